@@ -30,7 +30,13 @@ AWS rules applied, with their sources:
   only as documented (:func:`_not_principal_exempts`); conditions on absent keys, ``...IfExists`` and
   JSON booleans (:func:`_condition_holds`); resource ARNs matched with case, only ``*``/``?`` as
   wildcards and those within their colon-delimited segment unless a ``*`` ends it (:func:`_arn_matches`);
-  ``ArnLike``/``ArnEquals`` one ARN component at a time (:func:`_arn_condition_matches`).
+  ``ArnLike``/``ArnEquals`` one ARN component at a time (:func:`_arn_condition_matches`); a ``Date`` value without a
+  time zone read as UTC (:func:`_timestamp`); a ``Principal`` naming the caller's own session ARN
+  (:func:`_session_principal_resolved`).
+* The request context carries the keys AWS always sends (IAM User Guide, "AWS global condition context keys"):
+  ``aws:ViaAWSService``, ``aws:RequestedRegion`` where the Region is known, a role session's ``aws:TokenIssueTime`` and
+  ``aws:MultiFactorAuthPresent`` (:func:`request_keys`); S3's KMS calls ``kms:EncryptionContextKeys``
+  (:func:`s3_kms_context`).
 * An object another account than the bucket owner owns (an ACL-enabled bucket: ``ObjectWriter``, or
   ``BucketOwnerPreferred`` without ``bucket-owner-full-control``) is read by its owner's permission: the
   bucket policy's grants do not apply to it, its Deny statements do, and the object ACL grants the owner's
@@ -59,7 +65,8 @@ AWS rules applied, with their sources:
   ``s3:ListBucketVersions`` only (Service Authorization Reference, "Actions, resources, and condition keys for
   Amazon S3"): ListMultipartUploads (``s3:ListBucketMultipartUploads``) with a ``prefix`` carries none of them.
 * S3 Block Public Access, bucket level: with ``RestrictPublicBuckets`` on and a public bucket policy
-  (S3's own ``GetBucketPolicyStatus`` answer), the policy grants nothing to another account; its Deny
+  (by S3's documented rule, :func:`bucket_policy_is_public`, not moto's ``GetBucketPolicyStatus``), the policy grants
+  nothing to another account; its Deny
   statements still apply (S3 API Reference, PublicAccessBlockConfiguration: "public and cross-account
   access within any public bucket policy, including non-public delegation to specific accounts, is
   blocked"). moto does not enforce it. The bucket owner's account-level setting (S3 Control
@@ -71,6 +78,8 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import datetime
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -140,6 +149,23 @@ def _condition_holds(condition: dict[str, dict[str, Any]], context: Any) -> bool
 
 
 _simulation._get_condition_match = _condition_holds
+
+_pmapper_timestamp = _simulation._convert_timestamp_to_datetime_obj
+
+
+def _timestamp(value: str) -> Any:
+    """
+    A ``Date`` condition value or context value as an aware ``datetime``: a value without a time zone is UTC. IAM User
+    Guide, "IAM JSON policy elements: Condition operators", Date condition operators: the values are "one of the
+    supported W3C implementations of the ISO 8601 date formats" (``2030-01-01``, ``2030-01-01T00:00:00`` …) or epoch
+    time. principalmapper 1.1.5 (``_convert_timestamp_to_datetime_obj``) discards the ``replace(tzinfo=...)`` it means to
+    apply, so a naive value met the aware ``aws:CurrentTime`` and the comparison raised ``TypeError``.
+    """
+    result = _pmapper_timestamp(value)
+    return result.replace(tzinfo=datetime.timezone.utc) if result.tzinfo is None else result
+
+
+_simulation._convert_timestamp_to_datetime_obj = _timestamp
 
 _pmapper_matches = _simulation._matches_after_expansion
 
@@ -242,6 +268,9 @@ class Principal:
     session: str | None = None
     #: The role's tags, ``(key, value)``: its sessions' ``aws:PrincipalTag/<key>``.
     tags: tuple[tuple[str, str], ...] = ()
+    #: When the session's temporary credentials were issued (ISO 8601, UTC): its ``aws:TokenIssueTime``; ``None``: the
+    #: time of the request (a session is judged as one just made).
+    token_issued: str | None = None
 
     @property
     def account(self) -> str:
@@ -297,7 +326,7 @@ def authorize(
         policy = object_context_policy(policy, resource, action, object_owner, object_acl_accounts)
         authority = object_owner
         resource_policy_name = f"object ACL of its owner {object_owner} (and the bucket policy's denies)"
-    keys = request_keys(principal, action, resource_owner, context)
+    keys = request_keys(principal, action, resource_owner, context, resource=resource)
     allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, authority))
     bounded = allowed and not _boundary_allows(principal, node, action, resource, keys)
     allowed = allowed and not bounded
@@ -322,16 +351,36 @@ def authorize(
 
 
 def request_keys(
-    principal: Principal, action: str, resource_owner: str, context: dict[str, str] | None
-) -> dict[str, str]:
+    principal: Principal,
+    action: str,
+    resource_owner: str,
+    context: dict[str, Any] | None,
+    *,
+    resource: str | None = None,
+) -> dict[str, Any]:
     """
     The request context of ``principal``'s ``action`` beyond what principalmapper infers, the same for every branch
     of the judge (the policies', the explicit denies' that a KMS grant does not override, the boundary that limits a
     grant): a key one branch left out made a ``Deny`` on it skipped there.
+
+    IAM User Guide, "AWS global condition context keys": ``aws:ViaAWSService`` is ``false`` "when the principal makes
+    the call directly" (``context`` says ``true`` for a call a service makes on the caller's behalf:
+    :func:`s3_kms_context`); ``aws:RequestedRegion`` "is always included in the request context": the caller's
+    ``context`` names it (an S3 request goes to its bucket's Region, which the ARN does not carry), else the Region of a
+    Regional ``resource`` ARN (a KMS key's); where neither says, it is left out, the stricter side (a condition needing
+    it does not hold, a negated one does). A role session's credentials are temporary: ``aws:TokenIssueTime`` and
+    ``aws:MultiFactorAuthPresent`` ("This key is included in the request context only when the principal uses temporary
+    credentials to make the request. ... Temporary credentials are used to authenticate IAM roles"), ``false`` as no
+    session of the stand-in is authenticated with MFA (so ``aws:MultiFactorAuthAge``, present "only if the principal
+    making the call was authenticated using MFA", is absent).
     """
     # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
     # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
     keys = {"aws:ResourceAccount": resource_owner, **principal_keys(), **s3_request_keys(action, context or {})}
+    keys.setdefault("aws:ViaAWSService", "false")
+    region = resource.split(":")[3] if resource and resource.startswith("arn:") and resource.count(":") >= 5 else ""
+    if region:
+        keys.setdefault("aws:RequestedRegion", region)
     if action.lower().startswith("s3:"):
         # s3:ResourceAccount: "the AWS Account ID of the bucket owner" (What's New, Dec 21, 2020, "New IAM condition
         # keys for Amazon S3"; Service Authorization Reference, Amazon S3 condition keys).
@@ -340,6 +389,9 @@ def request_keys(
         # aws:userid of a role session: "role-id:caller-specified-role-name" (same page); principalmapper puts
         # the bare role id, which no "AROA…:*" pattern matches.
         keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
+        issued = principal.token_issued or datetime.datetime.now(datetime.timezone.utc).isoformat()
+        keys.setdefault("aws:TokenIssueTime", issued)
+        keys.setdefault("aws:MultiFactorAuthPresent", "false")
     return keys
 
 
@@ -358,7 +410,7 @@ def explicitly_denied(
     provided explicitly and never denied", AWS KMS Developer Guide, "KMS key access and permissions").
     """
     node = principal.node()
-    keys = request_keys(principal, action, resource_owner, context)
+    keys = request_keys(principal, action, resource_owner, context, resource=resource)
     prepared = _query._prepare_condition_context(dict(keys))
     prepared.update(_query._infer_condition_keys(node, prepared))
     documents = [document for _, document in principal.policies]
@@ -400,7 +452,7 @@ def kms_grant_allowing(
     sent = {key.lower(): value for key, value in encryption_context.items()}
     if principal.boundary is not None:
         node = principal.node()
-        keys = request_keys(principal, kms_action, key_arn.split(":")[4], context)
+        keys = request_keys(principal, kms_action, key_arn.split(":")[4], context, resource=key_arn)
         if not _boundary_allows(principal, node, kms_action, key_arn, keys):
             return None
     for grant in grants:
@@ -501,11 +553,40 @@ def _not_principal_exempts(not_principal: Any, principal: Principal) -> bool:
     return names_account and names_role and session in named
 
 
+def _session_arn(principal: Principal) -> str | None:
+    """The caller's own assumed-role session ARN, ``arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE-NAME/SESSION``."""
+    if principal.session is None:
+        return None
+    partition, role_name = principal.arn.split(":")[1], principal.arn.rsplit("/", 1)[-1]
+    return f"arn:{partition}:sts::{principal.account}:assumed-role/{role_name}/{principal.session}"
+
+
+def _session_principal_resolved(element: Any, principal: Principal) -> Any:
+    """
+    A ``Principal`` element with the caller's own session ARN read as naming the caller: AWS STS API Reference,
+    AssumeRole, ``AssumedRoleUser``: "you can reference these credentials as a principal in a resource-based policy by
+    using the ARN or assumed role ID"; IAM User Guide, "AWS JSON policy elements: Principal", "Role session
+    principals". principalmapper matches only a role's ARN, id, account or ``*``, so a statement naming the session
+    never applied (a ``Deny`` skipped, an ``Allow`` ignored). The ARN is put as the role's: same-account grants allow
+    and cross-account grants need the identity side alike; the one difference, that the permissions boundary does not
+    limit a grant naming the session (IAM User Guide, "How AWS enforcement code logic evaluates requests to allow or
+    deny access"), is not modelled (the stricter side). Another session's ARN is left as it is: it names nobody else.
+    """
+    own = _session_arn(principal)
+    if own is None or not isinstance(element, dict) or "AWS" not in element:
+        return element
+    values = element["AWS"] if isinstance(element["AWS"], list) else [element["AWS"]]
+    if own not in values:
+        return element
+    return {**element, "AWS": [principal.arn if value == own else value for value in values]}
+
+
 def _not_principal_resolved(policy: dict[str, Any], principal: Principal) -> dict[str, Any]:
     """
     ``policy`` with each ``NotPrincipal`` statement as it applies to ``principal``: a ``Deny`` dropped when it
     exempts it, else naming everyone (:func:`_not_principal_exempts`); an ``Allow`` dropped ("NotPrincipal must
-    be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported", same page).
+    be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported", same page). A ``Principal`` naming
+    the caller's own session names the caller (:func:`_session_principal_resolved`).
     """
     statements = []
     for statement in _statements(policy):
@@ -514,6 +595,10 @@ def _not_principal_resolved(policy: dict[str, Any], principal: Principal) -> dic
                 continue
             statement = {key: value for key, value in statement.items() if key != "NotPrincipal"}
             statement["Principal"] = "*"
+        elif isinstance(statement, dict) and "Principal" in statement:
+            resolved = _session_principal_resolved(statement["Principal"], principal)
+            if resolved is not statement["Principal"]:
+                statement = {**statement, "Principal": resolved}
         statements.append(statement)
     return {**policy, "Statement": statements}
 
@@ -533,12 +618,20 @@ def s3_request_keys(action: str, context: dict[str, str]) -> dict[str, str]:
     return {key: value for key, value in context.items() if key not in LISTING_KEYS}
 
 
-def s3_kms_context(key_arn: str, caller_account: str) -> dict[str, str]:
+def s3_kms_context(key_arn: str, caller_account: str, context_arn: str | None = None) -> dict[str, Any]:
     """
     The KMS condition keys of a call S3 makes for SSE-KMS: ``kms:CallerAccount``, ``aws:ViaAWSService`` and, where
     endpoints end in ``amazonaws.com`` (the ``aws`` and ``aws-us-gov`` partitions), ``kms:ViaService``
     ``s3.<key's Region>.amazonaws.com`` (AWS KMS Developer Guide, "kms:ViaService" and "kms:CallerAccount"). Elsewhere
     the value is not documented and is left out, the stricter side: a condition needing it then does not hold.
+    ``aws:RequestedRegion`` is the key's Region, where the KMS call goes (IAM User Guide, "AWS global condition context
+    keys": "always included in the request context").
+
+    With ``context_arn`` (the ``aws:s3:arn`` of S3's encryption context, the object's or, with an S3 Bucket Key, the
+    bucket's ARN: S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)", "Encryption context"), the
+    context's own keys: ``kms:EncryptionContext:aws:s3:arn`` and ``kms:EncryptionContextKeys``, the list of the
+    context's keys, ``["aws:s3:arn"]`` (AWS KMS Developer Guide, "kms:EncryptionContextKeys": "the keys in the
+    encryption context" of the request, a multivalued key).
     ``aws:CalledVia`` is left out: the "Forward access sessions" page says FAS requests carry it, but whether S3 is
     among the services its own entry ("AWS global condition context keys") lists was not confirmed.
     """
@@ -547,9 +640,12 @@ def s3_kms_context(key_arn: str, caller_account: str) -> dict[str, str]:
     # made", and "FAS is used by Amazon S3 to make calls to AWS Key Management Service" for SSE-KMS (IAM User Guide,
     # "Forward access sessions").
     context = {"kms:CallerAccount": caller_account, "aws:ViaAWSService": "true"}
+    context["aws:RequestedRegion"] = region
     if partition in ("aws", "aws-us-gov"):
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
-    return context
+    if context_arn is None:
+        return dict(context)
+    return {**context, "kms:EncryptionContext:aws:s3:arn": context_arn, "kms:EncryptionContextKeys": ["aws:s3:arn"]}
 
 
 def missing_key_status(
@@ -626,6 +722,121 @@ def bucket_policy_in_force(
     return {**policy, "Statement": denies}, "public bucket policy (RestrictPublicBuckets: no grant to another account)"
 
 
+#: The condition keys whose fixed values make an ``Allow`` to everyone non-public (S3 User Guide, "Blocking public access
+#: to your Amazon S3 storage", "The meaning of 'public'", bucket policies): the keys naming "An AWS principal, user, role,
+#: or service principal (e.g. aws:PrincipalOrgID)", ``aws:SourceArn``, ``aws:SourceVpc``, ``aws:SourceVpce``,
+#: ``aws:SourceOwner``, ``aws:SourceAccount``, ``s3:x-amz-server-side-encryption-aws-kms-key-id``, ``aws:userid``
+#: (outside the pattern "AROLEID:*"), ``s3:DataAccessPointArn``, ``s3:DataAccessPointAccount``; ``aws:SourceIp``
+#: apart (:func:`_narrow_cidr`). Keys compared without regard to case, as IAM compares them.
+NON_PUBLIC_KEYS = frozenset(
+    key.lower()
+    for key in (
+        "aws:PrincipalOrgID",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:SourceArn",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceOwner",
+        "aws:SourceAccount",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "aws:userid",
+        "s3:DataAccessPointArn",
+        "s3:DataAccessPointAccount",
+    )
+)
+#: Operators that limit a grant to their values: a negated operator, an ``...IfExists`` one (true on a request without
+#: the key) and ``ForAllValues:`` (true on an absent key) do not.
+_LIMITING_OPERATORS = frozenset(
+    {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress"}
+)
+#: The private ranges of RFC 1918, which a broad ``aws:SourceIp`` may name and stay non-public.
+_PRIVATE_V4 = tuple(ipaddress.IPv4Network(net) for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def _fixed(value: Any, key: str) -> bool:
+    """A value with no wildcard or policy variable; an access point ARN may end in ``*`` with its account fixed."""
+    text = value if isinstance(value, str) else str(value)
+    if "${" in text:
+        return False
+    if key == "s3:dataaccesspointarn" and text.endswith(":accesspoint/*"):
+        text = text.removesuffix("*")
+    return "*" not in text and "?" not in text
+
+
+def _narrow_cidr(value: Any) -> bool:
+    """
+    An ``aws:SourceIp`` value that keeps a grant non-public: "Bucket policies that grant access conditioned on the
+    aws:SourceIp condition key with very broad IP ranges (for example, 0.0.0.0/1) are evaluated as "public." This
+    includes values broader than /8 for IPv4 and /32 for IPv6 (excluding RFC1918 private ranges)" (same page).
+    """
+    try:
+        network = ipaddress.ip_network(str(value), strict=False)
+    except ValueError:
+        return False
+    if isinstance(network, ipaddress.IPv4Network):
+        return network.prefixlen >= 8 or any(network.subnet_of(private) for private in _PRIVATE_V4)
+    return network.prefixlen >= 32
+
+
+def _limits_to_fixed_values(condition: Any) -> bool:
+    """Whether a statement's ``Condition`` limits it by one of the keys of :data:`NON_PUBLIC_KEYS` to fixed values."""
+    if not isinstance(condition, dict):
+        return False
+    for operator, keys in condition.items():
+        base = operator.removeprefix("ForAnyValue:")
+        if base not in _LIMITING_OPERATORS or not isinstance(keys, dict):
+            continue
+        for key, values in keys.items():
+            listed = values if isinstance(values, list) else [values]
+            key = key.lower()
+            if not listed:
+                continue
+            if key == "aws:sourceip" and base == "IpAddress" and all(_narrow_cidr(value) for value in listed):
+                return True
+            if key in NON_PUBLIC_KEYS and base != "IpAddress" and all(_fixed(value, key) for value in listed):
+                return True
+    return False
+
+
+def _fixed_principal(principal: Any) -> bool:
+    """A ``Principal`` of fixed AWS principals, service principals or canonical users (no wildcard, not federated)."""
+    if not isinstance(principal, dict) or not principal:
+        return False
+    for kind, values in principal.items():
+        listed = values if isinstance(values, list) else [values]
+        if kind not in ("AWS", "Service", "CanonicalUser") or not listed:
+            return False
+        if not all(isinstance(value, str) and _fixed(value, "") for value in listed):
+            return False
+    return True
+
+
+def bucket_policy_is_public(policy: dict[str, Any] | None) -> bool:
+    """
+    Whether S3 calls a bucket policy public (what ``GetBucketPolicyStatus`` answers as ``IsPublic``), by S3's own rule
+    (S3 User Guide, "Blocking public access to your Amazon S3 storage", "The meaning of 'public'"): "Amazon S3 begins by
+    assuming that the policy is public. ... To be considered non-public, a bucket policy must grant access only to
+    fixed values (values that don't contain a wildcard or an AWS Identity and Access Management Policy Variable)" for
+    a principal or one of the listed condition keys. So a policy is public when one ``Allow`` is neither to fixed
+    principals (the page's example ``"Principal": {"Federated": "graph.facebook.com"}`` is public) nor limited by a
+    listed key to fixed values (its example ``StringLike`` ``aws:SourceVpc`` ``vpc-*`` is public; ``StringEquals``
+    ``vpc-91237329`` is not). An ``Allow`` with ``NotPrincipal`` grants everyone not named: public. moto's answer calls
+    any statement with a ``Condition`` non-public, whatever the condition, and was read as S3's.
+    """
+    if not policy:
+        return False
+    for statement in _statements(policy):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        if "NotPrincipal" not in statement and _fixed_principal(statement.get("Principal")):
+            continue
+        if _limits_to_fixed_values(statement.get("Condition")):
+            continue
+        return True
+    return False
+
+
 def endpoint_policy_allows(
     principal: Principal,
     action: str,
@@ -660,7 +871,7 @@ def endpoint_policy_allows(
             if statement.get("Effect") != "Allow" or _grants_everyone(statement.get("Principal"))
         ]
     node = principal.node()
-    keys = request_keys(principal, action, resource_owner, context)
+    keys = request_keys(principal, action, resource_owner, context, resource=resource)
     prepared = _query._prepare_condition_context(dict(keys))
     prepared.update(_query._infer_condition_keys(node, prepared))
     matching = _simulation.resource_policy_matching_statements(

@@ -68,6 +68,7 @@ object the writer did not write counts as the bucket owner's.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import uuid
 from dataclasses import dataclass, field, replace
@@ -424,7 +425,7 @@ class _Bucket:
     #: The key as the default encryption names it (an ARN, or an alias or key id, which S3 resolves in
     #: the requester's account: S3 API Reference, ServerSideEncryptionByDefault, KMSMasterKeyID).
     key_named_by_arn: bool = True
-    #: Bucket-level Block Public Access RestrictPublicBuckets, and S3's GetBucketPolicyStatus IsPublic.
+    #: Block Public Access RestrictPublicBuckets (bucket or account level), and whether S3 calls the policy public.
     restrict_public_buckets: bool = False
     policy_is_public: bool = False
     #: DescribeKey's KeyState of the default key (``Enabled``, ``Disabled``, ``PendingDeletion`` …).
@@ -516,10 +517,10 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
     account_block = _account_public_access_block(url, owner, region)
     restrict = bool(block.get("RestrictPublicBuckets") or account_block.get("RestrictPublicBuckets"))
     block_public_acls = bool(block.get("BlockPublicAcls") or account_block.get("BlockPublicAcls"))
-    try:
-        public = bool(s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"])
-    except botocore.exceptions.ClientError:  # NoSuchBucketPolicy
-        public = False
+    # Whether S3 calls the policy public, by S3's documented rule (aws_judge.bucket_policy_is_public: S3 User Guide,
+    # "Blocking public access to your Amazon S3 storage", "The meaning of 'public'"), not moto's GetBucketPolicyStatus,
+    # which calls any statement with a Condition non-public.
+    public = aws_judge.bucket_policy_is_public(policy)
     return _Bucket(
         bucket,
         owner,
@@ -606,7 +607,7 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
         return Decision(
             False, f"denied: {kms_action} on {key.arn}: the key's KeySpec is {key.spec}, not {SYMMETRIC_KEY_SPEC}"
         )
-    context = {**aws_judge.s3_kms_context(key.arn, principal.account), "kms:EncryptionContext:aws:s3:arn": context_arn}
+    context = aws_judge.s3_kms_context(key.arn, principal.account, context_arn)
     key_decision = aws_judge.authorize(
         principal,
         kms_action,
@@ -729,6 +730,11 @@ class _Writer:
         #: Why the cluster's subnet does not reach the STS endpoint EMRFS calls (:func:`.aws_network.sts_unreachable`;
         #: a sentence starting with :data:`.aws_network.CANNOT_TELL` when the stand-in cannot decide); ``None``: it does.
         self.sts_unreachable: str | None = None
+        #: The Region of the STS endpoint EMRFS's AssumeRole calls, its ``aws:RequestedRegion``: the cluster's (the
+        #: bucket's) where it calls the Regional endpoint (Amazon EMR Release Guide, "Managing the default AWS Security
+        #: Token Service endpoint": 5.31.0 and 6.1.0 on, which the writer without a cluster stands for); ``None`` where
+        #: it calls the global endpoint or an override (which Region serves it is not documented for the key: left out).
+        self.sts_region: str | None = bucket.region
 
     def starts(self, uri: str) -> bool:
         """
@@ -753,7 +759,9 @@ class _Writer:
         if role_arn not in self._principals:
             found = read_principal(self.url, role_arn)
             session = INSTANCE_SESSION if role_arn == self.instance_role_arn else EMRFS_SESSION
-            self._principals[role_arn] = None if found is None else replace(found, session=session)
+            # Its credentials are issued now (the instance profile's, or the AssumeRole that follows): aws:TokenIssueTime.
+            issued = datetime.datetime.now(datetime.timezone.utc).isoformat()
+            self._principals[role_arn] = None if found is None else replace(found, session=session, token_issued=issued)
         return self._principals[role_arn]
 
     def instance_credentials(self) -> Mapping[str, Any]:
@@ -815,11 +823,12 @@ class _Writer:
                 target.role_arn,
                 resource_policy=trust,
                 resource_owner=_account(target.role_arn),
+                context=self.assume_role_keys(),
                 resource_policy_name="trust policy",
             )
         if decision.allowed:
             decision = self.through_endpoint(
-                "sts", caller, "sts:AssumeRole", target.role_arn, _account(target.role_arn)
+                "sts", caller, "sts:AssumeRole", target.role_arn, _account(target.role_arn), self.assume_role_keys()
             )
         if not decision.allowed:
             self._record(step, "AssumeRole", target.role_arn, target, decision, 403)
@@ -839,9 +848,26 @@ class _Writer:
             )
         )
 
+    def assume_role_keys(self) -> dict[str, str]:
+        """
+        The condition keys of EMRFS's ``sts:AssumeRole`` of a mapped role: ``sts:RoleSessionName``, the session name it
+        asks for (Service Authorization Reference, AWS STS condition keys; IAM User Guide, "Available keys for AWS
+        STS"), ``aws:ViaAWSService`` ``false`` (EMRFS calls STS itself: IAM User Guide, "AWS global condition context
+        keys"), and ``aws:RequestedRegion`` where the endpoint's Region is known (:attr:`sts_region`).
+        """
+        keys = {"sts:RoleSessionName": EMRFS_SESSION, "aws:ViaAWSService": "false"}
+        if self.sts_region is not None:
+            keys["aws:RequestedRegion"] = self.sts_region
+        return keys
+
     def network_keys(self) -> dict[str, str]:
-        """The condition keys every S3 request of this writer carries from the way it is sent."""
-        keys: dict[str, str] = {}
+        """
+        The condition keys every S3 request of this writer carries from the way it is sent: ``aws:RequestedRegion``,
+        the bucket's Region whose endpoint it calls, and ``aws:ViaAWSService`` ``false``, EMRFS calling S3 itself
+        (IAM User Guide, "AWS global condition context keys": the first "is always included in the request context",
+        the second is false "when the principal makes the call directly").
+        """
+        keys: dict[str, str] = {"aws:RequestedRegion": self.bucket.region, "aws:ViaAWSService": "false"}
         if not self.secure_transport:
             # Plain HTTP: aws:SecureTransport is false (IAM User Guide, "AWS global condition context keys": whether
             # the request was sent with TLS); the judge takes "true" otherwise.
@@ -1247,6 +1273,7 @@ def _writer_for(
     mappings = role_mappings(document)
     site: dict[str, str] = {}
     credentials = Credentials(aws_cluster_settings.MAPPINGS)
+    regional_sts = True  # no cluster: the writer stands for a current release
     bucket_name, key = parse_s3_uri(output_uri)
     if cluster_id:
         cluster = _admin(url, emr_account, "emr", region).describe_cluster(ClusterId=cluster_id)["Cluster"]
@@ -1254,6 +1281,14 @@ def _writer_for(
         site = aws_cluster_settings.site(configurations, "emrfs-site")
         label = cluster.get("ReleaseLabel")
         credentials = aws_cluster_settings.credentials_of(label, configurations, document, bucket_name)
+        # The STS endpoint EMRFS calls for a mapped role: the Regional one from 5.31.0 and 6.1.0 on without an
+        # fs.s3.sts.endpoint override (as S3A reads it: aws_cluster_settings.sts_endpoint_site), the global one before.
+        version = aws_cluster_settings.release(label)
+        regional_sts = (
+            version is not None
+            and (version[0] >= 7 or version >= (6, 1, 0) or (version[0] == 5 and version >= (5, 31, 0)))
+            and "fs.s3.sts.endpoint" not in aws_cluster_settings.sts_endpoint_site(label, configurations, bucket_name)
+        )
         if credentials.kind == aws_cluster_settings.INSTANCE_ROLE:
             mappings = []
     output = key.rstrip("/")
@@ -1265,6 +1300,8 @@ def _writer_for(
     owner = _find_bucket_owner(url, bucket_name, candidates, region)
     bucket = _read_bucket(url, bucket_name, owner, region)
     writer = _Writer(url, instance_role_arn, mappings, bucket, user, tuple(groups))
+    if not regional_sts:
+        writer.sts_region = None
     writer.encryption = requested_encryption(document, site, bucket_name)
     writer.encryption_unknown = encryption_not_known(document)
     writer.requester_pays_header = aws_cluster_settings.flag(site, "fs.s3.useRequesterPaysHeader") is True

@@ -573,3 +573,56 @@ def test_a_mapping_not_naming_the_roles_own_arn_is_not_assumed(aws: Seeded, mapp
     assert failure is not None, result.summary()
     assert (failure.operation, failure.uri, failure.status) == ("AssumeRole", mapped_arn, 403), result.summary()
     assert "not the role's own" in failure.reason, failure.reason
+
+
+@pytest.mark.parametrize(
+    ("condition", "allowed"),
+    [
+        ({"Bool": {"aws:SecureTransport": "true"}}, False),  # not one of S3's keys: the statement stays public
+        ({"StringEquals": {"aws:SourceVpce": "vpce-0partner0000000"}}, True),  # a fixed aws:SourceVpce: non-public
+    ],
+    ids=["tls-only", "fixed-endpoint"],
+)
+def test_restrict_public_buckets_follows_s3s_meaning_of_public_not_motos(
+    aws: Seeded, condition: dict[str, Any], allowed: bool
+) -> None:
+    """
+    S3 User Guide, "Blocking public access to your Amazon S3 storage", "The meaning of 'public'": a grant to everyone is
+    non-public only when limited to fixed values of the listed keys (``aws:SourceVpce`` among them, not
+    ``aws:SecureTransport``); S3 API Reference, PublicAccessBlockConfiguration, RestrictPublicBuckets: then "public and
+    cross-account access within any public bucket policy, including non-public delegation to specific accounts, is
+    blocked". moto's GetBucketPolicyStatus, which the writer read, calls any statement with a Condition non-public, so
+    option (a)'s cross-account write went through beside a public statement.
+    """
+    _option_a(aws)
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    current = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
+    current["Statement"].append(
+        {
+            "Sid": "PublicReports",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{aws.bucket}/public/*",
+            "Condition": condition,
+        }
+    )
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(current))
+    s3.put_public_access_block(
+        Bucket=aws.bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False,
+            "IgnorePublicAcls": False,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+    result = write(aws, None)
+
+    assert result.success is allowed, result.summary()
+    if not allowed:
+        failure = result.first_failure
+        assert failure is not None
+        assert failure.status == 403
+        assert "RestrictPublicBuckets" in failure.reason

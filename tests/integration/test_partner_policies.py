@@ -404,3 +404,149 @@ def test_a_boundary_without_what_the_write_needs_fails_it_as_aws_refuses_it(
         assert link(report, name)["status"] == "fail", show(report, written)
         assert "boundary" in link(report, name)["fix"]
     assert "boundary" in refused_by_the_judge(written).reason
+
+
+# 6. Keys AWS always sends, and the writer's own session named in a policy ----------------------------------------------
+
+
+def write(aws: Seeded, configuration: str) -> WriteResult:
+    return write_like_emrfs(
+        aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=configuration,
+        output_uri=PREFIX,
+        files=1,
+    )
+
+
+def test_a_network_perimeter_for_direct_calls_refuses_the_write_outside_the_partners_endpoint(aws: Seeded) -> None:
+    """
+    The partner's perimeter: Deny s3:* unless through its own VPC endpoint, for calls the principal makes directly.
+    IAM User Guide, "AWS global condition context keys": ``aws:ViaAWSService`` "returns false when the principal makes
+    the call directly" (and is "always included in the request context for most services"); ``aws:SourceVpce`` is
+    present only through a VPC endpoint. The writer's requests go over the internet, so the Deny applies; the judge
+    sent no ``aws:ViaAWSService``, the ``Bool`` did not hold and the write went through (a false ALLOW).
+    """
+    configuration = chain(aws)
+    guard(
+        aws,
+        "NetworkPerimeter",
+        "s3:*",
+        {"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-0partner0000000"}, "Bool": {"aws:ViaAWSService": "false"}},
+    )
+
+    written = write(aws, configuration)
+
+    assert not written.success, written.summary()
+    assert refused_by_the_judge(written).operation == "HeadObject"
+
+
+@pytest.mark.parametrize(("approved", "allowed"), [(REGION, True), ("eu-west-1", False)])
+def test_a_region_guard_on_the_destination_role_lets_the_write_to_its_buckets_region_by(
+    aws: Seeded, approved: str, allowed: bool
+) -> None:
+    """
+    IAM User Guide, "AWS global condition context keys", ``aws:RequestedRegion``: "always included in the request
+    context"; the guard is the page's "Denies access to AWS based on the requested Region" (NotAction iam:*, sts:*).
+    The bucket and key are in ``REGION``: approving it lets the write by, approving another refuses it. Without the key
+    the guard's ``StringNotEquals`` held for every request and refused the write AWS allows (a false DENY).
+    """
+    configuration = chain(aws)
+    client(aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="approved-regions",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "NotAction": ["iam:*", "sts:*"],
+                        "Resource": "*",
+                        "Condition": {"StringNotEquals": {"aws:RequestedRegion": approved}},
+                    }
+                ],
+            }
+        ),
+    )
+
+    written = write(aws, configuration)
+
+    assert written.success is allowed, written.summary()
+    if not allowed:
+        refused_by_the_judge(written)
+
+
+@pytest.mark.parametrize(("keys", "allowed"), [("aws:s3:arn", True), ("Department", False)])
+def test_a_key_users_statement_limited_to_s3s_encryption_context_keys(aws: Seeded, keys: str, allowed: bool) -> None:
+    """
+    AWS KMS Developer Guide, "kms:EncryptionContextKeys": the keys of the call's encryption context, S3's being
+    ``aws:s3:arn`` (S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)"). A key users' statement
+    limited to it lets S3's calls by; the judge sent no ``kms:EncryptionContextKeys`` and refused them.
+    """
+    configuration = chain(aws)
+    pin_key_users(aws, {"ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": keys}}, bucket_key=False)
+
+    written = write(aws, configuration)
+
+    assert written.success is allowed, written.summary()
+    if not allowed:
+        assert "kms:" in refused_by_the_judge(written).reason
+
+
+@pytest.mark.parametrize(("session", "allowed"), [("emrfs", False), ("another-session", True)])
+def test_a_key_policy_deny_naming_the_writers_own_session_refuses_it(aws: Seeded, session: str, allowed: bool) -> None:
+    """
+    AWS STS API Reference, AssumeRole, ``AssumedRoleUser``: "you can reference these credentials as a principal in a
+    resource-based policy by using the ARN or assumed role ID". A key policy Deny naming the session the writer's
+    AssumeRole makes (``emrfs``) refuses its KMS calls; one naming another session of the role does not.
+    """
+    configuration = chain(aws)
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    current = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+    current["Statement"].append(
+        {
+            "Sid": "DenyThatSession",
+            "Effect": "Deny",
+            "Principal": {"AWS": f"arn:aws:sts::{DESTINATION_ACCOUNT}:assumed-role/{ROLE_NAME}/{session}"},
+            "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+            "Resource": "*",
+        }
+    )
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(current))
+
+    written = write(aws, configuration)
+
+    assert written.success is allowed, written.summary()
+    if not allowed:
+        refused = refused_by_the_judge(written)
+        assert "kms:GenerateDataKey" in refused.reason
+        assert "denies it explicitly" in refused.reason
+
+
+@pytest.mark.parametrize(("name", "allowed"), [("emrfs", True), ("someone-else", False)])
+def test_a_trust_policy_pinning_the_session_name_is_judged_on_the_name_emrfs_asks_for(
+    aws: Seeded, name: str, allowed: bool
+) -> None:
+    """
+    The writer's AssumeRole asks for the session name ``emrfs``: its ``sts:RoleSessionName`` (IAM User Guide, "Available
+    keys for AWS STS"; Service Authorization Reference, AWS STS, AssumeRole). A trust statement pinned to that name
+    lets it by, one pinned to another refuses it; the writer judged the AssumeRole with no context, so every trust
+    condition on the key failed.
+    """
+    configuration = chain(aws)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = iam.get_role(RoleName=ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    statements = trust["Statement"] if isinstance(trust["Statement"], list) else [trust["Statement"]]
+    for statement in statements:
+        statement["Condition"] = {"StringEquals": {"sts:RoleSessionName": name}}
+    iam.update_assume_role_policy(RoleName=ROLE_NAME, PolicyDocument=json.dumps({**trust, "Statement": statements}))
+
+    written = write(aws, configuration)
+
+    assert written.success is allowed, written.summary()
+    if not allowed:
+        refused = refused_by_the_judge(written)
+        assert (refused.operation, refused.status) == ("AssumeRole", 403)

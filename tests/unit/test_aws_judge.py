@@ -1066,3 +1066,277 @@ def test_an_endpoint_policy_deny_with_not_principal_exempts_a_session_only_when_
     )
 
     assert decision.allowed is allowed, decision
+
+
+# The keys AWS always sends, a session's own ARN as a principal, S3's rule for "public", Date values without a zone ---
+
+
+def test_a_direct_request_carries_via_aws_service_false_so_a_network_perimeter_denies_it() -> None:
+    """
+    IAM User Guide, "AWS global condition context keys", ``aws:ViaAWSService``: "The request context key also returns
+    false when the principal makes the call directly"; ``aws:SourceVpce`` is present only through a VPC endpoint. The
+    partner's perimeter (a ``Deny`` unless through its endpoint, for direct calls) applies to a direct write: the judge
+    left the key out and the ``Bool`` was false, a false ALLOW.
+    """
+    perimeter = {
+        "StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-0partner0000000"},
+        "Bool": {"aws:ViaAWSService": "false"},
+    }
+    assert not deny_put_when(perimeter)
+    assert deny_put_when(perimeter, {"aws:SourceVpce": "vpce-0partner0000000"})
+    keys = aws_judge.request_keys(Principal(DEST, session="emrfs"), "s3:PutObject", B, None)
+    assert keys["aws:ViaAWSService"] == "false"
+
+
+#: The region guard of the IAM User Guide ("AWS: Denies access to AWS based on the requested Region"), approving eu-west-1.
+REGION_GUARD = policy(
+    {
+        "Effect": "Deny",
+        "NotAction": ["iam:*", "sts:*"],
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}},
+    }
+)
+
+
+@pytest.mark.parametrize(("region", "allowed"), [("eu-west-1", True), ("us-east-1", False)])
+def test_a_region_guard_lets_a_request_to_the_approved_region_by(region: str, allowed: bool) -> None:
+    """
+    IAM User Guide, "AWS global condition context keys", ``aws:RequestedRegion``: "This key is always included in the
+    request context". The writer names the bucket's Region; a KMS call's is its key's (and S3's KMS calls go to the
+    key's Region). Without the key the guard's ``StringNotEquals`` held and denied every request, a false DENY.
+    """
+    role = Principal(
+        DEST, policies=(("p", policy(allow("s3:PutObject", "*"), allow("kms:*", "*"))), ("guard", REGION_GUARD))
+    )
+    role = dataclasses.replace(role, session="emrfs")
+    put = authorize(
+        role,
+        "s3:PutObject",
+        f"{BUCKET}/p/x",
+        resource_policy=None,
+        resource_owner=B,
+        context={"aws:RequestedRegion": region},
+    )
+    assert put.allowed is allowed, put.reason
+    key = f"arn:aws:kms:{region}:{B}:key/1234"
+    key_policy = policy({**allow("kms:*", "*"), "Principal": {"AWS": f"arn:aws:iam::{B}:root"}})
+    for context in (None, aws_judge.s3_kms_context(key, B, f"{BUCKET}/p/x")):
+        decision = authorize(
+            role, "kms:GenerateDataKey", key, resource_policy=key_policy, resource_owner=B, context=context
+        )
+        assert decision.allowed is allowed, decision.reason
+
+
+@pytest.mark.parametrize(
+    ("condition", "allowed"),
+    [
+        ({"ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "aws:s3:arn"}}, True),
+        ({"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["aws:s3:arn"]}}, True),
+        ({"ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "Department"}}, False),
+    ],
+)
+def test_s3s_kms_calls_carry_the_encryption_context_keys(condition: dict[str, object], allowed: bool) -> None:
+    """
+    AWS KMS Developer Guide, "kms:EncryptionContextKeys": the keys of the request's encryption context; S3's is
+    ``{"aws:s3:arn": ...}`` (S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)"). A key user
+    statement limited to S3's context was never met: the judge sent no ``kms:EncryptionContextKeys``.
+    """
+    context = aws_judge.s3_kms_context(KEY, B, f"{BUCKET}/p/x")
+    assert context["kms:EncryptionContextKeys"] == ["aws:s3:arn"]
+    assert context["kms:EncryptionContext:aws:s3:arn"] == f"{BUCKET}/p/x"
+    key_policy = policy(
+        {**allow("kms:*", "*"), "Principal": {"AWS": f"arn:aws:iam::{B}:root"}},
+        {**allow("kms:GenerateDataKey*", "*"), "Principal": {"AWS": DEST}, "Condition": condition},
+    )
+    role = Principal(DEST, session="emrfs")
+    decision = authorize(
+        role, "kms:GenerateDataKey", KEY, resource_policy=key_policy, resource_owner=B, context=context
+    )
+    assert decision.allowed is allowed, decision.reason
+
+
+def test_a_role_sessions_requests_carry_its_token_issue_time_and_no_mfa() -> None:
+    """
+    IAM User Guide, "AWS global condition context keys": ``aws:TokenIssueTime`` and ``aws:MultiFactorAuthPresent`` are
+    "included in the request context only when the principal uses temporary credentials", and "Temporary credentials
+    are used to authenticate IAM roles"; no session of the stand-in uses MFA, so ``false``; ``aws:MultiFactorAuthAge`` is
+    present "only if the principal making the call was authenticated using MFA". Without a session (not temporary
+    credentials as far as the judge knows) neither is put.
+    """
+    session = Principal(DEST, session="emrfs", token_issued="2026-01-01T00:00:00+00:00")
+    keys = aws_judge.request_keys(session, "s3:GetObject", B, None)
+    assert keys["aws:MultiFactorAuthPresent"] == "false"
+    assert keys["aws:TokenIssueTime"] == "2026-01-01T00:00:00+00:00"
+    assert "aws:MultiFactorAuthAge" not in keys
+    assert "aws:TokenIssueTime" not in aws_judge.request_keys(Principal(DEST), "s3:GetObject", B, None)
+    assert not deny_put_when({"Bool": {"aws:MultiFactorAuthPresent": "false"}})
+    assert not deny_put_when({"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}})
+    assert deny_put_when({"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+    # Credentials issued before a cut-off are refused (the IAM User Guide's "revoke older sessions" pattern).
+    revoke = policy(
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": f"{BUCKET}/*",
+            "Condition": {"DateLessThan": {"aws:TokenIssueTime": "2026-06-01T00:00:00Z"}},
+        }
+    )
+    for issued, allowed in (("2026-01-01T00:00:00+00:00", False), ("2026-07-01T00:00:00+00:00", True)):
+        caller = Principal(DEST, policies=(("p", FULL_S3),), session="emrfs", token_issued=issued)
+        decision = authorize(caller, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=revoke, resource_owner=B)
+        assert decision.allowed is allowed, decision.reason
+
+
+def test_sts_role_session_name_is_judged_when_the_caller_names_it() -> None:
+    """The writer's AssumeRole sends ``sts:RoleSessionName`` (IAM User Guide, "Available keys for AWS STS")."""
+    trust = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": EC2_ROLE},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:RoleSessionName": "emrfs"}},
+        }
+    )
+    caller = dataclasses.replace(CALLER, session="emr-instance-profile")
+    for name, allowed in (("emrfs", True), ("other", False)):
+        decision = authorize(
+            caller,
+            "sts:AssumeRole",
+            DEST,
+            resource_policy=trust,
+            resource_owner=B,
+            context={"sts:RoleSessionName": name},
+        )
+        assert decision.allowed is allowed, decision.reason
+
+
+def session_arn(role_arn: str, session: str) -> str:
+    account, name = role_arn.split(":")[4], role_arn.rsplit("/", 1)[-1]
+    return f"arn:aws:sts::{account}:assumed-role/{name}/{session}"
+
+
+@pytest.mark.parametrize(("named", "denied"), [("emrfs", True), ("someone-else", False)])
+def test_a_deny_naming_the_callers_own_session_applies_to_it_only(named: str, denied: bool) -> None:
+    """
+    AWS STS API Reference, AssumeRole, ``AssumedRoleUser``: "you can reference these credentials as a principal in a
+    resource-based policy by using the ARN or assumed role ID". principalmapper matches only role ARNs, ids, accounts
+    and ``*``, so a ``Deny`` naming the session was skipped; another session's ARN names someone else.
+    """
+    role = Principal(DEST, policies=(("p", FULL_S3),), session="emrfs")
+    bucket_policy = policy(
+        {
+            "Effect": "Deny",
+            "Principal": {"AWS": [f"arn:aws:iam::{A}:role/x", session_arn(DEST, named)]},
+            "Action": "s3:PutObject",
+            "Resource": f"{BUCKET}/*",
+        }
+    )
+    decision = authorize(role, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=bucket_policy, resource_owner=B)
+    assert decision.allowed is not denied, decision.reason
+    assert (
+        aws_judge.explicitly_denied(
+            role, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=bucket_policy, resource_owner=B
+        )
+        is denied
+    )
+
+
+@pytest.mark.parametrize(("named", "allowed"), [("emr-instance-profile", True), ("another-instance", False)])
+def test_an_allow_naming_the_callers_own_session_grants_it_across_accounts(named: str, allowed: bool) -> None:
+    """The same page: a bucket policy's grant to the EMR role's session ARN lets that session (and only it) write."""
+    caller = Principal(EC2_ROLE, policies=(("p", FULL_S3),), session="emr-instance-profile")
+    bucket_policy = policy({**allow("s3:PutObject", f"{BUCKET}/*"), "Principal": {"AWS": session_arn(EC2_ROLE, named)}})
+    decision = authorize(caller, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=bucket_policy, resource_owner=B)
+    assert decision.allowed is allowed, decision.reason
+
+
+def everyone(condition: dict[str, object] | None = None, **extra: object) -> dict[str, object]:
+    statement: dict[str, object] = {**allow("s3:GetObject", f"{BUCKET}/*"), "Principal": "*", **extra}
+    return {**statement, "Condition": condition} if condition is not None else statement
+
+
+@pytest.mark.parametrize(
+    ("statement", "public"),
+    [
+        (everyone(), True),
+        # Not one of the listed keys: moto's GetBucketPolicyStatus calls any conditioned statement non-public.
+        (everyone({"Bool": {"aws:SecureTransport": "true"}}), True),
+        (everyone({"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}), False),
+        (everyone({"StringEquals": {"aws:SourceVpc": "vpc-91237329"}}), False),  # the page's example
+        (everyone({"StringLike": {"aws:SourceVpc": "vpc-*"}}), True),  # the page's example
+        (everyone({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}), True),
+        (everyone({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}}), True),
+        (everyone({"StringEquals": {"aws:PrincipalOrgID": "o-example"}}), False),
+        (everyone({"StringEquals": {"aws:PrincipalAccount": A}}), False),
+        (everyone({"StringEquals": {"aws:PrincipalAccount": "${aws:ResourceAccount}"}}), True),  # a policy variable
+        (everyone({"StringEquals": {"aws:SourceAccount": A}}), False),
+        (everyone({"ArnEquals": {"aws:SourceArn": f"arn:aws:cloudtrail:us-east-1:{A}:trail/t"}}), False),
+        (everyone({"StringEquals": {"aws:userid": "AROAEXAMPLE:emrfs"}}), False),
+        (everyone({"StringLike": {"aws:userid": "AROAEXAMPLE:*"}}), True),
+        (everyone({"StringLike": {"s3:DataAccessPointArn": f"arn:aws:s3:us-west-2:{A}:accesspoint/*"}}), False),
+        (everyone({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}), False),
+        (everyone({"IpAddress": {"aws:SourceIp": "0.0.0.0/1"}}), True),  # "very broad IP ranges"
+        (everyone({"IpAddress": {"aws:SourceIp": "2001:db8::/16"}}), True),
+        (everyone({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}), True),
+        ({**everyone(), "Principal": {"AWS": f"arn:aws:iam::{A}:root"}}, False),
+        ({**everyone(), "Principal": {"AWS": ["*"]}}, True),
+        ({**everyone(), "Principal": {"Federated": "graph.facebook.com"}}, True),  # the page's example
+        ({**everyone(), "Principal": {"Service": "cloudtrail.amazonaws.com"}}, False),
+        ({**everyone(), "Effect": "Deny"}, False),  # only grants make a policy public
+    ],
+)
+def test_a_policy_is_public_by_s3s_documented_rule(statement: dict[str, object], public: bool) -> None:
+    """
+    S3 User Guide, "Blocking public access to your Amazon S3 storage", "The meaning of 'public'": S3 "begins by assuming
+    that the policy is public"; "To be considered non-public, a bucket policy must grant access only to fixed values
+    (values that don't contain a wildcard or an AWS Identity and Access Management Policy Variable)" for a principal or
+    one of the listed keys. A non-public grant beside a public one leaves the policy public.
+    """
+    assert aws_judge.bucket_policy_is_public(policy(statement)) is public
+    fixed = {**allow("s3:GetObject", f"{BUCKET}/*"), "Principal": {"AWS": EC2_ROLE}}
+    assert aws_judge.bucket_policy_is_public(policy(fixed, statement)) is public
+    assert not aws_judge.bucket_policy_is_public(None)
+
+
+def test_restrict_public_buckets_voids_a_grant_beside_a_conditioned_public_statement() -> None:
+    """
+    S3 API Reference, PublicAccessBlockConfiguration, RestrictPublicBuckets: "public and cross-account access within any
+    public bucket policy, including non-public delegation to specific accounts, is blocked". A ``Principal: *`` grant
+    limited by ``aws:SecureTransport`` alone is public; moto's answer called it non-public and the grant stood.
+    """
+    bucket_policy = policy(
+        {**allow("s3:PutObject", f"{BUCKET}/*"), "Principal": {"AWS": EC2_ROLE}},
+        everyone({"Bool": {"aws:SecureTransport": "true"}}),
+    )
+    caller = Principal(EC2_ROLE, policies=(("p", FULL_S3),), session="emr-instance-profile")
+    in_force, name = aws_judge.bucket_policy_in_force(
+        bucket_policy,
+        caller_account=A,
+        bucket_owner=B,
+        restrict_public_buckets=True,
+        policy_is_public=aws_judge.bucket_policy_is_public(bucket_policy),
+    )
+    decision = authorize(caller, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=in_force, resource_owner=B)
+    assert not decision.allowed, decision.reason
+    assert "RestrictPublicBuckets" in name
+
+
+@pytest.mark.parametrize(
+    ("value", "denied"),
+    [
+        ("2020-01-01", True),
+        ("2020-01-01T00:00:00", True),
+        ("2020-01-01T00:00:00Z", True),
+        ("2999-01-01", False),
+        ("2999-01-01T00:00:00", False),
+    ],
+)
+def test_a_date_without_a_time_zone_is_read_as_utc(value: str, denied: bool) -> None:
+    """
+    IAM User Guide, "IAM JSON policy elements: Condition operators", Date condition operators: values in the W3C ISO
+    8601 date formats, a date alone among them. principalmapper left such a value naive and comparing it with the aware
+    ``aws:CurrentTime`` raised ``TypeError``; the judge reads it as UTC.
+    """
+    assert deny_put_when({"DateGreaterThan": {"aws:CurrentTime": value}}) is not denied
