@@ -204,12 +204,31 @@ class OperatorBotocoreSettingsMixin:
             yield event
 
 
+#: The cluster states the teardown's wait ends on, both the cluster gone: "TERMINATED" and "TERMINATED_WITH_ERRORS"
+#: are both states of a cluster that has ended (Amazon EMR API Reference, "ClusterStatus"; a cluster whose step with
+#: ``ActionOnFailure=TERMINATE_CLUSTER`` failed ends ``TERMINATED_WITH_ERRORS``, and keeps it on TerminateJobFlows).
+#: The Amazon provider's ``job_flow_terminated`` waiter fails on ``TERMINATED_WITH_ERRORS``.
+TERMINATED_ACCEPTORS: list[dict[str, str]] = [
+    {"matcher": "path", "argument": "Cluster.Status.State", "expected": state, "state": "success"}
+    for state in ("TERMINATED", "TERMINATED_WITH_ERRORS")
+]
+
+
 class TerminateWaitTrigger(OperatorBotocoreSettingsMixin, EmrTerminateJobFlowTrigger):
     """
     The teardown's wait for its cluster to terminate, with the operator's botocore settings (:class:`OperatorBotocoreSettingsMixin`).
 
+    It ends with success on both ended states (:data:`TERMINATED_ACCEPTORS`), as the teardown in the worker, which
+    does not wait, succeeds on a cluster that had already ended ``TERMINATED_WITH_ERRORS``; the operator's
+    ``execute_complete`` then warns about such a cluster, with EMR's reason.
+
     Parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrTerminateJobFlowTrigger`.
     """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Not serialised: set again whenever the triggerer rebuilds the trigger.
+        self.waiter_config_overrides = {"acceptors": [dict(acceptor) for acceptor in TERMINATED_ACCEPTORS]}
 
 
 def trigger_for(trigger: Any, *, botocore_config_is_default: bool) -> Any:

@@ -46,6 +46,14 @@ EC2 allows you to create instance profiles and roles with different names, but A
 configuration, and it results in an 'invalid instance profile' error when you create the cluster" (Amazon EMR
 Management Guide, "Customize IAM roles with Amazon EMR"); its code (``ValidationException``) and message are the
 stand-in's. A profile that does not exist is launched, as moto does (not played).
+
+A cluster that has ended keeps the state it ended in: ``TERMINATED`` and ``TERMINATED_WITH_ERRORS`` are both states of
+a cluster that has ended, ``TERMINATED_WITH_ERRORS`` with "information about the errors that caused a cluster to
+terminate" (Amazon EMR API Reference, "ClusterStatus", "ClusterStateChangeReason"); ``TerminateJobFlows`` "shuts a
+list of clusters (job flows) down" (Amazon EMR API Reference, "TerminateJobFlows"), and no page has it rewrite the
+end of one already down. moto's ``Cluster.terminate`` sets ``TERMINATED`` on every call, so an ended cluster's errors
+would vanish on a teardown; the stand-in leaves an ended cluster as it is (:func:`_terminate`). That EMR answers such
+a call without an error, as moto does, is the stand-in's reading, not a documented fact.
 """
 
 from __future__ import annotations
@@ -297,8 +305,19 @@ def _instance_group_init(
     self.configurations = configurations or []
 
 
+_moto_terminate = moto.emr.models.Cluster.terminate
+
+
+def _terminate(self: Any) -> None:
+    """Shut a cluster down, leaving one that has already ended as it ended (the module's docstring)."""
+    if str(self.state).startswith("TERMINATED"):
+        return
+    _moto_terminate(self)
+
+
 def install() -> None:
     """Put the judge in front of moto's EMR backend (once per process)."""
     backend_judges.install(_JUDGES, _moto)
     backend_judges.install(_HANDLER_JUDGES, _moto_handlers)
     moto.emr.models.InstanceGroup.__init__ = _instance_group_init  # type: ignore[method-assign]
+    moto.emr.models.Cluster.terminate = _terminate  # type: ignore[method-assign]

@@ -1026,6 +1026,33 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             self._turn_protection_off(context, cluster, error)
             super().execute(context)
 
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> None:
+        """
+        The deferred teardown's end: the cluster has ended (an error event raises, as upstream).
+
+        The trigger (:class:`~airflow_provider_emrfs_xacct.triggers.TerminateWaitTrigger`) ends on ``TERMINATED`` and
+        on ``TERMINATED_WITH_ERRORS``, both states of a cluster that has ended (Amazon EMR API Reference,
+        "ClusterStatus"): the cluster is gone either way, as the teardown in the worker (which does not wait) takes it.
+        A cluster that ended ``TERMINATED_WITH_ERRORS`` (e.g. a step with ``ActionOnFailure=TERMINATE_CLUSTER``
+        failed) is warned about, with EMR's state-change reason.
+        """
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        super().execute_complete(context, event)
+        try:
+            status = cast("EmrfsEmrHook", self.hook).describe_cluster(str(self.job_flow_id)).get("Status") or {}
+        except (ClientError, BotoCoreError) as error:
+            self.log.info("Cluster %s has ended; its final state could not be read (%s)", self.job_flow_id, error)
+            return
+        if status.get("State") == "TERMINATED_WITH_ERRORS":
+            reason = status.get("StateChangeReason") or {}
+            self.log.warning(
+                "Cluster %s had already ended TERMINATED_WITH_ERRORS (%s: %s): it is gone; the teardown succeeds",
+                self.job_flow_id,
+                reason.get("Code", "no code"),
+                reason.get("Message", "no message"),
+            )
+
     def _turn_protection_off(self, context: Context, cluster: dict[str, Any], refusal: Exception) -> None:
         """Turn off the termination protection of a cluster this provider launched, or refuse naming the cluster."""
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied

@@ -27,7 +27,7 @@ from airflow.sdk.exceptions import TaskDeferred
 from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, default_botocore_config
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
-from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
+from devstack.testing import RecordingTaskInstance, captured_logs, run_operator, small_cluster
 
 SECURITY_CONFIGURATION = "emrfs-xacct-deferrable-test"
 ROLE_MAPPING = {
@@ -188,6 +188,64 @@ def test_the_teardown_defers_in_the_connections_region(moto_url: str, security_c
     assert isinstance(trigger, EmrTerminateJobFlowTrigger)
     assert trigger.serialize()[1].get("region_name") == REGION  # a None is left out of the serialised trigger
     assert run_trigger(trigger).payload["status"] == "success"
+
+
+def _ended_with_errors(moto_url: str, security_configuration: str) -> str:
+    """
+    A cluster that has already ended ``TERMINATED_WITH_ERRORS`` (e.g. a step with ``ActionOnFailure=TERMINATE_CLUSTER``
+    failed: the stand-in runs no step, so its state is set in moto's backend), with EMR's reason. The stand-in keeps an
+    ended cluster's state on TerminateJobFlows (``devstack.aws_emr``), checked here too.
+    """
+    from moto.emr.models import emr_backends
+
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(**OVERRIDES, SecurityConfiguration=security_configuration)["JobFlowId"]
+    for backends in emr_backends.values():
+        for backend in backends.values():
+            if cluster_id in backend.clusters:
+                cluster = backend.clusters[cluster_id]
+                cluster.state, cluster.last_state_change_reason = (
+                    "TERMINATED_WITH_ERRORS",
+                    "Step failure: write-results",
+                )
+    emr.terminate_job_flows(JobFlowIds=[cluster_id])
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"] == "TERMINATED_WITH_ERRORS"
+    return cluster_id
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_the_teardown_of_a_cluster_that_ended_with_errors_succeeds_in_both_modes(
+    moto_url: str, security_configuration: str, deferrable: bool
+) -> None:
+    """
+    TERMINATED and TERMINATED_WITH_ERRORS are both ended states (Amazon EMR API Reference, "ClusterStatus"): the
+    cluster is gone, and the teardown succeeds deferred as in the worker. Before, the deferred one failed: its trigger
+    waited with the Amazon provider's ``job_flow_terminated`` waiter, whose TERMINATED_WITH_ERRORS is a failure.
+    """
+    from airflow_provider_emrfs_xacct.operators.emr import TerminateClusterOperator
+
+    cluster_id = _ended_with_errors(moto_url, security_configuration)
+    teardown = TerminateClusterOperator(
+        task_id="terminate_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster_id,
+        deferrable=deferrable,
+        waiter_delay=1,
+        waiter_max_attempts=3,
+    )
+    if not deferrable:
+        run_operator(teardown)  # nothing to wait for
+        return
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(teardown)
+    event = run_trigger(deferred.value.trigger)
+    assert event.payload["status"] == "success", event.payload
+    ti = RecordingTaskInstance(task_id=teardown.task_id)
+    with captured_logs() as logs:
+        teardown.execute_complete({"ti": ti, "task_instance": ti}, event.payload)
+    [warning] = [entry for entry in logs if entry["log_level"] == "warning"]
+    assert "TERMINATED_WITH_ERRORS" in str(warning["event"])
+    assert "Step failure: write-results" in str(warning["event"])
 
 
 def test_step_wait_defers_and_the_triggers_fire_through_aiobotocore(moto_url: str, security_configuration: str) -> None:
