@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoCoreConnectionError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
     account_of,
@@ -31,7 +32,7 @@ from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREA
 from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
-from airflow_provider_emrfs_xacct.pure.checks.key_user import NOT_CREATED_YET, aws_managed_key_policy
+from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     PROBE_KEY,
     BucketState,
@@ -44,7 +45,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
     requested_key_entry,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
-from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
+from airflow_provider_emrfs_xacct.pure.kms_keys import NOT_CREATED_YET, is_key_arn
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import (
     StsReachability,
@@ -654,7 +655,7 @@ def aws_managed_key_arn(
     with no key yet makes KMS create the key (AWS KMS API Reference, "DescribeKey"): a change in the partner's
     account that a verifier, and a dry run, must not make. Not created yet, S3 has KMS create it on the first write
     encrypted with it, and its policy is AWS's own whatever its id: the writers' policies are judged on
-    :data:`~airflow_provider_emrfs_xacct.pure.checks.key_user.NOT_CREATED_YET` in its place, which a statement
+    :data:`~airflow_provider_emrfs_xacct.pure.kms_keys.NOT_CREATED_YET` in its place, which a statement
     naming the account's keys by wildcard matches and one naming a key by its id cannot.
     """
     alias = predefined_aws_alias(key_id)
@@ -710,12 +711,53 @@ def _read_mapped_role(iam: EmrfsIamHook, arn: str, destination_account: str) -> 
     return read_role(iam, parts[5].rsplit("/", 1)[-1])
 
 
+#: Answers of ``iam:SimulatePrincipalPolicy`` that mean "not now" rather than "not available": the throttling codes
+#: botocore's standard retries count as throttling (``botocore/retries/standard.py``), and IAM's ``ServiceUnavailable``
+#: (IAM API Reference, "Common Errors": "ThrottlingException – The request was denied due to request throttling. HTTP
+#: Status Code: 400"; "ServiceUnavailable – The request has failed due to a temporary failure of the server. HTTP
+#: Status Code: 503").
+TRANSIENT_SIMULATOR_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
+        "InternalFailure",
+    }
+)
+
+
+def _transient_simulator_error(error: Exception) -> bool:
+    """
+    Whether ``error`` (what the simulator call raised once the provider's retries ran out) says "throttled or
+    unavailable for now": a throttling code, a 5xx other than ``501 NotImplemented`` (an endpoint without the
+    simulator: the local stand-in), or a connection that failed or timed out.
+    """
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return error_code(error) in TRANSIENT_SIMULATOR_CODES or (
+            isinstance(status, int) and status >= 500 and status != 501 and error_code(error) != "NotImplemented"
+        )
+    return isinstance(error, (BotoCoreConnectionError, HTTPClientError))
+
+
 def second_opinion(readers: Readers, state: ChainState, report: Report) -> None:
     """
     Ask ``iam:SimulatePrincipalPolicy`` about the identity side of every request the checks evaluated.
 
-    It stops at the first answer that shows the simulator is not available (the local stand-in answers
-    ``NotImplemented``; a connection may not be allowed to call it) and says why in ``state.simulation_note``.
+    Each call has the provider's standard retries (throttling, 5xx). It stops at the first answer that shows the
+    simulator is not available (the local stand-in answers ``NotImplemented``; a connection may not be allowed to
+    call it): ``state.simulations`` stays ``None`` (no second opinion, and none claimed) and ``state.simulation_note``
+    says why. When the retries run out on a transient error (throttled, 5xx, no connection) the second opinion was
+    asked for and not obtained: ``state.simulations`` holds the answers obtained so far and ``state.simulation_note``
+    says it is throttled or unavailable for now, which :func:`~.pure.checks.second_opinion.audit` reports as a link
+    not checked (the verdict is not ``PASS`` on a second opinion it did not get).
     """
     emr_arn = state.emr_role.arn if isinstance(state.emr_role, RoleState) else None
     answers: dict[tuple[str, str, str], str] = {}
@@ -726,14 +768,20 @@ def second_opinion(readers: Readers, state: ChainState, report: Report) -> None:
         hook = readers.emr_iam if item.principal == emr_arn else readers.iam
         try:
             answers[key] = hook.simulate_principal_policy(item.principal, item.action, item.resource, item.context)
-        except ClientError as error:
-            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            state.simulation_note = (
-                f"iam:SimulatePrincipalPolicy is not available to this connection ({error_code(error) or status})"
-            )
-            return
-        except Exception as error:  # e.g. botocore cannot parse an HTTP 500 page: no second opinion, no crash
-            state.simulation_note = f"iam:SimulatePrincipalPolicy could not be called ({type(error).__name__})"
+        except Exception as error:
+            asked = error.response.get("ResponseMetadata", {}) if isinstance(error, ClientError) else {}
+            why = (error_code(error) if isinstance(error, ClientError) else None) or asked.get("HTTPStatusCode")
+            why = why or type(error).__name__
+            if _transient_simulator_error(error):
+                state.simulations = answers
+                state.simulation_note = (
+                    f"iam:SimulatePrincipalPolicy is throttled or unavailable for now ({why}, after the provider's "
+                    f"retries): the second opinion was not obtained; verify again later"
+                )
+            elif isinstance(error, ClientError):
+                state.simulation_note = f"iam:SimulatePrincipalPolicy is not available to this connection ({why})"
+            else:  # e.g. botocore cannot parse an HTTP 500 page: no second opinion, no crash
+                state.simulation_note = f"iam:SimulatePrincipalPolicy could not be called ({why})"
             return
     state.simulations = answers
 
@@ -799,17 +847,44 @@ def expected_key_arn(kms: EmrfsKmsHook, configured: str | None) -> str | None:
     The ARN of the key the bucket's default encryption names (an alias or id resolved through DescribeKey; the AWS
     managed key's predefined alias through ListAliases, which creates nothing: :func:`aws_managed_key_arn`).
     ``None`` (the key is not compared) when it could not be resolved to a key ARN (:func:`is_key_arn`): a key ARN
-    names its key even unread, an alias or key id unresolved does not match HeadObject's key ARN.
+    names its key even unread, an alias or key id unresolved does not match HeadObject's key ARN. Why not:
+    :func:`expected_key`.
+    """
+    return expected_key(kms, configured)[0]
+
+
+def expected_key(kms: EmrfsKmsHook, configured: str | None) -> tuple[str | None, str | None]:
+    """
+    :func:`expected_key_arn`, and why the key is not compared when it is ``None`` (``None`` too when nothing names a
+    key): the text the probe says (``key_not_compared``).
+
+    Called once the probe object is written: the AWS managed key ``aws/s3`` not created when the chain was read has
+    been by then, since "Amazon S3 automatically creates an AWS KMS key (aws/s3) in your AWS account the first time
+    that you add an object encrypted with SSE-KMS to a bucket" (Amazon S3 API Reference,
+    ServerSideEncryptionByDefault), and ``ListAliases`` names it. Still not there (KMS is eventually consistent), its
+    id is not known, and the stand-in the chain check judged (``key/``:data:`NOT_CREATED_YET`) is not its ARN: a
+    probe comparing the object's key with it would fail a correct write.
     """
     if not configured:
-        return None
+        return None, None
     managed = aws_managed_key_arn(kms, configured)
+    if isinstance(managed, Unreadable):
+        return None, f"{configured} names an AWS managed key, whose alias could not be read: {managed.detail}"
     if managed is not None:
-        resolved = managed if isinstance(managed, str) else None
-    else:
-        key = resolve_key(kms, configured)
-        resolved = str(key["Arn"]) if isinstance(key, dict) else configured
-    return resolved if is_key_arn(resolved) else None
+        if is_key_arn(managed):
+            return managed, None
+        return None, (
+            f"{configured} names the AWS managed key aws/s3, and ListAliases shows no key behind it yet (S3 creates it "
+            'on the first SSE-KMS write: Amazon S3 API Reference, "ServerSideEncryptionByDefault"), so its ARN is not '
+            "known: only SSE-KMS is checked"
+        )
+    key = resolve_key(kms, configured)
+    resolved = str(key["Arn"]) if isinstance(key, dict) else configured
+    if is_key_arn(resolved):
+        return resolved, None
+    return None, f"{configured} was not resolved to a key ARN" + (
+        f": {key.detail}" if isinstance(key, Unreadable) else ""
+    )
 
 
 def probe_encryption(state: ChainState, bucket: str) -> list[str | None] | None:

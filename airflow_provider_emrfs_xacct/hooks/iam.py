@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
@@ -77,6 +76,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
+    from mypy_boto3_iam.type_defs import ContextEntryTypeDef
 
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
@@ -284,26 +284,28 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         """
         Ask ``iam:SimulatePrincipalPolicy`` about one request (identity policies and boundary only).
 
-        Sent once, without botocore's retries: where the endpoint does not offer the simulator (moto
-        answers HTTP 500) the caller learns it at once. AWS's documented limits: the simulator does
-        not evaluate a role's trust policy for ``sts:AssumeRole``, and ``CallerArn`` must be a user
-        (so it is not passed). Returns ``EvalDecision``: ``allowed``, ``implicitDeny`` or ``explicitDeny``.
+        Sent through :attr:`conn`, with the provider's standard retries: a throttled call (IAM answers
+        ``Throttling``, HTTP 400; IAM API Reference, "Common Errors": "ThrottlingException – The request was
+        denied due to request throttling. HTTP Status Code: 400") or a 5xx such as ``ServiceUnavailable`` (503)
+        is tried again. An endpoint that does not offer the simulator (the local stand-in answers
+        ``NotImplemented``, HTTP 501, which botocore does not retry) or a connection not allowed to call it
+        (``AccessDenied``) is answered at once; the caller tells the two kinds apart. AWS's documented limits:
+        the simulator does not evaluate a role's trust policy for ``sts:AssumeRole``, and ``CallerArn`` must be
+        a user (so it is not passed). Returns ``EvalDecision``: ``allowed``, ``implicitDeny`` or ``explicitDeny``.
         """
-        entries = []
+        entries: list[dict[str, Any]] = []
         for key, value in context.items():
             values = [str(item) for item in value] if isinstance(value, list) else [str(value)]
             kind = "boolean" if key.lower() in BOOLEAN_CONTEXT_KEYS else "string"
             kind += "List" if isinstance(value, list) else ""
             entries.append({"ContextKeyName": key, "ContextKeyValues": values, "ContextKeyType": kind})
-        response = self.single_attempt_client.simulate_principal_policy(
-            PolicySourceArn=principal_arn, ActionNames=[action], ResourceArns=[resource], ContextEntries=entries
+        response = self.conn.simulate_principal_policy(
+            PolicySourceArn=principal_arn,
+            ActionNames=[action],
+            ResourceArns=[resource],
+            ContextEntries=cast("list[ContextEntryTypeDef]", entries),  # ContextKeyType: one of IAM's enum values
         )
         return str(response["EvaluationResults"][0]["EvalDecision"])
-
-    @cached_property
-    def single_attempt_client(self) -> Any:
-        """An IAM client that sends each call once (no retries)."""
-        return self.get_client_type(config=(self.config or Config()).merge(Config(retries={"total_max_attempts": 1})))
 
     # Ensures ------------------------------------------------------------------------------------
 

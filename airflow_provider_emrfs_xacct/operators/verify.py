@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook  # noqa: F401 (the operator's Generic argument)
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
     from airflow_provider_emrfs_xacct.verify import Readers
 
 # The hooks, the verifier (evaluator, chain checks) and the trigger are imported when the task runs,
@@ -293,7 +294,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             ),
         )
         self.log.info("\n%s", report.table())
-        if state.simulation_note:  # the simulator could not be asked: no second-opinion link, say why
+        if state.simulation_note and state.simulations is not None:  # asked, not answered for now: not checked
+            self.log.warning("No second opinion on the identity side: %s", state.simulation_note)
+        elif state.simulation_note:  # the simulator could not be asked: no second-opinion link, say why
             self.log.info("No second opinion on the identity side: %s", state.simulation_note)
         result = report.to_dict()
         self.push_xcom(context, REPORT_XCOM_KEY, result)
@@ -407,24 +410,37 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             self.log.error("%s", problem)
 
     def _wait_for_probe(self, uris: dict[str, str]) -> str | None:
-        """Wait for the probe steps as the Amazon provider's hook does; return why the wait ended early, if it did."""
+        """
+        Wait for the probe steps as the deferred path's trigger does (the Amazon provider's ``EmrAddStepsTrigger``:
+        its ``steps_wait_for_terminal`` waiter, ``ListSteps`` with the step ids); return why the wait ended early, if
+        it did, naming each step's state.
+
+        The waiter ends on every state a step does not leave: ``COMPLETED`` (success), ``CANCELLED``, ``FAILED`` and
+        ``INTERRUPTED`` (Amazon EMR API Reference, "StepStatus": State values ``PENDING | CANCEL_PENDING | RUNNING |
+        COMPLETED | CANCELLED | FAILED | INTERRUPTED``). botocore's ``step_complete`` waiter, used before, has no
+        acceptor for ``INTERRUPTED``: such a step was polled until the attempts ran out and reported as "max attempts
+        reached".
+        """
         from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
         from airflow.providers.common.compat.sdk import AirflowException
 
-        waiter = self.hook.conn.get_waiter("step_complete")
-        for step_id in uris.values():
-            try:
-                wait(
-                    waiter=waiter,
-                    waiter_delay=int(self.waiter_delay),
-                    waiter_max_attempts=int(self.waiter_max_attempts),
-                    args={"ClusterId": str(self.cluster_id), "StepId": step_id},
-                    failure_message=f"EMR Steps failed: {step_id}",
-                    status_message="EMR Step status is",
-                    status_args=["Step.Status.State", "Step.Status.StateChangeReason"],
-                )
-            except AirflowException as error:
-                return str(error)
+        step_ids = list(uris.values())
+        if not step_ids:
+            return None
+        waiter = self.hook.get_waiter("steps_wait_for_terminal")
+        try:
+            wait(
+                waiter=waiter,
+                waiter_delay=int(self.waiter_delay),
+                waiter_max_attempts=int(self.waiter_max_attempts),
+                args={"ClusterId": str(self.cluster_id), "StepIds": step_ids},
+                failure_message=f"Error while waiting for steps {step_ids} to complete",
+                status_message=f"Step ids: {step_ids}, Steps are still in non-terminal state",
+                status_args=["Steps[].Status.State", "Steps[].Status.StateChangeReason"],
+            )
+        except AirflowException as error:
+            ended = _steps_ended(getattr(error, "last_response", None))
+            return f"{ended}: {error}" if ended else str(error)
         return None
 
     def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
@@ -546,7 +562,6 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
-        from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
         from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
 
         routes = {uri: (routes or {}).get(uri) for uri in uris}
@@ -566,12 +581,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         else:
             for uri in uris:
                 asked = (encryption or {}).get(uri, [None, None])
+                not_compared = None
                 try:
-                    outcome = check_probe_object(self.readers.s3, uri, **self._expected_encryption(uri, asked))
+                    expected, not_compared = self._probe_expectation(uri, asked)
+                    outcome = check_probe_object(self.readers.s3, uri, **expected)
                 except (ClientError, BotoCoreError) as error:
                     outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
-                if asked and asked[0] is not None and asked[1] and not is_key_arn(asked[1]):
-                    outcome["key_not_compared"] = f"{asked[1]} was not resolved to a key ARN"
+                if not_compared:
+                    outcome["key_not_compared"] = not_compared
                 probe["objects"][uri] = outcome
                 for leftover in outcome.get("left", []):
                     # The access was probed; what the cleanup could not delete is said, not failed on.
@@ -592,25 +609,49 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     def _expected_encryption(self, uri: str, encryption: list[str | None] | None) -> dict[str, Any]:
         """
         What the probe object must be encrypted with: what the uploads ask for, else the bucket's default key;
-        nothing when what they ask for is not known (``encryption`` ``None``).
+        nothing when what they ask for is not known (``encryption`` ``None``). Why a key is not compared:
+        :meth:`_probe_expectation`.
         """
-        from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
+        return self._probe_expectation(uri, encryption)[0]
+
+    def _probe_expectation(self, uri: str, encryption: list[str | None] | None) -> tuple[dict[str, Any], str | None]:
+        """
+        :meth:`_expected_encryption` (the arguments of ``check_probe_object``), and why the key the uploads ask for,
+        or the bucket's default names, is not compared (the probe's ``key_not_compared``; ``None``: it is, or none is
+        named). Read once the probe object is written: the AWS managed key ``aws/s3`` that its write had S3 create
+        is resolved then (:func:`~airflow_provider_emrfs_xacct.verify.expected_key`).
+        """
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
+        from airflow_provider_emrfs_xacct.pure.kms_keys import NOT_CREATED_YET, is_key_arn
         from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
-        from airflow_provider_emrfs_xacct.verify import expected_key_arn, read
+        from airflow_provider_emrfs_xacct.verify import expected_key, predefined_aws_alias, read
 
         if encryption is None:
             self.log.info("The encryption the uploads to %s ask for is not known: the probe does not compare it", uri)
-            return {"expected_key_arn": None}
+            return {"expected_key_arn": None}, None
         sse, key = encryption
+        location = parse_s3_location(uri.rsplit("/", 2)[0] + "/", "probe_uri", allow_bucket_root=True)
         if sse is not None:
             # HeadObject's SSEKMSKeyId is the key's ARN: only a key ARN is compared with it, as asked or as the
             # chain check resolved it (verify.probe_encryption); an alias (name or ARN) or key id it did not resolve
             # is not a key ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)"), and is not compared.
-            if key and not is_key_arn(key):
-                self.log.info("The probe does not compare the key of %s: %s was not resolved to a key ARN", uri, key)
-                return {"expected_sse": sse, "expected_key_arn": None}
-            return {"expected_sse": sse, "expected_key_arn": key}
-        location = parse_s3_location(uri.rsplit("/", 2)[0] + "/", "probe_uri", allow_bucket_root=True)
+            if not key or is_key_arn(key):
+                return {"expected_sse": sse, "expected_key_arn": key}, None
+            if key.endswith(f":key/{NOT_CREATED_YET}"):
+                # A deferral's context from before the stand-in was told from a key ARN: the aws/s3 it stood for.
+                key = f"{key.rsplit(':', 1)[0]}:{AWS_MANAGED_S3_ALIAS}"
+            if predefined_aws_alias(key) is None:
+                why: str | None = f"{key} was not resolved to a key ARN"
+            else:
+                # aws/s3 not created when the chain was read: the probe's SSE-KMS write had S3 create it ("Amazon S3
+                # automatically creates an AWS KMS key (aws/s3) in your AWS account the first time that you add an
+                # object encrypted with SSE-KMS to a bucket": Amazon S3 API Reference, ServerSideEncryptionByDefault).
+                # Read again with ListAliases (never DescribeKey on the alias, which would create it).
+                expected, why = expected_key(self._bucket_kms(location.bucket), key)
+                if expected is not None:
+                    return {"expected_sse": sse, "expected_key_arn": expected}, None
+            self.log.info("The probe does not compare the key of %s: %s", uri, why)
+            return {"expected_sse": sse, "expected_key_arn": None}, why
         default = read(
             self.readers.s3,
             "s3:GetEncryptionConfiguration",
@@ -619,19 +660,23 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         )
         configured = None if not isinstance(default, dict) else default.get("KMSMasterKeyID")
         if not configured:
-            return {"expected_key_arn": None}
-        # Resolved with KMS of the bucket's Region, where S3 resolves it (EmrfsKmsHook.in_region).
+            return {"expected_key_arn": None}, None
+        expected, why = expected_key(self._bucket_kms(location.bucket), configured)
+        if expected is None:  # an alias or key id not resolved (a refused read; aws/s3 not there yet)
+            self.log.info("The probe does not compare the key of %s: %s", uri, why)
+        return {"expected_key_arn": expected}, why
+
+    def _bucket_kms(self, bucket: str) -> EmrfsKmsHook:
+        """KMS of the bucket's Region, where S3 resolves an alias or key id (EmrfsKmsHook.in_region)."""
+        from airflow_provider_emrfs_xacct.verify import read
+
         region = read(
             self.readers.s3,
             "s3:ListBucket",
-            f"Bucket={location.bucket}",
-            partial(self.readers.s3.bucket_region, location.bucket),
+            f"Bucket={bucket}",
+            partial(self.readers.s3.bucket_region, bucket),
         )
-        kms = self.readers.kms.in_region(region if isinstance(region, str) else None)
-        expected = expected_key_arn(kms, configured)
-        if expected is None:  # an alias or key id not resolved (a refused read): no key ARN to compare with
-            self.log.info("The probe does not compare the key of %s: %s was not resolved to a key ARN", uri, configured)
-        return {"expected_key_arn": expected}
+        return self.readers.kms.in_region(region if isinstance(region, str) else None)
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure.checks.findings import (
@@ -671,3 +716,24 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 + "; ".join(f"{link['link']}: {link['detail']}" for link in unknown)
             )
         return result
+
+
+def _steps_ended(response: Any) -> str:
+    """
+    The state of each step a ``ListSteps`` answer shows that did not complete, with EMR's reason (``FailureDetails``,
+    else ``StateChangeReason``; Amazon EMR API Reference, "StepStatus"), e.g. ``step s-1 INTERRUPTED (...)``; ``""``
+    when the answer shows none.
+    """
+    if not isinstance(response, dict):
+        return ""
+    ended = []
+    for step in response.get("Steps") or []:
+        status = step.get("Status") or {}
+        state = status.get("State")
+        if state in (None, "COMPLETED"):
+            continue
+        details = status.get("FailureDetails") or {}
+        change = status.get("StateChangeReason") or {}
+        why = details.get("Message") or details.get("Reason") or change.get("Message") or change.get("Code")
+        ended.append(f"step {step.get('Id')} {state}" + (f" ({why})" if why else ""))
+    return "; ".join(ended)

@@ -25,6 +25,12 @@ USABLE_KEY_STATES = frozenset({"Enabled", "Updating"})
 SCHEDULED_FOR_DELETION = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
 #: The only key spec and key usage S3 can encrypt with (module docstring).
 S3_KEY_SPEC, S3_KEY_USAGE = "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"
+#: The key id judged for the AWS managed key ``aws/s3`` before KMS created it (S3 has it created on the first write
+#: encrypted with it: "Amazon S3 automatically creates an AWS KMS key (aws/s3) in your AWS account the first time that
+#: you add an object encrypted with SSE-KMS to a bucket", Amazon S3 API Reference, ServerSideEncryptionByDefault): its
+#: policy is AWS's own whatever its id (``checks.key_user.aws_managed_key_policy``). An ARN ending in it is a stand-in,
+#: not a key's ARN (:func:`is_key_arn`): the key S3 creates has another id.
+NOT_CREATED_YET = "not-created-yet"
 
 
 @dataclass(frozen=True)
@@ -94,9 +100,13 @@ def is_key_arn(key: str | None) -> TypeGuard[str]:
     """
     Whether ``key`` is a KMS key ARN (``arn:PARTITION:kms:REGION:ACCOUNT:key/ID``), the only form HeadObject's
     ``SSEKMSKeyId`` takes; an alias name or alias ARN (``…:alias/NAME``) or a bare key id names a key without being
-    its ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)"): compared with it, a correct write would FAIL.
+    its ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)"): compared with it, a correct write would FAIL. Nor is
+    the stand-in for the AWS managed key ``aws/s3`` not created yet (``key/``:data:`NOT_CREATED_YET`): the write that
+    S3 encrypts with it creates the key under another id (Amazon S3 API Reference, ServerSideEncryptionByDefault).
     """
     if not key or not key.startswith("arn:"):
         return False
     parts = key.split(":", 5)
-    return len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("key/")
+    return (
+        len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("key/") and parts[5] != f"key/{NOT_CREATED_YET}"
+    )

@@ -234,6 +234,62 @@ def test_a_refused_probe_fails_the_deferred_verifier_with_the_step_failure(partn
     assert ti.xcoms["report"]["probe"]["ok"] is False
 
 
+def _interrupt(cluster_id: str, step_ids: list[str]) -> None:
+    """As EMR may: the steps end INTERRUPTED (Amazon EMR API Reference, "StepStatus": a State value)."""
+    from moto.emr.models import emr_backends
+
+    for backends in emr_backends.values():
+        for backend in backends.values():
+            cluster = backend.clusters.get(cluster_id)
+            for step in cluster.steps if cluster is not None else []:
+                if step.id in step_ids:
+                    step.state = "INTERRUPTED"
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_an_interrupted_probe_step_ends_the_wait_with_its_state(partner: Partner, deferrable: bool) -> None:
+    """
+    A probe step that ends INTERRUPTED ends the wait at once, in the worker as in the triggerer (both wait with the
+    Amazon provider's ``steps_wait_for_terminal`` waiter), and the probe's problem names the state. Before, the
+    in-worker wait (botocore's ``step_complete`` waiter, no acceptor for INTERRUPTED) polled until its attempts ran
+    out and reported "Waiter error: max attempts reached".
+    """
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(
+        partner.configuration,
+        cluster_id=cluster_id,
+        probe=True,
+        deferrable=deferrable,
+        waiter_delay=1,
+        waiter_max_attempts=3,
+    )
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    start_probe = operator._start_probe
+
+    def start_then_interrupt(name: str, prefixes: list[str]) -> dict[str, str]:
+        uris = start_probe(name, prefixes)
+        _interrupt(cluster_id, list(uris.values()))
+        return uris
+
+    operator._start_probe = start_then_interrupt  # type: ignore[method-assign]
+    polled: list[str] = []
+    operator.hook.conn.meta.events.register("before-call.emr.*", lambda model, **_: polled.append(model.name))
+    if deferrable:
+        with pytest.raises(TaskDeferred) as deferred:
+            run_operator(operator, ti)
+        event = run_trigger(deferred.value.trigger)
+        assert event.payload["status"] == "error", event.payload
+        with pytest.raises(EmrfsXacctError, match=r"the probe step did not complete: .*INTERRUPTED"):
+            operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload, **deferred.value.kwargs)
+    else:
+        with pytest.raises(EmrfsXacctError, match=r"the probe step did not complete: .*INTERRUPTED"):
+            run_operator(operator, ti)
+        assert polled.count("ListSteps") + polled.count("DescribeStep") < 3  # not polled until the attempts ran out
+    [problem, *_] = ti.xcoms["report"]["probe"]["problems"]
+    assert "max attempts reached" not in problem
+    assert "INTERRUPTED" in problem
+
+
 def test_a_passing_probe_leaves_a_second_mapping_it_did_not_write_through_not_checked(partner: Partner) -> None:
     """
     Two mappings, Prefix then User: the probe writes under the prefix, as mapping 0's role (the first match); the

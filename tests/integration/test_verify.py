@@ -31,6 +31,7 @@ from airflow_provider_emrfs_xacct.pure.requests import STEPS
 from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, probe_key, probe_step
 from devstack.aws_pages import short_pages
 from devstack.emrfs_writer import put_like_emrfs
+from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -179,26 +180,86 @@ def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Par
     assert SECOND_OPINION not in {link["link"] for link in result["links"]}
 
 
-def test_the_simulator_is_asked_once_without_retries(
+def test_the_simulator_is_not_retried_for_a_501(
     partner: Partner, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
     operator = verifier(partner.configuration)
     sent: list[str] = []
-    operator.readers.emr_iam.single_attempt_client.meta.events.register(
+    operator.readers.emr_iam.conn.meta.events.register(
         "before-send.iam.SimulatePrincipalPolicy", lambda **_: sent.append("sent")
     )
-    operator.readers.iam.single_attempt_client.meta.events.register(
+    operator.readers.iam.conn.meta.events.register(
         "before-send.iam.SimulatePrincipalPolicy", lambda **_: sent.append("sent")
     )
 
     run_operator(operator)
 
-    assert sent == ["sent"]  # the stand-in's refusal is not sent again
+    # The stand-in's NotImplemented (HTTP 501) is not sent again: botocore's standard retries do not retry a 501.
+    assert sent == ["sent"]
     # No second opinion link, but the log says why, with the stand-in's AWS-shaped answer (moto itself raised
     # NotImplementedError in the server: a traceback in every demo and an HTML page botocore could not parse).
     output = capfd.readouterr().out + caplog.text
     assert "No second opinion on the identity side: iam:SimulatePrincipalPolicy" in output
     assert "is not available to this connection (NotImplemented)" in output
+
+
+def _throttled_simulator(times: int) -> Callable[[str], tuple[int, str, str] | None]:
+    """An ``intercept`` of the fault proxy: the first ``times`` SimulatePrincipalPolicy calls throttled, as IAM does."""
+    left = [times]
+
+    def intercept(operation: str) -> tuple[int, str, str] | None:
+        if operation != "SimulatePrincipalPolicy" or left[0] <= 0:
+            return None
+        left[0] -= 1
+        # IAM API Reference, "Common Errors": "ThrottlingException - The request was denied due to request
+        # throttling. HTTP Status Code: 400" (the query protocol's code: Throttling).
+        return 400, "Throttling", "Rate exceeded"
+
+    return intercept
+
+
+def test_a_throttled_simulator_is_asked_again(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    A throttled ``iam:SimulatePrincipalPolicy`` is retried with the provider's standard retries: once it answers,
+    the second opinion is what it answers (here the stand-in's NotImplemented: not available, no link). Before, the
+    simulator was asked once and the throttling taken for "not available to this connection".
+    """
+    from tests.integration.test_faults import skip_backoffs, through
+
+    skip_backoffs(monkeypatch)
+    with through(FaultProxy(partner.aws.url, intercept=_throttled_simulator(1)), partner.aws, monkeypatch) as proxy:
+        result, _, _ = run_operator(verifier(partner.configuration))
+
+    assert proxy.requests["SimulatePrincipalPolicy"] == 2  # throttled, then answered
+    assert SECOND_OPINION not in {link["link"] for link in result["links"]}
+    assert result["verdict"] == "PASS"
+
+
+def test_a_simulator_throttled_until_the_retries_run_out_is_not_checked(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    Throttled on every attempt: the second opinion was asked for and not obtained. It is not dropped as "not
+    available": the link is not checked (the verdict NOT_CHECKED, never a PASS that rests on a second opinion it did
+    not get), and the task's log warns.
+    """
+    from tests.integration.test_faults import skip_backoffs, through
+
+    skip_backoffs(monkeypatch)
+    proxy = FaultProxy(partner.aws.url, intercept=_throttled_simulator(1000))
+    with through(proxy, partner.aws, monkeypatch), captured_logs() as logs:
+        result, _, _ = run_operator(verifier(partner.configuration))
+
+    assert proxy.requests["SimulatePrincipalPolicy"] > 1  # the provider's retries, then it gave up
+    (link,) = [link for link in result["links"] if link["link"] == SECOND_OPINION]
+    assert link["status"] == "not checked"
+    assert "throttled or unavailable for now (Throttling" in link["detail"]
+    assert "not available to this connection" not in link["detail"]
+    assert result["verdict"] == "NOT_CHECKED"
+    assert any(
+        entry["log_level"] == "warning" and "No second opinion on the identity side" in str(entry["event"])
+        for entry in logs
+    )
 
 
 def test_the_simulator_is_told_each_context_keys_data_type(partner: Partner) -> None:
@@ -231,7 +292,7 @@ def test_the_simulator_is_asked_about_each_role_in_its_own_account(
     readers = operator.readers
     sent: list[tuple[str, str]] = []
     for account, hook in ((EMR_ACCOUNT, readers.emr_iam), (DESTINATION_ACCOUNT, readers.iam)):
-        hook.single_attempt_client.meta.events.register(
+        hook.conn.meta.events.register(
             "provide-client-params.iam.SimulatePrincipalPolicy",
             lambda params, account=account, **_: sent.append((account, params["PolicySourceArn"])),
         )
@@ -1000,7 +1061,7 @@ def test_a_refused_read_is_not_checked_and_the_report_is_pushed(partner: Partner
     for hook in (readers.emr_iam, readers.emr, readers.iam, readers.s3, readers.kms):
         assert hook.conn is not None
     for iam in (readers.emr_iam, readers.iam):
-        assert iam.single_attempt_client is not None
+        assert iam.conn is not None
     assert readers.emr.launch_client is not None
     assert readers.s3.control is not None  # the S3 Control client (account-level Block Public Access)
     kms_describe_denied()
@@ -1528,12 +1589,97 @@ def test_uploads_asking_for_aws_s3_in_emrfs_site_do_not_create_it(partner: Partn
     _judged_without_creating_the_aws_managed_key(partner, partner.configuration, cluster_id=cluster_id)
 
 
+@pytest.mark.parametrize("asked", ASKED_AWS_S3)
+def test_the_probe_of_uploads_asking_for_aws_s3_not_created_yet_compares_the_key_its_write_created(
+    partner: Partner, asked: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    Uploads ask for aws/s3 (security configuration ``AwsKmsKey``) and the partner's account has no aws/s3 key yet: the
+    chain check judges it on a stand-in (``key/not-created-yet``), and the probe's write has S3 create it ("Amazon S3
+    automatically creates an AWS KMS key (aws/s3) in your AWS account the first time that you add an object encrypted
+    with SSE-KMS to a bucket": Amazon S3 API Reference, ServerSideEncryptionByDefault). The probe object is compared
+    with the key that write created (read again with ListAliases, never DescribeKey on the alias), not with the
+    stand-in: that was a FAIL of a correct write, which a second run passed.
+    """
+    at_rest_sse_kms = {
+        "EncryptionConfiguration": {
+            "EnableInTransitEncryption": False,
+            "EnableAtRestEncryption": True,
+            "AtRestEncryptionConfiguration": {
+                "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": asked}
+            },
+        }
+    }
+    name, _, _ = run_operator(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="emrfs-xacct-sse-kms-aws-s3",
+            role_mappings=[mapping(ROLE_NAME, PREFIX)],
+            base_configuration=at_rest_sse_kms,
+        )
+    )
+    cluster_id = launch_cluster(partner.aws, name)
+    # The stand-in's writer judges a key an upload names on the policy moto stores for it, not on AWS's own policy
+    # for aws/s3 (which lets the account use it through S3): the role's own policy allows the account's keys.
+    client(partner.aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="account-keys",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                        "Resource": f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/*",
+                    }
+                ],
+            }
+        ),
+    )
+    # moto answers HeadObject's SSEKMSKeyId as the upload sent it (here the alias); S3 answers the key's ARN, which
+    # the probe compares (AWS KMS Developer Guide, "Key identifiers (KeyId)").
+    head_object = EmrfsS3Hook.head_object
+
+    def head_as_s3(hook: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any] | None:
+        answer = head_object(hook, bucket, key)
+        if answer is not None and "alias/aws/s3" in str(answer.get("SSEKMSKeyId")):
+            target = _aws_s3_alias_target(partner.aws.url)
+            answer["SSEKMSKeyId"] = f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/{target}"
+        return answer
+
+    monkeypatch.setattr(EmrfsS3Hook, "head_object", head_as_s3)
+    assert _aws_s3_alias_target(partner.aws.url) is None  # not created yet
+    assert _aws_managed_keys(partner.aws.url) == []
+
+    result, _, _ = run_operator(verifier(name, cluster_id=cluster_id, probe=True, fail_on_broken=False))
+
+    [created] = _aws_managed_keys(partner.aws.url)  # by the stand-in's S3, on the probe's write
+    assert result["probe"]["ok"] is True, result["probe"]
+    [outcome] = result["probe"]["objects"].values()
+    assert (outcome["encryption"], outcome["kms_key"]) == ("aws:kms", created), outcome
+    assert "key_not_compared" not in outcome, outcome
+    assert result["verdict"] == "PASS", result
+    # Still not there once the object is written (KMS's eventual consistency), the key is not compared, and the
+    # probe says why: SSE-KMS alone is checked.
+    monkeypatch.setattr(EmrfsKmsHook, "alias_target", lambda self, alias: None)
+    result, _, _ = run_operator(verifier(name, cluster_id=cluster_id, probe=True, fail_on_broken=False))
+    assert result["probe"]["ok"] is True, result["probe"]
+    [outcome] = result["probe"]["objects"].values()
+    assert f"{asked} names the AWS managed key aws/s3, and ListAliases shows no key behind it yet" in str(
+        outcome.get("key_not_compared")
+    ), outcome
+
+
 @pytest.mark.parametrize("configured", ASKED_AWS_S3)
 def test_the_probe_expects_aws_s3_without_creating_it(partner: Partner, configured: str) -> None:
     """
     The probe object of a bucket whose default encryption names aws/s3 by its predefined alias: the key the object
     must be under is read with ListAliases, not DescribeKey (which would create the key, e.g. after a probe whose
-    write was refused); once S3 created it, its own ARN.
+    write was refused); once S3 created it, its own ARN. Not created yet, its ARN is not known: the stand-in the
+    chain check judges (``key/not-created-yet``) is not compared with the object's key, which S3 creates under
+    another id (Amazon S3 API Reference, ServerSideEncryptionByDefault), and the probe says why.
     """
     client(partner.aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
         Bucket=partner.aws.bucket,
@@ -1544,10 +1690,12 @@ def test_the_probe_expects_aws_s3_without_creating_it(partner: Partner, configur
     operator = verifier(partner.configuration)
 
     with CallRecorder().everywhere() as calls:
-        expected = operator._expected_encryption(f"{PREFIX}probe", [None, None])
+        expected, why = operator._probe_expectation(f"{PREFIX}probe", [None, None])
 
     assert "DescribeKey" not in calls.of("kms"), calls.params_of("DescribeKey")
-    assert expected == {"expected_key_arn": f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/not-created-yet"}
+    # Was the stand-in key/not-created-yet, compared with the key S3 created on the probe's write: a FAIL.
+    assert expected == {"expected_key_arn": None}
+    assert f"{configured} names the AWS managed key aws/s3" in str(why), why
     assert _aws_managed_keys(partner.aws.url) == []
     created = client(partner.aws.url, DESTINATION_ACCOUNT, "kms").describe_key(KeyId="alias/aws/s3")["KeyMetadata"]
     assert operator._expected_encryption(f"{PREFIX}probe", [None, None]) == {"expected_key_arn": created["Arn"]}
@@ -1729,7 +1877,7 @@ def _with_sessions(operator: VerifyCrossAccountAccessOperator) -> VerifyCrossAcc
     for hook in (readers.emr_iam, readers.emr, readers.iam, readers.s3, readers.kms):
         assert hook.conn is not None
     for iam in (readers.emr_iam, readers.iam):
-        assert iam.single_attempt_client is not None
+        assert iam.conn is not None
     assert readers.emr.launch_client is not None
     assert readers.s3.control is not None
     return operator
@@ -1764,7 +1912,7 @@ def test_refused_list_grants_leaves_the_key_not_checked(partner: Partner, list_g
     for hook in (readers.emr_iam, readers.emr, readers.iam, readers.s3, readers.kms):
         assert hook.conn is not None
     for iam in (readers.emr_iam, readers.iam):
-        assert iam.single_attempt_client is not None
+        assert iam.conn is not None
     assert readers.emr.launch_client is not None
     assert readers.s3.control is not None
     list_grants_denied()

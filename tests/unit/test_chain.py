@@ -2362,6 +2362,54 @@ def test_without_simulator_answers_there_is_no_second_opinion_link() -> None:
     assert second_opinion.audit(healthy_state(), [_asked("s3:GetObject", True)]) == []
 
 
+def test_a_second_opinion_asked_for_and_not_obtained_is_not_checked() -> None:
+    # The simulator throttled until the retries ran out (verify.second_opinion): the answers obtained so far, and why
+    # not the rest. Not dropped as "not available": a PASS must not rest on a second opinion it did not get.
+    state = healthy_state()
+    state.simulations = {}
+    state.simulation_note = "iam:SimulatePrincipalPolicy is throttled or unavailable for now (Throttling, ...)"
+
+    [link] = second_opinion.audit(state, [_asked("s3:GetObject", True)])
+
+    assert (link.link, link.status) == (OPINION, UNKNOWN)
+    assert link.detail.startswith("not obtained: iam:SimulatePrincipalPolicy is throttled or unavailable for now")
+    assert link.fix == second_opinion.RETRY_FIX
+
+
+def test_a_second_opinion_cut_short_still_names_the_disagreements_it_got() -> None:
+    state = healthy_state()
+    state.simulations = {(ROLE, "s3:GetObject", f"arn:aws:s3:::{BUCKET}/exports/x"): "explicitDeny"}
+    state.simulation_note = "iam:SimulatePrincipalPolicy is throttled or unavailable for now (503, ...)"
+
+    [link] = second_opinion.audit(state, [_asked("s3:GetObject", True), _asked("s3:PutObject", True)])
+
+    assert link.status == UNKNOWN
+    assert "1 disagreement(s): s3:GetObject" in link.detail
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "transient"),
+    [
+        # IAM API Reference, "Common Errors": ThrottlingException (400), ServiceUnavailable (503).
+        ("Throttling", 400, True),
+        ("ServiceUnavailable", 503, True),
+        ("InternalFailure", 500, True),
+        (None, 502, True),
+        ("NotImplemented", 501, False),  # an endpoint without the simulator (the local stand-in)
+        ("AccessDenied", 403, False),  # a connection not allowed to call it
+        ("InvalidInput", 400, False),
+    ],
+)
+def test_only_a_throttled_or_unavailable_simulator_is_transient(code: str | None, status: int, transient: bool) -> None:
+    from botocore.exceptions import ClientError
+
+    from airflow_provider_emrfs_xacct.verify import _transient_simulator_error
+
+    error = {"Code": code, "Message": "x"} if code else {}
+    response: Any = {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}
+    assert _transient_simulator_error(ClientError(response, "SimulatePrincipalPolicy")) is transient
+
+
 def test_the_cluster_settings_not_read_are_listed_with_how_to_read_them() -> None:
     state = healthy_state()
     state.cluster_configurations = None

@@ -154,6 +154,62 @@ def test_a_writer_of_another_account_needs_its_own_policy_for_a_requested_key_by
     assert f"on {OTHER_KEY} as {EMR_ROLE}" in link.detail
 
 
+@pytest.mark.parametrize(
+    ("asked", "status"),
+    [
+        (None, FAIL),  # the bucket's default applies: its alias is resolved in the writer's account
+        (KEY, PASS),  # the key by its full ARN: S3 uses the key the request names, not the default
+        ("alias/partner-key", FAIL),  # named exactly as the default: the alias rule still applies
+    ],
+)
+def test_uploads_naming_the_default_key_by_its_arn_are_judged_on_that_key_not_on_the_defaults_alias(
+    asked: str | None, status: str
+) -> None:
+    """
+    Option (a): the EMR EC2 role writes from another account than the bucket's, whose default encryption names the
+    partner's key by alias. S3 resolves the default's alias in the writer's account, so a write relying on it fails;
+    but an upload that names the same key by its full ARN uses that key (S3 API Reference, PutObject,
+    x-amz-server-side-encryption-aws-kms-key-id: "If the KMS key doesn't exist in the same account that's issuing the
+    command, you must use the full Key ARN"), and is judged on the key's policies, not refused for the default's alias.
+    """
+    state = emr_role_writes_unmapped_keys(healthy_state())
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.kms_key_id, bucket.kms_key_arn = "alias/partner-key", KEY  # DescribeKey resolved the alias to KEY
+    if asked is not None:
+        with_at_rest_s3_encryption(state, "SSE-KMS", asked)
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == status, link
+    if status == PASS:
+        assert f"{EMR_ROLE}, {ROLE} may use {KEY} (the key every upload asks for)" in link.detail
+    else:
+        assert f"{EMR_ROLE} (not in the bucket's account {DESTINATION_ACCOUNT}) cannot use it" in link.detail
+        assert "'alias/partner-key' named by alias or key id" in link.detail
+
+
+def test_the_stand_in_for_aws_s3_not_created_yet_is_judged_but_not_expected_of_the_probe_object() -> None:
+    """
+    Uploads ask for aws/s3 before KMS created it: the chain check judges the writers on ``key/not-created-yet``, but
+    that is no key's ARN, since S3 creates the key under its own id on the first SSE-KMS write (Amazon S3 API
+    Reference, ServerSideEncryptionByDefault): the probe is handed the alias, which it reads again once its object is
+    written, not the stand-in, which the object's key never matches.
+    """
+    from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
+    from airflow_provider_emrfs_xacct.verify import probe_encryption
+
+    stand_in = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/not-created-yet"
+    state = with_at_rest_s3_encryption(healthy_state(), "SSE-KMS", "alias/aws/s3")
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    state.requested_keys[requested_key_entry("alias/aws/s3", bucket)] = stand_in
+
+    assert not is_key_arn(stand_in)
+    assert is_key_arn(KEY)
+    assert probe_encryption(state, BUCKET) == ["aws:kms", "alias/aws/s3"]
+
+
 # Per-bucket overrides (Amazon EMR Management Guide, "Create a security configuration") -------------------
 
 

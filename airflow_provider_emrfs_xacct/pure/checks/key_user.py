@@ -268,11 +268,6 @@ def _foreign_writers(
     return None
 
 
-#: The key id judged for the AWS managed key ``aws/s3`` before KMS created it (S3 has it created on the first write
-#: encrypted with it): its policy is AWS's own whatever its id (:func:`aws_managed_key_policy`).
-NOT_CREATED_YET = "not-created-yet"
-
-
 def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link | tuple[str, dict[str, Any]]:
     """Return the key's ARN and policy, or the link when no customer managed key is there to check."""
     if "encryption" in bucket.unreadable:
@@ -365,7 +360,12 @@ def _requested_key(
             "every upload asks for SSE-S3 (x-amz-server-side-encryption: AES256, from the security configuration "
             "or emrfs-site), which S3 applies instead of the bucket's default: no KMS key involved",
         )
-    if key and key in (bucket.kms_key_arn, bucket.kms_key_id):
+    if key and key == bucket.kms_key_id:
+        # Named exactly as the default names it: the default's rules apply (an alias or key id resolved in the
+        # writer's account). Named by the full key ARN while the default names it by alias or key id, the request
+        # names the key itself, which S3 uses instead of the default ("If the KMS key doesn't exist in the same
+        # account that's issuing the command, you must use the full Key ARN": S3 API Reference, PutObject,
+        # x-amz-server-side-encryption-aws-kms-key-id): judged as the key asked for (:func:`_resolved_key`).
         return None
     asked = f"every upload asks for SSE-KMS with {key or 'no key id'} (the security configuration or emrfs-site)"
     if not key:
@@ -398,7 +398,9 @@ def _resolved_key(
 ) -> Link | tuple[str, dict[str, Any], str]:
     """The requested key's ARN, policy and name as asked, or the link when it cannot be read or used."""
     account = bucket.account
-    resolved = state.requested_keys.get(requested_key_entry(key, bucket), Unreadable("the key was not read"))
+    # The bucket's default key asked for by its ARN was read as the bucket's (verify._read_bucket_key), not again.
+    unread: str | Unreadable = key if key == bucket.kms_key_arn else Unreadable("the key was not read")
+    resolved = state.requested_keys.get(requested_key_entry(key, bucket), unread)
     if isinstance(resolved, Unreadable):
         return Link(index, name, UNKNOWN, f"{asked}: {resolved.detail}", fix=PROBE_FIX)
     missing = "name an existing key (its ARN) in the security configuration or emrfs-site"
