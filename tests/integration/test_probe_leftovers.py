@@ -381,7 +381,7 @@ def test_a_verifier_timed_out_while_its_probe_runs_cancels_the_step_so_nothing_i
         execution_timeout=timedelta(hours=1),
     )
     waiting = threading.Event()
-    operator.hook.conn.meta.events.register("after-call.emr.DescribeStep", lambda **_: waiting.set())
+    operator.hook.conn.meta.events.register("after-call.emr.ListSteps", lambda **_: waiting.set())
 
     def time_out_once_waiting() -> None:
         if waiting.wait(timeout=60):
