@@ -842,21 +842,13 @@ def probe_step(probe_uri: str) -> dict[str, Any]:
     }
 
 
-def expected_key_arn(kms: EmrfsKmsHook, configured: str | None) -> str | None:
-    """
-    The ARN of the key the bucket's default encryption names (an alias or id resolved through DescribeKey; the AWS
-    managed key's predefined alias through ListAliases, which creates nothing: :func:`aws_managed_key_arn`).
-    ``None`` (the key is not compared) when it could not be resolved to a key ARN (:func:`is_key_arn`): a key ARN
-    names its key even unread, an alias or key id unresolved does not match HeadObject's key ARN. Why not:
-    :func:`expected_key`.
-    """
-    return expected_key(kms, configured)[0]
-
-
 def expected_key(kms: EmrfsKmsHook, configured: str | None) -> tuple[str | None, str | None]:
     """
-    :func:`expected_key_arn`, and why the key is not compared when it is ``None`` (``None`` too when nothing names a
-    key): the text the probe says (``key_not_compared``).
+    The ARN of the key the bucket's default encryption names (an alias or id resolved through DescribeKey; the AWS
+    managed key's predefined alias through ListAliases, which creates nothing: :func:`aws_managed_key_arn`), and why
+    the key is not compared when that is ``None`` (``None`` too when nothing names a key): the text the probe says
+    (``key_not_compared``). ``None`` when it could not be resolved to a key ARN (:func:`is_key_arn`): a key ARN names
+    its key even unread, an alias or key id unresolved does not match HeadObject's key ARN.
 
     Called once the probe object is written: the AWS managed key ``aws/s3`` not created when the chain was read has
     been by then, since "Amazon S3 automatically creates an AWS KMS key (aws/s3) in your AWS account the first time

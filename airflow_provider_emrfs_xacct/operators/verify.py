@@ -606,18 +606,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self.push_xcom(context, REPORT_XCOM_KEY, result)
         return self._finish(result)
 
-    def _expected_encryption(self, uri: str, encryption: list[str | None] | None) -> dict[str, Any]:
-        """
-        What the probe object must be encrypted with: what the uploads ask for, else the bucket's default key;
-        nothing when what they ask for is not known (``encryption`` ``None``). Why a key is not compared:
-        :meth:`_probe_expectation`.
-        """
-        return self._probe_expectation(uri, encryption)[0]
-
     def _probe_expectation(self, uri: str, encryption: list[str | None] | None) -> tuple[dict[str, Any], str | None]:
         """
-        :meth:`_expected_encryption` (the arguments of ``check_probe_object``), and why the key the uploads ask for,
-        or the bucket's default names, is not compared (the probe's ``key_not_compared``; ``None``: it is, or none is
+        What the probe object must be encrypted with (the arguments of ``check_probe_object``): what the uploads ask
+        for, else the bucket's default key; nothing when what they ask for is not known (``encryption`` ``None``).
+        And why the key the uploads ask for, or the bucket's default names, is not compared (the probe's ``key_not_compared``; ``None``: it is, or none is
         named). Read once the probe object is written: the AWS managed key ``aws/s3`` that its write had S3 create
         is resolved then (:func:`~airflow_provider_emrfs_xacct.verify.expected_key`).
         """

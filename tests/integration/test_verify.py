@@ -28,7 +28,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.requests import STEPS
-from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, probe_key, probe_step
+from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key, probe_key, probe_step
 from devstack.aws_pages import short_pages
 from devstack.emrfs_writer import put_like_emrfs
 from devstack.fault_proxy import FaultProxy
@@ -719,13 +719,13 @@ def test_the_probe_does_not_compare_an_alias_the_key_read_could_not_resolve(
     monkeypatch.setattr(EmrfsKmsHook, "describe_key", refused)
     hook = EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID)
     for configured in ("alias/partner-key", _alias_arn(aws.kms_key_arn, "alias/partner-key"), "1234abcd-not-read"):
-        assert expected_key_arn(hook, configured) is None, configured
-    assert expected_key_arn(hook, aws.kms_key_arn) == aws.kms_key_arn  # a key ARN names its key, read or not
+        assert expected_key(hook, configured)[0] is None, configured
+    assert expected_key(hook, aws.kms_key_arn)[0] == aws.kms_key_arn  # a key ARN names its key, read or not
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     uri = probe_key(PREFIX)
     put(s3, uri, ServerSideEncryption="aws:kms", SSEKMSKeyId=aws.kms_key_arn)
 
-    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=expected_key_arn(hook, "alias/partner-key"))
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=expected_key(hook, "alias/partner-key")[0])
 
     assert outcome["ok"] is True, outcome["problems"]
 
@@ -747,8 +747,8 @@ def test_the_probe_compares_uploads_asking_for_an_alias_arn_only_by_its_key_arn(
         security_configuration="partner",
     )
 
-    unresolved = operator._expected_encryption(uri, ["aws:kms", alias_arn])
-    resolved = operator._expected_encryption(uri, ["aws:kms", aws.kms_key_arn])
+    unresolved = operator._probe_expectation(uri, ["aws:kms", alias_arn])[0]
+    resolved = operator._probe_expectation(uri, ["aws:kms", aws.kms_key_arn])[0]
 
     assert unresolved["expected_key_arn"] is None
     assert unresolved["expected_sse"] == "aws:kms"
@@ -999,7 +999,7 @@ def test_the_bucket_may_name_its_key_by_alias(partner: Partner) -> None:
     assert kms_link["status"] == "pass"
     assert partner.aws.kms_key_arn in kms_link["detail"]
     assert (
-        expected_key_arn(EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID), "alias/partner-results")
+        expected_key(EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID), "alias/partner-results")[0]
         == partner.aws.kms_key_arn
     )
 
@@ -1698,7 +1698,7 @@ def test_the_probe_expects_aws_s3_without_creating_it(partner: Partner, configur
     assert f"{configured} names the AWS managed key aws/s3" in str(why), why
     assert _aws_managed_keys(partner.aws.url) == []
     created = client(partner.aws.url, DESTINATION_ACCOUNT, "kms").describe_key(KeyId="alias/aws/s3")["KeyMetadata"]
-    assert operator._expected_encryption(f"{PREFIX}probe", [None, None]) == {"expected_key_arn": created["Arn"]}
+    assert operator._probe_expectation(f"{PREFIX}probe", [None, None])[0] == {"expected_key_arn": created["Arn"]}
 
 
 def test_a_bucket_key_is_read_in_the_buckets_own_region(partner: Partner) -> None:
@@ -1766,13 +1766,13 @@ def test_the_probe_expects_the_key_of_the_buckets_own_region(partner: Partner) -
     )
 
     operator = verifier(partner.configuration)
-    expected = operator._expected_encryption("s3://partner-results-eu/exports/probe", [None, None])
+    expected = operator._probe_expectation("s3://partner-results-eu/exports/probe", [None, None])[0]
 
     assert expected == {"expected_key_arn": eu_key}
     # What the uploads ask for not known (an S3A cluster's own encryption settings, which win over the security
     # configuration's: Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"): the probe object's
     # encryption is not compared with the bucket's default key, which those uploads need not get.
-    assert operator._expected_encryption("s3://partner-results-eu/exports/probe", None) == {"expected_key_arn": None}
+    assert operator._probe_expectation("s3://partner-results-eu/exports/probe", None)[0] == {"expected_key_arn": None}
 
 
 # -- KMS grants: the key policy does not allow the role, a grant on the key does -------------------------------
