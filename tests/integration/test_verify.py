@@ -1546,12 +1546,8 @@ def _judged_without_creating_the_aws_managed_key(partner: Partner, configuration
     ), key
 
 
-@pytest.mark.parametrize("asked", ASKED_AWS_S3)
-def test_uploads_asking_for_aws_s3_in_the_security_configuration_do_not_create_it(partner: Partner, asked: str) -> None:
-    """
-    At-rest SSE-KMS with ``AwsKmsKey`` the predefined alias of aws/s3 (Amazon EMR Management Guide, "Create a security
-    configuration"): every upload asks for that key instead of the bucket's default (the partner's own key).
-    """
+def _asking_sse_kms_with(asked: str) -> str:
+    """A security configuration whose uploads ask for SSE-KMS with ``asked`` (at-rest ``AwsKmsKey``): its name."""
     at_rest_sse_kms = {
         "EncryptionConfiguration": {
             "EnableInTransitEncryption": False,
@@ -1570,6 +1566,16 @@ def test_uploads_asking_for_aws_s3_in_the_security_configuration_do_not_create_i
             base_configuration=at_rest_sse_kms,
         )
     )
+    return str(name)
+
+
+@pytest.mark.parametrize("asked", ASKED_AWS_S3)
+def test_uploads_asking_for_aws_s3_in_the_security_configuration_do_not_create_it(partner: Partner, asked: str) -> None:
+    """
+    At-rest SSE-KMS with ``AwsKmsKey`` the predefined alias of aws/s3 (Amazon EMR Management Guide, "Create a security
+    configuration"): every upload asks for that key instead of the bucket's default (the partner's own key).
+    """
+    name = _asking_sse_kms_with(asked)
 
     _judged_without_creating_the_aws_managed_key(partner, name)
 
@@ -1601,24 +1607,7 @@ def test_the_probe_of_uploads_asking_for_aws_s3_not_created_yet_compares_the_key
     with the key that write created (read again with ListAliases, never DescribeKey on the alias), not with the
     stand-in: that was a FAIL of a correct write, which a second run passed.
     """
-    at_rest_sse_kms = {
-        "EncryptionConfiguration": {
-            "EnableInTransitEncryption": False,
-            "EnableAtRestEncryption": True,
-            "AtRestEncryptionConfiguration": {
-                "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": asked}
-            },
-        }
-    }
-    name, _, _ = run_operator(
-        CreateEmrfsSecurityConfigOperator(
-            task_id="create_security_configuration",
-            aws_conn_id=EMR_CONN_ID,
-            name_prefix="emrfs-xacct-sse-kms-aws-s3",
-            role_mappings=[mapping(ROLE_NAME, PREFIX)],
-            base_configuration=at_rest_sse_kms,
-        )
-    )
+    name = _asking_sse_kms_with(asked)
     cluster_id = launch_cluster(partner.aws, name)
     # The stand-in's writer judges a key an upload names on the policy moto stores for it, not on AWS's own policy
     # for aws/s3 (which lets the account use it through S3): the role's own policy allows the account's keys.
