@@ -556,6 +556,8 @@ class _Key:
     state: str = "Enabled"
     grants: tuple[dict[str, Any], ...] = ()
     spec: str = SYMMETRIC_KEY_SPEC
+    #: ``DescribeKey``'s ``KeyManager`` is ``AWS`` (e.g. aws/s3): its policy is AWS's, not the one moto stores.
+    aws_managed: bool = False
 
 
 def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> _Key | Decision:
@@ -584,7 +586,26 @@ def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> 
         str(metadata.get("KeyState", "Enabled")),
         _grants(kms, metadata["Arn"]),
         str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
+        metadata.get("KeyManager") == "AWS",
     )
+
+
+def _judge_aws_managed_key(principal: Principal, kms_action: str, key: _Key, decision: Decision) -> Decision:
+    """
+    An AWS managed key an upload names (alias/aws/s3, its key id or ARN): its policy is AWS's, which lets the owning
+    account's principals use it through S3 (``kms:ViaService`` ``s3.<region>.amazonaws.com``, ``kms:CallerAccount``
+    the account; AWS KMS Developer Guide, "AWS managed keys"), not the root-delegation policy moto stores. Judged as
+    the writer judges the bucket default's aws/s3: allowed to the owning account, refused to any other.
+    """
+    if principal.account != _account(key.arn):
+        return Decision(
+            False,
+            f"denied: {kms_action} on the AWS managed key {key.arn} from account {principal.account} "
+            "(AWS managed keys cannot be used across accounts)",
+        )
+    if key.state in ("Enabled", "Updating"):  # AWS KMS Developer Guide, "Key states of AWS KMS keys"
+        return decision
+    return Decision(False, f"denied: {kms_action} on {key.arn}: KMSInvalidStateException, the key is {key.state}")
 
 
 def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str) -> Decision:
@@ -983,6 +1004,8 @@ class _Writer:
             key = self.requested_key(key_id, principal.account)
             if isinstance(key, Decision):
                 return key
+            if key.aws_managed:
+                return _judge_aws_managed_key(principal, kms_action, key, decision)
             return _judge_key(principal, kms_action, key, decision, context_arn)
         # SSE-KMS asked for without a key id, or by the bucket's default: the AWS managed key aws/s3.
         if sse == "aws:kms" or (self.bucket.kms_key_arn is not None and self.bucket.key_is_aws_managed):

@@ -70,6 +70,7 @@ from devstack import (
     aws_quotas,
     aws_request_payer,
     aws_s3_actions,
+    aws_sse_kms_keys,
     aws_vpc_states,
 )
 
@@ -447,6 +448,7 @@ class MotoStack:
         aws_policy_principals.install()
         aws_vpc_states.install()
         aws_s3_actions.install()
+        aws_sse_kms_keys.install()
         _private_keys_on_first_use()
         _moto_modules_listed_once()
         _role_credentials_until_reset()

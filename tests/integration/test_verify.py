@@ -1609,36 +1609,6 @@ def test_the_probe_of_uploads_asking_for_aws_s3_not_created_yet_compares_the_key
     """
     name = _asking_sse_kms_with(asked)
     cluster_id = launch_cluster(partner.aws, name)
-    # The stand-in's writer judges a key an upload names on the policy moto stores for it, not on AWS's own policy
-    # for aws/s3 (which lets the account use it through S3): the role's own policy allows the account's keys.
-    client(partner.aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
-        RoleName=ROLE_NAME,
-        PolicyName="account-keys",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                        "Resource": f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/*",
-                    }
-                ],
-            }
-        ),
-    )
-    # moto answers HeadObject's SSEKMSKeyId as the upload sent it (here the alias); S3 answers the key's ARN, which
-    # the probe compares (AWS KMS Developer Guide, "Key identifiers (KeyId)").
-    head_object = EmrfsS3Hook.head_object
-
-    def head_as_s3(hook: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any] | None:
-        answer = head_object(hook, bucket, key)
-        if answer is not None and "alias/aws/s3" in str(answer.get("SSEKMSKeyId")):
-            target = _aws_s3_alias_target(partner.aws.url)
-            answer["SSEKMSKeyId"] = f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/{target}"
-        return answer
-
-    monkeypatch.setattr(EmrfsS3Hook, "head_object", head_as_s3)
     assert _aws_s3_alias_target(partner.aws.url) is None  # not created yet
     assert _aws_managed_keys(partner.aws.url) == []
 

@@ -350,6 +350,34 @@ def test_the_writers_kms_call_needs_a_key_that_can_encrypt(state: str, allowed: 
         assert f"the key is {state}" in decision.reason
 
 
+@pytest.mark.parametrize(
+    ("caller_account", "state", "allowed"),
+    [
+        (B, "Enabled", True),  # no KMS permission of the caller's own: AWS's policy lets the account use it via S3
+        (A, "Enabled", False),  # another account: the key policy AWS wrote names only its own
+        (B, "Disabled", False),
+    ],
+)
+def test_an_aws_managed_key_an_upload_names_is_judged_on_aws_s_policy_not_moto_s(
+    caller_account: str, state: str, allowed: bool
+) -> None:
+    """
+    AWS KMS Developer Guide, "AWS managed keys": their key policies are AWS's and cannot be changed; the aws/s3 policy
+    lets the account's principals use the key through S3 and nobody else. moto stores a root-delegation policy for
+    it, which would send the call to the caller's own IAM policies (here none allow KMS).
+    """
+    from devstack.emrfs_writer import _judge_aws_managed_key, _Key
+
+    caller = Principal(f"arn:aws:iam::{caller_account}:role/writer")
+    root_only = policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{B}:root"}, "Action": "kms:*"})
+
+    decision = _judge_aws_managed_key(
+        caller, "kms:GenerateDataKey", _Key(KEY, root_only, state, aws_managed=True), aws_judge.Decision(True, "s3 ok")
+    )
+
+    assert decision.allowed is allowed, decision.reason
+
+
 # -- KMS grants: the judge allows through a grant the key policy does not give ---------------------------------
 
 OBJECT = f"{BUCKET}/p/x"

@@ -1,0 +1,138 @@
+"""
+The stand-in's S3 stores the ARN of an SSE-KMS object's key (``devstack/aws_sse_kms_keys.py``), and its writer judges
+an AWS managed key an upload names on AWS's policy for it (``devstack/emrfs_writer.py``).
+
+Amazon S3 API Reference, "HeadObject": ``x-amz-server-side-encryption-aws-kms-key-id`` "indicates the ID of the KMS
+key that was used for object encryption", the key's ARN whatever the upload named it by (AWS KMS Developer Guide,
+"Key identifiers (KeyId)"); "Amazon S3 automatically creates an AWS KMS key (aws/s3) in your AWS account the first
+time that you add an object encrypted with SSE-KMS" (Amazon S3 API Reference, "ServerSideEncryptionByDefault").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
+from devstack.emrfs_writer import write_like_emrfs
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    REGION,
+    Seeded,
+    client,
+)
+from devstack.testing import run_operator
+from tests.integration.partners import mapping, provision_partner
+
+ROLE = "partner-writer"
+PREFIX_KEY = "exports/partner-a"
+
+
+def _named(kms: Any, how: str) -> tuple[str, str]:
+    """A customer managed key named as ``how`` says, and its ARN."""
+    metadata = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/partner", TargetKeyId=metadata["KeyId"])
+    names = {
+        "alias": "alias/partner",
+        "alias ARN": f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:alias/partner",
+        "key id": metadata["KeyId"],
+        "key ARN": metadata["Arn"],
+    }
+    return names[how], metadata["Arn"]
+
+
+@pytest.mark.parametrize("how", ["alias", "alias ARN", "key id", "key ARN"])
+def test_head_and_get_object_answer_the_key_arn_whatever_the_upload_named_it_by(aws: Seeded, how: str) -> None:
+    s3, kms = client(aws.url, DESTINATION_ACCOUNT, "s3"), client(aws.url, DESTINATION_ACCOUNT, "kms")
+    named, arn = _named(kms, how)
+
+    s3.put_object(Bucket=aws.bucket, Key="put", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=named)
+    upload = s3.create_multipart_upload(
+        Bucket=aws.bucket, Key="multipart", ServerSideEncryption="aws:kms", SSEKMSKeyId=named
+    )
+    part = s3.upload_part(Bucket=aws.bucket, Key="multipart", UploadId=upload["UploadId"], PartNumber=1, Body=b"x")
+    s3.complete_multipart_upload(
+        Bucket=aws.bucket,
+        Key="multipart",
+        UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+    )
+
+    for key in ("put", "multipart"):
+        assert s3.head_object(Bucket=aws.bucket, Key=key)["SSEKMSKeyId"] == arn, key
+        assert s3.get_object(Bucket=aws.bucket, Key=key)["SSEKMSKeyId"] == arn, key
+
+
+def test_an_upload_naming_alias_aws_s3_creates_the_aws_managed_key_and_stores_its_arn(aws: Seeded) -> None:
+    s3, kms = client(aws.url, DESTINATION_ACCOUNT, "s3"), client(aws.url, DESTINATION_ACCOUNT, "kms")
+    assert not [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/aws/s3" and "TargetKeyId" in a]
+    s3.delete_bucket_encryption(Bucket=aws.bucket)  # the seeded bucket's default names its own key
+
+    s3.put_object(Bucket=aws.bucket, Key="o", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId="alias/aws/s3")
+    s3.put_object(Bucket=aws.bucket, Key="no-key-id", Body=b"x", ServerSideEncryption="aws:kms")
+
+    [target] = [a["TargetKeyId"] for a in kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/aws/s3"]
+    arn = f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/{target}"
+    assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyManager"] == "AWS"
+    assert s3.head_object(Bucket=aws.bucket, Key="o")["SSEKMSKeyId"] == arn
+    assert s3.head_object(Bucket=aws.bucket, Key="no-key-id")["SSEKMSKeyId"] == arn
+
+
+@pytest.mark.parametrize("asked", ["alias/aws/s3", f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:alias/aws/s3"])
+def test_a_role_without_kms_permissions_of_its_own_writes_with_aws_s3_of_its_account(aws: Seeded, asked: str) -> None:
+    """
+    AWS's key policy of aws/s3 lets the account's principals use it through S3 (``kms:ViaService``
+    ``s3.<region>.amazonaws.com``, ``kms:CallerAccount`` the account), not only whom IAM allows: the mapped role
+    needs no KMS permission of its own. moto stores a root-delegation policy for the key instead.
+    """
+    prefix = f"s3://{aws.bucket}/{PREFIX_KEY}/"
+    provision_partner(aws, ROLE, prefix)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    for name in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]:
+        policy = iam.get_role_policy(RoleName=ROLE, PolicyName=name)["PolicyDocument"]
+        statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
+        kept = [
+            s
+            for s in statements
+            if not any(
+                str(a).lower().startswith("kms:")
+                for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+            )
+        ]
+        iam.put_role_policy(RoleName=ROLE, PolicyName=name, PolicyDocument=json.dumps({**policy, "Statement": kept}))
+    name, _, _ = run_operator(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="stand-in-aws-s3",
+            role_mappings=[mapping(ROLE, prefix)],
+            base_configuration={
+                "EncryptionConfiguration": {
+                    "EnableInTransitEncryption": False,
+                    "EnableAtRestEncryption": True,
+                    "AtRestEncryptionConfiguration": {
+                        "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": asked}
+                    },
+                }
+            },
+        )
+    )
+
+    result = write_like_emrfs(
+        aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=str(name),
+        output_uri=prefix,
+    )
+
+    assert result.success, result.first_failure
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    arn = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]
+    head = client(aws.url, DESTINATION_ACCOUNT, "s3").head_object(Bucket=aws.bucket, Key=f"{PREFIX_KEY}/_SUCCESS")
+    assert head["SSEKMSKeyId"] == arn
