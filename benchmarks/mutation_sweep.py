@@ -3482,9 +3482,9 @@ MUTATIONS = [
     j(
         "SW06",
         "emrfs_writer.py",
-        "            if principal.account != self.bucket.owner:\n                return Decision(",
-        "            if False:\n                return Decision(",
-        "the AWS managed key aws/s3 usable from another account",
+        "    return _judge_key(principal, kms_action, replace(key, policy=aws_s3_key_policy(key.arn)), decision,",
+        "    return _judge_key(principal, kms_action, key, decision,",
+        "an AWS managed key judged on the policy moto stores for it, not on AWS's",
         WRITER_UNIT,
         WRITER_INT,
     ),

@@ -581,12 +581,26 @@ def _session_principal_resolved(element: Any, principal: Principal) -> Any:
     return {**element, "AWS": [principal.arn if value == own else value for value in values]}
 
 
+def _wildcard_principal_resolved(element: Any) -> Any:
+    """
+    ``{"AWS": "*"}`` (or a list of AWS principals with ``*`` among them) read as ``"*"``: IAM User Guide, "AWS JSON
+    policy elements: Principal", "All principals" gives ``"Principal": "*"`` and ``"Principal": {"AWS": "*"}`` for
+    everyone alike. principalmapper takes only the string as naming a same-account caller itself, and read the other
+    as delegating to the caller's IAM policies (e.g. AWS's own aws/s3 key policy, ``{"AWS": "*"}``).
+    """
+    if not isinstance(element, dict) or "AWS" not in element:
+        return element
+    values = element["AWS"] if isinstance(element["AWS"], list) else [element["AWS"]]
+    return "*" if "*" in values else element
+
+
 def _not_principal_resolved(policy: dict[str, Any], principal: Principal) -> dict[str, Any]:
     """
     ``policy`` with each ``NotPrincipal`` statement as it applies to ``principal``: a ``Deny`` dropped when it
     exempts it, else naming everyone (:func:`_not_principal_exempts`); an ``Allow`` dropped ("NotPrincipal must
     be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported", same page). A ``Principal`` naming
-    the caller's own session names the caller (:func:`_session_principal_resolved`).
+    the caller's own session names the caller (:func:`_session_principal_resolved`), one naming every AWS principal is
+    ``"*"`` (:func:`_wildcard_principal_resolved`).
     """
     statements = []
     for statement in _statements(policy):
@@ -596,7 +610,7 @@ def _not_principal_resolved(policy: dict[str, Any], principal: Principal) -> dic
             statement = {key: value for key, value in statement.items() if key != "NotPrincipal"}
             statement["Principal"] = "*"
         elif isinstance(statement, dict) and "Principal" in statement:
-            resolved = _session_principal_resolved(statement["Principal"], principal)
+            resolved = _session_principal_resolved(_wildcard_principal_resolved(statement["Principal"]), principal)
             if resolved is not statement["Principal"]:
                 statement = {**statement, "Principal": resolved}
         statements.append(statement)

@@ -590,22 +590,55 @@ def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> 
     )
 
 
-def _judge_aws_managed_key(principal: Principal, kms_action: str, key: _Key, decision: Decision) -> Decision:
+def aws_s3_key_policy(key_arn: str) -> dict[str, Any]:
     """
-    An AWS managed key an upload names (alias/aws/s3, its key id or ARN): its policy is AWS's, which lets the owning
-    account's principals use it through S3 (``kms:ViaService`` ``s3.<region>.amazonaws.com``, ``kms:CallerAccount``
-    the account; AWS KMS Developer Guide, "AWS managed keys"), not the root-delegation policy moto stores. Judged as
-    the writer judges the bucket default's aws/s3: allowed to the owning account, refused to any other.
+    The key policy AWS gives the AWS managed key aws/s3 of ``key_arn``'s account (the stand-in's own copy, not the
+    package's): every principal of the account may use it through S3, and nobody else (AWS KMS Developer Guide,
+    "kms:CallerAccount", the statement "taken from the key policy of an AWS managed key"; "AWS managed keys": their
+    policies cannot be changed). moto stores a root-delegation policy instead. ``kms:ViaService`` is S3 of the key's
+    Region where that value is documented (see :func:`aws_judge.s3_kms_context`), left out elsewhere.
+    """
+    partition, region, account = key_arn.split(":")[1], key_arn.split(":")[3], key_arn.split(":")[4]
+    conditions = {"kms:CallerAccount": account}
+    if partition in ("aws", "aws-us-gov"):
+        conditions["kms:ViaService"] = f"s3.{region}.amazonaws.com"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Allow access through S3 for all principals in the account that are authorized to use S3",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {"StringEquals": conditions},
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+def _judge_aws_managed_key(
+    principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str
+) -> Decision:
+    """
+    An AWS managed key (aws/s3, named by an upload or the bucket's default): judged on AWS's policy for it
+    (:func:`aws_s3_key_policy`), so another account is refused and the writer's own ``Deny`` or boundary still
+    counts, as for any key (:func:`_judge_key`).
     """
     if principal.account != _account(key.arn):
         return Decision(
             False,
-            f"denied: {kms_action} on the AWS managed key {key.arn} from account {principal.account} "
-            "(AWS managed keys cannot be used across accounts)",
+            f"denied: {kms_action} on the AWS managed key aws/s3 of {_account(key.arn)} ({key.arn}) from account "
+            f"{principal.account} (AWS managed keys cannot be used across accounts)",
         )
-    if key.state in ("Enabled", "Updating"):  # AWS KMS Developer Guide, "Key states of AWS KMS keys"
-        return decision
-    return Decision(False, f"denied: {kms_action} on {key.arn}: KMSInvalidStateException, the key is {key.state}")
+    return _judge_key(principal, kms_action, replace(key, policy=aws_s3_key_policy(key.arn)), decision, context_arn)
 
 
 def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str) -> Decision:
@@ -1005,17 +1038,13 @@ class _Writer:
             if isinstance(key, Decision):
                 return key
             if key.aws_managed:
-                return _judge_aws_managed_key(principal, kms_action, key, decision)
+                return _judge_aws_managed_key(principal, kms_action, key, decision, context_arn)
             return _judge_key(principal, kms_action, key, decision, context_arn)
         # SSE-KMS asked for without a key id, or by the bucket's default: the AWS managed key aws/s3.
         if sse == "aws:kms" or (self.bucket.kms_key_arn is not None and self.bucket.key_is_aws_managed):
-            if principal.account != self.bucket.owner:
-                return Decision(
-                    False,
-                    f"denied: {kms_action} on the AWS managed key aws/s3 of {self.bucket.owner} from account "
-                    f"{principal.account} (AWS managed keys cannot be used across accounts)",
-                )
-            return decision
+            bucket = self.bucket
+            aws_s3 = f"arn:{partition_of(bucket.region)}:kms:{bucket.region}:{bucket.owner}:alias/aws/s3"
+            return _judge_aws_managed_key(principal, kms_action, _Key(aws_s3, None), decision, context_arn)
         bucket = self.bucket
         if bucket.kms_key_arn is None:
             return decision

@@ -83,12 +83,17 @@ def test_an_upload_naming_alias_aws_s3_creates_the_aws_managed_key_and_stores_it
     assert s3.head_object(Bucket=aws.bucket, Key="no-key-id")["SSEKMSKeyId"] == arn
 
 
+@pytest.mark.parametrize("own_deny", [False, True], ids=["no-deny", "own-deny"])
 @pytest.mark.parametrize("asked", ["alias/aws/s3", f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:alias/aws/s3"])
-def test_a_role_without_kms_permissions_of_its_own_writes_with_aws_s3_of_its_account(aws: Seeded, asked: str) -> None:
+def test_a_role_without_kms_permissions_of_its_own_writes_with_aws_s3_of_its_account(
+    aws: Seeded, asked: str, own_deny: bool
+) -> None:
     """
     AWS's key policy of aws/s3 lets the account's principals use it through S3 (``kms:ViaService``
     ``s3.<region>.amazonaws.com``, ``kms:CallerAccount`` the account), not only whom IAM allows: the mapped role
-    needs no KMS permission of its own. moto stores a root-delegation policy for the key instead.
+    needs no KMS permission of its own. moto stores a root-delegation policy for the key instead. A ``Deny`` of the
+    role's own still refuses it ("an explicit deny in any of these policies overrides the allow": IAM User Guide,
+    "Policy evaluation logic").
     """
     prefix = f"s3://{aws.bucket}/{PREFIX_KEY}/"
     provision_partner(aws, ROLE, prefix)
@@ -105,6 +110,9 @@ def test_a_role_without_kms_permissions_of_its_own_writes_with_aws_s3_of_its_acc
             )
         ]
         iam.put_role_policy(RoleName=ROLE, PolicyName=name, PolicyDocument=json.dumps({**policy, "Statement": kept}))
+    if own_deny:
+        deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
+        iam.put_role_policy(RoleName=ROLE, PolicyName="no-kms", PolicyDocument=json.dumps(deny))
     name, _, _ = run_operator(
         CreateEmrfsSecurityConfigOperator(
             task_id="create_security_configuration",
@@ -131,6 +139,10 @@ def test_a_role_without_kms_permissions_of_its_own_writes_with_aws_s3_of_its_acc
         output_uri=prefix,
     )
 
+    if own_deny:
+        assert not result.success
+        assert "kms:GenerateDataKey" in str(result.first_failure), result.first_failure
+        return
     assert result.success, result.first_failure
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
     arn = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]

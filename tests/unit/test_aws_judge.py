@@ -351,29 +351,30 @@ def test_the_writers_kms_call_needs_a_key_that_can_encrypt(state: str, allowed: 
 
 
 @pytest.mark.parametrize(
-    ("caller_account", "state", "allowed"),
+    ("caller_account", "state", "caller_policies", "allowed"),
     [
-        (B, "Enabled", True),  # no KMS permission of the caller's own: AWS's policy lets the account use it via S3
-        (A, "Enabled", False),  # another account: the key policy AWS wrote names only its own
-        (B, "Disabled", False),
+        (B, "Enabled", (), True),  # no KMS permission of its own: AWS's policy lets the account use it through S3
+        (A, "Enabled", (), False),  # another account: the key policy AWS wrote names only its own
+        (B, "Disabled", (), False),
+        (B, "Enabled", (("deny", policy({**allow("kms:*", "*"), "Effect": "Deny"})),), False),  # its own Deny wins
     ],
 )
-def test_an_aws_managed_key_an_upload_names_is_judged_on_aws_s_policy_not_moto_s(
-    caller_account: str, state: str, allowed: bool
+def test_an_aws_managed_key_is_judged_on_aws_s_policy_not_moto_s(
+    caller_account: str, state: str, caller_policies: tuple[tuple[str, dict[str, object]], ...], allowed: bool
 ) -> None:
     """
     AWS KMS Developer Guide, "AWS managed keys": their key policies are AWS's and cannot be changed; the aws/s3 policy
-    lets the account's principals use the key through S3 and nobody else. moto stores a root-delegation policy for
-    it, which would send the call to the caller's own IAM policies (here none allow KMS).
+    lets the account's principals use the key through S3 and nobody else ("kms:CallerAccount"). moto stores a
+    root-delegation policy for it, which would send the call to the caller's own IAM policies (here none allow KMS).
+    An explicit Deny of the caller's own still refuses it (IAM User Guide, "Policy evaluation logic").
     """
     from devstack.emrfs_writer import _judge_aws_managed_key, _Key
 
-    caller = Principal(f"arn:aws:iam::{caller_account}:role/writer")
+    caller = Principal(f"arn:aws:iam::{caller_account}:role/writer", policies=caller_policies)
     root_only = policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{B}:root"}, "Action": "kms:*"})
+    key = _Key(KEY, root_only, state, aws_managed=True)
 
-    decision = _judge_aws_managed_key(
-        caller, "kms:GenerateDataKey", _Key(KEY, root_only, state, aws_managed=True), aws_judge.Decision(True, "s3 ok")
-    )
+    decision = _judge_aws_managed_key(caller, "kms:GenerateDataKey", key, aws_judge.Decision(True, "s3 ok"), OBJECT)
 
     assert decision.allowed is allowed, decision.reason
 
@@ -1278,6 +1279,19 @@ def test_an_allow_naming_the_callers_own_session_grants_it_across_accounts(named
     bucket_policy = policy({**allow("s3:PutObject", f"{BUCKET}/*"), "Principal": {"AWS": session_arn(EC2_ROLE, named)}})
     decision = authorize(caller, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=bucket_policy, resource_owner=B)
     assert decision.allowed is allowed, decision.reason
+
+
+@pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": ["*"]}, {"AWS": [f"arn:aws:iam::{A}:root", "*"]}])
+def test_every_aws_principal_is_named_alike_as_a_string_or_an_aws_entry(principal: object) -> None:
+    """
+    IAM User Guide, "AWS JSON policy elements: Principal", "All principals": ``"Principal": "*"`` and
+    ``"Principal": {"AWS": "*"}`` both name everyone. A same-account role with no identity policy of its own is
+    allowed by either (principalmapper read the second as delegating to the caller's IAM policies).
+    """
+    role = Principal(DEST, session="emrfs")
+    bucket_policy = policy({**allow("s3:PutObject", f"{BUCKET}/*"), "Principal": principal})
+    decision = authorize(role, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=bucket_policy, resource_owner=B)
+    assert decision.allowed, decision.reason
 
 
 def everyone(condition: dict[str, object] | None = None, **extra: object) -> dict[str, object]:
