@@ -36,6 +36,26 @@ AUDITOR_STATEMENT = {
 }
 
 
+def deny_outside_regions(approved: str) -> str:
+    """
+    The common "deny outside the approved Regions" policy (IAM User Guide, "AWS: Denies access to AWS based on the
+    requested Region": ``NotAction`` IAM and STS, global services), approving ``approved`` only, as a JSON document.
+    """
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Deny",
+                    "NotAction": ["iam:*", "sts:*"],
+                    "Resource": "*",
+                    "Condition": {"StringNotEquals": {"aws:RequestedRegion": approved}},
+                }
+            ],
+        }
+    )
+
+
 def create_auditor(aws: Seeded) -> None:
     """Create the auditor role of :data:`AUDITOR_STATEMENT` in its account, as a real one exists there."""
     create_principals(aws.url, AUDITOR_ARN)

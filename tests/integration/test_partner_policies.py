@@ -26,6 +26,7 @@ from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, 
 from devstack.testing import launch_cluster, run_operator
 from tests.integration.partners import (
     create_security_configuration,
+    deny_outside_regions,
     ensure_destination_role,
     mapping,
     provision_partner,
@@ -456,19 +457,7 @@ def test_a_region_guard_on_the_destination_role_lets_the_write_to_its_buckets_re
     client(aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
         RoleName=ROLE_NAME,
         PolicyName="approved-regions",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Deny",
-                        "NotAction": ["iam:*", "sts:*"],
-                        "Resource": "*",
-                        "Condition": {"StringNotEquals": {"aws:RequestedRegion": approved}},
-                    }
-                ],
-            }
-        ),
+        PolicyDocument=deny_outside_regions(approved),
     )
 
     written = write(aws, configuration)

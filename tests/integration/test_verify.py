@@ -57,6 +57,7 @@ from devstack.testing import (
 )
 from tests.integration.partners import (
     create_security_configuration,
+    deny_outside_regions,
     ensure_destination_role,
     grant_key_users,
     mapping,
@@ -1381,19 +1382,7 @@ def test_the_bucket_region_is_read_and_a_region_guard_is_judged_with_it(partner:
     client(partner.aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
         RoleName=ROLE_NAME,
         PolicyName="approved-regions",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Deny",
-                        "NotAction": ["iam:*", "sts:*"],
-                        "Resource": "*",
-                        "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}},
-                    }
-                ],
-            }
-        ),
+        PolicyDocument=deny_outside_regions("us-east-1"),
     )
     result, _, _ = run_operator(verifier(partner.configuration))
     assert result["verdict"] == "PASS", result
