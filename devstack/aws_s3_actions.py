@@ -15,8 +15,9 @@ operation's "Permissions"): ``GetBucketEncryption``: ``s3:GetEncryptionConfigura
 ``s3:GetBucketPolicyStatus``; ``HeadBucket``: ``s3:ListBucket``; S3 Control ``GetPublicAccessBlock``:
 ``s3:GetAccountPublicAccessBlock``.
 
-The stand-in renames the action moto's authorization checks for these reads (only they: writes keep moto's
-names), so an identity policy denies what it denies on AWS.
+The stand-in renames the action moto's authorization checks for these reads, and for the bucket writes of
+:data:`BUCKET_WRITES` (moto: ``s3:CreateBucket``), so an identity policy denies what it denies on AWS; other
+writes keep moto's names.
 """
 
 from __future__ import annotations
@@ -35,6 +36,16 @@ BUCKET_READS = {
     "publicAccessBlock": "s3:GetBucketPublicAccessBlock",
     "policyStatus": "s3:GetBucketPolicyStatus",
 }
+#: A bucket write's subresource and the action AWS authorizes it (PUT or DELETE) as; moto authorizes them all as
+#: ``s3:CreateBucket``. S3 API Reference: PutBucketOwnershipControls and DeleteBucketOwnershipControls, "you must
+#: have the s3:PutBucketOwnershipControls permission"; PutBucketEncryption and DeleteBucketEncryption,
+#: ``s3:PutEncryptionConfiguration``; PutPublicAccessBlock and DeletePublicAccessBlock,
+#: ``s3:PutBucketPublicAccessBlock``.
+BUCKET_WRITES = {
+    "ownershipControls": "s3:PutBucketOwnershipControls",
+    "encryption": "s3:PutEncryptionConfiguration",
+    "publicAccessBlock": "s3:PutBucketPublicAccessBlock",
+}
 #: S3 Control's path of the account's Block Public Access settings.
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "/configuration/publicAccessBlock"
 
@@ -48,10 +59,11 @@ def aws_action(method: str, path: str, moto_action: str) -> str:
         return "s3:GetAccountPublicAccessBlock"
     if moto_action == "s3:HeadBucket":
         return "s3:ListBucket"
-    if method != "GET":
+    if method not in ("GET", "PUT", "DELETE"):
         return moto_action
     query = parse_qs(parts.query, keep_blank_values=True)
-    named = [action for parameter, action in BUCKET_READS.items() if parameter in query]
+    table = BUCKET_READS if method == "GET" else BUCKET_WRITES
+    named = [action for parameter, action in table.items() if parameter in query]
     return named[0] if len(named) == 1 else moto_action
 
 

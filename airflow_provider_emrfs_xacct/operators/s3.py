@@ -125,8 +125,15 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         # BucketOwnerPreferred: EMRFS sends the canned ACL, so the writer needs s3:PutObjectAcl too.
         object_acl = not switch and ownership == "BucketOwnerPreferred"
         kept: dict[str, list[str]] = {}
+        changes = []
         with explain_access_denied(self.hook):
-            changes = self.hook.ensure_bucket_access(
+            # The switch before the grant: a switch refused (s3:PutBucketOwnershipControls is its own permission)
+            # leaves no grant on a bucket whose writers would own what they write (S3 API Reference,
+            # OwnershipControlsRule, ObjectWriter); a grant refused after it leaves only the switch asked for.
+            if switch:
+                changes += self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.dry_run)
+                ownership = "BucketOwnerEnforced" if not self.dry_run else ownership
+            changes += self.hook.ensure_bucket_access(
                 bucket,
                 locations,
                 principals,
@@ -136,9 +143,6 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 dry_run=self.dry_run,
                 kept=kept,
             )
-            if switch:
-                changes += self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.dry_run)
-                ownership = "BucketOwnerEnforced" if not self.dry_run else ownership
         report = {**ownership_report(bucket, ownership), "kms_key_arn": key_arn}
         if ownership == "ObjectWriter":
             self.log.warning(

@@ -14,8 +14,9 @@ from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator,
 from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
 from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACTIONS
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+from airflow_provider_emrfs_xacct.session_scope import shared_sessions
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -26,7 +27,14 @@ from devstack.moto_stack import (
     client,
     create_principals,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, captured_logs, run_operator
+from devstack.testing import (
+    CallRecorder,
+    RecordingTaskInstance,
+    captured_logs,
+    moto_authorization_switch,
+    provisioner_roles,
+    run_operator,
+)
 from tests.conftest import use_connections
 
 OTHER_EMR_ROLE = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-batch"
@@ -389,12 +397,41 @@ def test_enforce_bucket_owner_switches_an_object_writer_bucket(
     assert result["object_ownership"] == "BucketOwnerEnforced"
     assert result["objects_owned_by"] == ENFORCED_OWNER
     assert ownership_of(s3, aws.bucket) == "BucketOwnerEnforced"
-    assert recorder.mutating == ["PutBucketPolicy", "PutBucketOwnershipControls"]
+    # The switch first: a grant refused after it leaves only the switch asked for (the test below, the other way).
+    assert recorder.mutating == ["PutBucketOwnershipControls", "PutBucketPolicy"]
     assert "has ObjectWriter ownership" not in capfd.readouterr().out
     assert len(ti.xcoms["plan"]) == 2
 
     _, again, _ = run_operator(grant(aws, enforce_bucket_owner=True))
     assert again.mutating == []
+
+
+def test_a_refused_ownership_switch_leaves_no_grant_on_an_object_writer_bucket(aws: Seeded, s3: Any) -> None:
+    """
+    ``s3:PutBucketOwnershipControls`` is a permission of its own (S3 API Reference, PutBucketOwnershipControls: "you
+    must have the s3:PutBucketOwnershipControls permission"), which no read shows beforehand. Refused, the grant must
+    not stand on a bucket still ObjectWriter, where the EMR account would own what it writes (S3 API Reference,
+    OwnershipControlsRule): the grant was written first and stayed, and a retry failed the same way.
+    """
+    set_ownership(s3, aws.bucket, "ObjectWriter")
+    before = policy_of(s3, aws.bucket)
+    provisioner_roles(aws.url, None, {DESTINATION_ACCOUNT: "s3:PutBucketOwnershipControls"})
+    switch_on = moto_authorization_switch(aws.url)
+    operator = grant(aws, enforce_bucket_owner=True)
+    try:
+        # One session for the task (session_scope.py), its role assumed before moto checks its credentials; the
+        # account check's GetCallerIdentity learnt now too (tests/integration/test_faults.py does the same).
+        with shared_sessions():
+            assert operator.hook.conn is not None
+            operator.hook.account_id  # noqa: B018
+            next(switch_on)()
+            with pytest.raises(AccessDeniedError, match="s3:PutBucketOwnershipControls"):
+                run_operator(operator)
+    finally:
+        switch_on.close()
+
+    assert ownership_of(s3, aws.bucket) == "ObjectWriter"
+    assert policy_of(s3, aws.bucket) == before
 
 
 def test_prefixes_in_two_buckets_are_refused(connections: Seeded) -> None:
