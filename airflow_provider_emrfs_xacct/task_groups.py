@@ -196,10 +196,9 @@ def _trusted_account(emr_account_id: Any, emr_aws_conn_id: Any) -> dict[str, Any
 
 def _validate_name_prefix(value: Any, field: str) -> str:
     """A security configuration's name prefix, as ``CreateEmrfsSecurityConfigOperator`` checks it."""
-    from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH, MAX_NAME_LENGTH
-    from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
+    from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name_prefix
 
-    return validate_name_prefix(value, field, max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)
+    return validate_security_configuration_name_prefix(value, field)
 
 
 def _named(task: BaseOperator, fields: dict[str, str | None]) -> None:
@@ -410,6 +409,12 @@ def partner_access(
         "aws_conn_id": "destination_aws_conn_id",
         "expected_account_id": "destination_account_id" if destination_account_id is not None else None,
     }
+    # Values the later tasks use, known only at run time: the first task checks them before it writes.
+    ahead = {
+        field: value
+        for field, value in (("name_prefix", name_prefix), ("policy_name", assume_policy_name))
+        if value is not None and not _known(value)
+    }
     with _partner_group(group_id or "partner_access", partner if derived_group_id else None) as group:
         role = EnsureDestinationRoleOperator(
             task_id="ensure_destination_role",
@@ -420,6 +425,7 @@ def partner_access(
             kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
             # The EMR EC2 role's account, checked before this task (the first) writes anything in either account.
             **_trusted_account(emr_account_id, emr_aws_conn_id),
+            checked_ahead=ahead or None,
             **common,
             **in_destination,
         )
@@ -427,6 +433,8 @@ def partner_access(
             role,
             {
                 **destination_side,
+                "checked_ahead.name_prefix": "name_prefix",
+                "checked_ahead.policy_name": "assume_policy_name",
                 "role_name": "role_name",
                 "trusted_role_arns": "emr_ec2_role_arn",
                 "s3_prefixes": "destination_prefix",

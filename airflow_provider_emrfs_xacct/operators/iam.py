@@ -49,6 +49,11 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ``None``). (default: False)
     :param s3_prefixes: ``s3://bucket/prefix/`` locations the role may read, write and delete under. (templated)
     :param kms_key_arns: ARNs of the customer-managed keys of the destination bucket(s). (templated)
+    :param checked_ahead: values the tasks after this one will use, checked here with their rules before this
+        task writes anything (a value known only at run time would otherwise be refused after this task and
+        the ones before its own changed AWS): ``name_prefix`` (``CreateEmrfsSecurityConfigOperator``'s) and
+        ``policy_name`` (``AttachAssumeRolePolicyOperator``'s). ``partner_access`` passes those known only at
+        run time. (templated)
     :param object_acl: the cluster sets ``emrfs-site`` ``fs.s3.canned.acl``, so every upload carries
         ``x-amz-acl`` and also needs ``s3:PutObjectAcl``: grant it on the prefixes' objects. A run without
         it removes it. (templated, default: False)
@@ -81,9 +86,15 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "max_session_duration",
         "trusted_account_id",
         "trusted_aws_conn_id",
+        "checked_ahead",
         *SAFETY_TEMPLATE_FIELDS,
     )
-    template_fields_renderers = {"trusted_role_arns": "json", "s3_prefixes": "json", "kms_key_arns": "json"}
+    template_fields_renderers = {
+        "trusted_role_arns": "json",
+        "s3_prefixes": "json",
+        "kms_key_arns": "json",
+        "checked_ahead": "json",
+    }
     ui_color = "#e7d4f5"
     operator_extra_links = (DestinationRoleLink(), DestinationPrefixLink())
 
@@ -101,10 +112,12 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         trusted_account_id: str | ArgNotSet | None = NOTSET,
         trusted_aws_conn_id: str | ArgNotSet | None = NOTSET,
         trusted_default_chain: bool = False,
+        checked_ahead: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.role_name = role_name
+        self.checked_ahead = checked_ahead
         #: Whether a pin was asked for (a template or an upstream task's output may resolve to ``None``).
         self.trusted_account_id, self._trusted_account_asked = take_pin(self, trusted_account_id)
         #: Given and resolved to ``None``: the default chain, as the Amazon provider reads it (not "not checked").
@@ -138,6 +151,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         max_session_duration = validation.validate_max_session_duration(
             self.max_session_duration, "max_session_duration"
         )
+        self._check_ahead()
         settings = self.converge_settings
         partition = self.hook.conn_partition
         where = f"connection {self.aws_conn_id!r}"
@@ -210,6 +224,24 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             self.warn_kept(role_name, role, inline.document, locations, keys, trusted)
         self.report(context, changes)
         return role_arn
+
+    def _check_ahead(self) -> None:
+        """Check ``checked_ahead`` with the rules of the tasks that will use each value (no AWS call)."""
+        from airflow_provider_emrfs_xacct.pure import validation
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name_prefix
+
+        rules = {
+            "name_prefix": validate_security_configuration_name_prefix,
+            "policy_name": validation.validate_policy_name,
+        }
+        ahead = self.checked_ahead or {}
+        if not isinstance(ahead, dict):
+            raise InvalidParameterError("checked_ahead", f"must be a dict, got {type(ahead).__name__}")
+        for name, value in ahead.items():
+            if name not in rules:
+                raise InvalidParameterError("checked_ahead", f"has {name!r}; it takes {', '.join(sorted(rules))}")
+            rules[name](value, f"checked_ahead.{name}")
 
     def warn_kept(
         self,

@@ -637,9 +637,14 @@ def canonical_json(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
+def validate_security_configuration_name_prefix(value: Any, field: str) -> str:
+    """A security configuration's name prefix: room left for ``-<hash>`` within EMR's name length."""
+    return validate_name_prefix(value, field, max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)
+
+
 def security_configuration_name(name_prefix: str, document: dict[str, Any]) -> str:
     """Return ``<name_prefix>-<hash of the content>``: equal content, equal name."""
-    validate_name_prefix(name_prefix, "name_prefix", max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)
+    validate_security_configuration_name_prefix(name_prefix, "name_prefix")
     digest = hashlib.sha256(canonical_json(document).encode()).hexdigest()[:HASH_LENGTH]
     return f"{name_prefix}-{digest}"
 

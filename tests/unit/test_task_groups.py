@@ -550,6 +550,58 @@ def test_an_emr_ec2_role_arn_outside_emr_account_id_known_at_run_time_is_refused
 
 
 @pytest.mark.parametrize(
+    ("argument", "rendered"),
+    [("name_prefix", "emrfs-xacct/acme"), ("assume_policy_name", "emrfs xacct assume")],
+)
+def test_a_name_known_only_at_run_time_that_a_later_task_refuses_is_refused_before_the_role_is_written(
+    aws: Any, argument: str, rendered: str
+) -> None:
+    # The security configuration's prefix and the assume grant's policy name are used by later tasks: a template
+    # rendering to a refused value left the role (and the key grant) written and a retry failed the same way.
+    from devstack.testing import CallRecorder, run_operator
+
+    with DAG(dag_id="factory", schedule=None, params={"value": rendered}) as dag:
+        partner_access(
+            partner="acme",
+            destination_prefix=PREFIX,
+            emr_ec2_role_arn=EMR_EC2_ROLE_ARN,
+            kms_key_arn=None,
+            **{argument: "{{ params.value }}"},
+        )
+    task = dag.get_task("partner_acme.ensure_destination_role")
+    task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(task)
+    assert refused.value.field == f"partner_access({argument}=...)"
+    assert calls.mutating == []
+
+
+def test_names_known_only_at_run_time_that_are_valid_let_the_role_be_written(aws: Any) -> None:
+    from devstack.testing import run_operator
+
+    params = {"prefix": "emrfs-xacct-acme", "policy": "emrfs-xacct-assume"}
+    with DAG(dag_id="factory", schedule=None, params=params) as dag:
+        partner_access(
+            partner="acme",
+            destination_prefix=PREFIX,
+            emr_ec2_role_arn=EMR_EC2_ROLE_ARN,
+            kms_key_arn=None,
+            name_prefix="{{ params.prefix }}",
+            assume_policy_name="{{ params.policy }}",
+        )
+    task = dag.get_task("partner_acme.ensure_destination_role")
+    assert task.checked_ahead == {"name_prefix": "{{ params.prefix }}", "policy_name": "{{ params.policy }}"}
+    task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    role_arn, _, _ = run_operator(task)
+    assert role_arn.endswith(":role/emrfs-acme-writer")
+
+
+def test_names_known_when_the_dag_is_parsed_are_not_checked_again_by_the_first_task() -> None:
+    dag, _ = build(name_prefix="emrfs-xacct-acme", assume_policy_name="emrfs-xacct-assume")
+    assert dag.get_task("partner_acme.ensure_destination_role").checked_ahead is None
+
+
+@pytest.mark.parametrize(
     ("given", "checked"),
     [
         ({}, (None, "aws_emr_account", False)),

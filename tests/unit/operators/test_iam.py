@@ -32,6 +32,7 @@ def test_ensure_destination_role_template_fields():
         "role_name",
         "trusted_role_arns",
         "trusted_account_id",
+        "checked_ahead",
         "s3_prefixes",
         "kms_key_arns",
         "trusted_aws_conn_id",
