@@ -522,6 +522,20 @@ def test_an_emr_ec2_role_arn_outside_emr_account_id_is_refused_when_the_dag_is_p
     assert "is in account 111111111111" in refused.value.problem
 
 
+def rendered_role_task(params: dict[str, Any], **kwargs: Any) -> Any:
+    """The group's first task, ``ensure_destination_role``, of a partner ``acme`` group built with ``kwargs``, rendered."""
+    arguments: dict[str, Any] = {
+        "destination_prefix": PREFIX,
+        "emr_ec2_role_arn": EMR_EC2_ROLE_ARN,
+        "kms_key_arn": None,
+    }
+    with DAG(dag_id="factory", schedule=None, params=params) as dag:
+        partner_access(partner="acme", **{**arguments, **kwargs})
+    task = dag.get_task("partner_acme.ensure_destination_role")
+    task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    return task
+
+
 @pytest.mark.parametrize("pin", ["111111111111", "{{ params.emr_account }}"], ids=["pin", "template-pin"])
 def test_an_emr_ec2_role_arn_outside_emr_account_id_known_at_run_time_is_refused_before_the_trust_is_written(
     aws: Any, pin: str
@@ -530,17 +544,11 @@ def test_an_emr_ec2_role_arn_outside_emr_account_id_known_at_run_time_is_refused
     # the other account's role, and only the assume grant refused it after (failed before the fix: the trust written).
     from devstack.testing import CallRecorder, run_operator
 
-    params = {"account": "333333333333", "emr_account": "111111111111"}
-    with DAG(dag_id="factory", schedule=None, params=params) as dag:
-        partner_access(
-            partner="acme",
-            destination_prefix=PREFIX,
-            emr_ec2_role_arn="arn:aws:iam::{{ params.account }}:role/EMR_EC2_DefaultRole",
-            kms_key_arn=None,
-            emr_account_id=pin,
-        )
-    task = dag.get_task("partner_acme.ensure_destination_role")
-    task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    task = rendered_role_task(
+        {"account": "333333333333", "emr_account": "111111111111"},
+        emr_ec2_role_arn="arn:aws:iam::{{ params.account }}:role/EMR_EC2_DefaultRole",
+        emr_account_id=pin,
+    )
     with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
         run_operator(task)
     assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
@@ -560,16 +568,7 @@ def test_a_name_known_only_at_run_time_that_a_later_task_refuses_is_refused_befo
     # rendering to a refused value left the role (and the key grant) written and a retry failed the same way.
     from devstack.testing import CallRecorder, run_operator
 
-    with DAG(dag_id="factory", schedule=None, params={"value": rendered}) as dag:
-        partner_access(
-            partner="acme",
-            destination_prefix=PREFIX,
-            emr_ec2_role_arn=EMR_EC2_ROLE_ARN,
-            kms_key_arn=None,
-            **{argument: "{{ params.value }}"},
-        )
-    task = dag.get_task("partner_acme.ensure_destination_role")
-    task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    task = rendered_role_task({"value": rendered}, **{argument: "{{ params.value }}"})
     with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
         run_operator(task)
     assert refused.value.field == f"partner_access({argument}=...)"
@@ -579,19 +578,12 @@ def test_a_name_known_only_at_run_time_that_a_later_task_refuses_is_refused_befo
 def test_names_known_only_at_run_time_that_are_valid_let_the_role_be_written(aws: Any) -> None:
     from devstack.testing import run_operator
 
-    params = {"prefix": "emrfs-xacct-acme", "policy": "emrfs-xacct-assume"}
-    with DAG(dag_id="factory", schedule=None, params=params) as dag:
-        partner_access(
-            partner="acme",
-            destination_prefix=PREFIX,
-            emr_ec2_role_arn=EMR_EC2_ROLE_ARN,
-            kms_key_arn=None,
-            name_prefix="{{ params.prefix }}",
-            assume_policy_name="{{ params.policy }}",
-        )
-    task = dag.get_task("partner_acme.ensure_destination_role")
-    assert task.checked_ahead == {"name_prefix": "{{ params.prefix }}", "policy_name": "{{ params.policy }}"}
-    task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    task = rendered_role_task(
+        {"prefix": "emrfs-xacct-acme", "policy": "emrfs-xacct-assume"},
+        name_prefix="{{ params.prefix }}",
+        assume_policy_name="{{ params.policy }}",
+    )
+    assert task.checked_ahead == {"name_prefix": "emrfs-xacct-acme", "policy_name": "emrfs-xacct-assume"}
     role_arn, _, _ = run_operator(task)
     assert role_arn.endswith(":role/emrfs-acme-writer")
 
