@@ -39,7 +39,7 @@ from __future__ import annotations
 import pendulum
 from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG, Param, TriggerRule
 
 from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
@@ -95,12 +95,14 @@ with DAG(
     )
     # [END howto_operator_grant_bucket_access]
 
-    # The key the bucket encrypts with by default (an SSE-KMS partner bucket), as read by the first task.
+    # The key the bucket encrypts with by default (an SSE-KMS partner bucket), as read by the first task; a bucket
+    # with SSE-S3, every bucket's default encryption, has none (None): the task skips.
     grant_key = GrantKmsKeyUserOperator(
         task_id="grant_kms_key_user",
         aws_conn_id=DESTINATION_CONN_ID,
         key_arn="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] }}",
         principal_arns=[emr_ec2_role_arn],
+        skip_without_key=True,
         pool=SHARED_DOCUMENTS_POOL,  # the key's policy
         **in_destination_account,
     )
@@ -122,6 +124,7 @@ with DAG(
         aws_conn_id=EMR_CONN_ID,
         emr_conn_id=None,
         security_configuration=None,
+        trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,  # runs after a skipped key grant, not a failed one
         emrfs_site_properties="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] }}",
         job_flow_overrides={
             "Name": "export-{{ params.partner }}-{{ run_stamp(dag_run) }}",

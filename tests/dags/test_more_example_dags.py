@@ -81,6 +81,43 @@ def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Pat
     assert "will be owned by the bucket owner (ACLs are disabled)" in output
 
 
+def test_bucket_policy_export_dag_on_an_sse_s3_bucket_skips_the_key_grant_and_launches(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    """
+    SSE-S3 is every bucket's base encryption (S3 User Guide, "Using server-side encryption with Amazon S3 managed keys
+    (SSE-S3)"): the bucket has no key, the key grant skips and the cluster is launched (the key grant failed on
+    ``key_arn=None`` and the run stopped before the launch).
+    """
+    env = airflow_env(aws.url, airflow_home)
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    key_policy_before = kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]
+    conf = {
+        "partner": "acme",
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
+    }
+
+    output = run_dag(env, conf, tmp_path / "sse-s3.log", "2026-03-01", dag_id="emrfs_xacct_bucket_policy_export")
+
+    assert count_changes(output) == 2  # the bucket policy and the EMR role's; no key policy
+    assert kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"] == key_policy_before
+    statements = client(aws.url, EMR_ACCOUNT, "iam").get_role_policy(
+        RoleName="EMR_EC2_DefaultRole", PolicyName="emrfs-xacct-bucket-access"
+    )["PolicyDocument"]["Statement"]
+    assert "EmrfsXacctKmsKeyUse" not in {statement["Sid"] for statement in statements}
+    (cluster,) = clusters(aws.url)
+    assert cluster["Status"]["State"] == "TERMINATED"
+
+
 def test_bucket_policy_export_dag_as_a_dry_run_plans_every_grant_and_changes_nothing(
     aws: Seeded, airflow_home: Path, tmp_path: Path
 ) -> None:
