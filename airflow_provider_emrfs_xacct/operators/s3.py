@@ -214,7 +214,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     *and* an identity policy of the caller allowing the same actions (IAM User Guide, "Cross-account
     policy evaluation logic"; KMS Developer Guide, "Allowing users in other accounts to use a KMS key").
     Keeps one provider-owned inline policy ``emrfs-xacct-bucket-access`` on the role with the objects
-    under the prefixes, listing limited to them, the bucket's location, the key-user actions on the
+    under the prefixes, listing of the whole bucket, the bucket's location, the key-user actions on the
     keys, and ``s3:PutObjectAcl`` when writes carry a canned ACL. What it held before is kept (other
     partners' runs share the role).
 

@@ -376,7 +376,7 @@ def emr_role_bucket_policy(
     Return the EMR EC2 role's identity policy for option (a): the bucket actions and the key's use.
 
     The same least-privilege shape as the destination role's policy (objects under the prefixes, listing
-    limited to them, the bucket's location, the key-user actions on the keys), plus ``s3:PutObjectAcl``
+    of the whole bucket, the bucket's location, the key-user actions on the keys), plus ``s3:PutObjectAcl``
     when writes carry a canned ACL.
     """
     return destination_permissions_policy(partition, locations, kms_key_arns, object_acl=object_acl)
