@@ -386,6 +386,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
         kept: dict[str, list[str]] | None = None,
+        canned_acl_required: set[str] | None = None,
     ) -> list[Change]:
         """
         Grant each principal access to the locations through its own bucket-policy statements.
@@ -394,6 +395,9 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         :param object_acl: also grant ``s3:PutObjectAcl`` (the writes carry a canned ACL).
         :param kept: filled with what each principal's statements held, as last read, beyond ``locations``
             (:func:`~airflow_provider_emrfs_xacct.pure.merge.beyond_asked`): kept, since the grant only adds.
+        :param canned_acl_required: filled with the principals whose uploads the policy, as last read, refuses
+            without ``bucket-owner-full-control`` (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.
+            requires_canned_acl`): they must send it, and are granted ``s3:PutObjectAcl`` too.
         """
         wanted, principals = set(locations), list(principal_arns)
         partition = partition or self.conn_partition
@@ -402,9 +406,16 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             if kept is not None:
                 for principal in principals:
                     kept[principal] = beyond_asked(bucket_policy.granted_locations(current, principal), wanted)
+            if canned_acl_required is not None:
+                canned_acl_required.clear()
             policy = current
             for principal in principals:
-                policy = bucket_policy.grant(policy, partition, principal, wanted, object_acl=object_acl)
+                acl_required = bucket_policy.requires_canned_acl(current, principal, bucket, wanted)
+                if acl_required and canned_acl_required is not None:
+                    canned_acl_required.add(principal)
+                policy = bucket_policy.grant(
+                    policy, partition, principal, wanted, object_acl=object_acl or acl_required
+                )
             assert policy is not None
             if document_size(policy) > bucket_policy.MAX_BUCKET_POLICY_BYTES:
                 raise InvalidParameterError(

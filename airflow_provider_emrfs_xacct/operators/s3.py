@@ -59,7 +59,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
         back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties", "kms_key_arn"}``
-        (``kms_key_arn``: the bucket's default SSE-KMS key, ``None`` without one).
+        (``kms_key_arn``: the bucket's default SSE-KMS key, ``None`` without one; ``emrfs_site_properties``: the
+        canned ACL setting when the bucket is ``BucketOwnerPreferred`` or its policy refuses uploads without it).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
@@ -125,6 +126,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         # BucketOwnerPreferred: EMRFS sends the canned ACL, so the writer needs s3:PutObjectAcl too.
         object_acl = not switch and ownership == "BucketOwnerPreferred"
         kept: dict[str, list[str]] = {}
+        acl_required: set[str] = set()
         changes = []
         with explain_access_denied(self.hook):
             # The switch before the grant: a switch refused (s3:PutBucketOwnershipControls is its own permission)
@@ -142,8 +144,20 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 settings=settings,
                 dry_run=self.dry_run,
                 kept=kept,
+                canned_acl_required=acl_required,
             )
-        report = {**ownership_report(bucket, ownership), "kms_key_arn": key_arn}
+        report = {
+            **ownership_report(bucket, ownership, canned_acl_required=bool(acl_required)),
+            "kms_key_arn": key_arn,
+        }
+        if acl_required:
+            self.log.info(
+                "The policy of bucket %s refuses uploads by %s without the bucket-owner-full-control canned ACL: "
+                "EMRFS must send it (emrfs_site_properties %s), and s3:PutObjectAcl is granted.",
+                bucket,
+                ", ".join(sorted(acl_required)),
+                report["emrfs_site_properties"],
+            )
         if ownership == "ObjectWriter":
             self.log.warning(
                 "Bucket %s has ObjectWriter ownership: objects the EMR account writes stay owned by the EMR "

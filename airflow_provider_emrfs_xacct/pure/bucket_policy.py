@@ -332,14 +332,71 @@ def _principal_without(statement: dict[str, Any] | None, principal_arn: str) -> 
     return remaining
 
 
-def ownership_report(bucket: str, object_ownership: str) -> dict[str, Any]:
-    """Say who will own the objects the EMR account writes, and which EMRFS setting that needs."""
+def ownership_report(bucket: str, object_ownership: str, *, canned_acl_required: bool = False) -> dict[str, Any]:
+    """
+    Say who will own the objects the EMR account writes, and which EMRFS setting that needs.
+
+    :param canned_acl_required: the bucket policy refuses the principal's uploads without ``bucket-owner-full-control``
+        (:func:`requires_canned_acl`): the setting is needed whatever the ownership.
+    """
+    send_acl = canned_acl_required or object_ownership == "BucketOwnerPreferred"
     return {
         "bucket": bucket,
         "object_ownership": object_ownership,
         "objects_owned_by": OWNERS[object_ownership],
-        "emrfs_site_properties": dict(CANNED_ACL_PROPERTIES) if object_ownership == "BucketOwnerPreferred" else {},
+        "emrfs_site_properties": dict(CANNED_ACL_PROPERTIES) if send_acl else {},
     }
+
+
+def requires_canned_acl(
+    policy: dict[str, Any] | None, principal_arn: str, bucket: str, locations: Iterable[S3Location]
+) -> bool:
+    """
+    Whether a ``Deny`` of the bucket policy refuses the principal's uploads under ``locations`` without the
+    ``bucket-owner-full-control`` canned ACL, and lets them by with it.
+
+    The statement AWS recommends for a bucket that is ``BucketOwnerPreferred`` ("update your bucket policy to require
+    the bucket-owner-full-control canned ACL for all PUT requests": S3 User Guide, "Disabling ACLs for all new buckets
+    and enforcing Object Ownership"), which stays when the bucket is switched to ``BucketOwnerEnforced``; S3 takes
+    that ACL on such a bucket ("All S3 PUT requests must either specify the bucket-owner-full-control canned ACL or
+    not specify an ACL", S3 User Guide, "Troubleshooting" of Object Ownership). Only the ACL is known of the
+    request: a ``Deny`` that may refuse it without the ACL (its other conditions not known here) and surely does not
+    with it makes the ACL required, sending it being harmless; one the ACL does not change does not.
+    """
+    from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
+    from airflow_provider_emrfs_xacct.pure.requests import PART
+
+    if policy is None:
+        return False
+    statements = [statement for statement in as_list(policy.get("Statement")) if isinstance(statement, dict)]
+    # The Denies alone, beside an Allow of everything: what refuses the upload, and what only may (undetermined).
+    everything = {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}
+    kept = [statement for statement in statements if statement.get("Effect") == "Deny"]
+    denies = [("bucket policy", {**policy, "Statement": [*kept, everything]})]
+    base = f"{s3_arn(partition_of_arn(principal_arn), bucket)}/"
+    for location in locations:
+        resource = f"{base}{location.prefix}{PART}"
+        bare = evaluate(
+            denies,
+            Request("s3:PutObject", resource, principal_arn, known_absent=frozenset({"s3:x-amz-acl"})),
+            resource_policy=True,
+        )
+        with_acl = evaluate(
+            denies,
+            Request(
+                "s3:PutObject",
+                resource,
+                principal_arn,
+                {"s3:x-amz-acl": "bucket-owner-full-control"},
+                known_absent=frozenset(),
+            ),
+            resource_policy=True,
+        )
+        maybe_refused_bare = bare.undetermined or not bare.allowed
+        surely_let_by_with_acl = with_acl.allowed and not with_acl.undetermined
+        if maybe_refused_bare and surely_let_by_with_acl:
+            return True
+    return False
 
 
 def refuse_unusable_bucket_key(bucket: str, algorithm: str | None, key_id: str | None, key_manager: str | None) -> None:

@@ -360,6 +360,43 @@ def test_bucket_owner_preferred_returns_the_canned_acl_setting(aws: Seeded, s3: 
     assert ownership_of(s3, aws.bucket) == "BucketOwnerPreferred"
 
 
+#: The Deny S3 User Guide recommends beside BucketOwnerPreferred ("Disabling ACLs for all new buckets and enforcing
+#: Object Ownership": "require the bucket-owner-full-control canned ACL for all PUT requests").
+def require_canned_acl(bucket: str) -> dict[str, Any]:
+    return {
+        "Sid": "RequireBucketOwnerFullControl",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Condition": {"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+    }
+
+
+@pytest.mark.parametrize("enforce", [True, False], ids=["switched", "already-enforced"])
+def test_a_policy_requiring_the_canned_acl_keeps_it_asked_for_on_an_enforced_bucket(
+    aws: Seeded, s3: Any, enforce: bool
+) -> None:
+    """
+    A bucket that was BucketOwnerPreferred keeps its Deny of uploads without ``bucket-owner-full-control`` when it is
+    switched to BucketOwnerEnforced, which S3 takes ("All S3 PUT requests must either specify the
+    bucket-owner-full-control canned ACL or not specify an ACL": S3 User Guide, Object Ownership "Troubleshooting").
+    The report said no ACL (the ownership alone asks for none): every upload of the cluster was refused.
+    """
+    set_ownership(s3, aws.bucket, "BucketOwnerPreferred" if enforce else "BucketOwnerEnforced")
+    document = {"Version": "2012-10-17", "Statement": [require_canned_acl(aws.bucket)]}
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(document))
+
+    result, _, _ = run_operator(grant(aws, enforce_bucket_owner=enforce))
+
+    assert result["object_ownership"] == "BucketOwnerEnforced"
+    assert result["emrfs_site_properties"] == {"fs.s3.canned.acl": "BucketOwnerFullControl"}
+    statements = by_sid(policy_of(s3, aws.bucket))
+    assert statements["RequireBucketOwnerFullControl"] == require_canned_acl(aws.bucket)  # kept as it was
+    objects_sid, _ = principal_sids(aws.emr_ec2_role_arn)
+    assert "s3:PutObjectAcl" in statements[objects_sid]["Action"]
+
+
 # enforce_bucket_owner is templated: rendered as text, Airflow's default, "false" is true to Python; read as the flag
 # it leaves the ownership alone (the switch would end what object ACLs grant: docs/safety.md).
 @pytest.mark.parametrize("flag", [{}, {"enforce_bucket_owner": "false"}], ids=["default", "rendered-false"])

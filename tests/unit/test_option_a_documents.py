@@ -17,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import (
     ownership_report,
     principal_sids,
     refuse_unusable_bucket_key,
+    requires_canned_acl,
     revoke,
 )
 from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACTIONS
@@ -154,3 +155,78 @@ def test_a_principal_s_bucket_policy_sids_stay_what_earlier_versions_wrote() -> 
     # elements: Sid").
     digest = hashlib.sha256(EMR_ROLE.encode()).hexdigest()[:12]
     assert principal_sids(EMR_ROLE) == (f"EmrfsXacctObjects{digest}", f"EmrfsXacctList{digest}")
+
+
+def require_acl(principal: Any = "*", **condition: Any) -> dict[str, Any]:
+    """The Deny S3 User Guide recommends beside BucketOwnerPreferred: uploads without bucket-owner-full-control."""
+    conditions = {"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}, **condition}
+    return {
+        "Sid": "RequireBucketOwnerFullControl",
+        "Effect": "Deny",
+        "Principal": principal,
+        "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::partner-results-b/*",
+        "Condition": conditions,
+    }
+
+
+@pytest.mark.parametrize(
+    ("statements", "required"),
+    [
+        ([require_acl()], True),
+        ([require_acl({"AWS": "*"})], True),
+        ([require_acl({"AWS": EMR_ROLE})], True),
+        ([require_acl({"AWS": "arn:aws:iam::111111111111:role/someone-else"})], False),  # not the principal's uploads
+        ([], False),
+        # Denied with the ACL too: sending it would not help.
+        (
+            [
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:PutObject",
+                    "Resource": "arn:aws:s3:::partner-results-b/*",
+                }
+            ],
+            False,
+        ),
+        # Another condition the grant cannot know (the request's endpoint): the Deny may refuse it without the ACL and
+        # surely does not with it; the ACL is sent (harmless where not needed).
+        ([require_acl(StringNotEqualsIfExists={"aws:SourceVpce": "vpce-1a2b3c4d"})], True),
+        # A Deny the ACL does not change: sending it would not help.
+        (
+            [
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:PutObject",
+                    "Resource": "arn:aws:s3:::partner-results-b/*",
+                    "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
+                }
+            ],
+            False,
+        ),
+        # An Allow asking for the ACL (the page's own example) refuses nothing: the provider's own Allow grants.
+        (
+            [
+                {
+                    **require_acl(),
+                    "Effect": "Allow",
+                    "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+                }
+            ],
+            False,
+        ),
+    ],
+)
+def test_a_bucket_policy_requiring_the_canned_acl_is_found(statements: list[dict[str, Any]], required: bool) -> None:
+    """
+    S3 User Guide, "Disabling ACLs for all new buckets and enforcing Object Ownership": with BucketOwnerPreferred, "we
+    strongly recommend that you update your bucket policy to require the bucket-owner-full-control canned ACL for all
+    PUT requests". Such a Deny stays when the bucket is switched to BucketOwnerEnforced, whose ownership alone asks for
+    no ACL: the report said none, and every upload was refused.
+    """
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    assert requires_canned_acl(policy, EMR_ROLE, "partner-results-b", [LOCATION]) is required
+    report = ownership_report("partner-results-b", "BucketOwnerEnforced", canned_acl_required=required)
+    assert bool(report["emrfs_site_properties"]) is required
