@@ -571,18 +571,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             slots_limit=slots,
         )
         taken = {name.lower() for name in ours}  # IAM policy names are not distinguished by case ("CreatePolicy")
-        new: list[tuple[str, str, list[str]]] = []
-        for arns in placement.new:
-            index = next(
-                n for n in range(2, 10_000) if spill.spill_name(policy_name, role_name, n).lower() not in taken
-            )
-            name = spill.spill_name(policy_name, role_name, index)
-            taken.add(name.lower())
-            new.append(
-                (name, f"arn:{self.conn_partition}:iam::{acting_account(self)}:policy{spill.SPILL_PATH}{name}", arns)
-            )
-        # Before any write: every spill policy about to be written or attached is the provider's and this role's alone.
-        for arn in [ours[name] for name in placement.managed] + [arn for _, arn, _ in new]:
+        new = [(*self._free_spill_name(role_name, policy_name, taken, set(wanted)), arns) for arns in placement.new]
+        # Before any write: every spill policy about to be written or attached is the provider's and this role's alone
+        # (the new ones' names were checked as they were chosen).
+        for arn in [ours[name] for name in placement.managed]:
             self.refuse_foreign_spill_policy(arn, role_name)
         if placement.inline:
             changes += self._ensure_inline_policy(
@@ -597,6 +589,47 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             changes += self._ensure_spill_policy(role_name, name, ours[name], arns, settings, dry_run, attached=True)
         for name, arn, arns in new:
             changes += self._ensure_spill_policy(role_name, name, arn, arns, settings, dry_run, attached=False)
+
+    def _free_spill_name(self, role_name: str, policy_name: str, taken: set[str], wanted: set[str]) -> tuple[str, str]:
+        """
+        Return the name and ARN of the spill policy to create for new grants: the first of the role's names not taken.
+
+        The name's policy may exist though not attached to the role: a revoke killed between its
+        ``DetachRolePolicy`` and its ``DeletePolicy`` (:meth:`_delete_prepared_spill_policy`) leaves it with the
+        revoked role still in its default version, and a grant killed between ``CreatePolicy`` and
+        ``AttachRolePolicy`` leaves its own. Merged into and attached, the first would put the revoked grant back
+        in force, silently. So each name is checked before it is chosen (:meth:`refuse_foreign_spill_policy`,
+        which any write needs first: its ``ListPolicyTags`` answers ``NoSuchEntity`` for a name free of any policy,
+        so a free name costs no request more); one that exists, is not attached to the role (its
+        ``ListEntitiesForPolicy``) and grants a role this grant does not ask for is left as it is, its name taken,
+        and named in a warning (its revoke's retry deletes it). One that grants only roles this grant asks for (the
+        retry of a grant killed before its attach) is taken, merged into and attached, as is one attached since
+        the role's policies were listed (a concurrent grant's: what it grants is in force already).
+
+        :param taken: the names taken, lower-cased (updated with the one chosen and the ones left).
+        """
+        for index in range(2, 10_000):
+            name = spill.spill_name(policy_name, role_name, index)
+            if name.lower() in taken:
+                continue
+            taken.add(name.lower())
+            arn = f"arn:{self.conn_partition}:iam::{acting_account(self)}:policy{spill.SPILL_PATH}{name}"
+            self.refuse_foreign_spill_policy(arn, role_name)
+            if arn not in self._spill_policies_checked or self._attached_to_role.get(arn):
+                return name, arn  # no such policy (to be created), or attached to the role already
+            others = sorted(spill.held(self.read_managed_policy(arn)) - wanted)
+            if not others:
+                return name, arn
+            self.log.warning(
+                "Managed policy %s exists but is not attached to role %s, and grants %s: a revoke killed after "
+                "detaching it left it (or a grant killed before attaching it). Not merging into it nor attaching "
+                "it, which would give that access back; taking another name. Run the revoke of those roles again "
+                "to delete it",
+                name,
+                role_name,
+                ", ".join(others),
+            )
+        raise AssertionError("unreachable: 10,000 spill names taken")
 
     def list_attached_policies(self, role_name: str) -> list[dict[str, str]]:
         """Return the role's attached managed policies as ``{"PolicyName", "PolicyArn"}``."""

@@ -30,7 +30,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
 from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import spill
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, guard_writes, lift_deadline, read_modify_write
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError
 from airflow_provider_emrfs_xacct.pure.merge import MAX_MANAGED_POLICY_CHARS, iam_policy_length, parse_document
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, POLICY_VERSIONS, QuotaRefusedByAwsError
@@ -154,6 +154,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         """
         for attempt in range(len(reread_waits) + 1):
             policy = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]
+            self._attachment_counts[policy_arn] = policy.get("AttachmentCount")
             version = policy["DefaultVersionId"]
             known = self._version_documents.get((policy.get("PolicyId"), version))
             if known is not None:
@@ -179,6 +180,16 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
     @cached_property
     def _version_documents(self) -> dict[tuple[str | None, str], dict[str, Any]]:
         """The documents of the policy versions this hook has read, by policy ID and version (see :meth:`get_managed_policy`)."""
+        return {}
+
+    @cached_property
+    def _attachment_counts(self) -> dict[str, int | None]:
+        """
+        Each managed policy's ``AttachmentCount`` as :meth:`get_managed_policy`'s last ``GetPolicy`` answered it.
+
+        IAM API Reference, "Policy" data type: "The number of entities (users, groups, and roles) that the policy is
+        attached to". ``None``: the answer did not say.
+        """
         return {}
 
     def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
@@ -215,28 +226,96 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         Add roles to one of the provider's managed policies (creating it if missing), and attach it to the role.
 
         Also attached when found attached but created again: a concurrent revoke that emptied it may
-        have deleted it (with this write in it) since the plan read it.
+        have deleted it (with this write in it) since the plan read it. And when the read that confirmed the
+        grants held shows it attached to nothing: a revoke that emptied it as the plan read it has detached it
+        and is about to delete it (:meth:`_delete_prepared_spill_policy`, whatever the time after the detach),
+        or was killed in between. The grant would report success and be gone with the policy; attached again
+        (``AttachRolePolicy`` is idempotent), that revoke's ``DeletePolicy`` answers ``DeleteConflict`` ("you
+        must first detach the policy from all users, groups, and roles", IAM API Reference, "DeletePolicy"),
+        and it reads again and keeps the policy. The policy is read back again after the settle wait: one
+        deleted before the attach is created and attached again.
         """
         what = f"managed policy {name}"
+        changes: list[Change] = []
+        attach = Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": policy_arn})
+        adding = adding_roles(arns, MAX_MANAGED_POLICY_CHARS, what)
+        last_read: list[dict[str, Any] | None] = [None]
+
+        def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+            last_read[0] = current  # the read the grant is found held in, at the end
+            return adding(current)
+
         created: list[bool] = []
-        changes = self._converge_spill_policy(
-            role_name,
-            policy_arn,
-            name,
-            adding_roles(arns, MAX_MANAGED_POLICY_CHARS, what),
-            settings,
-            dry_run,
-            on_create=lambda: created.append(True),
-        )
-        if not attached or created:
-            if not created:
-                self.refuse_foreign_spill_policy(policy_arn, role_name)  # one made since the check before the writes
-            changes.append(
-                Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": policy_arn})
+        for _round in range(settings.max_attempts):
+            created.clear()
+            changes += self._converge_spill_policy(
+                role_name,
+                policy_arn,
+                name,
+                desire,
+                settings,
+                dry_run,
+                on_create=lambda: created.append(True),
             )
-            if not dry_run:
-                self._attach_spill_policy(role_name, name, policy_arn, created=bool(created))
-        return changes
+            if not attached or created:
+                if not created:  # one made since the check before the writes
+                    self.refuse_foreign_spill_policy(policy_arn, role_name)
+                if attach not in changes:
+                    changes.append(attach)
+                if not dry_run:
+                    self._attach_spill_policy(role_name, name, policy_arn, created=bool(created))
+                return changes
+            if dry_run or self._read_back_attached(policy_arn, role_name):
+                return changes
+            self._attach_detached_spill_policy(
+                role_name, name, policy_arn, sorted(spill.held(last_read[0]) - set(arns))
+            )
+            if attach not in changes:
+                changes.append(attach)
+            time.sleep(settings.settle_seconds)  # then read back again: a revoke's DeletePolicy sent before the attach
+        raise NotConvergedError(
+            f"{what} kept being detached from role {role_name} after this grant wrote into it (concurrent revokes "
+            "deleting it); retry the task, or serialise the writers with an Airflow pool"
+        )
+
+    def _read_back_attached(self, policy_arn: str, role_name: str) -> bool:
+        """
+        Return whether the spill policy is attached, as the read that confirmed the write (its ``GetPolicy``) shows.
+
+        ``AttachmentCount`` of that answer (:attr:`_attachment_counts`): a spill policy is written only when found
+        attached to nothing or to ``role_name`` alone (:meth:`refuse_foreign_spill_policy`), so a count above zero
+        is this role's attachment, and zero is none. No request of its own; only an answer without the count
+        sends ``ListAttachedRolePolicies`` (all pages).
+        """
+        count = self._attachment_counts.get(policy_arn)
+        if count is not None:
+            return int(count) > 0
+        return any(
+            item["PolicyArn"] == policy_arn
+            for item in self._every("list_attached_role_policies", "AttachedPolicies", RoleName=role_name)
+        )
+
+    def _attach_detached_spill_policy(self, role_name: str, name: str, policy_arn: str, others: list[str]) -> None:
+        """
+        Attach again a spill policy this grant wrote into that its read-back found detached (:meth:`_ensure_spill_policy`).
+
+        A warning says so, naming the other roles it grants (``others``, as that read-back showed): the revoke that
+        detached it was removing one of them, and if that revoke was killed after its detach, they are in force
+        again until it is run again.
+        """
+        self.log.warning(
+            "Managed policy %s was found detached from role %s after this grant wrote into it (a revoke emptying "
+            "it, deleting it or killed after its detach); attaching it again so that the grant holds. It also "
+            "grants %s: if a revoke of one of them failed, run it again",
+            name,
+            role_name,
+            ", ".join(others) or "nothing else",
+        )
+        try:
+            retry_concurrent_writes(self.conn.attach_role_policy, RoleName=role_name, PolicyArn=policy_arn)
+        except ClientError as error:
+            if error_code(error) != "NoSuchEntity":  # deleted since the read-back: the next round creates it again
+                raise
 
     def _attach_spill_policy(self, role_name: str, name: str, policy_arn: str, *, created: bool) -> None:
         """
@@ -489,8 +568,10 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         The detach is the first destructive request: it is sent by the write's deadline, and the rest after
         it whatever the time (:func:`~airflow_provider_emrfs_xacct.pure.converge.lift_deadline`): the
         versions made since the preparation, then the policy. A concurrent grant's version made since the
-        read goes with it; that grant's read-back then finds no policy, and creates and attaches it again
-        (left detached with the grant in it, the read-back would take the grant as held).
+        read goes with it; that grant's read-back then finds no policy, and creates and attaches it again. A
+        read-back between the detach and ``DeletePolicy`` finds the grant held in a detached policy: that grant
+        attaches it again (:meth:`_ensure_spill_policy`), so ``DeletePolicy`` answers ``DeleteConflict``, and this
+        revoke reads again and writes the policy without its partner.
         """
         # Not attached when the preparation read it (a retry of a revoke killed after its detach, a policy made for
         # a refused attach): no detach, so a retry sends only what the dead try did not. One a grant attached since

@@ -23,7 +23,7 @@ from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, EMR_EC2_ROLE, MotoStack, Seeded, client
 from tests.conftest import run_operator, use_connections
 from tests.integration.test_retries import WorkerDied, die_once_after
-from tests.integration.test_scale import FULL, SPILL_2, SPILL_ARN, attach, fill_inline
+from tests.integration.test_scale import FULL, SPILL_2, SPILL_3, SPILL_ARN, attach, fill_inline
 from tests.integration.test_spill_isolation import assumable, partners, revoke
 
 
@@ -262,3 +262,97 @@ def test_a_grant_written_between_a_revokes_read_and_its_delete_is_not_left_in_a_
 
     assert raced == [SPILL_ARN]
     assert SPILL_2 not in {policy["PolicyName"] for policy in iam.list_policies(Scope="Local")["Policies"]}
+
+
+@pytest.mark.parametrize("revoke_fate", ["finishes after the grant", "killed after its detach"])
+def test_a_grant_whose_spill_policy_a_concurrent_revoke_detached_attaches_it_again(
+    aws: Seeded,
+    connections: None,
+    revoke_fate: str,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """
+    A revoke of the only partner in a spill policy read it before a grant's write into it, and detaches it; its
+    ``DeletePolicyVersion``/``DeletePolicy`` come after the grant's read-back (sent whatever the time after the
+    detach: throttled, retried), or never (killed). The read-back finds the grant held in a policy attached to
+    nothing: the grant attaches it again, so that the revoke's ``DeletePolicy`` answers ``DeleteConflict`` and it
+    reads again and keeps the policy without its own partner. Before, the grant checked the content alone,
+    succeeded, and the revoke deleted the policy with it: the partner could not assume its role, and nothing said so.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    revoked, granted_now = partners(0, 2)
+    run_operator(attach(destination_role_arns=[revoked]))
+    assert spill_policies(iam) == {SPILL_2: {revoked}}
+    grant, concurrent_revoke = EmrfsIamHook(aws_conn_id=EMR_CONN_ID), EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    detached, grant_done, errors, threads = threading.Event(), threading.Event(), [], []
+
+    def after_detach(**_: Any) -> None:
+        detached.set()
+        if revoke_fate == "killed after its detach":
+            raise WorkerDied("revoke worker killed right after DetachRolePolicy")
+        grant_done.wait(60)  # the rest of the revoke's delete comes after the grant's read-back
+
+    def revoke_in_thread() -> None:
+        try:
+            concurrent_revoke.revoke_assume_role(EMR_EC2_ROLE, [revoked], settings=ConvergeSettings(settle_seconds=1.0))
+        except (Exception, WorkerDied) as error:
+            errors.append(f"{type(error).__name__}: {error}")
+        detached.set()
+
+    def revoke_reads_then_detaches(**_: Any) -> None:
+        if not threads:  # the revoke read {revoked} before this write, and detaches the policy now
+            threads.append(threading.Thread(target=revoke_in_thread))
+            threads[0].start()
+            assert detached.wait(60)
+
+    concurrent_revoke.conn.meta.events.register("after-call.iam.DetachRolePolicy", after_detach)
+    grant.conn.meta.events.register("before-call.iam.CreatePolicyVersion", revoke_reads_then_detaches)
+    try:
+        grant.ensure_assume_role_policy(EMR_EC2_ROLE, [granted_now], settings=ConvergeSettings(settle_seconds=1.0))
+    finally:
+        grant_done.set()
+        threads[0].join(120)
+
+    assert granted_now in assumable(iam, EMR_EC2_ROLE)
+    assert f"{SPILL_2} was found detached from role {EMR_EC2_ROLE}" in capfd.readouterr().out + caplog.text
+    if revoke_fate == "killed after its detach":
+        assert errors == ["WorkerDied: revoke worker killed right after DetachRolePolicy"]
+        run_operator(revoke(revoked))  # Airflow's retry of the revoke
+    else:
+        assert errors == []  # its DeletePolicy answered DeleteConflict: it read again and took its partner out
+    assert spill_policies(iam) == {SPILL_2: {granted_now}}
+    assert granted_now in assumable(iam, EMR_EC2_ROLE)
+    assert revoked not in assumable(iam, EMR_EC2_ROLE)
+
+
+def test_a_grant_past_the_wall_leaves_a_spill_policy_a_killed_revoke_left_detached(
+    aws: Seeded, connections: None, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A revoke killed right after its ``DetachRolePolicy`` leaves ``-2`` detached, its default version still granting
+    the revoked partner; before its retry runs, another partner's grant past the inline wall needs a new spill
+    policy. It takes ``-3``, and a warning names ``-2``: before, it took the name ``-2`` again, merged into the
+    left-over policy and attached it, and the revoked partner could assume its destination role again, silently.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    victim, newcomer = partners(0, 2)
+    run_operator(attach(destination_role_arns=[victim]))
+    with die_once_after("DetachRolePolicy"), pytest.raises(WorkerDied):
+        run_operator(revoke(victim))
+    assert victim not in assumable(iam, EMR_EC2_ROLE)
+    assert spill_policies(iam) == {SPILL_2: {victim}}  # detached, still granting the revoked partner
+
+    run_operator(attach(destination_role_arns=[newcomer]))
+
+    assert newcomer in assumable(iam, EMR_EC2_ROLE)
+    assert victim not in assumable(iam, EMR_EC2_ROLE)
+    assert spill_policies(iam) == {SPILL_2: {victim}, SPILL_3: {newcomer}}
+    logged = capfd.readouterr().out + caplog.text
+    assert f"Managed policy {SPILL_2} exists but is not attached to role {EMR_EC2_ROLE}, and grants {victim}" in logged
+
+    run_operator(revoke(victim))  # Airflow's retry of the revoke deletes the left-over policy
+    assert spill_policies(iam) == {SPILL_3: {newcomer}}
+    assert newcomer in assumable(iam, EMR_EC2_ROLE)
