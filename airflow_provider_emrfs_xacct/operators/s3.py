@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
     from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
     from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook  # noqa: F401 (the operator's Generic argument)
+    from airflow_provider_emrfs_xacct.pure.plan import Change
 
 
 class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
@@ -127,25 +128,32 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         object_acl = not switch and ownership == "BucketOwnerPreferred"
         kept: dict[str, list[str]] = {}
         acl_required: set[str] = set()
-        changes = []
+        changes: list[Change] = []
         with explain_access_denied(self.hook):
+
+            def grant_access(*, dry_run: bool) -> list[Change]:
+                return self.hook.ensure_bucket_access(
+                    bucket,
+                    locations,
+                    principals,
+                    partition=partition,
+                    object_acl=object_acl,
+                    settings=settings,
+                    dry_run=dry_run,
+                    kept=kept,
+                    canned_acl_required=acl_required,
+                )
+
             # The switch before the grant: a switch refused (s3:PutBucketOwnershipControls is its own permission)
             # leaves no grant on a bucket whose writers would own what they write (S3 API Reference,
-            # OwnershipControlsRule, ObjectWriter); a grant refused after it leaves only the switch asked for.
+            # OwnershipControlsRule, ObjectWriter). The grant is planned first (a read: its refusals, such as a
+            # statement naming a deleted principal or S3's size limit, come before the switch too).
             if switch:
+                if not self.dry_run:
+                    grant_access(dry_run=True)
                 changes += self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.dry_run)
                 ownership = "BucketOwnerEnforced" if not self.dry_run else ownership
-            changes += self.hook.ensure_bucket_access(
-                bucket,
-                locations,
-                principals,
-                partition=partition,
-                object_acl=object_acl,
-                settings=settings,
-                dry_run=self.dry_run,
-                kept=kept,
-                canned_acl_required=acl_required,
-            )
+            changes += grant_access(dry_run=self.dry_run)
         report = {
             **ownership_report(bucket, ownership, canned_acl_required=bool(acl_required)),
             "kms_key_arn": key_arn,

@@ -360,6 +360,26 @@ def test_bucket_owner_preferred_returns_the_canned_acl_setting(aws: Seeded, s3: 
     assert ownership_of(s3, aws.bucket) == "BucketOwnerPreferred"
 
 
+def test_a_grant_refused_before_its_write_leaves_the_ownership_as_it_was(aws: Seeded, s3: Any) -> None:
+    """
+    With ``enforce_bucket_owner=True`` the switch is written before the grant, so the grant's own refusals (here a
+    statement of others naming a deleted role, which S3 would refuse: AWS Knowledge Center,
+    "s3-invalid-principal-in-policy-error") are planned before the switch: disabling ACLs ends what object ACLs
+    grant (S3 User Guide, "Controlling ownership of objects and disabling ACLs"), and must not happen for nothing.
+    """
+    set_ownership(s3, aws.bucket, "ObjectWriter")
+    theirs = {**ANALYTICS_READ, "Sid": "BatchRead", "Principal": {"AWS": OTHER_EMR_ROLE}}
+    document = {"Version": "2012-10-17", "Statement": [DENY_INSECURE, theirs]}
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(document))
+    delete_role(aws, OTHER_EMR_ROLE)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError):
+        run_operator(grant(aws, enforce_bucket_owner=True))
+
+    assert calls.mutating == []
+    assert ownership_of(s3, aws.bucket) == "ObjectWriter"
+
+
 #: The Deny S3 User Guide recommends beside BucketOwnerPreferred ("Disabling ACLs for all new buckets and enforcing
 #: Object Ownership": "require the bucket-owner-full-control canned ACL for all PUT requests").
 def require_canned_acl(bucket: str) -> dict[str, Any]:
@@ -384,7 +404,9 @@ def test_a_policy_requiring_the_canned_acl_keeps_it_asked_for_on_an_enforced_buc
     The report said no ACL (the ownership alone asks for none): every upload of the cluster was refused.
     """
     set_ownership(s3, aws.bucket, "BucketOwnerPreferred" if enforce else "BucketOwnerEnforced")
-    document = {"Version": "2012-10-17", "Statement": [require_canned_acl(aws.bucket)]}
+    # Beside the fixture's HTTPS-only Deny, which the ACL does not change.
+    document = policy_of(s3, aws.bucket) or {"Version": "2012-10-17", "Statement": []}
+    document["Statement"] = [*document["Statement"], require_canned_acl(aws.bucket)]
     s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(document))
 
     result, _, _ = run_operator(grant(aws, enforce_bucket_owner=enforce))
