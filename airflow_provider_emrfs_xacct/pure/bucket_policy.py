@@ -369,33 +369,29 @@ def requires_canned_acl(
     if policy is None:
         return False
     statements = [statement for statement in as_list(policy.get("Statement")) if isinstance(statement, dict)]
-    # The Denies alone, beside an Allow of everything: what refuses the upload, and what only may (undetermined).
+    # Each Deny alone, beside an Allow of everything: what refuses the upload, and what only may (undetermined). One
+    # at a time: another Deny the ACL does not change (HTTPS only, an encryption header) says nothing of this one.
     everything = {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}
-    kept = [statement for statement in statements if statement.get("Effect") == "Deny"]
-    denies = [("bucket policy", {**policy, "Statement": [*kept, everything]})]
+    denies = [statement for statement in statements if statement.get("Effect") == "Deny"]
     base = f"{s3_arn(partition_of_arn(principal_arn), bucket)}/"
     for location in locations:
         resource = f"{base}{location.prefix}{PART}"
-        bare = evaluate(
-            denies,
-            Request("s3:PutObject", resource, principal_arn, known_absent=frozenset({"s3:x-amz-acl"})),
-            resource_policy=True,
+        bare_request = Request("s3:PutObject", resource, principal_arn, known_absent=frozenset({"s3:x-amz-acl"}))
+        acl_request = Request(
+            "s3:PutObject",
+            resource,
+            principal_arn,
+            {"s3:x-amz-acl": "bucket-owner-full-control"},
+            known_absent=frozenset(),
         )
-        with_acl = evaluate(
-            denies,
-            Request(
-                "s3:PutObject",
-                resource,
-                principal_arn,
-                {"s3:x-amz-acl": "bucket-owner-full-control"},
-                known_absent=frozenset(),
-            ),
-            resource_policy=True,
-        )
-        maybe_refused_bare = bare.undetermined or not bare.allowed
-        surely_let_by_with_acl = with_acl.allowed and not with_acl.undetermined
-        if maybe_refused_bare and surely_let_by_with_acl:
-            return True
+        for deny in denies:
+            alone = [("bucket policy", {**policy, "Statement": [deny, everything]})]
+            bare = evaluate(alone, bare_request, resource_policy=True)
+            with_acl = evaluate(alone, acl_request, resource_policy=True)
+            maybe_refused_bare = bare.undetermined or not bare.allowed
+            surely_let_by_with_acl = with_acl.allowed and not with_acl.undetermined
+            if maybe_refused_bare and surely_let_by_with_acl:
+                return True
     return False
 
 

@@ -193,6 +193,20 @@ def require_acl(principal: Any = "*", **condition: Any) -> dict[str, Any]:
         # Another condition the grant cannot know (the request's endpoint): the Deny may refuse it without the ACL and
         # surely does not with it; the ACL is sent (harmless where not needed).
         ([require_acl(StringNotEqualsIfExists={"aws:SourceVpce": "vpce-1a2b3c4d"})], True),
+        # Beside the usual HTTPS-only Deny (or any other the ACL does not change): each Deny is judged alone.
+        (
+            [
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": ["arn:aws:s3:::partner-results-b", "arn:aws:s3:::partner-results-b/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+                require_acl(),
+            ],
+            True,
+        ),
         # A Deny the ACL does not change: sending it would not help.
         (
             [
