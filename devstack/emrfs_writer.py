@@ -624,6 +624,28 @@ def aws_s3_key_policy(key_arn: str) -> dict[str, Any]:
     }
 
 
+#: The key id :func:`_aws_s3_key_arn` gives an aws/s3 key S3 has not created yet.
+NOT_CREATED_YET = "aws-s3-not-created-yet"
+
+
+def _aws_s3_key_arn(url: str, account: str, region: str) -> str:
+    """
+    The ARN of ``account``'s AWS managed key aws/s3 in ``region``, which a policy's ``Resource`` is matched with (KMS
+    authorizes a key, not its alias): the alias's target as ``ListAliases`` shows it (never ``DescribeKey``, which
+    creates the key). Not created yet (S3 creates it on the first SSE-KMS upload: S3 API Reference,
+    "ServerSideEncryptionByDefault"), a key ARN of an id to come.
+    """
+    _check_admin(url, account, region)
+    kms = _admin(url, account, "kms", region)
+    targets = [
+        alias.get("TargetKeyId")
+        for page in kms.get_paginator("list_aliases").paginate()
+        for alias in page["Aliases"]
+        if alias.get("AliasName") == "alias/aws/s3" and alias.get("TargetKeyId")
+    ]
+    return f"arn:{partition_of(region)}:kms:{region}:{account}:key/{targets[0] if targets else NOT_CREATED_YET}"
+
+
 def _judge_aws_managed_key(
     principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str
 ) -> Decision:
@@ -779,6 +801,8 @@ class _Writer:
         #: Whose credentials the requests get on the cluster (:func:`.aws_cluster_settings.credentials_of`).
         self.credentials = Credentials(aws_cluster_settings.MAPPINGS)
         self._keys: dict[tuple[str, str], _Key | Decision] = {}
+        #: The bucket owner's aws/s3 key ARN, once read (:func:`_aws_s3_key_arn`).
+        self._aws_s3_key: str | None = None
         #: The VPC endpoints the requests pass, by service (``s3``, ``sts``): :func:`.aws_network.endpoints_on_the_way`.
         self.endpoints: Mapping[str, EndpointOnTheWay] = {}
         #: Why the cluster's subnet does not reach the STS endpoint EMRFS calls (:func:`.aws_network.sts_unreachable`;
@@ -1042,9 +1066,9 @@ class _Writer:
             return _judge_key(principal, kms_action, key, decision, context_arn)
         # SSE-KMS asked for without a key id, or by the bucket's default: the AWS managed key aws/s3.
         if sse == "aws:kms" or (self.bucket.kms_key_arn is not None and self.bucket.key_is_aws_managed):
-            bucket = self.bucket
-            aws_s3 = f"arn:{partition_of(bucket.region)}:kms:{bucket.region}:{bucket.owner}:alias/aws/s3"
-            return _judge_aws_managed_key(principal, kms_action, _Key(aws_s3, None), decision, context_arn)
+            if self._aws_s3_key is None or self._aws_s3_key.endswith(NOT_CREATED_YET):
+                self._aws_s3_key = _aws_s3_key_arn(self.url, self.bucket.owner, self.bucket.region)
+            return _judge_aws_managed_key(principal, kms_action, _Key(self._aws_s3_key, None), decision, context_arn)
         bucket = self.bucket
         if bucket.kms_key_arn is None:
             return decision

@@ -148,3 +148,50 @@ def test_a_role_without_kms_permissions_of_its_own_writes_with_aws_s3_of_its_acc
     arn = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]
     head = client(aws.url, DESTINATION_ACCOUNT, "s3").head_object(Bucket=aws.bucket, Key=f"{PREFIX_KEY}/_SUCCESS")
     assert head["SSEKMSKeyId"] == arn
+
+
+@pytest.mark.parametrize(("denied", "written"), [("key/*", False), ("alias/*", True)])
+def test_a_deny_of_the_account_s_keys_refuses_the_bucket_default_aws_s3(
+    aws: Seeded, denied: str, written: bool
+) -> None:
+    """
+    KMS authorizes the key, not the alias that names it: a role's ``Deny`` of ``key/*`` refuses the bucket default's
+    aws/s3, one of ``alias/*`` does not ("Resource": a key ARN; AWS KMS Developer Guide, "Key identifiers (KeyId)").
+    The judge matched the alias's ARN, so the first was let by.
+    """
+    prefix = f"s3://{aws.bucket}/{PREFIX_KEY}/"
+    provision_partner(aws, ROLE, prefix)
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Action": "kms:*", "Resource": f"arn:aws:kms:*:{DESTINATION_ACCOUNT}:{denied}"}
+        ],
+    }
+    client(aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=ROLE, PolicyName="no-keys", PolicyDocument=json.dumps(deny)
+    )
+    name, _, _ = run_operator(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="stand-in-default-aws-s3",
+            role_mappings=[mapping(ROLE, prefix)],
+        )
+    )
+
+    result = write_like_emrfs(
+        aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=str(name),
+        output_uri=prefix,
+    )
+
+    assert result.success is written, result.first_failure
