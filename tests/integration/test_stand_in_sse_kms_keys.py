@@ -83,6 +83,26 @@ def test_an_upload_naming_alias_aws_s3_creates_the_aws_managed_key_and_stores_it
     assert s3.head_object(Bucket=aws.bucket, Key="no-key-id")["SSEKMSKeyId"] == arn
 
 
+def write_through_the_mapping(aws: Seeded, prefix: str, name_prefix: str, **configuration: Any) -> Any:
+    """Make a security configuration mapping ``ROLE`` to ``prefix`` and write there as EMRFS would."""
+    name, _, _ = run_operator(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix=name_prefix,
+            role_mappings=[mapping(ROLE, prefix)],
+            **configuration,
+        )
+    )
+    return write_like_emrfs(
+        aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=str(name),
+        output_uri=prefix,
+    )
+
+
 @pytest.mark.parametrize("own_deny", [False, True], ids=["no-deny", "own-deny"])
 @pytest.mark.parametrize("asked", ["alias/aws/s3", f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:alias/aws/s3"])
 def test_a_role_without_kms_permissions_of_its_own_writes_with_aws_s3_of_its_account(
@@ -113,30 +133,19 @@ def test_a_role_without_kms_permissions_of_its_own_writes_with_aws_s3_of_its_acc
     if own_deny:
         deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
         iam.put_role_policy(RoleName=ROLE, PolicyName="no-kms", PolicyDocument=json.dumps(deny))
-    name, _, _ = run_operator(
-        CreateEmrfsSecurityConfigOperator(
-            task_id="create_security_configuration",
-            aws_conn_id=EMR_CONN_ID,
-            name_prefix="stand-in-aws-s3",
-            role_mappings=[mapping(ROLE, prefix)],
-            base_configuration={
-                "EncryptionConfiguration": {
-                    "EnableInTransitEncryption": False,
-                    "EnableAtRestEncryption": True,
-                    "AtRestEncryptionConfiguration": {
-                        "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": asked}
-                    },
-                }
-            },
-        )
-    )
-
-    result = write_like_emrfs(
-        aws.url,
-        emr_account=EMR_ACCOUNT,
-        instance_role=EMR_EC2_ROLE,
-        security_configuration=str(name),
-        output_uri=prefix,
+    result = write_through_the_mapping(
+        aws,
+        prefix,
+        "stand-in-aws-s3",
+        base_configuration={
+            "EncryptionConfiguration": {
+                "EnableInTransitEncryption": False,
+                "EnableAtRestEncryption": True,
+                "AtRestEncryptionConfiguration": {
+                    "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": asked}
+                },
+            }
+        },
     )
 
     if own_deny:
@@ -177,21 +186,6 @@ def test_a_deny_of_the_account_s_keys_refuses_the_bucket_default_aws_s3(
     client(aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
         RoleName=ROLE, PolicyName="no-keys", PolicyDocument=json.dumps(deny)
     )
-    name, _, _ = run_operator(
-        CreateEmrfsSecurityConfigOperator(
-            task_id="create_security_configuration",
-            aws_conn_id=EMR_CONN_ID,
-            name_prefix="stand-in-default-aws-s3",
-            role_mappings=[mapping(ROLE, prefix)],
-        )
-    )
-
-    result = write_like_emrfs(
-        aws.url,
-        emr_account=EMR_ACCOUNT,
-        instance_role=EMR_EC2_ROLE,
-        security_configuration=str(name),
-        output_uri=prefix,
-    )
+    result = write_through_the_mapping(aws, prefix, "stand-in-default-aws-s3")
 
     assert result.success is written, result.first_failure
