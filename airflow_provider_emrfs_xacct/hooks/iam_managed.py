@@ -312,7 +312,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
             ", ".join(others) or "nothing else",
         )
         try:
-            retry_concurrent_writes(self.conn.attach_role_policy, RoleName=role_name, PolicyArn=policy_arn)
+            self._attach_spill_policy(role_name, name, policy_arn, created=False)
         except ClientError as error:
             if error_code(error) != "NoSuchEntity":  # deleted since the read-back: the next round creates it again
                 raise
