@@ -579,14 +579,18 @@ def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> 
             f"denied: KMS.NotFoundException: no key {key_id} in account {account} (S3 resolves a key id or alias "
             "in the requester's account, a key ARN in the key's)",
         )
-    policy = json.loads(kms.get_key_policy(KeyId=metadata["Arn"], PolicyName="default")["Policy"])
+    aws_managed = metadata.get("KeyManager") == "AWS"
+    # An AWS managed key is judged on AWS's policy (:func:`_judge_aws_managed_key`): moto's is not read.
+    policy = (
+        None if aws_managed else json.loads(kms.get_key_policy(KeyId=metadata["Arn"], PolicyName="default")["Policy"])
+    )
     return _Key(
         metadata["Arn"],
         policy,
         str(metadata.get("KeyState", "Enabled")),
         _grants(kms, metadata["Arn"]),
         str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
-        metadata.get("KeyManager") == "AWS",
+        aws_managed,
     )
 
 
