@@ -1409,6 +1409,7 @@ def put_like_emrfs(
     endpoints: Mapping[str, EndpointOnTheWay] | None = None,
     region: str = REGION,
     sts_unreachable: str | None = None,
+    bucket_account: str | None = None,
 ) -> WriteResult:
     """
     Write one object the way ``hadoop fs -put -f - <uri>`` on the cluster does (the verifier's probe step).
@@ -1435,10 +1436,12 @@ def put_like_emrfs(
         (:func:`.aws_network.sts_unreachable`): an AssumeRole of a mapped role then gets no answer (recorded with status
         :data:`NO_ANSWER`), or an unknown outcome when the stand-in cannot tell; writes with the instance profile's
         credentials call no STS.
+    :param bucket_account: the account of the bucket (``None``: looked for in the EMR account and the mapped
+        roles' accounts, which do not hold it where no mapping routes the write, as with option (a)).
     :return: every request with its route, decision and status; the first failure.
     """
     writer, key = _writer_for(
-        url, emr_account, instance_role, security_configuration, uri, user, groups, None, cluster_id, region
+        url, emr_account, instance_role, security_configuration, uri, user, groups, bucket_account, cluster_id, region
     )
     writer.endpoints = endpoints or {}
     writer.sts_unreachable = sts_unreachable

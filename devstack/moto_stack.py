@@ -52,6 +52,7 @@ import botocore.exceptions
 import moto.backends
 import moto.kms.models
 import moto.moto_api._internal.models
+import moto.s3.models
 from moto.core.responses import ActionResult, BaseResponse
 from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
@@ -196,6 +197,8 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 sts_unreachable=sts_unreachable(
                     backend.account_id, backend.region_name, cluster.ec2_subnet_id, cluster.release_label, site
                 ),
+                # moto's record of which account holds the bucket: the writer need not guess it from the mappings.
+                bucket_account=(dict.get(moto.s3.models.s3_backends.bucket_accounts, bucket) or (None, None))[1],
             )
             record = result.first_failure
             failure = (

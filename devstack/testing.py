@@ -463,17 +463,19 @@ def small_cluster(name: str = "partner-export", release_label: str = "emr-6.15.0
 
 
 def launch_cluster(
-    seeded: Seeded, security_configuration: str, *, instances: dict[str, Any] | None = None, **changes: Any
+    seeded: Seeded, security_configuration: str | None, *, instances: dict[str, Any] | None = None, **changes: Any
 ) -> str:
     """
     Launch a :func:`small_cluster` (``changes`` as there: ``name``, ``release_label`` or top-level arguments) in the
-    seeded EMR account with ``security_configuration``; ``instances`` are added to its ``Instances`` (``Ec2SubnetId``
-    ...). Return its id.
+    seeded EMR account with ``security_configuration`` (``None``: none, option (a)); ``instances`` are added to its
+    ``Instances`` (``Ec2SubnetId`` ...). Return its id.
     """
     arguments = small_cluster(**changes)
     arguments["Instances"] = {**arguments["Instances"], **(instances or {})}
+    if security_configuration is not None:
+        arguments["SecurityConfiguration"] = security_configuration
     emr = client(seeded.url, EMR_ACCOUNT, "emr")
-    return str(emr.run_job_flow(**arguments, SecurityConfiguration=security_configuration)["JobFlowId"])
+    return str(emr.run_job_flow(**arguments)["JobFlowId"])
 
 
 # The example DAGs with ``airflow dags test`` -----------------------------------------------------
