@@ -282,7 +282,7 @@ def resolve_key(kms: EmrfsKmsHook, configured: str) -> dict[str, Any] | Unreadab
 def read_chain_state(
     readers: Readers,
     *,
-    security_configuration: str,
+    security_configuration: str | None,
     emr_ec2_role_name: str = "EMR_EC2_DefaultRole",
     cluster_id: str | None = None,
     release_label: str | None = None,
@@ -315,7 +315,7 @@ def read_chain_state(
 def _read_chain_state(
     readers: Readers,
     *,
-    security_configuration: str,
+    security_configuration: str | None,
     emr_ec2_role_name: str,
     cluster_id: str | None,
     release_label: str | None,
@@ -325,17 +325,19 @@ def _read_chain_state(
     destination_account = pin_bucket_owner(readers)
     region = _region(readers.s3)
     emr_role = read_role(readers.emr_iam, emr_ec2_role_name)
-    document = read(
-        readers.emr,
-        "elasticmapreduce:DescribeSecurityConfiguration",
-        f"Name={security_configuration}",
-        lambda: readers.emr.describe_security_configuration(security_configuration),
-    )
+    if security_configuration is None:  # the option (a) chain
+        cluster = _read_cluster(readers.emr, cluster_id, release_label, readers.emr_iam)
+        # The configuration the cluster runs, if any: its encryption settings apply (checks/cluster.py judges it).
+        runs = cluster.identity.security_configuration if isinstance(cluster.identity, ClusterState) else None
+        document = None if runs is None else _read_security_configuration(readers.emr, runs)
+    else:
+        document = _read_security_configuration(readers.emr, security_configuration)
     from_create_task = False
     if document is None and cluster_id is None and created_document is not None:
         document = created_document()
         from_create_task = document is not None
-    cluster = _read_cluster(readers.emr, cluster_id, release_label, readers.emr_iam)
+    if security_configuration is not None:
+        cluster = _read_cluster(readers.emr, cluster_id, release_label, readers.emr_iam)
     mappings = [read_mapping(mapping) for mapping in role_mappings_of(document)]
     extra = list(s3_prefixes)
     roles: dict[str, RoleState | Unreadable | None] = {}
@@ -385,6 +387,15 @@ def _read_chain_state(
         if isinstance(bucket, BucketState):
             _read_requested_key(readers.kms, state, name, bucket, destination_account)
     return state
+
+
+def _read_security_configuration(emr: EmrfsEmrHook, name: str) -> dict[str, Any] | Unreadable | None:
+    return read(
+        emr,
+        "elasticmapreduce:DescribeSecurityConfiguration",
+        f"Name={name}",
+        lambda: emr.describe_security_configuration(name),
+    )
 
 
 def _read_requested_key(

@@ -67,7 +67,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     :param security_configuration: name of the security configuration; given as a create task's
         ``.output`` (or mapped over a mapped create task's) with no ``cluster_id``, a configuration deleted since that task ran is checked as the
-        document it pushed (which the launch creates again), with a WARN. (templated)
+        document it pushed (which the launch creates again), with a WARN. ``None``: option (a), a cluster launched
+        without role mappings, whose EMRFS writes ``s3_prefixes`` as the EMR EC2 role (the bucket policy's grant);
+        its cluster must run no security configuration, or one without role mappings. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 instance-profile role: its name, or its ARN (e.g. an upstream task's
         output), which must be in ``aws_conn_id``'s partition and account. (templated, default: ``EMR_EC2_DefaultRole``)
@@ -77,11 +79,13 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         neither, the release link is not checked. Beside ``cluster_id`` the cluster's own release is judged, and
         a different one given here is a WARN naming both. (templated)
     :param s3_prefixes: prefixes to check for ``User``/``Group`` mappings, which name none; without them
-        those mappings' access is not checked. (templated)
+        those mappings' access is not checked. With ``security_configuration=None``, the prefixes the EMR EC2
+        role writes (needed). (templated)
     :param probe: also write a small object through the cluster's ``s3://`` file system (an EMR step;
         needs ``cluster_id``), check from the destination account that it exists with the bucket's key
         (resolved through DescribeKey) and owner, and delete it. Not run unless the cluster runs
-        ``security_configuration`` and its instance profile's role is ``emr_ec2_role_name``. (templated,
+        ``security_configuration`` (with ``None``: none with role mappings) and its instance profile's role is
+        ``emr_ec2_role_name``. (templated,
         default: False)
     :param waiter_delay: seconds between checks of the probe step, a whole number. (templated, default: 30)
     :param waiter_max_attempts: checks of the probe step before giving up, a whole number from 1. (templated,
@@ -131,7 +135,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     def __init__(
         self,
         *,
-        security_configuration: str,
+        security_configuration: str | None,
         destination_aws_conn_id: str,
         emr_ec2_role_name: str = "EMR_EC2_DefaultRole",
         cluster_id: str | None = None,
@@ -204,6 +208,37 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         for flag in FLAGS:
             setattr(self, flag, validate_bool(getattr(self, flag), flag))
 
+    def _validated_name_and_prefixes(self) -> tuple[str | None, list[str]]:
+        """
+        The security configuration's name (``None``: option (a), none) and the prefixes, as URIs; option (a) needs
+        prefixes, since no role mapping names them.
+        """
+        from airflow_provider_emrfs_xacct.pure import validation
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
+
+        # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
+        name = (
+            None
+            if self.security_configuration is None
+            else validate_security_configuration_name(self.security_configuration, "security_configuration")
+        )
+        prefixes = [
+            location.uri
+            for location in validation.require_list(
+                [] if self.s3_prefixes is None else self.s3_prefixes,
+                "s3_prefixes",
+                validation.parse_s3_location,
+                allow_empty=True,
+            )
+        ]
+        if name is None and not prefixes:
+            raise InvalidParameterError(
+                "s3_prefixes",
+                "is needed with security_configuration=None (option (a)): the prefixes the EMR EC2 role writes",
+            )
+        return name, prefixes
+
     def _validate_cluster_and_probe(self) -> None:
         """Check ``cluster_id`` (EMR's constraint on it) and the probe's arguments (no AWS call)."""
         from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
@@ -247,26 +282,15 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure import validation
-        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
         from airflow_provider_emrfs_xacct.verify import probe_encryption, verify_chain
 
         self.validate_safety()
-        # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
-        name = validate_security_configuration_name(self.security_configuration, "security_configuration")
+        name, prefixes = self._validated_name_and_prefixes()
         role_name, role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
         if self.release_label is not None:  # the launch's rule, before anything is read
             validation.parse_release_label(self.release_label, "release_label")
         destination_pin = destination_account_pin(self)
         destination_conn_id(self.destination_aws_conn_id, destination_pin)
-        prefixes = [
-            location.uri
-            for location in validation.require_list(
-                [] if self.s3_prefixes is None else self.s3_prefixes,
-                "s3_prefixes",
-                validation.parse_s3_location,
-                allow_empty=True,
-            )
-        ]
         self._validate_cluster_and_probe()
         require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")
         self._refuse_two_partitions()
@@ -289,7 +313,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             s3_prefixes=prefixes,
             created_document=(
                 partial(created_document, self, self._document_xcom, context, name)
-                if knows_create_task(self, self._document_xcom)
+                if name is not None and knows_create_task(self, self._document_xcom)
                 else None
             ),
         )
@@ -443,12 +467,15 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             return f"{ended}: {error}" if ended else str(error)
         return None
 
-    def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
-        """Add one probe step per prefix. Returns ``{probe uri: step id}``."""
+    def _start_probe(self, name: str | None, prefixes: list[str]) -> dict[str, str]:
+        """
+        Add one probe step per ``Prefix`` mapping's identifier, else per prefix given (option (a): ``name`` ``None``).
+        Returns ``{probe uri: step id}``.
+        """
         from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
         from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 
-        document = self.readers.emr.describe_security_configuration(name) or {}
+        document = {} if name is None else self.readers.emr.describe_security_configuration(name) or {}
         read = [read_mapping(mapping) for mapping in role_mappings_of(document)]
         mapped = [identifier for mapping in read if mapping.kind == "Prefix" for identifier in mapping.identifiers]
         uris = [probe_key(prefix) for prefix in mapped or prefixes]

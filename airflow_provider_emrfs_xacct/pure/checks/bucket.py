@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 
-def audit(index: int, location: S3Location, bucket: Unreadable | OtherOwner | None) -> Link:
+def audit(index: int | None, location: S3Location, bucket: Unreadable | OtherOwner | None) -> Link:
     """Return the link of a bucket that is missing (``None``), owned by another account, or could not be read."""
     if isinstance(bucket, OtherOwner):
         # Amazon S3 User Guide, "Verifying bucket ownership with bucket owner condition": a request whose

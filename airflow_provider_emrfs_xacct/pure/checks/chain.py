@@ -50,6 +50,8 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     ENDPOINT_POLICIES_OF_THE_OWNER,
     OUTSIDE_POLICIES,
     PASS,
+    S3_ROUTE,
+    SESSION_POLICIES,
     STS_ROUTE,
     UNKNOWN,
     WARN,
@@ -67,7 +69,10 @@ from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_lo
 
 
 def check_chain(state: ChainState) -> Report:
-    """Check every link of the chain for every role mapping of the security configuration."""
+    """
+    Check every link of the chain for every role mapping of the security configuration; without one (option
+    (a)), every link of the EMR EC2 role's writes under the given prefixes.
+    """
     links: list[Link] = []
     evaluated: list[Evaluated] = []
     report = Report(
@@ -78,7 +83,9 @@ def check_chain(state: ChainState) -> Report:
         refused_reads=once_each(state.refused_reads),
     )
     links.extend(configuration.audit(state))
-    if isinstance(state.security_configuration, dict):
+    if state.security_configuration_name is None:  # the option (a) chain: every prefix written as the EMR EC2 role
+        _all_links(state, [], report)
+    elif isinstance(state.security_configuration, dict):
         _all_links(state, role_mappings_of(state.security_configuration), report)
     links[:] = name_refused_reads(links, state.refused_reads)
     return report
@@ -101,6 +108,10 @@ def _all_links(state: ChainState, mappings: list[Any], report: Report) -> None:
     links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):
         links.extend(_mapping_links(state, index, mapping, mappings, evaluated, report.grants_wanted))
+    if state.security_configuration_name is None:
+        links.extend(
+            _writer_links(state, None, state.prefixes_for_principal_mappings, [], evaluated, report.grants_wanted)
+        )
     links.extend(kept_access.audit(state, mappings))
     links.extend(second_opinion.audit(state, evaluated))
 
@@ -117,14 +128,16 @@ def _endpoint_policies(state: ChainState) -> tuple[str, str]:
 
 def _outside(state: ChainState) -> list[dict[str, str]]:
     endpoint_policies = _endpoint_policies(state)
+    option_a = state.security_configuration_name is None  # assumes no role: no session policies, no STS
     unseen = [
         dict(zip(("what", "how"), endpoint_policies if item == ENDPOINT_POLICIES else item, strict=True))
         for item in OUTSIDE_POLICIES
+        if not (option_a and item == SESSION_POLICIES)
     ]
     if state.cluster_configurations is None:
         unseen.append(dict(zip(("what", "how"), CLUSTER_SETTINGS, strict=True)))
     if state.sts_reachability is None:  # no link "cluster reaches STS": say so
-        what, how = STS_ROUTE
+        what, how = S3_ROUTE if option_a else STS_ROUTE
         unseen.append({"what": what, "how": how})  # a passing probe covers it (findings.covered_by_probe)
     account = state.account_restrict_public_buckets
     if not isinstance(account, bool):  # not read, or refused; the probe does not cover it
@@ -199,6 +212,20 @@ def _mapping_links(
                 fix="pass s3_prefixes (the prefixes this user's or group's job writes) to the verifier",
             )
         )
+    links.extend(_writer_links(state, index, prefixes, mappings, evaluated, grants_wanted))
+    return links
+
+
+def _writer_links(
+    state: ChainState,
+    index: int | None,
+    prefixes: list[str],
+    mappings: list[Any],
+    evaluated: list[Evaluated],
+    grants_wanted: set[str],
+) -> list[Link]:
+    """The links of writes under each of ``prefixes`` by mapping ``index``'s role (``None``: the EMR EC2 role)."""
+    links = []
     for prefix in prefixes:
         try:
             location = parse_s3_location(prefix, "prefix", allow_bucket_root=True)
@@ -213,7 +240,7 @@ def _mapping_links(
 
 def _prefix_links(
     state: ChainState,
-    index: int,
+    index: int | None,
     mappings: list[Any],
     location: S3Location,
     evaluated: list[Evaluated],
@@ -231,7 +258,7 @@ def _prefix_links(
 
 
 def _ownership(
-    state: ChainState, index: int, writers: list[RoleState], found: BucketState, location: S3Location
+    state: ChainState, index: int | None, writers: list[RoleState], found: BucketState, location: S3Location
 ) -> Link:
     """
     The ownership link for the canned ACL the uploads carry; where that ACL is not known (the release, so the

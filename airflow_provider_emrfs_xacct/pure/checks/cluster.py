@@ -10,12 +10,17 @@ and ``Ec2InstanceAttributes.IamInstanceProfile`` (EMR API Reference, Cluster, Ec
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks import access_grants
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, Unreadable
-from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of, routing_bypasses
+from airflow_provider_emrfs_xacct.pure.security_config import (
+    read_mapping,
+    role_mappings_of,
+    role_mappings_problem,
+    routing_bypasses,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -48,7 +53,9 @@ def audit(state: ChainState) -> list[Link]:
                 fix="pass the cluster_id of a running cluster launched with this configuration",
             )
         )
-    if cluster.security_configuration == state.security_configuration_name:
+    if state.security_configuration_name is None:
+        links.append(_runs_none(cluster.cluster_id, cluster.security_configuration, state.security_configuration))
+    elif cluster.security_configuration == state.security_configuration_name:
         links.append(
             Link(None, CONFIGURATION_LINK, PASS, f"{cluster.cluster_id} runs {cluster.security_configuration}")
         )
@@ -91,6 +98,46 @@ def audit(state: ChainState) -> list[Link]:
             )
         )
     return links
+
+
+def _runs_none(cluster_id: str, runs: str | None, document: dict[str, Any] | Unreadable | None) -> Link:
+    """
+    The option (a) chain's cluster link: EMRFS sends every request as the instance profile role where no role
+    mappings apply, so the cluster runs no security configuration or one without mappings (``document``, read).
+    """
+    if runs is None:
+        return Link(
+            None,
+            CONFIGURATION_LINK,
+            PASS,
+            f"{cluster_id} runs no security configuration: EMRFS sends every request as its instance profile role",
+        )
+    if isinstance(document, dict) and not role_mappings_of(document) and role_mappings_problem(document) is None:
+        return Link(
+            None,
+            CONFIGURATION_LINK,
+            PASS,
+            f"{cluster_id} runs {runs}, which has no EMRFS role mappings: EMRFS sends every request as its instance "
+            "profile role",
+        )
+    if isinstance(document, dict) and role_mappings_of(document):
+        return Link(
+            None,
+            CONFIGURATION_LINK,
+            FAIL,
+            f"{cluster_id} runs {runs}, whose EMRFS role mappings may send the writes as other roles than its "
+            "instance profile role, which is what was verified",
+            fix=f"verify it with security_configuration={runs!r}",
+        )
+    why = document.detail if isinstance(document, Unreadable) else "how EMRFS reads its role mappings is not known"
+    return Link(
+        None,
+        CONFIGURATION_LINK,
+        UNKNOWN,
+        f"{cluster_id} runs {runs}, whose role mappings were not read ({why}): they may send the writes as other "
+        "roles than its instance profile role",
+        fix=f"verify it with security_configuration={runs!r}",
+    )
 
 
 def probe_blocker(state: ChainState) -> str:

@@ -15,8 +15,20 @@ from airflow_provider_emrfs_xacct.pure.security_config import (
 
 
 def audit(state: ChainState) -> list[Link]:
-    """Return the links of a missing or unreadable security configuration, or of one without role mappings."""
+    """
+    Return the links of a missing or unreadable security configuration, or of one without role mappings.
+
+    For the option (a) chain (no ``security_configuration``), those of the one the cluster runs, if any: its
+    encryption settings and the sections that bypass EMRFS's credentials, not its mappings (``checks/cluster.py``).
+    """
     configuration = state.security_configuration
+    option_a = state.security_configuration_name is None  # the cluster's own configuration, if any (checks/cluster.py)
+    if option_a and not isinstance(configuration, dict):
+        return (
+            []
+            if configuration is None
+            else [Link(None, "security configuration readable", UNKNOWN, configuration.detail)]
+        )
     if isinstance(configuration, Unreadable):
         return [Link(None, "security configuration exists", UNKNOWN, configuration.detail)]
     if configuration is None:
@@ -69,7 +81,7 @@ def audit(state: ChainState) -> list[Link]:
                 fix="create a new security configuration with RoleMappings as a list of objects and launch with it",
             )
         )
-    if problem is None and not role_mappings_of(configuration):
+    if problem is None and not role_mappings_of(configuration) and not option_a:
         return [
             *links,
             Link(

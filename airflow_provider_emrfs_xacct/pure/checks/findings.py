@@ -34,6 +34,11 @@ ENDPOINT_POLICIES: tuple[str, str] = (
     "table and of the STS interface endpoint); or run the live probe",
 )
 #: What no policy the verifier reads can show, and how to check it. Listed in every report.
+#: The item of :data:`OUTSIDE_POLICIES` the option (a) chain leaves out: it assumes no role.
+SESSION_POLICIES: tuple[str, str] = (
+    "session policies passed when a role is assumed",
+    "run the live probe (EMRFS passes none by default)",
+)
 OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     (
         "AWS Organizations service control policies (SCPs) of both accounts",
@@ -55,7 +60,7 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
         "RESOURCE_CONTROL_POLICY) and DescribePolicy for the destination account",
     ),
     ENDPOINT_POLICIES,
-    ("session policies passed when a role is assumed", "run the live probe (EMRFS passes none by default)"),
+    SESSION_POLICIES,
     ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
 )
 #: The endpoint item of :data:`OUTSIDE_POLICIES` once the cluster's subnet was read: the S3 gateway endpoint on its
@@ -169,7 +174,7 @@ def covered_by_probe(
     }
     covered = []
     for item in not_checked:
-        if item["what"] == STS_ROUTE[0]:
+        if item["what"] in (STS_ROUTE[0], S3_ROUTE[0]):
             item = {**item, "how": COVERED_BY_PROBE}
         elif item["what"] in outside and not missed:
             item = {**item, "how": f"{COVERED_BY_PROBE}, {NOT_THE_MULTIPART_REQUESTS}"}
@@ -235,6 +240,12 @@ STS_ROUTE: tuple[str, str] = (
     "and to S3 of each bucket's Region (an S3 gateway endpoint serves only buckets of its own Region)",
     "pass cluster_id (the verifier reads the subnet's routes and the VPC's endpoints); or run the live probe",
 )
+#: :data:`STS_ROUTE` of the option (a) chain, which assumes no role: the route to S3 only.
+S3_ROUTE: tuple[str, str] = (
+    "the route from the cluster's subnet to S3 of each bucket's Region (an S3 gateway endpoint serves only buckets "
+    "of its own Region)",
+    STS_ROUTE[1],
+)
 
 
 @dataclass
@@ -287,7 +298,8 @@ class Evaluated:
 class Report:
     """All links, the verdict, and what reading policies cannot see."""
 
-    security_configuration: str
+    #: ``None``: the option (a) chain, verified without one.
+    security_configuration: str | None
     links: list[Link]
     not_checked: list[dict[str, str]] = field(default_factory=list)
     #: The identity-side requests evaluated (for the simulator's second opinion); not in the XCom.
@@ -343,9 +355,8 @@ class Report:
         if refused:
             tail += ["Reads AWS refused (grant each to its connection, then verify again):"]
             tail += refused
-        return f"Cross-account EMRFS chain for {self.security_configuration}: {self.verdict}\n" + "\n".join(
-            lines + tail
-        )
+        chain = self.security_configuration or "the EMR EC2 role (no security configuration)"
+        return f"Cross-account EMRFS chain for {chain}: {self.verdict}\n" + "\n".join(lines + tail)
 
 
 def _called(refused: RefusedRead) -> str:

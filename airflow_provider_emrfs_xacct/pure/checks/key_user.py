@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 def audit(
     state: ChainState,
-    index: int,
+    index: int | None,
     bucket: BucketState,
     location: S3Location,
     uses: list[tuple[RoleState, str, str]],
@@ -84,7 +84,7 @@ def audit(
 
 def _server_side(
     state: ChainState,
-    index: int,
+    index: int | None,
     bucket: BucketState,
     location: S3Location,
     uses: list[tuple[RoleState, str, str]],
@@ -154,7 +154,7 @@ def _server_side(
 
 def _default_key(
     state: ChainState,
-    index: int,
+    index: int | None,
     name: str,
     bucket: BucketState,
     location: S3Location,
@@ -239,7 +239,7 @@ def _boundary_allows(role: RoleState, request: Request) -> bool:
 
 
 def _foreign_writers(
-    index: int, name: str, bucket: BucketState, location: S3Location, uses: list[tuple[RoleState, str, str]]
+    index: int | None, name: str, bucket: BucketState, location: S3Location, uses: list[tuple[RoleState, str, str]]
 ) -> Link | None:
     """
     The link of writers from another account when the bucket's key is one they cannot use, or ``None``.
@@ -268,7 +268,7 @@ def _foreign_writers(
     return None
 
 
-def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link | tuple[str, dict[str, Any]]:
+def _key(state: ChainState, index: int | None, name: str, bucket: BucketState) -> Link | tuple[str, dict[str, Any]]:
     """Return the key's ARN and policy, or the link when no customer managed key is there to check."""
     if "encryption" in bucket.unreadable:
         return Link(index, name, UNKNOWN, bucket.unreadable["encryption"], fix=PROBE_FIX)
@@ -333,7 +333,7 @@ def aws_managed_key_policy(account: str, key_arn: str) -> dict[str, Any]:
 
 def _requested_key(
     state: ChainState,
-    index: int,
+    index: int | None,
     name: str,
     bucket: BucketState,
     location: S3Location,
@@ -394,7 +394,7 @@ def _requested_key(
 
 
 def _resolved_key(
-    state: ChainState, index: int, name: str, asked: str, key: str, bucket: BucketState
+    state: ChainState, index: int | None, name: str, asked: str, key: str, bucket: BucketState
 ) -> Link | tuple[str, dict[str, Any], str]:
     """The requested key's ARN, policy and name as asked, or the link when it cannot be read or used."""
     account = bucket.account
@@ -428,7 +428,7 @@ def _unusable(state: ChainState, key_arn: str) -> KeyProblem | None:
 
 
 def _refused(
-    index: int, name: str, what: str, decision: Decision, context: Mapping[str, Any] | None = None
+    index: int | None, name: str, what: str, decision: Decision, context: Mapping[str, Any] | None = None
 ) -> Link | None:
     """
     The link of a KMS call that is not allowed (or depends on the job), or ``None``.

@@ -17,7 +17,7 @@ OWNER_FULL_CONTROL = "bucket-owner-full-control"
 
 
 def audit(
-    index: int,
+    index: int | None,
     writers: list[RoleState],
     bucket: BucketState,
     location: S3Location,

@@ -63,6 +63,10 @@ def _ignored_release_link(state: ChainState) -> list[Link]:
 
 
 def _release_links(state: ChainState) -> list[Link]:
+    if state.security_configuration_name is None:
+        # The option (a) chain maps no role, so which releases and connectors apply role mappings does not matter;
+        # the IMDS version the cluster's own configuration asks for does (its credentials come from IMDS).
+        return _imds_links_of_any_release(state)
     if state.release_label is None:
         # Not checked: a release before 5.10.0 ignores the role mappings, and 7.10.0 on may serve s3:// by S3A.
         detail = state.cluster_unreadable or "release label unknown (no cluster given)"
@@ -289,6 +293,17 @@ def _s3a_requests(label: str) -> Link:
         fix="keep EMRFS for s3:// (core-site fs.s3.impl=com.amazon.ws.emr.hadoop.fs.EmrFileSystem; "
         "LaunchClusterWithSecConfigOperator keep_emrfs=True) and write through s3://",
     )
+
+
+def _imds_links_of_any_release(state: ChainState) -> list[Link]:
+    """:func:`_imds_links` of the release read or given; none when it is not known or not valid."""
+    if state.release_label is None:
+        return []
+    try:
+        version = parse_release_label(state.release_label, "release_label")
+    except EmrfsXacctError:
+        return []
+    return _imds_links(state, state.release_label, version)
 
 
 def _imds_links(state: ChainState, label: str, version: tuple[int, int, int]) -> list[Link]:

@@ -8,7 +8,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.security_config import ReadMapping, read_mapping
 
 
-def route(mappings: list[Any], uri: str, checking: int) -> int | None:
+def route(mappings: list[Any], uri: str, checking: int | None) -> int | None:
     """
     Return the index of the mapping EMRFS uses for ``uri`` (``None``: the EC2 instance profile role).
 
@@ -52,7 +52,7 @@ def probe_routes(mappings: list[Any], uris: list[str]) -> dict[str, int | None]:
     return routes
 
 
-def unread_before(mappings: list[Any], index: int | None, checking: int) -> list[tuple[int, ReadMapping]]:
+def unread_before(mappings: list[Any], index: int | None, checking: int | None) -> list[tuple[int, ReadMapping]]:
     """
     The mappings up to ``index`` (all of them for ``None``) that could not be read, other than ``checking``.
 
@@ -68,7 +68,9 @@ def unread_before(mappings: list[Any], index: int | None, checking: int) -> list
     return [(position, mapping) for position, mapping in read if mapping.problem is not None and position != checking]
 
 
-def routed_role(state: ChainState, mappings: list[Any], uri: str, checking: int) -> tuple[RoleState | None, str, str]:
+def routed_role(
+    state: ChainState, mappings: list[Any], uri: str, checking: int | None
+) -> tuple[RoleState | None, str, str]:
     """
     Return the role EMRFS sends ``uri``'s request as, why that role, and why it cannot be checked.
 

@@ -57,7 +57,7 @@ class PrefixAccess:
 
 def audit(
     state: ChainState,
-    index: int,
+    index: int | None,
     mappings: list[Any],
     location: S3Location,
     bucket: BucketState,
@@ -233,7 +233,7 @@ class _Prefix:
     """One prefix of one mapping being checked."""
 
     state: ChainState
-    index: int
+    index: int | None
     mappings: list[Any]
     location: S3Location
     bucket: BucketState
@@ -470,7 +470,7 @@ def _listing(request: Request, role: RoleState, bucket: str) -> Request:
     )
 
 
-def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str, blocked_fix: str) -> Link:
+def _step_link(index: int | None, name: str, outcomes: list[_Outcome], blocked: str, blocked_fix: str) -> Link:
     refused = [o for o in outcomes if not o.decision.allowed and not o.decision.undetermined]
     hard = [o for o in refused if o.required]
     unknown = [o for o in outcomes if o.decision.undetermined]

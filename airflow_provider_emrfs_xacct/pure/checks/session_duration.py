@@ -52,7 +52,7 @@ LINK = "role session duration"
 
 def audit(state: ChainState) -> list[Link]:
     """One link per setting of the mapped roles' session duration that the cluster's connector reads."""
-    if state.cluster_configurations is None:
+    if state.cluster_configurations is None or state.security_configuration_name is None:  # option (a): no role
         return []
     if serves_s3_with_s3a(state):
         return _s3a_links(state)

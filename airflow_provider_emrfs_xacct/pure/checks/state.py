@@ -127,7 +127,9 @@ class ChainState:
     """Everything the checks need, read from both accounts."""
 
     emr_role: RoleState | Unreadable | None
-    security_configuration_name: str
+    #: ``None``: the option (a) chain, a cluster launched without a security configuration, whose EMRFS sends every
+    #: request as the EC2 instance profile role (``prefixes_for_principal_mappings`` then names what it writes).
+    security_configuration_name: str | None
     security_configuration: dict[str, Any] | Unreadable | None
     destination_roles: dict[str, RoleState | Unreadable | None]
     buckets: dict[str, BucketState | Unreadable | OtherOwner | None]

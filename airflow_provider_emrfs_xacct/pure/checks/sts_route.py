@@ -43,7 +43,7 @@ def audit(state: ChainState) -> list[Link]:
     (:func:`_base_endpoint_reaches_mappings`), the cluster's endpoint is no mapped role's: not judged.
     """
     found = state.sts_reachability
-    if found is None:
+    if found is None or state.security_configuration_name is None:  # the option (a) chain assumes no role
         return []
     if isinstance(found, Unreadable):
         return [Link(None, "cluster reaches STS", UNKNOWN, found.detail, fix="allow ec2:Describe* to check it")]
