@@ -13,6 +13,9 @@ allowed only when both accounts allow it, so the chain has three links:
 - the EMR EC2 role's own identity policy allows the bucket and key actions
   (``GrantEmrRoleBucketAccessOperator``, in the EMR account).
 
+Once the cluster runs, ``VerifyCrossAccountAccessOperator`` with ``security_configuration=None`` judges the three
+links together for the prefix, as the EMR EC2 role's requests, and writes a probe object through the cluster.
+
 Who owns the written objects depends on the bucket's object ownership setting:
 ``GrantBucketAccessOperator`` reads it and returns the EMRFS setting the cluster needs
 (``fs.s3.canned.acl=BucketOwnerFullControl`` for ``BucketOwnerPreferred``), which flows by XCom
@@ -46,6 +49,7 @@ from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOp
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, GrantEmrRoleBucketAccessOperator
+from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
@@ -149,6 +153,27 @@ with DAG(
     )
     # [END howto_operator_launch_cluster_bucket_policy]
 
+    # [START howto_operator_verify_bucket_policy]
+    # Before the job writes: the EMR EC2 role's writes under the prefix, judged on the bucket policy, the key policy
+    # and the role's own policies, then a live write through the cluster's s3:// file system (an EMR step), checked
+    # from the destination account and deleted. No security configuration: the cluster must run none with mappings.
+    verify = VerifyCrossAccountAccessOperator(
+        task_id="verify_cross_account_access",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        security_configuration=None,
+        s3_prefixes=["{{ params.destination_prefix }}"],
+        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        cluster_id=cluster.output,
+        probe=True,
+        deferrable=True,  # the probe step is waited for in the triggerer: every 30 s, up to 30 min
+        waiter_delay=30,
+        waiter_max_attempts=60,
+        expected_destination_account_id="{{ params.destination_account_id }}",
+        **in_emr_account,
+    )
+    # [END howto_operator_verify_bucket_policy]
+
     write_results = EmrAddStepsOperator(
         task_id="write_results",
         aws_conn_id=EMR_CONN_ID,
@@ -196,6 +221,7 @@ with DAG(
     )
 
     bucket_access >> [grant_key, emr_role_access] >> cluster
+    verify >> write_results
     (
         write_results
         >> wait_for_results

@@ -275,6 +275,7 @@ def test_every_example_wait_for_a_cluster_or_a_probe_is_deferred_to_the_triggere
                 waits.append((dag_id, task.task_id))
     assert sorted(waits) == [
         ("emrfs_xacct_bucket_policy_export", "launch_cluster"),
+        ("emrfs_xacct_bucket_policy_export", "verify_cross_account_access"),
         ("emrfs_xacct_many_partners", "export_partner.launch_cluster"),
         ("emrfs_xacct_partner_export", "launch_cluster"),
         ("emrfs_xacct_partner_export", "verify_cross_account_access"),

@@ -79,6 +79,17 @@ def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Pat
     assert IDEMPOTENCY_TAG in {tag["Key"] for tag in cluster["Tags"]}
     assert "emr-7.5.0 uses EMRFS for s3://." in output
     assert "will be owned by the bucket owner (ACLs are disabled)" in output
+    # The verifier judged the EMR EC2 role's writes (no security configuration) and probed the cluster before the
+    # job: the stand-in ran the probe step as the instance profile role (devstack/moto_stack.py), judged by its own
+    # judge, and the verifier found the object and deleted it.
+    assert "Cross-account EMRFS chain for the EMR EC2 role (no security configuration): PASS" in output
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    steps = [(step["Name"], step["Status"]["State"]) for step in emr.list_steps(ClusterId=cluster["Id"])["Steps"]]
+    assert len(steps) == 2, steps  # the probe's and the job's
+    assert {state for _, state in steps} == {"COMPLETED"}, steps
+    assert [name for name, _ in steps].count("emrfs-xacct-probe") == 1, steps
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=aws.bucket).get("Contents", [])]
+    assert not [key for key in keys if "probe" in key], keys
 
 
 def test_bucket_policy_export_dag_on_an_sse_s3_bucket_skips_the_key_grant_and_launches(
