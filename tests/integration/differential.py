@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.documents import as_list, destination_permissions_policy
+from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy
+from airflow_provider_emrfs_xacct.pure.bucket_policy import grant as bucket_policy_grant
+from airflow_provider_emrfs_xacct.pure.documents import as_list, destination_permissions_policy, key_users_statement
 from airflow_provider_emrfs_xacct.pure.security_config import validate_role_mappings
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from devstack.emrfs_writer import write_like_emrfs
@@ -97,6 +99,8 @@ class Case:
     region: str = REGION
     #: The Region of the bucket and its key when not ``region`` (the network study's buckets of another Region).
     bucket_region: str | None = None
+    #: Option (a): no role mapping; the bucket policy, the key policy and the EMR EC2 role's own policy grant it.
+    option_a: bool = False
 
     @property
     def bucket_home(self) -> str:
@@ -159,6 +163,9 @@ class World:
     grants: list[dict[str, Any]] = field(default_factory=list)
     #: The cluster the case launched (the cluster kind), else ``None``.
     cluster_id: str | None = None
+    #: The security configuration the case created (an option (a) case creates one only for its cluster's
+    #: sections), else ``None``.
+    configuration: str | None = None
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -404,6 +411,86 @@ ADDED: dict[str, Callable[[World], str]] = {
 }
 
 
+# Option (a) cases: the EMR EC2 role writes with its own credentials, granted on both sides -----------------------
+
+
+def _a_deny_in_emr_policy(world: World) -> str:
+    action = world.rng.choice(S3_ACTIONS + KMS_ACTIONS)
+    world.emr_policy["Statement"].append({"Sid": "RandomDeny", "Effect": "Deny", "Action": action, "Resource": "*"})
+    return f"EMR role denies {action}"
+
+
+def _a_deny_in_bucket_policy(world: World) -> str:
+    bucket, partition = world.case.bucket, world.case.partition
+    action = world.rng.choice(S3_ACTIONS)
+    resource = world.rng.choice(
+        [
+            f"arn:{partition}:s3:::{bucket}/*",
+            f"arn:{partition}:s3:::{bucket}/out_$folder$",
+            f"arn:{partition}:s3:::{bucket}",
+        ]
+    )
+    principal = world.rng.choice(["*", {"AWS": world.case.emr_role_arn}])
+    statement = {"Sid": "RandomDeny", "Effect": "Deny", "Principal": principal, "Action": action, "Resource": resource}
+    world.bucket_policy = _doc(*((world.bucket_policy or _doc())["Statement"]), statement)
+    return f"bucket denies {action} on {resource} to {principal}"
+
+
+def _a_deny_in_key_policy(world: World) -> str:
+    action = world.rng.choice(KMS_ACTIONS)
+    world.key_policy["Statement"].append(
+        {
+            "Sid": "RandomDeny",
+            "Effect": "Deny",
+            "Principal": {"AWS": world.case.emr_role_arn},
+            "Action": action,
+            "Resource": "*",
+        }
+    )
+    return f"key policy denies {action} to the EMR role"
+
+
+def _a_drop_bucket_statement(world: World) -> str:
+    statements = (world.bucket_policy or _doc())["Statement"]
+    dropped = statements.pop(world.rng.randrange(len(statements)))
+    return f"bucket policy without {dropped['Sid']}"
+
+
+def _a_drop_emr_statement(world: World) -> str:
+    statements = world.emr_policy["Statement"]
+    dropped = statements.pop(world.rng.randrange(len(statements)))
+    return f"EMR role's policy without {dropped['Sid']}"
+
+
+def _a_boundary(world: World) -> str:
+    name = world.rng.choice(sorted(BOUNDARIES))
+    world.boundary = json.loads(json.dumps(BOUNDARIES[name]))
+    return f"EMR role's boundary: {name}"
+
+
+def _a_list_only_with_prefix(world: World) -> str:
+    listing = [item for item in world.emr_policy["Statement"] if "s3:ListBucket" in as_list(item["Action"])]
+    for item in listing:  # none left when drop-emr-statement dropped it
+        item["Condition"] = {"StringLike": {"s3:prefix": ["out/", "out/*"]}}
+    return "EMR role's s3:ListBucket only with an s3:prefix condition" if listing else "no s3:ListBucket to condition"
+
+
+#: The breakages of an option (a) case, drawn from its own generator (:func:`generate_option_a`).
+OPTION_A_BREAKAGES: dict[str, Callable[[World], str]] = {
+    "deny-in-emr-policy": _a_deny_in_emr_policy,
+    "deny-in-bucket-policy": _a_deny_in_bucket_policy,
+    "deny-in-key-policy": _a_deny_in_key_policy,
+    "drop-bucket-statement": _a_drop_bucket_statement,
+    "drop-emr-statement": _a_drop_emr_statement,
+    "drop-key-users": _drop_key_users,
+    "boundary": _a_boundary,
+    "ownership": _ownership,
+    "list-only-with-prefix": _a_list_only_with_prefix,
+}
+#: Option (a) cases are numbered from here: apart from the main study's, whose numbers keep their cases.
+OPTION_A_FIRST = 10_000
+
+
 # The cluster kind: the case launches its cluster with settings drawn from valid and breaking values ----------
 #
 # Each setting follows the AWS page the verifier's check of it cites (airflow_provider_emrfs_xacct/pure/checks/:
@@ -570,6 +657,19 @@ def generate(number: int, seed: int, region: str = REGION) -> Case:
 CLUSTER_SHARE = 0.25
 
 
+def generate_option_a(number: int, seed: int, region: str = REGION) -> Case:
+    """
+    Draw option (a) case ``number`` (from :data:`OPTION_A_FIRST`): 0 to 3 of :data:`OPTION_A_BREAKAGES`, and whether
+    it launches a cluster (then half of them keep no breakage), as :func:`generate` draws the main study's.
+    """
+    rng = random.Random(f"{seed} {number} option a")
+    breakages = rng.sample(sorted(OPTION_A_BREAKAGES), rng.choice([0, 1, 1, 1, 2, 2, 3]))
+    cluster = _draw_cluster(rng, region) if rng.random() < CLUSTER_SHARE else None
+    if cluster is not None and rng.random() < 0.5:
+        breakages = []
+    return Case(number, breakages, cluster=cluster, region=region, option_a=True)
+
+
 # Building a case in moto -----------------------------------------------------------------------
 
 
@@ -669,14 +769,31 @@ def build(url: str, case: Case, seed: int) -> World:
     for grant in world.grants:
         kms.create_grant(KeyId=key_arn, **grant)
 
+    _make_bucket(url, case, world, bucket_key=rng.random() < 0.5)
+    cluster = case.cluster
+    document: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": world.mappings}}}
+    if cluster is not None:
+        document.update(
+            {name: value for name, value in cluster.security.items() if name != "AuthorizationConfiguration"}
+        )
+        document["AuthorizationConfiguration"].update(cluster.security.get("AuthorizationConfiguration", {}))
+    emr = _client(url, EMR_ACCOUNT, "emr", case.region)
+    emr.create_security_configuration(Name=case.configuration, SecurityConfiguration=json.dumps(document))
+    world.configuration = case.configuration
+    _launch(url, case, world)
+    return world
+
+
+def _make_bucket(url: str, case: Case, world: World, *, bucket_key: bool) -> None:
+    """The case's bucket: SSE-KMS with its key, its ownership, its policy and Requester Pays as drawn."""
     s3 = _create_bucket(url, case)
     s3.put_bucket_encryption(
         Bucket=case.bucket,
         ServerSideEncryptionConfiguration={
             "Rules": [
                 {
-                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
-                    "BucketKeyEnabled": rng.random() < 0.5,
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": world.key_arn},
+                    "BucketKeyEnabled": bucket_key,
                 }
             ]
         },
@@ -686,34 +803,92 @@ def build(url: str, case: Case, seed: int) -> World:
     )
     if world.bucket_policy is not None:
         s3.put_bucket_policy(Bucket=case.bucket, Policy=json.dumps(world.bucket_policy))
-    cluster = case.cluster
-    if cluster is not None and cluster.requester_pays:
+    if case.cluster is not None and case.cluster.requester_pays:
         s3.put_bucket_request_payment(Bucket=case.bucket, RequestPaymentConfiguration={"Payer": "Requester"})
-    document: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": world.mappings}}}
-    if cluster is not None:
-        document.update(
-            {name: value for name, value in cluster.security.items() if name != "AuthorizationConfiguration"}
-        )
-        document["AuthorizationConfiguration"].update(cluster.security.get("AuthorizationConfiguration", {}))
-    emr = _client(url, EMR_ACCOUNT, "emr", case.region)
-    emr.create_security_configuration(Name=case.configuration, SecurityConfiguration=json.dumps(document))
-    if cluster is not None:
-        iam_a.create_instance_profile(InstanceProfileName=case.emr_role)
-        iam_a.add_role_to_instance_profile(InstanceProfileName=case.emr_role, RoleName=case.emr_role)
-        world.cluster_id = emr.run_job_flow(
-            Name=f"diff-{case.number}",
-            ReleaseLabel=cluster.release,
-            Instances={
-                "MasterInstanceType": "m5.xlarge",
-                "InstanceCount": 1,
-                "KeepJobFlowAliveWhenNoSteps": True,
-                **({"Ec2SubnetId": cluster.subnet} if cluster.subnet else {}),
+
+
+def _launch(url: str, case: Case, world: World) -> None:
+    """Launch the case's cluster (the cluster kind) with its security configuration, if it has one."""
+    cluster = case.cluster
+    if cluster is None:
+        return
+    iam_a, emr = _client(url, EMR_ACCOUNT, "iam", case.region), _client(url, EMR_ACCOUNT, "emr", case.region)
+    iam_a.create_instance_profile(InstanceProfileName=case.emr_role)
+    iam_a.add_role_to_instance_profile(InstanceProfileName=case.emr_role, RoleName=case.emr_role)
+    world.cluster_id = emr.run_job_flow(
+        Name=f"diff-{case.number}",
+        ReleaseLabel=cluster.release,
+        Instances={
+            "MasterInstanceType": "m5.xlarge",
+            "InstanceCount": 1,
+            "KeepJobFlowAliveWhenNoSteps": True,
+            **({"Ec2SubnetId": cluster.subnet} if cluster.subnet else {}),
+        },
+        JobFlowRole=case.emr_role,
+        ServiceRole="EMR_DefaultRole",
+        **({"SecurityConfiguration": world.configuration} if world.configuration else {}),
+        Configurations=cluster.configurations,
+    )["JobFlowId"]
+
+
+def build_option_a(url: str, case: Case, seed: int) -> World:
+    """
+    Create option (a) case ``case`` in moto as the provider's three grants leave it (``GrantBucketAccessOperator``,
+    ``GrantKmsKeyUserOperator`` for the EMR EC2 role, ``GrantEmrRoleBucketAccessOperator``), its breakages applied.
+    No role mapping: a security configuration only for its cluster's drawn sections.
+    """
+    rng = random.Random(seed * 7_919 + case.number)
+    kms = _client(url, DESTINATION_ACCOUNT, "kms", case.bucket_home)
+    key_arn = kms.create_key(Description=f"option (a) case {case.number}")["KeyMetadata"]["Arn"]
+    location = S3Location(case.bucket, "out/")
+    world = World(
+        url=url,
+        case=case,
+        rng=rng,
+        emr_policy=emr_role_bucket_policy(case.partition, {location}, {key_arn}),
+        trust=_doc(),
+        role_policy=_doc(),
+        key_policy=_doc(
+            {
+                "Sid": "Root",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{case.partition}:iam::{DESTINATION_ACCOUNT}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
             },
-            JobFlowRole=case.emr_role,
-            ServiceRole="EMR_DefaultRole",
-            SecurityConfiguration=case.configuration,
-            Configurations=cluster.configurations,
-        )["JobFlowId"]
+            {
+                "Sid": "Admins",
+                "Effect": "Allow",
+                "Principal": {"AWS": key_admin_arn(case.region)},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {**key_users_statement([case.emr_role_arn]), "Sid": "KeyUsers"},  # the name _drop_key_users drops
+        ),
+        bucket_policy=bucket_policy_grant(None, case.partition, case.emr_role_arn, {location}),
+        key_arn=key_arn,
+    )
+    case.details = [OPTION_A_BREAKAGES[name](world) for name in case.breakages]
+    create_principals(url, key_admin_arn(case.region))
+    iam_a = _client(url, EMR_ACCOUNT, "iam", case.region)
+    ec2_trust = _doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    arguments: dict[str, Any] = {}
+    if world.boundary is not None:
+        boundary = iam_a.create_policy(PolicyName=f"boundary-{case.number}", PolicyDocument=json.dumps(world.boundary))
+        arguments["PermissionsBoundary"] = boundary["Policy"]["Arn"]
+    iam_a.create_role(RoleName=case.emr_role, AssumeRolePolicyDocument=json.dumps(ec2_trust), **arguments)
+    iam_a.put_role_policy(
+        RoleName=case.emr_role, PolicyName="bucket-access", PolicyDocument=json.dumps(world.emr_policy)
+    )
+    kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(world.key_policy))
+    _make_bucket(url, case, world, bucket_key=rng.random() < 0.5)
+    if case.cluster is not None and case.cluster.security:
+        emr = _client(url, EMR_ACCOUNT, "emr", case.region)
+        emr.create_security_configuration(
+            Name=case.configuration, SecurityConfiguration=json.dumps(case.cluster.security)
+        )
+        world.configuration = case.configuration
+    _launch(url, case, world)
     return world
 
 
@@ -783,12 +958,12 @@ def judge(url: str, readers: Readers, number: int, seed: int, region: str = REGI
     """Build case ``number`` in ``region`` (and its partition) and ask the verifier and the writer."""
     from airflow_provider_emrfs_xacct.verify import verify_chain
 
-    case = generate(number, seed, region)
-    world = build(url, case, seed)
+    case = generate_option_a(number, seed, region) if number >= OPTION_A_FIRST else generate(number, seed, region)
+    world = build_option_a(url, case, seed) if case.option_a else build(url, case, seed)
     report, _ = verify_chain(
         readers,
         simulate=False,
-        security_configuration=case.configuration,
+        security_configuration=None if case.option_a else case.configuration,
         emr_ec2_role_name=case.emr_role,
         # A cluster's release is read from it (DescribeCluster), as a DAG's verify task after the launch does.
         release_label=None if world.cluster_id else RELEASE,
@@ -799,7 +974,7 @@ def judge(url: str, readers: Readers, number: int, seed: int, region: str = REGI
         url,
         emr_account=EMR_ACCOUNT,
         instance_role=case.emr_role,
-        security_configuration=case.configuration,
+        security_configuration=world.configuration,
         output_uri=case.output,
         user=WRITER_USER,
         groups=WRITER_GROUPS,
