@@ -1,0 +1,173 @@
+"""
+The verifier's option (a) chain on read state: no security configuration verified, every prefix written as the EMR
+EC2 role (``security_configuration_name=None``). The writes themselves are held against the stand-in's judge in
+``tests/integration/test_verify_option_a.py`` and the differential study's option (a) cases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy
+from airflow_provider_emrfs_xacct.pure.bucket_policy import grant as bucket_policy_grant
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.cluster import CONFIGURATION_LINK, probe_blocker
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    FAIL,
+    PASS,
+    S3_ROUTE,
+    SESSION_POLICIES,
+    STS_ROUTE,
+    UNKNOWN,
+    VERDICT_FAIL,
+    VERDICT_NOT_CHECKED,
+    VERDICT_PASS,
+)
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, ClusterState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.documents import key_users_statement
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+from tests.unit.test_chain import (
+    ADMIN_STATEMENT,
+    BUCKET,
+    DESTINATION_ACCOUNT,
+    EMR_ROLE,
+    KEY,
+    PREFIX,
+    ROLE,
+    ROOT_STATEMENT,
+    document,
+)
+
+CLUSTER = "j-OPTIONA"
+WRITE = f"write files {PREFIX}"
+KMS = f"use bucket key for {PREFIX}"
+
+
+def option_a_state(
+    *, runs: str | None = None, configuration: dict[str, Any] | Unreadable | None = None, release: str = "emr-7.5.0"
+) -> ChainState:
+    """What the three option (a) grants leave behind, read back, on a cluster running ``runs`` (``None``: none)."""
+    location = parse_s3_location(PREFIX, "prefix")
+    return ChainState(
+        emr_role=RoleState(
+            EMR_ROLE,
+            document({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}),
+            [("inline policy emrfs-xacct-bucket-access", emr_role_bucket_policy("aws", {location}, {KEY}))],
+        ),
+        security_configuration_name=None,
+        security_configuration=configuration,
+        destination_roles={},
+        buckets={
+            BUCKET: BucketState(
+                account=DESTINATION_ACCOUNT,
+                policy=bucket_policy_grant(None, "aws", EMR_ROLE, {location}),
+                object_ownership="BucketOwnerEnforced",
+                sse_algorithm="aws:kms",
+                kms_key_arn=KEY,
+                kms_key_id=KEY,
+                region="us-east-1",
+            )
+        },
+        key_policies={KEY: document(ROOT_STATEMENT, ADMIN_STATEMENT, key_users_statement([EMR_ROLE]))},
+        release_label=release,
+        cluster_configurations=[],
+        prefixes_for_principal_mappings=[PREFIX],
+        cluster=ClusterState(CLUSTER, runs, "EMR_EC2_DefaultRole", "EMR_EC2_DefaultRole", "WAITING"),
+        account_restrict_public_buckets=False,
+        account_block_public_acls=False,
+    )
+
+
+def statuses(state: ChainState) -> dict[str, str]:
+    return {link.link: link.status for link in check_chain(state).links}
+
+
+def test_the_three_grants_pass_as_the_emr_ec2_role_s_writes() -> None:
+    report = check_chain(option_a_state())
+
+    assert report.verdict == VERDICT_PASS, report.table()
+    found = {link.link: link for link in report.links}
+    assert found[CONFIGURATION_LINK].status == PASS
+    assert found[WRITE].status == PASS
+    assert found[KMS].status == PASS
+    assert {link.mapping for link in report.links} == {None}
+    assert {link.prefix for link in report.links if link.link in (WRITE, KMS)} == {PREFIX}
+    # No role is assumed: no release, STS or session link, and the unseen list names the S3 route only.
+    assert not [link.link for link in report.links if "role mappings" in link.link or "STS" in link.link]
+    unseen = [item["what"] for item in report.not_checked]
+    assert SESSION_POLICIES[0] not in unseen
+    assert STS_ROUTE[0] not in unseen
+    assert S3_ROUTE[0] in unseen
+    assert report.table().startswith("Cross-account EMRFS chain for the EMR EC2 role (no security configuration): PASS")
+    assert probe_blocker(option_a_state()) == ""
+
+
+def test_a_release_before_role_mappings_is_no_failure_without_them() -> None:
+    """5.9.0 ignores role mappings (checks/release.py): option (a) uses none, so its writes are judged the same."""
+    assert check_chain(option_a_state(release="emr-5.9.0")).verdict == VERDICT_PASS
+
+
+@pytest.mark.parametrize(
+    ("missing", "link"),
+    [("bucket policy", WRITE), ("key users", KMS), ("EMR EC2 role's policy", WRITE)],
+)
+def test_each_side_of_a_cross_account_write_is_needed(missing: str, link: str) -> None:
+    """IAM User Guide, "Cross-account policy evaluation logic": the resource's policy and the caller's must allow."""
+    state = option_a_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    assert isinstance(state.emr_role, RoleState)
+    if missing == "bucket policy":
+        bucket.policy = None
+    elif missing == "key users":
+        state.key_policies[KEY] = document(ROOT_STATEMENT, ADMIN_STATEMENT)
+    else:
+        state.emr_role.policies = []
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_FAIL
+    assert statuses(state)[link] == FAIL
+
+
+def test_a_cluster_whose_configuration_maps_roles_fails_and_blocks_the_probe() -> None:
+    mapped = build_security_configuration(
+        validate_role_mappings([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}])
+    )
+    state = option_a_state(runs="with-mappings", configuration=mapped)
+
+    link = next(link for link in check_chain(state).links if link.link == CONFIGURATION_LINK)
+
+    assert link.status == FAIL
+    assert "with-mappings" in link.detail
+    assert link.fix == "verify it with security_configuration='with-mappings'"
+    assert "with-mappings" in probe_blocker(state)
+
+
+def test_a_cluster_whose_configuration_was_not_read_is_not_checked() -> None:
+    state = option_a_state(runs="unread", configuration=Unreadable("elasticmapreduce:DescribeSecurityConfiguration"))
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_NOT_CHECKED
+    found = statuses(state)
+    assert found[CONFIGURATION_LINK] == UNKNOWN
+    assert found["security configuration readable"] == UNKNOWN
+    assert probe_blocker(state) != ""
+
+
+def test_a_configuration_without_mappings_passes_and_its_bypass_is_judged() -> None:
+    """Runtime roles take step writes away from the instance profile too (Amazon EMR Management Guide)."""
+    runtime_roles = {"AuthorizationConfiguration": {"IAMConfiguration": {"EnableApplicationScopedIAMRole": True}}}
+    state = option_a_state(runs="runtime-roles", configuration=runtime_roles)
+
+    report = check_chain(state)
+
+    found = {link.link: link for link in report.links}
+    assert found[CONFIGURATION_LINK].status == PASS
+    assert "has no EMRFS role mappings" in found[CONFIGURATION_LINK].detail
+    assert any("EnableApplicationScopedIAMRole" in link.detail for link in report.links if link.status != PASS)
+    assert "role mappings" not in found
