@@ -202,23 +202,26 @@ def _deny_in_bucket_policy(world: World) -> str:
         ]
     )
     principal = world.rng.choice(["*", {"AWS": world.case.role_arn}, {"AWS": world.case.emr_role_arn}])
+    return _bucket_deny(world, action, resource, principal)
+
+
+def _bucket_deny(world: World, action: str, resource: str | list[str], principal: Any) -> str:
     statement = {"Sid": "RandomDeny", "Effect": "Deny", "Principal": principal, "Action": action, "Resource": resource}
     world.bucket_policy = _doc(*((world.bucket_policy or _doc())["Statement"]), statement)
     return f"bucket denies {action} on {resource} to {principal}"
 
 
 def _deny_in_key_policy(world: World) -> str:
+    return f"key policy denies {_key_deny(world, world.case.role_arn)}"
+
+
+def _key_deny(world: World, principal_arn: str) -> str:
+    """Add a ``Deny`` of a drawn KMS action to ``principal_arn`` to the key policy; return the action."""
     action = world.rng.choice(KMS_ACTIONS)
     world.key_policy["Statement"].append(
-        {
-            "Sid": "RandomDeny",
-            "Effect": "Deny",
-            "Principal": {"AWS": world.case.role_arn},
-            "Action": action,
-            "Resource": "*",
-        }
+        {"Sid": "RandomDeny", "Effect": "Deny", "Principal": {"AWS": principal_arn}, "Action": action, "Resource": "*"}
     )
-    return f"key policy denies {action}"
+    return action
 
 
 def _deny_assume_in_emr_policy(world: World) -> str:
@@ -431,23 +434,11 @@ def _a_deny_in_bucket_policy(world: World) -> str:
         ]
     )
     principal = world.rng.choice(["*", {"AWS": world.case.emr_role_arn}])
-    statement = {"Sid": "RandomDeny", "Effect": "Deny", "Principal": principal, "Action": action, "Resource": resource}
-    world.bucket_policy = _doc(*((world.bucket_policy or _doc())["Statement"]), statement)
-    return f"bucket denies {action} on {resource} to {principal}"
+    return _bucket_deny(world, action, resource, principal)
 
 
 def _a_deny_in_key_policy(world: World) -> str:
-    action = world.rng.choice(KMS_ACTIONS)
-    world.key_policy["Statement"].append(
-        {
-            "Sid": "RandomDeny",
-            "Effect": "Deny",
-            "Principal": {"AWS": world.case.emr_role_arn},
-            "Action": action,
-            "Resource": "*",
-        }
-    )
-    return f"key policy denies {action} to the EMR role"
+    return f"key policy denies {_key_deny(world, world.case.emr_role_arn)} to the EMR role"
 
 
 def _a_drop_bucket_statement(world: World) -> str:

@@ -17,15 +17,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from devstack.emrfs_writer import WriteResult, write_like_emrfs
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
 from devstack.testing import CallRecorder, launch_cluster, run_operator
 from tests.integration.partners import grant_key_users, mapping, provision_partner
 from tests.integration.test_option_a_chain import emr_role_access, grant
 from tests.integration.test_verify import PREFIX, ROLE_NAME, hand_made_configuration, verifier
+from tests.integration.test_verify_against_judge import write as write_through
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from devstack.emrfs_writer import WriteResult
 
 CLUSTER_LINK = "cluster runs the security configuration"
 
@@ -42,15 +44,7 @@ def option_a(aws: Seeded, *, bucket: bool = True, key: bool = True, emr_role: bo
 
 def write(aws: Seeded, cluster_id: str, configuration: str | None = None) -> WriteResult:
     """The job's write through the cluster, as EMRFS sends it (no mapping: as the instance profile role)."""
-    return write_like_emrfs(
-        aws.url,
-        emr_account=EMR_ACCOUNT,
-        instance_role=EMR_EC2_ROLE,
-        security_configuration=configuration,
-        output_uri=PREFIX,
-        cluster_id=cluster_id,
-        bucket_account=DESTINATION_ACCOUNT,
-    )
+    return write_through(aws, configuration, cluster_id=cluster_id, bucket_account=DESTINATION_ACCOUNT)
 
 
 def verify(cluster_id: str | None, **kwargs: Any) -> dict[str, Any]:
