@@ -464,3 +464,46 @@ def test_a_fix_naming_a_longer_action_does_not_name_the_refused_one() -> None:
     assert widened.fix.startswith("allow s3:ListBucket to the connection 'aws_dest' (refused: see the detail)")
     assert widened.fix.endswith("; grant s3:ListBucketMultipartUploads")
     assert kept.fix == named.fix
+
+
+def test_the_key_link_judges_the_kms_calls_of_requests_a_bucket_gate_left_not_checked() -> None:
+    """
+    A refused bucket-policy read stops the S3 links before their policies, but S3's KMS calls depend on the key's
+    policy, not on the bucket's: a multipart SSE-KMS upload needs kms:Decrypt too (S3 User Guide, "Multipart upload
+    API and permissions"), so a key policy allowing GenerateDataKey only still fails the key link (it passed naming
+    no call, and a passing probe, one small PUT, then settled every "not checked" link).
+    """
+    from tests.unit.test_chain import ADMIN_STATEMENT, KEY, KMS, ROOT_STATEMENT, destination_role, document
+
+    state = healthy_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.unreadable["policy"] = "s3:GetBucketPolicy refused"
+    write_only = {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": ["kms:GenerateDataKey"], "Resource": "*"}
+    state.key_policies[KEY] = document(ROOT_STATEMENT, ADMIN_STATEMENT, write_only)
+    state.destination_roles[ROLE] = destination_role(keys=())
+
+    links = by_name(check_chain(state))
+
+    assert links[KMS].status == FAIL, links[KMS]
+    assert "kms:Decrypt" in links[KMS].detail
+    assert "(none)" not in links[OWNER].detail  # the owner is judged for the role that writes, not for nobody
+
+
+def test_the_key_link_is_not_checked_while_a_request_s_role_is_not_known() -> None:
+    """
+    An identifier with its trailing slash leaves the prefix's own ``_$folder$`` marker to the EMR EC2 role; that role
+    unread, S3's KMS call for the marker's upload is made as a role not judged: the key link cannot pass.
+    """
+    from tests.unit.test_chain import KMS
+
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Prefix", PREFIX))
+    assert PREFIX.endswith("/")
+    state.emr_role = Unreadable("iam:GetRole refused")
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN, link
+    assert "_$folder$" in link.detail
+    assert "EMR EC2 role" in link.detail

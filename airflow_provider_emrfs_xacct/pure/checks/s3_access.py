@@ -53,6 +53,8 @@ class PrefixAccess:
     writers: dict[str, RoleState] = field(default_factory=dict)
     #: (role, KMS action, object ARN) for every request that makes S3 call KMS.
     kms_uses: list[tuple[RoleState, str, str]] = field(default_factory=list)
+    #: The requests that make S3 call KMS as a role not known (why): the key link cannot pass without them.
+    kms_unjudged: list[str] = field(default_factory=list)
 
 
 def audit(
@@ -228,6 +230,19 @@ def restricted_where(bucket: BucketState, account_restricts: bool | None) -> str
     return " and ".join(place for place, on in places if on)
 
 
+def _record_uses(call: S3Call, role: RoleState, bucket: str, key: str | None, access: PrefixAccess) -> None:
+    """
+    Record who writes and which KMS calls S3 makes for ``call``: the key's policies and the writer's account decide
+    them whatever the bucket policy, Requester Pays or Block Public Access say, so before those gates, which may stop
+    the call's evaluation (a PASS of the key link must not rest on calls never looked at).
+    """
+    if call.action == "s3:PutObject":
+        access.writers[role.arn] = role
+    if key is not None:
+        object_arn = f"arn:{partition_of_arn(role.arn)}:s3:::{bucket}/{key}"
+        access.kms_uses.extend((role, action, object_arn) for action in call.kms)
+
+
 @dataclass
 class _Prefix:
     """One prefix of one mapping being checked."""
@@ -252,7 +267,10 @@ class _Prefix:
         uri = f"s3://{bucket}/{key}" if key is not None else self.location.uri
         role, why_role, problem = routed_role(self.state, self.mappings, uri, self.index)
         if role is None:
+            if call.kms:
+                access.kms_unjudged.append(f"{call.operation} {uri}: {problem}")
             return f"{call.operation} {uri}: {problem}", PROBE_FIX
+        _record_uses(call, role, bucket, key, access)
         stopped = self._before_policies(call, uri, role, why_role, outcomes)
         if stopped is not None:
             return stopped, PROBE_FIX
@@ -276,9 +294,6 @@ class _Prefix:
             what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
             outcome = self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where, implied=True)
             outcomes.append(replace(outcome, for_404=True))
-        if call.action == "s3:PutObject":
-            access.writers[role.arn] = role
-        access.kms_uses.extend((role, action, request.resource) for action in call.kms)
         return "", ""
 
     def _before_policies(
