@@ -688,11 +688,9 @@ def _create_bucket(url: str, case: Case) -> Any:
     return s3
 
 
-def build(url: str, case: Case, seed: int) -> World:
-    """Create the case's resources in moto, its breakages applied."""
-    rng = random.Random(seed * 7_919 + case.number)
-    kms = _client(url, DESTINATION_ACCOUNT, "kms", case.bucket_home)
-    key_policy = _doc(
+def _key_owner_statements(case: Case) -> list[dict[str, Any]]:
+    """The key policy's statements for its account (``Root``, which _drop_key_users may drop) and administrators."""
+    return [
         {
             "Sid": "Root",
             "Effect": "Allow",
@@ -707,6 +705,15 @@ def build(url: str, case: Case, seed: int) -> World:
             "Action": "kms:*",
             "Resource": "*",
         },
+    ]
+
+
+def build(url: str, case: Case, seed: int) -> World:
+    """Create the case's resources in moto, its breakages applied."""
+    rng = random.Random(seed * 7_919 + case.number)
+    kms = _client(url, DESTINATION_ACCOUNT, "kms", case.bucket_home)
+    key_policy = _doc(
+        *_key_owner_statements(case),
         {
             "Sid": "KeyUsers",
             "Effect": "Allow",
@@ -840,20 +847,7 @@ def build_option_a(url: str, case: Case, seed: int) -> World:
         trust=_doc(),
         role_policy=_doc(),
         key_policy=_doc(
-            {
-                "Sid": "Root",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{case.partition}:iam::{DESTINATION_ACCOUNT}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "Admins",
-                "Effect": "Allow",
-                "Principal": {"AWS": key_admin_arn(case.region)},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
+            *_key_owner_statements(case),
             {**key_users_statement([case.emr_role_arn]), "Sid": "KeyUsers"},  # the name _drop_key_users drops
         ),
         bucket_policy=bucket_policy_grant(None, case.partition, case.emr_role_arn, {location}),
