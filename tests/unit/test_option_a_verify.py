@@ -111,11 +111,22 @@ def test_a_release_before_role_mappings_is_no_failure_without_them() -> None:
 
 
 @pytest.mark.parametrize(
-    ("missing", "link"),
-    [("bucket policy", WRITE), ("key users", KMS), ("EMR EC2 role's policy", WRITE)],
+    ("missing", "link", "fix"),
+    [
+        ("bucket policy", WRITE, "GrantBucketAccessOperator with it in principal_arns"),
+        ("key users", KMS, "GrantKmsKeyUserOperator with it in principal_arns"),
+        ("EMR EC2 role's policy", WRITE, "GrantEmrRoleBucketAccessOperator (the EMR EC2 role's own policy)"),
+        ("EMR EC2 role's key grant", KMS, "GrantEmrRoleBucketAccessOperator with this key in kms_key_arns"),
+    ],
 )
-def test_each_side_of_a_cross_account_write_is_needed(missing: str, link: str) -> None:
-    """IAM User Guide, "Cross-account policy evaluation logic": the resource's policy and the caller's must allow."""
+def test_each_side_of_a_cross_account_write_is_needed_and_its_fix_names_that_side(
+    missing: str, link: str, fix: str
+) -> None:
+    """
+    IAM User Guide, "Cross-account policy evaluation logic": the resource's policy and the caller's must allow. The
+    fix names the operator that grants the refusing side to the EMR EC2 role: option (a) maps nothing, so neither a
+    mapping nor the destination role is a way out.
+    """
     state = option_a_state()
     bucket = state.buckets[BUCKET]
     assert isinstance(bucket, BucketState)
@@ -124,13 +135,46 @@ def test_each_side_of_a_cross_account_write_is_needed(missing: str, link: str) -
         bucket.policy = None
     elif missing == "key users":
         state.key_policies[KEY] = document(ROOT_STATEMENT, ADMIN_STATEMENT)
-    else:
+    elif missing == "EMR EC2 role's policy":
         state.emr_role.policies = []
+    else:
+        location = parse_s3_location(PREFIX, "prefix")
+        state.emr_role.policies = [("inline policy b", emr_role_bucket_policy("aws", {location}, set()))]
 
     report = check_chain(state)
 
     assert report.verdict == VERDICT_FAIL
-    assert statuses(state)[link] == FAIL
+    found = {found.link: found for found in report.links}
+    assert found[link].status == FAIL
+    assert fix in found[link].fix
+    failed = [other for other in report.links if other.status == FAIL]
+    assert all(fix in other.fix for other in failed if other.link.split(" s3://")[0] != "use bucket key for"), failed
+    assert not [other.fix for other in failed if "destination role" in other.fix or "map " in other.fix]
+
+
+@pytest.mark.parametrize("gate", ["Requester Pays", "RestrictPublicBuckets"])
+def test_a_gate_s_fix_offers_no_mapping_in_option_a(gate: str) -> None:
+    """A mapping to the destination role would avoid these gates in option (b); option (a) has none to add."""
+    state = option_a_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    if gate == "Requester Pays":
+        bucket.payer = "Requester"
+    else:
+        bucket.policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": f"arn:aws:s3:::{BUCKET}/*"}
+            ],
+        }
+        bucket.policy_is_public = True
+        bucket.restrict_public_buckets = True
+
+    link = next(link for link in check_chain(state).links if link.link == WRITE)
+
+    assert link.status == FAIL
+    assert gate.split()[0] in link.fix or "x-amz-request-payer" in link.fix
+    assert "destination role" not in link.fix
 
 
 def test_a_cluster_whose_configuration_maps_roles_fails_and_blocks_the_probe() -> None:

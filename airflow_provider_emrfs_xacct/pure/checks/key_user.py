@@ -26,6 +26,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     condition_shown,
     unmet_fix,
 )
+from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import key_fix
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     BucketState,
     ChainState,
@@ -124,7 +125,8 @@ def _server_side(
             boundary=role.boundary,
         )
         evaluated.append(Evaluated(role.arn, action, key_arn, dict(request.context), identity_side(request, role)))
-        refused = _refused(index, name, f"{action} on {key_arn} as {role.arn}", decision, request.context)
+        what = f"{action} on {key_arn} as {role.arn}"
+        refused = _refused(index, name, what, decision, request.context, key_fix(state, role.arn, decision.source))
         if refused is not None and refused.status == FAIL and decision.statement is None:
             through = _through_grants(state, refused, key_arn, role, request, grants_wanted)
             if isinstance(through, Link):
@@ -428,7 +430,12 @@ def _unusable(state: ChainState, key_arn: str) -> KeyProblem | None:
 
 
 def _refused(
-    index: int | None, name: str, what: str, decision: Decision, context: Mapping[str, Any] | None = None
+    index: int | None,
+    name: str,
+    what: str,
+    decision: Decision,
+    context: Mapping[str, Any],
+    grant: str,
 ) -> Link | None:
     """
     The link of a KMS call that is not allowed (or depends on the job), or ``None``.
@@ -436,6 +443,8 @@ def _refused(
     A key policy statement naming the role whose ``Condition`` S3's call does not meet (a ``kms:ViaService`` of another
     Region, ``kms:EncryptionContext:aws:s3:arn`` pinned to object ARNs while an S3 Bucket Key makes it the bucket's) is
     named, with the values S3 sends: ``GrantKmsKeyUserOperator`` would not change it.
+
+    :param grant: the fix of a refusal no ``Condition`` explains (:func:`~.grant_fixes.key_fix`).
     """
     if decision.undetermined:
         return Link(index, name, UNKNOWN, f"{what} depends on {decision.unknown}", cite(decision), PROBE_FIX)
@@ -446,6 +455,6 @@ def _refused(
     elif decision.statement is not None:
         fix = f"a Deny in the {decision.source} blocks it: change that statement"
     else:
-        fix = unmet_fix(decision) or "GrantKmsKeyUserOperator with the destination role"
-    detail = f"{what} {decision.reason}{condition_shown(decision, context or {})}"
+        fix = unmet_fix(decision) or grant
+    detail = f"{what} {decision.reason}{condition_shown(decision, context)}"
     return Link(index, name, FAIL, detail, cite(decision), fix)

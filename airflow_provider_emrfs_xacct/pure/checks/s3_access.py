@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     condition_shown,
     unmet_fix,
 )
+from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import bucket_policy_fix, prefix_identity_fix
 from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
@@ -76,7 +77,7 @@ def audit(
         outcomes: list[_Outcome] = []
         blocked = [prefix.send(call, outcomes, access) for call in WRITE_REQUESTS if call.step == step]
         first_blocked = next((reason for reason in blocked if reason[0]), ("", ""))
-        access.links.append(_step_link(index, f"{step} {location.uri}", outcomes, *first_blocked))
+        access.links.append(_step_link(state, index, f"{step} {location.uri}", outcomes, *first_blocked))
     return access
 
 
@@ -485,7 +486,9 @@ def _listing(request: Request, role: RoleState, bucket: str) -> Request:
     )
 
 
-def _step_link(index: int | None, name: str, outcomes: list[_Outcome], blocked: str, blocked_fix: str) -> Link:
+def _step_link(
+    state: ChainState, index: int | None, name: str, outcomes: list[_Outcome], blocked: str, blocked_fix: str
+) -> Link:
     refused = [o for o in outcomes if not o.decision.allowed and not o.decision.undetermined]
     hard = [o for o in refused if o.required]
     unknown = [o for o in outcomes if o.decision.undetermined]
@@ -500,7 +503,7 @@ def _step_link(index: int | None, name: str, outcomes: list[_Outcome], blocked: 
             + (f" ({restricted_reason(first.restricted)})" if first.restricted else "")
             + (f" ({len(hard)} requests refused)" if len(hard) > 1 else ""),
             cite(first.decision),
-            _s3_fix(first),
+            _s3_fix(first, state),
         )
     if blocked:
         return Link(index, name, UNKNOWN, blocked, fix=blocked_fix)
@@ -512,7 +515,7 @@ def _step_link(index: int | None, name: str, outcomes: list[_Outcome], blocked: 
             UNKNOWN,
             f"{first.call} as {first.role}: depends on {first.decision.unknown}",
             cite(first.decision),
-            f"{_s3_fix(first)}; or {PROBE_FIX}" if first.action == OBJECT_ACL_ACTION else PROBE_FIX,
+            f"{_s3_fix(first, state)}; or {PROBE_FIX}" if first.action == OBJECT_ACL_ACTION else PROBE_FIX,
         )
     if refused:
         first = refused[0]
@@ -522,7 +525,7 @@ def _step_link(index: int | None, name: str, outcomes: list[_Outcome], blocked: 
             WARN,
             f"{first.call} as {first.role}: {first.action} {first.decision.reason}",
             cite(first.decision),
-            _s3_fix(first),
+            _s3_fix(first, state),
         )
     cited = next((cite(o.decision) for o in outcomes if o.decision.statement), "")
     return Link(index, name, PASS, f"{len(outcomes)} requests allowed", cited)
@@ -537,7 +540,7 @@ def restricted_reason(where: str) -> str:
     )
 
 
-def _s3_fix(outcome: _Outcome) -> str:
+def _s3_fix(outcome: _Outcome, state: ChainState) -> str:
     decision = outcome.decision
     if str(decision.source).startswith(ENDPOINT_SOURCE):
         return (
@@ -545,7 +548,7 @@ def _s3_fix(outcome: _Outcome) -> str:
             "): the endpoint's owner (the EMR account's network team) allows the partner's bucket in it, e.g. "
             "a statement with this bucket's ARN as Resource, or the cluster uses a subnet that reaches S3 otherwise"
         )
-    return _policy_fix(outcome)
+    return _policy_fix(outcome, state)
 
 
 #: The bucket ACL permissions that may allow each request of the steps (S3 User Guide, "Access control list (ACL)
@@ -564,7 +567,7 @@ _GATE_FIXES = {
     REQUESTER_PAYS: (
         f"set emrfs-site {REQUESTER_PAYS_HEADER}=true on the cluster (core-site {S3A_REQUESTER_PAYS}=true where "
         "s3:// is S3A; the connector then sends x-amz-request-payer: requester, and the requester's account pays "
-        "for its requests); or map this key to the destination role (the bucket's account needs no header)"
+        "for its requests)"
     ),
     BLOCK_PUBLIC_ACLS: (
         "drop the public canned ACL: set emrfs-site fs.s3.canned.acl to BucketOwnerFullControl (or unset it), "
@@ -572,16 +575,23 @@ _GATE_FIXES = {
     ),
 }
 
+#: The other way out of a refusal of a role of another account, where a mapping may route the key (option (b)).
+_OR_MAP = "; or map this key to the destination role (the bucket's account)"
 
-def _policy_fix(outcome: _Outcome) -> str:
+
+def _policy_fix(outcome: _Outcome, state: ChainState) -> str:
     decision = outcome.decision
+    # Option (a) maps nothing: every request goes as the EMR EC2 role, and its own grants are the fix.
+    mapping_helps = state.security_configuration_name is not None
     if decision.source in _GATE_FIXES:
-        return _GATE_FIXES[str(decision.source)]
+        return _GATE_FIXES[str(decision.source)] + (
+            _OR_MAP if mapping_helps and decision.source == REQUESTER_PAYS else ""
+        )
     if outcome.restricted:
         return (
             "make the bucket policy non-public (remove or condition its statements that allow everyone, see "
             "S3 User Guide, \"The meaning of 'public'\"), or turn RestrictPublicBuckets off for "
-            f"{outcome.restricted} (PutPublicAccessBlock); or map this key to the destination role"
+            f"{outcome.restricted} (PutPublicAccessBlock)" + (_OR_MAP if mapping_helps else "")
         )
     if decision.statement is not None and decision.source == "bucket policy":
         return "the bucket policy denies it: change or narrow that statement (it is not the provider's)"
@@ -596,7 +606,7 @@ def _policy_fix(outcome: _Outcome) -> str:
             "GrantEmrRoleBucketAccessOperator canned_acl=True). Or drop fs.s3.canned.acl where the bucket is "
             "BucketOwnerEnforced (it needs no ACL)"
         )
-    if outcome.why_role.startswith("no mapping"):
+    if mapping_helps and outcome.why_role.startswith("no mapping"):
         return (
             "this key is not covered by any mapping, so EMRFS sends it as the EMR EC2 role: map the prefix "
             "without its trailing slash (s3://bucket/prefix) so the prefix's own key and its _$folder$ marker "
@@ -608,5 +618,5 @@ def _policy_fix(outcome: _Outcome) -> str:
         return "allow s3:ListBucket on the bucket without an s3:prefix condition (a HEAD carries none)"
     unmet = f"{unmet_fix(decision)}; or " if decision.unmet is not None else ""
     if decision.source == "resource" and decision.reason == IMPLICIT_DENY:
-        return f"{unmet}the bucket policy must allow this role (it is in another account)"
-    return f"{unmet}EnsureDestinationRoleOperator with this prefix in s3_prefixes"
+        return f"{unmet}{bucket_policy_fix(state, outcome.role)}"
+    return f"{unmet}{prefix_identity_fix(state, outcome.role)}"
