@@ -2534,3 +2534,28 @@ def test_a_bucket_acl_grant_leaves_a_write_no_bucket_policy_allows_not_checked(
     assert mkdirs.status == status, mkdirs
     if status == UNKNOWN:
         assert "bucket ACL" in mkdirs.detail
+
+
+@pytest.mark.parametrize(("grants", "unread"), [((("another-canonical-id", "WRITE"),), False), ((), True)])
+def test_a_bucket_acl_does_not_stand_in_for_the_caller_s_own_policy(
+    grants: tuple[tuple[str, str], ...], unread: bool
+) -> None:
+    """
+    IAM User Guide, "Cross-account policy evaluation logic": across accounts the caller's identity policy must allow
+    the request as well as the resource's side. An ACL grant is only the resource's side (S3 User Guide, "Access
+    control list (ACL) overview"), so a request the EMR EC2 role's own policies do not allow fails whatever it grants.
+    """
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Prefix", PREFIX))  # "…_$folder$" goes as the EMR EC2 role
+    bucket = state.buckets[BUCKET]
+    bucket.object_ownership = "ObjectWriter"
+    bucket.acl_grants = grants
+    if unread:
+        bucket.unreadable["acl"] = "s3:GetBucketAcl refused"
+    state.account_restrict_public_buckets = False
+
+    mkdirs = next(link for link in check_chain(state).links if link.link.startswith("mkdirs"))
+
+    assert mkdirs.status == FAIL, mkdirs
+    assert "bucket ACL" not in mkdirs.detail
+    assert "map the prefix without its trailing slash" in mkdirs.fix

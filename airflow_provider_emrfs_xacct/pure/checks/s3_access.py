@@ -352,19 +352,33 @@ class _Prefix:
             )
         return (restricted_where(self.bucket, account_restricts) if restricted else ""), None
 
-    def _through_bucket_acl(self, action: str, refused: Decision) -> Decision:
+    def _through_bucket_acl(self, request: Request, role: RoleState, refused: Decision) -> Decision:
         """
         A request of another account that no bucket policy statement allows, on a bucket whose ACL may allow it:
-        not checked, naming the grant (``refused`` when no grant could allow it).
+        not checked, naming the grant (``refused`` when no grant could allow it; the caller's own refusal when its
+        policies do not allow it either).
 
         With ACLs enabled, S3 allows a request in the bucket's context on its bucket policy *or* its ACL (S3 User
         Guide, "Access control list (ACL) overview": WRITE on a bucket lets the grantee create objects in it, READ
         list them; FULL_CONTROL both). An ACL names an account by its canonical user ID, which the verifier does
-        not map to an account, so a grant to anyone but the owner may be to this role's account.
+        not map to an account, so a grant to anyone but the owner may be to this role's account. A grant is the
+        resource's side only: across accounts the caller's identity policy (within its boundary) must allow the
+        request too (IAM User Guide, "Cross-account policy evaluation logic"), so the request is evaluated as if
+        the ACL granted it to the role's account, and a refusal then is the caller's.
         """
-        permissions = _ACL_PERMISSIONS.get(action)
+        permissions = _ACL_PERMISSIONS.get(request.action)
         if permissions is None or self.bucket.object_ownership == "BucketOwnerEnforced":
             return refused
+        account_root = f"arn:{partition_of_arn(role.arn)}:iam::{account_of_arn(role.arn)}:root"
+        as_if_granted = evaluate_access(
+            request,
+            identity_policies=role.policies,
+            resource_policies=[("bucket ACL", _grant_to(account_root, request))],
+            resource_account=self.bucket.account,
+            boundary=role.boundary,
+        )
+        if not as_if_granted.allowed and not as_if_granted.undetermined:
+            return as_if_granted
         if "acl" in self.bucket.unreadable:
             unknown = f"the bucket ACL (ACLs are enabled), which was not read: {self.bucket.unreadable['acl']}"
         else:
@@ -457,7 +471,7 @@ class _Prefix:
         decision = through_endpoint(decision, endpoint)
         refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
         if refused_by_bucket and not decision.undetermined:
-            decision = self._through_bucket_acl(request.action, decision)
+            decision = self._through_bucket_acl(request, role, decision)
         return _Outcome(
             what,
             request.action,
@@ -468,6 +482,17 @@ class _Prefix:
             restricted if refused_by_bucket else "",
             context=dict(request.context),
         )
+
+
+def _grant_to(principal: str, request: Request) -> dict[str, Any]:
+    """A resource policy that allows ``request`` to ``principal`` and to nothing else."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": principal},
+        "Action": request.action,
+        "Resource": request.resource,
+    }
+    return {"Version": "2012-10-17", "Statement": [statement]}
 
 
 def _is_deny(statement: Any) -> bool:
