@@ -430,8 +430,18 @@ MAX_POLICY_NAME_LENGTH = 128
 
 
 def validate_policy_name(value: Any, field: str) -> str:
-    """Validate the name of an inline policy the provider writes: a name prefix of at most 128 characters."""
-    return validate_name_prefix(value, field, max_length=MAX_POLICY_NAME_LENGTH)
+    """
+    Validate the name of an inline policy: 1-128 letters, digits and ``_+=,.@-``.
+
+    IAM API Reference, "PutRolePolicy", ``PolicyName``: pattern ``[\\w+=,.@-]+``, "upper and lowercase alphanumeric
+    characters with no spaces. You can also include any of the following characters: _+=,.@-".
+    """
+    value = require_str(value, field)
+    if len(value) > MAX_POLICY_NAME_LENGTH or not re.fullmatch(r"[A-Za-z0-9_+=,.@-]+", value):
+        raise InvalidParameterError(
+            field, f"must be 1-{MAX_POLICY_NAME_LENGTH} letters, digits or any of _+=,.@- (no spaces), got {value!r}"
+        )
+    return value
 
 
 #: The most seconds a duration parameter may hold: what ``time.sleep`` (a C ``time_t``, 32 bits on some

@@ -28,6 +28,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     validate_kms_key_arn,
     validate_max_session_duration,
     validate_name_prefix,
+    validate_policy_name,
     validate_positive_number,
     validate_role_arn,
     validate_role_description,
@@ -474,6 +475,18 @@ class TestNamePrefix:
     def test_max_length_is_configurable(self):
         assert validate_name_prefix("x" * 10, "f", max_length=10) == "x" * 10
         refused(validate_name_prefix, "x" * 11, "f", "must be 1-10 letters", max_length=10)
+
+
+class TestPolicyName:
+    """IAM API Reference, "PutRolePolicy", ``PolicyName``: ``[\\w+=,.@-]+``, 1-128 characters."""
+
+    @pytest.mark.parametrize("value", ["emrfs-xacct-assume", "site+etl=a,b@team", "_x", "-x", "x" * 128, "a.b"])
+    def test_accepts_what_iam_accepts(self, value):
+        assert validate_policy_name(value, "policy_name") == value
+
+    @pytest.mark.parametrize("value", ["a b", "a/b", "a:b", "a*b", "é", "x" * 129])
+    def test_refuses_what_iam_refuses(self, value):
+        refused(validate_policy_name, value, "policy_name", "must be 1-128 letters, digits or any of _+=,.@-")
 
 
 class TestPositiveNumber:
