@@ -11,7 +11,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
-from airflow_provider_emrfs_xacct.pure.checks.spark_settings import SPARK_LINK
+from airflow_provider_emrfs_xacct.pure.checks.spark_settings import CORE_SITE_LINK, SPARK_LINK
 from tests.unit.test_chain import BUCKET, healthy_state
 
 
@@ -244,3 +244,55 @@ def test_a_mapped_role_setting_of_a_bucket_no_mapping_takes_changes_nothing(opti
     report = check_chain(state)
 
     assert [link.detail for link in report.links if link.link == SPARK_LINK] == []
+
+
+def core(name: str, value: str) -> dict[str, object]:
+    return {"Classification": "core-site", "Properties": {name: value}}
+
+
+def core_site_links(*configurations: dict[str, object]) -> tuple[str, list[str]]:
+    state = healthy_state()
+    state.release_label = "emr-6.15.0"
+    state.cluster_configurations = list(configurations)
+    report = check_chain(state)
+    links = [link for link in report.links if link.link == CORE_SITE_LINK]
+    assert all(link.status == UNKNOWN for link in links)
+    return report.verdict, [link.detail for link in links]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("fs.s3.sts.sessionDurationSeconds", "7200"),  # every chained AssumeRole of more than an hour fails
+        ("fs.s3.canned.acl", "PublicReadWrite"),
+        ("fs.s3.useRequesterPaysHeader", "true"),
+        ("fs.s3.sts.endpoint", "sts.eu-west-1.amazonaws.com"),
+        (f"fs.s3.bucket.{BUCKET}.serverSideEncryption.kms.keyId", "arn:aws:kms:us-east-1:222222222222:key/other"),
+    ],
+)
+def test_an_emrfs_setting_in_core_site_is_not_checked(name: str, value: str) -> None:
+    """
+    EMRFS reads its settings from the Hadoop configuration, which loads core-site.xml too (Apache Hadoop,
+    ``Configuration``); which of core-site's and emrfs-site's value wins AWS does not document.
+    """
+    assert core_site_links() == (VERDICT_PASS, [])
+    found, [detail] = core_site_links(core(name, value))
+    assert found == VERDICT_NOT_CHECKED
+    assert f"core-site {name}={value!r}" in detail
+    assert "EMRFS's default" in detail
+    # The same value in both: judged on it, no link of its own.
+    assert core_site_links(core(name, value), emrfs(name, value))[1] == []
+    assert "emrfs-site's 'x'" in core_site_links(core(name, value), emrfs(name, "x"))[1][0]
+
+
+def test_a_credentials_provider_in_core_site_is_not_checked() -> None:
+    state = healthy_state()
+    state.release_label = "emr-6.15.0"
+    state.cluster_configurations = [core("fs.s3.customAWSCredentialsProvider", "com.example.Provider")]
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_NOT_CHECKED
+    assert [link.detail.split(":")[0] for link in report.links if link.status == UNKNOWN] == [
+        "core-site fs.s3.customAWSCredentialsProvider is set"
+    ]

@@ -101,7 +101,9 @@ def audit(state: ChainState) -> list[Link]:
     s3a_names = (
         [name for option in S3A_CREDENTIAL_OPTIONS for name in s3a_forms(state, f"fs.s3a.{option}")] if s3a else []
     )
-    found = settings_found(state, (("emrfs-site", emrfs_forms(state, base)), ("core-site", s3a_names)))
+    emrfs_names = emrfs_forms(state, base)
+    # core-site: Hadoop's, which every file system's configuration loads, EMRFS's too (role_mapping_audit).
+    found = settings_found(state, (("emrfs-site", emrfs_names), ("core-site", [*emrfs_names, *s3a_names])))
     return [
         *(
             Link(

@@ -106,10 +106,13 @@ def read_settings(state: ChainState) -> list[tuple[str, str]]:
 
 
 def audit(state: ChainState) -> list[Link]:
-    """One "not checked" link per setting ``spark-defaults`` gives Spark jobs another value of than the site's."""
+    """
+    One "not checked" link per setting ``spark-defaults`` gives Spark jobs another value of than the site's, and per
+    ``emrfs-site`` setting ``core-site`` gives another value (:func:`core_site_audit`).
+    """
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
-    links = []
+    links = core_site_audit(state)
     for classification, name in read_settings(state):
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
         site = site_property(state, classification, name)
@@ -125,6 +128,43 @@ def audit(state: ChainState) -> list[Link]:
                 f"spark-defaults {SPARK_HADOOP}{name}={job!r} sets it for every Spark job; the links judge {judged}, "
                 "and AWS does not say which of the two a Spark job's writes follow",
                 fix=f"set {name} in {classification} only, or the same value in both",
+            )
+        )
+    return links
+
+
+CORE_SITE_LINK = "EMRFS settings in core-site"
+
+
+def core_site_audit(state: ChainState) -> list[Link]:
+    """
+    One "not checked" link per ``emrfs-site`` setting the checks read that ``core-site`` gives another value.
+
+    ``core-site.xml`` is one of the resources every Hadoop ``Configuration`` loads (Apache Hadoop API,
+    ``org.apache.hadoop.conf.Configuration``: "core-site.xml: Site-specific configuration for a given hadoop
+    installation"), EMRFS's too, which reads its settings from the job's Hadoop configuration (AWS Knowledge Center,
+    "Access Amazon S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena", sets EMRFS's
+    ``fs.s3.useRequesterPaysHeader`` with ``hadoopConfiguration().set``). So an ``fs.s3.*`` property put in
+    ``core-site`` reaches EMRFS, and which of it and ``emrfs-site``'s wins AWS does not document: the links, which
+    judge ``emrfs-site``'s (or EMRFS's default where it sets none), cannot stand on it.
+    """
+    links = []
+    for classification, name in read_settings(state):
+        if classification != "emrfs-site":
+            continue
+        core = site_property(state, "core-site", name)
+        site = site_property(state, "emrfs-site", name)
+        if core is None or (site is not None and hadoop_reading(name, core) == hadoop_reading(name, site)):
+            continue
+        judged = f"emrfs-site's {site!r}" if site is not None else "EMRFS's default (emrfs-site sets none)"
+        links.append(
+            Link(
+                None,
+                CORE_SITE_LINK,
+                UNKNOWN,
+                f"core-site {name}={core!r} is in the Hadoop configuration EMRFS reads; the links judge {judged}, "
+                "and AWS does not say which of the two EMRFS follows",
+                fix=f"set {name} in emrfs-site only, or the same value in both",
             )
         )
     return links
