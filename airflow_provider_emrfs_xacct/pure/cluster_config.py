@@ -986,11 +986,15 @@ def provider_interface(provider: CredentialsProvider, connector: str | None, lab
 def _check_site_session_durations(
     configurations: list[dict[str, Any]], s3a_mappings: bool, mapped_buckets: tuple[str, ...] | None
 ) -> None:
-    """Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site`` for S3A's mappings."""
+    """
+    Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site``: EMRFS's own property
+    there too (every Hadoop ``Configuration`` loads ``core-site.xml``, EMRFS's included: Apache Hadoop API,
+    ``org.apache.hadoop.conf.Configuration``), and S3A's for S3A's mappings.
+    """
     core_site = site_of(configurations)
     for place, classification, properties in site_classifications(configurations):
+        check_session_duration(properties, place)
         if classification == "emrfs-site":
-            check_session_duration(properties, place)
             if s3a_mappings:
                 check_translated_bucket_durations(properties, place, mapped_buckets, core_site)
         elif s3a_mappings:

@@ -715,6 +715,19 @@ class TestSessionDuration:
             "role chaining",
         )
 
+    @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0"])
+    def test_emrfs_s_duration_put_in_core_site_is_checked_too(self, release: str) -> None:
+        """Every Hadoop Configuration loads core-site.xml (Apache Hadoop API, Configuration), EMRFS's too."""
+        user = [{"Classification": "core-site", "Properties": {"fs.s3.sts.sessionDurationSeconds": "7200"}}]
+        refused(
+            lambda: plan_launch(overrides(release, Configurations=user)),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3.sts.sessionDurationSeconds",
+            "role chaining",
+        )
+        user[0]["Properties"] = {"fs.s3.sts.sessionDurationSeconds": "1800"}
+        properties = plan_launch(overrides(release, Configurations=user)).overrides["Configurations"][0]["Properties"]
+        assert properties["fs.s3.sts.sessionDurationSeconds"] == "1800"
+
     # S3A's own setting, which the migration guide's table maps fs.s3.sts.sessionDurationSeconds to and which wins
     # over the translated one (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), is a Hadoop
     # time duration in seconds by default (Apache Hadoop, "Working with IAM Assumed Roles": "Range: 15m to 1h").
