@@ -34,7 +34,18 @@ from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RefusedRead, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
-from tests.unit.test_chain import BUCKET, OWNER, PREFIX, ROLE, by_name, healthy_state, mappings
+from tests.unit.test_chain import (
+    ADMIN_STATEMENT,
+    BUCKET,
+    KEY,
+    OWNER,
+    PREFIX,
+    ROLE,
+    by_name,
+    document,
+    healthy_state,
+    mappings,
+)
 from tests.unit.test_chain_audit_fixes import MKDIRS, emr_role_writes_unmapped_keys, public_policy_under
 
 if TYPE_CHECKING:
@@ -507,3 +518,34 @@ def test_the_key_link_is_not_checked_while_a_request_s_role_is_not_known() -> No
     assert link.status == UNKNOWN, link
     assert "_$folder$" in link.detail
     assert "EMR EC2 role" in link.detail
+
+
+def test_a_key_policy_allowing_decrypt_only_by_alias_is_not_checked() -> None:
+    """
+    The uploads name the key by its alias, so S3's kms:GenerateDataKey carries kms:RequestAlias; its kms:Decrypt of
+    the parts decrypts with the key S3 recorded, and what it names there AWS does not document (AWS KMS Developer
+    Guide, "AWS KMS condition keys", kms:RequestAlias). A Decrypt allowed only with that alias used to PASS.
+    """
+    state = healthy_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.kms_key_id = "alias/partner-data"
+    by_alias = {"StringEquals": {"kms:RequestAlias": "alias/partner-data"}}
+    state.key_policies[KEY] = document(
+        ADMIN_STATEMENT,
+        {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:GenerateDataKey", "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": ROLE},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": by_alias,
+        },
+    )
+
+    report = check_chain(state)
+
+    key = by_name(report)[f"use bucket key for {PREFIX}"]
+    assert key.status == UNKNOWN, key
+    assert "kms:Decrypt" in key.detail
+    assert report.verdict == VERDICT_NOT_CHECKED

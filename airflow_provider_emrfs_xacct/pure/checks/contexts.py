@@ -931,7 +931,13 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         # out of the context and not known absent, so a condition on it is not checked.
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
     absent = set(_ABSENT_ALWAYS)
-    if "alias/" in configured:
+    if action == "kms:Decrypt":
+        # S3 decrypts a part or an object with the key it recorded for it, not with the alias the upload named, and
+        # AWS does not document what S3 passes as Decrypt's KeyId (KMS API Reference, Decrypt: optional for a
+        # symmetric key). A key policy's kms:RequestAlias condition ("AWS KMS condition keys": a request that names
+        # the key otherwise "does not satisfy the condition") is then not known to hold: neither set nor absent.
+        pass
+    elif "alias/" in configured:
         context["kms:RequestAlias"] = "alias/" + configured.split("alias/", 1)[1]
     else:
         absent.add("kms:RequestAlias")
