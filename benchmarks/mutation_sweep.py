@@ -947,8 +947,8 @@ MUTATIONS = [
     m(
         "X05",
         "pure/checks/key_user.py",
-        "        if refused is not None:\n            return refused",
-        "        if False:\n            return refused",
+        "        elif judged.status != UNKNOWN:\n            return judged",
+        "        elif False:\n            return judged",
         "a refused KMS use still passes",
         UNIT_CHAIN,
         INT_VERIFY,

@@ -242,6 +242,7 @@ def test_passing_report_as_dict_and_table() -> None:
         "fix",
         "prefix",
         "refused_reads",
+        "probe_settles",
     }
     assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES) + 2  # and the route to STS, S3 Block Public Access
 
@@ -2193,6 +2194,7 @@ def test_the_report_as_a_dict_is_exactly_its_fields_and_verdict() -> None:
                 "fix": "",
                 "prefix": "",
                 "refused_reads": [],
+                "probe_settles": True,
             },
             {
                 "mapping": 0,
@@ -2203,6 +2205,7 @@ def test_the_report_as_a_dict_is_exactly_its_fields_and_verdict() -> None:
                 "fix": "do it",
                 "prefix": "",
                 "refused_reads": [],
+                "probe_settles": True,
             },
         ],
         "not_checked": [{"what": "SCPs", "how": "run the probe"}],

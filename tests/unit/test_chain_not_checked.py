@@ -8,7 +8,7 @@ state is otherwise :func:`tests.unit.test_chain.healthy_state`, which passes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -549,3 +549,37 @@ def test_a_key_policy_allowing_decrypt_only_by_alias_is_not_checked() -> None:
     assert key.status == UNKNOWN, key
     assert "kms:Decrypt" in key.detail
     assert report.verdict == VERDICT_NOT_CHECKED
+    # The live probe's one small PutObject makes S3 call kms:GenerateDataKey only: a passing probe leaves it.
+    assert not key.probe_settles
+    links = [link.to_dict() for link in report.links]
+    assert [link["link"] for link in still_not_checked(links, {f"{PREFIX}probe": 0})] == [key.link]
+
+
+def _key_policy_with(generate_condition: dict[str, Any] | None, decrypt: bool) -> dict[str, Any]:
+    generate = {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:GenerateDataKey", "Resource": "*"}
+    statements = [ADMIN_STATEMENT, {**generate, "Condition": generate_condition} if generate_condition else generate]
+    if decrypt:
+        statements.append({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:Decrypt", "Resource": "*"})
+    return document(*statements)
+
+
+@pytest.mark.parametrize("decrypt", [True, False])
+def test_a_key_call_not_known_to_be_allowed_does_not_hide_a_later_refused_one(decrypt: bool) -> None:
+    """
+    kms:GenerateDataKey depends on a condition the verifier cannot know (aws:SourceIp: S3 calls KMS, the caller's
+    address is not known); kms:Decrypt, which every multipart SSE-KMS upload needs too (S3 User Guide, "Multipart
+    upload API and permissions"), is refused: the link FAILs on it, not "not checked" on the first. Where Decrypt
+    is allowed, the link is not checked and a passing probe (which makes S3 call GenerateDataKey) settles it.
+    """
+    state = healthy_state()
+    state.key_policies[KEY] = _key_policy_with({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, decrypt)
+
+    key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    if decrypt:
+        assert key.status == UNKNOWN, key
+        assert key.probe_settles
+        assert "kms:GenerateDataKey" in key.detail
+    else:
+        assert key.status == FAIL, key
+        assert key.detail.startswith("kms:Decrypt")

@@ -126,7 +126,8 @@ def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | No
         role (a ``User``/``Group`` mapping's, or one whose prefix an earlier mapping captures) was never used and
         its links (its trust, its policies' conditions, SCPs on it) stay not checked. Links of no mapping (the
         cluster, the release, the route to STS) are settled by any passing write, except
-        :data:`NOT_SETTLED_BY_PROBE`, and one with a prefix (the route to a bucket's S3, ``checks/s3_route.py``),
+        :data:`NOT_SETTLED_BY_PROBE` and links that say the probe does not settle them (:attr:`Link.probe_settles`),
+        and one with a prefix (the route to a bucket's S3, ``checks/s3_route.py``),
         which only a write under that prefix settles, whatever mapping it went through.
     """
     unknown = [link for link in links if link["status"] == UNKNOWN]
@@ -136,6 +137,7 @@ def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | No
         link
         for link in unknown
         if link["link"] in NOT_SETTLED_BY_PROBE
+        or not link.get("probe_settles", True)
         or (link["mapping"] is not None and not exercised(link["mapping"], link.get("prefix") or "", routes))
         or (link["mapping"] is None and not any(uri.startswith(link.get("prefix") or "") for uri in routes))
     ]
@@ -262,6 +264,9 @@ class Link:
     prefix: str = ""
     #: The reads AWS refused that left this link not checked (or warned), each once (:func:`name_refused_reads`).
     refused_reads: list[RefusedRead] = field(default_factory=list)
+    #: Whether a passing live probe settles this link when it is not checked (:func:`still_not_checked`): not when
+    #: what is unknown is a request the probe's one small upload does not send.
+    probe_settles: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """The link as the report's dict gives it (its refused reads as :func:`refused_read_dict` gives them)."""

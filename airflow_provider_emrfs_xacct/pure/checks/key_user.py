@@ -100,7 +100,7 @@ def _server_side(
     key = _default_key(state, index, name, bucket, location, uses) if requested is None else requested
     if isinstance(key, Link):
         return key
-    key_arn, key_policy, configured = key
+    key_arn = key[0]
     bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
     # The uploads ask for SSE-KMS, or the bucket's default applies. "Amazon S3 Bucket Keys aren't supported for
     # dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)" (Amazon S3 User Guide, "Using dual-layer
@@ -110,32 +110,25 @@ def _server_side(
     last: Decision | None = None
     granted: dict[str, list[str]] = {}  # a grant that allows what the policies do not: the calls it allows
     seen: set[tuple[str, str]] = set()
+    unknown: Link | None = None  # the first call not known to be allowed; a later refusal still fails the link
+    probe_settles = True
     for role, action, object_arn in uses:
         if (role.arn, action) in seen:
             continue
         seen.add((role.arn, action))
         resource = bucket_arn if uses_bucket_key else object_arn
-        request = kms_request(state, role, action, (key_arn, configured), resource)
-        decision = evaluate_access(
-            request,
-            identity_policies=role.policies,
-            resource_policies=[("key policy", key_policy)],
-            resource_account=account_of_arn(key_arn),
-            resource_policy_required=True,
-            boundary=role.boundary,
-        )
-        evaluated.append(Evaluated(role.arn, action, key_arn, dict(request.context), identity_side(request, role)))
-        what = f"{action} on {key_arn} as {role.arn}"
-        refused = _refused(index, name, what, decision, request.context, key_fix(state, role.arn, decision.source))
-        if refused is not None and refused.status == FAIL and decision.statement is None:
-            through = _through_grants(state, refused, key_arn, role, request, grants_wanted)
-            if isinstance(through, Link):
-                return through
-            granted.setdefault(through, []).append(f"{action} as {role.arn}")
-            continue
-        if refused is not None:
-            return refused
-        last = decision
+        judged = _judge_call(state, (index, name), role, action, resource, key, evaluated, grants_wanted)
+        if isinstance(judged, str):
+            granted.setdefault(judged, []).append(f"{action} as {role.arn}")
+        elif isinstance(judged, Decision):
+            last = judged
+        elif judged.status != UNKNOWN:
+            return judged
+        else:
+            unknown = unknown or judged
+            probe_settles = probe_settles and action in PROBE_KMS_ACTIONS
+    if unknown is not None:
+        return replace(unknown, probe_settles=probe_settles)
     roles = sorted({role.arn for role, _, _ in uses})
     # AWS KMS API Reference, CreateGrant: "there might be a brief delay, usually less than five minutes, until the
     # grant is available throughout KMS" (eventual consistency); only a grant token uses it sooner, and S3 sends none.
@@ -152,6 +145,50 @@ def _server_side(
         f"through S3 ({', '.join(sorted({a for _, a, _ in uses}))}){grants}",
         cite(last) if last is not None else "",
     )
+
+
+def _judge_call(
+    state: ChainState,
+    link: tuple[int | None, str],
+    role: RoleState,
+    action: str,
+    resource: str,
+    key: tuple[str, dict[str, Any], str],
+    evaluated: list[Evaluated],
+    grants_wanted: set[str],
+) -> Decision | Link | str:
+    """
+    One KMS call S3 makes as ``role``: the decision that allows it, the grant that does where the policies do not,
+    or the link when it is refused or not known to be allowed.
+
+    :param link: the key link's mapping index and name.
+    :param key: the key's ARN, its policy, and the key as the uploads or the bucket name it.
+    """
+    key_arn, key_policy, configured = key
+    request = kms_request(state, role, action, (key_arn, configured), resource)
+    decision = evaluate_access(
+        request,
+        identity_policies=role.policies,
+        resource_policies=[("key policy", key_policy)],
+        resource_account=account_of_arn(key_arn),
+        resource_policy_required=True,
+        boundary=role.boundary,
+    )
+    evaluated.append(Evaluated(role.arn, action, key_arn, dict(request.context), identity_side(request, role)))
+    what = f"{action} on {key_arn} as {role.arn}"
+    refused = _refused(*link, what, decision, request.context, key_fix(state, role.arn, decision.source))
+    if refused is None:
+        return decision
+    if refused.status == FAIL and decision.statement is None:
+        return _through_grants(state, refused, key_arn, role, request, grants_wanted)
+    return refused
+
+
+#: The KMS calls S3 makes for the live probe's one small PutObject with SSE-KMS: a data key (Amazon S3 User Guide,
+#: "Using server-side encryption with AWS KMS keys (SSE-KMS)": an upload needs kms:GenerateDataKey). kms:Decrypt is
+#: the multipart uploads' (S3 User Guide, "Multipart upload API and permissions"), which the probe does not send, so
+#: a passing probe does not settle a key link left not checked on it.
+PROBE_KMS_ACTIONS = ("kms:GenerateDataKey",)
 
 
 def _default_key(
