@@ -90,6 +90,38 @@ if TYPE_CHECKING:
 #: STS's global endpoint, which releases before 5.31.0 and 6.1.0 call (no VPC endpoint serves it).
 GLOBAL_STS_HOST = "sts.amazonaws.com"
 
+#: The Regions every account has enabled: "Regions launched before March 20, 2019 are enabled by default", every later
+#: one is an opt-in Region (AWS Account Management Reference Guide, "Enable or disable AWS Regions in your account").
+#: The global STS endpoint's version 1 session tokens "are valid only in AWS Regions that are available by default.
+#: These tokens do not work in manually enabled Regions" (IAM API Reference, SetSecurityTokenServicePreferences).
+DEFAULT_REGIONS = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "ca-central-1",
+        "sa-east-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "eu-central-1",
+        "eu-north-1",
+        "ap-south-1",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-southeast-1",
+        "ap-southeast-2",
+    }
+)
+
+
+def is_global_sts(endpoint: str) -> bool:
+    """Whether ``endpoint`` (a URL or host) is STS's global endpoint."""
+    return _authority(endpoint) in (GLOBAL_STS_HOST, GLOBAL_STS_HOST + ":443")
+
+
 #: The first releases of each line that call the Regional STS endpoint.
 REGIONAL_STS_SINCE = {5: (5, 31, 0), 6: (6, 1, 0)}
 STS_ENDPOINT_PROPERTY = "fs.s3.sts.endpoint"

@@ -583,3 +583,44 @@ def test_a_key_call_not_known_to_be_allowed_does_not_hide_a_later_refused_one(de
     else:
         assert key.status == FAIL, key
         assert key.detail.startswith("kms:Decrypt")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "region", "status"),
+    [
+        ("https://sts.amazonaws.com", "ap-east-1", UNKNOWN),  # an opt-in Region: version 1 tokens do not work there
+        ("https://sts.amazonaws.com", None, UNKNOWN),  # the bucket's Region not known
+        ("https://STS.amazonaws.com:443/", "me-central-1", UNKNOWN),
+        ("https://sts.amazonaws.com", "us-east-1", None),  # enabled by default: every token version works
+        ("https://sts.ap-east-1.amazonaws.com", "ap-east-1", None),  # Regional tokens "are valid in all AWS Regions"
+    ],
+)
+def test_global_sts_tokens_in_an_opt_in_region_are_not_checked(endpoint: str, region: str | None, status: str) -> None:
+    """
+    IAM API Reference, SetSecurityTokenServicePreferences: the global endpoint's "Version 1 tokens are valid only in
+    AWS Regions that are available by default. These tokens do not work in manually enabled Regions"; the version an
+    account uses is not read.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.sts_route import TOKEN_LINK
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    state = healthy_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.region = region
+    state.sts_reachability = StsReachability("PASS", endpoint, "through the internet")
+
+    report = check_chain(state)
+
+    links = [link for link in report.links if link.link == TOKEN_LINK]
+    assert [link.status for link in links] == ([status] if status else [])
+    if status:
+        assert f"{BUCKET} ({region or 'Region not known'})" in links[0].detail
+        assert report.verdict == VERDICT_NOT_CHECKED
+
+
+def test_sts_activation_in_the_region_is_listed_unseen_for_mapped_roles_only() -> None:
+    """AWS STS API Reference, AssumeRole, RegionDisabledException: no IAM read shows whether STS is active there."""
+    from airflow_provider_emrfs_xacct.pure.checks.findings import STS_ACTIVATION
+
+    assert STS_ACTIVATION[0] in [item["what"] for item in check_chain(healthy_state()).not_checked]

@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     PASS,
     S3_ROUTE,
     SESSION_POLICIES,
+    STS_ACTIVATION,
     STS_ROUTE,
     UNKNOWN,
     VERDICT_FAIL,
@@ -99,6 +100,7 @@ def test_the_three_grants_pass_as_the_emr_ec2_role_s_writes() -> None:
     assert not [link.link for link in report.links if "role mappings" in link.link or "STS" in link.link]
     unseen = [item["what"] for item in report.not_checked]
     assert SESSION_POLICIES[0] not in unseen
+    assert STS_ACTIVATION[0] not in unseen
     assert STS_ROUTE[0] not in unseen
     assert S3_ROUTE[0] in unseen
     assert report.table().startswith("Cross-account EMRFS chain for the EMR EC2 role (no security configuration): PASS")

@@ -52,6 +52,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     PASS,
     S3_ROUTE,
     SESSION_POLICIES,
+    STS_ACTIVATION,
     STS_ROUTE,
     UNKNOWN,
     WARN,
@@ -132,7 +133,7 @@ def _outside(state: ChainState) -> list[dict[str, str]]:
     unseen = [
         dict(zip(("what", "how"), endpoint_policies if item == ENDPOINT_POLICIES else item, strict=True))
         for item in OUTSIDE_POLICIES
-        if not (option_a and item == SESSION_POLICIES)
+        if not (option_a and item in (SESSION_POLICIES, STS_ACTIVATION))
     ]
     if state.cluster_configurations is None:
         unseen.append(dict(zip(("what", "how"), CLUSTER_SETTINGS, strict=True)))

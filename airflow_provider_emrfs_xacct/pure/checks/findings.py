@@ -39,6 +39,15 @@ SESSION_POLICIES: tuple[str, str] = (
     "session policies passed when a role is assumed",
     "run the live probe (EMRFS passes none by default)",
 )
+#: Whether STS answers the mapped roles' AssumeRole in the cluster's Region: an account may deactivate STS in a Region
+#: (IAM User Guide, "Manage AWS STS in an AWS Region"), and AssumeRole then fails with RegionDisabledException, "STS
+#: is not activated in the requested region for the account that is being asked to generate credentials" (AWS STS API
+#: Reference, AssumeRole, "Errors"): the destination account's. No IAM read shows the setting.
+STS_ACTIVATION: tuple[str, str] = (
+    "AWS STS active in the cluster's Region for the destination account (an account may deactivate STS in a Region; "
+    "AssumeRole then fails with RegionDisabledException)",
+    "run the live probe (probe=True); or see the destination account's IAM Account settings (Security Token Service)",
+)
 OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     (
         "AWS Organizations service control policies (SCPs) of both accounts",
@@ -61,6 +70,7 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     ),
     ENDPOINT_POLICIES,
     SESSION_POLICIES,
+    STS_ACTIVATION,
     ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
 )
 #: The endpoint item of :data:`OUTSIDE_POLICIES` once the cluster's subnet was read: the S3 gateway endpoint on its

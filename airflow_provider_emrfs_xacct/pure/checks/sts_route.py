@@ -15,14 +15,20 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     undocumented_precedence,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
-from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, Unreadable
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     base_setting_reaches_mappings,
     emrfs_setting_bucket,
     java_trim,
     s3a_setting_bucket,
 )
-from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, S3A_STS_ENDPOINT_PROPERTY, STS_ENDPOINT_PROPERTY
+from airflow_provider_emrfs_xacct.pure.network import (
+    DEFAULT_REGIONS,
+    NOT_CHECKED,
+    S3A_STS_ENDPOINT_PROPERTY,
+    STS_ENDPOINT_PROPERTY,
+    is_global_sts,
+)
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
 #: The link status of each answer of ``pure/network.py``.
@@ -49,7 +55,45 @@ def audit(state: ChainState) -> list[Link]:
         return [Link(None, "cluster reaches STS", UNKNOWN, found.detail, fix="allow ec2:Describe* to check it")]
     status = LINK_STATUS[found.status]
     base = Link(None, "cluster reaches STS", status, f"{found.endpoint}: {found.detail}", fix=found.fix)
-    return [*([base] if _base_endpoint_reaches_mappings(state) else []), *_per_bucket_endpoints(state)]
+    if not _base_endpoint_reaches_mappings(state):
+        return _per_bucket_endpoints(state)
+    return [base, *_global_token_links(state, found.endpoint), *_per_bucket_endpoints(state)]
+
+
+TOKEN_LINK = "STS tokens valid in the buckets' Regions"
+
+
+def _global_token_links(state: ChainState, endpoint: str) -> list[Link]:
+    """
+    A "not checked" link where the mapped roles' sessions come from STS's global endpoint and a bucket is in an
+    opt-in Region (or one not known): the global endpoint's version 1 tokens "do not work in manually enabled
+    Regions" and version 2 tokens work in all (IAM API Reference, SetSecurityTokenServicePreferences). Which version
+    the endpoint issues is an account setting (``GlobalEndpointTokenVersion`` of ``GetAccountSummary``), and AWS's
+    page does not say whether the account calling STS (the EMR account) or the role's decides it: not read.
+    """
+    if not is_global_sts(endpoint):
+        return []
+    regions = {
+        name: bucket.region
+        for name, bucket in sorted(state.buckets.items())
+        if isinstance(bucket, BucketState) and bucket.region not in DEFAULT_REGIONS
+    }
+    if not regions:
+        return []
+    where = ", ".join(f"{name} ({region or 'Region not known'})" for name, region in regions.items())
+    return [
+        Link(
+            None,
+            TOKEN_LINK,
+            UNKNOWN,
+            f"the mapped roles' sessions come from the global endpoint {endpoint}, whose version 1 tokens do not "
+            f"work in Regions enabled manually, and the writes go to {where}; the global endpoint token version "
+            "(GetAccountSummary GlobalEndpointTokenVersion) is not read",
+            fix="launch a release that calls the Regional STS endpoint (5.31.0/6.1.0 on), or set the global endpoint "
+            "token version to v2Token (iam:SetSecurityTokenServicePreferences) in the EMR and destination accounts; "
+            "or run the live probe (probe=True)",
+        )
+    ]
 
 
 def _base_endpoint(state: ChainState) -> str | None:
