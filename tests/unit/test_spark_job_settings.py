@@ -15,12 +15,13 @@ from airflow_provider_emrfs_xacct.pure.checks.spark_settings import CORE_SITE_LI
 from tests.unit.test_chain import BUCKET, healthy_state
 
 
-def verdict(*configurations: dict[str, object]) -> tuple[str, list[str]]:
+def verdict(*configurations: dict[str, object], link_name: str = SPARK_LINK) -> tuple[str, list[str]]:
+    """The verdict of the healthy chain on a cluster of ``configurations``, and the details of its ``link_name`` links."""
     state = healthy_state()
     state.release_label = "emr-6.15.0"
     state.cluster_configurations = list(configurations)
     report = check_chain(state)
-    links = [link for link in report.links if link.link == SPARK_LINK]
+    links = [link for link in report.links if link.link == link_name]
     assert all(link.status == UNKNOWN for link in links)
     return report.verdict, [link.detail for link in links]
 
@@ -251,13 +252,7 @@ def core(name: str, value: str) -> dict[str, object]:
 
 
 def core_site_links(*configurations: dict[str, object]) -> tuple[str, list[str]]:
-    state = healthy_state()
-    state.release_label = "emr-6.15.0"
-    state.cluster_configurations = list(configurations)
-    report = check_chain(state)
-    links = [link for link in report.links if link.link == CORE_SITE_LINK]
-    assert all(link.status == UNKNOWN for link in links)
-    return report.verdict, [link.detail for link in links]
+    return verdict(*configurations, link_name=CORE_SITE_LINK)
 
 
 @pytest.mark.parametrize(
