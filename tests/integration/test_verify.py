@@ -24,6 +24,7 @@ from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+from airflow_provider_emrfs_xacct.pure.checks.findings import OUTSIDE_POLICIES
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
@@ -166,7 +167,7 @@ def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Par
     # What no policy read shows is listed, with how to check it; without a cluster its emrfs-site settings and
     # its subnet's route to STS too. (The account-level Block Public Access setting was read: not listed; KMS grants
     # are read where they decide the key's link.)
-    assert len(result["not_checked"]) == 7
+    assert len(result["not_checked"]) == len(OUTSIDE_POLICIES) + 2
     assert any("SCP" in item["what"] for item in result["not_checked"])
     json.dumps(result)  # XCom needs plain values
     # It read both accounts and changed nothing (SimulatePrincipalPolicy only reads).
@@ -927,13 +928,13 @@ def test_the_deferrable_probe_defers_with_the_waiter_settings_and_the_connection
 
     assert result["probe"]["ok"] is True
     assert ti.xcoms["report"] == result
-    # The five no policy shows, and the route to STS (the stand-in's cluster has no subnet): the probe assumed
-    # the mapped role through STS.
+    # What no policy shows, and the route to STS (the stand-in's cluster has no subnet): the probe assumed the mapped
+    # role through STS.
     # What no policy shows, for the requests of its one small upload only (no UploadPart of a multipart upload).
     hows = [item["how"] for item in result["not_checked"]]
-    assert len(hows) == 6
+    assert len(hows) == len(OUTSIDE_POLICIES) + 1
     assert all(how.startswith("covered by the live probe, which passed") for how in hows), hows
-    assert sum("UploadPart" in how for how in hows) == 5, hows
+    assert sum("UploadPart" in how for how in hows) == len(OUTSIDE_POLICIES), hows
     # The account-level Block Public Access setting (which the probe does not cover) was read: not listed.
     assert not [item for item in result["not_checked"] if "Block Public Access" in item["what"]]
 

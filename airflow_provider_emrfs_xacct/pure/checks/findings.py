@@ -39,14 +39,16 @@ SESSION_POLICIES: tuple[str, str] = (
     "session policies passed when a role is assumed",
     "run the live probe (EMRFS passes none by default)",
 )
-#: Whether STS answers the mapped roles' AssumeRole in the cluster's Region: an account may deactivate STS in a Region
-#: (IAM User Guide, "Manage AWS STS in an AWS Region"), and AssumeRole then fails with RegionDisabledException, "STS
-#: is not activated in the requested region for the account that is being asked to generate credentials" (AWS STS API
-#: Reference, AssumeRole, "Errors"): the destination account's. No IAM read shows the setting.
+#: Whether STS answers the mapped roles' AssumeRole at the endpoint EMRFS calls: an account may deactivate STS in a
+#: Region (IAM User Guide, "Manage AWS STS in an AWS Region"), and AssumeRole then fails with RegionDisabledException,
+#: "STS is not activated in the requested region for the account that is being asked to generate credentials" (AWS
+#: STS API Reference, AssumeRole, "Errors"): the destination account's; in a Region enabled manually the page asks it
+#: of the account making the request too. No IAM read shows the setting.
 STS_ACTIVATION: tuple[str, str] = (
-    "AWS STS active in the cluster's Region for the destination account (an account may deactivate STS in a Region; "
-    "AssumeRole then fails with RegionDisabledException)",
-    "run the live probe (probe=True); or see the destination account's IAM Account settings (Security Token Service)",
+    "AWS STS active in the Region of the STS endpoint EMRFS calls, for the destination account (and, in a Region "
+    "enabled manually, the EMR account): an account may deactivate STS in a Region, and AssumeRole then fails with "
+    "RegionDisabledException",
+    "run the live probe (probe=True); or see IAM's Account settings (Security Token Service) in those accounts",
 )
 OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     (
