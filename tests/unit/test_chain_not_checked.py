@@ -549,8 +549,10 @@ def test_a_key_policy_allowing_decrypt_only_by_alias_is_not_checked() -> None:
     assert key.status == UNKNOWN, key
     assert "kms:Decrypt" in key.detail
     assert report.verdict == VERDICT_NOT_CHECKED
-    # The live probe's one small PutObject makes S3 call kms:GenerateDataKey only: a passing probe leaves it.
+    # The live probe's one small PutObject makes S3 call kms:GenerateDataKey only: a passing probe leaves it, and the
+    # fix does not send the user to it.
     assert not key.probe_settles
+    assert PROBE_FIX not in key.fix
     links = [link.to_dict() for link in report.links]
     assert [link["link"] for link in still_not_checked(links, {f"{PREFIX}probe": 0})] == [key.link]
 
@@ -624,3 +626,62 @@ def test_sts_activation_in_the_region_is_listed_unseen_for_mapped_roles_only() -
     from airflow_provider_emrfs_xacct.pure.checks.findings import STS_ACTIVATION
 
     assert STS_ACTIVATION[0] in [item["what"] for item in check_chain(healthy_state()).not_checked]
+
+
+def test_a_part_s_data_key_is_not_known_to_carry_the_upload_s_alias() -> None:
+    """
+    An UploadPart names no key (its SSE-KMS headers are CreateMultipartUpload's: S3 API Reference, UploadPart): S3's
+    kms:GenerateDataKey for it is not known to carry kms:RequestAlias, so a data key allowed only by alias is not
+    checked (it used to PASS on the first, header-carrying, GenerateDataKey alone), and the probe does not settle it.
+    """
+    state = healthy_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.kms_key_id = "alias/partner-data"
+    by_alias = {"StringEquals": {"kms:RequestAlias": "alias/partner-data"}}
+    state.key_policies[KEY] = document(
+        ADMIN_STATEMENT,
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": ROLE},
+            "Action": "kms:GenerateDataKey",
+            "Resource": "*",
+            **{"Condition": by_alias},
+        },
+        {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:Decrypt", "Resource": "*"},
+    )
+
+    key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert key.status == UNKNOWN, key
+    assert key.detail.startswith("kms:GenerateDataKey")
+    assert not key.probe_settles
+    assert PROBE_FIX not in key.fix
+
+
+def test_a_probe_through_the_mapping_does_not_settle_what_the_emr_ec2_role_sends() -> None:
+    """
+    The mapping names the prefix with its trailing slash, so ``exports_$folder$`` goes as the EMR EC2 role (Amazon EMR
+    Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": no mapping matches it); the probe writes
+    only under the prefix, through the mapping, so neither that role's KMS call nor its S3 requests are the probe's.
+    """
+    from tests.unit.test_chain_audit_fixes import emr_role_writes_unmapped_keys
+
+    state = emr_role_writes_unmapped_keys(healthy_state())
+    for statement in state.key_policies[KEY]["Statement"]:  # type: ignore[index]
+        if statement.get("Sid") == "EmrRole":
+            statement["Condition"] = {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.policy = None  # no statement for the EMR EC2 role: its marker depends on the bucket ACL's WRITE grant
+    bucket.object_ownership = "ObjectWriter"
+    bucket.acl_grants = (("another-canonical-id", "WRITE"),)
+    state.account_restrict_public_buckets = False
+
+    report = check_chain(state)
+
+    unknown = {link.link: link for link in report.links if link.status == UNKNOWN}
+    assert set(unknown) >= {f"use bucket key for {PREFIX}", f"mkdirs {PREFIX}", f"job commit {PREFIX}"}, unknown
+    assert not [link.link for link in unknown.values() if link.probe_settles]
+    links = [link.to_dict() for link in report.links]
+    assert {link["link"] for link in still_not_checked(links, {f"{PREFIX}_emrfs_xacct_probe/a": 0})} == set(unknown)

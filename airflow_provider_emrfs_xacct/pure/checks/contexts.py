@@ -5,7 +5,7 @@ EMRFS's ``sts:AssumeRole``, each with the condition keys it carries and those it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     CANNED_ACLS,
@@ -897,12 +897,36 @@ def _add_upload_headers(
             context[name] = value
 
 
-def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str, str], resource_arn: str) -> Request:
+class KmsUse(NamedTuple):
+    """One KMS call S3 makes for a request of the write (S3 User Guide, "Using server-side encryption with AWS KMS keys")."""
+
+    role: RoleState
+    action: str
+    object_arn: str
+    #: The request names the key S3 uses: it carries the upload headers (or the bucket's default applies to it).
+    #: ``False`` for an ``UploadPart``, a ``CompleteMultipartUpload`` or a ``GetObject``, for which S3 uses the key
+    #: it recorded for the upload or the object.
+    names_key: bool
+    #: The live probe's write goes the same route (:mod:`.routing`): as the same role, so it makes this call too.
+    probed: bool
+
+
+def kms_request(
+    state: ChainState,
+    role: RoleState,
+    action: str,
+    key: tuple[str, str],
+    resource_arn: str,
+    *,
+    names_key: bool = True,
+) -> Request:
     """
     The request S3 sends to KMS with the role session's permissions (forward access).
 
     :param key: the key's ARN, and the key as the upload or the bucket's default names it (an alias there
         sets ``kms:RequestAlias``).
+    :param names_key: the S3 request names the key (:attr:`KmsUse.names_key`); else ``kms:RequestAlias`` is not
+        known, as for ``kms:Decrypt``.
     """
     key_arn, configured = key
     # The Region is the key's, not the connection's: S3 uses a KMS key only in the bucket's own Region
@@ -931,11 +955,13 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         # out of the context and not known absent, so a condition on it is not checked.
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
     absent = set(_ABSENT_ALWAYS)
-    if action == "kms:Decrypt":
-        # S3 decrypts a part or an object with the key it recorded for it, not with the alias the upload named, and
-        # AWS does not document what S3 passes as Decrypt's KeyId (KMS API Reference, Decrypt: optional for a
-        # symmetric key). A key policy's kms:RequestAlias condition ("AWS KMS condition keys": a request that names
-        # the key otherwise "does not satisfy the condition") is then not known to hold: neither set nor absent.
+    if action == "kms:Decrypt" or not names_key:
+        # S3 decrypts a part or an object, and encrypts a part, with the key of the upload or the object: an
+        # UploadPart names no key (its SSE-KMS headers are CreateMultipartUpload's: S3 API Reference, UploadPart),
+        # and S3 "must decrypt and read data from the encrypted file parts before it completes the multipart
+        # upload" (S3 User Guide, "Multipart upload API and permissions"). What S3 passes to KMS as the key there
+        # AWS does not document, so a key policy's kms:RequestAlias condition ("AWS KMS condition keys": a request
+        # that names the key otherwise "does not satisfy the condition") is not known to hold: neither set nor absent.
         pass
     elif "alias/" in configured:
         context["kms:RequestAlias"] = "alias/" + configured.split("alias/", 1)[1]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    KmsUse,
     bucket_of_s3_arn,
     client_side_encryption,
     custom_encryption_context,
@@ -51,7 +52,7 @@ def audit(
     index: int | None,
     bucket: BucketState,
     location: S3Location,
-    uses: list[tuple[RoleState, str, str]],
+    uses: list[KmsUse],
     evaluated: list[Evaluated],
     grants_wanted: set[str] | None = None,
 ) -> Link:
@@ -88,7 +89,7 @@ def _server_side(
     index: int | None,
     bucket: BucketState,
     location: S3Location,
-    uses: list[tuple[RoleState, str, str]],
+    uses: list[KmsUse],
     evaluated: list[Evaluated],
     grants_wanted: set[str],
 ) -> Link:
@@ -109,15 +110,16 @@ def _server_side(
     uses_bucket_key = bucket.bucket_key_enabled and algorithm == "aws:kms"
     last: Decision | None = None
     granted: dict[str, list[str]] = {}  # a grant that allows what the policies do not: the calls it allows
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, bool]] = set()
     unknown: Link | None = None  # the first call not known to be allowed; a later refusal still fails the link
     probe_settles = True
-    for role, action, object_arn in uses:
-        if (role.arn, action) in seen:
+    for use in uses:
+        role, action = use.role, use.action
+        if (role.arn, action, use.names_key) in seen:
             continue
-        seen.add((role.arn, action))
-        resource = bucket_arn if uses_bucket_key else object_arn
-        judged = _judge_call(state, (index, name), role, action, resource, key, evaluated, grants_wanted)
+        seen.add((role.arn, action, use.names_key))
+        resource = bucket_arn if uses_bucket_key else use.object_arn
+        judged = _judge_call(state, (index, name), use, resource, key, evaluated, grants_wanted)
         if isinstance(judged, str):
             granted.setdefault(judged, []).append(f"{action} as {role.arn}")
         elif isinstance(judged, Decision):
@@ -126,10 +128,10 @@ def _server_side(
             return judged
         else:
             unknown = unknown or judged
-            probe_settles = probe_settles and action in PROBE_KMS_ACTIONS
+            probe_settles = probe_settles and _probe_makes(state, use, resource, key)
     if unknown is not None:
-        return replace(unknown, probe_settles=probe_settles)
-    roles = sorted({role.arn for role, _, _ in uses})
+        return unknown if probe_settles else _not_settled_by_probe(unknown)
+    roles = sorted({use.role.arn for use in uses})
     # AWS KMS API Reference, CreateGrant: "there might be a brief delay, usually less than five minutes, until the
     # grant is available throughout KMS" (eventual consistency); only a grant token uses it sooner, and S3 sends none.
     grants = "".join(
@@ -142,7 +144,7 @@ def _server_side(
         name,
         PASS,
         f"{', '.join(roles)} may use {key_arn}{'' if requested is None else ' (the key every upload asks for)'} "
-        f"through S3 ({', '.join(sorted({a for _, a, _ in uses}))}){grants}",
+        f"through S3 ({', '.join(sorted({use.action for use in uses}))}){grants}",
         cite(last) if last is not None else "",
     )
 
@@ -150,8 +152,7 @@ def _server_side(
 def _judge_call(
     state: ChainState,
     link: tuple[int | None, str],
-    role: RoleState,
-    action: str,
+    use: KmsUse,
     resource: str,
     key: tuple[str, dict[str, Any], str],
     evaluated: list[Evaluated],
@@ -165,7 +166,8 @@ def _judge_call(
     :param key: the key's ARN, its policy, and the key as the uploads or the bucket name it.
     """
     key_arn, key_policy, configured = key
-    request = kms_request(state, role, action, (key_arn, configured), resource)
+    role, action = use.role, use.action
+    request = kms_request(state, role, action, (key_arn, configured), resource, names_key=use.names_key)
     decision = evaluate_access(
         request,
         identity_policies=role.policies,
@@ -184,11 +186,54 @@ def _judge_call(
     return refused
 
 
-#: The KMS calls S3 makes for the live probe's one small PutObject with SSE-KMS: a data key (Amazon S3 User Guide,
-#: "Using server-side encryption with AWS KMS keys (SSE-KMS)": an upload needs kms:GenerateDataKey). kms:Decrypt is
-#: the multipart uploads' (S3 User Guide, "Multipart upload API and permissions"), which the probe does not send, so
-#: a passing probe does not settle a key link left not checked on it.
-PROBE_KMS_ACTIONS = ("kms:GenerateDataKey",)
+#: The KMS calls S3 makes for the live probe's one small PutObject with SSE-KMS, which names the key the way the
+#: job's uploads do: a data key (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": an
+#: upload needs kms:GenerateDataKey), as (action, the request names the key). A multipart upload's kms:Decrypt and its
+#: parts' data keys (S3 User Guide, "Multipart upload API and permissions") are not the probe's: whether the rename
+#: that `hadoop fs -put` ends with (a copy on S3: S3 User Guide, "Copying, moving, and renaming objects") makes S3
+#: call KMS the same way AWS does not document, so a passing probe does not settle a key link left not checked on them.
+PROBE_KMS_CALLS = (("kms:GenerateDataKey", True),)
+#: The fix of a key link left not checked on a KMS call the probe does not make.
+NOT_SETTLED_BY_PROBE_FIX = (
+    "the live probe does not settle it (its one small PutObject makes S3 call kms:GenerateDataKey for a request that "
+    "names the key, not this call): make the statement that decides this call independent of what is not known, or "
+    "check a job's write"
+)
+
+
+def _not_settled_by_probe(link: Link) -> Link:
+    """``link``, which a passing probe does not settle: its fix no longer offers the probe."""
+    fix = link.fix.removesuffix(f"; or {PROBE_FIX}")
+    return replace(link, probe_settles=False, fix=NOT_SETTLED_BY_PROBE_FIX if fix == PROBE_FIX else fix)
+
+
+def _probe_makes(state: ChainState, use: KmsUse, resource: str, key: tuple[str, dict[str, Any], str]) -> bool:
+    """
+    Whether a passing live probe shows that S3's call ``use`` is allowed: the probe's write goes its route and
+    makes that call (:data:`PROBE_KMS_CALLS`), or one the policies answer alike (a part's data key where no
+    ``kms:RequestAlias`` condition tells the two apart).
+    """
+    if not use.probed:
+        return False
+    if (use.action, use.names_key) in PROBE_KMS_CALLS:
+        return True
+    if (use.action, True) not in PROBE_KMS_CALLS:
+        return False
+    key_arn, key_policy, configured = key
+
+    def decided(names_key: bool) -> tuple[bool, str, Any]:
+        request = kms_request(state, use.role, use.action, (key_arn, configured), resource, names_key=names_key)
+        decision = evaluate_access(
+            request,
+            identity_policies=use.role.policies,
+            resource_policies=[("key policy", key_policy)],
+            resource_account=account_of_arn(key_arn),
+            resource_policy_required=True,
+            boundary=use.role.boundary,
+        )
+        return decision.allowed, decision.reason, decision.statement
+
+    return decided(False) == decided(True)
 
 
 def _default_key(
@@ -197,7 +242,7 @@ def _default_key(
     name: str,
     bucket: BucketState,
     location: S3Location,
-    uses: list[tuple[RoleState, str, str]],
+    uses: list[KmsUse],
 ) -> Link | tuple[str, dict[str, Any], str]:
     """The bucket's default key: its ARN, policy and name as the bucket names it; or the link when it is not checked."""
     foreign = _foreign_writers(index, name, bucket, location, uses)
@@ -278,7 +323,7 @@ def _boundary_allows(role: RoleState, request: Request) -> bool:
 
 
 def _foreign_writers(
-    index: int | None, name: str, bucket: BucketState, location: S3Location, uses: list[tuple[RoleState, str, str]]
+    index: int | None, name: str, bucket: BucketState, location: S3Location, uses: list[KmsUse]
 ) -> Link | None:
     """
     The link of writers from another account when the bucket's key is one they cannot use, or ``None``.
@@ -290,7 +335,7 @@ def _foreign_writers(
     """
     if "encryption" in bucket.unreadable:
         return None
-    roles = sorted({role.arn for role, _, _ in uses if account_of_arn(role.arn) != bucket.account})
+    roles = sorted({use.role.arn for use in uses if account_of_arn(use.role.arn) != bucket.account})
     if not roles:
         return None
     try:
@@ -376,7 +421,7 @@ def _requested_key(
     name: str,
     bucket: BucketState,
     location: S3Location,
-    uses: list[tuple[RoleState, str, str]],
+    uses: list[KmsUse],
 ) -> Link | tuple[str, dict[str, Any], str] | None:
     """
     The key the uploads ask for, which S3 uses instead of the bucket's default (S3 API Reference,
@@ -419,7 +464,7 @@ def _requested_key(
         # S3 API Reference, PutObject, x-amz-server-side-encryption-aws-kms-key-id: "If the KMS key doesn't
         # exist in the same account that's issuing the command, you must use the full Key ARN not the Key
         # ID"; an alias or key id is resolved in the requester's account.
-        foreign = sorted({role.arn for role, _, _ in uses if account_of_arn(role.arn) != bucket.account})
+        foreign = sorted({use.role.arn for use in uses if account_of_arn(use.role.arn) != bucket.account})
         if foreign:
             return Link(
                 index,

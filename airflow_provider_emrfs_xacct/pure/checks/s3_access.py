@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     REQUESTER_PAYS_HEADER,
     S3A_REQUESTER_PAYS,
+    KmsUse,
     identity_side,
     s3_request,
     sends_requester_pays_header,
@@ -33,8 +34,8 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import bucket_policy_fix, prefix_identity_fix
-from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
-from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.routing import route, routed_role
+from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
 from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, UNDETERMINED, Decision, Request, evaluate_access
@@ -52,8 +53,8 @@ class PrefixAccess:
     links: list[Link] = field(default_factory=list)
     #: The roles that put objects, by ARN (for the objects' owner).
     writers: dict[str, RoleState] = field(default_factory=dict)
-    #: (role, KMS action, object ARN) for every request that makes S3 call KMS.
-    kms_uses: list[tuple[RoleState, str, str]] = field(default_factory=list)
+    #: Every KMS call S3 makes for the requests.
+    kms_uses: list[KmsUse] = field(default_factory=list)
     #: The requests that make S3 call KMS as a role not known (why): the key link cannot pass without them.
     kms_unjudged: list[str] = field(default_factory=list)
 
@@ -75,9 +76,18 @@ def audit(
     access = PrefixAccess()
     for step in STEPS:
         outcomes: list[_Outcome] = []
-        blocked = [prefix.send(call, outcomes, access) for call in WRITE_REQUESTS if call.step == step]
-        first_blocked = next((reason for reason in blocked if reason[0]), ("", ""))
-        access.links.append(_step_link(state, index, f"{step} {location.uri}", outcomes, *first_blocked))
+        blocked = []
+        for call in (call for call in WRITE_REQUESTS if call.step == step):
+            sent = len(outcomes)
+            probed = prefix.probed(call)
+            blocked.append((*prefix.send(call, outcomes, access), probed))
+            outcomes[sent:] = [replace(outcome, probed=probed) for outcome in outcomes[sent:]]
+        first_blocked = next((reason[:2] for reason in blocked if reason[0]), ("", ""))
+        link = _step_link(state, index, f"{step} {location.uri}", outcomes, *first_blocked)
+        unprobed = any(reason and not probed for reason, _, probed in blocked) or any(
+            outcome.decision.undetermined and not outcome.probed for outcome in outcomes
+        )
+        access.links.append(replace(link, probe_settles=False) if link.status == UNKNOWN and unprobed else link)
     return access
 
 
@@ -98,6 +108,8 @@ class _Outcome:
     for_404: bool = False
     #: The request's condition keys (to show what an ``Allow`` whose ``Condition`` is not met was set against).
     context: dict[str, Any] = field(default_factory=dict)
+    #: The live probe's write goes the same route (:meth:`_Prefix.probed`): a passing probe settles it.
+    probed: bool = True
 
 
 #: The source of a refusal for want of ``x-amz-request-payer``.
@@ -231,17 +243,21 @@ def restricted_where(bucket: BucketState, account_restricts: bool | None) -> str
     return " and ".join(place for place, on in places if on)
 
 
-def _record_uses(call: S3Call, role: RoleState, bucket: str, key: str | None, access: PrefixAccess) -> None:
+def _record_uses(
+    call: S3Call, role: RoleState, bucket: str, key: str | None, access: PrefixAccess, *, probed: bool
+) -> None:
     """
     Record who writes and which KMS calls S3 makes for ``call``: the key's policies and the writer's account decide
     them whatever the bucket policy, Requester Pays or Block Public Access say, so before those gates, which may stop
     the call's evaluation (a PASS of the key link must not rest on calls never looked at).
+
+    :param probed: the live probe's write goes the same route (:meth:`_Prefix.probed`).
     """
     if call.action == "s3:PutObject":
         access.writers[role.arn] = role
     if key is not None:
         object_arn = f"arn:{partition_of_arn(role.arn)}:s3:::{bucket}/{key}"
-        access.kms_uses.extend((role, action, object_arn) for action in call.kms)
+        access.kms_uses.extend(KmsUse(role, action, object_arn, call.headers, probed) for action in call.kms)
 
 
 @dataclass
@@ -271,7 +287,7 @@ class _Prefix:
             if call.kms:
                 access.kms_unjudged.append(f"{call.operation} {uri}: {problem}")
             return f"{call.operation} {uri}: {problem}", PROBE_FIX
-        _record_uses(call, role, bucket, key, access)
+        _record_uses(call, role, bucket, key, access, probed=self.probed(call))
         stopped = self._before_policies(call, uri, role, why_role, outcomes)
         if stopped is not None:
             return stopped, PROBE_FIX
@@ -296,6 +312,18 @@ class _Prefix:
             outcome = self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where, implied=True)
             outcomes.append(replace(outcome, for_404=True))
         return "", ""
+
+    def probed(self, call: S3Call) -> bool:
+        """
+        Whether the live probe's write under this prefix goes the same route as ``call``: through the same mapping
+        (or none), so as the same role. The probe writes only ``PREFIX<probe key>/…`` (``verify.probe_key``), routed
+        as :func:`~.routing.probe_routes` routes it: a key another mapping (or none) takes, such as the prefix's own
+        ``_$folder$`` marker where the mapping names the prefix with its trailing slash, is never sent by it.
+        """
+        key = expand_key(call.key, self.stem) if call.key is not None else None
+        uri = f"s3://{self.location.bucket}/{key}" if key is not None else self.location.uri
+        probe_uri = f"{self.location.uri}{PROBE_KEY}/"
+        return route(self.mappings, uri, checking=-1) == route(self.mappings, probe_uri, checking=-1)
 
     def _before_policies(
         self, call: S3Call, uri: str, role: RoleState, why_role: str, outcomes: list[_Outcome]
