@@ -399,6 +399,10 @@ class StsReachability:
     endpoint: str
     detail: str
     fix: str = ""
+    #: Whether a passing live probe settles a "not checked" answer: not where the doubt is the core and task nodes'
+    #: own way (their security groups), since the probe's step runs on the primary node only (EMR steps do: "Use Step
+    #: to specify a cluster (job flow) step, which runs only on the master node", AWS CloudFormation, AWS::EMR::Step).
+    probe_settles: bool = True
 
 
 #: The outcome of :func:`s3_route_check`: the same shape, ``endpoint`` naming S3 of the bucket's Region.
@@ -442,8 +446,9 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             f"the VPC's S3 interface endpoints {', '.join(private_dns)} have private DNS and the VPC's {DNS_SUPPORT} "
             f"and {DNS_HOSTNAMES} are on: {endpoint} resolves to them whatever the routes of subnet "
             f"{facts.subnet_id}, and whether their security groups let the cluster in on HTTPS is not checked",
-            "the live probe (probe=True) proves it; or check that the endpoint's security groups allow TCP 443 from "
-            "the subnet",
+            "check that the endpoint's security groups allow TCP 443 from the subnet (the live probe runs on the "
+            "primary node only: it does not show the core and task nodes' way)",
+            probe_settles=False,
         )
     same_region = bucket_region == facts.region
     if facts.internet:
@@ -1176,7 +1181,9 @@ def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachabil
         NOT_CHECKED,
         endpoint,
         f"{endpoint} resolves to {via}",
-        "the live probe (probe=True) proves it; or allow TCP 443 from the subnet's CIDR or the cluster's security groups",
+        "allow TCP 443 from the subnet's CIDR or the cluster's security groups (the live probe runs on the primary "
+        "node only: it does not show the core and task nodes' way)",
+        probe_settles=False,
     )
 
 

@@ -154,3 +154,56 @@ def test_a_bucket_s_route_is_settled_only_by_a_probe_write_to_that_bucket() -> N
     remaining = {link["link"] for link in still_not_checked(links, {probe_key(PREFIX): 0})}
 
     assert remaining & route_links == {f"cluster reaches s3://{other}"}
+
+
+def _unsettled_after_a_probe(state: object) -> list[str]:
+    report = check_chain(state)  # type: ignore[arg-type]
+    links = [link.to_dict() for link in report.links]
+    assert [link for link in links if link["status"] == UNKNOWN], "nothing to settle"
+    return [link["link"] for link in still_not_checked(links, {probe_key(PREFIX): 0})]
+
+
+def test_the_probe_does_not_settle_what_only_core_and_task_nodes_or_spark_jobs_read() -> None:
+    """
+    The probe is one EMR step, `hadoop fs -put`: "Use Step to specify a cluster (job flow) step, which runs only on the
+    master node" (AWS CloudFormation, AWS::EMR::Step), and not a Spark job. A core group's own setting, a Spark-only
+    setting, and the STS endpoint's security groups left unmatched to the core and task nodes are not its to settle;
+    the primary group's own setting is.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
+    from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule, NodeGroups
+
+    duration = {"Classification": "emrfs-site", "Properties": {"fs.s3.sts.sessionDurationSeconds": "3600"}}
+    longer = {"Classification": "emrfs-site", "Properties": {"fs.s3.sts.sessionDurationSeconds": "1800"}}
+    spark = {"Classification": "spark-defaults", "Properties": {"spark.hadoop.fs.s3.sts.sessionDurationSeconds": "900"}}
+    for where, settles in [("instance group core (ig-2, CORE)", False), ("instance group main (ig-1, MASTER)", True)]:
+        state = healthy_state()
+        state.cluster_configurations = [duration]
+        state.instance_configurations = [(where, [longer])]
+        assert _unsettled_after_a_probe(state) == ([] if settles else ["instance groups' connector settings"])
+
+    state = healthy_state()
+    state.cluster_configurations = [duration, spark]
+    assert _unsettled_after_a_probe(state) == ["Spark jobs' connector settings"]
+
+    state = healthy_state()
+    state.sts_reachability = sts_endpoint_check(
+        "emr-7.1.0",
+        SubnetFacts(
+            subnet_id="subnet-1",
+            region="us-east-1",
+            nat_route=False,
+            internet_gateway_route=False,
+            public_ip_on_launch=False,
+            sts_interface_endpoint=True,
+            vpc_id="vpc-1",
+            dns_support=True,
+            dns_hostnames=True,
+            subnet_cidr="10.0.1.0/24",
+            instance_groups=NodeGroups(primary=("sg-master",), core_and_task=("sg-slave",)),
+            endpoint_groups=("sg-sts-endpoint",),
+            endpoint_ingress=(IngressRule("tcp", 443, 443, groups=("sg-master",)),),
+        ),
+    )
+    assert _unsettled_after_a_probe(state) == ["cluster reaches STS"]
+    assert "probe=True" not in next(link.fix for link in check_chain(state).links if link.link == "cluster reaches STS")

@@ -43,6 +43,9 @@ def audit(state: ChainState) -> list[Link]:
                     f"configurations; the links judge {judged}, so the tasks that run there are not judged",
                     fix=f"set {name} in the cluster's {classification} only, or the same value in both (a running "
                     "cluster's instance group: aws emr modify-instance-groups with its Configurations)",
+                    # The probe's step runs on the primary node only ("Use Step to specify a cluster (job flow)
+                    # step, which runs only on the master node": AWS CloudFormation, AWS::EMR::Step).
+                    probe_settles=where.endswith(", MASTER)"),
                 )
             )
     return links

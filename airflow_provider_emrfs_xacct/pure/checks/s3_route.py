@@ -33,7 +33,10 @@ def audit(state: ChainState) -> list[Link]:
         elif read is not None and not isinstance(read, OtherOwner):
             region = read.region if isinstance(read, BucketState) else None
             found = s3_route_check(bucket, region, facts)
-            link = Link(None, name, LINK_STATUS[found.status], found.detail, fix=found.fix, prefix=prefix)
+            status = LINK_STATUS[found.status]
+            link = Link(
+                None, name, status, found.detail, fix=found.fix, prefix=prefix, probe_settles=found.probe_settles
+            )
             endpoint = s3_endpoint_setting(state, bucket)
             if endpoint and link.status != UNKNOWN:
                 # The facts show the way to S3's Regional name; a connector pointed elsewhere may go another way, a

@@ -128,6 +128,8 @@ def audit(state: ChainState) -> list[Link]:
                 f"spark-defaults {SPARK_HADOOP}{name}={job!r} sets it for every Spark job; the links judge {judged}, "
                 "and AWS does not say which of the two a Spark job's writes follow",
                 fix=f"set {name} in {classification} only, or the same value in both",
+                # The probe writes with `hadoop fs`, not a Spark job: spark-defaults is not its configuration.
+                probe_settles=False,
             )
         )
     return links

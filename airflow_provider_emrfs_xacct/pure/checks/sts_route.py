@@ -54,7 +54,8 @@ def audit(state: ChainState) -> list[Link]:
     if isinstance(found, Unreadable):
         return [Link(None, "cluster reaches STS", UNKNOWN, found.detail, fix="allow ec2:Describe* to check it")]
     status = LINK_STATUS[found.status]
-    base = Link(None, "cluster reaches STS", status, f"{found.endpoint}: {found.detail}", fix=found.fix)
+    detail = f"{found.endpoint}: {found.detail}"
+    base = Link(None, "cluster reaches STS", status, detail, fix=found.fix, probe_settles=found.probe_settles)
     if not _base_endpoint_reaches_mappings(state):
         return _per_bucket_endpoints(state)
     return [base, *_global_token_links(state, found.endpoint), *_per_bucket_endpoints(state)]
