@@ -35,6 +35,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     identity_key,
     is_wildcard,
     live_principals,
+    refuse_repeated_sid,
     remove_owned_statement,
     upsert_statement,
     without_identities,
@@ -206,6 +207,7 @@ def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] 
         return None
     sids = {*principal_sids(principal_arn), *(sid for _, pair in _held_as(policy, principal_arn) for sid in pair)}
     for sid in sorted(sids):  # every spelling of the role's name (see _held_as)
+        refuse_repeated_sid(policy, sid)  # which statement under it is the provider's is not known
         statement = find_statement(policy, sid)
         remaining = _principal_without(statement, principal_arn)
         if statement is None:

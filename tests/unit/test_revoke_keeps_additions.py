@@ -168,3 +168,25 @@ def test_merging_the_provider_s_statements_refuses_a_statement_of_someone_else_u
 
     with pytest.raises(ConflictError, match="several statements with Sid"):
         merge.merge_owned_statements(document, desired, lambda sid: sid == documents.TRUST_SID)
+
+
+def test_a_bucket_revoke_with_others_in_the_statement_refuses_another_statement_under_its_sid() -> None:
+    """
+    The revoke takes the role out of a statement that keeps other principals; with someone's own statement under the
+    same Sid placed first, it edited theirs and left the provider's, which still let the revoked role write.
+    """
+    _, sid, _ = REVOKES["bucket objects"]
+    document = bucket_policy.grant(None, "aws", EMR_ROLE, {LOCATION})
+    document = bucket_policy.grant(document, "aws", PARTNER, {LOCATION})
+    reports = f"arn:aws:s3:::{LOCATION.bucket}/reports/*"
+    theirs = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": PARTNER},
+        "Action": "s3:GetObject",
+        "Resource": reports,
+    }
+    document["Statement"] = [theirs, *documents.as_list(document["Statement"])]
+
+    with pytest.raises(ConflictError, match=rf"several statements with Sid '{sid}'"):
+        bucket_policy.revoke(document, EMR_ROLE)
