@@ -93,7 +93,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         default: ``emrfs-xacct-assume-destination-roles``)
     :param kms_key_arns: keys whose key-users statement holds the role; with ``delete_destination_role=True``
         also every key the role's provider policy grants (a key the destination connection cannot change is
-        refused then, before any write). (templated)
+        refused then, before any write). Kept, with a warning, while the role's trust lets someone besides this
+        EMR EC2 role assume it. (templated)
     :param security_configuration: the configuration in use, to rebuild without the partner. (templated)
     :param name_prefix: name prefix of the rebuilt configuration. (templated)
     :param delete_destination_role: also delete the role (see above); only the role with
@@ -242,6 +243,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             with explain_access_denied(destination_iam):
                 keys = self._with_granted_keys(destination_iam, kms, role_arn, keys, destination_account)
             self._refuse_policies_naming_the_role(destination_iam, role_arn, destination_account)
+        elif keys:
+            with explain_access_denied(destination_iam):
+                keys = self._keys_no_one_else_needs(destination_iam, (emr_account, emr_role), role_arn, keys)
         hooks = (emr_hook, destination_iam, kms)
         # 3. Plan every document: each refusal (a role that is not ours, a key policy KMS would refuse or
         # that someone widened) comes before the first write, in either account.
@@ -257,6 +261,41 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self._warn_if_not_ended(destination_iam, emr_ec2_role, role_arn, policy_name)
         plan = self.report(context, changes)
         return {"security_configuration": new_configuration, "plan": plan}
+
+    def _keys_no_one_else_needs(
+        self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str, keys: list[str]
+    ) -> list[str]:
+        """
+        ``keys``, or none while the destination role's trust policy lets someone besides this EMR EC2 role assume it
+        (another pipeline's EMR EC2 role, someone's statement): the key users are the role's, so taking it out would
+        end their SSE-KMS writes (S3 User Guide, "Using server-side encryption with AWS KMS keys": an upload needs
+        kms:GenerateDataKey on the key), while this pipeline's access ends with the trust and its assume grant.
+        """
+        from airflow_provider_emrfs_xacct.hooks.iam_managed import iam_document
+        from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID
+        from airflow_provider_emrfs_xacct.pure.merge import trusted_besides
+        from airflow_provider_emrfs_xacct.pure.validation import role_name_from_arn
+
+        role_name = role_name_from_arn(role_arn)
+        role = destination_iam.get_role(role_name)
+        if role is None:
+            return keys
+        trust = iam_document(
+            role.get("AssumeRolePolicyDocument"), f"the trust policy of role {role_name}", "trust policy"
+        )
+        others = trusted_besides(trust, TRUST_SID, *emr_role)
+        if not others:
+            return keys
+        self.log.warning(
+            "kms_key_arns: role %s stays a key user of %s: its trust policy lets %s assume it too, not only role %s of "
+            "account %s, and they would lose their SSE-KMS writes; revoke theirs, then revoke again with kms_key_arns",
+            role_name,
+            ", ".join(keys),
+            ", ".join(others),
+            emr_role[1],
+            emr_role[0],
+        )
+        return []
 
     def _with_granted_keys(
         self, destination_iam: EmrfsIamHook, kms: EmrfsKmsHook, role_arn: str, keys: list[str], account: str

@@ -1105,6 +1105,31 @@ def test_revoke_ends_the_trust_though_the_emr_role_may_assume_any_role(aws: Seed
     assert json.dumps(trust_policy(aws, PARTNER_1)["Statement"][0]) == json.dumps(foreign)
 
 
+def test_revoke_keeps_the_key_users_of_a_role_another_pipeline_still_assumes(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The key users are the destination role's: while its trust still lets another pipeline's EMR EC2 role assume it,
+    taking it out of them would end that pipeline's SSE-KMS writes (S3 User Guide, "Using server-side encryption with
+    AWS KMS keys"). This pipeline's access ends with the trust and its assume grant; the key users stay, with a warning.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    create_principals(aws.url, NIGHTLY_EMR_ROLE)
+    ensure_destination_role(aws, PARTNER_1, PREFIX_1, NIGHTLY_EMR_ROLE)
+    assert role_arn(PARTNER_1) in (key_users(aws) or [])
+
+    run_operator(revoker(aws, PARTNER_1))
+
+    assert not may_assume(aws, PARTNER_1).allowed
+    assert role_arn(PARTNER_1) in (key_users(aws) or [])
+    logged = capfd.readouterr().out + caplog.text
+    assert "stays a key user" in logged
+    assert "EMR_EC2_NightlyRole" in logged
+    # Once the other pipeline is revoked too, the key users go with it.
+    run_operator(revoker(aws, PARTNER_1, emr_ec2_role_name="EMR_EC2_NightlyRole"))
+    assert role_arn(PARTNER_1) not in (key_users(aws) or [])
+
+
 def test_revoking_the_only_trusted_role_leaves_a_statement_that_allows_nobody(aws: Seeded) -> None:
     """
     IAM does not document saving a trust policy without statements (nor a principal naming nobody, which the
