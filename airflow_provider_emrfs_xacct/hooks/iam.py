@@ -444,7 +444,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         every statement someone else put into the same policy (a ``Deny``, say). A change that would
         take the role's inline policies together past IAM's quota is refused before the write.
 
-        :param object_acl: also allow ``s3:PutObjectAcl`` on the prefixes' objects; a run without it removes it.
+        :param object_acl: also allow ``s3:PutObjectAcl`` on the prefixes' objects; once granted it is kept, as the
+            prefixes are (another pipeline's clusters sharing the role may set ``fs.s3.canned.acl``).
         :param partition: of the policy's ARNs (``arn:aws-cn:s3:::…`` in China); default: the connection's.
         :param current: the policy as a read just before showed it (its document ``None``: none), to
             save a read while a write based on it is still in time.
@@ -458,8 +459,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             held_locations, held_keys = documents.locations_in_permissions_policy(current)
             locations, keys = held_locations | wanted_locations, held_keys | wanted_keys
             documents.refuse_restricted_legacy_statements(current, {location.bucket for location in locations})
-            ours = documents.destination_permissions_policy(partition, locations, keys, object_acl=object_acl)
-            # Without object_acl its statement goes: only as the provider writes it (widest), not with what was added.
+            held_acl = find_statement(current, documents.OBJECT_ACL_SID) is not None
+            ours = documents.destination_permissions_policy(
+                partition, locations, keys, object_acl=object_acl or held_acl
+            )
             widest = documents.destination_permissions_policy(partition, locations, keys, object_acl=True)
             return merge_owned_statements(current, ours, documents.is_owned_destination_sid, widest=widest)
 

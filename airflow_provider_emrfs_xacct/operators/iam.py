@@ -32,7 +32,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     other statement and principal. Keeps the provider's inline policy ``emrfs-xacct-destination-access``
     with least-privilege access to the prefixes and, when keys are given, the KMS key-user actions.
     Prefixes and keys already granted by that policy are kept; revoking is a separate step.
-    ``s3:PutObjectAcl`` follows ``object_acl`` of the latest run.
+    ``s3:PutObjectAcl``, once ``object_acl`` granted it, is kept too.
 
     :param role_name: name of the destination role. (templated)
     :param trusted_role_arns: ARNs of the EMR EC2 instance-profile roles allowed to assume it. (templated)
@@ -55,8 +55,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ``policy_name`` (``AttachAssumeRolePolicyOperator``'s). ``partner_access`` passes those known only at
         run time. (templated)
     :param object_acl: the cluster sets ``emrfs-site`` ``fs.s3.canned.acl``, so every upload carries
-        ``x-amz-acl`` and also needs ``s3:PutObjectAcl``: grant it on the prefixes' objects. A run without
-        it removes it. (templated, default: False)
+        ``x-amz-acl`` and also needs ``s3:PutObjectAcl``: grant it on the prefixes' objects. Once granted it is
+        kept, as the prefixes are (a run without it warns). (templated, default: False)
     :param role_path: IAM path of the role when created. (templated, default: ``/``)
     :param role_description: description of the role when created. (templated)
     :param max_session_duration: maximum session duration in seconds when created (role chaining caps
@@ -221,7 +221,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 )
                 changes += self.hook.ensure_destination_access(role_name, locations, keys, **access)
         if role is not None:
-            self.warn_kept(role_name, role, inline.document, locations, keys, trusted)
+            self.warn_kept(role_name, role, inline.document, (locations, keys, trusted), object_acl=object_acl)
         self.report(context, changes)
         return role_arn
 
@@ -248,9 +248,9 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_name: str,
         role: dict[str, Any],
         policy: dict[str, Any] | None,
-        locations: list[Any],
-        keys: list[str],
-        trusted: list[str],
+        asked: tuple[list[Any], list[str], list[str]],
+        *,
+        object_acl: bool,
     ) -> None:
         """Log what the role's provider statements grant that this run did not ask for (kept: the provider only adds)."""
         from airflow_provider_emrfs_xacct.pure.merge import (
@@ -261,7 +261,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         )
 
         trust = parse_document(role.get("AssumeRolePolicyDocument"))
-        kept = kept_beyond_asked(policy, trust, locations, keys, trusted)
+        locations, keys, trusted = asked
+        kept = kept_beyond_asked(policy, trust, locations, keys, trusted, object_acl=object_acl)
         if kept:
             sharers = "another pipeline or partner_access call may share the role and need it"
             self.log.warning("%s", kept_warning(f"Role {role_name}", kept, sharers, KEPT_REMOVAL))

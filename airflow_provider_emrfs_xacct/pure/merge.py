@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from airflow_provider_emrfs_xacct.pure.documents import (
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
+    OBJECT_ACL_SID,
     SID_PREFIX,
     TRUST_NOBODY_STATEMENT,
     TRUST_SID,
@@ -850,9 +851,14 @@ def kept_beyond_asked(
     locations: Iterable[S3Location],
     keys: Iterable[str],
     trusted: Iterable[str],
+    *,
+    object_acl: bool = True,
 ) -> list[str]:
     """
     Return, for a warning, what the provider's statements of a destination role grant that a run did not ask for.
+
+    :param object_acl: the run asked for ``s3:PutObjectAcl`` (``False``: the provider's statement granting it, kept
+        from an earlier run, is named too).
 
     The ``ensure`` operators only add (another pipeline may share the role), so a prefix, a key or a trusted EMR EC2
     role an earlier run asked for stays when a run asks for another: one item per kind, ``[]`` when nothing else is
@@ -862,6 +868,8 @@ def kept_beyond_asked(
     """
     held_locations, held_keys = locations_in_permissions_policy(policy)
     items = beyond_asked(held_locations, locations, held_keys, keys)
+    if not object_acl and find_statement(policy, OBJECT_ACL_SID) is not None:
+        items.append("s3:PutObjectAcl on the prefixes' objects (object_acl=True of an earlier run)")
     statement = find_statement(trust, TRUST_SID)
     if statement is not None and statement.get("Effect") == "Allow":
         roles = sorted(set(without_identities(live_principals(aws_principals(statement)), trusted)))

@@ -511,8 +511,14 @@ def test_object_acl_must_be_a_flag_and_is_refused_before_any_aws_call(value: Any
     assert "hook" not in vars(operator)  # no client was made, so no AWS call at all
 
 
-def test_object_acl_adds_put_object_acl_on_the_prefix_and_a_run_without_it_removes_it(aws: Seeded) -> None:
-    """S3 API Reference, PutObject, "Permissions": a PutObject carrying an ACL also needs s3:PutObjectAcl."""
+def test_object_acl_adds_put_object_acl_on_the_prefix_and_a_run_without_it_keeps_it(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    S3 API Reference, PutObject, "Permissions": a PutObject carrying an ACL also needs s3:PutObjectAcl. Once granted
+    it is kept, as prefixes are: another pipeline sharing the role may launch clusters with a canned ACL, whose
+    uploads a run without it would make fail; that run warns instead.
+    """
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     run_operator(make_operator(aws))
     iam.put_role_policy(  # a statement the provider did not write, in its own policy: it must stay
@@ -537,12 +543,17 @@ def test_object_acl_adds_put_object_acl_on_the_prefix_and_a_run_without_it_remov
     _, recorder, _ = run_operator(make_operator(aws, object_acl=True))
     assert "PutRolePolicy" not in recorder.calls  # a second run with it changes nothing
 
-    run_operator(make_operator(aws))  # object_acl=False: the provider's grant goes, the rest stays
+    capfd.readouterr()
+    _, recorder, _ = run_operator(make_operator(aws))  # object_acl=False: kept, with a warning; the rest stays
 
+    assert "PutRolePolicy" not in recorder.calls
     sids = [item.get("Sid") for item in permissions_policy(iam)["Statement"]]
-    assert "EmrfsXacctObjectAcl" not in sids
+    assert "EmrfsXacctObjectAcl" in sids
     assert "NoDeletes" in sids
     assert "EmrfsXacctObjects" in sids
+    assert "s3:PutObjectAcl on the prefixes' objects (object_acl=True of an earlier run)" in (
+        capfd.readouterr().out + caplog.text
+    )
 
 
 def repeated_reads(recorder: CallRecorder) -> list[tuple[str, str]]:
