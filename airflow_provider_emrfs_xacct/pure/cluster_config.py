@@ -236,9 +236,12 @@ def merge_classification(
     """
     Return ``configurations`` with ``properties`` added to ``classification`` (created if missing).
 
-    A property the user already set to the same value is fine; to another value, a conflict.
+    A property the user already set to the same value is fine; to another value, a conflict, in any of the
+    classification's entries (given twice, each is read: which one EMR keeps for a property both set is not
+    documented). The properties go into its last entry.
     """
     result = copy.deepcopy(configurations)
+    last = None
     for index, configuration in enumerate(result):
         if configuration.get("Classification") != classification:
             continue
@@ -253,10 +256,34 @@ def merge_classification(
                     f"{field}[{index}].Properties.{key}",
                     f"is {existing[key]!r}, but cross-account access needs {value!r}",
                 )
-            existing[key] = value
-        return result
-    result.append({"Classification": classification, "Properties": dict(properties)})
+        last = existing
+    if last is None:
+        result.append({"Classification": classification, "Properties": dict(properties)})
+    else:
+        last.update(properties)
     return result
+
+
+def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
+    """
+    Refuse a property two entries of the same cluster-level classification set to different values: which one EMR
+    keeps is not documented (Amazon EMR API Reference, ``Configuration``), and the launch's checks, which read the
+    later one (:func:`site_of`), could pass a value EMR replaces with the other.
+    """
+    seen: dict[tuple[str, str], tuple[int, Any]] = {}
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if not isinstance(properties, dict):
+            continue
+        for key, value in properties.items():
+            where = (str(configuration.get("Classification")), str(key))
+            if where in seen and seen[where][1] != value:
+                raise InvalidParameterError(
+                    f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+                    f"is {value!r}, but Configurations[{seen[where][0]}] ({where[0]} too) sets it to "
+                    f"{seen[where][1]!r}: which one EMR keeps is not documented; set it once",
+                )
+            seen.setdefault(where, (index, value))
 
 
 def add_bootstrap_action(actions: list[dict[str, Any]], action: dict[str, Any], field: str) -> list[dict[str, Any]]:
@@ -335,6 +362,7 @@ def plan_launch(
     notes: list[str] = []
     result = copy.deepcopy(overrides)
     configurations, actions = _launch_lists(result)
+    _refuse_conflicting_repeats(configurations)
     _check_keep_alive(result, notes)
     if not isinstance(keep_emrfs, bool):
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")

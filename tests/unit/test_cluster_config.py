@@ -1295,3 +1295,39 @@ def test_s3a_launch_refuses_another_filesystem_class(impl: str, release: str | N
         "neither EMRFS's",
         EMRFS_IMPL,
     )
+
+
+class TestRepeatedClassifications:
+    """Which entry EMR keeps for a property two entries of one classification set is not documented."""
+
+    def test_a_property_two_entries_set_otherwise_is_refused(self) -> None:
+        user = [
+            {"Classification": "core-site", "Properties": {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}},
+            {"Classification": "core-site", "Properties": {"fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"}},
+        ]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user), keep_emrfs=True),
+            f"{CONFIGURATIONS}[1].Properties.fs.s3.impl",
+            "Configurations[0]",
+            "not documented",
+        )
+
+    def test_a_setting_the_launch_adds_meets_every_entry_and_goes_into_the_last(self) -> None:
+        user = [
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "Private"}},
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.maxRetries": "20"}},
+        ]
+        refused(
+            lambda: plan_launch(
+                overrides(Configurations=user), emrfs_site_properties={"fs.s3.canned.acl": "BucketOwnerFullControl"}
+            ),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3.canned.acl",
+            "'Private'",
+        )
+        user[0]["Properties"] = {"fs.s3.consistent": "false"}
+        plan = plan_launch(
+            overrides(Configurations=user), emrfs_site_properties={"fs.s3.canned.acl": "BucketOwnerFullControl"}
+        )
+        sent = plan.overrides["Configurations"]
+        assert sent[0] == user[0]
+        assert sent[1]["Properties"] == {"fs.s3.maxRetries": "20", "fs.s3.canned.acl": "BucketOwnerFullControl"}
