@@ -430,6 +430,7 @@ def plan_launch(
                 configurations, classification, properties, "job_flow_overrides.Configurations"
             )
     _refuse_spark_overrides(configurations, mapped_buckets)
+    _refuse_core_site_emrfs_settings(configurations, mapped_buckets)
     _refuse_instance_overrides(
         result.get("Instances"), configurations, instances_field, uses_role_mappings, mapped_buckets
     )
@@ -1377,6 +1378,41 @@ def _refuse_spark_overrides(
                 f"job would not follow the {classification} value the launch and the verifier read (its s3:// "
                 "connector, credentials, role session or canned ACL would go unchecked). Set "
                 f"{name} in {classification} only, or the same value in both",
+            )
+
+
+def _refuse_core_site_emrfs_settings(
+    configurations: list[dict[str, Any]], mapped_buckets: tuple[str, ...] | None = None
+) -> None:
+    """
+    Refuse a ``core-site`` value of an ``emrfs-site`` setting the launch reads (:func:`launch_site_file`) other than
+    ``emrfs-site``'s (both read as Hadoop reads them: :func:`hadoop_reading`; not set there: another value too).
+    Every Hadoop ``Configuration`` loads ``core-site.xml`` (Apache Hadoop API, ``org.apache.hadoop.conf.Configuration``),
+    EMRFS's too, and which of the two EMRFS follows is not documented: the launch and the verifier read
+    ``emrfs-site``'s (the verifier leaves such a setting "not checked": ``checks/spark_settings.py``). A per-bucket
+    form of a bucket no role mapping takes is no mapped write's, and is kept, as :func:`_refuse_spark_overrides` does.
+    """
+    emrfs_site = site_of(configurations, "emrfs-site")
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if configuration.get("Classification") != "core-site" or not isinstance(properties, dict):
+            continue
+        for key, value in properties.items():
+            name = str(key)
+            if launch_site_file(name) != "emrfs-site":
+                continue
+            form = _per_bucket_form(name)
+            if form is not None and not bucket_mapped(form[1], mapped_buckets):
+                continue
+            own = emrfs_site.get(name)
+            if own is not None and hadoop_reading(name, value) == hadoop_reading(name, own):
+                continue
+            shown = f"is {own!r}" if own is not None else "is not set"
+            raise InvalidParameterError(
+                f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+                f"is {value!r} in core-site, but emrfs-site {name} {shown}: EMRFS's Hadoop configuration loads "
+                "core-site too, and which of the two it follows is not documented, while the launch and the verifier "
+                f"read emrfs-site's. Set {name} in emrfs-site only (emrfs_site_properties), or the same value in both",
             )
 
 

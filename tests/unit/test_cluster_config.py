@@ -724,9 +724,34 @@ class TestSessionDuration:
             f"{CONFIGURATIONS}[0].Properties.fs.s3.sts.sessionDurationSeconds",
             "role chaining",
         )
+        # Within range, it is still another value than emrfs-site's (none): which one EMRFS follows is not documented.
         user[0]["Properties"] = {"fs.s3.sts.sessionDurationSeconds": "1800"}
-        properties = plan_launch(overrides(release, Configurations=user)).overrides["Configurations"][0]["Properties"]
-        assert properties["fs.s3.sts.sessionDurationSeconds"] == "1800"
+        refused(
+            lambda: plan_launch(overrides(release, Configurations=user)),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3.sts.sessionDurationSeconds",
+            "emrfs-site fs.s3.sts.sessionDurationSeconds is not set",
+        )
+        same = {"fs.s3.sts.sessionDurationSeconds": "1800"}
+        plan = plan_launch(overrides(release, Configurations=user), emrfs_site_properties=same)
+        assert plan.overrides["Configurations"][0]["Properties"]["fs.s3.sts.sessionDurationSeconds"] == "1800"
+
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("fs.s3.canned.acl", "PublicRead"),
+            ("fs.s3.canned.acl", "bucket-owner-full-control"),  # not even a canned ACL name
+            ("fs.s3.customAWSCredentialsProvider", "com.example.Provider"),
+            ("fs.s3.bucket.partner-bucket.canned.acl", "Private"),
+        ],
+    )
+    def test_an_emrfs_setting_the_launch_reads_put_in_core_site_is_refused(self, name: str, value: str) -> None:
+        user = [{"Classification": "core-site", "Properties": {name: value}}]
+        refused(
+            lambda: plan_launch(overrides(Configurations=user)),
+            f"{CONFIGURATIONS}[0].Properties.{name}",
+            "in core-site",
+            "emrfs-site",
+        )
 
     # S3A's own setting, which the migration guide's table maps fs.s3.sts.sessionDurationSeconds to and which wins
     # over the translated one (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), is a Hadoop
