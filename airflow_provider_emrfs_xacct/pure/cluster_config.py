@@ -434,9 +434,36 @@ def plan_launch(
     _refuse_instance_overrides(
         result.get("Instances"), configurations, instances_field, uses_role_mappings, mapped_buckets
     )
+    warnings.extend(_provider_beside_mappings(configurations, uses_role_mappings))
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes, warnings)
+
+
+#: The credential settings of a connector's own, by the site file they are read from (the verifier's
+#: ``checks/credential_settings.py`` reads the same).
+_CREDENTIAL_SETTINGS = (
+    ("emrfs-site", EMRFS_PROVIDER_PROPERTY),
+    ("emrfs-site", "fs.s3.credentialsResolverClass"),
+    ("core-site", S3A_PROVIDER_PROPERTY),
+)
+
+
+def _provider_beside_mappings(configurations: list[dict[str, Any]], uses_role_mappings: bool) -> list[str]:
+    """
+    A warning per credential setting of a cluster that relies on role mappings: the Amazon EMR Release Guide
+    ("Authorizing access to EMRFS data in Amazon S3") offers the security configuration's IAM roles for EMRFS and a
+    custom credentials provider as alternatives ("Alternatively, if your Amazon EMR solution has demands beyond what
+    IAM roles for EMRFS provides, you can define a custom credentials provider class"), and does not say which decides
+    a write's credentials when both are set: the verifier leaves such a cluster "not checked", which no probe settles.
+    """
+    return [
+        f"{classification} {name} is set on a cluster whose writes rely on the security configuration's role mappings: "
+        "AWS does not document whether the mappings or the credentials provider decide a write's credentials, so the "
+        "verifier reports the cluster not checked (no probe settles it); launch the partner's cluster without it"
+        for classification, name in _CREDENTIAL_SETTINGS
+        if uses_role_mappings and site_of(configurations, classification).get(name) is not None
+    ]
 
 
 def _not_kept_yet(core_site: dict[str, str], configurations: list[dict[str, Any]]) -> dict[str, str]:

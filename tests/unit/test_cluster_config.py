@@ -251,6 +251,20 @@ class TestReleaseBoundaries:
             "EMRFS",
         )
 
+    def test_a_credentials_provider_beside_role_mappings_is_warned_about(self) -> None:
+        """
+        Amazon EMR Release Guide, "Authorizing access to EMRFS data in Amazon S3": a custom credentials provider is the
+        alternative to IAM roles for EMRFS; which decides a write's credentials when both are set is not documented.
+        """
+        plan = plan_launch(overrides("emr-6.15.0"), credentials_provider=PROVIDER, uses_role_mappings=True)
+        assert [warning.split(" is set")[0] for warning in plan.warnings] == [
+            "emrfs-site fs.s3.customAWSCredentialsProvider"
+        ]
+        assert "role mappings" in plan.warnings[0]
+        assert (
+            plan_launch(overrides("emr-6.15.0"), credentials_provider=PROVIDER, uses_role_mappings=False).warnings == []
+        )
+
     def test_notes_name_the_credentials_provider(self) -> None:
         plan = plan_launch(overrides("emr-7.10.0"), credentials_provider=PROVIDER)
         assert any(
