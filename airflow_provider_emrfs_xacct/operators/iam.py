@@ -184,6 +184,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     "the destination role must be in another account than the EMR EC2 role it trusts (are the "
                     "two connections swapped?)",
                 )
+            if role is not None:
+                self._warn_if_adopted(role, trusted)
             if role is not None and role.get("Path", path) != path:
                 self.log.warning(
                     "Role %s exists with path %s (role_path %s is used only when creating it)",
@@ -242,6 +244,29 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             if name not in rules:
                 raise InvalidParameterError("checked_ahead", f"has {name!r}; it takes {', '.join(sorted(rules))}")
             rules[name](value, f"checked_ahead.{name}")
+
+    def _warn_if_adopted(self, role: dict[str, Any], trusted: list[str]) -> None:
+        """
+        Warn when the role exists without the provider's tag (a role someone else made, or a typo in ``role_name``):
+        whoever its trust lets assume it gets every permission its other policies grant (IAM User Guide,
+        "Cross-account policy evaluation logic"), and this task adds the EMR EC2 roles to that trust. ``GetRole``
+        shows the tags (IAM API Reference, GetRole, ``Role.Tags``): no other read.
+        """
+        from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_BY_TAG
+        from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME
+
+        tags = {str(tag.get("Key")): str(tag.get("Value")) for tag in role.get("Tags") or [] if isinstance(tag, dict)}
+        if tags.get(MANAGED_BY_TAG["Key"]) == MANAGED_BY_TAG["Value"]:
+            return
+        self.log.warning(
+            "Role %s exists without the %s tag: this provider did not create it. Its trust is to let %s assume it, "
+            "which gives them every permission of its policies, not only the provider's %s: check role_name, and "
+            "review the role's other policies",
+            role.get("Arn", role.get("RoleName")),
+            MANAGED_BY_TAG["Key"],
+            ", ".join(trusted),
+            DESTINATION_POLICY_NAME,
+        )
 
     def warn_kept(
         self,

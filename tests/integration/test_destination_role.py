@@ -891,3 +891,23 @@ def test_a_trusted_connection_that_renders_to_none_checks_the_roles_against_the_
     assert calls.mutating == []
     with pytest.raises(ClientError):
         client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)
+
+
+def test_a_role_the_provider_did_not_create_is_warned_about_and_its_own_is_not(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    Whoever a trust lets assume a role gets every permission of its policies (IAM User Guide, "Cross-account policy
+    evaluation logic"): a role without the provider's tag (someone's, or a typo in role_name) gets a warning; the
+    provider's own role, tagged when created and shown by GetRole with its tags, gets none.
+    """
+    run_operator(make_operator(aws))
+    run_operator(make_operator(aws))
+    assert "without the emrfs-xacct:managed-by tag" not in capfd.readouterr().out + caplog.text
+
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    iam.untag_role(RoleName=ROLE_NAME, TagKeys=["emrfs-xacct:managed-by"])
+    run_operator(make_operator(aws))
+    logged = capfd.readouterr().out + caplog.text
+    assert f"Role {ROLE_ARN} exists without the emrfs-xacct:managed-by tag" in logged
+    assert aws.emr_ec2_role_arn in logged
