@@ -243,9 +243,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             with explain_access_denied(destination_iam):
                 keys = self._with_granted_keys(destination_iam, kms, role_arn, keys, destination_account)
             self._refuse_policies_naming_the_role(destination_iam, role_arn, destination_account)
-        elif keys:
-            with explain_access_denied(destination_iam):
-                keys = self._keys_no_one_else_needs(destination_iam, (emr_account, emr_role), role_arn, keys)
+        elif keys and self.remove_destination_trust:  # kept, the trust lets this pipeline in too: as asked
+            keys = self._keys_no_one_else_needs(destination_iam, (emr_account, emr_role), role_arn, keys)
         hooks = (emr_hook, destination_iam, kms)
         # 3. Plan every document: each refusal (a role that is not ours, a key policy KMS would refuse or
         # that someone widened) comes before the first write, in either account.
@@ -271,13 +270,21 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         end their SSE-KMS writes (S3 User Guide, "Using server-side encryption with AWS KMS keys": an upload needs
         kms:GenerateDataKey on the key), while this pipeline's access ends with the trust and its assume grant.
         """
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
         from airflow_provider_emrfs_xacct.hooks.iam_managed import iam_document
         from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID
         from airflow_provider_emrfs_xacct.pure.merge import trusted_besides
         from airflow_provider_emrfs_xacct.pure.validation import role_name_from_arn
 
         role_name = role_name_from_arn(role_arn)
-        role = destination_iam.get_role(role_name)
+        try:
+            role = destination_iam.get_role(role_name)
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            return keys  # the trust step reads it next, and its refusal says how to revoke without it
         if role is None:
             return keys
         trust = iam_document(

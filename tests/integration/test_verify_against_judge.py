@@ -440,19 +440,15 @@ def test_a_canned_acl_needs_put_object_acl_as_aws_requires(aws: Seeded) -> None:
 
 
 def test_ensure_destination_role_object_acl_lets_canned_acl_uploads_through_as_aws_requires(aws: Seeded) -> None:
-    """S3 API Reference, PutObject, "Permissions"; the fix the verifier names is the operator's object_acl."""
+    """
+    S3 API Reference, PutObject, "Permissions"; the fix the verifier names is the operator's object_acl, and the grant,
+    once made, stays through a later run without it (another pipeline sharing the role may rely on it).
+    """
     role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
     configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
     set_ownership(aws, "BucketOwnerPreferred")
     cluster_id = cluster_with_canned_acl(aws, configuration, "BucketOwnerFullControl")
 
-    ensure_destination_role(aws, ROLE_NAME, PREFIX, object_acl=True)
-    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id))
-    assert report["verdict"] == "PASS", report
-    result = write(aws, configuration, canned_acl="bucket-owner-full-control")
-    assert result.success, result.summary()
-
-    ensure_destination_role(aws, ROLE_NAME, PREFIX)  # a later run without it takes the grant back
     report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
     mkdirs = link(report, f"mkdirs {PREFIX}")
     assert mkdirs["status"] == "fail", mkdirs
@@ -461,6 +457,17 @@ def test_ensure_destination_role_object_acl_lets_canned_acl_uploads_through_as_a
     assert refused is not None
     assert refused.role_arn == role_arn
     assert "s3:PutObjectAcl" in refused.reason
+
+    ensure_destination_role(aws, ROLE_NAME, PREFIX, object_acl=True)
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id))
+    assert report["verdict"] == "PASS", report
+    result = write(aws, configuration, canned_acl="bucket-owner-full-control")
+    assert result.success, result.summary()
+
+    ensure_destination_role(aws, ROLE_NAME, PREFIX)  # a later run without it keeps the grant
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id))
+    assert report["verdict"] == "PASS", report
+    assert write(aws, configuration, canned_acl="bucket-owner-full-control").success
 
 
 @pytest.mark.parametrize("level", ["bucket", "account"])
