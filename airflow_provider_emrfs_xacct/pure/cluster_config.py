@@ -266,7 +266,8 @@ def merge_classification(
 
 def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
     """
-    Refuse a property two entries of the same cluster-level classification set to different values: which one EMR
+    Refuse a property two entries of the same cluster-level classification set to different values (as Hadoop reads
+    them: :func:`hadoop_reading`): which one EMR
     keeps is not documented (Amazon EMR API Reference, ``Configuration``), and the launch's checks, which read the
     later one (:func:`site_of`), could pass a value EMR replaces with the other.
     """
@@ -277,7 +278,7 @@ def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
             continue
         for key, value in properties.items():
             where = (str(configuration.get("Classification")), str(key))
-            if where in seen and seen[where][1] != value:
+            if where in seen and hadoop_reading(str(key), seen[where][1]) != hadoop_reading(str(key), value):
                 raise InvalidParameterError(
                     f"job_flow_overrides.Configurations[{index}].Properties.{key}",
                     f"is {value!r}, but Configurations[{seen[where][0]}] ({where[0]} too) sets it to "

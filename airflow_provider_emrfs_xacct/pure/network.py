@@ -436,8 +436,9 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             f"the VPC's S3 interface endpoints {', '.join(private_dns)} have private DNS, which takes {endpoint}'s "
             f"name whatever the routes of subnet {facts.subnet_id} while the VPC's {DNS_SUPPORT} and {DNS_HOSTNAMES} "
             "are both true; they were not read" + (f": {facts.dns_unread}" if facts.dns_unread else ""),
-            f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it, or run the live probe "
-            "(probe=True)",
+            f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it (the live probe runs on the "
+            "primary node only: it does not show the core and task nodes' way through the endpoints' security groups)",
+            probe_settles=False,
         )
     if private_dns and not facts.dns_attributes_off:
         return Reachability(
@@ -1121,6 +1122,13 @@ def _unseen_fix(facts: SubnetFacts, endpoint: str) -> str:
     return f"the live probe (probe=True) proves it; or {check}"
 
 
+#: Why a passing probe does not settle a doubt about an endpoint's security groups.
+_PRIMARY_ONLY = (
+    " (the live probe runs on the primary node only: it does not show the core and task nodes' way through the "
+    "endpoint's security groups)"
+)
+
+
 def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsReachability:
     """
     Through the VPC's STS interface endpoint once its VPC DNS attributes were read as on; else not checked, unless a
@@ -1130,7 +1138,9 @@ def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsRea
     if not facts.dns_attributes_read:
         # DNS support read as on (hostnames not read): the name resolves, to the endpoint or to the public endpoint.
         either = facts.dns_support is True and not _through_the_internet(facts, endpoint, interface_endpoints=True).fix
-        if facts.internet and either and _endpoint_security_groups(facts, endpoint).status == PASS:
+        # Should it resolve to the endpoint, a probe from the primary node shows nothing of the other nodes' way in.
+        groups_pass = _endpoint_security_groups(facts, endpoint).status == PASS
+        if facts.internet and either and groups_pass:
             return StsReachability(
                 PASS,
                 endpoint,
@@ -1144,7 +1154,9 @@ def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsRea
             f"the VPC of subnet {facts.subnet_id} has an STS interface endpoint with private DNS, which works only "
             f"while the VPC's {DNS_SUPPORT} and {DNS_HOSTNAMES} are both true; they were not read"
             + (f": {facts.dns_unread}" if facts.dns_unread else ""),
-            f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it, or run the live probe",
+            f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it"
+            + ("" if groups_pass else _PRIMARY_ONLY),
+            probe_settles=groups_pass,
         )
     return _endpoint_security_groups(facts, endpoint)
 
@@ -1158,7 +1170,8 @@ def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachabil
             endpoint,
             f"the inbound rules of the VPC's STS interface endpoint's security groups ({groups}) were not read"
             + (f": {facts.ingress_unread}" if facts.ingress_unread else ""),
-            "allow ec2:DescribeSecurityGroups to check them, or run the live probe (probe=True)",
+            "allow ec2:DescribeSecurityGroups to check them" + _PRIMARY_ONLY,
+            probe_settles=False,
         )
     access, why = https_access(facts.endpoint_ingress, facts.subnet_cidr, facts.instance_groups)
     via = f"the VPC's STS interface endpoint (security groups {groups}: {why})"

@@ -685,3 +685,46 @@ def test_a_probe_through_the_mapping_does_not_settle_what_the_emr_ec2_role_sends
     assert not [link.link for link in unknown.values() if link.probe_settles]
     links = [link.to_dict() for link in report.links]
     assert {link["link"] for link in still_not_checked(links, {f"{PREFIX}_emrfs_xacct_probe/a": 0})} == set(unknown)
+
+
+def test_a_part_s_data_key_that_needs_the_alias_stays_unsettled_beside_another_unknown_condition() -> None:
+    """
+    The part's data key differs from the probe's only in kms:RequestAlias: a statement testing that key keeps it
+    unsettled whatever else its Condition leaves unknown (aws:SourceIp here, which used to make both answers
+    "undetermined" alike, so the probe settled it).
+    """
+    state = healthy_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.kms_key_id = "alias/partner-data"
+    condition = {
+        "StringEquals": {"kms:RequestAlias": "alias/partner-data"},
+        "IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+    }
+    generate = {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:GenerateDataKey", "Resource": "*"}
+    state.key_policies[KEY] = document(
+        ADMIN_STATEMENT,
+        {**generate, "Condition": condition},
+        {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:Decrypt", "Resource": "*"},
+    )
+
+    key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert key.status == UNKNOWN, key
+    assert not key.probe_settles
+
+
+def test_a_key_link_not_checked_before_any_call_is_judged_is_not_settled_by_the_probe() -> None:
+    """
+    With the key policy unread, kms:Decrypt (every multipart SSE-KMS upload needs it: S3 User Guide, "Multipart
+    upload API and permissions") is as unknown as the probe's own data key is known: a passing probe does not settle
+    the link, and its fix names the read to allow, not the probe.
+    """
+    state = healthy_state()
+    state.key_policies[KEY] = Unreadable("kms:GetKeyPolicy on the key was denied")
+
+    key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert key.status == UNKNOWN, key
+    assert not key.probe_settles
+    assert PROBE_FIX not in key.fix

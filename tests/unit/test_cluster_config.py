@@ -1351,6 +1351,14 @@ class TestRepeatedClassifications:
             "not documented",
         )
 
+    def test_the_same_value_as_hadoop_reads_it_is_no_conflict(self) -> None:
+        user = [
+            {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "true"}},
+            {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "TRUE"}},
+        ]
+        sent = plan_launch(overrides("emr-7.10.0", Configurations=user)).overrides["Configurations"]
+        assert [entry["Properties"]["fs.s3a.emrfs.compatibility.enable"] for entry in sent] == ["true", "TRUE"]
+
     def test_a_setting_the_launch_adds_meets_every_entry_and_goes_into_the_last(self) -> None:
         user = [
             {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "Private"}},

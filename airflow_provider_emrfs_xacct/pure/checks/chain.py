@@ -260,6 +260,7 @@ def _prefix_links(
             UNKNOWN,
             f"{access.kms_unjudged[0]}: its KMS calls are not judged ({key_link.detail})",
             fix="settle why that request's role is not known (its link above), then verify again",
+            probe_settles=access.kms_unjudged_probed,
         )
     return [*access.links, key_link, _ownership(state, index, list(access.writers.values()), found, location)]
 

@@ -44,8 +44,9 @@ def audit(state: ChainState) -> list[Link]:
                     fix=f"set {name} in the cluster's {classification} only, or the same value in both (a running "
                     "cluster's instance group: aws emr modify-instance-groups with its Configurations)",
                     # The probe's step runs on the primary node only ("Use Step to specify a cluster (job flow)
-                    # step, which runs only on the master node": AWS CloudFormation, AWS::EMR::Step).
-                    probe_settles=where.endswith(", MASTER)"),
+                    # step, which runs only on the master node": AWS CloudFormation, AWS::EMR::Step), and a group's
+                    # asked configuration may not be the one it ran under: no group's own setting is the probe's.
+                    probe_settles=False,
                 )
             )
     return links

@@ -35,6 +35,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
     Unreadable,
     requested_key_entry,
 )
+from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.evaluator import Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.kms_grants import describe_grant, match_grants
@@ -96,11 +97,12 @@ def _server_side(
     """The link of the key S3 encrypts with (the bucket's default, or the one the uploads ask for)."""
     name = f"use bucket key for {location.uri}"
     requested = _requested_key(state, index, name, bucket, location, uses)
-    if isinstance(requested, Link):
-        return requested
     key = _default_key(state, index, name, bucket, location, uses) if requested is None else requested
     if isinstance(key, Link):
-        return key
+        # Left not checked before any call is judged (the key or its policy unread): the probe settles it only if
+        # every call is one its write makes, as the same role.
+        alike = all(use.probed and (use.action, use.names_key) in PROBE_KMS_CALLS for use in uses)
+        return key if key.status != UNKNOWN or alike else _not_settled_by_probe(key)
     key_arn = key[0]
     bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
     # The uploads ask for SSE-KMS, or the bucket's default applies. "Amazon S3 Bucket Keys aren't supported for
@@ -128,7 +130,7 @@ def _server_side(
             return judged
         else:
             unknown = unknown or judged
-            probe_settles = probe_settles and _probe_makes(state, use, resource, key)
+            probe_settles = probe_settles and _probe_makes(use, key[1])
     if unknown is not None:
         return unknown if probe_settles else _not_settled_by_probe(unknown)
     roles = sorted({use.role.arn for use in uses})
@@ -207,11 +209,12 @@ def _not_settled_by_probe(link: Link) -> Link:
     return replace(link, probe_settles=False, fix=NOT_SETTLED_BY_PROBE_FIX if fix == PROBE_FIX else fix)
 
 
-def _probe_makes(state: ChainState, use: KmsUse, resource: str, key: tuple[str, dict[str, Any], str]) -> bool:
+def _probe_makes(use: KmsUse, key_policy: dict[str, Any]) -> bool:
     """
     Whether a passing live probe shows that S3's call ``use`` is allowed: the probe's write goes its route and
-    makes that call (:data:`PROBE_KMS_CALLS`), or one the policies answer alike (a part's data key where no
-    ``kms:RequestAlias`` condition tells the two apart).
+    makes that call (:data:`PROBE_KMS_CALLS`), or one no policy tells apart from it: a part's data key, whose request
+    differs from the probe's only in ``kms:RequestAlias`` (not known: :func:`~.contexts.kms_request`), where no
+    statement of the key policy, the role's policies or its boundary tests that key.
     """
     if not use.probed:
         return False
@@ -219,21 +222,18 @@ def _probe_makes(state: ChainState, use: KmsUse, resource: str, key: tuple[str, 
         return True
     if (use.action, True) not in PROBE_KMS_CALLS:
         return False
-    key_arn, key_policy, configured = key
+    documents = [key_policy, *(document for _, document in use.role.policies), use.role.boundary]
+    return not any(_tests_request_alias(document) for document in documents)
 
-    def decided(names_key: bool) -> tuple[bool, str, Any]:
-        request = kms_request(state, use.role, use.action, (key_arn, configured), resource, names_key=names_key)
-        decision = evaluate_access(
-            request,
-            identity_policies=use.role.policies,
-            resource_policies=[("key policy", key_policy)],
-            resource_account=account_of_arn(key_arn),
-            resource_policy_required=True,
-            boundary=use.role.boundary,
-        )
-        return decision.allowed, decision.reason, decision.statement
 
-    return decided(False) == decided(True)
+def _tests_request_alias(document: Any) -> bool:
+    """Whether a statement of ``document`` has a ``Condition`` on ``kms:RequestAlias`` (condition keys: any case)."""
+    for statement in as_list((document or {}).get("Statement") if isinstance(document, dict) else None):
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        for pairs in (condition or {}).values() if isinstance(condition, dict) else ():
+            if isinstance(pairs, dict) and any(str(name).lower() == "kms:requestalias" for name in pairs):
+                return True
+    return False
 
 
 def _default_key(

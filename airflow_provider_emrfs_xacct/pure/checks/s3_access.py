@@ -57,6 +57,8 @@ class PrefixAccess:
     kms_uses: list[KmsUse] = field(default_factory=list)
     #: The requests that make S3 call KMS as a role not known (why): the key link cannot pass without them.
     kms_unjudged: list[str] = field(default_factory=list)
+    #: Whether every such request goes the live probe's route (:meth:`_Prefix.probed`), so its write makes them too.
+    kms_unjudged_probed: bool = True
 
 
 def audit(
@@ -286,6 +288,7 @@ class _Prefix:
         if role is None:
             if call.kms:
                 access.kms_unjudged.append(f"{call.operation} {uri}: {problem}")
+                access.kms_unjudged_probed = access.kms_unjudged_probed and self.probed(call)
             return f"{call.operation} {uri}: {problem}", PROBE_FIX
         _record_uses(call, role, bucket, key, access, probed=self.probed(call))
         stopped = self._before_policies(call, uri, role, why_role, outcomes)
