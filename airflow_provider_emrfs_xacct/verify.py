@@ -638,9 +638,31 @@ def _read_bucket_key(
         return
     bucket.kms_key_manager = key.get("KeyManager")
     if key.get("KeyManager") == "AWS":
-        bucket.aws_managed_key_arn = str(key["Arn"])  # aws/s3: its policy is AWS's own (checks/key_user.py)
+        # aws/s3, whose policy is AWS's own (checks/key_user.py), only if its alias names this key: AWS has a
+        # managed key per service (AWS KMS Developer Guide, "AWS managed keys"), another service's is not S3's.
+        s3_key = read(kms, "kms:ListAliases", AWS_MANAGED_S3_ALIAS, lambda: kms.alias_target(AWS_MANAGED_S3_ALIAS))
+        arn = str(key["Arn"])
+        if isinstance(s3_key, Unreadable):
+            bucket.aws_managed_key_arn = s3_key
+        elif s3_key is not None and s3_key in (key.get("KeyId"), arn):
+            bucket.aws_managed_key_arn = arn
+        else:
+            bucket.aws_managed_key_arn = other_service_key(arn)
         return
     bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, described_as)
+
+
+def other_service_key(key: str) -> Unreadable:
+    """
+    Why an AWS managed key of another service than S3 (``alias/aws/ebs``) is not judged: its key policy is AWS's,
+    kept by AWS ("When a service uses AWS owned keys or AWS managed keys, the service establishes and maintains the
+    key policies": AWS KMS Developer Guide, "Permissions for AWS services in key policies"), and the ones AWS shows
+    allow its use only through that service (``kms:ViaService``: AWS KMS Developer Guide, "kms:CallerAccount").
+    """
+    return Unreadable(
+        f"{key} is the AWS managed key of another AWS service than S3, whose key policy AWS keeps and which lets only "
+        "that service use it: S3 is not known to be able to; name a customer managed key (its ARN), or aws/s3"
+    )
 
 
 def predefined_aws_alias(key_id: str) -> str | None:
@@ -672,6 +694,8 @@ def aws_managed_key_arn(
     alias = predefined_aws_alias(key_id)
     if alias is None:
         return None
+    if alias != AWS_MANAGED_S3_ALIAS:
+        return other_service_key(alias)
     target = read(kms, "kms:ListAliases", alias, lambda: kms.alias_target(alias))
     if isinstance(target, Unreadable):
         return target
@@ -872,7 +896,7 @@ def expected_key(kms: EmrfsKmsHook, configured: str | None) -> tuple[str | None,
         return None, None
     managed = aws_managed_key_arn(kms, configured)
     if isinstance(managed, Unreadable):
-        return None, f"{configured} names an AWS managed key, whose alias could not be read: {managed.detail}"
+        return None, f"{configured} names an AWS managed key not judged: {managed.detail}"
     if managed is not None:
         if is_key_arn(managed):
             return managed, None

@@ -22,6 +22,7 @@ from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 from tests.unit.test_chain import (
     BUCKET,
     CONFIGURATION,
+    DESTINATION_ACCOUNT,
     EMR_ROLE,
     IDENTIFIER,
     KEY,
@@ -185,7 +186,7 @@ def test_an_aws_managed_key_whose_arn_was_never_read_is_not_checked() -> None:
     link = by_name(check_chain(state))[KMS]
 
     assert link.status == UNKNOWN
-    assert link.detail == "SSE-KMS with the AWS managed key aws/s3: its ARN was not read"
+    assert link.detail == "SSE-KMS with an AWS managed key: its ARN was not read"
     assert "probe" in link.fix
 
 
@@ -2430,3 +2431,55 @@ def test_an_emrfs_session_duration_in_other_digits_than_ascii_is_not_read_as_its
 
     assert [link.status for link in links] == [UNKNOWN], links
     assert "fs.s3.sts.sessionDurationSeconds" in links[0].detail
+
+
+class _AliasesOnlyKms:
+    """A KMS read by ListAliases only: DescribeKey on a predefined alias would make KMS create the key."""
+
+    conn_region_name = "us-east-1"
+    conn_partition = "aws"
+
+    def __init__(self, aliases: dict[str, str], described: dict[str, Any] | None = None) -> None:
+        self.aliases = aliases
+        self.described = described
+
+    def in_region(self, region: str | None) -> _AliasesOnlyKms:
+        return self
+
+    def alias_target(self, alias: str) -> str | None:
+        return self.aliases.get(alias)
+
+    def describe_key(self, key_id: str) -> dict[str, Any]:
+        assert not key_id.startswith("alias/aws/"), key_id
+        assert self.described is not None
+        return self.described
+
+
+@pytest.mark.parametrize("named", ["alias/aws/ebs", "by ARN"])
+def test_another_service_s_aws_managed_key_is_not_judged_as_aws_s3(named: str) -> None:
+    """
+    AWS has a managed key per service (AWS KMS Developer Guide, "AWS managed keys"), whose policy AWS keeps and which
+    lets only that service use it: EBS's as the bucket's default key used to PASS, judged with aws/s3's policy.
+    """
+    from airflow_provider_emrfs_xacct import verify
+
+    ebs = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/ebs0000-managed"
+    described = {"Arn": ebs, "KeyId": "ebs0000-managed", "KeyManager": "AWS", "KeyState": "Enabled"}
+    kms = _AliasesOnlyKms({"alias/aws/ebs": "ebs0000-managed", "alias/aws/s3": "s30000-managed"}, described)
+    bucket = BucketState(
+        account=DESTINATION_ACCOUNT,
+        object_ownership="BucketOwnerEnforced",
+        sse_algorithm="aws:kms",
+        kms_key_id="alias/aws/ebs" if named == "alias/aws/ebs" else ebs,
+        region="us-east-1",
+    )
+    policies: dict[str, Any] = {}
+    verify._read_bucket_key(kms, bucket, DESTINATION_ACCOUNT, policies, ({}, {}))  # type: ignore[arg-type]
+    state = healthy_state()
+    state.buckets[BUCKET] = bucket
+    state.key_policies = policies
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN, link
+    assert "another AWS service than S3" in link.detail

@@ -363,7 +363,7 @@ def _key(state: ChainState, index: int | None, name: str, bucket: BucketState) -
         managed = bucket.aws_managed_key_arn
         if not isinstance(managed, str):
             why = managed.detail if isinstance(managed, Unreadable) else "its ARN was not read"
-            return Link(index, name, UNKNOWN, f"SSE-KMS with the AWS managed key aws/s3: {why}", fix=PROBE_FIX)
+            return Link(index, name, UNKNOWN, f"SSE-KMS with an AWS managed key: {why}", fix=PROBE_FIX)
         return managed, aws_managed_key_policy(bucket.account, managed)
     key_policy = state.key_policies.get(key_arn)
     if isinstance(key_policy, Unreadable):
