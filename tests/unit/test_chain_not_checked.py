@@ -520,28 +520,32 @@ def test_the_key_link_is_not_checked_while_a_request_s_role_is_not_known() -> No
     assert "EMR EC2 role" in link.detail
 
 
+#: A Condition allowing a KMS call only when the request names the key by its alias.
+BY_ALIAS = {"StringEquals": {"kms:RequestAlias": "alias/partner-data"}}
+
+
+def _uploads_by_alias(*, generate: dict[str, Any] | None = None, decrypt: dict[str, Any] | None = None) -> ChainState:
+    """The healthy chain with the bucket's key named by its alias and a key policy allowing the two S3 calls so."""
+    state = healthy_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.kms_key_id = "alias/partner-data"
+    statements = [
+        {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": action, "Resource": "*"}
+        | ({"Condition": condition} if condition else {})
+        for action, condition in (("kms:GenerateDataKey", generate), ("kms:Decrypt", decrypt))
+    ]
+    state.key_policies[KEY] = document(ADMIN_STATEMENT, *statements)
+    return state
+
+
 def test_a_key_policy_allowing_decrypt_only_by_alias_is_not_checked() -> None:
     """
     The uploads name the key by its alias, so S3's kms:GenerateDataKey carries kms:RequestAlias; its kms:Decrypt of
     the parts decrypts with the key S3 recorded, and what it names there AWS does not document (AWS KMS Developer
     Guide, "AWS KMS condition keys", kms:RequestAlias). A Decrypt allowed only with that alias used to PASS.
     """
-    state = healthy_state()
-    bucket = state.buckets[BUCKET]
-    assert isinstance(bucket, BucketState)
-    bucket.kms_key_id = "alias/partner-data"
-    by_alias = {"StringEquals": {"kms:RequestAlias": "alias/partner-data"}}
-    state.key_policies[KEY] = document(
-        ADMIN_STATEMENT,
-        {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:GenerateDataKey", "Resource": "*"},
-        {
-            "Effect": "Allow",
-            "Principal": {"AWS": ROLE},
-            "Action": "kms:Decrypt",
-            "Resource": "*",
-            "Condition": by_alias,
-        },
-    )
+    state = _uploads_by_alias(decrypt=BY_ALIAS)
 
     report = check_chain(state)
 
@@ -634,22 +638,7 @@ def test_a_part_s_data_key_is_not_known_to_carry_the_upload_s_alias() -> None:
     kms:GenerateDataKey for it is not known to carry kms:RequestAlias, so a data key allowed only by alias is not
     checked (it used to PASS on the first, header-carrying, GenerateDataKey alone), and the probe does not settle it.
     """
-    state = healthy_state()
-    bucket = state.buckets[BUCKET]
-    assert isinstance(bucket, BucketState)
-    bucket.kms_key_id = "alias/partner-data"
-    by_alias = {"StringEquals": {"kms:RequestAlias": "alias/partner-data"}}
-    state.key_policies[KEY] = document(
-        ADMIN_STATEMENT,
-        {
-            "Effect": "Allow",
-            "Principal": {"AWS": ROLE},
-            "Action": "kms:GenerateDataKey",
-            "Resource": "*",
-            **{"Condition": by_alias},
-        },
-        {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:Decrypt", "Resource": "*"},
-    )
+    state = _uploads_by_alias(generate=BY_ALIAS)
 
     key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
 
@@ -693,20 +682,7 @@ def test_a_part_s_data_key_that_needs_the_alias_stays_unsettled_beside_another_u
     unsettled whatever else its Condition leaves unknown (aws:SourceIp here, which used to make both answers
     "undetermined" alike, so the probe settled it).
     """
-    state = healthy_state()
-    bucket = state.buckets[BUCKET]
-    assert isinstance(bucket, BucketState)
-    bucket.kms_key_id = "alias/partner-data"
-    condition = {
-        "StringEquals": {"kms:RequestAlias": "alias/partner-data"},
-        "IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
-    }
-    generate = {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:GenerateDataKey", "Resource": "*"}
-    state.key_policies[KEY] = document(
-        ADMIN_STATEMENT,
-        {**generate, "Condition": condition},
-        {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:Decrypt", "Resource": "*"},
-    )
+    state = _uploads_by_alias(generate={**BY_ALIAS, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
 
     key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
 
