@@ -696,6 +696,14 @@ def aws_managed_key_arn(
         return None
     if alias != AWS_MANAGED_S3_ALIAS:
         return other_service_key(alias)
+    if account is not None and key_id.startswith("arn:") and account_of_arn(key_id) != account:
+        # Its policy, AWS's, lets only principals of its own account use it (AWS KMS Developer Guide,
+        # "kms:CallerAccount"): not the destination account's aws/s3, which ListAliases would find here.
+        return Unreadable(
+            f"{key_id} is the AWS managed key aws/s3 of account {account_of_arn(key_id)}, not of the destination "
+            f"account {account}: its policy lets only principals of its own account use it; name a customer "
+            "managed key (its ARN)"
+        )
     target = read(kms, "kms:ListAliases", alias, lambda: kms.alias_target(alias))
     if isinstance(target, Unreadable):
         return target

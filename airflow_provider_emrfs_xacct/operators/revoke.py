@@ -243,7 +243,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             with explain_access_denied(destination_iam):
                 keys = self._with_granted_keys(destination_iam, kms, role_arn, keys, destination_account)
             self._refuse_policies_naming_the_role(destination_iam, role_arn, destination_account)
-        elif keys and self.remove_destination_trust:  # kept, the trust lets this pipeline in too: as asked
+        elif keys:
             keys = self._keys_no_one_else_needs(destination_iam, (emr_account, emr_role), role_arn, keys)
         hooks = (emr_hook, destination_iam, kms)
         # 3. Plan every document: each refusal (a role that is not ours, a key policy KMS would refuse or
@@ -272,7 +272,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         """
         from botocore.exceptions import ClientError
 
-        from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+        from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_access_denied
         from airflow_provider_emrfs_xacct.hooks.iam_managed import iam_document
         from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID
         from airflow_provider_emrfs_xacct.pure.merge import trusted_besides
@@ -284,7 +284,14 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         except ClientError as error:
             if not is_access_denied(error):
                 raise
-            return keys  # the trust step reads it next, and its refusal says how to revoke without it
+            if not self.remove_destination_trust:  # the trust is left alone, maybe as its connection may not read it
+                self.log.warning(
+                    "kms_key_arns: the trust policy of role %s could not be read (%s): whether someone else still "
+                    "assumes it is not known, and the role goes from the key users as asked",
+                    role_name,
+                    error_code(error),
+                )
+            return keys  # else the trust step reads it next, and its refusal says how to revoke without it
         if role is None:
             return keys
         trust = iam_document(

@@ -635,7 +635,7 @@ def _compare(before: dict[str, Any], after: dict[str, Any], case: Case) -> list[
     # Principal"; devstack/aws_principals.py plays it), which KMS refuses to save back.
     # The key users are the role's: while the trust the revoke leaves lets someone else assume it (another
     # pipeline's EMR EC2 role, someone's statement), the role stays a key user, with a warning.
-    shared = case.remove_destination_trust and (case.nightly or _others_in_trust(case))
+    shared = case.nightly or _others_in_trust(case)
     keys_untouched = (not case.with_keys or shared) and not deleted
     untouched = ("trust P:",) * (not case.remove_destination_trust) + ("key policy:",) * keys_untouched
     expected.update({k: v for k, v in before["ours"].items() if untouched and k.startswith(untouched)})

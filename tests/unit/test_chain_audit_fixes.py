@@ -2483,3 +2483,29 @@ def test_another_service_s_aws_managed_key_is_not_judged_as_aws_s3(named: str) -
 
     assert link.status == UNKNOWN, link
     assert "another AWS service than S3" in link.detail
+
+
+def test_another_account_s_aws_s3_key_is_not_judged_as_the_destination_s() -> None:
+    """
+    An AWS managed key's policy lets only principals of its own account use it (AWS KMS Developer Guide,
+    "kms:CallerAccount"): a bucket default naming another account's alias/aws/s3 ARN used to be judged as the
+    destination account's own aws/s3, and PASS.
+    """
+    from airflow_provider_emrfs_xacct import verify
+
+    kms = _AliasesOnlyKms({"alias/aws/s3": "s30000-managed"})
+    bucket = BucketState(
+        account=DESTINATION_ACCOUNT,
+        object_ownership="BucketOwnerEnforced",
+        sse_algorithm="aws:kms",
+        kms_key_id=f"arn:aws:kms:us-east-1:{THIRD_ACCOUNT}:alias/aws/s3",
+        region="us-east-1",
+    )
+    verify._read_bucket_key(kms, bucket, DESTINATION_ACCOUNT, {}, ({}, {}))  # type: ignore[arg-type]
+    state = healthy_state()
+    state.buckets[BUCKET] = bucket
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN, link
+    assert f"aws/s3 of account {THIRD_ACCOUNT}" in link.detail

@@ -704,3 +704,59 @@ def test_a_key_link_not_checked_before_any_call_is_judged_is_not_settled_by_the_
     assert key.status == UNKNOWN, key
     assert not key.probe_settles
     assert PROBE_FIX not in key.fix
+
+
+@pytest.mark.parametrize("where", ["permissions boundary", "inline policy"])
+def test_a_request_alias_condition_in_the_role_s_boundary_keeps_the_part_s_data_key_unsettled(where: str) -> None:
+    """A Deny on kms:RequestAlias limits the role wherever it is written: its boundary (a (name, document) pair) too."""
+    deny = {
+        "Effect": "Deny",
+        "Action": "kms:GenerateDataKey*",
+        "Resource": "*",
+        "Condition": {"StringLike": {"kms:RequestAlias": "alias/quarantine-*"}},
+    }
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    if where == "inline policy":
+        role.policies.append(("inline policy extra", document(deny)))
+    else:
+        role.boundary = ("permissions boundary pb", document({"Effect": "Allow", "Action": "*", "Resource": "*"}, deny))
+
+    key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert key.status == UNKNOWN, key
+    assert not key.probe_settles
+
+
+def test_unread_instance_groups_are_not_settled_by_the_probe() -> None:
+    """The probe's step runs on the primary node only (AWS CloudFormation, AWS::EMR::Step)."""
+    state = healthy_state()
+    state.cluster_configurations = []
+    state.instance_configurations = Unreadable("elasticmapreduce:ListInstanceGroups was denied")
+
+    [link] = [link for link in check_chain(state).links if link.link == "instance groups' connector settings"]
+
+    assert link.status == UNKNOWN
+    assert not link.probe_settles
+
+
+def test_kms_calls_of_requests_whose_role_is_unread_are_settled_only_if_the_probe_makes_them() -> None:
+    """
+    Option (a) with the EMR EC2 role unread: the writes' KMS calls are not judged; kms:Decrypt (every multipart
+    SSE-KMS upload needs it: S3 User Guide, "Multipart upload API and permissions") is not the probe's, so a passing
+    probe does not settle the key link, though the key policy allowing only kms:GenerateDataKey refuses the job.
+    """
+    from tests.unit.test_chain import EMR_ROLE
+    from tests.unit.test_option_a_verify import option_a_state
+
+    state = option_a_state()
+    generate = {"Effect": "Allow", "Principal": {"AWS": EMR_ROLE}, "Action": "kms:GenerateDataKey", "Resource": "*"}
+    state.key_policies[KEY] = document(ADMIN_STATEMENT, generate)
+    assert by_name(check_chain(state))[f"use bucket key for {PREFIX}"].status == FAIL  # read, it fails on Decrypt
+    state.emr_role = Unreadable("iam:GetRole on EMR_EC2_DefaultRole was denied")
+
+    key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert key.status == UNKNOWN, key
+    assert not key.probe_settles

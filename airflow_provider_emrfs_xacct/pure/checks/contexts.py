@@ -911,6 +911,15 @@ class KmsUse(NamedTuple):
     probed: bool
 
 
+#: The KMS calls S3 makes for the live probe's one small PutObject with SSE-KMS, which names the key the way the
+#: job's uploads do: a data key (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": an
+#: upload needs kms:GenerateDataKey), as (action, the request names the key). A multipart upload's kms:Decrypt and its
+#: parts' data keys (S3 User Guide, "Multipart upload API and permissions") are not the probe's: whether the rename
+#: that `hadoop fs -put` ends with (a copy on S3: S3 User Guide, "Copying, moving, and renaming objects") makes S3
+#: call KMS the same way AWS does not document, so a passing probe does not settle a key link left not checked on them.
+PROBE_KMS_CALLS = (("kms:GenerateDataKey", True),)
+
+
 def kms_request(
     state: ChainState,
     role: RoleState,

@@ -29,7 +29,8 @@ def audit(state: ChainState) -> list[Link]:
     if found is None or state.cluster_configurations is None:  # no cluster read: listed among the unseen settings
         return []
     if isinstance(found, Unreadable):
-        return [Link(None, INSTANCE_LINK, UNKNOWN, f"{found.detail}; the links judge the cluster's settings only")]
+        detail = f"{found.detail}; the links judge the cluster's settings only"
+        return [Link(None, INSTANCE_LINK, UNKNOWN, detail, probe_settles=False)]  # the probe runs on the primary node
     links = []
     for where, own in found:
         for _, classification, name, value, theirs in instance_overrides(state.cluster_configurations, own):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    PROBE_KMS_CALLS,
     KmsUse,
     bucket_of_s3_arn,
     client_side_encryption,
@@ -188,13 +189,6 @@ def _judge_call(
     return refused
 
 
-#: The KMS calls S3 makes for the live probe's one small PutObject with SSE-KMS, which names the key the way the
-#: job's uploads do: a data key (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": an
-#: upload needs kms:GenerateDataKey), as (action, the request names the key). A multipart upload's kms:Decrypt and its
-#: parts' data keys (S3 User Guide, "Multipart upload API and permissions") are not the probe's: whether the rename
-#: that `hadoop fs -put` ends with (a copy on S3: S3 User Guide, "Copying, moving, and renaming objects") makes S3
-#: call KMS the same way AWS does not document, so a passing probe does not settle a key link left not checked on them.
-PROBE_KMS_CALLS = (("kms:GenerateDataKey", True),)
 #: The fix of a key link left not checked on a KMS call the probe does not make.
 NOT_SETTLED_BY_PROBE_FIX = (
     "the live probe does not settle it (its one small PutObject makes S3 call kms:GenerateDataKey for a request that "
@@ -222,7 +216,8 @@ def _probe_makes(use: KmsUse, key_policy: dict[str, Any]) -> bool:
         return True
     if (use.action, True) not in PROBE_KMS_CALLS:
         return False
-    documents = [key_policy, *(document for _, document in use.role.policies), use.role.boundary]
+    boundary = use.role.boundary[1] if use.role.boundary is not None else None  # (name, document)
+    documents = [key_policy, *(document for _, document in use.role.policies), boundary]
     return not any(_tests_request_alias(document) for document in documents)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    PROBE_KMS_CALLS,
     REQUESTER_PAYS_HEADER,
     S3A_REQUESTER_PAYS,
     KmsUse,
@@ -288,7 +289,8 @@ class _Prefix:
         if role is None:
             if call.kms:
                 access.kms_unjudged.append(f"{call.operation} {uri}: {problem}")
-                access.kms_unjudged_probed = access.kms_unjudged_probed and self.probed(call)
+                probe_makes = all((action, call.headers) in PROBE_KMS_CALLS for action in call.kms)
+                access.kms_unjudged_probed = access.kms_unjudged_probed and self.probed(call) and probe_makes
             return f"{call.operation} {uri}: {problem}", PROBE_FIX
         _record_uses(call, role, bucket, key, access, probed=self.probed(call))
         stopped = self._before_policies(call, uri, role, why_role, outcomes)
