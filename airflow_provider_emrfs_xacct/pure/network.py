@@ -505,15 +505,19 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             f"subnet {facts.subnet_id} has no route to the internet and {gateway}; the VPC has S3 interface "
             f"endpoints ({', '.join(facts.s3_interface_endpoints)}): whether EMRFS's requests for bucket {bucket} "
             "resolve to one serving its Region is not checked",
-            "the live probe (probe=True) proves it",
+            "check that they serve the bucket's Region and that their security groups allow TCP 443 from the subnet"
+            + _PRIMARY_ONLY,
+            probe_settles=False,
         )
     unseen = _unseen_ways(facts, interface_endpoints=True)
     if unseen:
+        hidden = bool(facts.shared_by or facts.routes_to_other_networks)  # an endpoint not visible here may serve it
         return Reachability(
             NOT_CHECKED,
             endpoint,
             f"{'; '.join(unseen)}; {gateway}",
-            _unseen_fix(facts, endpoint),
+            _unseen_fix(facts, endpoint, hidden=hidden),
+            probe_settles=not hidden,
         )
     return Reachability(
         FAIL,
@@ -624,8 +628,9 @@ def _through_the_internet(
             f"subnet {facts.subnet_id} has a route through {via}, but it is shared by account {facts.shared_by} (AWS "
             f"RAM): an interface endpoint of that account with private DNS takes {endpoint}'s name whatever the "
             "routes, and that account's interface endpoints are not visible to this one",
-            f"the live probe (probe=True) proves it; or check in account {facts.shared_by} whether the VPC has such "
-            "an endpoint, and that its security groups and policy let the cluster through",
+            f"check in account {facts.shared_by} whether the VPC has such an endpoint, and that its security groups "
+            "and policy let the cluster through" + _PRIMARY_ONLY,
+            probe_settles=False,
         )
     if gateway_endpoint:  # its prefix-list route wins over the default route for S3 of its Region
         via = (
@@ -971,11 +976,14 @@ def _no_way_seen(
     endpoints = _endpoints_detail(endpoint, regional, dns_off)
     unseen = _unseen_ways(facts, interface_endpoints=regional)
     if unseen:
+        # An endpoint not visible here (another account's, another VPC's) may let the primary node in and not the others.
+        hidden = regional and bool(facts.shared_by or facts.routes_to_other_networks)
         return StsReachability(
             NOT_CHECKED,
             endpoint,
             f"{'; '.join(unseen)}; {endpoints}{ignored}",
-            _unseen_fix(facts, endpoint),
+            _unseen_fix(facts, endpoint, hidden=hidden),
+            probe_settles=not hidden,
         )
     if DNS_SUPPORT in dns_off:  # the endpoint is there: DNS servers of a custom DHCP option set may name it
         return StsReachability(
@@ -1114,12 +1122,18 @@ def _unseen_ways(facts: SubnetFacts, *, interface_endpoints: bool) -> list[str]:
     return unseen
 
 
-def _unseen_fix(facts: SubnetFacts, endpoint: str) -> str:
-    """The fix of a link :func:`_unseen_ways` leaves not checked: the prefix lists' own remedy first, if any are unread."""
+def _unseen_fix(facts: SubnetFacts, endpoint: str, *, hidden: bool = False) -> str:
+    """
+    The fix of a link :func:`_unseen_ways` leaves not checked: the prefix lists' own remedy first, if any are unread;
+    the probe, unless an endpoint not visible here (``hidden``) may serve the cluster: its security groups may let the
+    primary node in, where the probe runs, and not the others.
+    """
     check = f"check that the way out reaches {endpoint}"
+    if hidden:
+        check += ", and that an endpoint on it lets every node of the cluster in" + _PRIMARY_ONLY
     if facts.prefix_lists_unread:
         return f"{prefix_lists_fix(facts.prefix_lists_unread)}; or {check}"
-    return f"the live probe (probe=True) proves it; or {check}"
+    return check if hidden else f"the live probe (probe=True) proves it; or {check}"
 
 
 #: Why a passing probe does not settle a doubt about an endpoint's security groups.

@@ -10,6 +10,7 @@ what only that role's write would show (its trust, its policies' conditions, an 
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
@@ -207,3 +208,36 @@ def test_the_probe_does_not_settle_what_only_core_and_task_nodes_or_spark_jobs_r
     )
     assert _unsettled_after_a_probe(state) == ["cluster reaches STS"]
     assert "probe=True" not in next(link.fix for link in check_chain(state).links if link.link == "cluster reaches STS")
+
+
+def test_an_endpoint_the_verifier_cannot_see_is_not_settled_by_the_probe() -> None:
+    """
+    The owner's interface endpoints of a subnet shared through AWS RAM, or a hub VPC's reached over a transit gateway,
+    may take the names of STS and S3; their security groups may let the primary node in, where the probe's step runs
+    ("runs only on the master node": AWS CloudFormation, AWS::EMR::Step), and not the core and task nodes.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, s3_route_check, sts_endpoint_check
+    from airflow_provider_emrfs_xacct.pure.security_groups import NodeGroups
+
+    common: dict[str, Any] = {
+        "internet_gateway_route": False,
+        "public_ip_on_launch": False,
+        "sts_interface_endpoint": False,
+        "vpc_id": "vpc-1",
+        "dns_support": True,
+        "dns_hostnames": True,
+        "subnet_cidr": "10.0.0.0/24",
+        "instance_groups": NodeGroups(primary=("sg-primary",), core_and_task=("sg-core",)),
+    }
+    shared = SubnetFacts("subnet-1", "us-east-1", nat_route=True, shared_by="333333333333", **common)
+    hub = SubnetFacts(
+        "subnet-1", "us-east-1", nat_route=False, routes_to_other_networks=("10.0.0.0/8 to tgw-1",), **common
+    )
+    answers = [
+        sts_endpoint_check("emr-6.15.0", shared),
+        sts_endpoint_check("emr-6.15.0", hub),
+        s3_route_check("b", "us-east-1", shared),
+    ]
+
+    assert [(answer.status, answer.probe_settles) for answer in answers] == [("NOT CHECKED", False)] * 3
+    assert not [answer.fix for answer in answers if "probe=True" in answer.fix]
