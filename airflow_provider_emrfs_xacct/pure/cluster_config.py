@@ -24,7 +24,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 #: Role mappings in security configurations need this release or later.
 ROLE_MAPPINGS_SINCE = (5, 10, 0)
@@ -1371,77 +1371,88 @@ def hadoop_reading(name: str, value: object) -> object:
     return java_trim(value) if reading is None else reading
 
 
+def _other_site_values(
+    configurations: list[dict[str, Any]],
+    classification: str,
+    setting_of: Callable[[str], str | None],
+    mapped_buckets: tuple[str, ...] | None,
+) -> Iterator[tuple[int, str, str, Any, str, Any]]:
+    """
+    Each property of ``classification``'s entries that sets a setting the launch reads from another site file
+    (:func:`launch_site_file`) to another value than that file's, both read as Hadoop reads them
+    (:func:`hadoop_reading`; not set there: another value too), as ``(index, key, setting, value, site file, its
+    value)``. A per-bucket form of a bucket no role mapping takes (``mapped_buckets``:
+    :func:`~.security_config.mapped_bucket_prefixes`; ``None``: any bucket) is no mapped write's, and is left out.
+
+    :param setting_of: the Hadoop property a key of ``classification`` sets (``None``: none).
+    """
+    sites = {site_file: site_of(configurations, site_file) for site_file in ("core-site", "emrfs-site")}
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if configuration.get("Classification") != classification or not isinstance(properties, dict):
+            continue
+        for key, value in properties.items():
+            name = setting_of(str(key))
+            site_file = launch_site_file(name) if name is not None else None
+            if name is None or site_file is None or site_file == classification:
+                continue
+            form = _per_bucket_form(name)
+            if form is not None and not bucket_mapped(form[1], mapped_buckets):
+                continue
+            own = sites[site_file].get(name)
+            if own is not None and hadoop_reading(name, value) == hadoop_reading(name, own):
+                continue
+            yield index, str(key), name, value, site_file, own
+
+
+def _spark_hadoop_setting(key: str) -> str | None:
+    """The Hadoop property a ``spark-defaults`` key sets (``spark.hadoop.<name>``: :data:`SPARK_HADOOP`), or ``None``."""
+    return key.removeprefix(SPARK_HADOOP) if key.startswith(SPARK_HADOOP) else None
+
+
 def _refuse_spark_overrides(
     configurations: list[dict[str, Any]], mapped_buckets: tuple[str, ...] | None = None
 ) -> None:
     """
     Refuse a ``spark-defaults`` ``spark.hadoop.<name>`` of a setting the launch reads from a site file
-    (:func:`launch_site_file`) set to another value than that file's (both read as Hadoop reads them:
-    :func:`hadoop_reading`): Spark adds it to
+    (:func:`launch_site_file`) set to another value than that file's (:func:`_other_site_values`): Spark adds it to
     every Spark job's Hadoop configuration (:data:`SPARK_HADOOP`), where it wins over the site file's, so a Spark job
     would get a connector, credentials, session or ACL that neither the launch nor the verifier checked (the verifier
     leaves such a setting "not checked": ``checks/spark_settings.py``). A per-bucket form of a bucket no role mapping
-    takes (``mapped_buckets``: :func:`~.security_config.mapped_bucket_prefixes`; ``None``: any bucket) is no mapped
-    write's, and is kept.
+    takes is kept.
     """
-    sites = {classification: site_of(configurations, classification) for classification in ("core-site", "emrfs-site")}
-    for index, configuration in enumerate(configurations):
-        properties = configuration.get("Properties")
-        if configuration.get("Classification") != "spark-defaults" or not isinstance(properties, dict):
-            continue
-        for key, value in properties.items():
-            name = str(key).removeprefix(SPARK_HADOOP)
-            classification = launch_site_file(name) if str(key).startswith(SPARK_HADOOP) else None
-            own = sites[classification].get(name) if classification else None
-            form = _per_bucket_form(name) if classification else None
-            if form is not None and not bucket_mapped(form[1], mapped_buckets):
-                continue
-            if classification is None or (own is not None and hadoop_reading(name, value) == hadoop_reading(name, own)):
-                continue
-            shown = f"is {own!r}" if own is not None else "is not set"
-            raise InvalidParameterError(
-                f"job_flow_overrides.Configurations[{index}].Properties.{key}",
-                f"is {value!r} for every Spark job, but {classification} {name} {shown}: Spark adds spark.hadoop.* "
-                'properties to its jobs\' Hadoop configuration (Spark, "Custom Hadoop/Hive Configuration"), so a Spark '
-                f"job would not follow the {classification} value the launch and the verifier read (its s3:// "
-                "connector, credentials, role session or canned ACL would go unchecked). Set "
-                f"{name} in {classification} only, or the same value in both",
-            )
+    for index, key, name, value, classification, own in _other_site_values(
+        configurations, "spark-defaults", _spark_hadoop_setting, mapped_buckets
+    ):
+        shown = f"is {own!r}" if own is not None else "is not set"
+        raise InvalidParameterError(
+            f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+            f"is {value!r} for every Spark job, but {classification} {name} {shown}: Spark adds spark.hadoop.* "
+            'properties to its jobs\' Hadoop configuration (Spark, "Custom Hadoop/Hive Configuration"), so a Spark '
+            f"job would not follow the {classification} value the launch and the verifier read (its s3:// "
+            "connector, credentials, role session or canned ACL would go unchecked). Set "
+            f"{name} in {classification} only, or the same value in both",
+        )
 
 
 def _refuse_core_site_emrfs_settings(
     configurations: list[dict[str, Any]], mapped_buckets: tuple[str, ...] | None = None
 ) -> None:
     """
-    Refuse a ``core-site`` value of an ``emrfs-site`` setting the launch reads (:func:`launch_site_file`) other than
-    ``emrfs-site``'s (both read as Hadoop reads them: :func:`hadoop_reading`; not set there: another value too).
-    Every Hadoop ``Configuration`` loads ``core-site.xml`` (Apache Hadoop API, ``org.apache.hadoop.conf.Configuration``),
-    EMRFS's too, and which of the two EMRFS follows is not documented: the launch and the verifier read
-    ``emrfs-site``'s (the verifier leaves such a setting "not checked": ``checks/spark_settings.py``). A per-bucket
-    form of a bucket no role mapping takes is no mapped write's, and is kept, as :func:`_refuse_spark_overrides` does.
+    Refuse a ``core-site`` value of an ``emrfs-site`` setting the launch reads other than ``emrfs-site``'s
+    (:func:`_other_site_values`). Every Hadoop ``Configuration`` loads ``core-site.xml`` (Apache Hadoop API,
+    ``org.apache.hadoop.conf.Configuration``), EMRFS's too, and which of the two EMRFS follows is not documented: the
+    launch and the verifier read ``emrfs-site``'s (the verifier leaves such a setting "not checked":
+    ``checks/spark_settings.py``). A per-bucket form of a bucket no role mapping takes is kept.
     """
-    emrfs_site = site_of(configurations, "emrfs-site")
-    for index, configuration in enumerate(configurations):
-        properties = configuration.get("Properties")
-        if configuration.get("Classification") != "core-site" or not isinstance(properties, dict):
-            continue
-        for key, value in properties.items():
-            name = str(key)
-            if launch_site_file(name) != "emrfs-site":
-                continue
-            form = _per_bucket_form(name)
-            if form is not None and not bucket_mapped(form[1], mapped_buckets):
-                continue
-            own = emrfs_site.get(name)
-            if own is not None and hadoop_reading(name, value) == hadoop_reading(name, own):
-                continue
-            shown = f"is {own!r}" if own is not None else "is not set"
-            raise InvalidParameterError(
-                f"job_flow_overrides.Configurations[{index}].Properties.{key}",
-                f"is {value!r} in core-site, but emrfs-site {name} {shown}: EMRFS's Hadoop configuration loads "
-                "core-site too, and which of the two it follows is not documented, while the launch and the verifier "
-                f"read emrfs-site's. Set {name} in emrfs-site only (emrfs_site_properties), or the same value in both",
-            )
+    for index, key, name, value, _, own in _other_site_values(configurations, "core-site", str, mapped_buckets):
+        shown = f"is {own!r}" if own is not None else "is not set"
+        raise InvalidParameterError(
+            f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+            f"is {value!r} in core-site, but emrfs-site {name} {shown}: EMRFS's Hadoop configuration loads "
+            "core-site too, and which of the two it follows is not documented, while the launch and the verifier "
+            f"read emrfs-site's. Set {name} in emrfs-site only (emrfs_site_properties), or the same value in both",
+        )
 
 
 #: The classifications the role mapping settings (:func:`role_mapping_setting`) are read from: ``emrfs-site`` (EMRFS's),
