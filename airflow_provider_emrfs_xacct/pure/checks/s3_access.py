@@ -10,6 +10,7 @@ a role of another account is refused unless EMRFS sends ``x-amz-request-payer`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
@@ -83,7 +84,7 @@ def audit(
         for call in (call for call in WRITE_REQUESTS if call.step == step):
             sent = len(outcomes)
             probed = prefix.probed(call)
-            blocked.append((*prefix.send(call, outcomes, access), probed))
+            blocked.append((*prefix.send(call, outcomes, access, probed=probed), probed))
             outcomes[sent:] = [replace(outcome, probed=probed) for outcome in outcomes[sent:]]
         first_blocked = next((reason[:2] for reason in blocked if reason[0]), ("", ""))
         link = _step_link(state, index, f"{step} {location.uri}", outcomes, *first_blocked)
@@ -275,10 +276,12 @@ class _Prefix:
     stem: str
     evaluated: list[Evaluated]
 
-    def send(self, call: S3Call, outcomes: list[_Outcome], access: PrefixAccess) -> tuple[str, str]:
+    def send(self, call: S3Call, outcomes: list[_Outcome], access: PrefixAccess, *, probed: bool) -> tuple[str, str]:
         """
         Evaluate one call (and the listing a 404 needs); return why it could not be checked and how to check
         it, or ``("", "")``.
+
+        :param probed: the live probe's write goes the same route (:meth:`probed`).
         """
         key = expand_key(call.key, self.stem) if call.key is not None else None
         if call.key is not None and key is None:
@@ -290,9 +293,9 @@ class _Prefix:
             if call.kms:
                 access.kms_unjudged.append(f"{call.operation} {uri}: {problem}")
                 probe_makes = all((action, call.headers) in PROBE_KMS_CALLS for action in call.kms)
-                access.kms_unjudged_probed = access.kms_unjudged_probed and self.probed(call) and probe_makes
+                access.kms_unjudged_probed = access.kms_unjudged_probed and probed and probe_makes
             return f"{call.operation} {uri}: {problem}", PROBE_FIX
-        _record_uses(call, role, bucket, key, access, probed=self.probed(call))
+        _record_uses(call, role, bucket, key, access, probed=probed)
         stopped = self._before_policies(call, uri, role, why_role, outcomes)
         if stopped is not None:
             return stopped, PROBE_FIX
@@ -327,8 +330,12 @@ class _Prefix:
         """
         key = expand_key(call.key, self.stem) if call.key is not None else None
         uri = f"s3://{self.location.bucket}/{key}" if key is not None else self.location.uri
-        probe_uri = f"{self.location.uri}{PROBE_KEY}/"
-        return route(self.mappings, uri, checking=-1) == route(self.mappings, probe_uri, checking=-1)
+        return route(self.mappings, uri, checking=-1) == self._probe_route
+
+    @cached_property
+    def _probe_route(self) -> int | None:
+        """The mapping the live probe's write under this prefix goes through (``None``: none)."""
+        return route(self.mappings, f"{self.location.uri}{PROBE_KEY}/", checking=-1)
 
     def _before_policies(
         self, call: S3Call, uri: str, role: RoleState, why_role: str, outcomes: list[_Outcome]
