@@ -441,6 +441,8 @@ class _Bucket:
     key_spec: str = SYMMETRIC_KEY_SPEC
     #: Block Public Access BlockPublicAcls, of the bucket or its owner's account.
     block_public_acls: bool = False
+    #: The default encryption's key ARN (or alias ARN) when it names another Region than the bucket's.
+    key_elsewhere: str | None = None
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -477,6 +479,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
     except botocore.exceptions.ClientError:
         ownership = "ObjectWriter"  # the setting of buckets without ownership controls (before April 2023)
     key_arn: str | None = None
+    key_id = ""
     key_policy: dict[str, Any] | None = None
     aws_managed = False
     key_state = "Enabled"
@@ -539,6 +542,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         region,
         key_spec,
         block_public_acls,
+        key_id if key_arn is not None and key_id.startswith("arn:") and region_of(key_id) != region else None,
     )
 
 
@@ -567,8 +571,10 @@ def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> 
     key doesn't exist in the same account that's issuing the command, you must use the full Key ARN not the
     Key ID"). A key that is not there: S3 refuses the upload (the judge's denial).
     """
+    elsewhere = _key_of_another_region(key_id, region)
+    if elsewhere is not None:
+        return elsewhere
     account = _account(key_id) if key_id.startswith("arn:") else requester_account
-    region = region_of(key_id) if key_id.startswith("arn:") else region
     _check_admin(url, account, region)
     kms = _admin(url, account, "kms", region)
     try:
@@ -591,6 +597,22 @@ def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> 
         _grants(kms, metadata["Arn"]),
         str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
         aws_managed,
+    )
+
+
+def _key_of_another_region(key_id: str, region: str) -> Decision | None:
+    """
+    S3's refusal of a key named by an ARN of another Region than the bucket's, or ``None``: "The AWS KMS encryption
+    key must be created in the same Region as your Amazon EMR cluster instance and the Amazon S3 buckets used with
+    EMRFS" (Amazon EMR Management Guide, "Create keys and certificates for data encryption with Amazon EMR"). S3
+    calls KMS of the bucket's Region, where no key of that ARN is; moto would use it.
+    """
+    if not key_id.startswith("arn:") or region_of(key_id) == region:
+        return None
+    return Decision(
+        False,
+        f"denied: KMS.NotFoundException: {key_id} is in Region {region_of(key_id)}, not in the bucket's Region "
+        f"{region} (S3 uses a KMS key of the bucket's Region only)",
     )
 
 
@@ -1068,6 +1090,8 @@ class _Writer:
             if key.aws_managed:
                 return _judge_aws_managed_key(principal, kms_action, key, decision, context_arn)
             return _judge_key(principal, kms_action, key, decision, context_arn)
+        if sse != "aws:kms" and self.bucket.key_elsewhere is not None:
+            return _key_of_another_region(self.bucket.key_elsewhere, self.bucket.region) or decision
         # SSE-KMS asked for without a key id, or by the bucket's default: the AWS managed key aws/s3.
         if sse == "aws:kms" or (self.bucket.kms_key_arn is not None and self.bucket.key_is_aws_managed):
             if self._aws_s3_key is None or self._aws_s3_key.endswith(NOT_CREATED_YET):

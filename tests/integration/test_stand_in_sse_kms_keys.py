@@ -189,3 +189,57 @@ def test_a_deny_of_the_account_s_keys_refuses_the_bucket_default_aws_s3(
     result = write_through_the_mapping(aws, prefix, "stand-in-default-aws-s3")
 
     assert result.success is written, result.first_failure
+
+
+@pytest.mark.parametrize("named_by", ["bucket default", "security configuration"])
+@pytest.mark.parametrize("region", [REGION, "eu-west-1"])
+def test_a_key_of_another_region_than_the_bucket_s_refuses_the_write(aws: Seeded, named_by: str, region: str) -> None:
+    """
+    "The AWS KMS encryption key must be created in the same Region as your Amazon EMR cluster instance and the Amazon
+    S3 buckets used with EMRFS" (Amazon EMR Management Guide, "Create keys and certificates for data encryption with
+    Amazon EMR"). moto would use the key of any Region its ARN names; the same key in the bucket's Region writes.
+    """
+    prefix = f"s3://{aws.bucket}/{PREFIX_KEY}/"
+    provision_partner(aws, ROLE, prefix)
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms", region)
+    root = f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"
+    role = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{ROLE}"
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": role},
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt", "kms:Encrypt", "kms:DescribeKey"],
+                "Resource": "*",
+            },
+        ],
+    }
+    key = kms.create_key(Policy=json.dumps(policy))["KeyMetadata"]["Arn"]
+    configuration: dict[str, Any] = {}
+    if named_by == "bucket default":
+        client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+            Bucket=aws.bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]
+            },
+        )
+    else:
+        configuration["base_configuration"] = {
+            "EncryptionConfiguration": {
+                "EnableInTransitEncryption": False,
+                "EnableAtRestEncryption": True,
+                "AtRestEncryptionConfiguration": {
+                    "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": key}
+                },
+            }
+        }
+
+    result = write_through_the_mapping(aws, prefix, "stand-in-key-region", **configuration)
+
+    if region == REGION:
+        assert result.success, result.first_failure
+        return
+    assert not result.success
+    assert f"{key} is in Region eu-west-1, not in the bucket's Region {REGION}" in str(result.first_failure)

@@ -675,3 +675,54 @@ def test_with_the_translation_switch_unreadable_emrfs_sites_client_side_encrypti
     assert link.status == UNKNOWN, link
     assert "fs.s3a.emrfs.compatibility.enable='no'" in link.detail
     assert "emrfs-site fs.s3.cse.enabled" in link.detail
+
+
+ELSEWHERE_KEY = OTHER_KEY.replace(":us-east-1:", ":eu-west-1:")
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [ELSEWHERE_KEY, f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:alias/aws/s3"],
+    ids=["key ARN", "aws/s3 alias ARN"],
+)
+def test_a_requested_key_of_another_region_fails_naming_the_region_rule(asked: str) -> None:
+    """
+    Amazon EMR Management Guide, "Create keys and certificates for data encryption with Amazon EMR": the key "must
+    be created in the same Region as your Amazon EMR cluster instance and the Amazon S3 buckets used with EMRFS".
+    Its policy allows the writer, so only the Region rule can fail it.
+    """
+    state = asking_for_other_key(healthy_state(), users=[ROLE], key=asked)
+    state.requested_keys[requested_key_entry(asked, state.buckets[BUCKET])] = OTHER_KEY
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL, link
+    assert f"{asked} is in Region eu-west-1, not in the bucket's Region us-east-1" in link.detail
+    assert link.fix.startswith("name a KMS key of us-east-1")
+
+
+def test_the_bucket_default_key_of_another_region_fails_naming_the_region_rule() -> None:
+    state = healthy_state()
+    state.buckets[BUCKET].kms_key_id = KEY.replace(":us-east-1:", ":eu-west-1:")
+    state.buckets[BUCKET].kms_key_arn = KEY  # what a stand-in ignoring the ARN's Region would describe
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL, link
+    assert "the key of the bucket's default encryption" in link.detail
+    assert "is in Region eu-west-1, not in the bucket's Region us-east-1" in link.detail
+
+
+def test_a_key_of_the_bucket_region_named_by_arn_still_passes() -> None:
+    state = healthy_state()
+    state.buckets[BUCKET].kms_key_id = KEY
+
+    assert by_name(check_chain(state))[KMS].status == PASS
+
+
+def test_a_bucket_of_unknown_region_is_judged_by_the_key_reads() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE], key=ELSEWHERE_KEY)
+    state.requested_keys[requested_key_entry(ELSEWHERE_KEY, state.buckets[BUCKET])] = OTHER_KEY
+    state.buckets[BUCKET].region = None
+
+    assert "is in Region" not in by_name(check_chain(state))[KMS].detail

@@ -240,6 +240,11 @@ def _default_key(
     uses: list[KmsUse],
 ) -> Link | tuple[str, dict[str, Any], str]:
     """The bucket's default key: its ARN, policy and name as the bucket names it; or the link when it is not checked."""
+    if bucket.sse_algorithm in ("aws:kms", "aws:kms:dsse"):
+        what = "the key of the bucket's default encryption"
+        elsewhere = _other_region_link(index, name, what, bucket.kms_key_id, bucket)
+        if elsewhere is not None:
+            return elsewhere
     foreign = _foreign_writers(index, name, bucket, location, uses)
     if foreign is not None:
         return foreign
@@ -476,6 +481,9 @@ def _resolved_key(
     state: ChainState, index: int | None, name: str, asked: str, key: str, bucket: BucketState
 ) -> Link | tuple[str, dict[str, Any], str]:
     """The requested key's ARN, policy and name as asked, or the link when it cannot be read or used."""
+    elsewhere = _other_region_link(index, name, asked, key, bucket)
+    if elsewhere is not None:
+        return elsewhere
     account = bucket.account
     # The bucket's default key asked for by its ARN was read as the bucket's (verify._read_bucket_key), not again.
     unread: str | Unreadable = key if key == bucket.kms_key_arn else Unreadable("the key was not read")
@@ -494,6 +502,27 @@ def _resolved_key(
     if unusable is not None:
         return Link(index, name, FAIL, f"{asked}: the key {resolved} {unusable.problem}", fix=unusable.fix)
     return resolved, key_policy, key
+
+
+def _other_region_link(index: int | None, name: str, what: str, key: str | None, bucket: BucketState) -> Link | None:
+    """
+    The failing link of a key named by an ARN (of the key or of an alias) of another Region than the bucket's, or
+    ``None``: "The AWS KMS encryption key must be created in the same Region as your Amazon EMR cluster instance and
+    the Amazon S3 buckets used with EMRFS" (Amazon EMR Management Guide, "Create keys and certificates for data
+    encryption with Amazon EMR"); S3 uses a key of the bucket's own Region only (Amazon S3 User Guide, "Using
+    server-side encryption with AWS KMS keys (SSE-KMS)"). A bucket of unknown Region is judged by the key's reads.
+    """
+    region = region_of_arn(key) if key and key.startswith("arn:") else ""
+    if not region or not bucket.region or region == bucket.region:
+        return None
+    return Link(
+        index,
+        name,
+        FAIL,
+        f"{what}: {key} is in Region {region}, not in the bucket's Region {bucket.region}; S3 and EMRFS use a KMS "
+        "key of the bucket's own Region only",
+        fix=f"name a KMS key of {bucket.region} (a multi-Region key's replica there, or another key)",
+    )
 
 
 def _unusable(state: ChainState, key_arn: str) -> KeyProblem | None:
