@@ -433,6 +433,7 @@ def _read_requested_key(
             # Judged as the bucket's aws/s3 is (checks/key_user.py): with the policy AWS gives it, which nobody can
             # change; one not created yet has no grants either (none to read: ListGrants would find no key).
             state.key_policies.setdefault(managed, aws_managed_key_policy(destination_account, managed))
+            state.key_kinds.setdefault(managed, {"KeyManager": "AWS"})
             if managed.endswith(f":key/{NOT_CREATED_YET}"):
                 state.key_grants.setdefault(managed, [])
         return
@@ -728,7 +729,9 @@ def _read_described_key(
     arn = str(described["Arn"])
     key_states, key_kinds = described_as
     key_states[arn] = str(described.get("KeyState", "Enabled"))
-    key_kinds[arn] = {field: str(described[field]) for field in ("KeySpec", "KeyUsage") if described.get(field)}
+    key_kinds[arn] = {
+        field: str(described[field]) for field in ("KeySpec", "KeyUsage", "KeyManager") if described.get(field)
+    }
     if account_of_arn(arn) != destination_account:
         key_policies[arn] = Unreadable(
             f"the key is in account {account_of_arn(arn)}; the destination connection acts in account "

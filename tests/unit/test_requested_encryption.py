@@ -726,3 +726,41 @@ def test_a_bucket_of_unknown_region_is_judged_by_the_key_reads() -> None:
     state.buckets[BUCKET].region = None
 
     assert "is in Region" not in by_name(check_chain(state))[KMS].detail
+
+
+def test_the_aws_managed_key_refusing_a_writer_of_another_account_names_a_fix_that_can_work() -> None:
+    """
+    AWS KMS Developer Guide, "AWS managed keys": their key policies cannot be changed, and let only principals of
+    their own account use them ("kms:CallerAccount"). The fix said to change that policy's Condition.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
+
+    alias = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/aws/s3"
+    managed = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/aws-s3-key"
+    state = with_at_rest_s3_encryption(emr_role_writes_unmapped_keys(healthy_state()), "SSE-KMS", alias)
+    state.requested_keys[requested_key_entry(alias, state.buckets[BUCKET])] = managed
+    state.key_policies[managed] = aws_managed_key_policy(DESTINATION_ACCOUNT, managed)
+    state.key_kinds[managed] = {"KeyManager": "AWS"}  # as verify._read_requested_key records it
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL, link
+    assert EMR_ROLE in link.detail
+    assert "change that Condition" not in link.fix
+    assert link.fix.startswith(f"{managed} is an AWS managed key (aws/s3)")
+    assert "name a customer managed key of that account by its ARN" in link.fix
+    assert "GrantKmsKeyUserOperator" in link.fix
+
+
+def test_a_customer_key_refusing_on_its_condition_still_names_the_condition() -> None:
+    """The same refusal on a customer managed key (its policy AWS's text) keeps the Condition fix: it can change."""
+    from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
+
+    state = asking_for_other_key(emr_role_writes_unmapped_keys(healthy_state()), users=[ROLE])
+    state.key_policies[OTHER_KEY] = aws_managed_key_policy(DESTINATION_ACCOUNT, KEY)
+    state.key_kinds[OTHER_KEY] = {"KeyManager": "CUSTOMER"}
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL, link
+    assert "change that Condition" in link.fix

@@ -185,8 +185,27 @@ def _judge_call(
     if refused is None:
         return decision
     if refused.status == FAIL and decision.statement is None:
-        return _through_grants(state, refused, key_arn, role, request, grants_wanted)
+        judged = _through_grants(state, refused, key_arn, role, request, grants_wanted)
+        return _aws_managed_refusal(state, judged, key_arn, role.arn, key_fix(state, role.arn, None))
     return refused
+
+
+def _aws_managed_refusal(state: ChainState, judged: Link | str, key_arn: str, role_arn: str, grant: str) -> Link | str:
+    """
+    ``judged``, with the fix that can work when it refuses a writer of another account an AWS managed key: its
+    policy is AWS's, which "cannot be changed" and lets only principals of its own account use it (AWS KMS Developer
+    Guide, "AWS managed keys" and "kms:CallerAccount"), so no Condition or grant of the provider's can change that.
+    """
+    if isinstance(judged, str) or judged.status != FAIL or account_of_arn(role_arn) == account_of_arn(key_arn):
+        return judged
+    if not is_aws_managed(state, key_arn):
+        return judged
+    return replace(
+        judged,
+        fix=f"{key_arn} is an AWS managed key (aws/s3), whose policy AWS keeps and which only principals of account "
+        f"{account_of_arn(key_arn)} may use: name a customer managed key of that account by its ARN (the bucket's "
+        f"default encryption, or AwsKmsKey in the security configuration), then {grant}",
+    )
 
 
 #: The fix of a key link left not checked on a KMS call the probe does not make.
@@ -502,6 +521,13 @@ def _resolved_key(
     if unusable is not None:
         return Link(index, name, FAIL, f"{asked}: the key {resolved} {unusable.problem}", fix=unusable.fix)
     return resolved, key_policy, key
+
+
+def is_aws_managed(state: ChainState, key_arn: str) -> bool:
+    """Whether ``key_arn`` is an AWS managed key: DescribeKey's ``KeyManager``, or a bucket's default ``aws/s3``."""
+    if state.key_kinds.get(key_arn, {}).get("KeyManager") == "AWS":
+        return True
+    return any(isinstance(b, BucketState) and b.aws_managed_key_arn == key_arn for b in state.buckets.values())
 
 
 def _other_region_link(index: int | None, name: str, what: str, key: str | None, bucket: BucketState) -> Link | None:

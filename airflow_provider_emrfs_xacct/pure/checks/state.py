@@ -136,8 +136,9 @@ class ChainState:
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = field(default_factory=dict)
     #: KeyState from DescribeKey (``Enabled``, ``Disabled``, ``PendingDeletion`` …) by key ARN.
     key_states: dict[str, str] = field(default_factory=dict)
-    #: The kind of a key from DescribeKey by key ARN: its ``KeySpec`` and ``KeyUsage`` (as DescribeKey names them);
-    #: a key not here, or a field not in it: not judged (``pure/kms_keys.py``).
+    #: The kind of a key from DescribeKey by key ARN: its ``KeySpec``, ``KeyUsage`` and ``KeyManager`` (as DescribeKey
+    #: names them; ``KeyManager`` ``AWS`` also for aws/s3 read by its alias); a key not here, or a field not in it: not
+    #: judged (``pure/kms_keys.py``).
     key_kinds: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The keys the uploads ask for (security configuration, emrfs-site) other than a bucket's default key, as
     #: named there (by :func:`requested_key_entry`), resolved by DescribeKey in the destination account: the
