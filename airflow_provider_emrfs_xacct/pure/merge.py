@@ -562,14 +562,16 @@ def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, ro
 
     Each ``Allow`` statement the provider did not write (by ``Sid``, or index without one) and each principal
     of the provider's statement (``own_sid``) that is not that role, in any spelling of its name (see
-    :func:`identity_key`); the unique ID of a deleted principal (``AROA…``) counts for nobody.
+    :func:`identity_key`); the unique ID of a deleted principal (``AROA…``) counts for nobody, and so does a
+    statement naming only such IDs.
     """
     others: list[str] = []
     for index, statement in enumerate(as_list((trust or {}).get("Statement"))):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
         if statement.get("Sid") != own_sid:
-            others.append(f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}]")
+            if not _names_only_deleted_principals(statement):
+                others.append(f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}]")
             continue
         for kind, values in _principal_values(statement.get("Principal")).items():
             for value in values:
@@ -581,6 +583,17 @@ def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, ro
                     continue
                 others.append(str(value) if kind == "AWS" else f"{kind}: {value}")
     return others
+
+
+def _names_only_deleted_principals(statement: dict[str, Any]) -> bool:
+    """Whether a statement's principals are all unique IDs of deleted principals (``AROA…``), who assume nothing."""
+    principals = _principal_values(statement.get("Principal"))
+    values = [value for kind_values in principals.values() for value in kind_values]
+    return (
+        bool(values)
+        and set(principals) == {"AWS"}
+        and all(isinstance(value, str) and _UNIQUE_ID.match(value) for value in values)
+    )
 
 
 def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: str) -> dict[str, Any] | None:

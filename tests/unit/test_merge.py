@@ -542,6 +542,29 @@ def test_trusted_besides_names_everyone_but_the_revoked_role() -> None:
     assert trusted_besides(None, "Trust", "111111111111", "EMR_EC2_DefaultRole") == []
 
 
+def test_a_statement_of_someone_else_naming_only_deleted_principals_counts_for_nobody() -> None:
+    """
+    IAM shows a deleted principal in a trust policy as its unique ID (``AROA…``), which no one can assume the role
+    as (AWS Knowledge Center, iam-trust-policy-error): such a statement leaves no one else trusted; one naming a
+    live principal beside the ID, or an ID-looking value of another principal kind, still counts.
+    """
+    from airflow_provider_emrfs_xacct.pure.merge import trusted_besides
+
+    def others(*statements: dict[str, Any]) -> list[str]:
+        trust = {"Statement": [{"Sid": "Trust", "Effect": "Allow", "Principal": {"AWS": REVOKED}}, *statements]}
+        return trusted_besides(trust, "Trust", EMR, "EMR_EC2_DefaultRole")
+
+    deleted = {
+        "Sid": "Old",
+        "Effect": "Allow",
+        "Principal": {"AWS": ["AROAEXAMPLEEXAMPLE1234", "AIDAEXAMPLEEXAMPLE99"]},
+    }
+    assert others(deleted) == []
+    assert others({**deleted, "Principal": {"AWS": ["AROAEXAMPLEEXAMPLE1234", NIGHTLY]}}) == ["statement 'Old'"]
+    assert others({**deleted, "Principal": {"Federated": "AROAEXAMPLEEXAMPLE1234"}}) == ["statement 'Old'"]
+    assert others({**deleted, "Principal": {"AWS": []}}) == ["statement 'Old'"]
+
+
 # Revoking the EMR EC2 role from the provider's trust statement ----------------------------------------------
 
 EMR = "111111111111"
