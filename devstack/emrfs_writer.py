@@ -443,6 +443,8 @@ class _Bucket:
     block_public_acls: bool = False
     #: The default encryption's key ARN (or alias ARN) when it names another Region than the bucket's.
     key_elsewhere: str | None = None
+    #: The Region the bucket is in (HeadBucket's ``BucketRegion``), whose KMS keys S3 uses.
+    home_region: str = REGION
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -469,6 +471,7 @@ def _find_bucket_owner(url: str, bucket: str, accounts: tuple[str, ...], region:
 
 def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
     s3 = _admin(url, owner, "s3", region)
+    home = str(s3.head_bucket(Bucket=bucket).get("BucketRegion") or region)
     try:
         policy: dict[str, Any] | None = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
     except botocore.exceptions.ClientError:
@@ -495,9 +498,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         key_id = default.get("KMSMasterKeyID") or "alias/aws/s3"
         if key_id.startswith("arn:"):
             _check_admin(url, _account(key_id), region_of(key_id))
-        key_account, key_region = (
-            (_account(key_id), region_of(key_id)) if key_id.startswith("arn:") else (owner, region)
-        )
+        key_account, key_region = (_account(key_id), region_of(key_id)) if key_id.startswith("arn:") else (owner, home)
         kms = _admin(url, key_account, "kms", key_region)
         if key_id in ("alias/aws/s3", "aws/s3") or key_id.endswith(":alias/aws/s3"):
             aws_managed = True
@@ -542,7 +543,8 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         region,
         key_spec,
         block_public_acls,
-        key_id if key_arn is not None and key_id.startswith("arn:") and region_of(key_id) != region else None,
+        key_id if key_arn is not None and key_id.startswith("arn:") and region_of(key_id) != home else None,
+        home,
     )
 
 
@@ -564,17 +566,19 @@ class _Key:
     aws_managed: bool = False
 
 
-def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> _Key | Decision:
+def _resolve_key(url: str, key_id: str, requester_account: str, bucket_region: str) -> _Key | Decision:
     """
     Resolve the key an upload names (x-amz-server-side-encryption-aws-kms-key-id): a key or alias ARN in its
     own account, a key id or alias name in the requester's account (S3 API Reference, PutObject: "If the KMS
     key doesn't exist in the same account that's issuing the command, you must use the full Key ARN not the
     Key ID"). A key that is not there: S3 refuses the upload (the judge's denial).
     """
-    elsewhere = _key_of_another_region(key_id, region)
+    elsewhere = _key_of_another_region(key_id, bucket_region)
     if elsewhere is not None:
         return elsewhere
     account = _account(key_id) if key_id.startswith("arn:") else requester_account
+    # An alias or key id names a key of the bucket's Region: S3 calls KMS there.
+    region = region_of(key_id) if key_id.startswith("arn:") else bucket_region
     _check_admin(url, account, region)
     kms = _admin(url, account, "kms", region)
     try:
@@ -1091,11 +1095,11 @@ class _Writer:
                 return _judge_aws_managed_key(principal, kms_action, key, decision, context_arn)
             return _judge_key(principal, kms_action, key, decision, context_arn)
         if sse != "aws:kms" and self.bucket.key_elsewhere is not None:
-            return _key_of_another_region(self.bucket.key_elsewhere, self.bucket.region) or decision
+            return _key_of_another_region(self.bucket.key_elsewhere, self.bucket.home_region) or decision
         # SSE-KMS asked for without a key id, or by the bucket's default: the AWS managed key aws/s3.
         if sse == "aws:kms" or (self.bucket.kms_key_arn is not None and self.bucket.key_is_aws_managed):
             if self._aws_s3_key is None or self._aws_s3_key.endswith(NOT_CREATED_YET):
-                self._aws_s3_key = _aws_s3_key_arn(self.url, self.bucket.owner, self.bucket.region)
+                self._aws_s3_key = _aws_s3_key_arn(self.url, self.bucket.owner, self.bucket.home_region)
             return _judge_aws_managed_key(principal, kms_action, _Key(self._aws_s3_key, None), decision, context_arn)
         bucket = self.bucket
         if bucket.kms_key_arn is None:
@@ -1113,7 +1117,7 @@ class _Writer:
         """The key an upload names, resolved as S3 does (cached per requester account)."""
         cache = (key_id, "" if key_id.startswith("arn:") else requester_account)
         if cache not in self._keys:
-            self._keys[cache] = _resolve_key(self.url, key_id, requester_account, self.bucket.region)
+            self._keys[cache] = _resolve_key(self.url, key_id, requester_account, self.bucket.home_region)
         return self._keys[cache]
 
     def upload_headers(self, params: dict[str, Any], context: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:

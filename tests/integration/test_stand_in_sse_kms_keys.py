@@ -192,14 +192,26 @@ def test_a_deny_of_the_account_s_keys_refuses_the_bucket_default_aws_s3(
 
 
 @pytest.mark.parametrize("named_by", ["bucket default", "security configuration"])
-@pytest.mark.parametrize("region", [REGION, "eu-west-1"])
-def test_a_key_of_another_region_than_the_bucket_s_refuses_the_write(aws: Seeded, named_by: str, region: str) -> None:
+@pytest.mark.parametrize(
+    ("bucket_region", "region"),
+    [(REGION, REGION), (REGION, "eu-west-1"), ("eu-west-1", REGION), ("eu-west-1", "eu-west-1")],
+)
+def test_a_key_of_another_region_than_the_bucket_s_refuses_the_write(
+    aws: Seeded, named_by: str, bucket_region: str, region: str
+) -> None:
     """
     "The AWS KMS encryption key must be created in the same Region as your Amazon EMR cluster instance and the Amazon
     S3 buckets used with EMRFS" (Amazon EMR Management Guide, "Create keys and certificates for data encryption with
-    Amazon EMR"). moto would use the key of any Region its ARN names; the same key in the bucket's Region writes.
+    Amazon EMR"). moto would use the key of any Region its ARN names; the same key in the bucket's Region writes. The
+    bucket's Region is where it is (HeadBucket), not the cluster's (the writer's, us-east-1).
     """
-    prefix = f"s3://{aws.bucket}/{PREFIX_KEY}/"
+    bucket = aws.bucket
+    if bucket_region != REGION:
+        bucket = f"{aws.bucket}-{bucket_region}"
+        client(aws.url, DESTINATION_ACCOUNT, "s3", bucket_region).create_bucket(
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": bucket_region}
+        )
+    prefix = f"s3://{bucket}/{PREFIX_KEY}/"
     provision_partner(aws, ROLE, prefix)
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms", region)
     root = f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"
@@ -220,7 +232,7 @@ def test_a_key_of_another_region_than_the_bucket_s_refuses_the_write(aws: Seeded
     configuration: dict[str, Any] = {}
     if named_by == "bucket default":
         client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
-            Bucket=aws.bucket,
+            Bucket=bucket,
             ServerSideEncryptionConfiguration={
                 "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]
             },
@@ -238,8 +250,8 @@ def test_a_key_of_another_region_than_the_bucket_s_refuses_the_write(aws: Seeded
 
     result = write_through_the_mapping(aws, prefix, "stand-in-key-region", **configuration)
 
-    if region == REGION:
+    if region == bucket_region:
         assert result.success, result.first_failure
         return
     assert not result.success
-    assert f"{key} is in Region eu-west-1, not in the bucket's Region {REGION}" in str(result.first_failure)
+    assert f"{key} is in Region {region}, not in the bucket's Region {bucket_region}" in str(result.first_failure)
