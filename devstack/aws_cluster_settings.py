@@ -70,6 +70,12 @@ than its site file: which of the two the job's connector follows is not document
 setting's ``spark.hadoop.`` form is ``UNKNOWN`` whatever the site files say: unlike theirs, by that rule; like it, the
 site's own is set.
 
+A connector setting the writer follows that ``hive-site``, ``spark-hive-site``, ``hdfs-site``, ``mapred-site`` or
+``yarn-site`` sets to another value than the site files (:func:`_other_file_setting`): those reach the Hadoop
+configuration of the jobs that load them, after ``core-site.xml`` (Apache Hadoop API,
+``org.apache.hadoop.conf.Configuration``; Spark, "Configuration", "Custom Hadoop/Hive Configuration"), and which
+files a job on EMR loads is not documented: ``UNKNOWN``.
+
 Hadoop reads a boolean setting trimmed and in any case, ``true`` or ``false`` (``Configuration.getBoolean``).
 """
 
@@ -207,6 +213,9 @@ def credentials_of(
     differing = _spark_differs(configurations, bucket)
     if differing:
         return Credentials(UNKNOWN, f"spark-defaults sets {differing} for Spark jobs, unlike the cluster's site file")
+    carried = _other_file_setting(configurations, bucket)
+    if carried:
+        return Credentials(UNKNOWN, f"{carried}, unlike the cluster's site file: which one the job follows is unknown")
     unreadable = _unreadable_flag(configurations)
     if unreadable:
         return Credentials(
@@ -746,3 +755,66 @@ _S3A_UNKNOWN_TRANSLATION = (
     "fs.s3.canned.acl",
     "fs.s3.useRequesterPaysHeader",
 )
+
+
+#: The classifications besides the site files and ``spark-defaults`` whose properties reach the Hadoop configuration of
+#: the jobs that load them: HDFS's, MapReduce's and YARN's files, which Hadoop adds to a ``Configuration`` after
+#: ``core-site.xml`` ("Applications may add additional resources, which are loaded subsequent to these resources in
+#: the order they are added": Apache Hadoop API, ``org.apache.hadoop.conf.Configuration``), Hive's ``hive-site`` and
+#: Spark's ``hive-site.xml`` (``spark-hive-site``: "You can copy and modify hdfs-site.xml, core-site.xml,
+#: yarn-site.xml, hive-site.xml in Spark's classpath for each application": Spark, "Configuration").
+OTHER_HADOOP_FILES = ("hdfs-site", "mapred-site", "yarn-site", "hive-site", "spark-hive-site")
+#: The connector options the writer follows, after ``fs.s3.``, ``fs.s3a.`` or a per-bucket stem (credentials classes,
+#: role mappings, Access Grants, sessions, STS endpoint, the uploads' headers, the connector itself).
+FOLLOWED_OPTIONS = (
+    "impl",
+    "emrfs.compatibility.enable",
+    "customAWSCredentialsProvider",
+    "credentialsResolverClass",
+    *ROLE_MAPPING_OPTIONS,
+    "s3AccessGrants.enabled",
+    "s3AccessGrants.fallbackToIAM",
+    "access.grants.enabled",
+    "access.grants.fallback.to.iam",
+    "sts.sessionDurationSeconds",
+    "sts.endpoint",
+    "assumed.role.session.duration",
+    "assumed.role.sts.endpoint",
+    "canned.acl",
+    "useRequesterPaysHeader",
+    "enableServerSideEncryption",
+    "serverSideEncryption.kms.keyId",
+    "storageClass",
+    "cse.enabled",
+    "ssl.enabled",
+    *S3A_CREDENTIAL_OPTIONS,
+    *S3A_ENCRYPTION_OPTIONS,
+    *S3A_UPLOAD_OPTIONS,
+)
+
+
+def _other_file_setting(configurations: list[dict[str, Any]], bucket: str | None) -> str:
+    """
+    A followed connector option (:data:`FOLLOWED_OPTIONS`) that a classification of :data:`OTHER_HADOOP_FILES` sets to
+    another value than ``core-site``'s and ``emrfs-site``'s (trimmed; not set there: another value), as
+    ``"CLASSIFICATION NAME=VALUE"``, or ``""``. A per-bucket form of another bucket than ``bucket`` is left out
+    (``None``: any bucket's counts).
+    """
+    both = (site(configurations, "emrfs-site"), site(configurations, "core-site"))
+    for classification in OTHER_HADOOP_FILES:
+        for name, value in site(configurations, classification).items():
+            stem = next((stem for stem in ("fs.s3a.", "fs.s3.", "fs.s3n.") if name.startswith(stem)), None)
+            if stem is None or not any(
+                name == stem + option or name.endswith("." + option) for option in FOLLOWED_OPTIONS
+            ):
+                continue
+            if (
+                bucket is not None
+                and name.startswith(f"{stem}bucket.")
+                and not name.startswith(f"{stem}bucket.{bucket}.")
+            ):
+                continue
+            if any(name in own and own[name].strip(JAVA_TRIMMED) == value.strip(JAVA_TRIMMED) for own in both):
+                continue
+            return f"{classification} {name}={value!r}"
+    return ""

@@ -105,6 +105,17 @@ ROLE_MAPPING_PROPERTIES = {
 #: ``spark-defaults`` ``spark.hadoop.<name>`` sets Hadoop property ``<name>`` for every Spark job ("spark.hadoop.abc.def=
 #: xyz represents adding hadoop property abc.def=xyz": Spark, "Configuration", "Custom Hadoop/Hive Configuration").
 SPARK_HADOOP = "spark.hadoop."
+#: The classifications besides ``core-site``, ``emrfs-site`` and ``spark-defaults`` whose properties reach the Hadoop
+#: configuration of the jobs that load them, where an ``fs.s3…`` one sets the S3 connector for those jobs:
+#: ``hdfs-site``, ``mapred-site`` and ``yarn-site``, which HDFS, MapReduce and YARN add to every Hadoop
+#: ``Configuration`` after ``core-site.xml`` ("Applications may add additional resources, which are loaded subsequent
+#: to these resources in the order they are added": Apache Hadoop API, ``org.apache.hadoop.conf.Configuration``; a
+#: later resource's value wins), ``hive-site`` (Hive's configuration, ``HiveConf``, a Hadoop ``Configuration``) and
+#: ``spark-hive-site`` (Spark's ``hive-site.xml``: "You can copy and modify hdfs-site.xml, core-site.xml,
+#: yarn-site.xml, hive-site.xml in Spark's classpath for each application": Spark, "Configuration", "Custom
+#: Hadoop/Hive Configuration"). Which of their value and the site file's a job's connector follows depends on which
+#: of these its configuration loads, which AWS does not document for EMR.
+OTHER_HADOOP_SITES = ("hdfs-site", "mapred-site", "yarn-site", "hive-site", "spark-hive-site")
 #: The canned ACL names EMRFS's ``emrfs-site`` ``fs.s3.canned.acl`` and S3A's ``core-site`` ``fs.s3a.acl.default`` are
 #: read with, and the ``x-amz-acl`` header each sends: the names Hadoop's ``core-default.xml`` gives for
 #: ``fs.s3a.acl.default`` ("Value may be Private, PublicRead, PublicReadWrite, AuthenticatedRead, LogDeliveryWrite,
@@ -432,6 +443,7 @@ def plan_launch(
             )
     _refuse_spark_overrides(configurations, mapped_buckets)
     _refuse_core_site_emrfs_settings(configurations, mapped_buckets)
+    _refuse_other_site_settings(configurations, mapped_buckets, uses_role_mappings)
     _refuse_instance_overrides(
         result.get("Instances"), configurations, instances_field, uses_role_mappings, mapped_buckets
     )
@@ -459,11 +471,12 @@ def _provider_beside_mappings(configurations: list[dict[str, Any]], uses_role_ma
     a write's credentials when both are set: the verifier leaves such a cluster "not checked", which no probe settles.
     """
     return [
-        f"{classification} {name} is set on a cluster whose writes rely on the security configuration's role mappings: "
+        f"{where} {name} is set on a cluster whose writes rely on the security configuration's role mappings: "
         "AWS does not document whether the mappings or the credentials provider decide a write's credentials, so the "
         "verifier reports the cluster not checked (no probe settles it); launch the partner's cluster without it"
         for classification, name in _CREDENTIAL_SETTINGS
-        if uses_role_mappings and site_of(configurations, classification).get(name) is not None
+        for where in (classification, *OTHER_HADOOP_SITES)  # which reach the jobs that load them too
+        if uses_role_mappings and site_of(configurations, where).get(name) is not None
     ]
 
 
@@ -1455,11 +1468,56 @@ def _refuse_core_site_emrfs_settings(
         )
 
 
+def _refuse_other_site_settings(
+    configurations: list[dict[str, Any]], mapped_buckets: tuple[str, ...] | None, uses_role_mappings: bool
+) -> None:
+    """
+    Refuse, in a classification of :data:`OTHER_HADOOP_SITES` (``hive-site``, ``hdfs-site``...), a setting the launch
+    reads from a site file (:func:`launch_site_file`) set to another value than that file's
+    (:func:`_other_site_values`), and, with role mappings, an S3 Access Grants switch
+    (:data:`ACCESS_GRANTS_PROPERTIES`): the jobs that load that classification would follow a connector, credentials,
+    role session, canned ACL or Access Grants that neither the launch nor the verifier checked (the verifier leaves
+    such a setting "not checked": ``checks/spark_settings.py``). A per-bucket form of a bucket no role mapping takes is
+    kept; role mapping settings there are refused with the others (:data:`ROLE_MAPPING_CLASSIFICATIONS`).
+    """
+    for classification in OTHER_HADOOP_SITES:
+        for index, key, name, value, site_file, own in _other_site_values(
+            configurations, classification, str, mapped_buckets
+        ):
+            shown = f"is {own!r}" if own is not None else "is not set"
+            raise InvalidParameterError(
+                f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+                f"is {value!r} in {classification}, but {site_file} {name} {shown}: {classification} reaches the "
+                f"Hadoop configuration of the jobs that load it, after core-site (Apache Hadoop API, "
+                '"org.apache.hadoop.conf.Configuration"), so those jobs would not follow the '
+                f"{site_file} value the launch and the verifier read (their s3:// connector, credentials, role session "
+                f"or canned ACL would go unchecked). Set {name} in {site_file} only, or the same value in both",
+            )
+    if not uses_role_mappings:
+        return
+    switches = {name for site in ("emrfs-site", "core-site") for name in ACCESS_GRANTS_PROPERTIES[site]}
+    for index, configuration in enumerate(configurations):
+        other = configuration.get("Classification")
+        properties = configuration.get("Properties")
+        if other not in OTHER_HADOOP_SITES or not isinstance(properties, dict):
+            continue
+        for key, value in properties.items():
+            if str(key) in switches:
+                raise InvalidParameterError(
+                    f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+                    f"is {value!r} in {other}: S3 Access Grants take a job's writes from the role mappings "
+                    '(Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR"), and the launch '
+                    f"and the verifier read their switches from emrfs-site (core-site for S3A), not {other}. "
+                    "Remove it for this cluster",
+                )
+
+
 #: The classifications the role mapping settings (:func:`role_mapping_setting`) are read from: ``emrfs-site`` (EMRFS's),
-#: ``core-site`` (Hadoop's, which every file system's configuration loads, EMRFS's too) and ``spark-defaults`` as a Spark
-#: job's ``spark.hadoop.<name>`` (:data:`SPARK_HADOOP`), as the verifier reads them (``checks/credential_settings.py``).
+#: ``core-site`` (Hadoop's, which every file system's configuration loads, EMRFS's too), ``spark-defaults`` as a Spark
+#: job's ``spark.hadoop.<name>`` (:data:`SPARK_HADOOP`) and the other classifications that reach a job's Hadoop
+#: configuration (:data:`OTHER_HADOOP_SITES`), as the verifier reads them (``checks/credential_settings.py``).
 #: S3A's in ``emrfs-site`` too: EMR's S3A reads the EMRFS settings it translates, from where AWS does not document.
-ROLE_MAPPING_CLASSIFICATIONS = ("emrfs-site", "core-site", "spark-defaults")
+ROLE_MAPPING_CLASSIFICATIONS = ("emrfs-site", "core-site", "spark-defaults", *OTHER_HADOOP_SITES)
 
 
 def role_mapping_setting(name: str) -> tuple[str, str | None] | None:
@@ -1566,14 +1624,15 @@ def _refuse_role_mapping_settings(
 
 
 #: The classifications whose S3 connector settings (:func:`connector_setting`) an instance group's or fleet instance
-#: type's own ``Configurations`` may not give another value than the cluster's.
-INSTANCE_CHECKED_CLASSIFICATIONS = ("core-site", "emrfs-site", "spark-defaults")
+#: type's own ``Configurations`` may not give another value than the cluster's (:data:`OTHER_HADOOP_SITES` too).
+INSTANCE_CHECKED_CLASSIFICATIONS = ("core-site", "emrfs-site", "spark-defaults", *OTHER_HADOOP_SITES)
 
 
 def connector_setting(classification: str, name: str) -> bool:
     """
     Whether ``name`` of ``classification`` is an S3 connector setting: a ``core-site`` or ``emrfs-site`` property
-    ``fs.s3…`` (EMRFS's and S3A's, ``s3n://``'s, per bucket too), or its ``spark-defaults`` ``spark.hadoop.`` form.
+    ``fs.s3…`` (EMRFS's and S3A's, ``s3n://``'s, per bucket too), the same in a classification of
+    :data:`OTHER_HADOOP_SITES`, or its ``spark-defaults`` ``spark.hadoop.`` form.
     """
     if classification == "spark-defaults":
         if not name.startswith(SPARK_HADOOP):

@@ -54,12 +54,25 @@ def site(classification: str, **properties: str) -> list[dict[str, Any]]:
             [{"Classification": "spark-defaults", "Properties": {"spark.hadoop.fs.s3.impl": S3A_IMPL}}],
             [("spark-defaults", "spark.hadoop.fs.s3.impl", S3A_IMPL, None)],
         ),
-        # Not connector settings: a Spark job's own memory, YARN's, an unrelated Hadoop property.
+        # yarn-site reaches the Hadoop configuration of the jobs that load it, after core-site (Apache Hadoop API,
+        # org.apache.hadoop.conf.Configuration: later resources), so its fs.s3 settings are connector settings too.
+        (site("yarn-site", fs_s3_impl=S3A_IMPL), [("yarn-site", "fs.s3.impl", S3A_IMPL, None)]),
+        # Not connector settings: a Spark job's own memory, YARN's own, an unrelated Hadoop property.
         ([{"Classification": "spark-defaults", "Properties": {"spark.executor.memory": "4g"}}], []),
-        (site("yarn-site", fs_s3_impl=S3A_IMPL), []),
+        ([{"Classification": "yarn-site", "Properties": {"yarn.nodemanager.vmem-check-enabled": "false"}}], []),
         (site("core-site", hadoop_tmp_dir="/mnt/tmp"), []),
     ],
-    ids=["same-as-hadoop-reads", "s3a", "not-set-cluster-wide", "s3a-option", "spark-hadoop", "spark", "yarn", "other"],
+    ids=[
+        "same-as-hadoop-reads",
+        "s3a",
+        "not-set-cluster-wide",
+        "s3a-option",
+        "spark-hadoop",
+        "yarn",
+        "spark",
+        "yarn-own",
+        "other",
+    ],
 )
 def test_instance_overrides(own: list[dict[str, Any]], expected: list[tuple[str, str, str, str | None]]) -> None:
     found = [

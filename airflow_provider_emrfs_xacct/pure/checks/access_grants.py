@@ -11,16 +11,25 @@ not documented. On S3A (7.10.0 on, ``s3://`` not kept on EMRFS) the same setting
 Management Guide lists "S3 access through the open-source S3A protocol" as not supported with Access Grants: not
 checked there. ``spark-defaults`` ``spark.hadoop.fs.s3.s3AccessGrants.*`` (the form AWS shows for EMR Serverless)
 reaches a Spark job's Hadoop configuration; how it combines with ``emrfs-site`` is not documented: not checked.
+The same switches in another classification that reaches a job's Hadoop configuration (``hive-site``...:
+:data:`~.cluster_config.OTHER_HADOOP_SITES`): not checked.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import cluster_release, connector_doubt, serves_s3_with_s3a
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    cluster_release,
+    connector_doubt,
+    serves_s3_with_s3a,
+    site_property,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, FAIL, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    ACCESS_GRANTS_PROPERTIES,
     ACCESS_GRANTS_SINCE,
+    OTHER_HADOOP_SITES,
     access_grants,
     unreadable_access_grants,
 )
@@ -56,7 +65,7 @@ def audit(state: ChainState) -> list[Link]:
         ]
     found = access_grants(state.cluster_configurations, classifications)
     if found is None:
-        return []
+        return _carried_switches(state)
     if found.replaces_mappings and not s3a and not doubt and version is not None:
         return [
             Link(
@@ -69,6 +78,9 @@ def audit(state: ChainState) -> list[Link]:
                 fix=FIX,
             )
         ]
+    carried = _carried_switches(state)
+    if carried:
+        return carried
     why = (
         "the release is unknown"
         if version is None
@@ -93,3 +105,28 @@ def audit(state: ChainState) -> list[Link]:
             fix=FIX,
         )
     ]
+
+
+def _carried_switches(state: ChainState) -> list[Link]:
+    """
+    A "not checked" link when a classification of :data:`~.cluster_config.OTHER_HADOOP_SITES` sets an S3 Access Grants
+    switch (EMRFS's or S3A's name): the jobs that load it may turn Access Grants on, and which of it and the site
+    files' they follow AWS does not document.
+    """
+    switches = dict.fromkeys(name for site in ("emrfs-site", "core-site") for name in ACCESS_GRANTS_PROPERTIES[site])
+    for other in OTHER_HADOOP_SITES:
+        for name in switches:
+            value = site_property(state, other, name)
+            if value is not None:
+                return [
+                    Link(
+                        None,
+                        BYPASS_LINK,
+                        UNKNOWN,
+                        f"{other} {name}={value!r} reaches the Hadoop configuration of the jobs that load {other}: "
+                        "S3 Access Grants may take their writes from the role mappings, and which of it and the site "
+                        "files' they follow AWS does not document",
+                        fix=FIX,
+                    )
+                ]
+    return []

@@ -45,8 +45,10 @@ Filesystem", "EMRFS to S3A Configuration Mapping"). A cluster or job that sets o
   AWS does not document: not checked.
 - S3A's in ``emrfs-site``, where S3A serves or may serve ``s3://``: EMR's S3A reads the EMRFS settings it translates,
   and whether it reads its own from there AWS does not document: not checked.
-- Each as a Spark job's ``spark.hadoop.<name>``: which of it and the site files' a Spark job's connector follows
-  AWS does not say: not checked.
+- Each as a Spark job's ``spark.hadoop.<name>``, or in a classification that reaches the Hadoop configuration of the
+  jobs that load it (``hive-site``, ``spark-hive-site``, ``hdfs-site``, ``mapred-site``, ``yarn-site``:
+  :data:`~.cluster_config.OTHER_HADOOP_SITES`): which of it and the site files' those jobs' connector follows AWS
+  does not say: not checked.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_PROVIDER_PROPERTY,
+    OTHER_HADOOP_SITES,
     ROLE_MAPPING_PROPERTIES,
     S3A_ROLE_MAPPING_PROPERTY,
     SPARK_HADOOP,
@@ -138,8 +141,9 @@ def s3a_forms(state: ChainState, name: str) -> list[str]:
 def settings_found(state: ChainState, names: tuple[tuple[str, list[str]], ...]) -> list[str]:
     """
     Which of ``names`` (each classification with the Hadoop properties read from it) the cluster sets, as
-    ``"CLASSIFICATION NAME"``: in that classification, and each as a Spark job's Hadoop property (``spark-defaults``
-    ``spark.hadoop.<name>``).
+    ``"CLASSIFICATION NAME"``: in that classification, each in a classification that reaches the Hadoop
+    configuration of the jobs that load it (:data:`~.cluster_config.OTHER_HADOOP_SITES`: ``hive-site``...), and each
+    as a Spark job's Hadoop property (``spark-defaults`` ``spark.hadoop.<name>``).
     """
     found = [
         f"{classification} {name}"
@@ -148,6 +152,12 @@ def settings_found(state: ChainState, names: tuple[tuple[str, list[str]], ...]) 
         if site_property(state, classification, name) is not None
     ]
     spark = dict.fromkeys(name for _, listed in names for name in listed)  # once each, in order
+    found.extend(
+        f"{other} {name}"
+        for other in OTHER_HADOOP_SITES
+        for name in spark
+        if site_property(state, other, name) is not None
+    )
     found.extend(
         f"spark-defaults {SPARK_HADOOP}{name}"
         for name in spark
@@ -215,6 +225,11 @@ def role_mapping_audit(state: ChainState) -> list[Link]:
             why = (
                 "; it is every Spark job's own Hadoop property, and which of it and the site files' a Spark job's "
                 "connector follows AWS does not say"
+            )
+        elif classification in OTHER_HADOOP_SITES:
+            why = (
+                f"; {classification} reaches the Hadoop configuration of the jobs that load it, and which of it and the "
+                "site files' their connector follows AWS does not say"
             )
         elif prop in ROLE_MAPPING_PROPERTIES.values() and classification == "emrfs-site":
             why = "; whether S3A reads its own settings from emrfs-site AWS does not document"

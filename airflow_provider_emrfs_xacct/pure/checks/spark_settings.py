@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, site_property
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
-from airflow_provider_emrfs_xacct.pure.cluster_config import SPARK_HADOOP, hadoop_reading, s3a_bucket_setting
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    OTHER_HADOOP_SITES,
+    SPARK_HADOOP,
+    hadoop_reading,
+    s3a_bucket_setting,
+)
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
 if TYPE_CHECKING:
@@ -107,12 +112,13 @@ def read_settings(state: ChainState) -> list[tuple[str, str]]:
 
 def audit(state: ChainState) -> list[Link]:
     """
-    One "not checked" link per setting ``spark-defaults`` gives Spark jobs another value of than the site's, and per
-    ``emrfs-site`` setting ``core-site`` gives another value (:func:`core_site_audit`).
+    One "not checked" link per setting ``spark-defaults`` gives Spark jobs another value of than the site's, per
+    ``emrfs-site`` setting ``core-site`` gives another value (:func:`core_site_audit`), and per setting another
+    classification that reaches a job's Hadoop configuration gives another value (:func:`other_sites_audit`).
     """
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
-    links = core_site_audit(state)
+    links = [*core_site_audit(state), *other_sites_audit(state)]
     for classification, name in read_settings(state):
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
         site = site_property(state, classification, name)
@@ -169,4 +175,40 @@ def core_site_audit(state: ChainState) -> list[Link]:
                 fix=f"set {name} in emrfs-site only, or the same value in both",
             )
         )
+    return links
+
+
+OTHER_SITES_LINK = "Connector settings in other Hadoop classifications"
+
+
+def other_sites_audit(state: ChainState) -> list[Link]:
+    """
+    One "not checked" link per setting the checks read that a classification of
+    :data:`~.cluster_config.OTHER_HADOOP_SITES` (``hive-site``, ``spark-hive-site``, ``hdfs-site``, ``mapred-site``,
+    ``yarn-site``) gives another value than the site file the checks read it from, both read as Hadoop reads them.
+
+    Those classifications reach the Hadoop configuration of the jobs that load them, after ``core-site.xml`` (a Hive
+    job's ``HiveConf``, a Spark job's ``hive-site.xml``: Spark, "Configuration", "Custom Hadoop/Hive Configuration";
+    HDFS's, MapReduce's and YARN's files, which Hadoop adds to every ``Configuration`` once their classes load: Apache
+    Hadoop API, ``org.apache.hadoop.conf.Configuration``), where a later resource's value wins; which of them a job's
+    writes follow depends on the files it loads, which AWS does not document for EMR.
+    """
+    links = []
+    for classification, name in read_settings(state):
+        site = site_property(state, classification, name)
+        for other in OTHER_HADOOP_SITES:
+            value = site_property(state, other, name)
+            if value is None or (site is not None and hadoop_reading(name, value) == hadoop_reading(name, site)):
+                continue
+            judged = f"{classification}'s {site!r}" if site is not None else f"no {classification} value"
+            links.append(
+                Link(
+                    None,
+                    OTHER_SITES_LINK,
+                    UNKNOWN,
+                    f"{other} {name}={value!r} reaches the Hadoop configuration of the jobs that load {other}; the "
+                    f"links judge {judged}, and AWS does not say which of the two those jobs' writes follow",
+                    fix=f"set {name} in {classification} only, or the same value in both",
+                )
+            )
     return links

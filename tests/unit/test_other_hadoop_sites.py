@@ -1,0 +1,242 @@
+"""
+S3 connector settings in the classifications besides ``core-site``, ``emrfs-site`` and ``spark-defaults`` that reach a
+job's Hadoop configuration: ``hive-site``, ``spark-hive-site``, ``hdfs-site``, ``mapred-site``, ``yarn-site``.
+
+Hadoop loads "additional resources ... subsequent to these resources in the order they are added" (Apache Hadoop API,
+``org.apache.hadoop.conf.Configuration``), so HDFS's, MapReduce's and YARN's files, added after ``core-site.xml``,
+win over it for the jobs that load them; Hive's configuration reads ``hive-site.xml``, and a Spark job's reads the
+``hive-site.xml`` in Spark's classpath ("You can copy and modify hdfs-site.xml, core-site.xml, yarn-site.xml,
+hive-site.xml in Spark's classpath for each application": Spark, "Configuration", "Custom Hadoop/Hive
+Configuration"). Before, the launch and the verifier read the site files only: ``hive-site`` ``fs.s3.impl`` set to
+S3A's class launched with ``keep_emrfs`` and verified PASS, though those jobs' writes would not go by EMRFS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    BYPASS_LINK,
+    PASS,
+    UNKNOWN,
+    VERDICT_NOT_CHECKED,
+    VERDICT_PASS,
+)
+from airflow_provider_emrfs_xacct.pure.checks.spark_settings import OTHER_SITES_LINK
+from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, OTHER_HADOOP_SITES, S3A_IMPL, plan_launch
+from devstack.aws_cluster_settings import MAPPINGS, credentials_of
+from devstack.aws_cluster_settings import UNKNOWN as WRITER_UNKNOWN
+from tests.unit.test_chain import BUCKET, healthy_state
+from tests.unit.test_cluster_config import overrides, refused
+
+MAPPED: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}}
+
+
+def site(classification: str, **properties: str) -> dict[str, Any]:
+    return {"Classification": classification, "Properties": properties}
+
+
+def chain(*configurations: dict[str, Any], release: str = "emr-6.15.0") -> tuple[str, list[tuple[str, str, str]]]:
+    """The healthy chain's verdict on a cluster of ``configurations``, and each link that is not PASS."""
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = list(configurations)
+    report = check_chain(state)
+    return report.verdict, [(link.link, link.status, link.detail) for link in report.links if link.status != PASS]
+
+
+# --- The launch ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("classification", OTHER_HADOOP_SITES)
+def test_the_launch_refuses_another_connector_class_in_each_classification(classification: str) -> None:
+    configurations = [
+        site("spark-defaults", **{"spark.executor.memory": "4g"}),
+        site(classification, **{"hive.metastore.uris": "thrift://h:9083", "fs.s3.impl": S3A_IMPL}),
+    ]
+
+    error = refused(
+        lambda: plan_launch(overrides("emr-7.10.0", Configurations=configurations), keep_emrfs=True),
+        "job_flow_overrides.Configurations[1].Properties.fs.s3.impl",
+        classification,
+        repr(EMRFS_IMPL),  # the core-site value keep_emrfs writes
+        "Set fs.s3.impl in core-site only",
+    )
+    assert repr(S3A_IMPL) in error.problem
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("fs.s3.canned.acl", "Private"),  # emrfs-site's setting
+        ("fs.s3.sts.sessionDurationSeconds", "1800"),
+        ("fs.s3.customAWSCredentialsProvider", "com.example.Provider"),
+    ],
+)
+def test_the_launch_refuses_an_emrfs_setting_the_site_file_does_not_give(name: str, value: str) -> None:
+    refused(
+        lambda: plan_launch(overrides(Configurations=[site("hive-site", **{name: value})])),
+        f"job_flow_overrides.Configurations[0].Properties.{name}",
+        "hive-site",
+        f"emrfs-site {name} is not set",
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fs.s3.authorization.roleMapping",
+        "fs.s3a.authorization.roleMapping",
+        f"fs.s3.bucket.{BUCKET}.authorization.roleMapping",
+        "fs.s3.authorization.ugi.groupName.enabled",
+    ],
+)
+@pytest.mark.parametrize("classification", ["spark-hive-site", "mapred-site"])
+def test_the_launch_refuses_a_role_mapping_setting_there(classification: str, name: str) -> None:
+    refused(
+        lambda: plan_launch(overrides(Configurations=[site(classification, **{name: "x"})])),
+        f"job_flow_overrides.Configurations[0].Properties.{name}",
+        "security configuration",
+    )
+
+
+@pytest.mark.parametrize("name", ["fs.s3.s3AccessGrants.enabled", "fs.s3a.access.grants.fallback.to.iam"])
+def test_the_launch_refuses_an_access_grants_switch_there(name: str) -> None:
+    refused(
+        lambda: plan_launch(overrides(Configurations=[site("yarn-site", **{name: "true"})])),
+        f"job_flow_overrides.Configurations[0].Properties.{name}",
+        "S3 Access Grants",
+        "yarn-site",
+    )
+    # Without role mappings, no write relies on them: the cluster's own settings are as it asked.
+    plan_launch(overrides(Configurations=[site("yarn-site", **{name: "true"})]), uses_role_mappings=False)
+
+
+def test_the_launch_keeps_what_reaches_no_checked_setting() -> None:
+    configurations = [
+        site("emrfs-site", **{"fs.s3.canned.acl": "BucketOwnerFullControl"}),
+        site(
+            "hive-site",
+            **{
+                "hive.metastore.uris": "thrift://h:9083",
+                "fs.s3.maxConnections": "200",  # read by neither the launch nor the verifier
+                "fs.s3.canned.acl": " BucketOwnerFullControl",  # the same value as Hadoop reads it
+                "fs.s3.bucket.other-bucket.authorization.roleMapping": "x",  # a bucket no mapping takes
+            },
+        ),
+    ]
+
+    plan = plan_launch(
+        overrides(Configurations=configurations), mapped_buckets=(f"{BUCKET}/",), uses_role_mappings=True
+    )
+
+    assert site_of(plan.overrides, "hive-site")["fs.s3.maxConnections"] == "200"
+
+
+def site_of(job_flow_overrides: dict[str, Any], classification: str) -> dict[str, Any]:
+    [found] = [c for c in job_flow_overrides["Configurations"] if c["Classification"] == classification]
+    return dict(found["Properties"])
+
+
+def test_the_launch_warns_of_a_credentials_resolver_there() -> None:
+    plan = plan_launch(overrides(Configurations=[site("hdfs-site", **{"fs.s3.credentialsResolverClass": "a.B"})]))
+
+    assert any(warning.startswith("hdfs-site fs.s3.credentialsResolverClass is set") for warning in plan.warnings)
+
+
+def test_the_launch_refuses_an_instance_groups_own_hive_site_connector_setting() -> None:
+    groups = [
+        {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+        {
+            "InstanceRole": "CORE",
+            "InstanceType": "m5.xlarge",
+            "InstanceCount": 2,
+            "Configurations": [site("spark-hive-site", **{"fs.s3.canned.acl": "Private"})],
+        },
+    ]
+    instances = {"KeepJobFlowAliveWhenNoSteps": True, "InstanceGroups": groups}
+
+    refused(
+        lambda: plan_launch(overrides(Instances=instances)),
+        "job_flow_overrides.Instances.InstanceGroups[1].Configurations[0].Properties.fs.s3.canned.acl",
+    )
+
+
+# --- The verifier -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("classification", OTHER_HADOOP_SITES)
+def test_a_setting_the_verifier_reads_set_there_otherwise_is_not_checked(classification: str) -> None:
+    assert chain()[0] == VERDICT_PASS  # the healthy chain
+
+    verdict, links = chain(site(classification, **{"fs.s3.canned.acl": "Private"}))
+
+    assert verdict == VERDICT_NOT_CHECKED
+    [(link, status, detail)] = links
+    assert (link, status) == (OTHER_SITES_LINK, UNKNOWN)
+    assert f"{classification} fs.s3.canned.acl='Private'" in detail
+
+
+def test_another_connector_class_in_hive_site_is_not_checked_where_emrfs_is_kept() -> None:
+    keep = site("core-site", **{"fs.s3.impl": EMRFS_IMPL})
+    assert chain(keep, release="emr-7.10.0")[0] == VERDICT_PASS
+
+    verdict, links = chain(keep, site("hive-site", **{"fs.s3.impl": S3A_IMPL}), release="emr-7.10.0")
+
+    assert verdict == VERDICT_NOT_CHECKED
+    assert [link for link, _, detail in links if "hive-site fs.s3.impl" in detail] == [OTHER_SITES_LINK]
+
+
+def test_the_same_value_or_an_unread_setting_there_changes_nothing() -> None:
+    same = [site("emrfs-site", **{"fs.s3.useRequesterPaysHeader": "false"})]
+    # The same value as Hadoop reads it (trimmed), and a setting no check reads.
+    same.append(site("hive-site", **{"fs.s3.useRequesterPaysHeader": " false\n", "fs.s3.maxConnections": "200"}))
+
+    assert chain(*same) == (VERDICT_PASS, [])
+
+
+@pytest.mark.parametrize(
+    ("classification", "name"),
+    [
+        ("spark-hive-site", "fs.s3.authorization.roleMapping"),
+        ("hive-site", f"fs.s3.bucket.{BUCKET}.authorization.roleMapping"),
+        ("mapred-site", "fs.s3.customAWSCredentialsProvider"),
+        ("yarn-site", "fs.s3.credentialsResolverClass"),
+        ("hdfs-site", "fs.s3.s3AccessGrants.enabled"),
+    ],
+)
+def test_a_credentials_setting_there_is_not_checked(classification: str, name: str) -> None:
+    verdict, links = chain(site(classification, **{name: "true"}))
+
+    assert verdict == VERDICT_NOT_CHECKED
+    assert (BYPASS_LINK, UNKNOWN) in [(link, status) for link, status, detail in links if classification in detail]
+
+
+# --- The stand-in's judge -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("configurations", "kind"),
+    [
+        ([site("hive-site", **{"fs.s3.canned.acl": "Private"})], WRITER_UNKNOWN),
+        ([site("spark-hive-site", **{"fs.s3.impl": S3A_IMPL})], WRITER_UNKNOWN),
+        ([site("mapred-site", **{"fs.s3.authorization.roleMapping": "x"})], WRITER_UNKNOWN),
+        ([site("yarn-site", **{"fs.s3.bucket.b.serverSideEncryption.kms.keyId": "k"})], WRITER_UNKNOWN),
+        ([site("yarn-site", **{"fs.s3.bucket.logs.serverSideEncryption.kms.keyId": "k"})], MAPPINGS),  # not b's
+        ([site("hdfs-site", **{"fs.s3.maxConnections": "200"})], MAPPINGS),  # not a setting the writer follows
+        (
+            [
+                site("emrfs-site", **{"fs.s3.canned.acl": "Private"}),
+                site("hive-site", **{"fs.s3.canned.acl": "Private "}),
+            ],
+            MAPPINGS,
+        ),
+    ],
+)
+def test_the_writer_does_not_know_a_followed_setting_another_classification_changes(
+    configurations: list[dict[str, Any]], kind: str
+) -> None:
+    assert credentials_of("emr-6.15.0", configurations, MAPPED, "b").kind == kind
