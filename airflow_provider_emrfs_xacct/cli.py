@@ -703,12 +703,47 @@ def verify_operator(partner: dict[str, Any], args: argparse.Namespace) -> Any:
         emr_ec2_role_name=ec2_role_name(partner),
         release_label=partner["emr"].get("release_label"),
         cluster_id=args.cluster_id,
+        # The prefixes of User and Group mappings, which name none (with Prefix mappings, those mappings' own).
+        s3_prefixes=partner["destination"]["s3_prefixes"],
         fail_on_broken=False,
         do_xcom_push=False,
         **retry_settings(),
         **_pinned(partner["emr"]),
         **_pinned_destination(partner),
     )
+
+
+#: The link ``verify`` adds when the partner file says the clusters' uploads carry a canned ACL that no cluster read tells.
+CANNED_ACL_LINK = "uploads' canned ACL"
+
+
+def with_unread_canned_acl(report: dict[str, Any], partner: dict[str, Any], cluster_id: str | None) -> dict[str, Any]:
+    """
+    ``report`` with a "not checked" link when ``destination.object_acl`` says the clusters set ``emrfs-site``
+    ``fs.s3.canned.acl`` and no cluster was read (no ``--cluster-id``), its verdict ``NOT_CHECKED`` where it passed.
+
+    The links then judge uploads without ``x-amz-acl``, while every upload of those clusters carries one, which needs
+    ``s3:PutObjectAcl`` too ("To successfully change the objects ACL of your PutObject request, you must have the
+    s3:PutObjectAcl": Amazon S3 API Reference, ``PutObject``, "Permissions"), and which a bucket with ACLs disabled refuses unless it is
+    ``bucket-owner-full-control`` (Amazon S3 User Guide, "Controlling ownership of objects and disabling ACLs for
+    your bucket"): a PASS would not hold for them.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS, Link
+
+    if cluster_id is not None or not object_acl(partner):
+        return report
+    link = Link(
+        None,
+        CANNED_ACL_LINK,
+        UNKNOWN,
+        "destination.object_acl is true: the clusters set emrfs-site fs.s3.canned.acl, so every upload carries "
+        "x-amz-acl, which needs s3:PutObjectAcl too and which a bucket with ACLs disabled refuses unless it is "
+        "bucket-owner-full-control; no cluster was read, so the links judged uploads without it",
+        fix="verify with --cluster-id of a cluster that writes to the partner: its canned ACL is then judged",
+        probe_settles=False,
+    )
+    verdict = VERDICT_NOT_CHECKED if report["verdict"] == VERDICT_PASS else report["verdict"]
+    return {**report, "verdict": verdict, "links": [*report["links"], link.to_dict()]}
 
 
 @dataclass
@@ -1107,6 +1142,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             report = verifier.execute({}, **_task_runner_sentinel(verifier))
         except EmrfsXacctError as error:
             raise refused(verifier, error) from error
+        report = with_unread_canned_acl(report, partner, args.cluster_id)
         _emit(report, out)
         return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(report["verdict"], NOT_CHECKED)
     if args.security_configuration is not None:

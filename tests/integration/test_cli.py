@@ -1726,3 +1726,74 @@ def test_a_bad_assume_policy_name_in_the_partner_file_exits_2_naming_it(
 
     assert calls.mutating == []
     assert "emr.assume_policy_name: must be 1-128 letters" in capsys.readouterr().err
+
+
+def test_verify_checks_a_user_mappings_access_under_the_files_prefixes(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A User mapping names no prefix: the verifier checks its role's access under ``s3_prefixes`` only when given
+    them. ``verify`` passes the file's ``destination.s3_prefixes`` (it passed none: the role's writes went unjudged).
+    """
+    partner = _edited(
+        partner_file,
+        lambda p: p["security_configuration"].update(
+            role_mappings=[
+                {
+                    "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{p['destination']['role_name']}",
+                    "IdentifierType": "User",
+                    "Identifiers": ["hadoop"],
+                }
+            ]
+        ),
+    )
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    capsys.readouterr()
+
+    emrfs_xacct("verify", partner_file, aws)
+
+    report = json.loads(capsys.readouterr().out)
+    [prefix] = partner["destination"]["s3_prefixes"]
+    written = [link for link in report["links"] if link["link"] == f"write files {prefix}"]
+    assert [link["status"] for link in written] == ["pass"]
+
+
+def test_verify_with_object_acl_and_no_cluster_is_not_checked(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``destination.object_acl: true`` says the clusters' uploads carry a canned ACL (x-amz-acl), which needs
+    s3:PutObjectAcl and which a bucket with ACLs disabled may refuse; without a cluster to read it from, the links
+    judged uploads without it and said PASS. Now the verdict is NOT_CHECKED, naming the link and ``--cluster-id``.
+    """
+    _edited(partner_file, lambda p: p["destination"].update(object_acl=True))
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    capsys.readouterr()
+
+    assert emrfs_xacct("verify", partner_file, aws) == cli.NOT_CHECKED
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == "NOT_CHECKED"
+    [link] = [link for link in report["links"] if link["link"] == cli.CANNED_ACL_LINK]
+    assert link["status"] == "not checked"
+    assert "--cluster-id" in link["fix"]
+    _edited(partner_file, lambda p: p["destination"].update(object_acl=False))
+    assert emrfs_xacct("verify", partner_file, aws) == 0
+
+
+def test_verify_reads_the_security_configuration_and_ec2_role_it_is_given(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--security-configuration`` names the configuration verified, and ``emr.ec2_role_name`` the role whose
+    permission to assume the destination role is judged, not the file's current configuration or the default role."""
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    capsys.readouterr()
+
+    assert emrfs_xacct("verify", partner_file, aws, "--security-configuration", "emrfs-xacct-no-such-one") == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["security_configuration"] == "emrfs-xacct-no-such-one"
+
+    _edited(partner_file, lambda p: p["emr"].update(ec2_role_name="EMR_EC2_OtherRole"))
+    assert emrfs_xacct("verify", partner_file, aws) == 1
+    out = capsys.readouterr().out
+    assert "the EMR EC2 role 'EMR_EC2_OtherRole' was not found" in out

@@ -16,7 +16,7 @@ def audit(state: ChainState) -> list[Link]:
                 None,
                 "EMR EC2 role",
                 FAIL,
-                "the EMR EC2 role was not found in the EMR account",
+                f"the EMR EC2 role {state.emr_ec2_role_name!r} was not found in the EMR account",
                 fix="check emr_ec2_role_name (the cluster's JobFlowRole)",
             )
         ]
