@@ -362,8 +362,10 @@ def plan_launch(
         where S3A's translated mappings apply (7.10.0 on, or the release unknown), as ``core-site``
         ``fs.s3a.assumed.role.session.duration``, or its per-bucket form for a bucket a role mapping may take
         (``mapped_buckets``; the base one unless every such bucket has a per-bucket one).
-    :param imds_v2_required: the security configuration requires IMDSv2 (:func:`requires_imds_v2`): with role
-        mappings, a release whose EMR components still call IMDSv1 is refused (:func:`speaks_imds_v2`).
+    :param imds_v2_required: the security configuration requires IMDSv2 (:func:`requires_imds_v2`): a release whose
+        EMR components still call IMDSv1 is refused (:func:`speaks_imds_v2`) where the writes' credentials come from
+        the instance profile (with role mappings, whose sessions are chained from it, or without a
+        ``credentials_provider``).
     :param mapped_buckets: the buckets the role mappings may take requests for
         (:func:`~.security_config.mapped_bucket_prefixes`); ``None``: any bucket.
     :param instances_field: how a refusal names ``Instances`` (the overrides', or the ``emr_conn_id`` extra's), where
@@ -379,7 +381,17 @@ def plan_launch(
     if not isinstance(keep_emrfs, bool):
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
-    version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required, field=release_field)
+    # The instance profile's credentials come through IMDS whether a role mapping's session is chained from them or
+    # the writes go as the instance profile itself (no mapping), unless a credentials provider of the customer's
+    # gives them: either way IMDSv1 off on a release whose EMR components call it leaves EMRFS no credentials.
+    instance_credentials = uses_role_mappings or credentials_provider is None
+    version = _release_version(
+        label,
+        uses_role_mappings,
+        notes,
+        imds_v2_required=imds_v2_required and instance_credentials,
+        field=release_field,
+    )
     _check_filesystem_classes(configurations, keep_emrfs, version)
     emrfs_site = dict(emrfs_site_properties or {})
     _refuse_role_mapping_settings(configurations, emrfs_site, mapped_buckets, uses_role_mappings=uses_role_mappings)
@@ -609,7 +621,8 @@ def _release_version(
 ) -> tuple[int, int, int] | None:
     """
     Parse the release label (``None``: not given), refusing a release without role mappings when they are used,
-    and one whose EMR components cannot call IMDSv2 when the security configuration requires it.
+    and one whose EMR components cannot call IMDSv2 when the security configuration requires it
+    (``imds_v2_required``: and the writes' credentials come from the instance profile, mapped or not).
     """
     version = parse_release_label(label, field) if label is not None else None
     if version is None:
@@ -622,7 +635,7 @@ def _release_version(
             field,
             f"{label} does not support EMRFS role mappings; they need {release_text(ROLE_MAPPINGS_SINCE)} or later",
         )
-    elif uses_role_mappings and imds_v2_required and not speaks_imds_v2(version):
+    elif imds_v2_required and not speaks_imds_v2(version):
         raise InvalidParameterError(
             field,
             f"{imds_v2_problem(str(label))}. Use a later release, or a configuration without that setting",

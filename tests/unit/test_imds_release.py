@@ -17,6 +17,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.release import IMDS_LINK
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    CredentialsProvider,
     parse_release_label,
     plan_launch,
     requires_imds_v2,
@@ -42,6 +43,35 @@ def test_the_launch_refuses_a_release_without_imds_v2_when_the_configuration_req
     assert excinfo.value.field == "job_flow_overrides.ReleaseLabel"
     assert label in excinfo.value.problem
     assert "MinimumInstanceMetadataServiceVersion" in excinfo.value.problem
+
+
+@pytest.mark.parametrize("label", WITHOUT_IMDS_V2)
+def test_the_launch_refuses_it_without_role_mappings_too(label: str) -> None:
+    """
+    Option (a): no role mapping, every write goes as the instance profile, whose credentials EMRFS gets from IMDS
+    too; it launched, while the verifier failed the release (before, the refusal came with role mappings only).
+    """
+    with pytest.raises(InvalidParameterError) as excinfo:
+        plan_launch(launch_arguments(label), uses_role_mappings=False, imds_v2_required=True)
+
+    assert excinfo.value.field == "job_flow_overrides.ReleaseLabel"
+    assert label in excinfo.value.problem
+
+
+def test_a_credentials_provider_without_role_mappings_needs_no_instance_credentials() -> None:
+    """A custom credentials provider gives EMRFS its credentials, which AWS does not tie to IMDS: kept."""
+    provider = CredentialsProvider("s3://emr-artifacts-a/p.jar", "com.example.Provider")
+
+    plan = plan_launch(
+        launch_arguments("emr-6.1.0"), uses_role_mappings=False, imds_v2_required=True, credentials_provider=provider
+    )
+
+    assert plan.overrides["ReleaseLabel"] == "emr-6.1.0"
+    # With role mappings it is refused as before: EMRFS chains the mapped roles' sessions from the instance profile's.
+    with pytest.raises(InvalidParameterError):
+        plan_launch(
+            launch_arguments("emr-6.1.0"), uses_role_mappings=True, imds_v2_required=True, credentials_provider=provider
+        )
 
 
 @pytest.mark.parametrize("label", WITH_IMDS_V2)
