@@ -738,6 +738,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             build_security_configuration,
             read_mapping,
             role_mappings_of,
+            routing_bypasses,
             security_configuration_name,
         )
 
@@ -755,9 +756,22 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         emrfs.pop("RoleMappings", None)
         authorization = {**document.get("AuthorizationConfiguration", {}), "EmrFsConfiguration": emrfs}
         if kept:
-            rebuilt = build_security_configuration(  # as EMR holds it: it accepted its shape already
-                kept, {**document, "AuthorizationConfiguration": authorization}, check_shape=False
+            # As EMR holds it: it accepted its shape already, and a section that takes writes from the mappings
+            # (runtime roles, Lake Formation, Ranger) was there before; removing one partner's mappings adds none.
+            rebuilt = build_security_configuration(
+                kept,
+                {**document, "AuthorizationConfiguration": authorization},
+                check_shape=False,
+                refuse_bypasses=False,
             )
+            for bypass in routing_bypasses(rebuilt):
+                if bypass.documented:
+                    self.log.warning(
+                        "Security configuration %s keeps %s beside the other partners' role mappings: %s",
+                        name,
+                        bypass.field,
+                        bypass.problem,
+                    )
         else:
             # The other sections (encryption, IMDS, Kerberos ...) stand on their own, and the next
             # clusters still need them (CloudFormation User Guide, "AWS::EMR::SecurityConfiguration").

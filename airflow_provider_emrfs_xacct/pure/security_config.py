@@ -271,7 +271,11 @@ def cross_type_shadowing(mappings: list[Any]) -> list[CrossTypeShadow]:
 
 
 def build_security_configuration(
-    role_mappings: list[dict[str, Any]], base_configuration: Any = None, *, check_shape: bool = True
+    role_mappings: list[dict[str, Any]],
+    base_configuration: Any = None,
+    *,
+    check_shape: bool = True,
+    refuse_bypasses: bool = True,
 ) -> dict[str, Any]:
     """
     Return the security configuration: ``base_configuration`` with the EMRFS role mappings added.
@@ -280,6 +284,9 @@ def build_security_configuration(
     :param base_configuration: other sections (``EncryptionConfiguration`` …), kept as given.
     :param check_shape: refuse a documented field of another JSON type (:func:`refuse_misshapen_fields`); off
         for a configuration read from EMR, which accepted it already.
+    :param refuse_bypasses: refuse a section that takes writes away from the role mappings
+        (:func:`refuse_routing_bypasses`); off where a revoke rebuilds a configuration EMR holds with the other
+        mappings it already had: taking one partner's mappings out grants nothing, and must not be blocked by them.
     """
     if base_configuration is None:
         base_configuration = {}
@@ -310,7 +317,8 @@ def build_security_configuration(
         )
     if check_shape:
         refuse_misshapen_fields(base_configuration, "base_configuration")
-    refuse_routing_bypasses(document, "base_configuration")
+    if refuse_bypasses:
+        refuse_routing_bypasses(document, "base_configuration")
     emrfs["RoleMappings"] = copy.deepcopy(role_mappings)
     return document
 

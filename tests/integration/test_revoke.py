@@ -275,6 +275,44 @@ def test_revoking_the_last_mapping_keeps_the_configurations_other_sections(aws: 
     assert configuration(aws, name) is not None  # clusters may still run with it
 
 
+def test_revoking_one_partner_from_a_configuration_with_runtime_roles_keeps_the_other_with_a_warning(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A configuration EMR holds with runtime roles (which take writes from the role mappings: the provider's create
+    refuses it) and two partners' mappings: revoking one partner rebuilt it through the create's checks, which
+    refused the whole revoke naming ``base_configuration``. Taking a mapping out grants nothing: the rebuilt
+    configuration keeps the other partner's mapping and the section, and the log says what stays.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    provision_partner(aws, PARTNER_2, PREFIX_2)
+    runtime_roles = {"IAMConfiguration": {"EnableApplicationScopedIAMRole": True}}
+    document = {
+        "AuthorizationConfiguration": {
+            **runtime_roles,
+            "EmrFsConfiguration": {"RoleMappings": [mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)]},
+        }
+    }
+    name = f"{NAME_PREFIX}-runtime-roles"
+    client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
+        Name=name, SecurityConfiguration=json.dumps(document)
+    )
+
+    with caplog.at_level(logging.WARNING):
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, security_configuration=name, name_prefix=NAME_PREFIX))
+
+    rebuilt = configuration(aws, result["security_configuration"])
+    assert rebuilt == {
+        "AuthorizationConfiguration": {
+            **runtime_roles,
+            "EmrFsConfiguration": {"RoleMappings": [mapping(PARTNER_2, PREFIX_2)]},
+        }
+    }
+    assert assumable(aws) == [role_arn(PARTNER_2)]
+    output = capfd.readouterr().out + caplog.text  # the task's logger writes to the task log (stdout here)
+    assert f"Security configuration {name} keeps AuthorizationConfiguration.IAMConfiguration" in output
+
+
 def test_a_security_configuration_emr_does_not_have_gives_none_with_a_warning_and_the_rest_is_revoked(
     aws: Seeded, two_partners: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
