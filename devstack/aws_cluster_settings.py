@@ -126,11 +126,17 @@ def release(label: str | None) -> tuple[int, int, int] | None:
 
 
 def site(configurations: list[dict[str, Any]], classification: str) -> dict[str, str]:
-    """The properties of ``classification`` (top-level entries; a later entry's value wins)."""
+    """
+    The properties of ``classification`` (top-level entries; a later entry's value wins), by their names trimmed as
+    Hadoop reads them (its resource parser keeps a ``<name>``'s text ``trim()``-ed: Apache Hadoop,
+    ``org.apache.hadoop.conf.Configuration``; Java's ``Properties.load`` skips the white space around a key too).
+    """
     properties: dict[str, str] = {}
     for item in configurations:
         if item.get("Classification") == classification:
-            properties.update({str(name): str(value) for name, value in (item.get("Properties") or {}).items()})
+            properties.update(
+                {str(name).strip(JAVA_TRIMMED): str(value) for name, value in (item.get("Properties") or {}).items()}
+            )
     return properties
 
 

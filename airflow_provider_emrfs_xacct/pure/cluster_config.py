@@ -116,6 +116,8 @@ SPARK_HADOOP = "spark.hadoop."
 #: Hadoop/Hive Configuration"). Which of their value and the site file's a job's connector follows depends on which
 #: of these its configuration loads, which AWS does not document for EMR.
 OTHER_HADOOP_SITES = ("hdfs-site", "mapred-site", "yarn-site", "hive-site", "spark-hive-site")
+#: The classifications whose properties are Hadoop properties of some job (``spark-defaults``' as ``spark.hadoop.``).
+HADOOP_PROPERTY_CLASSIFICATIONS = ("core-site", "emrfs-site", "spark-defaults", *OTHER_HADOOP_SITES)
 #: The canned ACL names EMRFS's ``emrfs-site`` ``fs.s3.canned.acl`` and S3A's ``core-site`` ``fs.s3a.acl.default`` are
 #: read with, and the ``x-amz-acl`` header each sends: the names Hadoop's ``core-default.xml`` gives for
 #: ``fs.s3a.acl.default`` ("Value may be Private, PublicRead, PublicReadWrite, AuthenticatedRead, LogDeliveryWrite,
@@ -298,6 +300,47 @@ def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
             seen.setdefault(where, (index, value))
 
 
+def padded_connector_names(configurations: list[dict[str, Any]]) -> Iterator[tuple[int, str, str]]:
+    """
+    Each S3 connector setting of ``configurations`` (a name starting ``fs.s3``, ``spark-defaults``' as
+    ``spark.hadoop.fs.s3…``, in :data:`HADOOP_PROPERTY_CLASSIFICATIONS`) whose name is written with characters
+    Java trims (:func:`java_trim`: spaces, tabs, new lines), as ``(index, classification, name as written)``.
+
+    Hadoop reads a property's name trimmed (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``: its resource
+    parser keeps a ``<name>``'s text ``trim()``-ed), and Java's ``Properties.load``, which reads ``spark-defaults.conf``
+    for Spark, skips the white space around a key: ``"fs.s3.impl "`` sets ``fs.s3.impl``, while the launch's and the
+    verifier's checks read names as written.
+    """
+    for index, configuration in enumerate(configurations):
+        classification = configuration.get("Classification")
+        properties = configuration.get("Properties")
+        if classification not in HADOOP_PROPERTY_CLASSIFICATIONS or not isinstance(properties, dict):
+            continue
+        for key in properties:
+            name = java_trim(key)
+            if name != str(key) and name.removeprefix(SPARK_HADOOP).startswith("fs.s3"):
+                yield index, str(classification), str(key)
+
+
+def _refuse_padded_names(configurations: list[dict[str, Any]], emrfs_site: dict[str, Any]) -> None:
+    """Refuse an S3 connector setting whose name is padded (:func:`padded_connector_names`), naming it as written."""
+    padded = [
+        (f"job_flow_overrides.Configurations[{index}].Properties.{key}", key)
+        for index, _, key in padded_connector_names(configurations)
+    ]
+    padded.extend(
+        (f"emrfs_site_properties.{key}", str(key))
+        for key in emrfs_site
+        if java_trim(key) != str(key) and java_trim(key).startswith("fs.s3")
+    )
+    for field_name, key in padded:
+        raise InvalidParameterError(
+            field_name,
+            f"is named {key!r}, which Hadoop reads as {java_trim(key)!r} (it trims a property's name), while the "
+            f"launch and the verifier read names as written: write it {java_trim(key)!r}",
+        )
+
+
 def add_bootstrap_action(actions: list[dict[str, Any]], action: dict[str, Any], field: str) -> list[dict[str, Any]]:
     """Return ``actions`` with ``action`` appended, unless an identical one is there; a different one of that name conflicts."""
     for index, existing in enumerate(actions):
@@ -377,6 +420,7 @@ def plan_launch(
     result = copy.deepcopy(overrides)
     configurations, actions = _launch_lists(result)
     _refuse_conflicting_repeats(configurations)
+    _refuse_padded_names(configurations, emrfs_site_properties or {})
     _check_keep_alive(result, notes)
     if not isinstance(keep_emrfs, bool):
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")

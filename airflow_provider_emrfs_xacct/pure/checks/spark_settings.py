@@ -23,6 +23,8 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     OTHER_HADOOP_SITES,
     SPARK_HADOOP,
     hadoop_reading,
+    java_trim,
+    padded_connector_names,
     s3a_bucket_setting,
 )
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
@@ -118,7 +120,7 @@ def audit(state: ChainState) -> list[Link]:
     """
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
-    links = [*core_site_audit(state), *other_sites_audit(state)]
+    links = [*core_site_audit(state), *other_sites_audit(state), *padded_names_audit(state)]
     for classification, name in read_settings(state):
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
         site = site_property(state, classification, name)
@@ -212,3 +214,25 @@ def other_sites_audit(state: ChainState) -> list[Link]:
                 )
             )
     return links
+
+
+PADDED_NAMES_LINK = "Connector setting names"
+
+
+def padded_names_audit(state: ChainState) -> list[Link]:
+    """
+    One "not checked" link per S3 connector setting whose name the cluster writes with characters Hadoop trims from a
+    property's name (:func:`~.cluster_config.padded_connector_names`): Hadoop reads ``"fs.s3.impl "`` as
+    ``fs.s3.impl``, and the links, which read names as written, did not judge it.
+    """
+    return [
+        Link(
+            None,
+            PADDED_NAMES_LINK,
+            UNKNOWN,
+            f"{classification} {key!r} is {java_trim(key)!r} to Hadoop, which trims a property's name; the links read "
+            "names as written and did not judge it",
+            fix=f"write it {java_trim(key)!r}",
+        )
+        for _, classification, key in padded_connector_names(state.cluster_configurations or [])
+    ]
