@@ -277,6 +277,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure import launch_arguments as arguments
         from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.validation import validate_bool
 
         self.validate_safety()
@@ -301,7 +302,15 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         # How a refusal names a top-level argument: the overrides', or the connection extra's.
         fields = {
             key: f"job_flow_overrides.{key}" if key in overrides else f"{extra_field} {key}"
-            for key in ("JobFlowRole", "Tags", "Instances", "ReleaseLabel")
+            for key in (
+                "JobFlowRole",
+                "Tags",
+                "Instances",
+                "ReleaseLabel",
+                "Configurations",
+                "Steps",
+                "BootstrapActions",
+            )
         }
         arguments.refuse_too_many_tags(config, fields["Tags"])
         arguments.validate_cluster_tags(config, fields["Tags"])
@@ -321,17 +330,20 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             )
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
-        launch = plan_launch(
-            config,
-            uses_role_mappings=uses_role_mappings,
-            keep_emrfs=self.keep_emrfs,
-            credentials_provider=provider,
-            emrfs_site_properties=site,
-            imds_v2_required=imds_v2_required,
-            mapped_buckets=mapped_buckets,
-            instances_field=fields["Instances"],
-            release_field=fields["ReleaseLabel"],
-        )
+        try:
+            launch = plan_launch(
+                config,
+                uses_role_mappings=uses_role_mappings,
+                keep_emrfs=self.keep_emrfs,
+                credentials_provider=provider,
+                emrfs_site_properties=site,
+                imds_v2_required=imds_v2_required,
+                mapped_buckets=mapped_buckets,
+                instances_field=fields["Instances"],
+                release_field=fields["ReleaseLabel"],
+            )
+        except InvalidParameterError as error:  # a setting of the emr_conn_id extra's, named there
+            raise arguments.named_where_given(error, fields) from None
         for note in launch.notes:
             if note not in launch.warnings:
                 self.log.info("%s", note)

@@ -7,7 +7,6 @@ from (``job_flow_overrides.<key>``, or ``emr_conn_id '<id>' extra <key>``).
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import unicodedata
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider, validate_cluster_name
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.merge import load_argument_text
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.security_config import names_content, validate_security_configuration_name
 from airflow_provider_emrfs_xacct.pure.validation import kind_of, refuse_rendered_text
@@ -66,6 +66,20 @@ def connection_extra_field(emr_conn_id: str | None) -> str:
     return f"emr_conn_id {emr_conn_id!r} extra"
 
 
+def named_where_given(error: InvalidParameterError, fields: dict[str, str]) -> InvalidParameterError:
+    """
+    ``error`` naming the ``RunJobFlow`` argument where it was given: ``fields`` maps each top-level key to how a
+    refusal names it (``job_flow_overrides.Configurations``, or ``emr_conn_id 'emr_default' extra Configurations``
+    when the overrides leave it to the connection's extra), and the launch's checks name them as the overrides'.
+    """
+    for key, shown in fields.items():
+        default = f"job_flow_overrides.{key}"
+        rest = error.field[len(default) :]
+        if shown != default and error.field.startswith(default) and rest[:1] in ("", ".", "["):
+            return InvalidParameterError(shown + rest, error.problem)
+    return error
+
+
 def require_tag_dicts(tags: Any, field: str) -> None:
     """Refuse ``Tags`` that are not a list of ``{"Key", "Value"}`` dicts."""
     if not isinstance(tags, list) or not all(isinstance(tag, dict) for tag in tags):
@@ -80,15 +94,14 @@ def parse_job_flow_overrides(overrides: Any) -> dict[str, Any]:
     not a dict, or ``Tags`` that are not a list of dicts, is refused.
     """
     if isinstance(overrides, str):
-        try:
-            overrides = json.loads(overrides)
-        except json.JSONDecodeError:
-            try:
-                overrides = ast.literal_eval(overrides)
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                raise InvalidParameterError(
-                    OVERRIDES_FIELD, f"is a string that is neither JSON nor a Python literal ({kind_of(overrides)})"
-                ) from None
+        try:  # a name given twice in one object is refused naming the field (load_argument_text)
+            overrides = load_argument_text(overrides, OVERRIDES_FIELD, python_literal=True)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
+            if isinstance(error, InvalidParameterError):
+                raise
+            raise InvalidParameterError(
+                OVERRIDES_FIELD, f"is a string that is neither JSON nor a Python literal ({kind_of(overrides)})"
+            ) from None
     if not isinstance(overrides, dict):
         raise InvalidParameterError(
             OVERRIDES_FIELD, f"must be a dict of RunJobFlow arguments, got {kind_of(overrides)}"

@@ -7,6 +7,7 @@ same objects, in the same order; only the provider's own statement (found by its
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import re
@@ -26,7 +27,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     locations_in_permissions_policy,
     trust_statement,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.quotas import (
     MANAGED_POLICY_CHARS,
     ROLE_INLINE_POLICIES_CHARS,
@@ -115,6 +116,42 @@ def parse_document(
 
 class _RepeatedName(Exception):
     """A name given twice in one JSON object (``parse_document`` adds the advice for its kind of document)."""
+
+
+def load_argument_text(text: str, field: str, *, python_literal: bool = False) -> Any:
+    """
+    An argument given as text (a rendered template): JSON, else (``python_literal``) a Python literal, refusing a name
+    given twice in one object, which ``json.loads`` and ``ast.literal_eval`` would each keep the last of without
+    anyone seeing the other (RFC 8259: "The names within an object SHOULD be unique").
+
+    :raises json.JSONDecodeError: not JSON (and not a Python literal where one is taken: ``ValueError`` and the
+        others ``ast.literal_eval`` raises).
+    :raises InvalidParameterError: a name given twice, naming ``field``.
+    """
+    try:
+        try:
+            return json.loads(text, object_pairs_hook=_object_without_repeated_names)
+        except json.JSONDecodeError:
+            if not python_literal:
+                raise
+            tree = ast.parse(text.strip(), mode="eval")
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Dict):
+                    seen: dict[Any, str] = {}
+                    for key, value in zip(node.keys, node.values, strict=True):
+                        if key is None:  # a ** unpacking: no literal, refused below
+                            continue
+                        name = ast.literal_eval(key)
+                        if name in seen:
+                            raise InvalidParameterError(
+                                field,
+                                f"{name!r} appears twice in one dict ({seen[name]} and {ast.unparse(value)}): a "
+                                "reader keeps only one; give it once",
+                            ) from None
+                        seen[name] = ast.unparse(value)
+            return ast.literal_eval(tree)
+    except _RepeatedName as error:
+        raise InvalidParameterError(field, f"{error}: a reader keeps only one; give it once") from None
 
 
 def _object_without_repeated_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.merge import names_any
+from airflow_provider_emrfs_xacct.pure.merge import load_argument_text, names_any
 from airflow_provider_emrfs_xacct.pure.validation import (
     parse_s3_location,
     refuse_rendered_text,
@@ -291,8 +291,8 @@ def build_security_configuration(
     if base_configuration is None:
         base_configuration = {}
     if isinstance(base_configuration, str):
-        try:
-            base_configuration = json.loads(base_configuration)
+        try:  # a name given twice in one object is refused naming the field (load_argument_text)
+            base_configuration = load_argument_text(base_configuration, "base_configuration")
         except json.JSONDecodeError as error:
             raise InvalidParameterError(
                 "base_configuration",

@@ -731,3 +731,33 @@ def test_an_instance_groups_own_setting_from_the_connection_extra_is_refused_nam
         "emr_conn_id 'emr_groups' extra Instances.InstanceGroups[1].Configurations[0].Properties.fs.s3.impl"
     )
     assert launch.recorder.mutating == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        (
+            {"Configurations": [{"Classification": "hive-site", "Properties": {"fs.s3.impl": S3A_IMPL}}]},
+            "emr_conn_id 'emr_settings' extra Configurations[0].Properties.fs.s3.impl",
+        ),
+        (
+            {"Configurations": [{"Classification": "core-site", "Properties": {"fs.s3.impl ": S3A_IMPL}}]},
+            "emr_conn_id 'emr_settings' extra Configurations[0].Properties.fs.s3.impl ",
+        ),
+    ],
+)
+def test_a_cluster_setting_from_the_connection_extra_is_refused_naming_the_extra(
+    emr: Any, monkeypatch: pytest.MonkeyPatch, extra: dict[str, Any], field: str
+) -> None:
+    """The overrides leave Configurations to the connection's extra: the refusal named job_flow_overrides, which the
+    DAG author did not write it in."""
+    set_emr_connection(monkeypatch, "emr_settings", extra)
+    arguments = overrides(ReleaseLabel="emr-7.10.0")
+    arguments.pop("Configurations", None)
+    launch = Launch(make_operator(emr_conn_id="emr_settings", job_flow_overrides=arguments))
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == field
+    assert launch.recorder.mutating == []

@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.pure.launch_arguments import (
     idempotency_tag_value,
     launch_key,
     launch_security_configuration,
+    named_where_given,
     parse_job_flow_overrides,
     refuse_too_many_tags,
     refuse_unpaired_kerberos,
@@ -29,7 +30,7 @@ from airflow_provider_emrfs_xacct.pure.launch_arguments import (
     with_idempotency_tag,
 )
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
-from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, security_configuration_name
 
 EXTRA = connection_extra_field("emr_default")
 
@@ -43,6 +44,50 @@ def test_overrides_are_read_from_json_or_a_python_literal() -> None:
         parse_job_flow_overrides(["Name"])
     with pytest.raises(InvalidParameterError, match=r"job_flow_overrides\.Tags: must be a list"):
         parse_job_flow_overrides({"Tags": {"Key": "a"}})
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('{"Name": "a", "Name": "b"}', '\'Name\' appears twice in one JSON object ("a" and "b")'),
+        ("{'Name': 'a', 'Name': 'b'}", "'Name' appears twice in one dict ('a' and 'b')"),
+        ('{"Name": "a", "Instances": {"Ec2SubnetId": "s-1", "Ec2SubnetId": "s-2"}}', "'Ec2SubnetId' appears twice"),
+        ("{'Name': 'a', 'Tags': [{'Key': 'k', 'Key': 'j', 'Value': 'v'}]}", "'Key' appears twice in one dict"),
+    ],
+)
+def test_overrides_text_naming_a_key_twice_is_refused(text: str, shown: str) -> None:
+    """json.loads and ast.literal_eval keep the last of a key given twice: the other vanished unseen."""
+    with pytest.raises(InvalidParameterError) as caught:
+        parse_job_flow_overrides(text)
+
+    assert caught.value.field == "job_flow_overrides"
+    assert shown in caught.value.problem
+
+
+def test_a_repeated_key_in_base_configuration_text_is_refused() -> None:
+    text = '{"EncryptionConfiguration": {"EnableAtRestEncryption": true, "EnableAtRestEncryption": false}}'
+
+    with pytest.raises(InvalidParameterError) as caught:
+        build_security_configuration([], text)
+
+    assert caught.value.field == "base_configuration"
+    assert "'EnableAtRestEncryption' appears twice" in caught.value.problem
+    assert build_security_configuration([], '{"EncryptionConfiguration": {}}')["EncryptionConfiguration"] == {}
+
+
+def test_a_launch_refusal_of_a_setting_from_the_extra_names_the_extra() -> None:
+    fields = {"Configurations": f"{EXTRA} Configurations", "Steps": "job_flow_overrides.Steps"}
+    error = InvalidParameterError("job_flow_overrides.Configurations[2].Properties.fs.s3.impl", "is S3A's")
+
+    renamed = named_where_given(error, fields)
+
+    assert (renamed.field, renamed.problem) == (f"{EXTRA} Configurations[2].Properties.fs.s3.impl", "is S3A's")
+    # Given in the overrides, or another argument whose name only starts the same: as it was.
+    assert named_where_given(InvalidParameterError("job_flow_overrides.Steps[0]", "x"), fields).field == (
+        "job_flow_overrides.Steps[0]"
+    )
+    other = InvalidParameterError("job_flow_overrides.ConfigurationsOther", "x")
+    assert named_where_given(other, fields) is other
 
 
 def test_a_bad_name_is_refused_naming_where_it_came_from() -> None:
