@@ -255,10 +255,37 @@ def validate_partner(partner: dict[str, Any]) -> None:
             )
     validate_name_prefix(configuration["name_prefix"], "security_configuration.name_prefix")
     mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
+    _refuse_roles_not_provisioned(mappings, destination, str(emr["account_id"]))
     try:
         build_security_configuration(mappings, configuration.get("base_configuration"))
     except InvalidParameterError as error:
         raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
+
+
+def _refuse_roles_not_provisioned(
+    mappings: list[dict[str, Any]], destination: dict[str, Any], emr_account: str
+) -> None:
+    """
+    Refuse a role mapping to another role than ``destination.role_name`` of ``destination.account_id``: ``apply``
+    lets the EMR EC2 role assume that role only (its trust, the EMR EC2 role's ``sts:AssumeRole`` grant, the key
+    users), so nothing it applies lets EMRFS assume another. IAM does not distinguish role names by case (IAM User
+    Guide, "IAM identifiers"); the path is IAM's to tell (``resolve_destination_role_arn``). A role of the EMR
+    account is left to ``CreateEmrfsSecurityConfigOperator``, which refuses it with its own reason.
+    """
+    wanted = str(destination["role_name"]).lower()
+    for index, mapping in enumerate(mappings):
+        role = str(mapping["Role"])
+        parts = role.split(":", 5)
+        name = parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else ""
+        account = parts[4] if len(parts) == 6 else ""
+        if account != emr_account and (account != str(destination["account_id"]) or name.lower() != wanted):
+            raise InvalidParameterError(
+                f"security_configuration.role_mappings[{index}].Role",
+                f"is {role!r}, a role this partner file does not provision: apply lets the EMR EC2 role assume "
+                f"destination.role_name {destination['role_name']!r} of {destination['account_id']} only, so "
+                "nothing it applies lets EMRFS assume this one for the writes mapped to it, and revoke would not "
+                "take it back. Map them to that role, or provision the other role with its own partner file",
+            )
 
 
 def _validate_accounts(name: str, section: dict[str, Any]) -> None:

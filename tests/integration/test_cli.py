@@ -285,6 +285,20 @@ REFUSED = [
         "security_configuration.name_prefix: must be",
     ),
     ("shadowed-mapping", _shadowed, "security_configuration.role_mappings[1]"),
+    (  # apply grants the EMR EC2 role the destination role only: the writes mapped to another would be refused
+        "mapping-to-a-role-not-provisioned",
+        lambda p: p["security_configuration"].update(
+            role_mappings=[
+                {
+                    "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/someone-elses-writer",
+                    "IdentifierType": "Prefix",
+                    "Identifiers": p["destination"]["s3_prefixes"],
+                }
+            ]
+        ),
+        "security_configuration.role_mappings[0].Role: is "
+        f"'arn:aws:iam::{DESTINATION_ACCOUNT}:role/someone-elses-writer', a role this partner file does not provision",
+    ),
     (
         "bad-base-configuration",
         lambda p: p["security_configuration"].update(base_configuration=["not", "a", "mapping"]),
