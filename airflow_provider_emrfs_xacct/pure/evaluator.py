@@ -311,15 +311,15 @@ def _compare(base: str, wanted: str, actual: str) -> bool | None:
     if base in ("IpAddress", "NotIpAddress"):
         try:
             return ipaddress.ip_address(actual) in ipaddress.ip_network(wanted, strict=False)
-        except ValueError:
-            return False
+        except ValueError:  # a value this evaluator cannot read: not False, which NotIpAddress would turn into True
+            return None
     if base.startswith(("Numeric", "Date")):
         try:
             left, right = (
                 (float(actual), float(wanted)) if base.startswith("Numeric") else (_date(actual), _date(wanted))
             )
-        except ValueError:
-            return False
+        except ValueError:  # the same: NumericNotEquals on an unreadable number is not known to hold
+            return None
         operation = base.removeprefix("Numeric").removeprefix("Date")
         return {
             "Equals": left == right,

@@ -1592,7 +1592,10 @@ def test_wildcard_match(pattern: str, value: str, ignore_case: bool, expected: b
         ("Null", "true", {"k": "x"}, False),
         ("NumericGreaterThanEquals", "10", {"k": "10"}, True),
         ("NumericNotEquals", "10", {"k": "10.0"}, False),
-        ("NumericLessThan", "10", {"k": "ten"}, False),  # not a number: no match
+        # Not a number: not known (False would make NumericNotEquals hold, granting through a value never read).
+        ("NumericLessThan", "10", {"k": "ten"}, None),
+        ("NumericNotEquals", "10", {"k": "ten"}, None),
+        ("NumericNotEquals", "ten", {"k": "10"}, None),
         ("Bool", "true", {"k": "True"}, True),
         # The Condition operators page writes Bool and Null values only as true and false; another spelling in a
         # policy ("True") is read by AWS in a way it does not document: not known, never a match or a mismatch.
@@ -1652,7 +1655,9 @@ def test_wildcard_match(pattern: str, value: str, ignore_case: bool, expected: b
         ("DateLessThanEquals", "2020-01-01T00:00:00Z", {"k": "2020-01-01T00:00:00Z"}, True),
         ("DateGreaterThan", "2020-01-01T00:00:00Z", {"k": "2020-01-01T00:00:00Z"}, False),  # strictly later
         ("DateGreaterThanEquals", "2020-01-01T00:00:00Z", {"k": "2020-01-01T00:00:00Z"}, True),
-        ("IpAddress", "10.0.0.0/8", {"k": "not-an-address"}, False),  # not an address: no match
+        ("IpAddress", "10.0.0.0/8", {"k": "not-an-address"}, None),  # not an address: not known, as for
+        ("NotIpAddress", "10.0.0.0/8", {"k": "not-an-address"}, None),  # the negated operator
+        ("DateNotEquals", "2020-01-01T00:00:00Z", {"k": "yesterday"}, None),
         # A policy variable is replaced by the request's value when AWS evaluates ("IAM policy elements:
         # Variables and tags"); this evaluator does not expand them, so the condition is not known.
         ("StringEquals", "${aws:username}", {"k": "${aws:username}"}, None),
