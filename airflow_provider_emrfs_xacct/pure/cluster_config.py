@@ -1691,6 +1691,7 @@ def connector_setting(classification: str, name: str) -> bool:
     ``fs.s3…`` (EMRFS's and S3A's, ``s3n://``'s, per bucket too), the same in a classification of
     :data:`OTHER_HADOOP_SITES`, or its ``spark-defaults`` ``spark.hadoop.`` form.
     """
+    name = java_trim(name)  # as Hadoop reads a property's name (padded_connector_names)
     if classification == "spark-defaults":
         if not name.startswith(SPARK_HADOOP):
             return False
@@ -1723,8 +1724,8 @@ def instance_overrides(
             name = str(key)
             if not connector_setting(str(classification), name):
                 continue
-            theirs = cluster.get(name)
-            hadoop_name = name.removeprefix(SPARK_HADOOP)
+            theirs = cluster.get(java_trim(name))  # the name as Hadoop reads it (padded_connector_names)
+            hadoop_name = java_trim(name).removeprefix(SPARK_HADOOP)
             if theirs is not None and hadoop_reading(hadoop_name, value) == hadoop_reading(hadoop_name, theirs):
                 continue
             yield index, str(classification), name, value, theirs

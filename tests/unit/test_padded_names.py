@@ -16,7 +16,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.spark_settings import PADDED_NAMES_LINK
-from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, plan_launch
+from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, instance_overrides, plan_launch
 from devstack.aws_cluster_settings import MAPPINGS, credentials_of
 from devstack.aws_cluster_settings import UNKNOWN as WRITER_UNKNOWN
 from tests.unit.test_chain import healthy_state
@@ -85,3 +85,17 @@ def test_the_stand_ins_writer_reads_the_name_as_hadoop_does() -> None:
 
     assert credentials_of("emr-7.10.0", padded, mapped).kind == WRITER_UNKNOWN
     assert credentials_of("emr-7.10.0", [], mapped).kind == MAPPINGS
+
+
+def test_an_instance_groups_own_padded_connector_setting_is_an_override() -> None:
+    """A group's own `` fs.s3.impl`` (leading space) did not start with ``fs.s3``: it was no connector setting."""
+    cluster = [site("core-site", **{"fs.s3.impl": EMRFS_IMPL})]
+
+    found = [
+        (name, theirs)
+        for _, _, name, _, theirs in instance_overrides(cluster, [site("core-site", **{" fs.s3.impl": S3A_IMPL})])
+    ]
+    same = list(instance_overrides(cluster, [site("core-site", **{"fs.s3.impl ": EMRFS_IMPL})]))
+
+    assert found == [(" fs.s3.impl", EMRFS_IMPL)]
+    assert same == []  # the cluster's value under the name Hadoop reads
