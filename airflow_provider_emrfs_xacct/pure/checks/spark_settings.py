@@ -112,6 +112,17 @@ def read_settings(state: ChainState) -> list[tuple[str, str]]:
     ]
 
 
+def judged_instead(name: str, value: str | None, classification: str, site: str | None) -> str:
+    """
+    What the links judge instead of ``value`` (another place's value of setting ``name``), ``classification``'s
+    ``site`` value or its absence; ``""`` when ``value`` is not set or is ``site``'s as Hadoop reads both (``TRUE``
+    and ``true``, ``1h`` and ``3600``: :func:`~.cluster_config.hadoop_reading`, as the launch compares them).
+    """
+    if value is None or (site is not None and hadoop_reading(name, value) == hadoop_reading(name, site)):
+        return ""
+    return f"{classification}'s {site!r}" if site is not None else f"no {classification} value"
+
+
 def audit(state: ChainState) -> list[Link]:
     """
     One "not checked" link per setting ``spark-defaults`` gives Spark jobs another value of than the site's, per
@@ -123,11 +134,9 @@ def audit(state: ChainState) -> list[Link]:
     links = [*core_site_audit(state), *other_sites_audit(state), *padded_names_audit(state)]
     for classification, name in read_settings(state):
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
-        site = site_property(state, classification, name)
-        # The same value as Hadoop reads it (TRUE and true, 1h and 3600), as the launch compares them.
-        if job is None or (site is not None and hadoop_reading(name, job) == hadoop_reading(name, site)):
+        judged = judged_instead(name, job, classification, site_property(state, classification, name))
+        if not judged:
             continue
-        judged = f"{classification}'s {site!r}" if site is not None else f"no {classification} value"
         links.append(
             Link(
                 None,
@@ -200,9 +209,9 @@ def other_sites_audit(state: ChainState) -> list[Link]:
         site = site_property(state, classification, name)
         for other in OTHER_HADOOP_SITES:
             value = site_property(state, other, name)
-            if value is None or (site is not None and hadoop_reading(name, value) == hadoop_reading(name, site)):
+            judged = judged_instead(name, value, classification, site)
+            if not judged:
                 continue
-            judged = f"{classification}'s {site!r}" if site is not None else f"no {classification} value"
             links.append(
                 Link(
                     None,
