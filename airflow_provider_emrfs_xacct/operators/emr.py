@@ -99,6 +99,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         from airflow_provider_emrfs_xacct.pure.security_config import (
             build_security_configuration,
             cross_type_shadowing,
+            refuse_keys_of_other_regions,
             security_configuration_name,
             validate_role_mappings,
         )
@@ -107,6 +108,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         self.validate_safety()
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
         document = build_security_configuration(mappings, self.base_configuration)  # before any call
+        refuse_keys_of_other_regions(document, self.hook.conn_region_name, "base_configuration")
         where = f"connection {self.aws_conn_id!r}"
         for index, mapping in enumerate(mappings):
             # The EMR EC2 role (in this connection's partition) cannot assume a role in another one.

@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.merge import load_argument_text, names_an
 from airflow_provider_emrfs_xacct.pure.validation import (
     parse_s3_location,
     refuse_rendered_text,
+    region_of_arn,
     require_list,
     require_str,
     validate_hadoop_principal,
@@ -874,6 +875,48 @@ def at_rest_s3_encryption(document: Any, bucket: str) -> tuple[dict[str, str] | 
             return None, f"{field}.EncryptionMode is {_json(mode)}, not one of {', '.join(ENCRYPTION_MODES)}"
         read.setdefault(None if entry is section else str(entry.get("BucketName")), _string_settings(entry))
     return read.get(bucket, read[None]), None  # the first Overrides entry for the bucket wins
+
+
+def refuse_keys_of_other_regions(document: dict[str, Any], region: str | None, field: str) -> None:
+    """
+    Refuse an at-rest encryption key (``AwsKmsKey``: S3's, each ``Overrides`` entry's, the local disks') named by an
+    ARN of another Region than ``region``, the Region the configuration is created in through EMR's Regional
+    endpoint, and so of the clusters that name it (``RunJobFlow`` ``SecurityConfiguration``, sent to the same
+    Regional endpoint, takes a configuration by its name). "The AWS KMS
+    encryption key must be created in the same Region as your Amazon EMR cluster instance and the Amazon S3 buckets
+    used with EMRFS" (Amazon EMR Management Guide, "Create keys and certificates for data encryption with Amazon
+    EMR"). A key id or alias name, resolved in the clusters' Region, is kept; so is a key of an at-rest section that
+    is off.
+
+    :param field: how the document is named in errors (``base_configuration``).
+    """
+    if not region or not isinstance(document.get("EncryptionConfiguration"), dict):
+        return
+    encryption = document["EncryptionConfiguration"]
+    if documented_boolean(encryption.get("EnableAtRestEncryption")) is not True:
+        return
+    at_rest = encryption.get("AtRestEncryptionConfiguration")
+    at_rest = at_rest if isinstance(at_rest, dict) else {}
+    places: list[tuple[str, Any]] = []
+    for section in ("S3EncryptionConfiguration", "LocalDiskEncryptionConfiguration"):
+        entry = at_rest.get(section)
+        if not isinstance(entry, dict):
+            continue
+        where = f"EncryptionConfiguration.AtRestEncryptionConfiguration.{section}"
+        places.append((where, entry))
+        overrides = entry.get("Overrides") if section == "S3EncryptionConfiguration" else None
+        places.extend((f"{where}.Overrides[{index}]", item) for index, item in enumerate(overrides or []))
+    for where, entry in places:
+        key = entry.get("AwsKmsKey") if isinstance(entry, dict) else None
+        if isinstance(key, str) and key.startswith("arn:") and region_of_arn(key) != region:
+            raise InvalidParameterError(
+                f"{field}.{where}.AwsKmsKey",
+                f"is a KMS key of Region {region_of_arn(key) or '(none)'}, but the configuration is created in "
+                f'{region}, the Region of the clusters that run it: "The AWS KMS encryption key must be created in '
+                'the same Region as your Amazon EMR cluster instance and the Amazon S3 buckets used with EMRFS" '
+                '(Amazon EMR Management Guide, "Create keys and certificates for data encryption with Amazon EMR"). '
+                f"Name a KMS key of {region} (a multi-Region key's replica there, or another key)",
+            )
 
 
 def _string_settings(entry: dict[str, Any]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EMR_ACCOUNT,
     EMR_CONN_ID,
+    REGION,
     client,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
@@ -272,3 +273,52 @@ def test_cross_type_shadowing_is_a_warning_naming_both_mappings(
     assert "role_mappings[0] (User 'etl/ip-10-0-0-1.ec2.internal@EC2.INTERNAL'" in output
     # written without the trailing slash (the prefix's own key and folder marker route too)
     assert "role_mappings[1] (Prefix 's3://partner-results-b/daily'" in output
+
+
+def sse_kms(key: str, *, overrides: list[dict[str, Any]] | None = None, at_rest: bool = True) -> dict[str, Any]:
+    s3: dict[str, Any] = {"EncryptionMode": "SSE-KMS", "AwsKmsKey": key}
+    if overrides is not None:
+        s3["Overrides"] = overrides
+    return {
+        "EncryptionConfiguration": {
+            "EnableInTransitEncryption": False,
+            "EnableAtRestEncryption": at_rest,
+            "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": s3},
+        }
+    }
+
+
+OTHER_REGION_KEY = f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+OTHER_REGION_ALIAS = f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:alias/partner"
+HERE_KEY = f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize(
+    ("base", "field"),
+    [
+        (sse_kms(OTHER_REGION_KEY), "S3EncryptionConfiguration.AwsKmsKey"),
+        (
+            sse_kms(HERE_KEY, overrides=[{"BucketName": "partner-results-b", "AwsKmsKey": OTHER_REGION_ALIAS}]),
+            "S3EncryptionConfiguration.Overrides[0].AwsKmsKey",
+        ),
+    ],
+)
+def test_an_at_rest_key_of_another_region_is_refused_before_any_call(
+    connections: None, base: dict[str, Any], field: str
+) -> None:
+    """
+    "The AWS KMS encryption key must be created in the same Region as your Amazon EMR cluster instance and the Amazon
+    S3 buckets used with EMRFS" (Amazon EMR Management Guide, "Create keys and certificates for data encryption with
+    Amazon EMR"): the configuration was created, and the verifier then failed every cluster that ran it.
+    """
+    caught, recorder = execute_expecting_failure(make_operator(base_configuration=base), InvalidParameterError)
+
+    assert caught.value.field == f"base_configuration.EncryptionConfiguration.AtRestEncryptionConfiguration.{field}"
+    assert f"created in {REGION}" in caught.value.problem
+    assert recorder.calls == []
+
+
+def test_a_key_of_the_region_an_alias_name_or_a_key_at_rest_encryption_leaves_unused_is_kept(emr: Any) -> None:
+    for base in (sse_kms(HERE_KEY), sse_kms("alias/partner"), sse_kms(OTHER_REGION_KEY, at_rest=False)):
+        name, _, _ = run_operator(make_operator(base_configuration=base))
+        assert stored_document(emr, name)["EncryptionConfiguration"] == base["EncryptionConfiguration"]
