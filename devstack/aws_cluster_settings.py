@@ -822,5 +822,10 @@ def _other_file_setting(configurations: list[dict[str, Any]], bucket: str | None
                 continue
             if any(name in own and own[name].strip(JAVA_TRIMMED) == value.strip(JAVA_TRIMMED) for own in both):
                 continue
+            if (
+                name.endswith(("s3AccessGrants.enabled", "access.grants.enabled"))
+                and flag({name: value}, name) is False
+            ):
+                continue  # turns nothing on
             return f"{classification} {name}={value!r}"
     return ""

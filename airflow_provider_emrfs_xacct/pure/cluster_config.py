@@ -1552,21 +1552,37 @@ def _refuse_other_site_settings(
             )
     if not uses_role_mappings:
         return
-    switches = {name for site in ("emrfs-site", "core-site") for name in ACCESS_GRANTS_PROPERTIES[site]}
-    for index, configuration in enumerate(configurations):
-        other = configuration.get("Classification")
-        properties = configuration.get("Properties")
-        if other not in OTHER_HADOOP_SITES or not isinstance(properties, dict):
-            continue
-        for key, value in properties.items():
-            if str(key) in switches:
-                raise InvalidParameterError(
-                    f"job_flow_overrides.Configurations[{index}].Properties.{key}",
-                    f"is {value!r} in {other}: S3 Access Grants take a job's writes from the role mappings "
-                    '(Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR"), and the launch '
-                    f"and the verifier read their switches from emrfs-site (core-site for S3A), not {other}. "
-                    "Remove it for this cluster",
-                )
+    for index, other, key, value in carried_access_grants(configurations):
+        raise InvalidParameterError(
+            f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+            f"is {value!r} in {other}: S3 Access Grants take a job's writes from the role mappings "
+            '(Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR"), and the launch '
+            f"and the verifier read their switches from emrfs-site (core-site for S3A), not {other}. "
+            "Remove it for this cluster, or set it to false",
+        )
+
+
+def carried_access_grants(configurations: list[dict[str, Any]]) -> Iterator[tuple[int, str, str, Any]]:
+    """
+    Each S3 Access Grants switch (:data:`ACCESS_GRANTS_PROPERTIES`, EMRFS's and S3A's names) a classification of
+    :data:`OTHER_HADOOP_SITES` sets that may change what the jobs loading it get, as ``(index, classification, name,
+    value)``: the on switch other than false, or the fallback other than its site file's, each read as Hadoop reads a
+    flag (:func:`hadoop_boolean`). An on switch set to false turns nothing on, and is kept.
+    """
+    for site_file in ("emrfs-site", "core-site"):
+        enabled, fallback = ACCESS_GRANTS_PROPERTIES[site_file]
+        own = site_of(configurations, site_file).get(fallback)
+        for index, configuration in enumerate(configurations):
+            other = configuration.get("Classification")
+            properties = configuration.get("Properties")
+            if other not in OTHER_HADOOP_SITES or not isinstance(properties, dict):
+                continue
+            for key, value in properties.items():
+                reading = hadoop_boolean(value)
+                if (key == enabled and reading is not False) or (
+                    key == fallback and (reading is None or own is None or reading != hadoop_boolean(own))
+                ):
+                    yield index, str(other), str(key), value
 
 
 #: The classifications the role mapping settings (:func:`role_mapping_setting`) are read from: ``emrfs-site`` (EMRFS's),

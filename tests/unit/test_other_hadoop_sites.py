@@ -115,6 +115,22 @@ def test_the_launch_refuses_an_access_grants_switch_there(name: str) -> None:
     plan_launch(overrides(Configurations=[site("yarn-site", **{name: "true"})]), uses_role_mappings=False)
 
 
+def test_the_launch_keeps_access_grants_turned_off_there_or_a_fallback_as_the_site_files() -> None:
+    kept = [
+        site("emrfs-site", **{"fs.s3.s3AccessGrants.fallbackToIAM": "true"}),
+        site("hive-site", **{"fs.s3.s3AccessGrants.enabled": " FALSE", "fs.s3.s3AccessGrants.fallbackToIAM": "TRUE"}),
+    ]
+
+    plan_launch(overrides(Configurations=kept))
+
+    refused(
+        lambda: plan_launch(
+            overrides(Configurations=[site("hive-site", **{"fs.s3.s3AccessGrants.fallbackToIAM": "false"})])
+        ),
+        "job_flow_overrides.Configurations[0].Properties.fs.s3.s3AccessGrants.fallbackToIAM",
+    )
+
+
 def test_the_launch_keeps_what_reaches_no_checked_setting() -> None:
     configurations = [
         site("emrfs-site", **{"fs.s3.canned.acl": "BucketOwnerFullControl"}),
@@ -188,6 +204,13 @@ def test_another_connector_class_in_hive_site_is_not_checked_where_emrfs_is_kept
 
     assert verdict == VERDICT_NOT_CHECKED
     assert [link for link, _, detail in links if "hive-site fs.s3.impl" in detail] == [OTHER_SITES_LINK]
+
+
+def test_access_grants_turned_off_there_changes_nothing() -> None:
+    off = site("hdfs-site", **{"fs.s3.s3AccessGrants.enabled": "false", "fs.s3a.access.grants.enabled": "False"})
+
+    assert chain(off) == (VERDICT_PASS, [])
+    assert credentials_of("emr-6.15.0", [off], MAPPED, "b").kind == MAPPINGS
 
 
 def test_the_same_value_or_an_unread_setting_there_changes_nothing() -> None:

@@ -23,14 +23,12 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     cluster_release,
     connector_doubt,
     serves_s3_with_s3a,
-    site_property,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, FAIL, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
-    ACCESS_GRANTS_PROPERTIES,
     ACCESS_GRANTS_SINCE,
-    OTHER_HADOOP_SITES,
     access_grants,
+    carried_access_grants,
     unreadable_access_grants,
 )
 
@@ -110,23 +108,19 @@ def audit(state: ChainState) -> list[Link]:
 def _carried_switches(state: ChainState) -> list[Link]:
     """
     A "not checked" link when a classification of :data:`~.cluster_config.OTHER_HADOOP_SITES` sets an S3 Access Grants
-    switch (EMRFS's or S3A's name): the jobs that load it may turn Access Grants on, and which of it and the site
-    files' they follow AWS does not document.
+    switch that may change what the jobs loading it get (:func:`~.cluster_config.carried_access_grants`): which of it
+    and the site files' they follow AWS does not document.
     """
-    switches = dict.fromkeys(name for site in ("emrfs-site", "core-site") for name in ACCESS_GRANTS_PROPERTIES[site])
-    for other in OTHER_HADOOP_SITES:
-        for name in switches:
-            value = site_property(state, other, name)
-            if value is not None:
-                return [
-                    Link(
-                        None,
-                        BYPASS_LINK,
-                        UNKNOWN,
-                        f"{other} {name}={value!r} reaches the Hadoop configuration of the jobs that load {other}: "
-                        "S3 Access Grants may take their writes from the role mappings, and which of it and the site "
-                        "files' they follow AWS does not document",
-                        fix=FIX,
-                    )
-                ]
+    for _, other, name, value in carried_access_grants(state.cluster_configurations or []):
+        return [
+            Link(
+                None,
+                BYPASS_LINK,
+                UNKNOWN,
+                f"{other} {name}={value!r} reaches the Hadoop configuration of the jobs that load {other}: "
+                "S3 Access Grants may take their writes from the role mappings, and which of it and the site "
+                "files' they follow AWS does not document",
+                fix=FIX,
+            )
+        ]
     return []
