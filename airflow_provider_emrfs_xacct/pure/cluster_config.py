@@ -406,9 +406,7 @@ def plan_launch(
         ``fs.s3a.assumed.role.session.duration``, or its per-bucket form for a bucket a role mapping may take
         (``mapped_buckets``; the base one unless every such bucket has a per-bucket one).
     :param imds_v2_required: the security configuration requires IMDSv2 (:func:`requires_imds_v2`): a release whose
-        EMR components still call IMDSv1 is refused (:func:`speaks_imds_v2`) where the writes' credentials come from
-        the instance profile (with role mappings, whose sessions are chained from it, or without a
-        ``credentials_provider``).
+        EMR components still call IMDSv1 is refused (:func:`speaks_imds_v2`), whoever gives EMRFS its credentials.
     :param mapped_buckets: the buckets the role mappings may take requests for
         (:func:`~.security_config.mapped_bucket_prefixes`); ``None``: any bucket.
     :param instances_field: how a refusal names ``Instances`` (the overrides', or the ``emr_conn_id`` extra's), where
@@ -425,17 +423,11 @@ def plan_launch(
     if not isinstance(keep_emrfs, bool):
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
-    # The instance profile's credentials come through IMDS whether a role mapping's session is chained from them or
-    # the writes go as the instance profile itself (no mapping), unless a credentials provider of the customer's
-    # gives them: either way IMDSv1 off on a release whose EMR components call it leaves EMRFS no credentials.
-    instance_credentials = uses_role_mappings or credentials_provider is None
-    version = _release_version(
-        label,
-        uses_role_mappings,
-        notes,
-        imds_v2_required=imds_v2_required and instance_credentials,
-        field=release_field,
-    )
+    # IMDSv1 off on a release whose EMR components call it (Amazon EMR Management Guide, "Create a security
+    # configuration": "Amazon EMR supports IMDSv2 in Amazon EMR 5.23.1, 5.27.1, 5.32 or later, and 6.2 or later. In these
+    # releases, Amazon EMR components use IMDSv2 for all IMDS calls"; "When you specify that IMDSv2 must be used, IMDSv1
+    # no longer works") breaks those components, whoever gives EMRFS its credentials: refused as the verifier fails it.
+    version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required, field=release_field)
     _check_filesystem_classes(configurations, keep_emrfs, version)
     emrfs_site = dict(emrfs_site_properties or {})
     _refuse_role_mapping_settings(configurations, emrfs_site, mapped_buckets, uses_role_mappings=uses_role_mappings)

@@ -58,20 +58,24 @@ def test_the_launch_refuses_it_without_role_mappings_too(label: str) -> None:
     assert label in excinfo.value.problem
 
 
-def test_a_credentials_provider_without_role_mappings_needs_no_instance_credentials() -> None:
-    """A custom credentials provider gives EMRFS its credentials, which AWS does not tie to IMDS: kept."""
+@pytest.mark.parametrize("uses_role_mappings", [False, True])
+def test_a_credentials_provider_does_not_spare_an_old_release(uses_role_mappings: bool) -> None:
+    """
+    The release's EMR components call IMDSv1, whoever gives EMRFS its credentials: refused as the verifier and the
+    stand-in's judge refuse it (before, a credentials provider without role mappings launched and verified FAIL).
+    """
     provider = CredentialsProvider("s3://emr-artifacts-a/p.jar", "com.example.Provider")
 
-    plan = plan_launch(
-        launch_arguments("emr-6.1.0"), uses_role_mappings=False, imds_v2_required=True, credentials_provider=provider
-    )
-
-    assert plan.overrides["ReleaseLabel"] == "emr-6.1.0"
-    # With role mappings it is refused as before: EMRFS chains the mapped roles' sessions from the instance profile's.
-    with pytest.raises(InvalidParameterError):
+    with pytest.raises(InvalidParameterError) as excinfo:
         plan_launch(
-            launch_arguments("emr-6.1.0"), uses_role_mappings=True, imds_v2_required=True, credentials_provider=provider
+            launch_arguments("emr-6.1.0"),
+            uses_role_mappings=uses_role_mappings,
+            imds_v2_required=True,
+            credentials_provider=provider,
         )
+
+    assert excinfo.value.field == "job_flow_overrides.ReleaseLabel"
+    assert "emr-6.1.0" in excinfo.value.problem
 
 
 @pytest.mark.parametrize("label", WITH_IMDS_V2)
