@@ -879,14 +879,16 @@ def at_rest_s3_encryption(document: Any, bucket: str) -> tuple[dict[str, str] | 
 
 def refuse_keys_of_other_regions(document: dict[str, Any], region: str | None, field: str) -> None:
     """
-    Refuse an at-rest encryption key (``AwsKmsKey``: S3's, each ``Overrides`` entry's, the local disks') named by an
-    ARN of another Region than ``region``, the Region the configuration is created in through EMR's Regional
+    Refuse an at-rest encryption key (``AwsKmsKey``: S3's, the local disks') named by an ARN of another Region than
+    ``region``, the Region the configuration is created in through EMR's Regional
     endpoint, and so of the clusters that name it (``RunJobFlow`` ``SecurityConfiguration``, sent to the same
     Regional endpoint, takes a configuration by its name). "The AWS KMS
     encryption key must be created in the same Region as your Amazon EMR cluster instance and the Amazon S3 buckets
     used with EMRFS" (Amazon EMR Management Guide, "Create keys and certificates for data encryption with Amazon
     EMR"). A key id or alias name, resolved in the clusters' Region, is kept; so is a key of an at-rest section that
-    is off.
+    is off, and an ``Overrides`` entry's key: it serves one bucket, which may be of another Region than the clusters'
+    (the quote then asks for both Regions at once), and the verifier judges it against that bucket's Region
+    (``checks/key_user.py``).
 
     :param field: how the document is named in errors (``base_configuration``).
     """
@@ -902,10 +904,7 @@ def refuse_keys_of_other_regions(document: dict[str, Any], region: str | None, f
         entry = at_rest.get(section)
         if not isinstance(entry, dict):
             continue
-        where = f"EncryptionConfiguration.AtRestEncryptionConfiguration.{section}"
-        places.append((where, entry))
-        overrides = entry.get("Overrides") if section == "S3EncryptionConfiguration" else None
-        places.extend((f"{where}.Overrides[{index}]", item) for index, item in enumerate(overrides or []))
+        places.append((f"EncryptionConfiguration.AtRestEncryptionConfiguration.{section}", entry))
     for where, entry in places:
         key = entry.get("AwsKmsKey") if isinstance(entry, dict) else None
         if isinstance(key, str) and key.startswith("arn:") and region_of_arn(key) != region:

@@ -288,6 +288,13 @@ def sse_kms(key: str, *, overrides: list[dict[str, Any]] | None = None, at_rest:
     }
 
 
+def local_disk(key: str) -> dict[str, Any]:
+    document = sse_kms("alias/partner")
+    at_rest = document["EncryptionConfiguration"]["AtRestEncryptionConfiguration"]
+    at_rest["LocalDiskEncryptionConfiguration"] = {"EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": key}
+    return document
+
+
 OTHER_REGION_KEY = f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 OTHER_REGION_ALIAS = f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:alias/partner"
 HERE_KEY = f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -297,10 +304,7 @@ HERE_KEY = f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-5
     ("base", "field"),
     [
         (sse_kms(OTHER_REGION_KEY), "S3EncryptionConfiguration.AwsKmsKey"),
-        (
-            sse_kms(HERE_KEY, overrides=[{"BucketName": "partner-results-b", "AwsKmsKey": OTHER_REGION_ALIAS}]),
-            "S3EncryptionConfiguration.Overrides[0].AwsKmsKey",
-        ),
+        (local_disk(OTHER_REGION_ALIAS), "LocalDiskEncryptionConfiguration.AwsKmsKey"),
     ],
 )
 def test_an_at_rest_key_of_another_region_is_refused_before_any_call(
@@ -319,6 +323,19 @@ def test_an_at_rest_key_of_another_region_is_refused_before_any_call(
 
 
 def test_a_key_of_the_region_an_alias_name_or_a_key_at_rest_encryption_leaves_unused_is_kept(emr: Any) -> None:
-    for base in (sse_kms(HERE_KEY), sse_kms("alias/partner"), sse_kms(OTHER_REGION_KEY, at_rest=False)):
+    """
+    An ``Overrides`` entry's key serves one bucket, which may be of another Region: kept, for the verifier to judge
+    against that bucket's Region (before, the create refused the eu-west-1 bucket's own eu-west-1 key).
+    """
+    other_regions_bucket = sse_kms(
+        HERE_KEY, overrides=[{"BucketName": "partner-results-eu", "AwsKmsKey": OTHER_REGION_KEY}]
+    )
+    for base in (
+        sse_kms(HERE_KEY),
+        sse_kms("alias/partner"),
+        sse_kms(OTHER_REGION_KEY, at_rest=False),
+        local_disk(HERE_KEY),
+        other_regions_bucket,
+    ):
         name, _, _ = run_operator(make_operator(base_configuration=base))
         assert stored_document(emr, name)["EncryptionConfiguration"] == base["EncryptionConfiguration"]
