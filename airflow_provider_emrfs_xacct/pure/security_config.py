@@ -899,17 +899,12 @@ def refuse_keys_of_other_regions(document: dict[str, Any], region: str | None, f
         return
     at_rest = encryption.get("AtRestEncryptionConfiguration")
     at_rest = at_rest if isinstance(at_rest, dict) else {}
-    places: list[tuple[str, Any]] = []
     for section in ("S3EncryptionConfiguration", "LocalDiskEncryptionConfiguration"):
         entry = at_rest.get(section)
-        if not isinstance(entry, dict):
-            continue
-        places.append((f"EncryptionConfiguration.AtRestEncryptionConfiguration.{section}", entry))
-    for where, entry in places:
         key = entry.get("AwsKmsKey") if isinstance(entry, dict) else None
         if isinstance(key, str) and key.startswith("arn:") and region_of_arn(key) != region:
             raise InvalidParameterError(
-                f"{field}.{where}.AwsKmsKey",
+                f"{field}.EncryptionConfiguration.AtRestEncryptionConfiguration.{section}.AwsKmsKey",
                 f"is a KMS key of Region {region_of_arn(key) or '(none)'}, but the configuration is created in "
                 f'{region}, the Region of the clusters that run it: "The AWS KMS encryption key must be created in '
                 'the same Region as your Amazon EMR cluster instance and the Amazon S3 buckets used with EMRFS" '

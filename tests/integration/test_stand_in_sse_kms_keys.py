@@ -109,7 +109,8 @@ def refusal_of_create(name_prefix: str, prefix: str, configuration: dict[str, An
 def write_through_the_mapping(aws: Seeded, prefix: str, name_prefix: str, **configuration: Any) -> Any:
     """
     Make a security configuration mapping ``ROLE`` to ``prefix`` and write there as EMRFS would. A key of another
-    Region, which the create operator refuses, is put through EMR directly: the stand-in's writer is what is judged.
+    Region that the create operator refuses (S3's top-level key) is put through EMR directly: the stand-in's writer
+    is what is judged.
     """
     mappings = validate_role_mappings([mapping(ROLE, prefix)])
     document = build_security_configuration(mappings, configuration.get("base_configuration"))
