@@ -255,37 +255,45 @@ def validate_partner(partner: dict[str, Any]) -> None:
             )
     validate_name_prefix(configuration["name_prefix"], "security_configuration.name_prefix")
     mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
-    _refuse_roles_not_provisioned(mappings, destination, str(emr["account_id"]))
     try:
         build_security_configuration(mappings, configuration.get("base_configuration"))
     except InvalidParameterError as error:
         raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
 
 
-def _refuse_roles_not_provisioned(
-    mappings: list[dict[str, Any]], destination: dict[str, Any], emr_account: str
-) -> None:
+def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any]) -> None:
     """
-    Refuse a role mapping to another role than ``destination.role_name`` of ``destination.account_id``: ``apply``
-    lets the EMR EC2 role assume that role only (its trust, the EMR EC2 role's ``sts:AssumeRole`` grant, the key
-    users), so nothing it applies lets EMRFS assume another. IAM does not distinguish role names by case (IAM User
-    Guide, "IAM identifiers"); the path is IAM's to tell (``resolve_destination_role_arn``). A role of the EMR
-    account is left to ``CreateEmrfsSecurityConfigOperator``, which refuses it with its own reason.
+    Refuse, for ``plan`` and ``apply``, a role mapping to another role than ``destination.role_name`` of
+    ``destination.account_id`` (pure: no AWS call; ``partner`` as :func:`load_partner` validated it).
+
+    ``apply`` lets the EMR EC2 role assume that role only (its trust, the EMR EC2 role's ``sts:AssumeRole``
+    grant, the key users), so nothing it applies lets EMRFS assume another. ``verify`` and ``revoke`` read
+    the security configuration itself and never write these mappings: a file mapping some prefixes to a role
+    another partner file provisions is theirs to judge or revoke. IAM does not distinguish role names by case
+    (IAM User Guide, "IAM identifiers"); the path is IAM's to tell (``resolve_destination_role_arn``). A role of
+    the EMR account is left to ``CreateEmrfsSecurityConfigOperator``, which refuses it with its own reason.
+
+    :raises EmrfsXacctError: naming the file and ``security_configuration.role_mappings[N].Role``.
     """
+    from airflow_provider_emrfs_xacct.pure.security_config import validate_role_mappings
+
+    destination, emr_account = partner["destination"], str(partner["emr"]["account_id"])
     wanted = str(destination["role_name"]).lower()
+    mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
     for index, mapping in enumerate(mappings):
         role = str(mapping["Role"])
         parts = role.split(":", 5)
         name = parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else ""
         account = parts[4] if len(parts) == 6 else ""
         if account != emr_account and (account != str(destination["account_id"]) or name.lower() != wanted):
-            raise InvalidParameterError(
+            error = InvalidParameterError(
                 f"security_configuration.role_mappings[{index}].Role",
                 f"is {role!r}, a role this partner file does not provision: apply lets the EMR EC2 role assume "
                 f"destination.role_name {destination['role_name']!r} of {destination['account_id']} only, so "
                 "nothing it applies lets EMRFS assume this one for the writes mapped to it, and revoke would not "
                 "take it back. Map them to that role, or provision the other role with its own partner file",
             )
+            raise EmrfsXacctError(f"{path}: {error}")
 
 
 def _validate_accounts(name: str, section: dict[str, Any]) -> None:
@@ -1140,6 +1148,8 @@ class PartiallyAppliedError(Exception):
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     partner = load_partner(Path(args.partner_file))
+    if args.command in ("plan", "apply"):
+        refuse_roles_not_provisioned(Path(args.partner_file), partner)
     validate_options(args, partner)
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)

@@ -385,6 +385,48 @@ def test_a_misshapen_base_configuration_is_refused_with_the_partner_file_before_
     assert message in capsys.readouterr().err
 
 
+def _mapped_to_another_partners_role(partner: dict[str, Any]) -> None:
+    """The file maps its prefixes to a role another partner file provisions (one configuration for both)."""
+    partner["security_configuration"]["role_mappings"] = [
+        {
+            "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/someone-elses-writer",
+            "IdentifierType": "Prefix",
+            "Identifiers": partner["destination"]["s3_prefixes"],
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "command", [("plan",), ("verify",), ("revoke", "--keep-security-configuration", "--dry-run")], ids=lambda c: c[0]
+)
+def test_only_plan_and_apply_refuse_a_mapping_to_a_role_they_do_not_provision(
+    aws: Seeded, partner_file: Path, command: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    docs/cli.md, "The partner file": only ``plan`` and ``apply`` write the file's role mappings; ``verify`` and
+    ``revoke`` read the security configuration as it is, so a mapping to another partner's role is theirs to
+    judge or revoke, not a mistake in the file.
+    """
+    _edited(partner_file, _mapped_to_another_partners_role)
+
+    with CallRecorder().everywhere() as calls:
+        status = emrfs_xacct(command[0], partner_file, aws, *command[1:])
+
+    assert calls.mutating == []
+    err = capsys.readouterr().err
+    if command[0] == "plan":
+        assert status == 2
+        assert calls.every == []  # refused from the file alone, before the accounts are read
+        assert err.startswith(
+            f"emrfs-xacct: {partner_file}: security_configuration.role_mappings[0].Role: is "
+            f"'arn:aws:iam::{DESTINATION_ACCOUNT}:role/someone-elses-writer', a role this partner file does not provision"
+        )
+    else:
+        assert "does not provision" not in err
+        assert status in (0, 1, cli.NOT_CHECKED), err
+        assert calls.every != []  # it read the accounts
+
+
 @pytest.mark.parametrize(("edit", "message"), [case[1:] for case in REFUSED], ids=[case[0] for case in REFUSED])
 def test_apply_refuses_before_any_change(
     aws: Seeded, partner_file: Path, edit: Any, message: str, capsys: pytest.CaptureFixture[str]
