@@ -738,15 +738,22 @@ def _chained_session_refused(core: dict[str, str], emrfs: dict[str, str], bucket
     return _worst_session({name: value for name, value in emrfs.items() if name == emrfs_base})
 
 
+def duration_seconds(value: str) -> int | None:
+    """
+    A Hadoop duration in seconds as ``Configuration.getTimeDuration`` reads it (Java's ``String.trim``, then
+    ``Long.parseLong``, which takes a sign, and a unit suffix; no suffix: seconds, the unit S3A gives), or ``None``.
+    """
+    found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip(JAVA_TRIMMED).lower())
+    return None if found is None else int(int(found[1]) * _SECONDS_PER[found[2] or "s"])
+
+
 def _worst_session(settings: dict[str, str]) -> Credentials | None:
     """The first of ``settings`` (duration settings) the writer cannot read or STS refuses, as ``Credentials``."""
     low, high = CHAINED_SESSION_SECONDS
     for name, value in settings.items():
-        # Configuration.getTimeDuration: Java's String.trim, then Long.parseLong (which takes a sign).
-        found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip(JAVA_TRIMMED).lower())
-        if found is None:
+        seconds = duration_seconds(value)
+        if seconds is None:
             return Credentials(UNKNOWN, f"{name}={value!r} is not a duration this writer reads")
-        seconds = int(int(found[1]) * _SECONDS_PER[found[2] or "s"])
         if not low <= seconds <= high:
             return Credentials(
                 REFUSED, f"{name}={value!r} asks STS for a chained role session outside {low}-{high} seconds"
@@ -799,12 +806,45 @@ FOLLOWED_OPTIONS = (
 )
 
 
+#: The followed options Hadoop reads as booleans (``Configuration.getBoolean``: :func:`flag`) and as durations
+#: (``Configuration.getTimeDuration``: :func:`duration_seconds`; S3A's role session, Apache Hadoop,
+#: ``AssumedRoleCredentialProvider``). EMRFS's ``sts.sessionDurationSeconds`` is whole seconds (:func:`_session_refused`).
+BOOLEAN_OPTIONS = (
+    "emrfs.compatibility.enable",
+    "authorization.ugi.groupName.enabled",
+    "s3AccessGrants.enabled",
+    "s3AccessGrants.fallbackToIAM",
+    "access.grants.enabled",
+    "access.grants.fallback.to.iam",
+    "useRequesterPaysHeader",
+    "enableServerSideEncryption",
+    "cse.enabled",
+    "ssl.enabled",
+    "requester.pays.enabled",
+)
+DURATION_OPTIONS = ("assumed.role.session.duration",)
+
+
+def as_hadoop_reads(name: str, value: str) -> object:
+    """
+    Followed option ``name``'s ``value`` as Hadoop reads it, to tell whether two files set the same: a boolean
+    (:data:`BOOLEAN_OPTIONS`: ``TRUE`` is ``true``), a duration in seconds (:data:`DURATION_OPTIONS`: ``1h`` is
+    ``3600``), else, or a value neither reads, the value trimmed as Java trims.
+    """
+    reading: object = None
+    if name.endswith(tuple("." + option for option in BOOLEAN_OPTIONS)):
+        reading = flag({name: value}, name)
+    elif name.endswith(tuple("." + option for option in DURATION_OPTIONS)):
+        reading = duration_seconds(value)
+    return value.strip(JAVA_TRIMMED) if reading is None else reading
+
+
 def _other_file_setting(configurations: list[dict[str, Any]], bucket: str | None) -> str:
     """
     A followed connector option (:data:`FOLLOWED_OPTIONS`) that a classification of :data:`OTHER_HADOOP_FILES` sets to
-    another value than ``core-site``'s and ``emrfs-site``'s (trimmed; not set there: another value), as
-    ``"CLASSIFICATION NAME=VALUE"``, or ``""``. A per-bucket form of another bucket than ``bucket`` is left out
-    (``None``: any bucket's counts).
+    another value than ``core-site``'s and ``emrfs-site``'s as Hadoop reads both (:func:`as_hadoop_reads`; not set
+    there: another value), as ``"CLASSIFICATION NAME=VALUE"``, or ``""``. A per-bucket form of another bucket than
+    ``bucket`` is left out (``None``: any bucket's counts).
     """
     both = (site(configurations, "emrfs-site"), site(configurations, "core-site"))
     for classification in OTHER_HADOOP_FILES:
@@ -820,7 +860,7 @@ def _other_file_setting(configurations: list[dict[str, Any]], bucket: str | None
                 and not name.startswith(f"{stem}bucket.{bucket}.")
             ):
                 continue
-            if any(name in own and own[name].strip(JAVA_TRIMMED) == value.strip(JAVA_TRIMMED) for own in both):
+            if any(name in own and as_hadoop_reads(name, own[name]) == as_hadoop_reads(name, value) for own in both):
                 continue
             if (
                 name.endswith(("s3AccessGrants.enabled", "access.grants.enabled"))

@@ -1415,18 +1415,31 @@ def launch_site_file(name: str) -> str | None:
     return form[0] if form else None
 
 
+#: The options, after ``fs.s3.``, ``fs.s3n.``, ``fs.s3a.`` or a per-bucket stem, that the launch and the verifier read
+#: as Hadoop booleans (:func:`hadoop_boolean`): the S3A translation switch, the Requester Pays header, EMRFS's SSE and
+#: CSE switches, TLS.
+HADOOP_BOOLEAN_OPTIONS = (
+    "emrfs.compatibility.enable",
+    "useRequesterPaysHeader",
+    "requester.pays.enabled",
+    "enableServerSideEncryption",
+    "cse.enabled",
+    "ssl.enabled",
+)
+
+
 def hadoop_reading(name: str, value: object) -> object:
     """
     Hadoop property ``name``'s ``value`` as the launch and the verifier read it, to tell whether two spellings are the
-    same setting (a ``spark-defaults`` ``spark.hadoop.<name>`` and the site file's): the S3A translation switch as
-    Hadoop reads a flag (:func:`hadoop_boolean`: ``TRUE`` is ``true``), S3A's role session duration, base or per
-    bucket, as a Hadoop duration (:func:`hadoop_duration_seconds`: ``1h`` is ``3600``; Apache Hadoop,
-    ``AssumedRoleCredentialProvider``: ``conf.getTimeDuration(ASSUMED_ROLE_SESSION_DURATION, ..., TimeUnit.SECONDS)``);
-    else, or a value neither
-    reads, the value trimmed as Java trims (:func:`java_trim`).
+    same setting (a ``spark-defaults`` ``spark.hadoop.<name>`` and the site file's, another classification's and the
+    site file's): a switch of :data:`HADOOP_BOOLEAN_OPTIONS` as Hadoop reads a flag (:func:`hadoop_boolean`: ``TRUE``
+    is ``true``), S3A's role session duration, base or per bucket, as a Hadoop duration
+    (:func:`hadoop_duration_seconds`: ``1h`` is ``3600``; Apache Hadoop, ``AssumedRoleCredentialProvider``:
+    ``conf.getTimeDuration(ASSUMED_ROLE_SESSION_DURATION, ..., TimeUnit.SECONDS)``); else, or a value neither reads,
+    the value trimmed as Java trims (:func:`java_trim`).
     """
     reading: object = None
-    if name == EMRFS_COMPATIBILITY_PROPERTY:
+    if name.startswith("fs.s3") and name.endswith(tuple(f".{option}" for option in HADOOP_BOOLEAN_OPTIONS)):
         reading = hadoop_boolean(value)
     elif name == S3A_SESSION_DURATION_PROPERTY or s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY):
         reading = hadoop_duration_seconds(value)

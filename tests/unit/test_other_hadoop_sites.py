@@ -222,6 +222,26 @@ def test_the_same_value_or_an_unread_setting_there_changes_nothing() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "site_value", "other"),
+    [
+        ("fs.s3.useRequesterPaysHeader", "false", "FALSE"),
+        ("fs.s3.useRequesterPaysHeader", "false", " False\t"),
+        ("fs.s3n.ssl.enabled", "true", "TRUE"),
+    ],
+)
+@pytest.mark.parametrize("classification", ["hive-site", "yarn-site", "core-site"])
+def test_a_switch_spelt_in_another_case_there_is_the_same_setting(
+    name: str, site_value: str, other: str, classification: str
+) -> None:
+    """Configuration.getBoolean reads a flag trimmed and in any case (Apache Hadoop, ``Configuration``)."""
+    assert chain(site("emrfs-site", **{name: site_value}), site(classification, **{name: other})) == (VERDICT_PASS, [])
+
+    verdict, links = chain(site("emrfs-site", **{name: site_value}), site(classification, **{name: f"no{other}"}))
+    assert verdict == VERDICT_NOT_CHECKED
+    assert any(f"{classification} {name}=" in detail for _, _, detail in links)
+
+
+@pytest.mark.parametrize(
     ("classification", "name"),
     [
         ("spark-hive-site", "fs.s3.authorization.roleMapping"),
@@ -256,6 +276,37 @@ def test_a_credentials_setting_there_is_not_checked(classification: str, name: s
                 site("hive-site", **{"fs.s3.canned.acl": "Private "}),
             ],
             MAPPINGS,
+        ),
+        ([site("mapred-site", **{"fs.s3.customAWSCredentialsProvider": "com.example.Provider"})], WRITER_UNKNOWN),
+        ([site("yarn-site", **{"fs.s3a.aws.credentials.provider": "com.example.Provider"})], WRITER_UNKNOWN),
+        # The same setting as Hadoop reads it: Configuration.getBoolean ignores case, getTimeDuration reads units.
+        (
+            [
+                site("emrfs-site", **{"fs.s3.useRequesterPaysHeader": "true"}),
+                site("hive-site", **{"fs.s3.useRequesterPaysHeader": "TRUE"}),
+            ],
+            MAPPINGS,
+        ),
+        (
+            [
+                site("emrfs-site", **{"fs.s3.useRequesterPaysHeader": "false"}),
+                site("hive-site", **{"fs.s3.useRequesterPaysHeader": "TRUE"}),
+            ],
+            WRITER_UNKNOWN,
+        ),
+        (
+            [
+                site("core-site", **{"fs.s3a.assumed.role.session.duration": "3600"}),
+                site("yarn-site", **{"fs.s3a.assumed.role.session.duration": "1h"}),
+            ],
+            MAPPINGS,
+        ),
+        (
+            [
+                site("core-site", **{"fs.s3a.assumed.role.session.duration": "3600"}),
+                site("yarn-site", **{"fs.s3a.assumed.role.session.duration": "2h"}),
+            ],
+            WRITER_UNKNOWN,
         ),
     ],
 )
