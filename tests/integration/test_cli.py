@@ -1833,6 +1833,13 @@ def test_verify_with_object_acl_and_no_cluster_is_not_checked(
     [link] = [link for link in report["links"] if link["link"] == cli.CANNED_ACL_LINK]
     assert link["status"] == "not checked"
     assert "--cluster-id" in link["fix"]
+    # A broken link stays FAIL: the unread canned ACL turns a PASS into NOT_CHECKED only.
+    client(aws.url, EMR_ACCOUNT, "iam").delete_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
+    assert emrfs_xacct("verify", partner_file, aws) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == "FAIL"
+    assert cli.CANNED_ACL_LINK in [link["link"] for link in report["links"]]
+    assert emrfs_xacct("apply", partner_file, aws) == 0  # apply repairs it
     _edited(partner_file, lambda p: p["destination"].update(object_acl=False))
     assert emrfs_xacct("verify", partner_file, aws) == 0
 

@@ -152,6 +152,33 @@ def test_the_launch_keeps_what_reaches_no_checked_setting() -> None:
     assert site_of(plan.overrides, "hive-site")["fs.s3.maxConnections"] == "200"
 
 
+@pytest.mark.parametrize(
+    "form",
+    [
+        "fs.s3.bucket.{bucket}.canned.acl",
+        "fs.s3a.bucket.{bucket}.acl.default",
+        "fs.s3.bucket.{bucket}.sts.sessionDurationSeconds",
+    ],
+)
+def test_the_launch_keeps_a_per_bucket_setting_of_a_bucket_no_mapping_takes(form: str) -> None:
+    """Only a mapped bucket's writes go by the role mappings: another bucket's own setting is none of theirs."""
+    value = "1800" if "session" in form else "Private"
+
+    def launch(bucket: str) -> Any:
+        return plan_launch(
+            overrides(Configurations=[site("hive-site", **{form.format(bucket=bucket): value})]),
+            mapped_buckets=(f"{BUCKET}/",),  # as mapped_bucket_prefixes gives a mapping of s3://BUCKET/exports/
+            uses_role_mappings=True,
+        )
+
+    assert site_of(launch("other-bucket").overrides, "hive-site") == {form.format(bucket="other-bucket"): value}
+    refused(
+        lambda: launch(BUCKET),
+        f"job_flow_overrides.Configurations[0].Properties.{form.format(bucket=BUCKET)}",
+        "hive-site",
+    )
+
+
 def site_of(job_flow_overrides: dict[str, Any], classification: str) -> dict[str, Any]:
     [found] = [c for c in job_flow_overrides["Configurations"] if c["Classification"] == classification]
     return dict(found["Properties"])
