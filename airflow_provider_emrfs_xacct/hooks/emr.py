@@ -53,6 +53,19 @@ THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimit
 
 #: A value in botocore's report of invalid parameters ("Invalid type for parameter <path>, value: <value>, type: ...").
 _REPORTED_VALUE = re.compile(r"(parameter (?P<path>\S+), value: )(?P<value>.*?)(?=, (?:type:|valid ))")
+#: The parameter the first line of botocore's report is about: ``Invalid type for parameter Steps[0].Name, ...``,
+#: ``Missing required parameter in Instances.InstanceGroups[0]: "InstanceRole"``, ``Unknown parameter in input:
+#: "Bogus"`` (``input``: the arguments themselves).
+_REPORTED_PARAMETER = re.compile(r'parameter (?:in )?(?P<path>[^\s,:]+)(?::\s+"(?P<key>[^"]+)")?')
+
+
+def reported_field(report: str) -> str:
+    """The ``job_flow_overrides`` field the first line of botocore's validation ``report`` names."""
+    found = _REPORTED_PARAMETER.search(report)
+    if found is None:
+        return "job_flow_overrides"
+    path = [part for part in (found["path"], found["key"]) if part and part != "input"]
+    return ".".join(["job_flow_overrides", *path])
 
 
 def redacted_report(report: str, arguments: Any) -> str:
@@ -520,7 +533,8 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         shape = self.launch_client.meta.service_model.operation_model("RunJobFlow").input_shape
         report = ParamValidator().validate(arguments, shape)
         if report.has_errors():
-            raise InvalidParameterError("job_flow_overrides", redacted_report(report.generate_report(), arguments))
+            text = report.generate_report()
+            raise InvalidParameterError(reported_field(text), redacted_report(text, arguments))
 
     def create_deleted_security_configuration(self, name: str, document: dict[str, Any]) -> None:
         """Create the security configuration ``name``, deleted since its create task ran, again from its document."""

@@ -312,6 +312,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 "Configurations",
                 "Steps",
                 "BootstrapActions",
+                *config,
             )
         }
         arguments.refuse_too_many_tags(config, fields["Tags"])
@@ -354,7 +355,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         key = idempotency_key(context)
         hook.launch_created_after = launch_search_bound(context)
         self.job_flow_overrides = arguments.with_idempotency_tag(launch.overrides, key)
-        hook.validate_run_job_flow_arguments(self.job_flow_overrides)
+        self._validate_request(hook, self.job_flow_overrides, fields)
         self._check_launch_roles(hook, self.job_flow_overrides, fields)
         if self.dry_run:
             return self._dry_run_launch(context, hook, key)
@@ -372,6 +373,17 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             self.region_name = hook.conn_region_name
         self._launch_key = key
         return self._launch(context, hook, name)
+
+    @staticmethod
+    def _validate_request(hook: EmrfsEmrHook, request: dict[str, Any], fields: dict[str, str]) -> None:
+        """Refuse what ``RunJobFlow``'s model refuses in ``request``, naming where it was given (``fields``)."""
+        from airflow_provider_emrfs_xacct.pure import launch_arguments as arguments
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+        try:
+            hook.validate_run_job_flow_arguments(request)
+        except InvalidParameterError as error:  # an argument of the emr_conn_id extra's, named there
+            raise arguments.named_where_given(error, fields) from None
 
     def _check_launch_roles(self, hook: EmrfsEmrHook, config: dict[str, Any], fields: dict[str, str]) -> None:
         """

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG, reported_field
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, idempotency_key
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
@@ -246,8 +246,7 @@ def test_arguments_runjobflow_would_refuse_are_refused_before_a_deleted_configur
     with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
         run_operator(operator, RecordingTaskInstance(task_id="launch_cluster"))
 
-    assert refused.value.field == "job_flow_overrides"
-    assert "Configurations[0].Properties.spark.executor.cores" in str(refused.value)
+    assert refused.value.field == "job_flow_overrides.Configurations[0].Properties.spark.executor.cores"
     assert calls.mutating == []
     assert name not in [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
 
@@ -627,6 +626,30 @@ def test_a_configuration_requiring_imds_v2_on_a_release_without_it_is_refused_be
     assert emr.list_clusters()["Clusters"] == []
 
 
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"Name": "x", "Instances": {}, "Steps": [{"Name": 1, "HadoopJarStep": {"Jar": "j"}}]}, "Steps[0].Name"),
+        (
+            {"Name": "x", "Instances": {"InstanceGroups": [{"InstanceCount": 1}]}},
+            "Instances.InstanceGroups[0].InstanceRole",
+        ),
+        ({"Name": "x", "Instances": {}, "Bogus": 1}, "Bogus"),
+        ({"Instances": {}}, "Name"),
+    ],
+    ids=["wrong-type", "missing-in-a-list", "unknown", "missing-at-the-top"],
+)
+def test_botocores_first_refused_parameter_is_the_field(arguments: dict[str, Any], field: str) -> None:
+    """botocore's report names each path as the launch names its fields: the first one is the refusal's field."""
+    from botocore.session import get_session
+    from botocore.validate import ParamValidator
+
+    shape = get_session().get_service_model("emr").operation_model("RunJobFlow").input_shape
+    report = ParamValidator().validate(arguments, shape).generate_report()
+
+    assert reported_field(report) == f"job_flow_overrides.{field}"
+
+
 def test_a_launch_argument_of_the_wrong_type_is_refused_without_showing_a_secret_value(emr: Any) -> None:
     """
     botocore's report of a wrong type shows the value ("value: 12345, type: <class 'int'>"): under a
@@ -641,7 +664,7 @@ def test_a_launch_argument_of_the_wrong_type_is_refused_without_showing_a_secret
     with pytest.raises(InvalidParameterError) as refused:
         run_operator(make_operator(job_flow_overrides=overrides(Configurations=[hive_site])))
 
-    assert refused.value.field == "job_flow_overrides"
+    assert refused.value.field == "job_flow_overrides.Configurations[0].Properties.javax.jdo.option.ConnectionUserName"
     assert (
         "parameter Configurations[0].Properties.javax.jdo.option.ConnectionPassword, value: ***, type: <class 'int'>"
         in str(refused.value)
@@ -688,7 +711,7 @@ def test_botocores_report_of_a_value_holding_a_secret_beneath_does_not_show_it(e
     with pytest.raises(InvalidParameterError) as refused:
         run_operator(make_operator(job_flow_overrides=overrides(Configurations=[hive])))
 
-    assert refused.value.field == "job_flow_overrides"
+    assert refused.value.field == "job_flow_overrides.Configurations[0].Configurations"
     assert "Invalid type for parameter Configurations[0].Configurations, value: " in str(refused.value)
     assert secret not in str(refused.value)
     assert "'javax.jdo.option.ConnectionPassword': '***'" in str(refused.value)

@@ -744,7 +744,14 @@ def test_an_instance_groups_own_setting_from_the_connection_extra_is_refused_nam
             {"Configurations": [{"Classification": "core-site", "Properties": {"fs.s3.impl ": S3A_IMPL}}]},
             "emr_conn_id 'emr_settings' extra Configurations[0].Properties.fs.s3.impl ",
         ),
+        ({"Steps": "spark-submit job.py"}, "emr_conn_id 'emr_settings' extra Steps"),
+        ({"BootstrapActions": ["install.sh"]}, "emr_conn_id 'emr_settings' extra BootstrapActions"),
+        # What botocore's model refuses (RunJobFlow's StepConfig: Name is a required string), named there too.
+        ({"Steps": [{"Name": 1, "HadoopJarStep": {"Jar": "j.jar"}}]}, "emr_conn_id 'emr_settings' extra Steps[0].Name"),
+        ({"Steps": [{"HadoopJarStep": {"Jar": "j.jar"}}]}, "emr_conn_id 'emr_settings' extra Steps[0].Name"),
+        ({"LogUri": 7}, "emr_conn_id 'emr_settings' extra LogUri"),
     ],
+    ids=["other-classification", "padded-name", "steps", "bootstrap-actions", "step-name", "step-no-name", "log-uri"],
 )
 def test_a_cluster_setting_from_the_connection_extra_is_refused_naming_the_extra(
     emr: Any, monkeypatch: pytest.MonkeyPatch, extra: dict[str, Any], field: str
