@@ -58,6 +58,38 @@ def test_the_launch_refuses_one_in_emrfs_site_properties_and_keeps_other_padded_
     assert plan.overrides["Configurations"] == [site("core-site", **{"hadoop.tmp.dir ": "/mnt/tmp"})]
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        " fs.s3.canned.acl",
+        "fs.s3.sts.sessionDurationSeconds\t",
+        "\nfs.s3.useRequesterPaysHeader",
+        "fs.s3.maxConnections ",
+    ],
+)
+def test_the_launch_refuses_any_padded_connector_name_in_emrfs_site_properties(key: str) -> None:
+    """Padded at either end, with any character Java trims, of any connector setting: the name as written is named."""
+    error = refused(
+        lambda: plan_launch(overrides(), emrfs_site_properties={key: "1800"}),
+        f"emrfs_site_properties.{key}",
+        f"write it {key.strip()!r}",
+    )
+    assert f"is named {key!r}" in error.problem
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "hadoop.tmp.dir ",  # no connector setting
+        "fs.s3.canned.acl\u00a0",  # Java's trim keeps a no-break space: another name to Hadoop, which no connector reads
+    ],
+)
+def test_the_launch_keeps_a_name_in_emrfs_site_properties_no_connector_reads_as_its_own(key: str) -> None:
+    plan = plan_launch(overrides(), emrfs_site_properties={key: "x"})
+
+    assert plan.overrides["Configurations"] == [site("emrfs-site", **{key: "x"})]
+
+
 def chain(*configurations: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
     state = healthy_state()
     state.release_label = "emr-7.10.0"
