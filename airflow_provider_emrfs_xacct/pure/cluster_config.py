@@ -1558,12 +1558,18 @@ def _refuse_other_site_settings(
     if not uses_role_mappings:
         return
     for index, other, key, value in carried_access_grants(configurations):
+        site_file = next(site for site, names in ACCESS_GRANTS_PROPERTIES.items() if key in names)
+        enabled = key == ACCESS_GRANTS_PROPERTIES[site_file][0]
         raise InvalidParameterError(
             f"job_flow_overrides.Configurations[{index}].Properties.{key}",
             f"is {value!r} in {other}: S3 Access Grants take a job's writes from the role mappings "
             '(Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR"), and the launch '
             f"and the verifier read their switches from emrfs-site (core-site for S3A), not {other}. "
-            "Remove it for this cluster, or set it to false",
+            + (
+                "Remove it for this cluster, or set it to false"
+                if enabled
+                else f"Remove it for this cluster, or set it in {site_file} too, to the same value"
+            ),
         )
 
 

@@ -103,13 +103,21 @@ def test_the_launch_refuses_a_role_mapping_setting_there(classification: str, na
     )
 
 
-@pytest.mark.parametrize("name", ["fs.s3.s3AccessGrants.enabled", "fs.s3a.access.grants.fallback.to.iam"])
-def test_the_launch_refuses_an_access_grants_switch_there(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "fix"),
+    [
+        ("fs.s3.s3AccessGrants.enabled", "or set it to false"),
+        # Setting a fallback to false would not do: it would still differ from core-site's (not set).
+        ("fs.s3a.access.grants.fallback.to.iam", "or set it in core-site too, to the same value"),
+    ],
+)
+def test_the_launch_refuses_an_access_grants_switch_there(name: str, fix: str) -> None:
     refused(
         lambda: plan_launch(overrides(Configurations=[site("yarn-site", **{name: "true"})])),
         f"job_flow_overrides.Configurations[0].Properties.{name}",
         "S3 Access Grants",
         "yarn-site",
+        fix,
     )
     # Without role mappings, no write relies on them: the cluster's own settings are as it asked.
     plan_launch(overrides(Configurations=[site("yarn-site", **{name: "true"})]), uses_role_mappings=False)
