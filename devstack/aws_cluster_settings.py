@@ -429,8 +429,8 @@ def _unreadable_flag(configurations: list[dict[str, Any]]) -> str:
 def _spark_differs(configurations: list[dict[str, Any]], bucket: str | None = None) -> str:
     """
     A followed setting that ``spark-defaults`` gives Spark jobs (``spark.hadoop.<name>``) another value of than its
-    site file (trimmed; the translation switch read as a flag, :func:`flag`), or ``""``: which of the two the job's connector follows is not documented. ``bucket`` ``None``: any
-    bucket's (every ``spark.hadoop.`` bucket-specific one counts).
+    site file (as Hadoop reads both: :func:`as_hadoop_reads`), or ``""``: which of the two the job's connector follows
+    is not documented. ``bucket`` ``None``: any bucket's (every ``spark.hadoop.`` bucket-specific one counts).
     """
     spark = site(configurations, "spark-defaults")
     per_bucket: list[tuple[str, str]] = []
@@ -448,12 +448,8 @@ def _spark_differs(configurations: list[dict[str, Any]], bucket: str | None = No
         job, own = spark.get(f"spark.hadoop.{name}"), site(configurations, classification).get(name)
         if job is None:
             continue
-        if name == "fs.s3a.emrfs.compatibility.enable" and own is not None:
-            # One switch as Hadoop reads a flag (getBoolean: any case): TRUE for Spark jobs is the site's true.
-            reading = flag({"job": job}, "job")
-            if reading is not None and reading == flag({"own": own}, "own"):
-                continue
-        if own is None or job.strip(JAVA_TRIMMED) != own.strip(JAVA_TRIMMED):
+        # As Hadoop reads both (as_hadoop_reads): TRUE for Spark jobs is the site's true, 1h its 3600.
+        if own is None or as_hadoop_reads(name, job) != as_hadoop_reads(name, own):
             return name
     return ""
 

@@ -545,3 +545,19 @@ def test_the_translation_switch_given_spark_jobs_in_another_case_is_the_same_set
         site("spark-defaults", **{"spark.hadoop.fs.s3a.emrfs.compatibility.enable": job}),
     ]
     assert credentials_of("emr-7.10.0", configurations, MAPPED).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "own", "job", "kind"),
+    [
+        ("fs.s3.useRequesterPaysHeader", "false", "FALSE", MAPPINGS),
+        ("fs.s3n.ssl.enabled", "true", " True\t", MAPPINGS),
+        ("fs.s3.useRequesterPaysHeader", "false", "TRUE", UNKNOWN),
+    ],
+)
+def test_any_switch_given_spark_jobs_in_another_case_is_the_same_setting(
+    name: str, own: str, job: str, kind: str
+) -> None:
+    # Every followed switch as Hadoop's Configuration.getBoolean reads it, not the translation switch only.
+    configurations = [site("emrfs-site", **{name: own}), site("spark-defaults", **{f"spark.hadoop.{name}": job})]
+    assert credentials_of("emr-6.15.0", configurations, MAPPED).kind == kind
