@@ -52,16 +52,17 @@ THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimit
 
 
 #: A value in botocore's report of invalid parameters ("Invalid type for parameter <path>, value: <value>, type: ...").
-_REPORTED_VALUE = re.compile(r"(parameter (?P<path>\S+), value: )(?P<value>.*?)(?=, (?:type:|valid ))")
+_REPORTED_VALUE = re.compile(r"(parameter (?P<path>[^\n]+?), value: )(?P<value>.*?)(?=, (?:type:|valid ))")
 #: The parameter the first line of botocore's report is about: ``Invalid type for parameter Steps[0].Name, ...``,
 #: ``Missing required parameter in Instances.InstanceGroups[0]: "InstanceRole"``, ``Unknown parameter in input:
 #: "Bogus"`` (``input``: the arguments themselves).
-_REPORTED_PARAMETER = re.compile(r'parameter (?:in )?(?P<path>[^\s,:]+)(?::\s+"(?P<key>[^"]+)")?')
+#: The path runs to ", value: " or ': "' (a property's name may hold spaces, commas or colons).
+_REPORTED_PARAMETER = re.compile(r'parameter (?:in )?(?P<path>.+?)(?:: "(?P<key>[^"]*)"|, value: |, valid |$)')
 
 
 def reported_field(report: str) -> str:
     """The ``job_flow_overrides`` field the first line of botocore's validation ``report`` names."""
-    found = _REPORTED_PARAMETER.search(report)
+    found = _REPORTED_PARAMETER.search(report.partition("\n")[0])
     if found is None:
         return "job_flow_overrides"
     path = [part for part in (found["path"], found["key"]) if part and part != "input"]
