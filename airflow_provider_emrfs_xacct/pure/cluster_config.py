@@ -300,6 +300,28 @@ def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
             seen.setdefault(where, (index, value))
 
 
+def _refuse_names_not_strings(
+    configurations: list[dict[str, Any]], field: str = "job_flow_overrides.Configurations"
+) -> None:
+    """
+    Refuse a property named by anything but a string, at any depth (a Python DAG's ``{5: "x"}``): ``RunJobFlow``'s
+    ``Properties`` is a map of strings to strings (Amazon EMR API Reference, "Configuration"), and the launch's
+    checks read names as text.
+    """
+    for index, configuration in enumerate(configurations):
+        if not isinstance(configuration, dict):
+            continue
+        properties = configuration.get("Properties")
+        for key in properties if isinstance(properties, dict) else ():
+            if not isinstance(key, str):
+                raise InvalidParameterError(
+                    f"{field}[{index}].Properties", f"must be named by strings, got the name {key!r} ({kind_of(key)})"
+                )
+        nested = configuration.get("Configurations")
+        if isinstance(nested, list):
+            _refuse_names_not_strings(nested, f"{field}[{index}].Configurations")
+
+
 def padded_connector_names(configurations: list[dict[str, Any]]) -> Iterator[tuple[int, str, str]]:
     """
     Each S3 connector setting of ``configurations`` (a name starting ``fs.s3``, ``spark-defaults``' as
@@ -417,6 +439,7 @@ def plan_launch(
     notes: list[str] = []
     result = copy.deepcopy(overrides)
     configurations, actions = _launch_lists(result)
+    _refuse_names_not_strings(configurations)
     _refuse_conflicting_repeats(configurations)
     _refuse_padded_names(configurations, emrfs_site_properties or {})
     _check_keep_alive(result, notes)
@@ -1559,17 +1582,17 @@ def _refuse_other_site_settings(
         return
     for index, other, key, value in carried_access_grants(configurations):
         site_file = next(site for site, names in ACCESS_GRANTS_PROPERTIES.items() if key in names)
-        enabled = key == ACCESS_GRANTS_PROPERTIES[site_file][0]
+        if key == ACCESS_GRANTS_PROPERTIES[site_file][0]:
+            fix = "Remove it for this cluster, or set it to false"
+        elif hadoop_boolean(value) is None:  # in the site file too, it would still be read as neither
+            fix = f"Remove it for this cluster, or set true or false in {site_file} and here alike"
+        else:
+            fix = f"Remove it for this cluster, or set it in {site_file} too, to the same value"
         raise InvalidParameterError(
             f"job_flow_overrides.Configurations[{index}].Properties.{key}",
             f"is {value!r} in {other}: S3 Access Grants take a job's writes from the role mappings "
             '(Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR"), and the launch '
-            f"and the verifier read their switches from emrfs-site (core-site for S3A), not {other}. "
-            + (
-                "Remove it for this cluster, or set it to false"
-                if enabled
-                else f"Remove it for this cluster, or set it in {site_file} too, to the same value"
-            ),
+            f"and the verifier read their switches from emrfs-site (core-site for S3A), not {other}. " + fix,
         )
 
 

@@ -134,8 +134,8 @@ def validate_launch_arguments(
     if emrfs_credentials_provider is not None:
         provider = CredentialsProvider.parse(emrfs_credentials_provider)
     site = emrfs_site_properties or {}
-    if not isinstance(site, dict) or not all(isinstance(v, str) for v in site.values()):
-        raise InvalidParameterError("emrfs_site_properties", f"must be a dict of strings, got {site!r}")
+    if not isinstance(site, dict) or not all(isinstance(v, str) and isinstance(k, str) for k, v in site.items()):
+        raise InvalidParameterError("emrfs_site_properties", f"must be a dict of strings to strings, got {site!r}")
     return name, provider, site
 
 

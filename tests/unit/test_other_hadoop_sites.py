@@ -26,8 +26,15 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     VERDICT_PASS,
 )
 from airflow_provider_emrfs_xacct.pure.checks.spark_settings import OTHER_SITES_LINK
-from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, OTHER_HADOOP_SITES, S3A_IMPL, plan_launch
-from devstack.aws_cluster_settings import MAPPINGS, credentials_of
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    EMRFS_IMPL,
+    HADOOP_BOOLEAN_OPTIONS,
+    OTHER_HADOOP_SITES,
+    S3A_IMPL,
+    hadoop_reading,
+    plan_launch,
+)
+from devstack.aws_cluster_settings import BOOLEAN_OPTIONS, MAPPINGS, as_hadoop_reads, credentials_of
 from devstack.aws_cluster_settings import UNKNOWN as WRITER_UNKNOWN
 from tests.unit.test_chain import BUCKET, healthy_state
 from tests.unit.test_cluster_config import overrides, refused
@@ -349,3 +356,39 @@ def test_the_writer_does_not_know_a_followed_setting_another_classification_chan
     configurations: list[dict[str, Any]], kind: str
 ) -> None:
     assert credentials_of("emr-6.15.0", configurations, MAPPED, "b").kind == kind
+
+
+# --- Every switch, read as Hadoop reads a flag -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", HADOOP_BOOLEAN_OPTIONS)
+@pytest.mark.parametrize(
+    "stem", ["fs.s3.", "fs.s3n.", "fs.s3a.", f"fs.s3a.bucket.{BUCKET}.", f"fs.s3.bucket.{BUCKET}."]
+)
+def test_each_switch_is_read_as_a_flag_by_the_verifier_and_the_judge(stem: str, option: str) -> None:
+    """Configuration.getBoolean trims and ignores case (Apache Hadoop, ``Configuration``): every switch, every form."""
+    name = stem + option
+    assert hadoop_reading(name, " TRUE\t") == hadoop_reading(name, "true") is True
+    assert hadoop_reading(name, "False") is False
+    assert as_hadoop_reads(name, " TRUE\t") == as_hadoop_reads(name, "true") is True
+    assert hadoop_reading(name, "yes") == as_hadoop_reads(name, "yes") == "yes"  # neither: the text, trimmed
+
+
+def test_the_judge_reads_every_switch_the_verifier_reads_as_a_flag() -> None:
+    assert set(HADOOP_BOOLEAN_OPTIONS) <= set(BOOLEAN_OPTIONS)
+
+
+@pytest.mark.parametrize("name", ["yarn.resourcemanager.ssl.enabled", "hive.server2.use.SSL.enabled"])
+def test_a_setting_of_no_s3_connector_is_compared_as_text(name: str) -> None:
+    assert hadoop_reading(name, "TRUE") == "TRUE" != hadoop_reading(name, "true")
+
+
+def test_an_unreadable_fallback_there_is_told_to_be_true_or_false() -> None:
+    """Set in the site file too, ``yes`` would still be refused: neither true nor false as Hadoop reads a flag."""
+    refused(
+        lambda: plan_launch(
+            overrides(Configurations=[site("hive-site", **{"fs.s3.s3AccessGrants.fallbackToIAM": "yes"})])
+        ),
+        "job_flow_overrides.Configurations[0].Properties.fs.s3.s3AccessGrants.fallbackToIAM",
+        "or set true or false in emrfs-site and here alike",
+    )

@@ -17,6 +17,8 @@ from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.spark_settings import PADDED_NAMES_LINK
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, instance_overrides, plan_launch
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.launch_arguments import validate_launch_arguments
 from devstack.aws_cluster_settings import MAPPINGS, credentials_of
 from devstack.aws_cluster_settings import UNKNOWN as WRITER_UNKNOWN
 from tests.unit.test_chain import healthy_state
@@ -131,3 +133,38 @@ def test_an_instance_groups_own_padded_connector_setting_is_an_override() -> Non
 
     assert found == [(" fs.s3.impl", EMRFS_IMPL)]
     assert same == []  # the cluster's value under the name Hadoop reads
+
+
+@pytest.mark.parametrize(
+    ("configurations", "field"),
+    [
+        (
+            [site("spark-defaults"), {"Classification": "core-site", "Properties": {5: "x"}}],
+            "Configurations[1].Properties",
+        ),
+        (
+            [
+                {
+                    "Classification": "hive",
+                    "Configurations": [{"Classification": "hive-site", "Properties": {None: "x"}}],
+                }
+            ],
+            "Configurations[0].Configurations[0].Properties",
+        ),
+    ],
+    ids=["top-level", "nested"],
+)
+def test_the_launch_refuses_a_property_named_by_no_string(configurations: list[dict[str, Any]], field: str) -> None:
+    """A Python DAG's ``{5: "x"}``: RunJobFlow's Properties map strings to strings (Amazon EMR API Reference,
+    "Configuration"); it failed with an AttributeError naming no field."""
+    refused(
+        lambda: plan_launch(overrides(Configurations=configurations)), f"job_flow_overrides.{field}", "named by strings"
+    )
+
+
+def test_emrfs_site_properties_named_by_no_string_are_refused() -> None:
+    with pytest.raises(InvalidParameterError) as caught:
+        validate_launch_arguments(None, None, {5: "x"}, None)
+
+    assert caught.value.field == "emrfs_site_properties"
+    assert "dict of strings to strings" in caught.value.problem
