@@ -693,7 +693,9 @@ MUTATIONS = [
     m(
         "I05",
         "hooks/iam.py",
-        "            return merge_owned_statements(current, ours, documents.is_owned_destination_sid, widest=widest)",
+        "            return merge_owned_statements(\n"
+        "                current, ours, documents.is_owned_destination_sid, widest=widest, dropping=removed\n"
+        "            )",
         "            return ours",
         "destination policy drops foreign statements",
         INT_TRUST,
@@ -1846,10 +1848,34 @@ MUTATIONS = [
     m(
         "T20",
         "pure/merge.py",
-        '        if shape is not None:\n            _refuse_widening(item, shape, f"statement {sid!r}", set())',
-        '        if False:\n            _refuse_widening(item, shape, f"statement {sid!r}", set())',
+        '        if shape is not None:\n            _refuse_widening(item, shape, f"statement {sid!r}", set(dropping))',
+        '        if False:\n            _refuse_widening(item, shape, f"statement {sid!r}", set(dropping))',
         "a provider statement a run drops goes with what someone added to it (EmrfsXacctObjectAcl)",
         INT_TRUST,
+    ),
+    m(
+        "T22",
+        "pure/documents.py",
+        "                if isinstance(written_for, str) and written_for not in buckets:",
+        "                if isinstance(written_for, str):",
+        "a prefix removed by hand takes its bucket's grants although another prefix there is left",
+        ["tests/unit/test_prefix_removed_by_hand.py"],
+    ),
+    m(
+        "T23",
+        "pure/documents.py",
+        '    if not bucket or not stem or _has_wildcard(bucket + stem) or stem.endswith("/"):',
+        '    if not bucket or not stem or stem.endswith("/"):',
+        "a wildcard someone added to the provider's ACL statement goes as the remains of a removed prefix",
+        ["tests/unit/test_prefix_removed_by_hand.py"],
+    ),
+    m(
+        "T24",
+        "hooks/iam.py",
+        "            return merge_owned_statements(current, ours, documents.is_owned_destination_sid, dropping=removed)",
+        "            return merge_owned_statements(current, ours, documents.is_owned_destination_sid)",
+        "option (a): the bucket grants of a prefix removed by hand are refused as someone else's",
+        INT_OPTION_A_CHAIN,
     ),
     m(
         "T21",

@@ -441,7 +441,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         Keep the provider's inline permissions policy on the destination role.
 
         Prefixes and keys already in the policy are kept (other runs may have added them), and so is
-        every statement someone else put into the same policy (a ``Deny``, say). A change that would
+        every statement someone else put into the same policy (a ``Deny``, say); what the provider wrote for a
+        prefix taken out of ``EmrfsXacctObjects`` by hand goes with it
+        (:func:`~airflow_provider_emrfs_xacct.pure.documents.remains_of_removed_prefixes`). A change that would
         take the role's inline policies together past IAM's quota is refused before the write.
 
         :param object_acl: also allow ``s3:PutObjectAcl`` on the prefixes' objects; once granted it is kept, as the
@@ -464,7 +466,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 partition, locations, keys, object_acl=object_acl or held_acl
             )
             widest = documents.destination_permissions_policy(partition, locations, keys, object_acl=True)
-            return merge_owned_statements(current, ours, documents.is_owned_destination_sid, widest=widest)
+            removed = documents.remains_of_removed_prefixes(current, locations)
+            return merge_owned_statements(
+                current, ours, documents.is_owned_destination_sid, widest=widest, dropping=removed
+            )
 
         return self._ensure_inline_policy(
             role_name,
@@ -730,11 +735,14 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             if kept is not None:
                 same_buckets = {location for location in held_locations if location.bucket in buckets}
                 kept[:] = beyond_asked(same_buckets, wanted_locations)
+            locations = held_locations | wanted_locations
             ours = bucket_policy.emr_role_bucket_policy(
-                partition, held_locations | wanted_locations, held_keys | wanted_keys, object_acl=object_acl or held_acl
+                partition, locations, held_keys | wanted_keys, object_acl=object_acl or held_acl
             )
-            # Same statements as the destination role's: what others put beside or onto them is kept.
-            return merge_owned_statements(current, ours, documents.is_owned_destination_sid)
+            # Same statements as the destination role's: what others put beside or onto them is kept, what a
+            # prefix taken out by hand left behind goes with it.
+            removed = documents.remains_of_removed_prefixes(current, locations)
+            return merge_owned_statements(current, ours, documents.is_owned_destination_sid, dropping=removed)
 
         return self._ensure_inline_policy(
             role_name,

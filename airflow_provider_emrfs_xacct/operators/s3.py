@@ -322,7 +322,9 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             from airflow_provider_emrfs_xacct.pure.merge import kept_warning
 
             removal = (
-                f"by hand, from the role's inline policy {EMR_ROLE_POLICY_NAME} (the next run keeps what is left), and "
+                f"by hand, from the role's inline policy {EMR_ROLE_POLICY_NAME} (a prefix's ARNs from "
+                "EmrfsXacctObjects: the next run keeps what is left and drops its bucket's grants when it was the "
+                "bucket's last), and "
                 "from the bucket policy with RevokeBucketAccessOperator (then GrantBucketAccessOperator with the "
                 "prefixes still wanted)"
             )

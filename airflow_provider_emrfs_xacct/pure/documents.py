@@ -320,6 +320,56 @@ def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[
     return locations, keys
 
 
+def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterable[S3Location]) -> set[str]:
+    """
+    Return the ARNs the provider's statements hold only for prefixes no longer among ``locations``.
+
+    :func:`destination_permissions_policy` writes, for each prefix it reads back from ``EmrfsXacctObjects``, the
+    prefix's own key and folder marker there, its objects in ``EmrfsXacctObjectAcl``, and its bucket in
+    ``EmrfsXacctList`` and ``EmrfsXacctBucketLocation``. A prefix taken out of ``EmrfsXacctObjects`` by hand (the
+    documented way to remove one) leaves those behind: the next write drops them with it, instead of refusing them
+    as additions of someone else. Wildcards and other keys are not of that shape and are not returned.
+    """
+    kept = set(locations)
+    buckets = {location.bucket for location in kept}
+    remains: set[str] = set()
+    for statement in as_list((policy or {}).get("Statement")):
+        sid = statement.get("Sid") if isinstance(statement, dict) else None
+        for arn in as_list(statement.get("Resource")) if sid in _DERIVED_RESOURCE_SIDS else ():
+            written_for = _prefix_written_for(arn)
+            if sid in (LIST_SID, BUCKET_LOCATION_SID):
+                if isinstance(written_for, str) and written_for not in buckets:
+                    remains.add(arn)
+            elif isinstance(written_for, S3Location) and written_for not in kept:
+                remains.add(arn)
+    return remains
+
+
+#: The provider's statements whose resources follow from the prefixes in ``EmrfsXacctObjects``.
+_DERIVED_RESOURCE_SIDS = (OBJECTS_SID, OBJECT_ACL_SID, LIST_SID, BUCKET_LOCATION_SID)
+
+
+def _prefix_written_for(arn: Any) -> S3Location | str | None:
+    """
+    Return what :func:`object_resources` or a bucket statement wrote ``arn`` for: a prefix (its ``prefix/*``, key or
+    folder marker), a bucket (its ARN), ``None`` for anything else (a wildcard, not an S3 ARN, not text).
+    """
+    if not isinstance(arn, str) or not arn.startswith("arn:") or ":s3:::" not in arn:
+        return None
+    bucket, slash, key = arn.split(":s3:::", 1)[1].partition("/")
+    if not slash:
+        return None if _has_wildcard(bucket) else bucket
+    stem = key[:-2] if key.endswith("/*") else key.removesuffix("_$folder$")
+    if not bucket or not stem or _has_wildcard(bucket + stem) or stem.endswith("/"):
+        return None
+    return S3Location(bucket, f"{stem}/")
+
+
+def _has_wildcard(text: str) -> bool:
+    """Return whether an ARN part holds a policy wildcard (``*`` or ``?``)."""
+    return any(char in text for char in "*?")
+
+
 def assume_role_policy(destination_role_arns: Iterable[str]) -> dict[str, Any]:
     """Return the EMR EC2 role's inline policy allowing ``sts:AssumeRole`` on exactly these roles."""
     return {

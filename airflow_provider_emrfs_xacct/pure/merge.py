@@ -18,6 +18,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
     OBJECT_ACL_SID,
+    OBJECTS_SID,
     SID_PREFIX,
     TRUST_NOBODY_STATEMENT,
     TRUST_SID,
@@ -288,6 +289,7 @@ def merge_owned_statements(
     owns: Callable[[str], bool],
     *,
     widest: dict[str, Any] | None = None,
+    dropping: Iterable[Any] = (),
 ) -> dict[str, Any]:
     """
     Return ``document`` with the provider's statements of ``desired`` in it; every other statement kept.
@@ -298,6 +300,7 @@ def merge_owned_statements(
     :param widest: the provider's statements as it writes them at their widest (those ``desired`` may leave
         out): one about to be dropped that holds more than its form there (an action or resource someone added)
         is refused as its write would be (:func:`owned_statement`), not dropped with what was added.
+    :param dropping: values the caller removes on purpose from the provider's statements, not a conflict.
     """
     result = copy.deepcopy(document) if document else {"Version": desired.get("Version", VERSION), "Statement": []}
     wanted = {statement["Sid"] for statement in desired["Statement"]}
@@ -307,7 +310,7 @@ def merge_owned_statements(
             refuse_repeated_sid(result, sid)  # the ones dropped too: every statement of the Sid would go
         shape = find_statement(widest, sid) if isinstance(sid, str) and owns(sid) and sid not in wanted else None
         if shape is not None:
-            _refuse_widening(item, shape, f"statement {sid!r}", set())
+            _refuse_widening(item, shape, f"statement {sid!r}", set(dropping))
     result["Statement"] = [
         item
         for item in as_list(result.get("Statement"))
@@ -315,7 +318,7 @@ def merge_owned_statements(
         or item.get("Sid") in wanted
     ]
     for statement in desired["Statement"]:
-        result = upsert_statement(result, statement)
+        result = upsert_statement(result, statement, dropping=dropping)
     return result
 
 
@@ -888,8 +891,10 @@ KEPT_REMOVAL = (
     "a trusted EMR EC2 role with RevokePartnerAccessOperator(emr_ec2_role_name=<that role>, kms_key_arns=None, "
     "security_configuration=None) (command line: revoke with that emr.ec2_role_name, kms_key_arns: [] and "
     "--keep-security-configuration), which also removes that role's assume-role grant; a prefix or a key by hand, "
-    f"from the destination role's inline policy {DESTINATION_POLICY_NAME} (the next run keeps what is left), and "
-    f"the role from that key's key-policy statement {KEY_USERS_SID}; a replaced key only once nothing reads the "
+    f"from the destination role's inline policy {DESTINATION_POLICY_NAME} (a prefix's ARNs from {OBJECTS_SID}: the "
+    "next run keeps what is left and drops what was written for that prefix alone, its bucket's grants when it was "
+    f"the bucket's last), and the role from that key's key-policy statement {KEY_USERS_SID}; a replaced key only "
+    "once nothing reads the "
     "objects written with it any more (S3 does not re-encrypt them when the bucket's default key changes, and reading "
     "one needs kms:Decrypt on its own key)"
 )

@@ -105,6 +105,42 @@ def test_a_partner_moving_to_another_prefix_is_told_the_old_prefix_stays(
     assert KEPT_LINK not in statuses(report)
 
 
+def test_a_partner_moving_to_another_bucket_loses_the_old_bucket_when_its_prefix_is_removed_by_hand(
+    aws: Seeded, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The old bucket's prefix taken out of ``EmrfsXacctObjects`` by hand, as the warning says, was its last there: the
+    next run drops the bucket's listing and location grants with it (they were written for that prefix alone),
+    where it refused them as someone else's before, and keeps a statement someone added to the policy.
+    """
+    new_bucket = "partner-archive-b"
+    client(aws.url, DESTINATION_ACCOUNT, "s3").create_bucket(Bucket=new_bucket)  # us-east-1, the seeded Region
+    provision_partner(aws, ROLE, OLD_PREFIX)
+    kept_warnings(capfd)
+    ensure_destination_role_with(aws, f"s3://{new_bucket}/exports/", [aws.kms_key_arn])
+    (warning,) = kept_warnings(capfd)
+    assert OLD_PREFIX in warning
+
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = iam_b.get_role_policy(RoleName=ROLE, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    for statement in policy["Statement"]:
+        if statement["Sid"] == "EmrfsXacctObjects":
+            statement["Resource"] = [arn for arn in statement["Resource"] if f":::{aws.bucket}/" not in arn]
+    audit = {"Sid": "Audit", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": f"arn:aws:s3:::{aws.bucket}/*"}
+    policy["Statement"].append(audit)
+    iam_b.put_role_policy(RoleName=ROLE, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+    ensure_destination_role_with(aws, f"s3://{new_bucket}/exports/", [aws.kms_key_arn])
+    assert kept_warnings(capfd) == []
+    after = iam_b.get_role_policy(RoleName=ROLE, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    ours = [statement for statement in after["Statement"] if statement["Sid"] != "Audit"]
+    assert aws.bucket not in json.dumps(ours)
+    assert {statement["Sid"]: statement["Resource"] for statement in ours if "List" in statement["Sid"]} == {
+        "EmrfsXacctList": [f"arn:aws:s3:::{new_bucket}"]
+    }
+    assert audit in after["Statement"]
+
+
 def test_a_new_emr_ec2_role_is_told_the_old_one_stays_trusted_and_its_revoke_leaves_the_new_chain(
     aws: Seeded, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -160,6 +160,27 @@ def test_a_second_partner_joins_the_emr_role_policy(aws: Seeded) -> None:
     assert policy[KMS_USE_SID]["Resource"] == [aws.kms_key_arn]
 
 
+def test_a_partners_prefix_removed_by_hand_takes_its_bucket_with_it_on_the_next_run(aws: Seeded) -> None:
+    """
+    The operator's warning says to remove a prefix no longer needed by hand from the EMR EC2 role's inline policy
+    ("the next run keeps what is left"): when it was the bucket's last, the next run drops the bucket's listing and
+    location grants written for it, where it refused them as someone else's before.
+    """
+    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))
+    run_operator(emr_role_access(s3_prefixes=["s3://partner-results-c/out/"]))
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    policy = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"]
+    objects = by_sid(policy)[OBJECTS_SID]
+    objects["Resource"] = [arn for arn in objects["Resource"] if ":::partner-results-c/" not in arn]
+    iam.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))
+
+    after = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"]
+    assert "partner-results-c" not in json.dumps(after)
+    assert by_sid(after)["EmrfsXacctList"]["Resource"] == [f"arn:aws:s3:::{aws.bucket}"]
+
+
 @pytest.mark.parametrize(
     ("key_id", "needle"),
     [
