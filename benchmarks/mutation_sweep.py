@@ -1852,6 +1852,8 @@ MUTATIONS = [
         '        if False:\n            _refuse_widening(item, shape, f"statement {sid!r}", set(dropping))',
         "a provider statement a run drops goes with what someone added to it (EmrfsXacctObjectAcl)",
         INT_TRUST,
+        equivalent="no run drops a statement widest shapes: the ACL statement and the keys are kept once held "
+        "(ensure_destination_access reads them back), so upsert_statement refuses the addition instead",
     ),
     m(
         "T22",
