@@ -728,9 +728,9 @@ def test_a_resource_someone_added_to_the_object_acl_statement_is_not_dropped_by_
     aws: Seeded,
 ) -> None:
     """
-    A run without ``object_acl`` drops the provider's ``s3:PutObjectAcl`` statement. Someone put another bucket's
-    objects into it: a run *with* ``object_acl`` refuses to write that back (``owned_statement``), and the run
-    without it used to drop the statement and that grant with it, silently. Refused the same way now.
+    Someone put another bucket's objects into the provider's ``s3:PutObjectAcl`` statement: a run *with*
+    ``object_acl`` refuses to write that back (``owned_statement``), and the run without it, which once dropped the
+    statement and that grant with it, silently, and now keeps the statement once granted, refuses the same way.
     """
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     run_operator(make_operator(aws, object_acl=True))
