@@ -760,7 +760,7 @@ MUTATIONS = [
     m(
         "S01",
         "hooks/s3.py",
-        "            if document_size(policy) > bucket_policy.MAX_BUCKET_POLICY_BYTES:",
+        "            if document_size(policy, latin1=False) > bucket_policy.MAX_BUCKET_POLICY_BYTES:",
         "            if False:",
         "bucket policy size not checked",
         INT_S3,
@@ -1878,6 +1878,24 @@ MUTATIONS = [
         "            return merge_owned_statements(current, ours, documents.is_owned_destination_sid)",
         "option (a): the bucket grants of a prefix removed by hand are refused as someone else's",
         INT_OPTION_A_CHAIN,
+    ),
+    m(
+        "T25",
+        "pure/merge.py",
+        '    if not latin1:\n        return json.dumps(document, separators=(",", ":"))',
+        '    if True:\n        return json.dumps(document, separators=(",", ":"))',
+        "Latin-1 is sent to IAM and KMS escaped and counted six bytes: a key policy that fits is refused",
+        UNIT_MERGE,
+        INT_KMS,
+    ),
+    m(
+        "T26",
+        "pure/merge.py",
+        "    return _ESCAPED_IN_POLICIES.sub(lambda match: json.dumps(match.group())[1:-1], text)",
+        "    return text",
+        "a character IAM and KMS refuse (beyond U+00FF) is sent as itself",
+        UNIT_MERGE,
+        INT_KMS,
     ),
     m(
         "T21",

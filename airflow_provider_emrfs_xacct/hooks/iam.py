@@ -50,6 +50,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_principals,
     merged_resources,
     names_any,
+    policy_text,
     refuse_ending_others,
     refuse_orphaned_ids,
     remove_owned_statement,
@@ -374,7 +375,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                         Path=path,
                         Description=description,
                         MaxSessionDuration=max_session_duration,
-                        AssumeRolePolicyDocument=json.dumps(desired),
+                        AssumeRolePolicyDocument=policy_text(desired),
                         Tags=[MANAGED_BY_TAG],
                     )["Role"]
                     self.created_roles.add(role_name)
@@ -392,7 +393,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 # statement included, and merges into it. No need to wait and read it back.
                 return True
             try:
-                self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(desired))
+                self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=policy_text(desired))
             except ClientError as error:
                 _refuse_at_trust_quota(error, desired, role_name)
                 raise
@@ -809,7 +810,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 return
             try:
                 self.conn.put_role_policy(
-                    RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(desired)
+                    RoleName=role_name, PolicyName=policy_name, PolicyDocument=policy_text(desired)
                 )
             except ClientError as error:
                 self._refuse_missing_role(error, role_name)
@@ -940,7 +941,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
         def write(_current: Any, desired: dict[str, Any]) -> None:
             guard_writes(self.conn)
-            self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(desired))
+            self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=policy_text(desired))
 
         return read_modify_write(
             resource=f"iam role {role_name} trust policy",

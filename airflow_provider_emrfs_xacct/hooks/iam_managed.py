@@ -10,7 +10,6 @@ module creates, changes, attaches and deletes those policies.
 from __future__ import annotations
 
 import copy
-import json
 import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
@@ -31,7 +30,12 @@ from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import spill
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, guard_writes, lift_deadline, read_modify_write
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError
-from airflow_provider_emrfs_xacct.pure.merge import MAX_MANAGED_POLICY_CHARS, iam_policy_length, parse_document
+from airflow_provider_emrfs_xacct.pure.merge import (
+    MAX_MANAGED_POLICY_CHARS,
+    iam_policy_length,
+    parse_document,
+    policy_text,
+)
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, POLICY_VERSIONS, QuotaRefusedByAwsError
 
@@ -379,7 +383,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 self.conn.create_policy(
                     PolicyName=name,
                     Path=spill.SPILL_PATH,
-                    PolicyDocument=json.dumps(desired),
+                    PolicyDocument=policy_text(desired),
                     Description="emrfs-xacct: sts:AssumeRole on destination roles that no longer fit the inline policy",
                     Tags=[MANAGED_BY_TAG],
                 )
@@ -423,7 +427,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         for attempt in range(limit + 1):
             try:
                 self.conn.create_policy_version(
-                    PolicyArn=policy_arn, PolicyDocument=json.dumps(desired), SetAsDefault=True
+                    PolicyArn=policy_arn, PolicyDocument=policy_text(desired), SetAsDefault=True
                 )
                 return
             except ClientError as error:

@@ -417,7 +417,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                     policy, partition, principal, wanted, object_acl=object_acl or acl_required
                 )
             assert policy is not None
-            if document_size(policy) > bucket_policy.MAX_BUCKET_POLICY_BYTES:
+            if document_size(policy, latin1=False) > bucket_policy.MAX_BUCKET_POLICY_BYTES:
                 raise InvalidParameterError(
                     "principal_arns", f"the policy of bucket {bucket} would exceed S3's 20 KB limit for bucket policies"
                 )
@@ -512,7 +512,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             if desired is None:  # no statement left: S3 refuses an empty policy, so delete it
                 self.conn.delete_bucket_policy(Bucket=bucket, **self._owner())
             else:
-                self.conn.put_bucket_policy(Bucket=bucket, Policy=policy_text(desired), **self._owner())
+                self.conn.put_bucket_policy(Bucket=bucket, Policy=policy_text(desired, latin1=False), **self._owner())
 
         return read_modify_write(
             resource=f"s3 bucket {bucket} policy",

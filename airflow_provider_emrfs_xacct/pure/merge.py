@@ -840,21 +840,36 @@ def merged_resources(document: dict[str, Any] | None, sid: str, wanted: Iterable
     return sorted(set(held) | set(wanted))
 
 
-def policy_text(document: dict[str, Any]) -> str:
+def policy_text(document: dict[str, Any], *, latin1: bool = True) -> str:
     """
-    Return the text a key or bucket policy is sent as: JSON without the spaces after ``,`` and ``:``.
+    Return the text a policy is sent as: JSON without the spaces after ``,`` and ``:``.
 
-    KMS and S3 limit the policy they are sent in bytes (AWS KMS Developer Guide, "Create a key policy", "Elements in a key policy": "Up to
-    32 kilobytes (32,768 bytes)"; Amazon S3 User Guide, "Bucket policies and user policies": "limited to 20 KB in size"), and document
-    no exception for white space as IAM does ("IAM doesn't count white space"): every space sent counts.
-    Non-ASCII characters are escaped (``\\u00e9``), which every service takes.
+    KMS and S3 limit the policy they are sent in bytes (AWS KMS Developer Guide, "Create a key policy", "Elements in a
+    key policy": "Up to 32 kilobytes (32,768 bytes)"; Amazon S3 User Guide, "Bucket policies and user policies":
+    "limited to 20 KB in size"), and document no exception for white space as IAM does ("IAM doesn't count white
+    space"): every space sent counts. IAM and KMS take the printable characters of Basic Latin and Latin-1 Supplement
+    as they are (IAM User Guide, "IAM and AWS STS quotas": "characters in the range U+0020 to U+00FF"; AWS KMS
+    Developer Guide, "Create a key policy": "Printable characters in the Basic Latin and Latin-1 Supplement character
+    set"; both APIs' ``Pattern`` ``[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+``): ``é`` is sent as itself, two bytes
+    in UTF-8, not as the six of ``\\u00e9``, which counted against the quotas as much. Any other character is sent as
+    its JSON escape, made of those characters.
+
+    :param latin1: ``False`` for S3, which documents no character set for a bucket policy: every character beyond
+        ASCII is sent escaped, as JSON allows anywhere.
     """
-    return json.dumps(document, separators=(",", ":"))
+    if not latin1:
+        return json.dumps(document, separators=(",", ":"))
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return _ESCAPED_IN_POLICIES.sub(lambda match: json.dumps(match.group())[1:-1], text)
 
 
-def document_size(document: dict[str, Any]) -> int:
-    """Return the size in bytes of a document as it will be sent (:func:`policy_text`)."""
-    return len(policy_text(document).encode())
+#: What :func:`policy_text` escapes: all but printable ASCII and printable Latin-1 (``json.dumps`` escapes controls).
+_ESCAPED_IN_POLICIES = re.compile("[^\u0020-\u007e\u00a1-\u00ff]")
+
+
+def document_size(document: dict[str, Any], *, latin1: bool = True) -> int:
+    """Return the size in bytes of a document as it will be sent (:func:`policy_text`), in UTF-8."""
+    return len(policy_text(document, latin1=latin1).encode())
 
 
 #: IAM quotas, in characters without whitespace (the figures and their sources are in :mod:`.quotas`).
@@ -871,8 +886,8 @@ _SIZE_QUOTAS = {
 
 
 def iam_policy_length(document: dict[str, Any]) -> int:
-    """Return the length IAM counts against its quotas: the characters sent, whitespace excluded."""
-    return len("".join(json.dumps(document).split()))
+    """Return the length IAM counts against its quotas: the characters sent (:func:`policy_text`), whitespace excluded."""
+    return len("".join(policy_text(document).split()))
 
 
 def require_iam_policy_length(document: dict[str, Any], limit: int, field: str, what: str) -> dict[str, Any]:

@@ -371,6 +371,58 @@ def test_a_key_policy_that_fits_as_sent_is_not_refused_for_the_spaces_of_another
     assert recorder.mutating == []
 
 
+@pytest.mark.parametrize("foreign", ["ü", "あ"])
+def test_a_key_policy_with_characters_beyond_ascii_is_sent_as_kms_takes_them_and_counted_so(
+    aws: Seeded, foreign: str
+) -> None:
+    """
+    KMS takes the printable characters of Basic Latin and Latin-1 Supplement as they are, and no others (AWS KMS
+    Developer Guide, "Create a key policy"; AWS KMS API Reference, "PutKeyPolicy": ``Policy``, "Pattern:
+    [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", which the stand-in's request-shape judge applies). Someone's condition
+    holding ``ü`` is sent as itself, two bytes of UTF-8, so a policy of 32,768 bytes so is written: sent as ``\\u00fc``,
+    six bytes each, it was refused as past KMS's quota. ``あ`` is sent as its escape, six bytes, and counted so: sent as
+    itself, KMS would refuse it.
+    """
+    create_roles(aws, "partner-a-writer")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    ours = documents.key_users_statement([PARTNER_A_ROLE])
+    theirs: dict[str, Any] = {
+        "Sid": "Audit",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/Abteilung": ""}},
+    }
+    sent_size = len(foreign.encode()) if foreign == "ü" else len("\\u3042")  # the judge: the documented rule
+
+    def granted_bytes(value: str) -> int:
+        theirs["Condition"]["StringEquals"]["aws:PrincipalTag/Abteilung"] = value
+        document = {**aws.key_policy, "Statement": [*aws.key_policy["Statement"], theirs, ours]}
+        ascii_part = value.replace(foreign, "")
+        return (
+            len(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+            - len(value.encode())
+            + len(ascii_part)
+            + value.count(foreign) * sent_size
+        )
+
+    room = 32_768 - granted_bytes("")
+    value = foreign * (room // sent_size) + "x" * (room % sent_size)
+    assert granted_bytes(value) == 32_768
+    before = {**aws.key_policy, "Statement": [*aws.key_policy["Statement"], theirs]}
+    seeded = json.dumps(before, ensure_ascii=foreign != "ü", separators=(",", ":"))  # as KMS takes it
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=seeded)
+
+    _, recorder, _ = run_operator(make_operator(aws.kms_key_arn))
+
+    assert recorder.mutating == ["PutKeyPolicy"]
+    assert key_policy(kms, aws.kms_key_arn) == {**before, "Statement": [*before["Statement"], ours]}
+    stored = kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]
+    assert len(stored.encode()) == 32_768  # as sent
+    assert (foreign in stored) == (foreign == "ü")
+
+
 def _key_of_kind(aws: Seeded, kind: str) -> str:
     """A key of the destination account, with the seeded key's policy, that S3 cannot encrypt with as it is."""
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
+import botocore.session
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airflow_provider_emrfs_xacct.pure.documents import (
     KEY_USERS_SID,
@@ -25,6 +29,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     find_statement,
     granted_trust_statement,
     grants_assume_role,
+    iam_policy_length,
     live_principals,
     merged_principals,
     merged_resources,
@@ -481,10 +486,45 @@ class TestMergedResources:
         assert merged_resources(None, "Ours", [JOB_ROLE, EMR_ROLE]) == sorted([EMR_ROLE, JOB_ROLE])
 
 
-def test_document_size_counts_bytes_as_sent():
+#: The characters IAM and KMS take in a policy document, as botocore's models of their APIs give them (IAM
+#: "PutRolePolicy" and KMS "PutKeyPolicy", ``Pattern``): the judge here, not the provider's own escaping rule.
+_MODEL = botocore.session.get_session()
+POLICY_PATTERNS = {
+    _MODEL.get_service_model("iam")
+    .operation_model("PutRolePolicy")
+    .input_shape.members["PolicyDocument"]
+    .metadata["pattern"],
+    _MODEL.get_service_model("kms").operation_model("PutKeyPolicy").input_shape.members["Policy"].metadata["pattern"],
+}
+
+
+def test_document_size_counts_bytes_as_sent_with_latin1_as_itself():
+    """
+    IAM and KMS take Latin-1 as it is: ``é`` is sent as two bytes of UTF-8, not six of ``\\u00e9`` (which counted
+    against the 32 KB key policy, and the IAM quotas, three times as much); S3, which documents no character set,
+    gets it escaped.
+    """
     document = doc(allow("S", Action="a:A", Resource="arn:aws:s3:::b/é"))
+    assert "é" in policy_text(document)
     assert document_size(document) == len(policy_text(document).encode())
-    assert document_size(document) > len(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+    assert document_size(document) == len(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+    assert document_size(document, latin1=False) == document_size(document) + len("\\u00e9") - len("é".encode())
+    assert policy_text(document, latin1=False).isascii()
+    assert iam_policy_length(document) == len(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30), st.text(max_size=10))
+def test_policy_text_holds_only_what_iam_and_kms_take_and_means_the_same(value: str, sid: str) -> None:
+    """Every character beyond the APIs' pattern (a control, DEL, a non-breaking space, ``あ``, an emoji) is escaped."""
+    document = doc(allow(sid, Action="a:A", Resource="*", Condition={"StringEquals": {"aws:PrincipalTag/t": value}}))
+    text = policy_text(document)
+    assert json.loads(text) == document
+    for pattern in POLICY_PATTERNS:
+        assert re.fullmatch(pattern, text), text
+    assert re.fullmatch(r"[\x20-\x7e\xa1-\xff]*", text)  # and printable: KMS's "Printable characters"
+    assert json.loads(policy_text(document, latin1=False)) == document
+    assert policy_text(document, latin1=False).isascii()
 
 
 def test_policy_text_sends_no_spaces_and_means_the_same():
