@@ -1858,9 +1858,9 @@ MUTATIONS = [
     m(
         "T22",
         "pure/documents.py",
-        "                if isinstance(written_for, str) and written_for not in buckets:",
-        "                if isinstance(written_for, str):",
-        "a prefix removed by hand takes its bucket's grants although another prefix there is left",
+        "        if isinstance(bucket, str) and bucket not in {location.bucket for location in kept} and bucket not in named:",
+        "        if isinstance(bucket, str) and bucket not in {location.bucket for location in kept}:",
+        "a prefix removed by hand takes its bucket's grants although someone's own Allow there relies on them",
         ["tests/unit/test_prefix_removed_by_hand.py"],
     ),
     m(
@@ -1869,6 +1869,14 @@ MUTATIONS = [
         '    if not bucket or not stem or _has_wildcard(bucket + stem) or stem.endswith("/"):',
         '    if not bucket or not stem or stem.endswith("/"):',
         "a wildcard someone added to the provider's ACL statement goes as the remains of a removed prefix",
+        ["tests/unit/test_prefix_removed_by_hand.py"],
+    ),
+    m(
+        "T27",
+        "pure/documents.py",
+        "        if written <= held[OBJECT_ACL_SID]:",
+        "        if written & held[OBJECT_ACL_SID]:",
+        "an ACL grant someone added in the provider's statement goes as the remains of a removed prefix",
         ["tests/unit/test_prefix_removed_by_hand.py"],
     ),
     m(

@@ -8,6 +8,8 @@ how it finds its own statements again and leaves every other statement alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
@@ -325,28 +327,69 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
     Return the ARNs the provider's statements hold only for prefixes no longer among ``locations``.
 
     :func:`destination_permissions_policy` writes, for each prefix it reads back from ``EmrfsXacctObjects``, the
-    prefix's own key and folder marker there, its objects in ``EmrfsXacctObjectAcl``, and its bucket in
+    prefix's own key and folder marker there, its three object ARNs in ``EmrfsXacctObjectAcl``, and its bucket in both
     ``EmrfsXacctList`` and ``EmrfsXacctBucketLocation``. A prefix taken out of ``EmrfsXacctObjects`` by hand (the
     documented way to remove one) leaves those behind: the next write drops them with it, instead of refusing them
-    as additions of someone else. Wildcards and other keys are not of that shape and are not returned.
+    as additions of someone else. Only the provider's complete sets count (a bucket in both bucket statements; a
+    prefix's key and marker both, its three ARNs in the ACL statement), and nothing of a bucket a statement the
+    provider does not own allows (its grant there may rely on the provider's listing): an ARN added by hand in
+    another shape is still refused, not dropped. A complete set added by hand cannot be told from one left behind.
     """
     kept = set(locations)
-    buckets = {location.bucket for location in kept}
+    statements = [item for item in as_list((policy or {}).get("Statement")) if isinstance(item, dict)]
+    named = _buckets_named_by_others(statements)
+    held: dict[str, set[str]] = {sid: set() for sid in _DERIVED_RESOURCE_SIDS}
+    for statement in statements:
+        if statement.get("Sid") in held:
+            held[statement["Sid"]].update(arn for arn in as_list(statement.get("Resource")) if isinstance(arn, str))
     remains: set[str] = set()
-    for statement in as_list((policy or {}).get("Statement")):
-        sid = statement.get("Sid") if isinstance(statement, dict) else None
-        for arn in as_list(statement.get("Resource")) if sid in _DERIVED_RESOURCE_SIDS else ():
-            written_for = _prefix_written_for(arn)
-            if sid in (LIST_SID, BUCKET_LOCATION_SID):
-                if isinstance(written_for, str) and written_for not in buckets:
-                    remains.add(arn)
-            elif isinstance(written_for, S3Location) and written_for not in kept:
-                remains.add(arn)
+    for arn in held[LIST_SID] & held[BUCKET_LOCATION_SID]:
+        bucket = _prefix_written_for(arn)
+        if isinstance(bucket, str) and bucket not in {location.bucket for location in kept} and bucket not in named:
+            remains.add(arn)
+    for arn in held[OBJECTS_SID] | held[OBJECT_ACL_SID]:
+        location = _prefix_written_for(arn)
+        if not isinstance(location, S3Location) or location in kept or location.bucket in named:
+            continue
+        written = set(object_resources(arn.split(":", 2)[1], location))
+        if written <= held[OBJECT_ACL_SID]:
+            remains |= written
+        if written - held[OBJECTS_SID] == {arn for arn in written if arn.endswith("*")}:  # its key and marker left
+            remains |= written & held[OBJECTS_SID]
     return remains
 
 
 #: The provider's statements whose resources follow from the prefixes in ``EmrfsXacctObjects``.
 _DERIVED_RESOURCE_SIDS = (OBJECTS_SID, OBJECT_ACL_SID, LIST_SID, BUCKET_LOCATION_SID)
+
+
+def _buckets_named_by_others(statements: list[dict[str, Any]]) -> _NamedBuckets:
+    """
+    The buckets the ``Resource``/``NotResource`` of ``Allow`` statements the provider does not own name (wildcards
+    match); a ``Deny`` takes access away and relies on no grant of the provider's.
+    """
+    patterns = set()
+    for statement in statements:
+        sid = statement.get("Sid")
+        if (isinstance(sid, str) and is_owned_destination_sid(sid)) or statement.get("Effect") == "Deny":
+            continue
+        for key in ("Resource", "NotResource"):
+            for arn in as_list(statement.get(key)):
+                if isinstance(arn, str) and ":s3:::" in arn:
+                    patterns.add(arn.split(":s3:::", 1)[1].partition("/")[0])
+                elif arn == "*" or not isinstance(arn, str):
+                    patterns.add("*")
+    return _NamedBuckets(frozenset(patterns))
+
+
+@dataclass(frozen=True)
+class _NamedBuckets:
+    """Bucket names or wildcard patterns; ``in`` matches a bucket against them as IAM matches ``*`` and ``?``."""
+
+    patterns: frozenset[str]
+
+    def __contains__(self, bucket: object) -> bool:
+        return isinstance(bucket, str) and any(fnmatchcase(bucket, pattern) for pattern in self.patterns)
 
 
 def _prefix_written_for(arn: Any) -> S3Location | str | None:

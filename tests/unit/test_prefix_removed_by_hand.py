@@ -107,6 +107,12 @@ def test_the_remains_are_only_what_the_provider_writes_for_a_prefix() -> None:
         (documents.OBJECT_ACL_SID, "arn:aws:s3:::old-bucket/exports/", "exports/'"),
         (documents.OBJECTS_SID, "arn:aws:s3:::old-bucket/exports/", "exports/'"),
         (documents.OBJECT_ACL_SID, "arn:aws:s3:::old-bucket", "old-bucket'"),
+        # Plain ARNs of another shape than the provider's complete sets: still someone else's.
+        (documents.LIST_SID, "arn:aws:s3:::reports-bucket", "reports-bucket'"),  # not in EmrfsXacctBucketLocation
+        (documents.BUCKET_LOCATION_SID, "arn:aws:s3:::reports-bucket", "reports-bucket'"),
+        (documents.OBJECTS_SID, "arn:aws:s3:::old-bucket/config/settings.json", "settings.json'"),  # no marker
+        (documents.OBJECTS_SID, "arn:aws:s3:::lookup-bucket/table.csv", "table.csv'"),
+        (documents.OBJECT_ACL_SID, "arn:aws:s3:::old-bucket/shared/*", "shared/\\*'"),  # not its key and marker
     ],
 )
 def test_what_someone_else_added_to_the_provider_statements_is_still_refused(
@@ -120,3 +126,27 @@ def test_what_someone_else_added_to_the_provider_statements_is_still_refused(
 
     with pytest.raises(ConflictError, match=f"statement '{sid}' holds the (wildcard )?resource '.*{refused}"):
         next_write(policy, {LOCATIONS[1]})
+
+
+def test_a_bucket_someone_elses_allow_names_keeps_what_the_provider_wrote_there() -> None:
+    """
+    A prefix moved into a statement of one's own (to put a Condition on it, say) still needs the bucket's listing
+    (Amazon S3 API Reference, HeadObject: without ``s3:ListBucket`` a missing key answers 403, not 404): nothing of
+    that bucket is taken as left behind, and the write is refused as before, naming the bucket.
+    """
+    written = documents.destination_permissions_policy("aws", {LOCATIONS[1], LOCATIONS[2]}, object_acl=True)
+    mine = {"Sid": "MyExports", "Effect": "Allow", "Action": "s3:PutObject", "Resource": []}
+    for statement in written["Statement"]:
+        if statement["Sid"] == documents.OBJECTS_SID:
+            moved = documents.object_resources("aws", LOCATIONS[2])
+            statement["Resource"] = [arn for arn in statement["Resource"] if arn not in moved]
+            mine["Resource"] = moved
+    written["Statement"].append(mine)
+
+    assert documents.remains_of_removed_prefixes(written, {LOCATIONS[1]}) == set()
+    with pytest.raises(ConflictError, match="'arn:aws:s3:::new-bucket"):
+        next_write(written, {LOCATIONS[1]})
+    mine["Resource"] = "arn:aws:s3:::new-*/*"  # a wildcard naming it too
+    assert documents.remains_of_removed_prefixes(written, {LOCATIONS[1]}) == set()
+    mine["Effect"] = "Deny"  # a Deny relies on no grant: what was left behind goes
+    assert "arn:aws:s3:::new-bucket" in documents.remains_of_removed_prefixes(written, {LOCATIONS[1]})
