@@ -150,3 +150,16 @@ def test_a_bucket_someone_elses_allow_names_keeps_what_the_provider_wrote_there(
     assert documents.remains_of_removed_prefixes(written, {LOCATIONS[1]}) == set()
     mine["Effect"] = "Deny"  # a Deny relies on no grant: what was left behind goes
     assert "arn:aws:s3:::new-bucket" in documents.remains_of_removed_prefixes(written, {LOCATIONS[1]})
+
+
+def test_a_complete_set_for_a_wildcard_prefix_is_not_taken_as_left_behind() -> None:
+    """The provider writes no wildcard prefix: its three ARNs, added to the ACL statement by hand, are refused."""
+    policy = documents.destination_permissions_policy("aws", {LOCATIONS[1]}, object_acl=True)
+    added = documents.object_resources("aws", S3Location("old-bucket", "ex*/"))
+    for statement in policy["Statement"]:
+        if statement["Sid"] == documents.OBJECT_ACL_SID:
+            statement["Resource"] = [*statement["Resource"], *added]
+
+    assert documents.remains_of_removed_prefixes(policy, {LOCATIONS[1]}) == set()
+    with pytest.raises(ConflictError, match="'EmrfsXacctObjectAcl' holds the wildcard resource"):
+        next_write(policy, {LOCATIONS[1]})
