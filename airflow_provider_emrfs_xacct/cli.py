@@ -1193,7 +1193,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.keep_security_configuration:
         print(
             "Security configuration kept as it is: clusters launched with it still map the partner's prefixes "
-            "to the revoked role (their writes there now fail).",
+            "to the revoked role (their writes there fail once the role's sessions they hold expire, within the "
+            "hour: see the revoke's warning).",
             file=err,
         )
     _emit(result, out)

@@ -258,6 +258,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 hooks, emr_ec2_role, role_arn, keys, configuration, policy_name=policy_name, dry_run=False
             )
         self._warn_if_not_ended(destination_iam, emr_ec2_role, role_arn, policy_name)
+        if changes and not self.delete_destination_role:
+            self.log.warning("%s", _open_sessions_warning(role_arn, planned=dry_run))
         plan = self.report(context, changes)
         return {"security_configuration": new_configuration, "plan": plan}
 
@@ -527,7 +529,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         trust = trust_without_role(parse_document(role["AssumeRolePolicyDocument"]), *emr_role)
         statements = as_list((trust or {}).get("Statement"))
         if not any(isinstance(statement, dict) and statement.get("Effect") == "Allow" for statement in statements):
-            return None  # nobody is trusted: the access is ended, whatever the EMR EC2 role's policies allow
+            return None  # nobody is trusted: no new session, whatever the EMR EC2 role's policies allow
         return trust
 
     def _assume_request(self, emr_role: tuple[str, str], role_arn: str) -> tuple[Request, str | None]:
@@ -884,3 +886,26 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
                 deleted.append(name)
         self.report(context, changes)
         return deleted
+
+
+def _open_sessions_warning(role_arn: str, *, planned: bool = False) -> str:
+    """
+    The WARNING of a revoke that keeps the role: sessions assumed before it keep the role's permissions until they end.
+
+    A revoke ends new ``AssumeRole`` calls (the trust, the EMR EC2 role's grant), not the sessions already issued:
+    temporary credentials "are valid through the expiration period and cannot be revoked", while "the permissions
+    assigned to temporary security credentials are evaluated each time a request is made" (IAM User Guide,
+    "Permissions for temporary security credentials"), and the role's permissions policy stays. EMRFS's session is
+    chained from the instance profile's, so it lasts one hour at most (AWS STS API Reference, AssumeRole,
+    ``DurationSeconds``). IAM's way to end them is a policy denying sessions issued before a time (IAM User Guide,
+    "Revoke IAM role temporary security credentials").
+    """
+    when = "Once this revoke is applied, sessions" if planned else "Sessions"
+    return (
+        f"{when} of role {role_arn} assumed before it keep the role's permissions until they "
+        "expire (temporary credentials cannot be revoked, and the role's permissions policy stays): EMRFS's, on "
+        "clusters already running, for up to one hour. To end them now, terminate those clusters, or revoke the "
+        "role's active sessions (IAM console, or a policy denying aws:TokenIssueTime before now: IAM User Guide, "
+        '"Revoke IAM role temporary security credentials"; it cuts every user of the role), or delete the role '
+        "(delete_destination_role=True)"
+    )

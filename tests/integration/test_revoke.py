@@ -215,6 +215,37 @@ def test_revoking_one_partner_keeps_the_other_and_everything_not_ours(aws: Seede
     assert configuration(aws, new_name) is not None
 
 
+def test_a_revoke_keeping_the_role_warns_that_sessions_assumed_before_it_outlive_it(
+    aws: Seeded, two_partners: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    Temporary credentials "are valid through the expiration period and cannot be revoked", their permissions
+    evaluated at each request (IAM User Guide, "Permissions for temporary security credentials"): the trust and
+    the grant a revoke removes stop new sessions only, and the role's permissions policy stays. Said in the dry run,
+    in the revoke, with the ways to end them; not by a rerun that changes nothing, nor by a revoke deleting the role.
+    """
+    arn = role_arn(PARTNER_1)
+
+    def said() -> str:
+        text = capfd.readouterr().out + caplog.text
+        caplog.clear()
+        return text
+
+    with caplog.at_level(logging.WARNING):
+        said()
+        run_operator(revoker(aws, PARTNER_1, security_configuration=None, dry_run=True))
+        assert f"Once this revoke is applied, sessions of role {arn} assumed before it keep" in said()
+        run_operator(revoker(aws, PARTNER_1, security_configuration=None))
+        warned = said()
+        assert f"Sessions of role {arn} assumed before it keep the role's permissions until they expire" in warned
+        assert "terminate those clusters" in warned
+        assert "Revoke IAM role temporary security credentials" in warned
+        run_operator(revoker(aws, PARTNER_1, security_configuration=None))
+        assert "assumed before it keep" not in said()
+        run_operator(revoker(aws, PARTNER_2, security_configuration=None, delete_destination_role=True))
+        assert "assumed before it keep" not in said()
+
+
 def test_a_key_user_deleted_meanwhile_is_not_written_back(aws: Seeded, two_partners: str) -> None:
     """
     KMS shows a deleted role as its unique ID and refuses a key policy still naming it (Knowledge Center,
