@@ -1880,6 +1880,15 @@ MUTATIONS = [
         ["tests/unit/test_prefix_removed_by_hand.py"],
     ),
     m(
+        "T28",
+        "pure/spill.py",
+        '    return f"managed policy {policy_name}" if at_spill_path else f"managed policy {policy_name} ({policy_arn})"',
+        '    return f"managed policy {policy_name}"',
+        "a copy of a spill policy at another path is taken for revoked: no warning that the access goes on",
+        ["tests/unit/test_as_revoked.py"],
+        INT_REVOKE_OPTIONS,
+    ),
+    m(
         "T24",
         "hooks/iam.py",
         "            return merge_owned_statements(current, ours, documents.is_owned_destination_sid, dropping=removed)",

@@ -245,7 +245,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         for attached in self._every("list_attached_role_policies", "AttachedPolicies", RoleName=role_name):
             policies.append(
                 (
-                    f"managed policy {attached['PolicyName']}",
+                    spill.managed_policy_label(attached["PolicyArn"], attached["PolicyName"]),
                     self.get_managed_policy(attached["PolicyArn"], reread_waits=MANAGED_VERSION_REREAD_WAITS),
                 )
             )

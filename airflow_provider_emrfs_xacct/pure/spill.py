@@ -98,6 +98,18 @@ def is_spill_arn(policy_arn: str, policy_name: str, role_name: str) -> bool:
     return head.endswith(f":policy{SPILL_PATH.rstrip('/')}") and (own or is_legacy_spill_name(name, policy_name))
 
 
+def managed_policy_label(policy_arn: str, policy_name: str) -> str:
+    """
+    Return how a role's attached managed policy is named among its policies (``get_role_policies``).
+
+    By its name under the provider's path :data:`SPILL_PATH`; elsewhere with its ARN too, so that a policy of a spill
+    policy's name at another path (someone's copy: IAM keeps a policy's name unique in the account whatever its path,
+    "CreatePolicy") is not taken for one the revoke changes (:func:`as_revoked`), which the hook never writes.
+    """
+    at_spill_path = policy_arn.rpartition("/")[0].endswith(f":policy{SPILL_PATH.rstrip('/')}")
+    return f"managed policy {policy_name}" if at_spill_path else f"managed policy {policy_name} ({policy_arn})"
+
+
 def held(document: dict[str, Any] | None) -> set[str]:
     """Return the role ARNs the provider's assume-role statement of a document lists."""
     if find_statement(document, documents.ASSUME_SID) is None:

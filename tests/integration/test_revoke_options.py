@@ -302,6 +302,31 @@ def test_keeping_the_trust_names_the_other_grant_that_still_reaches_the_role(
     assert "The access is NOT ended: inline policy assume-any-role" in output
 
 
+def test_keeping_the_trust_names_a_copy_of_a_spill_policy_at_another_path(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A policy of a spill policy's name at ``/`` (someone's copy; IAM keeps a policy's name unique in the account
+    whatever its path, IAM API Reference, "CreatePolicy") is not the provider's: the revoke leaves it, so the access
+    it grants goes on (the judge says so), and the revoke says so, naming it, where it took it for revoked.
+    """
+    from airflow_provider_emrfs_xacct.pure import documents, spill
+
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    name = spill.spill_name(documents.ASSUME_POLICY_NAME, EMR_EC2_ROLE, 2)
+    copy = iam.create_policy(
+        PolicyName=name, PolicyDocument=json.dumps(documents.assume_role_policy([role_arn(PARTNER_1)]))
+    )["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=copy)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    assert may_assume(aws, PARTNER_1).allowed
+    assert f"The access is NOT ended: managed policy {name} ({copy})" in capfd.readouterr().out + caplog.text
+
+
 def test_keeping_the_trust_without_another_grant_says_nothing_of_one(
     aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:

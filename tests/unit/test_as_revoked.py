@@ -49,3 +49,24 @@ def test_the_provider_statement_under_another_name_is_left_as_it_is() -> None:
     ]
 
     assert spill.as_revoked(policies, POLICY, EMR_ROLE, {REVOKED}) == policies
+
+
+def test_a_policy_of_a_spill_name_at_another_path_is_left_as_it_is() -> None:
+    """
+    The hook changes only the policies under the provider's path (``spill.is_spill_arn``); a copy of a spill policy's
+    name at ``/`` (IAM keeps names unique whatever the path, "CreatePolicy") still grants the assume, and must count.
+    """
+    name = spill.spill_name(POLICY, EMR_ROLE, 2)
+    own = f"arn:aws:iam::111111111111:policy{spill.SPILL_PATH}{name}"
+    copy = f"arn:aws:iam::111111111111:policy/{name}"
+    assert spill.is_spill_arn(own, POLICY, EMR_ROLE)
+    assert not spill.is_spill_arn(copy, POLICY, EMR_ROLE)
+    policies = [
+        (spill.managed_policy_label(own, name), grant(REVOKED)),
+        (spill.managed_policy_label(copy, name), grant(REVOKED)),
+    ]
+
+    assert held(spill.as_revoked(policies, POLICY, EMR_ROLE, {REVOKED})) == {
+        f"managed policy {name}": [],
+        f"managed policy {name} ({copy})": [REVOKED],
+    }
