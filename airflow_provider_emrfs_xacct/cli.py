@@ -1118,11 +1118,20 @@ def plan_and_apply(
             if isinstance(error, EmrfsXacctError):  # the partner file's field, not the operator's argument
                 error = refused(operator, error, applying=True)
             result.update(applied=applied, values=values, summary=_applied_line(applied))
-            result["failed"] = {"step": operator.task_id, "error": str(error) or type(error).__name__}
+            result["failed"] = _failed_step(operator, error)
             raise PartiallyAppliedError(result, operator.task_id, error) from error
     print(("" if summary.total else "\n") + _applied_line(applied), file=err)
     result.update(applied=applied, values=values, summary=_applied_line(applied))
     return result
+
+
+def _failed_step(operator: Any, error: BaseException) -> dict[str, Any]:
+    """The step that failed while applying, its error, and the writes of its own that landed before (as far as known)."""
+    failed: dict[str, Any] = {"step": operator.task_id, "error": str(error) or type(error).__name__}
+    landed = getattr(operator, "landed_changes", None)  # the revoke's: several documents in one step
+    if landed:
+        failed["applied"] = [change.to_dict() for change in landed]
+    return failed
 
 
 def _applied_line(applied: dict[str, list[dict[str, Any]]]) -> str:
@@ -1419,9 +1428,15 @@ def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace,
             file=err,
         )
         return INTERRUPTED
+    landed = failure.result.get("failed", {}).get("applied")
+    itself = (
+        f"the step itself: {_applied_line({failure.step: landed})}, and it may have made more"
+        if landed
+        else "the step itself may have made part of its changes"
+    )
     print(
         f"emrfs-xacct: {args.command} failed at step {failure.step}, partially applied (before it: "
-        f"{failure.result['summary']}; the step itself may have made part of its changes): {failure.error}\n"
+        f"{failure.result['summary']}; {itself}): {failure.error}\n"
         f"Fix the cause and run {args.command} again: it changes only what is still missing.",
         file=err,
     )

@@ -682,6 +682,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         settings = self.converge_settings
         new_configuration = None
         changes: list[Change] = []
+        if not dry_run:
+            self.landed_changes = changes  # grows as each write lands: what a failure part-way leaves applied
         if self.remove_destination_trust and not self.delete_destination_role:
             # First: a refusal here (in the plan, or IAM denying the write) leaves both accounts as they were.
             changes += self._revoke_trust(destination_iam, emr_role, role_arn, dry_run=dry_run)

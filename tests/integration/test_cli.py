@@ -929,10 +929,19 @@ def test_revoke_failing_after_a_change_exits_4(
     assert cli.destination_role_arn(partner) in json.dumps(after["key_policy"])
     captured = capsys.readouterr()
     result = json.loads(captured.out)
-    assert result["applied"] == {}
+    assert result["applied"] == {}  # no step before it
     assert result["failed"]["step"] == "revoke"
     assert "kms:PutKeyPolicy" in result["failed"]["error"]
-    assert "emrfs-xacct: revoke failed at step revoke, partially applied" in captured.err
+    # What the step itself changed before the refused write is told: the trust and the assume-role grant.
+    landed = {change["resource"]: change["action"] for change in result["failed"]["applied"]}
+    assert landed == {
+        f"iam role {partner['destination']['role_name']} trust policy": "update",
+        f"iam role {partner['emr']['ec2_role_name']} inline policy {ASSUME_POLICY_NAME}": "delete",
+    }, landed
+    assert (
+        "emrfs-xacct: revoke failed at step revoke, partially applied (before it: No changes.; the step itself: "
+        "Applied: 0 added, 1 changed, 1 destroyed., and it may have made more)"
+    ) in captured.err
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, False), (True, True), ("false", False)])
