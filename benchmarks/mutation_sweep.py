@@ -1858,8 +1858,8 @@ MUTATIONS = [
     m(
         "T22",
         "pure/documents.py",
-        "        if isinstance(bucket, str) and bucket not in {location.bucket for location in kept} and bucket not in named:",
-        "        if isinstance(bucket, str) and bucket not in {location.bucket for location in kept}:",
+        "        if isinstance(bucket, str) and bucket not in kept_buckets and not _named(bucket, named):",
+        "        if isinstance(bucket, str) and bucket not in kept_buckets:",
         "a prefix removed by hand takes its bucket's grants although someone's own Allow there relies on them",
         ["tests/unit/test_prefix_removed_by_hand.py"],
     ),

@@ -8,7 +8,6 @@ how it finds its own statements again and leaves every other statement alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
@@ -289,10 +288,10 @@ def object_locations(statement: dict[str, Any] | None) -> set[S3Location]:
     for arn in as_list((statement or {}).get("Resource")):
         text = str(arn)
         bucket, _, key = text.split(":::", 1)[-1].partition("/")
-        if not key.endswith("/*") and not any(char in text for char in "*?"):
+        if not key.endswith("/*") and not _has_wildcard(text):
             continue  # the folder markers: derived from the prefixes again
         prefix = key[:-1]
-        if not key.endswith("/*") or not prefix.strip("/") or any(char in bucket + prefix for char in "*?"):
+        if not key.endswith("/*") or not prefix.strip("/") or _has_wildcard(bucket + prefix):
             raise ConflictError(
                 f"statement {statement.get('Sid') if statement else None!r} holds the wildcard resource {text!r} "
                 "(a whole bucket or a wildcard prefix); the provider never writes it back: remove it"
@@ -313,7 +312,7 @@ def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[
             locations |= object_locations(statement)
         elif statement.get("Sid") == KMS_USE_SID:
             for arn in resources:
-                if not isinstance(arn, str) or any(char in arn for char in "*?"):
+                if not isinstance(arn, str) or _has_wildcard(arn):
                     raise ConflictError(
                         f"statement {KMS_USE_SID!r} holds the wildcard resource {arn!r}; the provider never "
                         "writes it back: remove it"
@@ -336,6 +335,7 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
     another shape is still refused, not dropped. A complete set added by hand cannot be told from one left behind.
     """
     kept = set(locations)
+    kept_buckets = {location.bucket for location in kept}
     statements = [item for item in as_list((policy or {}).get("Statement")) if isinstance(item, dict)]
     named = _buckets_named_by_others(statements)
     held: dict[str, set[str]] = {sid: set() for sid in _DERIVED_RESOURCE_SIDS}
@@ -345,11 +345,11 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
     remains: set[str] = set()
     for arn in held[LIST_SID] & held[BUCKET_LOCATION_SID]:
         bucket = _prefix_written_for(arn)
-        if isinstance(bucket, str) and bucket not in {location.bucket for location in kept} and bucket not in named:
+        if isinstance(bucket, str) and bucket not in kept_buckets and not _named(bucket, named):
             remains.add(arn)
     for arn in held[OBJECTS_SID] | held[OBJECT_ACL_SID]:
         location = _prefix_written_for(arn)
-        if not isinstance(location, S3Location) or location in kept or location.bucket in named:
+        if not isinstance(location, S3Location) or location in kept or _named(location.bucket, named):
             continue
         written = set(object_resources(arn.split(":", 2)[1], location))
         if written <= held[OBJECT_ACL_SID]:
@@ -363,10 +363,10 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
 _DERIVED_RESOURCE_SIDS = (OBJECTS_SID, OBJECT_ACL_SID, LIST_SID, BUCKET_LOCATION_SID)
 
 
-def _buckets_named_by_others(statements: list[dict[str, Any]]) -> _NamedBuckets:
+def _buckets_named_by_others(statements: list[dict[str, Any]]) -> frozenset[str]:
     """
-    The buckets the ``Resource``/``NotResource`` of ``Allow`` statements the provider does not own name (wildcards
-    match); a ``Deny`` takes access away and relies on no grant of the provider's.
+    The bucket names or patterns the ``Resource``/``NotResource`` of ``Allow`` statements the provider does not own
+    name (:func:`_named`); a ``Deny`` takes access away and relies on no grant of the provider's.
     """
     patterns = set()
     for statement in statements:
@@ -379,17 +379,12 @@ def _buckets_named_by_others(statements: list[dict[str, Any]]) -> _NamedBuckets:
                     patterns.add(arn.split(":s3:::", 1)[1].partition("/")[0])
                 elif arn == "*" or not isinstance(arn, str):
                     patterns.add("*")
-    return _NamedBuckets(frozenset(patterns))
+    return frozenset(patterns)
 
 
-@dataclass(frozen=True)
-class _NamedBuckets:
-    """Bucket names or wildcard patterns; ``in`` matches a bucket against them as IAM matches ``*`` and ``?``."""
-
-    patterns: frozenset[str]
-
-    def __contains__(self, bucket: object) -> bool:
-        return isinstance(bucket, str) and any(fnmatchcase(bucket, pattern) for pattern in self.patterns)
+def _named(bucket: str, patterns: frozenset[str]) -> bool:
+    """Return whether a bucket name or pattern of ``patterns`` names ``bucket`` (``*`` and ``?`` matched as IAM does)."""
+    return any(fnmatchcase(bucket, pattern) for pattern in patterns)
 
 
 def _prefix_written_for(arn: Any) -> S3Location | str | None:

@@ -93,9 +93,14 @@ def is_spill_arn(policy_arn: str, policy_name: str, role_name: str) -> bool:
     True for ``role_name``'s own names and for the earlier shared names; whether the policy is attached
     to this role alone is for the caller to check.
     """
-    head, _, name = policy_arn.rpartition("/")
+    name = policy_arn.rpartition("/")[2]
     own = is_own_spill_name(name, policy_name, role_name)
-    return head.endswith(f":policy{SPILL_PATH.rstrip('/')}") and (own or is_legacy_spill_name(name, policy_name))
+    return _at_spill_path(policy_arn) and (own or is_legacy_spill_name(name, policy_name))
+
+
+def _at_spill_path(policy_arn: str) -> bool:
+    """Return whether a managed policy's ARN puts it under the provider's path :data:`SPILL_PATH`."""
+    return policy_arn.rpartition("/")[0].endswith(f":policy{SPILL_PATH.rstrip('/')}")
 
 
 def managed_policy_label(policy_arn: str, policy_name: str) -> str:
@@ -106,7 +111,7 @@ def managed_policy_label(policy_arn: str, policy_name: str) -> str:
     policy's name at another path (someone's copy: IAM keeps a policy's name unique in the account whatever its path,
     "CreatePolicy") is not taken for one the revoke changes (:func:`as_revoked`), which the hook never writes.
     """
-    at_spill_path = policy_arn.rpartition("/")[0].endswith(f":policy{SPILL_PATH.rstrip('/')}")
+    at_spill_path = _at_spill_path(policy_arn)
     return f"managed policy {policy_name}" if at_spill_path else f"managed policy {policy_name} ({policy_arn})"
 
 
