@@ -179,6 +179,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         # 1. Validate everything (no AWS call).
         self.validate_safety()
+        self.taken_over: tuple[str, list[str]] = ("", [])  # the rebuilt configuration's (_rebuild_configuration)
         dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
@@ -258,10 +259,34 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 hooks, emr_ec2_role, role_arn, keys, configuration, policy_name=policy_name, dry_run=False
             )
         self._warn_if_not_ended(destination_iam, emr_ec2_role, role_arn, policy_name)
+        self._warn_of_requests_taken_over(role_arn, new_configuration, planned=dry_run)
         if changes and not self.delete_destination_role:
             self.log.warning("%s", _open_sessions_warning(role_arn, planned=dry_run))
         plan = self.report(context, changes)
         return {"security_configuration": new_configuration, "plan": plan}
+
+    def _warn_of_requests_taken_over(self, role_arn: str, new_configuration: str | None, *, planned: bool) -> None:
+        """
+        Warn, by mapping, when a kept mapping now takes requests the partner's mappings took.
+
+        EMRFS uses the first mapping that matches (:func:`~airflow_provider_emrfs_xacct.pure.security_config.
+        requests_taken_over`): on clusters launched with the rebuilt configuration, a later mapping of another role
+        over the partner's prefix, or one of the job's user or group, sends those writes as that role, which may
+        have access to the partner's bucket.
+        """
+        name, sentences = self.taken_over
+        if not sentences:
+            return
+        self.log.warning(
+            "Security configuration %s without the mappings of %s: %s. On clusters launched with %s those requests "
+            "%s that role's credentials, so if it may write there the partner's writes do not end with this revoke; "
+            "remove or narrow that mapping (a new security configuration) if they should",
+            name,
+            role_arn,
+            "; ".join(sentences),
+            new_configuration or "it",
+            "would be sent with" if planned else "are sent with",
+        )
 
     def _keys_no_one_else_needs(
         self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str, keys: list[str]
@@ -741,6 +766,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.security_config import (
             build_security_configuration,
             read_mapping,
+            requests_taken_over,
             role_mappings_of,
             routing_bypasses,
             security_configuration_name,
@@ -751,11 +777,14 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             self.log.warning("Security configuration %s not found; nothing to rebuild", name)
             return None, []
         # A mapping to the role under another spelling of its name goes too (IAM names are not distinguished by case).
-        kept = [
-            mapping for mapping in role_mappings_of(document) if not names_any([read_mapping(mapping).role], [role_arn])
-        ]
-        if len(kept) == len(role_mappings_of(document)):
+        mappings = role_mappings_of(document)
+        removed = {
+            index for index, mapping in enumerate(mappings) if names_any([read_mapping(mapping).role], [role_arn])
+        }
+        if not removed:
             return name, []
+        kept = [mapping for index, mapping in enumerate(mappings) if index not in removed]
+        self.taken_over = (name, requests_taken_over(mappings, removed))
         emrfs = dict(document.get("AuthorizationConfiguration", {}).get("EmrFsConfiguration", {}))
         emrfs.pop("RoleMappings", None)
         authorization = {**document.get("AuthorizationConfiguration", {}), "EmrFsConfiguration": emrfs}

@@ -271,6 +271,57 @@ def cross_type_shadowing(mappings: list[Any]) -> list[CrossTypeShadow]:
     return found
 
 
+def requests_taken_over(mappings: list[Any], removed: set[int]) -> list[str]:
+    """
+    Say which kept mappings take the requests the ``removed`` mappings took, once those are gone.
+
+    "When EMRFS makes a request to Amazon S3 that matches users, groups, or the locations that you specify, the
+    cluster uses the corresponding role that you specify instead of the EMR role for EC2" (Amazon EMR Management
+    Guide, "Configure IAM roles for EMRFS requests to Amazon S3"), the first mapping that matches, whatever its
+    type. A request a removed mapping took goes to the next one that matches it: a later ``Prefix`` over the same
+    keys, a later ``User`` or ``Group`` of the job's user; with none, the EMR EC2 role. An earlier mapping that
+    matches it took it before already, so only later ones are named.
+
+    :param mappings: the configuration's role mappings, in order.
+    :param removed: the indexes of the mappings taken out.
+    :return: one sentence per pair of a removed and a later kept identifier that a request may match both.
+    """
+    read = [read_mapping(mapping) for mapping in mappings]
+    found = []
+    for gone in sorted(removed):
+        for later in range(gone + 1, len(read)):
+            if later in removed or read[gone].kind is None or read[later].kind is None:
+                continue  # an unread mapping: the verifier's mapping link says so (read_mapping)
+            for identifier in read[gone].identifiers:
+                for other in read[later].identifiers:
+                    what = _matched_by_both(str(read[gone].kind), identifier, str(read[later].kind), other)
+                    if what is not None:
+                        found.append(
+                            f"{what}, which went as {read[gone].role} (mapping {gone}), go as {read[later].role} "
+                            f"(mapping {later}) unless an earlier kept mapping takes them"
+                        )
+    return found
+
+
+def _matched_by_both(kind: str, identifier: str, other_kind: str, other: str) -> str | None:
+    """The requests an identifier of type ``kind`` and one of ``other_kind`` may both match, or ``None``."""
+    if kind == other_kind == "Prefix":
+        if identifier.startswith(other) or other.startswith(identifier):
+            return f"requests under {max(identifier, other, key=len)}"
+        return None
+    if "Prefix" in (kind, other_kind):
+        prefix, (who_kind, who) = (identifier, (other_kind, other)) if kind == "Prefix" else (other, (kind, identifier))
+        return f"requests of {who_kind.lower()} {who!r} under {prefix}"
+    if kind == other_kind:
+        if identifier == other:
+            return f"requests of {kind.lower()} {identifier!r}"
+        if kind == "User":
+            return None
+        return f"requests of a user in both group {identifier!r} and group {other!r}"
+    user, group = (identifier, other) if kind == "User" else (other, identifier)
+    return f"requests of user {user!r}, if it is in group {group!r}"
+
+
 def build_security_configuration(
     role_mappings: list[dict[str, Any]],
     base_configuration: Any = None,

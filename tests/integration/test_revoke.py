@@ -36,6 +36,7 @@ from airflow_provider_emrfs_xacct.pure.security_config import (
 )
 from devstack import aws_judge
 from devstack.emrfs_writer import read_principal
+from devstack.emrfs_writer import route as emrfs_route
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -244,6 +245,55 @@ def test_a_revoke_keeping_the_role_warns_that_sessions_assumed_before_it_outlive
         assert "assumed before it keep" not in said()
         run_operator(revoker(aws, PARTNER_2, security_configuration=None, delete_destination_role=True))
         assert "assumed before it keep" not in said()
+
+
+def test_a_revoke_names_the_kept_mapping_that_takes_the_partners_prefix_over(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    EMRFS uses the first mapping that matches, else the EMR role for EC2 (Amazon EMR Management Guide, "Configure IAM
+    roles for EMRFS requests to Amazon S3"): once partner 1's mapping is gone, partner 2's wider prefix over the same
+    bucket takes partner 1's keys, on clusters launched with the rebuilt configuration. The revoke says so, in the
+    dry run and when applied; the stand-in's router, not the code under test, shows where those writes go.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    provision_partner(aws, PARTNER_2, PREFIX_2)
+    whole_bucket = "s3://partner-results-b/"
+    given = create_security_configuration([mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, whole_bucket)])
+    with caplog.at_level(logging.WARNING):
+        capfd.readouterr()
+        run_operator(revoker(aws, PARTNER_1, security_configuration=given, name_prefix=NAME_PREFIX, dry_run=True))
+        planned = capfd.readouterr().out + caplog.text
+        assert "On clusters launched with" in planned
+        assert "would be sent with that role's credentials" in planned
+        caplog.clear()
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, security_configuration=given, name_prefix=NAME_PREFIX))
+    warned = capfd.readouterr().out + caplog.text
+    assert f"Security configuration {given} without the mappings of {role_arn(PARTNER_1)}" in warned
+    assert (
+        f"requests under {PREFIX_1.rstrip('/')}, which went as {role_arn(PARTNER_1)} (mapping 0), go as "
+        f"{role_arn(PARTNER_2)} (mapping 1)" in warned
+    )
+    assert f"On clusters launched with {result['security_configuration']} those requests are sent with" in warned
+    rebuilt = mappings_of(configuration(aws, result["security_configuration"]))
+    routed = emrfs_route(rebuilt, f"{PREFIX_1}part-00000", aws.emr_ec2_role_arn, "hadoop")
+    assert routed.role_arn == role_arn(PARTNER_2)
+
+
+def test_a_revoke_of_a_prefix_no_kept_mapping_reaches_names_none(
+    aws: Seeded, two_partners: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        capfd.readouterr()
+        result, _, _ = run_operator(
+            revoker(aws, PARTNER_1, security_configuration=two_partners, name_prefix=NAME_PREFIX)
+        )
+    said = capfd.readouterr().out + caplog.text
+    assert "Sessions of role" in said  # the revoke's warnings are read here
+    assert "On clusters launched with" not in said
+    rebuilt = mappings_of(configuration(aws, result["security_configuration"]))
+    routed = emrfs_route(rebuilt, f"{PREFIX_1}part-00000", aws.emr_ec2_role_arn, "hadoop")
+    assert routed.role_arn == aws.emr_ec2_role_arn  # no mapping: the EMR role for EC2
 
 
 def test_a_key_user_deleted_meanwhile_is_not_written_back(aws: Seeded, two_partners: str) -> None:
