@@ -3033,8 +3033,8 @@ MUTATIONS = [
     m(
         "R20",
         "hooks/network.py",
-        '        and endpoint.get("VpcEndpointType") == "Interface"\n        and endpoint.get("PrivateDnsEnabled")\n',
-        '        and endpoint.get("VpcEndpointType") == "Interface"\n',
+        '    sts_endpoints = [endpoint for endpoint in every_sts_endpoint if endpoint.get("PrivateDnsEnabled")]',
+        "    sts_endpoints = every_sts_endpoint",
         "an STS interface endpoint without private DNS taken to serve the Regional STS name",
         UNIT_NETWORK,
         INT_NETWORK,
@@ -4165,8 +4165,8 @@ MUTATIONS = [
     m(
         "NS06",
         "pure/network.py",
-        "        return _through_the_internet(facts, endpoint, interface_endpoints=regional)",
-        "        return _through_the_internet(facts, endpoint, interface_endpoints=False)",
+        "        return _through_the_internet(facts, endpoint, interface_endpoints=regional, sts=True)",
+        "        return _through_the_internet(facts, endpoint, interface_endpoints=False, sts=True)",
         "a shared subnet's internet route to the Regional STS a PASS",
         UNIT_NETWORK,
         INT_NETWORK,

@@ -150,14 +150,16 @@ def _read_subnet_facts(
     igw = any(str(route.get("GatewayId", "")).startswith("igw-") for route in default_routes)
     other = next((target for route in default_routes if (target := _other_target(route, private_nats))), "")
     sts_services = sts_endpoint_services(region)
-    sts_endpoints = [
+    every_sts_endpoint = [
         endpoint
         for endpoint in endpoints
         if endpoint.get("ServiceName") in sts_services
         and endpoint.get("VpcEndpointType") == "Interface"
-        and endpoint.get("PrivateDnsEnabled")
         and str(endpoint.get("State", "")).lower() == "available"
     ]
+    # Private DNS off: only the endpoint's own names, or a Route 53 private hosted zone naming it, lead to it.
+    sts_endpoints = [endpoint for endpoint in every_sts_endpoint if endpoint.get("PrivateDnsEnabled")]
+    sts_endpoints_dns_off = [endpoint for endpoint in every_sts_endpoint if not endpoint.get("PrivateDnsEnabled")]
     public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
     s3_gateways = {policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]}
     bypass: tuple[str, ...] = ()
@@ -183,6 +185,7 @@ def _read_subnet_facts(
         public_ip_on_launch=public_ip,
         sts_interface_endpoint=bool(sts_endpoints),
         sts_endpoint_policies=tuple(_policy(endpoint) for endpoint in sts_endpoints),
+        sts_endpoints_dns_off=tuple(_policy(endpoint) for endpoint in sts_endpoints_dns_off),
         other_default_route=other,
         vpc_id=vpc_id,
         subnet_cidr=str(subnet.get("CidrBlock", "")),

@@ -455,6 +455,7 @@ def plan_launch(
     emrfs_site = dict(emrfs_site_properties or {})
     _refuse_role_mapping_settings(configurations, emrfs_site, mapped_buckets, uses_role_mappings=uses_role_mappings)
     check_session_duration(emrfs_site, "emrfs_site_properties")
+    check_sts_endpoint_schemes(emrfs_site, "emrfs_site_properties")
     check_canned_acls(emrfs_site, "emrfs_site_properties", "emrfs-site")
     _check_site_canned_acls(configurations)
     translation_off = emrfs_translation_off(configurations, version) if uses_role_mappings else None
@@ -1131,11 +1132,12 @@ def _check_site_session_durations(
     """
     Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site``: EMRFS's own property
     there too (every Hadoop ``Configuration`` loads ``core-site.xml``, EMRFS's included: Apache Hadoop API,
-    ``org.apache.hadoop.conf.Configuration``), and S3A's for S3A's mappings.
+    ``org.apache.hadoop.conf.Configuration``), and S3A's for S3A's mappings; and the STS endpoints they name.
     """
     core_site = site_of(configurations)
     for place, classification, properties in site_classifications(configurations):
         check_session_duration(properties, place)
+        check_sts_endpoint_schemes(properties, place)
         if classification == "emrfs-site":
             if s3a_mappings:
                 check_translated_bucket_durations(properties, place, mapped_buckets, core_site)
@@ -1171,6 +1173,42 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
             f"must be whole seconds from {MIN_SESSION_SECONDS} to {MAX_CHAINED_SESSION_SECONDS}, got {value!r}: "
             "EMRFS assumes the mapped role by role chaining, which STS caps at one hour",
         )
+
+
+#: AWS STS takes HTTPS only: "Because the Query API returns sensitive information such as security credentials, you
+#: must use HTTPS with all API requests" (IAM User Guide, "Calling the IAM API using HTTP query requests", "HTTPS
+#: required").
+STS_HTTPS_ONLY = (
+    'AWS STS takes HTTPS only ("you must use HTTPS with all API requests": IAM User Guide, "Calling the IAM API using '
+    'HTTP query requests")'
+)
+
+
+def insecure_scheme(endpoint: Any) -> str:
+    """
+    The scheme of an endpoint URL other than ``https`` (``""``: ``https``, or a bare host name, which the AWS SDKs
+    call over HTTPS, their default protocol).
+    """
+    text = java_trim(endpoint) if isinstance(endpoint, str) else ""
+    scheme = text.split("://", 1)[0] if "://" in text else "https"
+    return "" if scheme.lower() == "https" else scheme
+
+
+def is_sts_endpoint_setting(name: str) -> bool:
+    """Whether a Hadoop property names an STS endpoint of EMRFS or S3A (their own, or a bucket's)."""
+    return name.startswith(("fs.s3.", "fs.s3a.")) and name.endswith(".sts.endpoint")
+
+
+def check_sts_endpoint_schemes(properties: dict[str, Any], field: str) -> None:
+    """Refuse an STS endpoint setting (:func:`is_sts_endpoint_setting`) of a scheme other than ``https``."""
+    for name, value in properties.items():
+        scheme = insecure_scheme(value) if isinstance(name, str) and is_sts_endpoint_setting(name) else ""
+        if scheme:
+            raise InvalidParameterError(
+                f"{field}.{name}",
+                f"names {value!r}, over {scheme}: {STS_HTTPS_ONLY}, so every AssumeRole of a role mapping would fail; "
+                "name it https://HOST or by its host name alone",
+            )
 
 
 def site_of(configurations: list[dict[str, Any]], classification: str = "core-site") -> dict[str, Any]:

@@ -75,9 +75,11 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
+    STS_HTTPS_ONLY,
     hadoop_boolean,
     impl_connector,
     impl_doubt,
+    insecure_scheme,
     java_trim,
     parse_release_label,
 )
@@ -307,6 +309,8 @@ class SubnetFacts:
         table, with their policies: read whatever the other routes (the endpoint's prefix-list route is the more
         specific one), for the policy every request to a bucket of that Region passes (``pure/endpoint_policy.py``).
     :param sts_endpoint_policies: the VPC's available STS interface endpoints with private DNS, with their policies.
+    :param sts_endpoints_dns_off: the VPC's available STS interface endpoints without private DNS, with their policies:
+        only their own ``vpce-…`` names, or a Route 53 private hosted zone naming them (not read), lead to them.
     :param route_table_unseen: ``DescribeRouteTables`` showed no route table for the subnet, though every subnet has
         one, its own or the VPC's main one ("Each subnet in your VPC must be associated with a route table", Amazon
         VPC User Guide, "Configure route tables"): its routes are not seen, not absent.
@@ -359,6 +363,7 @@ class SubnetFacts:
     s3_interface_endpoints: tuple[str, ...] = ()
     s3_gateway_policies: tuple[EndpointPolicy, ...] = ()
     sts_endpoint_policies: tuple[EndpointPolicy, ...] = ()
+    sts_endpoints_dns_off: tuple[EndpointPolicy, ...] = ()
     shared_by: str = ""
     route_table_unseen: bool = False
     public_routes: tuple[str, ...] = ()
@@ -576,7 +581,7 @@ def _s3_through_the_internet(facts: SubnetFacts, endpoint: str, *, same_region: 
 
 
 def _through_the_internet(
-    facts: SubnetFacts, endpoint: str, *, interface_endpoints: bool, gateway_endpoint: bool = False
+    facts: SubnetFacts, endpoint: str, *, interface_endpoints: bool, gateway_endpoint: bool = False, sts: bool = False
 ) -> Reachability:
     """
     PASS: the subnet reaches ``endpoint`` through a NAT gateway, or an internet gateway and public IP addresses; or,
@@ -594,6 +599,7 @@ def _through_the_internet(
     "vpc-interface-endpoint-creation-errors": a participant's ``CreateVpcEndpoint`` is refused, "This operation does
     not support shared VPCs") and the caller cannot see them, while one with private DNS takes the service's name in
     the whole VPC whatever the routes (:func:`sts_endpoint_check`): its security groups and policy decide then.
+    Likewise where a Route 53 private hosted zone may name an interface endpoint for it (:func:`_private_zone_doubt`).
     """
     via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
     doubt = _dns_doubt(facts, endpoint)
@@ -632,12 +638,63 @@ def _through_the_internet(
             "and policy let the cluster through" + _PRIMARY_ONLY,
             probe_settles=False,
         )
+    zone = _private_zone_doubt(facts, endpoint, sts=sts) if interface_endpoints else ""
+    if zone:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has a route through {via}, but {zone}",
+            _private_zone_fix(facts, endpoint),
+            probe_settles=False,
+        )
     if gateway_endpoint:  # its prefix-list route wins over the default route for S3 of its Region
         via = (
             "the S3 gateway endpoint on its route table (its prefix-list route is more specific than the default route "
             f"through {via})"
         )
     return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+
+
+def _private_zone_doubt(facts: SubnetFacts, endpoint: str, *, sts: bool) -> str:
+    """
+    Why a Route 53 private hosted zone may send ``endpoint``'s name to an interface endpoint whatever the default route
+    (``""``: nothing suggests one).
+
+    AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure", "Centralized access to VPC
+    private endpoints": with private DNS off on the endpoint, a private hosted zone holding the service's full endpoint
+    name, associated with the spoke VPCs, resolves that name to the hub VPC's interface endpoint, reached over a
+    transit gateway. Such a zone is not read here (``route53:ListHostedZonesByVPC``): a route to another network
+    (``routes_to_other_networks``), or an STS interface endpoint of the VPC with private DNS off (``sts``), may be
+    that pattern, and then the endpoint's security groups and policy decide, not the NAT or internet gateway.
+    """
+    doubts = []
+    if facts.routes_to_other_networks:
+        doubts.append(
+            f"it routes {', '.join(facts.routes_to_other_networks)}: an interface endpoint of another VPC reached that "
+            f"way may take {_authority(endpoint)}'s name through a Route 53 private hosted zone"
+        )
+    if sts and facts.sts_endpoints_dns_off:
+        doubts.append(_dns_off_endpoints(facts))
+    return "; and ".join(doubts)
+
+
+def _dns_off_endpoints(facts: SubnetFacts) -> str:
+    """The VPC's STS interface endpoints with private DNS off, as a doubt: a private hosted zone may name them."""
+    ids = ", ".join(policy.endpoint_id for policy in facts.sts_endpoints_dns_off)
+    return (
+        f"the VPC's STS interface endpoint {ids} has private DNS off: STS's Regional name leads to it only where a "
+        "Route 53 private hosted zone names it, which is not read"
+    )
+
+
+def _private_zone_fix(facts: SubnetFacts, endpoint: str) -> str:
+    """The fix of a link :func:`_private_zone_doubt` leaves not checked."""
+    vpc = facts.vpc_id or "VPC_ID"
+    return (
+        f"check whether a private hosted zone of the VPC names {_authority(endpoint)} (aws route53 "
+        f"list-hosted-zones-by-vpc --vpc-id {vpc} --vpc-region {facts.region}), and if one does, that the endpoint it "
+        "names lets every node of the cluster in on TCP 443 and that its policy allows the requests" + _PRIMARY_ONLY
+    )
 
 
 def _dns_doubt(facts: SubnetFacts, endpoint: str) -> str:
@@ -732,7 +789,18 @@ def sts_endpoints_in_path(facts: SubnetFacts, endpoint: str) -> tuple[EndpointPo
     The STS interface endpoints EMRFS's ``AssumeRole`` to ``endpoint`` passes through: with private DNS the Regional
     name resolves to them while the VPC's DNS attributes are on (:class:`SubnetFacts`); none for another endpoint or
     with an attribute off; ``None`` when the attributes were not read.
+
+    An interface endpoint's own DNS name (``vpce-ID-….sts.REGION.vpce.amazonaws.com``) leads to that endpoint, private
+    DNS on or off (:func:`is_interface_endpoint_name`): that one of the VPC's, or ``None`` when it is none of them (its
+    policy is not read).
     """
+    if is_interface_endpoint_name(endpoint):
+        named = [
+            policy
+            for policy in (*facts.sts_endpoint_policies, *facts.sts_endpoints_dns_off)
+            if named_endpoint_id(endpoint).startswith(policy.endpoint_id + "-")
+        ]
+        return tuple(named[:1]) or None
     regional = f"sts.{facts.region}.{dns_suffix(facts.region)}"
     if not facts.sts_endpoint_policies or _authority(endpoint) not in (regional, regional + ":443"):
         return ()
@@ -937,6 +1005,14 @@ def sts_endpoint_check(
         override, ignored = None, f" ({STS_ENDPOINT_PROPERTY} is not used before 5.31.0 and 6.1.0)"
     if override:
         endpoint = str(override)
+        if insecure_scheme(endpoint):
+            return StsReachability(
+                FAIL,
+                endpoint,
+                f"the cluster's STS endpoint setting names {endpoint!r}, over {insecure_scheme(endpoint)}: "
+                f"{STS_HTTPS_ONLY}, so every AssumeRole of a role mapping, and so every mapped S3 request, fails",
+                f"name https://{_authority(endpoint).split(':', 1)[0]}",
+            )
         regional_host = f"sts.{region}.{dns_suffix(region)}"
         regional = _authority(endpoint) in (regional_host, regional_host + ":443")
     elif uses_regional_sts(release_label):
@@ -961,7 +1037,7 @@ def sts_endpoint_check(
         if not dns_off:
             return _through_sts_interface_endpoint(facts, endpoint)
     if facts.internet:
-        return _through_the_internet(facts, endpoint, interface_endpoints=regional)
+        return _through_the_internet(facts, endpoint, interface_endpoints=regional, sts=True)
     return _no_way_seen(facts, endpoint, regional=regional, dns_off=dns_off, ignored=ignored)
 
 
@@ -975,9 +1051,13 @@ def _no_way_seen(
     """
     endpoints = _endpoints_detail(endpoint, regional, dns_off)
     unseen = _unseen_ways(facts, interface_endpoints=regional)
+    if regional and facts.sts_endpoints_dns_off:
+        unseen.append(_dns_off_endpoints(facts))
+        endpoints = endpoints.replace("STS interface endpoint:", "STS interface endpoint with private DNS:", 1)
     if unseen:
-        # An endpoint not visible here (another account's, another VPC's) may let the primary node in and not the others.
-        hidden = regional and bool(facts.shared_by or facts.routes_to_other_networks)
+        # An endpoint not visible here (another account's, another VPC's, one only a private hosted zone names) may let
+        # the primary node in and not the others.
+        hidden = regional and bool(facts.shared_by or facts.routes_to_other_networks or facts.sts_endpoints_dns_off)
         return StsReachability(
             NOT_CHECKED,
             endpoint,
@@ -1055,7 +1135,7 @@ def _override_not_judged(endpoint: str, facts: SubnetFacts) -> StsReachability |
     in whichever VPC it is. Another host (a FIPS or dual-stack STS endpoint, a proxy) may be reached through the
     internet, an interface endpoint of its own or another network: nothing the subnet's facts show.
     """
-    if _interface_endpoint_name(endpoint):
+    if is_interface_endpoint_name(endpoint):
         return StsReachability(
             NOT_CHECKED,
             endpoint,
@@ -1151,7 +1231,10 @@ def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsRea
     """
     if not facts.dns_attributes_read:
         # DNS support read as on (hostnames not read): the name resolves, to the endpoint or to the public endpoint.
-        either = facts.dns_support is True and not _through_the_internet(facts, endpoint, interface_endpoints=True).fix
+        either = (
+            facts.dns_support is True
+            and not _through_the_internet(facts, endpoint, interface_endpoints=True, sts=True).fix
+        )
         # Should it resolve to the endpoint, a probe from the primary node shows nothing of the other nodes' way in.
         groups_pass = _endpoint_security_groups(facts, endpoint).status == PASS
         if facts.internet and either and groups_pass:
@@ -1254,7 +1337,7 @@ def _kebab(attribute: str) -> str:
     return "".join(f"-{char.lower()}" if char.isupper() else char for char in attribute)
 
 
-def _interface_endpoint_name(endpoint: str) -> bool:
+def is_interface_endpoint_name(endpoint: str) -> bool:
     """
     Whether ``endpoint`` is an interface endpoint's own DNS name (``vpce-....sts.REGION.vpce.amazonaws.com``).
 
@@ -1263,6 +1346,11 @@ def _interface_endpoint_name(endpoint: str) -> bool:
     """
     host = _authority(endpoint).split(":", 1)[0]
     return host.startswith("vpce-") and ".vpce." in host
+
+
+def named_endpoint_id(endpoint: str) -> str:
+    """The first label of an interface endpoint's own DNS name: ``vpce-ID-SUFFIX`` (``vpce-ID-SUFFIX-AZ`` for a zone's)."""
+    return _authority(endpoint).split(".", 1)[0]
 
 
 def _authority(endpoint: str) -> str:

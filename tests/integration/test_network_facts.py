@@ -1069,3 +1069,32 @@ def test_with_dns_hostnames_off_an_s3_interface_endpoint_s_private_dns_leaves_th
     assert result.status == "PASS", result.detail
     assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "hostnames-off") is None
     assert reads_for_s3 == reads_for_both == 2  # one per attribute
+
+
+def test_an_sts_endpoint_with_private_dns_off_is_read_and_leaves_the_route_not_checked_not_failed(ec2: Any) -> None:
+    """
+    With private DNS off, STS's Regional name leads to the endpoint only through a Route 53 private hosted zone naming
+    it (AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure", "Centralized access to
+    VPC private endpoints"), which the verifier does not read: the endpoint is there, so "none in this VPC" and a FAIL
+    would be wrong; its policy is kept for a cluster naming it by its own DNS name.
+    """
+    vpc, subnet = private_subnet(ec2)
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    group = endpoint_security_group(ec2, vpc)
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{REGION}.sts",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet],
+        SecurityGroupIds=[group],
+        PrivateDnsEnabled=False,
+    )["VpcEndpoint"]["VpcEndpointId"]
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert not facts.sts_interface_endpoint
+    assert [policy.endpoint_id for policy in facts.sts_endpoints_dns_off] == [endpoint]
+    result = sts_endpoint_check("emr-6.15.0", facts)
+    assert result.status == NOT_CHECKED, result
+    assert f"{endpoint} has private DNS off" in result.detail
+    assert not result.probe_settles

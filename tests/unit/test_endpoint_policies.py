@@ -762,3 +762,42 @@ def test_an_endpoint_refusing_only_the_acl_of_uploads_leaves_them_not_checked() 
     full = with_subnet(private_subnet(s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, FULL_ACCESS),)))
     bucket_of(full).object_ownership = "BucketOwnerPreferred"
     assert check_chain(with_canned_acl(full, "BucketOwnerFullControl", object_acl_allowed=True)).verdict == VERDICT_PASS
+
+
+VPCE_NAME = "https://vpce-0a1b2c3d4e5f67890-abcdefgh.sts.us-east-1.vpce.amazonaws.com"
+
+
+@pytest.mark.parametrize("private_dns", [True, False])
+def test_an_sts_endpoint_named_by_its_own_dns_name_is_judged_by_its_own_policy(private_dns: bool) -> None:
+    """
+    An interface endpoint's own DNS name leads to that endpoint, private DNS on or off (AWS PrivateLink Guide, "Access
+    an AWS service using an interface VPC endpoint", "DNS hostnames"), and its policy controls "which AWS principals can
+    use the endpoint" (AWS PrivateLink Guide, "Control access to VPC endpoints using endpoint policies"): the
+    ``AssumeRole`` sent there is refused by that endpoint's policy, whatever the VPC's other endpoints allow.
+    """
+    named = EndpointPolicy("vpce-0a1b2c3d4e5f67890", INTERFACE, ASSUME_ONLY_OWN_ROLES)
+    other = EndpointPolicy("vpce-sts", INTERFACE, FULL_ACCESS)
+    facts = private_subnet(
+        nat_route=True,
+        sts_endpoint_policies=(other, named) if private_dns else (other,),
+        sts_endpoints_dns_off=() if private_dns else (named,),
+    )
+    state = with_subnet(facts)
+    state.sts_reachability = sts_endpoint_check("emr-6.15.0", facts, {"fs.s3.sts.endpoint": VPCE_NAME})
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == FAIL, link
+    assert "vpce-0a1b2c3d4e5f67890" in link.detail
+
+
+def test_an_sts_endpoint_named_by_its_own_dns_name_outside_the_vpc_leaves_the_assume_role_not_checked() -> None:
+    """Its policy is not read: the VPC's own endpoints allowing the call prove nothing of it."""
+    facts = private_subnet(nat_route=True)  # the VPC's endpoint allows everything
+    state = with_subnet(facts)
+    state.sts_reachability = sts_endpoint_check("emr-6.15.0", facts, {"fs.s3.sts.endpoint": VPCE_NAME})
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == UNKNOWN, link
+    assert VPCE_NAME in link.detail

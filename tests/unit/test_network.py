@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import names_action
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.network import (
     AWS_MANAGED_EMPTY,
@@ -1093,3 +1094,69 @@ def test_an_sts_endpoint_padded_with_a_space_java_keeps_is_not_the_regional_one(
     assert repr("sts.eu-west-1.amazonaws.com\u00a0") in result.detail
     trimmed = {"fs.s3.sts.endpoint": " https://sts.eu-west-1.amazonaws.com\n"}
     assert sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), trimmed).status == "PASS"
+
+
+@pytest.mark.parametrize(
+    "override",
+    ["http://sts.eu-west-1.amazonaws.com", "HTTP://sts.amazonaws.com", " ftp://sts.eu-west-1.amazonaws.com/"],
+)
+@pytest.mark.parametrize("changes", [{"nat_route": True}, {"sts_interface_endpoint": True}])
+def test_an_sts_endpoint_named_over_another_scheme_than_https_fails(override: str, changes: dict[str, bool]) -> None:
+    """
+    "Because the Query API returns sensitive information such as security credentials, you must use HTTPS with all
+    API requests" (IAM User Guide, "Calling the IAM API using HTTP query requests", "HTTPS required"): an AssumeRole
+    sent over HTTP does not get the credentials, however the subnet reaches the host.
+    """
+    result = sts_endpoint_check("emr-6.15.0", facts(**changes), {"fs.s3.sts.endpoint": override})
+    assert result.status == "FAIL", result
+    assert "AWS STS takes HTTPS only" in result.detail
+    assert result.fix.startswith("name https://sts.")
+
+
+@pytest.mark.parametrize("override", ["https://sts.eu-west-1.amazonaws.com", "sts.eu-west-1.amazonaws.com"])
+def test_an_sts_endpoint_named_over_https_or_by_its_host_alone_is_judged_by_the_route(override: str) -> None:
+    # A bare host name: the AWS SDKs' default protocol is HTTPS.
+    assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True), {"fs.s3.sts.endpoint": override}).status == "PASS"
+
+
+@pytest.mark.parametrize(
+    ("changes", "doubt"),
+    [
+        ({"routes_to_other_networks": ("10.0.0.0/8 to transit gateway tgw-0a",)}, "tgw-0a"),
+        (
+            {"sts_endpoints_dns_off": (EndpointPolicy("vpce-0hub", "Interface", None),)},
+            "vpce-0hub has private DNS off",
+        ),
+    ],
+    ids=["route-to-a-hub", "endpoint-with-private-dns-off"],
+)
+def test_a_nat_route_is_not_a_pass_where_a_private_hosted_zone_may_name_an_sts_endpoint(
+    changes: dict[str, Any], doubt: str
+) -> None:
+    """
+    AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure", "Centralized access to VPC
+    private endpoints": a Route 53 private hosted zone associated with the VPC resolves the service's full endpoint name
+    to an interface endpoint (of a hub VPC reached over a transit gateway, or one whose private DNS is off), whatever
+    the default route: that endpoint's security groups and policy decide then, not the NAT gateway. Zones are not read.
+    """
+    result = sts_endpoint_check("emr-6.15.0", facts(nat_route=True, **changes))
+
+    assert result.status == NOT_CHECKED, result
+    assert doubt in result.detail
+    assert "list-hosted-zones-by-vpc" in result.fix
+    assert not result.probe_settles  # the probe runs on the primary node only
+    assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True)).status == "PASS"
+    if "routes_to_other_networks" in changes:  # S3's name too
+        assert s3_route_check("b", "eu-west-1", facts(nat_route=True, **changes)).status == NOT_CHECKED
+
+
+def test_an_sts_endpoint_with_private_dns_off_and_no_other_way_is_not_checked_not_failed() -> None:
+    off = facts(sts_endpoints_dns_off=(EndpointPolicy("vpce-0off", "Interface", None),))
+
+    result = sts_endpoint_check("emr-6.15.0", off)
+
+    assert result.status == NOT_CHECKED, result
+    assert "vpce-0off has private DNS off" in result.detail
+    assert "STS interface endpoint with private DNS: none in this VPC" in result.detail
+    assert sts_endpoint_check("emr-6.15.0", facts()).status == "FAIL"  # no endpoint at all: still a FAIL
+    assert sts_endpoint_check("emr-5.30.0", off).status == "FAIL"  # the global endpoint has no VPC endpoint

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import bucket_of_s3_arn, s3_endpoint_setting
 from airflow_provider_emrfs_xacct.pure.checks.sts_route import own_endpoints
-from airflow_provider_emrfs_xacct.pure.endpoint_policy import endpoint_decision
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, endpoint_decision
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
 from airflow_provider_emrfs_xacct.pure.network import (
     UNKNOWN_STS_ENDPOINTS,
     StsReachability,
     SubnetFacts,
+    is_interface_endpoint_name,
+    named_endpoint_id,
     s3_endpoints_in_path,
     sts_endpoints_in_path,
 )
@@ -72,6 +74,17 @@ def sts_endpoint_decision(state: ChainState, request: Request) -> Decision | Non
         )
         return _judge(facts.sts_endpoint_policies, False, request, maybe)
     found = sts_endpoints_in_path(facts, reached.endpoint)
+    if found is None and is_interface_endpoint_name(reached.endpoint):
+        # Its own name leads to that endpoint (AWS PrivateLink Guide, "DNS hostnames"), whose policy decides.
+        named = named_endpoint_id(reached.endpoint)
+        return Decision(
+            False,
+            UNDETERMINED,
+            None,
+            ENDPOINT_SOURCE + named,
+            f"the policy of the interface endpoint {reached.endpoint} names, which is none of the cluster's VPC's "
+            "STS endpoints read",
+        )
     maybe = "whether STS's Regional name resolves to the endpoint (the VPC's DNS attributes were not read)"
     return _judge(facts.sts_endpoint_policies if found is None else found, found is not None, request, maybe)
 
