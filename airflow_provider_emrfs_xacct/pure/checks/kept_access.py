@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import WARN, Link
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import (
     DESTINATION_POLICY_NAME,
     inline_policy_label,
     locations_in_permissions_policy,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
 from airflow_provider_emrfs_xacct.pure.merge import KEPT_REMOVAL, kept_beyond_asked
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
@@ -87,11 +88,44 @@ def _keys_used(state: ChainState, locations: set[S3Location], held: set[str]) ->
     """
     The keys the writes may use: the mapped buckets' default keys and the keys the uploads ask for.
 
-    Judged only with the cluster's settings read (``emrfs-site`` may name any key) and every mapped bucket read;
-    otherwise every key held counts as used (none named).
+    Judged only with the cluster's settings read (``emrfs-site`` may name any key), every mapped bucket read, and
+    every such key known by its ARN; otherwise every key held counts as used (none named). A key asked for that
+    could not be described still counts when named by its key ARN: uploads with SSE-KMS need ``kms:GenerateDataKey`` on
+    it, multipart uploads ``kms:Decrypt`` too (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys
+    (SSE-KMS)", "Multipart upload API and permissions"); named by an alias or key id, which key it is is not known.
     """
     buckets = [state.buckets.get(location.bucket) for location in locations]
-    if state.cluster_configurations is None or not all(isinstance(bucket, BucketState) for bucket in buckets):
+    if state.cluster_configurations is None:
         return set(held)
-    used = {bucket.kms_key_arn for bucket in buckets if isinstance(bucket, BucketState) and bucket.kms_key_arn}
-    return used | {key for key in state.requested_keys.values() if isinstance(key, str)}
+    used: set[str] = set()
+    for keys in [
+        *(_default_key(bucket) for bucket in buckets),
+        *(_requested_key(entry, key) for entry, key in state.requested_keys.items()),
+    ]:
+        if keys is None:
+            return set(held)
+        used |= keys
+    return used
+
+
+def _default_key(bucket: object) -> set[str] | None:
+    """The ARN of the key of a mapped bucket's default encryption (none: no SSE-KMS); ``None``: not known."""
+    if not isinstance(bucket, BucketState) or "encryption" in bucket.unreadable:
+        return None
+    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
+        return set()
+    if bucket.kms_key_arn is not None:
+        # A key DescribeKey did not resolve is left as the bucket names it, an alias or key id maybe: not its ARN.
+        return {bucket.kms_key_arn} if is_key_arn(bucket.kms_key_arn) else None
+    managed = bucket.aws_managed_key_arn  # aws/s3
+    return {managed} if isinstance(managed, str) else None
+
+
+def _requested_key(entry: str, key: str | Unreadable | None) -> set[str] | None:
+    """
+    The ARN of a key the uploads ask for (:attr:`ChainState.requested_keys`; none: no such key); ``None``: not known,
+    a key named by an alias or key id that could not be described.
+    """
+    if isinstance(key, Unreadable):
+        return {entry} if is_key_arn(entry) else None
+    return set() if key is None else {key}

@@ -112,19 +112,24 @@ def _server_side(
     algorithm = "aws:kms" if requested is not None else bucket.sse_algorithm
     uses_bucket_key = bucket.bucket_key_enabled and algorithm == "aws:kms"
     last: Decision | None = None
-    granted: dict[str, list[str]] = {}  # a grant that allows what the policies do not: the calls it allows
-    seen: set[tuple[str, str, bool]] = set()
+    granted: dict[str, dict[str, None]] = {}  # a grant that allows what the policies do not: the calls it allows
+    # A call repeated with the same encryption context is judged once. Without an S3 Bucket Key, S3 "uses an
+    # individual AWS KMS data key for every object" (Amazon S3 User Guide, "Reducing the cost of SSE-KMS with Amazon
+    # S3 Bucket Keys") and the context is the object's ARN; with one, "the encryption context will be the bucket
+    # Amazon Resource Name (ARN) and not the object ARN" ("Configuring your bucket to use an S3 Bucket Key with SSE-KMS
+    # for new objects"). So each object's call is judged: a Condition or grant constraint may allow some objects only.
+    seen: set[tuple[str, str, bool, str]] = set()
     unknown: Link | None = None  # the first call not known to be allowed; a later refusal still fails the link
     probe_settles = True
     for use in uses:
         role, action = use.role, use.action
-        if (role.arn, action, use.names_key) in seen:
-            continue
-        seen.add((role.arn, action, use.names_key))
         resource = bucket_arn if uses_bucket_key else use.object_arn
+        if (role.arn, action, use.names_key, resource) in seen:
+            continue
+        seen.add((role.arn, action, use.names_key, resource))
         judged = _judge_call(state, (index, name), use, resource, key, evaluated, grants_wanted)
         if isinstance(judged, str):
-            granted.setdefault(judged, []).append(f"{action} as {role.arn}")
+            granted.setdefault(judged, {})[f"{action} as {role.arn}"] = None
         elif isinstance(judged, Decision):
             last = judged
         elif judged.status != UNKNOWN:
@@ -181,7 +186,10 @@ def _judge_call(
     )
     evaluated.append(Evaluated(role.arn, action, key_arn, dict(request.context), identity_side(request, role)))
     what = f"{action} on {key_arn} as {role.arn}"
-    refused = _refused(*link, what, decision, request.context, key_fix(state, role.arn, decision.source))
+    # No Bucket Key: the encryption context is the object's ARN, and the refusal that object's call.
+    per_object = f"; S3 makes this call for object {resource}" if resource == use.object_arn else ""
+    fix = key_fix(state, role.arn, decision.source)
+    refused = _refused(*link, (what, per_object), decision, request.context, fix)
     if refused is None:
         return decision
     if refused.status == FAIL and decision.statement is None:
@@ -564,7 +572,7 @@ def _unusable(state: ChainState, key_arn: str) -> KeyProblem | None:
 def _refused(
     index: int | None,
     name: str,
-    what: str,
+    what: tuple[str, str],
     decision: Decision,
     context: Mapping[str, Any],
     grant: str,
@@ -576,10 +584,12 @@ def _refused(
     Region, ``kms:EncryptionContext:aws:s3:arn`` pinned to object ARNs while an S3 Bucket Key makes it the bucket's) is
     named, with the values S3 sends: ``GrantKmsKeyUserOperator`` would not change it.
 
+    :param what: the call (action, key, role), and what is said after the verdict (the object it is made for).
     :param grant: the fix of a refusal no ``Condition`` explains (:func:`~.grant_fixes.key_fix`).
     """
+    call, after = what
     if decision.undetermined:
-        return Link(index, name, UNKNOWN, f"{what} depends on {decision.unknown}", cite(decision), PROBE_FIX)
+        return Link(index, name, UNKNOWN, f"{call} depends on {decision.unknown}{after}", cite(decision), PROBE_FIX)
     if decision.allowed:
         return None
     if decision.source == "permissions boundary":
@@ -588,5 +598,5 @@ def _refused(
         fix = f"a Deny in the {decision.source} blocks it: change that statement"
     else:
         fix = unmet_fix(decision) or grant
-    detail = f"{what} {decision.reason}{condition_shown(decision, context)}"
+    detail = f"{call} {decision.reason}{condition_shown(decision, context)}{after}"
     return Link(index, name, FAIL, detail, cite(decision), fix)
