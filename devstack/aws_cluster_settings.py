@@ -771,8 +771,21 @@ _S3A_UNKNOWN_TRANSLATION = (
 #: ``core-site.xml`` ("Applications may add additional resources, which are loaded subsequent to these resources in
 #: the order they are added": Apache Hadoop API, ``org.apache.hadoop.conf.Configuration``), Hive's ``hive-site`` and
 #: Spark's ``hive-site.xml`` (``spark-hive-site``: "You can copy and modify hdfs-site.xml, core-site.xml,
-#: yarn-site.xml, hive-site.xml in Spark's classpath for each application": Spark, "Configuration").
-OTHER_HADOOP_FILES = ("hdfs-site", "mapred-site", "yarn-site", "hive-site", "spark-hive-site")
+#: yarn-site.xml, hive-site.xml in Spark's classpath for each application": Spark, "Configuration"), and Tez's,
+#: HBase's, HiveServer2's and Sqoop's files, which their jobs' configurations add (``TezConfiguration`` adds
+#: ``tez-site.xml``; ``HBaseConfiguration.create`` "Creates a Configuration with HBase resources"; Apache Hive,
+#: "AdminManual Configuration", ``hiveserver2-site.xml``; ``org.apache.sqoop.Sqoop`` adds ``sqoop-site.xml``).
+OTHER_HADOOP_FILES = (
+    "hdfs-site",
+    "mapred-site",
+    "yarn-site",
+    "hive-site",
+    "spark-hive-site",
+    "tez-site",
+    "hbase-site",
+    "hiveserver2-site",
+    "sqoop-site",
+)
 #: The connector options the writer follows, after ``fs.s3.``, ``fs.s3a.`` or a per-bucket stem (credentials classes,
 #: role mappings, Access Grants, sessions, STS endpoint, the uploads' headers, the connector itself).
 FOLLOWED_OPTIONS = (

@@ -113,9 +113,34 @@ SPARK_HADOOP = "spark.hadoop."
 #: later resource's value wins), ``hive-site`` (Hive's configuration, ``HiveConf``, a Hadoop ``Configuration``) and
 #: ``spark-hive-site`` (Spark's ``hive-site.xml``: "You can copy and modify hdfs-site.xml, core-site.xml,
 #: yarn-site.xml, hive-site.xml in Spark's classpath for each application": Spark, "Configuration", "Custom
-#: Hadoop/Hive Configuration"). Which of their value and the site file's a job's connector follows depends on which
-#: of these its configuration loads, which AWS does not document for EMR.
-OTHER_HADOOP_SITES = ("hdfs-site", "mapred-site", "yarn-site", "hive-site", "spark-hive-site")
+#: Hadoop/Hive Configuration"), and the EMR classifications of the other files a job's Hadoop ``Configuration`` loads
+#: (Amazon EMR Release Guide, each release's "Configuration classifications"): ``tez-site`` ("Change values in Tez's
+#: tez-site.xml file"; "You can customize Tez by setting values using the tez-site configuration classification":
+#: "Configuring Tez"), which Tez's ``TezConfiguration``, a Hadoop ``Configuration``, adds as a resource for Hive and
+#: Pig on Tez (Apache Tez API, ``org.apache.tez.dag.api.TezConfiguration``); ``hbase-site`` ("Change values in HBase's
+#: hbase-site.xml file"), which ``HBaseConfiguration.create`` adds to a Hadoop ``Configuration`` for HBase and the
+#: jobs that use it ("Creates a Configuration with HBase resources": Apache HBase API, ``HBaseConfiguration``;
+#: Apache HBase Reference Guide, "hbase-site.xml and hbase-default.xml"); ``hiveserver2-site`` ("Change values in
+#: Hive Server2's hiveserver2-site.xml file"), which the ``HiveConf`` of HiveServer2's queries reads besides
+#: ``hive-site.xml`` ("HiveServer2-specific configuration values in hiveserver2-site.xml": Apache Hive, "AdminManual
+#: Configuration"); and ``sqoop-site`` ("Change values in Sqoop's sqoop-site.xml file"), a default resource of every
+#: ``Configuration`` of a Sqoop job (Apache Sqoop, ``org.apache.sqoop.Sqoop``:
+#: ``Configuration.addDefaultResource("sqoop-site.xml")``). Not here: the files of servers that run no job,
+#: ``httpfs-site`` (HttpFS, "HTTP endpoint for HDFS operations") and ``hadoop-kms-site`` (the KMS, "Cryptographic key
+#: management server based on Hadoop's KeyProvider API": same guide, each release's "Component versions"), and
+#: ``pig-properties``, a properties file of no Hadoop ``Configuration``. Which of their value and the site file's a
+#: job's connector follows depends on which of these its configuration loads, which AWS does not document for EMR.
+OTHER_HADOOP_SITES = (
+    "hdfs-site",
+    "mapred-site",
+    "yarn-site",
+    "hive-site",
+    "spark-hive-site",
+    "tez-site",
+    "hbase-site",
+    "hiveserver2-site",
+    "sqoop-site",
+)
 #: The classifications whose properties are Hadoop properties of some job (``spark-defaults``' as ``spark.hadoop.``).
 HADOOP_PROPERTY_CLASSIFICATIONS = ("core-site", "emrfs-site", "spark-defaults", *OTHER_HADOOP_SITES)
 #: The canned ACL names EMRFS's ``emrfs-site`` ``fs.s3.canned.acl`` and S3A's ``core-site`` ``fs.s3a.acl.default`` are

@@ -83,6 +83,37 @@ def test_instance_overrides(own: list[dict[str, Any]], expected: list[tuple[str,
     assert found == expected
 
 
+@pytest.mark.parametrize("classification", ["tez-site", "hbase-site", "hiveserver2-site", "sqoop-site"])
+def test_a_groups_own_tez_hbase_hiveserver2_or_sqoop_site_connector_setting_is_an_override(classification: str) -> None:
+    """
+    Tez's TezConfiguration, HBaseConfiguration, HiveServer2's HiveConf and Sqoop load these files into a job's Hadoop
+    configuration (Amazon EMR Release Guide, "Configuring Tez", "Configuration classifications"): a group's own
+    fs.s3 setting there reaches the tasks on its instances, and the launch refuses it, the verifier leaves it open.
+    """
+    own = site(classification, fs_s3_impl=S3A_IMPL)
+
+    assert [(c, n, v, theirs) for _, c, n, v, theirs in instance_overrides(CLUSTER, own)] == [
+        (classification, "fs.s3.impl", S3A_IMPL, None)
+    ]
+    groups = [
+        {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+        {"InstanceRole": "CORE", "InstanceType": "m5.xlarge", "InstanceCount": 2, "Configurations": own},
+    ]
+    with pytest.raises(InvalidParameterError) as raised:
+        plan_launch(
+            {"ReleaseLabel": "emr-6.15.0", "Instances": {"KeepJobFlowAliveWhenNoSteps": True, "InstanceGroups": groups}}
+        )
+    assert (
+        raised.value.field == "job_flow_overrides.Instances.InstanceGroups[1].Configurations[0].Properties.fs.s3.impl"
+    )
+    state = healthy_state()
+    state.cluster_configurations = CLUSTER
+    state.instance_configurations = [("instance group core (ig-1, CORE)", own)]
+    [link] = [link for link in check_chain(state).links if link.link == INSTANCE_LINK]
+    assert link.status == UNKNOWN
+    assert f"{classification} fs.s3.impl" in link.detail
+
+
 def test_the_configurations_of_groups_and_fleet_instance_types_are_each_named() -> None:
     instances = {
         "InstanceGroups": [{"InstanceRole": "MASTER"}, {"InstanceRole": "CORE", "Configurations": CLUSTER}],

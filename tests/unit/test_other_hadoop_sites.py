@@ -1,6 +1,7 @@
 """
 S3 connector settings in the classifications besides ``core-site``, ``emrfs-site`` and ``spark-defaults`` that reach a
-job's Hadoop configuration: ``hive-site``, ``spark-hive-site``, ``hdfs-site``, ``mapred-site``, ``yarn-site``.
+job's Hadoop configuration: ``hive-site``, ``spark-hive-site``, ``hdfs-site``, ``mapred-site``, ``yarn-site``,
+``tez-site``, ``hbase-site``, ``hiveserver2-site``, ``sqoop-site``.
 
 Hadoop loads "additional resources ... subsequent to these resources in the order they are added" (Apache Hadoop API,
 ``org.apache.hadoop.conf.Configuration``), so HDFS's, MapReduce's and YARN's files, added after ``core-site.xml``,
@@ -40,6 +41,11 @@ from tests.unit.test_chain import BUCKET, healthy_state
 from tests.unit.test_cluster_config import overrides, refused
 
 MAPPED: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}}
+#: EMR classifications of files a job's Hadoop Configuration loads besides the first five (Amazon EMR Release Guide,
+#: "Configuration classifications"): Tez's TezConfiguration adds tez-site.xml ("Configuring Tez"), HBaseConfiguration
+#: hbase-site.xml, HiveServer2's HiveConf hiveserver2-site.xml, and Sqoop makes sqoop-site.xml a default resource.
+#: Before, a setting in these launched unchecked and verified PASS.
+LATER_SITES = ("tez-site", "hbase-site", "hiveserver2-site", "sqoop-site")
 
 
 def site(classification: str, **properties: str) -> dict[str, Any]:
@@ -392,3 +398,51 @@ def test_an_unreadable_fallback_there_is_told_to_be_true_or_false() -> None:
         "job_flow_overrides.Configurations[0].Properties.fs.s3.s3AccessGrants.fallbackToIAM",
         "or set true or false in emrfs-site and here alike",
     )
+
+
+# --- The classifications of Tez, HBase, HiveServer2 and Sqoop ------------------------------------------------------
+
+
+@pytest.mark.parametrize("classification", LATER_SITES)
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("fs.s3.impl", S3A_IMPL),
+        ("fs.s3.customAWSCredentialsProvider", "com.example.Provider"),
+        ("fs.s3.authorization.roleMapping", "arn:aws:iam::111111111111:role/other,prefix,s3://b/"),
+    ],
+)
+def test_the_launch_refuses_a_connector_setting_in_tez_hbase_hiveserver2_or_sqoop_site(
+    classification: str, name: str, value: str
+) -> None:
+    refused(
+        lambda: plan_launch(overrides(Configurations=[site(classification, **{name: value})]), uses_role_mappings=True),
+        f"job_flow_overrides.Configurations[0].Properties.{name}",
+    )
+
+
+@pytest.mark.parametrize("classification", LATER_SITES)
+def test_a_setting_the_verifier_reads_set_in_tez_hbase_hiveserver2_or_sqoop_site_is_not_checked(
+    classification: str,
+) -> None:
+    verdict, links = chain(site(classification, **{"fs.s3.canned.acl": "Private"}))
+
+    assert verdict == VERDICT_NOT_CHECKED
+    assert [(link, status) for link, status, _ in links] == [(OTHER_SITES_LINK, UNKNOWN)]
+    assert f"{classification} fs.s3.canned.acl='Private'" in links[0][2]
+    # Unlike the files of servers that run no job (HttpFS, the KMS) and pig.properties, no Hadoop Configuration.
+    for other in ("httpfs-site", "hadoop-kms-site", "pig-properties"):
+        assert chain(site(other, **{"fs.s3.canned.acl": "Private"})) == (VERDICT_PASS, [])
+
+
+@pytest.mark.parametrize("classification", LATER_SITES)
+@pytest.mark.parametrize("name", ["fs.s3.customAWSCredentialsProvider", "fs.s3.authorization.roleMapping"])
+def test_a_credentials_setting_in_tez_hbase_hiveserver2_or_sqoop_site_is_not_checked(
+    classification: str, name: str
+) -> None:
+    verdict, links = chain(site(classification, **{name: "x"}))
+
+    assert verdict == VERDICT_NOT_CHECKED
+    assert [(link, status) for link, status, detail in links if f"{classification} {name}" in detail] == [
+        (BYPASS_LINK, UNKNOWN)
+    ]

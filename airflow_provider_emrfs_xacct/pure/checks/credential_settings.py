@@ -46,9 +46,16 @@ Filesystem", "EMRFS to S3A Configuration Mapping"). A cluster or job that sets o
 - S3A's in ``emrfs-site``, where S3A serves or may serve ``s3://``: EMR's S3A reads the EMRFS settings it translates,
   and whether it reads its own from there AWS does not document: not checked.
 - Each as a Spark job's ``spark.hadoop.<name>``, or in a classification that reaches the Hadoop configuration of the
-  jobs that load it (``hive-site``, ``spark-hive-site``, ``hdfs-site``, ``mapred-site``, ``yarn-site``:
-  :data:`~.cluster_config.OTHER_HADOOP_SITES`): which of it and the site files' those jobs' connector follows AWS
-  does not say: not checked.
+  jobs that load it (``hive-site``, ``spark-hive-site``, ``hdfs-site``, ``mapred-site``, ``yarn-site``, ``tez-site``,
+  ``hbase-site``, ``hiveserver2-site``, ``sqoop-site``: :data:`~.cluster_config.OTHER_HADOOP_SITES`): which of it and
+  the site files' those jobs' connector follows AWS does not say: not checked.
+
+EMRFS consistent view (``emrfs-site`` ``fs.s3.consistent`` true) makes EMRFS keep its objects' metadata in a DynamoDB
+table: "When you create a cluster and EMRFS CV is turned on, Amazon EMR creates an Amazon DynamoDB database to store
+object metadata that it uses to track list and read-after-write consistency for S3 objects" (Amazon EMR Release Guide,
+"Consistent view"; the table is ``fs.s3.consistent.metadata.tableName``, ``EmrFSMetadata`` by default: "Enable
+consistent view"). Which credentials EMRFS uses for that table, and what becomes of a write whose metadata it cannot
+record, AWS does not document, and no link reads the table's access: not checked (:func:`consistent_view_audit`).
 """
 
 from __future__ import annotations
@@ -71,6 +78,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     ROLE_MAPPING_PROPERTIES,
     S3A_ROLE_MAPPING_PROPERTY,
     SPARK_HADOOP,
+    hadoop_boolean,
     role_mapping_problem,
     role_mapping_setting,
     s3a_bucket_setting,
@@ -89,6 +97,12 @@ S3A_CREDENTIAL_OPTIONS = (
 )
 #: EMRFS's credential resolver class, which EMR maps to S3A's ``fs.s3a.credentials.resolver``.
 EMRFS_RESOLVER_PROPERTY = "fs.s3.credentialsResolverClass"
+#: EMRFS consistent view's switch: "When set to true, this property configures EMRFS to use DynamoDB to provide
+#: consistency" (Amazon EMR Release Guide, "Configure consistent view").
+CONSISTENT_VIEW_PROPERTY = "fs.s3.consistent"
+CONSISTENT_VIEW_LINK = "EMRFS consistent view's DynamoDB table"
+#: The site files EMRFS's own configuration loads (``core-site``: Hadoop's, which every file system's loads).
+SITE_FILES = ("emrfs-site", "core-site")
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -121,7 +135,46 @@ def audit(state: ChainState) -> list[Link]:
             for setting in found
         ),
         *role_mapping_audit(state),
+        *consistent_view_audit(state),
     ]
+
+
+def consistent_view_audit(state: ChainState) -> list[Link]:
+    """
+    One "not checked" link per place that turns EMRFS consistent view on (``fs.s3.consistent`` true as Hadoop reads a
+    flag, :func:`~.cluster_config.hadoop_boolean`) where EMRFS serves, or may serve, ``s3://``: ``emrfs-site``,
+    ``core-site``, a classification of :data:`~.cluster_config.OTHER_HADOOP_SITES`, or a Spark job's
+    ``spark.hadoop.fs.s3.consistent`` (:func:`settings_found`). Each write then also depends on EMRFS's DynamoDB
+    metadata table, whose access no link reads; never a FAIL: AWS documents no effect on the write's credentials.
+
+    The live probe (``hadoop fs``, EMRFS with the site files) settles the site files' switch only: it loads neither a
+    Spark job's properties nor the other classifications' files.
+    """
+    if state.cluster_configurations is None or serves_s3_with_s3a(state):
+        return []
+    links = []
+    for setting in settings_found(state, tuple((site, [CONSISTENT_VIEW_PROPERTY]) for site in SITE_FILES)):
+        classification, key = setting.split(" ", 1)
+        value = site_property(state, classification, key)
+        if hadoop_boolean(value) is not True:
+            continue
+        probe = classification in SITE_FILES
+        links.append(
+            Link(
+                None,
+                CONSISTENT_VIEW_LINK,
+                UNKNOWN,
+                f"{setting}={value!r} turns EMRFS consistent view on: EMRFS keeps the objects' metadata in a DynamoDB "
+                "table (emrfs-site fs.s3.consistent.metadata.tableName, EmrFSMetadata by default); which credentials "
+                "it uses for that table, and what becomes of a write it cannot record there, AWS does not document, "
+                "and no link reads the table's access",
+                fix=f"launch the cluster that writes to the partner without {key} in {classification} (consistent view "
+                "reached end of standard support for future Amazon EMR releases on June 1, 2023: Amazon EMR Release "
+                'Guide, "Consistent view")' + (", or run the live probe" if probe else ""),
+                probe_settles=probe,
+            )
+        )
+    return links
 
 
 def emrfs_forms(state: ChainState, names: list[str]) -> list[str]:

@@ -196,13 +196,15 @@ def other_sites_audit(state: ChainState) -> list[Link]:
     """
     One "not checked" link per setting the checks read that a classification of
     :data:`~.cluster_config.OTHER_HADOOP_SITES` (``hive-site``, ``spark-hive-site``, ``hdfs-site``, ``mapred-site``,
-    ``yarn-site``) gives another value than the site file the checks read it from, both read as Hadoop reads them.
+    ``yarn-site``, ``tez-site``, ``hbase-site``, ``hiveserver2-site``, ``sqoop-site``) gives another value than the
+    site file the checks read it from, both read as Hadoop reads them.
 
     Those classifications reach the Hadoop configuration of the jobs that load them, after ``core-site.xml`` (a Hive
     job's ``HiveConf``, a Spark job's ``hive-site.xml``: Spark, "Configuration", "Custom Hadoop/Hive Configuration";
     HDFS's, MapReduce's and YARN's files, which Hadoop adds to every ``Configuration`` once their classes load: Apache
-    Hadoop API, ``org.apache.hadoop.conf.Configuration``), where a later resource's value wins; which of them a job's
-    writes follow depends on the files it loads, which AWS does not document for EMR.
+    Hadoop API, ``org.apache.hadoop.conf.Configuration``; Tez's ``TezConfiguration``, HBase's ``HBaseConfiguration``,
+    HiveServer2's and Sqoop's files: :data:`~.cluster_config.OTHER_HADOOP_SITES`), where a later resource's value
+    wins; which of them a job's writes follow depends on the files it loads, which AWS does not document for EMR.
     """
     links = []
     for classification, name in read_settings(state):
