@@ -668,10 +668,13 @@ def _private_zone_doubt(facts: SubnetFacts, endpoint: str, *, sts: bool) -> str:
     that pattern, and then the endpoint's security groups and policy decide, not the NAT or internet gateway.
     """
     doubts = []
-    if facts.routes_to_other_networks:
+    # IPv4 ranges only: a zone's name resolves to the endpoint's IPv4 addresses, which no IPv6 route carries
+    # (Amazon VPC User Guide, "How route priority works": IPv4 and IPv6 routes are independent of each other).
+    ipv4 = [route for route in facts.routes_to_other_networks if ":" not in route.split(" ", 1)[0]]
+    if ipv4:
         doubts.append(
-            f"it routes {', '.join(facts.routes_to_other_networks)}: an interface endpoint of another VPC reached that "
-            f"way may take {_authority(endpoint)}'s name through a Route 53 private hosted zone"
+            f"it routes {', '.join(ipv4)}: an interface endpoint of another VPC reached that way may take "
+            f"{_authority(endpoint)}'s name through a Route 53 private hosted zone"
         )
     if sts and facts.sts_endpoints_dns_off:
         doubts.append(_dns_off_endpoints(facts))

@@ -848,27 +848,6 @@ def test_a_refused_describe_vpc_endpoints_is_named_as_the_call_refused(moto_url:
     assert "Grant ec2:DescribeSubnets" not in facts.detail
 
 
-def test_an_sts_interface_endpoint_without_private_dns_is_no_way_to_sts(ec2: Any) -> None:
-    """
-    EMR calls STS's Regional name; only an endpoint with private DNS takes that name in the VPC (Amazon EC2 API
-    Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``: "Indicate whether to associate a private hosted zone with
-    the specified VPC"). Without it the name stays STS's public one, out of reach of a private subnet.
-    """
-    vpc, subnet = private_subnet(ec2, "10.40")
-    ec2.create_vpc_endpoint(
-        VpcId=vpc,
-        ServiceName=f"com.amazonaws.{REGION}.sts",
-        VpcEndpointType="Interface",
-        SubnetIds=[subnet],
-        PrivateDnsEnabled=False,
-    )
-
-    facts = read_subnet_facts(ec2, subnet)
-
-    assert not facts.sts_interface_endpoint
-    assert sts_endpoint_check("emr-6.15.0", facts).status == "FAIL"
-
-
 def test_an_s3_gateway_endpoint_on_another_route_table_of_the_vpc_does_not_count(ec2: Any) -> None:
     """
     A gateway endpoint serves the subnets whose route table it is on (Amazon EC2 API Reference, "VpcEndpoint",
