@@ -52,6 +52,7 @@ KEY_POLICY_BYTES = 32768
 RAISABLE = {
     "AssumeRolePolicySizeQuota": "_assume_role_policy_size_quota",
     "AttachedPoliciesPerRoleQuota": "_attached_policies_per_role_quota",
+    "PoliciesQuota": "_policies_quota",
 }
 
 
@@ -103,6 +104,11 @@ def put_role_policy(self: Any, role_name: str, policy_name: str, policy_json: st
 
 def create_policy(self: Any, description: str, path: str, policy_document: str, *args: Any, **kwargs: Any) -> Any:
     _check_managed(self, policy_document)
+    # Customer managed policies in an AWS account: 1,500 by default (IAM User Guide, "IAM and AWS STS quotas");
+    # AWS's own managed policies (arn:aws:iam::aws:policy/...) do not count.
+    quota = self.account_summary._policies_quota
+    customer = [arn for arn in self.managed_policies if arn.split(":")[4] != "aws"]
+    _refuse_past(len(customer) + 1, quota, f"Cannot exceed quota for PoliciesPerAccount: {quota}")
     return _moto["create_policy"](self, description, path, policy_document, *args, **kwargs)
 
 

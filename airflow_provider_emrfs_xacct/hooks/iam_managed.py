@@ -37,7 +37,12 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     policy_text,
 )
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
-from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, POLICY_VERSIONS, QuotaRefusedByAwsError
+from airflow_provider_emrfs_xacct.pure.quotas import (
+    CUSTOMER_MANAGED_POLICIES_PER_ACCOUNT,
+    MANAGED_POLICIES_PER_ROLE,
+    POLICY_VERSIONS,
+    QuotaRefusedByAwsError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -380,13 +385,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 self._delete_prepared_spill_policy(policy_arn, role_name)
                 return False
             if current is None:
-                self.conn.create_policy(
-                    PolicyName=name,
-                    Path=spill.SPILL_PATH,
-                    PolicyDocument=policy_text(desired),
-                    Description="emrfs-xacct: sts:AssumeRole on destination roles that no longer fit the inline policy",
-                    Tags=[MANAGED_BY_TAG],
-                )
+                self._create_spill_policy(name, desired, role_name)
                 if on_create is not None:
                     on_create()
                 return True
@@ -409,6 +408,33 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 )
             ),
         )
+
+    def _create_spill_policy(self, name: str, desired: dict[str, Any], role_name: str) -> None:
+        """
+        ``CreatePolicy`` for a spill policy; IAM's ``LimitExceeded`` is the account's quota of customer managed
+        policies (the document's size is checked before), which waiting does not lift: refused at once, naming it.
+
+        IAM API Reference, "CreatePolicy", ``LimitExceeded``: "The request was rejected because it attempted to create
+        resources beyond the current AWS account limits"; IAM User Guide, "IAM and AWS STS quotas": "Customer managed
+        policies in an AWS account", 1,500 by default.
+        """
+        try:
+            self.conn.create_policy(
+                PolicyName=name,
+                Path=spill.SPILL_PATH,
+                PolicyDocument=policy_text(desired),
+                Description="emrfs-xacct: sts:AssumeRole on destination roles that no longer fit the inline policy",
+                Tags=[MANAGED_BY_TAG],
+            )
+        except ClientError as error:
+            if error_code(error) != "LimitExceeded":
+                raise
+            raise QuotaRefusedByAwsError(
+                "destination_role_arns",
+                CUSTOMER_MANAGED_POLICIES_PER_ACCOUNT,
+                f"creating managed policy {name} for role {role_name}",
+                error_message(error),
+            ) from error
 
     def _create_default_version(self, policy_arn: str, desired: dict[str, Any]) -> None:
         """

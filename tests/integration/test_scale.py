@@ -189,6 +189,33 @@ def test_a_managed_policy_quota_said_higher_than_iam_s_is_refused_by_iam_leaving
     assert set(partners(0, FULL + 1300)) == set().union(*granted(iam).values())
 
 
+def test_an_account_at_its_customer_managed_policy_quota_is_refused_at_once_naming_it(aws: Seeded) -> None:
+    """
+    IAM refuses CreatePolicy past the account's "Customer managed policies in an AWS account" (1,500 by default: IAM
+    User Guide, "IAM and AWS STS quotas"; IAM API Reference, "CreatePolicy", ``LimitExceeded``), played by the stand-in
+    at the policies the account already has. Waiting does not lift it: refused on the first answer, naming the quota,
+    with the grant as it was; with the quota raised, the same request goes through.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    before = granted(iam)
+    raise_iam_quota(EMR_ACCOUNT, "PoliciesQuota", len(iam.list_policies(Scope="Local")["Policies"]))
+
+    recorder = CallRecorder()
+    with recorder.everything(), pytest.raises(QuotaRefusedByAwsError) as refused:
+        run_operator(attach(destination_role_arns=partners(FULL, 300)))  # needs a managed policy
+
+    assert refused.value.field == "destination_role_arns"
+    assert "Customer managed policies in an AWS account" in str(refused.value)
+    assert "PoliciesPerAccount" in str(refused.value)
+    assert recorder.of("iam").count("CreatePolicy") == 1  # not sent again: waiting does not lift the quota
+    assert granted(iam) == before
+
+    raise_iam_quota(EMR_ACCOUNT, "PoliciesQuota", 1500)
+    run_operator(attach(destination_role_arns=partners(FULL, 300)))
+    assert set(partners(0, FULL + 300)) == set().union(*granted(iam).values())
+
+
 def test_the_refusal_comes_before_any_write(aws: Seeded) -> None:
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     fill_inline(iam, FULL)
