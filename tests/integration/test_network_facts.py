@@ -52,11 +52,18 @@ def public_subnet(ec2: Any, vpc: str, cidr: str) -> str:
 
 
 def add_sts_interface_endpoint(
-    ec2: Any, vpc: str, subnet: str, security_group: str | None = None, region: str = REGION
+    ec2: Any,
+    vpc: str,
+    subnet: str,
+    security_group: str | None = None,
+    region: str = REGION,
+    *,
+    private_dns: bool = True,
 ) -> str:
     """
-    An STS interface endpoint with private DNS in the subnet (the Regional STS endpoint resolves to it); return
-    its security group: ``security_group``, else a new one letting the VPC in on HTTPS (TCP 443).
+    An STS interface endpoint with private DNS in the subnet (the Regional STS endpoint resolves to it), or without
+    (``private_dns=False``); return its security group: ``security_group``, else a new one letting the VPC in on
+    HTTPS (TCP 443).
 
     Private DNS needs the VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` true (Amazon EC2 API Reference,
     "CreateVpcEndpoint", ``PrivateDnsEnabled``): a new VPC has DNS hostnames off (moto as AWS), so turn it on,
@@ -74,7 +81,7 @@ def add_sts_interface_endpoint(
         VpcEndpointType="Interface",
         SubnetIds=[subnet],
         SecurityGroupIds=[security_group],
-        PrivateDnsEnabled=True,
+        PrivateDnsEnabled=private_dns,
     )
     return security_group
 
@@ -1058,16 +1065,10 @@ def test_an_sts_endpoint_with_private_dns_off_is_read_and_leaves_the_route_not_c
     would be wrong; its policy is kept for a cluster naming it by its own DNS name.
     """
     vpc, subnet = private_subnet(ec2)
-    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-    group = endpoint_security_group(ec2, vpc)
-    endpoint = ec2.create_vpc_endpoint(
-        VpcId=vpc,
-        ServiceName=f"com.amazonaws.{REGION}.sts",
-        VpcEndpointType="Interface",
-        SubnetIds=[subnet],
-        SecurityGroupIds=[group],
-        PrivateDnsEnabled=False,
-    )["VpcEndpoint"]["VpcEndpointId"]
+    add_sts_interface_endpoint(ec2, vpc, subnet, private_dns=False)
+    (endpoint,) = [
+        item["VpcEndpointId"] for item in ec2.describe_vpc_endpoints()["VpcEndpoints"] if item["VpcId"] == vpc
+    ]
 
     facts = read_subnet_facts(ec2, subnet)
 
