@@ -110,7 +110,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
         (plus ``probe``, whose ``routes`` give the mapping each probe write went through: a passing probe
-        settles only the links of those mappings and prefixes).
+        settles only the links of those mappings and prefixes). With a probe, ``verdict`` and ``healthy`` say what
+        it showed too: a failed probe makes them ``FAIL`` and ``False`` whatever the links read.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
@@ -588,7 +589,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
+        from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe, verdict_with_probe
         from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
 
         routes = {uri: (routes or {}).get(uri) for uri in uris}
@@ -630,6 +631,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             # The live writes went through the policies no read shows, as the mappings they were routed to; the
             # other unseen items stay listed.
             result["not_checked"] = covered_by_probe(result["not_checked"], result["links"], routes)
+        # The headline says what the probe showed: a refused write is no PASS, whatever the links read.
+        result["verdict"], result["healthy"] = verdict_with_probe(result["links"], probe)
         self.push_xcom(context, REPORT_XCOM_KEY, result)
         return self._finish(result)
 
@@ -700,7 +703,6 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure.checks.findings import (
-            VERDICT_FAIL,
             VERDICT_NOT_CHECKED,
             VERDICT_PASS,
             still_not_checked,
@@ -719,7 +721,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     len(broken),
                 )
             return result
-        if self.fail_on_broken and result["verdict"] == VERDICT_FAIL:
+        if self.fail_on_broken and broken:
             raise EmrfsXacctError(
                 f"{len(broken)} broken link(s) in the cross-account EMRFS chain: "
                 + "; ".join(f"{link['link']}: {link['detail']} (fix: {link['fix']})" for link in broken)

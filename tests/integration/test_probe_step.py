@@ -100,6 +100,7 @@ def test_the_verifier_probe_passes_with_the_chain(partner: Partner) -> None:
     result, _, ti = run_operator(verifier(partner.configuration, cluster_id=cluster_id, probe=True))
 
     assert result["probe"]["ok"] is True, result["probe"]
+    assert (result["verdict"], result["healthy"]) == ("PASS", True)
     [uri] = result["probe"]["objects"]
     assert uri.startswith(f"{PREFIX}{PROBE_KEY}/")
     assert result["probe"]["objects"][uri]["owner_is_bucket_owner"] is True
@@ -113,6 +114,24 @@ def test_the_verifier_probe_passes_with_the_chain(partner: Partner) -> None:
     [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
     assert step["Status"]["State"] == "COMPLETED"
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None  # checked, then deleted
+
+
+def test_a_failed_probe_makes_the_reports_verdict_fail_when_the_task_does_not_fail_on_it(partner: Partner) -> None:
+    """
+    The probe's step ended FAILED (EMR API Reference, "StepStatus"): the write did not go through, whatever the links
+    read. With ``fail_on_broken=False`` the task returns the report: its headline must say so, in XCom too.
+    """
+    provider = {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": "com.x.P"}}
+    cluster_id = launch_cluster(partner.aws, partner.configuration, Configurations=[provider])
+
+    result, _, ti = run_operator(
+        verifier(partner.configuration, cluster_id=cluster_id, probe=True, fail_on_broken=False)
+    )
+
+    assert result["probe"]["ok"] is False, result["probe"]
+    assert all(link["status"] != "fail" for link in result["links"])  # the links read nothing broken
+    assert (result["verdict"], result["healthy"]) == ("FAIL", False)
+    assert ti.xcoms["report"] == result
 
 
 def test_a_dry_run_verifier_reads_and_reports_but_runs_no_probe(partner: Partner) -> None:

@@ -155,6 +155,20 @@ def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | No
     ]
 
 
+def verdict_with_probe(links: list[dict[str, Any]], probe: Mapping[str, Any]) -> tuple[str, bool]:
+    """
+    A report's verdict and health (:attr:`Report.verdict`, :attr:`Report.healthy`) once its live probe is judged.
+
+    A probe that failed (its step did not complete, its object is not what the write must leave, or it could not be
+    checked) makes the report FAIL, not healthy: the write the links judge did not go through as they say. One that
+    passed settles the "not checked" links it covers (:func:`still_not_checked`).
+    """
+    if probe.get("ok") is False or any(link["status"] == FAIL for link in links):
+        return VERDICT_FAIL, False
+    routes = (probe.get("routes") or {}) if probe.get("ok") is True else None
+    return (VERDICT_NOT_CHECKED if still_not_checked(links, routes) else VERDICT_PASS), True
+
+
 def unexercised_routes(links: list[dict[str, Any]], routes: Mapping[str, int | None]) -> list[str]:
     """The mappings (and prefixes) the report checked that no write of a passing probe went through, described."""
     missed: dict[int, list[str]] = {}
