@@ -176,7 +176,8 @@ def _read_subnet_facts(
     if sts_endpoints:
         through_endpoint.update(_endpoint_facts(ec2, sts_endpoints, refused))
     if nat or (igw and public_ip):  # through the internet S3 of every Region is reached: only the policies count
-        s3_endpoints = {key: s3_endpoints[key] for key in ("s3_gateway_policies", "s3_private_dns_endpoints")}
+        kept = ("s3_gateway_policies", "s3_private_dns_endpoints", "s3_endpoints_dns_off")
+        s3_endpoints = {key: s3_endpoints[key] for key in kept}
     return SubnetFacts(
         subnet_id=subnet_id,
         region=region,
@@ -563,6 +564,14 @@ def _s3_endpoints(
             and not (endpoint.get("DnsOptions") or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")
         }
     )
+    # Private DNS off: only their own names, or a Route 53 private hosted zone naming them, lead to them.
+    dns_off = sorted(
+        {
+            f"{endpoint['VpcEndpointId']} ({endpoint['ServiceName']})"
+            for endpoint in endpoints
+            if endpoint.get("VpcEndpointType") == "Interface" and not endpoint.get("PrivateDnsEnabled")
+        }
+    )
     described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
     hidden, unread, unnamed = _gateway_routes(ec2, tables, described, refused)
     unseen = sorted({endpoint for name in own for endpoint in hidden.get(name, ())})
@@ -578,6 +587,7 @@ def _s3_endpoints(
         "s3_interface_endpoints": tuple(interface),
         "s3_gateway_policies": policies,
         "s3_private_dns_endpoints": tuple(private_dns),
+        "s3_endpoints_dns_off": tuple(dns_off),
         "other_service_gateways": other_services,
         "unnamed_gateways": unnamed,
     }

@@ -337,6 +337,8 @@ class SubnetFacts:
     :param routes_to_other_networks: routes (other than ``0.0.0.0/0``) to a transit gateway, a Cloud WAN core network,
         a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint of another
         VPC, named through a Route 53 private hosted zone, may be reached that way (not seen).
+    :param s3_endpoints_dns_off: the VPC's available S3 interface endpoints without private DNS answering in the VPC,
+        as ``"vpce-… (SERVICE)"``: read whatever the routes, since a Route 53 private hosted zone may name them.
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
@@ -375,6 +377,7 @@ class SubnetFacts:
     nat_no_way_out: tuple[str, ...] = ()
     nat_s3_gateway_endpoints: tuple[str, ...] = ()
     routes_to_other_networks: tuple[str, ...] = ()
+    s3_endpoints_dns_off: tuple[str, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -541,7 +544,11 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
 
 
 def _through_the_gateway_endpoint(facts: SubnetFacts, endpoint: str, bucket: str) -> Reachability:
-    """PASS through the S3 gateway endpoint on the subnet's route table, once S3's name resolves (:func:`_dns_doubt`)."""
+    """
+    PASS through the S3 gateway endpoint on the subnet's route table, once S3's name resolves (:func:`_dns_doubt`) to
+    S3's public addresses, which its prefix-list route takes, and not to an interface endpoint's through a private hosted
+    zone (:func:`_private_zone_doubt`).
+    """
     doubt = _dns_doubt(facts, endpoint)
     if doubt:
         return Reachability(
@@ -549,6 +556,15 @@ def _through_the_gateway_endpoint(facts: SubnetFacts, endpoint: str, bucket: str
             endpoint,
             f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but {doubt}",
             _dns_fix(facts),
+        )
+    zone = _private_zone_doubt(facts, endpoint, sts=False)
+    if zone:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but {zone}",
+            _private_zone_fix(facts, endpoint),
+            probe_settles=False,
         )
     return Reachability(
         PASS,
@@ -678,6 +694,17 @@ def _private_zone_doubt(facts: SubnetFacts, endpoint: str, *, sts: bool) -> str:
         )
     if sts and facts.sts_endpoints_dns_off:
         doubts.append(_dns_off_endpoints(facts))
+    # Of the Region whose name it is: a zone names an endpoint of the service it stands for.
+    s3_dns_off = [
+        described
+        for described in facts.s3_endpoints_dns_off
+        if f".{_service_region(described.rstrip(')').rsplit(' (', 1)[-1])}." in f".{_authority(endpoint)}."
+    ]
+    if not sts and s3_dns_off:
+        doubts.append(
+            f"the VPC's S3 interface endpoints {', '.join(s3_dns_off)} have private DNS off: a Route 53 private hosted "
+            f"zone may name them for {_authority(endpoint)}, which is not read"
+        )
     return "; and ".join(doubts)
 
 

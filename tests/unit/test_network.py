@@ -1160,3 +1160,34 @@ def test_an_sts_endpoint_with_private_dns_off_and_no_other_way_is_not_checked_no
     assert "STS interface endpoint with private DNS: none in this VPC" in result.detail
     assert sts_endpoint_check("emr-6.15.0", facts()).status == "FAIL"  # no endpoint at all: still a FAIL
     assert sts_endpoint_check("emr-5.30.0", off).status == "FAIL"  # the global endpoint has no VPC endpoint
+
+
+@pytest.mark.parametrize(
+    ("changes", "doubt"),
+    [
+        (
+            {"s3_gateway_endpoint": True, "routes_to_other_networks": ("10.0.0.0/8 to transit gateway tgw-0a",)},
+            "tgw-0a",
+        ),
+        ({"nat_route": True, "s3_endpoints_dns_off": ("vpce-0s3 (com.amazonaws.eu-west-1.s3)",)}, "vpce-0s3"),
+        ({"s3_gateway_endpoint": True, "s3_endpoints_dns_off": ("vpce-0s3 (com.amazonaws.eu-west-1.s3)",)}, "vpce-0s3"),
+    ],
+    ids=["gateway-endpoint-beside-a-hub-route", "nat-beside-an-s3-endpoint-dns-off", "gateway-beside-dns-off"],
+)
+def test_s3_s_route_is_not_a_pass_where_a_private_hosted_zone_may_name_an_s3_interface_endpoint(
+    changes: dict[str, Any], doubt: str
+) -> None:
+    """
+    As for STS: a private hosted zone naming S3's Regional endpoint sends the name to an interface endpoint (a hub's,
+    or the VPC's own with private DNS off: AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network
+    Infrastructure", "Centralized access to VPC private endpoints"), past the gateway endpoint's prefix-list route and
+    the NAT gateway alike. Without such routes or endpoints, the same ways PASS.
+    """
+    result = s3_route_check("b", "eu-west-1", facts(**changes))
+
+    assert result.status == NOT_CHECKED, result
+    assert doubt in result.detail
+    assert "private hosted zone" in result.detail
+    assert not result.probe_settles
+    plain = {key: value for key, value in changes.items() if key in ("nat_route", "s3_gateway_endpoint")}
+    assert s3_route_check("b", "eu-west-1", facts(**plain)).status == "PASS"
