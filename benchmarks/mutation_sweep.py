@@ -1939,6 +1939,23 @@ MUTATIONS = [
         UNIT_NETWORK,
     ),
     m(
+        "T36",
+        "pure/checks/findings.py",
+        '    if probe.get("ok") is False or any(link["status"] == FAIL for link in links):',
+        '    if any(link["status"] == FAIL for link in links):',
+        "a failed live probe leaves the report's verdict PASS",
+        ["tests/integration/test_probe_step.py"],
+    ),
+    m(
+        "T37",
+        "pure/network.py",
+        "    zone = _private_zone_doubt(facts, endpoint, sts=False)\n    if zone:",
+        '    zone = ""\n    if zone:',
+        "the S3 gateway endpoint's PASS beside routes to a hub network",
+        UNIT_NETWORK,
+        INT_PREFIX_LISTS,
+    ),
+    m(
         "T35",
         "pure/network.py",
         "    if regional and facts.sts_endpoints_dns_off:\n        unseen.append(_dns_off_endpoints(facts))",
