@@ -116,6 +116,9 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
 
     #: Set by the launch's ``on_kill``: ``create_job_flow`` sends no further ``RunJobFlow``.
     launch_cancelled = False
+    #: Set by ``create_job_flow`` just before it sends ``RunJobFlow`` (never unset): from then on the launch may have
+    #: started a cluster whose id the task does not know yet (answer under way or lost); ``on_kill`` reads it.
+    run_job_flow_sent = False
     #: Set by the launch: ``create_job_flow`` looks for its key among the clusters created after this time
     #: only (``find_cluster_by_idempotency_key``'s ``created_after``); ``None``: among every active cluster.
     launch_created_after: datetime | None = None
@@ -405,7 +408,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             return _launched(existing)
         response, found = self._send_once_per_attempt(
             "RunJobFlow",
-            lambda: self.launch_client.run_job_flow(**config),
+            lambda: self._run_job_flow(config),
             lambda: self.find_launched_cluster(key, config),
             before_each=lambda: self._refuse_if_cancelled(key),
         )
@@ -414,6 +417,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         if self.launch_cancelled:
             self._terminate_cancelled_launch(str(response["JobFlowId"]), key)
         return response
+
+    def _run_job_flow(self, config: dict[str, Any]) -> Any:
+        """Send ``RunJobFlow`` once, noting first (:attr:`run_job_flow_sent`) that a cluster may exist from now on."""
+        self.run_job_flow_sent = True
+        return self.launch_client.run_job_flow(**config)
 
     def _refuse_if_cancelled(self, key: str) -> None:
         """

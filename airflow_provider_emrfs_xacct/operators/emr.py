@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,6 +38,13 @@ if TYPE_CHECKING:
 #: The error codes EMR answers invalid input with (Amazon EMR API Reference, "Common Errors";
 #: InvalidRequestException: "something wrong with user input").
 INPUT_ERROR_CODES = frozenset({"ValidationException", "InvalidRequestException"})
+
+#: The waits (seconds) before ``on_kill`` searches again for the cluster of a ``RunJobFlow`` sent with no answer
+#: known: "Provides the status of all clusters visible to this Amazon Web Services account" (Amazon EMR API
+#: Reference, "ListClusters") says nothing of when a cluster launched seconds ago becomes visible. 1.75 s in all,
+#: plus four searches: well within the 5 s Airflow's supervisor leaves a task between SIGTERM and SIGKILL
+#: (``ActivitySubprocess.kill``'s ``escalation_delay`` in ``airflow/sdk/execution_time/supervisor.py``).
+KILL_SEARCH_WAITS = (0.25, 0.5, 1.0)
 
 
 class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
@@ -587,7 +595,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         ``execution_timeout``: as the upstream operator, the cluster is terminated, not left billing in a DAG
         without a teardown (a retry launches a new one). The upstream operator knows the cluster only once
         ``RunJobFlow`` has answered; a timeout while ``RunJobFlow`` is under way or being retried finds the
-        cluster by its idempotency tag instead. Nothing before ``RunJobFlow`` is sent, nothing in a dry run.
+        cluster by its idempotency tag instead, searching again after each of ``KILL_SEARCH_WAITS`` (1.75 s in all)
+        when ``RunJobFlow`` was sent, since ``ListClusters`` need not show a cluster launched seconds ago; still
+        not found, a warning names the ``emrfs-xacct:idempotency-key`` tag to find and terminate it by. Nothing
+        before ``RunJobFlow`` is sent, nothing in a dry run.
         Airflow's SIGTERM handler returns into the task until it is killed: the launch then sends no further
         ``RunJobFlow``. A refusal (termination protection, a denial) is logged, not raised: it would replace
         the kill's own exception.
@@ -599,13 +610,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         hook.launch_cancelled = True
         cluster_id = getattr(self, "_job_flow_id", None)
         try:
-            cluster_id = cluster_id or hook.find_cluster_by_idempotency_key(
-                self._launch_key,
-                created_after=hook.launch_created_after,
-                name=cast("dict[str, Any]", self.job_flow_overrides).get("Name"),
-            )
+            cluster_id = cluster_id or self._find_killed_launch(hook, self._launch_key)
             if cluster_id is None:
-                self.log.info("Killed before a cluster was launched for idempotency key %s", self._launch_key)
                 return
             self.log.warning("Killed: terminating cluster %s, launched by this task", cluster_id)
             hook.terminate_cluster(cluster_id)
@@ -617,6 +623,43 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 IDEMPOTENCY_TAG,
                 self._launch_key,
             )
+
+    def _find_killed_launch(self, hook: EmrfsEmrHook, key: str) -> str | None:
+        """
+        Return the active cluster tagged with ``key``; log why there is none.
+
+        Once ``RunJobFlow`` was sent (``hook.run_job_flow_sent``) with its answer unknown, the search is made again
+        after each of ``KILL_SEARCH_WAITS``, and a cluster still not found is logged as a warning: the launch may
+        have gone through.
+        """
+        sent = hook.run_job_flow_sent
+        waits = KILL_SEARCH_WAITS if sent else ()
+        for wait in (0.0, *waits):
+            if wait:
+                time.sleep(wait)
+            cluster_id = hook.find_cluster_by_idempotency_key(
+                key,
+                created_after=hook.launch_created_after,
+                name=cast("dict[str, Any]", self.job_flow_overrides).get("Name"),
+            )
+            if cluster_id is not None:
+                return cluster_id
+        if not sent:
+            self.log.info("Killed before a cluster was launched for idempotency key %s", key)
+            return None
+        self.log.warning(
+            "Killed while RunJobFlow was under way or its answer was lost: the launch may have gone through, and "
+            "its cluster may be starting, billing and able to assume the partner's role, yet no active cluster "
+            "carried the tag %s=%s in %d searches over %.2f s (ListClusters need not show a cluster launched "
+            "seconds ago). Find the active cluster with that tag (aws emr list-clusters --active, then aws emr "
+            "describe-cluster for its Tags) and terminate it (aws emr terminate-clusters --cluster-ids <id>), or "
+            "let this launch's TerminateClusterOperator teardown find it by that tag",
+            IDEMPOTENCY_TAG,
+            key,
+            len(waits) + 1,
+            sum(waits),
+        )
+        return None
 
     def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""

@@ -1202,3 +1202,108 @@ def test_a_throttled_run_job_flow_searches_again_without_describing_the_siblings
     assert calls.calls.count("DescribeCluster") == 3 + 1
     assert len(emr.list_clusters(ClusterStates=list(ACTIVE_CLUSTER_STATES))["Clusters"]) == 4
     assert cluster_id in [cluster["Id"] for cluster in emr.list_clusters()["Clusters"]]
+
+
+class LaggingClusterList(FaultProxy):
+    """
+    EMR launches the cluster, but the next ``list_lag`` ``ListClusters`` answers do not show it yet.
+
+    The Amazon EMR API Reference ("ListClusters": "Provides the status of all clusters visible to this Amazon Web
+    Services account") does not say when a cluster ``RunJobFlow`` launched becomes visible there. The proxy's own
+    ``consistency_lag`` plays IAM's lag on new roles only; this plays the same kind of lag on ``ListClusters``.
+    """
+
+    def __init__(self, upstream: str, *, list_lag: int, **kwargs: Any) -> None:
+        super().__init__(upstream, **kwargs)
+        self.list_lag = list_lag
+        self.launched: set[str] = set()
+
+    def _forward_to_replica(
+        self, service: str, operation: str, access_key: str, form: dict[str, str], request: tuple[str, str, Any, bytes]
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        status, headers, answer = super()._forward_to_replica(service, operation, access_key, form, request)
+        if status != 200:
+            return status, headers, answer
+        if operation == "RunJobFlow":
+            with self.lock:
+                self.launched.add(json.loads(answer)["JobFlowId"])
+        elif operation == "ListClusters" and self.launched:
+            with self.lock:
+                if self.list_lag <= 0:
+                    return status, headers, answer
+                self.list_lag -= 1
+                self.stats["list-lag"] += 1
+            listed = json.loads(answer)
+            listed["Clusters"] = [cluster for cluster in listed["Clusters"] if cluster["Id"] not in self.launched]
+            answer = json.dumps(listed).encode()
+        return status, headers, answer
+
+
+def timed_out_launch_with_lagging_list(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, list_lag: int
+) -> tuple[LaunchClusterWithSecConfigOperator, LaggingClusterList, list[float]]:
+    """
+    ``execution_timeout`` strikes after ``RunJobFlow`` launched a cluster whose answer was lost, and ``ListClusters``
+    misses that cluster ``list_lag`` times; return the killed launch, the proxy and ``on_kill``'s waits.
+    """
+    from airflow.sdk.exceptions import AirflowTaskTimeout
+
+    def alarm(seconds: float) -> None:
+        raise AirflowTaskTimeout("Timeout")
+
+    waits: list[float] = []
+    name = partner_a_configuration(aws)
+    proxy = LaggingClusterList(aws.url, list_lag=list_lag, drop_answers={"RunJobFlow": 1})
+    operator = launch("partner-a", name)
+    with through(proxy, aws, monkeypatch):
+        # As in the test above: the timeout is raised from the launch's one wait, not by a real SIGALRM.
+        monkeypatch.setattr("airflow_provider_emrfs_xacct.hooks.emr.time", SimpleNamespace(sleep=alarm))
+        # on_kill's waits between searches are recorded, not slept: the lag is counted in requests.
+        monkeypatch.setattr("airflow_provider_emrfs_xacct.operators.emr.time", SimpleNamespace(sleep=waits.append))
+        with pytest.raises(AirflowTaskTimeout):
+            run_operator(operator, task_instance("partner-a", "launch_cluster"))
+        operator.on_kill()
+    assert proxy.stats["dropped-answer"] == 1
+    return operator, proxy, waits
+
+
+def test_a_timeout_while_list_clusters_lags_searches_again_and_terminates_the_cluster(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``on_kill`` after a ``RunJobFlow`` whose answer was lost: its first search misses the new cluster (``ListClusters``
+    lags), so it searches again, finds the cluster by its idempotency tag and terminates it.
+    """
+    _, proxy, waits = timed_out_launch_with_lagging_list(aws, monkeypatch, list_lag=1)
+
+    assert proxy.stats["list-lag"] == 1
+    assert len(waits) == 1
+    (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert cluster["Status"]["State"] in {"TERMINATING", "TERMINATED"}
+
+
+def test_a_timeout_while_list_clusters_never_shows_the_cluster_warns_naming_its_tag(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``on_kill`` after a ``RunJobFlow`` whose answer was lost, while ``ListClusters`` never shows the new cluster: the
+    launch may have gone through, so it is not logged as killed before a launch; a warning names the cluster's
+    ``emrfs-xacct:idempotency-key`` tag to find and terminate it by. The searches stay within the 5 s Airflow's
+    supervisor leaves between SIGTERM and SIGKILL (``ActivitySubprocess.kill``).
+    """
+    import logging
+
+    with caplog.at_level(logging.INFO):
+        operator, proxy, waits = timed_out_launch_with_lagging_list(aws, monkeypatch, list_lag=100)
+    output = capfd.readouterr().out + caplog.text
+
+    assert proxy.stats["list-lag"] == len(waits) + 1 > 1
+    assert sum(waits) < 5
+    assert f"{IDEMPOTENCY_TAG}={operator._launch_key}" in output
+    assert "may have gone through" in output
+    assert "Killed before a cluster was launched" not in output
+    # The cluster the warning is about is still there, active, for whoever reads it.
+    (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters(ClusterStates=list(ACTIVE_CLUSTER_STATES))[
+        "Clusters"
+    ]
+    assert cluster["Id"] in proxy.launched
