@@ -33,6 +33,7 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
+from airflow_provider_emrfs_xacct.pure.checks.second_opinion import NOT_NOW, simulation_key
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     PROBE_KEY,
     BucketState,
@@ -793,43 +794,56 @@ def _transient_simulator_error(error: Exception) -> bool:
     return isinstance(error, (BotoCoreConnectionError, HTTPClientError))
 
 
+def _simulator_note(account: str, error: Exception) -> str:
+    """Why ``account``'s ``iam:SimulatePrincipalPolicy`` gave no (more) answers, from what the call raised."""
+    asked = error.response.get("ResponseMetadata", {}) if isinstance(error, ClientError) else {}
+    why = (error_code(error) if isinstance(error, ClientError) else None) or asked.get("HTTPStatusCode")
+    why = why or type(error).__name__
+    if _transient_simulator_error(error):
+        return (
+            f"iam:SimulatePrincipalPolicy is {NOT_NOW} ({why}, after the provider's retries) in {account}: the "
+            "second opinion was not obtained; verify again later"
+        )
+    if isinstance(error, ClientError):
+        return f"iam:SimulatePrincipalPolicy is not available to this connection ({why}) in {account}: not asked there"
+    # e.g. botocore cannot parse an HTTP 500 page: no second opinion there, no crash
+    return f"iam:SimulatePrincipalPolicy could not be called ({why}) in {account}: not asked there"
+
+
 def second_opinion(readers: Readers, state: ChainState, report: Report) -> None:
     """
     Ask ``iam:SimulatePrincipalPolicy`` about the identity side of every request the checks evaluated.
 
-    Each call has the provider's standard retries (throttling, 5xx). It stops at the first answer that shows the
-    simulator is not available (the local stand-in answers ``NotImplemented``; a connection may not be allowed to
-    call it): ``state.simulations`` stays ``None`` (no second opinion, and none claimed) and ``state.simulation_note``
-    says why. When the retries run out on a transient error (throttled, 5xx, no connection) the second opinion was
-    asked for and not obtained: ``state.simulations`` holds the answers obtained so far and ``state.simulation_note``
-    says it is throttled or unavailable for now, which :func:`~.pure.checks.second_opinion.audit` reports as a link
-    not checked (the verdict is not ``PASS`` on a second opinion it did not get).
+    The EMR role is asked about through the EMR account's connection, the destination roles through the
+    destination's (IAM simulates the caller's own account's entities), once per distinct request, context included:
+    the answer holds for the ``ContextEntries`` sent (IAM API Reference, "SimulatePrincipalPolicy"). Each call has the
+    provider's standard retries (throttling, 5xx). A connection whose answer shows its simulator is not available
+    (the local stand-in answers ``NotImplemented``; a connection may not be allowed to call it) or that stays
+    throttled or unavailable once the retries ran out is not asked again; the other one still is, and the answers
+    obtained are kept in ``state.simulations``, ``state.simulation_note`` naming the account not (fully) asked and
+    why. ``state.simulations`` stays ``None`` only when no answer was obtained and none was cut short (no second
+    opinion, and none claimed); a transient failure is reported by :func:`~.pure.checks.second_opinion.audit` as a
+    link not checked (the verdict is not ``PASS`` on a second opinion it did not get).
     """
     emr_arn = state.emr_role.arn if isinstance(state.emr_role, RoleState) else None
-    answers: dict[tuple[str, str, str], str] = {}
+    answers: dict[tuple[str, ...], str] = {}
+    notes: dict[str, str] = {}  # by account: why its simulator gave no (more) answers
     for item in report.evaluated:
-        key = (item.principal, item.action, item.resource)
-        if key in answers:
+        account, hook = (
+            ("the EMR account", readers.emr_iam)
+            if item.principal == emr_arn
+            else ("the destination account", readers.iam)
+        )
+        key = simulation_key(item.principal, item.action, item.resource, item.context)
+        if key in answers or account in notes:
             continue
-        hook = readers.emr_iam if item.principal == emr_arn else readers.iam
         try:
             answers[key] = hook.simulate_principal_policy(item.principal, item.action, item.resource, item.context)
         except Exception as error:
-            asked = error.response.get("ResponseMetadata", {}) if isinstance(error, ClientError) else {}
-            why = (error_code(error) if isinstance(error, ClientError) else None) or asked.get("HTTPStatusCode")
-            why = why or type(error).__name__
-            if _transient_simulator_error(error):
-                state.simulations = answers
-                state.simulation_note = (
-                    f"iam:SimulatePrincipalPolicy is throttled or unavailable for now ({why}, after the provider's "
-                    f"retries): the second opinion was not obtained; verify again later"
-                )
-            elif isinstance(error, ClientError):
-                state.simulation_note = f"iam:SimulatePrincipalPolicy is not available to this connection ({why})"
-            else:  # e.g. botocore cannot parse an HTTP 500 page: no second opinion, no crash
-                state.simulation_note = f"iam:SimulatePrincipalPolicy could not be called ({why})"
-            return
-    state.simulations = answers
+            notes[account] = _simulator_note(account, error)
+    state.simulation_note = "; ".join(notes.values())
+    cut_short = NOT_NOW in state.simulation_note
+    state.simulations = answers if answers or cut_short else None
 
 
 def read_key_grants(kms: EmrfsKmsHook, state: ChainState, key_arns: Iterable[str]) -> None:
@@ -1025,6 +1039,53 @@ STEP_MAY_RUN = ("PENDING", "CANCEL_PENDING", "RUNNING")
 PUT_TEMPORARY_SUFFIX = "._COPYING_"
 
 
+def _refused(error: ClientError) -> bool:
+    """Whether S3 refused the call: ``AccessDenied``, or a HEAD's bare ``403`` (a HEAD answer has no body)."""
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return is_access_denied(error) or error_code(error) == "403" or status == 403
+
+
+def _heads(s3: EmrfsS3Hook, bucket: str, keys: Iterable[str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """
+    ``HeadObject`` of each key: those there, and those whose HEAD was refused (not known: S3 answers 403 for a
+    missing key without ``s3:ListBucket``, S3 API Reference, "HeadObject": "If you don't have the s3:ListBucket
+    permission, Amazon S3 returns an HTTP status code 403 Forbidden"; and for an object another account owns).
+    """
+    present: dict[str, dict[str, Any]] = {}
+    unknown: list[str] = []
+    for name in keys:
+        try:
+            head = s3.head_object(bucket, name)
+        except ClientError as error:
+            if not _refused(error):
+                raise
+            unknown.append(name)
+            continue
+        if head is not None:
+            present[name] = head
+    return present, unknown
+
+
+def _delete_current(s3: EmrfsS3Hook, bucket: str, names: Iterable[str], left: list[str]) -> bool:
+    """
+    A plain ``DeleteObject`` of each key; a refused one is added to ``left``. Returns whether S3 answered with a
+    delete marker: the bucket keeps versions (S3 API Reference, "DeleteObject": ``x-amz-delete-marker``). On a key
+    that is not there it succeeds in an unversioned bucket (S3 API Reference, "DeleteObject": "If there isn't a null
+    version, Amazon S3 does not remove any objects but will still respond that the command was successful").
+    """
+    versioned = False
+    for name in names:
+        try:
+            versioned = bool(s3.delete_object(bucket, name).get("DeleteMarker")) or versioned
+        except ClientError as error:
+            if not _refused(error):
+                raise
+            left.append(
+                f"s3://{bucket}/{name} may still be there: DeleteObject was refused: {error}; delete it by hand"
+            )
+    return versioned
+
+
 def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any]:
     """
     Delete what the probe wrote at ``key``: its object, and the ``<key>._COPYING_`` its put renames (or leaves).
@@ -1039,21 +1100,24 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
     the probe's folder that nobody else writes. ``HeadObject`` answers a version id (``x-amz-version-id``) only in such
     a bucket, and ``DeleteObject``'s answer says when it added a marker: an unversioned bucket where the probe wrote
     needs no permission beyond ``s3:GetObject`` and ``s3:DeleteObject`` (where neither key is there, also
-    ``s3:ListBucketVersions``; refused, what may stay is said). What cannot be deleted (``s3:ListBucketVersions`` or
+    ``s3:ListBucketVersions``; refused, what may stay is said). A refused ``HeadObject`` (no ``s3:ListBucket``, or
+    an object another account owns) leaves it unknown whether the key is there: it is deleted all the same, and only a
+    refused ``DeleteObject`` is said as what may stay. What cannot be deleted (``s3:ListBucketVersions`` or
     ``s3:DeleteObjectVersion`` refused, an Object Lock retention) is said by key and version; an object whose version
     could not be deleted is still hidden behind a delete marker, and that is said too.
 
     :return: ``{"deleted": whether the object or the temporary one was there, "left": [what stays, where, why]}``.
     """
     keys = (key, key + PUT_TEMPORARY_SUFFIX)
-    heads = {name: s3.head_object(bucket, name) for name in keys}
-    present = [name for name, head in heads.items() if head is not None]
-    versioned = any((heads[name] or {}).get("VersionId") for name in present)
-    if present and not versioned:
+    heads, unknown = _heads(s3, bucket, keys)
+    present = [name for name in keys if name in heads]
+    versioned = any(head.get("VersionId") for head in heads.values())
+    refused: list[str] = []
+    if (present or unknown) and not versioned:
         # DeleteMarker in the answer: versioning was enabled since the write; the data stays under it, cleaned below.
-        versioned = any([bool(s3.delete_object(bucket, name).get("DeleteMarker")) for name in present])
-        if not versioned:
-            return {"deleted": True, "left": []}
+        versioned = _delete_current(s3, bucket, [*present, *unknown], refused)
+        if not versioned:  # a plain delete in a bucket that keeps versions always answers a delete marker
+            return {"deleted": bool(present), "left": refused}
     where = f"s3://{bucket}/{key}"
     try:
         # Neither key current (a put cut short, whose ._COPYING_ Hadoop deleted without a version id): no HEAD tells
@@ -1063,7 +1127,7 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
         # unversioned bucket lists none of keys that are not there.
         entries = s3.versions_of(bucket, key, keys)
     except (ClientError, BotoCoreError) as error:
-        if not present:
+        if not present and not unknown:
             return {
                 "deleted": False,
                 "left": [
@@ -1078,7 +1142,7 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
             f"(ListObjectVersions needs s3:ListBucketVersions: {error}): the probe's data stays there as noncurrent "
             "versions; delete them by hand"
         ]
-        return {"deleted": bool(present), "left": [*left, *_hide(s3, bucket, present)]}
+        return {"deleted": bool(present), "left": [*refused, *left, *_hide(s3, bucket, present)]}
     left, kept = [], set()
     for entry in entries:
         try:
@@ -1090,7 +1154,8 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
                 f"s3://{bucket}/{entry['Key']} {what} {entry['VersionId']} stays: DeleteObject with its VersionId was "
                 f"refused (it needs s3:DeleteObjectVersion): {error}"
             )
-    return {"deleted": bool(present), "left": [*left, *_hide(s3, bucket, [name for name in present if name in kept])]}
+    hidden = _hide(s3, bucket, [name for name in present if name in kept])
+    return {"deleted": bool(present), "left": [*refused, *left, *hidden]}
 
 
 def _hide(s3: EmrfsS3Hook, bucket: str, names: Iterable[str]) -> list[str]:

@@ -3073,8 +3073,8 @@ MUTATIONS = [
     m(
         "R16",
         "verify.py",
-        "        hook = readers.emr_iam if item.principal == emr_arn else readers.iam",
-        "        hook = readers.iam",
+        '            ("the EMR account", readers.emr_iam)',
+        '            ("the EMR account", readers.iam)',
         "the simulator asked about the EMR role through the destination account's connection",
         INT_VERIFY,
     ),

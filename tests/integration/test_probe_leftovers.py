@@ -24,14 +24,24 @@ from moto.core.responses import ActionResult
 from airflow_provider_emrfs_xacct.operators.verify import PROBE_STEPS_XCOM_KEY, REPORT_XCOM_KEY
 from devstack import moto_stack
 from devstack.fault_proxy import FaultProxy
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
-from devstack.testing import RecordingTaskInstance, execute_with_airflows_timeout, launch_cluster, run_operator
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client, run_held_probe_steps
+from devstack.testing import (
+    RecordingTaskInstance,
+    execute_with_airflows_timeout,
+    launch_cluster,
+    moto_authorization,
+    moto_authorization_switch,
+    provisioner_roles,
+    run_operator,
+)
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_faults import through
 from tests.integration.test_probe_step import remove_assume_permission
 from tests.integration.test_verify import PREFIX, head, partner, verifier
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from tests.integration.test_verify import Partner
 
 __all__ = ["partner"]  # the fixture, imported for the tests below
@@ -561,27 +571,74 @@ def test_a_refused_probe_check_still_deletes_the_probe_object(
     assert outcome["left"] == []
 
 
+def destination_denied(aws: Seeded, action: str) -> Iterator[Callable[[], None]]:
+    """The destination connection may do everything but ``action``; yield the switch of moto's IAM authorization."""
+    provisioner_roles(aws.url, None, {DESTINATION_ACCOUNT: action})
+    yield from moto_authorization_switch(aws.url)
+
+
+@pytest.fixture
+def head_denied(aws: Seeded) -> Iterator[Callable[[], None]]:
+    # moto asks for s3:GetObject of a HeadObject, as the Service Authorization Reference does.
+    yield from destination_denied(aws, "s3:GetObject")
+
+
+@pytest.fixture
+def head_and_delete_denied(aws: Seeded) -> Iterator[Callable[[], None]]:
+    yield from destination_denied(aws, "s3:*Object")  # s3:GetObject, s3:DeleteObject (and s3:PutObject)
+
+
+def test_a_probe_object_whose_head_is_refused_is_deleted_all_the_same(
+    aws: Seeded, head_denied: Callable[[], None]
+) -> None:
+    """
+    HEAD refused (no s3:ListBucket: S3 answers 403 for a missing key, S3 API Reference, "HeadObject"; or an object
+    another account owns) tells nothing: a plain DeleteObject is sent anyway and removes the object.
+    """
+    from airflow_provider_emrfs_xacct.verify import delete_probe_writes, probe_key
+    from tests.integration.test_verify import s3_hook
+
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    uri = probe_key(PREFIX)
+    key = uri.removeprefix(f"s3://{aws.bucket}/")
+    s3.put_object(Bucket=aws.bucket, Key=key, Body=b"probe\n")
+    hook = s3_hook()
+    assert hook.conn is not None  # its session first (moto checks identity policies of moto-issued credentials)
+    head_denied()
+
+    outcome = delete_probe_writes(hook, aws.bucket, key)
+
+    assert outcome["left"] == []
+    moto_authorization(aws.url, "inf")  # the test's own look, unchecked
+    assert head(s3, uri) is None
+
+
 def test_a_probe_object_that_cannot_be_read_or_deleted_is_reported_as_left(
-    partner: Partner, monkeypatch: pytest.MonkeyPatch
+    aws: Seeded, head_and_delete_denied: Callable[[], None]
 ) -> None:
     """
     The object was written as the EMR account in an ObjectWriter bucket: the destination's HEAD is refused
     (Amazon S3 User Guide, "Bucket policies for Amazon S3": permissions "don't apply to objects that are owned by
     other AWS accounts"), and its delete too here: the report says what stays and the delete's own error.
     """
-    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
     from airflow_provider_emrfs_xacct.verify import check_probe_object, probe_key
     from tests.integration.test_verify import s3_hook
 
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     uri = probe_key(PREFIX)
-    monkeypatch.setattr(EmrfsS3Hook, "head_object", refused("HeadObject"))
+    s3.put_object(Bucket=aws.bucket, Key=uri.removeprefix(f"s3://{aws.bucket}/"), Body=b"probe\n")
+    hook = s3_hook()
+    assert hook.conn is not None
+    head_and_delete_denied()
 
-    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=None)
+    outcome = check_probe_object(hook, uri, expected_key_arn=None)
 
     assert outcome["ok"] is False
     left = "\n".join(outcome["left"])
-    assert uri in left
-    assert "refused HeadObject" in left
+    assert f"{uri} may still be there: DeleteObject was refused" in left
+    assert "AccessDenied" in left
+    moto_authorization(aws.url, "inf")  # the test's own look, unchecked
+    assert head(s3, uri) is not None  # it is still there, as said
 
 
 def test_the_verifier_reports_the_probe_object_a_refused_check_left(

@@ -177,8 +177,9 @@ def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Par
     assert "GetKeyPolicy" in calls.of("kms")
     assert "GetBucketPolicy" in calls.of("s3")
     assert "DescribeSecurityConfiguration" in calls.of("emr")
-    # The stand-in has no SimulatePrincipalPolicy (NotImplemented): asked once, not retried, no second-opinion link.
-    assert calls.of("iam").count("SimulatePrincipalPolicy") == 1
+    # The stand-in has no SimulatePrincipalPolicy (NotImplemented): asked once in each account (each connection's
+    # simulator stands on its own), not retried, no second-opinion link.
+    assert calls.of("iam").count("SimulatePrincipalPolicy") == 2
     assert SECOND_OPINION not in {link["link"] for link in result["links"]}
 
 
@@ -197,7 +198,8 @@ def test_the_simulator_is_not_retried_for_a_501(
     run_operator(operator)
 
     # The stand-in's NotImplemented (HTTP 501) is not sent again: botocore's standard retries do not retry a 501.
-    assert sent == ["sent"]
+    # Each account's connection is asked once: one refusing says nothing of the other's.
+    assert sent == ["sent", "sent"]
     # No second opinion link, but the log says why, with the stand-in's AWS-shaped answer (moto itself raised
     # NotImplementedError in the server: a traceback in every demo and an HTML page botocore could not parse).
     output = capfd.readouterr().out + caplog.text
@@ -232,7 +234,8 @@ def test_a_throttled_simulator_is_asked_again(partner: Partner, monkeypatch: pyt
     with through(FaultProxy(partner.aws.url, intercept=_throttled_simulator(1)), partner.aws, monkeypatch) as proxy:
         result, _, _ = run_operator(verifier(partner.configuration))
 
-    assert proxy.requests["SimulatePrincipalPolicy"] == 2  # throttled, then answered
+    # Throttled, then answered (NotImplemented) in the first account; the other account's asked once.
+    assert proxy.requests["SimulatePrincipalPolicy"] == 3
     assert SECOND_OPINION not in {link["link"] for link in result["links"]}
     assert result["verdict"] == "PASS"
 
@@ -272,7 +275,9 @@ def test_the_simulator_is_told_each_context_keys_data_type(partner: Partner) -> 
     """
     _, calls, _ = run_operator(verifier(partner.configuration))
 
-    (sent,) = calls.params_of("SimulatePrincipalPolicy")
+    asked = calls.params_of("SimulatePrincipalPolicy")
+    assert len(asked) == 2  # once in each account: the stand-in answers NotImplemented
+    sent = next(params for params in asked if "aws:SecureTransport" in str(params["ContextEntries"]))
     kinds = {entry["ContextKeyName"]: entry["ContextKeyType"] for entry in sent["ContextEntries"]}
     assert kinds["aws:SecureTransport"] == kinds["aws:ViaAWSService"] == kinds["aws:PrincipalIsAWSService"] == "boolean"
     assert kinds["aws:PrincipalArn"] == kinds["aws:ResourceAccount"] == "string"
@@ -288,7 +293,8 @@ def test_the_simulator_is_asked_about_each_role_in_its_own_account(
     ``iam:SimulatePrincipalPolicy`` simulates "the policies that are associated with" the entity ``PolicySourceArn``
     names (IAM API Reference, SimulatePrincipalPolicy): IAM answers with the entities of the caller's own account, so
     the EMR role is asked about through the EMR connection, the destination role through the destination one. The
-    stand-in answers the first call NotImplemented (the verifier then stops asking): each role in turn comes first.
+    stand-in answers each call NotImplemented (the verifier then stops asking that account): each role in turn comes
+    first, and each account is asked about its own role only.
     """
     operator = verifier(partner.configuration)
     readers = operator.readers
@@ -310,9 +316,10 @@ def test_the_simulator_is_asked_about_each_role_in_its_own_account(
 
     run_operator(operator)
 
-    assert len(sent) == 1
-    account, principal = sent[0]
-    assert principal.split(":")[4] == account == (EMR_ACCOUNT if first == "emr role" else DESTINATION_ACCOUNT)
+    assert len(sent) == 2
+    assert all(principal.split(":")[4] == account for account, principal in sent)
+    assert sent[0][0] == (EMR_ACCOUNT if first == "emr role" else DESTINATION_ACCOUNT)
+    assert {account for account, _ in sent} == {EMR_ACCOUNT, DESTINATION_ACCOUNT}
 
 
 def test_an_identifier_with_the_trailing_slash_sends_the_marker_as_the_emr_role(partner: Partner) -> None:
@@ -855,8 +862,9 @@ def test_the_operator_probe_fails_the_task_when_nothing_was_written(
         run_operator(verifier(partner.configuration, cluster_id=cluster_id, probe=True), ti)
 
     report = ti.xcoms["report"]
-    assert report["healthy"] is True  # every link checks out on paper ...
+    assert all(link["status"] != "fail" for link in report["links"])  # every link checks out on paper ...
     assert report["probe"]["ok"] is False  # ... but the object is not there
+    assert (report["verdict"], report["healthy"]) == ("FAIL", False)  # and the headline says so
 
 
 def test_the_probe_is_not_run_on_a_terminated_cluster(partner: Partner) -> None:

@@ -159,9 +159,10 @@ class ChainState:
     #: Prefixes to check for ``User``/``Group`` mappings, which name no prefix themselves.
     prefixes_for_principal_mappings: list[str] = field(default_factory=list)
     region: str = "us-east-1"
-    #: ``iam:SimulatePrincipalPolicy`` answers by (principal ARN, action, resource): ``allowed``,
-    #: ``implicitDeny`` or ``explicitDeny``; ``None`` when not asked.
-    simulations: dict[tuple[str, str, str], str] | None = None
+    #: ``iam:SimulatePrincipalPolicy`` answers by (principal ARN, action, resource, request context as sorted JSON:
+    #: :func:`~.second_opinion.simulation_key`): ``allowed``, ``implicitDeny`` or ``explicitDeny``; ``None`` when not
+    #: asked.
+    simulations: dict[tuple[str, ...], str] | None = None
     #: Why there is no second opinion (e.g. the endpoint does not offer the simulator).
     simulation_note: str = ""
     #: A cluster read that was refused.
