@@ -280,46 +280,93 @@ def requests_taken_over(mappings: list[Any], removed: set[int]) -> list[str]:
     Guide, "Configure IAM roles for EMRFS requests to Amazon S3"), the first mapping that matches, whatever its
     type. A request a removed mapping took goes to the next one that matches it: a later ``Prefix`` over the same
     keys, a later ``User`` or ``Group`` of the job's user; with none, the EMR EC2 role. An earlier mapping that
-    matches it took it before already, so only later ones are named.
+    matches it took it before already, so only later ones are named; and a pair is not named when an earlier
+    ``Prefix`` mapping takes every request in question (:func:`_taken_first`). A later kept mapping that cannot be
+    read (:func:`read_mapping`) is named as one that may take them.
 
     :param mappings: the configuration's role mappings, in order.
     :param removed: the indexes of the mappings taken out.
     :return: one sentence per pair of a removed and a later kept identifier that a request may match both.
     """
     read = [read_mapping(mapping) for mapping in mappings]
-    found = []
+    found: list[str] = []
     for gone in sorted(removed):
+        if read[gone].kind is None:
+            continue  # what it took is not known: the verifier's mapping link says so (read_mapping)
         for later in range(gone + 1, len(read)):
-            if later in removed or read[gone].kind is None or read[later].kind is None:
-                continue  # an unread mapping: the verifier's mapping link says so (read_mapping)
-            for identifier in read[gone].identifiers:
-                for other in read[later].identifiers:
-                    what = _matched_by_both(str(read[gone].kind), identifier, str(read[later].kind), other)
-                    if what is not None:
-                        found.append(
-                            f"{what}, which went as {read[gone].role} (mapping {gone}), go as {read[later].role} "
-                            f"(mapping {later}) unless an earlier kept mapping takes them"
-                        )
+            if later in removed:
+                continue
+            for sentence in _taken_by_later(read, removed, gone, later):
+                if sentence not in found:
+                    found.append(sentence)
     return found
 
 
-def _matched_by_both(kind: str, identifier: str, other_kind: str, other: str) -> str | None:
-    """The requests an identifier of type ``kind`` and one of ``other_kind`` may both match, or ``None``."""
+def _taken_by_later(read: list[ReadMapping], removed: set[int], gone: int, later: int) -> list[str]:
+    """The sentences of :func:`requests_taken_over` for removed mapping ``gone`` and kept mapping ``later``."""
+    went, goes = _role_named(read[gone].role), _role_named(read[later].role)
+    if read[later].kind is None:
+        return [
+            f"requests that went as {went} (mapping {gone}) may go as {goes} (mapping {later}): mapping {later} "
+            f"could not be read ({read[later].problem}), so whether it takes them is not known"
+        ]
+    sentences = []
+    for identifier in read[gone].identifiers:
+        for other in read[later].identifiers:
+            matched = _matched_by_both(str(read[gone].kind), identifier, str(read[later].kind), other)
+            if matched is None or _taken_first(read, removed, gone, later, matched[1]):
+                continue
+            sentences.append(
+                f"{matched[0]}, which went as {went} (mapping {gone}), go as {goes} (mapping {later}) unless an "
+                "earlier kept mapping takes them"
+            )
+    return sentences
+
+
+def _role_named(role: str | None) -> str:
+    """A mapping's role as a sentence names it (``Role`` that is no string: it could not be read)."""
+    return role if role is not None else "a role that could not be read"
+
+
+def _taken_first(read: list[ReadMapping], removed: set[int], gone: int, later: int, prefix: str | None) -> bool:
+    """
+    Whether every request under ``prefix`` goes to another mapping than ``gone`` before, or than ``later`` after: a
+    ``Prefix`` mapping before ``gone`` (kept or removed: ``gone`` never took them), or a kept one before ``later``
+    (it takes them first), with an identifier ``prefix`` starts with. A ``Prefix`` identifier matches every key it
+    is a string prefix of, whoever the user; a ``User`` or ``Group`` mapping takes only some users' requests.
+    """
+    if prefix is None:
+        return False
+    return any(
+        mapping.kind == "Prefix"
+        and (index < gone or index not in removed)
+        and any(prefix.startswith(identifier) for identifier in mapping.identifiers)
+        for index, mapping in enumerate(read[:later])
+        if index != gone
+    )
+
+
+def _matched_by_both(kind: str, identifier: str, other_kind: str, other: str) -> tuple[str, str | None] | None:
+    """
+    The requests an identifier of type ``kind`` and one of ``other_kind`` may both match, and the prefix they are
+    all under (``None``: not one prefix), or ``None``.
+    """
     if kind == other_kind == "Prefix":
         if identifier.startswith(other) or other.startswith(identifier):
-            return f"requests under {max(identifier, other, key=len)}"
+            longer = max(identifier, other, key=len)
+            return f"requests under {longer}", longer
         return None
     if "Prefix" in (kind, other_kind):
         prefix, (who_kind, who) = (identifier, (other_kind, other)) if kind == "Prefix" else (other, (kind, identifier))
-        return f"requests of {who_kind.lower()} {who!r} under {prefix}"
+        return f"requests of {who_kind.lower()} {who!r} under {prefix}", prefix
     if kind == other_kind:
         if identifier == other:
-            return f"requests of {kind.lower()} {identifier!r}"
+            return f"requests of {kind.lower()} {identifier!r}", None
         if kind == "User":
             return None
-        return f"requests of a user in both group {identifier!r} and group {other!r}"
+        return f"requests of a user in both group {identifier!r} and group {other!r}", None
     user, group = (identifier, other) if kind == "User" else (other, identifier)
-    return f"requests of user {user!r}, if it is in group {group!r}"
+    return f"requests of user {user!r}, if it is in group {group!r}", None
 
 
 def build_security_configuration(

@@ -32,10 +32,10 @@ def mapping(role: str, kind: str, *identifiers: str) -> dict[str, Any]:
 
 
 @st.composite
-def mappings(draw: st.DrawFn) -> list[dict[str, Any]]:
+def mappings(draw: st.DrawFn, kinds: tuple[str, ...] = ("Prefix", "User", "Group")) -> list[dict[str, Any]]:
     found = []
     for _ in range(draw(st.integers(1, 5))):
-        kind = draw(st.sampled_from(("Prefix", "User", "Group")))
+        kind = draw(st.sampled_from(kinds))
         pool = {"Prefix": PREFIXES, "User": USERS, "Group": GROUPS}[kind]
         identifiers = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True))
         found.append(mapping(draw(st.sampled_from((REVOKED, *OTHERS))), kind, *identifiers))
@@ -71,6 +71,73 @@ def test_every_request_a_kept_mapping_takes_from_a_removed_one_is_named(configur
     assert taken <= named
     # Every pair named is one a request may match both: a later kept mapping, after a removed one.
     assert all(gone in removed and later not in removed and later > gone for gone, later in named)
+
+
+@settings(max_examples=500, deadline=None)
+@given(mappings(("Prefix",)))
+def test_with_prefixes_only_exactly_the_pairs_a_request_moves_between_are_named(
+    configuration: list[dict[str, Any]],
+) -> None:
+    """
+    A ``Prefix`` mapping takes every request under its prefix, whoever the user: each pair named is one some request
+    moves between (every prefix above has a key under no other prefix but its own and those it starts with).
+    """
+    removed = {index for index, each in enumerate(configuration) if each["Role"] == REVOKED}
+    kept_at = [index for index in range(len(configuration)) if index not in removed]
+    kept = [configuration[index] for index in kept_at]
+    taken = set()
+    for uri in KEYS:
+        before = route(configuration, uri, INSTANCE_ROLE, USERS[0])
+        after = route(kept, uri, INSTANCE_ROLE, USERS[0])
+        if before.mapping_index in removed and after.mapping_index is not None:
+            taken.add((before.mapping_index, kept_at[after.mapping_index]))
+    sentences = requests_taken_over(configuration, removed)
+    assert pairs(sentences) == taken
+    assert len(set(sentences)) == len(sentences)
+
+
+def test_an_earlier_kept_prefix_over_the_requests_took_them_before_and_after() -> None:
+    configuration = [
+        mapping(OTHERS[0], "Prefix", "s3://b/"),
+        mapping(REVOKED, "Prefix", "s3://b/p/"),
+        mapping(OTHERS[1], "Prefix", "s3://b/p/sub/"),
+        mapping(OTHERS[1], "User", "hadoop"),
+    ]
+    assert requests_taken_over(configuration, {1}) == []
+
+
+def test_a_kept_prefix_between_takes_them_first_and_is_the_only_one_named() -> None:
+    configuration = [
+        mapping(REVOKED, "Prefix", "s3://b/p/"),
+        mapping(OTHERS[0], "Prefix", "s3://b/p"),
+        mapping(OTHERS[1], "Prefix", "s3://b/"),
+    ]
+    assert pairs(requests_taken_over(configuration, {0})) == {(0, 1)}
+
+
+def test_a_second_removed_mapping_of_the_same_prefix_took_nothing_and_is_not_named() -> None:
+    configuration = [
+        mapping(REVOKED, "Prefix", "s3://b/p/"),
+        mapping(REVOKED.upper().replace("ARN:AWS:IAM", "arn:aws:iam"), "Prefix", "s3://b/p/"),
+        mapping(OTHERS[0], "Prefix", "s3://b/"),
+    ]
+    (sentence,) = requests_taken_over(configuration, {0, 1})
+    assert pairs([sentence]) == {(0, 2)}
+
+
+def test_a_kept_mapping_whose_role_cannot_be_read_is_named_so() -> None:
+    configuration = [mapping(REVOKED, "Prefix", "s3://b/p/"), {**mapping(OTHERS[0], "Prefix", "s3://b/"), "Role": None}]
+    assert requests_taken_over(configuration, {0}) == [
+        f"requests under s3://b/p/, which went as {REVOKED} (mapping 0), go as a role that could not be read "
+        "(mapping 1) unless an earlier kept mapping takes them"
+    ]
+
+
+def test_a_kept_mapping_that_cannot_be_read_is_named_as_one_that_may_take_them() -> None:
+    configuration = [mapping(REVOKED, "Prefix", "s3://b/p/"), mapping(OTHERS[0], "prefix", "s3://b/")]
+    (sentence,) = requests_taken_over(configuration, {0})
+    assert pairs([sentence]) == {(0, 1)}
+    assert f"may go as {OTHERS[0]} (mapping 1): mapping 1 could not be read (IdentifierType is " in sentence
 
 
 def test_a_later_wider_prefix_of_another_role_takes_the_partners_prefix() -> None:
