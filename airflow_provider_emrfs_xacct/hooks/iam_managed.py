@@ -40,6 +40,7 @@ from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
     CUSTOMER_MANAGED_POLICIES_PER_ACCOUNT,
     MANAGED_POLICIES_PER_ROLE,
+    MANAGED_POLICY_CHARS,
     POLICY_VERSIONS,
     QuotaRefusedByAwsError,
 )
@@ -411,12 +412,15 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
 
     def _create_spill_policy(self, name: str, desired: dict[str, Any], role_name: str) -> None:
         """
-        ``CreatePolicy`` for a spill policy; IAM's ``LimitExceeded`` is the account's quota of customer managed
-        policies (the document's size is checked before), which waiting does not lift: refused at once, naming it.
+        ``CreatePolicy`` for a spill policy; IAM's ``LimitExceeded``, which waiting does not lift, is refused at once,
+        naming both quotas it answers for here: the account's count of customer managed policies, and the managed
+        policy size (checked before as the provider counts it, :func:`~.merge.iam_policy_length`, which may count a
+        character sent escaped otherwise than IAM). Only AWS's message tells which, and it is quoted, not parsed.
 
         IAM API Reference, "CreatePolicy", ``LimitExceeded``: "The request was rejected because it attempted to create
-        resources beyond the current AWS account limits"; IAM User Guide, "IAM and AWS STS quotas": "Customer managed
-        policies in an AWS account", 1,500 by default.
+        resources beyond the current AWS account limits. The error message describes the limit exceeded"; IAM User
+        Guide, "IAM and AWS STS quotas": "Customer managed policies in an AWS account", 1,500 by default, and "Managed
+        policy size", 6,144 characters.
         """
         try:
             self.conn.create_policy(
@@ -434,6 +438,13 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 CUSTOMER_MANAGED_POLICIES_PER_ACCOUNT,
                 f"creating managed policy {name} for role {role_name}",
                 error_message(error),
+                or_quota=MANAGED_POLICY_CHARS,
+                or_why=(
+                    f"this document counts {iam_policy_length(desired):,} of its {MAX_MANAGED_POLICY_CHARS:,} as the "
+                    "provider counts them (whitespace excluded), so IAM would count it longer (a character sent "
+                    "escaped, say). The provider fills its managed policies up to its own count, which no setting "
+                    "changes: if AWS's message names PolicySize, report it with the destination role ARNs"
+                ),
             ) from error
 
     def _create_default_version(self, policy_arn: str, desired: dict[str, Any]) -> None:

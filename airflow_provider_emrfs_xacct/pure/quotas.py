@@ -291,16 +291,30 @@ class QuotaRefusedByAwsError(InvalidParameterError):
     someone may have raised, or not): IAM refuses such a write with ``LimitExceeded`` and changes
     nothing (IAM API Reference, the "Errors" of CreateRole, UpdateAssumeRolePolicy and AttachRolePolicy).
     Unlike :class:`QuotaExceededError`, it comes after the refused write, and knows no amount or limit.
+
+    :param or_quota: another quota the same error code answers for the same write, with what is known of it and
+        what to do (``or_why``; default: its remedy): both are named, AWS's message saying which (IAM API Reference, "CreatePolicy", ``LimitExceeded``:
+        "The error message describes the limit exceeded").
     """
 
-    def __init__(self, field: str, quota: Quota, what: str, aws_message: str) -> None:
+    def __init__(
+        self, field: str, quota: Quota, what: str, aws_message: str, *, or_quota: Quota | None = None, or_why: str = ""
+    ) -> None:
         self.quota = quota
-        super().__init__(
-            field,
-            f"AWS refused {what}: {aws_message!r}, at its quota '{quota.name}' as set in this account "
-            f"(default {quota.value:g} {quota.unit}, {_kind(quota)}; {quota.source}). That write changed "
-            f"nothing. Remedy: {quota.remedy}",
+        self.or_quota = or_quota
+        at = f"at its quota '{quota.name}' as set in this account"
+        if or_quota is not None:
+            at = f"at one of two quotas (AWS's message says which): '{quota.name}' as set in this account"
+        message = (
+            f"AWS refused {what}: {aws_message!r}, {at} (default {quota.value:g} {quota.unit}, {_kind(quota)}; "
+            f"{quota.source}). That write changed nothing. Remedy: {quota.remedy}"
         )
+        if or_quota is not None:
+            message += (
+                f". Or '{or_quota.name}' ({or_quota.value:g} {or_quota.unit}, {_kind(or_quota)}; {or_quota.source}): "
+                f"{or_why or 'Remedy then: ' + or_quota.remedy}"
+            )
+        super().__init__(field, message)
 
 
 def require_within(quota: Quota, amount: float, field: str, what: str, *, limit: float | None = None) -> None:

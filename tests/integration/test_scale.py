@@ -402,3 +402,34 @@ def test_the_emr_ec2_role_holds_the_partners_the_readme_says_and_refuses_one_mor
     error = refused_with_no_write(attach(destination_role_arns=arns))
     assert "instance-profile role" in str(error)
     assert role_documents(iam) == (inline, managed, attached)
+
+
+def test_a_spill_policy_iam_refuses_for_its_size_is_refused_naming_both_quotas(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    IAM answers ``LimitExceeded`` to CreatePolicy for a document over "Managed policy size" too ("Cannot exceed quota
+    for PolicySize: 6144"; IAM API Reference, "CreatePolicy": "The error message describes the limit exceeded"), not
+    only past "Customer managed policies in an AWS account". The stand-in plays IAM counting the document longer than
+    the provider does (a character sent escaped, say) with its size quota under the document. Both quotas are named,
+    with the document's size as counted; AWS's message, quoted, says which.
+    """
+    import moto.iam.models  # the stand-in's own backends (appended here: imported where used)
+
+    for backend in moto.iam.models.iam_backends[EMR_ACCOUNT].values():
+        monkeypatch.setattr(backend.account_summary, "_policy_size_quota", 1000)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    before = granted(iam)
+
+    with pytest.raises(QuotaRefusedByAwsError) as refused:
+        run_operator(attach(destination_role_arns=partners(FULL, 300)))
+
+    message = str(refused.value)
+    assert refused.value.field == "destination_role_arns"
+    assert "PolicySize: 1000" in message
+    assert "'Managed policy size' (6144 characters without whitespace, a hard limit" in message
+    assert "'Customer managed policies in an AWS account'" in message
+    assert "this document counts " in message
+    assert " of its 6,144 as the provider counts them" in message
+    assert granted(iam) == before
