@@ -1157,12 +1157,18 @@ def _check_site_session_durations(
     """
     Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site``: EMRFS's own property
     there too (every Hadoop ``Configuration`` loads ``core-site.xml``, EMRFS's included: Apache Hadoop API,
-    ``org.apache.hadoop.conf.Configuration``), and S3A's for S3A's mappings; and the STS endpoints they name.
+    ``org.apache.hadoop.conf.Configuration``), and S3A's for S3A's mappings; and the STS endpoints named in every
+    classification of Hadoop properties (:data:`HADOOP_PROPERTY_CLASSIFICATIONS`), which reach some job's Hadoop
+    configuration (``spark-defaults`` as ``spark.hadoop.<name>``).
     """
+    for index, configuration in enumerate(configurations):
+        classification, properties = configuration.get("Classification"), configuration.get("Properties")
+        if classification in HADOOP_PROPERTY_CLASSIFICATIONS and isinstance(properties, dict):
+            place = f"job_flow_overrides.Configurations[{index}].Properties"
+            check_sts_endpoint_schemes(properties, place, str(classification))
     core_site = site_of(configurations)
     for place, classification, properties in site_classifications(configurations):
         check_session_duration(properties, place)
-        check_sts_endpoint_schemes(properties, place)
         if classification == "emrfs-site":
             if s3a_mappings:
                 check_translated_bucket_durations(properties, place, mapped_buckets, core_site)
@@ -1224,10 +1230,19 @@ def is_sts_endpoint_setting(name: str) -> bool:
     return name.startswith(("fs.s3.", "fs.s3a.")) and name.endswith(".sts.endpoint")
 
 
-def check_sts_endpoint_schemes(properties: dict[str, Any], field: str) -> None:
-    """Refuse an STS endpoint setting (:func:`is_sts_endpoint_setting`) of a scheme other than ``https``."""
+def check_sts_endpoint_schemes(properties: dict[str, Any], field: str, classification: str = "emrfs-site") -> None:
+    """
+    Refuse an STS endpoint setting (:func:`is_sts_endpoint_setting`) of a scheme other than ``https``.
+
+    :param classification: where ``properties`` are given: of ``spark-defaults`` only the ``spark.hadoop.<name>``
+        properties are Hadoop properties, which Spark adds to its jobs' Hadoop configuration (Spark, "Custom
+        Hadoop/Hive Configuration"); of the others, every one.
+    """
     for name, value in properties.items():
-        scheme = insecure_scheme(value) if isinstance(name, str) and is_sts_endpoint_setting(name) else ""
+        hadoop_name = name if isinstance(name, str) else ""
+        if classification == "spark-defaults":
+            hadoop_name = hadoop_name.removeprefix(SPARK_HADOOP) if hadoop_name.startswith(SPARK_HADOOP) else ""
+        scheme = insecure_scheme(value) if is_sts_endpoint_setting(hadoop_name) else ""
         if scheme:
             raise InvalidParameterError(
                 f"{field}.{name}",

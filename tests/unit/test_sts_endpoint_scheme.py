@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
+from airflow_provider_emrfs_xacct.pure.cluster_config import OTHER_HADOOP_SITES, plan_launch
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from tests.unit.test_cluster_config import CONFIGURATIONS, overrides
 
@@ -46,3 +46,31 @@ def test_https_or_a_bare_host_is_kept_as_given(value: str) -> None:
     plan = plan_launch(overrides(Configurations=user))
     kept = [entry for entry in plan.overrides["Configurations"] if entry["Classification"] == "emrfs-site"]
     assert kept[0]["Properties"]["fs.s3.sts.endpoint"] == value
+
+
+#: The same settings where they reach other jobs' Hadoop configuration: a Spark job's as ``spark.hadoop.<name>``
+#: (Spark, "Configuration", "Custom Hadoop/Hive Configuration"), and the other site files some jobs load.
+ELSEWHERE = [
+    ("spark-defaults", "spark.hadoop.fs.s3.sts.endpoint"),
+    ("spark-defaults", "spark.hadoop.fs.s3a.assumed.role.sts.endpoint"),
+    ("spark-defaults", "spark.hadoop.fs.s3.bucket.partner-results.sts.endpoint"),
+    ("spark-defaults", "spark.hadoop.fs.s3a.bucket.partner-results.assumed.role.sts.endpoint"),
+    *((classification, "fs.s3.sts.endpoint") for classification in OTHER_HADOOP_SITES),
+    ("hive-site", "fs.s3a.assumed.role.sts.endpoint"),
+    ("mapred-site", "fs.s3a.bucket.partner-results.assumed.role.sts.endpoint"),
+]
+
+
+@pytest.mark.parametrize(("classification", "setting"), ELSEWHERE)
+@pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0"])
+def test_an_sts_endpoint_over_http_in_another_hadoop_classification_is_refused_naming_it(
+    classification: str, setting: str, release: str
+) -> None:
+    user = [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"}},
+        {"Classification": classification, "Properties": {setting: "http://sts.us-east-1.amazonaws.com"}},
+    ]
+    with pytest.raises(InvalidParameterError) as raised:
+        plan_launch(overrides(release, Configurations=user))
+    assert raised.value.field == f"{CONFIGURATIONS}[1].Properties.{setting}"
+    assert "AWS STS takes HTTPS only" in str(raised.value)
