@@ -1923,14 +1923,14 @@ def test_a_refused_read_makes_its_link_not_checked(change: Callable[[ChainState]
 def test_the_simulator_agreeing_passes_and_disagreeing_is_not_checked() -> None:
     state = healthy_state()
     first = check_chain(state)
-    state.simulations = {(item.principal, item.action, item.resource): "allowed" for item in first.evaluated}
+    state.simulations = {asked(item): "allowed" for item in first.evaluated}
 
     agreeing = check_chain(state)
     name = "second opinion (iam:SimulatePrincipalPolicy, identity side)"
     assert by_name(agreeing)[name].status == PASS
 
     # Our identity side says the EMR role may not write the bucket; the simulator says allowed for all.
-    state.simulations = {(item.principal, item.action, item.resource): "implicitDeny" for item in first.evaluated}
+    state.simulations = {asked(item): "implicitDeny" for item in first.evaluated}
     disagreeing = check_chain(state)
     assert by_name(disagreeing)[name].status == UNKNOWN
     assert "disagreement" in by_name(disagreeing)[name].detail
@@ -1941,9 +1941,10 @@ def test_the_simulator_is_asked_about_the_emr_roles_assume_role_too() -> None:
     # The EMR EC2 role's identity side of sts:AssumeRole is compared with the simulator like every S3 request.
     state = healthy_state()
     first = check_chain(state)
-    state.simulations = {(item.principal, item.action, item.resource): "allowed" for item in first.evaluated}
-    assert state.simulations[(EMR_ROLE, "sts:AssumeRole", ROLE)] == "allowed"
-    state.simulations[(EMR_ROLE, "sts:AssumeRole", ROLE)] = "implicitDeny"
+    state.simulations = {asked(item): "allowed" for item in first.evaluated}
+    [assume] = [asked(item) for item in first.evaluated if item.action == "sts:AssumeRole"]
+    assert assume[:3] == (EMR_ROLE, "sts:AssumeRole", ROLE)
+    state.simulations[assume] = "implicitDeny"
 
     link = by_name(check_chain(state))["second opinion (iam:SimulatePrincipalPolicy, identity side)"]
 
@@ -2321,10 +2322,20 @@ def _asked(action: str, allowed: bool | None) -> Evaluated:
     return Evaluated(ROLE, action, f"arn:aws:s3:::{BUCKET}/exports/x", {}, allowed)
 
 
+def asked(item: Evaluated) -> tuple[str, ...]:
+    """The simulator's key of an evaluated request (:func:`second_opinion.simulation_key`)."""
+    return second_opinion.simulation_key(item.principal, item.action, item.resource, item.context)
+
+
+def key(action: str, resource: str = f"arn:aws:s3:::{BUCKET}/exports/x") -> tuple[str, ...]:
+    """The simulator's key of ``_asked(action, ...)``: ROLE, no context."""
+    return second_opinion.simulation_key(ROLE, action, resource, {})
+
+
 def test_the_second_opinion_compares_only_requests_both_sides_answered() -> None:
     state = healthy_state()
     resource = f"arn:aws:s3:::{BUCKET}/exports/x"
-    state.simulations = {(ROLE, "s3:GetObject", resource): "allowed", (ROLE, "s3:PutObject", resource): "implicitDeny"}
+    state.simulations = {key("s3:GetObject", resource): "allowed", key("s3:PutObject", resource): "implicitDeny"}
     evaluated = [
         _asked("s3:GetObject", True),
         _asked("s3:PutObject", None),  # undetermined here: nothing to compare
@@ -2340,7 +2351,7 @@ def test_the_second_opinion_compares_only_requests_both_sides_answered() -> None
 def test_the_second_opinion_names_at_most_five_disagreements_and_counts_all() -> None:
     state = healthy_state()
     actions = [f"s3:Action{number}" for number in range(7)]
-    state.simulations = {(ROLE, action, f"arn:aws:s3:::{BUCKET}/exports/x"): "explicitDeny" for action in actions}
+    state.simulations = {key(action): "explicitDeny" for action in actions}
 
     [link] = second_opinion.audit(state, [_asked(action, True) for action in actions])
 
@@ -2353,7 +2364,7 @@ def test_the_second_opinion_names_at_most_five_disagreements_and_counts_all() ->
 
 def test_the_second_opinion_says_denied_for_a_local_deny_the_simulator_allows() -> None:
     state = healthy_state()
-    state.simulations = {(ROLE, "s3:GetObject", f"arn:aws:s3:::{BUCKET}/exports/x"): "allowed"}
+    state.simulations = {key("s3:GetObject"): "allowed"}
 
     [link] = second_opinion.audit(state, [_asked("s3:GetObject", False)])
 
@@ -2381,7 +2392,7 @@ def test_a_second_opinion_asked_for_and_not_obtained_is_not_checked() -> None:
 
 def test_a_second_opinion_cut_short_still_names_the_disagreements_it_got() -> None:
     state = healthy_state()
-    state.simulations = {(ROLE, "s3:GetObject", f"arn:aws:s3:::{BUCKET}/exports/x"): "explicitDeny"}
+    state.simulations = {key("s3:GetObject"): "explicitDeny"}
     state.simulation_note = "iam:SimulatePrincipalPolicy is throttled or unavailable for now (503, ...)"
 
     [link] = second_opinion.audit(state, [_asked("s3:GetObject", True), _asked("s3:PutObject", True)])

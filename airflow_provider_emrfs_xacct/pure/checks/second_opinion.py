@@ -32,9 +32,9 @@ def simulation_key(principal: str, action: str, resource: str, context: Mapping[
 
 
 def _answer(simulations: Mapping[Any, str], item: Evaluated) -> tuple[tuple[str, str, str, str], str | None]:
-    """The simulator's answer on ``item``'s request; one keyed without a context holds for every context."""
+    """The simulator's answer on ``item``'s request (``None``: not asked)."""
     key = simulation_key(item.principal, item.action, item.resource, item.context)
-    return key, simulations.get(key, simulations.get(key[:3]))
+    return key, simulations.get(key)
 
 
 def _disagreements(simulations: Mapping[Any, str], evaluated: list[Evaluated]) -> tuple[list[str], int]:
