@@ -1106,18 +1106,20 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
     ``s3:DeleteObjectVersion`` refused, an Object Lock retention) is said by key and version; an object whose version
     could not be deleted is still hidden behind a delete marker, and that is said too.
 
-    :return: ``{"deleted": whether the object or the temporary one was there, "left": [what stays, where, why]}``.
+    :return: ``{"deleted": whether the object or the temporary one was there (``None``: not known, a HEAD was refused
+        and none showed one; deleted all the same), "left": [what stays, where, why]}``.
     """
     keys = (key, key + PUT_TEMPORARY_SUFFIX)
     heads, unknown = _heads(s3, bucket, keys)
     present = [name for name in keys if name in heads]
+    was_there: bool | None = True if present else (None if unknown else False)
     versioned = any(head.get("VersionId") for head in heads.values())
     refused: list[str] = []
     if (present or unknown) and not versioned:
         # DeleteMarker in the answer: versioning was enabled since the write; the data stays under it, cleaned below.
         versioned = _delete_current(s3, bucket, [*present, *unknown], refused)
         if not versioned:  # a plain delete in a bucket that keeps versions always answers a delete marker
-            return {"deleted": bool(present), "left": refused}
+            return {"deleted": was_there, "left": refused}
     where = f"s3://{bucket}/{key}"
     try:
         # Neither key current (a put cut short, whose ._COPYING_ Hadoop deleted without a version id): no HEAD tells
@@ -1142,7 +1144,7 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
             f"(ListObjectVersions needs s3:ListBucketVersions: {error}): the probe's data stays there as noncurrent "
             "versions; delete them by hand"
         ]
-        return {"deleted": bool(present), "left": [*refused, *left, *_hide(s3, bucket, present)]}
+        return {"deleted": was_there, "left": [*refused, *left, *_hide(s3, bucket, present)]}
     left, kept = [], set()
     for entry in entries:
         try:
@@ -1155,7 +1157,7 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
                 f"refused (it needs s3:DeleteObjectVersion): {error}"
             )
     hidden = _hide(s3, bucket, [name for name in present if name in kept])
-    return {"deleted": bool(present), "left": [*refused, *left, *hidden]}
+    return {"deleted": was_there, "left": [*refused, *left, *hidden]}
 
 
 def _hide(s3: EmrfsS3Hook, bucket: str, names: Iterable[str]) -> list[str]:

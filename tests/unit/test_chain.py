@@ -25,7 +25,6 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     NOT_THE_MULTIPART_REQUESTS,
     OUTSIDE_POLICIES,
     PASS,
-    PROBE_FIX,
     STS_ROUTE,
     UNKNOWN,
     VERDICT_FAIL,
@@ -2359,7 +2358,8 @@ def test_the_second_opinion_names_at_most_five_disagreements_and_counts_all() ->
     assert link.detail.startswith("7 disagreement(s): s3:Action0 on ")
     assert link.detail.count("; ") == 4
     assert f"as {ROLE}: simulator explicitDeny, local allowed" in link.detail
-    assert link.fix == PROBE_FIX
+    assert link.fix == second_opinion.DISAGREEMENT_FIX
+    assert not link.probe_settles  # about the requests named, which the probe's one upload does not send
 
 
 def test_the_second_opinion_says_denied_for_a_local_deny_the_simulator_allows() -> None:

@@ -110,3 +110,32 @@ def test_agreement_counts_the_distinct_requests_asked() -> None:
     assert link.status == PASS
     assert link.detail == f"the simulator agrees on {len(simulator.asked)} request(s)"
     assert len(simulator.asked) < len(first.evaluated)  # the same request evaluated twice is one request
+
+
+def test_a_passing_probe_does_not_settle_a_disagreement_on_requests_it_does_not_send() -> None:
+    """
+    The simulator's answer holds for the request and context it was asked (IAM API Reference,
+    "SimulatePrincipalPolicy", ``ContextEntries``): a disagreement on the ``_SUCCESS`` object's data key, or on the
+    marker the EMR EC2 role writes, is not settled by the probe's one upload under the prefix; the report stays
+    NOT_CHECKED, also once a probe passed.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.findings import verdict_with_probe
+
+    state = healthy_state()
+    first = check_chain(state)
+    state.simulations = {
+        opinion.simulation_key(item.principal, item.action, item.resource, item.context): (
+            "implicitDeny" if "_SUCCESS" in item.resource + str(item.context) else "allowed"
+        )
+        for item in first.evaluated
+    }
+
+    report = check_chain(state)
+    link = by_name(report)["second opinion (iam:SimulatePrincipalPolicy, identity side)"]
+    links = [each.to_dict() for each in report.links]
+
+    assert link.status == UNKNOWN, link
+    assert "_SUCCESS" in link.detail
+    assert not link.probe_settles
+    probed = {"ok": True, "routes": {"s3://partner-results-b/exports/_emrfs_xacct_probe/x": 0}}
+    assert verdict_with_probe(links, probed) == (VERDICT_NOT_CHECKED, True)

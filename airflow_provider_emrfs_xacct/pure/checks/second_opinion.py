@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, PROBE_FIX, UNKNOWN, Evaluated, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, UNKNOWN, Evaluated, Link
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -13,7 +13,13 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
 
 #: What to do when the simulator was throttled or unavailable for now.
-RETRY_FIX = "run the verifier again once IAM answers iam:SimulatePrincipalPolicy, or run the live probe (probe=True)"
+RETRY_FIX = "run the verifier again once IAM answers iam:SimulatePrincipalPolicy"
+#: A disagreement is about the requests it names, which the live probe (one upload under the prefix, as the mapping it
+#: goes through) mostly does not send: a passing probe does not settle it.
+DISAGREEMENT_FIX = (
+    "compare the role's identity policies with each request named (the simulator and the provider's evaluation "
+    "disagree on it, context included); the live probe does not settle it: it sends one upload, not these requests"
+)
 #: What a note says of a simulator that was asked and did not answer for now (throttled, 5xx, no connection).
 NOT_NOW = "throttled or unavailable for now"
 #: Context keys that tell apart requests of one action on one resource, named in a disagreement.
@@ -64,7 +70,8 @@ def audit(state: ChainState, evaluated: list[Evaluated]) -> list[Link]:
     be asked (``state.simulations`` ``None``: not offered, not allowed). One account's simulator not available: the
     link compares the other's answers and names the account not asked (``state.simulation_note``). Asked but not
     answered for now (the note says :data:`NOT_NOW`): the link is not checked, as for a disagreement, so a ``PASS``
-    never rests on a second opinion it did not get.
+    never rests on a second opinion it did not get. Neither is settled by a passing live probe (``probe_settles``):
+    the requests in question are the ones named, which the probe's one upload does not send.
     """
     if state.simulations is None:
         return []
@@ -79,10 +86,11 @@ def audit(state: ChainState, evaluated: list[Evaluated]) -> list[Link]:
                 UNKNOWN,
                 f"not obtained: {state.simulation_note}{'; ' + found if found else ''}",
                 fix=RETRY_FIX,
+                probe_settles=False,
             )
         ]
     unasked = f"; {state.simulation_note}" if state.simulation_note else ""  # one account's simulator not available
     if disagreements:
-        return [Link(None, name, UNKNOWN, f"{found}{unasked}", fix=PROBE_FIX)]
+        return [Link(None, name, UNKNOWN, f"{found}{unasked}", fix=DISAGREEMENT_FIX, probe_settles=False)]
     # The requests compared, not the simulator's answers: one the local side left undetermined is not agreed on.
     return [Link(None, name, PASS, f"the simulator agrees on {compared} request(s){unasked}")]
