@@ -1958,8 +1958,10 @@ MUTATIONS = [
     m(
         "T38",
         "pure/checks/key_user.py",
-        "        if (role.arn, action, use.names_key, resource) in seen:",
-        "        if (role.arn, action, use.names_key, bucket_arn) in seen:",
+        "        if (role.arn, action, use.names_key, resource) in seen:\n            continue\n"
+        "        seen.add((role.arn, action, use.names_key, resource))",
+        "        if (role.arn, action, use.names_key, bucket_arn) in seen:\n            continue\n"
+        "        seen.add((role.arn, action, use.names_key, bucket_arn))",
         "each KMS call judged for the first object only: a condition leaving _SUCCESS out passes",
         ["tests/unit/test_kms_call_per_object.py"],
     ),
