@@ -1039,12 +1039,6 @@ STEP_MAY_RUN = ("PENDING", "CANCEL_PENDING", "RUNNING")
 PUT_TEMPORARY_SUFFIX = "._COPYING_"
 
 
-def _refused(error: ClientError) -> bool:
-    """Whether S3 refused the call: ``AccessDenied``, or a HEAD's bare ``403`` (a HEAD answer has no body)."""
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return is_access_denied(error) or error_code(error) == "403" or status == 403
-
-
 def _heads(s3: EmrfsS3Hook, bucket: str, keys: Iterable[str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """
     ``HeadObject`` of each key: those there, and those whose HEAD was refused (not known: S3 answers 403 for a
@@ -1057,7 +1051,7 @@ def _heads(s3: EmrfsS3Hook, bucket: str, keys: Iterable[str]) -> tuple[dict[str,
         try:
             head = s3.head_object(bucket, name)
         except ClientError as error:
-            if not _refused(error):
+            if not is_access_denied(error):
                 raise
             unknown.append(name)
             continue
@@ -1078,7 +1072,7 @@ def _delete_current(s3: EmrfsS3Hook, bucket: str, names: Iterable[str], left: li
         try:
             versioned = bool(s3.delete_object(bucket, name).get("DeleteMarker")) or versioned
         except ClientError as error:
-            if not _refused(error):
+            if not is_access_denied(error):
                 raise
             left.append(
                 f"s3://{bucket}/{name} may still be there: DeleteObject was refused: {error}; delete it by hand"

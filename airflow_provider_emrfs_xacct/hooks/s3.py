@@ -73,6 +73,15 @@ class _ExpectedOwner(TypedDict, total=False):
     ExpectedBucketOwner: str
 
 
+def _name_refusal(error: ClientError) -> None:
+    """
+    A HEAD's refusal as every other access denial (``AccessDenied``): a HEAD answer has no body, so botocore names the
+    error by its status, ``403`` (S3 API Reference, "HeadBucket", "HeadObject": "403 Forbidden").
+    """
+    if error_code(error) == "403":
+        error.response.setdefault("Error", {})["Code"] = "AccessDenied"
+
+
 def is_invalid_principal(error: Exception) -> bool:
     """Whether S3 refused a bucket policy for a principal it does not see (``MalformedPolicy`` "Invalid principal in policy")."""
     return refuses_a_principal(error, "MalformedPolicy")
@@ -265,9 +274,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         except ClientError as error:
             if error_code(error) in ("404", "NoSuchBucket", "NotFound"):
                 return None
-            if error_code(error) == "403":
-                # HeadBucket has no body: make the refusal look like every other access denial.
-                error.response.setdefault("Error", {})["Code"] = "AccessDenied"
+            _name_refusal(error)
             raise
         headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
         return str(response.get("BucketRegion") or headers.get("x-amz-bucket-region") or "")
@@ -292,12 +299,13 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         }
 
     def head_object(self, bucket: str, key: str) -> dict[str, Any] | None:
-        """Return the object's metadata (``HeadObject``), ``None`` if it does not exist."""
+        """Return the object's metadata (``HeadObject``), ``None`` if it does not exist; a refusal is ``AccessDenied``."""
         try:
             return dict(self.conn.head_object(Bucket=bucket, Key=key, **self._owner()))
         except ClientError as error:
             if error_code(error) in ("404", "NoSuchKey", "NotFound"):
                 return None
+            _name_refusal(error)
             raise
 
     def object_owner_id(self, bucket: str, key: str) -> str | None:
