@@ -567,7 +567,7 @@ def _s3_endpoints(
     # Private DNS off: only their own names, or a Route 53 private hosted zone naming them, lead to them.
     dns_off = sorted(
         {
-            f"{endpoint['VpcEndpointId']} ({endpoint['ServiceName']})"
+            (str(endpoint["VpcEndpointId"]), str(endpoint["ServiceName"]))
             for endpoint in endpoints
             if endpoint.get("VpcEndpointType") == "Interface" and not endpoint.get("PrivateDnsEnabled")
         }

@@ -338,7 +338,7 @@ class SubnetFacts:
         a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint of another
         VPC, named through a Route 53 private hosted zone, may be reached that way (not seen).
     :param s3_endpoints_dns_off: the VPC's available S3 interface endpoints without private DNS answering in the VPC,
-        as ``"vpce-… (SERVICE)"``: read whatever the routes, since a Route 53 private hosted zone may name them.
+        as ``(endpoint id, service name)``: read whatever the routes, since a Route 53 private hosted zone may name them.
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
@@ -377,7 +377,7 @@ class SubnetFacts:
     nat_no_way_out: tuple[str, ...] = ()
     nat_s3_gateway_endpoints: tuple[str, ...] = ()
     routes_to_other_networks: tuple[str, ...] = ()
-    s3_endpoints_dns_off: tuple[str, ...] = ()
+    s3_endpoints_dns_off: tuple[tuple[str, str], ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -696,9 +696,9 @@ def _private_zone_doubt(facts: SubnetFacts, endpoint: str, *, sts: bool) -> str:
         doubts.append(_dns_off_endpoints(facts))
     # Of the Region whose name it is: a zone names an endpoint of the service it stands for.
     s3_dns_off = [
-        described
-        for described in facts.s3_endpoints_dns_off
-        if f".{_service_region(described.rstrip(')').rsplit(' (', 1)[-1])}." in f".{_authority(endpoint)}."
+        f"{endpoint_id} ({service})"
+        for endpoint_id, service in facts.s3_endpoints_dns_off
+        if f".{_service_region(service)}." in f".{_authority(endpoint)}."
     ]
     if not sts and s3_dns_off:
         doubts.append(

@@ -1169,8 +1169,11 @@ def test_an_sts_endpoint_with_private_dns_off_and_no_other_way_is_not_checked_no
             {"s3_gateway_endpoint": True, "routes_to_other_networks": ("10.0.0.0/8 to transit gateway tgw-0a",)},
             "tgw-0a",
         ),
-        ({"nat_route": True, "s3_endpoints_dns_off": ("vpce-0s3 (com.amazonaws.eu-west-1.s3)",)}, "vpce-0s3"),
-        ({"s3_gateway_endpoint": True, "s3_endpoints_dns_off": ("vpce-0s3 (com.amazonaws.eu-west-1.s3)",)}, "vpce-0s3"),
+        ({"nat_route": True, "s3_endpoints_dns_off": (("vpce-0s3", "com.amazonaws.eu-west-1.s3"),)}, "vpce-0s3"),
+        (
+            {"s3_gateway_endpoint": True, "s3_endpoints_dns_off": (("vpce-0s3", "com.amazonaws.eu-west-1.s3"),)},
+            "vpce-0s3",
+        ),
     ],
     ids=["gateway-endpoint-beside-a-hub-route", "nat-beside-an-s3-endpoint-dns-off", "gateway-beside-dns-off"],
 )
