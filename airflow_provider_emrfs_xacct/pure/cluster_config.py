@@ -488,6 +488,7 @@ def plan_launch(
     # the duration S3A's own setting names when it is defined.
     s3a_mappings = uses_role_mappings and translation_off is None and (version is None or version >= S3A_DEFAULT_SINCE)
     _check_site_session_durations(configurations, s3a_mappings, mapped_buckets)
+    _check_site_sts_endpoint_schemes(configurations)
     if s3a_mappings:
         check_translated_bucket_durations(emrfs_site, "emrfs_site_properties", mapped_buckets, site_of(configurations))
     connector = s3_connector(version, keep_emrfs, site_of(configurations).get("fs.s3.impl"))
@@ -1157,15 +1158,8 @@ def _check_site_session_durations(
     """
     Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site``: EMRFS's own property
     there too (every Hadoop ``Configuration`` loads ``core-site.xml``, EMRFS's included: Apache Hadoop API,
-    ``org.apache.hadoop.conf.Configuration``), and S3A's for S3A's mappings; and the STS endpoints named in every
-    classification of Hadoop properties (:data:`HADOOP_PROPERTY_CLASSIFICATIONS`), which reach some job's Hadoop
-    configuration (``spark-defaults`` as ``spark.hadoop.<name>``).
+    ``org.apache.hadoop.conf.Configuration``), and S3A's for S3A's mappings.
     """
-    for index, configuration in enumerate(configurations):
-        classification, properties = configuration.get("Classification"), configuration.get("Properties")
-        if classification in HADOOP_PROPERTY_CLASSIFICATIONS and isinstance(properties, dict):
-            place = f"job_flow_overrides.Configurations[{index}].Properties"
-            check_sts_endpoint_schemes(properties, place, str(classification))
     core_site = site_of(configurations)
     for place, classification, properties in site_classifications(configurations):
         check_session_duration(properties, place)
@@ -1174,6 +1168,18 @@ def _check_site_session_durations(
                 check_translated_bucket_durations(properties, place, mapped_buckets, core_site)
         elif s3a_mappings:
             check_s3a_session_duration(properties, place, mapped_buckets, core_site)
+
+
+def _check_site_sts_endpoint_schemes(configurations: list[dict[str, Any]]) -> None:
+    """
+    Check the STS endpoints named in every classification of Hadoop properties (:data:`HADOOP_PROPERTY_CLASSIFICATIONS`),
+    which reach some job's Hadoop configuration (``spark-defaults`` as ``spark.hadoop.<name>``).
+    """
+    for index, configuration in enumerate(configurations):
+        classification, properties = configuration.get("Classification"), configuration.get("Properties")
+        if classification in HADOOP_PROPERTY_CLASSIFICATIONS and isinstance(properties, dict):
+            place = f"job_flow_overrides.Configurations[{index}].Properties"
+            check_sts_endpoint_schemes(properties, place, str(classification))
 
 
 def site_classifications(configurations: list[dict[str, Any]]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -1241,7 +1247,7 @@ def check_sts_endpoint_schemes(properties: dict[str, Any], field: str, classific
     for name, value in properties.items():
         hadoop_name = name if isinstance(name, str) else ""
         if classification == "spark-defaults":
-            hadoop_name = hadoop_name.removeprefix(SPARK_HADOOP) if hadoop_name.startswith(SPARK_HADOOP) else ""
+            hadoop_name = _spark_hadoop_setting(hadoop_name) or ""
         scheme = insecure_scheme(value) if is_sts_endpoint_setting(hadoop_name) else ""
         if scheme:
             raise InvalidParameterError(
