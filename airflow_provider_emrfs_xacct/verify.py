@@ -29,7 +29,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     is_access_denied,
 )
 from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREAD_WAITS
-from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
+from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS, SSE_KMS_ALGORITHMS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
@@ -622,7 +622,7 @@ def _read_bucket_key(
     server-side encryption with AWS KMS keys (SSE-KMS)"), and ``alias/aws/s3`` or a key id names a key of the
     Region the request is sent to (AWS KMS Developer Guide, "AWS managed keys": one per service and Region).
     """
-    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
+    if bucket.sse_algorithm not in SSE_KMS_ALGORITHMS:
         return  # no KMS key
     kms = kms.in_region(bucket.region)
     configured = bucket.kms_key_id or AWS_MANAGED_S3_ALIAS  # none named: S3 uses aws/s3
@@ -1011,7 +1011,7 @@ def _check_probe_object(
     problems: list[str] = []
     encryption = head.get("ServerSideEncryption")
     kms_key = head.get("SSEKMSKeyId")
-    kms = encryption in ("aws:kms", "aws:kms:dsse")
+    kms = encryption in SSE_KMS_ALGORITHMS
     if expected_sse == "AES256" and encryption != "AES256":
         problems.append(f"expected SSE-S3 (AES256, as the uploads ask), got {encryption} {kms_key}")
     elif expected_key_arn and (not kms or kms_key != expected_key_arn):

@@ -1373,7 +1373,7 @@ MUTATIONS = [
     m(
         "K08",
         "pure/checks/key_user.py",
-        '    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):',
+        "    if bucket.sse_algorithm not in SSE_KMS_ALGORITHMS:",
         '    if bucket.sse_algorithm not in ("aws:kms",):',
         "DSSE-KMS default encryption not a KMS use",
         UNIT_KMS,
@@ -3043,7 +3043,7 @@ MUTATIONS = [
     m(
         "R08",
         "verify.py",
-        '    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):',
+        "    if bucket.sse_algorithm not in SSE_KMS_ALGORITHMS:",
         '    if bucket.sse_algorithm != "aws:kms":',
         "a bucket's DSSE-KMS default key not resolved nor its policy read",
         INT_JUDGE,

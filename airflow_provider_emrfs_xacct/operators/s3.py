@@ -200,12 +200,12 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         about one S3 cannot use until someone changes it (disabled, say). Return the key's ARN (``None`` without
         SSE-KMS).
         """
-        from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import SSE_KMS_ALGORITHMS, refuse_unusable_bucket_key
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
         from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn, key_problem
         from airflow_provider_emrfs_xacct.pure.validation import region_of_arn
 
-        if algorithm not in ("aws:kms", "aws:kms:dsse"):
+        if algorithm not in SSE_KMS_ALGORITHMS:
             return None
         metadata = None
         if is_key_arn(key_id):

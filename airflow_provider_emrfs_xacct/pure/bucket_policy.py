@@ -66,6 +66,9 @@ EMR_ROLE_POLICY_NAME = "emrfs-xacct-bucket-access"
 #: a cross-account writer needs a customer managed key (Amazon S3 User Guide, "Using server-side
 #: encryption with AWS KMS keys (SSE-KMS)": cross-account operations need a customer managed key).
 AWS_MANAGED_S3_ALIAS = "alias/aws/s3"
+#: The ``SSEAlgorithm`` values that encrypt with a KMS key: SSE-KMS and DSSE-KMS (Amazon S3 API Reference,
+#: "ServerSideEncryptionByDefault": "Valid Values: AES256 | aws:kms | aws:kms:dsse").
+SSE_KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 
 
 _OBJECTS_PREFIX = f"{SID_PREFIX}Objects"
@@ -408,7 +411,7 @@ def refuse_unusable_bucket_key(bucket: str, algorithm: str | None, key_id: str |
         alias or bare key id, which S3 resolves in the *writer's* account for a cross-account write
         (Amazon S3 API Reference, ServerSideEncryptionByDefault, KMSMasterKeyID).
     """
-    if algorithm not in ("aws:kms", "aws:kms:dsse"):
+    if algorithm not in SSE_KMS_ALGORITHMS:
         return
     where = f"s3_prefixes: bucket {bucket} is encrypted by default with"
     if key_id is None or key_id.endswith(AWS_MANAGED_S3_ALIAS) or key_manager == "AWS":

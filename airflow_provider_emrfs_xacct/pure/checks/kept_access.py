@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_emrfs_xacct.pure.bucket_policy import SSE_KMS_ALGORITHMS
 from airflow_provider_emrfs_xacct.pure.checks.findings import WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import (
@@ -112,7 +113,7 @@ def _default_key(bucket: object) -> set[str] | None:
     """The ARN of the key of a mapped bucket's default encryption (none: no SSE-KMS); ``None``: not known."""
     if not isinstance(bucket, BucketState) or "encryption" in bucket.unreadable:
         return None
-    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
+    if bucket.sse_algorithm not in SSE_KMS_ALGORITHMS:
         return set()
     if bucket.kms_key_arn is not None:
         # A key DescribeKey did not resolve is left as the bucket names it, an alias or key id maybe: not its ARN.

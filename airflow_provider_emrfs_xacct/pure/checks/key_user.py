@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
+from airflow_provider_emrfs_xacct.pure.bucket_policy import SSE_KMS_ALGORITHMS, refuse_unusable_bucket_key
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     PROBE_KMS_CALLS,
     KmsUse,
@@ -267,7 +267,7 @@ def _default_key(
     uses: list[KmsUse],
 ) -> Link | tuple[str, dict[str, Any], str]:
     """The bucket's default key: its ARN, policy and name as the bucket names it; or the link when it is not checked."""
-    if bucket.sse_algorithm in ("aws:kms", "aws:kms:dsse"):
+    if bucket.sse_algorithm in SSE_KMS_ALGORITHMS:
         what = "the key of the bucket's default encryption"
         elsewhere = _other_region_link(index, name, what, bucket.kms_key_id, bucket)
         if elsewhere is not None:
@@ -383,7 +383,7 @@ def _key(state: ChainState, index: int | None, name: str, bucket: BucketState) -
     """Return the key's ARN and policy, or the link when no customer managed key is there to check."""
     if "encryption" in bucket.unreadable:
         return Link(index, name, UNKNOWN, bucket.unreadable["encryption"], fix=PROBE_FIX)
-    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
+    if bucket.sse_algorithm not in SSE_KMS_ALGORITHMS:
         return Link(index, name, PASS, f"default encryption is {bucket.sse_algorithm or 'none'}; no KMS key involved")
     key_arn = bucket.kms_key_arn
     if key_arn is None:
