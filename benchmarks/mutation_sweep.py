@@ -1908,8 +1908,8 @@ MUTATIONS = [
     m(
         "T31",
         "pure/network.py",
-        "        if insecure_scheme(endpoint):\n            return StsReachability(",
-        "        if False:\n            return StsReachability(",
+        "        if scheme := insecure_scheme(endpoint):\n            return StsReachability(",
+        '        if scheme := "":\n            return StsReachability(',
         "an STS endpoint over http passes the route link",
         UNIT_NETWORK,
     ),

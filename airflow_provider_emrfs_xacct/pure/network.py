@@ -1035,11 +1035,11 @@ def sts_endpoint_check(
         override, ignored = None, f" ({STS_ENDPOINT_PROPERTY} is not used before 5.31.0 and 6.1.0)"
     if override:
         endpoint = str(override)
-        if insecure_scheme(endpoint):
+        if scheme := insecure_scheme(endpoint):
             return StsReachability(
                 FAIL,
                 endpoint,
-                f"the cluster's STS endpoint setting names {endpoint!r}, over {insecure_scheme(endpoint)}: "
+                f"the cluster's STS endpoint setting names {endpoint!r}, over {scheme}: "
                 f"{STS_HTTPS_ONLY}, so every AssumeRole of a role mapping, and so every mapped S3 request, fails",
                 f"name https://{_authority(endpoint).split(':', 1)[0]}",
             )
