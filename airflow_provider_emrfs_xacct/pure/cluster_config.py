@@ -141,8 +141,11 @@ OTHER_HADOOP_SITES = (
     "hiveserver2-site",
     "sqoop-site",
 )
+#: The site files EMRFS's own configuration loads: ``emrfs-site`` and ``core-site`` (Hadoop's, which every file
+#: system's configuration loads).
+EMRFS_SITE_FILES = ("emrfs-site", "core-site")
 #: The classifications whose properties are Hadoop properties of some job (``spark-defaults``' as ``spark.hadoop.``).
-HADOOP_PROPERTY_CLASSIFICATIONS = ("core-site", "emrfs-site", "spark-defaults", *OTHER_HADOOP_SITES)
+HADOOP_PROPERTY_CLASSIFICATIONS = (*EMRFS_SITE_FILES, "spark-defaults", *OTHER_HADOOP_SITES)
 #: The canned ACL names EMRFS's ``emrfs-site`` ``fs.s3.canned.acl`` and S3A's ``core-site`` ``fs.s3a.acl.default`` are
 #: read with, and the ``x-amz-acl`` header each sends: the names Hadoop's ``core-default.xml`` gives for
 #: ``fs.s3a.acl.default`` ("Value may be Private, PublicRead, PublicReadWrite, AuthenticatedRead, LogDeliveryWrite,
@@ -1187,7 +1190,7 @@ def site_classifications(configurations: list[dict[str, Any]]) -> Iterator[tuple
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         classification = configuration.get("Classification")
-        if classification in ("emrfs-site", "core-site") and isinstance(properties, dict):
+        if classification in EMRFS_SITE_FILES and isinstance(properties, dict):
             yield f"job_flow_overrides.Configurations[{index}].Properties", str(classification), properties
 
 
@@ -1568,7 +1571,7 @@ def _other_site_values(
 
     :param setting_of: the Hadoop property a key of ``classification`` sets (``None``: none).
     """
-    sites = {site_file: site_of(configurations, site_file) for site_file in ("core-site", "emrfs-site")}
+    sites = {site_file: site_of(configurations, site_file) for site_file in EMRFS_SITE_FILES}
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         if configuration.get("Classification") != classification or not isinstance(properties, dict):
@@ -1687,7 +1690,7 @@ def carried_access_grants(configurations: list[dict[str, Any]]) -> Iterator[tupl
     value)``: the on switch other than false, or the fallback other than its site file's, each read as Hadoop reads a
     flag (:func:`hadoop_boolean`). An on switch set to false turns nothing on, and is kept.
     """
-    for site_file in ("emrfs-site", "core-site"):
+    for site_file in EMRFS_SITE_FILES:
         enabled, fallback = ACCESS_GRANTS_PROPERTIES[site_file]
         own = site_of(configurations, site_file).get(fallback)
         for index, configuration in enumerate(configurations):
@@ -1708,7 +1711,7 @@ def carried_access_grants(configurations: list[dict[str, Any]]) -> Iterator[tupl
 #: job's ``spark.hadoop.<name>`` (:data:`SPARK_HADOOP`) and the other classifications that reach a job's Hadoop
 #: configuration (:data:`OTHER_HADOOP_SITES`), as the verifier reads them (``checks/credential_settings.py``).
 #: S3A's in ``emrfs-site`` too: EMR's S3A reads the EMRFS settings it translates, from where AWS does not document.
-ROLE_MAPPING_CLASSIFICATIONS = ("emrfs-site", "core-site", "spark-defaults", *OTHER_HADOOP_SITES)
+ROLE_MAPPING_CLASSIFICATIONS = HADOOP_PROPERTY_CLASSIFICATIONS
 
 
 def role_mapping_setting(name: str) -> tuple[str, str | None] | None:
@@ -1816,7 +1819,7 @@ def _refuse_role_mapping_settings(
 
 #: The classifications whose S3 connector settings (:func:`connector_setting`) an instance group's or fleet instance
 #: type's own ``Configurations`` may not give another value than the cluster's (:data:`OTHER_HADOOP_SITES` too).
-INSTANCE_CHECKED_CLASSIFICATIONS = ("core-site", "emrfs-site", "spark-defaults", *OTHER_HADOOP_SITES)
+INSTANCE_CHECKED_CLASSIFICATIONS = HADOOP_PROPERTY_CLASSIFICATIONS
 
 
 def connector_setting(classification: str, name: str) -> bool:

@@ -74,6 +74,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_PROVIDER_PROPERTY,
+    EMRFS_SITE_FILES,
     OTHER_HADOOP_SITES,
     ROLE_MAPPING_PROPERTIES,
     S3A_ROLE_MAPPING_PROPERTY,
@@ -101,8 +102,6 @@ EMRFS_RESOLVER_PROPERTY = "fs.s3.credentialsResolverClass"
 #: consistency" (Amazon EMR Release Guide, "Configure consistent view").
 CONSISTENT_VIEW_PROPERTY = "fs.s3.consistent"
 CONSISTENT_VIEW_LINK = "EMRFS consistent view's DynamoDB table"
-#: The site files EMRFS's own configuration loads (``core-site``: Hadoop's, which every file system's loads).
-SITE_FILES = ("emrfs-site", "core-site")
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -153,12 +152,12 @@ def consistent_view_audit(state: ChainState) -> list[Link]:
     if state.cluster_configurations is None or serves_s3_with_s3a(state):
         return []
     links = []
-    for setting in settings_found(state, tuple((site, [CONSISTENT_VIEW_PROPERTY]) for site in SITE_FILES)):
+    for setting in settings_found(state, tuple((site, [CONSISTENT_VIEW_PROPERTY]) for site in EMRFS_SITE_FILES)):
         classification, key = setting.split(" ", 1)
         value = site_property(state, classification, key)
         if hadoop_boolean(value) is not True:
             continue
-        probe = classification in SITE_FILES
+        probe = classification in EMRFS_SITE_FILES
         links.append(
             Link(
                 None,
