@@ -534,6 +534,7 @@ def plan_launch(
     warnings = _termination_warnings(result)
     if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE:
         warnings.extend(connector_notes)  # keep_emrfs: s3a:// URIs get no role mapping
+    warnings.extend(consistent_view_warnings(configurations, emrfs_site))
     for classification, properties in (
         ("core-site", _not_kept_yet(core_site, configurations)),
         ("emrfs-site", emrfs_site),
@@ -578,6 +579,37 @@ def _provider_beside_mappings(configurations: list[dict[str, Any]], uses_role_ma
         for classification, name in _CREDENTIAL_SETTINGS
         for where in (classification, *OTHER_HADOOP_SITES)  # which reach the jobs that load them too
         if uses_role_mappings and site_of(configurations, where).get(name) is not None
+    ]
+
+
+#: EMRFS consistent view's switch: "When set to true, this property configures EMRFS to use DynamoDB to provide
+#: consistency" (Amazon EMR Release Guide, "Configure consistent view").
+CONSISTENT_VIEW_PROPERTY = "fs.s3.consistent"
+
+
+def consistent_view_warnings(configurations: list[dict[str, Any]], emrfs_site: dict[str, Any]) -> list[str]:
+    """
+    A warning per classification of Hadoop properties that turns EMRFS consistent view on (``fs.s3.consistent``,
+    ``spark.hadoop.`` in ``spark-defaults``, read as Hadoop reads a flag): EMRFS then keeps each write's metadata in a
+    DynamoDB table, with credentials AWS does not document, which the verifier leaves not checked. It is no longer
+    needed: "With the release of Amazon S3 strong read-after-write consistency on December 1, 2020, you no longer need
+    to use EMRFS consistent view" (Amazon EMR Release Guide, "Consistent view").
+
+    :param emrfs_site: the ``emrfs_site_properties`` the launch adds.
+    """
+    places = [(f"emrfs_site_properties.{CONSISTENT_VIEW_PROPERTY}", emrfs_site.get(CONSISTENT_VIEW_PROPERTY))]
+    for index, configuration in enumerate(configurations):
+        classification = configuration.get("Classification")
+        properties = configuration.get("Properties")
+        if classification in HADOOP_PROPERTY_CLASSIFICATIONS and isinstance(properties, dict):
+            name = (SPARK_HADOOP if classification == "spark-defaults" else "") + CONSISTENT_VIEW_PROPERTY
+            places.append((f"job_flow_overrides.Configurations[{index}].Properties.{name}", properties.get(name)))
+    return [
+        f"{place}={value!r} turns on EMRFS consistent view: EMRFS records each write in a DynamoDB table, with "
+        "credentials AWS does not document, so the verifier leaves that table's access not checked. Amazon S3 is "
+        "strongly consistent since December 2020 and AWS says consistent view is no longer needed: remove the setting"
+        for place, value in places
+        if hadoop_boolean(value)
     ]
 
 

@@ -14,7 +14,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.credential_settings import CONSISTENT_VIEW_LINK
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
-from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
+from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, plan_launch
 from tests.unit.test_chain import healthy_state
 
 
@@ -76,3 +76,49 @@ def test_consistent_view_where_emrfs_is_kept_on_7_10_is_not_checked() -> None:
     # From 7.10.0 S3A serves s3:// unless fs.s3.impl keeps EMRFS: EMRFS's consistent view is then no write's.
     s3a = report(site("emrfs-site", **{"fs.s3.consistent": "true"}), release="emr-7.10.0")
     assert CONSISTENT_VIEW_LINK not in [link.link for link in s3a.links]
+
+
+# The launch warns of consistent view where it is turned on (the verifier will leave it not checked), naming the field;
+# a value Hadoop reads as false, or another consistent view option, makes no warning.
+@pytest.mark.parametrize(
+    ("overrides", "emrfs_site", "field"),
+    [
+        ([site("emrfs-site", **{"fs.s3.consistent": " TRUE"})], {}, "Configurations[0].Properties.fs.s3.consistent"),
+        (
+            [site("core-site"), site("spark-defaults", **{"spark.hadoop.fs.s3.consistent": "true"})],
+            {},
+            "Configurations[1].Properties.spark.hadoop.fs.s3.consistent",
+        ),
+        ([site("hive-site", **{"fs.s3.consistent": "true"})], {}, "Configurations[0].Properties.fs.s3.consistent"),
+        ([], {"fs.s3.consistent": "true"}, "emrfs_site_properties.fs.s3.consistent"),
+    ],
+)
+def test_launch_warns_where_consistent_view_is_turned_on(
+    overrides: list[dict[str, Any]], emrfs_site: dict[str, str], field: str
+) -> None:
+    plan = plan_launch(launch_request(overrides), emrfs_site_properties=emrfs_site)
+    [warning] = [text for text in plan.warnings if "consistent view" in text]
+    assert field in warning
+    assert "not checked" in warning
+
+
+@pytest.mark.parametrize(
+    "configuration",
+    [
+        site("emrfs-site", **{"fs.s3.consistent": "false"}),
+        site("emrfs-site", **{"fs.s3.consistent.retryCount": "10"}),
+        site("spark-defaults", **{"fs.s3.consistent": "true"}),  # Spark reads spark.hadoop.* only
+    ],
+)
+def test_launch_does_not_warn_where_consistent_view_stays_off(configuration: dict[str, Any]) -> None:
+    plan = plan_launch(launch_request([configuration]))
+    assert not [text for text in plan.warnings if "consistent view" in text]
+
+
+def launch_request(configurations: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "Name": "partner",
+        "ReleaseLabel": "emr-6.15.0",
+        "Instances": {"KeepJobFlowAliveWhenNoSteps": True},
+        "Configurations": configurations,
+    }

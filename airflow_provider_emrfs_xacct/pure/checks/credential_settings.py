@@ -73,6 +73,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    CONSISTENT_VIEW_PROPERTY,
     EMRFS_PROVIDER_PROPERTY,
     EMRFS_SITE_FILES,
     OTHER_HADOOP_SITES,
@@ -98,9 +99,6 @@ S3A_CREDENTIAL_OPTIONS = (
 )
 #: EMRFS's credential resolver class, which EMR maps to S3A's ``fs.s3a.credentials.resolver``.
 EMRFS_RESOLVER_PROPERTY = "fs.s3.credentialsResolverClass"
-#: EMRFS consistent view's switch: "When set to true, this property configures EMRFS to use DynamoDB to provide
-#: consistency" (Amazon EMR Release Guide, "Configure consistent view").
-CONSISTENT_VIEW_PROPERTY = "fs.s3.consistent"
 CONSISTENT_VIEW_LINK = "EMRFS consistent view's DynamoDB table"
 
 
