@@ -1100,8 +1100,9 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
     ``s3:DeleteObjectVersion`` refused, an Object Lock retention) is said by key and version; an object whose version
     could not be deleted is still hidden behind a delete marker, and that is said too.
 
-    :return: ``{"deleted": whether the object or the temporary one was there (``None``: not known, a HEAD was refused
-        and none showed one; deleted all the same), "left": [what stays, where, why]}``.
+    :return: ``{"deleted": whether what the probe wrote was there and is gone (``False``: nothing was there, or
+        something stays, said in ``left``; ``None``: not known, a HEAD was refused and none showed one, deleted all
+        the same), "left": [what stays, where, why]}``.
     """
     keys = (key, key + PUT_TEMPORARY_SUFFIX)
     heads, unknown = _heads(s3, bucket, keys)
@@ -1113,7 +1114,7 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
         # DeleteMarker in the answer: versioning was enabled since the write; the data stays under it, cleaned below.
         versioned = _delete_current(s3, bucket, [*present, *unknown], refused)
         if not versioned:  # a plain delete in a bucket that keeps versions always answers a delete marker
-            return {"deleted": was_there, "left": refused}
+            return _cleanup_outcome(was_there, refused)
     where = f"s3://{bucket}/{key}"
     try:
         # Neither key current (a put cut short, whose ._COPYING_ Hadoop deleted without a version id): no HEAD tells
@@ -1138,7 +1139,7 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
             f"(ListObjectVersions needs s3:ListBucketVersions: {error}): the probe's data stays there as noncurrent "
             "versions; delete them by hand"
         ]
-        return {"deleted": was_there, "left": [*refused, *left, *_hide(s3, bucket, present)]}
+        return _cleanup_outcome(was_there, [*refused, *left, *_hide(s3, bucket, present)])
     left, kept = [], set()
     for entry in entries:
         try:
@@ -1151,7 +1152,12 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
                 f"refused (it needs s3:DeleteObjectVersion): {error}"
             )
     hidden = _hide(s3, bucket, [name for name in present if name in kept])
-    return {"deleted": was_there, "left": [*refused, *left, *hidden]}
+    return _cleanup_outcome(was_there, [*refused, *left, *hidden])
+
+
+def _cleanup_outcome(was_there: bool | None, left: list[str]) -> dict[str, Any]:
+    """:func:`delete_probe_writes`' answer: deleted only where something was (or may have been) there and nothing stays."""
+    return {"deleted": False if left else was_there, "left": left}
 
 
 def _hide(s3: EmrfsS3Hook, bucket: str, names: Iterable[str]) -> list[str]:

@@ -588,6 +588,34 @@ def head_and_delete_denied(aws: Seeded) -> Iterator[Callable[[], None]]:
     yield from destination_denied(aws, "s3:*Object")  # s3:GetObject, s3:DeleteObject (and s3:PutObject)
 
 
+@pytest.fixture
+def delete_denied(aws: Seeded) -> Iterator[Callable[[], None]]:
+    yield from destination_denied(aws, "s3:DeleteObject")
+
+
+def test_a_probe_object_whose_delete_is_refused_is_not_said_deleted(
+    aws: Seeded, delete_denied: Callable[[], None]
+) -> None:
+    """HEAD finds the object and DeleteObject is refused: it stays, and ``deleted`` says so (it said True)."""
+    from airflow_provider_emrfs_xacct.verify import delete_probe_writes, probe_key
+    from tests.integration.test_verify import s3_hook
+
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    uri = probe_key(PREFIX)
+    key = uri.removeprefix(f"s3://{aws.bucket}/")
+    s3.put_object(Bucket=aws.bucket, Key=key, Body=b"probe\n")
+    hook = s3_hook()
+    assert hook.conn is not None
+    delete_denied()
+
+    outcome = delete_probe_writes(hook, aws.bucket, key)
+
+    assert outcome["deleted"] is False
+    assert any("DeleteObject was refused" in line for line in outcome["left"]), outcome
+    moto_authorization(aws.url, "inf")  # the test's own look, unchecked
+    assert head(s3, uri) is not None
+
+
 def test_a_probe_object_whose_head_is_refused_is_deleted_all_the_same(
     aws: Seeded, head_denied: Callable[[], None]
 ) -> None:
