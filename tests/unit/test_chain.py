@@ -36,6 +36,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Report,
     cite,
     covered_by_probe,
+    verdict_with_probe,
 )
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
 from airflow_provider_emrfs_xacct.pure.checks.state import (
@@ -2388,6 +2389,9 @@ def test_a_second_opinion_asked_for_and_not_obtained_is_not_checked() -> None:
     assert (link.link, link.status) == (OPINION, UNKNOWN)
     assert link.detail.startswith("not obtained: iam:SimulatePrincipalPolicy is throttled or unavailable for now")
     assert link.fix == second_opinion.RETRY_FIX
+    # The probe's one upload is not the requests the simulator was to be asked about: a passing probe leaves it.
+    assert not link.probe_settles
+    assert verdict_with_probe([link.to_dict()], {"ok": True, "routes": {}}) == (VERDICT_NOT_CHECKED, True)
 
 
 def test_a_second_opinion_cut_short_still_names_the_disagreements_it_got() -> None:
