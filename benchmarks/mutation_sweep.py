@@ -2360,8 +2360,8 @@ MUTATIONS = [
     m(
         "Y12",
         "pure/checks/spark_settings.py",
-        "    if value is None or (site is not None and hadoop_reading(name, value) == hadoop_reading(name, site)):",
-        "    if value is None or site is None or hadoop_reading(name, value) == hadoop_reading(name, site):",
+        "    if value is None or (site is not None and setting_reading(name, read) == setting_reading(name, site)):",
+        "    if value is None or site is None or setting_reading(name, read) == setting_reading(name, site):",
         "a spark.hadoop.* (or hive-site...) connector setting with no site value not reported 'not checked'",
         ["tests/unit/test_spark_job_settings.py", "tests/unit/test_other_hadoop_sites.py"],
     ),

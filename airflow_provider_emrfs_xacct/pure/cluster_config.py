@@ -308,7 +308,7 @@ def merge_classification(
 def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
     """
     Refuse a property two entries of the same cluster-level classification set to different values (as Hadoop reads
-    them: :func:`hadoop_reading`): which one EMR
+    them: :func:`setting_reading`): which one EMR
     keeps is not documented (Amazon EMR API Reference, ``Configuration``), and the launch's checks, which read the
     later one (:func:`site_of`), could pass a value EMR replaces with the other.
     """
@@ -319,7 +319,7 @@ def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
             continue
         for key, value in properties.items():
             where = (str(configuration.get("Classification")), str(key))
-            if where in seen and hadoop_reading(str(key), seen[where][1]) != hadoop_reading(str(key), value):
+            if where in seen and setting_reading(str(key), seen[where][1]) != setting_reading(str(key), value):
                 raise InvalidParameterError(
                     f"job_flow_overrides.Configurations[{index}].Properties.{key}",
                     f"is {value!r}, but Configurations[{seen[where][0]}] ({where[0]} too) sets it to "
@@ -1217,13 +1217,18 @@ def _check_site_sts_endpoint_schemes(configurations: list[dict[str, Any]]) -> No
             check_sts_endpoint_schemes(properties, place, str(classification))
 
 
-def site_classifications(configurations: list[dict[str, Any]]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Each ``emrfs-site`` and ``core-site`` classification of ``configurations`` with properties: its field, name, properties."""
+def site_classifications(
+    configurations: list[dict[str, Any]], field: str = "job_flow_overrides.Configurations"
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """
+    Each ``emrfs-site`` and ``core-site`` classification of ``configurations`` (named ``field``) with properties: its
+    field, name, properties.
+    """
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         classification = configuration.get("Classification")
         if classification in EMRFS_SITE_FILES and isinstance(properties, dict):
-            yield f"job_flow_overrides.Configurations[{index}].Properties", str(classification), properties
+            yield f"{field}[{index}].Properties", str(classification), properties
 
 
 def check_session_duration(properties: dict[str, Any], field: str) -> None:
@@ -1441,10 +1446,37 @@ def canned_acl_setting(name: str, classification: str) -> bool:
     verifier reads both), ``core-site`` ``fs.s3a.acl.default`` or its per-bucket form.
     """
     if classification == "emrfs-site":
-        return name == EMRFS_CANNED_ACL or emrfs_setting_bucket(name, EMRFS_CANNED_ACL) is not None
+        return _emrfs_canned_acl(name)
     if classification == "core-site":
-        return name == S3A_CANNED_ACL or bool(s3a_setting_bucket(name, S3A_CANNED_ACL))
+        return _s3a_canned_acl(name)
     return False
+
+
+def _emrfs_canned_acl(name: str) -> bool:
+    """Whether ``name`` is EMRFS's ``fs.s3.canned.acl`` or its bucket-level form."""
+    return name == EMRFS_CANNED_ACL or emrfs_setting_bucket(name, EMRFS_CANNED_ACL) is not None
+
+
+def _s3a_canned_acl(name: str) -> bool:
+    """Whether ``name`` is S3A's ``fs.s3a.acl.default`` or its per-bucket form."""
+    return name == S3A_CANNED_ACL or bool(s3a_setting_bucket(name, S3A_CANNED_ACL))
+
+
+def spark_trimmed(value: object) -> object:
+    """
+    A ``spark-defaults`` value as Spark hands it to a job's Hadoop configuration: Spark loads
+    ``spark-defaults.conf`` with ``java.util.Properties`` and trims each value as Java trims but keeps a carriage
+    return or line feed (Apache Spark, ``Utils.getPropertiesFromFile``: ``trimExceptCRLF``, "preserves natural line
+    delimiters"), then sets ``spark.hadoop.<name>`` as ``<name>`` unchanged (``SparkHadoopUtil``,
+    ``appendSparkHadoopConfigs``: ``hadoopConf.set(key.substring("spark.hadoop.".length), value)``). A value that is
+    no string is kept.
+    """
+    if not isinstance(value, str):
+        return value
+    kept = "".join(char for char in JAVA_TRIMMED if char not in "\r\n")
+    start = len(value) - len(value.lstrip(kept))
+    end = len(value.rstrip(kept))
+    return value[start:end] if start < end else ""
 
 
 def check_canned_acls(properties: dict[str, Any], field: str, classification: str) -> None:
@@ -1468,9 +1500,14 @@ def check_canned_acls(properties: dict[str, Any], field: str, classification: st
         )
 
 
-def _check_site_canned_acls(configurations: list[dict[str, Any]]) -> None:
-    """:func:`check_canned_acls` of every ``emrfs-site`` and ``core-site`` classification of ``configurations``."""
-    for place, classification, properties in site_classifications(configurations):
+def _check_site_canned_acls(
+    configurations: list[dict[str, Any]], field: str = "job_flow_overrides.Configurations"
+) -> None:
+    """
+    :func:`check_canned_acls` of every ``emrfs-site`` and ``core-site`` classification of ``configurations`` (named
+    ``field``).
+    """
+    for place, classification, properties in site_classifications(configurations, field):
         check_canned_acls(properties, place, classification)
 
 
@@ -1578,7 +1615,8 @@ def hadoop_reading(name: str, value: object) -> object:
     is ``true``), S3A's role session duration, base or per bucket, as a Hadoop duration
     (:func:`hadoop_duration_seconds`: ``1h`` is ``3600``; Apache Hadoop, ``AssumedRoleCredentialProvider``:
     ``conf.getTimeDuration(ASSUMED_ROLE_SESSION_DURATION, ..., TimeUnit.SECONDS)``); else, or a value neither reads,
-    the value trimmed as Java trims (:func:`java_trim`).
+    the value trimmed as Java trims (:func:`java_trim`). A canned ACL setting is not read trimmed:
+    :func:`setting_reading`.
     """
     reading: object = None
     if name.startswith("fs.s3") and name.endswith(tuple(f".{option}" for option in HADOOP_BOOLEAN_OPTIONS)):
@@ -1586,6 +1624,19 @@ def hadoop_reading(name: str, value: object) -> object:
     elif name == S3A_SESSION_DURATION_PROPERTY or s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY):
         reading = hadoop_duration_seconds(value)
     return java_trim(value) if reading is None else reading
+
+
+def setting_reading(name: str, value: object) -> object:
+    """
+    :func:`hadoop_reading` of ``value``, but a canned ACL setting's, base or per bucket (``fs.s3.canned.acl``,
+    ``fs.s3a.acl.default``, whichever classification sets it), as its raw text: S3A reads it untrimmed and how EMRFS
+    reads a padded one AWS does not document (:data:`CANNED_ACLS`), so ``BucketOwnerFullControl`` followed by a space
+    is another setting than ``BucketOwnerFullControl``. A ``spark-defaults`` value is to be given as Spark hands it to
+    Hadoop (:func:`spark_trimmed`).
+    """
+    if _emrfs_canned_acl(name) or _s3a_canned_acl(name):
+        return str(value)
+    return hadoop_reading(name, value)
 
 
 def _other_site_values(
@@ -1597,9 +1648,10 @@ def _other_site_values(
     """
     Each property of ``classification``'s entries that sets a setting the launch reads from another site file
     (:func:`launch_site_file`) to another value than that file's, both read as Hadoop reads them
-    (:func:`hadoop_reading`; not set there: another value too), as ``(index, key, setting, value, site file, its
-    value)``. A per-bucket form of a bucket no role mapping takes (``mapped_buckets``:
-    :func:`~.security_config.mapped_bucket_prefixes`; ``None``: any bucket) is no mapped write's, and is left out.
+    (:func:`setting_reading`, a ``spark-defaults`` value after Spark's trimming: :func:`spark_trimmed`; not set there:
+    another value too), as ``(index, key, setting, value, site file, its value)``. A per-bucket form of a bucket no
+    role mapping takes (``mapped_buckets``: :func:`~.security_config.mapped_bucket_prefixes`; ``None``: any bucket)
+    is no mapped write's, and is left out.
 
     :param setting_of: the Hadoop property a key of ``classification`` sets (``None``: none).
     """
@@ -1617,7 +1669,8 @@ def _other_site_values(
             if form is not None and not bucket_mapped(form[1], mapped_buckets):
                 continue
             own = sites[site_file].get(name)
-            if own is not None and hadoop_reading(name, value) == hadoop_reading(name, own):
+            read = spark_trimmed(value) if classification == "spark-defaults" else value
+            if own is not None and setting_reading(name, read) == setting_reading(name, own):
                 continue
             yield index, str(key), name, value, site_file, own
 
@@ -1874,8 +1927,9 @@ def instance_overrides(
     """
     Each S3 connector setting (:func:`connector_setting`) that an instance group's or fleet instance type's own
     ``own_configurations`` give another value than the cluster's ``cluster_configurations`` (both read as Hadoop reads
-    them: :func:`hadoop_reading`), or that the cluster's do not set: its classification's index in
-    ``own_configurations``, the classification, the setting, its value there and the cluster's (``None``: not set).
+    them: :func:`setting_reading`, so a canned ACL by its raw text; ``spark-defaults``' after Spark's trimming), or
+    that the cluster's do not set: its classification's index in ``own_configurations``, the classification, the
+    setting, its value there and the cluster's (``None``: not set).
 
     EMR applies them to that group's instances over the cluster's: "You can specify a separate configuration for each
     instance group (master, core, and task)" (Amazon EMR API Reference, ``InstanceGroupConfig``, ``Configurations``;
@@ -1895,9 +1949,19 @@ def instance_overrides(
                 continue
             theirs = cluster.get(java_trim(name))  # the name as Hadoop reads it (padded_connector_names)
             hadoop_name = java_trim(name).removeprefix(SPARK_HADOOP)
-            if theirs is not None and hadoop_reading(hadoop_name, value) == hadoop_reading(hadoop_name, theirs):
+            if theirs is not None and _same_reading(str(classification), hadoop_name, value, theirs):
                 continue
             yield index, str(classification), name, value, theirs
+
+
+def _same_reading(classification: str, name: str, value: object, other: object) -> bool:
+    """
+    Whether ``classification``'s two values of Hadoop property ``name`` are the same setting (:func:`setting_reading`;
+    ``spark-defaults``' after Spark's trimming: :func:`spark_trimmed`).
+    """
+    if classification == "spark-defaults":
+        value, other = spark_trimmed(value), spark_trimmed(other)
+    return setting_reading(name, value) == setting_reading(name, other)
 
 
 def launch_instance_configurations(instances: Any, field: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
@@ -1930,10 +1994,12 @@ def _refuse_instance_overrides(
 ) -> None:
     """
     Refuse an instance group's or fleet instance type's own S3 connector setting (:func:`instance_overrides`); with
-    ``role_mappings``, first its own role mapping setting, as the cluster's (:func:`_refuse_role_mapping_settings`).
+    ``role_mappings``, first its own role mapping setting, as the cluster's (:func:`_refuse_role_mapping_settings`),
+    and its own canned ACL setting that is no canned ACL name, as the cluster's (:func:`check_canned_acls`).
     """
     for place, own in launch_instance_configurations(instances, field):
         _refuse_role_mapping_settings(own, {}, mapped_buckets, place, uses_role_mappings=role_mappings)
+        _check_site_canned_acls(own, place)
         for index, classification, name, value, theirs in instance_overrides(configurations, own):
             shown = f"is {theirs!r}" if theirs is not None else "does not set it"
             raise InvalidParameterError(

@@ -160,7 +160,7 @@ def test_the_launch_keeps_what_reaches_no_checked_setting() -> None:
             **{
                 "hive.metastore.uris": "thrift://h:9083",
                 "fs.s3.maxConnections": "200",  # read by neither the launch nor the verifier
-                "fs.s3.canned.acl": " BucketOwnerFullControl",  # the same value as Hadoop reads it
+                "fs.s3.canned.acl": "BucketOwnerFullControl",  # the same value, exactly
                 "fs.s3.bucket.other-bucket.authorization.roleMapping": "x",  # a bucket no mapping takes
             },
         ),

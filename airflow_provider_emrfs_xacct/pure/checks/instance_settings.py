@@ -5,8 +5,9 @@ EMR applies an instance group's own ``Configurations`` to its instances over the
 configuration for each instance group (master, core, and task)" (Amazon EMR API Reference, ``InstanceGroupConfig``;
 ``InstanceTypeConfig`` for a fleet's instance types; ``ModifyInstanceGroups`` changes a running cluster's). The links
 judge the cluster's settings (``DescribeCluster``'s ``Configurations``); where a group gives an S3 connector setting
-another value (:func:`~.cluster_config.instance_overrides`), the tasks that run there write through a connector, role
-mappings, credentials, session, encryption or ACL no link judged, so each such setting is "not checked".
+another value (:func:`~.cluster_config.instance_overrides`: as Hadoop reads both, a canned ACL by its raw text, so
+``BucketOwnerFullControl`` padded with a space is another value), the tasks that run there write through a connector,
+role mappings, credentials, session, encryption or ACL no link judged, so each such setting is "not checked".
 """
 
 from __future__ import annotations
