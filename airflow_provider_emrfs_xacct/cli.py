@@ -43,6 +43,8 @@ from airflow_provider_emrfs_xacct.session_scope import shared_sessions
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
+
 EMR_CONN = "emrfs_xacct_cli_emr"
 DESTINATION_CONN = "emrfs_xacct_cli_destination"
 DEFAULT_EC2_ROLE = "EMR_EC2_DefaultRole"
@@ -214,12 +216,12 @@ def validate_partner(partner: dict[str, Any]) -> None:
     from airflow_provider_emrfs_xacct.pure.security_config import (
         build_security_configuration,
         validate_role_mappings,
+        validate_security_configuration_name_prefix,
     )
     from airflow_provider_emrfs_xacct.pure.validation import (
         parse_s3_location,
         require_list,
         require_str,
-        validate_name_prefix,
         validate_role_name,
     )
 
@@ -253,7 +255,8 @@ def validate_partner(partner: dict[str, Any]) -> None:
                 f"the destination account {destination['account_id']}; grant it with GrantKmsKeyUserOperator "
                 "and a connection to the key's account instead",
             )
-    validate_name_prefix(configuration["name_prefix"], "security_configuration.name_prefix")
+    # As CreateEmrfsSecurityConfigOperator checks it: room for "-<hash>" within the names the provider makes.
+    validate_security_configuration_name_prefix(configuration["name_prefix"], "security_configuration.name_prefix")
     mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
     try:
         build_security_configuration(mappings, configuration.get("base_configuration"))
@@ -407,7 +410,9 @@ def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
     )
 
 
-def resolve_destination_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
+def resolve_destination_role_arn(
+    partner: dict[str, Any], err: TextIO, refused: list[RefusedRead] | None = None
+) -> str | None:
     """
     Read the destination role's ARN through the destination connection (``iam:GetRole``, a read, which the
     steps make too); ``None`` when it cannot be read, or when the role does not exist yet (``apply`` creates it
@@ -417,6 +422,9 @@ def resolve_destination_role_arn(partner: dict[str, Any], err: TextIO) -> str | 
     only when creating it), and its ARN holds it, so the EMR EC2 role's grant, the key users and the role mappings
     must name that ARN (KMS and IAM refuse a principal that does not exist), and the revoke reads the role by name
     and refuses one whose ARN is not the one given.
+
+    :param refused: where a denied read is recorded: the ARN built from the name is then a guess, not IAM's answer
+        (:func:`with_unknown_configuration_name`).
     """
     fallback = destination_role_arn({**partner, DESTINATION_ROLE_ARN_KEY: None})
     role_name = partner["destination"]["role_name"]
@@ -429,6 +437,7 @@ def resolve_destination_role_arn(partner: dict[str, Any], err: TextIO) -> str | 
         err,
         "the steps name",
         quiet_if_missing=True,
+        refused=refused,
     )
 
 
@@ -442,12 +451,18 @@ def _read_role_arn(
     used_by: str,
     *,
     quiet_if_missing: bool = False,
+    refused: list[RefusedRead] | None = None,
 ) -> str | None:
-    """``iam:GetRole`` of ``role_name`` through ``conn_id``: its ARN, or ``None`` (the fallback used, said on ``err``)."""
+    """
+    ``iam:GetRole`` of ``role_name`` through ``conn_id``: its ARN, or ``None`` (the fallback used, said on ``err``).
+
+    :param refused: where a denied read is recorded (``fallback``'s account is the role's).
+    """
     from botocore.exceptions import ClientError
 
     from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_access_denied
     from airflow_provider_emrfs_xacct.hooks.generic import EmrfsAwsHook
+    from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 
     where = f"reading the {which} role's ARN (iam:GetRole on RoleName={role_name}) through {connection} connection"
     try:
@@ -462,11 +477,14 @@ def _read_role_arn(
         if missing and quiet_if_missing:
             return None
         why = "IAM has no such role" if missing else f"{connection} connection may not read it (grant it iam:GetRole)"
-        print(
-            f"emrfs-xacct: {where}: {why} ({error_code(error)}); {used_by} {fallback}, "
-            "the ARN built from the name, without a path: IAM refuses it for a role made under a path",
-            file=err,
+        message = (
+            f"{where}: {why} ({error_code(error)}); {used_by} {fallback}, "
+            "the ARN built from the name, without a path: IAM refuses it for a role made under a path"
         )
+        print(f"emrfs-xacct: {message}", file=err)
+        if not missing and refused is not None:
+            account = fallback.split(":")[4]
+            refused.append(RefusedRead("iam:GetRole", conn_id, account, f"RoleName={role_name}", "GetRole", message))
         return None
     except Exception as error:
         if not _from_botocore(error):
@@ -513,11 +531,11 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
 
     Each ``--*-role-arn`` must be a role of the account the partner file names for its connection (the
     connection acts as that role, and :func:`check_accounts` would refuse it only after assuming it);
-    ``--endpoint-url``, ``--region`` and the profiles as botocore would refuse them when it makes the first
-    client, which names no option (``Invalid endpoint: …``, ``The config profile (…) could not be found``).
+    ``--endpoint-url`` and the profiles as botocore would refuse them when it makes the first client, which names no
+    option (``Invalid endpoint: …``, ``The config profile (…) could not be found``); ``--region`` when it is no
+    Region code (:func:`validate_region`: botocore takes an empty one as "not given").
     """
-    from botocore.exceptions import InvalidRegionError
-    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
     from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
     from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
@@ -535,6 +553,8 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
                     f"is a role of account {account_of_arn(role_arn)}, but the partner file's {section}.account_id "
                     f"is {account}: {role_arn!r}",
                 )
+    if args.region is not None:
+        validate_region(args.region)
     for section in ("emr", "destination"):
         _check_profile_and_region(section, getattr(args, f"{section}_profile"), args.region)
     if args.endpoint_url is not None and not (
@@ -549,10 +569,27 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
     retry_settings()  # AWS_MAX_ATTEMPTS, AWS_RETRY_MODE
     if getattr(args, "cluster_id", None) is not None:  # verify: before any call (the operator checks it again)
         validate_cluster_id(args.cluster_id, "--cluster-id")
-    try:
-        validate_region_name(args.region)
-    except InvalidRegionError:
-        raise InvalidParameterError("--region", f"is not a Region name such as us-east-1: {args.region!r}") from None
+
+
+#: A Region code: lowercase words joined by ``-``, ending in a number (``us-east-1``, ``us-gov-west-1``,
+#: ``cn-north-1``, ``eu-isoe-west-1``, ``eusc-de-east-1``): the shape of every Region of botocore's endpoints data,
+#: each partition's ``regionRegex`` (``^us\-gov\-\w+\-\d+$`` …) in lowercase.
+_REGION_CODE = r"[a-z]{2,}(?:-[a-z]+)+-[0-9]+"
+
+
+def validate_region(region: str) -> str:
+    """
+    Refuse a ``--region`` that is no Region code, naming the option (pure).
+
+    A Region is named by its code, "for example, us-east-1", at most 50 characters (AWS Account Management API
+    Reference, "Region", ``RegionName``). botocore's own check (``validate_region_name``) takes ``""``, which the
+    connections then drop for the environment's Region, and ``US-EAST-1``, a host name but no Region code.
+    """
+    import re
+
+    if len(region) > 50 or not re.fullmatch(_REGION_CODE, region):
+        raise InvalidParameterError("--region", f"is not a Region name such as us-east-1: {region!r}")
+    return region
 
 
 def _check_profile_and_region(section: str, profile: str | None, region: str | None) -> None:
@@ -779,6 +816,56 @@ def with_unread_canned_acl(report: dict[str, Any], partner: dict[str, Any], clus
     )
     verdict = VERDICT_NOT_CHECKED if report["verdict"] == VERDICT_PASS else report["verdict"]
     return {**report, "verdict": verdict, "links": [*report["links"], link.to_dict()]}
+
+
+def with_unknown_configuration_name(
+    report: dict[str, Any], refused: list[RefusedRead], given: str | None
+) -> dict[str, Any]:
+    """
+    ``report`` with its "security configuration exists" link not checked, instead of failed, when the name it looked
+    up was worked out from a destination role ARN IAM was not asked for: ``verify`` without ``--security-configuration``
+    whose ``iam:GetRole`` of the destination role was denied (``refused``).
+
+    The configuration is content-named, and its role mappings name the destination role's ARN, which holds the role's
+    path (IAM User Guide, "IAM identifiers"): for a role made under a path, the ARN built from its name is another
+    one, and so is the name, so "not found" does not say the configuration ``apply`` made is missing.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.configuration import EXISTS_LINK as CONFIGURATION_EXISTS_LINK
+    from airflow_provider_emrfs_xacct.pure.checks.findings import (
+        FAIL,
+        UNKNOWN,
+        VERDICT_FAIL,
+        VERDICT_NOT_CHECKED,
+        Link,
+        refused_read_dict,
+    )
+
+    if given is not None or not refused:
+        return report
+    links = report["links"]
+    if not any(link["link"] == CONFIGURATION_EXISTS_LINK and link["status"] == FAIL for link in links):
+        return report
+    denial = refused[0]
+    unknown = Link(
+        None,
+        CONFIGURATION_EXISTS_LINK,
+        UNKNOWN,
+        f"{report['security_configuration']} not found, but that name was worked out from the destination role's "
+        f"ARN built from destination.role_name, without a path: {denial.action} on {denial.resource} was denied to "
+        "the destination connection, and for a role made under a path the configuration apply made has another name",
+        fix="give --security-configuration NAME (the configuration the partner's clusters use), or grant the "
+        f"destination connection {denial.action} on the role, and verify again",
+        refused_reads=[denial],
+        probe_settles=False,
+    ).to_dict()
+    links = [
+        unknown if link["link"] == CONFIGURATION_EXISTS_LINK and link["status"] == FAIL else link for link in links
+    ]
+    healthy = all(link["status"] != FAIL for link in links)
+    reads = list(report.get("refused_reads", []))
+    reads += [read for read in map(refused_read_dict, refused) if read not in reads]
+    verdict = VERDICT_NOT_CHECKED if healthy else VERDICT_FAIL
+    return {**report, "verdict": verdict, "healthy": healthy, "links": links, "refused_reads": reads}
 
 
 @dataclass
@@ -1169,7 +1256,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.command in ("plan", "apply"):  # the EMR EC2 role's ARN first: the steps' trust names it
         partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner, err)
-    partner[DESTINATION_ROLE_ARN_KEY] = resolve_destination_role_arn(partner, err)
+    refused_reads: list[RefusedRead] = []  # the command line's own, of the destination role's ARN
+    partner[DESTINATION_ROLE_ARN_KEY] = resolve_destination_role_arn(partner, err, refused_reads)
     if args.command in ("plan", "apply"):
         result = plan_and_apply(
             lambda dry: provisioning_operators(partner, dry_run=dry),
@@ -1188,6 +1276,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             report = verifier.execute({}, **_task_runner_sentinel(verifier))
         except EmrfsXacctError as error:
             raise refused(verifier, error) from error
+        report = with_unknown_configuration_name(report, refused_reads, args.security_configuration)
         report = with_unread_canned_acl(report, partner, args.cluster_id)
         _emit(report, out)
         return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(report["verdict"], NOT_CHECKED)

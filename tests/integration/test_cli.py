@@ -488,6 +488,9 @@ BAD_OPTIONS = [
     ("unknown-profile", ["--destination-profile", "partner-c"], "--destination-profile: no profile 'partner-c'"),
     ("endpoint-without-scheme", ["--endpoint-url", "127.0.0.1:5000"], "--endpoint-url: must be an http:// or https://"),
     ("region-not-a-name", ["--region", "us east 1"], "--region: is not a Region name"),
+    # botocore's validate_region_name takes both; "" would become the environment's Region.
+    ("region-empty", ["--region", ""], "--region: is not a Region name"),
+    ("region-in-capitals", ["--region", "US-EAST-1"], "--region: is not a Region name"),
 ]
 
 
@@ -1555,6 +1558,45 @@ def test_a_destination_role_with_a_path_is_named_by_its_own_arn_and_revoked(
     assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration") == 0, capsys.readouterr().err
     trust = iam_b.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
     assert aws.emr_ec2_role_arn not in json.dumps(trust)
+
+
+def test_verify_with_the_destination_roles_arn_unreadable_does_not_fail_a_configuration_it_cannot_name(
+    aws: Seeded, partner_file: Path, denied: Callable[[str], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The configuration is named after its content, whose role mappings name the destination role's ARN, path
+    included (IAM User Guide, "IAM identifiers"). With ``iam:GetRole`` denied to the destination connection the
+    command line knows only the ARN built from the name, without the path: the configuration ``apply`` made for a
+    role under a path has another name, so "not found" is not a broken link but one not checked (exit 5).
+    """
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    name = yaml.safe_load(partner_file.read_text())["destination"]["role_name"]
+    iam_b.create_role(RoleName=name, Path="/partners/", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+    assert emrfs_xacct("apply", partner_file, aws) == 0, capsys.readouterr().err
+    made = json.loads(capsys.readouterr().out)["values"]["create_security_configuration"]
+    denied("iam:GetRole")
+
+    status = emrfs_xacct("verify", partner_file, aws)
+
+    moto_authorization(aws.url, "inf")
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert status == cli.NOT_CHECKED, captured.err
+    assert report["verdict"] == "NOT_CHECKED"
+    assert [link for link in report["links"] if link["status"] == "fail"] == []
+    assert report["security_configuration"] != made  # the name built without the path: not the one apply made
+    exists = next(link for link in report["links"] if link["link"] == "security configuration exists")
+    assert exists["status"] == "not checked"
+    assert "--security-configuration NAME" in exists["fix"]
+    getrole = {
+        "action": "iam:GetRole",
+        "connection": cli.DESTINATION_CONN,
+        "account": DESTINATION_ACCOUNT,
+        "resource": f"RoleName={name}",
+        "call": "GetRole",
+    }
+    assert exists["refused_reads"] == [getrole]
+    assert getrole in report["refused_reads"]
 
 
 def test_revoke_keeps_the_destination_trust_when_asked(partner_file: Path) -> None:

@@ -13,6 +13,9 @@ from airflow_provider_emrfs_xacct.pure.security_config import (
     routing_bypasses,
 )
 
+#: The link that says whether the security configuration the chain names exists.
+EXISTS_LINK = "security configuration exists"
+
 
 def audit(state: ChainState) -> list[Link]:
     """
@@ -30,12 +33,12 @@ def audit(state: ChainState) -> list[Link]:
             else [Link(None, "security configuration readable", UNKNOWN, configuration.detail)]
         )
     if isinstance(configuration, Unreadable):
-        return [Link(None, "security configuration exists", UNKNOWN, configuration.detail)]
+        return [Link(None, EXISTS_LINK, UNKNOWN, configuration.detail)]
     if configuration is None:
         return [
             Link(
                 None,
-                "security configuration exists",
+                EXISTS_LINK,
                 FAIL,
                 f"{state.security_configuration_name} not found",
                 fix="create it with CreateEmrfsSecurityConfigOperator",
@@ -46,7 +49,7 @@ def audit(state: ChainState) -> list[Link]:
         links.append(
             Link(
                 None,
-                "security configuration exists",
+                EXISTS_LINK,
                 WARN,
                 f"{state.security_configuration_name} was deleted after its create task ran (by "
                 "DeleteUnusedSecurityConfigsOperator?); checked as the document that task pushed, which "
