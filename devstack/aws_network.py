@@ -23,6 +23,17 @@ Regional endpoint (releases 5.31.0, 6.1.0 and later without ``fs.s3.sts.endpoint
 "Managing the default AWS Security Token Service endpoint") while the VPC's DNS support and hostnames are on
 (Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``). The writer judges each request against them
 with :func:`devstack.aws_judge.endpoint_policy_allows`.
+
+On the way the routes give, the packet filters judge the request and its answer (:func:`_filtered`), read from moto's
+EC2 and EMR models. The network ACL of the cluster's subnet (its associated one, else the VPC's default one) and, on
+a NAT gateway's way, of the gateway's subnet: entries read "according to the rule numbers, in ascending order", the
+first match deciding, separate ingress and egress sets, protocol "-1" for all, IPv6 entries apart (Amazon EC2 API
+Reference, "CreateNetworkAclEntry"); stateless, so the answer to the client's ephemeral ports needs an inbound rule
+(Amazon VPC User Guide, "Network ACLs", "Ephemeral ports"). The destination is any public address (the stand-in has
+no S3 or STS address ranges), for the S3 gateway endpoint's way too. The security groups of the cluster's primary
+node, where the probe runs: stateful and allow-only, a group with no egress rule lets nothing out (AWS CloudFormation
+User Guide, "AWS::EC2::SecurityGroup"). A certain drop names the ACL and its rule, or the groups; an entry or a rule
+that may match (a narrower range, a prefix list, a group) leaves it to :data:`CANNOT_TELL`.
 """
 
 from __future__ import annotations
@@ -34,23 +45,59 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.ec2.models import ec2_backends
+from moto.emr.models import emr_backends
 from moto.s3.models import s3_backends
 
 #: The verdicts besides "reaches it" (``None``).
 CANNOT_TELL = "the stand-in cannot tell whether the cluster's subnet reaches"
 
 
-def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str) -> str | None:
+def s3_unreachable(
+    account: str, region: str, subnet_id: str | None, bucket: str, cluster_id: str | None = None
+) -> str | None:
     """
     Why a cluster in ``subnet_id`` (``account``, ``region``) cannot reach S3 for ``bucket``; ``None`` when it can or
     there is no subnet; a sentence starting with :data:`CANNOT_TELL` when the stand-in cannot decide (also for the
-    name's resolution and the other networks the subnet routes to: :func:`_beyond_the_model`).
+    name's resolution and the other networks the subnet routes to: :func:`_beyond_the_model`). On the way the routes
+    give, the network ACLs and the security groups of cluster ``cluster_id``'s primary node, where the probe runs,
+    judge the request too (:func:`_filtered`).
     """
     if not subnet_id or bucket not in s3_backends.bucket_accounts:
         return None
     ec2 = ec2_backends[account][region]
-    verdict = _s3_unreachable(account, region, subnet_id, bucket)
-    return _beyond_the_model(ec2, ec2.get_subnet(subnet_id), verdict, f"S3 for bucket {bucket}", "s3")
+    subnet = ec2.get_subnet(subnet_id)
+    what = f"S3 for bucket {bucket}"
+    verdict = _beyond_the_model(ec2, subnet, _s3_unreachable(account, region, subnet_id, bucket), what, "s3")
+    if verdict is not None:
+        return verdict
+    return _filtered(
+        ec2, subnet, _s3_way(ec2, subnet, region, bucket), _primary_groups(account, region, cluster_id), what
+    )
+
+
+def _s3_way(ec2: Any, subnet: Any, region: str, bucket: str) -> _Way:
+    """
+    The way the routes give to S3 for ``bucket``: an S3 interface endpoint taking the name, else the S3 gateway
+    endpoint of the bucket's Region on the subnet's route table (its prefix list surely holds S3's addresses: Amazon
+    VPC User Guide, "AWS-managed prefix lists"), else the internet.
+    """
+    partition, owner = s3_backends.bucket_accounts[bucket]
+    bucket_region = s3_backends[owner][partition].buckets[bucket].region_name
+    if _s3_private_dns_endpoints(ec2, subnet, region, bucket_region):
+        return _interface_way(ec2, subnet)
+    tables = _tables_of(ec2, subnet)
+    listed = {
+        route.destination_prefix_list.id
+        for table in tables
+        for route in table.routes
+        if route.destination_prefix_list is not None
+        and getattr(route.gateway, "vpc_endpoint_type", None) == "Gateway"
+        and str(route.gateway.service_name).endswith(f"com.amazonaws.{region}.s3")
+        and route.gateway.state == "available"
+    }
+    if listed and bucket_region == region:
+        return _Way(prefix_lists=frozenset(listed))
+    return _internet_way(tables)
 
 
 def _s3_unreachable(account: str, region: str, subnet_id: str, bucket: str) -> str | None:
@@ -446,7 +493,12 @@ def _target(route: Any) -> str:
 
 
 def sts_unreachable(
-    account: str, region: str, subnet_id: str | None, release_label: str | None, emrfs_site: dict[str, str]
+    account: str,
+    region: str,
+    subnet_id: str | None,
+    release_label: str | None,
+    emrfs_site: dict[str, str],
+    cluster_id: str | None = None,
 ) -> str | None:
     """
     Why EMRFS on a cluster in ``subnet_id`` cannot reach the STS endpoint it calls; ``None`` when it can or there is no
@@ -462,17 +514,28 @@ def sts_unreachable(
     group "must allow traffic on port 443 from the resources in your VPC"). The global endpoint has no VPC endpoint
     (AWS General Reference, "AWS Security Token Service endpoints and quotas"): only egress to the internet reaches
     it, as it does the Regional one without such an endpoint (:func:`_egress`). An override other than the Regional
-    or global endpoint is not judged.
+    or global endpoint is not judged. On the way the routes give, the network ACLs and the security groups of cluster
+    ``cluster_id``'s primary node judge the request too (:func:`_filtered`).
     """
     if not subnet_id:
         return None
     ec2 = ec2_backends[account][region]
+    subnet = ec2.get_subnet(subnet_id)
     verdict = _sts_unreachable(account, region, subnet_id, release_label, emrfs_site)
     override = emrfs_site.get("fs.s3.sts.endpoint") if _uses_the_override(release_label) else None
     regional = _calls_regional_sts(release_label, emrfs_site) or (
         override is not None and override.rstrip("/").lower().endswith(f"sts.{region}.amazonaws.com")
     )
-    return _beyond_the_model(ec2, ec2.get_subnet(subnet_id), verdict, "STS", "sts" if regional else None)
+    verdict = _beyond_the_model(ec2, subnet, verdict, "STS", "sts" if regional else None)
+    if verdict is not None:
+        return verdict
+    taking_the_name = regional and _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.sts")
+    way = (
+        _interface_way(ec2, subnet)
+        if taking_the_name and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
+        else _internet_way(_tables_of(ec2, subnet))
+    )
+    return _filtered(ec2, subnet, way, _primary_groups(account, region, cluster_id), "STS")
 
 
 def _sts_unreachable(
@@ -568,3 +631,203 @@ def _interface_endpoints_with_private_dns(ec2: Any, subnet: Any, service_name: s
         ),
         key=lambda endpoint: endpoint.id,
     )
+
+
+# Packet filters on the way: network ACLs and the primary node's security groups ---------------------------------------
+
+#: The ports a request's answer comes back to: the client's ephemeral ports (Amazon VPC User Guide, "Network ACLs",
+#: "Ephemeral ports": the Amazon Linux kernel uses 32768-61000, a NAT gateway 1024-65535).
+_CLIENT_PORTS, _NAT_PORTS, _HTTPS = (32768, 61000), (1024, 65535), (443, 443)
+#: How surely an entry or rule matches the traffic judged.
+_NO, _MAYBE, _SURELY = 0, 1, 2
+#: Where the requests go: any public address (S3's and STS's, which the stand-in does not know), else a range.
+_PUBLIC = ipaddress.IPv4Network("0.0.0.0/0")
+
+
+@dataclass(frozen=True)
+class _Way:
+    """The way a request takes: its NAT gateways, the peer range, and the prefix lists that surely hold the peer."""
+
+    peer: ipaddress.IPv4Network = _PUBLIC
+    nat_gateways: tuple[Any, ...] = ()
+    prefix_lists: frozenset[str] = frozenset()
+    interface: bool = False
+
+
+def _range_match(cidr: str | None, peer: ipaddress.IPv4Network) -> int:
+    """How surely an IPv4 range holds the peer's address (an IPv6-only entry or rule: never)."""
+    if not cidr:
+        return _NO
+    network = ipaddress.ip_network(cidr, strict=False)
+    if not isinstance(network, ipaddress.IPv4Network):
+        return _NO
+    if peer == _PUBLIC:  # some public address, unknown: only 0.0.0.0/0 surely holds it
+        if network.prefixlen == 0:
+            return _SURELY
+        return _NO if any(network.subnet_of(private) for private in _PRIVATE) else _MAYBE
+    if peer.subnet_of(network):
+        return _SURELY
+    return _MAYBE if network.overlaps(peer) else _NO
+
+
+def _port_match(protocol: Any, low: Any, high: Any, ports: tuple[int, int]) -> int:
+    """How surely a rule of ``protocol`` over ports ``low``-``high`` covers TCP ``ports`` ("-1": every protocol)."""
+    protocol = str(protocol).lower()
+    if protocol in ("-1", "all"):
+        return _SURELY
+    if protocol not in ("6", "tcp"):
+        return _NO
+    if low is None or high is None:
+        return _MAYBE
+    low, high = int(low), int(high)
+    if low <= ports[0] and ports[1] <= high:
+        return _SURELY
+    return _MAYBE if low <= ports[1] and ports[0] <= high else _NO
+
+
+def _acl_of(ec2: Any, subnet: Any) -> Any:
+    """The network ACL associated with the subnet, else its VPC's default one; ``None`` when moto holds neither."""
+    acls = list(ec2.network_acls.values())
+    own = [acl for acl in acls if any(item.subnet_id == subnet.id for item in acl._associations.values())]
+    return next(iter(own or [acl for acl in acls if acl.vpc_id == subnet.vpc_id and acl.default]), None)
+
+
+def _acl_decides(acl: Any, egress: bool, peer: ipaddress.IPv4Network, ports: tuple[int, int]) -> tuple[str, str]:
+    """
+    What ``acl`` does with TCP ``ports`` to (``egress``) or from ``peer``: ``("allow" | "deny", the rule)``, or
+    ``("", why not told)``. The entries of that direction are read "according to the rule numbers, in ascending
+    order" (Amazon EC2 API Reference, "CreateNetworkAclEntry"), the first that matches decides, and a packet no rule
+    matches is denied (Amazon VPC User Guide, "Network ACLs": the ``*`` rule). IPv6 entries are not read (the
+    requests are IPv4). An entry that may match, narrower than the peer's range or ports, ahead of the deciding one
+    with the other action leaves it untold.
+    """
+    maybe: list[Any] = []
+    entries = [entry for entry in acl.network_acl_entries if str(entry.egress).lower() == str(egress).lower()]
+    for entry in sorted(entries, key=lambda entry: int(entry.rule_number)):
+        match = min(
+            _range_match(entry.cidr_block, peer),
+            _port_match(entry.protocol, entry.port_range_from, entry.port_range_to, ports),
+        )
+        action = str(entry.rule_action).lower()
+        if match == _MAYBE:
+            maybe.append(entry)
+        elif match == _SURELY:
+            other = [ahead for ahead in maybe if str(ahead.rule_action).lower() != action]
+            if other:
+                return (
+                    "",
+                    f"rule {other[0].rule_number} ({other[0].cidr_block}) may match before rule {entry.rule_number}",
+                )
+            return action, f"rule {entry.rule_number}"
+    allowing = [ahead for ahead in maybe if str(ahead.rule_action).lower() == "allow"]
+    if allowing:
+        return "", f"rule {allowing[0].rule_number} ({allowing[0].cidr_block}) may match before the * rule"
+    return "deny", "the * rule (no rule matches)"
+
+
+def _acl_flows(ec2: Any, subnet: Any, way: _Way) -> list[tuple[Any, str, bool, ipaddress.IPv4Network, tuple[int, int]]]:
+    """
+    The flows of a request and its answer that network ACLs judge, stateless ("Network ACLs": the answer needs its
+    own rule): out of the cluster's subnet and back in to its ephemeral ports; for a NAT gateway in another subnet,
+    into that subnet from the cluster's, out to the peer, back in to the gateway's ports and out to the cluster's.
+    """
+    own = _acl_of(ec2, subnet)
+    subnet_range = ipaddress.IPv4Network(subnet.cidr_block)
+    flows = [(own, subnet.id, True, way.peer, _HTTPS), (own, subnet.id, False, way.peer, _CLIENT_PORTS)]
+    for nat in way.nat_gateways:
+        if nat.subnet_id == subnet.id:
+            continue
+        acl = _acl_of(ec2, ec2.get_subnet(nat.subnet_id))
+        flows += [
+            (acl, nat.subnet_id, False, subnet_range, _HTTPS),
+            (acl, nat.subnet_id, True, way.peer, _HTTPS),
+            (acl, nat.subnet_id, False, way.peer, _NAT_PORTS),
+            (acl, nat.subnet_id, True, subnet_range, _CLIENT_PORTS),
+        ]
+    return flows
+
+
+def _acl_verdict(ec2: Any, subnet: Any, way: _Way, what: str) -> str | None:
+    """Why a network ACL on the way drops the request or its answer; a :data:`CANNOT_TELL` sentence; ``None``."""
+    untold = []
+    for acl, subnet_id, egress, peer, ports in _acl_flows(ec2, subnet, way):
+        flow = f"{'outbound' if egress else 'inbound'} TCP {ports[0]}-{ports[1]} {'to' if egress else 'from'} {peer}"
+        if acl is None:
+            untold.append(f"subnet {subnet_id} has no network ACL in the model ({flow})")
+            continue
+        action, rule = _acl_decides(acl, egress, peer, ports)
+        if action == "deny" and not way.interface:
+            return f"network ACL {acl.id} of subnet {subnet_id} denies the {flow} on the way to {what} at {rule}"
+        if action != "allow":
+            untold.append(f"network ACL {acl.id} of subnet {subnet_id}, {flow}: {rule}")
+    return f"{CANNOT_TELL} {what}: {'; '.join(untold)}" if untold else None
+
+
+def _primary_groups(account: str, region: str, cluster_id: str | None) -> list[str] | None:
+    """
+    The security groups of the cluster's primary node in moto's EMR model (its managed group and additional ones:
+    Amazon EMR API Reference, "Ec2InstanceAttributes"); ``None`` without a cluster or a managed group given, when EMR
+    uses its default one (Amazon EMR Management Guide, "Working with Amazon EMR-managed security groups": its
+    outbound rule is all traffic to 0.0.0.0/0).
+    """
+    cluster = emr_backends[account][region].clusters.get(cluster_id or "")
+    if cluster is None or not cluster.master_security_group:
+        return None
+    return [cluster.master_security_group, *(cluster.additional_master_security_groups or [])]
+
+
+def _group_rule_match(rule: Any, way: _Way) -> int:
+    """How surely an egress rule lets HTTPS out to the way's peer: by IPv4 range, prefix list or group."""
+    ports = _port_match(rule.ip_protocol, rule.from_port, rule.to_port, _HTTPS)
+    if rule.prefix_list_id:
+        to = _SURELY if rule.prefix_list_id in way.prefix_lists else _MAYBE
+    elif rule.source_group:
+        to = _MAYBE
+    else:
+        to = _range_match(rule.ip_range.get("CidrIp"), way.peer)
+    return min(ports, to)
+
+
+def _group_verdict(ec2: Any, groups: list[str] | None, way: _Way, what: str) -> str | None:
+    """
+    Why the primary node's security groups let no HTTPS out to the way's peer; a :data:`CANNOT_TELL` sentence;
+    ``None``. Security groups are stateful and allow-only: some egress rule of some group must allow the request
+    (Amazon VPC User Guide, "Security groups"); a group without one lets nothing out (AWS CloudFormation User Guide,
+    "AWS::EC2::SecurityGroup": "no outbound traffic is allowed").
+    """
+    if groups is None:
+        return None
+    best, untold = _NO, []
+    for group_id in groups:
+        group = ec2.get_security_group_from_id(group_id)
+        if group is None:
+            untold.append(f"security group {group_id} is not in the model")
+            continue
+        best = max([best, *(_group_rule_match(rule, way) for rule in group.egress_rules)])
+    if best == _SURELY:
+        return None
+    if best == _MAYBE or untold:
+        detail = "; ".join(untold) or "an egress rule to a prefix list, a group or a narrower range may allow it"
+        return f"{CANNOT_TELL} {what}: the primary node's security groups {', '.join(groups)}: {detail}"
+    return (
+        f"the primary node's security groups {', '.join(groups)} have no egress rule allowing TCP 443 to {way.peer} "
+        f"on the way to {what}"
+    )
+
+
+def _filtered(ec2: Any, subnet: Any, way: _Way, groups: list[str] | None, what: str) -> str | None:
+    """The packet filters' verdict on a way the routes give: a drop before a :data:`CANNOT_TELL` sentence."""
+    verdicts = [_acl_verdict(ec2, subnet, way, what), _group_verdict(ec2, groups, way, what)]
+    dropped = [verdict for verdict in verdicts if verdict and not verdict.startswith(CANNOT_TELL)]
+    return next(iter(dropped + [verdict for verdict in verdicts if verdict]), None)
+
+
+def _internet_way(tables: list[Any]) -> _Way:
+    """The way through the internet: the NAT gateways of the live routes of public addresses."""
+    nats = {route.nat_gateway.id: route.nat_gateway for route, _ in _public_range_routes(tables) if route.nat_gateway}
+    return _Way(nat_gateways=tuple(nats[key] for key in sorted(nats)))
+
+
+def _interface_way(ec2: Any, subnet: Any) -> _Way:
+    """The way to an interface endpoint of the VPC: its network interfaces' addresses, somewhere in the VPC."""
+    return _Way(peer=ipaddress.IPv4Network(ec2.get_vpc(subnet.vpc_id).cidr_block), interface=True)

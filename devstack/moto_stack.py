@@ -174,7 +174,7 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
     bucket = uri.removeprefix("s3://").split("/", 1)[0]
     # The STS endpoint the s3:// connector calls for this bucket's mapped roles (EMRFS's, or S3A's per-bucket one).
     site = aws_cluster_settings.sts_endpoint_site(cluster.release_label, cluster.configurations, bucket)
-    unreachable = s3_unreachable(backend.account_id, backend.region_name, cluster.ec2_subnet_id, bucket)
+    unreachable = s3_unreachable(backend.account_id, backend.region_name, cluster.ec2_subnet_id, bucket, cluster.id)
     if url is None:
         failure = "the stand-in's step runner has no server URL (start the server through MotoStack)"
     elif unreachable:  # the write's requests never reach S3 (devstack/aws_network.py)
@@ -195,7 +195,12 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 ),
                 # Judged only where the write assumes a mapped role (the instance profile's credentials call no STS).
                 sts_unreachable=sts_unreachable(
-                    backend.account_id, backend.region_name, cluster.ec2_subnet_id, cluster.release_label, site
+                    backend.account_id,
+                    backend.region_name,
+                    cluster.ec2_subnet_id,
+                    cluster.release_label,
+                    site,
+                    cluster.id,
                 ),
                 # moto's record of which account holds the bucket: the writer need not guess it from the mappings.
                 bucket_account=(dict.get(moto.s3.models.s3_backends.bucket_accounts, bucket) or (None, None))[1],

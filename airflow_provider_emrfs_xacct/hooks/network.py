@@ -28,6 +28,13 @@ from airflow_provider_emrfs_xacct.pure.network import (
     s3express_endpoint_services,
     sts_endpoint_services,
 )
+from airflow_provider_emrfs_xacct.pure.packet_filters import (
+    AclEntry,
+    EgressRule,
+    NetworkAcl,
+    PacketFilters,
+    SubnetAcl,
+)
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule, NodeGroups
 
 if TYPE_CHECKING:
@@ -88,6 +95,8 @@ def read_subnet_facts(
     stand for those it does not show (:func:`_s3_endpoints`). ``GetManagedPrefixListEntries`` reads the entries of the
     other prefix lists routes go to, which are judged as CIDR routes (:func:`_with_prefix_list_entries`), and
     ``DescribeManagedPrefixLists`` tells a list answered with no entries from one not read (:func:`_empty_answer`).
+    ``DescribeNetworkAcls`` reads the network ACLs of the subnets on the ways out, and ``DescribeSecurityGroups`` the
+    egress rules of the cluster's security groups (:func:`_packet_filters`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -162,6 +171,30 @@ def _read_subnet_facts(
     sts_endpoints_dns_off = [endpoint for endpoint in every_sts_endpoint if not endpoint.get("PrivateDnsEnabled")]
     public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
     s3_gateways = {policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]}
+    ways_out = WaysOut(
+        subnet,
+        tuple(
+            sorted(
+                {
+                    nat_subnet
+                    for route in default_routes
+                    if (nat_subnet := nat_ways.subnets.get(route.get("NatGatewayId", "")))
+                }
+            )
+        ),
+        tuple(sorted({str(item) for endpoint in sts_endpoints for item in endpoint.get("SubnetIds", [])})),
+        tuple(sorted({str(group["GroupId"]) for endpoint in sts_endpoints for group in endpoint.get("Groups", [])})),
+        tuple(
+            sorted(
+                {
+                    str(route["DestinationPrefixListId"])
+                    for table in tables
+                    for route in table.get("Routes", [])
+                    if route.get("GatewayId") in s3_gateways and route.get("DestinationPrefixListId")
+                }
+            )
+        ),
+    )
     bypass: tuple[str, ...] = ()
     s3_entries_unread = ""
     if s3_gateways and not (nat or (igw and public_ip)):  # without the internet, the gateway endpoint is S3's way
@@ -201,6 +234,7 @@ def _read_subnet_facts(
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
         nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else (),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
+        packet_filters=_packet_filters(ec2, ways_out, instance_groups, refused),
         **through_endpoint,
         **s3_endpoints,
     )
@@ -747,6 +781,8 @@ class NatWays:
     unseen: dict[str, str] = field(default_factory=dict)
     no_way_out: dict[str, str] = field(default_factory=dict)
     s3_gateway_endpoints: tuple[str, ...] = ()
+    #: The own subnet of each NAT gateway that reaches the internet, by id (its network ACL is on the way).
+    subnets: dict[str, str] = field(default_factory=dict)
 
 
 def _nat_gateways(
@@ -806,6 +842,7 @@ def _nat_gateways(
         kind, why, found = _nat_way_out(ec2, gateway, vpc_id, endpoints, region, refused)
         if kind == NAT_INTERNET:
             s3_gateways.update(found)
+            ways.subnets[nat] = str(gateway["SubnetId"])
         elif kind == NAT_NO_WAY_OUT:
             ways.no_way_out[nat] = why
         else:
@@ -984,3 +1021,132 @@ def _other_target(route: dict[str, Any], private_nats: dict[str, str] | None = N
             return f"{kind} {route[key]}"
     gateway = str(route.get("GatewayId", ""))
     return next((f"{kind} {gateway}" for prefix, kind in OTHER_GATEWAYS if gateway.startswith(prefix)), "")
+
+
+@dataclass(frozen=True)
+class WaysOut:
+    """
+    The subnets whose network ACLs are on the ways out (:func:`_packet_filters`): the cluster's, the own subnets of the
+    public NAT gateways its default route goes to, the STS interface endpoint's; with that endpoint's security groups
+    and S3's prefix lists (the S3 gateway endpoint's routes), which an egress rule may name.
+    """
+
+    subnet: dict[str, Any]
+    nat_subnets: tuple[str, ...] = ()
+    endpoint_subnets: tuple[str, ...] = ()
+    endpoint_groups: tuple[str, ...] = ()
+    s3_prefix_lists: tuple[str, ...] = ()
+
+
+def _packet_filters(
+    ec2: Any, ways: WaysOut, instance_groups: Collection[str], refused: list[RefusedRead]
+) -> PacketFilters:
+    """
+    Read the network ACLs of the subnets on the ways out (``DescribeNetworkAcls`` filtered by
+    ``association.subnet-id``, to its last page: a subnet without an explicit association has the VPC's default ACL,
+    which the filter returns too: "By default when you create a subnet, it's automatically associated with the
+    default network ACL", Amazon EC2 API Reference, "ReplaceNetworkAclAssociation"), the CIDRs of the STS endpoint's
+    subnets (``DescribeSubnets``), and the egress rules (``IpPermissionsEgress``) of the cluster's security groups
+    (``DescribeSecurityGroups``). A refused read leaves what it reads ``None``, saying why; any other error is raised.
+    """
+    cluster_id = str(ways.subnet["SubnetId"]) if ways.subnet.get("SubnetId") else ""
+    cidrs = {cluster_id: str(ways.subnet.get("CidrBlock", ""))}
+    others = [item for item in ways.endpoint_subnets if item != cluster_id]
+    cidrs.update(_subnet_cidrs(ec2, others, refused))
+    wanted = sorted({cluster_id, *ways.nat_subnets, *others} - {""})
+    acls, why = _network_acls(ec2, wanted, refused)
+
+    def of(subnet_id: str) -> SubnetAcl:
+        acl = acls.get(subnet_id) if acls is not None else None
+        unread = why or ("" if acl else f"no network ACL of subnet {subnet_id} is visible to the caller")
+        return SubnetAcl(subnet_id, cidrs.get(subnet_id, ""), acl, unread)
+
+    egress, egress_unread = _egress(ec2, sorted(set(instance_groups)), refused)
+    return PacketFilters(
+        cluster=of(cluster_id),
+        nat_subnets=tuple(of(item) for item in ways.nat_subnets),
+        endpoint_subnets=tuple(of(item) for item in ways.endpoint_subnets),
+        egress=egress,
+        egress_unread=egress_unread,
+        s3_prefix_lists=ways.s3_prefix_lists,
+        endpoint_groups=ways.endpoint_groups,
+    )
+
+
+def _subnet_cidrs(ec2: Any, subnet_ids: list[str], refused: list[RefusedRead]) -> dict[str, str]:
+    """The IPv4 CIDRs of these subnets (``DescribeSubnets``); refused: none (the ACL verdicts then stay unsure)."""
+    if not subnet_ids:
+        return {}
+    try:
+        answer = ec2.describe_subnets(SubnetIds=subnet_ids)
+    except ClientError as error:
+        if not is_access_denied(error):
+            raise
+        _refused(refused, "ec2:DescribeSubnets", ", ".join(subnet_ids), error)
+        return {}
+    return {str(item["SubnetId"]): str(item.get("CidrBlock", "")) for item in answer.get("Subnets", [])}
+
+
+def _network_acls(
+    ec2: Any, subnet_ids: list[str], refused: list[RefusedRead]
+) -> tuple[dict[str, NetworkAcl] | None, str]:
+    """The network ACL of each subnet (``DescribeNetworkAcls``), by subnet id; refused: ``None`` and why."""
+    try:
+        found = _every(ec2, "describe_network_acls", "NetworkAcls", [("association.subnet-id", subnet_ids)])
+    except ClientError as error:
+        if not is_access_denied(error):
+            raise
+        return None, _refused(
+            refused, "ec2:DescribeNetworkAcls", "association.subnet-id=" + ",".join(subnet_ids), error
+        )
+    acls: dict[str, NetworkAcl] = {}
+    for item in found:
+        acl = NetworkAcl(str(item["NetworkAclId"]), tuple(_acl_entry(entry) for entry in item.get("Entries", [])))
+        for association in item.get("Associations", []):
+            if association.get("SubnetId") in subnet_ids:
+                acls[str(association["SubnetId"])] = acl
+    return acls, ""
+
+
+def _acl_entry(entry: dict[str, Any]) -> AclEntry:
+    """One ``DescribeNetworkAcls`` entry (Amazon EC2 API Reference, "NetworkAclEntry"): an IPv6 one keeps no CIDR."""
+    ports = entry.get("PortRange")
+    return AclEntry(
+        rule_number=int(entry["RuleNumber"]),
+        egress=bool(entry.get("Egress")),
+        protocol=str(entry.get("Protocol", "")),
+        action=str(entry.get("RuleAction", "")).lower(),
+        cidr=str(entry.get("CidrBlock") or ""),
+        ports=(int(ports["From"]), int(ports["To"])) if ports and "From" in ports and "To" in ports else None,
+    )
+
+
+def _egress(
+    ec2: Any, group_ids: list[str], refused: list[RefusedRead]
+) -> tuple[dict[str, tuple[EgressRule, ...]] | None, str]:
+    """The outbound rules of these security groups by id (``DescribeSecurityGroups``); refused: ``None`` and why."""
+    if not group_ids:
+        return {}, ""
+    try:
+        pages = list(ec2.get_paginator("describe_security_groups").paginate(GroupIds=group_ids))
+    except ClientError as error:
+        if not is_access_denied(error):
+            raise
+        return None, _refused(refused, "ec2:DescribeSecurityGroups", ", ".join(group_ids), error)
+    return {
+        str(group["GroupId"]): tuple(
+            EgressRule(
+                protocol=str(permission.get("IpProtocol", "")),
+                from_port=permission.get("FromPort"),
+                to_port=permission.get("ToPort"),
+                cidrs=tuple(str(item["CidrIp"]) for item in permission.get("IpRanges", [])),
+                prefix_lists=tuple(str(item["PrefixListId"]) for item in permission.get("PrefixListIds", [])),
+                groups=tuple(
+                    str(item["GroupId"]) for item in permission.get("UserIdGroupPairs", []) if item.get("GroupId")
+                ),
+            )
+            for permission in group.get("IpPermissionsEgress", [])
+        )
+        for page in pages
+        for group in page["SecurityGroups"]
+    }, ""

@@ -84,6 +84,14 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     parse_release_label,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.pure.packet_filters import (
+    INTERNET_GATEWAY,
+    NAT,
+    S3_GATEWAY,
+    STS_ENDPOINT,
+    PacketFilters,
+    judge_ways,
+)
 from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, IngressRule, NodeGroups, https_access
 
 if TYPE_CHECKING:
@@ -342,6 +350,10 @@ class SubnetFacts:
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
+    :param packet_filters: the network ACLs on the ways out and the egress rules of the cluster's security groups
+        (``pure/packet_filters.py``), which a way that would PASS must get through; ``hooks/network.py`` always reads
+        them (a part it could not read says so, and leaves the link not checked). ``None``: facts made without them
+        (not read at all), which judge the routes alone.
     """
 
     subnet_id: str
@@ -378,6 +390,7 @@ class SubnetFacts:
     nat_s3_gateway_endpoints: tuple[str, ...] = ()
     routes_to_other_networks: tuple[str, ...] = ()
     s3_endpoints_dns_off: tuple[tuple[str, str], ...] = ()
+    packet_filters: PacketFilters | None = None
 
     @property
     def internet(self) -> bool:
@@ -411,6 +424,33 @@ class StsReachability:
     #: own way (their security groups), since the probe's step runs on the primary node only (EMR steps do: "Use Step
     #: to specify a cluster (job flow) step, which runs only on the master node", AWS CloudFormation, AWS::EMR::Step).
     probe_settles: bool = True
+    #: The ways a PASS goes through (``pure/packet_filters.py``: NAT, internet gateway, STS or S3 endpoint), more than
+    #: one when which one the requests take is not known; their network ACLs and security groups are judged after.
+    ways: tuple[str, ...] = ()
+
+
+def _through_the_filters(result: StsReachability, facts: SubnetFacts | None) -> StsReachability:
+    """
+    A PASS stands only if the network ACLs and the cluster's security groups on its ways let the requests through
+    and their answers back (:func:`~.packet_filters.judge_ways`); any other answer is kept (the worst wins).
+    """
+    if result.status != PASS or facts is None or facts.packet_filters is None or not result.ways:
+        return result
+    verdict = judge_ways(result.ways, facts.packet_filters, facts.instance_groups)
+    if verdict.status == PASS:
+        return result
+    return StsReachability(
+        verdict.status,
+        result.endpoint,
+        f"{result.detail}, but {verdict.detail}",
+        verdict.fix,
+        probe_settles=verdict.probe_settles,
+        ways=result.ways,
+    )
+
+
+def _internet_way(facts: SubnetFacts) -> str:
+    return NAT if facts.nat_route else INTERNET_GATEWAY
 
 
 #: The outcome of :func:`s3_route_check`: the same shape, ``endpoint`` naming S3 of the bucket's Region.
@@ -423,6 +463,15 @@ def s3_endpoint(region: str) -> str:
 
 
 def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Reachability:
+    """
+    :func:`_s3_route` through the network ACLs and security groups on its way (:func:`_through_the_filters`).
+
+    :param bucket_region: the bucket's Region (HeadBucket), ``None`` when not known.
+    """
+    return _through_the_filters(_s3_route(bucket, bucket_region, facts), facts)
+
+
+def _s3_route(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Reachability:
     """
     Say whether EMRFS on a cluster in the subnet of ``facts`` reaches S3 for ``bucket`` of ``bucket_region``.
 
@@ -570,6 +619,7 @@ def _through_the_gateway_endpoint(facts: SubnetFacts, endpoint: str, bucket: str
         PASS,
         endpoint,
         f"subnet {facts.subnet_id} reaches bucket {bucket} through the S3 gateway endpoint on its route table",
+        ways=(S3_GATEWAY,),
     )
 
 
@@ -663,12 +713,14 @@ def _through_the_internet(
             _private_zone_fix(facts, endpoint),
             probe_settles=False,
         )
+    way = _internet_way(facts)
     if gateway_endpoint:  # its prefix-list route wins over the default route for S3 of its Region
         via = (
             "the S3 gateway endpoint on its route table (its prefix-list route is more specific than the default route "
             f"through {via})"
         )
-    return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+        way = S3_GATEWAY
+    return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}", ways=(way,))
 
 
 def _private_zone_doubt(facts: SubnetFacts, endpoint: str, *, sts: bool) -> str:
@@ -1022,6 +1074,18 @@ def sts_endpoint_check(
     release_label: str, facts: SubnetFacts | None, emrfs_site_properties: dict[str, Any] | None = None
 ) -> StsReachability:
     """
+    :func:`_sts_endpoint` through the network ACLs and security groups on its way (:func:`_through_the_filters`).
+
+    :param facts: ``None`` when the cluster runs in EC2-Classic/default networking the caller could not read.
+    :param emrfs_site_properties: the cluster's ``emrfs-site`` properties.
+    """
+    return _through_the_filters(_sts_endpoint(release_label, facts, emrfs_site_properties), facts)
+
+
+def _sts_endpoint(
+    release_label: str, facts: SubnetFacts | None, emrfs_site_properties: dict[str, Any] | None = None
+) -> StsReachability:
+    """
     Say whether EMRFS on a cluster of ``release_label`` in the subnet of ``facts`` reaches STS.
 
     :param facts: ``None`` when the cluster runs in EC2-Classic/default networking the caller could not read.
@@ -1274,6 +1338,7 @@ def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsRea
                 f"subnet {facts.subnet_id} reaches {endpoint} through the VPC's STS interface endpoint, whose security "
                 "groups let it in, or, should its private DNS be off, through "
                 + ("a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"),
+                ways=(STS_ENDPOINT, _internet_way(facts)),
             )
         return StsReachability(
             NOT_CHECKED,
@@ -1303,7 +1368,9 @@ def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachabil
     access, why = https_access(facts.endpoint_ingress, facts.subnet_cidr, facts.instance_groups)
     via = f"the VPC's STS interface endpoint (security groups {groups}: {why})"
     if access == ALLOWED:
-        return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+        return StsReachability(
+            PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}", ways=(STS_ENDPOINT,)
+        )
     if access == BLOCKED:
         return StsReachability(
             FAIL,

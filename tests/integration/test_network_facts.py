@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
+from airflow_provider_emrfs_xacct.hooks import network
 from airflow_provider_emrfs_xacct.pure.checks.findings import PROBE_FIX, UNKNOWN, Link, name_refused_reads
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, s3_route_check, sts_endpoint_check
 from devstack.aws_pages import short_pages
@@ -17,6 +17,23 @@ from devstack.testing import CallRecorder, moto_authorization_checked, moto_user
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
+
+
+def read_subnet_facts(ec2: Any, subnet: str, instance_groups: Any = None, **kwargs: Any) -> Any:
+    """
+    ``read_subnet_facts``, the cluster holding the VPC's default security group unless ``instance_groups`` says
+    otherwise: its outbound rule allows all traffic to 0.0.0.0/0, as EMR's managed groups', so the routes decide.
+    """
+    if instance_groups is None:
+        instance_groups = _default_groups(ec2, subnet)
+    return network.read_subnet_facts(ec2, subnet, instance_groups, **kwargs)
+
+
+def _default_groups(ec2: Any, subnet: str) -> list[str]:
+    """The default security group of the subnet's VPC."""
+    vpc = ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["VpcId"]
+    named = [{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+    return [group["GroupId"] for group in ec2.describe_security_groups(Filters=named)["SecurityGroups"]]
 
 
 @pytest.fixture
@@ -631,6 +648,7 @@ def reader_denied(moto_url: str, action: str, *also: str) -> Any:
 
 def read_with_auth(moto_url: str, reader: Any, subnet: str, **kwargs: Any) -> Any:
     """``read_subnet_facts`` with moto's IAM authorization on (``/moto-api/reset-auth`` ``0``), then off again."""
+    kwargs.setdefault("instance_groups", _default_groups(reader, subnet))  # read before the refusals apply
     with moto_authorization_checked(moto_url):
         return read_subnet_facts(reader, subnet, **kwargs)
 
@@ -1087,3 +1105,55 @@ def test_an_sts_endpoint_with_private_dns_off_is_read_and_leaves_the_route_not_c
     assert result.status == NOT_CHECKED, result
     assert f"{endpoint} has private DNS off" in result.detail
     assert not result.probe_settles
+
+
+def test_a_network_acl_denying_outbound_https_fails_the_links_and_unread_it_is_not_checked(
+    moto_url: str, ec2: Any
+) -> None:
+    """
+    Entries are processed by rule number, ascending, the first match deciding (Amazon EC2 API Reference,
+    "CreateNetworkAclEntry"): rule 10 denying TCP 443 out comes before the default ACL's rule 100 allowing all.
+    """
+    vpc, subnet = private_subnet(ec2, "10.41")
+    public = public_subnet(ec2, vpc, "10.41.2.0/24")
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    assert sts_endpoint_check("emr-6.15.0", read_subnet_facts(ec2, subnet)).status == "PASS"
+
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for egress in (True, False):
+        ec2.create_network_acl_entry(
+            NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="allow", Egress=egress, CidrBlock="0.0.0.0/0"
+        )
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=10,
+        Protocol="6",
+        RuleAction="deny",
+        Egress=True,
+        CidrBlock="0.0.0.0/0",
+        PortRange={"From": 443, "To": 443},
+    )
+    current = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])
+    association = next(
+        item["NetworkAclAssociationId"]
+        for found in current["NetworkAcls"]
+        for item in found["Associations"]
+        if item["SubnetId"] == subnet
+    )
+    ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+
+    facts = read_subnet_facts(ec2, subnet)
+    result = sts_endpoint_check("emr-6.15.0", facts)
+    assert result.status == "FAIL", result.detail
+    assert acl in result.detail
+    assert "rule 10" in result.detail
+    assert s3_route_check("b", REGION, facts).status == "FAIL"
+
+    refused: list[RefusedRead] = []
+    unread = read_with_auth(moto_url, reader_denied(moto_url, "ec2:DescribeNetworkAcls"), subnet, refused=refused)
+    assert sts_endpoint_check("emr-6.15.0", unread).status == NOT_CHECKED
+    assert "ec2:DescribeNetworkAcls" in [item.action for item in refused]

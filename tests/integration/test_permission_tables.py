@@ -133,9 +133,9 @@ SOMETIMES = {
     # (test_links_and_teardown.py exercises it).
     "TerminateClusterOperator": {"EMR": {"elasticmapreduce:SetTerminationProtection"}},
     # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them); DescribeNatGateways
-    # only when its default route goes to a NAT gateway, DescribeVpcAttribute and DescribeSecurityGroups only when the
-    # VPC has an STS interface endpoint with private DNS, DescribePrefixLists only for a gateway endpoint route whose
-    # endpoint is not described, GetManagedPrefixListEntries only for a route to another prefix list,
+    # only when its default route goes to a NAT gateway; DescribeVpcAttribute, DescribeNetworkAcls and
+    # DescribeSecurityGroups (the cluster's groups' outbound rules) for every subnet; DescribePrefixLists only for a
+    # gateway endpoint route whose endpoint is not described, GetManagedPrefixListEntries only for a route to another prefix list,
     # DescribeManagedPrefixLists only for a list answered with no entries
     # (test_network_facts.py, test_prefix_list_routes.py and test_verify.py exercise them).
     # CancelSteps only for probe steps still running when the probe's wait ended, ListSteps only after an
@@ -158,6 +158,7 @@ SOMETIMES = {
             "ec2:DescribeNatGateways",
             "ec2:DescribeVpcAttribute",
             "ec2:DescribeSecurityGroups",
+            "ec2:DescribeNetworkAcls",
             "ec2:DescribePrefixLists",
             "ec2:GetManagedPrefixListEntries",
             "ec2:DescribeManagedPrefixLists",

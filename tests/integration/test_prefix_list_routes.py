@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link, name_refused_reads
 from airflow_provider_emrfs_xacct.pure.network import FAIL, NOT_CHECKED, PASS, s3_route_check, sts_endpoint_check
 from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
@@ -30,6 +29,7 @@ from tests.integration.test_network_facts import (
     default_route_table,
     private_subnet,
     public_subnet,
+    read_subnet_facts,
     read_with_auth,
     reader_denied,
     to_transit_gateway,

@@ -45,6 +45,19 @@ S3_GATEWAY = {
 S3_ROUTE = {"DestinationPrefixListId": "pl-s3", "GatewayId": "vpce-s3", "State": "active"}
 
 
+#: The VPC's default network ACL: rule 100 allows all traffic each way, the * rule (32767) denies the rest.
+DEFAULT_ACL = {
+    "NetworkAclId": "acl-default",
+    "Entries": [
+        {"RuleNumber": number, "Egress": egress, "Protocol": "-1", "RuleAction": action, "CidrBlock": "0.0.0.0/0"}
+        for egress in (True, False)
+        for number, action in ((100, "allow"), (32767, "deny"))
+    ],
+}
+#: A new security group's default outbound rule: all traffic to 0.0.0.0/0 (moto and AWS alike).
+ALL_OUT = {"IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}
+
+
 def denied(operation: str) -> ClientError:
     return ClientError({"Error": {"Code": "UnauthorizedOperation", "Message": "denied"}}, operation)
 
@@ -72,6 +85,8 @@ class FakeEC2:
         self.meta = SimpleNamespace(region_name=REGION)
         self.tables, self.endpoints, self.dns_support, self.refuse = tables, list(endpoints), dns_support, refuse
         self.nats = [nat] if nat else []
+        self.acl: dict[str, Any] = DEFAULT_ACL
+        self.groups: dict[str, dict[str, Any]] = {}
 
     def describe_subnets(self, SubnetIds: list[str]) -> dict[str, Any]:
         return {"Subnets": [{"SubnetId": SubnetIds[0], "VpcId": VPC, "CidrBlock": "10.0.1.0/24", "OwnerId": ACCOUNT}]}
@@ -108,6 +123,18 @@ class FakeEC2:
 
     def _get_managed_prefix_list_entries(self, PrefixListId: str) -> dict[str, Any]:
         return {"Entries": [{"Cidr": "52.218.0.0/17"}]}
+
+    def _describe_network_acls(self, Filters: list[dict[str, Any]]) -> dict[str, Any]:
+        """Every subnet keeps the VPC's default network ACL (Amazon VPC User Guide, "Default network ACL")."""
+        if "DescribeNetworkAcls" in self.refuse:
+            raise denied("DescribeNetworkAcls")
+        subnets = Filters[0]["Values"]
+        return {"NetworkAcls": [{**self.acl, "Associations": [{"SubnetId": subnet} for subnet in subnets]}]}
+
+    def _describe_security_groups(self, GroupIds: list[str]) -> dict[str, Any]:
+        if "DescribeSecurityGroups" in self.refuse:
+            raise denied("DescribeSecurityGroups")
+        return {"SecurityGroups": [{"GroupId": group, **self.groups.get(group, ALL_OUT)} for group in GroupIds]}
 
 
 def table(name: str, subnet: str | None, *routes: dict[str, Any]) -> dict[str, Any]:
@@ -279,3 +306,33 @@ def test_the_pass_names_the_way_the_requests_take() -> None:
     assert same_region.status == "PASS"
     assert "through the S3 gateway endpoint on its route table" in same_region.detail
     assert other_region.detail.endswith("through a NAT gateway")
+
+
+def test_the_network_acls_and_the_cluster_s_egress_rules_are_read_on_the_way_out() -> None:
+    """A DENY of outbound TCP 443 at rule 10 of the ACL ``DescribeNetworkAcls`` answers drops every request."""
+    ec2 = behind_a_nat(TO_THE_IGW)
+    deny = {"RuleNumber": 10, "Egress": True, "Protocol": "6", "RuleAction": "deny", "CidrBlock": "0.0.0.0/0"}
+    ec2.acl = {
+        **DEFAULT_ACL,
+        "NetworkAclId": "acl-deny",
+        "Entries": [{**deny, "PortRange": {"From": 443, "To": 443}}, *DEFAULT_ACL["Entries"]],
+    }
+    sts, s3 = links(ec2)
+    assert (sts.status, s3.status) == ("FAIL", "FAIL")
+    assert "acl-deny" in sts.detail
+    assert "rule 10" in sts.detail
+
+
+def test_a_refused_network_acl_read_is_recorded_and_leaves_the_links_not_checked() -> None:
+    refused: list[RefusedRead] = []
+    sts, s3 = links(behind_a_nat(TO_THE_IGW, refuse=("DescribeNetworkAcls",)), refused=refused)
+    assert (sts.status, s3.status) == (NOT_CHECKED, NOT_CHECKED)
+    assert [item.action for item in refused] == ["ec2:DescribeNetworkAcls"]
+
+
+def test_a_cluster_group_without_egress_rules_fails_the_links() -> None:
+    ec2 = behind_a_nat(TO_THE_IGW)
+    ec2.groups = {"sg-0emr": {"IpPermissionsEgress": []}}
+    sts, s3 = links(ec2)
+    assert (sts.status, s3.status) == ("FAIL", "FAIL")
+    assert "sg-0emr" in sts.detail

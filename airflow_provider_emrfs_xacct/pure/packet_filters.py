@@ -1,0 +1,449 @@
+"""
+Do the network ACLs on the way, and the cluster's own security groups, let EMRFS's HTTPS out and its answers back?
+
+Pure: standard library only. ``hooks/network.py`` reads the ACLs (``DescribeNetworkAcls``) and the egress rules of the
+cluster's security groups (``DescribeSecurityGroups`` ``IpPermissionsEgress``); ``pure/network.py`` judges each way a
+link would PASS through with :func:`judge_ways`.
+
+AWS rules relied on:
+
+- Network ACLs (Amazon EC2 API Reference, "CreateNetworkAclEntry"): "Each network ACL has a set of numbered ingress
+  rules and a separate set of numbered egress rules. When determining whether a packet should be allowed in or out of a
+  subnet associated with the ACL, we process the entries in the ACL according to the rule numbers, in ascending order":
+  the first entry that matches decides; the ``*`` entry, which denies, is last (``RuleNumber`` 32767 in
+  ``DescribeNetworkAcls``). Protocol ``-1`` is every protocol and port, ``6`` TCP with its ``PortRange``; an
+  ``Ipv6CidrBlock`` entry never matches IPv4 traffic. ACLs are stateless, so the answers need rules of their own, and
+  they filter only traffic crossing the subnet's boundary (Amazon VPC User Guide, "Network ACLs").
+- Ephemeral ports (Amazon VPC User Guide, "Network ACLs", "Ephemeral ports"): the client picks its source port; the
+  Amazon Linux kernel uses 32768-61000, a NAT gateway 1024-65535. An inbound rule covering only some of those ports
+  drops some answers, not all: not checked, never a FAIL.
+- Security groups are stateful (answers are let back in) and allow only; an instance holding several groups gets the
+  union of their rules; "if you remove all egress rules that you added, we do not add egress rules, so no outbound
+  traffic is allowed" (AWS CloudFormation, "AWS::EC2::SecurityGroup").
+
+Addresses: the internet, S3's and STS's public addresses are not known here. Only ``0.0.0.0/0`` certainly holds them; a
+narrower public range may or may not; a private (RFC 1918) or shared (RFC 6598) range never does. A subnet's own CIDR
+is known.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
+
+HTTPS = (443, 443)
+#: The Amazon Linux kernel's ephemeral ports, and a NAT gateway's (Amazon VPC User Guide, "Ephemeral ports").
+CLIENT_PORTS = (32768, 61000)
+NAT_PORTS = (1024, 65535)
+ALL_PORTS = (0, 65535)
+ALLOW, DENY, UNDETERMINED = "allow", "deny", "undetermined"
+CERTAIN, MAYBE, NO = "certain", "maybe", "no"
+PASS, FAIL, NOT_CHECKED = "PASS", "FAIL", "NOT CHECKED"
+#: The private (RFC 1918) and shared (RFC 6598) IPv4 address space: no AWS public endpoint is there.
+PRIVATE = tuple(
+    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+ANYWHERE = "0.0.0.0/0"
+
+
+@dataclass(frozen=True)
+class AclEntry:
+    """One ``DescribeNetworkAcls`` entry: rule number, direction, protocol, action, IPv4 CIDR ("" for IPv6), ports."""
+
+    rule_number: int
+    egress: bool
+    protocol: str
+    action: str
+    cidr: str = ""
+    ports: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class NetworkAcl:
+    """A subnet's network ACL (``NetworkAclId`` and its entries)."""
+
+    acl_id: str
+    entries: tuple[AclEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubnetAcl:
+    """A subnet on the way, its IPv4 CIDR ("" if not read) and its ACL (``None``: not read, ``unread`` says why)."""
+
+    subnet_id: str
+    cidr: str = ""
+    acl: NetworkAcl | None = None
+    unread: str = ""
+
+
+@dataclass(frozen=True)
+class EgressRule:
+    """One outbound rule (``IpPermissionsEgress``): protocol, ports, and where to (IPv4, prefix lists, groups)."""
+
+    protocol: str
+    from_port: int | None = None
+    to_port: int | None = None
+    cidrs: tuple[str, ...] = ()
+    prefix_lists: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    def covers_https(self) -> bool:
+        """Whether the rule's protocol and ports include TCP 443 (``-1``: every protocol and port)."""
+        if self.protocol == "-1":
+            return True
+        if self.protocol.lower() not in ("tcp", "6"):
+            return False
+        low = self.from_port if self.from_port is not None else 0
+        high = self.to_port if self.to_port is not None else 65535
+        return low <= HTTPS[0] <= high
+
+
+@dataclass(frozen=True)
+class Peer:
+    """
+    The far end of a way: known IPv4 ``cidrs`` (a subnet), else public addresses not known (``cidrs`` empty); for a
+    security group rule, the prefix lists and groups that name it too.
+    """
+
+    name: str
+    cidrs: tuple[str, ...] = ()
+    prefix_lists: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    #: Without ``cidrs``: public addresses (never in a private range), else an address of a subnet not read.
+    public: bool = True
+
+
+@dataclass(frozen=True)
+class PacketFilters:
+    """
+    The filters :func:`judge_ways` reads: the cluster's subnet's ACL, those of a public NAT gateway's subnets and of the
+    STS interface endpoint's subnets, by subnet id; the egress rules of each of the cluster's groups (``None``: not
+    read, ``egress_unread`` says why); the cluster's groups (``NodeGroups`` or a plain collection); S3's prefix lists
+    (its gateway endpoint's route), and the STS interface endpoint's groups.
+    """
+
+    cluster: SubnetAcl
+    nat_subnets: tuple[SubnetAcl, ...] = ()
+    endpoint_subnets: tuple[SubnetAcl, ...] = ()
+    egress: dict[str, tuple[EgressRule, ...]] | None = field(default_factory=dict)
+    egress_unread: str = ""
+    s3_prefix_lists: tuple[str, ...] = ()
+    endpoint_groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the filters say of a way: PASS, FAIL or NOT CHECKED, why, the fix, and whether the live probe settles it."""
+
+    status: str
+    detail: str = ""
+    fix: str = ""
+    probe_settles: bool = True
+
+
+def _network(cidr: str) -> ipaddress.IPv4Network:
+    return ipaddress.IPv4Network(cidr, strict=False)
+
+
+def address_match(cidr: str, peer: Peer) -> str:
+    """Whether an IPv4 ``cidr`` holds the peer's address: :data:`CERTAIN`, :data:`MAYBE` or :data:`NO`."""
+    network = _network(cidr)
+    if network.prefixlen == 0:
+        return CERTAIN
+    if not peer.cidrs:  # addresses not known: public ones are never in a private range
+        return NO if peer.public and any(network.subnet_of(private) for private in PRIVATE) else MAYBE
+    known = [_network(item) for item in peer.cidrs]
+    if all(item.subnet_of(network) for item in known):
+        return CERTAIN
+    return MAYBE if any(item.overlaps(network) for item in known) else NO
+
+
+def _entry_ports(entry: AclEntry) -> tuple[int, int] | None:
+    """The TCP ports an entry matches (``None``: not TCP)."""
+    if entry.protocol == "-1":
+        return ALL_PORTS
+    if entry.protocol not in ("6", "tcp"):
+        return None
+    return entry.ports or ALL_PORTS
+
+
+def _decide_port(entries: list[AclEntry], port: int, peer: Peer) -> str:
+    """The first entry (by rule number) certainly matching TCP ``port`` to or from ``peer`` decides; an earlier entry
+    that may match with the other action leaves it undetermined. No entry: the ``*`` entry denies."""
+    maybe: set[str] = set()
+    for entry in entries:
+        ports = _entry_ports(entry)
+        if not entry.cidr or ports is None or not ports[0] <= port <= ports[1]:
+            continue  # an IPv6 entry, or another protocol or port
+        match = address_match(entry.cidr, peer)
+        if match == MAYBE:
+            maybe.add(entry.action)
+        elif match == CERTAIN:
+            return UNDETERMINED if maybe - {entry.action} else entry.action
+    return UNDETERMINED if ALLOW in maybe else DENY
+
+
+def acl_direction(acl: NetworkAcl, *, egress: bool, ports: tuple[int, int], peer: Peer) -> tuple[str, list[int]]:
+    """
+    Whether ``acl`` lets TCP to ``ports`` through in one direction to or from ``peer``: :data:`ALLOW` or :data:`DENY`
+    only when every port of the range gets that answer, else :data:`UNDETERMINED`; with the rule numbers that decided.
+    """
+    entries = sorted((entry for entry in acl.entries if entry.egress == egress), key=lambda entry: entry.rule_number)
+    bounds = {ports[0], ports[1] + 1}
+    for entry in entries:
+        low, high = _entry_ports(entry) or ports
+        bounds.update(edge for edge in (low, high + 1) if ports[0] < edge <= ports[1])
+    starts = sorted(edge for edge in bounds if edge <= ports[1])
+    answers = {_decide_port(entries, start, peer) for start in starts}
+    answer = answers.pop() if len(answers) == 1 else UNDETERMINED
+    rules = [entry.rule_number for entry in entries if entry.action == DENY and _deciding(entry, ports, peer)]
+    return answer, rules
+
+
+def _deciding(entry: AclEntry, ports: tuple[int, int], peer: Peer) -> bool:
+    """Whether an IPv4 entry covers some of ``ports`` and may hold ``peer`` (named in a FAIL's detail)."""
+    own = _entry_ports(entry)
+    if not entry.cidr or own is None or own[1] < ports[0] or own[0] > ports[1]:
+        return False
+    return address_match(entry.cidr, peer) != NO
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """One direction to check in one subnet's ACL: egress or ingress, the TCP ports, the peer, and what it carries."""
+
+    subnet: SubnetAcl
+    egress: bool
+    ports: tuple[int, int]
+    peer: Peer
+    what: str
+
+
+def judge_crossing(crossing: Crossing) -> Verdict:
+    """The ACL's verdict on one :class:`Crossing`; not read: not checked, naming ``ec2:DescribeNetworkAcls``."""
+    subnet, direction = crossing.subnet, "outbound" if crossing.egress else "inbound"
+    if subnet.acl is None:
+        return Verdict(
+            NOT_CHECKED,
+            f"the network ACL of subnet {subnet.subnet_id} was not read"
+            + (f": {subnet.unread}" if subnet.unread else ""),
+            f"allow ec2:DescribeNetworkAcls to check it (filter association.subnet-id={subnet.subnet_id})",
+        )
+    answer, rules = acl_direction(subnet.acl, egress=crossing.egress, ports=crossing.ports, peer=crossing.peer)
+    if answer == ALLOW:
+        return Verdict(PASS)
+    ports = f"TCP {crossing.ports[0]}" + ("" if crossing.ports[0] == crossing.ports[1] else f"-{crossing.ports[1]}")
+    where = f"{'to' if crossing.egress else 'from'} {crossing.peer.name}"
+    fix = (
+        f"add an {direction} rule allowing {ports} {where} "
+        f"({_fix_cidr(crossing.peer)}) to {subnet.acl.acl_id}, numbered before any rule denying it"
+    )
+    if answer == DENY:
+        by = f"rule {', '.join(map(str, rules))}" if rules else "its * rule"
+        return Verdict(
+            FAIL,
+            f"network ACL {subnet.acl.acl_id} of subnet {subnet.subnet_id} denies {direction} {ports} {where} "
+            f"({by}), so {crossing.what} is dropped",
+            fix,
+        )
+    return Verdict(
+        NOT_CHECKED,
+        f"network ACL {subnet.acl.acl_id} of subnet {subnet.subnet_id} may deny {direction} {ports} {where} (its rules "
+        f"name narrower ranges or only some of the ports, or deny before allowing), so {crossing.what} may be dropped",
+        fix + "; or the live probe (probe=True) proves it",
+    )
+
+
+def _fix_cidr(peer: Peer) -> str:
+    return ", ".join(peer.cidrs) if peer.cidrs else ANYWHERE
+
+
+def group_sides(instance_groups: Collection[str]) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
+    """
+    The cluster's sides with their groups and whether the probe (on the primary node) runs there: the primary node and
+    the core and task nodes of a ``NodeGroups``; a plain collection's groups are one side the probe may not show.
+    """
+    sides = getattr(instance_groups, "sides", None)
+    if sides is not None:
+        named = sides()
+        return ((named[0][0], named[0][1], True), (named[1][0], named[1][1], False))
+    groups = tuple(sorted(set(instance_groups)))
+    return ((f"the cluster's instances ({', '.join(groups) or 'security groups not known'})", groups, False),)
+
+
+def _rule_match(rule: EgressRule, peer: Peer) -> str:
+    """Whether an outbound rule covering TCP 443 certainly, maybe or never lets packets to ``peer`` out."""
+    if set(rule.prefix_lists) & set(peer.prefix_lists) or set(rule.groups) & set(peer.groups):
+        return CERTAIN
+    found = {address_match(cidr, peer) for cidr in rule.cidrs}
+    if CERTAIN in found:
+        return CERTAIN
+    return MAYBE if MAYBE in found or rule.prefix_lists or rule.groups else NO
+
+
+def judge_side(
+    side: str, groups: tuple[str, ...], egress: dict[str, tuple[EgressRule, ...]], peer: Peer, *, primary: bool
+) -> Verdict:
+    """A side of the cluster lets TCP 443 out to ``peer`` when some rule of its groups certainly does."""
+    if not groups:
+        return Verdict(
+            NOT_CHECKED,
+            f"the security groups of {side} are not known: their outbound rules are not checked",
+            "the live probe (probe=True) proves it for the primary node",
+            probe_settles=primary,
+        )
+    rules = [rule for group in groups for rule in egress.get(group, ()) if rule.covers_https()]
+    found = {_rule_match(rule, peer) for rule in rules}
+    if CERTAIN in found:
+        return Verdict(PASS)
+    fix = f"aws ec2 authorize-security-group-egress --group-id {groups[0]} --protocol tcp --port 443 " + (
+        f"--cidr {_fix_cidr(peer)}" if not peer.prefix_lists else f"(to prefix list {peer.prefix_lists[0]})"
+    )
+    if MAYBE in found:
+        return Verdict(
+            NOT_CHECKED,
+            f"the outbound rules of {side} allow TCP 443 only to destinations this check does not match to {peer.name}",
+            fix
+            + (
+                "; or the live probe (probe=True) proves it"
+                if primary
+                else " (the live probe runs on the primary node only: it does not show the core and task nodes' way)"
+            ),
+            probe_settles=primary,
+        )
+    return Verdict(
+        FAIL,
+        f"no outbound rule of the security groups of {side} allows TCP 443 to {peer.name} (a security group allows "
+        "only what its rules name; one whose egress rules were all removed lets nothing out), so every request from "
+        "those nodes is dropped",
+        fix,
+    )
+
+
+def judge_groups(filters: PacketFilters, instance_groups: Collection[str], peer: Peer) -> Verdict:
+    """Each side of the cluster must let TCP 443 out to ``peer``; the rules not read: not checked."""
+    if filters.egress is None:
+        return Verdict(
+            NOT_CHECKED,
+            "the outbound rules of the cluster's security groups were not read"
+            + (f": {filters.egress_unread}" if filters.egress_unread else ""),
+            "allow ec2:DescribeSecurityGroups to check them (the live probe runs on the primary node only: it does "
+            "not show the core and task nodes' way)",
+            probe_settles=False,
+        )
+    return worst(
+        judge_side(side, groups, filters.egress, peer, primary=primary)
+        for side, groups, primary in group_sides(instance_groups)
+    )
+
+
+def worst(verdicts: Iterable[Verdict]) -> Verdict:
+    """The worst verdict (FAIL, then NOT CHECKED), their details joined; PASS when every one passes."""
+    found = list(verdicts)
+    for status in (FAIL, NOT_CHECKED):
+        bad = [verdict for verdict in found if verdict.status == status]
+        if bad:
+            return Verdict(
+                status,
+                "; ".join(verdict.detail for verdict in bad),
+                "; ".join(dict.fromkeys(verdict.fix for verdict in bad)),
+                probe_settles=all(verdict.probe_settles for verdict in bad),
+            )
+    return Verdict(PASS)
+
+
+#: The ways a link may PASS through (``StsReachability.ways``).
+NAT, INTERNET_GATEWAY, STS_ENDPOINT, S3_GATEWAY = "nat", "internet gateway", "sts endpoint", "s3 gateway endpoint"
+THE_INTERNET = Peer("the internet")
+
+
+def crossings(way: str, filters: PacketFilters) -> list[Crossing]:
+    """The ACL crossings of a way (:data:`NAT`, :data:`INTERNET_GATEWAY`, :data:`STS_ENDPOINT`, :data:`S3_GATEWAY`)."""
+    cluster = filters.cluster
+    if way == STS_ENDPOINT:
+        return _endpoint_crossings(filters)
+    peer = Peer("S3's addresses") if way == S3_GATEWAY else THE_INTERNET
+    found = _leaving(cluster, peer)
+    if way == NAT:
+        subnet_peer = _subnet_peer(f"subnet {cluster.subnet_id}", cluster.cidr)
+        for nat in filters.nat_subnets:
+            found += [
+                Crossing(nat, False, HTTPS, subnet_peer, "the HTTPS request into the NAT gateway's subnet"),
+                Crossing(nat, True, HTTPS, THE_INTERNET, "the HTTPS request out of the NAT gateway's subnet"),
+                Crossing(nat, False, NAT_PORTS, THE_INTERNET, "the answer to the NAT gateway"),
+                Crossing(nat, True, CLIENT_PORTS, subnet_peer, "the answer from the NAT gateway to the cluster"),
+            ]
+    return found
+
+
+def _subnet_peer(name: str, cidr: str) -> Peer:
+    """A subnet as a peer: its CIDR, or, not read, an address that may be in any range."""
+    return Peer(name, (cidr,)) if cidr else Peer(name + " (CIDR not read)", public=False)
+
+
+def _leaving(cluster: SubnetAcl, peer: Peer) -> list[Crossing]:
+    return [
+        Crossing(cluster, True, HTTPS, peer, "every HTTPS request of the cluster"),
+        Crossing(cluster, False, CLIENT_PORTS, peer, "the answer to the cluster's HTTPS requests"),
+    ]
+
+
+def _endpoint_crossings(filters: PacketFilters) -> list[Crossing]:
+    """The STS endpoint's subnets other than the cluster's: both ACLs, each way (traffic inside one subnet is not)."""
+    cluster = filters.cluster
+    cluster_peer = _subnet_peer(f"subnet {cluster.subnet_id}", cluster.cidr)
+    found: list[Crossing] = []
+    for subnet in filters.endpoint_subnets:
+        if subnet.subnet_id == cluster.subnet_id:
+            continue
+        peer = _subnet_peer(f"the STS endpoint's subnet {subnet.subnet_id}", subnet.cidr)
+        found += _leaving(cluster, peer)
+        found += [
+            Crossing(subnet, False, HTTPS, cluster_peer, "the HTTPS request into the STS endpoint's subnet"),
+            Crossing(subnet, True, CLIENT_PORTS, cluster_peer, "the STS endpoint's answer"),
+        ]
+    return found
+
+
+def group_peer(way: str, filters: PacketFilters) -> Peer:
+    """Where the cluster's security groups must let TCP 443 go on a way."""
+    if way == S3_GATEWAY:
+        return Peer(
+            "S3's prefix list " + (", ".join(filters.s3_prefix_lists) or ""), prefix_lists=filters.s3_prefix_lists
+        )
+    if way == STS_ENDPOINT:
+        cidrs = tuple(subnet.cidr for subnet in filters.endpoint_subnets if subnet.cidr)
+        complete = len(cidrs) == len(filters.endpoint_subnets) and cidrs
+        return Peer(
+            "the STS interface endpoint (subnets " + ", ".join(s.subnet_id for s in filters.endpoint_subnets) + ")",
+            cidrs if complete else (),
+            groups=filters.endpoint_groups,
+            public=False,
+        )
+    return THE_INTERNET
+
+
+def judge_way(way: str, filters: PacketFilters, instance_groups: Collection[str]) -> Verdict:
+    """The network ACLs and the cluster's security groups on one way."""
+    acls = worst(judge_crossing(crossing) for crossing in crossings(way, filters))
+    return worst([acls, judge_groups(filters, instance_groups, group_peer(way, filters))])
+
+
+def judge_ways(ways: tuple[str, ...], filters: PacketFilters, instance_groups: Collection[str]) -> Verdict:
+    """
+    The filters on the ways a link may take (more than one when which one is not known): a FAIL only when every way is
+    dropped, PASS when none may be, else not checked.
+    """
+    verdicts = [judge_way(way, filters, instance_groups) for way in ways]
+    if all(verdict.status == FAIL for verdict in verdicts):
+        return worst(verdicts)
+    judged = worst(verdicts)
+    if judged.status == FAIL:  # another way may carry it
+        return Verdict(
+            NOT_CHECKED, judged.detail + " (on one of the ways it may take)", judged.fix, judged.probe_settles
+        )
+    return judged

@@ -1,0 +1,208 @@
+"""
+The stand-in's network judge (``devstack/aws_network.py``) reads the packet filters on the way, over real botocore
+against moto: the network ACLs of the cluster's subnet and of its NAT gateway's subnet (Amazon EC2 API Reference,
+"CreateNetworkAclEntry"; Amazon VPC User Guide, "Network ACLs") and the egress rules of the primary node's security
+groups (AWS CloudFormation User Guide, "AWS::EC2::SecurityGroup"). Each expected verdict is written by hand from
+those pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.verify import probe_step
+from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, Seeded, client
+from devstack.testing import launch_cluster
+from tests.integration.test_network_facts import default_route_table, private_subnet, public_subnet
+
+BUCKET = "filtered"
+RELEASE = "emr-6.15.0"
+
+
+@pytest.fixture
+def ec2(aws: Seeded) -> Any:
+    client(aws.url, DESTINATION_ACCOUNT, "s3").create_bucket(Bucket=BUCKET)
+    return client(aws.url, EMR_ACCOUNT, "ec2")
+
+
+def behind_a_nat(ec2: Any, network: str) -> tuple[str, str, str]:
+    """A private subnet whose ``0.0.0.0/0`` goes to a public NAT gateway in a public subnet: VPC, subnet, NAT subnet."""
+    vpc, subnet = private_subnet(ec2, network)
+    public = public_subnet(ec2, vpc, f"{network}.2.0/24")
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    ec2.create_route(
+        RouteTableId=default_route_table(ec2, vpc, subnet), DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat
+    )
+    return vpc, subnet, public
+
+
+def own_acl(ec2: Any, vpc: str, subnet: str, *entries: dict[str, Any]) -> str:
+    """A new network ACL of ``entries`` (rule number, egress, action, ...) associated with ``subnet``; its id."""
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for entry in entries:
+        ec2.create_network_acl_entry(NetworkAclId=acl, **{"Protocol": "-1", "CidrBlock": "0.0.0.0/0", **entry})
+    on = [{"Name": "association.subnet-id", "Values": [subnet]}]
+    [current] = ec2.describe_network_acls(Filters=on)["NetworkAcls"]
+    [association] = [item for item in current["Associations"] if item["SubnetId"] == subnet]
+    ec2.replace_network_acl_association(AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl)
+    return str(acl)
+
+
+def rule(number: int, egress: bool, action: str, **more: Any) -> dict[str, Any]:
+    return {"RuleNumber": number, "Egress": egress, "RuleAction": action, **more}
+
+
+HTTPS = {"Protocol": "6", "PortRange": {"From": 443, "To": 443}}
+ALLOW_ALL_IN, ALLOW_ALL_OUT = rule(100, False, "allow"), rule(100, True, "allow")
+
+
+def test_the_default_network_acl_and_groups_let_the_probe_through(aws: Seeded, ec2: Any) -> None:
+    """A VPC's default network ACL allows all traffic both ways, a new group's default egress rule all traffic out."""
+    vpc, subnet, _ = behind_a_nat(ec2, "10.61")
+    group = ec2.create_security_group(GroupName="primary", Description="primary", VpcId=vpc)["GroupId"]
+    cluster = launch_cluster(aws, None, instances=managed_groups(ec2, vpc, subnet, group))
+
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET, cluster) is None
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}, cluster) is None
+
+
+def test_a_deny_of_https_out_before_an_allow_all_drops_the_request_at_its_rule(ec2: Any) -> None:
+    """Entries are read by rule number, ascending; the first that matches decides: DENY 443 at 10 before ALLOW at 100."""
+    vpc, subnet, _ = behind_a_nat(ec2, "10.62")
+    acl = own_acl(ec2, vpc, subnet, rule(10, True, "deny", **HTTPS), ALLOW_ALL_OUT, ALLOW_ALL_IN)
+
+    s3, sts = (
+        s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET),
+        sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}),
+    )
+
+    for verdict in (s3, sts):
+        assert verdict is not None
+        assert not verdict.startswith(CANNOT_TELL), verdict
+        assert acl in verdict, verdict
+        assert "rule 10" in verdict, verdict
+        assert "outbound" in verdict, verdict
+
+
+def test_an_allow_of_https_before_a_deny_all_lets_it_out_the_other_order_does_not(ec2: Any) -> None:
+    """ALLOW 443 at 10 before DENY all at 20 passes the request; DENY at 10 before ALLOW 443 at 20 drops it."""
+    vpc, subnet, _ = behind_a_nat(ec2, "10.63")
+    own_acl(ec2, vpc, subnet, rule(10, True, "allow", **HTTPS), rule(20, True, "deny"), ALLOW_ALL_IN)
+    vpc_2, subnet_2, _ = behind_a_nat(ec2, "10.64")
+    acl_2 = own_acl(ec2, vpc_2, subnet_2, rule(10, True, "deny"), rule(20, True, "allow", **HTTPS), ALLOW_ALL_IN)
+
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET) is None
+    denied = s3_unreachable(EMR_ACCOUNT, REGION, subnet_2, BUCKET)
+    assert denied is not None
+    assert acl_2 in denied, denied
+    assert "rule 10" in denied, denied
+
+
+def test_without_an_inbound_rule_for_the_answer_the_request_is_lost(ec2: Any) -> None:
+    """Network ACLs are stateless: the answer to the client's ephemeral ports (32768-61000) needs an inbound rule."""
+    vpc, subnet, _ = behind_a_nat(ec2, "10.65")
+    acl = own_acl(
+        ec2, vpc, subnet, ALLOW_ALL_OUT, rule(100, False, "allow", Protocol="6", PortRange={"From": 22, "To": 22})
+    )
+
+    verdict = s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET)
+
+    assert verdict is not None
+    assert not verdict.startswith(CANNOT_TELL), verdict
+    assert acl in verdict, verdict
+    assert "inbound" in verdict, verdict
+    assert "32768-61000" in verdict, verdict
+
+
+def test_ipv6_entries_are_not_read_for_the_ipv4_request(ec2: Any) -> None:
+    """An IPv6 entry (Ipv6CidrBlock) is apart from the IPv4 ones: DENY ::/0 at 10 passes over, DENY at 20 decides."""
+    vpc, subnet, _ = behind_a_nat(ec2, "10.66")
+    ipv6_deny = {"RuleNumber": 10, "Egress": True, "RuleAction": "deny", "Protocol": "-1", "Ipv6CidrBlock": "::/0"}
+    acl = own_acl(ec2, vpc, subnet, rule(20, True, "deny", **HTTPS), ALLOW_ALL_OUT, ALLOW_ALL_IN)
+    ec2.create_network_acl_entry(NetworkAclId=acl, **ipv6_deny)
+
+    verdict = s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET)
+
+    assert verdict is not None
+    assert "rule 20" in verdict, verdict
+    assert "rule 10" not in verdict, verdict
+
+
+def test_a_narrower_entry_ahead_of_the_deciding_one_leaves_it_untold(ec2: Any) -> None:
+    """DENY 443 to 52.216.0.0/15 at 10 may hold S3's address, or not: the stand-in has no S3 address ranges."""
+    vpc, subnet, _ = behind_a_nat(ec2, "10.67")
+    own_acl(ec2, vpc, subnet, rule(10, True, "deny", CidrBlock="52.216.0.0/15", **HTTPS), ALLOW_ALL_OUT, ALLOW_ALL_IN)
+
+    assert (s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET) or "").startswith(CANNOT_TELL)
+
+
+def test_the_nat_gateway_s_subnet_acl_is_on_the_way_too(ec2: Any) -> None:
+    """Through a NAT gateway the request leaves the gateway's subnet too: its ACL denying 443 out drops it."""
+    vpc, subnet, public = behind_a_nat(ec2, "10.68")
+    acl = own_acl(ec2, vpc, public, rule(10, True, "deny", **HTTPS), ALLOW_ALL_OUT, ALLOW_ALL_IN)
+
+    s3, sts = (
+        s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET),
+        sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}),
+    )
+
+    for verdict in (s3, sts):
+        assert verdict is not None
+        assert not verdict.startswith(CANNOT_TELL), verdict
+        assert acl in verdict, verdict
+        assert public in verdict, verdict
+        assert "rule 10" in verdict, verdict
+
+
+def managed_groups(ec2: Any, vpc: str, subnet: str, primary: str) -> dict[str, Any]:
+    """``Instances`` of a cluster in ``subnet`` with ``primary`` as its primary node's managed group."""
+    core = ec2.create_security_group(GroupName=f"core-{primary}", Description="core", VpcId=vpc)["GroupId"]
+    return {"Ec2SubnetId": subnet, "EmrManagedMasterSecurityGroup": primary, "EmrManagedSlaveSecurityGroup": core}
+
+
+def test_a_primary_group_without_egress_lets_nothing_out(aws: Seeded, ec2: Any) -> None:
+    """
+    Security groups allow only: once the group's egress rule is revoked (after the launch: EMR edits only inbound
+    rules of managed groups, Amazon EMR Management Guide, "Working with Amazon EMR-managed security groups") no
+    outbound traffic is allowed; an egress rule to a narrower range may hold S3's address, or not.
+    """
+    vpc, subnet, _ = behind_a_nat(ec2, "10.69")
+    group = ec2.create_security_group(GroupName="closed", Description="closed", VpcId=vpc)["GroupId"]
+    cluster = launch_cluster(aws, None, instances=managed_groups(ec2, vpc, subnet, group))
+    ec2.revoke_security_group_egress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+
+    s3 = s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET, cluster)
+    sts = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}, cluster)
+    https_to_a_range = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "52.0.0.0/8"}]}
+    ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[https_to_a_range])
+    narrower = s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET, cluster)
+
+    for verdict in (s3, sts):
+        assert verdict is not None
+        assert not verdict.startswith(CANNOT_TELL), verdict
+        assert group in verdict, verdict
+        assert "egress" in verdict, verdict
+    assert (narrower or "").startswith(CANNOT_TELL), narrower
+
+
+def test_the_probe_step_fails_on_the_primary_node_s_security_groups(aws: Seeded, ec2: Any) -> None:
+    """The stand-in's probe step (``devstack/moto_stack.py``) judges the cluster's own primary group, not the subnet's."""
+    vpc, subnet, _ = behind_a_nat(ec2, "10.70")
+    group = ec2.create_security_group(GroupName="probe", Description="probe", VpcId=vpc)["GroupId"]
+    cluster = launch_cluster(aws, None, instances=managed_groups(ec2, vpc, subnet, group))
+    ec2.revoke_security_group_egress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+
+    [step_id] = emr.add_job_flow_steps(JobFlowId=cluster, Steps=[probe_step(f"s3://{BUCKET}/probe")])["StepIds"]
+    step = emr.describe_step(ClusterId=cluster, StepId=step_id)["Step"]
+
+    assert step["Status"]["State"] == "FAILED", step["Status"]
+    assert group in step["Status"]["FailureDetails"]["Message"], step["Status"]

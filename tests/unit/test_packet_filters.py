@@ -1,0 +1,190 @@
+"""
+The network ACLs and the cluster's security groups on the ways the STS and S3 links would PASS through.
+
+Expected verdicts are written by hand from AWS's rules: entries are processed "according to the rule numbers, in
+ascending order" and the first match decides (Amazon EC2 API Reference, "CreateNetworkAclEntry"); ACLs are stateless,
+so answers to the Amazon Linux client's ephemeral ports 32768-61000 need an inbound rule, and a NAT gateway's answers
+1024-65535 (Amazon VPC User Guide, "Network ACLs", "Ephemeral ports"); an IPv6 entry never matches IPv4 traffic;
+a security group whose egress rules were all removed lets nothing out (AWS CloudFormation, "AWS::EC2::SecurityGroup").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, SubnetFacts, s3_route_check, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.packet_filters import AclEntry, EgressRule, NetworkAcl, PacketFilters, SubnetAcl
+from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule, NodeGroups
+
+ANY = "0.0.0.0/0"
+GROUPS = NodeGroups(primary=("sg-primary",), core_and_task=("sg-core",))
+ALL_OUT = (EgressRule("-1", cidrs=(ANY,)),)
+
+
+def default_acl(*extra: AclEntry, acl_id: str = "acl-1") -> NetworkAcl:
+    """The VPC's default ACL (rule 100 allows all each way, * denies), with ``extra`` entries."""
+    base = [
+        AclEntry(n, egress, "-1", action, ANY)
+        for egress in (True, False)
+        for n, action in ((100, "allow"), (32767, "deny"))
+    ]
+    return NetworkAcl(acl_id, (*extra, *base))
+
+
+def only(*entries: AclEntry, acl_id: str = "acl-1") -> NetworkAcl:
+    """An ACL of these entries and the * rules."""
+    return NetworkAcl(
+        acl_id, (*entries, AclEntry(32767, True, "-1", "deny", ANY), AclEntry(32767, False, "-1", "deny", ANY))
+    )
+
+
+def facts(acl: NetworkAcl | None = None, egress: Any = "default", **kwargs: Any) -> SubnetFacts:
+    """A subnet with a NAT route (its NAT gateway in subnet-nat) and these filters."""
+    filters = {
+        "cluster": SubnetAcl("subnet-emr", "10.0.1.0/24", default_acl() if acl is None else acl),
+        "nat_subnets": (SubnetAcl("subnet-nat", "10.0.9.0/24", default_acl(acl_id="acl-nat")),),
+        "egress": {"sg-primary": ALL_OUT, "sg-core": ALL_OUT} if egress == "default" else egress,
+        **kwargs.pop("filters", {}),
+    }
+    base: dict[str, Any] = {
+        "subnet_id": "subnet-emr",
+        "region": "eu-west-1",
+        "nat_route": True,
+        "internet_gateway_route": False,
+        "public_ip_on_launch": False,
+        "sts_interface_endpoint": False,
+        "dns_support": True,
+        "dns_hostnames": True,
+        "subnet_cidr": "10.0.1.0/24",
+        "instance_groups": GROUPS,
+        "packet_filters": PacketFilters(**filters),
+    }
+    return SubnetFacts(**{**base, **kwargs})
+
+
+def sts(subnet: SubnetFacts) -> Any:
+    return sts_endpoint_check("emr-6.15.0", subnet)
+
+
+def test_the_default_acl_and_default_egress_pass_unchanged() -> None:
+    assert (sts(facts()).status, s3_route_check("b", "us-east-1", facts()).status) == ("PASS", "PASS")
+
+
+def test_a_deny_at_a_lower_rule_number_before_an_allow_drops_every_request() -> None:
+    result = sts(facts(default_acl(AclEntry(10, True, "6", "deny", ANY, (443, 443)))))
+    assert result.status == "FAIL"
+    assert "acl-1" in result.detail
+    assert "rule 10" in result.detail
+    assert "outbound rule allowing TCP 443" in result.fix
+
+
+def test_an_allow_before_a_deny_decides() -> None:
+    acl = only(AclEntry(5, True, "6", "allow", ANY, (443, 443)), AclEntry(6, False, "-1", "allow", ANY))
+    assert sts(facts(acl)).status == "PASS"
+
+
+def test_protocol_minus_one_deny_drops_https() -> None:
+    assert sts(facts(default_acl(AclEntry(1, True, "-1", "deny", ANY)))).status == "FAIL"
+
+
+def test_a_port_range_around_443_does_not_allow_it() -> None:
+    acl = only(
+        AclEntry(10, True, "6", "allow", ANY, (0, 442)),
+        AclEntry(20, True, "6", "allow", ANY, (444, 65535)),
+        AclEntry(30, False, "-1", "allow", ANY),
+    )
+    result = sts(facts(acl))
+    assert result.status == "FAIL", result.detail
+
+
+def test_ipv6_entries_never_match_ipv4_traffic() -> None:
+    acl = NetworkAcl(
+        "acl-1",
+        (
+            AclEntry(1, True, "-1", "allow", ""),  # ::/0, read without an IPv4 CIDR
+            AclEntry(1, False, "-1", "allow", ""),
+            AclEntry(32767, True, "-1", "deny", ANY),
+            AclEntry(32767, False, "-1", "deny", ANY),
+        ),
+    )
+    assert sts(facts(acl)).status == "FAIL"
+
+
+def test_a_missing_return_rule_drops_the_answers() -> None:
+    acl = only(AclEntry(10, True, "6", "allow", ANY, (443, 443)), AclEntry(10, False, "6", "allow", ANY, (22, 22)))
+    result = sts(facts(acl))
+    assert result.status == "FAIL"
+    assert "inbound TCP 32768-61000" in result.detail
+
+
+def test_a_return_rule_for_only_some_ephemeral_ports_is_not_checked() -> None:
+    acl = only(
+        AclEntry(10, True, "6", "allow", ANY, (443, 443)), AclEntry(10, False, "6", "allow", ANY, (32768, 40000))
+    )
+    assert sts(facts(acl)).status == NOT_CHECKED
+
+
+def test_a_narrow_public_allow_before_the_star_rule_is_not_checked() -> None:
+    acl = only(AclEntry(10, True, "6", "allow", "52.0.0.0/8", (443, 443)), AclEntry(10, False, "-1", "allow", ANY))
+    result = sts(facts(acl))
+    assert result.status == NOT_CHECKED
+    assert result.probe_settles
+
+
+def test_the_nat_subnet_s_acl_must_let_the_nat_s_answers_in() -> None:
+    nat_acl = only(
+        AclEntry(10, True, "-1", "allow", ANY),
+        AclEntry(10, False, "6", "allow", "10.0.0.0/16", (443, 443)),
+        acl_id="acl-nat",
+    )
+    result = sts(facts(filters={"nat_subnets": (SubnetAcl("subnet-nat", "10.0.9.0/24", nat_acl),)}))
+    assert result.status == "FAIL"
+    assert "acl-nat" in result.detail
+    assert "1024-65535" in result.detail
+
+
+def test_a_security_group_without_egress_rules_fails() -> None:
+    result = sts(facts(egress={"sg-primary": ALL_OUT, "sg-core": ()}))
+    assert result.status == "FAIL"
+    assert "sg-core" in result.detail
+
+
+def test_egress_only_to_a_narrow_cidr_is_not_checked_and_the_probe_does_not_settle_the_core_side() -> None:
+    narrow = (EgressRule("tcp", 443, 443, cidrs=("52.94.0.0/16",)),)
+    result = sts(facts(egress={"sg-primary": ALL_OUT, "sg-core": narrow}))
+    assert result.status == NOT_CHECKED
+    assert not result.probe_settles
+
+
+def test_egress_naming_s3_s_prefix_list_passes_on_the_gateway_endpoint_way() -> None:
+    to_s3 = (EgressRule("tcp", 443, 443, prefix_lists=("pl-s3",)),)
+    subnet = facts(
+        egress={"sg-primary": to_s3, "sg-core": to_s3},
+        nat_route=False,
+        s3_gateway_endpoint=True,
+        filters={"s3_prefix_lists": ("pl-s3",)},
+    )
+    assert s3_route_check("b", "eu-west-1", subnet).status == "PASS"
+
+
+def test_egress_naming_the_sts_endpoint_s_group_passes() -> None:
+    to_endpoint = (EgressRule("tcp", 443, 443, groups=("sg-endpoint",)),)
+    subnet = facts(
+        egress={"sg-primary": to_endpoint, "sg-core": to_endpoint},
+        nat_route=False,
+        sts_interface_endpoint=True,
+        endpoint_groups=("sg-endpoint",),
+        endpoint_ingress=(IngressRule("tcp", 443, 443, cidrs=("10.0.0.0/16",)),),
+        filters={
+            "endpoint_subnets": (SubnetAcl("subnet-vpce", "10.0.2.0/24", default_acl(acl_id="acl-vpce")),),
+            "endpoint_groups": ("sg-endpoint",),
+        },
+    )
+    assert sts(subnet).status == "PASS"
+
+
+def test_an_acl_not_read_leaves_the_link_not_checked() -> None:
+    unread = SubnetAcl("subnet-emr", "10.0.1.0/24", None, "ec2:DescribeNetworkAcls was denied")
+    result = sts(facts(filters={"cluster": unread}))
+    assert result.status == NOT_CHECKED
+    assert "ec2:DescribeNetworkAcls" in result.fix
