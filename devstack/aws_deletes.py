@@ -6,13 +6,23 @@ that it is attached to. In addition, you must delete all the policy's versions" 
 "DeletePolicy"; refused with ``DeleteConflict``: "attempted to delete a resource that has attached subordinate
 entities"). moto deletes it anyway. This judge, with its own count of moto's records (not the provider's
 code), refuses as IAM does and deletes nothing.
+
+And EMR's refusal to delete a security configuration that a cluster not terminated uses:
+``InvalidRequestException`` "Security configuration '<name>' cannot be deleted because it is in use by active
+clusters" (seen in public issue threads, e.g. terraform-provider-aws #6279; the Amazon EMR API Reference lists
+``InvalidRequestException`` for DeleteSecurityConfiguration, "Errors", without saying when). moto deletes it
+anyway. This judge reads moto's own clusters (their ``state`` and ``security_configuration``), counts a cluster
+in use until it is ``TERMINATED`` or ``TERMINATED_WITH_ERRORS`` (Amazon EMR API Reference, "ClusterStatus"), and
+deletes nothing when one is.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import moto.emr.models
 import moto.iam.models
+from moto.emr.exceptions import InvalidRequestException
 from moto.iam.exceptions import DeleteConflictException
 
 from devstack import backend_judges
@@ -33,9 +43,30 @@ def delete_policy(self: Any, policy_arn: str) -> None:
     _moto["delete_policy"](self, policy_arn)
 
 
-_JUDGES: dict[type, tuple[Any, ...]] = {moto.iam.models.IAMBackend: (delete_policy,)}
+#: A cluster in these states no longer uses its security configuration.
+_ENDED = ("TERMINATED", "TERMINATED_WITH_ERRORS")
+
+
+def delete_security_configuration(self: Any, name: str) -> None:
+    users = sorted(
+        cluster.id
+        for cluster in self.clusters.values()
+        if cluster.security_configuration == name and cluster.state not in _ENDED
+    )
+    if users:
+        raise InvalidRequestException(
+            f"Security configuration '{name}' cannot be deleted because it is in use by active clusters "
+            f"({', '.join(users)})."
+        )
+    _moto["delete_security_configuration"](self, name)
+
+
+_JUDGES: dict[type, tuple[Any, ...]] = {
+    moto.iam.models.IAMBackend: (delete_policy,),
+    moto.emr.models.ElasticMapReduceBackend: (delete_security_configuration,),
+}
 
 
 def install() -> None:
-    """Put the judge in front of moto's IAM backend (once per process)."""
+    """Put the judges in front of moto's IAM and EMR backends (once per process)."""
     backend_judges.install(_JUDGES, _moto)

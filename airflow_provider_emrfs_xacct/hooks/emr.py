@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 #: Cluster states in which a launched cluster counts as "already there" for a retried task.
 ACTIVE_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
+#: The states of a cluster that has ended (Amazon EMR API Reference, "ClusterStatus", ``State``).
+TERMINATED_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("TERMINATED", "TERMINATED_WITH_ERRORS")
 #: Attempts at ``RunJobFlow`` when it fails with a throttling, server or connection error.
 LAUNCH_ATTEMPTS = 8
 THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"})
@@ -255,6 +257,10 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         and launching again would start a second cluster, so the refusal is raised; any other error of a
         ``DescribeCluster`` is raised.
 
+        The list is asked for without ``ClusterStates`` (see :meth:`list_cluster_summaries`): a cluster changing
+        state while it runs, as one does right after a launch fails while waiting, may be missing from a list
+        filtered by state; the active states are kept here, from each summary's ``Status.State``.
+
         :param security_configuration: the configuration the caller launches with (``None``: none).
         :param check: refuse (:class:`ConflictError`) an active cluster of this key that uses another
             security configuration than ``security_configuration``: returning it would hand the task a
@@ -266,11 +272,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         :param name: describe the clusters of this ``Name`` first: a cluster a retried launch finds is
             likely to have its name (it may not: the name can be a template). Only an order; all are read.
         """
-        arguments: dict[str, Any] = {"ClusterStates": list(ACTIVE_CLUSTER_STATES)}
-        if created_after is not None:
-            arguments["CreatedAfter"] = created_after
-        paginator = self.conn.get_paginator("list_clusters")
-        summaries = [summary for page in paginator.paginate(**arguments) for summary in page["Clusters"]]
+        summaries = [
+            summary
+            for summary in self.list_cluster_summaries(created_after)
+            if summary.get("Status", {}).get("State") in ACTIVE_CLUSTER_STATES
+        ]
         summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
         namesakes: list[str] = []
         refused: list[tuple[str, ClientError]] = []
@@ -304,6 +310,21 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                     raise error
         self._warn_of_clusters_not_taken(idempotency_key, namesakes, [cluster_id for cluster_id, _ in refused])
         return None
+
+    def list_cluster_summaries(self, created_after: datetime | None = None) -> list[dict[str, Any]]:
+        """
+        Return the summary of every cluster ``ListClusters`` shows, in any state: never filtered by state.
+
+        Amazon EMR API Reference, "ListClusters", ``ClusterStates``: "Clusters that change state while this action
+        runs may be not be returned as expected in the list of clusters". Without that filter no state is matched,
+        so callers keep the states they want from each summary's ``Status.State``.
+
+        :param created_after: only the clusters created after this time (``CreatedAfter``), which keeps the list
+            short; ``None``: every cluster listed, terminated ones included (more pages, no ``DescribeCluster``).
+        """
+        arguments: dict[str, Any] = {} if created_after is None else {"CreatedAfter": created_after}
+        paginator = self.conn.get_paginator("list_clusters")
+        return [dict(summary) for page in paginator.paginate(**arguments) for summary in page["Clusters"]]
 
     def _warn_of_clusters_not_taken(self, idempotency_key: str, namesakes: list[str], refused: list[str]) -> None:
         """Log the clusters a search for ``idempotency_key`` did not take: of its task instance under another key, not described."""
@@ -562,14 +583,16 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
 
     def delete_security_configuration(self, name: str) -> bool:
         """
-        Delete a security configuration; return ``False`` (and log why) when EMR refuses (in use, if EMR refuses that).
+        Delete a security configuration; return ``False`` (and log why) when EMR refuses: one clusters still use.
 
-        The Amazon EMR API Reference lists one client error for DeleteSecurityConfiguration,
-        ``InvalidRequestException`` ("Errors"), and does not say whether EMR refuses a configuration a cluster
-        still uses (the cleanup reads the clusters itself first); a refusal, if any, can only be that error,
-        which EMR also answers for a name it does not have. So after that error the configuration is read: one
-        that is gone was deleted (by this call, whose first answer was lost and which botocore sent again
-        after a dropped connection or a 5xx: Boto3 guide, "Retries"; or by a concurrent cleanup).
+        EMR refuses to delete a configuration that clusters not terminated use, with ``InvalidRequestException``
+        ("Security configuration '<name>' cannot be deleted because it is in use by active clusters"): seen in
+        public issue threads (terraform-provider-aws #6279), not in the Amazon EMR API Reference, which lists that
+        one client error for DeleteSecurityConfiguration ("Errors") without saying when. EMR answers the same error
+        for a name it does not have, so after it the configuration is read: one that is gone was deleted (by this
+        call, whose first answer was lost and which botocore sent again after a dropped connection or a 5xx: Boto3
+        guide, "Retries"; or by a concurrent cleanup); one still there was refused. The cleanup reads the clusters
+        itself first, and again just before deleting; this refusal covers a launch that lands in between.
 
         .. seealso::
             - :py:meth:`EMR.Client.delete_security_configuration`
@@ -592,22 +615,26 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         Return the security configurations of clusters, with the ids of the clusters using each.
 
-        :param created_after: those of the clusters created after this time, in any state (``ListClusters``
-            with ``CreatedAfter`` and no ``ClusterStates`` filter, Amazon EMR API Reference, "ListClusters");
-            ``None``: those of the active clusters.
+        Those of every cluster not terminated (``TERMINATED_CLUSTER_STATES``: a ``TERMINATING`` one counts), and
+        of every cluster created after ``created_after``, in any state. One ``ListClusters`` without a state filter
+        (:meth:`list_cluster_summaries`: a filtered list may miss a cluster changing state), kept by each summary's
+        ``Status.State`` and ``Status.Timeline.CreationDateTime`` (Amazon EMR API Reference, "ClusterSummary",
+        "ClusterTimeline"); a summary without a creation time counts as recent.
+
+        :param created_after: see above; ``None``: the clusters not terminated only.
         :param skip: ids of clusters not to describe (already described).
         """
-        arguments: dict[str, Any] = (
-            {"ClusterStates": list(ACTIVE_CLUSTER_STATES)} if created_after is None else {"CreatedAfter": created_after}
-        )
         in_use: dict[str, list[str]] = {}
-        for page in self.conn.get_paginator("list_clusters").paginate(**arguments):
-            for summary in page["Clusters"]:
-                if summary["Id"] in skip:
-                    continue
-                name = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"].get("SecurityConfiguration")
-                if name:
-                    in_use.setdefault(name, []).append(summary["Id"])
+        for summary in self.list_cluster_summaries():
+            status = summary.get("Status", {})
+            created = status.get("Timeline", {}).get("CreationDateTime")
+            ended = status.get("State") in TERMINATED_CLUSTER_STATES
+            old = created_after is None or (created is not None and created <= created_after)
+            if summary["Id"] in skip or (ended and old):
+                continue
+            name = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"].get("SecurityConfiguration")
+            if name:
+                in_use.setdefault(name, []).append(summary["Id"])
         return in_use
 
     def terminate_cluster(self, cluster_id: str) -> None:
@@ -771,7 +798,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
 
         Calls EC2 ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeNatGateways``,
         ``DescribePrefixLists``, ``GetManagedPrefixListEntries``, ``DescribeManagedPrefixLists``,
-        ``DescribeVpcAttribute`` and ``DescribeSecurityGroups`` in the EMR account, whose id
+        ``DescribeVpcAttribute``, ``DescribeSecurityGroups`` and ``DescribeNetworkAcls`` in the EMR account, whose id
         tells a subnet shared with it by another account (AWS RAM).
 
         :param instance_groups: the security groups of the cluster's instances.

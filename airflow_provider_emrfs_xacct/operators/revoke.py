@@ -22,6 +22,7 @@ from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from datetime import datetime
 
     from airflow.sdk import Context
 
@@ -175,7 +176,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
         from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
+        from airflow_provider_emrfs_xacct.pure.security_config import (
+            validate_security_configuration_name,
+            validate_security_configuration_name_prefix,
+        )
 
         # 1. Validate everything (no AWS call).
         self.validate_safety()
@@ -191,7 +195,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if self.security_configuration is not None:
             # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
             configuration = validate_security_configuration_name(self.security_configuration, "security_configuration")
-            validation.validate_name_prefix(self.name_prefix, "name_prefix")
+            # The prefix CreateEmrfsSecurityConfigOperator accepts: a configuration it made can be revoked from.
+            validate_security_configuration_name_prefix(self.name_prefix, "name_prefix")
         self.delete_destination_role = validation.validate_bool(self.delete_destination_role, "delete_destination_role")
         self.remove_destination_trust = validation.validate_bool(
             self.remove_destination_trust, "remove_destination_trust"
@@ -828,8 +833,11 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
 
     Only names of the form ``<name_prefix>-<12 hex digits>`` (what :class:`CreateEmrfsSecurityConfigOperator`
     makes) whose content hashes to that name are considered (one made by hand under such a name is kept).
-    Kept: one used by a cluster that is starting, running or waiting; one used by a cluster created
-    within ``min_age_seconds``, in any state; one created within ``min_age_seconds``.
+    Kept: one used by a cluster not terminated (starting, bootstrapping, running, waiting or terminating); one
+    used by a cluster created within ``min_age_seconds``, in any state; one created within ``min_age_seconds``.
+    The clusters are listed without a state filter, as a filtered list may miss one changing state (see
+    :meth:`~airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook.list_cluster_summaries`), and listed again just
+    before the deletes; a configuration EMR refuses to delete (in use by a cluster launched since) is kept.
     A run that has ensured its configuration but not launched yet leaves no trace in AWS (names come
     from content, so later runs reuse an old one): its launch creates the configuration again from
     the create task's document (:class:`~airflow_provider_emrfs_xacct.operators.emr.LaunchClusterWithSecConfigOperator`
@@ -837,7 +845,8 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
     name fails naming this operator (clear its create task). Set ``min_age_seconds`` above the longest
     interval between a pipeline's launches.
 
-    :param name_prefix: the prefix given to CreateEmrfsSecurityConfigOperator. (templated)
+    :param name_prefix: the prefix given to CreateEmrfsSecurityConfigOperator (1-243 characters, as it
+        accepts). (templated)
     :param min_age_seconds: keep configurations created, or used by a cluster created, within this; a number of
         seconds, or its rendered text. (templated, default: one day)
     :param dry_run: only log what would be deleted. (templated, default: False)
@@ -866,13 +875,16 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
         from datetime import datetime, timedelta, timezone
 
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-        from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
         from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
-        from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH, names_content
-        from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix, validate_positive_number
+        from airflow_provider_emrfs_xacct.pure.security_config import (
+            HASH_LENGTH,
+            validate_security_configuration_name_prefix,
+        )
+        from airflow_provider_emrfs_xacct.pure.validation import validate_positive_number
 
         self.validate_safety()
-        prefix = validate_name_prefix(self.name_prefix, "name_prefix")
+        # The prefix CreateEmrfsSecurityConfigOperator accepts: every name it made can be cleaned up.
+        prefix = validate_security_configuration_name_prefix(self.name_prefix, "name_prefix")
         min_age = timedelta(seconds=validate_positive_number(self.min_age_seconds, "min_age_seconds"))
         if self.expected_account_id is not None:
             with explain_access_denied(self.hook):
@@ -883,33 +895,19 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
         changes: list[Change] = []
         with explain_access_denied(self.hook):
             candidates = [item for item in self.hook.list_security_configurations() if ours.match(item["Name"])]
-            in_use = self.hook.security_configurations_in_use()
-            described = {cluster for clusters in in_use.values() for cluster in clusters}
-            recent = self.hook.security_configurations_in_use(created_after=now - min_age, skip=described)
-            for name, clusters in recent.items():
-                in_use.setdefault(name, []).extend(clusters)
-            for item in candidates:
-                name = item["Name"]
-                if name in in_use:
-                    self.log.info("Keeping %s: used by active or recent cluster %s", name, ", ".join(in_use[name]))
-                    continue
-                if now - item["CreationDateTime"] < min_age:
-                    self.log.info("Keeping %s: younger than %s", name, min_age)
-                    continue
-                try:
-                    document = self.hook.describe_security_configuration(name)
-                except ConflictError:
-                    document = None  # its JSON gives a name twice: not a text the provider sends
-                if not names_content(name, document):
-                    self.log.warning(
-                        "Keeping %s: its content does not hash to its name; this provider did not make it", name
-                    )
-                    continue
+            in_use = self.hook.security_configurations_in_use(created_after=now - min_age)
+            unused = self._unused(candidates, in_use, now - min_age)
+            if unused:
+                # Read once more just before the deletes: a cluster launched since the first read keeps its own.
+                described = {cluster for clusters in in_use.values() for cluster in clusters}
+                since = self.hook.security_configurations_in_use(skip=described)
+                unused = [name for name in unused if not self._kept_as_in_use(name, since)]
+            for name in unused:
                 changes.append(Change(DELETE, f"emr security configuration {name}", {"Name": name}, None))
                 if not self.dry_run and not self.hook.delete_security_configuration(name):
-                    # EMR answered InvalidRequestException and the configuration is still there: the API Reference
-                    # does not say why (a cluster that started with it since the check, perhaps): see the hook.
-                    self.log.info("Keeping %s: EMR refused to delete it (InvalidRequestException)", name)
+                    # EMR refuses the delete of a configuration clusters still use (see the hook): one launched
+                    # between the last read of the clusters and this delete.
+                    self.log.info("Keeping %s: EMR refused to delete it (in use by a cluster launched since)", name)
                     changes.pop()
                     continue
                 if not self.dry_run:  # said now: a task killed before its report still tells what it deleted
@@ -917,6 +915,38 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
                 deleted.append(name)
         self.report(context, changes)
         return deleted
+
+    def _kept_as_in_use(self, name: str, in_use: dict[str, list[str]]) -> bool:
+        """Whether ``name`` is used by a cluster of ``in_use`` (logged when it is)."""
+        if name in in_use:
+            self.log.info("Keeping %s: used by active or recent cluster %s", name, ", ".join(in_use[name]))
+            return True
+        return False
+
+    def _unused(self, candidates: list[dict[str, Any]], in_use: dict[str, list[str]], young: datetime) -> list[str]:
+        """The candidates no cluster of ``in_use`` uses, created by ``young``, whose content hashes to their name."""
+        from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+        from airflow_provider_emrfs_xacct.pure.security_config import names_content
+
+        unused: list[str] = []
+        for item in candidates:
+            name = item["Name"]
+            if self._kept_as_in_use(name, in_use):
+                continue
+            if item["CreationDateTime"] > young:
+                self.log.info("Keeping %s: younger than min_age_seconds", name)
+                continue
+            try:
+                document = self.hook.describe_security_configuration(name)
+            except ConflictError:
+                document = None  # its JSON gives a name twice: not a text the provider sends
+            if not names_content(name, document):
+                self.log.warning(
+                    "Keeping %s: its content does not hash to its name; this provider did not make it", name
+                )
+                continue
+            unused.append(name)
+        return unused
 
 
 def _open_sessions_warning(role_arn: str, *, planned: bool = False) -> str:

@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
 from devstack.testing import CallRecorder, RecordingTaskInstance, execute_as_task, run_operator, small_cluster
+from tests.integration.test_links_and_teardown import state_filtered_lists_leave_out
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -87,16 +88,23 @@ def launch_operator(name: str = "partner-export") -> LaunchClusterWithSecConfigO
     )
 
 
-def run_in(operator: Any, run: DagRun, try_number: int = 1) -> tuple[Any, list[str]]:
-    """Run the operator in a task of ``run`` (its context has the DAG run, as the task runner's); return the calls."""
+def run_in(operator: Any, run: DagRun | None, try_number: int = 1) -> tuple[Any, list[str]]:
+    """
+    Run the operator in a task of ``run`` (its context has the DAG run, as the task runner's); return the calls.
+
+    ``None``: a context without a DAG run (the command line).
+    """
     ti = RecordingTaskInstance(task_id=operator.task_id, run_id=RUN_ID, try_number=try_number)
     recorder = CallRecorder()
+    context: dict[str, Any] = {"ti": ti, "task_instance": ti}
+    if run is not None:
+        context["dag_run"] = run
     with recorder.everything():
-        result = execute_as_task(operator, {"ti": ti, "task_instance": ti, "dag_run": run})
+        result = execute_as_task(operator, context)
     return result, recorder.calls
 
 
-def launch(run: DagRun, try_number: int = 1, name: str = "partner-export") -> tuple[str, list[str]]:
+def launch(run: DagRun | None, try_number: int = 1, name: str = "partner-export") -> tuple[str, list[str]]:
     return run_in(launch_operator(name), run, try_number)
 
 
@@ -181,6 +189,31 @@ def test_outside_a_dag_run_every_active_cluster_is_searched(emr: Any) -> None:
     found, _, _ = run_operator(launch_operator())
 
     assert found == older["JobFlowId"]
+
+
+@pytest.mark.parametrize("in_a_run", [True, False], ids=["bounded-by-the-run", "outside-a-run"])
+def test_a_retried_launch_finds_its_cluster_though_a_state_filtered_list_leaves_it_out(
+    emr: Any, in_a_run: bool
+) -> None:
+    """
+    A list filtered by state may leave out a cluster changing state (Amazon EMR API Reference, "ListClusters":
+    "Clusters that change state while this action runs may be not be returned as expected"), as the cluster of
+    a launch that failed while waiting is. The retry's search lists without that filter (with ``CreatedAfter`` in a
+    run, unbounded outside one): it returns the first try's cluster and starts no second one.
+    """
+    run = dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5)) if in_a_run else None
+    first, _ = launch(run)
+    retry = launch_operator()
+    sent = state_filtered_lists_leave_out(retry.hook.conn, {first})
+
+    again, calls = run_in(retry, run, try_number=2)
+
+    assert again == first
+    assert calls.count("RunJobFlow") == 0
+    assert sent  # the search listed the clusters
+    assert ("CreatedAfter" in sent[0]) is in_a_run
+    active = emr.list_clusters(ClusterStates=["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"])["Clusters"]
+    assert [cluster["Id"] for cluster in active if cluster["Name"] == "partner-export"] == [first]
 
 
 def test_a_run_after_in_the_future_does_not_bound_a_try_running_now() -> None:

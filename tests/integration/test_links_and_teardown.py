@@ -133,6 +133,29 @@ def terminate(ti: RecordingTaskInstance, **kwargs: Any) -> TerminateClusterOpera
     return operator
 
 
+def state_filtered_lists_leave_out(conn: Any, left_out: set[str]) -> list[dict[str, Any]]:
+    """
+    Make ``conn``'s answers to ``ListClusters`` with ``ClusterStates`` leave the clusters ``left_out`` out.
+
+    What AWS says such a list may do: "Clusters that change state while this action runs may be not be returned as
+    expected in the list of clusters" (Amazon EMR API Reference, "ListClusters", ``ClusterStates``), as a cluster
+    whose launch failed while waiting is doing. The request goes to the stand-in as sent; only the answer to a
+    state-filtered one is cut, after it came back. Return the arguments of each ``ListClusters`` sent.
+    """
+    sent: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append(dict(params))
+
+    def leave_out(parsed: dict[str, Any], **_: Any) -> None:
+        if "ClusterStates" in sent[-1]:
+            parsed["Clusters"] = [cluster for cluster in parsed.get("Clusters", []) if cluster["Id"] not in left_out]
+
+    conn.meta.events.register("before-parameter-build.emr.ListClusters", record)
+    conn.meta.events.register("after-call.emr.ListClusters", leave_out)
+    return sent
+
+
 @pytest.fixture
 def security_configuration(moto_url: str) -> str:
     name = "emrfs-xacct-teardown-0123456789ab"
@@ -164,6 +187,27 @@ def test_without_a_cluster_id_terminate_finds_the_launch_s_cluster_by_its_tag(
 
     assert cluster_state(moto_url, ours) == "TERMINATED"
     assert cluster_state(moto_url, other_run) == "WAITING"  # another run's cluster is left alone
+
+
+def test_the_teardown_terminates_the_launch_s_cluster_though_a_state_filtered_list_leaves_it_out(
+    moto_url: str, security_configuration: str
+) -> None:
+    """
+    A launch that failed while waiting leaves its cluster changing state as the teardown lists: a list filtered by
+    state may leave it out (Amazon EMR API Reference, "ListClusters"). The teardown's search lists without that
+    filter, so the cluster is terminated, not left waiting (billed, and able to assume the partner's role).
+    """
+    ours = launch(security_configuration, RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID))
+    ti = RecordingTaskInstance(task_id="terminate_cluster", run_id=RUN_ID)
+    operator = TerminateClusterOperator(
+        task_id=ti.task_id, aws_conn_id=EMR_CONN_ID, job_flow_id=None, launch_task_id="launch_cluster"
+    )
+    sent = state_filtered_lists_leave_out(operator.hook.conn, {ours})
+
+    operator.execute({"ti": ti, "task_instance": ti})  # type: ignore[arg-type]
+
+    assert sent  # the search listed the clusters
+    assert cluster_state(moto_url, ours) == "TERMINATED"
 
 
 @pytest.mark.parametrize("job_flow_id", [None, ""])

@@ -28,7 +28,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     TRUST_SID,
     as_list,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.security_config import (
     build_security_configuration,
     security_configuration_name,
@@ -62,6 +62,7 @@ from tests.integration.partners import (
     role_arn,
 )
 from tests.integration.state import changes, snapshot
+from tests.integration.test_links_and_teardown import state_filtered_lists_leave_out
 from tests.integration.test_verify import ASSUME as VERIFY_ASSUME
 from tests.integration.test_verify import expect_broken, failing
 
@@ -1053,15 +1054,16 @@ def test_only_the_providers_unused_configurations_are_deleted(aws: Seeded) -> No
     assert recorder.mutating == []
 
 
-@pytest.mark.parametrize("state", ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"])
-def test_a_configuration_used_by_a_starting_running_or_waiting_cluster_is_kept(aws: Seeded, state: str) -> None:
+@pytest.mark.parametrize("state", ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING", "TERMINATING"])
+def test_a_configuration_used_by_a_cluster_not_terminated_is_kept(aws: Seeded, state: str) -> None:
     """
-    Every state of an active cluster keeps its configuration, not only WAITING (which moto's clusters reach at once).
+    Every state of a cluster not terminated keeps its configuration, not only WAITING (which moto's clusters reach
+    at once), and no delete is sent for it.
 
-    The EMR API Reference does not say whether EMR refuses to delete a configuration in use, so the cleanup reads
-    the clusters itself (docs/howto/revoke.md). ClusterState (EMR API Reference, "ClusterStatus"): STARTING,
-    BOOTSTRAPPING, RUNNING and WAITING clusters run with their configuration; the cluster is set to ``state`` in
-    the stand-in, as ``ListClusters`` and ``DescribeCluster`` then show it.
+    EMR's refusal to delete a configuration in use is not in the EMR API Reference (docs/howto/revoke.md), so the
+    cleanup reads the clusters itself. ClusterState (EMR API Reference, "ClusterStatus"): STARTING, BOOTSTRAPPING,
+    RUNNING and WAITING clusters run with their configuration, a TERMINATING one still may; the cluster is set to
+    ``state`` in the stand-in, as ``ListClusters`` and ``DescribeCluster`` then show it.
     """
     from moto.emr.models import emr_backends
 
@@ -1147,6 +1149,133 @@ def test_cleanup_keeps_a_configuration_whose_text_gives_a_name_twice_and_deletes
     assert deleted == [unused]
     assert recorder.mutating == ["DeleteSecurityConfiguration"]
     assert names(emr) == {repeated}
+
+
+def test_a_configuration_of_a_cluster_a_state_filtered_list_leaves_out_is_kept_and_no_delete_is_sent(
+    aws: Seeded,
+) -> None:
+    """
+    A list filtered by state may leave out a cluster changing state (Amazon EMR API Reference, "ListClusters",
+    ``ClusterStates``: "Clusters that change state while this action runs may be not be returned as expected").
+    The cleanup lists without that filter: the cluster's configuration is in use, and no delete is even sent
+    (before, the delete was sent and only EMR's refusal, when it refuses, kept it).
+    """
+    in_use = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    unused = create_security_configuration([mapping(PARTNER_2, PREFIX_2)])
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = launch(emr, in_use)
+    operator = cleaner(min_age_seconds=0)
+    sent = state_filtered_lists_leave_out(operator.hook.conn, {cluster_id})
+
+    deleted, recorder, _ = run_operator(operator)
+
+    assert sent  # the cleanup listed the clusters
+    assert deleted == [unused]
+    assert recorder.mutating == ["DeleteSecurityConfiguration"]  # the unused one's only
+    assert names(emr) == {in_use}
+
+
+def test_a_cluster_launched_after_the_cleanup_read_the_clusters_keeps_its_configuration(aws: Seeded) -> None:
+    """
+    A pipeline launches with the configuration while the cleanup checks the candidates (after its first list of
+    the clusters): the clusters are listed again just before the deletes, and the configuration is kept.
+    """
+    name = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    operator = cleaner(min_age_seconds=0)
+    launched: list[str] = []
+
+    def launch_while_the_candidates_are_checked(**_: Any) -> None:
+        if not launched:
+            launched.append(launch(emr, name))
+
+    operator.hook.conn.meta.events.register(
+        "before-call.emr.DescribeSecurityConfiguration", launch_while_the_candidates_are_checked
+    )
+
+    deleted, recorder, ti = run_operator(operator)
+
+    assert launched
+    assert deleted == []
+    assert recorder.mutating == ["RunJobFlow"]  # the pipeline's; no delete: kept by the second read, not by EMR
+    assert ti.xcoms["plan"] == []
+    assert name in names(emr)
+    assert emr.describe_cluster(ClusterId=launched[0])["Cluster"]["SecurityConfiguration"] == name
+
+
+def test_a_configuration_emr_refuses_to_delete_as_in_use_is_kept_and_the_others_go(aws: Seeded) -> None:
+    """
+    A cluster launched after the cleanup's last read of the clusters, just before its delete: EMR refuses to delete
+    a configuration clusters not terminated use (``InvalidRequestException``, played by the stand-in:
+    ``devstack/aws_deletes.py``). The cleanup keeps it, leaves it out of its result and plan, and goes on.
+    """
+    refused = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    unused = create_security_configuration([mapping(PARTNER_2, PREFIX_2)])
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    operator = cleaner(min_age_seconds=0)
+    launched: list[str] = []
+
+    def launch_just_before_the_delete(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Name") == refused and not launched:
+            launched.append(launch(emr, refused))
+
+    operator.hook.conn.meta.events.register(
+        "before-parameter-build.emr.DeleteSecurityConfiguration", launch_just_before_the_delete
+    )
+
+    deleted, recorder, ti = run_operator(operator)
+
+    assert launched
+    assert deleted == [unused]
+    # Refused for one (the pipeline's RunJobFlow came just before), done for the other.
+    assert recorder.mutating.count("DeleteSecurityConfiguration") == 2
+    assert [change["resource"] for change in ti.xcoms["plan"]] == [f"emr security configuration {unused}"]
+    assert names(emr) == {refused}
+
+
+#: The longest name prefix CreateEmrfsSecurityConfigOperator accepts (EMR's 256 characters, less ``-<hash>``).
+LONG_PREFIX = "p" * 230
+
+
+def test_a_long_prefix_the_create_accepts_is_cleaned_up_and_revoked_and_a_longer_one_is_refused(aws: Seeded) -> None:
+    """
+    A configuration made with a 201-243 character prefix can be revoked from and cleaned up (before, both
+    operators refused any prefix over 200); 244 characters, more than the create accepts, are refused naming
+    ``name_prefix`` before any call.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    provision_partner(aws, PARTNER_2, PREFIX_2)
+    made = create_security_configuration(
+        [mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)], name_prefix=LONG_PREFIX
+    )
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+
+    for operator in (
+        revoker(aws, PARTNER_2, security_configuration=made, name_prefix="p" * 244),
+        DeleteUnusedSecurityConfigsOperator(
+            task_id="delete_unused_security_configurations", aws_conn_id=EMR_CONN_ID, name_prefix="p" * 244
+        ),
+    ):
+        with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as caught:
+            run_operator(operator)
+        assert caught.value.field == "name_prefix"
+        assert calls.calls == []
+
+    result, _, _ = run_operator(revoker(aws, PARTNER_2, security_configuration=made, name_prefix=LONG_PREFIX))
+    rebuilt = result["security_configuration"]
+    assert rebuilt.startswith(f"{LONG_PREFIX}-")
+    assert mappings_of(configuration(aws, rebuilt)) == validate_role_mappings([mapping(PARTNER_1, PREFIX_1)])
+
+    deleted, _, _ = run_operator(
+        DeleteUnusedSecurityConfigsOperator(
+            task_id="delete_unused_security_configurations",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix=LONG_PREFIX,
+            min_age_seconds=0,
+        )
+    )
+    assert sorted(deleted) == sorted([made, rebuilt])
+    assert not {made, rebuilt} & names(emr)
 
 
 # The destination side: the trust statement ---------------------------------------------------------------------
