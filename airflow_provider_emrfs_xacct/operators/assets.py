@@ -18,11 +18,32 @@ if TYPE_CHECKING:
 PARTNER_EXPORTS_ALIAS = "emrfs-xacct-partner-exports"
 
 
+#: The characters RFC 3986 allows as they are in a URI's path (``pchar``, beside the unreserved ones, which
+#: ``quote`` never encodes), and the ``/`` between segments: every other character of a key is percent-encoded.
+_PATH_SAFE = "/!$&'()*+,;=:@"
+
+
 def prefix_asset(s3_prefix: str) -> Asset:
-    """The Airflow Asset of a partner prefix: ``Asset("s3://bucket/prefix/")`` (the prefix ends with ``/``)."""
+    """
+    The Airflow Asset of a partner prefix: ``Asset("s3://bucket/prefix/")``, its key part percent-encoded.
+
+    Airflow asks for a URI that conforms to RFC 3986 and, for a name that cannot be written so, the name
+    percent-encoded (Airflow documentation, "Asset Definitions"); it drops a URI's fragment and query, so
+    ``acme#2024/`` unencoded would be the asset of ``acme/``. Characters a URI path allows as they are
+    (``dt=2024-01-01/``) stay; ``#``, ``%``, a space and non-ASCII ones are encoded (``café/``: ``caf%C3%A9/``).
+    The asset's name keeps the trailing ``/``, its URI does not (Airflow strips it): schedule on ``Asset(name)``.
+    """
+    from urllib.parse import quote
+
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
     from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 
-    return Asset(parse_s3_location(s3_prefix, "s3_prefix").uri)
+    location = parse_s3_location(s3_prefix, "s3_prefix")
+    uri = f"s3://{location.bucket}/{quote(location.prefix, safe=_PATH_SAFE)}"
+    try:
+        return Asset(uri)
+    except ValueError as error:  # e.g. longer than Airflow stores once encoded: no retry changes that
+        raise InvalidParameterError("s3_prefix", f"cannot be an Airflow asset as {uri!r}: {error}") from error
 
 
 class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
@@ -33,9 +54,11 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
     ``outlets=[Asset("s3://bucket/prefix/")]``. When it comes from params, a run's conf or an
     upstream task, it cannot be an outlet (outlets are fixed at parse time): put this operator right
     after the task that confirms the write (e.g. the step sensor, not the task that only submits the
-    step). It adds ``Asset("s3://bucket/prefix/")`` to the asset alias ``alias`` (an outlet of this
-    task), which emits an event for that asset: a DAG with ``schedule=[Asset("s3://bucket/prefix/")]``
-    or ``schedule=[AssetAlias(alias)]`` is then triggered.
+    step). It adds the prefix's asset (:func:`prefix_asset`: ``Asset("s3://bucket/prefix/")``, a key
+    with characters a URI cannot hold percent-encoded) to the asset alias ``alias`` (an outlet of this
+    task), which emits an event for that asset: a DAG with ``schedule=[Asset(name)]``, the name this
+    task returns, or ``schedule=[AssetAlias(alias)]`` is then triggered. Not ``Asset(uri)``: Airflow
+    strips the URI's trailing ``/`` and keeps it in the name, and finds an asset by both.
 
     Mapped (``.partial(...).expand(s3_prefix=...)``), the alias is declared when ``.partial()`` is
     called, since Airflow runs no ``__init__`` for a mapped task when it parses the DAG: give
@@ -43,7 +66,8 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
 
     :param s3_prefix: ``s3://bucket/prefix/`` the results were written under. (templated)
     :param alias: name of the asset alias. (default: ``emrfs-xacct-partner-exports``)
-    :return: the asset's URI.
+    :return: the asset's name (``s3://bucket/prefix/``, percent-encoded as above): ``Asset(name)`` is the
+        asset the event is for.
     """
 
     template_fields: Sequence[str] = ("s3_prefix",)
@@ -84,5 +108,11 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
     def execute(self, context: Context) -> str:
         asset = prefix_asset(self.s3_prefix)
         context["outlet_events"][AssetAlias(self.alias)].add(asset)
-        self.log.info("Published asset %s through the alias %s", asset.uri, self.alias)
-        return asset.uri
+        self.log.info(
+            "Published asset %s (uri %s) through the alias %s: schedule on Asset(%r)",
+            asset.name,
+            asset.uri,
+            self.alias,
+            asset.name,
+        )
+        return asset.name

@@ -24,12 +24,13 @@ from airflow_provider_emrfs_xacct.operators.base import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook  # noqa: F401 (the operator's Generic argument)
     from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
     from airflow_provider_emrfs_xacct.verify import Readers
 
 # The hooks, the verifier (evaluator, chain checks) and the trigger are imported when the task runs,
@@ -37,10 +38,12 @@ if TYPE_CHECKING:
 
 #: The verifier's flags, templated and taken as ``True``/``False`` or their rendered text.
 FLAGS = ("probe", "second_opinion", "fail_on_broken", "fail_on_not_checked")
-#: XCom key of the report (pushed before the task fails, and before it defers).
+#: XCom key of the report (pushed before the task fails, before the probe runs or defers, and once it ended).
 REPORT_XCOM_KEY = "report"
 #: The probe steps a deferred verifier waits for (``{probe uri: step id}``), for the cleanup of a failed deferral.
 PROBE_STEPS_XCOM_KEY = "probe_steps"
+#: The report's field while its live probe runs (:func:`probe_pending`): why its verdict is ``NOT_CHECKED`` for now.
+PROBE_PENDING = "probe_pending"
 #: What else ``execute_complete`` needs of a deferred probe (``{"encryption": ..., "routes": ...}``), for a
 #: resume whose event came without the deferral's kwargs (see ``resume_execution``).
 PROBE_CONTEXT_XCOM_KEY = "probe_context"
@@ -177,6 +180,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self._probe_adding: tuple[list[str], list[dict[str, Any]]] | None = None
         #: ``on_kill`` ran: Airflow's SIGTERM handler returns into the task, which must not go on with the probe.
         self._killed = False
+        #: Pushes the report with the outcome of the probe under way (a kill's), until ``execute_complete`` has.
+        self._report_probe: Callable[[dict[str, Any]], None] | None = None
 
     @cached_property
     def readers(self) -> Readers:
@@ -283,7 +288,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure import validation
-        from airflow_provider_emrfs_xacct.verify import probe_encryption, verify_chain
+        from airflow_provider_emrfs_xacct.verify import verify_chain
 
         self.validate_safety()
         name, prefixes = self._validated_name_and_prefixes()
@@ -324,68 +329,81 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         elif state.simulation_note:  # the simulator could not be asked: no second-opinion link, say why
             self.log.info("No second opinion on the identity side: %s", state.simulation_note)
         result = report.to_dict()
-        self.push_xcom(context, REPORT_XCOM_KEY, result)
         if self.probe and self.dry_run:
             self.log.info("Dry run: the probe (one object written under each prefix) is not run")
         if self.probe and report.healthy and not self.dry_run:
             from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
 
             blocked = probe_blocker(state)
-            if blocked:  # a write on that cluster would not go through the verified mappings and role
-                self.log.warning("The live probe is not run: %s", blocked)
-                result["probe"] = {"ok": None, "skipped": blocked, "problems": [], "objects": {}}
-                self.push_xcom(context, REPORT_XCOM_KEY, result)
-                return self._finish(result)
-            from airflow_provider_emrfs_xacct.pure.checks.routing import probe_routes
-            from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
-
-            uris = self._start_probe(name, prefixes)
-            # The mapping each write goes through (none known for an unread configuration): a passing probe settles
-            # the links of that mapping and prefix only.
-            document = state.security_configuration if isinstance(state.security_configuration, dict) else None
-            routes = probe_routes(role_mappings_of(document), list(uris))
-            # The encryption the uploads to each bucket ask for (security configuration, emrfs-site), which S3
-            # applies instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule); None: not known
-            # (S3A's own settings, or no cluster settings read), and then not compared.
-            # The key as the chain check resolved it (an alias or key id to its key ARN), which HeadObject answers.
-            encryption = {uri: probe_encryption(state, uri.removeprefix("s3://").split("/", 1)[0]) for uri in uris}
-            if uris and self.deferrable:
-                from datetime import timedelta
-
-                from airflow_provider_emrfs_xacct.triggers import ProbeStepsTrigger
-                from airflow_provider_emrfs_xacct.verify import pin_bucket_owner
-
-                self.push_xcom(context, PROBE_STEPS_XCOM_KEY, uris)  # a failed deferral keeps no kwargs
-                self.push_xcom(context, PROBE_CONTEXT_XCOM_KEY, {"encryption": encryption, "routes": routes})
-                pin_bucket_owner(self.readers)  # the trigger deletes the objects of a killed probe with the same pin
-                self.defer(
-                    # A killed deferral (marked failed or success, cleared) cancels the steps and deletes their objects.
-                    trigger=ProbeStepsTrigger(
-                        probe_steps=uris,
-                        destination_aws_conn_id=self.destination_aws_conn_id,
-                        destination_region_name=self.region_name,
-                        expected_bucket_owner=self.readers.s3.expected_bucket_owner,
-                        job_flow_id=str(self.cluster_id),
-                        step_ids=list(uris.values()),
-                        waiter_delay=int(self.waiter_delay),
-                        waiter_max_attempts=int(self.waiter_max_attempts),
-                        aws_conn_id=self.aws_conn_id,
-                        # The region the steps were added in (the connection's), as the launch's trigger:
-                        # not whatever region the triggerer's environment would pick.
-                        region_name=self.region_name or self.hook.conn_region_name,
-                        verify=self.verify,
-                        botocore_config=self.botocore_config,
-                    ),
-                    method_name="execute_complete",
-                    kwargs={"result": result, "uris": uris, "encryption": encryption, "routes": routes},
-                    # As the Amazon provider's EMR operators: a trigger restarted (triggerer restart) waits its
-                    # attempts again, so the deferral's own deadline bounds the wait (60 s to fire its event).
-                    timeout=timedelta(seconds=int(self.waiter_max_attempts) * int(self.waiter_delay) + 60),
-                )
-            failure = self._wait_for_probe(uris)
-            event = {"status": "success"} if failure is None else {"status": "error", "message": failure}
-            return self.execute_complete(context, event, result=result, uris=uris, encryption=encryption, routes=routes)
+            if not blocked:
+                return self._probe(context, result, state, name, prefixes)
+            # A write on that cluster would not go through the verified mappings and role.
+            self.log.warning("The live probe is not run: %s", blocked)
+            result["probe"] = {"ok": None, "skipped": blocked, "problems": [], "objects": {}}
+        self.push_xcom(context, REPORT_XCOM_KEY, result)
         return self._finish(result)
+
+    def _probe(
+        self, context: Context, result: dict[str, Any], state: ChainState, name: str | None, prefixes: list[str]
+    ) -> dict[str, Any]:
+        """
+        Run the live probe and judge the report with it (:meth:`execute_complete`), here or once deferred.
+
+        Until the probe has ended, the report in XCom says so (:func:`probe_pending`): a deferred task marked
+        failed, or a worker killed past :meth:`on_kill`, leaves that report, not the links' ``PASS``.
+        """
+        from airflow_provider_emrfs_xacct.pure.checks.routing import probe_routes
+        from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+        from airflow_provider_emrfs_xacct.verify import probe_encryption
+
+        self.push_xcom(context, REPORT_XCOM_KEY, probe_pending(result))
+        self._report_probe = partial(self._push_with_probe, context, result)  # a kill says the probe failed
+        uris = self._start_probe(name, prefixes)
+        # The mapping each write goes through (none known for an unread configuration): a passing probe settles
+        # the links of that mapping and prefix only.
+        document = state.security_configuration if isinstance(state.security_configuration, dict) else None
+        routes = probe_routes(role_mappings_of(document), list(uris))
+        # The encryption the uploads to each bucket ask for (security configuration, emrfs-site), which S3
+        # applies instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule); None: not known
+        # (S3A's own settings, or no cluster settings read), and then not compared.
+        # The key as the chain check resolved it (an alias or key id to its key ARN), which HeadObject answers.
+        encryption = {uri: probe_encryption(state, uri.removeprefix("s3://").split("/", 1)[0]) for uri in uris}
+        if uris and self.deferrable:
+            from datetime import timedelta
+
+            from airflow_provider_emrfs_xacct.triggers import ProbeStepsTrigger
+            from airflow_provider_emrfs_xacct.verify import pin_bucket_owner
+
+            self.push_xcom(context, PROBE_STEPS_XCOM_KEY, uris)  # a failed deferral keeps no kwargs
+            self.push_xcom(context, PROBE_CONTEXT_XCOM_KEY, {"encryption": encryption, "routes": routes})
+            pin_bucket_owner(self.readers)  # the trigger deletes the objects of a killed probe with the same pin
+            self.defer(
+                # A killed deferral (marked failed or success, cleared) cancels the steps and deletes their objects.
+                trigger=ProbeStepsTrigger(
+                    probe_steps=uris,
+                    destination_aws_conn_id=self.destination_aws_conn_id,
+                    destination_region_name=self.region_name,
+                    expected_bucket_owner=self.readers.s3.expected_bucket_owner,
+                    job_flow_id=str(self.cluster_id),
+                    step_ids=list(uris.values()),
+                    waiter_delay=int(self.waiter_delay),
+                    waiter_max_attempts=int(self.waiter_max_attempts),
+                    aws_conn_id=self.aws_conn_id,
+                    # The region the steps were added in (the connection's), as the launch's trigger:
+                    # not whatever region the triggerer's environment would pick.
+                    region_name=self.region_name or self.hook.conn_region_name,
+                    verify=self.verify,
+                    botocore_config=self.botocore_config,
+                ),
+                method_name="execute_complete",
+                kwargs={"result": result, "uris": uris, "encryption": encryption, "routes": routes},
+                # As the Amazon provider's EMR operators: a trigger restarted (triggerer restart) waits its
+                # attempts again, so the deferral's own deadline bounds the wait (60 s to fire its event).
+                timeout=timedelta(seconds=int(self.waiter_max_attempts) * int(self.waiter_delay) + 60),
+            )
+        failure = self._wait_for_probe(uris)
+        event = {"status": "success"} if failure is None else {"status": "error", "message": failure}
+        return self.execute_complete(context, event, result=result, uris=uris, encryption=encryption, routes=routes)
 
     def on_kill(self) -> None:
         """
@@ -416,15 +434,16 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 step_ids = None
                 self.log.error("Killed while adding the probe steps; they could not be looked for (%s)", error)
             if step_ids is None:
-                self.log.warning(
-                    "Killed while adding the probe steps: none is listed on cluster %s; one added meanwhile may "
-                    "still write %s (delete it if it appears)",
-                    self.cluster_id,
-                    ", ".join(uris),
+                lost = (
+                    f"none is listed on cluster {self.cluster_id}; one added meanwhile may still write "
+                    f"{', '.join(uris)} (delete it if it appears)"
                 )
+                self.log.warning("Killed while adding the probe steps: %s", lost)
+                self._report_killed([f"the task was killed while its probe steps were added: {lost}"])
                 return
             steps = dict(zip(uris, step_ids, strict=True))
-        if not steps:
+        if not steps:  # no probe under way, or killed before its steps were added
+            self._report_killed(["the task was killed before its probe steps were added"])
             return
         self.log.warning("Killed while the probe steps %s ran: cancelling them", ", ".join(steps.values()))
         pin_bucket_owner(self.readers)
@@ -433,6 +452,23 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             self.log.warning("Probe step %s (%s) is %s", outcome.get("step"), uri, outcome.get("state"))
         for problem in abandoned["problems"]:
             self.log.error("%s", problem)
+        # After the cleanup: from Airflow's SIGTERM handler, a push may wait on the task's own channel to Airflow.
+        self._report_killed(
+            ["the task was killed while its probe steps ran", *abandoned["problems"]], abandoned["steps"]
+        )
+
+    def _report_killed(self, problems: list[str], abandoned: dict[str, Any] | None = None) -> None:
+        """Push the report with a probe that failed for ``problems`` (a kill): ``FAIL``, not the pending report."""
+        if self._report_probe is None:  # no probe under way
+            return
+        probe: dict[str, Any] = {"ok": False, "problems": problems, "objects": {}}
+        if abandoned is not None:
+            probe["abandoned"] = abandoned
+        self._report_probe(probe)
+
+    def _push_with_probe(self, context: Context, result: dict[str, Any], probe: dict[str, Any]) -> None:
+        """Push ``result`` with ``probe``'s outcome (:func:`with_probe`) to XCom under ``report``."""
+        self.push_xcom(context, REPORT_XCOM_KEY, with_probe(result, probe))
 
     def _wait_for_probe(self, uris: dict[str, str]) -> str | None:
         """
@@ -541,6 +577,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         return {"result": result, "uris": uris, **probe_context}
 
     def _abandon_deferred_probe(self, context: Context) -> None:
+        """
+        Cancel the steps of a probe whose deferral failed and delete what they wrote; push the report with the probe
+        failed (:func:`with_probe`: ``FAIL``), in place of the pending one.
+        """
         from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
         from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
 
@@ -549,23 +589,25 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             return
         # This instance's own (without map_indexes, Airflow returns every instance's of a mapped task).
         uris = ti.xcom_pull(task_ids=ti.task_id, key=PROBE_STEPS_XCOM_KEY, map_indexes=ti.map_index)
+        failed = "the probe's deferral failed before its steps ended"
+        probe: dict[str, Any] = {"ok": False, "problems": [failed], "objects": {}}
         if not uris:
             # Refused with do_xcom_push=False (_validate_cluster_and_probe); an XCom lost otherwise is said.
-            self.log.warning(
-                "The probe's deferral failed and its steps are not in XCom: a probe step on cluster %s may still "
-                "write its %s object; look for it (ListSteps, name emrfs-xacct-probe) and delete what it writes",
-                self.cluster_id,
-                PROBE_KEY,
+            lost = (
+                f"its steps are not in XCom: a probe step on cluster {self.cluster_id} may still write its "
+                f"{PROBE_KEY} object; look for it (ListSteps, name emrfs-xacct-probe) and delete what it writes"
             )
-            return
-        pin_bucket_owner(self.readers)
-        abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
-        self.log.warning("The probe's deferral failed before its steps ended: %s", abandoned["problems"])
+            self.log.warning("The probe's deferral failed and %s", lost)
+            probe["problems"].append(lost)
+        else:
+            pin_bucket_owner(self.readers)
+            abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
+            self.log.warning("The probe's deferral failed before its steps ended: %s", abandoned["problems"])
+            probe["problems"].extend(abandoned["problems"])
+            probe["abandoned"] = abandoned["steps"]
         report = ti.xcom_pull(task_ids=ti.task_id, key=REPORT_XCOM_KEY, map_indexes=ti.map_index)
         if isinstance(report, dict):
-            problems = ["the probe's deferral failed before its steps ended", *abandoned["problems"]]
-            probe = {"ok": False, "problems": problems, "objects": {}, "abandoned": abandoned["steps"]}
-            self.push_xcom(context, REPORT_XCOM_KEY, {**report, "probe": probe})
+            self.push_xcom(context, REPORT_XCOM_KEY, with_probe(report, probe))
 
     def execute_complete(
         self,
@@ -589,7 +631,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe, verdict_with_probe
+        from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
         from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
 
         routes = {uri: (routes or {}).get(uri) for uri in uris}
@@ -625,15 +667,15 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 if not outcome["ok"]:
                     probe["ok"] = False
                     probe["problems"].extend(outcome["problems"])
-        result = {**result, "probe": probe}
         self._probe_steps = None  # checked: its objects deleted, or its steps abandoned
         if probe["ok"]:
             # The live writes went through the policies no read shows, as the mappings they were routed to; the
             # other unseen items stay listed.
-            result["not_checked"] = covered_by_probe(result["not_checked"], result["links"], routes)
+            result = {**result, "not_checked": covered_by_probe(result["not_checked"], result["links"], routes)}
         # The headline says what the probe showed: a refused write is no PASS, whatever the links read.
-        result["verdict"], result["healthy"] = verdict_with_probe(result["links"], probe)
+        result = with_probe(result, probe)
         self.push_xcom(context, REPORT_XCOM_KEY, result)
+        self._report_probe = None  # reported: a kill from now on changes nothing of it
         return self._finish(result)
 
     def _probe_expectation(self, uri: str, encryption: list[str | None] | None) -> tuple[dict[str, Any], str | None]:
@@ -738,6 +780,33 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 + "; ".join(f"{link['link']}: {link['detail']}" for link in unknown)
             )
         return result
+
+
+def probe_pending(result: dict[str, Any]) -> dict[str, Any]:
+    """
+    The report while its live probe runs: ``NOT_CHECKED``, and ``probe_pending`` says why (no ``probe`` yet).
+
+    The probe runs only on a chain whose links failed none (``PASS`` or ``NOT_CHECKED``), and a probe that fails makes
+    the report ``FAIL`` (:func:`with_probe`): until it has ended, the links' ``PASS`` is not proven. ``healthy`` stays
+    ``True``: nothing failed yet.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_NOT_CHECKED
+
+    pending = "the live probe has not ended: the verdict waits for it"
+    return {**result, "verdict": VERDICT_NOT_CHECKED, PROBE_PENDING: pending}
+
+
+def with_probe(result: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
+    """
+    The report with its live probe's outcome: ``verdict`` and ``healthy`` say what the probe showed too
+    (:func:`~airflow_provider_emrfs_xacct.pure.checks.findings.verdict_with_probe`; a failed probe: ``FAIL``).
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.findings import verdict_with_probe
+
+    judged = {key: value for key, value in result.items() if key != PROBE_PENDING}
+    judged["probe"] = probe
+    judged["verdict"], judged["healthy"] = verdict_with_probe(judged["links"], probe)
+    return judged
 
 
 def _steps_ended(response: Any) -> str:

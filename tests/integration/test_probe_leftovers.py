@@ -139,12 +139,19 @@ def test_a_failed_deferral_cancels_the_probe_steps_before_the_task_fails(partner
     ti = RecordingTaskInstance(task_id="verify_cross_account_access")
     with pytest.raises(TaskDeferred):
         run_operator(operator, ti)
+    # Deferred, no probe has run yet: the report a task marked failed now would leave is no PASS.
+    assert ti.xcoms["report"]["verdict"] == "NOT_CHECKED"
+    assert ti.xcoms["report"]["probe_pending"]
 
     with pytest.raises(TaskDeferralTimeout):
         operator.resume_execution(
             TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {"ti": ti, "task_instance": ti}
         )
 
+    # What a trigger_rule="all_done" notifier reads: the probe did not show the write works, so no PASS.
+    assert ti.xcoms["report"]["verdict"] == "FAIL"
+    assert ti.xcoms["report"]["healthy"] is False
+    assert "probe_pending" not in ti.xcoms["report"]
     probe = ti.xcoms["report"]["probe"]
     assert probe["ok"] is False
     [(uri, abandoned)] = probe["abandoned"].items()
@@ -404,9 +411,14 @@ def test_a_verifier_timed_out_while_its_probe_runs_cancels_the_step_so_nothing_i
         execute_with_airflows_timeout(operator, ti)
     watcher.join()
 
+    # The report says the probe was cut short: not the links' PASS pushed before it ran.
+    report = ti.xcoms["report"]
+    assert (report["verdict"], report["healthy"], report["probe"]["ok"]) == ("FAIL", False, False)
+    assert report["probe"]["problems"][0] == "the task was killed while its probe steps ran"
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
     assert step["Status"]["State"] == "CANCELLED"
+    assert report["probe"]["abandoned"][moto_stack.probe_uri(step["Config"]["Args"])]["step"] == step["Id"]
     # The cluster gets to its queue: the cancelled probe writes nothing, so nothing is left behind.
     assert run_held_probe_steps() == []
     uri = moto_stack.probe_uri(step["Config"]["Args"])
@@ -525,8 +537,13 @@ def test_a_kill_while_the_probe_steps_are_added_cancels_them_once_they_are_added
         raise Sigkilled
 
     monkeypatch.setattr(VerifyCrossAccountAccessOperator, "_wait_for_probe", killed)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
     with pytest.raises(EmrfsXacctError, match="killed while its probe steps were added"):
-        run_operator(operator)  # not into the wait, where the SIGKILL would leave the step
+        run_operator(operator, ti)  # not into the wait, where the SIGKILL would leave the step
+    report = ti.xcoms["report"]
+    assert (report["verdict"], report["healthy"], report["probe"]["ok"]) == ("FAIL", False, False)
+    [abandoned] = report["probe"]["abandoned"].values()
+    assert abandoned["state"] == "CANCELLED"
 
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]

@@ -908,8 +908,9 @@ def test_the_deferrable_probe_defers_with_the_waiter_settings_and_the_connection
     with pytest.raises(TaskDeferred) as deferred:
         run_operator(operator, ti)
 
-    # The report is pushed before the task defers.
-    assert ti.xcoms["report"]["verdict"] == "PASS"
+    # The report is pushed before the task defers: not a PASS while the probe has yet to settle it.
+    assert ti.xcoms["report"]["verdict"] == "NOT_CHECKED"
+    assert ti.xcoms["report"]["probe_pending"]
     trigger = deferred.value.trigger
     assert isinstance(trigger, EmrAddStepsTrigger)
     _, fields = trigger.serialize()

@@ -46,10 +46,69 @@ def test_the_operator_adds_the_prefix_to_its_alias() -> None:
     assert operator.outlets == [own, AssetAlias(PARTNER_EXPORTS_ALIAS)]
     events = _Events()
 
-    uri = operator.execute({"outlet_events": events})  # type: ignore[typeddict-item]
+    returned = operator.execute({"outlet_events": events})  # type: ignore[typeddict-item]
 
     assert events.added == [(AssetAlias(PARTNER_EXPORTS_ALIAS), Asset("s3://partner-results/acme/"))]
-    assert uri == Asset("s3://partner-results/acme/").uri
+    # What the task returns is what a consumer schedules on: Asset(returned) is the asset the event is for. Its URI
+    # ("s3://partner-results/acme", the "/" stripped) is another asset: Airflow matches the name too.
+    assert returned == "s3://partner-results/acme/"
+    assert Asset(returned) == events.added[0][1]
+    assert Asset(Asset("s3://partner-results/acme/").uri) != events.added[0][1]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "name"),
+    [
+        # "#" starts a URI's fragment, which Airflow drops: unencoded, acme#2024/ was the asset of acme/.
+        ("s3://partner-results/acme#2024/", "s3://partner-results/acme%232024/"),
+        # Not ASCII: a URI holds the UTF-8 bytes percent-encoded (RFC 3986, 2.5); Airflow refuses it on MySQL.
+        ("s3://partner-results/caf\u00e9/", "s3://partner-results/caf%C3%A9/"),
+        ("s3://partner-results/a b/", "s3://partner-results/a%20b/"),
+        # "%" itself, so that the key "a%20b/" is not the asset of "a b/".
+        ("s3://partner-results/a%20b/", "s3://partner-results/a%2520b/"),
+        # What a URI path holds as it is stays (RFC 3986, 3.3: pchar): a Hive-style partition keeps its asset.
+        ("s3://partner-results/exports/dt=2024-01-01/", "s3://partner-results/exports/dt=2024-01-01/"),
+    ],
+)
+def test_a_key_a_uri_cannot_hold_is_percent_encoded(prefix: str, name: str) -> None:
+    operator = PublishPartnerPrefixOperator(task_id="publish", s3_prefix=prefix)
+    events = _Events()
+
+    returned = operator.execute({"outlet_events": events})  # type: ignore[typeddict-item]
+
+    [(_, emitted)] = events.added
+    assert (returned, emitted.name) == (name, name)
+    assert emitted.uri == name.rstrip("/")
+    assert Asset(returned) == emitted
+
+
+def test_keys_that_differ_only_after_a_hash_are_two_asset_uris() -> None:
+    # Unencoded, all three had the URI s3://partner-results/acme (the fragment dropped).
+    uris = {prefix_asset(f"s3://partner-results/{key}/").uri for key in ("acme", "acme#2024", "acme#2025")}
+    assert len(uris) == 3
+
+
+def test_a_non_ascii_key_is_an_asset_on_mysql_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Airflow refuses a name that is not ASCII where the metadata database is MySQL (its latin1 collation)."""
+    import airflow.sdk.definitions.asset as airflow_assets
+
+    monkeypatch.setattr(airflow_assets, "SQL_ALCHEMY_CONN", "mysql://airflow@db/airflow")
+
+    assert prefix_asset("s3://partner-results/caf\u00e9/").name == "s3://partner-results/caf%C3%A9/"
+
+
+def test_a_prefix_airflow_still_refuses_fails_the_task_at_once_naming_s3_prefix() -> None:
+    """A key S3 takes (1000 bytes of UTF-8) is 3000 characters encoded; Airflow stores at most 1500."""
+    from airflow.providers.common.compat.sdk import AirflowFailException
+
+    operator = PublishPartnerPrefixOperator(task_id="publish", s3_prefix="s3://partner-results/" + "\u00e9" * 300)
+    events = _Events()
+
+    with pytest.raises(InvalidParameterError, match=r"^s3_prefix: cannot be an Airflow asset") as refused:
+        operator.execute({"outlet_events": events})  # type: ignore[typeddict-item]
+
+    assert isinstance(refused.value, AirflowFailException)  # not retried: every try would build the same name
+    assert events.added == []
 
 
 @pytest.mark.parametrize("how", ["one", "default_args"])

@@ -139,3 +139,57 @@ def test_the_emr_ec2_role_may_be_given_by_its_arn_in_the_emr_account_only(aws):
         run_operator(verifier(emr_ec2_role_name=other))
     assert refused.value.field == "emr_ec2_role_name"
     assert "is in account 222222222222" in refused.value.problem
+
+
+def links_pass_report() -> dict[str, object]:
+    """The report of a chain whose every link passed, as the verifier pushes it before its probe's outcome."""
+    from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+    from tests.unit.test_chain import healthy_state
+
+    report = check_chain(healthy_state()).to_dict()
+    assert (report["verdict"], report["healthy"]) == ("PASS", True)
+    return report
+
+
+def test_a_failed_deferral_whose_steps_are_lost_reports_the_probe_failed_not_the_links_pass(aws) -> None:
+    """
+    A deferral that fails resumes the task only to fail it; the report in XCom is what a ``trigger_rule="all_done"``
+    notifier reads. With the probe's steps not in XCom nothing can be cancelled (no AWS call), but the probe did not
+    show the write goes through: the report is FAIL, not healthy, as ``execute_complete`` judges a failed probe.
+    """
+    from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+    from airflow.sdk.exceptions import TaskDeferralTimeout
+
+    from devstack.testing import CallRecorder, RecordingTaskInstance
+
+    operator = verifier(cluster_id="j-2AXXXXXXGAPLF", probe=True, deferrable=True, expected_account_id=EMR_ACCOUNT)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    ti.xcom_push(REPORT_XCOM_KEY, links_pass_report())
+
+    with CallRecorder().everywhere() as calls, pytest.raises(TaskDeferralTimeout):
+        operator.resume_execution(
+            TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {"ti": ti, "task_instance": ti}
+        )
+
+    report = ti.xcoms[REPORT_XCOM_KEY]
+    assert (report["verdict"], report["healthy"], report["probe"]["ok"]) == ("FAIL", False, False)
+    assert any("not in XCom" in problem for problem in report["probe"]["problems"])
+    assert calls.every == []
+
+
+def test_the_report_while_the_probe_runs_is_not_a_pass_and_its_outcome_decides_it() -> None:
+    from airflow_provider_emrfs_xacct.operators.verify import probe_pending, with_probe
+
+    links = links_pass_report()
+    pending = probe_pending(links)
+    # Pushed before the probe's steps are added: a task marked failed while deferred leaves this report.
+    assert (pending["verdict"], pending["healthy"], "probe" in pending) == ("NOT_CHECKED", True, False)
+    assert pending["probe_pending"]
+    assert pending["links"] == links["links"]
+
+    failed = with_probe(pending, {"ok": False, "problems": ["killed"], "objects": {}})
+    assert (failed["verdict"], failed["healthy"]) == ("FAIL", False)
+    passed = with_probe(pending, {"ok": True, "problems": [], "objects": {}, "routes": {}})
+    assert (passed["verdict"], passed["healthy"]) == ("PASS", True)
+    assert "probe_pending" not in failed
+    assert "probe_pending" not in passed
