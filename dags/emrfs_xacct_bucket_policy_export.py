@@ -207,7 +207,7 @@ with DAG(
         timeout=6 * 60 * 60,
     )
 
-    # Downstream DAGs can be scheduled on the partner prefix: Asset("s3://bucket/prefix/").
+    # Downstream DAGs can be scheduled on the partner prefix: prefix_asset("s3://bucket/prefix/").
     publish_results = PublishPartnerPrefixOperator(
         task_id="publish_results", s3_prefix="{{ params.destination_prefix }}"
     )

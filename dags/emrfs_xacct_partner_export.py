@@ -256,7 +256,7 @@ with DAG(
         timeout=6 * 60 * 60,
     )
 
-    # Downstream DAGs can be scheduled on the partner prefix: Asset("s3://bucket/prefix/"). The
+    # Downstream DAGs can be scheduled on the partner prefix: prefix_asset("s3://bucket/prefix/"). The
     # prefix is a param, known only at run time, so it is published through an asset alias once the
     # step sensor has seen the write finish (not when the step is merely submitted).
     publish_results = PublishPartnerPrefixOperator(

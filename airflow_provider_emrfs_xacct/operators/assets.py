@@ -107,6 +107,16 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
 
     def execute(self, context: Context) -> str:
         asset = prefix_asset(self.s3_prefix)
+        if asset.name != self.s3_prefix:
+            self.log.warning(
+                "The prefix %r is published as the asset %r, its key percent-encoded: a DAG scheduled on "
+                "Asset(%r) is another asset and is not triggered; schedule it on Asset(%r) or prefix_asset(%r)",
+                self.s3_prefix,
+                asset.name,
+                self.s3_prefix,
+                asset.name,
+                self.s3_prefix,
+            )
         context["outlet_events"][AssetAlias(self.alias)].add(asset)
         self.log.info(
             "Published asset %s (uri %s) through the alias %s: schedule on Asset(%r)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -141,3 +142,34 @@ def test_a_mapped_task_declares_its_alias_at_parse_time_and_its_instances_once()
     assert default.unmap({"s3_prefix": "s3://b/a/"}).outlets == [own, AssetAlias(PARTNER_EXPORTS_ALIAS)]
     with pytest.raises(InvalidParameterError, match="alias"):
         PublishPartnerPrefixOperator.partial(task_id="bad", alias=AssetAlias("exports"))
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "s3://partner-results/acme/",
+        "s3://partner-results/exports/dt=2024-01-01/team:a@b/",
+        "s3://partner-results/x_y-z.1/~a/",
+    ],
+)
+def test_a_prefix_that_needs_no_encoding_keeps_the_asset_it_had(prefix: str) -> None:
+    # Before the encoding, the asset was Asset(prefix) itself: consumers scheduled on it are still triggered.
+    assert prefix_asset(prefix) == Asset(prefix)
+
+
+def test_a_prefix_published_encoded_is_said_in_a_warning_naming_both(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    raw, encoded = "s3://partner-results/acme corp/", "s3://partner-results/acme%20corp/"
+    operator = PublishPartnerPrefixOperator(task_id="publish", s3_prefix=raw)
+    with caplog.at_level(logging.WARNING):
+        capfd.readouterr()
+        assert operator.execute({"outlet_events": _Events()}) == encoded  # type: ignore[typeddict-item]
+    said = capfd.readouterr().out + capfd.readouterr().err + caplog.text
+    assert f"{raw!r} is published as the asset {encoded!r}" in said
+
+    plain = PublishPartnerPrefixOperator(task_id="plain", s3_prefix="s3://partner-results/acme/")
+    with caplog.at_level(logging.WARNING):
+        capfd.readouterr()
+        plain.execute({"outlet_events": _Events()})  # type: ignore[typeddict-item]
+    assert "percent-encoded" not in capfd.readouterr().out + caplog.text
