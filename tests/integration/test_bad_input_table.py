@@ -1038,7 +1038,7 @@ CASES: list[Case] = [
     ),
     # --- DeleteUnusedSecurityConfigsOperator ------------------------------------------------------------------
     c("cleanup-prefix-empty", "cleanup", "name_prefix", "", "name_prefix", EMPTY),
-    c("cleanup-prefix-wildcard", "cleanup", "name_prefix", "emrfs-*", "name_prefix", "must be 1-200 letters"),
+    c("cleanup-prefix-wildcard", "cleanup", "name_prefix", "emrfs-*", "name_prefix", "must be 1-243 letters"),
     c("cleanup-min-age-negative", "cleanup", "min_age_seconds", -1, "min_age_seconds", "must be a finite number >= 0"),
     c("cleanup-min-age-text", "cleanup", "min_age_seconds", "a day", "min_age_seconds", "must be a finite number >= 0"),
 ]
