@@ -21,9 +21,22 @@ AWS rules relied on:
   union of their rules; "if you remove all egress rules that you added, we do not add egress rules, so no outbound
   traffic is allowed" (AWS CloudFormation, "AWS::EC2::SecurityGroup").
 
+- An STS interface endpoint with private DNS on: its name "resolves to the private IP addresses of the endpoint network
+  interfaces in the VPC" (Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``), one interface per
+  subnet of the endpoint. Each subnet is another address a request may go to: all dropped is a FAIL, some is not
+  checked (the requests resolving to those addresses fail), and one in the cluster's own subnet crosses no ACL.
+- A security group rule naming a prefix list covers the addresses in that list only: S3's (``com.amazonaws.<region>.s3``)
+  holds S3's ranges, and there is none of STS (Amazon VPC User Guide, "AWS-managed prefix lists").
+
 Addresses: the internet, S3's and STS's public addresses are not known here. Only ``0.0.0.0/0`` certainly holds them; a
 narrower public range may or may not; a private (RFC 1918) or shared (RFC 6598) range never does. A subnet's own CIDR
 is known.
+
+The live probe (``probe=True``) makes a few connections from the primary node, from one ephemeral port, to one of
+S3's or STS's addresses, and S3 changes the addresses behind its name (Amazon S3 User Guide, "DNS considerations").
+A doubt about some ports or some addresses (a return rule for part of the ephemeral ports, a rule to a narrower range
+than the peer's, a subnet whose CIDR or ACL was not read, another endpoint interface) is therefore never settled by a
+passing probe: those verdicts say ``probe_settles=False``.
 """
 
 from __future__ import annotations
@@ -171,14 +184,24 @@ def _entry_ports(entry: AclEntry) -> tuple[int, int] | None:
     return entry.ports or ALL_PORTS
 
 
-def _decide_port(entries: list[AclEntry], port: int, peer: Peer) -> str:
-    """The first entry (by rule number) certainly matching TCP ``port`` to or from ``peer`` decides; an earlier entry
-    that may match with the other action leaves it undetermined. No entry: the ``*`` entry denies."""
-    maybe: set[str] = set()
+#: The ``*`` entry's rule number in ``DescribeNetworkAcls`` answers.
+STAR_RULE = 32767
+
+
+def _matching(entries: list[AclEntry], port: int) -> Iterable[AclEntry]:
+    """The IPv4 entries matching TCP ``port`` (not an IPv6 entry, nor another protocol or port), by rule number."""
     for entry in entries:
         ports = _entry_ports(entry)
         if not entry.cidr or ports is None or not ports[0] <= port <= ports[1]:
             continue  # an IPv6 entry, or another protocol or port
+        yield entry
+
+
+def _decide_port(entries: list[AclEntry], port: int, peer: Peer) -> str:
+    """The first entry (by rule number) certainly matching TCP ``port`` to or from ``peer`` decides; an earlier entry
+    that may match with the other action leaves it undetermined. No entry: the ``*`` entry denies."""
+    maybe: set[str] = set()
+    for entry in _matching(entries, port):
         match = address_match(entry.cidr, peer)
         if match == MAYBE:
             maybe.add(entry.action)
@@ -187,10 +210,17 @@ def _decide_port(entries: list[AclEntry], port: int, peer: Peer) -> str:
     return UNDETERMINED if ALLOW in maybe else DENY
 
 
+def _deciding_rule(entries: list[AclEntry], port: int, peer: Peer) -> int:
+    """The number of the first entry certainly matching TCP ``port`` to or from ``peer``; none: :data:`STAR_RULE`."""
+    found = (entry.rule_number for entry in _matching(entries, port) if address_match(entry.cidr, peer) == CERTAIN)
+    return next(found, STAR_RULE)
+
+
 def acl_direction(acl: NetworkAcl, *, egress: bool, ports: tuple[int, int], peer: Peer) -> tuple[str, list[int]]:
     """
     Whether ``acl`` lets TCP to ``ports`` through in one direction to or from ``peer``: :data:`ALLOW` or :data:`DENY`
-    only when every port of the range gets that answer, else :data:`UNDETERMINED`; with the rule numbers that decided.
+    only when every port of the range gets that answer, else :data:`UNDETERMINED`; with the numbers of the rules that
+    decided (for a DENY, the first certainly matching deny of each part of the range; :data:`STAR_RULE` for ``*``).
     """
     entries = sorted((entry for entry in acl.entries if entry.egress == egress), key=lambda entry: entry.rule_number)
     bounds = {ports[0], ports[1] + 1}
@@ -200,16 +230,14 @@ def acl_direction(acl: NetworkAcl, *, egress: bool, ports: tuple[int, int], peer
     starts = sorted(edge for edge in bounds if edge <= ports[1])
     answers = {_decide_port(entries, start, peer) for start in starts}
     answer = answers.pop() if len(answers) == 1 else UNDETERMINED
-    rules = [entry.rule_number for entry in entries if entry.action == DENY and _deciding(entry, ports, peer)]
-    return answer, rules
+    return answer, sorted({_deciding_rule(entries, start, peer) for start in starts})
 
 
-def _deciding(entry: AclEntry, ports: tuple[int, int], peer: Peer) -> bool:
-    """Whether an IPv4 entry covers some of ``ports`` and may hold ``peer`` (named in a FAIL's detail)."""
-    own = _entry_ports(entry)
-    if not entry.cidr or own is None or own[1] < ports[0] or own[0] > ports[1]:
-        return False
-    return address_match(entry.cidr, peer) != NO
+def _rules_named(rules: list[int]) -> str:
+    """The deciding rules of a FAIL: ``rule 10``, ``rules 10, 20``, ``its * rule``, ``rule 10 and its * rule``."""
+    numbered = [str(rule) for rule in rules if rule != STAR_RULE]
+    named = [f"rule{'s' if len(numbered) > 1 else ''} {', '.join(numbered)}"] if numbered else []
+    return " and ".join(named + (["its * rule"] if STAR_RULE in rules or not rules else []))
 
 
 @dataclass(frozen=True)
@@ -226,12 +254,13 @@ class Crossing:
 def judge_crossing(crossing: Crossing) -> Verdict:
     """The ACL's verdict on one :class:`Crossing`; not read: not checked, naming ``ec2:DescribeNetworkAcls``."""
     subnet, direction = crossing.subnet, "outbound" if crossing.egress else "inbound"
-    if subnet.acl is None:
+    if subnet.acl is None:  # its rules may name some ports or addresses only: a passing probe does not show them
         return Verdict(
             NOT_CHECKED,
             f"the network ACL of subnet {subnet.subnet_id} was not read"
             + (f": {subnet.unread}" if subnet.unread else ""),
             f"allow ec2:DescribeNetworkAcls to check it (filter association.subnet-id={subnet.subnet_id})",
+            probe_settles=False,
         )
     answer, rules = acl_direction(subnet.acl, egress=crossing.egress, ports=crossing.ports, peer=crossing.peer)
     if answer == ALLOW:
@@ -243,18 +272,22 @@ def judge_crossing(crossing: Crossing) -> Verdict:
         f"({_fix_cidr(crossing.peer)}) to {subnet.acl.acl_id}, numbered before any rule denying it"
     )
     if answer == DENY:
-        by = f"rule {', '.join(map(str, rules))}" if rules else "its * rule"
         return Verdict(
             FAIL,
             f"network ACL {subnet.acl.acl_id} of subnet {subnet.subnet_id} denies {direction} {ports} {where} "
-            f"({by}), so {crossing.what} is dropped",
+            f"({_rules_named(rules)}), so {crossing.what} is dropped",
             fix,
         )
+    # The doubt is about some ports or some addresses (a peer's public addresses, a subnet's many nodes, a subnet whose
+    # CIDR was not read, where a rule may hold the primary node's or one address and not the rest): the probe's few
+    # connections from one port to one address do not show the others.
     return Verdict(
         NOT_CHECKED,
         f"network ACL {subnet.acl.acl_id} of subnet {subnet.subnet_id} may deny {direction} {ports} {where} (its rules "
-        f"name narrower ranges or only some of the ports, or deny before allowing), so {crossing.what} may be dropped",
-        fix + "; or the live probe (probe=True) proves it",
+        f"name narrower ranges or only some of the ports, or deny before allowing), so {crossing.what} may be dropped "
+        "(the live probe's few connections use one port and one address: they do not show the others)",
+        fix,
+        probe_settles=False,
     )
 
 
@@ -288,32 +321,33 @@ def _rule_match(rule: EgressRule, peer: Peer) -> str:
 def judge_side(
     side: str, groups: tuple[str, ...], egress: dict[str, tuple[EgressRule, ...]], peer: Peer, *, primary: bool
 ) -> Verdict:
-    """A side of the cluster lets TCP 443 out to ``peer`` when some rule of its groups certainly does."""
+    """
+    A side of the cluster lets TCP 443 out to ``peer`` when some rule of its groups certainly does. Not known or only
+    maybe: not checked, which a passing probe does not settle (its rules may name some addresses only). A FAIL on the
+    primary node's side would fail the probe too (``probe_settles``: a passing probe shows that way is not taken).
+    """
     if not groups:
         return Verdict(
             NOT_CHECKED,
             f"the security groups of {side} are not known: their outbound rules are not checked",
-            "the live probe (probe=True) proves it for the primary node",
-            probe_settles=primary,
+            "name the cluster's security groups (its Ec2InstanceAttributes) so their outbound rules are checked",
+            probe_settles=False,
         )
     rules = [rule for group in groups for rule in egress.get(group, ()) if rule.covers_https()]
     found = {_rule_match(rule, peer) for rule in rules}
     if CERTAIN in found:
         return Verdict(PASS)
-    fix = f"aws ec2 authorize-security-group-egress --group-id {groups[0]} --protocol tcp --port 443 " + (
-        f"--cidr {_fix_cidr(peer)}" if not peer.prefix_lists else f"(to prefix list {peer.prefix_lists[0]})"
-    )
+    fix = _egress_fix(groups[0], peer)
     if MAYBE in found:
+        named = [rule for rule in rules if _rule_match(rule, peer) == MAYBE]
+        note = _prefix_list_note(named, peer)
         return Verdict(
             NOT_CHECKED,
-            f"the outbound rules of {side} allow TCP 443 only to destinations this check does not match to {peer.name}",
+            f"the outbound rules of {side} allow TCP 443 only to {_destinations(named)}, which this check does not "
+            f"match to {peer.name}" + note,
             fix
-            + (
-                "; or the live probe (probe=True) proves it"
-                if primary
-                else " (the live probe runs on the primary node only: it does not show the core and task nodes' way)"
-            ),
-            probe_settles=primary,
+            + (" (STS's addresses are in no AWS-managed prefix list: a rule to S3's covers S3 only)" if note else ""),
+            probe_settles=False,
         )
     return Verdict(
         FAIL,
@@ -321,6 +355,39 @@ def judge_side(
         "only what its rules name; one whose egress rules were all removed lets nothing out), so every request from "
         "those nodes is dropped",
         fix,
+        probe_settles=primary,
+    )
+
+
+def _egress_fix(group: str, peer: Peer) -> str:
+    """The AWS CLI command adding an outbound TCP 443 rule to ``peer``'s range or prefix list."""
+    command = f"aws ec2 authorize-security-group-egress --group-id {group} "
+    if peer.prefix_lists:
+        return (
+            command + "--ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,"
+            f"PrefixListIds=[{{PrefixListId={peer.prefix_lists[0]}}}]'"
+        )
+    return command + f"--protocol tcp --port 443 --cidr {_fix_cidr(peer)}"
+
+
+def _destinations(rules: list[EgressRule]) -> str:
+    """What outbound rules name: ranges, prefix lists, security groups."""
+    named = [cidr for rule in rules for cidr in rule.cidrs]
+    named += [f"prefix list {item}" for rule in rules for item in rule.prefix_lists]
+    named += [f"security group {item}" for rule in rules for item in rule.groups]
+    return ", ".join(dict.fromkeys(named))
+
+
+def _prefix_list_note(rules: list[EgressRule], peer: Peer) -> str:
+    """On a way through public addresses, what a rule to a prefix list covers (Amazon VPC User Guide, "AWS-managed
+    prefix lists": S3's is ``com.amazonaws.<region>.s3``; STS has none)."""
+    lists = [item for rule in rules for item in rule.prefix_lists]
+    if not lists or not peer.public or peer.cidrs:
+        return ""
+    return (
+        f" (a rule to a prefix list covers only the addresses in it: S3's prefix list holds S3's addresses of its "
+        f"Region and none of STS's, so {', '.join(dict.fromkeys(lists))} may let S3's requests out and not STS's; "
+        "which service a prefix list is of is not read here)"
     )
 
 
@@ -362,10 +429,8 @@ THE_INTERNET = Peer("the internet")
 
 
 def crossings(way: str, filters: PacketFilters) -> list[Crossing]:
-    """The ACL crossings of a way (:data:`NAT`, :data:`INTERNET_GATEWAY`, :data:`STS_ENDPOINT`, :data:`S3_GATEWAY`)."""
+    """The ACL crossings of a way (:data:`NAT`, :data:`INTERNET_GATEWAY`, :data:`S3_GATEWAY`)."""
     cluster = filters.cluster
-    if way == STS_ENDPOINT:
-        return _endpoint_crossings(filters)
     peer = Peer("S3's addresses") if way == S3_GATEWAY else THE_INTERNET
     found = _leaving(cluster, peer)
     if way == NAT:
@@ -392,21 +457,48 @@ def _leaving(cluster: SubnetAcl, peer: Peer) -> list[Crossing]:
     ]
 
 
-def _endpoint_crossings(filters: PacketFilters) -> list[Crossing]:
-    """The STS endpoint's subnets other than the cluster's: both ACLs, each way (traffic inside one subnet is not)."""
-    cluster = filters.cluster
+def _endpoint_crossings(cluster: SubnetAcl, subnet: SubnetAcl) -> list[Crossing]:
+    """The way to the STS endpoint's interface in ``subnet``: both ACLs, each way; none in the cluster's own subnet."""
+    if subnet.subnet_id == cluster.subnet_id:
+        return []  # traffic inside one subnet crosses no network ACL
     cluster_peer = _subnet_peer(f"subnet {cluster.subnet_id}", cluster.cidr)
-    found: list[Crossing] = []
-    for subnet in filters.endpoint_subnets:
-        if subnet.subnet_id == cluster.subnet_id:
-            continue
-        peer = _subnet_peer(f"the STS endpoint's subnet {subnet.subnet_id}", subnet.cidr)
-        found += _leaving(cluster, peer)
-        found += [
-            Crossing(subnet, False, HTTPS, cluster_peer, "the HTTPS request into the STS endpoint's subnet"),
-            Crossing(subnet, True, CLIENT_PORTS, cluster_peer, "the STS endpoint's answer"),
-        ]
-    return found
+    peer = _subnet_peer(f"the STS endpoint's subnet {subnet.subnet_id}", subnet.cidr)
+    return [
+        *_leaving(cluster, peer),
+        Crossing(subnet, False, HTTPS, cluster_peer, "the HTTPS request into the STS endpoint's subnet"),
+        Crossing(subnet, True, CLIENT_PORTS, cluster_peer, "the STS endpoint's answer"),
+    ]
+
+
+def judge_endpoint_acls(filters: PacketFilters) -> Verdict:
+    """
+    The ACLs on the way to the STS endpoint. Its private DNS name resolves to each of its interfaces, one per subnet,
+    so each subnet is an alternative (module docstring): a FAIL only when every one is dropped; some dropped, the
+    requests resolving to those addresses fail, which a passing probe (one address) does not rule out.
+    """
+    verdicts = {
+        subnet.subnet_id: worst(judge_crossing(item) for item in _endpoint_crossings(filters.cluster, subnet))
+        for subnet in filters.endpoint_subnets
+    }
+    dropped = [subnet for subnet, verdict in verdicts.items() if verdict.status == FAIL]
+    if not dropped or len(dropped) == len(verdicts):
+        return worst(verdicts.values())
+    others = [subnet for subnet in verdicts if subnet not in dropped]
+    doubts = worst(verdict for verdict in verdicts.values() if verdict.status != FAIL)
+    many = len(dropped) > 1
+    note = (
+        f"the STS endpoint's network interface{'s' * many} in subnet{'s' * many} {', '.join(dropped)} "
+        f"{'are' if many else 'is'} not reachable, so the requests its name resolves to {'those' if many else 'that'} "
+        f"address{'es' * many} fail (its interfaces in subnet{'s' * (len(others) > 1)} {', '.join(others)} may carry "
+        "the others)"
+    )
+    return Verdict(
+        NOT_CHECKED,
+        "; ".join([worst(verdicts[subnet] for subnet in dropped).detail, *([doubts.detail] if doubts.detail else [])])
+        + f"; {note}",
+        "; ".join(dict.fromkeys(verdicts[subnet].fix for subnet in verdicts if verdicts[subnet].fix)),
+        probe_settles=False,
+    )
 
 
 def group_peer(way: str, filters: PacketFilters) -> Peer:
@@ -429,7 +521,10 @@ def group_peer(way: str, filters: PacketFilters) -> Peer:
 
 def judge_way(way: str, filters: PacketFilters, instance_groups: Collection[str]) -> Verdict:
     """The network ACLs and the cluster's security groups on one way."""
-    acls = worst(judge_crossing(crossing) for crossing in crossings(way, filters))
+    if way == STS_ENDPOINT:
+        acls = judge_endpoint_acls(filters)
+    else:
+        acls = worst(judge_crossing(crossing) for crossing in crossings(way, filters))
     return worst([acls, judge_groups(filters, instance_groups, group_peer(way, filters))])
 
 
@@ -442,8 +537,7 @@ def judge_ways(ways: tuple[str, ...], filters: PacketFilters, instance_groups: C
     if all(verdict.status == FAIL for verdict in verdicts):
         return worst(verdicts)
     judged = worst(verdicts)
-    if judged.status == FAIL:  # another way may carry it
-        return Verdict(
-            NOT_CHECKED, judged.detail + " (on one of the ways it may take)", judged.fix, judged.probe_settles
-        )
+    if judged.status == FAIL:  # another way may carry it; a passing probe settles it only if it shows every doubt
+        settles = all(verdict.probe_settles for verdict in verdicts if verdict.status != PASS)
+        return Verdict(NOT_CHECKED, judged.detail + " (on one of the ways it may take)", judged.fix, settles)
     return judged

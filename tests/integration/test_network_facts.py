@@ -1157,3 +1157,51 @@ def test_a_network_acl_denying_outbound_https_fails_the_links_and_unread_it_is_n
     unread = read_with_auth(moto_url, reader_denied(moto_url, "ec2:DescribeNetworkAcls"), subnet, refused=refused)
     assert sts_endpoint_check("emr-6.15.0", unread).status == NOT_CHECKED
     assert "ec2:DescribeNetworkAcls" in [item.action for item in refused]
+
+
+def test_an_sts_endpoint_unreachable_in_one_of_its_subnets_is_not_checked_not_failed(ec2: Any) -> None:
+    """
+    The endpoint's private DNS name "resolves to the private IP addresses of the endpoint network interfaces in the
+    VPC" (Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``), one per subnet: the interface in the
+    cluster's own subnet crosses no network ACL, so another subnet's ACL letting in only its own range drops the
+    requests resolving to that interface, not all of them.
+    """
+    vpc, subnet = private_subnet(ec2, "10.43")
+    other = ec2.create_subnet(VpcId=vpc, CidrBlock="10.43.2.0/24")["Subnet"]["SubnetId"]
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
+        ec2.modify_vpc_attribute(VpcId=vpc, **{attribute: {"Value": True}})
+    group = ec2.create_security_group(GroupName="sts-endpoint", Description="sts endpoint", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.43.0.0/16"}]}],
+    )
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{REGION}.sts",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet, other],
+        SecurityGroupIds=[group],
+        PrivateDnsEnabled=True,
+    )
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for egress in (True, False):
+        ec2.create_network_acl_entry(
+            NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="allow", Egress=egress, CidrBlock="10.43.2.0/24"
+        )
+    current = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [other]}])
+    association = next(
+        item["NetworkAclAssociationId"]
+        for found in current["NetworkAcls"]
+        for item in found["Associations"]
+        if item["SubnetId"] == other
+    )
+    ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+
+    facts = read_subnet_facts(ec2, subnet)
+    result = sts_endpoint_check("emr-6.15.0", facts)
+
+    assert {item.subnet_id for item in facts.packet_filters.endpoint_subnets} == {subnet, other}
+    assert result.status == NOT_CHECKED, result.detail
+    assert f"network interface in subnet {other} is not reachable" in result.detail
+    assert acl in result.detail
+    assert not result.probe_settles

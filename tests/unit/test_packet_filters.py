@@ -6,14 +6,30 @@ ascending order" and the first match decides (Amazon EC2 API Reference, "CreateN
 so answers to the Amazon Linux client's ephemeral ports 32768-61000 need an inbound rule, and a NAT gateway's answers
 1024-65535 (Amazon VPC User Guide, "Network ACLs", "Ephemeral ports"); an IPv6 entry never matches IPv4 traffic;
 a security group whose egress rules were all removed lets nothing out (AWS CloudFormation, "AWS::EC2::SecurityGroup").
+An STS interface endpoint's private DNS name "resolves to the private IP addresses of the endpoint network interfaces
+in the VPC" (Amazon EC2 API Reference, "CreateVpcEndpoint"), one per subnet: a request may go to any of them, and one
+in the cluster's own subnet crosses no ACL. The live probe connects from one port to one address; S3 changes the
+addresses behind its name (Amazon S3 User Guide, "DNS considerations"), so it does not show a rule covering some ports
+or addresses only. A prefix list holds only its own service's ranges (Amazon VPC User Guide, "AWS-managed prefix
+lists").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, verdict_with_probe
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, SubnetFacts, s3_route_check, sts_endpoint_check
-from airflow_provider_emrfs_xacct.pure.packet_filters import AclEntry, EgressRule, NetworkAcl, PacketFilters, SubnetAcl
+from airflow_provider_emrfs_xacct.pure.packet_filters import (
+    INTERNET_GATEWAY,
+    STS_ENDPOINT,
+    AclEntry,
+    EgressRule,
+    NetworkAcl,
+    PacketFilters,
+    SubnetAcl,
+    judge_ways,
+)
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule, NodeGroups
 
 ANY = "0.0.0.0/0"
@@ -74,8 +90,15 @@ def test_a_deny_at_a_lower_rule_number_before_an_allow_drops_every_request() -> 
     result = sts(facts(default_acl(AclEntry(10, True, "6", "deny", ANY, (443, 443)))))
     assert result.status == "FAIL"
     assert "acl-1" in result.detail
-    assert "rule 10" in result.detail
+    assert "(rule 10)" in result.detail  # the deny that decided, not the * rule (32767) behind it
+    assert "32767" not in result.detail
     assert "outbound rule allowing TCP 443" in result.fix
+
+
+def test_a_drop_by_the_star_rule_names_it() -> None:
+    result = sts(facts(only(AclEntry(10, False, "-1", "allow", ANY))))
+    assert result.status == "FAIL"
+    assert "denies outbound TCP 443 to the internet (its * rule)" in result.detail
 
 
 def test_an_allow_before_a_deny_decides() -> None:
@@ -117,18 +140,38 @@ def test_a_missing_return_rule_drops_the_answers() -> None:
     assert "inbound TCP 32768-61000" in result.detail
 
 
-def test_a_return_rule_for_only_some_ephemeral_ports_is_not_checked() -> None:
+def after_a_passing_probe(result: Any) -> str:
+    """The report's verdict once a live probe passed, with ``result`` its one not checked link (the route to STS)."""
+    link = {"link": "route to STS", "status": UNKNOWN, "mapping": None, "prefix": None}
+    return verdict_with_probe(
+        [{**link, "probe_settles": result.probe_settles}], {"ok": True, "routes": {"s3://b/x": 0}}
+    )[0]
+
+
+def test_a_return_rule_for_only_some_ephemeral_ports_is_not_checked_and_a_passing_probe_does_not_settle_it() -> None:
+    """Answers to ports 45001-61000 are dropped; the probe's connection from one port does not show them."""
     acl = only(
-        AclEntry(10, True, "6", "allow", ANY, (443, 443)), AclEntry(10, False, "6", "allow", ANY, (32768, 40000))
+        AclEntry(10, True, "6", "allow", ANY, (443, 443)), AclEntry(10, False, "6", "allow", ANY, (32768, 45000))
     )
-    assert sts(facts(acl)).status == NOT_CHECKED
+    result = sts(facts(acl))
+    assert result.status == NOT_CHECKED
+    assert not result.probe_settles
+    assert "probe" not in result.fix
+    assert after_a_passing_probe(result) == "NOT_CHECKED"
 
 
 def test_a_narrow_public_allow_before_the_star_rule_is_not_checked() -> None:
     acl = only(AclEntry(10, True, "6", "allow", "52.0.0.0/8", (443, 443)), AclEntry(10, False, "-1", "allow", ANY))
     result = sts(facts(acl))
     assert result.status == NOT_CHECKED
-    assert result.probe_settles
+    assert not result.probe_settles
+    assert after_a_passing_probe(result) == "NOT_CHECKED"
+
+
+def test_a_deny_of_a_narrower_public_range_first_is_not_settled_by_a_passing_probe() -> None:
+    result = sts(facts(default_acl(AclEntry(50, True, "6", "deny", "52.0.0.0/8", (443, 443)))))
+    assert result.status == NOT_CHECKED
+    assert after_a_passing_probe(result) == "NOT_CHECKED"
 
 
 def test_the_nat_subnet_s_acl_must_let_the_nat_s_answers_in() -> None:
@@ -154,6 +197,38 @@ def test_egress_only_to_a_narrow_cidr_is_not_checked_and_the_probe_does_not_sett
     result = sts(facts(egress={"sg-primary": ALL_OUT, "sg-core": narrow}))
     assert result.status == NOT_CHECKED
     assert not result.probe_settles
+
+
+def test_egress_only_to_a_narrow_range_on_the_primary_node_is_not_settled_by_a_passing_probe() -> None:
+    narrow = (EgressRule("tcp", 443, 443, cidrs=("52.0.0.0/8",)),)
+    result = sts(facts(egress={"sg-primary": narrow, "sg-core": ALL_OUT}))
+    assert result.status == NOT_CHECKED
+    assert "52.0.0.0/8" in result.detail
+    assert after_a_passing_probe(result) == "NOT_CHECKED"
+
+
+def test_egress_only_to_s3_s_prefix_list_through_a_nat_says_it_covers_s3_only() -> None:
+    to_s3 = (EgressRule("tcp", 443, 443, prefix_lists=("pl-s3",)),)
+    result = sts(facts(egress={"sg-primary": to_s3, "sg-core": to_s3}))
+    assert result.status == NOT_CHECKED
+    assert "only to prefix list pl-s3" in result.detail
+    assert "none of STS's" in result.detail
+    assert "a rule to S3's covers S3 only" in result.fix
+
+
+def test_the_fix_for_a_prefix_list_is_a_runnable_command() -> None:
+    subnet = facts(
+        egress={"sg-primary": ALL_OUT, "sg-core": ()},
+        nat_route=False,
+        s3_gateway_endpoint=True,
+        filters={"s3_prefix_lists": ("pl-s3",)},
+    )
+    result = s3_route_check("b", "eu-west-1", subnet)
+    assert result.status == "FAIL"
+    assert result.fix == (
+        "aws ec2 authorize-security-group-egress --group-id sg-core --ip-permissions "
+        "'IpProtocol=tcp,FromPort=443,ToPort=443,PrefixListIds=[{PrefixListId=pl-s3}]'"
+    )
 
 
 def test_egress_naming_s3_s_prefix_list_passes_on_the_gateway_endpoint_way() -> None:
@@ -188,3 +263,70 @@ def test_an_acl_not_read_leaves_the_link_not_checked() -> None:
     result = sts(facts(filters={"cluster": unread}))
     assert result.status == NOT_CHECKED
     assert "ec2:DescribeNetworkAcls" in result.fix
+
+
+ENDPOINT_INGRESS = (IngressRule("tcp", 443, 443, cidrs=("10.0.0.0/16",)),)
+
+
+def own_range_only(acl_id: str, cidr: str) -> NetworkAcl:
+    """An ACL letting traffic in and out to its own subnet's range only."""
+    return only(AclEntry(100, True, "-1", "allow", cidr), AclEntry(100, False, "-1", "allow", cidr), acl_id=acl_id)
+
+
+def behind_an_sts_endpoint(*subnets: SubnetAcl) -> SubnetFacts:
+    """The cluster's subnet with an STS interface endpoint (private DNS on) in ``subnets``, its groups allowing all."""
+    return facts(
+        nat_route=False,
+        sts_interface_endpoint=True,
+        endpoint_groups=("sg-endpoint",),
+        endpoint_ingress=ENDPOINT_INGRESS,
+        filters={"endpoint_subnets": subnets, "endpoint_groups": ("sg-endpoint",)},
+    )
+
+
+def test_an_sts_endpoint_interface_dropped_in_one_subnet_of_two_is_not_checked_naming_it() -> None:
+    result = sts(
+        behind_an_sts_endpoint(
+            SubnetAcl("subnet-b", "10.0.2.0/24", default_acl(acl_id="acl-b")),
+            SubnetAcl("subnet-c", "10.0.3.0/24", own_range_only("acl-c", "10.0.3.0/24")),
+        )
+    )
+    assert result.status == NOT_CHECKED, result.detail
+    assert "network interface in subnet subnet-c is not reachable" in result.detail
+    assert not result.probe_settles  # the probe's request resolved to one address
+
+
+def test_an_sts_endpoint_dropped_in_every_subnet_fails() -> None:
+    result = sts(
+        behind_an_sts_endpoint(
+            SubnetAcl("subnet-b", "10.0.2.0/24", own_range_only("acl-b", "10.0.2.0/24")),
+            SubnetAcl("subnet-c", "10.0.3.0/24", own_range_only("acl-c", "10.0.3.0/24")),
+        )
+    )
+    assert result.status == "FAIL"
+    assert "acl-b" in result.detail
+    assert "acl-c" in result.detail
+
+
+def test_an_sts_endpoint_interface_in_the_cluster_s_own_subnet_is_never_a_fail() -> None:
+    result = sts(
+        behind_an_sts_endpoint(
+            SubnetAcl("subnet-emr", "10.0.1.0/24", default_acl()),
+            SubnetAcl("subnet-c", "10.0.3.0/24", own_range_only("acl-c", "10.0.3.0/24")),
+        )
+    )
+    assert result.status == NOT_CHECKED, result.detail
+    assert "subnet subnet-c is not reachable" in result.detail
+
+
+def test_one_way_dropped_for_the_core_nodes_only_is_not_settled_by_a_passing_probe() -> None:
+    """The probe runs on the primary node: it passing does not show the core nodes' way is not the one dropped."""
+    to_endpoint = (EgressRule("tcp", 443, 443, cidrs=("10.0.2.0/24",)),)
+    filters = PacketFilters(
+        cluster=SubnetAcl("subnet-emr", "10.0.1.0/24", default_acl()),
+        endpoint_subnets=(SubnetAcl("subnet-vpce", "10.0.2.0/24", default_acl(acl_id="acl-vpce")),),
+        egress={"sg-primary": ALL_OUT, "sg-core": to_endpoint},
+    )
+    verdict = judge_ways((INTERNET_GATEWAY, STS_ENDPOINT), filters, GROUPS)
+    assert verdict.status == NOT_CHECKED
+    assert not verdict.probe_settles
