@@ -168,6 +168,19 @@ def test_a_narrow_public_allow_before_the_star_rule_is_not_checked() -> None:
     assert after_a_passing_probe(result) == "NOT_CHECKED"
 
 
+def test_an_acl_read_without_its_star_rules_still_denies_what_no_entry_allows() -> None:
+    # DescribeNetworkAcls lists the * entries (32767); an answer without them is judged as if they were there
+    # ("If a packet doesn't match any of the numbered rules, it's denied": the * rule): a narrower allow alone is
+    # a doubt, no entry at all a drop.
+    narrow = NetworkAcl(
+        "acl-1",
+        (AclEntry(10, True, "6", "allow", "52.0.0.0/8", (443, 443)), AclEntry(10, False, "-1", "allow", ANY)),
+    )
+    result = sts(facts(narrow))
+    assert result.status == NOT_CHECKED
+    assert sts(facts(NetworkAcl("acl-1", ()))).status == "FAIL"
+
+
 def test_a_deny_of_a_narrower_public_range_first_is_not_settled_by_a_passing_probe() -> None:
     result = sts(facts(default_acl(AclEntry(50, True, "6", "deny", "52.0.0.0/8", (443, 443)))))
     assert result.status == NOT_CHECKED
