@@ -61,7 +61,7 @@ bench: $(STAMP)
 study: $(STAMP)
 	EMRFS_XACCT_STUDY=1 $(BIN)/python -m pytest -q -s tests/integration/test_differential.py -k full_study
 
-# The verifier's network links against the stand-in's network judge on 400 random VPC layouts (about 9 minutes).
+# The verifier's network links against the stand-in's network judge on 400 random VPC layouts (2 to 3 minutes).
 net-study: $(STAMP)
 	EMRFS_XACCT_NET_STUDY=1 $(BIN)/python -m pytest -q -s -p no:logging tests/integration/test_network_study.py -k full_network_study
 

@@ -26,14 +26,18 @@ with :func:`devstack.aws_judge.endpoint_policy_allows`.
 
 On the way the routes give, the packet filters judge the request and its answer (:func:`_filtered`), read from moto's
 EC2 and EMR models. The network ACL of the cluster's subnet (its associated one, else the VPC's default one) and, on
-a NAT gateway's way, of the gateway's subnet: entries read "according to the rule numbers, in ascending order", the
-first match deciding, separate ingress and egress sets, protocol "-1" for all, IPv6 entries apart (Amazon EC2 API
-Reference, "CreateNetworkAclEntry"); stateless, so the answer to the client's ephemeral ports needs an inbound rule
-(Amazon VPC User Guide, "Network ACLs", "Ephemeral ports"). The destination is any public address (the stand-in has
-no S3 or STS address ranges), for the S3 gateway endpoint's way too. The security groups of the cluster's primary
-node, where the probe runs: stateful and allow-only, a group with no egress rule lets nothing out (AWS CloudFormation
-User Guide, "AWS::EC2::SecurityGroup"). A certain drop names the ACL and its rule, or the groups; an entry or a rule
-that may match (a narrower range, a prefix list, a group) leaves it to :data:`CANNOT_TELL`.
+a NAT gateway's way, of the gateway's subnet, and, on an interface endpoint's way, of each subnet of its network
+interfaces (HTTPS in from the cluster's subnet, the answer out to its ephemeral ports; one in the cluster's own subnet
+crosses no ACL): entries read "according to the rule numbers, in ascending order", the first match deciding, separate
+ingress and egress sets, protocol "-1" for all, IPv6 entries apart (Amazon EC2 API Reference, "CreateNetworkAclEntry");
+stateless, so the answer to the client's ephemeral ports needs an inbound rule (Amazon VPC User Guide, "Network ACLs",
+"Ephemeral ports"). The destination is any public address (the stand-in has no S3 or STS address ranges), for the S3
+gateway endpoint's way too, else the range of the endpoint's subnet; the name resolving to each network interface's
+address, each is a way the request may take: dropped only when every one is (:func:`_filtered_ways`). The security
+groups of the cluster's primary node, where the probe runs: stateful and allow-only, a group with no egress rule lets
+nothing out (AWS CloudFormation User Guide, "AWS::EC2::SecurityGroup"). A certain drop names the ACL and its rule, or
+the groups; an entry or a rule that may match (a narrower range, a prefix list, a group) leaves it to
+:data:`CANNOT_TELL`.
 """
 
 from __future__ import annotations
@@ -67,24 +71,32 @@ def s3_unreachable(
     ec2 = ec2_backends[account][region]
     subnet = ec2.get_subnet(subnet_id)
     what = f"S3 for bucket {bucket}"
-    verdict = _beyond_the_model(ec2, subnet, _s3_unreachable(account, region, subnet_id, bucket), what, "s3")
+    partition, owner = s3_backends.bucket_accounts[bucket]
+    taken = bool(
+        _s3_private_dns_endpoints(ec2, subnet, region, s3_backends[owner][partition].buckets[bucket].region_name)
+    )
+    verdict = _beyond_the_model(ec2, subnet, _s3_unreachable(account, region, subnet_id, bucket), what, "s3", taken)
     if verdict is not None:
         return verdict
-    return _filtered(
-        ec2, subnet, _s3_way(ec2, subnet, region, bucket), _primary_groups(account, region, cluster_id), what
+    return _filtered_ways(
+        ec2, subnet, _s3_ways(ec2, subnet, region, bucket), _primary_groups(account, region, cluster_id), what
     )
 
 
-def _s3_way(ec2: Any, subnet: Any, region: str, bucket: str) -> _Way:
+def _s3_ways(ec2: Any, subnet: Any, region: str, bucket: str) -> list[_Way]:
     """
-    The way the routes give to S3 for ``bucket``: an S3 interface endpoint taking the name, else the S3 gateway
-    endpoint of the bucket's Region on the subnet's route table (its prefix list surely holds S3's addresses: Amazon
-    VPC User Guide, "AWS-managed prefix lists"), else the internet.
+    The ways the routes give to S3 for ``bucket``: an S3 interface endpoint taking the name (one way a subnet of its
+    network interfaces: :func:`_interface_ways`), else the S3 gateway endpoint of the bucket's Region on the subnet's
+    route table (its prefix list surely holds S3's addresses: Amazon VPC User Guide, "AWS-managed prefix lists"), else
+    the internet.
     """
     partition, owner = s3_backends.bucket_accounts[bucket]
     bucket_region = s3_backends[owner][partition].buckets[bucket].region_name
-    if _s3_private_dns_endpoints(ec2, subnet, region, bucket_region):
-        return _interface_way(ec2, subnet)
+    taking_the_name = _s3_private_dns_endpoints(ec2, subnet, region, bucket_region)
+    if taking_the_name:  # those whose groups let the subnet in (:func:`_s3_unreachable`)
+        return _interface_ways(
+            ec2, subnet, [endpoint for endpoint in taking_the_name if _lets_in_on_https(ec2, endpoint, subnet)]
+        )
     tables = _tables_of(ec2, subnet)
     listed = {
         route.destination_prefix_list.id
@@ -96,8 +108,8 @@ def _s3_way(ec2: Any, subnet: Any, region: str, bucket: str) -> _Way:
         and route.gateway.state == "available"
     }
     if listed and bucket_region == region:
-        return _Way(prefix_lists=frozenset(listed))
-    return _internet_way(tables)
+        return [_Way(prefix_lists=frozenset(listed))]
+    return [_internet_way(tables)]
 
 
 def _s3_unreachable(account: str, region: str, subnet_id: str, bucket: str) -> str | None:
@@ -438,7 +450,9 @@ def _way(route: Any, subnet: Any) -> str:
     return INTERNET if _to_the_internet(route, subnet) else _target(route)
 
 
-def _beyond_the_model(ec2: Any, subnet: Any, verdict: str | None, what: str, service: str | None) -> str | None:
+def _beyond_the_model(
+    ec2: Any, subnet: Any, verdict: str | None, what: str, service: str | None, name_taken: bool = False
+) -> str | None:
     """
     ``verdict`` of the routes and endpoints, unless what the stand-in does not model may change it: then a sentence
     starting with :data:`CANNOT_TELL`.
@@ -451,7 +465,10 @@ def _beyond_the_model(ec2: Any, subnet: Any, verdict: str | None, what: str, ser
       STS's global endpoint, which none serves): a route to a transit gateway, a peering connection or a virtual
       private gateway may reach one in a hub VPC, named through a Route 53 private hosted zone (AWS whitepaper
       "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure", "Centralized access to VPC private
-      endpoints").
+      endpoints"); not where the VPC's own interface endpoint with private DNS takes the name (``name_taken``): a VPC
+      is associated with one hosted zone of a name (Amazon Route 53 API Reference, "AssociateVPCWithHostedZone",
+      ``ConflictingDomainExists``: "The VPC that you specified is already associated with another hosted zone that has
+      the same name").
     """
     if verdict is not None and verdict.startswith(CANNOT_TELL):
         return verdict
@@ -465,7 +482,7 @@ def _beyond_the_model(ec2: Any, subnet: Any, verdict: str | None, what: str, ser
         )
         if verdict is None or own:
             return f"{CANNOT_TELL} {what}: the VPC's DNS support is off (DHCP options' DNS servers are not modelled)"
-    if verdict is not None and service is not None:
+    if verdict is not None and service is not None and not name_taken:
         hubs = [
             f"{route.destination_cidr_block} to {_target(route)}"
             for table in _tables_of(ec2, subnet)
@@ -526,16 +543,21 @@ def sts_unreachable(
     regional = _calls_regional_sts(release_label, emrfs_site) or (
         override is not None and override.rstrip("/").lower().endswith(f"sts.{region}.amazonaws.com")
     )
-    verdict = _beyond_the_model(ec2, subnet, verdict, "STS", "sts" if regional else None)
+    taking_the_name = (
+        _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.sts") if regional else []
+    )
+    taken = bool(taking_the_name) and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
+    verdict = _beyond_the_model(ec2, subnet, verdict, "STS", "sts" if regional else None, taken)
     if verdict is not None:
         return verdict
-    taking_the_name = regional and _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.sts")
-    way = (
-        _interface_way(ec2, subnet)
-        if taking_the_name and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
-        else _internet_way(_tables_of(ec2, subnet))
+    ways = (
+        _interface_ways(
+            ec2, subnet, [endpoint for endpoint in taking_the_name if _lets_in_on_https(ec2, endpoint, subnet)]
+        )
+        if taken
+        else [_internet_way(_tables_of(ec2, subnet))]
     )
-    return _filtered(ec2, subnet, way, _primary_groups(account, region, cluster_id), "STS")
+    return _filtered_ways(ec2, subnet, ways, _primary_groups(account, region, cluster_id), "STS")
 
 
 def _sts_unreachable(
@@ -646,12 +668,15 @@ _PUBLIC = ipaddress.IPv4Network("0.0.0.0/0")
 
 @dataclass(frozen=True)
 class _Way:
-    """The way a request takes: its NAT gateways, the peer range, and the prefix lists that surely hold the peer."""
+    """
+    The way a request takes: its NAT gateways, the peer range, the prefix lists that surely hold the peer, and the
+    subnet of the interface endpoint's network interface it goes to (``None``: no interface endpoint).
+    """
 
     peer: ipaddress.IPv4Network = _PUBLIC
     nat_gateways: tuple[Any, ...] = ()
     prefix_lists: frozenset[str] = frozenset()
-    interface: bool = False
+    endpoint_subnet: Any = None
 
 
 def _range_match(cidr: str | None, peer: ipaddress.IPv4Network) -> int:
@@ -729,11 +754,25 @@ def _acl_flows(ec2: Any, subnet: Any, way: _Way) -> list[tuple[Any, str, bool, i
     """
     The flows of a request and its answer that network ACLs judge, stateless ("Network ACLs": the answer needs its
     own rule): out of the cluster's subnet and back in to its ephemeral ports; for a NAT gateway in another subnet,
-    into that subnet from the cluster's, out to the peer, back in to the gateway's ports and out to the cluster's.
+    into that subnet from the cluster's, out to the peer, back in to the gateway's ports and out to the cluster's; for
+    an interface endpoint's network interface in another subnet, into that subnet on HTTPS and its answer out to the
+    cluster's ephemeral ports. An interface in the cluster's own subnet crosses no ACL: an ACL controls traffic "at the
+    subnet level", in and out of the subnet (Amazon VPC User Guide, "Network ACLs").
     """
     own = _acl_of(ec2, subnet)
     subnet_range = ipaddress.IPv4Network(subnet.cidr_block)
+    endpoint = way.endpoint_subnet
+    if endpoint is not None and endpoint.id == subnet.id:
+        return []
+    if endpoint is _NOWHERE_KNOWN:  # in the cluster's subnet or another: no ACL told
+        return [(None, endpoint.id, True, way.peer, _HTTPS)]
     flows = [(own, subnet.id, True, way.peer, _HTTPS), (own, subnet.id, False, way.peer, _CLIENT_PORTS)]
+    if endpoint is not None:
+        acl = _acl_of(ec2, endpoint)
+        flows += [
+            (acl, endpoint.id, False, subnet_range, _HTTPS),
+            (acl, endpoint.id, True, subnet_range, _CLIENT_PORTS),
+        ]
     for nat in way.nat_gateways:
         if nat.subnet_id == subnet.id:
             continue
@@ -756,7 +795,7 @@ def _acl_verdict(ec2: Any, subnet: Any, way: _Way, what: str) -> str | None:
             untold.append(f"subnet {subnet_id} has no network ACL in the model ({flow})")
             continue
         action, rule = _acl_decides(acl, egress, peer, ports)
-        if action == "deny" and not way.interface:
+        if action == "deny":
             return f"network ACL {acl.id} of subnet {subnet_id} denies the {flow} on the way to {what} at {rule}"
         if action != "allow":
             untold.append(f"network ACL {acl.id} of subnet {subnet_id}, {flow}: {rule}")
@@ -822,12 +861,49 @@ def _filtered(ec2: Any, subnet: Any, way: _Way, groups: list[str] | None, what: 
     return next(iter(dropped + [verdict for verdict in verdicts if verdict]), None)
 
 
+def _filtered_ways(ec2: Any, subnet: Any, ways: list[_Way], groups: list[str] | None, what: str) -> str | None:
+    """
+    The packet filters' verdict on the ways a request may take, any of them (the network interfaces of an interface
+    endpoint, one a subnet: the name resolves to each one's address, Amazon EC2 API Reference, "CreateVpcEndpoint",
+    ``PrivateDnsEnabled``): dropped when every way is, reached when every way is, else a :data:`CANNOT_TELL` sentence.
+    """
+    verdicts = [_filtered(ec2, subnet, way, groups, what) for way in ways]
+    if len(verdicts) == 1 or all(verdict is None for verdict in verdicts):
+        return verdicts[0] if verdicts else None
+    dropped = [verdict for verdict in verdicts if verdict and not verdict.startswith(CANNOT_TELL)]
+    if len(dropped) == len(verdicts):
+        return "; and ".join(dropped)
+    untold = [verdict for verdict in verdicts if verdict]
+    return f"{CANNOT_TELL} {what}: some of the interface endpoint's network interfaces may be reached, not all: " + (
+        "; ".join(verdict.removeprefix(f"{CANNOT_TELL} {what}: ") for verdict in untold)
+    )
+
+
 def _internet_way(tables: list[Any]) -> _Way:
     """The way through the internet: the NAT gateways of the live routes of public addresses."""
     nats = {route.nat_gateway.id: route.nat_gateway for route, _ in _public_range_routes(tables) if route.nat_gateway}
     return _Way(nat_gateways=tuple(nats[key] for key in sorted(nats)))
 
 
-def _interface_way(ec2: Any, subnet: Any) -> _Way:
-    """The way to an interface endpoint of the VPC: its network interfaces' addresses, somewhere in the VPC."""
-    return _Way(peer=ipaddress.IPv4Network(ec2.get_vpc(subnet.vpc_id).cidr_block), interface=True)
+def _interface_ways(ec2: Any, subnet: Any, endpoints: list[Any]) -> list[_Way]:
+    """
+    The ways to interface endpoints of the VPC: one a subnet of their network interfaces (``SubnetIds``), its range the
+    peer; an endpoint without subnets in moto's model, a way to somewhere in the VPC, whose ACLs are not told.
+    """
+    ids = sorted({subnet_id for endpoint in endpoints for subnet_id in endpoint.subnet_ids or []})
+    if not ids:
+        return [_Way(peer=ipaddress.IPv4Network(ec2.get_vpc(subnet.vpc_id).cidr_block), endpoint_subnet=_NOWHERE_KNOWN)]
+    found = [ec2.get_subnet(subnet_id) for subnet_id in ids]
+    return [_Way(peer=ipaddress.IPv4Network(item.cidr_block), endpoint_subnet=item) for item in found]
+
+
+@dataclass(frozen=True)
+class _Unknown:
+    """The subnet of an interface endpoint whose subnets moto's model does not hold: no ACL there is read."""
+
+    id: str = "(the interface endpoint's subnets are not known)"
+    cidr_block: str = "0.0.0.0/0"
+    vpc_id: str = ""
+
+
+_NOWHERE_KNOWN = _Unknown()

@@ -15,13 +15,20 @@ Regional STS (5.31.0, 6.1.0), sometimes ``fs.s3.sts.endpoint``; where a public N
 traffic (an internet gateway, nothing, a transit gateway: Amazon VPC User Guide, "NAT gateways", "You route traffic
 from the NAT gateway to the internet gateway for the VPC"); and sometimes a route of private ranges to a transit
 gateway, the way to a hub VPC's endpoints (AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network
-Infrastructure", "Centralized access to VPC private endpoints").
+Infrastructure", "Centralized access to VPC private endpoints"). And the packet filters on the way: the network ACL
+of the cluster's subnet, of the NAT gateways' subnets and of the STS interface endpoint's subnet outside the cluster's
+(:data:`ACL_ENTRIES`: the VPC's default one, a deny of HTTPS at a low rule, one of a narrower range, no inbound rule for
+the answer or one for part of the ephemeral ports; Amazon EC2 API Reference, "CreateNetworkAclEntry"; Amazon VPC User
+Guide, "Network ACLs", "Ephemeral ports"); the STS interface endpoint's network interfaces in the cluster's subnet,
+another or both; and the egress rules of the cluster's EMR-managed security groups (:data:`EGRESS`: all traffic, the
+default; none; HTTPS to a narrower range, to S3's prefix list or anywhere), the core and task nodes' the same or left
+open.
 
 :func:`judge` builds the partner as the differential study does (no breakage: the IAM, KMS and bucket side is
 sound), launches the cluster in the layout's subnet, runs ``verify_chain`` (no probe) and reads its links
 ``cluster reaches STS`` and ``cluster reaches s3://BUCKET`` and its verdict; then asks the stand-in's judge
-(``devstack/aws_network.py``: moto's EC2 model read from AWS's documented rules, not the provider's code) whether
-STS and S3 are reached, and, when both are, writes as the probe does (``put_like_emrfs``) through the endpoints on
+(``devstack/aws_network.py``: moto's EC2 and EMR models read from AWS's documented rules, not the provider's code)
+whether STS and S3 are reached from the cluster's primary node, and, when both are, writes as the probe does (``put_like_emrfs``) through the endpoints on
 the way (their policies judged by ``devstack/aws_judge.py``).
 """
 
@@ -87,6 +94,45 @@ PREFIX_LIST_ENTRIES = {
 #: Where a public NAT gateway's own subnet sends ``0.0.0.0/0``: the internet gateway (most often, as real set-ups do),
 #: nowhere (no route out), or a transit gateway (its way on not seen).
 NAT_SUBNETS = ("internet", "internet", "internet", "no-route", "transit-gateway")
+#: Network ACLs by kind, their entries (rule number, egress, action, protocol, ports, IPv4 CIDR); "default" is the VPC's
+#: default ACL, which allows all traffic both ways (Amazon VPC User Guide, "Network ACLs", "Default network ACL"). The
+#: ``*`` rule denies what no entry matches; the Amazon Linux kernel's ephemeral ports are 32768-61000, a NAT gateway's
+#: 1024-65535 ("Ephemeral ports"): 32768-45000 lets some answers in, not all.
+ANYWHERE = "0.0.0.0/0"
+_ALL_OUT, _ALL_IN = (100, True, "allow", "-1", None, ANYWHERE), (100, False, "allow", "-1", None, ANYWHERE)
+ACL_ENTRIES: dict[str, tuple[tuple[int, bool, str, str, tuple[int, int] | None, str], ...]] = {
+    "deny-https-out": ((10, True, "deny", "6", (443, 443), ANYWHERE), _ALL_OUT, _ALL_IN),
+    "deny-narrow": ((10, True, "deny", "6", (443, 443), "52.0.0.0/8"), _ALL_OUT, _ALL_IN),
+    "no-return": (_ALL_OUT, (100, False, "allow", "6", (443, 443), ANYWHERE)),
+    "partial-return": (
+        _ALL_OUT,
+        (90, False, "allow", "6", (443, 443), ANYWHERE),
+        (100, False, "allow", "6", (32768, 45000), ANYWHERE),
+    ),
+    "deny-https-in": ((10, False, "deny", "6", (443, 443), ANYWHERE), _ALL_OUT, _ALL_IN),
+    "no-return-out": (_ALL_IN, (100, True, "allow", "6", (443, 443), ANYWHERE)),
+    "partial-return-out": (_ALL_IN, (100, True, "allow", "6", (32768, 45000), ANYWHERE)),
+}
+#: The ACL of the cluster's subnet, of a NAT gateway's subnet (HTTPS in from the cluster's, out to the internet, the
+#: answer back in), of the STS interface endpoint's subnet (HTTPS in, the answer out): the default half the time.
+CLUSTER_ACLS = (
+    "default",
+    "default",
+    "default",
+    "default",
+    "deny-https-out",
+    "deny-narrow",
+    "no-return",
+    "partial-return",
+)
+NAT_ACLS = ("default", "default", "default", "deny-https-out", "no-return", "partial-return")
+ENDPOINT_ACLS = ("default", "default", "default", "deny-https-in", "no-return-out", "partial-return-out")
+#: Where the STS interface endpoint's network interfaces are: the cluster's subnet, another, both.
+STS_SUBNETS = ("own", "own", "other", "both")
+#: The egress rules of the cluster's EMR-managed groups: EMR's all traffic to 0.0.0.0/0 (Amazon EMR Management Guide,
+#: "Working with Amazon EMR-managed security groups"); none; TCP 443 to a narrower public range, to S3's prefix list, or
+#: anywhere. moto's EMR adds the all-traffic rule at the launch: the others replace it after.
+EGRESS = ("default", "default", "default", "none", "narrow", "s3-prefix-list", "https-anywhere")
 
 
 @dataclass
@@ -111,6 +157,13 @@ class Layout:
     prefix_list: str = "none"
     nat_subnet: str = "internet"
     hub_route: bool = False
+    cluster_acl: str = "default"
+    nat_acl: str = "default"
+    sts_subnets: str = "own"
+    endpoint_acl: str = "default"
+    egress: str = "default"
+    #: The core and task nodes' group gets the primary node's egress rules (else EMR's all traffic).
+    core_egress_same: bool = True
 
     def line(self) -> str:
         return (
@@ -122,6 +175,15 @@ class Layout:
             + (f", prefix list {self.prefix_list}" if self.prefix_list != "none" else "")
             + (f", NAT subnet {self.nat_subnet}" if self.nat_subnet != "internet" else "")
             + (", 172.16.0.0/12 to a hub's transit gateway" if self.hub_route else "")
+            + (f", cluster ACL {self.cluster_acl}" if self.cluster_acl != "default" else "")
+            + (f", NAT subnet ACL {self.nat_acl}" if self.nat_acl != "default" else "")
+            + (f", sts if subnets {self.sts_subnets}" if self.sts_subnets != "own" else "")
+            + (f", endpoint subnet ACL {self.endpoint_acl}" if self.endpoint_acl != "default" else "")
+            + (
+                f", egress {self.egress}{'' if self.core_egress_same else ' (core open)'}"
+                if self.egress != "default"
+                else ""
+            )
         )
 
 
@@ -152,6 +214,13 @@ def generate(number: int, seed: int) -> Layout:
         prefix_list=rng.choice(PREFIX_LIST_ROUTES),  # drawn after the others: their settings stay as they were
         nat_subnet=rng.choice(NAT_SUBNETS),
         hub_route=rng.random() < 0.15,
+        # The packet filters, drawn after the others: their settings stay as they were.
+        cluster_acl=rng.choice(CLUSTER_ACLS),
+        nat_acl=rng.choice(NAT_ACLS),
+        sts_subnets=rng.choice(STS_SUBNETS),
+        endpoint_acl=rng.choice(ENDPOINT_ACLS),
+        egress=rng.choice(EGRESS),
+        core_egress_same=rng.random() < 0.6,
     )
 
 
@@ -199,6 +268,7 @@ def build_network(url: str, layout: Layout, case: Case) -> Network:
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": support})
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": hostnames})
     ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": layout.public_ip})
+    own_acl(ec2, vpc, subnet, layout.cluster_acl)
     main = ec2.describe_route_tables(
         Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}]
     )["RouteTables"][0]["RouteTableId"]
@@ -240,12 +310,79 @@ def build_network(url: str, layout: Layout, case: Case) -> Network:
             VpcId=vpc,
             ServiceName=f"com.amazonaws.{REGION}.{service}",
             VpcEndpointType="Interface",
-            SubnetIds=[subnet],
+            SubnetIds=_endpoint_subnets(ec2, layout, vpc, subnet) if service == "sts" else [subnet],
             SecurityGroupIds=[group["GroupId"]],
             PrivateDnsEnabled=state == "private-dns",
             **extra,
         )
     return Network(vpc, subnet)
+
+
+def own_acl(ec2: Any, vpc: str, subnet: str, kind: str) -> None:
+    """Associate ``subnet`` with a new network ACL of :data:`ACL_ENTRIES` ``kind`` (``default``: leave the VPC's)."""
+    if kind == "default":
+        return
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for number, egress, action, protocol, ports, cidr in ACL_ENTRIES[kind]:
+        ranges = {"PortRange": {"From": ports[0], "To": ports[1]}} if ports else {}
+        ec2.create_network_acl_entry(
+            NetworkAclId=acl,
+            RuleNumber=number,
+            Egress=egress,
+            RuleAction=action,
+            Protocol=protocol,
+            CidrBlock=cidr,
+            **ranges,
+        )
+    on = [{"Name": "association.subnet-id", "Values": [subnet]}]
+    [current] = ec2.describe_network_acls(Filters=on)["NetworkAcls"]
+    [association] = [item for item in current["Associations"] if item["SubnetId"] == subnet]
+    ec2.replace_network_acl_association(AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl)
+
+
+def _endpoint_subnets(ec2: Any, layout: Layout, vpc: str, subnet: str) -> list[str]:
+    """
+    The STS interface endpoint's subnets (:data:`STS_SUBNETS`): another is in another Availability Zone (one subnet a
+    zone: Amazon EC2 API Reference, "CreateVpcEndpoint", ``SubnetIds``), with the layout's endpoint ACL.
+    """
+    if layout.sts_subnets == "own":
+        return [subnet]
+    zones = [zone["ZoneName"] for zone in ec2.describe_availability_zones()["AvailabilityZones"]]
+    [own] = ec2.describe_subnets(SubnetIds=[subnet])["Subnets"]
+    zone = next(zone for zone in zones if zone != own["AvailabilityZone"])
+    other = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.4.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+    own_acl(ec2, vpc, other, layout.endpoint_acl)
+    return [other] if layout.sts_subnets == "other" else [subnet, other]
+
+
+def restrict_egress(url: str, layout: Layout, cluster_id: str | None) -> None:
+    """
+    Give the cluster's EMR-managed groups the layout's egress rules (:data:`EGRESS`), after the launch (moto's EMR adds
+    an all-traffic rule to them then): the primary node's group, and the core and task nodes' when they are the same.
+    """
+    if layout.egress == "default" or cluster_id is None:
+        return
+    ec2, emr = _client(url, EMR_ACCOUNT, "ec2", REGION), _client(url, EMR_ACCOUNT, "emr", REGION)
+    attributes = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Ec2InstanceAttributes"]
+    groups = [attributes["EmrManagedMasterSecurityGroup"]]
+    if layout.core_egress_same:
+        groups.append(attributes["EmrManagedSlaveSecurityGroup"])
+    https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
+    rules = {
+        "none": [],
+        "narrow": [{**https, "IpRanges": [{"CidrIp": "52.0.0.0/8"}]}],
+        "https-anywhere": [{**https, "IpRanges": [{"CidrIp": ANYWHERE}]}],
+    }
+    if layout.egress == "s3-prefix-list":
+        named = [{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{REGION}.s3"]}]
+        [listed] = ec2.describe_managed_prefix_lists(Filters=named)["PrefixLists"]
+        rules["s3-prefix-list"] = [{**https, "PrefixListIds": [{"PrefixListId": listed["PrefixListId"]}]}]
+    for group in groups:
+        ec2.revoke_security_group_egress(
+            GroupId=group, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": ANYWHERE}]}]
+        )
+        if rules[layout.egress]:
+            ec2.authorize_security_group_egress(GroupId=group, IpPermissions=rules[layout.egress])
 
 
 def _internet_gateway(ec2: Any, vpc: str) -> str:
@@ -259,12 +396,14 @@ def _internet_gateway(ec2: Any, vpc: str) -> str:
     return str(gateway)
 
 
-def _nat_gateway(ec2: Any, vpc: str, cidr: str, *, private: bool, nat_subnet: str) -> str:
+def _nat_gateway(ec2: Any, vpc: str, cidr: str, *, private: bool, nat_subnet: str, acl: str) -> str:
     """
-    A NAT gateway in a subnet of its own (``cidr``) whose route table sends ``0.0.0.0/0`` where ``nat_subnet`` says
-    (:data:`NAT_SUBNETS`; a private NAT gateway's subnet is left with its local route).
+    A NAT gateway in a subnet of its own (``cidr``, its network ACL of kind ``acl``) whose route table sends
+    ``0.0.0.0/0`` where ``nat_subnet`` says (:data:`NAT_SUBNETS`; a private NAT gateway's subnet is left with its local
+    route).
     """
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+    own_acl(ec2, vpc, subnet, acl)
     table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
     if not private and nat_subnet == "internet":
@@ -298,7 +437,7 @@ def _prefix_list_route(ec2: Any, layout: Layout, vpc: str, table: str) -> None:
         target = {"TransitGatewayId": ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]}
     else:
         private = kind.endswith("private-nat-gateway")
-        nat = _nat_gateway(ec2, vpc, "10.0.3.0/24", private=private, nat_subnet="internet")
+        nat = _nat_gateway(ec2, vpc, "10.0.3.0/24", private=private, nat_subnet="internet", acl=layout.nat_acl)
         target = {"NatGatewayId": nat}
     ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
 
@@ -314,7 +453,8 @@ def _default_route(ec2: Any, layout: Layout, vpc: str, table: str) -> None:
         target = {"GatewayId": _internet_gateway(ec2, vpc)}
     elif kind.endswith("nat-gateway"):
         private = kind == "private-nat-gateway"
-        target = {"NatGatewayId": _nat_gateway(ec2, vpc, "10.0.2.0/24", private=private, nat_subnet=layout.nat_subnet)}
+        nat = _nat_gateway(ec2, vpc, "10.0.2.0/24", private=private, nat_subnet=layout.nat_subnet, acl=layout.nat_acl)
+        target = {"NatGatewayId": nat}
     elif kind == "transit-gateway":
         gateway = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
         target = {"TransitGatewayId": gateway}
@@ -369,6 +509,7 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
     network = build_network(url, layout, case)
     cluster.subnet = network.subnet
     world = build(url, case, seed)
+    restrict_egress(url, layout, world.cluster_id)
     report, _ = verify_chain(
         readers,
         simulate=False,
@@ -385,8 +526,8 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
         for link in report.links
         if link.status == "fail" and link not in (sts_link, s3_link)
     ]
-    sts_reason = sts_unreachable(EMR_ACCOUNT, REGION, network.subnet, layout.release, site)
-    s3_reason = s3_unreachable(EMR_ACCOUNT, REGION, network.subnet, case.bucket)
+    sts_reason = sts_unreachable(EMR_ACCOUNT, REGION, network.subnet, layout.release, site, world.cluster_id)
+    s3_reason = s3_unreachable(EMR_ACCOUNT, REGION, network.subnet, case.bucket, world.cluster_id)
     details += [f"judge: {reason}" for reason in (sts_reason, s3_reason) if reason]
     sts_judge, s3_judge = _judged(sts_reason), _judged(s3_reason)
     if "blocked" in (sts_judge, s3_judge):

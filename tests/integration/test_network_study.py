@@ -4,10 +4,12 @@ The verifier's network links against the stand-in's network judge on random VPC 
 ``make test`` runs a fixed sample of layouts (:func:`sample`); the full study (:data:`STUDY` layouts) runs with
 ``EMRFS_XACCT_NET_STUDY=1`` (``make net-study``).
 
-The claims, for ``cluster reaches STS`` and ``cluster reaches s3://BUCKET`` each: no PASS where the judge finds the
-way blocked or cannot tell (a false PASS), no FAIL where the judge finds it reached (a false FAIL, which stops a
-working pipeline); and no verdict PASS where the writer's request is refused or its outcome is unknown. A link
-"not checked" where the judge is certain is counted and printed, not failed.
+The claims, for ``cluster reaches STS`` and ``cluster reaches s3://BUCKET`` each: a PASS only where the judge finds
+the way reached (else a false PASS), a FAIL only where the judge finds it blocked (else a false FAIL, which stops a
+working pipeline, or one the judge cannot confirm); and no verdict PASS where the writer's request is refused or its
+outcome is unknown. A link "not checked" may meet any answer of the judge; where the judge is certain it is counted
+and printed, not failed. The judge reads the packet filters of the primary node, where the probe runs; the study's
+core and task nodes hold its egress rules or all traffic out, so the verifier's worst side is the primary node's.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ from collections import Counter
 
 import pytest
 
+from devstack.aws_network import CANNOT_TELL
 from devstack.aws_network import _calls_regional_sts as calls_regional_sts
 from devstack.moto_stack import REGION
 from tests.integration.differential import forget_clients
-from tests.integration.network_study import Outcome, generate, judge
+from tests.integration.network_study import Layout, Outcome, generate, judge
 from tests.integration.test_differential import readers
 
 SEED = 20261201
 STUDY = 400
 #: The judge's answer each link status must not meet.
-CONTRADICTS = {"pass": ("blocked", "cannot tell"), "fail": ("reaches",)}
+CONTRADICTS = {"pass": ("blocked", "cannot tell"), "fail": ("reaches", "cannot tell")}
 
 
 def run(numbers: int | list[int]) -> list[Outcome]:
@@ -73,6 +76,12 @@ def why_not_checked(outcome: Outcome, link: str) -> str:
         return "public ranges of a prefix list routed to a transit gateway (hooks/network.py _with_prefix_list_entries)"
     if layout.default_route.startswith("split-"):
         return "public addresses routed by 0.0.0.0/1 + 128.0.0.0/1, not 0.0.0.0/0 (pure/network.py public_routes)"
+    if layout.hub_route or layout.prefix_list == "private-transit-gateway":
+        return "a route of private ranges to a transit gateway: an endpoint in another VPC is not seen"
+    if (link == "S3" and layout.s3_interface == "no-private-dns") or (
+        link == "STS" and layout.sts_interface == "no-private-dns" and calls_regional_sts(layout.release, {})
+    ):
+        return "an interface endpoint with private DNS off: a Route 53 private hosted zone may name it (not read)"
     return "other"
 
 
@@ -96,40 +105,98 @@ def moto_env(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return moto_url
 
 
+def kinds(layout: Layout) -> set[tuple[object, ...]]:
+    """
+    What a layout shows of the settings :func:`sample` covers: its default route, ``MapPublicIpOnLaunch`` and STS
+    endpoint kind (Regional or global); in a subnet with no way out, its S3 gateway endpoint place and bucket Region (no
+    S3 interface endpoint), its STS interface endpoint kind and STS endpoint kind, and, for Regional STS through an STS
+    interface endpoint with private DNS, its VPC's DNS attributes and endpoint security group; its prefix-list route
+    beside a NAT gateway default route or none; where a NAT gateway's own subnet sends its traffic, with the VPC's DNS
+    support on and off; with no way out, whether a route goes to a hub's transit gateway. And its packet filters
+    (:func:`filter_kinds`).
+    """
+    regional = calls_regional_sts(layout.release, {})
+    found: set[tuple[object, ...]] = {("route", layout.default_route, layout.public_ip, regional)}
+    if layout.default_route in ("nat-gateway", "none"):
+        found.add(("prefix-list", layout.prefix_list, layout.default_route))
+    if layout.default_route in ("nat-gateway", "split-nat-gateway"):
+        found.add(("nat-subnet", layout.nat_subnet, layout.dns[0]))
+    if layout.default_route == "none":
+        found.add(("hub", layout.hub_route))
+    if layout.default_route == "none" and layout.s3_interface == "none":
+        found.add(("s3", layout.s3_gateway, layout.bucket_region == REGION))
+    if layout.default_route == "none" and not layout.sts_override:
+        answers = layout.dns == (True, True) and layout.endpoints_open  # an endpoint with private DNS would serve
+        found.add(("sts", layout.sts_interface, regional, answers))
+        if regional and layout.sts_interface == "private-dns":
+            found.add(("sts-dns", layout.dns, layout.endpoints_open))
+    return found | filter_kinds(layout)
+
+
+def filter_kinds(layout: Layout) -> set[tuple[object, ...]]:
+    """
+    The packet filters a layout shows where the routes let the request through: behind a NAT gateway, the cluster's
+    and the NAT subnet's ACLs, the groups' egress and the core and task nodes' the same or open; through the S3 gateway
+    endpoint (no way out), the egress; through an STS interface endpoint with private DNS that answers, its subnets with
+    their ACL, the cluster's ACL with the endpoint in its subnet or not, and the egress.
+    """
+    found: set[tuple[object, ...]] = set()
+    through_the_gateway = layout.s3_gateway == "on-table" and layout.bucket_region == REGION
+    if layout.default_route == "none" and layout.s3_interface == "none" and through_the_gateway:
+        found.add(("s3-gateway-egress", layout.egress))
+    answers = layout.dns == (True, True) and layout.endpoints_open
+    regional = calls_regional_sts(layout.release, {})
+    if regional and layout.sts_interface == "private-dns" and answers and not layout.sts_override:
+        found.add(("sts-endpoint-acl", layout.sts_subnets, layout.endpoint_acl))
+        found.add(("sts-endpoint-cluster-acl", layout.sts_subnets == "own", layout.cluster_acl))
+        found.add(("sts-endpoint-egress", layout.egress))
+    if layout.default_route == "nat-gateway" and layout.nat_subnet == "internet" and layout.dns[0]:
+        found.add(("nat-cluster-acl", layout.cluster_acl))
+        found.add(("nat-subnet-acl", layout.nat_acl))
+        found.add(("nat-egress", layout.egress))
+        if layout.egress != "default":
+            found.add(("nat-core-egress", layout.core_egress_same))
+    return found
+
+
 def sample() -> list[int]:
     """
-    The fixed sample: the first layout of each default route, ``MapPublicIpOnLaunch`` and STS endpoint kind (Regional
-    or global); and, in a subnet with no way out, of each S3 gateway endpoint place and bucket Region (no S3 interface
-    endpoint), of each STS interface endpoint kind and STS endpoint kind, and, for Regional STS through an STS interface
-    endpoint with private DNS, of each setting of the VPC's DNS attributes and of the endpoint's security group; and of
-    each prefix-list route beside a NAT gateway default route or none; of each place a NAT gateway's own subnet sends its
-    traffic, with the VPC's DNS support on and off; and, with no way out, with and without a route to a hub's transit
-    gateway.
+    The fixed sample: few layouts that together show every setting :func:`kinds` names that the :data:`STUDY` layouts
+    show (greedily, the layout showing the most not yet shown first, the lower number on a tie).
     """
-    chosen: dict[tuple[object, ...], int] = {}
-    for number in range(STUDY):
-        layout = generate(number, SEED)
-        regional = calls_regional_sts(layout.release, {})
-        chosen.setdefault(("route", layout.default_route, layout.public_ip, regional), number)
-        if layout.default_route in ("nat-gateway", "none"):
-            chosen.setdefault(("prefix-list", layout.prefix_list, layout.default_route), number)
-        if layout.default_route in ("nat-gateway", "split-nat-gateway"):
-            chosen.setdefault(("nat-subnet", layout.nat_subnet, layout.dns[0]), number)
-        if layout.default_route == "none":
-            chosen.setdefault(("hub", layout.hub_route), number)
-        if layout.default_route == "none" and layout.s3_interface == "none":
-            chosen.setdefault(("s3", layout.s3_gateway, layout.bucket_region == REGION), number)
-        if layout.default_route == "none" and not layout.sts_override:
-            answers = layout.dns == (True, True) and layout.endpoints_open  # an endpoint with private DNS would serve
-            chosen.setdefault(("sts", layout.sts_interface, regional, answers), number)
-            if regional and layout.sts_interface == "private-dns":
-                chosen.setdefault(("sts-dns", layout.dns, layout.endpoints_open), number)
-    return sorted(set(chosen.values()))
+    shown = {number: kinds(generate(number, SEED)) for number in range(STUDY)}
+    wanted = set().union(*shown.values())
+    chosen: list[int] = []
+    while wanted:
+        best = max(shown, key=lambda number: (len(shown[number] & wanted), -number))
+        chosen.append(best)
+        wanted -= shown[best]
+    return sorted(chosen)
+
+
+def filters_shown(outcomes: list[Outcome]) -> set[str]:
+    """Which certain drops by the packet filters the outcomes show: the verifier's FAILs and the judge's blocks."""
+    shown = set()
+    for outcome in outcomes:
+        for status, prefix in ((outcome.sts_link, "cluster reaches STS: "), (outcome.s3_link, "cluster reaches s3://")):
+            for detail in outcome.details if status == "fail" else []:
+                if detail.startswith(prefix):
+                    shown |= {"verifier " + name for name, text in FILTERS.items() if text[0] in detail}
+        for detail in outcome.details:
+            if detail.startswith("judge: ") and not detail.startswith(f"judge: {CANNOT_TELL}"):
+                shown |= {"judge " + name for name, text in FILTERS.items() if text[1] in detail}
+    return shown
+
+
+#: What the verifier's FAIL and the judge's reason say of a network ACL and of the cluster's groups.
+FILTERS = {"acl": ("network ACL", "network ACL"), "groups": ("outbound rule", "primary node's security groups")}
 
 
 def test_a_fixed_sample_of_network_layouts(moto_env: str) -> None:
     outcomes = run(sample())
     assert defects(outcomes) == []
+    # The sample compares the packet filters' certain drops too, not only the routes.
+    assert filters_shown(outcomes) == {f"{who} {name}" for who in ("verifier", "judge") for name in FILTERS}
 
 
 @pytest.mark.skipif(not os.environ.get("EMRFS_XACCT_NET_STUDY"), reason="the full network study: make net-study")

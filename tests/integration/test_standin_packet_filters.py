@@ -1,9 +1,9 @@
 """
 The stand-in's network judge (``devstack/aws_network.py``) reads the packet filters on the way, over real botocore
-against moto: the network ACLs of the cluster's subnet and of its NAT gateway's subnet (Amazon EC2 API Reference,
-"CreateNetworkAclEntry"; Amazon VPC User Guide, "Network ACLs") and the egress rules of the primary node's security
-groups (AWS CloudFormation User Guide, "AWS::EC2::SecurityGroup"). Each expected verdict is written by hand from
-those pages.
+against moto: the network ACLs of the cluster's subnet, of its NAT gateway's subnet and of the STS interface
+endpoint's subnets (Amazon EC2 API Reference, "CreateNetworkAclEntry"; Amazon VPC User Guide, "Network ACLs") and the
+egress rules of the primary node's security groups (AWS CloudFormation User Guide, "AWS::EC2::SecurityGroup"). Each
+expected verdict is written by hand from those pages.
 """
 
 from __future__ import annotations
@@ -206,3 +206,137 @@ def test_the_probe_step_fails_on_the_primary_node_s_security_groups(aws: Seeded,
 
     assert step["Status"]["State"] == "FAILED", step["Status"]
     assert group in step["Status"]["FailureDetails"]["Message"], step["Status"]
+
+
+def behind_an_sts_endpoint(ec2: Any, network: str, where: str, *, open_to: str = "") -> tuple[str, str, str]:
+    """
+    A subnet with no route out, in a VPC with DNS support and hostnames on, whose STS interface endpoint with private
+    DNS (its group open on HTTPS to ``open_to``, by default the VPC) has its network interfaces in the subnet (``own``),
+    in another subnet (``other``, ``<network>.4.0/24``) or in both: VPC, subnet, other subnet.
+    """
+    vpc, subnet = private_subnet(ec2, network)
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
+        ec2.modify_vpc_attribute(VpcId=vpc, **{attribute: {"Value": True}})
+    other = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{network}.4.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName=f"sts-{network}", Description="sts", VpcId=vpc)["GroupId"]
+    https_in = {
+        "IpProtocol": "tcp",
+        "FromPort": 443,
+        "ToPort": 443,
+        "IpRanges": [{"CidrIp": open_to or f"{network}.0.0/16"}],
+    }
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[https_in])
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{REGION}.sts",
+        VpcEndpointType="Interface",
+        SubnetIds={"own": [subnet], "other": [other], "both": [subnet, other]}[where],
+        SecurityGroupIds=[group],
+        PrivateDnsEnabled=True,
+    )
+    return vpc, subnet, other
+
+
+def test_the_sts_endpoint_s_subnet_acl_denying_https_in_drops_the_request(ec2: Any) -> None:
+    """The request enters the endpoint's subnet on TCP 443: its ACL denying that at rule 10 drops it."""
+    vpc, subnet, other = behind_an_sts_endpoint(ec2, "10.71", "other")
+    acl = own_acl(ec2, vpc, other, rule(10, False, "deny", **HTTPS), ALLOW_ALL_OUT, ALLOW_ALL_IN)
+
+    verdict = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {})
+
+    assert verdict is not None
+    assert not verdict.startswith(CANNOT_TELL), verdict
+    assert acl in verdict, verdict
+    assert other in verdict, verdict
+    assert "inbound" in verdict, verdict
+    assert "rule 10" in verdict, verdict
+
+
+def test_the_sts_endpoint_s_answer_needs_an_outbound_rule_of_its_subnet_acl(ec2: Any) -> None:
+    """Stateless: the endpoint's answer leaves its subnet to the cluster's ephemeral ports (32768-61000)."""
+    vpc, subnet, other = behind_an_sts_endpoint(ec2, "10.72", "other")
+    acl = own_acl(ec2, vpc, other, ALLOW_ALL_IN, rule(100, True, "allow", **HTTPS))
+
+    verdict = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {})
+
+    assert verdict is not None
+    assert not verdict.startswith(CANNOT_TELL), verdict
+    assert acl in verdict, verdict
+    assert "outbound" in verdict, verdict
+    assert "32768-61000" in verdict, verdict
+
+
+def test_the_cluster_s_acl_judges_the_way_to_an_endpoint_interface_in_another_subnet_only(ec2: Any) -> None:
+    """
+    An ACL controls traffic in and out of its subnet ("Network ACLs"): the cluster's ACL denying all traffic out at
+    rule 10 leaves an interface in its own subnet reached, and drops the way to one in another subnet.
+    """
+    vpc, subnet, _ = behind_an_sts_endpoint(ec2, "10.73", "own")
+    own_acl(ec2, vpc, subnet, rule(10, True, "deny"), ALLOW_ALL_OUT, ALLOW_ALL_IN)
+    vpc_2, subnet_2, _ = behind_an_sts_endpoint(ec2, "10.74", "other")
+    acl_2 = own_acl(ec2, vpc_2, subnet_2, rule(10, True, "deny"), ALLOW_ALL_OUT, ALLOW_ALL_IN)
+
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}) is None
+    denied = sts_unreachable(EMR_ACCOUNT, REGION, subnet_2, RELEASE, {})
+    assert denied is not None
+    assert not denied.startswith(CANNOT_TELL), denied
+    assert acl_2 in denied, denied
+    assert "rule 10" in denied, denied
+
+
+def test_an_endpoint_with_one_interface_reached_and_one_dropped_cannot_be_told(ec2: Any) -> None:
+    """The name resolves to both interfaces' addresses ("CreateVpcEndpoint", PrivateDnsEnabled): either may be used."""
+    vpc, subnet, other = behind_an_sts_endpoint(ec2, "10.75", "both")
+    own_acl(ec2, vpc, other, rule(10, False, "deny", **HTTPS), ALLOW_ALL_OUT, ALLOW_ALL_IN)
+
+    assert (sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}) or "").startswith(CANNOT_TELL)
+
+
+def test_an_egress_rule_to_the_endpoint_s_subnet_reaches_that_interface_only(aws: Seeded, ec2: Any) -> None:
+    """
+    The primary node's only egress rule, HTTPS to the endpoint's subnet, surely lets the request to an interface there
+    out; with another interface in the cluster's subnet, which no rule lets it reach, either may be used; a rule to a
+    public range reaches neither.
+    """
+    vpc, subnet, _ = behind_an_sts_endpoint(ec2, "10.76", "other")
+    vpc_2, subnet_2, _ = behind_an_sts_endpoint(ec2, "10.77", "both")
+    verdicts = []
+    for here, there, cidr in (
+        (vpc, subnet, "10.76.4.0/24"),
+        (vpc_2, subnet_2, "10.77.4.0/24"),
+        (vpc_2, subnet_2, "52.0.0.0/8"),
+    ):
+        group = ec2.create_security_group(GroupName=f"to-{cidr}", Description="primary", VpcId=here)["GroupId"]
+        cluster = launch_cluster(aws, None, instances=managed_groups(ec2, here, there, group))
+        ec2.revoke_security_group_egress(
+            GroupId=group, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        )
+        https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": cidr}]}
+        ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[https])
+        verdicts.append(sts_unreachable(EMR_ACCOUNT, REGION, there, RELEASE, {}, cluster))
+
+    reached, either, neither = verdicts
+    assert reached is None, reached
+    assert (either or "").startswith(CANNOT_TELL), either
+    assert neither is not None
+    assert not neither.startswith(CANNOT_TELL), neither
+
+
+def test_an_own_sts_endpoint_taking_the_name_leaves_no_hub_endpoint_to_reach(ec2: Any) -> None:
+    """
+    A route of private ranges to a transit gateway may reach a hub VPC's endpoint named by a private hosted zone, but
+    not where the VPC's own endpoint with private DNS takes the name: a VPC is associated with one hosted zone of a
+    name (Amazon Route 53 API Reference, "AssociateVPCWithHostedZone", ConflictingDomainExists). Its group closed to the
+    cluster's subnet, the request is dropped.
+    """
+    vpc, subnet, _ = behind_an_sts_endpoint(ec2, "10.78", "own", open_to="192.168.0.0/24")
+    hub = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_route(
+        RouteTableId=default_route_table(ec2, vpc, subnet), DestinationCidrBlock="172.16.0.0/12", TransitGatewayId=hub
+    )
+
+    verdict = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {})
+
+    assert verdict is not None
+    assert not verdict.startswith(CANNOT_TELL), verdict
+    assert "security groups" in verdict, verdict
