@@ -192,6 +192,23 @@ def test_outside_a_dag_run_every_active_cluster_is_searched(emr: Any) -> None:
 
 
 @pytest.mark.parametrize("in_a_run", [True, False], ids=["bounded-by-the-run", "outside-a-run"])
+def test_a_retried_launch_whose_cluster_ended_launches_a_new_one(emr: Any, in_a_run: bool) -> None:
+    """
+    The search lists clusters in any state (no ``ClusterStates`` filter) and keeps the active ones itself: the first
+    try's cluster, terminated since, is not returned as the launch's (it can run no step), and the retry launches.
+    """
+    run = dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5)) if in_a_run else None
+    first, _ = launch(run)
+    emr.terminate_job_flows(JobFlowIds=[first])
+    assert emr.describe_cluster(ClusterId=first)["Cluster"]["Status"]["State"].startswith("TERMINAT")
+
+    again, calls = run_in(launch_operator(), run, try_number=2)
+
+    assert again != first
+    assert calls.count("RunJobFlow") == 1
+
+
+@pytest.mark.parametrize("in_a_run", [True, False], ids=["bounded-by-the-run", "outside-a-run"])
 def test_a_retried_launch_finds_its_cluster_though_a_state_filtered_list_leaves_it_out(
     emr: Any, in_a_run: bool
 ) -> None:
