@@ -23,10 +23,13 @@ AWS rules relied on:
 
 - An STS interface endpoint with private DNS on: its name "resolves to the private IP addresses of the endpoint network
   interfaces in the VPC" (Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``), one interface per
-  subnet of the endpoint. Each subnet is another address a request may go to: all dropped is a FAIL, some is not
-  checked (the requests resolving to those addresses fail), and one in the cluster's own subnet crosses no ACL.
-- A security group rule naming a prefix list covers the addresses in that list only: S3's (``com.amazonaws.<region>.s3``)
-  holds S3's ranges, and there is none of STS (Amazon VPC User Guide, "AWS-managed prefix lists").
+  subnet of the endpoint. Each subnet is another address a request may go to, and a request to it must pass both the
+  ACLs on the way to that subnet and the cluster's outbound rules for that address: for a side of the cluster, every
+  interface dropped (by either) is a FAIL, some is not checked (the requests resolving to those addresses fail), and
+  one in the cluster's own subnet crosses no ACL.
+- "AWS-managed prefix lists are sets of IP address ranges for AWS services" (Amazon VPC User Guide, "AWS-managed prefix
+  lists"): a security group rule naming one covers those ranges only. S3's (``com.amazonaws.<region>.s3``) holds S3's
+  ranges, never the private address of an STS endpoint's interface, and there is none of STS.
 
 Addresses: the internet, S3's and STS's public addresses are not known here. Only ``0.0.0.0/0`` certainly holds them; a
 narrower public range may or may not; a private (RFC 1918) or shared (RFC 6598) range never does. A subnet's own CIDR
@@ -128,6 +131,8 @@ class Peer:
     groups: tuple[str, ...] = ()
     #: Without ``cidrs``: public addresses (never in a private range), else an address of a subnet not read.
     public: bool = True
+    #: Prefix lists certainly not holding the peer's address (S3's, for an STS endpoint's private interface).
+    not_in_lists: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -315,7 +320,8 @@ def _rule_match(rule: EgressRule, peer: Peer) -> str:
     found = {address_match(cidr, peer) for cidr in rule.cidrs}
     if CERTAIN in found:
         return CERTAIN
-    return MAYBE if MAYBE in found or rule.prefix_lists or rule.groups else NO
+    lists = set(rule.prefix_lists) - set(peer.not_in_lists)  # another list may hold it (customer-managed: any range)
+    return MAYBE if MAYBE in found or lists or rule.groups else NO
 
 
 def judge_side(
@@ -352,8 +358,8 @@ def judge_side(
     return Verdict(
         FAIL,
         f"no outbound rule of the security groups of {side} allows TCP 443 to {peer.name} (a security group allows "
-        "only what its rules name; one whose egress rules were all removed lets nothing out), so every request from "
-        "those nodes is dropped",
+        "only what its rules name; one whose egress rules were all removed lets nothing out"
+        f"{_not_in_lists_note(rules, peer)}), so every request from those nodes to it is dropped",
         fix,
         probe_settles=primary,
     )
@@ -376,6 +382,18 @@ def _destinations(rules: list[EgressRule]) -> str:
     named += [f"prefix list {item}" for rule in rules for item in rule.prefix_lists]
     named += [f"security group {item}" for rule in rules for item in rule.groups]
     return ", ".join(dict.fromkeys(named))
+
+
+def _not_in_lists_note(rules: list[EgressRule], peer: Peer) -> str:
+    """What rules to prefix lists not holding the peer's address leave out (Amazon VPC User Guide, "AWS-managed
+    prefix lists": S3's holds S3's public ranges)."""
+    lists = [item for rule in rules for item in rule.prefix_lists if item in peer.not_in_lists]
+    if not lists:
+        return ""
+    return (
+        f"; a rule to S3's prefix list {', '.join(dict.fromkeys(lists))} covers S3's public addresses only, not "
+        "this private one"
+    )
 
 
 def _prefix_list_note(rules: list[EgressRule], peer: Peer) -> str:
@@ -409,14 +427,14 @@ def judge_groups(filters: PacketFilters, instance_groups: Collection[str], peer:
 
 
 def worst(verdicts: Iterable[Verdict]) -> Verdict:
-    """The worst verdict (FAIL, then NOT CHECKED), their details joined; PASS when every one passes."""
+    """The worst verdict (FAIL, then NOT CHECKED), their details joined (each once); PASS when every one passes."""
     found = list(verdicts)
     for status in (FAIL, NOT_CHECKED):
         bad = [verdict for verdict in found if verdict.status == status]
         if bad:
             return Verdict(
                 status,
-                "; ".join(verdict.detail for verdict in bad),
+                "; ".join(dict.fromkeys(verdict.detail for verdict in bad)),
                 "; ".join(dict.fromkeys(verdict.fix for verdict in bad)),
                 probe_settles=all(verdict.probe_settles for verdict in bad),
             )
@@ -470,35 +488,110 @@ def _endpoint_crossings(cluster: SubnetAcl, subnet: SubnetAcl) -> list[Crossing]
     ]
 
 
-def judge_endpoint_acls(filters: PacketFilters) -> Verdict:
+def _endpoint_acls(filters: PacketFilters, subnet: SubnetAcl) -> Verdict:
+    """The ACLs on the way to the STS endpoint's interface in ``subnet``."""
+    return worst(judge_crossing(item) for item in _endpoint_crossings(filters.cluster, subnet))
+
+
+def _private(cidrs: tuple[str, ...]) -> bool:
+    """Whether every range is private or shared space (:data:`PRIVATE`): none of S3's public ranges is there."""
+    return bool(cidrs) and all(any(_network(cidr).subnet_of(block) for block in PRIVATE) for cidr in cidrs)
+
+
+def _interface_peer(filters: PacketFilters, subnet: SubnetAcl) -> Peer:
     """
-    The ACLs on the way to the STS endpoint. Its private DNS name resolves to each of its interfaces, one per subnet,
-    so each subnet is an alternative (module docstring): a FAIL only when every one is dropped; some dropped, the
-    requests resolving to those addresses fail, which a passing probe (one address) does not rule out.
+    The STS endpoint's interface in ``subnet`` as the cluster's outbound rules see it: an address of the subnet's CIDR,
+    the endpoint's groups; a private address is in none of S3's prefix lists (module docstring).
     """
-    verdicts = {
-        subnet.subnet_id: worst(judge_crossing(item) for item in _endpoint_crossings(filters.cluster, subnet))
-        for subnet in filters.endpoint_subnets
+    cidrs = (subnet.cidr,) if subnet.cidr else ()
+    return Peer(
+        f"the STS endpoint's network interface in subnet {subnet.subnet_id}" + ("" if cidrs else " (CIDR not read)"),
+        cidrs,
+        groups=filters.endpoint_groups,
+        public=False,
+        not_in_lists=filters.s3_prefix_lists if _private(cidrs) else (),
+    )
+
+
+#: For each side of the cluster (``""``: all alike), by endpoint subnet, the verdicts on the way to its interface.
+InterfaceWays = dict[str, dict[str, list[Verdict]]]
+
+
+def judge_endpoint(filters: PacketFilters, instance_groups: Collection[str]) -> Verdict:
+    """
+    The STS interface endpoint's way. Its private DNS name resolves to its interfaces, one per subnet (module
+    docstring), and a request to one must get through both the ACLs on the way to that subnet and the outbound rules
+    of the cluster's groups for that interface's address: each side of the cluster is judged across the interfaces
+    (:func:`_across_interfaces`). No subnet known, or no outbound rule read: the groups are judged once.
+    """
+    subnets, egress = filters.endpoint_subnets, filters.egress
+    acls = {subnet.subnet_id: _endpoint_acls(filters, subnet) for subnet in subnets}
+    if not subnets or egress is None:
+        groups = judge_groups(filters, instance_groups, group_peer(STS_ENDPOINT, filters))
+        return worst([_across_interfaces({"": {key: [value] for key, value in acls.items()}}), groups])
+    return _across_interfaces(
+        {
+            side: {
+                subnet.subnet_id: [
+                    acls[subnet.subnet_id],
+                    judge_side(side, groups, egress, _interface_peer(filters, subnet), primary=primary),
+                ]
+                for subnet in subnets
+            }
+            for side, groups, primary in group_sides(instance_groups)
+        }
+    )
+
+
+def _across_interfaces(ways: InterfaceWays) -> Verdict:
+    """
+    A side whose every interface is dropped (a FAIL on the way to each): FAIL. Some dropped: not checked naming them,
+    the requests resolving to those addresses fail, which a passing probe (one address) does not rule out. None: the
+    worst of the rest.
+    """
+    dropped = {
+        side: [subnet for subnet, found in by_subnet.items() if any(item.status == FAIL for item in found)]
+        for side, by_subnet in ways.items()
     }
-    dropped = [subnet for subnet, verdict in verdicts.items() if verdict.status == FAIL]
-    if not dropped or len(dropped) == len(verdicts):
-        return worst(verdicts.values())
-    others = [subnet for subnet in verdicts if subnet not in dropped]
-    doubts = worst(verdict for verdict in verdicts.values() if verdict.status != FAIL)
-    many = len(dropped) > 1
-    note = (
-        f"the STS endpoint's network interface{'s' * many} in subnet{'s' * many} {', '.join(dropped)} "
-        f"{'are' if many else 'is'} not reachable, so the requests its name resolves to {'those' if many else 'that'} "
-        f"address{'es' * many} fail (its interfaces in subnet{'s' * (len(others) > 1)} {', '.join(others)} may carry "
-        "the others)"
+    cut_off = [side for side, by_subnet in ways.items() if by_subnet and len(dropped[side]) == len(by_subnet)]
+    if cut_off or not any(dropped.values()):
+        return worst(item for side in (cut_off or ways) for found in ways[side].values() for item in found)
+    failed = [item for side in ways for subnet in dropped[side] for item in ways[side][subnet] if item.status == FAIL]
+    doubts = worst(
+        item
+        for side, by_subnet in ways.items()
+        for subnet, found in by_subnet.items()
+        if subnet not in dropped[side]
+        for item in found
     )
     return Verdict(
         NOT_CHECKED,
-        "; ".join([worst(verdicts[subnet] for subnet in dropped).detail, *([doubts.detail] if doubts.detail else [])])
-        + f"; {note}",
-        "; ".join(dict.fromkeys(verdicts[subnet].fix for subnet in verdicts if verdicts[subnet].fix)),
+        "; ".join(
+            dict.fromkeys(
+                [worst(failed).detail, *([doubts.detail] if doubts.detail else []), *_unreachable(ways, dropped)]
+            )
+        ),
+        "; ".join(dict.fromkeys(item.fix for item in [*failed, doubts] if item.fix)),
         probe_settles=False,
     )
+
+
+def _unreachable(ways: InterfaceWays, dropped: dict[str, list[str]]) -> list[str]:
+    """The interfaces not reachable, naming the side when the sides differ."""
+    alike = len({tuple(found) for found in dropped.values()}) == 1
+    notes = []
+    for side, found in dropped.items():
+        if not found:
+            continue
+        others = [subnet for subnet in ways[side] if subnet not in found]
+        many = len(found) > 1
+        notes.append(
+            f"the STS endpoint's network interface{'s' * many} in subnet{'s' * many} {', '.join(found)} "
+            f"{'are' if many else 'is'} not reachable{'' if alike else f' from {side}'}, so the requests its name "
+            f"resolves to {'those' if many else 'that'} address{'es' * many} fail (its interfaces in "
+            f"subnet{'s' * (len(others) > 1)} {', '.join(others)} may carry the others)"
+        )
+    return notes
 
 
 def group_peer(way: str, filters: PacketFilters) -> Peer:
@@ -511,7 +604,9 @@ def group_peer(way: str, filters: PacketFilters) -> Peer:
         cidrs = tuple(subnet.cidr for subnet in filters.endpoint_subnets if subnet.cidr)
         complete = len(cidrs) == len(filters.endpoint_subnets) and cidrs
         return Peer(
-            "the STS interface endpoint (subnets " + ", ".join(s.subnet_id for s in filters.endpoint_subnets) + ")",
+            "the STS interface endpoint (subnets "
+            + (", ".join(s.subnet_id for s in filters.endpoint_subnets) or "not known")
+            + ")",
             cidrs if complete else (),
             groups=filters.endpoint_groups,
             public=False,
@@ -522,9 +617,8 @@ def group_peer(way: str, filters: PacketFilters) -> Peer:
 def judge_way(way: str, filters: PacketFilters, instance_groups: Collection[str]) -> Verdict:
     """The network ACLs and the cluster's security groups on one way."""
     if way == STS_ENDPOINT:
-        acls = judge_endpoint_acls(filters)
-    else:
-        acls = worst(judge_crossing(crossing) for crossing in crossings(way, filters))
+        return judge_endpoint(filters, instance_groups)
+    acls = worst(judge_crossing(crossing) for crossing in crossings(way, filters))
     return worst([acls, judge_groups(filters, instance_groups, group_peer(way, filters))])
 
 

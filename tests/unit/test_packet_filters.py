@@ -7,8 +7,8 @@ so answers to the Amazon Linux client's ephemeral ports 32768-61000 need an inbo
 1024-65535 (Amazon VPC User Guide, "Network ACLs", "Ephemeral ports"); an IPv6 entry never matches IPv4 traffic;
 a security group whose egress rules were all removed lets nothing out (AWS CloudFormation, "AWS::EC2::SecurityGroup").
 An STS interface endpoint's private DNS name "resolves to the private IP addresses of the endpoint network interfaces
-in the VPC" (Amazon EC2 API Reference, "CreateVpcEndpoint"), one per subnet: a request may go to any of them, and one
-in the cluster's own subnet crosses no ACL. The live probe connects from one port to one address; S3 changes the
+in the VPC" (Amazon EC2 API Reference, "CreateVpcEndpoint"), one per subnet: a request may go to any of them and must
+pass both the ACLs and the cluster's outbound rules for that one; one in the cluster's own subnet crosses no ACL. The live probe connects from one port to one address; S3 changes the
 addresses behind its name (Amazon S3 User Guide, "DNS considerations"), so it does not show a rule covering some ports
 or addresses only. A prefix list holds only its own service's ranges (Amazon VPC User Guide, "AWS-managed prefix
 lists").
@@ -286,14 +286,18 @@ def own_range_only(acl_id: str, cidr: str) -> NetworkAcl:
     return only(AclEntry(100, True, "-1", "allow", cidr), AclEntry(100, False, "-1", "allow", cidr), acl_id=acl_id)
 
 
-def behind_an_sts_endpoint(*subnets: SubnetAcl) -> SubnetFacts:
-    """The cluster's subnet with an STS interface endpoint (private DNS on) in ``subnets``, its groups allowing all."""
+def behind_an_sts_endpoint(*subnets: SubnetAcl, egress: Any = "default", **filters: Any) -> SubnetFacts:
+    """
+    The cluster's subnet with an STS interface endpoint (private DNS on) in ``subnets``, the cluster's groups allowing
+    all out unless ``egress`` says otherwise, and other ``filters``.
+    """
     return facts(
+        egress=egress,
         nat_route=False,
         sts_interface_endpoint=True,
         endpoint_groups=("sg-endpoint",),
         endpoint_ingress=ENDPOINT_INGRESS,
-        filters={"endpoint_subnets": subnets, "endpoint_groups": ("sg-endpoint",)},
+        filters={"endpoint_subnets": subnets, "endpoint_groups": ("sg-endpoint",), **filters},
     )
 
 
@@ -343,3 +347,88 @@ def test_one_way_dropped_for_the_core_nodes_only_is_not_settled_by_a_passing_pro
     verdict = judge_ways((INTERNET_GATEWAY, STS_ENDPOINT), filters, GROUPS)
     assert verdict.status == NOT_CHECKED
     assert not verdict.probe_settles
+
+
+def drops_https_in(acl_id: str) -> NetworkAcl:
+    """The default ACL with a deny of inbound TCP 443 from anywhere before its allow."""
+    return default_acl(AclEntry(10, False, "6", "deny", ANY, (443, 443)), acl_id=acl_id)
+
+
+def https_to(*cidrs: str) -> tuple[EgressRule, ...]:
+    return (EgressRule("tcp", 443, 443, cidrs=cidrs),)
+
+
+def test_each_sts_endpoint_interface_dropped_one_by_its_acl_the_other_by_the_groups_fails() -> None:
+    """A request goes to one interface and must pass both the ACLs and the groups for it: here none gets through."""
+    result = sts(
+        behind_an_sts_endpoint(
+            SubnetAcl("subnet-b", "10.0.2.0/24", drops_https_in("acl-b")),  # its ACL drops the requests
+            SubnetAcl("subnet-c", "10.0.3.0/24", default_acl(acl_id="acl-c")),  # no group lets them out to it
+            egress={"sg-primary": https_to("10.0.2.0/24"), "sg-core": https_to("10.0.2.0/24")},
+        )
+    )
+    assert result.status == "FAIL", result.detail
+    assert "acl-b" in result.detail
+    assert "network interface in subnet subnet-c" in result.detail
+    assert "--cidr 10.0.3.0/24" in result.fix
+
+
+def test_the_primary_node_cut_off_from_every_sts_endpoint_interface_fails_though_the_core_nodes_reach_one() -> None:
+    """Subnet-b's ACL drops every request to it; the primary node's groups let nothing out to subnet-c's."""
+    result = sts(
+        behind_an_sts_endpoint(
+            SubnetAcl("subnet-b", "10.0.2.0/24", drops_https_in("acl-b")),
+            SubnetAcl("subnet-c", "10.0.3.0/24", default_acl(acl_id="acl-c")),
+            egress={"sg-primary": https_to("10.0.2.0/24"), "sg-core": https_to("10.0.2.0/24", "10.0.3.0/24")},
+        )
+    )
+    assert result.status == "FAIL", result.detail
+    assert "primary node (sg-primary) allows TCP 443 to the STS endpoint's network interface in subnet subnet-c" in (
+        result.detail
+    )
+    assert "sg-core" not in result.detail
+
+
+def test_each_side_reaching_another_sts_endpoint_interface_is_not_checked_naming_the_side() -> None:
+    """Neither side is cut off (each reaches one interface), but each side's requests to the other one are dropped."""
+    result = sts(
+        behind_an_sts_endpoint(
+            SubnetAcl("subnet-b", "10.0.2.0/24", default_acl(acl_id="acl-b")),
+            SubnetAcl("subnet-c", "10.0.3.0/24", default_acl(acl_id="acl-c")),
+            egress={"sg-primary": https_to("10.0.2.0/24"), "sg-core": https_to("10.0.3.0/24")},
+        )
+    )
+    assert result.status == NOT_CHECKED, result.detail
+    assert not result.probe_settles
+    assert "network interface in subnet subnet-c is not reachable from the primary node (sg-primary)" in result.detail
+    assert "network interface in subnet subnet-b is not reachable from the core and task nodes (sg-core)" in (
+        result.detail
+    )
+
+
+TO_S3_LIST = (EgressRule("tcp", 443, 443, prefix_lists=("pl-s3",)),)
+
+
+def test_egress_only_to_s3_s_prefix_list_fails_on_the_sts_endpoint_way_and_another_list_stays_not_checked() -> None:
+    """
+    S3's AWS-managed prefix list holds S3's public ranges, never the endpoint interface's private address; a
+    customer-managed list may hold any range, and an endpoint subnet whose CIDR was not read any address.
+    """
+
+    def judged(egress: tuple[EgressRule, ...], cidr: str = "10.0.2.0/24") -> Any:
+        return sts(
+            behind_an_sts_endpoint(
+                SubnetAcl("subnet-b", cidr, default_acl(acl_id="acl-b")),
+                egress={"sg-primary": egress, "sg-core": egress},
+                s3_prefix_lists=("pl-s3",),
+            )
+        )
+
+    result = judged(TO_S3_LIST)
+    assert result.status == "FAIL", result.detail
+    assert "a rule to S3's prefix list pl-s3 covers S3's public addresses only" in result.detail
+    assert "--group-id sg-primary --protocol tcp --port 443 --cidr 10.0.2.0/24" in result.fix
+    other = judged((EgressRule("tcp", 443, 443, prefix_lists=("pl-s3", "pl-corp")),))
+    assert other.status == NOT_CHECKED, other.detail
+    assert "prefix list pl-corp" in other.detail
+    assert judged(TO_S3_LIST, cidr="").status == NOT_CHECKED
