@@ -708,12 +708,9 @@ def _ingress(ec2: Any, group_ids: list[str], refused: list[RefusedRead]) -> tupl
     """
     if not group_ids:
         return None, "the endpoint lists no security group"
-    try:
-        pages = list(ec2.get_paginator("describe_security_groups").paginate(GroupIds=group_ids))
-    except ClientError as error:
-        if not is_access_denied(error):
-            raise
-        return None, _refused(refused, "ec2:DescribeSecurityGroups", ", ".join(group_ids), error)
+    groups = _security_groups(ec2, group_ids, refused)
+    if isinstance(groups, str):
+        return None, groups
     return tuple(
         IngressRule(
             protocol=str(permission.get("IpProtocol", "")),
@@ -728,10 +725,20 @@ def _ingress(ec2: Any, group_ids: list[str], refused: list[RefusedRead]) -> tupl
                 *(str(item["PrefixListId"]) for item in permission.get("PrefixListIds", [])),
             ),
         )
-        for page in pages
-        for group in page["SecurityGroups"]
+        for group in groups
         for permission in group.get("IpPermissions", [])
     ), ""
+
+
+def _security_groups(ec2: Any, group_ids: list[str], refused: list[RefusedRead]) -> list[dict[str, Any]] | str:
+    """These security groups (``DescribeSecurityGroups``, to its last page); refused: why (recorded in ``refused``)."""
+    try:
+        pages = list(ec2.get_paginator("describe_security_groups").paginate(GroupIds=group_ids))
+    except ClientError as error:
+        if not is_access_denied(error):
+            raise
+        return _refused(refused, "ec2:DescribeSecurityGroups", ", ".join(group_ids), error)
+    return [group for page in pages for group in page["SecurityGroups"]]
 
 
 def _vpc_dns(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> tuple[dict[str, bool | None], str]:
@@ -1127,12 +1134,9 @@ def _egress(
     """The outbound rules of these security groups by id (``DescribeSecurityGroups``); refused: ``None`` and why."""
     if not group_ids:
         return {}, ""
-    try:
-        pages = list(ec2.get_paginator("describe_security_groups").paginate(GroupIds=group_ids))
-    except ClientError as error:
-        if not is_access_denied(error):
-            raise
-        return None, _refused(refused, "ec2:DescribeSecurityGroups", ", ".join(group_ids), error)
+    groups = _security_groups(ec2, group_ids, refused)
+    if isinstance(groups, str):
+        return None, groups
     return {
         str(group["GroupId"]): tuple(
             EgressRule(
@@ -1147,6 +1151,5 @@ def _egress(
             )
             for permission in group.get("IpPermissionsEgress", [])
         )
-        for page in pages
-        for group in page["SecurityGroups"]
+        for group in groups
     }, ""

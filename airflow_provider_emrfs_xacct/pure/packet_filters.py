@@ -48,6 +48,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from airflow_provider_emrfs_xacct.pure.security_groups import covers_tcp_443
+
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
 
@@ -108,14 +110,8 @@ class EgressRule:
     groups: tuple[str, ...] = ()
 
     def covers_https(self) -> bool:
-        """Whether the rule's protocol and ports include TCP 443 (``-1``: every protocol and port)."""
-        if self.protocol == "-1":
-            return True
-        if self.protocol.lower() not in ("tcp", "6"):
-            return False
-        low = self.from_port if self.from_port is not None else 0
-        high = self.to_port if self.to_port is not None else 65535
-        return low <= HTTPS[0] <= high
+        """Whether the rule's protocol and ports include TCP 443 (:func:`~.security_groups.covers_tcp_443`)."""
+        return covers_tcp_443(self.protocol, self.from_port, self.to_port)
 
 
 @dataclass(frozen=True)

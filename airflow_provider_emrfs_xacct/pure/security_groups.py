@@ -54,11 +54,19 @@ class IngressRule:
 
     def covers_https(self) -> bool:
         """Whether the rule's protocol and ports include TCP 443."""
-        if self.protocol == "-1":
-            return True
-        if self.protocol.lower() not in ("tcp", "6") or self.from_port is None or self.to_port is None:
-            return False
-        return self.from_port <= HTTPS_PORT <= self.to_port
+        return covers_tcp_443(self.protocol, self.from_port, self.to_port)
+
+
+def covers_tcp_443(protocol: str, from_port: int | None, to_port: int | None) -> bool:
+    """
+    Whether a security group rule's ``IpProtocol`` and ports include TCP 443: ``-1`` is every protocol and port;
+    ``tcp`` (or ``6``) holds its ports in ``FromPort``-``ToPort`` (a TCP rule without them is not taken to).
+    """
+    if protocol == "-1":
+        return True
+    if protocol.lower() not in ("tcp", "6") or from_port is None or to_port is None:
+        return False
+    return from_port <= HTTPS_PORT <= to_port
 
 
 @dataclass(frozen=True)
