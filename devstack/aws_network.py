@@ -35,9 +35,10 @@ stateless, so the answer to the client's ephemeral ports needs an inbound rule (
 gateway endpoint's way too, else the range of the endpoint's subnet; the name resolving to each network interface's
 address, each is a way the request may take: dropped only when every one is (:func:`_filtered_ways`). The security
 groups of the cluster's primary node, where the probe runs: stateful and allow-only, a group with no egress rule lets
-nothing out (AWS CloudFormation User Guide, "AWS::EC2::SecurityGroup"). A certain drop names the ACL and its rule, or
-the groups; an entry or a rule that may match (a narrower range, a prefix list, a group) leaves it to
-:data:`CANNOT_TELL`.
+nothing out (AWS CloudFormation User Guide, "AWS::EC2::SecurityGroup"); a rule to S3's prefix list never reaches an
+interface endpoint's private address (Amazon VPC User Guide, "AWS-managed prefix lists": "sets of IP address ranges
+for AWS services"). A certain drop names the ACL and its rule, or the groups; an entry or a rule that may match (a
+narrower range, a prefix list, a group) leaves it to :data:`CANNOT_TELL`.
 """
 
 from __future__ import annotations
@@ -815,11 +816,41 @@ def _primary_groups(account: str, region: str, cluster_id: str | None) -> list[s
     return [cluster.master_security_group, *(cluster.additional_master_security_groups or [])]
 
 
-def _group_rule_match(rule: Any, way: _Way) -> int:
-    """How surely an egress rule lets HTTPS out to the way's peer: by IPv4 range, prefix list or group."""
+def _s3_prefix_lists(ec2: Any) -> frozenset[str]:
+    """
+    S3's AWS-managed prefix lists in moto's model: the one named ``com.amazonaws.REGION.s3`` and the lists of the S3
+    gateway endpoints' routes (Amazon VPC User Guide, "AWS-managed prefix lists": "sets of IP address ranges for AWS
+    services", S3's among them).
+    """
+    managed = {
+        listed.id
+        for listed in getattr(ec2, "managed_prefix_lists", {}).values()
+        if str(listed.owner_id) == "AWS" and listed.prefix_list_name == f"com.amazonaws.{ec2.region_name}.s3"
+    }
+    gateways = {
+        str(endpoint.destination_prefix_list_id)
+        for endpoint in ec2.vpc_end_points.values()
+        if endpoint.vpc_endpoint_type == "Gateway"
+        and str(endpoint.service_name).endswith(".s3")
+        and getattr(endpoint, "destination_prefix_list_id", None)
+    }
+    return frozenset(managed | gateways)
+
+
+def _group_rule_match(rule: Any, way: _Way, s3_lists: frozenset[str] = frozenset()) -> int:
+    """
+    How surely an egress rule lets HTTPS out to the way's peer: by IPv4 range, prefix list or group. A rule to S3's
+    prefix list (``s3_lists``) never holds a peer in the private address space, such as an interface endpoint's
+    subnet: the list holds S3's ranges (Amazon VPC User Guide, "AWS-managed prefix lists": "sets of IP address ranges
+    for AWS services"), public ones (AWS General Reference, "AWS IP address ranges").
+    """
     ports = _port_match(rule.ip_protocol, rule.from_port, rule.to_port, _HTTPS)
     if rule.prefix_list_id:
-        to = _SURELY if rule.prefix_list_id in way.prefix_lists else _MAYBE
+        private_peer = any(way.peer.subnet_of(private) for private in _PRIVATE)
+        if rule.prefix_list_id in s3_lists and private_peer:
+            to = _NO
+        else:
+            to = _SURELY if rule.prefix_list_id in way.prefix_lists else _MAYBE
     elif rule.source_group:
         to = _MAYBE
     else:
@@ -836,13 +867,13 @@ def _group_verdict(ec2: Any, groups: list[str] | None, way: _Way, what: str) -> 
     """
     if groups is None:
         return None
-    best, untold = _NO, []
+    best, untold, s3_lists = _NO, [], _s3_prefix_lists(ec2)
     for group_id in groups:
         group = ec2.get_security_group_from_id(group_id)
         if group is None:
             untold.append(f"security group {group_id} is not in the model")
             continue
-        best = max([best, *(_group_rule_match(rule, way) for rule in group.egress_rules)])
+        best = max([best, *(_group_rule_match(rule, way, s3_lists) for rule in group.egress_rules)])
     if best == _SURELY:
         return None
     if best == _MAYBE or untold:

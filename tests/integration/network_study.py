@@ -494,15 +494,18 @@ def _judged(reason: str | None) -> str:
     return "reaches" if reason is None else "cannot tell" if reason.startswith(CANNOT_TELL) else "blocked"
 
 
-def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
-    """Build layout ``number`` with a sound partner, and ask the verifier and the stand-in's judge."""
+def judge(url: str, readers: Readers, number: int | Layout, seed: int) -> Outcome:
+    """
+    Build layout ``number`` (drawn from ``seed``, or a layout given whole) with a sound partner, and ask the verifier
+    and the stand-in's judge.
+    """
     from airflow_provider_emrfs_xacct.verify import verify_chain
     from devstack.emrfs_writer import put_like_emrfs
 
-    layout = generate(number, seed)
+    layout = number if isinstance(number, Layout) else generate(number, seed)
     # Case numbers apart from the differential study's (names of roles and buckets in the shared moto server).
     cluster = Cluster(layout.release, [])
-    case = Case(100_000 + number, [], cluster=cluster, region=REGION, bucket_region=layout.bucket_region)
+    case = Case(100_000 + layout.number, [], cluster=cluster, region=REGION, bucket_region=layout.bucket_region)
     site = {"fs.s3.sts.endpoint": layout.sts_override} if layout.sts_override else {}
     if site:
         cluster.configurations.append({"Classification": "emrfs-site", "Properties": site})

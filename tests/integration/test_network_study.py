@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -23,7 +24,16 @@ from devstack.aws_network import CANNOT_TELL
 from devstack.aws_network import _calls_regional_sts as calls_regional_sts
 from devstack.moto_stack import REGION
 from tests.integration.differential import forget_clients
-from tests.integration.network_study import Layout, Outcome, generate, judge
+from tests.integration.network_study import (
+    CLUSTER_ACLS,
+    EGRESS,
+    ENDPOINT_ACLS,
+    NAT_ACLS,
+    Layout,
+    Outcome,
+    generate,
+    judge,
+)
 from tests.integration.test_differential import readers
 
 SEED = 20261201
@@ -32,7 +42,7 @@ STUDY = 400
 CONTRADICTS = {"pass": ("blocked", "cannot tell"), "fail": ("reaches", "cannot tell")}
 
 
-def run(numbers: int | list[int]) -> list[Outcome]:
+def run(numbers: int | list[int] | list[int | Layout]) -> list[Outcome]:
     url = os.environ["EMRFS_XACCT_MOTO_URL"]
     forget_clients()
     shared = readers()
@@ -135,43 +145,131 @@ def kinds(layout: Layout) -> set[tuple[object, ...]]:
 
 def filter_kinds(layout: Layout) -> set[tuple[object, ...]]:
     """
-    The packet filters a layout shows where the routes let the request through: behind a NAT gateway, the cluster's
-    and the NAT subnet's ACLs, the groups' egress and the core and task nodes' the same or open; through the S3 gateway
-    endpoint (no way out), the egress; through an STS interface endpoint with private DNS that answers, its subnets with
-    their ACL, the cluster's ACL with the endpoint in its subnet or not, and the egress.
+    The packet filters a layout shows where the routes let the request through, each only where it is the sole filter
+    other than the default on that way (else another may decide the link): behind a NAT gateway, the cluster's and the
+    NAT subnet's ACLs, the groups' egress and the core and task nodes' the same or open; through the S3 gateway endpoint
+    (no way out), the cluster's ACL and the egress; through an STS interface endpoint with private DNS that answers,
+    the egress, and, with network interfaces outside the cluster's subnet (one inside crosses no ACL: Amazon VPC User
+    Guide, "Network ACLs"), the endpoint subnet's ACL and the cluster's.
     """
     found: set[tuple[object, ...]] = set()
-    through_the_gateway = layout.s3_gateway == "on-table" and layout.bucket_region == REGION
-    if layout.default_route == "none" and layout.s3_interface == "none" and through_the_gateway:
-        found.add(("s3-gateway-egress", layout.egress))
-    answers = layout.dns == (True, True) and layout.endpoints_open
-    regional = calls_regional_sts(layout.release, {})
-    if regional and layout.sts_interface == "private-dns" and answers and not layout.sts_override:
-        found.add(("sts-endpoint-acl", layout.sts_subnets, layout.endpoint_acl))
-        found.add(("sts-endpoint-cluster-acl", layout.sts_subnets == "own", layout.cluster_acl))
-        found.add(("sts-endpoint-egress", layout.egress))
-    if layout.default_route == "nat-gateway" and layout.nat_subnet == "internet" and layout.dns[0]:
-        found.add(("nat-cluster-acl", layout.cluster_acl))
-        found.add(("nat-subnet-acl", layout.nat_acl))
-        found.add(("nat-egress", layout.egress))
-        if layout.egress != "default":
+    for way, filters in _filtered_ways(layout).items():
+        for name, value in filters.items():
+            if all(other == "default" for key, other in filters.items() if key != name):
+                found.add((f"{way}-{name}", *_subnets(layout, way, name), value))
+        acls_default = filters.get("cluster-acl") == filters.get("subnet-acl") == "default"
+        if way == "nat" and filters["egress"] != "default" and acls_default:
             found.add(("nat-core-egress", layout.core_egress_same))
     return found
 
 
-def sample() -> list[int]:
+def _subnets(layout: Layout, way: str, name: str) -> tuple[str, ...]:
+    """An STS endpoint's ACL kinds name where its network interfaces are (``other``, ``both``)."""
+    return (layout.sts_subnets,) if way == "sts-endpoint" and name != "egress" else ()
+
+
+def _filtered_ways(layout: Layout) -> dict[str, dict[str, str]]:
     """
-    The fixed sample: few layouts that together show every setting :func:`kinds` names that the :data:`STUDY` layouts
-    show (greedily, the layout showing the most not yet shown first, the lower number on a tie).
+    The ways of a layout its routes decide plainly (no prefix-list or hub route beside them, the VPC's DNS support
+    on), with the filters on each: ``sts-endpoint``, ``s3-gateway``, ``nat``.
+    """
+    ways: dict[str, dict[str, str]] = {}
+    plain = layout.prefix_list == "none" and not layout.hub_route and layout.dns[0]
+    regional = calls_regional_sts(layout.release, {})
+    sts_endpoint = regional and layout.sts_interface == "private-dns" and layout.dns == (True, True)
+    if sts_endpoint and layout.endpoints_open and not layout.sts_override:
+        ways["sts-endpoint"] = {"egress": layout.egress}
+        if layout.sts_subnets != "own":
+            ways["sts-endpoint"] |= {"acl": layout.endpoint_acl, "cluster-acl": layout.cluster_acl}
+    through_the_gateway = layout.s3_gateway == "on-table" and layout.bucket_region == REGION
+    s3_out = layout.s3_interface == "none" and not through_the_gateway  # S3 by the default route
+    behind_a_nat = plain and layout.default_route == "nat-gateway" and layout.nat_subnet == "internet"
+    if behind_a_nat and (s3_out or not sts_endpoint):
+        ways["nat"] = {"cluster-acl": layout.cluster_acl, "subnet-acl": layout.nat_acl, "egress": layout.egress}
+    beside = layout.default_route == "none" or ways.get("nat") is not None
+    if plain and beside and layout.s3_interface == "none" and through_the_gateway:
+        ways["s3-gateway"] = {"egress": layout.egress, "cluster-acl": layout.cluster_acl}
+    return ways
+
+
+def meaningful_filter_kinds() -> set[tuple[object, ...]]:
+    """
+    Every element of the draw tables' product :func:`filter_kinds` may show, written out apart from it: the STS
+    endpoint's ACL and the cluster's with its network interfaces in another subnet or both, every egress on each way,
+    every ACL of the cluster's and the NAT subnet's, the core and task nodes' egress the same or open.
+    """
+    apart = ("other", "both")
+    return (
+        {("sts-endpoint-acl", where, acl) for where in apart for acl in ENDPOINT_ACLS}
+        | {("sts-endpoint-cluster-acl", where, acl) for where in apart for acl in CLUSTER_ACLS}
+        | {(f"{way}-egress", egress) for way in ("sts-endpoint", "s3-gateway", "nat") for egress in EGRESS}
+        | {(f"{way}-cluster-acl", acl) for way in ("s3-gateway", "nat") for acl in CLUSTER_ACLS}
+        | {("nat-subnet-acl", acl) for acl in NAT_ACLS}
+        | {("nat-core-egress", same) for same in (True, False)}
+    )
+
+
+#: Plain layouts, all filters the default: an STS interface endpoint with private DNS in another subnet than the
+#: cluster's, S3 through the gateway endpoint (no way out) or through a NAT gateway to the internet; and STS's global
+#: endpoint through the NAT gateway, S3 through the gateway endpoint.
+_STS_GATEWAY = Layout(
+    number=1_000,
+    own_table=False,
+    default_route="none",
+    public_ip=False,
+    dns=(True, True),
+    s3_gateway="on-table",
+    s3_gateway_policy="none",
+    s3_interface="none",
+    s3_interface_policy="none",
+    sts_interface="private-dns",
+    sts_interface_policy="none",
+    endpoints_open=True,
+    bucket_region=REGION,
+    release="emr-6.15.0",
+    sts_override=None,
+    sts_subnets="other",
+)
+_STS_NAT = replace(_STS_GATEWAY, default_route="nat-gateway", s3_gateway="none", own_table=True)
+_NAT_GATEWAY = replace(_STS_GATEWAY, default_route="nat-gateway", sts_interface="none", release="emr-6.0.0")
+#: Hand-built layouts, one filter each other than the default on each way, for what the :data:`STUDY` layouts do not
+#: show: the STS endpoint's ACL (beside the NAT subnet's), the cluster's ACL on the way to the STS endpoint and to the
+#: NAT gateway or the S3 gateway endpoint, and the egress on two ways.
+HAND_BUILT = tuple(
+    replace(base, number=1_000 + index, **changes)
+    for index, (base, changes) in enumerate(
+        [
+            (_STS_NAT, {}),
+            *(
+                (_STS_NAT, {"endpoint_acl": acl, "nat_acl": nat_acl})
+                for acl, nat_acl in zip(ENDPOINT_ACLS[3:], NAT_ACLS[3:], strict=True)
+            ),
+            *((_STS_GATEWAY, {"endpoint_acl": acl, "sts_subnets": "both"}) for acl in ENDPOINT_ACLS[4:]),
+            *((_STS_NAT, {"cluster_acl": acl, "public_ip": True}) for acl in CLUSTER_ACLS[4:]),
+            *((_STS_GATEWAY, {"cluster_acl": acl, "sts_subnets": "both"}) for acl in CLUSTER_ACLS[4:]),
+            (_STS_NAT, {"egress": "narrow", "sts_subnets": "own"}),
+            (_STS_NAT, {"egress": "https-anywhere", "sts_subnets": "own", "core_egress_same": False}),
+            (_STS_NAT, {"egress": "s3-prefix-list", "sts_subnets": "own"}),
+            (_NAT_GATEWAY, {"egress": "s3-prefix-list"}),
+        ]
+    )
+)
+
+
+def sample() -> list[int | Layout]:
+    """
+    The fixed sample: :data:`HAND_BUILT`, and few of the :data:`STUDY` layouts that together show every other setting
+    :func:`kinds` names that they show (greedily, the layout showing the most not yet shown first, the lower number on
+    a tie).
     """
     shown = {number: kinds(generate(number, SEED)) for number in range(STUDY)}
-    wanted = set().union(*shown.values())
+    wanted = set().union(*shown.values()) - set().union(*(kinds(layout) for layout in HAND_BUILT))
     chosen: list[int] = []
     while wanted:
         best = max(shown, key=lambda number: (len(shown[number] & wanted), -number))
         chosen.append(best)
         wanted -= shown[best]
-    return sorted(chosen)
+    return [*sorted(chosen), *HAND_BUILT]
 
 
 def filters_shown(outcomes: list[Outcome]) -> set[str]:
@@ -190,6 +288,16 @@ def filters_shown(outcomes: list[Outcome]) -> set[str]:
 
 #: What the verifier's FAIL and the judge's reason say of a network ACL and of the cluster's groups.
 FILTERS = {"acl": ("network ACL", "network ACL"), "groups": ("outbound rule", "primary node's security groups")}
+
+
+def test_the_fixed_sample_shows_every_meaningful_packet_filter() -> None:
+    """
+    Every element of the draw tables' product a filter kind may take where it alone decides its way
+    (:func:`meaningful_filter_kinds`) is shown by the fixed sample; each hand-built layout shows one at least.
+    """
+    shown = [filter_kinds(generate(item, SEED) if isinstance(item, int) else item) for item in sample()]
+    assert meaningful_filter_kinds() - set().union(*shown) == set()
+    assert all(filter_kinds(layout) for layout in HAND_BUILT)
 
 
 def test_a_fixed_sample_of_network_layouts(moto_env: str) -> None:

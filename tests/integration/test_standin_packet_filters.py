@@ -340,3 +340,83 @@ def test_an_own_sts_endpoint_taking_the_name_leaves_no_hub_endpoint_to_reach(ec2
     assert verdict is not None
     assert not verdict.startswith(CANNOT_TELL), verdict
     assert "security groups" in verdict, verdict
+
+
+def only_https_to(ec2: Any, aws: Seeded, vpc: str, subnet: str, name: str, **to: Any) -> str:
+    """A cluster in ``subnet`` whose primary group's only egress rule is TCP 443 to ``to`` (ranges, prefix lists)."""
+    group = ec2.create_security_group(GroupName=name, Description="primary", VpcId=vpc)["GroupId"]
+    cluster = launch_cluster(aws, None, instances=managed_groups(ec2, vpc, subnet, group))
+    ec2.revoke_security_group_egress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    ec2.authorize_security_group_egress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, **to}]
+    )
+    return cluster
+
+
+def s3_gateway_list(ec2: Any, vpc: str, subnet: str) -> str:
+    """An S3 gateway endpoint on the subnet's route table; the prefix list its route goes to."""
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3", VpcEndpointType="Gateway", RouteTableIds=[table]
+    )
+    [routes] = [item["Routes"] for item in ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"]]
+    [listed] = [route["DestinationPrefixListId"] for route in routes if route.get("DestinationPrefixListId")]
+    return str(listed)
+
+
+def test_an_egress_rule_only_to_s3_s_prefix_list_does_not_reach_an_sts_endpoint(aws: Seeded, ec2: Any) -> None:
+    """
+    S3's AWS-managed prefix list holds S3's (public) IP address ranges (Amazon VPC User Guide, "AWS-managed prefix
+    lists": "sets of IP address ranges for AWS services"), never the private address of an STS interface endpoint's
+    network interface: a primary group whose only egress rule is HTTPS to that list lets no request out to STS there,
+    in the cluster's subnet or another, by the list's name or as the S3 gateway endpoint's; the same rule lets the
+    request to S3 through the gateway endpoint out.
+    """
+    named = [{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{REGION}.s3"]}]
+    [managed] = ec2.describe_managed_prefix_lists(Filters=named)["PrefixLists"]
+    verdicts = []
+    for network, where in (("10.79", "own"), ("10.80", "other")):
+        vpc, subnet, _ = behind_an_sts_endpoint(ec2, network, where)
+        gateway_list = s3_gateway_list(ec2, vpc, subnet)
+        for number, listed in enumerate((managed["PrefixListId"], gateway_list)):
+            cluster = only_https_to(
+                ec2, aws, vpc, subnet, f"to-s3-{number}-{network}", PrefixListIds=[{"PrefixListId": listed}]
+            )
+            verdicts.append(sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}, cluster))
+            assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET, cluster) is None
+
+    assert len(verdicts) == 4
+    for verdict in verdicts:
+        assert verdict is not None
+        assert not verdict.startswith(CANNOT_TELL), verdict
+        assert "security groups" in verdict, verdict
+
+
+def test_each_sts_endpoint_subnet_dropped_by_its_acl_or_by_the_groups_drops_the_request(aws: Seeded, ec2: Any) -> None:
+    """
+    The name resolves to each network interface's address ("CreateVpcEndpoint", PrivateDnsEnabled): with interfaces
+    in the cluster's subnet and another, the other's ACL denying HTTPS in at rule 10 and the primary group's egress
+    rules, HTTPS to S3's prefix list and to the other subnet's range, reaching the cluster's own subnet by neither,
+    every way is dropped, one by the ACL, one by the groups.
+    """
+    vpc, subnet, other = behind_an_sts_endpoint(ec2, "10.81", "both")
+    acl = own_acl(ec2, vpc, other, rule(10, False, "deny", **HTTPS), ALLOW_ALL_OUT, ALLOW_ALL_IN)
+    listed = s3_gateway_list(ec2, vpc, subnet)
+    cluster = only_https_to(
+        ec2,
+        aws,
+        vpc,
+        subnet,
+        "both-ways",
+        PrefixListIds=[{"PrefixListId": listed}],
+        IpRanges=[{"CidrIp": "10.81.4.0/24"}],
+    )
+
+    verdict = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}, cluster)
+
+    assert verdict is not None
+    assert not verdict.startswith(CANNOT_TELL), verdict
+    assert acl in verdict, verdict
+    assert "security groups" in verdict, verdict
