@@ -2086,6 +2086,22 @@ MUTATIONS = [
         ["tests/unit/test_cli_region_option.py"],
     ),
     m(
+        "T54",
+        "pure/packet_filters.py",
+        "    lists = set(rule.prefix_lists) - set(peer.not_in_lists)",
+        "    lists = set(rule.prefix_lists)",
+        "an egress rule only to S3's prefix list may reach the STS endpoint: not checked, not FAIL",
+        ["tests/unit/test_packet_filters.py"],
+    ),
+    m(
+        "T55",
+        "pure/packet_filters.py",
+        "    cut_off = [side for side, by_subnet in ways.items() if by_subnet and len(dropped[side]) == len(by_subnet)]",
+        "    cut_off: list[str] = []",
+        "every STS endpoint interface dropped, by its ACL or by the groups, is not a FAIL",
+        ["tests/unit/test_packet_filters.py"],
+    ),
+    m(
         "T35",
         "pure/network.py",
         "    if regional and facts.sts_endpoints_dns_off:\n        unseen.append(_dns_off_endpoints(facts))",
