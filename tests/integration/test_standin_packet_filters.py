@@ -70,22 +70,29 @@ def test_the_default_network_acl_and_groups_let_the_probe_through(aws: Seeded, e
     assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}, cluster) is None
 
 
+def both_ways(subnet: str, cluster: str | None = None) -> tuple[str | None, str | None]:
+    """The stand-in's answers for the probe's S3 write and its STS call from ``subnet``."""
+    return (
+        s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET, cluster),
+        sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}, cluster),
+    )
+
+
+def assert_dropped(verdict: str | None, *named: str) -> None:
+    """A certain drop (not "cannot tell") whose reason names each of ``named``."""
+    assert verdict is not None
+    assert not verdict.startswith(CANNOT_TELL), verdict
+    for part in named:
+        assert part in verdict, verdict
+
+
 def test_a_deny_of_https_out_before_an_allow_all_drops_the_request_at_its_rule(ec2: Any) -> None:
     """Entries are read by rule number, ascending; the first that matches decides: DENY 443 at 10 before ALLOW at 100."""
     vpc, subnet, _ = behind_a_nat(ec2, "10.62")
     acl = own_acl(ec2, vpc, subnet, rule(10, True, "deny", **HTTPS), ALLOW_ALL_OUT, ALLOW_ALL_IN)
 
-    s3, sts = (
-        s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET),
-        sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}),
-    )
-
-    for verdict in (s3, sts):
-        assert verdict is not None
-        assert not verdict.startswith(CANNOT_TELL), verdict
-        assert acl in verdict, verdict
-        assert "rule 10" in verdict, verdict
-        assert "outbound" in verdict, verdict
+    for verdict in both_ways(subnet):
+        assert_dropped(verdict, acl, "rule 10", "outbound")
 
 
 def test_an_allow_of_https_before_a_deny_all_lets_it_out_the_other_order_does_not(ec2: Any) -> None:
@@ -109,13 +116,7 @@ def test_without_an_inbound_rule_for_the_answer_the_request_is_lost(ec2: Any) ->
         ec2, vpc, subnet, ALLOW_ALL_OUT, rule(100, False, "allow", Protocol="6", PortRange={"From": 22, "To": 22})
     )
 
-    verdict = s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET)
-
-    assert verdict is not None
-    assert not verdict.startswith(CANNOT_TELL), verdict
-    assert acl in verdict, verdict
-    assert "inbound" in verdict, verdict
-    assert "32768-61000" in verdict, verdict
+    assert_dropped(s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET), acl, "inbound", "32768-61000")
 
 
 def test_ipv6_entries_are_not_read_for_the_ipv4_request(ec2: Any) -> None:
@@ -145,17 +146,8 @@ def test_the_nat_gateway_s_subnet_acl_is_on_the_way_too(ec2: Any) -> None:
     vpc, subnet, public = behind_a_nat(ec2, "10.68")
     acl = own_acl(ec2, vpc, public, rule(10, True, "deny", **HTTPS), ALLOW_ALL_OUT, ALLOW_ALL_IN)
 
-    s3, sts = (
-        s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET),
-        sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}),
-    )
-
-    for verdict in (s3, sts):
-        assert verdict is not None
-        assert not verdict.startswith(CANNOT_TELL), verdict
-        assert acl in verdict, verdict
-        assert public in verdict, verdict
-        assert "rule 10" in verdict, verdict
+    for verdict in both_ways(subnet):
+        assert_dropped(verdict, acl, public, "rule 10")
 
 
 def managed_groups(ec2: Any, vpc: str, subnet: str, primary: str) -> dict[str, Any]:
@@ -177,17 +169,13 @@ def test_a_primary_group_without_egress_lets_nothing_out(aws: Seeded, ec2: Any) 
         GroupId=group, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
     )
 
-    s3 = s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET, cluster)
-    sts = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}, cluster)
+    closed = both_ways(subnet, cluster)
     https_to_a_range = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "52.0.0.0/8"}]}
     ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[https_to_a_range])
     narrower = s3_unreachable(EMR_ACCOUNT, REGION, subnet, BUCKET, cluster)
 
-    for verdict in (s3, sts):
-        assert verdict is not None
-        assert not verdict.startswith(CANNOT_TELL), verdict
-        assert group in verdict, verdict
-        assert "egress" in verdict, verdict
+    for verdict in closed:
+        assert_dropped(verdict, group, "egress")
     assert (narrower or "").startswith(CANNOT_TELL), narrower
 
 
@@ -244,12 +232,7 @@ def test_the_sts_endpoint_s_subnet_acl_denying_https_in_drops_the_request(ec2: A
 
     verdict = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {})
 
-    assert verdict is not None
-    assert not verdict.startswith(CANNOT_TELL), verdict
-    assert acl in verdict, verdict
-    assert other in verdict, verdict
-    assert "inbound" in verdict, verdict
-    assert "rule 10" in verdict, verdict
+    assert_dropped(verdict, acl, other, "inbound", "rule 10")
 
 
 def test_the_sts_endpoint_s_answer_needs_an_outbound_rule_of_its_subnet_acl(ec2: Any) -> None:
@@ -259,11 +242,7 @@ def test_the_sts_endpoint_s_answer_needs_an_outbound_rule_of_its_subnet_acl(ec2:
 
     verdict = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {})
 
-    assert verdict is not None
-    assert not verdict.startswith(CANNOT_TELL), verdict
-    assert acl in verdict, verdict
-    assert "outbound" in verdict, verdict
-    assert "32768-61000" in verdict, verdict
+    assert_dropped(verdict, acl, "outbound", "32768-61000")
 
 
 def test_the_cluster_s_acl_judges_the_way_to_an_endpoint_interface_in_another_subnet_only(ec2: Any) -> None:
@@ -337,9 +316,7 @@ def test_an_own_sts_endpoint_taking_the_name_leaves_no_hub_endpoint_to_reach(ec2
 
     verdict = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {})
 
-    assert verdict is not None
-    assert not verdict.startswith(CANNOT_TELL), verdict
-    assert "security groups" in verdict, verdict
+    assert_dropped(verdict, "security groups")
 
 
 def only_https_to(ec2: Any, aws: Seeded, vpc: str, subnet: str, name: str, **to: Any) -> str:
@@ -389,9 +366,7 @@ def test_an_egress_rule_only_to_s3_s_prefix_list_does_not_reach_an_sts_endpoint(
 
     assert len(verdicts) == 4
     for verdict in verdicts:
-        assert verdict is not None
-        assert not verdict.startswith(CANNOT_TELL), verdict
-        assert "security groups" in verdict, verdict
+        assert_dropped(verdict, "security groups")
 
 
 def test_each_sts_endpoint_subnet_dropped_by_its_acl_or_by_the_groups_drops_the_request(aws: Seeded, ec2: Any) -> None:
@@ -416,7 +391,4 @@ def test_each_sts_endpoint_subnet_dropped_by_its_acl_or_by_the_groups_drops_the_
 
     verdict = sts_unreachable(EMR_ACCOUNT, REGION, subnet, RELEASE, {}, cluster)
 
-    assert verdict is not None
-    assert not verdict.startswith(CANNOT_TELL), verdict
-    assert acl in verdict, verdict
-    assert "security groups" in verdict, verdict
+    assert_dropped(verdict, acl, "security groups")
