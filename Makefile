@@ -14,6 +14,7 @@ STAMP := $(VENV)/.installed-stamp
 # CI images set it) each would otherwise compile every module it imports again (about 10 s per
 # airflow dags test).
 $(STAMP): setup.cfg pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11, 5) else "make needs Python 3.11.5 or later (constraints.txt pins tools that need it): set PYTHON to one")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -c constraints.txt -e '.[dev]'

@@ -186,3 +186,27 @@ def test_every_package_the_provider_imports_is_declared_in_install_requires() ->
                     f"{source.relative_to(package_dir)}: from {sorted(providers) or 'nothing installed'}"
                 )
     assert not undeclared, undeclared
+
+
+def test_the_python_the_readme_asks_for_installs_every_pinned_distribution() -> None:
+    # The README's commands install constraints.txt's pins: each one's Requires-Python (as installed here) must
+    # admit the oldest Python the README and the Makefile accept.
+    import re
+    from importlib import metadata
+
+    from packaging.specifiers import SpecifierSet
+
+    readme = (ROOT / "README.md").read_text()
+    oldest = re.search(r"Python (\d+\.\d+\.\d+) or later and make", readme)
+    assert oldest, "the README names the oldest Python its commands take"
+    assert f"sys.version_info >= ({oldest[1].replace('.', ', ')})" in (ROOT / "Makefile").read_text()
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==", (ROOT / "constraints.txt").read_text(), re.MULTILINE)
+    refused = []
+    for name in pins:
+        try:
+            wanted = metadata.metadata(name).get("Requires-Python")
+        except metadata.PackageNotFoundError:
+            continue  # pinned for another platform or extra, not installed here
+        if wanted and not SpecifierSet(wanted).contains(oldest[1]):
+            refused.append(f"{name} (Requires-Python {wanted})")
+    assert not refused, f"Python {oldest[1]} cannot install: {refused}"
