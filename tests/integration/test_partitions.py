@@ -193,6 +193,124 @@ def test_an_emr_ec2_role_of_the_aws_partition_is_refused_in_aws_cn_before_any_ca
     assert recorder.mutating == []
 
 
+AWS_DESTINATION_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-cn-writer"
+AWS_KEY = f"arn:aws:kms:{CHINA}:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+CN_DESTINATION_ROLE = AWS_DESTINATION_ROLE.replace("arn:aws:", "arn:aws-cn:")
+
+
+def writing_operators(china: dict[str, Any]) -> dict[str, tuple[Any, str]]:
+    """Each writing operator given one ARN of the ``aws`` partition in ``aws-cn``, with the field it must name."""
+    from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
+    from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, GrantEmrRoleBucketAccessOperator
+
+    emr_role = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"
+    revoke = {"aws_conn_id": EMR_CONN_ID, "destination_aws_conn_id": DESTINATION_CONN_ID, "settle_seconds": 0}
+    return {
+        "attach": (
+            AttachAssumeRolePolicyOperator(
+                task_id="attach",
+                aws_conn_id=EMR_CONN_ID,
+                destination_role_arns=[AWS_DESTINATION_ROLE],
+                emr_ec2_role_name=EMR_EC2_ROLE,
+                settle_seconds=0,
+            ),
+            "destination_role_arns[0]",
+        ),
+        "key-user": (
+            GrantKmsKeyUserOperator(
+                task_id="key_user",
+                aws_conn_id=DESTINATION_CONN_ID,
+                key_arn=china["key_arn"],
+                principal_arns=[AWS_DESTINATION_ROLE],
+                settle_seconds=0,
+            ),
+            "principal_arns[0]",
+        ),
+        "key": (
+            GrantKmsKeyUserOperator(
+                task_id="key",
+                aws_conn_id=DESTINATION_CONN_ID,
+                key_arn=AWS_KEY,
+                principal_arns=[CN_DESTINATION_ROLE],
+                settle_seconds=0,
+            ),
+            "key_arn",
+        ),
+        "security-configuration": (
+            CreateEmrfsSecurityConfigOperator(
+                task_id="create",
+                aws_conn_id=EMR_CONN_ID,
+                name_prefix="emrfs-xacct-cn",
+                role_mappings=[{"Role": AWS_DESTINATION_ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}],
+            ),
+            "role_mappings[0].Role",
+        ),
+        "bucket-grant": (
+            GrantBucketAccessOperator(
+                task_id="grant",
+                aws_conn_id=DESTINATION_CONN_ID,
+                s3_prefixes=[PREFIX],
+                principal_arns=[emr_role],
+                settle_seconds=0,
+            ),
+            "principal_arns[0]",
+        ),
+        "emr-role-bucket": (
+            GrantEmrRoleBucketAccessOperator(
+                task_id="emr_role",
+                aws_conn_id=EMR_CONN_ID,
+                s3_prefixes=[PREFIX],
+                emr_ec2_role_name=EMR_EC2_ROLE,
+                kms_key_arns=[AWS_KEY],
+                settle_seconds=0,
+            ),
+            "kms_key_arns[0]",
+        ),
+        "revoke": (
+            RevokePartnerAccessOperator(
+                task_id="revoke", destination_role_arn=AWS_DESTINATION_ROLE, emr_ec2_role_name=EMR_EC2_ROLE, **revoke
+            ),
+            "destination_role_arn",
+        ),
+        "revoke-key": (
+            RevokePartnerAccessOperator(
+                task_id="revoke_key",
+                destination_role_arn=CN_DESTINATION_ROLE,
+                kms_key_arns=[AWS_KEY],
+                emr_ec2_role_name=EMR_EC2_ROLE,
+                **revoke,
+            ),
+            "kms_key_arns[0]",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["attach", "key-user", "key", "security-configuration", "bucket-grant", "emr-role-bucket", "revoke", "revoke-key"],
+)
+def test_every_writing_operator_refuses_an_arn_of_another_partition_before_any_write(
+    china: dict[str, Any], case: str
+) -> None:
+    """
+    IAM credentials of one partition cannot act on another's resources ("You cannot use IAM credentials from one
+    partition to interact with resources in a different partition": AWS Fault Isolation Boundaries, "Partitions"):
+    each operator refuses such an ARN naming the field, and writes nothing.
+    """
+    if case == "bucket-grant":
+        china["destination"].client("s3", endpoint_url=china["url"]).create_bucket(
+            Bucket="partner-results-cn", CreateBucketConfiguration={"LocationConstraint": CHINA}
+        )
+    operator, field = writing_operators(china)[case]
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with CallRecorder().everything() as recorder, pytest.raises(InvalidParameterError) as refused:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert refused.value.field == field
+    assert "partition" in str(refused.value)
+    assert recorder.mutating == []
+
+
 def test_a_bucket_revoke_for_a_principal_of_another_partition_is_refused_before_any_write(
     china: dict[str, Any],
 ) -> None:
