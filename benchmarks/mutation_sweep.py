@@ -2102,6 +2102,14 @@ MUTATIONS = [
         ["tests/unit/test_packet_filters.py"],
     ),
     m(
+        "T56",
+        "pure/cluster_config.py",
+        "    return site is not None and setting_reading(name, spark_trimmed(value)) == setting_reading(name, site)",
+        "    return site is not None",
+        "a group's spark.hadoop. form of another value than the site file's is taken for the site file's",
+        ["tests/unit/test_instance_settings.py"],
+    ),
+    m(
         "T35",
         "pure/network.py",
         "    if regional and facts.sts_endpoints_dns_off:\n        unseen.append(_dns_off_endpoints(facts))",

@@ -1951,7 +1951,24 @@ def instance_overrides(
             hadoop_name = java_trim(name).removeprefix(SPARK_HADOOP)
             if theirs is not None and _same_reading(str(classification), hadoop_name, value, theirs):
                 continue
+            if (
+                theirs is None
+                and classification == "spark-defaults"
+                and _site_files_own(cluster_configurations, hadoop_name, value)
+            ):
+                continue
             yield index, str(classification), name, value, theirs
+
+
+def _site_files_own(cluster_configurations: list[dict[str, Any]], name: str, value: object) -> bool:
+    """
+    Whether a ``spark-defaults`` ``spark.hadoop.<name>`` value (after Spark's trimming) is the cluster's site file's own
+    value of ``name`` (:func:`launch_site_file`), which a Spark job's Hadoop configuration holds without it: then it
+    changes nothing there.
+    """
+    site_file = launch_site_file(name)
+    site = None if site_file is None else site_of(cluster_configurations, site_file).get(name)
+    return site is not None and setting_reading(name, spark_trimmed(value)) == setting_reading(name, site)
 
 
 def _same_reading(classification: str, name: str, value: object, other: object) -> bool:

@@ -54,6 +54,9 @@ def site(classification: str, **properties: str) -> list[dict[str, Any]]:
             [{"Classification": "spark-defaults", "Properties": {"spark.hadoop.fs.s3.impl": S3A_IMPL}}],
             [("spark-defaults", "spark.hadoop.fs.s3.impl", S3A_IMPL, None)],
         ),
+        # A Spark job's spark.hadoop. form of the cluster's own site file value (core-site's fs.s3.impl here) changes
+        # nothing in that job's Hadoop configuration, which holds the site file's value without it.
+        ([{"Classification": "spark-defaults", "Properties": {"spark.hadoop.fs.s3.impl": f" {EMRFS_IMPL}"}}], []),
         # yarn-site reaches the Hadoop configuration of the jobs that load it, after core-site (Apache Hadoop API,
         # org.apache.hadoop.conf.Configuration: later resources), so its fs.s3 settings are connector settings too.
         (site("yarn-site", fs_s3_impl=S3A_IMPL), [("yarn-site", "fs.s3.impl", S3A_IMPL, None)]),
@@ -68,6 +71,7 @@ def site(classification: str, **properties: str) -> list[dict[str, Any]]:
         "not-set-cluster-wide",
         "s3a-option",
         "spark-hadoop",
+        "spark-hadoop-of-the-site-file",
         "yarn",
         "spark",
         "yarn-own",
@@ -258,3 +262,23 @@ def test_the_hook_reads_each_fleet_instance_types_and_each_groups_own_configurat
         ("instance group core (ig-2, CORE)", s3a),
         ("instance group core (ig-2, CORE), as last applied", CLUSTER),
     ]
+
+
+def test_the_launch_keeps_a_groups_spark_form_of_the_site_file_value_the_launch_writes() -> None:
+    # On 7.10.0 keep_emrfs writes core-site fs.s3.impl (EMRFS's class): a core group's spark-defaults giving Spark jobs
+    # that same class is kept; another class is still refused naming the field.
+    def launch(value: str) -> dict[str, Any]:
+        own = [{"Classification": "spark-defaults", "Properties": {"spark.hadoop.fs.s3.impl": value}}]
+        group = {"InstanceRole": "CORE", "InstanceType": "m5.xlarge", "InstanceCount": 2, "Configurations": own}
+        request = {
+            "ReleaseLabel": "emr-7.10.0",
+            "Instances": {"KeepJobFlowAliveWhenNoSteps": True, "InstanceGroups": [group]},
+        }
+        return plan_launch(request).overrides
+
+    assert launch(EMRFS_IMPL)["Instances"]["InstanceGroups"][0]["Configurations"][0]["Properties"] == {
+        "spark.hadoop.fs.s3.impl": EMRFS_IMPL
+    }
+    with pytest.raises(InvalidParameterError) as refused:
+        launch(S3A_IMPL)
+    assert refused.value.field.endswith("InstanceGroups[0].Configurations[0].Properties.spark.hadoop.fs.s3.impl")
