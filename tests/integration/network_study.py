@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from devstack.aws_network import CANNOT_TELL, endpoints_on_the_way, s3_unreachable, sts_unreachable
 from devstack.moto_stack import EMR_ACCOUNT, REGION
 from tests.integration.differential import WRITER_GROUPS, WRITER_USER, Case, Cluster, _client, build
+from tests.integration.test_network_facts import associate_acl
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.verify import Readers
@@ -334,10 +335,7 @@ def own_acl(ec2: Any, vpc: str, subnet: str, kind: str) -> None:
             CidrBlock=cidr,
             **ranges,
         )
-    on = [{"Name": "association.subnet-id", "Values": [subnet]}]
-    [current] = ec2.describe_network_acls(Filters=on)["NetworkAcls"]
-    [association] = [item for item in current["Associations"] if item["SubnetId"] == subnet]
-    ec2.replace_network_acl_association(AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl)
+    associate_acl(ec2, subnet, acl)
 
 
 def _endpoint_subnets(ec2: Any, layout: Layout, vpc: str, subnet: str) -> list[str]:

@@ -41,6 +41,14 @@ def ec2(moto_url: str) -> Any:
     return client(moto_url, EMR_ACCOUNT, "ec2")
 
 
+def associate_acl(ec2: Any, subnet: str, acl: str) -> None:
+    """Associate ``subnet`` with network ACL ``acl`` in place of the one it has (its own, or the VPC's default)."""
+    on = [{"Name": "association.subnet-id", "Values": [subnet]}]
+    [current] = ec2.describe_network_acls(Filters=on)["NetworkAcls"]
+    [association] = [item for item in current["Associations"] if item["SubnetId"] == subnet]
+    ec2.replace_network_acl_association(AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl)
+
+
 def private_subnet(ec2: Any, network: str = "10.0") -> tuple[str, str]:
     """A new VPC (``<network>.0.0/16``) and a subnet in it with no route out; return their ids."""
     vpc = ec2.create_vpc(CidrBlock=f"{network}.0.0/16")["Vpc"]["VpcId"]
@@ -1137,14 +1145,7 @@ def test_a_network_acl_denying_outbound_https_fails_the_links_and_unread_it_is_n
         CidrBlock="0.0.0.0/0",
         PortRange={"From": 443, "To": 443},
     )
-    current = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])
-    association = next(
-        item["NetworkAclAssociationId"]
-        for found in current["NetworkAcls"]
-        for item in found["Associations"]
-        if item["SubnetId"] == subnet
-    )
-    ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+    associate_acl(ec2, subnet, acl)
 
     facts = read_subnet_facts(ec2, subnet)
     result = sts_endpoint_check("emr-6.15.0", facts)
@@ -1188,14 +1189,7 @@ def test_an_sts_endpoint_unreachable_in_one_of_its_subnets_is_not_checked_not_fa
         ec2.create_network_acl_entry(
             NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="allow", Egress=egress, CidrBlock="10.43.2.0/24"
         )
-    current = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [other]}])
-    association = next(
-        item["NetworkAclAssociationId"]
-        for found in current["NetworkAcls"]
-        for item in found["Associations"]
-        if item["SubnetId"] == other
-    )
-    ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+    associate_acl(ec2, other, acl)
 
     facts = read_subnet_facts(ec2, subnet)
     result = sts_endpoint_check("emr-6.15.0", facts)

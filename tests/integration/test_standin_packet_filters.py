@@ -16,7 +16,7 @@ from airflow_provider_emrfs_xacct.verify import probe_step
 from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, Seeded, client
 from devstack.testing import launch_cluster
-from tests.integration.test_network_facts import default_route_table, private_subnet, public_subnet
+from tests.integration.test_network_facts import associate_acl, default_route_table, private_subnet, public_subnet
 
 BUCKET = "filtered"
 RELEASE = "emr-6.15.0"
@@ -45,10 +45,7 @@ def own_acl(ec2: Any, vpc: str, subnet: str, *entries: dict[str, Any]) -> str:
     acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
     for entry in entries:
         ec2.create_network_acl_entry(NetworkAclId=acl, **{"Protocol": "-1", "CidrBlock": "0.0.0.0/0", **entry})
-    on = [{"Name": "association.subnet-id", "Values": [subnet]}]
-    [current] = ec2.describe_network_acls(Filters=on)["NetworkAcls"]
-    [association] = [item for item in current["Associations"] if item["SubnetId"] == subnet]
-    ec2.replace_network_acl_association(AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl)
+    associate_acl(ec2, subnet, acl)
     return str(acl)
 
 
