@@ -85,8 +85,11 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.packet_filters import (
+    FAIL,
     INTERNET_GATEWAY,
     NAT,
+    NOT_CHECKED,
+    PASS,
     S3_GATEWAY,
     STS_ENDPOINT,
     PacketFilters,
@@ -135,10 +138,6 @@ def is_global_sts(endpoint: str) -> bool:
 #: The first releases of each line that call the Regional STS endpoint.
 REGIONAL_STS_SINCE = {5: (5, 31, 0), 6: (6, 1, 0)}
 STS_ENDPOINT_PROPERTY = "fs.s3.sts.endpoint"
-PASS, FAIL = "PASS", "FAIL"
-#: The status of an answer that depends on what the check did not read or cannot see (the link is "not
-#: checked"): every answer is PASS, FAIL or this; there is no WARN, since each doubt here decides the write.
-NOT_CHECKED = "NOT CHECKED"
 #: The VPC attributes an interface endpoint's private DNS needs, in the order they can be turned on ("You can
 #: only enable DNS hostnames if you've enabled DNS support", Amazon EC2 API Reference, "ModifyVpcAttribute").
 DNS_SUPPORT, DNS_HOSTNAMES = "enableDnsSupport", "enableDnsHostnames"

@@ -60,6 +60,8 @@ NAT_PORTS = (1024, 65535)
 ALL_PORTS = (0, 65535)
 ALLOW, DENY, UNDETERMINED = "allow", "deny", "undetermined"
 CERTAIN, MAYBE, NO = "certain", "maybe", "no"
+#: The answers of the network checks (``pure/network.py`` too), whose ``NOT_CHECKED`` is for what they did not read or
+#: cannot see (the link is "not checked"): there is no WARN, since each doubt here decides the write.
 PASS, FAIL, NOT_CHECKED = "PASS", "FAIL", "NOT CHECKED"
 #: The private (RFC 1918) and shared (RFC 6598) IPv4 address space: no AWS public endpoint is there.
 PRIVATE = tuple(
@@ -198,23 +200,18 @@ def _matching(entries: list[AclEntry], port: int) -> Iterable[AclEntry]:
         yield entry
 
 
-def _decide_port(entries: list[AclEntry], port: int, peer: Peer) -> str:
+def _decide_port(entries: list[AclEntry], port: int, peer: Peer) -> tuple[str, int]:
     """The first entry (by rule number) certainly matching TCP ``port`` to or from ``peer`` decides; an earlier entry
-    that may match with the other action leaves it undetermined. No entry: the ``*`` entry denies."""
+    that may match with the other action leaves it undetermined. No entry: the ``*`` entry denies. With the number of
+    that first entry (:data:`STAR_RULE` for ``*``)."""
     maybe: set[str] = set()
     for entry in _matching(entries, port):
         match = address_match(entry.cidr, peer)
         if match == MAYBE:
             maybe.add(entry.action)
         elif match == CERTAIN:
-            return UNDETERMINED if maybe - {entry.action} else entry.action
-    return UNDETERMINED if ALLOW in maybe else DENY
-
-
-def _deciding_rule(entries: list[AclEntry], port: int, peer: Peer) -> int:
-    """The number of the first entry certainly matching TCP ``port`` to or from ``peer``; none: :data:`STAR_RULE`."""
-    found = (entry.rule_number for entry in _matching(entries, port) if address_match(entry.cidr, peer) == CERTAIN)
-    return next(found, STAR_RULE)
+            return (UNDETERMINED if maybe - {entry.action} else entry.action), entry.rule_number
+    return (UNDETERMINED if ALLOW in maybe else DENY), STAR_RULE
 
 
 def acl_direction(acl: NetworkAcl, *, egress: bool, ports: tuple[int, int], peer: Peer) -> tuple[str, list[int]]:
@@ -229,9 +226,10 @@ def acl_direction(acl: NetworkAcl, *, egress: bool, ports: tuple[int, int], peer
         low, high = _entry_ports(entry) or ports
         bounds.update(edge for edge in (low, high + 1) if ports[0] < edge <= ports[1])
     starts = sorted(edge for edge in bounds if edge <= ports[1])
-    answers = {_decide_port(entries, start, peer) for start in starts}
+    decided = [_decide_port(entries, start, peer) for start in starts]
+    answers = {answer for answer, _ in decided}
     answer = answers.pop() if len(answers) == 1 else UNDETERMINED
-    return answer, sorted({_deciding_rule(entries, start, peer) for start in starts})
+    return answer, sorted({rule for _, rule in decided})
 
 
 def _rules_named(rules: list[int]) -> str:
