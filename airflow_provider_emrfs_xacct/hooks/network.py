@@ -183,17 +183,8 @@ def _read_subnet_facts(
             )
         ),
         tuple(sorted({str(item) for endpoint in sts_endpoints for item in endpoint.get("SubnetIds", [])})),
-        tuple(sorted({str(group["GroupId"]) for endpoint in sts_endpoints for group in endpoint.get("Groups", [])})),
-        tuple(
-            sorted(
-                {
-                    str(route["DestinationPrefixListId"])
-                    for table in tables
-                    for route in table.get("Routes", [])
-                    if route.get("GatewayId") in s3_gateways and route.get("DestinationPrefixListId")
-                }
-            )
-        ),
+        _endpoint_groups(sts_endpoints),
+        _gateway_prefix_lists(tables, s3_gateways),
     )
     bypass: tuple[str, ...] = ()
     s3_entries_unread = ""
@@ -379,19 +370,26 @@ def _gateway_endpoint_bypass(
     elsewhere; a wider one (``0.0.0.0/1``) does not. The S3 list's entries not read, every such route may.
     """
     ranges: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-    for prefix_list in sorted(
-        {
-            str(route["DestinationPrefixListId"])
-            for table in tables
-            for route in table.get("Routes", [])
-            if route.get("GatewayId") in gateway_ids and route.get("DestinationPrefixListId")
-        }
-    ):
+    for prefix_list in _gateway_prefix_lists(tables, gateway_ids):
         found = _prefix_list_entries(ec2, prefix_list, refused)
         if isinstance(found, UnreadPrefixList):  # S3's ranges not known: any route elsewhere may hold some
             return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip), found.why
         ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
     return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip, within=ranges), ""
+
+
+def _gateway_prefix_lists(tables: list[dict[str, Any]], gateway_ids: set[str]) -> tuple[str, ...]:
+    """The prefix lists the routes of ``tables`` to the gateway endpoints ``gateway_ids`` go to (their services')."""
+    return tuple(
+        sorted(
+            {
+                str(route["DestinationPrefixListId"])
+                for table in tables
+                for route in table.get("Routes", [])
+                if route.get("GatewayId") in gateway_ids and route.get("DestinationPrefixListId")
+            }
+        )
+    )
 
 
 def _with_prefix_list_entries(
@@ -689,13 +687,18 @@ def _vpc_dns_facts(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> dict[st
 
 def _endpoint_facts(ec2: Any, sts_endpoints: list[dict[str, Any]], refused: list[RefusedRead]) -> dict[str, Any]:
     """The STS endpoints' security groups' inbound rules, as SubnetFacts fields."""
-    groups = sorted({str(group["GroupId"]) for endpoint in sts_endpoints for group in endpoint.get("Groups", [])})
-    ingress, ingress_unread = _ingress(ec2, groups, refused)
+    groups = _endpoint_groups(sts_endpoints)
+    ingress, ingress_unread = _ingress(ec2, list(groups), refused)
     return {
-        "endpoint_groups": tuple(groups),
+        "endpoint_groups": groups,
         "endpoint_ingress": ingress,
         "ingress_unread": ingress_unread,
     }
+
+
+def _endpoint_groups(endpoints: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The security groups of these interface endpoints (``DescribeVpcEndpoints`` ``Groups``), sorted."""
+    return tuple(sorted({str(group["GroupId"]) for endpoint in endpoints for group in endpoint.get("Groups", [])}))
 
 
 def _ingress(ec2: Any, group_ids: list[str], refused: list[RefusedRead]) -> tuple[tuple[IngressRule, ...] | None, str]:
