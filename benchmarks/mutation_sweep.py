@@ -2104,7 +2104,7 @@ MUTATIONS = [
     m(
         "T56",
         "pure/cluster_config.py",
-        "    return site is not None and setting_reading(name, spark_trimmed(value)) == setting_reading(name, site)",
+        "    return site is not None and hadoop_reading(name, spark_trimmed(value)) == hadoop_reading(name, site)",
         "    return site is not None",
         "a group's spark.hadoop. form of another value than the site file's is taken for the site file's",
         ["tests/unit/test_instance_settings.py"],
@@ -2456,8 +2456,8 @@ MUTATIONS = [
     m(
         "Y12",
         "pure/checks/spark_settings.py",
-        "    if value is None or (site is not None and setting_reading(name, read) == setting_reading(name, site)):",
-        "    if value is None or site is None or setting_reading(name, read) == setting_reading(name, site):",
+        "    if value is None or (site is not None and hadoop_reading(name, read) == hadoop_reading(name, site)):",
+        "    if value is None or site is None or hadoop_reading(name, read) == hadoop_reading(name, site):",
         "a spark.hadoop.* (or hive-site...) connector setting with no site value not reported 'not checked'",
         ["tests/unit/test_spark_job_settings.py", "tests/unit/test_other_hadoop_sites.py"],
     ),

@@ -308,7 +308,7 @@ def merge_classification(
 def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
     """
     Refuse a property two entries of the same cluster-level classification set to different values (as Hadoop reads
-    them: :func:`setting_reading`): which one EMR
+    them: :func:`hadoop_reading`): which one EMR
     keeps is not documented (Amazon EMR API Reference, ``Configuration``), and the launch's checks, which read the
     later one (:func:`site_of`), could pass a value EMR replaces with the other.
     """
@@ -319,7 +319,7 @@ def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
             continue
         for key, value in properties.items():
             where = (str(configuration.get("Classification")), str(key))
-            if where in seen and setting_reading(str(key), seen[where][1]) != setting_reading(str(key), value):
+            if where in seen and hadoop_reading(str(key), seen[where][1]) != hadoop_reading(str(key), value):
                 raise InvalidParameterError(
                     f"job_flow_overrides.Configurations[{index}].Properties.{key}",
                     f"is {value!r}, but Configurations[{seen[where][0]}] ({where[0]} too) sets it to "
@@ -1615,28 +1615,20 @@ def hadoop_reading(name: str, value: object) -> object:
     is ``true``), S3A's role session duration, base or per bucket, as a Hadoop duration
     (:func:`hadoop_duration_seconds`: ``1h`` is ``3600``; Apache Hadoop, ``AssumedRoleCredentialProvider``:
     ``conf.getTimeDuration(ASSUMED_ROLE_SESSION_DURATION, ..., TimeUnit.SECONDS)``); else, or a value neither reads,
-    the value trimmed as Java trims (:func:`java_trim`). A canned ACL setting is not read trimmed:
-    :func:`setting_reading`.
+    the value trimmed as Java trims (:func:`java_trim`). A canned ACL setting's, base or per bucket
+    (``fs.s3.canned.acl``, ``fs.s3a.acl.default``, whichever classification sets it), is its raw text: S3A reads it
+    untrimmed and how EMRFS reads a padded one AWS does not document (:data:`CANNED_ACLS`), so
+    ``BucketOwnerFullControl`` followed by a space is another setting than ``BucketOwnerFullControl``. A
+    ``spark-defaults`` value is to be given as Spark hands it to Hadoop (:func:`spark_trimmed`).
     """
+    if _emrfs_canned_acl(name) or _s3a_canned_acl(name):
+        return str(value)
     reading: object = None
     if name.startswith("fs.s3") and name.endswith(tuple(f".{option}" for option in HADOOP_BOOLEAN_OPTIONS)):
         reading = hadoop_boolean(value)
     elif name == S3A_SESSION_DURATION_PROPERTY or s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY):
         reading = hadoop_duration_seconds(value)
     return java_trim(value) if reading is None else reading
-
-
-def setting_reading(name: str, value: object) -> object:
-    """
-    :func:`hadoop_reading` of ``value``, but a canned ACL setting's, base or per bucket (``fs.s3.canned.acl``,
-    ``fs.s3a.acl.default``, whichever classification sets it), as its raw text: S3A reads it untrimmed and how EMRFS
-    reads a padded one AWS does not document (:data:`CANNED_ACLS`), so ``BucketOwnerFullControl`` followed by a space
-    is another setting than ``BucketOwnerFullControl``. A ``spark-defaults`` value is to be given as Spark hands it to
-    Hadoop (:func:`spark_trimmed`).
-    """
-    if _emrfs_canned_acl(name) or _s3a_canned_acl(name):
-        return str(value)
-    return hadoop_reading(name, value)
 
 
 def _other_site_values(
@@ -1648,7 +1640,7 @@ def _other_site_values(
     """
     Each property of ``classification``'s entries that sets a setting the launch reads from another site file
     (:func:`launch_site_file`) to another value than that file's, both read as Hadoop reads them
-    (:func:`setting_reading`, a ``spark-defaults`` value after Spark's trimming: :func:`spark_trimmed`; not set there:
+    (:func:`hadoop_reading`, a ``spark-defaults`` value after Spark's trimming: :func:`spark_trimmed`; not set there:
     another value too), as ``(index, key, setting, value, site file, its value)``. A per-bucket form of a bucket no
     role mapping takes (``mapped_buckets``: :func:`~.security_config.mapped_bucket_prefixes`; ``None``: any bucket)
     is no mapped write's, and is left out.
@@ -1670,7 +1662,7 @@ def _other_site_values(
                 continue
             own = sites[site_file].get(name)
             read = spark_trimmed(value) if classification == "spark-defaults" else value
-            if own is not None and setting_reading(name, read) == setting_reading(name, own):
+            if own is not None and hadoop_reading(name, read) == hadoop_reading(name, own):
                 continue
             yield index, str(key), name, value, site_file, own
 
@@ -1927,7 +1919,7 @@ def instance_overrides(
     """
     Each S3 connector setting (:func:`connector_setting`) that an instance group's or fleet instance type's own
     ``own_configurations`` give another value than the cluster's ``cluster_configurations`` (both read as Hadoop reads
-    them: :func:`setting_reading`, so a canned ACL by its raw text; ``spark-defaults``' after Spark's trimming), or
+    them: :func:`hadoop_reading`, so a canned ACL by its raw text; ``spark-defaults``' after Spark's trimming), or
     that the cluster's do not set: its classification's index in ``own_configurations``, the classification, the
     setting, its value there and the cluster's (``None``: not set).
 
@@ -1968,17 +1960,17 @@ def _site_files_own(cluster_configurations: list[dict[str, Any]], name: str, val
     """
     site_file = launch_site_file(name)
     site = None if site_file is None else site_of(cluster_configurations, site_file).get(name)
-    return site is not None and setting_reading(name, spark_trimmed(value)) == setting_reading(name, site)
+    return site is not None and hadoop_reading(name, spark_trimmed(value)) == hadoop_reading(name, site)
 
 
 def _same_reading(classification: str, name: str, value: object, other: object) -> bool:
     """
-    Whether ``classification``'s two values of Hadoop property ``name`` are the same setting (:func:`setting_reading`;
+    Whether ``classification``'s two values of Hadoop property ``name`` are the same setting (:func:`hadoop_reading`;
     ``spark-defaults``' after Spark's trimming: :func:`spark_trimmed`).
     """
     if classification == "spark-defaults":
         value, other = spark_trimmed(value), spark_trimmed(other)
-    return setting_reading(name, value) == setting_reading(name, other)
+    return hadoop_reading(name, value) == hadoop_reading(name, other)
 
 
 def launch_instance_configurations(instances: Any, field: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:

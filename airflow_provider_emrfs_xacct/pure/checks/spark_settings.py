@@ -22,10 +22,10 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     OTHER_HADOOP_SITES,
     SPARK_HADOOP,
+    hadoop_reading,
     java_trim,
     padded_connector_names,
     s3a_bucket_setting,
-    setting_reading,
     spark_trimmed,
 )
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
@@ -120,7 +120,7 @@ def judged_instead(name: str, value: str | None, classification: str, site: str 
     and ``true``, ``1h`` and ``3600``: :func:`~.cluster_config.hadoop_reading`, as the launch compares them).
     """
     read = spark_trimmed(value) if spark else value
-    if value is None or (site is not None and setting_reading(name, read) == setting_reading(name, site)):
+    if value is None or (site is not None and hadoop_reading(name, read) == hadoop_reading(name, site)):
         return ""
     return f"{classification}'s {site!r}" if site is not None else f"no {classification} value"
 
@@ -175,7 +175,7 @@ def core_site_audit(state: ChainState) -> list[Link]:
             continue
         core = site_property(state, "core-site", name)
         site = site_property(state, "emrfs-site", name)
-        if core is None or (site is not None and setting_reading(name, core) == setting_reading(name, site)):
+        if core is None or (site is not None and hadoop_reading(name, core) == hadoop_reading(name, site)):
             continue
         judged = f"emrfs-site's {site!r}" if site is not None else "EMRFS's default (emrfs-site sets none)"
         links.append(
