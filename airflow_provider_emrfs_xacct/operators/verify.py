@@ -459,12 +459,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def _report_killed(self, problems: list[str], abandoned: dict[str, Any] | None = None) -> None:
         """Push the report with a probe that failed for ``problems`` (a kill): ``FAIL``, not the pending report."""
-        if self._report_probe is None:  # no probe under way
-            return
-        probe: dict[str, Any] = {"ok": False, "problems": problems, "objects": {}}
-        if abandoned is not None:
-            probe["abandoned"] = abandoned
-        self._report_probe(probe)
+        if self._report_probe is not None:  # a probe under way
+            self._report_probe(failed_probe(problems, abandoned))
 
     def _push_with_probe(self, context: Context, result: dict[str, Any], probe: dict[str, Any]) -> None:
         """Push ``result`` with ``probe``'s outcome (:func:`with_probe`) to XCom under ``report``."""
@@ -589,8 +585,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             return
         # This instance's own (without map_indexes, Airflow returns every instance's of a mapped task).
         uris = ti.xcom_pull(task_ids=ti.task_id, key=PROBE_STEPS_XCOM_KEY, map_indexes=ti.map_index)
-        failed = "the probe's deferral failed before its steps ended"
-        probe: dict[str, Any] = {"ok": False, "problems": [failed], "objects": {}}
+        problems = ["the probe's deferral failed before its steps ended"]
+        steps = None
         if not uris:
             # Refused with do_xcom_push=False (_validate_cluster_and_probe); an XCom lost otherwise is said.
             lost = (
@@ -598,16 +594,16 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 f"{PROBE_KEY} object; look for it (ListSteps, name emrfs-xacct-probe) and delete what it writes"
             )
             self.log.warning("The probe's deferral failed and %s", lost)
-            probe["problems"].append(lost)
+            problems.append(lost)
         else:
             pin_bucket_owner(self.readers)
             abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
             self.log.warning("The probe's deferral failed before its steps ended: %s", abandoned["problems"])
-            probe["problems"].extend(abandoned["problems"])
-            probe["abandoned"] = abandoned["steps"]
+            problems.extend(abandoned["problems"])
+            steps = abandoned["steps"]
         report = ti.xcom_pull(task_ids=ti.task_id, key=REPORT_XCOM_KEY, map_indexes=ti.map_index)
         if isinstance(report, dict):
-            self.push_xcom(context, REPORT_XCOM_KEY, with_probe(report, probe))
+            self.push_xcom(context, REPORT_XCOM_KEY, with_probe(report, failed_probe(problems, steps)))
 
     def execute_complete(
         self,
@@ -794,6 +790,14 @@ def probe_pending(result: dict[str, Any]) -> dict[str, Any]:
 
     pending = "the live probe has not ended: the verdict waits for it"
     return {**result, "verdict": VERDICT_NOT_CHECKED, PROBE_PENDING: pending}
+
+
+def failed_probe(problems: list[str], abandoned: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A live probe's outcome when it was cut short (killed, or its deferral failed): why, and its abandoned steps."""
+    probe: dict[str, Any] = {"ok": False, "problems": problems, "objects": {}}
+    if abandoned is not None:
+        probe["abandoned"] = abandoned
+    return probe
 
 
 def with_probe(result: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
