@@ -598,12 +598,11 @@ def consistent_view_warnings(configurations: list[dict[str, Any]], emrfs_site: d
     :param emrfs_site: the ``emrfs_site_properties`` the launch adds.
     """
     places = [(f"emrfs_site_properties.{CONSISTENT_VIEW_PROPERTY}", emrfs_site.get(CONSISTENT_VIEW_PROPERTY))]
-    for index, configuration in enumerate(configurations):
-        classification = configuration.get("Classification")
-        properties = configuration.get("Properties")
-        if classification in HADOOP_PROPERTY_CLASSIFICATIONS and isinstance(properties, dict):
-            name = (SPARK_HADOOP if classification == "spark-defaults" else "") + CONSISTENT_VIEW_PROPERTY
-            places.append((f"job_flow_overrides.Configurations[{index}].Properties.{name}", properties.get(name)))
+    for place, classification, properties in site_classifications(
+        configurations, classifications=HADOOP_PROPERTY_CLASSIFICATIONS
+    ):
+        name = (SPARK_HADOOP if classification == "spark-defaults" else "") + CONSISTENT_VIEW_PROPERTY
+        places.append((f"{place}.{name}", properties.get(name)))
     return [
         f"{place}={value!r} turns on EMRFS consistent view: EMRFS records each write in a DynamoDB table, with "
         "credentials AWS does not document, so the verifier leaves that table's access not checked. Amazon S3 is "
@@ -1210,24 +1209,25 @@ def _check_site_sts_endpoint_schemes(configurations: list[dict[str, Any]]) -> No
     Check the STS endpoints named in every classification of Hadoop properties (:data:`HADOOP_PROPERTY_CLASSIFICATIONS`),
     which reach some job's Hadoop configuration (``spark-defaults`` as ``spark.hadoop.<name>``).
     """
-    for index, configuration in enumerate(configurations):
-        classification, properties = configuration.get("Classification"), configuration.get("Properties")
-        if classification in HADOOP_PROPERTY_CLASSIFICATIONS and isinstance(properties, dict):
-            place = f"job_flow_overrides.Configurations[{index}].Properties"
-            check_sts_endpoint_schemes(properties, place, str(classification))
+    for place, classification, properties in site_classifications(
+        configurations, classifications=HADOOP_PROPERTY_CLASSIFICATIONS
+    ):
+        check_sts_endpoint_schemes(properties, place, classification)
 
 
 def site_classifications(
-    configurations: list[dict[str, Any]], field: str = "job_flow_overrides.Configurations"
+    configurations: list[dict[str, Any]],
+    field: str = "job_flow_overrides.Configurations",
+    classifications: tuple[str, ...] = EMRFS_SITE_FILES,
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """
-    Each ``emrfs-site`` and ``core-site`` classification of ``configurations`` (named ``field``) with properties: its
-    field, name, properties.
+    Each classification of ``configurations`` (named ``field``) among ``classifications`` (by default ``emrfs-site``
+    and ``core-site``) with properties: its field, name, properties.
     """
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         classification = configuration.get("Classification")
-        if classification in EMRFS_SITE_FILES and isinstance(properties, dict):
+        if classification in classifications and isinstance(properties, dict):
             yield f"{field}[{index}].Properties", str(classification), properties
 
 
