@@ -16,13 +16,17 @@ The probe's and the launch's triggers (:class:`ProbeStepsTrigger`, :class:`Launc
 botocore settings as its own hooks have them
 (:class:`OperatorBotocoreSettingsMixin`): the connection's ``config_kwargs`` over the provider's default, or the
 operator's own ``botocore_config``.
+
+Their blocking calls (the task's state read, the clean-up, building a hook) run in the provider's pool of threads
+(:func:`in_thread`), not in asgiref's one shared thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from airflow.providers.amazon.aws.triggers.emr import (
     EmrAddStepsTrigger,
@@ -33,9 +37,12 @@ from airflow.triggers.base import BaseTrigger
 from asgiref.sync import sync_to_async
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable, Coroutine
 
     from airflow.triggers.base import TriggerEvent
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 #: Whether the triggerer calls a trigger's ``on_kill`` when a user acts on its task (Airflow 3.3 and later).
 TRIGGERER_CALLS_ON_KILL = "on_kill" in vars(BaseTrigger)
@@ -43,9 +50,31 @@ TRIGGERER_CALLS_ON_KILL = "on_kill" in vars(BaseTrigger)
 #: ``airflow/jobs/triggerer_job_runner.py``, 3.3; the Amazon provider's triggers compare it the same way).
 USER_ACTION_CANCEL_MSG = "__airflow_user_action__"
 
+#: How many of the triggers' blocking calls run at once (:func:`in_thread`): up to this many clean-ups of tasks killed
+#: together run side by side, each within the triggerer's ``[triggerer] on_kill_timeout``.
+BLOCKING_CALL_THREADS = 32
+_blocking_calls = ThreadPoolExecutor(max_workers=BLOCKING_CALL_THREADS, thread_name_prefix="emrfs-xacct-trigger")
+
+
+def in_thread(func: Callable[_P, _R]) -> Callable[_P, Coroutine[Any, Any, _R]]:
+    """
+    ``func`` as a coroutine function that runs it in a thread of the provider's pool (:data:`BLOCKING_CALL_THREADS`).
+
+    Not asgiref's default, ``thread_sensitive=True``: in the triggerer (its loop started by ``asyncio.run``) every such
+    call of every trigger goes to asgiref's one shared thread, so the clean-ups of tasks killed together waited for
+    each other, and those not started within ``on_kill_timeout`` were cancelled, never run; they also held up the
+    other triggers' calls there. Nothing here needs that thread: the Task SDK's channel to the supervisor
+    (``SUPERVISOR_COMMS``) takes requests from any thread (it hands them to the event loop), and each clean-up builds
+    hooks of its own, so no boto3 session is shared between threads (Boto3 documentation, "Session": "Session objects
+    are not thread safe ... create a new Session object for each thread"). Not the loop's default executor either:
+    the triggers' HTTP clients resolve host names there. asgiref still copies the context (the trigger's log) to
+    the thread, and turns a cancellation into its own ``CancelledError`` (:meth:`CleanUpOnKillMixin.run`).
+    """
+    return sync_to_async(func, thread_sensitive=False, executor=_blocking_calls)
+
 
 class CleanUpOnKillMixin:
-    """Run :meth:`clean_up_after_kill` (blocking, in a thread) when a user killed the deferred task."""
+    """Run :meth:`clean_up_after_kill` (blocking, in a thread: :func:`in_thread`) when a user killed the deferred task."""
 
     task_instance: Any
     log: Any
@@ -67,7 +96,7 @@ class CleanUpOnKillMixin:
         longer assigned to it, so the message alone does not tell a user's kill from a hand-over.
         """
         if await self.task_was_killed():
-            await sync_to_async(self.clean_up_after_kill)()
+            await in_thread(self.clean_up_after_kill)()
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         try:
@@ -116,7 +145,7 @@ class CleanUpOnKillMixin:
         if ti is None:
             return False
         try:
-            states = await sync_to_async(RuntimeTaskInstance.get_task_states)(
+            states = await in_thread(RuntimeTaskInstance.get_task_states)(
                 dag_id=ti.dag_id, task_ids=[ti.task_id], run_ids=[ti.run_id], map_index=ti.map_index
             )
             state = task_state_in(states, ti.run_id, ti.task_id, ti.map_index)
@@ -196,10 +225,9 @@ class OperatorBotocoreSettingsMixin:
     async def run(self) -> AsyncIterator[TriggerEvent]:
         if self.botocore_config_is_default:
             # build_hook reads the connection's config_kwargs when it builds the hook: in a thread, as the Amazon
-            # provider reads the connection when it builds its client (``AwsGenericHook.get_async_conn``).
-            self._built_hook = await sync_to_async(self.aws_hook)(
-                self.aws_hook_class, self.aws_conn_id, self.region_name
-            )
+            # provider reads the connection when it builds its client (``AwsGenericHook.get_async_conn``), but in the
+            # provider's pool, not asgiref's shared thread (in_thread).
+            self._built_hook = await in_thread(self.aws_hook)(self.aws_hook_class, self.aws_conn_id, self.region_name)
         async for event in super().run():  # type: ignore[misc]
             yield event
 
