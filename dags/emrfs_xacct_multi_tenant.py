@@ -19,17 +19,23 @@ time, as ``emrfs_xacct_partner_export`` explains. Create it before the first run
 scheduled (Airflow schedules no task whose pool does not exist)::
 
     airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
+
+The shared cluster is kept alive for the tenants' jobs (``KeepJobFlowAliveWhenNoSteps``) and ended by its teardown,
+``TerminateClusterOperator``, when the run ends, whatever happened: a cluster left running bills until someone
+ends it, and every run launches a new one.
 """
 
 from __future__ import annotations
 
 import pendulum
+from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Param
 
 from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 
@@ -116,6 +122,8 @@ with DAG(
                 "InstanceGroups": [
                     {"Name": "Primary", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
                 ],
+                # Kept alive for the tenants' jobs (Amazon EMR API Reference, "JobFlowInstancesConfig": EMR ends a
+                # cluster after its last step by default); terminate_shared_cluster, the teardown below, ends it.
                 "KeepJobFlowAliveWhenNoSteps": True,
             },
             "JobFlowRole": "EMR_EC2_DefaultRole",
@@ -126,4 +134,28 @@ with DAG(
         **in_emr_account,
     )
 
-    allow_assume >> cluster
+    # The tenants' jobs go here, between the launch and the teardown: their steps, each run as its Hadoop user
+    # (EmrAddStepsOperator, then EmrStepSensor with deferrable=True, as in emrfs_xacct_partner_export).
+    tenant_jobs = EmptyOperator(task_id="tenant_jobs")
+    # The leaf after the work, beside the teardown, as publish_results in emrfs_xacct_partner_export: with
+    # on_failure_fail_dagrun=True the tasks upstream of the teardown no longer decide the run's state (Airflow's
+    # DagRun._tis_for_dagrun_state), so without it a failed launch, whose teardown then finds no cluster and skips,
+    # would end in a green run.
+    tenant_jobs_done = EmptyOperator(task_id="tenant_jobs_done")
+
+    # The cluster's teardown: it runs whatever happened upstream (and skips when no cluster was launched).
+    # on_failure_fail_dagrun=True: a cluster it could not terminate (e.g. termination protected) fails the run
+    # instead of leaving a green run and a billing cluster.
+    terminate = TerminateClusterOperator(
+        task_id="terminate_shared_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster.output,
+        **in_emr_account,  # a dry run plans the termination of a cluster the launch found, terminating nothing
+    )
+
+    (
+        allow_assume
+        >> cluster
+        >> tenant_jobs
+        >> [tenant_jobs_done, terminate.as_teardown(setups=cluster, on_failure_fail_dagrun=True)]
+    )

@@ -139,7 +139,7 @@ def test_example_dags_need_no_logical_date_and_tear_their_clusters_down() -> Non
                 # The teardown comes after the work on the cluster, and no work task is a leaf after it.
                 assert len(task.upstream_task_ids) >= 2
                 assert not task.downstream_task_ids
-    assert teardowns == 3  # partner export, bucket policy export, many partners
+    assert teardowns == 4  # partner export, bucket policy export, many partners, multi-tenant
 
 
 def run_state(dag: Any, failed: str) -> str:
@@ -184,7 +184,79 @@ def test_a_teardown_that_cannot_terminate_fails_the_run_and_a_failed_task_still_
         for task in dag.tasks:
             if task not in teardowns:
                 assert run_state(dag, task.task_id) == "failed", f"{dag.dag_id}: {task.task_id} failed, run green"
-    assert checked == 3
+    assert checked == 4
+
+
+def example_dag_folders() -> list[Path]:
+    """The folders holding example DAGs: ``dags/``, and ``examples/`` once it holds Python files."""
+    return [folder for folder in (ROOT / "dags", ROOT / "examples") if any(folder.glob("**/*.py"))]
+
+
+def launch_arguments(task: Any) -> dict[str, Any]:
+    """A launch's arguments as the DAG gives them (``.partial()``'s for a mapped launch)."""
+    if task.is_mapped:
+        return dict(task.partial_kwargs)
+    return {"job_flow_overrides": task.job_flow_overrides, "emr_conn_id": task.emr_conn_id}
+
+
+def keeps_cluster_alive(arguments: dict[str, Any]) -> bool:
+    """
+    Whether a launch's cluster stays up once its steps are done, or may: RunJobFlow reads the switch from
+    ``Instances.KeepJobFlowAliveWhenNoSteps`` (Amazon EMR API Reference, "JobFlowInstancesConfig": "Specifies whether
+    the cluster should remain available after completing all steps. Defaults to false"). Not known from the DAG (a
+    template, overrides that are not a dict, or an ``emr_conn_id`` whose extra may set it): yes.
+    """
+    overrides = arguments.get("job_flow_overrides")
+    if not isinstance(overrides, dict):
+        return True
+    instances = overrides.get("Instances")
+    keep_alive = instances.get("KeepJobFlowAliveWhenNoSteps") if isinstance(instances, dict) else None
+    if keep_alive is None:  # the launch's emr_conn_id extra, beneath the overrides, may set it
+        return bool(arguments.get("emr_conn_id"))
+    return keep_alive is not False
+
+
+def test_keep_alive_check_sees_what_it_should() -> None:
+    alive = {"Instances": {"KeepJobFlowAliveWhenNoSteps": True}}
+    assert keeps_cluster_alive({"job_flow_overrides": alive, "emr_conn_id": None})
+    assert keeps_cluster_alive({"job_flow_overrides": {"Instances": {"KeepJobFlowAliveWhenNoSteps": "{{ x }}"}}})
+    assert keeps_cluster_alive({"job_flow_overrides": "overrides.json"})
+    assert keeps_cluster_alive({"job_flow_overrides": {"Steps": [{}]}, "emr_conn_id": "emr_default"})
+    transient = {"Steps": [{}], "Instances": {"KeepJobFlowAliveWhenNoSteps": False}}
+    assert not keeps_cluster_alive({"job_flow_overrides": transient, "emr_conn_id": None})
+    assert not keeps_cluster_alive({"job_flow_overrides": {"Steps": [{}]}, "emr_conn_id": None})
+
+
+def test_every_example_cluster_kept_alive_has_a_teardown() -> None:
+    """
+    A launch whose cluster stays up after its steps (``KeepJobFlowAliveWhenNoSteps``) bills until something ends it:
+    in every example DAG it is the setup of a ``TerminateClusterOperator`` teardown, which fails the run when it
+    cannot terminate (``on_failure_fail_dagrun``). ``emrfs_xacct_multi_tenant`` launched a new shared cluster each run
+    and left it running.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    kept_alive = []
+    for folder in example_dag_folders():
+        bag = DagBag(dag_folder=str(folder))
+        assert bag.import_errors == {}, folder
+        for dag_id, dag in bag.dags.items():
+            for launch in dag.tasks:
+                if launch.task_type != "LaunchClusterWithSecConfigOperator":
+                    continue
+                if not keeps_cluster_alive(launch_arguments(launch)):
+                    continue
+                kept_alive.append(f"{dag_id}.{launch.task_id}")
+                teardowns = [
+                    task
+                    for task in launch.downstream_list
+                    if task.task_type == "TerminateClusterOperator" and task.is_teardown
+                ]
+                assert teardowns, f"{dag_id}.{launch.task_id} keeps its cluster with no teardown"
+                assert launch.is_setup, f"{dag_id}.{launch.task_id} is not its teardown's setup"
+                assert all(task.on_failure_fail_dagrun for task in teardowns), f"{dag_id}.{launch.task_id}"
+    assert "emrfs_xacct_multi_tenant.launch_shared_cluster" in kept_alive
+    assert len(kept_alive) == 4, kept_alive
 
 
 def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
