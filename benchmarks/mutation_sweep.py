@@ -1365,8 +1365,8 @@ MUTATIONS = [
     m(
         "K07",
         "pure/merge.py",
-        '    return json.dumps(document, separators=(",", ":"))',
-        "    return json.dumps(document)",
+        '        return "{" + ",".join(items) + "}"',
+        '        return "{" + ", ".join(items) + "}"',
         "policy text sent with spaces (counted against KMS/S3 limits)",
         UNIT_MERGE,
     ),
@@ -2129,8 +2129,8 @@ MUTATIONS = [
     m(
         "T25",
         "pure/merge.py",
-        '    if not latin1:\n        return json.dumps(document, separators=(",", ":"))',
-        '    if True:\n        return json.dumps(document, separators=(",", ":"))',
+        "    if not latin1:\n        return _json_text(document, ensure_ascii=True)",
+        "    if True:\n        return _json_text(document, ensure_ascii=True)",
         "Latin-1 is sent to IAM and KMS escaped and counted six bytes: a key policy that fits is refused",
         UNIT_MERGE,
         INT_KMS,

@@ -28,6 +28,7 @@ from airflow_provider_emrfs_xacct.hooks.iam_managed import (
     NoRoomError,
     adding_roles,
     iam_document,
+    iam_text,
     is_lingering_subordinate,
 )
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
@@ -57,6 +58,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     require_iam_policy_length,
     same_identity,
     same_meaning,
+    stored_policy_length,
     trust_without_role,
     trusted_besides,
     upsert_statement,
@@ -221,15 +223,20 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
     def get_inline_policy(self, role_name: str, policy_name: str) -> dict[str, Any] | None:
         """Return an inline policy document of the role, or ``None`` if it has none by that name."""
+        answer = self._inline_policy_answer(role_name, policy_name)
+        if answer is None:
+            return None
+        return iam_document(answer, f"inline policy {policy_name} of role {role_name}", "inline policy")
+
+    def _inline_policy_answer(self, role_name: str, policy_name: str) -> Any:
+        """Return ``GetRolePolicy``'s ``PolicyDocument`` (IAM's URL-encoded text), or ``None`` if there is none."""
         try:
             response = self.conn.get_role_policy(RoleName=role_name, PolicyName=policy_name)
         except ClientError as error:
             if error_code(error) == "NoSuchEntity":
                 return None
             raise
-        return iam_document(
-            response["PolicyDocument"], f"inline policy {policy_name} of role {role_name}", "inline policy"
-        )
+        return response["PolicyDocument"]
 
     def get_role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any] | None]]:
         """
@@ -668,6 +675,11 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         """
         Return the characters IAM counts for the role's inline policies other than ``policy_name``.
 
+        Each as IAM holds it: the text ``GetRolePolicy`` answers, whitespace excluded
+        (:func:`~.merge.stored_policy_length`), not the parsed document sent again: the provider does not
+        write them, and someone's ``é`` sent as ``\\u00e9`` counts six characters there, not one. Not parsed
+        either: a name given twice in one of them is theirs to keep (the provider does not write it back).
+
         :param missing_ok: a role that does not exist (yet) has none, rather than being an error.
         """
         try:
@@ -677,9 +689,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 return 0
             self._refuse_missing_role(error, role_name)
             raise
-        return sum(
-            iam_policy_length(self.get_inline_policy(role_name, name) or {}) for name in names if name != policy_name
-        )
+        answers = (self._inline_policy_answer(role_name, name) for name in names if name != policy_name)
+        return sum(stored_policy_length(iam_text(answer)) for answer in answers if answer is not None)
 
     def _other_inline_chars_in_time(
         self, role_name: str, policy_name: str, settings: ConvergeSettings, *, missing_ok: bool = False

@@ -93,6 +93,17 @@ def iam_document(answer: Any, what: str, kind: str = "policy") -> dict[str, Any]
     return parse_document(unquote(answer) if isinstance(answer, str) else answer, what, kind)
 
 
+def iam_text(answer: Any) -> str:
+    """
+    Return the text of a policy document as IAM holds it: an IAM answer's URL-encoded text, URL-decoded (see
+    :func:`iam_document`); a dict (decoded by another client) as the provider would send it.
+
+    What IAM counts against its size quotas for a policy the provider does not write
+    (:func:`~.merge.stored_policy_length`).
+    """
+    return unquote(answer) if isinstance(answer, str) else policy_text(answer)
+
+
 class NoRoomError(Exception):
     """The document chosen for new grants filled up (a concurrent writer) since it was read."""
 

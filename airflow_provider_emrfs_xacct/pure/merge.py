@@ -89,6 +89,12 @@ def parse_document(
     """
     Return a policy document as a dict, decoding JSON text and IAM's URL-encoded JSON.
 
+    An unquoted number of a policy is kept as its text (:class:`PolicyNumber`), which :func:`policy_text` sends back
+    as it was: IAM takes numbers without quotation marks (IAM User Guide, "Grammar of the IAM JSON policy language":
+    "Quotation marks are optional for numeric and Boolean values"), and a ``float`` would write someone's ``1.10`` as
+    ``1.1``, ``12345678901234567890.5`` rounded, ``1e400`` as ``Infinity`` (not JSON). A security configuration's
+    numbers stay Python numbers: it is sent with ``json.dumps`` and named by its content's hash.
+
     :param what: names the document in errors (else "policy document", and a read-modify-write names it).
     :param kind: the kind of document (a key of :data:`REPEATED_NAME_ADVICE`): what a refusal advises.
     :raises ConflictError: a name appears twice in one JSON object (two ``StringEquals`` in one ``Condition``,
@@ -103,8 +109,9 @@ def parse_document(
     text = document.strip()
     if text.startswith("%7B") or text.startswith("%7b"):
         text = unquote(text)
+    numbers: dict[str, Any] = {} if kind == "security configuration" else _NUMBERS_AS_TEXT
     try:
-        parsed = json.loads(text, object_pairs_hook=_object_without_repeated_names)
+        parsed = json.loads(text, object_pairs_hook=_object_without_repeated_names, **numbers)
     except _RepeatedName as error:
         raise ConflictError(
             f"{what or 'policy document'}: {error}; a reader keeps only one (which one AWS applies is not documented): {REPEATED_NAME_ADVICE[kind]}",
@@ -113,6 +120,28 @@ def parse_document(
     if not isinstance(parsed, dict):
         raise ConflictError(f"{what or 'policy document'} is not a JSON object: {document!r}", document=what)
     return parsed
+
+
+class PolicyNumber(str):
+    """
+    An unquoted JSON number of a policy document, as its text (``1.10``, ``1e400``): :func:`policy_text` sends it
+    back unquoted and unchanged. A ``str`` elsewhere, as IAM compares condition values as text (:func:`_condition_value`).
+    """
+
+    __slots__ = ()
+
+
+def _policy_int(text: str) -> int | PolicyNumber:
+    """An unquoted whole number: an ``int`` when it writes back as the same text, else its text (``-0``, 5,000 digits)."""
+    try:
+        number = int(text)
+    except ValueError:  # past Python's digit limit for int conversion (sys.get_int_max_str_digits)
+        return PolicyNumber(text)
+    return number if str(number) == text else PolicyNumber(text)
+
+
+#: ``json.loads`` arguments that keep a policy's numbers as written (see :func:`parse_document`).
+_NUMBERS_AS_TEXT: dict[str, Any] = {"parse_float": PolicyNumber, "parse_int": _policy_int}
 
 
 class _RepeatedName(Exception):
@@ -210,6 +239,8 @@ def _condition_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return json.dumps(value)
+    if isinstance(value, PolicyNumber):  # an unquoted number, as written (1.10 is not 1.1 as text)
+        return str(value)
     return value
 
 
@@ -603,14 +634,15 @@ def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, ro
     Each ``Allow`` statement the provider did not write (by ``Sid``, or index without one) and each principal
     of the provider's statement (``own_sid``) that is not that role, in any spelling of its name (see
     :func:`identity_key`); the unique ID of a deleted principal (``AROA…``) counts for nobody, and so does a
-    statement naming only such IDs.
+    statement naming only such IDs, that role, or both (someone's statement trusting the revoked role itself: it is
+    not someone else). A statement naming anyone else beside them, or a principal of another kind, counts.
     """
     others: list[str] = []
     for index, statement in enumerate(as_list((trust or {}).get("Statement"))):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
         if statement.get("Sid") != own_sid:
-            if not _names_only_deleted_principals(statement):
+            if not _names_only(statement, lambda value: _is_role(value, account, role_name)):
                 others.append(f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}]")
             continue
         for kind, values in _principal_values(statement.get("Principal")).items():
@@ -625,14 +657,19 @@ def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, ro
     return others
 
 
-def _names_only_deleted_principals(statement: dict[str, Any]) -> bool:
-    """Whether a statement's principals are all unique IDs of deleted principals (``AROA…``), who assume nothing."""
+def _names_only(statement: dict[str, Any], revoked: Callable[[str], bool]) -> bool:
+    """
+    Whether a statement's principals are all ``AWS`` principals that are unique IDs of deleted principals
+    (``AROA…``), who assume nothing, or ``revoked`` (the role a revoke takes out). A ``NotPrincipal`` (everyone but
+    those named) is not.
+    """
     principals = _principal_values(statement.get("Principal"))
     values = [value for kind_values in principals.values() for value in kind_values]
     return (
         bool(values)
         and set(principals) == {"AWS"}
-        and all(isinstance(value, str) and _UNIQUE_ID.match(value) for value in values)
+        and "NotPrincipal" not in statement
+        and all(isinstance(value, str) and (_UNIQUE_ID.match(value) or revoked(value)) for value in values)
     )
 
 
@@ -854,13 +891,32 @@ def policy_text(document: dict[str, Any], *, latin1: bool = True) -> str:
     in UTF-8, not as the six of ``\\u00e9``, which counted against the quotas as much. Any other character is sent as
     its JSON escape, made of those characters.
 
+    An unquoted number read from a document (:class:`PolicyNumber`) is sent as it was written.
+
     :param latin1: ``False`` for S3, which documents no character set for a bucket policy: every character beyond
         ASCII is sent escaped, as JSON allows anywhere.
     """
     if not latin1:
-        return json.dumps(document, separators=(",", ":"))
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        return _json_text(document, ensure_ascii=True)
+    text = _json_text(document, ensure_ascii=False)
     return _ESCAPED_IN_POLICIES.sub(lambda match: json.dumps(match.group())[1:-1], text)
+
+
+def _json_text(value: Any, *, ensure_ascii: bool) -> str:
+    """``json.dumps`` without spaces, but a :class:`PolicyNumber` as its own text, unquoted."""
+    if isinstance(value, PolicyNumber):
+        return str.__str__(value)
+    if isinstance(value, dict):
+        items = (
+            json.dumps(key if isinstance(key, str) else json.dumps(key), ensure_ascii=ensure_ascii)
+            + ":"
+            + _json_text(item, ensure_ascii=ensure_ascii)
+            for key, item in value.items()
+        )
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_json_text(item, ensure_ascii=ensure_ascii) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=ensure_ascii)
 
 
 #: What :func:`policy_text` escapes: all but printable ASCII and printable Latin-1 (``json.dumps`` escapes controls).
@@ -887,7 +943,21 @@ _SIZE_QUOTAS = {
 
 def iam_policy_length(document: dict[str, Any]) -> int:
     """Return the length IAM counts against its quotas: the characters sent (:func:`policy_text`), whitespace excluded."""
-    return len("".join(policy_text(document).split()))
+    return stored_policy_length(policy_text(document))
+
+
+def stored_policy_length(text: str) -> int:
+    """
+    Return the length IAM counts for a policy it holds as ``text`` (URL-decoded): its characters, whitespace excluded.
+
+    For a policy the provider does not write (another inline policy of the role): IAM counts the text it was sent
+    (IAM User Guide, "IAM and AWS STS quotas": "Role policy size cannot exceed 10,240 characters", "IAM doesn't count
+    white space"), and ``GetRolePolicy`` answers that text (IAM API Reference, "GetRolePolicy": "URL-encoded compliant
+    with RFC 3986"). Re-serialising the parsed document would count what the provider would send instead: an ``é``
+    someone sent as ``\\u00e9`` (Python's ``json.dumps``) once, not six times. Whether IAM counts such an escape as
+    the six characters sent or the one it means is not documented: the six are counted, on the safe side.
+    """
+    return len("".join(text.split()))
 
 
 def require_iam_policy_length(document: dict[str, Any], limit: int, field: str, what: str) -> dict[str, Any]:

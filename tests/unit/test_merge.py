@@ -605,6 +605,44 @@ def test_a_statement_of_someone_else_naming_only_deleted_principals_counts_for_n
     assert others({**deleted, "Principal": {"AWS": []}}) == ["statement 'Old'"]
 
 
+def test_a_statement_of_someone_else_naming_only_the_revoked_role_is_not_someone_else() -> None:
+    """
+    A hand-written statement trusting the revoked EMR EC2 role itself (under a Condition, say), in any spelling or
+    path of its name (IAM names are not distinguished by case, IAM API Reference, "CreateRole"), leaves no one else
+    trusted: the revoke need not keep the key-user grant for it, nor refuse to delete the role. Beside anyone else,
+    a principal of another kind, or as a ``NotPrincipal`` (everyone else), it still counts.
+    """
+    from airflow_provider_emrfs_xacct.pure.merge import trusted_besides
+
+    def others(*statements: dict[str, Any]) -> list[str]:
+        trust = {"Statement": [{"Sid": "Trust", "Effect": "Allow", "Principal": {"AWS": REVOKED}}, *statements]}
+        return trusted_besides(trust, "Trust", EMR, "EMR_EC2_DefaultRole")
+
+    own = {
+        "Sid": "NightlyOnly",
+        "Effect": "Allow",
+        "Principal": {"AWS": REVOKED},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:RoleSessionName": "nightly"}},
+    }
+    assert others(own) == []
+    assert others({**own, "Principal": {"AWS": [f"arn:aws:iam::{EMR}:role/emr/emr_ec2_defaultrole"]}}) == []
+    assert others({**own, "Principal": {"AWS": [REVOKED, "AROAEXAMPLEEXAMPLE1234"]}}) == []
+    assert others({key: value for key, value in own.items() if key != "Sid"}) == []
+    assert others({**own, "Principal": {"AWS": [REVOKED, NIGHTLY]}}) == ["statement 'NightlyOnly'"]
+    assert others({**own, "Principal": {"AWS": REVOKED, "Service": "ec2.amazonaws.com"}}) == ["statement 'NightlyOnly'"]
+    assert others({**own, "Principal": {"AWS": "arn:aws:iam::333333333333:role/EMR_EC2_DefaultRole"}}) == [
+        "statement 'NightlyOnly'"
+    ]
+    assert others({**own, "Principal": {"AWS": f"arn:aws:iam::{EMR}:user/EMR_EC2_DefaultRole"}}) == [
+        "statement 'NightlyOnly'"
+    ]
+    assert others({**own, "Principal": {"AWS": f"arn:aws:iam::{EMR}:root"}}) == ["statement 'NightlyOnly'"]
+    not_principal = {key: value for key, value in own.items() if key != "Principal"}
+    assert others({**not_principal, "NotPrincipal": {"AWS": REVOKED}}) == ["statement 'NightlyOnly'"]
+    assert others({**own, "NotPrincipal": {"AWS": NIGHTLY}}) == ["statement 'NightlyOnly'"]
+
+
 # Revoking the EMR EC2 role from the provider's trust statement ----------------------------------------------
 
 EMR = "111111111111"
