@@ -437,7 +437,9 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         # A role created seconds ago may not be visible yet (IAM User Guide, "Changes that I make are not always
         # immediately visible"): waited out for a bounded time, as IAM's and KMS's refusals are; still refused
         # then, raised naming the field. (A deleted principal's unique ID in a statement of others is refused the
-        # same way, and S3 does not say which principal it refused: refuse_orphaned_writes names it first.)
+        # same way, and S3 does not say which principal it refused: refuse_orphaned_writes names it first.) This
+        # write is the only check that a principal of another account exists (the bucket's connection cannot read
+        # that account's IAM), so GrantBucketAccessOperator sends it before the ownership switch.
         with naming_missing_principals(
             is_invalid_principal,
             "principal_arns",
@@ -485,6 +487,9 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
     ) -> list[Change]:
         """
         Switch the bucket to ``BucketOwnerEnforced`` (ACLs disabled, the bucket owner owns every object).
+
+        Sent by :class:`~airflow_provider_emrfs_xacct.operators.s3.GrantBucketAccessOperator` after its bucket policy
+        was written: a grant S3 refuses leaves the ownership as it was.
 
         :param current: the ownership setting if already read.
         """

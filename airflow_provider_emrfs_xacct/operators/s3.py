@@ -32,7 +32,9 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     launch operator's ``emrfs_site_properties``; with ``ObjectWriter`` the EMR account keeps
     ownership: it warns, or with ``enforce_bucket_owner=True`` switches the bucket to
     ``BucketOwnerEnforced`` (which disables ACLs on the bucket; refused, before anything is written,
-    while the bucket's ACL grants anyone but its owner, since S3 refuses the switch then).
+    while the bucket's ACL grants anyone but its owner, since S3 refuses the switch then). The switch is
+    made after the bucket policy is written: a grant S3 refuses (a principal that does not exist) leaves
+    the ownership as it was.
 
     A complete option (a) on an SSE-KMS bucket also needs the key policy to let the EMR role use the
     key (:class:`~airflow_provider_emrfs_xacct.operators.kms.GrantKmsKeyUserOperator` with the EMR
@@ -117,7 +119,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                     "connections swapped?)",
                 )
             self.hook.expected_bucket_owner = account
-            # Everything that can refuse is read and checked before the first write.
+            # Everything a read can refuse is checked before the first write (a principal that does not exist is
+            # refused by the policy's write alone, which comes before the ownership switch: below).
             ownership = self.hook.get_object_ownership(bucket)
             encryption = self.hook.get_default_encryption(bucket)
             switch = enforce and ownership != "BucketOwnerEnforced"
@@ -128,32 +131,30 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         object_acl = not switch and ownership == "BucketOwnerPreferred"
         kept: dict[str, list[str]] = {}
         acl_required: set[str] = set()
-        changes: list[Change] = []
         with explain_access_denied(self.hook):
-
-            def grant_access(*, dry_run: bool) -> list[Change]:
-                return self.hook.ensure_bucket_access(
-                    bucket,
-                    locations,
-                    principals,
-                    partition=partition,
-                    object_acl=object_acl,
-                    settings=settings,
-                    dry_run=dry_run,
-                    kept=kept,
-                    canned_acl_required=acl_required,
-                )
-
-            # The switch before the grant: a switch refused (s3:PutBucketOwnershipControls is its own permission)
-            # leaves no grant on a bucket whose writers would own what they write (S3 API Reference,
-            # OwnershipControlsRule, ObjectWriter). The grant is planned first (a read: its refusals, such as a
-            # statement naming a deleted principal or S3's size limit, come before the switch too).
+            # The grant before the switch. Whether a principal of another account exists, no read of this account
+            # tells: S3 refuses the policy naming it ("Invalid principal in policy": AWS Knowledge Center,
+            # s3-invalid-principal-in-policy-error), so only the write itself can. Written first, a refused grant
+            # leaves the ownership as it was; the switch disables ACLs, which ends what object ACLs grant (S3 User
+            # Guide, "Controlling ownership of objects and disabling ACLs for your bucket": "ACLs no longer affect
+            # permissions"), and must not be made by a run that fails. A switch refused after the grant (its own
+            # permission, s3:PutBucketOwnershipControls) leaves the grant on a bucket that keeps its ownership, as a
+            # run without enforce_bucket_owner does, and fails the task before anything downstream writes; a rerun
+            # writes no policy and tries the switch again (_enforce_owner).
+            changes = self.hook.ensure_bucket_access(
+                bucket,
+                locations,
+                principals,
+                partition=partition,
+                object_acl=object_acl,
+                settings=settings,
+                dry_run=self.dry_run,
+                kept=kept,
+                canned_acl_required=acl_required,
+            )
             if switch:
-                if not self.dry_run:
-                    grant_access(dry_run=True)
-                changes += self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.dry_run)
+                changes += self._enforce_owner(bucket, ownership)
                 ownership = "BucketOwnerEnforced" if not self.dry_run else ownership
-            changes += grant_access(dry_run=self.dry_run)
         report = {
             **ownership_report(bucket, ownership, canned_acl_required=bool(acl_required)),
             "kms_key_arn": key_arn,
@@ -176,6 +177,26 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         self.warn_kept(bucket, kept)
         self.report(context, changes)
         return report
+
+    def _enforce_owner(self, bucket: str, ownership: str) -> list[Change]:
+        """
+        Switch the bucket to ``BucketOwnerEnforced`` once the grant held; refused, log what the grant left.
+
+        With the switch, the bucket owner owns every object in the bucket (S3 User Guide, "Controlling ownership of
+        objects and disabling ACLs for your bucket"), so objects written before it are the owner's too once it holds.
+        """
+        try:
+            return self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.dry_run)
+        except Exception:
+            self.log.error(
+                "The policy of bucket %s grants the principals now, but its object ownership stays %s: the switch to "
+                "BucketOwnerEnforced failed (below). Objects the EMR account writes meanwhile are its own until the "
+                "switch holds; this task fails, so the tasks after it do not run. Run it again once the switch can be "
+                "made: the policy is not written again",
+                bucket,
+                ownership,
+            )
+            raise
 
     def warn_kept(self, bucket: str, kept: dict[str, list[str]]) -> None:
         """Log, per principal, the prefixes its statements keep that this run did not ask for (the grant only adds)."""

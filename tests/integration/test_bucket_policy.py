@@ -362,10 +362,11 @@ def test_bucket_owner_preferred_returns_the_canned_acl_setting(aws: Seeded, s3: 
 
 def test_a_grant_refused_before_its_write_leaves_the_ownership_as_it_was(aws: Seeded, s3: Any) -> None:
     """
-    With ``enforce_bucket_owner=True`` the switch is written before the grant, so the grant's own refusals (here a
+    With ``enforce_bucket_owner=True`` the switch is written after the grant, so the grant's own refusals (here a
     statement of others naming a deleted role, which S3 would refuse: AWS Knowledge Center,
-    "s3-invalid-principal-in-policy-error") are planned before the switch: disabling ACLs ends what object ACLs
-    grant (S3 User Guide, "Controlling ownership of objects and disabling ACLs"), and must not happen for nothing.
+    "s3-invalid-principal-in-policy-error", found before the write) come before the switch: disabling ACLs ends what
+    object ACLs grant (S3 User Guide, "Controlling ownership of objects and disabling ACLs"), and must not happen for
+    nothing. A principal that does not exist, which only S3's answer to the write shows: test_missing_principals.py.
     """
     set_ownership(s3, aws.bucket, "ObjectWriter")
     theirs = {**ANALYTICS_READ, "Sid": "BatchRead", "Principal": {"AWS": OTHER_EMR_ROLE}}
@@ -456,8 +457,9 @@ def test_enforce_bucket_owner_switches_an_object_writer_bucket(
     assert result["object_ownership"] == "BucketOwnerEnforced"
     assert result["objects_owned_by"] == ENFORCED_OWNER
     assert ownership_of(s3, aws.bucket) == "BucketOwnerEnforced"
-    # The switch first: a grant refused after it leaves only the switch asked for (the test below, the other way).
-    assert recorder.mutating == ["PutBucketOwnershipControls", "PutBucketPolicy"]
+    # The grant first: a grant S3 refuses leaves the ownership as it was (test_missing_principals.py); a switch
+    # refused after it, the grant on a bucket that kept its ownership (the test below).
+    assert recorder.mutating == ["PutBucketPolicy", "PutBucketOwnershipControls"]
     assert "has ObjectWriter ownership" not in capfd.readouterr().out
     assert len(ti.xcoms["plan"]) == 2
 
@@ -465,15 +467,20 @@ def test_enforce_bucket_owner_switches_an_object_writer_bucket(
     assert again.mutating == []
 
 
-def test_a_refused_ownership_switch_leaves_no_grant_on_an_object_writer_bucket(aws: Seeded, s3: Any) -> None:
+def test_a_refused_ownership_switch_after_the_grant_fails_the_task_and_its_rerun_switches(
+    aws: Seeded, s3: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
     """
     ``s3:PutBucketOwnershipControls`` is a permission of its own (S3 API Reference, PutBucketOwnershipControls: "you
-    must have the s3:PutBucketOwnershipControls permission"), which no read shows beforehand. Refused, the grant must
-    not stand on a bucket still ObjectWriter, where the EMR account would own what it writes (S3 API Reference,
-    OwnershipControlsRule): the grant was written first and stayed, and a retry failed the same way.
+    must have the s3:PutBucketOwnershipControls permission"), which no read shows beforehand. The switch comes after
+    the grant (a grant S3 refuses must leave the ownership as it was: test_missing_principals.py), so refused, it
+    leaves the grant on a bucket still ObjectWriter, as a run without ``enforce_bucket_owner`` does: the task fails
+    naming the permission (nothing after it runs) and says what it left. Its rerun writes no policy and switches; the
+    bucket owner then owns every object, those written before too (S3 User Guide, "Controlling ownership of objects
+    and disabling ACLs for your bucket": "the bucket owner automatically owns and has full control over every object in
+    the bucket").
     """
     set_ownership(s3, aws.bucket, "ObjectWriter")
-    before = policy_of(s3, aws.bucket)
     provisioner_roles(aws.url, None, {DESTINATION_ACCOUNT: "s3:PutBucketOwnershipControls"})
     switch_on = moto_authorization_switch(aws.url)
     operator = grant(aws, enforce_bucket_owner=True)
@@ -490,7 +497,18 @@ def test_a_refused_ownership_switch_leaves_no_grant_on_an_object_writer_bucket(a
         switch_on.close()
 
     assert ownership_of(s3, aws.bucket) == "ObjectWriter"
-    assert policy_of(s3, aws.bucket) == before
+    granted = policy_of(s3, aws.bucket)
+    assert set(principal_sids(aws.emr_ec2_role_arn)) <= set(by_sid(granted))
+    output = capfd.readouterr().out
+    assert "its object ownership stays ObjectWriter" in output
+    assert "the policy is not written again" in output
+
+    result, recorder, _ = run_operator(grant(aws, enforce_bucket_owner=True))
+
+    assert recorder.mutating == ["PutBucketOwnershipControls"]
+    assert result["object_ownership"] == "BucketOwnerEnforced"
+    assert ownership_of(s3, aws.bucket) == "BucketOwnerEnforced"
+    assert policy_of(s3, aws.bucket) == granted
 
 
 def test_prefixes_in_two_buckets_are_refused(connections: Seeded) -> None:

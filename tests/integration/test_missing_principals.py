@@ -21,10 +21,12 @@ from botocore.exceptions import ClientError
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
 from airflow_provider_emrfs_xacct.pure.exceptions import PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EC2_ONLY_TRUST, EMR_ACCOUNT, Seeded, client
+from devstack.testing import CallRecorder, run_operator
 
 SHORT_WAIT = ConvergeSettings(settle_seconds=0, consistency_wait_seconds=1.0, first_backoff_seconds=0.5)
 MISSING = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_EC2_NoSuchRole"
@@ -94,6 +96,55 @@ def test_a_bucket_policy_principal_that_does_not_exist_is_refused_naming_the_fie
     assert "Invalid principal in policy" in message  # what S3 said, kept
     with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
         s3.get_bucket_policy(Bucket=aws.bucket)
+
+
+def test_a_bucket_grant_to_a_principal_that_does_not_exist_leaves_the_ownership_as_it_was(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``enforce_bucket_owner=True`` on an ``ObjectWriter`` bucket with a role that does not exist (a typo) in
+    ``principal_arns``: only S3's answer to the policy's write tells ("Invalid principal in policy", AWS Knowledge
+    Center, s3-invalid-principal-in-policy-error). The switch to ``BucketOwnerEnforced`` was sent first and stayed
+    when the grant was refused, ending what object ACLs grant ("ACLs no longer affect permissions", S3 User Guide,
+    "Controlling ownership of objects and disabling ACLs for your bucket") for a run that failed. The policy is now
+    written first: refused, the ownership stays as it was; granted, the switch follows it.
+    """
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
+    # The operator's wait for IAM's lag (60 s) cut to a second, as the hooks' above.
+    monkeypatch.setattr(GrantBucketAccessOperator, "converge_settings", property(lambda _operator: SHORT_WAIT))
+
+    def grant(principals: list[str]) -> GrantBucketAccessOperator:
+        return GrantBucketAccessOperator(
+            task_id="grant_bucket_access",
+            aws_conn_id=DESTINATION_CONN_ID,
+            s3_prefixes=[f"s3://{aws.bucket}/exports/"],
+            principal_arns=principals,
+            enforce_bucket_owner=True,
+            settle_seconds=0,
+        )
+
+    with CallRecorder().everywhere() as calls, pytest.raises(PrincipalNotFoundError) as refused:
+        run_operator(grant([aws.emr_ec2_role_arn, MISSING]))
+
+    assert refused.value.field == "principal_arns"
+    assert MISSING in str(refused.value)
+    assert "PutBucketOwnershipControls" not in calls.mutating
+    assert set(calls.mutating) == {"PutBucketPolicy"}  # refused, and sent again over the wait
+    ownership = s3.get_bucket_ownership_controls(Bucket=aws.bucket)["OwnershipControls"]["Rules"]
+    assert ownership == [{"ObjectOwnership": "ObjectWriter"}]
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=aws.bucket)
+
+    report, recorder, _ = run_operator(grant([aws.emr_ec2_role_arn]))
+
+    assert recorder.mutating == ["PutBucketPolicy", "PutBucketOwnershipControls"]
+    assert report["object_ownership"] == "BucketOwnerEnforced"
+    ownership = s3.get_bucket_ownership_controls(Bucket=aws.bucket)["OwnershipControls"]["Rules"]
+    assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert aws.emr_ec2_role_arn in s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]
 
 
 def test_a_bucket_policy_principal_created_during_the_wait_is_granted(aws: Seeded) -> None:
