@@ -183,16 +183,49 @@ def test_every_example_task_is_pinned_to_the_account_of_its_connection() -> None
     assert checked >= 25, checked  # every example's tasks were seen, mapped ones too
 
 
-#: The operators that write documents partners share, and the pool of one slot they take in the example DAGs
-#: (docs/safety.md, "Reads that lag behind writes").
+#: The operators that write documents partners share, grants and revokes, and the pool of one slot they take in the
+#: example DAGs (docs/safety.md, "Reads that lag behind writes").
 SHARED_DOCUMENT_WRITERS = {
     "AttachAssumeRolePolicyOperator",
     "GrantKmsKeyUserOperator",
     "GrantEmrRoleBucketAccessOperator",
     "GrantBucketAccessOperator",
+    "RevokeBucketAccessOperator",
     "RevokePartnerAccessOperator",
 }
 SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
+#: The actions that write a shared document, per connection of docs/permissions.md: the EMR EC2 role's policies (the
+#: EMR connection; the destination connection's IAM writes are the partner's own destination role), a key policy,
+#: a bucket policy.
+SHARED_DOCUMENT_WRITES = {
+    "EMR": {"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:CreatePolicyVersion"},
+    "destination": {"kms:PutKeyPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"},
+}
+
+
+def test_the_shared_document_writers_are_every_operator_that_writes_one_and_the_docs_name_each() -> None:
+    """
+    The writers above are every operator whose actions (docs/permissions.md, checked against the calls by
+    tests/integration/test_permission_tables.py) write the EMR EC2 role's policies, a key policy or a bucket policy,
+    and docs/safety.md tells to give each of them the pool. ``RevokeBucketAccessOperator`` rewrites the bucket policy
+    through the same read, merge and write as the grant, and was missing from both lists.
+    """
+    permissions = (ROOT / "docs" / "permissions.md").read_text()
+    table = permissions.split("<!-- permissions:start -->")[1].split("<!-- permissions:end -->")[0]
+    writers = set()
+    for row in table.splitlines():
+        cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        connection = cells[1].split()[0]
+        if set(re.findall(r"`([a-z0-9]+:[A-Za-z]+)`", cells[2])) & SHARED_DOCUMENT_WRITES.get(connection, set()):
+            writers.add(cells[0].strip("`"))
+    assert writers == SHARED_DOCUMENT_WRITERS
+
+    safety = " ".join((ROOT / "docs" / "safety.md").read_text().split())
+    advice = safety.split("or `pool=` on every operator that rewrites a document partners share")[1]
+    advice = advice.split("; create")[0]
+    assert set(re.findall(r"`(\w+Operator)`", advice)) == SHARED_DOCUMENT_WRITERS
 
 
 def test_every_example_task_that_writes_a_shared_document_takes_the_one_slot_pool() -> None:
