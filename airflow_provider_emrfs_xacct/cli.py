@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import difflib
 import json
 import logging
@@ -264,7 +265,7 @@ def validate_partner(partner: dict[str, Any]) -> None:
         raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
 
 
-def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any]) -> None:
+def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any], role_arn: str | None = None) -> None:
     """
     Refuse, for ``plan`` and ``apply``, a role mapping to another role than ``destination.role_name`` of
     ``destination.account_id`` (pure: no AWS call; ``partner`` as :func:`load_partner` validated it).
@@ -273,30 +274,53 @@ def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any]) -> None:
     grant, the key users), so nothing it applies lets EMRFS assume another. ``verify`` and ``revoke`` read
     the security configuration itself and never write these mappings: a file mapping some prefixes to a role
     another partner file provisions is theirs to judge or revoke. IAM does not distinguish role names by case
-    (IAM User Guide, "IAM identifiers"); the path is IAM's to tell (``resolve_destination_role_arn``). A role of
-    the EMR account is left to ``CreateEmrfsSecurityConfigOperator``, which refuses it with its own reason.
+    (IAM User Guide, "IAM identifiers"); the path is IAM's to tell: before any call (``role_arn`` ``None``) the
+    account and name are compared, and once ``role_arn``, the destination role's ARN as IAM shows it (or as ``apply``
+    creates it, at ``/``: :func:`resolve_destination_role_arn`), is known, the whole ARN, path included (a role's ARN
+    holds its path: IAM User Guide, "IAM identifiers", "IAM ARNs"; the path-less ARN of a role made under a path
+    names no role). A role of the EMR account is left to ``CreateEmrfsSecurityConfigOperator``, which refuses it
+    with its own reason.
 
+    :param role_arn: the destination role's ARN, path included; ``None``: not read yet.
     :raises EmrfsXacctError: naming the file and ``security_configuration.role_mappings[N].Role``.
     """
     from airflow_provider_emrfs_xacct.pure.security_config import validate_role_mappings
 
-    destination, emr_account = partner["destination"], str(partner["emr"]["account_id"])
-    wanted = str(destination["role_name"]).lower()
     mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
     for index, mapping in enumerate(mappings):
-        role = str(mapping["Role"])
-        parts = role.split(":", 5)
-        name = parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else ""
-        account = parts[4] if len(parts) == 6 else ""
-        if account != emr_account and (account != str(destination["account_id"]) or name.lower() != wanted):
-            error = InvalidParameterError(
-                f"security_configuration.role_mappings[{index}].Role",
-                f"is {role!r}, a role this partner file does not provision: apply lets the EMR EC2 role assume "
-                f"destination.role_name {destination['role_name']!r} of {destination['account_id']} only, so "
-                "nothing it applies lets EMRFS assume this one for the writes mapped to it, and revoke would not "
-                "take it back. Map them to that role, or provision the other role with its own partner file",
-            )
+        problem = _not_provisioned(str(mapping["Role"]), partner, role_arn)
+        if problem:
+            error = InvalidParameterError(f"security_configuration.role_mappings[{index}].Role", problem)
             raise EmrfsXacctError(f"{path}: {error}")
+
+
+def _not_provisioned(role: str, partner: dict[str, Any], role_arn: str | None) -> str:
+    """Why ``apply`` lets the EMR EC2 role assume no role of ARN ``role`` (see :func:`refuse_roles_not_provisioned`); ``""``: it does."""
+    from airflow_provider_emrfs_xacct.pure.merge import same_identity
+
+    destination, emr_account = partner["destination"], str(partner["emr"]["account_id"])
+    parts = role.split(":", 5)
+    name = parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else ""
+    account = parts[4] if len(parts) == 6 else ""
+    if account == emr_account:
+        return ""
+    if account != str(destination["account_id"]) or name.lower() != str(destination["role_name"]).lower():
+        return (
+            f"is {role!r}, a role this partner file does not provision: apply lets the EMR EC2 role assume "
+            f"destination.role_name {destination['role_name']!r} of {destination['account_id']} only, so "
+            "nothing it applies lets EMRFS assume this one for the writes mapped to it, and revoke would not "
+            "take it back. Map them to that role, or provision the other role with its own partner file"
+        )
+    if role_arn is None or same_identity(role, role_arn):
+        return ""
+    shown = (
+        "as IAM shows it" if partner.get(DESTINATION_ROLE_ARN_KEY) else "as apply creates it (IAM has no such role yet)"
+    )
+    return (
+        f"is {role!r}, but destination.role_name is {role_arn!r} {shown}: a role's ARN holds its path (IAM User "
+        'Guide, "IAM identifiers"), so this ARN names no role apply lets the EMR EC2 role assume, and EMRFS '
+        f"could not assume it for the writes mapped to it. Map them to {role_arn!r}"
+    )
 
 
 def _validate_accounts(name: str, section: dict[str, Any]) -> None:
@@ -410,8 +434,21 @@ def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
     )
 
 
+#: Why each sub-command that writes cannot go on without the destination role's ARN as IAM shows it (its
+#: path: IAM User Guide, "IAM identifiers", "IAM ARNs"), when ``iam:GetRole`` of it is denied.
+_NEEDS_DESTINATION_ARN = {
+    "plan": "the EMR EC2 role's sts:AssumeRole grant, the key users and the role mappings name the role by that "
+    "ARN, path included",
+    "revoke": "the revoke finds the role by that ARN, path included, in the EMR EC2 role's sts:AssumeRole grant, the "
+    "key policies and the security configuration: with the ARN built from destination.role_name, without a path, "
+    "a role made under a path would stay named there while the revoke said there was nothing to change (with "
+    "--keep-destination-trust too)",
+}
+_NEEDS_DESTINATION_ARN["apply"] = _NEEDS_DESTINATION_ARN["plan"]
+
+
 def resolve_destination_role_arn(
-    partner: dict[str, Any], err: TextIO, refused: list[RefusedRead] | None = None
+    partner: dict[str, Any], err: TextIO, refused: list[RefusedRead] | None = None, *, command: str = "verify"
 ) -> str | None:
     """
     Read the destination role's ARN through the destination connection (``iam:GetRole``, a read, which the
@@ -420,11 +457,15 @@ def resolve_destination_role_arn(
 
     As for the EMR EC2 role (:func:`resolve_emr_role_arn`): an existing role keeps its path (``role_path`` is used
     only when creating it), and its ARN holds it, so the EMR EC2 role's grant, the key users and the role mappings
-    must name that ARN (KMS and IAM refuse a principal that does not exist), and the revoke reads the role by name
-    and refuses one whose ARN is not the one given.
+    must name that ARN (KMS and IAM refuse a principal that does not exist), and the revoke finds the role's
+    statements by it. So a denied read stops ``plan``, ``apply`` and ``revoke`` (an :class:`AccessDeniedError`,
+    exit 3, before any change): the ARN built from the name has no path, and a revoke by it would say "No changes."
+    while the grant and the key policies still name a role made under a path. ``verify``, which changes nothing,
+    goes on with the ARN built from the name (:func:`with_unknown_configuration_name`).
 
     :param refused: where a denied read is recorded: the ARN built from the name is then a guess, not IAM's answer
         (:func:`with_unknown_configuration_name`).
+    :param command: the sub-command.
     """
     fallback = destination_role_arn({**partner, DESTINATION_ROLE_ARN_KEY: None})
     role_name = partner["destination"]["role_name"]
@@ -438,6 +479,7 @@ def resolve_destination_role_arn(
         "the steps name",
         quiet_if_missing=True,
         refused=refused,
+        refuse_denial=_NEEDS_DESTINATION_ARN.get(command),
     )
 
 
@@ -452,11 +494,13 @@ def _read_role_arn(
     *,
     quiet_if_missing: bool = False,
     refused: list[RefusedRead] | None = None,
+    refuse_denial: str | None = None,
 ) -> str | None:
     """
     ``iam:GetRole`` of ``role_name`` through ``conn_id``: its ARN, or ``None`` (the fallback used, said on ``err``).
 
     :param refused: where a denied read is recorded (``fallback``'s account is the role's).
+    :param refuse_denial: why the ARN is needed: a denied read then raises :class:`AccessDeniedError` saying it.
     """
     from botocore.exceptions import ClientError
 
@@ -476,6 +520,8 @@ def _read_role_arn(
             raise AwsCallError(where, error) from None
         if missing and quiet_if_missing:
             return None
+        if not missing and refuse_denial:
+            raise _arn_refused(error, where, connection, fallback, refuse_denial) from None
         why = "IAM has no such role" if missing else f"{connection} connection may not read it (grant it iam:GetRole)"
         message = (
             f"{where}: {why} ({error_code(error)}); {used_by} {fallback}, "
@@ -490,6 +536,18 @@ def _read_role_arn(
         if not _from_botocore(error):
             raise
         raise AwsCallError(where, error) from None
+
+
+def _arn_refused(error: Any, where: str, connection: str, fallback: str, needed: str) -> AccessDeniedError:
+    """The denial of a role's ARN the sub-command cannot go on without (exit 3): what was refused, why it is needed, the fix."""
+    from airflow_provider_emrfs_xacct.hooks.errors import error_code, error_message
+
+    return AccessDeniedError(
+        f"{where}: denied ({error_code(error)}: {error_message(error)}). A role's ARN holds its path (IAM User Guide, "
+        f'"IAM identifiers"), and {needed}; {fallback}, the ARN built from the name, is another role\'s when the '
+        f"role was made under a path. Grant {connection} connection iam:GetRole on the role (or give a "
+        "--destination-profile or --destination-role-arn that may read it) and run again (nothing was changed)"
+    )
 
 
 def destination_role_arn(partner: dict[str, Any]) -> str:
@@ -819,16 +877,18 @@ def with_unread_canned_acl(report: dict[str, Any], partner: dict[str, Any], clus
 
 
 def with_unknown_configuration_name(
-    report: dict[str, Any], refused: list[RefusedRead], given: str | None
+    report: dict[str, Any], refused: list[RefusedRead], given: str | None, partner: dict[str, Any]
 ) -> dict[str, Any]:
     """
     ``report`` with its "security configuration exists" link not checked, instead of failed, when the name it looked
     up was worked out from a destination role ARN IAM was not asked for: ``verify`` without ``--security-configuration``
-    whose ``iam:GetRole`` of the destination role was denied (``refused``).
+    whose ``iam:GetRole`` of the destination role was denied (``refused``), and whose partner file gives no
+    ``security_configuration.role_mappings`` (the default mapping names the destination role's ARN).
 
     The configuration is content-named, and its role mappings name the destination role's ARN, which holds the role's
     path (IAM User Guide, "IAM identifiers"): for a role made under a path, the ARN built from its name is another
-    one, and so is the name, so "not found" does not say the configuration ``apply`` made is missing.
+    one, and so is the name, so "not found" does not say the configuration ``apply`` made is missing. Mappings the
+    file gives are written as given: the name is the file's alone, and "not found" stays a broken link.
     """
     from airflow_provider_emrfs_xacct.pure.checks.configuration import EXISTS_LINK as CONFIGURATION_EXISTS_LINK
     from airflow_provider_emrfs_xacct.pure.checks.findings import (
@@ -840,7 +900,7 @@ def with_unknown_configuration_name(
         refused_read_dict,
     )
 
-    if given is not None or not refused:
+    if given is not None or not refused or partner["security_configuration"].get("role_mappings"):
         return report
     links = report["links"]
     if not any(link["link"] == CONFIGURATION_EXISTS_LINK and link["status"] == FAIL for link in links):
@@ -996,6 +1056,7 @@ _FILE_FIELDS = {
     "base_configuration": "security_configuration.base_configuration",
     "expected_destination_account_id": "destination.account_id",
     "cluster_id": "--cluster-id",
+    "delete_destination_role": "--delete-role",
 }
 #: The arguments holding the one role ARN the command line builds from the file (``[0]`` names no entry of the file).
 _BUILT_ROLE_ARNS = {"trusted_role_arns", "destination_role_arns", "principal_arns"}
@@ -1038,21 +1099,51 @@ def step_failed(
     operator: Any, error: EmrfsXacctError, partner: dict[str, Any], args: argparse.Namespace, *, applying: bool = False
 ) -> EmrfsXacctError:
     """
-    A step's error as the command line's user reads it: a refused argument names the partner file's field (and
-    the file), not the operator's argument, whether the step failed in its dry run or while applying.
+    A step's error as the command line's user reads it: an error about an argument (any that names one in its
+    ``field``: a refused input, a conflict, a precondition, a denied call made for it) names the partner file's field
+    (and the file), not the operator's argument, whether the step failed in its dry run or while applying.
 
     :param applying: the step failed in the apply phase (the message saying so names the step): only the field
-        is renamed. Else (a dry run) the step and "nothing was changed" are added, and a denial keeps its kind (exit 3).
+        is renamed, the error keeping its class. Else (a dry run) the step and "nothing was changed" are added, and a
+        denial keeps its kind (exit 3).
     """
-    if isinstance(error, InvalidParameterError):
-        where = file_field(error.field, operator, partner, args)
-        source = "" if where.startswith("-") or where == error.field else f"{args.partner_file}: "
-        problem = error.problem if applying else f"{error.problem} (step {operator.task_id}; nothing was changed)"
-        return InvalidParameterError(f"{source}{where}", problem)
-    if applying:
-        return error
     kind = AccessDeniedError if isinstance(error, AccessDeniedError) else EmrfsXacctError
-    return kind(f"step {operator.task_id}: {error} (nothing was changed)")
+    named = _naming_the_file(error, operator, partner, args)
+    if named is None:
+        return error if applying else kind(f"step {operator.task_id}: {error} (nothing was changed)")
+    where, problem = named
+    if applying:
+        if isinstance(error, InvalidParameterError):
+            return InvalidParameterError(where, problem)
+        renamed = copy.copy(error)  # its class and attributes (EmrfsXacctError.__reduce__), the field renamed
+        renamed.field = where  # type: ignore[attr-defined]
+        renamed.args = (f"{where}: {problem}", *error.args[1:])
+        return renamed
+    problem = f"{problem} (step {operator.task_id}; nothing was changed)"
+    if isinstance(error, InvalidParameterError):
+        return InvalidParameterError(where, problem)
+    return kind(f"{where}: {problem}")
+
+
+def _naming_the_file(
+    error: EmrfsXacctError, operator: Any, partner: dict[str, Any], args: argparse.Namespace
+) -> tuple[str, str] | None:
+    """
+    The partner file's field (after the file, unless it is an option or the argument itself) and the problem of an
+    error about one argument of ``operator``; ``None`` when it names none (its message does not start with ``field``).
+    """
+    field = getattr(error, "field", None)
+    if isinstance(error, InvalidParameterError):
+        problem = error.problem
+    elif isinstance(field, str) and error.args and str(error.args[0]).startswith(f"{field}: "):
+        problem = str(error.args[0])[len(field) + 2 :]
+    else:
+        return None
+    where = file_field(str(field), operator, partner, args)
+    if where == field and not isinstance(error, InvalidParameterError):  # not from the file: said as it is
+        return None
+    source = "" if where.startswith("-") or where == field else f"{args.partner_file}: "
+    return f"{source}{where}", problem
 
 
 class AwsCallError(EmrfsXacctError):
@@ -1257,8 +1348,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command in ("plan", "apply"):  # the EMR EC2 role's ARN first: the steps' trust names it
         partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner, err)
     refused_reads: list[RefusedRead] = []  # the command line's own, of the destination role's ARN
-    partner[DESTINATION_ROLE_ARN_KEY] = resolve_destination_role_arn(partner, err, refused_reads)
-    if args.command in ("plan", "apply"):
+    partner[DESTINATION_ROLE_ARN_KEY] = resolve_destination_role_arn(partner, err, refused_reads, command=args.command)
+    if args.command in ("plan", "apply"):  # the mappings' ARNs, path included, against the role IAM shows
+        refuse_roles_not_provisioned(Path(args.partner_file), partner, destination_role_arn(partner))
         result = plan_and_apply(
             lambda dry: provisioning_operators(partner, dry_run=dry),
             apply=args.command == "apply",
@@ -1276,7 +1368,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             report = verifier.execute({}, **_task_runner_sentinel(verifier))
         except EmrfsXacctError as error:
             raise refused(verifier, error) from error
-        report = with_unknown_configuration_name(report, refused_reads, args.security_configuration)
+        report = with_unknown_configuration_name(report, refused_reads, args.security_configuration, partner)
         report = with_unread_canned_acl(report, partner, args.cluster_id)
         _emit(report, out)
         return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(report["verdict"], NOT_CHECKED)

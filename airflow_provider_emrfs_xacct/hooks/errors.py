@@ -65,6 +65,21 @@ S3_ACTIONS = {
 }
 
 
+class FieldAccessDeniedError(AccessDeniedError):
+    """
+    An :class:`AccessDeniedError` about the value of one parameter (``key_arn``): still a denial (retriable; the
+    command line's exit 3), and its message starts with the parameter, as an ``InvalidParameterError``'s does, so
+    that a task (``operators/failures.py``, ``name_the_argument``) or the command line names where the value came from.
+
+    :param message: the denial (:func:`denial_message`).
+    :param field: the parameter whose value the denied call was made for.
+    """
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
 def iam_action(service: str, operation: str) -> str:
     """The IAM action of one API operation of ``service`` (its signing name): ``s3:ListBucket`` for HeadBucket."""
     return S3_ACTIONS.get(operation, f"s3:{operation}") if service == "s3" else f"{service}:{operation}"

@@ -8,6 +8,9 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
+    FieldAccessDeniedError,
+    account_of,
+    denial_message,
     error_code,
     error_message,
     is_access_denied,
@@ -114,24 +117,38 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
             raise
 
     def get_key_policy(self, key_arn: str) -> dict[str, Any]:
-        """Return the key's ``default`` key policy."""
+        """
+        Return the key's ``default`` key policy.
+
+        :raises FieldAccessDeniedError: ``kms:GetKeyPolicy`` was denied, naming ``key_arn`` (a denial, not a refused
+            input: AWS KMS API Reference, "Common Errors", ``AccessDeniedException``: "You do not have sufficient
+            access to perform this action").
+        :raises PreconditionError: the key does not exist (``NotFoundException``), naming ``key_arn``.
+        """
         try:
             response = self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")
         except ClientError as error:
-            if error_code(error) in ("NotFoundException", "AccessDeniedException"):
-                fix = (
-                    "check the key's id and region, or create the key first"
-                    if error_code(error) == "NotFoundException"
-                    else "its key policy must allow the connection's identity kms:GetKeyPolicy"
+            # Either may pass on its own: KMS's API is eventually consistent, and for a few seconds (at times
+            # minutes) after a change commands may still answer NotFoundException for a key just created, or
+            # deny a permission just granted (AWS KMS Developer Guide, "AWS KMS eventual consistency"). So the
+            # task keeps its retries (operators/failures.py): an AccessDeniedError is retriable.
+            if is_access_denied(error):
+                denial = denial_message(
+                    error,
+                    action="kms:GetKeyPolicy",
+                    resource=f"KeyId={key_arn}",
+                    account=account_of(self),
+                    conn_id=self.aws_conn_id,
                 )
-                # Either may pass on its own: KMS's API is eventually consistent, and for a few seconds (at times
-                # minutes) after a change commands may still answer NotFoundException for a key just created, or
-                # deny a permission just granted (AWS KMS Developer Guide, "AWS KMS eventual consistency"). So the
-                # task keeps its retries (operators/failures.py).
+                raise FieldAccessDeniedError(
+                    f"{denial} The key must be in the connection's own account, and its key policy must allow it",
+                    field="key_arn",
+                ) from error
+            if error_code(error) == "NotFoundException":
                 raise PreconditionError(
                     f"kms:GetKeyPolicy on {key_arn} failed for connection {self.aws_conn_id!r} "
                     f"({error_code(error)}: {error_message(error)}); the key must exist in the connection's own "
-                    f"account: {fix}",
+                    "account: check the key's id and region, or create the key first",
                     retriable=True,
                     field="key_arn",
                 ) from error

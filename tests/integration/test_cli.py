@@ -898,7 +898,10 @@ def test_apply_failing_after_changes_exits_4_with_what_was_applied(
 def test_a_read_aws_denies_while_planning_exits_3_and_changes_nothing(
     aws: Seeded, partner_file: Path, denied: Callable[[str], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A denied call is an AWS call that failed (exit 3), not a refused input (2): the partner file is fine."""
+    """
+    A denied call is an AWS call that failed (exit 3), not a refused input (2): the partner file is fine. The first
+    read denied is the command line's own of the destination role's ARN, which the steps cannot do without (its path).
+    """
     partner = cli.load_partner(partner_file)
     before = state(aws, partner["destination"]["role_name"])
     denied("iam:GetRole")
@@ -911,7 +914,10 @@ def test_a_read_aws_denies_while_planning_exits_3_and_changes_nothing(
     assert state(aws, partner["destination"]["role_name"]) == before
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "step ensure_destination_role: iam:GetRole on RoleName=emrfs-partner-b-writer was denied" in captured.err
+    assert (
+        "reading the destination role's ARN (iam:GetRole on RoleName=emrfs-partner-b-writer) through the destination "
+        "connection: denied (AccessDenied" in captured.err
+    )
     assert "(nothing was changed)" in captured.err
 
 
@@ -1682,10 +1688,10 @@ def test_an_emr_ec2_role_iam_does_not_have_is_said_on_stderr_and_refused_before_
         ),
         pytest.param(
             (403, "AccessDenied", "User: arn:aws:sts::222222222222:assumed-role/x/y is not authorized"),
-            0,
-            "the destination connection may not read it (grant it iam:GetRole) (AccessDenied); the steps name "
-            f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-b-writer, the ARN built from the name",
-            id="denied-falls-back-saying-so",
+            3,
+            "denied (AccessDenied: User: arn:aws:sts::222222222222:assumed-role/x/y is not authorized). A role's ARN "
+            "holds its path",
+            id="denied-refuses-the-revoke",
         ),
     ],
 )
@@ -1701,8 +1707,8 @@ def test_reading_the_destination_roles_arn_fails_with_the_clis_status_naming_the
     """
     docs/cli.md: every sub-command reads the destination role's ARN (``iam:GetRole`` through the destination
     connection; ``revoke`` makes no read of the EMR EC2 role's, so it is the first ``GetRole``): credentials AWS
-    refuses exit 6, a call failing after its retries 3, naming the call; a denial keeps the ARN built from the name
-    and says so.
+    refuses exit 6, a call failing after its retries 3, naming the call; a denial 3 too: the revoke finds the role's
+    statements by its ARN, path included, which the ARN built from the name lacks.
     """
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     with FaultProxy(aws.url, intercept=_first_get_role(answer)) as proxy:
