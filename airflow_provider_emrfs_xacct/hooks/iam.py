@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
@@ -41,6 +41,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
+    MAX_MANAGED_POLICY_CHARS,
     MAX_ROLE_INLINE_POLICIES_CHARS,
     MAX_TRUST_POLICY_CHARS,
     beyond_asked,
@@ -65,7 +66,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     without_identities,
     without_trust_nobody,
 )
-from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
     MANAGED_POLICIES_PER_ROLE,
     ROLE_INLINE_POLICIES_CHARS,
@@ -152,6 +153,21 @@ def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_nam
             f"the trust policy of role {role_name} ({length} characters without whitespace)",
             error_message(error),
         ) from error
+
+
+def _say_what_was_written(refused: QuotaRefusedByAwsError, landed: list[str]) -> None:
+    """
+    End the refusal's message with what the run wrote before it and kept, or that it wrote nothing else.
+
+    IAM's refusal changes nothing (the message says so), but writes before it in the same run did land: they are
+    in force, and named, so that the task's failure does not read as "nothing changed" when something did.
+    """
+    if landed:
+        written = f"Before it, this run wrote and kept: {'; '.join(landed)}. The rest of the grant was not written"
+    else:
+        written = "This run wrote nothing else"
+    refused.problem = f"{refused.problem}. {written}"
+    refused.args = (f"{refused.field}: {refused.problem}", *refused.args[1:])
 
 
 def _refuse_orphaned_trust(current: dict[str, Any] | None, desired: dict[str, Any], role_name: str) -> None:
@@ -515,20 +531,27 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         provider's managed policies ``<policy_name>-<role_name>-2``, ``-3`` … attached to this role alone (see
         :mod:`~airflow_provider_emrfs_xacct.pure.spill`); past the managed-policy quota, or when a spill
         policy to write or attach lacks the provider's tag or is attached to another role too
-        (``ConflictError``), the request is refused before any write.
+        (``ConflictError``), the request is refused before any write. The new spill policies are created and
+        attached before any other document is written (:meth:`_add_spill_policies`): IAM may refuse either write
+        at a quota whose value in force the provider cannot know (``QuotaRefusedByAwsError``), and such a
+        refusal then leaves the role as it was, or names what this call wrote before it and kept.
 
         :param managed_policies_per_role: the role's managed-policy quota in force (10 by default, up to 20).
         """
         wanted = sorted(set(destination_role_arns))
         slots = require_valid_limit(MANAGED_POLICIES_PER_ROLE, managed_policies_per_role, "managed_policies_per_role")
         changes: list[Change] = []
+        landed: list[str] = []  # what this call wrote and kept, for a refusal after it
         for _attempt in range(settings.max_attempts):
             try:
-                self._spread_assume_roles(role_name, policy_name, wanted, slots, changes, settings, dry_run)
+                self._spread_assume_roles(role_name, policy_name, wanted, slots, changes, settings, dry_run, landed)
                 return changes
             except NoRoomError as full:
                 # A concurrent writer filled the document we chose since we read it: read and place again.
                 self.log.info("%s filled up concurrently; placing the remaining roles again", full)
+            except QuotaRefusedByAwsError as refused:
+                _say_what_was_written(refused, landed)
+                raise
         raise NotConvergedError(
             f"iam role {role_name} assume-role policies kept filling up under concurrent writers; retry the task, "
             "or serialise the writers with an Airflow pool"
@@ -543,8 +566,15 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         changes: list[Change],
         settings: ConvergeSettings,
         dry_run: bool,
+        landed: list[str],
     ) -> None:
-        """Read every document that holds the grants, place the missing ones (or refuse), then write them."""
+        """
+        Read every document that holds the grants, place the missing ones (or refuse), then write them.
+
+        The new spill policies first, then the spill policies there already, then the inline policy (read again:
+        the read above came before other reads, too long ago to write on, ``converge.py``). ``landed`` is told
+        each write past the wall that is in force once done.
+        """
         first = Prefetched.now(lambda: self.get_inline_policy(role_name, policy_name))
         inline = first.document
         pending = [arn for arn in wanted if arn not in spill.held(inline)]
@@ -592,6 +622,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         # (the new ones' names were checked as they were chosen).
         for arn in [ours[name] for name in placement.managed]:
             self.refuse_foreign_spill_policy(arn, role_name)
+        changes += self._add_spill_policies(role_name, new, settings, dry_run, landed)
+        for name, arns in placement.managed.items():
+            changes += self._ensure_spill_policy(role_name, name, ours[name], arns, settings, dry_run, attached=True)
+            landed.append(f"{len(arns)} of the roles added to managed policy {name}, attached to role {role_name}")
         if placement.inline:
             changes += self._ensure_inline_policy(
                 role_name,
@@ -600,11 +634,82 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 "destination_role_arns",
                 settings=settings,
                 dry_run=dry_run,
-            )  # read again: the read above came before other reads, too long ago to write on (converge.py)
-        for name, arns in placement.managed.items():
-            changes += self._ensure_spill_policy(role_name, name, ours[name], arns, settings, dry_run, attached=True)
-        for name, arn, arns in new:
-            changes += self._ensure_spill_policy(role_name, name, arn, arns, settings, dry_run, attached=False)
+            )
+
+    def _add_spill_policies(
+        self,
+        role_name: str,
+        new: list[tuple[str, str, list[str]]],
+        settings: ConvergeSettings,
+        dry_run: bool,
+        landed: list[str],
+    ) -> list[Change]:
+        """
+        Create the new spill policies ``(name, ARN, roles)``, then attach them; at a refusal, leave none unattached.
+
+        Both writes can be refused at an adjustable quota whose value in force the provider cannot know before
+        writing: ``CreatePolicy`` at "Customer managed policies in an AWS account", ``AttachRolePolicy`` at "Managed
+        policies attached to an IAM role" when ``managed_policies_per_role`` says more than IAM's (IAM User Guide,
+        "IAM and AWS STS quotas"; IAM API Reference, "CreatePolicy" and "AttachRolePolicy", ``LimitExceeded``). So
+        every ``CreatePolicy`` comes before the first attach, and both before any other document is written; at a
+        refusal the policies this call created and has not attached are deleted again: one attached to nothing
+        grants nothing (IAM User Guide, "Managed policies and inline policies": attaching a policy gives the entity
+        its permissions). Those attached before a refused attach are in force and kept: ``landed`` names them, and
+        a left-over policy (:meth:`_free_spill_name`) written into and not attached.
+        """
+        changes: list[Change] = []
+        unattached: list[str] = []  # created by this call, not attached yet
+        try:
+            for name, arn, arns in new:
+                written = self._converge_spill_policy(
+                    role_name,
+                    arn,
+                    name,
+                    adding_roles(arns, MAX_MANAGED_POLICY_CHARS, f"managed policy {name}"),
+                    settings,
+                    dry_run,
+                    on_create=partial(unattached.append, arn),
+                )
+                changes += written
+                if written and not dry_run and arn not in unattached:
+                    landed.append(f"{len(arns)} of the roles added to managed policy {name}, left over, not attached")
+            for name, arn, arns in new:
+                created = arn in unattached
+                if not created:  # one made since the check before the writes
+                    self.refuse_foreign_spill_policy(arn, role_name)
+                changes.append(Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": arn}))
+                if not dry_run:
+                    if created:
+                        unattached.remove(arn)  # refused, the attach deletes it itself
+                    self._attach_spill_policy(role_name, name, arn, created=created)
+                    landed.append(
+                        f"managed policy {name} attached to role {role_name}, granting {len(arns)} of the roles"
+                    )
+        except QuotaRefusedByAwsError:
+            self._delete_unattached_spill_policies(unattached, landed)
+            raise
+        return changes
+
+    def _delete_unattached_spill_policies(self, policy_arns: list[str], landed: list[str]) -> None:
+        """
+        Delete spill policies this call created and did not attach, a later write having been refused.
+
+        ``DeletePolicy`` refuses a policy still attached to something or holding other versions (IAM API Reference,
+        "DeletePolicy": detach it and delete its other versions first; ``DeleteConflict``): one a concurrent grant of
+        the same roles took meanwhile (:meth:`_free_spill_name`) is kept. A delete that fails (denied, say) does not
+        hide the refusal: ``landed`` names the policy kept, as it names one kept for ``DeleteConflict``.
+        """
+        for arn in policy_arns:
+            try:
+                self._delete_other_versions(arn)
+                unless_gone(self.conn.delete_policy, PolicyArn=arn)
+            except ClientError as error:
+                why = "another run has written into or attached it since"
+                if error_code(error) != "DeleteConflict":
+                    why = "not attached by this run, so granting nothing; deleting it failed"
+                landed.append(f"managed policy {arn}, created by this run, kept ({why}: {error_code(error)})")
+            else:
+                log.info("iam managed policy %s: deleted (created for this refused grant, never attached)", arn)
 
     def _free_spill_name(self, role_name: str, policy_name: str, taken: set[str], wanted: set[str]) -> tuple[str, str]:
         """

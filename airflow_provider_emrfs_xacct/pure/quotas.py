@@ -285,12 +285,15 @@ class QuotaExceededError(InvalidParameterError):
 
 class QuotaRefusedByAwsError(InvalidParameterError):
     """
-    AWS itself refused a write at one of its quotas, at the value in force in the account; nothing changed.
+    AWS itself refused a write at one of its quotas, at the value in force in the account; that write changed nothing.
 
     Raised where the provider cannot know the value in force before writing (an adjustable quota
     someone may have raised, or not): IAM refuses such a write with ``LimitExceeded`` and changes
-    nothing (IAM API Reference, the "Errors" of CreateRole, UpdateAssumeRolePolicy and AttachRolePolicy).
-    Unlike :class:`QuotaExceededError`, it comes after the refused write, and knows no amount or limit.
+    nothing (IAM API Reference, the "Errors" of CreateRole, UpdateAssumeRolePolicy, CreatePolicy and
+    AttachRolePolicy). Such writes are sent before the others of their task, so that a refusal leaves
+    everything as it was; where one came after writes that landed (the k-th spill policy's attach), the
+    raiser ends the message with what they were (``hooks/iam.py``, ``_say_what_was_written``). Unlike
+    :class:`QuotaExceededError`, it comes after the refused write, and knows no amount or limit.
 
     :param or_quota: another quota the same error code answers for the same write, with what is known of it and
         what to do (``or_why``; default: its remedy): both are named, AWS's message saying which (IAM API Reference, "CreatePolicy", ``LimitExceeded``:

@@ -168,52 +168,122 @@ def test_refused_at_the_managed_policy_quota_with_no_write_naming_the_remedy(aws
 def test_a_managed_policy_quota_said_higher_than_iam_s_is_refused_by_iam_leaving_no_policy_attached_to_nothing(
     aws: Seeded,
 ) -> None:
-    """IAM refuses an 11th managed policy on the role (``LimitExceeded``, "AttachRolePolicy") whatever the task says."""
-    iam = client(aws.url, EMR_ACCOUNT, "iam")
-    fill_inline(iam, FULL)
+    """
+    IAM refuses an 11th managed policy on the role (``LimitExceeded``, "AttachRolePolicy") whatever the task says.
 
-    with pytest.raises(QuotaRefusedByAwsError) as refused:  # about 12 managed policies needed
-        run_operator(attach(destination_role_arns=partners(FULL, 1300), managed_policies_per_role=20))
+    The inline policy has room for a few grants: it is written last, so it is left as it was; the spill policies
+    attached before the refused attach are in force and named in the refusal, the others made for it are deleted.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL - 10)
+    inline_before = granted(iam)["inline"]
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(QuotaRefusedByAwsError) as refused:
+        run_operator(attach(destination_role_arns=partners(FULL, 1300), managed_policies_per_role=20))  # 12 policies
 
     assert refused.value.field == "managed_policies_per_role"
     assert "PoliciesPerRole: 10" in str(refused.value)
+    assert "PutRolePolicy" not in recorder.mutating
+    assert granted(iam)["inline"] == inline_before
     made = {item["Arn"] for item in iam.list_policies(Scope="Local")["Policies"]}
     attached = {
         item["PolicyArn"] for item in iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
     }
     assert len(attached) == 10
-    assert made == attached  # the policy made for the refused attach was deleted again
+    assert made == attached  # the policies made for the refused attach and those after it were deleted again
+    assert f"this run wrote and kept: managed policy {SPILL_2} attached to role {EMR_EC2_ROLE}" in str(refused.value)
 
     raise_iam_quota(EMR_ACCOUNT, "AttachedPoliciesPerRoleQuota", 20)
     run_operator(attach(destination_role_arns=partners(FULL, 1300), managed_policies_per_role=20))
-    assert set(partners(0, FULL + 1300)) == set().union(*granted(iam).values())
+    assert set(partners(0, FULL - 10) + partners(FULL, 1300)) == set().union(*granted(iam).values())
+
+
+def test_an_attach_iam_refuses_at_once_leaves_the_role_as_it_was(aws: Seeded) -> None:
+    """
+    The role at IAM's 10 managed policies, the task saying 20: IAM refuses the first ``AttachRolePolicy``
+    (``LimitExceeded``: IAM API Reference, "AttachRolePolicy"; "Managed policies attached to an IAM role" is adjustable,
+    IAM User Guide, "IAM and AWS STS quotas", so only IAM knows the value in force). The new spill policies are created
+    and attached before the inline policy, which has room for some of the grants, is written: the refusal leaves every
+    grant and every policy as it was, and says that nothing else was written.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL - 10)
+    attached = len(iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"])
+    for index in range(10 - attached):  # others' policies fill IAM's quota of the role
+        arn = iam.create_policy(
+            PolicyName=f"team-policy-{index}",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+                }
+            ),
+        )["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=arn)
+    before = granted(iam)
+    policies = {item["Arn"] for item in iam.list_policies(Scope="Local")["Policies"]}
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(QuotaRefusedByAwsError) as refused:
+        run_operator(attach(destination_role_arns=partners(FULL, 300), managed_policies_per_role=20))  # 3 policies
+
+    assert refused.value.field == "managed_policies_per_role"
+    assert "PutRolePolicy" not in recorder.mutating
+    assert recorder.of("iam").count("AttachRolePolicy") == 1
+    assert granted(iam) == before
+    assert {item["Arn"] for item in iam.list_policies(Scope="Local")["Policies"]} == policies
+    assert "This run wrote nothing else" in str(refused.value)
 
 
 def test_an_account_at_its_customer_managed_policy_quota_is_refused_at_once_naming_it(aws: Seeded) -> None:
     """
-    IAM refuses CreatePolicy past the account's "Customer managed policies in an AWS account" (1,500 by default: IAM
-    User Guide, "IAM and AWS STS quotas"; IAM API Reference, "CreatePolicy", ``LimitExceeded``), played by the stand-in
-    at the policies the account already has. Waiting does not lift it: refused on the first answer, naming the quota,
-    with the grant as it was; with the quota raised, the same request goes through.
+    IAM refuses CreatePolicy past the account's "Customer managed policies in an AWS account" (1,500 by default,
+    adjustable: IAM User Guide, "IAM and AWS STS quotas"; IAM API Reference, "CreatePolicy", ``LimitExceeded``), played
+    by the stand-in at the policies the account already has. Waiting does not lift it: refused on the first answer,
+    naming the quota. The inline policy has room for some of the grants, but the new spill policy is created before it
+    is written: the grant is left as it was, nothing but the refused CreatePolicy sent, and the refusal says so; with
+    the quota raised, the same request goes through.
     """
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    fill_inline(iam, FULL)
+    fill_inline(iam, FULL - 10)
     before = granted(iam)
     raise_iam_quota(EMR_ACCOUNT, "PoliciesQuota", len(iam.list_policies(Scope="Local")["Policies"]))
 
-    recorder = CallRecorder()
-    with recorder.everything(), pytest.raises(QuotaRefusedByAwsError) as refused:
-        run_operator(attach(destination_role_arns=partners(FULL, 300)))  # needs a managed policy
+    with CallRecorder().everywhere() as recorder, pytest.raises(QuotaRefusedByAwsError) as refused:
+        run_operator(attach(destination_role_arns=partners(FULL, 300)))  # 10 fit inline, the rest need managed policies
 
     assert refused.value.field == "destination_role_arns"
     assert "Customer managed policies in an AWS account" in str(refused.value)
     assert "PoliciesPerAccount" in str(refused.value)
-    assert recorder.of("iam").count("CreatePolicy") == 1  # not sent again: waiting does not lift the quota
+    assert recorder.mutating == ["CreatePolicy"]  # not sent again (waiting does not lift the quota); no PutRolePolicy
     assert granted(iam) == before
+    assert "This run wrote nothing else" in str(refused.value)
 
     raise_iam_quota(EMR_ACCOUNT, "PoliciesQuota", 1500)
     run_operator(attach(destination_role_arns=partners(FULL, 300)))
-    assert set(partners(0, FULL + 300)) == set().union(*granted(iam).values())
+    assert set(partners(0, FULL - 10) + partners(FULL, 300)) == set().union(*granted(iam).values())
+
+
+def test_a_later_spill_policy_refused_at_the_account_quota_leaves_none_of_the_grant(aws: Seeded) -> None:
+    """
+    Room in the account for one customer managed policy more, the grant needing three: the first CreatePolicy goes
+    through, the second is refused (IAM User Guide, "IAM and AWS STS quotas"). Every CreatePolicy comes before any
+    attach, so the policy made is attached to nothing (IAM User Guide, "Managed policies and inline policies": a
+    policy gives its permissions once attached) and is deleted again; the inline policy is not written.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL - 10)
+    before = granted(iam)
+    policies = {item["Arn"] for item in iam.list_policies(Scope="Local")["Policies"]}
+    raise_iam_quota(EMR_ACCOUNT, "PoliciesQuota", len(policies) + 1)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(QuotaRefusedByAwsError) as refused:
+        run_operator(attach(destination_role_arns=partners(FULL, 300)))
+
+    assert refused.value.field == "destination_role_arns"
+    assert recorder.mutating == ["CreatePolicy", "CreatePolicy", "DeletePolicy"]
+    assert granted(iam) == before
+    assert {item["Arn"] for item in iam.list_policies(Scope="Local")["Policies"]} == policies
+    assert "This run wrote nothing else" in str(refused.value)
 
 
 def test_the_refusal_comes_before_any_write(aws: Seeded) -> None:
