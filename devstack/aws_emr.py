@@ -54,6 +54,15 @@ list of clusters (job flows) down" (Amazon EMR API Reference, "TerminateJobFlows
 end of one already down. moto's ``Cluster.terminate`` sets ``TERMINATED`` on every call, so an ended cluster's errors
 would vanish on a teardown; the stand-in leaves an ended cluster as it is (:func:`_terminate`). That EMR answers such
 a call without an error, as moto does, is the stand-in's reading, not a documented fact.
+
+A security configuration with runtime roles gets an ``ExternalId`` of EMR's own: EMR generates one for each security
+configuration with runtime role authorization, and ``DescribeSecurityConfiguration`` gives it (Amazon EMR Management
+Guide, "Runtime roles for Amazon EMR steps"), inside ``IAMConfiguration``'s ``ApplicationScopedIAMRoleConfiguration``
+(where a public issue thread shows it read back: terraform-provider-aws #37526). moto stores the document as sent. The
+stand-in adds a new identifier to each configuration whose ``EnableApplicationScopedIAMRole`` is ``true`` (as JSON, or
+the text ``"true"`` in any case), in place of any sent (:func:`create_security_configuration`), and stores the document
+as JSON text again. What EMR does with one sent, and the identifier's form, are not documented: both are the
+stand-in's own.
 """
 
 from __future__ import annotations
@@ -61,6 +70,7 @@ from __future__ import annotations
 import json
 import unicodedata
 import urllib.parse
+import uuid
 from typing import Any
 
 import moto.ec2.models
@@ -103,6 +113,32 @@ def run_job_flow(self: Any, **kwargs: Any) -> Any:
     if name and name not in self.security_configurations:
         raise ValidationException(f"The security configuration '{name}' does not exist.")
     return _moto["run_job_flow"](self, **kwargs)
+
+
+def create_security_configuration(self: Any, name: str, security_configuration: str) -> Any:
+    """Store the configuration with an ``ExternalId`` of its own when it turns runtime roles on (the module's docstring)."""
+    return _moto["create_security_configuration"](self, name, with_external_id(security_configuration))
+
+
+def with_external_id(text: str) -> str:
+    """The configuration's JSON text as EMR stores it: with a new ``ExternalId`` when runtime roles are on."""
+    try:
+        document = json.loads(text)
+    except (TypeError, ValueError):
+        return text  # moto keeps what it is given; not a document the stand-in reads
+    authorization = document.get("AuthorizationConfiguration") if isinstance(document, dict) else None
+    iam = authorization.get("IAMConfiguration") if isinstance(authorization, dict) else None
+    if not isinstance(iam, dict):
+        return text
+    enabled = iam.get("EnableApplicationScopedIAMRole")
+    if not (enabled is True or (isinstance(enabled, str) and enabled.strip().lower() == "true")):
+        return text
+    scoped = iam.get("ApplicationScopedIAMRoleConfiguration")
+    iam["ApplicationScopedIAMRoleConfiguration"] = {
+        **(scoped if isinstance(scoped, dict) else {}),
+        "ExternalId": uuid.uuid4().hex[:22].upper(),
+    }
+    return json.dumps(document)
 
 
 def scoped_policy_refusal(
@@ -286,7 +322,9 @@ class _Handlers:
         return answer
 
 
-_JUDGES: dict[type, tuple[Any, ...]] = {moto.emr.models.ElasticMapReduceBackend: (run_job_flow,)}
+_JUDGES: dict[type, tuple[Any, ...]] = {
+    moto.emr.models.ElasticMapReduceBackend: (run_job_flow, create_security_configuration)
+}
 _HANDLER_JUDGES: dict[type, tuple[Any, ...]] = {ElasticMapReduceResponse: (_Handlers.run_job_flow,)}
 
 

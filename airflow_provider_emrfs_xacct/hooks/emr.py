@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from airflow.providers.amazon.aws.hooks.emr import EmrHook
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, redact
 from botocore.config import Config
-from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, error_code, error_message, is_access_denied
@@ -27,7 +27,7 @@ from airflow_provider_emrfs_xacct.pure.launch_arguments import (
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG as IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
-from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
+from airflow_provider_emrfs_xacct.pure.security_config import canonical_json, without_generated_fields
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator
@@ -105,6 +105,28 @@ class LaunchCancelledError(Exception):
     """The task was killed while its launch waited to send ``RunJobFlow`` again."""
 
 
+class ConfigurationsInUse(dict[str, list[str]]):
+    """
+    Security configuration names, each with the ids of the clusters that use it; with :attr:`undescribed`, every name.
+
+    A cluster whose ``DescribeCluster`` was refused may use any configuration: then each name is in it (``in``), and
+    ``[name]`` gives the clusters that use it (none may be) and those not described, so that a clean-up keeps every one.
+    :meth:`values` and :meth:`get` give only the clusters described.
+    """
+
+    #: Clusters whose configuration is not known (``DescribeCluster`` refused).
+    undescribed: tuple[str, ...] = ()
+
+    def __contains__(self, name: object) -> bool:
+        return bool(self.undescribed) or super().__contains__(name)
+
+    def __getitem__(self, name: str) -> list[str]:
+        if not self.undescribed:
+            return super().__getitem__(name)
+        refused = [f"{cluster_id} (not described: DescribeCluster refused)" for cluster_id in self.undescribed]
+        return [*self.get(name, []), *refused]
+
+
 class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
     """
     Interact with Amazon EMR: security configurations by content, and launches that a retry does not repeat.
@@ -121,6 +143,9 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
     #: Set by ``create_job_flow`` just before it sends ``RunJobFlow`` (never unset): from then on the launch may have
     #: started a cluster whose id the task does not know yet (answer under way or lost); ``on_kill`` reads it.
     run_job_flow_sent = False
+    #: ``RunJobFlow`` attempts of this hook whose outcome is not known: the connection failed or EMR answered 5xx (not a
+    #: refusal such as throttling, which launched nothing). Each may have started a cluster (see :meth:`create_job_flow`).
+    run_job_flow_unanswered = 0
     #: Set by the launch: ``create_job_flow`` looks for its key among the clusters created after this time
     #: only (``find_cluster_by_idempotency_key``'s ``created_after``); ``None``: among every active cluster.
     launch_created_after: datetime | None = None
@@ -194,8 +219,12 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         Create the security configuration unless one with this name and content exists.
 
-        Configurations are immutable: one with the same name and other content is a conflict.
+        Configurations are immutable: one with the same name and other content is a conflict. The fields EMR writes
+        into a configuration itself (:func:`~.security_config.without_generated_fields`: the ``ExternalId`` of one with
+        runtime roles) are never sent, and a stored configuration is compared without them: EMR's own would otherwise
+        make every rerun a conflict, and a copied one would be refused or replaced.
         """
+        document = without_generated_fields(document)
         current = self.describe_security_configuration(name)
         if current is None:
             change = Change(CREATE, f"emr security configuration {name}", None, document)
@@ -230,6 +259,8 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
 
     @staticmethod
     def _refuse_other_content(name: str, current: dict[str, Any], document: dict[str, Any]) -> None:
+        # The fields EMR generates (an ExternalId) aside: they are in the document stored, never in the one sent.
+        current, document = without_generated_fields(current), without_generated_fields(document)
         if canonical_json(current) != canonical_json(document):
             raise ConflictError(
                 f"security configuration {name!r} exists with other content; it was not made by this "
@@ -272,20 +303,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         :param name: describe the clusters of this ``Name`` first: a cluster a retried launch finds is
             likely to have its name (it may not: the name can be a template). Only an order; all are read.
         """
-        summaries = [
-            summary
-            for summary in self.list_cluster_summaries(created_after)
-            if summary.get("Status", {}).get("State") in ACTIVE_CLUSTER_STATES
-        ]
-        summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
-        namesakes: list[str] = []
-        refused: list[tuple[str, ClientError]] = []
-        for summary in summaries:
-            cluster, value = self._cluster_if_tagged(str(summary["Id"]), idempotency_key, refused)
-            if cluster is None:
-                if value is not None and same_task_instance(value, idempotency_key):
-                    namesakes.append(str(summary["Id"]))
-                continue
+        for summary, cluster in self._tagged_clusters(idempotency_key, created_after, name):
             found = cluster.get("SecurityConfiguration")
             if check and found != security_configuration:
                 raise ConflictError(
@@ -296,20 +314,65 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                     field="security_configuration",
                 )
             return str(summary["Id"])
-        if name is not None:
-            names = {str(summary["Id"]): summary.get("Name") for summary in summaries}
-            for cluster_id, error in refused:
-                if names[cluster_id] == name:
-                    self.log.error(
-                        "DescribeCluster was refused for active cluster %s, named %r as this launch's cluster: it may "
-                        "be the one this task instance launched, so no other is launched; grant "
-                        "elasticmapreduce:DescribeCluster on it",
-                        cluster_id,
-                        name,
-                    )
-                    raise error
-        self._warn_of_clusters_not_taken(idempotency_key, namesakes, [cluster_id for cluster_id, _ in refused])
         return None
+
+    def find_clusters_by_idempotency_key(
+        self, idempotency_key: str, *, created_after: datetime | None = None, name: str | None = None
+    ) -> list[str]:
+        """
+        Return the ids of every active cluster tagged with this idempotency key, not only the first.
+
+        ``RunJobFlow`` has no client token: a launch that sent it again after an answer it lost, while ``ListClusters``
+        did not show the first cluster yet, started two clusters under one key (see :meth:`create_job_flow`). A
+        teardown, a kill and a failed deferral end them all. The search's rules are those of
+        :meth:`find_cluster_by_idempotency_key` (``created_after``, ``name``, a refused ``DescribeCluster``).
+        """
+        return [str(summary["Id"]) for summary, _ in self._tagged_clusters(idempotency_key, created_after, name)]
+
+    def _tagged_clusters(
+        self, idempotency_key: str, created_after: datetime | None, name: str | None
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """
+        Yield ``(summary, description)`` of each active cluster tagged with ``idempotency_key``, those of ``name`` first.
+
+        Once every cluster listed is read (not when the caller stops at the first it takes): a refused
+        ``DescribeCluster`` of a cluster of ``name`` is raised (:meth:`_raise_if_namesake_refused`), and the clusters
+        not taken are logged (:meth:`_warn_of_clusters_not_taken`).
+        """
+        summaries = [
+            summary
+            for summary in self.list_cluster_summaries(created_after)
+            if summary.get("Status", {}).get("State") in ACTIVE_CLUSTER_STATES
+        ]
+        summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
+        namesakes: list[str] = []
+        refused: list[tuple[str, ClientError]] = []
+        for summary in summaries:
+            cluster, value = self._cluster_if_tagged(str(summary["Id"]), idempotency_key, refused)
+            if cluster is not None:
+                yield summary, cluster
+            elif value is not None and same_task_instance(value, idempotency_key):
+                namesakes.append(str(summary["Id"]))
+        self._raise_if_namesake_refused(summaries, refused, name)
+        self._warn_of_clusters_not_taken(idempotency_key, namesakes, [cluster_id for cluster_id, _ in refused])
+
+    def _raise_if_namesake_refused(
+        self, summaries: list[dict[str, Any]], refused: list[tuple[str, ClientError]], name: str | None
+    ) -> None:
+        """Raise the refused ``DescribeCluster`` of an active cluster named ``name``: it may be the launch's own."""
+        if name is None:
+            return
+        names = {str(summary["Id"]): summary.get("Name") for summary in summaries}
+        for cluster_id, error in refused:
+            if names[cluster_id] == name:
+                self.log.error(
+                    "DescribeCluster was refused for active cluster %s, named %r as this launch's cluster: it may "
+                    "be the one this task instance launched, so no other is launched; grant "
+                    "elasticmapreduce:DescribeCluster on it",
+                    cluster_id,
+                    name,
+                )
+                raise error
 
     def list_cluster_summaries(self, created_after: datetime | None = None) -> list[dict[str, Any]]:
         """
@@ -416,6 +479,9 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         either way. That look-up relies on ``ListClusters``
         showing the cluster by then (1 s after the first failure, then 2, 4 … s; AWS does not promise
         it) and on no other try of the task instance launching at the same time.
+
+        When it did not, ``RunJobFlow`` was sent again and two clusters carry the key: a launch that may have
+        started more than one says so and ends the others it finds (:meth:`_end_other_launches`).
         """
         key = idempotency_key_of(job_flow_overrides)
         if key is None:
@@ -433,16 +499,75 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             lambda: self.find_launched_cluster(key, config),
             before_each=lambda: self._refuse_if_cancelled(key),
         )
-        if found:
-            return _launched(response)
-        if self.launch_cancelled:
+        if not found and self.launch_cancelled:
             self._terminate_cancelled_launch(str(response["JobFlowId"]), key)
-        return response
+        # Each attempt whose outcome is unknown may have started a cluster, besides the one answered (or found).
+        if self.run_job_flow_unanswered + (0 if found else 1) > 1:
+            self._end_other_launches(key, str(response if found else response["JobFlowId"]))
+        return _launched(response) if found else response
 
     def _run_job_flow(self, config: dict[str, Any]) -> Any:
-        """Send ``RunJobFlow`` once, noting first (:attr:`run_job_flow_sent`) that a cluster may exist from now on."""
+        """
+        Send ``RunJobFlow`` once, noting first (:attr:`run_job_flow_sent`) that a cluster may exist from now on, and
+        each attempt whose outcome is not known (:attr:`run_job_flow_unanswered`).
+        """
         self.run_job_flow_sent = True
-        return self.launch_client.run_job_flow(**config)
+        try:
+            return self.launch_client.run_job_flow(**config)
+        except (BotoConnectionError, HTTPClientError, ClientError) as error:
+            if not isinstance(error, ClientError) or _server_error(error):
+                self.run_job_flow_unanswered += 1
+            raise
+
+    def _end_other_launches(self, key: str, launched: str) -> None:
+        """
+        Warn that this launch may have started clusters besides ``launched``; terminate those found now.
+
+        ``RunJobFlow`` was sent again after an attempt whose outcome is not known, whose cluster ``ListClusters`` did
+        not show by the next look: EMR may run two clusters under ``key``. Every other active cluster tagged with
+        ``key`` (the task instance's and the deployment's parts alike) and created after :attr:`launch_created_after`
+        was started by this task instance: the launch found none such before its first ``RunJobFlow``, so each is
+        this try's lost attempt, or an earlier try's cluster ``ListClusters`` did not show then. This try returns
+        ``launched``; nothing of the task instance uses another unless two of its tries run at once, which the
+        launch's at-most-once rests on not happening (docs/concepts.md). So each is terminated now, not left
+        billing (and able to assume the partner's role) until the teardown: a refusal (termination protection) is
+        logged, not raised, as is a search that fails; the launch still returns ``launched``. A cluster
+        ``ListClusters`` does not show yet is not found: the warning names the tag to find it by, and the launch's
+        :class:`~airflow_provider_emrfs_xacct.operators.emr.TerminateClusterOperator` teardown terminates every
+        active cluster carrying it.
+        """
+        try:
+            others = [
+                cluster_id
+                for cluster_id in self.find_clusters_by_idempotency_key(key, created_after=self.launch_created_after)
+                if cluster_id != launched
+            ]
+        except (ClientError, BotoCoreError) as error:
+            others, failed = [], f"; the search for them failed ({error})"
+        else:
+            failed = ""
+        self.log.warning(
+            "RunJobFlow was sent again after an attempt whose answer was lost: besides cluster %s, which this launch "
+            "returns, it may have started other clusters, all tagged %s=%s%s. %s Any other active cluster with that "
+            "tag is this task instance's too: this launch's TerminateClusterOperator teardown terminates every one; "
+            "without it, find them (aws emr list-clusters --active, then aws emr describe-cluster for the Tags) and "
+            "terminate them (aws emr terminate-clusters --cluster-ids <id>)",
+            launched,
+            IDEMPOTENCY_TAG,
+            key,
+            failed,
+            f"Found now, and terminated: {', '.join(others)}." if others else "None is found now.",
+        )
+        for cluster_id in others:
+            try:
+                self.terminate_cluster(cluster_id)
+            except ClientError as error:
+                self.log.error(
+                    "Could not terminate cluster %s, a second launch of idempotency key %s (%s): it is still running",
+                    cluster_id,
+                    key,
+                    error,
+                )
 
     def _refuse_if_cancelled(self, key: str) -> None:
         """
@@ -611,7 +736,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
 
     def security_configurations_in_use(
         self, *, created_after: datetime | None = None, skip: Collection[str] = ()
-    ) -> dict[str, list[str]]:
+    ) -> ConfigurationsInUse:
         """
         Return the security configurations of clusters, with the ids of the clusters using each.
 
@@ -621,10 +746,16 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         ``Status.State`` and ``Status.Timeline.CreationDateTime`` (Amazon EMR API Reference, "ClusterSummary",
         "ClusterTimeline"); a summary without a creation time counts as recent.
 
+        A cluster whose ``DescribeCluster`` is refused (access denied: another team's, under a tag-based policy,
+        Amazon EMR Management Guide, "IAM policies for tag-based access to clusters and EMR notebooks") may use any
+        configuration: every name then counts as in use by it (:class:`ConfigurationsInUse`), with a warning naming
+        it. Any other error of a ``DescribeCluster`` is raised.
+
         :param created_after: see above; ``None``: the clusters not terminated only.
         :param skip: ids of clusters not to describe (already described).
         """
-        in_use: dict[str, list[str]] = {}
+        in_use = ConfigurationsInUse()
+        refused: list[str] = []
         for summary in self.list_cluster_summaries():
             status = summary.get("Status", {})
             created = status.get("Timeline", {}).get("CreationDateTime")
@@ -632,9 +763,26 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             old = created_after is None or (created is not None and created <= created_after)
             if summary["Id"] in skip or (ended and old):
                 continue
-            name = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"].get("SecurityConfiguration")
+            try:
+                name = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"].get("SecurityConfiguration")
+            except ClientError as error:
+                if not is_access_denied(error):
+                    raise
+                self.log.info("DescribeCluster of %s was refused: %s", summary["Id"], error_message(error))
+                refused.append(str(summary["Id"]))
+                continue
             if name:
                 in_use.setdefault(name, []).append(summary["Id"])
+        if refused:
+            in_use.undescribed = tuple(refused)
+            self.log.warning(
+                "DescribeCluster was refused (access denied) for cluster(s) %s, active or created recently: which "
+                "security configuration each uses is not known, and it may be any, so every one counts as in use "
+                "and none is deleted while they run (EMR's own refusal to delete a configuration in use is not in "
+                "the Amazon EMR API Reference). Grant this connection elasticmapreduce:DescribeCluster on them for "
+                "the clean-up to delete the configurations no cluster uses",
+                ", ".join(refused),
+            )
         return in_use
 
     def terminate_cluster(self, cluster_id: str) -> None:
@@ -828,3 +976,8 @@ def _worth_retrying(error: Exception) -> bool:
         return True  # the connection dropped or timed out
     status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
     return status >= 500 or error_code(error) in THROTTLING_CODES
+
+
+def _server_error(error: ClientError) -> bool:
+    """Whether AWS answered with a server error (5xx): the call may have taken effect before it failed."""
+    return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500

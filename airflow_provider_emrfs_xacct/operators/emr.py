@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
@@ -27,7 +28,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from airflow.sdk import Context
 
@@ -59,6 +60,11 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     that captures some of a later one's requests (a ``User`` before a ``Prefix``: that user's requests
     to the prefix get the user's role) is logged as a warning naming both mappings, since it can be
     meant. ``User`` identifiers may be Kerberos principal names (``user/host@REALM``).
+
+    An ``ExternalId`` in ``base_configuration`` (``AuthorizationConfiguration.IAMConfiguration.
+    ApplicationScopedIAMRoleConfiguration``, copied from ``DescribeSecurityConfiguration``) is left out with a warning:
+    EMR generates its own for each configuration with runtime roles. A configuration that exists is compared without
+    it.
 
     :param name_prefix: start of the configuration's name. (templated)
     :param role_mappings: EMRFS role mappings in AWS's shape, evaluated top-down:
@@ -105,17 +111,27 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure.security_config import (
+            EXTERNAL_ID_FIELD,
             build_security_configuration,
             cross_type_shadowing,
+            generated_external_id,
             refuse_keys_of_other_regions,
             security_configuration_name,
             validate_role_mappings,
+            without_generated_fields,
         )
         from airflow_provider_emrfs_xacct.pure.validation import refuse_account, require_partition
 
         self.validate_safety()
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
         document = build_security_configuration(mappings, self.base_configuration)  # before any call
+        if generated_external_id(document) is not None:
+            self.log.warning(
+                "base_configuration.%s is left out: EMR generates it for each configuration with runtime roles "
+                "(one copied from another configuration is not this one's)",
+                EXTERNAL_ID_FIELD,
+            )
+            document = without_generated_fields(document)
         refuse_keys_of_other_regions(document, self.hook.conn_region_name, "base_configuration")
         where = f"connection {self.aws_conn_id!r}"
         for index, mapping in enumerate(mappings):
@@ -554,7 +570,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         resumes the task in a worker with ``__fail__`` (``check_trigger_timeouts``), and neither the worker's
         :meth:`on_kill` nor the trigger's runs. As a wait in the worker that fails
         (``terminate_job_flow_on_failure``), the cluster, found by its idempotency tag (the failed deferral passes
-        no cluster id), is terminated before the task fails; a refusal is logged, not raised over the failure.
+        no cluster id), is terminated before the task fails, and so is every other active cluster of that tag (a
+        launch that sent ``RunJobFlow`` again may have started two); a refusal is logged, not raised over the failure.
         """
         from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR
 
@@ -563,33 +580,33 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         return super().resume_execution(next_method, next_kwargs, context)
 
     def _terminate_after_failed_deferral(self, context: Context) -> None:
+        """Terminate every active cluster tagged with this task instance's key (a launch may have started two)."""
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
         key = idempotency_key(context)
-        cluster_id = None
         try:
             # A new worker process: one without the connection would terminate with its own credentials.
             self.validate_safety()
             hook = cast("EmrfsEmrHook", self.hook)
-            cluster_id = hook.find_cluster_by_idempotency_key(key, created_after=launch_search_bound(context))
-            if cluster_id is None:
-                self.log.info("The deferral failed; no active cluster carries idempotency key %s", key)
-                return
-            self.log.warning("The deferral failed: terminating cluster %s, launched by this task", cluster_id)
-            hook.terminate_cluster(cluster_id)
+            clusters = hook.find_clusters_by_idempotency_key(key, created_after=launch_search_bound(context))
         except (InvalidParameterError, ClientError, BotoCoreError) as error:
             self.log.error(
-                "The deferral failed, and cluster %s could not be terminated (%s): it may still be running; find it "
+                "The deferral failed, and its cluster could not be terminated (%s): it may still be running; find it "
                 "by its tag %s=%s",
-                cluster_id or "(not found)",
                 error,
                 IDEMPOTENCY_TAG,
                 key,
             )
+            return
+        if not clusters:
+            self.log.info("The deferral failed; no active cluster carries idempotency key %s", key)
+        for cluster_id in clusters:
+            self.log.warning("The deferral failed: terminating cluster %s, launched by this task", cluster_id)
+            _terminate_logging_refusal(hook, cluster_id, key, self.log, "The deferral failed, and")
 
     def on_kill(self) -> None:
         """
-        Terminate the cluster this try launched: the one ``RunJobFlow`` answered with, else the one its key tags.
+        Terminate the clusters this try launched: the one ``RunJobFlow`` answered with, else those its key tags.
 
         Airflow calls it when the task is killed (marked failed, cleared while running) and past its
         ``execution_timeout``: as the upstream operator, the cluster is terminated, not left billing in a DAG
@@ -597,8 +614,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         ``RunJobFlow`` has answered; a timeout while ``RunJobFlow`` is under way or being retried finds the
         cluster by its idempotency tag instead, searching again after each of ``KILL_SEARCH_WAITS`` (1.75 s in all)
         when ``RunJobFlow`` was sent, since ``ListClusters`` need not show a cluster launched seconds ago; still
-        not found, a warning names the ``emrfs-xacct:idempotency-key`` tag to find and terminate it by. Nothing
-        before ``RunJobFlow`` is sent, nothing in a dry run.
+        not found, a warning names the ``emrfs-xacct:idempotency-key`` tag to find and terminate it by. A launch that
+        sent ``RunJobFlow`` again after an attempt whose outcome is not known may have started two: the other active
+        clusters of its key are terminated too (:meth:`_find_killed_launch`). Nothing before ``RunJobFlow`` is sent,
+        nothing in a dry run.
         Airflow's SIGTERM handler returns into the task until it is killed: the launch then sends no further
         ``RunJobFlow``. A refusal (termination protection, a denial) is logged, not raised: it would replace
         the kill's own exception.
@@ -608,45 +627,55 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         hook = cast("EmrfsEmrHook", self.hook)
         # Airflow's SIGTERM handler returns into the launch: it must not send RunJobFlow again after this.
         hook.launch_cancelled = True
-        cluster_id = getattr(self, "_job_flow_id", None)
+        known = getattr(self, "_job_flow_id", None)
+        if known:  # first the cluster RunJobFlow answered with: the one the kill is sure of
+            self.log.warning("Killed: terminating cluster %s, launched by this task", known)
+            _terminate_logging_refusal(hook, known, self._launch_key, self.log, "Killed, but")
         try:
-            cluster_id = cluster_id or self._find_killed_launch(hook, self._launch_key)
-            if cluster_id is None:
-                return
-            self.log.warning("Killed: terminating cluster %s, launched by this task", cluster_id)
-            hook.terminate_cluster(cluster_id)
+            clusters = self._find_killed_launch(hook, self._launch_key, known)
         except (ClientError, BotoCoreError) as error:
             self.log.error(
-                "Killed, but could not terminate cluster %s (%s): it may still be running; find it by its tag %s=%s",
-                cluster_id or "(not found)",
+                "Killed, but the clusters of this launch could not be looked for (%s): one may still be running; find "
+                "it by its tag %s=%s",
                 error,
                 IDEMPOTENCY_TAG,
                 self._launch_key,
             )
+            return
+        for cluster_id in clusters:
+            self.log.warning("Killed: terminating cluster %s, launched by this task", cluster_id)
+            _terminate_logging_refusal(hook, cluster_id, self._launch_key, self.log, "Killed, but")
 
-    def _find_killed_launch(self, hook: EmrfsEmrHook, key: str) -> str | None:
+    def _find_killed_launch(self, hook: EmrfsEmrHook, key: str, known: str | None) -> list[str]:
         """
-        Return the active cluster tagged with ``key``; log why there is none.
+        Return the active clusters tagged with ``key`` other than ``known``; log why there is none.
 
-        Once ``RunJobFlow`` was sent (``hook.run_job_flow_sent``) with its answer unknown, the search is made again
-        after each of ``KILL_SEARCH_WAITS``, and a cluster still not found is logged as a warning: the launch may
-        have gone through.
+        With the cluster ``RunJobFlow`` answered with ``known``, they are looked for once, and only when the launch
+        sent ``RunJobFlow`` after an attempt whose outcome is not known (``hook.run_job_flow_unanswered``): it may
+        have started two. Without it, once ``RunJobFlow`` was sent (``hook.run_job_flow_sent``) with its answer
+        unknown, the search is made again after each of ``KILL_SEARCH_WAITS``, and a cluster still not found is
+        logged as a warning: the launch may have gone through.
         """
+        if known:
+            if not hook.run_job_flow_unanswered:
+                return []
+            found = hook.find_clusters_by_idempotency_key(key, created_after=hook.launch_created_after)
+            return [cluster_id for cluster_id in found if cluster_id != known]
         sent = hook.run_job_flow_sent
         waits = KILL_SEARCH_WAITS if sent else ()
         for wait in (0.0, *waits):
             if wait:
                 time.sleep(wait)
-            cluster_id = hook.find_cluster_by_idempotency_key(
+            clusters = hook.find_clusters_by_idempotency_key(
                 key,
                 created_after=hook.launch_created_after,
                 name=cast("dict[str, Any]", self.job_flow_overrides).get("Name"),
             )
-            if cluster_id is not None:
-                return cluster_id
+            if clusters:
+                return clusters
         if not sent:
             self.log.info("Killed before a cluster was launched for idempotency key %s", key)
-            return None
+            return []
         self.log.warning(
             "Killed while RunJobFlow was under way or its answer was lost: the launch may have gone through, and "
             "its cluster may be starting, billing and able to assume the partner's role, yet no active cluster "
@@ -659,7 +688,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             len(waits) + 1,
             sum(waits),
         )
-        return None
+        return []
 
     def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""
@@ -789,6 +818,26 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         return missing_configuration_error(name, account_of(hook), hook.conn_region_name)
 
 
+def _terminate_logging_refusal(hook: EmrfsEmrHook, cluster_id: str, key: str, log: Any, when: str) -> None:
+    """
+    Ask EMR to terminate a cluster of the launch; a refusal (termination protection, a denial) is logged, not raised.
+
+    For ``on_kill`` and a failed deferral: an error there would replace the task's own, and each cluster of the
+    launch is still tried. ``when`` starts the logged error (``"Killed, but"``).
+    """
+    try:
+        hook.terminate_cluster(cluster_id)
+    except (ClientError, BotoCoreError) as error:
+        log.error(
+            "%s could not terminate cluster %s (%s): it may still be running; find it by its tag %s=%s",
+            when,
+            cluster_id,
+            error,
+            IDEMPOTENCY_TAG,
+            key,
+        )
+
+
 def _uses_role_mappings(document: dict[str, Any], name: str) -> bool:
     """
     Whether the configuration ``name`` has role mappings; refuse it when it also has a section AWS documents to
@@ -880,9 +929,13 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     ``all_done`` leaf would have made it a success). Unlike other teardowns it also runs when the
     launch failed (its trigger rule stays ``all_done``): a launch can fail after ``RunJobFlow``,
     e.g. while waiting for the cluster, without returning the cluster id. Without ``job_flow_id`` it
-    looks for the active cluster tagged with the launch task instance's idempotency key (of this
+    looks for the active clusters tagged with the launch task instance's idempotency key (of this
     deployment: ``idempotency_key``), among those created since the DAG run became runnable
-    (``launch_search_bound``), and skips when there is none (the launch never produced a cluster). That search relies on ``ListClusters``
+    (``launch_search_bound``), terminates every one, and skips when there is none (the launch never produced a
+    cluster). A launch that sent ``RunJobFlow`` again after an answer it lost may have started two (it has no client
+    token): given ``job_flow_id``, the teardown reads that cluster's idempotency tag and terminates the other active
+    clusters carrying the same key too, when it is of ``launch_task_id``'s task instance (when known); a refusal of
+    one of them fails the task after the others were terminated. That search relies on ``ListClusters``
     showing a cluster launched seconds before, which AWS does not promise: after a launch that failed
     right after ``RunJobFlow``, a cluster the search missed keeps running (find it by its
     ``emrfs-xacct:idempotency-key`` tag). Mapped (``.partial(...).expand(...)``), ``as_teardown`` does the same,
@@ -1054,46 +1107,138 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         if self.expected_account_id is not None:
             with explain_access_denied(self.hook):
                 self.connection_account(self.hook)
-        if not self.job_flow_id and self.launch_task_id:
-            key = idempotency_key(context, self.launch_task_id)
-            with explain_access_denied(self.hook):
-                self.job_flow_id = cast("EmrfsEmrHook", self.hook).find_cluster_by_idempotency_key(  # type: ignore[assignment]
-                    key, created_after=launch_search_bound(context)
-                )
-            if self.job_flow_id:
-                self.log.info("The launch returned no cluster id; found its cluster %s by its tag", self.job_flow_id)
-        if not self.job_flow_id:
+        with explain_access_denied(self.hook):
+            clusters = self._clusters_of_the_launch(context)
+        if not clusters:
             raise AirflowSkipException(
                 f"No cluster to terminate: the launch ({self.launch_task_id or 'job_flow_id'}) produced none"
             )
+        self.job_flow_id = clusters[0]
         if self.dry_run:
-            cluster = {"ClusterId": self.job_flow_id}
-            self.report(context, [Change(DELETE, f"emr cluster {self.job_flow_id}", cluster, None)])
+            self.report(
+                context,
+                [
+                    Change(DELETE, f"emr cluster {cluster_id}", {"ClusterId": cluster_id}, None)
+                    for cluster_id in clusters
+                ],
+            )
             return
         if self.deferrable and self.region_name is None:
             # As the launch: the trigger waits in the cluster's region (the connection's), not the triggerer's.
             self.region_name = self.hook.conn_region_name
-        self._terminate(context)
+        self._terminate_all(context, clusters)
 
-    def _terminate(self, context: Context) -> None:
-        """Terminate (the upstream operator's ``execute``); a protected cluster only as ``disable_termination_protection`` says."""
-        from botocore.exceptions import ClientError
+    def _clusters_of_the_launch(self, context: Context) -> list[str]:
+        """
+        The clusters to terminate: ``job_flow_id`` and the other active clusters of its idempotency key, or without it
+        every active cluster tagged with the launch task instance's key; the one given (or found first) first.
 
+        ``RunJobFlow`` has no client token: a launch that sent it again after an answer it lost, while ``ListClusters``
+        did not show the first cluster yet, started two under one key, and returned the second. Those of ``job_flow_id``'s
+        key are looked for only when that key is of ``launch_task_id``'s task instance (when known), among the clusters
+        created since the run's bound, as without it (``launch_search_bound``); a cluster the connection may not
+        describe is skipped and named, as in the launch's search.
+        """
+        hook = cast("EmrfsEmrHook", self.hook)
+        if self.job_flow_id:
+            key = self._key_of_given_cluster(hook, context)
+            if key is None:
+                return [str(self.job_flow_id)]
+            found = hook.find_clusters_by_idempotency_key(key, created_after=launch_search_bound(context))
+            return [str(self.job_flow_id), *(cluster_id for cluster_id in found if cluster_id != self.job_flow_id)]
+        if not self.launch_task_id:
+            return []
+        found = hook.find_clusters_by_idempotency_key(
+            idempotency_key(context, self.launch_task_id), created_after=launch_search_bound(context)
+        )
+        if found:
+            self.log.info("The launch returned no cluster id; found its cluster(s) %s by its tag", ", ".join(found))
+        return found
+
+    def _key_of_given_cluster(self, hook: EmrfsEmrHook, context: Context) -> str | None:
+        """
+        The idempotency key ``job_flow_id`` is tagged with, to find the other clusters its launch started; ``None``:
+        none to look for (no tag, another task instance's than ``launch_task_id``'s, or ``DescribeCluster`` refused).
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import error_message, is_access_denied
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import idempotency_tag_value, same_task_instance
+
+        try:
+            cluster = hook.describe_cluster(str(self.job_flow_id))
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            self.log.warning(
+                "DescribeCluster of cluster %s was refused (%s): its %s tag is not read, so other clusters its launch "
+                "may have started are not looked for; grant elasticmapreduce:DescribeCluster on it",
+                self.job_flow_id,
+                error_message(error),
+                IDEMPOTENCY_TAG,
+            )
+            return None
+        key = idempotency_tag_value(cluster.get("Tags", []))
+        if (
+            key is not None
+            and self.launch_task_id
+            and not same_task_instance(key, idempotency_key(context, self.launch_task_id))
+        ):
+            self.log.info(
+                "Cluster %s carries the %s tag of another task instance than launch task %r: the clusters of that "
+                "tag are not looked for",
+                self.job_flow_id,
+                IDEMPOTENCY_TAG,
+                self.launch_task_id,
+            )
+            return None
+        return key
+
+    def _terminate_all(self, context: Context, clusters: list[str]) -> None:
+        """
+        Terminate the other clusters, then the first (the upstream operator's ``execute``: deferred, it waits for it).
+
+        A refusal of one (termination protection) does not stop the others: each is tried, the first refusal is raised
+        at the end, and the first cluster is then terminated without deferring (the task fails either way).
+        """
+        from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
+        hook = cast("EmrfsEmrHook", self.hook)
+        first, others = clusters[0], clusters[1:]
+        if others:
+            self.log.warning(
+                "The launch started more than one cluster under its %s tag (RunJobFlow has no client token: it was sent "
+                "again after an answer it lost): terminating every one, %s",
+                IDEMPOTENCY_TAG,
+                ", ".join(clusters),
+            )
+        refusals: list[Exception] = []
+        for cluster_id in others:
+            try:
+                self._terminate(context, cluster_id, partial(hook.terminate_cluster, cluster_id))
+            except (ClientError, BotoCoreError, EmrfsXacctError) as refusal:
+                self.log.error("Cluster %s was not terminated: %s", cluster_id, refusal)
+                refusals.append(refusal)
+        if refusals:
+            self._terminate(context, first, partial(hook.terminate_cluster, first))
+            raise refusals[0]
+        self._terminate(context, first, partial(super().execute, context))
+
+    def _terminate(self, context: Context, cluster_id: str, send: Callable[[], Any]) -> None:
+        """Terminate a cluster (``send``); a protected one only as ``disable_termination_protection`` says."""
         from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
 
         try:
-            super().execute(context)
+            send()
         except ClientError as error:
             # EMR refuses to terminate a protected cluster with ValidationException (moto too); the
             # cluster's own TerminationProtected says whether that was the reason, not the message.
             if error_code(error) != "ValidationException":
                 raise
             with explain_access_denied(self.hook):
-                cluster = cast("EmrfsEmrHook", self.hook).describe_cluster(self.job_flow_id)
+                cluster = cast("EmrfsEmrHook", self.hook).describe_cluster(cluster_id)
             if not cluster.get("TerminationProtected"):
                 raise
-            self._turn_protection_off(context, cluster, error)
-            super().execute(context)
+            self._turn_protection_off(context, cluster_id, cluster, error)
+            send()
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> None:
         """
@@ -1122,19 +1267,21 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
                 reason.get("Message", "no message"),
             )
 
-    def _turn_protection_off(self, context: Context, cluster: dict[str, Any], refusal: Exception) -> None:
+    def _turn_protection_off(
+        self, context: Context, cluster_id: str, cluster: dict[str, Any], refusal: Exception
+    ) -> None:
         """Turn off the termination protection of a cluster this provider launched, or refuse naming the cluster."""
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
         from airflow_provider_emrfs_xacct.pure.launch_arguments import idempotency_tag_value, same_task_instance
 
-        described = f"cluster {self.job_flow_id} ({cluster.get('Name')!r})"
+        described = f"cluster {cluster_id} ({cluster.get('Name')!r})"
         if not self.disable_termination_protection:
             raise PreconditionError(
                 f"{described} has termination protection on (Instances.TerminationProtected in the launch's "
                 "job_flow_overrides or emr_conn_id extra), so EMR refused to terminate it: it is still running and "
                 "billing. Turn protection off and terminate it (EMR console, or aws emr modify-cluster-attributes "
-                f"--cluster-id {self.job_flow_id} --no-termination-protected, then aws emr terminate-clusters), or set "
+                f"--cluster-id {cluster_id} --no-termination-protected, then aws emr terminate-clusters), or set "
                 "disable_termination_protection=True on this task to let it do that for the clusters it launched"
             ) from refusal
         # The launch task instance's part of the key only: this cluster's id is the launch's (``job_flow_id``) or
@@ -1154,4 +1301,4 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             described,
         )
         with explain_access_denied(self.hook):
-            cast("EmrfsEmrHook", self.hook).turn_termination_protection_off(str(self.job_flow_id))
+            cast("EmrfsEmrHook", self.hook).turn_termination_protection_off(cluster_id)

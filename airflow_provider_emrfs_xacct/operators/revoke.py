@@ -774,7 +774,6 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             requests_taken_over,
             role_mappings_of,
             routing_bypasses,
-            security_configuration_name,
         )
 
         document = hook.describe_security_configuration(name)
@@ -823,8 +822,48 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     "No role mapping is left without %s: clusters need no security configuration for it", role_arn
                 )
                 return None, []
+        return self._ensure_rebuilt(hook, name, document, rebuilt, dry_run=dry_run)
+
+    def _ensure_rebuilt(
+        self, hook: EmrfsEmrHook, name: str, document: dict[str, Any], rebuilt: dict[str, Any], *, dry_run: bool
+    ) -> tuple[str, list[Change]]:
+        """
+        Create the rebuilt configuration (under the name of its content), without the ``ExternalId`` EMR gave ``name``.
+
+        EMR generates an ``ExternalId`` for each configuration with runtime roles (Amazon EMR Management Guide, "Runtime
+        roles for Amazon EMR steps"), and keeps it in the document ``DescribeSecurityConfiguration`` answers: the old
+        one's is not sent (nor hashed into the name), so a rerun finds the same configuration and changes nothing. The
+        new configuration gets an ``ExternalId`` of its own, so runtime roles whose trust policies require the old one
+        (an ``sts:ExternalId`` condition) are no longer assumable on its clusters: a warning names both.
+        """
+        from airflow_provider_emrfs_xacct.pure.security_config import (
+            generated_external_id,
+            runtime_roles_enabled,
+            security_configuration_name,
+            without_generated_fields,
+        )
+
+        rebuilt = without_generated_fields(rebuilt)
         new_name = security_configuration_name(str(self.name_prefix), rebuilt)
-        return new_name, hook.ensure_security_configuration(new_name, rebuilt, dry_run=dry_run)
+        changes = hook.ensure_security_configuration(new_name, rebuilt, dry_run=dry_run)
+        if changes and runtime_roles_enabled(rebuilt):
+            current = None if dry_run else generated_external_id(hook.describe_security_configuration(new_name))
+            self.log.warning(
+                "Security configuration %s, rebuilt from %s, has runtime roles (EnableApplicationScopedIAMRole): EMR "
+                "gives it an ExternalId of its own (%s), not %s's (%s). Update the trust policy of every runtime role "
+                "whose sts:ExternalId condition names %s's to name %s's (aws emr describe-security-configuration --name "
+                "%s: AuthorizationConfiguration.IAMConfiguration.ApplicationScopedIAMRoleConfiguration.ExternalId) "
+                "before steps run with them on clusters launched with it",
+                new_name,
+                name,
+                current if current is not None else "known once it is created",
+                name,
+                generated_external_id(document) or "none read",
+                name,
+                new_name,
+                new_name,
+            )
+        return new_name, changes
 
 
 class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):

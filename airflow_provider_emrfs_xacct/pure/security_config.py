@@ -154,6 +154,17 @@ def shadowed_by(earlier_mappings: list[Any], kind: Any, identifier: str) -> tupl
 
 
 def _prefix_identifier(value: Any, field: str) -> str:
+    """
+    A ``Prefix`` identifier, written as ``s3://bucket/prefix``: the only form the Amazon EMR Management Guide shows
+    ("Configure IAM roles for EMRFS requests to Amazon S3"). Another scheme (``s3a://``, ``s3n://``, ``S3://``) is
+    refused: whether EMR accepts it and how EMRFS matches it are not documented (``checks/routing.py``).
+    """
+    if isinstance(value, str) and "://" in value and not value.startswith("s3://"):
+        raise InvalidParameterError(
+            field,
+            f"a Prefix mapping takes s3://bucket/prefix/ identifiers, got {value!r}: AWS documents neither whether "
+            "EMR accepts another scheme (or spelling of s3://) nor how EMRFS matches it",
+        )
     if isinstance(value, str) and not value.startswith("s3://"):
         raise InvalidParameterError(
             field,
@@ -631,8 +642,7 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
     if not isinstance(authorization, dict):
         return []
     found: list[RoutingBypass] = []
-    iam = authorization.get("IAMConfiguration")
-    if isinstance(iam, dict) and str(iam.get("EnableApplicationScopedIAMRole")).strip().lower() == "true":
+    if runtime_roles_enabled(document):
         found.append(
             RoutingBypass(
                 "AuthorizationConfiguration.IAMConfiguration.EnableApplicationScopedIAMRole",
@@ -744,15 +754,75 @@ def canonical_json(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
+#: Where EMR keeps the ``ExternalId`` it generates for a configuration with runtime roles. EMR generates one for each
+#: security configuration with runtime role authorization, and ``DescribeSecurityConfiguration`` gives it (Amazon EMR
+#: Management Guide, "Runtime roles for Amazon EMR steps"); it answers it inside ``IAMConfiguration``'s
+#: ``ApplicationScopedIAMRoleConfiguration``, as a public issue thread shows (terraform-provider-aws #37526: a
+#: configuration replaced on every apply for the ``ExternalId`` read back), not the guide.
+EXTERNAL_ID_PATH = ("AuthorizationConfiguration", "IAMConfiguration", "ApplicationScopedIAMRoleConfiguration")
+EXTERNAL_ID_KEY = "ExternalId"
+#: How a report names the field.
+EXTERNAL_ID_FIELD = ".".join((*EXTERNAL_ID_PATH, EXTERNAL_ID_KEY))
+
+
+def _external_id_holder(document: Any) -> dict[str, Any] | None:
+    """The object of a document that holds (or would hold) EMR's ``ExternalId``; ``None``: there is none."""
+    holder = document
+    for key in EXTERNAL_ID_PATH:
+        holder = holder.get(key) if isinstance(holder, dict) else None
+    return holder if isinstance(holder, dict) else None
+
+
+def generated_external_id(document: Any) -> Any:
+    """The ``ExternalId`` in a security configuration (EMR's, for runtime roles); ``None``: it has none."""
+    holder = _external_id_holder(document)
+    return None if holder is None else holder.get(EXTERNAL_ID_KEY)
+
+
+def without_generated_fields(document: Any) -> Any:
+    """
+    A security configuration as it is sent: without the fields EMR writes into it itself (:data:`EXTERNAL_ID_FIELD`).
+
+    EMR generates an ``ExternalId`` for each configuration with runtime roles and keeps it in the stored document, so
+    ``DescribeSecurityConfiguration`` answers more than was sent: one read back and sent again would carry another
+    configuration's identifier (EMR generates one per configuration), and compared as stored it would never equal
+    what is sent. An ``ApplicationScopedIAMRoleConfiguration`` left empty is left out too (EMR may have made it to
+    hold its ``ExternalId``; empty or absent, it sets nothing). Any other document is returned as it is.
+    """
+    holder = _external_id_holder(document)
+    if holder is None or (EXTERNAL_ID_KEY not in holder and holder):
+        return document
+    document = copy.deepcopy(document)
+    iam = document[EXTERNAL_ID_PATH[0]][EXTERNAL_ID_PATH[1]]
+    scoped = {key: value for key, value in iam[EXTERNAL_ID_PATH[2]].items() if key != EXTERNAL_ID_KEY}
+    if scoped:
+        iam[EXTERNAL_ID_PATH[2]] = scoped
+    else:
+        del iam[EXTERNAL_ID_PATH[2]]
+    return document
+
+
+def runtime_roles_enabled(document: Any) -> bool:
+    """Whether a security configuration turns runtime roles on (``IAMConfiguration.EnableApplicationScopedIAMRole``)."""
+    authorization = document.get("AuthorizationConfiguration") if isinstance(document, dict) else None
+    iam = authorization.get("IAMConfiguration") if isinstance(authorization, dict) else None
+    return isinstance(iam, dict) and str(iam.get("EnableApplicationScopedIAMRole")).strip().lower() == "true"
+
+
 def validate_security_configuration_name_prefix(value: Any, field: str) -> str:
     """A security configuration's name prefix: room left for ``-<hash>`` within EMR's name length."""
     return validate_name_prefix(value, field, max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)
 
 
 def security_configuration_name(name_prefix: str, document: dict[str, Any]) -> str:
-    """Return ``<name_prefix>-<hash of the content>``: equal content, equal name."""
+    """
+    Return ``<name_prefix>-<hash of the content>``: equal content, equal name.
+
+    The content as it is sent (:func:`without_generated_fields`): a configuration read back from EMR, with the
+    ``ExternalId`` EMR added, has the name of what was sent.
+    """
     validate_security_configuration_name_prefix(name_prefix, "name_prefix")
-    digest = hashlib.sha256(canonical_json(document).encode()).hexdigest()[:HASH_LENGTH]
+    digest = hashlib.sha256(canonical_json(without_generated_fields(document)).encode()).hexdigest()[:HASH_LENGTH]
     return f"{name_prefix}-{digest}"
 
 
@@ -879,7 +949,8 @@ def mapped_bucket_prefixes(document: Any) -> tuple[str, ...] | None:
     Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"); EMRFS matches a ``Prefix`` identifier
     as a plain string prefix (:func:`validate_role_mappings`), so ``s3://bucket/p`` takes keys of ``bucket`` only and
     ``s3://bucket`` those of every bucket whose name starts with ``bucket``. A mapping not read
-    (:func:`read_mapping`), or an identifier not starting with ``s3://``, may take any bucket.
+    (:func:`read_mapping`), or an identifier not starting with ``s3://``, may take any bucket; one naming its bucket
+    in another case may take that bucket (:func:`bucket_mapped`; ``checks/routing.py`` :func:`may_match_otherwise`).
     """
     prefixes: list[str] = []
     for mapping in role_mappings_of(document):
@@ -895,8 +966,12 @@ def mapped_bucket_prefixes(document: Any) -> tuple[str, ...] | None:
 
 
 def bucket_mapped(bucket: str, prefixes: tuple[str, ...] | None) -> bool:
-    """Whether a role mapping may take a request for ``bucket`` (``prefixes``: :func:`mapped_bucket_prefixes`)."""
-    return prefixes is None or any(f"{bucket}/".startswith(prefix) for prefix in prefixes)
+    """
+    Whether a role mapping may take a request for ``bucket`` (``prefixes``: :func:`mapped_bucket_prefixes`), the
+    bucket compared without regard to case: how EMRFS compares an identifier's bucket is not documented, and a URI's
+    host is case-insensitive (RFC 3986, 3.2.2).
+    """
+    return prefixes is None or any(f"{bucket}/".lower().startswith(prefix.lower()) for prefix in prefixes)
 
 
 def role_mappings_problem(document: Any) -> str | None:

@@ -189,7 +189,8 @@ def test_a_cluster_whose_configuration_maps_roles_fails_and_blocks_the_probe() -
 
     assert link.status == FAIL
     assert "with-mappings" in link.detail
-    assert link.fix == "verify it with security_configuration='with-mappings'"
+    assert link.fix.startswith("verify it with security_configuration='with-mappings'")
+    assert f"mapping 0 (Prefix {PREFIX.rstrip('/')} -> {ROLE})" in link.detail
     assert "with-mappings" in probe_blocker(state)
 
 

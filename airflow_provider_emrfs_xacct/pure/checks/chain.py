@@ -110,6 +110,8 @@ def _all_links(state: ChainState, mappings: list[Any], report: Report) -> None:
     for index, mapping in enumerate(mappings):
         links.extend(_mapping_links(state, index, mapping, mappings, evaluated, report.grants_wanted))
     if state.security_configuration_name is None:
+        # As the EMR EC2 role: the cluster link (checks/cluster.py) passes only where none of the cluster's own
+        # mappings takes these writes, so routing them with none is routing them with its mappings.
         links.extend(
             _writer_links(state, None, state.prefixes_for_principal_mappings, [], evaluated, report.grants_wanted)
         )

@@ -13,14 +13,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks import access_grants
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    s3a_may_serve_s3,
+    translation_off,
+    translation_unreadable,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
+from airflow_provider_emrfs_xacct.pure.checks.routing import doubtful_before, route, writes_under
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, Unreadable
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.security_config import (
     read_mapping,
     role_mappings_of,
     role_mappings_problem,
     routing_bypasses,
 )
+from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -54,7 +62,7 @@ def audit(state: ChainState) -> list[Link]:
             )
         )
     if state.security_configuration_name is None:
-        links.append(_runs_none(cluster.cluster_id, cluster.security_configuration, state.security_configuration))
+        links.append(_runs_none(state, cluster.cluster_id, cluster.security_configuration))
     elif cluster.security_configuration == state.security_configuration_name:
         links.append(
             Link(None, CONFIGURATION_LINK, PASS, f"{cluster.cluster_id} runs {cluster.security_configuration}")
@@ -100,11 +108,13 @@ def audit(state: ChainState) -> list[Link]:
     return links
 
 
-def _runs_none(cluster_id: str, runs: str | None, document: dict[str, Any] | Unreadable | None) -> Link:
+def _runs_none(state: ChainState, cluster_id: str, runs: str | None) -> Link:
     """
-    The option (a) chain's cluster link: EMRFS sends every request as the instance profile role where no role
-    mappings apply, so the cluster runs no security configuration or one without mappings (``document``, read).
+    The option (a) chain's cluster link: EMRFS sends the writes as the instance profile role where no role mapping
+    takes them, so the cluster runs no security configuration, or one without mappings, or one whose mappings take
+    none of the writes under the verified prefixes (:func:`_mapped_writes`).
     """
+    document = state.security_configuration
     if runs is None:
         return Link(
             None,
@@ -120,24 +130,149 @@ def _runs_none(cluster_id: str, runs: str | None, document: dict[str, Any] | Unr
             f"{cluster_id} runs {runs}, which has no EMRFS role mappings: EMRFS sends every request as its instance "
             "profile role",
         )
-    if isinstance(document, dict) and role_mappings_of(document):
-        return Link(
-            None,
-            CONFIGURATION_LINK,
-            FAIL,
-            f"{cluster_id} runs {runs}, whose EMRFS role mappings may send the writes as other roles than its "
-            "instance profile role, which is what was verified",
-            fix=f"verify it with security_configuration={runs!r}",
-        )
+    if isinstance(document, dict):
+        return _mapped_writes(state, cluster_id, runs, document)
     why = document.detail if isinstance(document, Unreadable) else "how EMRFS reads its role mappings is not known"
+    return _not_known(cluster_id, runs, f"whose role mappings were not read ({why})")
+
+
+def _not_known(cluster_id: str, runs: str, why: str) -> Link:
+    """The option (a) cluster link when the cluster's mappings may take the writes; the probe does not run then."""
     return Link(
         None,
         CONFIGURATION_LINK,
         UNKNOWN,
-        f"{cluster_id} runs {runs}, whose role mappings were not read ({why}): they may send the writes as other "
-        "roles than its instance profile role",
-        fix=f"verify it with security_configuration={runs!r}",
+        f"{cluster_id} runs {runs}, {why}: they may send the writes as other roles than its instance profile role",
+        fix=f"verify it with security_configuration={runs!r}, or run the writes on a cluster whose configuration "
+        "has no role mappings",
+        probe_settles=False,
     )
+
+
+def _mapped_writes(state: ChainState, cluster_id: str, runs: str, document: dict[str, Any]) -> Link:
+    """
+    The option (a) cluster link of a configuration with role mappings: FAIL where a readable ``Prefix`` mapping takes
+    some of the writes under a verified prefix (any key under it: :func:`~.routing.writes_under`), which then go as
+    that mapping's role; PASS where every mapping is a ``Prefix`` one that :func:`~.routing.route` matches for none
+    of them, since "If a request made through EMRFS doesn't match any identifier, EMRFS falls back to using the
+    service role for cluster EC2 instances" (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests
+    to Amazon S3"), the role the rest of the chain judges; otherwise not checked (:func:`_doubts`).
+    """
+    mappings = role_mappings_of(document)
+    locations = _verified_locations(state)
+    caught = _caught(mappings, locations)
+    if caught is not None:
+        index, identifier, location, uri = caught
+        role = read_mapping(mappings[index]).role
+        return Link(
+            None,
+            CONFIGURATION_LINK,
+            FAIL,
+            f"{cluster_id} runs {runs}, whose mapping {index} (Prefix {identifier} -> {role}) takes writes under "
+            f"{location.uri} ({uri}): EMRFS sends them as that role, not as its instance profile role, which is what "
+            "was verified",
+            fix=f"verify it with security_configuration={runs!r} (its mappings' writes), or write only under "
+            "prefixes none of its mappings takes",
+        )
+    doubts = _doubts(state, mappings, locations, role_mappings_problem(document))
+    if doubts:
+        return _not_known(cluster_id, runs, "; ".join(doubts))
+    prefixes = ", ".join(location.uri for location in locations)
+    return Link(
+        None,
+        CONFIGURATION_LINK,
+        PASS,
+        f"{cluster_id} runs {runs}, whose role mappings (Prefix only) match none of the writes under {prefixes}: "
+        "EMRFS sends a request that matches no identifier as its instance profile role (Amazon EMR Management "
+        'Guide, "Configure IAM roles for EMRFS requests to Amazon S3": it "falls back to using the service role '
+        'for cluster EC2 instances")',
+    )
+
+
+def _verified_locations(state: ChainState) -> list[S3Location]:
+    """The verified prefixes as locations (one that cannot be read has its own "not checked" link: ``chain.py``)."""
+    locations = []
+    for prefix in state.prefixes_for_principal_mappings:
+        try:
+            locations.append(parse_s3_location(prefix, "prefix", allow_bucket_root=True))
+        except EmrfsXacctError:
+            continue
+    return locations
+
+
+def _caught(mappings: list[Any], locations: list[S3Location]) -> tuple[int, str, S3Location, str] | None:
+    """
+    The first readable ``Prefix`` mapping that :func:`~.routing.route` sends a write under ``locations`` to, with
+    its identifier that matches, the location and the write's URI; ``None``: none does. Whatever comes before it
+    (a ``User`` or ``Group`` mapping, one not read), the write goes as some mapping's role.
+    """
+    readable = [mapping if read_mapping(mapping).problem is None else None for mapping in mappings]
+    for location in locations:
+        for uri in writes_under(location, mappings):
+            index = route(readable, uri, checking=-1)  # -1: no User/Group mapping is taken to match
+            if index is not None:
+                identifier = next(value for value in read_mapping(mappings[index]).identifiers if uri.startswith(value))
+                return index, identifier, location, uri
+    return None
+
+
+def _doubts(state: ChainState, mappings: list[Any], locations: list[S3Location], problem: str | None) -> list[str]:
+    """
+    Why the writes under ``locations`` are not known to match none of the mappings, or to fall back to the instance
+    profile role if they do not: mappings not read; a ``User`` or ``Group`` mapping, which takes every write of its
+    user or group whatever the prefix, while whom the job runs as is not seen (``checks/principal.py``); an
+    identifier EMRFS may match otherwise (:func:`~.routing.doubtful_before`); S3A serving ``s3://`` with the
+    mappings translated, whose fallback AWS does not document.
+    """
+    if not locations:
+        return ["which writes its role mappings take is not known: no prefix to judge was given (s3_prefixes)"]
+    doubts = [f"its role mappings are not read as the guide shows them ({problem})"] if problem is not None else []
+    for index, mapping in enumerate(mappings):
+        read = read_mapping(mapping)
+        if read.problem is not None:
+            doubts.append(f"mapping {index} could not be read ({read.problem}): it may take the writes")
+        elif read.kind in ("User", "Group"):
+            names = ", ".join(repr(value) for value in read.identifiers)
+            doubts.append(
+                f"mapping {index} ({read.kind} {names} -> {read.role}) takes every write of a job that runs as that "
+                "Hadoop user or group, whatever the prefix, and whom the job runs as is not seen here (AWS does not "
+                "document which user an EMR step or Spark on YARN runs as)"
+            )
+    doubts.extend(_otherwise_matched(mappings, locations))
+    return doubts + _s3a_doubts(state)
+
+
+def _otherwise_matched(mappings: list[Any], locations: list[S3Location]) -> list[str]:
+    """Each readable mapping with an identifier EMRFS may match for a write under ``locations``, said once."""
+    found: dict[int, tuple[str, str]] = {}
+    for location in locations:
+        for uri in writes_under(location, mappings):
+            for index, identifier, read in doubtful_before(mappings, None, uri):
+                if read.problem is None:
+                    found.setdefault(index, (identifier, uri))
+    return [
+        f"mapping {index}'s Prefix identifier {identifier!r} is not of the s3://bucket/prefix form the Amazon EMR "
+        f"Management Guide shows, and whether EMRFS matches it for {uri} is not documented"
+        for index, (identifier, uri) in sorted(found.items())
+    ]
+
+
+def _s3a_doubts(state: ChainState) -> list[str]:
+    """
+    Why the fallback is not known where S3A serves, or may serve, ``s3://`` (from 7.10.0) with the role mappings
+    translated to it (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"): AWS documents EMRFS's
+    fallback to the instance profile role, not S3A's. With the translation off S3A gets no role mappings.
+    """
+    if not s3a_may_serve_s3(state) or translation_off(state):
+        return []
+    unreadable = translation_unreadable(state)
+    translated = (
+        f"{unreadable} leaves whether EMR translates them not documented" if unreadable else "EMR translates them"
+    )
+    return [
+        f"S3A serves or may serve s3:// on {state.release_label or 'a release not known'} and {translated}: AWS "
+        "documents that EMRFS sends a request no mapping matches as the instance profile role, not what S3A does"
+    ]
 
 
 def probe_blocker(state: ChainState) -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.requests import WRITE_REQUESTS, expand_key
 from airflow_provider_emrfs_xacct.pure.security_config import ReadMapping, read_mapping
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 
 def route(mappings: list[Any], uri: str, checking: int | None) -> int | None:
@@ -18,7 +22,8 @@ def route(mappings: list[Any], uri: str, checking: int | None) -> int | None:
     name" (Amazon S3 User Guide, "Organizing objects using prefixes"; "prefixes are not directories"). EMRFS's
     matching code is not published: the live probe's write under the prefix settles it. ``User``/``Group`` mappings are taken to match only when they are the mapping being
     checked (``checking``): the job is assumed to run as that user or group (a "not checked" link says so:
-    ``checks/principal.py``).
+    ``checks/principal.py``). An identifier not of the page's ``s3://bucket/prefix`` form matches here only as that
+    plain string; whether EMRFS matches it otherwise is :func:`may_match_otherwise`'s question.
     """
     for index, mapping in enumerate(mappings):
         read = read_mapping(mapping)
@@ -36,8 +41,9 @@ def probe_routes(mappings: list[Any], uris: list[str]) -> dict[str, int | None]:
 
     ``None`` where that is not known: a ``User``/``Group`` mapping comes first, and which Hadoop user an EMR step
     runs as is not documented (``checks/cluster.py`` :func:`~.cluster.probe_blocker`), so that mapping may take
-    the write; a mapping that could not be read comes first (:func:`unread_before`); or no mapping routes it (it
-    would go as the EC2 instance profile role).
+    the write; a mapping that could not be read comes first (:func:`unread_before`), or one whose identifier EMRFS
+    may match otherwise (:func:`doubtful_before`); or no mapping routes it (it would go as the EC2 instance profile
+    role).
     """
     routes: dict[str, int | None] = {}
     for uri in uris:
@@ -47,6 +53,7 @@ def probe_routes(mappings: list[Any], uris: list[str]) -> dict[str, int | None]:
             index is None
             or any(mapping.kind in ("User", "Group") for mapping in earlier)
             or bool(unread_before(mappings, index, checking=-1))
+            or bool(doubtful_before(mappings, index, uri))
         )
         routes[uri] = None if unknown else index
     return routes
@@ -68,6 +75,81 @@ def unread_before(mappings: list[Any], index: int | None, checking: int | None) 
     return [(position, mapping) for position, mapping in read if mapping.problem is not None and position != checking]
 
 
+def may_match_otherwise(identifier: str, uri: str) -> bool:
+    """
+    Whether EMRFS may match the ``Prefix`` ``identifier`` for ``uri`` (``s3://bucket/key``) though :func:`route` does not.
+
+    The Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") shows ``Prefix``
+    identifiers as ``s3://bucket`` or ``s3://bucket/prefix`` only, and documents neither whether EMR accepts another
+    form nor how EMRFS matches one (``s3a://``, ``s3n://``, ``S3://``, none; a URI's scheme and host are
+    case-insensitive: RFC 3986, 3.1 and 3.2.2). So an identifier of another scheme, or none, may match where its
+    rest, compared without regard to case, is a string prefix of ``bucket/key``; an ``s3://`` one naming its bucket
+    in another case than ``uri`` may match where its key part is a string prefix of the key ("Object key names are
+    case sensitive": Amazon S3 User Guide, "Naming Amazon S3 objects").
+    """
+    if uri.startswith(identifier):
+        return False  # route() matches it: no doubt
+    scheme, separator, rest = identifier.partition("://")
+    if not separator:
+        scheme, rest = "", identifier
+    written = uri.removeprefix("s3://")
+    if scheme != "s3":
+        return written.lower().startswith(rest.lower())
+    bucket, slash, key = rest.partition("/")
+    uri_bucket, _, uri_key = written.partition("/")
+    if not slash:
+        return uri_bucket.lower().startswith(bucket.lower())
+    return bucket.lower() == uri_bucket.lower() and uri_key.startswith(key)
+
+
+def doubtful_before(mappings: list[Any], index: int | None, uri: str) -> list[tuple[int, str, ReadMapping]]:
+    """
+    The ``Prefix`` mappings before ``index`` (all of them for ``None``) with an identifier EMRFS may match for
+    ``uri`` though :func:`route` does not (:func:`may_match_otherwise`), each with that identifier.
+
+    EMRFS tries the mappings top-down and uses the first that matches (Amazon EMR Management Guide, "Configure IAM
+    roles for EMRFS requests to Amazon S3"): such a mapping may take the request first, so the later mapping's
+    role (or the EC2 instance profile role) is not known to be the one used.
+    """
+    end = len(mappings) if index is None else index
+    found = []
+    for position, mapping in enumerate(mappings[:end]):
+        read = read_mapping(mapping)
+        if read.kind != "Prefix":
+            continue
+        identifier = next((value for value in read.identifiers if may_match_otherwise(value, uri)), None)
+        if identifier is not None:
+            found.append((position, identifier, read))
+    return found
+
+
+def writes_under(location: S3Location, mappings: list[Any]) -> list[str]:
+    """
+    URIs standing for every write under ``location`` that a ``Prefix`` identifier of ``mappings`` may match.
+
+    A job writes any key under the prefix, and the write's own requests (``pure/requests.py``) also name the
+    directory's keys beside it (``s3://b/p``, ``s3://b/p_$folder$``): those requests' URIs, and for each identifier
+    naming a key under the prefix (``s3://b/p/x`` under ``s3://b/p/``; compared without regard to case or scheme,
+    as :func:`may_match_otherwise` does) that key, which the job may write. An identifier matches some write under
+    the prefix if, and only if, :func:`route` (or :func:`may_match_otherwise`) matches it for one of these.
+    """
+    uris = [location.uri]
+    for call in WRITE_REQUESTS:
+        key = None if call.key is None else expand_key(call.key, location.stem)
+        if key is not None:
+            uris.append(f"s3://{location.bucket}/{key}")
+    inside = location.uri.removeprefix("s3://")
+    for mapping in mappings:
+        read = read_mapping(mapping)
+        if read.kind != "Prefix":
+            continue
+        for identifier in read.identifiers:
+            rest = identifier.partition("://")[2] if "://" in identifier else identifier
+            if rest.lower().startswith(inside.lower()):
+                uris.append(location.uri + rest[len(inside) :])
+    return list(dict.fromkeys(uris))
+
+
 def routed_role(
     state: ChainState, mappings: list[Any], uri: str, checking: int | None
 ) -> tuple[RoleState | None, str, str]:
@@ -78,14 +160,12 @@ def routed_role(
         instance profile role; the problem when the role is ``None``).
     """
     routed = route(mappings, uri, checking)
-    unread = unread_before(mappings, routed, checking)
-    if unread:
-        position, mapping = unread[0]
+    doubt = _first_doubt(mappings, routed, uri, checking)
+    if doubt:
         return (
             None,
             "no mapping matches this key: the EC2 instance profile role" if routed is None else f"mapping {routed}",
-            f"mapping {position} comes first and could not be read ({mapping.problem}): EMRFS may send it as that "
-            "mapping's role",
+            doubt,
         )
     if routed is None:
         role = state.emr_role
@@ -98,3 +178,27 @@ def routed_role(
     if isinstance(target, RoleState) and target.arn == arn and not target.unreadable:
         return target, f"mapping {routed}", ""
     return None, f"mapping {routed}", f"sent as {arn} (mapping {routed}), which could not be checked (see its links)"
+
+
+def _first_doubt(mappings: list[Any], routed: int | None, uri: str, checking: int | None) -> str:
+    """
+    Why the mapping ``route`` chose for ``uri`` (``routed``) is not known to be the one EMRFS uses, or ``""``: the
+    first mapping that may take the request before it, one not read (:func:`unread_before`) or one whose identifier
+    EMRFS may match otherwise (:func:`doubtful_before`).
+    """
+    unread = unread_before(mappings, routed, checking)
+    doubtful = doubtful_before(mappings, routed, uri)
+    if doubtful and not (unread and unread[0][0] < doubtful[0][0]):
+        position, identifier, read = doubtful[0]
+        return (
+            f"mapping {position} comes first with the Prefix identifier {identifier!r}, not of the s3://bucket/prefix "
+            "form the Amazon EMR Management Guide shows: whether EMRFS matches it for this key is not documented, so "
+            f"it may send it as {read.role or 'a role that could not be read'} (mapping {position})"
+        )
+    if unread:
+        position, mapping = unread[0]
+        return (
+            f"mapping {position} comes first and could not be read ({mapping.problem}): EMRFS may send it as that "
+            "mapping's role"
+        )
+    return ""
