@@ -1148,6 +1148,29 @@ class _Writer:
         refusal = aws_judge.public_acl_refusal(self.bucket.block_public_acls, acl)
         return None if refusal is None else (refusal, 403)
 
+    def _plain_http_refusal(self, operation: str) -> tuple[Decision, int] | None:
+        """
+        S3's 400 to a request for an object protected by AWS KMS sent over plain HTTP: "All GET and PUT requests for an
+        object protected by AWS KMS fail if they're not made via SSL or using SigV4" (Amazon S3 API Reference,
+        PutObject, x-amz-server-side-encryption-aws-kms-key-id); "For requests that specify AWS KMS managed keys, you
+        must use SSL or TLS" (AWS Knowledge Center, the error "Requests specifying Server Side Encryption with AWS KMS
+        managed keys require AWS Signature Version 4"). The requests S3 calls KMS for (:data:`_ACTIONS`), where the
+        objects are SSE-KMS: the uploads ask for it, or ask for nothing on a bucket whose default is SSE-KMS or
+        DSSE-KMS.
+        """
+        if self.secure_transport or _ACTIONS[operation][1] is None:
+            return None
+        sse = self.encryption[0]
+        encrypted = sse if sse else self.bucket.sse_algorithm
+        if encrypted not in ("aws:kms", "aws:kms:dsse"):
+            return None
+        reason = (
+            "refused with 400 InvalidArgument: Requests specifying Server Side Encryption with AWS KMS managed keys "
+            f"must be made over a secure connection (the object is {encrypted}, and emrfs-site fs.s3n.ssl.enabled is "
+            "false)"
+        )
+        return Decision(False, reason), 400
+
     def request(
         self,
         step: str,
@@ -1166,7 +1189,7 @@ class _Writer:
         if not decision.allowed:
             self._record(step, operation, uri, target, decision, 403)
             raise _Stop
-        refusal = self._acl_refusal(params.get("ACL"))
+        refusal = self._acl_refusal(params.get("ACL")) or self._plain_http_refusal(operation)
         if refusal is not None:
             self._record(step, operation, uri, target, *refusal)
             raise _Stop

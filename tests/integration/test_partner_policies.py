@@ -188,7 +188,8 @@ def test_a_tls_guard_lets_emrfs_https_requests_by(aws: Seeded, operator: str) ->
     context of every request (IAM User Guide, "AWS global condition context keys"): false, so the Deny does not apply.
     The verifier passes and the writer writes (moto refused every request under such a Deny: it reads a Condition as
     holding). With TLS turned off on the cluster (emrfs-site fs.s3n.ssl.enabled=false) the key is not known to the
-    verifier: not checked; the judge takes it as false and refuses.
+    verifier: the steps are not checked; the judge takes it as false and refuses. The partner's bucket is SSE-KMS, so
+    S3 refuses its objects over plain HTTP whatever the policies (S3 API Reference, PutObject): the key link fails.
     """
     configuration = chain(aws)
     guard(aws, "TlsOnly", "s3:*", {operator: {"aws:SecureTransport": "false"}})
@@ -198,7 +199,9 @@ def test_a_tls_guard_lets_emrfs_https_requests_by(aws: Seeded, operator: str) ->
     assert written.success, written.summary()
 
     plain, refused = judged(aws, configuration, {"fs.s3n.ssl.enabled": "false"})
-    assert plain["verdict"] == "NOT_CHECKED", show(plain, refused)
+    assert plain["verdict"] == "FAIL", show(plain, refused)
+    assert [item["link"] for item in plain["links"] if item["status"] == "fail"] == [KMS]
+    assert next(item for item in plain["links"] if item["link"] == WRITE)["status"] == "not checked"
     assert "bucket policy denies it" in refused_by_the_judge(refused).reason
 
 

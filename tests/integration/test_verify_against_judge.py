@@ -1038,7 +1038,7 @@ def test_a_key_policy_pinned_to_an_encryption_context_is_judged_as_s3_fills_it(
 
 
 @pytest.mark.parametrize(
-    ("site", "deny"),
+    ("site", "deny", "verdict"),
     [
         (
             # S3 API Reference, CreateMultipartUpload/PutObject: x-amz-storage-class, the s3:x-amz-storage-class key.
@@ -1048,23 +1048,27 @@ def test_a_key_policy_pinned_to_an_encryption_context_is_judged_as_s3_fills_it(
                 "Action": "s3:PutObject",
                 "Condition": {"Null": {"s3:x-amz-storage-class": "false"}},
             },
+            "NOT_CHECKED",
         ),
         (
-            # IAM User Guide, aws:SecureTransport: whether the request was sent with TLS.
+            # IAM User Guide, aws:SecureTransport: whether the request was sent with TLS. On the seeded SSE-KMS bucket
+            # S3 also refuses the uploads over plain HTTP whatever the policies (S3 API Reference, PutObject): FAIL.
             {"fs.s3n.ssl.enabled": "false"},
             {"Sid": "DenyInsecureTransport", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            "FAIL",
         ),
     ],
     ids=["storage-class", "plain-http"],
 )
 def test_a_cluster_setting_the_verifier_cannot_value_is_not_a_pass_where_the_judge_refuses(
-    aws: Seeded, site: dict[str, str], deny: dict[str, Any]
+    aws: Seeded, site: dict[str, str], deny: dict[str, Any], verdict: str
 ) -> None:
     """
     EMRFS settings of the migration guide's table (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
     filesystem"): a storage class on uploads, TLS turned off. The writer now sends them (it sent neither), so the
     judge refuses the uploads a bucket policy denies on them; the verifier, which takes such a key as not known, says
-    "not checked", never PASS. Without the setting both pass.
+    "not checked" on those steps, never PASS (TLS off on an SSE-KMS bucket fails the key link). Without the setting
+    both pass.
     """
     provision_partner(aws, ROLE_NAME, PREFIX)
     configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
@@ -1083,12 +1087,47 @@ def test_a_cluster_setting_the_verifier_cannot_value_is_not_a_pass_where_the_jud
         aws, configuration, Configurations=[{"Classification": "emrfs-site", "Properties": site}]
     )
     report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
-    assert report["verdict"] == "NOT_CHECKED", report
+    assert report["verdict"] == verdict, report
     assert link(report, f"write files {PREFIX}")["status"] == "not checked"
     refused = write(aws, configuration, cluster_id=cluster_id).first_failure
     assert refused is not None
     assert refused.status == 403
     assert deny["Sid"] in refused.reason or "denied" in refused.reason
+
+
+def test_tls_turned_off_on_an_sse_kms_bucket_fails_as_s3_refuses_its_objects_over_plain_http(aws: Seeded) -> None:
+    """
+    Amazon S3 API Reference, PutObject, x-amz-server-side-encryption-aws-kms-key-id: "All GET and PUT requests for an
+    object protected by AWS KMS fail if they're not made via SSL or using SigV4" (400 "Requests specifying Server Side
+    Encryption with AWS KMS managed keys must be made over a secure connection"), whatever the policies allow. No
+    policy here tests aws:SecureTransport: the verifier passed this chain, and the stand-in wrote it. Both now refuse
+    it; the fix the verifier names (TLS on) makes both pass; an SSE-S3 bucket is not refused for it.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    plain = [{"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": "false"}}]
+    cluster_id = launch_cluster(aws, configuration, Configurations=plain)
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+    assert report["verdict"] == "FAIL", report
+    key = link(report, KMS)
+    assert key["status"] == "fail", key
+    assert "emrfs-site fs.s3n.ssl.enabled" in key["detail"]
+    assert key["fix"] == "remove emrfs-site fs.s3n.ssl.enabled from the cluster's configuration, or set it to true"
+    refused = write(aws, configuration, cluster_id=cluster_id, files=1).first_failure
+    assert refused is not None
+    assert refused.status == 400
+    assert "must be made over a secure connection" in refused.reason
+
+    secure = [{"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": "true"}}]  # the fix named
+    fixed = launch_cluster(aws, configuration, Configurations=secure)
+    assert run_operator(verifier(configuration, cluster_id=fixed))[0]["verdict"] == "PASS"
+    assert write(aws, configuration, cluster_id=fixed, files=1).success
+
+    set_default_encryption(aws, SSEAlgorithm="AES256")
+    assert run_operator(verifier(configuration, cluster_id=cluster_id))[0]["verdict"] == "PASS"
+    written = write(aws, configuration, cluster_id=cluster_id, files=1)
+    assert written.success, written.summary()
 
 
 # core-site fs.s3.impl before 7.10.0 --------------------------------------------------------------------------------

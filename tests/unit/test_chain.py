@@ -323,6 +323,45 @@ def test_a_deny_on_plain_http_does_not_break_the_chain() -> None:
     assert check_chain(state).verdict == VERDICT_PASS
 
 
+def test_tls_turned_off_on_an_sse_kms_bucket_fails_whatever_the_policies() -> None:
+    """
+    Amazon S3 API Reference, PutObject, x-amz-server-side-encryption-aws-kms-key-id: "All GET and PUT requests for an
+    object protected by AWS KMS fail if they're not made via SSL or using SigV4". The chain passed with
+    ``fs.s3n.ssl.enabled=false`` on the bucket default SSE-KMS (``tests/unit/test_tls_off_sse_kms.py`` has the rest).
+    """
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": "false"}}]
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_FAIL
+    assert failing(report) == [KMS]
+    assert "emrfs-site fs.s3n.ssl.enabled" in by_name(report)[KMS].fix
+
+
+def test_a_passing_probe_does_not_settle_a_link_on_requests_it_never_sends() -> None:
+    """
+    The probe (``hadoop fs -put``) sends no multipart upload listing or abort: a Deny of them outside a VPC endpoint
+    stays not checked after it passes (``tests/unit/test_probe_scope.py`` has the rest). It was settled: PASS.
+    """
+    state = healthy_state()
+    state.buckets[BUCKET].policy = document(  # type: ignore[union-attr]
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": ["s3:ListBucketMultipartUploads", "s3:AbortMultipartUpload"],
+            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+            "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}},
+        }
+    )
+    links = [link.to_dict() for link in check_chain(state).links]
+
+    [unknown] = [link for link in links if link["status"] == UNKNOWN]
+    assert (unknown["link"], unknown["probe_settles"]) == (f"abort pending uploads {PREFIX}", False)
+    probe = {"ok": True, "routes": {PREFIX + "_emrfs_xacct_probe/x": 0}}
+    assert verdict_with_probe(links, probe) == (VERDICT_NOT_CHECKED, True)
+
+
 # --- Each broken link ---------------------------------------------------------------------------------
 
 

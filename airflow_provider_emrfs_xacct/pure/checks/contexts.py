@@ -5,6 +5,7 @@ EMRFS's ``sts:AssumeRole``, each with the condition keys it carries and those it
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
@@ -15,15 +16,17 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     hadoop_boolean,
     impl_connector,
     impl_doubt,
+    insecure_scheme,
     java_trim,
     parse_release_label,
     s3a_acl_doubt,
     s3a_bucket_setting,
 )
+from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.network import dns_suffix
-from airflow_provider_emrfs_xacct.pure.requests import S3Call, expand, expand_key
+from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, S3Call, expand, expand_key
 from airflow_provider_emrfs_xacct.pure.security_config import at_rest_s3_encryption
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
@@ -438,16 +441,60 @@ def connector_settings(state: ChainState, emrfs: str, s3a: str, bucket: str) -> 
 
 def tls_turned_off(state: ChainState, bucket: str) -> str:
     """
-    The setting that turns TLS off for requests to ``bucket`` of a connector that may serve ``s3://`` (``""``: none,
-    or the cluster's settings not read): set ``false`` as Hadoop's ``Configuration.getBoolean`` reads it (trimmed,
-    any case). Such requests may go over plain HTTP, so ``aws:SecureTransport`` is not known (a bucket policy's
-    usual Deny on it is then not checked, not passed).
+    The setting that turns TLS off, or may, for requests to ``bucket`` of a connector that may serve ``s3://`` (``""``:
+    none, or the cluster's settings not read): :func:`tls_off`. Such requests may go over plain HTTP, so
+    ``aws:SecureTransport`` is not known (a bucket policy's usual Deny on it is then not checked, not passed).
+    """
+    return tls_off(state, bucket)[0]
+
+
+def tls_off(state: ChainState, bucket: str) -> tuple[str, bool]:
+    """
+    The setting that turns TLS off, or may, for requests to ``bucket`` (``""``: none, or the cluster's settings not
+    read), and whether it certainly does.
+
+    A TLS switch (:data:`EMRFS_SSL`, :data:`S3A_SSL`, per bucket too) set to anything but true as Hadoop's
+    ``Configuration.getBoolean`` reads it (trimmed, any case: :func:`~.cluster_config.hadoop_boolean`); or an S3
+    endpoint setting (:data:`EMRFS_ENDPOINT`, :data:`S3A_ENDPOINT`) written as a URL of another scheme than ``https``
+    (Apache Hadoop, "Working with Third-party S3 Stores": ``fs.s3a.endpoint`` "can be a URL or a hostname"; what the
+    connector does with the URL's scheme beside the TLS switch is not documented, so it may send plain HTTP).
+
+    Certain only where the connector that serves ``s3://`` is known, reads the switch false in every reading it may
+    make (:func:`s3a_readings`; a value neither true nor false is read as Hadoop's caller chooses, which is not
+    documented), and is given no endpoint URL whose own scheme might decide instead.
     """
     if state.cluster_configurations is None:
-        return ""
+        return "", False
     settings = connector_settings(state, EMRFS_SSL, S3A_SSL, bucket)
     # A value neither true nor false (hadoop_boolean): how the connector reads it is not documented, so TLS may be off.
-    return next((name for name, value in settings if value is not None and hadoop_boolean(value) is not True), "")
+    switch = next((name for name, value in settings if value is not None and hadoop_boolean(value) is not True), "")
+    if switch:
+        return switch, _tls_certainly_off(state, bucket)
+    return plain_http_endpoint(state, bucket), False
+
+
+def _tls_certainly_off(state: ChainState, bucket: str) -> bool:
+    """Whether the known ``s3://`` connector reads its TLS switch false for ``bucket`` whatever reading it makes."""
+    connector = s3_connector_of(state)
+    if connector is None or any("://" in java_trim(value or "") for _, value in _endpoint_settings(state, bucket)):
+        return False
+    if connector == "EMRFS":  # AWS shows no bucket-level form of the fs.s3n.* settings (emrfs_bucket_setting)
+        readings: tuple[str | None, ...] = (site_property(state, "emrfs-site", EMRFS_SSL),)
+    else:
+        readings = s3a_readings(state, EMRFS_SSL, S3A_SSL, bucket)
+    return all(hadoop_boolean(value) is False for value in readings)
+
+
+def plain_http_endpoint(state: ChainState, bucket: str) -> str:
+    """
+    The S3 endpoint setting of a connector that may serve ``s3://`` written as a URL of another scheme than
+    ``https`` for ``bucket``, as ``"SETTING=VALUE"`` (``""``: none): the connector may then send plain HTTP
+    (:func:`tls_off`).
+    """
+    return next(
+        (f"{name}={java_trim(value)}" for name, value in _endpoint_settings(state, bucket) if insecure_scheme(value)),
+        "",
+    )
 
 
 #: The S3 endpoint a connector is pointed at: EMRFS's ``fs.s3n.endpoint`` (an EMRFS configuration name in the
@@ -464,8 +511,13 @@ def s3_endpoint_setting(state: ChainState, bucket: str) -> str:
     """
     if state.cluster_configurations is None:
         return ""
-    settings = connector_settings(state, EMRFS_ENDPOINT, S3A_ENDPOINT, bucket)
+    settings = _endpoint_settings(state, bucket)
     return next((f"{name}={java_trim(value)}" for name, value in settings if value and java_trim(value)), "")
+
+
+def _endpoint_settings(state: ChainState, bucket: str) -> list[tuple[str, str | None]]:
+    """The S3 endpoint setting each connector that may serve ``s3://`` reads for ``bucket``."""
+    return connector_settings(state, EMRFS_ENDPOINT, S3A_ENDPOINT, bucket)
 
 
 def bucket_of_s3_arn(arn: str) -> str:
@@ -873,6 +925,18 @@ def _add_listing(call: S3Call, stem: str, context: dict[str, Any], absent: set[s
     return True
 
 
+#: The condition keys of the headers an upload carries, which its parts and completion do not
+#: (:func:`_add_upload_headers`): a statement testing one tells an UploadPart from a PutObject.
+UPLOAD_HEADER_KEYS = frozenset(
+    {
+        "s3:x-amz-acl",
+        "s3:x-amz-server-side-encryption",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "s3:x-amz-storage-class",
+    }
+)
+
+
 def _add_upload_headers(
     state: ChainState, call: S3Call, bucket: str, context: dict[str, Any], absent: set[str]
 ) -> None:
@@ -881,9 +945,7 @@ def _add_upload_headers(
         # UploadPart and the others carry no upload headers: a bucket policy denying s3:PutObject
         # without x-amz-server-side-encryption or x-amz-acl denies UploadPart (boto/botocore#471,
         # aws/aws-cli#1674).
-        absent.update(
-            {"s3:x-amz-acl", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"}
-        )
+        absent.update(UPLOAD_HEADER_KEYS - {"s3:x-amz-storage-class"})  # that one is in _ABSENT_ALWAYS
         return
     if upload_storage_class(state, bucket) is not False:
         absent.discard("s3:x-amz-storage-class")  # sent, or may be: a condition on it is not checked
@@ -911,13 +973,62 @@ class KmsUse(NamedTuple):
     probed: bool
 
 
-#: The KMS calls S3 makes for the live probe's one small PutObject with SSE-KMS, which names the key the way the
-#: job's uploads do: a data key (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": an
-#: upload needs kms:GenerateDataKey), as (action, the request names the key). A multipart upload's kms:Decrypt and its
-#: parts' data keys (S3 User Guide, "Multipart upload API and permissions") are not the probe's: whether the rename
-#: that `hadoop fs -put` ends with (a copy on S3: S3 User Guide, "Copying, moving, and renaming objects") makes S3
-#: call KMS the same way AWS does not document, so a passing probe does not settle a key link left not checked on them.
-PROBE_KMS_CALLS = (("kms:GenerateDataKey", True),)
+class ProbeRequest(NamedTuple):
+    """A request the live probe's write sends as the role its key routes to: a passing probe shows it allowed."""
+
+    #: The IAM action S3 authorizes it as.
+    action: str
+    #: It carries the upload headers (x-amz-acl, x-amz-server-side-encryption…: :data:`UPLOAD_HEADER_KEYS`).
+    headers: bool
+    #: The KMS calls S3 makes for it with the role's permissions, as (action, the request names the key).
+    kms: tuple[tuple[str, bool], ...] = ()
+
+
+#: What the live probe's ``echo … | hadoop fs -put -f - PREFIX<probe key>/<uuid>`` (``verify.probe_step``) sends and a
+#: passing probe (its object there, encrypted and owned as the job's must be) shows allowed: the getFileStatus of the
+#: destination (``-f`` overwrites it "if it already exists"), a HEAD of a key that is not there, whose 404 S3 answers
+#: only to a caller allowed ``s3:ListBucket`` (S3 API Reference, HeadObject), and its listing; the one small PutObject
+#: of ``<key>._COPYING_`` ("-d: Skip creation of temporary file with the suffix ._COPYING_": Apache Hadoop, "FileSystem
+#: Shell", put), with the cluster's upload headers and so the ``s3:PutObjectAcl`` of its canned ACL (S3 API Reference,
+#: PutObject, "Permissions"); and its rename, a copy on S3 (S3 User Guide, "Copying, moving, and renaming objects"),
+#: which reads the source (``s3:GetObject``: S3 API Reference, CopyObject). S3 calls KMS for the PutObject as for any
+#: upload that names the key (S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": an upload
+#: needs ``kms:GenerateDataKey``).
+#:
+#: Not here, so a passing probe settles no link left not checked on them: the rename's ``DeleteObject`` of
+#: ``._COPYING_`` (the probe checks its object, not that ``._COPYING_`` is gone, and whether the put fails when that
+#: delete is refused is not documented), the multipart uploads and their listing and abort
+#: (``s3:ListBucketMultipartUploads``, ``s3:AbortMultipartUpload``, ``s3:ListMultipartUploadParts``), a multipart
+#: upload's ``kms:Decrypt`` and its parts' data keys (S3 User Guide, "Multipart upload API and permissions"), and
+#: whether the copy makes S3 call KMS the same way, which AWS does not document.
+PROBE_REQUESTS = (
+    ProbeRequest("s3:GetObject", False),
+    ProbeRequest("s3:ListBucket", False),
+    ProbeRequest("s3:PutObject", True, (("kms:GenerateDataKey", True),)),
+    ProbeRequest(OBJECT_ACL_ACTION, True),
+)
+#: The KMS calls S3 makes for the probe's requests (:data:`PROBE_REQUESTS`), as (action, the request names the key).
+PROBE_KMS_CALLS = tuple(call for request in PROBE_REQUESTS for call in request.kms)
+#: The S3 requests of the probe (:data:`PROBE_REQUESTS`), as (action, carries the upload headers).
+PROBE_S3_CALLS = frozenset((request.action, request.headers) for request in PROBE_REQUESTS)
+
+
+def has_condition_on(document: Any, keys: frozenset[str]) -> bool:
+    """
+    Whether a statement of a policy ``document`` (parsed, or its JSON text) has a ``Condition`` on one of ``keys``
+    (lower case; condition keys are matched in any case). Text that is no JSON is taken to test them.
+    """
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return True
+    for statement in as_list(document.get("Statement") if isinstance(document, dict) else None):
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        for pairs in condition.values() if isinstance(condition, dict) else ():
+            if isinstance(pairs, dict) and any(str(name).lower() in keys for name in pairs):
+                return True
+    return False
 
 
 def kms_request(

@@ -128,6 +128,15 @@ def exercised(mapping: int | None, prefix: str, routes: Mapping[str, int | None]
     return mapping is not None and any(index == mapping and uri.startswith(prefix) for uri, index in routes.items())
 
 
+def not_settled_by_probe(link: Link, fix: str) -> Link:
+    """
+    ``link``, left not checked on what a passing live probe does not show (:attr:`Link.probe_settles` false): its fix
+    no longer offers the probe, and is ``fix`` where the probe was all it offered.
+    """
+    kept = link.fix.removesuffix(f"; or {PROBE_FIX}")
+    return replace(link, probe_settles=False, fix=fix if kept == PROBE_FIX else kept)
+
+
 def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | None] | None) -> list[dict[str, Any]]:
     """
     The "not checked" links of a report (as :meth:`Report.to_dict` gives them) that remain so.
@@ -138,7 +147,8 @@ def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | No
         role (a ``User``/``Group`` mapping's, or one whose prefix an earlier mapping captures) was never used and
         its links (its trust, its policies' conditions, SCPs on it) stay not checked. Links of no mapping (the
         cluster, the release, the route to STS) are settled by any passing write, except
-        :data:`NOT_SETTLED_BY_PROBE` and links that say the probe does not settle them (:attr:`Link.probe_settles`),
+        :data:`NOT_SETTLED_BY_PROBE` and links that say the probe does not settle them (:attr:`Link.probe_settles`:
+        one left not checked on a request the probe does not send, ``contexts.PROBE_REQUESTS``),
         and one with a prefix (the route to a bucket's S3, ``checks/s3_route.py``),
         which only a write under that prefix settles, whatever mapping it went through.
     """

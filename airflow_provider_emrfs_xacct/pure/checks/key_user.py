@@ -13,9 +13,12 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     client_side_encryption,
     custom_encryption_context,
     encryption_not_known,
+    has_condition_on,
     identity_side,
     kms_request,
+    plain_http_endpoint,
     requested_encryption,
+    tls_off,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
@@ -26,6 +29,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     cite,
     condition_shown,
+    not_settled_by_probe,
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import key_fix
@@ -36,7 +40,6 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
     Unreadable,
     requested_key_entry,
 )
-from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.evaluator import Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.kms_grants import describe_grant, match_grants
@@ -72,6 +75,10 @@ def audit(
     """
     wanted = set() if grants_wanted is None else grants_wanted
     link = _server_side(state, index, bucket, location, uses, evaluated, wanted)
+    plain = _over_plain_http(state, index, link.link, bucket, location.bucket)
+    # A refusal of the key itself stays the failure named, and a doubt of the link's own its doubt.
+    if plain is not None and link.status != FAIL and (plain.status == FAIL or link.status != UNKNOWN):
+        return plain
     client_side = client_side_encryption(state, location.bucket)
     if link.status != PASS or not client_side:
         return link
@@ -84,6 +91,66 @@ def audit(
         link.statement,
         PROBE_FIX,
     )
+
+
+#: S3's answer to a request for an object protected by AWS KMS that is not made over TLS (AWS Knowledge Center,
+#: "How do I troubleshoot the error 'Requests specifying Server Side Encryption with AWS KMS managed keys require AWS
+#: Signature Version 4'…": "For requests that specify AWS KMS managed keys, you must use SSL or TLS").
+PLAIN_HTTP_REFUSED = (
+    "S3 refuses every GET and PUT of an object protected by AWS KMS that is not made over TLS, whatever the policies "
+    'allow (400 InvalidArgument: "Requests specifying Server Side Encryption with AWS KMS managed keys must be made '
+    'over a secure connection")'
+)
+
+
+def _over_plain_http(
+    state: ChainState, index: int | None, name: str, bucket: BucketState, bucket_name: str
+) -> Link | None:
+    """
+    The key link where the write's objects are encrypted with SSE-KMS and its requests go over plain HTTP: failing
+    where a setting certainly turns TLS off, not checked where one may (:func:`~.contexts.tls_off`); ``None``: neither.
+
+    Amazon S3 API Reference, PutObject, ``x-amz-server-side-encryption-aws-kms-key-id``: "All GET and PUT requests for
+    an object protected by AWS KMS fail if they're not made via SSL or using SigV4"; :data:`PLAIN_HTTP_REFUSED`. So the
+    uploads and the reads back fail, and no Condition on ``aws:SecureTransport`` matters.
+    """
+    encrypted = _kms_protected(state, bucket, bucket_name)
+    setting, certain = tls_off(state, bucket_name) if encrypted else ("", False)
+    if not setting:
+        return None
+    endpoint = setting == plain_http_endpoint(state, bucket_name)
+    fix = (
+        f"name the S3 endpoint in {setting.split('=', 1)[0]} as https://HOST or by its host name alone"
+        if endpoint
+        else f"remove {setting} from the cluster's configuration, or set it to true"
+    )
+    if certain:
+        return Link(index, name, FAIL, f"{encrypted}, and {setting} turns TLS off: {PLAIN_HTTP_REFUSED}", fix=fix)
+    doubt = (
+        "a URL not over https, which the connector may call over plain HTTP"
+        if endpoint
+        else "may turn TLS off (how the s3:// connector reads it, or which connector reads it, is not documented)"
+    )
+    return Link(
+        index, name, UNKNOWN, f"{encrypted}, and {setting}: {doubt}; {PLAIN_HTTP_REFUSED}", fix=f"{fix}; or {PROBE_FIX}"
+    )
+
+
+def _kms_protected(state: ChainState, bucket: BucketState, bucket_name: str) -> str:
+    """
+    Why the objects the write puts in ``bucket`` are encrypted with SSE-KMS, as a phrase (``""``: they are not, or
+    that is not known): the uploads ask for it, or they ask for nothing and the bucket's default is SSE-KMS or
+    DSSE-KMS (S3 API Reference, ServerSideEncryptionRule: the default applies to a request that "doesn't specify any
+    server-side encryption").
+    """
+    requested = requested_encryption(state, bucket_name)
+    if requested is None or requested[0] == "AES256":
+        return ""
+    if requested[0] == "aws:kms":
+        return f"every upload to {bucket_name} asks for SSE-KMS (the security configuration or emrfs-site)"
+    if "encryption" in bucket.unreadable or bucket.sse_algorithm not in SSE_KMS_ALGORITHMS:
+        return ""
+    return f"the uploads to {bucket_name} ask for no encryption and the bucket's default is {bucket.sse_algorithm}"
 
 
 def _server_side(
@@ -226,8 +293,7 @@ NOT_SETTLED_BY_PROBE_FIX = (
 
 def _not_settled_by_probe(link: Link) -> Link:
     """``link``, which a passing probe does not settle: its fix no longer offers the probe."""
-    fix = link.fix.removesuffix(f"; or {PROBE_FIX}")
-    return replace(link, probe_settles=False, fix=NOT_SETTLED_BY_PROBE_FIX if fix == PROBE_FIX else fix)
+    return not_settled_by_probe(link, NOT_SETTLED_BY_PROBE_FIX)
 
 
 def _probe_makes(use: KmsUse, key_policy: dict[str, Any]) -> bool:
@@ -245,17 +311,10 @@ def _probe_makes(use: KmsUse, key_policy: dict[str, Any]) -> bool:
         return False
     boundary = use.role.boundary[1] if use.role.boundary is not None else None  # (name, document)
     documents = [key_policy, *(document for _, document in use.role.policies), boundary]
-    return not any(_tests_request_alias(document) for document in documents)
+    return not any(has_condition_on(document, _REQUEST_ALIAS) for document in documents)
 
 
-def _tests_request_alias(document: Any) -> bool:
-    """Whether a statement of ``document`` has a ``Condition`` on ``kms:RequestAlias`` (condition keys: any case)."""
-    for statement in as_list((document or {}).get("Statement") if isinstance(document, dict) else None):
-        condition = statement.get("Condition") if isinstance(statement, dict) else None
-        for pairs in (condition or {}).values() if isinstance(condition, dict) else ():
-            if isinstance(pairs, dict) and any(str(name).lower() == "kms:requestalias" for name in pairs):
-                return True
-    return False
+_REQUEST_ALIAS = frozenset({"kms:requestalias"})
 
 
 def _default_key(

@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     PROBE_KMS_CALLS,
+    PROBE_S3_CALLS,
     REQUESTER_PAYS_HEADER,
     S3A_REQUESTER_PAYS,
+    UPLOAD_HEADER_KEYS,
     KmsUse,
+    has_condition_on,
     identity_side,
     s3_request,
     sends_requester_pays_header,
@@ -33,6 +36,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     cite,
     condition_shown,
+    not_settled_by_probe,
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import bucket_policy_fix, prefix_identity_fix
@@ -41,6 +45,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
 from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, UNDETERMINED, Decision, Request, evaluate_access
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand_key
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
 
@@ -84,15 +89,28 @@ def audit(
         for call in (call for call in WRITE_REQUESTS if call.step == step):
             sent = len(outcomes)
             probed = prefix.probed(call)
-            blocked.append((*prefix.send(call, outcomes, access, probed=probed), probed))
-            outcomes[sent:] = [replace(outcome, probed=probed) for outcome in outcomes[sent:]]
+            reason, fix = prefix.send(call, outcomes, access, probed=probed)
+            blocked.append((reason, fix, probed and prefix.probe_sends(call.action, call.headers, prefix.sent_as)))
+            outcomes[sent:] = [
+                replace(outcome, probed=probed and prefix.probe_sends(outcome.action, call.headers, outcome.role))
+                for outcome in outcomes[sent:]
+            ]
         first_blocked = next((reason[:2] for reason in blocked if reason[0]), ("", ""))
         link = _step_link(state, index, f"{step} {location.uri}", outcomes, *first_blocked)
         unprobed = any(reason and not probed for reason, _, probed in blocked) or any(
             outcome.decision.undetermined and not outcome.probed for outcome in outcomes
         )
-        access.links.append(replace(link, probe_settles=False) if link.status == UNKNOWN and unprobed else link)
+        settled = link.status != UNKNOWN or not unprobed
+        access.links.append(link if settled else not_settled_by_probe(link, NOT_SETTLED_BY_PROBE_FIX))
     return access
+
+
+#: The fix of a step link left not checked on a request the live probe does not send as the same role.
+NOT_SETTLED_BY_PROBE_FIX = (
+    "the live probe does not settle it (its write sends other requests, or this one as another role: "
+    "contexts.PROBE_REQUESTS): make the statement that decides this request independent of what is not known, or "
+    "check a job's write"
+)
 
 
 @dataclass
@@ -112,7 +130,8 @@ class _Outcome:
     for_404: bool = False
     #: The request's condition keys (to show what an ``Allow`` whose ``Condition`` is not met was set against).
     context: dict[str, Any] = field(default_factory=dict)
-    #: The live probe's write goes the same route (:meth:`_Prefix.probed`): a passing probe settles it.
+    #: The live probe's write sends this request, as the same role (:meth:`_Prefix.probed`,
+    #: :meth:`_Prefix.probe_sends`): a passing probe settles it.
     probed: bool = True
 
 
@@ -275,6 +294,10 @@ class _Prefix:
     bucket: BucketState
     stem: str
     evaluated: list[Evaluated]
+    #: The roles the requests were sent as, by ARN.
+    roles: dict[str, RoleState] = field(default_factory=dict)
+    #: The ARN of the role the last call was sent as (``""``: not known).
+    sent_as: str = ""
 
     def send(self, call: S3Call, outcomes: list[_Outcome], access: PrefixAccess, *, probed: bool) -> tuple[str, str]:
         """
@@ -289,12 +312,14 @@ class _Prefix:
         bucket = self.location.bucket
         uri = f"s3://{bucket}/{key}" if key is not None else self.location.uri
         role, why_role, problem = routed_role(self.state, self.mappings, uri, self.index)
+        self.sent_as = role.arn if role is not None else ""
         if role is None:
             if call.kms:
                 access.kms_unjudged.append(f"{call.operation} {uri}: {problem}")
                 probe_makes = all((action, call.headers) in PROBE_KMS_CALLS for action in call.kms)
                 access.kms_unjudged_probed = access.kms_unjudged_probed and probed and probe_makes
             return f"{call.operation} {uri}: {problem}", PROBE_FIX
+        self.roles[role.arn] = role
         _record_uses(call, role, bucket, key, access, probed=probed)
         stopped = self._before_policies(call, uri, role, why_role, outcomes)
         if stopped is not None:
@@ -331,6 +356,31 @@ class _Prefix:
         key = expand_key(call.key, self.stem) if call.key is not None else None
         uri = f"s3://{self.location.bucket}/{key}" if key is not None else self.location.uri
         return route(self.mappings, uri, checking=-1) == self._probe_route
+
+    def probe_sends(self, action: str, headers: bool, role: str) -> bool:
+        """
+        Whether the live probe's write sends a request of ``action`` (``headers``: carrying the upload headers), which
+        a passing probe shows allowed (:data:`~.contexts.PROBE_S3_CALLS`), sent as ``role`` (its ARN; ``""``: not
+        known; whether it is the probe's route is :meth:`probed`'s). A part's or a completion's ``s3:PutObject``,
+        which carries none of the upload headers the probe's PutObject does, counts only where no statement of the
+        policies that decide it tests them (:data:`~.contexts.UPLOAD_HEADER_KEYS`): it then differs from the probe's
+        request in nothing they test.
+
+        IAM User Guide, "Policy evaluation logic": a request is decided by the statements that match its action,
+        resource and context, so a passing probe shows allowed only the requests it sends.
+        """
+        if (action, headers) in PROBE_S3_CALLS:
+            return True
+        actor = self.roles.get(role)
+        if (action, not headers) not in PROBE_S3_CALLS or actor is None or "policy" in self.bucket.unreadable:
+            return False
+        boundary = actor.boundary[1] if actor.boundary is not None else None  # (name, document)
+        facts = self.state.subnet
+        endpoints = (
+            [endpoint.document for endpoint in facts.s3_gateway_policies] if isinstance(facts, SubnetFacts) else []
+        )
+        documents = [self.bucket.policy, *(document for _, document in actor.policies), boundary, *endpoints]
+        return not any(has_condition_on(document, UPLOAD_HEADER_KEYS) for document in documents)
 
     @cached_property
     def _probe_route(self) -> int | None:
