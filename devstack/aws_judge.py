@@ -625,8 +625,27 @@ LISTING_KEYS = frozenset({"s3:prefix", "s3:delimiter", "s3:max-keys"})
 LISTING_ACTIONS = frozenset({"s3:ListBucket", "s3:ListBucketVersions"})
 
 
+#: ``s3:ObjectCreationOperation``, by the S3 operations whose value AWS documents (Amazon S3 User Guide, "Enforce
+#: conditional writes on Amazon S3 buckets"): its example bucket policy denies ``s3:PutObject`` with
+#: ``"Null": {"s3:if-none-match": "true"}`` and ``"Bool": {"s3:ObjectCreationOperation": "true"}`` so that "All
+#: PutObject and CompleteMultipartUpload requests" must carry the header, and with such a policy "CopyObject requests
+#: without an If-None-Match or If-Match HTTP header fail with a 403 Access Denied error": the three carry ``true``.
+OBJECT_CREATION_KEY = "s3:ObjectCreationOperation"
+OBJECT_CREATION_OPERATION = {"PutObject": "true", "CopyObject": "true", "CompleteMultipartUpload": "true"}
+#: The operations the same page says the key exempts ("to exempt the CreateMultipartUpload, UploadPart, and
+#: UploadPartCopy operations, as these APIs don't accept conditional headers"): not ``true``, but whether ``false``
+#: or absent it does not say; a policy telling the two apart leaves such a request unjudged (the caller's unknown).
+OBJECT_CREATION_EXEMPT = frozenset({"CreateMultipartUpload", "UploadPart", "UploadPartCopy"})
+
+
 def s3_request_keys(action: str, context: dict[str, str]) -> dict[str, str]:
-    """The request's condition keys as S3 fills them for ``action``: the listing keys only for a listing of objects."""
+    """
+    The request's condition keys as S3 fills them for ``action``: the listing keys only for a listing of objects,
+    ``s3:ObjectCreationOperation`` only for ``s3:PutObject`` (the uploads of :data:`OBJECT_CREATION_OPERATION`; no
+    value is documented for another action, such as the ``s3:PutObjectAcl`` an upload's canned ACL also needs).
+    """
+    if action != "s3:PutObject":
+        context = {key: value for key, value in context.items() if key != OBJECT_CREATION_KEY}
     if action in LISTING_ACTIONS:
         return dict(context)
     return {key: value for key, value in context.items() if key not in LISTING_KEYS}

@@ -112,6 +112,8 @@ class Route:
     matched: str
     #: Index of the matching mapping in the configuration, ``None`` for the instance-role fallback.
     mapping_index: int | None
+    #: Why whose credentials EMRFS uses is not known (``""``: it is); then nothing is sent (:attr:`WriteResult.unknown`).
+    unknown: str = ""
 
 
 #: The status of a request the network did not carry (no HTTP answer): the subnet has no way to the endpoint.
@@ -214,10 +216,23 @@ def route(
     :param instance_role_arn: the EC2 instance-profile role (the fallback).
     :param user: the Hadoop user the request runs as.
     :param groups: the Hadoop groups of that user.
+
+    ``Identifiers`` that are not a list of strings (a hand-made configuration, which EMR stores as given) make the
+    route unknown (:attr:`Route.unknown`) when no mapping before matches: the Management Guide shows only a list, and
+    how EMRFS reads anything else is not documented (a string is not read character by character here, nor as one
+    prefix).
     """
     for index, mapping in enumerate(mappings):
         kind = mapping.get("IdentifierType")
-        for identifier in mapping.get("Identifiers", []):
+        identifiers = mapping.get("Identifiers", [])
+        if not isinstance(identifiers, list) or not all(isinstance(item, str) for item in identifiers):
+            reason = (
+                f"role mapping {index} has Identifiers {identifiers!r}, not a list of strings: how EMRFS reads it is "
+                'not documented (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3", '
+                "shows a list), so whose credentials the request gets is not known"
+            )
+            return Route("", "unknown", index, unknown=reason)
+        for identifier in identifiers:
             if (
                 (kind == "Prefix" and uri.startswith(identifier))
                 or (kind == "User" and identifier == user)
@@ -363,15 +378,23 @@ def read_principal(url: str, role_arn: str) -> Principal | None:
     if role is None or role["Arn"] != role_arn:
         return None
     policies: list[tuple[str, dict[str, Any]]] = []
-    for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+    # Every page: IAM "might return fewer than the MaxItems number of results even when there are more results
+    # available" (IAM API Reference, IsTruncated of ListRolePolicies, ListAttachedRolePolicies, ListRoleTags).
+    for policy_name in _every(iam, "list_role_policies", "PolicyNames", RoleName=name):
         policies.append((policy_name, _document(iam.get_role_policy(RoleName=name, PolicyName=policy_name))))
-    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+    for attached in _every(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name):
         policies.append((attached["PolicyName"], _managed_document(iam, attached["PolicyArn"])))
     boundary_arn = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
     boundary = _managed_document(iam, boundary_arn) if boundary_arn else None
     # The role's tags are its sessions' aws:PrincipalTag/<key> (IAM User Guide, "AWS global condition context keys").
-    tags = tuple((tag["Key"], tag["Value"]) for tag in iam.list_role_tags(RoleName=name).get("Tags", []))
+    tags = tuple((tag["Key"], tag["Value"]) for tag in _every(iam, "list_role_tags", "Tags", RoleName=name))
     return Principal(role_arn, role["RoleId"], tuple(policies), boundary, tags=tags)
+
+
+def _every(client: Any, operation: str, field_name: str, **params: Any) -> list[Any]:
+    """Every item of ``field_name`` over all pages of ``operation`` (botocore's paginator)."""
+    pages = client.get_paginator(operation).paginate(**params)
+    return [item for page in pages for item in page.get(field_name, [])]
 
 
 def _document(answer: dict[str, Any]) -> dict[str, Any]:
@@ -949,6 +972,14 @@ class _Writer:
         return s3
 
     # -- judging and sending -------------------------------------------------------------------
+    def route(self, uri: str) -> Route:
+        """The route of a request to ``uri`` (:func:`route`); an unknown one stops the job, its reason in the result."""
+        target = route(self.mappings, uri, self.instance_role_arn, self.user, self.groups)
+        if target.unknown:
+            self.result.unknown = target.unknown
+            raise _Stop
+        return target
+
     def _record(self, step: str, operation: str, uri: str, target: Route, decision: Decision, status: int) -> None:
         self.result.requests.append(
             RequestRecord(
@@ -962,10 +993,18 @@ class _Writer:
         asks for (Service Authorization Reference, AWS STS condition keys; IAM User Guide, "Available keys for AWS
         STS"), ``aws:ViaAWSService`` ``false`` (EMRFS calls STS itself: IAM User Guide, "AWS global condition context
         keys"), and ``aws:RequestedRegion`` where the endpoint's Region is known (:attr:`sts_region`).
+
+        Through an STS interface endpoint (:attr:`endpoints`), ``aws:SourceVpce`` (the endpoint's id) and
+        ``aws:SourceVpc`` (its VPC), as :meth:`network_keys` puts them on S3's requests: the first "is included in the
+        request context only if the requester uses a VPC endpoint to make the request" (IAM User Guide, "AWS global
+        condition context keys"); so a trust or endpoint policy conditioned on them is judged as AWS does.
         """
         keys = {"sts:RoleSessionName": EMRFS_SESSION, "aws:ViaAWSService": "false"}
         if self.sts_region is not None:
             keys["aws:RequestedRegion"] = self.sts_region
+        endpoint = self.endpoints.get("sts")
+        if endpoint is not None:
+            keys.update({"aws:SourceVpce": endpoint.endpoint_id, "aws:SourceVpc": endpoint.vpc_id})
         return keys
 
     def network_keys(self) -> dict[str, str]:
@@ -989,6 +1028,38 @@ class _Writer:
         return keys
 
     def judge(self, operation: str, key: str | None, target: Route, context: dict[str, str]) -> Decision:
+        """
+        Judge one request with its ``s3:ObjectCreationOperation`` (:data:`.aws_judge.OBJECT_CREATION_OPERATION`). For
+        an operation that key exempts with no documented value (:data:`.aws_judge.OBJECT_CREATION_EXEMPT`), the request
+        is judged with ``false`` and without the key; where the two decisions differ, the outcome is not known
+        (:attr:`WriteResult.unknown`) and the job stops there, nothing sent.
+        """
+        value = aws_judge.OBJECT_CREATION_OPERATION.get(operation)
+        if value is not None:
+            return self._judge(operation, key, target, {**context, aws_judge.OBJECT_CREATION_KEY: value})
+        decision = self._judge(operation, key, target, context)
+        if operation not in aws_judge.OBJECT_CREATION_EXEMPT or not self._policies_name_creation_key(target):
+            return decision
+        with_false = self._judge(operation, key, target, {**context, aws_judge.OBJECT_CREATION_KEY: "false"})
+        if with_false.allowed != decision.allowed:
+            self.result.unknown = (
+                f"{operation} of s3://{self.bucket.name}/{key}: a policy tells s3:ObjectCreationOperation false from "
+                'absent, and AWS documents neither for this request (Amazon S3 User Guide, "Enforce conditional '
+                f'writes on Amazon S3 buckets": it is exempted); with false: {with_false.reason}; without: '
+                f"{decision.reason}"
+            )
+            raise _Stop
+        return decision
+
+    def _policies_name_creation_key(self, target: Route) -> bool:
+        """Whether a policy the request is judged by names ``s3:ObjectCreationOperation`` (in any case)."""
+        principal = self.principal(target.role_arn)
+        documents: list[Any] = [self.bucket.policy, *(endpoint.policy for endpoint in self.endpoints.values())]
+        if principal is not None:
+            documents += [document for _, document in principal.policies] + [principal.boundary]
+        return aws_judge.OBJECT_CREATION_KEY.lower() in json.dumps(documents).lower()
+
+    def _judge(self, operation: str, key: str | None, target: Route, context: dict[str, str]) -> Decision:
         context = {**context, **self.network_keys()}
         principal = self.principal(target.role_arn)
         if principal is None:
@@ -1181,7 +1252,7 @@ class _Writer:
     ) -> dict[str, Any] | None:
         """Route, judge and send one request; return the answer (``None`` for a 404); raise :class:`_Stop` on denial."""
         uri = f"s3://{self.bucket.name}/{key if key is not None else params.get('Prefix', '')}"
-        target = route(self.mappings, uri, self.instance_role_arn, self.user, self.groups)
+        target = self.route(uri)
         s3 = self.s3_for(step, target)
         if operation in _ACL_CARRYING:
             params, context = self.upload_headers(params, context or {})
@@ -1273,7 +1344,7 @@ class _Writer:
     def copy(self, step: str, source: str, key: str) -> None:
         """CopyObject ``source`` to ``key``: sent with the target's route, judged for reading the source too."""
         uri = f"s3://{self.bucket.name}/{source}"
-        target = route(self.mappings, f"s3://{self.bucket.name}/{key}", self.instance_role_arn, self.user, self.groups)
+        target = self.route(f"s3://{self.bucket.name}/{key}")
         self.s3_for(step, target)
         decision = self.judge("GetObject", source, target, {})
         if not decision.allowed:
@@ -1515,7 +1586,7 @@ def _job(writer: _Writer, output: str, files: int, mode: str) -> None:
     if writer.get_file_status(output):
         uri = f"s3://{bucket}/{output}"
         if mode == "errorifexists":
-            target = route(writer.mappings, uri, writer.instance_role_arn, writer.user, writer.groups)
+            target = writer.route(uri)
             writer._record(
                 "checkOutputSpecs", "FileAlreadyExists", uri, target, Decision(True, "the output exists"), 409
             )
