@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREA
 from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS, SSE_KMS_ALGORITHMS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
+from airflow_provider_emrfs_xacct.pure.checks.findings import refused_read_dict
 from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
 from airflow_provider_emrfs_xacct.pure.checks.second_opinion import NOT_NOW, simulation_key
 from airflow_provider_emrfs_xacct.pure.checks.state import (
@@ -966,7 +967,8 @@ def check_probe_object(
 ) -> dict[str, Any]:
     """
     Check, from the destination account, the object the probe step wrote; then delete what it wrote, whatever the
-    check found: a read the check needs refused or failed is a problem of the outcome (``ok`` false), not raised.
+    check found: a read the check needs that failed, or a refused ``HeadObject``, is a problem of the outcome (``ok``
+    false), not raised; a refused read of the owner check's own leaves it not checked (``ok`` ``None``, below).
 
     :param expected_key_arn: the ARN of the key the object must be encrypted with (the bucket's default key,
         or the one the uploads ask for), already resolved; ``None``: no key to compare.
@@ -974,7 +976,10 @@ def check_probe_object(
         :func:`~airflow_provider_emrfs_xacct.pure.checks.contexts.requested_encryption`), which S3 applies instead
         of the bucket's default; ``None``: they ask for none.
     :return: ``{"exists", "encryption", "kms_key", "owner_is_bucket_owner", "ok", "problems", "left"}``; ``left``:
-        what the cleanup could not delete, where and why (:func:`delete_probe_writes`).
+        what the cleanup could not delete, where and why (:func:`delete_probe_writes`). ``ok`` is ``None`` (not
+        checked, not failed) when the object is there as the write must leave it as far as was read, but a read of the
+        verifier's own that tells its owner was refused (:func:`_owners`): ``not_checked`` then says what was not
+        checked, naming the refused read, and ``refused_reads`` lists them as the report does.
     """
     bucket, _, key = probe_uri.removeprefix("s3://").partition("/")
     try:
@@ -1018,18 +1023,56 @@ def _check_probe_object(
         problems.append(f"expected SSE-KMS with {expected_key_arn}, got {encryption} {kms_key}")
     elif expected_sse == "aws:kms" and not kms:
         problems.append(f"expected SSE-KMS (as the uploads ask), got {encryption}")
-    owner = s3.object_owner_id(bucket, key)
-    owned = owner == s3.bucket_owner_id(bucket)
-    if not owned:
-        problems.append(f"the object is owned by {owner}, not by the bucket owner")
-    return {
-        "exists": True,
-        "encryption": encryption,
-        "kms_key": kms_key,
-        "owner_is_bucket_owner": owned,
-        "ok": not problems,
-        "problems": problems,
-    }
+    owners = _owners(s3, bucket, key)
+    outcome: dict[str, Any] = {"exists": True, "encryption": encryption, "kms_key": kms_key}
+    if isinstance(owners, list):  # a read the owner check needs was refused: the owner is not known
+        outcome["owner_is_bucket_owner"] = None
+        outcome["not_checked"] = [
+            f"whether {probe_uri} is owned by the bucket owner: {refused.explanation}" for refused in owners
+        ]
+        outcome["refused_reads"] = [refused_read_dict(refused) for refused in owners]
+    else:
+        owner, bucket_owner = owners
+        outcome["owner_is_bucket_owner"] = owner == bucket_owner
+        if owner != bucket_owner:
+            problems.append(f"the object is owned by {owner}, not by the bucket owner")
+    # A problem found fails the probe; with none, an owner not read leaves it not checked (None), not passed.
+    outcome["ok"] = False if problems else (None if "not_checked" in outcome else True)
+    outcome["problems"] = problems
+    return outcome
+
+
+def _owners(s3: EmrfsS3Hook, bucket: str, key: str) -> tuple[str | None, str] | list[RefusedRead]:
+    """
+    The canonical ids of the probe object's owner and of its bucket's owner; the reads refused instead, when any was.
+
+    The object's owner comes from ``ListObjectsV2`` with ``FetchOwner`` (``s3:ListBucket``: Amazon S3 API Reference,
+    "ListObjectsV2", "To use this action in an Identity and Access Management (IAM) policy, you must have
+    permissions to perform the s3:ListBucket action"; "The owner field is not present in ListObjectsV2 by
+    default"), the bucket's from ``GetBucketAcl`` (``s3:GetBucketAcl``, "GetBucketAcl"). These are the verifier's
+    own reads, made after the write went through: a refusal says nothing about the write, so the owner is not
+    checked (naming the read), not failed. A refused ``HeadObject`` is not among them: it may be the object's own
+    answer (one another account owns refuses the bucket owner's reads: Amazon S3 User Guide, "Bucket policies for
+    Amazon S3"), and fails the probe (:func:`check_probe_object`).
+    """
+    reads: tuple[tuple[str, Callable[[], str | None]], ...] = (
+        ("s3:ListBucket", lambda: s3.object_owner_id(bucket, key)),
+        ("s3:GetBucketAcl", lambda: s3.bucket_owner_id(bucket)),
+    )
+    answers: list[str | None] = []
+    refused: list[RefusedRead] = []
+    for action, call in reads:
+        try:
+            answers.append(call())
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            account, resource = account_of(s3), f"Bucket={bucket}"
+            why = denial_message(error, action=action, resource=resource, account=account, conn_id=s3.aws_conn_id)
+            refused.append(RefusedRead(action, s3.aws_conn_id, account, resource, error.operation_name, why))
+    if refused:
+        return refused
+    return answers[0], str(answers[1])
 
 
 #: The states in which a step may still run and write (EMR API Reference, StepStatus: ``State``).

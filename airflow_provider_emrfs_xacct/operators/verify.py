@@ -70,9 +70,12 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     :param security_configuration: name of the security configuration; given as a create task's
         ``.output`` (or mapped over a mapped create task's) with no ``cluster_id``, a configuration deleted since that task ran is checked as the
-        document it pushed (which the launch creates again), with a WARN. ``None``: option (a), a cluster launched
-        without role mappings, whose EMRFS writes ``s3_prefixes`` as the EMR EC2 role (the bucket policy's grant);
-        its cluster must run no security configuration, or one without role mappings. (templated)
+        document it pushed (which the launch creates again), with a WARN. ``None``: option (a), a cluster whose EMRFS
+        writes ``s3_prefixes`` as the EMR EC2 role, no role mapping taking them (the bucket policy's grant); its
+        cluster must run no security configuration, or one without role mappings, or one whose mappings are all
+        ``Prefix`` mappings that take none of the writes under ``s3_prefixes`` (EMRFS sends a request no identifier
+        matches as the instance profile role); one whose mappings may take them leaves the cluster link failed or
+        not checked. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 instance-profile role: its name, or its ARN (e.g. an upstream task's
         output), which must be in ``aws_conn_id``'s partition and account. (templated, default: ``EMR_EC2_DefaultRole``)
@@ -87,9 +90,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param probe: also write a small object through the cluster's ``s3://`` file system (an EMR step;
         needs ``cluster_id``), check from the destination account that it exists with the bucket's key
         (resolved through DescribeKey) and owner, and delete it. Not run unless the cluster runs
-        ``security_configuration`` (with ``None``: none with role mappings) and its instance profile's role is
-        ``emr_ec2_role_name``. (templated,
-        default: False)
+        ``security_configuration`` (with ``None``: none whose role mappings may take the writes) and its instance
+        profile's role is ``emr_ec2_role_name``. (templated, default: False)
     :param waiter_delay: seconds between checks of the probe step, a whole number. (templated, default: 30)
     :param waiter_max_attempts: checks of the probe step before giving up, a whole number from 1. (templated,
         default: 60)
@@ -114,7 +116,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
         (plus ``probe``, whose ``routes`` give the mapping each probe write went through: a passing probe
         settles only the links of those mappings and prefixes). With a probe, ``verdict`` and ``healthy`` say what
-        it showed too: a failed probe makes them ``FAIL`` and ``False`` whatever the links read.
+        it showed too: a failed probe makes them ``FAIL`` and ``False`` whatever the links read; one whose object
+        was written but a read of the verifier's own was refused (``probe.ok`` ``None``, ``probe.not_checked``)
+        makes the verdict ``NOT_CHECKED``, never ``PASS``.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
@@ -627,7 +631,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
+        from airflow_provider_emrfs_xacct.pure.checks.findings import add_probe_object, covered_by_probe
         from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
 
         routes = {uri: (routes or {}).get(uri) for uri in uris}
@@ -655,16 +659,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
                 if not_compared:
                     outcome["key_not_compared"] = not_compared
-                probe["objects"][uri] = outcome
+                # A failed object fails the probe; one not checked (a refused read of ours) leaves it not checked.
+                add_probe_object(probe, uri, outcome)
                 for leftover in outcome.get("left", []):
                     # The access was probed; what the cleanup could not delete is said, not failed on.
                     self.log.warning("The probe's cleanup left something in the partner's bucket: %s", leftover)
                     probe.setdefault("left", []).append(leftover)
-                if not outcome["ok"]:
-                    probe["ok"] = False
-                    probe["problems"].extend(outcome["problems"])
         self._probe_steps = None  # checked: its objects deleted, or its steps abandoned
-        if probe["ok"]:
+        if probe["ok"] is True:
             # The live writes went through the policies no read shows, as the mappings they were routed to; the
             # other unseen items stay listed.
             result = {**result, "not_checked": covered_by_probe(result["not_checked"], result["links"], routes)}
@@ -770,11 +772,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         # (checks/principal.py), nor another mapping's role.
         probe = result.get("probe") or {}
         unknown = still_not_checked(result["links"], probe.get("routes") or {} if probe.get("ok") is True else None)
-        if self.fail_on_not_checked and result["verdict"] == VERDICT_NOT_CHECKED and unknown:
-            raise EmrfsXacctError(
-                f"{len(unknown)} link(s) could not be checked: "
-                + "; ".join(f"{link['link']}: {link['detail']}" for link in unknown)
-            )
+        # And what the probe itself left not checked (a refused read of ours once its write was seen).
+        unseen = [f"{link['link']}: {link['detail']}" for link in unknown]
+        unseen += [f"the live probe: {what}" for what in probe.get("not_checked") or []]
+        if self.fail_on_not_checked and result["verdict"] == VERDICT_NOT_CHECKED and unseen:
+            raise EmrfsXacctError(f"{len(unseen)} link(s) or probe check(s) could not be checked: " + "; ".join(unseen))
         return result
 
 
@@ -803,12 +805,16 @@ def failed_probe(problems: list[str], abandoned: dict[str, Any] | None = None) -
 def with_probe(result: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
     """
     The report with its live probe's outcome: ``verdict`` and ``healthy`` say what the probe showed too
-    (:func:`~airflow_provider_emrfs_xacct.pure.checks.findings.verdict_with_probe`; a failed probe: ``FAIL``).
+    (:func:`~airflow_provider_emrfs_xacct.pure.checks.findings.verdict_with_probe`; a failed probe: ``FAIL``; one not
+    checked: ``NOT_CHECKED``), and ``not_checked`` and ``refused_reads`` list what the probe left not checked.
     """
-    from airflow_provider_emrfs_xacct.pure.checks.findings import verdict_with_probe
+    from airflow_provider_emrfs_xacct.pure.checks.findings import probe_not_checked, verdict_with_probe
 
     judged = {key: value for key, value in result.items() if key != PROBE_PENDING}
     judged["probe"] = probe
+    judged["not_checked"] = [*judged.get("not_checked", []), *probe_not_checked(probe)]
+    refused = list(judged.get("refused_reads") or [])
+    judged["refused_reads"] = refused + [read for read in probe.get("refused_reads") or [] if read not in refused]
     judged["verdict"], judged["healthy"] = verdict_with_probe(judged["links"], probe)
     return judged
 

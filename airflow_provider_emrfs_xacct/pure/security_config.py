@@ -357,6 +357,30 @@ def _taken_first(read: list[ReadMapping], removed: set[int], gone: int, later: i
     )
 
 
+def _may_both_match(identifier: str, other: str) -> bool:
+    """
+    Whether EMRFS may match two ``Prefix`` identifiers for one request though neither is a string prefix of the other:
+    one of another form than ``s3://bucket/prefix`` (``s3a://``, ``s3n://``, ``S3://``, a bucket in capitals), which
+    the Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") does not show, compared as
+    ``checks/routing.py`` :func:`may_match_otherwise` does.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.routing import may_match_otherwise  # it reads mappings with ours
+
+    first, second = _with_s3_scheme(identifier), _with_s3_scheme(other)
+    return (
+        first.startswith(second)
+        or second.startswith(first)
+        or may_match_otherwise(other, first)
+        or may_match_otherwise(identifier, second)
+    )
+
+
+def _with_s3_scheme(identifier: str) -> str:
+    """``identifier`` with the ``s3://`` scheme in place of another one (``s3a://``, ``S3://``)."""
+    scheme, separator, rest = identifier.partition("://")
+    return identifier if not separator or scheme == "s3" else f"s3://{rest}"
+
+
 def _matched_by_both(kind: str, identifier: str, other_kind: str, other: str) -> tuple[str, str | None] | None:
     """
     The requests an identifier of type ``kind`` and one of ``other_kind`` may both match, and the prefix they are
@@ -366,6 +390,12 @@ def _matched_by_both(kind: str, identifier: str, other_kind: str, other: str) ->
         if identifier.startswith(other) or other.startswith(identifier):
             longer = max(identifier, other, key=len)
             return f"requests under {longer}", longer
+        if _may_both_match(identifier, other):
+            return (
+                f"requests that both {identifier} and {other} may match (an identifier of another form than "
+                "s3://bucket/prefix, whose matching AWS does not document)",
+                None,
+            )
         return None
     if "Prefix" in (kind, other_kind):
         prefix, (who_kind, who) = (identifier, (other_kind, other)) if kind == "Prefix" else (other, (kind, identifier))

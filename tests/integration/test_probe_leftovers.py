@@ -551,25 +551,27 @@ def test_a_kill_while_the_probe_steps_are_added_cancels_them_once_they_are_added
     assert run_held_probe_steps() == []  # nothing written after the kill
 
 
-def refused(operation: str) -> Any:
-    """A read that AWS refuses (AccessDenied), as an EmrfsS3Hook method."""
+def refused(operation: str, code: str = "AccessDenied") -> Any:
+    """A read that AWS refuses (AccessDenied), or answers with another error ``code``, as an EmrfsS3Hook method."""
     from botocore.exceptions import ClientError
 
     def refuse(*_: Any, **__: Any) -> Any:
-        raise ClientError({"Error": {"Code": "AccessDenied", "Message": f"refused {operation}"}}, operation)
+        raise ClientError({"Error": {"Code": code, "Message": f"refused {operation}"}}, operation)
 
     return refuse
 
 
 @pytest.mark.parametrize(
-    ("method", "operation"), [("bucket_owner_id", "GetBucketAcl"), ("object_owner_id", "ListObjectsV2")]
+    ("method", "operation", "action"),
+    [("bucket_owner_id", "GetBucketAcl", "s3:GetBucketAcl"), ("object_owner_id", "ListObjectsV2", "s3:ListBucket")],
 )
 def test_a_refused_probe_check_still_deletes_the_probe_object(
-    partner: Partner, monkeypatch: pytest.MonkeyPatch, method: str, operation: str
+    partner: Partner, monkeypatch: pytest.MonkeyPatch, method: str, operation: str, action: str
 ) -> None:
     """
-    A read of the probe's check refused (or throttled, a 5xx) after its HEAD: the object is deleted all the same,
-    and the check says it could not be done (not a pass).
+    A read of the owner check refused after its HEAD: the object is deleted all the same, and the owner is not
+    checked (``ok`` ``None``, the refused read named), not failed: the refusal is the verifier's own read's, which says
+    nothing of the write (Amazon S3 API Reference, "ListObjectsV2": s3:ListBucket; "GetBucketAcl").
     """
     from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
     from airflow_provider_emrfs_xacct.verify import check_probe_object, probe_key
@@ -583,9 +585,32 @@ def test_a_refused_probe_check_still_deletes_the_probe_object(
     outcome = check_probe_object(s3_hook(), uri, expected_key_arn=None)
 
     assert head(s3, uri) is None, outcome
-    assert outcome["ok"] is False
-    assert any(operation in problem and "could not be checked" in problem for problem in outcome["problems"])
+    assert (outcome["ok"], outcome["problems"], outcome["owner_is_bucket_owner"]) == (None, [], None), outcome
+    [not_checked] = outcome["not_checked"]
+    assert not_checked.startswith(f"whether {uri} is owned by the bucket owner: {action}"), not_checked
+    assert [(read["action"], read["call"]) for read in outcome["refused_reads"]] == [(action, operation)]
     assert outcome["left"] == []
+
+
+def test_a_throttled_probe_check_still_fails_and_deletes_the_probe_object(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read of the owner check that fails otherwise than refused (throttled) is no pass: the probe fails."""
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+    from airflow_provider_emrfs_xacct.verify import check_probe_object, probe_key
+    from tests.integration.test_verify import s3_hook
+
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    uri = probe_key(PREFIX)
+    s3.put_object(Bucket=partner.aws.bucket, Key=uri.removeprefix(f"s3://{partner.aws.bucket}/"), Body=b"probe\n")
+    monkeypatch.setattr(EmrfsS3Hook, "bucket_owner_id", refused("GetBucketAcl", "SlowDown"))
+
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=None)
+
+    assert head(s3, uri) is None, outcome
+    assert outcome["ok"] is False
+    assert any("GetBucketAcl" in problem and "could not be checked" in problem for problem in outcome["problems"])
+    assert "not_checked" not in outcome
 
 
 def destination_denied(aws: Seeded, action: str) -> Iterator[Callable[[], None]]:
@@ -690,8 +715,13 @@ def test_a_probe_object_that_cannot_be_read_or_deleted_is_reported_as_left(
 def test_the_verifier_reports_the_probe_object_a_refused_check_left(
     partner: Partner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """End to end: the owner read refused, the verifier deletes the probe object anyway; what stays is reported."""
+    """
+    End to end: the owner read refused, the verifier deletes the probe object anyway, and the probe is not checked
+    (``ok`` ``None``), never failed nor passed: the report says ``NOT_CHECKED``, healthy, what was not checked and the
+    read to grant; ``fail_on_not_checked`` fails the task on it.
+    """
     from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+    from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 
     s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
     cluster_id = launch_cluster(partner.aws, partner.configuration)
@@ -702,10 +732,17 @@ def test_the_verifier_reports_the_probe_object_a_refused_check_left(
     )
 
     probe = result["probe"]
-    assert probe["ok"] is False
-    assert any("could not be checked" in problem for problem in probe["problems"]), probe
+    assert (probe["ok"], probe["problems"]) == (None, []), probe
     (uri,) = probe["objects"]
     assert head(s3, uri) is None, probe
+    assert (result["verdict"], result["healthy"]) == ("NOT_CHECKED", True)
+    [not_checked] = probe["not_checked"]
+    assert not_checked.startswith(f"whether {uri} is owned by the bucket owner: s3:GetBucketAcl")
+    assert any(item["what"] == f"live probe: {not_checked}" for item in result["not_checked"]), result["not_checked"]
+    assert {"action": "s3:GetBucketAcl", "call": "GetBucketAcl"}.items() <= result["refused_reads"][-1].items()
+
+    with pytest.raises(EmrfsXacctError, match=r"the live probe: whether .* is owned by the bucket owner"):
+        run_operator(verifier(partner.configuration, cluster_id=cluster_id, probe=True, fail_on_not_checked=True))
 
 
 def test_a_deferred_probe_without_xcom_is_refused_before_any_call(partner: Partner) -> None:

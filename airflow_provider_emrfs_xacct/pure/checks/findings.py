@@ -171,12 +171,46 @@ def verdict_with_probe(links: list[dict[str, Any]], probe: Mapping[str, Any]) ->
 
     A probe that failed (its step did not complete, its object is not what the write must leave, or it could not be
     checked) makes the report FAIL, not healthy: the write the links judge did not go through as they say. One that
-    passed settles the "not checked" links it covers (:func:`still_not_checked`).
+    passed settles the "not checked" links it covers (:func:`still_not_checked`). One not checked (``ok`` ``None``: a
+    read of the verifier's own refused after the write went through, :func:`add_probe_object`) makes it
+    ``NOT_CHECKED``: never ``PASS``, since the object was not seen whole, and never ``FAIL``, since nothing failed.
     """
     if probe.get("ok") is False or any(link["status"] == FAIL for link in links):
         return VERDICT_FAIL, False
+    if probe.get("ok") is None:
+        return VERDICT_NOT_CHECKED, True
     routes = (probe.get("routes") or {}) if probe.get("ok") is True else None
     return (VERDICT_NOT_CHECKED if still_not_checked(links, routes) else VERDICT_PASS), True
+
+
+#: How to settle what a probe left not checked (:func:`probe_not_checked`).
+PROBE_NOT_CHECKED_FIX = "grant the reads the probe's refused_reads name to their connection, then run the probe again"
+
+
+def add_probe_object(probe: dict[str, Any], uri: str, outcome: Mapping[str, Any]) -> None:
+    """
+    Fold one probe object's outcome (``verify.check_probe_object``) into the live probe's (``ok`` ``True`` to start).
+
+    An object that failed (``ok`` ``False``) fails the probe with its problems; one not checked (``ok`` ``None``: a read
+    of the verifier's own refused once the write was seen) leaves the probe not checked unless another failed, and
+    its ``not_checked`` and ``refused_reads`` are carried over, each once.
+    """
+    probe.setdefault("objects", {})[uri] = outcome
+    if outcome.get("ok") is False:
+        probe["ok"] = False
+        probe.setdefault("problems", []).extend(outcome.get("problems") or [])
+    elif outcome.get("ok") is None and probe.get("ok") is not False:
+        probe["ok"] = None
+    for name in ("not_checked", "refused_reads"):
+        for item in outcome.get(name) or []:
+            carried = probe.setdefault(name, [])
+            if item not in carried:
+                carried.append(item)
+
+
+def probe_not_checked(probe: Mapping[str, Any]) -> list[dict[str, str]]:
+    """What the live probe left not checked, as the report's ``not_checked`` items (``what``, ``how``)."""
+    return [{"what": f"live probe: {what}", "how": PROBE_NOT_CHECKED_FIX} for what in probe.get("not_checked") or []]
 
 
 def unexercised_routes(links: list[dict[str, Any]], routes: Mapping[str, int | None]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
-from airflow_provider_emrfs_xacct.pure.checks.routing import unread_before
+from airflow_provider_emrfs_xacct.pure.checks.routing import doubtful_before, unread_before
 from airflow_provider_emrfs_xacct.pure.merge import names_any
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, shadowed_by
 
@@ -36,6 +36,17 @@ def audit(index: int, mappings: list[Any]) -> Link:
         return Link(
             index, "mapping not shadowed", UNKNOWN, f"{what}: whether an earlier mapping matches first is not known"
         )
+    doubts = [] if hits else _doubtful(index, mappings)
+    if doubts:
+        earlier_index, earlier_identifier, identifier = doubts[0]
+        return Link(
+            index,
+            "mapping not shadowed",
+            UNKNOWN,
+            f"mapping {earlier_index} ({earlier_identifier}) may match {identifier} first: an identifier of another "
+            "form than s3://bucket/prefix, whose matching AWS does not document",
+            fix=f"write mapping {earlier_index}'s identifier as s3://bucket/prefix, with the bucket as S3 names it",
+        )
     if not hits and same_role:
         (earlier_index, earlier_identifier), identifier = min(same_role, key=lambda hit: hit[0][0])
         return Link(
@@ -55,3 +66,40 @@ def audit(index: int, mappings: list[Any]) -> Link:
         f"{identifier} is matched first by mapping {earlier_index} ({earlier_identifier})",
         fix="put the narrower mapping first",
     )
+
+
+def _doubtful(index: int, mappings: list[Any]) -> list[tuple[int, str, str]]:
+    """
+    The earlier ``Prefix`` mappings to another role with an identifier of another form than ``s3://bucket/prefix``
+    (``s3a://``, ``s3n://``, ``S3://``, a bucket in capitals) that EMRFS may match first for one of mapping
+    ``index``'s identifiers (:func:`~.routing.doubtful_before`): each as its index, that identifier and the one of
+    ``index`` it may match. The Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3")
+    shows ``s3://bucket/prefix`` only and says EMRFS uses the first mapping that matches.
+    """
+    mapping = read_mapping(mappings[index])
+    if mapping.kind != "Prefix":
+        return []
+    found: list[tuple[int, str, str]] = []
+    for identifier in mapping.identifiers:
+        uri = _as_s3(identifier)
+        doubtful = doubtful_before(mappings, index, uri)
+        if uri != identifier:  # its own form is not documented either: an earlier s3:// one may match it first too
+            doubtful += [
+                (earlier, value, read)
+                for earlier, read in enumerate(read_mapping(other) for other in mappings[:index])
+                if read.kind == "Prefix"
+                for value in read.identifiers
+                if uri.startswith(value)
+            ]
+        found.extend(
+            (earlier, earlier_identifier, identifier)
+            for earlier, earlier_identifier, read in doubtful
+            if not names_any([read.role], [mapping.role])  # the same role: the request goes as it either way
+        )
+    return sorted(found)
+
+
+def _as_s3(identifier: str) -> str:
+    """``identifier`` with the ``s3://`` scheme, the form :func:`~.routing.may_match_otherwise` compares with."""
+    scheme, separator, rest = identifier.partition("://")
+    return identifier if not separator or scheme == "s3" else f"s3://{rest}"
