@@ -624,7 +624,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             self.refuse_foreign_spill_policy(arn, role_name)
         changes += self._add_spill_policies(role_name, new, settings, dry_run, landed)
         for name, arns in placement.managed.items():
-            changes += self._ensure_spill_policy(role_name, name, ours[name], arns, settings, dry_run, attached=True)
+            changes += self._ensure_spill_policy(role_name, name, ours[name], arns, settings, dry_run)
             landed.append(f"{len(arns)} of the roles added to managed policy {name}, attached to role {role_name}")
         if placement.inline:
             changes += self._ensure_inline_policy(

@@ -240,11 +240,11 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         arns: list[str],
         settings: ConvergeSettings,
         dry_run: bool,
-        *,
-        attached: bool,
     ) -> list[Change]:
         """
-        Add roles to one of the provider's managed policies (creating it if missing), and attach it to the role.
+        Add roles to one of the role's attached managed policies of the provider's, attaching it again if missing.
+
+        New spill policies are created and attached before this (``EmrfsIamHook._add_spill_policies``).
 
         Also attached when found attached but created again: a concurrent revoke that emptied it may
         have deleted it (with this write in it) since the plan read it. And when the read that confirmed the
@@ -278,13 +278,11 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 dry_run,
                 on_create=lambda: created.append(True),
             )
-            if not attached or created:
-                if not created:  # one made since the check before the writes
-                    self.refuse_foreign_spill_policy(policy_arn, role_name)
+            if created:
                 if attach not in changes:
                     changes.append(attach)
                 if not dry_run:
-                    self._attach_spill_policy(role_name, name, policy_arn, created=bool(created))
+                    self._attach_spill_policy(role_name, name, policy_arn, created=True)
                 return changes
             if dry_run or self._read_back_attached(policy_arn, role_name):
                 return changes
