@@ -95,6 +95,8 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["client_type"] = "kms"
         super().__init__(*args, **kwargs)
+        #: The caller's parameter that gave the key, named by the errors about it (``kms_key_arns[0]`` in a revoke).
+        self.key_field = "key_arn"
 
     def in_region(self, region: str | None) -> EmrfsKmsHook:
         """
@@ -120,10 +122,10 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         """
         Return the key's ``default`` key policy.
 
-        :raises FieldAccessDeniedError: ``kms:GetKeyPolicy`` was denied, naming ``key_arn`` (a denial, not a refused
+        :raises FieldAccessDeniedError: ``kms:GetKeyPolicy`` was denied, naming :attr:`key_field` (a denial, not a refused
             input: AWS KMS API Reference, "Common Errors", ``AccessDeniedException``: "You do not have sufficient
             access to perform this action").
-        :raises PreconditionError: the key does not exist (``NotFoundException``), naming ``key_arn``.
+        :raises PreconditionError: the key does not exist (``NotFoundException``), naming :attr:`key_field`.
         """
         try:
             response = self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")
@@ -142,7 +144,7 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
                 )
                 raise FieldAccessDeniedError(
                     f"{denial} The key must be in the connection's own account, and its key policy must allow it",
-                    field="key_arn",
+                    field=self.key_field,
                 ) from error
             if error_code(error) == "NotFoundException":
                 raise PreconditionError(
@@ -150,7 +152,7 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
                     f"({error_code(error)}: {error_message(error)}); the key must exist in the connection's own "
                     "account: check the key's id and region, or create the key first",
                     retriable=True,
-                    field="key_arn",
+                    field=self.key_field,
                 ) from error
             raise
         document = parse_document(response["Policy"], f"the key policy of {key_arn}", "key policy")

@@ -191,6 +191,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         destination_pin = destination_account_pin(self)
         destination_conn_id(self.destination_aws_conn_id, destination_pin)
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
+        self.key_fields: dict[str, str] = {
+            key: f"kms_key_arns[{index}]" for index, key in reversed(list(enumerate(keys)))
+        }
         configuration = None
         if self.security_configuration is not None:
             # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
@@ -388,7 +391,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 "deleting it (delete_destination_role=False)",
                 field="delete_destination_role",
             )
-        policies = {key: kms.get_key_policy(key) for key in keys}
+        policies = {}
+        for key in keys:
+            kms.key_field = self._key_field(key)
+            policies[key] = kms.get_key_policy(key)
         for key in missing:
             # A key deleted since (after its waiting period KMS deletes "all KMS data associated with it", AWS KMS API
             # Reference, "ScheduleKeyDeletion"; GetKeyPolicy answers NotFoundException) keeps no policy, nor the ID.
@@ -421,6 +427,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     field="delete_destination_role",
                 )
         return [*keys, *missing]
+
+    def _key_field(self, key: str) -> str:
+        """The parameter that gave ``key``: its place in ``kms_key_arns``, else the deletion that added it."""
+        return self.key_fields.get(key, "delete_destination_role")
 
     def _refuse_policies_naming_the_role(self, destination_iam: EmrfsIamHook, role_arn: str, account: str) -> None:
         """
@@ -724,6 +734,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             )
         with explain_access_denied(kms):
             for key in keys:
+                kms.key_field = self._key_field(key)
                 changes += kms.revoke_key_users(key, [role_arn], settings=settings, dry_run=dry_run)
         if configuration is not None:
             with explain_access_denied(emr_hook):

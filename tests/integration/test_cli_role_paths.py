@@ -210,5 +210,9 @@ def test_a_denied_key_policy_read_exits_3_naming_the_files_key(
         )
     captured = capsys.readouterr()
     assert (status, captured.out) == (3, ""), captured.err
-    assert f"kms:GetKeyPolicy on KeyId={key} was denied in account {DESTINATION_ACCOUNT}" in captured.err
-    assert "(nothing was changed)" in captured.err
+    # Named as the revoke's own kms_key_arns[0] gave it: the file's key, not the grant operator's key_arn.
+    assert (
+        f"emrfs-xacct: {partner_file}: destination.kms_key_arns[0]: kms:GetKeyPolicy on KeyId={key} was denied in "
+        f"account {DESTINATION_ACCOUNT}"
+    ) in captured.err
+    assert "(step revoke; nothing was changed)" in captured.err
