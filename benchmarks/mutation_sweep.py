@@ -1656,8 +1656,8 @@ MUTATIONS = [
     m(
         "F04",
         "hooks/kms.py",
-        '                    retriable=True,\n                    field=self.key_field,\n                ) from error',
-        '                    retriable=False,\n                    field=self.key_field,\n                ) from error',
+        "                    retriable=True,\n                    field=self.key_field,\n                ) from error",
+        "                    retriable=False,\n                    field=self.key_field,\n                ) from error",
         "a key not found fails without retries",
         UNIT_FAILURES,
         INT_KMS,
