@@ -140,3 +140,24 @@ def test_the_readmes_minimal_example_builds_the_pinned_chain_before_the_launch()
     accounts = {"aws_emr_account": "111111111111", "aws_destination_account": "222222222222"}
     for task in [*group, launch]:
         assert task.expected_account_id == accounts[task.aws_conn_id], task.task_id
+
+
+TEST_REFERENCE = re.compile(r"(test_\w+\.py)::(test_\w+)")
+
+
+def test_every_test_the_docs_name_exists() -> None:
+    """A test named in the docs as the proof of a claim (``test_x.py::test_y``) is a test of that file today."""
+    named = {
+        (page.relative_to(ROOT).as_posix(), *found.groups())
+        for page in [ROOT / "README.md", *DOCS.rglob("*.md")]
+        for found in TEST_REFERENCE.finditer(page.read_text())
+    }
+    assert named
+    missing = [
+        (page, file, test)
+        for page, file, test in sorted(named)
+        if not any(
+            re.search(rf"^(async )?def {test}\b", path.read_text(), re.M) for path in ROOT.glob(f"tests/**/{file}")
+        )
+    ]
+    assert not missing, missing
