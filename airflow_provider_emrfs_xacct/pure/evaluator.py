@@ -83,6 +83,12 @@ class Decision:
     #: ``Condition`` the request does not meet, and its policy's name; ``None``: none.
     unmet: dict[str, Any] | None = None
     unmet_source: str | None = None
+    #: For a request no statement allows: the first ``Deny`` that may apply to it (undetermined), or ``None``. The
+    #: refusal stands without it, but a permission from outside the policies (a KMS grant, a bucket ACL) does not lift
+    #: it: "No AWS principal has any permissions to a KMS key unless that permission is provided explicitly and never
+    #: denied" (AWS KMS Developer Guide, "KMS key access and permissions"); "A grant can allow access to a KMS key,
+    #: but not deny access" ("Grants in AWS KMS").
+    maybe_deny: Decision | None = None
 
     @property
     def undetermined(self) -> bool:
@@ -510,10 +516,16 @@ class _Scan:
     #: The first ``Allow`` that would apply but for its ``Condition``, which the request does not meet.
     unmet: tuple[dict[str, Any], str] | None = None
 
-    def denied(self, source: str | None) -> Decision:
-        """No statement allows: name the one whose condition is not met, if any."""
+    def denied(self, source: str | None, maybe_deny: Decision | None = None) -> Decision:
+        """
+        No statement allows: name the one whose condition is not met, if any, and a ``Deny`` that may apply
+        (:attr:`Decision.maybe_deny`: this scan's unless ``maybe_deny`` names one of another policy).
+        """
         statement, name = self.unmet if self.unmet is not None else (None, None)
-        return Decision(False, IMPLICIT_DENY, source=source, unmet=statement, unmet_source=name)
+        undetermined = maybe_deny or self.maybe_deny
+        return Decision(
+            False, IMPLICIT_DENY, source=source, unmet=statement, unmet_source=name, maybe_deny=undetermined
+        )
 
     def allows(self, *kinds: str) -> Tri:
         if any(kind in self.allow for kind in kinds):
@@ -665,15 +677,15 @@ def evaluate_access(
     else:
         result = _and(identity_ok, boundary_ok, resource_ok)
 
+    maybe_deny = next((scan.maybe_deny for scan in sources if scan.maybe_deny is not None), None)
     if result is False:
-        # Name the side that did not allow.
+        # Name the side that did not allow; keep a Deny that may apply, whichever policy holds it.
         if resource_ok is False and (resource_policy_required or not same_account):
-            return resource.denied("resource")
+            return resource.denied("resource", maybe_deny)
         if boundary_ok is False and (identity_ok is not False or by_role is not False):
             assert bound is not None
-            return bound.denied("permissions boundary")
-        return (identity if identity.unmet is not None else resource).denied("identity")
-    maybe_deny = next((scan.maybe_deny for scan in sources if scan.maybe_deny is not None), None)
+            return bound.denied("permissions boundary", maybe_deny)
+        return (identity if identity.unmet is not None else resource).denied("identity", maybe_deny)
     if maybe_deny is not None:
         return maybe_deny
     if result is None:

@@ -167,10 +167,7 @@ def _server_side(
     requested = _requested_key(state, index, name, bucket, location, uses)
     key = _default_key(state, index, name, bucket, location, uses) if requested is None else requested
     if isinstance(key, Link):
-        # Left not checked before any call is judged (the key or its policy unread): the probe settles it only if
-        # every call is one its write makes, as the same role.
-        alike = all(use.probed and (use.action, use.names_key) in PROBE_KMS_CALLS for use in uses)
-        return key if key.status != UNKNOWN or alike else _not_settled_by_probe(key)
+        return _unless_probe_alike(key, uses)
     key_arn = key[0]
     bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
     # The uploads ask for SSE-KMS, or the bucket's default applies. "Amazon S3 Bucket Keys aren't supported for
@@ -206,6 +203,29 @@ def _server_side(
             probe_settles = probe_settles and _probe_makes(use, key[1])
     if unknown is not None:
         return unknown if probe_settles else _not_settled_by_probe(unknown)
+    passed = _passed((index, name), key_arn, requested is not None, uses, granted, last)
+    doubt = _alias_arn_doubt(passed, key, bucket, uses, requested=requested is not None)
+    return passed if doubt is None else _unless_probe_alike(doubt, uses)
+
+
+def _unless_probe_alike(link: Link, uses: list[KmsUse]) -> Link:
+    """
+    ``link``, left not checked before any call is judged (the key or its policy unread, the key's name in doubt): the
+    probe settles it only if every call is one its write makes, as the same role.
+    """
+    alike = all(use.probed and (use.action, use.names_key) in PROBE_KMS_CALLS for use in uses)
+    return link if link.status != UNKNOWN or alike else _not_settled_by_probe(link)
+
+
+def _passed(
+    link: tuple[int | None, str],
+    key_arn: str,
+    requested: bool,
+    uses: list[KmsUse],
+    granted: dict[str, dict[str, None]],
+    last: Decision | None,
+) -> Link:
+    """The passing key link: who may use the key, for which calls, and the grants that allow what the policies do not."""
     roles = sorted({use.role.arn for use in uses})
     # AWS KMS API Reference, CreateGrant: "there might be a brief delay, usually less than five minutes, until the
     # grant is available throughout KMS" (eventual consistency); only a grant token uses it sooner, and S3 sends none.
@@ -215,12 +235,53 @@ def _server_side(
     if grants:
         grants += " (a grant is in effect once KMS is eventually consistent, usually within five minutes)"
     return Link(
-        index,
-        name,
+        *link,
         PASS,
-        f"{', '.join(roles)} may use {key_arn}{'' if requested is None else ' (the key every upload asks for)'} "
+        f"{', '.join(roles)} may use {key_arn}{' (the key every upload asks for)' if requested else ''} "
         f"through S3 ({', '.join(sorted({use.action for use in uses}))}){grants}",
         cite(last) if last is not None else "",
+    )
+
+
+def _is_alias_arn(key: str) -> bool:
+    """Whether ``key`` is an alias ARN (``arn:aws:kms:REGION:ACCOUNT:alias/NAME``), not a key ARN."""
+    return key.startswith("arn:") and key.split(":", 5)[-1].startswith("alias/")
+
+
+def _alias_arn_doubt(
+    passed: Link, key: tuple[str, dict[str, Any], str], bucket: BucketState, uses: list[KmsUse], *, requested: bool
+) -> Link | None:
+    """
+    The passing link left not checked where the key is named by an alias ARN for a writer of another account, or
+    ``None``. An alias ARN is not a key ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)"), and S3 documents
+    the key ARN only: for the bucket's default, "If you are using encryption with cross-account or AWS service
+    operations, you must use a fully qualified KMS key ARN" (Amazon S3 API Reference, ServerSideEncryptionByDefault,
+    KMSMasterKeyID); for a key asked for, "If the KMS key doesn't exist in the same account that's issuing the
+    command, you must use the full Key ARN" (PutObject, ``x-amz-server-side-encryption-aws-kms-key-id``). Whether S3
+    uses the key an alias ARN names for such a writer is not documented. An alias name or key id is judged before
+    (:func:`_foreign_writers`, :func:`_requested_key`).
+    """
+    key_arn, _, named = key
+    if not _is_alias_arn(named):
+        return None
+    # The default: the write is cross-account where the writer is not in the bucket's or the key's account; a key
+    # asked for: where the writer is not in the key's account.
+    accounts = {account_of_arn(named)} | (set() if requested else {bucket.account})
+    roles = sorted({use.role.arn for use in uses if account_of_arn(use.role.arn) not in accounts})
+    if not roles:
+        return None
+    where, fix = (
+        ("every upload asks for it", "name the key by its key ARN in the security configuration or emrfs-site")
+        if requested
+        else ("the bucket's default encryption names it", "set the bucket's default encryption to the key's ARN")
+    )
+    return replace(
+        passed,
+        status=UNKNOWN,
+        detail=f"{passed.detail}; but {where} by the alias ARN {named}, and {', '.join(roles)} write from another "
+        f"account than {' and '.join(sorted(accounts))}: S3 documents a key ARN for that, not an alias ARN, and "
+        "whether S3 uses the key the alias names for them is not documented",
+        fix=f"{fix} ({key_arn}, not the alias ARN); or {PROBE_FIX}",
     )
 
 
@@ -261,8 +322,30 @@ def _judge_call(
         return decision
     if refused.status == FAIL and decision.statement is None:
         judged = _through_grants(state, refused, key_arn, role, request, grants_wanted)
+        judged = _denied_despite_grant(judged, refused, decision, per_object)
         return _aws_managed_refusal(state, judged, key_arn, role.arn, key_fix(state, role.arn, None))
     return refused
+
+
+def _denied_despite_grant(judged: Link | str, refused: Link, decision: Decision, per_object: str) -> Link | str:
+    """
+    ``judged``, or the link left not checked where a grant allows what the policies do not but a ``Deny`` of theirs
+    may apply (:attr:`~.evaluator.Decision.maybe_deny`): a grant "can allow access to a KMS key, but not deny access"
+    (AWS KMS Developer Guide, "Grants in AWS KMS"), and no principal has a permission to a KMS key "unless that
+    permission is provided explicitly and never denied" ("KMS key access and permissions"). A certain ``Deny`` is
+    refused before any grant is read.
+    """
+    deny = decision.maybe_deny
+    if not isinstance(judged, str) or deny is None:
+        return judged
+    return replace(
+        refused,
+        status=UNKNOWN,
+        detail=f"{refused.detail.removesuffix(per_object)}; {judged} allows it, but a Deny in the {deny.source} may "
+        f"apply, depending on {deny.unknown}, and a grant does not lift a Deny{per_object}",
+        statement=cite(deny),
+        fix=f"make that Deny independent of what is not known for this call; or {PROBE_FIX}",
+    )
 
 
 def _aws_managed_refusal(state: ChainState, judged: Link | str, key_arn: str, role_arn: str, grant: str) -> Link | str:
