@@ -6,6 +6,7 @@ EMRFS's ``sts:AssumeRole``, each with the condition keys it carries and those it
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
@@ -254,7 +255,8 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
 
     ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent; a header left
     out: not known (S3A's own encryption settings or an unreadable switch, :func:`encryption_not_known`; the canned ACL where the release,
-    so the connector, is unknown and EMRFS's and S3A's differ, :func:`possible_canned_acls`).
+    so the connector, is unknown and EMRFS's and S3A's differ, :func:`possible_canned_acls`, each of which
+    :func:`acl_readings` then judges).
     """
     if state.cluster_configurations is None:
         return None
@@ -574,6 +576,37 @@ def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ..
     return tuple(dict.fromkeys(possible))
 
 
+def acl_readings(state: ChainState, call: S3Call, bucket: str, request: Request) -> tuple[Request, ...]:
+    """
+    ``request`` with each ``x-amz-acl`` header the upload may carry where which one is not known: one request per
+    header :func:`possible_canned_acls` gives (``None``: no header, ``s3:x-amz-acl`` then known absent); else
+    ``(request,)``.
+
+    Left as it is: a call that carries no upload headers, one whose header is known, or not known at all (no
+    cluster settings read, or a value that is no canned ACL name: :func:`unknown_canned_acl`). S3 API Reference,
+    PutObject, "Permissions": an upload with an ACL needs ``s3:PutObjectAcl`` too; PublicAccessBlockConfiguration,
+    ``BlockPublicAcls``: "PUT Object calls fail if the request includes a public ACL". Each header asks for
+    something else, so each is judged (:meth:`.s3_access._Prefix.send`).
+    """
+    if not call.headers or state.cluster_configurations is None or unknown_canned_acl(state, bucket):
+        return (request,)
+    acls = possible_canned_acls(state, bucket)
+    if len(acls) == 1:
+        return (request,)
+    return tuple(_with_acl(request, acl) for acl in acls)
+
+
+def _with_acl(request: Request, acl: str | None) -> Request:
+    """``request`` carrying ``x-amz-acl`` ``acl`` (``None``: none)."""
+    context = {name: value for name, value in request.context.items() if name != "s3:x-amz-acl"}
+    absent = set(request.known_absent or ()) - {"s3:x-amz-acl"}
+    if acl is None:
+        absent.add("s3:x-amz-acl")
+    else:
+        context["s3:x-amz-acl"] = acl
+    return replace(request, context=context, known_absent=frozenset(absent))
+
+
 def canned_acl_doubts(state: ChainState, bucket: str) -> list[str]:
     """
     Why the canned ACL uploads to ``bucket`` carry is not known where :func:`possible_canned_acls` has more than one:
@@ -597,6 +630,19 @@ def canned_acl_doubts(state: ChainState, bucket: str) -> list[str]:
             "EMRFS reads the bucket-level form of this setting is not documented"
         )
     return doubts
+
+
+def one_canned_acl_fix(state: ChainState, bucket: str) -> str:
+    """How to make the canned ACL of uploads to ``bucket`` known where :func:`possible_canned_acls` has more than one."""
+    if cluster_release(state) is None:
+        return "pass release_label to know the cluster's s3:// connector (EMRFS before 7.10.0, S3A from it)"
+    settings = [f"emrfs-site fs.s3.canned.acl and {emrfs_bucket_setting('fs.s3.canned.acl', bucket)}"]
+    if s3a_may_serve_s3(state):
+        settings.append(
+            f"core-site {S3A_CANNED_ACL} and {s3a_bucket_setting(S3A_CANNED_ACL, bucket)}, or core-site "
+            f"{EMRFS_COMPATIBILITY_PROPERTY} true or false"
+        )
+    return f"give every canned ACL setting the connector may read for bucket {bucket} one value ({'; '.join(settings)})"
 
 
 def unknown_canned_acl(state: ChainState, bucket: str) -> str:

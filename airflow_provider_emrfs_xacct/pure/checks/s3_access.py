@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     PROBE_KMS_CALLS,
@@ -20,8 +20,11 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     S3A_REQUESTER_PAYS,
     UPLOAD_HEADER_KEYS,
     KmsUse,
+    acl_readings,
+    canned_acl_doubts,
     has_condition_on,
     identity_side,
+    one_canned_acl_fix,
     s3_request,
     sends_requester_pays_header,
 )
@@ -50,6 +53,8 @@ from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS,
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
 
 
@@ -133,6 +138,41 @@ class _Outcome:
     #: The live probe's write sends this request, as the same role (:meth:`_Prefix.probed`,
     #: :meth:`_Prefix.probe_sends`): a passing probe settles it.
     probed: bool = True
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """
+    One call of the write as sent: the call, its description, the role it goes as and why, and where
+    RestrictPublicBuckets voids the bucket policy's grants to it (``""``: nowhere).
+    """
+
+    call: S3Call
+    what: str
+    role: RoleState
+    why_role: str
+    where: str
+
+
+class _Reading(NamedTuple):
+    """An upload judged with one of the ``x-amz-acl`` headers it may carry (``acl``; ``None``: none)."""
+
+    acl: str | None
+    found: list[_Outcome]
+    #: Why it could not be checked and how to check it (``("", "")``: it could).
+    stopped: tuple[str, str]
+    #: Its first refusal for certain (``None``: none).
+    refusal: _Outcome | None
+
+
+def _headers(readings: list[_Reading]) -> str:
+    """The headers of ``readings``, for messages."""
+    return " or ".join(f"x-amz-acl {each.acl}" if each.acl else "no ACL" for each in readings)
+
+
+def _refusals(outcomes: list[_Outcome]) -> Iterator[_Outcome]:
+    """The outcomes refused for certain of a request the write needs."""
+    return (o for o in outcomes if o.required and not o.decision.allowed and not o.decision.undetermined)
 
 
 #: The source of a refusal for want of ``x-amz-request-payer``.
@@ -330,21 +370,80 @@ class _Prefix:
         request = s3_request(self.state, role, call, self.bucket, bucket, self.stem)
         if request is None:
             return "", ""
-        acl = request.context.get("s3:x-amz-acl")
-        refused_acl = self._public_acl(call, uri, acl, role, why_role, outcomes)
-        if refused_acl is not None:
-            return refused_acl
-        requests = [(request, f"{call.operation} {uri}")]
-        if acl is not None:  # an upload with x-amz-acl needs s3:PutObjectAcl too (S3 API Reference, PutObject)
-            requests.append(
-                (replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")
-            )
-        self._evaluate_sent(requests, role, call.required, why_role, where, outcomes)
+        sent = _Sent(call, f"{call.operation} {uri}", role, why_role, where)
+        readings = acl_readings(self.state, call, bucket, request)
+        if len(readings) > 1:
+            return self._send_readings(sent, readings, outcomes)
+        blocked = self._send_one(sent, request, outcomes)
+        if blocked[0]:
+            return blocked
         if call.missing:
             what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
             outcome = self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where, implied=True)
             outcomes.append(replace(outcome, for_404=True))
         return "", ""
+
+    def _send_one(
+        self, sent: _Sent, request: Request, outcomes: list[_Outcome], *, tagged: bool = False
+    ) -> tuple[str, str]:
+        """
+        Evaluate an upload (or another request) with the ``x-amz-acl`` its context carries, if any: Block Public
+        Access on a public one, then the request and, with a header, its ``s3:PutObjectAcl`` (S3 API Reference,
+        PutObject, "Permissions": "To successfully change the objects ACL of your PutObject request, you must have
+        the s3:PutObjectAcl"). Return why it could not be checked and how to check it, or ``("", "")``.
+
+        :param tagged: name the header (or its absence) in each request's description, as one of several readings.
+        """
+        acl = request.context.get("s3:x-amz-acl")
+        with_acl = f"{sent.what} with x-amz-acl {acl}"
+        what = (with_acl if acl is not None else f"{sent.what} without x-amz-acl") if tagged else sent.what
+        refused_acl = self._public_acl(sent, what, acl, outcomes)
+        if refused_acl is not None:
+            return refused_acl
+        requests = [(request, what)]
+        if acl is not None:
+            requests.append((replace(request, action=OBJECT_ACL_ACTION), with_acl))
+        self._evaluate_sent(requests, sent.role, sent.call.required, sent.why_role, sent.where, outcomes)
+        return "", ""
+
+    def _send_readings(self, sent: _Sent, readings: tuple[Request, ...], outcomes: list[_Outcome]) -> tuple[str, str]:
+        """
+        An upload whose ``x-amz-acl`` is not known, one request per header it may carry (:func:`acl_readings`):
+        refused with each, it is refused (its outcomes recorded); with some only, not checked, naming the settings
+        whose reading is not documented (:func:`canned_acl_doubts`); with none, each reading's outcomes recorded.
+        """
+        judged = []
+        for reading in readings:
+            found: list[_Outcome] = []
+            stopped = self._send_one(sent, reading, found, tagged=True)
+            judged.append(_Reading(reading.context.get("s3:x-amz-acl"), found, stopped, next(_refusals(found), None)))
+        refusals = [each.refusal for each in judged if each.refusal is not None]
+        if len(refusals) == len(judged):
+            every = f" (refused with each header the uploads may carry: {_headers(judged)})"
+            for each in judged:
+                outcomes.extend(replace(o, call=o.call + every) if o is each.refusal else o for o in each.found)
+            return "", ""
+        if refusals:
+            return self._some_readings_refused(sent, judged, refusals[0])
+        for each in judged:
+            outcomes.extend(each.found)
+        return next((each.stopped for each in judged if each.stopped[0]), ("", ""))
+
+    def _some_readings_refused(self, sent: _Sent, judged: list[_Reading], first: _Outcome) -> tuple[str, str]:
+        """
+        Why an upload refused with some of the ``x-amz-acl`` headers it may carry only is not checked (``first``: the
+        first refusal), and the fix.
+        """
+        bucket = self.location.bucket
+        doubts = "; ".join(canned_acl_doubts(self.state, bucket)) or "which canned ACL the uploads carry is not known"
+        refused = [each for each in judged if each.refusal is not None]
+        statement = f"; {cite(first.decision)}" if cite(first.decision) else ""
+        reason = (
+            f"{sent.what} as {sent.role.arn}: {doubts}: the uploads to bucket {bucket} carry {_headers(judged)}; S3 "
+            f"refuses it with {_headers(refused)} ({first.action} {first.decision.reason}{statement}), not with "
+            f"{_headers([each for each in judged if each.refusal is None])}"
+        )
+        return reason, f"{one_canned_acl_fix(self.state, bucket)}; or {_s3_fix(first, self.state)}"
 
     def probed(self, call: S3Call) -> bool:
         """
@@ -483,18 +582,16 @@ class _Prefix:
             )
         return Decision(False, UNDETERMINED, None, "bucket ACL", unknown)
 
-    def _public_acl(
-        self, call: S3Call, uri: str, acl: Any, role: RoleState, why_role: str, outcomes: list[_Outcome]
-    ) -> tuple[str, str] | None:
+    def _public_acl(self, sent: _Sent, what: str, acl: Any, outcomes: list[_Outcome]) -> tuple[str, str] | None:
         """An upload's public canned ACL that Block Public Access refuses (recorded) or leaves unknown; else ``None``."""
         blocked = public_acl_refused(self.state, self.bucket, acl)
         if isinstance(blocked, Unreadable):
-            return f"{call.operation} {uri}: {blocked.detail}", (
+            return f"{what}: {blocked.detail}", (
                 "allow s3:GetBucketPublicAccessBlock and s3:GetAccountPublicAccessBlock to the destination connection"
             )
         if blocked is not None:  # S3 refuses it before any policy is evaluated
-            outcome = _Outcome(f"{call.operation} {uri}", call.action, blocked, role.arn, call.required, why_role)
-            outcomes.append(outcome)
+            call = sent.call
+            outcomes.append(_Outcome(what, call.action, blocked, sent.role.arn, call.required, sent.why_role))
             return "", ""
         return None
 
