@@ -1009,8 +1009,8 @@ MUTATIONS = [
     m(
         "SC03",
         "pure/security_config.py",
-        ' or (kind == "Prefix" and identifier.startswith(earlier_identifier))',
-        "",
+        "            if identifier == earlier_identifier or matched:",
+        "            if identifier == earlier_identifier:",
         "a longer prefix after a shorter one accepted",
         UNIT_SECCONF,
     ),
@@ -1891,8 +1891,8 @@ MUTATIONS = [
     m(
         "T29",
         "pure/security_config.py",
-        "        if identifier.startswith(other) or other.startswith(identifier):",
-        "        if other.startswith(identifier):",
+        "    if prefix_matches(other, identifier) or prefix_matches(identifier, other):",
+        "    if prefix_matches(identifier, other):",
         "a later wider Prefix of another role taking the revoked prefix over goes unsaid",
         ["tests/unit/test_requests_taken_over.py"],
         INT_REVOKE,

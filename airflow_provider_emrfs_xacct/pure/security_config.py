@@ -135,7 +135,9 @@ def shadowed_by(earlier_mappings: list[Any], kind: Any, identifier: str) -> tupl
 
     EMRFS tries the mappings top-down and uses the first that matches; a ``Prefix`` identifier matches
     as a plain string prefix of ``s3://bucket/key`` (Amazon EMR Management Guide, "Configure IAM roles
-    for EMRFS requests to Amazon S3"), so ``s3://b/p`` captures ``s3://b/p2`` too. Used by
+    for EMRFS requests to Amazon S3"), so ``s3://b/p`` captures ``s3://b/p2`` too. One that ends inside a
+    bucket's name (``s3://b`` before ``s3://b2/p``) may match only, and is no shadow here
+    (``checks/routing.py`` :func:`prefix_matches`; the verifier says "not checked"). Used by
     :func:`validate_role_mappings` (which refuses it) and the verifier's check (which fails the link).
 
     :param earlier_mappings: the mappings before the one ``identifier`` belongs to, in order.
@@ -143,12 +145,15 @@ def shadowed_by(earlier_mappings: list[Any], kind: Any, identifier: str) -> tupl
     :param identifier: one of its identifiers.
     :return: the earlier mapping's index and its identifier that matches first, or ``None``.
     """
+    from airflow_provider_emrfs_xacct.pure.checks.routing import prefix_matches  # it reads mappings with ours
+
     for earlier, mapping in enumerate(earlier_mappings):
         read = read_mapping(mapping)
         if read.kind is None or read.kind != kind:
             continue
         for earlier_identifier in read.identifiers:
-            if identifier == earlier_identifier or (kind == "Prefix" and identifier.startswith(earlier_identifier)):
+            matched = kind == "Prefix" and prefix_matches(earlier_identifier, identifier)
+            if identifier == earlier_identifier or matched:
                 return earlier, earlier_identifier
     return None
 
@@ -293,7 +298,9 @@ def requests_taken_over(mappings: list[Any], removed: set[int]) -> list[str]:
     keys, a later ``User`` or ``Group`` of the job's user; with none, the EMR EC2 role. An earlier mapping that
     matches it took it before already, so only later ones are named; and a pair is not named when an earlier
     ``Prefix`` mapping takes every request in question (:func:`_taken_first`). A later kept mapping that cannot be
-    read (:func:`read_mapping`) is named as one that may take them.
+    read (:func:`read_mapping`) is named as one that may take them, and so is a pair of ``Prefix`` identifiers one
+    of which ends inside the other's bucket name (``s3://b`` and ``s3://b2/p``): whether EMRFS matches
+    ``s3://b`` for another bucket is not documented (``checks/routing.py`` :func:`prefix_matches`).
 
     :param mappings: the configuration's role mappings, in order.
     :param removed: the indexes of the mappings taken out.
@@ -343,15 +350,19 @@ def _taken_first(read: list[ReadMapping], removed: set[int], gone: int, later: i
     """
     Whether every request under ``prefix`` goes to another mapping than ``gone`` before, or than ``later`` after: a
     ``Prefix`` mapping before ``gone`` (kept or removed: ``gone`` never took them), or a kept one before ``later``
-    (it takes them first), with an identifier ``prefix`` starts with. A ``Prefix`` identifier matches every key it
-    is a string prefix of, whoever the user; a ``User`` or ``Group`` mapping takes only some users' requests.
+    (it takes them first), with an identifier that matches ``prefix`` (``checks/routing.py``
+    :func:`prefix_matches`: a string prefix of it that does not end inside its bucket's name). A ``Prefix``
+    identifier matches every key it is such a prefix of, whoever the user; a ``User`` or ``Group`` mapping takes
+    only some users' requests.
     """
+    from airflow_provider_emrfs_xacct.pure.checks.routing import prefix_matches  # it reads mappings with ours
+
     if prefix is None:
         return False
     return any(
         mapping.kind == "Prefix"
         and (index < gone or index not in removed)
-        and any(prefix.startswith(identifier) for identifier in mapping.identifiers)
+        and any(prefix_matches(identifier, prefix) for identifier in mapping.identifiers)
         for index, mapping in enumerate(read[:later])
         if index != gone
     )
@@ -359,9 +370,10 @@ def _taken_first(read: list[ReadMapping], removed: set[int], gone: int, later: i
 
 def _may_both_match(identifier: str, other: str) -> bool:
     """
-    Whether EMRFS may match two ``Prefix`` identifiers for one request though neither is a string prefix of the other:
-    one of another form than ``s3://bucket/prefix`` (``s3a://``, ``s3n://``, ``S3://``, a bucket in capitals), which
-    the Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") does not show, compared as
+    Whether EMRFS may match two ``Prefix`` identifiers for one request though neither certainly matches what the
+    other does: one of another form than ``s3://bucket/prefix`` (``s3a://``, ``s3n://``, ``S3://``, a bucket in
+    capitals), which the Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") does not
+    show, or one ending inside the other's bucket name (``s3://b`` and ``s3://b2/p``), compared as
     ``checks/routing.py`` :func:`may_match_otherwise` does.
     """
     from airflow_provider_emrfs_xacct.pure.checks.routing import may_match_otherwise  # it reads mappings with ours
@@ -381,22 +393,32 @@ def _with_s3_scheme(identifier: str) -> str:
     return identifier if not separator or scheme == "s3" else f"s3://{rest}"
 
 
+def _prefixes_matched_by_both(identifier: str, other: str) -> tuple[str, str | None] | None:
+    """:func:`_matched_by_both` for two ``Prefix`` identifiers (``checks/routing.py`` :func:`prefix_matches`)."""
+    from airflow_provider_emrfs_xacct.pure.checks.routing import ends_inside_bucket, prefix_matches
+
+    if prefix_matches(other, identifier) or prefix_matches(identifier, other):
+        longer = max(identifier, other, key=len)
+        return f"requests under {longer}", longer
+    if not _may_both_match(identifier, other):
+        return None
+    if ends_inside_bucket(identifier, other) or ends_inside_bucket(other, identifier):
+        why = (
+            "a bucket specifier ending inside the other's bucket name, which AWS does not document to match another "
+            "bucket"
+        )
+    else:
+        why = "an identifier of another form than s3://bucket/prefix, whose matching AWS does not document"
+    return f"requests that both {identifier} and {other} may match ({why})", None
+
+
 def _matched_by_both(kind: str, identifier: str, other_kind: str, other: str) -> tuple[str, str | None] | None:
     """
     The requests an identifier of type ``kind`` and one of ``other_kind`` may both match, and the prefix they are
     all under (``None``: not one prefix), or ``None``.
     """
     if kind == other_kind == "Prefix":
-        if identifier.startswith(other) or other.startswith(identifier):
-            longer = max(identifier, other, key=len)
-            return f"requests under {longer}", longer
-        if _may_both_match(identifier, other):
-            return (
-                f"requests that both {identifier} and {other} may match (an identifier of another form than "
-                "s3://bucket/prefix, whose matching AWS does not document)",
-                None,
-            )
-        return None
+        return _prefixes_matched_by_both(identifier, other)
     if "Prefix" in (kind, other_kind):
         prefix, (who_kind, who) = (identifier, (other_kind, other)) if kind == "Prefix" else (other, (kind, identifier))
         return f"requests of {who_kind.lower()} {who!r} under {prefix}", prefix
@@ -978,7 +1000,8 @@ def mapped_bucket_prefixes(document: Any) -> tuple[str, ...] | None:
     A ``User`` or ``Group`` mapping takes every request of its user or group, whatever the bucket (Amazon EMR
     Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"); EMRFS matches a ``Prefix`` identifier
     as a plain string prefix (:func:`validate_role_mappings`), so ``s3://bucket/p`` takes keys of ``bucket`` only and
-    ``s3://bucket`` those of every bucket whose name starts with ``bucket``. A mapping not read
+    ``s3://bucket`` may take those of every bucket whose name starts with ``bucket`` (whether it does is not
+    documented: ``checks/routing.py`` :func:`prefix_matches`). A mapping not read
     (:func:`read_mapping`), or an identifier not starting with ``s3://``, may take any bucket; one naming its bucket
     in another case may take that bucket (:func:`bucket_mapped`; ``checks/routing.py`` :func:`may_match_otherwise`).
     """

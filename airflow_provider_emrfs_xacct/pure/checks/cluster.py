@@ -19,7 +19,13 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     translation_unreadable,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
-from airflow_provider_emrfs_xacct.pure.checks.routing import doubtful_before, route, writes_under
+from airflow_provider_emrfs_xacct.pure.checks.routing import (
+    doubtful_before,
+    prefix_matches,
+    route,
+    why_may_match,
+    writes_under,
+)
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, Unreadable
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.security_config import (
@@ -203,15 +209,17 @@ def _verified_locations(state: ChainState) -> list[S3Location]:
 def _caught(mappings: list[Any], locations: list[S3Location]) -> tuple[int, str, S3Location, str] | None:
     """
     The first readable ``Prefix`` mapping that :func:`~.routing.route` sends a write under ``locations`` to, with
-    its identifier that matches, the location and the write's URI; ``None``: none does. Whatever comes before it
-    (a ``User`` or ``Group`` mapping, one not read), the write goes as some mapping's role.
+    its identifier that matches (:func:`~.routing.prefix_matches`: one ending inside a bucket's name, ``s3://b``
+    for ``s3://b2/...``, may match only, :func:`_doubts`), the location and the write's URI; ``None``: none does.
+    Whatever comes before it (a ``User`` or ``Group`` mapping, one not read), the write goes as some mapping's role.
     """
     readable = [mapping if read_mapping(mapping).problem is None else None for mapping in mappings]
     for location in locations:
         for uri in writes_under(location, mappings):
             index = route(readable, uri, checking=-1)  # -1: no User/Group mapping is taken to match
             if index is not None:
-                identifier = next(value for value in read_mapping(mappings[index]).identifiers if uri.startswith(value))
+                identifiers = read_mapping(mappings[index]).identifiers
+                identifier = next(value for value in identifiers if prefix_matches(value, uri))
                 return index, identifier, location, uri
     return None
 
@@ -251,8 +259,8 @@ def _otherwise_matched(mappings: list[Any], locations: list[S3Location]) -> list
                 if read.problem is None:
                     found.setdefault(index, (identifier, uri))
     return [
-        f"mapping {index}'s Prefix identifier {identifier!r} is not of the s3://bucket/prefix form the Amazon EMR "
-        f"Management Guide shows, and whether EMRFS matches it for {uri} is not documented"
+        f"mapping {index}'s Prefix identifier {identifier!r} is {why_may_match(identifier, uri)}, and whether EMRFS "
+        f"matches it for {uri} is not documented"
         for index, (identifier, uri) in sorted(found.items())
     ]
 

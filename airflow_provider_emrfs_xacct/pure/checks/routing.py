@@ -20,7 +20,9 @@ def route(mappings: list[Any], uri: str, checking: int | None) -> int | None:
     prefix of ``s3://bucket/key``: the EMR page ("Configure IAM roles for EMRFS requests to Amazon S3") calls it
     an "Amazon S3 prefix", and S3 defines a prefix as "a string of characters at the beginning of the object key
     name" (Amazon S3 User Guide, "Organizing objects using prefixes"; "prefixes are not directories"). EMRFS's
-    matching code is not published: the live probe's write under the prefix settles it. ``User``/``Group`` mappings are taken to match only when they are the mapping being
+    matching code is not published: the live probe's write under the prefix settles it. A string prefix that ends
+    inside the bucket's name (``s3://b`` for ``s3://b2/k``) is no match here, only a maybe (:func:`prefix_matches`).
+    ``User``/``Group`` mappings are taken to match only when they are the mapping being
     checked (``checking``): the job is assumed to run as that user or group (a "not checked" link says so:
     ``checks/principal.py``). An identifier not of the page's ``s3://bucket/prefix`` form matches here only as that
     plain string; whether EMRFS matches it otherwise is :func:`may_match_otherwise`'s question.
@@ -28,7 +30,7 @@ def route(mappings: list[Any], uri: str, checking: int | None) -> int | None:
     for index, mapping in enumerate(mappings):
         read = read_mapping(mapping)
         kind = read.kind
-        if kind == "Prefix" and any(uri.startswith(identifier) for identifier in read.identifiers):
+        if kind == "Prefix" and any(prefix_matches(identifier, uri) for identifier in read.identifiers):
             return index
         if kind in ("User", "Group") and index == checking:
             return index
@@ -75,6 +77,47 @@ def unread_before(mappings: list[Any], index: int | None, checking: int | None) 
     return [(position, mapping) for position, mapping in read if mapping.problem is not None and position != checking]
 
 
+def prefix_matches(identifier: str, uri: str) -> bool:
+    """
+    Whether EMRFS is taken to match the ``Prefix`` ``identifier`` for ``uri``: the one rule of :func:`route`, of
+    ``security_config.shadowed_by`` and ``requests_taken_over`` (``uri`` there is a later identifier), and of the
+    option (a) cluster link.
+
+    ``identifier`` must be a string prefix of ``uri`` that ends at the end of ``uri``'s bucket name or past it.
+    The Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") says an S3 prefix
+    identifier can be "a bucket specifier of any depth" (``s3://amzn-s3-demo-bucket`` or
+    ``s3://amzn-s3-demo-bucket/myproject/mydata``), and does not say that ``s3://bucket`` also matches another
+    bucket whose name starts with ``bucket`` (``s3://bucket-b/...``): such a match is only a maybe
+    (:func:`may_match_otherwise`), never certain. Past the bucket's name the match stays a plain string prefix of
+    the key, ending mid-segment or not (``s3://b/exp`` matches ``s3://b/exports/x``): the guide calls the identifier
+    an "Amazon S3 prefix", S3 defines a prefix as "a string of characters at the beginning of the object key name"
+    (Amazon S3 User Guide, "Organizing objects using prefixes"), and the guide says nothing else of keys.
+    """
+    rest = uri.partition("://")[2] if "://" in uri else uri
+    bucket_end = len(uri) - len(rest) + len(rest.partition("/")[0])
+    return uri.startswith(identifier) and len(identifier) >= bucket_end
+
+
+def ends_inside_bucket(identifier: str, uri: str) -> bool:
+    """
+    Whether the ``s3://`` ``identifier`` is a string prefix of ``uri`` that ends inside its bucket's name
+    (``s3://partner-results`` for ``s3://partner-results-b/x``): a bucket specifier of the guide's form that EMRFS
+    may match for another bucket whose name starts with it (:func:`prefix_matches`).
+    """
+    return identifier.startswith("s3://") and uri.startswith(identifier) and not prefix_matches(identifier, uri)
+
+
+def why_may_match(identifier: str, uri: str) -> str:
+    """Why EMRFS may match ``identifier`` for ``uri`` (:func:`may_match_otherwise`), to follow "the identifier is"."""
+    if ends_inside_bucket(identifier, uri):
+        bucket = uri.removeprefix("s3://").partition("/")[0]
+        return (
+            f"a bucket specifier ending inside the name of the bucket {bucket} (the Amazon EMR Management Guide shows "
+            "s3://bucket identifiers, not that one matches another bucket whose name starts with it)"
+        )
+    return "not of the s3://bucket/prefix form the Amazon EMR Management Guide shows"
+
+
 def may_match_otherwise(identifier: str, uri: str) -> bool:
     """
     Whether EMRFS may match the ``Prefix`` ``identifier`` for ``uri`` (``s3://bucket/key``) though :func:`route` does not.
@@ -85,10 +128,15 @@ def may_match_otherwise(identifier: str, uri: str) -> bool:
     case-insensitive: RFC 3986, 3.1 and 3.2.2). So an identifier of another scheme, or none, may match where its
     rest, compared without regard to case, is a string prefix of ``bucket/key``; an ``s3://`` one naming its bucket
     in another case than ``uri`` may match where its key part is a string prefix of the key ("Object key names are
-    case sensitive": Amazon S3 User Guide, "Naming Amazon S3 objects").
+    case sensitive": Amazon S3 User Guide, "Naming Amazon S3 objects"). A string prefix of ``uri`` that ends inside
+    its bucket's name (``s3://partner-results`` for ``s3://partner-results-b/x``), or inside its scheme, may match
+    too: the guide shows "a bucket specifier of any depth", and does not say that one matches another bucket whose
+    name starts with it (:func:`prefix_matches`).
     """
-    if uri.startswith(identifier):
+    if prefix_matches(identifier, uri):
         return False  # route() matches it: no doubt
+    if uri.startswith(identifier):
+        return True  # it ends inside the bucket's name (or the scheme): whether EMRFS matches it is not documented
     scheme, separator, rest = identifier.partition("://")
     if not separator:
         scheme, rest = "", identifier
@@ -191,9 +239,9 @@ def _first_doubt(mappings: list[Any], routed: int | None, uri: str, checking: in
     if doubtful and not (unread and unread[0][0] < doubtful[0][0]):
         position, identifier, read = doubtful[0]
         return (
-            f"mapping {position} comes first with the Prefix identifier {identifier!r}, not of the s3://bucket/prefix "
-            "form the Amazon EMR Management Guide shows: whether EMRFS matches it for this key is not documented, so "
-            f"it may send it as {read.role or 'a role that could not be read'} (mapping {position})"
+            f"mapping {position} comes first with the Prefix identifier {identifier!r}, {why_may_match(identifier, uri)}:"
+            " whether EMRFS matches it for this key is not documented, so it may send it as "
+            f"{read.role or 'a role that could not be read'} (mapping {position})"
         )
     if unread:
         position, mapping = unread[0]

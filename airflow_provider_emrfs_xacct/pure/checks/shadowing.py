@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
-from airflow_provider_emrfs_xacct.pure.checks.routing import doubtful_before, unread_before
+from airflow_provider_emrfs_xacct.pure.checks.routing import doubtful_before, ends_inside_bucket, unread_before
 from airflow_provider_emrfs_xacct.pure.merge import names_any
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, shadowed_by
 
@@ -38,15 +38,7 @@ def audit(index: int, mappings: list[Any]) -> Link:
         )
     doubts = [] if hits else _doubtful(index, mappings)
     if doubts:
-        earlier_index, earlier_identifier, identifier = doubts[0]
-        return Link(
-            index,
-            "mapping not shadowed",
-            UNKNOWN,
-            f"mapping {earlier_index} ({earlier_identifier}) may match {identifier} first: an identifier of another "
-            "form than s3://bucket/prefix, whose matching AWS does not document",
-            fix=f"write mapping {earlier_index}'s identifier as s3://bucket/prefix, with the bucket as S3 names it",
-        )
+        return _doubt_link(index, *doubts[0])
     if not hits and same_role:
         (earlier_index, earlier_identifier), identifier = min(same_role, key=lambda hit: hit[0][0])
         return Link(
@@ -68,10 +60,38 @@ def audit(index: int, mappings: list[Any]) -> Link:
     )
 
 
+def _doubt_link(index: int, earlier_index: int, earlier_identifier: str, identifier: str) -> Link:
+    """
+    The "not checked" link of mapping ``index`` whose ``identifier`` mapping ``earlier_index`` may match first
+    (:func:`_doubtful`): by an identifier of another form than ``s3://bucket/prefix``, or one ending inside the name
+    of ``identifier``'s bucket (``s3://b`` before ``s3://b2/p``: ``checks/routing.py`` :func:`prefix_matches`).
+    """
+    if ends_inside_bucket(earlier_identifier, identifier):
+        return Link(
+            index,
+            "mapping not shadowed",
+            UNKNOWN,
+            f"mapping {earlier_index} ({earlier_identifier}) may match {identifier} first: a bucket specifier ending "
+            "inside the name of this one's bucket, which the Amazon EMR Management Guide does not document to match "
+            "another bucket whose name starts with it",
+            fix=f"put mapping {index} first, or end mapping {earlier_index}'s identifier with a slash "
+            f"({earlier_identifier}/) if it is meant for its own bucket only",
+        )
+    return Link(
+        index,
+        "mapping not shadowed",
+        UNKNOWN,
+        f"mapping {earlier_index} ({earlier_identifier}) may match {identifier} first: an identifier of another "
+        "form than s3://bucket/prefix, whose matching AWS does not document",
+        fix=f"write mapping {earlier_index}'s identifier as s3://bucket/prefix, with the bucket as S3 names it",
+    )
+
+
 def _doubtful(index: int, mappings: list[Any]) -> list[tuple[int, str, str]]:
     """
     The earlier ``Prefix`` mappings to another role with an identifier of another form than ``s3://bucket/prefix``
-    (``s3a://``, ``s3n://``, ``S3://``, a bucket in capitals) that EMRFS may match first for one of mapping
+    (``s3a://``, ``s3n://``, ``S3://``, a bucket in capitals), or ending inside a bucket's name (``s3://b`` before
+    ``s3://b2/p``), that EMRFS may match first for one of mapping
     ``index``'s identifiers (:func:`~.routing.doubtful_before`): each as its index, that identifier and the one of
     ``index`` it may match. The Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3")
     shows ``s3://bucket/prefix`` only and says EMRFS uses the first mapping that matches.
