@@ -634,8 +634,8 @@ MUTATIONS = [
     m(
         "K04c",
         "hooks/kms.py",
-        "                if account_of_arn(principal) != key_account:\n",
-        "                if False:\n",
+        "            if account_of_arn(principal) != key_account:\n",
+        "            if False:\n",
         "an AWS managed key taken as usable by a principal of another account",
         INT_KMS,
     ),
@@ -1168,7 +1168,7 @@ MUTATIONS = [
     m(
         "B16",
         "operators/s3.py",
-        "        problem = None if metadata is None else key_problem(metadata)",
+        "        problem = key_problem(metadata)",
         "        problem = None",
         "option (a) writes the bucket policy for a default key S3 cannot encrypt with",
         INT_OPTION_A_CHAIN,
@@ -1188,6 +1188,38 @@ MUTATIONS = [
         "                kept[:] = beyond_asked(same_buckets, wanted_locations, held_keys, wanted_keys)",
         "the EMR role's option (a) warning names a key other partners may use",
         INT_OPTION_A_MOVES,
+    ),
+    m(
+        "B19",
+        "operators/s3.py",
+        "        if not (is_key_arn(key_id) or is_alias_arn(key_id)):",
+        "        if not is_key_arn(key_id):",
+        "option (a) returns a default key's alias ARN, the key behind it not judged, for links that refuse alias ARNs",
+        ["tests/integration/test_option_a_default_keys.py"],
+    ),
+    m(
+        "B20",
+        "operators/s3.py",
+        "        elif key_region != bucket_region:",
+        "        elif False:",
+        "option (a) grants a bucket whose default key is of another Region, which S3 cannot use",
+        ["tests/integration/test_option_a_default_keys.py"],
+    ),
+    m(
+        "B21",
+        "operators/s3.py",
+        "            for index, key in enumerate(keys):\n                validation.refuse_account(",
+        "            for index, key in enumerate([]):\n                validation.refuse_account(",
+        "swapped connections write option (a)'s grant into the destination account's own EMR EC2 role",
+        ["tests/integration/test_safety.py"],
+    ),
+    m(
+        "K04e",
+        "hooks/kms.py",
+        "        if s3_managed is False:\n",
+        "        if False:\n",
+        "another service's AWS managed key (aws/ebs) taken for aws/s3: the key grant succeeds changing nothing",
+        ["tests/integration/test_option_a_default_keys.py"],
     ),
     # The launch's check of what a service role with AmazonEMRServicePolicy_v2 needs tagged (pure/scoped_service_role.py)
     m(

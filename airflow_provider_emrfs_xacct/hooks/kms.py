@@ -19,6 +19,11 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
 )
 from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure.bucket_policy import (
+    AWS_MANAGED_S3_ALIAS,
+    names_s3_managed_key,
+    other_service_key_problem,
+)
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
     ConvergeSettings,
@@ -199,7 +204,9 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         managed key" (AWS KMS Developer Guide, "Change a key policy"), and the policy AWS gives it lets every
         principal of its account use it through the AWS service, nobody else (AWS KMS Developer Guide,
         "kms:CallerAccount"; the verifier judges it so). Principals of its account need nothing
-        (``grant_needed`` False); one of another account is refused naming it.
+        (``grant_needed`` False); one of another account is refused naming it. Only S3's, ``aws/s3``: an AWS managed
+        key of another service (``aws/ebs``), told apart with ``ListAliases`` as the verifier tells it
+        (:meth:`is_s3_managed_key`), is refused naming :attr:`key_field`; ``ListAliases`` denied, the warning says so.
         """
         try:
             metadata = self.describe_key(key_arn)
@@ -211,16 +218,7 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
                 "encrypt with the key (its manager, kind and state) is not checked; allow kms:DescribeKey to check it"
             )
         if metadata is not None and metadata.get("KeyManager") == "AWS":
-            key_account = account_of_arn(key_arn)
-            for index, principal in enumerate(principal_arns):
-                if account_of_arn(principal) != key_account:
-                    raise PreconditionError(
-                        f"{principal} is in account {account_of_arn(principal)}, but {key_arn} is an AWS managed "
-                        f"key: only principals of its account {key_account} may use it, and its key policy cannot "
-                        "be changed; encrypt the bucket with a customer managed key and grant that one",
-                        field=f"principal_arns[{index}]",
-                    )
-            return KeyCheck(grant_needed=False)
+            return self._check_aws_managed_key(key_arn, metadata, principal_arns)
         problem = None if metadata is None else key_problem(metadata)
         if problem is None:
             return KeyCheck()
@@ -232,6 +230,52 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         return KeyCheck(
             f"{key_arn} {problem.problem}: the principals are made key users, but every write to a bucket encrypted "
             f"with it fails until then; {problem.fix}"
+        )
+
+    def is_s3_managed_key(self, metadata: dict[str, Any]) -> bool | None:
+        """
+        Whether the AWS managed key ``metadata`` describes is S3's ``aws/s3``: ``alias/aws/s3`` names it in this hook's
+        Region (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.names_s3_managed_key`, the verifier's rule),
+        read with ``ListAliases`` (:meth:`alias_target`); ``None`` when ``ListAliases`` was denied.
+        """
+        try:
+            target = self.alias_target(AWS_MANAGED_S3_ALIAS)
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            return None
+        return names_s3_managed_key(target, metadata)
+
+    def _check_aws_managed_key(self, key_arn: str, metadata: dict[str, Any], principal_arns: Sequence[str]) -> KeyCheck:
+        """
+        An AWS managed key: refuse another service's (``aws/ebs``), which S3 can never use (its policy, AWS's, lets
+        only that service use it: AWS KMS Developer Guide, "kms:ViaService"; "you can only change the key policy for
+        a customer managed key", "Change a key policy"), and a principal of another account; no grant otherwise.
+        ``ListAliases`` denied: which service's it is, is said not to be checked.
+        """
+        s3_managed = self.is_s3_managed_key(metadata)
+        if s3_managed is False:
+            raise PreconditionError(
+                f"{other_service_key_problem(key_arn)}; a key-user grant cannot change that: encrypt the bucket with a "
+                "customer managed key and grant that one",
+                field=self.key_field,
+            )
+        key_account = account_of_arn(key_arn)
+        for index, principal in enumerate(principal_arns):
+            if account_of_arn(principal) != key_account:
+                raise PreconditionError(
+                    f"{principal} is in account {account_of_arn(principal)}, but {key_arn} is an AWS managed "
+                    f"key: only principals of its account {key_account} may use it, and its key policy cannot "
+                    "be changed; encrypt the bucket with a customer managed key and grant that one",
+                    field=f"principal_arns[{index}]",
+                )
+        if s3_managed:
+            return KeyCheck(grant_needed=False)
+        return KeyCheck(
+            f"kms:ListAliases was denied to connection {self.aws_conn_id!r}, so whether {key_arn} is S3's AWS managed "
+            f"key {AWS_MANAGED_S3_ALIAS} or another service's (which S3 cannot use, and no grant changes) is not "
+            "checked; allow kms:ListAliases to check it",
+            grant_needed=False,
         )
 
     def read_key_policy(self, key_arn: str) -> dict[str, Any] | None:

@@ -40,9 +40,12 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     key (:class:`~airflow_provider_emrfs_xacct.operators.kms.GrantKmsKeyUserOperator` with the EMR
     role as principal and the returned ``kms_key_arn``) and the EMR role's own identity policy to allow
     the bucket and key actions (:class:`GrantEmrRoleBucketAccessOperator`). It reads the bucket's
-    default encryption and refuses, before writing, the AWS managed key ``aws/s3`` (its policy cannot
-    be changed, so no other account can use it) and a key named by alias or key id (S3 would resolve
-    it in the writer's account). When writes carry the canned ACL, the grant includes ``s3:PutObjectAcl``.
+    default encryption and refuses, before writing, an AWS managed key, ``aws/s3`` or another service's (its
+    policy cannot be changed, so no other account can use it), a key named by alias name or key id (S3 would
+    resolve it in the writer's account) and a key of another Region than the bucket's (S3 uses only the bucket's
+    Region's keys). A key named by alias ARN is resolved to its key, judged, and its key ARN returned, with a
+    warning (S3 documents only key ARNs for cross-account use). When writes carry the canned ACL, the grant
+    includes ``s3:PutObjectAcl``.
 
     :param s3_prefixes: ``s3://bucket/prefix/`` locations, all in one bucket. (templated)
     :param principal_arns: the EMR account's role ARNs (the EMR EC2 role). (templated)
@@ -62,8 +65,9 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
         back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties", "kms_key_arn"}``
-        (``kms_key_arn``: the bucket's default SSE-KMS key, ``None`` without one; ``emrfs_site_properties``: the
-        canned ACL setting when the bucket is ``BucketOwnerPreferred`` or its policy refuses uploads without it).
+        (``kms_key_arn``: the key ARN of the bucket's default SSE-KMS key, ``None`` without one;
+        ``emrfs_site_properties``: the canned ACL setting when the bucket is ``BucketOwnerPreferred`` or its policy
+        refuses uploads without it).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
@@ -217,29 +221,127 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     def _check_bucket_key(self, bucket: str, algorithm: str | None, key_id: str | None) -> str | None:
         """
         Refuse a default key no other account can use, or S3 cannot encrypt with whatever the grants (its kind, its
-        deletion: :func:`~airflow_provider_emrfs_xacct.pure.kms_keys.key_problem`, as the key grant judges it); warn
-        about one S3 cannot use until someone changes it (disabled, say). Return the key's ARN (``None`` without
-        SSE-KMS).
+        deletion: :func:`~airflow_provider_emrfs_xacct.pure.kms_keys.key_problem`, as the key grant judges it; another
+        Region than the bucket's; an AWS managed key, S3's or another service's, told apart with ``ListAliases`` as
+        the verifier and the key grant tell them); warn about one S3 cannot use until someone changes it (disabled,
+        say). Return the key's ARN (``None`` without SSE-KMS); a default naming its key by alias ARN is resolved
+        with ``DescribeKey`` (AWS KMS API Reference, DescribeKey, ``KeyId``: "key ID, key ARN, alias name, or alias
+        ARN"), judged as a key ARN is, and its key's ARN returned, which the key grant and the EMR role's grant take.
         """
-        from airflow_provider_emrfs_xacct.pure.bucket_policy import SSE_KMS_ALGORITHMS, refuse_unusable_bucket_key
-        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
-        from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn, key_problem
-        from airflow_provider_emrfs_xacct.pure.validation import region_of_arn
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import (
+            SSE_KMS_ALGORITHMS,
+            is_alias_arn,
+            refuse_unusable_bucket_key,
+        )
+        from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
 
         if algorithm not in SSE_KMS_ALGORITHMS:
             return None
-        metadata = None
-        if is_key_arn(key_id):
-            # Described in the key's own Region (the bucket's): KMS of another Region does not know it.
-            metadata = self.kms_hook.in_region(region_of_arn(key_id)).readable_key(key_id)
-        refuse_unusable_bucket_key(bucket, algorithm, key_id, None if metadata is None else metadata.get("KeyManager"))
-        problem = None if metadata is None else key_problem(metadata)
+        # By its spelling first, before any call: aws/s3 or another service's predefined alias (DescribeKey on one
+        # would make KMS create that key in the partner's account), an alias name, a bare key id.
+        refuse_unusable_bucket_key(bucket, algorithm, key_id, None)
+        if not (is_key_arn(key_id) or is_alias_arn(key_id)):
+            return key_id
+        assert key_id is not None
+        self._refuse_key_of_another_region(bucket, key_id)
+        return self._judge_described_key(bucket, algorithm, key_id)
+
+    def _refuse_key_of_another_region(self, bucket: str, key_id: str) -> None:
+        """
+        Refuse a default key (or alias) ARN of another Region than the bucket's, read with ``HeadBucket``: "You can use
+        only KMS keys that are available in the same AWS Region as the bucket" (Amazon S3 User Guide, "Specifying
+        server-side encryption with AWS KMS (SSE-KMS)"). An alias and its key share a Region ("The KMS key must be
+        in the same AWS account and Region as the alias", AWS KMS API Reference, UpdateAlias). ``HeadBucket``
+        refused, or a Region S3 does not say, leaves it not checked, with a warning.
+        """
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+        from airflow_provider_emrfs_xacct.pure.validation import region_of_arn
+
+        try:
+            bucket_region = self.hook.bucket_region(bucket)
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            bucket_region = None
+        key_region = region_of_arn(key_id)
+        if not bucket_region:
+            self.log.warning(
+                "The Region of bucket %s was not read (s3:ListBucket, HeadBucket, refused or not said), so whether "
+                "its default key %s is of the bucket's Region, the only Region's keys S3 uses, is not checked",
+                bucket,
+                key_id,
+            )
+        elif key_region != bucket_region:
+            raise PreconditionError(
+                f"bucket {bucket} is in Region {bucket_region}, but its default encryption names {key_id}, of Region "
+                f"{key_region}: S3 uses only KMS keys of the bucket's Region, so no grant makes writes to it work. Set "
+                f"the bucket's default encryption to a customer managed key of {bucket_region} (its key ARN)",
+                field="s3_prefixes",
+            )
+
+    def _judge_described_key(self, bucket: str, algorithm: str, key_id: str) -> str:
+        """
+        Describe the default key (by its key or alias ARN) in its own Region and judge it; return its key ARN.
+
+        An alias ARN not described (refused, or no such alias) is refused: no key ARN is known for the key grant and
+        the EMR role's grant, which take only key ARNs. A key ARN not described is judged by its ARN alone.
+        """
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import is_alias_arn, refuse_unusable_bucket_key
+        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+        from airflow_provider_emrfs_xacct.pure.kms_keys import key_problem
+        from airflow_provider_emrfs_xacct.pure.validation import region_of_arn
+
+        # Described in the key's own Region (the bucket's): KMS of another Region does not know it.
+        kms = self.kms_hook.in_region(region_of_arn(key_id))
+        metadata = kms.readable_key(key_id)
+        alias = is_alias_arn(key_id)
+        if metadata is None:
+            if alias:
+                raise PreconditionError(
+                    f"bucket {bucket} is encrypted by default with the alias {key_id}, which kms:DescribeKey did not "
+                    "resolve to a key (refused, or no such alias): the key grant and the EMR role's grant need its key "
+                    "ARN. Allow kms:DescribeKey on it, or set the bucket's default encryption to the key ARN",
+                    field="s3_prefixes",
+                )
+            return key_id
+        key_arn = str(metadata.get("Arn") or key_id)
+        manager = metadata.get("KeyManager")
+        s3_managed = kms.is_s3_managed_key(metadata) if manager == "AWS" else True
+        refuse_unusable_bucket_key(bucket, algorithm, key_arn, manager, s3_managed=s3_managed)
+        if alias:
+            self._warn_alias_default(bucket, key_id, key_arn)
+        problem = key_problem(metadata)
         if problem is not None:
-            said = f"bucket {bucket} is encrypted by default with {key_id}, which {problem.problem}"
+            said = f"bucket {bucket} is encrypted by default with {key_arn}, which {problem.problem}"
             if problem.refuse:
                 raise PreconditionError(f"{said}; no grant makes writes to it work: {problem.fix}", field="s3_prefixes")
             self.log.warning("%s: every write fails until then; %s", said, problem.fix)
-        return key_id
+        return key_arn
+
+    def _warn_alias_default(self, bucket: str, alias_arn: str, key_arn: str) -> None:
+        """
+        Warn that a default key named by alias ARN is not documented to work for the EMR account's writes.
+
+        "If you are using encryption with cross-account or AWS service operations, you must use a fully qualified KMS
+        key ARN" (Amazon S3 API Reference, "ServerSideEncryptionByDefault", ``KMSMasterKeyID``), and the EMR EC2 role
+        writes from another account. Not refused: KMS itself takes an alias ARN across accounts ("To specify a KMS
+        key in a different AWS account, you must use the key ARN or alias ARN", AWS KMS API Reference, DescribeKey),
+        and whether S3 does is not documented either way; the grants go to the key behind it.
+        """
+        self.log.warning(
+            "The default encryption of bucket %s names its key by the alias ARN %s (the key %s, which is granted). "
+            'S3 documents only a key ARN for cross-account writes ("you must use a fully qualified KMS key ARN": '
+            "Amazon S3 API Reference, ServerSideEncryptionByDefault), and the EMR EC2 role writes from another "
+            "account: whether S3 resolves the alias for it is not documented. Set the bucket's default encryption to "
+            "the key ARN %s (PutBucketEncryption)",
+            bucket,
+            alias_arn,
+            key_arn,
+            key_arn,
+        )
 
     @cached_property
     def kms_hook(self) -> EmrfsKmsHook:
@@ -265,7 +367,8 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ARN (e.g. an upstream task's output), which must be in the connection's partition and account. (templated)
     :param s3_prefixes: the partner's ``s3://bucket/prefix/`` locations. (templated)
     :param kms_key_arns: the bucket's customer managed key(s), e.g. ``kms_key_arn`` of
-        :class:`GrantBucketAccessOperator`'s result. (templated)
+        :class:`GrantBucketAccessOperator`'s result: key ARNs of the partner's account, never the connection's own
+        (refused before any change: the signature of swapped connections). (templated)
     :param canned_acl: writes carry a canned ACL (``fs.s3.canned.acl``): also allow ``s3:PutObjectAcl``.
         (templated; ``True``/``False`` or their rendered text; default: False)
     :param dry_run: only log the plan. (templated, default: False)
@@ -327,6 +430,19 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # By ARN: a role of another account or partition would be another role of that name here.
             where = f"connection {self.aws_conn_id!r}"
             validation.require_role_here(self.emr_ec2_role_name, account, partition, "emr_ec2_role_name", where)
+            # Option (a) reaches a bucket and key of another account: its identity policy is needed only because they
+            # are not the role's own account's (IAM User Guide, "Cross-account policy evaluation logic"). A key of
+            # this account is the signature of swapped connections (the destination account has an
+            # EMR_EC2_DefaultRole too): refused before the role's policy is read or written.
+            for index, key in enumerate(keys):
+                validation.refuse_account(
+                    key,
+                    account,
+                    f"kms_key_arns[{index}]",
+                    where,
+                    "option (a) lets the EMR EC2 role use the partner's key, in another account (are the connections "
+                    "swapped?)",
+                )
             self.hook.role_field = "emr_ec2_role_name"
             kept: list[str] = []
             changes = self.hook.ensure_emr_role_bucket_access(

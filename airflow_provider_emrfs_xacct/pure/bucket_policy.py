@@ -66,6 +66,8 @@ EMR_ROLE_POLICY_NAME = "emrfs-xacct-bucket-access"
 #: a cross-account writer needs a customer managed key (Amazon S3 User Guide, "Using server-side
 #: encryption with AWS KMS keys (SSE-KMS)": cross-account operations need a customer managed key).
 AWS_MANAGED_S3_ALIAS = "alias/aws/s3"
+#: The prefix of the predefined aliases of AWS managed keys, one per service (``alias/aws/ebs``).
+AWS_ALIAS_PREFIX = "alias/aws/"
 #: The ``SSEAlgorithm`` values that encrypt with a KMS key: SSE-KMS and DSSE-KMS (Amazon S3 API Reference,
 #: "ServerSideEncryptionByDefault": "Valid Values: AES256 | aws:kms | aws:kms:dsse").
 SSE_KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -400,30 +402,98 @@ def requires_canned_acl(
     return False
 
 
-def refuse_unusable_bucket_key(bucket: str, algorithm: str | None, key_id: str | None, key_manager: str | None) -> None:
+def predefined_alias_service(key_id: str | None) -> str | None:
+    """
+    The AWS service whose predefined alias ``key_id`` names (``s3`` for ``alias/aws/s3`` or its alias ARN), else
+    ``None``: "The alias/aws/ prefix is reserved for AWS managed keys" (AWS KMS API Reference, CreateAlias,
+    ``AliasName``), one per service ("AWS managed keys", AWS KMS Developer Guide).
+    """
+    if not key_id:
+        return None
+    name = key_id.split(":", 5)[5] if key_id.startswith("arn:") and key_id.count(":") >= 5 else key_id
+    return name.removeprefix(AWS_ALIAS_PREFIX) if name.startswith(AWS_ALIAS_PREFIX) else None
+
+
+def is_alias_arn(key_id: str | None) -> bool:
+    """Whether ``key_id`` is a KMS alias ARN (``arn:PARTITION:kms:REGION:ACCOUNT:alias/NAME``)."""
+    parts = (key_id or "").split(":", 5)
+    return len(parts) == 6 and parts[0] == "arn" and parts[2] == "kms" and parts[5].startswith("alias/")
+
+
+def names_s3_managed_key(s3_alias_target: str | None, metadata: dict[str, Any]) -> bool:
+    """
+    Whether ``alias/aws/s3`` names the AWS managed key ``DescribeKey`` described (``metadata``): its ``TargetKeyId``
+    (``ListAliases``) is the key's id or ARN. AWS has one managed key per service ("AWS managed keys", AWS KMS
+    Developer Guide); another service's (``aws/ebs``) is not S3's (the verifier's rule, ``verify._read_bucket_key``).
+    """
+    return bool(s3_alias_target) and s3_alias_target in (metadata.get("KeyId"), metadata.get("Arn"))
+
+
+def other_service_key_problem(key: str) -> str:
+    """
+    Why S3 can never encrypt with an AWS managed key of another service (``aws/ebs``): "When a service uses AWS owned
+    keys or AWS managed keys, the service establishes and maintains the key policies" (AWS KMS Developer Guide,
+    "Permissions for AWS services in key policies"), and the ones AWS shows let only that service use it
+    (``kms:ViaService``: AWS KMS Developer Guide, "kms:ViaService"); "you can only change the key policy for a
+    customer managed key" (AWS KMS Developer Guide, "Change a key policy").
+    """
+    return (
+        f"{key}, the AWS managed key of another AWS service than S3: its key policy, which AWS keeps and nobody may "
+        "change, lets only that service use it (kms:ViaService), so S3 cannot encrypt with it for anyone"
+    )
+
+
+def refuse_unusable_bucket_key(
+    bucket: str,
+    algorithm: str | None,
+    key_id: str | None,
+    key_manager: str | None,
+    *,
+    s3_managed: bool | None = True,
+) -> None:
     """
     Refuse a bucket whose default encryption no other account can write with.
 
     :param algorithm: the default encryption's ``SSEAlgorithm`` (``None`` without default encryption).
     :param key_id: its ``KMSMasterKeyID`` as stored (``None``: the AWS managed key ``aws/s3``).
     :param key_manager: ``DescribeKey``'s ``KeyManager`` for the key (``AWS`` or ``CUSTOMER``), if read.
-    :raises PreconditionError: the AWS managed key ``aws/s3`` (by default, alias or ARN), or a key named by
-        alias or bare key id, which S3 resolves in the *writer's* account for a cross-account write
+    :param s3_managed: for a ``KeyManager`` ``AWS`` key, whether ``alias/aws/s3`` names it
+        (:func:`names_s3_managed_key`); ``False``: another service's; ``None``: not known (``ListAliases`` refused).
+    :raises PreconditionError: naming ``s3_prefixes``: an AWS managed key, ``aws/s3`` (by default, alias or ARN) or
+        another service's (by its predefined alias, or described so), whose policy cannot be changed; or a key named
+        by alias name or bare key id, which S3 resolves in the *writer's* account for a cross-account write
         (Amazon S3 API Reference, ServerSideEncryptionByDefault, KMSMasterKeyID).
     """
     if algorithm not in SSE_KMS_ALGORITHMS:
         return
-    where = f"s3_prefixes: bucket {bucket} is encrypted by default with"
-    if key_id is None or key_id.endswith(AWS_MANAGED_S3_ALIAS) or key_manager == "AWS":
+    where = f"bucket {bucket} is encrypted by default with"
+    fix = (
+        "Encrypt the bucket with a customer managed key (PutBucketEncryption with its key ARN) and make the EMR EC2 "
+        "role a user of that key"
+    )
+    service = "s3" if key_id is None else predefined_alias_service(key_id)
+    if service is None and key_manager == "AWS":
+        if s3_managed is None:
+            raise PreconditionError(
+                f"{where} {key_id}, an AWS managed key (aws/s3, or another service's: kms:ListAliases was refused, "
+                "so which is not known): its key policy cannot be changed, so the EMR account can never use it. "
+                f"{fix}",
+                field="s3_prefixes",
+            )
+        service = "s3" if s3_managed else "another"
+    if key_id is None or service == "s3":
         raise PreconditionError(
             f"{where} the AWS managed key aws/s3 ({key_id or 'no KMSMasterKeyID'}): its key policy cannot be "
-            "changed, so the EMR account can never use it. Encrypt the bucket with a customer managed key "
-            "(PutBucketEncryption with its key ARN) and make the EMR EC2 role a user of that key"
+            f"changed, so the EMR account can never use it. {fix}",
+            field="s3_prefixes",
         )
+    if service is not None:
+        raise PreconditionError(f"{where} {other_service_key_problem(key_id)}. {fix}", field="s3_prefixes")
     if not key_id.startswith("arn:"):
         raise PreconditionError(
             f"{where} KMS key {key_id!r} named by alias or key id: S3 resolves it in the writer's account for a "
-            "cross-account write. Set the bucket's default encryption to the key's full ARN"
+            "cross-account write. Set the bucket's default encryption to the key's full ARN",
+            field="s3_prefixes",
         )
 
 

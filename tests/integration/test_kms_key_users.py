@@ -254,7 +254,8 @@ def test_an_aws_managed_key_needs_no_grant_for_a_principal_of_its_account(
 
     assert result == managed
     assert recorder.mutating == []
-    assert recorder.of("kms") == ["GetKeyPolicy", "DescribeKey"]  # told by DescribeKey's KeyManager
+    # Told by DescribeKey's KeyManager, and ListAliases: alias/aws/s3 names it (not another service's).
+    assert recorder.of("kms") == ["GetKeyPolicy", "DescribeKey", "ListAliases"]
     assert ti.xcoms["plan"] == []
     assert key_policy(kms, managed) == before
     # docs/howto/kms_key_user.md: the task "says why in its log".
@@ -284,7 +285,7 @@ def test_an_aws_managed_key_is_refused_for_a_principal_of_another_account_before
     assert aws.emr_ec2_role_arn in str(caught.value)
     assert managed in str(caught.value)
     assert "kms:PutKeyPolicy" not in str(caught.value)
-    assert recorder.of("kms") == ["GetKeyPolicy", "DescribeKey"]
+    assert recorder.of("kms") == ["GetKeyPolicy", "DescribeKey", "ListAliases"]
     assert key_policy(kms, managed) == before
 
 

@@ -130,6 +130,9 @@ SOMETIMES = {
         },
     },
     "RevokeBucketAccessOperator": {"destination": {"s3:PutBucketPolicy"}},
+    # ListAliases only for an AWS managed key: whether alias/aws/s3 names it (test_option_a_default_keys.py).
+    "GrantKmsKeyUserOperator": {"destination": {"kms:ListAliases"}},
+    "GrantBucketAccessOperator": {"destination": {"kms:ListAliases"}},
     # Only for a termination-protected cluster with disable_termination_protection=True
     # (test_links_and_teardown.py exercises it).
     "TerminateClusterOperator": {"EMR": {"elasticmapreduce:SetTerminationProtection"}},
