@@ -751,8 +751,8 @@ def _read_mapped_role(iam: EmrfsIamHook, arn: str, destination_account: str) -> 
     if parts[4] != destination_account:
         return Unreadable(
             f"the role is in account {parts[4]}; the destination connection acts in account "
-            f"{destination_account} and cannot read it (give the verifier a connection to that account, or "
-            "run the live probe)"
+            f"{destination_account} and cannot read it (give the verifier a connection to that account: the live "
+            "probe writes as the destination account's roles only)"
         )
     # Role names are unique in an account whatever their path: GetRole by name finds the role, and the
     # checks compare its whole ARN (partition, account, path, name) with the mapping's.
@@ -883,6 +883,102 @@ def probe_key(prefix: str) -> str:
     return f"{location.uri}{PROBE_KEY}/{uuid.uuid4().hex}"
 
 
+def probe_targets(state: ChainState, destination_account: str | None) -> tuple[list[str], list[dict[str, Any]]]:
+    """
+    Where the live probe writes, and what it leaves out (``not_probed``: ``{"identifier", "mapping", "why", "how"}``,
+    ``how``: how else to check it).
+
+    The verification is about the destination account, the one ``destination_aws_conn_id`` acts in: the roles it
+    reads and judges are that account's, and every S3 call of the verifier, the probe's checks and deletes included,
+    carries ``ExpectedBucketOwner`` set to it (:func:`pin_bucket_owner`), which S3 refuses on a bucket another account
+    owns (Amazon S3 User Guide, "Verifying bucket ownership with bucket owner condition": the request fails). So the
+    probe writes under a ``Prefix`` identifier only where its mapping names a role of the destination account (by its
+    ARN; another account's role is another tenant's, whose writes this verification neither judges nor makes), the
+    identifier is of the ``s3://bucket/prefix`` form the Amazon EMR Management Guide shows ("Configure IAM roles for
+    EMRFS requests to Amazon S3") with a bucket name of S3's rules (Amazon S3 User Guide, "Bucket naming rules"; an
+    ``s3a://`` identifier, or an old bucket name with capitals or underscores, names no key the probe can write and
+    check), and its bucket was read as the destination account's (``HeadBucket`` with the owner condition answered):
+    elsewhere the verifier could neither check nor delete its object. With no ``Prefix`` identifier in the
+    configuration (option (a), or a configuration without), the prefixes given (``s3_prefixes``), by the same bucket
+    rule. Each one left out is not probed, its links keep what the reads found.
+
+    :param destination_account: the account every S3 call of the verifier expects as the bucket owner (``None``: not
+        known, so no bucket is known to be the destination account's, and nothing is probed).
+    """
+    document = state.security_configuration
+    if state.security_configuration_name is None:  # option (a): the cluster's own mappings are not the verified ones
+        document = None
+    elif not isinstance(document, dict):
+        why = "the security configuration was not read, so the prefixes its mappings take are not known"
+        how = "let the EMR connection read it (elasticmapreduce:DescribeSecurityConfiguration), then verify again"
+        return [], [{"identifier": None, "mapping": None, "why": why, "how": how}]
+    mapped = [(index, read_mapping(mapping)) for index, mapping in enumerate(role_mappings_of(document))]
+    candidates: list[tuple[int | None, str | None, str]] = [
+        (index, read.role, value) for index, read in mapped if read.kind == "Prefix" for value in read.identifiers
+    ] or [(None, None, value) for value in state.prefixes_for_principal_mappings]
+    targets: list[str] = []
+    left_out: list[dict[str, Any]] = []
+    for index, role, identifier in candidates:
+        why, how = _not_probed(state, destination_account, index, role, identifier)
+        if why:
+            left_out.append({"identifier": identifier, "mapping": index, "why": why, "how": how})
+        elif identifier not in targets:
+            targets.append(identifier)
+    return targets, left_out
+
+
+#: How to check what the probe does not write under, in a bucket or as a role of another account.
+ELSEWHERE = "verify that account's chain with a connection to it (a verifier and probe of its own)"
+
+
+def _not_probed(
+    state: ChainState, destination_account: str | None, index: int | None, role: str | None, identifier: str
+) -> tuple[str, str]:
+    """
+    Why the probe does not write under ``identifier`` (of mapping ``index``, as ``role``), and how else to check it;
+    ``("", "")``: it does.
+    """
+    if not destination_account:
+        return (
+            "the destination connection's account was not read, so no bucket is known to be the destination "
+            "account's: the probe writes only where the verifier can check and delete its object",
+            "let the destination connection read its own account (sts:GetCallerIdentity), then verify again",
+        )
+    if index is not None and (role is None or account_of_arn(role) != destination_account):
+        whose = (
+            "its mapping's role could not be read"
+            if role is None
+            else f"its role {role} is not of the destination account {destination_account}"
+        )
+        return (
+            f"{whose}: the probe writes only as the destination account's roles, never as another account's role "
+            "or in its buckets",
+            ELSEWHERE,
+        )
+    try:
+        bucket = parse_s3_location(identifier, "identifier", allow_bucket_root=True).bucket
+    except EmrfsXacctError as error:
+        problem = getattr(error, "problem", str(error))
+        return (
+            f"not of the s3://bucket/prefix form the probe writes under ({problem})",
+            "whether EMRFS matches it is not documented: a job's own write under it shows which role it gets",
+        )
+    read = state.buckets.get(bucket)
+    if isinstance(read, BucketState) and read.account == destination_account:
+        return "", ""
+    if isinstance(read, OtherOwner):
+        seen = f"is not owned by the destination account {destination_account}"
+    elif isinstance(read, Unreadable):
+        seen = f"could not be read as the destination account's ({read.detail})"
+    else:
+        seen = f"was not found as a bucket of the destination account {destination_account}"
+    return (
+        f"bucket {bucket} {seen}: the probe writes only in the destination account's buckets, where the verifier "
+        "can check and delete its object",
+        "settle the bucket's link first (its fix), then run the probe again; if another account owns it, " + ELSEWHERE,
+    )
+
+
 def probe_step(probe_uri: str) -> dict[str, Any]:
     """
     An EMR step that writes a small object through the cluster's ``s3://`` file system, the path the
@@ -982,17 +1078,69 @@ def check_probe_object(
         checked, naming the refused read, and ``refused_reads`` lists them as the report does.
     """
     bucket, _, key = probe_uri.removeprefix("s3://").partition("/")
+    other: OtherOwner | None = None
     try:
         outcome = _check_probe_object(s3, bucket, key, probe_uri, expected_key_arn, expected_sse)
     except (ClientError, BotoCoreError) as error:
+        other = _pinned_out(s3, bucket, error)
         # A read refused (an ObjectWriter bucket where the write went as the EMR account: the destination's own
         # permissions "don't apply to objects that are owned by other AWS accounts", Amazon S3 User Guide, "Bucket
-        # policies for Amazon S3"), throttled or failed: not a pass, and the object is still deleted below.
-        outcome = {"exists": None, "ok": False, "problems": [f"{probe_uri} could not be checked: {error}"]}
+        # policies for Amazon S3"), throttled or failed: not a pass, and the object is still deleted below. Refused
+        # for the verifier's own owner condition alone (another account's bucket): not checked, nothing to say of
+        # the write.
+        outcome = (
+            _not_the_destinations(probe_uri, bucket, other)
+            if other is not None
+            else {"exists": None, "ok": False, "problems": [f"{probe_uri} could not be checked: {error}"]}
+        )
     finally:
         # Whatever the check did, what the probe wrote is deleted; what stays is said, with the delete's own error.
-        left = _cleanup(s3, bucket, key)
+        # Not in another account's bucket: S3 refuses the deletes for the owner condition as it did the check.
+        left = _cleanup(s3, bucket, key) if other is None else [_left_elsewhere(probe_uri, bucket, other)]
     return {**outcome, "left": left}
+
+
+def _pinned_out(s3: EmrfsS3Hook, bucket: str, error: Exception) -> OtherOwner | None:
+    """
+    The bucket's other owner when S3 refused ``error``'s request for the verifier's own owner condition alone: with
+    ``ExpectedBucketOwner`` set, ``HeadBucket`` refused, and answered without it (:func:`_bucket_region`; Amazon S3
+    User Guide, "Verifying bucket ownership with bucket owner condition": a request whose expected owner is not the
+    bucket's fails). ``None`` otherwise: the destination account's bucket, or a refusal not known to be the
+    condition's.
+    """
+    if not (isinstance(error, ClientError) and is_access_denied(error)):
+        return None
+    return _other_owner(s3, bucket)
+
+
+def _other_owner(s3: EmrfsS3Hook, bucket: str) -> OtherOwner | None:
+    """The bucket's other owner when ``HeadBucket`` shows another account owns it (:func:`_bucket_region`), else ``None``."""
+    if not s3.expected_bucket_owner:
+        return None
+    try:
+        found = _bucket_region(s3, bucket)
+    except (ClientError, BotoCoreError):
+        return None
+    return found if isinstance(found, OtherOwner) else None
+
+
+def _not_the_destinations(probe_uri: str, bucket: str, other: OtherOwner) -> dict[str, Any]:
+    """A probe object's outcome in a bucket another account owns: not checked (``ok`` ``None``), never failed."""
+    why = (
+        f"bucket {bucket} is not owned by the destination account {other.expected_account}: S3 refuses the "
+        f"verifier's requests there, which carry ExpectedBucketOwner={other.expected_account}, so {probe_uri} was "
+        "neither checked nor deleted"
+    )
+    return {"exists": None, "ok": None, "problems": [], "not_checked": [why]}
+
+
+def _left_elsewhere(probe_uri: str, bucket: str, other: OtherOwner) -> str:
+    """What a probe leaves in a bucket another account owns, which the verifier does not delete."""
+    return (
+        f"{probe_uri} (and {PUT_TEMPORARY_SUFFIX}) may be in bucket {bucket}, which is not owned by the destination "
+        f"account {other.expected_account}: not deleted (S3 refuses the verifier's ExpectedBucketOwner there); "
+        "delete it from the bucket owner's account"
+    )
 
 
 def _cleanup(s3: EmrfsS3Hook, bucket: str, key: str) -> list[str]:
@@ -1251,16 +1399,8 @@ def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: di
     outcomes: dict[str, Any] = {}
     for uri, step_id in steps.items():
         state = states[uri]
-        bucket, _, key = uri.removeprefix("s3://").partition("/")
-        deleted = False
-        try:  # the object, or what a put cut short left, with their versions in a versioned bucket
-            cleanup = delete_probe_writes(s3, bucket, key)
-            deleted = cleanup["deleted"]
-            problems.extend(cleanup["left"])
-        except (ClientError, BotoCoreError) as error:
-            problems.append(
-                f"s3://{bucket}/{key} (or {PUT_TEMPORARY_SUFFIX}) could not be looked at or deleted: {error}"
-            )
+        deleted, left = _abandon_writes(s3, uri)
+        problems.extend(left)
         may_still_write = state is None or state in STEP_MAY_RUN
         if may_still_write:
             problems.append(
@@ -1269,3 +1409,23 @@ def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: di
             )
         outcomes[uri] = {"step": step_id, "state": state, "deleted": deleted, "may_still_write": may_still_write}
     return {"steps": outcomes, "problems": problems}
+
+
+def _abandon_writes(s3: EmrfsS3Hook, uri: str) -> tuple[bool | None, list[str]]:
+    """
+    Delete what an abandoned probe step wrote at ``uri`` (:func:`delete_probe_writes`): whether it was deleted, and
+    what may stay. What stays in a bucket another account owns is said as such: S3 refuses the verifier's requests
+    there for its owner condition (:func:`_other_owner`), not for anything the destination account could grant.
+    """
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    try:  # the object, or what a put cut short left, with their versions in a versioned bucket
+        cleanup = delete_probe_writes(s3, bucket, key)
+    except (ClientError, BotoCoreError) as error:
+        cleanup = {
+            "deleted": False,
+            "left": [f"s3://{bucket}/{key} (or {PUT_TEMPORARY_SUFFIX}) could not be looked at or deleted: {error}"],
+        }
+    other = _other_owner(s3, bucket) if cleanup["left"] else None
+    if other is not None:
+        return False, [_left_elsewhere(uri, bucket, other)]
+    return cleanup["deleted"], list(cleanup["left"])

@@ -91,7 +91,12 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         needs ``cluster_id``), check from the destination account that it exists with the bucket's key
         (resolved through DescribeKey) and owner, and delete it. Not run unless the cluster runs
         ``security_configuration`` (with ``None``: none whose role mappings may take the writes) and its instance
-        profile's role is ``emr_ec2_role_name``. (templated, default: False)
+        profile's role is ``emr_ec2_role_name``. It writes only where the verification is about, the account
+        ``destination_aws_conn_id`` acts in, which every S3 call of the verifier expects as the bucket owner: under
+        the ``Prefix`` identifiers of that account's roles (else under ``s3_prefixes``), of the
+        ``s3://bucket/prefix`` form, in buckets read as that account's. Another tenant's mapping (another account's
+        role or bucket), or an identifier of another form, is listed under ``probe.not_probed`` and never written
+        under (:func:`~airflow_provider_emrfs_xacct.verify.probe_targets`). (templated, default: False)
     :param waiter_delay: seconds between checks of the probe step, a whole number. (templated, default: 30)
     :param waiter_max_attempts: checks of the probe step before giving up, a whole number from 1. (templated,
         default: 60)
@@ -115,7 +120,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
         (plus ``probe``, whose ``routes`` give the mapping each probe write went through: a passing probe
-        settles only the links of those mappings and prefixes). With a probe, ``verdict`` and ``healthy`` say what
+        settles only the links of those mappings and prefixes, and its ``not_probed`` the identifiers it did not write
+        under, which leave the verdict ``NOT_CHECKED`` at best). With a probe, ``verdict`` and ``healthy`` say what
         it showed too: a failed probe makes them ``FAIL`` and ``False`` whatever the links read; one whose object
         was written but a read of the verifier's own was refused (``probe.ok`` ``None``, ``probe.not_checked``)
         makes the verdict ``NOT_CHECKED``, never ``PASS``.
@@ -358,11 +364,18 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """
         from airflow_provider_emrfs_xacct.pure.checks.routing import probe_routes
         from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
-        from airflow_provider_emrfs_xacct.verify import probe_encryption
+        from airflow_provider_emrfs_xacct.verify import probe_encryption, probe_targets
 
+        # Only the destination account's prefixes, as its roles, in its buckets (probe_targets): never another
+        # tenant's, whose objects the verifier could neither check nor delete.
+        targets, not_probed = probe_targets(state, self.readers.s3.expected_bucket_owner)
+        for left_out in not_probed:
+            self.log.warning("The live probe does not write under %s: %s", _where(left_out), left_out["why"])
+        if not targets:
+            return self._nothing_to_probe(context, result, not_probed)
         self.push_xcom(context, REPORT_XCOM_KEY, probe_pending(result))
         self._report_probe = partial(self._push_with_probe, context, result)  # a kill says the probe failed
-        uris = self._start_probe(name, prefixes)
+        uris = self._start_probe(name, targets)
         # The mapping each write goes through (none known for an unread configuration): a passing probe settles
         # the links of that mapping and prefix only.
         document = state.security_configuration if isinstance(state.security_configuration, dict) else None
@@ -379,7 +392,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             from airflow_provider_emrfs_xacct.verify import pin_bucket_owner
 
             self.push_xcom(context, PROBE_STEPS_XCOM_KEY, uris)  # a failed deferral keeps no kwargs
-            self.push_xcom(context, PROBE_CONTEXT_XCOM_KEY, {"encryption": encryption, "routes": routes})
+            self.push_xcom(
+                context,
+                PROBE_CONTEXT_XCOM_KEY,
+                {"encryption": encryption, "routes": routes, "not_probed": not_probed},
+            )
             pin_bucket_owner(self.readers)  # the trigger deletes the objects of a killed probe with the same pin
             self.defer(
                 # A killed deferral (marked failed or success, cleared) cancels the steps and deletes their objects.
@@ -400,14 +417,38 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     botocore_config=self.botocore_config,
                 ),
                 method_name="execute_complete",
-                kwargs={"result": result, "uris": uris, "encryption": encryption, "routes": routes},
+                kwargs={
+                    "result": result,
+                    "uris": uris,
+                    "encryption": encryption,
+                    "routes": routes,
+                    "not_probed": not_probed,
+                },
                 # As the Amazon provider's EMR operators: a trigger restarted (triggerer restart) waits its
                 # attempts again, so the deferral's own deadline bounds the wait (60 s to fire its event).
                 timeout=timedelta(seconds=int(self.waiter_max_attempts) * int(self.waiter_delay) + 60),
             )
         failure = self._wait_for_probe(uris)
         event = {"status": "success"} if failure is None else {"status": "error", "message": failure}
-        return self.execute_complete(context, event, result=result, uris=uris, encryption=encryption, routes=routes)
+        return self.execute_complete(
+            context, event, result=result, uris=uris, encryption=encryption, routes=routes, not_probed=not_probed
+        )
+
+    def _nothing_to_probe(
+        self, context: Context, result: dict[str, Any], not_probed: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Report a probe with nothing to write under (``skipped``, ``ok`` ``None``), as a probe not run is."""
+        why = "; ".join(f"{_where(item)}: {item['why']}" for item in not_probed) or "no prefix"
+        self.log.warning("The live probe is not run: it has nothing to write under (%s)", why)
+        probe: dict[str, Any] = {
+            "ok": None,
+            "skipped": f"nothing to write under ({why})",
+            "problems": [],
+            "objects": {},
+        }
+        result = with_not_probed({**result, "probe": probe}, not_probed)
+        self.push_xcom(context, REPORT_XCOM_KEY, result)
+        return self._finish(result)
 
     def on_kill(self) -> None:
         """
@@ -506,16 +547,13 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def _start_probe(self, name: str | None, prefixes: list[str]) -> dict[str, str]:
         """
-        Add one probe step per ``Prefix`` mapping's identifier, else per prefix given (option (a): ``name`` ``None``).
-        Returns ``{probe uri: step id}``.
+        Add one probe step per prefix of ``prefixes``: those the probe writes under
+        (:func:`~airflow_provider_emrfs_xacct.verify.probe_targets`, from the configuration ``name`` as read, or the
+        prefixes given for option (a), ``name`` ``None``). Returns ``{probe uri: step id}``.
         """
-        from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
         from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 
-        document = {} if name is None else self.readers.emr.describe_security_configuration(name) or {}
-        read = [read_mapping(mapping) for mapping in role_mappings_of(document)]
-        mapped = [identifier for mapping in read if mapping.kind == "Prefix" for identifier in mapping.identifiers]
-        uris = [probe_key(prefix) for prefix in mapped or prefixes]
+        uris = [probe_key(prefix) for prefix in prefixes]
         if not uris:
             return {}
         steps = [probe_step(uri) for uri in uris]
@@ -535,7 +573,12 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 "abandoned once added"
             )
         for uri, step_id in zip(uris, step_ids, strict=True):
-            self.log.info("Probe step %s writes %s through the cluster's s3:// file system", step_id, uri)
+            self.log.info(
+                "Probe step %s writes %s through the cluster's s3:// file system (security configuration %s)",
+                step_id,
+                uri,
+                name,
+            )
         return self._probe_steps
 
     def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
@@ -618,6 +661,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         uris: dict[str, str],
         encryption: dict[str, list[str | None] | None] | None = None,
         routes: dict[str, int | None] | None = None,
+        not_probed: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """
         Check the probe objects once the steps are done (directly, or when the trigger fires).
@@ -628,6 +672,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         :param routes: by probe URI, the role mapping its write goes through (``None``: not known); a passing
             probe settles the links of those mappings and prefixes only. Missing (a deferral from before it was
             passed): none.
+        :param not_probed: the identifiers the probe did not write under, each with why
+            (:func:`~airflow_provider_emrfs_xacct.verify.probe_targets`); reported under ``probe.not_probed``.
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -636,6 +682,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
         routes = {uri: (routes or {}).get(uri) for uri in uris}
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}, "routes": routes}
+        if not_probed:
+            probe["not_probed"] = not_probed
         pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
         if event is not None and event.get("status") != "success":
             # The wait ended (a failed step, or attempts run out): a step still pending or running would write
@@ -647,6 +695,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 "objects": {},
                 "routes": routes,
                 "abandoned": abandoned["steps"],
+                **({"not_probed": not_probed} if not_probed else {}),
             }
         else:
             for uri in uris:
@@ -775,6 +824,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         # And what the probe itself left not checked (a refused read of ours once its write was seen).
         unseen = [f"{link['link']}: {link['detail']}" for link in unknown]
         unseen += [f"the live probe: {what}" for what in probe.get("not_checked") or []]
+        unseen += [f"the live probe, not under {_where(item)}: {item['why']}" for item in probe.get("not_probed") or []]
         if self.fail_on_not_checked and result["verdict"] == VERDICT_NOT_CHECKED and unseen:
             raise EmrfsXacctError(f"{len(unseen)} link(s) or probe check(s) could not be checked: " + "; ".join(unseen))
         return result
@@ -816,6 +866,37 @@ def with_probe(result: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
     refused = list(judged.get("refused_reads") or [])
     judged["refused_reads"] = refused + [read for read in probe.get("refused_reads") or [] if read not in refused]
     judged["verdict"], judged["healthy"] = verdict_with_probe(judged["links"], probe)
+    return with_not_probed(judged, probe.get("not_probed") or [])
+
+
+def _where(not_probed: dict[str, Any]) -> str:
+    """Where the probe did not write (a ``probe.not_probed`` item): its identifier, else the configuration's prefixes."""
+    return str(not_probed.get("identifier") or "the security configuration's prefixes")
+
+
+def with_not_probed(result: dict[str, Any], not_probed: list[dict[str, Any]]) -> dict[str, Any]:
+    """
+    The report with the identifiers its live probe did not write under (``probe.not_probed``,
+    :func:`~airflow_provider_emrfs_xacct.verify.probe_targets`) in ``not_checked``: a probe settles only what it wrote
+    under, so with one left out the verdict is ``NOT_CHECKED`` at best, never ``PASS``.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_NOT_CHECKED, VERDICT_PASS
+
+    if not not_probed:
+        return result
+    items = [
+        {
+            "what": f"live probe under {_where(item)}"
+            + ("" if item.get("mapping") is None else f" (mapping {item['mapping']})")
+            + f": not written, {item['why']}",
+            "how": item.get("how") or "the probe does not write there",
+        }
+        for item in not_probed
+    ]
+    judged = {**result, "not_checked": [*result.get("not_checked", []), *items]}
+    judged["probe"] = {**judged.get("probe", {}), "not_probed": not_probed}
+    if judged.get("verdict") == VERDICT_PASS:
+        judged["verdict"] = VERDICT_NOT_CHECKED
     return judged
 
 
