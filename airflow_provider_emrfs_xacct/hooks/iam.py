@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
@@ -26,6 +27,7 @@ from airflow_provider_emrfs_xacct.hooks.iam_managed import (
     MANAGED_VERSION_REREAD_WAITS,
     ManagedPolicyBaseHook,
     NoRoomError,
+    SlotTakenError,
     adding_roles,
     iam_document,
     iam_text,
@@ -597,6 +599,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             )
             return
         attached = self.list_attached_policies(role_name)
+        self.remember_attachments(role_name, [item["PolicyArn"] for item in attached])  # for a refused attach
         ours = {
             item["PolicyName"]: item["PolicyArn"]
             for item in attached
@@ -655,7 +658,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         refusal the policies this call created and has not attached are deleted again: one attached to nothing
         grants nothing (IAM User Guide, "Managed policies and inline policies": attaching a policy gives the entity
         its permissions). Those attached before a refused attach are in force and kept: ``landed`` names them, and
-        a left-over policy (:meth:`_free_spill_name`) written into and not attached.
+        a left-over policy (:meth:`_free_spill_name`) written into and not attached. An attach refused because a
+        concurrent grant's spill policy took the role's last slot since the plan listed them, with room for these
+        grants, deletes the same and raises :class:`SlotTakenError`: the grants are placed again, into it
+        (:meth:`_attach_spill_policy`).
         """
         changes: list[Change] = []
         unattached: list[str] = []  # created by this call, not attached yet
@@ -681,11 +687,11 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 if not dry_run:
                     if created:
                         unattached.remove(arn)  # refused, the attach deletes it itself
-                    self._attach_spill_policy(role_name, name, arn, created=created)
+                    self._attach_spill_policy(role_name, name, arn, created=created, arns=arns)
                     landed.append(
                         f"managed policy {name} attached to role {role_name}, granting {len(arns)} of the roles"
                     )
-        except QuotaRefusedByAwsError:
+        except (QuotaRefusedByAwsError, SlotTakenError):
             self._delete_unattached_spill_policies(unattached, landed)
             raise
         return changes
@@ -722,10 +728,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         in force, silently. So each name is checked before it is chosen (:meth:`refuse_foreign_spill_policy`,
         which any write needs first: its ``ListPolicyTags`` answers ``NoSuchEntity`` for a name free of any policy,
         so a free name costs no request more); one that exists, is not attached to the role (its
-        ``ListEntitiesForPolicy``) and grants a role this grant does not ask for is left as it is, its name taken,
-        and named in a warning (its revoke's retry deletes it). One that grants only roles this grant asks for (the
-        retry of a grant killed before its attach) is taken, merged into and attached, as is one attached since
-        the role's policies were listed (a concurrent grant's: what it grants is in force already).
+        ``ListEntitiesForPolicy``) and grants a role this grant does not ask for is left as it is, its name taken
+        (:meth:`_say_name_left`). One that grants only roles this grant asks for (the retry of a grant killed before
+        its attach) is taken, merged into and attached, as is one attached since the role's policies were listed (a
+        concurrent grant's: what it grants is in force already).
 
         :param taken: the names taken, lower-cased (updated with the one chosen and the ones left).
         """
@@ -741,16 +747,46 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             others = sorted(spill.held(self.read_managed_policy(arn)) - wanted)
             if not others:
                 return name, arn
-            self.log.warning(
-                "Managed policy %s exists but is not attached to role %s, and grants %s: a revoke killed after "
-                "detaching it left it (or a grant killed before attaching it). Not merging into it nor attaching "
-                "it, which would give that access back; taking another name. Run the revoke of those roles again "
-                "to delete it",
+            self._say_name_left(name, arn, role_name, others)
+        raise AssertionError("unreachable: 10,000 spill names taken")
+
+    def _say_name_left(self, name: str, arn: str, role_name: str, others: list[str]) -> None:
+        """
+        Log why a spill policy attached to nothing, granting ``others`` besides this grant's roles, is left as it is.
+
+        IAM shows no difference between a concurrent grant's new policy, waiting for its ``AttachRolePolicy`` while
+        that grant creates its others (:meth:`_add_spill_policies`), and one a killed task left, but the time it was
+        last written (its ``UpdateDate``, read by the ``GetPolicy`` just sent: :func:`~.spill.in_flight`). Written
+        within :data:`~.spill.IN_FLIGHT`, it is taken as in flight: no warning, and its roles are not named, being
+        granted, not revoked (a grant at the role's last slot then converges into this one's policy:
+        :meth:`_attach_spill_policy`). Older, a warning names it and its roles: a killed revoke's or grant's to
+        run again.
+        """
+        written = self._last_written.get(arn)
+        now = datetime.now(timezone.utc)
+        ago = spill.written_ago(written, now)
+        if ago is not None and spill.in_flight(written, now):
+            self.log.info(
+                "Managed policy %s is not attached to role %s and grants roles this grant does not ask for, but IAM "
+                "shows it written %.0f s ago (UpdateDate): taken for a concurrent grant's new policy, between its "
+                "CreatePolicy and its AttachRolePolicy. Not merging into it nor attaching it; taking another name, "
+                "one managed policy more",
                 name,
                 role_name,
-                ", ".join(others),
+                max(ago.total_seconds(), 0),
             )
-        raise AssertionError("unreachable: 10,000 spill names taken")
+            return
+        self.log.warning(
+            "Managed policy %s exists but is not attached to role %s, and grants %s; IAM shows it last written at %s, "
+            "longer ago than a grant takes to attach what it creates: a revoke killed after detaching it left it (or "
+            "a grant killed before attaching it). Not merging into it nor attaching it, which would give that access "
+            "back; taking another name. If a revoke of those roles failed, run it again to delete it; if a grant of "
+            "them did, run that grant again to attach it",
+            name,
+            role_name,
+            ", ".join(others),
+            written.isoformat() if written else "an unknown time",
+        )
 
     def list_attached_policies(self, role_name: str) -> list[dict[str, str]]:
         """Return the role's attached managed policies as ``{"PolicyName", "PolicyArn"}``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import time
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 from urllib.parse import unquote
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
@@ -46,7 +46,8 @@ from airflow_provider_emrfs_xacct.pure.quotas import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
+    from datetime import datetime
 
     from botocore.config import Config
     from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
@@ -106,6 +107,13 @@ def iam_text(answer: Any) -> str:
 
 class NoRoomError(Exception):
     """The document chosen for new grants filled up (a concurrent writer) since it was read."""
+
+
+class SlotTakenError(NoRoomError):
+    """
+    IAM refused an attach at the role's managed-policy quota, the last slot taken since the role's policies were
+    listed by a spill policy of the same role with room for the grants (a concurrent grant's): place them again.
+    """
 
 
 def adding_roles(role_arns: list[str], room: int, what: str) -> Any:
@@ -176,6 +184,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         for attempt in range(len(reread_waits) + 1):
             policy = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]
             self._attachment_counts[policy_arn] = policy.get("AttachmentCount")
+            self._last_written[policy_arn] = policy.get("UpdateDate") or policy.get("CreateDate")
             version = policy["DefaultVersionId"]
             known = self._version_documents.get((policy.get("PolicyId"), version))
             if known is not None:
@@ -212,6 +221,27 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         attached to". ``None``: the answer did not say.
         """
         return {}
+
+    @cached_property
+    def _last_written(self) -> dict[str, datetime | None]:
+        """
+        Each managed policy's ``UpdateDate`` (else ``CreateDate``) as :meth:`get_managed_policy`'s last ``GetPolicy``
+        answered it: "when the policy was last updated", the creation of its latest version (IAM API Reference,
+        "Policy" data type). ``None``: the answer did not say.
+        """
+        return {}
+
+    @cached_property
+    def _attachments_listed(self) -> dict[str, set[str]]:
+        """
+        Per role (its name lower-cased), the managed policies attached to it as the grant's plan listed them, and those
+        the grant attached since (:meth:`remember_attachments`, :meth:`_attach_spill_policy`).
+        """
+        return {}
+
+    def remember_attachments(self, role_name: str, policy_arns: Iterable[str]) -> None:
+        """Note the managed policies a plan found attached to the role: a refused attach compares with them."""
+        self._attachments_listed[role_name.lower()] = set(policy_arns)
 
     def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
         """
@@ -282,12 +312,12 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 if attach not in changes:
                     changes.append(attach)
                 if not dry_run:
-                    self._attach_spill_policy(role_name, name, policy_arn, created=True)
+                    self._attach_spill_policy(role_name, name, policy_arn, created=True, arns=arns)
                 return changes
             if dry_run or self._read_back_attached(policy_arn, role_name):
                 return changes
             self._attach_detached_spill_policy(
-                role_name, name, policy_arn, sorted(spill.held(last_read[0]) - set(arns))
+                role_name, name, policy_arn, sorted(spill.held(last_read[0]) - set(arns)), arns
             )
             if attach not in changes:
                 changes.append(attach)
@@ -314,7 +344,9 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
             for item in self._every("list_attached_role_policies", "AttachedPolicies", RoleName=role_name)
         )
 
-    def _attach_detached_spill_policy(self, role_name: str, name: str, policy_arn: str, others: list[str]) -> None:
+    def _attach_detached_spill_policy(
+        self, role_name: str, name: str, policy_arn: str, others: list[str], arns: list[str]
+    ) -> None:
         """
         Attach again a spill policy this grant wrote into that its read-back found detached (:meth:`_ensure_spill_policy`).
 
@@ -331,19 +363,23 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
             ", ".join(others) or "nothing else",
         )
         try:
-            self._attach_spill_policy(role_name, name, policy_arn, created=False)
+            self._attach_spill_policy(role_name, name, policy_arn, created=False, arns=arns)
         except ClientError as error:
             if error_code(error) != "NoSuchEntity":  # deleted since the read-back: the next round creates it again
                 raise
 
-    def _attach_spill_policy(self, role_name: str, name: str, policy_arn: str, *, created: bool) -> None:
+    def _attach_spill_policy(
+        self, role_name: str, name: str, policy_arn: str, *, created: bool, arns: list[str]
+    ) -> None:
         """
-        Attach one of the provider's managed policies to the role; at IAM's quota, refuse (deleting it if just made).
+        Attach one of the provider's managed policies to the role; at IAM's quota, place again or refuse.
 
-        ``managed_policies_per_role`` is what the user says the role's quota is; IAM refuses an attach past
-        the value really in force with ``LimitExceeded``, changing nothing (IAM API Reference,
-        "AttachRolePolicy"). A policy this call has just created is then deleted again, so that no
-        grant is left in a policy attached to nothing.
+        IAM refuses an attach past the role's quota in force with ``LimitExceeded``, changing nothing (IAM API
+        Reference, "AttachRolePolicy": "attempted to create resources beyond the current AWS account limits"). A policy
+        this call has just created is then deleted again, so that no grant is left in a policy attached to nothing;
+        then the refusal is read for what took the slot (:meth:`_refused_attach`).
+
+        :param arns: the destination roles the policy is attached for.
         """
         try:
             # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
@@ -353,12 +389,61 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 raise
             if created:
                 self._delete_spill_policy(policy_arn, role_name)
+            self._refused_attach(role_name, name, policy_arn, arns, error)
+        listed = self._attachments_listed.get(role_name.lower())
+        if listed is not None:
+            listed.add(policy_arn)
+
+    def _refused_attach(
+        self, role_name: str, name: str, policy_arn: str, arns: list[str], error: ClientError
+    ) -> NoReturn:
+        """
+        Tell what took the slot of an attach IAM refused at the role's quota, reading the role's policies again.
+
+        A policy attached since the plan listed them (:attr:`_attachments_listed`; not one this grant attached) took
+        the slot: a concurrent attach. One of them that is a spill policy of the same role with room for one of
+        ``arns`` (a concurrent grant's: :func:`~.spill.same_role_spill`, :func:`~.spill.has_room`) makes the grant
+        place them again (:class:`SlotTakenError`), into it. Any other attached since: the role is full, and the
+        refusal says so, blaming no setting. None: the role had the free slot the plan counted on only by
+        ``managed_policies_per_role``, which says more than IAM's quota in force.
+
+        :raises SlotTakenError: to place the grants again.
+        :raises QuotaRefusedByAwsError: naming what took the slot, or the quota given.
+        """
+        listed = self._attachments_listed.get(role_name.lower())
+        attached = self._every("list_attached_role_policies", "AttachedPolicies", RoleName=role_name)
+        since = [
+            item
+            for item in attached
+            if listed is not None and item["PolicyArn"] not in listed and item["PolicyArn"] != policy_arn
+        ]
+        with_room = [
+            str(item["PolicyName"])
+            for item in since
+            if spill.same_role_spill(policy_arn, item["PolicyArn"])
+            and spill.has_room(self.read_managed_policy(item["PolicyArn"]), arns)
+        ]
+        if with_room:
+            raise SlotTakenError(
+                f"role {role_name}'s last managed-policy slot, taken since the plan by {', '.join(with_room)}"
+            ) from error
+        if since:
             raise QuotaRefusedByAwsError(
-                "managed_policies_per_role",
+                "destination_role_arns",
                 MANAGED_POLICIES_PER_ROLE,
-                f"attaching managed policy {name} to role {role_name} (the quota given is higher than the one in force)",
+                f"attaching managed policy {name} to role {role_name}: the role's last free slot was taken since this "
+                f"run listed its policies, by a concurrent attach of {', '.join(str(i['PolicyName']) for i in since)} "
+                "(no spill policy of this role with room for these grants), so the role is full",
                 error_message(error),
             ) from error
+        read = "" if listed is None else "nothing was attached to it since this run listed its managed policies: "
+        raise QuotaRefusedByAwsError(
+            "managed_policies_per_role",
+            MANAGED_POLICIES_PER_ROLE,
+            f"attaching managed policy {name} to role {role_name} ({read}the quota given is higher than the one in "
+            "force)",
+            error_message(error),
+        ) from error
 
     def _converge_spill_policy(
         self,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure import documents
@@ -48,6 +49,13 @@ SPILL_PATH = "/emrfs-xacct/"
 MAX_POLICY_NAME = 128
 #: Room kept at the end of a name for ``-<index>`` (a role takes at most 20 managed policies).
 INDEX_ROOM = 3
+#: How long after IAM last wrote it (the policy's ``UpdateDate``) a spill policy attached to nothing is taken for a
+#: concurrent grant's new policy, between its ``CreatePolicy`` and its ``AttachRolePolicy`` (:func:`in_flight`). A grant
+#: creates every new policy (at most 19: IAM's 20 managed policies per role less one) before its first attach, each a
+#: read, a write, the settle wait and a read-back, throttled and retried: minutes at most. The local clock read against
+#: IAM's date is within five minutes of AWS's, or no request would have been answered (IAM User Guide, "AWS Signature
+#: Version 4 for API requests": a request must reach AWS within five minutes of the time stamp in it).
+IN_FLIGHT = timedelta(minutes=15)
 
 
 def spill_stem(policy_name: str, role_name: str) -> str:
@@ -96,6 +104,52 @@ def is_spill_arn(policy_arn: str, policy_name: str, role_name: str) -> bool:
     name = policy_arn.rpartition("/")[2]
     own = is_own_spill_name(name, policy_name, role_name)
     return _at_spill_path(policy_arn) and (own or is_legacy_spill_name(name, policy_name))
+
+
+def same_role_spill(policy_arn: str, other_arn: str) -> bool:
+    """
+    Return whether ``other_arn`` is a spill policy of the same role as ``policy_arn``, one of its own names.
+
+    Both under :data:`SPILL_PATH`, named ``<stem>-<n>`` with one stem (:func:`spill_stem`), in any case (IAM policy
+    names are not distinguished by case, "CreatePolicy"); the stem is ``policy_arn``'s name less its ``-<n>``.
+    """
+    stem, _, index = policy_arn.rpartition("/")[2].rpartition("-")
+    other = other_arn.rpartition("/")[2]
+    return (
+        index.isdigit()
+        and _at_spill_path(policy_arn)
+        and _at_spill_path(other_arn)
+        and other.lower().startswith(f"{stem.lower()}-")
+        and other[len(stem) + 1 :].isdigit()
+    )
+
+
+def has_room(document: dict[str, Any] | None, role_arns: Iterable[str], limit: int = MAX_MANAGED_POLICY_CHARS) -> bool:
+    """Return whether the provider's statement of ``document`` can take one more of ``role_arns`` within ``limit``."""
+    return any(iam_policy_length(with_roles(document, [arn])) <= limit for arn in role_arns)
+
+
+def written_ago(last_written: datetime | None, now: datetime) -> timedelta | None:
+    """Return how long before ``now`` a policy was last written (``None``: no date); a date without a zone is UTC."""
+    if last_written is None:
+        return None
+    if last_written.tzinfo is None:  # IAM's dates are ISO 8601 in UTC
+        last_written = last_written.replace(tzinfo=timezone.utc)
+    return now - last_written
+
+
+def in_flight(last_written: datetime | None, now: datetime) -> bool:
+    """
+    Return whether a spill policy attached to nothing was written too recently to be taken for a left-over one.
+
+    A concurrent grant's new policy waits for its ``AttachRolePolicy`` while the grant creates the others; a revoke
+    killed after its ``DetachRolePolicy``, or a grant killed before its attach, leaves one that waits for nothing. IAM
+    shows no difference but the time: ``UpdateDate``, "when the policy was last updated" (the creation of its latest
+    version; IAM API Reference, "Policy" data type). Within :data:`IN_FLIGHT` of ``now`` (or after it: the clocks
+    differ), it is taken as in flight; ``None`` (no date answered): not.
+    """
+    ago = written_ago(last_written, now)
+    return ago is not None and ago < IN_FLIGHT
 
 
 def _at_spill_path(policy_arn: str) -> bool:

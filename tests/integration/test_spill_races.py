@@ -11,7 +11,9 @@ revoke took away, once attached again.
 from __future__ import annotations
 
 import json
+import logging
 import threading
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -19,8 +21,20 @@ import pytest
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.pure import documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
+from airflow_provider_emrfs_xacct.pure.merge import MAX_MANAGED_POLICY_CHARS
+from airflow_provider_emrfs_xacct.pure.quotas import QuotaRefusedByAwsError
+from devstack import aws_judge
+from devstack.emrfs_writer import read_principal
 from devstack.fault_proxy import FaultProxy
-from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, EMR_EC2_ROLE, MotoStack, Seeded, client
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    MotoStack,
+    Seeded,
+    client,
+)
 from tests.conftest import run_operator, use_connections
 from tests.integration.test_retries import WorkerDied, die_once_after
 from tests.integration.test_scale import FULL, SPILL_2, SPILL_3, SPILL_ARN, attach, fill_inline
@@ -91,10 +105,16 @@ def test_a_grant_killed_between_spill_writes_converges_on_retry_and_leaks_nothin
 
 # A long concurrency study (8 writers through the fault proxy, about 17 s): make bench (pytest -m perf tests).
 @pytest.mark.perf
-def test_concurrent_grants_past_the_inline_wall_share_one_spill_policy_and_lose_none(
+def test_concurrent_grants_past_the_inline_wall_share_spill_policies_and_lose_none(
     moto_stack: MotoStack, aws: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """8 writers at once through AWS's round trip: one creates the spill policy, the others merge into it."""
+    """
+    8 writers at once through AWS's round trip: one creates the spill policy, the others merge into it.
+
+    A writer that looks at the new policy between its ``CreatePolicy`` and its ``AttachRolePolicy`` takes the next
+    name instead, one managed policy more (docs/scale.md, "Writes IAM may refuse come first"): each writer makes one
+    at most, and none is left attached to nothing.
+    """
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     fill_inline(iam, FULL)
     newcomers = partners(0, 8)
@@ -122,7 +142,14 @@ def test_concurrent_grants_past_the_inline_wall_share_one_spill_policy_and_lose_
 
     assert errors == []
     assert set(newcomers) <= assumable(iam, EMR_EC2_ROLE)
-    assert list(spill_policies(iam)) == [SPILL_2]
+    made = spill_policies(iam)
+    attached = {
+        item["PolicyName"] for item in iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
+    }
+    assert SPILL_2 in made
+    assert set(made) <= attached, made  # none left over, granting nothing
+    assert len(made) <= len(newcomers), made
+    assert all(made.values()), made
     assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) <= 5
 
 
@@ -327,6 +354,17 @@ def test_a_grant_whose_spill_policy_a_concurrent_revoke_detached_attaches_it_aga
     assert revoked not in assumable(iam, EMR_EC2_ROLE)
 
 
+def written_long_ago(iam: Any, policy_arn: str, ago: timedelta = timedelta(hours=1)) -> None:
+    """Make the stand-in's policy show it was created and last written ``ago`` (``GetPolicy``'s dates)."""
+    from moto.iam.models import iam_backends
+
+    policy = iam_backends[EMR_ACCOUNT]["aws"].managed_policies[policy_arn]
+    policy.create_date -= ago
+    policy.update_date -= ago
+    shown = iam.get_policy(PolicyArn=policy_arn)["Policy"]
+    assert datetime.now(timezone.utc) - shown["UpdateDate"] > ago - timedelta(minutes=1), shown
+
+
 def test_a_grant_past_the_wall_leaves_a_spill_policy_a_killed_revoke_left_detached(
     aws: Seeded, connections: None, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -344,6 +382,7 @@ def test_a_grant_past_the_wall_leaves_a_spill_policy_a_killed_revoke_left_detach
         run_operator(revoke(victim))
     assert victim not in assumable(iam, EMR_EC2_ROLE)
     assert spill_policies(iam) == {SPILL_2: {victim}}  # detached, still granting the revoked partner
+    written_long_ago(iam, SPILL_ARN)  # the revoke was killed an hour ago: not a concurrent grant's policy in flight
 
     run_operator(attach(destination_role_arns=[newcomer]))
 
@@ -356,3 +395,145 @@ def test_a_grant_past_the_wall_leaves_a_spill_policy_a_killed_revoke_left_detach
     run_operator(revoke(victim))  # Airflow's retry of the revoke deletes the left-over policy
     assert spill_policies(iam) == {SPILL_3: {newcomer}}
     assert newcomer in assumable(iam, EMR_EC2_ROLE)
+
+
+# Concurrent grants at the role's last managed-policy slot -------------------------------------------------------------
+
+
+def trusting(emr_ec2_role_arn: str) -> dict[str, Any]:
+    """A destination role's trust allowing the EMR EC2 role: what the judge needs besides the role's own grants."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": emr_ec2_role_arn}, "Action": "sts:AssumeRole"}],
+    }
+
+
+def may_assume(aws: Seeded, destination_role_arn: str) -> aws_judge.Decision:
+    """Whether the EMR EC2 role may assume the role, as the stand-in's judge (not the provider's code) decides."""
+    principal = read_principal(aws.url, aws.emr_ec2_role_arn)
+    assert principal is not None
+    return aws_judge.authorize(
+        principal,
+        "sts:AssumeRole",
+        destination_role_arn,
+        resource_policy=trusting(aws.emr_ec2_role_arn),
+        resource_owner=DESTINATION_ACCOUNT,
+        resource_policy_name="trust policy",
+    )
+
+
+def take_slots(iam: Any, left: int) -> None:
+    """Others' managed policies on the EMR EC2 role until it has ``left`` of IAM's 10 slots free."""
+    attached = len(iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"])
+    for index in range(10 - left - attached):
+        arn = iam.create_policy(
+            PolicyName=f"team-policy-{index}",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+                }
+            ),
+        )["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=arn)
+
+
+def test_concurrent_grants_at_the_role_s_last_managed_policy_slot_both_hold(
+    aws: Seeded, connections: None, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The inline policy full and 9 of the role's 10 managed-policy slots taken: grant A (partner X) creates ``-2``;
+    before its ``AttachRolePolicy``, grant B (partner Y) runs in full. B finds ``-2`` unattached, granting X, which
+    it does not ask for: it takes ``-3`` and attaches it into the last slot. A's attach is refused (``LimitExceeded``:
+    IAM API Reference, "AttachRolePolicy", "beyond the current AWS account limits"), but by a slot taken since A
+    listed the role's policies, by a spill policy of A's role with room for X: A deletes ``-2`` and places X again,
+    into ``-3``. Before, A failed without retry (``QuotaRefusedByAwsError``, blaming ``managed_policies_per_role``,
+    which nobody set), and B warned to "run the revoke" of X, a partner being granted.
+    """
+    caplog.set_level(logging.INFO)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    take_slots(iam, left=1)
+    x, y = partners(0, 2)
+    grant_a, grant_b = EmrfsIamHook(aws_conn_id=EMR_CONN_ID), EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    raced: list[str] = []
+
+    def grant_b_runs_in_full(params: dict[str, Any], **_: Any) -> None:
+        if not raced:
+            raced.append(params["PolicyArn"])
+            grant_b.ensure_assume_role_policy(EMR_EC2_ROLE, [y], settings=ConvergeSettings(settle_seconds=0))
+
+    grant_a.conn.meta.events.register("before-parameter-build.iam.AttachRolePolicy", grant_b_runs_in_full)
+    grant_a.ensure_assume_role_policy(EMR_EC2_ROLE, [x], settings=ConvergeSettings(settle_seconds=0))
+
+    assert raced == [SPILL_ARN]  # A's attach of -2, with B run in full before it
+    decisions = {arn: may_assume(aws, arn) for arn in (x, y)}
+    assert all(decision.allowed for decision in decisions.values()), decisions
+    assert spill_policies(iam) == {SPILL_3: {x, y}}  # -2 made for A's refused attach is deleted again
+    logged = capfd.readouterr().out + caplog.text
+    assert not [line for line in logged.splitlines() if "revoke" in line.lower() and x in line], logged
+    # B took A's -2 for what it is, a concurrent grant's new policy (IAM shows it written a moment ago); A placed again.
+    assert f"Managed policy {SPILL_2} is not attached to role {EMR_EC2_ROLE} and grants roles this grant" in logged
+    assert f"taken since the plan by {SPILL_3}" in logged
+
+
+@pytest.mark.parametrize("taker", ["someone's policy", "a full spill policy of the role"])
+def test_a_last_slot_taken_since_the_plan_without_room_is_refused_naming_what_took_it(
+    aws: Seeded, connections: None, taker: str
+) -> None:
+    """
+    Between the grant's listing of the role's policies and its ``AttachRolePolicy``, the role's last slot is taken: by
+    someone's policy, or by a concurrent grant's spill policy with no room for the grant's role. IAM refuses the
+    attach (``LimitExceeded``); the role is full, and the refusal says what took the slot, read again
+    (``ListAttachedRolePolicies``), not that a ``managed_policies_per_role`` nobody gave is higher than IAM's. The
+    policy made for the refused attach is deleted again (attached to nothing, it grants nothing: IAM User Guide,
+    "Managed policies and inline policies").
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    take_slots(iam, left=1)
+    [x] = partners(0, 1)
+    grant = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    raced: list[str] = []
+    if taker == "someone's policy":
+        taken_by = "late-team-policy"
+
+        def slot_taken(**_: Any) -> None:
+            arn = iam.create_policy(
+                PolicyName=taken_by,
+                PolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+                    }
+                ),
+            )["Policy"]["Arn"]
+            iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=arn)
+    else:
+        taken_by = SPILL_3
+        # As many partners as one managed policy holds: the concurrent grant's -3 has no room left for X.
+        full = spill.fill(None, partners(1, 200), MAX_MANAGED_POLICY_CHARS)
+        assert 100 < len(full) < 199
+
+        def slot_taken(**_: Any) -> None:
+            EmrfsIamHook(aws_conn_id=EMR_CONN_ID).ensure_assume_role_policy(
+                EMR_EC2_ROLE, full, settings=ConvergeSettings(settle_seconds=0)
+            )
+
+    def once(**kwargs: Any) -> None:
+        if not raced:
+            raced.append(taker)
+            slot_taken(**kwargs)
+
+    grant.conn.meta.events.register("before-parameter-build.iam.AttachRolePolicy", once)
+    with pytest.raises(QuotaRefusedByAwsError) as refused:
+        grant.ensure_assume_role_policy(EMR_EC2_ROLE, [x], settings=ConvergeSettings(settle_seconds=0))
+
+    assert raced == [taker]
+    message = str(refused.value)
+    assert refused.value.field == "destination_role_arns"
+    assert f"taken since this run listed its policies, by a concurrent attach of {taken_by}" in message
+    assert "quota given is higher" not in message
+    assert "This run wrote nothing else" in message
+    assert SPILL_2 not in spill_policies(iam)  # made for the refused attach, deleted again
+    assert not may_assume(aws, x).allowed
