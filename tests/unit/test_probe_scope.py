@@ -32,7 +32,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 from airflow_provider_emrfs_xacct.pure.checks.s3_access import NOT_SETTLED_BY_PROBE_FIX
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, WRITE_REQUESTS
-from tests.unit.test_chain import BUCKET, PREFIX, by_name, document, healthy_state
+from tests.unit.test_chain import BUCKET, PREFIX, ROLE, by_name, document, healthy_state
 
 #: What a passing probe under the mapping's prefix reports (``probe.routes``: its URI and the mapping it went through).
 PASSED = {"ok": True, "routes": {f"{PREFIX}_emrfs_xacct_probe/x": 0}}
@@ -164,3 +164,20 @@ def test_the_probe_s_requests_are_defined_once() -> None:
 )
 def test_whether_a_policy_tests_the_upload_headers(policy: Any, tests: bool) -> None:
     assert has_condition_on(policy, UPLOAD_HEADER_KEYS) is tests
+
+
+def test_an_identifier_the_verifier_cannot_read_is_not_settled_by_a_passing_probe() -> None:
+    """
+    A mapping's identifier of another form than ``s3://bucket/prefix`` (``s3a://``) is one the probe does not write
+    under (it lists it as not probed): its "cannot check this identifier" link stays not checked after a passing probe.
+    """
+    state = healthy_state()
+    mappings = state.security_configuration["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"]
+    mappings.append({"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3a://other-bucket/x/"]})
+
+    [link] = [link for link in check_chain(state).links if link.link == "access to s3a://other-bucket/x/"]
+
+    assert link.status == UNKNOWN
+    assert not link.probe_settles
+    assert link.prefix == "s3a://other-bucket/x/"
+    assert verdict_with_probe(_links(state), PASSED) == (VERDICT_NOT_CHECKED, True)

@@ -233,7 +233,9 @@ def _writer_links(
         try:
             location = parse_s3_location(prefix, "prefix", allow_bucket_root=True)
         except EmrfsXacctError as error:
-            links.append(Link(index, f"access to {prefix}", UNKNOWN, f"cannot check this identifier: {error}"))
+            # Nor does the live probe write under it (verify.probe_targets): its passing settles nothing here.
+            detail = f"cannot check this identifier: {error}"
+            links.append(Link(index, f"access to {prefix}", UNKNOWN, detail, prefix=prefix, probe_settles=False))
             continue
         for link in _prefix_links(state, index, mappings, location, evaluated, grants_wanted):
             link.prefix = location.uri  # what a probe must write under to settle it (findings.still_not_checked)
