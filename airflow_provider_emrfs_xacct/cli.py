@@ -31,7 +31,7 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import yaml
 
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 EMR_CONN = "emrfs_xacct_cli_emr"
 DESTINATION_CONN = "emrfs_xacct_cli_destination"
 DEFAULT_EC2_ROLE = "EMR_EC2_DefaultRole"
+HookT = TypeVar("HookT")
+
 #: Where :func:`run` keeps the connections' partition in the loaded partner (not a key of the file).
 PARTITION_KEY = "_partition"
 #: Where :func:`run` keeps the EMR EC2 role's ARN as IAM shows it (see :func:`resolve_emr_role_arn`).
@@ -156,16 +158,26 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 
 def _read_partner_file(path: Path) -> dict[str, Any]:
-    """Parse the file as YAML (which reads JSON too); it must hold a mapping, each key once."""
+    """
+    Parse the file as YAML (which reads JSON too); it must hold a mapping, each key once.
+
+    Read as bytes, so that YAML tells the encoding itself: UTF-8, or UTF-16 by its byte order mark (the two a YAML
+    processor must read: YAML 1.1, "Character Encoding"; Windows PowerShell 5.1's ``>`` writes UTF-16), not the
+    locale's; bytes neither decodes are refused, naming their position.
+    """
     try:
-        with path.open() as stream:  # a stream: YAML's errors name the file
+        with path.open("rb") as stream:  # a stream: YAML's errors name the file
             document = yaml.load(stream, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except OSError as error:
         raise EmrfsXacctError(f"{path}: cannot read the partner file ({error.strerror or error})") from None
     except yaml.MarkedYAMLError as error:  # one line: where (1-based, as editors count) and what
         raise EmrfsXacctError(f"{path}: {_yaml_problem(error)}") from None
+    except yaml.reader.ReaderError as error:
+        raise EmrfsXacctError(f"{path}: {_reader_problem(error)}") from None
     except yaml.YAMLError as error:
         raise EmrfsXacctError(f"{path}: not valid YAML or JSON: {error}") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise EmrfsXacctError(f"{path}: not read: its lists or mappings are nested too deeply") from None
     if not isinstance(document, dict):
         raise EmrfsXacctError(f"{path}: must hold a mapping with 'emr', 'destination' and 'security_configuration'")
     return document
@@ -183,6 +195,21 @@ def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
     if error.problem and error.context:
         context = f" ({error.context}{f' at {place(error.context_mark)}' if error.context_mark else ''})"
     return f"{place(mark) + ': ' if mark else ''}not valid YAML or JSON: {problem}{context}"
+
+
+def _reader_problem(error: yaml.reader.ReaderError) -> str:
+    """
+    A byte YAML cannot decode, or a character it does not allow, and where (counted from 0), on one line.
+
+    PyYAML's reader gives the code of either in ``character``: for a character, with the encoding ``"unicode"`` and
+    ``position`` counting characters; for a byte, with the file's encoding and ``position`` counting bytes.
+    """
+    if error.encoding == "unicode":
+        return f"character {error.position} (counted from 0) is #x{error.character:04x}: {error.reason}"
+    return (
+        f"byte {error.position} (counted from 0) is 0x{error.character:02x}, which is not {error.encoding} "
+        f"({error.reason}): save the file as UTF-8 (or UTF-16 with a byte order mark)"
+    )
 
 
 def _check_keys(document: dict[str, Any]) -> None:
@@ -258,11 +285,106 @@ def validate_partner(partner: dict[str, Any]) -> None:
             )
     # As CreateEmrfsSecurityConfigOperator checks it: room for "-<hash>" within the names the provider makes.
     validate_security_configuration_name_prefix(configuration["name_prefix"], "security_configuration.name_prefix")
+    for key in JSON_KEYS:
+        require_json_value(_as_read(configuration.get(key)), f"security_configuration.{key}")
     mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
     try:
         build_security_configuration(mappings, configuration.get("base_configuration"))
     except InvalidParameterError as error:
         raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
+
+
+#: The keys of ``security_configuration`` whose values are sent to AWS as JSON as they are given: the security
+#: configuration is "The security configuration details in JSON format" (Amazon EMR API Reference,
+#: CreateSecurityConfiguration, ``SecurityConfiguration``), the role mappings inside it. Every other value of the
+#: file is a string, a list of strings or a boolean, each checked as such.
+JSON_KEYS = ("role_mappings", "base_configuration")
+
+
+def require_json_value(value: Any, field: str) -> None:
+    """
+    Refuse what JSON cannot hold, naming its place (``field.Key``, ``field[N]``); pure.
+
+    YAML reads more than JSON: an unquoted ``2020-01-01`` as a date, ``!!binary``, ``!!set``, ``!!omap``, a key
+    that is a number, ``true`` or ``null``, ``.nan`` and ``.inf``, an alias inside its own anchor (``&x {A: *x}``,
+    an object holding itself). JSON has strings, numbers, ``true``, ``false``, ``null``, arrays and objects, whose
+    names are strings, and no ``Infinity`` or ``NaN`` (RFC 8259, 3. Values, 4. Objects, 6. Numbers); a string
+    holds no unpaired surrogate (RFC 8259, 8.2 Unicode Characters).
+
+    :raises InvalidParameterError: naming the first such value, or key, and what YAML read it as.
+    """
+    _require_json(value, field, ())
+
+
+def _as_read(value: Any) -> Any:
+    """A value as the operators read it: JSON text (a string) parsed, when it parses (else refused where it is read)."""
+    from airflow_provider_emrfs_xacct.pure.merge import load_argument_text
+
+    if not isinstance(value, str):
+        return value
+    try:
+        return load_argument_text(value, "")
+    except (ValueError, InvalidParameterError):  # json.JSONDecodeError is a ValueError
+        return value
+
+
+def _require_json(value: Any, field: str, holders: tuple[int, ...]) -> None:
+    """:func:`require_json_value` of ``value`` within the lists and objects ``holders`` (their ``id``)."""
+    if not isinstance(value, (dict, list)):
+        problem = _not_json(value)
+        if problem:
+            raise InvalidParameterError(field, problem)
+        return
+    if id(value) in holders:
+        raise InvalidParameterError(
+            field, "holds itself (a YAML alias inside its own anchor, such as &x {A: *x}): JSON has no cycles"
+        )
+    holders = (*holders, id(value))
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _require_json(item, f"{field}[{index}]", holders)
+        return
+    for key, item in value.items():
+        if not isinstance(key, str):
+            text = json.dumps(key) if isinstance(key, (bool, type(None))) else str(key)  # true, null: as written
+            raise InvalidParameterError(
+                f"{field}.{text}",
+                f"is a key YAML read as {_yaml_kind(key)}, but a JSON object's names are strings (RFC 8259, "
+                f"4. Objects): quote it ('{text}')",
+            )
+        _require_json(item, f"{field}.{key}", holders)
+
+
+def _not_json(value: Any) -> str:
+    """Why ``value`` (no list or object) is no JSON value; ``""``: it is one."""
+    import math
+
+    if value is None or isinstance(value, (bool, int)):
+        return ""
+    if isinstance(value, float):
+        return "" if math.isfinite(value) else f"is {value}, which JSON has no number for (RFC 8259, 6. Numbers)"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return (
+                f"holds the unpaired surrogate \\u{ord(value[error.start]):04x}, which is no character (RFC 8259, 8.2)"
+            )
+        return ""
+    return f"is {_yaml_kind(value)}, not a JSON value (a string, number, true, false, null, list or object): quote it"
+
+
+def _yaml_kind(value: Any) -> str:
+    """What YAML's safe loader read ``value`` as, in a user's words."""
+    import datetime
+
+    if isinstance(value, datetime.date):
+        return f"a date ({value.isoformat()}: YAML 1.1 reads an unquoted date or time so)"
+    if isinstance(value, (bool, int, float, type(None))):  # as a key
+        kind = "true or false" if isinstance(value, bool) else "null" if value is None else "a number"
+        return f"{kind} ({value!r})"
+    kinds: dict[type, str] = {bytes: "binary data (!!binary)", set: "a set (!!set)", tuple: "a pair (!!omap, !!pairs)"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any], role_arn: str | None = None) -> None:
@@ -510,7 +632,7 @@ def _read_role_arn(
 
     where = f"reading the {which} role's ARN (iam:GetRole on RoleName={role_name}) through {connection} connection"
     try:
-        iam: Any = EmrfsAwsHook(aws_conn_id=conn_id, client_type="iam").conn
+        iam: Any = cli_hook(EmrfsAwsHook, aws_conn_id=conn_id, client_type="iam").conn
         return str(iam.get_role(RoleName=role_name)["Role"]["Arn"])
     except ClientError as error:
         # IAM API Reference, GetRole, Errors: "NoSuchEntity: The request was rejected because it referenced
@@ -593,8 +715,6 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
     option (``Invalid endpoint: …``, ``The config profile (…) could not be found``); ``--region`` when it is no
     Region code (:func:`validate_region`: botocore takes an empty one as "not given").
     """
-    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
-
     from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
     from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
     from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_role_arn
@@ -615,18 +735,74 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
         validate_region(args.region)
     for section in ("emr", "destination"):
         _check_profile_and_region(section, getattr(args, f"{section}_profile"), args.region)
-    if args.endpoint_url is not None and not (
-        args.endpoint_url.split("://", 1)[0] in ("http", "https")
-        and (is_valid_endpoint_url(args.endpoint_url) or is_valid_ipv6_endpoint_url(args.endpoint_url))
-    ):
-        raise InvalidParameterError(
-            "--endpoint-url", f"must be an http:// or https:// URL with a host, got {args.endpoint_url!r}"
-        )
+    _check_endpoints(args)
     if getattr(args, "security_configuration", None) is not None:  # verify, revoke: as the operators check it
         validate_security_configuration_name(args.security_configuration, "--security-configuration")
     retry_settings()  # AWS_MAX_ATTEMPTS, AWS_RETRY_MODE
     if getattr(args, "cluster_id", None) is not None:  # verify: before any call (the operator checks it again)
         validate_cluster_id(args.cluster_id, "--cluster-id")
+
+
+def validate_endpoint_url(url: str, option: str) -> str:
+    """
+    Refuse an endpoint that is no ``http://`` or ``https://`` URL with a host and a port from 0 to 65535, naming ``option``.
+
+    botocore's checks (``is_valid_endpoint_url``, ``is_valid_ipv6_endpoint_url``) take ``http://host:99999`` and raise
+    ``ValueError`` for ``http://[::1`` rather than answer; the URL's port is read (and refused) only at the first call.
+    """
+    from urllib.parse import urlsplit
+
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    problem = f"must be an http:// or https:// URL with a host, got {url!r}"
+    try:
+        _ = urlsplit(url).port  # ValueError: "Port out of range 0-65535", "Port could not be cast to integer value"
+        valid = bool(is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))  # ValueError: "Invalid IPv6 URL"
+    except ValueError as error:
+        raise InvalidParameterError(option, f"{problem} ({error})") from None
+    if url.split("://", 1)[0] not in ("http", "https") or not valid:
+        raise InvalidParameterError(option, problem)
+    return url
+
+
+def _check_endpoints(args: argparse.Namespace) -> None:
+    """
+    Refuse ``--endpoint-url``, or without it an endpoint the environment or a profile sets, that is no URL, naming it.
+
+    Without ``--endpoint-url`` botocore takes ``AWS_ENDPOINT_URL_<SERVICE>``, ``AWS_ENDPOINT_URL``, then the profile's
+    ``services`` section and ``endpoint_url``, unless ``ignore_configured_endpoint_urls`` (AWS SDKs and Tools Reference
+    Guide, "Service-specific endpoints": each "A URL including the scheme and host for the endpoint"); an endpoint
+    given to the client, as ``--endpoint-url`` is, wins over them all.
+    """
+    import botocore.session
+
+    if args.endpoint_url is not None:
+        validate_endpoint_url(args.endpoint_url, "--endpoint-url")
+        return
+    for section in ("emr", "destination"):
+        session = botocore.session.Session(profile=getattr(args, f"{section}_profile"))
+        if not session.get_config_variable("ignore_configured_endpoint_urls"):
+            for where, url in _configured_endpoints(session, f"--{section}-profile").items():
+                validate_endpoint_url(url, where)
+
+
+def _configured_endpoints(session: Any, option: str) -> dict[str, str]:
+    """The endpoints the environment and the session's profile set, by where each is set."""
+    found = {
+        name: value
+        for name, value in sorted(os.environ.items())
+        if name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_")
+    }
+    scoped = session.get_scoped_config()
+    where = f"the AWS config file's profile {session.profile or 'default'!r} ({option})"
+    services = session.full_config.get("services", {}).get(scoped.get("services")) or {}
+    settings = {f"{where}: endpoint_url": scoped.get("endpoint_url")}
+    for service, values in services.items():
+        settings[f"{where}: services {scoped['services']!r}, {service} endpoint_url"] = (
+            values.get("endpoint_url") if isinstance(values, dict) else None
+        )
+    found.update({name: str(value) for name, value in settings.items() if value})
+    return found
 
 
 #: A Region code: lowercase words joined by ``-``, ending in a number (``us-east-1``, ``us-gov-west-1``,
@@ -703,7 +879,7 @@ def retry_settings() -> dict[str, Any]:
     that does not answer could not shorten it. These are botocore's own variables (AWS SDKs and Tools
     Reference Guide, "Retry behavior": ``AWS_MAX_ATTEMPTS`` "Specifies the maximum number attempts to make on a
     request", "Valid values: Number greater than 0"; ``AWS_RETRY_MODE``, ``legacy``, ``standard`` or ``adaptive``); the command line's own calls (the
-    accounts' check, the two roles' ARNs, revoke's ``--security-configuration``) read them through botocore itself.
+    accounts' check, the two roles' ARNs, revoke's ``--security-configuration``) get the same (:func:`cli_hook`).
 
     :raises InvalidParameterError: a value botocore would refuse, naming the variable.
     """
@@ -727,6 +903,23 @@ def retry_settings() -> dict[str, Any]:
         retries["mode"] = mode
     config["retries"] = retries
     return {"botocore_config": config}
+
+
+def cli_hook(hook_class: type[HookT], **parameters: Any) -> HookT:
+    """
+    A hook for the command line's own calls (the accounts' check, the roles' ARNs, revoke's configuration), with the
+    operators' botocore settings, as :func:`~airflow_provider_emrfs_xacct.operators.base.build_hook` gives theirs.
+
+    That is, the ``botocore_config`` the steps get (:func:`retry_settings`, under ``AWS_MAX_ATTEMPTS`` or
+    ``AWS_RETRY_MODE``), else the provider's default (standard retries, up to 11 attempts, its timeouts) beneath the
+    connection's ``config_kwargs``. The first hook of a connection also builds the session the command shares, whose
+    ``sts:AssumeRole`` client (``--*-role-arn``) takes the same settings.
+    """
+    from airflow_provider_emrfs_xacct.operators.base import build_hook, default_botocore_config
+
+    given = retry_settings().get("botocore_config")
+    config = default_botocore_config() if given is None else given
+    return build_hook(hook_class, config=config, config_is_default=given is None, **parameters)
 
 
 def _pinned(section: dict[str, Any]) -> dict[str, Any]:
@@ -993,7 +1186,7 @@ def check_accounts(partner: dict[str, Any]) -> str:
     regions: dict[str, str | None] = {}
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
         expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
-        hook = EmrfsAwsHook(aws_conn_id=conn_id, client_type="sts")
+        hook = cli_hook(EmrfsAwsHook, aws_conn_id=conn_id, client_type="sts")
         with _credentials_of(label, section):
             sts: Any = hook.conn
             regions[label] = hook.conn_region_name
@@ -1402,7 +1595,7 @@ def _require_configuration(name: str, partner: dict[str, Any]) -> None:
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 
-    hook = EmrfsEmrHook(aws_conn_id=EMR_CONN)
+    hook = cli_hook(EmrfsEmrHook, aws_conn_id=EMR_CONN)
     with explain_access_denied(hook):
         document = hook.describe_security_configuration(name)
     if document is None:
