@@ -36,6 +36,8 @@ from airflow.providers.amazon.aws.triggers.emr import (
 from airflow.triggers.base import BaseTrigger
 from asgiref.sync import sync_to_async
 
+from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Coroutine
 
@@ -335,26 +337,59 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrAd
 
 class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCreateJobFlowTrigger):
     """
-    Wait for a launched cluster; when the deferred launch is killed, terminate the cluster (as the launch's ``on_kill``).
+    Wait for a launched cluster; when the deferred launch is killed, terminate its clusters (as the launch's ``on_kill``).
 
-    Parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrCreateJobFlowTrigger`, whose ``waiter_name``
-    is serialised here too (the upstream trigger drops it: a ``wait_policy`` waiter would come back as the default);
-    ``botocore_config_is_default`` as :class:`OperatorBotocoreSettingsMixin`.
+    :param idempotency_key: the launch's key (its clusters' ``emrfs-xacct:idempotency-key`` tag), set by the launch
+        (:meth:`with_launch`): a kill also terminates the other active clusters of the key. ``None`` (a trigger
+        serialised before it was): the cluster ``job_flow_id`` only.
+    :param created_after: with ``idempotency_key``, the ISO time before which no cluster of the key was launched (the
+        launch's search bound); ``None``: every active cluster is looked at.
+
+    Other parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrCreateJobFlowTrigger`, whose
+    ``waiter_name`` is serialised here too (the upstream trigger drops it: a ``wait_policy`` waiter would come back as
+    the default); ``botocore_config_is_default`` as :class:`OperatorBotocoreSettingsMixin`.
     """
 
     not_serialised_upstream = ("waiter_name",)
 
-    def __init__(self, *, waiter_name: str = "job_flow_waiting", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        waiter_name: str = "job_flow_waiting",
+        idempotency_key: str | None = None,
+        created_after: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(waiter_name=waiter_name, **kwargs)
         self.serialized_fields["waiter_name"] = waiter_name
+        self.with_launch(idempotency_key, created_after)
+
+    def with_launch(self, idempotency_key: str | None, created_after: str | None) -> LaunchWaitTrigger:
+        """Set (and serialise) the launch's idempotency key and search bound; return the trigger."""
+        if idempotency_key is not None:
+            self.serialized_fields.update(idempotency_key=idempotency_key, created_after=created_after)
+        return self
+
+    @property
+    def idempotency_key(self) -> str | None:
+        """The launch's idempotency key; ``None``: not known (a trigger serialised before it was)."""
+        return self.serialized_fields.get("idempotency_key")
 
     def left_running(self) -> str:
-        return f"cluster {self.serialized_fields['job_flow_id']}"
+        key = self.idempotency_key
+        others = f" and any other active cluster tagged {IDEMPOTENCY_TAG}={key}" if key else ""
+        return f"cluster {self.serialized_fields['job_flow_id']}{others}"
 
     def clean_up_after_kill(self) -> None:
         """
-        Terminate the cluster, unless it is in a state its wait ends on; a refusal (termination protection, a denial)
-        is logged naming it.
+        Terminate the cluster, unless it is in a state its wait ends on, and every other active cluster of the launch's
+        idempotency key; a refusal (termination protection, a denial) is logged naming it.
+
+        ``RunJobFlow`` has no client token: a launch whose answer was lost sent it again, and when ``ListClusters`` did
+        not show the first cluster yet, two carry the key (the launch terminates the others it finds, not one
+        ``ListClusters`` shows later). The launch returns ``job_flow_id``, and nothing of the task uses another, so the
+        others are terminated whatever ``job_flow_id``'s state, as the worker's ``on_kill`` and a failed deferral do
+        (``operators.emr``). A trigger without the key (serialised before it carried it) terminates ``job_flow_id`` only.
 
         A task left in a state a kill leaves it in may also have been resumed by another triggerer's copy of this
         trigger and have finished (success, or failed on its own) before this copy was cancelled: that copy fired on
@@ -362,12 +397,18 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
         provider's ``waiters/emr.json``; ``DescribeCluster`` returns ``Cluster.Status.State``, Amazon EMR API
         Reference), and the DAG may go on with the cluster. Such a cluster is left running, logged.
         """
-        from botocore.exceptions import BotoCoreError, ClientError
-
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 
-        cluster_id = self.serialized_fields["job_flow_id"]
         hook = self.aws_hook(EmrfsEmrHook, self.aws_conn_id, self.region_name)
+        self._terminate_unless_the_wait_ended(hook)
+        if self.idempotency_key:
+            self._terminate_the_keys_others(hook, self.idempotency_key)
+
+    def _terminate_unless_the_wait_ended(self, hook: Any) -> None:
+        """Terminate ``job_flow_id`` unless it is in a state its wait ends on (another copy may have resumed with it)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        cluster_id = self.serialized_fields["job_flow_id"]
         try:
             state = hook.describe_cluster(cluster_id)["Status"]["State"]
             if state in self.states_the_wait_ends_on(hook):
@@ -382,6 +423,39 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
             hook.terminate_cluster(cluster_id)
         except (ClientError, BotoCoreError) as error:
             self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
+
+    def _terminate_the_keys_others(self, hook: Any, key: str) -> None:
+        """Terminate every active cluster tagged with ``key`` but ``job_flow_id``; log what could not be."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        launched = self.serialized_fields["job_flow_id"]
+        created_after = self.serialized_fields.get("created_after")
+        try:
+            found = hook.find_clusters_by_idempotency_key(
+                key, created_after=datetime.fromisoformat(created_after) if created_after else None
+            )
+        except (ClientError, BotoCoreError) as error:
+            self.log.error(
+                "The deferred launch was killed, and the other clusters of its key could not be looked for (%s): one "
+                "may still be running; find it by its tag %s=%s",
+                error,
+                IDEMPOTENCY_TAG,
+                key,
+            )
+            return
+        for cluster_id in found:
+            if cluster_id == launched:
+                continue
+            self.log.warning(
+                "The deferred launch was killed: terminating cluster %s, also launched by it (tag %s=%s)",
+                cluster_id,
+                IDEMPOTENCY_TAG,
+                key,
+            )
+            try:
+                hook.terminate_cluster(cluster_id)
+            except (ClientError, BotoCoreError) as error:
+                self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
 
     def states_the_wait_ends_on(self, hook: Any) -> set[str]:
         """The cluster states on which the waiter (``waiter_name``) succeeds, and the trigger fires its event."""

@@ -30,7 +30,7 @@ from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json, without_generated_fields
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterator
+    from collections.abc import Callable, Collection, Iterator, Mapping
     from datetime import datetime
 
     from mypy_boto3_emr import EMRClient
@@ -275,6 +275,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         check: bool = False,
         created_after: datetime | None = None,
         name: str | None = None,
+        launch: Mapping[str, Any] | None = None,
     ) -> str | None:
         """
         Return the id of an active cluster tagged with this idempotency key, whatever its name.
@@ -302,6 +303,9 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             been launched (see ``launch_search_bound``). ``None``: every active cluster.
         :param name: describe the clusters of this ``Name`` first: a cluster a retried launch finds is
             likely to have its name (it may not: the name can be a template). Only an order; all are read.
+        :param launch: with ``check``, the ``RunJobFlow`` arguments the caller launches with: a cluster of this key
+            launched with another instance profile, service role, release or configurations is refused too
+            (:func:`~.launched_cluster.launch_differences`), naming each argument.
         """
         for summary, cluster in self._tagged_clusters(idempotency_key, created_after, name):
             found = cluster.get("SecurityConfiguration")
@@ -313,8 +317,21 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                     "clear the task in a new DAG run, to launch with the new configuration",
                     field="security_configuration",
                 )
+            if check and launch is not None:
+                _refuse_other_launch(summary, cluster, launch)
             return str(summary["Id"])
         return None
+
+    def find_clusters_of_keys(
+        self, idempotency_keys: Collection[str], *, created_after: datetime | None = None
+    ) -> list[str]:
+        """
+        Return the ids of every active cluster tagged with one of these idempotency keys, in one search.
+
+        For the teardown of a mapped launch: one key per launch instance (its map index), one ``ListClusters`` and one
+        ``DescribeCluster`` per active cluster for them all. The rules of :meth:`find_cluster_by_idempotency_key`.
+        """
+        return [str(summary["Id"]) for summary, _ in self._tagged_clusters(idempotency_keys, created_after, None)]
 
     def find_clusters_by_idempotency_key(
         self, idempotency_key: str, *, created_after: datetime | None = None, name: str | None = None
@@ -330,10 +347,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         return [str(summary["Id"]) for summary, _ in self._tagged_clusters(idempotency_key, created_after, name)]
 
     def _tagged_clusters(
-        self, idempotency_key: str, created_after: datetime | None, name: str | None
+        self, idempotency_key: str | Collection[str], created_after: datetime | None, name: str | None
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """
-        Yield ``(summary, description)`` of each active cluster tagged with ``idempotency_key``, those of ``name`` first.
+        Yield ``(summary, description)`` of each active cluster tagged with ``idempotency_key`` (or one of several
+        keys), those of ``name`` first.
 
         Once every cluster listed is read (not when the caller stops at the first it takes): a refused
         ``DescribeCluster`` of a cluster of ``name`` is raised (:meth:`_raise_if_namesake_refused`), and the clusters
@@ -345,16 +363,17 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             if summary.get("Status", {}).get("State") in ACTIVE_CLUSTER_STATES
         ]
         summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
+        keys = frozenset([idempotency_key] if isinstance(idempotency_key, str) else idempotency_key)
         namesakes: list[str] = []
         refused: list[tuple[str, ClientError]] = []
         for summary in summaries:
-            cluster, value = self._cluster_if_tagged(str(summary["Id"]), idempotency_key, refused)
+            cluster, value = self._cluster_if_tagged(str(summary["Id"]), keys, refused)
             if cluster is not None:
                 yield summary, cluster
-            elif value is not None and same_task_instance(value, idempotency_key):
+            elif value is not None and any(same_task_instance(value, key) for key in keys):
                 namesakes.append(str(summary["Id"]))
         self._raise_if_namesake_refused(summaries, refused, name)
-        self._warn_of_clusters_not_taken(idempotency_key, namesakes, [cluster_id for cluster_id, _ in refused])
+        self._warn_of_clusters_not_taken(", ".join(sorted(keys)), namesakes, [cluster_id for cluster_id, _ in refused])
 
     def _raise_if_namesake_refused(
         self, summaries: list[dict[str, Any]], refused: list[tuple[str, ClientError]], name: str | None
@@ -418,12 +437,12 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             )
 
     def _cluster_if_tagged(
-        self, cluster_id: str, idempotency_key: str, refused: list[tuple[str, ClientError]]
+        self, cluster_id: str, keys: Collection[str], refused: list[tuple[str, ClientError]]
     ) -> tuple[dict[str, Any] | None, str | None]:
         """
-        Return ``(the cluster, key)`` if it carries the key, else ``(None, its idempotency tag's value)``.
+        Return ``(the cluster, key)`` if it carries one of ``keys``, else ``(None, its idempotency tag's value)``.
 
-        Described (``DescribeCluster``) unless :attr:`idempotency_tags_read` already holds it with another value. A
+        Described (``DescribeCluster``) unless :attr:`idempotency_tags_read` already holds it with another key. A
         ``DescribeCluster`` refused (access denied) adds the cluster to ``refused`` and gives ``(None, None)``: EMR
         lets identity policies allow its actions by cluster tag (Amazon EMR Management Guide, "IAM policies for
         tag-based access to clusters and EMR notebooks": "You can use conditions in your identity-based policy to
@@ -433,8 +452,8 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         refused cluster is not kept in :attr:`idempotency_tags_read`: a cluster's tags may show late (see there), and
         so may what a policy on them allows; the next search describes it again.
         """
-        value = self.idempotency_tags_read.get(cluster_id, idempotency_key)
-        if value != idempotency_key:
+        value = self.idempotency_tags_read.get(cluster_id)
+        if value is not None and value not in keys:
             return None, value
         try:
             cluster = self.conn.describe_cluster(ClusterId=cluster_id)["Cluster"]
@@ -446,8 +465,9 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             self.log.info("DescribeCluster of %s was refused: %s", cluster_id, error_message(error))
             refused.append((cluster_id, error))
             return None, None
-        if has_idempotency_tag(cluster.get("Tags", []), idempotency_key):
-            return cast("dict[str, Any]", cluster), idempotency_key
+        tagged = next((key for key in keys if has_idempotency_tag(cluster.get("Tags", []), key)), None)
+        if tagged is not None:
+            return cast("dict[str, Any]", cluster), tagged
         other = idempotency_tag_value(cluster.get("Tags", []))
         if other is not None:  # not one without the tag: its tags may not all show yet (idempotency_tags_read)
             self.idempotency_tags_read[cluster_id] = other
@@ -458,7 +478,8 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         Return the active cluster a launch of ``config`` (``RunJobFlow``'s arguments) with this key started already.
 
         Among the clusters created after :attr:`launch_created_after`, its ``Name`` first; one with another
-        security configuration is refused (see :meth:`find_cluster_by_idempotency_key`).
+        security configuration, instance profile, service role, release or configurations is refused (see
+        :meth:`find_cluster_by_idempotency_key`).
         """
         return self.find_cluster_by_idempotency_key(
             idempotency_key,
@@ -466,6 +487,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             check=True,
             created_after=self.launch_created_after,
             name=config.get("Name"),
+            launch=config,
         )
 
     def create_job_flow(self, job_flow_overrides: dict[str, Any]) -> dict[str, Any]:
@@ -964,6 +986,29 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             conn_id=self.aws_conn_id,
             refused=refused,
         )
+
+
+def _refuse_other_launch(summary: Mapping[str, Any], cluster: Mapping[str, Any], launch: Mapping[str, Any]) -> None:
+    """
+    Refuse (:class:`ConflictError`) an active cluster of the launch's key launched with other arguments than ``launch``.
+
+    A cluster keeps the instance profile, service role, release and configurations it was launched with: returned to a
+    retry that asks for others, it would give the task the old ones (another role to assume the mapped roles with,
+    another ``emrfs-site``). Named as the security configuration's refusal is: the cluster, and each argument.
+    """
+    from airflow_provider_emrfs_xacct.pure.launched_cluster import launch_differences
+
+    differences = launch_differences(launch, cluster)
+    if not differences:
+        return
+    raise ConflictError(
+        f"cluster {summary['Id']} ({summary.get('Name')!r}), active, was launched by this task instance with other "
+        "arguments than this launch's: "
+        + "; ".join(f"{difference.field}: {difference.detail}" for difference in differences)
+        + ". It keeps what it was launched with. Terminate it, or clear the task in a new DAG run, to launch with the "
+        "new arguments",
+        field=f"job_flow_overrides.{differences[0].field}",
+    )
 
 
 def _launched(cluster_id: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 #: The error codes EMR answers invalid input with (Amazon EMR API Reference, "Common Errors";
 #: InvalidRequestException: "something wrong with user input").
 INPUT_ERROR_CODES = frozenset({"ValidationException", "InvalidRequestException"})
+
+#: Why a role mapping whose role is in the EMR connection's own account is refused: the signature of swapped connections.
+SWAPPED_CONNECTIONS = (
+    "a destination role must be in another account than the EMR cluster (are the two connections swapped?)"
+)
 
 #: The waits (seconds) before ``on_kill`` searches again for the cluster of a ``RunJobFlow`` sent with no answer
 #: known: "Provides the status of all clusters visible to this Amazon Web Services account" (Amazon EMR API
@@ -120,7 +125,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
             validate_role_mappings,
             without_generated_fields,
         )
-        from airflow_provider_emrfs_xacct.pure.validation import refuse_account, require_partition
+        from airflow_provider_emrfs_xacct.pure.validation import require_partition
 
         self.validate_safety()
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
@@ -145,15 +150,11 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         persist_links(context, self, security_configuration=name)
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
-            for index, mapping in enumerate(mappings):
-                refuse_account(
-                    mapping["Role"],
-                    account,
-                    f"role_mappings[{index}].Role",
-                    where,
-                    "a destination role must be in another account than the EMR cluster (are the two "
-                    "connections swapped?)",
-                )
+            refuse_mapped_roles_in_account(
+                [(f"role_mappings[{index}].Role", mapping["Role"]) for index, mapping in enumerate(mappings)],
+                account,
+                where,
+            )
             changes = self.hook.ensure_security_configuration(name, document, dry_run=self.dry_run)
         self.report(context, changes)
         self.push_xcom(context, DOCUMENT_XCOM_KEY, document)
@@ -384,9 +385,11 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if self.dry_run:
             return self._dry_run_launch(context, hook, key)
         if name is not None and deleted is not None:
-            # Only now that every argument is validated: bad input changes nothing. A cluster this task
-            # instance launched with another configuration is refused (ConflictError) before that write too.
+            # Only now that every argument is validated: bad input changes nothing. A document whose roles are in
+            # this connection's account, and a cluster this task instance launched with another configuration or
+            # other arguments, are refused before that write too.
             with explain_access_denied(hook):
+                self._refuse_swapped_connections(hook, deleted)
                 hook.find_launched_cluster(key, self.job_flow_overrides)
                 hook.create_deleted_security_configuration(name, deleted)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
@@ -561,6 +564,29 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
         return super().execute_complete(context, event)
 
+    def defer(
+        self,
+        *,
+        trigger: Any,
+        method_name: str,
+        kwargs: dict[str, Any] | None = None,
+        timeout: timedelta | float | None = None,
+    ) -> NoReturn:
+        """
+        Defer to the provider's trigger (``triggers.trigger_for``), carrying this launch's idempotency key.
+
+        The wait's trigger (:class:`~airflow_provider_emrfs_xacct.triggers.LaunchWaitTrigger`) terminates, when the
+        deferred launch is killed, the other active clusters of the key too: a launch that sent ``RunJobFlow`` again
+        after an answer it lost may have started two, the one it returned and one ``ListClusters`` did not show yet.
+        """
+        from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger, trigger_for
+
+        trigger = trigger_for(trigger, botocore_config_is_default=self.botocore_config_is_default)
+        if isinstance(trigger, LaunchWaitTrigger) and self._launch_key is not None:
+            bound = cast("EmrfsEmrHook", self.hook).launch_created_after
+            trigger.with_launch(self._launch_key, bound.isoformat() if bound is not None else None)
+        super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
+
     def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
         """
         Resume after the deferral; when it failed (timed out, the trigger crashed), first terminate the cluster.
@@ -733,9 +759,33 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if document is None:
             raise self._missing_configuration(hook, name) from refusal
         with explain_access_denied(hook):
+            self._refuse_swapped_connections(hook, document)
             hook.create_deleted_security_configuration(name, document)
         self.log.warning("RunJobFlow was refused (%s); launching again with %s created again", refusal, name)
         return True
+
+    def _refuse_swapped_connections(self, hook: EmrfsEmrHook, document: dict[str, Any]) -> None:
+        """
+        Refuse to create a configuration again from a ``document`` mapping a role in the connection's own account.
+
+        :class:`CreateEmrfsSecurityConfigOperator`'s refusal (:func:`refuse_mapped_roles_in_account`): a destination
+        role is in the partner's account, never in the EMR cluster's, so such a document given to a launch whose
+        ``aws_conn_id`` acts in the destination account would create the configuration, and launch, there.
+        """
+        from airflow_provider_emrfs_xacct.pure.security_config import (
+            ROLE_MAPPINGS_FIELD,
+            read_mapping,
+            role_mappings_of,
+        )
+
+        given = self.security_configuration_document is not None
+        source = "security_configuration_document" if given else "security_configuration"
+        roles = [
+            (f"{source}.{ROLE_MAPPINGS_FIELD}[{index}].Role", role)
+            for index, mapping in enumerate(role_mappings_of(document))
+            if (role := read_mapping(mapping).role) is not None
+        ]
+        refuse_mapped_roles_in_account(roles, self.connection_account(hook), f"connection {self.aws_conn_id!r}")
 
     def _read_configuration(
         self, context: Context, hook: EmrfsEmrHook, name: str, kerberos: tuple[dict[str, Any], str]
@@ -838,6 +888,21 @@ def _terminate_logging_refusal(hook: EmrfsEmrHook, cluster_id: str, key: str, lo
         )
 
 
+def refuse_mapped_roles_in_account(roles: Sequence[tuple[str, str]], account: str, where: str) -> None:
+    """
+    Refuse a role mapping's role in ``account``, the one the EMR connection acts in (``where`` names it).
+
+    The EMR cluster's account never holds a destination role: such a mapping is the signature of swapped connections.
+    The one check of every write of a security configuration (its create task's, a launch creating it again).
+
+    :param roles: ``(field, role ARN)`` of each mapping, the field naming where it was given.
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import refuse_account
+
+    for field, role in roles:
+        refuse_account(role, account, field, where, SWAPPED_CONNECTIONS)
+
+
 def _uses_role_mappings(document: dict[str, Any], name: str) -> bool:
     """
     Whether the configuration ``name`` has role mappings; refuse it when it also has a section AWS documents to
@@ -858,7 +923,7 @@ def deployment_name() -> str | None:
     return str(conf.get("emrfs_xacct", "deployment_name", fallback="") or "").strip() or None
 
 
-def idempotency_key(context: Context, task_id: str | None = None) -> str:
+def idempotency_key(context: Context, task_id: str | None = None, *, map_index: int | None = None) -> str:
     """
     Return a key that is the same for every try of one task instance in one deployment and differs otherwise.
 
@@ -868,15 +933,39 @@ def idempotency_key(context: Context, task_id: str | None = None) -> str:
     teardown and ``on_kill`` never take this one's cluster.
 
     :param task_id: the key of that task (same DAG run and map index) instead of the running one's.
+    :param map_index: the key of the task instance of that map index (-1: not mapped) instead of the running one's.
     """
     from airflow_provider_emrfs_xacct.pure.launch_arguments import deployment_key, launch_key, task_instance_key
 
     ti = context["ti"]
     run_start = getattr(context.get("dag_run"), "start_date", None)
     return launch_key(
-        task_instance_key(ti.dag_id, ti.run_id, task_id or ti.task_id, ti.map_index),
+        task_instance_key(
+            ti.dag_id, ti.run_id, task_id or ti.task_id, ti.map_index if map_index is None else map_index
+        ),
         deployment_key(deployment_name(), run_start),
     )
+
+
+def launch_map_indexes(dag_id: str, run_id: str, task_id: str) -> list[int]:
+    """
+    The map indexes of a task's instances in a DAG run (-1: not mapped), as the Task SDK API lists them.
+
+    ``RuntimeTaskInstance.get_task_states`` answers ``{run_id: {key: state}}``, a mapped instance keyed
+    ``<task_id>_<map_index>``, one not mapped ``<task_id>`` (``get_task_instance_states`` in Airflow's
+    ``api_fastapi/execution_api/routes/task_instances.py``).
+    """
+    from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+    states = RuntimeTaskInstance.get_task_states(dag_id=dag_id, task_ids=[task_id], run_ids=[run_id])
+    indexes = set()
+    for key in states.get(run_id, {}):
+        name, _, index = key.rpartition("_")
+        if key == task_id:
+            indexes.add(-1)
+        elif name == task_id and index.isdigit():
+            indexes.add(int(index))
+    return sorted(indexes)
 
 
 #: Subtracted from a DAG run's times before they bound a search by creation time. They come from Airflow's
@@ -940,7 +1029,11 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     right after ``RunJobFlow``, a cluster the search missed keeps running (find it by its
     ``emrfs-xacct:idempotency-key`` tag). Mapped (``.partial(...).expand(...)``), ``as_teardown`` does the same,
     each instance looking for the cluster of the launch instance of its own map index (see ``partial``; a teardown
-    mapped over its mapped launch's output is refused). ``TerminateJobFlows`` is asynchronous
+    mapped over its mapped launch's output is refused). Not mapped, the teardown of a mapped launch
+    (``TerminateClusterOperator(job_flow_id=launch.output).as_teardown(setups=launch)``: Airflow gives it the list of
+    the ids the launch instances returned) terminates those clusters and the active clusters tagged with the key of
+    each instance of the launch in the run (one that failed after ``RunJobFlow`` returned no id); which instances
+    there are it reads through the Task SDK API (``get_task_states``). ``TerminateJobFlows`` is asynchronous
     (AWS, Amazon EMR API Reference, "TerminateJobFlows"): the cluster goes through ``TERMINATING``,
     which the search by tag does not count as active.
 
@@ -950,8 +1043,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     failure fail the run: ``as_teardown(setups=launch, on_failure_fail_dagrun=True)``, with a
     non-teardown task after the work (so that a failed write still fails the run).
 
-    :param job_flow_id: the cluster id, usually ``launch.output``; empty when the launch returned
-        none. (templated)
+    :param job_flow_id: the cluster id, usually ``launch.output``; a list of them (a mapped launch's ``.output`` in a
+        teardown that is not mapped); empty when the launch returned none. (templated)
     :param launch_task_id: task id of the launch (same DAG run and map index), to find its cluster
         by its idempotency tag when ``job_flow_id`` is empty; ``as_teardown(setups=launch)`` sets it
         to the launch's task id. (default: None)
@@ -969,6 +1062,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
+    #: The idempotency keys of the launch task instances this teardown ends (``_launch_keys``), once looked for.
+    _launch_instance_keys: Sequence[str] = ()
     template_fields: Sequence[str] = (
         *EmrTerminateJobFlowOperator.template_fields,
         "disable_termination_protection",
@@ -1063,7 +1158,9 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
                     "dags/emrfs_xacct_many_partners.py does), or map the teardown over a list as long as the launch's "
                     "(its map indexes are then the launch's) and give .partial() "
                     f"job_flow_id=\"{{{{ ti.xcom_pull(task_ids='{launch}', map_indexes=ti.map_index, default='') }}}}\": "
-                    "an instance whose launch returned no cluster id finds its cluster by its tag",
+                    "an instance whose launch returned no cluster id finds its cluster by its tag; or use one teardown "
+                    "that is not mapped, TerminateClusterOperator(job_flow_id=<the launch>.output).as_teardown("
+                    f"setups=<the launch>), which terminates the clusters of every instance of {launch!r}",
                 )
             super().as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
             # As TerminateClusterOperator.as_teardown: Airflow's rule would not run it after failed launches.
@@ -1094,13 +1191,11 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
 
     def execute(self, context: Context) -> None:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-        from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
         from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
         from airflow_provider_emrfs_xacct.pure.validation import validate_bool
 
         self.validate_safety()
-        if self.job_flow_id:  # empty: the launch returned none (looked up by its tag below, or skipped)
-            self.job_flow_id = validate_cluster_id(self.job_flow_id, "job_flow_id")
+        given = self._given_clusters()
         self.disable_termination_protection = validate_bool(
             self.disable_termination_protection, "disable_termination_protection"
         )
@@ -1108,7 +1203,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             with explain_access_denied(self.hook):
                 self.connection_account(self.hook)
         with explain_access_denied(self.hook):
-            clusters = self._clusters_of_the_launch(context)
+            clusters = self._clusters_of_the_launch(context, given)
         if not clusters:
             raise AirflowSkipException(
                 f"No cluster to terminate: the launch ({self.launch_task_id or 'job_flow_id'}) produced none"
@@ -1128,64 +1223,122 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             self.region_name = self.hook.conn_region_name
         self._terminate_all(context, clusters)
 
-    def _clusters_of_the_launch(self, context: Context) -> list[str]:
+    def _given_clusters(self) -> list[str]:
         """
-        The clusters to terminate: ``job_flow_id`` and the other active clusters of its idempotency key, or without it
-        every active cluster tagged with the launch task instance's key; the one given (or found first) first.
+        The cluster ids ``job_flow_id`` gives, validated: one id, or a list of them; none when empty.
+
+        A list is what a teardown that is not mapped gets from a mapped launch's ``.output`` (Airflow's lazy sequence
+        of the ids its instances returned; an instance that returned none, or failed, is not in it); an empty item is
+        skipped as an empty ``job_flow_id`` is.
+        """
+        from collections.abc import Iterable
+
+        from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
+
+        if not self.job_flow_id:  # empty: the launch returned none (looked up by its tag, or skipped)
+            return []
+        if isinstance(self.job_flow_id, (str, bytes, dict)) or not isinstance(self.job_flow_id, Iterable):
+            return [validate_cluster_id(self.job_flow_id, "job_flow_id")]
+        ids = [
+            validate_cluster_id(item, f"job_flow_id[{index}]")
+            for index, item in enumerate(self.job_flow_id)
+            if item is not None and item != ""
+        ]
+        return list(dict.fromkeys(ids))
+
+    def _clusters_of_the_launch(self, context: Context, given: list[str]) -> list[str]:
+        """
+        The clusters to terminate: those ``given`` and the other active clusters of their idempotency keys; without
+        one, or when this teardown ends every instance of a mapped launch, every active cluster tagged with a key of
+        the launch's task instances (:meth:`_launch_keys`); those given first.
 
         ``RunJobFlow`` has no client token: a launch that sent it again after an answer it lost, while ``ListClusters``
-        did not show the first cluster yet, started two under one key, and returned the second. Those of ``job_flow_id``'s
-        key are looked for only when that key is of ``launch_task_id``'s task instance (when known), among the clusters
+        did not show the first cluster yet, started two under one key, and returned the second. A given cluster's key
+        is looked for only when it is of a task instance of ``launch_task_id`` (when known), among the clusters
         created since the run's bound, as without it (``launch_search_bound``); a cluster the connection may not
-        describe is skipped and named, as in the launch's search.
+        describe is skipped and named, as in the launch's search. A launch instance that failed after ``RunJobFlow``
+        returned no id: its cluster is found by its tag only.
         """
         hook = cast("EmrfsEmrHook", self.hook)
-        if self.job_flow_id:
-            key = self._key_of_given_cluster(hook, context)
-            if key is None:
-                return [str(self.job_flow_id)]
-            found = hook.find_clusters_by_idempotency_key(key, created_after=launch_search_bound(context))
-            return [str(self.job_flow_id), *(cluster_id for cluster_id in found if cluster_id != self.job_flow_id)]
-        if not self.launch_task_id:
-            return []
-        found = hook.find_clusters_by_idempotency_key(
-            idempotency_key(context, self.launch_task_id), created_after=launch_search_bound(context)
+        self._launch_instance_keys = keys = self._launch_keys(context) if self.launch_task_id else []
+        searched = [key for cluster_id in given if (key := self._key_of_given_cluster(hook, cluster_id, keys))]
+        if not given or len(keys) > 1:
+            searched += keys
+        found = (
+            hook.find_clusters_of_keys(list(dict.fromkeys(searched)), created_after=launch_search_bound(context))
+            if searched
+            else []
         )
-        if found:
+        untold = [cluster_id for cluster_id in found if cluster_id not in given]
+        if untold and not given:
             self.log.info("The launch returned no cluster id; found its cluster(s) %s by its tag", ", ".join(found))
-        return found
+        elif untold and len(keys) > 1:
+            self.log.info(
+                "Found cluster(s) %s of the mapped launch %r by their tags (besides the ids its instances returned)",
+                ", ".join(untold),
+                self.launch_task_id,
+            )
+        return [*given, *untold]
 
-    def _key_of_given_cluster(self, hook: EmrfsEmrHook, context: Context) -> str | None:
+    def _launch_keys(self, context: Context) -> list[str]:
         """
-        The idempotency key ``job_flow_id`` is tagged with, to find the other clusters its launch started; ``None``:
-        none to look for (no tag, another task instance's than ``launch_task_id``'s, or ``DescribeCluster`` refused).
+        The idempotency keys of the launch task instances this teardown ends: the launch's, of this map index.
+
+        A launch that is not mapped has one task instance, map index -1, whatever this teardown's. A mapped launch
+        (``.expand``, or in a mapped task group) with a mapped teardown: the instance of the teardown's own map index
+        (a mapped task group, or a teardown mapped over a list as long). With a teardown that is not mapped: every
+        instance of the launch in this DAG run, as Airflow's Task SDK API lists them (``get_task_states``). Where the
+        launch is not in this teardown's DAG (a teardown built alone): the teardown's own map index, as before.
+        """
+        ti = context["ti"]
+        launch_task_id, own_index = str(self.launch_task_id), -1 if ti.map_index is None else ti.map_index
+        mapped = self._launch_is_mapped()
+        if mapped is False:
+            indexes = [-1]
+        elif mapped is None or own_index >= 0:
+            indexes = [own_index]
+        else:
+            indexes = launch_map_indexes(ti.dag_id, ti.run_id, launch_task_id)
+        return [idempotency_key(context, launch_task_id, map_index=index) for index in indexes]
+
+    def _launch_is_mapped(self) -> bool | None:
+        """Whether the launch task is mapped (itself, or in a mapped task group); ``None``: not in this DAG."""
+        from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+        dag = self.get_dag()
+        if dag is None or not dag.has_task(str(self.launch_task_id)):
+            return None
+        launch = dag.get_task(str(self.launch_task_id))
+        return isinstance(launch, MappedOperator) or launch.get_closest_mapped_task_group() is not None
+
+    def _key_of_given_cluster(self, hook: EmrfsEmrHook, cluster_id: str, launch_keys: list[str]) -> str | None:
+        """
+        The idempotency key the cluster ``cluster_id`` is tagged with, to find the other clusters its launch started;
+        ``None``: none to look for (no tag, of another task instance than the launch's ``launch_keys``, or
+        ``DescribeCluster`` refused).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import error_message, is_access_denied
         from airflow_provider_emrfs_xacct.pure.launch_arguments import idempotency_tag_value, same_task_instance
 
         try:
-            cluster = hook.describe_cluster(str(self.job_flow_id))
+            cluster = hook.describe_cluster(cluster_id)
         except ClientError as error:
             if not is_access_denied(error):
                 raise
             self.log.warning(
                 "DescribeCluster of cluster %s was refused (%s): its %s tag is not read, so other clusters its launch "
                 "may have started are not looked for; grant elasticmapreduce:DescribeCluster on it",
-                self.job_flow_id,
+                cluster_id,
                 error_message(error),
                 IDEMPOTENCY_TAG,
             )
             return None
         key = idempotency_tag_value(cluster.get("Tags", []))
-        if (
-            key is not None
-            and self.launch_task_id
-            and not same_task_instance(key, idempotency_key(context, self.launch_task_id))
-        ):
+        if key is not None and launch_keys and not any(same_task_instance(key, launch) for launch in launch_keys):
             self.log.info(
                 "Cluster %s carries the %s tag of another task instance than launch task %r: the clusters of that "
                 "tag are not looked for",
-                self.job_flow_id,
+                cluster_id,
                 IDEMPOTENCY_TAG,
                 self.launch_task_id,
             )
@@ -1203,7 +1356,13 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
 
         hook = cast("EmrfsEmrHook", self.hook)
         first, others = clusters[0], clusters[1:]
-        if others:
+        if others and len(self._launch_instance_keys) > 1:
+            self.log.info(
+                "Terminating the clusters of every instance of the mapped launch %r: %s",
+                self.launch_task_id,
+                ", ".join(clusters),
+            )
+        elif others:
             self.log.warning(
                 "The launch started more than one cluster under its %s tag (RunJobFlow has no client token: it was sent "
                 "again after an answer it lost): terminating every one, %s",
@@ -1284,13 +1443,13 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
                 f"--cluster-id {cluster_id} --no-termination-protected, then aws emr terminate-clusters), or set "
                 "disable_termination_protection=True on this task to let it do that for the clusters it launched"
             ) from refusal
-        # The launch task instance's part of the key only: this cluster's id is the launch's (``job_flow_id``) or
+        # The launch task instances' part of the key only: this cluster's id is the launch's (``job_flow_id``) or
         # was found by the whole key, and clearing a finished run gives it a new start date (``idempotency_key``):
         # the deployment's part then differs from the launch's, which tagged this very cluster.
-        key = idempotency_key(context, self.launch_task_id) if self.launch_task_id else None
+        keys = self._launch_instance_keys if self.launch_task_id else []
         tagged = idempotency_tag_value(cluster.get("Tags", []))
-        if tagged is None or (key is not None and not same_task_instance(tagged, key)):
-            launch = f"launch task {self.launch_task_id!r} of this run" if key else "this provider"
+        if tagged is None or (keys and not any(same_task_instance(tagged, key) for key in keys)):
+            launch = f"launch task {self.launch_task_id!r} of this run" if keys else "this provider"
             raise PreconditionError(
                 f"{described} has termination protection on and was not launched by {launch} (no {IDEMPOTENCY_TAG} "
                 "tag of it): disable_termination_protection only applies to the clusters this provider launched; "

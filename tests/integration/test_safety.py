@@ -46,9 +46,11 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     TRUST_SID,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, security_configuration_name
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -192,6 +194,11 @@ def test_an_expected_account_that_is_not_the_connections_is_refused_by_every_ope
 
 def test_swapped_connections_are_refused_before_any_change_naming_the_account(aws: Seeded) -> None:
     """The destination connection given the EMR account's connection, and the other way round."""
+    # The destination account has an EMR_EC2_DefaultRole of its own (an account that runs EMR too): with the
+    # connections swapped, option (a)'s grant to the EMR EC2 role would find that role and write into it.
+    destination_iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    destination_iam.create_role(RoleName=EMR_EC2_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+    swapped_document = build_security_configuration([mapping(PARTNER, PREFIX)])  # its role: the destination's
     cases = [
         ensure(aws, aws_conn_id=EMR_CONN_ID),
         AttachAssumeRolePolicyOperator(
@@ -212,6 +219,14 @@ def test_swapped_connections_are_refused_before_any_change_naming_the_account(aw
             s3_prefixes=[PREFIX],
             principal_arns=[aws.emr_ec2_role_arn],
         ),
+        # Option (a)'s EMR side given the destination connection: the partner's key is then in "the EMR account".
+        GrantEmrRoleBucketAccessOperator(
+            task_id="grant_emr_role",
+            aws_conn_id=DESTINATION_CONN_ID,
+            s3_prefixes=[PREFIX],
+            kms_key_arns=[aws.kms_key_arn],
+            settle_seconds=0,
+        ),
         # The EMR side given the destination connection too: the destination role is then in "the EMR account".
         RevokePartnerAccessOperator(
             task_id="revoke",
@@ -220,6 +235,22 @@ def test_swapped_connections_are_refused_before_any_change_naming_the_account(aw
             destination_role_arn=role_arn(PARTNER),
             kms_key_arns=[aws.kms_key_arn],
             settle_seconds=0,
+        ),
+        # The launch given the destination connection, its configuration deleted (as by the clean-up) and its document
+        # known: it would create the configuration, and launch, in the partner's account.
+        LaunchClusterWithSecConfigOperator(
+            task_id="launch",
+            aws_conn_id=DESTINATION_CONN_ID,
+            emr_conn_id=None,
+            security_configuration=security_configuration_name("emrfs-xacct-safety", swapped_document),
+            security_configuration_document=swapped_document,
+            job_flow_overrides={
+                "Name": "export",
+                "ReleaseLabel": "emr-7.5.0",
+                "Instances": {"InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+                "JobFlowRole": EMR_EC2_ROLE,
+                "ServiceRole": EMR_SERVICE_ROLE,
+            },
         ),
     ]
     fields = {}
@@ -237,8 +268,12 @@ def test_swapped_connections_are_refused_before_any_change_naming_the_account(aw
         "kms": "key_arn",
         "configuration": "role_mappings[0].Role",
         "grant_bucket": "principal_arns[0]",
+        "grant_emr_role": "kms_key_arns[0]",
         "revoke": "destination_role_arn",
+        "launch": "security_configuration_document.AuthorizationConfiguration.EmrFsConfiguration.RoleMappings[0].Role",
     }
+    # Nothing was written into the destination account's own EMR EC2 role.
+    assert destination_iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"] == []
     # Nothing was created in the EMR account.
     assert PARTNER not in {role["RoleName"] for role in client(aws.url, EMR_ACCOUNT, "iam").list_roles()["Roles"]}
 
