@@ -53,19 +53,21 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merge_owned_statements,
     merged_principals,
     merged_resources,
-    names_any,
+    names_role,
     policy_text,
     refuse_ending_others,
     refuse_orphaned_ids,
     remove_owned_statement,
     require_iam_policy_length,
+    roles_named,
     same_identity,
     same_meaning,
+    same_role,
     stored_policy_length,
     trust_without_role,
     trusted_besides,
     upsert_statement,
-    without_identities,
+    without_roles_named,
     without_trust_nobody,
 )
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
@@ -993,19 +995,25 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         """
         Remove roles from the provider's assume-role statements, inline and in its managed policies.
 
-        A document is deleted once nothing is left in it (a managed policy only if this provider created it).
-        Only this role's spill policies are changed: one attached to anything else as well is refused
-        (``ConflictError``) before any write.
+        Each role goes under every ARN that names it, at any path, its name in any case
+        (:func:`~airflow_provider_emrfs_xacct.pure.merge.same_role`): the grant names the role as IAM showed it (its
+        path), while the revoke may be given the ARN built from its name. A document is deleted once nothing is left
+        in it (a managed policy only if this provider created it). Only this role's spill policies are changed: one
+        attached to anything else as well is refused (``ConflictError``) before any write.
         """
         unwanted = set(destination_role_arns)
+
+        def named(document: dict[str, Any] | None) -> set[str]:
+            """``unwanted`` and each ARN of the document's provider statement naming one of those roles."""
+            return {*unwanted, *roles_named(spill.held(document), unwanted)}
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             ours = find_statement(current, documents.ASSUME_SID)
             if current is None or ours is None:
                 return current
             held = merged_resources(current, documents.ASSUME_SID, [])  # refuses a wildcard someone added
-            # Every spelling of a revoked role's name goes: IAM names are not distinguished by case (identity_key).
-            remaining = without_identities(held, unwanted)
+            # Every ARN of a revoked role goes, at any path, its name in any case (same_role).
+            remaining = without_roles_named(held, unwanted)
             if remaining:
                 return upsert_statement(
                     current,
@@ -1024,17 +1032,18 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         spilled = [
             (arn, name)
             for arn, name in attached + self._detached_spill_policies(role_name, policy_name, {a for a, _ in attached})
-            if names_any(spill.held(self.read_managed_policy(arn)), unwanted)
+            if names_role(spill.held(self.read_managed_policy(arn)), unwanted)
         ]
         for arn, _name in spilled:  # before any write: only the provider's spill policies of this role are changed
             self.refuse_foreign_spill_policy(arn, role_name)
-            spill.without_roles(self.read_managed_policy(arn), unwanted)  # refuses dropping what others added
+            current = self.read_managed_policy(arn)
+            spill.without_roles(current, named(current))  # refuses dropping what others added
         changes = self._ensure_inline_policy(
             role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
         )
         for arn, name in spilled:
             changes += self._converge_spill_policy(
-                role_name, arn, name, lambda current: spill.without_roles(current, unwanted), settings, dry_run
+                role_name, arn, name, lambda current: spill.without_roles(current, named(current)), settings, dry_run
             )
         return changes
 
@@ -1055,19 +1064,24 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         the role. The read-merge-write is the grant's (:meth:`ensure_role_trusts`); see
         :func:`~airflow_provider_emrfs_xacct.pure.merge.trust_without_role` for what is written.
 
+        The role is the one ``GetRole`` answers for ``role_arn``'s name, at whatever path: a role's name alone tells
+        it in its account (IAM API Reference, "CreateRole", ``RoleName``;
+        :func:`~airflow_provider_emrfs_xacct.pure.merge.same_role`), so the ARN built from the name finds a role made
+        under a path.
+
         :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
-        :raises ConflictError: the role named so is not ``role_arn`` (another path), or the statement also
-            trusts a principal the provider does not write.
+        :raises ConflictError: the role of that name the connection sees is of another account or partition than
+            ``role_arn`` (not the role named), or the statement also trusts a principal the provider does not write.
         """
         role_name = role_arn.rsplit("/", 1)[1]
 
         def trust_of(role: dict[str, Any] | None) -> dict[str, Any] | None:
             if role is None:
                 return None
-            if not same_identity(role["Arn"], role_arn):
+            if not same_role(role["Arn"], role_arn):
                 raise ConflictError(
                     f"the role named {role_name} that connection {self.aws_conn_id!r} sees is "
-                    f"{role['Arn']}, not {role_arn}; not changing its trust policy",
+                    f"{role['Arn']}, of another account or partition than {role_arn}; not changing its trust policy",
                     field="destination_role_arn",
                 )
             return iam_document(
@@ -1149,8 +1163,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         but the EMR EC2 role whose access is revoked.
 
         The role is found by name and must be ``role_arn`` as ``GetRole`` shows it (partition, account and path
-        exactly, the name in any case: :func:`~airflow_provider_emrfs_xacct.pure.merge.same_identity`, the rule of
-        :meth:`revoke_role_trust` too): a role of that name at another path is never touched.
+        exactly, the name in any case: :func:`~airflow_provider_emrfs_xacct.pure.merge.same_identity`): a deletion
+        cannot be undone, so a role of that name at another path than the ARN given is never deleted, though it is
+        the role named (:func:`~airflow_provider_emrfs_xacct.pure.merge.same_role`, the rule of
+        :meth:`revoke_role_trust` and of the other revoke steps), and the refusal says how to revoke it.
 
         :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
         :raises ConflictError: the role is not the one named, not the provider's, carries policies the
@@ -1163,7 +1179,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         if not same_identity(role["Arn"], role_arn):
             raise ConflictError(
                 f"the role named {role_name} that connection {self.aws_conn_id!r} sees is "
-                f"{role['Arn']}, not {role_arn}; not deleting it",
+                f"{role['Arn']}, not {role_arn}; not deleting it (a deletion cannot be undone): give "
+                "destination_role_arn as IAM shows it, or revoke without deleting the role "
+                "(delete_destination_role=False), which revokes the role of that name at any path",
                 field="destination_role_arn",
             )
         # GetRole answers the role's tags ("Tags: A list of tags that are attached to the role", IAM API

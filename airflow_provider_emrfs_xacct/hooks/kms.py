@@ -45,7 +45,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     remove_owned_statement,
     same_meaning,
     upsert_statement,
-    without_identities,
+    without_roles_named,
 )
 from airflow_provider_emrfs_xacct.pure.quotas import KEY_POLICY_BYTES, require_within
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
@@ -362,7 +362,10 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         """
         Remove principals from the provider's key-users statement (dropping it once empty); nothing else changes.
 
-        Unique IDs of deleted principals in that statement are removed too.
+        A role goes under every ARN that names it, at any path, its name in any case
+        (:func:`~airflow_provider_emrfs_xacct.pure.merge.same_role`): the key users name the role as IAM showed it
+        (its path), while the revoke may be given the ARN built from its name. Unique IDs of deleted principals in
+        that statement are removed too.
         """
         unwanted = set(principal_arns)
 
@@ -372,9 +375,9 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
                 return current
             # A deleted principal shows as its unique ID, which KMS refuses to be written back (Knowledge
             # Center, kms-policy-error-invalid-principals): dropped, as on the grant path.
-            # Every spelling of a revoked role's name goes: IAM names are not distinguished by case (identity_key).
+            # Every ARN of a revoked role goes, at any path, its name in any case (same_role).
             held = live_principals(aws_principals(ours))
-            remaining = without_identities(held, unwanted)
+            remaining = without_roles_named(held, unwanted)
             if remaining:
                 return upsert_statement(
                     current, documents.key_users_statement(remaining), dropping=set(held) - set(remaining)

@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     document_size,
     parse_document,
     policy_text,
+    principals_naming,
     refuse_orphaned_ids,
     same_meaning,
 )
@@ -466,6 +467,10 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         """
         Remove the principals' statements; every other statement stays.
 
+        A role's statements go under every ARN that names it there, at any path, its name in any case
+        (:func:`~airflow_provider_emrfs_xacct.pure.merge.principals_naming`): the grant was given the role's ARN as
+        IAM shows it (its path), while the revoke may be given the ARN built from its name.
+
         :return: the changes, the policy as first read, and as the revoke leaves it (or, planned, would).
         """
         principals = list(principal_arns)
@@ -473,7 +478,10 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             policy = current
-            for principal in principals:
+            # Each as given, and under each ARN the policy names it by (another path, another case of its name).
+            for principal in dict.fromkeys(
+                spelling for given in principals for spelling in (given, *principals_naming(current, given))
+            ):
                 policy = bucket_policy.revoke(policy, principal)
             refuse_orphaned_writes(current, policy, bucket)
             seen.append((current, policy))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
     from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-    from airflow_provider_emrfs_xacct.pure.evaluator import Request
+    from airflow_provider_emrfs_xacct.pure.evaluator import Decision, Request
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 
@@ -85,7 +86,14 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     too, before any write, while a key policy, the policy of a bucket it is granted or another role's trust policy
     names it (the deleted role's unique ID left there would make AWS refuse their owners' next edit).
 
-    :param destination_role_arn: the partner's destination role. (templated)
+    The destination role is the role of ``destination_role_arn``'s name in its account and partition, at whatever
+    path: names are unique in an account without regard to case (IAM API Reference, "CreateRole", ``RoleName``),
+    while a role's ARN holds its path (IAM User Guide, "IAM identifiers"). So every ARN of that role goes from the
+    documents, at any path and in any case of its name (the ARN built from the name finds a role made under a path),
+    and the trust step takes the role ``GetRole`` answers for that name. The deletion, which cannot be undone, takes
+    it only when ``destination_role_arn`` is its ARN as ``GetRole`` shows it (the name in any case).
+
+    :param destination_role_arn: the partner's destination role: its ARN, path included or not. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 role: its name, or its ARN (as ``partner_access`` and the assume grant take
         it), which must be in ``aws_conn_id``'s partition and account. (templated, default: ``EMR_EC2_DefaultRole``)
@@ -453,7 +461,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
         from airflow_provider_emrfs_xacct.pure import documents, validation
         from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
-        from airflow_provider_emrfs_xacct.pure.merge import parse_document, same_identity, statements_naming
+        from airflow_provider_emrfs_xacct.pure.merge import parse_document, same_role, statements_naming
 
         role_name = validation.role_name_from_arn(role_arn)
         with explain_access_denied(destination_iam):
@@ -478,7 +486,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 _read_noting(unchecked, f"the trust policy of {other}", parse_document, trust),
             )
             for other, trust in roles or []
-            if not same_identity(other, role_arn)  # its own trust policy goes with it
+            if not same_role(other, role_arn)  # its own trust policy goes with it, at whatever path
         ]
         naming = [
             f"{what} (statement {', '.join(statements)})"
@@ -514,7 +522,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         the trust still allows it; otherwise the trust policy is read again, as the revoke leaves it
         (:func:`~airflow_provider_emrfs_xacct.pure.merge.trust_without_role`): a statement the provider did not write
         that still trusts the EMR EC2 role, its account or everyone is kept byte for byte and named in a warning, and
-        then the EMR EC2 role's own grants decide. A deleted role needs no check.
+        then the EMR EC2 role's own grants decide. A deleted role needs no check. The request is on the role's ARN as
+        ``GetRole`` shows it, path included (``role_arn`` may be the ARN built from its name); with the trust kept,
+        not read, on every ARN the EMR EC2 role's policies name the role by, at any path, and ``role_arn``.
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 
@@ -522,9 +532,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             return
         trust: dict[str, Any] | None = None
         if self.remove_destination_trust:
-            trust = self._trust_after_revoke(destination_iam, emr_role, role_arn)
-            if trust is None:
+            after = self._trust_after_revoke(destination_iam, emr_role, role_arn)
+            if after is None:
                 return
+            trust, role_arn = after
         with explain_access_denied(self.hook):
             request, boundary_arn = self._assume_request(emr_role, role_arn)
             if trust is None:
@@ -537,9 +548,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     def _trust_after_revoke(
         self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any], str] | None:
         """
-        Return the role's trust policy as the revoke leaves it when a statement still allows anyone; else ``None``.
+        Return the role's trust policy as the revoke leaves it, and the role's ARN as IAM shows it (its path), when a
+        statement still allows anyone; else ``None``.
 
         Read again after the writes (``GetRole``) and taken through the revoke's own change, which changes nothing
         once written: so a dry run, and a read IAM answers from before the write, give the same document.
@@ -568,9 +580,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             return None
         trust = trust_without_role(parse_document(role["AssumeRolePolicyDocument"]), *emr_role)
         statements = as_list((trust or {}).get("Statement"))
-        if not any(isinstance(statement, dict) and statement.get("Effect") == "Allow" for statement in statements):
+        if trust is None or not any(
+            isinstance(statement, dict) and statement.get("Effect") == "Allow" for statement in statements
+        ):
             return None  # nobody is trusted: no new session, whatever the EMR EC2 role's policies allow
-        return trust
+        return trust, str(role["Arn"])
 
     def _assume_request(self, emr_role: tuple[str, str], role_arn: str) -> tuple[Request, str | None]:
         """
@@ -651,6 +665,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "Permissions boundaries for IAM entities": the effective permissions are where the identity policies and the
         boundary both allow).
 
+        The request is on ``request.resource``, the role's ARN as IAM shows it; with the trust kept (not read), on
+        each ARN the policies name the role by, at any path
+        (:func:`~airflow_provider_emrfs_xacct.pure.merge.resources_naming`), and on the one given: a grant of the
+        role's ARN with its path does not match the ARN built from its name.
+
         :param trusted: how the trust policy still trusts the role, for the warning.
         :param trust_kept: ``remove_destination_trust=False``: the warning says a revoke with it would end the access.
         """
@@ -658,7 +677,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
         from airflow_provider_emrfs_xacct.pure import spill
-        from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
+        from airflow_provider_emrfs_xacct.pure.merge import resources_naming
 
         role_arn = request.resource
         otherwise = ", or revoke again with remove_destination_trust=True" if trust_kept else ""
@@ -680,24 +699,44 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 otherwise,
             )
             return
-        decision = evaluate(spill.as_revoked(read_policies, policy_name, name, {role_arn}), request)
-        if boundary_arn and (decision.allowed or decision.undetermined):
-            document = self._unless_denied(lambda: self.hook.get_managed_policy(boundary_arn))
-            boundary = evaluate([("permissions boundary", document)], request)
-            if document is not None and not (boundary.allowed or boundary.undetermined):
-                return  # the boundary ends it (an explicit deny there too)
-        if decision.allowed or decision.undetermined:
+        named = resources_naming([document for _, document in read_policies], role_arn)
+        policies = spill.as_revoked(read_policies, policy_name, name, {role_arn, *named})
+        judged = dict.fromkeys([*named, role_arn]) if trust_kept else [role_arn]
+        for resource in judged:
+            decision = self._still_granted(policies, replace(request, resource=resource), boundary_arn)
+            if decision is None:
+                continue
             self.log.warning(
                 "The access is NOT ended: %s of role %s %s sts:AssumeRole on %s (statement %s), and %s. Remove that "
                 "grant%s",
                 decision.source,
                 name,
                 "allows" if decision.allowed else "may allow (its condition is not known before a request)",
-                role_arn,
+                resource,
                 json.dumps(decision.statement, sort_keys=True),
                 trusted,
                 otherwise,
             )
+            return
+
+    def _still_granted(
+        self, policies: list[tuple[str, dict[str, Any] | None]], request: Request, boundary_arn: str | None
+    ) -> Decision | None:
+        """
+        Return the decision of ``policies`` that allows ``request`` (or may: undetermined), unless the permissions
+        boundary ``boundary_arn`` does not allow it; else ``None``.
+        """
+        from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
+
+        decision = evaluate(policies, request)
+        if not (decision.allowed or decision.undetermined):
+            return None
+        if boundary_arn:
+            document = self._unless_denied(lambda: self.hook.get_managed_policy(boundary_arn))
+            boundary = evaluate([("permissions boundary", document)], request)
+            if document is not None and not (boundary.allowed or boundary.undetermined):
+                return None  # the boundary ends it (an explicit deny there too)
+        return decision
 
     def _revoke(
         self,
@@ -757,7 +796,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         The trust too: another ``sts:AssumeRole`` grant of the EMR EC2 role would otherwise still reach the role
         (IAM User Guide, "Cross-account policy evaluation logic"). Runs before every other step, so that each of
         its refusals (a denied ``iam:GetRole`` or ``iam:UpdateAssumeRolePolicy``, a statement IAM would refuse to
-        save, a role at another path) comes before anything changed.
+        save, one trusting a principal the provider does not write) comes before anything changed. A role of that
+        name at another path than ``destination_role_arn``'s is the role named (its name alone tells it), not a
+        refusal.
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError
@@ -778,7 +819,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     def _rebuild_configuration(
         self, hook: EmrfsEmrHook, name: str, role_arn: str, *, dry_run: bool
     ) -> tuple[str | None, list[Change]]:
-        from airflow_provider_emrfs_xacct.pure.merge import names_any
+        from airflow_provider_emrfs_xacct.pure.merge import names_role
         from airflow_provider_emrfs_xacct.pure.security_config import (
             build_security_configuration,
             read_mapping,
@@ -791,10 +832,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if document is None:
             self.log.warning("Security configuration %s not found; nothing to rebuild", name)
             return None, []
-        # A mapping to the role under another spelling of its name goes too (IAM names are not distinguished by case).
+        # A mapping to the role under another spelling of its ARN goes too: its name in any case, at any path (IAM
+        # names are unique in an account without regard to case, and a role's ARN holds its path: same_role).
         mappings = role_mappings_of(document)
         removed = {
-            index for index, mapping in enumerate(mappings) if names_any([read_mapping(mapping).role], [role_arn])
+            index for index, mapping in enumerate(mappings) if names_role([read_mapping(mapping).role], [role_arn])
         }
         if not removed:
             return name, []

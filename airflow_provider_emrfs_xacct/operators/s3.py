@@ -531,13 +531,15 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
 
         A statement the provider did not write, naming the role, its account or everyone, is kept as it is
         (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.kept_writes`): the revoke says so instead of
-        reporting the access ended.
+        reporting the access ended. A role is judged under each ARN the policy named it by before the revoke (at any
+        path: :func:`~airflow_provider_emrfs_xacct.pure.merge.principals_naming`), its own as S3 shows it; else as given.
         """
         import json
 
         from airflow_provider_emrfs_xacct.pure.bucket_policy import granted_locations, kept_writes
+        from airflow_provider_emrfs_xacct.pure.merge import principals_naming
 
-        for principal in principals:
+        for principal in [spelling for given in principals for spelling in principals_naming(before, given) or [given]]:
             by_statement: dict[str, list[str]] = {}
             undetermined: set[str] = set()
             for kept in kept_writes(after, principal, bucket, granted_locations(before, principal)):

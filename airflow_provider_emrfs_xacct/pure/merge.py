@@ -798,13 +798,91 @@ def names_any(values: Iterable[Any], wanted: Iterable[Any]) -> bool:
     return bool({identity_key(value) for value in values} & {identity_key(value) for value in wanted})
 
 
+def _role_key(value: Any) -> tuple[str, str, str] | None:
+    """``(partition, account, name in lower case)`` of a role ARN without wildcards; ``None`` for anything else."""
+    match = _USER_OR_ROLE_ARN.match(value) if isinstance(value, str) else None
+    if match is None or is_wildcard(value):
+        return None
+    _, partition, _, _, account, resource = match.group(1).split(":", 5)
+    return (partition, account, match.group(2).lower()) if resource.startswith("role/") else None
+
+
+def same_role(shown: Any, given: Any) -> bool:
+    """
+    Return whether ``shown`` names the IAM role ``given`` names: same partition and account, the name in any case,
+    whatever the path either holds.
+
+    A role's name alone tells it in its account: "IAM user, group, role, and policy names must be unique within the
+    account. Names are not distinguished by case" (IAM API Reference, "CreateRole", ``RoleName``), while its ARN
+    holds its path (IAM User Guide, "IAM identifiers", "IAM ARNs"): ``…:role/team/writer`` and ``…:role/writer`` of
+    one account name one role, which only one of them spells as IAM shows it. So a revoke given either takes both
+    out. Another account's or partition's role of that name is another role. A value with a wildcard someone wrote,
+    a user, or anything else is compared as :func:`same_identity` compares it (the path exactly).
+    """
+    if identity_key(shown) == identity_key(given):
+        return True
+    key = _role_key(shown)
+    return key is not None and key == _role_key(given)
+
+
+def roles_named(values: Iterable[Any], wanted: Iterable[Any]) -> list[str]:
+    """Return the ``values`` (in their order, once each) that name one of the roles ``wanted`` names (:func:`same_role`)."""
+    wanted = list(wanted)
+    found: list[str] = []
+    for value in values:
+        if isinstance(value, str) and value not in found and any(same_role(value, role) for role in wanted):
+            found.append(value)
+    return found
+
+
+def without_roles_named(values: Iterable[Any], unwanted: Iterable[Any]) -> list[Any]:
+    """Return ``values`` without those naming one of the roles ``unwanted`` names, at any path (:func:`same_role`)."""
+    unwanted = list(unwanted)
+    return [value for value in values if not any(same_role(value, role) for role in unwanted)]
+
+
+def names_role(values: Iterable[Any], wanted: Iterable[Any]) -> bool:
+    """Return whether ``values`` name one of the roles ``wanted`` names, at any path (:func:`same_role`)."""
+    return bool(roles_named(values, wanted))
+
+
+def principals_naming(document: dict[str, Any] | None, role_arn: str) -> list[str]:
+    """
+    Return the ARNs by which ``Principal.AWS`` of the document's statements names the role of ``role_arn``
+    (:func:`same_role`: any path, the name in any case), in the document's order.
+    """
+    held = [
+        value
+        for statement in as_list((document or {}).get("Statement"))
+        if isinstance(statement, dict)
+        for value in aws_principals(statement)
+    ]
+    return roles_named(held, [role_arn])
+
+
+def resources_naming(documents: Iterable[dict[str, Any] | None], role_arn: str) -> list[str]:
+    """
+    Return the ARNs by which the ``Resource`` of the documents' statements names the role of ``role_arn``
+    (:func:`same_role`: any path, the name in any case), in the documents' order.
+    """
+    held = [
+        value
+        for document in documents
+        for statement in as_list((document or {}).get("Statement"))
+        if isinstance(statement, dict)
+        for value in as_list(statement.get("Resource"))
+    ]
+    return roles_named(held, [role_arn])
+
+
 def statements_naming(document: dict[str, Any] | None, principal_arn: str, *, besides: str | None = None) -> list[str]:
     """
     Return, for messages, the statements of a resource policy naming ``principal_arn`` as a principal.
 
     A statement names it in ``Principal.AWS`` or ``NotPrincipal.AWS``. Each is given by its ``Sid`` in quotes, or
-    ``#N`` (its place) without one; any spelling of the name counts (see :func:`identity_key`). A resource policy
-    (key, bucket or trust policy) keeps a principal as its unique ID: once the principal is deleted, the policy
+    ``#N`` (its place) without one; the role's name in any case, at any path, counts (see :func:`same_role`: the
+    one role of that name in its account). A resource policy (key, bucket or trust policy) keeps a principal as
+    its unique ID: once the principal is deleted, the policy
     shows that ID instead, and KMS, S3 and IAM refuse to save a policy keeping it (see ``docs/howto/revoke.md``).
     ``NotPrincipal`` counts too, on the safe side: AWS documents the transformation for ``Principal`` only, and
     ``NotPrincipal`` names principals as ``Principal`` does (IAM User Guide, "AWS JSON policy elements:
@@ -820,7 +898,7 @@ def statements_naming(document: dict[str, Any] | None, principal_arn: str, *, be
         for index, statement in enumerate(as_list((document or {}).get("Statement")))
         if isinstance(statement, dict)
         and (besides is None or statement.get("Sid") != besides)
-        and names_any(aws_principals(statement) + aws_principals(statement, "NotPrincipal"), [principal_arn])
+        and names_role(aws_principals(statement) + aws_principals(statement, "NotPrincipal"), [principal_arn])
     ]
 
 

@@ -216,3 +216,32 @@ def test_a_denied_key_policy_read_exits_3_naming_the_files_key(
         f"account {DESTINATION_ACCOUNT}"
     ) in captured.err
     assert "(step revoke; nothing was changed)" in captured.err
+
+
+def test_revoke_of_a_pathed_role_deleted_by_hand_takes_it_out_of_the_emr_ec2_roles_grant(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The partner deletes its role (made under ``/partners/``) by hand after ``apply``: ``GetRole`` answers
+    ``NoSuchEntity``, and the revoke is given the ARN built from the name, without the path. A role's name alone tells
+    it in its account (IAM API Reference, "CreateRole", ``RoleName``: names "must be unique within the account"), so
+    the revoke takes every ARN of that name out of the grant. Before, it exited 0 while the EMR EC2 role's grant still
+    allowed ``sts:AssumeRole`` on ``…:role/partners/…``, which a role made again at that path would answer.
+    """
+    make_pathed_role(aws)
+    assert emrfs_xacct("apply", partner_file, aws) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert PATHED in json.dumps(state(aws, ROLE)["assume"])
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    for name in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=ROLE, PolicyName=name)
+    iam.delete_role(RoleName=ROLE)
+
+    status = emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration")
+
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    after = state(aws, ROLE)
+    assert after["role"] is None
+    assert PATHED not in json.dumps(after["assume"])  # before: still granted
+    assert PATHED not in json.dumps(after["key_policy"])

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError, InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.merge import same_identity
+from airflow_provider_emrfs_xacct.pure.merge import same_identity, same_role
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
     EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
@@ -141,17 +143,63 @@ def an_orphaned_id_in_a_trust_statement_not_ours(aws: Seeded) -> str:
 
 
 def a_role_of_that_name_at_another_path(aws: Seeded) -> str:
-    """The destination role's name, at another path than the ARN given: not the role named."""
+    """The destination role made again under ``/elsewhere/``, trusting as before; return its ARN."""
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     trust = trust_policy(aws, PARTNER_1)
     for name in iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"]:
         iam.delete_role_policy(RoleName=PARTNER_1, PolicyName=name)
     iam.delete_role(RoleName=PARTNER_1)
-    iam.create_role(RoleName=PARTNER_1, Path="/elsewhere/", AssumeRolePolicyDocument=json.dumps(trust))
-    return f"role/elsewhere/{PARTNER_1}, not {role_arn(PARTNER_1)}"
+    made = iam.create_role(RoleName=PARTNER_1, Path="/elsewhere/", AssumeRolePolicyDocument=json.dumps(trust))
+    return str(made["Role"]["Arn"])
 
 
-@pytest.mark.parametrize("refusal", [an_orphaned_id_in_a_trust_statement_not_ours, a_role_of_that_name_at_another_path])
+def test_a_role_of_that_name_at_another_path_is_the_role_named_and_its_trust_is_revoked(aws: Seeded) -> None:
+    """
+    "IAM user, group, role, and policy names must be unique within the account" (IAM API Reference, "CreateRole",
+    ``RoleName``): the role ``GetRole`` answers for the name is the role named, whatever path the ARN given holds. The
+    trust step takes the EMR EC2 role out of its trust; before, it refused ("not changing its trust policy") and
+    advised ``remove_destination_trust=False``, which left that trust to any other grant of the EMR EC2 role.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    elsewhere = a_role_of_that_name_at_another_path(aws)
+    assert elsewhere == role_arn(f"elsewhere/{PARTNER_1}") != role_arn(PARTNER_1)
+    emr_role = aws.emr_ec2_role_arn
+
+    run_operator(revoker(aws, PARTNER_1))
+
+    assert emr_role not in trusted_by_us(aws, PARTNER_1)
+    assert assumable(aws) is None
+    assert key_users(aws) is None
+
+
+def test_the_trust_step_and_the_deletion_refuse_a_role_of_that_name_in_another_account_than_the_arn_given(
+    aws: Seeded,
+) -> None:
+    """
+    The one case the trust step still refuses the role its connection finds by the name: a role of another account
+    (or partition) than the ARN given is another role. The operator refuses such an ARN before any call
+    (``destination_role_arn`` must be in the destination connection's account); the hook refuses it too, writing
+    nothing, and so does the deletion (which also refuses a role of that name at another path than the ARN given:
+    ``test_revoke_role_paths.py``).
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    trust = trust_policy(aws, PARTNER_1)
+    elsewhere = f"arn:aws:iam::333333333333:role/{PARTNER_1}"
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="of another account or partition"):
+        EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).revoke_role_trust(elsewhere, (EMR_ACCOUNT, EMR_EC2_ROLE))
+
+    assert calls.mutating == []
+    assert trust_policy(aws, PARTNER_1) == trust
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="not deleting it"):
+        EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).delete_provider_role(elsewhere, (EMR_ACCOUNT, EMR_EC2_ROLE))
+
+    assert calls.mutating == []
+    assert role_exists(aws, PARTNER_1)
+
+
+@pytest.mark.parametrize("refusal", [an_orphaned_id_in_a_trust_statement_not_ours])
 def test_a_trust_the_revoke_must_refuse_names_the_cause_and_the_argument_that_revokes_without_it(
     aws: Seeded, refusal: Callable[[Seeded], str]
 ) -> None:
@@ -205,8 +253,9 @@ def test_the_trust_and_the_deletion_find_the_role_by_one_rule_its_name_in_any_ca
     """
     IAM names are not distinguished by case (IAM API Reference, "CreateRole", ``RoleName``): ``GetRole`` of
     ``partner-3-writer`` answers the role ``Partner-3-Writer``, whose ARN differs from the one given only in the
-    name's case. Both destination steps take it for the role named (the trust step did, the deletion refused it);
-    a role at another path stays another role for both (``same_identity``).
+    name's case. Both destination steps take it for the role named (the trust step did, the deletion refused it),
+    and a role of that name at another path too (``same_role``: the name alone tells a role in its account), while
+    ``same_identity`` (the command line's check of a mapping's ARN) still tells the paths apart.
     """
     mixed = "Partner-3-Writer"
     provision_partner(aws, mixed, "s3://partner-results-b/partner-3/")
@@ -218,6 +267,7 @@ def test_the_trust_and_the_deletion_find_the_role_by_one_rule_its_name_in_any_ca
     assert same_identity(role_arn(mixed), given)
     assert not same_identity(role_arn(f"Elsewhere/{mixed}"), role_arn(f"elsewhere/{mixed}"))
     assert not same_identity(role_arn(f"elsewhere/{mixed}"), given)
+    assert same_role(role_arn(f"Elsewhere/{mixed}"), given)
 
 
 def test_the_stand_in_finds_a_role_by_its_name_in_any_case(aws: Seeded) -> None:
