@@ -561,10 +561,10 @@ def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
 _NEEDS_DESTINATION_ARN = {
     "plan": "the EMR EC2 role's sts:AssumeRole grant, the key users and the role mappings name the role by that "
     "ARN, path included",
-    "revoke": "the revoke finds the role by that ARN, path included, in the EMR EC2 role's sts:AssumeRole grant, the "
-    "key policies and the security configuration: with the ARN built from destination.role_name, without a path, "
-    "a role made under a path would stay named there while the revoke said there was nothing to change (with "
-    "--keep-destination-trust too)",
+    "revoke": "the revoke judges by that ARN, path included, whether the access ended (another grant of the EMR EC2 "
+    "role reaching it) and deletes the role by it (--delete-role): it finds the role's statements by its name at any "
+    "path, but the ARN built from destination.role_name, without a path, is another role's for a role made under a "
+    "path (with --keep-destination-trust too)",
 }
 _NEEDS_DESTINATION_ARN["apply"] = _NEEDS_DESTINATION_ARN["plan"]
 
