@@ -32,7 +32,8 @@ AWS rules applied, with their sources:
   wildcards and those within their colon-delimited segment unless a ``*`` ends it (:func:`_arn_matches`);
   ``ArnLike``/``ArnEquals`` one ARN component at a time (:func:`_arn_condition_matches`); a ``Date`` value without a
   time zone read as UTC (:func:`_timestamp`); a ``Principal`` naming the caller's own session ARN
-  (:func:`_session_principal_resolved`).
+  (:func:`_session_principal_resolved`). A session whose name the caller does not know (EMRFS's, an instance
+  profile's) is judged once per name the policies tell apart (:func:`session_name_patterns`, :func:`session_names`).
 * The request context carries the keys AWS always sends (IAM User Guide, "AWS global condition context keys"):
   ``aws:ViaAWSService``, ``aws:RequestedRegion`` where the Region is known, a role session's ``aws:TokenIssueTime`` and
   ``aws:MultiFactorAuthPresent`` (:func:`request_keys`); S3's KMS calls ``kms:EncryptionContextKeys``
@@ -79,6 +80,7 @@ from __future__ import annotations
 import collections
 import collections.abc
 import datetime
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -387,7 +389,8 @@ def request_keys(
         keys.setdefault("s3:ResourceAccount", resource_owner)
     if principal.session is not None:
         # aws:userid of a role session: "role-id:caller-specified-role-name" (same page); principalmapper puts
-        # the bare role id, which no "AROA…:*" pattern matches.
+        # the bare role id, which no "AROA…:*" pattern matches. The name is the caller's; where it is not known
+        # (EMRFS's, an instance profile's), the caller judges each name the policies tell apart (session_names).
         keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
         issued = principal.token_issued or datetime.datetime.now(datetime.timezone.utc).isoformat()
         keys.setdefault("aws:TokenIssueTime", issued)
@@ -535,7 +538,7 @@ def _not_principal_exempts(not_principal: Any, principal: Principal) -> bool:
     names its account, its role and the session itself; "Permissions boundaries for IAM entities": such a
     statement "will always deny any IAM principal that has a permissions boundary policy attached, regardless
     of the values specified in the NotPrincipal element". principalmapper exempts anyone whose role or account
-    is named.
+    is named. The session's name is the caller's (one of :func:`session_names` where it is not known).
     """
     if not_principal == "*":
         return True
@@ -554,11 +557,122 @@ def _not_principal_exempts(not_principal: Any, principal: Principal) -> bool:
 
 
 def _session_arn(principal: Principal) -> str | None:
-    """The caller's own assumed-role session ARN, ``arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE-NAME/SESSION``."""
+    """
+    The caller's own assumed-role session ARN, ``arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE-NAME/SESSION``, of the
+    session name the caller gives (one of :func:`session_names` where the name is not known).
+    """
     if principal.session is None:
         return None
     partition, role_name = principal.arn.split(":")[1], principal.arn.rsplit("/", 1)[-1]
     return f"arn:{partition}:sts::{principal.account}:assumed-role/{role_name}/{principal.session}"
+
+
+#: The names a role session may have: AWS STS API Reference, AssumeRole, ``RoleSessionName`` ("Length Constraints:
+#: Minimum length of 2. Maximum length of 64", of ``[\w+=,.@-]``).
+ANY_SESSION_NAME = r"[\w+=,.@-]{2,64}"
+#: The name of an EC2 instance profile's role session, the instance's id: IAM User Guide, "IAM policy elements:
+#: Variables and tags", "Principal key values" (``aws:userid`` of a role assigned to an Amazon EC2 instance is
+#: ``role-id:ec2-instance-id``, *ec2-instance-id* "a value assigned to the instance when it is launched"); ``i-`` and 8
+#: or 17 characters (Amazon EC2 User Guide, "Resource IDs").
+INSTANCE_ID = r"i-(?:[0-9a-f]{8}|[0-9a-f]{17})"
+
+
+def session_name_patterns(
+    documents: collections.abc.Iterable[Any], principal: Principal | None = None, *, requested: bool = False
+) -> set[str]:
+    """
+    The names the ``documents`` may give a role session whose name the caller does not know, as IAM patterns (``*``
+    and ``?`` wildcards): with ``principal``, the session of an ``assumed-role/ROLE/<name>`` ARN of its role in a
+    ``Principal`` or ``NotPrincipal`` (:func:`_session_principal_resolved`, :func:`_not_principal_exempts`), and the
+    name after a role id matching its own in an ``aws:userid`` condition value (``role-id:name``, :func:`request_keys`);
+    with ``requested``, an ``sts:RoleSessionName`` condition value (the name an ``AssumeRole`` asks for: IAM User
+    Guide, "Available keys for AWS STS").
+
+    Policy variables (``${aws:userid}``) are not read: a ``Resource`` built of the session's name is not told apart.
+    """
+    patterns: set[str] = set()
+    for document in documents:
+        for statement in _statements(document) if isinstance(document, dict) else []:
+            if not isinstance(statement, dict):
+                continue
+            if principal is not None:
+                patterns |= _sessions_named(statement, principal)
+            patterns |= _sessions_in_conditions(statement.get("Condition"), principal, requested)
+    return patterns
+
+
+def _sessions_named(statement: dict[str, Any], principal: Principal) -> set[str]:
+    """The session names of ``principal``'s role that the statement's ``Principal``/``NotPrincipal`` name."""
+    role_name = principal.arn.rsplit("/", 1)[-1].lower()
+    found = set()
+    for element in (statement.get("Principal"), statement.get("NotPrincipal")):
+        values = element.get("AWS", []) if isinstance(element, dict) else []
+        for value in values if isinstance(values, list) else [values]:
+            named = re.fullmatch(r"arn:[^:]*:sts::[^:]*:assumed-role/([^/]+)/(.+)", str(value))
+            if named is not None and named.group(1).lower() == role_name:
+                found.add(named.group(2))
+    return found
+
+
+def _sessions_in_conditions(condition: Any, principal: Principal | None, requested: bool) -> set[str]:
+    """The session names an ``aws:userid`` (of ``principal``'s role id) or ``sts:RoleSessionName`` condition names."""
+    found: set[str] = set()
+    for block in condition.values() if isinstance(condition, dict) else []:
+        for key, values in block.items() if isinstance(block, dict) else []:
+            listed = [value for value in (values if isinstance(values, list) else [values]) if isinstance(value, str)]
+            if key.lower() == "sts:rolesessionname" and requested:
+                found.update(listed)
+            elif key.lower() == "aws:userid" and principal is not None:
+                for value in listed:
+                    role_id, colon, name = value.partition(":")
+                    if colon and _wildcard_matches(role_id, principal.role_id):
+                        found.add(name)
+    return found
+
+
+def _wildcard_matches(pattern: str, text: str) -> bool:
+    """``text`` matches the IAM pattern (``*``, ``?``), regardless of case (the more names the surer)."""
+    expression = "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
+    return re.fullmatch(expression, text, re.IGNORECASE | re.DOTALL) is not None
+
+
+def session_names(patterns: collections.abc.Iterable[str], form: str) -> tuple[str, ...]:
+    """
+    The names of ``form`` to judge a session whose name is not known with: first one that none of the patterns
+    matches, then for each pattern a name of ``form`` it matches (its wildcards filled). A policy tells a session's
+    names apart only by such patterns (:func:`session_name_patterns`), so a decision the same for every name here is
+    taken as not depending on the name; one that differs is not known. Names matching two wildcard patterns at once are
+    tried only when one pattern's filled name does.
+    """
+    return _session_names(tuple(sorted(set(patterns))), form)
+
+
+@functools.lru_cache(maxsize=256)
+def _session_names(listed: tuple[str, ...], form: str) -> tuple[str, ...]:
+    fresh = (f"i-0{index:016x}" if form == INSTANCE_ID else f"stand-in-unnamed-{index}" for index in range(1, 100))
+    first = next(fresh)
+    unnamed = next((name for name in (first, *fresh) if not any(_wildcard_matches(p, name) for p in listed)), first)
+    names = [unnamed]
+    for pattern in listed:
+        name = _filled(pattern, form)
+        if name is not None and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _filled(pattern: str, form: str) -> str | None:
+    """A name of ``form`` that ``pattern`` matches, its ``?`` and ``*`` filled with ``0``; ``None`` if none is found."""
+    fixed = pattern.replace("?", "0")
+    bare = fixed.replace("*", "")
+    for length in (len(bare), 2, 10, 19):
+        padding = "0" * max(length - len(bare), 0)
+        if padding and "*" not in fixed:
+            continue
+        name = fixed.replace("*", padding, 1).replace("*", "")
+        for spelled in dict.fromkeys((name, name.lower())):
+            if re.fullmatch(form, spelled) and _wildcard_matches(pattern, spelled):
+                return spelled
+    return None
 
 
 def _session_principal_resolved(element: Any, principal: Principal) -> Any:

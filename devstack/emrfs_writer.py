@@ -11,12 +11,15 @@ committer. Each request is
    match the Hadoop user and groups of the job; no match falls back to the instance-profile role
    (EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": its example has
    the prefix ``s3://amzn-s3-demo-bucket/`` match ``s3://amzn-s3-demo-bucket/mydir``; a request
-   that matches no mapping uses the EC2 instance profile; mappings apply in order);
+   that matches no mapping uses the EC2 instance profile; mappings apply in order); what that guide does not
+   document (another identifier type, another form of prefix) leaves the route unknown, nothing sent;
 2. sent with the mapped role's credentials, got through ``sts:AssumeRole`` called with the
    instance role's credentials (same guide: EMRFS has the cluster's EC2 instances assume the role
    that matches the request), once per role and write, like a credential cache;
 3. **authorized before it is sent** by :mod:`devstack.aws_judge` (principalmapper's policy
-   simulation over the live trust, identity, boundary, bucket and key policies). A denied request
+   simulation over the live trust, identity, boundary, bucket and key policies), once per role session name the
+   policies tell apart, the names not being documented (:meth:`_Writer.whatever_the_session_names`: where the
+   decisions differ the outcome is unknown). A denied request
    is not sent; it is recorded with HTTP 403, and the write stops there, as a Hadoop job fails on
    the first ``AccessDeniedException``. For a HEAD of a missing key, moto's 404 stands only when
    the caller may ``s3:ListBucket`` the bucket, else it becomes 403 (S3 API Reference, HeadObject).
@@ -69,7 +72,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import json
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -85,7 +90,7 @@ from devstack.aws_network import CANNOT_TELL
 from devstack.moto_stack import REGION, account_session, partition_of, region_of, s3control_on_one_host
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from devstack.aws_network import EndpointOnTheWay
     from devstack.moto_stack import Service
@@ -199,6 +204,16 @@ def role_mappings(configuration: dict[str, Any]) -> list[dict[str, Any]]:
     return list(emrfs.get("RoleMappings", []))
 
 
+#: The identifier types the Amazon EMR Management Guide lists for EMRFS role mappings ("Configure IAM roles for EMRFS
+#: requests to Amazon S3": ``"IdentifierType": "User"``, ``"Group"`` or ``"Prefix"``).
+IDENTIFIER_TYPES = ("User", "Group", "Prefix")
+#: The one ``Prefix`` form that guide shows, ``s3://bucket[/prefix]`` ("a bucket specifier of any depth (for example,
+#: s3://amzn-s3-demo-bucket or s3://amzn-s3-demo-bucket/myproject/mydata)"): the scheme ``s3`` in lower case, and a
+#: bucket of lower-case letters, digits, dots and hyphens that begins and ends with a letter or digit (Amazon S3 User
+#: Guide, "General purpose bucket naming rules").
+_DOCUMENTED_PREFIX = re.compile(r"s3://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(/.*)?", re.DOTALL)
+
+
 def route(
     mappings: list[dict[str, Any]], uri: str, instance_role_arn: str, user: str, groups: tuple[str, ...] = ()
 ) -> Route:
@@ -217,10 +232,14 @@ def route(
     :param user: the Hadoop user the request runs as.
     :param groups: the Hadoop groups of that user.
 
-    ``Identifiers`` that are not a list of strings (a hand-made configuration, which EMR stores as given) make the
-    route unknown (:attr:`Route.unknown`) when no mapping before matches: the Management Guide shows only a list, and
-    how EMRFS reads anything else is not documented (a string is not read character by character here, nor as one
-    prefix).
+    The route is unknown (:attr:`Route.unknown`), when reached before a match, at what the Amazon EMR Management Guide
+    ("Configure IAM roles for EMRFS requests to Amazon S3") does not document and EMR stores as given: ``Identifiers``
+    that are not a list of strings (the guide shows a list; a string is not read character by character here, nor as
+    one prefix); an ``IdentifierType`` other than ``User``, ``Group`` and ``Prefix``; a ``Prefix`` of another form than
+    ``s3://bucket[/prefix]`` (``S3://``, ``s3a://``, a bucket in upper case...) that may name the request's location
+    under some reading (scheme and case aside); and a bucket-only ``s3://bucket`` that is a string prefix of another
+    bucket's URI (``s3://bucket-b/...``): the guide's "bucket specifier" names the bucket, and whether EMRFS matches it
+    as a plain string is not documented.
     """
     for index, mapping in enumerate(mappings):
         kind = mapping.get("IdentifierType")
@@ -232,7 +251,17 @@ def route(
                 "shows a list), so whose credentials the request gets is not known"
             )
             return Route("", "unknown", index, unknown=reason)
+        if kind not in IDENTIFIER_TYPES:
+            reason = (
+                f"role mapping {index} has IdentifierType {kind!r}, not one of {', '.join(IDENTIFIER_TYPES)} (Amazon "
+                'EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"): whether EMRFS matches '
+                "it is not documented, so whose credentials the request gets is not known"
+            )
+            return Route("", "unknown", index, unknown=reason)
         for identifier in identifiers:
+            unknown = _prefix_not_known(identifier, uri) if kind == "Prefix" else ""
+            if unknown:
+                return Route("", "unknown", index, unknown=f"role mapping {index}: {unknown}")
             if (
                 (kind == "Prefix" and uri.startswith(identifier))
                 or (kind == "User" and identifier == user)
@@ -240,6 +269,33 @@ def route(
             ):
                 return Route(mapping["Role"], f"{kind} {identifier}", index)
     return Route(instance_role_arn, INSTANCE_ROLE, None)
+
+
+def _prefix_not_known(identifier: str, uri: str) -> str:
+    """
+    Why whether a ``Prefix`` identifier matches ``uri`` (``s3://bucket/key``) is not known (``""``: it is, as a plain
+    string prefix): see :func:`route`.
+    """
+    documented = _DOCUMENTED_PREFIX.fullmatch(identifier)
+    if documented is None:
+        # Scheme and case aside, could it name this location? Then how EMRFS reads it decides, undocumented.
+        named = identifier.partition("://")[2] if "://" in identifier else identifier
+        if not uri.partition("://")[2].lower().startswith(named.lower()):
+            return ""
+        return (
+            f"the Prefix {identifier!r} is not of the form s3://bucket[/prefix] the Amazon EMR Management Guide "
+            f'shows ("Configure IAM roles for EMRFS requests to Amazon S3"), and may name {uri}: whether EMRFS '
+            "matches it is not documented, so whose credentials the request gets is not known"
+        )
+    bucket, path = documented.group(1), documented.group(2)
+    requested = uri.removeprefix("s3://").partition("/")[0]
+    if path is None and bucket != requested and requested.startswith(bucket):
+        return (
+            f"the bucket specifier {identifier!r} is a string prefix of {uri}, another bucket's location: whether "
+            "EMRFS matches a bucket specifier as a plain string is not documented (Amazon EMR Management Guide, "
+            '"Configure IAM roles for EMRFS requests to Amazon S3"), so whose credentials the request gets is not known'
+        )
+    return ""
 
 
 #: The at-rest S3 encryption modes the Amazon EMR Management Guide lists ("Create a security configuration").
@@ -458,7 +514,8 @@ class _Bucket:
     bucket_key_enabled: bool = False
     #: The grants of the default key (ListGrants, every page).
     key_grants: tuple[dict[str, Any], ...] = ()
-    #: The bucket's Region, where the writer acts: its partition is that of every ARN (IAM's, S3's, KMS's).
+    #: The cluster's Region, where the writer runs: its partition is that of every ARN (IAM's, S3's, KMS's). The bucket
+    #: may be in another Region of the partition: :attr:`home_region`.
     region: str = REGION
     #: DescribeKey's KeySpec of the default key.
     key_spec: str = SYMMETRIC_KEY_SPEC
@@ -466,8 +523,11 @@ class _Bucket:
     block_public_acls: bool = False
     #: The default encryption's key ARN (or alias ARN) when it names another Region than the bucket's.
     key_elsewhere: str | None = None
-    #: The Region the bucket is in (HeadBucket's ``BucketRegion``), whose KMS keys S3 uses.
+    #: The Region the bucket is in (HeadBucket's ``BucketRegion``): the Region of S3's endpoint every request to it
+    #: calls (its ``aws:RequestedRegion``), and whose KMS keys S3 uses.
     home_region: str = REGION
+    #: The default encryption's ``KMSMasterKeyID`` as given (``alias/partner``, a key id, an ARN), ``""`` for none.
+    key_name: str = ""
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -527,13 +587,13 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
             aws_managed = True
             key_arn = "aws/s3"
         else:
-            metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-            key_arn = metadata["Arn"]
-            aws_managed = metadata.get("KeyManager") == "AWS"
-            key_state = str(metadata.get("KeyState", "Enabled"))
-            key_spec = str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC)
-            key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
-            key_grants = _grants(kms, key_arn)
+            # An alias or key id is the owner's key for the owner's writers only: S3 resolves it in the requester's
+            # account (_Writer.judge_kms). Not in the owner's account: its name is kept, and no key of the owner's.
+            found = _read_key(kms, key_id)
+            key_arn = key_id if found is None else found.arn
+            if found is not None:
+                aws_managed, key_state, key_spec = found.aws_managed, found.state, found.spec
+                key_policy, key_grants = found.policy, found.grants
     named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
     try:
         block = dict(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"])
@@ -568,6 +628,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         block_public_acls,
         key_id if key_arn is not None and key_id.startswith("arn:") and region_of(key_id) != home else None,
         home,
+        key_id if key_arn is not None else "",
     )
 
 
@@ -587,6 +648,28 @@ class _Key:
     spec: str = SYMMETRIC_KEY_SPEC
     #: ``DescribeKey``'s ``KeyManager`` is ``AWS`` (e.g. aws/s3): its policy is AWS's, not the one moto stores.
     aws_managed: bool = False
+
+
+def _read_key(kms: Any, key_id: str) -> _Key | None:
+    """
+    The key ``key_id`` names in the account and Region of the ``kms`` client, with its policy, state, grants and spec;
+    ``None`` for an alias or key id that names none there (a key ARN that names none is an error).
+    """
+    try:
+        metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    except botocore.exceptions.ClientError:
+        if key_id.startswith("arn:"):
+            raise
+        return None
+    arn = str(metadata["Arn"])
+    return _Key(
+        arn,
+        json.loads(kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"]),
+        str(metadata.get("KeyState", "Enabled")),
+        _grants(kms, arn),
+        str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
+        metadata.get("KeyManager") == "AWS",
+    )
 
 
 def _resolve_key(url: str, key_id: str, requester_account: str, bucket_region: str) -> _Key | Decision:
@@ -765,9 +848,15 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
     return Decision(True, f"{decision.reason}; {kms_action} on {key.arn} allowed by grant {grant.get('GrantId')}")
 
 
-#: The role session names of the instance profile's credentials and of the roles EMRFS assumes.
-INSTANCE_SESSION = "emr-instance-profile"
-EMRFS_SESSION = "emrfs"
+#: The role session names the writer asks moto for, for its credentials only: the judge does not take them for the
+#: names AWS gives. EMRFS's ``RoleSessionName`` is not documented (IAM User Guide, "Available keys for AWS STS"
+#: documents the key, not EMRFS's value), and the instance profile's session is named by the id of the instance that
+#: sends the request (:data:`.aws_judge.INSTANCE_ID`), which the stand-in does not know: a decision that depends on
+#: either name is not known (:meth:`_Writer.whatever_the_session_names`).
+INSTANCE_SESSION = "i-0123456789abcdef0"
+EMRFS_SESSION = "stand-in-emrfs"
+#: The key of :attr:`_Writer.session_names` for the name EMRFS's AssumeRole asks for (``sts:RoleSessionName``).
+REQUESTED_SESSION = "sts:RoleSessionName"
 
 # S3 operation -> (IAM action, KMS action it needs on an SSE-KMS bucket). Sources: S3 API Reference,
 # "Permissions" of each operation; S3 User Guide, "Required permissions for Amazon S3 API operations".
@@ -838,6 +927,9 @@ class _Writer:
         self.groups = groups
         self.result = WriteResult()
         self._principals: dict[str, Principal | None] = {}
+        #: The session names the judge tries now, by role ARN (and :data:`REQUESTED_SESSION`), while
+        #: :meth:`whatever_the_session_names` runs; otherwise a name no policy names (:func:`.aws_judge.session_names`).
+        self.session_names: dict[str, str] = {}
         self._clients: dict[str, Any] = {}
         self._instance_credentials: Mapping[str, Any] | None = None
         #: What every upload asks for: (x-amz-server-side-encryption, its KMS key id), see
@@ -861,10 +953,11 @@ class _Writer:
         #: Why the cluster's subnet does not reach the STS endpoint EMRFS calls (:func:`.aws_network.sts_unreachable`;
         #: a sentence starting with :data:`.aws_network.CANNOT_TELL` when the stand-in cannot decide); ``None``: it does.
         self.sts_unreachable: str | None = None
-        #: The Region of the STS endpoint EMRFS's AssumeRole calls, its ``aws:RequestedRegion``: the cluster's (the
-        #: bucket's) where it calls the Regional endpoint (Amazon EMR Release Guide, "Managing the default AWS Security
-        #: Token Service endpoint": 5.31.0 and 6.1.0 on, which the writer without a cluster stands for); ``None`` where
-        #: it calls the global endpoint or an override (which Region serves it is not documented for the key: left out).
+        #: The Region of the STS endpoint EMRFS's AssumeRole calls, its ``aws:RequestedRegion``: the cluster's (not the
+        #: bucket's, which may be another) where it calls the Regional endpoint (Amazon EMR Release Guide, "Managing the
+        #: default AWS Security Token Service endpoint": 5.31.0 and 6.1.0 on, which the writer without a cluster stands
+        #: for); ``None`` where it calls the global endpoint or an override (which Region serves it is not documented
+        #: for the key: left out).
         self.sts_region: str | None = bucket.region
 
     def starts(self, uri: str) -> bool:
@@ -886,14 +979,66 @@ class _Writer:
 
     # -- credentials ---------------------------------------------------------------------------
     def principal(self, role_arn: str) -> Principal | None:
-        """The role as the judge sees it, with the name of the session this writer acts in."""
+        """The role as the judge sees it, its session named as :attr:`session_names` says now."""
         if role_arn not in self._principals:
             found = read_principal(self.url, role_arn)
-            session = INSTANCE_SESSION if role_arn == self.instance_role_arn else EMRFS_SESSION
             # Its credentials are issued now (the instance profile's, or the AssumeRole that follows): aws:TokenIssueTime.
             issued = datetime.datetime.now(datetime.timezone.utc).isoformat()
-            self._principals[role_arn] = None if found is None else replace(found, session=session, token_issued=issued)
-        return self._principals[role_arn]
+            self._principals[role_arn] = None if found is None else replace(found, token_issued=issued)
+        found = self._principals[role_arn]
+        if found is None:
+            return None
+        name = self.session_names.get(role_arn) or aws_judge.session_names((), self.session_form(role_arn))[0]
+        return replace(found, session=name)
+
+    def session_form(self, role_arn: str) -> str:
+        """
+        What the name of ``role_arn``'s session may be: an instance's id for the instance profile's credentials, any
+        name for a role EMRFS assumes (:data:`INSTANCE_SESSION`).
+        """
+        return aws_judge.INSTANCE_ID if role_arn == self.instance_role_arn else aws_judge.ANY_SESSION_NAME
+
+    def whatever_the_session_names(
+        self,
+        what: str,
+        roles: tuple[str, ...],
+        documents: list[Any],
+        decide: Callable[[], Decision],
+        requested: bool = False,
+    ) -> Decision:
+        """
+        ``decide()`` for each name the sessions of ``roles`` (and, ``requested``, the session EMRFS's AssumeRole asks
+        for) may have, as far as ``documents`` tell them apart (:func:`.aws_judge.session_names`); the decision when all
+        agree. When they differ the outcome is not known (:attr:`WriteResult.unknown`) and the job stops, nothing sent:
+        neither name is documented (:data:`INSTANCE_SESSION`).
+        """
+        axes = []
+        for role in roles:
+            known = self._principals.get(role) or self.principal(role)
+            patterns = aws_judge.session_name_patterns(documents, known) if known is not None else set()
+            axes.append([(role, name) for name in aws_judge.session_names(patterns, self.session_form(role))])
+        if requested:
+            patterns = aws_judge.session_name_patterns(documents, requested=True)
+            names = aws_judge.session_names(patterns, aws_judge.ANY_SESSION_NAME)
+            axes.append([(REQUESTED_SESSION, name) for name in names])
+        decided: list[tuple[dict[str, str], Decision]] = []
+        try:
+            for choice in itertools.product(*axes):
+                self.session_names = dict(choice)
+                decided.append((self.session_names, decide()))
+        finally:
+            self.session_names = {}
+        named, first = decided[0]
+        other = next(((names, each) for names, each in decided if each.allowed != first.allowed), None)
+        if other is None:
+            return first
+        self.result.unknown = (
+            f"{what}: the decision depends on a role session's name, and AWS documents neither the name EMRFS asks "
+            'for nor which instance sends the request (IAM User Guide, "Available keys for AWS STS"; "IAM policy '
+            f'elements: Variables and tags", ec2-instance-id); named {named}: {first.reason}; named {other[0]}: '
+            f"{other[1].reason}"
+        )
+        raise _Stop
 
     def instance_credentials(self) -> Mapping[str, Any]:
         # The instance profile's credentials (IMDS); moto acts in the account of the role's ARN.
@@ -915,7 +1060,7 @@ class _Writer:
         if target.role_arn in self._clients:
             return self._clients[target.role_arn]
         if target.role_arn == self.instance_role_arn:
-            s3 = _role_client(self.url, self.instance_credentials(), "s3", self.bucket.region)
+            s3 = _role_client(self.url, self.instance_credentials(), "s3", self.bucket.home_region)
             self._clients[target.role_arn] = s3
             return s3
         # A mapped role's credentials come from EMRFS's AssumeRole, which must reach STS; the instance profile's come
@@ -948,18 +1093,15 @@ class _Writer:
                 "AssumeRole accepts a role ARN spelled otherwise: name in another case, another path)",
             )
         else:
-            decision = aws_judge.authorize(
-                caller,
-                "sts:AssumeRole",
-                target.role_arn,
-                resource_policy=trust,
-                resource_owner=_account(target.role_arn),
-                context=self.assume_role_keys(),
-                resource_policy_name="trust policy",
-            )
-        if decision.allowed:
-            decision = self.through_endpoint(
-                "sts", caller, "sts:AssumeRole", target.role_arn, _account(target.role_arn), self.assume_role_keys()
+            endpoint = self.endpoints.get("sts")
+            documents = [trust, *(document for _, document in caller.policies), caller.boundary]
+            documents += [endpoint.policy] if endpoint is not None else []
+            decision = self.whatever_the_session_names(
+                f"AssumeRole of {target.role_arn}",
+                (self.instance_role_arn,),
+                documents,
+                lambda: self._judge_assume_role(target.role_arn, trust),
+                requested=True,
             )
         if not decision.allowed:
             self._record(step, "AssumeRole", target.role_arn, target, decision, 403)
@@ -967,9 +1109,28 @@ class _Writer:
         sts = _role_client(self.url, self.instance_credentials(), "sts", self.bucket.region)
         credentials = sts.assume_role(RoleArn=target.role_arn, RoleSessionName=EMRFS_SESSION)["Credentials"]
         self._record(step, "AssumeRole", target.role_arn, target, decision, 200)
-        s3 = _role_client(self.url, credentials, "s3", self.bucket.region)
+        s3 = _role_client(self.url, credentials, "s3", self.bucket.home_region)
         self._clients[target.role_arn] = s3
         return s3
+
+    def _judge_assume_role(self, role_arn: str, trust: dict[str, Any]) -> Decision:
+        """EMRFS's AssumeRole of ``role_arn`` as the instance profile, on the trust policy and the STS endpoint's."""
+        caller = self.principal(self.instance_role_arn)
+        assert caller is not None
+        decision = aws_judge.authorize(
+            caller,
+            "sts:AssumeRole",
+            role_arn,
+            resource_policy=trust,
+            resource_owner=_account(role_arn),
+            context=self.assume_role_keys(),
+            resource_policy_name="trust policy",
+        )
+        if decision.allowed:
+            decision = self.through_endpoint(
+                "sts", caller, "sts:AssumeRole", role_arn, _account(role_arn), self.assume_role_keys()
+            )
+        return decision
 
     # -- judging and sending -------------------------------------------------------------------
     def route(self, uri: str) -> Route:
@@ -979,6 +1140,18 @@ class _Writer:
             self.result.unknown = target.unknown
             raise _Stop
         return target
+
+    def _may_list(self, target: Route) -> Decision:
+        """Whether the session may ``s3:ListBucket``: S3's 404, else 403, for a missing key (``missing_key_status``)."""
+        principal = self.principal(target.role_arn)
+        assert principal is not None
+        return aws_judge.missing_key_status(
+            principal,
+            self.bucket.arn,
+            bucket_policy=self.bucket.policy_for(principal.account)[0],
+            bucket_owner=self.bucket.owner,
+            context=self.network_keys(),
+        )[1]
 
     def _record(self, step: str, operation: str, uri: str, target: Route, decision: Decision, status: int) -> None:
         self.result.requests.append(
@@ -991,7 +1164,8 @@ class _Writer:
         """
         The condition keys of EMRFS's ``sts:AssumeRole`` of a mapped role: ``sts:RoleSessionName``, the session name it
         asks for (Service Authorization Reference, AWS STS condition keys; IAM User Guide, "Available keys for AWS
-        STS"), ``aws:ViaAWSService`` ``false`` (EMRFS calls STS itself: IAM User Guide, "AWS global condition context
+        STS"), which is not documented: the name :attr:`session_names` tries now (:meth:`whatever_the_session_names`),
+        ``aws:ViaAWSService`` ``false`` (EMRFS calls STS itself: IAM User Guide, "AWS global condition context
         keys"), and ``aws:RequestedRegion`` where the endpoint's Region is known (:attr:`sts_region`).
 
         Through an STS interface endpoint (:attr:`endpoints`), ``aws:SourceVpce`` (the endpoint's id) and
@@ -999,7 +1173,8 @@ class _Writer:
         request context only if the requester uses a VPC endpoint to make the request" (IAM User Guide, "AWS global
         condition context keys"); so a trust or endpoint policy conditioned on them is judged as AWS does.
         """
-        keys = {"sts:RoleSessionName": EMRFS_SESSION, "aws:ViaAWSService": "false"}
+        name = self.session_names.get(REQUESTED_SESSION) or aws_judge.session_names((), aws_judge.ANY_SESSION_NAME)[0]
+        keys = {"sts:RoleSessionName": name, "aws:ViaAWSService": "false"}
         if self.sts_region is not None:
             keys["aws:RequestedRegion"] = self.sts_region
         endpoint = self.endpoints.get("sts")
@@ -1010,11 +1185,19 @@ class _Writer:
     def network_keys(self) -> dict[str, str]:
         """
         The condition keys every S3 request of this writer carries from the way it is sent: ``aws:RequestedRegion``,
-        the bucket's Region whose endpoint it calls, and ``aws:ViaAWSService`` ``false``, EMRFS calling S3 itself
-        (IAM User Guide, "AWS global condition context keys": the first "is always included in the request context",
-        the second is false "when the principal makes the call directly").
+        the Region of the bucket, whose S3 endpoint it calls, whatever the cluster's Region, and ``aws:ViaAWSService``
+        ``false``, EMRFS calling S3 itself (IAM User Guide, "AWS global condition context keys": the first "is always
+        included in the request context", the second is false "when the principal makes the call directly"; "AWS:
+        Denies access to AWS based on the requested Region" conditions a Deny on it). S3 serves a bucket from its own
+        Region's endpoint: a request sent to another Region's is redirected there (HTTP 307) or refused (Amazon S3
+        User Guide, "Virtual hosting of general purpose buckets"); the stand-in reads the Region with HeadBucket.
+
+        The same keys go to the 404-or-403 judgment of a missing key (:func:`.aws_judge.missing_key_status`) and to the
+        S3 VPC endpoint's policy (:meth:`through_endpoint`); which endpoints a request to the bucket's Region passes is
+        :func:`.aws_network.endpoints_on_the_way`'s (an S3 gateway endpoint of the cluster's Region serves only buckets
+        of that Region).
         """
-        keys: dict[str, str] = {"aws:RequestedRegion": self.bucket.region, "aws:ViaAWSService": "false"}
+        keys: dict[str, str] = {"aws:RequestedRegion": self.bucket.home_region, "aws:ViaAWSService": "false"}
         if not self.secure_transport:
             # Plain HTTP: aws:SecureTransport is false (IAM User Guide, "AWS global condition context keys": whether
             # the request was sent with TLS); the judge takes "true" otherwise.
@@ -1028,11 +1211,38 @@ class _Writer:
         return keys
 
     def judge(self, operation: str, key: str | None, target: Route, context: dict[str, str]) -> Decision:
+        """Judge one request (:meth:`judge_as_named`) whatever its session's name (``whatever_the_session_names``)."""
+        return self.whatever_the_session_names(
+            f"{operation} of s3://{self.bucket.name}/{key or ''}",
+            (target.role_arn,),
+            self.documents(target.role_arn),
+            lambda: self.judge_as_named(operation, key, target, context),
+        )
+
+    def documents(self, role_arn: str) -> list[Any]:
         """
-        Judge one request with its ``s3:ObjectCreationOperation`` (:data:`.aws_judge.OBJECT_CREATION_OPERATION`). For
-        an operation that key exempts with no documented value (:data:`.aws_judge.OBJECT_CREATION_EXEMPT`), the request
-        is judged with ``false`` and without the key; where the two decisions differ, the outcome is not known
-        (:attr:`WriteResult.unknown`) and the job stops there, nothing sent.
+        Every policy a request of ``role_arn``'s session is judged by: the bucket's, its default key's, the VPC
+        endpoints', the role's own and its boundary, the key the uploads or the bucket's default name in its account.
+        """
+        documents: list[Any] = [self.bucket.policy, self.bucket.key_policy]
+        documents += [endpoint.policy for endpoint in self.endpoints.values()]
+        known = self.principal(role_arn)
+        if known is None:
+            return documents
+        documents += [document for _, document in known.policies] + [known.boundary]
+        named = [self.encryption[1], None if self.bucket.key_named_by_arn else self.bucket.key_name]
+        for key_id in filter(None, named):
+            key = self.requested_key(key_id, known.account)
+            documents += [key.policy] if isinstance(key, _Key) else []
+        return documents
+
+    def judge_as_named(self, operation: str, key: str | None, target: Route, context: dict[str, str]) -> Decision:
+        """
+        Judge one request, its session named as :attr:`session_names` says, with its ``s3:ObjectCreationOperation``
+        (:data:`.aws_judge.OBJECT_CREATION_OPERATION`). For an operation that key exempts with no documented value
+        (:data:`.aws_judge.OBJECT_CREATION_EXEMPT`), the request is judged with ``false`` and without the key; where
+        the two decisions differ, the outcome is not known (:attr:`WriteResult.unknown`) and the job stops there,
+        nothing sent.
         """
         value = aws_judge.OBJECT_CREATION_OPERATION.get(operation)
         if value is not None:
@@ -1172,17 +1382,45 @@ class _Writer:
             if self._aws_s3_key is None or self._aws_s3_key.endswith(NOT_CREATED_YET):
                 self._aws_s3_key = _aws_s3_key_arn(self.url, self.bucket.owner, self.bucket.home_region)
             return _judge_aws_managed_key(principal, kms_action, _Key(self._aws_s3_key, None), decision, context_arn)
+        return self.judge_default_key(principal, kms_action, decision, context_arn)
+
+    def judge_default_key(
+        self, principal: Principal, kms_action: str, decision: Decision, context_arn: str
+    ) -> Decision:
+        """The KMS call for the bucket's default customer managed key, if any (else none is made)."""
         bucket = self.bucket
         if bucket.kms_key_arn is None:
             return decision
         if not bucket.key_named_by_arn and principal.account != bucket.owner:
-            return Decision(
-                False,
-                f"denied: the bucket names its key by alias or key id, which S3 resolves in the requester's "
-                f"account {principal.account}, where no such key is (a key ARN is needed across accounts)",
-            )
+            # S3 looks the alias or key id up in the writer's account, not in the owner's (where _read_bucket did).
+            return self.judge_default_key_by_name(principal, kms_action, decision, context_arn)
+        if not bucket.kms_key_arn.startswith("arn:"):  # named so, and not in the owner's account, the writer's own
+            return self.judge_default_key_by_name(principal, kms_action, decision, context_arn)
         default = _Key(bucket.kms_key_arn, bucket.key_policy, bucket.key_state, bucket.key_grants, bucket.key_spec)
         return _judge_key(principal, kms_action, default, decision, context_arn)
+
+    def judge_default_key_by_name(
+        self, principal: Principal, kms_action: str, decision: Decision, context_arn: str
+    ) -> Decision:
+        """
+        The KMS call for a bucket default that names its key by alias or key id (``KMSMasterKeyID: "alias/partner"``):
+        "If you use a KMS key alias instead, then KMS resolves the key within the requester's account" (Amazon S3 API
+        Reference, "ServerSideEncryptionByDefault"), and a key id too ("To specify a KMS key in a different AWS account,
+        you must use the key ARN or alias ARN", AWS KMS API Reference, GenerateDataKey, ``KeyId``), in the bucket's
+        Region. The writer's account is looked up, as for a key an upload names (:func:`_resolve_key`), and the key
+        found there judged; no such key there: refused.
+        """
+        named = self.bucket.key_name
+        key = self.requested_key(named, principal.account)
+        if isinstance(key, Decision):
+            return Decision(
+                False,
+                f"denied: the bucket's default names its key {named} by alias or key id, which S3 resolves in the "
+                f"requester's account {principal.account}, where no such key is (a key ARN is needed across accounts)",
+            )
+        if key.aws_managed:
+            return _judge_aws_managed_key(principal, kms_action, key, decision, context_arn)
+        return _judge_key(principal, kms_action, key, decision, context_arn)
 
     def requested_key(self, key_id: str, requester_account: str) -> _Key | Decision:
         """The key an upload names, resolved as S3 does (cached per requester account)."""
@@ -1275,15 +1513,13 @@ class _Writer:
         except botocore.exceptions.ClientError as error:
             status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500))
             if status == 404 and operation in ("HeadObject", "GetObject"):
-                principal = self.principal(target.role_arn)
-                assert principal is not None
-                status, list_decision = aws_judge.missing_key_status(
-                    principal,
-                    self.bucket.arn,
-                    bucket_policy=self.bucket.policy_for(principal.account)[0],
-                    bucket_owner=self.bucket.owner,
-                    context=self.network_keys(),
+                list_decision = self.whatever_the_session_names(
+                    f"{operation} of missing {uri}",
+                    (target.role_arn,),
+                    self.documents(target.role_arn),
+                    lambda: self._may_list(target),
                 )
+                status = 404 if list_decision.allowed else 403
                 if status == 403:
                     reason = f"denied: missing key answers 403 without s3:ListBucket ({list_decision.reason})"
                     self._record(step, operation, uri, target, Decision(False, reason), 403)
