@@ -32,7 +32,8 @@ from devstack.testing import CallRecorder, RecordingTaskInstance, small_cluster
 HAND_MADE_NAME = "Prod EMRFS roles (partner b)"
 DEST_ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-b-writer"
 OTHER_ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-c-writer"
-BAD_CLUSTER_IDS = [12345, ["j-1ABCDEFGHIJK"], {"ClusterId": "j-1ABCDEFGHIJK"}, " j-1ABCDEFGHIJK", "j-1ABC\x00"]
+# A list holding one malformed id: the teardown takes a list of ids (a mapped launch's output), each checked by its index.
+BAD_CLUSTER_IDS = [12345, [" j-1ABCDEFGHIJK"], {"ClusterId": "j-1ABCDEFGHIJK"}, " j-1ABCDEFGHIJK", "j-1ABC\x00"]
 
 
 def execute_recorded(op: Any) -> tuple[CallRecorder, Any, Exception | None]:
@@ -64,7 +65,7 @@ def test_a_malformed_cluster_id_is_refused_before_any_call(aws: Seeded, value: A
     ):
         recorder, _, error = execute_recorded(op)
         assert isinstance(error, InvalidParameterError), (field, error)
-        assert error.field == field, error
+        assert error.field == (f"{field}[0]" if isinstance(value, list) and field == "job_flow_id" else field), error
         assert recorder.calls == [], recorder.calls
     states = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster)["Cluster"]["Status"]["State"]
     assert states == "WAITING"  # the one cluster there is still running
