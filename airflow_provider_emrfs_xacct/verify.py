@@ -29,7 +29,13 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     is_access_denied,
 )
 from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREAD_WAITS
-from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS, SSE_KMS_ALGORITHMS
+from airflow_provider_emrfs_xacct.pure.bucket_policy import (
+    AWS_ALIAS_PREFIX,
+    AWS_MANAGED_S3_ALIAS,
+    SSE_KMS_ALGORITHMS,
+    names_s3_managed_key,
+    predefined_alias_service,
+)
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.findings import refused_read_dict
@@ -647,7 +653,7 @@ def _read_bucket_key(
         arn = str(key["Arn"])
         if isinstance(s3_key, Unreadable):
             bucket.aws_managed_key_arn = s3_key
-        elif s3_key is not None and s3_key in (key.get("KeyId"), arn):
+        elif names_s3_managed_key(s3_key, key):
             bucket.aws_managed_key_arn = arn
         else:
             bucket.aws_managed_key_arn = other_service_key(arn)
@@ -670,8 +676,8 @@ def other_service_key(key: str) -> Unreadable:
 
 def predefined_aws_alias(key_id: str) -> str | None:
     """The predefined AWS alias (``alias/aws/s3``) ``key_id`` names, by name or by ARN; ``None`` for anything else."""
-    name = key_id.split(":", 5)[5] if key_id.startswith("arn:") and key_id.count(":") >= 5 else key_id
-    return name if name.startswith("alias/aws/") else None
+    service = predefined_alias_service(key_id)
+    return None if service is None else f"{AWS_ALIAS_PREFIX}{service}"
 
 
 def aws_managed_key_arn(
