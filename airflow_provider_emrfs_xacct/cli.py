@@ -303,17 +303,17 @@ JSON_KEYS = ("role_mappings", "base_configuration")
 
 def require_json_value(value: Any, field: str) -> None:
     """
-    Refuse what JSON cannot hold, naming its place (``field.Key``, ``field[N]``); pure.
+    Refuse what JSON cannot hold, naming its place and what YAML read it as; pure.
 
     YAML reads more than JSON: an unquoted ``2020-01-01`` as a date, ``!!binary``, ``!!set``, ``!!omap``, a key
     that is a number, ``true`` or ``null``, ``.nan`` and ``.inf``, an alias inside its own anchor (``&x {A: *x}``,
-    an object holding itself). JSON has strings, numbers, ``true``, ``false``, ``null``, arrays and objects, whose
-    names are strings, and no ``Infinity`` or ``NaN`` (RFC 8259, 3. Values, 4. Objects, 6. Numbers); a string
-    holds no unpaired surrogate (RFC 8259, 8.2 Unicode Characters).
+    an object holding itself): :func:`~airflow_provider_emrfs_xacct.pure.json_values.require_json_value`.
 
     :raises InvalidParameterError: naming the first such value, or key, and what YAML read it as.
     """
-    _require_json(value, field, ())
+    from airflow_provider_emrfs_xacct.pure import json_values
+
+    json_values.require_json_value(value, field, _yaml_source())
 
 
 def _as_read(value: Any) -> Any:
@@ -328,52 +328,6 @@ def _as_read(value: Any) -> Any:
         return value
 
 
-def _require_json(value: Any, field: str, holders: tuple[int, ...]) -> None:
-    """:func:`require_json_value` of ``value`` within the lists and objects ``holders`` (their ``id``)."""
-    if not isinstance(value, (dict, list)):
-        problem = _not_json(value)
-        if problem:
-            raise InvalidParameterError(field, problem)
-        return
-    if id(value) in holders:
-        raise InvalidParameterError(
-            field, "holds itself (a YAML alias inside its own anchor, such as &x {A: *x}): JSON has no cycles"
-        )
-    holders = (*holders, id(value))
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            _require_json(item, f"{field}[{index}]", holders)
-        return
-    for key, item in value.items():
-        if not isinstance(key, str):
-            text = json.dumps(key) if isinstance(key, (bool, type(None))) else str(key)  # true, null: as written
-            raise InvalidParameterError(
-                f"{field}.{text}",
-                f"is a key YAML read as {_yaml_kind(key)}, but a JSON object's names are strings (RFC 8259, "
-                f"4. Objects): quote it ('{text}')",
-            )
-        _require_json(item, f"{field}.{key}", holders)
-
-
-def _not_json(value: Any) -> str:
-    """Why ``value`` (no list or object) is no JSON value; ``""``: it is one."""
-    import math
-
-    if value is None or isinstance(value, (bool, int)):
-        return ""
-    if isinstance(value, float):
-        return "" if math.isfinite(value) else f"is {value}, which JSON has no number for (RFC 8259, 6. Numbers)"
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as error:
-            return (
-                f"holds the unpaired surrogate \\u{ord(value[error.start]):04x}, which is no character (RFC 8259, 8.2)"
-            )
-        return ""
-    return f"is {_yaml_kind(value)}, not a JSON value (a string, number, true, false, null, list or object): quote it"
-
-
 def _yaml_kind(value: Any) -> str:
     """What YAML's safe loader read ``value`` as, in a user's words."""
     import datetime
@@ -385,6 +339,19 @@ def _yaml_kind(value: Any) -> str:
         return f"{kind} ({value!r})"
     kinds: dict[type, str] = {bytes: "binary data (!!binary)", set: "a set (!!set)", tuple: "a pair (!!omap, !!pairs)"}
     return kinds.get(type(value), type(value).__name__)
+
+
+def _yaml_source() -> Any:
+    """How a partner file's values were written, for :func:`require_json_value`'s refusals."""
+    from airflow_provider_emrfs_xacct.pure.json_values import ValueSource
+
+    return ValueSource(
+        "YAML read as",
+        _yaml_kind,
+        "quote it",
+        tuple_is_list=False,
+        cycle=" (a YAML alias inside its own anchor, such as &x {A: *x})",
+    )
 
 
 def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any], role_arn: str | None = None) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.json_values import require_json_value
 from airflow_provider_emrfs_xacct.pure.merge import load_argument_text, names_any
 from airflow_provider_emrfs_xacct.pure.validation import (
     parse_s3_location,
@@ -444,7 +445,8 @@ def build_security_configuration(
 
     :param role_mappings: validated mappings (see :func:`validate_role_mappings`).
     :param base_configuration: other sections (``EncryptionConfiguration`` …), kept as given.
-    :param check_shape: refuse a documented field of another JSON type (:func:`refuse_misshapen_fields`); off
+    :param check_shape: refuse a value JSON has none for (:func:`~.json_values.require_json_value`) and a
+        documented field of another JSON type (:func:`refuse_misshapen_fields`); off
         for a configuration read from EMR, which accepted it already.
     :param refuse_bypasses: refuse a section that takes writes away from the role mappings
         (:func:`refuse_routing_bypasses`); off where a revoke rebuilds a configuration EMR holds with the other
@@ -478,6 +480,7 @@ def build_security_configuration(
             "is set; pass role mappings through role_mappings instead",
         )
     if check_shape:
+        require_json_value(base_configuration, "base_configuration")  # EMR takes it "in JSON format"
         refuse_misshapen_fields(base_configuration, "base_configuration")
     if refuse_bypasses:
         refuse_routing_bypasses(document, "base_configuration")

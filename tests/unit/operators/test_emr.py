@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +64,39 @@ def test_a_base_configuration_field_of_another_type_is_refused_before_any_call(m
 
     assert raised.value.field == "base_configuration.EncryptionConfiguration.EnableAtRestEncryption"
     assert calls.every == []
+
+
+@pytest.mark.parametrize(
+    ("value", "field", "problem"),
+    [
+        pytest.param(datetime.date(2026, 1, 2), "base_configuration.Tags.Since", "is a date (2026-01-02)", id="date"),
+        pytest.param({"a"}, "base_configuration.Tags.Since", "is a set, not a JSON value", id="set"),
+        pytest.param(math.nan, "base_configuration.Tags.Since", "is nan, which JSON has no number", id="nan"),
+        pytest.param({1: "x"}, "base_configuration.Tags.Since.1", "is a key that is a number (1)", id="number-key"),
+    ],
+)
+def test_a_base_configuration_value_json_has_none_for_is_refused_naming_it_before_any_call(
+    moto_url: str, value: object, field: str, problem: str
+) -> None:
+    """
+    EMR takes the configuration "in JSON format" (Amazon EMR API Reference, CreateSecurityConfiguration); a value
+    JSON has none for is named before any call, not found by ``json.dumps`` with a TypeError naming no field.
+    """
+    from devstack.testing import CallRecorder
+
+    base = {"Tags": {"Since": value}}
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as raised:
+        run_operator(security_configuration(base_configuration=base, expected_account_id=EMR_ACCOUNT))
+
+    assert (raised.value.field, raised.value.problem[: len(problem)]) == (field, problem)
+    assert calls.every == []
+
+
+def test_a_base_configuration_tuple_is_sent_as_the_list_json_writes(moto_url: str) -> None:
+    name, _, _ = run_operator(security_configuration(base_configuration={"Tags": {"Kept": ("a", 1)}}))
+
+    sent = client(moto_url, EMR_ACCOUNT, "emr").describe_security_configuration(Name=name)["SecurityConfiguration"]
+    assert json.loads(sent)["Tags"] == {"Kept": ["a", 1]}
 
 
 def test_launch_template_fields_and_defaults():
