@@ -584,12 +584,24 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         pending = [arn for arn in wanted if arn not in spill.held(inline)]
         if not pending:
             return  # the steady state: one read
+        attached = self.list_attached_policies(role_name)
+        self.remember_attachments(role_name, [item["PolicyArn"] for item in attached])  # for a refused attach
+        ours = {
+            item["PolicyName"]: item["PolicyArn"]
+            for item in attached
+            if spill.is_spill_arn(item["PolicyArn"], policy_name, role_name)
+        }
+        # A grant a spill policy already holds is not pending: a rerun after a revoke freed inline room writes
+        # nothing (idempotent), rather than granting it twice.
+        managed = {name: self.read_managed_policy(arn) for name, arn in ours.items()}
+        for document in managed.values():
+            pending = [arn for arn in pending if arn not in spill.held(document)]
+        if not pending:
+            return
         room = MAX_ROLE_INLINE_POLICIES_CHARS - self._other_inline_chars(role_name, policy_name)
         if iam_policy_length(spill.with_roles(inline, pending)) <= room:
-            # Everything fits inline: the spill policies need not be read. A grant one of them already
-            # holds is then held twice, which grants nothing more (revoke removes it from both). The
-            # first read is written on only while still in time (the quota read above may have been
-            # throttled and retried for seconds): else it is read again (converge.py).
+            # Everything still missing fits inline. The first read is written on only while still in time (the
+            # reads above may have been throttled and retried for seconds): else it is read again (converge.py).
             changes += self._ensure_inline_policy(
                 role_name,
                 policy_name,
@@ -599,18 +611,6 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 dry_run=dry_run,
                 current=first,
             )
-            return
-        attached = self.list_attached_policies(role_name)
-        self.remember_attachments(role_name, [item["PolicyArn"] for item in attached])  # for a refused attach
-        ours = {
-            item["PolicyName"]: item["PolicyArn"]
-            for item in attached
-            if spill.is_spill_arn(item["PolicyArn"], policy_name, role_name)
-        }
-        managed = {name: self.read_managed_policy(arn) for name, arn in ours.items()}
-        for document in managed.values():
-            pending = [arn for arn in pending if arn not in spill.held(document)]
-        if not pending:
             return
         placement = spill.place(
             pending,

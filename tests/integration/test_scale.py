@@ -114,6 +114,26 @@ def test_roles_past_the_inline_wall_go_into_a_managed_policy_and_a_second_run_wr
     assert again.mutating == []
 
 
+def test_a_rerun_of_a_grant_a_spill_policy_holds_writes_nothing_after_a_revoke_freed_inline_room(aws: Seeded) -> None:
+    """
+    Idempotent in the state other partners leave: once a revoke frees room in the inline policy, a rerun of a
+    grant held in a spill policy still finds it there, and neither writes nor grants it twice.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    spilled = partners(FULL, 5)
+    run_operator(attach(destination_role_arns=spilled))
+    assert set(spilled) <= granted(iam)[SPILL_2]
+    fill_inline(iam, FULL - 20)  # 20 other partners revoked: the inline policy has room for five again
+
+    _, again, _ = run_operator(attach(destination_role_arns=spilled))
+
+    assert again.mutating == []
+    grants = granted(iam)
+    assert set(spilled) <= grants[SPILL_2]
+    assert not set(spilled) & grants["inline"]
+
+
 def test_a_full_managed_policy_starts_another_and_versions_stay_within_five(aws: Seeded) -> None:
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     fill_inline(iam, FULL)
