@@ -181,3 +181,22 @@ def test_an_identifier_the_verifier_cannot_read_is_not_settled_by_a_passing_prob
     assert not link.probe_settles
     assert link.prefix == "s3a://other-bucket/x/"
     assert verdict_with_probe(_links(state), PASSED) == (VERDICT_NOT_CHECKED, True)
+
+
+def test_a_multipart_upload_is_not_the_probes_put_where_a_statement_tests_the_operation() -> None:
+    """
+    A Deny of multipart uploads outside the endpoint (``s3:ObjectCreationOperation``: S3 User Guide, "Enforce
+    conditional writes on Amazon S3 buckets"): the probe sends a PutObject, not a CreateMultipartUpload, so its
+    passing settles neither that request nor the parts; the job's own PutObjects (its markers) it does settle.
+    """
+    condition = {**OUTSIDE_THE_ENDPOINT, "StringEquals": {"s3:ObjectCreationOperation": "CreateMultipartUpload"}}
+    state = _bucket_denies(healthy_state(), ["s3:PutObject"], condition)
+
+    links = by_name(check_chain(state))
+    write, mkdirs = links[f"write files {PREFIX}"], links[f"mkdirs {PREFIX}"]
+
+    assert (write.status, mkdirs.status) == (UNKNOWN, UNKNOWN)
+    assert "CreateMultipartUpload" in write.detail
+    assert not write.probe_settles
+    assert mkdirs.probe_settles
+    assert verdict_with_probe(_links(state), PASSED) == (VERDICT_NOT_CHECKED, True)

@@ -58,6 +58,15 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
 
 
+#: The S3 operations of the probe's requests (:data:`~.contexts.PROBE_REQUESTS`): its getFileStatus, put and rename.
+PROBE_OPERATIONS = frozenset({"HeadObject", "ListObjectsV2", "PutObject", "CopyObject"})
+#: Condition keys that tell apart the operations of one action: ``s3:ObjectCreationOperation`` (S3 User Guide,
+#: "Enforce conditional writes on Amazon S3 buckets": a policy must "specify the s3:ObjectCreationOperation condition
+#: key to exempt the CreateMultipartUpload, UploadPart, and UploadPartCopy operations"). A statement testing it may
+#: decide a multipart upload otherwise than the probe's PutObject (lower case, as :func:`has_condition_on` takes them).
+OPERATION_KEYS = frozenset({"s3:objectcreationoperation"})
+
+
 @dataclass
 class PrefixAccess:
     """What the steps found under one prefix: a link per step, the roles that write, their KMS uses."""
@@ -95,9 +104,9 @@ def audit(
             sent = len(outcomes)
             probed = prefix.probed(call)
             reason, fix = prefix.send(call, outcomes, access, probed=probed)
-            blocked.append((reason, fix, probed and prefix.probe_sends(call.action, call.headers, prefix.sent_as)))
+            blocked.append((reason, fix, probed and prefix.probe_sends(call, call.action, prefix.sent_as)))
             outcomes[sent:] = [
-                replace(outcome, probed=probed and prefix.probe_sends(outcome.action, call.headers, outcome.role))
+                replace(outcome, probed=probed and prefix.probe_sends(call, outcome.action, outcome.role))
                 for outcome in outcomes[sent:]
             ]
         first_blocked = next((reason[:2] for reason in blocked if reason[0]), ("", ""))
@@ -456,22 +465,26 @@ class _Prefix:
         uri = f"s3://{self.location.bucket}/{key}" if key is not None else self.location.uri
         return route(self.mappings, uri, checking=-1) == self._probe_route
 
-    def probe_sends(self, action: str, headers: bool, role: str) -> bool:
+    def probe_sends(self, call: S3Call, action: str, role: str) -> bool:
         """
-        Whether the live probe's write sends a request of ``action`` (``headers``: carrying the upload headers), which
-        a passing probe shows allowed (:data:`~.contexts.PROBE_S3_CALLS`), sent as ``role`` (its ARN; ``""``: not
-        known; whether it is the probe's route is :meth:`probed`'s). A part's or a completion's ``s3:PutObject``,
-        which carries none of the upload headers the probe's PutObject does, counts only where no statement of the
-        policies that decide it tests them (:data:`~.contexts.UPLOAD_HEADER_KEYS`): it then differs from the probe's
-        request in nothing they test.
+        Whether the live probe's write sends a request of ``action`` as ``call`` does (its operation, carrying the
+        upload headers or not), which a passing probe shows allowed (:data:`~.contexts.PROBE_S3_CALLS`), sent as
+        ``role`` (its ARN; ``""``: not known; whether it is the probe's route is :meth:`probed`'s). Another operation
+        of the same action (a multipart upload's) counts only where no statement of the policies that decide it tests
+        the operation (:data:`~.contexts.OPERATION_KEYS`); a part's or a completion's ``s3:PutObject``, which carries
+        none of the upload headers the probe's PutObject does, only where none tests them either
+        (:data:`~.contexts.UPLOAD_HEADER_KEYS`): it then differs from the probe's request in nothing they test.
 
         IAM User Guide, "Policy evaluation logic": a request is decided by the statements that match its action,
         resource and context, so a passing probe shows allowed only the requests it sends.
         """
-        if (action, headers) in PROBE_S3_CALLS:
+        same_headers = (action, call.headers) in PROBE_S3_CALLS
+        if same_headers and call.operation in PROBE_OPERATIONS:
             return True
         actor = self.roles.get(role)
-        if (action, not headers) not in PROBE_S3_CALLS or actor is None or "policy" in self.bucket.unreadable:
+        if not (same_headers or (action, not call.headers) in PROBE_S3_CALLS) or actor is None:
+            return False
+        if "policy" in self.bucket.unreadable:
             return False
         boundary = actor.boundary[1] if actor.boundary is not None else None  # (name, document)
         facts = self.state.subnet
@@ -479,7 +492,8 @@ class _Prefix:
             [endpoint.document for endpoint in facts.s3_gateway_policies] if isinstance(facts, SubnetFacts) else []
         )
         documents = [self.bucket.policy, *(document for _, document in actor.policies), boundary, *endpoints]
-        return not any(has_condition_on(document, UPLOAD_HEADER_KEYS) for document in documents)
+        differing = OPERATION_KEYS if same_headers else OPERATION_KEYS | UPLOAD_HEADER_KEYS
+        return not any(has_condition_on(document, differing) for document in documents)
 
     @cached_property
     def _probe_route(self) -> int | None:
