@@ -649,9 +649,15 @@ def destination_role_arn(partner: dict[str, Any]) -> str:
 
 
 def role_mappings(partner: dict[str, Any]) -> Any:
-    """The security configuration's role mappings: as given, or the prefixes to the destination role."""
+    """
+    The security configuration's role mappings: as given, or, when the file gives none (no key, or ``null``), the
+    prefixes to the destination role. An empty list, object or text is given, and refused as the operator refuses it.
+    """
     configuration, destination = partner["security_configuration"], partner["destination"]
-    return configuration.get("role_mappings") or [
+    given = configuration.get("role_mappings")
+    if given is not None:
+        return given
+    return [
         {"Role": destination_role_arn(partner), "IdentifierType": "Prefix", "Identifiers": destination["s3_prefixes"]}
     ]
 

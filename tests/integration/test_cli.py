@@ -357,6 +357,15 @@ REFUSED = [
         "emr.account_id: must be quoted ('123456789012'): YAML read it as the number 1402433619",
     ),
     ("keys-empty-string", lambda p: p["destination"].update(kms_key_arns=""), "destination.kms_key_arns[0]: must not"),
+    # Given empty, not left out: refused as CreateEmrfsSecurityConfigOperator refuses it, not taken for the default.
+    *(
+        (
+            f"role-mappings-empty-{kind}",
+            lambda p, empty=empty: p["security_configuration"].update(role_mappings=empty),
+            "security_configuration.role_mappings",
+        )
+        for kind, empty in (("list", []), ("object", {}), ("text", ""))
+    ),
 ]
 
 
