@@ -247,6 +247,13 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
     resolving its key through
     DescribeKey. A bucket another account owns (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
     """
+    if not (account.isdigit() and len(account) == 12):  # account_of's "(unknown)": sts:GetCallerIdentity failed
+        # Whose writes are another account's, and so need the bucket policy too, turns on the owner (IAM User
+        # Guide, "Cross-account policy evaluation logic"): not known, the bucket is not judged as anyone's.
+        return Unreadable(
+            f"s3://{bucket}: the destination connection's account could not be read (sts:GetCallerIdentity), "
+            "so the bucket's owner, which decides whose writes are cross-account, is not known"
+        )
     region = read(s3, "s3:ListBucket", f"Bucket={bucket}", partial(_bucket_region, s3, bucket))
     if isinstance(region, (Unreadable, OtherOwner)):
         return region

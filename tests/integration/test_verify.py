@@ -1373,6 +1373,19 @@ def test_a_key_pending_deletion_fails_with_the_fix_that_works(partner: Partner) 
     assert run_operator(verifier(partner.configuration))[0]["verdict"] == "PASS"
 
 
+def test_a_bucket_whose_owner_is_not_known_is_not_judged_as_another_accounts(aws: Seeded) -> None:
+    """
+    When the destination connection's own account cannot be read (``account_of``'s ``(unknown)``), the bucket is
+    left unread, not judged as owned by an account named "(unknown)", which would fail every same-account writer as
+    cross-account (IAM User Guide, "Cross-account policy evaluation logic").
+    """
+    bucket = verify_module.read_bucket(s3_hook(), aws.bucket, "(unknown)")
+
+    assert isinstance(bucket, verify_module.Unreadable)
+    assert "sts:GetCallerIdentity" in bucket.detail
+    assert isinstance(verify_module.read_bucket(s3_hook(), aws.bucket, DESTINATION_ACCOUNT), verify_module.BucketState)
+
+
 def test_the_bucket_region_is_read_and_a_region_guard_is_judged_with_it(partner: Partner) -> None:
     """
     aws:RequestedRegion of an S3 request is the bucket's Region (IAM User Guide, aws:RequestedRegion), read from
