@@ -63,7 +63,7 @@ def iam_characters(document: str) -> int:
 
     Which characters that is, is not documented: only the space, tab, line feed and carriage return are left out
     (the stricter reading); a no-break space (U+00A0) or next line (U+0085), which a policy may hold ("characters in
-    the range \u0020 to \u00FF"), counts.
+    the range U+0020 to U+00FF"), counts.
     """
     return len(re.sub(r"[ \t\n\r]", "", document))
 

@@ -1036,7 +1036,7 @@ def stored_policy_length(text: str) -> int:
     the six characters sent or the one it means is not documented: the six are counted, on the safe side. Which
     characters are the "white space" IAM does not count is not documented either: only JSON's (space, tab, line feed,
     carriage return: RFC 8259, 2. JSON Grammar) are left out, and a no-break space (U+00A0) or next line (U+0085),
-    which IAM takes in a policy ("characters in the range \u0020 to \u00FF"), is counted, on the safe side.
+    which IAM takes in a policy ("characters in the range U+0020 to U+00FF"), is counted, on the safe side.
     """
     return len(text) - sum(text.count(space) for space in _JSON_WHITESPACE)
 
