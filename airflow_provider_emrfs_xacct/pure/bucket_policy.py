@@ -4,7 +4,8 @@ Option (a) of the AWS article: the destination bucket's policy grants the EMR ac
 Pure: standard library only. Each granted principal gets its own two statements (objects under its
 prefixes; ``s3:ListBucket``, ``s3:ListBucketMultipartUploads`` and ``s3:GetBucketLocation`` on the bucket), with ``Sid``s derived from the principal, so granting
 or revoking one principal never touches another's statements, nor any statement the provider did
-not write (a ``Deny`` included).
+not write (a ``Deny`` included). Statements of others under a principal's ``Sid``s (what a revoke left to the
+principals someone added to them) keep those: the principal's next grant takes the next free ``Sid``s derived from it.
 """
 
 from __future__ import annotations
@@ -78,14 +79,44 @@ _OBJECTS_PREFIX = f"{SID_PREFIX}Objects"
 _PAIR_SID = re.compile(rf"{SID_PREFIX}(Objects|List)([0-9a-f]{{12}})", re.ASCII)
 
 
+#: How many pairs of ``Sid``s a principal may be written under: its own (:func:`principal_sids`), then, while
+#: statements of others hold those, the next ones (:func:`_pair_sids`).
+_PAIR_CHOICES = 8
+
+
 def principal_sids(principal_arn: str) -> tuple[str, str]:
     """Return the ``Sid``s of the objects and list statements of one principal."""
     digest = hashlib.sha256(principal_arn.encode()).hexdigest()[:12]
     return f"{SID_PREFIX}Objects{digest}", f"{SID_PREFIX}List{digest}"
 
 
-def _objects_sid(principal_arn: str) -> str:
-    return principal_sids(principal_arn)[0]
+def _pair_sids(principal_arn: str, choice: int) -> tuple[str, str]:
+    """The principal's ``choice``-th pair of ``Sid``s: its own (``0``), else the hash of ``ARN#choice``."""
+    return principal_sids(principal_arn if choice == 0 else f"{principal_arn}#{choice}")
+
+
+def _pair_for(policy: dict[str, Any] | None, principal_arn: str) -> tuple[str, tuple[str, str]]:
+    """
+    Return the spelling and ``Sid``s a grant writes the principal's statements under.
+
+    Those already there for it (:func:`_held_as`; a second pair would grant it twice), else the first pair of
+    ``Sid``s no statement holds: a revoke takes the role out of statements someone gave other principals too and
+    leaves them to those, under the role's own ``Sid``s, which a new grant must not take over (it would drop them).
+    """
+    held = _held_as(policy, principal_arn)
+    if held:
+        return held[0]
+    taken = {
+        statement.get("Sid") for statement in as_list((policy or {}).get("Statement")) if isinstance(statement, dict)
+    }
+    for choice in range(_PAIR_CHOICES):
+        sids = _pair_sids(principal_arn, choice)
+        if not taken & set(sids):
+            return principal_arn, sids
+    raise ConflictError(
+        f"the bucket policy's statements under the Sids of {principal_arn} ({', '.join(principal_sids(principal_arn))} "
+        "and the ones after them) all hold other principals: move those into statements of your own, then grant again"
+    )
 
 
 def _held_as(policy: dict[str, Any] | None, principal_arn: str) -> list[tuple[str, tuple[str, str]]]:
@@ -107,7 +138,9 @@ def _held_as(policy: dict[str, Any] | None, principal_arn: str) -> list[tuple[st
     of another principal whose grant was given a spelling neither listed nor in lower case cannot be told from
     the role's own; a revoke takes only the role out of it (the others keep it), so no access of the role is left
     in the provider's statements and nobody else's is taken. The list statement is judged the same way, for a pair
-    whose objects statement someone took the role out of (ranked after every objects statement found).
+    whose objects statement someone took the role out of (ranked after every objects statement found). A hash
+    of the role's name is also one of its later pairs' (:func:`_pair_sids`), and a statement not listing the role is
+    never its own, whatever its ``Sid``.
     """
     # By rank: the objects statement found, then only the list statement (someone took the role out of the
     # objects one); each first where its Sid is the hash of the role's name or it lists no one else.
@@ -134,19 +167,22 @@ def _held_as(policy: dict[str, Any] | None, principal_arn: str) -> list[tuple[st
 
 
 def _digests(*principal_arns: str) -> set[str]:
-    """The ``Sid`` digests of these principals as spelled and with their names in lower case (:func:`~.merge.identity_key`)."""
+    """
+    The ``Sid`` digests of these principals as spelled and with their names in lower case (:func:`~.merge.identity_key`),
+    of each of their pairs (:func:`_pair_sids`).
+    """
     return {
-        _objects_sid(str(spelling))[len(_OBJECTS_PREFIX) :]
+        _pair_sids(str(spelling), choice)[0][len(_OBJECTS_PREFIX) :]
         for arn in principal_arns
         for spelling in (arn, identity_key(arn))
+        for choice in range(_PAIR_CHOICES)
     }
 
 
 def granted_locations(policy: dict[str, Any] | None, principal_arn: str) -> set[S3Location]:
     """Read back the locations the principal's object statement grants."""
-    held = _held_as(policy, principal_arn)
-    sid = held[0][1][0] if held else principal_sids(principal_arn)[0]
-    return object_locations(find_statement(policy, sid))
+    held = _held_as(policy, principal_arn)  # none: a grant writes a pair no statement holds (_pair_for)
+    return object_locations(find_statement(policy, held[0][1][0])) if held else set()
 
 
 def grant(
@@ -163,11 +199,7 @@ def grant(
     :param object_acl: also allow ``s3:PutObjectAcl`` (writes carry a canned ACL); once granted it is kept.
     """
     locations = granted_locations(policy, principal_arn) | locations
-    spellings = _held_as(policy, principal_arn)
-    # The statements already there for the role, under its spelling there: a second pair would grant it twice.
-    principal_arn, (objects_sid, list_sid) = (
-        spellings[0] if spellings else (principal_arn, principal_sids(principal_arn))
-    )
+    principal_arn, (objects_sid, list_sid) = _pair_for(policy, principal_arn)
     bucket = next(iter(locations)).bucket
     ordered = sorted(locations)
     held = find_statement(policy, objects_sid) or {}

@@ -8,7 +8,7 @@ how it finds its own statements again and leaves every other statement alone.
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
+import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
@@ -330,18 +330,19 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
     ``EmrfsXacctList`` and ``EmrfsXacctBucketLocation``. A prefix taken out of ``EmrfsXacctObjects`` by hand (the
     documented way to remove one) leaves those behind: the next write drops them with it, instead of refusing them
     as additions of someone else. Only the provider's complete sets count (a bucket in both bucket statements; a
-    prefix's key and marker both, its three ARNs in the ACL statement), and nothing of a bucket a statement the
-    provider does not own allows (its grant there may rely on the provider's listing): an ARN added by hand in
-    another shape is still refused, not dropped. A complete set added by hand cannot be told from one left behind.
+    prefix's key and marker both, its three ARNs in the ACL statement), and nothing of a bucket an ``Allow`` the
+    provider does not own may cover (:func:`_buckets_named_by_others`: its grant there may rely on the provider's
+    listing): an ARN added by hand in another shape is still refused, not dropped. A complete set added by hand
+    cannot be told from one left behind.
     """
     kept = set(locations)
     kept_buckets = {location.bucket for location in kept}
     statements = [item for item in as_list((policy or {}).get("Statement")) if isinstance(item, dict)]
-    named = _buckets_named_by_others(statements)
     held: dict[str, set[str]] = {sid: set() for sid in _DERIVED_RESOURCE_SIDS}
     for statement in statements:
         if statement.get("Sid") in held:
             held[statement["Sid"]].update(arn for arn in as_list(statement.get("Resource")) if isinstance(arn, str))
+    named = _buckets_named_by_others(statements, set().union(*held.values()))
     remains: set[str] = set()
     for arn in held[LIST_SID] & held[BUCKET_LOCATION_SID]:
         bucket = _prefix_written_for(arn)
@@ -363,28 +364,140 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
 _DERIVED_RESOURCE_SIDS = (OBJECTS_SID, OBJECT_ACL_SID, LIST_SID, BUCKET_LOCATION_SID)
 
 
-def _buckets_named_by_others(statements: list[dict[str, Any]]) -> frozenset[str]:
+def _buckets_named_by_others(statements: list[dict[str, Any]], arns: Iterable[str]) -> frozenset[str]:
     """
-    The bucket names or patterns the ``Resource``/``NotResource`` of ``Allow`` statements the provider does not own
-    name (:func:`_named`); a ``Deny`` takes access away and relies on no grant of the provider's.
+    The buckets of ``arns`` (S3 ARNs of the provider's statements) that an ``Allow`` the provider does not own may
+    cover, when it may allow an S3 action (:func:`_may_allow_s3`); a ``Deny`` takes access away and relies on no
+    grant of the provider's. When in doubt, a bucket is covered (its grants are kept).
     """
-    patterns = set()
-    for statement in statements:
-        sid = statement.get("Sid")
-        if (isinstance(sid, str) and is_owned_destination_sid(sid)) or statement.get("Effect") == "Deny":
+    others = [
+        statement
+        for statement in statements
+        if not (isinstance(statement.get("Sid"), str) and is_owned_destination_sid(statement["Sid"]))
+        and statement.get("Effect") != "Deny"
+        and _may_allow_s3(statement)
+    ]
+    named = set()
+    for arn in arns:
+        parts = arn.split(":", 5)
+        if len(parts) < 6 or parts[2] != "s3":
             continue
-        for key in ("Resource", "NotResource"):
-            for arn in as_list(statement.get(key)):
-                if isinstance(arn, str) and ":s3:::" in arn:
-                    patterns.add(arn.split(":s3:::", 1)[1].partition("/")[0])
-                elif arn == "*" or not isinstance(arn, str):
-                    patterns.add("*")
-    return frozenset(patterns)
+        bucket = parts[5].partition("/")[0]
+        if any(_covers_bucket(statement, parts[1], bucket) for statement in others):
+            named.add(bucket)
+    return frozenset(named)
 
 
-def _named(bucket: str, patterns: frozenset[str]) -> bool:
-    """Return whether a bucket name or pattern of ``patterns`` names ``bucket`` (``*`` and ``?`` matched as IAM does)."""
-    return any(fnmatchcase(bucket, pattern) for pattern in patterns)
+def _named(bucket: str, named: frozenset[str]) -> bool:
+    """Return whether ``bucket`` is among those an ``Allow`` of someone else may cover (:func:`_buckets_named_by_others`)."""
+    return bucket in named
+
+
+def _may_allow_s3(statement: dict[str, Any]) -> bool:
+    """
+    Whether the statement's ``Action`` may name an S3 action, or its ``NotAction`` leaves one out (neither: it may).
+
+    "The prefix and the action name are case insensitive" (IAM User Guide, "IAM JSON policy elements: Action"), and
+    ``*`` and ``?`` are wildcards there; a ``NotAction`` only rules S3 out when one of its values covers ``s3:*``.
+    """
+    if "Action" in statement:
+        return any(
+            not isinstance(action, str) or bool(_glob_states(action.lower(), "s3:"))
+            for action in as_list(statement["Action"])
+        )
+    return "NotAction" not in statement or not any(
+        isinstance(action, str) and _open(action.lower(), _glob_states(action.lower(), "s3:"))
+        for action in as_list(statement["NotAction"])
+    )
+
+
+def _covers_bucket(statement: dict[str, Any], partition: str, bucket: str) -> bool:
+    """
+    Whether the statement may apply to ``bucket`` or an object in it.
+
+    A ``Resource`` may when one of its values may match the bucket's ARN or an object's (its wildcards, policy
+    variables as ``*``, and case aside: matched widely). A ``NotResource`` "matches every resource except those
+    specified" (IAM User Guide, "IAM JSON policy elements: NotResource"): it covers the bucket unless its values
+    surely match every object of the bucket and the bucket's ARN itself (:func:`_excludes`). Neither (which AWS
+    refuses to save): covered.
+    """
+    if "Resource" in statement or "NotResource" not in statement:
+        resources = as_list(statement.get("Resource", "*"))
+        if any(not isinstance(arn, str) or _may_match(arn, partition, bucket) for arn in resources):
+            return True
+        if "NotResource" not in statement:
+            return False
+    excluded = [_excludes(arn, partition, bucket) for arn in as_list(statement["NotResource"]) if isinstance(arn, str)]
+    return not (any(objects for objects, _ in excluded) and any(itself for _, itself in excluded))
+
+
+def _may_match(pattern: str, partition: str, bucket: str) -> bool:
+    """Whether the ARN pattern may match ``bucket``'s ARN or one of its objects' (case and policy variables aside)."""
+    pattern = re.sub(r"\$\{[^}]*\}", "*", pattern.lower())
+    states = _glob_states(pattern, s3_arn(partition, bucket).lower())
+    return _ends(pattern, states) or bool(_glob_states(pattern, "/", states))
+
+
+def _excludes(pattern: str, partition: str, bucket: str) -> tuple[bool, bool]:
+    """
+    Whether the ARN pattern surely matches every object of ``bucket``, and the bucket's ARN itself.
+
+    Judged segment by segment (IAM User Guide, "IAM JSON policy elements: Resource": wildcards stand "within the
+    individual segments of an ARN (the parts separated by colons)"), exactly as written: a policy variable, another
+    shape or another partition is not sure to match.
+    """
+    if pattern == "*":
+        return True, True
+    parts = pattern.split(":", 5)
+    fixed = ("arn", partition, "s3", "", "")
+    if (
+        "${" in pattern
+        or len(parts) < 6
+        or not all(_ends(part, _glob_states(part, want)) for part, want in zip(parts[:5], fixed, strict=True))
+    ):
+        return False, False
+    states = _glob_states(parts[5], bucket)
+    return _open(parts[5], _glob_states(parts[5], "/", states)), _ends(parts[5], states)
+
+
+def _glob_states(pattern: str, text: str, states: Collection[int] = (0,)) -> frozenset[int]:
+    """
+    The positions in ``pattern`` a match may be at after ``text``, from ``states`` (``*``: any characters, ``?``: one).
+
+    Empty: no string starting with ``text`` matches.
+    """
+    reached = _past_stars(pattern, states)
+    for char in text:
+        reached = _past_stars(
+            pattern,
+            [
+                index + (pattern[index] != "*")
+                for index in reached
+                if index < len(pattern) and pattern[index] in (char, "?", "*")
+            ],
+        )
+    return reached
+
+
+def _past_stars(pattern: str, states: Iterable[int]) -> frozenset[int]:
+    """``states`` and the positions after the ``*`` each stands at (a ``*`` may match nothing)."""
+    reached = set()
+    for index in states:
+        reached.add(index)
+        while index < len(pattern) and pattern[index] == "*":
+            index += 1
+            reached.add(index)
+    return frozenset(reached)
+
+
+def _ends(pattern: str, states: Iterable[int]) -> bool:
+    """Whether ``pattern`` matches the text read so far whole (only ``*`` left after one of ``states``)."""
+    return any(not pattern[index:].strip("*") for index in states)
+
+
+def _open(pattern: str, states: Iterable[int]) -> bool:
+    """Whether ``pattern`` matches the text read so far followed by any text at all (only ``*``, at least one, left)."""
+    return any(pattern[index:] and not pattern[index:].strip("*") for index in states)
 
 
 def _prefix_written_for(arn: Any) -> S3Location | str | None:

@@ -163,3 +163,96 @@ def test_a_complete_set_for_a_wildcard_prefix_is_not_taken_as_left_behind() -> N
     assert documents.remains_of_removed_prefixes(policy, {LOCATIONS[1]}) == set()
     with pytest.raises(ConflictError, match="'EmrfsXacctObjectAcl' holds the wildcard resource"):
         next_write(policy, {LOCATIONS[1]})
+
+
+def removed_beside(foreign: dict[str, Any]) -> dict[str, Any]:
+    """``new-bucket``'s prefix taken out of ``EmrfsXacctObjects`` by hand, and ``foreign`` (someone's own) added."""
+    written = documents.destination_permissions_policy("aws", {LOCATIONS[1], LOCATIONS[2]}, object_acl=True)
+    edited = removed_by_hand(written, {LOCATIONS[2]}, only_the_wildcard=False)
+    edited["Statement"].append({"Sid": "MyExports", "Effect": "Allow", **foreign})
+    return edited
+
+
+def providers(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """The provider's statements of ``policy``."""
+    return [statement for statement in policy["Statement"] if documents.is_owned_destination_sid(statement["Sid"])]
+
+
+#: What the provider wrote for ``new-bucket``'s prefix alone, once that prefix is out of ``EmrfsXacctObjects``.
+NEW_BUCKET_REMAINS = {"arn:aws:s3:::new-bucket", *documents.object_resources("aws", LOCATIONS[2])}
+
+
+def test_a_not_resource_allow_naming_another_bucket_keeps_what_the_provider_wrote_for_this_one() -> None:
+    """
+    ``NotResource`` "matches every resource except those specified" (IAM User Guide, "IAM JSON policy elements:
+    NotResource"): an ``Allow`` leaving out ``unrelated-bucket`` allows ``s3:PutObject`` in ``new-bucket``, which
+    still needs the bucket's listing (HeadObject answers 403, not 404, without ``s3:ListBucket``). Before, the bucket
+    it leaves out counted as the one it names: ``new-bucket``'s grants were dropped.
+    """
+    policy = removed_beside({"Action": "s3:PutObject", "NotResource": "arn:aws:s3:::unrelated-bucket/*"})
+
+    assert documents.remains_of_removed_prefixes(policy, {LOCATIONS[1]}) == set()
+    with pytest.raises(ConflictError, match="'arn:aws:s3:::new-bucket"):
+        next_write(policy, {LOCATIONS[1]})
+    # Leaving out part of the bucket only (not its own ARN, one prefix, another partition's) still covers the rest.
+    for not_resource in (
+        "arn:aws:s3:::new-bucket/*",
+        ["arn:aws:s3:::new-bucket", "arn:aws:s3:::new-bucket/exports-2026/*"],
+        ["arn:aws-cn:s3:::new-bucket", "arn:aws-cn:s3:::new-bucket/*"],
+    ):
+        policy = removed_beside({"Action": "s3:PutObject", "NotResource": not_resource})
+        assert documents.remains_of_removed_prefixes(policy, {LOCATIONS[1]}) == set(), not_resource
+
+
+@pytest.mark.parametrize(
+    "not_resource",
+    [
+        ["arn:aws:s3:::new-bucket", "arn:aws:s3:::new-bucket/*"],  # exactly the bucket and all its objects
+        "arn:aws:s3:::new-*",  # a last * in a segment matches the slash too (IAM User Guide, "... Resource")
+        "*",
+    ],
+)
+def test_a_not_resource_allow_leaving_out_the_whole_bucket_does_not_keep_it(not_resource: Any) -> None:
+    """Before, the bucket a ``NotResource`` leaves out counted as named: what was left behind there was refused."""
+    policy = removed_beside({"Action": "s3:PutObject", "NotResource": not_resource})
+
+    assert documents.remains_of_removed_prefixes(policy, {LOCATIONS[1]}) == NEW_BUCKET_REMAINS
+    assert "new-bucket" not in json.dumps(providers(next_write(policy, {LOCATIONS[1]})))
+
+
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        {"Action": "s3:PutObject", "Resource": "arn:aws:s3:::new*x"},  # a * spans the slash: new-bucket/...x
+        {"Action": "s3:PutObject", "Resource": "arn:aws:s3:*:*:new-bucket/*"},  # wildcard region and account
+        {"Action": "s3:PutObject", "Resource": "arn:aws:s3:::${aws:PrincipalTag/bucket}/*"},  # any bucket, maybe
+        {"Action": "s3:PutObject"},  # neither Resource nor NotResource: not known, kept
+    ],
+)
+def test_an_allow_that_may_cover_the_bucket_keeps_what_the_provider_wrote_there(foreign: dict[str, Any]) -> None:
+    """When in doubt, what the provider wrote for the bucket is kept (and the write refused, naming it)."""
+    policy = removed_beside(foreign)
+
+    assert documents.remains_of_removed_prefixes(policy, {LOCATIONS[1]}) == set()
+    with pytest.raises(ConflictError, match="'arn:aws:s3:::new-bucket"):
+        next_write(policy, {LOCATIONS[1]})
+
+
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        {"Action": "kms:Decrypt", "Resource": "*"},
+        {"Action": ["sqs:SendMessage", "ec2:Describe*"], "Resource": "*"},
+        {"NotAction": "S3:*", "Resource": "*"},  # action names are case insensitive (IAM User Guide, "... Action")
+        {"NotAction": "*", "Resource": "*"},
+    ],
+)
+def test_an_allow_of_no_s3_action_does_not_keep_the_bucket(foreign: dict[str, Any]) -> None:
+    """Only a statement that may allow an S3 action may rely on the provider's listing of the bucket."""
+    policy = removed_beside(foreign)
+
+    assert documents.remains_of_removed_prefixes(policy, {LOCATIONS[1]}) == NEW_BUCKET_REMAINS
+    assert "new-bucket" not in json.dumps(providers(next_write(policy, {LOCATIONS[1]})))
+    # While one that leaves out only some S3 actions, or names one, keeps it.
+    widened = {**foreign, "NotAction": "s3:Put*"} if "NotAction" in foreign else {**foreign, "Action": "s3:GetObject"}
+    assert documents.remains_of_removed_prefixes(removed_beside(widened), {LOCATIONS[1]}) == set()
