@@ -337,11 +337,13 @@ def partner_access(
         is there now, and warns instead of failing on it). (templated; default: the tasks' own, e.g. from
         ``default_args``)
     :param shared_documents_pool: an Airflow pool (created beforehand, e.g. ``airflow pools set
-        emrfs_xacct_shared_documents 1 "..."``) for the two tasks that write documents every partner
-        shares: ``allow_emr_role_to_assume`` (the EMR EC2 role's policies) and ``grant_kms_key_user``
-        (the key policy). With one slot, no two partners write them at once, which keeps every partner's
-        grant while IAM and KMS reads lag behind writes by less than ``settle_seconds`` (about four times
-        what concurrent writers bear; see the docs' "Safe under backfills").
+        emrfs_xacct_shared_documents 1 "..."``) for the three tasks that write documents another run or the
+        partner's revoke writes too: ``allow_emr_role_to_assume`` (the EMR EC2 role's policies, every
+        partner's), ``grant_kms_key_user`` (the key policy) and ``ensure_destination_role`` (the destination
+        role's trust, which the partner's revoke, in the same pool, takes the EMR EC2 role out of). With one
+        slot, no two of them write at once, which keeps every partner's grant while IAM and KMS reads lag
+        behind writes by less than ``settle_seconds`` (about four times what concurrent writers bear; see the
+        docs' "Safe under backfills").
         (default: none)
     :param assume_policy_name: the name of the EMR EC2 role's inline policy that lets it assume the destination
         roles (``AttachAssumeRolePolicyOperator``'s ``policy_name``); give the revoke the same name. (templated;
@@ -428,6 +430,7 @@ def partner_access(
             checked_ahead=ahead or None,
             **common,
             **in_destination,
+            **shared,  # its trust is the partner's revoke's to write too (docs/safety.md)
         )
         _named(
             role,

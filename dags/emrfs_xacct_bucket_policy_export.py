@@ -55,6 +55,9 @@ EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
 #: The Airflow pool of one slot for the tasks that write documents partners share (create it first: above).
 SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
+#: The job's command (``bash -c``): the run stamp is ``$1``, the object's S3 URI ``$2``, given as arguments of their
+#: own and quoted, so that no value of the run (a prefix from its conf) is read as shell code or split at a space.
+WRITE_RESULTS_SCRIPT = 'echo "results for $1" | hadoop fs -put -f - "$2"'
 
 with DAG(
     dag_id="emrfs_xacct_bucket_policy_export",
@@ -184,10 +187,18 @@ with DAG(
                 "ActionOnFailure": "CONTINUE",
                 "HadoopJarStep": {
                     "Jar": "command-runner.jar",
+                    # The stamp and the URI reach bash as arguments ($1, $2), never as part of the script: a
+                    # prefix from the run's conf with a ";" or a space would otherwise be run or split by bash on
+                    # the primary node, as the instance profile's role (Airflow's BashOperator docs warn of the
+                    # same for dag_run.conf). command-runner.jar runs the step's Args as the command and its
+                    # arguments (Amazon EMR Release Guide, "Run commands and scripts on an Amazon EMR cluster").
                     "Args": [
                         "bash",
                         "-c",
-                        "echo 'results for {{ run_stamp(dag_run) }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ run_stamp(dag_run) }}/results.txt",
+                        WRITE_RESULTS_SCRIPT,
+                        "write-results",
+                        "{{ run_stamp(dag_run) }}",
+                        "{{ params.destination_prefix }}{{ run_stamp(dag_run) }}/results.txt",
                     ],
                 },
             }

@@ -16,9 +16,11 @@ concurrent writer overwrote, but IAM and KMS reads may lag behind writes, and co
 every change only while reads lag less than about 0.2 s, which AWS does not promise (``docs/safety.md``,
 "Reads that lag behind writes"): so the two tasks of each partner that write them
 (``allow_emr_role_to_assume`` and ``grant_kms_key_user``) take the pool :data:`SHARED_DOCUMENTS_POOL`
-of one slot (``partner_access(shared_documents_pool=...)``) and write one partner at a time. Create
-it before the first run, or those tasks are never scheduled (Airflow schedules no task whose pool does
-not exist)::
+of one slot (``partner_access(shared_documents_pool=...)``) and write one partner at a time. So does
+its ``ensure_destination_role``, which writes the partner's destination role (its trust and permissions),
+which the partner's revoke (``emrfs_xacct_offboard_partner``, in the same pool) writes too, maybe while
+an export runs. Create the pool before the first run, or those tasks are never scheduled (Airflow
+schedules no task whose pool does not exist)::
 
     airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
 
@@ -54,6 +56,9 @@ EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
 #: The Airflow pool of one slot for the tasks that write documents partners share (create it first: above).
 SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
+#: The job's command (``bash -c``): the run stamp is ``$1``, the object's S3 URI ``$2``, given as arguments of their
+#: own and quoted, so that no value of the run (a prefix from its conf) is read as shell code or split at a space.
+WRITE_RESULTS_SCRIPT = 'echo "results for $1" | hadoop fs -put -f - "$2"'
 #: In the EMR connection's partition (``aws_partition``, a macro of this DAG): arn:aws-cn:… in China.
 EMR_EC2_ROLE_ARN = (
     "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/EMR_EC2_DefaultRole"
@@ -136,13 +141,21 @@ with DAG(
 
     @task
     def write_steps(destination_prefix: str, run_stamp: str) -> list[dict[str, Any]]:
-        """The step that writes the partner's results under its prefix, through EMRFS."""
-        command = f"echo 'results {run_stamp}' | hadoop fs -put -f - {destination_prefix}{run_stamp}/results.txt"
+        """
+        The step that writes the partner's results under its prefix, through EMRFS.
+
+        The stamp and the URI are arguments of ``bash -c`` (``$1``, ``$2``), not part of its script: the prefix comes
+        from the run's conf, and one with a ``;`` or a space would be run or split by bash on the primary node.
+        """
+        uri = f"{destination_prefix}{run_stamp}/results.txt"
         return [
             {
                 "Name": f"write-results-{run_stamp}",
                 "ActionOnFailure": "CONTINUE",
-                "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["bash", "-c", command]},
+                "HadoopJarStep": {
+                    "Jar": "command-runner.jar",
+                    "Args": ["bash", "-c", WRITE_RESULTS_SCRIPT, "write-results", run_stamp, uri],
+                },
             }
         ]
 

@@ -15,8 +15,10 @@ operator gets the account id it must act in (``expected_account_id``), as in ``e
 
 ``allow_emr_role_to_assume`` writes the EMR EC2 role's assume-role policy, which every partner's runs
 write too: it takes the pool :data:`SHARED_DOCUMENTS_POOL` of one slot, so that they write it one at a
-time, as ``emrfs_xacct_partner_export`` explains. Create it before the first run, or the task is never
-scheduled (Airflow schedules no task whose pool does not exist)::
+time, as ``emrfs_xacct_partner_export`` explains. So do the three ``ensure_*_role`` tasks: a tenant's
+revoke (``emrfs_xacct_offboard_partner``, in the pool) writes its role's trust too, maybe while this DAG
+runs. Create the pool before the first run, or those tasks are never scheduled (Airflow schedules no
+task whose pool does not exist)::
 
     airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
 
@@ -78,6 +80,7 @@ with DAG(
             role_name=f"emrfs-{tenant}-writer",
             trusted_role_arns=[EMR_EC2_ROLE_ARN],
             s3_prefixes=[f"s3://{{{{ params.bucket }}}}/{tenant}/"],
+            pool=SHARED_DOCUMENTS_POOL,  # the role's trust and permissions: a revoke of the tenant writes them too
             **in_destination_account,
         )
         for tenant in ("partner-b", "finance", "partner-c")

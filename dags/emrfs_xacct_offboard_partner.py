@@ -18,10 +18,11 @@ whose bucket uses SSE-S3 (no key to revoke).
 Trigger with ``{"dry_run": true}`` to see what the revoke and the cleanup would remove, removing nothing.
 
 The revoke writes documents every partner's runs write too (the EMR EC2 role's assume-role policy, the
-key's policy): it takes the pool :data:`SHARED_DOCUMENTS_POOL` of one slot, as the grants of the other
-example DAGs do, so that a grant and the revoke write one at a time (``docs/safety.md``, "A grant and a
-revoke of the same partner at once"). Create it before the first run, or the revoke is never scheduled
-(Airflow schedules no task whose pool does not exist)::
+key's policy) and the destination role's trust, which the partner's own runs write
+(``ensure_destination_role``): it takes the pool :data:`SHARED_DOCUMENTS_POOL` of one slot, as the grants
+and ``ensure_destination_role`` of the other example DAGs do, so that a grant and the revoke write one at
+a time (``docs/safety.md``, "A grant and a revoke of the same partner at once"). Create it before the first
+run, or the revoke is never scheduled (Airflow schedules no task whose pool does not exist)::
 
     airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
 """

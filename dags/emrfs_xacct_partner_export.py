@@ -28,7 +28,7 @@ the verifier proves the chain: it reads every link in both accounts, then writes
 through the cluster (``probe=True``); a broken link fails the run before any result is written, and
 the cluster is still terminated (its teardown).
 
-Create the pool :data:`SHARED_DOCUMENTS_POOL` (one slot) before the first run, or its two tasks are never
+Create the pool :data:`SHARED_DOCUMENTS_POOL` (one slot) before the first run, or its three tasks are never
 scheduled (Airflow schedules no task whose pool does not exist)::
 
     airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
@@ -38,7 +38,9 @@ EMR EC2 role's assume-role policy and the key's policy, which partners share. Th
 writing and merges again what a concurrent writer overwrote, but IAM and KMS reads may lag behind writes, and
 concurrent writers keep every change only while they lag less than about 0.2 s (AWS promises no bound): the
 two tasks that write them take the pool, so that they write one at a time (``docs/safety.md``, "Reads that lag
-behind writes"). Use the same pool in every DAG that writes these documents.
+behind writes"). So does ``ensure_destination_role``: the partner's destination role (its trust and permissions)
+is written by the partner's revoke too (``emrfs_xacct_offboard_partner``, in the pool), which may run while an
+export runs, and in one pool the later of the two wins. Use the same pool in every DAG that writes these documents.
 
 The cluster's start, the verifier's probe step and the job's step are waited for in the triggerer
 (``deferrable=True``), not in a worker slot: run
@@ -68,6 +70,9 @@ EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
 #: The Airflow pool of one slot for the tasks that write documents partners share (create it first: above).
 SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
+#: The job's command (``bash -c``): the run stamp is ``$1``, the object's S3 URI ``$2``, given as arguments of their
+#: own and quoted, so that no value of the run (a prefix from its conf) is read as shell code or split at a space.
+WRITE_RESULTS_SCRIPT = 'echo "results for $1" | hadoop fs -put -f - "$2"'
 
 with DAG(
     dag_id="emrfs_xacct_partner_export",
@@ -118,6 +123,9 @@ with DAG(
         trusted_role_arns=[emr_ec2_role_arn],
         s3_prefixes=["{{ params.destination_prefix }}"],
         kms_key_arns=["{{ params.kms_key_arn }}"],
+        # The role's trust and permissions: the partner's revoke (emrfs_xacct_offboard_partner) writes them too,
+        # maybe while this DAG runs; in one pool the later of the two wins (docs/safety.md).
+        pool=SHARED_DOCUMENTS_POOL,
         **in_destination_account,
     )
     # [END howto_operator_ensure_destination_role]
@@ -233,10 +241,18 @@ with DAG(
                 "ActionOnFailure": "CONTINUE",
                 "HadoopJarStep": {
                     "Jar": "command-runner.jar",
+                    # The stamp and the URI reach bash as arguments ($1, $2), never as part of the script: a
+                    # prefix from the run's conf with a ";" or a space would otherwise be run or split by bash on
+                    # the primary node, as the instance profile's role (Airflow's BashOperator docs warn of the
+                    # same for dag_run.conf). command-runner.jar runs the step's Args as the command and its
+                    # arguments (Amazon EMR Release Guide, "Run commands and scripts on an Amazon EMR cluster").
                     "Args": [
                         "bash",
                         "-c",
-                        "echo 'results for {{ run_stamp(dag_run) }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ run_stamp(dag_run) }}/results.txt",
+                        WRITE_RESULTS_SCRIPT,
+                        "write-results",
+                        "{{ run_stamp(dag_run) }}",
+                        "{{ params.destination_prefix }}{{ run_stamp(dag_run) }}/results.txt",
                     ],
                 },
             }

@@ -186,6 +186,7 @@ def test_every_example_task_is_pinned_to_the_account_of_its_connection() -> None
 #: The operators that write documents partners share, grants and revokes, and the pool of one slot they take in the
 #: example DAGs (docs/safety.md, "Reads that lag behind writes").
 SHARED_DOCUMENT_WRITERS = {
+    "EnsureDestinationRoleOperator",
     "AttachAssumeRolePolicyOperator",
     "GrantKmsKeyUserOperator",
     "GrantEmrRoleBucketAccessOperator",
@@ -195,20 +196,33 @@ SHARED_DOCUMENT_WRITERS = {
 }
 SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
 #: The actions that write a shared document, per connection of docs/permissions.md: the EMR EC2 role's policies (the
-#: EMR connection; the destination connection's IAM writes are the partner's own destination role), a key policy,
-#: a bucket policy.
+#: EMR connection), a key policy, a bucket policy, and a partner's destination role, its trust and permissions (the
+#: destination connection). The destination role is the partner's own, but its grant (``EnsureDestinationRoleOperator``)
+#: and its revoke (``RevokePartnerAccessOperator``, which takes the EMR EC2 role out of its trust) both write it, and
+#: run at once when the partner is offboarded while an export runs. ``UpdateAssumeRolePolicy`` sends the whole trust
+#: policy (IAM API Reference, "UpdateAssumeRolePolicy": ``PolicyDocument``, "The policy that grants an entity permission
+#: to assume the role"), so a writer whose read lags behind the other's write (IAM User Guide, "Troubleshoot IAM",
+#: "Changes that I make are not always immediately visible") writes back what it read, undoing the other's change.
+#: The examples left the destination role's writer out of the pool before.
 SHARED_DOCUMENT_WRITES = {
     "EMR": {"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:CreatePolicyVersion"},
-    "destination": {"kms:PutKeyPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"},
+    "destination": {
+        "kms:PutKeyPolicy",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "iam:CreateRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:DeleteRole",
+    },
 }
 
 
-def test_the_shared_document_writers_are_every_operator_that_writes_one_and_the_docs_name_each() -> None:
+def shared_document_writers() -> set[str]:
     """
-    The writers above are every operator whose actions (docs/permissions.md, checked against the calls by
-    tests/integration/test_permission_tables.py) write the EMR EC2 role's policies, a key policy or a bucket policy,
-    and docs/safety.md tells to give each of them the pool. ``RevokeBucketAccessOperator`` rewrites the bucket policy
-    through the same read, merge and write as the grant, and was missing from both lists.
+    Every operator whose actions in docs/permissions.md (checked against the calls by
+    tests/integration/test_permission_tables.py) write a shared document (:data:`SHARED_DOCUMENT_WRITES`).
     """
     permissions = (ROOT / "docs" / "permissions.md").read_text()
     table = permissions.split("<!-- permissions:start -->")[1].split("<!-- permissions:end -->")[0]
@@ -220,7 +234,17 @@ def test_the_shared_document_writers_are_every_operator_that_writes_one_and_the_
         connection = cells[1].split()[0]
         if set(re.findall(r"`([a-z0-9]+:[A-Za-z]+)`", cells[2])) & SHARED_DOCUMENT_WRITES.get(connection, set()):
             writers.add(cells[0].strip("`"))
-    assert writers == SHARED_DOCUMENT_WRITERS
+    return writers
+
+
+def test_the_shared_document_writers_are_every_operator_that_writes_one_and_the_docs_name_each() -> None:
+    """
+    The writers above are every operator whose actions write the EMR EC2 role's policies, a key policy, a bucket
+    policy or a destination role, and docs/safety.md tells to give each of them the pool. ``RevokeBucketAccessOperator``
+    rewrites the bucket policy through the same read, merge and write as the grant, and was missing from both lists;
+    ``EnsureDestinationRoleOperator`` writes the trust the partner's revoke writes, and was missing too.
+    """
+    assert shared_document_writers() == SHARED_DOCUMENT_WRITERS
 
     safety = " ".join((ROOT / "docs" / "safety.md").read_text().split())
     advice = safety.split("or `pool=` on every operator that rewrites a document partners share")[1]
@@ -231,9 +255,11 @@ def test_the_shared_document_writers_are_every_operator_that_writes_one_and_the_
 def test_every_example_task_that_writes_a_shared_document_takes_the_one_slot_pool() -> None:
     """
     The project's rule (docs/safety.md): runs that share a key or an EMR EC2 role (a mapped group, concurrent runs,
-    a backfill) serialise the writers of the shared documents with a pool of one slot. The examples wrote them
-    concurrently (the many-partners group, up to 8 runs of the partner export); each now gives its writers the
-    pool and says how to create it (a task whose pool does not exist is never scheduled).
+    a backfill), and a partner's grant and revoke, serialise the writers of the shared documents with a pool of one
+    slot. The examples wrote them concurrently (the many-partners group, up to 8 runs of the partner export); each
+    now gives its writers the pool and says how to create it (a task whose pool does not exist is never scheduled).
+    Every task of every shipped DAG is checked, its operator's documented writes deciding (``ensure_destination_role``,
+    whose trust write the offboarding DAG's revoke undoes, stayed in ``default_pool`` before).
     """
     from pathlib import Path
 
@@ -241,24 +267,38 @@ def test_every_example_task_that_writes_a_shared_document_takes_the_one_slot_poo
 
     bag = DagBag(dag_folder=str(ROOT / "dags"))
     assert bag.import_errors == {}
+    assert set(bag.dags) == set(REQUIRED)  # every shipped example is checked
     create = f"airflow pools set {SHARED_DOCUMENTS_POOL} 1 "
     assert create in (ROOT / "docs" / "safety.md").read_text()
-    writers: dict[str, int] = {}
-    for dag_id in REQUIRED:
-        dag = bag.dags[dag_id]
+    shared_writers = shared_document_writers()
+    writers: dict[str, list[str]] = {}
+    for dag_id, dag in bag.dags.items():
         for task in dag.tasks:
-            if task.task_type in SHARED_DOCUMENT_WRITERS:
+            if task.task_type in shared_writers:
                 assert task.pool == SHARED_DOCUMENTS_POOL, (dag_id, task.task_id)
-                writers[dag_id] = writers.get(dag_id, 0) + 1
+                writers.setdefault(dag_id, []).append(task.task_id)
             else:
                 assert task.pool == "default_pool", (dag_id, task.task_id)  # only the writers wait for one another
         assert create in Path(dag.fileloc).read_text(), dag_id  # its docstring says how to create the pool
-    assert writers == {
-        "emrfs_xacct_partner_export": 2,
-        "emrfs_xacct_bucket_policy_export": 3,
-        "emrfs_xacct_multi_tenant": 1,
-        "emrfs_xacct_many_partners": 2,
-        "emrfs_xacct_offboard_partner": 1,
+    assert {dag_id: sorted(task_ids) for dag_id, task_ids in writers.items()} == {
+        "emrfs_xacct_partner_export": ["allow_emr_role_to_assume", "ensure_destination_role", "grant_kms_key_user"],
+        "emrfs_xacct_bucket_policy_export": [
+            "grant_bucket_access",
+            "grant_emr_role_bucket_access",
+            "grant_kms_key_user",
+        ],
+        "emrfs_xacct_multi_tenant": [
+            "allow_emr_role_to_assume",
+            "ensure_finance_role",
+            "ensure_partner-b_role",
+            "ensure_partner-c_role",
+        ],
+        "emrfs_xacct_many_partners": [
+            "export_partner.access.allow_emr_role_to_assume",
+            "export_partner.access.ensure_destination_role",
+            "export_partner.access.grant_kms_key_user",
+        ],
+        "emrfs_xacct_offboard_partner": ["revoke_partner_access"],
     }
 
 

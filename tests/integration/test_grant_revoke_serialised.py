@@ -28,7 +28,9 @@ and trust policies (``GetRole``) fresh; and it keeps serialised writers whole wh
 stops only on a read that shows its change and every later read shows it too (``docs/safety.md``).
 
 The writers run one after the other in one thread with ``settle_seconds`` 1, the way a pool of one slot runs
-them. The stand-in's judge (``devstack/aws_judge.py``, independent of the provider's evaluator) decides
+them. The grant's writers include ``EnsureDestinationRoleOperator``, whose trust policy the revoke rewrites: the
+example DAGs give it the pool too (``tests/dags/test_example_dag.py``), and the trust is checked after each writer
+here like the other documents. The stand-in's judge (``devstack/aws_judge.py``, independent of the provider's evaluator) decides
 whether the EMR EC2 role may assume the partner's role (and, for option (a), write under the prefix), from the
 documents as moto holds them. In these runs no read at all falls within the lag of the write before it (the
 fixture prints the count): the grant and the revoke also touch their documents in the same order, so between

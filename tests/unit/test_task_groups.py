@@ -157,7 +157,7 @@ def test_the_writers_of_shared_documents_take_the_pool_given_and_the_others_do_n
     default, _ = build()
 
     pools = {task_id.split(".")[-1]: dag.get_task(task_id).pool for task_id in dag.task_ids}
-    shared = {"allow_emr_role_to_assume", "grant_kms_key_user"}
+    shared = {"allow_emr_role_to_assume", "grant_kms_key_user", "ensure_destination_role"}
     assert {task for task, pool in pools.items() if pool == "emrfs_xacct_shared_documents"} == shared
     assert {default.get_task(task_id).pool for task_id in default.task_ids} == {dag.get_task("launch_cluster").pool}
 
