@@ -2228,15 +2228,6 @@ MUTATIONS = [
         INT_CONNS,
     ),
     m(
-        "N06",
-        "operators/emr.py",
-        '                self.validate_safety()\n                cast("EmrfsEmrHook", self.hook).terminate_cluster(str(cluster_id))',
-        '                cast("EmrfsEmrHook", self.hook).terminate_cluster(str(cluster_id))',
-        "the deferred launch's failed wait terminates without checking aws_conn_id again",
-        INT_CONNS,
-        ["tests/integration/test_deferrable.py"],
-    ),
-    m(
         "N07",
         "operators/base.py",
         '    return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned is not None)',

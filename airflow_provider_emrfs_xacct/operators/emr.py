@@ -11,7 +11,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator,
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowSkipException
 from airflow.sdk import TriggerRule
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink
 from airflow_provider_emrfs_xacct.operators.base import (
@@ -535,33 +535,25 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
         """
-        Resume after the deferred wait; a wait that failed terminates its cluster first, as a wait in the worker does.
+        Resume after the deferred wait; a wait that failed terminates the clusters of the launch first, as in the worker.
 
         Waiting in the worker, the upstream operator terminates the cluster when the wait fails
         (``terminate_job_flow_on_failure``, default True); deferred, the trigger reports the failure (a
         cluster that failed to start, or still starting after ``waiter_max_attempts``) and the upstream
-        ``execute_complete`` only raises, leaving a cluster that is still starting to run and bill.
-        A refusal (termination protection) is logged, not raised over the wait's own error. The resume runs in
-        a new worker process: ``aws_conn_id`` is checked again first (:meth:`validate_safety`), since a worker
-        without the connection would terminate with its own credentials, in whatever account they are in; a
-        refusal is logged, naming the cluster, and the wait's own error raised.
+        ``execute_complete`` only raises, leaving a cluster that is still starting to run and bill. The cluster the
+        event names is terminated, and every other active cluster of the launch's idempotency key: a launch that sent
+        ``RunJobFlow`` again after an answer it lost may have started two (:meth:`_terminate_every_cluster_of_the_key`,
+        which also checks ``aws_conn_id`` again first: the resume runs in a new worker process). A refusal
+        (termination protection, a connection the worker does not have) is logged, not raised over the wait's own error.
         """
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-
         cluster_id = (event or {}).get("job_flow_id")
         # The upstream parameter (apache/airflow#61010) is in every Amazon provider setup.cfg accepts (9.37 on).
-        terminate = self.terminate_job_flow_on_failure
-        if (event or {}).get("status") != "success" and cluster_id and terminate:
-            self.log.warning(
-                "The wait for cluster %s failed (%s): terminating it", cluster_id, (event or {}).get("message")
+        if (event or {}).get("status") != "success" and self.terminate_job_flow_on_failure:
+            self._terminate_every_cluster_of_the_key(
+                context,
+                f"The wait for cluster {cluster_id} failed ({(event or {}).get('message')})",
+                known=str(cluster_id) if cluster_id else None,
             )
-            try:
-                self.validate_safety()
-                cast("EmrfsEmrHook", self.hook).terminate_cluster(str(cluster_id))
-            except InvalidParameterError as refusal:
-                self.log.error("Not terminating cluster %s (%s): it may still be running", cluster_id, refusal)
-            except (ClientError, BotoCoreError) as error:
-                self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
         return super().execute_complete(context, event)
 
     def defer(
@@ -602,11 +594,25 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR
 
         if next_method == TRIGGER_FAIL_REPR and self.terminate_job_flow_on_failure:
-            self._terminate_after_failed_deferral(context)
+            self._terminate_every_cluster_of_the_key(context, "The deferral failed")
         return super().resume_execution(next_method, next_kwargs, context)
 
-    def _terminate_after_failed_deferral(self, context: Context) -> None:
-        """Terminate every active cluster tagged with this task instance's key (a launch may have started two)."""
+    def _terminate_every_cluster_of_the_key(
+        self, context: Context, when: str, *, known: str | None = None, known_ended: bool = False
+    ) -> None:
+        """
+        Terminate every active cluster tagged with this task instance's idempotency key, after a failed wait or deferral.
+
+        ``RunJobFlow`` has no client token (Amazon EMR API Reference, "RunJobFlow"): a launch that sent it again after
+        an answer it lost may have started a second cluster, one ``ListClusters`` did not show at the launch's own
+        search, under the same key. The key is the task instance's (:func:`idempotency_key`), so a resumed operator,
+        a new instance, finds the same. ``aws_conn_id`` is checked first: a worker without the connection would
+        terminate with its own credentials. A refusal is logged, not raised over the failure (``when`` starts each
+        message).
+
+        :param known: the cluster ``RunJobFlow`` answered with: terminated first, and not again among those found.
+        :param known_ended: ``known`` was terminated already (the upstream wait's failure path in the worker).
+        """
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
         key = idempotency_key(context)
@@ -614,21 +620,29 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             # A new worker process: one without the connection would terminate with its own credentials.
             self.validate_safety()
             hook = cast("EmrfsEmrHook", self.hook)
+            if known and not known_ended:
+                self.log.warning("%s: terminating cluster %s, launched by this task", when, known)
+                _terminate_logging_refusal(hook, known, key, self.log, f"{when}, and")
             clusters = hook.find_clusters_by_idempotency_key(key, created_after=launch_search_bound(context))
         except (InvalidParameterError, ClientError, BotoCoreError) as error:
             self.log.error(
-                "The deferral failed, and its cluster could not be terminated (%s): it may still be running; find it "
-                "by its tag %s=%s",
+                "%s, and the clusters of this launch%s could not be terminated (%s): they may still be running; find "
+                "them by their tag %s=%s",
+                when,
+                f" ({known} and any other of its key)" if known else "",
                 error,
                 IDEMPOTENCY_TAG,
                 key,
             )
             return
-        if not clusters:
-            self.log.info("The deferral failed; no active cluster carries idempotency key %s", key)
-        for cluster_id in clusters:
-            self.log.warning("The deferral failed: terminating cluster %s, launched by this task", cluster_id)
-            _terminate_logging_refusal(hook, cluster_id, key, self.log, "The deferral failed, and")
+        others = [cluster_id for cluster_id in clusters if cluster_id != known]
+        if not others and not known:
+            self.log.info("%s; no active cluster carries idempotency key %s", when, key)
+        for cluster_id in others:
+            self.log.warning(
+                "%s: terminating cluster %s, launched by this task (tag %s=%s)", when, cluster_id, IDEMPOTENCY_TAG, key
+            )
+            _terminate_logging_refusal(hook, cluster_id, key, self.log, f"{when}, and")
 
     def on_kill(self) -> None:
         """
@@ -717,16 +731,30 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         return []
 
     def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
-        """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""
+        """
+        Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile.
+
+        A wait in the worker that fails (``WaiterError``) terminates, besides the cluster the upstream operator
+        terminates, every other active cluster of the key (``terminate_job_flow_on_failure``).
+        """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 
-        with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
-            try:
-                return super().execute(context)
-            except ClientError as refusal:
-                if name is None or not self._recreate_if_deleted(context, hook, name, refusal):
-                    raise
-                return super().execute(context)
+        try:
+            with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
+                try:
+                    return super().execute(context)
+                except ClientError as refusal:
+                    if name is None or not self._recreate_if_deleted(context, hook, name, refusal):
+                        raise
+                    return super().execute(context)
+        except WaiterError:
+            # The upstream operator terminated the cluster RunJobFlow answered with; the key may tag another.
+            if self.terminate_job_flow_on_failure:
+                known = getattr(self, "_job_flow_id", None)
+                self._terminate_every_cluster_of_the_key(
+                    context, f"The wait for cluster {known} failed", known=known, known_ended=True
+                )
+            raise
 
     def _known_document(self, context: Context, name: str) -> dict[str, Any] | None:
         """Return the document to create ``name`` again from: the given one, else the create task's XCom (if ``name``'s)."""
@@ -1064,6 +1092,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     #: The idempotency keys of the launch task instances this teardown ends (``_launch_keys``), once looked for.
     _launch_instance_keys: Sequence[str] = ()
+    #: The clusters this try ends, the one it waits for first: the deferral hands them to ``execute_complete``.
+    _ending: Sequence[str] = ()
     template_fields: Sequence[str] = (
         *EmrTerminateJobFlowOperator.template_fields,
         "disable_termination_protection",
@@ -1221,7 +1251,28 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         if self.deferrable and self.region_name is None:
             # As the launch: the trigger waits in the cluster's region (the connection's), not the triggerer's.
             self.region_name = self.hook.conn_region_name
+        self._ending = clusters
         self._terminate_all(context, clusters)
+
+    def defer(
+        self,
+        *,
+        trigger: Any,
+        method_name: str,
+        kwargs: dict[str, Any] | None = None,
+        timeout: timedelta | float | None = None,
+    ) -> NoReturn:
+        """
+        Defer the wait for the first cluster, handing ``execute_complete`` every cluster this teardown ends.
+
+        The task resumes as a new operator, whose ``job_flow_id`` is rendered again: a list (a mapped launch's
+        ``.output``), or empty when the clusters were found by their tag. Airflow, "Deferrable Operators & Triggers":
+        "The only way you can pass state from the old instance of the operator to the new one is with
+        ``method_name`` and ``kwargs``."
+        """
+        if self._ending:
+            kwargs = {**(kwargs or {}), "job_flow_ids": list(self._ending)}
+        super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
 
     def _given_clusters(self) -> list[str]:
         """
@@ -1399,29 +1450,41 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             self._turn_protection_off(context, cluster_id, cluster, error)
             send()
 
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> None:
+    def execute_complete(
+        self, context: Context, event: dict[str, Any] | None = None, job_flow_ids: list[str] | None = None
+    ) -> None:
         """
         The deferred teardown's end: the cluster has ended (an error event raises, as upstream).
 
         The trigger (:class:`~airflow_provider_emrfs_xacct.triggers.TerminateWaitTrigger`) ends on ``TERMINATED`` and
         on ``TERMINATED_WITH_ERRORS``, both states of a cluster that has ended (Amazon EMR API Reference,
         "ClusterStatus"): the cluster is gone either way, as the teardown in the worker (which does not wait) takes it.
-        A cluster that ended ``TERMINATED_WITH_ERRORS`` (e.g. a step with ``ActionOnFailure=TERMINATE_CLUSTER``
-        failed) is warned about, with EMR's state-change reason.
-        """
-        from botocore.exceptions import BotoCoreError, ClientError
+        Each cluster the teardown ended that ended ``TERMINATED_WITH_ERRORS`` (e.g. a step with
+        ``ActionOnFailure=TERMINATE_CLUSTER`` failed) is warned about, with EMR's state-change reason.
 
+        :param job_flow_ids: the clusters the teardown ended, the one it waited for first (the deferral's kwargs: the
+            resumed operator is a new one). Missing (``dag.test()`` before apache/airflow#69942 resumes with the event
+            alone, or a deferral of an earlier release): those ``job_flow_id`` gives.
+        """
         super().execute_complete(context, event)
+        clusters = job_flow_ids if job_flow_ids is not None else self._given_clusters()
+        if not clusters:
+            self.log.info("The clusters this teardown ended are not known: their final states are not read")
+        for cluster_id in clusters:
+            self._warn_if_ended_with_errors(str(cluster_id))
+
+    def _warn_if_ended_with_errors(self, cluster_id: str) -> None:
+        """Warn, with EMR's reason, when ``cluster_id`` ended ``TERMINATED_WITH_ERRORS``; a failed read is logged."""
         try:
-            status = cast("EmrfsEmrHook", self.hook).describe_cluster(str(self.job_flow_id)).get("Status") or {}
+            status = cast("EmrfsEmrHook", self.hook).describe_cluster(cluster_id).get("Status") or {}
         except (ClientError, BotoCoreError) as error:
-            self.log.info("Cluster %s has ended; its final state could not be read (%s)", self.job_flow_id, error)
+            self.log.info("The final state of cluster %s could not be read (%s)", cluster_id, error)
             return
         if status.get("State") == "TERMINATED_WITH_ERRORS":
             reason = status.get("StateChangeReason") or {}
             self.log.warning(
                 "Cluster %s had already ended TERMINATED_WITH_ERRORS (%s: %s): it is gone; the teardown succeeds",
-                self.job_flow_id,
+                cluster_id,
                 reason.get("Code", "no code"),
                 reason.get("Message", "no message"),
             )

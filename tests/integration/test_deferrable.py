@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
@@ -28,6 +28,9 @@ from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG,
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
 from devstack.testing import RecordingTaskInstance, captured_logs, run_operator, small_cluster
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SECURITY_CONFIGURATION = "emrfs-xacct-deferrable-test"
 ROLE_MAPPING = {
@@ -190,16 +193,13 @@ def test_the_teardown_defers_in_the_connections_region(moto_url: str, security_c
     assert run_trigger(trigger).payload["status"] == "success"
 
 
-def _ended_with_errors(moto_url: str, security_configuration: str) -> str:
+def _end_with_errors(cluster_id: str) -> None:
     """
-    A cluster that has already ended ``TERMINATED_WITH_ERRORS`` (e.g. a step with ``ActionOnFailure=TERMINATE_CLUSTER``
-    failed: the stand-in runs no step, so its state is set in moto's backend), with EMR's reason. The stand-in keeps an
-    ended cluster's state on TerminateJobFlows (``devstack.aws_emr``), checked here too.
+    Set the cluster's state to ``TERMINATED_WITH_ERRORS``, with EMR's reason, in moto's backend (the stand-in runs no
+    step, so a step with ``ActionOnFailure=TERMINATE_CLUSTER`` cannot fail there).
     """
     from moto.emr.models import emr_backends
 
-    emr = client(moto_url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(**OVERRIDES, SecurityConfiguration=security_configuration)["JobFlowId"]
     for backends in emr_backends.values():
         for backend in backends.values():
             if cluster_id in backend.clusters:
@@ -208,9 +208,44 @@ def _ended_with_errors(moto_url: str, security_configuration: str) -> str:
                     "TERMINATED_WITH_ERRORS",
                     "Step failure: write-results",
                 )
+
+
+def _ended_with_errors(moto_url: str, security_configuration: str, tags: list[dict[str, str]] | None = None) -> str:
+    """
+    A cluster that has already ended ``TERMINATED_WITH_ERRORS`` (e.g. a step with ``ActionOnFailure=TERMINATE_CLUSTER``
+    failed), with EMR's reason. The stand-in keeps an ended cluster's state on TerminateJobFlows
+    (``devstack.aws_emr``), checked here too.
+    """
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(**OVERRIDES, SecurityConfiguration=security_configuration, Tags=tags or [])[
+        "JobFlowId"
+    ]
+    _end_with_errors(cluster_id)
     emr.terminate_job_flows(JobFlowIds=[cluster_id])
     assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"] == "TERMINATED_WITH_ERRORS"
     return cluster_id
+
+
+def resume_as_airflow_does(build: Callable[[], Any], deferred: TaskDeferred, event: Any, ti: Any) -> Any:
+    """
+    Resume the deferral on a NEW operator (``build()``, as the worker builds the task again from the DAG file), with
+    the method and kwargs the deferral recorded and the trigger's event added to them (the triggerer's
+    ``Trigger.submit_event``). Airflow, "Deferrable Operators & Triggers": "When your operator resumes, it resumes as
+    a new instance of it. The only way you can pass state from the old instance of the operator to the new one is with
+    ``method_name`` and ``kwargs``."
+    """
+    resumed = build()
+    kwargs = {**(deferred.kwargs or {}), "event": event.payload}
+    return resumed.resume_execution(deferred.method_name, kwargs, {"ti": ti, "task_instance": ti})
+
+
+def ended_with_errors_warnings(logs: list[Any]) -> list[str]:
+    """The teardown's warnings about a cluster that had already ended ``TERMINATED_WITH_ERRORS``."""
+    return [
+        str(entry["event"])
+        for entry in logs
+        if entry["log_level"] == "warning" and "TERMINATED_WITH_ERRORS" in str(entry["event"])
+    ]
 
 
 @pytest.mark.parametrize("deferrable", [False, True])
@@ -221,31 +256,119 @@ def test_the_teardown_of_a_cluster_that_ended_with_errors_succeeds_in_both_modes
     TERMINATED and TERMINATED_WITH_ERRORS are both ended states (Amazon EMR API Reference, "ClusterStatus"): the
     cluster is gone, and the teardown succeeds deferred as in the worker. Before, the deferred one failed: its trigger
     waited with the Amazon provider's ``job_flow_terminated`` waiter, whose TERMINATED_WITH_ERRORS is a failure.
+    Deferred, the task resumes on a new operator, as Airflow resumes it.
     """
     from airflow_provider_emrfs_xacct.operators.emr import TerminateClusterOperator
 
     cluster_id = _ended_with_errors(moto_url, security_configuration)
-    teardown = TerminateClusterOperator(
-        task_id="terminate_cluster",
-        aws_conn_id=EMR_CONN_ID,
-        job_flow_id=cluster_id,
-        deferrable=deferrable,
-        waiter_delay=1,
-        waiter_max_attempts=3,
-    )
+
+    def build() -> TerminateClusterOperator:
+        return TerminateClusterOperator(
+            task_id="terminate_cluster",
+            aws_conn_id=EMR_CONN_ID,
+            job_flow_id=cluster_id,
+            deferrable=deferrable,
+            waiter_delay=1,
+            waiter_max_attempts=3,
+        )
+
     if not deferrable:
-        run_operator(teardown)  # nothing to wait for
+        run_operator(build())  # nothing to wait for
         return
     with pytest.raises(TaskDeferred) as deferred:
-        run_operator(teardown)
+        run_operator(build())
     event = run_trigger(deferred.value.trigger)
     assert event.payload["status"] == "success", event.payload
-    ti = RecordingTaskInstance(task_id=teardown.task_id)
+    ti = RecordingTaskInstance(task_id="terminate_cluster")
     with captured_logs() as logs:
-        teardown.execute_complete({"ti": ti, "task_instance": ti}, event.payload)
-    [warning] = [entry for entry in logs if entry["log_level"] == "warning"]
-    assert "TERMINATED_WITH_ERRORS" in str(warning["event"])
-    assert "Step failure: write-results" in str(warning["event"])
+        resume_as_airflow_does(build, deferred.value, event, ti)
+    [warning] = ended_with_errors_warnings(logs)
+    assert cluster_id in warning
+    assert "Step failure: write-results" in warning
+
+
+@pytest.mark.parametrize("event_alone", [False, True])
+@pytest.mark.parametrize("clusters", [1, 2])
+def test_a_resumed_teardown_given_a_list_warns_of_each_cluster_that_ended_with_errors(
+    moto_url: str, security_configuration: str, clusters: int, event_alone: bool
+) -> None:
+    """
+    A teardown that is not mapped of a mapped launch gets the list of the launch instances' cluster ids. It resumes
+    as a new operator (Airflow, "Deferrable Operators & Triggers"), whose ``job_flow_id`` is that list again: before,
+    ``execute_complete`` described ``"['j-...']"``, the error was swallowed and the warning lost. Now the clusters the
+    teardown ended come with the deferral's kwargs, and each that ended ``TERMINATED_WITH_ERRORS`` (Amazon EMR API
+    Reference, "ClusterStatus") is warned about. Resumed with the event alone (``dag.test()`` before
+    apache/airflow#69942 drops the deferral's kwargs), the ids the list gives are read.
+    """
+    from airflow_provider_emrfs_xacct.operators.emr import TerminateClusterOperator
+
+    ids = [_ended_with_errors(moto_url, security_configuration) for _ in range(clusters)]
+
+    def build() -> TerminateClusterOperator:
+        return TerminateClusterOperator(
+            task_id="terminate_cluster",
+            aws_conn_id=EMR_CONN_ID,
+            job_flow_id=list(ids),
+            deferrable=True,
+            waiter_delay=1,
+            waiter_max_attempts=3,
+        )
+
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(build())
+    event = run_trigger(deferred.value.trigger)
+    assert event.payload["status"] == "success", event.payload
+    if event_alone:
+        deferred.value.kwargs = None
+    with captured_logs() as logs:
+        resume_as_airflow_does(build, deferred.value, event, RecordingTaskInstance(task_id="terminate_cluster"))
+    warnings = ended_with_errors_warnings(logs)
+    assert len(warnings) == clusters, warnings
+    for cluster_id, warning in zip(ids, warnings, strict=True):
+        assert cluster_id in warning
+        assert "Step failure: write-results" in warning
+
+
+def test_a_resumed_teardown_that_found_its_cluster_by_its_tag_warns_that_it_ended_with_errors(
+    moto_url: str, security_configuration: str
+) -> None:
+    """
+    ``job_flow_id`` empty (the launch returned none): the teardown finds the active cluster by the launch's
+    idempotency tag and waits for it. The cluster ends ``TERMINATED_WITH_ERRORS`` meanwhile (a step failed as it was
+    ended). The new operator Airflow resumes has an empty ``job_flow_id`` again: before, it described ``""`` and the
+    warning was lost; now the cluster comes with the deferral's kwargs.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+    from airflow_provider_emrfs_xacct.operators.emr import TerminateClusterOperator, idempotency_key
+
+    ti = RecordingTaskInstance(task_id="terminate_cluster")
+    key = idempotency_key({"ti": ti}, "launch_cluster", map_index=-1)  # type: ignore[typeddict-item]
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        **OVERRIDES, SecurityConfiguration=security_configuration, Tags=[{"Key": IDEMPOTENCY_TAG, "Value": key}]
+    )["JobFlowId"]
+
+    def build() -> TerminateClusterOperator:
+        return TerminateClusterOperator(
+            task_id="terminate_cluster",
+            aws_conn_id=EMR_CONN_ID,
+            job_flow_id="",
+            launch_task_id="launch_cluster",
+            deferrable=True,
+            waiter_delay=1,
+            waiter_max_attempts=3,
+        )
+
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(build(), ti)
+    _end_with_errors(cluster_id)
+    event = run_trigger(deferred.value.trigger)
+    assert event.payload["status"] == "success", event.payload
+    with captured_logs() as logs:
+        resume_as_airflow_does(build, deferred.value, event, ti)
+    [warning] = ended_with_errors_warnings(logs)
+    assert cluster_id in warning
+    assert "Step failure: write-results" in warning
 
 
 def test_step_wait_defers_and_the_triggers_fire_through_aiobotocore(moto_url: str, security_configuration: str) -> None:
@@ -319,6 +442,8 @@ def test_a_resumed_launch_does_not_terminate_with_the_workers_own_credentials(
 
     assert calls.every == []
     output = capfd.readouterr().out
-    assert f"Not terminating cluster {cluster_id} (aws_conn_id: names the connection" in output
+    assert (
+        f"({cluster_id} and any other of its key) could not be terminated (aws_conn_id: names the connection" in output
+    )
     state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert state not in ("TERMINATING", "TERMINATED")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,7 @@ from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, Seeded, client
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 from tests.integration.test_faults import (
     LaggingClusterList,
+    job_flow,
     launch,
     partner_a_configuration,
     task_instance,
@@ -203,3 +205,100 @@ def test_a_protected_second_cluster_fails_the_teardown_after_ending_the_first(mo
     state = {cluster["Id"]: cluster["Status"]["State"] for cluster in emr.list_clusters()["Clusters"]}
     assert state[given] in ENDED
     assert state[other] == "WAITING"
+
+
+def waiting_launch(name: str, **waits: Any) -> LaunchClusterWithSecConfigOperator:
+    """partner-a's launch (``test_faults.launch``) that waits for its cluster, as ``waits`` say."""
+    return LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=name,
+        job_flow_overrides=job_flow("partner-a"),
+        wait_for_completion=True,
+        **waits,
+    )
+
+
+def launch_twice_unseen(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, operator: LaunchClusterWithSecConfigOperator, raises: type[Exception]
+) -> tuple[LaggingClusterList, Any]:
+    """
+    Run ``operator`` while the first ``RunJobFlow``'s answer is lost and ``ListClusters`` misses the new clusters at
+    both of the launch's looks (``launch_twice`` with ``list_lag=2``): the second cluster of the key shows only after
+    the launch's own search. Return the proxy and what the launch raised (``raises``).
+    """
+    proxy = LaggingClusterList(aws.url, list_lag=2, drop_answers={"RunJobFlow": 1})
+    with through(proxy, aws, monkeypatch):
+        monkeypatch.setattr("airflow_provider_emrfs_xacct.hooks.emr.time", SimpleNamespace(sleep=lambda _: None))
+        with pytest.raises(raises) as raised:
+            run_operator(operator, task_instance("partner-a", "launch_cluster"))
+    assert proxy.stats["dropped-answer"] == 1
+    assert len(proxy.launched) == 2  # EMR was asked twice, and launched twice
+    return proxy, raised
+
+
+@pytest.mark.parametrize("terminate", [True, False])
+def test_a_launch_whose_wait_failed_in_the_worker_terminates_every_cluster_of_its_key(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, terminate: bool
+) -> None:
+    """
+    The wait in the worker runs out of attempts (``WaiterError``): the upstream operator terminates the cluster
+    ``RunJobFlow`` answered with (``terminate_job_flow_on_failure``), and the launch every other active cluster of its
+    key (``RunJobFlow`` has no client token: Amazon EMR API Reference, "RunJobFlow"). Before, the lost attempt's cluster
+    kept running. ``terminate_job_flow_on_failure=False`` leaves both.
+    """
+    from airflow.providers.amazon.aws.utils.waiter import WaitPolicy
+    from botocore.exceptions import WaiterError
+
+    ended_states = ENDED if terminate else ("WAITING",)
+    operator = waiting_launch(
+        partner_a_configuration(aws),
+        # Waits for the cluster to end, once: moto's cluster stays WAITING, so the waiter's attempts run out.
+        wait_policy=WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
+        waiter_delay=1,
+        waiter_max_attempts=1,
+        terminate_job_flow_on_failure=terminate,
+    )
+    proxy, _ = launch_twice_unseen(aws, monkeypatch, operator, WaiterError)
+
+    assert all(states(aws)[cluster_id] in ended_states for cluster_id in proxy.launched), states(aws)
+
+
+@pytest.mark.parametrize("terminate", [True, False])
+def test_a_deferred_launch_whose_wait_failed_terminates_every_cluster_of_its_key(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, terminate: bool
+) -> None:
+    """
+    The deferred wait fails (the trigger's error event: attempts run out, or the cluster failed to start): the task
+    resumes as a new operator (Airflow, "Deferrable Operators & Triggers") and terminates the cluster the event names
+    and every other active cluster of the task instance's key, which ``ListClusters`` shows by then. Before, only the
+    one the event named; the lost attempt's cluster kept running.
+    """
+    from airflow.providers.common.compat.sdk import AirflowException
+    from airflow.sdk.exceptions import TaskDeferred
+
+    name = partner_a_configuration(aws)
+
+    def build() -> LaunchClusterWithSecConfigOperator:
+        return waiting_launch(
+            name, deferrable=True, waiter_delay=1, waiter_max_attempts=3, terminate_job_flow_on_failure=terminate
+        )
+
+    proxy, raised = launch_twice_unseen(aws, monkeypatch, build(), TaskDeferred)
+    assert set(states(aws).values()) == {"WAITING"}, states(aws)  # the launch's search found neither other
+    deferred = raised.value
+    trigger = deferred.trigger
+    event = trigger._event_from_exception(AirflowException("Waiter job_flow_waiting failed: Max attempts exceeded"))
+    assert event.payload["status"] == "error"
+    ti = task_instance("partner-a", "launch_cluster")
+
+    with pytest.raises(AirflowException, match="Error creating jobFlow"):
+        build().resume_execution(
+            deferred.method_name,
+            {**(deferred.kwargs or {}), "event": event.payload},
+            {"ti": ti, "task_instance": ti},  # type: ignore[arg-type]
+        )
+
+    ended_states = ENDED if terminate else ("WAITING",)
+    assert all(states(aws)[cluster_id] in ended_states for cluster_id in proxy.launched), states(aws)
