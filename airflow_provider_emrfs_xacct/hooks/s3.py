@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
+    acting_account,
     error_code,
+    error_message,
+    is_access_denied,
     is_concurrent_write,
     naming_missing_principals,
     refuses_a_principal,
@@ -18,6 +21,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
 )
 from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import bucket_policy
+from airflow_provider_emrfs_xacct.pure.bucket_policy import open_statements
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
     ConvergeSettings,
@@ -66,6 +70,22 @@ def refuse_orphaned_writes(current: dict[str, Any] | None, desired: dict[str, An
         refuse_orphaned_ids(
             desired, None, f"the policy of bucket {bucket}", refused_by="S3 refuses every bucket policy"
         )
+
+
+def blocked_public_policy_message(bucket: str, blocked_in: str, statements: list[str], aws_said: str) -> str:
+    """The refusal of a public bucket policy's write under ``BlockPublicPolicy``: why, the statements, and the fix."""
+    return (
+        f"S3 refused to write the policy of bucket {bucket} (PutBucketPolicy: AccessDenied, {aws_said!r}) because "
+        f"Block Public Access BlockPublicPolicy is on for {blocked_in} and the policy is public: S3 refuses every "
+        "PutBucketPolicy of a public policy, while the policy it already had stays (S3 API Reference, "
+        '"PublicAccessBlockConfiguration"). It is public through its statements that allow principals that are not '
+        f"fixed: {'; '.join(statements)}. The provider keeps the statements it did not write, so every grant and "
+        "revoke of this bucket is refused (a revoke cannot end an access until then). Make those statements "
+        'non-public (fixed principals, or a condition limiting them to fixed values: S3 User Guide, "Blocking public '
+        'access to your Amazon S3 storage", "The meaning of \'public\'") or remove them, or turn BlockPublicPolicy '
+        f"off for {blocked_in} (S3 applies the most restrictive of the bucket's and the account's settings), then run "
+        "again. The bucket policy was not changed; a retry alone fails the same way"
+    )
 
 
 class _ExpectedOwner(TypedDict, total=False):
@@ -528,22 +548,65 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         dry_run: bool,
         is_transient: Callable[[Exception], bool] = is_concurrent_write,
     ) -> list[Change]:
+        sent: list[dict[str, Any]] = []
+
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
             guard_writes(self.conn)  # a write throttled and retried past its deadline is dropped and read again
             if desired is None:  # no statement left: S3 refuses an empty policy, so delete it
                 self.conn.delete_bucket_policy(Bucket=bucket, **self._owner())
             else:
+                sent.append(desired)
                 self.conn.put_bucket_policy(Bucket=bucket, Policy=policy_text(desired, latin1=False), **self._owner())
 
-        return read_modify_write(
-            resource=f"s3 bucket {bucket} policy",
-            read=lambda: self.get_bucket_policy(bucket),
-            desire=desire,
-            write=write,
-            settings=settings,
-            dry_run=dry_run,
-            # S3's MalformedPolicy is a fault in the document: raised at once with what S3 said, not retried
-            # (but for a grant's principal not visible yet, above); OperationAborted (another change of the
-            # bucket in progress) is read and written again.
-            is_transient=is_transient,
-        )
+        try:
+            return read_modify_write(
+                resource=f"s3 bucket {bucket} policy",
+                read=lambda: self.get_bucket_policy(bucket),
+                desire=desire,
+                write=write,
+                settings=settings,
+                dry_run=dry_run,
+                # S3's MalformedPolicy is a fault in the document: raised at once with what S3 said, not retried
+                # (but for a grant's principal not visible yet, above); OperationAborted (another change of the
+                # bucket in progress) is read and written again.
+                is_transient=is_transient,
+            )
+        except ClientError as error:
+            if sent and error.operation_name == "PutBucketPolicy" and is_access_denied(error):
+                self.refuse_blocked_public_policy(bucket, sent[-1], error)
+            raise
+
+    def refuse_blocked_public_policy(self, bucket: str, policy: dict[str, Any], error: ClientError) -> None:
+        """
+        Tell S3's ``AccessDenied`` to a bucket policy's write that ``BlockPublicPolicy`` refused from any other.
+
+        S3 API Reference, "PublicAccessBlockConfiguration", ``BlockPublicPolicy``: S3 rejects "calls to PUT Bucket
+        policy if the specified bucket policy allows public access", and "Enabling this setting doesn't affect existing
+        bucket policies"; S3 answers ``AccessDenied`` ("Automated Security Response on AWS", "Issues with specific
+        remediations": "An error occurred (AccessDenied) when calling the PutBucketPolicy operation: Access Denied",
+        for a policy whose public statements were kept). The grant and the revoke keep what they did not write, so
+        they would be refused on every try, blamed on ``s3:PutBucketPolicy``. Read only after such a refusal: the
+        bucket's Block Public Access, else the account's (S3 uses "the most restrictive combination" of both: S3 API
+        Reference, "PutPublicAccessBlock"), then whether S3 calls the bucket's policy public (``GetBucketPolicyStatus``:
+        the statements of others that ``policy`` kept are its own), and ``policy``'s statements that can make it so
+        (:func:`open_statements`). A read refused or failing leaves S3's refusal as it is.
+
+        :raises PreconditionError: ``BlockPublicPolicy`` is on and the policy is public (not retriable).
+        """
+        try:
+            if self.public_access_block(bucket).get("BlockPublicPolicy"):
+                blocked_in = f"bucket {bucket}"
+            else:
+                account = self.expected_bucket_owner or acting_account(self)
+                if not self.account_public_access_block(account).get("BlockPublicPolicy"):
+                    return
+                blocked_in = f"the bucket's account {account}"
+            if not self.bucket_policy_is_public(bucket):
+                return
+        except (ClientError, BotoCoreError):
+            return
+        statements = open_statements(policy)
+        if statements:
+            raise PreconditionError(
+                blocked_public_policy_message(bucket, blocked_in, statements, error_message(error))
+            ) from error

@@ -45,7 +45,9 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     resolve it in the writer's account) and a key of another Region than the bucket's (S3 uses only the bucket's
     Region's keys). A key named by alias ARN is resolved to its key, judged, and its key ARN returned, with a
     warning (S3 documents only key ARNs for cross-account use). When writes carry the canned ACL, the grant
-    includes ``s3:PutObjectAcl``.
+    includes ``s3:PutObjectAcl``. A bucket whose policy is public (a statement of the partner's own) while Block Public
+    Access ``BlockPublicPolicy`` is on refuses every write of its policy: the task fails without retries, naming the
+    setting and the statements (:meth:`~airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook.refuse_blocked_public_policy`).
 
     :param s3_prefixes: ``s3://bucket/prefix/`` locations, all in one bucket. (templated)
     :param principal_arns: the EMR account's role ARNs (the EMR EC2 role). (templated)
@@ -474,6 +476,10 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     """
     Remove the statements :class:`GrantBucketAccessOperator` wrote for the principals; nothing else.
+
+    Under Block Public Access ``BlockPublicPolicy``, a policy that keeps a public statement of others cannot be written:
+    the task fails without retries naming the setting and the statements, and the access is not ended until they are
+    made non-public or the setting is turned off.
 
     :param bucket: the destination bucket. (templated)
     :param principal_arns: the role ARNs whose access to remove. (templated)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -44,7 +45,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
@@ -546,3 +547,45 @@ def emr_role_policy_holds(policy: dict[str, Any] | None) -> tuple[set[S3Location
     """Read back what :func:`emr_role_bucket_policy` granted (prefixes, keys, whether the ACL action)."""
     locations, keys = locations_in_permissions_policy(policy)
     return locations, keys, find_statement(policy, OBJECT_ACL_SID) is not None
+
+
+#: The principal kinds S3 counts as fixed, given values without a wildcard or a policy variable (S3 User Guide,
+#: "Blocking public access to your Amazon S3 storage", "The meaning of 'public'": "A fixed AWS principal, user, role,
+#: or service principal"; its example grant to ``{"Federated": "graph.facebook.com"}`` is public).
+_FIXED_PRINCIPAL_KINDS = frozenset({"AWS", "Service"})
+
+
+def _fixed_principal(statement: Mapping[str, Any]) -> bool:
+    """Whether a statement's ``Principal`` names fixed AWS or service principals only (no ``NotPrincipal``)."""
+    principal = statement.get("Principal")
+    if "NotPrincipal" in statement or not isinstance(principal, dict) or not principal:
+        return False
+    return all(
+        kind in _FIXED_PRINCIPAL_KINDS
+        and bool(as_list(values))
+        and all(isinstance(value, str) and not is_wildcard(value) and "${" not in value for value in as_list(values))
+        for kind, values in principal.items()
+    )
+
+
+def open_statements(policy: Mapping[str, Any] | None) -> list[str]:
+    """
+    Name the ``Allow`` statements of a bucket policy whose principals are not fixed ones: those that can make S3 call it
+    public (S3 User Guide, "Blocking public access to your Amazon S3 storage", "The meaning of 'public'": a policy
+    is non-public only if it grants "only to fixed values", a fixed principal or one of the listed condition keys).
+
+    Each by its ``Sid``, else its text (cut at 160 characters); one with a ``Condition`` is said to be public unless that
+    condition limits it to fixed values, which is left to S3 (``GetBucketPolicyStatus``).
+    """
+    named = []
+    for statement in as_list((policy or {}).get("Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or _fixed_principal(statement):
+            continue
+        text = json.dumps(statement, sort_keys=True)
+        name = (
+            f"Sid {statement['Sid']!r}" if statement.get("Sid") else (text if len(text) <= 160 else f"{text[:157]}...")
+        )
+        if "Condition" in statement:
+            name += " (public unless its Condition limits it to fixed values)"
+        named.append(name)
+    return named

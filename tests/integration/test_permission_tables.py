@@ -106,6 +106,9 @@ SPILL_CALLS = {
     "iam:DeletePolicyVersion",
     "iam:CreatePolicyVersion",
 }
+#: Read only once S3 refused a bucket policy's PutBucketPolicy with AccessDenied: Block Public Access BlockPublicPolicy
+#: or a missing permission (test_block_public_policy.py exercises them).
+BLOCKED_POLICY_READS = {"s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock", "s3:GetBucketPolicyStatus"}
 SOMETIMES = {
     "AttachAssumeRolePolicyOperator": {
         "EMR": SPILL_CALLS
@@ -129,10 +132,10 @@ SOMETIMES = {
             "iam:DeletePolicy",
         },
     },
-    "RevokeBucketAccessOperator": {"destination": {"s3:PutBucketPolicy"}},
+    "RevokeBucketAccessOperator": {"destination": {"s3:PutBucketPolicy", *BLOCKED_POLICY_READS}},
     # ListAliases only for an AWS managed key: whether alias/aws/s3 names it (test_option_a_default_keys.py).
     "GrantKmsKeyUserOperator": {"destination": {"kms:ListAliases"}},
-    "GrantBucketAccessOperator": {"destination": {"kms:ListAliases"}},
+    "GrantBucketAccessOperator": {"destination": {"kms:ListAliases", *BLOCKED_POLICY_READS}},
     # Only for a termination-protected cluster with disable_termination_protection=True
     # (test_links_and_teardown.py exercises it).
     "TerminateClusterOperator": {"EMR": {"elasticmapreduce:SetTerminationProtection"}},
