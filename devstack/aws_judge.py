@@ -36,8 +36,9 @@ AWS rules applied, with their sources:
   profile's) is judged once per name the policies tell apart (:func:`session_name_patterns`, :func:`session_names`).
 * The request context carries the keys AWS always sends (IAM User Guide, "AWS global condition context keys"):
   ``aws:ViaAWSService``, ``aws:RequestedRegion`` where the Region is known, a role session's ``aws:TokenIssueTime`` and
-  ``aws:MultiFactorAuthPresent`` (:func:`request_keys`); S3's KMS calls ``kms:EncryptionContextKeys``
-  (:func:`s3_kms_context`).
+  ``aws:MultiFactorAuthPresent`` (:func:`request_keys`); S3's KMS calls ``kms:EncryptionContextKeys`` and the key's
+  ``aws:ResourceTag/<key>`` and ``kms:ResourceAliases`` (:func:`s3_kms_context`); a resource's tags
+  (:func:`resource_tag_keys`, the role an ``sts:AssumeRole`` assumes).
 * An object another account than the bucket owner owns (an ACL-enabled bucket: ``ObjectWriter``, or
   ``BucketOwnerPreferred`` without ``bucket-owner-full-control``) is read by its owner's permission: the
   bucket policy's grants do not apply to it, its Deny statements do, and the object ACL grants the owner's
@@ -765,7 +766,14 @@ def s3_request_keys(action: str, context: dict[str, str]) -> dict[str, str]:
     return {key: value for key, value in context.items() if key not in LISTING_KEYS}
 
 
-def s3_kms_context(key_arn: str, caller_account: str, context_arn: str | None = None) -> dict[str, Any]:
+def s3_kms_context(
+    key_arn: str,
+    caller_account: str,
+    context_arn: str | None = None,
+    *,
+    tags: tuple[tuple[str, str], ...] = (),
+    aliases: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """
     The KMS condition keys of a call S3 makes for SSE-KMS: ``kms:CallerAccount``, ``aws:ViaAWSService`` and, where
     endpoints end in ``amazonaws.com`` (the ``aws`` and ``aws-us-gov`` partitions), ``kms:ViaService``
@@ -781,6 +789,13 @@ def s3_kms_context(key_arn: str, caller_account: str, context_arn: str | None = 
     encryption context" of the request, a multivalued key).
     ``aws:CalledVia`` is left out: the "Forward access sessions" page says FAS requests carry it, but whether S3 is
     among the services its own entry ("AWS global condition context keys") lists was not confirmed.
+
+    The key's own labels: ``aws:ResourceTag/<tag-key>`` for each of its ``tags`` (AWS KMS Developer Guide, "Use tags to
+    control access to KMS keys": "AWS KMS supports the aws:ResourceTag/tag-key global condition context key"; IAM User
+    Guide, "AWS global condition context keys": present when "the requested resource already has attached tags"), and
+    ``kms:ResourceAliases``, the names of its ``aliases`` (AWS KMS Developer Guide, "Use aliases to control access to KMS
+    keys": "valid for any AWS KMS operation that uses a KMS key", a multivalued key; a key without aliases carries none,
+    so ``ForAnyValue`` on it does not hold).
     """
     partition, region = key_arn.split(":")[1], key_arn.split(":")[3]
     # A forward access session: "The aws:ViaAWSService condition key value is set to true whenever a FAS request is
@@ -790,9 +805,128 @@ def s3_kms_context(key_arn: str, caller_account: str, context_arn: str | None = 
     context["aws:RequestedRegion"] = region
     if partition in ("aws", "aws-us-gov"):
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
+    labels: dict[str, Any] = {**resource_tag_keys(tags), **({"kms:ResourceAliases": list(aliases)} if aliases else {})}
     if context_arn is None:
-        return dict(context)
-    return {**context, "kms:EncryptionContext:aws:s3:arn": context_arn, "kms:EncryptionContextKeys": ["aws:s3:arn"]}
+        return {**context, **labels}
+    return {
+        **context,
+        **labels,
+        "kms:EncryptionContext:aws:s3:arn": context_arn,
+        "kms:EncryptionContextKeys": ["aws:s3:arn"],
+    }
+
+
+def resource_tag_keys(
+    tags: collections.abc.Iterable[tuple[str, str]], services: tuple[str, ...] = ("aws",)
+) -> dict[str, str]:
+    """
+    The request keys of a resource's ``tags``: ``aws:ResourceTag/<tag-key>`` (IAM User Guide, "AWS global condition
+    context keys": "There is one context key for each tag key-value pair"), and ``<service>:ResourceTag/<tag-key>`` for
+    each other of ``services`` (an IAM role's: "IAM: Assume roles that have a specific tag" conditions ``sts:AssumeRole``
+    on ``iam:ResourceTag/<tag-key>``).
+    """
+    return {f"{service}:ResourceTag/{key}": value for service in services for key, value in tags}
+
+
+#: The condition keys of a KMS key's own labels (lower case, a prefix for the tags'): AWS KMS supports them in IAM
+#: policies only (AWS KMS Developer Guide, "Use tags to control access to KMS keys": "It isn't supported in key
+#: policies"; "AWS KMS condition keys", kms:ResourceAliases: "IAM policies only").
+KEY_LABEL_KEYS = ("aws:resourcetag/", "kms:resourcealiases")
+
+
+def _condition_entries(document: Any) -> collections.abc.Iterator[tuple[str, Any]]:
+    """The ``(condition key as written, values)`` of a policy document's statements."""
+    for statement in _statements(document) if isinstance(document, dict) else []:
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        for block in condition.values() if isinstance(condition, dict) else []:
+            yield from block.items() if isinstance(block, dict) else []
+
+
+def names_condition_key(documents: collections.abc.Iterable[Any], keys: tuple[str, ...]) -> bool:
+    """Whether a ``Condition`` of the ``documents`` names a key that starts with one of ``keys`` (lower case), in any case."""
+    return any(name.lower().startswith(keys) for document in documents for name, _ in _condition_entries(document))
+
+
+#: What :func:`blind_to` puts in front of a condition key no request carries.
+_UNCARRIED = "stand-in-uncarried:"
+
+
+def blind_to(policy: dict[str, Any] | None, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """
+    ``policy`` with its conditions on keys starting with one of ``keys`` (lower case) renamed to keys no request
+    carries: the policy judged as if the request did not carry them, while the other policies still see them.
+    """
+    if policy is None:
+        return None
+    statements = []
+    for statement in _statements(policy):
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        if isinstance(condition, dict):
+            renamed = {
+                operator: {
+                    (_UNCARRIED + name if name.lower().startswith(keys) else name): values
+                    for name, values in block.items()
+                }
+                if isinstance(block, dict)
+                else block
+                for operator, block in condition.items()
+            }
+            statement = {**statement, "Condition": renamed}
+        statements.append(statement)
+    return {**policy, "Statement": statements}
+
+
+#: Public addresses to try for a request's source address where it is not known, besides one in each range the policies
+#: name: one outside every named range stands for the addresses no policy tells apart.
+_SAMPLE_ADDRESSES = ("52.94.0.1", "3.5.0.1", "18.32.0.1", "99.77.0.1")
+
+
+def source_address_candidates(documents: collections.abc.Iterable[Any], key: str, *, public: bool) -> tuple[str, ...]:
+    """
+    The addresses to judge a request with whose ``key`` (``aws:SourceIp``, ``aws:VpcSourceIp``) the stand-in does not
+    know: first one outside every range a condition of the ``documents`` names for ``key`` (IP address operators:
+    ranges in CIDR notation, IAM User Guide, "IAM JSON policy elements: Condition operators"), then one inside each
+    such range. A decision the same for all of them does not depend on the address; one that differs is not known.
+    ``public``: the address is a public one (``aws:SourceIp`` "can only be used for public IP address ranges", IAM User
+    Guide, "AWS global condition context keys"), so none is taken in the private ranges of RFC 1918.
+    """
+    networks = [
+        network
+        for document in documents
+        for name, values in _condition_entries(document)
+        if name.lower() == key.lower()
+        for network in _networks(values)
+    ]
+    samples = [ipaddress.ip_address(address) for address in _SAMPLE_ADDRESSES]
+    candidates = [next((str(sample) for sample in samples if not any(sample in net for net in networks)), None)]
+    for network in networks:
+        first = network.network_address + 1 if network.num_addresses > 2 else network.network_address
+        candidates.append(
+            next(
+                (
+                    str(address)
+                    for address in (first, *samples)
+                    if address in network and not (public and _in_private_v4(address))
+                ),
+                None,
+            )
+        )
+    return tuple(dict.fromkeys(candidate for candidate in candidates if candidate is not None)) or _SAMPLE_ADDRESSES[:1]
+
+
+def _networks(values: Any) -> list[Any]:
+    """The networks of an IP condition's values (an invalid value names none)."""
+    found = []
+    for value in values if isinstance(values, list) else [values]:
+        try:
+            found.append(ipaddress.ip_network(str(value), strict=False))
+        except ValueError:
+            continue
+    return found
+
+
+def _in_private_v4(address: Any) -> bool:
+    return isinstance(address, ipaddress.IPv4Address) and any(address in private for private in _PRIVATE_V4)
 
 
 def missing_key_status(

@@ -189,6 +189,17 @@ class _Stop(Exception):
     """The job fails: a request was denied."""
 
 
+class _Undecided(Exception):
+    """
+    A decision depends on what AWS does not document, or on a value the stand-in cannot read: the outcome is not known
+    (:attr:`WriteResult.unknown`), nothing is sent (:meth:`_Writer.whatever_the_session_names` stops the job).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def parse_s3_uri(uri: str) -> tuple[str, str]:
     if not uri.startswith("s3://"):
         raise ValueError(f"output_uri must start with s3://, got {uri!r}")
@@ -528,6 +539,9 @@ class _Bucket:
     home_region: str = REGION
     #: The default encryption's ``KMSMasterKeyID`` as given (``alias/partner``, a key id, an ARN), ``""`` for none.
     key_name: str = ""
+    #: The default key's tags and alias names (:func:`_key_labels`; ``None``: could not be read).
+    key_tags: tuple[tuple[str, str], ...] | None = ()
+    key_aliases: tuple[str, ...] | None = ()
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -571,6 +585,8 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
     key_state = "Enabled"
     key_spec = SYMMETRIC_KEY_SPEC
     key_grants: tuple[dict[str, Any], ...] = ()
+    key_tags: tuple[tuple[str, str], ...] | None = ()
+    key_aliases: tuple[str, ...] | None = ()
     try:
         rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
         default = rules[0]["ApplyServerSideEncryptionByDefault"]
@@ -594,6 +610,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
             if found is not None:
                 aws_managed, key_state, key_spec = found.aws_managed, found.state, found.spec
                 key_policy, key_grants = found.policy, found.grants
+                key_tags, key_aliases = found.tags, found.aliases
     named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
     try:
         block = dict(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"])
@@ -629,6 +646,8 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         key_id if key_arn is not None and key_id.startswith("arn:") and region_of(key_id) != home else None,
         home,
         key_id if key_arn is not None else "",
+        key_tags,
+        key_aliases,
     )
 
 
@@ -648,6 +667,10 @@ class _Key:
     spec: str = SYMMETRIC_KEY_SPEC
     #: ``DescribeKey``'s ``KeyManager`` is ``AWS`` (e.g. aws/s3): its policy is AWS's, not the one moto stores.
     aws_managed: bool = False
+    #: Its tags and alias names (:func:`_key_labels`), its ``aws:ResourceTag/<key>`` and ``kms:ResourceAliases``;
+    #: ``None``: could not be read.
+    tags: tuple[tuple[str, str], ...] | None = ()
+    aliases: tuple[str, ...] | None = ()
 
 
 def _read_key(kms: Any, key_id: str) -> _Key | None:
@@ -669,7 +692,29 @@ def _read_key(kms: Any, key_id: str) -> _Key | None:
         _grants(kms, arn),
         str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
         metadata.get("KeyManager") == "AWS",
+        *_key_labels(kms, arn),
     )
+
+
+def _key_labels(kms: Any, key_arn: str) -> tuple[tuple[tuple[str, str], ...] | None, tuple[str, ...] | None]:
+    """
+    The key's tags (``ListResourceTags``) and the names of its aliases (``ListAliases`` of the key), every page; either
+    ``None`` when KMS refuses to list it. They are its ``aws:ResourceTag/<key>`` and ``kms:ResourceAliases`` (AWS KMS
+    Developer Guide, "Use tags to control access to KMS keys", "Use aliases to control access to KMS keys").
+    """
+    tags: tuple[tuple[str, str], ...] | None
+    aliases: tuple[str, ...] | None
+    try:
+        pages = kms.get_paginator("list_resource_tags").paginate(KeyId=key_arn)
+        tags = tuple((tag["TagKey"], tag["TagValue"]) for page in pages for tag in page.get("Tags", []))
+    except botocore.exceptions.ClientError:
+        tags = None
+    try:
+        pages = kms.get_paginator("list_aliases").paginate(KeyId=key_arn)
+        aliases = tuple(alias["AliasName"] for page in pages for alias in page.get("Aliases", []))
+    except botocore.exceptions.ClientError:
+        aliases = None
+    return tags, aliases
 
 
 def _resolve_key(url: str, key_id: str, requester_account: str, bucket_region: str) -> _Key | Decision:
@@ -707,6 +752,7 @@ def _resolve_key(url: str, key_id: str, requester_account: str, bucket_region: s
         _grants(kms, metadata["Arn"]),
         str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
         aws_managed,
+        *_key_labels(kms, metadata["Arn"]),
     )
 
 
@@ -806,6 +852,11 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
     operations), and its key policy and the requester's policies must allow it, or else a grant of the key to the
     requester's role, unless a ``Deny`` refuses it (:func:`aws_judge.kms_grant_allowing`).
 
+    The request carries the key's tags and aliases (:func:`aws_judge.s3_kms_context`), which AWS KMS supports in IAM
+    policies only (:data:`aws_judge.KEY_LABEL_KEYS`): what a key policy's condition on them does is not documented, so a
+    decision that changes when the key policy does not see them is not known (:class:`_Undecided`); so is one that may
+    depend on labels that could not be read.
+
     :param context_arn: the encryption context's ``aws:s3:arn`` (see :meth:`_Writer.encryption_context_arn`).
     """
     # "While the key state is Updating, you can use the keys in cryptographic operations" (AWS KMS Developer Guide,
@@ -819,7 +870,38 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
         return Decision(
             False, f"denied: {kms_action} on {key.arn}: the key's KeySpec is {key.spec}, not {SYMMETRIC_KEY_SPEC}"
         )
-    context = aws_judge.s3_kms_context(key.arn, principal.account, context_arn)
+    _labels_read(principal, key)
+    context = aws_judge.s3_kms_context(
+        key.arn, principal.account, context_arn, tags=key.tags or (), aliases=key.aliases or ()
+    )
+    key_decision = _key_decision(principal, kms_action, key, context, context_arn)
+    if aws_judge.names_condition_key([key.policy], aws_judge.KEY_LABEL_KEYS):
+        blind = replace(key, policy=aws_judge.blind_to(key.policy, aws_judge.KEY_LABEL_KEYS))
+        other = _key_decision(principal, kms_action, blind, context, context_arn)
+        if other.allowed != key_decision.allowed:
+            raise _Undecided(
+                f"{kms_action} on {key.arn}: the key policy has a condition on the key's tags or aliases "
+                "(aws:ResourceTag, kms:ResourceAliases), which AWS KMS supports in IAM policies only, not in key policies "
+                '(AWS KMS Developer Guide, "Use tags to control access to KMS keys", "AWS KMS condition keys"): what it '
+                f"does is not documented; as if it held: {key_decision.reason}; as if the key were absent: {other.reason}"
+            )
+    if key_decision.allowed:
+        return Decision(True, f"{decision.reason}; {key_decision.reason}")
+    return key_decision
+
+
+def _labels_read(principal: Principal, key: _Key) -> None:
+    """Raise :class:`_Undecided` where the key's tags or aliases could not be read and a policy of the call names them."""
+    documents = [key.policy, principal.boundary, *(document for _, document in principal.policies)]
+    for labels, what, name in ((key.tags, "tags", "aws:ResourceTag"), (key.aliases, "aliases", "kms:ResourceAliases")):
+        if labels is None and aws_judge.names_condition_key(documents, (name.lower(),)):
+            raise _Undecided(f"the {what} of {key.arn} could not be read, and a policy of the call names {name}")
+
+
+def _key_decision(
+    principal: Principal, kms_action: str, key: _Key, context: dict[str, Any], context_arn: str
+) -> Decision:
+    """The key policy and the requester's policies on the call, else a grant of the key unless a ``Deny`` matches."""
     key_decision = aws_judge.authorize(
         principal,
         kms_action,
@@ -830,7 +912,7 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
         resource_policy_name="key policy",
     )
     if key_decision.allowed:
-        return Decision(True, f"{decision.reason}; {key_decision.reason}")
+        return key_decision
     denied = aws_judge.explicitly_denied(
         principal, kms_action, key.arn, resource_policy=key.policy, resource_owner=_account(key.arn), context=context
     )
@@ -845,7 +927,7 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
     )
     if grant is None:
         return key_decision
-    return Decision(True, f"{decision.reason}; {kms_action} on {key.arn} allowed by grant {grant.get('GrantId')}")
+    return Decision(True, f"{kms_action} on {key.arn} allowed by grant {grant.get('GrantId')}")
 
 
 #: The role session names the writer asks moto for, for its credentials only: the judge does not take them for the
@@ -857,6 +939,28 @@ INSTANCE_SESSION = "i-0123456789abcdef0"
 EMRFS_SESSION = "stand-in-emrfs"
 #: The key of :attr:`_Writer.session_names` for the name EMRFS's AssumeRole asks for (``sts:RoleSessionName``).
 REQUESTED_SESSION = "sts:RoleSessionName"
+
+#: The upload header naming its SSE-KMS key, as a condition key (:meth:`_Writer.readings`).
+KMS_KEY_ID_KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+#: A key ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)": ``arn:aws:kms:<region>:<account>:key/<key id>``).
+_KEY_ARN = re.compile(r"arn:[^:]+:kms:[^:]*:\d{12}:key/.+", re.DOTALL)
+#: ``s3:x-amz-content-sha256`` and the values a SigV4 request may carry (Amazon S3 API Reference, "Authenticating
+#: Requests: Using the Authorization Header (AWS Signature Version 4)": ``UNSIGNED-PAYLOAD``, the payload's SHA-256, here
+#: the empty payload's, or ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD`` for a payload sent in chunks).
+CONTENT_SHA256_KEY = "s3:x-amz-content-sha256"
+CONTENT_SHA256_VALUES = (
+    "UNSIGNED-PAYLOAD",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+)
+
+#: The keys of how every S3 request of EMRFS is signed (Amazon S3 API Reference, "Amazon S3 Signature Version 4
+#: Authentication Specific Policy Keys": they apply to every S3 action; ``s3:signatureversion`` "AWS4-HMAC-SHA256"
+#: identifies Signature Version 4, ``s3:authType`` ``REST-HEADER`` the HTTP Authorization header). "For all AWS Regions,
+#: AWS SDKs use Signature Version 4 by default" ("Specifying the Signature Version in request authentication"), and an
+#: SDK request that is not presigned is signed in the Authorization header ("Authenticating Requests (AWS Signature
+#: Version 4)", "Authentication Methods"); ``_Writer._plain_http_refusal`` reads EMRFS's requests as SigV4 too.
+SIGNATURE_KEYS = {"s3:signatureversion": "AWS4-HMAC-SHA256", "s3:authType": "REST-HEADER"}
 
 # S3 operation -> (IAM action, KMS action it needs on an SSE-KMS bucket). Sources: S3 API Reference,
 # "Permissions" of each operation; S3 User Guide, "Required permissions for Amazon S3 API operations".
@@ -946,8 +1050,8 @@ class _Writer:
         #: Whose credentials the requests get on the cluster (:func:`.aws_cluster_settings.credentials_of`).
         self.credentials = Credentials(aws_cluster_settings.MAPPINGS)
         self._keys: dict[tuple[str, str], _Key | Decision] = {}
-        #: The bucket owner's aws/s3 key ARN, once read (:func:`_aws_s3_key_arn`).
-        self._aws_s3_key: str | None = None
+        #: The bucket owner's aws/s3 key, once read (:meth:`aws_s3_key`).
+        self._aws_s3_key: _Key | None = None
         #: The VPC endpoints the requests pass, by service (``s3``, ``sts``): :func:`.aws_network.endpoints_on_the_way`.
         self.endpoints: Mapping[str, EndpointOnTheWay] = {}
         #: Why the cluster's subnet does not reach the STS endpoint EMRFS calls (:func:`.aws_network.sts_unreachable`;
@@ -959,6 +1063,9 @@ class _Writer:
         #: for); ``None`` where it calls the global endpoint or an override (which Region serves it is not documented
         #: for the key: left out).
         self.sts_region: str | None = bucket.region
+        #: The public address the requests come from over the internet (``aws:SourceIp``), when known; ``None``: not known
+        #: (:meth:`source_addresses`).
+        self.source_ip: str | None = None
 
     def starts(self, uri: str) -> bool:
         """
@@ -1005,12 +1112,15 @@ class _Writer:
         documents: list[Any],
         decide: Callable[[], Decision],
         requested: bool = False,
+        service: str = "s3",
     ) -> Decision:
         """
         ``decide()`` for each name the sessions of ``roles`` (and, ``requested``, the session EMRFS's AssumeRole asks
-        for) may have, as far as ``documents`` tell them apart (:func:`.aws_judge.session_names`); the decision when all
-        agree. When they differ the outcome is not known (:attr:`WriteResult.unknown`) and the job stops, nothing sent:
-        neither name is documented (:data:`INSTANCE_SESSION`).
+        for) may have, as far as ``documents`` tell them apart (:func:`.aws_judge.session_names`), and each source
+        address of the request to ``service`` they tell apart where it is not known (:meth:`source_addresses`); the
+        decision when all agree. When they differ the outcome is not known (:attr:`WriteResult.unknown`) and the job
+        stops, nothing sent: neither name is documented (:data:`INSTANCE_SESSION`), nor the address. So it is when a
+        decision depends on what AWS does not document (:class:`_Undecided`).
         """
         axes = []
         for role in roles:
@@ -1021,17 +1131,29 @@ class _Writer:
             patterns = aws_judge.session_name_patterns(documents, requested=True)
             names = aws_judge.session_names(patterns, aws_judge.ANY_SESSION_NAME)
             axes.append([(REQUESTED_SESSION, name) for name in names])
+        address_key = self.address_key(service)
+        axes.append([(address_key, address) for address in self.source_addresses(address_key, documents)])
         decided: list[tuple[dict[str, str], Decision]] = []
         try:
             for choice in itertools.product(*axes):
                 self.session_names = dict(choice)
                 decided.append((self.session_names, decide()))
+        except _Undecided as undecided:
+            self.result.unknown = f"{what}: {undecided.reason}"
+            raise _Stop from undecided
         finally:
             self.session_names = {}
         named, first = decided[0]
         other = next(((names, each) for names, each in decided if each.allowed != first.allowed), None)
         if other is None:
             return first
+        if named[address_key] != other[0][address_key]:
+            self.result.unknown = (
+                f"{what}: the decision depends on the request's {address_key}, an address the stand-in does not know "
+                f'(IAM User Guide, "AWS global condition context keys"); from {named[address_key]}: {first.reason}; '
+                f"from {other[0][address_key]}: {other[1].reason}"
+            )
+            raise _Stop
         self.result.unknown = (
             f"{what}: the decision depends on a role session's name, and AWS documents neither the name EMRFS asks "
             'for nor which instance sends the request (IAM User Guide, "Available keys for AWS STS"; "IAM policy '
@@ -1039,6 +1161,26 @@ class _Writer:
             f"{other[1].reason}"
         )
         raise _Stop
+
+    def address_key(self, service: str) -> str:
+        """
+        The key of the address a request to ``service`` comes from: ``aws:VpcSourceIp`` through a VPC endpoint ("is
+        included in the request context only if the request is made using a VPC endpoint"), else ``aws:SourceIp`` ("is
+        included in the request context, except when the requester uses a VPC endpoint"): IAM User Guide, "AWS global
+        condition context keys".
+        """
+        return "aws:VpcSourceIp" if service in self.endpoints else "aws:SourceIp"
+
+    def source_addresses(self, key: str, documents: list[Any]) -> tuple[str, ...]:
+        """
+        The addresses to judge the request with: the public address given (:attr:`source_ip`) for ``aws:SourceIp``,
+        else those the ``documents`` tell apart (:func:`.aws_judge.source_address_candidates`): over the internet the
+        request comes from a NAT gateway's or the instance's public address, through a VPC endpoint from the instance's
+        private one, neither of which the stand-in reads.
+        """
+        if key == "aws:SourceIp" and self.source_ip is not None:
+            return (self.source_ip,)
+        return aws_judge.source_address_candidates(documents, key, public=key == "aws:SourceIp")
 
     def instance_credentials(self) -> Mapping[str, Any]:
         # The instance profile's credentials (IMDS); moto acts in the account of the role's ARN.
@@ -1102,6 +1244,7 @@ class _Writer:
                 documents,
                 lambda: self._judge_assume_role(target.role_arn, trust),
                 requested=True,
+                service="sts",
             )
         if not decision.allowed:
             self._record(step, "AssumeRole", target.role_arn, target, decision, 403)
@@ -1123,12 +1266,12 @@ class _Writer:
             role_arn,
             resource_policy=trust,
             resource_owner=_account(role_arn),
-            context=self.assume_role_keys(),
+            context=self.assume_role_keys(role_arn),
             resource_policy_name="trust policy",
         )
         if decision.allowed:
             decision = self.through_endpoint(
-                "sts", caller, "sts:AssumeRole", role_arn, _account(role_arn), self.assume_role_keys()
+                "sts", caller, "sts:AssumeRole", role_arn, _account(role_arn), self.assume_role_keys(role_arn)
             )
         return decision
 
@@ -1142,16 +1285,25 @@ class _Writer:
         return target
 
     def _may_list(self, target: Route) -> Decision:
-        """Whether the session may ``s3:ListBucket``: S3's 404, else 403, for a missing key (``missing_key_status``)."""
+        """
+        Whether the session may ``s3:ListBucket``: S3's 404, else 403, for a missing key (``missing_key_status``); not
+        known where the S3 VPC endpoint's policy does not allow it (:meth:`asked_at_the_endpoint`).
+        """
         principal = self.principal(target.role_arn)
         assert principal is not None
-        return aws_judge.missing_key_status(
+        context = self.network_keys()
+        decision = aws_judge.missing_key_status(
             principal,
             self.bucket.arn,
             bucket_policy=self.bucket.policy_for(principal.account)[0],
             bucket_owner=self.bucket.owner,
-            context=self.network_keys(),
+            context=context,
         )[1]
+        if decision.allowed:
+            self.asked_at_the_endpoint(
+                principal, "s3:ListBucket", self.bucket.arn, context, "behind a missing key's 404"
+            )
+        return decision
 
     def _record(self, step: str, operation: str, uri: str, target: Route, decision: Decision, status: int) -> None:
         self.result.requests.append(
@@ -1160,7 +1312,7 @@ class _Writer:
             )
         )
 
-    def assume_role_keys(self) -> dict[str, str]:
+    def assume_role_keys(self, role_arn: str | None = None) -> dict[str, str]:
         """
         The condition keys of EMRFS's ``sts:AssumeRole`` of a mapped role: ``sts:RoleSessionName``, the session name it
         asks for (Service Authorization Reference, AWS STS condition keys; IAM User Guide, "Available keys for AWS
@@ -1171,16 +1323,27 @@ class _Writer:
         Through an STS interface endpoint (:attr:`endpoints`), ``aws:SourceVpce`` (the endpoint's id) and
         ``aws:SourceVpc`` (its VPC), as :meth:`network_keys` puts them on S3's requests: the first "is included in the
         request context only if the requester uses a VPC endpoint to make the request" (IAM User Guide, "AWS global
-        condition context keys"); so a trust or endpoint policy conditioned on them is judged as AWS does.
+        condition context keys"); so a trust or endpoint policy conditioned on them is judged as AWS does. The source
+        address (:meth:`source_address`), and with ``role_arn`` the tags of the role assumed.
         """
         name = self.session_names.get(REQUESTED_SESSION) or aws_judge.session_names((), aws_judge.ANY_SESSION_NAME)[0]
-        keys = {"sts:RoleSessionName": name, "aws:ViaAWSService": "false"}
+        keys = {"sts:RoleSessionName": name, "aws:ViaAWSService": "false", **self.source_address("sts")}
         if self.sts_region is not None:
             keys["aws:RequestedRegion"] = self.sts_region
         endpoint = self.endpoints.get("sts")
         if endpoint is not None:
             keys.update({"aws:SourceVpce": endpoint.endpoint_id, "aws:SourceVpc": endpoint.vpc_id})
+        # The role's tags, its aws:ResourceTag/<key> and iam:ResourceTag/<key> (IAM User Guide, "Controlling access to
+        # and for IAM users and roles using tags"; "IAM: Assume roles that have a specific tag"; Service Authorization
+        # Reference, AWS STS: AssumeRole takes iam:ResourceTag/${TagKey}), read with ListRoleTags (read_principal).
+        target = self.principal(role_arn) if role_arn is not None else None
+        keys.update(aws_judge.resource_tag_keys(target.tags if target is not None else (), ("aws", "iam")))
         return keys
+
+    def source_address(self, service: str) -> dict[str, str]:
+        """The request's source address key (:meth:`address_key`) with the address tried now (:meth:`source_addresses`)."""
+        key = self.address_key(service)
+        return {key: self.session_names.get(key) or self.source_addresses(key, [])[0]}
 
     def network_keys(self) -> dict[str, str]:
         """
@@ -1192,12 +1355,16 @@ class _Writer:
         Region's endpoint: a request sent to another Region's is redirected there (HTTP 307) or refused (Amazon S3
         User Guide, "Virtual hosting of general purpose buckets"); the stand-in reads the Region with HeadBucket.
 
+        Every request is signed with Signature Version 4 in the Authorization header (:data:`SIGNATURE_KEYS`), and comes
+        from a source address (:meth:`source_address`).
+
         The same keys go to the 404-or-403 judgment of a missing key (:func:`.aws_judge.missing_key_status`) and to the
         S3 VPC endpoint's policy (:meth:`through_endpoint`); which endpoints a request to the bucket's Region passes is
         :func:`.aws_network.endpoints_on_the_way`'s (an S3 gateway endpoint of the cluster's Region serves only buckets
         of that Region).
         """
         keys: dict[str, str] = {"aws:RequestedRegion": self.bucket.home_region, "aws:ViaAWSService": "false"}
+        keys.update({**SIGNATURE_KEYS, **self.source_address("s3")})
         if not self.secure_transport:
             # Plain HTTP: aws:SecureTransport is false (IAM User Guide, "AWS global condition context keys": whether
             # the request was sent with TLS); the judge takes "true" otherwise.
@@ -1239,35 +1406,79 @@ class _Writer:
     def judge_as_named(self, operation: str, key: str | None, target: Route, context: dict[str, str]) -> Decision:
         """
         Judge one request, its session named as :attr:`session_names` says, with its ``s3:ObjectCreationOperation``
-        (:data:`.aws_judge.OBJECT_CREATION_OPERATION`). For an operation that key exempts with no documented value
-        (:data:`.aws_judge.OBJECT_CREATION_EXEMPT`), the request is judged with ``false`` and without the key; where
-        the two decisions differ, the outcome is not known (:attr:`WriteResult.unknown`) and the job stops there,
-        nothing sent.
+        (:data:`.aws_judge.OBJECT_CREATION_OPERATION`), once for each reading of what AWS does not document
+        (:meth:`readings`); where the decisions differ, the outcome is not known (:attr:`WriteResult.unknown`) and the
+        job stops there, nothing sent.
+        """
+        readings, undocumented = self.readings(operation, target, context)
+        decided = [(label, self._judge(operation, key, target, reading)) for label, reading in readings]
+        label, first = decided[0]
+        other = next(((each_label, each) for each_label, each in decided if each.allowed != first.allowed), None)
+        if other is not None:
+            raise _Undecided(f"{'; '.join(undocumented)}; {label}: {first.reason}; {other[0]}: {other[1].reason}")
+        return first
+
+    def readings(
+        self, operation: str, target: Route, context: dict[str, str]
+    ) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
+        """
+        The request contexts to judge a request with, labelled, and why there are several: where a policy the request is
+        judged by names a key whose value AWS does not document for it, one for each value it may have.
+
+        * ``s3:ObjectCreationOperation`` of an operation the key exempts (:data:`.aws_judge.OBJECT_CREATION_EXEMPT`):
+          ``false`` or absent (Amazon S3 User Guide, "Enforce conditional writes on Amazon S3 buckets").
+        * ``s3:x-amz-server-side-encryption-aws-kms-key-id`` of an upload naming its key otherwise than by its key ARN
+          (a key id, an alias): the header's text or the key ARN. "The AWS KMS key ID that Amazon S3 uses for object
+          encryption must match the AWS KMS key ID in the policy", which must name a key ARN (Amazon S3 User Guide,
+          "Specifying server-side encryption with AWS KMS (SSE-KMS)"); which value S3 compares is not documented.
+        * ``s3:x-amz-content-sha256``, which every request signed in the Authorization header carries (Amazon S3 API
+          Reference, "Amazon S3 Signature Version 4 Authentication Specific Policy Keys"): the value EMRFS sends
+          (``UNSIGNED-PAYLOAD``, the payload's hash, a streaming signature) is not documented.
         """
         value = aws_judge.OBJECT_CREATION_OPERATION.get(operation)
-        if value is not None:
-            return self._judge(operation, key, target, {**context, aws_judge.OBJECT_CREATION_KEY: value})
-        decision = self._judge(operation, key, target, context)
-        if operation not in aws_judge.OBJECT_CREATION_EXEMPT or not self._policies_name_creation_key(target):
-            return decision
-        with_false = self._judge(operation, key, target, {**context, aws_judge.OBJECT_CREATION_KEY: "false"})
-        if with_false.allowed != decision.allowed:
-            self.result.unknown = (
-                f"{operation} of s3://{self.bucket.name}/{key}: a policy tells s3:ObjectCreationOperation false from "
-                'absent, and AWS documents neither for this request (Amazon S3 User Guide, "Enforce conditional '
-                f'writes on Amazon S3 buckets": it is exempted); with false: {with_false.reason}; without: '
-                f"{decision.reason}"
+        readings = [("", {**context, aws_judge.OBJECT_CREATION_KEY: value} if value is not None else context)]
+        undocumented = []
+        creation = aws_judge.OBJECT_CREATION_KEY
+        if value is None and operation in aws_judge.OBJECT_CREATION_EXEMPT and self._policies_name(target, creation):
+            undocumented.append(
+                f"a policy tells {creation} false from absent, and AWS documents neither for this request (Amazon S3 "
+                'User Guide, "Enforce conditional writes on Amazon S3 buckets": it is exempted)'
             )
-            raise _Stop
-        return decision
+            readings = _read_as(readings, creation, [("without", None), ("with false", "false")])
+        sent = context.get(KMS_KEY_ID_KEY)
+        arn = (
+            self.key_arn_of(sent, target) if sent is not None and self._policies_name(target, KMS_KEY_ID_KEY) else None
+        )
+        if sent is not None and arn is not None and arn != sent:
+            undocumented.append(
+                f"the upload names its key {sent}, not by its key ARN, and which value S3 compares with "
+                f'{KMS_KEY_ID_KEY} is not documented (Amazon S3 User Guide, "Specifying server-side encryption with AWS '
+                'KMS (SSE-KMS)": the policy must name a key ARN)'
+            )
+            readings = _read_as(readings, KMS_KEY_ID_KEY, [(sent, sent), (arn, arn)])
+        if self._policies_name(target, CONTENT_SHA256_KEY):
+            undocumented.append(f"which {CONTENT_SHA256_KEY} EMRFS sends is not documented")
+            readings = _read_as(readings, CONTENT_SHA256_KEY, [(each, each) for each in CONTENT_SHA256_VALUES])
+        return readings, undocumented
 
-    def _policies_name_creation_key(self, target: Route) -> bool:
-        """Whether a policy the request is judged by names ``s3:ObjectCreationOperation`` (in any case)."""
+    def key_arn_of(self, named: str, target: Route) -> str | None:
+        """
+        The key ARN of the key an upload names otherwise (resolved as S3 does: :func:`_resolve_key`); ``None`` when it
+        is a key ARN already or names no key (S3 then refuses the upload: :meth:`judge_kms`).
+        """
+        principal = self.principal(target.role_arn)
+        if _KEY_ARN.fullmatch(named) or principal is None:
+            return None
+        key = self.requested_key(named, principal.account)
+        return key.arn if isinstance(key, _Key) else None
+
+    def _policies_name(self, target: Route, condition_key: str) -> bool:
+        """Whether a policy the request is judged by names ``condition_key`` (in any case)."""
         principal = self.principal(target.role_arn)
         documents: list[Any] = [self.bucket.policy, *(endpoint.policy for endpoint in self.endpoints.values())]
         if principal is not None:
             documents += [document for _, document in principal.policies] + [principal.boundary]
-        return aws_judge.OBJECT_CREATION_KEY.lower() in json.dumps(documents).lower()
+        return condition_key.lower() in json.dumps(documents).lower()
 
     def _judge(self, operation: str, key: str | None, target: Route, context: dict[str, str]) -> Decision:
         context = {**context, **self.network_keys()}
@@ -1301,9 +1512,28 @@ class _Writer:
             )
         if decision.allowed:
             decision = self.through_endpoint("s3", principal, action, resource, self.bucket.owner, context)
+        if "s3:x-amz-acl" in context and decision.allowed:
+            self.asked_at_the_endpoint(principal, "s3:PutObjectAcl", resource, context, "of an upload's canned ACL")
         if not decision.allowed or kms_action is None:
             return decision
         return self.judge_kms(principal, kms_action, decision, resource)
+
+    def asked_at_the_endpoint(
+        self, principal: Principal, action: str, resource: str, context: dict[str, str], why: str
+    ) -> None:
+        """
+        Raise :class:`_Undecided` where the S3 VPC endpoint's policy does not allow ``action``, a permission S3 checks
+        for another request (the ``s3:PutObjectAcl`` of an upload with ``x-amz-acl``, the ``s3:ListBucket`` behind a
+        missing key's 404): whether S3 asks the endpoint's policy for it is not documented (AWS PrivateLink Guide,
+        "Control access to VPC endpoints using endpoint policies", says what passes the endpoint, not which of S3's
+        checks), so the outcome is not known, as the verifier says "not checked" (docs/limits.md).
+        """
+        decision = self.through_endpoint("s3", principal, action, resource, self.bucket.owner, context)
+        if not decision.allowed:
+            raise _Undecided(
+                f"the {action} {why} is checked by S3, and whether S3 asks the VPC endpoint's policy for it is not "
+                f"documented: {decision.reason}"
+            )
 
     def through_endpoint(
         self,
@@ -1379,10 +1609,22 @@ class _Writer:
             return _key_of_another_region(self.bucket.key_elsewhere, self.bucket.home_region) or decision
         # SSE-KMS asked for without a key id, or by the bucket's default: the AWS managed key aws/s3.
         if sse == "aws:kms" or (self.bucket.kms_key_arn is not None and self.bucket.key_is_aws_managed):
-            if self._aws_s3_key is None or self._aws_s3_key.endswith(NOT_CREATED_YET):
-                self._aws_s3_key = _aws_s3_key_arn(self.url, self.bucket.owner, self.bucket.home_region)
-            return _judge_aws_managed_key(principal, kms_action, _Key(self._aws_s3_key, None), decision, context_arn)
+            return _judge_aws_managed_key(principal, kms_action, self.aws_s3_key(), decision, context_arn)
         return self.judge_default_key(principal, kms_action, decision, context_arn)
+
+    def aws_s3_key(self) -> _Key:
+        """
+        The bucket owner's AWS managed key aws/s3 (:func:`_aws_s3_key_arn`) with its tags and aliases; one S3 has not
+        created yet has no tags, and its alias ``alias/aws/s3``.
+        """
+        if self._aws_s3_key is None or self._aws_s3_key.arn.endswith(NOT_CREATED_YET):
+            arn = _aws_s3_key_arn(self.url, self.bucket.owner, self.bucket.home_region)
+            if arn.endswith(NOT_CREATED_YET):
+                labels: tuple[Any, Any] = ((), ("alias/aws/s3",))
+            else:
+                labels = _key_labels(_admin(self.url, self.bucket.owner, "kms", self.bucket.home_region), arn)
+            self._aws_s3_key = _Key(arn, None, tags=labels[0], aliases=labels[1])
+        return self._aws_s3_key
 
     def judge_default_key(
         self, principal: Principal, kms_action: str, decision: Decision, context_arn: str
@@ -1396,7 +1638,15 @@ class _Writer:
             return self.judge_default_key_by_name(principal, kms_action, decision, context_arn)
         if not bucket.kms_key_arn.startswith("arn:"):  # named so, and not in the owner's account, the writer's own
             return self.judge_default_key_by_name(principal, kms_action, decision, context_arn)
-        default = _Key(bucket.kms_key_arn, bucket.key_policy, bucket.key_state, bucket.key_grants, bucket.key_spec)
+        default = _Key(
+            bucket.kms_key_arn,
+            bucket.key_policy,
+            bucket.key_state,
+            bucket.key_grants,
+            bucket.key_spec,
+            tags=bucket.key_tags,
+            aliases=bucket.key_aliases,
+        )
         return _judge_key(principal, kms_action, default, decision, context_arn)
 
     def judge_default_key_by_name(
@@ -1608,6 +1858,20 @@ class _Writer:
         return str(upload_id)
 
 
+def _read_as(
+    readings: list[tuple[str, dict[str, str]]], key: str, values: list[tuple[str, str | None]]
+) -> list[tuple[str, dict[str, str]]]:
+    """Each reading once for each ``(label, value)`` of ``key`` (``None``: the key absent), labelled so."""
+    read = []
+    for label, context in readings:
+        for shown, value in values:
+            others = {name: item for name, item in context.items() if name != key}
+            read.append(
+                (f"{label}{', ' if label else ''}{key} {shown}", others if value is None else {**others, key: value})
+            )
+    return read
+
+
 def _snake(operation: str) -> str:
     return "".join(f"_{char.lower()}" if char.isupper() else char for char in operation).lstrip("_")
 
@@ -1627,6 +1891,7 @@ def write_like_emrfs(
     canned_acl: str | None = None,
     cluster_id: str | None = None,
     region: str = REGION,
+    source_ip: str | None = None,
 ) -> WriteResult:
     """
     Write ``files`` part files and ``_SUCCESS`` under ``output_uri`` the way EMRFS on the cluster would.
@@ -1654,6 +1919,8 @@ def write_like_emrfs(
         (:func:`requested_encryption`), ``fs.s3.canned.acl`` and ``fs.s3.useRequesterPaysHeader``; ``None``: only
         the security configuration's role mappings and encryption, no ACL and no ``x-amz-request-payer``.
     :param region: the Region of the cluster and the bucket (its partition: every ARN the requests are judged by).
+    :param source_ip: the public address the requests come from over the internet (``aws:SourceIp``); ``None``: not
+        known, and a decision that depends on it is unknown (:meth:`_Writer.source_addresses`).
     :return: every request with its route, decision and status; the first failure; the objects
         left under the prefix with their owners and encryption keys.
     """
@@ -1673,6 +1940,7 @@ def write_like_emrfs(
     )
     if canned_acl is not None:
         writer.canned_acl = canned_acl
+    writer.source_ip = source_ip
     if writer.starts(output_uri):
         with contextlib.suppress(_Stop):  # the job failed at the request recorded last
             _job(writer, output, files, mode)
@@ -1768,6 +2036,7 @@ def put_like_emrfs(
     region: str = REGION,
     sts_unreachable: str | None = None,
     bucket_account: str | None = None,
+    source_ip: str | None = None,
 ) -> WriteResult:
     """
     Write one object the way ``hadoop fs -put -f - <uri>`` on the cluster does (the verifier's probe step).
@@ -1796,6 +2065,7 @@ def put_like_emrfs(
         credentials call no STS.
     :param bucket_account: the account of the bucket (``None``: looked for in the EMR account and the mapped
         roles' accounts, which do not hold it where no mapping routes the write, as with option (a)).
+    :param source_ip: as for :func:`write_like_emrfs`.
     :return: every request with its route, decision and status; the first failure.
     """
     writer, key = _writer_for(
@@ -1803,6 +2073,7 @@ def put_like_emrfs(
     )
     writer.endpoints = endpoints or {}
     writer.sts_unreachable = sts_unreachable
+    writer.source_ip = source_ip
     bucket = writer.bucket.name
     temporary = f"{key}._COPYING_"
     with contextlib.suppress(_Stop):  # the step failed at the request recorded last
