@@ -176,8 +176,15 @@ def test_option_b_writes_to_an_aws_managed_key_bucket_with_the_key_grant_changin
     assert result.success, result.first_failure
 
 
-def test_a_key_named_by_alias_fails_a_writer_of_another_account_as_aws_refuses_it(aws: Seeded) -> None:
-    """S3 resolves an alias in the requester's account (S3 API Reference, ServerSideEncryptionByDefault)."""
+def test_a_key_named_by_alias_is_not_checked_for_a_writer_of_another_account_whose_own_alias_decides(
+    aws: Seeded,
+) -> None:
+    """
+    S3 resolves an alias in the requester's account ("This behavior can result in data that's encrypted with a KMS key
+    that belongs to the requester, and not the bucket owner": S3 API Reference, ServerSideEncryptionByDefault): the
+    write of the EMR EC2 role is refused where its account has no such alias, and let through where it has one naming
+    a key it may use. The verifier reads neither: "not checked" (it failed), naming the key ARN as the fix.
+    """
     configuration = emr_role_writes_unmapped_keys(aws)
     client(aws.url, DESTINATION_ACCOUNT, "kms").create_alias(
         AliasName="alias/partner-results", TargetKeyId=aws.kms_key_arn
@@ -186,13 +193,25 @@ def test_a_key_named_by_alias_fails_a_writer_of_another_account_as_aws_refuses_i
 
     report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
     key = link(report, KMS)
-    assert key["status"] == "fail", key
-    assert "alias or key id" in key["detail"]
-    assert "full ARN" in key["fix"]
+    assert key["status"] == "not checked", key
+    assert "names its key by the alias name alias/partner-results" in key["detail"]
+    assert f"the key's ARN ({aws.kms_key_arn})" in key["fix"]
     refused = write(aws, configuration).first_failure
     assert refused is not None
     assert refused.role_arn == aws.emr_ec2_role_arn
     assert "requester's account" in refused.reason
+
+    kms_a = client(aws.url, EMR_ACCOUNT, "kms")
+    own_key = kms_a.create_key()["KeyMetadata"]["Arn"]
+    kms_a.create_alias(AliasName="alias/partner-results", TargetKeyId=own_key)
+    uses_it = {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": own_key}
+    client(aws.url, EMR_ACCOUNT, "iam").put_role_policy(
+        RoleName=aws.emr_ec2_role_arn.rsplit("/", 1)[1],
+        PolicyName="its-own-key",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [uses_it]}),
+    )
+    result = write(aws, configuration)
+    assert result.success, result.first_failure
 
 
 # A mapped role's session over an hour (emrfs-site fs.s3.sts.sessionDurationSeconds) ------------------------------

@@ -82,10 +82,9 @@ def test_a_writer_of_another_account_with_the_customer_key_by_arn_passes() -> No
         (None, None, None, "AWS managed key aws/s3", "customer managed key"),
         ("alias/aws/s3", None, "AWS", "AWS managed key aws/s3", "customer managed key"),
         (KEY, None, "AWS", "AWS managed key aws/s3", "customer managed key"),  # aws/s3 named by its ARN
-        ("alias/partner-results", KEY, "CUSTOMER", "alias or key id", "full ARN"),
         (KEY.rsplit("/", 1)[1], KEY, "CUSTOMER", "alias or key id", "full ARN"),
     ],
-    ids=["aws-s3-default", "aws-s3-alias", "aws-s3-arn", "alias", "bare-key-id"],
+    ids=["aws-s3-default", "aws-s3-alias", "aws-s3-arn", "bare-key-id"],  # an alias name: test_bucket_key_alias_name.py
 )
 def test_a_key_a_writer_of_another_account_cannot_use_fails(
     key_id: str | None, key_arn: str | None, manager: str | None, words: str, fix: str

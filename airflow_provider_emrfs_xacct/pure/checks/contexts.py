@@ -9,6 +9,7 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RoleState
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     CANNED_ACLS,
     EMRFS_COMPATIBILITY_PROPERTY,
@@ -26,13 +27,14 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
-from airflow_provider_emrfs_xacct.pure.network import dns_suffix
+from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, dns_suffix
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, S3Call, expand, expand_key
 from airflow_provider_emrfs_xacct.pure.security_config import at_rest_s3_encryption
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
-    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
 
 #: Condition keys a request from EMRFS is known not to carry (every other key not in the context
 #: is unknown to the verifier, so a condition on it is "not checked").
@@ -256,7 +258,8 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
     ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent; a header left
     out: not known (S3A's own encryption settings or an unreadable switch, :func:`encryption_not_known`; the canned ACL where the release,
     so the connector, is unknown and EMRFS's and S3A's differ, :func:`possible_canned_acls`, each of which
-    :func:`acl_readings` then judges).
+    :func:`acl_readings` then judges; the KMS key named otherwise than by its key ARN where a policy tests its value,
+    :func:`key_id_value_unknown`).
     """
     if state.cluster_configurations is None:
         return None
@@ -268,8 +271,67 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
         return headers
     sse, key = requested
     headers["s3:x-amz-server-side-encryption"] = sse
-    headers["s3:x-amz-server-side-encryption-aws-kms-key-id"] = key if sse == "aws:kms" else None
+    if sse != "aws:kms" or not key_id_value_unknown(state, bucket, key):
+        headers[KMS_KEY_ID_CONDITION] = key if sse == "aws:kms" else None
     return headers
+
+
+#: The condition key of the KMS key an upload names in ``x-amz-server-side-encryption-aws-kms-key-id``.
+KMS_KEY_ID_CONDITION = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+
+
+def key_id_value_unknown(state: ChainState, bucket: str, key: str | None) -> bool:
+    """
+    Whether the value of ``s3:x-amz-server-side-encryption-aws-kms-key-id`` in uploads to ``bucket`` that name
+    ``key`` is not known where a policy the uploads meet tests it.
+
+    The header takes a key ID, key ARN or alias ("Key ID, Key ARN, or Key Alias": Amazon S3 API Reference,
+    PutObject, ``x-amz-server-side-encryption-aws-kms-key-id``), and a policy pins the key by its ARN: "the AWS KMS key
+    ID that Amazon S3 uses for object encryption must match the AWS KMS key ID in the policy, otherwise Amazon S3
+    denies the request" (Amazon S3 User Guide, "Specifying server-side encryption with AWS KMS (SSE-KMS)"). What value
+    the condition key then holds for a header naming the key by key id, alias name or alias ARN (the text sent, or the
+    key ARN S3 resolves it to) AWS does not document: a condition on its value is not checked, even where the key ARN
+    is known (:attr:`ChainState.requested_keys`). A key ARN is the same either way; and a policy that only tests whether
+    the key is there (``Null``) does not depend on it.
+    """
+    if not key or is_key_arn(key):
+        return False
+    return any(_tests_value_of(document, KMS_KEY_ID_CONDITION) for document in _upload_policies(state, bucket))
+
+
+def _upload_policies(state: ChainState, bucket: str) -> list[Any]:
+    """
+    The policies that may decide an upload to ``bucket``: the bucket's, every role's identity policies and
+    boundary (whichever a mapping sends it as), and the S3 gateway endpoints' of the cluster's subnet.
+    """
+    target = state.buckets.get(bucket)
+    documents: list[Any] = [target.policy] if isinstance(target, BucketState) else []
+    for role in (state.emr_role, *state.destination_roles.values()):
+        if isinstance(role, RoleState):
+            documents.extend(document for _, document in role.policies)
+            documents.extend([role.boundary[1]] if role.boundary is not None else [])
+    if isinstance(state.subnet, SubnetFacts):
+        documents.extend(endpoint.document for endpoint in state.subnet.s3_gateway_policies)
+    return documents
+
+
+def _tests_value_of(document: Any, key: str) -> bool:
+    """
+    Whether a statement of a policy ``document`` (parsed, or its JSON text) has a ``Condition`` on the value of
+    ``key``: with any operator but ``Null``. Text that is no JSON is taken to test it.
+    """
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return True
+    for statement in as_list(document.get("Statement") if isinstance(document, dict) else None):
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        for operator, pairs in condition.items() if isinstance(condition, dict) else ():
+            tests_value = str(operator).rpartition(":")[2].removesuffix("IfExists") != "Null"
+            if tests_value and isinstance(pairs, dict) and any(str(name).lower() == key for name in pairs):
+                return True
+    return False
 
 
 #: S3A's own settings of the encryption its uploads ask for, canonical and deprecated (Apache Hadoop, "Working with
@@ -819,7 +881,15 @@ def s3a_may_serve_s3(state: ChainState) -> bool:
 
 
 def translation_off(state: ChainState) -> bool:
-    """Whether ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` turns off EMR's translation of EMRFS settings."""
+    """
+    Whether ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` turns off EMR's translation of EMRFS settings.
+
+    ``core-site``'s only, where AWS documents the switch ("add the following property to core-site.xml": Amazon EMR
+    Release Guide, "Migration guide: EMRFS to S3A filesystem"); another value in ``emrfs-site`` (or another
+    classification) makes its own link not checked (:func:`~.spark_settings.emrfs_site_audit`). A key given with the
+    ``EMR.secret@`` annotation shows here under its plain name with the secret's ARN as its value (``DescribeCluster``),
+    neither true nor false: :func:`translation_unreadable`.
+    """
     return hadoop_boolean(site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)) is False
 
 
@@ -1184,6 +1254,10 @@ def keeps_emrfs(state: ChainState) -> bool | None:
     """
     Whether ``core-site`` ``fs.s3.impl`` keeps EMRFS (from 7.10.0 ``s3://`` is S3A otherwise), as Hadoop reads it
     (:func:`~.cluster_config.emrfs_kept`): ``None`` when not known (a class neither EMRFS's nor S3A's once Java trims it, or none).
+
+    ``core-site``'s only, where AWS documents it (same guide as :func:`translation_off`); another value in
+    ``emrfs-site`` makes its own link not checked (:func:`~.spark_settings.emrfs_site_audit`). A secret's ARN (a key
+    given with the ``EMR.secret@`` annotation, as ``DescribeCluster`` shows it) names no class: ``None``.
     """
     return emrfs_kept(site_property(state, "core-site", "fs.s3.impl"))
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.bucket_policy import SSE_KMS_ALGORITHMS, refuse_unusable_bucket_key
+from airflow_provider_emrfs_xacct.pure.bucket_policy import (
+    SSE_KMS_ALGORITHMS,
+    predefined_alias_service,
+    refuse_unusable_bucket_key,
+)
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     PROBE_KMS_CALLS,
     KmsUse,
@@ -510,15 +514,45 @@ def _foreign_writers(
     try:
         refuse_unusable_bucket_key(location.bucket, bucket.sse_algorithm, bucket.kms_key_id, bucket.kms_key_manager)
     except PreconditionError as error:
+        named = bucket.kms_key_id or ""
+        writers = f"{', '.join(roles)} (not in the bucket's account {bucket.account})"
+        if _customer_alias_name(named, bucket.kms_key_manager):
+            return Link(
+                index,
+                name,
+                UNKNOWN,
+                f"{writers}: the bucket's default encryption names its key by the alias name {named}, which S3 "
+                "resolves in the writer's account: the write may use a key of that account, which the verifier "
+                "does not read",
+                fix=f"set the bucket's default encryption to the key's ARN"
+                f"{f' ({bucket.kms_key_arn})' if bucket.kms_key_arn else ''}; or {PROBE_FIX}",
+            )
         what, _, fix = str(error).removeprefix("s3_prefixes: ").partition(". ")
-        return Link(
-            index,
-            name,
-            FAIL,
-            f"{', '.join(roles)} (not in the bucket's account {bucket.account}) cannot use it: {what}",
-            fix=fix,
-        )
+        return Link(index, name, FAIL, f"{writers} cannot use it: {what}{_unique_key_id(named, bucket)}", fix=fix)
     return None
+
+
+def _customer_alias_name(key: str, key_manager: str | None) -> bool:
+    """
+    Whether ``key`` is an alias name (``alias/NAME``, not an alias ARN) of a customer managed key: the bucket's
+    default naming it, "AWS KMS resolves the key within the requester's account. This behavior can result in data
+    that's encrypted with a KMS key that belongs to the requester, and not the bucket owner" (Amazon S3 API
+    Reference, ServerSideEncryptionByDefault, KMSMasterKeyID, of "a customer managed KMS key"), so the write of
+    another account may succeed with a key of its own. A predefined alias (``alias/aws/s3``) names an AWS managed key,
+    whose refusal stands.
+    """
+    return key.startswith("alias/") and predefined_alias_service(key) is None and key_manager != "AWS"
+
+
+def _unique_key_id(key: str, bucket: BucketState) -> str:
+    """
+    Why a bare key id of the bucket's default names no key of the writer's account (``""``: ``key`` is none): a key
+    id is "the globally unique identifier for the KMS key" (AWS KMS API Reference, KeyMetadata, ``KeyId``; AWS KMS
+    Developer Guide, "Key identifiers (KeyId)"), and that key is in the bucket's account.
+    """
+    if not key or key.startswith(("arn:", "alias/")) or bucket.kms_key_manager == "AWS":
+        return ""
+    return f"; a key id names one key only, here {bucket.kms_key_arn or 'a key of account ' + bucket.account}"
 
 
 def _key(state: ChainState, index: int | None, name: str, bucket: BucketState) -> Link | tuple[str, dict[str, Any]]:
@@ -613,12 +647,13 @@ def _requested_key(
             "every upload asks for SSE-S3 (x-amz-server-side-encryption: AES256, from the security configuration "
             "or emrfs-site), which S3 applies instead of the bucket's default: no KMS key involved",
         )
-    if key and key == bucket.kms_key_id:
-        # Named exactly as the default names it: the default's rules apply (an alias or key id resolved in the
-        # writer's account). Named by the full key ARN while the default names it by alias or key id, the request
-        # names the key itself, which S3 uses instead of the default ("If the KMS key doesn't exist in the same
-        # account that's issuing the command, you must use the full Key ARN": S3 API Reference, PutObject,
-        # x-amz-server-side-encryption-aws-kms-key-id): judged as the key asked for (:func:`_resolved_key`).
+    foreign = sorted({use.role.arn for use in uses if account_of_arn(use.role.arn) != bucket.account})
+    if key and key == bucket.kms_key_id and (key.startswith("arn:") or not foreign):
+        # Named exactly as the default names it, by an ARN or for writers of the bucket's account: judged as the
+        # default's key, read as the bucket's. Named by the full key ARN while the default names it by alias or key
+        # id, the request names the key itself, which S3 uses instead of the default ("If the KMS key doesn't exist
+        # in the same account that's issuing the command, you must use the full Key ARN": S3 API Reference,
+        # PutObject, x-amz-server-side-encryption-aws-kms-key-id): judged as the key asked for (:func:`_resolved_key`).
         return None
     asked = f"every upload asks for SSE-KMS with {key or 'no key id'} (the security configuration or emrfs-site)"
     if not key:
@@ -629,21 +664,44 @@ def _requested_key(
             f"{asked}: S3 then uses an AWS managed key aws/s3, whose policy is not read",
             fix=PROBE_FIX,
         )
-    if not key.startswith("arn:"):
-        # S3 API Reference, PutObject, x-amz-server-side-encryption-aws-kms-key-id: "If the KMS key doesn't
-        # exist in the same account that's issuing the command, you must use the full Key ARN not the Key
-        # ID"; an alias or key id is resolved in the requester's account.
-        foreign = sorted({use.role.arn for use in uses if account_of_arn(use.role.arn) != bucket.account})
-        if foreign:
-            return Link(
-                index,
-                name,
-                UNKNOWN,
-                f"{asked}: S3 resolves an alias or key id in the writer's account, and {', '.join(foreign)} "
-                f"write from another account than {bucket.account}, where the verifier reads no key",
-                fix="name the key by its ARN in the security configuration or emrfs-site, or " + PROBE_FIX,
-            )
+    if not key.startswith("arn:") and foreign:
+        return _named_for_writers_account(state, (index, name), asked, key, bucket, foreign)
     return _resolved_key(state, index, name, asked, key, bucket)
+
+
+def _named_for_writers_account(
+    state: ChainState, link: tuple[int | None, str], asked: str, key: str, bucket: BucketState, foreign: list[str]
+) -> Link:
+    """
+    The key link of uploads naming their key by alias or key id, some of whose writers are of another account than
+    the bucket's (``foreign``).
+
+    S3 API Reference, PutObject, ``x-amz-server-side-encryption-aws-kms-key-id``: "If the KMS key doesn't exist in
+    the same account that's issuing the command, you must use the full Key ARN not the Key ID"; an alias or key id is
+    resolved in the requester's account. A key id names one key: KMS gives each key "the globally unique identifier"
+    (AWS KMS API Reference, KeyMetadata, ``KeyId``; AWS KMS Developer Guide, "Key identifiers (KeyId)"), so one read
+    in the bucket's account names no key of the writer's: failing. An alias, or a key id not found there, may name a
+    key of the writer's account, which the verifier does not read: not checked.
+    """
+    named = (
+        bucket.kms_key_arn if key == bucket.kms_key_id else state.requested_keys.get(requested_key_entry(key, bucket))
+    )
+    writers = ", ".join(foreign)
+    if not key.startswith("alias/") and isinstance(named, str) and account_of_arn(named) == bucket.account:
+        return Link(
+            *link,
+            FAIL,
+            f"{asked}: S3 resolves a key id in the writer's account, and {writers} write from another account than "
+            f"{bucket.account}: the key id names {named} only (a key id is unique to one key), no key of theirs",
+            fix=f"name the key by its ARN ({named}) in the security configuration or emrfs-site",
+        )
+    return Link(
+        *link,
+        UNKNOWN,
+        f"{asked}: S3 resolves an alias or key id in the writer's account, and {writers} write from another account "
+        f"than {bucket.account}, where the verifier reads no key",
+        fix="name the key by its ARN in the security configuration or emrfs-site, or " + PROBE_FIX,
+    )
 
 
 def _resolved_key(
