@@ -8,12 +8,14 @@ another value, or a bootstrap action of the same name that differs, is a conflic
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import shlex
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.launched_cluster import SECRET_ANNOTATION, is_secret, property_name
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, validate_emr_name
 from airflow_provider_emrfs_xacct.pure.validation import (
     kind_of,
@@ -188,6 +190,15 @@ MAX_CLUSTER_NAME_LENGTH = 256
 #: EMR's limit on a cluster id: RunJobFlow's ``JobFlowId`` is an ``XmlStringMaxLen256`` too.
 MAX_CLUSTER_ID_LENGTH = 256
 _JAVA_CLASS = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
+#: Why the launch cannot judge the value of a property whose key carries the ``EMR.secret@`` annotation
+#: (:func:`~.launched_cluster.property_name`): every check reads the property by the name EMR sends, and a check that
+#: judges its value sees the secret's ARN, which no setting takes, so it refuses it.
+SECRET_VALUE_NOT_READ = (
+    "its key carries the EMR.secret@ annotation, so the cluster gets the value of the Secrets Manager secret it names, "
+    'which the launch does not read (EMR "retrieves this secret when it sends configuration data to the cluster": '
+    'Amazon EMR Release Guide, "Store sensitive configuration data in AWS Secrets Manager")'
+)
+_P = ParamSpec("_P")
 
 
 def validate_cluster_name(value: Any, field: str) -> str:
@@ -291,11 +302,13 @@ def merge_classification(
             raise InvalidParameterError(
                 f"{field}[{index}].Properties", f"must be a dict of strings, got {kind_of(existing)}"
             )
+        written = {property_name(key): key for key in existing}  # EMR.secret@NAME sets NAME
         for key, value in properties.items():
-            if key in existing and existing[key] != value:
+            given = written.get(property_name(key), key)
+            if given in existing and (given != key or existing[given] != value):
                 raise InvalidParameterError(
-                    f"{field}[{index}].Properties.{key}",
-                    f"is {existing[key]!r}, but cross-account access needs {value!r}",
+                    f"{field}[{index}].Properties.{given}",
+                    f"is {existing[given]!r}, but cross-account access needs {value!r}",
                 )
         last = existing
     if last is None:
@@ -318,11 +331,13 @@ def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:
         if not isinstance(properties, dict):
             continue
         for key, value in properties.items():
-            where = (str(configuration.get("Classification")), str(key))
-            if where in seen and hadoop_reading(str(key), seen[where][1]) != hadoop_reading(str(key), value):
+            # By the name EMR sends: "EMR.secret@NAME" and "NAME" in one entry set one property too.
+            name = property_name(key)
+            where = (str(configuration.get("Classification")), name)
+            if where in seen and hadoop_reading(name, seen[where][1]) != hadoop_reading(name, value):
                 raise InvalidParameterError(
                     f"job_flow_overrides.Configurations[{index}].Properties.{key}",
-                    f"is {value!r}, but Configurations[{seen[where][0]}] ({where[0]} too) sets it to "
+                    f"is {value!r}, but Configurations[{seen[where][0]}] ({where[0]} too) sets {name} to "
                     f"{seen[where][1]!r}: which one EMR keeps is not documented; set it once",
                 )
             seen.setdefault(where, (index, value))
@@ -359,7 +374,7 @@ def padded_connector_names(configurations: list[dict[str, Any]]) -> Iterator[tup
     Hadoop reads a property's name trimmed (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``: its resource
     parser keeps a ``<name>``'s text ``trim()``-ed), and Java's ``Properties.load``, which reads ``spark-defaults.conf``
     for Spark, skips the white space around a key: ``"fs.s3.impl "`` sets ``fs.s3.impl``, while the launch's and the
-    verifier's checks read names as written.
+    verifier's checks read names as written (without the ``EMR.secret@`` annotation: :func:`trimmed_key`).
     """
     for index, configuration in enumerate(configurations):
         classification = configuration.get("Classification")
@@ -367,9 +382,28 @@ def padded_connector_names(configurations: list[dict[str, Any]]) -> Iterator[tup
         if classification not in HADOOP_PROPERTY_CLASSIFICATIONS or not isinstance(properties, dict):
             continue
         for key in properties:
-            name = java_trim(key)
-            if name != str(key) and name.removeprefix(SPARK_HADOOP).startswith("fs.s3"):
+            if _padded_connector_name(key):
                 yield index, str(classification), str(key)
+
+
+def trimmed_key(key: object) -> str:
+    """
+    A ``Configurations`` key with the name it sets trimmed as Hadoop trims a property's name (:func:`java_trim`), its
+    ``EMR.secret@`` annotation kept: ``"EMR.secret@ fs.s3.impl"`` is ``"EMR.secret@fs.s3.impl"``.
+    """
+    text = java_trim(key)
+    name = property_name(text)
+    return text[: len(text) - len(name)] + java_trim(name)
+
+
+def hadoop_property_name(key: object) -> str:
+    """The name of the Hadoop property a ``Configurations`` key sets: trimmed (:func:`trimmed_key`), no annotation."""
+    return property_name(trimmed_key(key))
+
+
+def _padded_connector_name(key: object) -> bool:
+    """Whether ``key`` names an S3 connector setting (``fs.s3…``, ``spark.hadoop.fs.s3…``) with padding Hadoop trims."""
+    return trimmed_key(key) != str(key) and hadoop_property_name(key).removeprefix(SPARK_HADOOP).startswith("fs.s3")
 
 
 def _refuse_padded_names(configurations: list[dict[str, Any]], emrfs_site: dict[str, Any]) -> None:
@@ -378,16 +412,12 @@ def _refuse_padded_names(configurations: list[dict[str, Any]], emrfs_site: dict[
         (f"job_flow_overrides.Configurations[{index}].Properties.{key}", key)
         for index, _, key in padded_connector_names(configurations)
     ]
-    padded.extend(
-        (f"emrfs_site_properties.{key}", str(key))
-        for key in emrfs_site
-        if java_trim(key) != str(key) and java_trim(key).startswith("fs.s3")
-    )
+    padded.extend((f"emrfs_site_properties.{key}", str(key)) for key in emrfs_site if _padded_connector_name(key))
     for field_name, key in padded:
         raise InvalidParameterError(
             field_name,
-            f"is named {key!r}, which Hadoop reads as {java_trim(key)!r} (it trims a property's name), while the "
-            f"launch and the verifier read names as written: write it {java_trim(key)!r}",
+            f"is named {key!r}, which Hadoop reads as {hadoop_property_name(key)!r} (it trims a property's name), "
+            f"while the launch and the verifier read names as written: write it {trimmed_key(key)!r}",
         )
 
 
@@ -412,6 +442,27 @@ class LaunchPlan:
     warnings: list[str] = field(default_factory=list)
 
 
+def _noting_secrets(plan: Callable[_P, LaunchPlan]) -> Callable[_P, LaunchPlan]:
+    """
+    Have each refusal of ``plan`` that names a property given with the ``EMR.secret@`` annotation say that the value
+    it judged is the secret's ARN, not what the cluster gets (:data:`SECRET_VALUE_NOT_READ`).
+    """
+
+    @functools.wraps(plan)
+    def planned(*args: _P.args, **kwargs: _P.kwargs) -> LaunchPlan:
+        try:
+            return plan(*args, **kwargs)
+        except InvalidParameterError as error:
+            if SECRET_ANNOTATION not in error.field or SECRET_VALUE_NOT_READ in error.problem:
+                raise
+            raise InvalidParameterError(
+                error.field, f"{error.problem} (the value judged is the secret's ARN: {SECRET_VALUE_NOT_READ})"
+            ) from error
+
+    return planned
+
+
+@_noting_secrets
 def plan_launch(
     overrides: dict[str, Any],
     *,
@@ -545,6 +596,7 @@ def plan_launch(
             )
     _refuse_spark_overrides(configurations, mapped_buckets)
     _refuse_core_site_emrfs_settings(configurations, mapped_buckets)
+    _refuse_emrfs_site_core_settings(configurations, emrfs_site, mapped_buckets)
     _refuse_other_site_settings(configurations, mapped_buckets, uses_role_mappings)
     _refuse_instance_overrides(
         result.get("Instances"), configurations, instances_field, uses_role_mappings, mapped_buckets
@@ -576,8 +628,10 @@ def _provider_beside_mappings(configurations: list[dict[str, Any]], uses_role_ma
         f"{where} {name} is set on a cluster whose writes rely on the security configuration's role mappings: "
         "AWS does not document whether the mappings or the credentials provider decide a write's credentials, so the "
         "verifier reports the cluster not checked (no probe settles it); launch the partner's cluster without it"
-        for classification, name in _CREDENTIAL_SETTINGS
-        for where in (classification, *OTHER_HADOOP_SITES)  # which reach the jobs that load them too
+        for _, name in _CREDENTIAL_SETTINGS
+        # Both site files, which EMRFS's configuration loads (S3A's from emrfs-site: not documented), and the other
+        # classifications, which reach the jobs that load them.
+        for where in (*EMRFS_SITE_FILES, *OTHER_HADOOP_SITES)
         if uses_role_mappings and site_of(configurations, where).get(name) is not None
     ]
 
@@ -585,6 +639,13 @@ def _provider_beside_mappings(configurations: list[dict[str, Any]], uses_role_ma
 #: EMRFS consistent view's switch: "When set to true, this property configures EMRFS to use DynamoDB to provide
 #: consistency" (Amazon EMR Release Guide, "Configure consistent view").
 CONSISTENT_VIEW_PROPERTY = "fs.s3.consistent"
+
+
+_CONSISTENT_VIEW_ON = (
+    "turns on EMRFS consistent view: EMRFS records each write in a DynamoDB table, with credentials AWS does not "
+    "document, so the verifier leaves that table's access not checked. Amazon S3 is strongly consistent since December "
+    "2020 and AWS says consistent view is no longer needed: remove the setting"
+)
 
 
 def consistent_view_warnings(configurations: list[dict[str, Any]], emrfs_site: dict[str, Any]) -> list[str]:
@@ -597,19 +658,24 @@ def consistent_view_warnings(configurations: list[dict[str, Any]], emrfs_site: d
 
     :param emrfs_site: the ``emrfs_site_properties`` the launch adds.
     """
-    places = [(f"emrfs_site_properties.{CONSISTENT_VIEW_PROPERTY}", emrfs_site.get(CONSISTENT_VIEW_PROPERTY))]
-    for place, classification, properties in site_classifications(
-        configurations, classifications=HADOOP_PROPERTY_CLASSIFICATIONS
-    ):
-        name = (SPARK_HADOOP if classification == "spark-defaults" else "") + CONSISTENT_VIEW_PROPERTY
-        places.append((f"{place}.{name}", properties.get(name)))
+    sites = [("emrfs_site_properties", "emrfs-site", emrfs_site)]
+    sites.extend(site_classifications(configurations, classifications=HADOOP_PROPERTY_CLASSIFICATIONS))
+    places = [
+        (f"{place}.{key}", value)
+        for place, classification, properties in sites
+        for key, value in properties.items()  # EMR.secret@NAME sets NAME: property_name
+        if property_name(key) == (SPARK_HADOOP if classification == "spark-defaults" else "") + CONSISTENT_VIEW_PROPERTY
+    ]
+    hidden = [  # a secret's value (the EMR.secret@ annotation), which the launch does not read, may be true
+        f"{place}={value!r} is a secret's ARN: if the secret is true, it {_CONSISTENT_VIEW_ON}"
+        for place, value in places
+        if SECRET_ANNOTATION in place
+    ]
     return [
-        f"{place}={value!r} turns on EMRFS consistent view: EMRFS records each write in a DynamoDB table, with "
-        "credentials AWS does not document, so the verifier leaves that table's access not checked. Amazon S3 is "
-        "strongly consistent since December 2020 and AWS says consistent view is no longer needed: remove the setting"
+        f"{place}={value!r} {_CONSISTENT_VIEW_ON}"  # true as Hadoop reads a flag
         for place, value in places
         if hadoop_boolean(value)
-    ]
+    ] + hidden
 
 
 def _not_kept_yet(core_site: dict[str, str], configurations: list[dict[str, Any]]) -> dict[str, str]:
@@ -648,16 +714,17 @@ def _check_filesystem_classes(
         properties = configuration.get("Properties")
         if configuration.get("Classification") != "core-site" or not isinstance(properties, dict):
             continue
-        for name in KEEP_EMRFS_PROPERTIES:
-            if name not in properties:
+        for key, value in properties.items():
+            name = property_name(key)  # EMR.secret@fs.s3.impl too: its value, a secret's, is not known here
+            if name not in KEEP_EMRFS_PROPERTIES:
                 continue
-            kept = emrfs_kept(properties[name])
+            kept = emrfs_kept(value)
             if name == "fs.s3.impl":
                 # EMRFS's own class; S3A's from 7.10.0 without keep_emrfs (with it, a conflict with what it writes).
                 s3a_allowed = kept is False and not before_s3a and (not keep_emrfs or version is not None)
                 if kept or s3a_allowed:
                     continue
-            elif kept is not None or (_JAVA_CLASS.match(java_trim(properties[name])) and not keep_emrfs):
+            elif kept is not None or (_JAVA_CLASS.match(java_trim(value)) and not keep_emrfs):
                 continue  # fs.s3n.impl: s3n:// only
             if keep_emrfs:
                 fix = f"keep_emrfs=True needs {EMRFS_IMPL!r}"
@@ -667,13 +734,13 @@ def _check_filesystem_classes(
                 fix = f"set it to {S3A_IMPL!r} or remove it (S3A), or keep EMRFS (keep_emrfs=True)"
             # S3A's own class is no doubt: with the release not known, keep_emrfs writes nothing over it.
             why = (
-                f"core-site {name}={properties[name]!r} is S3A's class, which Hadoop loads for s3://, and with no "
+                f"core-site {name}={value!r} is S3A's class, which Hadoop loads for s3://, and with no "
                 "ReleaseLabel keep_emrfs=True writes nothing there"
                 if kept is False and version is None
-                else impl_doubt(version, properties[name], name)
+                else impl_doubt(version, value, name)
             )
             raise InvalidParameterError(
-                f"job_flow_overrides.Configurations[{index}].Properties.{name}",
+                f"job_flow_overrides.Configurations[{index}].Properties.{key}",
                 f"is not known to serve s3:// with EMRFS's role mappings: {why}; {fix}",
             )
 
@@ -798,18 +865,19 @@ def _set_provider_property(
     provider: CredentialsProvider, interface: str, emrfs_site: dict[str, str], core_site: dict[str, str]
 ) -> None:
     """Name the credentials provider in the connector's setting: emrfs-site for SDK v1 (EMRFS), core-site for S3A."""
+    key = next((key for key in emrfs_site if property_name(key) == EMRFS_PROVIDER_PROPERTY), EMRFS_PROVIDER_PROPERTY)
     if interface == SDK_V1:
-        given = emrfs_site.get(EMRFS_PROVIDER_PROPERTY, provider.class_name)
-        if given != provider.class_name:
+        given = emrfs_site.get(key, provider.class_name)
+        if given != provider.class_name or key != EMRFS_PROVIDER_PROPERTY:  # a secret's value is not known
             raise InvalidParameterError(
-                f"emrfs_site_properties.{EMRFS_PROVIDER_PROPERTY}",
+                f"emrfs_site_properties.{key}",
                 f"is {given!r}, but emrfs_credentials_provider names {provider.class_name!r}",
             )
         emrfs_site[EMRFS_PROVIDER_PROPERTY] = provider.class_name
         return
-    if EMRFS_PROVIDER_PROPERTY in emrfs_site:
+    if key in emrfs_site:
         raise InvalidParameterError(
-            f"emrfs_site_properties.{EMRFS_PROVIDER_PROPERTY}",
+            f"emrfs_site_properties.{key}",
             f"names an EMRFS (SDK v1) provider, but s3:// is served by S3A here and "
             f"emrfs_credentials_provider names the SDK v2 class {provider.class_name!r}",
         )
@@ -989,6 +1057,7 @@ def _access_grants_values(
         for configuration in configurations:
             properties = configuration.get("Properties")
             if configuration.get("Classification") == classification and isinstance(properties, dict):
+                properties = {property_name(key): value for key, value in properties.items()}  # EMR.secret@NAME: NAME
                 values[classification].update({name: str(properties[name]) for name in names if name in properties})
     return values
 
@@ -1039,6 +1108,17 @@ def _refuse_access_grants(
     if not mapped_emrfs or version is None or version < ACCESS_GRANTS_SINCE:  # before 6.15.0: no Access Grants
         return
     merged = [*configurations, {"Classification": "emrfs-site", "Properties": emrfs_site}]
+    for place, classification, properties in site_classifications(
+        merged, classifications=("emrfs-site", "spark-defaults")
+    ):
+        for key in properties:
+            if is_secret(key) and property_name(key) in ACCESS_GRANTS_PROPERTIES[classification]:
+                raise InvalidParameterError(
+                    f"{place}.{key}" if properties is not emrfs_site else f"emrfs_site_properties.{key}",
+                    f"is {properties[key]!r}: {SECRET_VALUE_NOT_READ}, so whether S3 Access Grants, which take a Spark "
+                    "job's writes from the role mappings, are on (and fall back to IAM) cannot be judged. Set it in "
+                    "plain text, or remove it for this cluster",
+                )
     unreadable = unreadable_access_grants(merged, ("emrfs-site", "spark-defaults"))
     if unreadable:
         classification, setting = unreadable.split(" ", 1)
@@ -1085,14 +1165,15 @@ def emrfs_translation_off(
         return None
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
-        if configuration.get("Classification") == "core-site" and isinstance(properties, dict):
-            value = properties.get(EMRFS_COMPATIBILITY_PROPERTY)
-            if value is None:
+        if configuration.get("Classification") != "core-site" or not isinstance(properties, dict):
+            continue
+        for key, value in properties.items():
+            if property_name(key) != EMRFS_COMPATIBILITY_PROPERTY:
                 continue
-            reading = hadoop_boolean(value)
+            reading = hadoop_boolean(value)  # a secret's ARN (EMR.secret@): neither, its value not known here
             if reading is None:
                 raise InvalidParameterError(
-                    f"job_flow_overrides.Configurations[{index}].Properties.{EMRFS_COMPATIBILITY_PROPERTY}",
+                    f"job_flow_overrides.Configurations[{index}].Properties.{key}",
                     f"is {value!r}, neither true nor false as Hadoop's Configuration.getBoolean reads it (trimmed of "
                     "characters up to U+0020, in any case): whether EMR then translates the role mappings to S3A is "
                     "not documented. Set it to true or false",
@@ -1238,15 +1319,19 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
     EMRFS gets the mapped role's credentials by role chaining (the instance profile's role session
     assumes the destination role), and STS refuses a chained session longer than one hour.
     """
-    if SESSION_DURATION_PROPERTY not in properties:
-        return
-    value = properties[SESSION_DURATION_PROPERTY]
+    for key, value in properties.items():
+        if property_name(key) == SESSION_DURATION_PROPERTY:
+            _check_session_seconds(value, f"{field}.{key}")
+
+
+def _check_session_seconds(value: object, field: str) -> None:
+    """Refuse an EMRFS role session duration ``value`` (named ``field``) outside 900-3600 seconds."""
     text = java_trim(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
     # Java's String.trim (:data:`JAVA_TRIMMED`), as Hadoop's getters trim: "1800\u00a0" is no number to them.
     # ASCII digits only: str.isdigit() also holds for "²" (int() then raises ValueError) and other scripts' digits.
     if not (text.isascii() and text.isdigit()) or not MIN_SESSION_SECONDS <= int(text) <= MAX_CHAINED_SESSION_SECONDS:
         raise InvalidParameterError(
-            f"{field}.{SESSION_DURATION_PROPERTY}",
+            field,
             f"must be whole seconds from {MIN_SESSION_SECONDS} to {MAX_CHAINED_SESSION_SECONDS}, got {value!r}: "
             "EMRFS assumes the mapped role by role chaining, which STS caps at one hour",
         )
@@ -1285,10 +1370,18 @@ def check_sts_endpoint_schemes(properties: dict[str, Any], field: str, classific
         Hadoop/Hive Configuration"); of the others, every one.
     """
     for name, value in properties.items():
-        hadoop_name = name if isinstance(name, str) else ""
+        hadoop_name = property_name(name) if isinstance(name, str) else ""
         if classification == "spark-defaults":
             hadoop_name = _spark_hadoop_setting(hadoop_name) or ""
-        scheme = insecure_scheme(value) if is_sts_endpoint_setting(hadoop_name) else ""
+        if not is_sts_endpoint_setting(hadoop_name):
+            continue
+        if is_secret(name):
+            raise InvalidParameterError(
+                f"{field}.{name}",
+                f"is {value!r}: {SECRET_VALUE_NOT_READ}, so whether it names an https endpoint cannot be judged "
+                f"({STS_HTTPS_ONLY}). Set it in plain text",
+            )
+        scheme = insecure_scheme(value)
         if scheme:
             raise InvalidParameterError(
                 f"{field}.{name}",
@@ -1298,11 +1391,14 @@ def check_sts_endpoint_schemes(properties: dict[str, Any], field: str, classific
 
 
 def site_of(configurations: list[dict[str, Any]], classification: str = "core-site") -> dict[str, Any]:
-    """The properties of every ``classification`` of ``configurations``, later ones winning."""
+    """
+    The properties of every ``classification`` of ``configurations``, later ones winning, by the names EMR sends
+    (:func:`~.launched_cluster.property_name`: ``EMR.secret@NAME`` is ``NAME``, its value the secret's ARN).
+    """
     merged: dict[str, Any] = {}
     for configuration in configurations:
         if configuration.get("Classification") == classification and isinstance(configuration.get("Properties"), dict):
-            merged.update(configuration["Properties"])
+            merged.update({property_name(key): value for key, value in configuration["Properties"].items()})
     return merged
 
 
@@ -1332,7 +1428,7 @@ def check_translated_bucket_durations(
     S3A reads the translated value (:func:`hadoop_duration_seconds`), capped as every chained session is.
     """
     for name, value in properties.items():
-        bucket = emrfs_setting_bucket(name, SESSION_DURATION_PROPERTY)
+        bucket = emrfs_setting_bucket(property_name(name), SESSION_DURATION_PROPERTY)
         if bucket is None or not bucket_mapped(bucket, mapped_buckets):
             continue
         if s3a_bucket_setting(S3A_SESSION_DURATION_PROPERTY, bucket) in core_site:
@@ -1385,11 +1481,11 @@ def check_s3a_session_duration(
     overridden = {
         bucket
         for name in (core_site if core_site is not None else properties)
-        if (bucket := s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY)) is not None
+        if (bucket := s3a_setting_bucket(property_name(name), S3A_SESSION_DURATION_PROPERTY)) is not None
     }
     for name, value in properties.items():
-        bucket = s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY)
-        if name == S3A_SESSION_DURATION_PROPERTY:
+        bucket = s3a_setting_bucket(property_name(name), S3A_SESSION_DURATION_PROPERTY)
+        if property_name(name) == S3A_SESSION_DURATION_PROPERTY:
             reaches = base_setting_reaches_mappings(mapped_buckets, overridden)
         elif bucket is not None:
             reaches = bucket_mapped(bucket, mapped_buckets)
@@ -1486,7 +1582,9 @@ def check_canned_acls(properties: dict[str, Any], field: str, classification: st
     not document, so the verifier could not tell which ACL, if any, the uploads carry (which decides who owns them).
     """
     for name, value in properties.items():
-        if not canned_acl_setting(name, classification) or (isinstance(value, str) and value in ("", *CANNED_ACLS)):
+        if not canned_acl_setting(property_name(name), classification) or (
+            isinstance(value, str) and value in ("", *CANNED_ACLS)
+        ):
             continue
         text = java_trim(value).lower() if isinstance(value, str) else ""
         meant = next((acl for acl, header in CANNED_ACLS.items() if text in (header, acl.lower())), None)
@@ -1544,7 +1642,7 @@ def _refuse_s3a_doubtful_acls(
     given = [("emrfs_site_properties", "emrfs-site", emrfs_site), *site_classifications(configurations)]
     for place, classification, properties in given:
         for name, value in properties.items():
-            doubt = s3a_acl_doubt(value) if canned_acl_setting(name, classification) else ""
+            doubt = s3a_acl_doubt(value) if canned_acl_setting(property_name(name), classification) else ""
             if doubt:
                 raise InvalidParameterError(
                     f"{place}.{name}",
@@ -1653,7 +1751,7 @@ def _other_site_values(
         if configuration.get("Classification") != classification or not isinstance(properties, dict):
             continue
         for key, value in properties.items():
-            name = setting_of(str(key))
+            name = setting_of(property_name(key))
             site_file = launch_site_file(name) if name is not None else None
             if name is None or site_file is None or site_file == classification:
                 continue
@@ -1717,6 +1815,31 @@ def _refuse_core_site_emrfs_settings(
         )
 
 
+def _refuse_emrfs_site_core_settings(
+    configurations: list[dict[str, Any]], emrfs_site: dict[str, Any], mapped_buckets: tuple[str, ...] | None = None
+) -> None:
+    """
+    Refuse an ``emrfs-site`` value of a ``core-site`` setting the launch reads (:func:`_other_site_values`: the
+    ``s3://`` connector's class, the switch of the translation to S3A, S3A's credentials provider, role session and
+    canned ACL) other than ``core-site``'s. AWS documents these in ``core-site.xml`` (Amazon EMR Release Guide,
+    "Migration guide: EMRFS to S3A filesystem": ``fs.s3.impl``, ``fs.s3a.emrfs.compatibility.enable``; Apache Hadoop,
+    "Hadoop-AWS module", S3A's options) and does not say what a copy in ``emrfs-site`` does, which EMRFS's own
+    configuration loads (:data:`EMRFS_SITE_FILES`): the launch and the verifier read ``core-site``'s (the verifier
+    leaves such a setting "not checked": ``checks/spark_settings.py``). A per-bucket form of a bucket no role mapping
+    takes is kept. A setting of ``emrfs_site_properties`` (``emrfs_site``), merged into ``emrfs-site``, is named there.
+    """
+    for index, key, name, value, _, own in _other_site_values(configurations, "emrfs-site", str, mapped_buckets):
+        shown = f"is {own!r}" if own is not None else "is not set"
+        raise InvalidParameterError(
+            f"emrfs_site_properties.{key}"
+            if key in emrfs_site
+            else f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+            f"is {value!r} in emrfs-site, but core-site {name} {shown}: AWS documents {name} in core-site.xml and "
+            "does not say what a copy in emrfs-site does (EMRFS's configuration loads emrfs-site too), while the "
+            f"launch and the verifier read core-site's. Set {name} in core-site only, or the same value in both",
+        )
+
+
 def _refuse_other_site_settings(
     configurations: list[dict[str, Any]], mapped_buckets: tuple[str, ...] | None, uses_role_mappings: bool
 ) -> None:
@@ -1745,8 +1868,8 @@ def _refuse_other_site_settings(
     if not uses_role_mappings:
         return
     for index, other, key, value in carried_access_grants(configurations):
-        site_file = next(site for site, names in ACCESS_GRANTS_PROPERTIES.items() if key in names)
-        if key == ACCESS_GRANTS_PROPERTIES[site_file][0]:
+        site_file = next(site for site, names in ACCESS_GRANTS_PROPERTIES.items() if property_name(key) in names)
+        if property_name(key) == ACCESS_GRANTS_PROPERTIES[site_file][0]:
             fix = "Remove it for this cluster, or set it to false"
         elif hadoop_boolean(value) is None:  # in the site file too, it would still be read as neither
             fix = f"Remove it for this cluster, or set true or false in {site_file} and here alike"
@@ -1763,22 +1886,26 @@ def _refuse_other_site_settings(
 def carried_access_grants(configurations: list[dict[str, Any]]) -> Iterator[tuple[int, str, str, Any]]:
     """
     Each S3 Access Grants switch (:data:`ACCESS_GRANTS_PROPERTIES`, EMRFS's and S3A's names) a classification of
-    :data:`OTHER_HADOOP_SITES` sets that may change what the jobs loading it get, as ``(index, classification, name,
-    value)``: the on switch other than false, or the fallback other than its site file's, each read as Hadoop reads a
-    flag (:func:`hadoop_boolean`). An on switch set to false turns nothing on, and is kept.
+    :data:`OTHER_HADOOP_SITES` sets that may change what the jobs loading it get, or the other site file of
+    :data:`EMRFS_SITE_FILES` (S3A's ``core-site`` switches in ``emrfs-site``, EMRFS's ``emrfs-site`` ones in
+    ``core-site``: EMRFS's configuration loads both, and which of the two it follows, or whether S3A reads its own from
+    ``emrfs-site``, AWS does not document), as ``(index, classification, name as written, value)``: the on switch other
+    than false, or the fallback other than its site file's, each read as Hadoop reads a flag (:func:`hadoop_boolean`).
+    An on switch set to false turns nothing on, and is kept.
     """
     for site_file in EMRFS_SITE_FILES:
         enabled, fallback = ACCESS_GRANTS_PROPERTIES[site_file]
         own = site_of(configurations, site_file).get(fallback)
+        others = (*OTHER_HADOOP_SITES, *(site for site in EMRFS_SITE_FILES if site != site_file))
         for index, configuration in enumerate(configurations):
             other = configuration.get("Classification")
             properties = configuration.get("Properties")
-            if other not in OTHER_HADOOP_SITES or not isinstance(properties, dict):
+            if other not in others or not isinstance(properties, dict):
                 continue
             for key, value in properties.items():
-                reading = hadoop_boolean(value)
-                if (key == enabled and reading is not False) or (
-                    key == fallback and (reading is None or own is None or reading != hadoop_boolean(own))
+                name, reading = property_name(key), hadoop_boolean(value)
+                if (name == enabled and reading is not False) or (
+                    name == fallback and (reading is None or own is None or reading != hadoop_boolean(own))
                 ):
                     yield index, str(other), str(key), value
 
@@ -1821,7 +1948,7 @@ def role_mapping_settings(
         if classification not in ROLE_MAPPING_CLASSIFICATIONS or not isinstance(properties, dict):
             continue
         for key, value in properties.items():
-            name = str(key)
+            name = property_name(key)
             if classification == "spark-defaults":
                 if not name.startswith(SPARK_HADOOP):
                     continue
@@ -1877,7 +2004,7 @@ def _refuse_role_mapping_settings(
     found = [
         (f"emrfs_site_properties.{name}", f"emrfs_site_properties {name}", value, *read)
         for name, value in emrfs_site.items()
-        if (read := role_mapping_setting(str(name))) is not None
+        if (read := role_mapping_setting(property_name(name))) is not None
     ]
     found.extend(
         (f"{field}[{index}].Properties.{key}", f"{classification} {key}", value, prop, bucket)
@@ -1905,7 +2032,7 @@ def connector_setting(classification: str, name: str) -> bool:
     ``fs.s3…`` (EMRFS's and S3A's, ``s3n://``'s, per bucket too), the same in a classification of
     :data:`OTHER_HADOOP_SITES`, or its ``spark-defaults`` ``spark.hadoop.`` form.
     """
-    name = java_trim(name)  # as Hadoop reads a property's name (padded_connector_names)
+    name = hadoop_property_name(name)  # as Hadoop reads a property's name (padded_connector_names)
     if classification == "spark-defaults":
         if not name.startswith(SPARK_HADOOP):
             return False
@@ -1939,8 +2066,8 @@ def instance_overrides(
             name = str(key)
             if not connector_setting(str(classification), name):
                 continue
-            theirs = cluster.get(java_trim(name))  # the name as Hadoop reads it (padded_connector_names)
-            hadoop_name = java_trim(name).removeprefix(SPARK_HADOOP)
+            theirs = cluster.get(hadoop_property_name(name))  # the name as Hadoop reads it (padded_connector_names)
+            hadoop_name = hadoop_property_name(name).removeprefix(SPARK_HADOOP)
             if theirs is not None and _same_reading(str(classification), hadoop_name, value, theirs):
                 continue
             if (

@@ -29,6 +29,7 @@ An argument the cluster does not show (or the launch does not give) is not compa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,31 @@ from typing import Any
 #: The prefix of a configuration property's key whose value is a Secrets Manager ARN (Amazon EMR Release Guide,
 #: "Store sensitive configuration data in AWS Secrets Manager"); ``DescribeCluster`` shows the key without it.
 SECRET_ANNOTATION = "EMR.secret@"
+
+
+def property_name(key: object) -> str:
+    """
+    The name of the property a ``Configurations`` key sets, as EMR sends it to the cluster: the key without the
+    :data:`SECRET_ANNOTATION`. EMR "retrieves this secret when it sends configuration data to the cluster" (the key's
+    value, a Secrets Manager ARN, is replaced by the secret) and "doesn't send the annotation" (Amazon EMR Release
+    Guide, "Store sensitive configuration data in AWS Secrets Manager"): ``EMR.secret@fs.s3.impl`` sets ``fs.s3.impl``.
+    Every check of a property's name reads it through this (``cluster_config``).
+    """
+    return str(key).removeprefix(SECRET_ANNOTATION)
+
+
+def shows_secret(value: object) -> bool:
+    """
+    Whether a property's value, as ``DescribeCluster`` shows it, is a Secrets Manager secret's ARN
+    (``arn:PARTITION:secretsmanager:...``): what it shows of a key given with the :data:`SECRET_ANNOTATION`, whose
+    annotation it leaves out, while the cluster got the secret's value (same guide), which the verifier does not read.
+    """
+    return isinstance(value, str) and re.match(r"arn:aws[\w-]*:secretsmanager:", value) is not None
+
+
+def is_secret(key: object) -> bool:
+    """Whether a ``Configurations`` key carries the :data:`SECRET_ANNOTATION`: the cluster gets a secret's value, not its own."""
+    return property_name(key) != str(key)
 
 
 @dataclass(frozen=True)
@@ -115,7 +141,7 @@ def _properties(configurations: Any, path: tuple[str, ...] = ()) -> dict[tuple[t
         here = (*path, str(item.get("Classification")))
         properties = item.get("Properties")
         for key, value in properties.items() if isinstance(properties, Mapping) else ():
-            found.setdefault((here, str(key).removeprefix(SECRET_ANNOTATION)), set()).add(str(value))
+            found.setdefault((here, property_name(key)), set()).add(str(value))
         for place, values in _properties(item.get("Configurations"), here).items():
             found.setdefault(place, set()).update(values)
     return found

@@ -17,7 +17,7 @@ makes the link "writes go through the role mappings" not checked:
 - Where S3A serves ``s3://`` (7.10.0 on without EMRFS kept, or the release unknown), ``core-site``
   ``fs.s3a.aws.credentials.provider``, ``fs.s3a.access.key``, ``fs.s3a.session.token``,
   ``fs.s3a.assumed.role.arn`` and ``fs.s3a.credentials.resolver`` (Apache Hadoop, "Hadoop-AWS module", "Authenticating with S3"; "Working with IAM
-  Assumed Roles"), and the same options per bucket: "All fs.s3a options other than a small set of unmodifiable
+  Assumed Roles"; in ``emrfs-site`` too, whence whether S3A reads them AWS does not document), and the same options per bucket: "All fs.s3a options other than a small set of unmodifiable
   values (currently fs.s3a.impl) can be set on a per-bucket basis" as ``fs.s3a.bucket.BUCKETNAME.<option>``,
   which "will override the base fs.s3a. values" for that bucket ("Configuring different S3 buckets with
   Per-Bucket Configuration"). EMR's S3A gets the role mappings by translation (Amazon EMR Release Guide,
@@ -55,7 +55,10 @@ table: "When you create a cluster and EMRFS CV is turned on, Amazon EMR creates 
 object metadata that it uses to track list and read-after-write consistency for S3 objects" (Amazon EMR Release Guide,
 "Consistent view"; the table is ``fs.s3.consistent.metadata.tableName``, ``EmrFSMetadata`` by default: "Enable
 consistent view"). Which credentials EMRFS uses for that table, and what becomes of a write whose metadata it cannot
-record, AWS does not document, and no link reads the table's access: not checked (:func:`consistent_view_audit`).
+record, AWS does not document, and no link reads the table's access: not checked (:func:`consistent_view_audit`). So is
+a switch whose value is a Secrets Manager secret's ARN: ``DescribeCluster`` shows so a key given with the ``EMR.secret@``
+annotation, and the cluster got the secret's value (Amazon EMR Release Guide, "Store sensitive configuration data in AWS
+Secrets Manager"), which may be true.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     role_mapping_setting,
     s3a_bucket_setting,
 )
+from airflow_provider_emrfs_xacct.pure.launched_cluster import shows_secret
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -116,8 +120,10 @@ def audit(state: ChainState) -> list[Link]:
         [name for option in S3A_CREDENTIAL_OPTIONS for name in s3a_forms(state, f"fs.s3a.{option}")] if s3a else []
     )
     emrfs_names = emrfs_forms(state, base)
-    # core-site: Hadoop's, which every file system's configuration loads, EMRFS's too (role_mapping_audit).
-    found = settings_found(state, (("emrfs-site", emrfs_names), ("core-site", [*emrfs_names, *s3a_names])))
+    # core-site: Hadoop's, which every file system's configuration loads, EMRFS's too; S3A's in emrfs-site: EMR's S3A
+    # reads the EMRFS settings it translates, from where AWS does not document (role_mapping_audit).
+    every = [*emrfs_names, *s3a_names]
+    found = settings_found(state, (("emrfs-site", every), ("core-site", every)))
     return [
         *(
             Link(
@@ -153,7 +159,9 @@ def consistent_view_audit(state: ChainState) -> list[Link]:
     for setting in settings_found(state, tuple((site, [CONSISTENT_VIEW_PROPERTY]) for site in EMRFS_SITE_FILES)):
         classification, key = setting.split(" ", 1)
         value = site_property(state, classification, key)
-        if hadoop_boolean(value) is not True:
+        # A secret's ARN: the value of a key given with the EMR.secret@ annotation, which the cluster got instead.
+        secret = shows_secret(value)
+        if hadoop_boolean(value) is not True and not secret:
             continue
         probe = classification in EMRFS_SITE_FILES
         links.append(
@@ -161,7 +169,14 @@ def consistent_view_audit(state: ChainState) -> list[Link]:
                 None,
                 CONSISTENT_VIEW_LINK,
                 UNKNOWN,
-                f"{setting}={value!r} turns EMRFS consistent view on: EMRFS keeps the objects' metadata in a DynamoDB "
+                f"{setting}={value!r} "
+                + (
+                    "is a Secrets Manager secret's ARN, whose value the cluster got and the verifier does not read: if "
+                    "true, it "
+                    if secret
+                    else ""
+                )
+                + "turns EMRFS consistent view on: EMRFS keeps the objects' metadata in a DynamoDB "
                 "table (emrfs-site fs.s3.consistent.metadata.tableName, EmrFSMetadata by default); which credentials "
                 "it uses for that table, and what becomes of a write it cannot record there, AWS does not document, "
                 "and no link reads the table's access",

@@ -128,12 +128,18 @@ def judged_instead(name: str, value: str | None, classification: str, site: str 
 def audit(state: ChainState) -> list[Link]:
     """
     One "not checked" link per setting ``spark-defaults`` gives Spark jobs another value of than the site's, per
-    ``emrfs-site`` setting ``core-site`` gives another value (:func:`core_site_audit`), and per setting another
-    classification that reaches a job's Hadoop configuration gives another value (:func:`other_sites_audit`).
+    ``emrfs-site`` setting ``core-site`` gives another value (:func:`core_site_audit`), per ``core-site`` setting
+    ``emrfs-site`` gives another value (:func:`emrfs_site_audit`), and per setting another classification that reaches
+    a job's Hadoop configuration gives another value (:func:`other_sites_audit`).
     """
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
-    links = [*core_site_audit(state), *other_sites_audit(state), *padded_names_audit(state)]
+    links = [
+        *core_site_audit(state),
+        *emrfs_site_audit(state),
+        *other_sites_audit(state),
+        *padded_names_audit(state),
+    ]
     for classification, name in read_settings(state):
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
         judged = judged_instead(name, job, classification, site_property(state, classification, name), spark=True)
@@ -186,6 +192,42 @@ def core_site_audit(state: ChainState) -> list[Link]:
                 f"core-site {name}={core!r} is in the Hadoop configuration EMRFS reads; the links judge {judged}, "
                 "and AWS does not say which of the two EMRFS follows",
                 fix=f"set {name} in emrfs-site only, or the same value in both",
+            )
+        )
+    return links
+
+
+EMRFS_SITE_LINK = "Hadoop settings in emrfs-site"
+
+
+def emrfs_site_audit(state: ChainState) -> list[Link]:
+    """
+    One "not checked" link per ``core-site`` setting the checks read (the ``s3://`` connector's class, the switch of
+    the translation to S3A, S3A's options) that ``emrfs-site`` gives another value, both read as Hadoop reads them.
+
+    AWS documents these in ``core-site.xml``: "add the following property to core-site.xml" for ``fs.s3.impl`` and
+    ``fs.s3a.emrfs.compatibility.enable`` (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), and
+    nowhere says what a copy in ``emrfs-site`` does, which EMRFS's own configuration loads
+    (:data:`~.cluster_config.EMRFS_SITE_FILES`) and from which EMR's S3A reads the EMRFS settings it translates: the
+    links, which judge ``core-site``'s (or the default where it sets none), cannot stand on it. The launch refuses it
+    (``cluster_config._refuse_emrfs_site_core_settings``). The EMRFS settings of ``emrfs-site``'s own are not these.
+    """
+    links = []
+    for classification, name in read_settings(state):
+        if classification != "core-site":
+            continue
+        value = site_property(state, "emrfs-site", name)
+        judged = judged_instead(name, value, classification, site_property(state, classification, name))
+        if not judged:
+            continue
+        links.append(
+            Link(
+                None,
+                EMRFS_SITE_LINK,
+                UNKNOWN,
+                f"emrfs-site {name}={value!r} is in the configuration EMRFS loads; the links judge {judged}, and AWS "
+                f"documents {name} in core-site.xml and does not say what a copy in emrfs-site does",
+                fix=f"set {name} in core-site only, or the same value in both",
             )
         )
     return links
