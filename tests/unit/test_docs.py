@@ -161,3 +161,14 @@ def test_every_test_the_docs_name_exists() -> None:
         )
     ]
     assert not missing, missing
+
+
+def test_the_deferred_step_sensors_default_limit_is_the_one_the_airflow_page_gives() -> None:
+    """docs/airflow.md, "Waiting for a step": a deferred ``EmrStepSensor`` gives up after ``max_attempts`` × ``poke_interval``."""
+    from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
+
+    sensor = EmrStepSensor(task_id="wait", job_flow_id="j-1", step_id="s-1", deferrable=True)
+
+    assert (sensor.max_attempts, sensor.poke_interval) == (60, 60)
+    text = " ".join((ROOT / "docs" / "airflow.md").read_text().split())
+    assert "`max_attempts` × `poke_interval` (60 × 60 s, an hour, by default" in text
