@@ -214,7 +214,10 @@ with DAG(
                     "Args": [
                         "bash",
                         "-c",
-                        "echo 'results for {{ dag_run.run_after | ts_nodash }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ dag_run.run_after | ts_nodash }}/results.txt",
+                        'echo "results for $1" | hadoop fs -put -f - "$2"',  # the values as arguments: never run
+                        "write-results",
+                        "{{ dag_run.run_after | ts_nodash }}",
+                        "{{ params.destination_prefix }}{{ dag_run.run_after | ts_nodash }}/results.txt",
                     ],
                 },
             }

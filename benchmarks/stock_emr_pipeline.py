@@ -75,7 +75,10 @@ with DAG(
                     "Args": [
                         "bash",
                         "-c",
-                        "echo 'results for {{ run_id }}' | hadoop fs -put -f - {{ params.destination_prefix }}results.txt",
+                        'echo "results for $1" | hadoop fs -put -f - "$2"',  # the values as arguments: never run
+                        "write-results",
+                        "{{ run_id }}",
+                        "{{ params.destination_prefix }}results.txt",
                     ],
                 },
             }

@@ -153,7 +153,8 @@ def write_results(cluster: LaunchClusterWithSecConfigOperator, name: str, text: 
         "ActionOnFailure": "CONTINUE",
         "HadoopJarStep": {
             "Jar": "command-runner.jar",
-            "Args": ["bash", "-c", f"echo {text} | hadoop fs -put -f - {uri}"],
+            # text and uri as arguments of their own, not shell code (as the example DAGs do)
+            "Args": ["bash", "-c", 'echo "$1" | hadoop fs -put -f - "$2"', "write-results", text, uri],
         },
     }
     return EmrAddStepsOperator(
