@@ -296,7 +296,8 @@ def key_id_value_unknown(state: ChainState, bucket: str, key: str | None) -> boo
     """
     if not key or is_key_arn(key):
         return False
-    return any(_tests_value_of(document, KMS_KEY_ID_CONDITION) for document in _upload_policies(state, bucket))
+    keys = frozenset({KMS_KEY_ID_CONDITION})
+    return any(has_condition_on(document, keys, values_only=True) for document in _upload_policies(state, bucket))
 
 
 def _upload_policies(state: ChainState, bucket: str) -> list[Any]:
@@ -313,25 +314,6 @@ def _upload_policies(state: ChainState, bucket: str) -> list[Any]:
     if isinstance(state.subnet, SubnetFacts):
         documents.extend(endpoint.document for endpoint in state.subnet.s3_gateway_policies)
     return documents
-
-
-def _tests_value_of(document: Any, key: str) -> bool:
-    """
-    Whether a statement of a policy ``document`` (parsed, or its JSON text) has a ``Condition`` on the value of
-    ``key``: with any operator but ``Null``. Text that is no JSON is taken to test it.
-    """
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return True
-    for statement in as_list(document.get("Statement") if isinstance(document, dict) else None):
-        condition = statement.get("Condition") if isinstance(statement, dict) else None
-        for operator, pairs in condition.items() if isinstance(condition, dict) else ():
-            tests_value = str(operator).rpartition(":")[2].removesuffix("IfExists") != "Null"
-            if tests_value and isinstance(pairs, dict) and any(str(name).lower() == key for name in pairs):
-                return True
-    return False
 
 
 #: S3A's own settings of the encryption its uploads ask for, canonical and deprecated (Apache Hadoop, "Working with
@@ -1129,10 +1111,12 @@ PROBE_KMS_CALLS = tuple(call for request in PROBE_REQUESTS for call in request.k
 PROBE_S3_CALLS = frozenset((request.action, request.headers) for request in PROBE_REQUESTS)
 
 
-def has_condition_on(document: Any, keys: frozenset[str]) -> bool:
+def has_condition_on(document: Any, keys: frozenset[str], *, values_only: bool = False) -> bool:
     """
     Whether a statement of a policy ``document`` (parsed, or its JSON text) has a ``Condition`` on one of ``keys``
     (lower case; condition keys are matched in any case). Text that is no JSON is taken to test them.
+
+    :param values_only: count only conditions on a key's value: with any operator but ``Null`` (``...IfExists`` too).
     """
     if isinstance(document, str):
         try:
@@ -1141,7 +1125,9 @@ def has_condition_on(document: Any, keys: frozenset[str]) -> bool:
             return True
     for statement in as_list(document.get("Statement") if isinstance(document, dict) else None):
         condition = statement.get("Condition") if isinstance(statement, dict) else None
-        for pairs in condition.values() if isinstance(condition, dict) else ():
+        for operator, pairs in condition.items() if isinstance(condition, dict) else ():
+            if values_only and str(operator).rpartition(":")[2].removesuffix("IfExists") == "Null":
+                continue
             if isinstance(pairs, dict) and any(str(name).lower() in keys for name in pairs):
                 return True
     return False
