@@ -107,9 +107,15 @@ def _pair_for(policy: dict[str, Any] | None, principal_arn: str) -> tuple[str, t
     held = _held_as(policy, principal_arn)
     if held:
         return held[0]
-    taken = {
-        statement.get("Sid") for statement in as_list((policy or {}).get("Statement")) if isinstance(statement, dict)
-    }
+    statements = [statement for statement in as_list((policy or {}).get("Statement")) if isinstance(statement, dict)]
+    own = _pair_sids(principal_arn, 0)
+    if any(
+        statement.get("Sid") in own and not _names_others_only(statement, principal_arn) for statement in statements
+    ):
+        # Someone widened the role's own statements (to "*", its account, another kind of principal): the merge
+        # refuses to write that back, naming it, rather than leaving it beside a new pair.
+        return principal_arn, own
+    taken = {statement.get("Sid") for statement in statements}
     for choice in range(_PAIR_CHOICES):
         sids = _pair_sids(principal_arn, choice)
         if not taken & set(sids):
@@ -117,6 +123,22 @@ def _pair_for(policy: dict[str, Any] | None, principal_arn: str) -> tuple[str, t
     raise ConflictError(
         f"the bucket policy's statements under the Sids of {principal_arn} ({', '.join(principal_sids(principal_arn))} "
         "and the ones after them) all hold other principals: move those into statements of your own, then grant again"
+    )
+
+
+def _names_others_only(statement: dict[str, Any], principal_arn: str) -> bool:
+    """
+    Whether ``statement``'s principals are other AWS principals, named one by one: none that still covers
+    ``principal_arn`` (a wildcard, its account: IAM User Guide, "AWS JSON policy elements: Principal").
+    """
+    principal = statement.get("Principal")
+    if not isinstance(principal, dict) or set(principal) != {"AWS"} or "NotPrincipal" in statement:
+        return False
+    account = account_of_arn(principal_arn)
+    root = f"arn:{partition_of_arn(principal_arn)}:iam::{account}:root"
+    return all(
+        isinstance(value, str) and not is_wildcard(value) and value not in (account, root)
+        for value in as_list(principal["AWS"])
     )
 
 

@@ -119,3 +119,29 @@ def test_every_pair_of_the_role_held_by_others_is_refused_naming_the_role() -> N
             policy = bucket_policy.revoke(shared_with_b(policy, A), A)
     assert len(sids) == 16  # eight pairs, each used once
     assert naming(policy, A) == []
+
+
+@pytest.mark.parametrize(
+    "widened",
+    [
+        {"AWS": "*"},
+        "*",
+        {"AWS": "arn:aws:iam::111111111111:root"},
+        {"AWS": "111111111111"},
+        {"Service": "s3.amazonaws.com"},
+    ],
+)
+def test_the_roles_own_statements_widened_by_someone_are_refused_not_left_beside_a_new_pair(widened: Any) -> None:
+    """
+    A principal that covers the role (everyone, its account) or one of another kind, put in place of the role's own:
+    the grant refuses to write it back, naming the statement (docs/safety.md, "What widens it is never written
+    back"), rather than leaving it where it is and granting the role a second pair beside it.
+    """
+    granted = bucket_policy.grant({"Version": "2012-10-17", "Statement": [DENY]}, "aws", A, {OLD})
+    edited = copy.deepcopy(granted)
+    for statement in edited["Statement"]:
+        if statement.get("Principal") == {"AWS": A}:
+            statement["Principal"] = widened
+
+    with pytest.raises(ConflictError, match="EmrfsXacct"):
+        bucket_policy.grant(edited, "aws", A, {OLD, NEW})
