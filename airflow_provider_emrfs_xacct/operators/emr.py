@@ -125,7 +125,6 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
             validate_role_mappings,
             without_generated_fields,
         )
-        from airflow_provider_emrfs_xacct.pure.validation import require_partition
 
         self.validate_safety()
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
@@ -139,9 +138,8 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
             document = without_generated_fields(document)
         refuse_keys_of_other_regions(document, self.hook.conn_region_name, "base_configuration")
         where = f"connection {self.aws_conn_id!r}"
-        for index, mapping in enumerate(mappings):
-            # The EMR EC2 role (in this connection's partition) cannot assume a role in another one.
-            require_partition(mapping["Role"], self.hook.conn_partition, f"role_mappings[{index}].Role", where)
+        roles = [(f"role_mappings[{index}].Role", mapping["Role"]) for index, mapping in enumerate(mappings)]
+        refuse_mapped_roles_of_other_partitions(roles, self.hook.conn_partition, where)
         # A User/Group mapping before a Prefix (or the reverse) is a legitimate design (a user that must
         # always act as its own role), so it is a warning naming both mappings, not an error.
         for shadow in cross_type_shadowing(mappings):
@@ -150,11 +148,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         persist_links(context, self, security_configuration=name)
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
-            refuse_mapped_roles_in_account(
-                [(f"role_mappings[{index}].Role", mapping["Role"]) for index, mapping in enumerate(mappings)],
-                account,
-                where,
-            )
+            refuse_mapped_roles_in_account(roles, account, where)
             changes = self.hook.ensure_security_configuration(name, document, dry_run=self.dry_run)
         self.report(context, changes)
         self.push_xcom(context, DOCUMENT_XCOM_KEY, document)
@@ -201,6 +195,23 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         was deleted; its name must be its content's (``<prefix>-<hash>``). Not needed when
         ``security_configuration`` is a create task's ``.output``. (templated, default: None)
     :param job_flow_overrides: ``RunJobFlow`` arguments, as for the upstream operator. (templated)
+    :param emr_conn_id: EMR connection whose extra holds the initial ``RunJobFlow`` arguments, which
+        ``job_flow_overrides`` overlays key by key; ``None`` for none. One other than ``emr_default`` that Airflow
+        does not have is refused (the upstream operator would launch with an empty initial configuration).
+        (templated, default: ``emr_default``)
+    :param wait_for_completion: wait until the cluster is up (``WAITING`` or ``RUNNING``) before returning its id.
+        (default: False)
+    :param wait_policy: how to wait, as upstream: ``WaitPolicy.WAIT_FOR_COMPLETION`` (the cluster up) or
+        ``WaitPolicy.WAIT_FOR_STEPS_COMPLETION`` (the cluster ended); setting it waits. (default: None)
+    :param waiter_delay: seconds between two reads of the cluster's state while waiting; a whole number, or its
+        rendered text (refused before any call otherwise). (templated, default: 60)
+    :param waiter_max_attempts: reads of the cluster's state before the wait fails; a whole number from 1, or its
+        rendered text. (templated, default: 60)
+    :param deferrable: wait in the triggerer instead of the worker, in the cluster's Region; only when waiting.
+        (default: ``[operators] default_deferrable``, else False)
+    :param terminate_job_flow_on_failure: when the wait (in the worker or deferred) or the deferral fails, terminate
+        the cluster and every other active cluster of this task instance's idempotency key before the task fails; a
+        refusal is logged. (default: True)
     :param emrfs_credentials_provider: option (b) of the AWS article, a custom credentials provider
         ``{"jar": "s3://bucket/path/provider.jar", "class_name": "com.example.Provider", "interface":
         "sdk_v1" | "sdk_v2"}``: adds a bootstrap action that copies the JAR into
@@ -224,7 +235,12 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         and ends the task as *skipped*, so that the tasks that need the cluster skip too. (templated,
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
-    :param botocore_config: defaults to the provider's standard-retry configuration.
+    :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param region_name: the AWS Region of its clients, where the cluster is launched; default: the connection's.
+        (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :return: the cluster (job flow) id.
     """
 
@@ -386,10 +402,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             return self._dry_run_launch(context, hook, key)
         if name is not None and deleted is not None:
             # Only now that every argument is validated: bad input changes nothing. A document whose roles are in
-            # this connection's account, and a cluster this task instance launched with another configuration or
-            # other arguments, are refused before that write too.
+            # another partition or in this connection's account, and a cluster this task instance launched with
+            # another configuration or other arguments, are refused before that write too.
             with explain_access_denied(hook):
-                self._refuse_swapped_connections(hook, deleted)
+                self._refuse_misplaced_roles(hook, deleted)
                 hook.find_launched_cluster(key, self.job_flow_overrides)
                 hook.create_deleted_security_configuration(name, deleted)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
@@ -787,18 +803,21 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if document is None:
             raise self._missing_configuration(hook, name) from refusal
         with explain_access_denied(hook):
-            self._refuse_swapped_connections(hook, document)
+            self._refuse_misplaced_roles(hook, document)
             hook.create_deleted_security_configuration(name, document)
         self.log.warning("RunJobFlow was refused (%s); launching again with %s created again", refusal, name)
         return True
 
-    def _refuse_swapped_connections(self, hook: EmrfsEmrHook, document: dict[str, Any]) -> None:
+    def _refuse_misplaced_roles(self, hook: EmrfsEmrHook, document: dict[str, Any]) -> None:
         """
-        Refuse to create a configuration again from a ``document`` mapping a role in the connection's own account.
+        Refuse to create a configuration again from a ``document`` mapping a role of another partition than the
+        connection's, or in the connection's own account; the partition first (no call).
 
-        :class:`CreateEmrfsSecurityConfigOperator`'s refusal (:func:`refuse_mapped_roles_in_account`): a destination
-        role is in the partner's account, never in the EMR cluster's, so such a document given to a launch whose
-        ``aws_conn_id`` acts in the destination account would create the configuration, and launch, there.
+        :class:`CreateEmrfsSecurityConfigOperator`'s refusals (:func:`refuse_mapped_roles_of_other_partitions`,
+        :func:`refuse_mapped_roles_in_account`): the EMR EC2 role cannot assume a role of another partition, and a
+        destination role is in the partner's account, never in the EMR cluster's, so such a document given to a
+        launch whose ``aws_conn_id`` acts in the destination account would create the configuration, and launch,
+        there.
         """
         from airflow_provider_emrfs_xacct.pure.security_config import (
             ROLE_MAPPINGS_FIELD,
@@ -813,7 +832,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             for index, mapping in enumerate(role_mappings_of(document))
             if (role := read_mapping(mapping).role) is not None
         ]
-        refuse_mapped_roles_in_account(roles, self.connection_account(hook), f"connection {self.aws_conn_id!r}")
+        where = f"connection {self.aws_conn_id!r}"
+        refuse_mapped_roles_of_other_partitions(roles, hook.conn_partition, where)
+        refuse_mapped_roles_in_account(roles, self.connection_account(hook), where)
 
     def _read_configuration(
         self, context: Context, hook: EmrfsEmrHook, name: str, kerberos: tuple[dict[str, Any], str]
@@ -914,6 +935,24 @@ def _terminate_logging_refusal(hook: EmrfsEmrHook, cluster_id: str, key: str, lo
             IDEMPOTENCY_TAG,
             key,
         )
+
+
+def refuse_mapped_roles_of_other_partitions(roles: Sequence[tuple[str, str]], partition: str, where: str) -> None:
+    """
+    Refuse a role mapping's role outside ``partition``, the one the EMR connection acts in (``where`` names it).
+
+    The EMR EC2 role, in that partition, cannot assume a role of another: "Each AWS account is scoped to one
+    partition" (AWS General Reference, "Amazon Resource Names (ARNs)"), and "You cannot use IAM credentials from one
+    partition to interact with resources in a different partition" (AWS Fault Isolation Boundaries, "Partitions").
+    The one partition check of every write of a security configuration (its create task's, a launch creating it
+    again); it makes no AWS call.
+
+    :param roles: ``(field, role ARN)`` of each mapping, the field naming where it was given.
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import require_partition
+
+    for field, role in roles:
+        require_partition(role, partition, field, where)
 
 
 def refuse_mapped_roles_in_account(roles: Sequence[tuple[str, str]], account: str, where: str) -> None:
@@ -1086,7 +1125,15 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param region_name: the AWS Region of its clients, the cluster's; default: the connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param deferrable: after ``TerminateJobFlows``, wait in the triggerer until the first cluster has ended
+        (``TERMINATED`` or ``TERMINATED_WITH_ERRORS``); in the worker the teardown does not wait. (default:
+        ``[operators] default_deferrable``, else False)
+    :param waiter_delay: deferred, seconds between two reads of the cluster's state. (default: 60)
+    :param waiter_max_attempts: deferred, reads of the cluster's state before the wait fails. (default: 20)
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")

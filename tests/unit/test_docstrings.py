@@ -5,6 +5,12 @@ Sphinx renders a class's ``:param`` fields as its parameter list (docs/api.md); 
 from a base class are not shown on the subclass, so every parameter a user passes to an operator is
 listed on the operator itself, as the Amazon provider lists ``aws_conn_id``, ``region_name``,
 ``verify`` and ``botocore_config`` on each of its operators. A template field says so: ``(templated``.
+
+The rule for an operator (:func:`user_parameters`): every named parameter of the ``__init__`` of each class of
+its hierarchy that is this provider's or the Amazon provider's (an upstream operator's too: the launch's
+``emr_conn_id``, ``deferrable``, ``waiter_delay`` …), every parameter of the provider's contract tables, and every
+template field. Airflow's own ``BaseOperator`` parameters (``task_id``, ``retries`` …) are not listed, as the Amazon
+provider lists none; nor is ``AwsBaseOperator``'s ``region`` (:data:`NOT_USER_PARAMETERS`).
 """
 
 from __future__ import annotations
@@ -72,6 +78,34 @@ def own_parameters(cls: type) -> set[str]:
     return taken
 
 
+#: Named parameters of an Amazon-provider ``__init__`` that are not a user's to pass: ``AwsBaseOperator`` takes
+#: ``region`` only for ``.partial``'s signature check ("Required for `.partial` signature check") and ignores it;
+#: none of the Amazon provider's operators documents it.
+NOT_USER_PARAMETERS = frozenset({"region"})
+
+#: The modules whose classes' ``__init__`` parameters an operator's user passes: this provider's and the Amazon
+#: provider's (not Airflow's ``BaseOperator``'s, which no operator lists).
+USER_PARAMETER_MODULES = ("airflow_provider_emrfs_xacct", "airflow.providers.amazon")
+
+
+def user_parameters(cls: type) -> set[str]:
+    """
+    Every parameter a user passes to the operator ``cls``: the named ``__init__`` parameters of each class of its
+    hierarchy that is this provider's or the Amazon provider's, the contract tables', and every template field.
+    """
+    taken = own_parameters(cls) | set(getattr(cls, "template_fields", ()))
+    for klass in cls.__mro__:
+        init = vars(klass).get("__init__")
+        if init is None or not klass.__module__.startswith(USER_PARAMETER_MODULES):
+            continue
+        taken |= {
+            name
+            for name, parameter in inspect.signature(inspect.unwrap(init)).parameters.items()
+            if name != "self" and parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL)
+        }
+    return taken - NOT_USER_PARAMETERS
+
+
 def every_parameter(cls: type) -> set[str]:
     """Every named constructor parameter anywhere in the class's hierarchy (the upstream operator's too)."""
     names: set[str] = set()
@@ -96,6 +130,25 @@ def test_every_parameter_is_listed_and_every_listed_one_is_taken(cls: type) -> N
     listed = documented(cls)
     assert not own_parameters(cls) - set(listed), f"{cls.__name__}: not in its docstring"
     assert not set(listed) - every_parameter(cls), f"{cls.__name__}: listed but not taken"
+
+
+@pytest.mark.parametrize("cls", OPERATORS, ids=lambda cls: cls.__name__)
+def test_every_parameter_a_user_passes_is_listed_inherited_ones_too(cls: type) -> None:
+    """The upstream operator's parameters and the AWS connection's too (``aws_conn_id``, ``region_name`` …)."""
+    missing = sorted(user_parameters(cls) - set(documented(cls)))
+    assert not missing, f"{cls.__name__}: not in its docstring: {missing}"
+
+
+def test_the_rule_covers_what_the_upstream_operators_take() -> None:
+    """``user_parameters`` reaches the Amazon provider's ``__init__`` (not only this provider's) and skips Airflow's."""
+    from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
+
+    launch, teardown = user_parameters(LaunchClusterWithSecConfigOperator), user_parameters(TerminateClusterOperator)
+    for name in ("aws_conn_id", "region_name", "verify", "botocore_config", "emr_conn_id", "deferrable"):
+        assert name in launch, name
+    for name in ("region_name", "verify", "waiter_delay", "waiter_max_attempts", "deferrable"):
+        assert name in teardown, name
+    assert not {"task_id", "retries", "region"} & (launch | teardown)
 
 
 @pytest.mark.parametrize("cls", OPERATORS, ids=lambda cls: cls.__name__)
