@@ -1388,6 +1388,9 @@ def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: di
     guarantee that a step will be canceled". So each step's state is read back after the request, then its
     object is deleted if it is there; a step that may still run may still write its object later: that URI is
     reported, for someone to delete (a cancelled step writes nothing). Steps already ended are not cancelled.
+    The states are read with ``DescribeStep`` (``elasticmapreduce:DescribeStep``, Service Authorization Reference,
+    "Actions, resources, and condition keys for Amazon Elastic MapReduce"); refused, a state is unknown: that step
+    is cancelled and reported as one that may still write.
     A put cut short leaves its temporary ``<object>._COPYING_``, deleted the same way.
 
     :param steps: ``{probe uri: step id}``.

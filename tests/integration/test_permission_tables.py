@@ -22,11 +22,15 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import pytest
 import yaml
+from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
 
 from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.operators.emr import (
@@ -46,7 +50,9 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     RevokeBucketAccessOperator,
 )
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
+from devstack import moto_stack
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -57,6 +63,7 @@ from devstack.moto_stack import (
     REGION,
     Seeded,
     client,
+    run_held_probe_steps,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, small_cluster
 from tests.integration.test_scoped_service_role import (
@@ -67,7 +74,7 @@ from tests.integration.test_scoped_service_role import (
 )
 
 if TYPE_CHECKING:
-    import pytest
+    from collections.abc import Callable
 
 PERMISSIONS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 SERVICE_PREFIX = {"emr": "elasticmapreduce"}
@@ -145,8 +152,8 @@ SOMETIMES = {
     # gateway endpoint route whose endpoint is not described, GetManagedPrefixListEntries only for a route to another prefix list,
     # DescribeManagedPrefixLists only for a list answered with no entries
     # (test_network_facts.py, test_prefix_list_routes.py and test_verify.py exercise them).
-    # CancelSteps only for probe steps still running when the probe's wait ended, ListSteps only after an
-    # AddJobFlowSteps whose answer was lost (test_probe_leftovers.py exercises both).
+    # ListSteps only after an AddJobFlowSteps whose answer was lost (test_probe_leftovers.py exercises it); the
+    # probe's failing paths, DescribeStep and CancelSteps, are run below (failing_probes).
     # ListGrants only when the key's policies do not allow a writer's KMS call (test_verify.py's grant tests).
     # ListAliases only for a bucket encrypting with the AWS managed key aws/s3 (test_verify.py's aws/s3 tests).
     # ListObjectVersions and DeleteObject of a version id only for a probe in a bucket whose versioning is enabled or
@@ -156,7 +163,6 @@ SOMETIMES = {
     "VerifyCrossAccountAccessOperator": {
         "destination": {"kms:ListGrants", "kms:ListAliases", "s3:ListBucketVersions", "s3:DeleteObjectVersion"},
         "EMR": {
-            "elasticmapreduce:CancelSteps",
             "elasticmapreduce:ListSteps",
             "elasticmapreduce:ListInstanceFleets",
             "ec2:DescribeSubnets",
@@ -243,6 +249,67 @@ def launch_with_a_deleted_configuration(aws: Seeded, mapping: dict[str, Any]) ->
     )
 
 
+def failing_probes(aws: Seeded, record: Callable[..., Any], configuration: str, cluster_id: str) -> None:
+    """
+    Run the verifier's probe where it does not succeed, each path cleaning up after its steps
+    (``verify.abandon_probe``: ``DescribeStep``, Amazon EMR API Reference, "DescribeStep"; then ``CancelSteps``
+    for a step that may still run).
+
+    A probe step that FAILED, its write refused (the EMR EC2 role's assume-role policy removed between the verifier's
+    reads and its step, as a concurrent revoke would: the probe's ordinary FAIL): its state is read, it is not
+    cancelled, nor reported as one that may still write. Then a deferred probe whose step is still PENDING, killed
+    (its trigger's clean-up) and its deferral failed (timed out, the resume's clean-up): cancelled, nothing written.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    role_name = aws.emr_ec2_role_arn.rsplit("/", 1)[-1]
+    kept = iam.get_role_policy(RoleName=role_name, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
+    probe = {
+        "aws_conn_id": EMR_CONN_ID,
+        "destination_aws_conn_id": DESTINATION_CONN_ID,
+        "security_configuration": configuration,
+        "cluster_id": cluster_id,
+        "probe": True,
+    }
+    refused = VerifyCrossAccountAccessOperator(task_id="v-refused", fail_on_broken=False, **probe)
+    start_probe = refused._start_probe
+
+    def break_then_start(name: str | None, prefixes: list[str]) -> dict[str, str]:
+        # From another thread: the recorder keeps this thread's calls, the operator's.
+        with ThreadPoolExecutor(1) as other:
+            other.submit(iam.delete_role_policy, RoleName=role_name, PolicyName=ASSUME_POLICY_NAME).result()
+        return start_probe(name, prefixes)
+
+    refused._start_probe = break_then_start  # type: ignore[method-assign]
+    try:
+        result = record("VerifyCrossAccountAccessOperator", refused)
+    finally:
+        iam.put_role_policy(RoleName=role_name, PolicyName=ASSUME_POLICY_NAME, PolicyDocument=json.dumps(kept))
+    assert result["probe"]["ok"] is False, result["probe"]
+    assert result["probe"]["abandoned"], result["probe"]
+    for abandoned in result["probe"]["abandoned"].values():
+        assert (abandoned["state"], abandoned["may_still_write"]) == ("FAILED", False), result["probe"]
+
+    deferred = VerifyCrossAccountAccessOperator(task_id="v-deferred", deferrable=True, waiter_delay=1, **probe)
+    ti = RecordingTaskInstance(task_id=deferred.task_id)
+    context = {"ti": ti, "task_instance": ti}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(moto_stack, "hold_probe_steps", True)  # the steps stay PENDING
+        with pytest.raises(TaskDeferred) as deferral:
+            record("VerifyCrossAccountAccessOperator", deferred, call=lambda: deferred.execute(context))
+        # Killed while deferred: the trigger cancels the steps, with the verifier's connections.
+        record("VerifyCrossAccountAccessOperator", deferred, call=deferral.value.trigger.clean_up_after_kill)
+        with pytest.raises(TaskDeferralTimeout):
+            record(
+                "VerifyCrossAccountAccessOperator",
+                deferred,
+                call=lambda: deferred.resume_execution(
+                    TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, context
+                ),
+            )
+        assert {step["state"] for step in ti.xcoms["report"]["probe"]["abandoned"].values()} == {"CANCELLED"}
+        assert run_held_probe_steps() == []  # cancelled: nothing written later
+
+
 def merged(*tables: dict[str, set[str]]) -> dict[str, set[str]]:
     """Connection -> actions, the union of ``tables``."""
     union: dict[str, set[str]] = defaultdict(set)
@@ -262,13 +329,17 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         # Only this thread: the stand-in's step runner writes the verifier's probe object from the
         # moto server's threads, with the cluster's roles, as EMRFS on the cluster does; those calls
         # are the cluster's, not the operator's. ``call``: another entry point than execute (on_kill).
-        with CallRecorder(record_signers=True).everything() as recorder:
-            result = run(operator) if call is None else call()
-        for (service, operation), frozen, params in zip(recorder.every, recorder.signers, recorder.params, strict=True):
-            if service == "sts":
-                continue  # the connection assuming its own role
-            recorded[name][ACCOUNTS[account_of(aws.url, frozen, keys)]].add(action(service, operation, params))
-        return result
+        # What a call that raises (a deferral, its failure) sent is recorded too.
+        recorder = CallRecorder(record_signers=True)
+        try:
+            with recorder.everything():
+                return run(operator) if call is None else call()
+        finally:
+            for (service, operation), frozen, params in zip(
+                recorder.every, recorder.signers, recorder.params, strict=True
+            ):
+                if service != "sts":  # the connection assuming its own role
+                    recorded[name][ACCOUNTS[account_of(aws.url, frozen, keys)]].add(action(service, operation, params))
 
     dest = {"aws_conn_id": DESTINATION_CONN_ID, "settle_seconds": 0}
     emr = {"aws_conn_id": EMR_CONN_ID, "settle_seconds": 0}
@@ -433,6 +504,7 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         ),
     )
     assert "iam:ListRoleTags" in recorded["VerifyCrossAccountAccessOperator"]["destination"]
+    failing_probes(aws, record, configuration, cluster_id)
     emr_iam.detach_role_policy(RoleName=emr_role.rsplit("/", 1)[-1], PolicyArn=instance_policy["Policy"]["Arn"])
     destination_iam.delete_role_permissions_boundary(RoleName=ROLE)
     # Option (a): an ObjectWriter bucket switched to BucketOwnerEnforced (ACL read first), its SSE-KMS key described.
