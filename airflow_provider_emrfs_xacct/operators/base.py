@@ -494,10 +494,14 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
         provider's default, not the connection's ``config_kwargs``: its hooks read them from the connection in the
         triggerer, as the operator's did.
         """
+        trigger = self.provider_trigger(trigger)
+        super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
+
+    def provider_trigger(self, trigger: Any) -> Any:
+        """The trigger :meth:`defer` defers to in place of ``trigger`` (``triggers.trigger_for``), told the settings."""
         from airflow_provider_emrfs_xacct.triggers import trigger_for
 
-        trigger = trigger_for(trigger, botocore_config_is_default=self.botocore_config_is_default)
-        super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
+        return trigger_for(trigger, botocore_config_is_default=self.botocore_config_is_default)
 
 
 class AwsConnectionMixin(_AwsHookMixinBase):

@@ -572,28 +572,21 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             )
         return super().execute_complete(context, event)
 
-    def defer(
-        self,
-        *,
-        trigger: Any,
-        method_name: str,
-        kwargs: dict[str, Any] | None = None,
-        timeout: timedelta | float | None = None,
-    ) -> NoReturn:
+    def provider_trigger(self, trigger: Any) -> Any:
         """
-        Defer to the provider's trigger (``triggers.trigger_for``), carrying this launch's idempotency key.
+        The provider's trigger (``triggers.trigger_for``), carrying this launch's idempotency key.
 
         The wait's trigger (:class:`~airflow_provider_emrfs_xacct.triggers.LaunchWaitTrigger`) terminates, when the
         deferred launch is killed, the other active clusters of the key too: a launch that sent ``RunJobFlow`` again
         after an answer it lost may have started two, the one it returned and one ``ListClusters`` did not show yet.
         """
-        from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger, trigger_for
+        from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger
 
-        trigger = trigger_for(trigger, botocore_config_is_default=self.botocore_config_is_default)
+        trigger = super().provider_trigger(trigger)
         if isinstance(trigger, LaunchWaitTrigger) and self._launch_key is not None:
             bound = cast("EmrfsEmrHook", self.hook).launch_created_after
             trigger.with_launch(self._launch_key, bound.isoformat() if bound is not None else None)
-        super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
+        return trigger
 
     def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
         """
