@@ -301,16 +301,21 @@ def key_id_value_unknown(state: ChainState, bucket: str, key: str | None) -> boo
 
 
 def _upload_policies(state: ChainState, bucket: str) -> list[Any]:
-    """
-    The policies that may decide an upload to ``bucket``: the bucket's, every role's identity policies and
-    boundary (whichever a mapping sends it as), and the S3 gateway endpoints' of the cluster's subnet.
-    """
+    """The policies that may decide an upload to ``bucket`` sent as any role (whichever a mapping sends it as)."""
     target = state.buckets.get(bucket)
-    documents: list[Any] = [target.policy] if isinstance(target, BucketState) else []
-    for role in (state.emr_role, *state.destination_roles.values()):
-        if isinstance(role, RoleState):
-            documents.extend(document for _, document in role.policies)
-            documents.extend([role.boundary[1]] if role.boundary is not None else [])
+    roles = [role for role in (state.emr_role, *state.destination_roles.values()) if isinstance(role, RoleState)]
+    return s3_deciding_policies(state, target.policy if isinstance(target, BucketState) else None, roles)
+
+
+def s3_deciding_policies(state: ChainState, bucket_policy: Any, roles: list[RoleState]) -> list[Any]:
+    """
+    The policies that may decide an S3 request sent as one of ``roles`` to a bucket of policy ``bucket_policy``: that
+    policy, each role's identity policies and boundary, and the S3 gateway endpoints' of the cluster's subnet.
+    """
+    documents: list[Any] = [bucket_policy]
+    for role in roles:
+        documents.extend(document for _, document in role.policies)
+        documents.extend([role.boundary[1]] if role.boundary is not None else [])
     if isinstance(state.subnet, SubnetFacts):
         documents.extend(endpoint.document for endpoint in state.subnet.s3_gateway_policies)
     return documents

@@ -25,6 +25,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     has_condition_on,
     identity_side,
     one_canned_acl_fix,
+    s3_deciding_policies,
     s3_request,
     sends_requester_pays_header,
 )
@@ -48,7 +49,6 @@ from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
 from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, UNDETERMINED, Decision, Request, evaluate_access
-from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand_key
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
 
@@ -486,12 +486,7 @@ class _Prefix:
             return False
         if "policy" in self.bucket.unreadable:
             return False
-        boundary = actor.boundary[1] if actor.boundary is not None else None  # (name, document)
-        facts = self.state.subnet
-        endpoints = (
-            [endpoint.document for endpoint in facts.s3_gateway_policies] if isinstance(facts, SubnetFacts) else []
-        )
-        documents = [self.bucket.policy, *(document for _, document in actor.policies), boundary, *endpoints]
+        documents = s3_deciding_policies(self.state, self.bucket.policy, [actor])
         differing = OPERATION_KEYS if same_headers else OPERATION_KEYS | UPLOAD_HEADER_KEYS
         return not any(has_condition_on(document, differing) for document in documents)
 
