@@ -266,16 +266,17 @@ def _prefix_links(
             fix="settle why that request's role is not known (its link above), then verify again",
             probe_settles=access.kms_unjudged_probed,
         )
-    return [*access.links, key_link, _ownership(state, index, list(access.writers.values()), found, location)]
+    return [*access.links, key_link, _ownership(state, index, access, found, location)]
 
 
 def _ownership(
-    state: ChainState, index: int | None, writers: list[RoleState], found: BucketState, location: S3Location
+    state: ChainState, index: int | None, access: s3_access.PrefixAccess, found: BucketState, location: S3Location
 ) -> Link:
     """
     The ownership link for the canned ACL the uploads carry; where that ACL is not known (the release, so the
     connector, unknown and EMRFS's and S3A's settings differing: :func:`possible_canned_acls`), the answer both
-    give, else not checked.
+    give, else not checked. Its writers are the roles the uploads go as, those whose policies could not be read
+    among them; an upload whose role is not known keeps it from passing on the writers' account.
     """
     unknown = unknown_canned_acl(state, location.bucket)
     if unknown:
@@ -292,12 +293,14 @@ def _ownership(
     links = [
         ownership.audit(
             index,
-            writers,
+            list(access.writers.values()),
             found,
             location,
             acl,
             settings_read=state.cluster_configurations is not None,
             acl_setting=canned_acl_setting(state, location.bucket),
+            unjudged=next(iter(access.writers_unjudged), ""),
+            unjudged_probed=access.writers_unjudged_probed,
         )
         for acl in acls
     ]

@@ -44,6 +44,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import bucket_policy_fix, prefix_identity_fix
+from airflow_provider_emrfs_xacct.pure.checks.ownership import writer_of
 from airflow_provider_emrfs_xacct.pure.checks.routing import route, routed_role
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
@@ -72,8 +73,12 @@ class PrefixAccess:
     """What the steps found under one prefix: a link per step, the roles that write, their KMS uses."""
 
     links: list[Link] = field(default_factory=list)
-    #: The roles that put objects, by ARN (for the objects' owner).
+    #: The roles that put objects, by ARN (for the objects' owner), those whose policies could not be read among them.
     writers: dict[str, RoleState] = field(default_factory=dict)
+    #: The uploads whose role is not known (why): the owner link cannot pass on their account.
+    writers_unjudged: list[str] = field(default_factory=list)
+    #: Whether every such upload goes the live probe's route, whose object's owner the probe checks.
+    writers_unjudged_probed: bool = True
     #: Every KMS call S3 makes for the requests.
     kms_uses: list[KmsUse] = field(default_factory=list)
     #: The requests that make S3 call KMS as a role not known (why): the key link cannot pass without them.
@@ -332,6 +337,23 @@ def _record_uses(
         access.kms_uses.extend(KmsUse(role, action, object_arn, call.headers, probed) for action in call.kms)
 
 
+def _record_unread_writer(
+    prefix: _Prefix, call: S3Call, uri: str, problem: str, access: PrefixAccess, *, probed: bool
+) -> None:
+    """
+    Record who writes for an upload whose role could not be checked (``problem``): the role by its ARN, which
+    decides the objects' owner whatever its policies (:func:`.ownership.writer_of`), else the upload as not known.
+    """
+    if call.action != "s3:PutObject":
+        return
+    writer = writer_of(prefix.state, prefix.mappings, uri, prefix.index)
+    if writer is not None:
+        access.writers.setdefault(writer.arn, writer)
+        return
+    access.writers_unjudged.append(f"{call.operation} {uri}: {problem}")
+    access.writers_unjudged_probed = access.writers_unjudged_probed and probed
+
+
 @dataclass
 class _Prefix:
     """One prefix of one mapping being checked."""
@@ -363,6 +385,7 @@ class _Prefix:
         role, why_role, problem = routed_role(self.state, self.mappings, uri, self.index)
         self.sent_as = role.arn if role is not None else ""
         if role is None:
+            _record_unread_writer(self, call, uri, problem, access, probed=probed)
             if call.kms:
                 access.kms_unjudged.append(f"{call.operation} {uri}: {problem}")
                 probe_makes = all((action, call.headers) in PROBE_KMS_CALLS for action in call.kms)
