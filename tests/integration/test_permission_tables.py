@@ -99,14 +99,16 @@ IMPLIED = {
     "LaunchClusterWithSecConfigOperator": {"EMR": {"iam:PassRole"}},
     "EnsureDestinationRoleOperator": {"destination": {"iam:TagRole"}},
 }
-#: Calls made only where AWS answers differently from moto: ``ListRoleTags`` when ``GetRole`` returns
-#: no tags (moto always returns them).
-#: ``DeleteRolePolicy`` once the last partner leaves the assume-role policy, ``PutBucketPolicy`` when other
-#: statements stay in the bucket policy (both shown in test_revoke.py and test_bucket_policy.py).
-#: The calls on the provider's managed policies happen only past the EMR EC2 role's inline-policy wall
-#: (the grants spill into them; exercised in test_scale.py).
+#: :data:`SOMETIMES`: the actions of the table these runs do not call, each only under a condition they do not meet.
+#: Every other action of a row is called by them (the stale check below), and none of these is: a conditional action
+#: called on a run whose condition does not hold shows the table's condition wrong, as the first grant's
+#: ``ListAttachedRolePolicies`` did when the table listed it past the wall only. ``ListRoleTags`` when ``GetRole``
+#: returns no tags (moto always returns them); ``PutBucketPolicy`` when other statements stay in the bucket policy
+#: (test_bucket_policy.py). The calls on the provider's managed policies happen only past the EMR EC2 role's
+#: inline-policy wall, or once a spill policy is attached (the grants spill into them; exercised in test_scale.py and
+#: test_permission_table_conditions.py). ``ListAttachedRolePolicies`` is no spill call: every grant that adds a role
+#: reads it, and every revoke.
 SPILL_CALLS = {
-    "iam:ListAttachedRolePolicies",  # read only when a grant does not fit inline
     "iam:GetPolicy",
     "iam:GetPolicyVersion",
     "iam:ListPolicyVersions",
@@ -132,7 +134,6 @@ SOMETIMES = {
         "destination": {"iam:ListRoleTags"},
         "EMR": SPILL_CALLS
         | {
-            "iam:DeleteRolePolicy",
             "iam:ListPolicyTags",
             "iam:ListEntitiesForPolicy",
             "iam:DetachRolePolicy",
@@ -152,18 +153,17 @@ SOMETIMES = {
     # gateway endpoint route whose endpoint is not described, GetManagedPrefixListEntries only for a route to another prefix list,
     # DescribeManagedPrefixLists only for a list answered with no entries
     # (test_network_facts.py, test_prefix_list_routes.py and test_verify.py exercise them).
-    # ListSteps only after an AddJobFlowSteps whose answer was lost (test_probe_leftovers.py exercises it); the
-    # probe's failing paths, DescribeStep and CancelSteps, are run below (failing_probes).
-    # ListGrants only when the key's policies do not allow a writer's KMS call (test_verify.py's grant tests).
+    # ListSteps (the wait for the probe steps) and the probe's failing paths, DescribeStep and CancelSteps, are run
+    # below (failing_probes); ListGrants too (the hand-made role of v2, which the key's policies do not name), and
+    # ListObjectVersions (a refused probe wrote neither of its keys).
     # ListAliases only for a bucket encrypting with the AWS managed key aws/s3 (test_verify.py's aws/s3 tests).
-    # ListObjectVersions and DeleteObject of a version id only for a probe in a bucket whose versioning is enabled or
-    # suspended (test_probe_versions.py exercises them).
+    # DeleteObject of a version id only for a probe in a bucket whose versioning is enabled or suspended
+    # (test_probe_versions.py exercises it).
     # ListInstanceFleets only for a cluster of instance fleets, which moto does not launch (it has no ListInstanceFleets;
     # tests/unit/test_instance_settings.py reads a botocore-validated answer).
     "VerifyCrossAccountAccessOperator": {
-        "destination": {"kms:ListGrants", "kms:ListAliases", "s3:ListBucketVersions", "s3:DeleteObjectVersion"},
+        "destination": {"kms:ListAliases", "s3:DeleteObjectVersion"},
         "EMR": {
-            "elasticmapreduce:ListSteps",
             "elasticmapreduce:ListInstanceFleets",
             "ec2:DescribeSubnets",
             "ec2:DescribeRouteTables",
@@ -179,6 +179,8 @@ SOMETIMES = {
     },
 }
 ACCOUNTS = {EMR_ACCOUNT: "EMR", DESTINATION_ACCOUNT: "destination"}
+#: An action in a cell of the table.
+ACTION = r"`([a-z0-9-]+:[A-Za-z0-9*]+)`"
 ROLE = "partner-b-writer"
 PREFIX = "s3://partner-results-b/exports/"
 
@@ -198,8 +200,40 @@ def documented(marker: str = "permissions") -> dict[str, dict[str, set[str]]]:
             continue
         names, connection, actions = cells
         for name in re.findall(r"`([^`]+)`", names):
-            table[name][connection.split()[0]] |= set(re.findall(r"`([a-z0-9-]+:[A-Za-z0-9*]+)`", actions))
+            table[name][connection.split()[0]] |= set(re.findall(ACTION, actions))
     return {name: dict(connections) for name, connections in table.items()}
+
+
+def clauses(name: str, connection: str) -> dict[str, set[str]]:
+    """
+    The actions of one row of the table by the condition its text gives them: its cell split at each ``;`` outside
+    parentheses; a clause whose text before its first action ends with ``:`` is that condition's (``past the
+    inline-policy wall ([](scale.md)):``), any other is of every run (key ``""``).
+    """
+    text = PERMISSIONS_PAGE.read_text()
+    block = text.split("<!-- permissions:start -->", 1)[1].split("<!-- permissions:end -->", 1)[0]
+    [cell] = [
+        cells[2]
+        for cells in ([cell.strip() for cell in line.strip().strip("|").split("|")] for line in block.splitlines())
+        if len(cells) == 3 and f"`{name}`" in cells[0] and cells[1].split()[0] == connection
+    ]
+    found: dict[str, set[str]] = defaultdict(set)
+    for clause in _top_level_clauses(cell):
+        first = re.search(ACTION, clause)
+        condition = clause[: first.start() if first else len(clause)].strip()
+        found[condition if condition.endswith(":") else ""] |= set(re.findall(ACTION, clause))
+    return dict(found)
+
+
+def _top_level_clauses(cell: str) -> list[str]:
+    """``cell`` split at each ``;`` outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for position, character in enumerate(cell):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if character == ";" and depth == 0:
+            parts.append(cell[start:position])
+            start = position + 1
+    return [*parts, cell[start:]]
 
 
 def account_of(url: str, frozen: Any, cache: dict[str, str]) -> str:
@@ -593,21 +627,37 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
     problems = []
     for name in sorted(set(recorded) | set(table)):
         for connection in sorted(set(recorded.get(name, {})) | set(table.get(name, {})) | set(IMPLIED.get(name, {}))):
-            made = recorded.get(name, {}).get(connection, set())
-            implied = IMPLIED.get(name, {}).get(connection, set())
-            sometimes = SOMETIMES.get(name, {}).get(connection, set())
-            listed = table.get(name, {}).get(connection, set())
-            if made - listed:
-                problems.append(f"{name} ({connection}): calls not in docs/permissions.md: {sorted(made - listed)}")
-            if implied - listed:
-                problems.append(
-                    f"{name} ({connection}): needed but not in docs/permissions.md: {sorted(implied - listed)}"
-                )
-            stale = sorted(listed - made - implied - sometimes)
-            if stale:
-                problems.append(f"{name} ({connection}): in docs/permissions.md but never called: {stale}")
+            problems += row_problems(
+                f"{name} ({connection})",
+                made=recorded.get(name, {}).get(connection, set()),
+                listed=table.get(name, {}).get(connection, set()),
+                implied=IMPLIED.get(name, {}).get(connection, set()),
+                sometimes=SOMETIMES.get(name, {}).get(connection, set()),
+            )
     recorded_plain = {name: {c: sorted(a) for c, a in conns.items()} for name, conns in recorded.items()}
     assert not problems, "\n".join(problems) + f"\nrecorded: {recorded_plain}"
+
+
+def row_problems(where: str, *, made: set[str], listed: set[str], implied: set[str], sometimes: set[str]) -> list[str]:
+    """
+    What is wrong with one row (``listed``) for the calls ``made``: a call it does not list, an action ``implied``
+    that it does not list, an action of :data:`SOMETIMES` called (its condition does not hold on these runs, so the
+    table's condition is wrong, or the runs met it and it is no longer only sometimes), an action never called.
+    """
+    problems = []
+    if made - listed:
+        problems.append(f"{where}: calls not in docs/permissions.md: {sorted(made - listed)}")
+    if implied - listed:
+        problems.append(f"{where}: needed but not in docs/permissions.md: {sorted(implied - listed)}")
+    if made & sometimes:
+        problems.append(
+            f"{where}: called though SOMETIMES says no run here meets its condition (the condition docs/permissions.md "
+            f"gives it may be wrong): {sorted(made & sometimes)}"
+        )
+    stale = sorted(listed - made - implied - sometimes)
+    if stale:
+        problems.append(f"{where}: in docs/permissions.md but never called: {stale}")
+    return problems
 
 
 #: Actions of :data:`SOMETIMES` sent as another operation (or needed by it) than the one of their name.
