@@ -117,16 +117,16 @@ def load_partner(path: Path) -> dict[str, Any]:
     Read a partner file (YAML or JSON), refuse unknown or missing keys and validate every value.
 
     :param path: the file.
-    :return: the partner, as read.
+    :return: the partner, each value as the operators read it (:func:`validate_partner`): every later reader
+        meets that one shape.
     :raises EmrfsXacctError: the file cannot be read, or names the field that is wrong.
     """
     document = _read_partner_file(path)
     try:
         _check_keys(document)
-        validate_partner(document)
+        return validate_partner(document)
     except EmrfsXacctError as error:
         raise EmrfsXacctError(f"{path}: {error}") from None
-    return document
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -233,12 +233,14 @@ def _check_section_keys(section: str, values: Any, keys: dict[str, Key]) -> None
             raise EmrfsXacctError(f"{section}.{key} is missing")
 
 
-def validate_partner(partner: dict[str, Any]) -> None:
+def validate_partner(partner: dict[str, Any]) -> dict[str, Any]:
     """
     Validate every value of a partner file, naming the file's field (pure: no AWS call).
 
     The operators validate their own arguments again; this names the file's fields and checks what
     only the file knows (the key is in the destination account, the pins match the accounts).
+
+    :return: a copy of ``partner``, its values normalised by the operators' validators (:func:`normalised`).
     """
     from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
     from airflow_provider_emrfs_xacct.pure.security_config import (
@@ -292,6 +294,43 @@ def validate_partner(partner: dict[str, Any]) -> None:
         build_security_configuration(mappings, configuration.get("base_configuration"))
     except InvalidParameterError as error:
         raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
+    return normalised(partner)
+
+
+def normalised(partner: dict[str, Any]) -> dict[str, Any]:
+    """
+    A copy of a validated partner, each value in the one shape the operators' validators read it as; pure.
+
+    The validators take more than one shape: one mapping object, key or prefix for a list of one
+    (``validate_role_mappings``, ``validate_kms_key_arns``, ``require_list``), ``"true"`` for ``true``
+    (``validate_bool``), a base configuration as JSON text (``build_security_configuration``). The command line
+    reads the file once, so, and every later step (the accounts' check, the operators' arguments, the
+    configuration's name, the fields named in errors) meets the same value. A key the file leaves out stays out
+    (its default is the accessor's: :func:`ec2_role_name`, :func:`role_mappings` …).
+    """
+    from airflow_provider_emrfs_xacct.pure.merge import load_argument_text
+    from airflow_provider_emrfs_xacct.pure.security_config import validate_role_mappings
+
+    result = copy.deepcopy(partner)
+    for section in ("emr", "destination"):  # a null pin is no pin: the account pins (_pinned, file_field)
+        if result[section].get("expected_account_id") is None:
+            result[section].pop("expected_account_id", None)
+    destination, configuration = result["destination"], result["security_configuration"]
+    prefixes = destination["s3_prefixes"]
+    destination["s3_prefixes"] = [prefixes] if isinstance(prefixes, str) else list(prefixes)
+    if "kms_key_arns" in destination:
+        destination["kms_key_arns"] = kms_key_arns(result)
+    if "object_acl" in destination:
+        destination["object_acl"] = object_acl(result)
+    if configuration.get("role_mappings") is not None:
+        configuration["role_mappings"] = validate_role_mappings(
+            configuration["role_mappings"], "security_configuration.role_mappings"
+        )
+    if isinstance(configuration.get("base_configuration"), str):
+        configuration["base_configuration"] = load_argument_text(
+            configuration["base_configuration"], "security_configuration.base_configuration"
+        )
+    return result
 
 
 #: The keys of ``security_configuration`` whose values are sent to AWS as JSON as they are given: the security
@@ -650,8 +689,9 @@ def destination_role_arn(partner: dict[str, Any]) -> str:
 
 def role_mappings(partner: dict[str, Any]) -> Any:
     """
-    The security configuration's role mappings: as given, or, when the file gives none (no key, or ``null``), the
-    prefixes to the destination role. An empty list, object or text is given, and refused as the operator refuses it.
+    The security configuration's role mappings: the file's (a list, once :func:`normalised`), or, when the file gives
+    none (no key, or ``null``), the prefixes to the destination role. An empty list, object or text is given, and
+    refused as the operator refuses it.
     """
     configuration, destination = partner["security_configuration"], partner["destination"]
     given = configuration.get("role_mappings")
@@ -1151,6 +1191,8 @@ def check_accounts(partner: dict[str, Any]) -> str:
     independent instances of AWS Identity and Access Management (IAM)"; "you cannot use IAM credentials
     from one partition to interact with resources in a different partition" (AWS Fault Isolation
     Boundaries, "Partitions"), so both connections must act in the same one.
+
+    :param partner: as :func:`load_partner` returns it: its role mappings a list, its keys validated.
     """
     from airflow_provider_emrfs_xacct.hooks.generic import EmrfsAwsHook
     from airflow_provider_emrfs_xacct.pure.validation import partition_of_arn, region_of_arn

@@ -1927,3 +1927,99 @@ def test_verify_reads_the_security_configuration_and_ec2_role_it_is_given(
     assert emrfs_xacct("verify", partner_file, aws) == 1
     out = capsys.readouterr().out
     assert "the EMR EC2 role 'EMR_EC2_OtherRole' was not found" in out
+
+
+def _one_mapping_object(partner: dict[str, Any]) -> None:
+    """``security_configuration.role_mappings`` given as one mapping, not a list of one (docs/cli.md takes both)."""
+    partner["security_configuration"]["role_mappings"] = {
+        "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{partner['destination']['role_name']}",
+        "IdentifierType": "Prefix",
+        "Identifiers": partner["destination"]["s3_prefixes"],
+    }
+
+
+def test_role_mappings_given_as_one_mapping_work_as_a_list_of_one(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    One mapping object is a list of one (``validate_role_mappings``, as CreateEmrfsSecurityConfigOperator reads it):
+    the command line reads the file's values once, normalised, so no later reader meets the object (the accounts'
+    check iterated it and exited 70, "a bug").
+    """
+    listed = _edited(partner_file, lambda p: p["security_configuration"].update(role_mappings=[_mapping_of(p)]))
+    as_read = cli.load_partner(partner_file)
+    assert emrfs_xacct("plan", partner_file, aws) == 0, capsys.readouterr().err
+    as_list = json.loads(capsys.readouterr().out)
+    _edited(partner_file, _one_mapping_object)
+    assert cli.load_partner(partner_file) == as_read
+
+    assert emrfs_xacct("plan", partner_file, aws) == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out) == as_list  # the same configuration, by the same name
+    assert emrfs_xacct("apply", partner_file, aws) == 0, capsys.readouterr().err
+    assert emrfs_xacct("verify", partner_file, aws) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    revoke = ("revoke", partner_file, aws, "--keep-security-configuration")
+    assert emrfs_xacct(*revoke, "--dry-run") == 0, capsys.readouterr().err
+    assert emrfs_xacct(*revoke) == 0, capsys.readouterr().err
+    assert state(aws, listed["destination"]["role_name"])["assume"] is None
+
+
+def _mapping_of(partner: dict[str, Any]) -> dict[str, Any]:
+    one: dict[str, Any] = {}
+    _one_mapping_object({"destination": partner["destination"], "security_configuration": one})
+    return dict(one["role_mappings"])
+
+
+def test_a_mapping_object_in_another_partition_is_refused_naming_it(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The accounts' check of the mappings' partition reads one mapping object as a list of one too (exit 2, not 70)."""
+
+    def other_partition(partner: dict[str, Any]) -> None:
+        _one_mapping_object(partner)
+        mapping = partner["security_configuration"]["role_mappings"]
+        mapping["Role"] = mapping["Role"].replace("arn:aws:", "arn:aws-cn:")
+
+    _edited(partner_file, other_partition)
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("verify", partner_file, aws) == 2
+    assert calls.mutating == []
+    assert "security_configuration.role_mappings[0].Role: is a role of partition aws-cn" in capsys.readouterr().err
+
+
+#: Another section of a security configuration: its ``EncryptionConfiguration.EnableInTransitEncryption`` and
+#: ``EnableAtRestEncryption`` (AWS Config Developer Guide, "emr-security-configuration-encryption-transit", "-rest").
+BASE_CONFIGURATION = {"EncryptionConfiguration": {"EnableInTransitEncryption": False, "EnableAtRestEncryption": False}}
+
+
+def test_each_value_is_read_once_in_the_shape_the_operators_read_it(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A file giving each value in another shape the validators take (one prefix or key as a string, ``"True"``, the
+    base configuration as JSON text, a null pin, one mapping object) loads as its twin of lists, ``true`` and
+    objects, and plans the same: no later reader meets the other shape.
+    """
+    twin = _edited(
+        partner_file,
+        lambda p: (
+            p["destination"].update(object_acl=True),
+            p["security_configuration"].update(role_mappings=[_mapping_of(p)], base_configuration=BASE_CONFIGURATION),
+        ),
+    )
+    canonical = cli.load_partner(partner_file)
+    assert emrfs_xacct("plan", partner_file, aws) == 0, capsys.readouterr().err
+    planned = json.loads(capsys.readouterr().out)
+
+    def other_shapes(partner: dict[str, Any]) -> None:
+        destination = partner["destination"]
+        [prefix], [key] = destination["s3_prefixes"], destination["kms_key_arns"]
+        destination.update(s3_prefixes=prefix, kms_key_arns=key, object_acl="True", expected_account_id=None)
+        _one_mapping_object(partner)
+        partner["security_configuration"]["role_mappings"]["Identifiers"] = prefix
+        partner["security_configuration"]["base_configuration"] = json.dumps(BASE_CONFIGURATION)
+
+    assert _edited(partner_file, other_shapes) != twin
+    assert cli.load_partner(partner_file) == canonical
+    assert emrfs_xacct("plan", partner_file, aws) == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out) == planned

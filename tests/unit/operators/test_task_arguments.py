@@ -9,6 +9,7 @@ or around ``task_groups.partner_access``: the provider's operators take their ow
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,3 +88,60 @@ def test_partner_access_tasks_keep_the_task_arguments(given: str) -> None:
 
     assert len(dag.tasks) == 5
     assert [task_arguments(task) for task in dag.tasks] == [TASK_ARGUMENTS] * 5
+
+
+AIRFLOW_DOC = Path(__file__).resolve().parents[3] / "docs" / "airflow.md"
+#: The tasks whose ``trigger_rule`` docs/airflow.md says ``partner_access`` sets, by (``verify_access``, a key given).
+TRIGGER_RULE_SET = {
+    (True, True): {"verify_access"},
+    (True, False): {"verify_access"},
+    (False, True): {"create_security_configuration"},
+    (False, False): set(),
+}
+#: The three tasks that write documents another run writes too: ``shared_documents_pool`` is their pool.
+SHARED_DOCUMENT_WRITERS = {"ensure_destination_role", "allow_emr_role_to_assume", "grant_kms_key_user"}
+
+
+def _task_arguments_bullet() -> str:
+    """docs/airflow.md's bullet "Airflow's task arguments are the author's", its lines joined."""
+    text = AIRFLOW_DOC.read_text().split("- **Airflow's task arguments are the author's.**", 1)[1]
+    return " ".join(line.strip() for line in text.split("\n- ", 1)[0].splitlines())
+
+
+@pytest.mark.parametrize(("verify_access", "key"), list(TRIGGER_RULE_SET), ids=lambda value: str(value))
+@pytest.mark.parametrize("pool", [None, "emrfs_xacct_shared_documents"])
+def test_partner_access_sets_only_the_trigger_rules_and_pools_the_docs_name(
+    verify_access: bool, key: bool, pool: str | None
+) -> None:
+    """
+    With ``default_args={"trigger_rule": "all_done"}``, every task keeps ``all_done`` but those docs/airflow.md names:
+    ``verify_access``, and without it, with a key, ``create_security_configuration`` (after the key grant, which may
+    skip); the pool is the author's but for the shared documents' writers when ``shared_documents_pool`` is given.
+    """
+    bullet = _task_arguments_bullet()
+    assert "sets only `trigger_rule`, to `none_failed_min_one_success`, on `verify_access` and" in bullet
+    assert "with `verify_access=False` and a `kms_key_arn`, on `create_security_configuration`" in bullet
+    assert "with `shared_documents_pool`, the `pool` of the three tasks" in bullet
+
+    authors = {"trigger_rule": "all_done", "pool": "authors_pool"}
+    with DAG("d", schedule=None, default_args=authors) as dag:
+        partner_access(
+            partner="acme",
+            destination_prefix="s3://partner-results/acme/",
+            kms_key_arn="arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab" if key else None,
+            emr_ec2_role_arn="arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+            verify_access=verify_access,
+            shared_documents_pool=pool,
+        )
+
+    tasks = {task.task_id.rsplit(".", 1)[-1]: task for task in dag.tasks}
+    assert ("verify_access" in tasks) is verify_access
+    assert ("grant_kms_key_user" in tasks) is key
+    set_here = TRIGGER_RULE_SET[(verify_access, key)]
+    assert {name: str(getattr(task.trigger_rule, "value", task.trigger_rule)) for name, task in tasks.items()} == {
+        name: "none_failed_min_one_success" if name in set_here else "all_done" for name in tasks
+    }
+    pooled = SHARED_DOCUMENT_WRITERS if pool else set()
+    assert {name: task.pool for name, task in tasks.items()} == {
+        name: pool if name in pooled else "authors_pool" for name in tasks
+    }
