@@ -329,7 +329,7 @@ def authorize(
         policy = object_context_policy(policy, resource, action, object_owner, object_acl_accounts)
         authority = object_owner
         resource_policy_name = f"object ACL of its owner {object_owner} (and the bucket policy's denies)"
-    keys = request_keys(principal, action, resource_owner, context, resource=resource)
+    keys = request_context(node, request_keys(principal, action, resource_owner, context, resource=resource))
     allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, authority))
     bounded = allowed and not _boundary_allows(principal, node, action, resource, keys)
     allowed = allowed and not bounded
@@ -399,6 +399,20 @@ def request_keys(
     return keys
 
 
+def request_context(node: Any, keys: dict[str, Any]) -> Any:
+    """
+    ``keys`` with the keys principalmapper infers for ``node`` (``aws:PrincipalArn``, ``aws:PrincipalAccount``,
+    ``aws:PrincipalTag/<key>``, ``aws:CurrentTime``, ``aws:SecureTransport`` …), case-insensitive: the one context
+    every branch of the judge reads. principalmapper adds them only inside its own checks, not in
+    ``resource_policy_authorization``: a key policy read without them skipped a ``Deny`` on ``aws:PrincipalArn`` and
+    took a ``StringNotEquals`` guard on it as holding ("AWS global condition context keys": ``aws:PrincipalArn`` is in
+    the context of every signed request; IAM User Guide).
+    """
+    prepared = _query._prepare_condition_context(dict(keys))
+    prepared.update(_query._infer_condition_keys(node, prepared))
+    return prepared
+
+
 def explicitly_denied(
     principal: Principal,
     action: str,
@@ -414,9 +428,7 @@ def explicitly_denied(
     provided explicitly and never denied", AWS KMS Developer Guide, "KMS key access and permissions").
     """
     node = principal.node()
-    keys = request_keys(principal, action, resource_owner, context, resource=resource)
-    prepared = _query._prepare_condition_context(dict(keys))
-    prepared.update(_query._infer_condition_keys(node, prepared))
+    prepared = request_context(node, request_keys(principal, action, resource_owner, context, resource=resource))
     documents = [document for _, document in principal.policies]
     documents += [principal.boundary] if principal.boundary is not None else []
     if any(_simulation.policy_has_matching_statement(doc, "Deny", action, resource, prepared) for doc in documents):
@@ -424,7 +436,7 @@ def explicitly_denied(
     policy = _not_principal_resolved(resource_policy or EMPTY_POLICY, principal)
     denied = _simulation.ResourcePolicyEvalResult.DENY_MATCH
     return bool(
-        _simulation.resource_policy_authorization(node, resource_owner, policy, action, resource, keys) == denied
+        _simulation.resource_policy_authorization(node, resource_owner, policy, action, resource, prepared) == denied
     )
 
 
@@ -520,8 +532,7 @@ def _boundary_allows(principal: Principal, node: Any, action: str, resource: str
     """
     if principal.boundary is None:
         return True
-    context = _query._prepare_condition_context(dict(keys))
-    context.update(_query._infer_condition_keys(node, context))
+    context = request_context(node, keys)
     return bool(_simulation.policy_has_matching_statement(principal.boundary, "Allow", action, resource, context))
 
 
@@ -1152,9 +1163,7 @@ def endpoint_policy_allows(
             if statement.get("Effect") != "Allow" or _grants_everyone(statement.get("Principal"))
         ]
     node = principal.node()
-    keys = request_keys(principal, action, resource_owner, context, resource=resource)
-    prepared = _query._prepare_condition_context(dict(keys))
-    prepared.update(_query._infer_condition_keys(node, prepared))
+    prepared = request_context(node, request_keys(principal, action, resource_owner, context, resource=resource))
     matching = _simulation.resource_policy_matching_statements(
         node, {"Statement": statements}, action, resource, prepared
     )

@@ -600,6 +600,8 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         key_account, key_region = (_account(key_id), region_of(key_id)) if key_id.startswith("arn:") else (owner, home)
         kms = _admin(url, key_account, "kms", key_region)
         if key_id in ("alias/aws/s3", "aws/s3") or key_id.endswith(":alias/aws/s3"):
+            # Which account's aws/s3 is the writer's to tell (_Writer.judge_default_key): no key id, the owner's; named
+            # by alias, the requester's; by alias ARN, that account's.
             aws_managed = True
             key_arn = "aws/s3"
         else:
@@ -645,7 +647,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         block_public_acls,
         key_id if key_arn is not None and key_id.startswith("arn:") and region_of(key_id) != home else None,
         home,
-        key_id if key_arn is not None else "",
+        str(default.get("KMSMasterKeyID") or "") if key_arn is not None else "",
         key_tags,
         key_aliases,
     )
@@ -1607,8 +1609,8 @@ class _Writer:
             return _judge_key(principal, kms_action, key, decision, context_arn)
         if sse != "aws:kms" and self.bucket.key_elsewhere is not None:
             return _key_of_another_region(self.bucket.key_elsewhere, self.bucket.home_region) or decision
-        # SSE-KMS asked for without a key id, or by the bucket's default: the AWS managed key aws/s3.
-        if sse == "aws:kms" or (self.bucket.kms_key_arn is not None and self.bucket.key_is_aws_managed):
+        # SSE-KMS asked for without a key id: the AWS managed key aws/s3.
+        if sse == "aws:kms":
             return _judge_aws_managed_key(principal, kms_action, self.aws_s3_key(), decision, context_arn)
         return self.judge_default_key(principal, kms_action, decision, context_arn)
 
@@ -1629,10 +1631,19 @@ class _Writer:
     def judge_default_key(
         self, principal: Principal, kms_action: str, decision: Decision, context_arn: str
     ) -> Decision:
-        """The KMS call for the bucket's default customer managed key, if any (else none is made)."""
+        """
+        The KMS call for the bucket's default key, if any (else none is made). A default naming ``alias/aws/s3`` (or
+        its alias ARN) is resolved as any alias (:meth:`judge_default_key_by_name`): "KMS resolves the key within the
+        requester's account" (Amazon S3 API Reference, "ServerSideEncryptionByDefault"), an alias ARN in its own
+        account (AWS KMS API Reference, DescribeKey, ``KeyId``). SSE-KMS with no key id: the bucket owner's aws/s3.
+        """
         bucket = self.bucket
         if bucket.kms_key_arn is None:
             return decision
+        if bucket.kms_key_arn == "aws/s3" and bucket.key_name.startswith(("alias/", "arn:")):
+            return self.judge_default_key_by_name(principal, kms_action, decision, context_arn)
+        if bucket.key_is_aws_managed:
+            return _judge_aws_managed_key(principal, kms_action, self.aws_s3_key(), decision, context_arn)
         if not bucket.key_named_by_arn and principal.account != bucket.owner:
             # S3 looks the alias or key id up in the writer's account, not in the owner's (where _read_bucket did).
             return self.judge_default_key_by_name(principal, kms_action, decision, context_arn)

@@ -1382,3 +1382,54 @@ def test_a_date_without_a_time_zone_is_read_as_utc(value: str, denied: bool) -> 
     ``aws:CurrentTime`` raised ``TypeError``; the judge reads it as UTC.
     """
     assert deny_put_when({"DateGreaterThan": {"aws:CurrentTime": value}}) is not denied
+
+
+KEY_ADMIN = f"arn:aws:iam::{B}:role/admin"
+
+
+@pytest.mark.parametrize(
+    ("condition", "denied"),
+    [
+        ({"StringEquals": {"aws:PrincipalArn": DEST}}, True),
+        ({"StringEquals": {"aws:PrincipalAccount": B}}, True),
+        ({"StringEquals": {"aws:PrincipalTag/team": "red"}}, True),
+        ({"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}, True),
+        ({"StringNotEquals": {"aws:PrincipalArn": [DEST, KEY_ADMIN]}}, False),  # a guard exempting the role
+    ],
+    ids=["arn", "account", "tag", "time", "guard-exempting-it"],
+)
+def test_a_key_policy_deny_on_a_key_principalmapper_infers_is_read_with_it(
+    condition: dict[str, object], denied: bool
+) -> None:
+    """
+    The key policy's ``Deny`` is read with the principal's keys, as the identity policies' and boundary's are:
+    ``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:PrincipalTag/<key>`` and ``aws:CurrentTime`` are in the
+    request context (IAM User Guide, "AWS global condition context keys"), an explicit ``Deny`` wins ("Policy
+    evaluation logic"), and a grant allows nothing denied (AWS KMS Developer Guide, "KMS key access and permissions":
+    "provided explicitly and never denied"). Read with the bare request keys, the first four were skipped (the grant
+    let the role in) and a negated guard exempting the role held (it was refused).
+    """
+    from devstack.emrfs_writer import _judge_key, _Key
+
+    caller = Principal(DEST, tags=(("team", "red"),))
+    fence = {"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*", "Condition": condition}
+    key_policy = policy(*ADMIN_ONLY["Statement"], fence)
+
+    assert (
+        aws_judge.explicitly_denied(caller, "kms:GenerateDataKey", KEY, resource_policy=key_policy, resource_owner=B)
+        is denied
+    )
+    decision = authorize(
+        caller,
+        "kms:GenerateDataKey",
+        KEY,
+        resource_policy=key_policy,
+        resource_owner=B,
+        resource_policy_name="key policy",
+    )
+    assert ("resource=DENY_MATCH" in decision.checks) is denied, decision.checks
+    assert ("key policy denies it explicitly" in decision.reason) is denied, decision.reason
+    granted = _judge_key(
+        caller, "kms:GenerateDataKey", _Key(KEY, key_policy, grants=(grant(),)), aws_judge.Decision(True, ""), OBJECT
+    )
+    assert granted.allowed is not denied, granted.reason
