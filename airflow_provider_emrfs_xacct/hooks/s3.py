@@ -489,25 +489,38 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
 
         A role's statements go under every ARN that names it there, at any path, its name in any case
         (:func:`~airflow_provider_emrfs_xacct.pure.merge.principals_naming`): the grant was given the role's ARN as
-        IAM shows it (its path), while the revoke may be given the ARN built from its name.
+        IAM shows it (its path), while the revoke may be given the ARN built from its name. The provider's statements
+        of principals deleted since, shown by their unique IDs, which no ARN names any more, go too (or lose those
+        IDs), whoever they were written for, logged (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.revoke`).
 
         :return: the changes, the policy as first read, and as the revoke leaves it (or, planned, would).
         """
         principals = list(principal_arns)
         seen: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = []
+        cleared: list[str] = []
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             policy = current
+            dropped: list[str] = []  # for deleted principals; a read-back after the write finds none left
             # Each as given, and under each ARN the policy names it by (another path, another case of its name).
             for principal in dict.fromkeys(
                 spelling for given in principals for spelling in (given, *principals_naming(current, given))
             ):
-                policy = bucket_policy.revoke(policy, principal)
+                policy = bucket_policy.revoke(policy, principal, cleared=dropped)
             refuse_orphaned_writes(current, policy, bucket)
             seen.append((current, policy))
+            cleared.extend(note for note in dropped if note not in cleared)
             return policy
 
         changes = self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
+        if cleared:
+            self.log.warning(
+                "The policy of bucket %s %s the provider's statements of principals deleted since, shown by their "
+                "unique IDs (they grant no one anything, and S3 refuses every bucket policy keeping them): %s",
+                bucket,
+                "would lose (dry run)" if dry_run else "lost",
+                "; ".join(cleared),
+            )
         return changes, seen[0][0], seen[-1][1]
 
     def ensure_bucket_owner_enforced(

@@ -6,6 +6,7 @@ prefixes; ``s3:ListBucket``, ``s3:ListBucketMultipartUploads`` and ``s3:GetBucke
 or revoking one principal never touches another's statements, nor any statement the provider did
 not write (a ``Deny`` included). Statements of others under a principal's ``Sid``s (what a revoke left to the
 principals someone added to them) keep those: the principal's next grant takes the next free ``Sid``s derived from it.
+A revoke also clears the provider's statements of principals deleted since, whose ``Sid``s no ARN finds any more.
 """
 
 from __future__ import annotations
@@ -255,13 +256,18 @@ def grant(
     )
 
 
-def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] | None:
+def revoke(
+    policy: dict[str, Any] | None, principal_arn: str, *, cleared: list[str] | None = None
+) -> dict[str, Any] | None:
     """
     Return the policy without the principal's statements (``None`` when no statement is left).
 
     A statement of the principal's that someone gave other principals too keeps them: only the revoked
     principal (in every spelling of its name) is taken out of it, so the revoke cuts the partner's access
-    and nobody else's.
+    and nobody else's. The provider's statements also lose the unique IDs of principals deleted since
+    (:func:`_without_deleted_principals`), whoever they were granted to.
+
+    :param cleared: filled with what went for deleted principals (for the log).
     """
     if policy is None:
         return None
@@ -280,7 +286,50 @@ def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] 
         statements = as_list(policy["Statement"])
         statements[statements.index(statement)] = {**copy.deepcopy(statement), "Principal": remaining}
         policy["Statement"] = statements
+    policy, dropped = _without_deleted_principals(policy)
+    if cleared is not None:
+        cleared.extend(dropped)
     return policy if policy.get("Statement") else None
+
+
+def _without_deleted_principals(policy: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """
+    Return the policy without the unique IDs of deleted principals in the provider's statements, and what went.
+
+    Once a role (or user) is deleted, a resource policy shows its unique ID (``AROA…``, ``AIDA…``) in its place, and
+    the ``Sid`` the grant hashed from the spelling it was given matches no ARN any more: a revoke by the role's ARN
+    could not find those statements. The ID grants nobody anything, not even a role of that name created again, whose
+    ID is a new one (IAM User Guide, "AWS JSON policy elements: Principal", IAM role principals: the ARN is saved as
+    the role's unique ID, shown once the role is deleted), and S3 refuses every ``PutBucketPolicy`` that keeps it (AWS
+    Knowledge Center, s3-invalid-principal-in-policy-error: "confirm that the user or role wasn't deleted"). So a
+    statement of the provider's pattern (:data:`_PAIR_SID`) whose ``Principal`` names only such IDs is dropped,
+    whatever was added to it, and such IDs are taken out of one that still names someone else. Statements the provider
+    did not write are not touched: one naming such an ID is refused by name before the write (``refuse_orphaned_ids``).
+    """
+    statements = as_list(policy.get("Statement"))
+    kept: list[Any] = []
+    dropped: list[str] = []
+    for statement in statements:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        values = as_list(principal.get("AWS")) if isinstance(principal, dict) else []
+        deleted = [value for value in values if isinstance(value, str) and not live_principals([value])]
+        if not deleted or not _PAIR_SID.fullmatch(str(statement.get("Sid"))):
+            kept.append(statement)
+            continue
+        assert isinstance(principal, dict)
+        left = {kind: value for kind, value in principal.items() if kind != "AWS"}
+        others = [value for value in values if value not in deleted]
+        if others:
+            left["AWS"] = others if len(others) > 1 else others[0]
+        names = ", ".join(deleted)
+        if left:
+            kept.append({**copy.deepcopy(statement), "Principal": left})
+            dropped.append(f"{names} taken out of statement {statement['Sid']!r}")
+        else:
+            dropped.append(f"statement {statement['Sid']!r}, which named only {names}")
+    if not dropped:
+        return policy, []
+    return {**copy.deepcopy(policy), "Statement": copy.deepcopy(kept)}, dropped
 
 
 class KeptWrite(NamedTuple):

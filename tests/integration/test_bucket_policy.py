@@ -13,7 +13,7 @@ from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
-from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACTIONS
+from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACTIONS, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 from airflow_provider_emrfs_xacct.session_scope import shared_sessions
@@ -685,3 +685,120 @@ def test_an_explicit_deny_of_the_role_s_writes_ends_what_a_kept_statement_allows
         run_operator(revoke(aws, [aws.emr_ec2_role_arn]))
     assert any("Changes made" in str(entry) for entry in logs)
     assert [entry for entry in logs if NOT_ENDED in str(entry)] == []
+
+
+PATH_ROLE = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr/emr-ec2-writer"  # as IAM shows it, and as the grant is given it
+PATH_LESS = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-writer"  # the ARN built from the role's name
+CLEARED = "the provider's statements of principals deleted since"
+
+
+def unique_ids_in(policy: dict[str, Any] | None) -> list[str]:
+    return [
+        value
+        for statement in (policy or {}).get("Statement", [])
+        if isinstance(statement.get("Principal"), dict)
+        for value in as_list(statement["Principal"].get("AWS"))
+        if str(value).startswith("AROA")
+    ]
+
+
+def test_a_deleted_role_granted_at_a_path_is_cleared_by_a_revoke_given_its_path_less_arn(aws: Seeded, s3: Any) -> None:
+    """
+    Once the role is deleted the policy shows its unique ID (IAM User Guide, "AWS JSON policy elements: Principal"),
+    which S3 refuses to keep in any PutBucketPolicy (AWS Knowledge Center, s3-invalid-principal-in-policy-error).
+    Before, the revoke given the path-less ARN planned nothing and wrote nothing (the Sids are hashes of the grant's
+    spelling, which no ARN finds behind the ID), and every later grant on the bucket was refused for good. Now the
+    dry run plans the change, the revoke drops the pair and logs it, its rerun writes nothing, and the next grant of
+    another role goes through.
+    """
+    create_principals(aws.url, PATH_ROLE)
+    run_operator(grant(aws, [PATH_ROLE]))
+    role_id = delete_role(aws, PATH_ROLE)
+    assert unique_ids_in(policy_of(s3, aws.bucket)) == [role_id, role_id]
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(grant(aws))
+    assert calls.mutating == []
+    assert f"names '{role_id}'" in str(refused.value)
+    assert "RevokeBucketAccessOperator" in str(refused.value)  # the advice: a revoke on the bucket clears them
+    before = policy_of(s3, aws.bucket)
+
+    plan, dry, _ = run_operator(revoke(aws, [PATH_LESS], dry_run=True))
+    assert dry.mutating == []
+    assert [change["action"] for change in plan] == ["update"]
+    assert policy_of(s3, aws.bucket) == before
+
+    with captured_logs() as logs:
+        plan, recorder, _ = run_operator(revoke(aws, [PATH_LESS]))
+    assert recorder.mutating == ["PutBucketPolicy"]
+    assert [change["action"] for change in plan] == ["update"]
+    after = policy_of(s3, aws.bucket)
+    assert unique_ids_in(after) == []
+    assert set(by_sid(after)) == {DENY_INSECURE["Sid"], ANALYTICS_READ["Sid"]}
+    [logged] = [entry for entry in logs if CLEARED in str(entry)]
+    assert role_id in str(logged)
+    assert all(sid in str(logged) for sid in principal_sids(PATH_ROLE))
+    assert [entry for entry in logs if NOT_ENDED in str(entry)] == []
+
+    _, rerun, _ = run_operator(revoke(aws, [PATH_LESS]))
+    assert rerun.mutating == []
+    run_operator(grant(aws))
+    assert set(principal_sids(aws.emr_ec2_role_arn)) <= set(by_sid(policy_of(s3, aws.bucket)))
+
+
+def test_a_deleted_role_granted_under_a_later_pair_is_cleared_by_its_exact_arn(aws: Seeded, s3: Any) -> None:
+    """
+    Someone added another role to the role's statements, the revoke left them to it, the regrant wrote the role a
+    later pair of Sids; then the role is deleted. Before, the revoke by its exact ARN looked under its first pair only
+    (the other role's now) and left the later pair holding the ID.
+    """
+    auditor = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-auditor"
+    create_principals(aws.url, auditor)
+    run_operator(grant(aws, [OTHER_EMR_ROLE]))
+    policy = policy_of(s3, aws.bucket)
+    assert policy is not None
+    for statement in policy["Statement"]:
+        if statement["Sid"] in principal_sids(OTHER_EMR_ROLE):
+            statement["Principal"] = {"AWS": [OTHER_EMR_ROLE, auditor]}
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(policy))
+    run_operator(revoke(aws, [OTHER_EMR_ROLE]))
+    run_operator(grant(aws, [OTHER_EMR_ROLE]))
+    seeded = {DENY_INSECURE["Sid"], ANALYTICS_READ["Sid"]}
+    assert len(set(by_sid(policy_of(s3, aws.bucket))) - seeded - set(principal_sids(OTHER_EMR_ROLE))) == 2  # later pair
+    role_id = delete_role(aws, OTHER_EMR_ROLE)
+    auditors = [by_sid(policy_of(s3, aws.bucket))[sid] for sid in principal_sids(OTHER_EMR_ROLE)]
+    assert unique_ids_in(policy_of(s3, aws.bucket)) == [role_id, role_id]
+
+    _, recorder, _ = run_operator(revoke(aws, [OTHER_EMR_ROLE]))
+
+    assert recorder.mutating == ["PutBucketPolicy"]
+    after = policy_of(s3, aws.bucket)
+    assert unique_ids_in(after) == []
+    assert [by_sid(after)[sid] for sid in principal_sids(OTHER_EMR_ROLE)] == auditors  # the auditor's, as they were
+    assert set(by_sid(after)) == {*seeded, *principal_sids(OTHER_EMR_ROLE)}
+    run_operator(grant(aws))
+    assert set(principal_sids(aws.emr_ec2_role_arn)) <= set(by_sid(policy_of(s3, aws.bucket)))
+
+
+def test_a_statement_not_ours_naming_a_deleted_role_is_kept_byte_for_byte_and_named(aws: Seeded, s3: Any) -> None:
+    """
+    The provider does not edit what it did not write: the revoke that would clear the provider's pair of a deleted role
+    cannot be written while someone's statement keeps another deleted role's ID (S3 refuses the policy whole), so it
+    is refused before any write, naming that statement; the bucket policy stays exactly as it was.
+    """
+    create_principals(aws.url, PATH_ROLE)
+    theirs = {**ANALYTICS_READ, "Sid": "BatchRead", "Principal": {"AWS": OTHER_EMR_ROLE}}
+    s3.put_bucket_policy(
+        Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [DENY_INSECURE, theirs]})
+    )
+    run_operator(grant(aws, [PATH_ROLE]))
+    delete_role(aws, PATH_ROLE)
+    other_id = delete_role(aws, OTHER_EMR_ROLE)
+    text = s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(revoke(aws, [PATH_LESS]))
+
+    assert f"statement 'BatchRead' names '{other_id}'" in str(refused.value)
+    assert "by hand" in str(refused.value)
+    assert calls.mutating == []
+    assert s3.get_bucket_policy(Bucket=aws.bucket)["Policy"] == text
