@@ -244,6 +244,39 @@ TERMINATED_ACCEPTORS: list[dict[str, str]] = [
 ]
 
 
+#: The launch's wait for its cluster to be up (``wait_for_completion``, the Amazon provider's ``job_flow_waiting``): it
+#: succeeds on ``WAITING`` and ``RUNNING`` only, and fails on the states of a cluster that is ending or has ended
+#: (Amazon EMR API Reference, "ClusterStatus"). The upstream waiter (its ``waiters/emr.json``) succeeds on
+#: ``TERMINATED`` too, and ``TERMINATING`` leads there: the launch returned a cluster the next tasks cannot use ("You
+#: can only add steps to a cluster that is in one of the following states: STARTING, BOOTSTRAPPING, RUNNING, or
+#: WAITING", Amazon EMR API Reference, "AddJobFlowSteps").
+CLUSTER_UP_ACCEPTORS: list[dict[str, str]] = [
+    {"matcher": "path", "argument": "Cluster.Status.State", "expected": state, "state": outcome}
+    for state, outcome in (
+        ("WAITING", "success"),
+        ("RUNNING", "success"),
+        ("TERMINATING", "failure"),
+        ("TERMINATED", "failure"),
+        ("TERMINATED_WITH_ERRORS", "failure"),
+    )
+]
+#: The upstream waiter the launch's wait for the cluster up is.
+CLUSTER_UP_WAITER = "job_flow_waiting"
+
+
+def cluster_up_waiter_overrides(waiter_name: str, ends_after_steps: bool) -> dict[str, Any] | None:
+    """
+    The ``config_overrides`` of the launch's waiter ``waiter_name``: :data:`CLUSTER_UP_ACCEPTORS` for the wait for the
+    cluster up; ``None`` (the upstream waiter as it is) for another wait (``WaitPolicy.WAIT_FOR_STEPS_COMPLETION``), and
+    for a cluster launched to end after its ``Steps`` (``KeepJobFlowAliveWhenNoSteps`` not true: "Specifies whether the
+    cluster should remain available after completing all steps. Defaults to false", Amazon EMR API Reference,
+    "JobFlowInstancesConfig"), whose expected end is ``TERMINATED``.
+    """
+    if waiter_name != CLUSTER_UP_WAITER or ends_after_steps:
+        return None
+    return {"acceptors": [dict(acceptor) for acceptor in CLUSTER_UP_ACCEPTORS]}
+
+
 class TerminateWaitTrigger(OperatorBotocoreSettingsMixin, EmrTerminateJobFlowTrigger):
     """
     The teardown's wait for its cluster to terminate, with the operator's botocore settings (:class:`OperatorBotocoreSettingsMixin`).
@@ -345,6 +378,10 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
     :param created_after: with ``idempotency_key``, the ISO time before which no cluster of the key was launched (the
         launch's search bound); ``None``: every active cluster is looked at.
 
+    :param ends_after_steps: the cluster was launched to end after its ``Steps``: its wait for the cluster up keeps the
+        upstream waiter, which succeeds on ``TERMINATED``; otherwise that wait succeeds on ``WAITING`` and ``RUNNING``
+        only (:func:`cluster_up_waiter_overrides`). Set by the launch (:meth:`with_launch`).
+
     Other parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrCreateJobFlowTrigger`, whose
     ``waiter_name`` is serialised here too (the upstream trigger drops it: a ``wait_policy`` waiter would come back as
     the default); ``botocore_config_is_default`` as :class:`OperatorBotocoreSettingsMixin`.
@@ -355,19 +392,25 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
     def __init__(
         self,
         *,
-        waiter_name: str = "job_flow_waiting",
+        waiter_name: str = CLUSTER_UP_WAITER,
         idempotency_key: str | None = None,
         created_after: str | None = None,
+        ends_after_steps: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(waiter_name=waiter_name, **kwargs)
         self.serialized_fields["waiter_name"] = waiter_name
-        self.with_launch(idempotency_key, created_after)
+        self.with_launch(idempotency_key, created_after, ends_after_steps=ends_after_steps)
 
-    def with_launch(self, idempotency_key: str | None, created_after: str | None) -> LaunchWaitTrigger:
-        """Set (and serialise) the launch's idempotency key and search bound; return the trigger."""
+    def with_launch(
+        self, idempotency_key: str | None, created_after: str | None, *, ends_after_steps: bool = False
+    ) -> LaunchWaitTrigger:
+        """Set (and serialise) the launch's idempotency key, search bound and whether its cluster ends after its steps."""
         if idempotency_key is not None:
             self.serialized_fields.update(idempotency_key=idempotency_key, created_after=created_after)
+        self.serialized_fields["ends_after_steps"] = bool(ends_after_steps)
+        # Not serialised: set again from ends_after_steps whenever the triggerer rebuilds the trigger.
+        self.waiter_config_overrides = cluster_up_waiter_overrides(self.waiter_name, bool(ends_after_steps))
         return self
 
     @property
@@ -393,9 +436,10 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
 
         A task left in a state a kill leaves it in may also have been resumed by another triggerer's copy of this
         trigger and have finished (success, or failed on its own) before this copy was cancelled: that copy fired on
-        one of the waiter's success states (``job_flow_waiting``: ``WAITING``, ``RUNNING``, ``TERMINATED``, the Amazon
-        provider's ``waiters/emr.json``; ``DescribeCluster`` returns ``Cluster.Status.State``, Amazon EMR API
-        Reference), and the DAG may go on with the cluster. Such a cluster is left running, logged.
+        one of the waiter's success states (:data:`CLUSTER_UP_ACCEPTORS`: ``WAITING``, ``RUNNING``; ``TERMINATED`` too
+        for a cluster that ends after its steps, the Amazon provider's ``waiters/emr.json``; ``DescribeCluster``
+        returns ``Cluster.Status.State``, Amazon EMR API Reference), and the DAG may go on with the cluster. Such a
+        cluster is left running, logged.
         """
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 
@@ -458,8 +502,8 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
                 self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
 
     def states_the_wait_ends_on(self, hook: Any) -> set[str]:
-        """The cluster states on which the waiter (``waiter_name``) succeeds, and the trigger fires its event."""
-        acceptors = hook.get_waiter(self.waiter_name).config.acceptors
+        """The cluster states on which the waiter (``waiter_name``, with its overrides) succeeds, and the trigger fires."""
+        acceptors = hook.get_waiter(self.waiter_name, config_overrides=self.waiter_config_overrides).config.acceptors
         return {
             acceptor.expected
             for acceptor in acceptors

@@ -149,6 +149,9 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
     #: Set by the launch: ``create_job_flow`` looks for its key among the clusters created after this time
     #: only (``find_cluster_by_idempotency_key``'s ``created_after``); ``None``: among every active cluster.
     launch_created_after: datetime | None = None
+    #: Set by the launch: the ``config_overrides`` of its wait in the worker for the cluster up
+    #: (``job_flow_waiting``, :meth:`get_waiter`; ``triggers.cluster_up_waiter_overrides``); ``None``: as upstream.
+    job_flow_waiting_overrides: dict[str, Any] | None = None
 
     @cached_property
     def idempotency_tags_read(self) -> dict[str, str]:
@@ -169,6 +172,24 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
 
         @cached_property
         def conn(self) -> EMRClient: ...
+
+    def get_waiter(
+        self,
+        waiter_name: str,
+        parameters: dict[str, str] | None = None,
+        config_overrides: dict[str, Any] | None = None,
+        deferrable: bool = False,
+        client: Any = None,
+    ) -> Any:
+        """
+        Get a waiter as the Amazon provider does; ``job_flow_waiting`` with :attr:`job_flow_waiting_overrides` when
+        none are given (the upstream launch asks for it by name only: ``EmrCreateJobFlowOperator.execute``).
+        """
+        if waiter_name == "job_flow_waiting" and config_overrides is None:
+            config_overrides = self.job_flow_waiting_overrides
+        return super().get_waiter(
+            waiter_name, parameters=parameters, config_overrides=config_overrides, deferrable=deferrable, client=client
+        )
 
     def describe_security_configuration(self, name: str) -> dict[str, Any] | None:
         """Return the security configuration's document, or ``None`` if there is none by that name."""

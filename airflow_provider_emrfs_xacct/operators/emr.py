@@ -120,7 +120,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
             build_security_configuration,
             cross_type_shadowing,
             generated_external_id,
-            refuse_keys_of_other_regions,
+            refuse_unfit_document,
             security_configuration_name,
             validate_role_mappings,
             without_generated_fields,
@@ -128,7 +128,11 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
 
         self.validate_safety()
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
-        document = build_security_configuration(mappings, self.base_configuration)  # before any call
+        # Before any call. The document's checks are refuse_unfit_document's, the launch's too when it creates a
+        # missing configuration from this document.
+        document = build_security_configuration(
+            mappings, self.base_configuration, check_shape=False, refuse_bypasses=False
+        )
         if generated_external_id(document) is not None:
             self.log.warning(
                 "base_configuration.%s is left out: EMR generates it for each configuration with runtime roles "
@@ -136,10 +140,14 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
                 EXTERNAL_ID_FIELD,
             )
             document = without_generated_fields(document)
-        refuse_keys_of_other_regions(document, self.hook.conn_region_name, "base_configuration")
         where = f"connection {self.aws_conn_id!r}"
-        roles = [(f"role_mappings[{index}].Role", mapping["Role"]) for index, mapping in enumerate(mappings)]
-        refuse_mapped_roles_of_other_partitions(roles, self.hook.conn_partition, where)
+        roles = refuse_unfit_document(
+            document,
+            where,
+            lambda: (self.hook.conn_region_name, self.hook.conn_partition),
+            field="base_configuration",
+            mappings_field="role_mappings",
+        )
         # A User/Group mapping before a Prefix (or the reverse) is a legitimate design (a user that must
         # always act as its own role), so it is a warning naming both mappings, not an error.
         for shadow in cross_type_shadowing(mappings):
@@ -199,8 +207,11 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         ``job_flow_overrides`` overlays key by key; ``None`` for none. One other than ``emr_default`` that Airflow
         does not have is refused (the upstream operator would launch with an empty initial configuration).
         (templated, default: ``emr_default``)
-    :param wait_for_completion: wait until the cluster is up (``WAITING`` or ``RUNNING``) before returning its id.
-        (default: False)
+    :param wait_for_completion: wait until the cluster is up (``WAITING`` or ``RUNNING``) before returning its id; a
+        cluster that ends meanwhile (``TERMINATING``, ``TERMINATED``, ``TERMINATED_WITH_ERRORS``: a user, auto-termination)
+        fails the task naming its state and EMR's reason. A cluster launched to end after its ``Steps``
+        (``Instances.KeepJobFlowAliveWhenNoSteps`` not true) is waited for as upstream: ``TERMINATED`` is its
+        expected end, and its id is returned. (default: False)
     :param wait_policy: how to wait, as upstream: ``WaitPolicy.WAIT_FOR_COMPLETION`` (the cluster up) or
         ``WaitPolicy.WAIT_FOR_STEPS_COMPLETION`` (the cluster ended); setting it waits. (default: None)
     :param waiter_delay: seconds between two reads of the cluster's state while waiting; a whole number, or its
@@ -401,11 +412,11 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if self.dry_run:
             return self._dry_run_launch(context, hook, key)
         if name is not None and deleted is not None:
-            # Only now that every argument is validated: bad input changes nothing. A document whose roles are in
-            # another partition or in this connection's account, and a cluster this task instance launched with
-            # another configuration or other arguments, are refused before that write too.
+            # Only now that every argument is validated: bad input changes nothing. A document its create task would
+            # not create (_refuse_unfit_document), and a cluster this task instance launched with another
+            # configuration or other arguments, are refused before that write too.
             with explain_access_denied(hook):
-                self._refuse_misplaced_roles(hook, deleted)
+                self._refuse_unfit_document(hook, deleted)
                 hook.find_launched_cluster(key, self.job_flow_overrides)
                 hook.create_deleted_security_configuration(name, deleted)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
@@ -583,9 +594,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger
 
         trigger = super().provider_trigger(trigger)
-        if isinstance(trigger, LaunchWaitTrigger) and self._launch_key is not None:
+        if isinstance(trigger, LaunchWaitTrigger):
             bound = cast("EmrfsEmrHook", self.hook).launch_created_after
-            trigger.with_launch(self._launch_key, bound.isoformat() if bound is not None else None)
+            trigger.with_launch(
+                self._launch_key,
+                bound.isoformat() if bound is not None and self._launch_key is not None else None,
+                ends_after_steps=ends_after_its_steps(self.job_flow_overrides),
+            )
         return trigger
 
     def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
@@ -743,11 +758,18 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         """
         Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile.
 
-        A wait in the worker that fails (``WaiterError``) terminates, besides the cluster the upstream operator
-        terminates, every other active cluster of the key (``terminate_job_flow_on_failure``).
+        The wait for the cluster up succeeds on ``WAITING`` and ``RUNNING`` only, in the worker as deferred
+        (``triggers.cluster_up_waiter_overrides``): a cluster that ended meanwhile fails it, naming its state and EMR's
+        reason, unless it was launched to end after its ``Steps``. A wait in the worker that fails (``WaiterError``)
+        terminates, besides the cluster the upstream operator terminates, every other active cluster of the key
+        (``terminate_job_flow_on_failure``).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.triggers import CLUSTER_UP_WAITER, cluster_up_waiter_overrides
 
+        hook.job_flow_waiting_overrides = cluster_up_waiter_overrides(
+            CLUSTER_UP_WAITER, ends_after_its_steps(self.job_flow_overrides)
+        )
         try:
             with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
                 try:
@@ -756,13 +778,16 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                     if name is None or not self._recreate_if_deleted(context, hook, name, refusal):
                         raise
                     return super().execute(context)
-        except WaiterError:
+        except WaiterError as error:
             # The upstream operator terminated the cluster RunJobFlow answered with; the key may tag another.
+            known = getattr(self, "_job_flow_id", None)
             if self.terminate_job_flow_on_failure:
-                known = getattr(self, "_job_flow_id", None)
                 self._terminate_every_cluster_of_the_key(
                     context, f"The wait for cluster {known} failed", known=known, known_ended=True
                 )
+            ended = cluster_not_up(error, known)
+            if ended is not None:
+                raise ended from error
             raise
 
     def _known_document(self, context: Context, name: str) -> dict[str, Any] | None:
@@ -796,37 +821,35 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if document is None:
             raise self._missing_configuration(hook, name) from refusal
         with explain_access_denied(hook):
-            self._refuse_misplaced_roles(hook, document)
+            self._refuse_unfit_document(hook, document)
             hook.create_deleted_security_configuration(name, document)
         self.log.warning("RunJobFlow was refused (%s); launching again with %s created again", refusal, name)
         return True
 
-    def _refuse_misplaced_roles(self, hook: EmrfsEmrHook, document: dict[str, Any]) -> None:
+    def _refuse_unfit_document(self, hook: EmrfsEmrHook, document: dict[str, Any]) -> None:
         """
-        Refuse to create a configuration again from a ``document`` mapping a role of another partition than the
-        connection's, or in the connection's own account; the partition first (no call).
+        Refuse to create a missing configuration from ``document`` unless its create task would create it; no write.
 
-        :class:`CreateEmrfsSecurityConfigOperator`'s refusals (:func:`refuse_mapped_roles_of_other_partitions`,
-        :func:`refuse_mapped_roles_in_account`): the EMR EC2 role cannot assume a role of another partition, and a
-        destination role is in the partner's account, never in the EMR cluster's, so such a document given to a
-        launch whose ``aws_conn_id`` acts in the destination account would create the configuration, and launch,
-        there.
+        :func:`~airflow_provider_emrfs_xacct.pure.security_config.refuse_unfit_document`, the check of
+        :class:`CreateEmrfsSecurityConfigOperator` (no call), in the launch's Region, the one the configuration is
+        created in (a create task's document reused by a launch in another Region names its keys of the create task's
+        Region), then :func:`refuse_mapped_roles_in_account`: a destination role is in the partner's account, never
+        in the EMR cluster's, so such a document given to a launch whose ``aws_conn_id`` acts in the destination
+        account would create the configuration, and launch, there. A field is named under
+        ``security_configuration_document``, or ``security_configuration`` for its create task's document.
         """
-        from airflow_provider_emrfs_xacct.pure.security_config import (
-            ROLE_MAPPINGS_FIELD,
-            read_mapping,
-            role_mappings_of,
-        )
+        from airflow_provider_emrfs_xacct.pure.security_config import ROLE_MAPPINGS_FIELD, refuse_unfit_document
 
         given = self.security_configuration_document is not None
         source = "security_configuration_document" if given else "security_configuration"
-        roles = [
-            (f"{source}.{ROLE_MAPPINGS_FIELD}[{index}].Role", role)
-            for index, mapping in enumerate(role_mappings_of(document))
-            if (role := read_mapping(mapping).role) is not None
-        ]
         where = f"connection {self.aws_conn_id!r}"
-        refuse_mapped_roles_of_other_partitions(roles, hook.conn_partition, where)
+        roles = refuse_unfit_document(
+            document,
+            where,
+            lambda: (hook.conn_region_name, hook.conn_partition),
+            field=source,
+            mappings_field=f"{source}.{ROLE_MAPPINGS_FIELD}",
+        )
         refuse_mapped_roles_in_account(roles, self.connection_account(hook), where)
 
     def _read_configuration(
@@ -930,37 +953,58 @@ def _terminate_logging_refusal(hook: EmrfsEmrHook, cluster_id: str, key: str, lo
         )
 
 
-def refuse_mapped_roles_of_other_partitions(roles: Sequence[tuple[str, str]], partition: str, where: str) -> None:
-    """
-    Refuse a role mapping's role outside ``partition``, the one the EMR connection acts in (``where`` names it).
-
-    The EMR EC2 role, in that partition, cannot assume a role of another: "Each AWS account is scoped to one
-    partition" (AWS General Reference, "Amazon Resource Names (ARNs)"), and "You cannot use IAM credentials from one
-    partition to interact with resources in a different partition" (AWS Fault Isolation Boundaries, "Partitions").
-    The one partition check of every write of a security configuration (its create task's, a launch creating it
-    again); it makes no AWS call.
-
-    :param roles: ``(field, role ARN)`` of each mapping, the field naming where it was given.
-    """
-    from airflow_provider_emrfs_xacct.pure.validation import require_partition
-
-    for field, role in roles:
-        require_partition(role, partition, field, where)
-
-
 def refuse_mapped_roles_in_account(roles: Sequence[tuple[str, str]], account: str, where: str) -> None:
     """
     Refuse a role mapping's role in ``account``, the one the EMR connection acts in (``where`` names it).
 
     The EMR cluster's account never holds a destination role: such a mapping is the signature of swapped connections.
-    The one check of every write of a security configuration (its create task's, a launch creating it again).
+    With :func:`~airflow_provider_emrfs_xacct.pure.security_config.refuse_unfit_document` (no call), the check of every
+    write of a security configuration (its create task's, a launch creating it again); this part needs the account.
 
-    :param roles: ``(field, role ARN)`` of each mapping, the field naming where it was given.
+    :param roles: ``(field, role ARN)`` of each mapping (``refuse_unfit_document``'s), the field naming where it was given.
     """
     from airflow_provider_emrfs_xacct.pure.validation import refuse_account
 
     for field, role in roles:
         refuse_account(role, account, field, where, SWAPPED_CONNECTIONS)
+
+
+def ends_after_its_steps(config: Any) -> bool:
+    """
+    Whether ``RunJobFlow`` arguments launch a cluster that ends after its ``Steps``: it has some, and
+    ``Instances.KeepJobFlowAliveWhenNoSteps`` is not true ("Specifies whether the cluster should remain available after
+    completing all steps. Defaults to false", Amazon EMR API Reference, "JobFlowInstancesConfig").
+    """
+    if not isinstance(config, dict) or not config.get("Steps"):
+        return False
+    instances = config.get("Instances")
+    return not (isinstance(instances, dict) and instances.get("KeepJobFlowAliveWhenNoSteps") is True)
+
+
+def cluster_not_up(error: WaiterError, cluster_id: str | None) -> WaiterError | None:
+    """
+    The failure of a wait for the cluster up that ended on a state of a cluster ending or ended (Amazon EMR API
+    Reference, "ClusterStatus"), naming that state and EMR's ``StateChangeReason``; ``None`` for another failure.
+    """
+    from airflow_provider_emrfs_xacct.triggers import CLUSTER_UP_ACCEPTORS
+
+    response: dict[str, Any] = dict(error.last_response) if isinstance(error.last_response, dict) else {}
+    status: dict[str, Any] = (response.get("Cluster") or {}).get("Status") or {}
+    state = status.get("State")
+    failing = {acceptor["expected"] for acceptor in CLUSTER_UP_ACCEPTORS if acceptor["state"] == "failure"}
+    if state not in failing:
+        return None
+    reason = status.get("StateChangeReason") or {}
+    said = ": ".join(str(reason[key]) for key in ("Code", "Message") if reason.get(key)) or "no reason given"
+    return WaiterError(
+        name=error.kwargs.get("name", "job_flow_waiting"),
+        reason=(
+            f"cluster {cluster_id} is {state} ({said}), not up (WAITING or RUNNING): it ended while the launch "
+            "waited, and steps can be added only to a cluster that is STARTING, BOOTSTRAPPING, RUNNING or WAITING "
+            '(Amazon EMR API Reference, "AddJobFlowSteps")'
+        ),
+        last_response=error.last_response,
+    )
 
 
 def _uses_role_mappings(document: dict[str, Any], name: str) -> bool:

@@ -22,6 +22,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     refuse_rendered_text,
     region_of_arn,
     require_list,
+    require_partition,
     require_str,
     validate_hadoop_principal,
     validate_name_prefix,
@@ -1140,6 +1141,52 @@ def refuse_keys_of_other_regions(document: dict[str, Any], region: str | None, f
                 '(Amazon EMR Management Guide, "Create keys and certificates for data encryption with Amazon EMR"). '
                 f"Name a KMS key of {region} (a multi-Region key's replica there, or another key)",
             )
+
+
+def refuse_unfit_document(
+    document: Any, where: str, connection: Callable[[], tuple[str | None, str]], *, field: str, mappings_field: str
+) -> list[tuple[str, str]]:
+    """
+    Refuse a security configuration document the provider does not create, before any write; return its mapped roles.
+
+    The one check of every document a configuration is created from: :class:`CreateEmrfsSecurityConfigOperator`'s,
+    and a launch's that creates a missing configuration from its ``security_configuration_document`` or its create
+    task's document (possibly in another Region than that task's). In order: only values JSON holds
+    (:func:`~.json_values.require_json_value`), documented fields of their documented type
+    (:func:`refuse_misshapen_fields`), role mappings as :func:`validate_role_mappings` takes them (when the document
+    has ``RoleMappings``; one without is a configuration without role mappings), no section that takes writes from
+    them (:func:`refuse_routing_bypasses`); then, ``connection`` read, no at-rest KMS key of another Region than the
+    one the configuration is created in (:func:`refuse_keys_of_other_regions`), and no mapped role of another
+    partition than the one ``where`` (the EMR connection) acts in: "Each AWS account is scoped to one partition" (AWS
+    General Reference, "Amazon Resource Names (ARNs)"), and "You cannot use IAM credentials from one partition to
+    interact with resources in a different partition" (AWS Fault Isolation Boundaries, "Partitions").
+
+    :param connection: returns the Region the configuration is created in and the partition of the connection
+        ``where`` names; called only once the document's own checks passed (a hook may make a call to answer).
+    :param field: how the document is named in errors (``base_configuration``, ``security_configuration_document``).
+    :param mappings_field: how its role mappings are named (``role_mappings``, or the document's
+        :data:`ROLE_MAPPINGS_FIELD` under ``field``).
+    :return: ``(field, role ARN)`` of each mapping, for the check of the account the connection acts in (a call).
+    """
+    if not isinstance(document, dict):
+        raise InvalidParameterError(field, f"must be an object, got {_json(document)}")
+    require_json_value(document, field)
+    refuse_misshapen_fields(document, field)
+    emrfs = (document.get("AuthorizationConfiguration") or {}).get("EmrFsConfiguration") or {}
+    mappings: list[dict[str, Any]] = []
+    if emrfs.get("RoleMappings") is not None:
+        if not isinstance(emrfs["RoleMappings"], list):
+            raise InvalidParameterError(
+                mappings_field, f"must be a list of role mappings, got {_json(emrfs['RoleMappings'])}"
+            )
+        mappings = validate_role_mappings(emrfs["RoleMappings"], mappings_field)
+    refuse_routing_bypasses(document, field)
+    region, partition = connection()
+    refuse_keys_of_other_regions(document, region, field)
+    roles = [(f"{mappings_field}[{index}].Role", str(mapping["Role"])) for index, mapping in enumerate(mappings)]
+    for role_field, role in roles:
+        require_partition(role, partition, role_field, where)
+    return roles
 
 
 def _string_settings(entry: dict[str, Any]) -> dict[str, str]:
