@@ -1370,8 +1370,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
 
         from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
 
-        if not self.job_flow_id:  # empty: the launch returned none (looked up by its tag, or skipped)
-            return []
+        if self.job_flow_id is None or (not self.job_flow_id and not isinstance(self.job_flow_id, (int, float))):
+            return []  # empty (None, "", []): the launch returned none (looked up by its tag, or skipped)
         if isinstance(self.job_flow_id, (str, bytes, dict)) or not isinstance(self.job_flow_id, Iterable):
             return [validate_cluster_id(self.job_flow_id, "job_flow_id")]
         ids = [

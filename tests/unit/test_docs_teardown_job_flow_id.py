@@ -29,6 +29,8 @@ TAKEN = [
 #: What the bullet says is refused (its words), the value, and the field named.
 REFUSED = [
     pytest.param("a number", 12345, "job_flow_id", id="number"),
+    pytest.param("a number", 0, "job_flow_id", id="zero"),  # not read as empty
+    pytest.param("a number", False, "job_flow_id", id="false"),
     pytest.param("a mapping", {"JobFlowId": ID}, "job_flow_id", id="mapping"),
     pytest.param("an id with surrounding whitespace", f"{ID} ", "job_flow_id", id="whitespace"),
     pytest.param("a number", [ID, 7], "job_flow_id[1]", id="item-number"),
