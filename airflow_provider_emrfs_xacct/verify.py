@@ -40,6 +40,7 @@ from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.findings import refused_read_dict
 from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
+from airflow_provider_emrfs_xacct.pure.checks.routing import probe_taker
 from airflow_provider_emrfs_xacct.pure.checks.second_opinion import NOT_NOW, simulation_key
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     PROBE_KEY,
@@ -910,8 +911,12 @@ def probe_targets(state: ChainState, destination_account: str | None) -> tuple[l
     identifier is of the ``s3://bucket/prefix`` form the Amazon EMR Management Guide shows ("Configure IAM roles for
     EMRFS requests to Amazon S3") with a bucket name of S3's rules (Amazon S3 User Guide, "Bucket naming rules"; an
     ``s3a://`` identifier, or an old bucket name with capitals or underscores, names no key the probe can write and
-    check), and its bucket was read as the destination account's (``HeadBucket`` with the owner condition answered):
-    elsewhere the verifier could neither check nor delete its object. With no ``Prefix`` identifier in the
+    check), its bucket was read as the destination account's (``HeadBucket`` with the owner condition answered):
+    elsewhere the verifier could neither check nor delete its object; and each write of the probe there is known to go
+    as that mapping's role (:func:`~.routing.probe_taker`): EMRFS uses the first mapping that matches (the same
+    guide), so an earlier mapping that may take it (a ``User``/``Group`` mapping, one not read, one whose identifier
+    matches it or EMRFS may match otherwise) may send it as its own role, perhaps another tenant's (and a write whose
+    route is not known settles nothing of the mapping). With no ``Prefix`` identifier in the
     configuration (option (a), or a configuration without), the prefixes given (``s3_prefixes``), by the same bucket
     rule. Each one left out is not probed, its links keep what the reads found.
 
@@ -969,13 +974,26 @@ def _not_probed(
             ELSEWHERE,
         )
     try:
-        bucket = parse_s3_location(identifier, "identifier", allow_bucket_root=True).bucket
+        location = parse_s3_location(identifier, "identifier", allow_bucket_root=True)
     except EmrfsXacctError as error:
         problem = getattr(error, "problem", str(error))
         return (
             f"not of the s3://bucket/prefix form the probe writes under ({problem})",
             "whether EMRFS matches it is not documented: a job's own write under it shows which role it gets",
         )
+    taker = "" if index is None else probe_taker(role_mappings_of(state.security_configuration), str(role), location)
+    if taker:
+        return (
+            f'{taker}; EMRFS uses the first mapping that matches (Amazon EMR Management Guide, "Configure IAM roles '
+            f"for EMRFS requests to Amazon S3\"), so the probe's write is not known to go as {role} (mapping {index}): "
+            "the probe writes only where each of its writes is known to go as its mapping's role, never as another "
+            "tenant's role",
+            f"make mapping {index} of the documented shape (its Identifiers a list of s3://bucket/prefix strings) and "
+            "let no mapping before it take its prefix (a User or Group mapping, one not read, or one of another role "
+            "whose identifier matches or may match it: put this mapping first, or give that one an s3://bucket/prefix "
+            "identifier that does not match), then run the probe again",
+        )
+    bucket = location.bucket
     read = state.buckets.get(bucket)
     if isinstance(read, BucketState) and read.account == destination_account:
         return "", ""

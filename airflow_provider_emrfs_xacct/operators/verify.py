@@ -95,8 +95,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         ``destination_aws_conn_id`` acts in, which every S3 call of the verifier expects as the bucket owner: under
         the ``Prefix`` identifiers of that account's roles (else under ``s3_prefixes``), of the
         ``s3://bucket/prefix`` form, in buckets read as that account's. Another tenant's mapping (another account's
-        role or bucket), or an identifier of another form, is listed under ``probe.not_probed`` and never written
-        under (:func:`~airflow_provider_emrfs_xacct.verify.probe_targets`). (templated, default: False)
+        role or bucket), an identifier of another form, or one where a mapping before it (another role's, a
+        ``User``/``Group`` one, one not read) may take the write, is listed under ``probe.not_probed`` and never
+        written under (:func:`~airflow_provider_emrfs_xacct.verify.probe_targets`). (templated, default: False)
     :param waiter_delay: seconds between checks of the probe step, a whole number. (templated, default: 30)
     :param waiter_max_attempts: checks of the probe step before giving up, a whole number from 1. (templated,
         default: 60)

@@ -57,7 +57,12 @@ def test_a_probe_through_the_first_mapping_does_not_settle_a_user_mapping_s_role
     assert len(still_not_checked(links, None)) == len([link for link in links if link["status"] == UNKNOWN])
 
 
-def test_a_probe_through_both_prefix_mappings_settles_both_routes() -> None:
+def test_a_probe_through_both_prefix_mappings_settles_both_routes_but_not_an_unread_roles_hidden_links() -> None:
+    """
+    The second mapping's role could not be read: its "destination role" link stands for the assume, step, key and
+    owner links it hides, which judge requests the probe never sends (a multipart upload's ``kms:Decrypt``: Amazon S3
+    User Guide, "Multipart upload API and permissions"), so even a probe through its route leaves it not checked.
+    """
     second = {"IdentifierType": "Prefix", "Identifiers": [OTHER_PREFIX]}
     links, _ = two_mapping_state(second)
     mappings = [{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}, {"Role": OTHER_ROLE, **second}]
@@ -66,7 +71,7 @@ def test_a_probe_through_both_prefix_mappings_settles_both_routes() -> None:
     routes = probe_routes(mappings, uris)
 
     assert list(routes.values()) == [0, 1]
-    assert still_not_checked(links, routes) == []
+    assert [(link["mapping"], link["link"]) for link in still_not_checked(links, routes)] == [(1, "destination role")]
     # Only the first prefix written: the second mapping's role stays not checked.
     assert [link["mapping"] for link in still_not_checked(links, {uris[0]: 0})] == [1]
 

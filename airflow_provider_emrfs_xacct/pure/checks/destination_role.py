@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.merge import identity_key
@@ -11,9 +13,21 @@ def audit(index: int, role_arn: str, role: RoleState | Unreadable | None) -> Lin
     """
     Check the destination role of mapping ``index``.
 
+    A link that does not pass stands for the role's later links (its assume permission, each prefix's steps, key
+    and objects' owner: ``checks/chain.py`` stops there), so a passing live probe does not settle it
+    (:attr:`~.findings.Link.probe_settles` false): those links judge requests the probe's one small ``PutObject``
+    never sends, such as a multipart upload's, whose SSE-KMS parts need ``kms:Decrypt`` as well as
+    ``kms:GenerateDataKey`` (Amazon S3 User Guide, "Multipart upload API and permissions").
+
     :param role_arn: the ARN the mapping names.
     :param role: the role of that name as read from the destination account.
     """
+    link = _audit(index, role_arn, role)
+    return link if link.status == PASS else replace(link, probe_settles=False)
+
+
+def _audit(index: int, role_arn: str, role: RoleState | Unreadable | None) -> Link:
+    """The destination role link of :func:`audit`, before what a probe settles of it."""
     name = "destination role"
     if isinstance(role, Unreadable):
         return Link(index, name, UNKNOWN, f"{role_arn}: {role.detail}")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.requests import WRITE_REQUESTS, expand_key
 from airflow_provider_emrfs_xacct.pure.security_config import ReadMapping, read_mapping
+from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 if TYPE_CHECKING:
-    from airflow_provider_emrfs_xacct.pure.validation import S3Location
+    from collections.abc import Iterator
 
 
 def route(mappings: list[Any], uri: str, checking: int | None) -> int | None:
@@ -59,6 +60,68 @@ def probe_routes(mappings: list[Any], uris: list[str]) -> dict[str, int | None]:
         )
         routes[uri] = None if unknown else index
     return routes
+
+
+def probe_taker(mappings: list[Any], role: str, location: S3Location) -> str:
+    """
+    Why the live probe's writes under ``location`` are not known to go as ``role``, naming the mapping that may
+    take them; ``""`` when each is known to.
+
+    The probe writes ``PREFIX<probe key>/…`` (``verify.probe_key``) with ``hadoop fs``, whose requests also name the
+    keys of that directory (:func:`writes_under`). EMRFS uses the first mapping that matches (Amazon EMR Management
+    Guide, "Configure IAM roles for EMRFS requests to Amazon S3"): each of those writes must be routed
+    (:func:`probe_routes`: not ``None``) by a mapping naming ``role``. Where an earlier mapping may take one (a
+    ``User``/``Group`` mapping, one not read, one whose identifier EMRFS may match otherwise), or one of another
+    role does, the probe could write as a role this verification neither judges nor may use.
+    """
+    directory = S3Location(location.bucket, f"{location.prefix}{PROBE_KEY}/")
+    for uri, routed in probe_routes(mappings, writes_under(directory, mappings)).items():
+        if routed is None or read_mapping(mappings[routed]).role != role:
+            return _taker(mappings, uri, role)
+    return ""
+
+
+def _taker(mappings: list[Any], uri: str, role: str) -> str:
+    """The mapping that may take ``uri``'s write as another role than ``role`` (else why its route is not known)."""
+    found = list(_may_take(mappings, uri))
+    others = [entry for entry in found if entry[2].role != role]
+    if others:
+        position, why, read = others[0]
+        return (
+            f"mapping {position} ({read.role or 'a role that could not be read'}) may take the probe's write to "
+            f"{uri}: {why}"
+        )
+    if found:
+        position, why, _ = found[0]
+        return (
+            f"which mapping takes the probe's write to {uri} is not known (mapping {position}: {why}), so a "
+            "passing probe would settle no mapping's links"
+        )
+    return f"no mapping is known to route {uri}: EMRFS would send it as the EC2 instance profile role"
+
+
+def _may_take(mappings: list[Any], uri: str) -> Iterator[tuple[int, str, ReadMapping]]:
+    """Each mapping that may take ``uri``'s request, with why, up to the first known to take it (:func:`route`)."""
+    for position, mapping in enumerate(mappings):
+        read = read_mapping(mapping)
+        if read.problem is not None:
+            yield position, f"it could not be read ({read.problem})", read
+            continue
+        if read.kind in ("User", "Group"):
+            yield (
+                position,
+                f"it names Hadoop {read.kind.lower()}s, and which Hadoop user an EMR step (the probe) runs as is not "
+                "documented",
+                read,
+            )
+            continue
+        matching = next((value for value in read.identifiers if prefix_matches(value, uri)), None)
+        if read.kind == "Prefix" and matching is not None:
+            yield position, f"its Prefix identifier {matching!r} matches it", read
+            return
+        doubtful = next((value for value in read.identifiers if may_match_otherwise(value, uri)), None)
+        if read.kind == "Prefix" and doubtful is not None:
+            yield position, f"its Prefix identifier {doubtful!r} is {why_may_match(doubtful, uri)}", read
 
 
 def unread_before(mappings: list[Any], index: int | None, checking: int | None) -> list[tuple[int, ReadMapping]]:

@@ -49,7 +49,17 @@ from airflow_provider_emrfs_xacct.pure.checks.routing import route, routed_role
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
-from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, UNDETERMINED, Decision, Request, evaluate_access
+from airflow_provider_emrfs_xacct.pure.evaluator import (
+    IMPLICIT_DENY,
+    UNDETERMINED,
+    Decision,
+    Request,
+    evaluate_access,
+    resource_match,
+    wildcard_match,
+)
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand_key
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
 
@@ -66,6 +76,22 @@ PROBE_OPERATIONS = frozenset({"HeadObject", "ListObjectsV2", "PutObject", "CopyO
 #: key to exempt the CreateMultipartUpload, UploadPart, and UploadPartCopy operations"). A statement testing it may
 #: decide a multipart upload otherwise than the probe's PutObject (lower case, as :func:`has_condition_on` takes them).
 OPERATION_KEYS = frozenset({"s3:objectcreationoperation"})
+#: The actions :data:`OPERATION_KEYS` may tell operations apart in: the same page documents the key for object uploads
+#: only (PutObject, CopyObject, CompleteMultipartUpload, and the multipart operations it exempts), which S3 authorizes
+#: as ``s3:PutObject`` (Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3"), and
+#: an upload's canned ACL as ``s3:PutObjectAcl`` (whether that request carries the key is not documented: counted).
+#: A read is no object creation: the probe's HEAD and the job's GET are both ``s3:GetObject``, alike to every key.
+OPERATION_KEY_ACTIONS = frozenset({"s3:PutObject", OBJECT_ACL_ACTION})
+#: The condition keys a listing sets from its own parameters: ``s3:prefix``, ``s3:delimiter`` and ``s3:max-keys`` are
+#: keys of the ``s3:ListBucket`` request (Service Authorization Reference, "Actions, resources, and condition keys for
+#: Amazon S3"), and IAM decides each request on its own context (IAM User Guide, "Policy evaluation logic"). The
+#: probe's listing (of ``PREFIX<probe key>/<uuid>/``, with the delimiter and max-keys its ``hadoop fs`` sends) never
+#: has a job's prefix, so a statement testing one of them may decide a job's listing otherwise than the probe's, and
+#: the root listing's ``s3:prefix`` is not known at all (:func:`~.contexts.s3_request`). Lower case, as
+#: :func:`has_condition_on` takes them.
+LISTING_KEYS = frozenset({"s3:prefix", "s3:delimiter", "s3:max-keys"})
+#: The action S3 authorizes a listing (``ListObjectsV2``) as.
+LISTING_ACTION = "s3:ListBucket"
 
 
 @dataclass
@@ -493,16 +519,22 @@ class _Prefix:
         Whether the live probe's write sends a request of ``action`` as ``call`` does (its operation, carrying the
         upload headers or not), which a passing probe shows allowed (:data:`~.contexts.PROBE_S3_CALLS`), sent as
         ``role`` (its ARN; ``""``: not known; whether it is the probe's route is :meth:`probed`'s). Another operation
-        of the same action (a multipart upload's) counts only where no statement of the policies that decide it tests
-        the operation (:data:`~.contexts.OPERATION_KEYS`); a part's or a completion's ``s3:PutObject``, which carries
+        of the same upload action (a multipart upload's, :data:`OPERATION_KEY_ACTIONS`) counts only where no statement
+        of the policies that decide it tests the operation (:data:`OPERATION_KEYS`); of a read (the job's GetObject,
+        the probe's HEAD) it counts as the probe's; a part's or a completion's ``s3:PutObject``, which carries
         none of the upload headers the probe's PutObject does, only where none tests them either
         (:data:`~.contexts.UPLOAD_HEADER_KEYS`): it then differs from the probe's request in nothing they test.
+        A listing of the job's (not the ``s3:ListBucket`` a HEAD's 404 needs, which carries no listing key, as the
+        probe's HEAD's does not) counts only where no statement of those policies that may match it tests
+        :data:`LISTING_KEYS`, in which the probe's listing always differs from it.
 
         IAM User Guide, "Policy evaluation logic": a request is decided by the statements that match its action,
         resource and context, so a passing probe shows allowed only the requests it sends.
         """
         same_headers = (action, call.headers) in PROBE_S3_CALLS
-        if same_headers and call.operation in PROBE_OPERATIONS:
+        same_operation = call.operation in PROBE_OPERATIONS or action not in OPERATION_KEY_ACTIONS
+        listing = action == LISTING_ACTION and call.list_prefix is not None
+        if same_headers and same_operation and not listing:
             return True
         actor = self.roles.get(role)
         if not (same_headers or (action, not call.headers) in PROBE_S3_CALLS) or actor is None:
@@ -510,7 +542,12 @@ class _Prefix:
         if "policy" in self.bucket.unreadable:
             return False
         documents = s3_deciding_policies(self.state, self.bucket.policy, [actor])
-        differing = OPERATION_KEYS if same_headers else OPERATION_KEYS | UPLOAD_HEADER_KEYS
+        differing = (frozenset() if same_operation else OPERATION_KEYS) | (
+            frozenset() if same_headers else UPLOAD_HEADER_KEYS
+        )
+        bucket_arn = f"arn:{partition_of_arn(actor.arn)}:s3:::{self.location.bucket}"
+        if listing and any(_tests_listing_keys(document, bucket_arn) for document in documents):
+            return False
         return not any(has_condition_on(document, differing) for document in documents)
 
     @cached_property
@@ -716,6 +753,37 @@ def _grant_to(principal: str, request: Request) -> dict[str, Any]:
 
 def _is_deny(statement: Any) -> bool:
     return isinstance(statement, dict) and statement.get("Effect") == "Deny"
+
+
+def _tests_listing_keys(document: Any, bucket_arn: str) -> bool:
+    """
+    Whether a statement of a policy ``document`` that may match a listing of ``bucket_arn`` (by its action and
+    resource) has a ``Condition`` on :data:`LISTING_KEYS`; a document that does not parse is taken to.
+    """
+    try:
+        parsed = parse_document(document)
+    except (ConflictError, ValueError):
+        return True
+    statements = as_list(parsed.get("Statement")) if parsed is not None else []
+    matching = [each for each in statements if isinstance(each, dict) and _may_match_listing(each, bucket_arn)]
+    return has_condition_on({"Statement": matching}, LISTING_KEYS)
+
+
+def _may_match_listing(statement: dict[str, Any], bucket_arn: str) -> bool:
+    """
+    Whether ``statement``'s ``Action``/``NotAction`` and ``Resource`` may cover :data:`LISTING_ACTION` on
+    ``bucket_arn`` (a resource with a policy variable, or ``NotResource``, may).
+    """
+    if "Action" in statement and not _names_listing(statement["Action"]):
+        return False
+    if "NotAction" in statement and _names_listing(statement["NotAction"]):
+        return False
+    resources = [str(pattern) for pattern in as_list(statement.get("Resource", "*"))]
+    return any("${" in pattern or resource_match(pattern, bucket_arn) for pattern in resources)
+
+
+def _names_listing(actions: Any) -> bool:
+    return any(wildcard_match(str(action), LISTING_ACTION, ignore_case=True) for action in as_list(actions))
 
 
 def _listing(request: Request, role: RoleState, bucket: str) -> Request:
