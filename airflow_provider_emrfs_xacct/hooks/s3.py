@@ -62,8 +62,9 @@ def refuse_orphaned_writes(current: dict[str, Any] | None, desired: dict[str, An
 
     S3 refuses such a policy whole ("Invalid principal in policy": AWS Knowledge Center,
     s3-invalid-principal-in-policy-error) without saying which principal: the write would be retried as a grant's
-    principal not visible yet, then blamed on ``principal_arns``. The revoked or granted principal's own statements
-    have dropped theirs (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.revoke`); any other is named here.
+    principal not visible yet, then blamed on ``principal_arns``. The provider's statements have dropped theirs, a
+    grant's as a revoke's (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.grant`, ``revoke``); one in a
+    statement the provider did not write is named here.
     A policy left as it is (nothing to write, or deleted) is not judged.
     """
     if desired is not None and not same_meaning(desired, current):
@@ -427,9 +428,14 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         :param canned_acl_required: filled with the principals whose uploads the policy, as last read, refuses
             without ``bucket-owner-full-control`` (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.
             requires_canned_acl`): they must send it, and are granted ``s3:PutObjectAcl`` too.
+
+        The provider's statements of principals deleted since, shown by their unique IDs, go (or lose those IDs),
+        whoever they were written for, logged, as on a revoke (:func:`~airflow_provider_emrfs_xacct.pure.
+        bucket_policy.grant`): a principal's own statements once its role was deleted and created again, too.
         """
         wanted, principals = set(locations), list(principal_arns)
         partition = partition or self.conn_partition
+        cleared: list[str] = []
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             if kept is not None:
@@ -438,12 +444,13 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             if canned_acl_required is not None:
                 canned_acl_required.clear()
             policy = current
+            dropped: list[str] = []  # for deleted principals; a read-back after the write finds none left
             for principal in principals:
                 acl_required = bucket_policy.requires_canned_acl(current, principal, bucket, wanted)
                 if acl_required and canned_acl_required is not None:
                     canned_acl_required.add(principal)
                 policy = bucket_policy.grant(
-                    policy, partition, principal, wanted, object_acl=object_acl or acl_required
+                    policy, partition, principal, wanted, object_acl=object_acl or acl_required, cleared=dropped
                 )
             assert policy is not None
             if document_size(policy, latin1=False) > bucket_policy.MAX_BUCKET_POLICY_BYTES:
@@ -451,6 +458,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                     "principal_arns", f"the policy of bucket {bucket} would exceed S3's 20 KB limit for bucket policies"
                 )
             refuse_orphaned_writes(current, policy, bucket)
+            cleared.extend(note for note in dropped if note not in cleared)
             return policy
 
         # S3 refuses a bucket policy naming a principal that is not valid, or a deleted user or role, with
@@ -468,13 +476,15 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             principals,
             settings.consistency_wait_seconds,
         ):
-            return self._converge_policy(
+            changes = self._converge_policy(
                 bucket,
                 desire,
                 settings=settings,
                 dry_run=dry_run,
                 is_transient=lambda error: is_concurrent_write(error) or is_invalid_principal(error),
             )
+        self._log_cleared(bucket, cleared, dry_run)
+        return changes
 
     def revoke_bucket_access(
         self,
@@ -513,15 +523,20 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             return policy
 
         changes = self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
+        self._log_cleared(bucket, cleared, dry_run)
+        return changes, seen[0][0], seen[-1][1]
+
+    def _log_cleared(self, bucket: str, cleared: list[str], dry_run: bool) -> None:
+        """Warn of the provider's statements of deleted principals a grant or a revoke dropped (``cleared``), if any."""
         if cleared:
             self.log.warning(
                 "The policy of bucket %s %s the provider's statements of principals deleted since, shown by their "
-                "unique IDs (they grant no one anything, and S3 refuses every bucket policy keeping them): %s",
+                "unique IDs (they grant no one anything, not even a role of that name created again, and S3 refuses "
+                "every bucket policy keeping them): %s",
                 bucket,
                 "would lose (dry run)" if dry_run else "lost",
                 "; ".join(cleared),
             )
-        return changes, seen[0][0], seen[-1][1]
 
     def ensure_bucket_owner_enforced(
         self, bucket: str, *, current: str | None = None, dry_run: bool = False

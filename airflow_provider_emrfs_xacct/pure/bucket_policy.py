@@ -6,7 +6,8 @@ prefixes; ``s3:ListBucket``, ``s3:ListBucketMultipartUploads`` and ``s3:GetBucke
 or revoking one principal never touches another's statements, nor any statement the provider did
 not write (a ``Deny`` included). Statements of others under a principal's ``Sid``s (what a revoke left to the
 principals someone added to them) keep those: the principal's next grant takes the next free ``Sid``s derived from it.
-A revoke also clears the provider's statements of principals deleted since, whose ``Sid``s no ARN finds any more.
+A grant or revoke also clears the provider's statements of principals deleted since, whose ``Sid``s no ARN finds any
+more.
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ def _pair_for(policy: dict[str, Any] | None, principal_arn: str) -> tuple[str, t
     Those already there for it (:func:`_held_as`; a second pair would grant it twice), else the first pair of
     ``Sid``s no statement holds: a revoke takes the role out of statements someone gave other principals too and
     leaves them to those, under the role's own ``Sid``s, which a new grant must not take over (it would drop them).
+    ``policy`` is as :func:`grant` gives it, without deleted principals' IDs: a statement naming only such IDs, the
+    role's own ones included once the role was deleted and created again, is no longer there to hold its ``Sid``s.
     """
     held = _held_as(policy, principal_arn)
     if held:
@@ -216,12 +219,24 @@ def grant(
     locations: set[S3Location],
     *,
     object_acl: bool = False,
+    cleared: list[str] | None = None,
 ) -> dict[str, Any]:
     """
     Return the policy with the principal's statements granting ``locations`` plus what they granted before.
 
+    The provider's statements lose the unique IDs of principals deleted since first, as on a revoke
+    (:func:`_without_deleted_principals`), whoever they were granted to. A role deleted and created again under the
+    same ARN has a new unique ID, which the old statements do not name: they grant it nothing (IAM User Guide, "AWS
+    JSON policy elements: Principal", IAM role principals). Its own ``Sid``s, holding only the old role's ID, are
+    free again, and the grant writes them anew for what it is given, as a first grant does.
+
     :param object_acl: also allow ``s3:PutObjectAcl`` (writes carry a canned ACL); once granted it is kept.
+    :param cleared: filled with what went for deleted principals (for the log).
     """
+    if policy is not None:
+        policy, dropped = _without_deleted_principals(policy)
+        if cleared is not None:
+            cleared.extend(dropped)
     locations = granted_locations(policy, principal_arn) | locations
     principal_arn, (objects_sid, list_sid) = _pair_for(policy, principal_arn)
     bucket = next(iter(locations)).bucket

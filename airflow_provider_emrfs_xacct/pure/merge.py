@@ -613,18 +613,12 @@ def refuse_orphaned_ids(
             if orphaned:
                 sid = statement.get("Sid")
                 name = f"statement {sid!r}" if sid else f"statement [{index}] (no Sid)"
-                # A bucket policy (own_sid None): any revoke of the bucket clears them (bucket_policy.revoke), since
-                # the Sid, hashed from the spelling the grant was given, no longer tells which ARN they were for.
-                revoke = (
-                    "revoke any role's access to this bucket (RevokeBucketAccessOperator: it drops the provider's "
-                    "statements that name only deleted principals, and takes such IDs out of the others)"
-                    if own_sid is None
-                    else "revoke that principal's access (its ARN)"
-                )
+                # A bucket policy (own_sid None): a grant or a revoke has already dropped the IDs of the provider's
+                # statement pairs (bucket_policy.grant, revoke); one left is in a statement it does not clear.
                 advice = (
-                    f"it is the provider's statement of a principal deleted since: {revoke}, or remove the statement "
-                    "by hand, then run again"
-                    if isinstance(sid, str) and sid.startswith(SID_PREFIX)
+                    "it is the provider's statement of a principal deleted since: revoke that principal's access (its "
+                    "ARN), or remove the statement by hand, then run again"
+                    if isinstance(sid, str) and sid.startswith(SID_PREFIX) and own_sid is not None
                     else f"the provider does not edit statements it did not write: remove {orphaned[0]!r} from that "
                     "statement by hand, then run again"
                 )

@@ -329,23 +329,25 @@ def test_a_deleted_role_in_a_statement_not_ours_is_named_before_any_write(aws: S
     assert policy_of(s3, aws.bucket) == before
 
 
-def test_the_provider_s_statement_of_a_deleted_role_is_named_and_its_revoke_clears_it(aws: Seeded, s3: Any) -> None:
+def test_the_provider_s_statements_of_a_deleted_role_go_with_a_grant_of_another_role(aws: Seeded, s3: Any) -> None:
     """
-    The provider's own statements for a role deleted since hold only its unique ID: a grant for another role is
-    refused before the write, saying to revoke that role; the revoke by its ARN takes the statements out (S3 accepts
-    the policy then) and the grant goes through.
+    The provider's own statements for a role deleted since hold only its unique ID, which grants nobody anything and
+    which S3 refuses to keep (AWS Knowledge Center, s3-invalid-principal-in-policy-error). A grant of another role
+    drops them as a revoke does, logged; before, it was refused before the write, saying to revoke first.
     """
     run_operator(grant(aws, [OTHER_EMR_ROLE]))
     role_id = delete_role(aws, OTHER_EMR_ROLE)
 
-    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match=f"names '{role_id}'.*revoke"):
-        run_operator(grant(aws))
-    assert calls.mutating == []
+    with captured_logs() as logs:
+        _, recorder, _ = run_operator(grant(aws))
 
-    run_operator(revoke(aws, [OTHER_EMR_ROLE]))
-    assert set(by_sid(policy_of(s3, aws.bucket))) == {DENY_INSECURE["Sid"], ANALYTICS_READ["Sid"]}
-    run_operator(grant(aws))
-    assert set(principal_sids(aws.emr_ec2_role_arn)) <= set(by_sid(policy_of(s3, aws.bucket)))
+    assert recorder.mutating == ["PutBucketPolicy"]
+    after = policy_of(s3, aws.bucket)
+    assert set(by_sid(after)) == {DENY_INSECURE["Sid"], ANALYTICS_READ["Sid"], *principal_sids(aws.emr_ec2_role_arn)}
+    assert unique_ids_in(after) == []
+    [logged] = [entry for entry in logs if CLEARED in str(entry)]
+    assert role_id in str(logged)
+    assert all(sid in str(logged) for sid in principal_sids(OTHER_EMR_ROLE))
 
 
 def test_bucket_owner_preferred_returns_the_canned_acl_setting(aws: Seeded, s3: Any) -> None:
@@ -715,11 +717,6 @@ def test_a_deleted_role_granted_at_a_path_is_cleared_by_a_revoke_given_its_path_
     run_operator(grant(aws, [PATH_ROLE]))
     role_id = delete_role(aws, PATH_ROLE)
     assert unique_ids_in(policy_of(s3, aws.bucket)) == [role_id, role_id]
-    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
-        run_operator(grant(aws))
-    assert calls.mutating == []
-    assert f"names '{role_id}'" in str(refused.value)
-    assert "RevokeBucketAccessOperator" in str(refused.value)  # the advice: a revoke on the bucket clears them
     before = policy_of(s3, aws.bucket)
 
     plan, dry, _ = run_operator(revoke(aws, [PATH_LESS], dry_run=True))
@@ -797,6 +794,73 @@ def test_a_statement_not_ours_naming_a_deleted_role_is_kept_byte_for_byte_and_na
 
     with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
         run_operator(revoke(aws, [PATH_LESS]))
+
+    assert f"statement 'BatchRead' names '{other_id}'" in str(refused.value)
+    assert "by hand" in str(refused.value)
+    assert calls.mutating == []
+    assert s3.get_bucket_policy(Bucket=aws.bucket)["Policy"] == text
+
+
+def test_a_role_deleted_and_created_again_is_granted_again_under_its_own_sids(aws: Seeded, s3: Any) -> None:
+    """
+    ``aws emr create-default-roles`` after the role was deleted: the policy shows the old role's unique ID in the
+    role's own statements, and the role made again has a new one, which they do not grant (IAM User Guide, "AWS JSON
+    policy elements: Principal"). Before, the same grant run again wrote a second pair under the Sids of ``ARN#1``,
+    left the old one, and was refused before the write ("revoke ... then run again"). Now the dry run plans the
+    change and says what would go, the grant writes the role's own Sids with its ARN and logs the old ID, and its rerun
+    writes nothing.
+    """
+    run_operator(grant(aws, [OTHER_EMR_ROLE]))
+    first = by_sid(policy_of(s3, aws.bucket))
+    old_id = delete_role(aws, OTHER_EMR_ROLE)
+    create_principals(aws.url, OTHER_EMR_ROLE)
+    assert unique_ids_in(policy_of(s3, aws.bucket)) == [old_id, old_id]
+    before = policy_of(s3, aws.bucket)
+
+    with captured_logs() as logs:
+        _, dry, _ = run_operator(grant(aws, [OTHER_EMR_ROLE], dry_run=True))
+    assert dry.mutating == []
+    assert policy_of(s3, aws.bucket) == before
+    assert any(old_id in str(entry) and "would lose (dry run)" in str(entry) for entry in logs if CLEARED in str(entry))
+
+    with captured_logs() as logs:
+        _, recorder, _ = run_operator(grant(aws, [OTHER_EMR_ROLE]))
+
+    assert recorder.mutating == ["PutBucketPolicy"]
+    after = by_sid(policy_of(s3, aws.bucket))
+    assert set(after) == {DENY_INSECURE["Sid"], ANALYTICS_READ["Sid"], *principal_sids(OTHER_EMR_ROLE)}
+    assert [after[sid] for sid in principal_sids(OTHER_EMR_ROLE)] == [
+        first[sid] for sid in principal_sids(OTHER_EMR_ROLE)
+    ]
+    [logged] = [entry for entry in logs if CLEARED in str(entry)]
+    assert old_id in str(logged)
+    assert all(sid in str(logged) for sid in principal_sids(OTHER_EMR_ROLE))
+
+    with captured_logs() as logs:
+        _, rerun, _ = run_operator(grant(aws, [OTHER_EMR_ROLE]))
+    assert rerun.mutating == []
+    assert [entry for entry in logs if CLEARED in str(entry)] == []
+
+
+def test_a_grant_names_the_statement_not_ours_and_not_the_provider_s_it_clears(aws: Seeded, s3: Any) -> None:
+    """
+    The provider's pair of a deleted role comes first, someone's statement naming another deleted role after it. The
+    grant would clear the first but cannot leave the second (S3 refuses the whole policy), so it is refused before any
+    write naming the one to remove by hand; before, it named the provider's pair and advised a revoke.
+    """
+    create_principals(aws.url, PATH_ROLE)
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [DENY_INSECURE]}))
+    run_operator(grant(aws, [PATH_ROLE]))
+    policy = policy_of(s3, aws.bucket)
+    assert policy is not None
+    policy["Statement"].append({**ANALYTICS_READ, "Sid": "BatchRead", "Principal": {"AWS": OTHER_EMR_ROLE}})
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(policy))
+    delete_role(aws, PATH_ROLE)
+    other_id = delete_role(aws, OTHER_EMR_ROLE)
+    text = s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(grant(aws))
 
     assert f"statement 'BatchRead' names '{other_id}'" in str(refused.value)
     assert "by hand" in str(refused.value)

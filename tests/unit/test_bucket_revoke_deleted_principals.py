@@ -166,15 +166,27 @@ def test_a_rerun_changes_nothing_and_clears_nothing() -> None:
     assert cleared == []
 
 
-def test_the_grant_s_refusal_names_the_revoke_that_clears_the_statements() -> None:
-    """Before: "revoke that principal's access (its ARN)", which found nothing for these ARNs."""
+def test_a_grant_clears_the_statements_before_they_are_judged_and_a_statement_it_does_not_clear_is_left_to_a_person() -> (
+    None
+):
+    """
+    Before: the grant was refused with "revoke that principal's access (its ARN)", which found nothing for these
+    ARNs. A grant of any role now drops the provider's pairs of deleted principals before the policy is judged; a
+    statement under the provider's Sid prefix that is not one of its pairs is not cleared, and the advice says so.
+    """
     policy = granted_then_deleted()
 
-    with pytest.raises(ConflictError) as refused:
-        refuse_orphaned_ids(policy, None, "the policy of bucket b", refused_by="S3 refuses every bucket policy")
+    granted = bucket_policy.grant(policy, "aws", LIVING, {LOCATION})
+    refuse_orphaned_ids(granted, None, "the policy of bucket b", refused_by="S3 refuses every bucket policy")
+    assert ROLE_ID not in json.dumps(granted)
 
-    message = str(refused.value)
-    assert "RevokeBucketAccessOperator" in message
-    assert "any role" in message
-    assert "(its ARN)" not in message
-    assert bucket_policy.revoke(policy, LIVING) == {"Version": "2012-10-17", "Statement": [DENY]}  # the advice holds
+    not_a_pair = {**DENY, "Sid": f"{bucket_policy.SID_PREFIX}Notes", "Principal": {"AWS": ROLE_ID}}
+    with pytest.raises(ConflictError) as refused:
+        refuse_orphaned_ids(
+            {"Version": "2012-10-17", "Statement": [not_a_pair]},
+            None,
+            "the policy of bucket b",
+            refused_by="S3 refuses every bucket policy",
+        )
+    assert "by hand" in str(refused.value)
+    assert "(its ARN)" not in str(refused.value)
