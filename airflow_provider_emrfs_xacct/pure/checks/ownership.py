@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, PROBE_FIX, UNKNOWN, Link
-from airflow_provider_emrfs_xacct.pure.checks.routing import doubtful_before, route, unread_before
-from airflow_provider_emrfs_xacct.pure.checks.state import RoleState
-from airflow_provider_emrfs_xacct.pure.security_config import read_mapping
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
 if TYPE_CHECKING:
-    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState
+    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RoleState
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 
 #: The only ACL a BucketOwnerEnforced bucket accepts on a PUT (besides none).
 OWNER_FULL_CONTROL = "bucket-owner-full-control"
-
-
-def writer_of(state: ChainState, mappings: list[Any], uri: str, checking: int | None) -> RoleState | None:
-    """
-    The role an upload to ``uri`` goes as, its policies read or not; ``None`` where which role is not known.
-
-    Where the bucket's ACLs are enabled, the uploading account owns the object (S3 User Guide, "Controlling
-    ownership of objects and disabling ACLs for your bucket": with Object writer, the account that uploads an
-    object owns it), and that is the account in the role's ARN whatever its policies: a role whose policies could
-    not be read (``routing.routed_role`` gives none) still writes for its account. Not known where a mapping
-    before the one that routes ``uri`` may take it (``routing.routed_role``'s doubts), where the EMR EC2 role's ARN
-    was not read, or where the mapping's role is no ARN with an account.
-    """
-    routed = route(mappings, uri, checking)
-    if unread_before(mappings, routed, checking) or doubtful_before(mappings, routed, uri):
-        return None
-    if routed is None:
-        return state.emr_role if isinstance(state.emr_role, RoleState) else None
-    arn = read_mapping(mappings[routed]).role
-    target = state.destination_roles.get(str(arn))
-    if isinstance(target, RoleState) and target.arn == arn:
-        return target
-    return RoleState(arn, unreadable="not read") if arn and account_of_arn(arn) else None
 
 
 def audit(
@@ -59,7 +33,7 @@ def audit(
     :param acl: the ``x-amz-acl`` header the uploads to the bucket carry (``contexts.canned_acl``), if any.
     :param settings_read: whether the cluster's settings were read, so that ``acl`` ``None`` means no ACL.
     :param acl_setting: the setting the connector takes the ACL from, for messages (``contexts.canned_acl_setting``).
-    :param unjudged: an upload whose role is not known (:func:`writer_of`), and why; ``""``: none.
+    :param unjudged: an upload whose role is not known (:func:`.routing.routed_writer`), and why; ``""``: none.
     :param unjudged_probed: whether every such upload goes the live probe's route, which checks its object's owner.
     """
     name = f"owner of objects in {location.uri}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.requests import WRITE_REQUESTS, expand_key
 from airflow_provider_emrfs_xacct.pure.security_config import ReadMapping, read_mapping
-from airflow_provider_emrfs_xacct.pure.validation import S3Location
+from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -270,25 +270,44 @@ def routed_role(
     :return: (the role as read, or ``None`` when it could not be read; "mapping N" or why the EC2
         instance profile role; the problem when the role is ``None``).
     """
+    role, why, doubt = routed_writer(state, mappings, uri, checking)
+    if role is None or not role.unreadable:
+        return role, why, doubt
+    if role is state.emr_role:
+        return None, why, "sent as the EMR EC2 role, which could not be read"
+    return None, why, f"sent as {role.arn} ({why}), which could not be checked (see its links)"
+
+
+def routed_writer(
+    state: ChainState, mappings: list[Any], uri: str, checking: int | None
+) -> tuple[RoleState | None, str, str]:
+    """
+    Return the role EMRFS sends ``uri``'s request as, its policies read or not, why that role, and why which role is
+    not known.
+
+    A role not read is its :class:`RoleState` with ``unreadable`` set (a mapping's role not read at all: one built
+    from its ARN), which still tells the role's account: the objects' owner where the bucket's ACLs are enabled
+    (S3 User Guide, "Controlling ownership of objects and disabling ACLs for your bucket": with Object writer, the
+    account that uploads an object owns it). ``None`` where a mapping before the one that routes ``uri`` may take it
+    (:func:`_first_doubt`), or the EMR EC2 role, or the mapping's role's account, is not known.
+    """
     routed = route(mappings, uri, checking)
+    why = "no mapping matches this key: the EC2 instance profile role" if routed is None else f"mapping {routed}"
     doubt = _first_doubt(mappings, routed, uri, checking)
     if doubt:
-        return (
-            None,
-            "no mapping matches this key: the EC2 instance profile role" if routed is None else f"mapping {routed}",
-            doubt,
-        )
+        return None, why, doubt
     if routed is None:
         role = state.emr_role
-        why = "no mapping matches this key: the EC2 instance profile role"
-        if isinstance(role, RoleState) and not role.unreadable:
+        if isinstance(role, RoleState):
             return role, why, ""
         return None, why, "sent as the EMR EC2 role, which could not be read"
     arn = str(read_mapping(mappings[routed]).role)
     target = state.destination_roles.get(arn)
-    if isinstance(target, RoleState) and target.arn == arn and not target.unreadable:
-        return target, f"mapping {routed}", ""
-    return None, f"mapping {routed}", f"sent as {arn} (mapping {routed}), which could not be checked (see its links)"
+    if isinstance(target, RoleState) and target.arn == arn:
+        return target, why, ""
+    if account_of_arn(arn):
+        return RoleState(arn, unreadable="not read"), why, ""
+    return None, why, f"sent as {arn} ({why}), which could not be checked (see its links)"
 
 
 def _first_doubt(mappings: list[Any], routed: int | None, uri: str, checking: int | None) -> str:

@@ -44,8 +44,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import bucket_policy_fix, prefix_identity_fix
-from airflow_provider_emrfs_xacct.pure.checks.ownership import writer_of
-from airflow_provider_emrfs_xacct.pure.checks.routing import route, routed_role
+from airflow_provider_emrfs_xacct.pure.checks.routing import route, routed_role, routed_writer
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
@@ -368,11 +367,11 @@ def _record_unread_writer(
 ) -> None:
     """
     Record who writes for an upload whose role could not be checked (``problem``): the role by its ARN, which
-    decides the objects' owner whatever its policies (:func:`.ownership.writer_of`), else the upload as not known.
+    decides the objects' owner whatever its policies (:func:`.routing.routed_writer`), else the upload as not known.
     """
     if call.action != "s3:PutObject":
         return
-    writer = writer_of(prefix.state, prefix.mappings, uri, prefix.index)
+    writer = routed_writer(prefix.state, prefix.mappings, uri, prefix.index)[0]
     if writer is not None:
         access.writers.setdefault(writer.arn, writer)
         return
