@@ -402,11 +402,13 @@ def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any], role_arn: 
     grant, the key users), so nothing it applies lets EMRFS assume another. ``verify`` and ``revoke`` read
     the security configuration itself and never write these mappings: a file mapping some prefixes to a role
     another partner file provisions is theirs to judge or revoke. IAM does not distinguish role names by case
-    (IAM User Guide, "IAM identifiers"); the path is IAM's to tell: before any call (``role_arn`` ``None``) the
-    account and name are compared, and once ``role_arn``, the destination role's ARN as IAM shows it (or as ``apply``
-    creates it, at ``/``: :func:`resolve_destination_role_arn`), is known, the whole ARN, path included (a role's ARN
-    holds its path: IAM User Guide, "IAM identifiers", "IAM ARNs"; the path-less ARN of a role made under a path
-    names no role). A role of the EMR account is left to ``CreateEmrfsSecurityConfigOperator``, which refuses it
+    (IAM User Guide, "IAM identifiers"); the path and the name's spelling are IAM's to tell: before any call
+    (``role_arn`` ``None``) the account and the name in any case are compared, and once ``role_arn``, the
+    destination role's ARN as IAM shows it (or as ``apply`` creates it, at ``/``: :func:`resolve_destination_role_arn`),
+    is known, the whole ARN as written, path included (a role's ARN holds its path: IAM User Guide, "IAM identifiers",
+    "IAM ARNs"; the path-less ARN of a role made under a path names no role) and the name in IAM's case (the EMR EC2
+    role's grant names it so, and in a policy's ``Resource`` the name is case sensitive: IAM User Guide, "IAM JSON
+    policy elements: Resource"). A role of the EMR account is left to ``CreateEmrfsSecurityConfigOperator``, which refuses it
     with its own reason.
 
     :param role_arn: the destination role's ARN, path included; ``None``: not read yet.
@@ -439,15 +441,22 @@ def _not_provisioned(role: str, partner: dict[str, Any], role_arn: str | None) -
             "nothing it applies lets EMRFS assume this one for the writes mapped to it, and revoke would not "
             "take it back. Map them to that role, or provision the other role with its own partner file"
         )
-    if role_arn is None or same_identity(role, role_arn):
+    if role_arn is None or role == role_arn:
         return ""
     shown = (
         "as IAM shows it" if partner.get(DESTINATION_ROLE_ARN_KEY) else "as apply creates it (IAM has no such role yet)"
     )
+    why = (
+        # The EMR EC2 role's grant names IAM's spelling, and a Resource compares the name as written.
+        "the name is spelt in another case, and in a policy's Resource it is case sensitive (IAM User Guide, "
+        "\"IAM JSON policy elements: Resource\"): apply's grant lets the EMR EC2 role assume IAM's spelling only"
+        if same_identity(role, role_arn)
+        else 'a role\'s ARN holds its path (IAM User Guide, "IAM identifiers"), so this ARN names no role apply '
+        "lets the EMR EC2 role assume"
+    )
     return (
-        f"is {role!r}, but destination.role_name is {role_arn!r} {shown}: a role's ARN holds its path (IAM User "
-        'Guide, "IAM identifiers"), so this ARN names no role apply lets the EMR EC2 role assume, and EMRFS '
-        f"could not assume it for the writes mapped to it. Map them to {role_arn!r}"
+        f"is {role!r}, but destination.role_name is {role_arn!r} {shown}: {why}, and EMRFS could not assume it "
+        f"for the writes mapped to it. Map them to {role_arn!r}"
     )
 
 

@@ -47,8 +47,27 @@ CONCURRENT_WRITE_CODES = frozenset({"ConcurrentModification", "OperationAborted"
 #: backoff (``ConvergeSettings``: ``first_backoff_seconds``, ``consistency_wait_seconds``). IAM says "Wait a
 #: few minutes": past this the error is raised, and the task's own retries take over.
 CONCURRENT_WRITE_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0)
-# Request parameters that name the resource a call acts on, most specific first.
-RESOURCE_PARAMETERS = ("KeyId", "RoleName", "Name", "ClusterId", "JobFlowId", "JobFlowIds", "Bucket")
+# Request parameters that name the resource a call acts on, most specific first: the one its action is granted
+# on (Service Authorization Reference, "Actions, resources, and condition keys for AWS Identity and Access
+# Management": a managed policy's reads and writes on the ``policy`` its ``PolicyArn`` names; AttachRolePolicy and
+# DetachRolePolicy on the ``role``, so ``RoleName`` before ``PolicyArn``; GetRolePolicy and the other inline
+# policy calls on the role too, so ``RoleName`` before ``PolicyName``, which CreatePolicy names alone).
+RESOURCE_PARAMETERS = (
+    "KeyId",
+    "RoleName",
+    "PolicyArn",
+    "PolicyName",
+    "InstanceProfileName",
+    "PolicySourceArn",
+    "Name",
+    "ClusterId",
+    "JobFlowId",
+    "JobFlowIds",
+    "Bucket",
+    "VpcId",
+    "PrefixListId",
+    "AccountId",
+)
 
 
 #: The IAM actions of the S3 operations the provider sends whose action is not named after them (Service

@@ -245,3 +245,44 @@ def test_revoke_of_a_pathed_role_deleted_by_hand_takes_it_out_of_the_emr_ec2_rol
     assert after["role"] is None
     assert PATHED not in json.dumps(after["assume"])  # before: still granted
     assert PATHED not in json.dumps(after["key_policy"])
+
+
+def test_a_mapping_naming_the_destination_role_in_another_case_is_refused_before_any_write(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    IAM finds a role by its name in any case, but a policy's ``Resource`` compares the name as written (IAM User
+    Guide, "IAM JSON policy elements: Resource": "the IAM user name is case sensitive"): apply grants the EMR EC2
+    role ``sts:AssumeRole`` on the role as IAM spells it, so a mapping spelling it otherwise names a role EMRFS may
+    not assume. Before, ``plan`` and ``apply`` took it (exit 0) and ``verify`` then failed the chain (exit 5).
+    Refused (exit 2) before any write, naming the field and IAM's spelling, as a mapping without the path is.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    shown = str(
+        iam.create_role(RoleName="pathed-writer", Path="/team/", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]["Arn"]
+    )
+    assert shown == f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/team/pathed-writer"
+    other_case = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/team/Pathed-Writer"
+
+    def to_the_pathed_writer(role: str) -> Callable[[dict[str, Any]], None]:
+        def edit(partner: dict[str, Any]) -> None:
+            partner["destination"]["role_name"] = "pathed-writer"
+            mapped_to(role)(partner)
+
+        return edit
+
+    _edited(partner_file, to_the_pathed_writer(other_case))
+    for command in ("plan", "apply"):
+        with CallRecorder().everywhere() as calls:
+            status = emrfs_xacct(command, partner_file, aws)
+        captured = capsys.readouterr()
+        assert (status, captured.out, calls.mutating) == (2, "", []), captured.err
+        assert captured.err.startswith(
+            f"emrfs-xacct: {partner_file}: security_configuration.role_mappings[0].Role: is {other_case!r}, but "
+            f"destination.role_name is {shown!r} as IAM shows it"
+        ), captured.err
+        assert "the name is spelt in another case, and in a policy's Resource it is case sensitive" in captured.err
+        assert f"Map them to {shown!r}" in captured.err
+
+    _edited(partner_file, to_the_pathed_writer(shown))
+    assert emrfs_xacct("plan", partner_file, aws) == 0, capsys.readouterr().err
