@@ -1594,8 +1594,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     result = plan_and_apply(
         lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err, refused=refused
     )
-    new_configuration = (result["values"].get("revoke") or {}).get("security_configuration")
-    result["security_configuration"] = new_configuration
+    revoked = result["values"].get("revoke") or {}
+    result["security_configuration"] = revoked.get("security_configuration")
+    result.update({field: revoked.get(field) for field in ACCESS_FIELDS})
     result["partner"] = partner.get("partner")
     if args.keep_security_configuration:
         print(
@@ -1605,7 +1606,35 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             file=err,
         )
     _emit(result, out)
-    return 0
+    return _revoke_status(result, err, planned=args.dry_run)
+
+
+#: The revoke's fields saying whether the access ended (``RevokePartnerAccessOperator``'s result), in its JSON.
+ACCESS_FIELDS = ("access_ended", "still_granted", "access_not_checked")
+
+
+def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool) -> int:
+    """
+    The exit status of a revoke that is done (or, ``planned``, shown): 0 when the access is known ended,
+    :data:`ACCESS_NOT_ENDED` when a grant and the trust still allow it, :data:`NOT_CHECKED` when that is not known.
+    """
+    done = "revoke planned (--dry-run)" if planned else "revoke done"
+    if result["access_ended"] is True:
+        return 0
+    if result["access_ended"] is False:
+        still = "; ".join(str(entry.get("by")) for entry in result["still_granted"] or [])
+        print(
+            f"emrfs-xacct: {done}, but the access is NOT ended: {still} still allow the EMR EC2 role to assume the "
+            "destination role (still_granted; see the warnings above). Remove that grant or trust statement by hand.",
+            file=err,
+        )
+        return ACCESS_NOT_ENDED
+    print(
+        f"emrfs-xacct: {done}, but whether the access is ended is NOT checked: "
+        f"{'; '.join(result['access_not_checked'] or [])} (access_not_checked; see the warnings above).",
+        file=err,
+    )
+    return NOT_CHECKED
 
 
 def _require_configuration(name: str, partner: dict[str, Any]) -> None:
@@ -1803,6 +1832,10 @@ PARTIALLY_APPLIED = 4
 NOT_CHECKED = 5
 #: Exit status when a connection has no AWS credentials or AWS refuses them as expired or not valid.
 NO_CREDENTIALS = 6
+#: Exit status of a ``revoke`` done (or planned, with ``--dry-run``) that does not end the access: a grant of the
+#: EMR EC2 role and the destination role's trust still allow ``sts:AssumeRole`` (``access_ended`` false). Not 1,
+#: ``verify``'s broken link, nor 0, "done": a script under ``set -e`` stops on it.
+ACCESS_NOT_ENDED = 7
 #: Exit status of a run interrupted by Ctrl-C (SIGINT): 128 + 2, as shells report a process SIGINT ended.
 INTERRUPTED = 130
 #: Exit status of an unexpected error (a bug), with its traceback on stderr: sysexits.h's EX_SOFTWARE.

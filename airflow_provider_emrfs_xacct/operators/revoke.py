@@ -124,11 +124,16 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
         back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
-    :return: ``{"security_configuration": name or None, "plan": [...]}``: the rebuilt configuration's name (the
+    :return: ``{"security_configuration": name or None, "plan": [...], "access_ended": True, False or None,
+        "still_granted": [...], "access_not_checked": [...]}``: the rebuilt configuration's name (the
         given one when it maps nothing to the role); ``None`` when the configuration held nothing but the
         partner's mappings (a configuration of its other sections alone is made and named instead), when no
         ``security_configuration`` was given, or when EMR has none by that name (skipped with a warning, so a
         retry after a cleanup does not fail; the command line refuses such a name before any change).
+        ``access_ended`` is ``False`` when a grant of the EMR EC2 role and the trust still allow ``sts:AssumeRole``
+        on the role (or may, under a condition: ``certain`` false), named in ``still_granted`` (``by``,
+        ``statement``), and ``None`` when a read of that check failed (``access_not_checked`` says which); the
+        task succeeds either way, as its writes are done, and warns.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
@@ -274,12 +279,53 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             new_configuration, changes = self._revoke(
                 hooks, emr_ec2_role, role_arn, keys, configuration, policy_name=policy_name, dry_run=False
             )
-        self._warn_if_not_ended(destination_iam, emr_ec2_role, role_arn, policy_name)
+        access = self._access_after_revoke(destination_iam, emr_ec2_role, role_arn, policy_name)
         self._warn_of_requests_taken_over(role_arn, new_configuration, planned=dry_run)
         if changes and not self.delete_destination_role:
             self.log.warning("%s", _open_sessions_warning(role_arn, planned=dry_run))
         plan = self.report(context, changes)
-        return {"security_configuration": new_configuration, "plan": plan}
+        return {"security_configuration": new_configuration, "plan": plan, **access}
+
+    def _access_after_revoke(
+        self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str, policy_name: str
+    ) -> dict[str, Any]:
+        """
+        Return whether the access is known ended once the revoke is done (or, planned, would be), and what still grants it.
+
+        ``access_ended``: ``True``, ``False`` (``still_granted`` names the EMR EC2 role's grant and the trust that
+        still allow it, IAM User Guide, "Cross-account policy evaluation logic": both are needed, and both still
+        allow it), or ``None`` when it could not be checked (``access_not_checked`` says why). The checks read after
+        the writes: any failure of those reads (a denial, throttling or an HTTP 5xx past the retries, a dropped
+        connection, a document that does not parse) leaves the revoke done, with a warning, never a failed task
+        whose writes no plan reports.
+        """
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
+        self.still_granted: list[dict[str, Any]] = []
+        self.access_not_checked: list[str] = []
+        try:
+            self._warn_if_not_ended(destination_iam, emr_role, role_arn, policy_name)
+        except (ClientError, BotoCoreError, EmrfsXacctError) as error:
+            self.still_granted = []
+            self.access_not_checked.append(f"a read after the revoke failed: {error}")
+            self.log.warning(
+                "Whether the access of role %s to %s is ended is NOT checked: a read after the revoke failed (%s). "
+                "The revoke itself is done; check by hand that neither the trust policy of %s nor the policies of "
+                "role %s still allow sts:AssumeRole on it, or revoke again",
+                emr_role[1],
+                role_arn,
+                error,
+                role_arn,
+                emr_role[1],
+            )
+        ended = False if self.still_granted else None if self.access_not_checked else True
+        return {
+            "access_ended": ended,
+            "still_granted": self.still_granted,
+            "access_not_checked": self.access_not_checked,
+        }
 
     def _warn_of_requests_taken_over(self, role_arn: str, new_configuration: str | None, *, planned: bool) -> None:
         """
@@ -539,11 +585,15 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         with explain_access_denied(self.hook):
             request, boundary_arn = self._assume_request(emr_role, role_arn)
             if trust is None:
-                trusted = "its trust policy still trusts the role (remove_destination_trust=False)"
-            elif (trusted_by := self._still_trusted(request, emr_role[1], trust)) is not None:
-                trusted = f"its trust policy still trusts the role (statement {trusted_by})"
-            else:
+                trusted = {
+                    "by": f"the trust policy of {role_arn} (left as it is: remove_destination_trust=False)",
+                    "statement": None,
+                    "certain": True,
+                }
+            elif (trusted_by := self._still_trusted(request, emr_role[1], trust)) is None:
                 return
+            else:
+                trusted = trusted_by
             self._warn_if_still_granted(request, emr_role[1], boundary_arn, policy_name, trusted, trust is None)
 
     def _trust_after_revoke(
@@ -575,6 +625,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 error.operation_name,
                 error,
             )
+            self.access_not_checked.append(f"the trust policy of {role_arn}: iam:{error.operation_name} refused")
             return None
         if role is None:
             return None
@@ -620,9 +671,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 raise
             return None
 
-    def _still_trusted(self, request: Request, name: str, trust: dict[str, Any]) -> str | None:
+    def _still_trusted(self, request: Request, name: str, trust: dict[str, Any]) -> dict[str, Any] | None:
         """
-        Return the statement (as JSON) by which ``trust`` still trusts the EMR EC2 role, warning of it; else ``None``.
+        Return the statement by which ``trust`` still trusts the EMR EC2 role (as ``still_granted`` lists it), warning
+        of it; else ``None``.
 
         The revoke took the role out of the provider's statement, so such a statement is one the provider did not
         write (the role, its account, everyone): kept as it is, and named.
@@ -643,7 +695,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             statement,
             request.resource,
         )
-        return statement
+        return {
+            "by": f"the trust policy of {request.resource}",
+            "statement": by_trust.statement,
+            "certain": by_trust.allowed,
+        }
 
     def _warn_if_still_granted(
         self,
@@ -651,7 +707,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         name: str,
         boundary_arn: str | None,
         policy_name: str,
-        trusted: str,
+        trusted: dict[str, Any],
         trust_kept: bool,
     ) -> None:
         """
@@ -670,7 +726,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         (:func:`~airflow_provider_emrfs_xacct.pure.merge.resources_naming`), and on the one given: a grant of the
         role's ARN with its path does not match the ARN built from its name.
 
-        :param trusted: how the trust policy still trusts the role, for the warning.
+        :param trusted: how the trust policy still trusts the role (its ``still_granted`` entry), for the warning.
         :param trust_kept: ``remove_destination_trust=False``: the warning says a revoke with it would end the access.
         """
         from botocore.exceptions import ClientError
@@ -681,12 +737,15 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         role_arn = request.resource
         otherwise = ", or revoke again with remove_destination_trust=True" if trust_kept else ""
+        statement = json.dumps(trusted["statement"], sort_keys=True)
+        trust = f"{trusted['by']} still trusts the role" + ("" if trust_kept else f" (statement {statement})")
         try:
             read_policies = self.hook.get_role_policies(name)
         except ClientError as error:
             # Read after the writes: a refusal must not fail a revoke that is done (its plan unreported).
             if not is_access_denied(error):
                 raise
+            self.access_not_checked.append(f"the policies of role {name}: iam:{error.operation_name} refused")
             self.log.warning(
                 "The access may NOT be ended: the policies of role %s could not be read (iam:%s refused: %s), so "
                 "whether another of its grants allows sts:AssumeRole on %s is not checked, and %s. Check that role's "
@@ -695,7 +754,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 error.operation_name,
                 error,
                 role_arn,
-                trusted,
+                trust,
                 otherwise,
             )
             return
@@ -714,9 +773,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 "allows" if decision.allowed else "may allow (its condition is not known before a request)",
                 resource,
                 json.dumps(decision.statement, sort_keys=True),
-                trusted,
+                trust,
                 otherwise,
             )
+            grant = {"by": f"{decision.source} of role {name}", "statement": decision.statement}
+            self.still_granted = [{**grant, "certain": decision.allowed, "resource": resource}, trusted]
             return
 
     def _still_granted(

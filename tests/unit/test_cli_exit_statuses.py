@@ -34,4 +34,6 @@ def test_each_named_status_is_the_documented_number() -> None:
     assert documented[6].startswith("a connection has no AWS credentials")
     assert documented[70].startswith("an unexpected error (a bug")
     assert documented[130].startswith("interrupted (Ctrl-C)")
-    assert sorted(documented) == [0, 1, 2, 3, 4, 5, 6, 70, 130]
+    assert cli.ACCESS_NOT_ENDED == 7
+    assert documented[7].startswith("`revoke` made its changes (with `--dry-run`: planned them) but does not end")
+    assert sorted(documented) == [0, 1, 2, 3, 4, 5, 6, 7, 70, 130]
