@@ -65,12 +65,14 @@ consistency": a change "generally takes less than a few seconds" to propagate, "
 take several minutes"), so a read right after a write may return the document as it was before. The
 proxy plays one replica that lags ``stale_read_seconds`` behind, for the shared documents a
 read-modify-write can lose changes to: a key policy (``GetKeyPolicy``), a role's inline policy
-(``GetRolePolicy``), a bucket policy (``GetBucketPolicy``; S3 User Guide, "Amazon S3 data consistency
+(``GetRolePolicy``), a role's trust policy (``GetRole``'s ``AssumeRolePolicyDocument``, the rest of the role
+answered as moto has it; ``ListRoles`` is not played), a bucket policy (``GetBucketPolicy``; S3 User Guide, "Amazon S3 data consistency
 model": "Bucket configurations have an eventual consistency model") and a customer managed policy
 (the provider's spill policies: ``GetPolicy``'s ``DefaultVersionId``, ``GetPolicyVersion``, which
 answers ``NoSuchEntity`` for a version the replica does not have yet and the document of one it still
 has, and ``ListPolicyVersions``). It keeps each document's versions as the writes through it set them
-(``PutKeyPolicy``, ``PutRolePolicy``, ``DeleteRolePolicy``, ``PutBucketPolicy``, ``DeleteBucketPolicy``;
+(``PutKeyPolicy``, ``PutRolePolicy``, ``DeleteRolePolicy``, ``CreateRole``, ``UpdateAssumeRolePolicy``,
+``DeleteRole``, ``PutBucketPolicy``, ``DeleteBucketPolicy``;
 for a managed policy, its default version and versions as moto holds them right after each
 ``CreatePolicy``, ``CreatePolicyVersion``, ``DeletePolicyVersion``, ``SetDefaultPolicyVersion`` or
 ``DeletePolicy``, read from moto's backend in this process) and answers a read with the version in
@@ -116,7 +118,14 @@ def account_of_access_key(access_key: str) -> str:
 #: The services the rate-limited mode throttles.
 RATE_LIMITED_SERVICES = ("iam", "sts", "kms", "elasticmapreduce")
 _IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
-_POLICY_DOCUMENT = re.compile(rb"<PolicyDocument>(.*?)</PolicyDocument>", re.DOTALL)
+#: The IAM reads whose document lags (stale reads), by the element of the answer that holds it.
+_IAM_DOCUMENTS = {"GetRolePolicy": "PolicyDocument", "GetRole": "AssumeRolePolicyDocument"}
+_IAM_DOCUMENT_TEXT = {
+    operation: re.compile(rf"<{element}>(.*?)</{element}>".encode(), re.DOTALL)
+    for operation, element in _IAM_DOCUMENTS.items()
+}
+#: The IAM calls that set a role's trust policy, and the parameter that carries it.
+_TRUST_WRITES = {"CreateRole": "AssumeRolePolicyDocument", "UpdateAssumeRolePolicy": "PolicyDocument"}
 _DEFAULT_VERSION = re.compile(rb"<DefaultVersionId>(.*?)</DefaultVersionId>")
 #: The managed-policy calls whose reads lag (stale reads), and those of them that write.
 _MANAGED_POLICY_WRITES = (
@@ -165,7 +174,7 @@ class FaultProxy:
     :param rate_limits: throttle each (account, service, API) with a token bucket (see the module's docstring).
     :param rate_scale: multiplies every bucket's burst and refill rate (1: AWS's figures; more: a shorter run).
     :param stale_read_seconds: how far behind the writes the reads of key policies, inline role
-        policies, managed policies and bucket policies lag (see the module's docstring); 0: none.
+        policies, role trust policies, managed policies and bucket policies lag (see the module's docstring); 0: none.
     :param intercept: called with each request's operation (all services, STS too): ``None`` handles it as
         usual; ``"hold"`` neither forwards nor answers it, and waits until the client hangs up (a client
         interrupted, e.g. by a Ctrl-C that ``intercept`` sends, while it waits for that answer);
@@ -396,6 +405,8 @@ class FaultProxy:
             return ("kms", account, json.loads(body or b"{}").get("KeyId", ""))
         if service == "iam" and operation in ("GetRolePolicy", "PutRolePolicy", "DeleteRolePolicy"):
             return ("iam", account, form.get("RoleName", ""), form.get("PolicyName", ""))
+        if service == "iam" and operation in ("GetRole", "DeleteRole", *_TRUST_WRITES):
+            return ("iam-trust", account, form.get("RoleName", ""))
         if service == "iam" and operation in _MANAGED_POLICY_OPERATIONS:
             arn = (
                 form.get("PolicyArn") or f"arn:aws:iam::{account}:policy{form.get('Path', '/')}{form.get('PolicyName')}"
@@ -436,9 +447,11 @@ class FaultProxy:
             document = json.loads(body or b"{}").get("Policy")
         elif operation == "PutRolePolicy":
             document = form.get("PolicyDocument")
+        elif operation in _TRUST_WRITES:
+            document = form.get(_TRUST_WRITES[operation])
         elif operation == "s3 PUT":
             document = body.decode()
-        elif operation in ("DeleteRolePolicy", "s3 DELETE"):
+        elif operation in ("DeleteRolePolicy", "DeleteRole", "s3 DELETE"):
             document = None
         elif operation in _MANAGED_POLICY_WRITES:
             with self.lock:  # the state right after the write, taken in order with the other writers'
@@ -479,11 +492,12 @@ class FaultProxy:
         if operation == "GetKeyPolicy":
             document = self._in_force(key, json.loads(answer).get("Policy"))
             stale = None if document is _FRESH else json.dumps({**json.loads(answer), "Policy": document}).encode()
-        elif operation == "GetRolePolicy":
-            match = _POLICY_DOCUMENT.search(answer)
+        elif operation in _IAM_DOCUMENTS:  # an inline policy, a role's trust policy: URL-encoded text
+            text, element = _IAM_DOCUMENT_TEXT[operation], _IAM_DOCUMENTS[operation]
+            match = text.search(answer)
             document = self._in_force(key, unquote(unescape(match.group(1).decode())) if match else None)
-            replaced = f"<PolicyDocument>{escape(quote(str(document)))}</PolicyDocument>".encode()
-            stale = None if document is _FRESH else _POLICY_DOCUMENT.sub(lambda _match: replaced, answer, count=1)
+            replaced = f"<{element}>{escape(quote(str(document)))}</{element}>".encode()
+            stale = None if document is _FRESH else text.sub(lambda _match: replaced, answer, count=1)
         elif operation == "s3 GET":
             document = self._in_force(key, answer.decode())
             stale = None if document is _FRESH else str(document).encode()

@@ -23,8 +23,8 @@ role policy, bucket policy or role trust policy is answered by a replica of its 
 for each read (reads may go back in time): a deleted inline or bucket policy is still answered within the lag,
 one re-created after a delete is answered missing, and trust policies lag too. That is the model the claim is
 about ("even from replicas that lag independently", ``pure/converge.py``). The proxy's own one lagging replica
-cannot play what matters here: it answers a document deleted (or not yet created) at the lag as moto has it now,
-and trust policies (``GetRole``) fresh; and it keeps serialised writers whole whatever the lag, since a writer
+cannot play what matters here: it answers a document deleted (or not yet created) at the lag as moto has it now;
+and it keeps serialised writers whole whatever the lag, since a writer
 stops only on a read that shows its change and every later read shows it too (``docs/safety.md``).
 
 The writers run one after the other in one thread with ``settle_seconds`` 1, the way a pool of one slot runs
