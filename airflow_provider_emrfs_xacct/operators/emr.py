@@ -762,7 +762,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         (``triggers.cluster_up_waiter_overrides``): a cluster that ended meanwhile fails it, naming its state and EMR's
         reason, unless it was launched to end after its ``Steps``. A wait in the worker that fails (``WaiterError``)
         terminates, besides the cluster the upstream operator terminates, every other active cluster of the key
-        (``terminate_job_flow_on_failure``).
+        (``terminate_job_flow_on_failure``); so does an error past ``RunJobFlow``'s answer that the upstream operator
+        does not clean up after (``BotoCoreError``, ``ClientError``: a connection lost while waiting).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.triggers import CLUSTER_UP_WAITER, cluster_up_waiter_overrides
@@ -789,6 +790,23 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             if ended is not None:
                 raise ended from error
             raise
+        except (ClientError, BotoCoreError) as error:
+            # Raised past the waiter (a connection error outlasting botocore's retries: Boto3 guide, "Retries"; its
+            # waiter turns only an error answer into WaiterError), which the upstream operator leaves running.
+            self._end_launch_after_error(context, error)
+            raise
+
+    def _end_launch_after_error(self, context: Context, error: Exception) -> None:
+        """
+        After ``RunJobFlow`` answered, terminate every active cluster of the key, the answered one first
+        (``terminate_job_flow_on_failure``), as after a failed wait. Before it answered, nothing is terminated:
+        a cluster its lost answer may have started carries the key, for the teardown or a retry to find.
+        """
+        known = getattr(self, "_job_flow_id", None)
+        if known and self.terminate_job_flow_on_failure:
+            self._terminate_every_cluster_of_the_key(
+                context, f"Cluster {known} was launched, then the launch failed ({error})", known=known
+            )
 
     def _known_document(self, context: Context, name: str) -> dict[str, Any] | None:
         """Return the document to create ``name`` again from: the given one, else the create task's XCom (if ``name``'s)."""

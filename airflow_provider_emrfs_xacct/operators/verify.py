@@ -429,7 +429,12 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 # attempts again, so the deferral's own deadline bounds the wait (60 s to fire its event).
                 timeout=timedelta(seconds=int(self.waiter_max_attempts) * int(self.waiter_delay) + 60),
             )
-        failure = self._wait_for_probe(uris)
+        try:
+            failure = self._wait_for_probe(uris)
+        except Exception as error:
+            # Not a wait that ended (those return why): the steps still run, as after one, unless abandoned here.
+            self._abandon_after_failed_wait(error)
+            raise
         event = {"status": "success"} if failure is None else {"status": "error", "message": failure}
         return self.execute_complete(
             context, event, result=result, uris=uris, encryption=encryption, routes=routes, not_probed=not_probed
@@ -502,6 +507,39 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self._report_killed(
             ["the task was killed while its probe steps ran", *abandoned["problems"]], abandoned["steps"]
         )
+
+    def _abandon_after_failed_wait(self, error: Exception) -> None:
+        """
+        Abandon the probe steps (``verify.abandon_probe``) when the wait for them raised instead of ending, and push
+        the report with the probe failed, in place of the pending one.
+
+        botocore retries a connection error (``EndpointConnectionError``, ``ReadTimeoutError``...) up to its maximum
+        attempts, then raises it (Boto3 guide, "Retries"); its waiter turns only a service's error answer into
+        ``WaiterError``: such an error escaped the wait, and a step still PENDING or RUNNING would write its object
+        into the partner's bucket later, with nothing to delete it (Amazon EMR API Reference, "CancelSteps"). A
+        cleanup that raises itself is reported as such; the wait's error is raised either way.
+        """
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
+
+        steps, self._probe_steps = self._probe_steps, None
+        if not steps:  # none added, or on_kill took them
+            return
+        self.log.error("The wait for the probe steps failed (%s): cancelling them", error)
+        problems = [f"the wait for the probe steps failed: {error}"]
+        abandoned = None
+        try:
+            pin_bucket_owner(self.readers)
+            abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), steps)
+            problems.extend(abandoned["problems"])
+        except Exception as cleanup_error:
+            problems.append(
+                f"the probe steps {', '.join(steps.values())} could not be cancelled ({cleanup_error}): they may "
+                f"still write {', '.join(steps)}; delete what appears"
+            )
+        for problem in problems[1:]:
+            self.log.error("%s", problem)
+        self._report_killed(problems, abandoned["steps"] if abandoned is not None else None)
+        self._report_probe = None  # reported: a kill from now on changes nothing of it
 
     def _report_killed(self, problems: list[str], abandoned: dict[str, Any] | None = None) -> None:
         """Push the report with a probe that failed for ``problems`` (a kill): ``FAIL``, not the pending report."""
