@@ -28,7 +28,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     guard_writes,
     read_modify_write,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     beyond_asked,
     document_size,
@@ -71,6 +71,34 @@ def refuse_orphaned_writes(current: dict[str, Any] | None, desired: dict[str, An
         refuse_orphaned_ids(
             desired, None, f"the policy of bucket {bucket}", refused_by="S3 refuses every bucket policy"
         )
+
+
+def writable_policy(
+    current: dict[str, Any] | None, desired: dict[str, Any] | None, bucket: str, cleared: list[str], log: Any
+) -> dict[str, Any] | None:
+    """
+    ``desired``, or ``current`` where the only change would be the provider's clean-up of deleted principals.
+
+    S3 would refuse that write for a statement not the provider's naming a deleted principal
+    (:func:`refuse_orphaned_writes`), and nothing else needs writing: the policy is left as it is, as it was before
+    the clean-up existed, and the clean-up waits for a write someone's statement no longer blocks (logged; ``cleared``
+    emptied). A change the grant or revoke itself needs is refused as before.
+    """
+    try:
+        refuse_orphaned_writes(current, desired, bucket)
+    except ConflictError as refusal:
+        if current is None or not same_meaning(desired, bucket_policy.without_deleted_principals(current)[0]):
+            raise
+        log.warning(
+            "The policy of bucket %s is left as it is: nothing else to change in it, and dropping the provider's "
+            "statements of deleted principals (%s) would be refused: %s",
+            bucket,
+            "; ".join(cleared),
+            refusal,
+        )
+        cleared.clear()
+        return current
+    return desired
 
 
 def blocked_public_policy_message(bucket: str, blocked_in: str, statements: list[str], aws_said: str) -> str:
@@ -457,9 +485,10 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                 raise InvalidParameterError(
                     "principal_arns", f"the policy of bucket {bucket} would exceed S3's 20 KB limit for bucket policies"
                 )
-            refuse_orphaned_writes(current, policy, bucket)
+            written = writable_policy(current, policy, bucket, dropped, self.log)
+            assert written is not None  # current, when kept, is a policy: it held the clean-up's statements
             cleared.extend(note for note in dropped if note not in cleared)
-            return policy
+            return written
 
         # S3 refuses a bucket policy naming a principal that is not valid, or a deleted user or role, with
         # MalformedPolicy "Invalid principal in policy" (AWS Knowledge Center, s3-invalid-principal-in-policy-error).
@@ -517,7 +546,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                 spelling for given in principals for spelling in (given, *principals_naming(current, given))
             ):
                 policy = bucket_policy.revoke(policy, principal, cleared=dropped)
-            refuse_orphaned_writes(current, policy, bucket)
+            policy = writable_policy(current, policy, bucket, dropped, self.log)
             seen.append((current, policy))
             cleared.extend(note for note in dropped if note not in cleared)
             return policy

@@ -225,7 +225,7 @@ def grant(
     Return the policy with the principal's statements granting ``locations`` plus what they granted before.
 
     The provider's statements lose the unique IDs of principals deleted since first, as on a revoke
-    (:func:`_without_deleted_principals`), whoever they were granted to. A role deleted and created again under the
+    (:func:`without_deleted_principals`), whoever they were granted to. A role deleted and created again under the
     same ARN has a new unique ID, which the old statements do not name: they grant it nothing (IAM User Guide, "AWS
     JSON policy elements: Principal", IAM role principals). Its own ``Sid``s, holding only the old role's ID, are
     free again, and the grant writes them anew for what it is given, as a first grant does.
@@ -234,7 +234,7 @@ def grant(
     :param cleared: filled with what went for deleted principals (for the log).
     """
     if policy is not None:
-        policy, dropped = _without_deleted_principals(policy)
+        policy, dropped = without_deleted_principals(policy)
         if cleared is not None:
             cleared.extend(dropped)
     locations = granted_locations(policy, principal_arn) | locations
@@ -280,7 +280,7 @@ def revoke(
     A statement of the principal's that someone gave other principals too keeps them: only the revoked
     principal (in every spelling of its name) is taken out of it, so the revoke cuts the partner's access
     and nobody else's. The provider's statements also lose the unique IDs of principals deleted since
-    (:func:`_without_deleted_principals`), whoever they were granted to.
+    (:func:`without_deleted_principals`), whoever they were granted to.
 
     :param cleared: filled with what went for deleted principals (for the log).
     """
@@ -301,13 +301,13 @@ def revoke(
         statements = as_list(policy["Statement"])
         statements[statements.index(statement)] = {**copy.deepcopy(statement), "Principal": remaining}
         policy["Statement"] = statements
-    policy, dropped = _without_deleted_principals(policy)
+    policy, dropped = without_deleted_principals(policy)
     if cleared is not None:
         cleared.extend(dropped)
     return policy if policy.get("Statement") else None
 
 
-def _without_deleted_principals(policy: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def without_deleted_principals(policy: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """
     Return the policy without the unique IDs of deleted principals in the provider's statements, and what went.
 

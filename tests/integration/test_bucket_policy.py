@@ -779,8 +779,10 @@ def test_a_deleted_role_granted_under_a_later_pair_is_cleared_by_its_exact_arn(a
 def test_a_statement_not_ours_naming_a_deleted_role_is_kept_byte_for_byte_and_named(aws: Seeded, s3: Any) -> None:
     """
     The provider does not edit what it did not write: the revoke that would clear the provider's pair of a deleted role
-    cannot be written while someone's statement keeps another deleted role's ID (S3 refuses the policy whole), so it
-    is refused before any write, naming that statement; the bucket policy stays exactly as it was.
+    cannot be written while someone's statement keeps another deleted role's ID (S3 refuses the policy whole). That
+    clean-up is all the revoke would change (a deleted role's statements grant it nothing: the access is ended), so it
+    writes nothing and succeeds, logging the clean-up it leaves and naming that statement; the bucket policy stays
+    exactly as it was.
     """
     create_principals(aws.url, PATH_ROLE)
     theirs = {**ANALYTICS_READ, "Sid": "BatchRead", "Principal": {"AWS": OTHER_EMR_ROLE}}
@@ -792,11 +794,12 @@ def test_a_statement_not_ours_naming_a_deleted_role_is_kept_byte_for_byte_and_na
     other_id = delete_role(aws, OTHER_EMR_ROLE)
     text = s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]
 
-    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+    with captured_logs() as logs, CallRecorder().everywhere() as calls:
         run_operator(revoke(aws, [PATH_LESS]))
 
-    assert f"statement 'BatchRead' names '{other_id}'" in str(refused.value)
-    assert "by hand" in str(refused.value)
+    [logged] = [entry for entry in logs if "is left as it is" in str(entry)]
+    assert f"statement 'BatchRead' names '{other_id}'" in str(logged)
+    assert "by hand" in str(logged)
     assert calls.mutating == []
     assert s3.get_bucket_policy(Bucket=aws.bucket)["Policy"] == text
 
@@ -866,3 +869,35 @@ def test_a_grant_names_the_statement_not_ours_and_not_the_provider_s_it_clears(a
     assert "by hand" in str(refused.value)
     assert calls.mutating == []
     assert s3.get_bucket_policy(Bucket=aws.bucket)["Policy"] == text
+
+
+@pytest.mark.parametrize("run", ["grant-rerun", "revoke-of-a-role-never-granted"])
+def test_a_run_with_nothing_to_change_but_a_blocked_clean_up_leaves_the_policy_and_succeeds(
+    aws: Seeded, s3: Any, run: str
+) -> None:
+    """
+    The EMR EC2 role already granted; the provider's pair of another role deleted since; someone's statement naming
+    another deleted role. S3 refuses every bucket policy that keeps that statement (AWS Knowledge Center,
+    s3-invalid-principal-in-policy-error), and the rerun has nothing else to write: it writes nothing and succeeds,
+    as before the clean-up of deleted principals existed, logging the clean-up it leaves; it is not refused for a
+    write it never needed.
+    """
+    create_principals(aws.url, PATH_ROLE)
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [DENY_INSECURE]}))
+    run_operator(grant(aws))
+    run_operator(grant(aws, [PATH_ROLE]))
+    policy = policy_of(s3, aws.bucket)
+    assert policy is not None
+    policy["Statement"].append({**ANALYTICS_READ, "Sid": "BatchRead", "Principal": {"AWS": OTHER_EMR_ROLE}})
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(policy))
+    delete_role(aws, PATH_ROLE)
+    delete_role(aws, OTHER_EMR_ROLE)
+    text = s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]
+    operator = grant(aws) if run == "grant-rerun" else revoke(aws, [f"arn:aws:iam::{EMR_ACCOUNT}:role/never-granted"])
+
+    with captured_logs() as logs, CallRecorder().everywhere() as calls:
+        run_operator(operator)
+
+    assert calls.mutating == []
+    assert s3.get_bucket_policy(Bucket=aws.bucket)["Policy"] == text
+    assert [entry for entry in logs if "is left as it is" in str(entry) and "BatchRead" in str(entry)]
