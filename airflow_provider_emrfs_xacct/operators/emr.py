@@ -409,14 +409,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.job_flow_overrides = arguments.with_idempotency_tag(launch.overrides, key)
         self._validate_request(hook, self.job_flow_overrides, fields)
         self._check_launch_roles(hook, self.job_flow_overrides, fields)
+        self._refuse_unfit_document(hook, deleted)  # in a dry run too
         if self.dry_run:
             return self._dry_run_launch(context, hook, key)
         if name is not None and deleted is not None:
-            # Only now that every argument is validated: bad input changes nothing. A document its create task would
-            # not create (_refuse_unfit_document), and a cluster this task instance launched with another
-            # configuration or other arguments, are refused before that write too.
+            # Only now that every argument is validated: bad input changes nothing. A cluster this task instance
+            # launched with another configuration or other arguments is refused before that write too.
             with explain_access_denied(hook):
-                self._refuse_unfit_document(hook, deleted)
                 hook.find_launched_cluster(key, self.job_flow_overrides)
                 hook.create_deleted_security_configuration(name, deleted)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
@@ -844,9 +843,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.log.warning("RunJobFlow was refused (%s); launching again with %s created again", refusal, name)
         return True
 
-    def _refuse_unfit_document(self, hook: EmrfsEmrHook, document: dict[str, Any]) -> None:
+    def _refuse_unfit_document(self, hook: EmrfsEmrHook, document: dict[str, Any] | None) -> None:
         """
-        Refuse to create a missing configuration from ``document`` unless its create task would create it; no write.
+        Refuse to create a missing configuration from ``document`` unless its create task would create it; no write
+        (``None``: no configuration to create).
 
         :func:`~airflow_provider_emrfs_xacct.pure.security_config.refuse_unfit_document`, the check of
         :class:`CreateEmrfsSecurityConfigOperator` (no call), in the launch's Region, the one the configuration is
@@ -856,8 +856,11 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         account would create the configuration, and launch, there. A field is named under
         ``security_configuration_document``, or ``security_configuration`` for its create task's document.
         """
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.security_config import ROLE_MAPPINGS_FIELD, refuse_unfit_document
 
+        if document is None:
+            return
         given = self.security_configuration_document is not None
         source = "security_configuration_document" if given else "security_configuration"
         where = f"connection {self.aws_conn_id!r}"
@@ -868,7 +871,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             field=source,
             mappings_field=f"{source}.{ROLE_MAPPINGS_FIELD}",
         )
-        refuse_mapped_roles_in_account(roles, self.connection_account(hook), where)
+        with explain_access_denied(hook):
+            refuse_mapped_roles_in_account(roles, self.connection_account(hook), where)
 
     def _read_configuration(
         self, context: Context, hook: EmrfsEmrHook, name: str, kerberos: tuple[dict[str, Any], str]
@@ -883,7 +887,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
         :param kerberos: the ``RunJobFlow`` arguments and how a refusal names their ``KerberosAttributes``.
         :return: whether it has role mappings, the document to create it again from when it was
-            deleted (``None`` when it exists), whether it requires IMDSv2, and the buckets its role mappings
+            deleted, or in a dry run not created yet (``None`` when it exists), whether it requires IMDSv2, and the buckets its role mappings
             may take (:func:`~.security_config.mapped_bucket_prefixes`; ``None``: any).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
@@ -906,6 +910,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             )
             if document is None:
                 return True, None, False, None
+            # Judged as the real run judges a document it creates (_refuse_unfit_document): a launch in another
+            # Region than its create task's creates it from this document.
+            deleted = document
         elif document is None:
             deleted = self._known_document(context, name)
             if deleted is None:
@@ -1384,13 +1391,14 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         of the ids its instances returned; an instance that returned none, or failed, is not in it); an empty item is
         skipped as an empty ``job_flow_id`` is.
         """
-        from collections.abc import Iterable
+        from collections.abc import Iterable, Mapping, Sequence, Set
 
         from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
 
-        if self.job_flow_id is None or (not self.job_flow_id and not isinstance(self.job_flow_id, (int, float))):
-            return []  # empty (None, "", []): the launch returned none (looked up by its tag, or skipped)
-        if isinstance(self.job_flow_id, (str, bytes, dict)) or not isinstance(self.job_flow_id, Iterable):
+        given = self.job_flow_id
+        if given is None or given == "" or (not given and isinstance(given, Sequence) and not isinstance(given, bytes)):
+            return []  # empty (None, "", [], a lazy sequence of none): the launch returned none (by its tag, or skipped)
+        if isinstance(given, (str, bytes, Mapping, Set)) or not isinstance(given, Iterable):
             return [validate_cluster_id(self.job_flow_id, "job_flow_id")]
         ids = [
             validate_cluster_id(item, f"job_flow_id[{index}]")

@@ -181,3 +181,26 @@ def test_a_create_tasks_document_is_not_created_again_in_a_launch_of_another_reg
     assert recorder.mutating == []
     assert there.list_security_configurations()["SecurityConfigurations"] == []
     assert there.list_clusters()["Clusters"] == []
+
+
+@pytest.mark.parametrize(("given", "field", "problem"), REFUSED.values(), ids=REFUSED.keys())
+def test_a_dry_run_of_the_launch_refuses_the_document_as_its_real_run_does(
+    aws: Seeded, given: dict[str, Any], field: str, problem: str
+) -> None:
+    """A dry run plans what the real run does: the document the real launch refuses is refused there too, named."""
+    operator = LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=security_configuration_name("perm", given),
+        security_configuration_document=given,
+        job_flow_overrides=small_cluster(),
+        wait_for_completion=False,
+        dry_run=True,
+    )
+
+    error, recorder = refused_launch(operator)
+
+    assert error.field == field
+    assert problem in str(error)
+    assert recorder.mutating == []

@@ -32,6 +32,7 @@ REFUSED = [
     pytest.param("a number", 0, "job_flow_id", id="zero"),  # not read as empty
     pytest.param("a number", False, "job_flow_id", id="false"),
     pytest.param("a mapping", {"JobFlowId": ID}, "job_flow_id", id="mapping"),
+    pytest.param("a mapping", {}, "job_flow_id", id="empty-mapping"),  # not read as empty
     pytest.param("an id with surrounding whitespace", f"{ID} ", "job_flow_id", id="whitespace"),
     pytest.param("a number", [ID, 7], "job_flow_id[1]", id="item-number"),
     pytest.param("a nested list", [ID, [OTHER]], "job_flow_id[1]", id="item-nested-list"),
@@ -75,3 +76,12 @@ def test_what_the_teardown_bullet_says_is_refused_is_refused_naming_the_field(
     with pytest.raises(InvalidParameterError) as refused:
         given(job_flow_id)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    "job_flow_id", [set(), frozenset({ID}), b"", ID.encode()], ids=["set", "frozenset", "no-bytes", "bytes"]
+)
+def test_a_set_or_bytes_is_refused_not_read_as_no_cluster(job_flow_id: Any) -> None:
+    with pytest.raises(InvalidParameterError) as refused:
+        given(job_flow_id)
+    assert refused.value.field == "job_flow_id"
