@@ -295,7 +295,11 @@ CASES = [
             f"-{_quoted(role_arn(PARTNER_1))}",
             f'-"Arn": {_quoted(role_arn(PARTNER_1))},',
         ],
-        lambda _w, result, plan: result == {"security_configuration": None, "plan": plan},
+        # The dry run's check judges the planned result: the access would be ended.
+        lambda _w, result, plan: (
+            {key: result[key] for key in ("security_configuration", "plan", "access_ended", "still_granted")}
+            == {"security_configuration": None, "plan": plan, "access_ended": True, "still_granted": []}
+        ),
     ),
     DryRun(
         "DeleteUnusedSecurityConfigsOperator",
