@@ -70,19 +70,28 @@ def probe_taker(mappings: list[Any], role: str, location: S3Location) -> str:
     The probe writes ``PREFIX<probe key>/…`` (``verify.probe_key``) with ``hadoop fs``, whose requests also name the
     keys of that directory (:func:`writes_under`). EMRFS uses the first mapping that matches (Amazon EMR Management
     Guide, "Configure IAM roles for EMRFS requests to Amazon S3"): each of those writes must be routed
-    (:func:`probe_routes`: not ``None``) by a mapping naming ``role``. Where an earlier mapping may take one (a
-    ``User``/``Group`` mapping, one not read, one whose identifier EMRFS may match otherwise), or one of another
-    role does, the probe could write as a role this verification neither judges nor may use.
+    (:func:`probe_routes`: not ``None``) by a mapping naming ``role``, or every mapping that may take it (an earlier
+    ``User``/``Group`` mapping, one whose identifier EMRFS may match otherwise, and the one that routes it) names
+    ``role`` (the same ARN string): whichever EMRFS uses, it assumes that role (the guide: the mapping's role is the
+    one assumed), so the write goes as ``role``, and, its route not known, settles links of no mapping only
+    (``findings.still_not_checked``). Where one of another role, or one not read, may take it, the probe could
+    write as a role this verification neither judges nor may use.
     """
     directory = S3Location(location.bucket, f"{location.prefix}{PROBE_KEY}/")
     for uri, routed in probe_routes(mappings, writes_under(directory, mappings)).items():
-        if routed is None or read_mapping(mappings[routed]).role != role:
-            return _taker(mappings, uri, role)
+        if routed is not None and read_mapping(mappings[routed]).role == role:
+            continue
+        taker = _taker(mappings, uri, role)
+        if taker:
+            return taker
     return ""
 
 
 def _taker(mappings: list[Any], uri: str, role: str) -> str:
-    """The mapping that may take ``uri``'s write as another role than ``role`` (else why its route is not known)."""
+    """
+    The mapping that may take ``uri``'s write as another role than ``role`` (else why its route is not known); ``""``
+    when every mapping that may take it was read and names ``role``, and one of them is known to take it.
+    """
     found = list(_may_take(mappings, uri))
     others = [entry for entry in found if entry[2].role != role]
     if others:
@@ -91,6 +100,11 @@ def _taker(mappings: list[Any], uri: str, role: str) -> str:
             f"mapping {position} ({read.role or 'a role that could not be read'}) may take the probe's write to "
             f"{uri}: {why}"
         )
+    unread = [entry for entry in found if entry[2].problem is not None]
+    if found and not unread and route(mappings, uri, checking=-1) is not None:
+        return ""  # each possible taker names ``role``: the write goes as ``role`` whichever EMRFS uses
+    if unread:
+        found = unread
     if found:
         position, why, _ = found[0]
         return (
