@@ -473,8 +473,6 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
-
         self._killed = True
         steps, self._probe_steps, adding, self._probe_adding = self._probe_steps, None, self._probe_adding, None
         if steps is None and adding is not None:
@@ -497,16 +495,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             self._report_killed(["the task was killed before its probe steps were added"])
             return
         self.log.warning("Killed while the probe steps %s ran: cancelling them", ", ".join(steps.values()))
-        pin_bucket_owner(self.readers)
-        abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), steps)
-        for uri, outcome in abandoned["steps"].items():
-            self.log.warning("Probe step %s (%s) is %s", outcome.get("step"), uri, outcome.get("state"))
-        for problem in abandoned["problems"]:
-            self.log.error("%s", problem)
+        problems, outcomes = self._abandon_probe_steps(steps)
         # After the cleanup: from Airflow's SIGTERM handler, a push may wait on the task's own channel to Airflow.
-        self._report_killed(
-            ["the task was killed while its probe steps ran", *abandoned["problems"]], abandoned["steps"]
-        )
+        self._report_killed(["the task was killed while its probe steps ran", *problems], outcomes)
 
     def _abandon_after_failed_wait(self, error: Exception) -> None:
         """
@@ -519,27 +510,39 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         into the partner's bucket later, with nothing to delete it (Amazon EMR API Reference, "CancelSteps"). A
         cleanup that raises itself is reported as such; the wait's error is raised either way.
         """
-        from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
-
         steps, self._probe_steps = self._probe_steps, None
         if not steps:  # none added, or on_kill took them
             return
         self.log.error("The wait for the probe steps failed (%s): cancelling them", error)
-        problems = [f"the wait for the probe steps failed: {error}"]
-        abandoned = None
+        problems, outcomes = self._abandon_probe_steps(steps)
+        self._report_killed([f"the wait for the probe steps failed: {error}", *problems], outcomes)
+        self._report_probe = None  # reported: a kill from now on changes nothing of it
+
+    def _abandon_probe_steps(self, steps: dict[str, str]) -> tuple[list[str], dict[str, Any] | None]:
+        """
+        Cancel the probe ``steps`` (``{uri: step id}``) and delete what they wrote (``verify.abandon_probe``, with
+        the bucket owner pinned), logging each step's state and each problem; return the problems and each step's
+        outcome. A cleanup that raises itself (a kill or a failed wait must still report) is a problem, with no
+        outcomes.
+        """
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
+
         try:
             pin_bucket_owner(self.readers)
             abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), steps)
-            problems.extend(abandoned["problems"])
         except Exception as cleanup_error:
-            problems.append(
+            problems = [
                 f"the probe steps {', '.join(steps.values())} could not be cancelled ({cleanup_error}): they may "
                 f"still write {', '.join(steps)}; delete what appears"
-            )
-        for problem in problems[1:]:
+            ]
+            outcomes = None
+        else:
+            problems, outcomes = list(abandoned["problems"]), abandoned["steps"]
+        for uri, outcome in (outcomes or {}).items():
+            self.log.warning("Probe step %s (%s) is %s", outcome.get("step"), uri, outcome.get("state"))
+        for problem in problems:
             self.log.error("%s", problem)
-        self._report_killed(problems, abandoned["steps"] if abandoned is not None else None)
-        self._report_probe = None  # reported: a kill from now on changes nothing of it
+        return problems, outcomes
 
     def _report_killed(self, problems: list[str], abandoned: dict[str, Any] | None = None) -> None:
         """Push the report with a probe that failed for ``problems`` (a kill): ``FAIL``, not the pending report."""
@@ -664,7 +667,6 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         failed (:func:`with_probe`: ``FAIL``), in place of the pending one.
         """
         from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
-        from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
 
         ti = context.get("ti")
         if ti is None:
@@ -682,11 +684,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             self.log.warning("The probe's deferral failed and %s", lost)
             problems.append(lost)
         else:
-            pin_bucket_owner(self.readers)
-            abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
-            self.log.warning("The probe's deferral failed before its steps ended: %s", abandoned["problems"])
-            problems.extend(abandoned["problems"])
-            steps = abandoned["steps"]
+            self.log.warning("The probe's deferral failed before its steps ended: cancelling them")
+            abandoned, steps = self._abandon_probe_steps(uris)
+            problems.extend(abandoned)
         report = ti.xcom_pull(task_ids=ti.task_id, key=REPORT_XCOM_KEY, map_indexes=ti.map_index)
         if isinstance(report, dict):
             self.push_xcom(context, REPORT_XCOM_KEY, with_probe(report, failed_probe(problems, steps)))
@@ -717,7 +717,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import add_probe_object, covered_by_probe
-        from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
+        from airflow_provider_emrfs_xacct.verify import check_probe_object, pin_bucket_owner
 
         routes = {uri: (routes or {}).get(uri) for uri in uris}
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}, "routes": routes}
@@ -727,13 +727,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         if event is not None and event.get("status") != "success":
             # The wait ended (a failed step, or attempts run out): a step still pending or running would write
             # its object later, which nothing would delete. Cancel them, delete what is there, report the rest.
-            abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
+            problems, outcomes = self._abandon_probe_steps(uris)
             probe = {
-                "ok": False,
-                "problems": [f"the probe step did not complete: {event.get('message')}", *abandoned["problems"]],
-                "objects": {},
+                **failed_probe([f"the probe step did not complete: {event.get('message')}", *problems], outcomes),
                 "routes": routes,
-                "abandoned": abandoned["steps"],
                 **({"not_probed": not_probed} if not_probed else {}),
             }
         else:
