@@ -131,6 +131,9 @@ def test_every_extra_bounds_a_package_as_install_requires_does() -> None:
         # 9.36.0 import, but their EMR triggers take no region_name, verify or botocore_config, which the
         # deferred launch, teardown and probe pass (9.37.0 adds them; docs/installation.md, "Versions tested").
         ("apache-airflow-providers-amazon", ["9.0.0", "9.10.0", "9.36.0"], ["9.37.0", "9.39.0"]),
+        # triggers.in_thread passes sync_to_async an executor: asgiref 3.3.1's sync_to_async(func=None,
+        # thread_sensitive=True) takes none and raises TypeError in every trigger; 3.3.2 adds the argument.
+        ("asgiref", ["2.3.0", "3.3.1"], ["3.3.2", "3.13.0"]),
     ],
 )
 def test_the_declared_lower_bounds_exclude_releases_the_package_cannot_run_with(
