@@ -50,6 +50,7 @@ from airflow.sdk import DAG, Param, task, task_group
 from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.task_groups import partner_access, partner_names
 
 EMR_CONN_ID = "aws_emr_account"
@@ -98,6 +99,7 @@ with DAG(
         """
         partners, release_label = (params or {})["partners"], (params or {})["release_label"]
         settings = []
+        seen: dict[str, int] = {}
         for index, partner in enumerate(partners):
             unknown = sorted(set(partner) - {"name", "destination_prefix", "kms_key_arn"})
             if unknown or not partner.get("name") or not partner.get("destination_prefix"):
@@ -108,6 +110,15 @@ with DAG(
             name = partner["name"]
             # Before any task changes AWS: a name that makes an invalid role name or name prefix is refused here.
             role_name, name_prefix = partner_names(name, f"params.partners[{index}].name")
+            # IAM role names "are not distinguished by case" (IAM API Reference, "CreateRole"): two partners whose
+            # names differ only in case would share one destination role, each map index adding its prefix to it.
+            earlier = seen.setdefault(role_name.lower(), index)
+            if earlier != index:
+                raise InvalidParameterError(
+                    f"params.partners[{index}].name",
+                    f"{name!r} makes the role name {role_name!r}, which IAM does not tell apart from "
+                    f"params.partners[{earlier}]'s (role names are not distinguished by case)",
+                )
             settings.append(
                 {
                     "role_name": role_name,

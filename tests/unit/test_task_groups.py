@@ -283,6 +283,33 @@ def test_the_many_partners_dag_refuses_a_partner_name_before_any_task_changes_aw
     assert settings(params=params)[0]["role_name"] == "emrfs-acme-writer"
 
 
+@pytest.mark.parametrize("second", ["Acme", "acme"])
+def test_the_many_partners_dag_refuses_two_partners_making_one_role_before_any_task_changes_aws(second: str) -> None:
+    """IAM role names "are not distinguished by case" (IAM API Reference, "CreateRole"): one role for both."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "dags" / "emrfs_xacct_many_partners.py"
+    spec = importlib.util.spec_from_file_location("emrfs_xacct_many_partners_case_under_test", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    settings = module.dag.get_task("partner_settings").python_callable
+    partners = [
+        {"name": "acme", "destination_prefix": PREFIX},
+        {"name": "globex", "destination_prefix": PREFIX},
+        {"name": second, "destination_prefix": PREFIX + "other/"},
+    ]
+
+    with pytest.raises(InvalidParameterError) as refused:
+        settings(params={"partners": partners, "release_label": "emr-7.5.0"})
+
+    assert refused.value.field == "params.partners[2].name"
+    assert "params.partners[0]" in refused.value.problem
+    assert len(settings(params={"partners": partners[:2], "release_label": "emr-7.5.0"})) == 2
+
+
 def test_a_partner_name_with_a_dot_makes_a_group_airflow_takes() -> None:
     """IAM role names and the name prefixes take a '.'; Airflow's group ids do not (letters, digits, '-', '_')."""
     dag, access = build(partner="acme.eu")
