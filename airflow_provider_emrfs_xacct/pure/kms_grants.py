@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_emrfs_xacct.pure.evaluator import Request, Tri, evaluate
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
 
@@ -28,9 +29,11 @@ class GrantMatch:
 
     #: A grant whose grantee is the role's ARN, whose operations cover the call and whose constraints hold.
     allowing: dict[str, Any] | None = None
-    #: Why a grant is not judged (its grantee is an account, or the role is of another account than the key's).
+    #: Why a grant is not judged (its grantee is an account, may or may not be the role's session, or the role is of
+    #: another account than the key's).
     unsettled: str = ""
-    #: Grants to the role covering the operation whose constraints the call's encryption context does not meet.
+    #: Grants to the role (or maybe to it) covering the operation whose constraints the call's encryption context does
+    #: not meet.
     constrained: tuple[dict[str, Any], ...] = ()
 
 
@@ -55,6 +58,20 @@ def constraints_hold(constraints: Any, encryption_context: dict[str, str]) -> bo
     return not subset or all(sent.get(key.lower()) == value for key, value in subset.items())
 
 
+def grantee_names_role(grantee: Any, role_arn: str, key_arn: str, action: str, *, direct_only: bool = True) -> Tri:
+    """
+    Whether a grant's ``GranteePrincipal`` names the sessions of ``role_arn``: read as a key policy's ``Principal``
+    by :func:`~airflow_provider_emrfs_xacct.pure.evaluator.evaluate`, so a grantee is judged as the evaluator judges a
+    principal. ``True``: the role's ARN (``direct_only``), or also its account; ``None``: a session of the role, whose
+    name EMRFS chooses, or the role's ARN in another case, which AWS does not document matching; ``False``: neither.
+    (``*`` is no grantee: AWS KMS API Reference, GrantListEntry, GranteePrincipal pattern ``^[\\w+=,.@:/-]+$``.)
+    """
+    statement = {"Effect": "Allow", "Principal": {"AWS": str(grantee)}, "Action": "*", "Resource": "*"}
+    request = Request(action, key_arn, role_arn)
+    decision = evaluate([("grant", {"Statement": [statement]})], request, resource_policy=True, direct_only=direct_only)
+    return True if decision.allowed else None if decision.undetermined else False
+
+
 def match_grants(
     grants: list[dict[str, Any]], role_arn: str, key_arn: str, action: str, encryption_context: dict[str, str]
 ) -> GrantMatch:
@@ -62,16 +79,23 @@ def match_grants(
     Judge the key's grants for ``action`` by sessions of ``role_arn`` with ``encryption_context``.
 
     Only a grant naming the role's ARN as ``GranteePrincipal`` is taken to allow, and only when the role is in the
-    key's account. The grantee may also be an account or another principal of another account (AWS KMS API
-    Reference, CreateGrant, GranteePrincipal: "AWS accounts, IAM users, IAM roles, federated users, and assumed role
-    users"); what such a grant gives the role's sessions, with or without IAM policies, is not judged here.
+    key's account. The grantee may also be an account or another principal (AWS KMS API Reference, CreateGrant,
+    GranteePrincipal: "AWS accounts, IAM users, IAM roles, federated users, and assumed role users"; AWS KMS
+    Developer Guide, "Examining grants", shows a grantee ``arn:aws:sts::…:assumed-role/…/…``): what a grant to the
+    role's account gives its sessions, whether one to a session of the role is EMRFS's (which chooses the session's
+    name), and whether KMS matches the role's ARN spelt in another case (nowhere documented) is not judged.
     """
     operation = operation_of(action)
     covering = [grant for grant in grants if operation in (grant.get("Operations") or [])]
-    account_root = f"arn:{role_arn.split(':')[1]}:iam::{account_of_arn(role_arn)}:root"
-    to_role = [grant for grant in covering if grant.get("GranteePrincipal") == role_arn]
-    holding = [grant for grant in to_role if constraints_hold(grant.get("Constraints"), encryption_context)]
-    constrained = tuple(grant for grant in to_role if grant not in holding)
+    judged = [
+        (grant, grantee_names_role(grant.get("GranteePrincipal"), role_arn, key_arn, action)) for grant in covering
+    ]
+    to_role = [(grant, named) for grant, named in judged if named is not False]
+    meeting = [
+        (grant, named) for grant, named in to_role if constraints_hold(grant.get("Constraints"), encryption_context)
+    ]
+    constrained = tuple(grant for grant, _ in to_role if all(grant is not met for met, _ in meeting))
+    holding = [grant for grant, named in meeting if named]
     if holding and account_of_arn(role_arn) == account_of_arn(key_arn):
         return GrantMatch(allowing=holding[0])
     if holding:
@@ -80,10 +104,13 @@ def match_grants(
             "a cross-account grant is not judged",
             constrained=constrained,
         )
+    if meeting:
+        return GrantMatch(unsettled=_maybe_the_role(meeting[0][0]), constrained=constrained)
     to_account = [
         grant
-        for grant in covering
-        if grant.get("GranteePrincipal") in (account_root, account_of_arn(role_arn))
+        for grant, named in judged
+        if named is False
+        and grantee_names_role(grant.get("GranteePrincipal"), role_arn, key_arn, action, direct_only=False)
         and constraints_hold(grant.get("Constraints"), encryption_context)
     ]
     if to_account:
@@ -93,6 +120,20 @@ def match_grants(
             constrained=constrained,
         )
     return GrantMatch(constrained=constrained)
+
+
+def _maybe_the_role(grant: dict[str, Any]) -> str:
+    """Why a grant whose grantee may or may not be the role's session is not judged."""
+    grantee = grant.get("GranteePrincipal")
+    if ":assumed-role/" in str(grantee):
+        return (
+            f"grant {grant.get('GrantId')} names a session of the role ({grantee}): whether it is the writer's "
+            "depends on the session's name, which EMRFS chooses and the verifier does not know"
+        )
+    return (
+        f"grant {grant.get('GrantId')} names {grantee}, the role's ARN in another case: whether KMS matches a "
+        "grantee without regard to case is not documented"
+    )
 
 
 def describe_grant(grant: dict[str, Any]) -> str:
