@@ -19,7 +19,8 @@ bucket policy naming a deleted or missing principal (:mod:`devstack.aws_principa
 that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
 :mod:`devstack.aws_bucket_owner`), Requester Pays buckets (:mod:`devstack.aws_request_payer`), bucket policy statements applied only to the principals they name (moto applies them to every caller;
 :mod:`devstack.aws_policy_principals`), IAM's refusal to delete a managed policy still attached or with other
-versions and EMR's to delete a security configuration a cluster not terminated uses (:mod:`devstack.aws_deletes`), S3's refusal to disable ACLs on a bucket whose ACL grants others
+versions and EMR's to delete a security configuration a cluster not terminated uses (:mod:`devstack.aws_deletes`), a new bucket's default Object Ownership, ``BucketOwnerEnforced`` (moto
+made none, an old bucket's ``ObjectWriter``), and S3's refusal to disable ACLs on a bucket whose ACL grants others
 (:mod:`devstack.aws_object_ownership`), routes' ``blackhole`` state and VPC endpoints' ``DnsOptions``
 (:mod:`devstack.aws_vpc_states`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
 managed keys KMS makes for ``alias/aws/…`` described as AWS's (:mod:`devstack.aws_managed_keys`), and a step
