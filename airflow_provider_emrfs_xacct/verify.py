@@ -508,7 +508,8 @@ def _read_cluster(
     """
     DescribeCluster (when a cluster is named): its release, configurations, security configuration and
     instance profile's role (iam:GetInstanceProfile in the EMR account) and, with a subnet, its route to STS. With
-    the cluster not read, its release is unknown (a ``release_label`` given beside it is named, not judged).
+    the cluster not read, its release is unknown (a ``release_label`` given beside it is named, not judged); read, its
+    own ``ReleaseLabel`` is its release, none when it shows none (an AMI-version cluster: ``checks/release.py``).
     """
     facts = _ClusterFacts(release_label)
     if cluster_id is None:
@@ -538,10 +539,13 @@ def _read_cluster(
     # The release the cluster runs decides its connector and settings, not a release_label given beside it (which
     # is for a check without a cluster: a stale one would judge EMRFS's settings on an S3A cluster).
     # Said in the report (a WARN naming both), not silently dropped: the caller's label may be stale or a typo.
-    own = cluster.get("ReleaseLabel")
-    if own and release_label is not None and str(release_label).strip() != own:
+    # A cluster without a ReleaseLabel runs no release label at all: "The release label applies only to Amazon EMR
+    # releases version 4.0 and later. Earlier versions use AmiVersion" (Amazon EMR API Reference, "Cluster"), and
+    # checks/release.py judges that, never the label given beside it.
+    own = cluster.get("ReleaseLabel") or None
+    if release_label is not None and str(release_label).strip() != own:
         facts.ignored_release_label = release_label
-    facts.release_label = own or release_label
+    facts.release_label = own
     facts.configurations = cluster.get("Configurations", [])
     fleets = cluster.get("InstanceCollectionType") == "INSTANCE_FLEET"
     facts.instance_configurations = read(

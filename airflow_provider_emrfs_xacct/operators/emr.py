@@ -294,6 +294,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.keep_emrfs = keep_emrfs
         #: The idempotency key of the launch this try sent (or is about to send); ``None`` before, and in a dry run.
         self._launch_key: str | None = None
+        #: How refusals name each top-level ``RunJobFlow`` argument: the overrides', or the ``emr_conn_id`` extra's.
+        self._argument_fields: dict[str, str] = {}
 
     def resolve_template_files(self) -> None:
         """Read ``job_flow_overrides`` from its file when it names one (``.json``); no other field names a file."""
@@ -353,9 +355,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         overrides = arguments.parse_job_flow_overrides(self.job_flow_overrides)
         arguments.validate_run_job_flow_names(extra, overrides, extra_field)
         config = {**extra, **overrides}
-        # How a refusal names a top-level argument: the overrides', or the connection extra's.
+        # How a refusal names a top-level argument: the connection extra's when only the extra gives it, else the
+        # overrides' (also when neither does: where a DAG author would add it).
         fields = {
-            key: f"job_flow_overrides.{key}" if key in overrides else f"{extra_field} {key}"
+            key: arguments.run_job_flow_field(key, overrides, extra, extra_field)
             for key in (
                 "JobFlowRole",
                 "Tags",
@@ -364,12 +367,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 "Configurations",
                 "Steps",
                 "BootstrapActions",
+                "SecurityConfiguration",
                 *config,
             )
         }
         arguments.refuse_too_many_tags(config, fields["Tags"])
         arguments.validate_cluster_tags(config, fields["Tags"])
-        name = arguments.launch_security_configuration(config, name)
+        name = arguments.launch_security_configuration(config, name, fields["SecurityConfiguration"])
         arguments.validate_configuration_document(name, self.security_configuration_document)
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
@@ -410,13 +414,16 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self._validate_request(hook, self.job_flow_overrides, fields)
         self._check_launch_roles(hook, self.job_flow_overrides, fields)
         self._refuse_unfit_document(hook, deleted)  # in a dry run too
+        # An active cluster this task instance launched with other arguments is refused naming each where it was given.
+        self._argument_fields = fields
         if self.dry_run:
             return self._dry_run_launch(context, hook, key)
         if name is not None and deleted is not None:
             # Only now that every argument is validated: bad input changes nothing. A cluster this task instance
             # launched with another configuration or other arguments is refused before that write too.
             with explain_access_denied(hook):
-                hook.find_launched_cluster(key, self.job_flow_overrides)
+                with arguments.conflicts_named_where_given(fields):
+                    hook.find_launched_cluster(key, self.job_flow_overrides)
                 hook.create_deleted_security_configuration(name, deleted)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         if self.deferrable and self.region_name is None:
@@ -425,7 +432,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             # region_name to the trigger from Amazon provider 9.37 on: setup.cfg's floor).
             self.region_name = hook.conn_region_name
         self._launch_key = key
-        return self._launch(context, hook, name)
+        with arguments.conflicts_named_where_given(fields):
+            return self._launch(context, hook, name)
 
     @staticmethod
     def _validate_request(hook: EmrfsEmrHook, request: dict[str, Any], fields: dict[str, str]) -> None:
@@ -931,10 +939,11 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow.providers.common.compat.sdk import redact
 
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import conflicts_named_where_given
         from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 
         overrides = cast("dict[str, Any]", self.job_flow_overrides)
-        with explain_access_denied(hook):
+        with explain_access_denied(hook), conflicts_named_where_given(self._argument_fields):
             existing = hook.find_launched_cluster(key, overrides)
         if existing:
             self.log.info("Cluster %s was already launched for this task instance", existing)

@@ -10,18 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider, validate_cluster_name
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import load_argument_text
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.security_config import names_content, validate_security_configuration_name
 from airflow_provider_emrfs_xacct.pure.validation import kind_of, refuse_rendered_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
 #: Tags a cluster may carry: "Restrictions that apply to Amazon EC2 resources apply to Amazon EMR as well"
 #: (Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR"), and EC2
@@ -51,6 +52,31 @@ NATIVE_RENDERING_HINT = (
 #: "KerberosAttributes": ``KdcAdminPassword``, "The password used within the cluster for the kadmin service on the
 #: cluster-dedicated KDC", and ``Realm``, "The name of the Kerberos realm to which all nodes in a cluster belong").
 KERBEROS_REQUIRED_ATTRIBUTES = ("Realm", "KdcAdminPassword")
+#: Where AWS spells the Kerberos architectures that need more ``KerberosAttributes`` (Amazon EMR Management Guide,
+#: "Create a security configuration", "JSON Reference for Kerberos Settings", and Kerberos "Configuration examples":
+#: "Cluster-dedicated KDC with Active Directory cross-realm trust" and "External cluster KDC with Active Directory
+#: cross-realm trust"): each path below ``KerberosConfiguration``, what it is, and the attributes it needs.
+#: "Cross-realm trust principal password ... Required when establishing a cross-realm trust"; "Active Directory domain
+#: join user ... Required when using Active Directory in a cross-realm trust"; "Active Directory domain join password:
+#: The password for the Active Directory domain join user" (Amazon EMR Management Guide, "Security configuration and
+#: cluster settings for Kerberos on Amazon EMR"). Whether a cluster-dedicated KDC's cross-realm trust is with Active
+#: Directory the configuration does not say (its other realm may be an MIT KDC's): that one needs no join user here.
+KERBEROS_ARCHITECTURE_ATTRIBUTES: tuple[tuple[tuple[str, str], str, tuple[str, ...]], ...] = (
+    (
+        ("ClusterDedicatedKdcConfiguration", "CrossRealmTrustConfiguration"),
+        "a cross-realm trust",
+        ("CrossRealmTrustPrincipalPassword",),
+    ),
+    (
+        ("ExternalKdcConfiguration", "AdIntegrationConfiguration"),
+        "Active Directory integration",
+        ("ADDomainJoinUser", "ADDomainJoinPassword"),
+    ),
+)
+#: The page each attribute's requirement is quoted from (``Realm`` and ``KdcAdminPassword``: "Required: Yes").
+KERBEROS_SETTINGS_PAGE = (
+    'Amazon EMR Management Guide, "Security configuration and cluster settings for Kerberos on Amazon EMR"'
+)
 #: Why a Kerberos security configuration and ``KerberosAttributes`` go together: "When you create a Kerberized
 #: cluster, you specify the security configuration together with Kerberos attributes that are specific to the
 #: cluster. You can't specify one set without the other, or an error occurs." (Amazon EMR Management Guide,
@@ -72,12 +98,44 @@ def named_where_given(error: InvalidParameterError, fields: dict[str, str]) -> I
     refusal names it (``job_flow_overrides.Configurations``, or ``emr_conn_id 'emr_default' extra Configurations``
     when the overrides leave it to the connection's extra), and the launch's checks name them as the overrides'.
     """
+    shown = field_where_given(error.field, fields)
+    return error if shown is None else InvalidParameterError(shown, error.problem)
+
+
+def conflict_named_where_given(error: ConflictError, fields: dict[str, str]) -> ConflictError:
+    """
+    :func:`named_where_given` for a retried launch's active cluster launched with other arguments
+    (``job_flow_overrides.JobFlowRole`` when the ``emr_conn_id`` extra gave the instance profile).
+    """
+    shown = field_where_given(error.field, fields)
+    if shown is None or error.field is None:
+        return error
+    message = str(error.args[0]).removeprefix(f"{error.field}: ")
+    return ConflictError(message, error.document, field=shown)
+
+
+@contextmanager
+def conflicts_named_where_given(fields: dict[str, str]) -> Iterator[None]:
+    """Raise a :class:`ConflictError` of the block naming its argument where it was given (:func:`conflict_named_where_given`)."""
+    try:
+        yield
+    except ConflictError as error:
+        raise conflict_named_where_given(error, fields) from None
+
+
+def field_where_given(field: str | None, fields: dict[str, str]) -> str | None:
+    """
+    How ``field`` (``job_flow_overrides.<key>...``) is named where its top-level key was given (``fields``, as
+    :func:`named_where_given` takes them); ``None``: as it is.
+    """
     for key, shown in fields.items():
-        default = f"job_flow_overrides.{key}"
-        rest = error.field[len(default) :]
-        if shown != default and error.field.startswith(default) and rest[:1] in ("", ".", "["):
-            return InvalidParameterError(shown + rest, error.problem)
-    return error
+        default = f"{OVERRIDES_FIELD}.{key}"
+        if field is None or shown == default or not field.startswith(default):
+            continue
+        rest = field[len(default) :]
+        if rest[:1] in ("", ".", "["):
+            return shown + rest
+    return None
 
 
 def require_tag_dicts(tags: Any, field: str) -> None:
@@ -241,6 +299,30 @@ def kerberos_configuration(document: Mapping[str, Any]) -> Any:
     return authentication.get("KerberosConfiguration") if isinstance(authentication, dict) else None
 
 
+def required_kerberos_attributes(kerberos: Any, attributes: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """
+    The ``KerberosAttributes`` a launch with the Kerberos section ``kerberos`` needs, each with why.
+
+    ``Realm`` and ``KdcAdminPassword`` always ("Required: Yes": Amazon EMR API Reference, "KerberosAttributes"), and
+    those of the architecture the section sets up (:data:`KERBEROS_ARCHITECTURE_ATTRIBUTES`); ``ADDomainJoinPassword``
+    also beside an ``ADDomainJoinUser`` given ("The Active Directory password for ADDomainJoinUser", the same API page).
+    """
+    required = [
+        (key, '(Amazon EMR API Reference, "KerberosAttributes": "Required: Yes")')
+        for key in KERBEROS_REQUIRED_ATTRIBUTES
+    ]
+    for (section, part), what, keys in KERBEROS_ARCHITECTURE_ATTRIBUTES:
+        holder = kerberos.get(section) if isinstance(kerberos, dict) else None
+        if isinstance(holder, dict) and holder.get(part) is not None:
+            why = f"(its KerberosConfiguration.{section}.{part} sets up {what}: {KERBEROS_SETTINGS_PAGE})"
+            required.extend((key, why) for key in keys)
+    if attributes.get("ADDomainJoinUser") is not None:
+        required.append(
+            ("ADDomainJoinPassword", '(ADDomainJoinUser is given: Amazon EMR API Reference, "KerberosAttributes")')
+        )
+    return required
+
+
 def refuse_unpaired_kerberos(
     document: Mapping[str, Any] | None, name: str | None, config: Mapping[str, Any], field: str
 ) -> None:
@@ -248,10 +330,11 @@ def refuse_unpaired_kerberos(
     Refuse a launch whose security configuration and ``KerberosAttributes`` do not come together, before any write.
 
     A security configuration with ``AuthenticationConfiguration.KerberosConfiguration`` needs the cluster's
-    ``KerberosAttributes`` with ``Realm`` and ``KdcAdminPassword`` strings, and ``KerberosAttributes`` need such a
-    configuration (:data:`KERBEROS_TOGETHER`, :data:`KERBEROS_REQUIRED_ATTRIBUTES`): EMR refuses either alone only
-    at ``RunJobFlow``, after the run's provisioning tasks (and a re-created configuration) changed AWS. No value of
-    the attributes is shown: ``KdcAdminPassword`` is a secret.
+    ``KerberosAttributes`` with ``Realm`` and ``KdcAdminPassword`` strings, and those its architecture needs (a
+    cross-realm trust's ``CrossRealmTrustPrincipalPassword``, Active Directory integration's ``ADDomainJoinUser`` and
+    ``ADDomainJoinPassword``: :func:`required_kerberos_attributes`); ``KerberosAttributes`` need such a configuration
+    (:data:`KERBEROS_TOGETHER`): EMR refuses either alone only at ``RunJobFlow``, after the run's provisioning tasks
+    (and a re-created configuration) changed AWS. No value of the attributes is shown: they hold passwords.
 
     :param document: the security configuration's document; ``None``: the launch has no security configuration (a
         dry run whose configuration is not known yet does not call this).
@@ -259,10 +342,10 @@ def refuse_unpaired_kerberos(
     :param config: the ``RunJobFlow`` arguments (``job_flow_overrides`` over the ``emr_conn_id`` extra).
     :param field: how a refusal names ``KerberosAttributes`` (:func:`run_job_flow_field`).
     """
-    kerberized = document is not None and kerberos_configuration(document) is not None
+    kerberos = None if document is None else kerberos_configuration(document)
     attributes = config.get("KerberosAttributes")
     if attributes is None:
-        if kerberized:
+        if kerberos is not None:
             raise InvalidParameterError(
                 field,
                 f"is missing, but security configuration {name!r} has AuthenticationConfiguration."
@@ -270,7 +353,7 @@ def refuse_unpaired_kerberos(
                 '(Amazon EMR API Reference, "KerberosAttributes"), or launch with a configuration without Kerberos',
             )
         return
-    if not kerberized:
+    if kerberos is None:
         configuration = (
             "the launch has no security configuration"
             if document is None
@@ -285,13 +368,13 @@ def refuse_unpaired_kerberos(
         raise InvalidParameterError(
             field, f"must be a dict with Realm and KdcAdminPassword strings, got {kind_of(attributes)}"
         )
-    for key in KERBEROS_REQUIRED_ATTRIBUTES:
+    for key, why in required_kerberos_attributes(kerberos, attributes):
         if not isinstance(attributes.get(key), str):
             got = "none" if attributes.get(key) is None else kind_of(attributes[key])
             raise InvalidParameterError(
                 f"{field}.{key}",
-                f"must be a string with security configuration {name!r}, which has a KerberosConfiguration "
-                f'(Amazon EMR API Reference, "KerberosAttributes": {key} is "Required: Yes"); got {got}',
+                f"must be a string with security configuration {name!r}, which has a KerberosConfiguration {why}; "
+                f"got {got}",
             )
 
 
@@ -321,13 +404,18 @@ def instance_profile_problem(profile: str, roles: list[dict[str, Any]]) -> str |
     )
 
 
-def launch_security_configuration(config: dict[str, Any], name: str | None) -> str | None:
-    """Return the configuration to launch with: ``security_configuration``, else the arguments' own (they must agree)."""
+def launch_security_configuration(
+    config: dict[str, Any], name: str | None, field: str = f"{OVERRIDES_FIELD}.SecurityConfiguration"
+) -> str | None:
+    """
+    Return the configuration to launch with: ``security_configuration``, else the arguments' own (they must agree).
+
+    :param field: how a refusal names the arguments' ``SecurityConfiguration``: the overrides', or the connection
+        extra's when only the extra has it (:func:`run_job_flow_field`).
+    """
     given = config.get("SecurityConfiguration")
     if name is not None and given not in (None, name):
-        raise InvalidParameterError(
-            f"{OVERRIDES_FIELD}.SecurityConfiguration", f"is {given!r} but security_configuration is {name!r}"
-        )
+        raise InvalidParameterError(field, f"is {given!r} but security_configuration is {name!r}")
     return name or given
 
 

@@ -875,3 +875,194 @@ def test_a_dry_run_whose_configuration_is_not_known_yet_does_not_judge_kerberos(
     assert change["after"]["KerberosAttributes"]["Realm"] == "EC2.INTERNAL"
     assert KDC_ADMIN_PASSWORD not in json.dumps(ti.xcoms["plan"]) + capfd.readouterr().out
     assert emr.list_clusters()["Clusters"] == []
+
+
+#: The Kerberos sections of AWS's examples that need more ``KerberosAttributes`` than ``Realm`` and ``KdcAdminPassword``
+#: (Amazon EMR Management Guide, Kerberos "Configuration examples": "Cluster-dedicated KDC with Active Directory
+#: cross-realm trust", "External cluster KDC with Active Directory cross-realm trust").
+KERBEROS_ARCHITECTURES = {
+    "cross-realm trust": {
+        "Provider": "ClusterDedicatedKdc",
+        "ClusterDedicatedKdcConfiguration": {
+            "TicketLifetimeInHours": 24,
+            "CrossRealmTrustConfiguration": {
+                "Realm": "AD.DOMAIN.COM",
+                "Domain": "ad.domain.com",
+                "AdminServer": "ad.domain.com",
+                "KdcServer": "ad.domain.com",
+            },
+        },
+    },
+    "active directory integration": {
+        "Provider": "ExternalKdc",
+        "ExternalKdcConfiguration": {
+            "KdcServerType": "Single",
+            "AdminServer": "MasterDNSofClusterKDC:749",
+            "KdcServer": "MasterDNSofClusterKDC.com:88",
+            "AdIntegrationConfiguration": {"AdRealm": "AD.DOMAIN.COM", "AdDomain": "ad.domain.com"},
+        },
+    },
+}
+TRUST_PASSWORD = "cross-realm-Pa55-77c2"
+JOIN_PASSWORD = "ad-join-Pa55-90d1"
+
+
+def kerberos_architecture(emr: Any, architecture: str, *, create: bool = True) -> tuple[str, dict[str, Any]]:
+    """The launch's role mappings with the Kerberos section of ``architecture``, named by its content."""
+    mappings = json.loads(emr.describe_security_configuration(Name=SECURITY_CONFIGURATION)["SecurityConfiguration"])
+    document = {
+        **mappings,
+        "AuthenticationConfiguration": {"KerberosConfiguration": KERBEROS_ARCHITECTURES[architecture]},
+    }
+    name = security_configuration_name("emrfs-xacct-kerberos", document)
+    if create:
+        emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+    return name, document
+
+
+@pytest.mark.parametrize(
+    ("architecture", "attributes", "missing"),
+    [
+        ("cross-realm trust", KERBEROS_ATTRIBUTES, "CrossRealmTrustPrincipalPassword"),
+        ("active directory integration", KERBEROS_ATTRIBUTES, "ADDomainJoinUser"),
+        (
+            "active directory integration",
+            {**KERBEROS_ATTRIBUTES, "ADDomainJoinUser": "MyPrivilegedADUserName"},
+            "ADDomainJoinPassword",
+        ),
+    ],
+    ids=["cross-realm-without-trust-password", "ad-without-join-user", "ad-without-join-password"],
+)
+@pytest.mark.parametrize("deleted", [False, True], ids=["configuration-exists", "configuration-deleted"])
+def test_kerberos_attributes_without_what_the_architecture_needs_are_refused_before_any_write(
+    emr: Any,
+    capfd: pytest.CaptureFixture[str],
+    architecture: str,
+    attributes: dict[str, Any],
+    missing: str,
+    deleted: bool,
+) -> None:
+    """
+    "Cross-realm trust principal password ... Required when establishing a cross-realm trust"; "Active Directory
+    domain join user ... Required when using Active Directory in a cross-realm trust" (Amazon EMR Management Guide,
+    "Security configuration and cluster settings for Kerberos on Amazon EMR"). With ``Realm`` and ``KdcAdminPassword``
+    alone the launch re-created a deleted configuration and failed only at ``RunJobFlow``: refused before any write
+    now, naming the attribute, without a password.
+    """
+    name, document = kerberos_architecture(emr, architecture, create=not deleted)
+    operator = make_operator(
+        security_configuration=name,
+        security_configuration_document=document,
+        job_flow_overrides=overrides(KerberosAttributes=attributes),
+    )
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == f"job_flow_overrides.KerberosAttributes.{missing}"
+    assert "KerberosConfiguration" in refused.value.problem
+    assert calls.mutating == []
+    assert KDC_ADMIN_PASSWORD not in str(refused.value) + capfd.readouterr().out
+    configurations = [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
+    assert (name in configurations) is not deleted
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_kerberos_attributes_of_the_connection_missing_a_trust_password_are_named_there(
+    emr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, _ = kerberos_architecture(emr, "cross-realm trust")
+    operator = make_operator(security_configuration=name, emr_conn_id=kerberos_connection(monkeypatch))
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == "emr_conn_id 'emr_kerberos' extra KerberosAttributes.CrossRealmTrustPrincipalPassword"
+    assert calls.mutating == []
+
+
+@pytest.mark.parametrize(
+    ("architecture", "added"),
+    [
+        ("cross-realm trust", {"CrossRealmTrustPrincipalPassword": TRUST_PASSWORD}),
+        (
+            "active directory integration",
+            {"ADDomainJoinUser": "MyPrivilegedADUserName", "ADDomainJoinPassword": JOIN_PASSWORD},
+        ),
+    ],
+    ids=["cross-realm", "ad-integration"],
+)
+def test_kerberos_attributes_with_what_the_architecture_needs_are_launched(
+    emr: Any, architecture: str, added: dict[str, str]
+) -> None:
+    """The attributes AWS's examples create each cluster with (the same "Configuration examples")."""
+    name, _ = kerberos_architecture(emr, architecture)
+    attributes = {**KERBEROS_ATTRIBUTES, **added}
+    operator = make_operator(security_configuration=name, job_flow_overrides=overrides(KerberosAttributes=attributes))
+    sent: list[dict[str, Any]] = []
+    operator.hook.launch_client.meta.events.register(
+        "provide-client-params.emr.RunJobFlow", lambda params, **_: sent.append(dict(params))
+    )
+
+    cluster_id, calls, _ = run_operator(operator)
+
+    assert calls.mutating == ["RunJobFlow"]
+    assert [arguments["KerberosAttributes"] for arguments in sent] == [attributes]
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["SecurityConfiguration"] == name
+
+
+def connection_with(monkeypatch: pytest.MonkeyPatch, extra: dict[str, Any]) -> str:
+    """An EMR connection whose extra holds ``extra``; its id."""
+    monkeypatch.setenv("AIRFLOW_CONN_EMR_FROM_EXTRA", json.dumps({"conn_type": "emr", "extra": extra}))
+    return "emr_from_extra"
+
+
+def test_a_security_configuration_of_the_connection_other_than_the_launchs_is_refused_naming_the_connection(
+    emr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The ``emr_conn_id`` extra's ``SecurityConfiguration`` is ``"old"``, ``job_flow_overrides`` has none, and the launch
+    asks for another: refused, naming the extra's key the DAG author wrote (``job_flow_overrides`` has none to fix).
+    """
+    conn_id = connection_with(monkeypatch, {"SecurityConfiguration": "old"})
+    operator = make_operator(emr_conn_id=conn_id)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == "emr_conn_id 'emr_from_extra' extra SecurityConfiguration"
+    assert refused.value.problem == f"is 'old' but security_configuration is {SECURITY_CONFIGURATION!r}"
+    assert calls.mutating == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_retry_whose_connection_gives_another_release_is_refused_naming_the_connection(
+    emr: Any, monkeypatch: pytest.MonkeyPatch, dry_run: bool
+) -> None:
+    """
+    A retried launch is refused when its task instance's active cluster was launched with other arguments
+    (``hooks.emr.find_launched_cluster``): an argument the ``emr_conn_id`` extra gives is named there too, in a dry
+    run as well.
+    """
+    without_release = {key: value for key, value in overrides().items() if key != "ReleaseLabel"}
+    first_id, _, _ = run_operator(
+        make_operator(
+            emr_conn_id=connection_with(monkeypatch, {"ReleaseLabel": "emr-6.15.0"}), job_flow_overrides=without_release
+        ),
+        RecordingTaskInstance(task_id="launch_cluster"),
+    )
+    retry = make_operator(
+        emr_conn_id=connection_with(monkeypatch, {"ReleaseLabel": "emr-6.14.0"}),
+        job_flow_overrides=without_release,
+        dry_run=dry_run,
+    )
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(retry, RecordingTaskInstance(task_id="launch_cluster", try_number=2))
+
+    assert refused.value.field == "emr_conn_id 'emr_from_extra' extra ReleaseLabel"
+    assert str(refused.value).startswith(f"emr_conn_id 'emr_from_extra' extra ReleaseLabel: cluster {first_id} ")
+    assert "ReleaseLabel: 'emr-6.15.0' on the cluster, 'emr-6.14.0' asked for" in str(refused.value)
+    assert calls.mutating == []
+    assert active_clusters(emr) == [first_id]

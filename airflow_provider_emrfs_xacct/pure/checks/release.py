@@ -12,6 +12,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.credential_settings import s3a_role_mappings
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, S3A_REQUESTS_LINK, UNKNOWN, WARN, Link
+from airflow_provider_emrfs_xacct.pure.checks.state import ClusterState
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
@@ -50,16 +51,43 @@ def audit(state: ChainState) -> list[Link]:
 def _ignored_release_link(state: ChainState) -> list[Link]:
     if state.ignored_release_label is None:
         return []
+    runs = (
+        f"runs {state.release_label}: the checks judge {state.release_label}, the cluster's own release"
+        if state.release_label is not None
+        else "shows no ReleaseLabel (an AMI-version cluster, its RunningAmiVersion): the checks judge the cluster's "
+        "own release, not the one given"
+    )
     return [
         Link(
             None,
             GIVEN_RELEASE_LINK,
             WARN,
-            f"release_label {state.ignored_release_label!r} was given, but the cluster (cluster_id) runs "
-            f"{state.release_label}: the checks judge {state.release_label}, the cluster's own release",
+            f"release_label {state.ignored_release_label!r} was given, but the cluster (cluster_id) {runs}",
             fix="remove release_label (it is for a check without a cluster) or give the cluster's release",
         )
     ]
+
+
+def _ami_version_cluster_link(cluster: ClusterState) -> Link:
+    """
+    The FAIL of a cluster DescribeCluster shows without a ``ReleaseLabel``: one of the AMI versions (2.x, 3.x).
+
+    "The release label applies only to Amazon EMR releases version 4.0 and later. Earlier versions use AmiVersion"
+    (Amazon EMR API Reference, "Cluster"; ``AmiVersion`` "Applies only to Amazon EMR AMI versions 3.x and 2.x":
+    "RunJobFlow"), and role mappings need release 5.10.0 or later (Amazon EMR Management Guide, "Configure IAM roles
+    for EMRFS requests to Amazon S3"). A ``release_label`` given beside the cluster is not judged in its place.
+    """
+    return Link(
+        None,
+        "release supports role mappings",
+        FAIL,
+        f'cluster {cluster.cluster_id} shows no ReleaseLabel (DescribeCluster), which "applies only to Amazon EMR '
+        'releases version 4.0 and later. Earlier versions use AmiVersion" (Amazon EMR API Reference, "Cluster"): it '
+        "runs an AMI version (its RunningAmiVersion: 2.x or 3.x), which ignores role mappings (they need release "
+        f'{release_text(ROLE_MAPPINGS_SINCE)} or later: Amazon EMR Management Guide, "Configure IAM roles for EMRFS '
+        'requests to Amazon S3")',
+        fix=f"launch the cluster with ReleaseLabel {release_text(ROLE_MAPPINGS_SINCE)} or later",
+    )
 
 
 def _release_links(state: ChainState) -> list[Link]:
@@ -67,6 +95,8 @@ def _release_links(state: ChainState) -> list[Link]:
         # The option (a) chain maps no role, so which releases and connectors apply role mappings does not matter;
         # the IMDS version the cluster's own configuration asks for does (its credentials come from IMDS).
         return _imds_links_of_any_release(state)
+    if state.release_label is None and isinstance(state.cluster, ClusterState):
+        return [_ami_version_cluster_link(state.cluster)]
     if state.release_label is None:
         # Not checked: a release before 5.10.0 ignores the role mappings, and 7.10.0 on may serve s3:// by S3A.
         detail = state.cluster_unreadable or "release label unknown (no cluster given)"
