@@ -66,6 +66,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     stored_policy_length,
     trust_without_role,
     trusted_besides,
+    unless_cleanup_blocked,
     upsert_statement,
     without_roles_named,
     without_trust_nobody,
@@ -174,20 +175,34 @@ def _say_what_was_written(refused: QuotaRefusedByAwsError, landed: list[str]) ->
     refused.args = (f"{refused.field}: {refused.problem}", *refused.args[1:])
 
 
-def _refuse_orphaned_trust(current: dict[str, Any] | None, desired: dict[str, Any], role_name: str) -> None:
+def _writable_trust(
+    current: dict[str, Any] | None, desired: dict[str, Any] | None, role_name: str, log: Any
+) -> dict[str, Any] | None:
     """
-    Refuse a change to a trust policy whose other statements name a deleted principal's unique ID.
+    ``desired``, or ``current`` where the only change would be the clean-up of deleted principals IAM refuses.
 
-    IAM refuses to save such a policy with ``MalformedPolicyDocument`` "Invalid principal in policy" (AWS
-    Knowledge Center, iam-trust-policy-error), which would otherwise be waited out as IAM's lag.
+    A change to a trust policy whose other statements name a deleted principal's unique ID is refused before the
+    write: IAM refuses to save such a policy with ``MalformedPolicyDocument`` "Invalid principal in policy" (AWS
+    Knowledge Center, iam-trust-policy-error), which would otherwise be waited out as IAM's lag. When dropping the
+    unique IDs of the provider's own statement is all the write would change (a grant rerun, a revoke of a role the
+    statement no longer holds), the trust policy is left as it is and the warning names the blocking statement
+    (:func:`~airflow_provider_emrfs_xacct.pure.merge.unless_cleanup_blocked`).
     """
-    if not same_meaning(desired, current):
-        refuse_orphaned_ids(
-            current,
-            documents.TRUST_SID,
-            f"the trust policy of role {role_name}",
-            refused_by="IAM refuses every trust policy ('Invalid principal in policy')",
-        )
+    what = f"the trust policy of role {role_name}"
+
+    def refuse() -> None:
+        if not same_meaning(desired, current):
+            refuse_orphaned_ids(
+                current,
+                documents.TRUST_SID,
+                what,
+                refused_by="IAM refuses every trust policy ('Invalid principal in policy')",
+            )
+
+    written, warning = unless_cleanup_blocked(current, desired, lambda sid: sid == documents.TRUST_SID, refuse, what)
+    if warning:
+        log.warning("%s", warning)
+    return written
 
 
 class EmrfsIamHook(ManagedPolicyBaseHook):
@@ -390,8 +405,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 )
                 # An action someone added to it goes with it no more (remove_owned_statement).
                 desired = remove_owned_statement(base or {}, documents.trust_statement([]))
-            _refuse_orphaned_trust(current, desired, role_name)
-            return desired
+            return _writable_trust(current, desired, role_name, self.log)
 
         def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> bool:
             guard_writes(self.conn)
@@ -895,7 +909,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 partition, locations, held_keys | wanted_keys, object_acl=object_acl or held_acl
             )
             # Same statements as the destination role's: what others put beside or onto them is kept, what a
-            # prefix taken out by hand left behind goes with it.
+            # prefix taken out by hand left behind goes with it; one of them about to be dropped is refused for a
+            # NotResource someone put in place of its keys, as the destination role's is (merge_owned_statements).
             removed = documents.remains_of_removed_prefixes(current, locations)
             return merge_owned_statements(current, ours, documents.is_owned_destination_sid, dropping=removed)
 
@@ -1089,9 +1104,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             )
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
-            desired = trust_without_role(current, *emr_role)
+            desired = _writable_trust(current, trust_without_role(current, *emr_role), role_name, self.log)
             if desired is not None:
-                _refuse_orphaned_trust(current, desired, role_name)
                 ours = find_statement(current, documents.TRUST_SID)
                 if ours and ours.get("Condition") and find_statement(desired, documents.TRUST_SID) is None:
                     self.log.warning(

@@ -44,6 +44,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     refuse_orphaned_ids,
     remove_owned_statement,
     same_meaning,
+    unless_cleanup_blocked,
     upsert_statement,
     without_roles_named,
 )
@@ -326,7 +327,10 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         def desire(current: dict[str, Any]) -> dict[str, Any]:
             nonlocal check
             principals = merged_principals(current, documents.KEY_USERS_SID, wanted)
-            desired = upsert_statement(current, documents.key_users_statement(principals))
+            # Before the key is described: a rerun whose only change is a clean-up KMS would refuse writes nothing.
+            desired = self._writable(
+                key_arn, current, upsert_statement(current, documents.key_users_statement(principals))
+            )
             require_within(KEY_POLICY_BYTES, document_size(desired), "principal_arns", f"the key policy of {key_arn}")
             if check is None and not same_meaning(desired, current):
                 check = self.check_key_usable(key_arn, wanted)
@@ -403,14 +407,12 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         Keep the key policy at ``desire(current)``, never bypassing the lockout safety check.
 
         A change to a policy that KMS would refuse for an orphaned unique ID in a statement the provider
-        did not write is a :class:`ConflictError` before the write (see :func:`refuse_orphaned_ids`).
+        did not write is a :class:`ConflictError` before the write (see :func:`refuse_orphaned_ids`), unless the
+        clean-up of the provider's own deleted principals is all it would change (:meth:`_writable`).
         """
 
         def checked_desire(current: dict[str, Any]) -> dict[str, Any]:
-            desired = desire(current)
-            if not same_meaning(desired, current):
-                refuse_orphaned_ids(current, documents.KEY_USERS_SID, f"the key policy of {key_arn}")
-            return desired
+            return self._writable(key_arn, current, desire(current))
 
         def write(_current: Any, desired: dict[str, Any]) -> None:
             guard_writes(self.conn)
@@ -425,3 +427,28 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
             dry_run=dry_run,
             is_transient=is_invalid_principal,
         )
+
+    def _writable(self, key_arn: str, current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+        """
+        ``desired``, or ``current`` where the only change would be the clean-up of deleted principals KMS refuses.
+
+        KMS refuses every key policy still naming a deleted principal's unique ID ("Policy contains a statement with
+        one or more invalid principals": AWS Knowledge Center, kms-policy-error-invalid-principals). The provider's
+        statement drops theirs; one in a statement the provider did not write is named before the write
+        (:class:`ConflictError`), or, when dropping the provider's own is all the write would change, the key policy
+        is left as it is with a warning naming it
+        (:func:`~airflow_provider_emrfs_xacct.pure.merge.unless_cleanup_blocked`).
+        """
+        what = f"the key policy of {key_arn}"
+
+        def refuse() -> None:
+            if not same_meaning(desired, current):
+                refuse_orphaned_ids(current, documents.KEY_USERS_SID, what)
+
+        written, warning = unless_cleanup_blocked(
+            current, desired, lambda sid: sid == documents.KEY_USERS_SID, refuse, what
+        )
+        if warning:
+            self.log.warning("%s", warning)
+        assert written is not None  # current, when kept, is a key policy: it held the clean-up's statement
+        return written

@@ -42,6 +42,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     refuse_repeated_sid,
     remove_owned_statement,
     upsert_statement,
+    without_deleted_ids,
     without_identities,
 )
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
@@ -320,31 +321,14 @@ def without_deleted_principals(policy: dict[str, Any]) -> tuple[dict[str, Any], 
     statement of the provider's pattern (:data:`_PAIR_SID`) whose ``Principal`` names only such IDs is dropped,
     whatever was added to it, and such IDs are taken out of one that still names someone else. Statements the provider
     did not write are not touched: one naming such an ID is refused by name before the write (``refuse_orphaned_ids``).
+    The same clean-up as a key or trust policy's (:func:`~airflow_provider_emrfs_xacct.pure.merge.without_deleted_ids`).
     """
-    statements = as_list(policy.get("Statement"))
-    kept: list[Any] = []
-    dropped: list[str] = []
-    for statement in statements:
-        principal = statement.get("Principal") if isinstance(statement, dict) else None
-        values = as_list(principal.get("AWS")) if isinstance(principal, dict) else []
-        deleted = [value for value in values if isinstance(value, str) and not live_principals([value])]
-        if not deleted or not _PAIR_SID.fullmatch(str(statement.get("Sid"))):
-            kept.append(statement)
-            continue
-        assert isinstance(principal, dict)
-        left = {kind: value for kind, value in principal.items() if kind != "AWS"}
-        others = [value for value in values if value not in deleted]
-        if others:
-            left["AWS"] = others if len(others) > 1 else others[0]
-        names = ", ".join(deleted)
-        if left:
-            kept.append({**copy.deepcopy(statement), "Principal": left})
-            dropped.append(f"{names} taken out of statement {statement['Sid']!r}")
-        else:
-            dropped.append(f"statement {statement['Sid']!r}, which named only {names}")
-    if not dropped:
-        return policy, []
-    return {**copy.deepcopy(policy), "Statement": copy.deepcopy(kept)}, dropped
+    return without_deleted_ids(policy, owns_pair)
+
+
+def owns_pair(sid: str) -> bool:
+    """Whether ``sid`` is one of the provider's pairs of a principal's statements (:data:`_PAIR_SID`)."""
+    return _PAIR_SID.fullmatch(sid) is not None
 
 
 class KeptWrite(NamedTuple):

@@ -328,6 +328,12 @@ def merge_owned_statements(
     The provider's statements (those whose ``Sid`` ``owns``) that ``desired`` no longer has are
     dropped; a statement someone else wrote into the same document (a ``Deny``, say) stays in place.
 
+    Every statement of the provider's in ``document``, kept or dropped, is refused with a ``NotPrincipal``,
+    ``NotAction`` or ``NotResource`` (:func:`_refuse_inverted`), as a write of it is (:func:`owned_statement`):
+    a ``NotResource`` "matches every resource except those specified" (IAM User Guide, "IAM JSON policy elements:
+    NotResource"), so a statement whose ``Resource`` someone replaced with one names no resource the provider reads
+    back, and would otherwise be dropped without a word, the edit with it.
+
     :param widest: the provider's statements as it writes them at their widest (those ``desired`` may leave
         out): one about to be dropped that holds more than its form there (an action or resource someone added)
         is refused as its write would be (:func:`owned_statement`), not dropped with what was added.
@@ -339,6 +345,7 @@ def merge_owned_statements(
         sid = item.get("Sid") if isinstance(item, dict) else None
         if isinstance(sid, str) and owns(sid):
             refuse_repeated_sid(result, sid)  # the ones dropped too: every statement of the Sid would go
+            _refuse_inverted(item, f"statement {sid!r}", _WRITING if sid in wanted else _DROPPING)
         shape = find_statement(widest, sid) if isinstance(sid, str) and owns(sid) and sid not in wanted else None
         if shape is not None:
             _refuse_widening(item, shape, f"statement {sid!r}", set(dropping))
@@ -414,6 +421,10 @@ _REMOVING = (
     "removing the statement with the last of its principals or resources would drop it",
     "move it into a statement of your own, then revoke again",
 )
+_DROPPING = (
+    "dropping the statement, from which the provider reads back no resource of its own, would drop it",
+    "move it into a statement of your own, or put the statement's Resource back, then run again",
+)
 
 
 def _refuse_widening(
@@ -435,9 +446,7 @@ def _refuse_widening(
             f"{name} has Effect {current.get('Effect')!r}, the provider writes {statement.get('Effect')!r}; "
             f"{not_done}: fix it by hand"
         )
-    for key in _INVERTED_KEYS:
-        if key in current:
-            raise ConflictError(f"{name} has {key} {current[key]!r}, which widens it; {not_done}: {fix}")
+    _refuse_inverted(current, name, outcome)
     _refuse_wider_principals(current, statement, name, f"{not_done}: {fix}")
     _refuse_dropped_principals(current, statement, name, dropped)
     for key in ("Action", "Resource"):
@@ -451,6 +460,21 @@ def _refuse_widening(
                     f"{name} holds the {kind}{key.lower()} {value!r}, which the provider does not write; "
                     f"{not_done}: {fix}"
                 )
+
+
+def _refuse_inverted(current: dict[str, Any], name: str, outcome: tuple[str, str]) -> None:
+    """
+    Refuse a ``NotPrincipal``, ``NotAction`` or ``NotResource`` in the provider's statement ``current``.
+
+    Each matches everything but what it names (IAM User Guide, "IAM JSON policy elements: NotResource", "NotAction",
+    "NotPrincipal"): in an ``Allow`` it widens the statement, and the provider never writes one.
+
+    :param outcome: what is not done and the way out, for the message (:data:`_WRITING`, :data:`_REMOVING` …).
+    """
+    not_done, fix = outcome
+    for key in _INVERTED_KEYS:
+        if key in current:
+            raise ConflictError(f"{name} has {key} {current[key]!r}, which widens it; {not_done}: {fix}")
 
 
 def _refuse_wider_principals(current: dict[str, Any], statement: dict[str, Any], name: str, refusal: str) -> None:
@@ -575,6 +599,85 @@ def refuse_ending_others(
 def live_principals(principals: Iterable[str]) -> list[str]:
     """Drop unique ids (``AROA…``) that IAM shows in place of principals that were deleted."""
     return [value for value in principals if not _UNIQUE_ID.match(value)]
+
+
+def without_deleted_ids(document: dict[str, Any], owns: Callable[[str], bool]) -> tuple[dict[str, Any], list[str]]:
+    """
+    Return ``document`` without the unique IDs of deleted principals in the provider's statements, and what went.
+
+    The provider's statements are those whose ``Sid`` ``owns``. Once a user or role is deleted, a trust, key or bucket
+    policy shows its unique ID (``AROA…``, ``AIDA…``) in its place; the ID grants nobody anything, not even a
+    principal of that name created again, whose ID is a new one (IAM User Guide, "AWS JSON policy elements:
+    Principal", IAM role principals). Such IDs are taken out of a statement that still names someone else, and a
+    statement naming only such IDs goes, whatever was added to it. Statements not the provider's are left as they
+    are (:func:`refuse_orphaned_ids` names one).
+    """
+    kept: list[Any] = []
+    dropped: list[str] = []
+    for statement in as_list(document.get("Statement")):
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        values = as_list(principal.get("AWS")) if isinstance(principal, dict) else []
+        deleted = [value for value in values if isinstance(value, str) and not live_principals([value])]
+        sid = statement.get("Sid") if isinstance(statement, dict) else None
+        if not deleted or not isinstance(sid, str) or not owns(sid):
+            kept.append(statement)
+            continue
+        assert isinstance(principal, dict)
+        left = {kind: value for kind, value in principal.items() if kind != "AWS"}
+        others = [value for value in values if value not in deleted]
+        if others:
+            left["AWS"] = others if len(others) > 1 else others[0]
+        names = ", ".join(deleted)
+        if left:
+            kept.append({**copy.deepcopy(statement), "Principal": left})
+            dropped.append(f"{names} taken out of statement {sid!r}")
+        else:
+            dropped.append(f"statement {sid!r}, which named only {names}")
+    if not dropped:
+        return document, []
+    return {**copy.deepcopy(document), "Statement": copy.deepcopy(kept)}, dropped
+
+
+def unless_cleanup_blocked(
+    current: dict[str, Any] | None,
+    desired: dict[str, Any] | None,
+    owns: Callable[[str], bool],
+    refuse: Callable[[], None],
+    what: str,
+) -> tuple[dict[str, Any] | None, str]:
+    """
+    Return ``desired``, or ``current`` where the clean-up of deleted principals is all that would change and is refused.
+
+    IAM, KMS and S3 refuse to save a trust, key or bucket policy that still names a deleted principal's unique ID
+    ("Invalid principal in policy": AWS Knowledge Center, iam-trust-policy-error and
+    s3-invalid-principal-in-policy-error; "Policy contains a statement with one or more invalid principals":
+    kms-policy-error-invalid-principals). The provider's statements drop theirs on every write
+    (:func:`without_deleted_ids`), but a statement someone else wrote naming one is not the provider's to edit:
+    ``refuse`` raises :class:`ConflictError` naming it. When dropping the provider's own IDs is all the write would
+    change (a grant already made, a revoke of a role no longer there), nothing is written and the run succeeds, as
+    before that clean-up existed: it waits for a write that statement no longer blocks. A change the run needs for
+    itself is refused as before.
+
+    :param owns: tells the provider's statements by their ``Sid``.
+    :param refuse: raises the refusal of writing ``desired`` (nothing when it may be written, or needs no write).
+    :param what: names the document, for the warning.
+    :return: the document to write (``current``: nothing to write), and the warning to log when the clean-up is
+        held back (``""`` otherwise).
+    """
+    try:
+        refuse()
+    except ConflictError as refusal:
+        if current is None:
+            raise
+        cleaned, cleared = without_deleted_ids(current, owns)
+        if not cleared or not same_meaning(desired, cleaned):
+            raise
+        return current, (
+            f"{what[:1].upper()}{what[1:]} is left as it is: nothing else to change in it, and dropping the unique "
+            f"IDs of deleted principals from the provider's statements ({'; '.join(cleared)}) would be refused: "
+            f"{refusal}"
+        )
+    return desired, ""
 
 
 def refuse_orphaned_ids(

@@ -20,7 +20,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, captured_logs, run_operator
 
 SID = "EmrfsXacctKeyUsers"
 PARTNER_A_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-a-writer"
@@ -174,8 +174,11 @@ def test_a_deleted_principal_in_a_statement_not_ours_is_a_conflict_before_any_wr
     Center, kms-policy-error-invalid-principals; the stand-in plays both, devstack/aws_principals.py).
     The provider must not edit that statement: it names it and the ID at once, rather than retrying
     about a minute as if IAM were slow and then raising KMS's error.
+
+    The provider's statement holds a role deleted since too: dropping its ID is a write KMS would refuse, and the
+    rerun has nothing else to write, so it writes nothing (it was refused before, for a write it never needed).
     """
-    create_roles(aws, "partner-a-writer", "partner-b-writer", "console-user")
+    create_roles(aws, "partner-a-writer", "partner-b-writer", "retired-writer", "console-user")
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     console_user = iam.get_role(RoleName="console-user")["Role"]
@@ -184,12 +187,17 @@ def test_a_deleted_principal_in_a_statement_not_ours_is_a_conflict_before_any_wr
         theirs = {"Sid": sid, **theirs}
     existing = {**aws.key_policy, "Statement": [*aws.key_policy["Statement"], theirs]}
     kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(existing))
-    run_operator(make_operator(aws.kms_key_arn))
+    retired = PARTNER_A_ROLE.replace("partner-a-writer", "retired-writer")
+    run_operator(make_operator(aws.kms_key_arn, principal_arns=[PARTNER_A_ROLE, retired]))
+    retired_id = iam.get_role(RoleName="retired-writer")["Role"]["RoleId"]
     iam.delete_role(RoleName="console-user")
+    iam.delete_role(RoleName="retired-writer")
     before = key_policy(kms, aws.kms_key_arn)
+    assert retired_id in as_list(before["Statement"][-1]["Principal"]["AWS"])  # the provider's, shown as its ID
     # Nothing to change: the rerun reads and writes nothing, whatever the other statements hold.
     _, recorder, _ = run_operator(make_operator(aws.kms_key_arn))
     assert recorder.mutating == []
+    assert key_policy(kms, aws.kms_key_arn) == before
     operator = make_operator(aws.kms_key_arn, principal_arns=[PARTNER_B_ROLE])
     ti = RecordingTaskInstance(task_id=operator.task_id)
 
@@ -199,6 +207,79 @@ def test_a_deleted_principal_in_a_statement_not_ours_is_a_conflict_before_any_wr
     named = f"statement {sid!r}" if sid else "statement [2] (no Sid)"
     assert f"{named} names {console_user['RoleId']!r}" in str(excinfo.value)
     assert "remove" in str(excinfo.value)
+    assert recorder.mutating == []
+    assert key_policy(kms, aws.kms_key_arn) == before
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
+def test_a_rerun_whose_only_change_is_a_clean_up_kms_refuses_writes_nothing_and_names_the_statement(
+    aws: Seeded, dry_run: bool
+) -> None:
+    """
+    The key users are partner-a-writer and partner-b-writer; someone's statement ``Theirs`` names console-user; both
+    partner-b-writer and console-user are deleted since, and the key policy shows each as its unique ID (IAM User
+    Guide, "AWS JSON policy elements: Principal"; the stand-in plays it). KMS refuses every key policy still naming
+    console-user's ID ("Policy contains a statement with one or more invalid principals": AWS Knowledge Center,
+    kms-policy-error-invalid-principals), which the provider does not edit, so dropping partner-b-writer's ID from
+    the provider's statement cannot be written; nothing else is to change. The rerun for partner-a-writer writes
+    nothing, succeeds, and warns naming ``Theirs``; before, it was refused (``ConflictError``), its dry run too.
+    """
+    create_roles(aws, "partner-a-writer", "partner-b-writer", "console-user")
+    kms, iam = client(aws.url, DESTINATION_ACCOUNT, "kms"), client(aws.url, DESTINATION_ACCOUNT, "iam")
+    run_operator(make_operator(aws.kms_key_arn, principal_arns=[PARTNER_A_ROLE, PARTNER_B_ROLE]))
+    console_user = iam.get_role(RoleName="console-user")["Role"]
+    policy = key_policy(kms, aws.kms_key_arn)
+    theirs = {
+        "Sid": "Theirs",
+        "Effect": "Allow",
+        "Principal": {"AWS": console_user["Arn"]},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+    }
+    policy["Statement"].append(theirs)
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
+    partner_b_id = iam.get_role(RoleName="partner-b-writer")["Role"]["RoleId"]
+    iam.delete_role(RoleName="partner-b-writer")
+    iam.delete_role(RoleName="console-user")
+    before = key_policy(kms, aws.kms_key_arn)
+    [ours] = [statement for statement in before["Statement"] if statement.get("Sid") == SID]
+    assert sorted(as_list(ours["Principal"]["AWS"])) == sorted([PARTNER_A_ROLE, partner_b_id])
+
+    with captured_logs() as logs:
+        result, recorder, ti = run_operator(make_operator(aws.kms_key_arn, dry_run=dry_run))
+
+    assert result == aws.kms_key_arn
+    assert recorder.mutating == []
+    assert ti.xcoms.get("plan", []) == []
+    assert key_policy(kms, aws.kms_key_arn) == before
+    [warning] = [str(entry) for entry in logs if "is left as it is" in str(entry)]
+    assert f"statement 'Theirs' names '{console_user['RoleId']}'" in warning
+    assert partner_b_id in warning  # the clean-up held back
+
+
+def test_a_grant_with_something_to_write_beside_a_blocked_clean_up_is_still_refused(aws: Seeded) -> None:
+    """
+    The same key policy, and a grant that adds a key user: that write is needed, and KMS refuses it while ``Theirs``
+    names a deleted principal (AWS Knowledge Center, kms-policy-error-invalid-principals): a ``ConflictError``
+    naming the statement and the ID, before any write, as before.
+    """
+    create_roles(aws, "partner-a-writer", "partner-b-writer", "partner-c-writer", "console-user")
+    kms, iam = client(aws.url, DESTINATION_ACCOUNT, "kms"), client(aws.url, DESTINATION_ACCOUNT, "iam")
+    run_operator(make_operator(aws.kms_key_arn, principal_arns=[PARTNER_A_ROLE, PARTNER_B_ROLE]))
+    console_user = iam.get_role(RoleName="console-user")["Role"]
+    policy = key_policy(kms, aws.kms_key_arn)
+    theirs = {"Effect": "Allow", "Principal": {"AWS": console_user["Arn"]}, "Action": "kms:Decrypt", "Resource": "*"}
+    policy["Statement"].append({"Sid": "Theirs", **theirs})
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
+    iam.delete_role(RoleName="partner-b-writer")
+    iam.delete_role(RoleName="console-user")
+    before = key_policy(kms, aws.kms_key_arn)
+    partner_c = PARTNER_A_ROLE.replace("partner-a-writer", "partner-c-writer")
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(ConflictError) as refused:
+        run_operator(make_operator(aws.kms_key_arn, principal_arns=[PARTNER_A_ROLE, partner_c], dry_run=True))
+
+    assert f"statement 'Theirs' names '{console_user['RoleId']}'" in str(refused.value)
     assert recorder.mutating == []
     assert key_policy(kms, aws.kms_key_arn) == before
 
