@@ -38,7 +38,9 @@ AWS rules applied, with their sources:
   ``aws:ViaAWSService``, ``aws:RequestedRegion`` where the Region is known, a role session's ``aws:TokenIssueTime`` and
   ``aws:MultiFactorAuthPresent`` (:func:`request_keys`); S3's KMS calls ``kms:EncryptionContextKeys`` and the key's
   ``aws:ResourceTag/<key>`` and ``kms:ResourceAliases`` (:func:`s3_kms_context`); a resource's tags
-  (:func:`resource_tag_keys`, the role an ``sts:AssumeRole`` assumes).
+  (:func:`resource_tag_keys`, the role an ``sts:AssumeRole`` assumes). An HTTPS request to S3 carries
+  ``s3:TlsVersion``, 1.2 or 1.3, which of them not being documented for the caller (:func:`tls_versions`: the caller
+  judges each where a policy names the key).
 * An object another account than the bucket owner owns (an ACL-enabled bucket: ``ObjectWriter``, or
   ``BucketOwnerPreferred`` without ``bucket-owner-full-control``) is read by its owner's permission: the
   bucket policy's grants do not apply to it, its Deny statements do, and the object ACL grants the owner's
@@ -762,6 +764,27 @@ OBJECT_CREATION_OPERATION = {"PutObject": "true", "CopyObject": "true", "Complet
 #: UploadPartCopy operations, as these APIs don't accept conditional headers"): not ``true``, but whether ``false``
 #: or absent it does not say; a policy telling the two apart leaves such a request unjudged (the caller's unknown).
 OBJECT_CREATION_EXEMPT = frozenset({"CreateMultipartUpload", "UploadPart", "UploadPartCopy"})
+
+#: ``s3:TlsVersion``, the TLS version of an HTTPS request to S3, a Numeric key of every S3 action (Service Authorization
+#: Reference, "Actions, resources, and condition keys for Amazon S3"); a plain HTTP request has none.
+TLS_VERSION_KEY = "s3:TlsVersion"
+#: The versions an HTTPS request to S3 may have: "Amazon S3 supports TLS 1.2 and TLS 1.3 for HTTPS connections across
+#: all API endpoints", and "automatically negotiates the strongest TLS protection supported by your client software"
+#: (Amazon S3 User Guide, "Protecting data in transit with encryption"). Which one a client negotiates (EMRFS's JVM) is
+#: not documented: a decision that differs between them is not known.
+TLS_VERSIONS = ("1.2", "1.3")
+
+
+def tls_versions(documents: collections.abc.Iterable[Any], *, private_link: bool = False) -> tuple[str, ...]:
+    """
+    The values of :data:`TLS_VERSION_KEY` to judge an HTTPS request with: each of :data:`TLS_VERSIONS` where a
+    ``Condition`` of the ``documents`` names the key, else the first alone (no policy tells them apart). Through an S3
+    interface endpoint (``private_link``) 1.2 only: "TLS 1.3 is supported in all S3 endpoints, except for AWS
+    PrivateLink for Amazon S3 and Multi-Region Access Points" (same page).
+    """
+    if private_link or not names_condition_key(documents, (TLS_VERSION_KEY.lower(),)):
+        return TLS_VERSIONS[:1]
+    return TLS_VERSIONS
 
 
 def s3_request_keys(action: str, context: dict[str, str]) -> dict[str, str]:

@@ -65,7 +65,9 @@ their encryption (read back from moto, which applies the bucket's default encryp
 the object across writes (on moto's record of it), and reads of an object another account owns are judged
 by that owner's permission (:func:`devstack.aws_judge.object_context_policy`): on an ``ObjectWriter`` bucket
 the bucket owner's role cannot read what the EMR account wrote without ``bucket-owner-full-control``. An
-object the writer did not write counts as the bucket owner's.
+object the writer did not write counts as the bucket owner's, and so does every object while the bucket is
+``BucketOwnerEnforced`` (ACLs disabled: "the bucket owner automatically owns and has full control over every object in
+the bucket", same guide), in the judgments and the read-back alike, whoever wrote it before the switch.
 """
 
 from __future__ import annotations
@@ -542,6 +544,8 @@ class _Bucket:
     #: The default key's tags and alias names (:func:`_key_labels`; ``None``: could not be read).
     key_tags: tuple[tuple[str, str], ...] | None = ()
     key_aliases: tuple[str, ...] | None = ()
+    #: The service of an AWS managed default key (:attr:`_Key.service`).
+    key_service: str | None = "s3"
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -587,6 +591,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
     key_grants: tuple[dict[str, Any], ...] = ()
     key_tags: tuple[tuple[str, str], ...] | None = ()
     key_aliases: tuple[str, ...] | None = ()
+    key_service: str | None = "s3"
     try:
         rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
         default = rules[0]["ApplyServerSideEncryptionByDefault"]
@@ -612,7 +617,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
             if found is not None:
                 aws_managed, key_state, key_spec = found.aws_managed, found.state, found.spec
                 key_policy, key_grants = found.policy, found.grants
-                key_tags, key_aliases = found.tags, found.aliases
+                key_tags, key_aliases, key_service = found.tags, found.aliases, found.service
     named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
     try:
         block = dict(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"])
@@ -650,6 +655,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         str(default.get("KMSMasterKeyID") or "") if key_arn is not None else "",
         key_tags,
         key_aliases,
+        key_service,
     )
 
 
@@ -673,6 +679,9 @@ class _Key:
     #: ``None``: could not be read.
     tags: tuple[tuple[str, str], ...] | None = ()
     aliases: tuple[str, ...] | None = ()
+    #: An AWS managed key's service, as its alias ``aws/<service>`` names it (:func:`_service_of`), whose policy it has
+    #: (:func:`_judge_aws_managed_key`); ``None``: not known. A key built as aws/s3 (:meth:`_Writer.aws_s3_key`): S3.
+    service: str | None = "s3"
 
 
 def _read_key(kms: Any, key_id: str) -> _Key | None:
@@ -694,7 +703,7 @@ def _read_key(kms: Any, key_id: str) -> _Key | None:
         _grants(kms, arn),
         str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
         metadata.get("KeyManager") == "AWS",
-        *_key_labels(kms, arn),
+        *_labelled(kms, arn),
     )
 
 
@@ -717,6 +726,27 @@ def _key_labels(kms: Any, key_arn: str) -> tuple[tuple[tuple[str, str], ...] | N
     except botocore.exceptions.ClientError:
         aliases = None
     return tags, aliases
+
+
+def _labelled(kms: Any, key_arn: str) -> tuple[tuple[tuple[str, str], ...] | None, tuple[str, ...] | None, str | None]:
+    """The key's tags and aliases (:func:`_key_labels`), and the service an AWS managed key belongs to (:func:`_service_of`)."""
+    tags, aliases = _key_labels(kms, key_arn)
+    return tags, aliases, _service_of(aliases)
+
+
+#: The prefix of the alias of an AWS managed key: "Aliases for these KMS keys always have the form aws/<service-name>"
+#: (AWS KMS Developer Guide, "Aliases in AWS KMS"); "The alias/aws/ prefix is reserved for AWS managed key" ("Create
+#: aliases").
+AWS_MANAGED_ALIAS = "alias/aws/"
+
+
+def _service_of(aliases: tuple[str, ...] | None) -> str | None:
+    """
+    The AWS service whose AWS managed key has these aliases (``alias/aws/ebs``: ``ebs``); ``None`` when they could not be
+    read or none is of that form (which service's key it is, so whose policy it has, is then not known).
+    """
+    named = [alias.removeprefix(AWS_MANAGED_ALIAS) for alias in aliases or () if alias.startswith(AWS_MANAGED_ALIAS)]
+    return named[0] if named else None
 
 
 def _resolve_key(url: str, key_id: str, requester_account: str, bucket_region: str) -> _Key | Decision:
@@ -754,7 +784,7 @@ def _resolve_key(url: str, key_id: str, requester_account: str, bucket_region: s
         _grants(kms, metadata["Arn"]),
         str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
         aws_managed,
-        *_key_labels(kms, metadata["Arn"]),
+        *_labelled(kms, metadata["Arn"]),
     )
 
 
@@ -782,15 +812,27 @@ def aws_s3_key_policy(key_arn: str) -> dict[str, Any]:
     policies cannot be changed). moto stores a root-delegation policy instead. ``kms:ViaService`` is S3 of the key's
     Region where that value is documented (see :func:`aws_judge.s3_kms_context`), left out elsewhere.
     """
+    return aws_managed_key_policy(key_arn, "s3")
+
+
+def aws_managed_key_policy(key_arn: str, service: str) -> dict[str, Any]:
+    """
+    The key policy AWS gives the AWS managed key ``aws/<service>`` of ``key_arn``'s account: its principals may use it
+    through that service only, and nobody else (AWS KMS Developer Guide, "kms:CallerAccount", "kms:ViaService").
+
+    For S3 see :func:`aws_s3_key_policy`. For another service the ``kms:ViaService`` value stands for that service's
+    endpoint (its exact host is not needed here): what the stand-in needs of it is that it is not S3's, whose calls
+    (:func:`aws_judge.s3_kms_context`) it therefore never allows, in any partition.
+    """
     partition, region, account = key_arn.split(":")[1], key_arn.split(":")[3], key_arn.split(":")[4]
-    conditions = {"kms:CallerAccount": account}
-    if partition in ("aws", "aws-us-gov"):
-        conditions["kms:ViaService"] = f"s3.{region}.amazonaws.com"
+    conditions, label = {"kms:CallerAccount": account}, service.upper()
+    if service != "s3" or partition in ("aws", "aws-us-gov"):
+        conditions["kms:ViaService"] = f"{service}.{region}.amazonaws.com"
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": "Allow access through S3 for all principals in the account that are authorized to use S3",
+                "Sid": f"Allow access through {label} for all principals in the account that are authorized to use {label}",
                 "Effect": "Allow",
                 "Principal": {"AWS": "*"},
                 "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
@@ -834,15 +876,34 @@ def _judge_aws_managed_key(
     principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str
 ) -> Decision:
     """
-    An AWS managed key (aws/s3, named by an upload or the bucket's default): judged on AWS's policy for it
-    (:func:`aws_s3_key_policy`), so another account is refused and the writer's own ``Deny`` or boundary still
-    counts, as for any key (:func:`_judge_key`).
+    An AWS managed key (named by an upload or the bucket's default): judged on the policy AWS gives it, that of the
+    account and the service it belongs to (:attr:`_Key.service`, its alias ``aws/<service>``): a caller of another
+    account is refused (``kms:CallerAccount``), and so is S3's call with another service's key (``kms:ViaService``:
+    :func:`aws_managed_key_policy`); the writer's own ``Deny`` or boundary still counts, as for any key
+    (:func:`_judge_key`). Which service's key it is not known (its aliases not read): the outcome is not known.
     """
+    service = key.service
+    if service is None:
+        raise _Undecided(
+            f"{key.arn} is an AWS managed key, and which service's (its alias aws/<service>, AWS KMS Developer Guide, "
+            '"Aliases in AWS KMS") could not be read: whose key policy applies is not known'
+        )
     if principal.account != _account(key.arn):
         return Decision(
             False,
-            f"denied: {kms_action} on the AWS managed key aws/s3 of {_account(key.arn)} ({key.arn}) from account "
-            f"{principal.account} (AWS managed keys cannot be used across accounts)",
+            f"denied: {kms_action} on the AWS managed key aws/{service} of {_account(key.arn)} ({key.arn}) from "
+            f"account {principal.account} (AWS managed keys cannot be used across accounts: its policy allows only "
+            "callers of its own account, kms:CallerAccount)",
+        )
+    if service != "s3":
+        other = replace(key, policy=aws_managed_key_policy(key.arn, service))
+        judged = _judge_key(principal, kms_action, other, decision, context_arn)
+        if judged.allowed:
+            return judged
+        return Decision(
+            False,
+            f"{judged.reason} (the AWS managed key aws/{service}: its policy allows its use only through {service}, "
+            "kms:ViaService, and S3 is another service)",
         )
     return _judge_key(principal, kms_action, replace(key, policy=aws_s3_key_policy(key.arn)), decision, context_arn)
 
@@ -996,6 +1057,8 @@ _ACLS_GRANTING_THE_BUCKET_OWNER = frozenset({"bucket-owner-read", "bucket-owner-
 #: canonical id); on the object's record it goes with the object: overwritten, deleted or reset, it is gone. An
 #: object without it (written otherwise, or a moto server in another process) counts as the bucket owner's.
 _OWNER_ATTRIBUTE = "_stand_in_owner"
+#: The Object Ownership setting that disables ACLs: the bucket owner owns every object (:meth:`_Writer.object_owner`).
+ENFORCED = "BucketOwnerEnforced"
 
 
 def _moto_object(bucket: str, key: str) -> Any:
@@ -1119,10 +1182,11 @@ class _Writer:
         """
         ``decide()`` for each name the sessions of ``roles`` (and, ``requested``, the session EMRFS's AssumeRole asks
         for) may have, as far as ``documents`` tell them apart (:func:`.aws_judge.session_names`), and each source
-        address of the request to ``service`` they tell apart where it is not known (:meth:`source_addresses`); the
-        decision when all agree. When they differ the outcome is not known (:attr:`WriteResult.unknown`) and the job
-        stops, nothing sent: neither name is documented (:data:`INSTANCE_SESSION`), nor the address. So it is when a
-        decision depends on what AWS does not document (:class:`_Undecided`).
+        address of the request to ``service`` they tell apart where it is not known (:meth:`source_addresses`), and
+        for an HTTPS request to S3 each TLS version they tell apart (:func:`.aws_judge.tls_versions`); the decision
+        when all agree. When they differ the outcome is not known (:attr:`WriteResult.unknown`) and the job stops,
+        nothing sent: neither name is documented (:data:`INSTANCE_SESSION`), nor the address, nor the TLS version EMRFS
+        negotiates. So it is when a decision depends on what AWS does not document (:class:`_Undecided`).
         """
         axes = []
         for role in roles:
@@ -1135,6 +1199,10 @@ class _Writer:
             axes.append([(REQUESTED_SESSION, name) for name in names])
         address_key = self.address_key(service)
         axes.append([(address_key, address) for address in self.source_addresses(address_key, documents)])
+        if service == "s3" and self.secure_transport:
+            interface = "s3" in self.endpoints and not self.endpoints["s3"].gateway  # AWS PrivateLink for S3
+            versions = aws_judge.tls_versions(documents, private_link=interface)
+            axes.append([(aws_judge.TLS_VERSION_KEY, version) for version in versions])
         decided: list[tuple[dict[str, str], Decision]] = []
         try:
             for choice in itertools.product(*axes):
@@ -1149,19 +1217,7 @@ class _Writer:
         other = next(((names, each) for names, each in decided if each.allowed != first.allowed), None)
         if other is None:
             return first
-        if named[address_key] != other[0][address_key]:
-            self.result.unknown = (
-                f"{what}: the decision depends on the request's {address_key}, an address the stand-in does not know "
-                f'(IAM User Guide, "AWS global condition context keys"); from {named[address_key]}: {first.reason}; '
-                f"from {other[0][address_key]}: {other[1].reason}"
-            )
-            raise _Stop
-        self.result.unknown = (
-            f"{what}: the decision depends on a role session's name, and AWS documents neither the name EMRFS asks "
-            'for nor which instance sends the request (IAM User Guide, "Available keys for AWS STS"; "IAM policy '
-            f'elements: Variables and tags", ec2-instance-id); named {named}: {first.reason}; named {other[0]}: '
-            f"{other[1].reason}"
-        )
+        self.result.unknown = f"{what}: {_why_they_differ(address_key, (named, first), other)}"
         raise _Stop
 
     def address_key(self, service: str) -> str:
@@ -1357,8 +1413,9 @@ class _Writer:
         Region's endpoint: a request sent to another Region's is redirected there (HTTP 307) or refused (Amazon S3
         User Guide, "Virtual hosting of general purpose buckets"); the stand-in reads the Region with HeadBucket.
 
-        Every request is signed with Signature Version 4 in the Authorization header (:data:`SIGNATURE_KEYS`), and comes
-        from a source address (:meth:`source_address`).
+        Every request is signed with Signature Version 4 in the Authorization header (:data:`SIGNATURE_KEYS`), comes
+        from a source address (:meth:`source_address`) and, over HTTPS, carries ``s3:TlsVersion`` (the version
+        :meth:`whatever_the_session_names` tries now: :data:`.aws_judge.TLS_VERSIONS`).
 
         The same keys go to the 404-or-403 judgment of a missing key (:func:`.aws_judge.missing_key_status`) and to the
         S3 VPC endpoint's policy (:meth:`through_endpoint`); which endpoints a request to the bucket's Region passes is
@@ -1369,8 +1426,12 @@ class _Writer:
         keys.update({**SIGNATURE_KEYS, **self.source_address("s3")})
         if not self.secure_transport:
             # Plain HTTP: aws:SecureTransport is false (IAM User Guide, "AWS global condition context keys": whether
-            # the request was sent with TLS); the judge takes "true" otherwise.
+            # the request was sent with TLS); the judge takes "true" otherwise. Nor is there a TLS version.
             keys["aws:SecureTransport"] = "false"
+        else:
+            # Over HTTPS, s3:TlsVersion: the version tried now (whatever_the_session_names), 1.2 or 1.3.
+            tls = aws_judge.TLS_VERSION_KEY
+            keys[tls] = self.session_names.get(tls) or aws_judge.TLS_VERSIONS[0]
         endpoint = self.endpoints.get("s3")
         if endpoint is not None:
             # A request through a VPC endpoint carries aws:SourceVpce (the endpoint's id) and aws:SourceVpc (its VPC);
@@ -1562,7 +1623,16 @@ class _Writer:
         )
 
     def object_owner(self, key: str) -> tuple[str | None, tuple[str, ...]]:
-        """The owner of an object this writer wrote (``None``: the bucket owner) and the accounts its ACL grants."""
+        """
+        The owner of an object as S3 judges it now (``None``: the bucket owner) and the accounts its ACL grants.
+
+        While the bucket is ``BucketOwnerEnforced`` that is its owner, whoever wrote the object: "the bucket owner
+        automatically owns and has full control over every object in the bucket. ACLs no longer affect permissions"
+        (Amazon S3 User Guide, "Controlling ownership of objects and disabling ACLs for your bucket"). Otherwise the
+        owner recorded when this writer wrote it (:meth:`wrote`).
+        """
+        if self.bucket.ownership == ENFORCED:
+            return None, ()
         record = _moto_object(self.bucket.name, key)
         owner: tuple[str | None, tuple[str, ...]] = getattr(record, _OWNER_ATTRIBUTE, (None, ()))
         return owner
@@ -1573,7 +1643,7 @@ class _Writer:
         ``BucketOwnerEnforced``, or ``BucketOwnerPreferred`` with ``bucket-owner-full-control``, the bucket owner;
         otherwise the writer's account, its ACL granting the bucket owner as its canned ACL says.
         """
-        bucket_owns = self.bucket.ownership == "BucketOwnerEnforced" or (
+        bucket_owns = self.bucket.ownership == ENFORCED or (
             self.bucket.ownership == "BucketOwnerPreferred" and self.canned_acl == "bucket-owner-full-control"
         )
         owner = self.bucket.owner if bucket_owns else writer_account
@@ -1625,7 +1695,7 @@ class _Writer:
                 labels: tuple[Any, Any] = ((), ("alias/aws/s3",))
             else:
                 labels = _key_labels(_admin(self.url, self.bucket.owner, "kms", self.bucket.home_region), arn)
-            self._aws_s3_key = _Key(arn, None, tags=labels[0], aliases=labels[1])
+            self._aws_s3_key = _Key(arn, None, aws_managed=True, tags=labels[0], aliases=labels[1], service="s3")
         return self._aws_s3_key
 
     def judge_default_key(
@@ -1636,13 +1706,17 @@ class _Writer:
         its alias ARN) is resolved as any alias (:meth:`judge_default_key_by_name`): "KMS resolves the key within the
         requester's account" (Amazon S3 API Reference, "ServerSideEncryptionByDefault"), an alias ARN in its own
         account (AWS KMS API Reference, DescribeKey, ``KeyId``). SSE-KMS with no key id: the bucket owner's aws/s3.
+
+        A default naming an AWS managed key by its key ARN is that key, of its own account and service
+        (:func:`_judge_aws_managed_key`): another account's aws/s3 or another service's key (aws/ebs) is not the bucket
+        owner's aws/s3.
         """
         bucket = self.bucket
         if bucket.kms_key_arn is None:
             return decision
         if bucket.kms_key_arn == "aws/s3" and bucket.key_name.startswith(("alias/", "arn:")):
             return self.judge_default_key_by_name(principal, kms_action, decision, context_arn)
-        if bucket.key_is_aws_managed:
+        if bucket.kms_key_arn == "aws/s3":
             return _judge_aws_managed_key(principal, kms_action, self.aws_s3_key(), decision, context_arn)
         if not bucket.key_named_by_arn and principal.account != bucket.owner:
             # S3 looks the alias or key id up in the writer's account, not in the owner's (where _read_bucket did).
@@ -1655,9 +1729,13 @@ class _Writer:
             bucket.key_state,
             bucket.key_grants,
             bucket.key_spec,
-            tags=bucket.key_tags,
-            aliases=bucket.key_aliases,
+            bucket.key_is_aws_managed,
+            bucket.key_tags,
+            bucket.key_aliases,
+            bucket.key_service,
         )
+        if default.aws_managed:
+            return _judge_aws_managed_key(principal, kms_action, default, decision, context_arn)
         return _judge_key(principal, kms_action, default, decision, context_arn)
 
     def judge_default_key_by_name(
@@ -1867,6 +1945,36 @@ class _Writer:
                 MultipartUpload={"Parts": parts},
             )
         return str(upload_id)
+
+
+def _why_they_differ(
+    address_key: str, first: tuple[dict[str, str], Decision], other: tuple[dict[str, str], Decision]
+) -> str:
+    """
+    Why a request's outcome is not known, two of its judgments (:meth:`_Writer.whatever_the_session_names`) disagreeing:
+    by the TLS version it is sent with, its source address, or a role session's name, whichever the two differ in.
+    """
+    (named, decision), (other_named, other_decision) = first, other
+    tls = aws_judge.TLS_VERSION_KEY
+    if named.get(tls) != other_named.get(tls):
+        return (
+            f"the decision depends on the request's {tls}, and which TLS version EMRFS negotiates is not documented "
+            f"(Amazon S3 supports TLS {' and '.join(aws_judge.TLS_VERSIONS)} and negotiates the strongest the client "
+            f'supports: Amazon S3 User Guide, "Protecting data in transit with encryption"); with {named[tls]}: '
+            f"{decision.reason}; with {other_named[tls]}: {other_decision.reason}"
+        )
+    if named[address_key] != other_named[address_key]:
+        return (
+            f"the decision depends on the request's {address_key}, an address the stand-in does not know "
+            f'(IAM User Guide, "AWS global condition context keys"); from {named[address_key]}: {decision.reason}; '
+            f"from {other_named[address_key]}: {other_decision.reason}"
+        )
+    return (
+        "the decision depends on a role session's name, and AWS documents neither the name EMRFS asks "
+        'for nor which instance sends the request (IAM User Guide, "Available keys for AWS STS"; "IAM policy '
+        f'elements: Variables and tags", ec2-instance-id); named {named}: {decision.reason}; named {other_named}: '
+        f"{other_decision.reason}"
+    )
 
 
 def _read_as(
