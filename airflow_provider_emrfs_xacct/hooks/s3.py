@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,7 +28,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     guard_writes,
     read_modify_write,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     beyond_asked,
     document_size,
@@ -37,6 +37,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     principals_naming,
     refuse_orphaned_ids,
     same_meaning,
+    unless_cleanup_blocked,
 )
 from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
 
@@ -82,23 +83,20 @@ def writable_policy(
     S3 would refuse that write for a statement not the provider's naming a deleted principal
     (:func:`refuse_orphaned_writes`), and nothing else needs writing: the policy is left as it is, as it was before
     the clean-up existed, and the clean-up waits for a write someone's statement no longer blocks (logged; ``cleared``
-    emptied). A change the grant or revoke itself needs is refused as before.
+    emptied). A change the grant or revoke itself needs is refused as before. The rule of a key or trust policy's
+    (:func:`~airflow_provider_emrfs_xacct.pure.merge.unless_cleanup_blocked`).
     """
-    try:
-        refuse_orphaned_writes(current, desired, bucket)
-    except ConflictError as refusal:
-        if current is None or not same_meaning(desired, bucket_policy.without_deleted_principals(current)[0]):
-            raise
-        log.warning(
-            "The policy of bucket %s is left as it is: nothing else to change in it, and dropping the provider's "
-            "statements of deleted principals (%s) would be refused: %s",
-            bucket,
-            "; ".join(cleared),
-            refusal,
-        )
+    written, held_back = unless_cleanup_blocked(
+        current,
+        desired,
+        bucket_policy.owns_pair,
+        partial(refuse_orphaned_writes, current, desired, bucket),
+        f"the policy of bucket {bucket}",
+    )
+    if held_back:
+        log.warning("%s", held_back)
         cleared.clear()
-        return current
-    return desired
+    return written
 
 
 def blocked_public_policy_message(bucket: str, blocked_in: str, statements: list[str], aws_said: str) -> str:
