@@ -33,15 +33,13 @@ from airflow.providers.amazon.aws.triggers.emr import (
     EmrCreateJobFlowTrigger,
     EmrTerminateJobFlowTrigger,
 )
-from airflow.triggers.base import BaseTrigger
+from airflow.triggers.base import BaseTrigger, TriggerEvent
 from asgiref.sync import sync_to_async
 
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Coroutine
-
-    from airflow.triggers.base import TriggerEvent
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -82,6 +80,10 @@ class CleanUpOnKillMixin:
     log: Any
     #: Whether the trigger handed its event to the triggerer: its task resumes with what the trigger waited for.
     fired: bool = False
+    #: Whether a cancellation past the deferral's deadline cleans up too: the task then resumes with ``__fail__``,
+    #: whose failure path does the same whatever the task's settings (the probe's), so the clean-up need not wait for
+    #: a worker to resume it. ``False``: that failure path decides (the launch's ``terminate_job_flow_on_failure``).
+    cleans_up_past_deadline: bool = False
 
     def clean_up_after_kill(self) -> None:
         raise NotImplementedError
@@ -126,7 +128,8 @@ class CleanUpOnKillMixin:
         the task resumed in a worker. The task's state, read through the Task SDK API as the Amazon provider's
         ``EmrServerlessStartJobTrigger.safe_to_cancel`` reads it, tells them apart, erring on the side of leaving
         running what a resumed task may still use. Not once this copy fired, nor past the deferral's deadline (the
-        task resumes with ``__fail__``, whose failure path cleans up as the operator is told to). Not known: no.
+        task resumes with ``__fail__``, whose failure path cleans up as the operator is told to), unless
+        :attr:`cleans_up_past_deadline`. Not known: no.
         """
         from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
 
@@ -139,6 +142,9 @@ class CleanUpOnKillMixin:
         if timeout_after is not None:
             timeout_after = timeout_after if timeout_after.tzinfo else timeout_after.replace(tzinfo=timezone.utc)
             if timeout_after <= datetime.now(timezone.utc):
+                if self.cleans_up_past_deadline:
+                    self.log.warning("Cancelled past the deferral's deadline: the task fails, so the trigger cleans up")
+                    return True
                 self.log.info(
                     "Cancelled past the deferral's deadline: the task's failure path cleans up, not the trigger"
                 )
@@ -314,7 +320,13 @@ def trigger_for(trigger: Any, *, botocore_config_is_default: bool) -> Any:
 
 class ProbeStepsTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrAddStepsTrigger):
     """
-    Wait for the verifier's probe steps; when the deferred verifier is killed, cancel them and delete their objects.
+    Wait for the verifier's probe steps; cancel them and delete their objects when the wait fails or the task is killed.
+
+    A wait that ends in an error event (a step failed, or the attempts ran out with a step still pending) or with an
+    error of its own cleans up before its event or error reaches the triggerer, as the resumed task would
+    (``verify.abandon_probe``): a task marked failed before a worker resumes it leaves no step to write later. The
+    error event carries the outcome under ``abandoned``; the resumed task abandons the steps again (idempotent).
+    Past the deferral's deadline a cancellation cleans up too (:attr:`CleanUpOnKillMixin.cleans_up_past_deadline`).
 
     :param probe_steps: ``{probe uri: step id}``.
     :param destination_aws_conn_id: the connection that deletes the probe objects (the destination account).
@@ -325,6 +337,8 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrAd
     ``botocore_config`` apply to both connections (each with its own ``config_kwargs``, see
     :class:`OperatorBotocoreSettingsMixin`).
     """
+
+    cleans_up_past_deadline = True
 
     def __init__(
         self,
@@ -347,25 +361,53 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrAd
             expected_bucket_owner=expected_bucket_owner,
         )
 
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        try:
+            async for event in super().run():
+                if isinstance(event.payload, dict) and event.payload.get("status") != "success":
+                    # The steps' wait ended early: a step still pending would write its object later. The task may
+                    # be marked failed before a worker resumes it with this event, and then nothing cancels it.
+                    why = f"the wait for them ended: {event.payload.get('message')}"
+                    abandoned = await in_thread(self.abandon)(why)
+                    event = TriggerEvent({**event.payload, "abandoned": abandoned})
+                yield event
+        except Exception as error:
+            # The trigger failed (the task resumes with __fail__, maybe never, if it is marked failed first).
+            await in_thread(self.abandon)(f"the trigger failed: {error}")
+            raise
+
     def left_running(self) -> str:
         return f"probe steps {sorted(self.probe_steps.values())} on cluster {self.serialized_fields['job_flow_id']}"
 
     def clean_up_after_kill(self) -> None:
         """Abandon the probe as after a wait that ran out (``verify.abandon_probe``) and log what may still appear."""
+        self.abandon("the deferred verifier was killed")
+
+    def abandon(self, why: str) -> dict[str, Any] | None:
+        """
+        Cancel the probe steps still pending or running and delete what they wrote (``verify.abandon_probe``, through
+        the destination connection, with ``ExpectedBucketOwner``); log each step's state and each problem. Return
+        each step's outcome; ``None`` when the clean-up itself failed (logged, not raised).
+        """
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
         from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
         from airflow_provider_emrfs_xacct.verify import abandon_probe
 
         cluster_id = self.serialized_fields["job_flow_id"]
-        self.log.warning("The deferred verifier was killed: cancelling its probe steps on cluster %s", cluster_id)
-        emr = self.aws_hook(EmrfsEmrHook, self.aws_conn_id, self.region_name)
-        s3 = self.aws_hook(EmrfsS3Hook, self.destination_aws_conn_id, self.destination_region_name)
-        s3.expected_bucket_owner = self.expected_bucket_owner
-        abandoned = abandon_probe(emr, s3, cluster_id, self.probe_steps)
+        self.log.warning("%s: cancelling the probe steps on cluster %s", why[:1].upper() + why[1:], cluster_id)
+        try:
+            emr = self.aws_hook(EmrfsEmrHook, self.aws_conn_id, self.region_name)
+            s3 = self.aws_hook(EmrfsS3Hook, self.destination_aws_conn_id, self.destination_region_name)
+            s3.expected_bucket_owner = self.expected_bucket_owner
+            abandoned = abandon_probe(emr, s3, cluster_id, self.probe_steps)
+        except Exception as error:  # the event, or the trigger's own error, must still reach the task
+            self.log.error("The probe steps could not be cancelled (%s): left running: %s", error, self.left_running())
+            return None
         for uri, outcome in abandoned["steps"].items():
             self.log.warning("Probe step %s (%s) is %s", outcome["step"], uri, outcome["state"])
         for problem in abandoned["problems"]:
             self.log.error("%s", problem)
+        return dict(abandoned["steps"])
 
 
 class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCreateJobFlowTrigger):

@@ -30,11 +30,11 @@ from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json, without_generated_fields
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterator, Mapping
+    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
     from datetime import datetime
 
     from mypy_boto3_emr import EMRClient
-    from mypy_boto3_emr.literals import ClusterStateType
+    from mypy_boto3_emr.literals import ClusterStateType, StepStateType
 
     from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
     from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
@@ -704,6 +704,23 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         keys = [(str(step.get("Name")), tuple(step["HadoopJarStep"].get("Args", []))) for step in steps]
         ids = [found.get(key) for key in keys]
         return [str(step_id) for step_id in ids] if all(ids) else None
+
+    def steps_with_property(self, cluster_id: str, key: str, value: str, states: Sequence[str]) -> list[dict[str, Any]]:
+        """
+        The summaries of the cluster's steps in ``states`` whose Java property ``key`` is ``value`` (``ListSteps``,
+        every page).
+
+        ``StepStates`` is "The filter to limit the step list based on certain states" (Amazon EMR API Reference,
+        "ListSteps"); each ``StepSummary``'s ``Config`` (``HadoopStepConfig``) gives the ``Properties`` the step was
+        added with (``HadoopJarStepConfig``: "A list of Java properties that are set when the step runs").
+        """
+        found: list[dict[str, Any]] = []
+        step_states = cast("list[StepStateType]", list(states))
+        for page in self.conn.get_paginator("list_steps").paginate(ClusterId=cluster_id, StepStates=step_states):
+            for summary in page.get("Steps", []):
+                if ((summary.get("Config") or {}).get("Properties") or {}).get(key) == value:
+                    found.append(dict(summary))
+        return found
 
     @cached_property
     def launch_client(self) -> Any:

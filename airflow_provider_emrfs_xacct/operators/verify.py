@@ -44,6 +44,14 @@ REPORT_XCOM_KEY = "report"
 PROBE_STEPS_XCOM_KEY = "probe_steps"
 #: The report's field while its live probe runs (:func:`probe_pending`): why its verdict is ``NOT_CHECKED`` for now.
 PROBE_PENDING = "probe_pending"
+#: The property (``HadoopJarStepConfig.Properties``, Amazon EMR API Reference: "A list of Java properties that are set
+#: when the step runs") each probe step carries, with its task instance's key as value: ``ListSteps`` answers it in each
+#: step's ``Config.Properties`` (``StepSummary``, ``HadoopStepConfig``), so a later try finds the probe steps an earlier
+#: try left pending or running (:meth:`VerifyCrossAccountAccessOperator._abandon_earlier_tries`).
+PROBE_TASK_PROPERTY = "emrfs_xacct.probe.task_instance"
+#: The probe steps' states in which a step may still write (Amazon EMR API Reference, "StepStatus"): those
+#: ``ListSteps`` is asked for when a later try looks for an earlier try's steps.
+STEP_STATES_THAT_MAY_WRITE = ("PENDING", "CANCEL_PENDING", "RUNNING")
 #: What else ``execute_complete`` needs of a deferred probe (``{"encryption": ..., "routes": ...}``), for a
 #: resume whose event came without the deferral's kwargs (see ``resume_execution``).
 PROBE_CONTEXT_XCOM_KEY = "probe_context"
@@ -193,6 +201,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self._killed = False
         #: Pushes the report with the outcome of the probe under way (a kill's), until ``execute_complete`` has.
         self._report_probe: Callable[[dict[str, Any]], None] | None = None
+        #: ``_report_probe`` pushed a failed probe (a kill's, a failed wait's): ``execute_complete`` pushes no other.
+        self._probe_failure_reported = False
+        #: The task instance's key (``operators.emr.idempotency_key``) the probe steps of this try carry
+        #: (:data:`PROBE_TASK_PROPERTY`), by which a later try finds those left pending; ``None``: not known.
+        self._task_key: str | None = None
 
     @cached_property
     def readers(self) -> Readers:
@@ -376,6 +389,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             return self._nothing_to_probe(context, result, not_probed)
         self.push_xcom(context, REPORT_XCOM_KEY, probe_pending(result))
         self._report_probe = partial(self._push_with_probe, context, result)  # a kill says the probe failed
+        self._task_key = _task_key(context)
+        self._abandon_earlier_tries(context)
         uris = self._start_probe(name, targets)
         # The mapping each write goes through (none known for an unread configuration): a passing probe settles
         # the links of that mapping and prefix only.
@@ -456,6 +471,46 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self.push_xcom(context, REPORT_XCOM_KEY, result)
         return self._finish(result)
 
+    def _abandon_earlier_tries(self, context: Context) -> None:
+        """
+        On a later try, abandon the probe steps an earlier try of this task instance left pending or running.
+
+        A try whose worker was lost (heartbeat timeout, out of memory: no ``on_kill``) left its steps to write their
+        objects later, which nothing would delete. They carry the task instance's key (:data:`PROBE_TASK_PROPERTY`):
+        ``ListSteps`` with ``StepStates`` ("The filter to limit the step list based on certain states", Amazon EMR API
+        Reference, "ListSteps") finds those still pending or running, which are abandoned as after a wait that ran
+        out (``verify.abandon_probe``: CancelSteps, their objects deleted). Not on a first try, which has none; a
+        look that is refused is logged, not raised: this try's probe goes on.
+        """
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        ti = context.get("ti")
+        try_number = getattr(ti, "try_number", None)
+        if self._task_key is None or not isinstance(try_number, int) or try_number <= 1:
+            return
+        try:
+            found = self.hook.steps_with_property(
+                str(self.cluster_id), PROBE_TASK_PROPERTY, self._task_key, STEP_STATES_THAT_MAY_WRITE
+            )
+        except (ClientError, BotoCoreError) as error:
+            self.log.warning(
+                "Could not look for the probe steps an earlier try left on cluster %s (%s): one still pending may "
+                "write its object later; look for steps with property %s=%s",
+                self.cluster_id,
+                error,
+                PROBE_TASK_PROPERTY,
+                self._task_key,
+            )
+            return
+        steps = {uri: str(step["Id"]) for step in found if (uri := _probe_uri_of(step)) is not None}
+        if steps:
+            self.log.warning(
+                "Try %d: an earlier try left probe steps %s pending or running: cancelling them",
+                try_number,
+                ", ".join(steps.values()),
+            )
+            self._abandon_probe_steps(steps)
+
     def on_kill(self) -> None:
         """
         Cancel the probe steps this try added and delete what they wrote, when the task is killed while they run.
@@ -469,7 +524,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         Airflow's SIGTERM handler returns into the task: steps added after this look are abandoned as soon as
         ``AddJobFlowSteps`` returns (:meth:`_start_probe`).
         A deferred probe has no worker to kill: its trigger cleans up when the deferred task is killed
-        (``triggers.ProbeStepsTrigger``), and the resume when the deferral fails (:meth:`resume_execution`).
+        (``triggers.ProbeStepsTrigger``), and the resume when the deferral fails (:meth:`resume_execution`). Once
+        resumed, the task is killed here too while it checks the objects (:meth:`execute_complete` takes the steps
+        over first).
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -548,6 +605,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """Push the report with a probe that failed for ``problems`` (a kill): ``FAIL``, not the pending report."""
         if self._report_probe is not None:  # a probe under way
             self._report_probe(failed_probe(problems, abandoned))
+            self._probe_failure_reported = True
 
     def _push_with_probe(self, context: Context, result: dict[str, Any], probe: dict[str, Any]) -> None:
         """Push ``result`` with ``probe``'s outcome (:func:`with_probe`) to XCom under ``report``."""
@@ -598,7 +656,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         uris = [probe_key(prefix) for prefix in prefixes]
         if not uris:
             return {}
-        steps = [probe_step(uri) for uri in uris]
+        steps = [_with_task_key(probe_step(uri), self._task_key) for uri in uris]
         self._probe_adding = (uris, steps)  # a kill before the answer looks for them (on_kill)
         # Once: a second AddJobFlowSteps after a lost answer would leave probe steps nobody watches or cancels.
         step_ids = self.hook.add_steps_once(str(self.cluster_id), steps)
@@ -714,11 +772,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         :param not_probed: the identifiers the probe did not write under, each with why
             (:func:`~airflow_provider_emrfs_xacct.verify.probe_targets`); reported under ``probe.not_probed``.
         """
-        from botocore.exceptions import BotoCoreError, ClientError
+        from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
+        from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+        from airflow_provider_emrfs_xacct.verify import pin_bucket_owner
 
-        from airflow_provider_emrfs_xacct.pure.checks.findings import add_probe_object, covered_by_probe
-        from airflow_provider_emrfs_xacct.verify import check_probe_object, pin_bucket_owner
-
+        self._take_over_the_probe(context, result, uris)
         routes = {uri: (routes or {}).get(uri) for uri in uris}
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}, "routes": routes}
         if not_probed:
@@ -726,31 +784,27 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
         if event is not None and event.get("status") != "success":
             # The wait ended (a failed step, or attempts run out): a step still pending or running would write
-            # its object later, which nothing would delete. Cancel them, delete what is there, report the rest.
+            # its object later, which nothing would delete. Cancel them, delete what is there, report the rest (the
+            # deferred wait's trigger did the same before it fired: again here, as both are idempotent).
             problems, outcomes = self._abandon_probe_steps(uris)
+            outcomes = _with_the_triggers_deletes(outcomes, event.get("abandoned"))
             probe = {
                 **failed_probe([f"the probe step did not complete: {event.get('message')}", *problems], outcomes),
                 "routes": routes,
                 **({"not_probed": not_probed} if not_probed else {}),
             }
         else:
-            for uri in uris:
-                asked = (encryption or {}).get(uri, [None, None])
-                not_compared = None
-                try:
-                    expected, not_compared = self._probe_expectation(uri, asked)
-                    outcome = check_probe_object(self.readers.s3, uri, **expected)
-                except (ClientError, BotoCoreError) as error:
-                    outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
-                if not_compared:
-                    outcome["key_not_compared"] = not_compared
-                # A failed object fails the probe; one not checked (a refused read of ours) leaves it not checked.
-                add_probe_object(probe, uri, outcome)
-                for leftover in outcome.get("left", []):
-                    # The access was probed; what the cleanup could not delete is said, not failed on.
-                    self.log.warning("The probe's cleanup left something in the partner's bucket: %s", leftover)
-                    probe.setdefault("left", []).append(leftover)
-        self._probe_steps = None  # checked: its objects deleted, or its steps abandoned
+            self._check_probe_objects(probe, uris, encryption)
+        # Judged (its objects deleted, or its steps abandoned): from here a kill (on_kill) neither abandons nor reports.
+        self._report_probe = None
+        self._probe_steps = None
+        if self._probe_failure_reported:
+            # A kill came while the objects were checked: on_kill abandoned the steps and pushed the report with the
+            # probe failed; what the checks saw after it (the objects it deleted) would contradict that report.
+            raise EmrfsXacctError(
+                f"the task was killed while its probe on cluster {self.cluster_id} was checked: its steps were "
+                "abandoned, and the report says the probe failed"
+            )
         if probe["ok"] is True:
             # The live writes went through the policies no read shows, as the mappings they were routed to; the
             # other unseen items stay listed.
@@ -758,8 +812,52 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         # The headline says what the probe showed: a refused write is no PASS, whatever the links read.
         result = with_probe(result, probe)
         self.push_xcom(context, REPORT_XCOM_KEY, result)
-        self._report_probe = None  # reported: a kill from now on changes nothing of it
         return self._finish(result)
+
+    def _take_over_the_probe(self, context: Context, result: dict[str, Any], uris: dict[str, str]) -> None:
+        """
+        Make the probe steps ``uris`` this operator's until they are checked: a kill (:meth:`on_kill`) then abandons
+        them and reports the probe failed. The operator a deferral resumes on is a new instance ("When your operator
+        resumes, it resumes as a new instance of it", Airflow, "Deferrable Operators & Triggers"), with none of what
+        :meth:`execute` set: killed while it checks the objects (marked failed, cleared), it left the objects and
+        the pending report. Refused when a kill already came during the wait in the worker: Airflow's SIGTERM
+        handler returns into the task, and :meth:`on_kill` abandoned the steps and reported.
+        """
+        from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
+        if self._killed:  # on_kill ran while the worker waited for the steps
+            raise EmrfsXacctError(
+                f"the task was killed while its probe steps on cluster {self.cluster_id} ran: they were abandoned"
+            )
+        self._probe_steps = dict(uris)
+        if self._report_probe is None:
+            self._report_probe = partial(self._push_with_probe, context, result)
+
+    def _check_probe_objects(
+        self, probe: dict[str, Any], uris: dict[str, str], encryption: dict[str, list[str | None] | None] | None
+    ) -> None:
+        """Check each probe object (``verify.check_probe_object``, which deletes it) into ``probe``."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from airflow_provider_emrfs_xacct.pure.checks.findings import add_probe_object
+        from airflow_provider_emrfs_xacct.verify import check_probe_object
+
+        for uri in uris:
+            asked = (encryption or {}).get(uri, [None, None])
+            not_compared = None
+            try:
+                expected, not_compared = self._probe_expectation(uri, asked)
+                outcome = check_probe_object(self.readers.s3, uri, **expected)
+            except (ClientError, BotoCoreError) as error:
+                outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
+            if not_compared:
+                outcome["key_not_compared"] = not_compared
+            # A failed object fails the probe; one not checked (a refused read of ours) leaves it not checked.
+            add_probe_object(probe, uri, outcome)
+            for leftover in outcome.get("left", []):
+                # The access was probed; what the cleanup could not delete is said, not failed on.
+                self.log.warning("The probe's cleanup left something in the partner's bucket: %s", leftover)
+                probe.setdefault("left", []).append(leftover)
 
     def _probe_expectation(self, uri: str, encryption: list[str | None] | None) -> tuple[dict[str, Any], str | None]:
         """
@@ -955,3 +1053,68 @@ def _steps_ended(response: Any) -> str:
         why = details.get("Message") or details.get("Reason") or change.get("Message") or change.get("Code")
         ended.append(f"step {step.get('Id')} {state}" + (f" ({why})" if why else ""))
     return "; ".join(ended)
+
+
+def _with_the_triggers_deletes(
+    outcomes: dict[str, Any] | None, triggers: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """
+    Each abandoned probe step's outcome as the task's clean-up saw it, ``deleted`` where the deferred wait's trigger
+    had deleted its object before it fired (its error event's ``abandoned``, :class:`~airflow_provider_emrfs_xacct.
+    triggers.ProbeStepsTrigger`); the trigger's outcomes when the task's clean-up has none.
+    """
+    if not isinstance(triggers, dict):
+        return outcomes
+    if outcomes is None:
+        return triggers
+    return {
+        uri: {**outcome, "deleted": True} if (triggers.get(uri) or {}).get("deleted") is True else outcome
+        for uri, outcome in outcomes.items()
+    }
+
+
+def _task_key(context: Context) -> str | None:
+    """The key of the running task instance (``operators.emr.idempotency_key``); ``None`` without a task instance."""
+    from airflow_provider_emrfs_xacct.operators.emr import idempotency_key
+
+    ti = context.get("ti")
+    if ti is None or not all(hasattr(ti, name) for name in ("dag_id", "run_id", "task_id", "map_index")):
+        return None
+    return idempotency_key(context)
+
+
+def _with_task_key(step: dict[str, Any], key: str | None) -> dict[str, Any]:
+    """The probe ``step`` carrying the task instance's ``key`` as :data:`PROBE_TASK_PROPERTY` (``None``: as it is)."""
+    if key is None:
+        return step
+    jar = step["HadoopJarStep"]
+    properties = [*jar.get("Properties", []), {"Key": PROBE_TASK_PROPERTY, "Value": key}]
+    return {**step, "HadoopJarStep": {**jar, "Properties": properties}}
+
+
+#: The words of a probe step's command before its URI (``verify.probe_step``: ``echo emrfs-xacct-probe | hadoop fs
+#: -put -f - <uri>``, the URI quoted for bash with ``shlex.quote``, which ``shlex.split`` reads back).
+_PROBE_COMMAND = ["echo", "emrfs-xacct-probe", "|", "hadoop", "fs", "-put", "-f", "-"]
+
+
+def _probe_uri_of(step: dict[str, Any]) -> str | None:
+    """
+    The probe URI a listed step (a ``ListSteps`` ``StepSummary``) writes: ``None`` unless it is a probe step's
+    command whose URI ends in the probe's key (``<prefix>_emrfs_xacct_probe/<32 hex digits>``, ``verify.probe_key``),
+    so that the clean-up of an earlier try's step deletes nothing but a probe object.
+    """
+    import re
+    import shlex
+
+    from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
+
+    args = (step.get("Config") or {}).get("Args") or []
+    if len(args) != 3 or args[:2] != ["bash", "-c"]:
+        return None
+    try:
+        words = shlex.split(str(args[2]))
+    except ValueError:
+        return None
+    if words[:-1] != _PROBE_COMMAND or not re.fullmatch(rf"s3://[^/]+/(.*/)?{PROBE_KEY}/[0-9a-f]{{32}}", words[-1]):
+        return None
+    return words[-1]

@@ -34,7 +34,6 @@ from devstack.testing import (
     provisioner_roles,
     run_operator,
 )
-from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_faults import through
 from tests.integration.test_probe_step import remove_assume_permission
 from tests.integration.test_verify import PREFIX, head, partner, verifier
@@ -75,34 +74,6 @@ def test_a_probe_wait_that_runs_out_cancels_the_step_so_nothing_is_written_later
     # The cluster gets to its queue: the cancelled probe writes nothing.
     assert run_held_probe_steps() == []
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
-
-
-def test_a_probe_object_written_after_the_deferred_wait_ended_is_deleted(partner: Partner, busy_cluster: None) -> None:
-    cluster_id = launch_cluster(partner.aws, partner.configuration)
-    operator = verifier(
-        partner.configuration,
-        cluster_id=cluster_id,
-        probe=True,
-        deferrable=True,
-        waiter_delay=1,
-        waiter_max_attempts=1,
-        fail_on_broken=False,
-    )
-    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
-    with pytest.raises(TaskDeferred) as deferred:
-        run_operator(operator, ti)
-    event = run_trigger(deferred.value.trigger)
-    assert event.payload["status"] != "success", event.payload
-    [uri] = run_held_probe_steps()  # the step ran between the trigger's last look and the task's resumption
-    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
-    assert head(s3, uri) is not None
-
-    result = operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload, **deferred.value.kwargs)
-
-    abandoned = result["probe"]["abandoned"][uri]
-    assert abandoned == {"step": abandoned["step"], "state": "COMPLETED", "deleted": True, "may_still_write": False}
-    assert head(s3, uri) is None
-    assert ti.xcoms["report"]["probe"]["ok"] is False
 
 
 def test_a_step_that_may_still_run_is_reported_with_its_uri(
