@@ -588,6 +588,16 @@ def _scan_statement(
             scan.record(kind, applies, statement, name, why if target is None else _PRINCIPAL_UNKNOWN[kind])
 
 
+def may_apply(statement: dict[str, Any], request: Request, *, resource_policy: bool) -> bool:
+    """
+    Whether ``statement`` may apply to ``request``: its action, resource and ``Condition`` (and, in a resource-based
+    policy, its principal) are not known not to cover it.
+    """
+    if _target_applies(statement, request)[0] is False:
+        return False
+    return not resource_policy or bool(_principal_applies(statement, request))
+
+
 def _only_condition_unmet(statement: dict[str, Any], request: Request, *, resource_policy: bool) -> bool:
     """Whether an ``Allow`` would apply to the request (action, resource, principal) but for its ``Condition``."""
     if statement.get("Effect") != "Allow" or not statement.get("Condition"):

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 # The action an upload carrying ``x-amz-acl`` also needs (see :attr:`S3Call.headers`).
 from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACL_ACTION as OBJECT_ACL_ACTION
 
-#: A file name the checks use for "a file under the prefix".
+#: A file name the checks use for "a file under the prefix". A job writes other names (Spark's
+#: ``part-00000-<uuid>-c000.csv``, ``partitionBy``'s ``k=v/part-…``), so a statement that names some keys under the
+#: prefix and not others is not judged on it (:func:`under_prefix`, ``pure/key_scope.py``).
 PART = "part-00000"
 
 
@@ -132,3 +134,12 @@ def expand(template: str, stem: str) -> str | None:
 def expand_key(template: str, stem: str) -> str | None:
     """Return an object key of the table for one prefix; ``None`` where the bucket's root has no such key."""
     return expand(template, stem) or None
+
+
+def under_prefix(template: str) -> bool:
+    """
+    Whether a key of the table (``{p}/…``) lies under the prefix, where it stands for every key a job may write
+    there: the table names a few (:data:`PART`, ``_SUCCESS``, the ``_temporary`` markers), a job writes others. The
+    prefix's own keys (``{p}``, ``{p}_$folder$``) are the names EMRFS sends.
+    """
+    return template.startswith("{p}/")

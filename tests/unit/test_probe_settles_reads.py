@@ -2,7 +2,8 @@
 A passing live probe settles the job's reads of ``s3:GetObject`` as it did before multipart uploads were told apart.
 
 The probe's getFileStatus sends a HEAD, authorized as ``s3:GetObject``, the action the job's GetObject needs; only
-where a statement may tell two operations of one action apart does a passing probe not settle the other operation.
+where a statement may tell two operations of one action apart (or the probe's object and the job's: a ``Resource``
+naming some keys under the prefix only) does a passing probe not settle the other operation.
 ``s3:ObjectCreationOperation`` is that key for uploads only (S3 User Guide, "Enforce conditional writes on Amazon S3
 buckets": it exempts "the CreateMultipartUpload, UploadPart, and UploadPartCopy operations" from a policy on object
 uploads; Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3": these operations and
@@ -22,8 +23,10 @@ def test_a_passing_probe_settles_the_read_back_beside_a_statement_testing_the_up
     """
     A Deny of reads outside the endpoint (a key the verifier does not know: not checked) beside a Deny of multipart
     uploads (``s3:ObjectCreationOperation``): the probe's HEAD (``s3:GetObject``, as the read back's GetObject) settles
-    the read back, since no statement can tell a read's operations apart; the job's multipart upload it still does not
-    settle. (Where the bucket policy or the role is not read, the read back's listing of the prefix stays unsettled
+    the read back, since no condition key tells a read's operations apart and both statements name every key of the
+    bucket (``Resource`` ``bucket/*``), so none decides the probe's object otherwise than the job's (a ``Resource`` that
+    names some keys under the prefix only would: ``tests/unit/test_keys_under_prefix.py``); the job's multipart upload
+    it still does not settle. (Where the bucket policy or the role is not read, the read back's listing of the prefix stays unsettled
     too: a listing key may decide it, ``tests/unit/test_probe_listing_keys.py``.)
     """
     multipart = {**OUTSIDE_THE_ENDPOINT, "StringEquals": {"s3:ObjectCreationOperation": "CreateMultipartUpload"}}

@@ -35,6 +35,7 @@ from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partiti
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+    from airflow_provider_emrfs_xacct.pure.key_scope import Policy
 
 #: Condition keys a request from EMRFS is known not to carry (every other key not in the context
 #: is unknown to the verifier, so a condition on it is "not checked").
@@ -319,6 +320,56 @@ def s3_deciding_policies(state: ChainState, bucket_policy: Any, roles: list[Role
     if isinstance(state.subnet, SubnetFacts):
         documents.extend(endpoint.document for endpoint in state.subnet.s3_gateway_policies)
     return documents
+
+
+def s3_policies_named(state: ChainState, bucket: BucketState, role: RoleState) -> list[Policy]:
+    """
+    The policies that may decide an S3 request of ``role`` to ``bucket``, each with its name as a link cites it and
+    whether it is resource-based: the bucket policy, the role's identity policies and boundary, and the S3 gateway
+    endpoints' of the cluster's subnet (as :func:`s3_deciding_policies`).
+    """
+    policies: list[Policy] = [("bucket policy", bucket.policy, True)]
+    policies.extend((name, document, False) for name, document in role.policies)
+    policies.extend([(role.boundary[0], role.boundary[1], False)] if role.boundary is not None else [])
+    if isinstance(state.subnet, SubnetFacts):
+        policies.extend((endpoint.source, endpoint.document, True) for endpoint in state.subnet.s3_gateway_policies)
+    return policies
+
+
+def s3_policies_unread(state: ChainState, bucket: BucketState, role: RoleState | None) -> str:
+    """
+    Why a policy that may decide an S3 request of ``role`` to ``bucket`` was not read (``""``: each was): the bucket
+    policy, the role itself or a part of it, an S3 gateway endpoint's policy the answer did not hold.
+    """
+    if "policy" in bucket.unreadable:
+        return f"the bucket policy: {bucket.unreadable['policy']}"
+    if role is None or role.unreadable:
+        return f"the role's policies: {role.unreadable if role is not None else 'the role was not read'}"
+    subnet = state.subnet
+    unread = (
+        [each.endpoint_id for each in subnet.s3_gateway_policies if each.document is None]
+        if isinstance(subnet, SubnetFacts)
+        else []
+    )
+    return f"the policy of {', '.join(unread)}" if unread else ""
+
+
+def encryption_context_is_bucket(state: ChainState, bucket: BucketState, bucket_name: str) -> bool:
+    """
+    Whether S3 passes KMS the bucket's ARN, not each object's, as the encryption context of the uploads to
+    ``bucket_name``: an S3 Bucket Key, which the bucket's setting gives SSE-KMS uploads (asked for, or by the bucket's
+    default) unless they turn it off ("the encryption context will be the bucket Amazon Resource Name (ARN) and not the
+    object ARN": Amazon S3 User Guide, "Configuring your bucket to use an S3 Bucket Key with SSE-KMS for new objects";
+    "Configuring an S3 Bucket Key at the object level"). Not with DSSE-KMS ("Amazon S3 Bucket Keys aren't supported for
+    dual-layer server-side encryption": "Using dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)"), nor
+    where the encryption the uploads ask for is not known.
+    """
+    if not bucket.bucket_key_enabled or "encryption" in bucket.unreadable:
+        return False
+    requested = requested_encryption(state, bucket_name)
+    if requested is None:
+        return False
+    return (requested[0] or bucket.sse_algorithm) == "aws:kms"
 
 
 #: S3A's own settings of the encryption its uploads ask for, canonical and deprecated (Apache Hadoop, "Working with

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
     from airflow_provider_emrfs_xacct.pure.evaluator import Decision
+    from airflow_provider_emrfs_xacct.pure.key_scope import Telling
 
 #: A link's status. ``WARN``: advice (the write works either way); ``UNKNOWN``: its outcome depends on what was
 #: not read or not known, so the verdict cannot be ``PASS``.
@@ -97,11 +98,15 @@ ENDPOINT_POLICIES_OF_THE_OWNER: tuple[str, str] = (
 )
 #: How an item of :data:`OUTSIDE_POLICIES` reads once the live probe passed.
 COVERED_BY_PROBE = "covered by the live probe, which passed"
-#: What a passing probe leaves unseen of the policies no read shows: it sends one small upload, not a multipart one.
+#: What a passing probe leaves unseen of the policies no read shows: it sends one small upload, not a multipart one,
+#: of one object of its own, which a statement's ``Resource`` (or a condition on the encryption context) may name
+#: otherwise than a job's keys (IAM User Guide, "IAM JSON policy elements: Resource").
 NOT_THE_MULTIPART_REQUESTS = (
     "for the requests of its one small upload only: not for the multipart uploads (CreateMultipartUpload, "
     "UploadPart, CompleteMultipartUpload) of a job's larger files, whose requests carry other headers (UploadPart "
-    "none of the encryption and ACL ones), which a policy's conditions may treat otherwise"
+    "none of the encryption and ACL ones), which a policy's conditions may treat otherwise; and for its own object "
+    "only (PREFIX_emrfs_xacct_probe/<uuid>), which a statement naming some keys under the prefix may decide otherwise "
+    "than a job's"
 )
 #: The link of a ``User``/``Group`` mapping: whom the job runs as (``checks/principal.py``).
 PRINCIPAL_LINK = "job runs as the mapped user or group"
@@ -135,6 +140,32 @@ def not_settled_by_probe(link: Link, fix: str) -> Link:
     """
     kept = link.fix.removesuffix(f"; or {PROBE_FIX}")
     return replace(link, probe_settles=False, fix=fix if kept == PROBE_FIX else kept)
+
+
+#: The fix of a link left not checked on a statement that decides some keys under the prefix only (:func:`some_keys_only`).
+SOME_KEYS_FIX = (
+    "the verifier judges a few key names of its own, and a job writes others (Spark's part-…-<uuid>-c000.csv, "
+    "partitionBy's k=v/…): make that statement name every key under the prefix (PREFIX*) or none of them, or check a "
+    "job's own writes (the live probe's object shows nothing of the other keys)"
+)
+
+
+def some_keys_only(link: Link, what: str, telling: Telling) -> Link:
+    """
+    ``link``, not checked: ``telling`` may decide ``what`` (a request, or the KMS call S3 makes for it) for some keys
+    under the prefix and not others (``pure/key_scope.py``), so the key the verifier judges stands for no other. A
+    passing live probe does not settle it: its one object is one key (:attr:`Link.probe_settles` false). What else
+    left the link not checked is kept in its detail.
+    """
+    detail = (
+        f"{what}: {telling.describe()} decides only some keys under the prefix (it names some and not others), and a "
+        "job writes keys the verifier does not know"
+    )
+    also = f"; also: {link.detail}" if link.status == UNKNOWN else ""
+    statement = f"{telling.source}: {_statement_name(telling.statement)}" if telling.statement else telling.source
+    return replace(
+        link, status=UNKNOWN, detail=detail + also, statement=statement, fix=SOME_KEYS_FIX, probe_settles=False
+    )
 
 
 def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | None] | None) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import (
@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     bucket_of_s3_arn,
     client_side_encryption,
     custom_encryption_context,
+    encryption_context_is_bucket,
     encryption_not_known,
     has_condition_on,
     identity_side,
@@ -28,16 +29,19 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     PASS,
     PROBE_FIX,
+    SOME_KEYS_FIX,
     UNKNOWN,
     Evaluated,
     Link,
     cite,
     condition_shown,
     not_settled_by_probe,
+    some_keys_only,
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import key_fix
 from airflow_provider_emrfs_xacct.pure.checks.state import (
+    PROBE_KEY,
     BucketState,
     ChainState,
     RoleState,
@@ -46,6 +50,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.pure.key_scope import Keys, Telling, first_telling
 from airflow_provider_emrfs_xacct.pure.kms_grants import describe_grant, match_grants
 from airflow_provider_emrfs_xacct.pure.kms_keys import KeyProblem, key_problem
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
@@ -53,6 +58,7 @@ from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partiti
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from airflow_provider_emrfs_xacct.pure.key_scope import Policy
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 
@@ -171,7 +177,7 @@ def _server_side(
     requested = _requested_key(state, index, name, bucket, location, uses)
     key = _default_key(state, index, name, bucket, location, uses) if requested is None else requested
     if isinstance(key, Link):
-        return _unless_probe_alike(key, uses)
+        return _unless_probe_alike(key, uses, same_context=encryption_context_is_bucket(state, bucket, location.bucket))
     key_arn = key[0]
     bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
     # The uploads ask for SSE-KMS, or the bucket's default applies. "Amazon S3 Bucket Keys aren't supported for
@@ -189,13 +195,16 @@ def _server_side(
     seen: set[tuple[str, str, bool, str]] = set()
     unknown: Link | None = None  # the first call not known to be allowed; a later refusal still fails the link
     probe_settles = True
+    objects = None if uses_bucket_key else _objects_of(key_arn, location)
+    split: tuple[str, Telling] | None = None  # a statement deciding some objects under the prefix only
     for use in uses:
         role, action = use.role, use.action
         resource = bucket_arn if uses_bucket_key else use.object_arn
         if (role.arn, action, use.names_key, resource) in seen:
             continue
         seen.add((role.arn, action, use.names_key, resource))
-        judged = _judge_call(state, (index, name), use, resource, key, evaluated, grants_wanted)
+        split = split or _some_objects_only(state, use, key, objects)
+        judged = _judge_call(state, (index, name), use, resource, key, evaluated, grants_wanted, objects=objects)
         if isinstance(judged, str):
             granted.setdefault(judged, {})[f"{action} as {role.arn}"] = None
         elif isinstance(judged, Decision):
@@ -204,20 +213,74 @@ def _server_side(
             return judged
         else:
             unknown = unknown or judged
-            probe_settles = probe_settles and _probe_makes(use, key[1])
+            probe_settles = probe_settles and judged.probe_settles and _probe_makes(state, use, key, objects)
+    if split is not None:  # a refusal for certain fails the link first
+        return some_keys_only(unknown or Link(index, name, PASS, ""), *split)
     if unknown is not None:
         return unknown if probe_settles else _not_settled_by_probe(unknown)
     passed = _passed((index, name), key_arn, requested is not None, uses, granted, last)
     doubt = _alias_arn_doubt(passed, key, bucket, uses, requested=requested is not None)
-    return passed if doubt is None else _unless_probe_alike(doubt, uses)
+    return passed if doubt is None else _unless_probe_alike(doubt, uses, same_context=True)
 
 
-def _unless_probe_alike(link: Link, uses: list[KmsUse]) -> Link:
+@dataclass(frozen=True)
+class _Objects:
+    """
+    The objects the key link's calls are for, as a ``Condition`` on ``kms:EncryptionContext:aws:s3:arn`` tells them
+    apart: without an S3 Bucket Key S3 passes each object's ARN as the encryption context (Amazon S3 User Guide,
+    "Using server-side encryption with AWS KMS keys (SSE-KMS)"; with one, the bucket's ARN for every object: then
+    there is no ``_Objects``).
+    """
+
+    #: Every object under the prefix, the keys a job writes there (:func:`~.requests.under_prefix`).
+    under: Keys
+    #: The live probe's objects, ``PREFIX<probe key>/…`` (``verify.probe_key``).
+    probe: Keys
+
+    def of(self, object_arn: str) -> Keys:
+        """The objects ``object_arn`` stands for: every one under the prefix, or itself (the prefix's own keys)."""
+        return self.under if object_arn.startswith(self.under.start) else Keys(object_arn, exact=True)
+
+
+def _objects_of(key_arn: str, location: S3Location) -> _Objects:
+    """The objects under ``location`` and the live probe's there, by their ARNs."""
+    # The table's keys are the stem's (``{p}/…``, ``pure/requests.py``), as :func:`~.s3_access.audit` expands them.
+    under = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}/{location.stem + '/' if location.stem else ''}"
+    return _Objects(Keys(under), Keys(f"{under}{PROBE_KEY}/"))
+
+
+def _kms_policies(role: RoleState, key_policy: Any) -> list[Policy]:
+    """The policies that decide S3's KMS call as ``role``: the key policy, the role's policies and its boundary."""
+    policies: list[Policy] = [("key policy", key_policy, True)]
+    policies.extend((name, document, False) for name, document in role.policies)
+    return policies + ([(role.boundary[0], role.boundary[1], False)] if role.boundary is not None else [])
+
+
+def _some_objects_only(
+    state: ChainState, use: KmsUse, key: tuple[str, dict[str, Any], str], objects: _Objects | None
+) -> tuple[str, Telling] | None:
+    """
+    The call ``use`` and a statement that may decide it for some objects under the prefix and not others by its
+    ``Condition`` on ``kms:EncryptionContext:aws:s3:arn`` (``pure/key_scope.py``), or ``None``: the call is made for
+    each object a job writes, whose keys the verifier does not know (:data:`~.requests.PART`).
+    """
+    keys = objects.of(use.object_arn) if objects is not None else None
+    if keys is None or keys.exact:
+        return None
+    request = kms_request(state, use.role, use.action, (key[0], key[2]), use.object_arn, names_key=use.names_key)
+    telling = first_telling(_kms_policies(use.role, key[1]), request, (keys,), by_context=True)
+    what = f"{use.action} on {key[0]} as {use.role.arn}, which S3 makes for each object (here {use.object_arn})"
+    return None if telling is None else (what, telling)
+
+
+def _unless_probe_alike(link: Link, uses: list[KmsUse], *, same_context: bool) -> Link:
     """
     ``link``, left not checked before any call is judged (the key or its policy unread, the key's name in doubt): the
-    probe settles it only if every call is one its write makes, as the same role.
+    probe settles it only if every call is one its write makes, as the same role, and (``same_context``) with the
+    encryption context of the job's calls: the bucket's ARN (an S3 Bucket Key), or any where the policies that decide
+    the calls were read and judged alike for every object (:func:`_decided_as_the_probes`).
     """
-    alike = all(use.probed and (use.action, use.names_key) in PROBE_KMS_CALLS for use in uses)
+    alike = same_context and all(use.probed and (use.action, use.names_key) in PROBE_KMS_CALLS for use in uses)
     return link if link.status != UNKNOWN or alike else _not_settled_by_probe(link)
 
 
@@ -297,6 +360,8 @@ def _judge_call(
     key: tuple[str, dict[str, Any], str],
     evaluated: list[Evaluated],
     grants_wanted: set[str],
+    *,
+    objects: _Objects | None = None,
 ) -> Decision | Link | str:
     """
     One KMS call S3 makes as ``role``: the decision that allows it, the grant that does where the policies do not,
@@ -304,6 +369,7 @@ def _judge_call(
 
     :param link: the key link's mapping index and name.
     :param key: the key's ARN, its policy, and the key as the uploads or the bucket name it.
+    :param objects: the objects under the prefix, as the encryption context tells them apart (``None``: it does not).
     """
     key_arn, key_policy, configured = key
     role, action = use.role, use.action
@@ -325,7 +391,8 @@ def _judge_call(
     if refused is None:
         return decision
     if refused.status == FAIL and decision.statement is None:
-        judged = _through_grants(state, refused, key_arn, role, request, grants_wanted)
+        in_prefix = objects is not None and not objects.of(use.object_arn).exact
+        judged = _through_grants(state, refused, key_arn, role, request, grants_wanted, in_prefix=in_prefix)
         judged = _denied_despite_grant(judged, refused, decision, per_object)
         return _aws_managed_refusal(state, judged, key_arn, role.arn, key_fix(state, role.arn, None))
     return refused
@@ -373,8 +440,8 @@ def _aws_managed_refusal(state: ChainState, judged: Link | str, key_arn: str, ro
 #: The fix of a key link left not checked on a KMS call the probe does not make.
 NOT_SETTLED_BY_PROBE_FIX = (
     "the live probe does not settle it (its one small PutObject makes S3 call kms:GenerateDataKey for a request that "
-    "names the key, not this call): make the statement that decides this call independent of what is not known, or "
-    "check a job's write"
+    "names the key, with its own object's ARN as the encryption context: not this call): make the statement that "
+    "decides this call independent of what is not known, or check a job's write"
 )
 
 
@@ -383,22 +450,44 @@ def _not_settled_by_probe(link: Link) -> Link:
     return not_settled_by_probe(link, NOT_SETTLED_BY_PROBE_FIX)
 
 
-def _probe_makes(use: KmsUse, key_policy: dict[str, Any]) -> bool:
+def _probe_makes(
+    state: ChainState, use: KmsUse, key: tuple[str, dict[str, Any], str], objects: _Objects | None
+) -> bool:
     """
     Whether a passing live probe shows that S3's call ``use`` is allowed: the probe's write goes its route and
     makes that call (:data:`PROBE_KMS_CALLS`), or one no policy tells apart from it: a part's data key, whose request
-    differs from the probe's only in ``kms:RequestAlias`` (not known: :func:`~.contexts.kms_request`), where no
-    statement of the key policy, the role's policies or its boundary tests that key.
+    differs from the probe's in ``kms:RequestAlias`` (not known: :func:`~.contexts.kms_request`), where no statement
+    of the key policy, the role's policies or its boundary tests that key; and, either way, for an object the policies
+    decide as the probe's (:func:`_decided_as_the_probes`): without an S3 Bucket Key the request carries its object's
+    ARN as ``kms:EncryptionContext:aws:s3:arn``, the probe's its own object's.
     """
-    if not use.probed:
+    if not use.probed or not _decided_as_the_probes(state, use, key, objects):
         return False
     if (use.action, use.names_key) in PROBE_KMS_CALLS:
         return True
     if (use.action, True) not in PROBE_KMS_CALLS:
         return False
     boundary = use.role.boundary[1] if use.role.boundary is not None else None  # (name, document)
-    documents = [key_policy, *(document for _, document in use.role.policies), boundary]
+    documents = [key[1], *(document for _, document in use.role.policies), boundary]
     return not any(has_condition_on(document, _REQUEST_ALIAS) for document in documents)
+
+
+def _decided_as_the_probes(
+    state: ChainState, use: KmsUse, key: tuple[str, dict[str, Any], str], objects: _Objects | None
+) -> bool:
+    """
+    Whether every statement that may decide ``use`` decides its object (or, under the prefix, every object there) as
+    it decides the probe's: no ``Condition`` on ``kms:EncryptionContext:aws:s3:arn`` (AWS KMS Developer Guide, "AWS
+    KMS condition keys") names the one and not the other. Always with an S3 Bucket Key (``objects`` ``None``: the
+    context is the bucket's ARN for both); never where the role's policies were not all read.
+    """
+    if objects is None:
+        return True
+    if use.role.unreadable:
+        return False
+    request = kms_request(state, use.role, use.action, (key[0], key[2]), use.object_arn, names_key=use.names_key)
+    keys = (objects.of(use.object_arn), objects.probe)
+    return first_telling(_kms_policies(use.role, key[1]), request, keys, by_context=True) is None
 
 
 _REQUEST_ALIAS = frozenset({"kms:requestalias"})
@@ -428,7 +517,14 @@ def _default_key(
 
 
 def _through_grants(
-    state: ChainState, refused: Link, key_arn: str, role: RoleState, request: Request, grants_wanted: set[str]
+    state: ChainState,
+    refused: Link,
+    key_arn: str,
+    role: RoleState,
+    request: Request,
+    grants_wanted: set[str],
+    *,
+    in_prefix: bool = False,
 ) -> Link | str:
     """
     Whether a grant on the key allows the call its policies do not (no explicit ``Deny`` refused it): the grant
@@ -437,6 +533,10 @@ def _through_grants(
     KMS authorizes through grants as well as the key policy and IAM policies (AWS KMS Developer Guide, "KMS key
     access and permissions"; see :mod:`~airflow_provider_emrfs_xacct.pure.kms_grants`). The grants of the AWS
     managed key ``aws/s3`` are not read: its policy already lets its account use it through S3.
+
+    :param in_prefix: the call is for an object under the prefix, standing for every one a job writes there, with
+        its ARN as the encryption context: a grant constrained on ``aws:s3:arn`` (an exact value, AWS KMS API
+        Reference, GrantConstraints) allows it for that one object only, so not for the others (not checked).
     """
     if not isinstance(state.key_policies.get(key_arn), dict):
         return refused
@@ -468,6 +568,16 @@ def _through_grants(
         )
     if match.allowing is None and match.unsettled:
         return replace(refused, status=UNKNOWN, detail=f"{refused.detail}; but {match.unsettled}", fix=PROBE_FIX)
+    if match.allowing is not None and in_prefix and _constrains_object(match.allowing):
+        return replace(
+            refused,
+            status=UNKNOWN,
+            detail=f"{refused.detail}; {describe_grant(match.allowing)} allows it with the encryption context "
+            f"{match.allowing.get('Constraints')} only, which names one object: it decides only some keys under the "
+            "prefix, and a job writes keys the verifier does not know",
+            fix=SOME_KEYS_FIX,
+            probe_settles=False,
+        )
     if match.allowing is None:
         nearly = "".join(
             f"; {describe_grant(grant)} allows it only with {grant.get('Constraints')}, and S3 sends the encryption "
@@ -484,6 +594,13 @@ def _through_grants(
             fix=f"widen the role's permissions boundary to the key; or {PROBE_FIX}",
         )
     return describe_grant(match.allowing)
+
+
+def _constrains_object(grant: dict[str, Any]) -> bool:
+    """Whether a grant's constraints name ``aws:s3:arn`` (in any case: a constraint's keys are not case sensitive)."""
+    constraints = grant.get("Constraints") or {}
+    pairs = [constraints.get(name) or {} for name in ("EncryptionContextEquals", "EncryptionContextSubset")]
+    return any(str(name).lower() == "aws:s3:arn" for each in pairs if isinstance(each, dict) for name in each)
 
 
 def _boundary_allows(role: RoleState, request: Request) -> bool:

@@ -22,10 +22,13 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     KmsUse,
     acl_readings,
     canned_acl_doubts,
+    encryption_context_is_bucket,
     has_condition_on,
     identity_side,
     one_canned_acl_fix,
     s3_deciding_policies,
+    s3_policies_named,
+    s3_policies_unread,
     s3_request,
     sends_requester_pays_header,
 )
@@ -41,6 +44,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     cite,
     condition_shown,
     not_settled_by_probe,
+    some_keys_only,
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import bucket_policy_fix, prefix_identity_fix
@@ -58,8 +62,16 @@ from airflow_provider_emrfs_xacct.pure.evaluator import (
     wildcard_match,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.key_scope import Keys, Telling, first_telling
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
-from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand_key
+from airflow_provider_emrfs_xacct.pure.requests import (
+    OBJECT_ACL_ACTION,
+    STEPS,
+    WRITE_REQUESTS,
+    S3Call,
+    expand_key,
+    under_prefix,
+)
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
@@ -145,14 +157,17 @@ def audit(
             outcome.decision.undetermined and not outcome.probed for outcome in outcomes
         )
         settled = link.status != UNKNOWN or not unprobed
-        access.links.append(link if settled else not_settled_by_probe(link, NOT_SETTLED_BY_PROBE_FIX))
+        link = link if settled else not_settled_by_probe(link, NOT_SETTLED_BY_PROBE_FIX)
+        split = prefix.split.get(step)
+        # A certain refusal of a key the write sends stands; else a statement deciding some keys only leaves it open.
+        access.links.append(link if split is None or link.status == FAIL else some_keys_only(link, *split))
     return access
 
 
 #: The fix of a step link left not checked on a request the live probe does not send as the same role.
 NOT_SETTLED_BY_PROBE_FIX = (
-    "the live probe does not settle it (its write sends other requests, or this one as another role: "
-    "contexts.PROBE_REQUESTS): make the statement that decides this request independent of what is not known, or "
+    "the live probe does not settle it (its write sends other requests, or this one as another role, or for an object "
+    "a statement names otherwise than the probe's own: contexts.PROBE_REQUESTS): make the statement that decides this request independent of what is not known, or "
     "check a job's write"
 )
 
@@ -394,6 +409,8 @@ class _Prefix:
     roles: dict[str, RoleState] = field(default_factory=dict)
     #: The ARN of the role the last call was sent as (``""``: not known).
     sent_as: str = ""
+    #: By step, the first request a statement decides for some keys under the prefix only: what, and the statement.
+    split: dict[str, tuple[str, Telling]] = field(default_factory=dict)
 
     def send(self, call: S3Call, outcomes: list[_Outcome], access: PrefixAccess, *, probed: bool) -> tuple[str, str]:
         """
@@ -414,7 +431,10 @@ class _Prefix:
             if call.kms:
                 access.kms_unjudged.append(f"{call.operation} {uri}: {problem}")
                 probe_makes = all((action, call.headers) in PROBE_KMS_CALLS for action in call.kms)
-                access.kms_unjudged_probed = access.kms_unjudged_probed and probed and probe_makes
+                # The probe's object is another: without an S3 Bucket Key the encryption context is each object's ARN,
+                # which a statement of the key policy or of the unread role's policies may tell apart.
+                same_context = encryption_context_is_bucket(self.state, self.bucket, bucket)
+                access.kms_unjudged_probed = access.kms_unjudged_probed and probed and probe_makes and same_context
             return f"{call.operation} {uri}: {problem}", PROBE_FIX
         self.roles[role.arn] = role
         _record_uses(call, role, bucket, key, access, probed=probed)
@@ -429,6 +449,7 @@ class _Prefix:
             return "", ""
         sent = _Sent(call, f"{call.operation} {uri}", role, why_role, where)
         readings = acl_readings(self.state, call, bucket, request)
+        self._note_split(sent, readings)
         if len(readings) > 1:
             return self._send_readings(sent, readings, outcomes)
         blocked = self._send_one(sent, request, outcomes)
@@ -527,9 +548,16 @@ class _Prefix:
         probe's HEAD's does not) counts only where no statement of those policies that may match it tests
         :data:`LISTING_KEYS`, in which the probe's listing always differs from it.
 
+        And it counts only where each statement that may decide it decides its object as the probe's objects
+        (:meth:`_decided_as_the_probes`).
+
         IAM User Guide, "Policy evaluation logic": a request is decided by the statements that match its action,
         resource and context, so a passing probe shows allowed only the requests it sends.
         """
+        return self._sends_alike(call, action, role) and self._decided_as_the_probes(call, action, role)
+
+    def _sends_alike(self, call: S3Call, action: str, role: str) -> bool:
+        """Whether the probe sends a request of ``action`` as ``call`` does, but for its object (:meth:`probe_sends`)."""
         same_headers = (action, call.headers) in PROBE_S3_CALLS
         same_operation = call.operation in PROBE_OPERATIONS or action not in OPERATION_KEY_ACTIONS
         listing = action == LISTING_ACTION and call.list_prefix is not None
@@ -548,6 +576,65 @@ class _Prefix:
         if listing and any(_tests_listing_keys(document, bucket_arn) for document in documents):
             return False
         return not any(has_condition_on(document, differing) for document in documents)
+
+    def _decided_as_the_probes(self, call: S3Call, action: str, role: str) -> bool:
+        """
+        Whether each statement that may decide ``call``'s request of ``action`` as ``role`` (its ARN) decides the
+        job's objects as it decides the probe's, ``PREFIX<probe key>/<uuid>`` (``verify.probe_key``): no ``Resource``
+        or ``NotResource`` names the one and not the other (IAM User Guide, "IAM JSON policy elements: Resource": a
+        statement applies to the resources it names only). A key under the prefix stands for every key a job writes
+        there (:func:`~.requests.under_prefix`), the prefix's own keys for themselves. Not where a policy that may decide
+        it was not read (:func:`~.contexts.s3_policies_unread`): its statements are not known. A request on the bucket
+        (a listing, the ``s3:ListBucket`` a HEAD's 404 needs) names the same resource as the probe's.
+        """
+        if call.key is None or action == LISTING_ACTION:
+            return True
+        actor = self.roles.get(role)
+        if actor is None or s3_policies_unread(self.state, self.bucket, actor):
+            return False
+        request = s3_request(self.state, actor, call, self.bucket, self.location.bucket, self.stem)
+        if request is None:
+            return True
+        keys = (self._keys_of(actor, call.key), self._under(actor, f"{PROBE_KEY}/"))
+        policies = s3_policies_named(self.state, self.bucket, actor)
+        return first_telling(policies, replace(request, action=action), keys) is None
+
+    def _keys_of(self, role: RoleState, template: str) -> Keys:
+        """
+        The object ARNs a key of the table stands for: under the prefix (``{p}/…``, :func:`~.requests.under_prefix`)
+        every key there, else its own ARN.
+        """
+        if under_prefix(template):
+            return self._under(role, "")
+        return Keys(
+            f"arn:{partition_of_arn(role.arn)}:s3:::{self.location.bucket}/{expand_key(template, self.stem)}",
+            exact=True,
+        )
+
+    def _under(self, role: RoleState, below: str) -> Keys:
+        """Every object ARN under the prefix and then ``below`` (``""``: every object under the prefix)."""
+        stem = f"{self.stem}/" if self.stem else ""
+        return Keys(f"arn:{partition_of_arn(role.arn)}:s3:::{self.location.bucket}/{stem}{below}")
+
+    def _note_split(self, sent: _Sent, readings: tuple[Request, ...]) -> None:
+        """
+        Note, for ``sent``'s step, a statement that may decide its request (with each ``x-amz-acl`` it may carry, and
+        the ``s3:PutObjectAcl`` of one) for some keys under the prefix and not others: the verifier judges one key of
+        the table (:data:`~.requests.PART`) and a job writes others, so the step is not judged on it. Only where the
+        key is under the prefix (:func:`~.requests.under_prefix`); the first such request of a step is noted.
+        """
+        call, step = sent.call, sent.call.step
+        if step in self.split or call.key is None or not under_prefix(call.key):
+            return
+        requests = [*readings]
+        requests += [replace(each, action=OBJECT_ACL_ACTION) for each in readings if "s3:x-amz-acl" in each.context]
+        keys = (self._keys_of(sent.role, call.key),)
+        policies = s3_policies_named(self.state, self.bucket, sent.role)
+        for request in requests:
+            telling = first_telling(policies, request, keys)
+            if telling is not None:
+                self.split[step] = (f"{sent.what} ({request.action}) as {sent.role.arn}", telling)
+                return
 
     @cached_property
     def _probe_route(self) -> int | None:
