@@ -261,8 +261,8 @@ def test_the_longest_partner_name_makes_valid_names() -> None:
     assert dag.get_task(f"partner_{'p' * 51}.ensure_destination_role").role_name == f"emrfs-{'p' * 51}-writer"
 
 
-def test_the_many_partners_dag_refuses_a_partner_name_before_any_task_changes_aws() -> None:
-    """``partner_settings`` runs first; a name refused there names the run configuration's field."""
+def many_partners_settings() -> Any:
+    """The ``partner_settings`` task's function of ``dags/emrfs_xacct_many_partners.py``, loaded from its file."""
     import importlib.util
     from pathlib import Path
 
@@ -272,7 +272,12 @@ def test_the_many_partners_dag_refuses_a_partner_name_before_any_task_changes_aw
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    settings = module.dag.get_task("partner_settings").python_callable
+    return module.dag.get_task("partner_settings").python_callable
+
+
+def test_the_many_partners_dag_refuses_a_partner_name_before_any_task_changes_aws() -> None:
+    """``partner_settings`` runs first; a name refused there names the run configuration's field."""
+    settings = many_partners_settings()
     partners = [{"name": "acme", "destination_prefix": PREFIX}, {"name": "b" * 60, "destination_prefix": PREFIX}]
 
     with pytest.raises(InvalidParameterError) as refused:
@@ -286,16 +291,7 @@ def test_the_many_partners_dag_refuses_a_partner_name_before_any_task_changes_aw
 @pytest.mark.parametrize("second", ["Acme", "acme"])
 def test_the_many_partners_dag_refuses_two_partners_making_one_role_before_any_task_changes_aws(second: str) -> None:
     """IAM role names "are not distinguished by case" (IAM API Reference, "CreateRole"): one role for both."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "dags" / "emrfs_xacct_many_partners.py"
-    spec = importlib.util.spec_from_file_location("emrfs_xacct_many_partners_case_under_test", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    settings = module.dag.get_task("partner_settings").python_callable
+    settings = many_partners_settings()
     partners = [
         {"name": "acme", "destination_prefix": PREFIX},
         {"name": "globex", "destination_prefix": PREFIX},
