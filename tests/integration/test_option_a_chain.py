@@ -67,9 +67,13 @@ def emr_role_access(**kwargs: Any) -> GrantEmrRoleBucketAccessOperator:
 
 
 def failing(operator: Any, error: type[Exception]) -> tuple[Any, CallRecorder]:
-    recorder = CallRecorder().attach(operator.hook.conn)
+    """
+    Run ``operator`` to its ``error``, recording every botocore client of the process, not only the operator's own:
+    the bucket grant reads keys through its own KMS client, and ``DescribeKey`` on a predefined AWS alias counts as
+    a write (AWS KMS API Reference, "DescribeKey": "KMS associates the alias with an AWS managed key").
+    """
     ti = RecordingTaskInstance(task_id=operator.task_id)
-    with pytest.raises(error) as caught:
+    with CallRecorder().everywhere() as recorder, pytest.raises(error) as caught:
         operator.execute({"ti": ti, "task_instance": ti})
     return caught.value, recorder
 
