@@ -49,9 +49,11 @@ PROBE_PENDING = "probe_pending"
 #: step's ``Config.Properties`` (``StepSummary``, ``HadoopStepConfig``), so a later try finds the probe steps an earlier
 #: try left pending or running (:meth:`VerifyCrossAccountAccessOperator._abandon_earlier_tries`).
 PROBE_TASK_PROPERTY = "emrfs_xacct.probe.task_instance"
-#: The probe steps' states in which a step may still write (Amazon EMR API Reference, "StepStatus"): those
-#: ``ListSteps`` is asked for when a later try looks for an earlier try's steps.
-STEP_STATES_THAT_MAY_WRITE = ("PENDING", "CANCEL_PENDING", "RUNNING")
+#: The probe steps' states a later try looks for an earlier try's steps in (``ListSteps``): those in which a step may
+#: still write, and those it ended in, having maybe written its object (Amazon EMR API Reference, "StepStatus"). A
+#: lost worker is noticed only past its heartbeat timeout and retried past ``retry_delay``: its step, seconds long,
+#: has mostly ended by then, its object still there.
+EARLIER_PROBE_STEP_STATES = ("PENDING", "CANCEL_PENDING", "RUNNING", "COMPLETED", "CANCELLED", "FAILED", "INTERRUPTED")
 #: What else ``execute_complete`` needs of a deferred probe (``{"encryption": ..., "routes": ...}``), for a
 #: resume whose event came without the deferral's kwargs (see ``resume_execution``).
 PROBE_CONTEXT_XCOM_KEY = "probe_context"
@@ -473,14 +475,15 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def _abandon_earlier_tries(self, context: Context) -> None:
         """
-        On a later try, abandon the probe steps an earlier try of this task instance left pending or running.
+        On a later try, abandon the probe steps an earlier try of this task instance left.
 
         A try whose worker was lost (heartbeat timeout, out of memory: no ``on_kill``) left its steps to write their
-        objects later, which nothing would delete. They carry the task instance's key (:data:`PROBE_TASK_PROPERTY`):
+        objects, which nothing would delete. They carry the task instance's key (:data:`PROBE_TASK_PROPERTY`):
         ``ListSteps`` with ``StepStates`` ("The filter to limit the step list based on certain states", Amazon EMR API
-        Reference, "ListSteps") finds those still pending or running, which are abandoned as after a wait that ran
-        out (``verify.abandon_probe``: CancelSteps, their objects deleted). Not on a first try, which has none; a
-        look that is refused is logged, not raised: this try's probe goes on.
+        Reference, "ListSteps") finds them, still pending or running or ended (:data:`EARLIER_PROBE_STEP_STATES`),
+        and they are abandoned as after a wait that ran out (``verify.abandon_probe``: those that may run cancelled,
+        every one's object deleted if it is there). Not on a first try, which has none; a look that is refused is
+        logged, not raised: this try's probe goes on.
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -490,7 +493,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             return
         try:
             found = self.hook.steps_with_property(
-                str(self.cluster_id), PROBE_TASK_PROPERTY, self._task_key, STEP_STATES_THAT_MAY_WRITE
+                str(self.cluster_id), PROBE_TASK_PROPERTY, self._task_key, EARLIER_PROBE_STEP_STATES
             )
         except (ClientError, BotoCoreError) as error:
             self.log.warning(
@@ -505,7 +508,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         steps = {uri: str(step["Id"]) for step in found if (uri := _probe_uri_of(step)) is not None}
         if steps:
             self.log.warning(
-                "Try %d: an earlier try left probe steps %s pending or running: cancelling them",
+                "Try %d: an earlier try left probe steps %s: cancelling those that may run, deleting what they wrote",
                 try_number,
                 ", ".join(steps.values()),
             )
@@ -820,18 +823,22 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         them and reports the probe failed. The operator a deferral resumes on is a new instance ("When your operator
         resumes, it resumes as a new instance of it", Airflow, "Deferrable Operators & Triggers"), with none of what
         :meth:`execute` set: killed while it checks the objects (marked failed, cleared), it left the objects and
-        the pending report. Refused when a kill already came during the wait in the worker: Airflow's SIGTERM
-        handler returns into the task, and :meth:`on_kill` abandoned the steps and reported.
+        the pending report. Refused when a kill already came (Airflow's SIGTERM handler returns into the task): during
+        the wait in the worker, :meth:`on_kill` abandoned the steps; as the resumed task started, it found none to
+        abandon: they are abandoned here, and the probe reported failed, before the refusal.
         """
         from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 
-        if self._killed:  # on_kill ran while the worker waited for the steps
-            raise EmrfsXacctError(
-                f"the task was killed while its probe steps on cluster {self.cluster_id} ran: they were abandoned"
-            )
         self._probe_steps = dict(uris)
         if self._report_probe is None:
             self._report_probe = partial(self._push_with_probe, context, result)
+        if self._killed:  # on_kill ran before this: during the worker's wait, or as the resumed task started
+            # The latter found no steps to abandon; abandoning again after the former changes nothing
+            # (verify.abandon_probe: an ended step is not cancelled, an object deleted is not there).
+            self.on_kill()
+            raise EmrfsXacctError(
+                f"the task was killed while its probe steps on cluster {self.cluster_id} ran: they were abandoned"
+            )
 
     def _check_probe_objects(
         self, probe: dict[str, Any], uris: dict[str, str], encryption: dict[str, list[str | None] | None] | None

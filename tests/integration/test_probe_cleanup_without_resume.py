@@ -102,6 +102,30 @@ def test_a_resumed_verifier_killed_while_it_checks_the_probe_object_deletes_it(
     assert "killed" in report["probe"]["problems"][0]
 
 
+def test_a_resumed_verifier_killed_before_it_takes_the_steps_over_deletes_the_object(partner: Partner) -> None:
+    # The kill lands as the resumed task starts (its connections checked, XCom read), before execute_complete holds
+    # the steps: on_kill finds none then; Airflow's SIGTERM handler returns into the task, which abandons them itself.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    ti = RecordingTaskInstance(task_id=TASK_ID)
+    deferred = deferred_verifier(partner, cluster_id, ti, waiter_delay=1)
+    event = run_trigger(deferred.trigger)
+    [uri] = deferred.kwargs["uris"]
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    assert head(s3, uri) is not None
+    resumed = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    resumed.on_kill()
+
+    with pytest.raises(EmrfsXacctError, match="killed"):
+        resumed.resume_execution(
+            "execute_complete", {**deferred.kwargs, "event": event.payload}, {"ti": ti, "task_instance": ti}
+        )
+
+    assert head(s3, uri) is None
+    report = ti.xcoms["report"]
+    assert "probe_pending" not in report
+    assert (report["verdict"], report["probe"]["ok"]) == ("FAIL", False)
+
+
 def test_a_kill_the_resumed_check_returns_from_leaves_the_kills_report(
     partner: Partner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -269,6 +293,28 @@ def test_a_retry_abandons_the_probe_step_a_lost_worker_left(
     assert step_state(partner, cluster_id, step_id) == "CANCELLED"
     assert run_held_probe_steps() == []  # the lost try's step writes nothing later
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_retry_deletes_the_object_of_a_lost_tries_step_that_ended(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A lost worker is noticed past its heartbeat timeout and retried past retry_delay: its step has mostly
+    # COMPLETED by then, its object written and nobody's to delete.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    uri, step_id = lose_the_worker_while_waiting(partner, cluster_id, RecordingTaskInstance(task_id=TASK_ID))
+    assert run_held_probe_steps() == [uri]
+    assert step_state(partner, cluster_id, step_id) == "COMPLETED"
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    assert head(s3, uri) is not None
+    monkeypatch.setattr(moto_stack, "hold_probe_steps", False)
+
+    result, _, _ = run_operator(
+        verifier(partner.configuration, cluster_id=cluster_id, probe=True, waiter_delay=1),
+        RecordingTaskInstance(task_id=TASK_ID, try_number=2),
+    )
+
+    assert result["probe"]["ok"] is True, result["probe"]
+    assert head(s3, uri) is None
 
 
 @pytest.mark.parametrize(
