@@ -264,6 +264,27 @@ def _partner_group(group_id: str, partner: str | None) -> TaskGroup:
         ) from None
 
 
+def _refuse_role_in_another_case(role: EnsureDestinationRoleOperator, name: str) -> None:
+    """
+    Refuse a destination role another ``partner_access`` call of the DAG names in another case.
+
+    IAM role names "are not distinguished by case" (IAM API Reference, "CreateRole", ``RoleName``): both groups would
+    write one role, each adding its prefix to it, so each partner's mapping could write the other's prefix. The same
+    name in the same case (one partner's chain built twice, with its own ``group_id``) is allowed.
+    """
+    ours = role.role_name
+    if role.dag is None or not isinstance(ours, str) or not _known(ours):
+        return
+    for task in role.dag.tasks:
+        theirs = getattr(task, "role_name", None) if isinstance(task, EnsureDestinationRoleOperator) else None
+        if isinstance(theirs, str) and theirs != ours and theirs.lower() == ours.lower():
+            raise InvalidParameterError(
+                argument(name),
+                f"makes the role name {ours!r}, which IAM does not tell apart from {theirs!r} of task "
+                f"{task.task_id!r} (role names are not distinguished by case): one role would serve both",
+            )
+
+
 def partner_access(
     *,
     destination_prefix: Any,
@@ -431,6 +452,9 @@ def partner_access(
             **common,
             **in_destination,
             **shared,  # its trust is the partner's revoke's to write too (docs/safety.md)
+        )
+        _refuse_role_in_another_case(
+            role, "partner" if partner is not None and role_name == derived_role_name else "role_name"
         )
         _named(
             role,

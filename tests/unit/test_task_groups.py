@@ -326,6 +326,24 @@ def test_two_partners_making_one_group_id_are_refused_naming_the_partner(first: 
     assert "give group_id" in refused.value.problem
 
 
+@pytest.mark.parametrize(
+    ("second", "field"), [({"partner": "Acme"}, "partner"), ({"role_name": "EMRFS-acme-writer"}, "role_name")]
+)
+def test_two_partner_access_calls_naming_one_role_in_two_cases_are_refused(second: dict[str, Any], field: str) -> None:
+    """IAM role names "are not distinguished by case" (IAM API Reference, "CreateRole"): both would write one role."""
+    with DAG(dag_id="factory", schedule=None):
+        partner_access(partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
+        with pytest.raises(InvalidParameterError) as refused:
+            partner_access(
+                **{"partner": "globex", **second},
+                destination_prefix="s3://partner-results/other/",
+                emr_ec2_role_arn=EMR_EC2_ROLE_ARN,
+            )
+
+    assert refused.value.field == f"partner_access({field}=...)"
+    assert "'emrfs-acme-writer'" in refused.value.problem
+
+
 def test_the_same_partner_twice_in_one_dag_and_inside_another_group() -> None:
     """With its own group_id, or in another enclosing group, one partner's chain may be built twice."""
     from airflow.sdk import TaskGroup
