@@ -4,8 +4,9 @@ Triggers of the provider's deferred waits: the Amazon provider's, which also cle
 A deferred task has no worker, so :meth:`BaseOperator.on_kill` never runs for it: a user who marks it failed
 (or success) or clears it while it waits in the triggerer would leave the probe steps to write their objects
 later, and a launching cluster to run. Airflow 3.3 calls the trigger's own ``on_kill`` then, after cancelling it
-with its user-action message; Airflow 3.2 has no trigger ``on_kill``, and a cancellation can lose the message on the
-way (:meth:`CleanUpOnKillMixin.run`). Neither the message nor the call tells a kill apart: a triggerer cancels, with
+with its user-action message, but not past the deferral's deadline; Airflow 3.2 has no trigger ``on_kill``, and a
+cancellation can lose the message on the way. The trigger's own cancellation path calls it in those cases
+(:meth:`CleanUpOnKillMixin.run`), once. Neither the message nor the call tells a kill apart: a triggerer cancels, with
 that message, every trigger no longer assigned to it, also one another triggerer took over or whose task another
 copy resumed (:meth:`CleanUpOnKillMixin.task_was_killed`). The trigger then cleans up only when the task instance's
 state, read through the Task SDK API (a trigger cannot reach the metadata database in Airflow 3), is one a kill
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from airflow.providers.amazon.aws.triggers.emr import (
@@ -84,6 +85,11 @@ class CleanUpOnKillMixin:
     #: whose failure path does the same whatever the task's settings (the probe's), so the clean-up need not wait for
     #: a worker to resume it. ``False``: that failure path decides (the launch's ``terminate_job_flow_on_failure``).
     cleans_up_past_deadline: bool = False
+    #: How close to the deferral's deadline :meth:`run` takes a user-action cancellation as past it (Airflow 3.3): the
+    #: triggerer compares the deadline with the clock a moment after :meth:`run` did.
+    DEADLINE_MARGIN = timedelta(seconds=1)
+    #: Whether :meth:`on_kill` ran: it decides and cleans up once, whether :meth:`run` or the triggerer calls it.
+    kill_handled: bool = False
 
     def clean_up_after_kill(self) -> None:
         raise NotImplementedError
@@ -97,10 +103,30 @@ class CleanUpOnKillMixin:
         Clean up after the killed task (called by the triggerer of Airflow 3.3 and later, and by :meth:`run`).
 
         Only when :meth:`task_was_killed`: Airflow 3.3's triggerer sends its user-action message to every trigger no
-        longer assigned to it, so the message alone does not tell a user's kill from a hand-over.
+        longer assigned to it, so the message alone does not tell a user's kill from a hand-over. Only the first
+        call does anything: the triggerer may call it after :meth:`run` did (near the deadline).
         """
+        if self.kill_handled:
+            self.log.info("The cancellation was already handled by the trigger: nothing more to do")
+            return
+        self.kill_handled = True
         if await self.task_was_killed():
             await in_thread(self.clean_up_after_kill)()
+
+    def past_deadline(self, margin: timedelta = timedelta(0)) -> bool:
+        """
+        Whether the deferral's deadline has passed (or comes within ``margin``), as the triggerer and scheduler tell.
+
+        The deadline is ``timeout_after``, which the triggerer sets on the trigger with the value it gives
+        ``TriggerRunner.run_trigger`` (the task instance's ``trigger_timeout``); both compare ``timeout_after <
+        utcnow()``, a naive one taken for UTC (``run_trigger``; the scheduler's ``check_trigger_timeouts``,
+        ``trigger_timeout < utcnow()``). None: no deadline.
+        """
+        deadline = getattr(self, "timeout_after", None)
+        if not deadline:
+            return False
+        deadline = deadline if deadline.tzinfo else deadline.replace(tzinfo=timezone.utc)
+        return bool(deadline < datetime.now(timezone.utc) + margin)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         try:
@@ -108,12 +134,18 @@ class CleanUpOnKillMixin:
                 self.fired = True
                 yield event
         except asyncio.CancelledError as cancel:
-            # With the user-action message the triggerer calls on_kill itself (3.3). Without it, a stopping triggerer
-            # (the task stays deferred), Airflow 3.2, or a message lost on the way: the trigger's waits go through
-            # asgiref's sync_to_async (the connection, the hook), which raises a CancelledError of its own, without
-            # the message, when the cancellation lands there. on_kill reads the task's state either way.
+            # Without the user-action message: a stopping triggerer (the task stays deferred), Airflow 3.2, or a
+            # message lost on the way (the trigger's waits go through asgiref's sync_to_async, which raises a
+            # CancelledError of its own, without the message, when the cancellation lands there). on_kill decides
+            # from the deadline and the task's state either way.
             by_user = bool(cancel.args) and cancel.args[0] == USER_ACTION_CANCEL_MSG
             if not (TRIGGERER_CALLS_ON_KILL and by_user):
+                await self.on_kill()
+            elif self.past_deadline(self.DEADLINE_MARGIN):
+                # With the message the triggerer (3.3) calls on_kill itself, but not past the deadline: run_trigger
+                # checks timeout_after < utcnow() first and re-raises without it ("For timeout, raise immediately"),
+                # as when it cancels a trigger whose task the scheduler resumed with __fail__. The same check, just
+                # before the triggerer's (DEADLINE_MARGIN: the clock moves between them; on_kill runs once).
                 await self.on_kill()
             raise
 
@@ -145,8 +177,11 @@ class CleanUpOnKillMixin:
                 if self.cleans_up_past_deadline:
                     self.log.warning("Cancelled past the deferral's deadline: the task fails, so the trigger cleans up")
                     return True
-                self.log.info(
-                    "Cancelled past the deferral's deadline: the task's failure path cleans up, not the trigger"
+                self.log.warning(
+                    "Cancelled past the deferral's deadline: the task resumes with __fail__, whose failure path "
+                    "decides, not the trigger (unless a user acted on it before the scheduler's timeout check: "
+                    "nothing resumes it then); left running: %s",
+                    self.left_running(),
                 )
                 return False
         ti = self.task_instance

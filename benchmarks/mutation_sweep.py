@@ -2729,8 +2729,9 @@ MUTATIONS = [
         "triggers.py",
         "            if not (TRIGGERER_CALLS_ON_KILL and by_user):\n",
         "            if True:\n",
-        "a user's kill cleaned up twice on Airflow 3.3 (on_kill and the cancellation)",
+        "a user's kill before the deadline handled by the trigger's run on Airflow 3.3, not left to the triggerer's on_kill",
         INT_DEFERRED_KILL,
+        ["tests/unit/test_trigger_deadline_cancel.py"],
     ),
     m(
         "J08",

@@ -8,7 +8,8 @@ verifier then deletes what the steps wrote (``verify.abandon_probe``). Three way
 - a deferred verifier resumed in a worker (a new operator instance) and killed while it checks the probe object:
   ``on_kill`` found no probe under way, and left the object and the pending report;
 - a deferred wait that ran out (or whose trigger failed, or was cancelled past the deferral's deadline) with a step
-  still pending, and the task marked failed before a worker resumed it: only the resume cancelled the step;
+  still pending, and the task marked failed before a worker resumed it: only the resume cancelled the step (and
+  past the deadline Airflow 3.3's triggerer calls no trigger ``on_kill``: the trigger's own cancellation path must);
 - a try whose worker was lost (no ``on_kill``): the retry added new probe steps and ignored the old ones. The probe
   steps now carry the task instance's key as a Java property (``HadoopJarStepConfig.Properties``, "A list of Java
   properties that are set when the step runs"), which ``ListSteps`` answers in each ``StepSummary``'s ``Config``, and
@@ -231,12 +232,16 @@ def test_a_probe_trigger_that_fails_cancels_the_step_before_its_error(
     assert run_held_probe_steps() == []
 
 
+@pytest.mark.parametrize("connecting", [True, False], ids=["while-connecting", "while-waiting"])
 def test_a_probe_trigger_cancelled_past_the_deferrals_deadline_cancels_the_step(
-    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch, connecting: bool
 ) -> None:
     # Past the deadline the scheduler resumes the task with __fail__ (scheduled), whose failure path abandons the probe
     # whatever the task's settings: the trigger does it too, so a task marked failed before a worker resumes it leaves
-    # no step. Before, the trigger left it to the resume.
+    # no step. Before, the trigger left it to the resume. The triggerer cancels it with its user-action message, but
+    # past the deadline calls no on_kill (TriggerRunner.run_trigger: "For timeout, raise immediately"): the trigger's
+    # own cancellation path cleans up, whether the message reaches it (cancelled in its wait, the usual case) or is
+    # lost in asgiref's sync_to_async (cancelled while it builds its client). Before, only the latter cleaned up.
     api = answer_task_state(monkeypatch, "scheduled")
     cluster_id = launch_cluster(partner.aws, partner.configuration)
     deferred = deferred_verifier(partner, cluster_id, RecordingTaskInstance(task_id=TASK_ID), waiter_delay=1)
@@ -244,7 +249,9 @@ def test_a_probe_trigger_cancelled_past_the_deferrals_deadline_cancels_the_step(
     deadline = datetime.now(timezone.utc) - timedelta(seconds=1)
 
     asyncio.run(
-        cancel_in_triggerer(deferred.trigger, user_action=True, connecting=True, ti=DEFERRED_TI, timeout_after=deadline)
+        cancel_in_triggerer(
+            deferred.trigger, user_action=True, connecting=connecting, ti=DEFERRED_TI, timeout_after=deadline
+        )
     )
 
     assert api.asked == []  # the deadline decides, not the task's state
