@@ -357,19 +357,53 @@ def s3_policies_unread(state: ChainState, bucket: BucketState, role: RoleState |
 def encryption_context_is_bucket(state: ChainState, bucket: BucketState, bucket_name: str) -> bool:
     """
     Whether S3 passes KMS the bucket's ARN, not each object's, as the encryption context of the uploads to
-    ``bucket_name``: an S3 Bucket Key, which the bucket's setting gives SSE-KMS uploads (asked for, or by the bucket's
-    default) unless they turn it off ("the encryption context will be the bucket Amazon Resource Name (ARN) and not the
-    object ARN": Amazon S3 User Guide, "Configuring your bucket to use an S3 Bucket Key with SSE-KMS for new objects";
-    "Configuring an S3 Bucket Key at the object level"). Not with DSSE-KMS ("Amazon S3 Bucket Keys aren't supported for
-    dual-layer server-side encryption": "Using dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)"), nor
-    where the encryption the uploads ask for is not known.
+    ``bucket_name``, for certain (:func:`bucket_arn_context`): not where that is not known.
     """
-    if not bucket.bucket_key_enabled or "encryption" in bucket.unreadable:
-        return False
+    return bucket_arn_context(state, bucket, bucket_name) is True
+
+
+def bucket_arn_context(state: ChainState, bucket: BucketState, bucket_name: str) -> bool | str:
+    """
+    Whether S3 passes KMS the bucket's ARN (an S3 Bucket Key), not each object's, as the encryption context of the
+    uploads to ``bucket_name``: ``True``, ``False``, or why that is not known.
+
+    The algorithm is the one the uploads ask for (:func:`requested_encryption`), else the bucket's default (also where
+    no cluster was read, as the key link judges it). "If you submit a PUT or COPY request for a KMS-encrypted object
+    into a bucket with S3 Bucket Keys enabled, your object level operation will automatically use S3 Bucket Keys
+    unless you disable the keys in the request header" (Amazon S3 User Guide, "Configuring an S3 Bucket Key at the
+    object level"), and then "the encryption context will be the bucket Amazon Resource Name (ARN) and not the object
+    ARN" ("Configuring your bucket to use an S3 Bucket Key with SSE-KMS for new objects"). EMRFS documents no setting
+    of that header (Amazon EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS properties"; the security
+    configuration's at-rest S3 encryption has none: Amazon EMR Management Guide, "Create a security configuration");
+    S3A's own encryption settings leave the encryption not known (:func:`encryption_not_known`). Not with DSSE-KMS
+    ("Amazon S3 Bucket Keys aren't supported for dual-layer server-side encryption": "Using dual-layer server-side
+    encryption with AWS KMS keys (DSSE-KMS)"). Not known: what the uploads ask for; the bucket's setting, when its
+    default encryption was not read and the uploads ask for SSE-KMS; and, the default DSSE-KMS with
+    ``BucketKeyEnabled`` set, whether uploads asking for SSE-KMS get an S3 Bucket Key, which AWS does not document.
+    """
+    unknown = encryption_not_known(state, bucket_name)
+    if unknown:
+        return unknown
     requested = requested_encryption(state, bucket_name)
-    if requested is None:
+    asked = requested[0] if requested is not None else None
+    if asked not in (None, "aws:kms"):  # SSE-S3: S3 calls no KMS key
         return False
-    return (requested[0] or bucket.sse_algorithm) == "aws:kms"
+    if "encryption" in bucket.unreadable:
+        return (
+            "whether the bucket gives SSE-KMS uploads an S3 Bucket Key, so whether the encryption context is the "
+            f"bucket's ARN or each object's, is not known: its default encryption was not read "
+            f"({bucket.unreadable['encryption']})"
+        )
+    if asked is None:  # the bucket's default applies
+        return bucket.bucket_key_enabled and bucket.sse_algorithm == "aws:kms"
+    if bucket.bucket_key_enabled and bucket.sse_algorithm == "aws:kms:dsse":
+        return (
+            "the bucket's default is DSSE-KMS with BucketKeyEnabled set, and whether S3 gives uploads asking for "
+            "SSE-KMS an S3 Bucket Key there (so the bucket's ARN as the encryption context, not each object's) is not "
+            'documented (Amazon S3 User Guide, "Using dual-layer server-side encryption with AWS KMS keys '
+            '(DSSE-KMS)": S3 Bucket Keys "aren\'t supported" for DSSE-KMS)'
+        )
+    return bucket.bucket_key_enabled
 
 
 #: S3A's own settings of the encryption its uploads ask for, canonical and deprecated (Apache Hadoop, "Working with

@@ -13,10 +13,10 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import (
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     PROBE_KMS_CALLS,
     KmsUse,
+    bucket_arn_context,
     bucket_of_s3_arn,
     client_side_encryption,
     custom_encryption_context,
-    encryption_context_is_bucket,
     encryption_not_known,
     has_condition_on,
     identity_side,
@@ -92,15 +92,28 @@ def audit(
     client_side = client_side_encryption(state, location.bucket)
     if link.status != PASS or not client_side:
         return link
-    return Link(
+    unchecked = Link(
         index,
         link.link,
         UNKNOWN,
         f"{link.detail}; but uploads are also encrypted client-side, {client_side}: EMRFS uses that key itself, "
         "not through S3, and it is not checked",
         link.statement,
-        PROBE_FIX,
+        f"{CLIENT_SIDE_FIX}; or {PROBE_FIX}",
     )
+    # The probe's one upload makes EMRFS call KMS for the client-side key as an upload does, but the job's objects
+    # are also "decrypted after they are downloaded" (Amazon EMR Release Guide, "Amazon S3 client-side encryption"):
+    # the read back's kms:Decrypt is no call of the probe's. And which encryption context EMRFS passes KMS for its
+    # own calls is not documented, so whether a statement tells the probe's object from the job's is not known.
+    return _unless_probe_alike(unchecked, uses, same_context=False)
+
+
+#: The fix of a key link left not checked on the client-side key, which the live probe does not settle.
+CLIENT_SIDE_FIX = (
+    "let the writers use the client-side key (kms:GenerateDataKey for the uploads, kms:Decrypt for the reads back) in "
+    "its key policy and their own policies, and check a job's write and read back: the live probe's one upload reads "
+    "nothing back"
+)
 
 
 #: S3's answer to a request for an object protected by AWS KMS that is not made over TLS (AWS Knowledge Center,
@@ -176,35 +189,72 @@ def _server_side(
     name = f"use bucket key for {location.uri}"
     requested = _requested_key(state, index, name, bucket, location, uses)
     key = _default_key(state, index, name, bucket, location, uses) if requested is None else requested
+    # The bucket's ARN (an S3 Bucket Key) or each object's as the encryption context, by the algorithm the uploads
+    # ask for (else the bucket's default), or why that is not known: one rule with the probe's (s3_access).
+    context = bucket_arn_context(state, bucket, location.bucket)
     if isinstance(key, Link):
-        return _unless_probe_alike(key, uses, same_context=encryption_context_is_bucket(state, bucket, location.bucket))
-    key_arn = key[0]
-    bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
-    # The uploads ask for SSE-KMS, or the bucket's default applies. "Amazon S3 Bucket Keys aren't supported for
-    # dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)" (Amazon S3 User Guide, "Using dual-layer
-    # server-side encryption with AWS KMS keys (DSSE-KMS)"): then S3 calls KMS per object whatever the setting.
-    algorithm = "aws:kms" if requested is not None else bucket.sse_algorithm
-    uses_bucket_key = bucket.bucket_key_enabled and algorithm == "aws:kms"
+        return _unless_probe_alike(key, uses, same_context=context is True)
+    calls = _Calls(state, (index, name), key, location, uses, evaluated, grants_wanted, requested is not None)
+    bucket_arn = f"arn:{partition_of_arn(key[0])}:s3:::{location.bucket}"
+    if isinstance(context, str):
+        link = _either_context(calls, _judged(calls, None), _judged(calls, bucket_arn), context)
+    else:
+        link = _judged(calls, bucket_arn if context else None)
+    if link.status != PASS:
+        return link
+    doubt = _alias_arn_doubt(link, key, bucket, uses, requested=requested is not None)
+    return link if doubt is None else _unless_probe_alike(doubt, uses, same_context=True)
+
+
+@dataclass(frozen=True)
+class _Calls:
+    """The KMS calls S3 makes for the writers under a prefix with one key, and what they are judged with."""
+
+    state: ChainState
+    #: The key link's mapping index and name.
+    link: tuple[int | None, str]
+    #: The key's ARN, its policy, and the key as the uploads or the bucket name it.
+    key: tuple[str, dict[str, Any], str]
+    location: S3Location
+    uses: list[KmsUse]
+    evaluated: list[Evaluated]
+    grants_wanted: set[str]
+    #: The uploads ask for the key (not the bucket's default).
+    requested: bool
+
+    def probe_makes_all(self) -> bool:
+        """Whether a passing live probe shows every call allowed, each object's ARN the context (:func:`_probe_makes`)."""
+        objects = _objects_of(self.key[0], self.location)
+        return all(_probe_makes(self.state, use, self.key, objects) for use in self.uses)
+
+
+def _judged(calls: _Calls, bucket_arn: str | None) -> Link:
+    """
+    The key link with ``bucket_arn`` as the encryption context of every call (an S3 Bucket Key), or each object's ARN
+    (``None``): passing, failing on the first call refused for certain, or not checked.
+
+    A call repeated with the same encryption context is judged once. Without an S3 Bucket Key, S3 "uses an individual
+    AWS KMS data key for every object" (Amazon S3 User Guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket
+    Keys") and the context is the object's ARN; with one, "the encryption context will be the bucket Amazon Resource
+    Name (ARN) and not the object ARN" ("Configuring your bucket to use an S3 Bucket Key with SSE-KMS for new
+    objects"). So each object's call is judged: a Condition or grant constraint may allow some objects only.
+    """
+    state, key, link = calls.state, calls.key, calls.link
     last: Decision | None = None
     granted: dict[str, dict[str, None]] = {}  # a grant that allows what the policies do not: the calls it allows
-    # A call repeated with the same encryption context is judged once. Without an S3 Bucket Key, S3 "uses an
-    # individual AWS KMS data key for every object" (Amazon S3 User Guide, "Reducing the cost of SSE-KMS with Amazon
-    # S3 Bucket Keys") and the context is the object's ARN; with one, "the encryption context will be the bucket
-    # Amazon Resource Name (ARN) and not the object ARN" ("Configuring your bucket to use an S3 Bucket Key with SSE-KMS
-    # for new objects"). So each object's call is judged: a Condition or grant constraint may allow some objects only.
     seen: set[tuple[str, str, bool, str]] = set()
     unknown: Link | None = None  # the first call not known to be allowed; a later refusal still fails the link
     probe_settles = True
-    objects = None if uses_bucket_key else _objects_of(key_arn, location)
+    objects = None if bucket_arn else _objects_of(key[0], calls.location)
     split: tuple[str, Telling] | None = None  # a statement deciding some objects under the prefix only
-    for use in uses:
+    for use in calls.uses:
         role, action = use.role, use.action
-        resource = bucket_arn if uses_bucket_key else use.object_arn
+        resource = bucket_arn or use.object_arn
         if (role.arn, action, use.names_key, resource) in seen:
             continue
         seen.add((role.arn, action, use.names_key, resource))
         split = split or _some_objects_only(state, use, key, objects)
-        judged = _judge_call(state, (index, name), use, resource, key, evaluated, grants_wanted, objects=objects)
+        judged = _judge_call(state, link, use, resource, key, calls.evaluated, calls.grants_wanted, objects=objects)
         if isinstance(judged, str):
             granted.setdefault(judged, {})[f"{action} as {role.arn}"] = None
         elif isinstance(judged, Decision):
@@ -215,12 +265,44 @@ def _server_side(
             unknown = unknown or judged
             probe_settles = probe_settles and judged.probe_settles and _probe_makes(state, use, key, objects)
     if split is not None:  # a refusal for certain fails the link first
-        return some_keys_only(unknown or Link(index, name, PASS, ""), *split)
+        return some_keys_only(unknown or Link(*link, PASS, ""), *split)
     if unknown is not None:
         return unknown if probe_settles else _not_settled_by_probe(unknown)
-    passed = _passed((index, name), key_arn, requested is not None, uses, granted, last)
-    doubt = _alias_arn_doubt(passed, key, bucket, uses, requested=requested is not None)
-    return passed if doubt is None else _unless_probe_alike(doubt, uses, same_context=True)
+    return _passed(link, key[0], calls.requested, calls.uses, granted, last)
+
+
+def _either_context(calls: _Calls, by_object: Link, by_bucket: Link, why: str) -> Link:
+    """
+    The key link where S3 may pass KMS each object's ARN or the bucket's as the encryption context, and which is not
+    known (``why``: :func:`~.contexts.bucket_arn_context`): judged with both, passing or failing where both do, not
+    checked otherwise. A passing probe settles it where it makes every call, for an object the policies decide as the
+    job's: S3 uses the bucket's setting for the probe's upload as for the job's.
+    """
+    if by_object.status == by_bucket.status == PASS:
+        return by_object
+    if by_object.status == by_bucket.status == FAIL:
+        return replace(
+            by_object,
+            detail=f"{by_object.detail}; refused as well with the bucket's ARN as the encryption context (an S3 "
+            f"Bucket Key), which S3 may pass instead: {why}",
+        )
+    outcome = {PASS: "the calls are allowed", FAIL: "one is refused: ", UNKNOWN: "one is not known: "}
+    detail = (
+        f"{why}; with each object's ARN as the encryption context {outcome[by_object.status]}"
+        f"{'' if by_object.status == PASS else by_object.detail}; with the bucket's ARN "
+        f"{outcome[by_bucket.status]}{'' if by_bucket.status == PASS else by_bucket.detail}"
+    )
+    refused = by_object if by_object.status == FAIL else by_bucket
+    link = Link(
+        *calls.link,
+        UNKNOWN,
+        detail,
+        refused.statement or by_object.statement,
+        "make the statements that decide these calls allow them with either encryption context (the bucket's ARN and "
+        f"each object's); or {PROBE_FIX}",
+    )
+    settles = calls.probe_makes_all() and all(each.probe_settles for each in (by_object, by_bucket))
+    return link if settles else _not_settled_by_probe(link)
 
 
 @dataclass(frozen=True)
