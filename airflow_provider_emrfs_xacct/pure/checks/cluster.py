@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks import access_grants
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    cluster_release,
+    connector_doubt,
+    s3_connector_of,
     s3a_may_serve_s3,
+    s3a_setting_name,
+    site_property,
     translation_off,
     translation_unreadable,
 )
@@ -27,6 +32,11 @@ from airflow_provider_emrfs_xacct.pure.checks.routing import (
     writes_under,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, Unreadable
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    EMRFS_COMPATIBILITY_PROPERTY,
+    S3A_ROLE_MAPPING_PROPERTY,
+    java_trim,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.security_config import (
     read_mapping,
@@ -46,6 +56,9 @@ STATE_LINK = "cluster accepts jobs"
 #: cluster that is in one of the following states: STARTING, BOOTSTRAPPING, RUNNING, or WAITING"). In any
 #: other (TERMINATING, TERMINATED, TERMINATED_WITH_ERRORS) no job runs there, the live probe's step included.
 STEP_STATES = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
+#: Where AWS documents S3A serving ``s3://`` from 7.10.0 and EMR's translation of EMRFS's settings (the role mappings
+#: among them) to S3A's.
+_GUIDE = 'Amazon EMR Release Guide, "Migration Guide: EMRFS to S3A Filesystem"'
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -158,15 +171,18 @@ def _not_known(cluster_id: str, runs: str, why: str) -> Link:
 def _mapped_writes(state: ChainState, cluster_id: str, runs: str, document: dict[str, Any]) -> Link:
     """
     The option (a) cluster link of a configuration with role mappings: FAIL where a readable ``Prefix`` mapping takes
-    some of the writes under a verified prefix (any key under it: :func:`~.routing.writes_under`), which then go as
-    that mapping's role; PASS where every mapping is a ``Prefix`` one that :func:`~.routing.route` matches for none
-    of them, since "If a request made through EMRFS doesn't match any identifier, EMRFS falls back to using the
-    service role for cluster EC2 instances" (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests
-    to Amazon S3"), the role the rest of the chain judges; otherwise not checked (:func:`_doubts`).
+    some of the writes under a verified prefix (any key under it: :func:`~.routing.writes_under`) and the mappings
+    reach the connector that serves ``s3://`` there (:func:`_reach`), the writes then going as that mapping's role;
+    PASS where every mapping is a ``Prefix`` one that :func:`~.routing.route` matches for none of them, since "If a
+    request made through EMRFS doesn't match any identifier, EMRFS falls back to using the service role for cluster
+    EC2 instances" (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"), the role the
+    rest of the chain judges, or where the mappings do not reach S3A, which serves ``s3://``; otherwise not checked
+    (:func:`_doubts`).
     """
     mappings = role_mappings_of(document)
     locations = _verified_locations(state)
-    caught = _caught(mappings, locations)
+    reaches = {location: _reach(state, location.bucket) for location in locations}
+    caught = _caught(mappings, [location for location in locations if reaches[location][0] is True])
     if caught is not None:
         index, identifier, location, uri = caught
         role = read_mapping(mappings[index]).role
@@ -175,24 +191,114 @@ def _mapped_writes(state: ChainState, cluster_id: str, runs: str, document: dict
             CONFIGURATION_LINK,
             FAIL,
             f"{cluster_id} runs {runs}, whose mapping {index} (Prefix {identifier} -> {role}) takes writes under "
-            f"{location.uri} ({uri}): EMRFS sends them as that role, not as its instance profile role, which is what "
-            "was verified",
+            f"{location.uri} ({uri}): {_sender(state)} sends them as that role, not as its instance profile role, "
+            "which is what was verified",
             fix=f"verify it with security_configuration={runs!r} (its mappings' writes), or write only under "
             "prefixes none of its mappings takes",
         )
-    doubts = _doubts(state, mappings, locations, role_mappings_problem(document))
+    doubts = _doubts(state, mappings, locations, reaches, role_mappings_problem(document))
     if doubts:
         return _not_known(cluster_id, runs, "; ".join(doubts))
-    prefixes = ", ".join(location.uri for location in locations)
-    return Link(
-        None,
-        CONFIGURATION_LINK,
-        PASS,
-        f"{cluster_id} runs {runs}, whose role mappings (Prefix only) match none of the writes under {prefixes}: "
-        "EMRFS sends a request that matches no identifier as its instance profile role (Amazon EMR Management "
-        'Guide, "Configure IAM roles for EMRFS requests to Amazon S3": it "falls back to using the service role '
-        'for cluster EC2 instances")',
+    reached = ", ".join(location.uri for location in locations if reaches[location][0] is True)
+    parts = (
+        [
+            f"whose role mappings (Prefix only) match none of the writes under {reached}: EMRFS sends a request that "
+            'matches no identifier as its instance profile role (Amazon EMR Management Guide, "Configure IAM roles for '
+            'EMRFS requests to Amazon S3": it "falls back to using the service role for cluster EC2 instances")'
+        ]
+        if reached
+        else []
     )
+    label = state.release_label or "its release"
+    parts.extend(
+        f"whose role mappings do not reach S3A, which serves s3:// on {label}, for the writes under {uris}: {why}"
+        for why, uris in _unreached(locations, reaches).items()
+    )
+    return Link(None, CONFIGURATION_LINK, PASS, f"{cluster_id} runs {runs}, " + "; and ".join(parts))
+
+
+def _unreached(locations: list[S3Location], reaches: dict[S3Location, tuple[bool | None, str]]) -> dict[str, str]:
+    """Why the role mappings do not reach S3A, with the verified prefixes (joined) each reason holds for."""
+    found: dict[str, list[str]] = {}
+    for location in locations:
+        reach, why = reaches[location]
+        if reach is False:
+            found.setdefault(why, []).append(location.uri)
+    return {why: ", ".join(uris) for why, uris in found.items()}
+
+
+def _sender(state: ChainState) -> str:
+    """Who sends a write a mapping takes as its role: EMRFS, or S3A with the role mappings translated to it."""
+    connector = s3_connector_of(state)
+    if connector == "EMRFS":
+        return "EMRFS"
+    translated = f"with the role mappings translated to it ({_GUIDE})"
+    return f"S3A, {translated}," if connector == "S3A" else f"EMRFS, or S3A {translated},"
+
+
+def _reach(state: ChainState, bucket: str) -> tuple[bool | None, str]:
+    """
+    Whether the role mappings of the cluster's security configuration reach the connector that serves ``s3://`` for
+    the writes to ``bucket``: ``(True, "")``; ``(False, why)``: they do not (S3A serves ``s3://`` without them);
+    ``(None, why)``: not known.
+
+    EMRFS applies them. Where S3A serves ``s3://`` (7.10.0 on, ``fs.s3.impl`` not keeping EMRFS), EMR translates
+    ``fs.s3.authorization.roleMapping`` to ``fs.s3a.authorization.roleMapping`` (:data:`_GUIDE`, :func:`_s3a_reach`).
+    With the connector not known (:func:`~.contexts.connector_doubt`): ``True`` only where the release alone is not
+    known and ``fs.s3.impl`` is unset (EMRFS before 7.10.0, S3A with them translated from it, unless the cluster's
+    S3A settings keep them out), else not known.
+    """
+    connector = s3_connector_of(state)
+    if connector == "EMRFS":
+        return True, ""
+    reach, why = _s3a_reach(state, bucket)
+    if connector == "S3A":
+        return reach, why
+    if reach is True and cluster_release(state) is None and site_property(state, "core-site", "fs.s3.impl") is None:
+        return True, ""
+    return None, f"which connector serves s3:// is not known ({connector_doubt(state)})" + (
+        f", and if S3A does, {why}" if why else ""
+    )
+
+
+def _s3a_reach(state: ChainState, bucket: str) -> tuple[bool | None, str]:
+    """
+    :func:`_reach` where S3A serves ``s3://``. EMR translates the role mappings to S3A "when S3A configurations are
+    undefined while corresponding EMRFS configurations are present" (:data:`_GUIDE`): S3A's own for ``bucket`` (its
+    per-bucket form, else the base one, :func:`~.contexts.s3a_setting_name`), not empty once trimmed, keeps them out
+    (their own link judges them, ``checks/credential_settings.py``); set but empty, whether EMR takes it as undefined
+    is not said. "Users who wish to disable this automatic translation can do so" with ``core-site``
+    ``fs.s3a.emrfs.compatibility.enable`` false (same guide, :func:`~.contexts.translation_off`): then none reaches
+    S3A, which sends the writes as the instance profile role; a value neither true nor false as Hadoop reads a flag
+    (:func:`~.contexts.translation_unreadable`) leaves that not documented.
+    """
+    if state.cluster_configurations is None:
+        return None, (
+            f"the cluster's settings were not read: whether core-site {EMRFS_COMPATIBILITY_PROPERTY} turns off EMR's "
+            "translation of the role mappings to S3A is not known"
+        )
+    own = s3a_setting_name(state, S3A_ROLE_MAPPING_PROPERTY, bucket)
+    if own is not None and java_trim(site_property(state, "core-site", own)):
+        return False, (
+            f"S3A reads core-site {own}, the cluster's own role mappings (judged in their own link), and EMR "
+            f'translates the security configuration\'s to S3A only "when S3A configurations are undefined" ({_GUIDE})'
+        )
+    if translation_off(state):
+        return False, (
+            f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the role mappings to S3A "
+            f"({_GUIDE}), so S3A sends the writes as the instance profile role"
+        )
+    if own is not None:
+        return None, (
+            f'core-site {own} is set but empty: EMR translates the role mappings to S3A only "when S3A '
+            f'configurations are undefined" ({_GUIDE}), and whether an empty value counts as undefined AWS does not say'
+        )
+    if unreadable := translation_unreadable(state):
+        return None, (
+            f"{unreadable} is neither true nor false as Hadoop reads a flag: whether EMR translates the role mappings "
+            f"to S3A ({_GUIDE}) is not documented"
+        )
+    return True, ""
 
 
 def _verified_locations(state: ChainState) -> list[S3Location]:
@@ -224,16 +330,25 @@ def _caught(mappings: list[Any], locations: list[S3Location]) -> tuple[int, str,
     return None
 
 
-def _doubts(state: ChainState, mappings: list[Any], locations: list[S3Location], problem: str | None) -> list[str]:
+def _doubts(
+    state: ChainState,
+    mappings: list[Any],
+    locations: list[S3Location],
+    reaches: dict[S3Location, tuple[bool | None, str]],
+    problem: str | None,
+) -> list[str]:
     """
-    Why the writes under ``locations`` are not known to match none of the mappings, or to fall back to the instance
-    profile role if they do not: mappings not read; a ``User`` or ``Group`` mapping, which takes every write of its
-    user or group whatever the prefix, while whom the job runs as is not seen (``checks/principal.py``); an
-    identifier EMRFS may match otherwise (:func:`~.routing.doubtful_before`); S3A serving ``s3://`` with the
-    mappings translated, whose fallback AWS does not document.
+    Why the writes under ``locations`` the mappings may reach (:func:`_reach`) are not known to match none of them,
+    or to fall back to the instance profile role if they do not: mappings not read; a ``User`` or ``Group`` mapping,
+    which takes every write of its user or group whatever the prefix, while whom the job runs as is not seen
+    (``checks/principal.py``); an identifier EMRFS may match otherwise (:func:`~.routing.doubtful_before`); whether
+    they reach the connector at all, or S3A's fallback (:func:`_reach_doubts`).
     """
     if not locations:
         return ["which writes its role mappings take is not known: no prefix to judge was given (s3_prefixes)"]
+    judged = [location for location in locations if reaches[location][0] is not False]
+    if not judged:  # S3A serves s3:// and none of the mappings reaches it (_s3a_reach)
+        return []
     doubts = [f"its role mappings are not read as the guide shows them ({problem})"] if problem is not None else []
     for index, mapping in enumerate(mappings):
         read = read_mapping(mapping)
@@ -246,8 +361,8 @@ def _doubts(state: ChainState, mappings: list[Any], locations: list[S3Location],
                 "Hadoop user or group, whatever the prefix, and whom the job runs as is not seen here (AWS does not "
                 "document which user an EMR step or Spark on YARN runs as)"
             )
-    doubts.extend(_otherwise_matched(mappings, locations))
-    return doubts + _s3a_doubts(state)
+    doubts.extend(_otherwise_matched(mappings, judged))
+    return doubts + _reach_doubts(state, mappings, judged, reaches)
 
 
 def _otherwise_matched(mappings: list[Any], locations: list[S3Location]) -> list[str]:
@@ -265,22 +380,35 @@ def _otherwise_matched(mappings: list[Any], locations: list[S3Location]) -> list
     ]
 
 
-def _s3a_doubts(state: ChainState) -> list[str]:
+def _reach_doubts(
+    state: ChainState,
+    mappings: list[Any],
+    locations: list[S3Location],
+    reaches: dict[S3Location, tuple[bool | None, str]],
+) -> list[str]:
     """
-    Why the fallback is not known where S3A serves, or may serve, ``s3://`` (from 7.10.0) with the role mappings
-    translated to it (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"): AWS documents EMRFS's
-    fallback to the instance profile role, not S3A's. With the translation off S3A gets no role mappings.
+    Each ``location`` whose writes a mapping takes where the mappings may not reach the connector (:func:`_reach`);
+    and, where S3A serves, or may serve, ``s3://`` (from 7.10.0) with the role mappings translated to it, or maybe
+    so (:data:`_GUIDE`), that AWS documents EMRFS's fallback to the instance profile role, not S3A's. With the
+    translation off S3A gets no role mappings (:func:`_s3a_reach`): not here.
     """
-    if not s3a_may_serve_s3(state) or translation_off(state):
-        return []
-    unreadable = translation_unreadable(state)
-    translated = (
-        f"{unreadable} leaves whether EMR translates them not documented" if unreadable else "EMR translates them"
-    )
-    return [
-        f"S3A serves or may serve s3:// on {state.release_label or 'a release not known'} and {translated}: AWS "
-        "documents that EMRFS sends a request no mapping matches as the instance profile role, not what S3A does"
-    ]
+    doubts = []
+    label = state.release_label or "a release not known"
+    for location in locations:
+        reach, why = reaches[location]
+        caught = _caught(mappings, [location]) if reach is None else None
+        if caught is not None:
+            index, identifier, _, uri = caught
+            doubts.append(
+                f"mapping {index} (Prefix {identifier} -> {read_mapping(mappings[index]).role}) takes writes under "
+                f"{location.uri} ({uri}) wherever the role mappings reach the connector that serves s3://, and {why}"
+            )
+        elif s3a_may_serve_s3(state):
+            doubts.append(
+                f"S3A serves or may serve s3:// on {label} and {why or 'EMR translates them'}: AWS documents that "
+                "EMRFS sends a request no mapping matches as the instance profile role, not what S3A does"
+            )
+    return list(dict.fromkeys(doubts))
 
 
 def probe_blocker(state: ChainState) -> str:

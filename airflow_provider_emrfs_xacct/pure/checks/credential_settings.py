@@ -41,8 +41,10 @@ Filesystem", "EMRFS to S3A Configuration Mapping"). A cluster or job that sets o
   ``s3://``: "The mapping process automatically occurs when S3A configurations are undefined while corresponding
   EMRFS configurations are present" (same guide), so S3A reads the cluster's and not the security configuration's:
   a FAIL of the link "s3:// connector" (``checks/release.py``, :func:`s3a_role_mappings`); where S3A may serve
-  ``s3://`` (the release or ``fs.s3.impl`` not known), not checked. Its ``ugi.groupName.enabled`` twin, whose effect
-  AWS does not document: not checked.
+  ``s3://`` (the release or ``fs.s3.impl`` not known), not checked. In the option (a) chain (no security
+  configuration verified, the writes judged as the instance profile role's) not checked wherever S3A serves or may
+  serve ``s3://``: a mapping of it that takes the writes sends them as its role, and AWS documents no format of the
+  value to tell whether it does. Its ``ugi.groupName.enabled`` twin, whose effect AWS does not document: not checked.
 - S3A's in ``emrfs-site``, where S3A serves or may serve ``s3://``: EMR's S3A reads the EMRFS settings it translates,
   and whether it reads its own from there AWS does not document: not checked.
 - Each as a Spark job's ``spark.hadoop.<name>``, or in a classification that reaches the Hadoop configuration of the
@@ -255,11 +257,14 @@ def role_mapping_audit(state: ChainState) -> list[Link]:
     """
     One "not checked" link per role mapping setting (:func:`~.cluster_config.role_mapping_setting`) the connector that
     serves, or may serve, ``s3://`` reads for a destination bucket, but those ``checks/release.py`` judges
-    (:func:`s3a_role_mappings`, where S3A serves ``s3://``).
+    (:func:`s3a_role_mappings`, where S3A serves ``s3://`` and a security configuration is verified).
 
     EMRFS's: where EMRFS serves (or may serve) ``s3://``, and where S3A does unless ``core-site``
     ``fs.s3a.emrfs.compatibility.enable`` false turns the translation off (the link "s3:// connector" fails that).
-    S3A's: where S3A serves or may serve ``s3://`` (with EMRFS kept, ``s3a://`` URIs only: the release's WARN).
+    S3A's: where S3A serves or may serve ``s3://`` (with EMRFS kept, ``s3a://`` URIs only: the release's WARN). In the
+    option (a) chain (no security configuration verified) ``checks/release.py`` judges no mapping: S3A's own, which
+    S3A reads where it serves ``s3://``, may send the writes as another role than the instance profile role, and AWS
+    documents no format of their value to tell whether they take the writes under the verified prefixes.
     """
     if state.cluster_configurations is None:
         return []
@@ -272,12 +277,13 @@ def role_mapping_audit(state: ChainState) -> list[Link]:
         if s3a_may_serve_s3(state)
         else []
     )
-    judged = {setting for setting, _ in s3a_role_mappings(state)} if s3a_serves else set()
+    option_a = state.security_configuration_name is None
+    # The release judges S3A's own only where a security configuration is verified (its "s3:// connector" link).
+    judged = {setting for setting, _ in s3a_role_mappings(state)} if s3a_serves and not option_a else set()
     # core-site: Hadoop's, which every file system's configuration loads, EMRFS's too; S3A's in emrfs-site: EMR's S3A
     # reads the EMRFS settings it translates, from where AWS does not document.
     every = [*emrfs_names, *s3a_names]
     found = settings_found(state, (("emrfs-site", every), ("core-site", every)))
-    doubt = connector_doubt(state)
     links = []
     for setting in found:
         if setting in judged:
@@ -285,30 +291,67 @@ def role_mapping_audit(state: ChainState) -> list[Link]:
         classification, key = setting.split(" ", 1)
         name = key.removeprefix(SPARK_HADOOP) if classification == "spark-defaults" else key
         prop = (role_mapping_setting(name) or (name, None))[0]
-        why = ""
-        if classification == "spark-defaults":
-            why = (
-                "; it is every Spark job's own Hadoop property, and which of it and the site files' a Spark job's "
-                "connector follows AWS does not say"
-            )
-        elif classification in OTHER_HADOOP_SITES:
-            why = (
-                f"; {classification} reaches the Hadoop configuration of the jobs that load it, and which of it and the "
-                "site files' their connector follows AWS does not say"
-            )
-        elif prop in ROLE_MAPPING_PROPERTIES.values() and classification == "emrfs-site":
-            why = "; whether S3A reads its own settings from emrfs-site AWS does not document"
-        elif prop == S3A_ROLE_MAPPING_PROPERTY and doubt:
-            why = f"; whether S3A serves s3:// here is not known ({doubt})"
+        problem = (
+            _option_a_s3a_problem(setting, prop)
+            if option_a and prop == S3A_ROLE_MAPPING_PROPERTY
+            else role_mapping_problem(setting, prop)
+        )
+        goes = (
+            "the partner's writes may not go as the instance profile role, which is what was verified"
+            if option_a
+            else "the partner's writes may not go by the security configuration's role mappings"
+        )
         links.append(
             Link(
                 None,
                 BYPASS_LINK,
                 UNKNOWN,
-                f"{role_mapping_problem(setting, prop)}{why}: the partner's writes may not go by the security "
-                "configuration's role mappings",
-                fix=f"remove {key} from the cluster's {classification} configuration (the role mappings belong in "
-                "the security configuration), or run the live probe and check the writer in CloudTrail",
+                f"{problem}{_role_mapping_why(state, classification, prop)}: {goes}",
+                fix=f"remove {key} from the cluster's {classification} configuration ("
+                + (
+                    "option (a) writes as the instance profile role"
+                    if option_a
+                    else "the role mappings belong in the security configuration"
+                )
+                + "), or run the live probe and check the writer in CloudTrail",
             )
         )
     return links
+
+
+def _option_a_s3a_problem(setting: str, prop: str) -> str:
+    """
+    Why S3A's own role mappings (``setting``, of property ``prop``) leave the option (a) chain's writes not known to go
+    as the instance profile role.
+
+    S3A chooses the IAM role by user, group or S3 prefix with its role mappings (Amazon EMR 7.7.0 - Hadoop release
+    notes, a "New Feature"), and EMR maps EMRFS's ``fs.s3.authorization.roleMapping`` to ``fs.s3a.authorization.
+    roleMapping`` (Amazon EMR Release Guide, "Migration Guide: EMRFS to S3A Filesystem"), but no AWS page gives the
+    format of that value: which writes a value sends as which role cannot be read from it.
+    """
+    return (
+        f"{setting} sets S3A's role mappings themselves ({prop}), by which S3A chooses the IAM role of a request by "
+        'user, group or S3 prefix (Amazon EMR 7.7.0 - Hadoop release notes; Amazon EMR Release Guide, "Migration '
+        "Guide: EMRFS to S3A Filesystem\", maps EMRFS's fs.s3.authorization.roleMapping to it): a mapping that takes "
+        "the writes under the verified prefixes sends them as its role, and AWS documents no format of the value, so "
+        "whether it takes them is not known"
+    )
+
+
+def _role_mapping_why(state: ChainState, classification: str, prop: str) -> str:
+    """Why a role mapping setting of ``prop`` in ``classification`` is read as it is, or ``""``."""
+    if classification == "spark-defaults":
+        return (
+            "; it is every Spark job's own Hadoop property, and which of it and the site files' a Spark job's "
+            "connector follows AWS does not say"
+        )
+    if classification in OTHER_HADOOP_SITES:
+        return (
+            f"; {classification} reaches the Hadoop configuration of the jobs that load it, and which of it and the "
+            "site files' their connector follows AWS does not say"
+        )
+    if prop in ROLE_MAPPING_PROPERTIES.values() and classification == "emrfs-site":
+        return "; whether S3A reads its own settings from emrfs-site AWS does not document"
+    if prop == S3A_ROLE_MAPPING_PROPERTY and (doubt := connector_doubt(state)):
+        return f"; whether S3A serves s3:// here is not known ({doubt})"
+    return ""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    cluster_release,
     connector_doubt,
     keeps_emrfs,
+    s3_connector_of,
     translation_off,
     translation_unreadable,
 )
@@ -92,9 +94,10 @@ def _ami_version_cluster_link(cluster: ClusterState) -> Link:
 
 def _release_links(state: ChainState) -> list[Link]:
     if state.security_configuration_name is None:
-        # The option (a) chain maps no role, so which releases and connectors apply role mappings does not matter;
-        # the IMDS version the cluster's own configuration asks for does (its credentials come from IMDS).
-        return _imds_links_of_any_release(state)
+        # The option (a) chain maps no role, so which releases apply role mappings does not matter; the IMDS version
+        # the cluster's own configuration asks for does (its credentials come from IMDS), and so does which connector
+        # serves s3:// (the requests it sends, S3A's own role mappings on s3a:// URIs).
+        return [*_imds_links_of_any_release(state), *_option_a_connector_links(state)]
     if state.release_label is None and isinstance(state.cluster, ClusterState):
         return [_ami_version_cluster_link(state.cluster)]
     if state.release_label is None:
@@ -213,22 +216,70 @@ def _not_known(unreadable: str) -> str:
     )
 
 
-def _s3a_uri_links(state: ChainState) -> list[Link]:
-    """The links of ``s3a://`` URIs (always S3A) on a 7.10.0+ cluster whose ``s3://`` EMRFS serves."""
-    links = []
-    if own := s3a_role_mappings(state):
-        names = ", ".join(setting for setting, _ in own)
-        links.append(
+def _option_a_connector_links(state: ChainState) -> list[Link]:
+    """
+    The option (a) chain's links of the connector that serves ``s3://``, on a release read or given.
+
+    The write links judge EMRFS's requests as the instance profile role's. Where S3A serves ``s3://`` (7.10.0 on,
+    ``fs.s3.impl`` not keeping EMRFS: Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem") the
+    requests are S3A's, which AWS does not list (:func:`_s3a_requests`), with or without a security configuration;
+    where ``fs.s3.impl`` names a class not known to serve it with EMRFS or S3A (:func:`~.contexts.connector_doubt`),
+    neither the requests nor the credentials of the writes are known. With EMRFS kept on 7.10.0+, ``s3a://`` URIs are
+    S3A's, and S3A's own role mappings send those they take as their roles (:func:`_s3a_own_uri_link`).
+    """
+    label = state.release_label
+    version = cluster_release(state)
+    if label is None or version is None:
+        return []  # no release (a cluster without one is an AMI version: EMRFS); one not valid has its own link
+    connector = s3_connector_of(state)
+    if connector is None:
+        return [
             Link(
                 None,
-                "s3a:// connector",
-                WARN,
-                f"{names} set S3A's own role mappings: s3a:// URIs (always S3A) go by them, not by the security "
-                "configuration's, which EMR translates to S3A only where S3A's are undefined (Amazon EMR Release "
-                'Guide, "Migration Guide: EMRFS to S3A Filesystem")',
-                fix=f"write through s3:// only, or remove {names.replace('core-site ', '')}",
+                "s3:// connector",
+                UNKNOWN,
+                f"{connector_doubt(state)}: which connector serves s3:// on {label}, so with which requests and which "
+                "credentials the writes go, is not known",
+                fix=f"set core-site fs.s3.impl to {EMRFS_IMPL} exactly, or remove it",
+                probe_settles=False,
             )
-        )
+        ]
+    if connector == "S3A":
+        unread = "" if state.cluster_configurations is not None else " (by default: no cluster settings were read)"
+        return [_s3a_requests(f"{label}{unread}")]
+    own = _s3a_own_uri_link(state) if version >= S3A_DEFAULT_SINCE else None
+    return [own] if own is not None else []
+
+
+def _s3a_own_uri_link(state: ChainState) -> Link | None:
+    """
+    The WARN of S3A's own role mappings (:func:`~.credential_settings.s3a_role_mappings`) on a 7.10.0+ cluster whose
+    ``s3://`` EMRFS serves: ``s3a://`` URIs (always S3A) go by them, or ``None``.
+    """
+    own = s3a_role_mappings(state)
+    if not own:
+        return None
+    names = ", ".join(setting for setting, _ in own)
+    instead = (
+        "(a mapping that takes a write sends it as its role), not as the instance profile role, which is what was "
+        "verified"
+        if state.security_configuration_name is None
+        else "not by the security configuration's, which EMR translates to S3A only where S3A's are undefined "
+        '(Amazon EMR Release Guide, "Migration Guide: EMRFS to S3A Filesystem")'
+    )
+    return Link(
+        None,
+        "s3a:// connector",
+        WARN,
+        f"{names} set S3A's own role mappings: s3a:// URIs (always S3A) go by them {instead}",
+        fix=f"write through s3:// only, or remove {names.replace('core-site ', '')}",
+    )
+
+
+def _s3a_uri_links(state: ChainState) -> list[Link]:
+    """The links of ``s3a://`` URIs (always S3A) on a 7.10.0+ cluster whose ``s3://`` EMRFS serves."""
+    own = _s3a_own_uri_link(state)
+    links = [own] if own is not None else []
     if translation_off(state):
         links.append(
             Link(
