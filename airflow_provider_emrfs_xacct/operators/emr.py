@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
-from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
@@ -28,7 +27,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from airflow.sdk import Context
 
@@ -1160,9 +1159,12 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     deployment: ``idempotency_key``), among those created since the DAG run became runnable
     (``launch_search_bound``), terminates every one, and skips when there is none (the launch never produced a
     cluster). A launch that sent ``RunJobFlow`` again after an answer it lost may have started two (it has no client
-    token): given ``job_flow_id``, the teardown reads that cluster's idempotency tag and terminates the other active
-    clusters carrying the same key too, when it is of ``launch_task_id``'s task instance (when known); a refusal of
-    one of them fails the task after the others were terminated. That search relies on ``ListClusters``
+    token): given ``job_flow_id``, the teardown terminates that cluster, then reads its idempotency tag and terminates
+    the other active clusters carrying the same key too, when it is of ``launch_task_id``'s task instance (when
+    known); a refusal of one of them fails the task after the others were terminated. A connection refused that
+    search (``ListClusters``, or ``DescribeCluster`` on the cluster given) has still terminated the cluster given: a
+    warning names the refused action and the tag of the clusters that may be left running, and the task does not
+    fail (without ``job_flow_id`` a refused search fails it: nothing was found). That search relies on ``ListClusters``
     showing a cluster launched seconds before, which AWS does not promise: after a launch that failed
     right after ``RunJobFlow``, a cluster the search missed keeps running (find it by its
     ``emrfs-xacct:idempotency-key`` tag). Mapped (``.partial(...).expand(...)``), ``as_teardown`` does the same,
@@ -1350,19 +1352,24 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         if self.expected_account_id is not None:
             with explain_access_denied(self.hook):
                 self.connection_account(self.hook)
-        with explain_access_denied(self.hook):
-            clusters = self._clusters_of_the_launch(context, given)
+        # Before any termination: turning protection off checks the cluster's tag against the launch's keys.
+        self._launch_instance_keys = self._launch_keys(context) if self.launch_task_id else []
+        clusters = given
+        if not given:
+            with explain_access_denied(self.hook):
+                clusters = self._clusters_of_the_launch(context, given)
         if not clusters:
             raise AirflowSkipException(
                 f"No cluster to terminate: the launch ({self.launch_task_id or 'job_flow_id'}) produced none"
             )
         self.job_flow_id = clusters[0]
         if self.dry_run:
+            planned = [*clusters, *self._other_clusters_of_the_launch(context, given)]
             self.report(
                 context,
                 [
                     Change(DELETE, f"emr cluster {cluster_id}", {"ClusterId": cluster_id}, None)
-                    for cluster_id in clusters
+                    for cluster_id in planned
                 ],
             )
             return
@@ -1370,7 +1377,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             # As the launch: the trigger waits in the cluster's region (the connection's), not the triggerer's.
             self.region_name = self.hook.conn_region_name
         self._ending = clusters
-        self._terminate_all(context, clusters)
+        self._terminate_all(context, clusters, given)
 
     def defer(
         self,
@@ -1420,7 +1427,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         """
         The clusters to terminate: those ``given`` and the other active clusters of their idempotency keys; without
         one, or when this teardown ends every instance of a mapped launch, every active cluster tagged with a key of
-        the launch's task instances (:meth:`_launch_keys`); those given first.
+        the launch's task instances (``_launch_instance_keys``); those given first.
 
         ``RunJobFlow`` has no client token: a launch that sent it again after an answer it lost, while ``ListClusters``
         did not show the first cluster yet, started two under one key, and returned the second. A given cluster's key
@@ -1430,25 +1437,68 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         returned no id: its cluster is found by its tag only.
         """
         hook = cast("EmrfsEmrHook", self.hook)
-        self._launch_instance_keys = keys = self._launch_keys(context) if self.launch_task_id else []
+        return self._clusters_of_keys(context, given, self._keys_to_search(hook, given))
+
+    def _keys_to_search(self, hook: EmrfsEmrHook, given: list[str]) -> list[str]:
+        """The idempotency keys whose clusters the teardown ends: of the clusters ``given``, and the launch's."""
+        keys = list(self._launch_instance_keys)
         searched = [key for cluster_id in given if (key := self._key_of_given_cluster(hook, cluster_id, keys))]
         if not given or len(keys) > 1:
             searched += keys
-        found = (
-            hook.find_clusters_of_keys(list(dict.fromkeys(searched)), created_after=launch_search_bound(context))
-            if searched
-            else []
-        )
+        return list(dict.fromkeys(searched))
+
+    def _clusters_of_keys(self, context: Context, given: list[str], searched: list[str]) -> list[str]:
+        """Those ``given``, then the other active clusters tagged with one of the keys ``searched``."""
+        hook = cast("EmrfsEmrHook", self.hook)
+        found = hook.find_clusters_of_keys(searched, created_after=launch_search_bound(context)) if searched else []
         untold = [cluster_id for cluster_id in found if cluster_id not in given]
         if untold and not given:
             self.log.info("The launch returned no cluster id; found its cluster(s) %s by its tag", ", ".join(found))
-        elif untold and len(keys) > 1:
+        elif untold and len(self._launch_instance_keys) > 1:
             self.log.info(
                 "Found cluster(s) %s of the mapped launch %r by their tags (besides the ids its instances returned)",
                 ", ".join(untold),
                 self.launch_task_id,
             )
         return [*given, *untold]
+
+    def _other_clusters_of_the_launch(self, context: Context, given: list[str]) -> list[str]:
+        """
+        The active clusters of the launch of the clusters ``given`` besides them (:meth:`_clusters_of_the_launch`).
+
+        The teardown looks for them after it has sent ``TerminateJobFlows`` for those given (a dry run only plans
+        that), so a connection refused ``ListClusters`` still ends the cluster it was given: the refusal is a warning
+        naming the action and the tag of the clusters that may be left running, and the task does not fail, as a
+        refused ``DescribeCluster`` of a given cluster (:meth:`_key_of_given_cluster`) and the launch's search
+        skipping a cluster it may not describe. ``ListClusters`` takes no cluster id, and EMR's tag condition keys
+        "apply only to those Amazon EMR API actions that accept ClusterID as a request parameter" (Amazon EMR
+        Management Guide, "Use Cluster Tags for Fine-Grained Access Control", now "IAM policies for tag-based access
+        to clusters and EMR notebooks"): a policy scoped to the team's clusters by tag may allow ``TerminateJobFlows``
+        and ``DescribeCluster`` on them and not ``ListClusters``.
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import error_message, is_access_denied
+
+        if not given:
+            return []
+        searched = self._keys_to_search(cast("EmrfsEmrHook", self.hook), given)
+        try:
+            return self._clusters_of_keys(context, given, searched)[len(given) :]
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            self.log.warning(
+                "%s was refused (%s): the teardown ends cluster(s) %s, but did not look for the other active clusters "
+                "of their launch: a cluster it started under the same key (RunJobFlow sent again after an answer it "
+                "lost) may still be running and billing. Find any by the tag %s=%s and terminate it; grant this "
+                "connection elasticmapreduce:ListClusters (resource *) and elasticmapreduce:DescribeCluster on the "
+                "clusters it launches for the teardown to do it",
+                error.operation_name,
+                error_message(error),
+                ", ".join(given),
+                IDEMPOTENCY_TAG,
+                " or ".join(searched),
+            )
+            return []
 
     def _launch_keys(self, context: Context) -> list[str]:
         """
@@ -1515,59 +1565,114 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             return None
         return key
 
-    def _terminate_all(self, context: Context, clusters: list[str]) -> None:
+    def _terminate_all(self, context: Context, clusters: list[str], given: list[str]) -> None:
         """
-        Terminate the other clusters, then the first (the upstream operator's ``execute``: deferred, it waits for it).
+        Terminate ``clusters``, then the launch's other active clusters (with ``given``), then wait for the first.
 
-        A refusal of one (termination protection) does not stop the others: each is tried, the first refusal is raised
-        at the end, and the first cluster is then terminated without deferring (the task fails either way).
+        ``TerminateJobFlows`` goes to the clusters found or given before anything else is read of them, so neither a
+        refused search (:meth:`_other_clusters_of_the_launch`) nor a refused ``DescribeCluster`` of the cluster
+        (its tag, the log URI of its console link: :meth:`_persist_links`) leaves it running; the upstream operator's
+        ``execute`` read the log URI first, and a refusal sent no termination. A refusal of one (termination
+        protection) does not stop the others: each is tried, and the first refusal is raised at the end, without
+        waiting (the task fails either way). Deferred, the first cluster is waited for in the triggerer.
         """
-        from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
-
-        hook = cast("EmrfsEmrHook", self.hook)
-        first, others = clusters[0], clusters[1:]
-        if others and len(self._launch_instance_keys) > 1:
+        mapped = len(self._launch_instance_keys) > 1
+        if len(clusters) > 1 and mapped:
             self.log.info(
                 "Terminating the clusters of every instance of the mapped launch %r: %s",
                 self.launch_task_id,
                 ", ".join(clusters),
             )
-        elif others:
-            self.log.warning(
-                "The launch started more than one cluster under its %s tag (RunJobFlow has no client token: it was sent "
-                "again after an answer it lost): terminating every one, %s",
-                IDEMPOTENCY_TAG,
-                ", ".join(clusters),
-            )
+        elif len(clusters) > 1 and not given:
+            self._warn_of_duplicates(clusters)
+        refusals = self._terminate_each(context, clusters)
+        others = self._other_clusters_of_the_launch(context, given)
+        if others and not mapped:
+            self._warn_of_duplicates([*clusters, *others])
+        refusals += self._terminate_each(context, others)
+        self._ending = [*clusters, *others]
+        self._persist_links(context, clusters[0])
+        if refusals:
+            raise refusals[0]
+        if self.deferrable:
+            self._defer_the_wait(clusters[0])
+
+    def _warn_of_duplicates(self, clusters: list[str]) -> None:
+        """Warn that the launch started every one of ``clusters`` under its key, and that the teardown ends them."""
+        self.log.warning(
+            "The launch started more than one cluster under its %s tag (RunJobFlow has no client token: it was sent "
+            "again after an answer it lost): terminating every one, %s",
+            IDEMPOTENCY_TAG,
+            ", ".join(clusters),
+        )
+
+    def _terminate_each(self, context: Context, clusters: list[str]) -> list[Exception]:
+        """Terminate each cluster; return the refusals, each logged naming its cluster (the others are still tried)."""
+        from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
         refusals: list[Exception] = []
-        for cluster_id in others:
+        for cluster_id in clusters:
             try:
-                self._terminate(context, cluster_id, partial(hook.terminate_cluster, cluster_id))
+                self._terminate(context, cluster_id)
             except (ClientError, BotoCoreError, EmrfsXacctError) as refusal:
                 self.log.error("Cluster %s was not terminated: %s", cluster_id, refusal)
                 refusals.append(refusal)
-        if refusals:
-            self._terminate(context, first, partial(hook.terminate_cluster, first))
-            raise refusals[0]
-        self._terminate(context, first, partial(super().execute, context))
+        return refusals
 
-    def _terminate(self, context: Context, cluster_id: str, send: Callable[[], Any]) -> None:
-        """Terminate a cluster (``send``); a protected one only as ``disable_termination_protection`` says."""
+    def _terminate(self, context: Context, cluster_id: str) -> None:
+        """Terminate a cluster; a protected one only as ``disable_termination_protection`` says."""
         from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
 
+        hook = cast("EmrfsEmrHook", self.hook)
+        self.log.info("Terminating cluster %s", cluster_id)
         try:
-            send()
+            hook.terminate_cluster(cluster_id)
         except ClientError as error:
             # EMR refuses to terminate a protected cluster with ValidationException (moto too); the
             # cluster's own TerminationProtected says whether that was the reason, not the message.
             if error_code(error) != "ValidationException":
                 raise
             with explain_access_denied(self.hook):
-                cluster = cast("EmrfsEmrHook", self.hook).describe_cluster(cluster_id)
+                cluster = hook.describe_cluster(cluster_id)
             if not cluster.get("TerminationProtected"):
                 raise
             self._turn_protection_off(context, cluster_id, cluster, error)
-            send()
+            hook.terminate_cluster(cluster_id)
+
+    def _persist_links(self, context: Context, cluster_id: str) -> None:
+        """
+        Keep the upstream operator's console links of the first cluster: the cluster's, and its logs' (their S3
+        location, ``LogUri``, is read with ``DescribeCluster``; a failed read leaves that link out, logged).
+        """
+        from airflow.providers.amazon.aws.links.emr import EmrClusterLink, EmrLogsLink, get_log_uri
+
+        where = {"region_name": self.hook.conn_region_name, "aws_partition": self.hook.conn_partition}
+        EmrClusterLink.persist(context=context, operator=self, job_flow_id=cluster_id, **where)
+        try:
+            log_uri = get_log_uri(emr_client=self.hook.conn, job_flow_id=cluster_id)
+        except (ClientError, BotoCoreError) as error:
+            self.log.info("The log location of cluster %s was not read (%s): no logs link", cluster_id, error)
+            return
+        EmrLogsLink.persist(context=context, operator=self, job_flow_id=cluster_id, log_uri=log_uri, **where)
+
+    def _defer_the_wait(self, cluster_id: str) -> NoReturn:
+        """Wait in the triggerer until ``cluster_id`` has ended, as the upstream operator's ``execute`` does."""
+        from airflow.providers.amazon.aws.triggers.emr import EmrTerminateJobFlowTrigger
+
+        self.defer(
+            trigger=EmrTerminateJobFlowTrigger(
+                job_flow_id=cluster_id,
+                waiter_delay=self.waiter_delay,
+                waiter_max_attempts=self.waiter_max_attempts,
+                aws_conn_id=self.aws_conn_id,
+                region_name=self.region_name,
+                verify=self.verify,
+                botocore_config=self.botocore_config,
+            ),
+            method_name="execute_complete",
+            # As upstream: a trigger that dies does not restart the wait; 60 seconds for it to exit gracefully.
+            timeout=timedelta(seconds=self.waiter_max_attempts * self.waiter_delay + 60),
+        )
 
     def execute_complete(
         self, context: Context, event: dict[str, Any] | None = None, job_flow_ids: list[str] | None = None
