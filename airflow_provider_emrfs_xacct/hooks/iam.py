@@ -205,6 +205,22 @@ def _writable_trust(
     return written
 
 
+def _granted_trust(
+    current: dict[str, Any] | None, desired: dict[str, Any], role_name: str, log: Any
+) -> dict[str, Any] | None:
+    """
+    ``desired`` as :func:`_writable_trust` leaves it, its length judged only when there is something to write.
+
+    A rerun with nothing to add leaves the trust policy as IAM holds it, and is not refused for its length.
+    """
+    written = _writable_trust(current, desired, role_name, log)
+    if written is not None and not same_meaning(current, written):
+        require_iam_policy_length(
+            written, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
+        )
+    return written
+
+
 class EmrfsIamHook(ManagedPolicyBaseHook):
     """
     Interact with AWS IAM for cross-account EMRFS access, with idempotent ``ensure_*`` methods.
@@ -389,9 +405,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             if principals or current is None:
                 # With the condition someone added before a revoke, kept on its statement for nobody.
                 desired = upsert_statement(base, granted_trust_statement(current, principals))
-                require_iam_policy_length(
-                    desired, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
-                )
+                return _granted_trust(current, desired, role_name, self.log)
             else:  # other statements trust every role asked for; ours, if there, held only deleted roles
                 # Judged on ``base``, which a revoke's statement for nobody has left already: it allows nobody, and
                 # its Deny would override the other statements' Allow (IAM User Guide, "The difference between
@@ -958,10 +972,12 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             desired = desire(current)
             if desired is None:
                 return None
+            if same_meaning(current, desired):  # nothing to write: the policy stays as IAM holds it
+                return desired
             what = f"the inline policy {policy_name} of role {role_name}"
             # The limit is on all inline policies of the role together: ours alone must fit at least.
             require_iam_policy_length(desired, MAX_ROLE_INLINE_POLICIES_CHARS, field, what)
-            if others_once is not None and not same_meaning(current, desired):
+            if others_once is not None:
                 ours, others = iam_policy_length(desired), others_once()
                 require_within(
                     ROLE_INLINE_POLICIES_CHARS,

@@ -21,7 +21,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
 )
 from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import bucket_policy
-from airflow_provider_emrfs_xacct.pure.bucket_policy import open_statements
+from airflow_provider_emrfs_xacct.pure.bucket_policy import MAX_BUCKET_POLICY_BYTES, open_statements
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
     ConvergeSettings,
@@ -72,6 +72,29 @@ def refuse_orphaned_writes(current: dict[str, Any] | None, desired: dict[str, An
         refuse_orphaned_ids(
             desired, None, f"the policy of bucket {bucket}", refused_by="S3 refuses every bucket policy"
         )
+
+
+def bucket_policy_text(document: dict[str, Any], room: int = MAX_BUCKET_POLICY_BYTES) -> str:
+    """
+    Return the text a bucket policy is sent as: every character beyond ASCII escaped, unless that is over ``room``.
+
+    S3 documents no character set for a bucket policy, only that it is JSON and its size ("Bucket policies and user
+    policies", Amazon S3 User Guide: "JSON-based access policy language"; "Bucket policies are limited to 20 KB in
+    size"): escaped, the text is ASCII, which JSON allows anywhere. An escape takes six bytes where UTF-8 takes two or
+    three (a pair, twelve, where it takes four), so a policy holding others' text beyond ASCII (a ``Sid``, an ``s3:prefix``) can be over
+    20 KB escaped, or longer than the text S3 answered, and well within it as itself: then it is sent as itself, in
+    UTF-8, the shortest text of it (:func:`~airflow_provider_emrfs_xacct.pure.merge.policy_text`, ``utf8``). The IAM
+    JSON grammar takes JSON's strings from RFC 7159 (IAM User Guide, "Grammar of the IAM JSON policy language"),
+    whose JSON text "SHALL be encoded in UTF-8, UTF-16, or UTF-32"; that S3 takes a bucket policy's characters
+    beyond ASCII as themselves is not documented (docs/limits.md), so they are sent so only then.
+
+    :param room: the most bytes the escaped text may take: S3's 20 KB, or for a revoke, which only removes, the size
+        of the text read, so that it never sends more than S3 held.
+    """
+    escaped = policy_text(document, latin1=False)
+    if len(escaped) <= room:  # ASCII: a byte a character
+        return escaped
+    return policy_text(document, utf8=True)
 
 
 def writable_policy(
@@ -167,10 +190,18 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         account = account or self.expected_bucket_owner
         return {"ExpectedBucketOwner": account} if account else {}
 
-    def get_bucket_policy(self, bucket: str) -> dict[str, Any] | None:
-        """Return the bucket policy, or ``None`` if the bucket has none."""
+    def get_bucket_policy(self, bucket: str, *, read_bytes: list[int] | None = None) -> dict[str, Any] | None:
+        """
+        Return the bucket policy, or ``None`` if the bucket has none.
+
+        :param read_bytes: given, the size in UTF-8 of the text S3 answered is appended to it (0 for none).
+        """
+        if read_bytes is not None:
+            read_bytes.append(0)
         try:
             policy = self.conn.get_bucket_policy(Bucket=bucket, **self._owner())["Policy"]
+            if read_bytes is not None:
+                read_bytes[-1] = len(policy.encode("utf-8", "surrogatepass"))
             return parse_document(policy, f"the bucket policy of {bucket}", "bucket policy")
         except ClientError as error:
             if error_code(error) == "NoSuchBucketPolicy":
@@ -479,12 +510,14 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                     policy, partition, principal, wanted, object_acl=object_acl or acl_required, cleared=dropped
                 )
             assert policy is not None
-            if document_size(policy, latin1=False) > bucket_policy.MAX_BUCKET_POLICY_BYTES:
+            written = writable_policy(current, policy, bucket, dropped, self.log)
+            assert written is not None  # current, when kept, is a policy: it held the clean-up's statements
+            # Judged only when there is something to write: a rerun leaves the policy as S3 holds it, whatever its
+            # size, and the size is that of the shortest text S3 can be sent (bucket_policy_text).
+            if not same_meaning(current, written) and document_size(written, utf8=True) > MAX_BUCKET_POLICY_BYTES:
                 raise InvalidParameterError(
                     "principal_arns", f"the policy of bucket {bucket} would exceed S3's 20 KB limit for bucket policies"
                 )
-            written = writable_policy(current, policy, bucket, dropped, self.log)
-            assert written is not None  # current, when kept, is a policy: it held the clean-up's statements
             cleared.extend(note for note in dropped if note not in cleared)
             return written
 
@@ -549,7 +582,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             cleared.extend(note for note in dropped if note not in cleared)
             return policy
 
-        changes = self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
+        changes = self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run, shrinking=True)
         self._log_cleared(bucket, cleared, dry_run)
         return changes, seen[0][0], seen[-1][1]
 
@@ -602,8 +635,18 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         settings: ConvergeSettings,
         dry_run: bool,
         is_transient: Callable[[Exception], bool] = is_concurrent_write,
+        shrinking: bool = False,
     ) -> list[Change]:
+        """
+        Bring the bucket's policy to ``desire(current)``.
+
+        :param shrinking: the change only removes (a revoke): the text sent is no longer than the text read.
+        """
         sent: list[dict[str, Any]] = []
+        read_bytes: list[int] = []  # the size of the text each read answered, in UTF-8
+
+        def read() -> dict[str, Any] | None:
+            return self.get_bucket_policy(bucket, read_bytes=read_bytes)
 
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
             guard_writes(self.conn)  # a write throttled and retried past its deadline is dropped and read again
@@ -611,12 +654,15 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                 self.conn.delete_bucket_policy(Bucket=bucket, **self._owner())
             else:
                 sent.append(desired)
-                self.conn.put_bucket_policy(Bucket=bucket, Policy=policy_text(desired, latin1=False), **self._owner())
+                room = MAX_BUCKET_POLICY_BYTES
+                if shrinking and read_bytes:
+                    room = min(room, read_bytes[-1])
+                self.conn.put_bucket_policy(Bucket=bucket, Policy=bucket_policy_text(desired, room), **self._owner())
 
         try:
             return read_modify_write(
                 resource=f"s3 bucket {bucket} policy",
-                read=lambda: self.get_bucket_policy(bucket),
+                read=read,
                 desire=desire,
                 write=write,
                 settings=settings,

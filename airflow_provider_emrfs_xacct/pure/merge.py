@@ -1060,7 +1060,7 @@ def merged_resources(document: dict[str, Any] | None, sid: str, wanted: Iterable
     return sorted(set(held) | set(wanted))
 
 
-def policy_text(document: dict[str, Any], *, latin1: bool = True) -> str:
+def policy_text(document: dict[str, Any], *, latin1: bool = True, utf8: bool = False) -> str:
     """
     Return the text a policy is sent as: JSON without the spaces after ``,`` and ``:``.
 
@@ -1078,7 +1078,13 @@ def policy_text(document: dict[str, Any], *, latin1: bool = True) -> str:
 
     :param latin1: ``False`` for S3, which documents no character set for a bucket policy: every character beyond
         ASCII is sent escaped, as JSON allows anywhere.
+    :param utf8: every character as itself, in UTF-8 (but for the escapes JSON requires, and a lone surrogate, which
+        UTF-8 cannot carry, escaped): the shortest text of the document, for a bucket policy whose escaped text would
+        not fit (``hooks.s3.bucket_policy_text``). It wins over ``latin1``.
     """
+    if utf8:
+        text = _json_text(document, ensure_ascii=False)
+        return _SURROGATE.sub(lambda match: json.dumps(match.group())[1:-1], text)
     if not latin1:
         return _json_text(document, ensure_ascii=True)
     text = _json_text(document, ensure_ascii=False)
@@ -1104,11 +1110,13 @@ def _json_text(value: Any, *, ensure_ascii: bool) -> str:
 
 #: What :func:`policy_text` escapes: all but printable ASCII and printable Latin-1 (``json.dumps`` escapes controls).
 _ESCAPED_IN_POLICIES = re.compile("[^\u0020-\u007e\u00a1-\u00ff]")
+#: What :func:`policy_text` escapes in UTF-8 text: a lone surrogate (a JSON escape read may hold one).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def document_size(document: dict[str, Any], *, latin1: bool = True) -> int:
+def document_size(document: dict[str, Any], *, latin1: bool = True, utf8: bool = False) -> int:
     """Return the size in bytes of a document as it will be sent (:func:`policy_text`), in UTF-8."""
-    return len(policy_text(document, latin1=latin1).encode())
+    return len(policy_text(document, latin1=latin1, utf8=utf8).encode())
 
 
 #: IAM quotas, in characters without whitespace (the figures and their sources are in :mod:`.quotas`).
