@@ -28,7 +28,9 @@ AWS rules applied, with their sources:
   corrects it, each with its source in the function: the boundary also limits a same-account grant
   naming the role (:func:`_boundary_allows`); a ``Deny`` with ``NotPrincipal`` exempts a role session
   only as documented (:func:`_not_principal_exempts`); conditions on absent keys, ``...IfExists`` and
-  JSON booleans (:func:`_condition_holds`); resource ARNs matched with case, only ``*``/``?`` as
+  JSON booleans (:func:`_condition_holds`); several ``Date`` values ORed (:func:`_date_condition`); the set operators
+  one request value at a time (:func:`_set_holds`); policy variables in condition values (:func:`_with_variables`) and
+  their defaults; resource ARNs matched with case, only ``*``/``?`` as
   wildcards and those within their colon-delimited segment unless a ``*`` ends it (:func:`_arn_matches`);
   ``ArnLike``/``ArnEquals`` one ARN component at a time (:func:`_arn_condition_matches`); a ``Date`` value without a
   time zone read as UTC (:func:`_timestamp`); a ``Principal`` naming the caller's own session ARN
@@ -40,7 +42,12 @@ AWS rules applied, with their sources:
   ``aws:ResourceTag/<key>`` and ``kms:ResourceAliases`` (:func:`s3_kms_context`); a resource's tags
   (:func:`resource_tag_keys`, the role an ``sts:AssumeRole`` assumes). An HTTPS request to S3 carries
   ``s3:TlsVersion``, 1.2 or 1.3, which of them not being documented for the caller (:func:`tls_versions`: the caller
-  judges each where a policy names the key).
+  judges each where a policy names the key). A request signed with an EC2 instance profile's role credentials carries
+  ``aws:Ec2InstanceSourceVpc``, ``aws:Ec2InstanceSourcePrivateIPv4``, ``ec2:SourceInstanceArn`` and ``ec2:RoleDelivery``
+  (:func:`ec2_role_keys`); S3's KMS calls the key's ``kms:KeyOrigin``, ``kms:KeySpec``, ``kms:KeyUsage``,
+  ``kms:MultiRegion`` (:func:`key_property_keys`) and ``kms:EncryptionAlgorithm``.
+* A value the caller does not know (:data:`VALUE_NOT_KNOWN`, :data:`PRESENCE_NOT_KNOWN`) leaves a condition on it
+  undecided: the judge raises :class:`NotKnown` rather than guess, unless another condition of the statement is false.
 * An object another account than the bucket owner owns (an ACL-enabled bucket: ``ObjectWriter``, or
   ``BucketOwnerPreferred`` without ``bucket-owner-full-control``) is read by its owner's permission: the
   bucket policy's grants do not apply to it, its Deny statements do, and the object ACL grants the owner's
@@ -130,27 +137,192 @@ def _as_text(values: Any) -> Any:
     return str(values) if isinstance(values, int | float) else values
 
 
+class NotKnown(Exception):
+    """
+    A decision the judge cannot take: a condition compares a value of the request that the caller does not know
+    (:data:`VALUE_NOT_KNOWN`, :data:`PRESENCE_NOT_KNOWN`), or one AWS does not document. The caller's outcome is then
+    not known (the EMRFS-like writer's ``WriteResult.unknown``), neither an allow nor a refusal.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _NotKnownValue(str):
+    """
+    A request key's value the caller does not know (a ``str``, as principalmapper takes every value for one); copies are
+    itself, as principalmapper deep-copies the request context.
+    """
+
+    __slots__ = ()
+
+    def __copy__(self) -> _NotKnownValue:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> _NotKnownValue:
+        return self
+
+
+#: The value of a key the request carries, whose value the caller does not know: ``Null`` tells the key present, every
+#: other operator on it (or a policy variable naming it) leaves the decision not known (:class:`NotKnown`).
+VALUE_NOT_KNOWN = _NotKnownValue("stand-in:value-not-known")
+#: The value of a key the request may or may not carry: every operator on it leaves the decision not known.
+PRESENCE_NOT_KNOWN = _NotKnownValue("stand-in:presence-not-known")
+
+
 def _condition_holds(condition: dict[str, dict[str, Any]], context: Any) -> bool:
     """
     Whether a statement's ``Condition`` holds, one operator and key at a time (all must: IAM User Guide,
-    "Condition element": keys and operators are ANDed), as the "Condition operators" page says for a key the
-    request does not carry: false, except a negated operator (true), ``...IfExists`` (true) and ``Null``
-    (its own test); with the key present, ``...IfExists`` is the operator's own test. principalmapper 1.1.5
+    "Conditions with multiple context keys or values": operators and keys are ANDed), as the "Condition operators" page
+    says for a key the request does not carry: false, except a negated operator (true), ``...IfExists`` (true) and
+    ``Null`` (its own test); with the key present, ``...IfExists`` is the operator's own test. principalmapper 1.1.5
     (checked) gets ``StringNotLike`` on an absent key, ``IpAddressIfExists``, ``Numeric…IfExists`` and
-    ``Date…IfExists`` on a present key, and JSON booleans in ``Null``/``Bool`` wrong; it does the rest
-    (operators' matching, values ORed, keys without regard to case, set operators).
+    ``Date…IfExists`` on a present key, JSON booleans in ``Null``/``Bool``, several ``Date`` values
+    (:func:`_date_condition`), the set operators on anything but strings (:func:`_set_holds`) and policy variables in
+    condition values (:func:`_with_variables`) wrong; it does the rest (operators' matching, keys without regard to
+    case).
+
+    A condition the caller cannot decide (:func:`_decidable`) is set aside: where another condition of the statement is
+    false the statement does not apply whatever it says, else the decision is not known (:class:`NotKnown`).
     """
+    undecided: NotKnown | None = None
     for operator, keys in condition.items():
-        base = operator.removesuffix("IfExists")
         for key, values in keys.items():
-            if key not in context and base != "Null":
-                if operator.endswith("IfExists") or base.startswith(_NEGATED):
-                    continue
-                if not base.startswith(_SET_OPERATORS):
+            try:
+                if not _key_condition_holds(operator, key, values, context):
                     return False
-            if not _pmapper_condition_match({base: {key: _as_text(values)}}, context):
-                return False
+            except NotKnown as error:
+                undecided = undecided or error
+    if undecided is not None:
+        raise undecided
     return True
+
+
+def _key_condition_holds(operator: str, key: str, values: Any, context: Any) -> bool:
+    """One operator of a ``Condition`` on one key (:func:`_condition_holds`)."""
+    base = operator.removesuffix("IfExists")
+    qualifier, _, plain = base.rpartition(":")
+    context = _decidable(plain, key, context)
+    values = _with_variables(plain, _as_text(values), context)
+    if key not in context and plain != "Null":
+        if operator.endswith("IfExists") or (not qualifier and plain.startswith(_NEGATED)):
+            return True
+        if not qualifier:
+            return False
+    if qualifier:
+        return _set_holds(qualifier, plain, key, values, context)
+    return bool(_pmapper_condition_match({plain: {key: values}}, context))
+
+
+def _decidable(plain: str, key: str, context: Any) -> Any:
+    """
+    ``context`` as the operator ``plain`` on ``key`` reads it: raise :class:`NotKnown` where the caller does not know
+    what the operator needs (the key's value, or whether the request carries it at all); a ``Null`` test of a key whose
+    value alone is not known reads it as present.
+    """
+    value = context.get(key)
+    if not isinstance(value, _NotKnownValue):
+        return context
+    if value is PRESENCE_NOT_KNOWN or plain != "Null":
+        what = "whether the request carries it" if value is PRESENCE_NOT_KNOWN else "its value in this request"
+        raise NotKnown(f"a condition ({plain}) on {key}, of which the stand-in does not know {what}")
+    return _with(context, key, "present")
+
+
+def _with(context: Any, key: str, value: Any) -> Any:
+    """A copy of ``context`` with ``key`` set to ``value``."""
+    copied = type(context)(context)
+    copied[key] = value
+    return copied
+
+
+def _listed(values: Any) -> list[Any]:
+    return values if isinstance(values, list) else [values]
+
+
+def _set_holds(qualifier: str, plain: str, key: str, values: Any, context: Any) -> bool:
+    """
+    ``ForAllValues:`` and ``ForAnyValue:``: the operator ``plain`` on each of the request's values of ``key`` alone
+    (IAM User Guide, "Set operators for multivalued context keys": ``ForAllValues`` "tests whether the value of every
+    member of the request context matches the condition operator that follows the qualifier", and "returns true if
+    there are no context keys in the request"; ``ForAnyValue`` whether at least one does, "false" where the key does not
+    exist). principalmapper handed a numeric, date or IP address operator its qualified name, which it compares exactly
+    (``ForAnyValue:NumericEquals`` never held, ``ForAnyValue:IpAddress`` read as ``NotIpAddress``), and the whole list of
+    values to all but the string operators.
+    """
+    present = [value for value in _listed(context[key]) if value != ""] if key in context else []
+    results = (bool(_pmapper_condition_match({plain: {key: values}}, _with(context, key, value))) for value in present)
+    return all(results) if qualifier == "ForAllValues" else any(results)
+
+
+#: A policy variable, ``${key}`` or ``${key, 'default'}`` (IAM User Guide, "IAM policy elements: Variables and tags").
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_DEFAULTED = re.compile(r"\s*([^,]*?)\s*,\s*'([^']*)'\s*", re.DOTALL)
+#: ``${*}`` and ``${?}`` as a ``*Like`` pattern or a resource ARN reads them: the characters, no wildcard.
+_LITERAL_STAR, _LITERAL_QUESTION = "\ue000", "\ue001"
+#: The "special predefined policy variables that have fixed values": ``${*}``, ``${?}``, ``${$}`` (same page), as an
+#: exact comparison and as a pattern read them.
+_FIXED_VARIABLES = {"*": ("*", _LITERAL_STAR), "?": ("?", _LITERAL_QUESTION), "$": ("$", "$")}
+
+
+def _with_variables(plain: str, values: Any, context: Any) -> Any:
+    """
+    A condition's values with their policy variables replaced from the request: IAM User Guide, "IAM policy elements:
+    Variables and tags": "You can use a policy variable for Condition values in any condition that involves the string
+    operators or the ARN operators" (not with the others), and "When the policy is evaluated, the policy variables are
+    replaced with values that come from the conditional context keys passed in the request". A value whose variable has
+    no value is dropped: "Condition operators like StringEquals or StringLike do not match", "Inverted condition
+    operators like StringNotEquals or StringNotLike do match against a null value" ("Policy variables with no value").
+    principalmapper compared them as written.
+    """
+    if not plain.startswith(("String", "Arn")) or not any("${" in value for value in _listed(values)):
+        return values
+    like = plain.startswith("Arn") or "Like" in plain
+    replaced = [
+        _substituted(value, context, like=like) if isinstance(value, str) else value for value in _listed(values)
+    ]
+    return [value for value in replaced if value is not None]
+
+
+def _substituted(text: str, context: Any, *, like: bool) -> str | None:
+    """
+    ``text`` with its policy variables replaced from the request ``context`` (keys without regard to case: "Key names
+    are case-insensitive", same page); ``None`` where one has no value and no default ("Specifying default values": ``${
+    aws:PrincipalTag/team, 'company-wide'}``). ``like``: a pattern, where ``${*}`` and ``${?}`` stay characters.
+    """
+    if "${" not in text:
+        return text
+    found = [_variable_value(match.group(1), context, like=like) for match in _VARIABLE.finditer(text)]
+    values = [value for value in found if value is not None]
+    if len(values) < len(found):
+        return None
+    replacements = iter(values)
+    return _VARIABLE.sub(lambda _: next(replacements), text)
+
+
+def _variable_value(inner: str, context: Any, *, like: bool) -> str | None:
+    """
+    The value of the policy variable ``${inner}``; ``None``: no value ("When policy variables reference a condition
+    context key that has no value or is not present in an authorization context for a request, the value is effectively
+    null", same page). Raise :class:`NotKnown` where the request's value is not known, where the key is multivalued ("You
+    can't use a multivalued condition key as a variable": what AWS does with one is not documented) and where a
+    pattern's value holds ``*`` or ``?`` (whether they are then wildcards is not documented).
+    """
+    if inner in _FIXED_VARIABLES:
+        return _FIXED_VARIABLES[inner][like]
+    defaulted = _DEFAULTED.fullmatch(inner)
+    name, default = (defaulted.group(1), defaulted.group(2)) if defaulted else (inner.strip(), None)
+    value = context.get(name)
+    if isinstance(value, _NotKnownValue | list):
+        why = "is not known for this request" if isinstance(value, _NotKnownValue) else "is multivalued"
+        raise NotKnown(f"a policy variable ${{{name}}} whose key {why}")
+    if value is None or value == "":
+        return default
+    text = str(value)
+    if like and ("*" in text or "?" in text):
+        raise NotKnown(f"a policy variable ${{{name}}} in a pattern, its value {text!r} holding a wildcard character")
+    return text
 
 
 _simulation._get_condition_match = _condition_holds
@@ -172,6 +344,36 @@ def _timestamp(value: str) -> Any:
 
 _simulation._convert_timestamp_to_datetime_obj = _timestamp
 
+#: The comparison of each ``Date`` operator, the request's time first.
+_DATE_TESTS: dict[str, collections.abc.Callable[[Any, Any], bool]] = {
+    "DateEquals": lambda moment, value: bool(moment == value),
+    "DateNotEquals": lambda moment, value: bool(moment == value),
+    "DateLessThan": lambda moment, value: bool(moment < value),
+    "DateLessThanEquals": lambda moment, value: bool(moment <= value),
+    "DateGreaterThan": lambda moment, value: bool(moment > value),
+    "DateGreaterThanEquals": lambda moment, value: bool(moment >= value),
+}
+
+
+def _date_condition(block: str, key: str, policy_values: Any, context: Any) -> bool:
+    """
+    A ``Date`` operator with all its values: "If a single condition operator includes multiple values for a context
+    key, those values are evaluated using a logical OR", and a negated one's with a logical ``NOR`` (IAM User Guide,
+    "Conditions with multiple context keys or values"). principalmapper 1.1.5 (``_get_date_match``) returns from inside
+    its loop over the values after the first for ``DateLessThan`` … ``DateGreaterThanEquals``: a later value that
+    matched was never tried.
+    """
+    plain = block.rpartition(":")[2].removesuffix("IfExists")
+    if key not in context:
+        return plain == "DateNotEquals" or block.endswith("IfExists")
+    values = [_timestamp(value) for value in _listed(policy_values)]
+    moments = [_timestamp(moment) for moment in _listed(context[key])]
+    matched = any(_DATE_TESTS[plain](moment, value) for value in values for moment in moments)
+    return not matched if plain == "DateNotEquals" else matched
+
+
+_simulation._get_date_match = _date_condition
+
 _pmapper_matches = _simulation._matches_after_expansion
 
 
@@ -179,7 +381,8 @@ def _arn_matches(string_to_check: str, pattern: str, condition_keys: Any = None)
     """
     Match a resource ARN against a policy's ``Resource`` pattern: with case (S3 User Guide, "Naming Amazon S3
     objects": "Object key names are case sensitive"), ``*`` and ``?`` the only wildcards, policy variables replaced
-    from the request context. "IAM JSON policy elements: Resource", "Using wildcards in resource ARNs": wildcards
+    from the request context as in a condition (:func:`_substituted`: with their defaults, ``${*}`` and ``${?}`` the
+    characters; principalmapper left those as written). "IAM JSON policy elements: Resource", "Using wildcards in resource ARNs": wildcards
     work "within the individual segments of an ARN (the parts separated by colons)", and only a ``*`` that is "the
     last character of a resource ARN segment" "can expand to match beyond the colon boundaries"; the sixth segment
     (the resource) runs to the end, colons included. principalmapper matches without regard to case, lets every
@@ -188,13 +391,23 @@ def _arn_matches(string_to_check: str, pattern: str, condition_keys: Any = None)
     """
     if not string_to_check.startswith("arn:"):
         return bool(_pmapper_matches(string_to_check, pattern, condition_keys))
-    for key, value in (condition_keys or {}).items():
-        pattern = pattern.replace("${" + key + "}", value if isinstance(value, str) else str(value))
-    segments = pattern.split(":", _ARN_SEGMENTS - 1)
-    expression = ":".join(
-        _segment_expression(segment, last=index == _ARN_SEGMENTS - 1) for index, segment in enumerate(segments)
+    substituted = _substituted(pattern, condition_keys or {}, like=True)
+    if substituted is None:
+        # "the resource that includes a policy variable with no value will not match any resource" (IAM User Guide, "IAM
+        # policy elements: Variables and tags", "Policy variables with no value").
+        return False
+    segments = substituted.split(":", _ARN_SEGMENTS - 1)
+    expression = _literal_wildcards(
+        ":".join(
+            _segment_expression(segment, last=index == _ARN_SEGMENTS - 1) for index, segment in enumerate(segments)
+        )
     )
     return re.fullmatch(expression, string_to_check, flags=re.DOTALL) is not None
+
+
+def _literal_wildcards(expression: str) -> str:
+    """A regular expression with the ``${*}`` and ``${?}`` of its pattern (:func:`_substituted`) as the characters."""
+    return expression.replace(_LITERAL_STAR, re.escape("*")).replace(_LITERAL_QUESTION, re.escape("?"))
 
 
 #: ``arn:partition:service:region:account:resource``; the resource may hold colons of its own.
@@ -248,7 +461,7 @@ def _arn_condition(block: str, key: str, policy_values: Any, context: Any) -> bo
 def _like(pattern: str, value: str) -> bool:
     """``value`` matches ``pattern`` with case, ``*`` any characters and ``?`` one, everything else literal."""
     expression = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.fullmatch(expression, value, flags=re.DOTALL) is not None
+    return re.fullmatch(_literal_wildcards(expression), value, flags=re.DOTALL) is not None
 
 
 _simulation._matches_after_expansion = _arn_matches
@@ -258,6 +471,50 @@ _simulation._get_arn_match = _arn_condition
 _simulation._expand_str_and_compare = _like
 
 EMPTY_POLICY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
+
+
+#: The keys of a request signed with an EC2 instance profile's role credentials (IAM User Guide, "AWS global condition
+#: context keys": ``aws:Ec2InstanceSourceVpc`` and ``aws:Ec2InstanceSourcePrivateIPv4`` are "included in the request
+#: context whenever the requester is signing requests with an Amazon EC2 role credential", ``ec2:SourceInstanceArn``
+#: and ``ec2:RoleDelivery`` "whenever the role session is created by an Amazon EC2 instance"). A role the instance
+#: assumes with them signs with its own session's credentials, which carry none of them.
+EC2_ROLE_KEYS = (
+    "aws:Ec2InstanceSourceVpc",
+    "aws:Ec2InstanceSourcePrivateIPv4",
+    "ec2:SourceInstanceArn",
+    "ec2:RoleDelivery",
+)
+
+
+@dataclass(frozen=True)
+class Ec2Instance:
+    """
+    The EC2 instance whose instance profile's role credentials sign a request, as far as the caller knows it: the values
+    of :data:`EC2_ROLE_KEYS` (``None``: not known, so a condition comparing it is not decided).
+    """
+
+    #: The VPC the instance runs in (``aws:Ec2InstanceSourceVpc``).
+    vpc_id: str | None = None
+    #: The private IPv4 address of its primary network interface (``aws:Ec2InstanceSourcePrivateIPv4``).
+    private_ipv4: str | None = None
+    #: Its ARN (``ec2:SourceInstanceArn``).
+    instance_arn: str | None = None
+    #: The instance metadata service version that delivered the credentials, ``1.0`` or ``2.0`` (``ec2:RoleDelivery``).
+    role_delivery: str | None = None
+
+
+def ec2_role_keys(instance: Ec2Instance, *, forwarded: bool = False) -> dict[str, str]:
+    """
+    The request keys of a request signed with ``instance``'s role credentials (:data:`EC2_ROLE_KEYS`): each present, its
+    value :data:`VALUE_NOT_KNOWN` where the caller does not know it. ``forwarded``: the request a service makes on the
+    caller's behalf (S3's call to KMS for SSE-KMS), where "Some of the keys are not present when the request is made to
+    AWS KMS" (IAM User Guide, "AWS global condition context keys", ``aws:Ec2InstanceSourceVpc``), which ones not said:
+    each may be absent (:data:`PRESENCE_NOT_KNOWN`).
+    """
+    if forwarded:
+        return dict.fromkeys(EC2_ROLE_KEYS, PRESENCE_NOT_KNOWN)
+    values = (instance.vpc_id, instance.private_ipv4, instance.instance_arn, instance.role_delivery)
+    return {key: VALUE_NOT_KNOWN if value is None else value for key, value in zip(EC2_ROLE_KEYS, values, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -276,6 +533,9 @@ class Principal:
     #: When the session's temporary credentials were issued (ISO 8601, UTC): its ``aws:TokenIssueTime``; ``None``: the
     #: time of the request (a session is judged as one just made).
     token_issued: str | None = None
+    #: The instance whose instance profile's role credentials sign the session's requests (:data:`EC2_ROLE_KEYS`);
+    #: ``None``: signed with other credentials (a role EMRFS assumes).
+    ec2_instance: Ec2Instance | None = None
 
     @property
     def account(self) -> str:
@@ -377,7 +637,9 @@ def request_keys(
     ``aws:MultiFactorAuthPresent`` ("This key is included in the request context only when the principal uses temporary
     credentials to make the request. ... Temporary credentials are used to authenticate IAM roles"), ``false`` as no
     session of the stand-in is authenticated with MFA (so ``aws:MultiFactorAuthAge``, present "only if the principal
-    making the call was authenticated using MFA", is absent).
+    making the call was authenticated using MFA", is absent). A session of an instance profile's role credentials
+    (:attr:`Principal.ec2_instance`) carries :data:`EC2_ROLE_KEYS` (:func:`ec2_role_keys`), which of them a call a
+    service makes for it (``aws:ViaAWSService`` ``true``) carries not known.
     """
     # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
     # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
@@ -398,6 +660,10 @@ def request_keys(
         issued = principal.token_issued or datetime.datetime.now(datetime.timezone.utc).isoformat()
         keys.setdefault("aws:TokenIssueTime", issued)
         keys.setdefault("aws:MultiFactorAuthPresent", "false")
+    if principal.ec2_instance is not None:
+        forwarded = keys.get("aws:ViaAWSService") == "true"
+        for key, value in ec2_role_keys(principal.ec2_instance, forwarded=forwarded).items():
+            keys.setdefault(key, value)
     return keys
 
 
@@ -807,6 +1073,7 @@ def s3_kms_context(
     *,
     tags: tuple[tuple[str, str], ...] = (),
     aliases: tuple[str, ...] = (),
+    properties: collections.abc.Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """
     The KMS condition keys of a call S3 makes for SSE-KMS: ``kms:CallerAccount``, ``aws:ViaAWSService`` and, where
@@ -830,6 +1097,13 @@ def s3_kms_context(
     ``kms:ResourceAliases``, the names of its ``aliases`` (AWS KMS Developer Guide, "Use aliases to control access to KMS
     keys": "valid for any AWS KMS operation that uses a KMS key", a multivalued key; a key without aliases carries none,
     so ``ForAnyValue`` on it does not hold).
+
+    The key's properties (``properties``, the keys :func:`key_property_keys` gives; ``None``: not read) and ``kms:EncryptionAlgorithm``
+    ``SYMMETRIC_DEFAULT``: AWS KMS Developer Guide, "AWS KMS condition keys": such a condition "works even when the
+    parameter doesn't appear in the request", ``kms:EncryptionAlgorithm`` controls "the operations that generate data keys
+    and data key pairs", which "use only symmetric KMS keys and the SYMMETRIC_DEFAULT algorithm", and the other
+    operations "based on the encryption algorithm used in the operation, even when the algorithm isn't specified in the
+    request"; S3 uses symmetric encryption keys only (Amazon S3 API Reference, "Encryption"), whose one algorithm that is.
     """
     partition, region = key_arn.split(":")[1], key_arn.split(":")[3]
     # A forward access session: "The aws:ViaAWSService condition key value is set to true whenever a FAS request is
@@ -837,6 +1111,8 @@ def s3_kms_context(
     # "Forward access sessions").
     context = {"kms:CallerAccount": caller_account, "aws:ViaAWSService": "true"}
     context["aws:RequestedRegion"] = region
+    context.update(key_property_keys(None) if properties is None else properties)
+    context["kms:EncryptionAlgorithm"] = SYMMETRIC_DEFAULT
     if partition in ("aws", "aws-us-gov"):
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
     labels: dict[str, Any] = {**resource_tag_keys(tags), **({"kms:ResourceAliases": list(aliases)} if aliases else {})}
@@ -848,6 +1124,52 @@ def s3_kms_context(
         "kms:EncryptionContext:aws:s3:arn": context_arn,
         "kms:EncryptionContextKeys": ["aws:s3:arn"],
     }
+
+
+#: The key spec and algorithm of a symmetric encryption KMS key, the only keys S3 uses.
+SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
+#: The condition keys of a KMS key's own properties that a KMS key resource operation carries (AWS KMS Developer Guide,
+#: "AWS KMS condition keys": ``kms:KeyOrigin``, ``kms:KeySpec``, ``kms:KeyUsage``, ``kms:MultiRegion``, each for "KMS
+#: key resource operations", in key policies and IAM policies; ``kms:CustomerMasterKeySpec`` and
+#: ``kms:CustomerMasterKeyUsage``, deprecated, "work the same way"), ``kms:MultiRegionKeyType`` apart: "Only multi-Region
+#: keys have a MultiRegionKeyType property".
+KEY_PROPERTY_KEYS = (
+    "kms:KeyOrigin",
+    "kms:KeySpec",
+    "kms:CustomerMasterKeySpec",
+    "kms:KeyUsage",
+    "kms:CustomerMasterKeyUsage",
+    "kms:MultiRegion",
+)
+MULTI_REGION_KEY_TYPE = "kms:MultiRegionKeyType"
+
+
+def key_property_keys(metadata: collections.abc.Mapping[str, Any] | None) -> dict[str, str]:
+    """
+    The request keys of a KMS key's properties (:data:`KEY_PROPERTY_KEYS`) from its ``DescribeKey`` ``KeyMetadata``
+    (``Origin``, ``KeySpec``, ``KeyUsage``, ``MultiRegion``, ``MultiRegionConfiguration.MultiRegionKeyType``); ``None``:
+    not read, every one's value not known and the key type's presence too. A field ``DescribeKey`` leaves out (moto
+    leaves out what its ``CreateKey`` was not given) is ``CreateKey``'s default (AWS KMS API Reference, CreateKey:
+    ``KeySpec`` "The default value, SYMMETRIC_DEFAULT", ``KeyUsage`` "The default value is ENCRYPT_DECRYPT",
+    ``MultiRegion`` "The default value is False", ``Origin`` ``AWS_KMS`` by default).
+    """
+    if metadata is None:
+        return {**dict.fromkeys(KEY_PROPERTY_KEYS, VALUE_NOT_KNOWN), MULTI_REGION_KEY_TYPE: PRESENCE_NOT_KNOWN}
+    spec = str(metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec") or SYMMETRIC_DEFAULT)
+    usage = str(metadata.get("KeyUsage") or "ENCRYPT_DECRYPT")
+    multi_region = bool(metadata.get("MultiRegion"))
+    keys = {
+        "kms:KeyOrigin": str(metadata.get("Origin") or "AWS_KMS"),
+        "kms:KeySpec": spec,
+        "kms:CustomerMasterKeySpec": spec,
+        "kms:KeyUsage": usage,
+        "kms:CustomerMasterKeyUsage": usage,
+        "kms:MultiRegion": "true" if multi_region else "false",
+    }
+    if multi_region:
+        kind = (metadata.get("MultiRegionConfiguration") or {}).get("MultiRegionKeyType")
+        keys[MULTI_REGION_KEY_TYPE] = VALUE_NOT_KNOWN if not kind else str(kind)
+    return keys
 
 
 def resource_tag_keys(

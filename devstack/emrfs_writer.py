@@ -191,15 +191,12 @@ class _Stop(Exception):
     """The job fails: a request was denied."""
 
 
-class _Undecided(Exception):
+class _Undecided(aws_judge.NotKnown):
     """
     A decision depends on what AWS does not document, or on a value the stand-in cannot read: the outcome is not known
-    (:attr:`WriteResult.unknown`), nothing is sent (:meth:`_Writer.whatever_the_session_names` stops the job).
+    (:attr:`WriteResult.unknown`), nothing is sent (:meth:`_Writer.whatever_the_session_names` stops the job, as for the
+    judge's own :class:`.aws_judge.NotKnown`).
     """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
@@ -502,6 +499,8 @@ def _trust_policy(url: str, role_arn: str) -> tuple[dict[str, Any] | None, str |
 
 #: The one key spec S3 encrypts with (its own judge: not the package's pure/kms_keys.py).
 SYMMETRIC_KEY_SPEC = "SYMMETRIC_DEFAULT"
+#: The property keys of a key ``CreateKey`` makes without parameters (:func:`.aws_judge.key_property_keys`).
+DEFAULT_KEY_PROPERTIES = tuple(aws_judge.key_property_keys({}).items())
 
 
 @dataclass(frozen=True)
@@ -546,6 +545,8 @@ class _Bucket:
     key_aliases: tuple[str, ...] | None = ()
     #: The service of an AWS managed default key (:attr:`_Key.service`).
     key_service: str | None = "s3"
+    #: The default key's property keys (:attr:`_Key.properties`).
+    key_properties: tuple[tuple[str, str], ...] | None = DEFAULT_KEY_PROPERTIES
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -592,6 +593,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
     key_tags: tuple[tuple[str, str], ...] | None = ()
     key_aliases: tuple[str, ...] | None = ()
     key_service: str | None = "s3"
+    key_properties: tuple[tuple[str, str], ...] | None = DEFAULT_KEY_PROPERTIES
     try:
         rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
         default = rules[0]["ApplyServerSideEncryptionByDefault"]
@@ -618,6 +620,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
                 aws_managed, key_state, key_spec = found.aws_managed, found.state, found.spec
                 key_policy, key_grants = found.policy, found.grants
                 key_tags, key_aliases, key_service = found.tags, found.aliases, found.service
+                key_properties = found.properties
     named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
     try:
         block = dict(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"])
@@ -656,6 +659,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         key_tags,
         key_aliases,
         key_service,
+        key_properties,
     )
 
 
@@ -682,6 +686,9 @@ class _Key:
     #: An AWS managed key's service, as its alias ``aws/<service>`` names it (:func:`_service_of`), whose policy it has
     #: (:func:`_judge_aws_managed_key`); ``None``: not known. A key built as aws/s3 (:meth:`_Writer.aws_s3_key`): S3.
     service: str | None = "s3"
+    #: The request keys of its properties, ``kms:KeyOrigin`` … (:func:`.aws_judge.key_property_keys` of its
+    #: ``DescribeKey``); ``None``: not read. By default those of a key ``CreateKey`` makes without parameters.
+    properties: tuple[tuple[str, str], ...] | None = DEFAULT_KEY_PROPERTIES
 
 
 def _read_key(kms: Any, key_id: str) -> _Key | None:
@@ -704,7 +711,24 @@ def _read_key(kms: Any, key_id: str) -> _Key | None:
         str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
         metadata.get("KeyManager") == "AWS",
         *_labelled(kms, arn),
+        _properties(metadata),
     )
+
+
+def _properties(metadata: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The request keys of a key's properties, from its ``DescribeKey`` ``KeyMetadata`` (:attr:`_Key.properties`)."""
+    return tuple(aws_judge.key_property_keys(metadata).items())
+
+
+def _described_properties(kms: Any, key_arn: str) -> tuple[tuple[str, str], ...] | None:
+    """
+    The property keys of the key ``key_arn`` (``DescribeKey`` by its key ARN, which creates nothing); ``None`` where KMS
+    refuses to describe it: then a condition on them is not decided (:func:`.aws_judge.key_property_keys`).
+    """
+    try:
+        return _properties(kms.describe_key(KeyId=key_arn)["KeyMetadata"])
+    except botocore.exceptions.ClientError:
+        return None
 
 
 def _key_labels(kms: Any, key_arn: str) -> tuple[tuple[tuple[str, str], ...] | None, tuple[str, ...] | None]:
@@ -785,6 +809,7 @@ def _resolve_key(url: str, key_id: str, requester_account: str, bucket_region: s
         str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
         aws_managed,
         *_labelled(kms, metadata["Arn"]),
+        _properties(metadata),
     )
 
 
@@ -935,7 +960,12 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
         )
     _labels_read(principal, key)
     context = aws_judge.s3_kms_context(
-        key.arn, principal.account, context_arn, tags=key.tags or (), aliases=key.aliases or ()
+        key.arn,
+        principal.account,
+        context_arn,
+        tags=key.tags or (),
+        aliases=key.aliases or (),
+        properties=None if key.properties is None else dict(key.properties),
     )
     key_decision = _key_decision(principal, kms_action, key, context, context_arn)
     if aws_judge.names_condition_key([key.policy], aws_judge.KEY_LABEL_KEYS):
@@ -1131,6 +1161,9 @@ class _Writer:
         #: The public address the requests come from over the internet (``aws:SourceIp``), when known; ``None``: not known
         #: (:meth:`source_addresses`).
         self.source_ip: str | None = None
+        #: The cluster's instance whose instance profile's credentials sign the instance role's requests, as far as the
+        #: stand-in knows it (:func:`_cluster_instance`): the keys of EC2 role credentials (:func:`.aws_judge.ec2_role_keys`).
+        self.instance = aws_judge.Ec2Instance()
 
     def starts(self, uri: str) -> bool:
         """
@@ -1161,6 +1194,9 @@ class _Writer:
         if found is None:
             return None
         name = self.session_names.get(role_arn) or aws_judge.session_names((), self.session_form(role_arn))[0]
+        if role_arn == self.instance_role_arn:
+            # The instance profile's credentials are EC2 role credentials; a role EMRFS assumes signs with its own.
+            return replace(found, session=name, ec2_instance=self.instance)
         return replace(found, session=name)
 
     def session_form(self, role_arn: str) -> str:
@@ -1208,7 +1244,7 @@ class _Writer:
             for choice in itertools.product(*axes):
                 self.session_names = dict(choice)
                 decided.append((self.session_names, decide()))
-        except _Undecided as undecided:
+        except aws_judge.NotKnown as undecided:
             self.result.unknown = f"{what}: {undecided.reason}"
             raise _Stop from undecided
         finally:
@@ -1382,7 +1418,9 @@ class _Writer:
         ``aws:SourceVpc`` (its VPC), as :meth:`network_keys` puts them on S3's requests: the first "is included in the
         request context only if the requester uses a VPC endpoint to make the request" (IAM User Guide, "AWS global
         condition context keys"); so a trust or endpoint policy conditioned on them is judged as AWS does. The source
-        address (:meth:`source_address`), and with ``role_arn`` the tags of the role assumed.
+        address (:meth:`source_address`), and with ``role_arn`` the tags of the role assumed. The call is signed with the
+        instance profile's credentials: the keys of EC2 role credentials come with the caller (:meth:`principal`,
+        :func:`.aws_judge.ec2_role_keys`).
         """
         name = self.session_names.get(REQUESTED_SESSION) or aws_judge.session_names((), aws_judge.ANY_SESSION_NAME)[0]
         keys = {"sts:RoleSessionName": name, "aws:ViaAWSService": "false", **self.source_address("sts")}
@@ -1421,6 +1459,10 @@ class _Writer:
         S3 VPC endpoint's policy (:meth:`through_endpoint`); which endpoints a request to the bucket's Region passes is
         :func:`.aws_network.endpoints_on_the_way`'s (an S3 gateway endpoint of the cluster's Region serves only buckets
         of that Region).
+
+        A request sent with the instance profile's credentials (the fallback route, option (a)) also carries the keys of
+        EC2 role credentials, ``aws:Ec2InstanceSourceVpc`` …; they come with the caller (:meth:`principal`,
+        :func:`.aws_judge.ec2_role_keys`), not here: a role EMRFS assumes signs with its own credentials, without them.
         """
         keys: dict[str, str] = {"aws:RequestedRegion": self.bucket.home_region, "aws:ViaAWSService": "false"}
         keys.update({**SIGNATURE_KEYS, **self.source_address("s3")})
@@ -1691,11 +1733,16 @@ class _Writer:
         """
         if self._aws_s3_key is None or self._aws_s3_key.arn.endswith(NOT_CREATED_YET):
             arn = _aws_s3_key_arn(self.url, self.bucket.owner, self.bucket.home_region)
+            properties: tuple[tuple[str, str], ...] | None = None
             if arn.endswith(NOT_CREATED_YET):
                 labels: tuple[Any, Any] = ((), ("alias/aws/s3",))
             else:
-                labels = _key_labels(_admin(self.url, self.bucket.owner, "kms", self.bucket.home_region), arn)
-            self._aws_s3_key = _Key(arn, None, aws_managed=True, tags=labels[0], aliases=labels[1], service="s3")
+                kms = _admin(self.url, self.bucket.owner, "kms", self.bucket.home_region)
+                labels = _key_labels(kms, arn)
+                properties = _described_properties(kms, arn)
+            self._aws_s3_key = _Key(
+                arn, None, aws_managed=True, tags=labels[0], aliases=labels[1], service="s3", properties=properties
+            )
         return self._aws_s3_key
 
     def judge_default_key(
@@ -1733,6 +1780,7 @@ class _Writer:
             bucket.key_tags,
             bucket.key_aliases,
             bucket.key_service,
+            bucket.key_properties,
         )
         if default.aws_managed:
             return _judge_aws_managed_key(principal, kms_action, default, decision, context_arn)
@@ -2099,6 +2147,7 @@ def _writer_for(
     site: dict[str, str] = {}
     credentials = Credentials(aws_cluster_settings.MAPPINGS)
     regional_sts = True  # no cluster: the writer stands for a current release
+    instance = aws_judge.Ec2Instance()  # no cluster: nothing known of its instances
     bucket_name, key = parse_s3_uri(output_uri)
     if cluster_id:
         cluster = _admin(url, emr_account, "emr", region).describe_cluster(ClusterId=cluster_id)["Cluster"]
@@ -2116,6 +2165,7 @@ def _writer_for(
         )
         if credentials.kind == aws_cluster_settings.INSTANCE_ROLE:
             mappings = []
+        instance = _cluster_instance(url, emr_account, region, cluster)
     output = key.rstrip("/")
     if not output:
         raise ValueError(f"output_uri must name a prefix inside the bucket: {output_uri!r}")
@@ -2125,6 +2175,7 @@ def _writer_for(
     owner = _find_bucket_owner(url, bucket_name, candidates, region)
     bucket = _read_bucket(url, bucket_name, owner, region)
     writer = _Writer(url, instance_role_arn, mappings, bucket, user, tuple(groups))
+    writer.instance = instance
     if not regional_sts:
         writer.sts_region = None
     writer.encryption = requested_encryption(document, site, bucket_name)
@@ -2138,6 +2189,27 @@ def _writer_for(
     writer.secure_transport = aws_cluster_settings.flag(site, "fs.s3n.ssl.enabled") is not False
     writer.credentials = credentials
     return writer, output
+
+
+def _cluster_instance(url: str, account: str, region: str, cluster: Mapping[str, Any]) -> aws_judge.Ec2Instance:
+    """
+    What the stand-in knows of the cluster instance that sends a request: the VPC of the cluster's subnet
+    (``Ec2InstanceAttributes``: ``Ec2SubnetId``, "the identifier of the Amazon VPC subnet where you want the cluster to
+    launch", Amazon EMR API Reference, JobFlowInstancesConfig; else the first of ``RequestedEc2SubnetIds``, which "must
+    exist within the same VPC", Ec2InstanceAttributes), read with EC2 ``DescribeSubnets``. Not known: the VPC of a
+    cluster without a subnet ("Amazon EMR chooses the subnet for you"), which instance sends the request (a step runs on
+    the primary node, a task on any core or task node) and so its ARN and private address (moto's instances of the
+    cluster are not in its subnet), nor the instance metadata version that delivered the credentials.
+    """
+    attributes = cluster.get("Ec2InstanceAttributes") or {}
+    subnet = attributes.get("Ec2SubnetId") or next(iter(attributes.get("RequestedEc2SubnetIds") or []), None)
+    if not subnet:
+        return aws_judge.Ec2Instance()
+    try:
+        subnets = _admin(url, account, "ec2", region).describe_subnets(SubnetIds=[subnet])["Subnets"]
+    except botocore.exceptions.ClientError:
+        return aws_judge.Ec2Instance()
+    return aws_judge.Ec2Instance(vpc_id=str(subnets[0]["VpcId"]) if subnets else None)
 
 
 def put_like_emrfs(
