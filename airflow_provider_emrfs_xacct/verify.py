@@ -1414,9 +1414,12 @@ def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: di
     "Actions, resources, and condition keys for Amazon Elastic MapReduce"); refused, a state is unknown: that step
     is cancelled and reported as one that may still write.
     A put cut short leaves its temporary ``<object>._COPYING_``, deleted the same way.
+    Each step's state as first read, before any cancel, is kept too (``state_before_cancel``): a step the verifier
+    cancelled while PENDING never ran, one that had FAILED did (``pure.checks.findings.cut_short``).
 
     :param steps: ``{probe uri: step id}``.
-    :return: ``{"steps": {uri: {"step", "state", "deleted", "may_still_write"}}, "problems": [...]}``.
+    :return: ``{"steps": {uri: {"step", "state", "state_before_cancel", "deleted", "may_still_write"}},
+        "problems": [...]}``.
     """
     problems: list[str] = []
 
@@ -1427,6 +1430,7 @@ def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: di
             return None  # not known: it may still run
 
     states = {uri: state_of(step_id) for uri, step_id in steps.items()}
+    before_cancel = dict(states)
     running = [uri for uri, state in states.items() if state is None or state in STEP_MAY_RUN]
     if running:  # a step that ended (a refused write: FAILED) needs no cancelling
         try:
@@ -1445,7 +1449,13 @@ def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: di
                 f"probe step {step_id} is {state or 'in an unknown state'} after CancelSteps: it may still write "
                 f"{uri}; delete it if it appears"
             )
-        outcomes[uri] = {"step": step_id, "state": state, "deleted": deleted, "may_still_write": may_still_write}
+        outcomes[uri] = {
+            "step": step_id,
+            "state": state,
+            "state_before_cancel": before_cancel[uri],
+            "deleted": deleted,
+            "may_still_write": may_still_write,
+        }
     return {"steps": outcomes, "problems": problems}
 
 

@@ -447,12 +447,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 timeout=timedelta(seconds=int(self.waiter_max_attempts) * int(self.waiter_delay) + 60),
             )
         try:
-            failure = self._wait_for_probe(uris)
+            event = self._wait_for_probe(uris) or {"status": "success"}
         except Exception as error:
             # Not a wait that ended (those return why): the steps still run, as after one, unless abandoned here.
             self._abandon_after_failed_wait(error)
             raise
-        event = {"status": "success"} if failure is None else {"status": "error", "message": failure}
         return self.execute_complete(
             context, event, result=result, uris=uris, encryption=encryption, routes=routes, not_probed=not_probed
         )
@@ -562,7 +561,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     def _abandon_after_failed_wait(self, error: Exception) -> None:
         """
         Abandon the probe steps (``verify.abandon_probe``) when the wait for them raised instead of ending, and push
-        the report with the probe failed, in place of the pending one.
+        the report with the probe cut short (:func:`cut_short_probe`), in place of the pending one.
 
         botocore retries a connection error (``EndpointConnectionError``, ``ReadTimeoutError``...) up to its maximum
         attempts, then raises it (Boto3 guide, "Retries"); its waiter turns only a service's error answer into
@@ -575,7 +574,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             return
         self.log.error("The wait for the probe steps failed (%s): cancelling them", error)
         problems, outcomes = self._abandon_probe_steps(steps)
-        self._report_killed([f"the wait for the probe steps failed: {error}", *problems], outcomes)
+        if self._report_probe is not None:
+            self._report_probe(cut_short_probe([f"the wait for the probe steps failed: {error}", *problems], outcomes))
         self._report_probe = None  # reported: a kill from now on changes nothing of it
 
     def _abandon_probe_steps(self, steps: dict[str, str]) -> tuple[list[str], dict[str, Any] | None]:
@@ -614,11 +614,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """Push ``result`` with ``probe``'s outcome (:func:`with_probe`) to XCom under ``report``."""
         self.push_xcom(context, REPORT_XCOM_KEY, with_probe(result, probe))
 
-    def _wait_for_probe(self, uris: dict[str, str]) -> str | None:
+    def _wait_for_probe(self, uris: dict[str, str]) -> dict[str, Any] | None:
         """
         Wait for the probe steps as the deferred path's trigger does (the Amazon provider's ``EmrAddStepsTrigger``:
-        its ``steps_wait_for_terminal`` waiter, ``ListSteps`` with the step ids); return why the wait ended early, if
-        it did, naming each step's state.
+        its ``steps_wait_for_terminal`` waiter, ``ListSteps`` with the step ids); return the error event of a wait
+        that ended early, if it did: why, naming each step's state, and the states it last saw (``states_seen``).
 
         The waiter ends on every state a step does not leave: ``COMPLETED`` (success), ``CANCELLED``, ``FAILED`` and
         ``INTERRUPTED`` (Amazon EMR API Reference, "StepStatus": State values ``PENDING | CANCEL_PENDING | RUNNING |
@@ -644,8 +644,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 status_args=["Steps[].Status.State", "Steps[].Status.StateChangeReason"],
             )
         except AirflowException as error:
-            ended = _steps_ended(getattr(error, "last_response", None))
-            return f"{ended}: {error}" if ended else str(error)
+            response = getattr(error, "last_response", None)
+            ended = _steps_ended(response)
+            message = f"{ended}: {error}" if ended else str(error)
+            return {"status": "error", "message": message, "states_seen": _states_seen(response)}
         return None
 
     def _start_probe(self, name: str | None, prefixes: list[str]) -> dict[str, str]:
@@ -725,7 +727,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     def _abandon_deferred_probe(self, context: Context) -> None:
         """
         Cancel the steps of a probe whose deferral failed and delete what they wrote; push the report with the probe
-        failed (:func:`with_probe`: ``FAIL``), in place of the pending one.
+        cut short (:func:`cut_short_probe`: ``FAIL`` when a step failed, else ``NOT_CHECKED``), in place of the
+        pending one.
         """
         from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 
@@ -750,7 +753,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             problems.extend(abandoned)
         report = ti.xcom_pull(task_ids=ti.task_id, key=REPORT_XCOM_KEY, map_indexes=ti.map_index)
         if isinstance(report, dict):
-            self.push_xcom(context, REPORT_XCOM_KEY, with_probe(report, failed_probe(problems, steps)))
+            self.push_xcom(context, REPORT_XCOM_KEY, with_probe(report, cut_short_probe(problems, steps)))
 
     def execute_complete(
         self,
@@ -791,8 +794,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             # deferred wait's trigger did the same before it fired: again here, as both are idempotent).
             problems, outcomes = self._abandon_probe_steps(uris)
             outcomes = _with_the_triggers_deletes(outcomes, event.get("abandoned"))
+            # Judged by the steps' states before any cancel (cut_short_probe): FAIL only when one failed.
+            problems = [f"the probe step did not complete: {event.get('message')}", *problems]
             probe = {
-                **failed_probe([f"the probe step did not complete: {event.get('message')}", *problems], outcomes),
+                **cut_short_probe(problems, outcomes, event.get("states_seen")),
                 "routes": routes,
                 **({"not_probed": not_probed} if not_probed else {}),
             }
@@ -986,11 +991,41 @@ def probe_pending(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def failed_probe(problems: list[str], abandoned: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A live probe's outcome when it was cut short (killed, or its deferral failed): why, and its abandoned steps."""
+    """
+    A live probe's outcome when it failed cut short (killed; or a step of a wait that ended failed:
+    :func:`cut_short_probe`): why, and its abandoned steps.
+    """
     probe: dict[str, Any] = {"ok": False, "problems": problems, "objects": {}}
     if abandoned is not None:
         probe["abandoned"] = abandoned
     return probe
+
+
+def cut_short_probe(
+    problems: list[str], abandoned: dict[str, Any] | None, seen: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """
+    A live probe's outcome when its wait ended before its steps did (ran out, failed, or its deferral failed).
+
+    :func:`failed_probe` when one of its steps ended FAILED or INTERRUPTED before the verifier cancelled anything;
+    else not checked (``ok`` ``None``, never a pass), saying why and how to let it run
+    (:func:`~airflow_provider_emrfs_xacct.pure.checks.findings.cut_short`): the steps are judged by their states
+    before the cancel (``abandoned``'s ``state_before_cancel``, ``verify.abandon_probe``), and a step the wait saw
+    fail (``seen``, ``{step id: state}``) failed whatever was read after it.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.findings import (
+        PROBE_DID_NOT_RUN_FIX,
+        STEP_DID_NOT_COMPLETE,
+        cut_short,
+    )
+
+    states = {str(outcome.get("step")): outcome.get("state_before_cancel") for outcome in (abandoned or {}).values()}
+    states.update({step: state for step, state in (seen or {}).items() if state in STEP_DID_NOT_COMPLETE})
+    probe = failed_probe(problems, abandoned)
+    why = cut_short(states)
+    if why is None:
+        return probe
+    return {**probe, "ok": None, "not_checked": [why], "not_checked_fix": PROBE_DID_NOT_RUN_FIX}
 
 
 def with_probe(result: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
@@ -1062,22 +1097,34 @@ def _steps_ended(response: Any) -> str:
     return "; ".join(ended)
 
 
+def _states_seen(response: Any) -> dict[str, Any]:
+    """Each step's state in a ``ListSteps`` answer (``{step id: state}``); none when it is not one."""
+    if not isinstance(response, dict):
+        return {}
+    return {str(step.get("Id")): (step.get("Status") or {}).get("State") for step in response.get("Steps") or []}
+
+
 def _with_the_triggers_deletes(
     outcomes: dict[str, Any] | None, triggers: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     """
     Each abandoned probe step's outcome as the task's clean-up saw it, ``deleted`` where the deferred wait's trigger
     had deleted its object before it fired (its error event's ``abandoned``, :class:`~airflow_provider_emrfs_xacct.
-    triggers.ProbeStepsTrigger`); the trigger's outcomes when the task's clean-up has none.
+    triggers.ProbeStepsTrigger`), with the state the trigger read before it cancelled the step (the task's read
+    comes after that cancel); the trigger's outcomes when the task's clean-up has none.
     """
     if not isinstance(triggers, dict):
         return outcomes
     if outcomes is None:
         return triggers
-    return {
-        uri: {**outcome, "deleted": True} if (triggers.get(uri) or {}).get("deleted") is True else outcome
-        for uri, outcome in outcomes.items()
-    }
+    merged = {}
+    for uri, outcome in outcomes.items():
+        seen = triggers.get(uri)
+        if isinstance(seen, dict):  # a trigger's outcome without the state (older): not known
+            outcome = {**outcome, "state_before_cancel": seen.get("state_before_cancel")}
+            outcome = {**outcome, "deleted": True} if seen.get("deleted") is True else outcome
+        merged[uri] = outcome
+    return merged
 
 
 def _task_key(context: Context) -> str | None:

@@ -63,10 +63,12 @@ def test_a_probe_wait_that_runs_out_cancels_the_step_so_nothing_is_written_later
     result, _, _ = run_operator(operator)
 
     probe = result["probe"]
-    assert probe["ok"] is False
+    # The held step was RUNNING when cancelled (no step before it): whether its write goes through is not known,
+    # so the probe is not checked rather than failed (and never passed).
+    assert (result["verdict"], probe["ok"]) == ("NOT_CHECKED", None)
     assert "the probe step did not complete" in probe["problems"][0]
     [(uri, abandoned)] = probe["abandoned"].items()
-    assert abandoned["state"] == "CANCELLED"
+    assert (abandoned["state_before_cancel"], abandoned["state"]) == ("RUNNING", "CANCELLED")
     assert abandoned["may_still_write"] is False
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
@@ -119,14 +121,16 @@ def test_a_failed_deferral_cancels_the_probe_steps_before_the_task_fails(partner
             TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {"ti": ti, "task_instance": ti}
         )
 
-    # What a trigger_rule="all_done" notifier reads: the probe did not show the write works, so no PASS.
-    assert ti.xcoms["report"]["verdict"] == "FAIL"
-    assert ti.xcoms["report"]["healthy"] is False
+    # What a trigger_rule="all_done" notifier reads: the probe did not show the write works, so no PASS; its step
+    # was RUNNING when cancelled and did not fail, so no FAIL either: NOT_CHECKED.
+    assert ti.xcoms["report"]["verdict"] == "NOT_CHECKED"
+    assert ti.xcoms["report"]["healthy"] is True
     assert "probe_pending" not in ti.xcoms["report"]
     probe = ti.xcoms["report"]["probe"]
-    assert probe["ok"] is False
+    assert probe["ok"] is None
+    assert "was RUNNING when cancelled" in probe["not_checked"][0]
     [(uri, abandoned)] = probe["abandoned"].items()
-    assert abandoned["state"] == "CANCELLED"
+    assert (abandoned["state_before_cancel"], abandoned["state"]) == ("RUNNING", "CANCELLED")
     assert run_held_probe_steps() == []
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
 

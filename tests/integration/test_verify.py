@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.requests import STEPS
 from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key, probe_key, probe_step
+from devstack import moto_stack
 from devstack.aws_pages import short_pages
 from devstack.emrfs_writer import put_like_emrfs
 from devstack.fault_proxy import FaultProxy
@@ -970,19 +971,44 @@ def test_the_deferrable_probe_waits_in_the_connections_region_when_none_is_given
     assert deferred.value.trigger.hook().conn_region_name == REGION
 
 
-def test_a_failed_probe_step_fails_the_task_after_pushing_the_report(partner: Partner) -> None:
+def test_a_failed_probe_step_fails_the_task_after_pushing_the_report(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The probe step is held (not run) while the task defers, then ends FAILED in the stand-in, as a refused write
+    # ends EMR's (Amazon EMR API Reference, "StepStatus"): the trigger's "Steps failed" event is then what EMR says.
+    monkeypatch.setattr(moto_stack, "hold_probe_steps", True)
     cluster_id = launch_cluster(partner.aws, partner.configuration)
     operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True)
     ti = RecordingTaskInstance(task_id="verify_cross_account_access")
     with pytest.raises(TaskDeferred) as deferred:
         run_operator(operator, ti)
+    [(uri, step_id)] = deferred.value.kwargs["uris"].items()
+    fail_step(cluster_id, step_id)
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    assert emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"] == "FAILED"
 
     with pytest.raises(EmrfsXacctError, match="the probe step did not complete: Steps failed"):
         operator.execute_complete(
             {"ti": ti, "task_instance": ti}, {"status": "error", "message": "Steps failed"}, **deferred.value.kwargs
         )
 
-    assert ti.xcoms["report"]["probe"]["ok"] is False
+    report = ti.xcoms["report"]
+    assert (report["verdict"], report["healthy"], report["probe"]["ok"]) == ("FAIL", False, False)
+    assert report["probe"]["abandoned"][uri]["state_before_cancel"] == "FAILED"
+    assert "not_checked" not in report["probe"]
+
+
+def fail_step(cluster_id: str, step_id: str) -> None:
+    """The stand-in's step ``step_id`` ends ``FAILED``, as EMR's does when its write is refused."""
+    from moto.emr.models import emr_backends
+
+    for backends in emr_backends.values():
+        for backend in backends.values():
+            cluster = backend.clusters.get(cluster_id)
+            for step in cluster.steps if cluster is not None else []:
+                if step.id == step_id:
+                    step.held_probe = None
+                    step.state = "FAILED"
 
 
 def test_the_bucket_may_name_its_key_by_alias(partner: Partner) -> None:

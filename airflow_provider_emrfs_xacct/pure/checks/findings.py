@@ -203,8 +203,9 @@ def verdict_with_probe(links: list[dict[str, Any]], probe: Mapping[str, Any]) ->
     A probe that failed (its step did not complete, its object is not what the write must leave, or it could not be
     checked) makes the report FAIL, not healthy: the write the links judge did not go through as they say. One that
     passed settles the "not checked" links it covers (:func:`still_not_checked`). One not checked (``ok`` ``None``: a
-    read of the verifier's own refused after the write went through, :func:`add_probe_object`) makes it
-    ``NOT_CHECKED``: never ``PASS``, since the object was not seen whole, and never ``FAIL``, since nothing failed.
+    read of the verifier's own refused after the write went through, :func:`add_probe_object`; or a wait that ended
+    before the steps did, none of them failed, :func:`cut_short`) makes it ``NOT_CHECKED``: never ``PASS``, since
+    the object was not seen whole, and never ``FAIL``, since nothing failed.
     """
     if probe.get("ok") is False or any(link["status"] == FAIL for link in links):
         return VERDICT_FAIL, False
@@ -240,8 +241,64 @@ def add_probe_object(probe: dict[str, Any], uri: str, outcome: Mapping[str, Any]
 
 
 def probe_not_checked(probe: Mapping[str, Any]) -> list[dict[str, str]]:
-    """What the live probe left not checked, as the report's ``not_checked`` items (``what``, ``how``)."""
-    return [{"what": f"live probe: {what}", "how": PROBE_NOT_CHECKED_FIX} for what in probe.get("not_checked") or []]
+    """
+    What the live probe left not checked, as the report's ``not_checked`` items (``what``, ``how``): ``how`` is the
+    probe's ``not_checked_fix`` (a probe cut short, :func:`cut_short`), else :data:`PROBE_NOT_CHECKED_FIX`.
+    """
+    how = probe.get("not_checked_fix") or PROBE_NOT_CHECKED_FIX
+    return [{"what": f"live probe: {what}", "how": how} for what in probe.get("not_checked") or []]
+
+
+#: The states of a probe step that ran and ended without completing (Amazon EMR API Reference, "StepStatus"): a
+#: refused write fails ``hadoop fs -put``, and its step.
+STEP_DID_NOT_COMPLETE = ("FAILED", "INTERRUPTED")
+#: How to let a probe that did not run, or whose outcome is not known, run to its end (:func:`cut_short`). EMR runs
+#: one step at a time unless the cluster's ``StepConcurrencyLevel`` says more ("The default value is 1", Amazon EMR
+#: API Reference, "RunJobFlow"), and "pending steps in queue transition to running state in the order they were
+#: submitted" (Amazon EMR Management Guide, "Considerations for running multiple steps in parallel").
+PROBE_DID_NOT_RUN_FIX = (
+    "run the verifier again with a longer wait (waiter_max_attempts x waiter_delay) or when the cluster has no other "
+    "steps to run: EMR runs the probe step after the steps before it (one at a time unless its StepConcurrencyLevel "
+    "says more)"
+)
+
+
+def cut_short(states: Mapping[str, str | None]) -> str | None:
+    """
+    Why a live probe whose wait ended before its steps did is not checked; ``None`` when it failed.
+
+    Judged by each step's state as first read, before the verifier cancelled anything (``{step id: state}``, ``None``:
+    not read; no step: none known). A step that ended ``FAILED`` or ``INTERRUPTED`` on its own fails the probe
+    (:data:`STEP_DID_NOT_COMPLETE`). Steps all still ``PENDING`` never started ("pending steps in queue transition to
+    running state": Amazon EMR Management Guide, "Considerations for running multiple steps in parallel"): no request
+    of theirs reached S3 or STS, the probe did not run. Any other (``RUNNING`` or ``CANCEL_PENDING`` when cancelled,
+    a write refused and retried looks the same; ``CANCELLED`` before the verifier cancelled it; ``COMPLETED``, its
+    object deleted unchecked; not read) leaves whether the writes go through not known. Never a pass.
+    """
+    if any(state in STEP_DID_NOT_COMPLETE for state in states.values()):
+        return None
+    if states and all(state == "PENDING" for state in states.values()):
+        return (
+            f"the probe did not run: its step(s) {', '.join(states)} were still PENDING (not started) when its wait "
+            "ended, so no request of theirs had reached S3 or STS"
+        )
+    if not states:
+        return "whether the probe's writes went through is not known: the states of its steps were not read"
+    seen = "; ".join(f"step {step} {_state_before_cancel(state)}" for step, state in states.items())
+    return f"whether the probe's writes went through is not known: {seen}"
+
+
+def _state_before_cancel(state: str | None) -> str:
+    """A probe step's state before the verifier cancelled it, for :func:`cut_short`."""
+    if state is None:
+        return "in a state not read"
+    if state == "PENDING":
+        return "was PENDING (not started)"
+    if state == "COMPLETED":
+        return "COMPLETED, its object deleted before it was checked"
+    if state == "CANCELLED":
+        return "was already CANCELLED (whether it had started is not known)"
+    return f"was {state} when cancelled (a write refused and retried is {state} too)"
 
 
 def unexercised_routes(links: list[dict[str, Any]], routes: Mapping[str, int | None]) -> list[str]:

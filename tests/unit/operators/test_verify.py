@@ -154,8 +154,9 @@ def links_pass_report() -> dict[str, object]:
 def test_a_failed_deferral_whose_steps_are_lost_reports_the_probe_failed_not_the_links_pass(aws) -> None:
     """
     A deferral that fails resumes the task only to fail it; the report in XCom is what a ``trigger_rule="all_done"``
-    notifier reads. With the probe's steps not in XCom nothing can be cancelled (no AWS call), but the probe did not
-    show the write goes through: the report is FAIL, not healthy, as ``execute_complete`` judges a failed probe.
+    notifier reads. With the probe's steps not in XCom nothing can be cancelled (no AWS call) and their states are
+    not known: the probe neither showed the write goes through nor that it failed, so the report is NOT_CHECKED, never
+    PASS, as ``execute_complete`` judges a probe cut short whose steps did not fail.
     """
     from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
     from airflow.sdk.exceptions import TaskDeferralTimeout
@@ -172,8 +173,9 @@ def test_a_failed_deferral_whose_steps_are_lost_reports_the_probe_failed_not_the
         )
 
     report = ti.xcoms[REPORT_XCOM_KEY]
-    assert (report["verdict"], report["healthy"], report["probe"]["ok"]) == ("FAIL", False, False)
+    assert (report["verdict"], report["healthy"], report["probe"]["ok"]) == ("NOT_CHECKED", True, None)
     assert any("not in XCom" in problem for problem in report["probe"]["problems"])
+    assert any("is not known" in why for why in report["probe"]["not_checked"])
     assert calls.every == []
 
 
