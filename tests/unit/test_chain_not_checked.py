@@ -572,13 +572,13 @@ def _key_policy_with(generate_condition: dict[str, Any] | None, decrypt: bool) -
 @pytest.mark.parametrize("decrypt", [True, False])
 def test_a_key_call_not_known_to_be_allowed_does_not_hide_a_later_refused_one(decrypt: bool) -> None:
     """
-    kms:GenerateDataKey depends on a condition the verifier cannot know (aws:SourceIp: S3 calls KMS, the caller's
-    address is not known); kms:Decrypt, which every multipart SSE-KMS upload needs too (S3 User Guide, "Multipart
+    kms:GenerateDataKey depends on a condition the verifier cannot know (aws:SourceVpce, the same for every node's
+    uploads: which endpoint the requests come through is not read); kms:Decrypt, which every multipart SSE-KMS upload needs too (S3 User Guide, "Multipart
     upload API and permissions"), is refused: the link FAILs on it, not "not checked" on the first. Where Decrypt
     is allowed, the link is not checked and a passing probe (which makes S3 call GenerateDataKey) settles it.
     """
     state = healthy_state()
-    state.key_policies[KEY] = _key_policy_with({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, decrypt)
+    state.key_policies[KEY] = _key_policy_with({"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, decrypt)
 
     key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
 

@@ -10,6 +10,7 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import (
     predefined_alias_service,
     refuse_unusable_bucket_key,
 )
+from airflow_provider_emrfs_xacct.pure.checks.assume import per_node_doubt, unsettled_per_node
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     PROBE_KMS_CALLS,
     KmsUse,
@@ -476,8 +477,27 @@ def _judge_call(
         in_prefix = objects is not None and not objects.of(use.object_arn).exact
         judged = _through_grants(state, refused, key_arn, role, request, grants_wanted, in_prefix=in_prefix)
         judged = _denied_despite_grant(judged, refused, decision, per_object)
-        return _aws_managed_refusal(state, judged, key_arn, role.arn, key_fix(state, role.arn, None))
-    return refused
+        judged = _aws_managed_refusal(state, judged, key_arn, role.arn, key_fix(state, role.arn, None))
+        return judged if isinstance(judged, str) else _unless_alike_on_every_node(judged, request, role, key_policy)
+    return _unless_alike_on_every_node(refused, request, role, key_policy)
+
+
+def _unless_alike_on_every_node(link: Link, request: Request, role: RoleState, key_policy: Any) -> Link:
+    """
+    ``link``, not settled by a passing live probe where it is not checked on a statement of the key policy or the
+    role's policies that tests what each node has its own (:func:`~.assume.per_node_doubt`).
+
+    S3 calls KMS for each upload with a forward access session of the uploading session, in which "the original
+    requester's IP address is preserved" (IAM User Guide, "AWS: Denies access to AWS based on the source IP";
+    "Forward access sessions"): each core and task node's upload is judged on that node's session and address, while
+    the probe's step runs on the primary node only ("Steps run only on the master node": AWS CLI Command Reference,
+    "emr add-steps").
+    """
+    if link.status != UNKNOWN:
+        return link
+    doubt = per_node_doubt(request, _kms_policies(role, key_policy))
+    sent = "S3 calls KMS for each node's upload with that node's session, keeping its address"
+    return unsettled_per_node(link, doubt, sent)
 
 
 def _denied_despite_grant(judged: Link | str, refused: Link, decision: Decision, per_object: str) -> Link | str:

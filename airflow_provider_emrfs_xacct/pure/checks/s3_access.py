@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from airflow_provider_emrfs_xacct.pure.checks.assume import per_node_doubt, unsettled_per_node
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     PROBE_KMS_CALLS,
     PROBE_S3_CALLS,
@@ -64,6 +65,7 @@ from airflow_provider_emrfs_xacct.pure.evaluator import (
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.key_scope import Keys, Telling, first_telling
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 from airflow_provider_emrfs_xacct.pure.requests import (
     OBJECT_ACL_ACTION,
     STEPS,
@@ -158,10 +160,25 @@ def audit(
         )
         settled = link.status != UNKNOWN or not unprobed
         link = link if settled else not_settled_by_probe(link, NOT_SETTLED_BY_PROBE_FIX)
+        link = _unless_alike_on_every_node(link, outcomes)
         split = prefix.split.get(step)
         # A certain refusal of a key the write sends stands; else a statement deciding some keys only leaves it open.
         access.links.append(link if split is None or link.status == FAIL else some_keys_only(link, *split))
     return access
+
+
+def _unless_alike_on_every_node(link: Link, outcomes: list[_Outcome]) -> Link:
+    """
+    ``link``, not settled by a passing live probe where a request not checked depends on what each node has its own
+    (:attr:`_Outcome.per_node`): the probe's step runs on the primary node only ("Steps run only on the master node":
+    AWS CLI Command Reference, "emr add-steps"), while a job's writes come from every core and task node, each with its
+    own session (of its instance profile, or of the destination role it assumes) and its own address.
+    """
+    doubt = next((o.per_node for o in outcomes if o.decision.undetermined and o.per_node), "")
+    if link.status != UNKNOWN or not doubt:
+        return link
+    sent = "the core and task nodes send the job's requests with their own session, from their own address"
+    return unsettled_per_node(link, doubt, sent)
 
 
 #: The fix of a step link left not checked on a request the live probe does not send as the same role.
@@ -192,6 +209,9 @@ class _Outcome:
     #: The live probe's write sends this request, as the same role (:meth:`_Prefix.probed`,
     #: :meth:`_Prefix.probe_sends`): a passing probe settles it.
     probed: bool = True
+    #: A statement that may or may not apply on what each node has its own (:func:`~.assume.per_node_doubt`; ``""``:
+    #: none): the probe's answer, from the primary node, is not the other nodes'.
+    per_node: str = ""
 
 
 @dataclass(frozen=True)
@@ -814,6 +834,9 @@ class _Prefix:
         refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
         if refused_by_bucket and not decision.undetermined:
             decision = self._through_bucket_acl(request, role, decision)
+        judged = [(name, document, False) for name, document in role.policies]
+        judged += [(*role.boundary, False)] if role.boundary is not None else []
+        judged += [("bucket policy", policy, True), *self._endpoint_policies(endpoint)]
         return _Outcome(
             what,
             request.action,
@@ -823,7 +846,15 @@ class _Prefix:
             why,
             restricted if refused_by_bucket else "",
             context=dict(request.context),
+            per_node=per_node_doubt(request, judged) if decision.undetermined else "",
         )
+
+    def _endpoint_policies(self, endpoint: Decision | None) -> list[tuple[str, Any, bool]]:
+        """The S3 gateway endpoint policies a request passing one (``endpoint`` not ``None``) may be judged by."""
+        facts = self.state.subnet
+        if endpoint is None or not isinstance(facts, SubnetFacts):
+            return []
+        return [(each.source, each.document, True) for each in facts.s3_gateway_policies]
 
 
 def _grant_to(principal: str, request: Request) -> dict[str, Any]:
