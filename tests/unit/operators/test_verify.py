@@ -151,7 +151,7 @@ def links_pass_report() -> dict[str, object]:
     return report
 
 
-def test_a_failed_deferral_whose_steps_are_lost_reports_the_probe_failed_not_the_links_pass(aws) -> None:
+def test_a_failed_deferral_whose_steps_are_lost_reports_the_probe_not_checked_not_the_links_pass(aws) -> None:
     """
     A deferral that fails resumes the task only to fail it; the report in XCom is what a ``trigger_rule="all_done"``
     notifier reads. With the probe's steps not in XCom nothing can be cancelled (no AWS call) and their states are
