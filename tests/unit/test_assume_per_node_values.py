@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.pure.checks.assume import per_node_part
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     PROBE_FIX,
@@ -29,6 +28,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Report,
     verdict_with_probe,
 )
+from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_part
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import INTERFACE, EndpointPolicy
 from tests.unit.test_chain import ASSUME, EMR_ACCOUNT, EMR_ROLE, PREFIX, ROLE, by_name, healthy_state

@@ -10,7 +10,6 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import (
     predefined_alias_service,
     refuse_unusable_bucket_key,
 )
-from airflow_provider_emrfs_xacct.pure.checks.assume import per_node_doubt, unsettled_per_node
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     PROBE_KMS_CALLS,
     KmsUse,
@@ -41,6 +40,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import key_fix
+from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_doubt, unsettled_per_node
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     PROBE_KEY,
     BucketState,
@@ -485,7 +485,7 @@ def _judge_call(
 def _unless_alike_on_every_node(link: Link, request: Request, role: RoleState, key_policy: Any) -> Link:
     """
     ``link``, not settled by a passing live probe where it is not checked on a statement of the key policy or the
-    role's policies that tests what each node has its own (:func:`~.assume.per_node_doubt`).
+    role's policies that tests what each node has its own (:func:`~.per_node.per_node_doubt`).
 
     S3 calls KMS for each upload with a forward access session of the uploading session, in which "the original
     requester's IP address is preserved" (IAM User Guide, "AWS: Denies access to AWS based on the source IP";

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from airflow_provider_emrfs_xacct.pure.checks.assume import per_node_doubt, unsettled_per_node
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     PROBE_KMS_CALLS,
     PROBE_S3_CALLS,
@@ -49,6 +48,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import bucket_policy_fix, prefix_identity_fix
+from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_doubt, unsettled_per_node
 from airflow_provider_emrfs_xacct.pure.checks.routing import route, routed_role, routed_writer
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
