@@ -190,23 +190,20 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         account = account or self.expected_bucket_owner
         return {"ExpectedBucketOwner": account} if account else {}
 
-    def get_bucket_policy(self, bucket: str, *, read_bytes: list[int] | None = None) -> dict[str, Any] | None:
-        """
-        Return the bucket policy, or ``None`` if the bucket has none.
+    def get_bucket_policy(self, bucket: str) -> dict[str, Any] | None:
+        """Return the bucket policy, or ``None`` if the bucket has none."""
+        return self._read_bucket_policy(bucket)[0]
 
-        :param read_bytes: given, the size in UTF-8 of the text S3 answered is appended to it (0 for none).
-        """
-        if read_bytes is not None:
-            read_bytes.append(0)
+    def _read_bucket_policy(self, bucket: str) -> tuple[dict[str, Any] | None, int]:
+        """The bucket policy (``None``: none) and the size in UTF-8 of the text S3 answered (0 for none)."""
         try:
             policy = self.conn.get_bucket_policy(Bucket=bucket, **self._owner())["Policy"]
-            if read_bytes is not None:
-                read_bytes[-1] = len(policy.encode("utf-8", "surrogatepass"))
-            return parse_document(policy, f"the bucket policy of {bucket}", "bucket policy")
         except ClientError as error:
             if error_code(error) == "NoSuchBucketPolicy":
-                return None
+                return None, 0
             raise
+        size = len(policy.encode("utf-8", "surrogatepass"))
+        return parse_document(policy, f"the bucket policy of {bucket}", "bucket policy"), size
 
     def get_object_ownership(self, bucket: str) -> str:
         """Return the bucket's object ownership setting (``ObjectWriter`` when it has no ownership controls)."""
@@ -643,10 +640,12 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         :param shrinking: the change only removes (a revoke): the text sent is no longer than the text read.
         """
         sent: list[dict[str, Any]] = []
-        read_bytes: list[int] = []  # the size of the text each read answered, in UTF-8
+        read_bytes = 0  # the size of the text the last read answered, in UTF-8
 
         def read() -> dict[str, Any] | None:
-            return self.get_bucket_policy(bucket, read_bytes=read_bytes)
+            nonlocal read_bytes
+            policy, read_bytes = self._read_bucket_policy(bucket)
+            return policy
 
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
             guard_writes(self.conn)  # a write throttled and retried past its deadline is dropped and read again
@@ -654,9 +653,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                 self.conn.delete_bucket_policy(Bucket=bucket, **self._owner())
             else:
                 sent.append(desired)
-                room = MAX_BUCKET_POLICY_BYTES
-                if shrinking and read_bytes:
-                    room = min(room, read_bytes[-1])
+                room = min(MAX_BUCKET_POLICY_BYTES, read_bytes) if shrinking else MAX_BUCKET_POLICY_BYTES
                 self.conn.put_bucket_policy(Bucket=bucket, Policy=bucket_policy_text(desired, room), **self._owner())
 
         try:
