@@ -322,6 +322,50 @@ def test_a_passing_probe_does_not_settle_the_client_side_key(client_side: Any) -
     assert verdict_with_probe(links, PROBE_PASSED)[0] == VERDICT_NOT_CHECKED
 
 
+def org_only_data_keys(state: ChainState) -> None:
+    """A key policy whose data keys depend on ``aws:PrincipalOrgID`` (not read: not checked; the same on every node)."""
+    decrypt = {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:Decrypt", "Resource": "*"}
+    data_keys = {
+        "Effect": "Allow",
+        "Principal": {"AWS": ROLE},
+        "Action": "kms:GenerateDataKey*",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+    }
+    state.key_policies[KEY] = document(ADMIN_STATEMENT, decrypt, data_keys)
+
+
+@pytest.mark.parametrize("with_client_side", [True, False], ids=["client-side", "control"])
+def test_a_client_side_key_is_not_settled_when_the_bucket_key_link_is_not_checked_either(
+    with_client_side: bool,
+) -> None:
+    """
+    The rule above holds whether the bucket's key passed or was itself not checked: a passing probe settled the
+    latter, and the client-side key with it (the verdict PASS, the detail silent on it). The control shows the probe
+    settles the bucket key's doubt without client-side encryption.
+    """
+    state = healthy_state()
+    org_only_data_keys(state)
+    if with_client_side:
+        with_at_rest_s3_encryption(state, "CSE-KMS", OTHER_KEY)
+
+    report = check_chain(state)
+
+    link = by_name(report)[KMS]
+    assert link.status == UNKNOWN, link
+    assert "aws:PrincipalOrgID" in link.detail
+    links = [each.to_dict() for each in report.links]
+    if with_client_side:
+        assert "encrypted client-side" in link.detail
+        assert link.probe_settles is False
+        assert "kms:Decrypt" in link.fix
+        assert "probe=True" not in link.fix
+        assert verdict_with_probe(links, PROBE_PASSED)[0] == VERDICT_NOT_CHECKED
+    else:
+        assert link.probe_settles is True
+        assert verdict_with_probe(links, PROBE_PASSED)[0] == VERDICT_PASS
+
+
 def test_a_passing_probe_still_settles_what_it_shows_without_client_side_encryption() -> None:
     """The control: the same chain without client-side encryption passes, probe or not."""
     links = [each.to_dict() for each in check_chain(healthy_state()).links]

@@ -91,22 +91,20 @@ def audit(
     if plain is not None and link.status != FAIL and (plain.status == FAIL or link.status != UNKNOWN):
         return plain
     client_side = client_side_encryption(state, location.bucket)
-    if link.status != PASS or not client_side:
+    if link.status == FAIL or not client_side:
         return link
-    unchecked = Link(
-        index,
-        link.link,
-        UNKNOWN,
-        f"{link.detail}; but uploads are also encrypted client-side, {client_side}: EMRFS uses that key itself, "
-        "not through S3, and it is not checked",
-        link.statement,
-        f"{CLIENT_SIDE_FIX}; or {PROBE_FIX}",
-    )
     # The probe's one upload makes EMRFS call KMS for the client-side key as an upload does, but the job's objects
     # are also "decrypted after they are downloaded" (Amazon EMR Release Guide, "Amazon S3 client-side encryption"):
     # the read back's kms:Decrypt is no call of the probe's. And which encryption context EMRFS passes KMS for its
-    # own calls is not documented, so whether a statement tells the probe's object from the job's is not known.
-    return _unless_probe_alike(unchecked, uses, same_context=False)
+    # own calls is not documented, so whether a statement tells the probe's object from the job's is not known: a
+    # passing probe settles neither a passing nor a not-checked server-side link here.
+    detail = (
+        f"{link.detail}; {'but' if link.status == PASS else 'and'} uploads are also encrypted client-side, "
+        f"{client_side}: EMRFS uses that key itself, not through S3, and it is not checked"
+    )
+    kept = "" if link.status == PASS else link.fix.removesuffix(f"; or {PROBE_FIX}")
+    fix = CLIENT_SIDE_FIX if kept in ("", PROBE_FIX) else f"{kept}; {CLIENT_SIDE_FIX}"
+    return replace(link, status=UNKNOWN, detail=detail, fix=fix, probe_settles=False)
 
 
 #: The fix of a key link left not checked on the client-side key, which the live probe does not settle.
