@@ -642,8 +642,8 @@ MUTATIONS = [
     m(
         "K04d",
         "hooks/kms.py",
-        "            return current if check is not None and not check.grant_needed else desired\n",
-        "            return desired\n",
+        "            if not check.grant_needed:\n                return current\n",
+        "            if False:\n                return current\n",
         "a grant written to an AWS managed key its own account may use already",
         INT_KMS,
     ),

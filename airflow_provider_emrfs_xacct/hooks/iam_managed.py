@@ -35,6 +35,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     iam_policy_length,
     parse_document,
     policy_text,
+    same_meaning,
 )
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
@@ -117,10 +118,19 @@ class SlotTakenError(NoRoomError):
 
 
 def adding_roles(role_arns: list[str], room: int, what: str) -> Any:
-    """Return a ``desire`` adding ``role_arns`` to the provider's assume-role statement, within ``room`` characters."""
+    """
+    Return a ``desire`` adding ``role_arns`` to the provider's assume-role statement, within ``room`` characters.
+
+    The room is judged only when there is something to write: a document that holds every role already (a concurrent
+    grant's, or this grant's own write read back) stays as IAM holds it, whatever its length as the provider counts it
+    (:func:`~.merge.iam_policy_length`, a character sent escaped counted as the six sent), since IAM took it (IAM User
+    Guide, "IAM and AWS STS quotas": "Managed policy size", 6,144 characters, "IAM doesn't count white space").
+    """
 
     def desire(current: dict[str, Any] | None) -> dict[str, Any]:
         desired = spill.with_roles(current, role_arns)
+        if current is not None and same_meaning(current, desired):
+            return current
         if iam_policy_length(desired) > room:
             raise NoRoomError(what)
         return desired

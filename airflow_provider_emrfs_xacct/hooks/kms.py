@@ -318,6 +318,14 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
 
         An AWS managed key is left as it is for principals of its account, which may use it already.
 
+        The key policy's size is judged only when there is something to write: KMS holds the policy a rerun finds, so
+        KMS took its size, however it counts it ("Up to 32 kilobytes (32,768 bytes)": AWS KMS Developer Guide, "Create
+        a key policy"; "Quotas": the key policy document size quota, not adjustable). What a grant writes is measured
+        as it is sent (:func:`~.merge.policy_text`: no spaces, Latin-1 as itself, any other character as its escape),
+        in UTF-8 bytes; in which encoding KMS counts a character beyond ASCII is not documented (docs/limits.md). A
+        revoke, which only removes, is never judged.
+
+        :raises QuotaExceededError: the policy to write is over 32,768 bytes (``principal_arns``).
         :raises PreconditionError: the key is one S3 cannot encrypt with (asymmetric, HMAC, scheduled for
             deletion), or an AWS managed key and a principal of another account, which may never use it.
         """
@@ -331,18 +339,15 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
             desired = self._writable(
                 key_arn, current, upsert_statement(current, documents.key_users_statement(principals))
             )
+            if same_meaning(desired, current):
+                return current  # nothing to write: the key policy stays as KMS holds it, whatever its size
+            if check is None:
+                check = self._checked_key(key_arn, wanted)
+            if not check.grant_needed:
+                return current
+            # Judged only when there is something to write: KMS holds the policy a rerun finds, so it took its size.
             require_within(KEY_POLICY_BYTES, document_size(desired), "principal_arns", f"the key policy of {key_arn}")
-            if check is None and not same_meaning(desired, current):
-                check = self.check_key_usable(key_arn, wanted)
-                if check.warning:
-                    self.log.warning("%s", check.warning)
-                if not check.grant_needed:
-                    self.log.info(
-                        "%s is an AWS managed key: its own key policy lets every principal of its account use it "
-                        "through S3, so nothing is granted",
-                        key_arn,
-                    )
-            return current if check is not None and not check.grant_needed else desired
+            return desired
 
         # Still refused after the bounded wait: a principal that does not exist.
         refusal = naming_missing_principals(
@@ -354,6 +359,19 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         )
         with refusal:
             return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
+
+    def _checked_key(self, key_arn: str, wanted: list[str]) -> KeyCheck:
+        """:meth:`check_key_usable`, its warning logged, and said when an AWS managed key needs no grant."""
+        check = self.check_key_usable(key_arn, wanted)
+        if check.warning:
+            self.log.warning("%s", check.warning)
+        if not check.grant_needed:
+            self.log.info(
+                "%s is an AWS managed key: its own key policy lets every principal of its account use it "
+                "through S3, so nothing is granted",
+                key_arn,
+            )
+        return check
 
     def revoke_key_users(
         self,
