@@ -168,7 +168,8 @@ AGREEMENT_CASES = [
 def test_the_verifier_does_not_pass_what_the_writer_cannot_route(aws: Seeded, case: str) -> None:
     """
     With the cluster's own role-mapping setting the verifier does not pass its link (S3A's own defined where S3A
-    serves s3://: FAIL of "s3:// connector"; the rest: not checked, naming the setting: docs/limits.md), and the
+    serves s3://: "s3:// connector" not checked, as its value's format is not documented; the rest: not checked,
+    naming the setting: docs/limits.md), and the
     writer sends nothing and says why (unknown): the differential study's agreement, no PASS where the writer is not
     known to write. Without it the writer writes and the verifier passes (on S3A: all but "S3A's requests").
     """
@@ -191,7 +192,7 @@ def test_the_verifier_does_not_pass_what_the_writer_cannot_route(aws: Seeded, ca
     assert result.unknown, result
     assert not result.success
     assert result.requests == [], result.summary()
-    assert report["verdict"] == ("FAIL" if case in ("s3a-own", "s3a-own-for-the-bucket") else "NOT_CHECKED"), report
+    assert report["verdict"] == "NOT_CHECKED", report
     [name] = [name for item in configurations for name in item["Properties"]]
     flagged = [link for link in report["links"] if link["status"] in ("fail", "not checked") and name in link["detail"]]
     assert flagged, report["links"]

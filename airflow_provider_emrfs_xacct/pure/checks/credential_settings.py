@@ -17,7 +17,11 @@ makes the link "writes go through the role mappings" not checked:
 - Where S3A serves ``s3://`` (7.10.0 on without EMRFS kept, or the release unknown), ``core-site``
   ``fs.s3a.aws.credentials.provider``, ``fs.s3a.access.key``, ``fs.s3a.session.token``,
   ``fs.s3a.assumed.role.arn`` and ``fs.s3a.credentials.resolver`` (Apache Hadoop, "Hadoop-AWS module", "Authenticating with S3"; "Working with IAM
-  Assumed Roles"; in ``emrfs-site`` too, whence whether S3A reads them AWS does not document), and the same options per bucket: "All fs.s3a options other than a small set of unmodifiable
+  Assumed Roles"; in ``emrfs-site`` too, whence whether S3A reads them AWS does not document), the Hadoop credential
+  stores S3A reads ``fs.s3a.access.key``, ``fs.s3a.secret.key`` and ``fs.s3a.session.token`` from,
+  ``fs.s3a.security.credential.provider.path`` ("which only lists credential providers for S3A filesystems") and
+  ``hadoop.security.credential.provider.path`` ("global to all filesystems and secrets": same module, "Protecting the
+  AWS Credentials"), and the same options per bucket: "All fs.s3a options other than a small set of unmodifiable
   values (currently fs.s3a.impl) can be set on a per-bucket basis" as ``fs.s3a.bucket.BUCKETNAME.<option>``,
   which "will override the base fs.s3a. values" for that bucket ("Configuring different S3 buckets with
   Per-Bucket Configuration"). EMR's S3A gets the role mappings by translation (Amazon EMR Release Guide,
@@ -39,12 +43,14 @@ Filesystem", "EMRFS to S3A Configuration Mapping"). A cluster or job that sets o
   cluster's and the security configuration's EMRFS (or S3A, translated) follows AWS does not say: not checked.
 - ``core-site`` ``fs.s3a.authorization.roleMapping`` or its per-bucket form for a destination bucket, where S3A serves
   ``s3://``: "The mapping process automatically occurs when S3A configurations are undefined while corresponding
-  EMRFS configurations are present" (same guide), so S3A reads the cluster's and not the security configuration's:
-  a FAIL of the link "s3:// connector" (``checks/release.py``, :func:`s3a_role_mappings`); where S3A may serve
-  ``s3://`` (the release or ``fs.s3.impl`` not known), not checked. In the option (a) chain (no security
-  configuration verified, the writes judged as the instance profile role's) not checked wherever S3A serves or may
-  serve ``s3://``: a mapping of it that takes the writes sends them as its role, and AWS documents no format of the
-  value to tell whether it does. Its ``ugi.groupName.enabled`` twin, whose effect AWS does not document: not checked.
+  EMRFS configurations are present" (same guide), so S3A reads the cluster's and not the security configuration's.
+  A mapping of it that takes the writes sends them as its role, which may be the same, and AWS documents no format of
+  the value to tell whether it does (:data:`S3A_OWN_MAPPINGS_UNREAD`): not checked, never PASS or FAIL, in both
+  chains. Where S3A serves ``s3://`` and a security configuration is verified, the link "s3:// connector" says so
+  (``checks/release.py``, :func:`s3a_role_mappings`); elsewhere (the option (a) chain, no security configuration
+  verified, the writes judged as the instance profile role's; or the release or ``fs.s3.impl`` not known) a link of
+  its own (:func:`role_mapping_audit`). Its ``ugi.groupName.enabled`` twin, whose effect AWS does not document: not
+  checked.
 - S3A's in ``emrfs-site``, where S3A serves or may serve ``s3://``: EMR's S3A reads the EMRFS settings it translates,
   and whether it reads its own from there AWS does not document: not checked.
 - Each as a Spark job's ``spark.hadoop.<name>``, or in a classification that reaches the Hadoop configuration of the
@@ -102,6 +108,14 @@ S3A_CREDENTIAL_OPTIONS = (
     "session.token",
     "assumed.role.arn",
     "credentials.resolver",
+    "security.credential.provider.path",
+)
+#: Hadoop's credential stores of every file system, whence S3A reads its keys too (Apache Hadoop, "Hadoop-AWS module").
+HADOOP_CREDENTIAL_PATH_PROPERTY = "hadoop.security.credential.provider.path"
+#: Why S3A's own role mappings leave the role of the writes not known, in either chain: their value's format.
+S3A_OWN_MAPPINGS_UNREAD = (
+    ": a mapping that takes the writes under the verified prefixes sends them as its role, and AWS documents no "
+    "format of the value, so whether it takes them is not known"
 )
 #: EMRFS's credential resolver class, which EMR maps to S3A's ``fs.s3a.credentials.resolver``.
 EMRFS_RESOLVER_PROPERTY = "fs.s3.credentialsResolverClass"
@@ -119,7 +133,12 @@ def audit(state: ChainState) -> list[Link]:
     emrfs = not serves_s3_with_s3a(state)  # EMRFS serves s3://, or may (the release or fs.s3.impl not known)
     base = [EMRFS_PROVIDER_PROPERTY, EMRFS_RESOLVER_PROPERTY] if emrfs else [EMRFS_RESOLVER_PROPERTY]
     s3a_names = (
-        [name for option in S3A_CREDENTIAL_OPTIONS for name in s3a_forms(state, f"fs.s3a.{option}")] if s3a else []
+        [
+            *(name for option in S3A_CREDENTIAL_OPTIONS for name in s3a_forms(state, f"fs.s3a.{option}")),
+            HADOOP_CREDENTIAL_PATH_PROPERTY,
+        ]
+        if s3a
+        else []
     )
     emrfs_names = emrfs_forms(state, base)
     # core-site: Hadoop's, which every file system's configuration loads, EMRFS's too; S3A's in emrfs-site: EMR's S3A
@@ -132,8 +151,8 @@ def audit(state: ChainState) -> list[Link]:
                 None,
                 BYPASS_LINK,
                 UNKNOWN,
-                f"{setting} is set: it gives the s3:// connector credentials of its own, and AWS does not document "
-                "whether the role mappings or it decide a write's credentials",
+                f"{setting} is set: it gives the s3:// connector credentials of its own{_stores(setting)}, and AWS "
+                "does not document whether the role mappings or it decide a write's credentials",
                 fix=f"launch the cluster that writes to the partner without {setting.split(' ', 1)[1]}, or run the "
                 "live probe and check the writer in CloudTrail",
             )
@@ -142,6 +161,23 @@ def audit(state: ChainState) -> list[Link]:
         *role_mapping_audit(state),
         *consistent_view_audit(state),
     ]
+
+
+def _stores(setting: str) -> str:
+    """
+    How a credential store path (``setting``) gives S3A credentials, or ``""``.
+
+    Apache Hadoop, "Hadoop-AWS module", "Protecting the AWS Credentials": S3A reads ``fs.s3a.access.key``,
+    ``fs.s3a.secret.key`` and ``fs.s3a.session.token`` from the Hadoop credential providers that
+    ``hadoop.security.credential.provider.path`` lists, "global to all filesystems and secrets", and
+    ``fs.s3a.security.credential.provider.path`` "which only lists credential providers for S3A filesystems".
+    """
+    if not setting.endswith("credential.provider.path"):
+        return ""
+    return (
+        " (S3A reads fs.s3a.access.key, fs.s3a.secret.key and fs.s3a.session.token from the Hadoop credential stores "
+        'it lists: Apache Hadoop, "Hadoop-AWS module")'
+    )
 
 
 def consistent_view_audit(state: ChainState) -> list[Link]:
@@ -332,9 +368,8 @@ def _option_a_s3a_problem(setting: str, prop: str) -> str:
     return (
         f"{setting} sets S3A's role mappings themselves ({prop}), by which S3A chooses the IAM role of a request by "
         'user, group or S3 prefix (Amazon EMR 7.7.0 - Hadoop release notes; Amazon EMR Release Guide, "Migration '
-        "Guide: EMRFS to S3A Filesystem\", maps EMRFS's fs.s3.authorization.roleMapping to it): a mapping that takes "
-        "the writes under the verified prefixes sends them as its role, and AWS documents no format of the value, so "
-        "whether it takes them is not known"
+        "Guide: EMRFS to S3A Filesystem\", maps EMRFS's fs.s3.authorization.roleMapping to it)"
+        + S3A_OWN_MAPPINGS_UNREAD
     )
 
 

@@ -12,7 +12,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     translation_off,
     translation_unreadable,
 )
-from airflow_provider_emrfs_xacct.pure.checks.credential_settings import s3a_role_mappings
+from airflow_provider_emrfs_xacct.pure.checks.credential_settings import S3A_OWN_MAPPINGS_UNREAD, s3a_role_mappings
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, S3A_REQUESTS_LINK, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ClusterState
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
@@ -172,8 +172,8 @@ def _connector_links(state: ChainState, label: str) -> list[Link]:
     elif kept:
         links.append(Link(None, "s3:// connector", PASS, f"{label} defaults to S3A; fs.s3.impl keeps EMRFS"))
         links.extend(_s3a_uri_links(state))
-    elif own_fails := _s3a_own_role_mappings(state, label):
-        links.append(own_fails)
+    elif own := _s3a_own_role_mappings(state, label):
+        links.extend(own)
     elif unreadable:
         links.append(Link(None, "s3:// connector", UNKNOWN, _not_known(unreadable), fix=_NOT_KNOWN_FIX))
     elif off_translation:
@@ -299,7 +299,7 @@ def _translated_link(state: ChainState, label: str) -> Link:
     """
     The link "s3:// connector" of a cluster whose ``s3://`` S3A serves with the translation on: a PASS where S3A has no
     role mappings of its own for a destination bucket (:func:`~.credential_settings.s3a_role_mappings`); an empty one
-    (those not empty fail: :func:`_s3a_own_role_mappings`) is not checked.
+    (those not empty: :func:`_s3a_own_role_mappings`) is not checked.
     """
     if own := s3a_role_mappings(state):
         names = ", ".join(setting for setting, _ in own)
@@ -325,32 +325,37 @@ def _translated_link(state: ChainState, label: str) -> Link:
     )
 
 
-def _s3a_own_role_mappings(state: ChainState, label: str) -> Link | None:
+def _s3a_own_role_mappings(state: ChainState, label: str) -> list[Link]:
     """
-    The FAIL of a cluster whose S3A, serving ``s3://``, has role mappings of its own for a destination bucket (not
-    empty once trimmed), or ``None``.
+    The "not checked" link "s3:// connector" of a cluster whose S3A, serving ``s3://``, has role mappings of its own
+    for a destination bucket (not empty once trimmed), with :func:`_s3a_requests`; or none.
 
     Amazon EMR Release Guide, "Migration Guide: EMRFS to S3A Filesystem": EMR maps ``fs.s3.authorization.roleMapping``
     (the security configuration's mappings) to ``fs.s3a.authorization.roleMapping``, and "The mapping process
     automatically occurs when S3A configurations are undefined while corresponding EMRFS configurations are present":
     with S3A's own defined, whatever the translation switch says, S3A reads the cluster's mappings, not the security
-    configuration's.
+    configuration's. They may route the writes to the same role, but AWS documents no format of their value
+    (:data:`~.credential_settings.S3A_OWN_MAPPINGS_UNREAD`, as the option (a) chain says of them): never PASS or FAIL.
+    A passing live probe does not settle it: its routes are read from the security configuration's mappings.
     """
     own = [setting for setting, value in s3a_role_mappings(state) if java_trim(value)]
     if not own:
-        return None
+        return []
     names = ", ".join(own)
-    return Link(
+    link = Link(
         None,
         "s3:// connector",
-        FAIL,
-        f"{label} uses S3A for s3://, and {names} sets S3A's own role mappings: EMR translates the security "
-        'configuration\'s role mappings to S3A only "when S3A configurations are undefined" (Amazon EMR Release '
-        'Guide, "Migration Guide: EMRFS to S3A Filesystem"), so the writes to the partner go by the cluster\'s '
-        "mappings, not the security configuration's",
+        UNKNOWN,
+        f"{label} uses S3A for s3://, and {names} sets S3A's own role mappings, which S3A reads instead of the "
+        'security configuration\'s: EMR translates those to S3A only "when S3A configurations are undefined" (Amazon '
+        'EMR Release Guide, "Migration Guide: EMRFS to S3A Filesystem"); S3A chooses the IAM role of a request by '
+        f"user, group or S3 prefix with them (Amazon EMR 7.7.0 - Hadoop release notes){S3A_OWN_MAPPINGS_UNREAD}, "
+        "so the partner's writes may not go by the security configuration's role mappings",
         fix=f"remove {names.replace('core-site ', '')} from the cluster's core-site configuration (the role mappings "
-        "belong in the security configuration)",
+        "belong in the security configuration), or check the writer of the partner's writes in CloudTrail",
+        probe_settles=False,
     )
+    return [link, _s3a_requests(label)]
 
 
 def _s3a_requests(label: str) -> Link:
