@@ -471,6 +471,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         dry_run: bool = False,
         kept: dict[str, list[str]] | None = None,
         canned_acl_required: set[str] | None = None,
+        still_refused: dict[str, list[dict[str, Any]]] | None = None,
     ) -> list[Change]:
         """
         Grant each principal access to the locations through its own bucket-policy statements.
@@ -482,6 +483,10 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         :param canned_acl_required: filled with the principals whose uploads the policy, as last read, refuses
             without ``bucket-owner-full-control`` (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.
             requires_canned_acl`): they must send it, and are granted ``s3:PutObjectAcl`` too.
+        :param still_refused: filled, per principal, with the partner's ``Deny`` statements that still refuse a
+            request of its EMRFS uploads under the policy written (:func:`~airflow_provider_emrfs_xacct.pure.
+            bucket_policy.still_refused`): the canned ACL lets by ``PutObject``, never ``UploadPart``, which
+            carries none. Kept as they are: the provider does not change what it did not write.
 
         The provider's statements of principals deleted since, shown by their unique IDs, go (or lose those IDs),
         whoever they were written for, logged, as on a revoke (:func:`~airflow_provider_emrfs_xacct.pure.
@@ -499,10 +504,12 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                 canned_acl_required.clear()
             policy = current
             dropped: list[str] = []  # for deleted principals; a read-back after the write finds none left
+            sends_acl: dict[str, bool] = {}
             for principal in principals:
                 acl_required = bucket_policy.requires_canned_acl(current, principal, bucket, wanted)
                 if acl_required and canned_acl_required is not None:
                     canned_acl_required.add(principal)
+                sends_acl[principal] = object_acl or acl_required
                 policy = bucket_policy.grant(
                     policy, partition, principal, wanted, object_acl=object_acl or acl_required, cleared=dropped
                 )
@@ -516,6 +523,12 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                     "principal_arns", f"the policy of bucket {bucket} would exceed S3's 20 KB limit for bucket policies"
                 )
             cleared.extend(note for note in dropped if note not in cleared)
+            if still_refused is not None:
+                still_refused.clear()
+                for principal, acl in sends_acl.items():
+                    still_refused[principal] = bucket_policy.still_refused(
+                        written, principal, bucket, wanted, canned_acl=acl
+                    )
             return written
 
         # S3 refuses a bucket policy naming a principal that is not valid, or a deleted user or role, with

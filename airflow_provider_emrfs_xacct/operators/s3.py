@@ -69,7 +69,10 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties", "kms_key_arn"}``
         (``kms_key_arn``: the key ARN of the bucket's default SSE-KMS key, ``None`` without one;
         ``emrfs_site_properties``: the canned ACL setting when the bucket is ``BucketOwnerPreferred`` or its policy
-        refuses uploads without it).
+        refuses uploads without it); with ``still_refused`` too, logged as a WARNING, when a partner's ``Deny`` still
+        refuses a request of EMRFS's uploads under the policy written (``UploadPart``, which carries no ACL nor
+        encryption header, say): ``[{"principal", "statement", "request", "s3_prefixes", "why", "fix"}]``
+        (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.still_refused`). The ACL alone does not fix those.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
@@ -137,6 +140,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         object_acl = not switch and ownership == "BucketOwnerPreferred"
         kept: dict[str, list[str]] = {}
         acl_required: set[str] = set()
+        refused: dict[str, list[dict[str, Any]]] = {}
         with explain_access_denied(self.hook):
             # The grant before the switch. Whether a principal of another account exists, no read of this account
             # tells: S3 refuses the policy naming it ("Invalid principal in policy": AWS Knowledge Center,
@@ -157,6 +161,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 dry_run=self.dry_run,
                 kept=kept,
                 canned_acl_required=acl_required,
+                still_refused=refused,
             )
             if switch:
                 changes += self._enforce_owner(bucket, ownership)
@@ -168,11 +173,15 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         if acl_required:
             self.log.info(
                 "The policy of bucket %s refuses uploads by %s without the bucket-owner-full-control canned ACL: "
-                "EMRFS must send it (emrfs_site_properties %s), and s3:PutObjectAcl is granted.",
+                "EMRFS must send it (emrfs_site_properties %s), and s3:PutObjectAcl is granted. The ACL lets by "
+                "PutObject and CreateMultipartUpload, not UploadPart, which carries none (see any warning below).",
                 bucket,
                 ", ".join(sorted(acl_required)),
                 report["emrfs_site_properties"],
             )
+        still = self.warn_still_refused(bucket, refused)
+        if still:
+            report["still_refused"] = still
         if ownership == "ObjectWriter":
             self.log.warning(
                 "Bucket %s has ObjectWriter ownership: objects the EMR account writes stay owned by the EMR "
@@ -203,6 +212,17 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 ownership,
             )
             raise
+
+    def warn_still_refused(self, bucket: str, refused: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        """Log what the partner's statements still refuse of each principal's uploads; return it, principal named."""
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import still_refused_warning
+
+        found = []
+        for principal, refusals in sorted(refused.items()):
+            if refusals:
+                self.log.warning("%s", still_refused_warning(bucket, principal, refusals))
+                found += [{"principal": principal, **entry} for entry in refusals]
+        return found
 
     def warn_kept(self, bucket: str, kept: dict[str, list[str]]) -> None:
         """Log, per principal, the prefixes its statements keep that this run did not ask for (the grant only adds)."""

@@ -50,6 +50,7 @@ from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partiti
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from airflow_provider_emrfs_xacct.pure.evaluator import Request
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 #: S3's limit on the size of a bucket policy.
@@ -471,7 +472,9 @@ def requires_canned_acl(
     that ACL on such a bucket ("All S3 PUT requests must either specify the bucket-owner-full-control canned ACL or
     not specify an ACL", S3 User Guide, "Troubleshooting" of Object Ownership). Only the ACL is known of the
     request: a ``Deny`` that may refuse it without the ACL (its other conditions not known here) and surely does not
-    with it makes the ACL required, sending it being harmless; one the ACL does not change does not.
+    with it makes the ACL required, sending it being harmless; one the ACL does not change does not. Required is not
+    sufficient: ``UploadPart`` carries no ACL, so such a ``Deny`` still refuses EMRFS's multipart uploads
+    (:func:`still_refused` names it).
     """
     from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
     from airflow_provider_emrfs_xacct.pure.requests import PART
@@ -503,6 +506,146 @@ def requires_canned_acl(
             if maybe_refused_bare and surely_let_by_with_acl:
                 return True
     return False
+
+
+#: The upload headers (condition keys) whose absence the grant knows of EMRFS's writes: ``UploadPart`` carries none of
+#: them ("x-amz-acl" is not among its headers: aws/aws-cli#1674; its encryption is CreateMultipartUpload's: S3 API
+#: Reference, UploadPart), and the ``emrfs_site_properties`` the grant returns ask for no encryption header, so the
+#: uploads they configure rely on the bucket's default encryption. Lower case, as condition keys compare.
+UPLOAD_HEADER_KEYS = (
+    "s3:x-amz-acl",
+    "s3:x-amz-server-side-encryption",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
+)
+#: The requests of EMRFS's uploads S3 authorizes as ``s3:PutObject`` (Service Authorization Reference, "Actions,
+#: resources, and condition keys for Amazon S3"), and whether each carries the upload headers.
+UPLOAD_REQUESTS = (("PutObject", True), ("CreateMultipartUpload", True), ("UploadPart", False))
+#: What a partner can change so that EMRFS's multipart uploads pass a Deny on an upload header (the provider keeps a
+#: statement it did not write).
+MULTIPART_FIX = (
+    "the partner exempts UploadPart from that Deny with the s3:ObjectCreationOperation condition key (S3 User Guide, "
+    '"Enforce conditional writes on Amazon S3 buckets"), or denies only a header present and wrong (the same key '
+    "also under Null false, which a request without the header does not meet); the provider does not change a "
+    "statement it did not write"
+)
+#: The same for an upload that carries the headers (PutObject, CreateMultipartUpload) and relies on the bucket's
+#: default encryption.
+HEADER_FIX = (
+    "the cluster sends the header (emrfs-site fs.s3.enableServerSideEncryption, with "
+    "fs.s3.serverSideEncryption.kms.keyId for SSE-KMS), which UploadPart still lacks, or the partner denies only a "
+    "header present and wrong (the same key also under Null false), so that uploads without it take the bucket's "
+    "default; the provider does not change a statement it did not write"
+)
+#: The same for a Deny that refuses whatever the request's upload headers.
+OTHER_FIX = "the partner narrows that Deny; the provider does not change a statement it did not write"
+
+
+def still_refused(
+    policy: dict[str, Any] | None,
+    principal_arn: str,
+    bucket: str,
+    locations: Iterable[S3Location],
+    *,
+    canned_acl: bool,
+) -> list[dict[str, Any]]:
+    """
+    Name each ``Deny`` of ``policy`` that still refuses a request of the principal's EMRFS uploads.
+
+    Judged with the provider's evaluator, as :func:`requires_canned_acl` judges the ACL: ``PutObject`` and
+    ``CreateMultipartUpload`` with the ``bucket-owner-full-control`` canned ACL when ``canned_acl`` (else without)
+    and no encryption header (the settings the grant returns ask for none), and ``UploadPart`` with neither, known
+    absent (:data:`UPLOAD_HEADER_KEYS`). For a negated operator an absent key makes the condition true (IAM User
+    Guide, "IAM JSON policy elements: Condition operators"), so a ``Deny`` of ``s3:PutObject`` unless
+    ``s3:x-amz-acl`` is ``bucket-owner-full-control`` refuses every ``UploadPart``: sending the ACL does not suffice.
+    Only a ``Deny`` that surely applies is named; one depending on a key the grant cannot know (``s3:
+    ObjectCreationOperation``, ``aws:SecureTransport``) is left to the verifier.
+
+    :return: ``{"statement": Sid or index, "request", "s3_prefixes", "why", "fix"}`` per statement and request.
+    """
+    from airflow_provider_emrfs_xacct.pure.evaluator import EXPLICIT_DENY, evaluate
+
+    if policy is None:
+        return []
+    statements = as_list(policy.get("Statement"))
+    everything = {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}
+    found: dict[tuple[Any, str], dict[str, Any]] = {}
+    for location in sorted(locations):
+        for operation, headers in UPLOAD_REQUESTS:
+            request = _upload_request(principal_arn, bucket, location, headers=headers, canned_acl=canned_acl)
+            for index, deny in enumerate(statements):
+                if not isinstance(deny, dict) or deny.get("Effect") != "Deny":
+                    continue
+                alone = [("bucket policy", {**policy, "Statement": [deny, everything]})]
+                if evaluate(alone, request, resource_policy=True).reason != EXPLICIT_DENY:
+                    continue
+                name = deny.get("Sid") or index
+                entry = found.setdefault(
+                    (name, operation), _refusal(name, operation, deny, request.context, headers=headers)
+                )
+                entry["s3_prefixes"].append(location.uri)
+    return list(found.values())
+
+
+def _upload_request(
+    principal_arn: str, bucket: str, location: S3Location, *, headers: bool, canned_acl: bool
+) -> Request:
+    """The evaluator's request for an upload of a file under ``location``, its headers known sent or absent."""
+    from airflow_provider_emrfs_xacct.pure.evaluator import Request as EvaluatorRequest
+    from airflow_provider_emrfs_xacct.pure.requests import PART
+
+    context = {"s3:x-amz-acl": "bucket-owner-full-control"} if headers and canned_acl else {}
+    resource = f"{s3_arn(partition_of_arn(principal_arn), bucket)}/{location.prefix}{PART}"
+    absent = frozenset(key for key in UPLOAD_HEADER_KEYS if key not in context)
+    return EvaluatorRequest("s3:PutObject", resource, principal_arn, context, known_absent=absent)
+
+
+def _refusal(
+    name: Any, operation: str, deny: dict[str, Any], context: Mapping[str, Any], *, headers: bool
+) -> dict[str, Any]:
+    """Say why ``deny`` refuses ``operation`` and what the partner can change."""
+    condition = deny.get("Condition")
+    tested = sorted(
+        {
+            key.lower()
+            for pairs in (condition.values() if isinstance(condition, dict) else ())
+            if isinstance(pairs, dict)
+            for key in pairs
+            if key.lower() in UPLOAD_HEADER_KEYS
+        }
+    )
+    missing = [key for key in tested if key not in context]
+    if missing:
+        carried = (
+            "the settings returned ask EMRFS for no encryption header (its uploads rely on the bucket's default "
+            "encryption)"
+            if headers
+            else "UploadPart carries no x-amz-acl nor encryption header (aws/aws-cli#1674)"
+        )
+        why = (
+            f"it refuses a request without {', '.join(missing)} (for a negated operator, ...IfExists or Null true, "
+            f'an absent key meets the condition: IAM User Guide, "IAM JSON policy elements: Condition operators"); '
+            f"{carried}"
+        )
+        fix = HEADER_FIX if headers else MULTIPART_FIX
+        return {"statement": name, "request": operation, "s3_prefixes": [], "why": why, "fix": fix}
+    why = (
+        "the bucket-owner-full-control canned ACL EMRFS sends does not meet it"
+        if tested
+        else "it refuses the request whatever its upload headers"
+    )
+    return {"statement": name, "request": operation, "s3_prefixes": [], "why": why, "fix": OTHER_FIX}
+
+
+def still_refused_warning(bucket: str, principal_arn: str, refusals: list[dict[str, Any]]) -> str:
+    """The WARNING for what :func:`still_refused` found: the grant alone does not make these uploads pass."""
+    named = "; ".join(
+        f"statement {entry['statement']!r} refuses {entry['request']}: {entry['why']}" for entry in refusals
+    )
+    fixes = " / ".join(dict.fromkeys(entry["fix"] for entry in refusals))
+    return (
+        f"The policy of bucket {bucket} still refuses uploads by {principal_arn} whatever this grant (and the "
+        f"canned ACL it may ask for) does, so EMRFS's writes fail: {named}. Fix: {fixes}"
+    )
 
 
 def predefined_alias_service(key_id: str | None) -> str | None:

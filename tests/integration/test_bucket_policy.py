@@ -405,6 +405,12 @@ def test_a_policy_requiring_the_canned_acl_keeps_it_asked_for_on_an_enforced_buc
     switched to BucketOwnerEnforced, which S3 takes ("All S3 PUT requests must either specify the
     bucket-owner-full-control canned ACL or not specify an ACL": S3 User Guide, Object Ownership "Troubleshooting").
     The report said no ACL (the ownership alone asks for none): every upload of the cluster was refused.
+
+    The ACL alone does not let the uploads by: UploadPart is authorized as s3:PutObject and carries no x-amz-acl
+    (aws/aws-cli#1674), and for a negated operator an absent key makes the condition true (IAM User Guide, "IAM JSON
+    policy elements: Condition operators"), so the Deny refuses every part of EMRFS's multipart uploads. The grant
+    names the statement and the documented fix (S3 User Guide, "Enforce conditional writes on Amazon S3 buckets":
+    exempt UploadPart with s3:ObjectCreationOperation) in a WARNING and in its report; before, it said nothing.
     """
     set_ownership(s3, aws.bucket, "BucketOwnerPreferred" if enforce else "BucketOwnerEnforced")
     # Beside the fixture's HTTPS-only Deny, which the ACL does not change.
@@ -412,7 +418,8 @@ def test_a_policy_requiring_the_canned_acl_keeps_it_asked_for_on_an_enforced_buc
     document["Statement"] = [*document["Statement"], require_canned_acl(aws.bucket)]
     s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(document))
 
-    result, _, _ = run_operator(grant(aws, enforce_bucket_owner=enforce))
+    with captured_logs() as logs:
+        result, _, _ = run_operator(grant(aws, enforce_bucket_owner=enforce))
 
     assert result["object_ownership"] == "BucketOwnerEnforced"
     assert result["emrfs_site_properties"] == {"fs.s3.canned.acl": "BucketOwnerFullControl"}
@@ -420,6 +427,14 @@ def test_a_policy_requiring_the_canned_acl_keeps_it_asked_for_on_an_enforced_buc
     assert statements["RequireBucketOwnerFullControl"] == require_canned_acl(aws.bucket)  # kept as it was
     objects_sid, _ = principal_sids(aws.emr_ec2_role_arn)
     assert "s3:PutObjectAcl" in statements[objects_sid]["Action"]
+    [refusal] = result["still_refused"]
+    assert refusal["principal"] == aws.emr_ec2_role_arn
+    assert (refusal["statement"], refusal["request"]) == ("RequireBucketOwnerFullControl", "UploadPart")
+    assert "s3:ObjectCreationOperation" in refusal["fix"]
+    json.dumps(result)  # an XCom
+    [warning] = [entry for entry in logs if "still refuses uploads" in str(entry.get("event"))]
+    assert warning["log_level"] == "warning"
+    assert "'RequireBucketOwnerFullControl' refuses UploadPart" in str(warning["event"])
 
 
 # enforce_bucket_owner is templated: rendered as text, Airflow's default, "false" is true to Python; read as the flag
