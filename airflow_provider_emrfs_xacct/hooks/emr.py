@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -297,6 +298,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         created_after: datetime | None = None,
         name: str | None = None,
         launch: Mapping[str, Any] | None = None,
+        others: list[str] | None = None,
     ) -> str | None:
         """
         Return the id of an active cluster tagged with this idempotency key, whatever its name.
@@ -327,8 +329,22 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         :param launch: with ``check``, the ``RunJobFlow`` arguments the caller launches with: a cluster of this key
             launched with another instance profile, service role, release or configurations is refused too
             (:func:`~.launched_cluster.launch_differences`), naming each argument.
+        :param others: given, the search goes on past the cluster it returns and adds to it the ids of the other active
+            clusters of this key with that cluster's ``Name`` (not checked): those one try's attempts whose answers were
+            lost started share its arguments. Only they are described, not the run's clusters of other names
+            (``ListClusters`` has no tags): one of the key under another name (an earlier try's, its name a template)
+            is left to the teardown. ``None``: it stops at the first.
         """
-        for summary, cluster in self._tagged_clusters(idempotency_key, created_after, name):
+        taken: str | None = None
+        taken_name: Any = None
+
+        def worth_reading(summary: dict[str, Any]) -> bool:
+            return taken is None or summary.get("Name") == taken_name
+
+        for summary, cluster in self._tagged_clusters(idempotency_key, created_after, name, worth_reading):
+            if taken is not None and others is not None:
+                others.append(str(summary["Id"]))
+                continue
             found = cluster.get("SecurityConfiguration")
             if check and found != security_configuration:
                 raise ConflictError(
@@ -340,8 +356,10 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                 )
             if check and launch is not None:
                 _refuse_other_launch(summary, cluster, launch)
-            return str(summary["Id"])
-        return None
+            taken, taken_name = str(summary["Id"]), summary.get("Name")
+            if others is None:
+                return taken
+        return taken
 
     def find_clusters_of_keys(
         self, idempotency_keys: Collection[str], *, created_after: datetime | None = None
@@ -368,11 +386,15 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         return [str(summary["Id"]) for summary, _ in self._tagged_clusters(idempotency_key, created_after, name)]
 
     def _tagged_clusters(
-        self, idempotency_key: str | Collection[str], created_after: datetime | None, name: str | None
+        self,
+        idempotency_key: str | Collection[str],
+        created_after: datetime | None,
+        name: str | None,
+        worth_reading: Callable[[dict[str, Any]], bool] | None = None,
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """
         Yield ``(summary, description)`` of each active cluster tagged with ``idempotency_key`` (or one of several
-        keys), those of ``name`` first.
+        keys), those of ``name`` first; only those ``worth_reading`` (asked of each summary in turn) when given.
 
         Once every cluster listed is read (not when the caller stops at the first it takes): a refused
         ``DescribeCluster`` of a cluster of ``name`` is raised (:meth:`_raise_if_namesake_refused`), and the clusters
@@ -388,6 +410,8 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         namesakes: list[str] = []
         refused: list[tuple[str, ClientError]] = []
         for summary in summaries:
+            if worth_reading is not None and not worth_reading(summary):
+                continue
             cluster, value = self._cluster_if_tagged(str(summary["Id"]), keys, refused)
             if cluster is not None:
                 yield summary, cluster
@@ -494,13 +518,17 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             self.idempotency_tags_read[cluster_id] = other
         return None, other
 
-    def find_launched_cluster(self, idempotency_key: str, config: dict[str, Any]) -> str | None:
+    def find_launched_cluster(
+        self, idempotency_key: str, config: dict[str, Any], others: list[str] | None = None
+    ) -> str | None:
         """
         Return the active cluster a launch of ``config`` (``RunJobFlow``'s arguments) with this key started already.
 
         Among the clusters created after :attr:`launch_created_after`, its ``Name`` first; one with another
         security configuration, instance profile, service role, release or configurations is refused (see
         :meth:`find_cluster_by_idempotency_key`).
+
+        :param others: given, the other active clusters of the key are added to it (every cluster listed is read).
         """
         return self.find_cluster_by_idempotency_key(
             idempotency_key,
@@ -509,6 +537,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             created_after=self.launch_created_after,
             name=config.get("Name"),
             launch=config,
+            others=others,
         )
 
     def create_job_flow(self, job_flow_overrides: dict[str, Any]) -> dict[str, Any]:
@@ -524,7 +553,10 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         it) and on no other try of the task instance launching at the same time.
 
         When it did not, ``RunJobFlow`` was sent again and two clusters carry the key: a launch that may have
-        started more than one says so and ends the others it finds (:meth:`_end_other_launches`).
+        started more than one says so and ends the others it finds (:meth:`_end_other_launches`). A launch that
+        fails after an attempt whose answer was lost ends those it finds before raising (:meth:`_end_failed_launch`),
+        and a retry that takes a cluster of its key ends the key's other active clusters of that cluster's name
+        (:meth:`_end_clusters_not_taken`): an earlier try's lost attempts may have started several.
         """
         key = idempotency_key_of(job_flow_overrides)
         if key is None:
@@ -532,16 +564,25 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         config = {**self.connection_job_flow_config(), **job_flow_overrides}
         # By tag alone: a retried task whose cluster name changed (a template rendering the time,
         # say) must still find the cluster its first try launched.
-        existing = self.find_launched_cluster(key, config)
+        others: list[str] = []
+        existing = self.find_launched_cluster(key, config, others)
         if existing is not None:
             self.log.info("Cluster %s was already launched for this task instance; not launching another", existing)
+            if others:
+                self._end_clusters_not_taken(key, existing, others)
             return _launched(existing)
-        response, found = self._send_once_per_attempt(
-            "RunJobFlow",
-            lambda: self._run_job_flow(config),
-            lambda: self.find_launched_cluster(key, config),
-            before_each=lambda: self._refuse_if_cancelled(key),
-        )
+        try:
+            response, found = self._send_once_per_attempt(
+                "RunJobFlow",
+                lambda: self._run_job_flow(config),
+                lambda: self.find_launched_cluster(key, config),
+                before_each=lambda: self._refuse_if_cancelled(key),
+            )
+        except (ClientError, BotoCoreError) as error:
+            # A kill (LaunchCancelledError, a timeout) is on_kill's to clean up after; this is the launch's own failure.
+            if self.run_job_flow_unanswered:
+                self._end_failed_launch(key, error)
+            raise
         if not found and self.launch_cancelled:
             self._terminate_cancelled_launch(str(response["JobFlowId"]), key)
         # Each attempt whose outcome is unknown may have started a cluster, besides the one answered (or found).
@@ -601,15 +642,82 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             failed,
             f"Found now, and terminated: {', '.join(others)}." if others else "None is found now.",
         )
-        for cluster_id in others:
+        self._terminate_launched(key, others)
+
+    def _end_failed_launch(self, key: str, error: Exception) -> None:
+        """
+        After the launch failed (``error``, raised next by the caller) past an attempt whose answer was lost: warn,
+        naming the tag, and terminate every active cluster of ``key`` found now.
+
+        ``RunJobFlow`` has no client token (Amazon EMR API Reference, "RunJobFlow"): each attempt whose answer was
+        lost may have started a cluster that ``ListClusters`` did not show by the launch's looks, and nothing of this
+        try knows its id. Every active cluster tagged with ``key`` and created after :attr:`launch_created_after` is
+        this task instance's (the launch found none before its first ``RunJobFlow``), and no try uses one: this one
+        fails, and a retry would take one of them. A search that fails is named in the warning, and a refusal to
+        terminate logged (:meth:`_terminate_launched`), never raised over ``error``.
+        """
+        try:
+            found = self.find_clusters_by_idempotency_key(key, created_after=self.launch_created_after)
+        except (ClientError, BotoCoreError) as search_error:
+            found, failed = [], f"; the search for them failed ({search_error})"
+        else:
+            failed = ""
+        self.log.warning(
+            "The launch failed (%s) after %d RunJobFlow attempt(s) whose answer was lost: each may have started a "
+            "cluster, tagged %s=%s%s. %s Any other active cluster with that tag is this task instance's too: this "
+            "launch's TerminateClusterOperator teardown terminates every one; without it, find them (aws emr "
+            "list-clusters --active, then aws emr describe-cluster for the Tags) and terminate them (aws emr "
+            "terminate-clusters --cluster-ids <id>)",
+            error,
+            self.run_job_flow_unanswered,
+            IDEMPOTENCY_TAG,
+            key,
+            failed,
+            f"Found now, and terminated: {', '.join(found)}." if found else "None is found now.",
+        )
+        self._terminate_launched(key, found)
+
+    def _end_clusters_not_taken(self, key: str, taken: str, others: list[str]) -> None:
+        """
+        Warn that active clusters ``others`` carry ``key`` besides ``taken``, the one a retry takes; terminate them.
+
+        An earlier try sent ``RunJobFlow`` again after attempts whose answers were lost, and failed or returned
+        another cluster: each of ``others`` is this task instance's (the whole key, run and deployment included),
+        and nothing of it uses them. A refusal is logged (:meth:`_terminate_launched`).
+        """
+        self.log.warning(
+            "Active clusters %s carry the tag %s=%s too, besides cluster %s, which this launch takes: started by an "
+            "earlier try of this task instance that sent RunJobFlow again after an attempt whose answer was lost. "
+            "Terminating them",
+            ", ".join(others),
+            IDEMPOTENCY_TAG,
+            key,
+            taken,
+        )
+        self._terminate_launched(key, others)
+
+    def _terminate_launched(self, key: str, cluster_ids: list[str]) -> None:
+        """
+        Terminate each cluster of ``key`` the launch does not return; a refusal is logged, not raised.
+
+        A cluster launched with termination protection on refuses ``TerminateJobFlows`` until it is turned off
+        (Amazon EMR API Reference, "SetTerminationProtection"): as the teardown without
+        ``disable_termination_protection``, the launch leaves protection as it is, and the error names how to end it.
+        """
+        for cluster_id in cluster_ids:
             try:
                 self.terminate_cluster(cluster_id)
-            except ClientError as error:
+            except (ClientError, BotoCoreError) as error:
                 self.log.error(
-                    "Could not terminate cluster %s, a second launch of idempotency key %s (%s): it is still running",
+                    "Could not terminate cluster %s, launched under idempotency key %s (%s): it is still running. "
+                    "With termination protection on, turn it off and terminate it (aws emr modify-cluster-attributes "
+                    "--cluster-id %s --no-termination-protected, then aws emr terminate-clusters --cluster-ids %s), or "
+                    "let this launch's TerminateClusterOperator teardown end it with disable_termination_protection=True",
                     cluster_id,
                     key,
                     error,
+                    cluster_id,
+                    cluster_id,
                 )
 
     def _refuse_if_cancelled(self, key: str) -> None:
@@ -671,8 +779,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         call done) ``find`` looks for its effect. ``before_each`` runs before each attempt and each look
         (``create_job_flow``'s kill check).
 
+        A look that fails (``ClientError``, ``BotoCoreError``) sends nothing more: the attempt's error is raised.
+
         :return: ``(send's answer, False)``, or ``(what find found, True)``.
         """
+        find = _failure_returned(find)
         delay = 1.0
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
             before_each()
@@ -688,6 +799,15 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                 delay = min(delay * 2, 20.0)
                 before_each()
                 found = find()
+                if isinstance(found, _FailedLook):
+                    # Not sent again blind; the attempt's own error is the launch's, not the look's.
+                    self.log.warning(
+                        "%s attempt %d failed, and the look for its effect failed too (%s): not sent again",
+                        operation,
+                        attempt,
+                        found.error,
+                    )
+                    raise error from found.error
                 if found is not None:
                     self.log.info("%s took effect in the attempt whose answer was lost: %s", operation, found)
                     return found, True
@@ -1024,6 +1144,25 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             conn_id=self.aws_conn_id,
             refused=refused,
         )
+
+
+@dataclass(frozen=True)
+class _FailedLook:
+    """The AWS error of a look for what a call without a client token did (:meth:`EmrfsEmrHook._send_once_per_attempt`)."""
+
+    error: Exception
+
+
+def _failure_returned(find: Callable[[], Any]) -> Callable[[], Any]:
+    """``find``, returning its AWS error as a :class:`_FailedLook` instead of raising it."""
+
+    def look() -> Any:
+        try:
+            return find()
+        except (ClientError, BotoCoreError) as error:
+            return _FailedLook(error)
+
+    return look
 
 
 def _refuse_other_launch(summary: Mapping[str, Any], cluster: Mapping[str, Any], launch: Mapping[str, Any]) -> None:

@@ -805,8 +805,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     def _end_launch_after_error(self, context: Context, error: Exception) -> None:
         """
         After ``RunJobFlow`` answered, terminate every active cluster of the key, the answered one first
-        (``terminate_job_flow_on_failure``), as after a failed wait. Before it answered, nothing is terminated:
-        a cluster its lost answer may have started carries the key, for the teardown or a retry to find.
+        (``terminate_job_flow_on_failure``), as after a failed wait. Before it answered, the hook's ``create_job_flow``
+        has warned, naming the tag, and terminated the clusters of the key its lost answers started that it found
+        (:meth:`~airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook.create_job_flow`); one ``ListClusters`` did not
+        show yet carries the key, for the teardown or a retry to find and end.
         """
         known = getattr(self, "_job_flow_id", None)
         if known and self.terminate_job_flow_on_failure:
