@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timezone
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, cast
@@ -13,8 +14,11 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
     acting_account,
+    denial_message,
     error_code,
     error_message,
+    iam_action,
+    is_access_denied,
     is_concurrent_write,
     naming_missing_principals,
     refuses_a_principal,
@@ -41,7 +45,12 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     guard_writes,
     read_modify_write,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import (
+    AccessDeniedError,
+    ConflictError,
+    NotConvergedError,
+    PreconditionError,
+)
 from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_MANAGED_POLICY_CHARS,
     MAX_ROLE_INLINE_POLICIES_CHARS,
@@ -118,6 +127,29 @@ def is_eventually_consistent(error: Exception) -> bool:
     if error_code(error) == "MalformedPolicyDocument":
         return refuses_a_principal(error, "MalformedPolicyDocument")
     return error_code(error) == "NoSuchEntity"
+
+
+def _shrunk_text(desired: dict[str, Any], read: str) -> str:
+    """
+    The text of an inline policy a revoke sends: :func:`~.merge.policy_text`, unless that is longer than the text IAM
+    answered (``read``, URL-decoded), as IAM counts ("IAM and AWS STS quotas": "IAM doesn't count white space").
+
+    The provider sends a character it does not take for printable Latin-1 (a no-break space, say) as its JSON escape,
+    six characters where IAM held the one someone sent: a revoke, which only removes, could then send more than IAM
+    held, even past the quota. Then every character ``PutRolePolicy`` takes is sent as itself, the rest escaped (IAM
+    API Reference, "PutRolePolicy", ``PolicyDocument``: its pattern takes printable ASCII from the space character and
+    "The printable characters in the Basic Latin and Latin-1 Supplement character set (through \\u00FF)", and tab, line
+    feed and carriage return; IAM User Guide, "IAM and AWS STS quotas": "characters in the range U+0020 to U+00FF").
+    """
+    text = policy_text(desired)
+    if stored_policy_length(text) <= stored_policy_length(read):
+        return text
+    return _OUTSIDE_POLICY_PATTERN.sub(lambda match: json.dumps(match.group())[1:-1], policy_text(desired, utf8=True))
+
+
+#: What ``PutRolePolicy`` does not take in a policy document as itself (its ``PolicyDocument`` pattern,
+#: ``[\u0009\u000A\u000D\u0020-\u00FF]+``): sent as its JSON escape (a character beyond the BMP as a pair).
+_OUTSIDE_POLICY_PATTERN = re.compile("[^\t\n\r\u0020-\u00ff]")
 
 
 def _url_decoded(document: Any) -> Any:
@@ -499,7 +531,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         Prefixes and keys already in the policy are kept (other runs may have added them), and so is
         every statement someone else put into the same policy (a ``Deny``, say); what the provider wrote for a
         prefix taken out of ``EmrfsXacctObjects`` by hand goes with it
-        (:func:`~airflow_provider_emrfs_xacct.pure.documents.remains_of_removed_prefixes`). A change that would
+        (:func:`~airflow_provider_emrfs_xacct.pure.documents.remains_of_removed_prefixes`), but for a bucket an
+        ``Allow`` of the role's other policies may cover (:meth:`_remains_of_removed_prefixes`). A change that would
         take the role's inline policies together past IAM's quota is refused before the write.
 
         :param object_acl: also allow ``s3:PutObjectAcl`` on the prefixes' objects; once granted it is kept, as the
@@ -512,6 +545,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
         partition = partition or self.conn_partition
+        others: dict[str, list[dict[str, Any]]] = {}  # the role's other policies' statements, once read
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             held_locations, held_keys = documents.locations_in_permissions_policy(current)
@@ -522,7 +556,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 partition, locations, keys, object_acl=object_acl or held_acl
             )
             widest = documents.destination_permissions_policy(partition, locations, keys, object_acl=True)
-            removed = documents.remains_of_removed_prefixes(current, locations)
+            removed = self._remains_of_removed_prefixes(
+                role_name, documents.DESTINATION_POLICY_NAME, current, locations, others
+            )
             return merge_owned_statements(
                 current, ours, documents.is_owned_destination_sid, widest=widest, dropping=removed
             )
@@ -909,6 +945,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
         partition = partition or self.conn_partition
         buckets = {location.bucket for location in wanted_locations}
+        others: dict[str, list[dict[str, Any]]] = {}  # the role's other policies' statements, once read
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             held_locations, held_keys, held_acl = bucket_policy.emr_role_policy_holds(current)
@@ -924,8 +961,11 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             )
             # Same statements as the destination role's: what others put beside or onto them is kept, what a
             # prefix taken out by hand left behind goes with it; one of them about to be dropped is refused for a
-            # NotResource someone put in place of its keys, as the destination role's is (merge_owned_statements).
-            removed = documents.remains_of_removed_prefixes(current, locations)
+            # NotResource someone put in place of its keys, as the destination role's is (merge_owned_statements);
+            # a bucket's grants an Allow of the role's other policies may rely on are kept, as for one beside them.
+            removed = self._remains_of_removed_prefixes(
+                role_name, bucket_policy.EMR_ROLE_POLICY_NAME, current, locations, others
+            )
             return merge_owned_statements(current, ours, documents.is_owned_destination_sid, dropping=removed)
 
         return self._ensure_inline_policy(
@@ -940,6 +980,54 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             ),
         )
 
+    def _remains_of_removed_prefixes(
+        self,
+        role_name: str,
+        policy_name: str,
+        current: dict[str, Any] | None,
+        locations: set[S3Location],
+        others: dict[str, list[dict[str, Any]]],
+    ) -> set[str]:
+        """
+        What the provider wrote for prefixes taken out by hand, to drop; a bucket's listing only if no ``Allow`` of the
+        role's other identity policies (inline and attached managed) may cover the bucket either.
+
+        IAM combines every identity policy of the role ("Policy evaluation for requests within a single account", IAM
+        User Guide), and without ``s3:ListBucket`` a ``HeadObject`` of a missing key is a 403, not a 404 (Amazon S3
+        API Reference, "HeadObject", "Permissions"): a team's ``s3:GetObject`` in the bucket, in another policy, relies
+        on the provider's listing as one beside it does. The other policies are read only when a bucket's grants would
+        go, once per call (``others``); a read refused is a refusal naming the permission, nothing dropped.
+        """
+        removed = documents.remains_of_removed_prefixes(current, locations)
+        dropped = documents.bucket_grants(removed)
+        if not dropped:
+            return removed
+        if "statements" not in others:
+            others["statements"] = self._other_policy_statements(role_name, policy_name, dropped)
+        return documents.remains_of_removed_prefixes(current, locations, others["statements"])
+
+    def _other_policy_statements(self, role_name: str, policy_name: str, dropped: set[str]) -> list[dict[str, Any]]:
+        """Return the statements of the role's identity policies but ``policy_name`` (:meth:`get_role_policies`)."""
+        ours = documents.inline_policy_label(policy_name)
+        try:
+            policies = [document for label, document in self.get_role_policies(role_name) if label != ours]
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            denied = denial_message(
+                error,
+                action=iam_action("iam", error.operation_name),
+                resource=f"role {role_name} and its attached policies",
+                account=acting_account(self),
+                conn_id=self.aws_conn_id,
+            )
+            raise AccessDeniedError(
+                f"{denied} The role's other policies are read before dropping the grants on {sorted(dropped)} that a "
+                f"prefix taken out of {policy_name} by hand left behind: an Allow of theirs in that bucket relies "
+                "on them. Nothing was changed."
+            ) from error
+        return documents.policy_statements(policies)
+
     def _ensure_inline_policy(
         self,
         role_name: str,
@@ -951,6 +1039,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         dry_run: bool,
         current: Prefetched | None = None,
         other_chars: Callable[[], int] | None = None,
+        shrinking: bool = False,
     ) -> list[Change]:
         """
         Keep one inline policy at ``desire(current)`` (``None``: delete it).
@@ -960,6 +1049,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         :param other_chars: returns the characters of the role's other inline policies; when given, a
             change is refused (:class:`QuotaExceededError`) if all of them together would pass IAM's
             10,240 ("IAM and AWS STS quotas", role policy size), which IAM would refuse at PutRolePolicy.
+        :param shrinking: the change only removes (a revoke): it is not judged for size, and its text is no longer
+            than the text read (:func:`_shrunk_text`), so that it never sends more than IAM held.
         """
 
         # The other policies are read between this policy's read and its write, where every moment
@@ -967,12 +1058,21 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         # too late (throttled, retried) is followed by one that reads only this policy again. They are
         # not the provider's to race on; one added meanwhile past the quota, IAM itself refuses.
         others_once = cache(other_chars) if other_chars is not None else None
+        read_text: list[str] = []  # the text of the policy as the last read answered it (a shrinking write's room)
+
+        def read() -> dict[str, Any] | None:
+            answer = self._inline_policy_answer(role_name, policy_name)
+            if answer is None:
+                read_text.clear()
+                return None
+            read_text[:] = [iam_text(answer)]
+            return iam_document(answer, f"inline policy {policy_name} of role {role_name}", "inline policy")
 
         def checked_desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             desired = desire(current)
             if desired is None:
                 return None
-            if same_meaning(current, desired):  # nothing to write: the policy stays as IAM holds it
+            if same_meaning(current, desired) or shrinking:  # nothing to write, or only less: not judged for size
                 return desired
             what = f"the inline policy {policy_name} of role {role_name}"
             # The limit is on all inline policies of the role together: ours alone must fit at least.
@@ -993,17 +1093,16 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             if desired is None:
                 self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
                 return
+            text = _shrunk_text(desired, read_text[0]) if shrinking and read_text else policy_text(desired)
             try:
-                self.conn.put_role_policy(
-                    RoleName=role_name, PolicyName=policy_name, PolicyDocument=policy_text(desired)
-                )
+                self.conn.put_role_policy(RoleName=role_name, PolicyName=policy_name, PolicyDocument=text)
             except ClientError as error:
                 self._refuse_missing_role(error, role_name)
                 raise
 
         return read_modify_write(
             resource=f"iam role {role_name} inline policy {policy_name}",
-            read=lambda: self.get_inline_policy(role_name, policy_name),
+            read=read,
             prefetched=current,
             desire=checked_desire,
             write=write,
@@ -1070,7 +1169,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             current = self.read_managed_policy(arn)
             spill.without_roles(current, named(current))  # refuses dropping what others added
         changes = self._ensure_inline_policy(
-            role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
+            role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run, shrinking=True
         )
         for arn, name in spilled:
             changes += self._converge_spill_policy(

@@ -321,7 +321,11 @@ def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[
     return locations, keys
 
 
-def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterable[S3Location]) -> set[str]:
+def remains_of_removed_prefixes(
+    policy: dict[str, Any] | None,
+    locations: Iterable[S3Location],
+    others: Iterable[dict[str, Any]] = (),
+) -> set[str]:
     """
     Return the ARNs the provider's statements hold only for prefixes no longer among ``locations``.
 
@@ -334,6 +338,11 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
     provider does not own may cover (:func:`_buckets_named_by_others`: its grant there may rely on the provider's
     listing): an ARN added by hand in another shape is still refused, not dropped. A complete set added by hand
     cannot be told from one left behind.
+
+    :param others: the statements of the role's other identity policies (inline and attached managed), all someone
+        else's whatever their ``Sid``: IAM combines every identity policy of the role ("Policy evaluation for requests
+        within a single account", IAM User Guide), so an ``Allow`` there relies on the provider's listing as one in
+        this policy does. The caller reads them only when a bucket's grants would go (:func:`bucket_grants`).
     """
     kept = set(locations)
     kept_buckets = {location.bucket for location in kept}
@@ -342,7 +351,7 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
     for statement in statements:
         if statement.get("Sid") in held:
             held[statement["Sid"]].update(arn for arn in as_list(statement.get("Resource")) if isinstance(arn, str))
-    named = _buckets_named_by_others(statements, set().union(*held.values()))
+    named = _buckets_named_by_others(statements, set().union(*held.values()), others)
     remains: set[str] = set()
     for arn in held[LIST_SID] & held[BUCKET_LOCATION_SID]:
         bucket = _prefix_written_for(arn)
@@ -360,22 +369,44 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
     return remains
 
 
+def bucket_grants(arns: Iterable[str]) -> set[str]:
+    """Return the bucket ARNs among ``arns`` (what :func:`remains_of_removed_prefixes` drops of a bucket's listing)."""
+    return {arn for arn in arns if isinstance(_prefix_written_for(arn), str)}
+
+
+def policy_statements(policies: Iterable[dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """Return the statements of ``policies`` (one may stand alone, not in a list; ``None``: a policy gone)."""
+    return [
+        statement
+        for policy in policies
+        for statement in as_list((policy or {}).get("Statement"))
+        if isinstance(statement, dict)
+    ]
+
+
 #: The provider's statements whose resources follow from the prefixes in ``EmrfsXacctObjects``.
 _DERIVED_RESOURCE_SIDS = (OBJECTS_SID, OBJECT_ACL_SID, LIST_SID, BUCKET_LOCATION_SID)
 
 
-def _buckets_named_by_others(statements: list[dict[str, Any]], arns: Iterable[str]) -> frozenset[str]:
+def _buckets_named_by_others(
+    statements: list[dict[str, Any]], arns: Iterable[str], foreign: Iterable[dict[str, Any]] = ()
+) -> frozenset[str]:
     """
     The buckets of ``arns`` (S3 ARNs of the provider's statements) that an ``Allow`` the provider does not own may
     cover, when it may allow an S3 action (:func:`_may_allow_s3`); a ``Deny`` takes access away and relies on no
     grant of the provider's. When in doubt, a bucket is covered (its grants are kept).
+
+    :param foreign: statements of other policies: someone else's, whatever their ``Sid``.
     """
-    others = [
+    mine = [
         statement
         for statement in statements
         if not (isinstance(statement.get("Sid"), str) and is_owned_destination_sid(statement["Sid"]))
-        and statement.get("Effect") != "Deny"
-        and _may_allow_s3(statement)
+    ]
+    others = [
+        statement
+        for statement in [*mine, *(item for item in foreign if isinstance(item, dict))]
+        if statement.get("Effect") != "Deny" and _may_allow_s3(statement)
     ]
     named = set()
     for arn in arns:

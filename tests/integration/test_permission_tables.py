@@ -118,7 +118,12 @@ SPILL_CALLS = {
 #: Read only once S3 refused a bucket policy's PutBucketPolicy with AccessDenied: Block Public Access BlockPublicPolicy
 #: or a missing permission (test_block_public_policy.py exercises them).
 BLOCKED_POLICY_READS = {"s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock", "s3:GetBucketPolicyStatus"}
+#: Read only when a run would drop a bucket's grants that a prefix taken out by hand left behind: the role's other
+#: policies, whose Allow in that bucket keeps them (test_removed_prefix_other_policies.py exercises them).
+OTHER_POLICY_READS = {"iam:ListAttachedRolePolicies", "iam:GetPolicy", "iam:GetPolicyVersion"}
 SOMETIMES = {
+    "EnsureDestinationRoleOperator": {"destination": OTHER_POLICY_READS},
+    "GrantEmrRoleBucketAccessOperator": {"EMR": OTHER_POLICY_READS},
     "AttachAssumeRolePolicyOperator": {
         "EMR": SPILL_CALLS
         | {

@@ -1,0 +1,218 @@
+"""
+A prefix taken out by hand does not take away a bucket's listing that another policy of the role relies on.
+
+A role's identity policies are evaluated together ("Policy evaluation for requests within a single account", IAM
+User Guide: AWS looks for "at least one Allow" in all of them), and without ``s3:ListBucket`` on the bucket a
+``HeadObject`` of a missing key is a 403, not a 404 (Amazon S3 API Reference, "HeadObject", "Permissions"). So a
+team's ``s3:GetObject`` in ``bucket-two``, in a policy of its own beside the provider's (inline or attached managed),
+relies on the provider's ``EmrfsXacctList`` and ``EmrfsXacctBucketLocation`` there as much as one inside the
+provider's policy does. When the provider's last prefix in that bucket is taken out of ``EmrfsXacctObjects`` by hand
+(the documented way to remove one), the next write is refused as for such an ``Allow`` in the provider's own policy
+(``ConflictError``, what was left behind named, nothing written) rather than dropping the bucket's grants. The other
+policies are read only when a bucket's grants would go; a read refused is a refusal naming the permission, and nothing
+changes. Against the two-account moto server, on the destination role and on option (a)'s EMR EC2 role.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+from airflow_provider_emrfs_xacct.pure import bucket_policy, documents
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    Seeded,
+    client,
+    create_principals,
+)
+from devstack.testing import CallRecorder
+
+SETTINGS = ConvergeSettings(settle_seconds=0)
+ROLE_NAME = "partner-d-writer"
+EMR_ROLE = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-pipeline-00"
+KEPT = parse_s3_location("s3://bucket-one/p1/", "s3_prefixes")
+REMOVED = parse_s3_location("s3://bucket-two/p2/", "s3_prefixes")
+BUCKET_TWO = "arn:aws:s3:::bucket-two"
+#: A team's grant in bucket-two, outside the provider's prefixes: it relies on the provider's listing there.
+TEAM_STATEMENT = {
+    "Sid": "TeamShared",
+    "Effect": "Allow",
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::bucket-two/shared/*",
+}
+TEAM_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [TEAM_STATEMENT]})
+#: The reads of the role's other policies the provider makes only when a bucket's grants would go.
+OTHER_POLICY_READS = {"ListAttachedRolePolicies", "GetPolicy", "GetPolicyVersion"}
+
+
+def bucket_statements(iam: Any, role: str, policy: str) -> dict[str, list[str]]:
+    """The resources of the provider's two bucket statements, as IAM holds them."""
+    held = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    return {
+        sid: documents.as_list((documents_statement(held, sid) or {}).get("Resource"))
+        for sid in (documents.LIST_SID, documents.BUCKET_LOCATION_SID)
+    }
+
+
+def documents_statement(policy: dict[str, Any], sid: str) -> dict[str, Any] | None:
+    return next((item for item in documents.as_list(policy["Statement"]) if item.get("Sid") == sid), None)
+
+
+def remove_by_hand(iam: Any, role: str, policy: str) -> None:
+    """Take ``bucket-two/p2/*`` out of ``EmrfsXacctObjects``, as docs/concepts.md says to remove a prefix."""
+    held = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    objects = documents_statement(held, documents.OBJECTS_SID)
+    assert objects is not None
+    objects["Resource"] = [arn for arn in documents.as_list(objects["Resource"]) if arn != f"{BUCKET_TWO}/p2/*"]
+    iam.put_role_policy(RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(held))
+
+
+def give_team_policy(iam: Any, account: str, role: str, where: str) -> None:
+    """The team's grant in its own inline policy of the role, or in a managed policy attached to it."""
+    if where == "inline":
+        iam.put_role_policy(RoleName=role, PolicyName="team-shared", PolicyDocument=TEAM_POLICY)
+        return
+    iam.create_policy(PolicyName="team-shared", PolicyDocument=TEAM_POLICY)
+    iam.attach_role_policy(RoleName=role, PolicyArn=f"arn:aws:iam::{account}:policy/team-shared")
+
+
+@pytest.fixture
+def destination_role(aws: Seeded) -> Any:
+    """Role D holding the provider's policy for ``bucket-one/p1/`` and ``bucket-two/p2/``, ``p2`` taken out by hand."""
+    create_principals(aws.url, EMR_ROLE)
+    hook = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID)
+    hook.ensure_role_trusts(ROLE_NAME, [EMR_ROLE], settings=SETTINGS)
+    hook.ensure_destination_access(ROLE_NAME, [KEPT, REMOVED], [], settings=SETTINGS)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    assert BUCKET_TWO in bucket_statements(iam, ROLE_NAME, documents.DESTINATION_POLICY_NAME)[documents.LIST_SID]
+    remove_by_hand(iam, ROLE_NAME, documents.DESTINATION_POLICY_NAME)
+    return iam
+
+
+@pytest.mark.parametrize("where", ["inline", "managed"])
+def test_a_destination_roles_bucket_grants_another_policy_relies_on_are_refused_not_dropped(
+    destination_role: Any, where: str
+) -> None:
+    iam = destination_role
+    give_team_policy(iam, DESTINATION_ACCOUNT, ROLE_NAME, where)
+    before = iam.get_role_policy(RoleName=ROLE_NAME, PolicyName=documents.DESTINATION_POLICY_NAME)["PolicyDocument"]
+
+    with (
+        CallRecorder().everywhere() as recorder,
+        pytest.raises(ConflictError, match="arn:aws:s3:::bucket-two/p2"),
+    ):
+        EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(
+            ROLE_NAME, [KEPT], [], settings=SETTINGS
+        )
+
+    assert recorder.mutating == []
+    assert "ListAttachedRolePolicies" in recorder.reads
+    after = iam.get_role_policy(RoleName=ROLE_NAME, PolicyName=documents.DESTINATION_POLICY_NAME)["PolicyDocument"]
+    assert after == before
+    held = bucket_statements(iam, ROLE_NAME, documents.DESTINATION_POLICY_NAME)
+    assert BUCKET_TWO in held[documents.LIST_SID]
+    assert BUCKET_TWO in held[documents.BUCKET_LOCATION_SID]
+
+
+def test_without_another_policy_the_left_behind_bucket_grants_still_go(destination_role: Any) -> None:
+    """The same removal, no other grant in bucket-two: what the removed prefix left goes with it, as before."""
+    iam = destination_role
+
+    EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(ROLE_NAME, [KEPT], [], settings=SETTINGS)
+
+    held = bucket_statements(iam, ROLE_NAME, documents.DESTINATION_POLICY_NAME)
+    assert BUCKET_TWO not in held[documents.LIST_SID]
+    assert BUCKET_TWO not in held[documents.BUCKET_LOCATION_SID]
+    assert "arn:aws:s3:::bucket-one" in held[documents.LIST_SID]
+
+
+def test_the_other_policies_are_not_read_when_no_bucket_grant_would_go(aws: Seeded) -> None:
+    create_principals(aws.url, EMR_ROLE)
+    hook = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID)
+    hook.ensure_role_trusts(ROLE_NAME, [EMR_ROLE], settings=SETTINGS)
+    hook.ensure_destination_access(ROLE_NAME, [KEPT, REMOVED], [], settings=SETTINGS)
+
+    with CallRecorder().everywhere() as recorder:
+        EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(
+            ROLE_NAME, [KEPT], [], settings=SETTINGS
+        )
+
+    assert not OTHER_POLICY_READS & set(recorder.reads)
+    assert recorder.mutating == []
+
+
+def test_a_refused_read_of_the_other_policies_refuses_rather_than_drops(
+    destination_role: Any, aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from devstack.testing import (
+        answer_denials_like_aws,
+        moto_authorization_checked,
+        provisioner_roles,
+        sign_connections_as_moto_user,
+    )
+
+    iam = destination_role
+    give_team_policy(iam, DESTINATION_ACCOUNT, ROLE_NAME, "managed")
+    before = iam.get_role_policy(RoleName=ROLE_NAME, PolicyName=documents.DESTINATION_POLICY_NAME)["PolicyDocument"]
+    answer_denials_like_aws(monkeypatch)
+    user = sign_connections_as_moto_user(aws.url, monkeypatch)
+    provisioner_roles(aws.url, user, {DESTINATION_ACCOUNT: "iam:ListAttachedRolePolicies"})
+
+    with (
+        moto_authorization_checked(aws.url),
+        CallRecorder().everywhere() as recorder,
+        pytest.raises(AccessDeniedError, match="iam:ListAttachedRolePolicies") as refused,
+    ):
+        EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(
+            ROLE_NAME, [KEPT], [], settings=SETTINGS
+        )
+
+    assert BUCKET_TWO in str(refused.value)
+    assert recorder.mutating == []
+    after = iam.get_role_policy(RoleName=ROLE_NAME, PolicyName=documents.DESTINATION_POLICY_NAME)["PolicyDocument"]
+    assert after == before
+
+
+@pytest.mark.parametrize("where", ["inline", "managed"])
+def test_option_a_emr_roles_bucket_grants_another_policy_relies_on_are_refused_not_dropped(
+    aws: Seeded, where: str
+) -> None:
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    hook.ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT, REMOVED], [], settings=SETTINGS)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    remove_by_hand(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+    give_team_policy(iam, EMR_ACCOUNT, EMR_EC2_ROLE, where)
+
+    with (
+        CallRecorder().everywhere() as recorder,
+        pytest.raises(ConflictError, match="arn:aws:s3:::bucket-two/p2"),
+    ):
+        EmrfsIamHook(aws_conn_id=EMR_CONN_ID).ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT], [], settings=SETTINGS)
+
+    assert recorder.mutating == []
+    held = bucket_statements(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+    assert BUCKET_TWO in held[documents.LIST_SID]
+    assert BUCKET_TWO in held[documents.BUCKET_LOCATION_SID]
+
+
+def test_option_a_without_another_policy_the_left_behind_bucket_grants_still_go(aws: Seeded) -> None:
+    """The EMR EC2 role's own seeded policy grants in another bucket (emr-logs-a): bucket-two's grants go."""
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    hook.ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT, REMOVED], [], settings=SETTINGS)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    remove_by_hand(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+
+    EmrfsIamHook(aws_conn_id=EMR_CONN_ID).ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT], [], settings=SETTINGS)
+
+    held = bucket_statements(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+    assert BUCKET_TWO not in held[documents.LIST_SID]
