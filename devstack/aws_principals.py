@@ -120,9 +120,16 @@ def _identity_exists(partition: str, account: str, kind: str, path_and_name: str
     if backend is None:
         return False
     identities = backend.roles.values() if kind == "role" else backend.users.values()
-    wanted = f"arn:{partition}:iam::{account}:{kind}{path_and_name}".lower()
-    # IAM names are unique without regard to case (IAM API Reference, "CreateRole", "CreateUser"); the path is part of the ARN.
-    return any(identity.arn.lower() == wanted for identity in identities)
+    path, _, name = path_and_name.rpartition("/")
+    # IAM names are unique without regard to case (IAM API Reference, "CreateRole", "CreateUser": "Names are not
+    # distinguished by case"); of the path's case AWS documents nothing (IAM User Guide, "IAM identifiers", "Friendly
+    # names and paths"): it is compared exactly, the stricter reading.
+    return any(_named(identity, f"{path}/", name) for identity in identities)
+
+
+def _named(identity: Any, path: str, name: str) -> bool:
+    """Whether ``identity`` (moto's role or user) is at ``path`` exactly and named ``name`` without regard to case."""
+    return bool(identity.path == path and identity.name.lower() == name.lower())
 
 
 def missing_principal(value: Any) -> str | None:
@@ -160,22 +167,25 @@ def _show_deleted(policy: str, arn: str, unique_id: str) -> str:
     return _rewrite_principals(policy, lambda value: unique_id if value == arn else value) or policy
 
 
-_ROLE_ARN = re.compile(r"arn:([a-z-]+):iam::([0-9]{12}):role/(?:[^/]*/)*([^/]+)", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:([a-z-]+):iam::([0-9]{12}):role(/(?:[^/]*/)*)([^/]+)", re.ASCII)
 
 
 def _role_as_saved(value: Any) -> Any:
-    """A role ARN as AWS shows it once saved: the existing role's own ARN, whatever the case of the name given."""
+    """
+    A role ARN as AWS shows it once saved: the existing role's own ARN, whatever the case of the name given; its path
+    as given exactly (see :func:`_identity_exists`), else it names no role and is kept as sent.
+    """
     match = _ROLE_ARN.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         return value
-    partition, account, name = match.groups()
+    partition, account, path, name = match.groups()
     # dict.get, not []: asking moto's BackendDict by [] would make the account (see _account_known).
     backend = dict.get(dict.get(moto.iam.models.iam_backends, account) or {}, partition)
     if backend is None:
         return value
-    # The judge's own look-up, not the provider's: IAM names are unique without regard to case.
-    found = [role for role in backend.roles.values() if role.name.lower() == name.lower()]
-    return found[0].arn if found and found[0].arn.lower() == value.lower() else value
+    # The judge's own look-up, not the provider's: IAM names are unique without regard to case, the path exact.
+    found = [role for role in backend.roles.values() if _named(role, path, name)]
+    return found[0].arn if found else value
 
 
 def show_as_saved(policy: str | None) -> str | None:

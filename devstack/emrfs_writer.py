@@ -102,6 +102,7 @@ __all__ = [
     "Route",
     "WriteResult",
     "WrittenObject",
+    "client_side_encryption",
     "requested_encryption",
     "route",
     "write_like_emrfs",
@@ -345,7 +346,7 @@ def requested_encryption(
     ``AwsKmsKey``), overrides the cluster's ``emrfs-site`` ``fs.s3.enableServerSideEncryption`` and
     ``fs.s3.serverSideEncryption.kms.keyId`` (EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS
     properties": "If no key is specified, SSE-S3 is used"). ``(None, None)``: no header, the bucket's default
-    applies. A client-side mode (CSE-*) sends no server-side header; its client-side encryption is not replayed.
+    applies. A client-side mode (CSE-*) sends no server-side header; its own KMS call is :func:`client_side_encryption`'s.
     """
     encryption = configuration.get("EncryptionConfiguration") or {}
     # true, or the text "true" as AWS's own CSE-Custom example writes it (Amazon EMR Management Guide, "Create a
@@ -362,7 +363,9 @@ def requested_encryption(
         if s3.get("EncryptionMode") == "SSE-KMS":
             return "aws:kms", s3.get("AwsKmsKey")
         if str(s3.get("EncryptionMode", "")).startswith("CSE-"):
-            return None, None  # client-side, and "SSE and CSE are mutually exclusive" (same Release Guide page)
+            # Client-side, and "SSE and CSE are mutually exclusive" (same Release Guide page): no header; EMRFS's own
+            # KMS call for the client-side key is judged apart (client_side_encryption, _Writer.client_side_data_key).
+            return None, None
     # Hadoop's reading of a flag, trimmed and in any case (aws_cluster_settings.flag); another value makes the
     # cluster's credentials UNKNOWN (aws_cluster_settings.credentials_of), so it is never judged.
     if aws_cluster_settings.flag(dict(emrfs_site), "fs.s3.enableServerSideEncryption") is True:
@@ -374,6 +377,60 @@ def requested_encryption(
             key = emrfs_site.get("fs.s3.serverSideEncryption.kms.keyId")
         return ("aws:kms", key) if key else ("AES256", None)
     return None, None
+
+
+#: EMRFS's KMS materials provider class, the one ``emrfs-site`` ``fs.s3.cse.encryptionMaterialsProvider`` names for
+#: CSE-KMS (as EMR writes the CLI's ``--emrfs Encryption=ClientSide,ProviderType=KMS,KMSKeyId=...``: Amazon EMR Release
+#: Guide, "Amazon S3 client-side encryption").
+KMS_MATERIALS_PROVIDER = "com.amazon.ws.emr.hadoop.fs.cse.KMSEncryptionMaterialsProvider"
+
+
+def client_side_encryption(
+    configuration: dict[str, Any], emrfs_site: Mapping[str, str], bucket: str
+) -> tuple[str | None, str]:
+    """
+    The KMS key EMRFS's client-side encryption (CSE-KMS) asks a data key of for each upload to ``bucket``, and why what
+    it does is not known (``""``: it is). ``(None, "")``: no client-side encryption.
+
+    "The Amazon S3 encryption and decryption takes place in the EMRFS client on your cluster ... The client can use keys
+    provided by AWS KMS (CSE-KMS) or a custom Java class that provides the client-side root key (CSE-C)" (Amazon EMR
+    Release Guide, "Amazon S3 client-side encryption"): EMRFS calls KMS itself, with the credentials of the request
+    (:meth:`_Writer.client_side_data_key`). The security configuration's at-rest ``CSE-KMS`` (an ``Overrides`` entry of
+    ``bucket`` wins) names the key in ``AwsKmsKey`` (Amazon EMR Management Guide, "Create a security configuration");
+    without an at-rest configuration, ``emrfs-site`` ``fs.s3.cse.enabled`` with ``fs.s3.cse.kms.keyId`` (and no other
+    provider than :data:`KMS_MATERIALS_PROVIDER`). Not known: ``CSE-Custom`` or another provider class (which keys a
+    custom provider uses, and whose calls it makes, is its own), CSE-KMS without a key, and ``fs.s3.cse.enabled`` beside
+    ``fs.s3.enableServerSideEncryption`` ("SSE and CSE are mutually exclusive", Release Guide, "Specifying Amazon S3
+    encryption using EMRFS properties": which one EMRFS applies is not documented).
+    """
+    encryption = configuration.get("EncryptionConfiguration") or {}
+    enabled = encryption.get("EnableAtRestEncryption") if isinstance(encryption, dict) else None
+    if enabled is True or enabled == "true":
+        s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
+        s3 = next((entry for entry in s3.get("Overrides") or [] if entry.get("BucketName") == bucket), s3)
+        mode = s3.get("EncryptionMode")
+        if mode == "CSE-Custom":
+            return None, "the security configuration asks for CSE-Custom: what its custom key provider calls is its own"
+        if mode != "CSE-KMS":
+            return None, ""
+        key = s3.get("AwsKmsKey")
+        return (str(key), "") if key else (None, "the security configuration asks for CSE-KMS without an AwsKmsKey")
+    site = dict(emrfs_site)
+    if aws_cluster_settings.flag(site, "fs.s3.cse.enabled") is not True:
+        return None, ""
+    provider = (site.get("fs.s3.cse.encryptionMaterialsProvider") or KMS_MATERIALS_PROVIDER).strip()
+    key = (site.get("fs.s3.cse.kms.keyId") or "").strip()
+    if provider != KMS_MATERIALS_PROVIDER or not key:
+        return None, (
+            f"emrfs-site fs.s3.cse.enabled is true with the provider {provider!r} and the key {key!r}: what a custom "
+            "provider, or the KMS provider without a key, calls is not documented"
+        )
+    if aws_cluster_settings.flag(site, "fs.s3.enableServerSideEncryption") is True:
+        return None, (
+            "emrfs-site turns on both fs.s3.cse.enabled and fs.s3.enableServerSideEncryption, which are mutually "
+            "exclusive: which one EMRFS applies is not documented"
+        )
+    return key, ""
 
 
 _ADMIN_SESSIONS: dict[tuple[str, str, str], tuple[Any, dict[str, Any]]] = {}
@@ -933,7 +990,14 @@ def _judge_aws_managed_key(
     return _judge_key(principal, kms_action, replace(key, policy=aws_s3_key_policy(key.arn)), decision, context_arn)
 
 
-def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str) -> Decision:
+def _judge_key(
+    principal: Principal,
+    kms_action: str,
+    key: _Key,
+    decision: Decision,
+    context_arn: str,
+    context: dict[str, Any] | None = None,
+) -> Decision:
     """
     The KMS call S3 makes with the requester's permissions: the key must be Enabled (AWS KMS Developer Guide,
     "Key states of AWS KMS keys": a disabled key or one pending deletion cannot be used in cryptographic
@@ -946,6 +1010,8 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
     depend on labels that could not be read.
 
     :param context_arn: the encryption context's ``aws:s3:arn`` (see :meth:`_Writer.encryption_context_arn`).
+    :param context: the request keys of a call that is not S3's (EMRFS's own: :func:`client_side_kms_context`), whose
+        encryption context is not known; ``None``: S3's call (:func:`.aws_judge.s3_kms_context`).
     """
     # "While the key state is Updating, you can use the keys in cryptographic operations" (AWS KMS Developer Guide,
     # "Change the primary key in a set of multi-Region keys").
@@ -959,18 +1025,23 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
             False, f"denied: {kms_action} on {key.arn}: the key's KeySpec is {key.spec}, not {SYMMETRIC_KEY_SPEC}"
         )
     _labels_read(principal, key)
-    context = aws_judge.s3_kms_context(
-        key.arn,
-        principal.account,
-        context_arn,
-        tags=key.tags or (),
-        aliases=key.aliases or (),
-        properties=None if key.properties is None else dict(key.properties),
-    )
-    key_decision = _key_decision(principal, kms_action, key, context, context_arn)
+    encryption_context: dict[str, str] | None = None
+    if context is None:
+        # S3's encryption context for SSE-KMS: {"aws:s3:arn": <object or bucket ARN>} (S3 User Guide, "Using
+        # server-side encryption with AWS KMS keys (SSE-KMS)").
+        encryption_context = {"aws:s3:arn": context_arn}
+        context = aws_judge.s3_kms_context(
+            key.arn,
+            principal.account,
+            context_arn,
+            tags=key.tags or (),
+            aliases=key.aliases or (),
+            properties=None if key.properties is None else dict(key.properties),
+        )
+    key_decision = _key_decision(principal, kms_action, key, context, encryption_context)
     if aws_judge.names_condition_key([key.policy], aws_judge.KEY_LABEL_KEYS):
         blind = replace(key, policy=aws_judge.blind_to(key.policy, aws_judge.KEY_LABEL_KEYS))
-        other = _key_decision(principal, kms_action, blind, context, context_arn)
+        other = _key_decision(principal, kms_action, blind, context, encryption_context)
         if other.allowed != key_decision.allowed:
             raise _Undecided(
                 f"{kms_action} on {key.arn}: the key policy has a condition on the key's tags or aliases "
@@ -983,6 +1054,75 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
     return key_decision
 
 
+#: The keys of where a request comes from, which the network path of EMRFS's own KMS call would give (IAM User Guide,
+#: "AWS global condition context keys"): that path (over the internet, through a KMS interface endpoint) is not read by
+#: the stand-in, so each may be absent or hold any value (:data:`.aws_judge.PRESENCE_NOT_KNOWN`).
+CLIENT_SIDE_NETWORK_KEYS = ("aws:SourceIp", "aws:VpcSourceIp", "aws:SourceVpc", "aws:SourceVpce")
+#: The prefix (lower case) of the encryption-context keys of a KMS call: ``kms:EncryptionContext:<key>`` and
+#: ``kms:EncryptionContextKeys`` (AWS KMS Developer Guide, "AWS KMS condition keys").
+ENCRYPTION_CONTEXT_PREFIX = "kms:encryptioncontext"
+
+
+def client_side_kms_context(key: _Key, caller_account: str, documents: list[Any]) -> dict[str, Any]:
+    """
+    The request keys of EMRFS's own ``kms:GenerateDataKey`` for client-side encryption, sent with the request's
+    credentials (Amazon EMR Release Guide, "Amazon S3 client-side encryption": the encryption "takes place in the EMRFS
+    client on your cluster"): ``kms:CallerAccount``, ``aws:ViaAWSService`` ``false`` (the principal "makes the call
+    directly", IAM User Guide, "AWS global condition context keys"), no ``kms:ViaService`` (no service calls for it: AWS
+    KMS Developer Guide, "kms:ViaService"), ``aws:RequestedRegion`` the key's Region, ``kms:EncryptionAlgorithm``
+    ``SYMMETRIC_DEFAULT`` (the one algorithm of data-key operations), the key's tags, aliases and properties.
+
+    Not known, so a condition on them leaves the decision not known: the encryption context EMRFS sends (not documented:
+    every ``kms:EncryptionContext…`` key the ``documents`` name, and ``kms:EncryptionContextKeys``), and the call's
+    network keys (:data:`CLIENT_SIDE_NETWORK_KEYS`).
+    """
+    context: dict[str, Any] = {
+        "kms:CallerAccount": caller_account,
+        "aws:ViaAWSService": "false",
+        "aws:RequestedRegion": region_of(key.arn),
+        "kms:EncryptionAlgorithm": aws_judge.SYMMETRIC_DEFAULT,
+        **(aws_judge.key_property_keys(None) if key.properties is None else dict(key.properties)),
+        **aws_judge.resource_tag_keys(key.tags or ()),
+        **({"kms:ResourceAliases": list(key.aliases)} if key.aliases else {}),
+        **dict.fromkeys(CLIENT_SIDE_NETWORK_KEYS, aws_judge.PRESENCE_NOT_KNOWN),
+        "kms:EncryptionContextKeys": aws_judge.PRESENCE_NOT_KNOWN,
+    }
+    for name in _condition_key_names(documents):
+        if name.lower().startswith(ENCRYPTION_CONTEXT_PREFIX):
+            context[name] = aws_judge.PRESENCE_NOT_KNOWN
+    return context
+
+
+def _condition_key_names(documents: list[Any]) -> set[str]:
+    """The condition keys the ``Condition`` elements of ``documents`` name, as written."""
+    names: set[str] = set()
+    for document in documents:
+        statements = document.get("Statement") if isinstance(document, dict) else None
+        for statement in statements if isinstance(statements, list) else [statements]:
+            condition = statement.get("Condition") if isinstance(statement, dict) else None
+            for block in condition.values() if isinstance(condition, dict) else []:
+                names.update(block if isinstance(block, dict) else {})
+    return names
+
+
+def _judge_client_side_key(principal: Principal, key: _Key, documents: list[Any]) -> Decision:
+    """
+    EMRFS's own ``kms:GenerateDataKey`` on the client-side key, as KMS judges it (:func:`_judge_key` with
+    :func:`client_side_kms_context`). An AWS managed key refuses it: it "can be used only in the context of the AWS
+    service" that created it, by principals of its account (AWS KMS Developer Guide, "AWS KMS keys", AWS managed keys),
+    and EMRFS's call is no service's.
+    """
+    if key.aws_managed:
+        return Decision(
+            False,
+            f"denied: kms:GenerateDataKey on the AWS managed key {key.arn} by EMRFS's client-side encryption (an AWS "
+            "managed key can be used only in the context of the AWS service that created it)",
+        )
+    context = client_side_kms_context(key, principal.account, documents)
+    start = Decision(True, "allowed: EMRFS's client-side encryption asks KMS for a data key itself")
+    return _judge_key(principal, "kms:GenerateDataKey", key, start, "", context)
+
+
 def _labels_read(principal: Principal, key: _Key) -> None:
     """Raise :class:`_Undecided` where the key's tags or aliases could not be read and a policy of the call names them."""
     documents = [key.policy, principal.boundary, *(document for _, document in principal.policies)]
@@ -992,9 +1132,16 @@ def _labels_read(principal: Principal, key: _Key) -> None:
 
 
 def _key_decision(
-    principal: Principal, kms_action: str, key: _Key, context: dict[str, Any], context_arn: str
+    principal: Principal,
+    kms_action: str,
+    key: _Key,
+    context: dict[str, Any],
+    encryption_context: dict[str, str] | None,
 ) -> Decision:
-    """The key policy and the requester's policies on the call, else a grant of the key unless a ``Deny`` matches."""
+    """
+    The key policy and the requester's policies on the call, else a grant of the key unless a ``Deny`` matches.
+    ``encryption_context`` ``None``: not known, so a grant with constraints on it decides nothing (:func:`_grant_for`).
+    """
     key_decision = aws_judge.authorize(
         principal,
         kms_action,
@@ -1009,18 +1156,47 @@ def _key_decision(
     denied = aws_judge.explicitly_denied(
         principal, kms_action, key.arn, resource_policy=key.policy, resource_owner=_account(key.arn), context=context
     )
-    # S3's encryption context for SSE-KMS: {"aws:s3:arn": <object or bucket ARN>} (S3 User Guide, "Using
-    # server-side encryption with AWS KMS keys (SSE-KMS)").
     grant = (
         None
         if denied
-        else aws_judge.kms_grant_allowing(
-            principal, kms_action, key.arn, key.grants, {"aws:s3:arn": context_arn}, context
-        )
+        else _grant_for(principal, kms_action, key, request_context=context, encryption_context=encryption_context)
     )
     if grant is None:
         return key_decision
     return Decision(True, f"{kms_action} on {key.arn} allowed by grant {grant.get('GrantId')}")
+
+
+def _grant_for(
+    principal: Principal,
+    kms_action: str,
+    key: _Key,
+    request_context: dict[str, Any],
+    encryption_context: dict[str, str] | None,
+) -> dict[str, Any] | None:
+    """
+    The grant allowing the call (:func:`.aws_judge.kms_grant_allowing`). Where the call's encryption context is not
+    known (``None``), only a grant without constraints counts; one with constraints that would otherwise serve the
+    caller leaves the decision not known (:class:`_Undecided`): "all conditions specified in the grant" must be met
+    (AWS KMS Developer Guide, "Grants in AWS KMS").
+    """
+    grants, arn = key.grants, key.arn
+    if encryption_context is not None:
+        return aws_judge.kms_grant_allowing(principal, kms_action, arn, grants, encryption_context, request_context)
+    plain = tuple(grant for grant in grants if not grant.get("Constraints"))
+    found = aws_judge.kms_grant_allowing(principal, kms_action, arn, plain, {}, request_context)
+    constrained = [
+        grant
+        for grant in key.grants
+        if grant.get("Constraints")
+        and grant.get("GranteePrincipal") == principal.arn
+        and kms_action.removeprefix("kms:") in (grant.get("Operations") or [])
+    ]
+    if found is None and constrained:
+        raise _Undecided(
+            f"{kms_action} on {key.arn}: grant {constrained[0].get('GrantId')} allows it under constraints on the "
+            "encryption context, and the encryption context of EMRFS's own call is not documented"
+        )
+    return found
 
 
 #: The role session names the writer asks moto for, for its credentials only: the judge does not take them for the
@@ -1072,6 +1248,10 @@ _ACTIONS: dict[str, tuple[str, str | None]] = {
 }
 
 
+#: The operations before which EMRFS's client-side encryption asks KMS for a data key: those that send an object's body
+#: (an upload's parts are encrypted with the data key of its CreateMultipartUpload; a CopyObject copies the stored
+#: ciphertext and its envelope, S3-side).
+_CLIENT_SIDE_ENCRYPTING = frozenset({"PutObject", "CreateMultipartUpload"})
 #: The operations that carry the upload headers, the canned ACL included.
 _ACL_CARRYING = frozenset({"PutObject", "CreateMultipartUpload", "CopyObject"})
 #: The operations that read an object, which its owner's permission governs (see ``_OWNER_ATTRIBUTE``).
@@ -1134,8 +1314,12 @@ class _Writer:
         #: What every upload asks for: (x-amz-server-side-encryption, its KMS key id), see
         #: :func:`requested_encryption`.
         self.encryption: tuple[str | None, str | None] = (None, None)
-        #: Why :attr:`encryption` is not known (:func:`encryption_not_known`); then nothing is sent.
+        #: Why :attr:`encryption` is not known (:func:`encryption_not_known`, :func:`client_side_encryption`); then
+        #: nothing is sent.
         self.encryption_unknown = ""
+        #: The KMS key EMRFS's client-side encryption asks a data key of for each upload (:func:`client_side_encryption`);
+        #: ``None``: no client-side encryption.
+        self.client_side_key: str | None = None
         #: Every request carries ``x-amz-request-payer: requester`` (``emrfs-site`` ``fs.s3.useRequesterPaysHeader``).
         self.requester_pays_header = False
         #: The ``x-amz-storage-class`` every upload carries (``emrfs-site`` ``fs.s3.storageClass``); ``None``: none.
@@ -1503,6 +1687,7 @@ class _Writer:
             return documents
         documents += [document for _, document in known.policies] + [known.boundary]
         named = [self.encryption[1], None if self.bucket.key_named_by_arn else self.bucket.key_name]
+        named.append(self.client_side_key)
         for key_id in filter(None, named):
             key = self.requested_key(key_id, known.account)
             documents += [key.policy] if isinstance(key, _Key) else []
@@ -1836,6 +2021,43 @@ class _Writer:
             context["s3:x-amz-server-side-encryption-aws-kms-key-id"] = key_id
         return params, context
 
+    def client_side_data_key(self, step: str, operation: str, target: Route) -> None:
+        """
+        EMRFS's own ``kms:GenerateDataKey`` on the client-side key before an upload (:func:`client_side_encryption`;
+        the operations of :data:`_CLIENT_SIDE_ENCRYPTING`),
+        with the credentials of the upload's route, judged whatever the session's name (:meth:`whatever_the_session_names`).
+        Recorded as ``GenerateDataKey`` on the key (as named); refused, with KMS's HTTP 400 ``AccessDeniedException``
+        (AWS KMS API Reference, "GenerateDataKey"; "Common Errors"), and the upload is not sent.
+        """
+        named = self.client_side_key
+        if named is None or operation not in _CLIENT_SIDE_ENCRYPTING:
+            return
+        principal = self.principal(target.role_arn)
+        if principal is None:  # no such role: the S3 judgment refuses the request
+            return
+        key = self.requested_key(named, principal.account)
+        documents = self.documents(target.role_arn)
+        if isinstance(key, Decision):
+            decision = key
+        else:
+            decision = self.whatever_the_session_names(
+                f"GenerateDataKey on {key.arn} (EMRFS's client-side encryption)",
+                (target.role_arn,),
+                documents,
+                lambda: self._client_side_as_named(target, key, documents),
+                service="kms",
+            )
+        uri = key.arn if isinstance(key, _Key) else named
+        self._record(step, "GenerateDataKey", uri, target, decision, 200 if decision.allowed else 400)
+        if not decision.allowed:
+            raise _Stop
+
+    def _client_side_as_named(self, target: Route, key: _Key, documents: list[Any]) -> Decision:
+        """:func:`_judge_client_side_key` for the session named as :attr:`session_names` says now."""
+        principal = self.principal(target.role_arn)
+        assert principal is not None
+        return _judge_client_side_key(principal, key, documents)
+
     def _acl_refusal(self, acl: str | None) -> tuple[Decision, int] | None:
         """S3's refusal of an upload's canned ACL and its status: Object Ownership's 400, Block Public Access's 403."""
         refusal = aws_judge.acl_refusal(self.bucket.ownership, acl)
@@ -1881,6 +2103,7 @@ class _Writer:
         s3 = self.s3_for(step, target)
         if operation in _ACL_CARRYING:
             params, context = self.upload_headers(params, context or {})
+        self.client_side_data_key(step, operation, target)
         decision = self.judge(operation, key, target, context or {})
         if not decision.allowed:
             self._record(step, operation, uri, target, decision, 403)
@@ -2179,7 +2402,8 @@ def _writer_for(
     if not regional_sts:
         writer.sts_region = None
     writer.encryption = requested_encryption(document, site, bucket_name)
-    writer.encryption_unknown = encryption_not_known(document)
+    writer.client_side_key, client_side_unknown = client_side_encryption(document, site, bucket_name)
+    writer.encryption_unknown = encryption_not_known(document) or client_side_unknown
     writer.requester_pays_header = aws_cluster_settings.flag(site, "fs.s3.useRequesterPaysHeader") is True
     # Exactly as named (aws_cluster_settings.credentials_of: another spelling is UNKNOWN, so nothing is written).
     writer.canned_acl = aws_cluster_settings.CANNED_ACLS.get(site.get("fs.s3.canned.acl") or "")

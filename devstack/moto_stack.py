@@ -445,8 +445,13 @@ class MotoStack:
         _list_security_configurations()
         _cancel_steps()
         _no_policy_simulator()
-        aws_quotas.install()
+        # The principals' judges first: the quotas' (CreateKey, PutKeyPolicy, CreateRole, UpdateAssumeRolePolicy) then
+        # wrap them and count the document as the caller sent it, not as aws_principals re-serialises it to store it
+        # (show_as_saved): KMS measures the policy sent (AWS KMS API Reference, "PutKeyPolicy": "The key policy size
+        # quota is 32 kilobytes (32768 bytes)"), IAM its characters but whitespace (IAM User Guide, "IAM and AWS STS
+        # quotas").
         aws_principals.install()
+        aws_quotas.install()
         aws_emr.install()
         aws_request_payer.install()  # before the owner condition, which then wraps it and is judged first
         aws_bucket_owner.install()
