@@ -588,7 +588,12 @@ S3A_CREDENTIAL_OPTIONS = (
     "session.token",
     "assumed.role.arn",
     "credentials.resolver",
+    # The Hadoop credential stores S3A reads its keys from: "fs.s3a.security.credential.provider.path which only lists
+    # credential providers for S3A filesystems" (Apache Hadoop, "Hadoop-AWS module", "Protecting the AWS Credentials").
+    "security.credential.provider.path",
 )
+#: The same page's store "global to all filesystems and secrets", not an ``fs.s3a.`` option.
+HADOOP_CREDENTIAL_STORES = "hadoop.security.credential.provider.path"
 
 
 def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bucket: str | None) -> Credentials:
@@ -641,6 +646,7 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
         if name.startswith("fs.s3a.")
         and name.endswith(S3A_CREDENTIAL_OPTIONS + S3A_ENCRYPTION_OPTIONS + S3A_UPLOAD_OPTIONS)
     ]
+    own += [HADOOP_CREDENTIAL_STORES] if HADOOP_CREDENTIAL_STORES in core else []
     grants = [
         name
         for name, properties in (("fs.s3a.access.grants.enabled", core), ("fs.s3.s3AccessGrants.enabled", emrfs))

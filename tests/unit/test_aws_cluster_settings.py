@@ -51,6 +51,19 @@ def grants(**properties: str) -> dict[str, Any]:
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.emrfs.compatibility.enable": "false"})], MAPPED, INSTANCE_ROLE),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.aws.credentials.provider": "a.B"})], MAPPED, UNKNOWN),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.bucket.b.assumed.role.arn": "arn"})], MAPPED, UNKNOWN),
+        # Keys from Hadoop credential stores S3A reads (Apache Hadoop, "Hadoop-AWS module").
+        (
+            "emr-7.10.0",
+            [site("core-site", **{"fs.s3a.security.credential.provider.path": "jceks://a"})],
+            MAPPED,
+            UNKNOWN,
+        ),
+        (
+            "emr-7.10.0",
+            [site("core-site", **{"hadoop.security.credential.provider.path": "jceks://a"})],
+            MAPPED,
+            UNKNOWN,
+        ),
         # S3A's own encryption wins over the translated EMRFS one; the writer does not model it.
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.encryption.algorithm": "SSE-KMS"})], MAPPED, UNKNOWN),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.bucket.b.encryption.key": "k"})], MAPPED, UNKNOWN),
