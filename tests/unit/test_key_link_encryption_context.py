@@ -366,6 +366,34 @@ def test_a_client_side_key_is_not_settled_when_the_bucket_key_link_is_not_checke
         assert verdict_with_probe(links, PROBE_PASSED)[0] == VERDICT_PASS
 
 
+@pytest.mark.parametrize("tls_doubt", ["no", "maybe"])
+def test_a_client_side_key_is_not_settled_when_tls_is_in_doubt_either(tls_doubt: str) -> None:
+    """
+    A TLS setting neither true nor false leaves the key link not checked on plain HTTP; that link was returned before
+    the client-side key was looked at: silent on it, settled by a passing probe (the verdict PASS).
+    """
+    state = healthy_state()
+    state.cluster_configurations = [
+        {
+            "Classification": "emrfs-site",
+            "Properties": {
+                "fs.s3.cse.enabled": "true",
+                "fs.s3.cse.kms.keyId": OTHER_KEY,
+                "fs.s3n.ssl.enabled": tls_doubt,
+            },
+        }
+    ]
+
+    report = check_chain(state)
+
+    link = by_name(report)[KMS]
+    assert link.status == UNKNOWN, link
+    assert "encrypted client-side" in link.detail
+    assert link.probe_settles is False
+    links = [each.to_dict() for each in report.links]
+    assert verdict_with_probe(links, PROBE_PASSED)[0] == VERDICT_NOT_CHECKED
+
+
 def test_a_passing_probe_still_settles_what_it_shows_without_client_side_encryption() -> None:
     """The control: the same chain without client-side encryption passes, probe or not."""
     links = [each.to_dict() for each in check_chain(healthy_state()).links]

@@ -89,7 +89,7 @@ def audit(
     plain = _over_plain_http(state, index, link.link, bucket, location.bucket)
     # A refusal of the key itself stays the failure named, and a doubt of the link's own its doubt.
     if plain is not None and link.status != FAIL and (plain.status == FAIL or link.status != UNKNOWN):
-        return plain
+        link = plain
     client_side = client_side_encryption(state, location.bucket)
     if link.status == FAIL or not client_side:
         return link
