@@ -308,9 +308,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         described again (:attr:`idempotency_tags_read`): a launch searches again after each failed ``RunJobFlow``
         attempt, and a throttled one would otherwise describe every sibling cluster of its run each time. A cluster
         whose ``DescribeCluster`` is refused (another team's, under a tag-based policy) is skipped with a warning
-        (:meth:`_cluster_if_tagged`), unless it has the ``name`` a launch searches for: it may be this task's own,
-        and launching again would start a second cluster, so the refusal is raised; any other error of a
-        ``DescribeCluster`` is raised.
+        (:meth:`_cluster_if_tagged`), unless it has the ``name`` a launch searches for and no cluster of the key is
+        taken: it may be this task's own, and launching again would start a second cluster, so the refusal is raised.
+        Once one is taken (``others`` reads on past it), such a refusal is logged instead: nothing is launched, and a
+        duplicate among the clusters not read is left to the teardown. Any other error of a ``DescribeCluster`` is
+        raised.
 
         The list is asked for without ``ClusterStates`` (see :meth:`list_cluster_summaries`): a cluster changing
         state while it runs, as one does right after a launch fails while waiting, may be missing from a list
@@ -341,7 +343,8 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         def worth_reading(summary: dict[str, Any]) -> bool:
             return taken is None or summary.get("Name") == taken_name
 
-        for summary, cluster in self._tagged_clusters(idempotency_key, created_after, name, worth_reading):
+        tagged = self._tagged_clusters(idempotency_key, created_after, name, worth_reading, lambda: taken)
+        for summary, cluster in tagged:
             if taken is not None and others is not None:
                 others.append(str(summary["Id"]))
                 continue
@@ -391,14 +394,16 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         created_after: datetime | None,
         name: str | None,
         worth_reading: Callable[[dict[str, Any]], bool] | None = None,
+        taken: Callable[[], str | None] | None = None,
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """
         Yield ``(summary, description)`` of each active cluster tagged with ``idempotency_key`` (or one of several
         keys), those of ``name`` first; only those ``worth_reading`` (asked of each summary in turn) when given.
 
         Once every cluster listed is read (not when the caller stops at the first it takes): a refused
-        ``DescribeCluster`` of a cluster of ``name`` is raised (:meth:`_raise_if_namesake_refused`), and the clusters
-        not taken are logged (:meth:`_warn_of_clusters_not_taken`).
+        ``DescribeCluster`` of a cluster of ``name`` is raised (:meth:`_raise_if_namesake_refused`), unless ``taken``
+        (asked then) names the cluster the caller took, and the clusters not taken are logged
+        (:meth:`_warn_of_clusters_not_taken`).
         """
         summaries = [
             summary
@@ -417,26 +422,55 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                 yield summary, cluster
             elif value is not None and any(same_task_instance(value, key) for key in keys):
                 namesakes.append(str(summary["Id"]))
-        self._raise_if_namesake_refused(summaries, refused, name)
-        self._warn_of_clusters_not_taken(", ".join(sorted(keys)), namesakes, [cluster_id for cluster_id, _ in refused])
+        searched = ", ".join(sorted(keys))
+        self._raise_if_namesake_refused(summaries, refused, name, taken() if taken is not None else None, searched)
+        self._warn_of_clusters_not_taken(searched, namesakes, [cluster_id for cluster_id, _ in refused])
 
     def _raise_if_namesake_refused(
-        self, summaries: list[dict[str, Any]], refused: list[tuple[str, ClientError]], name: str | None
+        self,
+        summaries: list[dict[str, Any]],
+        refused: list[tuple[str, ClientError]],
+        name: str | None,
+        taken: str | None,
+        idempotency_key: str,
     ) -> None:
-        """Raise the refused ``DescribeCluster`` of an active cluster named ``name``: it may be the launch's own."""
+        """
+        Raise the refused ``DescribeCluster`` of an active cluster named ``name``: it may be the launch's own.
+
+        Once the search took a cluster of its key (``taken``), nothing is launched, so such a refusal is logged, not
+        raised: under a tag-based policy (Amazon EMR Management Guide, "IAM policies for tag-based access to clusters
+        and EMR notebooks") another team's cluster of the same name answers ``AccessDeniedException``, and a retry
+        failed on it though its own cluster was found. A duplicate of this launch among those not read is not ended.
+        """
         if name is None:
             return
         names = {str(summary["Id"]): summary.get("Name") for summary in summaries}
-        for cluster_id, error in refused:
-            if names[cluster_id] == name:
-                self.log.error(
-                    "DescribeCluster was refused for active cluster %s, named %r as this launch's cluster: it may "
-                    "be the one this task instance launched, so no other is launched; grant "
-                    "elasticmapreduce:DescribeCluster on it",
-                    cluster_id,
-                    name,
-                )
-                raise error
+        namesakes = [(cluster_id, error) for cluster_id, error in refused if names[cluster_id] == name]
+        if not namesakes:
+            return
+        if taken is not None:
+            self.log.warning(
+                "DescribeCluster was refused for active cluster(s) %s, named %r as this launch's cluster: not read. "
+                "This launch takes cluster %s, tagged %s=%s; if one of them is another cluster of this launch (started "
+                "by an attempt whose answer was lost), it is not ended here: the launch's TerminateClusterOperator "
+                "teardown terminates every active cluster with that tag it may describe (grant "
+                "elasticmapreduce:DescribeCluster on them)",
+                ", ".join(cluster_id for cluster_id, _ in namesakes),
+                name,
+                taken,
+                IDEMPOTENCY_TAG,
+                idempotency_key,
+            )
+            return
+        cluster_id, error = namesakes[0]
+        self.log.error(
+            "DescribeCluster was refused for active cluster %s, named %r as this launch's cluster: it may "
+            "be the one this task instance launched, so no other is launched; grant "
+            "elasticmapreduce:DescribeCluster on it",
+            cluster_id,
+            name,
+        )
+        raise error
 
     def list_cluster_summaries(self, created_after: datetime | None = None) -> list[dict[str, Any]]:
         """

@@ -11,6 +11,7 @@ and said nothing of the others, each billing and able to assume the partner's ro
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,13 @@ from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import EMR_ACCOUNT, Seeded, client
 from devstack.testing import CallRecorder, RecordingTaskInstance, execute_as_task, run_operator
 from tests.integration.test_faults import LaggingClusterList, launch, partner_a_configuration, through
+from tests.integration.test_launch_search import (
+    SECURITY_CONFIGURATION,
+    another_teams_cluster,
+    dag_run,
+    describe_cluster_refused,
+)
+from tests.integration.test_launch_search import launch as launch_in
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
@@ -184,3 +192,35 @@ def test_a_protected_lost_launch_is_left_running_and_logged_with_how_to_end_it(
     assert all(states(aws)[cluster_id] == "WAITING" for cluster_id in proxy.launched)
     logged = output(caplog, capfd)
     assert all(f"--cluster-id {cluster_id} --no-termination-protected" in logged for cluster_id in proxy.launched)
+
+
+def test_a_retry_takes_its_cluster_though_another_teams_cluster_of_its_name_may_not_be_described(
+    moto_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    Another team's active cluster named as the launch's answers ``DescribeCluster`` with ``AccessDeniedException``
+    (a tag-based policy: Amazon EMR Management Guide, "IAM policies for tag-based access to clusters and EMR
+    notebooks"; "How Amazon EMR works with IAM": ABAC supported; Service Authorization Reference, "Actions, resources,
+    and condition keys for Amazon Elastic MapReduce": ``DescribeCluster`` on the ``cluster`` resource). The retry,
+    reading on past its own cluster for duplicates, takes it, sends nothing and warns, naming the cluster not read
+    (before: it raised the denial, an AccessDeniedError, though its cluster was found).
+    """
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    emr.create_security_configuration(Name=SECURITY_CONFIGURATION, SecurityConfiguration="{}")
+    run = dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5))
+    ours, first_calls = launch_in(run)
+    theirs, their_arn = another_teams_cluster(emr, name="partner-export")
+
+    with describe_cluster_refused(moto_url, monkeypatch, [their_arn]), caplog.at_level(logging.WARNING):
+        again, calls = launch_in(run, try_number=2)
+
+    assert first_calls.count("RunJobFlow") == 1
+    assert again == ours
+    assert calls.count("RunJobFlow") == 0
+    assert calls.count("TerminateJobFlows") == 0
+    logged = output(caplog, capfd)
+    assert f"DescribeCluster was refused for active cluster(s) {theirs}, named 'partner-export'" in logged
+    assert f"This launch takes cluster {ours}" in logged
+    assert "it is not ended here" in logged
+    assert emr.describe_cluster(ClusterId=theirs)["Cluster"]["Status"]["State"] == "WAITING"  # left alone
+    assert emr.describe_cluster(ClusterId=ours)["Cluster"]["Status"]["State"] == "WAITING"
