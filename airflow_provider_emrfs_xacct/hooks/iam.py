@@ -531,8 +531,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         Prefixes and keys already in the policy are kept (other runs may have added them), and so is
         every statement someone else put into the same policy (a ``Deny``, say); what the provider wrote for a
         prefix taken out of ``EmrfsXacctObjects`` by hand goes with it
-        (:func:`~airflow_provider_emrfs_xacct.pure.documents.remains_of_removed_prefixes`), but for a bucket an
-        ``Allow`` of the role's other policies may cover (:meth:`_remains_of_removed_prefixes`). A change that would
+        (:func:`~airflow_provider_emrfs_xacct.pure.documents.remains_of_removed_prefixes`), but for a bucket's listing
+        the role's other policies rely on: refused (:meth:`_remains_of_removed_prefixes`). A change that would
         take the role's inline policies together past IAM's quota is refused before the write.
 
         :param object_acl: also allow ``s3:PutObjectAcl`` on the prefixes' objects; once granted it is kept, as the
@@ -545,7 +545,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
         partition = partition or self.conn_partition
-        others: dict[str, list[dict[str, Any]]] = {}  # the role's other policies' statements, once read
+        others: dict[str, list[tuple[str, dict[str, Any] | None]]] = {}  # the role's other policies, once read
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             held_locations, held_keys = documents.locations_in_permissions_policy(current)
@@ -945,7 +945,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
         partition = partition or self.conn_partition
         buckets = {location.bucket for location in wanted_locations}
-        others: dict[str, list[dict[str, Any]]] = {}  # the role's other policies' statements, once read
+        others: dict[str, list[tuple[str, dict[str, Any] | None]]] = {}  # the role's other policies, once read
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             held_locations, held_keys, held_acl = bucket_policy.emr_role_policy_holds(current)
@@ -962,7 +962,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             # Same statements as the destination role's: what others put beside or onto them is kept, what a
             # prefix taken out by hand left behind goes with it; one of them about to be dropped is refused for a
             # NotResource someone put in place of its keys, as the destination role's is (merge_owned_statements);
-            # a bucket's grants an Allow of the role's other policies may rely on are kept, as for one beside them.
+            # a bucket's grants the role's other policies rely on are refused, naming them.
             removed = self._remains_of_removed_prefixes(
                 role_name, bucket_policy.EMR_ROLE_POLICY_NAME, current, locations, others
             )
@@ -986,31 +986,36 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         policy_name: str,
         current: dict[str, Any] | None,
         locations: set[S3Location],
-        others: dict[str, list[dict[str, Any]]],
+        others: dict[str, list[tuple[str, dict[str, Any] | None]]],
     ) -> set[str]:
         """
-        What the provider wrote for prefixes taken out by hand, to drop; a bucket's listing only if no ``Allow`` of the
-        role's other identity policies (inline and attached managed) may cover the bucket either.
+        What the provider wrote for prefixes taken out by hand, to drop; a bucket's listing only if the role's other
+        identity policies (inline and attached managed) do not rely on it.
 
         IAM combines every identity policy of the role ("Policy evaluation for requests within a single account", IAM
         User Guide), and without ``s3:ListBucket`` a ``HeadObject`` of a missing key is a 403, not a 404 (Amazon S3
         API Reference, "HeadObject", "Permissions"): a team's ``s3:GetObject`` in the bucket, in another policy, relies
-        on the provider's listing as one beside it does. The other policies are read only when a bucket's grants would
-        go, once per call (``others``); a read refused is a refusal naming the permission, nothing dropped.
+        on the provider's listing, unless those policies allow the listing themselves
+        (:func:`~airflow_provider_emrfs_xacct.pure.documents.refuse_dropping_what_other_policies_rely_on`: refused,
+        naming them). The other policies are read only when a bucket's grants would go, once per call (``others``); a
+        read refused is a refusal naming the permission, nothing dropped.
         """
         removed = documents.remains_of_removed_prefixes(current, locations)
         dropped = documents.bucket_grants(removed)
         if not dropped:
             return removed
-        if "statements" not in others:
-            others["statements"] = self._other_policy_statements(role_name, policy_name, dropped)
-        return documents.remains_of_removed_prefixes(current, locations, others["statements"])
+        if "policies" not in others:
+            others["policies"] = self._other_policies(role_name, policy_name, dropped)
+        documents.refuse_dropping_what_other_policies_rely_on(policy_name, dropped, others["policies"])
+        return removed
 
-    def _other_policy_statements(self, role_name: str, policy_name: str, dropped: set[str]) -> list[dict[str, Any]]:
-        """Return the statements of the role's identity policies but ``policy_name`` (:meth:`get_role_policies`)."""
+    def _other_policies(
+        self, role_name: str, policy_name: str, dropped: set[str]
+    ) -> list[tuple[str, dict[str, Any] | None]]:
+        """Return the role's identity policies but ``policy_name`` (:meth:`get_role_policies`)."""
         ours = documents.inline_policy_label(policy_name)
         try:
-            policies = [document for label, document in self.get_role_policies(role_name) if label != ours]
+            return [(label, document) for label, document in self.get_role_policies(role_name) if label != ours]
         except ClientError as error:
             if not is_access_denied(error):
                 raise
@@ -1026,7 +1031,6 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 f"prefix taken out of {policy_name} by hand left behind: an Allow of theirs in that bucket relies "
                 "on them. Nothing was changed."
             ) from error
-        return documents.policy_statements(policies)
 
     def _ensure_inline_policy(
         self,

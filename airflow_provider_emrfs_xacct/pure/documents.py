@@ -321,11 +321,7 @@ def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[
     return locations, keys
 
 
-def remains_of_removed_prefixes(
-    policy: dict[str, Any] | None,
-    locations: Iterable[S3Location],
-    others: Iterable[dict[str, Any]] = (),
-) -> set[str]:
+def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterable[S3Location]) -> set[str]:
     """
     Return the ARNs the provider's statements hold only for prefixes no longer among ``locations``.
 
@@ -337,12 +333,8 @@ def remains_of_removed_prefixes(
     prefix's key and marker both, its three ARNs in the ACL statement), and nothing of a bucket an ``Allow`` the
     provider does not own may cover (:func:`_buckets_named_by_others`: its grant there may rely on the provider's
     listing): an ARN added by hand in another shape is still refused, not dropped. A complete set added by hand
-    cannot be told from one left behind.
-
-    :param others: the statements of the role's other identity policies (inline and attached managed), all someone
-        else's whatever their ``Sid``: IAM combines every identity policy of the role ("Policy evaluation for requests
-        within a single account", IAM User Guide), so an ``Allow`` there relies on the provider's listing as one in
-        this policy does. The caller reads them only when a bucket's grants would go (:func:`bucket_grants`).
+    cannot be told from one left behind. The role's other policies are the caller's to weigh before a bucket's grants
+    go (:func:`refuse_dropping_what_other_policies_rely_on`).
     """
     kept = set(locations)
     kept_buckets = {location.bucket for location in kept}
@@ -351,7 +343,7 @@ def remains_of_removed_prefixes(
     for statement in statements:
         if statement.get("Sid") in held:
             held[statement["Sid"]].update(arn for arn in as_list(statement.get("Resource")) if isinstance(arn, str))
-    named = _buckets_named_by_others(statements, set().union(*held.values()), others)
+    named = _buckets_named_by_others(statements, set().union(*held.values()))
     remains: set[str] = set()
     for arn in held[LIST_SID] & held[BUCKET_LOCATION_SID]:
         bucket = _prefix_written_for(arn)
@@ -384,29 +376,91 @@ def policy_statements(policies: Iterable[dict[str, Any] | None]) -> list[dict[st
     ]
 
 
+#: The actions of the provider's two bucket grants (``EmrfsXacctList``, ``EmrfsXacctBucketLocation``).
+_BUCKET_GRANT_ACTIONS = ("s3:ListBucket", "s3:GetBucketLocation")
+
+
+def refuse_dropping_what_other_policies_rely_on(
+    policy_name: str, dropped: Iterable[str], others: Iterable[tuple[str, dict[str, Any] | None]]
+) -> None:
+    """
+    Refuse (:class:`ConflictError`) to drop a bucket's grants that the role's other identity policies rely on.
+
+    IAM combines every identity policy of the role ("Policy evaluation for requests within a single account", IAM
+    User Guide), and without ``s3:ListBucket`` a ``HeadObject`` of a missing key is a 403, not a 404 (Amazon S3 API
+    Reference, "HeadObject", "Permissions"): an ``Allow`` of another policy that may cover the bucket's objects relies
+    on the provider's listing, unless the other policies themselves allow the bucket's actions (:func:`_bucket_grants_held`:
+    then dropping the provider's takes nothing away, as with the AWS managed ``AmazonElasticMapReduceforEC2Role``'s
+    ``s3:*`` on ``*``: "AmazonElasticMapReduceforEC2Role - AWS Managed Policy").
+
+    :param policy_name: the provider's policy the prefix was taken out of, for the message.
+    :param dropped: the bucket ARNs whose grants would go (:func:`bucket_grants`).
+    :param others: ``(name, document)`` of the role's other identity policies, inline and attached managed.
+    """
+    policies = list(others)
+    relying = {}
+    for arn in sorted(dropped):
+        names = _policies_relying_on(policies, arn)
+        if names and not _bucket_grants_held(policies, arn):
+            relying[arn] = names
+    if relying:
+        named = "; ".join(f"{arn} ({', '.join(names)})" for arn, names in relying.items())
+        raise ConflictError(
+            f"dropping the bucket grants that a prefix taken out of {policy_name} by hand left behind would take away "
+            f"a listing the role's other policies rely on: {named}. They may allow access to the bucket's objects and "
+            f"do not themselves allow {' and '.join(_BUCKET_GRANT_ACTIONS)} on it with certainty (without "
+            "s3:ListBucket, a HeadObject of a missing key is a 403, not a 404). Nothing was changed: allow both "
+            "actions on the bucket in one of those policies, or take their Allow off the bucket, or ask for a prefix "
+            "in the bucket again, then run again"
+        )
+
+
+def _policies_relying_on(policies: list[tuple[str, dict[str, Any] | None]], arn: str) -> list[str]:
+    """The names of ``policies`` holding an ``Allow`` that may cover the bucket ``arn`` or its objects (:func:`_covers_bucket`)."""
+    partition, bucket = arn.split(":")[1], arn.split(":", 5)[5]
+    return [
+        name
+        for name, document in policies
+        if any(
+            statement.get("Effect") != "Deny"
+            and _may_allow_s3(statement)
+            and _covers_bucket(statement, partition, bucket)
+            for statement in policy_statements([document])
+        )
+    ]
+
+
+def _bucket_grants_held(policies: list[tuple[str, dict[str, Any] | None]], arn: str) -> bool:
+    """
+    Whether ``policies`` alone surely allow the provider's bucket actions on the bucket ``arn``.
+
+    Judged by the local evaluator, every condition key unknown: a ``Condition`` on either side, or anything else it
+    cannot know, is not certain, and the bucket's grants are kept.
+    """
+    from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
+
+    return all(
+        evaluate(policies, Request(action=action, resource=arn, known_absent=frozenset())).allowed
+        for action in _BUCKET_GRANT_ACTIONS
+    )
+
+
 #: The provider's statements whose resources follow from the prefixes in ``EmrfsXacctObjects``.
 _DERIVED_RESOURCE_SIDS = (OBJECTS_SID, OBJECT_ACL_SID, LIST_SID, BUCKET_LOCATION_SID)
 
 
-def _buckets_named_by_others(
-    statements: list[dict[str, Any]], arns: Iterable[str], foreign: Iterable[dict[str, Any]] = ()
-) -> frozenset[str]:
+def _buckets_named_by_others(statements: list[dict[str, Any]], arns: Iterable[str]) -> frozenset[str]:
     """
     The buckets of ``arns`` (S3 ARNs of the provider's statements) that an ``Allow`` the provider does not own may
     cover, when it may allow an S3 action (:func:`_may_allow_s3`); a ``Deny`` takes access away and relies on no
     grant of the provider's. When in doubt, a bucket is covered (its grants are kept).
-
-    :param foreign: statements of other policies: someone else's, whatever their ``Sid``.
     """
-    mine = [
+    others = [
         statement
         for statement in statements
         if not (isinstance(statement.get("Sid"), str) and is_owned_destination_sid(statement["Sid"]))
-    ]
-    others = [
-        statement
-        for statement in [*mine, *(item for item in foreign if isinstance(item, dict))]
-        if statement.get("Effect") != "Deny" and _may_allow_s3(statement)
+        and statement.get("Effect") != "Deny"
+        and _may_allow_s3(statement)
     ]
     named = set()
     for arn in arns:

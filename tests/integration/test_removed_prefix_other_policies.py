@@ -8,9 +8,12 @@ team's ``s3:GetObject`` in ``bucket-two``, in a policy of its own beside the pro
 relies on the provider's ``EmrfsXacctList`` and ``EmrfsXacctBucketLocation`` there as much as one inside the
 provider's policy does. When the provider's last prefix in that bucket is taken out of ``EmrfsXacctObjects`` by hand
 (the documented way to remove one), the next write is refused as for such an ``Allow`` in the provider's own policy
-(``ConflictError``, what was left behind named, nothing written) rather than dropping the bucket's grants. The other
-policies are read only when a bucket's grants would go; a read refused is a refusal naming the permission, and nothing
-changes. Against the two-account moto server, on the destination role and on option (a)'s EMR EC2 role.
+(``ConflictError``, the other policy named as the cause, nothing written) rather than dropping the bucket's grants.
+Unless the other policies themselves allow ``s3:ListBucket`` and ``s3:GetBucketLocation`` on the bucket: then dropping
+the provider's grants takes nothing away, and they go (the AWS managed ``AmazonElasticMapReduceforEC2Role``, which
+``EMR_EC2_DefaultRole`` holds, allows ``s3:*`` on ``*``: "AmazonElasticMapReduceforEC2Role - AWS Managed Policy"). The
+other policies are read only when a bucket's grants would go; a read refused is a refusal naming the permission, and
+nothing changes. Against the two-account moto server, on the destination role and on option (a)'s EMR EC2 role.
 """
 
 from __future__ import annotations
@@ -51,6 +54,21 @@ TEAM_STATEMENT = {
     "Resource": "arn:aws:s3:::bucket-two/shared/*",
 }
 TEAM_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [TEAM_STATEMENT]})
+#: The S3 statement of the AWS managed policy AmazonElasticMapReduceforEC2Role ("AmazonElasticMapReduceforEC2Role - AWS
+#: Managed Policy", v3, its action list cut to a few besides ``s3:*``). moto holds no AWS managed policies unless asked
+#: to load them all: the tests attach a customer managed copy of the same name at the same path.
+EMR_FOR_EC2_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Resource": "*",
+                "Action": ["cloudwatch:*", "dynamodb:*", "ec2:Describe*", "elasticmapreduce:Describe*", "s3:*"],
+            }
+        ],
+    }
+)
 #: The reads of the role's other policies the provider makes only when a bucket's grants would go.
 OTHER_POLICY_READS = {"ListAttachedRolePolicies", "GetPolicy", "GetPolicyVersion"}
 
@@ -86,6 +104,21 @@ def give_team_policy(iam: Any, account: str, role: str, where: str) -> None:
     iam.attach_role_policy(RoleName=role, PolicyArn=f"arn:aws:iam::{account}:policy/team-shared")
 
 
+def attach_emr_for_ec2_policy(iam: Any, account: str, role: str) -> None:
+    """Attach the managed policy granting ``s3:*`` on ``*`` (a copy of AmazonElasticMapReduceforEC2Role) to ``role``."""
+    arn = iam.create_policy(
+        PolicyName="AmazonElasticMapReduceforEC2Role", Path="/service-role/", PolicyDocument=EMR_FOR_EC2_POLICY
+    )["Policy"]["Arn"]
+    assert arn == f"arn:aws:iam::{account}:policy/service-role/AmazonElasticMapReduceforEC2Role"
+    iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+
+
+def objects_resources(iam: Any, role: str, policy: str) -> list[str]:
+    """The resources of the provider's ``EmrfsXacctObjects``, as IAM holds them."""
+    held = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    return documents.as_list((documents_statement(held, documents.OBJECTS_SID) or {}).get("Resource"))
+
+
 @pytest.fixture
 def destination_role(aws: Seeded) -> Any:
     """Role D holding the provider's policy for ``bucket-one/p1/`` and ``bucket-two/p2/``, ``p2`` taken out by hand."""
@@ -99,6 +132,15 @@ def destination_role(aws: Seeded) -> Any:
     return iam
 
 
+def assert_names_the_other_policy(message: str, policy_name: str) -> None:
+    """The refusal names the bucket, the team's policy as the cause, the provider's policy, and the ways out."""
+    assert f"{BUCKET_TWO} (" in message
+    assert "policy team-shared" in message
+    assert policy_name in message
+    assert "s3:ListBucket and s3:GetBucketLocation" in message
+    assert "Nothing was changed" in message
+
+
 @pytest.mark.parametrize("where", ["inline", "managed"])
 def test_a_destination_roles_bucket_grants_another_policy_relies_on_are_refused_not_dropped(
     destination_role: Any, where: str
@@ -109,12 +151,13 @@ def test_a_destination_roles_bucket_grants_another_policy_relies_on_are_refused_
 
     with (
         CallRecorder().everywhere() as recorder,
-        pytest.raises(ConflictError, match="arn:aws:s3:::bucket-two/p2"),
+        pytest.raises(ConflictError, match="team-shared") as refused,
     ):
         EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(
             ROLE_NAME, [KEPT], [], settings=SETTINGS
         )
 
+    assert_names_the_other_policy(str(refused.value), documents.DESTINATION_POLICY_NAME)
     assert recorder.mutating == []
     assert "ListAttachedRolePolicies" in recorder.reads
     after = iam.get_role_policy(RoleName=ROLE_NAME, PolicyName=documents.DESTINATION_POLICY_NAME)["PolicyDocument"]
@@ -195,10 +238,11 @@ def test_option_a_emr_roles_bucket_grants_another_policy_relies_on_are_refused_n
 
     with (
         CallRecorder().everywhere() as recorder,
-        pytest.raises(ConflictError, match="arn:aws:s3:::bucket-two/p2"),
+        pytest.raises(ConflictError, match="team-shared") as refused,
     ):
         EmrfsIamHook(aws_conn_id=EMR_CONN_ID).ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT], [], settings=SETTINGS)
 
+    assert_names_the_other_policy(str(refused.value), bucket_policy.EMR_ROLE_POLICY_NAME)
     assert recorder.mutating == []
     held = bucket_statements(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
     assert BUCKET_TWO in held[documents.LIST_SID]
@@ -216,3 +260,97 @@ def test_option_a_without_another_policy_the_left_behind_bucket_grants_still_go(
 
     held = bucket_statements(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
     assert BUCKET_TWO not in held[documents.LIST_SID]
+
+
+def test_option_a_with_the_emr_for_ec2_managed_policy_the_left_behind_grants_go(aws: Seeded) -> None:
+    """
+    EMR_EC2_DefaultRole's AmazonElasticMapReduceforEC2Role allows ``s3:*`` on ``*``: it may cover bucket-two's
+    objects, and it allows the bucket's listing itself, so dropping the provider's takes nothing away. Before, every
+    rerun after the documented removal was refused, naming the provider's own statement.
+    """
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    hook.ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT, REMOVED], [], settings=SETTINGS)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    remove_by_hand(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+    attach_emr_for_ec2_policy(iam, EMR_ACCOUNT, EMR_EC2_ROLE)
+
+    with CallRecorder().everywhere() as recorder:
+        EmrfsIamHook(aws_conn_id=EMR_CONN_ID).ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT], [], settings=SETTINGS)
+
+    assert "ListAttachedRolePolicies" in recorder.reads
+    held = bucket_statements(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+    assert BUCKET_TWO not in held[documents.LIST_SID]
+    assert BUCKET_TWO not in held[documents.BUCKET_LOCATION_SID]
+    assert "arn:aws:s3:::bucket-one" in held[documents.LIST_SID]
+    objects = objects_resources(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+    assert [arn for arn in objects if arn.startswith(f"{BUCKET_TWO}/")] == []
+    assert "arn:aws:s3:::bucket-one/p1/*" in objects
+
+
+def test_a_destination_role_with_the_emr_for_ec2_managed_policy_the_left_behind_grants_go(
+    destination_role: Any,
+) -> None:
+    """The same managed policy attached to the destination role: bucket-two's grants go, no refusal."""
+    iam = destination_role
+    attach_emr_for_ec2_policy(iam, DESTINATION_ACCOUNT, ROLE_NAME)
+
+    EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(ROLE_NAME, [KEPT], [], settings=SETTINGS)
+
+    held = bucket_statements(iam, ROLE_NAME, documents.DESTINATION_POLICY_NAME)
+    assert BUCKET_TWO not in held[documents.LIST_SID]
+    assert BUCKET_TWO not in held[documents.BUCKET_LOCATION_SID]
+    objects = objects_resources(iam, ROLE_NAME, documents.DESTINATION_POLICY_NAME)
+    assert [arn for arn in objects if arn.startswith(f"{BUCKET_TWO}/")] == []
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        pytest.param({"Action": "s3:ListBucket"}, id="listing-without-location"),
+        pytest.param(
+            {
+                "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+                "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+            },
+            id="conditional-listing",
+        ),
+    ],
+)
+def test_another_policys_own_listing_that_is_not_certain_still_refuses(
+    destination_role: Any, listing: dict[str, Any]
+) -> None:
+    """
+    The team's policy allows bucket-two's listing too, but not both actions, or only under a condition known when a
+    request is made: not certainly, so the provider's grants are still refused, naming the policy.
+    """
+    iam = destination_role
+    own_listing = {"Sid": "TeamListing", "Effect": "Allow", "Resource": BUCKET_TWO, **listing}
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [TEAM_STATEMENT, own_listing]})
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="team-shared", PolicyDocument=policy)
+
+    with pytest.raises(ConflictError, match="team-shared") as refused:
+        EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(
+            ROLE_NAME, [KEPT], [], settings=SETTINGS
+        )
+
+    assert_names_the_other_policy(str(refused.value), documents.DESTINATION_POLICY_NAME)
+    held = bucket_statements(iam, ROLE_NAME, documents.DESTINATION_POLICY_NAME)
+    assert BUCKET_TWO in held[documents.LIST_SID]
+
+
+def test_another_policys_own_listing_of_the_bucket_lets_the_grants_go(destination_role: Any) -> None:
+    """The team's policy allows both bucket actions on bucket-two itself: its GetObject loses nothing, the grants go."""
+    iam = destination_role
+    own_listing = {
+        "Effect": "Allow",
+        "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+        "Resource": BUCKET_TWO,
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [TEAM_STATEMENT, own_listing]})
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="team-shared", PolicyDocument=policy)
+
+    EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(ROLE_NAME, [KEPT], [], settings=SETTINGS)
+
+    held = bucket_statements(iam, ROLE_NAME, documents.DESTINATION_POLICY_NAME)
+    assert BUCKET_TWO not in held[documents.LIST_SID]
+    assert BUCKET_TWO not in held[documents.BUCKET_LOCATION_SID]
