@@ -386,7 +386,15 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         teardown, a kill and a failed deferral end them all. The search's rules are those of
         :meth:`find_cluster_by_idempotency_key` (``created_after``, ``name``, a refused ``DescribeCluster``).
         """
-        return [str(summary["Id"]) for summary, _ in self._tagged_clusters(idempotency_key, created_after, name)]
+        found: list[str] = []
+        # Once one is found, a namesake not described is warned of, not raised: a kill, a teardown or a failed
+        # launch still ends those it found (:meth:`_raise_if_namesake_refused`).
+        clusters = self._tagged_clusters(
+            idempotency_key, created_after, name, taken=lambda: found[0] if found else None
+        )
+        for summary, _ in clusters:
+            found.append(str(summary["Id"]))  # one by one: the search asks for the first once it has read every one
+        return found
 
     def _tagged_clusters(
         self,
@@ -437,10 +445,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         Raise the refused ``DescribeCluster`` of an active cluster named ``name``: it may be the launch's own.
 
-        Once the search took a cluster of its key (``taken``), nothing is launched, so such a refusal is logged, not
-        raised: under a tag-based policy (Amazon EMR Management Guide, "IAM policies for tag-based access to clusters
-        and EMR notebooks") another team's cluster of the same name answers ``AccessDeniedException``, and a retry
-        failed on it though its own cluster was found. A duplicate of this launch among those not read is not ended.
+        Once the search took (or found) a cluster of its key (``taken``), nothing is launched, so such a refusal is
+        logged, not raised: under a tag-based policy (Amazon EMR Management Guide, "IAM policies for tag-based access
+        to clusters and EMR notebooks") another team's cluster of the same name answers ``AccessDeniedException``, and
+        a retry failed on it though its own cluster was found (a kill or a teardown ended none of those it found). A
+        duplicate of this launch among those not read is not ended.
         """
         if name is None:
             return
@@ -451,7 +460,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         if taken is not None:
             self.log.warning(
                 "DescribeCluster was refused for active cluster(s) %s, named %r as this launch's cluster: not read. "
-                "This launch takes cluster %s, tagged %s=%s; if one of them is another cluster of this launch (started "
+                "This launch's cluster %s was found, tagged %s=%s; if one of them is another cluster of this launch (started "
                 "by an attempt whose answer was lost), it is not ended here: the launch's TerminateClusterOperator "
                 "teardown terminates every active cluster with that tag it may describe (grant "
                 "elasticmapreduce:DescribeCluster on them)",

@@ -220,7 +220,35 @@ def test_a_retry_takes_its_cluster_though_another_teams_cluster_of_its_name_may_
     assert calls.count("TerminateJobFlows") == 0
     logged = output(caplog, capfd)
     assert f"DescribeCluster was refused for active cluster(s) {theirs}, named 'partner-export'" in logged
-    assert f"This launch takes cluster {ours}" in logged
+    assert f"This launch's cluster {ours} was found" in logged
     assert "it is not ended here" in logged
     assert emr.describe_cluster(ClusterId=theirs)["Cluster"]["Status"]["State"] == "WAITING"  # left alone
     assert emr.describe_cluster(ClusterId=ours)["Cluster"]["Status"]["State"] == "WAITING"
+
+
+def test_the_search_for_every_cluster_of_a_key_returns_those_found_though_a_namesake_may_not_be_described(
+    moto_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The search a kill, a teardown and a failed launch end the key's clusters by: with another team's cluster of the
+    launch's name not described (the tag-based policy above), it returns the launch's cluster and warns (before: it
+    raised the denial once every cluster was read, and the kill ended none of those it had found).
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from devstack.moto_stack import EMR_CONN_ID
+
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    emr.create_security_configuration(Name=SECURITY_CONFIGURATION, SecurityConfiguration="{}")
+    ours, _ = launch_in(dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5)))
+    key = next(
+        tag["Value"] for tag in emr.describe_cluster(ClusterId=ours)["Cluster"]["Tags"] if tag["Key"] == IDEMPOTENCY_TAG
+    )
+    theirs, their_arn = another_teams_cluster(emr, name="partner-export")
+
+    with describe_cluster_refused(moto_url, monkeypatch, [their_arn]), caplog.at_level(logging.WARNING):
+        found = EmrfsEmrHook(aws_conn_id=EMR_CONN_ID).find_clusters_by_idempotency_key(key, name="partner-export")
+
+    assert found == [ours]
+    logged = output(caplog, capfd)
+    assert f"DescribeCluster was refused for active cluster(s) {theirs}, named 'partner-export'" in logged
+    assert f"This launch's cluster {ours} was found" in logged
