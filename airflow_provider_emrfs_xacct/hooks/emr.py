@@ -663,16 +663,8 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         :class:`~airflow_provider_emrfs_xacct.operators.emr.TerminateClusterOperator` teardown terminates every
         active cluster carrying it.
         """
-        try:
-            others = [
-                cluster_id
-                for cluster_id in self.find_clusters_by_idempotency_key(key, created_after=self.launch_created_after)
-                if cluster_id != launched
-            ]
-        except (ClientError, BotoCoreError) as error:
-            others, failed = [], f"; the search for them failed ({error})"
-        else:
-            failed = ""
+        found, failed = self._launched_clusters(key)
+        others = [cluster_id for cluster_id in found if cluster_id != launched]
         self.log.warning(
             "RunJobFlow was sent again after an attempt whose answer was lost: besides cluster %s, which this launch "
             "returns, it may have started other clusters, all tagged %s=%s%s. %s Any other active cluster with that "
@@ -687,6 +679,13 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         )
         self._terminate_launched(key, others)
 
+    def _launched_clusters(self, key: str) -> tuple[list[str], str]:
+        """This launch's active clusters of ``key``, and ``"; the search for them failed (…)"`` when it failed."""
+        try:
+            return self.find_clusters_by_idempotency_key(key, created_after=self.launch_created_after), ""
+        except (ClientError, BotoCoreError) as error:
+            return [], f"; the search for them failed ({error})"
+
     def _end_failed_launch(self, key: str, error: Exception) -> None:
         """
         After the launch failed (``error``, raised next by the caller) past an attempt whose answer was lost: warn,
@@ -699,12 +698,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         fails, and a retry would take one of them. A search that fails is named in the warning, and a refusal to
         terminate logged (:meth:`_terminate_launched`), never raised over ``error``.
         """
-        try:
-            found = self.find_clusters_by_idempotency_key(key, created_after=self.launch_created_after)
-        except (ClientError, BotoCoreError) as search_error:
-            found, failed = [], f"; the search for them failed ({search_error})"
-        else:
-            failed = ""
+        found, failed = self._launched_clusters(key)
         self.log.warning(
             "The launch failed (%s) after %d RunJobFlow attempt(s) whose answer was lost: each may have started a "
             "cluster, tagged %s=%s%s. %s Any other active cluster with that tag is this task instance's too: this "
