@@ -162,7 +162,28 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         return name
 
 
-class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFlowOperator):
+class _WaitsMixin:
+    """``validate_waits`` of the launch and the teardown, whose Amazon operators template their waits."""
+
+    waiter_delay: Any
+    waiter_max_attempts: Any
+
+    def validate_waits(self) -> None:
+        """
+        Take ``waiter_delay`` and ``waiter_max_attempts`` as whole numbers, or their rendered text, before any call.
+
+        The upstream operators use them as they render: a DAG that renders templates as text (Airflow's default)
+        gave them ``"30"``, which failed the task only after ``RunJobFlow`` or ``TerminateJobFlows`` (deferred: the
+        deferral's ``timeout`` multiplies them; in the worker: botocore's waiter sleeps ``Delay`` seconds), the
+        cluster left running or its wait lost. botocore's waiter takes whole numbers (``WaiterConfig``).
+        """
+        from airflow_provider_emrfs_xacct.pure.validation import validate_whole_number
+
+        self.waiter_delay = validate_whole_number(self.waiter_delay, "waiter_delay", minimum=0)
+        self.waiter_max_attempts = validate_whole_number(self.waiter_max_attempts, "waiter_max_attempts", minimum=1)
+
+
+class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrCreateJobFlowOperator):
     """
     Launch an EMR cluster with a security configuration, at most once per task instance.
 
@@ -525,20 +546,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 f" ({judged})" if judged else "",
             )
         return False
-
-    def validate_waits(self) -> None:
-        """
-        Take ``waiter_delay`` and ``waiter_max_attempts`` as whole numbers, or their rendered text, before any call.
-
-        The upstream operator templates them but uses them as they render: a DAG that renders templates as text
-        (Airflow's default) gave it ``"30"``, which failed the task only after ``RunJobFlow`` (deferred: the
-        deferral's ``timeout`` multiplies them; in the worker: botocore's waiter sleeps ``Delay`` seconds), with its
-        cluster running. botocore's waiter takes whole numbers (``WaiterConfig``).
-        """
-        from airflow_provider_emrfs_xacct.pure.validation import validate_whole_number
-
-        self.waiter_delay = validate_whole_number(self.waiter_delay, "waiter_delay", minimum=0)
-        self.waiter_max_attempts = validate_whole_number(self.waiter_max_attempts, "waiter_max_attempts", minimum=1)
 
     def validate_emr_conn_id(self) -> None:
         """
@@ -1144,7 +1151,7 @@ def launch_search_bound(context: Context) -> datetime | None:
     return min([*times, datetime.now(timezone.utc)]) - CLOCK_SKEW_MARGIN
 
 
-class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOperator):
+class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminateJobFlowOperator):
     """
     Terminate the cluster a launch task started: the teardown of :class:`LaunchClusterWithSecConfigOperator`.
 
@@ -1186,7 +1193,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     non-teardown task after the work (so that a failed write still fails the run).
 
     :param job_flow_id: the cluster id, usually ``launch.output``; a list of them (a mapped launch's ``.output`` in a
-        teardown that is not mapped); empty when the launch returned none. (templated)
+        teardown that is not mapped); empty when the launch returned none. A list rendered as text (``"['j-A',
+        'j-B']"``) is refused before any call: pass the list, or set ``render_template_as_native_obj=True``. (templated)
     :param launch_task_id: task id of the launch (same DAG run and map index), to find its cluster
         by its idempotency tag when ``job_flow_id`` is empty; ``as_teardown(setups=launch)`` sets it
         to the launch's task id. (default: None)
@@ -1207,8 +1215,10 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     :param deferrable: after ``TerminateJobFlows``, wait in the triggerer until the first cluster has ended
         (``TERMINATED`` or ``TERMINATED_WITH_ERRORS``); in the worker the teardown does not wait. (default:
         ``[operators] default_deferrable``, else False)
-    :param waiter_delay: deferred, seconds between two reads of the cluster's state. (default: 60)
-    :param waiter_max_attempts: deferred, reads of the cluster's state before the wait fails. (default: 20)
+    :param waiter_delay: deferred, seconds between two reads of the cluster's state; a whole number, or its rendered
+        text (refused before any call otherwise, deferred or not). (templated, default: 60)
+    :param waiter_max_attempts: deferred, reads of the cluster's state before the wait fails; a whole number from 1,
+        or its rendered text. (templated, default: 20)
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
@@ -1219,8 +1229,13 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     template_fields: Sequence[str] = (
         *EmrTerminateJobFlowOperator.template_fields,
         "disable_termination_protection",
+        # Templated as the launch's (EmrCreateJobFlowOperator's); the Amazon teardown does not template them.
+        "waiter_delay",
+        "waiter_max_attempts",
         *SAFETY_TEMPLATE_FIELDS,
     )
+    # A mapped launch's ``.output`` is a list: the Rendered Template view shows it as JSON.
+    template_fields_renderers = {"job_flow_id": "json"}
 
     def __init__(
         self,
@@ -1347,6 +1362,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         from airflow_provider_emrfs_xacct.pure.validation import validate_bool
 
         self.validate_safety()
+        self.validate_waits()
         given = self._given_clusters()
         self.disable_termination_protection = validate_bool(
             self.disable_termination_protection, "disable_termination_protection"
@@ -1412,8 +1428,11 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         from collections.abc import Iterable, Mapping, Sequence, Set
 
         from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
+        from airflow_provider_emrfs_xacct.pure.validation import refuse_rendered_text
 
         given = self.job_flow_id
+        # A mapped launch's ids rendered as text ("['j-A', 'j-B']", default rendering) would be sent as one id.
+        refuse_rendered_text(given, "job_flow_id", "list")
         if given is None or given == "" or (not given and isinstance(given, Sequence) and not isinstance(given, bytes)):
             return []  # empty (None, "", [], a lazy sequence of none): the launch returned none (by its tag, or skipped)
         if isinstance(given, (str, bytes, Mapping, Set)) or not isinstance(given, Iterable):

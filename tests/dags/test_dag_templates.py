@@ -27,6 +27,7 @@ TEMPLATE_DAGS = Path(__file__).resolve().parent / "template_dags"
 DAG_ID = "emrfs_xacct_verifier_templates"
 ROLE_ARN_DAG_ID = "emrfs_xacct_role_arn_template"
 LAUNCH_DAG_ID = "emrfs_xacct_launch_waits"
+TEARDOWN_DAG_ID = "emrfs_xacct_teardown_waits"
 DESCRIPTION_DAG_ID = "emrfs_xacct_role_description"
 XCOM_DAG_ID = "emrfs_xacct_xcom_role_and_settings"
 
@@ -103,6 +104,29 @@ def test_a_launch_s_templated_waits_render_as_text_and_a_bad_one_is_refused_befo
         assert states[("launch_cluster", -1)] == "failed"
         assert "waiter_delay: must be a whole number" in output
         assert clusters == []
+
+
+@pytest.mark.parametrize(("delay", "ended"), [(1, True), ("soon", False)])
+def test_a_deferred_teardown_s_templated_waits_render_as_text_and_a_bad_one_is_refused_before_terminate_job_flows(
+    aws: Seeded, airflow_home: Path, tmp_path: Path, delay: Any, ended: bool
+) -> None:
+    # The teardown did not template its waits (the Amazon EmrTerminateJobFlowOperator does not): deferred,
+    # "{{ params.delay }}" as written failed the task after TerminateJobFlows, naming no field.
+    env = {**airflow_env(aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+
+    output = dags_test(env, TEARDOWN_DAG_ID, {"delay": delay, "attempts": 5}, tmp_path / "teardown-waits.log")
+
+    run, states = last_run(env, TEARDOWN_DAG_ID)
+    [cluster] = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert states[("launch_cluster", -1)] == "success", output[-4000:]
+    if ended:
+        assert states[("terminate_cluster", -1)] == "success", output[-4000:]
+        assert run.state == "success"
+        assert cluster["Status"]["State"] == "TERMINATED"  # waited for in the triggerer
+    else:
+        assert states[("terminate_cluster", -1)] == "failed"
+        assert "waiter_delay: must be a whole number" in output
+        assert cluster["Status"]["State"] == "WAITING"  # refused before TerminateJobFlows
 
 
 def test_the_destination_role_s_description_renders_as_its_other_fields(
