@@ -12,13 +12,16 @@ The support the tests, the benchmarks and the demo share (one of each).
   (and its block and switch): moto's IAM authorization on, with identities it checks.
 - :func:`airflow_env`, :func:`partner_export_conf`, :func:`run_dag`, :func:`count_changes`,
   :func:`show_plans`, :func:`provisioned_state`: the example DAGs run with ``airflow dags test`` and
-  what they changed.
+  what they changed; :func:`record_moto_requests` and :func:`assert_changed_nothing`: every request a whole run
+  sent (moto's recorder) and whether it changed more than it should.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import contextvars
+import functools
 import json
 import os
 import re
@@ -26,9 +29,11 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 import botocore.client
@@ -711,3 +716,150 @@ def provisioned_state(seeded: Seeded, role_name: str) -> dict[str, Any]:
             ],
         },
     }
+
+
+# What a whole ``airflow dags test`` run sent (the runs are other processes: moto records them) ------------------
+
+#: The STS calls that only open the connections' sessions (they change nothing in either account).
+STS_SESSION_CALLS = ("AssumeRole", "GetCallerIdentity", "GetSessionToken")
+_SIGNED_SERVICE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+
+
+@functools.cache
+def _s3_routes() -> list[tuple[str, bool, frozenset[str], frozenset[str], str]]:
+    """
+    Each S3 operation's route in botocore's model: ``(method, names an object, query words, headers, operation)``.
+
+    The query words and headers are those the route always carries: its URI's literal words and its required
+    members sent in the query string or a header (``UploadPartCopy``: ``partNumber``, ``uploadId``,
+    ``x-amz-copy-source``).
+    """
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("s3")
+    routes = []
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        path, _, query = operation.http["requestUri"].partition("?")
+        words = {word.split("=", 1)[0] for word in query.split("&") if word and not word.startswith("x-id")}
+        headers: set[str] = set()
+        shape = operation.input_shape
+        members = shape.members if shape is not None else {}
+        for member in shape.required_members if shape is not None else ():
+            location = members[member].serialization
+            if location.get("location") == "querystring":
+                words.add(location["name"])
+            elif location.get("location") == "header":
+                headers.add(location["name"].lower())
+        routes.append((operation.http["method"], "{Key+}" in path, frozenset(words), frozenset(headers), name))
+    return routes
+
+
+def _s3_operation(method: str, path: str, query: dict[str, list[str]], headers: dict[str, str]) -> str:
+    """The S3 operation of a path-style request, by botocore's model (the most specific route that fits)."""
+    if "x-id" in query:
+        return query["x-id"][0]
+    names_object = "/" in path.strip("/")
+    sent = {header.lower() for header in headers}
+    fits = [
+        (len(words) + len(required), name)
+        for route_method, route_object, words, required, name in _s3_routes()
+        if route_method == method and route_object == names_object and words <= query.keys() and required <= sent
+    ]
+    return max(fits)[1] if fits else f"s3 {method} {path} (no route)"
+
+
+def recorded_operation(entry: dict[str, Any]) -> str:
+    """The AWS operation of one request moto's recorder logged (query ``Action``, JSON target, else S3's route)."""
+    headers = entry.get("headers") or {}
+    target = next((value for name, value in headers.items() if name.lower() == "x-amz-target"), None)
+    if target:
+        operation = str(target).rsplit(".", 1)[-1]
+        body = _recorded_body(entry)
+        key_id = str(json.loads(body or b"{}").get("KeyId", "")) if operation == "DescribeKey" else ""
+        return operation + (CREATES_AWS_MANAGED_KEY if key_id.startswith("alias/aws/") else "")
+    parts = urlsplit(entry["url"])
+    query = parse_qs(parts.query, keep_blank_values=True)
+    form = parse_qs(_recorded_body(entry).decode(errors="replace")) if entry["method"] == "POST" else {}
+    action = (form.get("Action") or query.get("Action") or [None])[0]
+    if action:
+        return action
+    if parts.path.startswith("/moto-api/"):
+        return f"moto-api {parts.path}"
+    scope = _SIGNED_SERVICE.search(next((v for k, v in headers.items() if k.lower() == "authorization"), ""))
+    if scope is None or scope.group(1) != "s3":
+        return f"{scope.group(1) if scope else 'unsigned'} {entry['method']} {parts.path}"
+    return _s3_operation(entry["method"], parts.path, query, headers)
+
+
+def _recorded_body(entry: dict[str, Any]) -> bytes:
+    body = entry.get("body") or ""
+    return base64.b64decode(body) if entry.get("body_encoded") else str(body).encode()
+
+
+@dataclass
+class ServerRequests:
+    """The operations moto served while :func:`record_moto_requests` was recording, in order."""
+
+    operations: list[str] = field(default_factory=list)
+
+    def mutating(self) -> list[str]:
+        """Every operation that may change something: not a read (:data:`READ_PREFIXES`), not an STS session call."""
+        return [
+            name
+            for name in self.operations
+            if (not name.startswith(READ_PREFIXES) or CREATES_AWS_MANAGED_KEY in name)
+            and name not in STS_SESSION_CALLS
+            and not name.startswith("moto-api ")
+        ]
+
+    def unexpected(self, expected: Sequence[str] = ()) -> list[str]:
+        """The mutating operations beyond ``expected`` (an operation named twice there may be sent twice), sorted."""
+        return sorted((Counter(self.mutating()) - Counter(expected)).elements())
+
+
+@contextlib.contextmanager
+def record_moto_requests(scratch: Path) -> Iterator[ServerRequests]:
+    """
+    Record every request the moto server of this process serves inside the block, from any process.
+
+    Uses moto's request recorder (``moto.moto_api.recorder``: moto docs, "Recorder"), writing to a file in
+    ``scratch`` removed after; the ``airflow dags test`` runs are other processes, which a :class:`CallRecorder`
+    cannot see. Reads what every request named, S3's too (a proxy in front of moto counts S3 requests by method).
+    """
+    from moto.moto_api import recorder
+
+    log = scratch / "moto-requests.jsonl"
+    previous = recorder._location
+    recorder._location = str(log)
+    recorder.reset_recording()
+    recorder.start_recording()
+    result = ServerRequests()
+    try:
+        yield result
+    finally:
+        recorder.stop_recording()
+        recorder._location = previous
+        entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+        log.unlink()  # it holds the requests' signatures and session tokens: kept nowhere
+        result.operations[:] = [recorded_operation(entry) for entry in entries]
+
+
+def assert_changed_nothing(
+    served: ServerRequests, before: dict[str, Any], after: dict[str, Any], expected: Sequence[str] = ()
+) -> None:
+    """
+    Fail unless a run sent no mutating operation beyond ``expected`` and left the documents ``before`` as ``after``.
+
+    ``before`` and ``after``: snapshots of both accounts (``tests/integration/state.py``), clusters left out.
+    """
+    unexpected = served.unexpected(expected)
+    if unexpected:
+        raise AssertionError(f"mutating operations not expected: {unexpected}; all mutating: {served.mutating()}")
+    changed = {
+        path: (before.get(path), after.get(path))
+        for path in sorted(before.keys() | after.keys())
+        if before.get(path) != after.get(path)
+    }
+    if changed:
+        raise AssertionError(f"the run changed documents (path: (before, after)): {changed}")

@@ -8,6 +8,7 @@ to run an operator's ``execute``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -49,16 +50,20 @@ from devstack.moto_stack import (
 from devstack.testing import CallRecorder as CallRecorder
 from devstack.testing import RecordingTaskInstance as RecordingTaskInstance
 from devstack.testing import (
+    ServerRequests,
     airflow_cli,
     airflow_env,
+    assert_changed_nothing,
     close_zygotes,
     install_call_recording,
     partner_export_conf,
     provisioned_state,
+    record_moto_requests,
     run_dag,
     share_botocore_loader,
 )
 from devstack.testing import run_operator as run_operator
+from tests.integration.state import snapshot
 
 # The property tests (hypothesis) draw the same inputs on every run of `make test`, so a failure in CI
 # shows again on the next run and a green run is not luck of the draw; `make fuzz` runs them again and
@@ -68,8 +73,13 @@ settings.register_profile("explore", derandomize=False, database=None, deadline=
 settings.load_profile(os.environ.get("EMRFS_XACCT_HYPOTHESIS", "fixed"))
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
+    from contextlib import AbstractContextManager
     from pathlib import Path
+    from typing import TypeAlias
+
+    #: The ``changes_nothing`` fixture's type: ``changes_nothing(seeded, expected=())`` is a context manager.
+    ChangesNothing: TypeAlias = Callable[..., AbstractContextManager[ServerRequests]]
 
 #: Test files that use a costly session fixture of another file (``example_dag_runs``: two ``airflow
 #: dags test`` runs), by the file they run with: one worker runs both, so the fixture is built once.
@@ -219,6 +229,10 @@ class ExampleDagRuns:
     steps: dict[str, dict[str, str]]
     #: The keys left under the partner's prefix.
     left: list[str]
+    #: What the rerun sent, and both accounts' documents (clusters left out) before and after it.
+    rerun_requests: ServerRequests
+    documents_before_rerun: dict[str, Any]
+    documents_after_rerun: dict[str, Any]
 
 
 @pytest.fixture(scope="session")
@@ -251,8 +265,11 @@ def example_dag_runs(
     before = moto_issued_credentials(moto_stack.url)  # issued to this process while seeding
     conf = partner_export_conf(seeded, "acme")
     first = run_dag(env, conf, home / "run-1.log", "2026-03-01")
+    documents_before_rerun = provisioned_documents(seeded)
     # No logical date: the DAG names its cluster and output from values every run has (run_after).
-    second = run_dag(env, conf, home / "run-2.log", None)
+    with record_moto_requests(tmp_path_factory.mktemp("example-dag-rerun-requests")) as rerun_requests:
+        second = run_dag(env, conf, home / "run-2.log", None)
+    documents_after_rerun = provisioned_documents(seeded)
     emr_a = client(seeded.url, EMR_ACCOUNT, "emr")
     steps = {
         summary["Id"]: {
@@ -273,4 +290,29 @@ def example_dag_runs(
         state=provisioned_state(seeded, "emrfs-acme-writer"),
         steps=steps,
         left=[item["Key"] for item in listed],
+        rerun_requests=rerun_requests,
+        documents_before_rerun=documents_before_rerun,
+        documents_after_rerun=documents_after_rerun,
     )
+
+
+def provisioned_documents(seeded: Seeded) -> dict[str, Any]:
+    """Both accounts' documents (``tests/integration/state.py``'s snapshot), clusters left out: each run makes one."""
+    return {path: value for path, value in snapshot(seeded).items() if "/emr/cluster/" not in path}
+
+
+@pytest.fixture
+def changes_nothing(tmp_path: Path) -> ChangesNothing:
+    """
+    ``with changes_nothing(seeded, expected):`` fails unless the block (a whole DAG run, in any process) sent no
+    mutating operation but ``expected`` and left both accounts' documents as they were.
+    """
+
+    @contextlib.contextmanager
+    def watch(seeded: Seeded, expected: Sequence[str] = ()) -> Iterator[ServerRequests]:
+        before = provisioned_documents(seeded)
+        with record_moto_requests(tmp_path) as served:
+            yield served
+        assert_changed_nothing(served, before, provisioned_documents(seeded), expected)
+
+    return watch

@@ -13,6 +13,7 @@ from devstack.testing import (
     DAG_ID,
     ROOT,
     airflow_env,
+    assert_changed_nothing,
     count_changes,
     partner_export_conf,
     run_dag,
@@ -21,7 +22,22 @@ from devstack.testing import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tests.conftest import ExampleDagRuns
+    from tests.conftest import ChangesNothing, ExampleDagRuns
+
+
+#: The mutating operations every run of the example DAG sends, with nothing to change: its cluster (launched, then
+#: terminated by the teardown), the verifier's probe step and the job's step, and the probe object the probe step
+#: writes as EMRFS does (a ``._COPYING_`` object, copied to its name, deleted) and the verifier deletes.
+EVERY_RUN_SENDS = (
+    "RunJobFlow",
+    "AddJobFlowSteps",
+    "AddJobFlowSteps",
+    "PutObject",
+    "CopyObject",
+    "DeleteObject",
+    "DeleteObject",
+    "TerminateJobFlows",
+)
 
 
 def test_example_dag_parses_with_the_chain_in_order() -> None:
@@ -73,6 +89,11 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
 
     assert count_changes(first) == 5  # trust+role, permissions, assume-role policy, key policy, security configuration
     assert count_changes(second) == 0
+    # Not only the provider's own summary: the rerun sent no mutating call but the run's own (moto recorded every
+    # request), and both accounts' documents were as before it.
+    assert_changed_nothing(
+        runs.rerun_requests, runs.documents_before_rerun, runs.documents_after_rerun, EVERY_RUN_SENDS
+    )
     state = runs.state
     destination = state[f"destination account {DESTINATION_ACCOUNT}"]
     emr = state[f"EMR account {EMR_ACCOUNT}"]
@@ -407,12 +428,13 @@ def test_a_run_without_the_required_params_is_refused() -> None:
 
 
 def test_the_whole_example_dag_as_a_dry_run_plans_every_step_and_changes_nothing(
-    aws: Seeded, airflow_home: Path, tmp_path: Path
+    aws: Seeded, airflow_home: Path, tmp_path: Path, changes_nothing: ChangesNothing
 ) -> None:
     env = airflow_env(aws.url, airflow_home)
     conf = partner_export_conf(aws, "planned", dry_run=True)
 
-    output = run_dag(env, conf, tmp_path / "dry-run.log", "2026-03-04")
+    with changes_nothing(aws):  # no mutating call at all, both accounts' documents as before
+        output = run_dag(env, conf, tmp_path / "dry-run.log", "2026-03-04")
 
     assert count_changes(output) == 0
     # Four provisioning tasks and the launch each logged a plan.

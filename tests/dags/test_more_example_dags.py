@@ -24,6 +24,8 @@ from devstack.testing import airflow_env, count_changes, run_dag
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from tests.conftest import ChangesNothing
+
 
 def clusters(url: str) -> list[dict[str, Any]]:
     emr = client(url, EMR_ACCOUNT, "emr")
@@ -130,7 +132,7 @@ def test_bucket_policy_export_dag_on_an_sse_s3_bucket_skips_the_key_grant_and_la
 
 
 def test_bucket_policy_export_dag_as_a_dry_run_plans_every_grant_and_changes_nothing(
-    aws: Seeded, airflow_home: Path, tmp_path: Path
+    aws: Seeded, airflow_home: Path, tmp_path: Path, changes_nothing: ChangesNothing
 ) -> None:
     env = airflow_env(aws.url, airflow_home)
     conf = {
@@ -146,9 +148,10 @@ def test_bucket_policy_export_dag_as_a_dry_run_plans_every_grant_and_changes_not
     key_policy_before = kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]
     role_policies_before = iam.list_role_policies(RoleName="EMR_EC2_DefaultRole")["PolicyNames"]
 
-    output = run_dag(
-        env, conf, tmp_path / "bucket-policy-dry-run.log", "2026-03-02", dag_id="emrfs_xacct_bucket_policy_export"
-    )
+    with changes_nothing(aws):  # no mutating call at all, both accounts' documents as before
+        output = run_dag(
+            env, conf, tmp_path / "bucket-policy-dry-run.log", "2026-03-02", dag_id="emrfs_xacct_bucket_policy_export"
+        )
 
     assert count_changes(output) == 0
     # The three grants and the launch each logged a plan; the grants' results flowed on as in a real run.
@@ -202,7 +205,7 @@ def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> No
 
 
 def test_multi_tenant_dag_as_a_dry_run_plans_every_step_and_changes_nothing(
-    aws: Seeded, airflow_home: Path, tmp_path: Path
+    aws: Seeded, airflow_home: Path, tmp_path: Path, changes_nothing: ChangesNothing
 ) -> None:
     env = airflow_env(aws.url, airflow_home)
     conf = {
@@ -214,7 +217,10 @@ def test_multi_tenant_dag_as_a_dry_run_plans_every_step_and_changes_nothing(
     iam_a = client(aws.url, EMR_ACCOUNT, "iam")
     role_policies_before = iam_a.list_role_policies(RoleName="EMR_EC2_DefaultRole")["PolicyNames"]
 
-    output = run_dag(env, conf, tmp_path / "multi-tenant-dry-run.log", "2026-03-02", dag_id="emrfs_xacct_multi_tenant")
+    with changes_nothing(aws):  # no mutating call at all, both accounts' documents as before
+        output = run_dag(
+            env, conf, tmp_path / "multi-tenant-dry-run.log", "2026-03-02", dag_id="emrfs_xacct_multi_tenant"
+        )
 
     assert count_changes(output) == 0
     # Three roles, the assume-role grant, the security configuration and the launch each logged a plan.

@@ -22,6 +22,8 @@ from tests.integration.partners import (
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from tests.conftest import ChangesNothing
+
 DAG_ID = "emrfs_xacct_offboard_partner"
 
 
@@ -68,7 +70,7 @@ def test_offboard_partner_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -
 
 
 def test_offboard_partner_dag_as_a_dry_run_plans_the_removals_and_removes_nothing(
-    aws: Seeded, airflow_home: Path, tmp_path: Path
+    aws: Seeded, airflow_home: Path, tmp_path: Path, changes_nothing: ChangesNothing
 ) -> None:
     prefix = f"s3://{aws.bucket}/acme/"
     role_arn = provision_partner(aws, "emrfs-acme-writer", prefix)
@@ -80,9 +82,10 @@ def test_offboard_partner_dag_as_a_dry_run_plans_the_removals_and_removes_nothin
     key_policy_before = kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]
     trust_before = iam_b.get_role(RoleName="emrfs-acme-writer")["Role"]["AssumeRolePolicyDocument"]
 
-    output = run_dag(
-        airflow_env(aws.url, airflow_home), conf, tmp_path / "offboard-dry-run.log", "2026-04-02", dag_id=DAG_ID
-    )
+    with changes_nothing(aws):  # no mutating call at all, both accounts' documents as before
+        output = run_dag(
+            airflow_env(aws.url, airflow_home), conf, tmp_path / "offboard-dry-run.log", "2026-04-02", dag_id=DAG_ID
+        )
 
     assert count_changes(output) == 0
     assert "Dry run, nothing changed. Plan:" in output  # the revoke's three removals, planned
@@ -132,7 +135,7 @@ def test_offboard_a_partner_without_a_kms_key(aws: Seeded, airflow_home: Path, t
 
 @pytest.mark.parametrize("pin", ["emr_account_id", "destination_account_id"])
 def test_a_connection_in_another_account_is_refused_before_any_change(
-    aws: Seeded, airflow_home: Path, tmp_path: Path, pin: str
+    aws: Seeded, airflow_home: Path, tmp_path: Path, pin: str, changes_nothing: ChangesNothing
 ) -> None:
     prefix = f"s3://{aws.bucket}/pinned/"
     role_arn = provision_partner(aws, "emrfs-pinned-writer", prefix)
@@ -140,7 +143,8 @@ def test_a_connection_in_another_account_is_refused_before_any_change(
     conf = offboard_conf(role_arn, configuration, kms_key_arn=aws.kms_key_arn, **{pin: "333333333333"})
     log = tmp_path / "offboard-pinned.log"
 
-    with pytest.raises(SystemExit):  # run_dag: the run failed
+    # No mutating call at all (the run stops at its first task), both accounts' documents as before.
+    with changes_nothing(aws), pytest.raises(SystemExit):  # run_dag: the run failed
         run_dag(airflow_env(aws.url, airflow_home), conf, log, "2026-04-03", dag_id=DAG_ID)
 
     output = log.read_text()
