@@ -997,16 +997,25 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         API Reference, "HeadObject", "Permissions"): a team's ``s3:GetObject`` in the bucket, in another policy, relies
         on the provider's listing, unless those policies allow the listing themselves
         (:func:`~airflow_provider_emrfs_xacct.pure.documents.refuse_dropping_what_other_policies_rely_on`: refused,
-        naming them). The other policies are read only when a bucket's grants would go, once per call (``others``); a
-        read refused is a refusal naming the permission, nothing dropped.
+        naming them). Someone else's ``Allow`` in the provider's own policy keeps the bucket's grants likewise, unless
+        the role's policies hold the listing anyway. The other policies are read only when a bucket's grants would go
+        or are kept for such an ``Allow``, once per call (``others``); a read refused is a refusal naming the
+        permission, nothing dropped.
         """
         removed = documents.remains_of_removed_prefixes(current, locations)
         dropped = documents.bucket_grants(removed)
-        if not dropped:
+        kept_for_own = documents.kept_for_statements_of_others(current, locations)
+        if not dropped and not kept_for_own:
             return removed
         if "policies" not in others:
-            others["policies"] = self._other_policies(role_name, policy_name, dropped)
-        documents.refuse_dropping_what_other_policies_rely_on(policy_name, dropped, others["policies"])
+            others["policies"] = self._other_policies(role_name, policy_name, dropped | kept_for_own)
+        # Someone else's statements in the provider's own policy are the role's too.
+        policies = [*others["policies"], documents.statements_of_others(policy_name, current)]
+        listed = documents.listing_held_elsewhere(kept_for_own, policies)
+        if listed:  # an Allow beside the provider's relies on nothing of it where the role holds the listing anyway
+            removed = documents.remains_of_removed_prefixes(current, locations, listed)
+            dropped = documents.bucket_grants(removed)
+        documents.refuse_dropping_what_other_policies_rely_on(policy_name, dropped, policies)
         return removed
 
     def _other_policies(

@@ -17,7 +17,7 @@ from airflow_provider_emrfs_xacct.pure.names import DESTINATION_POLICY_NAME as D
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable
+    from collections.abc import Callable, Collection, Container, Iterable
 
 VERSION = "2012-10-17"
 SID_PREFIX = "EmrfsXacct"
@@ -321,7 +321,9 @@ def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[
     return locations, keys
 
 
-def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterable[S3Location]) -> set[str]:
+def remains_of_removed_prefixes(
+    policy: dict[str, Any] | None, locations: Iterable[S3Location], listed_elsewhere: Container[str] = frozenset()
+) -> set[str]:
     """
     Return the ARNs the provider's statements hold only for prefixes no longer among ``locations``.
 
@@ -335,6 +337,9 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
     listing): an ARN added by hand in another shape is still refused, not dropped. A complete set added by hand
     cannot be told from one left behind. The role's other policies are the caller's to weigh before a bucket's grants
     go (:func:`refuse_dropping_what_other_policies_rely_on`).
+
+    :param listed_elsewhere: buckets whose grants the role's policies surely hold besides the provider's
+        (:func:`listing_held_elsewhere`): an ``Allow`` of someone else's there relies on nothing of the provider's.
     """
     kept = set(locations)
     kept_buckets = {location.bucket for location in kept}
@@ -343,7 +348,9 @@ def remains_of_removed_prefixes(policy: dict[str, Any] | None, locations: Iterab
     for statement in statements:
         if statement.get("Sid") in held:
             held[statement["Sid"]].update(arn for arn in as_list(statement.get("Resource")) if isinstance(arn, str))
-    named = _buckets_named_by_others(statements, set().union(*held.values()))
+    named = _buckets_named_by_others(statements, set().union(*held.values())) - {
+        bucket for bucket in _buckets_of(set().union(*held.values())) if bucket in listed_elsewhere
+    }
     remains: set[str] = set()
     for arn in held[LIST_SID] & held[BUCKET_LOCATION_SID]:
         bucket = _prefix_written_for(arn)
@@ -376,8 +383,9 @@ def policy_statements(policies: Iterable[dict[str, Any] | None]) -> list[dict[st
     ]
 
 
-#: The actions of the provider's two bucket grants (``EmrfsXacctList``, ``EmrfsXacctBucketLocation``).
-_BUCKET_GRANT_ACTIONS = ("s3:ListBucket", "s3:GetBucketLocation")
+#: The actions of the provider's two bucket grants (``EmrfsXacctList``, ``EmrfsXacctBucketLocation``): every one
+#: of them must be held elsewhere before they may go (a team's multipart clean-up lists its uploads too).
+_BUCKET_GRANT_ACTIONS = (*BUCKET_ACTIONS, BUCKET_LOCATION_ACTION)
 
 
 def refuse_dropping_what_other_policies_rely_on(
@@ -408,11 +416,52 @@ def refuse_dropping_what_other_policies_rely_on(
         raise ConflictError(
             f"dropping the bucket grants that a prefix taken out of {policy_name} by hand left behind would take away "
             f"a listing the role's other policies rely on: {named}. They may allow access to the bucket's objects and "
-            f"do not themselves allow {' and '.join(_BUCKET_GRANT_ACTIONS)} on it with certainty (without "
-            "s3:ListBucket, a HeadObject of a missing key is a 403, not a 404). Nothing was changed: allow both "
+            f"do not themselves allow {', '.join(_BUCKET_GRANT_ACTIONS)} on it with certainty (without "
+            "s3:ListBucket, a HeadObject of a missing key is a 403, not a 404). Nothing was changed: allow those "
             "actions on the bucket in one of those policies, or take their Allow off the bucket, or ask for a prefix "
             "in the bucket again, then run again"
         )
+
+
+def kept_for_statements_of_others(policy: dict[str, Any] | None, locations: Iterable[S3Location]) -> set[str]:
+    """
+    The bucket ARNs whose grants a prefix taken out by hand left behind, kept only because an ``Allow`` of someone
+    else's in ``policy`` itself may cover them (:func:`_buckets_named_by_others`).
+    """
+    kept = list(locations)
+    return bucket_grants(remains_of_removed_prefixes(policy, kept, _EVERY_BUCKET)) - bucket_grants(
+        remains_of_removed_prefixes(policy, kept)
+    )
+
+
+def statements_of_others(policy_name: str, policy: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """``(label, document)`` of the statements of the provider's policy ``policy_name`` that are not the provider's."""
+    statements = [
+        statement
+        for statement in policy_statements([policy])
+        if not (isinstance(statement.get("Sid"), str) and is_owned_destination_sid(statement["Sid"]))
+    ]
+    return f"{inline_policy_label(policy_name)} (its statements not the provider's)", {"Statement": statements}
+
+
+def listing_held_elsewhere(arns: Iterable[str], policies: list[tuple[str, dict[str, Any] | None]]) -> frozenset[str]:
+    """The buckets of ``arns`` on which ``policies`` alone surely allow every action of the provider's bucket grants."""
+    return frozenset(_buckets_of(arn for arn in arns if _bucket_grants_held(policies, arn)))
+
+
+class _EveryBucket:
+    """A container holding every bucket name."""
+
+    def __contains__(self, _bucket: object) -> bool:
+        return True
+
+
+_EVERY_BUCKET = _EveryBucket()
+
+
+def _buckets_of(arns: Iterable[str]) -> set[str]:
+    """The bucket names of the S3 ARNs ``arns``."""
+    return {arn.split(":", 5)[5].partition("/")[0] for arn in arns if arn.count(":") >= 5 and arn.split(":")[2] == "s3"}
 
 
 def _policies_relying_on(policies: list[tuple[str, dict[str, Any] | None]], arn: str) -> list[str]:

@@ -137,7 +137,7 @@ def assert_names_the_other_policy(message: str, policy_name: str) -> None:
     assert f"{BUCKET_TWO} (" in message
     assert "policy team-shared" in message
     assert policy_name in message
-    assert "s3:ListBucket and s3:GetBucketLocation" in message
+    assert "s3:ListBucket, s3:ListBucketMultipartUploads, s3:GetBucketLocation" in message
     assert "Nothing was changed" in message
 
 
@@ -307,6 +307,8 @@ def test_a_destination_role_with_the_emr_for_ec2_managed_policy_the_left_behind_
     "listing",
     [
         pytest.param({"Action": "s3:ListBucket"}, id="listing-without-location"),
+        # The provider's listing grants s3:ListBucketMultipartUploads too (a multipart clean-up lists the uploads).
+        pytest.param({"Action": ["s3:ListBucket", "s3:GetBucketLocation"]}, id="listing-without-multipart-uploads"),
         pytest.param(
             {
                 "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
@@ -339,11 +341,11 @@ def test_another_policys_own_listing_that_is_not_certain_still_refuses(
 
 
 def test_another_policys_own_listing_of_the_bucket_lets_the_grants_go(destination_role: Any) -> None:
-    """The team's policy allows both bucket actions on bucket-two itself: its GetObject loses nothing, the grants go."""
+    """The team's policy allows the bucket actions on bucket-two itself: its GetObject loses nothing, the grants go."""
     iam = destination_role
     own_listing = {
         "Effect": "Allow",
-        "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+        "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:GetBucketLocation"],
         "Resource": BUCKET_TWO,
     }
     policy = json.dumps({"Version": "2012-10-17", "Statement": [TEAM_STATEMENT, own_listing]})
@@ -354,3 +356,44 @@ def test_another_policys_own_listing_of_the_bucket_lets_the_grants_go(destinatio
     held = bucket_statements(iam, ROLE_NAME, documents.DESTINATION_POLICY_NAME)
     assert BUCKET_TWO not in held[documents.LIST_SID]
     assert BUCKET_TWO not in held[documents.BUCKET_LOCATION_SID]
+
+
+def put_team_statement_in_the_providers_policy(iam: Any, role: str, policy: str) -> None:
+    """Someone's ``Allow`` in bucket-two put into the provider's own inline policy (kept as it is, docs/safety.md)."""
+    held = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    held["Statement"] = [*documents.as_list(held["Statement"]), TEAM_STATEMENT]
+    iam.put_role_policy(RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(held))
+
+
+@pytest.mark.parametrize("listing_elsewhere", [True, False], ids=["emr-for-ec2-attached", "nothing-else"])
+def test_an_allow_in_the_providers_own_policy_keeps_the_grants_only_where_the_role_lacks_the_listing(
+    aws: Seeded, listing_elsewhere: bool
+) -> None:
+    """
+    Option (a): a team's ``Allow`` in bucket-two sits in the provider's own policy. With AmazonElasticMapReduceforEC2Role
+    (``s3:*`` on ``*``) attached, it relies on nothing of the provider's and the left-behind grants go (before: refused
+    on every rerun, naming the provider's own statement); without it they are still kept for it (refused).
+    """
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    hook.ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT, REMOVED], [], settings=SETTINGS)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    remove_by_hand(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+    put_team_statement_in_the_providers_policy(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+    if listing_elsewhere:
+        attach_emr_for_ec2_policy(iam, EMR_ACCOUNT, EMR_EC2_ROLE)
+
+    rerun = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    if not listing_elsewhere:
+        with pytest.raises(ConflictError):
+            rerun.ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT], [], settings=SETTINGS)
+        assert (
+            BUCKET_TWO in bucket_statements(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)[documents.LIST_SID]
+        )
+        return
+    rerun.ensure_emr_role_bucket_access(EMR_EC2_ROLE, [KEPT], [], settings=SETTINGS)
+
+    held = bucket_statements(iam, EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME)
+    assert BUCKET_TWO not in held[documents.LIST_SID]
+    assert BUCKET_TWO not in held[documents.BUCKET_LOCATION_SID]
+    document = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=bucket_policy.EMR_ROLE_POLICY_NAME)
+    assert documents_statement(document["PolicyDocument"], "TeamShared") == TEAM_STATEMENT
