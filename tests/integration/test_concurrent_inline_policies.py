@@ -11,7 +11,7 @@ concurrent run overwrote (``pure/converge.py``). Six writers, each with its own 
 own key, run at once through the fault proxy with AWS's 50-100 ms round trip: released together (every
 first read before any write), and again with reads lagging (the first writer alone, the others once its
 write has gone through, so that their first reads miss it). The lag and ``settle_seconds`` stay inside the
-limit ``docs/safety.md`` states (2 x 0.1 s + 2 s / 2 + a trip, against 2 s), as
+limit ``docs/safety.md`` states (2 x 0.3 s + 4 s / 2 + a trip, against 4 s), as
 ``tests/integration/test_stale_reads.py`` does for the key policy, the spill policy and the bucket policy.
 With the read-back removed (each writer stopping at its first write, a naive read-modify-write) these
 tests lose prefixes.
@@ -50,10 +50,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 WRITERS = 6
-#: Small, for a short run, and inside the limit for :data:`LAG` with a margin of about 0.7 s.
+#: Small, for a short run, with reads fresh.
 SETTINGS = ConvergeSettings(settle_seconds=2.0)
-#: How far the proxy's reads of the inline policies lag behind the writes, in the eventually consistent case.
-LAG = 0.1
+#: How far the proxy's reads of the inline policies lag behind the writes, in the eventually consistent case: 0.3 s,
+#: as ``test_stale_reads.py``, so that the later writers' first reads (each behind the proxy's 50-100 ms round trip on
+#: a busy machine) still fall inside it (at 0.1 s a CI run saw none lag); with :data:`LAGGING_SETTINGS` inside the
+#: limit of ``docs/safety.md``: 2 x 0.3 + 4 / 2 leaves 1.4 s for a write's trip.
+LAG = 0.3
+LAGGING_SETTINGS = ConvergeSettings(settle_seconds=4.0)
 #: The partners' destination role (one role given prefixes by several runs).
 DESTINATION_ROLE = "partner-shared-writer"
 
@@ -98,11 +102,13 @@ def race(aws: Seeded, proxy: FaultProxy, account: str, conn_id: str, role: str, 
     for hook in hooks:
         assert hook.conn  # built now (credentials included), so that the writers start together
 
+    settings = LAGGING_SETTINGS if proxy.stale_read_seconds else SETTINGS
+
     def grant(writer: int) -> Any:
         hook, locations, keys = hooks[writer], [location(aws, writer)], [key(writer)]
         if policy_name == documents.DESTINATION_POLICY_NAME:
-            return hook.ensure_destination_access(role, locations, keys, settings=SETTINGS)
-        return hook.ensure_emr_role_bucket_access(role, locations, keys, settings=SETTINGS)
+            return hook.ensure_destination_access(role, locations, keys, settings=settings)
+        return hook.ensure_emr_role_bucket_access(role, locations, keys, settings=settings)
 
     errors = at_once(WRITERS, grant, after_a_write=proxy if proxy.stale_read_seconds else None)
 
