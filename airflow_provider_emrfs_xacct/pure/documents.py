@@ -17,7 +17,7 @@ from airflow_provider_emrfs_xacct.pure.names import DESTINATION_POLICY_NAME as D
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Container, Iterable
+    from collections.abc import Callable, Collection, Iterable
 
 VERSION = "2012-10-17"
 SID_PREFIX = "EmrfsXacct"
@@ -322,7 +322,7 @@ def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[
 
 
 def remains_of_removed_prefixes(
-    policy: dict[str, Any] | None, locations: Iterable[S3Location], listed_elsewhere: Container[str] = frozenset()
+    policy: dict[str, Any] | None, locations: Iterable[S3Location], listed_elsewhere: frozenset[str] = frozenset()
 ) -> set[str]:
     """
     Return the ARNs the provider's statements hold only for prefixes no longer among ``locations``.
@@ -342,20 +342,10 @@ def remains_of_removed_prefixes(
         (:func:`listing_held_elsewhere`): an ``Allow`` of someone else's there relies on nothing of the provider's.
     """
     kept = set(locations)
-    kept_buckets = {location.bucket for location in kept}
-    statements = [item for item in as_list((policy or {}).get("Statement")) if isinstance(item, dict)]
-    held: dict[str, set[str]] = {sid: set() for sid in _DERIVED_RESOURCE_SIDS}
-    for statement in statements:
-        if statement.get("Sid") in held:
-            held[statement["Sid"]].update(arn for arn in as_list(statement.get("Resource")) if isinstance(arn, str))
-    named = _buckets_named_by_others(statements, set().union(*held.values())) - {
-        bucket for bucket in _buckets_of(set().union(*held.values())) if bucket in listed_elsewhere
-    }
-    remains: set[str] = set()
-    for arn in held[LIST_SID] & held[BUCKET_LOCATION_SID]:
-        bucket = _prefix_written_for(arn)
-        if isinstance(bucket, str) and bucket not in kept_buckets and not _named(bucket, named):
-            remains.add(arn)
+    statements = policy_statements([policy])
+    held = _held_resources(statements)
+    named = _buckets_named_by_others(statements, set().union(*held.values())) - listed_elsewhere
+    remains = {arn for arn, bucket in _left_behind_buckets(held, kept).items() if not _named(bucket, named)}
     for arn in held[OBJECTS_SID] | held[OBJECT_ACL_SID]:
         location = _prefix_written_for(arn)
         if not isinstance(location, S3Location) or location in kept or _named(location.bucket, named):
@@ -366,6 +356,22 @@ def remains_of_removed_prefixes(
         if written - held[OBJECTS_SID] == {arn for arn in written if arn.endswith("*")}:  # its key and marker left
             remains |= written & held[OBJECTS_SID]
     return remains
+
+
+def _held_resources(statements: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """The resources of each of the provider's statements whose resources follow from the prefixes."""
+    held: dict[str, set[str]] = {sid: set() for sid in _DERIVED_RESOURCE_SIDS}
+    for statement in statements:
+        if statement.get("Sid") in held:
+            held[statement["Sid"]].update(arn for arn in as_list(statement.get("Resource")) if isinstance(arn, str))
+    return held
+
+
+def _left_behind_buckets(held: dict[str, set[str]], kept: set[S3Location]) -> dict[str, str]:
+    """The bucket ARNs in both bucket statements of ``held`` of no bucket of ``kept``, each with its bucket."""
+    kept_buckets = {location.bucket for location in kept}
+    left = {arn: _prefix_written_for(arn) for arn in held[LIST_SID] & held[BUCKET_LOCATION_SID]}
+    return {arn: bucket for arn, bucket in left.items() if isinstance(bucket, str) and bucket not in kept_buckets}
 
 
 def bucket_grants(arns: Iterable[str]) -> set[str]:
@@ -428,10 +434,10 @@ def kept_for_statements_of_others(policy: dict[str, Any] | None, locations: Iter
     The bucket ARNs whose grants a prefix taken out by hand left behind, kept only because an ``Allow`` of someone
     else's in ``policy`` itself may cover them (:func:`_buckets_named_by_others`).
     """
-    kept = list(locations)
-    return bucket_grants(remains_of_removed_prefixes(policy, kept, _EVERY_BUCKET)) - bucket_grants(
-        remains_of_removed_prefixes(policy, kept)
-    )
+    statements = policy_statements([policy])
+    held = _held_resources(statements)
+    named = _buckets_named_by_others(statements, set().union(*held.values()))
+    return {arn for arn, bucket in _left_behind_buckets(held, set(locations)).items() if _named(bucket, named)}
 
 
 def statements_of_others(policy_name: str, policy: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
@@ -446,22 +452,11 @@ def statements_of_others(policy_name: str, policy: dict[str, Any] | None) -> tup
 
 def listing_held_elsewhere(arns: Iterable[str], policies: list[tuple[str, dict[str, Any] | None]]) -> frozenset[str]:
     """The buckets of ``arns`` on which ``policies`` alone surely allow every action of the provider's bucket grants."""
-    return frozenset(_buckets_of(arn for arn in arns if _bucket_grants_held(policies, arn)))
-
-
-class _EveryBucket:
-    """A container holding every bucket name."""
-
-    def __contains__(self, _bucket: object) -> bool:
-        return True
-
-
-_EVERY_BUCKET = _EveryBucket()
-
-
-def _buckets_of(arns: Iterable[str]) -> set[str]:
-    """The bucket names of the S3 ARNs ``arns``."""
-    return {arn.split(":", 5)[5].partition("/")[0] for arn in arns if arn.count(":") >= 5 and arn.split(":")[2] == "s3"}
+    return frozenset(
+        bucket
+        for arn in arns
+        if isinstance(bucket := _prefix_written_for(arn), str) and _bucket_grants_held(policies, arn)
+    )
 
 
 def _policies_relying_on(policies: list[tuple[str, dict[str, Any] | None]], arn: str) -> list[str]:
