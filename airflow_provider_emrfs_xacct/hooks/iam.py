@@ -1071,14 +1071,15 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         # too late (throttled, retried) is followed by one that reads only this policy again. They are
         # not the provider's to race on; one added meanwhile past the quota, IAM itself refuses.
         others_once = cache(other_chars) if other_chars is not None else None
-        read_text: list[str] = []  # the text of the policy as the last read answered it (a shrinking write's room)
+        read_text: str | None = None  # the policy's text as the last read answered it (a shrinking write's room)
 
         def read() -> dict[str, Any] | None:
+            nonlocal read_text
             answer = self._inline_policy_answer(role_name, policy_name)
             if answer is None:
-                read_text.clear()
+                read_text = None
                 return None
-            read_text[:] = [iam_text(answer)]
+            read_text = iam_text(answer)
             return iam_document(answer, f"inline policy {policy_name} of role {role_name}", "inline policy")
 
         def checked_desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -1106,7 +1107,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             if desired is None:
                 self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
                 return
-            text = _shrunk_text(desired, read_text[0]) if shrinking and read_text else policy_text(desired)
+            text = _shrunk_text(desired, read_text) if shrinking and read_text else policy_text(desired)
             try:
                 self.conn.put_role_policy(RoleName=role_name, PolicyName=policy_name, PolicyDocument=text)
             except ClientError as error:
