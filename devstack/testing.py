@@ -68,6 +68,11 @@ READ_PREFIXES = ("Get", "List", "Describe", "Head", "Simulate")
 CREATES_AWS_MANAGED_KEY = " (predefined AWS alias: may create the AWS managed key)"
 
 
+def may_change(operation: str) -> bool:
+    """Whether ``operation`` (as recorded) may change something: not a read (:data:`READ_PREFIXES`), or one marked so."""
+    return not operation.startswith(READ_PREFIXES) or CREATES_AWS_MANAGED_KEY in operation
+
+
 def recorded_name(operation: str, params: Any) -> str:
     """The name a recorder keeps for a call: the operation's, marked when a read may create something."""
     key_id = params.get("KeyId") if isinstance(params, dict) else None
@@ -189,7 +194,7 @@ class CallRecorder:
     @property
     def mutating(self) -> list[str]:
         """Operations that may change something; STS (the connections assuming their roles) excluded."""
-        return [name for name in self.calls if not name.startswith(READ_PREFIXES) or CREATES_AWS_MANAGED_KEY in name]
+        return [name for name in self.calls if may_change(name)]
 
     @property
     def reads(self) -> list[str]:
@@ -808,9 +813,7 @@ class ServerRequests:
         return [
             name
             for name in self.operations
-            if (not name.startswith(READ_PREFIXES) or CREATES_AWS_MANAGED_KEY in name)
-            and name not in STS_SESSION_CALLS
-            and not name.startswith("moto-api ")
+            if may_change(name) and name not in STS_SESSION_CALLS and not name.startswith("moto-api ")
         ]
 
     def unexpected(self, expected: Sequence[str] = ()) -> list[str]:
