@@ -175,7 +175,8 @@ class FaultProxy:
     :param rate_scale: multiplies every bucket's burst and refill rate (1: AWS's figures; more: a shorter run).
     :param stale_read_seconds: how far behind the writes the reads of key policies, inline role
         policies, role trust policies, managed policies and bucket policies lag (see the module's docstring); 0: none.
-    :param intercept: called with each request's operation (all services, STS too): ``None`` handles it as
+    :param intercept: called with each request's operation (all services, STS too; the API's name, never marked by
+        :func:`recorded_name`): ``None`` handles it as
         usual; ``"hold"`` neither forwards nor answers it, and waits until the client hangs up (a client
         interrupted, e.g. by a Ctrl-C that ``intercept`` sends, while it waits for that answer);
         ``(status, code, message)`` answers that AWS error, in the service's protocol, without forwarding it.
@@ -220,7 +221,8 @@ class FaultProxy:
         self.delete_lag = delete_lag
         #: ``("role", name)`` or ``("policy", arn)`` -> deletes still to refuse with ``DeleteConflict``.
         self._lingering: dict[tuple[str, str], int] = {}
-        #: Every request seen, by operation (``Action`` or the ``X-Amz-Target`` operation; S3: ``s3 METHOD``).
+        #: Every request seen, by operation (``Action`` or the ``X-Amz-Target`` operation; S3: ``s3 METHOD``), as
+        #: :func:`recorded_name` names it (``DescribeKey`` of a predefined AWS alias marked as possibly creating a key).
         self.requests: Counter[str] = Counter()
         #: Lengths of the bursts of consecutive faults injected, in order.
         self.bursts: list[int] = []
@@ -608,8 +610,9 @@ class _FaultHandler(BaseHTTPRequestHandler):
         service = match.group(1) if match else ""
         form = _form(body, self.headers.get("Content-Type", ""))
         operation = _operation(service, self.command, self.headers, form)
+        recorded = recorded_name(operation, json_params(operation, body))  # the body itself is forwarded untouched
         with proxy.lock:
-            proxy.requests[operation] += 1
+            proxy.requests[recorded] += 1
         if self._intercepted(service, operation):
             return None
         key = _ACCESS_KEY.search(self.headers.get("Authorization", ""))
@@ -715,6 +718,49 @@ def _iam_error(code: str, message: str) -> bytes:
 class _Server(ThreadingHTTPServer):
     # The default backlog of 5 makes a burst of concurrent clients wait a second to reconnect.
     request_queue_size = 128
+
+
+#: Marks a read that changes something: ``DescribeKey`` on a predefined AWS alias (``alias/aws/s3``, or its alias ARN
+#: ``arn:aws:kms:…:alias/aws/s3``) with no key yet makes KMS create the AWS managed key (AWS KMS API Reference,
+#: "DescribeKey", ``KeyId``: "If you specify a predefined AWS alias (an AWS alias with no key ID), KMS associates the
+#: alias with an AWS managed key"; "To specify a KMS key, use its key ID, key ARN, alias name, or alias ARN"). Recorded
+#: as ``DescribeKey`` + this, it counts as a change (``devstack.testing.may_change``), whether or not the key existed.
+CREATES_AWS_MANAGED_KEY = " (predefined AWS alias: may create the AWS managed key)"
+#: The reads whose recorded name depends on their parameters: only ``DescribeKey`` is documented to create a key.
+#: ``GetKeyPolicy`` takes a key ID or key ARN only (AWS KMS API Reference, "GetKeyPolicy", ``KeyId``); ``GetPublicKey``
+#: takes an alias but its reference says nothing of creating a key ("GetPublicKey", ``KeyId``); ``Encrypt`` and
+#: ``GenerateDataKey`` (which may create the key too) are not reads by name, so every recorder counts them anyway.
+READS_THAT_MAY_CREATE = frozenset({"DescribeKey"})
+#: A predefined AWS alias, by name (``alias/aws/s3``) or alias ARN: "The alias/aws/ prefix is reserved for AWS managed
+#: key" (AWS KMS Developer Guide, "Create aliases").
+_PREDEFINED_AWS_ALIAS = re.compile(r"(^|:)alias/aws/")
+
+
+def recorded_name(operation: str, params: Any) -> str:
+    """
+    The name every recorder keeps for a call: the operation's, marked (:data:`CREATES_AWS_MANAGED_KEY`) when a read
+    may create something.
+
+    :param operation: the API operation's name (``DescribeKey``).
+    :param params: the call's parameters (the request's JSON body, parsed), or ``None`` when not known.
+    """
+    key_id = params.get("KeyId") if operation in READS_THAT_MAY_CREATE and isinstance(params, dict) else None
+    if isinstance(key_id, str) and _PREDEFINED_AWS_ALIAS.search(key_id):
+        return operation + CREATES_AWS_MANAGED_KEY
+    return operation
+
+
+def json_params(operation: str, body: Any) -> Any:
+    """
+    The parsed JSON body of a request whose recorded name depends on it (:data:`READS_THAT_MAY_CREATE`); ``None`` for
+    any other operation (not parsed) or a body that is not JSON.
+    """
+    if operation not in READS_THAT_MAY_CREATE or not isinstance(body, (bytes, str)) or not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
 
 
 def _operation(service: str, method: str, headers: Any, form: dict[str, str]) -> str:

@@ -40,6 +40,9 @@ import botocore.client
 import requests
 
 from airflow_provider_emrfs_xacct.cli import _TaskInstance
+from devstack.fault_proxy import CREATES_AWS_MANAGED_KEY as CREATES_AWS_MANAGED_KEY
+from devstack.fault_proxy import json_params
+from devstack.fault_proxy import recorded_name as recorded_name
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EC2_ONLY_TRUST,
@@ -61,24 +64,14 @@ DAG_ID = "emrfs_xacct_partner_export"
 #: Operation names that only read (``Simulate``: IAM's policy simulator evaluates, it changes nothing;
 #: IAM API Reference, SimulatePrincipalPolicy).
 READ_PREFIXES = ("Get", "List", "Describe", "Head", "Simulate")
-#: Marks a read that changes something: ``DescribeKey`` on a predefined AWS alias (``alias/aws/s3``) with no key yet
-#: makes KMS create the AWS managed key (AWS KMS API Reference, "DescribeKey", ``KeyId``: "If you specify a predefined
-#: AWS alias (an AWS alias with no key ID), KMS associates the alias with an AWS managed key"). Recorded as
-#: ``DescribeKey`` + this, it is counted in :attr:`CallRecorder.mutating`, whether or not the key existed.
-CREATES_AWS_MANAGED_KEY = " (predefined AWS alias: may create the AWS managed key)"
 
 
 def may_change(operation: str) -> bool:
-    """Whether ``operation`` (as recorded) may change something: not a read (:data:`READ_PREFIXES`), or one marked so."""
+    """
+    Whether ``operation`` (as :func:`recorded_name` names it) may change something: not a read
+    (:data:`READ_PREFIXES`), or one marked so (:data:`CREATES_AWS_MANAGED_KEY`).
+    """
     return not operation.startswith(READ_PREFIXES) or CREATES_AWS_MANAGED_KEY in operation
-
-
-def recorded_name(operation: str, params: Any) -> str:
-    """The name a recorder keeps for a call: the operation's, marked when a read may create something."""
-    key_id = params.get("KeyId") if isinstance(params, dict) else None
-    if operation == "DescribeKey" and isinstance(key_id, str) and re.search(r"(^|:)alias/aws/", key_id):
-        return operation + CREATES_AWS_MANAGED_KEY
-    return operation
 
 
 #: The path of every S3 Control request (S3 Control API Reference: ``GET /v20180820/configuration/publicAccessBlock``).
@@ -185,11 +178,7 @@ class CallRecorder:
 
     def _record(self, model: Any, params: Any = None, **_: Any) -> None:
         body = params.get("body") if isinstance(params, dict) else None  # the request as sent: JSON for KMS
-        try:
-            sent = json.loads(body) if isinstance(body, (bytes, str)) and body else body
-        except ValueError:
-            sent = None
-        self.calls.append(recorded_name(model.name, sent))
+        self.calls.append(recorded_name(model.name, json_params(model.name, body)))
 
     @property
     def mutating(self) -> list[str]:
@@ -780,9 +769,7 @@ def recorded_operation(entry: dict[str, Any]) -> str:
     target = next((value for name, value in headers.items() if name.lower() == "x-amz-target"), None)
     if target:
         operation = str(target).rsplit(".", 1)[-1]
-        body = _recorded_body(entry)
-        key_id = str(json.loads(body or b"{}").get("KeyId", "")) if operation == "DescribeKey" else ""
-        return operation + (CREATES_AWS_MANAGED_KEY if key_id.startswith("alias/aws/") else "")
+        return recorded_name(operation, json_params(operation, _recorded_body(entry)))
     parts = urlsplit(entry["url"])
     query = parse_qs(parts.query, keep_blank_values=True)
     form = parse_qs(_recorded_body(entry).decode(errors="replace")) if entry["method"] == "POST" else {}
