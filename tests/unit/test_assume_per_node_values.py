@@ -31,8 +31,9 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_part
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import INTERFACE, EndpointPolicy
-from tests.unit.test_chain import ASSUME, EMR_ACCOUNT, EMR_ROLE, PREFIX, ROLE, by_name, healthy_state
+from tests.unit.test_chain import ASSUME, EMR_ACCOUNT, EMR_ROLE, KMS, PREFIX, ROLE, WRITE, by_name, healthy_state
 from tests.unit.test_endpoint_policies import private_subnet, with_subnet
+from tests.unit.test_write_per_node_values import bucket_denies_puts, key_denies_data_keys, link_and_verdict
 
 #: A probe that passed, having written under the mapping's prefix through mapping 0 (``probe.routes``).
 PASSED: dict[str, Any] = {"ok": True, "problems": [], "routes": {f"{PREFIX}_emrfs_xacct_probe/x": 0}}
@@ -185,3 +186,63 @@ def test_what_of_a_statement_each_node_has_its_own(statement: dict[str, Any], pa
     found = per_node_part(statement, EMR_ROLE)
 
     assert found.startswith(part) if part else found == ""
+
+
+# --- What EMRFS sends when it assumes the role: its session's name and source identity ------------------------------
+
+#: Conditions on the session EMRFS asks for, which AWS does not document for EMRFS: the ``RoleSessionName`` and
+#: ``SourceIdentity`` of each node's ``AssumeRole`` ("Use the role session name to uniquely identify a session when
+#: the same role is assumed by different principals or for different reasons": AWS STS API Reference, "AssumeRole";
+#: IAM User Guide, "Available keys for AWS STS"), EMRFS assuming the role for the Hadoop user or group of the request
+#: (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"). The probe's, the primary
+#: node's ``hadoop fs`` step's, is not known to be a job's on a core or task node. Before, such a trust condition was
+#: settled by a passing probe (PASS), while the same test on ``aws:userid`` stayed not checked.
+SESSION_CONDITIONS = {
+    "role-session-name": {"StringLike": {"sts:RoleSessionName": "i-0abc*"}},
+    "role-session-name-any-case": {"StringEquals": {"STS:ROLESESSIONNAME": "i-0123456789abcdef0"}},
+    "sts-source-identity": {"StringEquals": {"sts:SourceIdentity": "hadoop"}},
+    "aws-source-identity": {"StringEquals": {"aws:SourceIdentity": "hadoop"}},
+}
+
+
+@pytest.mark.parametrize("condition", SESSION_CONDITIONS.values(), ids=SESSION_CONDITIONS.keys())
+def test_a_trust_condition_on_the_session_emrfs_asks_for_is_not_settled_by_the_probe(
+    condition: dict[str, Any],
+) -> None:
+    link, verdict = assume_link_and_verdict(trusting(healthy_state(), Condition=condition))
+
+    assert_not_settled(link, verdict)
+    [key] = next(iter(condition.values()))
+    assert f"trust policy: Sid EmrfsXacctTrustEmrRoles (a condition on {key})" in link.detail
+    assert "a session's name or source identity" in link.fix
+
+
+def test_a_role_session_name_test_is_not_settled_like_the_same_test_on_aws_userid() -> None:
+    """``sts:RoleSessionName`` ``i-0abc*`` and ``aws:userid`` ``*:i-0abc*`` test the same thing: neither is settled."""
+    for condition in (
+        {"StringLike": {"sts:RoleSessionName": "i-0abc*"}},
+        {"StringLike": {"aws:userid": "*:i-0abc*"}},
+    ):
+        link, verdict = assume_link_and_verdict(trusting(healthy_state(), Condition=condition))
+
+        assert (link.status, link.probe_settles) == (UNKNOWN, False)
+        assert verdict == (VERDICT_NOT_CHECKED, True)
+
+
+@pytest.mark.parametrize("key", ["aws:SourceIdentity", "sts:SourceIdentity", "sts:RoleSessionName"])
+def test_a_bucket_or_key_policy_deny_on_the_session_emrfs_asks_for_is_not_settled_by_the_probe(key: str) -> None:
+    """The destination role's session carries its source identity on every request (IAM User Guide, "Monitor and
+    control actions taken with assumed roles"): a Deny on it in the bucket or key policy is each node's own doubt."""
+    condition = {"StringNotEquals": {key: "hadoop"}}
+    bucket_link, bucket_verdict = link_and_verdict(bucket_denies_puts(healthy_state(), condition), WRITE)
+    key_link, key_verdict = link_and_verdict(key_denies_data_keys(healthy_state(), condition), KMS)
+
+    if key != "aws:SourceIdentity":
+        # The AssumeRole keys are not in an S3 or KMS request: such a Deny never applies there.
+        assert bucket_verdict == key_verdict == (VERDICT_PASS, True)
+        return
+    for link, verdict in ((bucket_link, bucket_verdict), (key_link, key_verdict)):
+        assert link["status"] == UNKNOWN, link
+        assert link["probe_settles"] is False
+        assert f"(a condition on {key})" in link["detail"]
+        assert verdict == (VERDICT_NOT_CHECKED, True)  # it used to be PASS

@@ -25,8 +25,9 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     UNKNOWN,
     VERDICT_NOT_CHECKED,
     VERDICT_PASS,
+    verdict_with_probe,
 )
-from airflow_provider_emrfs_xacct.pure.checks.spark_settings import OTHER_SITES_LINK
+from airflow_provider_emrfs_xacct.pure.checks.spark_settings import CORE_SITE_LINK, OTHER_SITES_LINK, PADDED_NAMES_LINK
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_IMPL,
     HADOOP_BOOLEAN_OPTIONS,
@@ -37,7 +38,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
 )
 from devstack.aws_cluster_settings import BOOLEAN_OPTIONS, MAPPINGS, as_hadoop_reads, credentials_of
 from devstack.aws_cluster_settings import UNKNOWN as WRITER_UNKNOWN
-from tests.unit.test_chain import BUCKET, healthy_state
+from tests.unit.test_chain import BUCKET, PREFIX, healthy_state
 from tests.unit.test_cluster_config import overrides, refused
 
 MAPPED: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}}
@@ -242,6 +243,67 @@ def test_a_setting_the_verifier_reads_set_there_otherwise_is_not_checked(classif
     [(link, status, detail)] = links
     assert (link, status) == (OTHER_SITES_LINK, UNKNOWN)
     assert f"{classification} fs.s3.canned.acl='Private'" in detail
+
+
+#: A probe that passed, having written under the mapping's prefix through mapping 0 (``probe.routes``).
+PASSED: dict[str, Any] = {"ok": True, "problems": [], "routes": {f"{PREFIX}_emrfs_xacct_probe/x": 0}}
+
+
+def probed(*configurations: dict[str, Any]) -> tuple[list[dict[str, Any]], tuple[str, bool]]:
+    """The healthy chain's links on a 6.15.0 cluster of ``configurations`` (as the report gives them), and its verdict
+    once a live probe passed."""
+    state = healthy_state()
+    state.release_label = "emr-6.15.0"
+    state.cluster_configurations = list(configurations)
+    links = check_chain(state).to_dict()["links"]
+    return links, verdict_with_probe(links, PASSED)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("fs.s3.canned.acl", "PublicReadWrite"),
+        ("fs.s3.impl", S3A_IMPL),
+        ("fs.s3.enableServerSideEncryption", "true"),
+    ],
+)
+@pytest.mark.parametrize("classification", OTHER_HADOOP_SITES)
+def test_a_setting_there_is_not_settled_by_a_passing_probe(classification: str, name: str, value: str) -> None:
+    """
+    The probe's step is ``hadoop fs -put`` (``verify.probe_step``): its configuration loads ``core-site`` and EMRFS's
+    ``emrfs-site``, and is not known to load this classification, which the jobs that load it follow. Before, its
+    passing write turned the cluster PASS.
+    """
+    links, verdict = probed(site(classification, **{name: value}))
+
+    [link] = [link for link in links if link["link"] == OTHER_SITES_LINK]
+    assert (link["status"], link["probe_settles"]) == (UNKNOWN, False)
+    assert f"{classification} {name}={value!r}" in link["detail"]
+    assert verdict == (VERDICT_NOT_CHECKED, True)
+
+
+def test_a_padded_setting_name_there_is_not_settled_by_a_passing_probe_but_in_a_site_file_it_is() -> None:
+    """Hadoop trims a property's name: the probe reads core-site's ``"fs.s3.canned.acl "``, not hive-site's."""
+    name = "fs.s3.canned.acl "
+    hive_links, hive = probed(site("hive-site", **{name: "Private"}))
+    core_links, core = probed(site("core-site", **{name: "Private"}))
+
+    [hive_link] = [link for link in hive_links if link["link"] == PADDED_NAMES_LINK]
+    [core_link] = [link for link in core_links if link["link"] == PADDED_NAMES_LINK]
+    assert (hive_link["probe_settles"], core_link["probe_settles"]) == (False, True)
+    assert hive == (VERDICT_NOT_CHECKED, True)
+    assert [link["link"] for link in core_links if link["status"] == UNKNOWN] == [PADDED_NAMES_LINK]
+    assert core == (VERDICT_PASS, True)
+
+
+def test_a_site_files_own_setting_is_still_settled_by_a_passing_probe() -> None:
+    """core-site and emrfs-site are the probe's own configuration: their link is settled as before."""
+    links, verdict = probed(site("core-site", **{"fs.s3.canned.acl": "Private"}))
+
+    assert [(link["link"], link["probe_settles"]) for link in links if link["status"] == UNKNOWN] == [
+        (CORE_SITE_LINK, True)
+    ]
+    assert verdict == (VERDICT_PASS, True)
 
 
 def test_another_connector_class_in_hive_site_is_not_checked_where_emrfs_is_kept() -> None:

@@ -24,9 +24,19 @@ if TYPE_CHECKING:
 #: (``aws:SourceIp``; ``aws:VpcSourceIp`` through a VPC endpoint), the instance its role credentials were delivered to
 #: (``ec2:SourceInstanceARN``, ``aws:Ec2InstanceSourcePrivateIPv4``) and its own instance-profile session
 #: (``aws:userid``, for a role assigned to an EC2 instance "role-id:ec2-instance-id"; ``aws:TokenIssueTime``): IAM
-#: User Guide, "AWS global condition context keys"; Amazon EC2 User Guide, "IAM roles for Amazon EC2". The VPC, its
-#: endpoints and the organization (``aws:SourceVpc``, ``aws:SourceVpce``, ``aws:Ec2InstanceSourceVpc``,
-#: ``aws:PrincipalOrgID``) are the same on every node.
+#: User Guide, "AWS global condition context keys"; Amazon EC2 User Guide, "IAM roles for Amazon EC2". So too what
+#: each node's EMRFS sends when it assumes a mapped role: the session's name (``sts:RoleSessionName``, the
+#: ``RoleSessionName`` of the ``AssumeRole``: IAM User Guide, "Available keys for AWS STS"; "Use the role session name
+#: to uniquely identify a session when the same role is assumed by different principals or for different reasons":
+#: AWS STS API Reference, "AssumeRole") and its source identity (``sts:SourceIdentity`` on the ``AssumeRole``, then
+#: ``aws:SourceIdentity`` on every request of the session and of a session chained from it: IAM User Guide, "AWS
+#: global condition context keys", "Monitor and control actions taken with assumed roles"). AWS documents neither for
+#: EMRFS, which assumes the roles on each node for the Hadoop user or group of the request (Amazon EMR Management
+#: Guide, "Configure IAM roles for EMRFS requests to Amazon S3"): the primary node's ``hadoop fs`` probe's values are
+#: not known to be a job's on a core or task node. The VPC, its endpoints and the organization (``aws:SourceVpc``,
+#: ``aws:SourceVpce``, ``aws:Ec2InstanceSourceVpc``, ``aws:PrincipalOrgID``) are the same on every node; session tags
+#: and an external ID EMRFS does not pass (``sts:TransitiveTagKeys``, ``sts:ExternalId``: known absent,
+#: ``contexts._ABSENT_ALWAYS``).
 PER_NODE_KEYS = frozenset(
     {
         "aws:sourceip",
@@ -35,8 +45,14 @@ PER_NODE_KEYS = frozenset(
         "aws:ec2instancesourceprivateipv4",
         "aws:userid",
         "aws:tokenissuetime",
+        "sts:rolesessionname",
+        "sts:sourceidentity",
+        "aws:sourceidentity",
     }
 )
+#: The keys of :data:`PER_NODE_KEYS` only an STS request carries ("Available keys for AWS STS": the ``AssumeRole``'s
+#: own): on an S3 or KMS request a condition on one is never true of any node, so no doubt of a node's own.
+STS_REQUEST_KEYS = frozenset({"sts:rolesessionname", "sts:sourceidentity"})
 
 
 def unsettled_per_node(link: Link, doubt: str, sent: str, *, writer: str = "the writing role") -> Link:
@@ -56,7 +72,8 @@ def unsettled_per_node(link: Link, doubt: str, sent: str, *, writer: str = "the 
     fix = (
         "the live probe runs on the primary node only and does not settle it: make that statement test what is the "
         f"same on every node (aws:SourceVpc, aws:SourceVpce, aws:PrincipalOrgID, {writer}'s ARN) instead of an "
-        "address, an instance or an instance's session, or check a job's writes from the core and task nodes"
+        "address, an instance, an instance's session or a session's name or source identity, or check a job's "
+        "writes from the core and task nodes"
     )
     return not_settled_by_probe(replace(link, detail=detail), fix)
 
@@ -72,25 +89,29 @@ def per_node_doubt(request: Request, policies: Sequence[tuple[str, Any, bool]]) 
     """
     for name, document, resource_policy in policies:
         for statement in _statements(document):
-            part = per_node_part(statement, request.principal)
+            part = per_node_part(statement, request.principal, request.action)
             if part and _uncertain(statement, name, request, resource_policy=resource_policy):
                 return f"{cite(Decision(False, UNDETERMINED, statement, name))} ({part})"
     return ""
 
 
-def per_node_part(statement: dict[str, Any], caller: str) -> str:
-    """What of ``statement`` each node has its own (``""``: nothing), for requests of a session of role ``caller``."""
+def per_node_part(statement: dict[str, Any], caller: str, action: str = "sts:AssumeRole") -> str:
+    """
+    What of ``statement`` each node has its own (``""``: nothing), for ``action`` requests of a session of role
+    ``caller`` (:data:`STS_REQUEST_KEYS` only for an STS action).
+    """
     conditions = statement.get("Condition")
     keys = (
         [key for pairs in conditions.values() if isinstance(pairs, dict) for key in pairs]
         if isinstance(conditions, dict)
         else []
     )
-    tested = next((str(key) for key in keys if str(key).lower() in PER_NODE_KEYS), "")
+    own = PER_NODE_KEYS if action.lower().startswith("sts:") else PER_NODE_KEYS - STS_REQUEST_KEYS
+    tested = next((str(key) for key in keys if str(key).lower() in own), "")
     if tested:
         return f"a condition on {tested}"
     text = json.dumps(statement).lower()
-    variable = next((key for key in sorted(PER_NODE_KEYS) if "${" + key in text), "")
+    variable = next((key for key in sorted(own) if "${" + key in text), "")
     if variable:
         return f"the policy variable ${{{variable}}}"
     sessions = session_prefix(caller).lower() if caller else ""

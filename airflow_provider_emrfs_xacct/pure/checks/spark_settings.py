@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, site_property
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    EMRFS_SITE_FILES,
     OTHER_HADOOP_SITES,
     SPARK_HADOOP,
     hadoop_reading,
@@ -34,6 +35,15 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
 
 SPARK_LINK = "Spark jobs' connector settings"
+#: The classifications the live probe's process loads: its step runs ``hadoop fs -put`` (``verify.probe_step``),
+#: whose Hadoop ``Configuration`` loads ``core-site.xml`` ("core-site.xml: Site-specific configuration for a given
+#: hadoop installation": Apache Hadoop API, ``org.apache.hadoop.conf.Configuration``) and whose EMRFS loads
+#: ``emrfs-site`` (:data:`~.cluster_config.EMRFS_SITE_FILES`). Not a Spark job's ``spark-defaults``, and none of
+#: :data:`~.cluster_config.OTHER_HADOOP_SITES`: Hive's, Spark's ``hive-site.xml``, Tez's, HBase's, HiveServer2's and
+#: Sqoop's files are their own jobs' resources, and HDFS's, MapReduce's and YARN's are added to a ``Configuration``
+#: only once their classes load, which AWS does not document for a ``hadoop fs`` write to ``s3://``. A link on a
+#: setting in any other classification is not settled by a passing probe (``probe_settles`` false).
+PROBE_LOADS = EMRFS_SITE_FILES
 #: The settings the checks read, by the classification they read them from.
 READ_SETTINGS = (
     ("emrfs-site", "fs.s3.canned.acl"),
@@ -249,6 +259,9 @@ def other_sites_audit(state: ChainState) -> list[Link]:
     Hadoop API, ``org.apache.hadoop.conf.Configuration``; Tez's ``TezConfiguration``, HBase's ``HBaseConfiguration``,
     HiveServer2's and Sqoop's files: :data:`~.cluster_config.OTHER_HADOOP_SITES`), where a later resource's value
     wins; which of them a job's writes follow depends on the files it loads, which AWS does not document for EMR.
+
+    A passing live probe settles none of them (:data:`PROBE_LOADS`): its ``hadoop fs`` is not known to load any of
+    these files, so its write does not show what a job that loads one does.
     """
     links = []
     for classification, name in read_settings(state):
@@ -266,6 +279,7 @@ def other_sites_audit(state: ChainState) -> list[Link]:
                     f"{other} {name}={value!r} reaches the Hadoop configuration of the jobs that load {other}; the "
                     f"links judge {judged}, and AWS does not say which of the two those jobs' writes follow",
                     fix=f"set {name} in {classification} only, or the same value in both",
+                    probe_settles=other in PROBE_LOADS,
                 )
             )
     return links
@@ -278,7 +292,8 @@ def padded_names_audit(state: ChainState) -> list[Link]:
     """
     One "not checked" link per S3 connector setting whose name the cluster writes with characters Hadoop trims from a
     property's name (:func:`~.cluster_config.padded_connector_names`): Hadoop reads ``"fs.s3.impl "`` as
-    ``fs.s3.impl``, and the links, which read names as written, did not judge it.
+    ``fs.s3.impl``, and the links, which read names as written, did not judge it. A passing live probe settles it
+    only in a site file the probe loads (:data:`PROBE_LOADS`).
     """
     return [
         Link(
@@ -288,6 +303,7 @@ def padded_names_audit(state: ChainState) -> list[Link]:
             f"{classification} {key!r} is {java_trim(key)!r} to Hadoop, which trims a property's name; the links read "
             "names as written and did not judge it",
             fix=f"write it {java_trim(key)!r}",
+            probe_settles=classification in PROBE_LOADS,
         )
         for _, classification, key in padded_connector_names(state.cluster_configurations or [])
     ]
