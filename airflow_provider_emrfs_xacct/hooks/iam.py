@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import datetime, timezone
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, cast
@@ -63,6 +62,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_principals,
     merged_resources,
     names_role,
+    only_removes,
     policy_text,
     refuse_ending_others,
     refuse_orphaned_ids,
@@ -79,6 +79,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     upsert_statement,
     without_roles_named,
     without_trust_nobody,
+    written_text,
 )
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
@@ -127,29 +128,6 @@ def is_eventually_consistent(error: Exception) -> bool:
     if error_code(error) == "MalformedPolicyDocument":
         return refuses_a_principal(error, "MalformedPolicyDocument")
     return error_code(error) == "NoSuchEntity"
-
-
-def _shrunk_text(desired: dict[str, Any], read: str) -> str:
-    """
-    The text of an inline policy a revoke sends: :func:`~.merge.policy_text`, unless that is longer than the text IAM
-    answered (``read``, URL-decoded), as IAM counts ("IAM and AWS STS quotas": "IAM doesn't count white space").
-
-    The provider sends a character it does not take for printable Latin-1 (a no-break space, say) as its JSON escape,
-    six characters where IAM held the one someone sent: a revoke, which only removes, could then send more than IAM
-    held, even past the quota. Then every character ``PutRolePolicy`` takes is sent as itself, the rest escaped (IAM
-    API Reference, "PutRolePolicy", ``PolicyDocument``: its pattern takes printable ASCII from the space character and
-    "The printable characters in the Basic Latin and Latin-1 Supplement character set (through \\u00FF)", and tab, line
-    feed and carriage return; IAM User Guide, "IAM and AWS STS quotas": "characters in the range U+0020 to U+00FF").
-    """
-    text = policy_text(desired)
-    if stored_policy_length(text) <= stored_policy_length(read):
-        return text
-    return _OUTSIDE_POLICY_PATTERN.sub(lambda match: json.dumps(match.group())[1:-1], policy_text(desired, utf8=True))
-
-
-#: What ``PutRolePolicy`` does not take in a policy document as itself (its ``PolicyDocument`` pattern,
-#: ``[\u0009\u000A\u000D\u0020-\u00FF]+``): sent as its JSON escape (a character beyond the BMP as a pair).
-_OUTSIDE_POLICY_PATTERN = re.compile("[^\t\n\r\u0020-\u00ff]")
 
 
 def _url_decoded(document: Any) -> Any:
@@ -241,12 +219,13 @@ def _granted_trust(
     current: dict[str, Any] | None, desired: dict[str, Any], role_name: str, log: Any
 ) -> dict[str, Any] | None:
     """
-    ``desired`` as :func:`_writable_trust` leaves it, its length judged only when there is something to write.
+    ``desired`` as :func:`_writable_trust` leaves it, its length judged only when there is something to add.
 
-    A rerun with nothing to add leaves the trust policy as IAM holds it, and is not refused for its length.
+    A rerun with nothing to add leaves the trust policy as IAM holds it, and is not refused for its length; one that
+    only removes (deleted principals dropped) is sent no longer than IAM holds (:func:`~.merge.written_text`).
     """
     written = _writable_trust(current, desired, role_name, log)
-    if written is not None and not same_meaning(current, written):
+    if written is not None and not same_meaning(current, written) and not only_removes(current, written):
         require_iam_policy_length(
             written, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
         )
@@ -480,7 +459,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 # statement included, and merges into it. No need to wait and read it back.
                 return True
             try:
-                self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=policy_text(desired))
+                self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=written_text(current, desired))
             except ClientError as error:
                 _refuse_at_trust_quota(error, desired, role_name)
                 raise
@@ -1062,8 +1041,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         :param other_chars: returns the characters of the role's other inline policies; when given, a
             change is refused (:class:`QuotaExceededError`) if all of them together would pass IAM's
             10,240 ("IAM and AWS STS quotas", role policy size), which IAM would refuse at PutRolePolicy.
-        :param shrinking: the change only removes (a revoke): it is not judged for size, and its text is no longer
-            than the text read (:func:`_shrunk_text`), so that it never sends more than IAM held.
+        :param shrinking: the change only removes (a revoke). Such a change, or any whose document only removes from
+            the one read (:func:`~.merge.only_removes`: a prefix's left-behind grants dropped), is not judged for size,
+            and its text is no longer than the text read (:func:`~.merge.written_text`), so that it never sends more
+            than IAM held.
         """
 
         # The other policies are read between this policy's read and its write, where every moment
@@ -1086,7 +1067,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             desired = desire(current)
             if desired is None:
                 return None
-            if same_meaning(current, desired) or shrinking:  # nothing to write, or only less: not judged for size
+            # Nothing to write, or only less: not judged for size (IAM took what it holds, and is sent no more).
+            if same_meaning(current, desired) or shrinking or only_removes(current, desired):
                 return desired
             what = f"the inline policy {policy_name} of role {role_name}"
             # The limit is on all inline policies of the role together: ours alone must fit at least.
@@ -1101,13 +1083,13 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 )
             return desired
 
-        def write(_current: Any, desired: dict[str, Any] | None) -> None:
+        def write(current: dict[str, Any] | None, desired: dict[str, Any] | None) -> None:
             guard_writes(self.conn)
             self._forget_inline_reads(role_name)
             if desired is None:
                 self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
                 return
-            text = _shrunk_text(desired, read_text) if shrinking and read_text else policy_text(desired)
+            text = written_text(current, desired, read=read_text, shrinking=shrinking)
             try:
                 self.conn.put_role_policy(RoleName=role_name, PolicyName=policy_name, PolicyDocument=text)
             except ClientError as error:
@@ -1248,9 +1230,12 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     )
             return desired
 
-        def write(_current: Any, desired: dict[str, Any]) -> None:
+        def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> None:
             guard_writes(self.conn)
-            self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=policy_text(desired))
+            # Only removes: no longer than IAM holds (IAM API Reference, "UpdateAssumeRolePolicy", PolicyDocument:
+            # "The printable characters in the Basic Latin and Latin-1 Supplement character set (through \u00FF)").
+            text = written_text(current, desired, shrinking=True)
+            self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=text)
 
         return read_modify_write(
             resource=f"iam role {role_name} trust policy",

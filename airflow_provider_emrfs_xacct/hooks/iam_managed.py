@@ -36,6 +36,8 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     parse_document,
     policy_text,
     same_meaning,
+    stored_policy_length,
+    written_text,
 )
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
@@ -494,7 +496,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 if on_create is not None:
                     on_create()
                 return True
-            self._create_default_version(policy_arn, desired)
+            self._create_default_version(policy_arn, desired, written_text(current, desired))
             return False
 
         return read_modify_write(
@@ -551,7 +553,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 ),
             ) from error
 
-    def _create_default_version(self, policy_arn: str, desired: dict[str, Any]) -> None:
+    def _create_default_version(self, policy_arn: str, desired: dict[str, Any], text: str | None = None) -> None:
         """
         Make ``desired`` a managed policy's new default version (room made by :meth:`_make_version_room` first).
 
@@ -562,16 +564,30 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         to five versions"). That is not IAM's lag, so it does not wait: make room again (deleting the
         oldest version not tried yet, also when the listing, lagging, shows fewer than five) and create
         again. A ``LimitExceeded`` left after that is raised to the protocol, which reads again.
+
+        ``LimitExceeded`` also answers for the managed policy size (IAM API Reference, "CreatePolicyVersion",
+        ``LimitExceeded``: "The error message describes the limit exceeded"): for a text over it as IAM counts
+        (:func:`~.merge.stored_policy_length`), which no waiting lifts, it is refused at once, nothing deleted.
+
+        :param text: the text to send (:func:`~.merge.written_text`); default: :func:`~.merge.policy_text`.
         """
+        text = policy_text(desired) if text is None else text
         limit = int(POLICY_VERSIONS.value or 0)
         tried: set[str] = set()
         for attempt in range(limit + 1):
             try:
-                self.conn.create_policy_version(
-                    PolicyArn=policy_arn, PolicyDocument=policy_text(desired), SetAsDefault=True
-                )
+                self.conn.create_policy_version(PolicyArn=policy_arn, PolicyDocument=text, SetAsDefault=True)
                 return
             except ClientError as error:
+                if error_code(error) == "LimitExceeded" and stored_policy_length(text) > MAX_MANAGED_POLICY_CHARS:
+                    raise QuotaRefusedByAwsError(
+                        "destination_role_arns",
+                        MANAGED_POLICY_CHARS,
+                        f"a new version of managed policy {policy_arn} ({stored_policy_length(text):,} characters "
+                        "without whitespace)",
+                        error_message(error),
+                        or_quota=POLICY_VERSIONS,
+                    ) from error
                 if error_code(error) != "LimitExceeded" or attempt == limit:
                     raise
                 self.log.info("%s: another writer took the room for a new version; making room again", policy_arn)

@@ -39,7 +39,6 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     live_principals,
     merged_principals,
     parse_document,
-    policy_text,
     refuse_ending_others,
     refuse_orphaned_ids,
     remove_owned_statement,
@@ -47,6 +46,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     unless_cleanup_blocked,
     upsert_statement,
     without_roles_named,
+    written_text,
 )
 from airflow_provider_emrfs_xacct.pure.quotas import KEY_POLICY_BYTES, require_within
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
@@ -432,9 +432,13 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         def checked_desire(current: dict[str, Any]) -> dict[str, Any]:
             return self._writable(key_arn, current, desire(current))
 
-        def write(_current: Any, desired: dict[str, Any]) -> None:
+        def write(current: dict[str, Any], desired: dict[str, Any]) -> None:
             guard_writes(self.conn)
-            self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=policy_text(desired))
+            # A change that only removes (a revoke) is sent no longer, in bytes, than the policy KMS holds: its
+            # Latin-1 characters as themselves (AWS KMS API Reference, "PutKeyPolicy", Policy: "Printable characters
+            # in the Basic Latin and Latin-1 Supplement character set"; "The key policy size quota is 32 kilobytes").
+            text = written_text(current, desired, in_bytes=True)
+            self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=text)
 
         return read_modify_write(
             resource=f"kms key {key_arn} key policy",

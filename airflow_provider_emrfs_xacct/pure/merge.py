@@ -1091,6 +1091,99 @@ def policy_text(document: dict[str, Any], *, latin1: bool = True, utf8: bool = F
     return _ESCAPED_IN_POLICIES.sub(lambda match: json.dumps(match.group())[1:-1], text)
 
 
+def shortest_policy_text(document: dict[str, Any], *, latin1: bool = True) -> str:
+    """
+    Return the shortest text of ``document`` a service takes: :func:`policy_text`, but every Latin-1 character as itself.
+
+    IAM and KMS take every character of their ``PolicyDocument`` / ``Policy`` pattern ``[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+``
+    as itself (IAM API Reference, "UpdateAssumeRolePolicy" and "PutRolePolicy": "The printable characters in the Basic
+    Latin and Latin-1 Supplement character set (through \\u00FF)"; AWS KMS API Reference, "PutKeyPolicy": "Printable
+    characters in the Basic Latin and Latin-1 Supplement character set"), a no-break space (U+00A0) among them, which
+    :func:`policy_text` escapes: one character, two bytes, where its escape takes six. Any other character is sent as
+    its JSON escape (a character beyond the BMP as a pair), as it must be. No text of ``document`` a service holds is
+    shorter, as IAM counts (whitespace aside) or in bytes: it holds the characters beyond Latin-1 escaped too.
+
+    :param latin1: ``False`` for S3, which documents no character set: every character as itself, in UTF-8
+        (:func:`policy_text`, ``utf8``).
+    """
+    if not latin1:
+        return policy_text(document, utf8=True)
+    text = _json_text(document, ensure_ascii=False)
+    return _OUTSIDE_POLICY_PATTERN.sub(lambda match: json.dumps(match.group())[1:-1], text)
+
+
+def policy_text_within(document: dict[str, Any], room: int, *, in_bytes: bool = False, latin1: bool = True) -> str:
+    """
+    Return :func:`policy_text` of ``document``, unless it is longer than ``room``: then :func:`shortest_policy_text`.
+
+    :param room: in characters as IAM counts them (:func:`stored_policy_length`), or in UTF-8 bytes (``in_bytes``,
+        as KMS and S3 limit a policy).
+    """
+    text = policy_text(document, latin1=latin1)
+    if text_size(text, in_bytes=in_bytes) <= room:
+        return text
+    return shortest_policy_text(document, latin1=latin1)
+
+
+def written_text(
+    current: dict[str, Any] | None,
+    desired: dict[str, Any],
+    *,
+    read: str | None = None,
+    in_bytes: bool = False,
+    shrinking: bool = False,
+) -> str:
+    """
+    Return the text to send for ``desired``: :func:`policy_text`, but never longer than what the service holds when
+    ``desired`` only removes from ``current`` (:func:`only_removes`, or ``shrinking``: the caller's revoke).
+
+    A write that only removes must not send more than the service held (and then took for its size): the provider's
+    usual text escapes a no-break space held as itself, six characters for one, which could take a revoke past the
+    quota. Such a write sends :func:`policy_text` if it is no longer than ``read`` (the text the service answered,
+    URL-decoded), or than :func:`shortest_policy_text` of ``current`` when the text is not at hand (no text of it the
+    service holds is shorter); else its own shortest text, no longer than that.
+
+    :param in_bytes: measured in UTF-8 bytes (KMS), not in characters without whitespace (IAM).
+    """
+    if current is None or not (shrinking or only_removes(current, desired)):
+        return policy_text(desired)
+    held = shortest_policy_text(current) if read is None else read
+    return policy_text_within(desired, text_size(held, in_bytes=in_bytes), in_bytes=in_bytes)
+
+
+def text_size(text: str, *, in_bytes: bool = False) -> int:
+    """The size of a policy's text: its UTF-8 bytes (``in_bytes``), else its characters as IAM counts them."""
+    return len(text.encode("utf-8", "surrogatepass")) if in_bytes else stored_policy_length(text)
+
+
+def only_removes(current: dict[str, Any] | None, desired: dict[str, Any] | None) -> bool:
+    """
+    Whether ``desired`` is ``current`` with things taken out only: each key and value it holds is in ``current``, and
+    each list holds no more items, each in the list of ``current`` it replaces (a value beside a list of it counts as
+    within it; a list in place of a single value does not: its brackets are more text). Its text is then never
+    longer than ``current``'s, sent alike. ``None`` (a delete, or nothing to start from) is not.
+    """
+    if current is None or desired is None:
+        return False
+    return _within(desired, current)
+
+
+def _within(small: Any, big: Any) -> bool:
+    """:func:`only_removes` for one value."""
+    if isinstance(small, dict):
+        return isinstance(big, dict) and all(key in big and _within(value, big[key]) for key, value in small.items())
+    if isinstance(small, list):
+        return isinstance(big, list) and len(small) <= len(big) and all(_within_one(item, big) for item in small)
+    if isinstance(big, list):
+        return _within_one(small, big)
+    return type(small) is type(big) and small == big
+
+
+def _within_one(item: Any, items: list[Any]) -> bool:
+    """Whether ``item`` is within one of ``items``."""
+    return any(_within(item, other) for other in items)
+
+
 def _json_text(value: Any, *, ensure_ascii: bool) -> str:
     """``json.dumps`` without spaces, but a :class:`PolicyNumber` as its own text, unquoted."""
     if isinstance(value, PolicyNumber):
@@ -1110,6 +1203,9 @@ def _json_text(value: Any, *, ensure_ascii: bool) -> str:
 
 #: What :func:`policy_text` escapes: all but printable ASCII and printable Latin-1 (``json.dumps`` escapes controls).
 _ESCAPED_IN_POLICIES = re.compile("[^\u0020-\u007e\u00a1-\u00ff]")
+#: What IAM and KMS do not take in a policy as itself (their pattern ``[\u0009\u000A\u000D\u0020-\u00FF]+``): what
+#: :func:`shortest_policy_text` escapes (``json.dumps`` has escaped the controls already).
+_OUTSIDE_POLICY_PATTERN = re.compile("[^\t\n\r\u0020-\u00ff]")
 #: What :func:`policy_text` escapes in UTF-8 text: a lone surrogate (a JSON escape read may hold one).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
