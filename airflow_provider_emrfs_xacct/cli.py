@@ -491,6 +491,17 @@ def ec2_role_name(partner: dict[str, Any]) -> str:
     return validate_role_name_or_arn(partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE), "emr.ec2_role_name")[0]
 
 
+def ec2_role_given(partner: dict[str, Any]) -> str:
+    """
+    The EMR EC2 role as ``emr.ec2_role_name`` gives it: its name, or its ARN, path included (:func:`ec2_role_name`).
+
+    A role's ARN holds its path (IAM User Guide, "IAM identifiers", "IAM ARNs"): the revoke judges a trust statement
+    by it when ``iam:GetRole`` may not read the role, so an ARN is passed on whole, not cut to the name.
+    """
+    ec2_role_name(partner)  # validated
+    return str(partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE))
+
+
 def assume_policy_name(partner: dict[str, Any]) -> str:
     """The EMR EC2 role's inline policy for the assume grant: ``emr.assume_policy_name``, or the operators' default."""
     from airflow_provider_emrfs_xacct.pure.validation import validate_policy_name
@@ -1022,7 +1033,7 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         aws_conn_id=EMR_CONN,
         destination_aws_conn_id=DESTINATION_CONN,
         destination_role_arn=destination_role_arn(partner),
-        emr_ec2_role_name=ec2_role_name(partner),
+        emr_ec2_role_name=ec2_role_given(partner),
         policy_name=assume_policy_name(partner),
         kms_key_arns=kms_key_arns(partner),
         security_configuration=None if args.keep_security_configuration else args.security_configuration,

@@ -96,7 +96,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param destination_role_arn: the partner's destination role: its ARN, path included or not. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 role: its name, or its ARN (as ``partner_access`` and the assume grant take
-        it), which must be in ``aws_conn_id``'s partition and account. (templated, default: ``EMR_EC2_DefaultRole``)
+        it), which must be in ``aws_conn_id``'s partition and account. An ARN's path is the role's when
+        ``iam:GetRole`` may not read it; given a name, and that read refused, a statement of the trust naming the role
+        at any path leaves ``access_ended`` ``None``. (templated, default: ``EMR_EC2_DefaultRole``)
     :param policy_name: the EMR EC2 role's inline policy the grant wrote, as ``AttachAssumeRolePolicyOperator``'s
         ``policy_name``: the role goes from its statement and from its managed policies for more roles. (templated,
         default: ``emrfs-xacct-assume-destination-roles``)
@@ -199,7 +201,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.taken_over: tuple[str, list[str]] = ("", [])  # the rebuilt configuration's (_rebuild_configuration)
         dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
-        emr_role, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
+        emr_role, emr_role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
+        # An ARN given carries the role's path (IAM User Guide, "IAM identifiers"): used when GetRole is refused.
+        self.emr_role_arn_given: str | None = None if emr_role_account is None else str(self.emr_ec2_role_name)
         policy_name = validation.validate_policy_name(self.policy_name, "policy_name")
         destination_pin = destination_account_pin(self)
         destination_conn_id(self.destination_aws_conn_id, destination_pin)
@@ -305,6 +309,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         self.still_granted: list[dict[str, Any]] = []
         self.access_not_checked: list[str] = []
+        self.path_not_read = ""  # the refused read of the EMR EC2 role's ARN (its path), when neither read nor given
+        self.trusted_at: str | None = None  # the ARN, at a path not known to be the role's, the trust still trusts
         try:
             self._warn_if_not_ended(destination_iam, emr_role, role_arn, policy_name)
         except (ClientError, BotoCoreError, EmrfsXacctError) as error:
@@ -570,7 +576,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         that still trusts the EMR EC2 role, its account or everyone is kept byte for byte and named in a warning, and
         then the EMR EC2 role's own grants decide. A deleted role needs no check. The request is on the role's ARN as
         ``GetRole`` shows it, path included (``role_arn`` may be the ARN built from its name); with the trust kept,
-        not read, on every ARN the EMR EC2 role's policies name the role by, at any path, and ``role_arn``.
+        not read, on every ARN the EMR EC2 role's policies name the role by, at any path, and ``role_arn``. The
+        EMR EC2 role's own ARN is ``GetRole``'s, else the one given; with neither, a statement trusting it at a path
+        that may be its own leaves the check undetermined (:meth:`_trusted_at_another_path`).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 
@@ -641,15 +649,28 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         """
         Return the EMR EC2 role's ``sts:AssumeRole`` request on the role, and the ARN of its permissions boundary.
 
-        The role's ARN carries its path (``GetRole``; refused, the ARN is built from its name, and no boundary).
-        Unknown condition keys leave a statement undetermined rather than false (``known_absent`` empty).
+        The role's ARN carries its path (IAM User Guide, "IAM identifiers", "IAM ARNs"): ``GetRole``'s; refused, the
+        ARN given as ``emr_ec2_role_name``, else the one built from its name, whose path is not known
+        (``path_not_read`` says so), and no boundary. Unknown condition keys leave a statement undetermined rather
+        than false (``known_absent`` empty).
         """
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
         from airflow_provider_emrfs_xacct.pure.evaluator import Request
         from airflow_provider_emrfs_xacct.pure.validation import partition_of_arn
 
         account, name = emr_role
-        principal, boundary_arn = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}", None
-        role = self._unless_denied(lambda: self.hook.get_role(name))
+        built = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}"
+        principal, boundary_arn = self.emr_role_arn_given or built, None
+        try:
+            role = self.hook.get_role(name)
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            role = None
+            if self.emr_role_arn_given is None:
+                self.path_not_read = f"the ARN (path) of role {name}: iam:{error.operation_name} refused"
         if role is not None:
             principal = str(role["Arn"])
             boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
@@ -682,15 +703,20 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
 
         by_trust = evaluate([("trust policy", trust)], request, resource_policy=True)
+        if not (by_trust.allowed or by_trust.undetermined) and self.path_not_read:
+            by_trust = self._trusted_at_another_path(request, trust) or by_trust
         if not (by_trust.allowed or by_trust.undetermined):
             return None
         statement = json.dumps(by_trust.statement, sort_keys=True)
+        how = "still trusts" if by_trust.allowed else "may still trust (its condition is not known before a request)"
+        if self.trusted_at is not None:
+            how = f"may still trust (if its ARN is {self.trusted_at}: {self.path_not_read})"
         self.log.warning(
             "The trust policy of %s %s role %s in a statement this provider did not write, kept as it is: %s. The "
             "access ends only while none of that role's policies allows sts:AssumeRole on %s: remove that statement, "
             "or the role from it, by hand",
             request.resource,
-            "still trusts" if by_trust.allowed else "may still trust (its condition is not known before a request)",
+            how,
             name,
             statement,
             request.resource,
@@ -698,8 +724,34 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         return {
             "by": f"the trust policy of {request.resource}",
             "statement": by_trust.statement,
-            "certain": by_trust.allowed,
+            "certain": by_trust.allowed and self.trusted_at is None,
         }
+
+    def _trusted_at_another_path(self, request: Request, trust: dict[str, Any]) -> Decision | None:
+        """
+        Return the decision of ``trust`` allowing (or maybe) the EMR EC2 role at a path its principal may hold; else ``None``.
+
+        Only when the role's ARN was neither read nor given (``path_not_read``): the principal is then the ARN built
+        from its name, and a statement naming the role of that account and name at another path (in ``Principal``
+        or ``NotPrincipal``) may name the role itself, as a role's ARN holds its path (IAM User Guide, "IAM
+        identifiers", "IAM ARNs"; "AWS JSON policy elements: Principal"). ``trusted_at`` keeps that ARN.
+        """
+        from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
+        from airflow_provider_emrfs_xacct.pure.merge import as_list, aws_principals, roles_named
+
+        named = [
+            value
+            for statement in as_list(trust.get("Statement"))
+            if isinstance(statement, dict)
+            for element in ("Principal", "NotPrincipal")
+            for value in aws_principals(statement, element)
+        ]
+        for arn in roles_named(named, [request.principal]):
+            decision = evaluate([("trust policy", trust)], replace(request, principal=arn), resource_policy=True)
+            if decision.allowed or decision.undetermined:
+                self.trusted_at = arn
+                return decision
+        return None
 
     def _warn_if_still_granted(
         self,
@@ -777,6 +829,22 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 otherwise,
             )
             grant = {"by": f"{decision.source} of role {name}", "statement": decision.statement}
+            if self.trusted_at is not None:
+                # Named at a path that may be the role's (not read): neither ended nor known to go on.
+                self.access_not_checked.append(
+                    f"{self.path_not_read}, and {trusted['by']} trusts {self.trusted_at} (statement {statement})"
+                )
+                self.log.warning(
+                    "Whether the access is ended is NOT checked: %s of role %s allows sts:AssumeRole on %s, and %s "
+                    "trusts %s, which is that role if that is its path (%s). Check the role's path and that statement",
+                    decision.source,
+                    name,
+                    resource,
+                    trusted["by"],
+                    self.trusted_at,
+                    self.path_not_read,
+                )
+                return
             self.still_granted = [{**grant, "certain": decision.allowed, "resource": resource}, trusted]
             return
 
