@@ -485,8 +485,8 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             requires_canned_acl`): they must send it, and are granted ``s3:PutObjectAcl`` too.
         :param still_refused: filled, per principal, with the partner's ``Deny`` statements that still refuse a
             request of its EMRFS uploads under the policy written (:func:`~airflow_provider_emrfs_xacct.pure.
-            bucket_policy.still_refused`): the canned ACL lets by ``PutObject``, never ``UploadPart``, which
-            carries none. Kept as they are: the provider does not change what it did not write.
+            bucket_policy.still_refused`): the canned ACL lets by ``PutObject``, never ``UploadPart`` nor
+            ``CompleteMultipartUpload``, which carry none. Kept as they are: the provider does not change what it did not write.
 
         The provider's statements of principals deleted since, shown by their unique IDs, go (or lose those IDs),
         whoever they were written for, logged, as on a revoke (:func:`~airflow_provider_emrfs_xacct.pure.

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 
+#: The XCom key of what a bucket revoke leaves the principals' accounts through the objects they own.
+KEPT_OBJECT_OWNERS_XCOM_KEY = "kept_object_owners"
+
+
 class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     """
     Grant the EMR account's roles access to prefixes through the destination bucket's policy (option (a)).
@@ -70,8 +74,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         (``kms_key_arn``: the key ARN of the bucket's default SSE-KMS key, ``None`` without one;
         ``emrfs_site_properties``: the canned ACL setting when the bucket is ``BucketOwnerPreferred`` or its policy
         refuses uploads without it); with ``still_refused`` too, logged as a WARNING, when a partner's ``Deny`` still
-        refuses a request of EMRFS's uploads under the policy written (``UploadPart``, which carries no ACL nor
-        encryption header, say): ``[{"principal", "statement", "request", "s3_prefixes", "why", "fix"}]``
+        refuses a request of EMRFS's uploads under the policy written (``UploadPart`` or ``CompleteMultipartUpload``,
+        which carry no ACL nor encryption header, say): ``[{"principal", "statement", "request", "s3_prefixes", "why", "fix"}]``
         (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.still_refused`). The ACL alone does not fix those.
     """
 
@@ -174,7 +178,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
             self.log.info(
                 "The policy of bucket %s refuses uploads by %s without the bucket-owner-full-control canned ACL: "
                 "EMRFS must send it (emrfs_site_properties %s), and s3:PutObjectAcl is granted. The ACL lets by "
-                "PutObject and CreateMultipartUpload, not UploadPart, which carries none (see any warning below).",
+                "PutObject and CreateMultipartUpload, not UploadPart nor CompleteMultipartUpload, which carry none "
+                "(see any warning below).",
                 bucket,
                 ", ".join(sorted(acl_required)),
                 report["emrfs_site_properties"],
@@ -501,6 +506,12 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     the task fails without retries naming the setting and the statements, and the access is not ended until they are
     made non-public or the setting is turned off.
 
+    The revoke ends the bucket policy's grant only. It warns of what it leaves: a statement of others that still lets a
+    principal write, and, on a bucket that is not ``BucketOwnerEnforced`` (or whose ownership it could not read), the
+    objects the principals' accounts wrote and still own, which their roles keep reading and re-ACLing through their
+    own policies (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.kept_object_owners`; also pushed to XCom
+    under ``kept_object_owners``).
+
     :param bucket: the destination bucket. (templated)
     :param principal_arns: the role ARNs whose access to remove. (templated)
     :param dry_run: only log the plan. (templated, default: False)
@@ -547,7 +558,37 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 bucket, principals, settings=settings, dry_run=self.dry_run
             )
         self._warn_if_not_ended(bucket, principals, before, after)
+        self._warn_of_kept_owners(context, bucket, principals)
         return self.report(context, changes)
+
+    def _warn_of_kept_owners(self, context: Context, bucket: str, principals: list[str]) -> None:
+        """
+        Warn when objects the principals' accounts wrote keep their owner, so their roles keep them.
+
+        Read after the revoke's write: a refused ``GetBucketOwnershipControls`` does not keep the revoke from ending
+        the bucket policy's grant; the ownership is then not known, and the warning says so.
+        """
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import error_message, is_access_denied
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import kept_object_owners, kept_object_owners_warning
+
+        ownership: str | None
+        try:
+            ownership = self.hook.get_object_ownership(bucket)
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            self.log.warning(
+                "The object ownership of bucket %s could not be read (s3:GetBucketOwnershipControls: %s)",
+                bucket,
+                error_message(error),
+            )
+            ownership = None
+        kept = kept_object_owners(bucket, ownership, principals)
+        if kept is not None:
+            self.log.warning("%s", kept_object_owners_warning(kept, principals))
+            self.push_xcom(context, KEPT_OBJECT_OWNERS_XCOM_KEY, kept)
 
     def _warn_if_not_ended(
         self, bucket: str, principals: list[str], before: dict[str, Any] | None, after: dict[str, Any] | None

@@ -280,8 +280,10 @@ def revoke(
     Return the policy without the principal's statements (``None`` when no statement is left).
 
     A statement of the principal's that someone gave other principals too keeps them: only the revoked
-    principal (in every spelling of its name) is taken out of it, so the revoke cuts the partner's access
-    and nobody else's. The provider's statements also lose the unique IDs of principals deleted since
+    principal (in every spelling of its name) is taken out of it, so the revoke ends what the provider's
+    statements granted the principal and nobody else's. It does not end the access a statement of others
+    keeps (:func:`kept_writes`), nor, on a bucket that is not ``BucketOwnerEnforced``, what the principal's
+    account keeps to the objects it wrote and still owns (:func:`kept_object_owners`). The provider's statements also lose the unique IDs of principals deleted since
     (:func:`without_deleted_principals`), whoever they were granted to.
 
     :param cleared: filled with what went for deleted principals (for the log).
@@ -379,6 +381,56 @@ def kept_writes(
     return kept
 
 
+def kept_object_owners(
+    bucket: str, object_ownership: str | None, principal_arns: Iterable[str]
+) -> dict[str, Any] | None:
+    """
+    Say what a revoke leaves the principals through the objects their accounts wrote and still own.
+
+    Unless the bucket is ``BucketOwnerEnforced``, an object another account writes stays that account's (on
+    ``ObjectWriter``; on ``BucketOwnerPreferred`` without the ``bucket-owner-full-control`` ACL: S3 User Guide,
+    "Controlling ownership of objects and disabling ACLs for your bucket"), and S3 judges a request on it in the object
+    owner's context: "If the AWS account that owns the object is also the parent account to which the IAM principal
+    belongs, it can configure object permissions in a user policy" (S3 User Guide, "How Amazon S3 authorizes a request
+    for an object operation"). So the roles keep reading (``s3:GetObject``) and re-ACLing those objects through their
+    own policies, with no ``Allow`` of the bucket policy; the revoke ends only the bucket policy's grant.
+
+    :param object_ownership: the bucket's setting; ``None``: it could not be read.
+    :return: ``None`` on a ``BucketOwnerEnforced`` bucket (the bucket owner owns every object); else
+        ``{"bucket", "object_ownership", "accounts", "fix"}``.
+    """
+    if object_ownership == "BucketOwnerEnforced":
+        return None
+    return {
+        "bucket": bucket,
+        "object_ownership": object_ownership,
+        "accounts": sorted({account_of_arn(arn) for arn in principal_arns}),
+        "fix": (
+            "switch the bucket to BucketOwnerEnforced (GrantBucketAccessOperator with enforce_bucket_owner=True, or "
+            "PutBucketOwnershipControls), which makes the bucket owner the owner of every object, or copy those "
+            "objects over themselves as the bucket owner"
+        ),
+    }
+
+
+def kept_object_owners_warning(kept: dict[str, Any], principal_arns: Iterable[str]) -> str:
+    """The WARNING for what :func:`kept_object_owners` found."""
+    ownership, bucket = kept["object_ownership"], kept["bucket"]
+    setting = (
+        f"Bucket {bucket} has {ownership} ownership"
+        if ownership is not None
+        else f"The object ownership of bucket {bucket} could not be read, so it may not be BucketOwnerEnforced"
+    )
+    return (
+        f"{setting}: objects that account {', '.join(kept['accounts'])} wrote there (unless "
+        "written with the bucket-owner-full-control ACL on BucketOwnerPreferred) keep that account as their owner, "
+        f"and {', '.join(sorted(principal_arns))} and the account's other roles keep reading (s3:GetObject) and "
+        're-ACLing them through their own policies, with no Allow of the bucket policy (S3 User Guide, "How Amazon '
+        "S3 authorizes a request for an object operation\"). The revoke ended only the bucket policy's grant. To end "
+        f"that access: {kept['fix']}"
+    )
+
+
 def _as_written(policy: dict[str, Any], sid: str, partition: str, statement: dict[str, Any]) -> dict[str, Any]:
     """
     The principal's statement ``sid`` as :func:`grant` writes it at its widest (with ``s3:PutObjectAcl``).
@@ -473,8 +525,8 @@ def requires_canned_acl(
     not specify an ACL", S3 User Guide, "Troubleshooting" of Object Ownership). Only the ACL is known of the
     request: a ``Deny`` that may refuse it without the ACL (its other conditions not known here) and surely does not
     with it makes the ACL required, sending it being harmless; one the ACL does not change does not. Required is not
-    sufficient: ``UploadPart`` carries no ACL, so such a ``Deny`` still refuses EMRFS's multipart uploads
-    (:func:`still_refused` names it).
+    sufficient: ``UploadPart`` and ``CompleteMultipartUpload`` carry no ACL, so such a ``Deny`` still refuses EMRFS's
+    multipart uploads (:func:`still_refused` names it).
     """
     from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
     from airflow_provider_emrfs_xacct.pure.requests import PART
@@ -510,31 +562,66 @@ def requires_canned_acl(
 
 #: The upload headers (condition keys) whose absence the grant knows of EMRFS's writes: ``UploadPart`` carries none of
 #: them ("x-amz-acl" is not among its headers: aws/aws-cli#1674; its encryption is CreateMultipartUpload's: S3 API
-#: Reference, UploadPart), and the ``emrfs_site_properties`` the grant returns ask for no encryption header, so the
-#: uploads they configure rely on the bucket's default encryption. Lower case, as condition keys compare.
+#: Reference, UploadPart), nor does ``CompleteMultipartUpload`` (its headers are the SSE-C key's, the checksums and
+#: ``If-Match``/``If-None-Match``: S3 API Reference, CompleteMultipartUpload), and the ``emrfs_site_properties`` the
+#: grant returns ask for no encryption header, so the uploads they configure rely on the bucket's default encryption.
+#: Lower case, as condition keys compare.
 UPLOAD_HEADER_KEYS = (
     "s3:x-amz-acl",
     "s3:x-amz-server-side-encryption",
     "s3:x-amz-server-side-encryption-aws-kms-key-id",
 )
-#: The requests of EMRFS's uploads S3 authorizes as ``s3:PutObject`` (Service Authorization Reference, "Actions,
-#: resources, and condition keys for Amazon S3"), and whether each carries the upload headers.
-UPLOAD_REQUESTS = (("PutObject", True), ("CreateMultipartUpload", True), ("UploadPart", False))
+#: The condition key that tells an upload's requests apart (S3 User Guide, "Enforce conditional writes on Amazon S3
+#: buckets"), lower case.
+OBJECT_CREATION_KEY = "s3:objectcreationoperation"
+
+
+class UploadRequest(NamedTuple):
+    """
+    A request of EMRFS's uploads S3 authorizes as ``s3:PutObject``: whether it carries the upload headers, and its
+    ``s3:ObjectCreationOperation`` (``None``: not ``true``, but whether ``false`` or absent is not documented).
+    """
+
+    operation: str
+    headers: bool
+    object_creation: str | None
+
+
+#: EMRFS's upload requests, all authorized as ``s3:PutObject`` (Service Authorization Reference, "Actions, resources,
+#: and condition keys for Amazon S3"; S3 User Guide, "Multipart upload API and permissions"). Their
+#: ``s3:ObjectCreationOperation`` as S3 User Guide, "Enforce conditional writes on Amazon S3 buckets" gives it: its
+#: example ``Deny`` of ``s3:PutObject`` under ``"Bool": {"s3:ObjectCreationOperation": "true"}`` requires the header
+#: of "All PutObject and CompleteMultipartUpload requests" (``true``), and the key exempts "the
+#: CreateMultipartUpload, UploadPart, and UploadPartCopy operations" (not ``true``; ``false`` or absent, not said).
+#: So exempting the multipart requests by that key still refuses ``CompleteMultipartUpload``, which carries no upload
+#: header: every multipart upload fails at its completion.
+UPLOAD_REQUESTS = (
+    UploadRequest("PutObject", headers=True, object_creation="true"),
+    UploadRequest("CreateMultipartUpload", headers=True, object_creation=None),
+    UploadRequest("UploadPart", headers=False, object_creation=None),
+    UploadRequest("CompleteMultipartUpload", headers=False, object_creation="true"),
+)
 #: What a partner can change so that EMRFS's multipart uploads pass a Deny on an upload header (the provider keeps a
-#: statement it did not write).
+#: statement it did not write). Exempting requests by ``s3:ObjectCreationOperation`` does not do it: the key cannot
+#: tell ``CompleteMultipartUpload`` from ``PutObject``.
 MULTIPART_FIX = (
-    "the partner exempts UploadPart from that Deny with the s3:ObjectCreationOperation condition key (S3 User Guide, "
-    '"Enforce conditional writes on Amazon S3 buckets"), or denies only a header present and wrong (the same key '
-    "also under Null false, which a request without the header does not meet); the provider does not change a "
-    "statement it did not write"
+    "the partner denies only a header present and wrong: the same key also under Null false, which a request without "
+    "the header does not meet, so that uploads without it take the bucket's default encryption (for x-amz-acl: or the "
+    "bucket is switched to BucketOwnerEnforced, enforce_bucket_owner=True, where the bucket owner owns every object "
+    "whatever the ACL, and the Deny is removed). Exempting the multipart requests with the s3:ObjectCreationOperation "
+    'condition key does not do (S3 User Guide, "Enforce conditional writes on Amazon S3 buckets": it exempts only '
+    "CreateMultipartUpload, UploadPart and UploadPartCopy): CompleteMultipartUpload carries it true, as PutObject "
+    "does, and no x-amz-acl nor encryption header, so every multipart upload is refused at its completion. The "
+    "provider does not change a statement it did not write"
 )
 #: The same for an upload that carries the headers (PutObject, CreateMultipartUpload) and relies on the bucket's
 #: default encryption.
 HEADER_FIX = (
-    "the cluster sends the header (emrfs-site fs.s3.enableServerSideEncryption, with "
-    "fs.s3.serverSideEncryption.kms.keyId for SSE-KMS), which UploadPart still lacks, or the partner denies only a "
-    "header present and wrong (the same key also under Null false), so that uploads without it take the bucket's "
-    "default; the provider does not change a statement it did not write"
+    "the partner denies only a header present and wrong (the same key also under Null false), so that uploads without "
+    "it take the bucket's default encryption; the cluster sending the header (emrfs-site "
+    "fs.s3.enableServerSideEncryption, with fs.s3.serverSideEncryption.kms.keyId for SSE-KMS) lets PutObject and "
+    "CreateMultipartUpload by, never UploadPart nor CompleteMultipartUpload, which carry no such header; the provider "
+    "does not change a statement it did not write"
 )
 #: The same for a Deny that refuses whatever the request's upload headers.
 OTHER_FIX = "the partner narrows that Deny; the provider does not change a statement it did not write"
@@ -553,56 +640,71 @@ def still_refused(
 
     Judged with the provider's evaluator, as :func:`requires_canned_acl` judges the ACL: ``PutObject`` and
     ``CreateMultipartUpload`` with the ``bucket-owner-full-control`` canned ACL when ``canned_acl`` (else without)
-    and no encryption header (the settings the grant returns ask for none), and ``UploadPart`` with neither, known
-    absent (:data:`UPLOAD_HEADER_KEYS`). For a negated operator an absent key makes the condition true (IAM User
-    Guide, "IAM JSON policy elements: Condition operators"), so a ``Deny`` of ``s3:PutObject`` unless
-    ``s3:x-amz-acl`` is ``bucket-owner-full-control`` refuses every ``UploadPart``: sending the ACL does not suffice.
-    Only a ``Deny`` that surely applies is named; one depending on a key the grant cannot know (``s3:
-    ObjectCreationOperation``, ``aws:SecureTransport``) is left to the verifier.
+    and no encryption header (the settings the grant returns ask for none), ``UploadPart`` and
+    ``CompleteMultipartUpload`` with neither, known absent (:data:`UPLOAD_HEADER_KEYS`), each with its
+    ``s3:ObjectCreationOperation`` (:data:`UPLOAD_REQUESTS`; one not documented is judged both ``false`` and absent).
+    For a negated operator an absent key makes the condition true (IAM User Guide, "IAM JSON policy elements: Condition
+    operators"), so a ``Deny`` of ``s3:PutObject`` unless ``s3:x-amz-acl`` is ``bucket-owner-full-control`` refuses
+    every ``UploadPart`` and ``CompleteMultipartUpload``: sending the ACL does not suffice, nor does exempting the
+    multipart requests by ``s3:ObjectCreationOperation``. Only a ``Deny`` that surely applies is named; one depending
+    on a key the grant cannot know (``aws:SecureTransport``) is left to the verifier.
 
     :return: ``{"statement": Sid or index, "request", "s3_prefixes", "why", "fix"}`` per statement and request.
     """
-    from airflow_provider_emrfs_xacct.pure.evaluator import EXPLICIT_DENY, evaluate
-
     if policy is None:
         return []
     statements = as_list(policy.get("Statement"))
-    everything = {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}
+    denies = [(index, deny) for index, deny in enumerate(statements) if isinstance(deny, dict)]
     found: dict[tuple[Any, str], dict[str, Any]] = {}
     for location in sorted(locations):
-        for operation, headers in UPLOAD_REQUESTS:
-            request = _upload_request(principal_arn, bucket, location, headers=headers, canned_acl=canned_acl)
-            for index, deny in enumerate(statements):
-                if not isinstance(deny, dict) or deny.get("Effect") != "Deny":
-                    continue
-                alone = [("bucket policy", {**policy, "Statement": [deny, everything]})]
-                if evaluate(alone, request, resource_policy=True).reason != EXPLICIT_DENY:
+        for upload in UPLOAD_REQUESTS:
+            requests = _upload_requests(principal_arn, bucket, location, upload, canned_acl=canned_acl)
+            for index, deny in denies:
+                if deny.get("Effect") != "Deny" or not _surely_denies(policy, deny, requests):
                     continue
                 name = deny.get("Sid") or index
-                entry = found.setdefault(
-                    (name, operation), _refusal(name, operation, deny, request.context, headers=headers)
-                )
+                entry = found.setdefault((name, upload.operation), _refusal(name, upload, deny, requests[0].context))
                 entry["s3_prefixes"].append(location.uri)
     return list(found.values())
 
 
-def _upload_request(
-    principal_arn: str, bucket: str, location: S3Location, *, headers: bool, canned_acl: bool
-) -> Request:
-    """The evaluator's request for an upload of a file under ``location``, its headers known sent or absent."""
+def _surely_denies(policy: dict[str, Any], deny: dict[str, Any], requests: list[Request]) -> bool:
+    """Whether ``deny`` alone, beside an Allow of every upload, explicitly refuses every one of ``requests``."""
+    from airflow_provider_emrfs_xacct.pure.evaluator import EXPLICIT_DENY, evaluate
+
+    everything = {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}
+    alone = [("bucket policy", {**policy, "Statement": [deny, everything]})]
+    return all(evaluate(alone, request, resource_policy=True).reason == EXPLICIT_DENY for request in requests)
+
+
+def _upload_requests(
+    principal_arn: str, bucket: str, location: S3Location, upload: UploadRequest, *, canned_acl: bool
+) -> list[Request]:
+    """
+    The evaluator's requests for ``upload`` of a file under ``location``, its headers known sent or absent: one with
+    its ``s3:ObjectCreationOperation``, or, where that is not documented, one with ``false`` and one without the key.
+    """
     from airflow_provider_emrfs_xacct.pure.evaluator import Request as EvaluatorRequest
     from airflow_provider_emrfs_xacct.pure.requests import PART
 
-    context = {"s3:x-amz-acl": "bucket-owner-full-control"} if headers and canned_acl else {}
+    context = {"s3:x-amz-acl": "bucket-owner-full-control"} if upload.headers and canned_acl else {}
     resource = f"{s3_arn(partition_of_arn(principal_arn), bucket)}/{location.prefix}{PART}"
     absent = frozenset(key for key in UPLOAD_HEADER_KEYS if key not in context)
-    return EvaluatorRequest("s3:PutObject", resource, principal_arn, context, known_absent=absent)
+    creation = [upload.object_creation] if upload.object_creation is not None else ["false", None]
+    return [
+        EvaluatorRequest(
+            "s3:PutObject",
+            resource,
+            principal_arn,
+            {**context, OBJECT_CREATION_KEY: value} if value is not None else context,
+            known_absent=absent if value is not None else absent | {OBJECT_CREATION_KEY},
+        )
+        for value in creation
+    ]
 
 
-def _refusal(
-    name: Any, operation: str, deny: dict[str, Any], context: Mapping[str, Any], *, headers: bool
-) -> dict[str, Any]:
-    """Say why ``deny`` refuses ``operation`` and what the partner can change."""
+def _refusal(name: Any, upload: UploadRequest, deny: dict[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
+    """Say why ``deny`` refuses ``upload`` and what the partner can change."""
     condition = deny.get("Condition")
     tested = sorted(
         {
@@ -614,19 +716,20 @@ def _refusal(
         }
     )
     missing = [key for key in tested if key not in context]
+    operation = upload.operation
     if missing:
         carried = (
             "the settings returned ask EMRFS for no encryption header (its uploads rely on the bucket's default "
             "encryption)"
-            if headers
-            else "UploadPart carries no x-amz-acl nor encryption header (aws/aws-cli#1674)"
+            if upload.headers
+            else f"{operation} carries no x-amz-acl nor encryption header ({_NO_HEADERS[operation]})"
         )
         why = (
             f"it refuses a request without {', '.join(missing)} (for a negated operator, ...IfExists or Null true, "
             f'an absent key meets the condition: IAM User Guide, "IAM JSON policy elements: Condition operators"); '
             f"{carried}"
         )
-        fix = HEADER_FIX if headers else MULTIPART_FIX
+        fix = HEADER_FIX if upload.headers else MULTIPART_FIX
         return {"statement": name, "request": operation, "s3_prefixes": [], "why": why, "fix": fix}
     why = (
         "the bucket-owner-full-control canned ACL EMRFS sends does not meet it"
@@ -634,6 +737,14 @@ def _refusal(
         else "it refuses the request whatever its upload headers"
     )
     return {"statement": name, "request": operation, "s3_prefixes": [], "why": why, "fix": OTHER_FIX}
+
+
+#: Where AWS says a request without the upload headers has none (:data:`UPLOAD_HEADER_KEYS`), and what it carries.
+_NO_HEADERS = {
+    "UploadPart": "aws/aws-cli#1674",
+    "CompleteMultipartUpload": "S3 API Reference, CompleteMultipartUpload; it carries s3:ObjectCreationOperation "
+    'true, as PutObject does: S3 User Guide, "Enforce conditional writes on Amazon S3 buckets"',
+}
 
 
 def still_refused_warning(bucket: str, principal_arn: str, refusals: list[dict[str, Any]]) -> str:

@@ -406,11 +406,12 @@ def test_a_policy_requiring_the_canned_acl_keeps_it_asked_for_on_an_enforced_buc
     bucket-owner-full-control canned ACL or not specify an ACL": S3 User Guide, Object Ownership "Troubleshooting").
     The report said no ACL (the ownership alone asks for none): every upload of the cluster was refused.
 
-    The ACL alone does not let the uploads by: UploadPart is authorized as s3:PutObject and carries no x-amz-acl
-    (aws/aws-cli#1674), and for a negated operator an absent key makes the condition true (IAM User Guide, "IAM JSON
-    policy elements: Condition operators"), so the Deny refuses every part of EMRFS's multipart uploads. The grant
-    names the statement and the documented fix (S3 User Guide, "Enforce conditional writes on Amazon S3 buckets":
-    exempt UploadPart with s3:ObjectCreationOperation) in a WARNING and in its report; before, it said nothing.
+    The ACL alone does not let the uploads by: UploadPart and CompleteMultipartUpload are authorized as s3:PutObject
+    and carry no x-amz-acl (aws/aws-cli#1674; S3 API Reference, CompleteMultipartUpload), and for a negated operator an
+    absent key makes the condition true (IAM User Guide, "IAM JSON policy elements: Condition operators"), so the Deny
+    refuses every multipart upload of EMRFS. The grant names the statement and a fix that works (deny only a header
+    present and wrong; exempting by s3:ObjectCreationOperation leaves CompleteMultipartUpload refused: S3 User Guide,
+    "Enforce conditional writes on Amazon S3 buckets") in a WARNING and in its report; before, it said nothing.
     """
     set_ownership(s3, aws.bucket, "BucketOwnerPreferred" if enforce else "BucketOwnerEnforced")
     # Beside the fixture's HTTPS-only Deny, which the ACL does not change.
@@ -427,14 +428,16 @@ def test_a_policy_requiring_the_canned_acl_keeps_it_asked_for_on_an_enforced_buc
     assert statements["RequireBucketOwnerFullControl"] == require_canned_acl(aws.bucket)  # kept as it was
     objects_sid, _ = principal_sids(aws.emr_ec2_role_arn)
     assert "s3:PutObjectAcl" in statements[objects_sid]["Action"]
-    [refusal] = result["still_refused"]
-    assert refusal["principal"] == aws.emr_ec2_role_arn
-    assert (refusal["statement"], refusal["request"]) == ("RequireBucketOwnerFullControl", "UploadPart")
-    assert "s3:ObjectCreationOperation" in refusal["fix"]
+    part, complete = result["still_refused"]
+    assert part["principal"] == complete["principal"] == aws.emr_ec2_role_arn
+    assert (part["statement"], part["request"]) == ("RequireBucketOwnerFullControl", "UploadPart")
+    assert (complete["statement"], complete["request"]) == ("RequireBucketOwnerFullControl", "CompleteMultipartUpload")
+    assert "Null false" in part["fix"]
     json.dumps(result)  # an XCom
     [warning] = [entry for entry in logs if "still refuses uploads" in str(entry.get("event"))]
     assert warning["log_level"] == "warning"
     assert "'RequireBucketOwnerFullControl' refuses UploadPart" in str(warning["event"])
+    assert "'RequireBucketOwnerFullControl' refuses CompleteMultipartUpload" in str(warning["event"])
 
 
 # enforce_bucket_owner is templated: rendered as text, Airflow's default, "false" is true to Python; read as the flag

@@ -1,8 +1,11 @@
 """
 Option (a)'s grant judges every request of EMRFS's uploads under the policy it writes, and names a partner's ``Deny``
-that still refuses one: the canned ACL lets ``PutObject`` by, never ``UploadPart``, which carries no ``x-amz-acl``
-(aws/aws-cli#1674) nor encryption header, and for a negated operator an absent key makes the condition true (IAM User
-Guide, "IAM JSON policy elements: Condition operators").
+that still refuses one: the canned ACL lets ``PutObject`` by, never ``UploadPart`` nor ``CompleteMultipartUpload``,
+which carry no ``x-amz-acl`` (aws/aws-cli#1674; S3 API Reference, CompleteMultipartUpload) nor encryption header, and
+for a negated operator an absent key makes the condition true (IAM User Guide, "IAM JSON policy elements: Condition
+operators"). ``s3:ObjectCreationOperation`` exempts only CreateMultipartUpload, UploadPart and UploadPartCopy, and
+``CompleteMultipartUpload`` carries it ``true`` as ``PutObject`` does (S3 User Guide, "Enforce conditional writes on
+Amazon S3 buckets": its example requires the header of "All PutObject and CompleteMultipartUpload requests").
 """
 
 from __future__ import annotations
@@ -62,26 +65,29 @@ def refused(*statements: dict[str, Any]) -> list[tuple[Any, str]]:
     ]
 
 
-def test_the_canned_acl_deny_still_refuses_upload_part_and_says_how_to_exempt_it() -> None:
+def test_the_canned_acl_deny_still_refuses_upload_part_and_completion_and_says_what_works() -> None:
     """
     The Deny S3 recommends beside BucketOwnerPreferred makes the grant ask for the ACL, which PutObject and
-    CreateMultipartUpload then carry; UploadPart carries none, so every part is refused. Before, the grant said the ACL
-    fixed it. The documented fix: exempt UploadPart with s3:ObjectCreationOperation (S3 User Guide, "Enforce
-    conditional writes on Amazon S3 buckets").
+    CreateMultipartUpload then carry; UploadPart and CompleteMultipartUpload carry none, so every multipart upload is
+    refused. Before, the grant said the ACL fixed it. The fix named is one that works (a header present and wrong
+    only), and it says the s3:ObjectCreationOperation exemption does not.
     """
     policy, acl = granted(DENY_INSECURE, REQUIRE_ACL)
     assert acl is True
 
-    [entry] = still_refused(policy, EMR_ROLE, BUCKET, [LOCATION], canned_acl=acl)
+    part, complete = still_refused(policy, EMR_ROLE, BUCKET, [LOCATION], canned_acl=acl)
 
-    assert (entry["statement"], entry["request"]) == ("PartnerGuard", "UploadPart")
-    assert entry["s3_prefixes"] == [LOCATION.uri]
-    assert "s3:x-amz-acl" in entry["why"]
-    assert "s3:ObjectCreationOperation" in entry["fix"]
-    assert "Enforce conditional writes on Amazon S3 buckets" in entry["fix"]
-    assert "Null false" in entry["fix"]
-    warning = still_refused_warning(BUCKET, EMR_ROLE, [entry])
+    assert (part["statement"], part["request"]) == ("PartnerGuard", "UploadPart")
+    assert (complete["statement"], complete["request"]) == ("PartnerGuard", "CompleteMultipartUpload")
+    assert part["s3_prefixes"] == complete["s3_prefixes"] == [LOCATION.uri]
+    assert "s3:x-amz-acl" in part["why"]
+    assert "CompleteMultipartUpload carries no x-amz-acl" in complete["why"]
+    assert "Null false" in part["fix"]
+    assert "s3:ObjectCreationOperation condition key does not do" in part["fix"]
+    assert "Enforce conditional writes on Amazon S3 buckets" in part["fix"]
+    warning = still_refused_warning(BUCKET, EMR_ROLE, [part, complete])
     assert "'PartnerGuard' refuses UploadPart" in warning
+    assert "'PartnerGuard' refuses CompleteMultipartUpload" in warning
     assert EMR_ROLE in warning
 
 
@@ -110,10 +116,50 @@ def test_an_encryption_header_deny_refuses_default_encrypted_uploads_and_every_p
         (1, "PutObject"),
         (1, "CreateMultipartUpload"),
         (1, "UploadPart"),
+        (1, "CompleteMultipartUpload"),
     ]
-    put, _, part = entries
+    put, _, part, complete = entries
     assert "fs.s3.enableServerSideEncryption" in put["fix"]
-    assert "s3:ObjectCreationOperation" in part["fix"]
+    assert "never UploadPart nor CompleteMultipartUpload" in put["fix"]
+    assert "Null false" in part["fix"]
+    assert complete["fix"] == part["fix"]
+
+
+#: The exemption S3 User Guide, "Enforce conditional writes on Amazon S3 buckets" shows for multipart uploads.
+CREATION = {"Bool": {"s3:ObjectCreationOperation": "true"}}
+
+
+@pytest.mark.parametrize(
+    ("condition", "acl"),
+    [
+        ({"Null": {SSE_KEY: "true"}, **CREATION}, False),
+        ({"StringNotEquals": {SSE_KEY: "aws:kms"}, **CREATION}, False),
+        ({"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}, **CREATION}, True),
+    ],
+    ids=["sse-null", "sse-not-equals", "canned-acl"],
+)
+def test_exempting_the_multipart_requests_by_object_creation_operation_still_refuses_their_completion(
+    condition: dict[str, Any], acl: bool
+) -> None:
+    """
+    The partner follows the old advice and adds ``Bool s3:ObjectCreationOperation true``: UploadPart and
+    CreateMultipartUpload are exempted, but CompleteMultipartUpload carries the key ``true``, as PutObject does, and no
+    upload header, so it is still refused and every multipart upload fails at completion. Before, the key's value was
+    not known, the Deny was not named, and the warning went away.
+    """
+    policy, asked = granted(deny_unless(condition))
+    assert asked is acl
+
+    entries = still_refused(policy, EMR_ROLE, BUCKET, [LOCATION], canned_acl=acl)
+
+    requests = [entry["request"] for entry in entries]
+    assert "CompleteMultipartUpload" in requests
+    assert "UploadPart" not in requests
+    assert "CreateMultipartUpload" not in requests
+    assert requests == (["CompleteMultipartUpload"] if acl else ["PutObject", "CompleteMultipartUpload"])
+    complete = entries[-1]
+    assert "s3:ObjectCreationOperation true, as PutObject does" in complete["why"]
+    assert "Null false" in complete["fix"]
 
 
 @pytest.mark.parametrize(
@@ -126,23 +172,34 @@ def test_an_encryption_header_deny_refuses_default_encrypted_uploads_and_every_p
                 {"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}, "Null": {"s3:x-amz-acl": "false"}}
             )
         ],
-        # Exempting UploadPart by s3:ObjectCreationOperation: its value is not known here, so not named as refusing.
+        # The fix named: a header present and wrong only, with or without the s3:ObjectCreationOperation exemption.
+        [deny_unless({"Null": {SSE_KEY: "false"}, "StringNotEquals": {SSE_KEY: "aws:kms"}, **CREATION})],
         [
             deny_unless(
                 {
-                    "StringNotEquals": {
-                        "s3:x-amz-acl": "bucket-owner-full-control",
-                        "s3:ObjectCreationOperation": "UploadPart",
-                    }
+                    "StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"},
+                    "Null": {"s3:x-amz-acl": "false"},
+                    **CREATION,
                 }
             )
         ],
+        # Only the requests whose s3:ObjectCreationOperation is not true (its value there is not documented: judged
+        # both false and absent): the exempted ones, refused surely under neither reading, are not named.
+        [deny_unless({"Null": {SSE_KEY: "true"}, "Bool": {"s3:ObjectCreationOperation": "false"}})],
         # A Deny the upload headers do not decide: left to the verifier.
         [DENY_INSECURE],
         # Another principal's guard.
         [{**REQUIRE_ACL, "Principal": {"AWS": "arn:aws:iam::333333333333:root"}}],
     ],
-    ids=["sse-present-and-wrong", "acl-present-and-wrong", "exempted", "https-only", "other-principal"],
+    ids=[
+        "sse-present-and-wrong",
+        "acl-present-and-wrong",
+        "sse-present-and-wrong-exempted",
+        "acl-present-and-wrong-exempted",
+        "only-not-true",
+        "https-only",
+        "other-principal",
+    ],
 )
 def test_a_deny_that_lets_emrfs_uploads_by_is_not_named(statements: list[dict[str, Any]]) -> None:
     assert refused(*statements) == []
@@ -155,7 +212,12 @@ def test_a_deny_the_canned_acl_does_not_meet_is_named_for_every_upload() -> None
 
     entries = still_refused(policy, EMR_ROLE, BUCKET, [LOCATION], canned_acl=True)
 
-    assert [entry["request"] for entry in entries] == ["PutObject", "CreateMultipartUpload", "UploadPart"]
+    assert [entry["request"] for entry in entries] == [
+        "PutObject",
+        "CreateMultipartUpload",
+        "UploadPart",
+        "CompleteMultipartUpload",
+    ]
     assert "does not meet it" in entries[0]["why"]
 
 
