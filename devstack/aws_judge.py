@@ -1053,14 +1053,23 @@ def tls_versions(documents: collections.abc.Iterable[Any], *, private_link: bool
     return TLS_VERSIONS
 
 
+#: ``s3:x-amz-copy-source``: a condition key of ``s3:PutObject`` (Service Authorization Reference, "Actions, resources,
+#: and condition keys for Amazon S3"), the source a CopyObject names; the S3 User Guide's "Bucket policy examples using
+#: condition keys" compares it with ``<bucket>/<key>`` values, the form the stand-in's copies carry.
+COPY_SOURCE_KEY = "s3:x-amz-copy-source"
+#: The condition keys S3 fills for ``s3:PutObject`` only, of the operations that carry them.
+PUT_OBJECT_ONLY_KEYS = frozenset({OBJECT_CREATION_KEY, COPY_SOURCE_KEY})
+
+
 def s3_request_keys(action: str, context: dict[str, str]) -> dict[str, str]:
     """
     The request's condition keys as S3 fills them for ``action``: the listing keys only for a listing of objects,
-    ``s3:ObjectCreationOperation`` only for ``s3:PutObject`` (the uploads of :data:`OBJECT_CREATION_OPERATION`; no
-    value is documented for another action, such as the ``s3:PutObjectAcl`` an upload's canned ACL also needs).
+    ``s3:ObjectCreationOperation`` and ``s3:x-amz-copy-source`` only for ``s3:PutObject`` (the uploads of
+    :data:`OBJECT_CREATION_OPERATION`, a CopyObject's source; no value is documented for another action, such as the
+    ``s3:PutObjectAcl`` an upload's canned ACL also needs).
     """
     if action != "s3:PutObject":
-        context = {key: value for key, value in context.items() if key != OBJECT_CREATION_KEY}
+        context = {key: value for key, value in context.items() if key not in PUT_OBJECT_ONLY_KEYS}
     if action in LISTING_ACTIONS:
         return dict(context)
     return {key: value for key, value in context.items() if key not in LISTING_KEYS}

@@ -412,3 +412,35 @@ def test_a_key_arn_guard_on_an_upload_naming_its_key_otherwise_is_unknown(aws: S
         reason = unknown(written)
         assert "s3:x-amz-server-side-encryption-aws-kms-key-id" in reason
         assert key_id in reason
+
+
+# 5. The copy source of the probe's rename ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"Null": {"s3:x-amz-copy-source": "false"}},
+        # A value test alone would refuse every upload, a copy source absent from it (IAM User Guide, "IAM JSON policy
+        # elements: Condition operators": a negated operator on a key not in the request is true).
+        {"Null": {"s3:x-amz-copy-source": "false"}, "StringNotLike": {"s3:x-amz-copy-source": "another-bucket/*"}},
+    ],
+    ids=["no-server-side-copies", "copies-from-another-bucket-only"],
+)
+def test_a_copy_guard_refuses_the_probes_rename_and_not_the_jobs_writes(aws: Seeded, condition: dict[str, Any]) -> None:
+    """
+    Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3": ``s3:x-amz-copy-source`` is
+    a condition key of ``s3:PutObject``, which a CopyObject is authorized as; the S3 User Guide's "Bucket policy examples
+    using condition keys" compares it with ``<bucket>/<key>`` values. A partner's Deny of server-side copies refuses the
+    rename (CopyObject) of ``hadoop fs -put`` with 403, while a job's uploads (PutObject, multipart), which name no copy
+    source, pass. The judge gave the copy no copy source: the put passed.
+    """
+    configuration = chain(aws)
+    guard(aws, "NoServerSideCopies", "s3:PutObject", condition)
+
+    record = refused(put(aws, configuration))
+
+    assert record.operation == "CopyObject"
+    assert record.status == 403
+    written = write(aws, configuration)
+    assert written.success, written.summary()

@@ -49,8 +49,6 @@ _ABSENT_ALWAYS = frozenset(
         "aws:FederatedProvider",
         "s3:RequestObjectTag/",
         "s3:RequestObjectTagKeys",
-        "s3:x-amz-copy-source",
-        "s3:x-amz-metadata-directive",
         "s3:x-amz-grant-full-control",
         "s3:x-amz-grant-read",
         "s3:x-amz-grant-read-acp",
@@ -1082,6 +1080,7 @@ def s3_request(
     if not _add_listing(call, stem, context, absent):
         return None
     _add_upload_headers(state, call, bucket_name, context, absent)
+    _add_operation_keys(call, context, absent)
     return Request(
         call.action,
         f"{bucket_arn}/{key}" if call.key is not None else bucket_arn,
@@ -1147,6 +1146,50 @@ def _add_upload_headers(
             context[name] = value
 
 
+#: ``s3:x-amz-copy-source``, a condition key of ``s3:PutObject`` (Service Authorization Reference, "Actions, resources,
+#: and condition keys for Amazon S3"): the source a CopyObject names in its ``x-amz-copy-source`` header. A copy carries
+#: it; in which form EMRFS's rename sends it (``bucket/key``, as the S3 User Guide's "Bucket policy examples using
+#: condition keys" compares it, a leading slash, URL-encoding) is not documented, so its value is not known: a ``Null``
+#: test of it is decided, a condition comparing its value is not (:data:`VALUE_NOT_KNOWN`).
+COPY_SOURCE_KEY = "s3:x-amz-copy-source"
+#: ``s3:x-amz-metadata-directive``, the same page's key of a copy's ``x-amz-metadata-directive`` header (``COPY`` or
+#: ``REPLACE``), which a copy may carry: whether EMRFS's rename sends it, and which, is not documented (not known).
+METADATA_DIRECTIVE_KEY = "s3:x-amz-metadata-directive"
+#: The keys of a copy only: every request of the job's write (no copy) is known not to carry them.
+COPY_KEYS = frozenset({COPY_SOURCE_KEY, METADATA_DIRECTIVE_KEY})
+#: The keys a copy carries whose value is not known (:data:`COPY_SOURCE_KEY`), lower case as :func:`has_condition_on`
+#: takes them.
+VALUE_NOT_KNOWN = frozenset({COPY_SOURCE_KEY.lower()})
+#: ``s3:ObjectCreationOperation``, by the S3 operations whose value AWS documents (S3 User Guide, "Enforce conditional
+#: writes on Amazon S3 buckets"): its example bucket policy denies ``s3:PutObject`` under ``"Bool":
+#: {"s3:ObjectCreationOperation": "true"}`` so that "All PutObject and CompleteMultipartUpload requests" must carry the
+#: header, and says CopyObject requests are refused by it: the three carry ``true``. The key exempts "the
+#: CreateMultipartUpload, UploadPart, and UploadPartCopy operations" (not ``true``; ``false`` or absent it does not say:
+#: not known), and no value is documented for another action (the ``s3:PutObjectAcl`` of an upload's ACL).
+OBJECT_CREATION_KEY = "s3:ObjectCreationOperation"
+OBJECT_CREATION_OPERATION = {"PutObject": "true", "CopyObject": "true", "CompleteMultipartUpload": "true"}
+
+
+def _add_operation_keys(call: S3Call, context: dict[str, Any], absent: set[str]) -> None:
+    """Add the ``s3:ObjectCreationOperation`` of an upload whose value is documented; mark a copy's keys absent but on one."""
+    value = OBJECT_CREATION_OPERATION.get(call.operation) if call.action == "s3:PutObject" else None
+    if value is not None:
+        context[OBJECT_CREATION_KEY] = value
+    if call.operation != "CopyObject":
+        absent.update(COPY_KEYS)
+
+
+def as_action(request: Request, action: str) -> Request:
+    """
+    ``request`` as S3 checks it for another ``action`` (the ``s3:PutObjectAcl`` of an upload's ACL): its
+    ``s3:ObjectCreationOperation``, documented for ``s3:PutObject`` only, then not known.
+    """
+    if action == "s3:PutObject" or OBJECT_CREATION_KEY not in request.context:
+        return replace(request, action=action)
+    context = {key: value for key, value in request.context.items() if key != OBJECT_CREATION_KEY}
+    return replace(request, action=action, context=context)
+
+
 class KmsUse(NamedTuple):
     """One KMS call S3 makes for a request of the write (S3 User Guide, "Using server-side encryption with AWS KMS keys")."""
 
@@ -1188,7 +1231,10 @@ class ProbeRequest(NamedTuple):
 #: delete is refused is not documented), the multipart uploads and their listing and abort
 #: (``s3:ListBucketMultipartUploads``, ``s3:AbortMultipartUpload``, ``s3:ListMultipartUploadParts``), a multipart
 #: upload's ``kms:Decrypt`` and its parts' data keys (S3 User Guide, "Multipart upload API and permissions"), and
-#: whether the copy makes S3 call KMS the same way, which AWS does not document.
+#: whether the copy makes S3 call KMS the same way, which AWS does not document. The rename's ``s3:PutObject`` carries
+#: ``s3:x-amz-copy-source`` (:data:`COPY_SOURCE_KEY`), which no request of the job's write does: a statement that
+#: refuses it is judged apart (``s3_access._Prefix.probe_rename``), and its ``s3:PutObject`` here stands for the put
+#: of ``._COPYING_`` only, which carries no copy source as the job's uploads do not.
 PROBE_REQUESTS = (
     ProbeRequest("s3:GetObject", False),
     ProbeRequest("s3:ListBucket", False),

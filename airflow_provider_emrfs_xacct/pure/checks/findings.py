@@ -196,6 +196,11 @@ def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | No
     ]
 
 
+#: The name of the warning that the live probe's rename is refused, or may be, before its prefix
+#: (``s3_access.PROBE_RENAME``).
+PROBE_RENAME_LINK = "live probe's rename"
+
+
 def verdict_with_probe(links: list[dict[str, Any]], probe: Mapping[str, Any]) -> tuple[str, bool]:
     """
     A report's verdict and health (:attr:`Report.verdict`, :attr:`Report.healthy`) once its live probe is judged.
@@ -206,7 +211,18 @@ def verdict_with_probe(links: list[dict[str, Any]], probe: Mapping[str, Any]) ->
     read of the verifier's own refused after the write went through, :func:`add_probe_object`; or a wait that ended
     before the steps did, none of them failed, :func:`cut_short`) makes it ``NOT_CHECKED``: never ``PASS``, since
     the object was not seen whole, and never ``FAIL``, since nothing failed.
+
+    A failed probe under a statement that refuses its rename, or may (a link named :data:`PROBE_RENAME_LINK`: a copy
+    no request of the job's write sends), proves nothing about the job's writes: the links judge them, and the
+    verdict is never ``PASS`` (the probe settled nothing).
     """
+    failed = any(link["status"] == FAIL for link in links)
+    if (
+        probe.get("ok") is False
+        and not failed
+        and any(str(link["link"]).startswith(PROBE_RENAME_LINK) for link in links)
+    ):
+        return VERDICT_NOT_CHECKED, True
     if probe.get("ok") is False or any(link["status"] == FAIL for link in links):
         return VERDICT_FAIL, False
     if probe.get("ok") is None:

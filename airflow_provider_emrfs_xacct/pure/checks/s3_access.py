@@ -14,13 +14,17 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    COPY_KEYS,
+    COPY_SOURCE_KEY,
     PROBE_KMS_CALLS,
     PROBE_S3_CALLS,
     REQUESTER_PAYS_HEADER,
     S3A_REQUESTER_PAYS,
     UPLOAD_HEADER_KEYS,
+    VALUE_NOT_KNOWN,
     KmsUse,
     acl_readings,
+    as_action,
     canned_acl_doubts,
     encryption_context_is_bucket,
     has_condition_on,
@@ -37,6 +41,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     PASS,
     PROBE_FIX,
+    PROBE_RENAME_LINK,
     UNKNOWN,
     WARN,
     Evaluated,
@@ -164,6 +169,9 @@ def audit(
         split = prefix.split.get(step)
         # A certain refusal of a key the write sends stands; else a statement deciding some keys only leaves it open.
         access.links.append(link if split is None or link.status == FAIL else some_keys_only(link, *split))
+    rename = prefix.probe_rename()
+    if rename is not None:
+        access.links.append(rename)
     return access
 
 
@@ -181,6 +189,25 @@ def _unless_alike_on_every_node(link: Link, outcomes: list[_Outcome]) -> Link:
     return unsettled_per_node(link, doubt, sent)
 
 
+#: The name of the link of the live probe's rename (:meth:`_Prefix.probe_rename`), before its prefix.
+PROBE_RENAME = PROBE_RENAME_LINK
+#: A name of the probe's object, for the request's resource (the probe writes ``PREFIX<probe key>/<uuid>``).
+PROBE_OBJECT = "probe"
+#: What a refused rename means for the live probe.
+PROBE_RENAME_REFUSED = (
+    "the live probe cannot pass under that statement (its put -f renames with a server-side copy, which no request of "
+    "the job's write sends), so its failure proves nothing about the job's writes, judged by the links above"
+)
+#: What a rename not known means for the live probe.
+PROBE_RENAME_UNKNOWN = (
+    "whether the live probe can pass is not known (the form of the x-amz-copy-source its rename sends is not "
+    "documented); a failure of it proves nothing about the job's writes, judged by the links above, which send no copy"
+)
+#: The fix of the rename's warning.
+PROBE_RENAME_FIX = (
+    "judge the job's writes by the links above (or by a job's write); for the live probe, the bucket's owner lets "
+    "copies within the bucket through under that statement"
+)
 #: The fix of a step link left not checked on a request the live probe does not send as the same role.
 NOT_SETTLED_BY_PROBE_FIX = (
     "the live probe does not settle it (its write sends other requests, or this one as another role, or for an object "
@@ -500,7 +527,7 @@ class _Prefix:
             return refused_acl
         requests = [(request, what)]
         if acl is not None:
-            requests.append((replace(request, action=OBJECT_ACL_ACTION), with_acl))
+            requests.append((as_action(request, OBJECT_ACL_ACTION), with_acl))
         self._evaluate_sent(requests, sent.role, sent.call.required, sent.why_role, sent.where, outcomes)
         return "", ""
 
@@ -617,7 +644,59 @@ class _Prefix:
             return True
         keys = (self._keys_of(actor, call.key), self._under(actor, f"{PROBE_KEY}/"))
         policies = s3_policies_named(self.state, self.bucket, actor)
-        return first_telling(policies, replace(request, action=action), keys) is None
+        return first_telling(policies, as_action(request, action), keys) is None
+
+    def probe_rename(self) -> Link | None:
+        """
+        The live probe's rename under this prefix where a statement refuses it, or may, and allows its put: a warning that
+        the probe cannot pass (or may not), so its failure proves nothing of the job's writes; ``None`` elsewhere.
+
+        ``hadoop fs -put`` renames ``<key>._COPYING_`` to ``<key>`` with a CopyObject (:data:`~.contexts.PROBE_REQUESTS`),
+        authorized as ``s3:PutObject`` and carrying ``s3:x-amz-copy-source`` (Service Authorization Reference, "Actions,
+        resources, and condition keys for Amazon S3"), which no request of the job's write sends: a Deny of server-side
+        copies (S3 User Guide, "Bucket policy examples using condition keys") refuses the probe only. Judged only where
+        the probe writes through this link's mapping (:meth:`probed`), as the role its key routes to.
+        """
+        call = S3Call(PROBE_RENAME, "CopyObject", "s3:PutObject", f"{{p}}/{PROBE_KEY}/{PROBE_OBJECT}", headers=True)
+        uri = f"{self.location.uri}{PROBE_KEY}/"
+        if not self.probed(call) or "policy" in self.bucket.unreadable:
+            return None
+        role, why_role, _ = routed_role(self.state, self.mappings, uri, self.index)
+        request = s3_request(self.state, role, call, self.bucket, self.location.bucket, self.stem) if role else None
+        if role is None or request is None:
+            return None
+        what = f"CopyObject {uri}… (the rename of ._COPYING_)"
+        put = replace(request, known_absent=(request.known_absent or frozenset()) | COPY_KEYS)
+        if not self._evaluate(role, put, what, True, why_role).decision.allowed:
+            return None  # the probe's put is refused too, or not known: the write's own links say so
+        outcome = self._copy_outcome(role, request, what, why_role)
+        decision = outcome.decision
+        if decision.allowed:
+            return None
+        name = f"{PROBE_RENAME} {self.location.uri}"
+        if decision.undetermined:
+            detail = f"{what} as {role.arn}: depends on {decision.unknown}; {PROBE_RENAME_UNKNOWN}"
+            return Link(self.index, name, WARN, detail, cite(decision), PROBE_RENAME_FIX, probe_settles=False)
+        detail = (
+            f"{what} as {role.arn}: s3:PutObject {decision.reason}{condition_shown(decision, outcome.context)}; "
+            f"{PROBE_RENAME_REFUSED}"
+        )
+        return Link(self.index, name, WARN, detail, cite(decision), PROBE_RENAME_FIX, probe_settles=False)
+
+    def _copy_outcome(self, role: RoleState, request: Request, what: str, why_role: str) -> _Outcome:
+        """
+        The copy's outcome: with its ``s3:x-amz-copy-source`` not known; where that leaves it undetermined and no policy
+        that may decide it compares the key's value (only ``Null`` tests it), with the key present, whatever its value.
+        """
+        outcome = self._evaluate(role, request, what, True, why_role)
+        documents = s3_deciding_policies(self.state, self.bucket.policy, [role])
+        if not outcome.decision.undetermined or any(
+            has_condition_on(document, VALUE_NOT_KNOWN, values_only=True) for document in documents
+        ):
+            return outcome
+        source = f"{self.location.bucket}/{request.resource.partition(':::')[2].partition('/')[2]}._COPYING_"
+        present = replace(request, context={**request.context, COPY_SOURCE_KEY: source})
+        return self._evaluate(role, present, what, True, why_role)
 
     def _keys_of(self, role: RoleState, template: str) -> Keys:
         """
@@ -647,7 +726,7 @@ class _Prefix:
         if step in self.split or call.key is None or not under_prefix(call.key):
             return
         requests = [*readings]
-        requests += [replace(each, action=OBJECT_ACL_ACTION) for each in readings if "s3:x-amz-acl" in each.context]
+        requests += [as_action(each, OBJECT_ACL_ACTION) for each in readings if "s3:x-amz-acl" in each.context]
         keys = (self._keys_of(sent.role, call.key),)
         policies = s3_policies_named(self.state, self.bucket, sent.role)
         for request in requests:
