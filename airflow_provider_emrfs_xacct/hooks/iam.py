@@ -107,8 +107,12 @@ LIST_ROLES_PAGE_SIZE = 1000
 #: The context keys the verifier sends the simulator whose data type is Boolean (IAM User Guide, "AWS global
 #: condition context keys": aws:SecureTransport, aws:ViaAWSService, aws:PrincipalIsAWSService, "Data type: Boolean");
 #: a ``ContextEntry``'s ``ContextKeyType`` is "the data type of the value (or values)" (IAM API Reference,
-#: "ContextEntry"). Every other key the verifier sends is a String (an ARN's is too).
-BOOLEAN_CONTEXT_KEYS = frozenset({"aws:securetransport", "aws:viaawsservice", "aws:principalisawsservice"})
+#: "ContextEntry"); so is ``s3:ObjectCreationOperation`` (S3 User Guide, "Enforce conditional writes on Amazon S3
+#: buckets": ``"Bool": {"s3:ObjectCreationOperation": "true"}``). Every other key the verifier sends is a String
+#: (an ARN's is too).
+BOOLEAN_CONTEXT_KEYS = frozenset(
+    {"aws:securetransport", "aws:viaawsservice", "aws:principalisawsservice", "s3:objectcreationoperation"}
+)
 
 
 def is_eventually_consistent(error: Exception) -> bool:

@@ -19,6 +19,7 @@ from airflow.providers.common.compat.sdk import TaskDeferred
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct import verify as verify_module
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
@@ -284,6 +285,23 @@ def test_the_simulator_is_told_each_context_keys_data_type(partner: Partner) -> 
     assert kinds["aws:PrincipalArn"] == kinds["aws:ResourceAccount"] == "string"
     booleans = [entry["ContextKeyValues"] for entry in sent["ContextEntries"] if entry["ContextKeyType"] == "boolean"]
     assert all(values in (["true"], ["false"]) for values in booleans)
+
+
+def test_the_simulator_is_told_an_uploads_object_creation_operation_is_boolean(partner: Partner) -> None:
+    """
+    The verifier's uploads carry ``s3:ObjectCreationOperation``, a Boolean: S3's own example tests it with ``"Bool":
+    {"s3:ObjectCreationOperation": "true"}`` (S3 User Guide, "Enforce conditional writes on Amazon S3 buckets"); it
+    was sent to the simulator as a ``string``, which IAM compares with a ``Bool`` condition as another type.
+    """
+    hook = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID)
+    role = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/any"
+    context = {"s3:ObjectCreationOperation": "true", "s3:x-amz-acl": "private"}
+    with CallRecorder().everywhere() as calls, pytest.raises(ClientError):  # the stand-in: NotImplemented
+        hook.simulate_principal_policy(role, "s3:PutObject", "arn:aws:s3:::bucket/key", context)
+
+    (sent,) = calls.params_of("SimulatePrincipalPolicy")
+    kinds = {entry["ContextKeyName"]: entry["ContextKeyType"] for entry in sent["ContextEntries"]}
+    assert kinds == {"s3:ObjectCreationOperation": "boolean", "s3:x-amz-acl": "string"}
 
 
 @pytest.mark.parametrize("first", ["emr role", "destination role"])
