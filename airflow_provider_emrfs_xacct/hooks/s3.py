@@ -33,7 +33,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     beyond_asked,
     document_size,
     parse_document,
-    policy_text,
+    policy_text_within,
     principals_naming,
     refuse_orphaned_ids,
     same_meaning,
@@ -91,10 +91,7 @@ def bucket_policy_text(document: dict[str, Any], room: int = MAX_BUCKET_POLICY_B
     :param room: the most bytes the escaped text may take: S3's 20 KB, or for a revoke, which only removes, the size
         of the text read, so that it never sends more than S3 held.
     """
-    escaped = policy_text(document, latin1=False)
-    if len(escaped) <= room:  # ASCII: a byte a character
-        return escaped
-    return policy_text(document, utf8=True)
+    return policy_text_within(document, room, in_bytes=True, latin1=False)
 
 
 def writable_policy(
