@@ -24,7 +24,12 @@ Which requests pass through which endpoint:
 a principal"; a ``Principal`` naming an account grants only its root user, and one naming an ARN is converted to a
 unique id when saved. So a gateway endpoint's Allow counts for the role's session only with ``"*"`` as principal;
 one naming the role itself is not checked (what AWS matches after the conversion is not documented). Nor is a Deny
-naming particular principals there: the page says what such a principal is granted, not whom a Deny reaches.
+naming particular principals there: the page says what such a principal is granted, not whom a Deny reaches. Those
+doubts count only where no statement naming everyone decides: AWS judges all the statements that apply together
+(IAM User Guide, "How AWS enforcement code logic evaluates requests to allow or deny access": "An explicit deny
+overrides an explicit allow"; a request not explicitly allowed is implicitly denied), so a ``"*"`` Deny that applies
+refuses whatever named Deny precedes it, a ``"*"`` Allow that applies grants whatever named Allow stands beside it,
+and with no Allow that may apply the request is refused whatever a named Deny would do.
 """
 
 from __future__ import annotations
@@ -40,7 +45,9 @@ from airflow_provider_emrfs_xacct.pure.evaluator import (
     Decision,
     Request,
     evaluate,
+    may_apply,
 )
+from airflow_provider_emrfs_xacct.pure.merge import parse_document
 
 GATEWAY, INTERFACE = "Gateway", "Interface"
 #: The start of the source of a decision an endpoint policy made (see :attr:`EndpointPolicy.source`).
@@ -76,7 +83,10 @@ def endpoint_decision(endpoint: EndpointPolicy, request: Request) -> Decision:
     if endpoint.document is None:
         return Decision(False, UNDETERMINED, source=endpoint.source, unknown=f"the policy of {endpoint.endpoint_id}")
     policies = [(endpoint.source, endpoint.document)]
-    decision = evaluate(policies, request, resource_policy=True, direct_only=True)
+    if endpoint.endpoint_type == GATEWAY:
+        decision = _gateway_statements(endpoint, request)
+    else:
+        decision = evaluate(policies, request, resource_policy=True, direct_only=True)
     if decision.reason == IMPLICIT_DENY and endpoint.endpoint_type != GATEWAY:
         by_account = evaluate(policies, request, resource_policy=True)
         if by_account.allowed:  # a grant to the caller's account: for a gateway endpoint its root user only
@@ -113,6 +123,38 @@ def endpoint_decision(endpoint: EndpointPolicy, request: Request) -> Decision:
             "grant principals there with aws:PrincipalArn and converts a named ARN to a unique id",
         )
     return decision
+
+
+def _gateway_statements(endpoint: EndpointPolicy, request: Request) -> Decision:
+    """
+    The statement that decides a gateway endpoint's policy for ``request``, judged over all its statements.
+
+    A certain Deny naming everyone (or no one in particular) refuses, whatever named Deny comes before it. Else the
+    grant is that of the statements naming everyone; only where none of them may allow do the named ``Allow``
+    statements count (each is judged as not checked by :func:`endpoint_decision`; one naming an account grants its
+    root user only). With no Allow that may apply: not allowed, whatever a named Deny would do. Else a named Deny that
+    may apply is returned (not checked: whom it reaches there is not documented).
+    """
+    parsed = parse_document(endpoint.document) or {}
+    statements = [item for item in as_list(parsed.get("Statement")) if isinstance(item, dict)]
+    by_everyone = [item for item in statements if not _names_someone(item)]
+    named = [item for item in statements if _names_someone(item)]
+    everyone = evaluate(
+        [(endpoint.source, {"Statement": by_everyone})], request, resource_policy=True, direct_only=True
+    )
+    if everyone.reason == EXPLICIT_DENY:
+        return everyone
+    grant = everyone
+    if everyone.reason == IMPLICIT_DENY:
+        allows = {"Statement": [item for item in named if item.get("Effect") == "Allow"]}
+        grant = evaluate([(endpoint.source, allows)], request, resource_policy=True, direct_only=True)
+    if grant.reason == IMPLICIT_DENY:
+        return everyone
+    deny = next(
+        (item for item in named if item.get("Effect") == "Deny" and may_apply(item, request, resource_policy=True)),
+        None,
+    )
+    return grant if deny is None else Decision(False, EXPLICIT_DENY, deny, endpoint.source)
 
 
 def through_endpoint(decision: Decision, endpoint_decision: Decision | None) -> Decision:

@@ -801,3 +801,137 @@ def test_an_sts_endpoint_named_by_its_own_dns_name_outside_the_vpc_leaves_the_as
 
     assert link.status == UNKNOWN, link
     assert VPCE_NAME in link.detail
+
+
+#: An Allow naming the destination role itself: at a gateway endpoint not checked on its own ("Principals for gateway
+#: endpoints": AWS says to use aws:PrincipalArn and converts a named ARN to a unique id).
+NAMED_ALLOW = {
+    "Sid": "NamedRead",
+    "Effect": "Allow",
+    "Principal": {"AWS": ROLE},
+    "Action": "s3:GetObject",
+    "Resource": "*",
+}
+NAMED_DENY = {
+    "Sid": "NamedNoPut",
+    "Effect": "Deny",
+    "Principal": {"AWS": ROLE},
+    "Action": "s3:PutObject",
+    "Resource": "*",
+}
+STAR_DENY = {"Sid": "NoPut", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}
+
+
+def _gateway(*statements: dict[str, Any]) -> EndpointPolicy:
+    return EndpointPolicy("vpce-s3", GATEWAY, {"Version": "2012-10-17", "Statement": list(statements)})
+
+
+#: The write steps that send s3:PutObject (the others list, abort and read: the Denies above do not reach them).
+PUT_STEPS = [f"{step} {PREFIX}" for step in ("mkdirs", "write files", "job commit")]
+
+
+def _write_statuses(endpoint: EndpointPolicy) -> dict[str, str]:
+    links = by_name(check_chain(with_subnet(private_subnet(s3_gateway_policies=(endpoint,)))))
+    return {step: links[step].status for step in WRITE_STEPS}
+
+
+def _put_steps(status: str) -> dict[str, str]:
+    """Every write step passing but those sending s3:PutObject, which have ``status``."""
+    return {step: status if step in PUT_STEPS else PASS for step in WRITE_STEPS}
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        (FULL_ACCESS["Statement"][0], NAMED_ALLOW),
+        (NAMED_ALLOW, FULL_ACCESS["Statement"][0]),
+        ({**NAMED_ALLOW, "Action": "*"}, {**FULL_ACCESS["Statement"][0], "Principal": {"AWS": "*"}}),
+    ],
+    ids=["named-allow-after", "named-allow-before", "aws-star-beside-a-named-full-allow"],
+)
+def test_a_named_allow_beside_full_access_takes_nothing_from_its_grant(statements: tuple[dict[str, Any], ...]) -> None:
+    """
+    IAM User Guide, "How AWS enforcement code logic evaluates requests to allow or deny access": the request is
+    allowed when an applicable statement allows and none denies. The ``"*"`` Allow applies to the role's session
+    whatever a second Allow naming the role says, so the statement AWS says to avoid at a gateway endpoint ("Principals
+    for gateway endpoints") is not needed: allowed, and the write steps pass (they were not checked).
+    """
+    endpoint = _gateway(*statements)
+
+    decision = endpoint_decision(endpoint, request())
+
+    assert decision.allowed, decision
+    assert decision.reason == "allowed"
+    assert _write_statuses(endpoint) == _put_steps(PASS)
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        (FULL_ACCESS["Statement"][0], NAMED_DENY, STAR_DENY),
+        (FULL_ACCESS["Statement"][0], STAR_DENY, NAMED_DENY),
+        (NAMED_DENY, {**STAR_DENY, "Principal": {"AWS": "*"}}, NAMED_ALLOW, FULL_ACCESS["Statement"][0]),
+    ],
+    ids=["named-deny-first", "named-deny-after", "aws-star-deny-among-named-statements"],
+)
+def test_a_deny_naming_everyone_refuses_whatever_named_deny_comes_before_it(
+    statements: tuple[dict[str, Any], ...],
+) -> None:
+    """
+    "An explicit deny overrides an explicit allow" (IAM User Guide, "How AWS enforcement code logic evaluates requests
+    to allow or deny access"): the ``"*"`` Deny surely applies to the role's session, so a Deny naming the role, whose
+    reach at a gateway endpoint is not documented, leaves nothing in doubt: denied, naming the ``"*"`` statement, and
+    the write steps fail (they were not checked).
+    """
+    endpoint = _gateway(*statements)
+
+    decision = endpoint_decision(endpoint, request())
+
+    assert decision.reason == "explicitly denied by the VPC endpoint policy of vpce-s3"
+    assert (decision.statement or {}).get("Sid") == "NoPut"
+    assert _write_statuses(endpoint) == _put_steps(FAIL)
+    link = by_name(check_chain(with_subnet(private_subnet(s3_gateway_policies=(endpoint,)))))[f"write files {PREFIX}"]
+    assert link.statement == "VPC endpoint policy of vpce-s3: Sid NoPut"
+
+
+def test_a_named_deny_beside_full_access_is_still_not_checked() -> None:
+    """
+    docs/limits.md, "VPC endpoint policies": a gateway endpoint Deny naming a principal is not checked ("Principals
+    for gateway endpoints" says what such a principal is granted, not whom a Deny naming it reaches). With the full
+    access Allow beside it and no Deny naming everyone, that doubt decides: never a PASS, never a FAIL.
+    """
+    endpoint = _gateway(FULL_ACCESS["Statement"][0], NAMED_DENY)
+
+    decision = endpoint_decision(endpoint, request())
+
+    assert decision.reason == UNDETERMINED
+    assert (decision.statement or {}).get("Sid") == "NamedNoPut"
+    assert "Deny naming a principal" in decision.unknown
+    assert _write_statuses(endpoint) == _put_steps(UNKNOWN)
+
+
+def test_a_named_allow_alone_is_still_not_checked() -> None:
+    """No Allow naming everyone: only the named one could grant, which "Principals for gateway endpoints" leaves open."""
+    endpoint = _gateway({**NAMED_ALLOW, "Action": "*"})
+
+    decision = endpoint_decision(endpoint, request())
+
+    assert decision.reason == UNDETERMINED
+    assert "naming the principal itself" in decision.unknown
+    assert set(_write_statuses(endpoint).values()) == {UNKNOWN}
+
+
+def test_with_no_allow_that_may_apply_a_named_deny_leaves_no_doubt() -> None:
+    """
+    A request no statement allows is implicitly denied (IAM User Guide, "How AWS enforcement code logic evaluates
+    requests to allow or deny access"): whom a Deny naming the role reaches at a gateway endpoint does not matter then.
+    Here only the account is granted, which at a gateway endpoint is its root user only ("Principals for gateway
+    endpoints"): not allowed, a FAIL (it was not checked).
+    """
+    account_only = {"Effect": "Allow", "Principal": {"AWS": DESTINATION_ACCOUNT}, "Action": "*", "Resource": "*"}
+    endpoint = _gateway(NAMED_DENY, account_only)
+
+    decision = endpoint_decision(endpoint, request())
+
+    assert decision.reason == "not allowed by any statement of the VPC endpoint policy of vpce-s3"
+    assert set(_write_statuses(endpoint).values()) == {FAIL}
