@@ -495,8 +495,9 @@ def ec2_role_given(partner: dict[str, Any]) -> str:
     """
     The EMR EC2 role as ``emr.ec2_role_name`` gives it: its name, or its ARN, path included (:func:`ec2_role_name`).
 
-    A role's ARN holds its path (IAM User Guide, "IAM identifiers", "IAM ARNs"): the revoke judges a trust statement
-    by it when ``iam:GetRole`` may not read the role, so an ARN is passed on whole, not cut to the name.
+    A role's ARN holds its path (IAM User Guide, "IAM identifiers", "IAM ARNs"): when ``iam:GetRole`` may not read the
+    role, the revoke judges a trust statement by the ARN the trust policy shows for it, else by an ARN given with its
+    path, so an ARN is passed on whole, not cut to the name.
     """
     ec2_role_name(partner)  # validated
     return str(partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE))

@@ -96,9 +96,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param destination_role_arn: the partner's destination role: its ARN, path included or not. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 role: its name, or its ARN (as ``partner_access`` and the assume grant take
-        it), which must be in ``aws_conn_id``'s partition and account. An ARN's path is the role's when
-        ``iam:GetRole`` may not read it; given a name, and that read refused, a statement of the trust naming the role
-        at any path leaves ``access_ended`` ``None``. (templated, default: ``EMR_EC2_DefaultRole``)
+        it), which must be in ``aws_conn_id``'s partition and account. When ``iam:GetRole`` may not read it, its
+        path is the one the destination's trust policy shows for it (before the revoke's write), else that of an ARN
+        given with a path; with neither, a trust statement judging the role otherwise at another path leaves
+        ``access_ended`` ``None``. (templated, default: ``EMR_EC2_DefaultRole``)
     :param policy_name: the EMR EC2 role's inline policy the grant wrote, as ``AttachAssumeRolePolicyOperator``'s
         ``policy_name``: the role goes from its statement and from its managed policies for more roles. (templated,
         default: ``emrfs-xacct-assume-destination-roles``)
@@ -202,8 +203,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role, emr_role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
-        # An ARN given carries the role's path (IAM User Guide, "IAM identifiers"): used when GetRole is refused.
+        # An ARN given may carry the role's path (IAM User Guide, "IAM identifiers"): used when GetRole is refused and
+        # the destination's trust policy names the role at no path (_assume_request).
         self.emr_role_arn_given: str | None = None if emr_role_account is None else str(self.emr_ec2_role_name)
+        self.trust_before: dict[str, Any] | None = None  # the destination's trust policy before the revoke's write
         policy_name = validation.validate_policy_name(self.policy_name, "policy_name")
         destination_pin = destination_account_pin(self)
         destination_conn_id(self.destination_aws_conn_id, destination_pin)
@@ -309,8 +312,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         self.still_granted: list[dict[str, Any]] = []
         self.access_not_checked: list[str] = []
-        self.path_not_read = ""  # the refused read of the EMR EC2 role's ARN (its path), when neither read nor given
-        self.trusted_at: str | None = None  # the ARN, at a path not known to be the role's, the trust still trusts
+        self.path_not_read = ""  # the refused read of the EMR EC2 role's ARN (its path), when nothing tells its path
+        self.trusted_at: str | None = None  # an ARN, at a path not known to be the role's, the trust judges otherwise
+        self.judged_at_path: dict[str, Any] | None = None  # the statement that judges it so
+        self.trusts_read: list[dict[str, Any]] = []  # the trust policy as read before the write, and after
         try:
             self._warn_if_not_ended(destination_iam, emr_role, role_arn, policy_name)
         except (ClientError, BotoCoreError, EmrfsXacctError) as error:
@@ -577,8 +582,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         then the EMR EC2 role's own grants decide. A deleted role needs no check. The request is on the role's ARN as
         ``GetRole`` shows it, path included (``role_arn`` may be the ARN built from its name); with the trust kept,
         not read, on every ARN the EMR EC2 role's policies name the role by, at any path, and ``role_arn``. The
-        EMR EC2 role's own ARN is ``GetRole``'s, else the one given; with neither, a statement trusting it at a path
-        that may be its own leaves the check undetermined (:meth:`_trusted_at_another_path`).
+        EMR EC2 role's own ARN is ``GetRole``'s, else the one the trust policy shows, else one given with its path
+        (:meth:`_arn_not_read`); with none, a statement judging it otherwise at a path that may be its own leaves the
+        check undetermined (:meth:`_judged_at_another_path`).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 
@@ -637,7 +643,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             return None
         if role is None:
             return None
-        trust = trust_without_role(parse_document(role["AssumeRolePolicyDocument"]), *emr_role)
+        shown = parse_document(role["AssumeRolePolicyDocument"])
+        self.trusts_read = [document for document in (self.trust_before, shown) if isinstance(document, dict)]
+        trust = trust_without_role(shown, *emr_role)
         statements = as_list((trust or {}).get("Statement"))
         if trust is None or not any(
             isinstance(statement, dict) and statement.get("Effect") == "Allow" for statement in statements
@@ -650,9 +658,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         Return the EMR EC2 role's ``sts:AssumeRole`` request on the role, and the ARN of its permissions boundary.
 
         The role's ARN carries its path (IAM User Guide, "IAM identifiers", "IAM ARNs"): ``GetRole``'s; refused, the
-        ARN given as ``emr_ec2_role_name``, else the one built from its name, whose path is not known
-        (``path_not_read`` says so), and no boundary. Unknown condition keys leave a statement undetermined rather
-        than false (``known_absent`` empty).
+        one the destination's trust policy shows, else the one given (:meth:`_arn_not_read`), and no boundary.
+        Unknown condition keys leave a statement undetermined rather than false (``known_absent`` empty).
         """
         from botocore.exceptions import ClientError
 
@@ -669,8 +676,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             if not is_access_denied(error):
                 raise
             role = None
-            if self.emr_role_arn_given is None:
-                self.path_not_read = f"the ARN (path) of role {name}: iam:{error.operation_name} refused"
+            principal = self._arn_not_read(built, f"iam:{error.operation_name} refused")
         if role is not None:
             principal = str(role["Arn"])
             boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
@@ -678,6 +684,55 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             "sts:AssumeRole", role_arn, principal, known_absent=frozenset(), has_boundary=bool(boundary_arn)
         )
         return request, boundary_arn
+
+    def _arn_not_read(self, built: str, why: str) -> str:
+        """
+        Return the EMR EC2 role's ARN, path included, when ``GetRole`` may not read it (``why``); ``built`` has no path.
+
+        IAM keeps a role named in a trust policy's ``Principal`` as its unique ID, and shows it back as the role's
+        ARN (IAM User Guide, "AWS JSON policy elements: Principal": "When you save the policy, AWS transforms the ARN
+        to a unique principal ID", with "a reverse transformation back to the ARN when the trust policy is
+        displayed"), and a role's name alone tells it in its account, whatever its path (IAM API Reference,
+        "CreateRole", ``RoleName``; ``UpdateRole`` changes no path). So an ARN of that account and name (in any case)
+        that the trust policy, read before the revoke's write (the provider's statement names the role), shows in a
+        ``Principal`` is the role's, over the one given. Shown at none, an ARN given with a path is taken; else, or
+        shown at two paths (not so on AWS), the path is not known (``path_not_read``, :meth:`_judged_at_another_path`).
+        ``NotPrincipal`` does not count: AWS documents that transformation for ``Principal`` only.
+        """
+        from airflow_provider_emrfs_xacct.pure.merge import as_list, aws_principals, roles_named, same_identity
+
+        named = [
+            value
+            for trust in self.trusts_read
+            for statement in as_list(trust.get("Statement"))
+            if isinstance(statement, dict)
+            for value in aws_principals(statement)
+        ]
+        shown = roles_named(named, [built])
+        paths = sorted({arn.rsplit("/", 1)[0] for arn in shown})
+        given, name = self.emr_role_arn_given, built.rsplit("/", 1)[1]
+        if len(paths) == 1:
+            if given is not None and not same_identity(given, shown[0]):
+                self.log.warning(
+                    "emr_ec2_role_name gives %s, but the trust policy names role %s as %s, the ARN IAM shows for it "
+                    "(%s): the access is judged for %s",
+                    given,
+                    name,
+                    shown[0],
+                    why,
+                    shown[0],
+                )
+            return shown[0]
+        if len(paths) > 1:
+            self.path_not_read = (
+                f"the ARN (path) of role {name}: {why}, and the trust policy names it at {len(paths)} paths "
+                f"({', '.join(shown)})"
+            )
+            return built
+        if given is not None and given.split(":", 5)[5].count("/") > 1:
+            return given  # given with its path, and the trust names the role at none
+        self.path_not_read = f"the ARN (path) of role {name}: {why}"
+        return given or built
 
     def _unless_denied(self, read: Callable[[], Any]) -> Any:
         """Return ``read()``; ``None`` when AWS refuses it (not known: the warnings err on the safe side)."""
@@ -698,19 +753,23 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         of it; else ``None``.
 
         The revoke took the role out of the provider's statement, so such a statement is one the provider did not
-        write (the role, its account, everyone): kept as it is, and named.
+        write (the role, its account, everyone): kept as it is, and named. With the role's path not known, a
+        statement that judges it otherwise at another path makes the answer not certain
+        (:meth:`_judged_at_another_path`).
         """
         from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
 
         by_trust = evaluate([("trust policy", trust)], request, resource_policy=True)
-        if not (by_trust.allowed or by_trust.undetermined) and self.path_not_read:
-            by_trust = self._trusted_at_another_path(request, trust) or by_trust
+        if self.path_not_read:
+            other = self._judged_at_another_path(request, trust, by_trust)
+            if other is not None and not (by_trust.allowed or by_trust.undetermined):
+                by_trust = other  # refused as the path-less ARN, let in (or maybe) at that path
         if not (by_trust.allowed or by_trust.undetermined):
             return None
         statement = json.dumps(by_trust.statement, sort_keys=True)
         how = "still trusts" if by_trust.allowed else "may still trust (its condition is not known before a request)"
         if self.trusted_at is not None:
-            how = f"may still trust (if its ARN is {self.trusted_at}: {self.path_not_read})"
+            how = f"may still trust (as {self.trusted_at} it is judged otherwise: {self.path_not_read})"
         self.log.warning(
             "The trust policy of %s %s role %s in a statement this provider did not write, kept as it is: %s. The "
             "access ends only while none of that role's policies allows sts:AssumeRole on %s: remove that statement, "
@@ -727,14 +786,16 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             "certain": by_trust.allowed and self.trusted_at is None,
         }
 
-    def _trusted_at_another_path(self, request: Request, trust: dict[str, Any]) -> Decision | None:
+    def _judged_at_another_path(self, request: Request, trust: dict[str, Any], by_trust: Decision) -> Decision | None:
         """
-        Return the decision of ``trust`` allowing (or maybe) the EMR EC2 role at a path its principal may hold; else ``None``.
+        Return the decision of ``trust`` for the EMR EC2 role at another path when it differs from ``by_trust``; else
+        ``None``.
 
-        Only when the role's ARN was neither read nor given (``path_not_read``): the principal is then the ARN built
-        from its name, and a statement naming the role of that account and name at another path (in ``Principal``
-        or ``NotPrincipal``) may name the role itself, as a role's ARN holds its path (IAM User Guide, "IAM
-        identifiers", "IAM ARNs"; "AWS JSON policy elements: Principal"). ``trusted_at`` keeps that ARN.
+        Only when the role's path is not known (``path_not_read``): a statement naming the role of that account and
+        name at another path (in ``Principal`` or ``NotPrincipal``, ``Allow`` or ``Deny``) may name the role itself,
+        as a role's ARN holds its path (IAM User Guide, "IAM identifiers", "IAM ARNs"; "AWS JSON policy elements:
+        Principal"). The first ARN judged otherwise than ``request.principal`` is kept as ``trusted_at``, and the
+        statement judging it as ``judged_at_path``.
         """
         from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
         from airflow_provider_emrfs_xacct.pure.merge import as_list, aws_principals, roles_named
@@ -748,8 +809,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ]
         for arn in roles_named(named, [request.principal]):
             decision = evaluate([("trust policy", trust)], replace(request, principal=arn), resource_policy=True)
-            if decision.allowed or decision.undetermined:
+            if (decision.allowed, decision.undetermined) != (by_trust.allowed, by_trust.undetermined):
                 self.trusted_at = arn
+                self.judged_at_path = decision.statement or by_trust.statement
                 return decision
         return None
 
@@ -830,18 +892,21 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             )
             grant = {"by": f"{decision.source} of role {name}", "statement": decision.statement}
             if self.trusted_at is not None:
-                # Named at a path that may be the role's (not read): neither ended nor known to go on.
+                # Judged otherwise at a path that may be the role's (not known): neither ended nor known to go on.
+                other = json.dumps(self.judged_at_path, sort_keys=True)
                 self.access_not_checked.append(
-                    f"{self.path_not_read}, and {trusted['by']} trusts {self.trusted_at} (statement {statement})"
+                    f"{self.path_not_read}, and {trusted['by']} judges {self.trusted_at} otherwise (statement {other})"
                 )
                 self.log.warning(
                     "Whether the access is ended is NOT checked: %s of role %s allows sts:AssumeRole on %s, and %s "
-                    "trusts %s, which is that role if that is its path (%s). Check the role's path and that statement",
+                    "judges %s otherwise (statement %s), which is that role if that is its path (%s). Check the "
+                    "role's path and that statement",
                     decision.source,
                     name,
                     resource,
                     trusted["by"],
                     self.trusted_at,
+                    other,
                     self.path_not_read,
                 )
                 return
@@ -927,19 +992,23 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         its refusals (a denied ``iam:GetRole`` or ``iam:UpdateAssumeRolePolicy``, a statement IAM would refuse to
         save, one trusting a principal the provider does not write) comes before anything changed. A role of that
         name at another path than ``destination_role_arn``'s is the role named (its name alone tells it), not a
-        refusal.
+        refusal. The trust policy as read before the write is kept (``trust_before``): the provider's statement names
+        the EMR EC2 role by the ARN IAM shows for it, path included (:meth:`_arn_not_read`).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError
 
         try:
             with explain_access_denied(destination_iam):
-                return destination_iam.revoke_role_trust(
+                changes = destination_iam.revoke_role_trust(
                     role_arn, emr_role, settings=self.converge_settings, dry_run=dry_run
                 )
         except (AccessDeniedError, ConflictError) as error:
             error.args = (f"{error.args[0]}. {TRUST_NOT_REMOVED}", *error.args[1:])
             raise
+        if changes and isinstance(changes[0].before, dict):
+            self.trust_before = changes[0].before  # as read before the write: it names the EMR EC2 role's ARN
+        return changes
 
     def _destination_account(self, destination_iam: EmrfsIamHook, pinned: str | None) -> str:
         """Return the account ``destination_aws_conn_id`` acts in, refusing it if ``pinned`` (the validated pin) is another."""

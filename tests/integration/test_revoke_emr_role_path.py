@@ -7,6 +7,12 @@ identity policies and the role's trust policy to allow it (IAM User Guide, "Cros
 With ``GetRole`` refused the revoke judged the trust against the ARN built from the name, without the path: a
 statement naming the role at its path did not match, and the revoke said the access ended (exit 0) while AWS still
 allowed it.
+
+IAM keeps a role named in a trust policy's ``Principal`` as its unique ID and shows it back as the role's ARN (IAM User
+Guide, "AWS JSON policy elements: Principal": "When you save the policy, AWS transforms the ARN to a unique principal
+ID", and "a reverse transformation back to the ARN when the trust policy is displayed"), and a role's name alone tells
+it in its account (IAM API Reference, "CreateRole", ``RoleName``): so the ARN the trust policy shows for the role's
+name, as read before the revoke's write (the provider's statement names it), is the role's, path included.
 """
 
 from __future__ import annotations
@@ -95,6 +101,34 @@ def add_trust_statement(aws: Seeded, role_name: str, principal: str) -> dict[str
     return statement
 
 
+def add_trust_statement_last(aws: Seeded, role_name: str, statement: dict[str, object]) -> None:
+    """Put someone's ``statement`` last in the destination role's trust."""
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = iam_b.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    iam_b.update_assume_role_policy(
+        RoleName=role_name, PolicyDocument=json.dumps({**trust, "Statement": [*trust["Statement"], statement]})
+    )
+
+
+def store_trust_as_is(role_name: str, statements: list[dict[str, object]]) -> None:
+    """
+    Make ``statements`` (each on ``sts:AssumeRole``) the whole trust policy of the destination role in moto's own store,
+    past the stand-in's checks: for a trust IAM cannot hold.
+    """
+    from moto.iam.models import iam_backends
+
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{**statement, "Action": "sts:AssumeRole"} for statement in statements],
+    }
+    for backend in iam_backends[DESTINATION_ACCOUNT].values():
+        for role in backend.roles.values():
+            if role.name == role_name:
+                role.assume_role_policy_document = json.dumps(document)
+                return
+    raise AssertionError(f"no role {role_name} in moto's store")
+
+
 def judged(aws: Seeded, role_name: str, principal_arn: str) -> aws_judge.Decision:
     """Whether the EMR EC2 role may assume the destination role, as the stand-in's judge decides (authorization off)."""
     moto_authorization(aws.url, "inf")
@@ -111,7 +145,7 @@ def judged(aws: Seeded, role_name: str, principal_arn: str) -> aws_judge.Decisio
     )
 
 
-def test_a_role_under_a_path_not_read_leaves_the_access_not_checked_not_ended(
+def test_a_role_under_a_path_not_read_is_judged_at_the_path_the_trust_shows(
     aws: Seeded,
     partner_file: Path,  # test_cli's fixture
     emr_get_role_refused: Callable[[], None],
@@ -119,27 +153,120 @@ def test_a_role_under_a_path_not_read_leaves_the_access_not_checked_not_ended(
 ) -> None:
     """
     ``emr.ec2_role_name`` names ``custom-ec2``, made under ``/emr/``; a trust statement someone wrote names it by its
-    ARN, path included. ``iam:GetRole`` of it refused, its path is not known: the statement may name it, so the
-    revoke cannot say the access ended (it goes on: the judge says so): ``access_ended`` null, exit 5, and
-    ``access_not_checked`` names the refused read.
+    ARN, path included. ``iam:GetRole`` of it refused, the trust policy as read before the revoke's write tells its
+    path (the provider's statement and ``Ops`` name it so): the access goes on (the judge says so), exit 7, and
+    ``still_granted`` names the grant and the ``Ops`` statement, certain.
     """
     role_name = applied(aws, partner_file, ROLE, "/emr/", capsys)
-    add_trust_statement(aws, role_name, PATHED)
+    statement = add_trust_statement(aws, role_name, PATHED)
     emr_get_role_refused()
 
     status = emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration")
 
     captured = capsys.readouterr()
     assert judged(aws, role_name, PATHED).allowed
-    assert status == cli.NOT_CHECKED, captured.err
+    assert status == cli.ACCESS_NOT_ENDED, captured.err
     result = json.loads(captured.out)
     assert result["summary"].startswith("Applied:"), result["summary"]
-    assert result["access_ended"] is None
-    assert result["still_granted"] == []
+    assert (result["access_ended"], result["access_not_checked"]) == (False, [])
+    [grant, trust] = result["still_granted"]
+    assert grant["by"] == f"inline policy assume-any-role of role {ROLE}"
+    assert trust["statement"] == statement
+    assert trust["certain"] is True
+
+
+def test_a_deny_naming_the_role_at_its_path_ends_the_access_when_the_role_cannot_be_read(
+    aws: Seeded,
+    partner_file: Path,  # test_cli's fixture
+    emr_get_role_refused: Callable[[], None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    ``custom-ec2`` under ``/emr/``, named by its name only, ``iam:GetRole`` of it refused; someone's ``Allow`` trusts
+    the EMR account and someone's ``Deny`` names the role at its path. An explicit deny overrides the allow (IAM User
+    Guide, "Policy evaluation logic"): the judge refuses. The revoke judged the path-less ARN (the ``Deny`` missed) and
+    said the access goes on (exit 7); the provider's statement, as read before the write, tells the path: ended, exit 0.
+    """
+    role_name = applied(aws, partner_file, ROLE, "/emr/", capsys)
+    add_trust_statement(aws, role_name, f"arn:aws:iam::{EMR_ACCOUNT}:root")
+    deny = {"Sid": "NoCustom", "Effect": "Deny", "Principal": {"AWS": PATHED}, "Action": "sts:AssumeRole"}
+    add_trust_statement_last(aws, role_name, deny)
+    emr_get_role_refused()
+
+    status = emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration")
+
+    captured = capsys.readouterr()
+    assert not judged(aws, role_name, PATHED).allowed
+    assert status == 0, captured.err
+    result = json.loads(captured.out)
+    assert (result["access_ended"], result["still_granted"], result["access_not_checked"]) == (True, [], [])
+
+
+def test_an_arn_given_without_the_path_gives_way_to_the_one_the_trust_shows(
+    aws: Seeded,
+    partner_file: Path,  # test_cli's fixture
+    emr_get_role_refused: Callable[[], None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    ``emr.ec2_role_name`` gives ``custom-ec2``'s ARN without its path ``/emr/``: apply wrote the ARN ``GetRole`` shows
+    into the trust, and someone's statement trusts it so too. With ``GetRole`` refused at the revoke the given ARN was
+    taken as true, the statement missed, exit 0 while the judge allows: now the trust's ARN wins (with a warning),
+    exit 7, and ``still_granted`` names that statement.
+    """
+    role_name = applied(aws, partner_file, PATHLESS, "/emr/", capsys)
+    statement = add_trust_statement(aws, role_name, PATHED)
+    emr_get_role_refused()
+
+    status = emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration")
+
+    captured = capsys.readouterr()
+    assert judged(aws, role_name, PATHED).allowed
+    assert status == cli.ACCESS_NOT_ENDED, captured.err
+    result = json.loads(captured.out)
+    assert (result["access_ended"], result["access_not_checked"]) == (False, [])
+    [_, trust] = result["still_granted"]
+    assert trust["statement"] == statement
+    assert f"emr_ec2_role_name gives {PATHLESS}, but the trust policy names role {ROLE} as {PATHED}" in captured.err
+
+
+def test_a_role_named_at_two_other_paths_only_leaves_the_access_not_checked(
+    aws: Seeded,
+    partner_file: Path,  # test_cli's fixture
+    emr_get_role_refused: Callable[[], None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    ``custom-ec2`` under ``/emr/``, named by its name only, ``iam:GetRole`` of it refused, and the provider's trust
+    statement already gone: someone's ``Allow`` trusts the EMR account, and someone's ``Deny`` names ``custom-ec2``
+    under ``/other/`` and under ``/team/``. IAM cannot hold that trust (it shows the one role by its one ARN, and
+    refuses a principal that does not exist, as the stand-in does), so it is written into moto's store directly.
+    Nothing tells the path, and the ``Deny`` may be the role's: the revoke said the access goes on, certain (exit 7);
+    now ``access_ended`` null, exit 5, ``access_not_checked`` naming the refused read and the ``Deny``.
+    """
+    role_name = applied(aws, partner_file, ROLE, "/emr/", capsys)
+    other, team = (f"arn:aws:iam::{EMR_ACCOUNT}:role/{path}/{ROLE}" for path in ("other", "team"))
+    store_trust_as_is(
+        role_name,
+        [
+            {"Sid": "Ops", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"}},
+            {"Sid": "NotThere", "Effect": "Deny", "Principal": {"AWS": [other, team]}},
+        ],
+    )
+    emr_get_role_refused()
+
+    status = emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration")
+
+    captured = capsys.readouterr()
+    assert status == cli.NOT_CHECKED, captured.err
+    result = json.loads(captured.out)
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
     [not_checked] = result["access_not_checked"]
-    assert f"the ARN (path) of role {ROLE}: iam:GetRole refused" in not_checked
-    assert PATHED in not_checked
-    assert '"Sid": "Ops"' in not_checked
+    assert (
+        f"the ARN (path) of role {ROLE}: iam:GetRole refused, and the trust policy names it at 2 paths" in not_checked
+    )
+    assert f"judges {other} otherwise" in not_checked
+    assert '"Sid": "NotThere"' in not_checked
     assert "Whether the access is ended is NOT checked" in captured.err
 
 
@@ -200,14 +327,14 @@ def test_a_role_without_a_path_not_read_and_named_nowhere_still_ends_the_access(
 
 
 @pytest.mark.parametrize("given", ["name", "arn"])
-def test_the_operator_judges_by_the_arn_given_else_leaves_a_pathed_trust_not_checked(
+def test_the_operator_judges_by_the_arn_the_trust_shows_given_the_name_or_the_arn(
     aws: Seeded, deny_in_destination: Callable[..., None], given: str
 ) -> None:
     """
     The operator alone (as a DAG runs it): the pipeline role under ``/emr/`` holds ``sts:AssumeRole`` on ``*``, a trust
-    statement someone wrote names it by its ARN, and ``iam:GetRole`` in the EMR account is refused. Given the name,
-    the path is not known: ``access_ended`` ``None``, the refused read named. Given the ARN: its path is used, and the
-    statement is found still trusting it.
+    statement someone wrote names it by its ARN, and ``iam:GetRole`` in the EMR account is refused. Given the name or
+    the ARN, the trust policy as read before the revoke's write shows the path: the statement is found still trusting
+    it (it used to leave the access not checked given the name).
     """
     pipeline_role_arn = create_pipeline_role(aws.url)
     provision_partner(aws, PARTNER_1, PREFIX_1, emr_ec2_role=(PIPELINE_ROLE, pipeline_role_arn))
@@ -220,11 +347,6 @@ def test_the_operator_judges_by_the_arn_given_else_leaves_a_pathed_trust_not_che
     argument = PIPELINE_ROLE if given == "name" else pipeline_role_arn
     result, _, _ = run_operator(revoker(aws, PARTNER_1, emr_ec2_role_name=argument))
 
-    if given == "name":
-        assert (result["access_ended"], result["still_granted"]) == (None, [])
-        [not_checked] = result["access_not_checked"]
-        assert f"the ARN (path) of role {PIPELINE_ROLE}: iam:GetRole refused" in not_checked
-        assert pipeline_role_arn in not_checked
-    else:
-        assert (result["access_ended"], result["access_not_checked"]) == (False, [])
-        assert result["still_granted"][1]["statement"] == foreign
+    assert (result["access_ended"], result["access_not_checked"]) == (False, [])
+    assert result["still_granted"][1]["statement"] == foreign
+    assert result["still_granted"][1]["certain"] is True
