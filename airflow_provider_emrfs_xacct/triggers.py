@@ -353,7 +353,46 @@ def trigger_for(trigger: Any, *, botocore_config_is_default: bool) -> Any:
     return trigger
 
 
-class ProbeStepsTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrAddStepsTrigger):
+class StepsInChunksMixin:
+    """
+    The wait of an ``EmrAddStepsTrigger`` on its steps ten at a time (``hooks.emr.async_wait_for_steps``), in place
+    of one ``ListSteps`` on them all: "You can specify a maximum of 10 stepIDs" (Amazon EMR API Reference,
+    "ListSteps"); EMR refuses more (``ValidationException``). The chunks, one after the other, share the trigger's
+    attempts, so the deferral's deadline still bounds the wait. Serialised as the upstream trigger.
+    """
+
+    serialized_fields: dict[str, Any]
+    waiter_name: str
+    waiter_config_overrides: dict[str, Any] | None
+    waiter_delay: int
+    attempts: int
+    return_key: str
+    return_value: Any
+    hook: Any
+    _event_from_exception: Any
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow.providers.common.compat.sdk import AirflowException
+
+        from airflow_provider_emrfs_xacct.hooks.emr import async_wait_for_steps
+
+        hook = self.hook()
+        async with await hook.get_async_conn() as client:
+            waiter = hook.get_waiter(
+                self.waiter_name, deferrable=True, client=client, config_overrides=self.waiter_config_overrides
+            )
+            fields = self.serialized_fields
+            try:
+                await async_wait_for_steps(
+                    waiter, fields["job_flow_id"], list(fields["step_ids"]), self.waiter_delay, self.attempts
+                )
+            except AirflowException as error:
+                yield self._event_from_exception(error)
+            else:
+                yield TriggerEvent({"status": "success", self.return_key: self.return_value})
+
+
+class ProbeStepsTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, StepsInChunksMixin, EmrAddStepsTrigger):
     """
     Wait for the verifier's probe steps; cancel them and delete their objects when the wait fails or the task is killed.
 
@@ -368,8 +407,9 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrAd
     :param destination_region_name: its Region (``None``: the connection's).
     :param expected_bucket_owner: the destination account, sent as ``ExpectedBucketOwner`` with every S3 call.
 
-    Other parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrAddStepsTrigger`; ``verify`` and
-    ``botocore_config`` apply to both connections (each with its own ``config_kwargs``, see
+    Other parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrAddStepsTrigger`, whose wait on
+    ``step_ids`` goes ten at a time (:class:`StepsInChunksMixin`); ``verify`` and ``botocore_config`` apply to both
+    connections (each with its own ``config_kwargs``, see
     :class:`OperatorBotocoreSettingsMixin`).
     """
 

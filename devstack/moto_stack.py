@@ -24,7 +24,8 @@ made none, an old bucket's ``ObjectWriter``), and S3's refusal to disable ACLs o
 (:mod:`devstack.aws_object_ownership`), routes' ``blackhole`` state and VPC endpoints' ``DnsOptions``
 (:mod:`devstack.aws_vpc_states`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
 managed keys KMS makes for ``alias/aws/…`` described as AWS's (:mod:`devstack.aws_managed_keys`), and a step
-runner (moto has none), with EMR's CancelSteps (moto lacks it; :func:`_cancel_steps`). Steps added
+runner (moto has none), with EMR's CancelSteps (moto lacks it; :func:`_cancel_steps`) and the caps on the step
+ids of one ``ListSteps`` (10) and one ``CancelSteps`` (256) (:func:`_list_steps_cap`). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
@@ -55,6 +56,7 @@ import moto.kms.models
 import moto.moto_api._internal.models
 import moto.s3.models
 from moto.core.responses import ActionResult, BaseResponse
+from moto.emr.exceptions import ValidationException
 from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.iam.responses import IamResponse
@@ -314,6 +316,32 @@ def _no_policy_simulator() -> None:
     IamResponse.simulate_principal_policy = simulate_principal_policy  # type: ignore[attr-defined]
 
 
+#: The most step ids EMR takes in one ``ListSteps``: "You can specify a maximum of 10 stepIDs" (Amazon EMR API
+#: Reference, "ListSteps"; its ``StepIds`` member: "You can specify a maximum of ten Step IDs"). moto takes any number.
+LIST_STEPS_MAX_STEP_IDS = 10
+#: The most steps one ``CancelSteps`` request takes: "A maximum of 256 steps are allowed in each CancelSteps request"
+#: (Amazon EMR API Reference, "CancelSteps").
+CANCEL_STEPS_MAX_STEP_IDS = 256
+
+
+def _list_steps_cap() -> None:
+    """
+    EMR's cap on ``ListSteps``' ``StepIds`` (:data:`LIST_STEPS_MAX_STEP_IDS`), which moto lacks: more are refused
+    with ``ValidationException`` (the common error of input that fails a service's constraints), as a whole.
+    """
+    original = ElasticMapReduceResponse.list_steps
+    if getattr(original, "caps_step_ids", False):
+        return
+
+    def list_steps(self: ElasticMapReduceResponse) -> ActionResult:
+        if len(self._get_param("StepIds", [])) > LIST_STEPS_MAX_STEP_IDS:
+            raise ValidationException(f"You can specify a maximum of {LIST_STEPS_MAX_STEP_IDS} stepIDs")
+        return original(self)
+
+    list_steps.caps_step_ids = True  # type: ignore[attr-defined]
+    ElasticMapReduceResponse.list_steps = list_steps  # type: ignore[method-assign]
+
+
 def _cancel_steps() -> None:
     """
     EMR's CancelSteps, which moto lacks: a ``PENDING`` or ``RUNNING`` step of the cluster is ``CANCELLED``; the
@@ -329,6 +357,10 @@ def _cancel_steps() -> None:
         return
 
     def cancel_steps(self: ElasticMapReduceResponse) -> ActionResult:
+        if len(self._get_param("StepIds", [])) > CANCEL_STEPS_MAX_STEP_IDS:
+            raise ValidationException(
+                f"A maximum of {CANCEL_STEPS_MAX_STEP_IDS} steps are allowed in each CancelSteps request."
+            )
         cluster = self.backend.describe_cluster(self._get_param("ClusterId"))
         steps = {step.id: step for step in cluster.steps}
         answers = []
@@ -444,6 +476,7 @@ class MotoStack:
         _emr_in_the_signed_region()
         _list_security_configurations()
         _cancel_steps()
+        _list_steps_cap()
         _no_policy_simulator()
         # The principals' judges first: the quotas' (CreateKey, PutKeyPolicy, CreateRole, UpdateAssumeRolePolicy) then
         # wrap them and count the document as the caller sent it, not as aws_principals re-serialises it to store it

@@ -1240,3 +1240,116 @@ def _worth_retrying(error: Exception) -> bool:
 def _server_error(error: ClientError) -> bool:
     """Whether AWS answered with a server error (5xx): the call may have taken effect before it failed."""
     return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500
+
+
+#: The most step ids one ``ListSteps`` takes: "You can specify a maximum of 10 stepIDs" (Amazon EMR API Reference,
+#: "ListSteps"; its ``StepIds``: "You can specify a maximum of ten Step IDs"). botocore's model does not check it: a
+#: wait on more is refused by EMR itself (``ValidationException``), at its first poll.
+LIST_STEPS_MAX_STEP_IDS = 10
+#: The Amazon provider's waiter on steps (``ListSteps`` with ``StepIds``): it ends when every step listed completed
+#: (success) or one was cancelled, failed or interrupted (failure).
+STEPS_WAITER = "steps_wait_for_terminal"
+#: What the waits below log of each ``ListSteps`` answer.
+STEPS_STATUS_QUERIES = ["Steps[].Status.State", "Steps[].Status.StateChangeReason", "Steps[].Status.FailureDetails"]
+
+
+def step_id_chunks(step_ids: Sequence[str]) -> list[list[str]]:
+    """``step_ids`` in order, in lists of at most :data:`LIST_STEPS_MAX_STEP_IDS` (one ``ListSteps`` each)."""
+    size = LIST_STEPS_MAX_STEP_IDS
+    return [list(step_ids[start : start + size]) for start in range(0, len(step_ids), size)]
+
+
+class _PollCounter:
+    """
+    Counts the polls a wait of the Amazon provider's ``waiter_with_logging`` makes (one ``WaiterConfig``
+    ``MaxAttempts`` 1 wait each); a poll answered with an error it retries without counting an attempt
+    (``RETRIABLE_ERROR_CODES``) is not counted either.
+    """
+
+    def __init__(self, waiter: Any) -> None:
+        self.waiter = waiter
+        self.polls = 0
+
+    def counted(self, error: Exception) -> None:
+        from airflow.providers.amazon.aws.utils.waiter_with_logging import RETRIABLE_ERROR_CODES
+        from botocore.exceptions import WaiterError
+
+        response = getattr(error, "last_response", None) if isinstance(error, WaiterError) else None
+        code = (response.get("Error") or {}).get("Code") if isinstance(response, dict) else None
+        if code in RETRIABLE_ERROR_CODES:
+            self.polls -= 1
+
+
+class _CountingWaiter(_PollCounter):
+    def wait(self, **kwargs: Any) -> None:
+        self.polls += 1
+        try:
+            self.waiter.wait(**kwargs)
+        except Exception as error:
+            self.counted(error)
+            raise
+
+
+class _AsyncCountingWaiter(_PollCounter):
+    async def wait(self, **kwargs: Any) -> None:
+        self.polls += 1
+        try:
+            await self.waiter.wait(**kwargs)
+        except Exception as error:
+            self.counted(error)
+            raise
+
+
+def _chunk_wait_arguments(cluster_id: str, chunk: list[str]) -> dict[str, Any]:
+    """The arguments of the Amazon provider's ``wait``/``async_wait`` but the waiter, delay and attempts."""
+    return {
+        "args": {"ClusterId": cluster_id, "StepIds": chunk},
+        "failure_message": f"Error while waiting for steps {chunk} to complete",
+        "status_message": f"Step ids: {chunk}, Steps are still in non-terminal state",
+        "status_args": STEPS_STATUS_QUERIES,
+    }
+
+
+def wait_for_steps(waiter: Any, cluster_id: str, step_ids: Sequence[str], waiter_delay: int, max_attempts: int) -> None:
+    """
+    Wait for the steps ``step_ids`` of ``cluster_id`` to end (the Amazon provider's ``wait`` with ``waiter``, the
+    :data:`STEPS_WAITER`), :data:`LIST_STEPS_MAX_STEP_IDS` steps at a time, one chunk after the other, all within
+    ``max_attempts`` polls ``waiter_delay`` seconds apart, as one wait on them all would be.
+
+    A chunk's last poll saw its steps complete: the next chunk's first poll follows at once, in the same attempt,
+    so the waits sleep at most ``max_attempts - 1`` times together. Raises as ``wait`` does (``WaiterTerminalFailure``
+    with the chunk's last ``ListSteps`` answer when one of its steps ended otherwise; ``WaiterMaxAttemptsError``).
+    """
+    from airflow.providers.amazon.aws.utils import waiter_with_logging
+
+    attempts_left = max_attempts
+    for chunk in step_id_chunks(step_ids):
+        counting = _CountingWaiter(waiter)
+        waiter_with_logging.wait(
+            waiter=counting,  # type: ignore[arg-type]
+            waiter_delay=waiter_delay,
+            waiter_max_attempts=attempts_left,
+            **_chunk_wait_arguments(cluster_id, chunk),
+        )
+        attempts_left -= counting.polls - 1
+
+
+async def async_wait_for_steps(
+    waiter: Any, cluster_id: str, step_ids: Sequence[str], waiter_delay: int, max_attempts: int
+) -> None:
+    """
+    :func:`wait_for_steps` with an async waiter, in a trigger: each chunk with the ``async_wait`` the Amazon provider's
+    waiter triggers wait with (``AwsBaseWaiterTrigger.run``, looked up in its module when called).
+    """
+    from airflow.providers.amazon.aws.triggers import base as upstream_triggers
+
+    attempts_left = max_attempts
+    for chunk in step_id_chunks(step_ids):
+        counting = _AsyncCountingWaiter(waiter)
+        await upstream_triggers.async_wait(
+            waiter=counting,  # type: ignore[arg-type]
+            waiter_delay=waiter_delay,
+            waiter_max_attempts=attempts_left,
+            **_chunk_wait_arguments(cluster_id, chunk),
+        )
+        attempts_left -= counting.polls - 1

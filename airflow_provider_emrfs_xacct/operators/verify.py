@@ -625,23 +625,21 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         COMPLETED | CANCELLED | FAILED | INTERRUPTED``). botocore's ``step_complete`` waiter, used before, has no
         acceptor for ``INTERRUPTED``: such a step was polled until the attempts ran out and reported as "max attempts
         reached".
+
+        Ten steps at a time (``hooks.emr.wait_for_steps``): ``ListSteps`` takes at most 10 step ids (Amazon EMR API
+        Reference, "ListSteps"), and the probe adds a step per prefix it writes under; the chunks share the attempts.
         """
-        from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
         from airflow.providers.common.compat.sdk import AirflowException
+
+        from airflow_provider_emrfs_xacct.hooks.emr import STEPS_WAITER, wait_for_steps
 
         step_ids = list(uris.values())
         if not step_ids:
             return None
-        waiter = self.hook.get_waiter("steps_wait_for_terminal")
+        waiter = self.hook.get_waiter(STEPS_WAITER)
         try:
-            wait(
-                waiter=waiter,
-                waiter_delay=int(self.waiter_delay),
-                waiter_max_attempts=int(self.waiter_max_attempts),
-                args={"ClusterId": str(self.cluster_id), "StepIds": step_ids},
-                failure_message=f"Error while waiting for steps {step_ids} to complete",
-                status_message=f"Step ids: {step_ids}, Steps are still in non-terminal state",
-                status_args=["Steps[].Status.State", "Steps[].Status.StateChangeReason"],
+            wait_for_steps(
+                waiter, str(self.cluster_id), step_ids, int(self.waiter_delay), int(self.waiter_max_attempts)
             )
         except AirflowException as error:
             response = getattr(error, "last_response", None)
