@@ -49,6 +49,11 @@ _ABSENT_ALWAYS = frozenset(
         "aws:FederatedProvider",
         "s3:RequestObjectTag/",
         "s3:RequestObjectTagKeys",
+        # A copy's headers (COPY_KEYS): keys of s3:PutObject's copy only (Service Authorization Reference, "Actions,
+        # resources, and condition keys for Amazon S3"), which no STS or KMS request, nor any S3 request but the probe's
+        # CopyObject, carries (_add_operation_keys takes them out of that one's).
+        "s3:x-amz-copy-source",
+        "s3:x-amz-metadata-directive",
         "s3:x-amz-grant-full-control",
         "s3:x-amz-grant-read",
         "s3:x-amz-grant-read-acp",
@@ -1171,12 +1176,15 @@ OBJECT_CREATION_OPERATION = {"PutObject": "true", "CopyObject": "true", "Complet
 
 
 def _add_operation_keys(call: S3Call, context: dict[str, Any], absent: set[str]) -> None:
-    """Add the ``s3:ObjectCreationOperation`` of an upload whose value is documented; mark a copy's keys absent but on one."""
+    """
+    Add the ``s3:ObjectCreationOperation`` of an upload whose value is documented; a copy's keys, absent from every
+    request (``_ABSENT_ALWAYS``), are not known on a copy.
+    """
     value = OBJECT_CREATION_OPERATION.get(call.operation) if call.action == "s3:PutObject" else None
     if value is not None:
         context[OBJECT_CREATION_KEY] = value
-    if call.operation != "CopyObject":
-        absent.update(COPY_KEYS)
+    if call.operation == "CopyObject":
+        absent.difference_update(COPY_KEYS)
 
 
 def as_action(request: Request, action: str) -> Request:
