@@ -1083,6 +1083,7 @@ def s3_kms_context(
     tags: tuple[tuple[str, str], ...] = (),
     aliases: tuple[str, ...] = (),
     properties: collections.abc.Mapping[str, str] | None = None,
+    s3_request: collections.abc.Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """
     The KMS condition keys of a call S3 makes for SSE-KMS: ``kms:CallerAccount``, ``aws:ViaAWSService`` and, where
@@ -1113,6 +1114,9 @@ def s3_kms_context(
     and data key pairs", which "use only symmetric KMS keys and the SYMMETRIC_DEFAULT algorithm", and the other
     operations "based on the encryption algorithm used in the operation, even when the algorithm isn't specified in the
     request"; S3 uses symmetric encryption keys only (Amazon S3 API Reference, "Encryption"), whose one algorithm that is.
+
+    Where the call comes from: :func:`forwarded_network_keys` of the keys the S3 request was judged with
+    (``s3_request``; ``None``: not known).
     """
     partition, region = key_arn.split(":")[1], key_arn.split(":")[3]
     # A forward access session: "The aws:ViaAWSService condition key value is set to true whenever a FAS request is
@@ -1121,6 +1125,7 @@ def s3_kms_context(
     context = {"kms:CallerAccount": caller_account, "aws:ViaAWSService": "true"}
     context["aws:RequestedRegion"] = region
     context.update(key_property_keys(None) if properties is None else properties)
+    context.update(forwarded_network_keys(s3_request))
     context["kms:EncryptionAlgorithm"] = SYMMETRIC_DEFAULT
     if partition in ("aws", "aws-us-gov"):
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
@@ -1133,6 +1138,33 @@ def s3_kms_context(
         "kms:EncryptionContext:aws:s3:arn": context_arn,
         "kms:EncryptionContextKeys": ["aws:s3:arn"],
     }
+
+
+#: The keys of where a request comes from (IAM User Guide, "AWS global condition context keys"): ``aws:SourceIp`` over
+#: the internet, the other three through a VPC endpoint.
+NETWORK_KEYS = ("aws:SourceIp", "aws:VpcSourceIp", "aws:SourceVpc", "aws:SourceVpce")
+
+
+def forwarded_network_keys(s3_request: collections.abc.Mapping[str, Any] | None) -> dict[str, Any]:
+    """
+    The network keys (:data:`NETWORK_KEYS`) of the forward access session S3 calls KMS with, from those of the S3
+    request it serves (``s3_request``).
+
+    Over the internet, the S3 request's ``aws:SourceIp``: a Deny on the source address "does not deny requests made by
+    AWS services using Forward access sessions as the original requester's IP address is preserved" (IAM User Guide,
+    "AWS: Denies access to AWS based on the source IP"; "Forward access sessions": "FAS is used by Amazon S3 to make
+    calls to AWS Key Management Service"). The VPC keys are absent, as on the S3 request: each "is included in the
+    request context only if the requester uses a VPC endpoint" ("AWS global condition context keys").
+
+    Through a VPC endpoint (the S3 request carries ``aws:VpcSourceIp``, ``aws:SourceVpc`` or ``aws:SourceVpce``), or
+    where the S3 request's keys are not known (``None``), each may be absent or hold any value
+    (:data:`PRESENCE_NOT_KNOWN`): which of them a forward access session carries then, and with which value, is not
+    documented (the "AWS global condition context keys" entries for these keys say nothing of calls a service makes on
+    the requester's behalf), so a condition on them leaves the decision not known.
+    """
+    if s3_request is None or any(key in s3_request for key in NETWORK_KEYS[1:]) or NETWORK_KEYS[0] not in s3_request:
+        return dict.fromkeys(NETWORK_KEYS, PRESENCE_NOT_KNOWN)
+    return {NETWORK_KEYS[0]: s3_request[NETWORK_KEYS[0]]}
 
 
 #: The key spec and algorithm of a symmetric encryption KMS key, the only keys S3 uses.

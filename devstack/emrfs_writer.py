@@ -955,14 +955,20 @@ def _aws_s3_key_arn(url: str, account: str, region: str) -> str:
 
 
 def _judge_aws_managed_key(
-    principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str
+    principal: Principal,
+    kms_action: str,
+    key: _Key,
+    decision: Decision,
+    context_arn: str,
+    s3_request: Mapping[str, Any] | None = None,
 ) -> Decision:
     """
     An AWS managed key (named by an upload or the bucket's default): judged on the policy AWS gives it, that of the
     account and the service it belongs to (:attr:`_Key.service`, its alias ``aws/<service>``): a caller of another
     account is refused (``kms:CallerAccount``), and so is S3's call with another service's key (``kms:ViaService``:
     :func:`aws_managed_key_policy`); the writer's own ``Deny`` or boundary still counts, as for any key
-    (:func:`_judge_key`). Which service's key it is not known (its aliases not read): the outcome is not known.
+    (:func:`_judge_key`, with the S3 request's keys ``s3_request``). Which service's key it is not known (its aliases
+    not read): the outcome is not known.
     """
     service = key.service
     if service is None:
@@ -979,7 +985,7 @@ def _judge_aws_managed_key(
         )
     if service != "s3":
         other = replace(key, policy=aws_managed_key_policy(key.arn, service))
-        judged = _judge_key(principal, kms_action, other, decision, context_arn)
+        judged = _judge_key(principal, kms_action, other, decision, context_arn, s3_request=s3_request)
         if judged.allowed:
             return judged
         return Decision(
@@ -987,7 +993,7 @@ def _judge_aws_managed_key(
             f"{judged.reason} (the AWS managed key aws/{service}: its policy allows its use only through {service}, "
             "kms:ViaService, and S3 is another service)",
         )
-    return _judge_key(principal, kms_action, replace(key, policy=aws_s3_key_policy(key.arn)), decision, context_arn)
+    return _judge_key(principal, kms_action, replace(key, policy=aws_s3_key_policy(key.arn)), decision, context_arn, s3_request=s3_request)  # fmt: skip
 
 
 def _judge_key(
@@ -997,6 +1003,8 @@ def _judge_key(
     decision: Decision,
     context_arn: str,
     context: dict[str, Any] | None = None,
+    *,
+    s3_request: Mapping[str, Any] | None = None,
 ) -> Decision:
     """
     The KMS call S3 makes with the requester's permissions: the key must be Enabled (AWS KMS Developer Guide,
@@ -1012,6 +1020,9 @@ def _judge_key(
     :param context_arn: the encryption context's ``aws:s3:arn`` (see :meth:`_Writer.encryption_context_arn`).
     :param context: the request keys of a call that is not S3's (EMRFS's own: :func:`client_side_kms_context`), whose
         encryption context is not known; ``None``: S3's call (:func:`.aws_judge.s3_kms_context`).
+    :param s3_request: the keys the S3 request of S3's call was judged with (:meth:`_Writer.network_keys`), whose
+        source address the forward access session keeps (:func:`.aws_judge.forwarded_network_keys`); ``None``: not
+        known.
     """
     # "While the key state is Updating, you can use the keys in cryptographic operations" (AWS KMS Developer Guide,
     # "Change the primary key in a set of multi-Region keys").
@@ -1037,6 +1048,7 @@ def _judge_key(
             tags=key.tags or (),
             aliases=key.aliases or (),
             properties=None if key.properties is None else dict(key.properties),
+            s3_request=s3_request,
         )
     key_decision = _key_decision(principal, kms_action, key, context, encryption_context)
     if aws_judge.names_condition_key([key.policy], aws_judge.KEY_LABEL_KEYS):
@@ -1902,13 +1914,17 @@ class _Writer:
             if isinstance(key, Decision):
                 return key
             if key.aws_managed:
-                return _judge_aws_managed_key(principal, kms_action, key, decision, context_arn)
-            return _judge_key(principal, kms_action, key, decision, context_arn)
+                return _judge_aws_managed_key(
+                    principal, kms_action, key, decision, context_arn, s3_request=self.network_keys()
+                )
+            return _judge_key(principal, kms_action, key, decision, context_arn, s3_request=self.network_keys())
         if sse != "aws:kms" and self.bucket.key_elsewhere is not None:
             return _key_of_another_region(self.bucket.key_elsewhere, self.bucket.home_region) or decision
         # SSE-KMS asked for without a key id: the AWS managed key aws/s3.
         if sse == "aws:kms":
-            return _judge_aws_managed_key(principal, kms_action, self.aws_s3_key(), decision, context_arn)
+            return _judge_aws_managed_key(
+                principal, kms_action, self.aws_s3_key(), decision, context_arn, s3_request=self.network_keys()
+            )
         return self.judge_default_key(principal, kms_action, decision, context_arn)
 
     def aws_s3_key(self) -> _Key:
@@ -1949,7 +1965,9 @@ class _Writer:
         if bucket.kms_key_arn == "aws/s3" and bucket.key_name.startswith(("alias/", "arn:")):
             return self.judge_default_key_by_name(principal, kms_action, decision, context_arn)
         if bucket.kms_key_arn == "aws/s3":
-            return _judge_aws_managed_key(principal, kms_action, self.aws_s3_key(), decision, context_arn)
+            return _judge_aws_managed_key(
+                principal, kms_action, self.aws_s3_key(), decision, context_arn, s3_request=self.network_keys()
+            )
         if not bucket.key_named_by_arn and principal.account != bucket.owner:
             # S3 looks the alias or key id up in the writer's account, not in the owner's (where _read_bucket did).
             return self.judge_default_key_by_name(principal, kms_action, decision, context_arn)
@@ -1968,8 +1986,10 @@ class _Writer:
             bucket.key_properties,
         )
         if default.aws_managed:
-            return _judge_aws_managed_key(principal, kms_action, default, decision, context_arn)
-        return _judge_key(principal, kms_action, default, decision, context_arn)
+            return _judge_aws_managed_key(
+                principal, kms_action, default, decision, context_arn, s3_request=self.network_keys()
+            )
+        return _judge_key(principal, kms_action, default, decision, context_arn, s3_request=self.network_keys())
 
     def judge_default_key_by_name(
         self, principal: Principal, kms_action: str, decision: Decision, context_arn: str
@@ -1991,8 +2011,10 @@ class _Writer:
                 f"requester's account {principal.account}, where no such key is (a key ARN is needed across accounts)",
             )
         if key.aws_managed:
-            return _judge_aws_managed_key(principal, kms_action, key, decision, context_arn)
-        return _judge_key(principal, kms_action, key, decision, context_arn)
+            return _judge_aws_managed_key(
+                principal, kms_action, key, decision, context_arn, s3_request=self.network_keys()
+            )
+        return _judge_key(principal, kms_action, key, decision, context_arn, s3_request=self.network_keys())
 
     def requested_key(self, key_id: str, requester_account: str) -> _Key | Decision:
         """The key an upload names, resolved as S3 does (cached per requester account)."""

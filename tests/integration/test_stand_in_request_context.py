@@ -444,3 +444,70 @@ def test_a_copy_guard_refuses_the_probes_rename_and_not_the_jobs_writes(aws: See
     assert record.status == 403
     written = write(aws, configuration)
     assert written.success, written.summary()
+
+
+# 5. The source address of S3's call to KMS for SSE-KMS -----------------------------------------------------------------
+
+
+def test_s3s_call_to_kms_keeps_the_source_ip_of_the_upload_inside_a_not_ip_address_deny(aws: Seeded) -> None:
+    """
+    IAM User Guide, "AWS: Denies access to AWS based on the source IP": such a Deny "does not deny requests made by AWS
+    services using Forward access sessions as the original requester's IP address is preserved"; "Forward access
+    sessions": "FAS is used by Amazon S3 to make calls to AWS Key Management Service". A ``NotIpAddress`` Deny of
+    ``kms:*`` on the writing role lets the bucket's SSE-KMS uploads from inside the range by, refuses them from outside,
+    and leaves them unknown where the address is not known. The judge left ``aws:SourceIp`` out of S3's call to KMS:
+    the negated condition held and refused every upload.
+    """
+    configuration = chain(aws)
+    attach_deny(aws, DESTINATION_ACCOUNT, ROLE_NAME, "kms:*", CORPORATE_ONLY)
+
+    inside = write(aws, configuration, source_ip="203.0.113.7")
+    outside = write(aws, configuration, source_ip="198.51.100.7")
+    reason = unknown(write(aws, configuration))
+
+    assert inside.success, inside.summary()
+    record = refused(outside)
+    assert record.operation == "PutObject"
+    assert "kms:GenerateDataKey" in record.reason
+    assert "aws:SourceIp" in reason
+
+
+def test_s3s_call_to_kms_keeps_the_source_ip_of_the_upload_inside_an_ip_address_deny(aws: Seeded) -> None:
+    """
+    Same pages: an ``IpAddress`` Deny of ``kms:*`` on the writing role refuses S3's call to KMS for an upload from an
+    address in the range, whose address the forward access session keeps, and lets one from elsewhere by. The judge
+    left ``aws:SourceIp`` out of S3's call: the condition never held and the upload passed.
+    """
+    configuration = chain(aws)
+    attach_deny(aws, DESTINATION_ACCOUNT, ROLE_NAME, "kms:*", {"IpAddress": {"aws:SourceIp": "198.51.100.0/24"}})
+
+    inside = write(aws, configuration, source_ip="198.51.100.7")
+    outside = write(aws, configuration, source_ip="203.0.113.7")
+
+    record = refused(inside)
+    assert record.operation == "PutObject"
+    assert "kms:GenerateDataKey" in record.reason
+    assert outside.success, outside.summary()
+
+
+@pytest.mark.parametrize("key", ["aws:SourceIp", "aws:VpcSourceIp"])
+def test_through_an_s3_endpoint_s3s_call_to_kms_leaves_an_address_guard_unknown(aws: Seeded, key: str) -> None:
+    """
+    Through an S3 VPC endpoint the upload carries ``aws:VpcSourceIp`` and no ``aws:SourceIp`` (IAM User Guide, "AWS
+    global condition context keys"); which network keys the forward access session of S3's call to KMS then carries, and
+    with which value, is not documented (that page's entries for ``aws:SourceIp``, ``aws:VpcSourceIp``,
+    ``aws:SourceVpc``, ``aws:SourceVpce`` say nothing of a call a service makes on the requester's behalf): a Deny of
+    ``kms:*`` on either address leaves the write unknown, even with the public address given. The judge left both out
+    of S3's call: the ``NotIpAddress`` Deny held and refused.
+    """
+    configuration = chain(aws)
+    ec2 = client(aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.65")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    attach_deny(aws, DESTINATION_ACCOUNT, ROLE_NAME, "kms:*", {"NotIpAddress": {key: "10.65.1.0/24"}})
+    endpoints = endpoints_on_the_way(EMR_ACCOUNT, REGION, subnet, aws.bucket, "", {})
+
+    reason = unknown(put(aws, configuration, endpoints=endpoints, source_ip="203.0.113.7"))
+
+    assert key in reason
+    assert "does not know whether the request carries it" in reason

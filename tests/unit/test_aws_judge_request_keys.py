@@ -121,7 +121,9 @@ def test_a_condition_on_an_ec2_role_key_the_stand_in_does_not_know_is_not_decide
 
 
 def kms_call(principal: Principal, key: _Key) -> Decision:
-    return _judge_key(principal, "kms:GenerateDataKey", key, Decision(True, "s3 ok"), OBJECT)
+    """S3's call to KMS for an upload from 198.51.100.1, whose address the forward access session keeps."""
+    upload = {"aws:SourceIp": "198.51.100.1"}
+    return _judge_key(principal, "kms:GenerateDataKey", key, Decision(True, "s3 ok"), OBJECT, s3_request=upload)
 
 
 def test_s3s_kms_call_for_an_instance_profile_may_lack_the_ec2_role_keys() -> None:
@@ -344,7 +346,11 @@ def test_several_values_of_one_key_are_ored(condition: dict[str, Any], context: 
         ({"ForAnyValue:StringNotEquals": {"kms:ResourceAliases": "alias/a"}}, ("alias/a",), False),
         ({"ForAllValues:StringLike": {"kms:ResourceAliases": "alias/a*"}}, ("alias/a", "alias/ab"), True),
         ({"ForAllValues:StringLike": {"kms:ResourceAliases": "alias/a*"}}, ("alias/a", "alias/b"), False),
-        ({"ForAnyValue:IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, (), False),  # no address: ForAnyValue false
+        (
+            {"ForAnyValue:IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+            (),
+            False,
+        ),  # an address outside: ForAnyValue false
     ],
 )
 def test_set_operators_apply_the_operator_to_each_request_value(
