@@ -542,6 +542,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             removed = self._remains_of_removed_prefixes(
                 role_name, documents.DESTINATION_POLICY_NAME, current, locations, others
             )
+            # An older version's EmrfsXacctList<n> goes only with its bucket listed again or judged as the above.
+            documents.refuse_losing_legacy_listing(current, {location.bucket for location in locations}, removed)
             return merge_owned_statements(
                 current, ours, documents.is_owned_destination_sid, widest=widest, dropping=removed
             )
@@ -949,6 +951,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             removed = self._remains_of_removed_prefixes(
                 role_name, bucket_policy.EMR_ROLE_POLICY_NAME, current, locations, others
             )
+            documents.refuse_losing_legacy_listing(current, {location.bucket for location in locations}, removed)
             return merge_owned_statements(current, ours, documents.is_owned_destination_sid, dropping=removed)
 
         return self._ensure_inline_policy(

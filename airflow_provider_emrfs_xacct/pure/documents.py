@@ -270,6 +270,31 @@ def refuse_restricted_legacy_statements(policy: dict[str, Any] | None, buckets: 
             )
 
 
+def refuse_losing_legacy_listing(
+    policy: dict[str, Any] | None, buckets: Collection[str], dropping: Collection[str]
+) -> None:
+    """
+    Refuse (:class:`ConflictError`) to replace an older version's ``EmrfsXacctList<n>`` whose bucket would be lost.
+
+    Its bucket goes with the conversion to one :data:`LIST_SID` statement only when that statement lists it again
+    (``buckets``) or it is among the left-behind grants the caller drops on purpose (``dropping``: judged by
+    :func:`remains_of_removed_prefixes` and the role's other policies exactly as the current form's grants are).
+    Otherwise a grant someone relies on is kept for them: the statement is refused, as a current-form grant that a
+    run may not drop is.
+    """
+    for statement in policy_statements([policy]):
+        arn = _legacy_listing_of(statement)
+        if arn is not None and _bucket_of(arn) not in buckets and arn not in dropping:
+            raise ConflictError(
+                f"statement {statement['Sid']!r} (written by an older version of the provider) lists {arn}, where no "
+                f"prefix of the provider's is left, and an Allow beside it in the same policy may rely on that "
+                f"listing (without s3:ListBucket, a HeadObject of a missing key is a 403, not a 404); the provider now "
+                f"writes one statement {LIST_SID!r} for all buckets and would drop this one. Nothing was changed: "
+                "allow the listing in a statement of your own, or take that Allow off the bucket, or ask for a prefix "
+                "in the bucket again, then run again"
+            )
+
+
 def _bucket_of(resource: str) -> str:
     """The bucket whose ARN (any partition) ``resource`` is, as an older version wrote it; ``""``: not a bucket's ARN."""
     prefix, separator, bucket = resource.partition(":::")
@@ -331,8 +356,9 @@ def remains_of_removed_prefixes(
     prefix's own key and folder marker there, its three object ARNs in ``EmrfsXacctObjectAcl``, and its bucket in both
     ``EmrfsXacctList`` and ``EmrfsXacctBucketLocation``. A prefix taken out of ``EmrfsXacctObjects`` by hand (the
     documented way to remove one) leaves those behind: the next write drops them with it, instead of refusing them
-    as additions of someone else. Only the provider's complete sets count (a bucket in both bucket statements; a
-    prefix's key and marker both, its three ARNs in the ACL statement), and nothing of a bucket an ``Allow`` the
+    as additions of someone else. Only the provider's complete sets count (a bucket in both bucket statements, or in
+    an older version's ``EmrfsXacctList<n>`` as it wrote it: :func:`_listed_buckets`; a prefix's key and marker both,
+    its three ARNs in the ACL statement), and nothing of a bucket an ``Allow`` the
     provider does not own may cover (:func:`_buckets_named_by_others`: its grant there may rely on the provider's
     listing): an ARN added by hand in another shape is still refused, not dropped. A complete set added by hand
     cannot be told from one left behind. The role's other policies are the caller's to weigh before a bucket's grants
@@ -359,18 +385,46 @@ def remains_of_removed_prefixes(
 
 
 def _held_resources(statements: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """The resources of each of the provider's statements whose resources follow from the prefixes."""
-    held: dict[str, set[str]] = {sid: set() for sid in _DERIVED_RESOURCE_SIDS}
+    """
+    The resources of each of the provider's statements whose resources follow from the prefixes; under
+    :data:`_LEGACY_LISTING`, the bucket ARNs of an older version's ``EmrfsXacctList<n>`` as it wrote them.
+    """
+    held: dict[str, set[str]] = {sid: set() for sid in (*_DERIVED_RESOURCE_SIDS, _LEGACY_LISTING)}
     for statement in statements:
         if statement.get("Sid") in held:
             held[statement["Sid"]].update(arn for arn in as_list(statement.get("Resource")) if isinstance(arn, str))
+        elif (arn := _legacy_listing_of(statement)) is not None:
+            held[_LEGACY_LISTING].add(arn)
     return held
 
 
+def _listed_buckets(held: dict[str, set[str]]) -> set[str]:
+    """
+    The bucket ARNs the provider's listing grants hold, in either form: in both ``EmrfsXacctList`` and
+    ``EmrfsXacctBucketLocation``, or in an older version's ``EmrfsXacctList<n>`` (which the next write replaces).
+    """
+    return (held[LIST_SID] & held[BUCKET_LOCATION_SID]) | held[_LEGACY_LISTING]
+
+
+def _legacy_listing_of(statement: dict[str, Any]) -> str | None:
+    """
+    The bucket ARN of an older version's ``EmrfsXacctList<n>`` as it wrote it: an ``Allow`` of listing actions
+    (:data:`_LEGACY_LIST_ACTIONS`) on one bucket's ARN, nothing else; ``None``: not one, or changed by hand.
+    """
+    resources = as_list(statement.get("Resource"))
+    plain = (
+        is_legacy_list_sid(str(statement.get("Sid")))
+        and statement.get("Effect") == "Allow"
+        and set(statement) <= {"Sid", "Effect", "Action", "Resource"}
+        and all(action in _LEGACY_LIST_ACTIONS for action in as_list(statement.get("Action")))
+    )
+    return resources[0] if plain and len(resources) == 1 and _bucket_of(str(resources[0])) else None
+
+
 def _left_behind_buckets(held: dict[str, set[str]], kept: set[S3Location]) -> dict[str, str]:
-    """The bucket ARNs in both bucket statements of ``held`` of no bucket of ``kept``, each with its bucket."""
+    """The bucket ARNs the provider's listing grants hold (:func:`_listed_buckets`) of no bucket of ``kept``."""
     kept_buckets = {location.bucket for location in kept}
-    left = {arn: _prefix_written_for(arn) for arn in held[LIST_SID] & held[BUCKET_LOCATION_SID]}
+    left = {arn: _prefix_written_for(arn) for arn in _listed_buckets(held)}
     return {arn: bucket for arn, bucket in left.items() if isinstance(bucket, str) and bucket not in kept_buckets}
 
 
@@ -491,6 +545,8 @@ def _bucket_grants_held(policies: list[tuple[str, dict[str, Any] | None]], arn: 
 
 #: The provider's statements whose resources follow from the prefixes in ``EmrfsXacctObjects``.
 _DERIVED_RESOURCE_SIDS = (OBJECTS_SID, OBJECT_ACL_SID, LIST_SID, BUCKET_LOCATION_SID)
+#: Where :func:`_held_resources` puts the buckets of an older version's ``EmrfsXacctList<n>`` statements.
+_LEGACY_LISTING = f"{LIST_SID}<n>"
 
 
 def _buckets_named_by_others(statements: list[dict[str, Any]], arns: Iterable[str]) -> frozenset[str]:

@@ -397,3 +397,158 @@ def test_an_allow_in_the_providers_own_policy_keeps_the_grants_only_where_the_ro
     assert BUCKET_TWO not in held[documents.BUCKET_LOCATION_SID]
     document = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=bucket_policy.EMR_ROLE_POLICY_NAME)
     assert documents_statement(document["PolicyDocument"], "TeamShared") == TEAM_STATEMENT
+
+
+#: An older version's form of the provider's listing: one ``EmrfsXacctList<n>`` statement per bucket, no
+#: ``EmrfsXacctBucketLocation`` (docs/concepts.md: replaced by the current form on the next run).
+NUMBERED_ACTIONS = ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:GetBucketLocation"]
+
+
+def numbered(iam: Any, role: str, policy: str) -> None:
+    """Put the provider's two bucket statements back in an older version's numbered form, one per bucket."""
+    held = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    current = (documents.LIST_SID, documents.BUCKET_LOCATION_SID)
+    held["Statement"] = [item for item in documents.as_list(held["Statement"]) if item.get("Sid") not in current]
+    held["Statement"] += [
+        {"Sid": f"{documents.LIST_SID}{index}", "Effect": "Allow", "Action": NUMBERED_ACTIONS, "Resource": arn}
+        for index, arn in enumerate(["arn:aws:s3:::bucket-one", BUCKET_TWO], start=1)
+    ]
+    iam.put_role_policy(RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(held))
+
+
+def numbered_sids(iam: Any, role: str, policy: str) -> dict[str, Any]:
+    """The resources of the provider's numbered statements, by ``Sid``, as IAM holds them."""
+    held = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    return {
+        item["Sid"]: item["Resource"]
+        for item in documents.as_list(held["Statement"])
+        if documents.is_legacy_list_sid(item.get("Sid", ""))
+    }
+
+
+def numbered_role(aws: Seeded, option_a: bool, *, remove: bool = True) -> tuple[Any, str, str, str, Any]:
+    """
+    ``(iam, role, policy, account, run)``: the role's provider policy granting ``bucket-one/p1/`` and ``bucket-two/p2/``
+    in the numbered form, ``p2`` taken out by hand (unless not ``remove``); ``run(locations)`` is the next write.
+    """
+    if option_a:
+        role, policy, account = EMR_EC2_ROLE, bucket_policy.EMR_ROLE_POLICY_NAME, EMR_ACCOUNT
+        EmrfsIamHook(aws_conn_id=EMR_CONN_ID).ensure_emr_role_bucket_access(
+            role, [KEPT, REMOVED], [], settings=SETTINGS
+        )
+
+        def run(locations: list[Any]) -> Any:
+            hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+            return hook.ensure_emr_role_bucket_access(role, locations, [], settings=SETTINGS)
+
+    else:
+        role, policy, account = ROLE_NAME, documents.DESTINATION_POLICY_NAME, DESTINATION_ACCOUNT
+        create_principals(aws.url, EMR_ROLE)
+        hook = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID)
+        hook.ensure_role_trusts(role, [EMR_ROLE], settings=SETTINGS)
+        hook.ensure_destination_access(role, [KEPT, REMOVED], [], settings=SETTINGS)
+
+        def run(locations: list[Any]) -> Any:
+            hook = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID)
+            return hook.ensure_destination_access(role, locations, [], settings=SETTINGS)
+
+    iam = client(aws.url, account, "iam")
+    numbered(iam, role, policy)
+    if remove:
+        remove_by_hand(iam, role, policy)
+    return iam, role, policy, account, run
+
+
+@pytest.mark.parametrize("where", ["inline", "managed"])
+@pytest.mark.parametrize("option_a", [False, True], ids=["destination-role", "option-a-emr-role"])
+def test_the_numbered_form_s_listing_another_policy_relies_on_is_refused_not_dropped(
+    aws: Seeded, option_a: bool, where: str
+) -> None:
+    """
+    The provider's policy still in an older version's numbered form (``EmrfsXacctList1`` for bucket-one,
+    ``EmrfsXacctList2`` for bucket-two), ``bucket-two/p2/*`` taken out by hand, a team's ``s3:GetObject`` in
+    bucket-two in another policy of the role. Converting to the one ``EmrfsXacctList`` statement dropped bucket-two's
+    listing without a word (its HeadObject of a missing key a 403, not a 404: Amazon S3 API Reference, "HeadObject");
+    refused as in the current form, naming the team's policy, nothing written.
+    """
+    iam, role, policy, account, run = numbered_role(aws, option_a)
+    give_team_policy(iam, account, role, where)
+    before = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(ConflictError, match="team-shared") as refused:
+        run([KEPT])
+
+    assert_names_the_other_policy(str(refused.value), policy)
+    assert recorder.mutating == []
+    assert iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"] == before
+    assert numbered_sids(iam, role, policy)[f"{documents.LIST_SID}2"] == BUCKET_TWO
+
+
+@pytest.mark.parametrize("option_a", [False, True], ids=["destination-role", "option-a-emr-role"])
+def test_the_numbered_form_s_listing_the_other_policies_hold_anyway_is_converted_and_dropped(
+    aws: Seeded, option_a: bool
+) -> None:
+    """
+    The same, with AmazonElasticMapReduceforEC2Role (``s3:*`` on ``*``) attached beside the team's grant: the role
+    surely lists bucket-two without the provider, so the numbered statements become the current form for bucket-one
+    only, no refusal.
+    """
+    iam, role, policy, account, run = numbered_role(aws, option_a)
+    give_team_policy(iam, account, role, "inline")
+    attach_emr_for_ec2_policy(iam, account, role)
+
+    with CallRecorder().everywhere() as recorder:
+        run([KEPT])
+
+    assert "ListAttachedRolePolicies" in recorder.reads
+    assert numbered_sids(iam, role, policy) == {}
+    held = bucket_statements(iam, role, policy)
+    assert held[documents.LIST_SID] == ["arn:aws:s3:::bucket-one"]
+    assert held[documents.BUCKET_LOCATION_SID] == ["arn:aws:s3:::bucket-one"]
+
+
+@pytest.mark.parametrize("option_a", [False, True], ids=["destination-role", "option-a-emr-role"])
+def test_the_numbered_form_with_nothing_removed_converts_keeping_both_buckets(aws: Seeded, option_a: bool) -> None:
+    """Nothing taken out by hand, the team's grant beside it: converted for both buckets, the other policies unread."""
+    iam, role, policy, account, run = numbered_role(aws, option_a, remove=False)
+    give_team_policy(iam, account, role, "managed")
+
+    with CallRecorder().everywhere() as recorder:
+        run([KEPT])
+
+    assert not OTHER_POLICY_READS & set(recorder.reads)
+    assert recorder.mutating == ["PutRolePolicy"]
+    assert numbered_sids(iam, role, policy) == {}
+    held = bucket_statements(iam, role, policy)
+    assert held[documents.LIST_SID] == ["arn:aws:s3:::bucket-one", BUCKET_TWO]
+    assert held[documents.BUCKET_LOCATION_SID] == ["arn:aws:s3:::bucket-one", BUCKET_TWO]
+
+
+@pytest.mark.parametrize("listing_elsewhere", [True, False], ids=["emr-for-ec2-attached", "nothing-else"])
+@pytest.mark.parametrize("option_a", [False, True], ids=["destination-role", "option-a-emr-role"])
+def test_an_allow_in_the_providers_own_numbered_policy_keeps_the_listing_only_where_the_role_lacks_it(
+    aws: Seeded, option_a: bool, listing_elsewhere: bool
+) -> None:
+    """
+    Someone's ``Allow`` in bucket-two inside the provider's own policy, still in the numbered form: without the
+    listing elsewhere, bucket-two's ``EmrfsXacctList2`` is kept for it (refused, nothing written), as the current
+    form's grants are; with AmazonElasticMapReduceforEC2Role attached it goes in the conversion.
+    """
+    iam, role, policy, account, run = numbered_role(aws, option_a)
+    put_team_statement_in_the_providers_policy(iam, role, policy)
+    if listing_elsewhere:
+        attach_emr_for_ec2_policy(iam, account, role)
+    before = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+
+    if not listing_elsewhere:
+        with CallRecorder().everywhere() as recorder, pytest.raises(ConflictError, match="EmrfsXacctList2"):
+            run([KEPT])
+        assert recorder.mutating == []
+        assert iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"] == before
+        return
+    run([KEPT])
+
+    assert numbered_sids(iam, role, policy) == {}
+    assert bucket_statements(iam, role, policy)[documents.LIST_SID] == ["arn:aws:s3:::bucket-one"]
+    document = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    assert documents_statement(document, "TeamShared") == TEAM_STATEMENT
