@@ -57,13 +57,12 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     beyond_asked,
     find_statement,
     granted_trust_statement,
-    iam_policy_length,
     merge_owned_statements,
     merged_principals,
     merged_resources,
     names_role,
     only_removes,
-    policy_text,
+    policy_size,
     refuse_ending_others,
     refuse_orphaned_ids,
     remove_owned_statement,
@@ -154,7 +153,7 @@ def _deleted_role(role: dict[str, Any], inline: list[str], tags: dict[str, str])
     return deleted
 
 
-def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_name: str) -> None:
+def _refuse_at_trust_quota(error: ClientError, text: str, role_name: str) -> None:
     """
     Turn IAM's ``LimitExceeded`` for a trust policy longer than the default quota into a clear refusal.
 
@@ -162,9 +161,9 @@ def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_nam
     default) and that, only IAM knows the value in force, and refuses a longer document with
     ``LimitExceeded``, changing nothing (IAM API Reference, "CreateRole", "UpdateAssumeRolePolicy";
     "IAM and AWS STS quotas"). A shorter document cannot be refused for its length: that error is
-    another quota (e.g. roles per account) and is left as it is.
+    another quota (e.g. roles per account) and is left as it is. ``text`` is the text sent, counted as IAM counts.
     """
-    length = iam_policy_length(desired)
+    length = stored_policy_length(text)
     if error_code(error) == "LimitExceeded" and length > int(TRUST_POLICY_CHARS.value or 0):
         raise QuotaRefusedByAwsError(
             "trusted_role_arns",
@@ -172,6 +171,11 @@ def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_nam
             f"the trust policy of role {role_name} ({length} characters without whitespace)",
             error_message(error),
         ) from error
+
+
+#: The room a trust policy's usual text is sent in (else its shortest text): the default quota, 2,048 characters (IAM
+#: User Guide, "IAM and AWS STS quotas"), which no account's value in force is below.
+_TRUST_ROOM = int(TRUST_POLICY_CHARS.value or 0)
 
 
 def _say_what_was_written(refused: QuotaRefusedByAwsError, landed: list[str]) -> None:
@@ -438,6 +442,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
         def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> bool:
             guard_writes(self.conn)
+            # Judged at its shortest text (_granted_trust); sent escaped if that fits the default quota, which every
+            # account's value in force is at least, else as that shortest text (merge.written_text).
+            text = written_text(current, desired, room=_TRUST_ROOM)
             if current is None:
                 try:
                     seen["role"] = self.conn.create_role(
@@ -445,12 +452,12 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                         Path=path,
                         Description=description,
                         MaxSessionDuration=max_session_duration,
-                        AssumeRolePolicyDocument=policy_text(desired),
+                        AssumeRolePolicyDocument=text,
                         Tags=[MANAGED_BY_TAG],
                     )["Role"]
                     self.created_roles.add(role_name)
                 except ClientError as error:
-                    _refuse_at_trust_quota(error, desired, role_name)
+                    _refuse_at_trust_quota(error, text, role_name)
                     if error_code(error) != "EntityAlreadyExists":
                         raise
                     # It exists (made concurrently, or by us when the answer to our CreateRole was lost
@@ -463,9 +470,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 # statement included, and merges into it. No need to wait and read it back.
                 return True
             try:
-                self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=written_text(current, desired))
+                self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=text)
             except ClientError as error:
-                _refuse_at_trust_quota(error, desired, role_name)
+                _refuse_at_trust_quota(error, text, role_name)
                 raise
             return False
 
@@ -648,7 +655,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         if not pending:
             return
         room = MAX_ROLE_INLINE_POLICIES_CHARS - self._other_inline_chars(role_name, policy_name)
-        if iam_policy_length(spill.with_roles(inline, pending)) <= room:
+        if policy_size(spill.with_roles(inline, pending)) <= room:
             # Everything still missing fits inline. The first read is written on only while still in time (the
             # reads above may have been throttled and retried for seconds): else it is read again (converge.py).
             changes += self._ensure_inline_policy(
@@ -659,6 +666,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 settings=settings,
                 dry_run=dry_run,
                 current=first,
+                room=room,
             )
             return
         placement = spill.place(
@@ -688,6 +696,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 "destination_role_arns",
                 settings=settings,
                 dry_run=dry_run,
+                room=room,
             )
 
     def _add_spill_policies(
@@ -1039,6 +1048,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         current: Prefetched | None = None,
         other_chars: Callable[[], int] | None = None,
         shrinking: bool = False,
+        room: int | None = None,
     ) -> list[Change]:
         """
         Keep one inline policy at ``desire(current)`` (``None``: delete it).
@@ -1052,6 +1062,12 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             the one read (:func:`~.merge.only_removes`: a prefix's left-behind grants dropped), is not judged for size,
             and its text is no longer than the text read (:func:`~.merge.written_text`), so that it never sends more
             than IAM held.
+        :param room: the characters ``desire`` judged the policy within (default: 10,240, less ``other_chars``).
+
+        A change that adds is judged at its shortest text (:func:`~.merge.policy_size`: every printable Latin-1
+        character as itself, which IAM takes: IAM API Reference, "PutRolePolicy", ``PolicyDocument``: "The printable
+        characters in the Basic Latin and Latin-1 Supplement character set (through \\u00FF)"), and is sent escaped as
+        usual if that fits the room, else as that shortest text: never more than was judged to fit.
         """
 
         # The other policies are read between this policy's read and its write, where every moment
@@ -1060,6 +1076,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         # not the provider's to race on; one added meanwhile past the quota, IAM itself refuses.
         others_once = cache(other_chars) if other_chars is not None else None
         read_text: str | None = None  # the policy's text as the last read answered it (a shrinking write's room)
+        room_left = MAX_ROLE_INLINE_POLICIES_CHARS if room is None else room  # an adding write's room
 
         def read() -> dict[str, Any] | None:
             nonlocal read_text
@@ -1071,6 +1088,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             return iam_document(answer, f"inline policy {policy_name} of role {role_name}", "inline policy")
 
         def checked_desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
+            nonlocal room_left
             desired = desire(current)
             if desired is None:
                 return None
@@ -1081,13 +1099,14 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             # The limit is on all inline policies of the role together: ours alone must fit at least.
             require_iam_policy_length(desired, MAX_ROLE_INLINE_POLICIES_CHARS, field, what)
             if others_once is not None:
-                ours, others = iam_policy_length(desired), others_once()
+                ours, others = policy_size(desired), others_once()
                 require_within(
                     ROLE_INLINE_POLICIES_CHARS,
                     ours + others,
                     field,
                     f"{what} ({ours} characters) with the role's other inline policies ({others})",
                 )
+                room_left = min(room_left, MAX_ROLE_INLINE_POLICIES_CHARS - others)
             return desired
 
         def write(current: dict[str, Any] | None, desired: dict[str, Any] | None) -> None:
@@ -1096,7 +1115,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             if desired is None:
                 self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
                 return
-            text = written_text(current, desired, read=read_text, shrinking=shrinking)
+            text = written_text(current, desired, read=read_text, shrinking=shrinking, room=room_left)
             try:
                 self.conn.put_role_policy(RoleName=role_name, PolicyName=policy_name, PolicyDocument=text)
             except ClientError as error:

@@ -32,9 +32,10 @@ from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, guard_w
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError
 from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_MANAGED_POLICY_CHARS,
-    iam_policy_length,
     parse_document,
+    policy_size,
     policy_text,
+    policy_text_within,
     same_meaning,
     stored_policy_length,
     written_text,
@@ -124,16 +125,17 @@ def adding_roles(role_arns: list[str], room: int, what: str) -> Any:
     Return a ``desire`` adding ``role_arns`` to the provider's assume-role statement, within ``room`` characters.
 
     The room is judged only when there is something to write: a document that holds every role already (a concurrent
-    grant's, or this grant's own write read back) stays as IAM holds it, whatever its length as the provider counts it
-    (:func:`~.merge.iam_policy_length`, a character sent escaped counted as the six sent), since IAM took it (IAM User
-    Guide, "IAM and AWS STS quotas": "Managed policy size", 6,144 characters, "IAM doesn't count white space").
+    grant's, or this grant's own write read back) stays as IAM holds it, whatever its length, since IAM took it (IAM
+    User Guide, "IAM and AWS STS quotas": "Managed policy size", 6,144 characters, "IAM doesn't count white space").
+    A document to write is measured at its shortest text (:func:`~.merge.policy_size`), and the write sends no more
+    than that room (:func:`~.merge.written_text` with ``room``).
     """
 
     def desire(current: dict[str, Any] | None) -> dict[str, Any]:
         desired = spill.with_roles(current, role_arns)
         if current is not None and same_meaning(current, desired):
             return current
-        if iam_policy_length(desired) > room:
+        if policy_size(desired) > room:
             raise NoRoomError(what)
         return desired
 
@@ -496,7 +498,10 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 if on_create is not None:
                     on_create()
                 return True
-            self._create_default_version(policy_arn, desired, written_text(current, desired))
+            # Judged at its shortest text (adding_roles): sent within the managed policy size.
+            self._create_default_version(
+                policy_arn, desired, written_text(current, desired, room=MAX_MANAGED_POLICY_CHARS)
+            )
             return False
 
         return read_modify_write(
@@ -520,19 +525,20 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         """
         ``CreatePolicy`` for a spill policy; IAM's ``LimitExceeded``, which waiting does not lift, is refused at once,
         naming both quotas it answers for here: the account's count of customer managed policies, and the managed
-        policy size (checked before as the provider counts it, :func:`~.merge.iam_policy_length`, which may count a
-        character sent escaped otherwise than IAM). Only AWS's message tells which, and it is quoted, not parsed.
+        policy size (checked before at the shortest text, :func:`~.merge.policy_size`, and sent escaped only where that
+        fits, :func:`~.merge.policy_text_within`). Only AWS's message tells which, and it is quoted, not parsed.
 
         IAM API Reference, "CreatePolicy", ``LimitExceeded``: "The request was rejected because it attempted to create
         resources beyond the current AWS account limits. The error message describes the limit exceeded"; IAM User
         Guide, "IAM and AWS STS quotas": "Customer managed policies in an AWS account", 1,500 by default, and "Managed
         policy size", 6,144 characters.
         """
+        text = policy_text_within(desired, MAX_MANAGED_POLICY_CHARS)
         try:
             self.conn.create_policy(
                 PolicyName=name,
                 Path=spill.SPILL_PATH,
-                PolicyDocument=policy_text(desired),
+                PolicyDocument=text,
                 Description="emrfs-xacct: sts:AssumeRole on destination roles that no longer fit the inline policy",
                 Tags=[MANAGED_BY_TAG],
             )
@@ -546,7 +552,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 error_message(error),
                 or_quota=MANAGED_POLICY_CHARS,
                 or_why=(
-                    f"this document counts {iam_policy_length(desired):,} of its {MAX_MANAGED_POLICY_CHARS:,} as the "
+                    f"this document counts {stored_policy_length(text):,} of its {MAX_MANAGED_POLICY_CHARS:,} as the "
                     "provider counts them (whitespace excluded), so IAM would count it longer (a character sent "
                     "escaped, say). The provider fills its managed policies up to its own count, which no setting "
                     "changes: if AWS's message names PolicySize, report it with the destination role ARNs"

@@ -38,6 +38,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     find_statement,
     live_principals,
     merged_principals,
+    only_removes,
     parse_document,
     refuse_ending_others,
     refuse_orphaned_ids,
@@ -320,10 +321,14 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
 
         The key policy's size is judged only when there is something to write: KMS holds the policy a rerun finds, so
         KMS took its size, however it counts it ("Up to 32 kilobytes (32,768 bytes)": AWS KMS Developer Guide, "Create
-        a key policy"; "Quotas": the key policy document size quota, not adjustable). What a grant writes is measured
-        as it is sent (:func:`~.merge.policy_text`: no spaces, Latin-1 as itself, any other character as its escape),
-        in UTF-8 bytes; in which encoding KMS counts a character beyond ASCII is not documented (docs/limits.md). A
-        revoke, which only removes, is never judged.
+        a key policy"; "Quotas": the key policy document size quota, not adjustable). What a grant adds is measured
+        as its shortest text KMS takes (:func:`~.merge.policy_size`: no spaces, every printable Latin-1 character as
+        itself, a no-break space too, any other character as its escape: AWS KMS API Reference, "PutKeyPolicy",
+        ``Policy``: "Printable characters in the Basic Latin and Latin-1 Supplement character set", "The policy size
+        limit is 32 KiB (32768 bytes)"), in UTF-8 bytes, and is sent escaped as usual if that fits, else as that
+        shortest text; in which encoding KMS counts a character beyond ASCII is not documented (docs/limits.md). A
+        write that only removes (a revoke, a rerun dropping a deleted principal's ID) is never judged, and is sent no
+        longer than KMS holds (:func:`~.merge.written_text`).
 
         :raises QuotaExceededError: the policy to write is over 32,768 bytes (``principal_arns``).
         :raises PreconditionError: the key is one S3 cannot encrypt with (asymmetric, HMAC, scheduled for
@@ -345,7 +350,11 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
                 check = self._checked_key(key_arn, wanted)
             if not check.grant_needed:
                 return current
-            # Judged only when there is something to write: KMS holds the policy a rerun finds, so it took its size.
+            # Judged only when there is something to add: KMS holds the policy a rerun finds, so it took its size,
+            # and a change that only removes is sent no longer than that (written_text). What is judged is the
+            # shortest text KMS takes (merge.document_size, merge.policy_size), and no more is sent (write below).
+            if only_removes(current, desired):
+                return desired
             require_within(KEY_POLICY_BYTES, document_size(desired), "principal_arns", f"the key policy of {key_arn}")
             return desired
 
@@ -434,10 +443,11 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
 
         def write(current: dict[str, Any], desired: dict[str, Any]) -> None:
             guard_writes(self.conn)
-            # A change that only removes (a revoke) is sent no longer, in bytes, than the policy KMS holds: its
-            # Latin-1 characters as themselves (AWS KMS API Reference, "PutKeyPolicy", Policy: "Printable characters
-            # in the Basic Latin and Latin-1 Supplement character set"; "The key policy size quota is 32 kilobytes").
-            text = written_text(current, desired, in_bytes=True)
+            # A change that only removes (a revoke) is sent no longer, in bytes, than the policy KMS holds, one that
+            # adds no longer than 32 KB: its Latin-1 characters as themselves where the escaped text would not fit
+            # (AWS KMS API Reference, "PutKeyPolicy", Policy: "Printable characters in the Basic Latin and Latin-1
+            # Supplement character set"; "The key policy size quota is 32 kilobytes").
+            text = written_text(current, desired, in_bytes=True, room=MAX_KEY_POLICY_BYTES)
             self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=text)
 
         return read_modify_write(

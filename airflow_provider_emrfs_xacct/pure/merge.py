@@ -1132,10 +1132,16 @@ def written_text(
     read: str | None = None,
     in_bytes: bool = False,
     shrinking: bool = False,
+    room: int | None = None,
 ) -> str:
     """
     Return the text to send for ``desired``: :func:`policy_text`, but never longer than what the service holds when
-    ``desired`` only removes from ``current`` (:func:`only_removes`, or ``shrinking``: the caller's revoke).
+    ``desired`` only removes from ``current`` (:func:`only_removes`, or ``shrinking``: the caller's revoke), nor than
+    ``room`` when it adds (:func:`policy_text_within`).
+
+    A write that adds is judged for size as :func:`policy_size` measures it, its shortest text; it sends
+    :func:`policy_text` if that fits ``room`` (the limit, or what other policies leave of it), else the shortest text,
+    so that what is sent never exceeds what was judged to fit.
 
     A write that only removes must not send more than the service held (and then took for its size): the provider's
     usual text escapes a no-break space held as itself, six characters for one, which could take a revoke past the
@@ -1144,9 +1150,10 @@ def written_text(
     service holds is shorter); else its own shortest text, no longer than that.
 
     :param in_bytes: measured in UTF-8 bytes (KMS), not in characters without whitespace (IAM).
+    :param room: for a write that adds; ``None``: :func:`policy_text` as it is.
     """
     if current is None or not (shrinking or only_removes(current, desired)):
-        return policy_text(desired)
+        return policy_text(desired) if room is None else policy_text_within(desired, room, in_bytes=in_bytes)
     held = shortest_policy_text(current) if read is None else read
     return policy_text_within(desired, text_size(held, in_bytes=in_bytes), in_bytes=in_bytes)
 
@@ -1154,6 +1161,18 @@ def written_text(
 def text_size(text: str, *, in_bytes: bool = False) -> int:
     """The size of a policy's text: its UTF-8 bytes (``in_bytes``), else its characters as IAM counts them."""
     return len(text.encode("utf-8", "surrogatepass")) if in_bytes else stored_policy_length(text)
+
+
+def policy_size(document: dict[str, Any], *, in_bytes: bool = False) -> int:
+    """
+    Return the size every provider size check judges: that of :func:`shortest_policy_text`, the shortest text IAM and
+    KMS take (:func:`text_size`: UTF-8 bytes for KMS's 32,768, else IAM's count, whitespace aside).
+
+    No text of the document the service can be sent is shorter, so a document refused at this size would be refused
+    whatever text were sent; the write then sends :func:`policy_text_within` the same room (:func:`written_text`), so
+    that what is sent never exceeds what was judged to fit. :func:`iam_policy_length` counts the usual text instead.
+    """
+    return text_size(shortest_policy_text(document), in_bytes=in_bytes)
 
 
 def only_removes(current: dict[str, Any] | None, desired: dict[str, Any] | None) -> bool:
@@ -1211,7 +1230,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def document_size(document: dict[str, Any], *, latin1: bool = True, utf8: bool = False) -> int:
-    """Return the size in bytes of a document as it will be sent (:func:`policy_text`), in UTF-8."""
+    """
+    Return the size in UTF-8 bytes of a document's text: by default, the shortest text KMS takes (:func:`policy_size`,
+    what a key policy's size check judges); with ``latin1=False`` or ``utf8``, :func:`policy_text` so made.
+    """
+    if latin1 and not utf8:
+        return policy_size(document, in_bytes=True)
     return len(policy_text(document, latin1=latin1, utf8=utf8).encode())
 
 
@@ -1229,7 +1253,11 @@ _SIZE_QUOTAS = {
 
 
 def iam_policy_length(document: dict[str, Any]) -> int:
-    """Return the length IAM counts against its quotas: the characters sent (:func:`policy_text`), whitespace excluded."""
+    """
+    Return the length IAM counts for :func:`policy_text` of ``document``: its characters, whitespace excluded.
+
+    The provider's size checks judge :func:`policy_size` instead, the shortest text IAM takes.
+    """
     return stored_policy_length(policy_text(document))
 
 
@@ -1255,8 +1283,12 @@ _JSON_WHITESPACE = " \t\n\r"
 
 
 def require_iam_policy_length(document: dict[str, Any], limit: int, field: str, what: str) -> dict[str, Any]:
-    """Refuse (naming ``field``, the IAM quota and the remedy) a policy document that IAM would refuse as too long."""
-    require_within(_SIZE_QUOTAS[limit], iam_policy_length(document), field, what, limit=limit)
+    """
+    Refuse (naming ``field``, the IAM quota and the remedy) a policy document that IAM would refuse as too long.
+
+    Measured as :func:`policy_size` (its shortest text): the write sends :func:`policy_text_within` ``limit``.
+    """
+    require_within(_SIZE_QUOTAS[limit], policy_size(document), field, what, limit=limit)
     return document
 
 

@@ -6,10 +6,11 @@ however it counts it: KMS's key policy "Up to 32 kilobytes (32,768 bytes)" (AWS 
 policy document size quota, not adjustable; "Create a key policy", "Key policy format"), in an encoding it does not
 document for the Latin-1 characters it takes ("Printable characters in the Basic Latin and Latin-1 Supplement
 character set"); IAM's managed policy 6,144 characters, "IAM doesn't count white space" (IAM User Guide, "IAM and AWS
-STS quotas"), a character sent escaped counted by the provider as the six sent. The provider measures on the safe
-side (UTF-8 bytes, escapes as sent), so a document the service holds can be over its count: a rerun that finds the
-grants in place writes nothing and raises nothing, as bucket, trust and inline policies already do
-(``test_bucket_policy_beyond_ascii.py``, ``test_iam_rerun_past_provider_count.py``).
+STS quotas"), where the provider's usual text sends a no-break space escaped, six characters. The provider measures
+on the safe side (UTF-8 bytes), so a document the service holds can be over its count: a rerun that finds the grants
+in place writes nothing and raises nothing, as bucket, trust and inline policies already do
+(``test_bucket_policy_beyond_ascii.py``, ``test_iam_rerun_past_provider_count.py``). A write that adds is judged at
+the shortest text the service takes (``merge.policy_size``), and refused only where even that does not fit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 
 import moto.kms.models
 import pytest
+from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.iam import MANAGED_BY_TAG, EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.iam_managed import NoRoomError
@@ -169,20 +171,28 @@ def test_a_spill_policy_holding_the_roles_past_the_providers_count_is_not_writte
     assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]] == ["v1"]
 
 
-def test_a_spill_policy_without_room_for_a_new_role_is_still_full(aws: Seeded) -> None:
-    """The same policy, a role to add: judged, and past the room as the provider counts it (``NoRoomError``)."""
+def test_a_spill_policy_without_room_for_a_new_role_at_its_shortest_is_still_full(aws: Seeded) -> None:
+    """
+    A role to add is judged, at the shortest text IAM takes (``merge.policy_size``: the no-break spaces as themselves;
+    IAM API Reference, "CreatePolicyVersion", ``PolicyDocument``: "through \\u00FF"): padded to ten characters under
+    6,144 as IAM counts, the policy has no room for another role however sent. The stand-in refuses the version with
+    it; the provider refuses it (``NoRoomError``) before any write.
+    """
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [*documents.assume_role_policy([PARTNER_A])["Statement"], PADDING],
-    }
-    iam.create_policy(
-        PolicyName=SPILL_NAME,
-        Path=spill.SPILL_PATH,
-        PolicyDocument=json.dumps(document, ensure_ascii=False),
-        Tags=[MANAGED_BY_TAG],
-    )
+    guard = json.loads(json.dumps(PADDING))
+    document = {"Version": "2012-10-17", "Statement": [*documents.assume_role_policy([PARTNER_A])["Statement"], guard]}
+    guard["Condition"]["StringEquals"]["aws:PrincipalTag/note"] = ""
+    base = iam_characters(json.dumps(document, ensure_ascii=False))
+    guard["Condition"]["StringEquals"]["aws:PrincipalTag/note"] = NBSP * (MAX_MANAGED_POLICY_CHARS - 10 - base)
+    text = json.dumps(document, ensure_ascii=False)
+    assert iam_characters(text) == MAX_MANAGED_POLICY_CHARS - 10
+    iam.create_policy(PolicyName=SPILL_NAME, Path=spill.SPILL_PATH, PolicyDocument=text, Tags=[MANAGED_BY_TAG])
     iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=SPILL_ARN)
+    added = spill.with_roles(document, [PARTNER_B])
+    shortest = json.dumps(added, ensure_ascii=False, separators=(",", ":"))
+    assert iam_characters(shortest) > MAX_MANAGED_POLICY_CHARS
+    with pytest.raises(ClientError, match="LimitExceeded"):
+        iam.create_policy_version(PolicyArn=SPILL_ARN, PolicyDocument=shortest, SetAsDefault=True)
 
     with CallRecorder().everywhere() as recorder, pytest.raises(NoRoomError):
         EmrfsIamHook(aws_conn_id=EMR_CONN_ID)._ensure_spill_policy(
@@ -190,3 +200,4 @@ def test_a_spill_policy_without_room_for_a_new_role_is_still_full(aws: Seeded) -
         )
 
     assert recorder.mutating == []
+    assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]] == ["v1"]
