@@ -31,8 +31,8 @@ from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_MANAGED_POLICY_CHARS,
     find_statement,
-    iam_policy_length,
     merged_resources,
+    policy_size,
     remove_owned_statement,
     upsert_statement,
     without_identities,
@@ -125,8 +125,12 @@ def same_role_spill(policy_arn: str, other_arn: str) -> bool:
 
 
 def has_room(document: dict[str, Any] | None, role_arns: Iterable[str], limit: int = MAX_MANAGED_POLICY_CHARS) -> bool:
-    """Return whether the provider's statement of ``document`` can take one more of ``role_arns`` within ``limit``."""
-    return any(iam_policy_length(with_roles(document, [arn])) <= limit for arn in role_arns)
+    """
+    Return whether the provider's statement of ``document`` can take one more of ``role_arns`` within ``limit``.
+
+    Measured as the write that adds it is judged and sent (:func:`~.merge.policy_size`, :func:`fill`).
+    """
+    return any(policy_size(with_roles(document, [arn])) <= limit for arn in role_arns)
 
 
 def written_ago(last_written: datetime | None, now: datetime) -> timedelta | None:
@@ -186,17 +190,22 @@ def fill(document: dict[str, Any] | None, pending: list[str], limit: int) -> lis
     """
     Return the first of ``pending`` that fit into ``document`` within ``limit`` characters (IAM's count).
 
-    Each ARN after the first adds its quoted length and a comma; the result is checked exactly.
+    Measured at the shortest text IAM takes (:func:`~.merge.policy_size`: a no-break space someone's statement holds
+    counts one, not the six of its escape), as the write that adds them is judged and sent
+    (:func:`~.merge.written_text` with the same room); IAM takes every character "in the range U+0020 to U+00FF"
+    (IAM User Guide, "IAM and AWS STS quotas"). Each ARN after the first adds its quoted length and a comma: an ARN is
+    ASCII (role names are alphanumeric and ``+=,.@_-``, same page), the same in either text. The result is checked
+    exactly.
     """
     chosen: list[str] = []
     size = 0
     for arn in pending:
-        trial = iam_policy_length(with_roles(document, [arn])) if not chosen else size + len(json.dumps(arn)) + 1
+        trial = policy_size(with_roles(document, [arn])) if not chosen else size + len(json.dumps(arn)) + 1
         if trial > limit:
             break
         chosen.append(arn)
         size = trial
-    while chosen and iam_policy_length(with_roles(document, chosen)) > limit:
+    while chosen and policy_size(with_roles(document, chosen)) > limit:
         chosen.pop()
     return chosen
 
@@ -222,6 +231,8 @@ def place(
 ) -> Placement:
     """
     Spread ``pending`` ARNs over the inline policy, the provider's managed policies, then new ones.
+
+    Each document is measured at the shortest text IAM takes (:func:`fill`), as the writes that follow judge it.
 
     :param inline_room: characters the provider's inline policy may take (10,240 less the role's other
         inline policies).

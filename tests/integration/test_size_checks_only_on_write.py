@@ -16,6 +16,7 @@ the shortest text the service takes (``merge.policy_size``), and refused only wh
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import moto.kms.models
 import pytest
@@ -26,7 +27,12 @@ from airflow_provider_emrfs_xacct.hooks.iam_managed import NoRoomError
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.pure import documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
-from airflow_provider_emrfs_xacct.pure.merge import MAX_MANAGED_POLICY_CHARS, iam_policy_length, policy_text
+from airflow_provider_emrfs_xacct.pure.merge import (
+    MAX_MANAGED_POLICY_CHARS,
+    MAX_ROLE_INLINE_POLICIES_CHARS,
+    iam_policy_length,
+    policy_text,
+)
 from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
 from devstack.aws_quotas import KEY_POLICY_BYTES, iam_characters
 from devstack.moto_stack import (
@@ -201,3 +207,72 @@ def test_a_spill_policy_without_room_for_a_new_role_at_its_shortest_is_still_ful
 
     assert recorder.mutating == []
     assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]] == ["v1"]
+
+
+#: Characters the EMR EC2 role's other inline policies leave of IAM's 10,240: too few for any assume-role policy.
+INLINE_LEFT = 60
+
+
+def fill_other_inline_policies(iam: Any, left: int) -> None:
+    """Add an inline policy to the EMR EC2 role so that its other inline policies leave ``left`` characters."""
+    held = sum(
+        iam_characters(json.dumps(iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=name)["PolicyDocument"]))
+        for name in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    )
+    statement = {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*", "Condition": {"StringEquals": {}}}
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    base = iam_characters(
+        json.dumps(
+            {**document, "Statement": [{**statement, "Condition": {"StringEquals": {"aws:PrincipalTag/note": ""}}}]}
+        )
+    )
+    statement["Condition"]["StringEquals"]["aws:PrincipalTag/note"] = "x" * (
+        MAX_ROLE_INLINE_POLICIES_CHARS - left - held - base
+    )
+    text = json.dumps(document)
+    iam.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName="PartnerFiller", PolicyDocument=text)
+    assert held + iam_characters(text) == MAX_ROLE_INLINE_POLICIES_CHARS - left
+
+
+@pytest.mark.parametrize("slots", [1, None], ids=["one-slot", "default-slots"])
+@pytest.mark.usefixtures("partners")
+def test_a_spill_policy_with_room_at_its_shortest_takes_the_role_to_add(aws: Seeded, slots: int | None) -> None:
+    """
+    The spill placement measures as the write does, at the shortest text IAM takes (``merge.policy_size``; IAM User
+    Guide, "IAM and AWS STS quotas": "characters in the range U+0020 to U+00FF"; IAM API Reference,
+    "CreatePolicyVersion", ``PolicyDocument``: "through \\u00FF"). The inline policy has no room; the spill policy
+    holds partner A and a partner's 1,500 no-break spaces, with B under 2,000 of IAM's 6,144 characters but over
+    9,000 as the usual text escapes them. Before, the placement counted the escapes: with one managed-policy slot the
+    grant was refused at the quota, with the default ten it created and attached a needless ``-3``.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_other_inline_policies(iam, INLINE_LEFT)
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [*documents.assume_role_policy([PARTNER_A])["Statement"], PADDING],
+    }
+    iam.create_policy(
+        PolicyName=SPILL_NAME,
+        Path=spill.SPILL_PATH,
+        PolicyDocument=json.dumps(document, ensure_ascii=False),
+        Tags=[MANAGED_BY_TAG],
+    )
+    iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=SPILL_ARN)
+    added = spill.with_roles(document, [PARTNER_B])
+    assert iam_characters(json.dumps(added, ensure_ascii=False)) <= MAX_MANAGED_POLICY_CHARS < iam_policy_length(added)
+    quota = {} if slots is None else {"managed_policies_per_role": slots}
+
+    with CallRecorder().everywhere() as recorder:
+        EmrfsIamHook(aws_conn_id=EMR_CONN_ID).ensure_assume_role_policy(
+            EMR_EC2_ROLE, [PARTNER_A, PARTNER_B], settings=SETTINGS, **quota
+        )
+
+    assert recorder.mutating == ["CreatePolicyVersion"]
+    assert [call["PolicyArn"] for call in recorder.params_of("CreatePolicyVersion")] == [SPILL_ARN]
+    attached = iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
+    assert [item["PolicyArn"] for item in attached] == [SPILL_ARN]
+    version = iam.get_policy(PolicyArn=SPILL_ARN)["Policy"]["DefaultVersionId"]
+    held = iam.get_policy_version(PolicyArn=SPILL_ARN, VersionId=version)["PolicyVersion"]["Document"]
+    assert spill.held(held) == {PARTNER_A, PARTNER_B}
+    assert iam_characters(json.dumps(held, ensure_ascii=False)) <= MAX_MANAGED_POLICY_CHARS
+    assert PADDING in held["Statement"]
