@@ -553,9 +553,9 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 or_quota=MANAGED_POLICY_CHARS,
                 or_why=(
                     f"this document counts {stored_policy_length(text):,} of its {MAX_MANAGED_POLICY_CHARS:,} as the "
-                    "provider counts them (whitespace excluded), so IAM would count it longer (a character sent "
-                    "escaped, say). The provider fills its managed policies up to its own count, which no setting "
-                    "changes: if AWS's message names PolicySize, report it with the destination role ARNs"
+                    "provider counts them (whitespace excluded, every printable Latin-1 character as one), so IAM "
+                    "counts it otherwise. The provider fills its managed policies up to its own count, which no "
+                    "setting changes: if AWS's message names PolicySize, report it with the destination role ARNs"
                 ),
             ) from error
 
