@@ -21,7 +21,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure import documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
 from airflow_provider_emrfs_xacct.pure.merge import policy_text
 from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
@@ -32,6 +32,8 @@ from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
     EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
     REGION,
     Seeded,
     client,
@@ -246,3 +248,96 @@ def test_a_prefix_past_10240_at_its_shortest_is_still_refused(aws: Seeded) -> No
     assert refused.value.field == "s3_prefixes"
     assert INLINE_QUOTA < refused.value.amount < INLINE_QUOTA + 1000
     assert recorder.mutating == []
+
+
+# The room other inline policies leave: IAM's 10,240 is for "the aggregate of all inline policies embedded in an IAM
+# role" (IAM API Reference, "GetAccountSummary", ``RolePolicySizeQuota``; IAM User Guide, "IAM and AWS STS quotas").
+OTHERS_NAME = "TheirsToo"
+
+
+def other_inline_chars(iam: Any, role_name: str, ours: str) -> int:
+    """The characters IAM counts for the role's inline policies other than ``ours``."""
+    names = [name for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"] if name != ours]
+    documents_held = [iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"] for name in names]
+    return sum(iam_characters(compact(document)) for document in documents_held)
+
+
+def add_other_inline(iam: Any, role_name: str, ours: str, others_total: int) -> None:
+    """Someone's further inline policy bringing the role's inline policies other than ``ours`` to ``others_total``."""
+    held = other_inline_chars(iam, role_name, ours)
+    theirs = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "TheirNote",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{BUCKET}/notes/*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/note": ""}},
+            }
+        ],
+    }
+    base = iam_characters(compact(theirs))
+    theirs["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalTag/note"] = "x" * (others_total - held - base)
+    iam.put_role_policy(RoleName=role_name, PolicyName=OTHERS_NAME, PolicyDocument=compact(theirs))
+    assert other_inline_chars(iam, role_name, ours) == others_total
+
+
+def test_a_role_added_to_the_assume_policy_is_sent_within_what_the_other_inline_policies_leave(aws: Seeded) -> None:
+    """
+    About 6,000 characters of other inline policies: the usual text (the 1,000 no-break spaces escaped) fits 10,240
+    alone but not beside them, so the shortest text is sent, within the room they leave.
+    """
+    create_principals(aws.url, PARTNER_A, PARTNER_B)
+    name = documents.ASSUME_POLICY_NAME
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    hook.ensure_assume_role_policy(EMR_EC2_ROLE, [PARTNER_A], settings=SETTINGS)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    policy = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=name)["PolicyDocument"]
+    guard = {**audit_statement(NBSP * 1000, "s3:DeleteBucket"), "Effect": "Deny", "Sid": "PartnerGuard"}
+    del guard["Principal"]
+    iam.put_role_policy(
+        RoleName=EMR_EC2_ROLE,
+        PolicyName=name,
+        PolicyDocument=compact({**policy, "Statement": [*policy["Statement"], guard]}),
+    )
+    add_other_inline(iam, EMR_EC2_ROLE, name, 6000)
+
+    with CallRecorder().everywhere() as recorder:
+        EmrfsIamHook(aws_conn_id=EMR_CONN_ID).ensure_assume_role_policy(
+            EMR_EC2_ROLE, [PARTNER_A, PARTNER_B], settings=SETTINGS
+        )
+
+    assert recorder.mutating == ["PutRolePolicy"]
+    [sent] = [params["PolicyDocument"] for params in recorder.params_of("PutRolePolicy")]
+    assert iam_characters(sent) + 6000 <= INLINE_QUOTA
+    usual = iam_characters(policy_text(json.loads(sent)))
+    assert usual <= INLINE_QUOTA < usual + 6000  # alone it would fit: only the other policies' share rules it out
+    after = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=name)["PolicyDocument"]
+    assert guard in after["Statement"]  # the Deny exactly as it was
+    assert sorted(spill.held(after)) == [PARTNER_A, PARTNER_B]
+
+
+def test_a_prefix_added_is_sent_within_what_the_other_inline_policies_leave(aws: Seeded) -> None:
+    """
+    About 5,000 characters of another inline policy: the usual destination policy fits 10,240 alone but not beside
+    it, so the shortest text is sent, within the room it leaves.
+    """
+    iam, guard, kept = seed_inline(aws, room_left=INLINE_QUOTA - 2000)
+    name = documents.DESTINATION_POLICY_NAME
+    add_other_inline(iam, ROLE_NAME, name, 5000)
+    added = parse_s3_location(f"s3://{BUCKET}/exports/partner-b/", "s3_prefixes")
+
+    with CallRecorder().everywhere() as recorder:
+        EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(
+            ROLE_NAME, [kept, added], [aws.kms_key_arn], settings=SETTINGS
+        )
+
+    assert recorder.mutating == ["PutRolePolicy"]
+    [sent] = [params["PolicyDocument"] for params in recorder.params_of("PutRolePolicy")]
+    assert iam_characters(sent) + 5000 <= INLINE_QUOTA
+    usual = iam_characters(policy_text(json.loads(sent)))
+    assert usual <= INLINE_QUOTA < usual + 5000  # alone it would fit: only the other policy's share rules it out
+    after = iam.get_role_policy(RoleName=ROLE_NAME, PolicyName=name)["PolicyDocument"]
+    assert guard in after["Statement"]  # the padding exactly as it was
+    assert "exports/partner-b/" in json.dumps(after)
