@@ -278,7 +278,7 @@ def verdict_with_probe(links: list[dict[str, Any]], probe: Mapping[str, Any]) ->
     failed = any(link["status"] == FAIL for link in links)
     if not failed and probe_excused(links, probe):
         return VERDICT_NOT_CHECKED, True
-    if probe.get("ok") is False or any(link["status"] == FAIL for link in links):
+    if probe.get("ok") is False or failed:
         return VERDICT_FAIL, False
     if probe.get("ok") is None:
         return VERDICT_NOT_CHECKED, True
