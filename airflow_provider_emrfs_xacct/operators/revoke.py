@@ -699,16 +699,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         shown at two paths (not so on AWS), the path is not known (``path_not_read``, :meth:`_judged_at_another_path`).
         ``NotPrincipal`` does not count: AWS documents that transformation for ``Principal`` only.
         """
-        from airflow_provider_emrfs_xacct.pure.merge import as_list, aws_principals, roles_named, same_identity
+        from airflow_provider_emrfs_xacct.pure.merge import roles_named, same_identity
 
-        named = [
-            value
-            for trust in self.trusts_read
-            for statement in as_list(trust.get("Statement"))
-            if isinstance(statement, dict)
-            for value in aws_principals(statement)
-        ]
-        shown = roles_named(named, [built])
+        shown = roles_named(_aws_principals_in(self.trusts_read, ("Principal",)), [built])
         paths = sorted({arn.rsplit("/", 1)[0] for arn in shown})
         given, name = self.emr_role_arn_given, built.rsplit("/", 1)[1]
         if len(paths) == 1:
@@ -798,16 +791,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         statement judging it as ``judged_at_path``.
         """
         from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
-        from airflow_provider_emrfs_xacct.pure.merge import as_list, aws_principals, roles_named
+        from airflow_provider_emrfs_xacct.pure.merge import roles_named
 
-        named = [
-            value
-            for statement in as_list(trust.get("Statement"))
-            if isinstance(statement, dict)
-            for element in ("Principal", "NotPrincipal")
-            for value in aws_principals(statement, element)
-        ]
-        for arn in roles_named(named, [request.principal]):
+        for arn in roles_named(_aws_principals_in([trust], ("Principal", "NotPrincipal")), [request.principal]):
             decision = evaluate([("trust policy", trust)], replace(request, principal=arn), resource_policy=True)
             if (decision.allowed, decision.undetermined) != (by_trust.allowed, by_trust.undetermined):
                 self.trusted_at = arn
@@ -1260,3 +1246,17 @@ def _open_sessions_warning(role_arn: str, *, planned: bool = False) -> str:
         '"Revoke IAM role temporary security credentials"; it cuts every user of the role), or delete the role '
         "(delete_destination_role=True)"
     )
+
+
+def _aws_principals_in(policies: list[dict[str, Any]], elements: tuple[str, ...]) -> list[str]:
+    """The ``AWS`` principals that ``policies``' statements name in ``elements`` (``Principal``, ``NotPrincipal``)."""
+    from airflow_provider_emrfs_xacct.pure.merge import as_list, aws_principals
+
+    return [
+        value
+        for policy in policies
+        for statement in as_list(policy.get("Statement"))
+        if isinstance(statement, dict)
+        for element in elements
+        for value in aws_principals(statement, element)
+    ]
