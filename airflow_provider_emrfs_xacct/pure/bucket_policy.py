@@ -578,28 +578,25 @@ OBJECT_CREATION_KEY = "s3:objectcreationoperation"
 
 class UploadRequest(NamedTuple):
     """
-    A request of EMRFS's uploads S3 authorizes as ``s3:PutObject``: whether it carries the upload headers, and its
-    ``s3:ObjectCreationOperation`` (``None``: not ``true``, but whether ``false`` or absent is not documented).
+    A request of EMRFS's uploads S3 authorizes as ``s3:PutObject``: whether it carries the upload headers. Its
+    ``s3:ObjectCreationOperation`` is :data:`~.requests.OBJECT_CREATION_OPERATION`'s (not there: not ``true``, but
+    whether ``false`` or absent is not documented).
     """
 
     operation: str
     headers: bool
-    object_creation: str | None
 
 
 #: EMRFS's upload requests, all authorized as ``s3:PutObject`` (Service Authorization Reference, "Actions, resources,
-#: and condition keys for Amazon S3"; S3 User Guide, "Multipart upload API and permissions"). Their
-#: ``s3:ObjectCreationOperation`` as S3 User Guide, "Enforce conditional writes on Amazon S3 buckets" gives it: its
-#: example ``Deny`` of ``s3:PutObject`` under ``"Bool": {"s3:ObjectCreationOperation": "true"}`` requires the header
-#: of "All PutObject and CompleteMultipartUpload requests" (``true``), and the key exempts "the
-#: CreateMultipartUpload, UploadPart, and UploadPartCopy operations" (not ``true``; ``false`` or absent, not said).
-#: So exempting the multipart requests by that key still refuses ``CompleteMultipartUpload``, which carries no upload
-#: header: every multipart upload fails at its completion.
+#: and condition keys for Amazon S3"; S3 User Guide, "Multipart upload API and permissions"). By their
+#: ``s3:ObjectCreationOperation`` (:data:`~.requests.OBJECT_CREATION_OPERATION`), exempting the multipart requests by
+#: that key still refuses ``CompleteMultipartUpload``, which carries it ``true`` and no upload header: every multipart
+#: upload fails at its completion.
 UPLOAD_REQUESTS = (
-    UploadRequest("PutObject", headers=True, object_creation="true"),
-    UploadRequest("CreateMultipartUpload", headers=True, object_creation=None),
-    UploadRequest("UploadPart", headers=False, object_creation=None),
-    UploadRequest("CompleteMultipartUpload", headers=False, object_creation="true"),
+    UploadRequest("PutObject", headers=True),
+    UploadRequest("CreateMultipartUpload", headers=True),
+    UploadRequest("UploadPart", headers=False),
+    UploadRequest("CompleteMultipartUpload", headers=False),
 )
 #: What a partner can change so that EMRFS's multipart uploads pass a Deny on an upload header (the provider keeps a
 #: statement it did not write). Exempting requests by ``s3:ObjectCreationOperation`` does not do it: the key cannot
@@ -685,12 +682,13 @@ def _upload_requests(
     its ``s3:ObjectCreationOperation``, or, where that is not documented, one with ``false`` and one without the key.
     """
     from airflow_provider_emrfs_xacct.pure.evaluator import Request as EvaluatorRequest
-    from airflow_provider_emrfs_xacct.pure.requests import PART
+    from airflow_provider_emrfs_xacct.pure.requests import OBJECT_CREATION_OPERATION, PART
 
     context = {"s3:x-amz-acl": "bucket-owner-full-control"} if upload.headers and canned_acl else {}
     resource = f"{s3_arn(partition_of_arn(principal_arn), bucket)}/{location.prefix}{PART}"
     absent = frozenset(key for key in UPLOAD_HEADER_KEYS if key not in context)
-    creation = [upload.object_creation] if upload.object_creation is not None else ["false", None]
+    documented = OBJECT_CREATION_OPERATION.get(upload.operation)
+    creation = [documented] if documented is not None else ["false", None]
     return [
         EvaluatorRequest(
             "s3:PutObject",

@@ -16,6 +16,15 @@ from dataclasses import dataclass
 # The action an upload carrying ``x-amz-acl`` also needs (see :attr:`S3Call.headers`).
 from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACL_ACTION as OBJECT_ACL_ACTION
 
+#: ``s3:ObjectCreationOperation``, by the S3 operations whose value AWS documents (S3 User Guide, "Enforce conditional
+#: writes on Amazon S3 buckets"): its example bucket policy denies ``s3:PutObject`` under ``"Bool":
+#: {"s3:ObjectCreationOperation": "true"}`` so that "All PutObject and CompleteMultipartUpload requests" must carry the
+#: header, and says CopyObject requests are refused by it: the three carry ``true``. The key exempts "the
+#: CreateMultipartUpload, UploadPart, and UploadPartCopy operations" (not ``true``; ``false`` or absent it does not say:
+#: not known, so not here). The verifier's requests (``checks/contexts.py``) and the bucket grant's
+#: (``bucket_policy.still_refused``) both take it from here.
+OBJECT_CREATION_OPERATION = {"PutObject": "true", "CopyObject": "true", "CompleteMultipartUpload": "true"}
+
 #: A file name the checks use for "a file under the prefix". A job writes other names (Spark's
 #: ``part-00000-<uuid>-c000.csv``, ``partitionBy``'s ``k=v/part-…``), so a statement that names some keys under the
 #: prefix and not others is not judged on it (:func:`under_prefix`, ``pure/key_scope.py``).

@@ -29,7 +29,13 @@ from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, dns_suffix
-from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, S3Call, expand, expand_key
+from airflow_provider_emrfs_xacct.pure.requests import (
+    OBJECT_ACL_ACTION,
+    OBJECT_CREATION_OPERATION,
+    S3Call,
+    expand,
+    expand_key,
+)
 from airflow_provider_emrfs_xacct.pure.security_config import at_rest_s3_encryption
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
@@ -1165,14 +1171,9 @@ COPY_KEYS = frozenset({COPY_SOURCE_KEY, METADATA_DIRECTIVE_KEY})
 #: The keys a copy carries whose value is not known (:data:`COPY_SOURCE_KEY`), lower case as :func:`has_condition_on`
 #: takes them.
 VALUE_NOT_KNOWN = frozenset({COPY_SOURCE_KEY.lower()})
-#: ``s3:ObjectCreationOperation``, by the S3 operations whose value AWS documents (S3 User Guide, "Enforce conditional
-#: writes on Amazon S3 buckets"): its example bucket policy denies ``s3:PutObject`` under ``"Bool":
-#: {"s3:ObjectCreationOperation": "true"}`` so that "All PutObject and CompleteMultipartUpload requests" must carry the
-#: header, and says CopyObject requests are refused by it: the three carry ``true``. The key exempts "the
-#: CreateMultipartUpload, UploadPart, and UploadPartCopy operations" (not ``true``; ``false`` or absent it does not say:
-#: not known), and no value is documented for another action (the ``s3:PutObjectAcl`` of an upload's ACL).
+#: ``s3:ObjectCreationOperation``: its value by operation is :data:`~.requests.OBJECT_CREATION_OPERATION`; no value is
+#: documented for another action than ``s3:PutObject`` (the ``s3:PutObjectAcl`` of an upload's ACL).
 OBJECT_CREATION_KEY = "s3:ObjectCreationOperation"
-OBJECT_CREATION_OPERATION = {"PutObject": "true", "CopyObject": "true", "CompleteMultipartUpload": "true"}
 
 
 def _add_operation_keys(call: S3Call, context: dict[str, Any], absent: set[str]) -> None:
