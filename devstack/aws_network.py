@@ -19,8 +19,9 @@ PrivateLink Guide, "Control access to VPC endpoints using endpoint policies"), r
 endpoint's ``policy_document``): the S3 gateway endpoint of the cluster's Region on the subnet's route table, for a
 bucket of that Region, whatever the default route (its prefix-list route is the more specific one: Amazon VPC User
 Guide, "How route priority works"); the STS interface endpoint with private DNS, for EMRFS's AssumeRole to the
-Regional endpoint (releases 5.31.0, 6.1.0 and later without ``fs.s3.sts.endpoint``: Amazon EMR Release Guide,
-"Managing the default AWS Security Token Service endpoint") while the VPC's DNS support and hostnames are on
+Regional endpoint of the cluster's Region (releases 5.31.0, 6.1.0 and later without ``fs.s3.sts.endpoint``, or with
+one naming that endpoint: Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint";
+:func:`regional_sts_region`) while the VPC's DNS support and hostnames are on
 (Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``). The writer judges each request against them
 with :func:`devstack.aws_judge.endpoint_policy_allows`.
 
@@ -245,7 +246,7 @@ def endpoints_on_the_way(
             and endpoint.service_name.endswith(f"com.amazonaws.{region}.sts")
             and str(endpoint.private_dns_enabled).lower() == "true"
             and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
-            and _calls_regional_sts(release_label, emrfs_site)
+            and regional_sts_region(release_label, emrfs_site, region) == region  # it answers its Region's name only
         ):
             found.setdefault("sts", EndpointOnTheWay(endpoint.id, False, policy, endpoint.vpc_id))
     return found
@@ -256,13 +257,39 @@ def _private_dns_answers(vpc: Any) -> bool:
     return all(str(value).lower() == "true" for value in (vpc.enable_dns_support, vpc.enable_dns_hostnames))
 
 
+#: The ``fs.s3.sts.endpoint`` values naming STS's global endpoint, read as :func:`regional_sts_region` reads a
+#: Regional one (after a trailing slash is dropped and in lower case).
+GLOBAL_STS = ("https://sts.amazonaws.com", "sts.amazonaws.com")
+#: A Regional STS endpoint of the ``aws`` partition as ``fs.s3.sts.endpoint`` names it, its Region captured: the host
+#: ``sts.REGION.amazonaws.com`` (AWS General Reference, "AWS Security Token Service endpoints and quotas"), with or
+#: without ``https://``.
+_REGIONAL_STS = re.compile(r"(?:https://)?sts\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com")
+
+
+def regional_sts_region(release_label: str | None, emrfs_site: dict[str, str], region: str) -> str | None:
+    """
+    The Region whose Regional STS endpoint EMRFS's ``AssumeRole`` of a mapped role calls, for a cluster in
+    ``region``; ``None`` for the global endpoint or an ``fs.s3.sts.endpoint`` naming neither (not told).
+
+    Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint": 5.31.0, 6.1.0 and later call
+    the cluster's Regional endpoint, or the one ``fs.s3.sts.endpoint`` names (read from those releases on); earlier
+    ones the global endpoint. An override ``sts.R.amazonaws.com`` (or ``https://…``, any case, a trailing slash) is
+    R's Regional endpoint, the cluster's Region or another. The one reading of the endpoint for reachability
+    (:func:`sts_unreachable`), for the STS interface endpoint whose policy the call passes (:func:`endpoints_on_the_way`)
+    and for the call's ``aws:RequestedRegion`` (the writer's ``sts_region``).
+    """
+    if not _uses_the_override(release_label):
+        return None
+    override = emrfs_site.get("fs.s3.sts.endpoint")
+    if override is None:
+        return region
+    named = _REGIONAL_STS.fullmatch(override.rstrip("/").lower())
+    return named[1] if named else None
+
+
 def _calls_regional_sts(release_label: str | None, emrfs_site: dict[str, str]) -> bool:
-    """EMRFS calls the Regional STS endpoint: 5.31.0, 6.1.0 and later, without an ``fs.s3.sts.endpoint`` override."""
-    found = re.fullmatch(r"emr-(\d+)\.(\d+)\.(\d+)", (release_label or "").strip())
-    if found is None or "fs.s3.sts.endpoint" in emrfs_site:
-        return False
-    version = (int(found[1]), int(found[2]), int(found[3]))
-    return version[0] >= 7 or version >= (6, 1, 0) or (version[0] == 5 and version >= (5, 31, 0))
+    """EMRFS calls a Regional STS endpoint, the cluster's Region's or another's (:func:`regional_sts_region`)."""
+    return regional_sts_region(release_label, emrfs_site, "REGION") is not None
 
 
 #: What :func:`_egress` finds: every public address leaves through the internet, none leaves the VPC; else a sentence.
@@ -523,27 +550,26 @@ def sts_unreachable(
     subnet; a sentence starting with :data:`CANNOT_TELL` when the stand-in cannot decide.
 
     The endpoint EMRFS calls (Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint"):
-    the Regional one (``sts.REGION.amazonaws.com``) from 5.31.0 and 6.1.0 without ``fs.s3.sts.endpoint``, the global
-    one (``sts.amazonaws.com``) before. An STS interface endpoint with private DNS takes the Regional name in the VPC
-    while the VPC's DNS support and DNS hostnames are on (AWS PrivateLink Guide, "Access AWS services through AWS
-    PrivateLink": the service's name resolves "to the private IP addresses of the endpoint network interfaces";
-    Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``), whatever the routes: its security groups
-    must then let the instances in on HTTPS ("Access an AWS service using an interface VPC endpoint": the security
-    group "must allow traffic on port 443 from the resources in your VPC"). The global endpoint has no VPC endpoint
-    (AWS General Reference, "AWS Security Token Service endpoints and quotas"): only egress to the internet reaches
-    it, as it does the Regional one without such an endpoint (:func:`_egress`). An override other than the Regional
-    or global endpoint is not judged. On the way the routes give, the network ACLs and the security groups of cluster
-    ``cluster_id``'s primary node judge the request too (:func:`_filtered`).
+    the Regional one (``sts.REGION.amazonaws.com``) from 5.31.0 and 6.1.0 without ``fs.s3.sts.endpoint`` or with one
+    naming it, the global one (``sts.amazonaws.com``) before (:func:`regional_sts_region`). An STS interface endpoint
+    with private DNS takes the Regional name in the VPC while the VPC's DNS support and DNS hostnames are on (AWS
+    PrivateLink Guide, "Access AWS services through AWS PrivateLink": the service's name resolves "to the private IP
+    addresses of the endpoint network interfaces"; Amazon EC2 API Reference, "CreateVpcEndpoint",
+    ``PrivateDnsEnabled``), whatever the routes: its security groups must then let the instances in on HTTPS
+    ("Access an AWS service using an interface VPC endpoint": the security group "must allow traffic on port 443 from
+    the resources in your VPC"). The global endpoint has no VPC endpoint (AWS General Reference, "AWS Security Token
+    Service endpoints and quotas"): only egress to the internet reaches it, as it does the Regional one without such an endpoint (:func:`_egress`). An override other than the Regional
+    endpoint of the cluster's Region or the global endpoint is not judged: another Region's Regional endpoint leaves
+    the VPC (the interface endpoint answers its own Region's name only), by a way the stand-in does not model. On the
+    way the routes give, the network ACLs and the security groups of cluster ``cluster_id``'s primary node judge the
+    request too (:func:`_filtered`).
     """
     if not subnet_id:
         return None
     ec2 = ec2_backends[account][region]
     subnet = ec2.get_subnet(subnet_id)
     verdict = _sts_unreachable(account, region, subnet_id, release_label, emrfs_site)
-    override = emrfs_site.get("fs.s3.sts.endpoint") if _uses_the_override(release_label) else None
-    regional = _calls_regional_sts(release_label, emrfs_site) or (
-        override is not None and override.rstrip("/").lower().endswith(f"sts.{region}.amazonaws.com")
-    )
+    regional = regional_sts_region(release_label, emrfs_site, region) == region
     taking_the_name = (
         _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.sts") if regional else []
     )
@@ -568,15 +594,10 @@ def _sts_unreachable(
     ec2 = ec2_backends[account][region]
     subnet = ec2.get_subnet(subnet_id)
     override = emrfs_site.get("fs.s3.sts.endpoint") if _uses_the_override(release_label) else None
-    regional = _calls_regional_sts(release_label, emrfs_site) or (
-        override is not None
-        and override.rstrip("/").lower() in (f"https://sts.{region}.amazonaws.com", f"sts.{region}.amazonaws.com")
-    )
-    if (
-        override is not None
-        and not regional
-        and override.rstrip("/").lower() not in ("https://sts.amazonaws.com", "sts.amazonaws.com")
-    ):
+    regional = regional_sts_region(release_label, emrfs_site, region) == region
+    # Another Region's Regional endpoint leaves the VPC (its interface endpoint answers its own Region's name only):
+    # over the internet, or through another VPC's endpoint the stand-in does not model. Not told, as any other host.
+    if override is not None and not regional and override.rstrip("/").lower() not in GLOBAL_STS:
         return f"{CANNOT_TELL} {override}, which fs.s3.sts.endpoint names"
     host = f"sts.{region}.amazonaws.com" if regional else "sts.amazonaws.com"
     if regional:
@@ -599,8 +620,15 @@ def _sts_unreachable(
 
 
 def _uses_the_override(release_label: str | None) -> bool:
-    """``fs.s3.sts.endpoint`` is read from 5.31.0 and 6.1.0 on (the same Release Guide page)."""
-    return _calls_regional_sts(release_label, {})
+    """
+    ``fs.s3.sts.endpoint`` is read from 5.31.0 and 6.1.0 on, the releases that call the Regional endpoint without it
+    (the same Release Guide page).
+    """
+    found = re.fullmatch(r"emr-(\d+)\.(\d+)\.(\d+)", (release_label or "").strip())
+    if found is None:
+        return False
+    version = (int(found[1]), int(found[2]), int(found[3]))
+    return version[0] >= 7 or version >= (6, 1, 0) or (version[0] == 5 and version >= (5, 31, 0))
 
 
 def _lets_in_on_https(ec2: Any, endpoint: Any, subnet: Any) -> bool:

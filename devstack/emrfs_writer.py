@@ -88,7 +88,7 @@ import moto.s3.models
 from devstack import aws_cluster_settings, aws_judge
 from devstack.aws_cluster_settings import Credentials
 from devstack.aws_judge import Decision, Principal
-from devstack.aws_network import CANNOT_TELL
+from devstack.aws_network import CANNOT_TELL, regional_sts_region
 from devstack.moto_stack import REGION, account_session, partition_of, region_of, s3control_on_one_host
 
 if TYPE_CHECKING:
@@ -1351,7 +1351,8 @@ class _Writer:
         #: The Region of the STS endpoint EMRFS's AssumeRole calls, its ``aws:RequestedRegion``: the cluster's (not the
         #: bucket's, which may be another) where it calls the Regional endpoint (Amazon EMR Release Guide, "Managing the
         #: default AWS Security Token Service endpoint": 5.31.0 and 6.1.0 on, which the writer without a cluster stands
-        #: for); ``None`` where it calls the global endpoint or an override (which Region serves it is not documented
+        #: for), R where ``fs.s3.sts.endpoint`` names ``sts.R.amazonaws.com`` (:func:`.aws_network.regional_sts_region`);
+        #: ``None`` where it calls the global endpoint or another override (which Region serves it is not documented
         #: for the key: left out).
         self.sts_region: str | None = bucket.region
         #: The public address the requests come from over the internet (``aws:SourceIp``), when known; ``None``: not known
@@ -2396,7 +2397,7 @@ def _writer_for(
     mappings = role_mappings(document)
     site: dict[str, str] = {}
     credentials = Credentials(aws_cluster_settings.MAPPINGS)
-    regional_sts = True  # no cluster: the writer stands for a current release
+    sts_region: str | None = region  # no cluster: the writer stands for a current release, without override
     instance = aws_judge.Ec2Instance()  # no cluster: nothing known of its instances
     bucket_name, key = parse_s3_uri(output_uri)
     if cluster_id:
@@ -2405,13 +2406,10 @@ def _writer_for(
         site = aws_cluster_settings.site(configurations, "emrfs-site")
         label = cluster.get("ReleaseLabel")
         credentials = aws_cluster_settings.credentials_of(label, configurations, document, bucket_name)
-        # The STS endpoint EMRFS calls for a mapped role: the Regional one from 5.31.0 and 6.1.0 on without an
-        # fs.s3.sts.endpoint override (as S3A reads it: aws_cluster_settings.sts_endpoint_site), the global one before.
-        version = aws_cluster_settings.release(label)
-        regional_sts = (
-            version is not None
-            and (version[0] >= 7 or version >= (6, 1, 0) or (version[0] == 5 and version >= (5, 31, 0)))
-            and "fs.s3.sts.endpoint" not in aws_cluster_settings.sts_endpoint_site(label, configurations, bucket_name)
+        # The Region of the Regional STS endpoint EMRFS calls for a mapped role (fs.s3.sts.endpoint as S3A reads it:
+        # aws_cluster_settings.sts_endpoint_site), as the network judge reads it (aws_network.regional_sts_region).
+        sts_region = regional_sts_region(
+            label, aws_cluster_settings.sts_endpoint_site(label, configurations, bucket_name), region
         )
         if credentials.kind == aws_cluster_settings.INSTANCE_ROLE:
             mappings = []
@@ -2426,8 +2424,7 @@ def _writer_for(
     bucket = _read_bucket(url, bucket_name, owner, region)
     writer = _Writer(url, instance_role_arn, mappings, bucket, user, tuple(groups))
     writer.instance = instance
-    if not regional_sts:
-        writer.sts_region = None
+    writer.sts_region = sts_region
     writer.encryption = requested_encryption(document, site, bucket_name)
     writer.client_side_key, client_side_unknown = client_side_encryption(document, site, bucket_name)
     writer.encryption_unknown = encryption_not_known(document) or client_side_unknown

@@ -5,13 +5,18 @@ specific match, the way to STS, and an S3 interface endpoint whose private DNS t
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 from devstack.aws_network import CANNOT_TELL, endpoints_on_the_way, s3_unreachable, sts_unreachable
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, client
+from devstack.emrfs_writer import _writer_for
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, REGION, client
+from devstack.testing import launch_cluster
 from tests.integration.test_network_facts import (
+    add_s3_gateway_endpoint,
     add_sts_interface_endpoint,
     allow_https,
     default_route_table,
@@ -19,6 +24,12 @@ from tests.integration.test_network_facts import (
     private_subnet,
     public_subnet,
 )
+from tests.integration.test_verify import PREFIX, Partner, partner
+
+__all__ = ["partner"]  # the fixture, imported for the tests below
+
+#: ``fs.s3.sts.endpoint`` naming the Regional STS endpoint of the cluster's Region, in the spellings the judge reads.
+REGIONAL_OVERRIDES = [f"sts.{REGION}.amazonaws.com", f"https://sts.{REGION}.amazonaws.com"]
 
 
 @pytest.fixture
@@ -234,3 +245,107 @@ def test_without_dns_support_or_with_a_route_to_a_hub_the_judge_cannot_tell(ec2:
     global_ = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-5.30.0", {})
     assert global_ is not None
     assert not global_.startswith(CANNOT_TELL), global_
+
+
+@pytest.mark.parametrize("override", REGIONAL_OVERRIDES)
+def test_an_override_naming_the_regional_endpoint_passes_the_sts_interface_endpoint(ec2: Any, override: str) -> None:
+    """
+    ``fs.s3.sts.endpoint`` naming the Regional endpoint of the cluster's Region (Amazon EMR Release Guide, "Managing
+    the default AWS Security Token Service endpoint") is the name the STS interface endpoint's private DNS answers for
+    (AWS PrivateLink Guide, "Access AWS services through AWS PrivateLink"): the endpoint that makes STS reachable is
+    the one whose policy the AssumeRole passes (it used to be left off the way for any override). Another Region's
+    Regional endpoint is not this endpoint's name: not on the way, and its reachability is not told.
+    """
+    vpc, subnet = private_subnet(ec2, "10.51")
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    site = {"fs.s3.sts.endpoint": override}
+    elsewhere = {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"}
+
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", site) is None
+    assert "sts" in endpoints_on_the_way(EMR_ACCOUNT, REGION, subnet, "judged", "emr-6.15.0", site)
+    assert "sts" in endpoints_on_the_way(
+        EMR_ACCOUNT, REGION, subnet, "judged", "emr-6.15.0", {"fs.s3.sts.endpoint": override.upper() + "/"}
+    )
+    assert "sts" not in endpoints_on_the_way(EMR_ACCOUNT, REGION, subnet, "judged", "emr-6.15.0", elsewhere)
+    assert (sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", elsewhere) or "").startswith(CANNOT_TELL)
+    assert "sts" not in endpoints_on_the_way(EMR_ACCOUNT, REGION, subnet, "judged", "emr-6.0.0", site)
+
+
+@pytest.mark.parametrize(
+    ("override", "sts_region"),
+    [
+        *((override, REGION) for override in REGIONAL_OVERRIDES),
+        ("https://sts.eu-west-1.amazonaws.com", "eu-west-1"),
+        ("https://sts.amazonaws.com", None),
+    ],
+)
+def test_the_assume_role_of_an_override_requests_the_region_of_the_endpoint_it_names(
+    partner: Partner, override: str, sts_region: str | None
+) -> None:
+    """
+    ``aws:RequestedRegion`` is "the AWS Region that was called in the request" (IAM User Guide, "AWS global condition
+    context keys"): an override naming ``sts.R.amazonaws.com`` calls R (it used to be left out for any override). The
+    global endpoint's is left out as before.
+    """
+    cluster_id = launch_cluster(
+        partner.aws,
+        partner.configuration,
+        Configurations=[{"Classification": "emrfs-site", "Properties": {"fs.s3.sts.endpoint": override}}],
+    )
+
+    writer, _ = _writer_for(
+        partner.aws.url,
+        EMR_ACCOUNT,
+        EMR_EC2_ROLE,
+        partner.configuration,
+        f"{PREFIX}probe",
+        "hadoop",
+        ("hadoop",),
+        None,
+        cluster_id,
+        REGION,
+    )
+
+    assert writer.sts_region == sts_region
+
+
+@pytest.mark.parametrize("override", REGIONAL_OVERRIDES)
+def test_an_sts_endpoint_policy_refuses_the_assume_role_to_the_regional_endpoint_an_override_names(
+    partner: Partner, override: str
+) -> None:
+    """
+    A private subnet with no route out, whose STS interface endpoint (private DNS, the VPC's DNS attributes on, HTTPS
+    in from the VPC) denies ``sts:AssumeRole``; ``fs.s3.sts.endpoint`` names the Regional endpoint. The call goes to
+    the endpoint, whose policy refuses it (AWS PrivateLink Guide, "Access AWS services through AWS PrivateLink";
+    "Control access to VPC endpoints using endpoint policies"): the probe step fails at AssumeRole (it completed).
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.52")
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    [endpoint] = [
+        item["VpcEndpointId"]
+        for item in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+        if item["VpcEndpointType"] == "Interface"
+    ]
+    statements = [
+        {"Sid": "Everything", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+        {"Sid": "NoAssumeRole", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*"},
+    ]
+    ec2.modify_vpc_endpoint(VpcEndpointId=endpoint, PolicyDocument=json.dumps({"Statement": statements}))
+    cluster_id = launch_cluster(
+        partner.aws,
+        partner.configuration,
+        name="private-export",
+        instances={"Ec2SubnetId": subnet},
+        Configurations=[{"Classification": "emrfs-site", "Properties": {"fs.s3.sts.endpoint": override}}],
+    )
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+
+    [step_id] = emr.add_job_flow_steps(JobFlowId=cluster_id, Steps=[probe_step(probe_key(PREFIX))])["StepIds"]
+
+    status = emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]
+    assert status["State"] == "FAILED", status
+    message = status["FailureDetails"]["Message"]
+    assert "AssumeRole" in message
+    assert f"VPC endpoint policy of {endpoint}" in message
