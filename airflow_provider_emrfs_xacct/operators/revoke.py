@@ -106,7 +106,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param kms_key_arns: keys whose key-users statement holds the role; with ``delete_destination_role=True``
         also every key the role's provider policy grants (a key the destination connection cannot change is
         refused then, before any write). Kept, with a warning, while the role's trust lets someone besides this
-        EMR EC2 role assume it. (templated)
+        EMR EC2 role assume it: judged by the plan, and again by the apply just before its key writes. (templated)
     :param security_configuration: the configuration in use, to rebuild without the partner. (templated)
     :param name_prefix: name prefix of the rebuilt configuration. (templated)
     :param delete_destination_role: also delete the role (see above); only the role with
@@ -207,6 +207,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         # the destination's trust policy names the role at no path (_assume_request).
         self.emr_role_arn_given: str | None = None if emr_role_account is None else str(self.emr_ec2_role_name)
         self.trust_before: dict[str, Any] | None = None  # the destination's trust policy before the revoke's write
+        self.keys_trust_unread = False  # a warning said the trust could not be read for kms_key_arns
         policy_name = validation.validate_policy_name(self.policy_name, "policy_name")
         destination_pin = destination_account_pin(self)
         destination_conn_id(self.destination_aws_conn_id, destination_pin)
@@ -273,6 +274,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 keys = self._with_granted_keys(destination_iam, kms, role_arn, keys, destination_account)
             self._refuse_policies_naming_the_role(destination_iam, role_arn, destination_account)
         elif keys:
+            # The plan's decision; the apply judges these keys again just before its key writes (_revoke).
             keys = self._keys_no_one_else_needs(destination_iam, (emr_account, emr_role), role_arn, keys)
         hooks = (emr_hook, destination_iam, kms)
         # 3. Plan every document: each refusal (a role that is not ours, a key policy KMS would refuse or
@@ -362,13 +364,22 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         )
 
     def _keys_no_one_else_needs(
-        self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str, keys: list[str]
+        self,
+        destination_iam: EmrfsIamHook,
+        emr_role: tuple[str, str],
+        role_arn: str,
+        keys: list[str],
+        *,
+        late: bool = False,
     ) -> list[str]:
         """
         ``keys``, or none while the destination role's trust policy lets someone besides this EMR EC2 role assume it
         (another pipeline's EMR EC2 role, someone's statement): the key users are the role's, so taking it out would
         end their SSE-KMS writes (S3 User Guide, "Using server-side encryption with AWS KMS keys": an upload needs
         kms:GenerateDataKey on the key), while this pipeline's access ends with the trust and its assume grant.
+
+        :param late: the apply's decision, read just before its key writes (after the trust step's): the trust
+            policy as it stands then, which another pipeline's grant may have widened since the plan read it.
         """
         from botocore.exceptions import ClientError
 
@@ -384,14 +395,16 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         except ClientError as error:
             if not is_access_denied(error):
                 raise
-            if not self.remove_destination_trust:  # the trust is left alone, maybe as its connection may not read it
+            # Unless the trust step reads it next (its refusal says how to revoke without it): said once a revoke.
+            if (late or not self.remove_destination_trust) and not self.keys_trust_unread:
+                self.keys_trust_unread = True
                 self.log.warning(
                     "kms_key_arns: the trust policy of role %s could not be read (%s): whether someone else still "
                     "assumes it is not known, and the role goes from the key users as asked",
                     role_name,
                     error_code(error),
                 )
-            return keys  # else the trust step reads it next, and its refusal says how to revoke without it
+            return keys
         if role is None:
             return keys
         trust = iam_document(
@@ -951,6 +964,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             changes += self.hook.revoke_assume_role(
                 emr_role[1], [role_arn], policy_name=policy_name, settings=settings, dry_run=dry_run
             )
+        if keys and not dry_run and not self.delete_destination_role:
+            # Judged again as late as can be, from the trust as it stands after this revoke's trust write: another
+            # pipeline may have added its EMR EC2 role since the plan read it, or the plan's read may not have shown
+            # it yet (IAM User Guide, "Troubleshoot IAM": "Changes that I make are not always immediately visible").
+            keys = self._keys_no_one_else_needs(destination_iam, emr_role, role_arn, keys, late=True)
         with explain_access_denied(kms):
             for key in keys:
                 kms.key_field = self._key_field(key)

@@ -1,0 +1,117 @@
+"""
+RevokePartnerAccessOperator's key users, judged just before the key writes, from the trust as it stands then.
+
+The key users are the destination role's: while its trust policy lets another pipeline's EMR EC2 role assume it, taking
+it out of them would end that pipeline's SSE-KMS writes (S3 User Guide, "Using server-side encryption with AWS KMS
+keys": an upload needs ``kms:GenerateDataKey`` on the key). Another pipeline's ``EnsureDestinationRoleOperator`` may
+add its role to the trust after the plan read it, or a read just before may not show it yet (IAM User Guide,
+"Troubleshoot IAM": "Changes that I make are not always immediately visible"). Before, the revoke decided once, before
+its plan, and still took the role out of the key users. The concurrent writer is injected by running the real grant
+inside the revoke's own step (every AWS call stays real, against the moto server).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
+from devstack.moto_stack import Seeded, create_principals
+from devstack.testing import CallRecorder, run_operator
+from tests.integration.partners import ensure_destination_role, provision_partner, role_arn
+from tests.integration.test_revoke import NIGHTLY_EMR_ROLE, PARTNER_1, PREFIX_1, key_users, revoker, trust_policy
+
+if TYPE_CHECKING:
+    import pytest
+
+
+def nightly_granted_during(aws: Seeded, monkeypatch: pytest.MonkeyPatch, step: str) -> list[bool]:
+    """
+    Make the apply's ``step`` of ``EmrfsIamHook`` (not the plan's) first run another pipeline's grant of the role.
+
+    Return a list that holds ``True`` once the grant ran.
+    """
+    real = getattr(EmrfsIamHook, step)
+    injected: list[bool] = []
+
+    def racing(self: EmrfsIamHook, *arguments: Any, **keywords: Any) -> Any:
+        if not keywords.get("dry_run") and not injected:
+            injected.append(True)
+            ensure_destination_role(aws, PARTNER_1, PREFIX_1, NIGHTLY_EMR_ROLE)
+        return real(self, *arguments, **keywords)
+
+    monkeypatch.setattr(EmrfsIamHook, step, racing)
+    return injected
+
+
+def key_changes(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [change for change in result["plan"] if change["resource"].startswith("kms ")]
+
+
+def test_a_pipeline_trusted_after_the_plan_keeps_the_role_a_key_user(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """
+    Another pipeline's grant adds its EMR EC2 role to the trust after the plan judged the keys: the trust step keeps
+    it, and the key users keep the role, with the warning; the plan reported holds no key change.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    create_principals(aws.url, NIGHTLY_EMR_ROLE)
+    injected = nightly_granted_during(aws, monkeypatch, "revoke_role_trust")
+
+    result, _, _ = run_operator(revoker(aws, PARTNER_1))
+
+    assert injected
+    [ours] = [statement for statement in trust_policy(aws, PARTNER_1)["Statement"] if statement.get("Sid") == TRUST_SID]
+    assert as_list(ours["Principal"]["AWS"]) == [NIGHTLY_EMR_ROLE]  # the trust step kept the other pipeline
+    assert role_arn(PARTNER_1) in (key_users(aws) or [])
+    assert key_changes(result) == []  # no key change listed that was not made
+    assert [change["resource"].split()[0] for change in result["plan"]] == ["iam", "iam"]
+    assert result["access_ended"] is True  # this pipeline's access: the trust and its assume grant
+    logged = capfd.readouterr().out + caplog.text
+    assert "stays a key user" in logged
+    assert "EMR_EC2_NightlyRole" in logged
+
+
+def test_a_pipeline_trusted_after_the_plan_keeps_the_key_users_with_the_trust_kept(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``remove_destination_trust=False``: the trust is not written, and the keys are judged again just before their
+    writes (here, after the EMR side's write, when the other pipeline's grant lands).
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    create_principals(aws.url, NIGHTLY_EMR_ROLE)
+    injected = nightly_granted_during(aws, monkeypatch, "revoke_assume_role")
+
+    result, _, _ = run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    assert injected
+    assert role_arn(PARTNER_1) in (key_users(aws) or [])
+    assert key_changes(result) == []
+    assert [change["resource"].split()[0] for change in result["plan"]] == ["iam"]  # the assume grant alone
+
+
+def test_a_role_nobody_else_assumes_goes_from_the_key_users_judged_after_the_trust_write(aws: Seeded) -> None:
+    """
+    Nobody else is trusted: the late judgement does not keep everything, the role goes from the key users, and the
+    trust it judged is read after the trust write, right before the key policy's write.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    assert role_arn(PARTNER_1) in (key_users(aws) or [])
+
+    with CallRecorder().everywhere() as calls:
+        result, _, _ = run_operator(revoker(aws, PARTNER_1))
+
+    assert role_arn(PARTNER_1) not in (key_users(aws) or [])
+    assert [change["action"] for change in key_changes(result)] == ["update"]
+    operations = [operation for _, operation in calls.every]
+    trust_written = max(index for index, name in enumerate(operations) if name == "UpdateAssumeRolePolicy")
+    key_written = operations.index("PutKeyPolicy")
+    assert trust_written < key_written
+    read_between = [
+        index
+        for index in range(trust_written + 1, key_written)
+        if operations[index] == "GetRole" and calls.params[index].get("RoleName") == PARTNER_1
+    ]
+    assert read_between
