@@ -83,10 +83,15 @@ with DAG(
         "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
+    # tojson: rendered as native objects, a whole template that reads as a Python literal becomes one: a role named
+    # "2024" (a valid name: IAM API Reference, "CreateRole", RoleName) would be the number 2024, an account id
+    # 111111111111 a number. Their JSON text ("2024") is read back as the string. Flags stay native (bools);
+    # S3 URIs stay bare: "s3://…" never reads as a literal, and tojson would write a key's character beyond U+FFFF
+    # (an S3 key is any UTF-8: Amazon S3 User Guide, "Naming Amazon S3 objects") as two surrogates.
     emr_ec2_role_arn = "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}", "dry_run": "{{ params.dry_run }}"}
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | tojson }}", "dry_run": "{{ params.dry_run }}"}
     in_destination_account = {
-        "expected_account_id": "{{ params.destination_account_id }}",
+        "expected_account_id": "{{ params.destination_account_id | tojson }}",
         "dry_run": "{{ params.dry_run }}",
     }
 
@@ -117,7 +122,7 @@ with DAG(
     emr_role_access = GrantEmrRoleBucketAccessOperator(
         task_id="grant_emr_role_bucket_access",
         aws_conn_id=EMR_CONN_ID,
-        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
         s3_prefixes=["{{ params.destination_prefix }}"],
         kms_key_arns="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] or [] }}",
         canned_acl="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] | length > 0 }}",
@@ -135,7 +140,7 @@ with DAG(
         emrfs_site_properties="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] }}",
         job_flow_overrides={
             "Name": "export-{{ params.partner }}-{{ run_stamp(dag_run) }}",
-            "ReleaseLabel": "{{ params.release_label }}",
+            "ReleaseLabel": "{{ params.release_label | tojson }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
                 "InstanceGroups": [
@@ -143,7 +148,7 @@ with DAG(
                 ],
                 "KeepJobFlowAliveWhenNoSteps": True,
             },
-            "JobFlowRole": "{{ params.emr_ec2_role_name }}",
+            "JobFlowRole": "{{ params.emr_ec2_role_name | tojson }}",
             "ServiceRole": "EMR_DefaultRole",
             # Asked by the service role's scoped policy AmazonEMRServicePolicy_v2 (see emrfs_xacct_partner_export).
             "Tags": [{"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"}],
@@ -166,13 +171,13 @@ with DAG(
         destination_aws_conn_id=DESTINATION_CONN_ID,
         security_configuration=None,
         s3_prefixes=["{{ params.destination_prefix }}"],
-        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
         cluster_id=cluster.output,
         probe=True,
         deferrable=True,  # the probe step is waited for in the triggerer: every 30 s, up to 30 min
         waiter_delay=30,
         waiter_max_attempts=60,
-        expected_destination_account_id="{{ params.destination_account_id }}",
+        expected_destination_account_id="{{ params.destination_account_id | tojson }}",
         **in_emr_account,
     )
     # [END howto_operator_verify_bucket_policy]

@@ -180,6 +180,9 @@ with DAG(
         release_label: str,
     ) -> None:
         # One call builds the partner's whole chain and returns what the launch needs.
+        # tojson: rendered as native objects, an account id 111111111111 would be a number; its JSON text is read back
+        # as the string (see emrfs_xacct_partner_export). dry_run stays native (a bool). The partner's names come
+        # from partner_settings' XCom, as the strings it returned.
         access = partner_access(
             group_id="access",
             role_name=role_name,
@@ -190,8 +193,8 @@ with DAG(
             release_label=release_label,
             emr_aws_conn_id=EMR_CONN_ID,
             destination_aws_conn_id=DESTINATION_CONN_ID,
-            emr_account_id="{{ params.emr_account_id }}",
-            destination_account_id="{{ params.destination_account_id }}",
+            emr_account_id="{{ params.emr_account_id | tojson }}",
+            destination_account_id="{{ params.destination_account_id | tojson }}",
             dry_run="{{ params.dry_run }}",
             shared_documents_pool=SHARED_DOCUMENTS_POOL,  # one partner at a time writes the shared documents
         )
@@ -206,7 +209,7 @@ with DAG(
             deferrable=True,  # the cluster's start is waited for in the triggerer: every 30 s, up to 30 min
             waiter_delay=30,
             waiter_max_attempts=60,
-            expected_account_id="{{ params.emr_account_id }}",
+            expected_account_id="{{ params.emr_account_id | tojson }}",
             dry_run="{{ params.dry_run }}",  # the launch logs its plan and is skipped, and so are the tasks after it
         )
         access.task_group >> cluster
@@ -225,7 +228,7 @@ with DAG(
             task_id="terminate_cluster",
             aws_conn_id=EMR_CONN_ID,
             job_flow_id=cluster.output,
-            expected_account_id="{{ params.emr_account_id }}",
+            expected_account_id="{{ params.emr_account_id | tojson }}",
             dry_run="{{ params.dry_run }}",
         )
         # A cluster the teardown could not terminate fails the run; publish_results stays the leaf

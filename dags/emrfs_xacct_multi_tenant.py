@@ -67,9 +67,12 @@ with DAG(
         "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}", "dry_run": "{{ params.dry_run }}"}
+    # tojson: rendered as native objects, a whole template that reads as a Python literal becomes one: an account id
+    # 111111111111 would be a number (and a release label typed "7" the number 7). Their JSON text is read back as
+    # the string (see emrfs_xacct_partner_export). dry_run stays native (a bool).
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | tojson }}", "dry_run": "{{ params.dry_run }}"}
     in_destination_account = {
-        "expected_account_id": "{{ params.destination_account_id }}",
+        "expected_account_id": "{{ params.destination_account_id | tojson }}",
         "dry_run": "{{ params.dry_run }}",
     }
 
@@ -119,7 +122,7 @@ with DAG(
         security_configuration=security_configuration.output,
         job_flow_overrides={
             "Name": "multi-tenant-{{ run_stamp(dag_run) }}",
-            "ReleaseLabel": "{{ params.release_label }}",
+            "ReleaseLabel": "{{ params.release_label | tojson }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
                 "InstanceGroups": [

@@ -73,17 +73,21 @@ with DAG(
         "dry_run": Param(False, type="boolean", description="Plan every removal, make none"),
     },
 ) as dag:
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}", "dry_run": "{{ params.dry_run }}"}
+    # tojson: rendered as native objects, a whole template that reads as a Python literal becomes one: a role, a
+    # security configuration or a name prefix named "2024" (valid names: IAM API Reference, "CreateRole", RoleName;
+    # Amazon EMR API Reference, "CreateSecurityConfiguration", Name) would be the number 2024, an account id
+    # 111111111111 a number. Their JSON text ("2024") is read back as the string. Flags and the key list stay native.
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | tojson }}", "dry_run": "{{ params.dry_run }}"}
 
     # [START howto_operator_verify_cross_account_access]
     verify = VerifyCrossAccountAccessOperator(
         task_id="verify_before_offboarding",
         aws_conn_id=EMR_CONN_ID,
         destination_aws_conn_id=DESTINATION_CONN_ID,
-        security_configuration="{{ params.security_configuration }}",
-        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        security_configuration="{{ params.security_configuration | tojson }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
         fail_on_broken=False,
-        expected_destination_account_id="{{ params.destination_account_id }}",
+        expected_destination_account_id="{{ params.destination_account_id | tojson }}",
         **in_emr_account,
     )
     # [END howto_operator_verify_cross_account_access]
@@ -93,16 +97,16 @@ with DAG(
         task_id="revoke_partner_access",
         aws_conn_id=EMR_CONN_ID,
         destination_aws_conn_id=DESTINATION_CONN_ID,
-        destination_role_arn="{{ params.destination_role_arn }}",
-        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        destination_role_arn="{{ params.destination_role_arn | tojson }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
         # Rendered as a native list: no key (SSE-S3) is [], not [""] (which is refused).
         kms_key_arns="{{ [params.kms_key_arn] if params.kms_key_arn else [] }}",
-        security_configuration="{{ params.security_configuration }}",
-        name_prefix="{{ params.name_prefix }}",
+        security_configuration="{{ params.security_configuration | tojson }}",
+        name_prefix="{{ params.name_prefix | tojson }}",
         delete_destination_role=False,  # the role stays, trusting the EMR EC2 role no more; True deletes it, if ours
         # False leaves the destination trust as it is (a destination connection that may not change it)
         remove_destination_trust="{{ params.remove_destination_trust }}",
-        expected_destination_account_id="{{ params.destination_account_id }}",
+        expected_destination_account_id="{{ params.destination_account_id | tojson }}",
         pool=SHARED_DOCUMENTS_POOL,  # the shared documents, in the grants' pool
         **in_emr_account,
     )
@@ -112,7 +116,7 @@ with DAG(
     delete_unused = DeleteUnusedSecurityConfigsOperator(
         task_id="delete_unused_security_configurations",
         aws_conn_id=EMR_CONN_ID,
-        name_prefix="{{ params.name_prefix }}",
+        name_prefix="{{ params.name_prefix | tojson }}",
         min_age_seconds=24 * 60 * 60,
         **in_emr_account,
     )

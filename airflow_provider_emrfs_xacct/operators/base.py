@@ -223,9 +223,10 @@ def pinned_account(value: Any, field: str, asked: bool = False) -> str | None:
     Return the validated account id of a pin such as ``expected_account_id`` (``None`` when not pinned).
 
     A pin ``asked`` for (:func:`pin_asked`) that resolved to ``None`` is refused: the check would be gone
-    unseen (as text, ``"None"`` is no 12-digit id either). A DAG rendering templates as native objects
-    turns ``"012345678901"`` into the number 12345678901: a whole number below 10**12 is read back as the
-    12-digit id it came from.
+    unseen (as text, ``"None"`` is no 12-digit id either). An id given as a number (a DAG's own
+    ``expected_account_id=12345678901``, or ``"{{ params.account }}"`` rendered as native objects, which
+    turns ``"111111111111"`` into the number 111111111111) is read back as the 12-digit id: a whole number
+    below 10**12, zero-padded.
     """
     from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
     from airflow_provider_emrfs_xacct.pure.validation import validate_account_id

@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy
@@ -22,6 +22,9 @@ from sqlalchemy.pool import NullPool
 from devstack import testing
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
 from devstack.testing import ROOT, airflow_command, airflow_env, execute_as_task, partner_export_conf
+
+if TYPE_CHECKING:
+    from tests.conftest import ChangesNothing
 
 #: Context values a run without a logical date lacks (Airflow 3: API-triggered and asset-triggered runs).
 LOGICAL_DATE_VALUES = (
@@ -346,6 +349,99 @@ def test_the_partner_tag_is_the_partners_name_as_text_whatever_the_name(partner:
     assert re.fullmatch(rf"export-{partner}-20260301T000000-[0-9a-f]{{10}}", task.job_flow_overrides["Name"])
 
 
+#: Params whose valid values may be digits only, each a distinct value: a role name "2024" (IAM API Reference,
+#: "CreateRole", RoleName: upper and lowercase alphanumeric characters and _+=,.@-), a security configuration name
+#: (Amazon EMR API Reference, "CreateSecurityConfiguration", Name), a name prefix of letters, digits, ".", "_" and
+#: "-", a partner (the DAGs' pattern), and 12-digit account ids, one of which Python reads as a number.
+DIGITS_ONLY_PARAMS = {
+    "emr_ec2_role_name": "2024",
+    "security_configuration": "2025",
+    "name_prefix": "2026",
+    "partner": "123",
+    "emr_account_id": "111111111111",
+    "destination_account_id": "222222222222",
+}
+#: The other params, as a run gives them.
+OTHER_PARAMS = {
+    "destination_prefix": "s3://bucket/acme/out/",
+    "kms_key_arn": "arn:aws:kms:us-east-1:222222222222:key/k",
+    "destination_role_arn": "arn:aws:iam::222222222222:role/emrfs-acme-writer",
+    "release_label": "emr-7.5.0",
+    "bucket": "bucket",
+    "partners": [],
+    "dry_run": False,
+    "enforce_bucket_owner": False,
+    "remove_destination_trust": True,
+}
+WHOLE_PARAM_TEMPLATE = re.compile(r"\{\{ *params\.(\w+) *(?:\| *tojson *)?\}\}")
+
+
+def whole_param_templates(value: Any, path: str = "") -> list[tuple[str, str, str]]:
+    """``(path, template, param)`` of every string in ``value`` (at any depth) that is one param's template alone."""
+    if isinstance(value, str):
+        whole = WHOLE_PARAM_TEMPLATE.fullmatch(value)
+        return [(path, value, whole.group(1))] if whole else []
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in whole_param_templates(item, f"{path}.{key}")]
+    if isinstance(value, list | tuple):
+        return [found for index, item in enumerate(value) for found in whole_param_templates(item, f"{path}[{index}]")]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("dag_file", "dag_id"),
+    [
+        ("emrfs_xacct_partner_export.py", "emrfs_xacct_partner_export"),
+        ("emrfs_xacct_bucket_policy_export.py", "emrfs_xacct_bucket_policy_export"),
+        ("emrfs_xacct_offboard_partner.py", "emrfs_xacct_offboard_partner"),
+        ("emrfs_xacct_multi_tenant.py", "emrfs_xacct_multi_tenant"),
+        ("emrfs_xacct_many_partners.py", "emrfs_xacct_many_partners"),
+    ],
+)
+@pytest.mark.parametrize("account", ["111111111111", "012345678901"], ids=["account-a-number", "account-leading-0"])
+def test_a_name_or_account_id_made_of_digits_reaches_every_task_as_the_text_given(
+    dag_file: str, dag_id: str, account: str
+) -> None:
+    """
+    The example DAGs render templates as native objects: a bare ``"{{ params.emr_ec2_role_name }}"`` made a role
+    named ``2024`` the number 2024 (``None``, ``True``, ``1_000`` and ``1e5`` alike), refused by the operators only
+    after earlier tasks had written (the destination role trusting ``role/2024``). Every template that is a name or
+    an account id alone reaches its task as the text the run gave (``012345678901`` already did: Python reads no
+    number with a leading zero).
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(ROOT / "dags" / dag_file)).dags[dag_id]
+    assert dag.render_template_as_native_obj is True
+    params = {**OTHER_PARAMS, **DIGITS_ONLY_PARAMS, "emr_account_id": account}
+    rendered: dict[tuple[str, str], Any] = {}
+    for task in dag.tasks:
+        for field in task.template_fields:
+            for path, template, param in whole_param_templates(getattr(task, field, None), field):
+                if param in DIGITS_ONLY_PARAMS:
+                    rendered[(task.task_id, path)] = (task.render_template(template, {"params": params}), params[param])
+
+    wrong = {
+        where: value for where, (value, given) in rendered.items() if not (isinstance(value, str) and value == given)
+    }
+    assert wrong == {}
+    fields = {path for _, path in rendered}
+    assert "expected_account_id" in fields  # every DAG pins its tasks' accounts
+    # The role, the configuration and the name prefix, wherever a DAG takes them from its params.
+    expected = {
+        "emrfs_xacct_partner_export": {
+            "emr_ec2_role_name",
+            "job_flow_overrides.JobFlowRole",
+            "expected_destination_account_id",
+        },
+        "emrfs_xacct_bucket_policy_export": {"emr_ec2_role_name", "job_flow_overrides.JobFlowRole"},
+        "emrfs_xacct_offboard_partner": {"emr_ec2_role_name", "security_configuration", "name_prefix"},
+        "emrfs_xacct_multi_tenant": set(),
+        "emrfs_xacct_many_partners": {"trusted_account_id"},
+    }[dag_id]
+    assert expected <= fields
+
+
 def airflow_dag_run(dag_id: str, run_id: str, run_after: str) -> Any:
     """A manual run as Airflow builds it (``DagRun``, its run id checked by ``DagRun.validate_run_id``)."""
     import pendulum
@@ -422,7 +518,7 @@ def test_no_example_dag_names_a_run_by_its_time_alone() -> None:
 
 
 def test_many_partners_as_a_dry_run_plans_every_partner_and_changes_nothing(
-    aws: Seeded, airflow_home: Path, tmp_path: Path
+    aws: Seeded, airflow_home: Path, tmp_path: Path, changes_nothing: ChangesNothing
 ) -> None:
     """New partners: every chain and launch is planned; the verifier reports the chain before the plan, not failing."""
     env = airflow_env(aws.url, airflow_home)
@@ -439,7 +535,8 @@ def test_many_partners_as_a_dry_run_plans_every_partner_and_changes_nothing(
         KeyId=aws.kms_key_arn, PolicyName="default"
     )["Policy"]
 
-    dags_test(env, "emrfs_xacct_many_partners", conf, tmp_path / "many-partners-dry-run.log")
+    with changes_nothing(aws):  # no mutating call at all, both accounts' documents as before
+        dags_test(env, "emrfs_xacct_many_partners", conf, tmp_path / "many-partners-dry-run.log")
 
     run, states = last_run(env, "emrfs_xacct_many_partners")
     assert run.state == "success"
