@@ -514,6 +514,9 @@ def plan_launch(
         an instance group's or fleet instance type's own S3 connector setting other than the cluster's is refused
         (:func:`instance_overrides`).
     :param release_field: how a refusal names ``ReleaseLabel`` (the overrides', or the ``emr_conn_id`` extra's).
+    An ``AmiVersion`` (an AMI version, 2.x or 3.x, whatever its value) is refused with role mappings or
+    ``imds_v2_required``, and beside a ``ReleaseLabel`` (:func:`_check_ami_version`), naming
+    :data:`AMI_VERSION_FIELD`; without them it is planned as a launch without a ``ReleaseLabel``.
     """
     notes: list[str] = []
     result = copy.deepcopy(overrides)
@@ -529,6 +532,13 @@ def plan_launch(
     # configuration": "Amazon EMR supports IMDSv2 in Amazon EMR 5.23.1, 5.27.1, 5.32 or later, and 6.2 or later. In these
     # releases, Amazon EMR components use IMDSv2 for all IMDS calls"; "When you specify that IMDSv2 must be used, IMDSv1
     # no longer works") breaks those components, whoever gives EMRFS its credentials: refused as the verifier fails it.
+    _check_ami_version(
+        result.get("AmiVersion"),
+        label,
+        uses_role_mappings,
+        imds_v2_required=imds_v2_required,
+        release_field=release_field,
+    )
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required, field=release_field)
     _check_filesystem_classes(configurations, keep_emrfs, version)
     emrfs_site = dict(emrfs_site_properties or {})
@@ -796,6 +806,64 @@ def _launch_lists(overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], list
             overrides.get("BootstrapActions", []), "job_flow_overrides.BootstrapActions", "bootstrap actions"
         ),
     )
+
+
+#: How a refusal names ``RunJobFlow``'s ``AmiVersion`` (the operator names the ``emr_conn_id`` extra's where only the
+#: extra gives it, as every ``job_flow_overrides.<key>`` refusal).
+AMI_VERSION_FIELD = "job_flow_overrides.AmiVersion"
+
+
+def ami_version_problem(version: str) -> str:
+    """
+    Why a cluster of an AMI version (``version`` names it) cannot apply role mappings: the one reading of
+    ``AmiVersion`` the launch (:func:`plan_launch`) and the verifier (``checks/release.py``) share.
+
+    ``AmiVersion`` "Applies only to Amazon EMR AMI versions 3.x and 2.x. For Amazon EMR releases 4.0 and later,
+    ReleaseLabel is used" (Amazon EMR API Reference, "RunJobFlow"), whatever its value; role mappings need release
+    5.10.0 or later (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3").
+    """
+    return (
+        f'{version} is an AMI version (2.x or 3.x: AmiVersion "Applies only to Amazon EMR AMI versions 3.x and 2.x", '
+        'Amazon EMR API Reference, "RunJobFlow"), which ignores role mappings (they need release '
+        f'{release_text(ROLE_MAPPINGS_SINCE)} or later: Amazon EMR Management Guide, "Configure IAM roles for EMRFS '
+        'requests to Amazon S3")'
+    )
+
+
+def _check_ami_version(
+    ami: Any, label: Any, uses_role_mappings: bool, *, imds_v2_required: bool, release_field: str
+) -> None:
+    """
+    Refuse an ``AmiVersion`` (``None``: not given) beside a ``ReleaseLabel``, or with role mappings, or with a
+    security configuration that requires IMDSv2.
+
+    Any value is an AMI version, 2.x or 3.x (:func:`ami_version_problem`): earlier than 5.10.0 (role mappings) and
+    than 5.23.1 (IMDSv2 in EMR's components, :data:`IMDS_FIELD`). With a ``ReleaseLabel`` too, the two name releases
+    AWS documents apart (``ReleaseLabel`` "applies only to Amazon EMR releases version 4.0 and later. Earlier versions
+    use AmiVersion": Amazon EMR API Reference, "Cluster"), and which one a cluster given both runs is not documented:
+    every release check of the launch would judge a release the cluster may not run.
+    """
+    if ami is None:
+        return
+    if label is not None:
+        raise InvalidParameterError(
+            AMI_VERSION_FIELD,
+            f"{ami!r} is given with {release_field} {label!r}: AmiVersion is for the AMI versions (2.x, 3.x), "
+            'ReleaseLabel for releases 4.0 and later (Amazon EMR API Reference, "RunJobFlow", "Cluster"), and which '
+            "one a cluster given both runs is not documented. Give only one (ReleaseLabel for role mappings)",
+        )
+    if uses_role_mappings:
+        raise InvalidParameterError(
+            AMI_VERSION_FIELD,
+            f"{ami_version_problem(f'AmiVersion {ami!r}')}. Use ReleaseLabel {release_text(ROLE_MAPPINGS_SINCE)} or "
+            "later instead",
+        )
+    if imds_v2_required:
+        raise InvalidParameterError(
+            AMI_VERSION_FIELD,
+            f"{imds_v2_problem(f'AmiVersion {ami!r} (an AMI version, 2.x or 3.x)')}. Use ReleaseLabel emr-5.32.0, "
+            "emr-6.2.0 or later instead, or a configuration without that setting",
+        )
 
 
 def _release_version(

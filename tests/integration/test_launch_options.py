@@ -26,6 +26,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -214,6 +215,38 @@ def test_role_mappings_on_5_9_0_are_refused_before_run_job_flow(emr: Any) -> Non
     assert emr.list_clusters()["Clusters"] == []
 
 
+@pytest.mark.parametrize("imds_v2", [False, True], ids=["mappings", "mappings-and-imdsv2"])
+def test_role_mappings_on_an_ami_version_are_refused_before_any_write(emr: Any, imds_v2: bool) -> None:
+    """
+    ``AmiVersion`` "Applies only to Amazon EMR AMI versions 3.x and 2.x" (Amazon EMR API Reference, "RunJobFlow"),
+    earlier than role mappings (5.10.0: Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon
+    S3"). The launch read ReleaseLabel only: it created the deleted configuration again and sent RunJobFlow.
+    """
+    document = json.loads(emr.describe_security_configuration(Name=WITH_MAPPINGS)["SecurityConfiguration"])
+    if imds_v2:
+        document["InstanceMetadataServiceConfiguration"] = {"MinimumInstanceMetadataServiceVersion": 2}
+    name = security_configuration_name("emrfs-xacct-options", document)  # content-named: the document is known
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+    emr.delete_security_configuration(Name=name)  # deleted before the launch: it would create it again
+    ami = {key: value for key, value in overrides(AmiVersion="3.11.0").items() if key != "ReleaseLabel"}
+    launch = Launch(
+        make_operator(security_configuration=name, security_configuration_document=document, job_flow_overrides=ami)
+    )
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "job_flow_overrides.AmiVersion"
+    assert "ignores role mappings" in caught.value.problem
+    assert "emr-5.10.0" in caught.value.problem
+    assert launch.recorder.calls == [
+        "DescribeSecurityConfiguration"
+    ]  # neither CreateSecurityConfiguration nor RunJobFlow
+    assert launch.sent == []
+    assert emr.list_clusters()["Clusters"] == []
+    assert name not in [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
+
+
 def test_role_mappings_on_5_10_0_are_launched(emr: Any) -> None:
     launch = Launch(make_operator(job_flow_overrides=overrides(ReleaseLabel="emr-5.10.0")))
 
@@ -380,6 +413,21 @@ def test_release_from_connection_extra_is_checked(emr: Any, monkeypatch: pytest.
         launch.run()
 
     assert caught.value.field == "emr_conn_id 'emr_old_release' extra ReleaseLabel"  # where the value came from
+    assert "RunJobFlow" not in launch.recorder.calls
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_ami_version_from_connection_extra_is_refused_naming_the_extra(
+    emr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_emr_connection(monkeypatch, "emr_ami_version", {"AmiVersion": "3.11.0"})
+    without = {key: value for key, value in overrides().items() if key != "ReleaseLabel"}
+    launch = Launch(make_operator(emr_conn_id="emr_ami_version", job_flow_overrides=without))
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "emr_conn_id 'emr_ami_version' extra AmiVersion"  # where the value came from
     assert "RunJobFlow" not in launch.recorder.calls
     assert emr.list_clusters()["Clusters"] == []
 

@@ -126,6 +126,58 @@ class TestReleaseBoundaries:
         assert len(plan.notes) == 1
         assert "No ReleaseLabel" in plan.notes[0]
 
+    def test_ami_version_with_role_mappings_is_refused(self) -> None:
+        """
+        ``AmiVersion`` "Applies only to Amazon EMR AMI versions 3.x and 2.x" (Amazon EMR API Reference, "RunJobFlow");
+        role mappings need 5.10.0 or later (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to
+        Amazon S3"). It was planned as a launch without a release, the floor not checked.
+        """
+        given = overrides(None, AmiVersion="3.11.0")
+        error = refused(
+            lambda: plan_launch(given, uses_role_mappings=True),
+            "job_flow_overrides.AmiVersion",
+            "'3.11.0'",
+            "AMI version",
+            "ignores role mappings",
+            "ReleaseLabel emr-5.10.0 or later",
+        )
+        assert "RunningAmiVersion" not in error.problem
+
+    @pytest.mark.parametrize("uses_role_mappings", [False, True], ids=["unmapped", "mapped"])
+    def test_ami_version_with_imds_v2_required_is_refused(self, uses_role_mappings: bool) -> None:
+        """Amazon EMR Management Guide, "Create a security configuration": IMDSv2 in EMR's components from 5.23.1."""
+        refused(
+            lambda: plan_launch(
+                overrides(None, AmiVersion="2.4.11"), uses_role_mappings=uses_role_mappings, imds_v2_required=True
+            ),
+            "job_flow_overrides.AmiVersion",
+            "'2.4.11'",
+            "role mappings" if uses_role_mappings else "predates IMDSv2",
+        )
+
+    def test_ami_version_without_role_mappings_is_planned_as_without_a_release(self) -> None:
+        plan = plan_launch(overrides(None, AmiVersion="3.11.0"), uses_role_mappings=False)
+        assert plan.overrides["AmiVersion"] == "3.11.0"
+        assert "Configurations" not in plan.overrides
+        assert len(plan.notes) == 1
+        assert "No ReleaseLabel" in plan.notes[0]
+
+    @pytest.mark.parametrize("uses_role_mappings", [False, True], ids=["unmapped", "mapped"])
+    def test_ami_version_beside_a_release_label_is_refused_naming_both(self, uses_role_mappings: bool) -> None:
+        """Which of the two a cluster given both runs is not documented (Amazon EMR API Reference, "RunJobFlow")."""
+        given = overrides("emr-6.15.0", AmiVersion="3.11.0")
+        refused(
+            lambda: plan_launch(
+                given,
+                uses_role_mappings=uses_role_mappings,
+                release_field="emr_conn_id 'emr_default' extra ReleaseLabel",
+            ),
+            "job_flow_overrides.AmiVersion",
+            "'3.11.0'",
+            "emr_conn_id 'emr_default' extra ReleaseLabel 'emr-6.15.0'",
+            "not documented",
+        )
+
     def test_bad_release_label_is_refused(self) -> None:
         refused(lambda: plan_launch(overrides("emr-latest")), "job_flow_overrides.ReleaseLabel", "'emr-latest'")
 

@@ -20,6 +20,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_IMPL,
     ROLE_MAPPINGS_SINCE,
     S3A_DEFAULT_SINCE,
+    ami_version_problem,
     imds_v2_problem,
     java_trim,
     parse_release_label,
@@ -77,17 +78,16 @@ def _ami_version_cluster_link(cluster: ClusterState) -> Link:
     "The release label applies only to Amazon EMR releases version 4.0 and later. Earlier versions use AmiVersion"
     (Amazon EMR API Reference, "Cluster"; ``AmiVersion`` "Applies only to Amazon EMR AMI versions 3.x and 2.x":
     "RunJobFlow"), and role mappings need release 5.10.0 or later (Amazon EMR Management Guide, "Configure IAM roles
-    for EMRFS requests to Amazon S3"). A ``release_label`` given beside the cluster is not judged in its place.
+    for EMRFS requests to Amazon S3"): :func:`~.cluster_config.ami_version_problem`, the reading the launch refuses an
+    ``AmiVersion`` with role mappings by. A ``release_label`` given beside the cluster is not judged in its place.
     """
     return Link(
         None,
         "release supports role mappings",
         FAIL,
         f'cluster {cluster.cluster_id} shows no ReleaseLabel (DescribeCluster), which "applies only to Amazon EMR '
-        'releases version 4.0 and later. Earlier versions use AmiVersion" (Amazon EMR API Reference, "Cluster"): it '
-        "runs an AMI version (its RunningAmiVersion: 2.x or 3.x), which ignores role mappings (they need release "
-        f'{release_text(ROLE_MAPPINGS_SINCE)} or later: Amazon EMR Management Guide, "Configure IAM roles for EMRFS '
-        'requests to Amazon S3")',
+        'releases version 4.0 and later. Earlier versions use AmiVersion" (Amazon EMR API Reference, "Cluster"): '
+        f"{ami_version_problem('its RunningAmiVersion')}",
         fix=f"launch the cluster with ReleaseLabel {release_text(ROLE_MAPPINGS_SINCE)} or later",
     )
 
