@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 ALL, NONE, SOME = "all", "none", "some"
 #: The condition key of the encryption context S3 passes to KMS (lower case: condition key names match in any case).
 S3_ARN_CONTEXT = "kms:encryptioncontext:aws:s3:arn"
+#: The condition key of a listing's ``prefix`` parameter (lower case, as :data:`S3_ARN_CONTEXT`).
+S3_PREFIX = "s3:prefix"
 #: How many sets of pattern positions one analysis may explore before it answers "not known".
 _LIMIT = 20000
 #: A policy to read: its name (as a link names it), its document, and whether it is resource-based (its ``Principal``
@@ -200,9 +202,10 @@ _ARN_OPERATORS = frozenset({"ArnLike", "ArnNotLike", "ArnEquals", "ArnNotEquals"
 
 def condition_named(operator: str, values: Any, keys: Keys) -> str | None:
     """
-    How one condition (``operator`` and its ``values``) on a key whose value is the object's ARN names ``keys``: its
-    negation names them as alike as it does. ``Null`` names them all alike (the key is there for each object). Another
-    operator (or an unknown set qualifier): not known.
+    How one condition (``operator`` and its ``values``) on a key whose value names the object (its ARN, or a listing's
+    prefix) names ``keys``: its negation names them as alike as it does. ``Null`` names them all alike (the key is
+    there for each object, and for each listing under the prefix). Another operator (or an unknown set qualifier): not
+    known.
     """
     qualifier, _, base = str(operator).rpartition(":")
     base = base.removesuffix("IfExists")
@@ -262,17 +265,24 @@ class Telling:
 
 
 def first_telling(
-    policies: Sequence[Policy], request: Request, keys: Sequence[Keys], *, by_context: bool = False
+    policies: Sequence[Policy],
+    request: Request,
+    keys: Sequence[Keys],
+    *,
+    by_context: bool = False,
+    by_condition: str = "",
 ) -> Telling | None:
     """
     The first statement of ``policies`` that may decide ``request`` for some object and names the sets ``keys``
-    otherwise than all alike (:func:`alike`): by its ``Resource``/``NotResource``, or (``by_context``) by a
-    ``Condition`` on ``kms:EncryptionContext:aws:s3:arn``. ``None``: every statement decides them alike. A policy
-    that does not parse is taken to tell them apart.
+    otherwise than all alike (:func:`alike`): by its ``Resource``/``NotResource``, (``by_context``) by a
+    ``Condition`` on ``kms:EncryptionContext:aws:s3:arn``, or by a ``Condition`` on the key ``by_condition`` (lower
+    case; :data:`S3_PREFIX` for a listing). ``None``: every statement decides them alike. A policy that does not parse
+    is taken to tell them apart.
 
     Whether a statement may decide the request is judged with what tells the keys apart left out (its resources, or
-    its condition on the encryption context): the request's action, principal and other conditions.
+    its condition on that key): the request's action, principal and other conditions.
     """
+    condition_key = S3_ARN_CONTEXT if by_context else by_condition
     for source, document, resource_policy in policies:
         try:
             parsed = parse_document(document)
@@ -282,8 +292,10 @@ def first_telling(
         for index, statement in enumerate(statements):
             if not isinstance(statement, dict):
                 continue
-            telling = _context_telling if by_context else _resource_telling
-            what = telling(statement, request, keys, resource_policy)
+            if condition_key:
+                what = _condition_telling(statement, request, keys, resource_policy, condition_key)
+            else:
+                what = _resource_telling(statement, request, keys, resource_policy)
             if what:
                 return Telling(source, index, statement, what)
     return None
@@ -303,8 +315,13 @@ def _resource_telling(statement: dict[str, Any], request: Request, keys: Sequenc
     return f"its {element} {json.dumps(patterns)}"
 
 
-def _context_telling(statement: dict[str, Any], request: Request, keys: Sequence[Keys], resource_policy: bool) -> str:
-    """What ``Condition`` on the object's ARN in the encryption context names ``keys`` otherwise than alike (or ``""``)."""
+def _condition_telling(
+    statement: dict[str, Any], request: Request, keys: Sequence[Keys], resource_policy: bool, condition_key: str
+) -> str:
+    """
+    What ``Condition`` on ``condition_key`` (the object's ARN in the encryption context, or a listing's prefix) names
+    ``keys`` otherwise than alike (or ``""``).
+    """
     condition = statement.get("Condition")
     if not isinstance(condition, dict):
         return ""
@@ -313,12 +330,12 @@ def _context_telling(statement: dict[str, Any], request: Request, keys: Sequence
         for operator, pairs in condition.items()
         if isinstance(pairs, dict)
         for key, values in pairs.items()
-        if str(key).lower() == S3_ARN_CONTEXT
+        if str(key).lower() == condition_key
     ]
     if not tests:
         return ""
     rest = {
-        operator: {key: values for key, values in pairs.items() if str(key).lower() != S3_ARN_CONTEXT}
+        operator: {key: values for key, values in pairs.items() if str(key).lower() != condition_key}
         if isinstance(pairs, dict)
         else pairs
         for operator, pairs in condition.items()

@@ -383,3 +383,76 @@ def test_a_grant_bound_to_one_object_under_the_prefix_is_not_a_pass() -> None:
     assert "which names one object: it decides only some keys under the prefix" in link.detail
     assert not link.probe_settles
     assert verdict_with_probe(_links(state), PASSED) == (VERDICT_NOT_CHECKED, True)
+
+
+# --- Listings: a Condition on s3:prefix naming some of the prefixes a job lists -------------------------------------
+
+#: The listings of the table (``pure/requests.py``), by step; a job lists others under the prefix (a ``partitionBy``
+#: folder's lookup lists ``exports/date=2024-01-01/``).
+LISTING_STEPS = [f"{step} {PREFIX}" for step in ("output directory lookup", "mkdirs", "job commit", "read back")]
+ONLY_THE_TABLE_S_LISTINGS = {
+    "Sid": "OnlyTheseListings",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:ListBucket",
+    "Resource": BUCKET_ARN,
+    "Condition": {
+        "ForAnyValue:StringNotLike": {"s3:prefix": ["exports/", "exports/_temporary", "exports/_temporary/0/"]}
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("statement", "shown"),
+    [
+        (ONLY_THE_TABLE_S_LISTINGS, "statement 'OnlyTheseListings' of the bucket policy (its Condition "),
+        (_deny("s3:ListBucket", BUCKET_ARN, {"StringLike": {"s3:prefix": "exports/*=*"}}), "Statement[0]"),
+    ],
+    ids=["not-like-the-table-s", "partition-folders"],
+)
+def test_a_deny_of_some_listings_under_the_prefix_is_not_a_pass(statement: dict[str, Any], shown: str) -> None:
+    """
+    The table's three listings (``exports/``, ``exports/_temporary/0/``, ``exports/_temporary``) are not refused, so
+    every step passed; a job's lookup of a missing ``partitionBy`` folder lists ``exports/date=…/``, which either
+    statement refuses. IAM decides each request on its own context (IAM User Guide, "Policy evaluation logic"), and
+    ``s3:prefix`` is a condition key of ``s3:ListBucket`` (Service Authorization Reference, "Actions, resources, and
+    condition keys for Amazon S3").
+    """
+    state = _with_bucket_policy(statement)
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_NOT_CHECKED, report.table()
+    links = by_name(report)
+    for name in LISTING_STEPS:
+        link = links[name]
+        assert link.status == UNKNOWN, link
+        assert "(s3:ListBucket)" in link.detail
+        assert shown in link.detail
+        assert "on s3:prefix" in link.detail
+        assert "decides only some keys under the prefix" in link.detail
+        assert link.fix == SOME_KEYS_FIX
+        assert not link.probe_settles
+    assert links[WRITE].status == PASS
+    assert verdict_with_probe(_links(state), PASSED) == (VERDICT_NOT_CHECKED, True)
+
+
+def test_a_condition_naming_every_listing_under_the_prefix_alike_still_passes() -> None:
+    """``ForAnyValue:StringNotLike ["exports/*"]`` names every prefix a job lists there alike: it refuses none."""
+    condition = {"ForAnyValue:StringNotLike": {"s3:prefix": ["exports/*"]}}
+
+    report = check_chain(_with_bucket_policy(_deny("s3:ListBucket", BUCKET_ARN, condition)))
+
+    assert report.verdict == VERDICT_PASS, report.table()
+
+
+def test_a_deny_of_every_listing_under_the_prefix_still_fails() -> None:
+    report = check_chain(
+        _with_bucket_policy(_deny("s3:ListBucket", BUCKET_ARN, {"StringLike": {"s3:prefix": "exports/*"}}))
+    )
+
+    assert report.verdict == VERDICT_FAIL
+    links = by_name(report)
+    for name in LISTING_STEPS:
+        assert links[name].status == FAIL, links[name]
+        assert "explicitly denied" in links[name].detail

@@ -28,6 +28,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, ClusterState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import key_users_statement
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 from tests.unit.test_chain import (
@@ -41,6 +42,7 @@ from tests.unit.test_chain import (
     ROOT_STATEMENT,
     document,
 )
+from tests.unit.test_endpoint_policies import OWN_ACCOUNT_ONLY, private_subnet
 
 CLUSTER = "j-OPTIONA"
 WRITE = f"write files {PREFIX}"
@@ -218,3 +220,43 @@ def test_a_configuration_without_mappings_passes_and_its_bypass_is_judged() -> N
     assert "has no EMRFS role mappings" in found[CONFIGURATION_LINK].detail
     assert any("EnableApplicationScopedIAMRole" in link.detail for link in report.links if link.status != PASS)
     assert "role mappings" not in found
+
+
+ABORT = f"abort pending uploads {PREFIX}"
+
+
+def _granted_by_the_acl_only(*, endpoint: bool) -> ChainState:
+    """
+    Option (a) with no bucket policy and a bucket ACL granting FULL_CONTROL to a canonical ID the verifier does not map
+    to an account (it may be the EMR EC2 role's); with ``endpoint``, an S3 gateway endpoint that lets by the own
+    account's buckets only.
+    """
+    state = option_a_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.policy = None
+    bucket.object_ownership = "ObjectWriter"
+    bucket.acl_grants = (("id=abc", "FULL_CONTROL"),)
+    if endpoint:
+        state.subnet = private_subnet(s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, OWN_ACCOUNT_ONLY),))
+    return state
+
+
+def test_a_bucket_acl_does_not_lift_the_gateway_endpoint_s_refusal() -> None:
+    """
+    AWS PrivateLink Guide, "Control access to VPC endpoints using endpoint policies": an endpoint policy "does not
+    override or replace identity-based policies or resource-based policies". The ACL may grant what the bucket policy
+    does not; the request still needs the endpoint's Allow, which it lacks: refused for certain, naming the endpoint.
+    """
+    link = {link.link: link for link in check_chain(_granted_by_the_acl_only(endpoint=True)).links}[ABORT]
+
+    assert link.status == FAIL, link
+    assert "vpce-s3" in link.detail
+    assert "bucket ACL" not in link.detail
+
+
+def test_without_the_endpoint_the_acl_still_leaves_the_request_not_checked() -> None:
+    link = {link.link: link for link in check_chain(_granted_by_the_acl_only(endpoint=False)).links}[ABORT]
+
+    assert link.status == UNKNOWN, link
+    assert "depends on the bucket ACL, which grants FULL_CONTROL to id=abc" in link.detail

@@ -68,7 +68,7 @@ from airflow_provider_emrfs_xacct.pure.evaluator import (
     wildcard_match,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
-from airflow_provider_emrfs_xacct.pure.key_scope import Keys, Telling, first_telling
+from airflow_provider_emrfs_xacct.pure.key_scope import S3_PREFIX, Keys, Policy, Telling, first_telling
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 from airflow_provider_emrfs_xacct.pure.requests import (
@@ -721,18 +721,42 @@ class _Prefix:
         the ``s3:PutObjectAcl`` of one) for some keys under the prefix and not others: the verifier judges one key of
         the table (:data:`~.requests.PART`) and a job writes others, so the step is not judged on it. Only where the
         key is under the prefix (:func:`~.requests.under_prefix`); the first such request of a step is noted.
+
+        A listing under the prefix likewise, by a ``Condition`` on its ``s3:prefix`` that names some of the prefixes
+        under the job's and not others: the table lists three, a job others (a missing ``k=v/`` folder's lookup lists
+        it), and IAM decides each request on its own context (IAM User Guide, "Policy evaluation logic"; ``s3:prefix``
+        is a condition key of ``s3:ListBucket``: Service Authorization Reference, "Actions, resources, and condition
+        keys for Amazon S3"). Its ``s3:delimiter`` is the one Hadoop sends to every such listing, and its
+        ``s3:max-keys`` is left unknown (:func:`~.contexts.s3_request`): neither tells one prefix from another.
         """
         call, step = sent.call, sent.call.step
-        if step in self.split or call.key is None or not under_prefix(call.key):
+        if step in self.split:
+            return
+        policies = s3_policies_named(self.state, self.bucket, sent.role)
+        if call.key is None:
+            if call.list_prefix is not None and under_prefix(call.list_prefix):
+                stem = f"{self.stem}/" if self.stem else ""
+                self._note_telling(sent, policies, readings, (Keys(stem),), S3_PREFIX)
+            return
+        if not under_prefix(call.key):
             return
         requests = [*readings]
         requests += [as_action(each, OBJECT_ACL_ACTION) for each in readings if "s3:x-amz-acl" in each.context]
-        keys = (self._keys_of(sent.role, call.key),)
-        policies = s3_policies_named(self.state, self.bucket, sent.role)
+        self._note_telling(sent, policies, tuple(requests), (self._keys_of(sent.role, call.key),))
+
+    def _note_telling(
+        self,
+        sent: _Sent,
+        policies: list[Policy],
+        requests: tuple[Request, ...],
+        keys: tuple[Keys, ...],
+        by_condition: str = "",
+    ) -> None:
+        """Note the first statement that tells ``keys`` apart for one of ``requests`` (:func:`first_telling`)."""
         for request in requests:
-            telling = first_telling(policies, request, keys)
+            telling = first_telling(policies, request, keys, by_condition=by_condition)
             if telling is not None:
-                self.split[step] = (f"{sent.what} ({request.action}) as {sent.role.arn}", telling)
+                self.split[sent.call.step] = (f"{sent.what} ({request.action}) as {sent.role.arn}", telling)
                 return
 
     @cached_property
@@ -902,17 +926,23 @@ class _Prefix:
             resource_account=self.bucket.account,
             boundary=role.boundary,
         )
-        # The S3 gateway endpoint on the cluster subnet's route table must let it by too (pure/endpoint_policy.py).
+        # The bucket ACL may lift the policies' own refusal only: the S3 gateway endpoint on the cluster subnet's
+        # route table must let the request by whatever the ACL grants (pure/endpoint_policy.py; AWS PrivateLink Guide,
+        # "Control access to VPC endpoints using endpoint policies": an endpoint policy "does not override or replace
+        # identity-based policies or resource-based policies"), so it is applied after.
+        refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
+        if refused_by_bucket and not decision.undetermined:
+            decision = self._through_bucket_acl(request, role, decision)
         endpoint = s3_endpoint_decision(self.state, self.bucket, request)
         if implied and endpoint is not None and not endpoint.allowed and not endpoint.undetermined:
             unknown = (
                 f"whether S3 applies the {endpoint.source}, which refuses it, to this implied check (undocumented)"
             )
             endpoint = Decision(False, UNDETERMINED, endpoint.statement, endpoint.source, unknown)
+        policies_side = decision
         decision = through_endpoint(decision, endpoint)
-        refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
-        if refused_by_bucket and not decision.undetermined:
-            decision = self._through_bucket_acl(request, role, decision)
+        # Where the refusal is the endpoint's, RestrictPublicBuckets is not what stops it.
+        refused_by_bucket = refused_by_bucket and decision is policies_side
         judged = [(name, document, False) for name, document in role.policies]
         judged += [(*role.boundary, False)] if role.boundary is not None else []
         judged += [("bucket policy", policy, True), *self._endpoint_policies(endpoint)]
