@@ -145,7 +145,8 @@ def not_settled_by_probe(link: Link, fix: str) -> Link:
 #: The fix of a link left not checked on a statement that decides some keys under the prefix only (:func:`some_keys_only`).
 SOME_KEYS_FIX = (
     "the verifier judges a few key names of its own, and a job writes others (Spark's part-…-<uuid>-c000.csv, "
-    "partitionBy's k=v/…): make that statement name every key under the prefix (PREFIX*) or none of them, or check a "
+    "partitionBy's k=v/…, and lists their folders): make that statement name every key and listing prefix under the "
+    "prefix (PREFIX*) or none of them, or check a "
     "job's own writes (the live probe's object shows nothing of the other keys)"
 )
 
@@ -159,7 +160,7 @@ def some_keys_only(link: Link, what: str, telling: Telling) -> Link:
     """
     detail = (
         f"{what}: {telling.describe()} decides only some keys under the prefix (it names some and not others), and a "
-        "job writes keys the verifier does not know"
+        "job writes (and lists) keys the verifier does not know"
     )
     also = f"; also: {link.detail}" if link.status == UNKNOWN else ""
     statement = f"{telling.source}: {_statement_name(telling.statement)}" if telling.statement else telling.source
