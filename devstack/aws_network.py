@@ -22,8 +22,15 @@ Guide, "How route priority works"); the STS interface endpoint with private DNS,
 Regional endpoint of the cluster's Region (releases 5.31.0, 6.1.0 and later without ``fs.s3.sts.endpoint``, or with
 one naming that endpoint: Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint";
 :func:`regional_sts_region`) while the VPC's DNS support and hostnames are on
-(Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``). The writer judges each request against them
-with :func:`devstack.aws_judge.endpoint_policy_allows`.
+(Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``); the KMS interface endpoint with private DNS,
+for EMRFS's own ``kms:GenerateDataKey`` of client-side encryption (CSE-KMS) with a key of the cluster's Region (AWS KMS
+Developer Guide, "Connect to an AWS KMS VPC endpoint": "A VPC endpoint policy must give the principal permission to
+use the endpoint"). The writer judges each request against them with :func:`devstack.aws_judge.endpoint_policy_allows`.
+
+The node's own calls to other services than S3, EMRFS's AssumeRole to STS and, with CSE-KMS, its KMS call (Amazon EMR
+Release Guide, "Amazon S3 client-side encryption": the encryption "takes place in the EMRFS client on your cluster"),
+are judged one way (:func:`sts_unreachable`, :func:`kms_unreachable`: :func:`_service_unreachable`). S3's own KMS calls
+for SSE-KMS go from S3, not through the VPC: not judged here.
 
 On the way the routes give, the packet filters judge the request and its answer (:func:`_filtered`), read from moto's
 EC2 and EMR models. The network ACL of the cluster's subnet (its associated one, else the VPC's default one) and, on
@@ -216,7 +223,9 @@ def endpoints_on_the_way(
     account: str, region: str, subnet_id: str | None, bucket: str, release_label: str | None, emrfs_site: dict[str, str]
 ) -> dict[str, EndpointOnTheWay]:
     """
-    The endpoints the probe's requests pass, by service (``"s3"``, ``"sts"``); none without a subnet.
+    The endpoints the probe's requests pass, by service (``"s3"``, ``"sts"``, ``"kms"``); none without a subnet. The
+    ``"kms"`` one, the KMS interface endpoint of the cluster's Region with private DNS answering in the VPC, is on the
+    way of EMRFS's own KMS call for client-side encryption with a key of that Region (:func:`kms_unreachable`).
     """
     if not subnet_id or bucket not in s3_backends.bucket_accounts:
         return {}
@@ -249,6 +258,13 @@ def endpoints_on_the_way(
             and regional_sts_region(release_label, emrfs_site, region) == region  # it answers its Region's name only
         ):
             found.setdefault("sts", EndpointOnTheWay(endpoint.id, False, policy, endpoint.vpc_id))
+        if (
+            endpoint.vpc_endpoint_type == "Interface"
+            and endpoint.service_name.endswith(f"com.amazonaws.{region}.kms")
+            and str(endpoint.private_dns_enabled).lower() == "true"
+            and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
+        ):  # it answers kms.REGION.amazonaws.com, this Region's only: the writer passes it for a key of this Region
+            found.setdefault("kms", EndpointOnTheWay(endpoint.id, False, policy, endpoint.vpc_id))
     return found
 
 
@@ -551,30 +567,90 @@ def sts_unreachable(
 
     The endpoint EMRFS calls (Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint"):
     the Regional one (``sts.REGION.amazonaws.com``) from 5.31.0 and 6.1.0 without ``fs.s3.sts.endpoint`` or with one
-    naming it, the global one (``sts.amazonaws.com``) before (:func:`regional_sts_region`). An STS interface endpoint
-    with private DNS takes the Regional name in the VPC while the VPC's DNS support and DNS hostnames are on (AWS
-    PrivateLink Guide, "Access AWS services through AWS PrivateLink": the service's name resolves "to the private IP
-    addresses of the endpoint network interfaces"; Amazon EC2 API Reference, "CreateVpcEndpoint",
-    ``PrivateDnsEnabled``), whatever the routes: its security groups must then let the instances in on HTTPS
-    ("Access an AWS service using an interface VPC endpoint": the security group "must allow traffic on port 443 from
-    the resources in your VPC"). The global endpoint has no VPC endpoint (AWS General Reference, "AWS Security Token
-    Service endpoints and quotas"): only egress to the internet reaches it, as it does the Regional one without such an endpoint (:func:`_egress`). An override other than the Regional
+    naming it, the global one (``sts.amazonaws.com``) before (:func:`regional_sts_region`), judged by
+    :func:`_service_unreachable`. The global endpoint has no VPC endpoint (AWS General Reference, "AWS Security Token
+    Service endpoints and quotas"): only egress to the internet reaches it. An override other than the Regional
     endpoint of the cluster's Region or the global endpoint is not judged: another Region's Regional endpoint leaves
-    the VPC (the interface endpoint answers its own Region's name only), by a way the stand-in does not model. On the
-    way the routes give, the network ACLs and the security groups of cluster ``cluster_id``'s primary node judge the
-    request too (:func:`_filtered`).
+    the VPC (the interface endpoint answers its own Region's name only), by a way the stand-in does not model.
     """
     if not subnet_id:
         return None
+    override = emrfs_site.get("fs.s3.sts.endpoint") if _uses_the_override(release_label) else None
+    regional = regional_sts_region(release_label, emrfs_site, region) == region
+    # Another Region's Regional endpoint leaves the VPC (its interface endpoint answers its own Region's name only):
+    # over the internet, or through another VPC's endpoint the stand-in does not model. Not told, as any other host.
+    if override is not None and not regional and override.rstrip("/").lower() not in GLOBAL_STS:
+        return f"{CANNOT_TELL} {override}, which fs.s3.sts.endpoint names"
+    host = f"sts.{region}.amazonaws.com" if regional else "sts.amazonaws.com"
+    return _service_unreachable(account, region, subnet_id, _Service("sts", "STS", host, regional), cluster_id)
+
+
+def kms_unreachable(
+    account: str, region: str, subnet_id: str | None, key_region: str, cluster_id: str | None = None
+) -> str | None:
+    """
+    Why EMRFS on a cluster in ``subnet_id`` cannot reach KMS of ``key_region`` for its client-side encryption; ``None``
+    when it can or there is no subnet; a sentence starting with :data:`CANNOT_TELL` when the stand-in cannot decide.
+
+    With CSE-KMS "the Amazon S3 encryption and decryption takes place in the EMRFS client on your cluster" (Amazon EMR
+    Release Guide, "Amazon S3 client-side encryption"): the node calls KMS itself, at the KMS endpoint of the key's
+    Region (``kms.REGION.amazonaws.com``: AWS General Reference, "AWS Key Management Service endpoints and quotas"),
+    judged by :func:`_service_unreachable` as STS's Regional endpoint is. A KMS interface endpoint
+    (``com.amazonaws.REGION.kms``) with private DNS takes that name in the VPC: "the standard AWS KMS DNS hostname
+    resolves to your VPC endpoint" (AWS KMS Developer Guide, "Create a VPC endpoint for AWS KMS"); it answers its own
+    Region's name only, so a key of another Region needs egress to the internet. SSE-KMS is not judged here: S3 calls
+    KMS for it, not the cluster.
+    """
+    if not subnet_id:
+        return None
+    regional = key_region == region
+    host = f"kms.{key_region}.amazonaws.com{'.cn' if key_region.startswith('cn-') else ''}"
+    service = _Service("kms", "KMS", host, regional, hub=True)
+    return _service_unreachable(account, region, subnet_id, service, cluster_id)
+
+
+@dataclass(frozen=True)
+class _Service:
+    """
+    A service EMRFS calls from the node (not S3): its VPC endpoint service suffix (``sts``, ``kms``), its name in the
+    verdicts, the host called, whether that is the Regional name of the cluster's Region (which an interface endpoint
+    of the VPC with private DNS takes), and whether another VPC's endpoint may serve the host when it is not (``hub``:
+    another Region's KMS endpoint; STS's global endpoint has none anywhere).
+    """
+
+    suffix: str
+    label: str
+    host: str
+    regional: bool
+    hub: bool = False
+
+
+def _service_unreachable(
+    account: str, region: str, subnet_id: str, service: _Service, cluster_id: str | None
+) -> str | None:
+    """
+    Why the cluster's subnet cannot reach ``service``'s host; ``None`` when it can; a :data:`CANNOT_TELL` sentence.
+
+    The service's interface endpoint with private DNS takes the Regional name in the VPC while the VPC's DNS support
+    and DNS hostnames are on (AWS PrivateLink Guide, "Access AWS services through AWS PrivateLink": the service's name
+    resolves "to the private IP addresses of the endpoint network interfaces"; Amazon EC2 API Reference,
+    "CreateVpcEndpoint", ``PrivateDnsEnabled``), whatever the routes: its security groups must then let the instances
+    in on HTTPS ("Access an AWS service using an interface VPC endpoint": the security group "must allow traffic on
+    port 443 from the resources in your VPC"). Otherwise only egress to the internet reaches it (:func:`_egress`). On
+    the way the routes give, the network ACLs and the security groups of cluster ``cluster_id``'s primary node judge
+    the request too (:func:`_filtered`).
+    """
     ec2 = ec2_backends[account][region]
     subnet = ec2.get_subnet(subnet_id)
-    verdict = _sts_unreachable(account, region, subnet_id, release_label, emrfs_site)
-    regional = regional_sts_region(release_label, emrfs_site, region) == region
     taking_the_name = (
-        _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.sts") if regional else []
+        _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.{service.suffix}")
+        if service.regional
+        else []
     )
     taken = bool(taking_the_name) and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
-    verdict = _beyond_the_model(ec2, subnet, verdict, "STS", "sts" if regional else None, taken)
+    verdict = _by_the_routes(ec2, subnet, region, service)
+    hub = service.suffix if service.regional or service.hub else None
+    verdict = _beyond_the_model(ec2, subnet, verdict, service.label, hub, taken)
     if verdict is not None:
         return verdict
     ways = (
@@ -584,38 +660,27 @@ def sts_unreachable(
         if taken
         else [_internet_way(_tables_of(ec2, subnet))]
     )
-    return _filtered_ways(ec2, subnet, ways, _primary_groups(account, region, cluster_id), "STS")
+    return _filtered_ways(ec2, subnet, ways, _primary_groups(account, region, cluster_id), service.label)
 
 
-def _sts_unreachable(
-    account: str, region: str, subnet_id: str, release_label: str | None, emrfs_site: dict[str, str]
-) -> str | None:
-    """:func:`sts_unreachable` by the routes and endpoints of moto's model alone."""
-    ec2 = ec2_backends[account][region]
-    subnet = ec2.get_subnet(subnet_id)
-    override = emrfs_site.get("fs.s3.sts.endpoint") if _uses_the_override(release_label) else None
-    regional = regional_sts_region(release_label, emrfs_site, region) == region
-    # Another Region's Regional endpoint leaves the VPC (its interface endpoint answers its own Region's name only):
-    # over the internet, or through another VPC's endpoint the stand-in does not model. Not told, as any other host.
-    if override is not None and not regional and override.rstrip("/").lower() not in GLOBAL_STS:
-        return f"{CANNOT_TELL} {override}, which fs.s3.sts.endpoint names"
-    host = f"sts.{region}.amazonaws.com" if regional else "sts.amazonaws.com"
-    if regional:
-        taking_the_name = _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.sts")
+def _by_the_routes(ec2: Any, subnet: Any, region: str, service: _Service) -> str | None:
+    """:func:`_service_unreachable` by the routes and endpoints of moto's model alone."""
+    if service.regional:
+        taking_the_name = _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.{service.suffix}")
         if taking_the_name and _private_dns_answers(ec2.get_vpc(subnet.vpc_id)):
             if any(_lets_in_on_https(ec2, endpoint, subnet) for endpoint in taking_the_name):
                 return None
             return (
-                f"{host} resolves to the STS interface endpoint of the VPC, whose security groups do not let subnet "
-                f"{subnet_id} in on HTTPS"
+                f"{service.host} resolves to the {service.label} interface endpoint of the VPC, whose security groups "
+                f"do not let subnet {subnet.id} in on HTTPS"
             )
     egress = _egress(_tables_of(ec2, subnet), subnet)
     if egress == INTERNET:
         return None
     if egress != NO_EGRESS:
-        return f"{egress} (on the way to {host})"
-    return f"subnet {subnet_id} ({region}) has no way to {host}: no route to the internet" + (
-        ", and no STS interface endpoint with private DNS answering in the VPC" if regional else ""
+        return f"{egress} (on the way to {service.host})"
+    return f"subnet {subnet.id} ({region}) has no way to {service.host}: no route to the internet" + (
+        f", and no {service.label} interface endpoint with private DNS answering in the VPC" if service.regional else ""
     )
 
 

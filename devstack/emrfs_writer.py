@@ -1067,15 +1067,18 @@ def _judge_key(
 
 
 #: The keys of where a request comes from, which the network path of EMRFS's own KMS call would give (IAM User Guide,
-#: "AWS global condition context keys"): that path (over the internet, through a KMS interface endpoint) is not read by
-#: the stand-in, so each may be absent or hold any value (:data:`.aws_judge.PRESENCE_NOT_KNOWN`).
+#: "AWS global condition context keys"): the source address is not read by the stand-in, so each may be absent or hold
+#: any value (:data:`.aws_judge.PRESENCE_NOT_KNOWN`), but the VPC keys of a call through the KMS interface endpoint the
+#: network judge finds on the way (:meth:`_Writer.kms_endpoint`).
 CLIENT_SIDE_NETWORK_KEYS = ("aws:SourceIp", "aws:VpcSourceIp", "aws:SourceVpc", "aws:SourceVpce")
 #: The prefix (lower case) of the encryption-context keys of a KMS call: ``kms:EncryptionContext:<key>`` and
 #: ``kms:EncryptionContextKeys`` (AWS KMS Developer Guide, "AWS KMS condition keys").
 ENCRYPTION_CONTEXT_PREFIX = "kms:encryptioncontext"
 
 
-def client_side_kms_context(key: _Key, caller_account: str, documents: list[Any]) -> dict[str, Any]:
+def client_side_kms_context(
+    key: _Key, caller_account: str, documents: list[Any], network: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """
     The request keys of EMRFS's own ``kms:GenerateDataKey`` for client-side encryption, sent with the request's
     credentials (Amazon EMR Release Guide, "Amazon S3 client-side encryption": the encryption "takes place in the EMRFS
@@ -1086,7 +1089,9 @@ def client_side_kms_context(key: _Key, caller_account: str, documents: list[Any]
 
     Not known, so a condition on them leaves the decision not known: the encryption context EMRFS sends (not documented:
     every ``kms:EncryptionContext…`` key the ``documents`` name, and ``kms:EncryptionContextKeys``), and the call's
-    network keys (:data:`CLIENT_SIDE_NETWORK_KEYS`).
+    network keys (:data:`CLIENT_SIDE_NETWORK_KEYS`) but those ``network`` gives: through a KMS interface endpoint,
+    ``aws:SourceVpce`` and ``aws:SourceVpc`` ("included in the request context only if the requester uses a VPC endpoint
+    to make the request": IAM User Guide, "AWS global condition context keys").
     """
     context: dict[str, Any] = {
         "kms:CallerAccount": caller_account,
@@ -1098,6 +1103,7 @@ def client_side_kms_context(key: _Key, caller_account: str, documents: list[Any]
         **({"kms:ResourceAliases": list(key.aliases)} if key.aliases else {}),
         **dict.fromkeys(CLIENT_SIDE_NETWORK_KEYS, aws_judge.PRESENCE_NOT_KNOWN),
         "kms:EncryptionContextKeys": aws_judge.PRESENCE_NOT_KNOWN,
+        **(network or {}),
     }
     for name in _condition_key_names(documents):
         if name.lower().startswith(ENCRYPTION_CONTEXT_PREFIX):
@@ -1117,12 +1123,14 @@ def _condition_key_names(documents: list[Any]) -> set[str]:
     return names
 
 
-def _judge_client_side_key(principal: Principal, key: _Key, documents: list[Any]) -> Decision:
+def _judge_client_side_key(
+    principal: Principal, key: _Key, documents: list[Any], network: Mapping[str, str] | None = None
+) -> Decision:
     """
     EMRFS's own ``kms:GenerateDataKey`` on the client-side key, as KMS judges it (:func:`_judge_key` with
-    :func:`client_side_kms_context`). An AWS managed key refuses it: it "can be used only in the context of the AWS
-    service" that created it, by principals of its account (AWS KMS Developer Guide, "AWS KMS keys", AWS managed keys),
-    and EMRFS's call is no service's.
+    :func:`client_side_kms_context`, its ``network`` keys). An AWS managed key refuses it: it "can be used only in the
+    context of the AWS service" that created it, by principals of its account (AWS KMS Developer Guide, "AWS KMS keys",
+    AWS managed keys), and EMRFS's call is no service's.
     """
     if key.aws_managed:
         return Decision(
@@ -1130,7 +1138,7 @@ def _judge_client_side_key(principal: Principal, key: _Key, documents: list[Any]
             f"denied: kms:GenerateDataKey on the AWS managed key {key.arn} by EMRFS's client-side encryption (an AWS "
             "managed key can be used only in the context of the AWS service that created it)",
         )
-    context = client_side_kms_context(key, principal.account, documents)
+    context = client_side_kms_context(key, principal.account, documents, network)
     start = Decision(True, "allowed: EMRFS's client-side encryption asks KMS for a data key itself")
     return _judge_key(principal, "kms:GenerateDataKey", key, start, "", context)
 
@@ -1348,6 +1356,10 @@ class _Writer:
         #: Why the cluster's subnet does not reach the STS endpoint EMRFS calls (:func:`.aws_network.sts_unreachable`;
         #: a sentence starting with :data:`.aws_network.CANNOT_TELL` when the stand-in cannot decide); ``None``: it does.
         self.sts_unreachable: str | None = None
+        #: Why the cluster's subnet does not reach KMS of a Region, for EMRFS's own KMS call of client-side encryption
+        #: (:func:`.aws_network.kms_unreachable`, given the key's Region; a :data:`.aws_network.CANNOT_TELL` sentence
+        #: when the stand-in cannot decide); ``None``: no network judged (no cluster subnet given).
+        self.kms_unreachable: Callable[[str], str | None] | None = None
         #: The Region of the STS endpoint EMRFS's AssumeRole calls, its ``aws:RequestedRegion``: the cluster's (not the
         #: bucket's, which may be another) where it calls the Regional endpoint (Amazon EMR Release Guide, "Managing the
         #: default AWS Security Token Service endpoint": 5.31.0 and 6.1.0 on, which the writer without a cluster stands
@@ -2050,7 +2062,10 @@ class _Writer:
         the operations of :data:`_CLIENT_SIDE_ENCRYPTING`),
         with the credentials of the upload's route, judged whatever the session's name (:meth:`whatever_the_session_names`).
         Recorded as ``GenerateDataKey`` on the key (as named); refused, with KMS's HTTP 400 ``AccessDeniedException``
-        (AWS KMS API Reference, "GenerateDataKey"; "Common Errors"), and the upload is not sent.
+        (AWS KMS API Reference, "GenerateDataKey"; "Common Errors"), and the upload is not sent. The call goes from the
+        node (Amazon EMR Release Guide, "Amazon S3 client-side encryption"): where the cluster's subnet does not reach
+        KMS of the key's Region (:attr:`kms_unreachable`) it gets no answer (status :data:`NO_ANSWER`), or its outcome
+        is not known; through the KMS interface endpoint it passes that endpoint's policy (:meth:`_client_side_as_named`).
         """
         named = self.client_side_key
         if named is None or operation not in _CLIENT_SIDE_ENCRYPTING:
@@ -2059,6 +2074,7 @@ class _Writer:
         if principal is None:  # no such role: the S3 judgment refuses the request
             return
         key = self.requested_key(named, principal.account)
+        self.reach_kms(step, target, key.arn if isinstance(key, _Key) else named)
         documents = self.documents(target.role_arn)
         if isinstance(key, Decision):
             decision = key
@@ -2075,11 +2091,41 @@ class _Writer:
         if not decision.allowed:
             raise _Stop
 
+    def reach_kms(self, step: str, target: Route, key: str) -> None:
+        """
+        Stop where EMRFS's KMS call for ``key`` (its ARN, or as named: then KMS of the cluster's Region) gets no answer
+        from the cluster's subnet (recorded, :data:`NO_ANSWER`), or where the stand-in cannot tell (unknown).
+        """
+        parts = key.split(":")
+        key_region = parts[3] if key.startswith("arn:") and len(parts) > 5 and parts[3] else self.bucket.region
+        verdict = self.kms_unreachable(key_region) if self.kms_unreachable is not None else None
+        if verdict and verdict.startswith(CANNOT_TELL):
+            self.result.unknown = verdict
+            raise _Stop
+        if verdict:
+            self._record(step, "GenerateDataKey", key, target, Decision(False, f"no answer: {verdict}"), NO_ANSWER)
+            raise _Stop
+
+    def kms_endpoint(self, key: _Key) -> EndpointOnTheWay | None:
+        """The KMS interface endpoint EMRFS's call for ``key`` passes: the one of the cluster's Region, for its keys."""
+        return self.endpoints.get("kms") if region_of(key.arn) == self.bucket.region else None
+
     def _client_side_as_named(self, target: Route, key: _Key, documents: list[Any]) -> Decision:
-        """:func:`_judge_client_side_key` for the session named as :attr:`session_names` says now."""
+        """
+        :func:`_judge_client_side_key` for the session named as :attr:`session_names` says now, then the KMS interface
+        endpoint's policy on the way (:meth:`kms_endpoint`): for a request through it to succeed "A VPC endpoint policy
+        must give the principal permission to use the endpoint to make the request" (AWS KMS Developer Guide, "Connect
+        to an AWS KMS VPC endpoint").
+        """
         principal = self.principal(target.role_arn)
         assert principal is not None
-        return _judge_client_side_key(principal, key, documents)
+        endpoint = self.kms_endpoint(key)
+        network = {} if endpoint is None else {"aws:SourceVpce": endpoint.endpoint_id, "aws:SourceVpc": endpoint.vpc_id}
+        decision = _judge_client_side_key(principal, key, documents, network)
+        if not decision.allowed or endpoint is None:
+            return decision
+        context = client_side_kms_context(key, principal.account, documents, network)
+        return self.through_endpoint("kms", principal, "kms:GenerateDataKey", key.arn, _account(key.arn), context)
 
     def _acl_refusal(self, acl: str | None) -> tuple[Decision, int] | None:
         """S3's refusal of an upload's canned ACL and its status: Object Ownership's 400, Block Public Access's 403."""
@@ -2476,6 +2522,7 @@ def put_like_emrfs(
     sts_unreachable: str | None = None,
     bucket_account: str | None = None,
     source_ip: str | None = None,
+    kms_unreachable: Callable[[str], str | None] | None = None,
 ) -> WriteResult:
     """
     Write one object the way ``hadoop fs -put -f - <uri>`` on the cluster does (the verifier's probe step).
@@ -2505,6 +2552,9 @@ def put_like_emrfs(
     :param bucket_account: the account of the bucket (``None``: looked for in the EMR account and the mapped
         roles' accounts, which do not hold it where no mapping routes the write, as with option (a)).
     :param source_ip: as for :func:`write_like_emrfs`.
+    :param kms_unreachable: given a Region, why the cluster's subnet does not reach its KMS endpoint
+        (:func:`.aws_network.kms_unreachable`), asked only for EMRFS's own KMS call of client-side encryption (CSE-KMS):
+        it then gets no answer, or an unknown outcome when the stand-in cannot tell; ``None``: not judged.
     :return: every request with its route, decision and status; the first failure.
     """
     writer, key = _writer_for(
@@ -2512,6 +2562,7 @@ def put_like_emrfs(
     )
     writer.endpoints = endpoints or {}
     writer.sts_unreachable = sts_unreachable
+    writer.kms_unreachable = kms_unreachable
     writer.source_ip = source_ip
     bucket = writer.bucket.name
     temporary = f"{key}._COPYING_"

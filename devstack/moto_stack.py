@@ -42,6 +42,7 @@ And one saving: moto makes an RSA-2048 private key for every KMS key, symmetric 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -168,7 +169,7 @@ def _instance_role_arn(url: str, cluster: Cluster) -> str:
 def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
     """Write the probe object as EMRFS on ``cluster`` would; mark ``step`` COMPLETED or FAILED."""
     from devstack import aws_cluster_settings
-    from devstack.aws_network import endpoints_on_the_way, s3_unreachable, sts_unreachable
+    from devstack.aws_network import endpoints_on_the_way, kms_unreachable, s3_unreachable, sts_unreachable
     from devstack.emrfs_writer import put_like_emrfs
 
     url = _step_runner_url
@@ -207,6 +208,15 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 ),
                 # moto's record of which account holds the bucket: the writer need not guess it from the mappings.
                 bucket_account=(dict.get(moto.s3.models.s3_backends.bucket_accounts, bucket) or (None, None))[1],
+                # Asked only for EMRFS's own KMS call of a CSE-KMS write, given the key's Region: that call goes from the
+                # node (SSE-KMS's calls go from S3, not through the VPC: not judged).
+                kms_unreachable=functools.partial(
+                    kms_unreachable,
+                    backend.account_id,
+                    backend.region_name,
+                    cluster.ec2_subnet_id,
+                    cluster_id=cluster.id,
+                ),
             )
             record = result.first_failure
             failure = (
