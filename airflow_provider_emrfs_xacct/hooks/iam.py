@@ -1357,19 +1357,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 role_arn,
                 f"role {role_name} is in instance profile {', '.join(profiles)} (EC2 instances may run with it)",
             )
-        # Deleting the role ends the access of everyone its trust policy lets assume it: another pipeline's
-        # EMR EC2 role (trusted_role_arns of its own EnsureDestinationRoleOperator), a statement someone added.
-        trust = iam_document(
-            role.get("AssumeRolePolicyDocument"), f"the trust policy of role {role_name}", "trust policy"
-        )
-        others = trusted_besides(trust, documents.TRUST_SID, *emr_role)
-        if others:
-            raise self._not_deleting(
-                role_arn,
-                f"role {role_name} is trusted by {', '.join(others)} too, not only by role {emr_role[1]} of account "
-                f"{emr_role[0]}: deleting it would end their access",
-                fix="revoke theirs first, remove them from its trust policy by hand, or revoke without deleting",
-            )
+        self.refuse_deleting_if_trusted_besides(role_arn, emr_role, role)
         change = Change(DELETE, f"iam role {role_name}", _deleted_role(role, inline, tags), None)
         if not dry_run:
             self._forget_inline_reads(role_name)
@@ -1387,6 +1375,35 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             unless_gone(send_again_while, lingering, self.conn.delete_role, RoleName=role_name)
             log.info("iam role %s: deleted", role_name)
         return [change]
+
+    def refuse_deleting_if_trusted_besides(
+        self, role_arn: str, emr_role: tuple[str, str], role: dict[str, Any] | None = None
+    ) -> None:
+        """
+        Refuse to delete the role while its trust policy lets someone besides the EMR EC2 role ``emr_role`` assume it.
+
+        Deleting the role ends the access of everyone its trust policy lets assume it: another pipeline's EMR EC2 role
+        (``trusted_role_arns`` of its own ``EnsureDestinationRoleOperator``), a statement someone added.
+
+        :param role: the role as ``GetRole`` answered it; ``None``: read now (a role gone refuses nothing).
+        :raises ConflictError: the trust policy lets someone else assume the role.
+        """
+        role_name = role_arn.rsplit("/", 1)[1]
+        if role is None:
+            role = self.get_role(role_name)
+            if role is None:
+                return
+        trust = iam_document(
+            role.get("AssumeRolePolicyDocument"), f"the trust policy of role {role_name}", "trust policy"
+        )
+        others = trusted_besides(trust, documents.TRUST_SID, *emr_role)
+        if others:
+            raise self._not_deleting(
+                role_arn,
+                f"role {role_name} is trusted by {', '.join(others)} too, not only by role {emr_role[1]} of account "
+                f"{emr_role[0]}: deleting it would end their access",
+                fix="revoke theirs first, remove them from its trust policy by hand, or revoke without deleting",
+            )
 
     def _refuse_added_since(self, role_arn: str, deleted: list[str]) -> None:
         """

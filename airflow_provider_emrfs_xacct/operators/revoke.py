@@ -318,6 +318,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.trusted_at: str | None = None  # an ARN, at a path not known to be the role's, the trust judges otherwise
         self.judged_at_path: dict[str, Any] | None = None  # the statement that judges it so
         self.trusts_read: list[dict[str, Any]] = []  # the trust policy as read before the write, and after
+        self.boundary_not_read = (
+            ""  # the refused read of the EMR EC2 role's permissions boundary (or of whether it has one)
+        )
         try:
             self._warn_if_not_ended(destination_iam, emr_role, role_arn, policy_name)
         except (ClientError, BotoCoreError, EmrfsXacctError) as error:
@@ -671,7 +674,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         Return the EMR EC2 role's ``sts:AssumeRole`` request on the role, and the ARN of its permissions boundary.
 
         The role's ARN carries its path (IAM User Guide, "IAM identifiers", "IAM ARNs"): ``GetRole``'s; refused, the
-        one the destination's trust policy shows, else the one given (:meth:`_arn_not_read`), and no boundary.
+        one the destination's trust policy shows, else the one given (:meth:`_arn_not_read`), and whether the role has
+        a permissions boundary is not known (``boundary_not_read``: ``ListRoles`` does not return it, IAM API
+        Reference, "ListRoles").
         Unknown condition keys leave a statement undetermined rather than false (``known_absent`` empty).
         """
         from botocore.exceptions import ClientError
@@ -690,6 +695,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 raise
             role = None
             principal = self._arn_not_read(built, f"iam:{error.operation_name} refused")
+            self.boundary_not_read = (
+                f"whether role {name} has a permissions boundary: iam:{error.operation_name} refused"
+            )
         if role is not None:
             principal = str(role["Arn"])
             boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
@@ -739,19 +747,6 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             return given  # given with its path, and the trust names the role at none
         self.path_not_read = f"the ARN (path) of role {name}: {why}"
         return given or built
-
-    def _unless_denied(self, read: Callable[[], Any]) -> Any:
-        """Return ``read()``; ``None`` when AWS refuses it (not known: the warnings err on the safe side)."""
-        from botocore.exceptions import ClientError
-
-        from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
-
-        try:
-            return read()
-        except ClientError as error:
-            if not is_access_denied(error):
-                raise
-            return None
 
     def _still_trusted(self, request: Request, name: str, trust: dict[str, Any]) -> dict[str, Any] | None:
         """
@@ -878,6 +873,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             decision = self._still_granted(policies, replace(request, resource=resource), boundary_arn)
             if decision is None:
                 continue
+            if self._not_known(decision, name, resource, trusted):
+                return
             self.log.warning(
                 "The access is NOT ended: %s of role %s %s sts:AssumeRole on %s (statement %s), and %s. Remove that "
                 "grant%s",
@@ -890,27 +887,49 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 otherwise,
             )
             grant = {"by": f"{decision.source} of role {name}", "statement": decision.statement}
-            if self.trusted_at is not None:
-                # Judged otherwise at a path that may be the role's (not known): neither ended nor known to go on.
-                other = json.dumps(self.judged_at_path, sort_keys=True)
-                self.access_not_checked.append(
-                    f"{self.path_not_read}, and {trusted['by']} judges {self.trusted_at} otherwise (statement {other})"
-                )
-                self.log.warning(
-                    "Whether the access is ended is NOT checked: %s of role %s allows sts:AssumeRole on %s, and %s "
-                    "judges %s otherwise (statement %s), which is that role if that is its path (%s). Check the "
-                    "role's path and that statement",
-                    decision.source,
-                    name,
-                    resource,
-                    trusted["by"],
-                    self.trusted_at,
-                    other,
-                    self.path_not_read,
-                )
-                return
             self.still_granted = [{**grant, "certain": decision.allowed, "resource": resource}, trusted]
             return
+
+    def _not_known(self, decision: Decision, name: str, resource: str, trusted: dict[str, Any]) -> bool:
+        """
+        Whether a grant of role ``name`` that allows (or may allow) ``sts:AssumeRole`` on ``resource`` leaves the
+        access not checked rather than NOT ended, noting why in ``access_not_checked`` with a warning.
+
+        So when the trust judges the role otherwise at a path that may be its own (``trusted_at``), or when its
+        permissions boundary, or whether it has one, could not be read (``boundary_not_read``): a boundary that does
+        not allow it would end the access (IAM User Guide, "Permissions boundaries for IAM entities": an entity may
+        do only what both its identity-based policies and its permissions boundary allow).
+        """
+        grant = f"{decision.source} of role {name} allows sts:AssumeRole on {resource}"
+        if self.trusted_at is not None:
+            # Judged otherwise at a path that may be the role's (not known): neither ended nor known to go on.
+            other = json.dumps(self.judged_at_path, sort_keys=True)
+            self.access_not_checked.append(
+                f"{self.path_not_read}, and {trusted['by']} judges {self.trusted_at} otherwise (statement {other})"
+            )
+            self.log.warning(
+                "Whether the access is ended is NOT checked: %s, and %s judges %s otherwise (statement %s), which is "
+                "that role if that is its path (%s). Check the role's path and that statement",
+                grant,
+                trusted["by"],
+                self.trusted_at,
+                other,
+                self.path_not_read,
+            )
+            return True
+        if self.boundary_not_read:
+            self.access_not_checked.append(self.boundary_not_read)
+            self.log.warning(
+                "The access may NOT be ended, and whether it is is NOT checked: %s (statement %s) and %s still trusts "
+                "the role, but %s, and a permissions boundary that does not allow it would end the access. Check "
+                "that role's permissions boundary, or remove that grant",
+                grant,
+                json.dumps(decision.statement, sort_keys=True),
+                trusted["by"],
+                self.boundary_not_read,
+            )
+            return True
+        return False
 
     def _still_granted(
         self, policies: list[tuple[str, dict[str, Any] | None]], request: Request, boundary_arn: str | None
@@ -918,14 +937,28 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         """
         Return the decision of ``policies`` that allows ``request`` (or may: undetermined), unless the permissions
         boundary ``boundary_arn`` does not allow it; else ``None``.
+
+        The boundary's document refused (``iam:GetPolicy``, ``iam:GetPolicyVersion``), it may end the access or not
+        (IAM User Guide, "Permissions boundaries for IAM entities": only what both allow): the decision is returned,
+        and ``boundary_not_read`` names the refused read.
         """
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
         from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
 
         decision = evaluate(policies, request)
         if not (decision.allowed or decision.undetermined):
             return None
         if boundary_arn:
-            document = self._unless_denied(lambda: self.hook.get_managed_policy(boundary_arn))
+            try:
+                document = self.hook.get_managed_policy(boundary_arn)
+            except ClientError as error:
+                # Read after the writes: a refusal must not fail a revoke that is done (its plan unreported).
+                if not is_access_denied(error):
+                    raise
+                self.boundary_not_read = f"the permissions boundary {boundary_arn}: iam:{error.operation_name} refused"
+                return decision
             boundary = evaluate([("permissions boundary", document)], request)
             if document is not None and not (boundary.allowed or boundary.undetermined):
                 return None  # the boundary ends it (an explicit deny there too)
@@ -969,6 +1002,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # pipeline may have added its EMR EC2 role since the plan read it, or the plan's read may not have shown
             # it yet (IAM User Guide, "Troubleshoot IAM": "Changes that I make are not always immediately visible").
             keys = self._keys_no_one_else_needs(destination_iam, emr_role, role_arn, keys, late=True)
+        if keys and not dry_run and self.delete_destination_role:
+            # The deletion's trust check, run again before the key writes too: a pipeline trusted since the plan read
+            # the trust would have the deletion refused only after the role had left the key users (its SSE-KMS
+            # writes then fail: S3 User Guide, "Using server-side encryption with AWS KMS keys").
+            with explain_access_denied(destination_iam):
+                destination_iam.refuse_deleting_if_trusted_besides(role_arn, emr_role)
         with explain_access_denied(kms):
             for key in keys:
                 kms.key_field = self._key_field(key)

@@ -1669,6 +1669,47 @@ def test_keep_destination_trust_revokes_the_emr_side_and_leaves_the_trust_as_it_
     assert "update iam role" not in json.dumps(json.loads(captured.out)["applied"])
 
 
+def test_keep_destination_trust_with_a_boundary_it_may_not_read_exits_5(
+    aws: Seeded, partner_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    docs/cli.md, exit 5: the EMR EC2 role keeps a grant of ``sts:AssumeRole`` on ``*``, and its permissions boundary
+    allows S3 alone, so it ends that grant (IAM User Guide, "Permissions boundaries for IAM entities": only what both
+    allow). With the boundary's ``iam:GetPolicyVersion`` refused to the EMR connection, ``--keep-destination-trust``
+    cannot tell: it exited 7 ("NOT ended", certain); now 5, ``access_not_checked`` naming the refused read.
+    """
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    iam_a = client(aws.url, EMR_ACCOUNT, "iam")
+    assume_any_role = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+    iam_a.put_role_policy(
+        RoleName=EMR_EC2_ROLE,
+        PolicyName="assume-any-role",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [assume_any_role]}),
+    )
+    s3_only = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    boundary = iam_a.create_policy(PolicyName="s3-only", PolicyDocument=json.dumps(s3_only))["Policy"]["Arn"]
+    iam_a.put_role_permissions_boundary(RoleName=EMR_EC2_ROLE, PermissionsBoundary=boundary)
+    capsys.readouterr()
+    answer_denials_like_aws(monkeypatch)
+    user, key = moto_user(aws.url, "laptop")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+    provisioner_roles(aws.url, user, {EMR_ACCOUNT: "iam:GetPolicyVersion"})
+    moto_authorization(aws.url, "0")
+    try:
+        status = emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration", "--keep-destination-trust")
+    finally:
+        moto_authorization(aws.url, "inf")
+
+    captured = capsys.readouterr()
+    assert status == cli.NOT_CHECKED, captured.err
+    result = json.loads(captured.out)
+    assert result["summary"].startswith("Applied:"), result["summary"]
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
+    assert result["access_not_checked"] == [f"the permissions boundary {boundary}: iam:GetPolicyVersion refused"]
+    assert "whether the access is ended is NOT checked" in captured.err
+
+
 def test_an_emr_ec2_role_iam_does_not_have_is_said_on_stderr_and_refused_before_any_change(
     aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -43,6 +43,9 @@ __all__ = ["deny_in_destination", "partner_file"]  # the fixtures, imported for 
 
 ROLE = "custom-ec2"
 PATHED = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr/{ROLE}"
+#: What the revoke cannot tell with ``iam:GetRole`` of the EMR EC2 role refused: a boundary could end the access
+#: (IAM User Guide, "Permissions boundaries for IAM entities"), and only GetRole shows one (ListRoles does not).
+WHETHER_BOUNDARY = f"whether role {ROLE} has a permissions boundary: iam:GetRole refused"
 PATHLESS = f"arn:aws:iam::{EMR_ACCOUNT}:role/{ROLE}"
 ASSUME_ANY_ROLE = {
     "Version": "2012-10-17",
@@ -154,8 +157,9 @@ def test_a_role_under_a_path_not_read_is_judged_at_the_path_the_trust_shows(
     """
     ``emr.ec2_role_name`` names ``custom-ec2``, made under ``/emr/``; a trust statement someone wrote names it by its
     ARN, path included. ``iam:GetRole`` of it refused, the trust policy as read before the revoke's write tells its
-    path (the provider's statement and ``Ops`` name it so): the access goes on (the judge says so), exit 7, and
-    ``still_granted`` names the grant and the ``Ops`` statement, certain.
+    path (the provider's statement and ``Ops`` name it so): judged there, the grant and ``Ops`` still let it assume
+    the role (the judge says so), and only a permissions boundary, which GetRole alone shows, could end it: exit 5,
+    ``access_not_checked`` naming that read (judged at the path-less ARN, the revoke said ended, exit 0).
     """
     role_name = applied(aws, partner_file, ROLE, "/emr/", capsys)
     statement = add_trust_statement(aws, role_name, PATHED)
@@ -165,14 +169,17 @@ def test_a_role_under_a_path_not_read_is_judged_at_the_path_the_trust_shows(
 
     captured = capsys.readouterr()
     assert judged(aws, role_name, PATHED).allowed
-    assert status == cli.ACCESS_NOT_ENDED, captured.err
+    assert status == cli.NOT_CHECKED, captured.err  # judged at the path-less ARN, it said ended (exit 0)
     result = json.loads(captured.out)
     assert result["summary"].startswith("Applied:"), result["summary"]
-    assert (result["access_ended"], result["access_not_checked"]) == (False, [])
-    [grant, trust] = result["still_granted"]
-    assert grant["by"] == f"inline policy assume-any-role of role {ROLE}"
-    assert trust["statement"] == statement
-    assert trust["certain"] is True
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
+    assert result["access_not_checked"] == [WHETHER_BOUNDARY]
+    granted = (
+        f"inline policy assume-any-role of role {ROLE} allows sts:AssumeRole on arn:aws:iam::{DESTINATION_ACCOUNT}"
+    )
+    assert f"{granted}:role/{role_name}" in captured.err
+    assert "still trusts role custom-ec2 in a statement this provider did not write" in captured.err
+    assert json.dumps(statement, sort_keys=True) in captured.err
 
 
 def test_a_deny_naming_the_role_at_its_path_ends_the_access_when_the_role_cannot_be_read(
@@ -212,7 +219,7 @@ def test_an_arn_given_without_the_path_gives_way_to_the_one_the_trust_shows(
     ``emr.ec2_role_name`` gives ``custom-ec2``'s ARN without its path ``/emr/``: apply wrote the ARN ``GetRole`` shows
     into the trust, and someone's statement trusts it so too. With ``GetRole`` refused at the revoke the given ARN was
     taken as true, the statement missed, exit 0 while the judge allows: now the trust's ARN wins (with a warning),
-    exit 7, and ``still_granted`` names that statement.
+    the statement is named, and whether a boundary ends the access is not known: exit 5.
     """
     role_name = applied(aws, partner_file, PATHLESS, "/emr/", capsys)
     statement = add_trust_statement(aws, role_name, PATHED)
@@ -222,11 +229,12 @@ def test_an_arn_given_without_the_path_gives_way_to_the_one_the_trust_shows(
 
     captured = capsys.readouterr()
     assert judged(aws, role_name, PATHED).allowed
-    assert status == cli.ACCESS_NOT_ENDED, captured.err
+    assert status == cli.NOT_CHECKED, captured.err  # judged at the ARN given, it said ended (exit 0)
     result = json.loads(captured.out)
-    assert (result["access_ended"], result["access_not_checked"]) == (False, [])
-    [_, trust] = result["still_granted"]
-    assert trust["statement"] == statement
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
+    assert result["access_not_checked"] == [WHETHER_BOUNDARY]
+    assert f"inline policy assume-any-role of role {ROLE} allows sts:AssumeRole" in captured.err
+    assert json.dumps(statement, sort_keys=True) in captured.err
     assert f"emr_ec2_role_name gives {PATHLESS}, but the trust policy names role {ROLE} as {PATHED}" in captured.err
 
 
@@ -278,8 +286,8 @@ def test_the_arn_given_with_its_path_is_used_when_the_role_cannot_be_read(
 ) -> None:
     """
     ``emr.ec2_role_name`` gives the ARN, path included: with ``iam:GetRole`` refused the revoke judges the trust by
-    that ARN (not one built from the name after the last ``/``), so it finds the access goes on (exit 7) and
-    ``still_granted`` names the grant and the ``Ops`` trust statement.
+    that ARN (not one built from the name after the last ``/``), so it finds the grant and the ``Ops`` trust statement
+    still letting it assume the role: not ended unless a boundary (not read) ends it, exit 5 (exit 0 before).
     """
     role_name = applied(aws, partner_file, PATHED, "/emr/", capsys)
     statement = add_trust_statement(aws, role_name, PATHED)
@@ -289,14 +297,15 @@ def test_the_arn_given_with_its_path_is_used_when_the_role_cannot_be_read(
 
     captured = capsys.readouterr()
     assert judged(aws, role_name, PATHED).allowed
-    assert status == cli.ACCESS_NOT_ENDED, captured.err
+    assert status == cli.NOT_CHECKED, captured.err  # judged at the ARN built from the name, it said ended (exit 0)
     result = json.loads(captured.out)
-    assert result["access_ended"] is False
-    assert result["access_not_checked"] == []
-    [grant, trust] = result["still_granted"]
-    assert grant["by"] == f"inline policy assume-any-role of role {ROLE}"
-    assert trust["statement"] == statement
-    assert trust["certain"] is True
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
+    assert result["access_not_checked"] == [WHETHER_BOUNDARY]
+    granted = (
+        f"inline policy assume-any-role of role {ROLE} allows sts:AssumeRole on arn:aws:iam::{DESTINATION_ACCOUNT}"
+    )
+    assert f"{granted}:role/{role_name}" in captured.err
+    assert json.dumps(statement, sort_keys=True) in captured.err
 
 
 def test_a_role_without_a_path_not_read_and_named_nowhere_still_ends_the_access(
@@ -334,7 +343,7 @@ def test_the_operator_judges_by_the_arn_the_trust_shows_given_the_name_or_the_ar
     The operator alone (as a DAG runs it): the pipeline role under ``/emr/`` holds ``sts:AssumeRole`` on ``*``, a trust
     statement someone wrote names it by its ARN, and ``iam:GetRole`` in the EMR account is refused. Given the name or
     the ARN, the trust policy as read before the revoke's write shows the path: the statement is found still trusting
-    it (it used to leave the access not checked given the name).
+    it, and the access is not checked only for the boundary GetRole would show.
     """
     pipeline_role_arn = create_pipeline_role(aws.url)
     provision_partner(aws, PARTNER_1, PREFIX_1, emr_ec2_role=(PIPELINE_ROLE, pipeline_role_arn))
@@ -347,6 +356,11 @@ def test_the_operator_judges_by_the_arn_the_trust_shows_given_the_name_or_the_ar
     argument = PIPELINE_ROLE if given == "name" else pipeline_role_arn
     result, _, _ = run_operator(revoker(aws, PARTNER_1, emr_ec2_role_name=argument))
 
-    assert (result["access_ended"], result["access_not_checked"]) == (False, [])
-    assert result["still_granted"][1]["statement"] == foreign
-    assert result["still_granted"][1]["certain"] is True
+    # Found still trusting it (given the name, it used to leave the access not checked for the path, and judged at
+    # another path it would be ended); whether a boundary ends it is not known with GetRole refused.
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
+    assert result["access_not_checked"] == [
+        f"whether role {PIPELINE_ROLE} has a permissions boundary: iam:GetRole refused"
+    ]
+    trust = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=PARTNER_1)["Role"]["AssumeRolePolicyDocument"]
+    assert foreign in trust["Statement"]  # kept as it is, and it still trusts the role at its path

@@ -12,17 +12,25 @@ inside the revoke's own step (every AWS call stays real, against the moto server
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pytest
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from devstack.moto_stack import Seeded, create_principals
 from devstack.testing import CallRecorder, run_operator
 from tests.integration.partners import ensure_destination_role, provision_partner, role_arn
-from tests.integration.test_revoke import NIGHTLY_EMR_ROLE, PARTNER_1, PREFIX_1, key_users, revoker, trust_policy
-
-if TYPE_CHECKING:
-    import pytest
+from tests.integration.test_revoke import (
+    NIGHTLY_EMR_ROLE,
+    PARTNER_1,
+    PREFIX_1,
+    key_users,
+    revoker,
+    role_exists,
+    trust_policy,
+)
 
 
 def nightly_granted_during(aws: Seeded, monkeypatch: pytest.MonkeyPatch, step: str) -> list[bool]:
@@ -115,3 +123,26 @@ def test_a_role_nobody_else_assumes_goes_from_the_key_users_judged_after_the_tru
         if operations[index] == "GetRole" and calls.params[index].get("RoleName") == PARTNER_1
     ]
     assert read_between
+
+
+def test_a_pipeline_trusted_after_the_plan_keeps_the_role_and_its_key_users_when_deleting(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``delete_destination_role=True``: another pipeline's grant adds its EMR EC2 role to the trust after the plan read
+    it (here, during the EMR side's write). The deletion is refused, as its own trust check refuses it, but before the
+    key writes: the role stays, and stays a key user (that pipeline's SSE-KMS writes go on). Before, the role left the
+    key users first, and only then was the deletion refused.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    create_principals(aws.url, NIGHTLY_EMR_ROLE)
+    injected = nightly_granted_during(aws, monkeypatch, "revoke_assume_role")
+
+    with pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert injected
+    assert "EMR_EC2_NightlyRole" in str(refused.value)
+    assert "deleting it would end their access" in str(refused.value)
+    assert role_exists(aws, PARTNER_1)
+    assert role_arn(PARTNER_1) in (key_users(aws) or [])

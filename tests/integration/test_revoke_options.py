@@ -480,15 +480,8 @@ def test_a_boundary_allowing_under_a_condition_leaves_the_warning(
     assert "The access is NOT ended: inline policy assume-any-role" in capfd.readouterr().out + caplog.text
 
 
-def test_a_boundary_the_revoke_may_not_read_leaves_the_warning(
-    aws: Seeded,
-    deny_in_destination: Callable[..., None],
-    caplog: pytest.LogCaptureFixture,
-    capfd: pytest.CaptureFixture[str],
-) -> None:
-    """The boundary's document refused (iam:GetPolicyVersion): not known to end the access, so the warning stays."""
-    provision_partner(aws, PARTNER_1, PREFIX_1)
-    allow_assuming_any_role(aws)
+def s3_only_boundary(aws: Seeded) -> str:
+    """Make the EMR EC2 role's permissions boundary a policy allowing S3 alone; return its ARN."""
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     boundary = iam.create_policy(
         PolicyName="s3-only",
@@ -497,11 +490,92 @@ def test_a_boundary_the_revoke_may_not_read_leaves_the_warning(
         ),
     )["Policy"]["Arn"]
     iam.put_role_permissions_boundary(RoleName=EMR_EC2_ROLE, PermissionsBoundary=boundary)
-    deny_in_destination("iam:GetPolicyVersion", in_account=EMR_ACCOUNT)
+    return str(boundary)
+
+
+@pytest.mark.parametrize("action", ["iam:GetPolicyVersion", "iam:GetPolicy"])
+def test_a_boundary_the_revoke_may_not_read_leaves_the_access_not_checked(
+    aws: Seeded,
+    deny_in_destination: Callable[..., None],
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    action: str,
+) -> None:
+    """
+    The boundary's document refused: the role may do only what its policies and its boundary both allow (IAM User
+    Guide, "Permissions boundaries for IAM entities"), so with the boundary unknown whether the ``"Resource": "*"``
+    grant still reaches the role is not known (here it does not: the judge refuses). The revoke said the access goes
+    on, certain (``access_ended`` false, CLI exit 7); now ``access_ended`` null and ``access_not_checked`` names the
+    refused read.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    boundary = s3_only_boundary(aws)
+    deny_in_destination(action, in_account=EMR_ACCOUNT)
 
     with caplog.at_level("WARNING"):
-        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
 
+    moto_authorization(aws.url, "inf")  # the judge reads as the test, not as the denied connection
+    assert not may_assume(aws, PARTNER_1).allowed
+    assert result["plan"], result
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
+    assert result["access_not_checked"] == [f"the permissions boundary {boundary}: {action} refused"]
+    output = capfd.readouterr().out + caplog.text
+    assert "The access may NOT be ended" in output
+    assert "The access is NOT ended" not in output
+
+
+def test_the_emr_ec2_role_the_revoke_may_not_read_leaves_the_access_not_checked(
+    aws: Seeded,
+    deny_in_destination: Callable[..., None],
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """
+    ``iam:GetRole`` of the EMR EC2 role refused: whether it has a permissions boundary is not known (``ListRoles``
+    does not return it, IAM API Reference, "ListRoles"), and one allowing S3 alone ends the ``"Resource": "*"`` grant
+    (IAM User Guide, "Permissions boundaries for IAM entities"; the judge refuses). The revoke said the access goes on,
+    certain; now ``access_ended`` null and ``access_not_checked`` names the refused ``iam:GetRole``.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    s3_only_boundary(aws)
+    deny_in_destination("iam:GetRole", in_account=EMR_ACCOUNT)
+
+    with caplog.at_level("WARNING"):
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    moto_authorization(aws.url, "inf")  # the judge reads as the test, not as the denied connection
+    assert not may_assume(aws, PARTNER_1).allowed
+    assert result["plan"], result
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
+    assert result["access_not_checked"] == [
+        f"whether role {EMR_EC2_ROLE} has a permissions boundary: iam:GetRole refused"
+    ]
+    output = capfd.readouterr().out + caplog.text
+    assert "The access may NOT be ended" in output
+    assert "The access is NOT ended" not in output
+
+
+def test_a_boundary_read_that_allows_assuming_keeps_the_access_not_ended_certain(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A boundary read and allowing ``sts:AssumeRole`` leaves the grant as it was: NOT ended, certain."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    boundary = iam.create_policy(
+        PolicyName="everything", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [EVERYTHING]})
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=EMR_EC2_ROLE, PermissionsBoundary=boundary)
+
+    with caplog.at_level("WARNING"):
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    assert may_assume(aws, PARTNER_1).allowed
+    assert (result["access_ended"], result["access_not_checked"]) == (False, [])
+    assert result["still_granted"][0]["certain"] is True
     assert "The access is NOT ended: inline policy assume-any-role" in capfd.readouterr().out + caplog.text
 
 
