@@ -64,3 +64,19 @@ def run_stamp(dag_run: Any) -> str:
     """
     identity = json.dumps([dag_run.dag_id, dag_run.run_id])
     return f"{dag_run.run_after:%Y%m%dT%H%M%S}-{hashlib.sha256(identity.encode()).hexdigest()[:10]}"
+
+
+def as_text(value: Any) -> str:
+    """
+    Return ``value`` as the Python literal of the text given: a filter (``user_defined_filters={"as_text": as_text}``)
+    for a DAG that renders templates as native objects.
+
+    Rendered so, a template that is one value alone is read back as a Python literal: a role or a security
+    configuration named ``2024`` reaches its task as the number 2024 (``None``, ``True``, ``1_000``, ``1e5`` alike),
+    an account id ``111111111111`` as a number. ``"{{ params.name | as_text }}"`` reaches it as the text given.
+    Jinja's ``tojson`` quotes too, but writes a character beyond U+FFFF as two escaped surrogates, which Python
+    reads back as two characters (a security configuration name may hold one: Amazon EMR API Reference,
+    "CreateSecurityConfiguration", Name). A value that is not text is left as it is (``None`` stays ``None``, for
+    the operators to refuse, naming the field).
+    """
+    return repr(value)

@@ -44,7 +44,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param, TriggerRule
 
-from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
+from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -69,6 +69,7 @@ with DAG(
     tags=["emrfs-xacct", "example"],
     # ARNs in the EMR connection's partition (arn:aws-cn:… in China): see emrfs_xacct_partner_export.
     user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
+    user_defined_filters={"as_text": as_text},
     params={
         # No defaults for what names real resources: a run must be given them.
         "partner": Param(type="string", pattern=r"^[a-z0-9-]{1,40}$"),
@@ -83,15 +84,15 @@ with DAG(
         "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
-    # tojson: rendered as native objects, a whole template that reads as a Python literal becomes one: a role named
-    # "2024" (a valid name: IAM API Reference, "CreateRole", RoleName) would be the number 2024, an account id
-    # 111111111111 a number. Their JSON text ("2024") is read back as the string. Flags stay native (bools);
-    # S3 URIs stay bare: "s3://…" never reads as a literal, and tojson would write a key's character beyond U+FFFF
-    # (an S3 key is any UTF-8: Amazon S3 User Guide, "Naming Amazon S3 objects") as two surrogates.
+    # as_text (airflow_provider_emrfs_xacct.macros.as_text): rendered as native objects, a whole template that
+    # reads as a Python literal becomes one: a role or a security configuration named "2024" (valid names: IAM API
+    # Reference, "CreateRole", RoleName; Amazon EMR API Reference, "CreateSecurityConfiguration", Name) would be the
+    # number 2024, an account id 111111111111 a number. Flags and lists stay native; S3 URIs ("s3://…") never read
+    # as a literal.
     emr_ec2_role_arn = "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | tojson }}", "dry_run": "{{ params.dry_run }}"}
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | as_text }}", "dry_run": "{{ params.dry_run }}"}
     in_destination_account = {
-        "expected_account_id": "{{ params.destination_account_id | tojson }}",
+        "expected_account_id": "{{ params.destination_account_id | as_text }}",
         "dry_run": "{{ params.dry_run }}",
     }
 
@@ -122,7 +123,7 @@ with DAG(
     emr_role_access = GrantEmrRoleBucketAccessOperator(
         task_id="grant_emr_role_bucket_access",
         aws_conn_id=EMR_CONN_ID,
-        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | as_text }}",
         s3_prefixes=["{{ params.destination_prefix }}"],
         kms_key_arns="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] or [] }}",
         canned_acl="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] | length > 0 }}",
@@ -140,7 +141,7 @@ with DAG(
         emrfs_site_properties="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] }}",
         job_flow_overrides={
             "Name": "export-{{ params.partner }}-{{ run_stamp(dag_run) }}",
-            "ReleaseLabel": "{{ params.release_label | tojson }}",
+            "ReleaseLabel": "{{ params.release_label | as_text }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
                 "InstanceGroups": [
@@ -148,7 +149,7 @@ with DAG(
                 ],
                 "KeepJobFlowAliveWhenNoSteps": True,
             },
-            "JobFlowRole": "{{ params.emr_ec2_role_name | tojson }}",
+            "JobFlowRole": "{{ params.emr_ec2_role_name | as_text }}",
             "ServiceRole": "EMR_DefaultRole",
             # Asked by the service role's scoped policy AmazonEMRServicePolicy_v2 (see emrfs_xacct_partner_export).
             "Tags": [{"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"}],
@@ -171,13 +172,13 @@ with DAG(
         destination_aws_conn_id=DESTINATION_CONN_ID,
         security_configuration=None,
         s3_prefixes=["{{ params.destination_prefix }}"],
-        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | as_text }}",
         cluster_id=cluster.output,
         probe=True,
         deferrable=True,  # the probe step is waited for in the triggerer: every 30 s, up to 30 min
         waiter_delay=30,
         waiter_max_attempts=60,
-        expected_destination_account_id="{{ params.destination_account_id | tojson }}",
+        expected_destination_account_id="{{ params.destination_account_id | as_text }}",
         **in_emr_account,
     )
     # [END howto_operator_verify_bucket_policy]

@@ -47,7 +47,7 @@ import pendulum
 from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.sdk import DAG, Param, task, task_group
 
-from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
+from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
@@ -73,6 +73,7 @@ with DAG(
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
     user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
+    user_defined_filters={"as_text": as_text},
     params={
         # No defaults for what names real resources: a run must be given them (safe to unpause).
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
@@ -180,9 +181,9 @@ with DAG(
         release_label: str,
     ) -> None:
         # One call builds the partner's whole chain and returns what the launch needs.
-        # tojson: rendered as native objects, an account id 111111111111 would be a number; its JSON text is read back
-        # as the string (see emrfs_xacct_partner_export). dry_run stays native (a bool). The partner's names come
-        # from partner_settings' XCom, as the strings it returned.
+        # as_text (macros.as_text): rendered as native objects, an account id 111111111111 would be a number (see
+        # emrfs_xacct_partner_export). dry_run stays native (a bool). The partner's names come from partner_settings'
+        # XCom, as the strings it returned.
         access = partner_access(
             group_id="access",
             role_name=role_name,
@@ -193,8 +194,8 @@ with DAG(
             release_label=release_label,
             emr_aws_conn_id=EMR_CONN_ID,
             destination_aws_conn_id=DESTINATION_CONN_ID,
-            emr_account_id="{{ params.emr_account_id | tojson }}",
-            destination_account_id="{{ params.destination_account_id | tojson }}",
+            emr_account_id="{{ params.emr_account_id | as_text }}",
+            destination_account_id="{{ params.destination_account_id | as_text }}",
             dry_run="{{ params.dry_run }}",
             shared_documents_pool=SHARED_DOCUMENTS_POOL,  # one partner at a time writes the shared documents
         )
@@ -209,7 +210,7 @@ with DAG(
             deferrable=True,  # the cluster's start is waited for in the triggerer: every 30 s, up to 30 min
             waiter_delay=30,
             waiter_max_attempts=60,
-            expected_account_id="{{ params.emr_account_id | tojson }}",
+            expected_account_id="{{ params.emr_account_id | as_text }}",
             dry_run="{{ params.dry_run }}",  # the launch logs its plan and is skipped, and so are the tasks after it
         )
         access.task_group >> cluster
@@ -228,7 +229,7 @@ with DAG(
             task_id="terminate_cluster",
             aws_conn_id=EMR_CONN_ID,
             job_flow_id=cluster.output,
-            expected_account_id="{{ params.emr_account_id | tojson }}",
+            expected_account_id="{{ params.emr_account_id | as_text }}",
             dry_run="{{ params.dry_run }}",
         )
         # A cluster the teardown could not terminate fails the run; publish_results stays the leaf

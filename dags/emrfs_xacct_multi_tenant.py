@@ -33,7 +33,7 @@ import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Param
 
-from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
+from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
@@ -58,6 +58,7 @@ with DAG(
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
     user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
+    user_defined_filters={"as_text": as_text},
     params={
         # No defaults for what names real resources: a run must be given them.
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
@@ -67,12 +68,14 @@ with DAG(
         "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
-    # tojson: rendered as native objects, a whole template that reads as a Python literal becomes one: an account id
-    # 111111111111 would be a number (and a release label typed "7" the number 7). Their JSON text is read back as
-    # the string (see emrfs_xacct_partner_export). dry_run stays native (a bool).
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | tojson }}", "dry_run": "{{ params.dry_run }}"}
+    # as_text (airflow_provider_emrfs_xacct.macros.as_text): rendered as native objects, a whole template that
+    # reads as a Python literal becomes one: a role or a security configuration named "2024" (valid names: IAM API
+    # Reference, "CreateRole", RoleName; Amazon EMR API Reference, "CreateSecurityConfiguration", Name) would be the
+    # number 2024, an account id 111111111111 a number. Flags and lists stay native; S3 URIs ("s3://…") never read
+    # as a literal.
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | as_text }}", "dry_run": "{{ params.dry_run }}"}
     in_destination_account = {
-        "expected_account_id": "{{ params.destination_account_id | tojson }}",
+        "expected_account_id": "{{ params.destination_account_id | as_text }}",
         "dry_run": "{{ params.dry_run }}",
     }
 
@@ -122,7 +125,7 @@ with DAG(
         security_configuration=security_configuration.output,
         job_flow_overrides={
             "Name": "multi-tenant-{{ run_stamp(dag_run) }}",
-            "ReleaseLabel": "{{ params.release_label | tojson }}",
+            "ReleaseLabel": "{{ params.release_label | as_text }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
                 "InstanceGroups": [

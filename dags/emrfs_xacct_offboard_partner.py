@@ -32,6 +32,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import DAG, Param
 
+from airflow_provider_emrfs_xacct.macros import as_text
 from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
@@ -49,6 +50,7 @@ with DAG(
     schedule=None,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     render_template_as_native_obj=True,
+    user_defined_filters={"as_text": as_text},
     tags=["emrfs-xacct", "example"],
     params={
         "destination_role_arn": Param(type="string", pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/"),
@@ -73,21 +75,22 @@ with DAG(
         "dry_run": Param(False, type="boolean", description="Plan every removal, make none"),
     },
 ) as dag:
-    # tojson: rendered as native objects, a whole template that reads as a Python literal becomes one: a role, a
-    # security configuration or a name prefix named "2024" (valid names: IAM API Reference, "CreateRole", RoleName;
-    # Amazon EMR API Reference, "CreateSecurityConfiguration", Name) would be the number 2024, an account id
-    # 111111111111 a number. Their JSON text ("2024") is read back as the string. Flags and the key list stay native.
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | tojson }}", "dry_run": "{{ params.dry_run }}"}
+    # as_text (airflow_provider_emrfs_xacct.macros.as_text): rendered as native objects, a whole template that
+    # reads as a Python literal becomes one: a role or a security configuration named "2024" (valid names: IAM API
+    # Reference, "CreateRole", RoleName; Amazon EMR API Reference, "CreateSecurityConfiguration", Name) would be the
+    # number 2024, an account id 111111111111 a number. Flags and lists stay native; S3 URIs ("s3://…") never read
+    # as a literal.
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | as_text }}", "dry_run": "{{ params.dry_run }}"}
 
     # [START howto_operator_verify_cross_account_access]
     verify = VerifyCrossAccountAccessOperator(
         task_id="verify_before_offboarding",
         aws_conn_id=EMR_CONN_ID,
         destination_aws_conn_id=DESTINATION_CONN_ID,
-        security_configuration="{{ params.security_configuration | tojson }}",
-        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
+        security_configuration="{{ params.security_configuration | as_text }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | as_text }}",
         fail_on_broken=False,
-        expected_destination_account_id="{{ params.destination_account_id | tojson }}",
+        expected_destination_account_id="{{ params.destination_account_id | as_text }}",
         **in_emr_account,
     )
     # [END howto_operator_verify_cross_account_access]
@@ -97,16 +100,16 @@ with DAG(
         task_id="revoke_partner_access",
         aws_conn_id=EMR_CONN_ID,
         destination_aws_conn_id=DESTINATION_CONN_ID,
-        destination_role_arn="{{ params.destination_role_arn | tojson }}",
-        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
+        destination_role_arn="{{ params.destination_role_arn | as_text }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | as_text }}",
         # Rendered as a native list: no key (SSE-S3) is [], not [""] (which is refused).
         kms_key_arns="{{ [params.kms_key_arn] if params.kms_key_arn else [] }}",
-        security_configuration="{{ params.security_configuration | tojson }}",
-        name_prefix="{{ params.name_prefix | tojson }}",
+        security_configuration="{{ params.security_configuration | as_text }}",
+        name_prefix="{{ params.name_prefix | as_text }}",
         delete_destination_role=False,  # the role stays, trusting the EMR EC2 role no more; True deletes it, if ours
         # False leaves the destination trust as it is (a destination connection that may not change it)
         remove_destination_trust="{{ params.remove_destination_trust }}",
-        expected_destination_account_id="{{ params.destination_account_id | tojson }}",
+        expected_destination_account_id="{{ params.destination_account_id | as_text }}",
         pool=SHARED_DOCUMENTS_POOL,  # the shared documents, in the grants' pool
         **in_emr_account,
     )
@@ -116,7 +119,7 @@ with DAG(
     delete_unused = DeleteUnusedSecurityConfigsOperator(
         task_id="delete_unused_security_configurations",
         aws_conn_id=EMR_CONN_ID,
-        name_prefix="{{ params.name_prefix | tojson }}",
+        name_prefix="{{ params.name_prefix | as_text }}",
         min_age_seconds=24 * 60 * 60,
         **in_emr_account,
     )

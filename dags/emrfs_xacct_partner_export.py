@@ -55,7 +55,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param
 
-from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
+from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
@@ -86,6 +86,7 @@ with DAG(
     # ARNs name their partition (arn:aws-cn:… in China, arn:aws-us-gov:… in GovCloud): taken from the
     # connection when a task runs, so this file works unchanged in every partition.
     user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
+    user_defined_filters={"as_text": as_text},
     params={
         # No defaults for what names real resources: a run must be given them.
         "partner": Param(type="string", pattern=r"^[a-z0-9-]{1,40}$", description="Short partner name"),
@@ -107,17 +108,16 @@ with DAG(
         "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
-    # tojson: rendered as native objects, a whole template that reads as a Python literal becomes one: a role named
-    # "2024" (a valid name: IAM API Reference, "CreateRole", RoleName) would be the number 2024, a partner named
-    # "123" the number 123 (refused as a tag's value, a String: Amazon EMR API Reference, "Tag"), an account id
-    # 111111111111 a number. Their JSON text ("2024") is read back as the string. dry_run stays native (a bool);
-    # S3 URIs stay bare: "s3://…" never reads as a literal, and tojson would write a key's character beyond U+FFFF
-    # (an S3 key is any UTF-8: Amazon S3 User Guide, "Naming Amazon S3 objects") as two surrogates.
+    # as_text (airflow_provider_emrfs_xacct.macros.as_text): rendered as native objects, a whole template that
+    # reads as a Python literal becomes one: a role or a security configuration named "2024" (valid names: IAM API
+    # Reference, "CreateRole", RoleName; Amazon EMR API Reference, "CreateSecurityConfiguration", Name) would be the
+    # number 2024, an account id 111111111111 a number. Flags and lists stay native; S3 URIs ("s3://…") never read
+    # as a literal.
     # In the EMR connection's partition: arn:aws-cn:iam::… in China, arn:aws-us-gov:iam::… in GovCloud.
     emr_ec2_role_arn = "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | tojson }}", "dry_run": "{{ params.dry_run }}"}
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id | as_text }}", "dry_run": "{{ params.dry_run }}"}
     in_destination_account = {
-        "expected_account_id": "{{ params.destination_account_id | tojson }}",
+        "expected_account_id": "{{ params.destination_account_id | as_text }}",
         "dry_run": "{{ params.dry_run }}",
     }
 
@@ -128,7 +128,7 @@ with DAG(
         role_name="emrfs-{{ params.partner }}-writer",
         trusted_role_arns=[emr_ec2_role_arn],
         s3_prefixes=["{{ params.destination_prefix }}"],
-        kms_key_arns=["{{ params.kms_key_arn | tojson }}"],
+        kms_key_arns=["{{ params.kms_key_arn | as_text }}"],
         # The role's trust and permissions: the partner's revoke (emrfs_xacct_offboard_partner) writes them too,
         # maybe while this DAG runs; in one pool the later of the two wins (docs/safety.md).
         pool=SHARED_DOCUMENTS_POOL,
@@ -140,7 +140,7 @@ with DAG(
     allow_assume = AttachAssumeRolePolicyOperator(
         task_id="allow_emr_role_to_assume",
         aws_conn_id=EMR_CONN_ID,
-        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | as_text }}",
         destination_role_arns=[destination_role.output],
         pool=SHARED_DOCUMENTS_POOL,  # the EMR EC2 role's policies: every partner's runs write them
         **in_emr_account,
@@ -151,7 +151,7 @@ with DAG(
     grant_key = GrantKmsKeyUserOperator(
         task_id="grant_kms_key_user",
         aws_conn_id=DESTINATION_CONN_ID,
-        key_arn="{{ params.kms_key_arn | tojson }}",
+        key_arn="{{ params.kms_key_arn | as_text }}",
         principal_arns=[destination_role.output],
         pool=SHARED_DOCUMENTS_POOL,  # the key's policy: every run of a partner using this key writes it
         **in_destination_account,
@@ -182,7 +182,7 @@ with DAG(
         security_configuration=security_configuration.output,
         job_flow_overrides={
             "Name": "export-{{ params.partner }}-{{ run_stamp(dag_run) }}",
-            "ReleaseLabel": "{{ params.release_label | tojson }}",
+            "ReleaseLabel": "{{ params.release_label | as_text }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
                 "InstanceGroups": [
@@ -193,7 +193,7 @@ with DAG(
             },
             # The instance profile of the role's own name: EMR supports no other (Amazon EMR Management Guide,
             # "Customize IAM roles with Amazon EMR"); the launch refuses one that holds another role.
-            "JobFlowRole": "{{ params.emr_ec2_role_name | tojson }}",
+            "JobFlowRole": "{{ params.emr_ec2_role_name | as_text }}",
             "ServiceRole": "EMR_DefaultRole",
             # The scoped (v2) managed policy of EMR's service role, AmazonEMRServicePolicy_v2 (that of
             # EMR_DefaultRole_V2, AWS's default now), provisions only clusters with this tag (Amazon EMR Management
@@ -201,7 +201,7 @@ with DAG(
             # too); without it the cluster ends TERMINATED_WITH_ERRORS. A service role with the deprecated policy
             # ignores it.
             "Tags": [
-                {"Key": "partner", "Value": "{{ params.partner | tojson }}"},
+                {"Key": "partner", "Value": "{{ params.partner | as_text }}"},
                 {"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"},
             ],
         },
@@ -221,13 +221,13 @@ with DAG(
         aws_conn_id=EMR_CONN_ID,
         destination_aws_conn_id=DESTINATION_CONN_ID,
         security_configuration=security_configuration.output,
-        emr_ec2_role_name="{{ params.emr_ec2_role_name | tojson }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name | as_text }}",
         cluster_id=cluster.output,
         probe=True,
         deferrable=True,  # the probe step is waited for in the triggerer: every 30 s, up to 30 min
         waiter_delay=30,
         waiter_max_attempts=60,
-        expected_destination_account_id="{{ params.destination_account_id | tojson }}",
+        expected_destination_account_id="{{ params.destination_account_id | as_text }}",
         **in_emr_account,
     )
     # [END howto_operator_verify_with_probe]

@@ -373,7 +373,7 @@ OTHER_PARAMS = {
     "enforce_bucket_owner": False,
     "remove_destination_trust": True,
 }
-WHOLE_PARAM_TEMPLATE = re.compile(r"\{\{ *params\.(\w+) *(?:\| *tojson *)?\}\}")
+WHOLE_PARAM_TEMPLATE = re.compile(r"\{\{ *params\.(\w+) *(?:\| *as_text *)?\}\}")
 
 
 def whole_param_templates(value: Any, path: str = "") -> list[tuple[str, str, str]]:
@@ -440,6 +440,32 @@ def test_a_name_or_account_id_made_of_digits_reaches_every_task_as_the_text_give
         "emrfs_xacct_many_partners": {"trusted_account_id"},
     }[dag_id]
     assert expected <= fields
+
+
+def test_a_security_configuration_name_beyond_u_ffff_reaches_the_offboarding_tasks_as_given() -> None:
+    """
+    EMR takes a security configuration name with a character beyond U+FFFF (Amazon EMR API Reference,
+    "CreateSecurityConfiguration", Name; AWS CloudFormation, "AWS::EMR::SecurityConfiguration": its pattern includes
+    ``\\uD800\\uDC00-\\uDBFF\\uDFFF``). Jinja's ``tojson`` wrote it as two escaped surrogates, read back as two
+    characters the operators refuse; ``as_text`` keeps it as the run gave it, and the provider's own check takes it.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
+
+    dag = DagBag(dag_folder=str(ROOT / "dags" / "emrfs_xacct_offboard_partner.py")).dags["emrfs_xacct_offboard_partner"]
+    name = "partner-\U0001f512-config"
+    params = {**OTHER_PARAMS, **DIGITS_ONLY_PARAMS, "security_configuration": name}
+    rendered = [
+        task.render_template(template, {"params": params})
+        for task in dag.tasks
+        for field in task.template_fields
+        for _, template, param in whole_param_templates(getattr(task, field, None), field)
+        if param == "security_configuration"
+    ]
+    assert len(rendered) == 2  # the verifier's and the revoke's
+    assert rendered == [name, name]
+    assert validate_security_configuration_name(name, "security_configuration") == name
 
 
 def airflow_dag_run(dag_id: str, run_id: str, run_after: str) -> Any:

@@ -60,8 +60,8 @@ def test_example_dag_parses_with_the_chain_in_order() -> None:
     assert dag.get_task("verify_cross_account_access").probe is True
     verify = dag.get_task("verify_cross_account_access")
     assert (verify.expected_account_id, verify.expected_destination_account_id) == (
-        "{{ params.emr_account_id | tojson }}",
-        "{{ params.destination_account_id | tojson }}",
+        "{{ params.emr_account_id | as_text }}",
+        "{{ params.destination_account_id | as_text }}",
     )
     assert upstream["write_results"] == ["launch_cluster", "verify_cross_account_access"]
     assert upstream["terminate_cluster"] == ["launch_cluster", "wait_for_results"]
