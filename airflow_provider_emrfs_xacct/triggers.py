@@ -487,7 +487,16 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, Steps
 
 class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCreateJobFlowTrigger):
     """
-    Wait for a launched cluster; when the deferred launch is killed, terminate its clusters (as the launch's ``on_kill``).
+    Wait for a launched cluster; terminate its clusters when the deferred launch is killed (as the launch's ``on_kill``)
+    and, with ``terminate_job_flow_on_failure``, before an error event (as the resumed launch's ``execute_complete``).
+
+    A wait that ends in an error event (the cluster failed to start, or is still starting after ``waiter_max_attempts``)
+    or with an error of its own terminates the launch's clusters (:meth:`terminate_launch`) before its event or error
+    reaches the triggerer, as :class:`ProbeStepsTrigger` abandons its steps: a task marked failed or cleared (or past
+    ``dagrun_timeout``) before a worker resumes it never runs its failure path, and its cluster would run on. The
+    resumed task terminates them again: ``TerminateJobFlows`` documents no error for a cluster that is terminating or
+    has ended (Amazon EMR API Reference, "TerminateJobFlows": its only error is ``InternalServerError``), and the
+    launch logs a refusal there rather than raising it, so the second call cannot change the task's outcome.
 
     :param idempotency_key: the launch's key (its clusters' ``emrfs-xacct:idempotency-key`` tag), set by the launch
         (:meth:`with_launch`): a kill also terminates the other active clusters of the key. ``None`` (a trigger
@@ -498,6 +507,9 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
     :param ends_after_steps: the cluster was launched to end after its ``Steps``: its wait for the cluster up keeps the
         upstream waiter, which succeeds on ``TERMINATED``; otherwise that wait succeeds on ``WAITING`` and ``RUNNING``
         only (:func:`cluster_up_waiter_overrides`). Set by the launch (:meth:`with_launch`).
+    :param terminate_job_flow_on_failure: the launch's own: an error event (or the trigger's error) terminates the
+        launch's clusters before it is fired. Set by the launch (:meth:`with_launch`); ``False`` (also a trigger
+        serialised before it was): left to the resumed task's failure path.
 
     Other parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrCreateJobFlowTrigger`, whose
     ``waiter_name`` is serialised here too (the upstream trigger drops it: a ``wait_policy`` waiter would come back as
@@ -513,19 +525,34 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
         idempotency_key: str | None = None,
         created_after: str | None = None,
         ends_after_steps: bool = False,
+        terminate_job_flow_on_failure: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(waiter_name=waiter_name, **kwargs)
         self.serialized_fields["waiter_name"] = waiter_name
-        self.with_launch(idempotency_key, created_after, ends_after_steps=ends_after_steps)
+        self.with_launch(
+            idempotency_key,
+            created_after,
+            ends_after_steps=ends_after_steps,
+            terminate_job_flow_on_failure=terminate_job_flow_on_failure,
+        )
 
     def with_launch(
-        self, idempotency_key: str | None, created_after: str | None, *, ends_after_steps: bool = False
+        self,
+        idempotency_key: str | None,
+        created_after: str | None,
+        *,
+        ends_after_steps: bool = False,
+        terminate_job_flow_on_failure: bool = False,
     ) -> LaunchWaitTrigger:
-        """Set (and serialise) the launch's idempotency key, search bound and whether its cluster ends after its steps."""
+        """
+        Set (and serialise) the launch's idempotency key, search bound, whether its cluster ends after its steps and
+        whether a failed wait terminates its clusters.
+        """
         if idempotency_key is not None:
             self.serialized_fields.update(idempotency_key=idempotency_key, created_after=created_after)
         self.serialized_fields["ends_after_steps"] = bool(ends_after_steps)
+        self.serialized_fields["terminate_job_flow_on_failure"] = bool(terminate_job_flow_on_failure)
         # Not serialised: set again from ends_after_steps whenever the triggerer rebuilds the trigger.
         self.waiter_config_overrides = cluster_up_waiter_overrides(self.waiter_name, bool(ends_after_steps))
         return self
@@ -535,12 +562,46 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
         """The launch's idempotency key; ``None``: not known (a trigger serialised before it was)."""
         return self.serialized_fields.get("idempotency_key")
 
+    @property
+    def terminate_job_flow_on_failure(self) -> bool:
+        """Whether a failed wait terminates the launch's clusters (``False``: a trigger serialised before it was)."""
+        return bool(self.serialized_fields.get("terminate_job_flow_on_failure", False))
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        try:
+            async for event in super().run():
+                payload = event.payload if isinstance(event.payload, dict) else {}
+                if payload.get("status") != "success" and self.terminate_job_flow_on_failure:
+                    # As the resumed launch's execute_complete would: the task may be marked failed (or cleared, or
+                    # time out with its DAG run) before a worker resumes it with this event, and then nothing does.
+                    why = f"The wait for cluster {self.serialized_fields['job_flow_id']} failed ({payload.get('message')})"
+                    await in_thread(self.terminate_after_failure)(why)
+                yield event
+        except Exception as error:
+            # The trigger failed: the task resumes with __fail__, maybe never, if it is marked failed first.
+            if self.terminate_job_flow_on_failure:
+                await in_thread(self.terminate_after_failure)(f"The launch's trigger failed ({error})")
+            raise
+
+    def terminate_after_failure(self, why: str) -> None:
+        """:meth:`terminate_launch` after a failed wait; an error is logged, not raised: the event must reach the task."""
+        try:
+            self.terminate_launch(why)
+        except Exception as error:
+            self.log.error(
+                "%s, and its clusters could not be terminated (%s): left running: %s", why, error, self.left_running()
+            )
+
     def left_running(self) -> str:
         key = self.idempotency_key
         others = f" and any other active cluster tagged {IDEMPOTENCY_TAG}={key}" if key else ""
         return f"cluster {self.serialized_fields['job_flow_id']}{others}"
 
     def clean_up_after_kill(self) -> None:
+        """Terminate the launch's clusters (:meth:`terminate_launch`) after the deferred launch was killed."""
+        self.terminate_launch("The deferred launch was killed")
+
+    def terminate_launch(self, why: str) -> None:
         """
         Terminate the cluster, unless it is in a state its wait ends on, and every other active cluster of the launch's
         idempotency key; a refusal (termination protection, a denial) is logged naming it.
@@ -557,15 +618,17 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
         for a cluster that ends after its steps, the Amazon provider's ``waiters/emr.json``; ``DescribeCluster``
         returns ``Cluster.Status.State``, Amazon EMR API Reference), and the DAG may go on with the cluster. Such a
         cluster is left running, logged.
+
+        :param why: what happened (a kill, a failed wait), which starts each logged message.
         """
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 
         hook = self.aws_hook(EmrfsEmrHook, self.aws_conn_id, self.region_name)
-        self._terminate_unless_the_wait_ended(hook)
+        self._terminate_unless_the_wait_ended(hook, why)
         if self.idempotency_key:
-            self._terminate_the_keys_others(hook, self.idempotency_key)
+            self._terminate_the_keys_others(hook, self.idempotency_key, why)
 
-    def _terminate_unless_the_wait_ended(self, hook: Any) -> None:
+    def _terminate_unless_the_wait_ended(self, hook: Any, why: str) -> None:
         """Terminate ``job_flow_id`` unless it is in a state its wait ends on (another copy may have resumed with it)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -574,18 +637,19 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
             state = hook.describe_cluster(cluster_id)["Status"]["State"]
             if state in self.states_the_wait_ends_on(hook):
                 self.log.warning(
-                    "The deferred launch was killed, but cluster %s is %s, a state its wait ends on: another copy of "
-                    "this trigger may have resumed the task with it; left running",
+                    "%s, but cluster %s is %s, a state its wait ends on: another copy of this trigger may have "
+                    "resumed the task with it; left running",
+                    why,
                     cluster_id,
                     state,
                 )
                 return
-            self.log.warning("The deferred launch was killed: terminating cluster %s (%s)", cluster_id, state)
+            self.log.warning("%s: terminating cluster %s (%s)", why, cluster_id, state)
             hook.terminate_cluster(cluster_id)
         except (ClientError, BotoCoreError) as error:
             self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
 
-    def _terminate_the_keys_others(self, hook: Any, key: str) -> None:
+    def _terminate_the_keys_others(self, hook: Any, key: str, why: str) -> None:
         """Terminate every active cluster tagged with ``key`` but ``job_flow_id``; log what could not be."""
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -597,8 +661,9 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
             )
         except (ClientError, BotoCoreError) as error:
             self.log.error(
-                "The deferred launch was killed, and the other clusters of its key could not be looked for (%s): one "
-                "may still be running; find it by its tag %s=%s",
+                "%s, and the other clusters of its key could not be looked for (%s): one may still be running; find "
+                "it by its tag %s=%s",
+                why,
                 error,
                 IDEMPOTENCY_TAG,
                 key,
@@ -608,7 +673,8 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
             if cluster_id == launched:
                 continue
             self.log.warning(
-                "The deferred launch was killed: terminating cluster %s, also launched by it (tag %s=%s)",
+                "%s: terminating cluster %s, launched under the same key (tag %s=%s)",
+                why,
                 cluster_id,
                 IDEMPOTENCY_TAG,
                 key,

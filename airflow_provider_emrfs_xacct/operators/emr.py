@@ -598,11 +598,14 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
 
     def provider_trigger(self, trigger: Any) -> Any:
         """
-        The provider's trigger (``triggers.trigger_for``), carrying this launch's idempotency key.
+        The provider's trigger (``triggers.trigger_for``), carrying this launch's idempotency key and
+        ``terminate_job_flow_on_failure``.
 
         The wait's trigger (:class:`~airflow_provider_emrfs_xacct.triggers.LaunchWaitTrigger`) terminates, when the
         deferred launch is killed, the other active clusters of the key too: a launch that sent ``RunJobFlow`` again
         after an answer it lost may have started two, the one it returned and one ``ListClusters`` did not show yet.
+        With ``terminate_job_flow_on_failure`` it also terminates them before it fires an error event, as
+        :meth:`execute_complete` then does again: a task marked failed before a worker resumes it never runs that.
         """
         from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger
 
@@ -613,6 +616,7 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
                 self._launch_key,
                 bound.isoformat() if bound is not None and self._launch_key is not None else None,
                 ends_after_steps=ends_after_its_steps(self.job_flow_overrides),
+                terminate_job_flow_on_failure=bool(self.terminate_job_flow_on_failure),
             )
         return trigger
 
