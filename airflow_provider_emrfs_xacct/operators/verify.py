@@ -335,6 +335,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             )
         if destination_pin is not None:  # before anything is read there
             pinned_destination_account(self.readers.iam, self.destination_aws_conn_id, destination_pin, "read")
+        # Before the chain is read: whether this try then probes (a FAIL, a blocker, nothing to write under, a dry
+        # run) changes nothing of what an earlier, lost try left writing in the partner's bucket.
+        self._abandon_earlier_tries(context)
         report, state = verify_chain(
             self.readers,
             simulate=self.second_opinion is True,  # a bool by now (validate_safety)
@@ -391,8 +394,6 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             return self._nothing_to_probe(context, result, not_probed)
         self.push_xcom(context, REPORT_XCOM_KEY, probe_pending(result))
         self._report_probe = partial(self._push_with_probe, context, result)  # a kill says the probe failed
-        self._task_key = _task_key(context)
-        self._abandon_earlier_tries(context)
         uris = self._start_probe(name, targets)
         # The mapping each write goes through (none known for an unread configuration): a passing probe settles
         # the links of that mapping and prefix only.
@@ -474,18 +475,25 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def _abandon_earlier_tries(self, context: Context) -> None:
         """
-        On a later try, abandon the probe steps an earlier try of this task instance left.
+        On a later try of a probing verifier, abandon the probe steps an earlier try of this task instance left.
 
         A try whose worker was lost (heartbeat timeout, out of memory: no ``on_kill``) left its steps to write their
         objects, which nothing would delete. They carry the task instance's key (:data:`PROBE_TASK_PROPERTY`):
         ``ListSteps`` with ``StepStates`` ("The filter to limit the step list based on certain states", Amazon EMR API
         Reference, "ListSteps") finds them, still pending or running or ended (:data:`EARLIER_PROBE_STEP_STATES`),
         and they are abandoned as after a wait that ran out (``verify.abandon_probe``: those that may run cancelled,
-        every one's object deleted if it is there). Not on a first try, which has none; a look that is refused is
-        logged, not raised: this try's probe goes on.
+        "Cancels a pending step or steps in a running cluster", Amazon EMR API Reference, "CancelSteps"; every one's
+        object deleted if it is there). Called by :meth:`execute` before the chain is read, whether this try then
+        probes or not: a retry whose chain reads ``FAIL`` (and every retry after it, with ``fail_on_broken``), whose
+        probe is blocked or has nothing to write under, abandons them too. A dry run only lists and logs them (no
+        ``CancelSteps``, no delete). Not on a first try, which has none; a look that is refused is logged, not
+        raised: this try goes on.
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
+        if not self.probe:
+            return
+        self._task_key = _task_key(context)  # also carried by this try's own probe steps (_start_probe)
         ti = context.get("ti")
         try_number = getattr(ti, "try_number", None)
         if self._task_key is None or not isinstance(try_number, int) or try_number <= 1:
@@ -505,7 +513,15 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             )
             return
         steps = {uri: str(step["Id"]) for step in found if (uri := _probe_uri_of(step)) is not None}
-        if steps:
+        if steps and self.dry_run:
+            self.log.warning(
+                "Dry run: try %d found probe steps %s an earlier try left (%s): not cancelled, nothing deleted; a run "
+                "that is not a dry run cancels those that may run and deletes what they wrote",
+                try_number,
+                ", ".join(steps.values()),
+                ", ".join(steps),
+            )
+        elif steps:
             self.log.warning(
                 "Try %d: an earlier try left probe steps %s: cancelling those that may run, deleting what they wrote",
                 try_number,

@@ -14,7 +14,9 @@ verifier then deletes what the steps wrote (``verify.abandon_probe``). Three way
   steps now carry the task instance's key as a Java property (``HadoopJarStepConfig.Properties``, "A list of Java
   properties that are set when the step runs"), which ``ListSteps`` answers in each ``StepSummary``'s ``Config``, and
   ``StepStates`` ("The filter to limit the step list based on certain states", Amazon EMR API Reference,
-  "ListSteps") finds those of an earlier try still pending or running.
+  "ListSteps") finds those of an earlier try still pending or running. Then only a retry that ran its own probe
+  looked: one whose chain read ``FAIL`` (a link broken since, IAM's lag), whose probe was blocked or had nothing to
+  write under, left them; now every retry of a probing verifier looks before it reads the chain.
 
 The stand-in holds probe steps PENDING (``devstack.moto_stack.hold_probe_steps``) and runs them on request
 (``run_held_probe_steps``), writing as EMRFS would unless the step was cancelled.
@@ -32,10 +34,11 @@ from moto.core.responses import ActionResult
 
 from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.operators.verify import PROBE_TASK_PROPERTY
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from devstack import moto_stack
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
-from devstack.testing import RecordingTaskInstance, launch_cluster, run_operator
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, run_held_probe_steps
+from devstack.testing import RecordingTaskInstance, captured_logs, launch_cluster, run_operator
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_deferred_kill import DEFERRED_TI, answer_task_state, cancel_in_triggerer
 from tests.integration.test_verify import head, partner, verifier
@@ -343,3 +346,89 @@ def test_a_probe_leaves_the_steps_of_other_task_instances_alone(
 
     assert step_state(partner, cluster_id, step_id) in ("PENDING", "RUNNING")
     assert run_held_probe_steps() == [uri]
+
+
+def break_the_chain(partner: Partner) -> None:
+    """Break a link between the tries (a revoke, a policy deleted by hand): the retry's chain reads ``FAIL``."""
+    iam = client(partner.aws.url, EMR_ACCOUNT, "iam")
+    iam.delete_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
+
+
+def retry(partner: Partner, cluster_id: str, **kwargs: Any) -> tuple[dict[str, Any], list[str]]:
+    """Run the second try of the probing verifier; its result and the operations it sent that may change something."""
+    arguments: dict[str, Any] = {"cluster_id": cluster_id, "probe": True, "waiter_delay": 1, **kwargs}
+    result, recorder, _ = run_operator(
+        verifier(partner.configuration, **arguments), RecordingTaskInstance(task_id=TASK_ID, try_number=2)
+    )
+    return result, recorder.mutating
+
+
+def test_a_retry_whose_chain_fails_deletes_the_object_of_a_lost_tries_step(
+    partner: Partner, busy_cluster: None
+) -> None:
+    # The lost try's step COMPLETED (its object written); the chain reads FAIL by the retry, which does not probe.
+    # Before, only a retry that ran its own probe looked for the lost try's steps: the object stayed.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    uri, step_id = lose_the_worker_while_waiting(partner, cluster_id, RecordingTaskInstance(task_id=TASK_ID))
+    assert run_held_probe_steps() == [uri]
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    assert head(s3, uri) is not None
+    break_the_chain(partner)
+
+    result, _ = retry(partner, cluster_id, fail_on_broken=False)
+
+    assert result["verdict"] == "FAIL"
+    assert result.get("probe") is None  # no probe of its own
+    assert step_state(partner, cluster_id, step_id) == "COMPLETED"
+    assert head(s3, uri) is None
+
+
+def test_a_retry_whose_chain_fails_cancels_a_lost_tries_pending_step(partner: Partner, busy_cluster: None) -> None:
+    # CancelSteps "Cancels a pending step or steps in a running cluster" (Amazon EMR API Reference, "CancelSteps").
+    # Before, the FAIL retry left the step PENDING: it wrote its object once the cluster got to it.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    uri, step_id = lose_the_worker_while_waiting(partner, cluster_id, RecordingTaskInstance(task_id=TASK_ID))
+    break_the_chain(partner)
+
+    with pytest.raises(EmrfsXacctError, match="broken link"):  # fail_on_broken: every retry fails the same way
+        retry(partner, cluster_id)
+
+    assert step_state(partner, cluster_id, step_id) == "CANCELLED"
+    assert run_held_probe_steps() == []  # the lost try's step writes nothing later
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_retry_whose_probe_is_blocked_abandons_a_lost_tries_step(partner: Partner, busy_cluster: None) -> None:
+    # The cluster's instance profile is gone by the retry: its role is not checked, and the probe is blocked
+    # (pure.checks.cluster.probe_blocker) on a chain that failed no link.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    uri, step_id = lose_the_worker_while_waiting(partner, cluster_id, RecordingTaskInstance(task_id=TASK_ID))
+    iam = client(partner.aws.url, EMR_ACCOUNT, "iam")
+    [profile] = iam.list_instance_profiles_for_role(RoleName=EMR_EC2_ROLE)["InstanceProfiles"]
+    iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=EMR_EC2_ROLE)
+    iam.delete_instance_profile(InstanceProfileName=profile["InstanceProfileName"])
+
+    result, _ = retry(partner, cluster_id)
+
+    assert result["probe"]["ok"] is None
+    assert "cluster's instance profile role" in result["probe"]["skipped"]
+    assert step_state(partner, cluster_id, step_id) == "CANCELLED"
+    assert run_held_probe_steps() == []
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_dry_run_retry_only_logs_a_lost_tries_steps(partner: Partner, busy_cluster: None) -> None:
+    # A dry run changes nothing: it lists the lost try's steps (ListSteps, a read) and says what a run would do.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    uri, step_id = lose_the_worker_while_waiting(partner, cluster_id, RecordingTaskInstance(task_id=TASK_ID))
+    assert run_held_probe_steps() == [uri]
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+
+    with captured_logs() as logs:
+        result, mutating = retry(partner, cluster_id, dry_run=True)
+
+    assert mutating == []
+    assert result.get("probe") is None
+    assert head(s3, uri) is not None  # left for a run that is not a dry run
+    [planned] = [entry for entry in logs if "Dry run: try 2 found probe steps" in str(entry["event"])]
+    assert step_id in str(planned["event"])
