@@ -516,7 +516,10 @@ def plan_launch(
     :param release_field: how a refusal names ``ReleaseLabel`` (the overrides', or the ``emr_conn_id`` extra's).
     An ``AmiVersion`` (an AMI version, 2.x or 3.x, whatever its value) is refused with role mappings or
     ``imds_v2_required``, and beside a ``ReleaseLabel`` (:func:`_check_ami_version`), naming
-    :data:`AMI_VERSION_FIELD`; without them it is planned as a launch without a ``ReleaseLabel``.
+    :data:`AMI_VERSION_FIELD`; so is one with anything the launch would put in ``Configurations``
+    (``emrfs_site_properties``, ``credentials_provider``), the arguments' own ``Configurations`` (an instance group's
+    or fleet instance type's too) or a ``SecurityConfiguration`` (:func:`_refuse_ami_version_settings`): AMI versions
+    take none of them. Without them it is planned as a launch without a ``ReleaseLabel``.
     """
     notes: list[str] = []
     result = copy.deepcopy(overrides)
@@ -539,6 +542,7 @@ def plan_launch(
         imds_v2_required=imds_v2_required,
         release_field=release_field,
     )
+    _refuse_ami_version_settings(result, emrfs_site_properties, credentials_provider, instances_field, release_field)
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required, field=release_field)
     _check_filesystem_classes(configurations, keep_emrfs, version)
     emrfs_site = dict(emrfs_site_properties or {})
@@ -863,6 +867,95 @@ def _check_ami_version(
             AMI_VERSION_FIELD,
             f"{imds_v2_problem(f'AmiVersion {ami!r} (an AMI version, 2.x or 3.x)')}. Use ReleaseLabel emr-5.32.0, "
             "emr-6.2.0 or later instead, or a configuration without that setting",
+        )
+
+
+#: Why an AMI version takes no ``Configurations``: they are "For Amazon EMR releases 4.0 and later" (Amazon EMR API
+#: Reference, "RunJobFlow"; an instance group's own "Amazon EMR releases 4.x or later": "InstanceGroupConfig"), and "When
+#: using an AMI version, you configure applications using bootstrap actions" (Amazon EMR Release Guide, "Customizing
+#: cluster and application configuration with earlier AMI versions of Amazon EMR"). Whether EMR refuses them beside an
+#: ``AmiVersion`` or launches without them is not documented: either way no cluster runs with them.
+AMI_VERSION_NO_CONFIGURATIONS = (
+    'Configurations are "For Amazon EMR releases 4.0 and later" (Amazon EMR API Reference, "RunJobFlow"; an instance '
+    'group\'s own: "Amazon EMR releases 4.x or later", "InstanceGroupConfig"), and "When using an AMI version, you '
+    'configure applications using bootstrap actions" (Amazon EMR Release Guide, "Customizing cluster and application '
+    'configuration with earlier AMI versions of Amazon EMR"); whether EMR refuses them beside an AmiVersion or launches '
+    "without them is not documented, and either way no cluster runs with them"
+)
+#: The first release that takes ``Configurations`` (:data:`AMI_VERSION_NO_CONFIGURATIONS`).
+CONFIGURATIONS_SINCE = (4, 0, 0)
+#: The first release a security configuration launches with: "The --release-label you specify must be 4.8.0 or later"
+#: (Amazon EMR Management Guide, "Specify a security configuration for an Amazon EMR cluster").
+SECURITY_CONFIGURATION_SINCE = (4, 8, 0)
+
+
+def _ami_version_settings(
+    result: dict[str, Any],
+    emrfs_site_properties: dict[str, str] | None,
+    credentials_provider: CredentialsProvider | None,
+    instances_field: str,
+) -> Iterator[tuple[str, str, tuple[int, int, int]]]:
+    """
+    What the launch would give an AMI-version cluster that needs a release label: each with how it is named, why and
+    the first release that takes it (:func:`_refuse_ami_version_settings`).
+    """
+    if emrfs_site_properties:
+        names = ", ".join(sorted(str(key) for key in emrfs_site_properties))
+        yield (
+            "emrfs_site_properties",
+            f"({names}) would go in Configurations (emrfs-site): {AMI_VERSION_NO_CONFIGURATIONS}",
+            CONFIGURATIONS_SINCE,
+        )
+    if credentials_provider is not None:
+        yield (
+            "emrfs_credentials_provider",
+            f"({credentials_provider.class_name}) would be named in Configurations (emrfs-site "
+            f"{EMRFS_PROVIDER_PROPERTY}, or core-site {S3A_PROVIDER_PROPERTY}): {AMI_VERSION_NO_CONFIGURATIONS}",
+            CONFIGURATIONS_SINCE,
+        )
+    if "Configurations" in result:  # an empty list too: whether EMR takes it beside an AmiVersion is not documented
+        yield (
+            "Configurations",
+            f"(the RunJobFlow argument) is given: {AMI_VERSION_NO_CONFIGURATIONS}",
+            CONFIGURATIONS_SINCE,
+        )
+    for place, _ in launch_instance_configurations(result.get("Instances"), instances_field):
+        yield place, f"is given: {AMI_VERSION_NO_CONFIGURATIONS}", CONFIGURATIONS_SINCE
+    name = result.get("SecurityConfiguration")
+    if name is not None:
+        yield (
+            f"SecurityConfiguration {name!r}",
+            'is given: a security configuration needs release 4.8.0 or later ("The --release-label you specify must be '
+            '4.8.0 or later": Amazon EMR Management Guide, "Specify a security configuration for an Amazon EMR '
+            'cluster")',
+            SECURITY_CONFIGURATION_SINCE,
+        )
+
+
+def _refuse_ami_version_settings(
+    result: dict[str, Any],
+    emrfs_site_properties: dict[str, str] | None,
+    credentials_provider: CredentialsProvider | None,
+    instances_field: str,
+    release_field: str,
+) -> None:
+    """
+    Refuse an ``AmiVersion`` (an AMI version, 2.x or 3.x) with what needs a release label (:func:`_ami_version_settings`):
+    ``Configurations``, the launch's own (``emrfs_site_properties``, the credentials provider's setting) or the
+    arguments' (the cluster's, an instance group's or fleet instance type's), and a ``SecurityConfiguration``. Named as
+    :func:`_check_ami_version` names it, :data:`AMI_VERSION_FIELD`, with the setting in the problem.
+    """
+    ami = result.get("AmiVersion")
+    if ami is None:
+        return
+    for where, why, since in _ami_version_settings(
+        result, emrfs_site_properties, credentials_provider, instances_field
+    ):
+        raise InvalidParameterError(
+            AMI_VERSION_FIELD,
+            f'{ami!r} is an AMI version (2.x or 3.x: AmiVersion "Applies only to Amazon EMR AMI versions 3.x and '
+            f'2.x", Amazon EMR API Reference, "RunJobFlow"), but {where} {why}. Launch with {release_field} '
+            f"{release_text(since)} or later instead of AmiVersion",
         )
 
 

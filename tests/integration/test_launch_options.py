@@ -247,6 +247,76 @@ def test_role_mappings_on_an_ami_version_are_refused_before_any_write(emr: Any, 
     assert name not in [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
 
 
+def ami_version_overrides(**changes: Any) -> dict[str, Any]:
+    """``job_flow_overrides`` of an AMI version (no ``ReleaseLabel``)."""
+    return {key: value for key, value in overrides(AmiVersion="3.11.0", **changes).items() if key != "ReleaseLabel"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "needle"),
+    [
+        ({"emrfs_site_properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"}}, "emrfs_site_properties"),
+        ({"emrfs_credentials_provider": {"jar": JAR, "class_name": CLASS}}, "emrfs_credentials_provider"),
+        (
+            {"job_flow_overrides": ami_version_overrides(Configurations=copy.deepcopy(USER_CONFIGURATIONS))},
+            "Configurations (the RunJobFlow argument)",
+        ),
+    ],
+    ids=["emrfs-site-properties", "credentials-provider", "own-configurations"],
+)
+def test_configurations_on_an_ami_version_are_refused_before_run_job_flow(
+    emr: Any, changes: dict[str, Any], needle: str
+) -> None:
+    """
+    Option (a)'s canned ACL (what the bucket-policy grant returns) went in Configurations (emrfs-site), which are "For
+    Amazon EMR releases 4.0 and later" (Amazon EMR API Reference, "RunJobFlow"): "When using an AMI version, you
+    configure applications using bootstrap actions" (Amazon EMR Release Guide, "Customizing cluster and application
+    configuration with earlier AMI versions of Amazon EMR"). RunJobFlow was sent with them.
+    """
+    arguments: dict[str, Any] = {"security_configuration": None, "job_flow_overrides": ami_version_overrides()}
+    arguments.update(changes)
+    launch = Launch(make_operator(**arguments))
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "job_flow_overrides.AmiVersion"
+    assert needle in caught.value.problem
+    assert "For Amazon EMR releases 4.0 and later" in caught.value.problem
+    assert launch.recorder.calls == []
+    assert launch.sent == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_a_security_configuration_on_an_ami_version_is_refused_before_run_job_flow(emr: Any) -> None:
+    """
+    "The --release-label you specify must be 4.8.0 or later" (Amazon EMR Management Guide, "Specify a security
+    configuration for an Amazon EMR cluster"): an encryption-only configuration was launched beside an AmiVersion.
+    """
+    launch = Launch(make_operator(security_configuration=WITHOUT_MAPPINGS, job_flow_overrides=ami_version_overrides()))
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "job_flow_overrides.AmiVersion"
+    assert f"SecurityConfiguration {WITHOUT_MAPPINGS!r}" in caught.value.problem
+    assert "emr-4.8.0 or later" in caught.value.problem
+    assert "RunJobFlow" not in launch.recorder.calls
+    assert launch.sent == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_an_ami_version_with_nothing_to_configure_is_launched(emr: Any) -> None:
+    launch = Launch(make_operator(security_configuration=None, job_flow_overrides=ami_version_overrides()))
+
+    launch.run()
+
+    (sent,) = launch.sent
+    assert sent["AmiVersion"] == "3.11.0"
+    assert "Configurations" not in sent
+    assert "SecurityConfiguration" not in sent
+
+
 def test_role_mappings_on_5_10_0_are_launched(emr: Any) -> None:
     launch = Launch(make_operator(job_flow_overrides=overrides(ReleaseLabel="emr-5.10.0")))
 

@@ -162,6 +162,103 @@ class TestReleaseBoundaries:
         assert len(plan.notes) == 1
         assert "No ReleaseLabel" in plan.notes[0]
 
+    def test_ami_version_with_emrfs_site_properties_is_refused(self) -> None:
+        """
+        Option (a)'s canned ACL went in Configurations (emrfs-site), which are "For Amazon EMR releases 4.0 and later"
+        (Amazon EMR API Reference, "RunJobFlow"); "When using an AMI version, you configure applications using
+        bootstrap actions" (Amazon EMR Release Guide, "Customizing cluster and application configuration with earlier
+        AMI versions of Amazon EMR"). It was planned with only the "release not known" note.
+        """
+        error = refused(
+            lambda: plan_launch(
+                overrides(None, AmiVersion="3.11.0"),
+                uses_role_mappings=False,
+                emrfs_site_properties={"fs.s3.canned.acl": "BucketOwnerFullControl"},
+            ),
+            "job_flow_overrides.AmiVersion",
+            "'3.11.0'",
+            "emrfs_site_properties (fs.s3.canned.acl)",
+            "For Amazon EMR releases 4.0 and later",
+            "job_flow_overrides.ReleaseLabel emr-4.0.0 or later",
+        )
+        assert "bootstrap actions" in error.problem
+
+    def test_ami_version_with_a_credentials_provider_is_refused(self) -> None:
+        """The provider's class is named in Configurations (emrfs-site), which an AMI version does not take."""
+        refused(
+            lambda: plan_launch(
+                overrides(None, AmiVersion="3.11.0"),
+                uses_role_mappings=False,
+                credentials_provider=PROVIDER,
+                release_field="emr_conn_id 'emr_default' extra ReleaseLabel",
+            ),
+            "job_flow_overrides.AmiVersion",
+            f"emrfs_credentials_provider ({CLASS})",
+            "emr_conn_id 'emr_default' extra ReleaseLabel emr-4.0.0 or later",
+        )
+
+    @pytest.mark.parametrize(
+        ("changes", "needle"),
+        [
+            (
+                {"Configurations": [{"Classification": "core-site", "Properties": {"io.file.buffer.size": "65536"}}]},
+                "but Configurations (the RunJobFlow argument) is given",
+            ),
+            (
+                {
+                    "Instances": {
+                        **KEEP_ALIVE,
+                        "InstanceGroups": [
+                            {
+                                "InstanceRole": "MASTER",
+                                "InstanceType": "m5.xlarge",
+                                "InstanceCount": 1,
+                                "Configurations": [{"Classification": "yarn-site", "Properties": {"a": "b"}}],
+                            }
+                        ],
+                    }
+                },
+                "but job_flow_overrides.Instances.InstanceGroups[0].Configurations is given",
+            ),
+            ({"Configurations": []}, "but Configurations (the RunJobFlow argument) is given"),
+        ],
+        ids=["cluster", "instance-group", "empty"],
+    )
+    def test_ami_version_with_own_configurations_is_refused(self, changes: dict[str, Any], needle: str) -> None:
+        """Whether EMR refuses them or launches without them is not documented: either way they never apply."""
+        refused(
+            lambda: plan_launch(overrides(None, AmiVersion="3.11.0", **changes), uses_role_mappings=False),
+            "job_flow_overrides.AmiVersion",
+            needle,
+            "not documented",
+        )
+
+    def test_ami_version_with_a_security_configuration_without_role_mappings_is_refused(self) -> None:
+        """
+        "The --release-label you specify must be 4.8.0 or later" (Amazon EMR Management Guide, "Specify a security
+        configuration for an Amazon EMR cluster"): an encryption-only configuration was planned beside an AmiVersion.
+        """
+        refused(
+            lambda: plan_launch(
+                overrides(None, AmiVersion="3.11.0", SecurityConfiguration="encryption-only"), uses_role_mappings=False
+            ),
+            "job_flow_overrides.AmiVersion",
+            "SecurityConfiguration 'encryption-only'",
+            "4.8.0 or later",
+            "job_flow_overrides.ReleaseLabel emr-4.8.0 or later",
+        )
+
+    def test_ami_version_with_bootstrap_actions_and_nothing_to_configure_is_planned(self) -> None:
+        """An AMI version configures applications "using bootstrap actions": those are kept, nothing is added."""
+        plan = plan_launch(
+            overrides(None, AmiVersion="3.11.0", BootstrapActions=USER_ACTIONS),
+            uses_role_mappings=False,
+            emrfs_site_properties={},
+        )
+        assert plan.overrides["AmiVersion"] == "3.11.0"
+        assert plan.overrides["BootstrapActions"] == USER_ACTIONS
+        assert "Configurations" not in plan.overrides
+
     @pytest.mark.parametrize("uses_role_mappings", [False, True], ids=["unmapped", "mapped"])
     def test_ami_version_beside_a_release_label_is_refused_naming_both(self, uses_role_mappings: bool) -> None:
         """Which of the two a cluster given both runs is not documented (Amazon EMR API Reference, "RunJobFlow")."""
