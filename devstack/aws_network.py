@@ -263,7 +263,7 @@ def endpoints_on_the_way(
             and endpoint.service_name.endswith(f"com.amazonaws.{region}.kms")
             and str(endpoint.private_dns_enabled).lower() == "true"
             and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
-        ):  # it answers kms.REGION.amazonaws.com, this Region's only: the writer passes it for a key of this Region
+        ):  # it answers kms.REGION.amazonaws.com, this Region's, which EMRFS's client-side encryption calls
             found.setdefault("kms", EndpointOnTheWay(endpoint.id, False, policy, endpoint.vpc_id))
     return found
 
@@ -273,13 +273,31 @@ def _private_dns_answers(vpc: Any) -> bool:
     return all(str(value).lower() == "true" for value in (vpc.enable_dns_support, vpc.enable_dns_hostnames))
 
 
-#: The ``fs.s3.sts.endpoint`` values naming STS's global endpoint, read as :func:`regional_sts_region` reads a
-#: Regional one (after a trailing slash is dropped and in lower case).
-GLOBAL_STS = ("https://sts.amazonaws.com", "sts.amazonaws.com")
-#: A Regional STS endpoint of the ``aws`` partition as ``fs.s3.sts.endpoint`` names it, its Region captured: the host
-#: ``sts.REGION.amazonaws.com`` (AWS General Reference, "AWS Security Token Service endpoints and quotas"), with or
-#: without ``https://``.
-_REGIONAL_STS = re.compile(r"(?:https://)?sts\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com")
+#: STS's global endpoint, the host :func:`sts_endpoint_host` reads (AWS General Reference, "AWS Security Token Service
+#: endpoints and quotas").
+GLOBAL_STS = "sts.amazonaws.com"
+#: A Regional STS endpoint of the ``aws`` partition, its Region captured: the host ``sts.REGION.amazonaws.com`` (same
+#: page).
+_REGIONAL_STS = re.compile(r"sts\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com")
+#: An endpoint as ``fs.s3.sts.endpoint`` may name one, its host captured: the host alone, or after ``https://``, the
+#: port 443 or none, and a final ``/`` or none.
+_ENDPOINT = re.compile(r"(?:https://)?([^/:\s]+)(?::443)?")
+
+
+def sts_endpoint_host(override: str) -> str | None:
+    """
+    The host (lower case) an ``fs.s3.sts.endpoint`` of ``override`` calls, where the stand-in can tell; ``None`` else.
+
+    The AWS SDK for Java, which EMRFS uses, takes an endpoint as a host name or as a full URL, the client's protocol
+    (HTTPS by default) when none is given (AWS SDK for Java API Reference, ``AmazonWebServiceClient.setEndpoint``,
+    paraphrased; ``EndpointConfiguration`` of ``AwsClientBuilder`` likewise). Port 443 is
+    HTTPS's default port (RFC 9110, "https URI Scheme"), the same endpoint written out; host names are compared
+    without regard to case (RFC 4343). Not told: a value with a path (the SDK sends its requests under it, and what
+    STS answers there is not documented), another port or scheme, and a value with white space around it, which Hadoop
+    keeps unless its reader asks ``Configuration.getTrimmed``, and EMRFS's reader is not published.
+    """
+    named = _ENDPOINT.fullmatch(override.removesuffix("/").lower())
+    return named[1] if named else None
 
 
 def regional_sts_region(release_label: str | None, emrfs_site: dict[str, str], region: str) -> str | None:
@@ -289,8 +307,9 @@ def regional_sts_region(release_label: str | None, emrfs_site: dict[str, str], r
 
     Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint": 5.31.0, 6.1.0 and later call
     the cluster's Regional endpoint, or the one ``fs.s3.sts.endpoint`` names (read from those releases on); earlier
-    ones the global endpoint. An override ``sts.R.amazonaws.com`` (or ``https://…``, any case, a trailing slash) is
-    R's Regional endpoint, the cluster's Region or another. The one reading of the endpoint for reachability
+    ones the global endpoint. An override whose host (:func:`sts_endpoint_host`: ``https://`` or not, ``:443`` or
+    not, any case, a trailing slash) is ``sts.R.amazonaws.com`` is R's Regional endpoint, the cluster's Region or
+    another. The one reading of the endpoint for reachability
     (:func:`sts_unreachable`), for the STS interface endpoint whose policy the call passes (:func:`endpoints_on_the_way`)
     and for the call's ``aws:RequestedRegion`` (the writer's ``sts_region``).
     """
@@ -299,7 +318,7 @@ def regional_sts_region(release_label: str | None, emrfs_site: dict[str, str], r
     override = emrfs_site.get("fs.s3.sts.endpoint")
     if override is None:
         return region
-    named = _REGIONAL_STS.fullmatch(override.rstrip("/").lower())
+    named = _REGIONAL_STS.fullmatch(sts_endpoint_host(override) or "")
     return named[1] if named else None
 
 
@@ -579,50 +598,48 @@ def sts_unreachable(
     regional = regional_sts_region(release_label, emrfs_site, region) == region
     # Another Region's Regional endpoint leaves the VPC (its interface endpoint answers its own Region's name only):
     # over the internet, or through another VPC's endpoint the stand-in does not model. Not told, as any other host.
-    if override is not None and not regional and override.rstrip("/").lower() not in GLOBAL_STS:
+    if override is not None and not regional and sts_endpoint_host(override) != GLOBAL_STS:
         return f"{CANNOT_TELL} {override}, which fs.s3.sts.endpoint names"
     host = f"sts.{region}.amazonaws.com" if regional else "sts.amazonaws.com"
     return _service_unreachable(account, region, subnet_id, _Service("sts", "STS", host, regional), cluster_id)
 
 
-def kms_unreachable(
-    account: str, region: str, subnet_id: str | None, key_region: str, cluster_id: str | None = None
-) -> str | None:
+def kms_unreachable(account: str, region: str, subnet_id: str | None, cluster_id: str | None = None) -> str | None:
     """
-    Why EMRFS on a cluster in ``subnet_id`` cannot reach KMS of ``key_region`` for its client-side encryption; ``None``
-    when it can or there is no subnet; a sentence starting with :data:`CANNOT_TELL` when the stand-in cannot decide.
+    Why EMRFS on a cluster in ``subnet_id`` cannot reach KMS of the cluster's Region for its client-side encryption;
+    ``None`` when it can or there is no subnet; a sentence starting with :data:`CANNOT_TELL` when the stand-in cannot
+    decide.
 
     With CSE-KMS "the Amazon S3 encryption and decryption takes place in the EMRFS client on your cluster" (Amazon EMR
-    Release Guide, "Amazon S3 client-side encryption"): the node calls KMS itself, at the KMS endpoint of the key's
-    Region (``kms.REGION.amazonaws.com``: AWS General Reference, "AWS Key Management Service endpoints and quotas"),
-    judged by :func:`_service_unreachable` as STS's Regional endpoint is. A KMS interface endpoint
-    (``com.amazonaws.REGION.kms``) with private DNS takes that name in the VPC: "the standard AWS KMS DNS hostname
-    resolves to your VPC endpoint" (AWS KMS Developer Guide, "Create a VPC endpoint for AWS KMS"); it answers its own
-    Region's name only, so a key of another Region needs egress to the internet. SSE-KMS is not judged here: S3 calls
-    KMS for it, not the cluster.
+    Release Guide, "Amazon S3 client-side encryption"): the node calls KMS itself. AWS documents the key in the
+    cluster's Region ("The AWS KMS encryption key must be created in the same Region as your Amazon EMR cluster instance
+    and the Amazon S3 buckets used with EMRFS": Amazon EMR Management Guide, "Create keys and certificates for data
+    encryption with Amazon EMR"), so the call goes to the cluster's Regional KMS endpoint (``kms.REGION.amazonaws.com``:
+    AWS General Reference, "AWS Key Management Service endpoints and quotas"); where EMRFS's client calls for a key of
+    another Region is not documented, and the writer does not ask (its outcome is unknown). Judged by
+    :func:`_service_unreachable` as STS's Regional endpoint is: a KMS interface endpoint (``com.amazonaws.REGION.kms``)
+    with private DNS takes that name in the VPC ("the standard AWS KMS DNS hostname resolves to your VPC endpoint": AWS
+    KMS Developer Guide, "Create a VPC endpoint for AWS KMS"). SSE-KMS is not judged here: S3 calls KMS for it, not
+    the cluster.
     """
     if not subnet_id:
         return None
-    regional = key_region == region
-    host = f"kms.{key_region}.amazonaws.com{'.cn' if key_region.startswith('cn-') else ''}"
-    service = _Service("kms", "KMS", host, regional, hub=True)
-    return _service_unreachable(account, region, subnet_id, service, cluster_id)
+    host = f"kms.{region}.amazonaws.com{'.cn' if region.startswith('cn-') else ''}"
+    return _service_unreachable(account, region, subnet_id, _Service("kms", "KMS", host, True), cluster_id)
 
 
 @dataclass(frozen=True)
 class _Service:
     """
     A service EMRFS calls from the node (not S3): its VPC endpoint service suffix (``sts``, ``kms``), its name in the
-    verdicts, the host called, whether that is the Regional name of the cluster's Region (which an interface endpoint
-    of the VPC with private DNS takes), and whether another VPC's endpoint may serve the host when it is not (``hub``:
-    another Region's KMS endpoint; STS's global endpoint has none anywhere).
+    verdicts, the host called, and whether that is the Regional name of the cluster's Region (which an interface
+    endpoint of the VPC with private DNS takes; STS's global endpoint has none anywhere).
     """
 
     suffix: str
     label: str
     host: str
     regional: bool
-    hub: bool = False
 
 
 def _service_unreachable(
@@ -649,7 +666,7 @@ def _service_unreachable(
     )
     taken = bool(taking_the_name) and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
     verdict = _by_the_routes(ec2, subnet, region, service)
-    hub = service.suffix if service.regional or service.hub else None
+    hub = service.suffix if service.regional else None
     verdict = _beyond_the_model(ec2, subnet, verdict, service.label, hub, taken)
     if verdict is not None:
         return verdict

@@ -1066,10 +1066,9 @@ def _judge_key(
     return key_decision
 
 
-#: The keys of where a request comes from, which the network path of EMRFS's own KMS call would give (IAM User Guide,
-#: "AWS global condition context keys"): the source address is not read by the stand-in, so each may be absent or hold
-#: any value (:data:`.aws_judge.PRESENCE_NOT_KNOWN`), but the VPC keys of a call through the KMS interface endpoint the
-#: network judge finds on the way (:meth:`_Writer.kms_endpoint`).
+#: The keys of where a request comes from, which the network path of EMRFS's own KMS call gives (IAM User Guide, "AWS
+#: global condition context keys"): where the path is not judged (no cluster subnet) each may be absent or hold any
+#: value (:data:`.aws_judge.PRESENCE_NOT_KNOWN`); where it is, :meth:`_Writer.kms_network` gives those present.
 CLIENT_SIDE_NETWORK_KEYS = ("aws:SourceIp", "aws:VpcSourceIp", "aws:SourceVpc", "aws:SourceVpce")
 #: The prefix (lower case) of the encryption-context keys of a KMS call: ``kms:EncryptionContext:<key>`` and
 #: ``kms:EncryptionContextKeys`` (AWS KMS Developer Guide, "AWS KMS condition keys").
@@ -1088,10 +1087,9 @@ def client_side_kms_context(
     ``SYMMETRIC_DEFAULT`` (the one algorithm of data-key operations), the key's tags, aliases and properties.
 
     Not known, so a condition on them leaves the decision not known: the encryption context EMRFS sends (not documented:
-    every ``kms:EncryptionContext…`` key the ``documents`` name, and ``kms:EncryptionContextKeys``), and the call's
-    network keys (:data:`CLIENT_SIDE_NETWORK_KEYS`) but those ``network`` gives: through a KMS interface endpoint,
-    ``aws:SourceVpce`` and ``aws:SourceVpc`` ("included in the request context only if the requester uses a VPC endpoint
-    to make the request": IAM User Guide, "AWS global condition context keys").
+    every ``kms:EncryptionContext…`` key the ``documents`` name, and ``kms:EncryptionContextKeys``), and, without a
+    ``network``, the call's network keys (:data:`CLIENT_SIDE_NETWORK_KEYS`). A ``network`` (:meth:`_Writer.kms_network`)
+    is the way judged: its keys are the call's, the others of :data:`CLIENT_SIDE_NETWORK_KEYS` absent.
     """
     context: dict[str, Any] = {
         "kms:CallerAccount": caller_account,
@@ -1101,9 +1099,8 @@ def client_side_kms_context(
         **(aws_judge.key_property_keys(None) if key.properties is None else dict(key.properties)),
         **aws_judge.resource_tag_keys(key.tags or ()),
         **({"kms:ResourceAliases": list(key.aliases)} if key.aliases else {}),
-        **dict.fromkeys(CLIENT_SIDE_NETWORK_KEYS, aws_judge.PRESENCE_NOT_KNOWN),
+        **(dict.fromkeys(CLIENT_SIDE_NETWORK_KEYS, aws_judge.PRESENCE_NOT_KNOWN) if network is None else network),
         "kms:EncryptionContextKeys": aws_judge.PRESENCE_NOT_KNOWN,
-        **(network or {}),
     }
     for name in _condition_key_names(documents):
         if name.lower().startswith(ENCRYPTION_CONTEXT_PREFIX):
@@ -1348,7 +1345,7 @@ class _Writer:
         self.secure_transport = True
         #: Whose credentials the requests get on the cluster (:func:`.aws_cluster_settings.credentials_of`).
         self.credentials = Credentials(aws_cluster_settings.MAPPINGS)
-        self._keys: dict[tuple[str, str], _Key | Decision] = {}
+        self._keys: dict[tuple[str, str, str], _Key | Decision] = {}
         #: The bucket owner's aws/s3 key, once read (:meth:`aws_s3_key`).
         self._aws_s3_key: _Key | None = None
         #: The VPC endpoints the requests pass, by service (``s3``, ``sts``): :func:`.aws_network.endpoints_on_the_way`.
@@ -1356,10 +1353,10 @@ class _Writer:
         #: Why the cluster's subnet does not reach the STS endpoint EMRFS calls (:func:`.aws_network.sts_unreachable`;
         #: a sentence starting with :data:`.aws_network.CANNOT_TELL` when the stand-in cannot decide); ``None``: it does.
         self.sts_unreachable: str | None = None
-        #: Why the cluster's subnet does not reach KMS of a Region, for EMRFS's own KMS call of client-side encryption
-        #: (:func:`.aws_network.kms_unreachable`, given the key's Region; a :data:`.aws_network.CANNOT_TELL` sentence
-        #: when the stand-in cannot decide); ``None``: no network judged (no cluster subnet given).
-        self.kms_unreachable: Callable[[str], str | None] | None = None
+        #: Why the cluster's subnet does not reach KMS of the cluster's Region, for EMRFS's own KMS call of client-side
+        #: encryption (:func:`.aws_network.kms_unreachable`; a :data:`.aws_network.CANNOT_TELL` sentence when the
+        #: stand-in cannot decide; ``None`` from it: it does); ``None``: no network judged (no cluster subnet given).
+        self.kms_unreachable: Callable[[], str | None] | None = None
         #: The Region of the STS endpoint EMRFS's AssumeRole calls, its ``aws:RequestedRegion``: the cluster's (not the
         #: bucket's, which may be another) where it calls the Regional endpoint (Amazon EMR Release Guide, "Managing the
         #: default AWS Security Token Service endpoint": 5.31.0 and 6.1.0 on, which the writer without a cluster stands
@@ -2029,11 +2026,15 @@ class _Writer:
             )
         return _judge_key(principal, kms_action, key, decision, context_arn, s3_request=self.network_keys())
 
-    def requested_key(self, key_id: str, requester_account: str) -> _Key | Decision:
-        """The key an upload names, resolved as S3 does (cached per requester account)."""
-        cache = (key_id, "" if key_id.startswith("arn:") else requester_account)
+    def requested_key(self, key_id: str, requester_account: str, region: str | None = None) -> _Key | Decision:
+        """
+        The key an upload names, resolved as S3 does, in the bucket's Region, or in ``region`` (EMRFS's own call of
+        client-side encryption: :meth:`client_side_region`); cached per requester account and Region.
+        """
+        region = region or self.bucket.home_region
+        cache = (key_id, "" if key_id.startswith("arn:") else requester_account, region)
         if cache not in self._keys:
-            self._keys[cache] = _resolve_key(self.url, key_id, requester_account, self.bucket.home_region)
+            self._keys[cache] = _resolve_key(self.url, key_id, requester_account, region)
         return self._keys[cache]
 
     def upload_headers(self, params: dict[str, Any], context: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -2064,8 +2065,10 @@ class _Writer:
         Recorded as ``GenerateDataKey`` on the key (as named); refused, with KMS's HTTP 400 ``AccessDeniedException``
         (AWS KMS API Reference, "GenerateDataKey"; "Common Errors"), and the upload is not sent. The call goes from the
         node (Amazon EMR Release Guide, "Amazon S3 client-side encryption"): where the cluster's subnet does not reach
-        KMS of the key's Region (:attr:`kms_unreachable`) it gets no answer (status :data:`NO_ANSWER`), or its outcome
+        KMS of the cluster's Region (:attr:`kms_unreachable`) it gets no answer (status :data:`NO_ANSWER`), or its outcome
         is not known; through the KMS interface endpoint it passes that endpoint's policy (:meth:`_client_side_as_named`).
+        A key of another Region leaves the outcome not known (:meth:`client_side_region`), and the key as named is
+        resolved in the Region the call is judged at, the cluster's.
         """
         named = self.client_side_key
         if named is None or operation not in _CLIENT_SIDE_ENCRYPTING:
@@ -2073,7 +2076,7 @@ class _Writer:
         principal = self.principal(target.role_arn)
         if principal is None:  # no such role: the S3 judgment refuses the request
             return
-        key = self.requested_key(named, principal.account)
+        key = self.requested_key(named, principal.account, self.client_side_region(named))
         self.reach_kms(step, target, key.arn if isinstance(key, _Key) else named)
         documents = self.documents(target.role_arn)
         if isinstance(key, Decision):
@@ -2091,14 +2094,36 @@ class _Writer:
         if not decision.allowed:
             raise _Stop
 
+    def client_side_region(self, named: str) -> str:
+        """
+        The Region EMRFS's KMS call for the client-side key ``named`` is judged at: the cluster's. "The AWS KMS encryption
+        key must be created in the same Region as your Amazon EMR cluster instance and the Amazon S3 buckets used with
+        EMRFS" (Amazon EMR Management Guide, "Create keys and certificates for data encryption with Amazon EMR"); which
+        Region EMRFS's client calls for a key ARN of another Region, or for a bucket of another Region, is not
+        documented (S3A's own ``fs.s3a.encryption.cse.kms.region`` is not EMRFS's: Amazon EMR Release Guide, "Setup
+        CSE-KMS"), so there the outcome is not known and the job stops, nothing sent.
+        """
+        parts = named.split(":")
+        region = parts[3] if named.startswith("arn:") and len(parts) > 5 and parts[3] else self.bucket.region
+        if region == self.bucket.region == self.bucket.home_region:
+            return region
+        elsewhere = (
+            f"key {named} of {region}" if region != self.bucket.region else f"bucket of {self.bucket.home_region}"
+        )
+        self.result.unknown = (
+            f"GenerateDataKey on {named} (EMRFS's client-side encryption) for a {elsewhere}, another Region than the "
+            f"cluster's ({self.bucket.region}): AWS documents the key in the cluster's Region and the buckets' only, not "
+            "which Region EMRFS's client calls then"
+        )
+        raise _Stop
+
     def reach_kms(self, step: str, target: Route, key: str) -> None:
         """
-        Stop where EMRFS's KMS call for ``key`` (its ARN, or as named: then KMS of the cluster's Region) gets no answer
-        from the cluster's subnet (recorded, :data:`NO_ANSWER`), or where the stand-in cannot tell (unknown).
+        Stop where EMRFS's KMS call for ``key`` (its ARN, or as named), made to KMS of the cluster's Region
+        (:meth:`client_side_region`), gets no answer from the cluster's subnet (recorded, :data:`NO_ANSWER`), or where
+        the stand-in cannot tell (unknown).
         """
-        parts = key.split(":")
-        key_region = parts[3] if key.startswith("arn:") and len(parts) > 5 and parts[3] else self.bucket.region
-        verdict = self.kms_unreachable(key_region) if self.kms_unreachable is not None else None
+        verdict = self.kms_unreachable() if self.kms_unreachable is not None else None
         if verdict and verdict.startswith(CANNOT_TELL):
             self.result.unknown = verdict
             raise _Stop
@@ -2106,21 +2131,34 @@ class _Writer:
             self._record(step, "GenerateDataKey", key, target, Decision(False, f"no answer: {verdict}"), NO_ANSWER)
             raise _Stop
 
-    def kms_endpoint(self, key: _Key) -> EndpointOnTheWay | None:
-        """The KMS interface endpoint EMRFS's call for ``key`` passes: the one of the cluster's Region, for its keys."""
-        return self.endpoints.get("kms") if region_of(key.arn) == self.bucket.region else None
+    def kms_network(self) -> dict[str, str] | None:
+        """
+        The network keys of EMRFS's KMS call (:data:`CLIENT_SIDE_NETWORK_KEYS`) where its way is judged
+        (:attr:`kms_unreachable` given, and the call reaches KMS: :meth:`reach_kms`); ``None`` where it is not. Through the KMS interface endpoint
+        (:func:`.aws_network.endpoints_on_the_way`) ``aws:SourceVpce``, ``aws:SourceVpc`` and ``aws:VpcSourceIp``, no
+        ``aws:SourceIp`` ("the aws:sourceIP condition key is not effective when the request comes from an Amazon VPC
+        endpoint": AWS KMS Developer Guide, "Use VPC endpoints to control access to AWS KMS resources"); over the
+        internet ``aws:SourceIp`` alone, the VPC keys being "included in the request context only if the requester uses
+        a VPC endpoint" (IAM User Guide, "AWS global condition context keys"). The address is the one tried now, as
+        for S3 and STS (:meth:`source_address`).
+        """
+        if self.kms_unreachable is None:
+            return None
+        endpoint = self.endpoints.get("kms")
+        vpc = {} if endpoint is None else {"aws:SourceVpce": endpoint.endpoint_id, "aws:SourceVpc": endpoint.vpc_id}
+        return {**vpc, **self.source_address("kms")}
 
     def _client_side_as_named(self, target: Route, key: _Key, documents: list[Any]) -> Decision:
         """
-        :func:`_judge_client_side_key` for the session named as :attr:`session_names` says now, then the KMS interface
-        endpoint's policy on the way (:meth:`kms_endpoint`): for a request through it to succeed "A VPC endpoint policy
-        must give the principal permission to use the endpoint to make the request" (AWS KMS Developer Guide, "Connect
-        to an AWS KMS VPC endpoint").
+        :func:`_judge_client_side_key` for the session named as :attr:`session_names` says now, with the call's network
+        keys (:meth:`kms_network`), then the KMS interface endpoint's policy on the way: for a request through it to
+        succeed "A VPC endpoint policy must give the principal permission to use the endpoint to make the request" (AWS
+        KMS Developer Guide, "Connect to an AWS KMS VPC endpoint").
         """
         principal = self.principal(target.role_arn)
         assert principal is not None
-        endpoint = self.kms_endpoint(key)
-        network = {} if endpoint is None else {"aws:SourceVpce": endpoint.endpoint_id, "aws:SourceVpc": endpoint.vpc_id}
+        endpoint = self.endpoints.get("kms")
+        network = self.kms_network()
         decision = _judge_client_side_key(principal, key, documents, network)
         if not decision.allowed or endpoint is None:
             return decision
@@ -2522,7 +2560,7 @@ def put_like_emrfs(
     sts_unreachable: str | None = None,
     bucket_account: str | None = None,
     source_ip: str | None = None,
-    kms_unreachable: Callable[[str], str | None] | None = None,
+    kms_unreachable: Callable[[], str | None] | None = None,
 ) -> WriteResult:
     """
     Write one object the way ``hadoop fs -put -f - <uri>`` on the cluster does (the verifier's probe step).
@@ -2552,7 +2590,7 @@ def put_like_emrfs(
     :param bucket_account: the account of the bucket (``None``: looked for in the EMR account and the mapped
         roles' accounts, which do not hold it where no mapping routes the write, as with option (a)).
     :param source_ip: as for :func:`write_like_emrfs`.
-    :param kms_unreachable: given a Region, why the cluster's subnet does not reach its KMS endpoint
+    :param kms_unreachable: why the cluster's subnet does not reach the KMS endpoint of the cluster's Region
         (:func:`.aws_network.kms_unreachable`), asked only for EMRFS's own KMS call of client-side encryption (CSE-KMS):
         it then gets no answer, or an unknown outcome when the stand-in cannot tell; ``None``: not judged.
     :return: every request with its route, decision and status; the first failure.

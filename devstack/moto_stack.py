@@ -208,15 +208,17 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 ),
                 # moto's record of which account holds the bucket: the writer need not guess it from the mappings.
                 bucket_account=(dict.get(moto.s3.models.s3_backends.bucket_accounts, bucket) or (None, None))[1],
-                # Asked only for EMRFS's own KMS call of a CSE-KMS write, given the key's Region: that call goes from the
-                # node (SSE-KMS's calls go from S3, not through the VPC: not judged).
+                # Asked only for EMRFS's own KMS call of a CSE-KMS write, to KMS of the cluster's Region: that call goes
+                # from the node (SSE-KMS's calls go from S3, not through the VPC: not judged). No subnet, no way judged.
                 kms_unreachable=functools.partial(
                     kms_unreachable,
                     backend.account_id,
                     backend.region_name,
                     cluster.ec2_subnet_id,
                     cluster_id=cluster.id,
-                ),
+                )
+                if cluster.ec2_subnet_id
+                else None,
             )
             record = result.first_failure
             failure = (

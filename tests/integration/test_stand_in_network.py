@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
-from devstack.aws_network import CANNOT_TELL, endpoints_on_the_way, s3_unreachable, sts_unreachable
+from devstack.aws_network import (
+    CANNOT_TELL,
+    endpoints_on_the_way,
+    regional_sts_region,
+    s3_unreachable,
+    sts_unreachable,
+)
 from devstack.emrfs_writer import _writer_for
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, REGION, client
 from devstack.testing import launch_cluster
@@ -349,3 +355,46 @@ def test_an_sts_endpoint_policy_refuses_the_assume_role_to_the_regional_endpoint
     message = status["FailureDetails"]["Message"]
     assert "AssumeRole" in message
     assert f"VPC endpoint policy of {endpoint}" in message
+
+
+#: ``fs.s3.sts.endpoint`` values naming the Regional STS endpoint of the cluster's Region with HTTPS's port written out.
+PORT_443_OVERRIDES = [f"https://sts.{REGION}.amazonaws.com:443", f"sts.{REGION}.amazonaws.com:443/"]
+#: Values the stand-in does not read as an endpoint it can tell: white space around it (kept unless the reader trims,
+#: and EMRFS's reader is not published), a path (the SDK sends its requests under it), another scheme or port.
+NOT_TOLD_OVERRIDES = [
+    f" https://sts.{REGION}.amazonaws.com",
+    f"https://sts.{REGION}.amazonaws.com\t",
+    f"https://sts.{REGION}.amazonaws.com/sts",
+    f"http://sts.{REGION}.amazonaws.com",
+    f"https://sts.{REGION}.amazonaws.com:8443",
+]
+
+
+def test_port_443_names_the_same_sts_endpoint_and_white_space_or_a_path_is_not_told(ec2: Any) -> None:
+    """
+    The AWS SDK for Java, which EMRFS uses, takes an endpoint as a host name or a URL (AWS SDK for Java API Reference,
+    ``AmazonWebServiceClient.setEndpoint``), and 443 is HTTPS's default port (RFC 9110, "https URI Scheme"): with the
+    port written out an override names the same Regional endpoint, which the STS interface endpoint's private DNS takes
+    (it was not told). The global endpoint so written is the global endpoint: no way from a subnet with no route out.
+    """
+    vpc, subnet = private_subnet(ec2, "10.53")
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+
+    for override in PORT_443_OVERRIDES:
+        site = {"fs.s3.sts.endpoint": override}
+        assert regional_sts_region("emr-6.15.0", site, REGION) == REGION, override
+        assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", site) is None, override
+        assert "sts" in endpoints_on_the_way(EMR_ACCOUNT, REGION, subnet, "judged", "emr-6.15.0", site), override
+    global_ = {"fs.s3.sts.endpoint": "https://sts.amazonaws.com:443/"}
+    assert regional_sts_region("emr-6.15.0", global_, REGION) is None
+    verdict = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", global_)
+    assert verdict is not None
+    assert not verdict.startswith(CANNOT_TELL), verdict
+    assert "sts.amazonaws.com" in verdict
+    for override in NOT_TOLD_OVERRIDES:
+        site = {"fs.s3.sts.endpoint": override}
+        assert regional_sts_region("emr-6.15.0", site, REGION) is None, override
+        assert (sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", site) or "").startswith(CANNOT_TELL), (
+            override
+        )
+        assert "sts" not in endpoints_on_the_way(EMR_ACCOUNT, REGION, subnet, "judged", "emr-6.15.0", site), override
