@@ -543,7 +543,14 @@ def plan_launch(
         release_field=release_field,
     )
     _refuse_ami_version_settings(result, emrfs_site_properties, credentials_provider, instances_field, release_field)
-    version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required, field=release_field)
+    version = _release_version(
+        label,
+        uses_role_mappings,
+        notes,
+        imds_v2_required=imds_v2_required,
+        field=release_field,
+        security_configuration=result.get("SecurityConfiguration"),
+    )
     _check_filesystem_classes(configurations, keep_emrfs, version)
     emrfs_site = dict(emrfs_site_properties or {})
     _refuse_role_mapping_settings(configurations, emrfs_site, mapped_buckets, uses_role_mappings=uses_role_mappings)
@@ -966,11 +973,13 @@ def _release_version(
     *,
     imds_v2_required: bool = False,
     field: str = "job_flow_overrides.ReleaseLabel",
+    security_configuration: Any = None,
 ) -> tuple[int, int, int] | None:
     """
     Parse the release label (``None``: not given), refusing a release without role mappings when they are used,
-    and one whose EMR components cannot call IMDSv2 when the security configuration requires it
-    (``imds_v2_required``: and the writes' credentials come from the instance profile, mapped or not).
+    one a ``security_configuration`` (its name) cannot launch with (:data:`SECURITY_CONFIGURATION_SINCE`), and one
+    whose EMR components cannot call IMDSv2 when the security configuration requires it (``imds_v2_required``: and
+    the writes' credentials come from the instance profile, mapped or not).
     """
     version = parse_release_label(label, field) if label is not None else None
     if version is None:
@@ -982,6 +991,14 @@ def _release_version(
         raise InvalidParameterError(
             field,
             f"{label} does not support EMRFS role mappings; they need {release_text(ROLE_MAPPINGS_SINCE)} or later",
+        )
+    elif security_configuration is not None and version < SECURITY_CONFIGURATION_SINCE:
+        raise InvalidParameterError(
+            field,
+            f"{label} cannot launch with security configuration {security_configuration!r}: a security configuration "
+            f'needs {release_text(SECURITY_CONFIGURATION_SINCE)} or later ("The --release-label you specify must be '
+            '4.8.0 or later": Amazon EMR Management Guide, "Specify a security configuration for an Amazon EMR '
+            'cluster")',
         )
     elif imds_v2_required and not speaks_imds_v2(version):
         raise InvalidParameterError(

@@ -306,6 +306,46 @@ def test_a_security_configuration_on_an_ami_version_is_refused_before_run_job_fl
     assert emr.list_clusters()["Clusters"] == []
 
 
+@pytest.mark.parametrize("release", ["emr-4.0.0", "emr-4.7.2"])
+def test_a_security_configuration_on_a_release_before_4_8_0_is_refused_before_any_write(emr: Any, release: str) -> None:
+    """
+    "The --release-label you specify must be 4.8.0 or later" (Amazon EMR Management Guide, "Specify a security
+    configuration for an Amazon EMR cluster") holds for a ReleaseLabel as for an AmiVersion: an encryption-only
+    configuration, deleted since its create task ran, was created again and launched on emr-4.7.2.
+    """
+    document = json.loads(emr.describe_security_configuration(Name=WITHOUT_MAPPINGS)["SecurityConfiguration"])
+    name = security_configuration_name("emrfs-xacct-options", document)
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+    emr.delete_security_configuration(Name=name)
+    launch = Launch(
+        make_operator(
+            security_configuration=name,
+            security_configuration_document=document,
+            job_flow_overrides=overrides(ReleaseLabel=release),
+        )
+    )
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "job_flow_overrides.ReleaseLabel"
+    assert "emr-4.8.0 or later" in caught.value.problem
+    assert launch.recorder.calls == ["DescribeSecurityConfiguration"]  # neither created again nor launched
+    assert launch.sent == []
+    assert name not in [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
+
+
+def test_a_security_configuration_on_4_8_0_is_launched(emr: Any) -> None:
+    launch = Launch(
+        make_operator(security_configuration=WITHOUT_MAPPINGS, job_flow_overrides=overrides(ReleaseLabel="emr-4.8.0"))
+    )
+
+    launch.run()
+
+    (sent,) = launch.sent
+    assert (sent["ReleaseLabel"], sent["SecurityConfiguration"]) == ("emr-4.8.0", WITHOUT_MAPPINGS)
+
+
 def test_an_ami_version_with_nothing_to_configure_is_launched(emr: Any) -> None:
     launch = Launch(make_operator(security_configuration=None, job_flow_overrides=ami_version_overrides()))
 
