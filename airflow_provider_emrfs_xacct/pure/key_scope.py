@@ -8,7 +8,8 @@ elements: Resource"; "Policy evaluation logic"), and a ``Condition`` on ``kms:En
 the calls whose encryption context it matches (AWS KMS Developer Guide, "AWS KMS condition keys"), which without an S3
 Bucket Key is each object's ARN (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)";
 "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys"). A statement that names some keys under the prefix and not
-others decides the judged key only; one that names every key there or none decides them all alike.
+others decides the judged key only; one that names every key there or none decides them all alike. An ``Allow`` of
+some keys only decides none beside another ``Allow`` of its side that grants the request for every key alike.
 
 The sets are compared exactly, as IAM matches: in ``Resource``, ``*`` is any run of characters and ``?`` one
 character, within an ARN segment unless the ``*`` ends one ("IAM JSON policy elements: Resource"); in ``StringLike``
@@ -26,7 +27,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.documents import as_list
-from airflow_provider_emrfs_xacct.pure.evaluator import Request, may_apply, wildcard_match
+from airflow_provider_emrfs_xacct.pure.evaluator import (
+    ROLE,
+    Request,
+    _principal_applies,
+    _target_applies,
+    may_apply,
+    wildcard_match,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 
@@ -271,6 +279,7 @@ def first_telling(
     *,
     by_context: bool = False,
     by_condition: str = "",
+    boundary: str = "",
 ) -> Telling | None:
     """
     The first statement of ``policies`` that may decide ``request`` for some object and names the sets ``keys``
@@ -280,9 +289,13 @@ def first_telling(
     is taken to tell them apart.
 
     Whether a statement may decide the request is judged with what tells the keys apart left out (its resources, or
-    its condition on that key): the request's action, principal and other conditions.
+    its condition on that key): the request's action, principal and other conditions. An ``Allow`` beside another of
+    its side that grants the request for every key alike decides none (:func:`_granted_anyway`).
+
+    :param boundary: the name, among ``policies``, of the role's permissions boundary (a side of its own).
     """
     condition_key = S3_ARN_CONTEXT if by_context else by_condition
+    scope = _Scope(policies, request, tuple(keys), condition_key, boundary)
     for source, document, resource_policy in policies:
         try:
             parsed = parse_document(document)
@@ -296,9 +309,85 @@ def first_telling(
                 what = _condition_telling(statement, request, keys, resource_policy, condition_key)
             else:
                 what = _resource_telling(statement, request, keys, resource_policy)
-            if what:
+            if what and not _granted_anyway(scope, (source, resource_policy, index), statement):
                 return Telling(source, index, statement, what)
     return None
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What :func:`first_telling` judges: the policies, the request, the sets of keys and what tells them apart."""
+
+    policies: Sequence[Policy]
+    request: Request
+    keys: tuple[Keys, ...]
+    #: The condition key that tells the keys apart (lower case), or ``""``: the ``Resource``.
+    condition_key: str
+    #: The name of the permissions boundary among the policies (``""``: none).
+    boundary: str
+
+    def side(self, source: str, resource_policy: bool) -> tuple[bool, str]:
+        """
+        The policies that grant together: a resource-based policy alone (the bucket's, the key's, an endpoint's), the
+        permissions boundary alone, the role's identity policies together.
+        """
+        return resource_policy, source if resource_policy or source == self.boundary else ""
+
+
+def _granted_anyway(scope: _Scope, place: tuple[str, bool, int], statement: dict[str, Any]) -> bool:
+    """
+    Whether ``statement`` (at ``place``: its policy's name, whether it is resource-based, its index) is an ``Allow``
+    that decides no key otherwise than the rest of its side does: another ``Allow`` there applies to the request for
+    certain, by every principal kind ``statement`` may (:func:`_certain_kinds`), and names every key alike, so the
+    side allows every key with or without ``statement``. A request is allowed where an ``Allow`` applies and no
+    ``Deny`` does (IAM User Guide, "How AWS enforcement code logic evaluates requests to allow or deny access"; within
+    one account "at least one Allow": "Policy evaluation for requests within a single account"); a ``Deny`` of some
+    keys only still decides them.
+    """
+    if statement.get("Effect") != "Allow":
+        return False
+    source, resource_policy, index = place
+    needed = set(_principal_applies(statement, scope.request)) if resource_policy else {ROLE}
+    side = scope.side(source, resource_policy)
+    for other_source, document, other_resource_policy in scope.policies:
+        if scope.side(other_source, other_resource_policy) != side:
+            continue
+        try:
+            parsed = parse_document(document)
+        except (ConflictError, ValueError):
+            continue
+        statements = as_list(parsed.get("Statement")) if isinstance(parsed, dict) else []
+        for at, other in enumerate(statements):
+            if (other_source, at) == (source, index) or not isinstance(other, dict) or other.get("Effect") != "Allow":
+                continue
+            if needed <= _certain_kinds(other, scope.request, resource_policy) and _names_alike(other, scope):
+                return True
+    return False
+
+
+def _certain_kinds(statement: dict[str, Any], request: Request, resource_policy: bool) -> set[str]:
+    """By which principal kinds ``statement`` applies to ``request`` for certain (none where it may not)."""
+    if _target_applies(statement, request)[0] is not True:
+        return set()
+    if not resource_policy:
+        return {ROLE}
+    return {kind for kind, applies in _principal_applies(statement, request).items() if applies is True}
+
+
+def _names_alike(statement: dict[str, Any], scope: _Scope) -> bool:
+    """Whether ``statement`` names every set of ``scope.keys`` alike, by what tells them apart."""
+    if not scope.condition_key:
+        element = next((name for name in ("Resource", "NotResource") if name in statement), "")
+        return bool(element) and alike(scope.keys, resources_named, statement[element])
+    condition = statement.get("Condition")
+    pairs = [
+        (operator, values)
+        for operator, tests in (condition.items() if isinstance(condition, dict) else [])
+        if isinstance(tests, dict)
+        for key, values in tests.items()
+        if str(key).lower() == scope.condition_key
+    ]
+    return all(alike(scope.keys, condition_named, operator, values) for operator, values in pairs)
 
 
 def _resource_telling(statement: dict[str, Any], request: Request, keys: Sequence[Keys], resource_policy: bool) -> str:

@@ -456,3 +456,203 @@ def test_a_deny_of_every_listing_under_the_prefix_still_fails() -> None:
     for name in LISTING_STEPS:
         assert links[name].status == FAIL, links[name]
         assert "explicitly denied" in links[name].detail
+
+
+# --- An Allow of some keys beside one of its side that grants every key decides none ---------------------------------
+#
+# A request is allowed where an applicable Allow allows it and no Deny applies (IAM User Guide, "How AWS enforcement
+# code logic evaluates requests to allow or deny access"; within one account "at least one Allow": "Policy evaluation
+# for requests within a single account"). Before, any statement naming some keys only left the step not checked, an
+# Allow beside the provider's own grant of every key too.
+
+STEPS = [*LISTING_STEPS, WRITE]
+
+
+def _with_inline_policy(*statements: dict[str, Any], state: ChainState | None = None) -> ChainState:
+    """The healthy chain (or ``state``) whose destination role has another inline policy of ``statements``."""
+    state = state or healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.policies.append(("inline policy partner-extras", document(*statements)))
+    return state
+
+
+def _allow(actions: str, resource: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": actions, "Resource": resource}
+    return {**statement, "Condition": condition} if condition else statement
+
+
+def _without_provider_grant(sid: str, action: str) -> ChainState:
+    """The healthy chain whose destination role's provider statement ``sid`` no longer allows ``action``."""
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    name, policy = role.policies[0]
+    statements = [
+        {**each, "Action": [other for other in each["Action"] if other != action]} if each.get("Sid") == sid else each
+        for each in policy["Statement"]
+    ]
+    role.policies[0] = (name, {**policy, "Statement": statements})
+    return state
+
+
+EXPORTS_LISTING_ONLY = _allow("s3:ListBucket", BUCKET_ARN, {"StringEquals": {"s3:prefix": ["exports/"]}})
+#: AWS's home-directory shape (IAM User Guide, "IAM JSON policy elements: Condition", listing a folder): the root and
+#: the folder listed with "/" as delimiter, and everything below the folder.
+HOME_DIRECTORY = (
+    _allow("s3:ListBucket", BUCKET_ARN, {"StringEquals": {"s3:prefix": ["", "exports/"], "s3:delimiter": ["/"]}}),
+    _allow("s3:ListBucket", BUCKET_ARN, {"StringLike": {"s3:prefix": ["exports/*"]}}),
+)
+
+
+def test_an_allow_of_one_listing_beside_the_providers_grant_of_every_listing_passes() -> None:
+    """
+    The provider's ``EmrfsXacctList`` allows every listing of the bucket; another inline policy allows listing
+    ``exports/`` only. Without that Allow every listing is still allowed: it decides none. Before, all four listing
+    steps were not checked.
+    """
+    report = check_chain(_with_inline_policy(EXPORTS_LISTING_ONLY))
+
+    assert report.verdict == VERDICT_PASS, report.table()
+    links = by_name(report)
+    for name in STEPS:
+        assert links[name].status == PASS, links[name]
+
+
+def test_the_home_directory_shape_passes() -> None:
+    """
+    The root-and-folder Allow names some prefixes only; the Allow of ``exports/*`` beside it and the provider's
+    ``EmrfsXacctList`` grant every listing under the prefix alike.
+    """
+    report = check_chain(_with_inline_policy(*HOME_DIRECTORY))
+
+    assert report.verdict == VERDICT_PASS, report.table()
+    links = by_name(report)
+    for name in LISTING_STEPS:
+        assert links[name].status == PASS, links[name]
+
+
+def test_an_allow_of_some_keys_beside_the_providers_grant_of_every_key_passes() -> None:
+    """``Allow s3:PutObject exports/*.csv`` beside the provider's ``exports/*``: the write is granted for every key."""
+    report = check_chain(_with_inline_policy(_allow("s3:PutObject", f"{BUCKET_ARN}/exports/*.csv")))
+
+    assert report.verdict == VERDICT_PASS, report.table()
+    assert by_name(report)[WRITE].status == PASS
+
+
+def test_an_allow_of_some_keys_that_is_the_only_grant_is_still_not_a_pass() -> None:
+    """Without the provider's ``EmrfsXacctObjects`` the ``*.csv`` Allow grants the CSV files only: not checked."""
+    state = _with_inline_policy(
+        _allow("s3:PutObject", f"{BUCKET_ARN}/exports/*.csv"),
+        _allow("s3:PutObject", f"{BUCKET_ARN}/exports/part-00000"),
+        state=_without_provider_grant("EmrfsXacctObjects", "s3:PutObject"),
+    )
+
+    report = check_chain(state)
+
+    write = by_name(report)[WRITE]
+    assert write.status == UNKNOWN, write
+    assert "Statement[0] of the inline policy partner-extras" in write.detail
+    assert "decides only some keys under the prefix" in write.detail
+    assert report.verdict != VERDICT_PASS  # the markers' puts are refused: mkdirs fails
+
+
+def test_an_allow_of_one_listing_that_is_the_only_listing_grant_is_still_not_a_pass() -> None:
+    """
+    Without the provider's ``EmrfsXacctList`` listing ``exports/`` is allowed alone: the read back's listing (the
+    other steps' HEADs, which carry no ``s3:prefix``, fail) is not checked.
+    """
+    state = _with_inline_policy(EXPORTS_LISTING_ONLY, state=_without_provider_grant("EmrfsXacctList", "s3:ListBucket"))
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_FAIL, report.table()
+    read_back = by_name(report)[READ_BACK]
+    assert read_back.status == UNKNOWN, read_back
+    assert "Statement[0] of the inline policy partner-extras (its Condition StringEquals on s3:prefix" in (
+        read_back.detail
+    )
+    assert "decides only some keys under the prefix" in read_back.detail
+
+
+def test_a_deny_of_some_keys_beside_a_grant_of_every_key_still_decides() -> None:
+    state = _with_inline_policy({**_allow("s3:PutObject", f"{BUCKET_ARN}/exports/*.csv"), "Effect": "Deny"})
+
+    write = by_name(check_chain(state))[WRITE]
+
+    assert write.status == UNKNOWN, write
+    assert "decides only some keys under the prefix" in write.detail
+
+
+def test_a_boundary_allowing_some_keys_is_not_lifted_by_the_identity_policys_grant() -> None:
+    """
+    A permissions boundary is a side of its own: the identity policy's grant of ``exports/*`` does not lift the
+    boundary's limit to CSV files (IAM User Guide, "Permissions boundaries for IAM entities").
+    """
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    boundary = document(
+        _allow("s3:PutObject", f"{BUCKET_ARN}/exports/*.csv"),
+        _allow("s3:PutObject", f"{BUCKET_ARN}/exports/part-00000"),
+        {"Effect": "Allow", "NotAction": "s3:PutObject", "Resource": "*"},
+    )
+    role.boundary = ("permissions boundary csv-only", boundary)
+
+    write = by_name(check_chain(state))[WRITE]
+
+    assert write.status == UNKNOWN, write
+    assert "of the permissions boundary csv-only" in write.detail
+
+
+@pytest.mark.parametrize("where", ["key policy", "identity policy"])
+def test_an_allow_of_one_objects_data_key_beside_an_unconstrained_allow_passes(where: str) -> None:
+    """
+    The key policy's ``EmrfsXacctKeyUsers`` (or the role's ``EmrfsXacctKmsKeyUse``, the key policy delegating to the
+    account) allows the key for every object; a statement allowing the data key of ``part-00000`` only, by its
+    encryption context (AWS KMS Developer Guide, "AWS KMS condition keys"), decides none.
+    """
+    one_object = {
+        "Effect": "Allow",
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": f"{BUCKET_ARN}/exports/part-00000"}},
+    }
+    state = healthy_state()
+    if where == "key policy":
+        policy = state.key_policies[KEY]
+        policy["Statement"].append({**one_object, "Principal": {"AWS": ROLE}})
+    else:
+        _with_inline_policy(one_object, state=state)
+
+    report = check_chain(state)
+
+    assert by_name(report)[KMS].status == PASS, by_name(report)[KMS]
+    assert report.verdict == VERDICT_PASS, report.table()
+
+
+def test_a_grant_bound_to_one_object_beside_an_unconstrained_grant_passes() -> None:
+    """
+    A grant only allows ("A grant can allow access to a KMS key, but not deny access": AWS KMS Developer Guide, "Grants
+    in AWS KMS"): beside a grant of the same operations without constraints, the per-object grants decide no object.
+    """
+    state = _key_policy()
+    objects = [f"{BUCKET_ARN}/exports_$folder$", f"{BUCKET_ARN}/exports/part-00000"]
+    operations = ["GenerateDataKey", "Decrypt"]
+    state.key_grants[KEY] = [
+        *(
+            {
+                "GrantId": f"g-{index}",
+                "GranteePrincipal": ROLE,
+                "Operations": operations,
+                "Constraints": {"EncryptionContextEquals": {"aws:s3:arn": arn}},
+            }
+            for index, arn in enumerate(objects)
+        ),
+        {"GrantId": "g-every-object", "GranteePrincipal": ROLE, "Operations": operations},
+    ]
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == PASS, link
+    assert "g-every-object" in link.detail

@@ -337,6 +337,11 @@ def _kms_policies(role: RoleState, key_policy: Any) -> list[Policy]:
     return policies + ([(role.boundary[0], role.boundary[1], False)] if role.boundary is not None else [])
 
 
+def _boundary(use: KmsUse) -> str:
+    """The name of the calling role's permissions boundary among :func:`_kms_policies` (``""``: none)."""
+    return use.role.boundary[0] if use.role.boundary is not None else ""
+
+
 def _some_objects_only(
     state: ChainState, use: KmsUse, key: tuple[str, dict[str, Any], str], objects: _Objects | None
 ) -> tuple[str, Telling] | None:
@@ -349,7 +354,7 @@ def _some_objects_only(
     if keys is None or keys.exact:
         return None
     request = kms_request(state, use.role, use.action, (key[0], key[2]), use.object_arn, names_key=use.names_key)
-    telling = first_telling(_kms_policies(use.role, key[1]), request, (keys,), by_context=True)
+    telling = first_telling(_kms_policies(use.role, key[1]), request, (keys,), by_context=True, boundary=_boundary(use))
     what = f"{use.action} on {key[0]} as {use.role.arn}, which S3 makes for each object (here {use.object_arn})"
     return None if telling is None else (what, telling)
 
@@ -587,7 +592,8 @@ def _decided_as_the_probes(
         return False
     request = kms_request(state, use.role, use.action, (key[0], key[2]), use.object_arn, names_key=use.names_key)
     keys = (objects.of(use.object_arn), objects.probe)
-    return first_telling(_kms_policies(use.role, key[1]), request, keys, by_context=True) is None
+    policies = _kms_policies(use.role, key[1])
+    return first_telling(policies, request, keys, by_context=True, boundary=_boundary(use)) is None
 
 
 _REQUEST_ALIAS = frozenset({"kms:requestalias"})
@@ -656,6 +662,12 @@ def _through_grants(
     # server-side encryption with AWS KMS keys (SSE-KMS)", "Encryption context").
     context = {"aws:s3:arn": str(request.context["kms:EncryptionContext:aws:s3:arn"])}
     match = match_grants(grants, role.arn, key_arn, request.action, context)
+    if in_prefix and match.allowing is not None and _constrains_object(match.allowing):
+        # Another grant allowing the call for every object alike leaves the one-object grant deciding none: a grant
+        # only allows ("A grant can allow access to a KMS key, but not deny access": "Grants in AWS KMS").
+        unconstrained = [each for each in grants if not _constrains_object(each)]
+        alike = match_grants(unconstrained, role.arn, key_arn, request.action, context)
+        match = alike if alike.allowing is not None else match
     extra = custom_encryption_context(state, bucket_of_s3_arn(context["aws:s3:arn"]))
     constrained = match.constrained if match.allowing is None else (match.allowing,)
     if extra and any(grant.get("Constraints") for grant in constrained):

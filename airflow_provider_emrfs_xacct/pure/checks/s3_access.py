@@ -644,7 +644,7 @@ class _Prefix:
             return True
         keys = (self._keys_of(actor, call.key), self._under(actor, f"{PROBE_KEY}/"))
         policies = s3_policies_named(self.state, self.bucket, actor)
-        return first_telling(policies, as_action(request, action), keys) is None
+        return first_telling(policies, as_action(request, action), keys, boundary=_boundary_name(actor)) is None
 
     def probe_rename(self) -> Link | None:
         """
@@ -754,7 +754,9 @@ class _Prefix:
     ) -> None:
         """Note the first statement that tells ``keys`` apart for one of ``requests`` (:func:`first_telling`)."""
         for request in requests:
-            telling = first_telling(policies, request, keys, by_condition=by_condition)
+            telling = first_telling(
+                policies, request, keys, by_condition=by_condition, boundary=_boundary_name(sent.role)
+            )
             if telling is not None:
                 self.split[sent.call.step] = (f"{sent.what} ({request.action}) as {sent.role.arn}", telling)
                 return
@@ -964,6 +966,11 @@ class _Prefix:
         if endpoint is None or not isinstance(facts, SubnetFacts):
             return []
         return [(each.source, each.document, True) for each in facts.s3_gateway_policies]
+
+
+def _boundary_name(role: RoleState) -> str:
+    """The name of ``role``'s permissions boundary among :func:`~.contexts.s3_policies_named` (``""``: none)."""
+    return role.boundary[0] if role.boundary is not None else ""
 
 
 def _grant_to(principal: str, request: Request) -> dict[str, Any]:
