@@ -736,8 +736,8 @@ MUTATIONS = [
     m(
         "I10",
         "hooks/iam.py",
-        '            return []\n        if not same_identity(role["Arn"], role_arn):',
-        "            return []\n        if False:",
+        '            return None\n        if not same_identity(role["Arn"], role_arn):',
+        "            return None\n        if False:",
         "delete_provider_role deletes a role at another path",
         INT_REVOKE,
     ),

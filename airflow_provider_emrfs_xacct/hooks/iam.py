@@ -1327,9 +1327,46 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             provider did not write, is in an instance profile, or its trust policy lets someone else assume it.
         """
         role_name = role_arn.rsplit("/", 1)[1]
+        checked = self.refuse_deleting(role_arn, emr_role)
+        if checked is None:
+            return []
+        role, tags, inline = checked
+        change = Change(DELETE, f"iam role {role_name}", _deleted_role(role, inline, tags), None)
+        if not dry_run:
+            self._forget_inline_reads(role_name)
+            for name in inline:
+                unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
+                # Said as it lands: a task killed in DeleteRole's waits below (IAM's lag, execution_timeout) pushes
+                # no plan, and its retry finds the policy gone and plans none: this line tells what it deleted.
+                log.info("iam role %s inline policy %s: deleted", role_name, name)
+
+            def lingering(error: ClientError) -> bool:
+                if is_lingering_subordinate(error) and error_code(error) == "DeleteConflict":
+                    self._refuse_added_since(role_arn, inline)  # not IAM's lag: someone's policy came meanwhile
+                return is_lingering_subordinate(error)
+
+            unless_gone(send_again_while, lingering, self.conn.delete_role, RoleName=role_name)
+            log.info("iam role %s: deleted", role_name)
+        return [change]
+
+    def refuse_deleting(
+        self, role_arn: str, emr_role: tuple[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str], list[str]] | None:
+        """
+        Run every refusal of :meth:`delete_provider_role` (reads only): return the role as ``GetRole`` answered it, its
+        tags and its inline policy names; ``None`` when the role is gone (nothing to refuse).
+
+        The revoke runs them again just before its key writes too: one that comes only after them (an instance profile,
+        a policy or a trust statement added since the plan) would leave the role, not deleted, out of its key users
+        (its SSE-KMS writes then fail: S3 User Guide, "Using server-side encryption with AWS KMS keys").
+
+        :raises ConflictError: the role is not the one named, not the provider's, carries policies the provider did not
+            write, is in an instance profile, or its trust policy lets someone besides ``emr_role`` assume it.
+        """
+        role_name = role_arn.rsplit("/", 1)[1]
         role = self.get_role(role_name)
         if role is None:
-            return []
+            return None
         if not same_identity(role["Arn"], role_arn):
             raise ConflictError(
                 f"the role named {role_name} that connection {self.aws_conn_id!r} sees is "
@@ -1357,42 +1394,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 role_arn,
                 f"role {role_name} is in instance profile {', '.join(profiles)} (EC2 instances may run with it)",
             )
-        self.refuse_deleting_if_trusted_besides(role_arn, emr_role, role)
-        change = Change(DELETE, f"iam role {role_name}", _deleted_role(role, inline, tags), None)
-        if not dry_run:
-            self._forget_inline_reads(role_name)
-            for name in inline:
-                unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
-                # Said as it lands: a task killed in DeleteRole's waits below (IAM's lag, execution_timeout) pushes
-                # no plan, and its retry finds the policy gone and plans none: this line tells what it deleted.
-                log.info("iam role %s inline policy %s: deleted", role_name, name)
-
-            def lingering(error: ClientError) -> bool:
-                if is_lingering_subordinate(error) and error_code(error) == "DeleteConflict":
-                    self._refuse_added_since(role_arn, inline)  # not IAM's lag: someone's policy came meanwhile
-                return is_lingering_subordinate(error)
-
-            unless_gone(send_again_while, lingering, self.conn.delete_role, RoleName=role_name)
-            log.info("iam role %s: deleted", role_name)
-        return [change]
-
-    def refuse_deleting_if_trusted_besides(
-        self, role_arn: str, emr_role: tuple[str, str], role: dict[str, Any] | None = None
-    ) -> None:
-        """
-        Refuse to delete the role while its trust policy lets someone besides the EMR EC2 role ``emr_role`` assume it.
-
-        Deleting the role ends the access of everyone its trust policy lets assume it: another pipeline's EMR EC2 role
-        (``trusted_role_arns`` of its own ``EnsureDestinationRoleOperator``), a statement someone added.
-
-        :param role: the role as ``GetRole`` answered it; ``None``: read now (a role gone refuses nothing).
-        :raises ConflictError: the trust policy lets someone else assume the role.
-        """
-        role_name = role_arn.rsplit("/", 1)[1]
-        if role is None:
-            role = self.get_role(role_name)
-            if role is None:
-                return
+        # Deleting the role ends the access of everyone its trust policy lets assume it: another pipeline's EMR EC2
+        # role (trusted_role_arns of its own EnsureDestinationRoleOperator), a statement someone added.
         trust = iam_document(
             role.get("AssumeRolePolicyDocument"), f"the trust policy of role {role_name}", "trust policy"
         )
@@ -1404,6 +1407,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 f"{emr_role[0]}: deleting it would end their access",
                 fix="revoke theirs first, remove them from its trust policy by hand, or revoke without deleting",
             )
+        return role, tags, inline
 
     def _refuse_added_since(self, role_arn: str, deleted: list[str]) -> None:
         """

@@ -42,6 +42,19 @@ TRUST_NOT_REMOVED = (
     "from that trust policy by hand"
 )
 
+#: How :meth:`RevokePartnerAccessOperator._still_granted` names a permissions boundary that allows a grant only under a
+#: condition known at the request (the start of the undetermined decision's ``unknown``).
+BOUNDARY_CONDITION = "its permissions boundary"
+
+
+def _how_it_allows(decision: Decision) -> str:
+    """How a grant still reaching the role allows ``sts:AssumeRole``: for certain, or under a condition not known."""
+    if decision.allowed:
+        return "allows"
+    if decision.unknown.startswith(BOUNDARY_CONDITION):
+        return f"may allow ({decision.unknown})"
+    return "may allow (its condition is not known before a request)"
+
 
 def _read_noting(unchecked: list[str], what: str, read: Callable[..., Any], *arguments: Any) -> Any:
     """
@@ -880,7 +893,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 "grant%s",
                 decision.source,
                 name,
-                "allows" if decision.allowed else "may allow (its condition is not known before a request)",
+                _how_it_allows(decision),
                 resource,
                 json.dumps(decision.statement, sort_keys=True),
                 trust,
@@ -940,7 +953,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         The boundary's document refused (``iam:GetPolicy``, ``iam:GetPolicyVersion``), it may end the access or not
         (IAM User Guide, "Permissions boundaries for IAM entities": only what both allow): the decision is returned,
-        and ``boundary_not_read`` names the refused read.
+        and ``boundary_not_read`` names the refused read. A boundary that allows it only under a condition known at
+        the request (undetermined) may let it through or not: the decision is returned undetermined, as a grant under
+        such a condition is (may allow, ``certain`` false).
         """
         from botocore.exceptions import ClientError
 
@@ -962,6 +977,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             boundary = evaluate([("permissions boundary", document)], request)
             if document is not None and not (boundary.allowed or boundary.undetermined):
                 return None  # the boundary ends it (an explicit deny there too)
+            if document is not None and boundary.undetermined and decision.allowed:
+                # The grant may allow, as one under a condition (IAM User Guide, "Permissions boundaries for IAM
+                # entities": only what both allow).
+                unknown = (
+                    f"{BOUNDARY_CONDITION} {boundary_arn} allows it only under a condition not known before a request"
+                )
+                return replace(decision, allowed=False, reason=boundary.reason, unknown=unknown)
         return decision
 
     def _revoke(
@@ -1003,11 +1025,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # it yet (IAM User Guide, "Troubleshoot IAM": "Changes that I make are not always immediately visible").
             keys = self._keys_no_one_else_needs(destination_iam, emr_role, role_arn, keys, late=True)
         if keys and not dry_run and self.delete_destination_role:
-            # The deletion's trust check, run again before the key writes too: a pipeline trusted since the plan read
-            # the trust would have the deletion refused only after the role had left the key users (its SSE-KMS
-            # writes then fail: S3 User Guide, "Using server-side encryption with AWS KMS keys").
+            # The deletion's refusals (a pipeline trusted, an instance profile or a policy added since the plan...),
+            # run again before the key writes too: one coming only at the deletion would leave the role, not deleted,
+            # out of its key users (its SSE-KMS writes then fail: S3 User Guide, "Using server-side encryption with
+            # AWS KMS keys").
             with explain_access_denied(destination_iam):
-                destination_iam.refuse_deleting_if_trusted_besides(role_arn, emr_role)
+                destination_iam.refuse_deleting(role_arn, emr_role)
         with explain_access_denied(kms):
             for key in keys:
                 kms.key_field = self._key_field(key)

@@ -41,10 +41,14 @@ TAG_SYMBOLS = "_.:/=+-@"
 OVERRIDES_FIELD = "job_flow_overrides"
 #: Why a template of a tag may render as no string: ``render_template_as_native_obj=True`` reads what a template
 #: renders as a Python literal, so ``"{{ params.year }}"`` of ``"2026"`` gives the number 2026, which botocore refuses
-#: for a tag (its ``Value`` is a string: Amazon EMR API Reference, "Tag").
+#: for a tag (its ``Value`` is a string: Amazon EMR API Reference, "Tag"). The provider's ``as_text`` filter
+#: (``airflow_provider_emrfs_xacct.macros.as_text``) gives the text back; Jinja's ``tojson`` would write a character
+#: beyond U+FFFF as two surrogates, and a tag may hold "any alphabetic character in any language" (Amazon EMR Management
+#: Guide, "Restrictions that apply to tagging resources in Amazon EMR").
 NATIVE_RENDERING_HINT = (
     " (with render_template_as_native_obj=True a template that renders as 2026 or true gives a number or a bool: "
-    "render it as JSON text, '{{ value | tojson }}', or put it in a longer text)"
+    "render it with the provider's as_text filter, '{{ value | as_text }}' with "
+    "user_defined_filters={'as_text': as_text} from airflow_provider_emrfs_xacct.macros, or put it in a longer text)"
 )
 
 

@@ -12,14 +12,14 @@ inside the revoke's own step (every AWS call stays real, against the moto server
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
-from devstack.moto_stack import Seeded, create_principals
+from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, client, create_principals
 from devstack.testing import CallRecorder, run_operator
 from tests.integration.partners import ensure_destination_role, provision_partner, role_arn
 from tests.integration.test_revoke import (
@@ -32,12 +32,15 @@ from tests.integration.test_revoke import (
     trust_policy,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-def nightly_granted_during(aws: Seeded, monkeypatch: pytest.MonkeyPatch, step: str) -> list[bool]:
+
+def written_during(monkeypatch: pytest.MonkeyPatch, step: str, write: Callable[[], object]) -> list[bool]:
     """
-    Make the apply's ``step`` of ``EmrfsIamHook`` (not the plan's) first run another pipeline's grant of the role.
+    Make the apply's ``step`` of ``EmrfsIamHook`` (not the plan's) first run ``write`` (someone else's, real).
 
-    Return a list that holds ``True`` once the grant ran.
+    Return a list that holds ``True`` once ``write`` ran.
     """
     real = getattr(EmrfsIamHook, step)
     injected: list[bool] = []
@@ -45,11 +48,18 @@ def nightly_granted_during(aws: Seeded, monkeypatch: pytest.MonkeyPatch, step: s
     def racing(self: EmrfsIamHook, *arguments: Any, **keywords: Any) -> Any:
         if not keywords.get("dry_run") and not injected:
             injected.append(True)
-            ensure_destination_role(aws, PARTNER_1, PREFIX_1, NIGHTLY_EMR_ROLE)
+            write()
         return real(self, *arguments, **keywords)
 
     monkeypatch.setattr(EmrfsIamHook, step, racing)
     return injected
+
+
+def nightly_granted_during(aws: Seeded, monkeypatch: pytest.MonkeyPatch, step: str) -> list[bool]:
+    """Make the apply's ``step`` of ``EmrfsIamHook`` first run another pipeline's grant of the role."""
+    return written_during(
+        monkeypatch, step, lambda: ensure_destination_role(aws, PARTNER_1, PREFIX_1, NIGHTLY_EMR_ROLE)
+    )
 
 
 def key_changes(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -144,5 +154,34 @@ def test_a_pipeline_trusted_after_the_plan_keeps_the_role_and_its_key_users_when
     assert injected
     assert "EMR_EC2_NightlyRole" in str(refused.value)
     assert "deleting it would end their access" in str(refused.value)
+    assert role_exists(aws, PARTNER_1)
+    assert role_arn(PARTNER_1) in (key_users(aws) or [])
+
+
+def test_an_instance_profile_added_after_the_plan_keeps_the_role_and_its_key_users_when_deleting(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``delete_destination_role=True``: someone puts the role in an instance profile after the plan read it (here,
+    during the EMR side's write). Every refusal of the deletion runs again before the key writes, this one too: the
+    deletion is refused (IAM refuses ``DeleteRole`` for a role in an instance profile, IAM API Reference,
+    "DeleteRole"), the role stays, and stays a key user, so EC2 instances with that profile keep their SSE-KMS writes
+    (S3 User Guide, "Using server-side encryption with AWS KMS keys"). Before, only the trust was checked again: the
+    role left the key users, and only then was the deletion refused.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+
+    def profile() -> None:
+        iam.create_instance_profile(InstanceProfileName="nightly-ec2")
+        iam.add_role_to_instance_profile(InstanceProfileName="nightly-ec2", RoleName=PARTNER_1)
+
+    injected = written_during(monkeypatch, "revoke_assume_role", profile)
+
+    with pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert injected
+    assert f"role {PARTNER_1} is in instance profile nightly-ec2" in str(refused.value)
     assert role_exists(aws, PARTNER_1)
     assert role_arn(PARTNER_1) in (key_users(aws) or [])

@@ -9,11 +9,13 @@ each refusal comes before anything changed and names the argument that revokes t
 
 from __future__ import annotations
 
+import io
 import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
@@ -462,7 +464,9 @@ def test_a_boundary_allowing_under_a_condition_leaves_the_warning(
     """
     A boundary that allows sts:AssumeRole under a condition known only at the request may let it through (IAM User
     Guide, "Permissions boundaries for IAM entities": the effective permissions are where both allow): not known to
-    end the access, so the warning stays.
+    end the access, so the warning stays, but as "may allow", not certain: the revoke said the grant "allows"
+    (``certain`` true) though whether the boundary lets the request through depends on its source IP. The CLI's exit
+    (``cli._revoke_status``) is the "NOT ended" one, as for a grant under a condition.
     """
     provision_partner(aws, PARTNER_1, PREFIX_1)
     allow_assuming_any_role(aws)
@@ -475,9 +479,16 @@ def test_a_boundary_allowing_under_a_condition_leaves_the_warning(
     iam.put_role_permissions_boundary(RoleName=EMR_EC2_ROLE, PermissionsBoundary=boundary)
 
     with caplog.at_level("WARNING"):
-        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
 
-    assert "The access is NOT ended: inline policy assume-any-role" in capfd.readouterr().out + caplog.text
+    output = capfd.readouterr().out + caplog.text
+    assert "The access is NOT ended: inline policy assume-any-role" in output
+    assert f"may allow (its permissions boundary {boundary} allows it only under a condition not known" in output
+    assert " allows sts:AssumeRole" not in output
+    assert (result["access_ended"], result["access_not_checked"]) == (False, [])
+    assert result["still_granted"][0]["by"] == f"inline policy assume-any-role of role {EMR_EC2_ROLE}"
+    assert result["still_granted"][0]["certain"] is False
+    assert cli._revoke_status(result, io.StringIO(), planned=False) == cli.ACCESS_NOT_ENDED
 
 
 def s3_only_boundary(aws: Seeded) -> str:

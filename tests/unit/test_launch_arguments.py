@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from jinja2.nativetypes import NativeEnvironment
 
+from airflow_provider_emrfs_xacct.macros import as_text
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import (
     MAX_CLUSTER_TAGS,
+    NATIVE_RENDERING_HINT,
     connection_extra_field,
     deployment_key,
     has_idempotency_tag,
@@ -291,8 +294,42 @@ def test_a_tag_value_rendered_as_a_number_says_why_and_what_to_write() -> None:
     # The Amazon provider's job_flow_overrides in a DAG that renders templates as native objects: "{{ params.year }}"
     # of "2026" is the number 2026, which botocore refuses for a tag (EMR's Tag Value is a String: Amazon EMR API
     # Reference, "Tag").
-    with pytest.raises(InvalidParameterError, match=r"got int \(with render_template_as_native_obj=True .*tojson"):
+    with pytest.raises(InvalidParameterError, match=r"got int \(with render_template_as_native_obj=True .*as_text"):
         validate_cluster_tags({"Tags": [{"Key": "year", "Value": 2026}]}, "job_flow_overrides.Tags")
+
+
+def test_the_native_rendering_hint_advises_as_text_not_tojson() -> None:
+    """
+    The hint names the provider's ``as_text`` filter, not Jinja's ``tojson``, which writes a character beyond U+FFFF
+    as two surrogates (a tag may hold "any alphabetic character in any language": Amazon EMR Management Guide,
+    "Restrictions that apply to tagging resources in Amazon EMR").
+    """
+    assert "as_text" in NATIVE_RENDERING_HINT
+    assert "airflow_provider_emrfs_xacct.macros" in NATIVE_RENDERING_HINT
+    assert "tojson" not in NATIVE_RENDERING_HINT
+    with pytest.raises(InvalidParameterError) as refused:
+        validate_cluster_tags({"Tags": [{"Key": "year", "Value": 2026}]}, "job_flow_overrides.Tags")
+    assert "'{{ value | as_text }}'" in str(refused.value)
+    assert "tojson" not in str(refused.value)
+
+
+@pytest.mark.parametrize("value", ["2026", "\U00020000", "team-\U00020000-2026"])
+def test_a_tag_rendered_as_the_hint_advises_is_taken_as_the_text_given(value: str) -> None:
+    """
+    The template the hint advises, rendered as Airflow renders with ``render_template_as_native_obj=True`` (Jinja's
+    ``NativeEnvironment``) and the filter given as it says: the tag's value is the text given, a CJK letter beyond
+    U+FFFF (U+20000) too, and the tag is taken. ``tojson`` gave two surrogates for that letter, refused.
+    """
+    environment = NativeEnvironment()
+    environment.filters["as_text"] = as_text
+    rendered = environment.from_string("{{ value | as_text }}").render(value=value)
+    assert rendered == value
+    validate_cluster_tags({"Tags": [{"Key": "team", "Value": rendered}]}, "job_flow_overrides.Tags")
+    split = NativeEnvironment().from_string("{{ value | tojson }}").render(value=value)
+    if "\U00020000" in value:
+        assert split != value
+        with pytest.raises(InvalidParameterError):
+            validate_cluster_tags({"Tags": [{"Key": "team", "Value": split}]}, "job_flow_overrides.Tags")
 
 
 @pytest.mark.parametrize(
