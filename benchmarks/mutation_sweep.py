@@ -1940,8 +1940,8 @@ MUTATIONS = [
     m(
         "T31",
         "pure/network.py",
-        "        if scheme := insecure_scheme(endpoint):\n            return StsReachability(",
-        '        if scheme := "":\n            return StsReachability(',
+        '    if scheme.lower() == "http" and not doubt.startswith(PADDED):\n        return StsReachability(',
+        "    if False:\n        return StsReachability(",
         "an STS endpoint over http passes the route link",
         UNIT_NETWORK,
     ),

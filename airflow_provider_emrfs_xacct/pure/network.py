@@ -885,6 +885,8 @@ def sts_endpoints_in_path(facts: SubnetFacts, endpoint: str) -> tuple[EndpointPo
     regional = f"sts.{facts.region}.{dns_suffix(facts.region)}"
     if not facts.sts_endpoint_policies or _authority(endpoint) not in (regional, regional + ":443"):
         return ()
+    if endpoint_doubt(endpoint):  # it may be the Regional endpoint, read leniently: whether it is, is not known
+        return None
     if facts.dns_attributes_off:
         return ()
     return facts.sts_endpoint_policies if facts.dns_attributes_read else None
@@ -1057,7 +1059,12 @@ def cluster_sts_check(
             f"(e.g. to {regional_sts_endpoint(region)}), to have it checked; the live probe (probe=True) proves the route",
         )
     if not s3a_default_sts(release_label, configurations):
-        return sts_endpoint_check(release_label, facts, sts_endpoint_settings(release_label, configurations))
+        return sts_endpoint_check(
+            release_label,
+            facts,
+            sts_endpoint_settings(release_label, configurations),
+            **_sts_setting(release_label, configurations),
+        )
     return StsReachability(
         NOT_CHECKED,
         S3A_DEFAULT_STS,
@@ -1069,20 +1076,50 @@ def cluster_sts_check(
     )
 
 
+def _sts_setting(release_label: str, configurations: list[dict[str, Any]]) -> dict[str, Any]:
+    """
+    The setting :func:`sts_endpoint_settings` took the cluster's STS endpoint from, and whether its connector trims it.
+
+    S3A reads ``fs.s3a.assumed.role.sts.endpoint`` with Hadoop's ``Configuration.getTrimmed`` (Apache Hadoop,
+    ``AssumedRoleCredentialProvider``), the ``emrfs-site`` value EMR translates to it as well; how EMRFS reads
+    ``fs.s3.sts.endpoint`` is not documented (Amazon EMR Release Guide, "Managing the default AWS Security Token
+    Service endpoint", shows only ``https://sts.amazonaws.com``).
+    """
+    core = _sites(configurations).get("core-site", {})
+    if not _s3a_serves(release_label, core):
+        return {"setting": f"emrfs-site {STS_ENDPOINT_PROPERTY}", "trimmed": False}
+    if core.get(S3A_STS_ENDPOINT_PROPERTY):
+        return {"setting": f"core-site {S3A_STS_ENDPOINT_PROPERTY}", "trimmed": True}
+    return {"setting": f"emrfs-site {STS_ENDPOINT_PROPERTY} (translated for S3A)", "trimmed": True}
+
+
 def sts_endpoint_check(
-    release_label: str, facts: SubnetFacts | None, emrfs_site_properties: dict[str, Any] | None = None
+    release_label: str,
+    facts: SubnetFacts | None,
+    emrfs_site_properties: dict[str, Any] | None = None,
+    *,
+    setting: str = f"emrfs-site {STS_ENDPOINT_PROPERTY}",
+    trimmed: bool = False,
 ) -> StsReachability:
     """
     :func:`_sts_endpoint` through the network ACLs and security groups on its way (:func:`_through_the_filters`).
 
     :param facts: ``None`` when the cluster runs in EC2-Classic/default networking the caller could not read.
     :param emrfs_site_properties: the cluster's ``emrfs-site`` properties.
+    :param setting: the setting ``fs.s3.sts.endpoint``'s value was taken from, as a report names it.
+    :param trimmed: whether the connector reads it with Hadoop's ``getTrimmed`` (S3A's).
     """
-    return _through_the_filters(_sts_endpoint(release_label, facts, emrfs_site_properties), facts)
+    found = _sts_endpoint(release_label, facts, emrfs_site_properties, setting=setting, trimmed=trimmed)
+    return _through_the_filters(found, facts)
 
 
 def _sts_endpoint(
-    release_label: str, facts: SubnetFacts | None, emrfs_site_properties: dict[str, Any] | None = None
+    release_label: str,
+    facts: SubnetFacts | None,
+    emrfs_site_properties: dict[str, Any] | None = None,
+    *,
+    setting: str = f"emrfs-site {STS_ENDPOINT_PROPERTY}",
+    trimmed: bool = False,
 ) -> StsReachability:
     """
     Say whether EMRFS on a cluster of ``release_label`` in the subnet of ``facts`` reaches STS.
@@ -1097,15 +1134,10 @@ def _sts_endpoint(
     if override and not uses_regional_sts(release_label):
         override, ignored = None, f" ({STS_ENDPOINT_PROPERTY} is not used before 5.31.0 and 6.1.0)"
     if override:
-        endpoint = str(override)
-        if scheme := insecure_scheme(endpoint):
-            return StsReachability(
-                FAIL,
-                endpoint,
-                f"the cluster's STS endpoint setting names {endpoint!r}, over {scheme}: "
-                f"{STS_HTTPS_ONLY}, so every AssumeRole of a role mapping, and so every mapped S3 request, fails",
-                f"name https://{_authority(endpoint).split(':', 1)[0]}",
-            )
+        endpoint = java_trim(override) if trimmed else str(override)
+        unreadable = _override_unreadable(endpoint, setting, region)
+        if unreadable:
+            return unreadable
         regional_host = f"sts.{region}.{dns_suffix(region)}"
         regional = _authority(endpoint) in (regional_host, regional_host + ":443")
     elif uses_regional_sts(release_label):
@@ -1174,6 +1206,66 @@ def _no_way_seen(
         "S3 request, fails" + ignored,
         _nat_fix(facts) + _fix(facts, regional, dns_off),
     )
+
+
+def _override_unreadable(endpoint: str, setting: str, region: str) -> StsReachability | None:
+    """
+    A FAIL for an override over HTTP; not checked where which endpoint it names is not known
+    (:func:`endpoint_doubt`); ``None`` otherwise.
+    """
+    doubt = endpoint_doubt(endpoint)
+    regional = f"sts.{region}.{dns_suffix(region)}"
+    scheme = insecure_scheme(endpoint)
+    if scheme.lower() == "http" and not doubt.startswith(PADDED):
+        return StsReachability(
+            FAIL,
+            endpoint,
+            f"the cluster's STS endpoint setting names {endpoint!r}, over {scheme}: "
+            f"{STS_HTTPS_ONLY}, so every AssumeRole of a role mapping, and so every mapped S3 request, fails",
+            f"name https://{_authority(endpoint).split(':', 1)[0]}",
+        )
+    if not doubt:
+        return None
+    return StsReachability(
+        NOT_CHECKED,
+        endpoint,
+        f"{setting}={endpoint!r} {doubt}: which STS endpoint the connector calls, so the route to it and the "
+        "policy of the STS interface endpoint it may pass, is not checked",
+        f"write the endpoint as {regional} (or https://{regional}), or the live probe (probe=True) proves the route",
+    )
+
+
+#: How :func:`endpoint_doubt` begins when the value has white space around it.
+PADDED = "has white space around it"
+#: An endpoint's host as the verifier reads one: DNS labels (RFC 1123), any case.
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?")
+
+
+def endpoint_doubt(endpoint: str) -> str:
+    """
+    Why the STS endpoint a setting's value names is not known (``""``: it is its host).
+
+    Read as a host, ``https://`` host, either with ``:443`` (HTTPS's default port) or a final ``/``, in any case.
+    AWS documents only ``https://sts.amazonaws.com`` as a value (Amazon EMR Release Guide, "Managing the default AWS
+    Security Token Service endpoint"): whether EMRFS trims white space around it (Hadoop's ``getTrimmed``, or
+    ``get``, which keeps it), and what the AWS SDK for Java makes of a path, another port or another scheme (``http``
+    is refused by STS itself: :data:`~.cluster_config.STS_HTTPS_ONLY`), is not documented. The value given here is
+    the one the connector reads: S3A's is trimmed before (:func:`_sts_setting`).
+    """
+    if endpoint != java_trim(endpoint) or endpoint != endpoint.strip():
+        return f"{PADDED}, and whether the connector trims it is not documented"
+    scheme, rest = endpoint.split("://", 1) if "://" in endpoint else ("", endpoint)
+    if scheme and scheme.lower() not in ("https", "http"):
+        return f"names the scheme {scheme!r}, and what the connector makes of it is not documented"
+    authority, slash, path = rest.partition("/")
+    if slash and path:
+        return f"names the path /{path}, and what the connector makes of a path is not documented"
+    host, colon, port = authority.partition(":")
+    if colon and port != "443":
+        return f"names the port {port!r}, and STS answers HTTPS on 443"
+    if not _HOST.fullmatch(host):
+        return "names no host name alone (only a host, https://HOST, :443 and a final / are read)"
+    return ""
 
 
 def _not_decided_by_the_route(

@@ -286,7 +286,6 @@ def test_a_regional_override_is_recognised_however_written(override: str) -> Non
     "override",
     [
         "https://proxy-sts.eu-west-1.amazonaws.com",
-        "https://sts.eu-west-1.amazonaws.com:8443",
         "https://sts-fips.eu-west-1.amazonaws.com",
         "https://sts.eu-west-1.api.aws",
         "https://sts.proxy.example.com",
@@ -1086,19 +1085,18 @@ def test_an_sts_endpoint_padded_with_a_space_java_keeps_is_not_the_regional_one(
     """
     Java's String.trim (Hadoop's getTrimmed) keeps a no-break space: "https://sts.eu-west-1.amazonaws.com" followed
     by one names no host STS answers as written, so the route is not checked, naming it; Python's strip read it as the
-    Regional endpoint (a PASS through the STS interface endpoint).
+    Regional endpoint (a PASS through the STS interface endpoint). Whether EMRFS trims even ASCII white space around
+    fs.s3.sts.endpoint is not documented (``tests/unit/test_sts_endpoint_reading.py``).
     """
     padded = {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com\u00a0"}
     result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), padded)
     assert result.status == NOT_CHECKED
-    assert repr("sts.eu-west-1.amazonaws.com\u00a0") in result.detail
-    trimmed = {"fs.s3.sts.endpoint": " https://sts.eu-west-1.amazonaws.com\n"}
-    assert sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), trimmed).status == "PASS"
+    assert repr("https://sts.eu-west-1.amazonaws.com\u00a0") in result.detail
 
 
 @pytest.mark.parametrize(
     "override",
-    ["http://sts.eu-west-1.amazonaws.com", "HTTP://sts.amazonaws.com", " ftp://sts.eu-west-1.amazonaws.com/"],
+    ["http://sts.eu-west-1.amazonaws.com", "HTTP://sts.amazonaws.com", "http://sts.eu-west-1.amazonaws.com/x"],
 )
 @pytest.mark.parametrize("changes", [{"nat_route": True}, {"sts_interface_endpoint": True}])
 def test_an_sts_endpoint_named_over_another_scheme_than_https_fails(override: str, changes: dict[str, bool]) -> None:

@@ -246,14 +246,16 @@ def _emrfs_bucket_endpoints(state: ChainState, mapped: tuple[str, ...] | None) -
     """
     Where EMRFS may serve ``s3://``, a mapped bucket's ``emrfs-site`` ``fs.s3.bucket.BUCKET.sts.endpoint`` other than
     the cluster's ``fs.s3.sts.endpoint``: whether EMRFS itself reads a bucket-level form is not documented (AWS shows
-    one for the SSE-KMS key only: :func:`~.contexts.emrfs_readings`), so the endpoint it calls is not checked.
+    one for the SSE-KMS key only: :func:`~.contexts.emrfs_readings`), so the endpoint it calls is not checked. Compared
+    as written: whether EMRFS trims white space around either is not documented either (``endpoint_doubt`` of
+    ``pure/network.py``).
     """
-    base = java_trim(site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY) or "")
+    base = str(site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY) or "")
     found = []
     for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
         name = emrfs_bucket_setting(STS_ENDPOINT_PROPERTY, bucket)
         own = site_property(state, "emrfs-site", name) if name else None
-        if own is not None and java_trim(own) != base:
+        if own is not None and str(own) != base:
             found.append(
                 OwnEndpoint(
                     bucket,
