@@ -322,11 +322,6 @@ def regional_sts_region(release_label: str | None, emrfs_site: dict[str, str], r
     return named[1] if named else None
 
 
-def _calls_regional_sts(release_label: str | None, emrfs_site: dict[str, str]) -> bool:
-    """EMRFS calls a Regional STS endpoint, the cluster's Region's or another's (:func:`regional_sts_region`)."""
-    return regional_sts_region(release_label, emrfs_site, "REGION") is not None
-
-
 #: What :func:`_egress` finds: every public address leaves through the internet, none leaves the VPC; else a sentence.
 INTERNET, NO_EGRESS = "internet", "no egress"
 #: The private (RFC 1918) and shared (RFC 6598, carrier-grade NAT's space, not routed on the internet) address

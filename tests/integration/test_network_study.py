@@ -20,8 +20,7 @@ from dataclasses import replace
 
 import pytest
 
-from devstack.aws_network import CANNOT_TELL
-from devstack.aws_network import _calls_regional_sts as calls_regional_sts
+from devstack.aws_network import CANNOT_TELL, regional_sts_region
 from devstack.moto_stack import REGION
 from tests.integration.differential import forget_clients
 from tests.integration.network_study import (
@@ -40,6 +39,11 @@ SEED = 20261201
 STUDY = 400
 #: The judge's answer each link status must not meet.
 CONTRADICTS = {"pass": ("blocked", "cannot tell"), "fail": ("reaches", "cannot tell")}
+
+
+def calls_regional_sts(release_label: str | None, emrfs_site: dict[str, str]) -> bool:
+    """The stand-in's reading: EMRFS calls a Regional STS endpoint (:func:`devstack.aws_network.regional_sts_region`)."""
+    return regional_sts_region(release_label, emrfs_site, REGION) is not None
 
 
 def run(numbers: int | list[int] | list[int | Layout]) -> list[Outcome]:
