@@ -198,7 +198,7 @@ def test_every_example_task_is_pinned_to_the_account_of_its_connection() -> None
                     continue
                 value = partial.get(pin) if partial is not None else getattr(task, pin)
                 where = (dag_id, task.task_id, pin)
-                assert value == f"{{{{ params.{ACCOUNT_PARAM[conn_id]} }}}}", where
+                assert value == f"{{{{ params.{ACCOUNT_PARAM[conn_id]} | as_text }}}}", where  # as text
                 assert ACCOUNT_PARAM[conn_id] in REQUIRED[dag_id], where  # a param every run must give
                 checked += 1
     assert checked >= 25, checked  # every example's tasks were seen, mapped ones too
