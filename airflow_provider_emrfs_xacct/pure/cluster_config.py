@@ -485,8 +485,9 @@ def plan_launch(
     :param overrides: the ``RunJobFlow`` arguments (``job_flow_overrides`` over the ``emr_conn_id`` extra).
     :param uses_role_mappings: the cluster relies on a security configuration's role mappings
         (refused before 5.10.0).
-    :param keep_emrfs: on 7.10.0 and later, set ``fs.s3.impl`` and ``fs.s3n.impl`` (what AWS's S3A
-        migration guide sets) so that ``s3://`` and ``s3n://`` stay on EMRFS. Role mappings apply
+    :param keep_emrfs: on 7.10.0 and later, and with no ``ReleaseLabel`` (the release may be one), set ``fs.s3.impl``
+        and ``fs.s3n.impl`` (what AWS's S3A migration guide sets) so that ``s3://`` and ``s3n://`` stay on EMRFS on any
+        release (:func:`s3_connector`). Role mappings apply
         either way (EMR translates them for S3A) unless ``core-site``
         ``fs.s3a.emrfs.compatibility.enable`` is false: then, with role mappings, ``keep_emrfs=False``
         is refused, and with ``keep_emrfs=True`` ``s3a://`` URIs (always S3A) get no mapping.
@@ -566,7 +567,7 @@ def plan_launch(
     _check_site_sts_endpoint_schemes(configurations)
     if s3a_mappings:
         check_translated_bucket_durations(emrfs_site, "emrfs_site_properties", mapped_buckets, site_of(configurations))
-    connector = s3_connector(version, keep_emrfs, site_of(configurations).get("fs.s3.impl"))
+    connector = s3_connector(version, keep_emrfs, configurations)
     core_site: dict[str, str] = {}
     if credentials_provider is not None:
         interface = provider_interface(credentials_provider, connector, label, keep_emrfs)
@@ -580,32 +581,38 @@ def plan_launch(
             f"{connector or 'The S3 connector'} loads credentials provider {credentials_provider.class_name} "
             f"({PROVIDER_INTERFACES[interface]}) from {credentials_provider.jar}."
         )
-    if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE and connector == "S3A":
+    # The translation is off only on a release that translates (7.10.0 on, or not known: emrfs_translation_off), where
+    # S3A serves s3://, or may (the release not known), unless EMRFS is kept for it (s3_connector).
+    if translation_off is not None and connector != "EMRFS":
+        serves = (
+            f"{label} serves s3:// with S3A"
+            if version is not None
+            else f"S3A may serve s3:// (no ReleaseLabel given: the release may be {release_text(S3A_DEFAULT_SINCE)} or later)"
+        )
         raise InvalidParameterError(
             f"job_flow_overrides.Configurations[{translation_off}].Properties.{EMRFS_COMPATIBILITY_PROPERTY}",
             f"is false, which turns off EMR's translation of the EMRFS settings to S3A, role mappings included "
             f"(fs.s3.authorization.roleMapping); with keep_emrfs=False and no core-site fs.s3.impl keeping EMRFS, "
-            f"{label} serves s3:// with S3A, so the "
+            f"{serves}, so the "
             "security configuration's role mappings would not apply to any write (they would go out as the EC2 "
             "instance profile). Remove the property, or keep EMRFS for s3:// (keep_emrfs=True)",
         )
-    # S3A serves s3://, or may: unless EMRFS's class is written (keep_emrfs writes it where the release is known, from
-    # 7.10.0: _connector_notes) or the release's own connector is EMRFS's, as the verifier reads the cluster.
-    if (
-        impl_connector(
-            version, EMRFS_IMPL if keep_emrfs and version is not None else site_of(configurations).get("fs.s3.impl")
-        )
-        != "EMRFS"
-    ):
+    # S3A serves s3://, or may: unless EMRFS serves it (s3_connector), as the verifier reads the cluster.
+    if connector != "EMRFS":
         _refuse_s3a_doubtful_acls(configurations, emrfs_site, version is None)
     _refuse_access_grants(uses_role_mappings and connector == "EMRFS", version, configurations, emrfs_site)
     connector_notes = _connector_notes(
-        version, label, keep_emrfs, core_site, translation_off is not None, connector == "EMRFS" and not keep_emrfs
+        version,
+        label,
+        keep_emrfs and "AmiVersion" not in result,  # an AMI version takes no Configurations, and is EMRFS's
+        core_site,
+        translation_off is not None,
+        connector == "EMRFS" and not keep_emrfs,
     )
     notes.extend(connector_notes)
     warnings = _termination_warnings(result)
-    if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE:
-        warnings.extend(connector_notes)  # keep_emrfs: s3a:// URIs get no role mapping
+    if translation_off is not None:  # not refused: EMRFS kept for s3://, and s3a:// URIs get no role mapping
+        warnings.extend(connector_notes)
     warnings.extend(consistent_view_warnings(configurations, emrfs_site))
     for classification, properties in (
         ("core-site", _not_kept_yet(core_site, configurations)),
@@ -728,7 +735,7 @@ def _check_filesystem_classes(
     class does. Before 7.10.0 any ``fs.s3.impl`` but EMRFS's, S3A's too: Hadoop loads that class for ``s3://``, and
     whether the role mappings reach it is not documented (:func:`impl_doubt`). On 7.10.0 and later ``keep_emrfs``
     writes EMRFS's name there itself, and S3A's conflicts (:func:`merge_classification`); with the release not known
-    it writes nothing, so S3A's is refused here.
+    it writes EMRFS's name there too (:func:`s3_connector`), and S3A's is refused here.
     """
     before_s3a = version is not None and version < S3A_DEFAULT_SINCE
     for index, configuration in enumerate(configurations):
@@ -753,10 +760,10 @@ def _check_filesystem_classes(
                 fix = f"set {EMRFS_IMPL!r} or remove it"
             else:
                 fix = f"set it to {S3A_IMPL!r} or remove it (S3A), or keep EMRFS (keep_emrfs=True)"
-            # S3A's own class is no doubt: with the release not known, keep_emrfs writes nothing over it.
+            # S3A's own class is no doubt: with the release not known, keep_emrfs writes EMRFS's class there.
             why = (
-                f"core-site {name}={value!r} is S3A's class, which Hadoop loads for s3://, and with no "
-                "ReleaseLabel keep_emrfs=True writes nothing there"
+                f"core-site {name}={value!r} is S3A's class, which Hadoop loads for s3:// (on 7.10.0 and later, "
+                "which a launch with no ReleaseLabel may run), where keep_emrfs=True writes EMRFS's class"
                 if kept is False and version is None
                 else impl_doubt(version, value, name)
             )
@@ -985,7 +992,7 @@ def _release_version(
     if version is None:
         notes.append(
             "No ReleaseLabel given (neither in job_flow_overrides nor in the emr_conn_id extra): the release, and so the "
-            "S3 connector, is not known to the launch's checks."
+            "S3 connector unless EMRFS is kept for s3://, is not known to the launch's checks."
         )
     elif uses_role_mappings and version < ROLE_MAPPINGS_SINCE:
         raise InvalidParameterError(
@@ -1370,45 +1377,65 @@ def _connector_notes(
     kept_by_configurations: bool = False,
 ) -> list[str]:
     """
-    Say which connector serves ``s3://``; on S3A releases with ``keep_emrfs``, add the settings that keep EMRFS
-    (``kept_by_configurations``: the configurations' own ``fs.s3.impl`` keeps it, :func:`s3_connector`).
+    Say which connector serves ``s3://``; on S3A releases with ``keep_emrfs``, and with the release not known (it may be
+    one), add the settings that keep EMRFS (``kept_by_configurations``: the configurations' own ``fs.s3.impl`` keeps
+    it, :func:`s3_connector`).
     """
-    if version is None:
-        return []
-    if version < S3A_DEFAULT_SINCE:
+    if version is not None and version < S3A_DEFAULT_SINCE:
         return [f"{label} uses EMRFS for s3://."]
     if keep_emrfs or kept_by_configurations:
         if keep_emrfs:
             core_site.update(KEEP_EMRFS_PROPERTIES)
-        applies = (
-            f"The role mappings apply to s3:// and s3n:// only: {EMRFS_COMPATIBILITY_PROPERTY}=false turns off "
-            "their translation to S3A, so s3a:// URIs get no role mapping (they go out as the EC2 instance profile)."
-            if translation_off
-            else "The role mappings apply on both connectors."
-        )
-        kept = (
-            "fs.s3.impl and fs.s3n.impl keep EMRFS for s3:// and s3n://"
-            if keep_emrfs
-            else "the configurations' core-site fs.s3.impl keeps EMRFS for s3://"
-        )
-        return [f"{label} uses S3A for s3:// by default; {kept} (s3a:// URIs stay on S3A). {applies}"]
+        return [_kept_note(version, label, keep_emrfs, translation_off)]
+    if version is None:
+        return []
     return [
         f"{label} uses S3A for s3://; EMR translates the role mappings (fs.s3.authorization.roleMapping) "
         "and the other EMRFS settings for it, so the role mappings apply."
     ]
 
 
-def s3_connector(version: tuple[int, int, int] | None, keep_emrfs: bool, impl: object = None) -> str | None:
-    """
-    Return which connector serves ``s3://``: ``"EMRFS"``, ``"S3A"``, or ``None`` when the release is unknown.
+def _kept_note(version: tuple[int, int, int] | None, label: Any, keep_emrfs: bool, translation_off: bool) -> str:
+    """The note of a launch that keeps EMRFS for ``s3://`` on a release that may serve it with S3A (:func:`_connector_notes`)."""
+    applies = (
+        f"The role mappings apply to s3:// and s3n:// only: {EMRFS_COMPATIBILITY_PROPERTY}=false turns off "
+        "their translation to S3A, so s3a:// URIs get no role mapping (they go out as the EC2 instance profile)."
+        if translation_off
+        else "The role mappings apply on both connectors."
+    )
+    kept = (
+        "fs.s3.impl and fs.s3n.impl keep EMRFS for s3:// and s3n://"
+        if keep_emrfs
+        else "the configurations' core-site fs.s3.impl keeps EMRFS for s3://"
+    )
+    if version is None:
+        return (
+            f"With no ReleaseLabel, {kept} on whatever release EMR runs (before {release_text(S3A_DEFAULT_SINCE)} they "
+            f"name the class that serves them anyway; from it on, s3a:// URIs stay on S3A). {applies}"
+        )
+    return f"{label} uses S3A for s3:// by default; {kept} (s3a:// URIs stay on S3A). {applies}"
 
-    ``impl`` is the ``core-site`` ``fs.s3.impl`` the configurations set themselves: from 7.10.0 S3A serves ``s3://``
-    unless it names EMRFS (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), read as Hadoop reads
-    it (:func:`impl_connector`), as the verifier reads the cluster's: EMRFS kept by the DAG's own setting with
-    ``keep_emrfs=False`` is EMRFS's (``None`` for a value that names no class: :func:`_check_filesystem_classes`).
+
+def s3_connector(
+    version: tuple[int, int, int] | None, keep_emrfs: bool, configurations: list[dict[str, Any]]
+) -> str | None:
     """
-    if keep_emrfs:  # another fs.s3.impl is refused with it (:func:`_check_filesystem_classes`)
+    Return which connector serves ``s3://`` on a cluster the launch plans: ``"EMRFS"``, ``"S3A"``, or ``None`` when not
+    known (without ``keep_emrfs``, the release not known). Every check of the launch that depends on it reads this.
+
+    ``keep_emrfs``: EMRFS on any release. From 7.10.0, and with the release not known, it writes ``core-site``
+    ``fs.s3.impl`` naming EMRFS's class (:func:`_connector_notes`), which AWS sets to keep EMRFS (Amazon EMR Release
+    Guide, "Migration guide: EMRFS to S3A filesystem"); before 7.10.0 that class is what serves ``s3://`` ("EMRFS
+    s3://": Amazon EMR Management Guide, "Work with storage and file systems"), and a configuration classification
+    only overrides the default (Amazon EMR Release Guide, "Configure applications when you create a cluster"), so
+    writing it where the release is not known changes nothing there. Another ``fs.s3.impl`` is refused with it
+    (:func:`_check_filesystem_classes`). Without ``keep_emrfs``: the configurations' own ``core-site`` ``fs.s3.impl``
+    on the release, read as Hadoop reads it (:func:`impl_connector`), as the verifier reads the cluster's: EMRFS kept
+    by the DAG's own setting is EMRFS's (``None`` for a value that names no class).
+    """
+    if keep_emrfs:
         return "EMRFS"
+    impl = site_of(configurations).get("fs.s3.impl")
     return impl_connector(version, impl)
 
 
@@ -1804,16 +1831,16 @@ def _refuse_s3a_doubtful_acls(
     """
     Refuse a canned ACL setting S3A reads (its own, or EMRFS's translated) naming :data:`S3A_DOUBTFUL_ACLS`.
     ``release_unknown``: no ``ReleaseLabel`` given, so S3A may serve ``s3://`` (the release may be 7.10.0 or later,
-    and ``keep_emrfs`` then writes nothing).
+    and EMRFS is not kept: :func:`s3_connector`).
     """
     where = (
         "S3A may serve s3:// on this cluster (no ReleaseLabel given, in job_flow_overrides or the EMR connection: "
-        "the release EMR runs may be 7.10.0 or later, and nothing the launch writes keeps EMRFS then)"
+        "the release EMR runs may be 7.10.0 or later, and with keep_emrfs=False nothing the launch writes keeps EMRFS)"
         if release_unknown
         else "S3A serves s3:// on this cluster"
     )
     keep = (
-        "give the ReleaseLabel with keep_emrfs=True, or set core-site fs.s3.impl to EMRFS's class"
+        "keep EMRFS for s3:// (keep_emrfs=True, or core-site fs.s3.impl set to EMRFS's class)"
         if release_unknown
         else "keep EMRFS for s3:// (keep_emrfs=True)"
     )

@@ -591,6 +591,47 @@ def test_s3a_without_the_emrfs_translation_is_refused_before_run_job_flow(emr: A
     assert emr.list_clusters()["Clusters"] == []
 
 
+def test_without_a_release_the_translation_switched_off_is_refused_as_on_7_10(emr: Any) -> None:
+    """
+    No ReleaseLabel ("Required: No", Amazon EMR API Reference, "RunJobFlow"): the release may be 7.10.0 or later, where
+    S3A serves s3:// without keep_emrfs and the switch keeps the role mappings from it. It was launched.
+    """
+    without = {key: value for key, value in overrides(Configurations=TRANSLATION_OFF).items() if key != "ReleaseLabel"}
+    launch = Launch(make_operator(keep_emrfs=False, job_flow_overrides=without))
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "job_flow_overrides.Configurations[0].Properties.fs.s3a.emrfs.compatibility.enable"
+    assert "no ReleaseLabel given" in caught.value.problem
+    assert launch.recorder.mutating == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_without_a_release_keep_emrfs_writes_emrfs_s_class_beside_the_provider(emr: Any) -> None:
+    """
+    No ReleaseLabel with keep_emrfs=True: EMRFS's class is written (Amazon EMR Release Guide, "Migration guide: EMRFS
+    to S3A filesystem"), so the SDK v1 provider EMRFS loads serves s3:// on whatever release EMR runs. Only the
+    emrfs-site provider setting was sent, which S3A ignores from 7.10.0.
+    """
+    without = {key: value for key, value in overrides().items() if key != "ReleaseLabel"}
+    launch = Launch(
+        make_operator(
+            keep_emrfs=True, emrfs_credentials_provider={"jar": JAR, "class_name": CLASS}, job_flow_overrides=without
+        )
+    )
+
+    cluster_id = launch.run()
+
+    expected = [
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}},
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": CLASS}},
+    ]
+    assert "ReleaseLabel" not in launch.sent[0]
+    assert launch.sent[0]["Configurations"] == expected
+    assert launched(emr, cluster_id)["Configurations"] == expected
+
+
 @pytest.mark.parametrize("security_configuration", [WITHOUT_MAPPINGS, None])
 def test_the_emrfs_translation_switch_without_role_mappings_is_launched(
     emr: Any, security_configuration: str | None

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct.pure.checks.contexts import s3_connector_of, unknown_canned_acl
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     CREDENTIALS_PROVIDER_ACTION,
     EMRFS_AUXLIB,
@@ -21,6 +22,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     validate_cluster_name,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from tests.unit.test_chain import BUCKET, healthy_state
 
 JAR = "s3://emr-artifacts-a/auxlib/xacct-provider-1.2.jar"
 CLASS = "com.example.emrfs.PartnerCredentialsProvider"
@@ -42,6 +44,17 @@ def overrides(release: str | None = "emr-6.15.0", **changes: Any) -> dict[str, A
         arguments["ReleaseLabel"] = release
     arguments.update(changes)
     return arguments
+
+
+def verified_connectors(configurations: list[dict[str, Any]]) -> set[str | None]:
+    """The ``s3://`` connector the verifier reads from ``configurations`` on releases either side of 7.10.0."""
+    found = set()
+    for release in ("emr-6.15.0", "emr-7.9.0", "emr-7.10.0", "emr-8.0.0"):
+        state = healthy_state()
+        state.release_label = release
+        state.cluster_configurations = configurations
+        found.add(s3_connector_of(state))
+    return found
 
 
 def bash_words(command: str) -> list[str]:
@@ -119,12 +132,23 @@ class TestReleaseBoundaries:
         assert plan.overrides["BootstrapActions"] == [PROVIDER.bootstrap_action()]
         assert "emr-5.9.0 uses EMRFS for s3://." in plan.notes
 
-    def test_without_release_label_nothing_is_checked_and_the_note_says_so(self) -> None:
+    def test_without_release_label_keep_emrfs_writes_emrfs_s_class_and_the_notes_say_so(self) -> None:
+        # The release may be 7.10.0 or later, where only core-site fs.s3.impl keeps EMRFS (Amazon EMR Release Guide,
+        # "Migration guide: EMRFS to S3A filesystem"); keep_emrfs=True wrote nothing without a ReleaseLabel.
         plan = plan_launch(overrides(None), uses_role_mappings=True)
         assert "ReleaseLabel" not in plan.overrides
+        assert plan.overrides["Configurations"] == [
+            {"Classification": "core-site", "Properties": KEEP_EMRFS_PROPERTIES}
+        ]
+        assert len(plan.notes) == 2
+        assert "No ReleaseLabel" in plan.notes[0]
+        assert "fs.s3.impl and fs.s3n.impl keep EMRFS for s3:// and s3n:// on whatever release" in plan.notes[1]
+        assert plan.warnings == []
+        # Without keep_emrfs nothing is written, and the connector is not known.
+        plan = plan_launch(overrides(None), uses_role_mappings=True, keep_emrfs=False)
         assert "Configurations" not in plan.overrides
         assert len(plan.notes) == 1
-        assert "No ReleaseLabel" in plan.notes[0]
+        assert "S3 connector unless EMRFS is kept for s3://, is not known" in plan.notes[0]
 
     def test_ami_version_with_role_mappings_is_refused(self) -> None:
         """
@@ -338,12 +362,13 @@ class TestReleaseBoundaries:
             "String.trim",
             EMRFS_IMPL,
         )
-        # Java trims ASCII spaces: EMRFS's name, kept as the user wrote it.
+        # Java trims ASCII spaces: EMRFS's name, kept as the user wrote it (with no release, as from 7.10.0, keep_emrfs
+        # writes the other of the two beside it).
         trimmed = [{"Classification": "core-site", "Properties": {name: f" {EMRFS_IMPL}\n"}}]
-        assert (
-            plan_launch(overrides(release, Configurations=trimmed), keep_emrfs=True).overrides["Configurations"]
-            == trimmed
-        )
+        written = {} if release else {key: EMRFS_IMPL for key in KEEP_EMRFS_PROPERTIES if key != name}
+        assert plan_launch(overrides(release, Configurations=trimmed), keep_emrfs=True).overrides["Configurations"] == [
+            {"Classification": "core-site", "Properties": {**trimmed[0]["Properties"], **written}}
+        ]
 
     @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0", None])
     def test_without_keep_emrfs_a_filesystem_class_hadoop_cannot_load_is_refused_too(self, release: str | None) -> None:
@@ -829,6 +854,86 @@ class TestCredentialsProviderInterface:
         )
         plan = plan_launch(overrides(None), keep_emrfs=False, credentials_provider=self.V2)
         assert plan.overrides["Configurations"][0]["Properties"] == {"fs.s3a.aws.credentials.provider": CLASS}
+
+    def test_unknown_release_with_keep_emrfs_keeps_emrfs_for_the_provider(self) -> None:
+        """
+        With no ReleaseLabel ("Required: No", Amazon EMR API Reference, "RunJobFlow") the release may be 7.10.0 or
+        later, where S3A serves s3:// unless core-site fs.s3.impl names EMRFS's class, and S3A takes a custom provider
+        from fs.s3a.aws.credentials.provider only (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+        filesystem"). keep_emrfs=True wrote only emrfs-site's provider setting and noted "EMRFS loads ...": on such a
+        release S3A ignored it and the writes went as the instance profile. Now it writes EMRFS's class, which serves
+        s3:// before 7.10.0 anyway, so the SDK v1 class and the note hold on any release, as the verifier reads it.
+        """
+        plan = plan_launch(overrides(None), keep_emrfs=True, credentials_provider=PROVIDER)
+        assert plan.overrides["Configurations"] == [
+            {"Classification": "core-site", "Properties": KEEP_EMRFS_PROPERTIES},
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": CLASS}},
+        ]
+        assert any(note.startswith(f"EMRFS loads credentials provider {CLASS}") for note in plan.notes)
+        # The verifier reads the written class as EMRFS's on whatever release the cluster turns out to run.
+        assert verified_connectors(plan.overrides["Configurations"]) == {"EMRFS"}
+        # An SDK v2 class is refused, as with a release where keep_emrfs keeps EMRFS.
+        refused(
+            lambda: plan_launch(overrides(None), keep_emrfs=True, credentials_provider=self.V2),
+            "emrfs_credentials_provider.interface",
+            "EMRFS",
+        )
+
+    @pytest.mark.parametrize("value", ["LogDeliveryWrite", "AwsExecRead"])
+    def test_unknown_release_canned_acl_reads_the_connector_as_the_rest_of_the_launch(self, value: str) -> None:
+        """
+        A canned ACL S3A's AWSCannedACL.valueOf may not read is refused where S3A serves s3://, or may. With no
+        ReleaseLabel and keep_emrfs=True, EMRFS's class is written, so EMRFS serves s3:// on any release: accepted, and
+        known to the verifier. Without keep_emrfs it stays refused.
+        """
+        acl = {"fs.s3.canned.acl": value}
+        plan = plan_launch(overrides(None), keep_emrfs=True, emrfs_site_properties=acl)
+        assert plan.overrides["Configurations"] == [
+            {"Classification": "core-site", "Properties": KEEP_EMRFS_PROPERTIES},
+            {"Classification": "emrfs-site", "Properties": acl},
+        ]
+        assert verified_connectors(plan.overrides["Configurations"]) == {"EMRFS"}
+        state = healthy_state()
+        state.release_label = "emr-7.10.0"
+        state.cluster_configurations = plan.overrides["Configurations"]
+        assert unknown_canned_acl(state, BUCKET) == ""
+        refused(
+            lambda: plan_launch(overrides(None), keep_emrfs=False, emrfs_site_properties=acl),
+            "emrfs_site_properties.fs.s3.canned.acl",
+            "ReleaseLabel",
+            "keep_emrfs=True",
+        )
+
+    def test_unknown_release_with_translation_off_reads_as_7_10(self) -> None:
+        """
+        core-site fs.s3a.emrfs.compatibility.enable=false turns off EMR's translation of the role mappings to S3A
+        (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"). With no ReleaseLabel the release may be
+        7.10.0 or later: without keep_emrfs S3A may serve s3:// with no role mapping, refused as on emr-7.10.0; with
+        keep_emrfs, EMRFS's class written and the s3a:// warning, as on emr-7.10.0. Both were accepted silently.
+        """
+        off = [{"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "false"}}]
+        for release in (None, "emr-7.10.0"):
+            refused(
+                lambda release=release: plan_launch(
+                    overrides(release, Configurations=off), uses_role_mappings=True, keep_emrfs=False
+                ),
+                f"{CONFIGURATIONS}[0].Properties.fs.s3a.emrfs.compatibility.enable",
+                "role mappings",
+                "keep_emrfs=True",
+            )
+            plan = plan_launch(overrides(release, Configurations=off), uses_role_mappings=True, keep_emrfs=True)
+            assert plan.overrides["Configurations"] == [
+                {"Classification": "core-site", "Properties": {**off[0]["Properties"], **KEEP_EMRFS_PROPERTIES}}
+            ]
+            (warning,) = plan.warnings
+            assert "s3a:// URIs get no role mapping" in warning
+            assert warning in plan.notes
+        error = refused(
+            lambda: plan_launch(overrides(None, Configurations=off), uses_role_mappings=True, keep_emrfs=False),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3a.emrfs.compatibility.enable",
+        )
+        assert "no ReleaseLabel given" in error.problem
+        assert "None serves" not in error.problem
 
     def test_an_emrfs_provider_property_with_an_s3a_provider_is_refused(self) -> None:
         refused(

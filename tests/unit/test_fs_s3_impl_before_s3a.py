@@ -55,7 +55,7 @@ def test_the_launch_refuses_fs_s3_impl_not_emrfs_before_7_10(release: str, impl:
 
 
 def test_keep_emrfs_without_a_release_refuses_s3a_s_class() -> None:
-    # Without ReleaseLabel keep_emrfs writes nothing, so S3A's class would serve s3:// on whatever release it is.
+    # Without ReleaseLabel keep_emrfs writes EMRFS's class as on any release: S3A's own class conflicts with it.
     with pytest.raises(InvalidParameterError) as raised:
         plan_launch(_overrides(None, S3A_IMPL), uses_role_mappings=True, keep_emrfs=True)
     assert raised.value.field == "job_flow_overrides.Configurations[0].Properties.fs.s3.impl"

@@ -213,13 +213,13 @@ def test_a_spark_jobs_setting_hadoop_reads_as_the_site_files_is_kept_and_judged(
 
 
 @pytest.mark.parametrize("value", ["LogDeliveryWrite", "AwsExecRead"])
-def test_a_canned_acl_name_s3a_may_not_hold_is_refused_with_keep_emrfs_and_no_release(value: str) -> None:
-    # No ReleaseLabel (in the overrides or the EMR connection): keep_emrfs=True writes no fs.s3.impl, so on 7.10.0
-    # or later S3A serves s3:// and its AWSCannedACL.valueOf may not hold the name (Apache Hadoop, AWSCannedACL: no
-    # LogDeliveryWrite), while the verifier says "not known". Accepted before (taken as EMRFS's).
+def test_a_canned_acl_name_s3a_may_not_hold_with_no_release_follows_the_connector_the_launch_writes(value: str) -> None:
+    # No ReleaseLabel (in the overrides or the EMR connection): on 7.10.0 or later S3A serves s3:// unless core-site
+    # fs.s3.impl keeps EMRFS, and S3A's AWSCannedACL.valueOf may not hold the name (Apache Hadoop, AWSCannedACL: no
+    # LogDeliveryWrite), while the verifier says "not known". Without keep_emrfs nothing keeps EMRFS: refused.
     given = {"Name": "partner-export", "Instances": {"InstanceCount": 1, **KEEP_ALIVE}}
     refused(
-        lambda: plan_launch(given, keep_emrfs=True, emrfs_site_properties={"fs.s3.canned.acl": value}),
+        lambda: plan_launch(given, keep_emrfs=False, emrfs_site_properties={"fs.s3.canned.acl": value}),
         "emrfs_site_properties.fs.s3.canned.acl",
         "ReleaseLabel",
         "AWSCannedACL",
@@ -228,9 +228,13 @@ def test_a_canned_acl_name_s3a_may_not_hold_is_refused_with_keep_emrfs_and_no_re
     state.release_label = "emr-7.10.0"
     state.cluster_configurations = [site("emrfs-site", **{"fs.s3.canned.acl": value})]
     assert "AWSCannedACL" in unknown_canned_acl(state, BUCKET)
-    # The configurations' own fs.s3.impl of EMRFS's class keeps EMRFS on any release: kept, and known.
-    kept = {**given, "Configurations": [site("core-site", **{"fs.s3.impl": EMRFS_IMPL})]}
-    plan = plan_launch(kept, keep_emrfs=True, emrfs_site_properties={"fs.s3.canned.acl": value})
+    # keep_emrfs=True writes EMRFS's class on any release, the release unknown included: taken, and known.
+    plan = plan_launch(given, keep_emrfs=True, emrfs_site_properties={"fs.s3.canned.acl": value})
+    assert {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}} in [
+        {**item, "Properties": {"fs.s3.impl": item["Properties"].get("fs.s3.impl")}}
+        for item in plan.overrides["Configurations"]
+        if item["Classification"] == "core-site"
+    ]
     state.cluster_configurations = plan.overrides["Configurations"]
     assert unknown_canned_acl(state, BUCKET) == ""
 
