@@ -135,6 +135,10 @@ def resource_match(pattern: str, arn: str) -> bool:
     return pattern == "*" or bool(_resource_pattern(pattern).match(arn))
 
 
+#: Components of an ARN: arn, partition, service, Region, account, resource.
+_ARN_COMPONENTS = 6
+
+
 def arn_match(pattern: str, arn: str) -> bool:
     """
     ``ArnEquals``/``ArnLike``: each of the six colon-separated components is matched on its own,
@@ -142,7 +146,7 @@ def arn_match(pattern: str, arn: str) -> bool:
     Amazon Resource Name (ARN) condition operators).
     """
     wanted, actual = pattern.split(":", 5), arn.split(":", 5)
-    if len(wanted) != 6 or len(actual) != 6:
+    if len(wanted) != _ARN_COMPONENTS or len(actual) != _ARN_COMPONENTS:
         return False
     return all(wildcard_match(w, a) for w, a in zip(wanted, actual, strict=True))
 
@@ -307,7 +311,10 @@ def _compare(base: str, wanted: str, actual: str) -> bool | None:
     if base in ("StringEquals", "StringNotEquals"):
         return actual == wanted
     if base in ("ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike"):
-        return arn_match(wanted, actual)
+        # "Each of the six colon-delimited components of the ARN is checked separately" (Condition operators):
+        # what AWS does with a policy value of fewer components ("*", "arn:aws:iam::*") is not documented, and
+        # a certain mismatch would make an ArnNotLike Deny certain.
+        return arn_match(wanted, actual) if len(wanted.split(":", 5)) == _ARN_COMPONENTS else None
     if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
         return actual.lower() == wanted.lower()
     if base in ("StringLike", "StringNotLike"):

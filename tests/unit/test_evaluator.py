@@ -662,10 +662,30 @@ CASES = [
     # Each of the six colon-separated parts is matched on its own: "*" does not cross a colon ...
     Case(
         "arnlike-wildcard-does-not-cross-components",
+        [allow("s3:GetObject", Condition={"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:1*:y"}})],
+        request(**{"aws:SourceArn": "arn:aws:logs:us-east-1:123:log-group:x:log-stream:y"}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # ... and a policy value of fewer than six components is not known to match or not (the page says only
+    # that each of the six components is checked separately): not a certain refusal ...
+    Case(
+        "arnlike-fewer-components-undetermined",
         [allow("s3:GetObject", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*"}})],
         request(**{"aws:PrincipalArn": ROLE}),
         False,
-        IMPLICIT_DENY,
+        UNDETERMINED,
+        source="design: AWS's Condition operators page does not say how an ARN value of fewer components compares",
+    ),
+    # ... nor, under ArnNotLike, a certain Deny.
+    Case(
+        "arnnotlike-star-deny-undetermined",
+        [allow("s3:GetObject"), deny("s3:GetObject", Condition={"ArnNotLike": {"aws:PrincipalArn": "*"}})],
+        request(**{"aws:PrincipalArn": ROLE}),
+        False,
+        UNDETERMINED,
+        "Deny",
+        source="design: AWS's Condition operators page does not say how an ARN value of fewer components compares",
     ),
     # ... while the same text as a string pattern would match.
     Case(
@@ -691,10 +711,10 @@ CASES = [
         True,
         ALLOWED,
     ),
-    # A value that is not a six-part ARN matches nothing.
+    # A request value that is not a six-part ARN matches no ARN pattern.
     Case(
         "arnlike-not-an-arn",
-        [allow("s3:GetObject", Condition={"ArnLike": {"aws:PrincipalArn": "*"}})],
+        [allow("s3:GetObject", Condition={"ArnLike": {"aws:PrincipalArn": "arn:*:*:*:*:*"}})],
         request(**{"aws:PrincipalArn": "partner-writer"}),
         False,
         IMPLICIT_DENY,
@@ -1620,7 +1640,9 @@ def test_wildcard_match(pattern: str, value: str, ignore_case: bool, expected: b
         ("IpAddress", "10.0.0.0/8", {"k": "11.1.2.3"}, False),
         ("NotIpAddress", "10.0.0.0/8", {"k": "11.1.2.3"}, True),
         ("ArnLike", "arn:aws:iam::*:role/x", {"k": "arn:aws:iam::123:role/x"}, True),
-        ("ArnLike", "arn:aws:iam::*", {"k": "arn:aws:iam::123:role/x"}, False),  # "*" stays in its component
+        ("ArnLike", "arn:aws:logs:*:1*:y", {"k": "arn:aws:logs:us-east-1:123:log-group:x:log-stream:y"}, False),
+        ("ArnLike", "arn:aws:iam::*", {"k": "arn:aws:iam::123:role/x"}, None),  # fewer components: not documented
+        ("ArnNotLike", "*", {"k": "arn:aws:iam::123:role/x"}, None),
         # "ArnEquals, ArnLike: Case-sensitive matching of the ARN" (Condition operators, ARN condition operators):
         # a role name in another case is another ARN to them, though IAM itself takes it for the same role.
         ("ArnEquals", "arn:aws:iam::123:role/Partner", {"k": "arn:aws:iam::123:role/partner"}, False),
