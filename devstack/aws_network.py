@@ -84,15 +84,15 @@ def s3_unreachable(
     taken = bool(
         _s3_private_dns_endpoints(ec2, subnet, region, s3_backends[owner][partition].buckets[bucket].region_name)
     )
-    verdict = _beyond_the_model(ec2, subnet, _s3_unreachable(account, region, subnet_id, bucket), what, "s3", taken)
+    groups = _primary_groups(account, region, cluster_id)
+    verdict = _s3_unreachable(account, region, subnet_id, bucket, groups)
+    verdict = _beyond_the_model(ec2, subnet, verdict, what, "s3", taken)
     if verdict is not None:
         return verdict
-    return _filtered_ways(
-        ec2, subnet, _s3_ways(ec2, subnet, region, bucket), _primary_groups(account, region, cluster_id), what
-    )
+    return _filtered_ways(ec2, subnet, _s3_ways(ec2, subnet, region, bucket, groups), groups, what)
 
 
-def _s3_ways(ec2: Any, subnet: Any, region: str, bucket: str) -> list[_Way]:
+def _s3_ways(ec2: Any, subnet: Any, region: str, bucket: str, groups: list[str] | None) -> list[_Way]:
     """
     The ways the routes give to S3 for ``bucket``: an S3 interface endpoint taking the name (one way a subnet of its
     network interfaces: :func:`_interface_ways`), else the S3 gateway endpoint of the bucket's Region on the subnet's
@@ -102,10 +102,8 @@ def _s3_ways(ec2: Any, subnet: Any, region: str, bucket: str) -> list[_Way]:
     partition, owner = s3_backends.bucket_accounts[bucket]
     bucket_region = s3_backends[owner][partition].buckets[bucket].region_name
     taking_the_name = _s3_private_dns_endpoints(ec2, subnet, region, bucket_region)
-    if taking_the_name:  # those whose groups let the subnet in (:func:`_s3_unreachable`)
-        return _interface_ways(
-            ec2, subnet, [endpoint for endpoint in taking_the_name if _lets_in_on_https(ec2, endpoint, subnet)]
-        )
+    if taking_the_name:  # those whose groups let the primary node in (:func:`_s3_unreachable`)
+        return _interface_ways(ec2, subnet, _admitting(ec2, taking_the_name, subnet, groups, region, "s3"))
     tables = _tables_of(ec2, subnet)
     listed = {
         route.destination_prefix_list.id
@@ -113,7 +111,7 @@ def _s3_ways(ec2: Any, subnet: Any, region: str, bucket: str) -> list[_Way]:
         for route in table.routes
         if route.destination_prefix_list is not None
         and getattr(route.gateway, "vpc_endpoint_type", None) == "Gateway"
-        and str(route.gateway.service_name).endswith(f"com.amazonaws.{region}.s3")
+        and _names_service(route.gateway.service_name, region, "s3") == _SURELY
         and route.gateway.state == "available"
     }
     if listed and bucket_region == region:
@@ -121,8 +119,8 @@ def _s3_ways(ec2: Any, subnet: Any, region: str, bucket: str) -> list[_Way]:
     return [_internet_way(tables)]
 
 
-def _s3_unreachable(account: str, region: str, subnet_id: str, bucket: str) -> str | None:
-    """:func:`s3_unreachable` by the routes and endpoints of moto's model alone."""
+def _s3_unreachable(account: str, region: str, subnet_id: str, bucket: str, groups: list[str] | None) -> str | None:
+    """:func:`s3_unreachable` by the routes and endpoints of moto's model alone (``groups``: the primary node's)."""
     partition, owner = s3_backends.bucket_accounts[bucket]
     bucket_region = s3_backends[owner][partition].buckets[bucket].region_name
     ec2 = ec2_backends[account][region]
@@ -130,11 +128,8 @@ def _s3_unreachable(account: str, region: str, subnet_id: str, bucket: str) -> s
     tables = _tables_of(ec2, subnet)
     taking_the_name = _s3_private_dns_endpoints(ec2, subnet, region, bucket_region)
     if taking_the_name:  # S3's Regional name resolves to them whatever the routes
-        if any(_lets_in_on_https(ec2, endpoint, subnet) for endpoint in taking_the_name):
-            return None
-        return (
-            f"S3 of {bucket_region} resolves to the VPC's S3 interface endpoint, whose security groups do not let "
-            f"subnet {subnet_id} in on HTTPS"
+        return _endpoint_verdict(
+            ec2, taking_the_name, subnet, groups, _Service("s3", "S3", f"S3 of {bucket_region}", True)
         )
     egress = _egress(tables, subnet)
     if egress == INTERNET:
@@ -146,13 +141,14 @@ def _s3_unreachable(account: str, region: str, subnet_id: str, bucket: str) -> s
         if endpoint.vpc_id == subnet.vpc_id and endpoint.state == "available" and endpoint.service_name.endswith(".s3")
     ]
     for endpoint in endpoints:
+        named = _names_service(endpoint.service_name, region, "s3")
         if (
             endpoint.vpc_endpoint_type == "Gateway"
-            and endpoint.service_name.endswith(f"com.amazonaws.{region}.s3")
+            and named
             and table_ids & set(endpoint.route_table_ids or [])
             and bucket_region == region
         ):
-            taken = _taken_from_the_gateway_endpoint(tables, endpoint, subnet)
+            taken = _taken_from_the_gateway_endpoint(tables, endpoint, subnet) or _undocumented_name(endpoint, named)
             if taken:
                 return f"{CANNOT_TELL} S3 for bucket {bucket} ({bucket_region}): {taken}"
             return None
@@ -235,8 +231,8 @@ def endpoints_on_the_way(
     subnet = ec2.get_subnet(subnet_id)
     table_ids = {table.id for table in _tables_of(ec2, subnet)}
     found: dict[str, EndpointOnTheWay] = {}
-    for endpoint in _s3_private_dns_endpoints(ec2, subnet, region, bucket_region):  # they take S3's name
-        found.setdefault(
+    for endpoint in _named(_s3_private_dns_endpoints(ec2, subnet, region, bucket_region), region, "s3"):
+        found.setdefault(  # they take S3's name
             "s3", EndpointOnTheWay(endpoint.id, False, json.loads(endpoint.policy_document), endpoint.vpc_id)
         )
     for endpoint in sorted(ec2.vpc_end_points.values(), key=lambda endpoint: endpoint.id):
@@ -245,26 +241,19 @@ def endpoints_on_the_way(
         policy = json.loads(endpoint.policy_document)
         if (
             endpoint.vpc_endpoint_type == "Gateway"
-            and endpoint.service_name.endswith(f"com.amazonaws.{region}.s3")
+            and _names_service(endpoint.service_name, region, "s3") == _SURELY
             and table_ids & set(endpoint.route_table_ids or [])
             and bucket_region == region
         ):
             found.setdefault("s3", EndpointOnTheWay(endpoint.id, True, policy, endpoint.vpc_id))
-        if (
-            endpoint.vpc_endpoint_type == "Interface"
-            and endpoint.service_name.endswith(f"com.amazonaws.{region}.sts")
-            and str(endpoint.private_dns_enabled).lower() == "true"
-            and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
-            and regional_sts_region(release_label, emrfs_site, region) == region  # it answers its Region's name only
-        ):
-            found.setdefault("sts", EndpointOnTheWay(endpoint.id, False, policy, endpoint.vpc_id))
-        if (
-            endpoint.vpc_endpoint_type == "Interface"
-            and endpoint.service_name.endswith(f"com.amazonaws.{region}.kms")
-            and str(endpoint.private_dns_enabled).lower() == "true"
-            and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
-        ):  # it answers kms.REGION.amazonaws.com, this Region's, which EMRFS's client-side encryption calls
-            found.setdefault("kms", EndpointOnTheWay(endpoint.id, False, policy, endpoint.vpc_id))
+    answers = _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
+    regional_sts = regional_sts_region(release_label, emrfs_site, region) == region  # it answers its Region's name only
+    # KMS's answers kms.REGION.amazonaws.com, this Region's, which EMRFS's client-side encryption calls.
+    for suffix in ("sts", "kms") if answers else ():
+        taking = _named(_interface_endpoints_with_private_dns(ec2, subnet, region, suffix), region, suffix)
+        if taking and (suffix == "kms" or regional_sts):
+            endpoint = taking[0]
+            found[suffix] = EndpointOnTheWay(endpoint.id, False, json.loads(endpoint.policy_document), endpoint.vpc_id)
     return found
 
 
@@ -595,7 +584,7 @@ def sts_unreachable(
     # over the internet, or through another VPC's endpoint the stand-in does not model. Not told, as any other host.
     if override is not None and not regional and sts_endpoint_host(override) != GLOBAL_STS:
         return f"{CANNOT_TELL} {override}, which fs.s3.sts.endpoint names"
-    host = f"sts.{region}.amazonaws.com" if regional else "sts.amazonaws.com"
+    host = _regional_host("sts", region) if regional else GLOBAL_STS
     return _service_unreachable(account, region, subnet_id, _Service("sts", "STS", host, regional), cluster_id)
 
 
@@ -619,7 +608,7 @@ def kms_unreachable(account: str, region: str, subnet_id: str | None, cluster_id
     """
     if not subnet_id:
         return None
-    host = f"kms.{region}.amazonaws.com{'.cn' if region.startswith('cn-') else ''}"
+    host = _regional_host("kms", region)
     return _service_unreachable(account, region, subnet_id, _Service("kms", "KMS", host, True), cluster_id)
 
 
@@ -655,37 +644,29 @@ def _service_unreachable(
     ec2 = ec2_backends[account][region]
     subnet = ec2.get_subnet(subnet_id)
     taking_the_name = (
-        _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.{service.suffix}")
-        if service.regional
-        else []
+        _interface_endpoints_with_private_dns(ec2, subnet, region, service.suffix) if service.regional else []
     )
     taken = bool(taking_the_name) and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
-    verdict = _by_the_routes(ec2, subnet, region, service)
+    groups = _primary_groups(account, region, cluster_id)
+    verdict = _by_the_routes(ec2, subnet, region, service, groups)
     hub = service.suffix if service.regional else None
     verdict = _beyond_the_model(ec2, subnet, verdict, service.label, hub, taken)
     if verdict is not None:
         return verdict
     ways = (
-        _interface_ways(
-            ec2, subnet, [endpoint for endpoint in taking_the_name if _lets_in_on_https(ec2, endpoint, subnet)]
-        )
+        _interface_ways(ec2, subnet, _admitting(ec2, taking_the_name, subnet, groups, region, service.suffix))
         if taken
         else [_internet_way(_tables_of(ec2, subnet))]
     )
-    return _filtered_ways(ec2, subnet, ways, _primary_groups(account, region, cluster_id), service.label)
+    return _filtered_ways(ec2, subnet, ways, groups, service.label)
 
 
-def _by_the_routes(ec2: Any, subnet: Any, region: str, service: _Service) -> str | None:
-    """:func:`_service_unreachable` by the routes and endpoints of moto's model alone."""
+def _by_the_routes(ec2: Any, subnet: Any, region: str, service: _Service, groups: list[str] | None) -> str | None:
+    """:func:`_service_unreachable` by the routes and endpoints of moto's model alone (``groups``: the primary node's)."""
     if service.regional:
-        taking_the_name = _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.{service.suffix}")
+        taking_the_name = _interface_endpoints_with_private_dns(ec2, subnet, region, service.suffix)
         if taking_the_name and _private_dns_answers(ec2.get_vpc(subnet.vpc_id)):
-            if any(_lets_in_on_https(ec2, endpoint, subnet) for endpoint in taking_the_name):
-                return None
-            return (
-                f"{service.host} resolves to the {service.label} interface endpoint of the VPC, whose security groups "
-                f"do not let subnet {subnet.id} in on HTTPS"
-            )
+            return _endpoint_verdict(ec2, taking_the_name, subnet, groups, service)
     egress = _egress(_tables_of(ec2, subnet), subnet)
     if egress == INTERNET:
         return None
@@ -708,21 +689,105 @@ def _uses_the_override(release_label: str | None) -> bool:
     return version[0] >= 7 or version >= (6, 1, 0) or (version[0] == 5 and version >= (5, 31, 0))
 
 
-def _lets_in_on_https(ec2: Any, endpoint: Any, subnet: Any) -> bool:
-    """Some inbound rule of the endpoint's security groups admits TCP 443 from a range holding the subnet's CIDR."""
-    subnet_cidr = ipaddress.IPv4Network(subnet.cidr_block)
+def _lets_in_on_https(ec2: Any, endpoint: Any, subnet: Any, groups: list[str] | None) -> int:
+    """
+    How surely some inbound rule of the endpoint's security groups lets the primary node (``groups``, its security
+    groups: :func:`_primary_groups`; ``None``, not known) in on TCP 443: "allow traffic on port 443 from the resources
+    in your VPC" (AWS PrivateLink Guide, "Access an AWS service using an interface VPC endpoint"). A rule's source
+    surely holds the node when it is a range holding the subnet's, or one of the node's own groups: a rule whose source
+    is a security group lets in the resources associated with that group (Amazon VPC User Guide, "Security group
+    rules", "Security group referencing"). Another group, a prefix list or a range of part of the subnet may hold it.
+    """
+    subnet_range = ipaddress.IPv4Network(subnet.cidr_block)
+    best = _NO
     for group_id in endpoint.security_group_ids:
         group = ec2.get_security_group_from_id(group_id)
         for rule in group.ingress_rules if group is not None else []:
-            protocol = str(rule.ip_protocol).lower()
-            if protocol not in ("-1", "tcp", "6"):
-                continue
-            if protocol != "-1" and not (int(rule.from_port) <= 443 <= int(rule.to_port)):
-                continue
-            cidr = rule.ip_range.get("CidrIp")
-            if cidr and subnet_cidr.subnet_of(ipaddress.IPv4Network(cidr, strict=False)):
-                return True
-    return False
+            ports = _port_match(rule.ip_protocol, rule.from_port, rule.to_port, _HTTPS)
+            best = max(best, min(ports, _source_match(rule, subnet_range, groups)))
+    return best
+
+
+def _source_match(rule: Any, subnet_range: ipaddress.IPv4Network, groups: list[str] | None) -> int:
+    """How surely an inbound rule's source holds the primary node (:func:`_lets_in_on_https`)."""
+    if rule.prefix_list_id:
+        return _MAYBE
+    if rule.source_group:
+        return _SURELY if rule.source_group.get("GroupId") in (groups or []) else _MAYBE
+    return _range_match(rule.ip_range.get("CidrIp"), subnet_range)
+
+
+def _admitting(
+    ec2: Any, endpoints: list[Any], subnet: Any, groups: list[str] | None, region: str, suffix: str
+) -> list[Any]:
+    """The endpoints surely of service ``suffix`` of ``region`` whose security groups surely let the primary node in."""
+    return [
+        endpoint
+        for endpoint in _named(endpoints, region, suffix)
+        if _lets_in_on_https(ec2, endpoint, subnet, groups) == _SURELY
+    ]
+
+
+def _endpoint_verdict(
+    ec2: Any, endpoints: list[Any], subnet: Any, groups: list[str] | None, service: _Service
+) -> str | None:
+    """
+    Whether interface endpoints with private DNS that take ``service``'s name let the primary node in on HTTPS:
+    ``None`` when one surely does, a refusal when none may, else a :data:`CANNOT_TELL` sentence (also for endpoints of
+    an undocumented service name only: :func:`_names_service`).
+    """
+    region = ec2.region_name
+    named = _named(endpoints, region, service.suffix)
+    if not named:
+        reasons = "; ".join(_undocumented_name(endpoint, _MAYBE) for endpoint in endpoints)
+        return f"{CANNOT_TELL} {service.label}: {reasons}"
+    admits = max(_lets_in_on_https(ec2, endpoint, subnet, groups) for endpoint in named)
+    if admits == _SURELY:
+        return None
+    if admits == _MAYBE:
+        return (
+            f"{CANNOT_TELL} {service.label}: {service.host} resolves to the {service.label} interface endpoint of the "
+            "VPC, whose security groups let HTTPS in only from a prefix list, a security group or a range that may "
+            f"or may not hold the primary node (its groups: {', '.join(groups) if groups else 'not known'})"
+        )
+    return (
+        f"{service.host} resolves to the {service.label} interface endpoint of the VPC, whose security groups "
+        f"do not let subnet {subnet.id} in on HTTPS"
+    )
+
+
+def _names_service(service_name: Any, region: str, suffix: str) -> int:
+    """
+    How surely a VPC endpoint's service name is AWS's service ``suffix`` of ``region``: ``com.amazonaws.REGION.SUFFIX``
+    surely, the form AWS documents (AWS PrivateLink Guide, "AWS services that integrate with AWS PrivateLink"); another
+    name ending in ``.REGION.SUFFIX`` (such as ``cn.com.amazonaws.cn-north-1.sts``, which the China Regions' pages do
+    not document) may be. The one name test of the gateway and interface endpoints here.
+    """
+    name = str(service_name)
+    if name == f"com.amazonaws.{region}.{suffix}":
+        return _SURELY
+    return _MAYBE if name.endswith(f".{region}.{suffix}") else _NO
+
+
+def _named(endpoints: list[Any], region: str, suffix: str) -> list[Any]:
+    """The endpoints whose service name is surely service ``suffix`` of ``region`` (:func:`_names_service`)."""
+    return [endpoint for endpoint in endpoints if _names_service(endpoint.service_name, region, suffix) == _SURELY]
+
+
+def _undocumented_name(endpoint: Any, named: int) -> str:
+    """Why an endpoint whose service name only may be the service's (``named``) leaves it untold; empty else."""
+    if named != _MAYBE:
+        return ""
+    return f"endpoint {endpoint.id}'s service name {endpoint.service_name} is not a documented form"
+
+
+def _regional_host(service: str, region: str) -> str:
+    """
+    A service's Regional host: ``SERVICE.REGION.amazonaws.com``, in the China Regions ``.amazonaws.com.cn``
+    (Amazon Web Services in China, "Beijing Region Endpoints", "Ningxia Region Endpoints": "The endpoint domain for
+    both the Beijing and Ningxia Regions is .amazonaws.com.cn").
+    """
+    return f"{service}.{region}.amazonaws.com{'.cn' if region.startswith('cn-') else ''}"
 
 
 def _s3_private_dns_endpoints(ec2: Any, subnet: Any, region: str, bucket_region: str) -> list[Any]:
@@ -737,15 +802,16 @@ def _s3_private_dns_endpoints(ec2: Any, subnet: Any, region: str, bucket_region:
         return []
     return [
         endpoint
-        for endpoint in _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.s3")
+        for endpoint in _interface_endpoints_with_private_dns(ec2, subnet, region, "s3")
         if not (getattr(endpoint, "dns_options", None) or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")
     ]
 
 
-def _interface_endpoints_with_private_dns(ec2: Any, subnet: Any, service_name: str) -> list[Any]:
+def _interface_endpoints_with_private_dns(ec2: Any, subnet: Any, region: str, suffix: str) -> list[Any]:
     """
-    The subnet's VPC's available interface endpoints of ``service_name`` with private DNS on, by id (whether that DNS
-    answers in the VPC: :func:`_private_dns_answers`).
+    The subnet's VPC's available interface endpoints that surely or may be of service ``suffix`` of ``region``
+    (:func:`_names_service`) with private DNS on, by id (whether that DNS answers in the VPC:
+    :func:`_private_dns_answers`).
     """
     return sorted(
         (
@@ -754,7 +820,7 @@ def _interface_endpoints_with_private_dns(ec2: Any, subnet: Any, service_name: s
             if endpoint.vpc_id == subnet.vpc_id
             and endpoint.state == "available"
             and endpoint.vpc_endpoint_type == "Interface"
-            and endpoint.service_name == service_name
+            and _names_service(endpoint.service_name, region, suffix)
             and str(endpoint.private_dns_enabled).lower() == "true"
         ),
         key=lambda endpoint: endpoint.id,

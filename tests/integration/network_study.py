@@ -9,7 +9,8 @@ public or private NAT gateway, a transit gateway, a peering connection, nothing,
 ranges to a transit gateway, of ``0.0.0.0/0`` to a public NAT gateway or of public ranges to a private one, or a
 DynamoDB or S3 Express One Zone gateway endpoint, beside it; ``MapPublicIpOnLaunch``; an S3 gateway endpoint on the subnet's table, on another
 table or none; S3 and STS interface endpoints with or without private DNS, their security groups open to the
-subnet on HTTPS or not; the VPC's DNS attributes; endpoint policies allowing everything, or refusing the bucket, the
+subnet on HTTPS (from the VPC's range, from the cluster's EMR-managed groups or from the primary node's alone) or
+not; the VPC's DNS attributes; endpoint policies allowing everything, or refusing the bucket, the
 role or another account's resources; the bucket in the cluster's Region or another; a release before or after
 Regional STS (5.31.0, 6.1.0), sometimes ``fs.s3.sts.endpoint``; where a public NAT gateway's own subnet sends its
 traffic (an internet gateway, nothing, a transit gateway: Amazon VPC User Guide, "NAT gateways", "You route traffic
@@ -134,6 +135,10 @@ STS_SUBNETS = ("own", "own", "other", "both")
 #: "Working with Amazon EMR-managed security groups"); none; TCP 443 to a narrower public range, to S3's prefix list, or
 #: anywhere. moto's EMR adds the all-traffic rule at the launch: the others replace it after.
 EGRESS = ("default", "default", "default", "none", "narrow", "s3-prefix-list", "https-anywhere")
+#: The source of the open endpoints' inbound HTTPS rule: the VPC's range; the cluster's EMR-managed groups, the primary
+#: node's and the core and task nodes' (a rule whose source is a security group lets in the resources associated with
+#: it: Amazon VPC User Guide, "Security group rules", "Security group referencing"); the primary node's group alone.
+ENDPOINT_SOURCES = ("range", "range", "groups", "primary-group")
 
 
 @dataclass
@@ -165,6 +170,8 @@ class Layout:
     egress: str = "default"
     #: The core and task nodes' group gets the primary node's egress rules (else EMR's all traffic).
     core_egress_same: bool = True
+    #: The open endpoints' inbound rule's source (:data:`ENDPOINT_SOURCES`).
+    endpoint_source: str = "range"
 
     def line(self) -> str:
         return (
@@ -179,6 +186,7 @@ class Layout:
             + (f", cluster ACL {self.cluster_acl}" if self.cluster_acl != "default" else "")
             + (f", NAT subnet ACL {self.nat_acl}" if self.nat_acl != "default" else "")
             + (f", sts if subnets {self.sts_subnets}" if self.sts_subnets != "own" else "")
+            + (f", endpoint sg from {self.endpoint_source}" if self.endpoint_source != "range" else "")
             + (f", endpoint subnet ACL {self.endpoint_acl}" if self.endpoint_acl != "default" else "")
             + (
                 f", egress {self.egress}{'' if self.core_egress_same else ' (core open)'}"
@@ -222,6 +230,7 @@ def generate(number: int, seed: int) -> Layout:
         endpoint_acl=rng.choice(ENDPOINT_ACLS),
         egress=rng.choice(EGRESS),
         core_egress_same=rng.random() < 0.6,
+        endpoint_source=rng.choice(ENDPOINT_SOURCES),  # drawn last: the other settings stay as they were
     )
 
 
@@ -293,7 +302,7 @@ def build_network(url: str, layout: Layout, case: Case) -> Network:
             **extra,
         )
     group = ec2.create_security_group(GroupName=f"endpoints-{layout.number}", Description="endpoints", VpcId=vpc)
-    if layout.endpoints_open:
+    if layout.endpoints_open and layout.endpoint_source == "range":
         ec2.authorize_security_group_ingress(
             GroupId=group["GroupId"],
             IpPermissions=[
@@ -316,7 +325,7 @@ def build_network(url: str, layout: Layout, case: Case) -> Network:
             PrivateDnsEnabled=state == "private-dns",
             **extra,
         )
-    return Network(vpc, subnet)
+    return Network(vpc, subnet, [group["GroupId"]])
 
 
 def own_acl(ec2: Any, vpc: str, subnet: str, kind: str) -> None:
@@ -381,6 +390,26 @@ def restrict_egress(url: str, layout: Layout, cluster_id: str | None) -> None:
         )
         if rules[layout.egress]:
             ec2.authorize_security_group_egress(GroupId=group, IpPermissions=rules[layout.egress])
+
+
+def open_to_the_cluster(url: str, layout: Layout, cluster_id: str | None, network: Network) -> None:
+    """
+    Let HTTPS into the open endpoints' group from the cluster's EMR-managed groups (:data:`ENDPOINT_SOURCES`), after
+    the launch that names them: the primary node's, and the core and task nodes' unless ``primary-group``.
+    """
+    if not layout.endpoints_open or layout.endpoint_source == "range" or cluster_id is None:
+        return
+    ec2, emr = _client(url, EMR_ACCOUNT, "ec2", REGION), _client(url, EMR_ACCOUNT, "emr", REGION)
+    attributes = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Ec2InstanceAttributes"]
+    sources = [attributes["EmrManagedMasterSecurityGroup"]]
+    if layout.endpoint_source == "groups":
+        sources.append(attributes["EmrManagedSlaveSecurityGroup"])
+    pairs = [{"GroupId": source} for source in sources]
+    for group in network.groups:
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": pairs}],
+        )
 
 
 def _internet_gateway(ec2: Any, vpc: str) -> str:
@@ -511,6 +540,7 @@ def judge(url: str, readers: Readers, number: int | Layout, seed: int) -> Outcom
     cluster.subnet = network.subnet
     world = build(url, case, seed)
     restrict_egress(url, layout, world.cluster_id)
+    open_to_the_cluster(url, layout, world.cluster_id, network)
     report, _ = verify_chain(
         readers,
         simulate=False,

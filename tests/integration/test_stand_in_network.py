@@ -14,13 +14,14 @@ from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 from devstack.aws_network import (
     CANNOT_TELL,
     endpoints_on_the_way,
+    kms_unreachable,
     regional_sts_region,
     s3_unreachable,
     sts_unreachable,
 )
 from devstack.emrfs_writer import _writer_for
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, REGION, client
-from devstack.testing import launch_cluster
+from devstack.testing import launch_cluster, small_cluster
 from tests.integration.test_network_facts import (
     add_s3_gateway_endpoint,
     add_sts_interface_endpoint,
@@ -131,10 +132,13 @@ def test_an_interface_endpoint_that_takes_the_name_is_the_way_whatever_the_route
     assert not on_the_way["s3"].gateway
 
 
-def test_only_an_inbound_https_rule_from_a_range_holding_the_subnet_lets_it_into_the_endpoint(ec2: Any) -> None:
+def test_an_inbound_https_rule_of_another_port_or_range_keeps_the_subnet_out_one_of_part_of_it_is_not_told(
+    ec2: Any,
+) -> None:
     """An interface endpoint's security group "must allow traffic on port 443 from the resources in your VPC" (AWS
     PrivateLink Guide, "Access an AWS service using an interface VPC endpoint"): a rule for another port, or for
-    HTTPS from a range that does not hold the subnet, keeps it out."""
+    HTTPS from a range apart from the subnet, keeps it out; one from part of the subnet may or may not hold the
+    primary node (the judge cannot tell); one holding the subnet lets it in."""
     vpc, subnet = private_subnet(ec2, "10.34")
     group = endpoint_security_group(ec2, vpc)
     add_sts_interface_endpoint(ec2, vpc, subnet, security_group=group)
@@ -145,11 +149,109 @@ def test_only_an_inbound_https_rule_from_a_range_holding_the_subnet_lets_it_into
     another_port = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
     allow_https(ec2, group, CidrIp="10.99.0.0/16")
     another_range = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    allow_https(ec2, group, CidrIp="10.34.1.0/25")
+    part_of_it = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
     allow_https(ec2, group, CidrIp="10.34.0.0/16")
 
     assert "security groups" in (another_port or ""), another_port
+    assert not another_port.startswith(CANNOT_TELL), another_port
     assert "security groups" in (another_range or ""), another_range
+    assert not another_range.startswith(CANNOT_TELL), another_range
+    assert (part_of_it or "").startswith(CANNOT_TELL), part_of_it
     assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
+
+
+def _cluster_in(moto_url: str, subnet: str, master: str, core: str) -> str:
+    """A cluster in ``subnet`` whose EMR-managed groups are ``master`` (the primary node's) and ``core``."""
+    instances = {"Ec2SubnetId": subnet, "EmrManagedMasterSecurityGroup": master, "EmrManagedSlaveSecurityGroup": core}
+    arguments = small_cluster(name="group-sourced")
+    arguments["Instances"] = {**arguments["Instances"], **instances}
+    return str(client(moto_url, EMR_ACCOUNT, "emr").run_job_flow(**arguments)["JobFlowId"])
+
+
+def test_an_endpoint_rule_whose_source_is_the_primary_node_s_group_lets_it_in(ec2: Any, moto_url: str) -> None:
+    """
+    A rule whose source is a security group lets in the resources associated with that group (Amazon VPC User Guide,
+    "Security group rules", "Security group referencing"): the STS, KMS and S3 interface endpoints whose group lets
+    HTTPS in from the EMR-managed groups let the primary node in (the probe runs there). Only from the core and task
+    nodes' group, from a prefix list, or with the cluster's groups not known: the judge cannot tell, it does not refuse.
+    """
+    vpc, subnet = private_subnet(ec2, "10.36")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    master, core = (endpoint_security_group(ec2, vpc, name) for name in ("emr-master", "emr-core"))
+    endpoints = endpoint_security_group(ec2, vpc, "endpoints")
+    add_sts_interface_endpoint(ec2, vpc, subnet, security_group=endpoints)
+    for service in ("kms", "s3"):
+        ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            ServiceName=f"com.amazonaws.{REGION}.{service}",
+            VpcEndpointType="Interface",
+            SubnetIds=[subnet],
+            SecurityGroupIds=[endpoints],
+            PrivateDnsEnabled=True,
+        )
+    cluster_id = _cluster_in(moto_url, subnet, master, core)
+    [listed] = ec2.describe_managed_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{REGION}.s3"]}]
+    )["PrefixLists"]
+    ec2.authorize_security_group_ingress(
+        GroupId=endpoints,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "PrefixListIds": [{"PrefixListId": listed["PrefixListId"]}],
+            }
+        ],
+    )
+    allow_https(ec2, endpoints, SourceGroup=core)
+
+    def judged(cluster: str | None) -> list[str | None]:
+        return [
+            sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}, cluster),
+            kms_unreachable(EMR_ACCOUNT, REGION, subnet, cluster),
+            s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged", cluster),
+        ]
+
+    core_only = judged(cluster_id)
+    allow_https(ec2, endpoints, SourceGroup=master)
+
+    assert all((reason or "").startswith(CANNOT_TELL) for reason in core_only), core_only
+    assert judged(cluster_id) == [None, None, None]
+    assert all((reason or "").startswith(CANNOT_TELL) for reason in judged(None))
+
+
+def test_an_endpoint_service_name_of_an_undocumented_form_is_not_told_and_china_hosts_end_in_cn(moto_url: str) -> None:
+    """
+    AWS documents the endpoint service names ``com.amazonaws.REGION.SERVICE`` (AWS PrivateLink Guide, "AWS services
+    that integrate with AWS PrivateLink"), not ``cn.com.amazonaws.cn-north-1.sts``: with such an STS interface
+    endpoint, neither "no way to STS" nor an endpoint on the way, but "cannot tell". The China Regions' endpoint domain
+    is ``.amazonaws.com.cn`` (Amazon Web Services in China, "Beijing Region Endpoints").
+    """
+    china = "cn-north-1"
+    ec2 = client(moto_url, EMR_ACCOUNT, "ec2", region=china)
+    client(moto_url, DESTINATION_ACCOUNT, "s3").create_bucket(Bucket="judged-china")
+    vpc, subnet = private_subnet(ec2, "10.37")
+    no_way = sts_unreachable(EMR_ACCOUNT, china, subnet, "emr-6.15.0", {})
+    group = add_sts_interface_endpoint(ec2, vpc, subnet)
+    [documented] = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[documented["VpcEndpointId"]])
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"cn.com.amazonaws.{china}.sts",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet],
+        SecurityGroupIds=[group],
+        PrivateDnsEnabled=True,
+    )
+
+    assert f"sts.{china}.amazonaws.com.cn" in (no_way or ""), no_way
+    assert not (no_way or "").startswith(CANNOT_TELL), no_way
+    undocumented = sts_unreachable(EMR_ACCOUNT, china, subnet, "emr-6.15.0", {})
+    assert (undocumented or "").startswith(CANNOT_TELL), undocumented
+    assert "not a documented form" in (undocumented or ""), undocumented
+    assert "sts" not in endpoints_on_the_way(EMR_ACCOUNT, china, subnet, "judged-china", "emr-6.15.0", {})
 
 
 def test_an_s3_interface_endpoint_takes_no_name_of_a_bucket_of_another_region(ec2: Any, moto_url: str) -> None:
