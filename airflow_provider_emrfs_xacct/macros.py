@@ -3,15 +3,47 @@ Template macros for DAG files: give them to a DAG as ``user_defined_macros``.
 
 Cheap to import when a DAG file is parsed: the hook they use is imported when a template calls them,
 in the running task.
+
+Airflow calls them while it renders a task's templates, before ``execute`` and in any operator (the Amazon
+provider's ``EmrAddStepsOperator`` as well as the provider's): a provider error a retry cannot mend leaves each
+as an ``AirflowFailException`` too (:func:`fails_without_retry`), so the task fails on its first try, as it
+would in the provider's ``execute`` (``operators/failures.py``).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+MacroT = TypeVar("MacroT", bound=Callable[..., Any])
 
 
+def fails_without_retry(macro: MacroT) -> MacroT:
+    """
+    Decorate a macro or filter: a provider error a retry cannot mend leaves it failing the task without retries.
+
+    The Task SDK renders templates in ``_prepare`` (``ti.render_templates``), inside the ``try`` whose
+    ``except (AirflowFailException, AirflowSensorTimeout)`` alone fails a task without its retries
+    (``airflow/sdk/execution_time/task_runner.py``); the rendered arguments are the same on every try.
+    """
+
+    @functools.wraps(macro)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return macro(*args, **kwargs)
+        except Exception as error:
+            from airflow_provider_emrfs_xacct.operators.failures import fail_without_retry
+
+            fail_without_retry(error)
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+@fails_without_retry
 def aws_partition(aws_conn_id: str | None) -> str:
     """
     Return the AWS partition a connection acts in: ``aws``, ``aws-cn``, ``aws-us-gov`` ….
@@ -30,7 +62,7 @@ def aws_partition(aws_conn_id: str | None) -> str:
     later as an ARN of another partition, with no word of the missing connection.
 
     :param aws_conn_id: the Airflow AWS connection (``None``: boto3's default chain, on purpose).
-    :raises InvalidParameterError: Airflow has no connection ``aws_conn_id``.
+    :raises InvalidParameterError: Airflow has no connection ``aws_conn_id`` (failing the task without retries).
     """
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
@@ -45,6 +77,7 @@ def aws_partition(aws_conn_id: str | None) -> str:
     return AwsBaseHook(aws_conn_id=aws_conn_id, client_type="sts").conn_partition
 
 
+@fails_without_retry
 def run_stamp(dag_run: Any) -> str:
     """
     Return a name part unique to a DAG run: ``<run_after as %Y%m%dT%H%M%S>-<10 hex of the DAG id and run id>``.
@@ -66,6 +99,7 @@ def run_stamp(dag_run: Any) -> str:
     return f"{dag_run.run_after:%Y%m%dT%H%M%S}-{hashlib.sha256(identity.encode()).hexdigest()[:10]}"
 
 
+@fails_without_retry
 def as_text(value: Any) -> str:
     """
     Return ``value`` as the Python literal of the text given: a filter (``user_defined_filters={"as_text": as_text}``)

@@ -1672,8 +1672,8 @@ MUTATIONS = [
     m(
         "F02",
         "operators/failures.py",
-        "            fail_without_retry(error)\n            raise",
-        "            raise",
+        "        fail_without_retry(error)\n        raise",
+        "        raise",
         "non-retriable errors keep their retries",
         UNIT_FAILURES,
     ),

@@ -10,13 +10,20 @@ it leaves ``execute`` (after a deferral, ``resume_execution`` or ``execute_compl
 a class that is both its own class and ``AirflowFailException``: ``except InvalidParameterError``
 still catches it, with the same message and attributes. What may pass on its own (IAM's lag, a
 concurrent writer, an access denied) keeps its retries.
+
+The Task SDK renders a task's templates before ``execute``, in the same ``try`` whose
+``except (AirflowFailException, AirflowSensorTimeout)`` alone skips the retries (``_prepare`` calls
+``ti.render_templates``: ``airflow/sdk/execution_time/task_runner.py``). So a refusal while rendering is
+converted there too: in the provider's macros (``macros.py``, in any operator's templates) and in the
+provider's operators' own rendering (:meth:`FailsWithoutRetryMixin._do_render_template_fields`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from airflow.providers.common.compat.sdk import AirflowFailException
@@ -101,6 +108,17 @@ def name_the_argument(error: BaseException, argument_names: Mapping[str, str] | 
             return
 
 
+@contextlib.contextmanager
+def provider_errors_failing_without_retry(argument_names: Mapping[str, str] | None = None) -> Iterator[None]:
+    """A provider error a retry cannot mend leaves the block as :func:`fail_without_retry` makes it, naming the argument."""
+    try:
+        yield
+    except EmrfsXacctError as error:
+        name_the_argument(error, argument_names)
+        fail_without_retry(error)
+        raise
+
+
 def failing_without_retry(method: CallableT) -> CallableT:
     """
     Decorate a task entry method: a provider error a retry cannot mend leaves it as :func:`fail_without_retry`
@@ -117,11 +135,8 @@ def failing_without_retry(method: CallableT) -> CallableT:
             return method(*args, **kwargs)
         token = _ENTERED.set(entered | {operator})
         try:
-            return method(*args, **kwargs)
-        except EmrfsXacctError as error:
-            name_the_argument(error, getattr(args[0], "argument_names", None) if args else None)
-            fail_without_retry(error)
-            raise
+            with provider_errors_failing_without_retry(getattr(args[0], "argument_names", None) if args else None):
+                return method(*args, **kwargs)
         finally:
             _ENTERED.reset(token)
 
@@ -137,8 +152,23 @@ def wrap_task_entry_methods(cls: type, decorator: Callable[[Any], Any]) -> None:
 
 
 class FailsWithoutRetryMixin:
-    """Decorate the task entry methods every subclass defines with :func:`failing_without_retry`."""
+    """
+    Decorate the task entry methods every subclass defines with :func:`failing_without_retry`, and fail
+    a refusal while the task's templates are rendered the same way.
+    """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         wrap_task_entry_methods(cls, failing_without_retry)
+
+    def _do_render_template_fields(self, parent: Any, template_fields: Any, *args: Any, **kwargs: Any) -> None:
+        """
+        Render ``template_fields`` of ``parent`` as Airflow does; a provider error a retry cannot mend fails the task.
+
+        Every render of the operator's fields reaches it, also its own hooks (``render_template``, a callable
+        field): ``BaseOperator.render_template_fields`` calls it, and a mapped task's ``MappedOperator.render_template_fields``
+        calls it on the unmapped operator, not that operator's ``render_template_fields``
+        (``airflow/sdk/definitions/mappedoperator.py``).
+        """
+        with provider_errors_failing_without_retry(getattr(self, "argument_names", None)):
+            super()._do_render_template_fields(parent, template_fields, *args, **kwargs)  # type: ignore[misc]

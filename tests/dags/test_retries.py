@@ -3,6 +3,11 @@ What Airflow does with the provider's errors under ``retries`` (``airflow dags t
 
 An error a retry cannot mend (a bad field) fails the task on its first try; one that may pass (an access
 denied while IAM's lag lasts) is retried. The DAG is ``retry_dags/emrfs_xacct_retries.py``.
+
+A refusal while Airflow renders the task's templates fails it on its first try too: the Task SDK renders in
+``_prepare`` (``ti.render_templates``, in ``airflow/sdk/execution_time/task_runner.py``), inside the same
+``try`` as ``execute``, whose ``except (AirflowFailException, AirflowSensorTimeout)`` alone marks the task
+failed without its retries; there the provider's ``execute`` wrapper is not yet on the stack.
 """
 
 from __future__ import annotations
@@ -32,11 +37,22 @@ def test_a_bad_field_fails_at_once_and_a_denial_is_retried(
         "SELECT task_id, state, try_number, max_tries FROM task_instance WHERE dag_id = 'emrfs_xacct_retries'",
     )
     tries = {row.task_id: (row.state, row.try_number, row.max_tries) for row in rows}
-    # retries=3 on both: the bad field ended after its first try, the denial passed on the second.
+    # retries=3 on each: the bad field ended after its first try, the denial passed on the second.
     assert tries["bad_field"] == ("failed", 1, 3), output[-4000:]
     assert tries["denied_once"] == ("success", 2, 3), output[-4000:]
-    # The author still sees the provider's error, naming the field.
+    # Refused while rendering: the aws_partition macro in a provider operator and in a stock one (EmrAddStepsOperator),
+    # and a provider operator's own template hook, unmapped and mapped.
+    for task_id in (
+        "macro_refused_while_rendering",
+        "macro_refused_while_rendering_stock",
+        "hook_refused_while_rendering",
+        "hook_refused_while_rendering_mapped",
+    ):
+        assert tries[task_id] == ("failed", 1, 3), (task_id, output[-4000:])
+    # The author still sees the provider's error, naming the field (or the macro).
     assert "InvalidParameterError: trusted_role_arns[0]" in output
+    assert "InvalidParameterError: aws_partition('aws_not_defined')" in output
+    assert "InvalidParameterError: role_name: refused by the operator's own template hook" in output
 
 
 def test_a_retried_launch_returns_its_cluster_and_the_teardown_finds_it(
