@@ -46,6 +46,18 @@ EMRFS_COMPATIBILITY_PROPERTY = "fs.s3a.emrfs.compatibility.enable"
 #: What AWS's migration guide sets in ``core-site`` to keep EMRFS for ``s3://`` and ``s3n://``.
 #: ``s3a://`` URIs stay on S3A whatever is set here.
 KEEP_EMRFS_PROPERTIES = {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}
+#: The classes Hadoop's FileContext API serves ``s3://`` and ``s3n://`` with: ``AbstractFileSystem.createFileSystem``
+#: takes the class for a scheme from ``fs.AbstractFileSystem.<scheme>.impl``, not from ``fs.<scheme>.impl`` (Apache
+#: Hadoop, ``core-default.xml``: ``fs.AbstractFileSystem.s3a.impl`` ``org.apache.hadoop.fs.s3a.S3A``, "The
+#: implementation class of the S3A AbstractFileSystem"; API ``org.apache.hadoop.fs.s3a.S3A``: "S3A implementation of
+#: AbstractFileSystem. This impl delegates to the S3AFileSystem"). Spark's streaming checkpoints and YARN's log
+#: aggregation write through it. AWS's migration guide names only ``fs.s3.impl`` and ``fs.s3n.impl`` for keeping
+#: EMRFS, and no AWS page says which FileContext class keeps EMRFS's role mappings: with role mappings or
+#: ``keep_emrfs`` the launch refuses any value set (:func:`_refuse_file_context_classes`), and the verifier leaves the
+#: connector not known (:func:`file_context_doubt`). ``fs.AbstractFileSystem.s3a.impl`` is ``s3a://``'s, S3A whatever
+#: is kept for ``s3://`` (as ``fs.s3a.impl``): an S3 connector setting (:func:`s3_connector_name`) like ``fs.s3a.impl``.
+FILE_CONTEXT_PROPERTIES = ("fs.AbstractFileSystem.s3.impl", "fs.AbstractFileSystem.s3n.impl")
+FILE_CONTEXT_PREFIX = "fs.AbstractFileSystem."
 #: EMRFS reads the role session duration from this ``emrfs-site`` property, S3A through EMR's translation to
 #: ``fs.s3a.assumed.role.session.duration`` when that is not set itself (:data:`S3A_SESSION_DURATION_PROPERTY`).
 SESSION_DURATION_PROPERTY = "fs.s3.sts.sessionDurationSeconds"
@@ -403,7 +415,15 @@ def hadoop_property_name(key: object) -> str:
 
 def _padded_connector_name(key: object) -> bool:
     """Whether ``key`` names an S3 connector setting (``fs.s3…``, ``spark.hadoop.fs.s3…``) with padding Hadoop trims."""
-    return trimmed_key(key) != str(key) and hadoop_property_name(key).removeprefix(SPARK_HADOOP).startswith("fs.s3")
+    return trimmed_key(key) != str(key) and s3_connector_name(hadoop_property_name(key).removeprefix(SPARK_HADOOP))
+
+
+def s3_connector_name(name: str) -> bool:
+    """
+    Whether Hadoop property ``name`` is an S3 connector setting: ``fs.s3…`` (EMRFS's, S3A's, ``s3n://``'s, per bucket
+    too), or the FileContext class of an S3 scheme, ``fs.AbstractFileSystem.s3…`` (:data:`FILE_CONTEXT_PROPERTIES`).
+    """
+    return name.startswith(("fs.s3", f"{FILE_CONTEXT_PREFIX}s3"))
 
 
 def _refuse_padded_names(configurations: list[dict[str, Any]], emrfs_site: dict[str, Any]) -> None:
@@ -498,6 +518,10 @@ def plan_launch(
     ``ugi.groupName.enabled`` twins, bucket-level forms for a bucket a role mapping may take, ``spark-defaults``
     ``spark.hadoop.`` forms, ``emrfs_site_properties``, an instance group's own) is refused before anything is
     written (:func:`_refuse_role_mapping_settings`): it would replace or change the security configuration's.
+    With role mappings or ``keep_emrfs``, ``fs.AbstractFileSystem.s3.impl`` or ``fs.AbstractFileSystem.s3n.impl`` (the
+    class Hadoop's FileContext API serves ``s3://``/``s3n://`` with: :data:`FILE_CONTEXT_PROPERTIES`) set anywhere
+    ``fs.s3.impl`` is read is refused, whatever its value (:func:`_refuse_file_context_classes`); so is a non-empty
+    ``Configurations`` nested under a classification of Hadoop properties (:func:`_refuse_nested_configurations`).
     A canned ACL setting that is no canned ACL name (:func:`check_canned_acls`), and a ``spark-defaults``
     ``spark.hadoop.<name>`` giving Spark jobs another value of a setting the launch reads from a site file
     (:func:`_refuse_spark_overrides`), are refused.
@@ -526,6 +550,7 @@ def plan_launch(
     result = copy.deepcopy(overrides)
     configurations, actions = _launch_lists(result)
     _refuse_names_not_strings(configurations)
+    _refuse_nested_configurations(configurations, "job_flow_overrides.Configurations")
     _refuse_conflicting_repeats(configurations)
     _refuse_padded_names(configurations, emrfs_site_properties or {})
     _check_keep_alive(result, notes)
@@ -553,6 +578,7 @@ def plan_launch(
         security_configuration=result.get("SecurityConfiguration"),
     )
     _check_filesystem_classes(configurations, keep_emrfs, version)
+    _refuse_file_context_classes(configurations, "job_flow_overrides.Configurations", keep_emrfs, uses_role_mappings)
     emrfs_site = dict(emrfs_site_properties or {})
     _refuse_role_mapping_settings(configurations, emrfs_site, mapped_buckets, uses_role_mappings=uses_role_mappings)
     check_session_duration(emrfs_site, "emrfs_site_properties")
@@ -1431,10 +1457,13 @@ def s3_connector(
     writing it where the release is not known changes nothing there. Another ``fs.s3.impl`` is refused with it
     (:func:`_check_filesystem_classes`). Without ``keep_emrfs``: the configurations' own ``core-site`` ``fs.s3.impl``
     on the release, read as Hadoop reads it (:func:`impl_connector`), as the verifier reads the cluster's: EMRFS kept
-    by the DAG's own setting is EMRFS's (``None`` for a value that names no class).
+    by the DAG's own setting is EMRFS's (``None`` for a value that names no class, or with a FileContext class set:
+    :func:`file_context_doubt`).
     """
     if keep_emrfs:
         return "EMRFS"
+    if file_context_doubt(configurations):  # refused with role mappings (_refuse_file_context_classes)
+        return None
     impl = site_of(configurations).get("fs.s3.impl")
     return impl_connector(version, impl)
 
@@ -1861,6 +1890,7 @@ def _refuse_s3a_doubtful_acls(
 #: (:func:`launch_site_file`).
 LAUNCH_SITE_SETTINGS = {
     "fs.s3.impl": "core-site",
+    **dict.fromkeys(FILE_CONTEXT_PROPERTIES, "core-site"),
     EMRFS_COMPATIBILITY_PROPERTY: "core-site",
     EMRFS_PROVIDER_PROPERTY: "emrfs-site",
     S3A_PROVIDER_PROPERTY: "core-site",
@@ -2147,10 +2177,25 @@ def role_mapping_settings(
     its classification's index, the classification, the key as written (``spark.hadoop.`` included), its value, the
     property it sets and its bucket (``None``: every bucket's).
     """
+    for index, classification, key, value, name in hadoop_settings(configurations, ROLE_MAPPING_CLASSIFICATIONS):
+        found = role_mapping_setting(name)
+        if found is not None:
+            yield index, classification, key, value, *found
+
+
+def hadoop_settings(
+    configurations: list[dict[str, Any]], classifications: tuple[str, ...] = HADOOP_PROPERTY_CLASSIFICATIONS
+) -> Iterator[tuple[int, str, str, Any, str]]:
+    """
+    Each property of ``configurations``' ``classifications`` that sets a Hadoop property, as ``(index,
+    classification, key as written, value, the Hadoop property it sets)``: by the name EMR sends
+    (:func:`~.launched_cluster.property_name`), ``spark-defaults``' ``spark.hadoop.<name>`` as ``<name>``
+    (:data:`SPARK_HADOOP`; its other keys set none).
+    """
     for index, configuration in enumerate(configurations):
         classification = configuration.get("Classification")
         properties = configuration.get("Properties")
-        if classification not in ROLE_MAPPING_CLASSIFICATIONS or not isinstance(properties, dict):
+        if classification not in classifications or not isinstance(properties, dict):
             continue
         for key, value in properties.items():
             name = property_name(key)
@@ -2158,9 +2203,73 @@ def role_mapping_settings(
                 if not name.startswith(SPARK_HADOOP):
                     continue
                 name = name.removeprefix(SPARK_HADOOP)
-            found = role_mapping_setting(name)
-            if found is not None:
-                yield index, str(classification), str(key), value, *found
+            yield index, str(classification), str(key), value, name
+
+
+def file_context_doubt(configurations: list[dict[str, Any]]) -> str:
+    """
+    Why the class that serves ``s3://`` (or ``s3n://``) writes through Hadoop's FileContext API is not known, naming
+    the first setting of :data:`FILE_CONTEXT_PROPERTIES` in a classification of Hadoop properties
+    (:func:`hadoop_settings`), or ``""``: none is set.
+    """
+    for _, classification, key, value, name in hadoop_settings(configurations):
+        if name in FILE_CONTEXT_PROPERTIES:
+            return _file_context_problem(classification, key, value, name)
+    return ""
+
+
+def _file_context_problem(classification: str, key: str, value: object, name: str) -> str:
+    """Why ``classification`` ``key`` of ``value``, which sets ``name`` of :data:`FILE_CONTEXT_PROPERTIES`, is a doubt."""
+    scheme = name.removeprefix(FILE_CONTEXT_PREFIX).removesuffix(".impl")
+    return (
+        f"{classification} {key}={value!r} sets the class Hadoop's FileContext API serves {scheme}:// with (Spark's "
+        "streaming checkpoints, YARN's log aggregation), and AWS does not document which class there keeps EMRFS's "
+        "role mappings (its migration guide names fs.s3.impl and fs.s3n.impl only): remove it"
+    )
+
+
+def _refuse_file_context_classes(
+    configurations: list[dict[str, Any]], field: str, keep_emrfs: bool, uses_role_mappings: bool
+) -> None:
+    """
+    With role mappings or ``keep_emrfs``, refuse a setting of :data:`FILE_CONTEXT_PROPERTIES` in ``configurations``
+    (named ``field``), whatever its value (:func:`file_context_doubt`): the writes through FileContext would go by a
+    class neither EMRFS's kept ``fs.s3.impl`` nor the role mappings are known to reach.
+    """
+    if not (keep_emrfs or uses_role_mappings):
+        return
+    for index, classification, key, value, name in hadoop_settings(configurations):
+        if name in FILE_CONTEXT_PROPERTIES:
+            raise InvalidParameterError(
+                f"{field}[{index}].Properties.{key}",
+                f"is set: {_file_context_problem(classification, key, value, name)}. The launch keeps EMRFS "
+                "(keep_emrfs) or relies on the security configuration's role mappings, which these writes may not get",
+            )
+
+
+def nested_configurations(configurations: list[dict[str, Any]]) -> Iterator[tuple[int, str]]:
+    """
+    Each classification of Hadoop properties (:data:`HADOOP_PROPERTY_CLASSIFICATIONS`; not an ``-env`` one, which keeps
+    its ``export``) of ``configurations`` with a non-empty ``Configurations`` nested under it, as ``(index,
+    classification)``: Amazon EMR API Reference, "Configuration": ``Configurations`` is "A list of additional
+    configurations to apply within a configuration object", and what EMR does with one nested under a site file AWS
+    does not document, while the launch's and the verifier's checks read the top-level classifications only.
+    """
+    for index, configuration in enumerate(configurations):
+        classification = configuration.get("Classification")
+        if classification in HADOOP_PROPERTY_CLASSIFICATIONS and configuration.get("Configurations"):
+            yield index, str(classification)
+
+
+def _refuse_nested_configurations(configurations: list[dict[str, Any]], field: str) -> None:
+    """Refuse a ``Configurations`` nested under a classification of Hadoop properties (:func:`nested_configurations`)."""
+    for index, classification in nested_configurations(configurations):
+        raise InvalidParameterError(
+            f"{field}[{index}].Configurations",
+            f"is nested under {classification}: what EMR does with configurations nested under a site file's "
+            'classification is not documented (Amazon EMR API Reference, "Configuration"), and the launch and the '
+            "verifier check top-level classifications only. Give each classification at top level",
+        )
 
 
 def role_mapping_problem(setting: str, prop: str) -> str:
@@ -2234,15 +2343,16 @@ INSTANCE_CHECKED_CLASSIFICATIONS = HADOOP_PROPERTY_CLASSIFICATIONS
 def connector_setting(classification: str, name: str) -> bool:
     """
     Whether ``name`` of ``classification`` is an S3 connector setting: a ``core-site`` or ``emrfs-site`` property
-    ``fs.s3…`` (EMRFS's and S3A's, ``s3n://``'s, per bucket too), the same in a classification of
-    :data:`OTHER_HADOOP_SITES`, or its ``spark-defaults`` ``spark.hadoop.`` form.
+    ``fs.s3…`` (EMRFS's and S3A's, ``s3n://``'s, per bucket too) or ``fs.AbstractFileSystem.s3…``
+    (:func:`s3_connector_name`), the same in a classification of :data:`OTHER_HADOOP_SITES`, or its ``spark-defaults``
+    ``spark.hadoop.`` form.
     """
     name = hadoop_property_name(name)  # as Hadoop reads a property's name (padded_connector_names)
     if classification == "spark-defaults":
         if not name.startswith(SPARK_HADOOP):
             return False
         name = name.removeprefix(SPARK_HADOOP)
-    return classification in INSTANCE_CHECKED_CLASSIFICATIONS and name.startswith("fs.s3")
+    return classification in INSTANCE_CHECKED_CLASSIFICATIONS and s3_connector_name(name)
 
 
 def instance_overrides(
@@ -2339,6 +2449,7 @@ def _refuse_instance_overrides(
     and its own canned ACL setting that is no canned ACL name, as the cluster's (:func:`check_canned_acls`).
     """
     for place, own in launch_instance_configurations(instances, field):
+        _refuse_nested_configurations(own, place)
         _refuse_role_mapping_settings(own, {}, mapped_buckets, place, uses_role_mappings=role_mappings)
         _check_site_canned_acls(own, place)
         for index, classification, name, value, theirs in instance_overrides(configurations, own):

@@ -76,6 +76,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
     STS_HTTPS_ONLY,
+    file_context_doubt,
     hadoop_boolean,
     impl_connector,
     impl_doubt,
@@ -945,7 +946,7 @@ def s3a_default_sts(release_label: str, configurations: list[dict[str, Any]]) ->
     Whether S3A serves the cluster's ``s3://`` and calls STS at its own, undocumented, default: no ``core-site``
     ``fs.s3a.assumed.role.sts.endpoint``, and no ``emrfs-site`` ``fs.s3.sts.endpoint`` that EMR translates to it.
     """
-    if not _s3a_serves(release_label, _sites(configurations).get("core-site", {})):
+    if not _s3a_serves(release_label, configurations):
         return False
     return not sts_endpoint_settings(release_label, configurations).get(STS_ENDPOINT_PROPERTY)
 
@@ -972,7 +973,7 @@ def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any
     """
     sites = _sites(configurations)
     emrfs, core = sites.get("emrfs-site", {}), sites.get("core-site", {})
-    if not _s3a_serves(release_label, core):  # a label that is no release: sts_endpoint_check names the field
+    if not _s3a_serves(release_label, configurations):  # a label that is no release: sts_endpoint_check names the field
         return emrfs
     chosen = {key: value for key, value in emrfs.items() if key != STS_ENDPOINT_PROPERTY}
     if core.get(S3A_STS_ENDPOINT_PROPERTY):
@@ -1007,7 +1008,7 @@ def sts_translation_doubt(release_label: str, configurations: list[dict[str, Any
     switch = core.get(EMRFS_COMPATIBILITY_PROPERTY)
     if switch is None or hadoop_boolean(switch) is not None or core.get(S3A_STS_ENDPOINT_PROPERTY):
         return ""
-    if not emrfs.get(STS_ENDPOINT_PROPERTY) or not _s3a_serves(release_label, core):
+    if not emrfs.get(STS_ENDPOINT_PROPERTY) or not _s3a_serves(release_label, configurations):
         return ""
     return (
         f"core-site {EMRFS_COMPATIBILITY_PROPERTY}={switch!r} is neither true nor false as Hadoop reads a flag: "
@@ -1016,17 +1017,20 @@ def sts_translation_doubt(release_label: str, configurations: list[dict[str, Any
     )
 
 
-def _s3a_serves(release_label: str, core: dict[str, Any]) -> bool | None:
+def _s3a_serves(release_label: str, configurations: list[dict[str, Any]]) -> bool | None:
     """
-    Whether S3A serves ``s3://`` on ``release_label`` with these ``core-site`` settings (7.10.0 on, EMRFS not kept as
+    Whether S3A serves ``s3://`` on ``release_label`` with these ``Configurations`` (7.10.0 on, EMRFS not kept as
     Hadoop reads ``fs.s3.impl``); ``None``: not known (:func:`~.cluster_config.impl_connector`: a class neither
-    EMRFS's nor S3A's once Java trims it, or before 7.10.0 any but EMRFS's).
+    EMRFS's nor S3A's once Java trims it, or before 7.10.0 any but EMRFS's; or a FileContext class of ``s3://`` or
+    ``s3n://`` set: :func:`~.cluster_config.file_context_doubt`).
     """
     try:
         version = parse_release_label(release_label, "release_label")
     except EmrfsXacctError:
         return False
-    connector = impl_connector(version, core.get("fs.s3.impl"))
+    if file_context_doubt(configurations):
+        return None
+    connector = impl_connector(version, _sites(configurations).get("core-site", {}).get("fs.s3.impl"))
     return None if connector is None else connector == "S3A"
 
 
@@ -1040,11 +1044,12 @@ def cluster_sts_check(
     """
     region = facts.region if facts else "REGION"
     impl = _sites(configurations).get("core-site", {}).get("fs.s3.impl")
-    if _s3a_serves(release_label, _sites(configurations).get("core-site", {})) is None:
+    if _s3a_serves(release_label, configurations) is None:
         return StsReachability(
             NOT_CHECKED,
             UNKNOWN_CONNECTOR_STS,
-            f"{impl_doubt(parse_release_label(release_label), impl)}: which connector serves s3://, so which "
+            f"{file_context_doubt(configurations) or impl_doubt(parse_release_label(release_label), impl)}: which "
+            "connector serves s3://, so which "
             "STS endpoint it calls, is not known",
             f"set core-site fs.s3.impl to {EMRFS_IMPL} exactly, or remove it, to have it checked; the live probe "
             "(probe=True) proves the route",
@@ -1086,7 +1091,7 @@ def _sts_setting(release_label: str, configurations: list[dict[str, Any]]) -> di
     Service endpoint", shows only ``https://sts.amazonaws.com``).
     """
     core = _sites(configurations).get("core-site", {})
-    if not _s3a_serves(release_label, core):
+    if not _s3a_serves(release_label, configurations):
         return {"setting": f"emrfs-site {STS_ENDPOINT_PROPERTY}", "trimmed": False}
     if core.get(S3A_STS_ENDPOINT_PROPERTY):
         return {"setting": f"core-site {S3A_STS_ENDPOINT_PROPERTY}", "trimmed": True}

@@ -25,6 +25,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     SPARK_HADOOP,
     hadoop_reading,
     java_trim,
+    nested_configurations,
     padded_connector_names,
     s3a_bucket_setting,
     spark_trimmed,
@@ -149,6 +150,7 @@ def audit(state: ChainState) -> list[Link]:
         *emrfs_site_audit(state),
         *other_sites_audit(state),
         *padded_names_audit(state),
+        *nested_configurations_audit(state),
     ]
     for classification, name in read_settings(state):
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
@@ -306,4 +308,28 @@ def padded_names_audit(state: ChainState) -> list[Link]:
             probe_settles=classification in PROBE_LOADS,
         )
         for _, classification, key in padded_connector_names(state.cluster_configurations or [])
+    ]
+
+
+NESTED_LINK = "Nested configurations"
+
+
+def nested_configurations_audit(state: ChainState) -> list[Link]:
+    """
+    One "not checked" link per classification of Hadoop properties with ``Configurations`` nested under it
+    (:func:`~.cluster_config.nested_configurations`): what EMR does with them AWS does not document (Amazon EMR API
+    Reference, "Configuration"), and the links read the top-level classifications only.
+    """
+    return [
+        Link(
+            None,
+            NESTED_LINK,
+            UNKNOWN,
+            f"{classification} (Configurations[{index}]) has Configurations nested under it: what EMR does with "
+            "configurations nested under a site file's classification is not documented (Amazon EMR API Reference, "
+            '"Configuration"), and the links read top-level classifications only',
+            fix="give each classification at top level",
+            probe_settles=False,
+        )
+        for index, classification in nested_configurations(state.cluster_configurations or [])
     ]

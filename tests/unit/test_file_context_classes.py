@@ -1,0 +1,175 @@
+"""
+FileContext classes of ``s3://``/``s3n://`` and ``Configurations`` nested under a site file: the launch and the verifier.
+
+Hadoop's FileContext API (``AbstractFileSystem.createFileSystem``) takes the class for a scheme from
+``fs.AbstractFileSystem.<scheme>.impl``, not ``fs.<scheme>.impl`` (Apache Hadoop, ``core-default.xml``:
+``fs.AbstractFileSystem.s3a.impl``, "The implementation class of the S3A AbstractFileSystem"); Spark's streaming
+checkpoints and YARN's log aggregation write through it. AWS's "Migration guide: EMRFS to S3A filesystem" (Amazon EMR
+Release Guide) names only ``fs.s3.impl``/``fs.s3n.impl`` for keeping EMRFS: which FileContext class keeps EMRFS's role
+mappings is not documented. The launch accepted ``fs.AbstractFileSystem.s3.impl`` (while refusing the same class
+through ``fs.s3.impl``), and the verifier judged the cluster as EMRFS's.
+
+Amazon EMR API Reference, "Configuration": ``Configurations`` is "A list of additional configurations to apply within
+a configuration object"; what EMR does with a site file nested under another is not documented, and the launch's and
+the verifier's checks read top-level classifications only (a nested role mapping setting was launched unrefused).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_NOT_CHECKED
+from airflow_provider_emrfs_xacct.pure.checks.spark_settings import NESTED_LINK
+from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, plan_launch
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, cluster_sts_check
+from tests.unit.test_chain import CONNECTOR, by_name, healthy_state
+
+S3A_FILE_CONTEXT = "org.apache.hadoop.fs.s3a.S3A"
+CUSTOM = "com.example.fs.WrappedS3Fs"
+FIELD = "job_flow_overrides.Configurations"
+
+
+def _overrides(release: str, *configurations: dict[str, Any], instances: dict | None = None) -> dict:
+    return {
+        "Name": "c",
+        "ReleaseLabel": release,
+        "Instances": {"KeepJobFlowAliveWhenNoSteps": True, **(instances or {})},
+        "Configurations": list(configurations),
+    }
+
+
+def _site(classification: str, **properties: str) -> dict[str, Any]:
+    return {"Classification": classification, "Properties": properties}
+
+
+def test_6_15_0_without_keep_emrfs_refuses_s3a_s_file_context_class() -> None:
+    # Was launched: FileContext writes to s3:// went through S3A on 6.15.0, with no role mappings before 7.10.0.
+    overrides = _overrides("emr-6.15.0", _site("core-site", **{"fs.AbstractFileSystem.s3.impl": S3A_FILE_CONTEXT}))
+    with pytest.raises(InvalidParameterError) as raised:
+        plan_launch(overrides, uses_role_mappings=True, keep_emrfs=False)
+    assert raised.value.field == f"{FIELD}[0].Properties.fs.AbstractFileSystem.s3.impl"
+    assert "FileContext" in str(raised.value)
+
+
+@pytest.mark.parametrize("name", ["fs.AbstractFileSystem.s3.impl", "fs.AbstractFileSystem.s3n.impl"])
+def test_7_10_0_keep_emrfs_refuses_a_custom_file_context_class(name: str) -> None:
+    # Was launched with the note that fs.s3.impl keeps EMRFS, while FileContext writes went by the custom class.
+    overrides = _overrides("emr-7.10.0", _site("core-site", **{name: CUSTOM}))
+    with pytest.raises(InvalidParameterError) as raised:
+        plan_launch(overrides, uses_role_mappings=True, keep_emrfs=True)
+    assert raised.value.field == f"{FIELD}[0].Properties.{name}"
+    assert CUSTOM in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("classification", "key"),
+    [
+        ("spark-defaults", "spark.hadoop.fs.AbstractFileSystem.s3.impl"),
+        ("hive-site", "fs.AbstractFileSystem.s3.impl"),
+        ("emrfs-site", "fs.AbstractFileSystem.s3n.impl"),
+        ("core-site", "EMR.secret@fs.AbstractFileSystem.s3.impl"),
+    ],
+)
+def test_the_other_spellings_are_refused(classification: str, key: str) -> None:
+    overrides = _overrides("emr-7.10.0", _site(classification, **{key: CUSTOM}))
+    with pytest.raises(InvalidParameterError) as raised:
+        plan_launch(overrides, uses_role_mappings=True, keep_emrfs=True)
+    assert raised.value.field == f"{FIELD}[0].Properties.{key}"
+
+
+def test_an_instance_group_s_own_file_context_class_is_refused() -> None:
+    group = {
+        "InstanceRole": "CORE",
+        "Configurations": [_site("core-site", **{"fs.AbstractFileSystem.s3.impl": CUSTOM})],
+    }
+    overrides = _overrides("emr-7.10.0", instances={"InstanceGroups": [group]})
+    with pytest.raises(InvalidParameterError) as raised:
+        plan_launch(overrides, uses_role_mappings=True, keep_emrfs=True)
+    assert raised.value.field == (
+        "job_flow_overrides.Instances.InstanceGroups[0].Configurations[0].Properties.fs.AbstractFileSystem.s3.impl"
+    )
+
+
+def test_without_role_mappings_or_keep_emrfs_a_file_context_class_is_launched() -> None:
+    overrides = _overrides("emr-7.10.0", _site("core-site", **{"fs.AbstractFileSystem.s3.impl": CUSTOM}))
+    plan = plan_launch(overrides, uses_role_mappings=False, keep_emrfs=False)
+    assert plan.overrides["Configurations"] == overrides["Configurations"]
+
+
+def test_s3a_s_own_file_context_class_stays_allowed() -> None:
+    # s3a:// is S3A's whatever is kept for s3://, as fs.s3a.impl is: not refused.
+    overrides = _overrides("emr-7.10.0", _site("core-site", **{"fs.AbstractFileSystem.s3a.impl": S3A_FILE_CONTEXT}))
+    plan_launch(overrides, uses_role_mappings=True, keep_emrfs=True)
+
+
+def test_emrfs_site_nested_under_core_site_is_refused() -> None:
+    # Was launched: the nested role mapping setting was never read, while at top level it is refused.
+    nested = {
+        "Classification": "core-site",
+        "Properties": {},
+        "Configurations": [_site("emrfs-site", **{"fs.s3.authorization.roleMapping": "x"})],
+    }
+    with pytest.raises(InvalidParameterError) as raised:
+        plan_launch(_overrides("emr-6.15.0", nested), uses_role_mappings=True)
+    assert raised.value.field == f"{FIELD}[0].Configurations"
+
+
+def test_configurations_nested_in_an_instance_group_s_site_file_are_refused() -> None:
+    nested = {"Classification": "core-site", "Configurations": [_site("emrfs-site", **{"fs.s3.canned.acl": "Private"})]}
+    overrides = _overrides("emr-6.15.0", instances={"InstanceGroups": [{"Configurations": [nested]}]})
+    with pytest.raises(InvalidParameterError) as raised:
+        plan_launch(overrides, uses_role_mappings=True)
+    assert raised.value.field == "job_flow_overrides.Instances.InstanceGroups[0].Configurations[0].Configurations"
+
+
+def test_an_env_classification_keeps_its_export() -> None:
+    env = {"Classification": "hadoop-env", "Configurations": [_site("export", JAVA_HOME="/usr/lib/jvm/java")]}
+    plan = plan_launch(_overrides("emr-6.15.0", env), uses_role_mappings=True)
+    assert plan.overrides["Configurations"] == [env]
+
+
+@pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0"])
+@pytest.mark.parametrize(
+    "site",
+    [
+        _site("core-site", **{"fs.s3.impl": EMRFS_IMPL, "fs.AbstractFileSystem.s3.impl": S3A_FILE_CONTEXT}),
+        _site("spark-defaults", **{"spark.hadoop.fs.AbstractFileSystem.s3n.impl": CUSTOM}),
+    ],
+)
+def test_the_verifier_leaves_the_connector_not_checked(release: str, site: dict[str, Any]) -> None:
+    # Was a PASS: the connector judged EMRFS's from fs.s3.impl alone.
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [site]
+
+    report = check_chain(state)
+
+    connector = by_name(report)[CONNECTOR]
+    assert connector.status == UNKNOWN, connector
+    assert "fs.AbstractFileSystem.s3" in connector.detail
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
+def test_the_sts_route_is_not_checked_with_a_file_context_class() -> None:
+    configurations = [_site("core-site", **{"fs.s3.impl": EMRFS_IMPL, "fs.AbstractFileSystem.s3.impl": CUSTOM})]
+    reachability = cluster_sts_check("emr-7.10.0", None, configurations)
+    assert reachability.status == NOT_CHECKED
+    assert "fs.AbstractFileSystem.s3.impl" in reachability.detail
+
+
+def test_the_verifier_leaves_nested_configurations_not_checked() -> None:
+    state = healthy_state()
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Configurations": [_site("emrfs-site", **{"fs.s3.canned.acl": "Private"})]}
+    ]
+
+    report = check_chain(state)
+
+    nested = by_name(report)[NESTED_LINK]
+    assert nested.status == UNKNOWN
+    assert "core-site" in nested.detail
+    assert report.verdict == VERDICT_NOT_CHECKED
