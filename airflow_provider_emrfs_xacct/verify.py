@@ -287,6 +287,32 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
     return state
 
 
+def key_region(key: str, bucket_region: str | None) -> str | None:
+    """
+    The Region KMS is asked about ``key`` in: a key ARN or alias ARN names its own Region
+    (``arn:aws:kms:us-east-2:111122223333:key/...``: AWS KMS API Reference, DescribeKey, ``KeyId``), and a key is
+    known only to KMS of its Region (AWS KMS Developer Guide, "AWS KMS keys": KMS keys are Regional), whatever the
+    bucket's Region says; an alias name or key id is resolved in the Region the request goes to, the bucket's.
+    ``None``: not known (the connection's Region is asked).
+    """
+    if key.startswith("arn:") and region_of_arn(key):
+        return region_of_arn(key)
+    return bucket_region or None
+
+
+def not_found_in_guessed_region(kms: EmrfsKmsHook, key: str) -> Unreadable:
+    """
+    Why a key DescribeKey did not find is not said not to exist, when the Region asked was only the connection's:
+    the bucket's Region was not said (HeadBucket), and KMS of another Region does not know the key (AWS KMS Developer
+    Guide, "AWS KMS keys": KMS keys are Regional).
+    """
+    return Unreadable(
+        f"KMS of Region {kms.conn_region_name} has no key {key}, but the bucket's Region was not said (HeadBucket), "
+        f"so {kms.conn_region_name}, the destination connection's Region, was asked: the key may be one of the "
+        "bucket's Region; name it by its key ARN"
+    )
+
+
 def resolve_key(kms: EmrfsKmsHook, configured: str) -> dict[str, Any] | Unreadable | None:
     """
     DescribeKey on the key the bucket names (an id, an ARN or an alias): its ARN, manager and state. Never on a
@@ -441,8 +467,9 @@ def _read_requested_key(
             f"{destination_account} and cannot read it"
         )
         return
-    kms = kms.in_region(bucket.region)  # S3 of the bucket's Region resolves and uses it (_read_bucket_key)
-    managed = aws_managed_key_arn(kms, key, destination_account, bucket.region)
+    region = key_region(key, bucket.region)  # S3 of the bucket's Region resolves and uses it (_read_bucket_key)
+    kms = kms.in_region(region)
+    managed = aws_managed_key_arn(kms, key, destination_account, region)
     if managed is not None:
         state.requested_keys[entry] = managed
         if isinstance(managed, str):
@@ -455,7 +482,8 @@ def _read_requested_key(
         return
     described = resolve_key(kms, key)
     if not isinstance(described, dict):
-        state.requested_keys[entry] = described
+        guessed = described is None and not region
+        state.requested_keys[entry] = not_found_in_guessed_region(kms, key) if guessed else described
         return
     state.requested_keys[entry] = _read_described_key(
         kms, described, destination_account, state.key_policies, (state.key_states, state.key_kinds)
@@ -639,13 +667,16 @@ def _read_bucket_key(
     ``described_as``: :func:`_read_described_key`),
     with KMS of the bucket's Region: S3 uses a key of the bucket's own Region only (Amazon S3 User Guide, "Using
     server-side encryption with AWS KMS keys (SSE-KMS)"), and ``alias/aws/s3`` or a key id names a key of the
-    Region the request is sent to (AWS KMS Developer Guide, "AWS managed keys": one per service and Region).
+    Region the request is sent to (AWS KMS Developer Guide, "AWS managed keys": one per service and Region). A key
+    named by key or alias ARN is read in the ARN's Region (:func:`key_region`); one not found where the Region was
+    only the connection's guess is not checked (:func:`not_found_in_guessed_region`), never "does not exist".
     """
     if bucket.sse_algorithm not in SSE_KMS_ALGORITHMS:
         return  # no KMS key
-    kms = kms.in_region(bucket.region)
     configured = bucket.kms_key_id or AWS_MANAGED_S3_ALIAS  # none named: S3 uses aws/s3
-    managed = aws_managed_key_arn(kms, configured, destination_account, bucket.region)
+    region = key_region(configured, bucket.region)
+    kms = kms.in_region(region)
+    managed = aws_managed_key_arn(kms, configured, destination_account, region)
     if managed is not None:
         # The AWS managed key aws/s3: its ARN, for judging the writers' own policies on it (checks/key_user.py).
         bucket.aws_managed_key_arn = managed
@@ -655,7 +686,8 @@ def _read_bucket_key(
     key = resolve_key(kms, configured)
     if key is None or isinstance(key, Unreadable):
         bucket.kms_key_arn = configured
-        key_policies[configured] = key
+        guessed = key is None and not region
+        key_policies[configured] = not_found_in_guessed_region(kms, configured) if guessed else key
         return
     bucket.kms_key_manager = key.get("KeyManager")
     if key.get("KeyManager") == "AWS":
@@ -1051,6 +1083,7 @@ def expected_key(kms: EmrfsKmsHook, configured: str | None) -> tuple[str | None,
     """
     if not configured:
         return None, None
+    kms = kms.in_region(key_region(configured, None))  # a key or alias ARN in its own Region
     managed = aws_managed_key_arn(kms, configured)
     if isinstance(managed, Unreadable):
         return None, f"{configured} names an AWS managed key not judged: {managed.detail}"

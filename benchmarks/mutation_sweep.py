@@ -1191,11 +1191,11 @@ MUTATIONS = [
     ),
     m(
         "B19",
-        "operators/s3.py",
-        "        if not (is_key_arn(key_id) or is_alias_arn(key_id)):",
-        "        if not is_key_arn(key_id):",
-        "option (a) returns a default key's alias ARN, the key behind it not judged, for links that refuse alias ARNs",
-        ["tests/integration/test_option_a_default_keys.py"],
+        "pure/bucket_policy.py",
+        "    if not (is_key_arn(key_id) or is_alias_arn(key_id)):",
+        "    if not is_key_arn(key_id):",
+        "option (a) refuses a default naming its key by alias ARN, which DescribeKey resolves to the key it judges",
+        ["tests/unit/test_bucket_default_key_rules.py", "tests/integration/test_option_a_default_keys.py"],
     ),
     m(
         "B20",

@@ -251,24 +251,19 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         deletion: :func:`~airflow_provider_emrfs_xacct.pure.kms_keys.key_problem`, as the key grant judges it; another
         Region than the bucket's; an AWS managed key, S3's or another service's, told apart with ``ListAliases`` as
         the verifier and the key grant tell them); warn about one S3 cannot use until someone changes it (disabled,
-        say). Return the key's ARN (``None`` without SSE-KMS); a default naming its key by alias ARN is resolved
+        say); refuse an ARN that is neither a key ARN nor an alias ARN (it names no key). Return the key's ARN (``None``
+        without SSE-KMS); a default naming its key by alias ARN is resolved
         with ``DescribeKey`` (AWS KMS API Reference, DescribeKey, ``KeyId``: "key ID, key ARN, alias name, or alias
         ARN"), judged as a key ARN is, and its key's ARN returned, which the key grant and the EMR role's grant take.
         """
-        from airflow_provider_emrfs_xacct.pure.bucket_policy import (
-            SSE_KMS_ALGORITHMS,
-            is_alias_arn,
-            refuse_unusable_bucket_key,
-        )
-        from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import SSE_KMS_ALGORITHMS, refuse_unusable_bucket_key
 
         if algorithm not in SSE_KMS_ALGORITHMS:
             return None
         # By its spelling first, before any call: aws/s3 or another service's predefined alias (DescribeKey on one
-        # would make KMS create that key in the partner's account), an alias name, a bare key id.
+        # would make KMS create that key in the partner's account), an alias name, a bare key id, an ARN naming no
+        # KMS key. What passes is a key ARN or an alias ARN.
         refuse_unusable_bucket_key(bucket, algorithm, key_id, None)
-        if not (is_key_arn(key_id) or is_alias_arn(key_id)):
-            return key_id
         assert key_id is not None
         self._refuse_key_of_another_region(bucket, key_id)
         return self._judge_described_key(bucket, algorithm, key_id)

@@ -33,6 +33,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     s3_arn,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
 from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     find_statement,
@@ -817,7 +818,8 @@ def refuse_unusable_bucket_key(
     :raises PreconditionError: naming ``s3_prefixes``: an AWS managed key, ``aws/s3`` (by default, alias or ARN) or
         another service's (by its predefined alias, or described so), whose policy cannot be changed; or a key named
         by alias name or bare key id, which S3 resolves in the *writer's* account for a cross-account write
-        (Amazon S3 API Reference, ServerSideEncryptionByDefault, KMSMasterKeyID).
+        (Amazon S3 API Reference, ServerSideEncryptionByDefault, KMSMasterKeyID); or an ARN that is neither a key
+        ARN nor an alias ARN, which names no KMS key.
     """
     if algorithm not in SSE_KMS_ALGORITHMS:
         return
@@ -848,6 +850,16 @@ def refuse_unusable_bucket_key(
         raise PreconditionError(
             f"{where} KMS key {key_id!r} named by alias or key id: S3 resolves it in the writer's account for a "
             "cross-account write. Set the bucket's default encryption to the key's full ARN",
+            field="s3_prefixes",
+        )
+    if not (is_key_arn(key_id) or is_alias_arn(key_id)):
+        # A KMS key is named by its key id, key ARN, alias name or alias ARN (AWS KMS API Reference, DescribeKey,
+        # KeyId; AWS KMS Developer Guide, "Key identifiers (KeyId)"); S3 does not check the value it stores (Amazon S3
+        # API Reference, PutBucketEncryption), so any other ARN names no key S3 could encrypt with.
+        raise PreconditionError(
+            f"{where} {key_id!r} (KMSMasterKeyID), an ARN that is neither a KMS key ARN "
+            "(arn:PARTITION:kms:REGION:ACCOUNT:key/ID) nor an alias ARN (…:alias/NAME), so it names no KMS key. "
+            f"{fix}",
             field="s3_prefixes",
         )
 

@@ -350,3 +350,30 @@ def test_the_key_grant_says_which_service_is_not_checked_when_list_aliases_is_de
     assert warned, logged
     assert key in warned[0]
     assert "is not checked" in warned[0]
+
+
+@pytest.mark.parametrize(
+    "key_id",
+    [
+        "arn:aws:s3:::partner-results-b",
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-b-writer",
+        f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:grant/0123456789abcdef",
+    ],
+)
+def test_a_default_naming_an_arn_that_is_no_kms_key_is_refused_before_any_write(aws: Seeded, key_id: str) -> None:
+    """
+    A KMS key is named by key id, key ARN, alias name or alias ARN (AWS KMS API Reference, DescribeKey, ``KeyId``), and
+    S3 stores the value without checking it (Amazon S3 API Reference, PutBucketEncryption): any other ARN names no key,
+    and is refused by the task that read the bucket, naming s3_prefixes, not returned as the key ARN for later tasks.
+    """
+    encrypt_bucket(aws, key_id)
+    before = policy_of(aws)
+
+    error, recorder = refused(grant())
+
+    assert error.field == "s3_prefixes"
+    assert f"bucket {aws.bucket} is encrypted by default with {key_id!r} (KMSMasterKeyID)" in str(error)
+    assert "names no KMS key" in str(error)
+    assert recorder.mutating == []
+    assert recorder.params_of("DescribeKey") == []
+    assert policy_of(aws) == before

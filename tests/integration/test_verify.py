@@ -19,6 +19,7 @@ from airflow.providers.common.compat.sdk import TaskDeferred
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct import verify as verify_module
+from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
@@ -2030,3 +2031,135 @@ def test_a_bucket_default_naming_a_key_of_another_region_is_never_passed(partner
     [key] = [item for item in result["links"] if item["link"] == KMS]
     assert key["status"] in ("fail", "not checked"), key
     assert eu_key in key["detail"]
+
+
+# -- A key named by ARN is read in the ARN's Region, whatever HeadBucket said ---------------------------------------
+
+
+def _key_of_region(partner: Partner, region: str, alias: str = "alias/partner-exports") -> str:
+    """A key of the destination account in ``region`` that the partner's role may use, named by ``alias``: its ARN."""
+    from devstack.moto_stack import account_session
+
+    kms = account_session(partner.aws.url, DESTINATION_ACCOUNT).client(
+        "kms", endpoint_url=partner.aws.url, region_name=region
+    )
+    users = {"Effect": "Allow", "Principal": {"AWS": partner.role_arn}, "Action": "kms:*", "Resource": "*"}
+    policy = {**partner.aws.key_policy, "Statement": [*partner.aws.key_policy["Statement"], users]}
+    arn = str(kms.create_key(Policy=json.dumps(policy))["KeyMetadata"]["Arn"])
+    kms.create_alias(AliasName=alias, TargetKeyId=arn)
+    return arn
+
+
+def _eu_bucket_of_unknown_region(partner: Partner, key_id: str) -> verify_module.BucketState:
+    """
+    A bucket of eu-west-1 whose default encryption names ``key_id``, read as when HeadBucket answers without
+    ``x-amz-bucket-region`` (``EmrfsS3Hook.bucket_region``: ``""``, so ``BucketState.region`` ``None``).
+    """
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.create_bucket(Bucket="partner-results-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id}
+    s3.put_bucket_encryption(
+        Bucket="partner-results-eu",
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
+    )
+    bucket = verify_module.read_bucket(s3_hook(), "partner-results-eu", DESTINATION_ACCOUNT)
+    assert isinstance(bucket, verify_module.BucketState)
+    bucket.region = None  # HeadBucket did not say it
+    return bucket
+
+
+@pytest.mark.parametrize("named", ["key ARN", "alias ARN"])
+def test_a_bucket_key_named_by_arn_is_read_in_the_arns_region_when_the_bucket_region_is_not_said(
+    partner: Partner, named: str
+) -> None:
+    """
+    A key ARN or alias ARN names its Region (AWS KMS API Reference, DescribeKey, ``KeyId``: "arn:aws:kms:us-east-2:…"),
+    and only KMS of that Region knows the key (AWS KMS Developer Guide, "AWS KMS keys": KMS keys are Regional). Before,
+    with the bucket's Region not said, KMS of the connection's Region (us-east-1) was asked, answered NotFound, and the
+    key link said the key "does not exist" while it exists.
+    """
+    eu_key = _key_of_region(partner, "eu-west-1")
+    configured = eu_key if named == "key ARN" else f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:alias/partner-exports"
+    bucket = _eu_bucket_of_unknown_region(partner, configured)
+    kms = EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID)
+    assert kms.conn_region_name == "us-east-1"
+    policies: dict[str, Any] = {}
+    states: dict[str, str] = {}
+
+    verify_module._read_bucket_key(kms, bucket, DESTINATION_ACCOUNT, policies, (states, {}))
+
+    assert bucket.kms_key_arn == eu_key
+    assert isinstance(policies[eu_key], dict)
+    assert states[eu_key] == "Enabled"
+    # The probe's expected key: the alias ARN resolved in its own Region too, not left uncompared.
+    assert expected_key(kms, configured) == (eu_key, None)
+
+
+@pytest.mark.parametrize("configured", ["alias/partner-exports", "key id"])
+def test_a_bucket_key_not_found_in_a_guessed_region_is_not_checked_never_missing(
+    partner: Partner, configured: str
+) -> None:
+    """
+    An alias name or key id names a key of the Region the request goes to (AWS KMS Developer Guide, "Key identifiers
+    (KeyId)"; "AWS KMS keys"): the bucket's Region not said, the connection's is only a guess, so a NotFound there is
+    "not checked", naming the Region asked; a FAIL "does not exist" must mean AWS would certainly refuse.
+    """
+    eu_key = _key_of_region(partner, "eu-west-1")
+    key_id = eu_key.rsplit("/", 1)[1] if configured == "key id" else configured
+    bucket = _eu_bucket_of_unknown_region(partner, key_id)
+    policies: dict[str, Any] = {}
+
+    verify_module._read_bucket_key(
+        EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID), bucket, DESTINATION_ACCOUNT, policies, ({}, {})
+    )
+
+    unread = policies[key_id]
+    assert isinstance(unread, verify_module.Unreadable), unread
+    assert f"KMS of Region us-east-1 has no key {key_id}" in unread.detail
+    assert "the bucket's Region was not said (HeadBucket)" in unread.detail
+
+
+@pytest.mark.parametrize("named", ["key ARN", "key id"])
+def test_the_key_uploads_ask_for_is_read_in_its_arns_region_or_not_checked(partner: Partner, named: str) -> None:
+    """
+    The key the uploads ask for (at-rest SSE-KMS ``AwsKmsKey``), the bucket's Region not said: by key ARN it is read in
+    the ARN's Region (AWS KMS API Reference, DescribeKey, ``KeyId``); by key id, not found in the connection's Region,
+    it is not checked, not "no such key" (AWS KMS Developer Guide, "AWS KMS keys": KMS keys are Regional).
+    """
+    eu_key = _key_of_region(partner, "eu-west-1")
+    asked = eu_key if named == "key ARN" else eu_key.rsplit("/", 1)[1]
+    readers = verify_module.Readers(
+        emr_iam=EmrfsIamHook(aws_conn_id=EMR_CONN_ID),
+        emr=EmrfsEmrHook(aws_conn_id=EMR_CONN_ID),
+        iam=EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID),
+        s3=s3_hook(),
+        kms=EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID),
+    )
+    at_rest = {"S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": asked}}
+    document = {
+        "EncryptionConfiguration": {
+            "EnableInTransitEncryption": False,
+            "EnableAtRestEncryption": True,
+            "AtRestEncryptionConfiguration": at_rest,
+        },
+        "AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": [mapping(ROLE_NAME, IDENTIFIER)]}},
+    }
+    # Made by hand: the provider refuses to create one naming a key of another Region than the clusters'.
+    client(partner.aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
+        Name="asks-for-an-eu-key", SecurityConfiguration=json.dumps(document)
+    )
+    state = verify_module.read_chain_state(readers, security_configuration="asks-for-an-eu-key", release_label=RELEASE)
+    bucket = state.buckets[partner.aws.bucket]
+    assert isinstance(bucket, verify_module.BucketState)
+    bucket.region = None  # HeadBucket did not say it
+    state.requested_keys.clear()
+
+    verify_module._read_requested_key(readers.kms, state, partner.aws.bucket, bucket, DESTINATION_ACCOUNT)
+
+    [resolved] = state.requested_keys.values()
+    if named == "key ARN":
+        assert resolved == eu_key
+        assert isinstance(state.key_policies[eu_key], dict)
+    else:
+        assert isinstance(resolved, verify_module.Unreadable), resolved
+        assert f"KMS of Region us-east-1 has no key {asked}" in resolved.detail

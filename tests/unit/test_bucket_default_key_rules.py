@@ -91,3 +91,14 @@ def test_a_customer_managed_key_arn_or_alias_arn_passes() -> None:
     refuse_unusable_bucket_key("partner-results-b", "aws:kms", KEY_ARN, "CUSTOMER")
     refuse_unusable_bucket_key("partner-results-b", "aws:kms", f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/partner", None)
     refuse_unusable_bucket_key("partner-results-b", "AES256", "alias/aws/ebs", "AWS", s3_managed=False)  # no SSE-KMS
+
+
+@pytest.mark.parametrize(
+    "key_id",
+    ["arn:aws:s3:::partner-results-b", f"arn:aws:kms:us-east-1:{ACCOUNT}:grant/abc", f"arn:aws:kms:::{KEY_ID}"],
+)
+def test_an_arn_that_is_neither_a_key_arn_nor_an_alias_arn_is_refused(key_id: str) -> None:
+    """A KMS key is named by key id, key ARN, alias name or alias ARN (AWS KMS API Reference, DescribeKey, KeyId)."""
+    refused = refusal(key_id, "CUSTOMER")
+    assert f"{key_id!r} (KMSMasterKeyID), an ARN that is neither a KMS key ARN" in refused
+    assert "names no KMS key" in refused
