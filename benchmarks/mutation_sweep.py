@@ -2841,8 +2841,8 @@ MUTATIONS = [
     m(
         "U07",
         "pure/merge.py",
-        '    if statement.get("Condition") and len(as_list((trust or {}).get("Statement"))) != 1:',
-        "    if False:",
+        '    if len(as_list((trust or {}).get("Statement"))) != 1:\n        return None',
+        "    if False:\n        return None",
         "a conditional Deny-everyone beside other statements read as the revoke's (a grant drops someone's restriction)",
         UNIT_MERGE,
         ["tests/unit/test_chain.py"],
@@ -2850,7 +2850,7 @@ MUTATIONS = [
     m(
         "U08",
         "pure/merge.py",
-        '        statement["Condition"] = copy.deepcopy(nobody["Condition"])',
+        '        statement["Condition"] = kept_condition',
         "        pass",
         "the Condition a revoke kept is dropped by the next grant",
         UNIT_MERGE,

@@ -57,6 +57,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     beyond_asked,
     find_statement,
     granted_trust_statement,
+    kept_trust_condition,
     merge_owned_statements,
     merged_principals,
     merged_resources,
@@ -221,6 +222,19 @@ def _writable_trust(
     if warning:
         log.warning("%s", warning)
     return written
+
+
+def _warn_kept_condition_goes(log: Any, current: dict[str, Any] | None, role_name: str) -> None:
+    """Warn of the ``Condition`` a revoke kept for the next grant, when that grant writes no statement to put it on."""
+    if kept := kept_trust_condition(current):
+        log.warning(
+            "Statement %s of the trust policy of role %s, the one a revoke left, goes: other statements trust every "
+            "role asked for. The Condition %s someone had added to it, which the revoke kept for the next grant, goes "
+            "with it; to keep that restriction, put it in a statement of your own",
+            documents.TRUST_SID,
+            role_name,
+            json.dumps(kept, sort_keys=True),
+        )
 
 
 def _granted_trust(
@@ -436,6 +450,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     why="(it names only deleted roles, and other statements trust every role asked for)",
                     then="run again",
                 )
+                _warn_kept_condition_goes(self.log, current, role_name)
                 # An action someone added to it goes with it no more (remove_owned_statement).
                 desired = remove_owned_statement(base or {}, documents.trust_statement([]))
             return _writable_trust(current, desired, role_name, self.log)

@@ -111,36 +111,49 @@ def trust_statement(principal_arns: Iterable[str]) -> dict[str, Any]:
     }
 
 
+#: The value the revoke's statement for nobody compares the requester's account and ARN with (``StringEquals``): no
+#: account ID and no ARN (an account ID is "a 12-digit number": AWS Account Management Reference Guide, "View AWS
+#: account identifiers"; an ARN begins ``arn:``: IAM User Guide, "IAM identifiers"). ``StringEquals`` is an exact
+#: match, and a key the request lacks matches nothing ("IAM JSON policy elements: Condition operators": "If the key
+#: that you specify in a policy condition is not present in the request context, the values do not match and the
+#: condition is false"), so a statement under it applies to no request at all.
+TRUST_NOBODY_MARK = "none-revoked-by-emrfs-xacct"
+#: Where the mark goes: the first of these the ``Condition`` someone added does not already compare (a key of one
+#: ``StringEquals`` block holds one list of values, which match when any does: a second value there would match).
+TRUST_NOBODY_MARK_KEYS = ("aws:PrincipalAccount", "aws:PrincipalArn")
+
 #: The provider's trust statement once it trusts nobody and is the trust policy's only statement: ``Deny`` for
-#: every principal (IAM User Guide, "AWS JSON policy elements: Principal", "All principals": ``{"AWS": "*"}``).
-#: A ``Deny`` never allows anything ("Policy evaluation logic": an explicit deny overrides any allow, and without
-#: an allow the request is denied), so the role is assumable by nobody, as without the statement. Not an empty
-#: ``Statement`` list: the grammar ("Grammar of the IAM JSON policy language": ``"Statement" : [ <statement>,
-#: <statement>, ... ]``) and "IAM JSON policy elements: Statement" ("This element is required") do not say that
-#: IAM saves a trust policy without any statement, nor a ``Principal`` naming nobody. The next grant
-#: (:func:`is_trust_nobody`) writes the normal statement in its place. A ``Condition`` someone added to the
-#: provider's statement stays on this one (a ``Deny`` with a condition still allows nobody: "The difference between
-#: explicit and implicit denies", no applicable ``Allow`` is an implicit deny), and the next grant puts it back on
-#: the statement it writes.
+#: every principal (IAM User Guide, "AWS JSON policy elements: Principal", "All principals": ``{"AWS": "*"}``),
+#: under a condition no request meets (:data:`TRUST_NOBODY_MARK`). It allows nobody ("Policy evaluation logic":
+#: without an allow the request is denied), so the role is assumable by nobody, as without the statement; and it
+#: refuses nobody either, so an ``Allow`` someone adds beside it later works (an explicit deny that applied would
+#: override it). Not an empty ``Statement`` list: the grammar ("Grammar of the IAM JSON policy language":
+#: ``"Statement" : [ <statement>, <statement>, ... ]``) and "IAM JSON policy elements: Statement" ("This element is
+#: required") do not say that IAM saves a trust policy without any statement, nor a ``Principal`` naming nobody. The
+#: next grant (:func:`~.merge.revokes_trust_nobody`) writes the normal statement in its place. A ``Condition``
+#: someone added to the provider's statement stays on this one beside the mark (the conditions of a statement must
+#: all hold: "IAM JSON policy elements: Condition", "evaluated using a logical AND"), and the next grant puts it back
+#: on the statement it writes. Earlier releases wrote it without the mark (:func:`~.merge.revokes_trust_nobody`).
 TRUST_NOBODY_STATEMENT: dict[str, Any] = {
     "Sid": TRUST_SID,
     "Effect": "Deny",
     "Principal": {"AWS": "*"},
     "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {TRUST_NOBODY_MARK_KEYS[0]: TRUST_NOBODY_MARK}},
 }
 
 
 def is_trust_nobody(statement: Any) -> bool:
     """
-    Return whether ``statement`` is :data:`TRUST_NOBODY_STATEMENT`, with or without a ``Condition`` (a revoke left it).
+    Return whether ``statement`` has the shape of :data:`TRUST_NOBODY_STATEMENT`, under any ``Condition`` or none.
 
-    One changed otherwise by hand is not.
+    Whether a revoke left it is :func:`~.merge.revokes_trust_nobody`'s to say. One changed otherwise by hand is not.
     """
     if not isinstance(statement, dict):
         return False
     principal = statement.get("Principal")
     return (
-        set(statement) - {"Condition"} == set(TRUST_NOBODY_STATEMENT)
+        set(statement) - {"Condition"} == set(TRUST_NOBODY_STATEMENT) - {"Condition"}
         and isinstance(statement.get("Condition", {}), dict)
         and all(statement[key] == TRUST_NOBODY_STATEMENT[key] for key in ("Sid", "Effect"))
         and isinstance(principal, dict)

@@ -20,6 +20,8 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     OBJECT_ACL_SID,
     OBJECTS_SID,
     SID_PREFIX,
+    TRUST_NOBODY_MARK,
+    TRUST_NOBODY_MARK_KEYS,
     TRUST_NOBODY_STATEMENT,
     TRUST_SID,
     VERSION,
@@ -787,10 +789,10 @@ def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: st
     and refuses to save a trust policy still naming one ("Invalid principal in policy"; AWS Knowledge Center,
     iam-trust-policy-error). Left with no principal, the statement goes; if it was the policy's only statement,
     :data:`~.documents.TRUST_NOBODY_STATEMENT` takes its place (IAM does not document saving a trust policy
-    without statements), with the ``Condition`` someone added to the provider's statement, for the next grant to
-    put back (:func:`trust_nobody_condition`). Beside other statements the statement goes with its ``Condition``: a
-    ``Deny`` for everyone under that condition would also refuse their principals. Every other statement is carried
-    over unchanged, in its place.
+    without statements), with the ``Condition`` someone added to the provider's statement beside its mark
+    (:func:`trust_nobody_condition`), for the next grant to put back (:func:`kept_trust_condition`): it refuses nobody,
+    alone or beside statements added later. Beside other statements the statement goes with its ``Condition``.
+    Every other statement is carried over unchanged, in its place.
 
     :raises ConflictError: the statement also holds a principal the provider does not write (a service, ``"*"``):
         principals of one statement are alternatives, and removing the statement would end their access.
@@ -810,9 +812,61 @@ def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: st
     result = remove_owned_statement(trust, trust_statement(live_principals(held)))
     if not result["Statement"]:
         nobody = copy.deepcopy(TRUST_NOBODY_STATEMENT)
-        if isinstance(ours.get("Condition"), dict) and ours["Condition"]:
-            nobody["Condition"] = copy.deepcopy(ours["Condition"])
+        nobody["Condition"] = trust_nobody_condition(ours.get("Condition"))
         result["Statement"] = [nobody]
+    return result
+
+
+def trust_nobody_condition(condition: Any) -> dict[str, Any]:
+    """
+    Return ``condition`` (someone's, of the provider's trust statement) with :data:`~.documents.TRUST_NOBODY_MARK`.
+
+    The mark compares the first key of :data:`~.documents.TRUST_NOBODY_MARK_KEYS` that the ``StringEquals`` block of
+    ``condition`` does not (key names in any case: "IAM JSON policy elements: Condition", "Condition key names are not
+    case-sensitive"): a key it compares already holds values that match when any does, so the mark there would let
+    them match. Its other blocks stay as they are; all must hold, and the mark never does.
+
+    :raises ConflictError: that block compares every such key already.
+    """
+    result = copy.deepcopy(condition) if isinstance(condition, dict) else {}
+    operator = next((name for name in result if str(name).lower() == "stringequals"), "StringEquals")
+    block = result.setdefault(operator, {})
+    held = {str(key).lower() for key in block} if isinstance(block, dict) else set(_MARK_KEYS)
+    for key in TRUST_NOBODY_MARK_KEYS:
+        if key.lower() not in held:
+            block[key] = TRUST_NOBODY_MARK
+            return result
+    raise ConflictError(
+        f"statement {TRUST_SID!r} would lose its last role, and its Condition already compares "
+        f"{' and '.join(TRUST_NOBODY_MARK_KEYS)} under {operator}: the statement the revoke leaves in its place could "
+        "not keep that Condition without refusing the principals it matches; move the Condition to a statement of "
+        "your own (or change it), then run again"
+    )
+
+
+_MARK_KEYS = frozenset(key.lower() for key in TRUST_NOBODY_MARK_KEYS)
+
+
+def _trust_nobody_mark(condition: Any) -> tuple[str, str] | None:
+    """Return the ``StringEquals`` block and key of ``condition`` holding :data:`~.documents.TRUST_NOBODY_MARK`."""
+    for operator, block in (condition if isinstance(condition, dict) else {}).items():
+        if str(operator).lower() != "stringequals" or not isinstance(block, dict):
+            continue
+        for key, value in block.items():
+            if str(key).lower() in _MARK_KEYS and as_list(value) == [TRUST_NOBODY_MARK]:
+                return operator, key
+    return None
+
+
+def without_trust_nobody_mark(condition: Any) -> dict[str, Any]:
+    """Return ``condition`` without :data:`~.documents.TRUST_NOBODY_MARK` (``{}`` if nothing else is left)."""
+    result = copy.deepcopy(condition) if isinstance(condition, dict) else {}
+    mark = _trust_nobody_mark(result)
+    if mark is not None:
+        operator, key = mark
+        del result[operator][key]
+        if not result[operator]:
+            del result[operator]
     return result
 
 
@@ -820,15 +874,21 @@ def revokes_trust_nobody(trust: dict[str, Any] | None) -> dict[str, Any] | None:
     """
     Return the statement for nobody a revoke left in ``trust`` (:data:`~.documents.TRUST_NOBODY_STATEMENT`), or ``None``.
 
-    With a ``Condition`` it is the revoke's only while it is the trust policy's only statement, as the revoke writes
-    it (:func:`trust_without_role`): beside other statements a ``Deny`` for everyone under a condition under the
-    provider's ``Sid`` restricts their principals (IAM User Guide, "Policy evaluation logic": an explicit deny
-    overrides any allow), so it is someone's restriction, which a grant must not drop (it refuses it instead).
+    It is the revoke's wherever it stands when it carries :data:`~.documents.TRUST_NOBODY_MARK` (it refuses nobody)
+    or no ``Condition`` (an earlier release's, which a grant takes out). An earlier release kept someone's
+    ``Condition`` on it without the mark: that one is the revoke's only while it is the trust policy's only statement,
+    as the revoke wrote it. Beside other statements such a ``Deny`` refuses every principal its condition matches
+    (IAM User Guide, "Policy evaluation logic": an explicit deny overrides any allow), and it cannot be told from a
+    restriction someone wrote under the provider's ``Sid``, which a grant must not drop (it refuses it instead:
+    :func:`merged_principals`).
     """
     statement = find_statement(trust, TRUST_SID)
-    if not is_trust_nobody(statement) or statement is None:
+    if statement is None or not is_trust_nobody(statement):
         return None
-    if statement.get("Condition") and len(as_list((trust or {}).get("Statement"))) != 1:
+    condition = statement.get("Condition")
+    if not condition or _trust_nobody_mark(condition) is not None:
+        return statement
+    if len(as_list((trust or {}).get("Statement"))) != 1:
         return None
     return statement
 
@@ -840,17 +900,25 @@ def without_trust_nobody(trust: dict[str, Any] | None) -> dict[str, Any] | None:
     return trust
 
 
+def kept_trust_condition(trust: dict[str, Any] | None) -> dict[str, Any]:
+    """
+    Return the ``Condition`` a revoke kept on its statement for nobody in ``trust``, without its mark (``{}``: none).
+
+    Someone added it to the provider's statement before the revoke (see :func:`trust_without_role`).
+    """
+    return without_trust_nobody_mark((revokes_trust_nobody(trust) or {}).get("Condition"))
+
+
 def granted_trust_statement(trust: dict[str, Any] | None, principal_arns: Iterable[str]) -> dict[str, Any]:
     """
     Return the provider's trust statement for ``principal_arns``, for a grant to merge into ``trust``.
 
-    It carries the ``Condition`` a revoke kept on :data:`~.documents.TRUST_NOBODY_STATEMENT` (someone added it to
-    the provider's statement before: see :func:`trust_without_role`).
+    It carries the ``Condition`` a revoke kept (:func:`kept_trust_condition`).
     """
     statement = trust_statement(principal_arns)
-    nobody = revokes_trust_nobody(trust)
-    if nobody is not None and nobody.get("Condition"):
-        statement["Condition"] = copy.deepcopy(nobody["Condition"])
+    kept_condition = kept_trust_condition(trust)
+    if kept_condition:
+        statement["Condition"] = kept_condition
     return statement
 
 
@@ -1016,6 +1084,15 @@ def grants_assume_role(statement: Any, principal_arn: str) -> bool:
     return identity_key(principal_arn) in held and any(action in ("sts:AssumeRole", "sts:*", "*") for action in actions)
 
 
+_UNKNOWN_TRUST_NOBODY = (
+    "statement {sid!r} is a Deny of sts:AssumeRole for every principal under a Condition, beside other statements: "
+    "a revoke of an earlier release left it so (with the Condition someone had added to the provider's statement), "
+    "or it was written by hand, and the provider cannot tell which. While it stands it refuses every principal its "
+    "Condition matches, whatever the other statements allow. Remove it (or keep it as a restriction of your own "
+    "under another Sid), run again, and add the Condition back to statement {sid!r} if it was meant for it"
+)
+
+
 def merged_principals(
     document: dict[str, Any] | None, sid: str, wanted: Iterable[str], *, skip_if_granted: bool = False
 ) -> list[str]:
@@ -1027,6 +1104,8 @@ def merged_principals(
     trusts unconditionally is not added either.
     """
     ours = find_statement(document, sid)
+    if is_trust_nobody(ours):
+        raise ConflictError(_UNKNOWN_TRUST_NOBODY.format(sid=sid))
     current = live_principals(aws_principals(ours))
     for value in current:
         if widens_principal(value):

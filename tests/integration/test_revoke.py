@@ -24,6 +24,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_SID,
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
+    TRUST_NOBODY_MARK,
     TRUST_NOBODY_STATEMENT,
     TRUST_SID,
     as_list,
@@ -1477,7 +1478,9 @@ def test_a_condition_someone_added_to_the_trust_statement_survives_revoke_then_g
     run_operator(revoker(aws, PARTNER_1))
 
     [nobody] = trust_policy(aws, PARTNER_1)["Statement"]
-    assert nobody == {**TRUST_NOBODY_STATEMENT, "Condition": condition}
+    # Beside its mark, on the ARN: the Condition compares the account already (merge.trust_nobody_condition).
+    marked = {"StringEquals": {**condition["StringEquals"], "aws:PrincipalArn": TRUST_NOBODY_MARK}}
+    assert nobody == {**TRUST_NOBODY_STATEMENT, "Condition": marked}
     decision = may_assume(aws, PARTNER_1)
     assert not decision.allowed, decision.reason
     message, report = expect_broken(configuration_name)  # the verifier says the access was revoked

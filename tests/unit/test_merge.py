@@ -726,13 +726,14 @@ RESTRICTION = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
 
 def test_a_condition_someone_added_survives_a_revoke_of_the_last_role_and_the_next_grant() -> None:
     """
-    The statement for nobody keeps it (a Deny with a condition still allows nobody: IAM User Guide, "The difference
-    between explicit and implicit denies"), and the grant puts it back on the statement it writes.
+    The statement for nobody keeps it beside its mark (a Deny allows nobody: IAM User Guide, "The difference
+    between explicit and implicit denies"; the mark makes it refuse nobody), and the grant puts it back as it was.
     """
     trust = trusting(REVOKED)
     trust["Statement"][0]["Condition"] = RESTRICTION
     alone = trust_without_role(trust, EMR, "EMR_EC2_DefaultRole")
-    assert alone == {"Version": "2012-10-17", "Statement": [{**TRUST_NOBODY_STATEMENT, "Condition": RESTRICTION}]}
+    marked = {"StringEquals": {**RESTRICTION["StringEquals"], **TRUST_NOBODY_STATEMENT["Condition"]["StringEquals"]}}
+    assert alone == {"Version": "2012-10-17", "Statement": [{**TRUST_NOBODY_STATEMENT, "Condition": marked}]}
     assert alone is not None
     assert alone["Statement"][0]["Condition"] is not RESTRICTION
     assert trust_without_role(alone, EMR, "EMR_EC2_DefaultRole") is alone  # a second revoke: nothing to do
@@ -752,7 +753,8 @@ def test_beside_other_statements_the_last_role_takes_the_statement_and_its_condi
 
 def test_a_conditional_deny_for_everyone_beside_other_statements_is_not_taken_for_the_revokes() -> None:
     """
-    The revoke leaves its statement for nobody with a ``Condition`` only as the trust policy's only statement. Beside
+    An earlier release left its statement for nobody with a ``Condition`` (and no mark) only as the trust policy's
+    only statement. Beside
     other statements a ``Deny`` for everyone under a condition restricts their principals (IAM User Guide, "Policy
     evaluation logic": an explicit deny overrides any allow): a grant that dropped it as the revoke's would widen
     their access, and would turn the deny's condition into the allow's. The grant refuses it, naming the ``Effect``.
@@ -764,7 +766,8 @@ def test_a_conditional_deny_for_everyone_beside_other_statements_is_not_taken_fo
     assert granted_trust_statement(trust, [REVOKED]) == trust_statement([REVOKED])
     with pytest.raises(ConflictError, match="Effect 'Deny'"):
         upsert_statement(without_trust_nobody(trust), granted_trust_statement(trust, [REVOKED]))
-    with pytest.raises(ConflictError, match="wildcard principal"):  # the grant's first step (ensure_role_trusts)
+    # The grant's first step (ensure_role_trusts), naming it for what it is.
+    with pytest.raises(ConflictError, match="Deny of sts:AssumeRole for every principal under a Condition"):
         merged_principals(without_trust_nobody(trust), TRUST_SID, [REVOKED], skip_if_granted=True)
     # Alone, as the revoke leaves it, it is the revoke's; without a Condition it is the revoke's anywhere.
     alone = {"Version": "2012-10-17", "Statement": [deny]}

@@ -21,6 +21,7 @@ from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, Prefetched
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.merge import trust_without_role
 
 EMR_ROLE = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"
 OTHER_EMR_ROLE = "arn:aws:iam::111111111111:role/EMR_EC2_PartnerJobs"
@@ -88,3 +89,25 @@ def test_a_provider_statement_of_deleted_roles_goes_when_another_statement_trust
     trust = {"Version": "2012-10-17", "Statement": [ours, MINE]}
 
     assert planned_trust(trust, [EMR_ROLE]) == {"Version": "2012-10-17", "Statement": [MINE]}
+
+
+def test_the_revokes_deny_under_a_kept_condition_gives_way_beside_a_statement_added_since(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    Before: the grant kept the Deny (its kept Condition made it someone's beside "Mine") and failed ("holds the
+    wildcard principal '*'"). Now it takes it out; the Condition, with no statement of the provider's to go back on,
+    goes with a warning naming it.
+    """
+    condition = {"StringEquals": {"aws:PrincipalTag/team": "x"}}
+    ours = {**documents.trust_statement([EMR_ROLE]), "Condition": condition}
+    revoked = trust_without_role({"Version": "2012-10-17", "Statement": [ours]}, "111111111111", "EMR_EC2_DefaultRole")
+    assert revoked is not None
+    trust = {**revoked, "Statement": [*revoked["Statement"], MINE]}
+
+    with caplog.at_level("WARNING"):
+        after = planned_trust(trust, [EMR_ROLE])
+
+    assert after == {"Version": "2012-10-17", "Statement": [MINE]}
+    logged = capfd.readouterr().out + caplog.text
+    assert '{"StringEquals": {"aws:PrincipalTag/team": "x"}}' in logged

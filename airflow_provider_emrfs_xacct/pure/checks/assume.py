@@ -25,6 +25,8 @@ from airflow_provider_emrfs_xacct.pure.merge import revokes_trust_nobody
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
+_REVOKED = "the partner's access was revoked: EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
+
 
 def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evaluated]) -> Link:
     """
@@ -65,17 +67,18 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
             "there (the EMR account's network team), or give the subnet another way to STS"
         )
     elif decision.statement is not None and decision.statement == revokes_trust_nobody(role.trust_policy):
-        # The statement a revoke leaves: nobody may assume the role. Not a conditional Deny beside other statements:
-        # the grant refuses that one as someone's (merge.revokes_trust_nobody).
-        fix = (
-            "the partner's access was revoked: EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
-        )
+        # An earlier release's statement for nobody, a Deny that applies (merge.revokes_trust_nobody).
+        fix = _REVOKED
     elif decision.statement is not None:  # an explicit Deny, wherever it is: nothing else lifts it
         fix = f"a Deny in {decision.source} blocks it: change that statement"
     elif decision.source == "permissions boundary":
         fix = "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
     elif decision.source == "identity":
         fix = "AttachAssumeRolePolicyOperator with this role in destination_role_arns"
+    elif revokes_trust_nobody(role.trust_policy) is not None:
+        # The trust holds the statement a revoke leaves, which refuses no one itself (its condition holds for no
+        # request): nothing in the trust allows the EMR EC2 role since the revoke.
+        fix = _REVOKED
     else:
         fix = "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
     return Link(index, name, FAIL, f"sts:AssumeRole {decision.reason}", cite(decision), fix)
