@@ -1171,7 +1171,9 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
     looks for the active clusters tagged with the launch task instance's idempotency key (of this
     deployment: ``idempotency_key``), among those created since the DAG run became runnable
     (``launch_search_bound``), terminates every one, and skips when there is none (the launch never produced a
-    cluster). A launch that sent ``RunJobFlow`` again after an answer it lost may have started two (it has no client
+    cluster). Without ``[emrfs_xacct] deployment_name``, when none has the key but active clusters carry the tag of the
+    launch's task instance under another key (this run's before a finished run was cleared: a new start date; or
+    another deployment's), it fails without retries naming them, and terminates none. A launch that sent ``RunJobFlow`` again after an answer it lost may have started two (it has no client
     token): given ``job_flow_id``, the teardown terminates that cluster, then reads its idempotency tag and terminates
     the other active clusters carrying the same key too, when it is of ``launch_task_id``'s task instance (when
     known); a refusal of one of them fails the task after the others were terminated. A connection refused that
@@ -1381,6 +1383,7 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
             with explain_access_denied(self.hook):
                 clusters = self._clusters_of_the_launch(context, given)
         if not clusters:
+            self._refuse_to_skip_past_namesakes()
             raise AirflowSkipException(
                 f"No cluster to terminate: the launch ({self.launch_task_id or 'job_flow_id'}) produced none"
             )
@@ -1524,6 +1527,43 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
                 " or ".join(searched),
             )
             return []
+
+    def _refuse_to_skip_past_namesakes(self) -> None:
+        """
+        Fail without retries, naming them, when the search found no cluster of the launch's keys but active clusters
+        of its task instances under another key (:attr:`~.EmrfsEmrHook.idempotency_tags_read`), without
+        ``[emrfs_xacct] deployment_name``.
+
+        The key's deployment part is then the DAG run's start date, which clearing a finished run sets anew
+        (``clear_task_instances``): a launch that failed after ``RunJobFlow`` without returning the id, whose teardown
+        then failed and was cleared, left its cluster under the earlier key. Skipping said the launch "produced none"
+        while that cluster kept running. It is not terminated either: the tag cannot tell this deployment's earlier
+        start date from another deployment's run of the same DAG run (a hash of it; docs/limits.md, "Two Airflow
+        deployments in one EMR account and Region"), and terminating would end that deployment's job. With
+        ``deployment_name`` the key survives a clear: such a cluster is another deployment's (or an earlier
+        release's), and the teardown skips.
+        """
+        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import same_task_instance
+
+        keys = self._launch_instance_keys
+        read = cast("EmrfsEmrHook", self.hook).idempotency_tags_read
+        namesakes = {
+            cluster_id: key for cluster_id, key in read.items() if any(same_task_instance(key, own) for own in keys)
+        }
+        if not namesakes or deployment_name() is not None:
+            return
+        raise PreconditionError(
+            f"no active cluster carries the {IDEMPOTENCY_TAG} tag of launch task {self.launch_task_id!r} in this run "
+            f"({' or '.join(keys)}), but active cluster(s) "
+            + ", ".join(f"{cluster_id} ({IDEMPOTENCY_TAG}={key})" for cluster_id, key in sorted(namesakes.items()))
+            + " carry the tag of its task instance under another key: launched by this run before a finished run "
+            "was cleared (clearing sets a new start date, which the key holds without "
+            "[emrfs_xacct] deployment_name), or by another Airflow deployment running this DAG run. The tag cannot "
+            "tell which, so they were not terminated, and may be running and billing: if they are this deployment's, "
+            "terminate them (aws emr terminate-clusters --cluster-ids <id>); set [emrfs_xacct] deployment_name to "
+            "keep the key across clears"
+        )
 
     def _launch_keys(self, context: Context) -> list[str]:
         """

@@ -24,6 +24,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
     TerminateClusterOperator,
     idempotency_key,
 )
+from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import task_instance_key
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, client
 from devstack.testing import CallRecorder, RecordingTaskInstance, execute_as_task, small_cluster
@@ -128,10 +129,15 @@ def test_a_blank_deployment_name_is_no_name_and_the_start_dates_tell_deployments
 
 
 def test_another_deployments_teardown_leaves_the_cluster_running(emr: Any) -> None:
-    """Staging's launch failed before returning a cluster id: its teardown searches by tag, and finds none."""
+    """
+    Staging's launch failed before returning a cluster id: its teardown searches by tag and finds none of its key.
+
+    Production's cluster of the same task instance is not terminated, and the teardown does not skip saying the
+    launch produced none: the tag cannot tell it from staging's own before a clear, so it fails naming it.
+    """
     production, _ = launch(PRODUCTION)
 
-    with pytest.raises(AirflowSkipException, match="No cluster to terminate"):
+    with pytest.raises(PreconditionError, match=production):
         run_in(teardown(), STAGING)
 
     assert state_of(emr, production) == "WAITING"
@@ -208,6 +214,45 @@ def test_without_a_name_a_cleared_finished_run_launches_anew_and_names_the_earli
     assert any(first in line and "not taken as this task instance's" in line for line in output.splitlines())
 
 
+def test_a_teardown_cleared_after_its_run_finished_fails_naming_the_launch_s_cluster_not_skips(
+    emr: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The launch failed after ``RunJobFlow`` without returning the id; the teardown's search failed; the run finished.
+
+    Cleared, the teardown's key holds the run's new start date (``clear_task_instances``), not the one the cluster
+    is tagged with (Amazon EMR API Reference, "RunJobFlow", ``Tags``; read back with "DescribeCluster"). It used to
+    skip, "the launch produced none", under a warning naming that cluster, which kept running. The tag cannot
+    tell this run's earlier start date from another deployment's run, so the teardown fails (without retries),
+    naming the cluster and its tag, and leaves it for a person to terminate.
+    """
+    cluster_id, _ = launch(PRODUCTION)  # as a launch that lost RunJobFlow's answer: its id reaches no teardown
+    cleared = dag_run(datetime.now(timezone.utc), clear_number=1)
+    ti = RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID)
+    tagged = idempotency_key({"ti": ti, "dag_run": PRODUCTION})  # type: ignore[typeddict-item]
+
+    with pytest.raises(PreconditionError, match=f"{cluster_id} \\({IDEMPOTENCY_TAG}={tagged}\\)") as failure:
+        run_in(teardown(), cleared, try_number=2)
+
+    assert "produced none" not in str(failure.value)
+    assert failure.value.retriable is False
+    assert state_of(emr, cluster_id) == "WAITING"
+
+
+def test_a_named_deployment_s_teardown_skips_past_another_deployment_s_cluster(
+    emr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``deployment_name`` a clear keeps the key: a cluster of the task instance under another is not its own."""
+    monkeypatch.setenv(DEPLOYMENT_NAME, "production")
+    production, _ = launch(PRODUCTION)
+    monkeypatch.setenv(DEPLOYMENT_NAME, "staging")
+
+    with pytest.raises(AirflowSkipException, match="No cluster to terminate"):
+        run_in(teardown(), PRODUCTION)
+
+    assert state_of(emr, production) == "WAITING"
+
+
 def test_a_cluster_of_the_same_task_instance_under_another_key_is_named_not_adopted(
     emr: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -217,7 +262,7 @@ def test_a_cluster_of_the_same_task_instance_under_another_key_is_named_not_adop
     legacy = emr.run_job_flow(**small_cluster("partner-export", Tags=tags))["JobFlowId"]
 
     ours, _ = launch(PRODUCTION)
-    with pytest.raises(AirflowSkipException):
+    with pytest.raises(PreconditionError, match=legacy):
         run_in(teardown(), STAGING)
 
     assert ours != legacy
