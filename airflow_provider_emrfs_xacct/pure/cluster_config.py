@@ -576,6 +576,7 @@ def plan_launch(
         imds_v2_required=imds_v2_required,
         field=release_field,
         security_configuration=result.get("SecurityConfiguration"),
+        ami_version=result.get("AmiVersion"),
     )
     _check_filesystem_classes(configurations, keep_emrfs, version)
     _refuse_file_context_classes(configurations, "job_flow_overrides.Configurations", keep_emrfs, uses_role_mappings)
@@ -626,7 +627,9 @@ def plan_launch(
     # S3A serves s3://, or may: unless EMRFS serves it (s3_connector), as the verifier reads the cluster.
     if connector != "EMRFS":
         _refuse_s3a_doubtful_acls(configurations, emrfs_site, version is None)
-    _refuse_access_grants(uses_role_mappings and connector == "EMRFS", version, configurations, emrfs_site)
+    # With role mappings, where EMRFS serves s3://, or may (no ReleaseLabel): as the translation and ACL checks above.
+    doubt = _access_grants_doubt(version, keep_emrfs, configurations) if uses_role_mappings else None
+    _refuse_access_grants(doubt, configurations, emrfs_site)
     connector_notes = _connector_notes(
         version,
         label,
@@ -1007,15 +1010,26 @@ def _release_version(
     imds_v2_required: bool = False,
     field: str = "job_flow_overrides.ReleaseLabel",
     security_configuration: Any = None,
+    ami_version: Any = None,
 ) -> tuple[int, int, int] | None:
     """
     Parse the release label (``None``: not given), refusing a release without role mappings when they are used,
     one a ``security_configuration`` (its name) cannot launch with (:data:`SECURITY_CONFIGURATION_SINCE`), and one
     whose EMR components cannot call IMDSv2 when the security configuration requires it (``imds_v2_required``: and
     the writes' credentials come from the instance profile, mapped or not).
+
+    Without a release label the note says the release is not known, or, with an ``ami_version`` (``AmiVersion``), that
+    the cluster runs an AMI version, whose ``s3://`` EMRFS serves: EMRFS is what "all Amazon EMR clusters use" for S3
+    until S3A replaced it as the default "Starting from the EMR 7.10.0 release" (Amazon EMR Release Guide, "EMR File
+    System (EMRFS)"), and an AMI version (2.x, 3.x) comes before release 4.0.
     """
     version = parse_release_label(label, field) if label is not None else None
-    if version is None:
+    if version is None and ami_version is not None:
+        notes.append(
+            f"No ReleaseLabel given but AmiVersion {ami_version!r}: the cluster runs an AMI version (2.x or 3.x, "
+            "earlier than every release label), which uses EMRFS for s3://."
+        )
+    elif version is None:
         notes.append(
             "No ReleaseLabel given (neither in job_flow_overrides nor in the emr_conn_id extra): the release, and so the "
             "S3 connector unless EMRFS is kept for s3://, is not known to the launch's checks."
@@ -1306,17 +1320,38 @@ def unreadable_access_grants(configurations: list[dict[str, Any]], classificatio
     return ""
 
 
-def _refuse_access_grants(
-    mapped_emrfs: bool,
-    version: tuple[int, int, int] | None,
-    configurations: list[dict[str, Any]],
-    emrfs_site: dict[str, str],
-) -> None:
+def _access_grants_doubt(
+    version: tuple[int, int, int] | None, keep_emrfs: bool, configurations: list[dict[str, Any]]
+) -> str | None:
     """
-    Refuse S3 Access Grants with no fallback to IAM where EMRFS serves ``s3://`` with role mappings
-    (``mapped_emrfs``): a Spark job's writes would get no role mapping (:attr:`AccessGrants.replaces_mappings`).
+    Whether EMRFS serves ``s3://`` on a release with S3 Access Grants (6.15.0 on): ``""`` where it does, why it may
+    where the release is not known (no ``ReleaseLabel``), ``None`` where it does not (before 6.15.0, or S3A's).
+
+    With the release not known, the connector is :func:`s3_connector`'s on 6.15.0 (the first release with Access
+    Grants, where EMRFS serves ``s3://`` unless the configurations name another class): EMRFS there means EMRFS may
+    serve ``s3://`` with Access Grants, as the translation and canned ACL checks take S3A as possible.
     """
-    if not mapped_emrfs or version is None or version < ACCESS_GRANTS_SINCE:  # before 6.15.0: no Access Grants
+    if version is not None:
+        emrfs = version >= ACCESS_GRANTS_SINCE and s3_connector(version, keep_emrfs, configurations) == "EMRFS"
+        return "" if emrfs else None
+    if s3_connector(ACCESS_GRANTS_SINCE, keep_emrfs, configurations) != "EMRFS":
+        return None
+    serves = (
+        "and EMRFS is kept for s3:// on any release"
+        if s3_connector(None, keep_emrfs, configurations) == "EMRFS"
+        else f"and EMRFS serves s3:// before {release_text(S3A_DEFAULT_SINCE)}"
+    )
+    return f" (no ReleaseLabel given: the release may be {release_text(ACCESS_GRANTS_SINCE)} or later, {serves})"
+
+
+def _refuse_access_grants(doubt: str | None, configurations: list[dict[str, Any]], emrfs_site: dict[str, str]) -> None:
+    """
+    Refuse S3 Access Grants with no fallback to IAM where EMRFS serves ``s3://``, or may (``doubt``, from
+    :func:`_access_grants_doubt`; ``None``: it does not), with role mappings: a Spark job's writes would get no role
+    mapping (:attr:`AccessGrants.replaces_mappings`). Amazon EMR Management Guide, "Using Amazon S3 Access Grants with
+    Amazon EMR": Access Grants from 6.15.0.
+    """
+    if doubt is None:
         return
     merged = [*configurations, {"Classification": "emrfs-site", "Properties": emrfs_site}]
     for place, classification, properties in site_classifications(
@@ -1327,8 +1362,8 @@ def _refuse_access_grants(
                 raise InvalidParameterError(
                     f"{place}.{key}" if properties is not emrfs_site else f"emrfs_site_properties.{key}",
                     f"is {properties[key]!r}: {SECRET_VALUE_NOT_READ}, so whether S3 Access Grants, which take a Spark "
-                    "job's writes from the role mappings, are on (and fall back to IAM) cannot be judged. Set it in "
-                    "plain text, or remove it for this cluster",
+                    f"job's writes from the role mappings, are on (and fall back to IAM) cannot be judged{doubt}. "
+                    "Set it in plain text, or remove it for this cluster",
                 )
     unreadable = unreadable_access_grants(merged, ("emrfs-site", "spark-defaults"))
     if unreadable:
@@ -1343,7 +1378,7 @@ def _refuse_access_grants(
             f"{where}.{name}",
             f"is {setting.split('=', 1)[1]}, neither true nor false as Hadoop's Configuration.getBoolean reads it "
             "(trimmed of characters up to U+0020, in any case): whether S3 Access Grants, which take a Spark job's "
-            "writes from the role mappings, are on is not documented. Set it to true or false",
+            f"writes from the role mappings, are on is not documented{doubt}. Set it to true or false",
         )
     found = access_grants(merged, ("emrfs-site", "spark-defaults"))
     if found is None or not found.replaces_mappings:
@@ -1354,10 +1389,10 @@ def _refuse_access_grants(
     )
     raise InvalidParameterError(
         f"{where}.{enabled}",
-        f"is true with {found.setting.split('(', 1)[1].rstrip(')')}: EMR then gets a Spark job's S3 credentials from S3 "
-        "Access Grants and uses an IAM role only for actions Access Grants does not support, so no write to the "
-        "partner would go as the security configuration's mapped role (Amazon EMR Management Guide, \"Using Amazon S3 "
-        'Access Grants with Amazon EMR"). Remove it for this cluster',
+        f"is true with {found.setting.split('(', 1)[1].rstrip(')')}{doubt}: EMR then gets a Spark job's S3 "
+        "credentials from S3 Access Grants and uses an IAM role only for actions Access Grants does not support, so no "
+        "write to the partner would go as the security configuration's mapped role (Amazon EMR Management Guide, "
+        '"Using Amazon S3 Access Grants with Amazon EMR"). Remove it for this cluster',
     )
 
 
@@ -1470,7 +1505,8 @@ def s3_connector(
 
 def provider_interface(provider: CredentialsProvider, connector: str | None, label: Any, keep_emrfs: bool) -> str:
     """
-    Return the interface the custom credentials provider must implement, refusing a mismatch.
+    Return the interface the custom credentials provider must implement, refusing a mismatch (``label``: the
+    ``ReleaseLabel``, ``None`` when not given).
 
     EMRFS loads SDK v1 ``com.amazonaws.auth.AWSCredentialsProvider`` classes, S3A SDK v2
     ``software.amazon.awssdk.auth.credentials.AwsCredentialsProvider`` classes: a class of the other
@@ -1487,8 +1523,9 @@ def provider_interface(provider: CredentialsProvider, connector: str | None, lab
         return provider.interface
     required = SDK_V1 if connector == "EMRFS" else SDK_V2
     if provider.interface is not None and provider.interface != required:
+        launch = f"{label} with" if label is not None else "A launch with no ReleaseLabel and"
         why = (
-            f"{label} with keep_emrfs={keep_emrfs} serves s3:// with {connector}, which loads "
+            f"{launch} keep_emrfs={keep_emrfs} serves s3:// with {connector}, which loads "
             f"{PROVIDER_INTERFACES[required]} classes ({required!r}), but the class is declared {provider.interface!r} "
             f"({PROVIDER_INTERFACES[provider.interface]})"
         )

@@ -299,6 +299,18 @@ class TestReleaseBoundaries:
             "not documented",
         )
 
+    def test_an_ami_version_s_note_says_emrfs_serves_s3_not_that_the_connector_is_not_known(self) -> None:
+        """
+        EMRFS is what "all Amazon EMR clusters use" for S3 until S3A replaced it "Starting from the EMR 7.10.0 release"
+        (Amazon EMR Release Guide, "EMR File System (EMRFS)"); an AMI version (2.x, 3.x) comes long before. The note
+        said the release, and so the S3 connector, was not known.
+        """
+        plan = plan_launch(overrides(None, AmiVersion="3.11.0"), uses_role_mappings=False, keep_emrfs=False)
+        assert len(plan.notes) == 1
+        assert "AmiVersion '3.11.0'" in plan.notes[0]
+        assert "uses EMRFS for s3://" in plan.notes[0]
+        assert "not known" not in plan.notes[0]
+
     def test_bad_release_label_is_refused(self) -> None:
         refused(lambda: plan_launch(overrides("emr-latest")), "job_flow_overrides.ReleaseLabel", "'emr-latest'")
 
@@ -845,6 +857,24 @@ class TestCredentialsProviderInterface:
             "EMRFS",
             "com.amazonaws.auth.AWSCredentialsProvider",
         )
+
+    @pytest.mark.parametrize(
+        ("keep", "configurations"),
+        [(True, []), (False, [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}])],
+        ids=["keep_emrfs", "fs.s3.impl"],
+    )
+    def test_sdk_v2_class_under_emrfs_with_no_release_label_names_the_launch_not_none(
+        self, keep: bool, configurations: list[dict[str, Any]]
+    ) -> None:
+        """The refusal said "None with keep_emrfs=True serves s3:// with EMRFS" for a launch with no ReleaseLabel."""
+        error = refused(
+            lambda: plan_launch(
+                overrides(None, Configurations=configurations), keep_emrfs=keep, credentials_provider=self.V2
+            ),
+            "emrfs_credentials_provider.interface",
+            f"A launch with no ReleaseLabel and keep_emrfs={keep} serves s3:// with EMRFS",
+        )
+        assert "None" not in error.problem
 
     def test_unknown_release_without_keep_emrfs_needs_the_interface(self) -> None:
         refused(
@@ -1632,3 +1662,63 @@ class TestRepeatedClassifications:
         sent = plan.overrides["Configurations"]
         assert sent[0] == user[0]
         assert sent[1]["Properties"] == {"fs.s3.maxRetries": "20", "fs.s3.canned.acl": "BucketOwnerFullControl"}
+
+
+class TestAccessGrantsWithNoReleaseLabel:
+    """
+    S3 Access Grants from 6.15.0 with ``fs.s3.s3AccessGrants.fallbackToIAM=false``: EMR gets a Spark job's S3
+    credentials from Access Grants, so no write goes as the mapped role (Amazon EMR Management Guide, "Using Amazon S3
+    Access Grants with Amazon EMR"). With no ReleaseLabel the release may be 6.15.0 or later; a launch that EMRFS serves,
+    or may serve (before 7.10.0 by default: Amazon EMR Release Guide, "EMR File System (EMRFS)"), was planned as if
+    the release were before 6.15.0, while the same launch was refused on emr-6.15.0 and emr-7.5.0.
+    """
+
+    ENABLED = "fs.s3.s3AccessGrants.enabled"
+    NO_FALLBACK = {ENABLED: "true", "fs.s3.s3AccessGrants.fallbackToIAM": "false"}
+    FIELD = f"emrfs_site_properties.{ENABLED}"
+
+    @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.5.0", None])
+    def test_refused_with_keep_emrfs_on_any_release_or_none(self, release: str | None) -> None:
+        error = refused(
+            lambda: plan_launch(overrides(release), uses_role_mappings=True, emrfs_site_properties=self.NO_FALLBACK),
+            self.FIELD,
+            "no write to the partner would go as the security configuration's mapped role",
+        )
+        if release is None:
+            assert "the release may be emr-6.15.0 or later, and EMRFS is kept for s3:// on any release" in error.problem
+
+    def test_refused_without_keep_emrfs_where_emrfs_serves_s3_before_7_10_0(self) -> None:
+        refused(
+            lambda: plan_launch(
+                overrides(None),
+                uses_role_mappings=True,
+                keep_emrfs=False,
+                emrfs_site_properties=self.NO_FALLBACK,
+            ),
+            self.FIELD,
+            "the release may be emr-6.15.0 or later, and EMRFS serves s3:// before emr-7.10.0",
+        )
+
+    def test_a_switch_neither_true_nor_false_is_refused_too(self) -> None:
+        refused(
+            lambda: plan_launch(
+                overrides(None),
+                uses_role_mappings=True,
+                emrfs_site_properties={**self.NO_FALLBACK, self.ENABLED: "yes"},
+            ),
+            self.FIELD,
+            "not documented (no ReleaseLabel given: the release may be emr-6.15.0 or later",
+        )
+
+    def test_planned_where_emrfs_does_not_serve_s3_or_without_role_mappings_or_with_the_fallback(self) -> None:
+        s3a = [{"Classification": "core-site", "Properties": {"fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"}}]
+        plan_launch(
+            overrides(None, Configurations=s3a),
+            uses_role_mappings=True,
+            keep_emrfs=False,
+            emrfs_site_properties=self.NO_FALLBACK,
+        )
+        plan_launch(overrides(None), uses_role_mappings=False, emrfs_site_properties=self.NO_FALLBACK)
+        plan_launch(overrides("emr-6.14.0"), uses_role_mappings=True, emrfs_site_properties=self.NO_FALLBACK)
+        fallback = {**self.NO_FALLBACK, "fs.s3.s3AccessGrants.fallbackToIAM": "true"}
+        plan_launch(overrides(None), uses_role_mappings=True, emrfs_site_properties=fallback)
