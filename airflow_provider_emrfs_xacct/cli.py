@@ -839,25 +839,34 @@ def _configured_endpoints(session: Any, option: str) -> dict[str, str]:
     return found
 
 
-#: A Region code: lowercase words joined by ``-``, ending in a number (``us-east-1``, ``us-gov-west-1``,
-#: ``cn-north-1``, ``eu-isoe-west-1``, ``eusc-de-east-1``): the shape of every Region of botocore's endpoints data,
-#: each partition's ``regionRegex`` (``^us\-gov\-\w+\-\d+$`` …) in lowercase.
-_REGION_CODE = r"[a-z]{2,}(?:-[a-z]+)+-[0-9]+"
-
-
 def validate_region(region: str) -> str:
     """
-    Refuse a ``--region`` that is no Region code, naming the option (pure).
+    Refuse a ``--region`` that is no Region code, naming the option (pure: :func:`.validation.validate_region_name`).
 
-    A Region is named by its code, "for example, us-east-1", at most 50 characters (AWS Account Management API
-    Reference, "Region", ``RegionName``). botocore's own check (``validate_region_name``) takes ``""``, which the
-    connections then drop for the environment's Region, and ``US-EAST-1``, a host name but no Region code.
+    botocore's own check (``validate_region_name``) takes ``""``, which the connections then drop for the
+    environment's Region, and ``US-EAST-1``, a host name but no Region code.
     """
-    import re
+    from airflow_provider_emrfs_xacct.pure.validation import validate_region_name
 
-    if len(region) > 50 or not re.fullmatch(_REGION_CODE, region):
-        raise InvalidParameterError("--region", f"is not a Region name such as us-east-1: {region!r}")
-    return region
+    return validate_region_name(region, "--region")
+
+
+#: The environment variables botocore takes the profile from, the first one set winning, whatever its value
+#: (``botocore/configprovider.py``: ``'profile': (None, ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], …)``; so
+#: ``AWS_DEFAULT_PROFILE`` wins over ``AWS_PROFILE``, unlike the AWS CLI v2: boto/boto3#3891).
+PROFILE_VARIABLES = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+
+
+def _profile_in_use(section: str, profile: str | None, session: Any) -> tuple[str, str] | None:
+    """
+    The profile botocore's ``session`` uses for the ``section``'s connection and what chose it (the option or the
+    variable of :data:`PROFILE_VARIABLES` botocore read); ``None`` for the default profile.
+    """
+    if profile is not None:
+        return profile, f"--{section}-profile"
+    if session.profile is None:
+        return None
+    return session.profile, next(name for name in PROFILE_VARIABLES if name in os.environ)
 
 
 def _check_profile_and_region(section: str, profile: str | None, region: str | None) -> None:
@@ -866,6 +875,7 @@ def _check_profile_and_region(section: str, profile: str | None, region: str | N
 
     Without ``--region`` the connection's Region is botocore's (``AWS_DEFAULT_REGION``, then the profile's
     ``region``); when there is none, botocore fails only at the first call, with "You must specify a region".
+    Both errors name the profile in use and what chose it: the option, else the variable botocore took it from.
     """
     import botocore.session
 
@@ -878,13 +888,14 @@ def _check_profile_and_region(section: str, profile: str | None, region: str | N
                 option, f"no profile {profile!r} in the AWS config or credentials files (profiles there: {known})"
             )
     session = botocore.session.Session(profile=profile)
-    if profile is None and session.profile is not None and session.profile not in session.available_profiles:
-        # No option given, and the environment's AWS_PROFILE names no profile.
+    in_use = _profile_in_use(section, profile, session)
+    if in_use is not None and in_use[0] not in session.available_profiles:
+        # No option given, and the environment's variable names no profile.
         raise InvalidParameterError(
-            "AWS_PROFILE", f"no profile {session.profile!r} in the AWS config or credentials files (or give {option})"
+            in_use[1], f"no profile {in_use[0]!r} in the AWS config or credentials files (or give {option})"
         )
     if region is None and not session.get_config_variable("region"):
-        where = f"profile {profile!r} ({option})" if profile else "the default profile"
+        where = "the default profile" if in_use is None else f"profile {in_use[0]!r} ({in_use[1]})"
         raise InvalidParameterError(
             "--region", f"is needed: neither AWS_DEFAULT_REGION nor {where} sets a Region for the {section} connection"
         )
@@ -1223,7 +1234,7 @@ def check_accounts(partner: dict[str, Any]) -> str:
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
         expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
         hook = cli_hook(EmrfsAwsHook, aws_conn_id=conn_id, client_type="sts")
-        with _credentials_of(label, section):
+        with _credentials_of(label, section, hook):
             sts: Any = hook.conn
             regions[label] = hook.conn_region_name
             identity = sts.get_caller_identity()
@@ -1395,68 +1406,88 @@ def _from_botocore(error: BaseException) -> bool:
     return isinstance(error, (BotoCoreError, ClientError))
 
 
-def _aws_call_failed(error: BaseException, where: str | None) -> tuple[str, int]:
-    """The message and exit status of an AWS call (made by ``where``, if known) that failed before any change."""
+def _aws_call_failed(error: BaseException, where: str | None, regions: str = "") -> tuple[str, int]:
+    """
+    The message and exit status of an AWS call (made by ``where``, if known) that failed before any change.
+
+    :param regions: the connections' Region(s), named when AWS does not know the credentials (:func:`_region_advice`).
+    """
     from botocore.exceptions import EndpointConnectionError
+
+    from airflow_provider_emrfs_xacct.hooks.errors import credentials_problem
 
     where = f"{where}: " if where else ""
     if credentials_problem(error):
-        return f"{where}the AWS credentials are missing, expired or not valid: {error} (nothing was changed)", (
-            NO_CREDENTIALS
-        )
+        problem = f"the AWS credentials are missing, expired or not valid{_region_advice(error, regions)}"
+        return f"{where}{problem}: {error} (nothing was changed)", NO_CREDENTIALS
     hint = ""
     if isinstance(error, EndpointConnectionError):
         hint = "; is the endpoint up (--endpoint-url: is the stand-in running?) and reachable"
     return f"{where}AWS call failed: {error}{hint} (nothing was changed)", 3
 
 
+#: The codes with which AWS says it does not know the credentials (AWS STS API Reference, "Common Errors":
+#: "InvalidClientTokenId: The X.509 certificate or AWS access key ID provided does not exist in our records";
+#: ``UnrecognizedClientException``, the JSON services' own). A Region the credentials are not valid in answers the
+#: same: one not enabled for the account (IAM User Guide, "Manage AWS STS in an AWS Region": "Session tokens from the
+#: global STS endpoint are valid only in AWS Regions that are enabled by default"; AWS Account Management Reference,
+#: "Enable or disable AWS Regions in your account"), or one of another partition, whose IAM is another ("you cannot
+#: use IAM credentials from one partition to interact with resources in a different partition", AWS Fault Isolation
+#: Boundaries, "Partitions").
+UNKNOWN_CREDENTIALS_CODES = frozenset({"InvalidClientTokenId", "UnrecognizedClientException"})
+
+
+def _region_advice(error: BaseException, regions: str) -> str:
+    """For credentials AWS does not know (:data:`UNKNOWN_CREDENTIALS_CODES`), the other cause: the Region."""
+    from botocore.exceptions import ClientError
+
+    from airflow_provider_emrfs_xacct.hooks.errors import error_code
+
+    if not isinstance(error, ClientError) or error_code(error) not in UNKNOWN_CREDENTIALS_CODES:
+        return ""
+    region = regions or "not known"
+    return f", or the Region ({region}) is not enabled for this account or is of another partition (--region)"
+
+
+def _connections_regions(args: argparse.Namespace) -> str:
+    """The connections' Region for messages: ``--region``, else each profile's as botocore reads it (``a / b``)."""
+    import botocore.session
+
+    if args.region:
+        return str(args.region)
+    found: list[str] = []
+    for section in ("emr", "destination"):
+        try:
+            session = botocore.session.Session(profile=getattr(args, f"{section}_profile", None))
+            region = session.get_config_variable("region")
+        except Exception:  # a profile botocore cannot read: none to name
+            region = None
+        if region and region not in found:
+            found.append(str(region))
+    return " / ".join(found)
+
+
+def _region_of(hook: Any) -> str:
+    """The Region a hook's connection calls (empty when even that cannot be read)."""
+    try:
+        return str(hook.conn_region_name or "")
+    except Exception:
+        return ""
+
+
 class CredentialsError(EmrfsXacctError):
     """A connection has no AWS credentials, or AWS refused them as expired or not valid (exit :data:`NO_CREDENTIALS`)."""
 
 
-#: Codes with which AWS refuses a request's credentials themselves, whatever the call (Common Errors of the
-#: AWS APIs, e.g. AWS STS API Reference and Amazon EMR API Reference, "Common Errors": "ExpiredTokenException:
-#: The security token included in the request is expired" (STS's query protocol answers ``ExpiredToken``),
-#: "InvalidClientTokenId: The X.509 certificate or AWS access key ID provided does not exist in our records",
-#: "MissingAuthenticationToken"); ``UnrecognizedClientException`` is the JSON services' (KMS, EMR) invalid
-#: token, ``SignatureDoesNotMatch`` a secret key that does not belong to the key id.
-CREDENTIAL_ERROR_CODES = frozenset(
-    {
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "InvalidClientTokenId",
-        "UnrecognizedClientException",
-        "MissingAuthenticationToken",
-        "SignatureDoesNotMatch",
-    }
-)
-
-
-def credentials_problem(error: BaseException) -> bool:
-    """Whether ``error`` says the credentials are missing, expired or not valid (not that a call is denied)."""
-    from botocore.exceptions import (
-        ClientError,
-        CredentialRetrievalError,
-        NoCredentialsError,
-        PartialCredentialsError,
-        SSOError,
-        TokenRetrievalError,
-    )
-
-    if isinstance(
-        error, (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError, TokenRetrievalError, SSOError)
-    ):
-        return True
-    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in CREDENTIAL_ERROR_CODES
-
-
 @contextlib.contextmanager
-def _credentials_of(label: str, section: str) -> Iterator[None]:
+def _credentials_of(label: str, section: str, hook: Any) -> Iterator[None]:
     """
-    Turn a failing AWS call of the ``section``'s connection into an error naming the connection: a
+    Turn a failing AWS call of the ``section``'s connection (through ``hook``) into an error naming the connection: a
     :class:`CredentialsError` for a credentials problem, else an :class:`AwsCallError` (e.g. ``sts:AssumeRole``
     denied for ``--*-role-arn``, or nothing answering at the endpoint).
     """
+    from airflow_provider_emrfs_xacct.hooks.errors import credentials_problem
+
     try:
         yield
     except Exception as error:
@@ -1465,8 +1496,9 @@ def _credentials_of(label: str, section: str) -> Iterator[None]:
         if not credentials_problem(error):
             raise AwsCallError(f"the {label} connection (--{section}-profile, --{section}-role-arn)", error) from None
         raise CredentialsError(
-            f"the {label} connection has no valid AWS credentials: {error}. Sign in again (aws sso login, or new "
-            f"keys), or give --{section}-profile, a profile of the AWS config or credentials files (nothing was changed)"
+            f"the {label} connection has no valid AWS credentials{_region_advice(error, _region_of(hook))}: {error}. "
+            f"Sign in again (aws sso login, or new keys), or give --{section}-profile, a profile of the AWS config or "
+            "credentials files (nothing was changed)"
         ) from None
 
 
@@ -1911,11 +1943,11 @@ def _failed(error: BaseException, args: argparse.Namespace, out: TextIO, err: Te
     elif isinstance(error, CredentialsError):
         status = NO_CREDENTIALS
     elif isinstance(error, AwsCallError):
-        message, status = _aws_call_failed(error.error, error.where)
+        message, status = _aws_call_failed(error.error, error.where, _connections_regions(args))
     elif isinstance(error, EmrfsXacctError):
         status = 2
     elif _from_botocore(error) or type(error).__module__.split(".")[0] in ("airflow", "botocore"):
-        message, status = _aws_call_failed(error, None)
+        message, status = _aws_call_failed(error, None, _connections_regions(args))
     else:
         # A bug: show where, and exit with a status of its own (Python's own, 1, is verify's "broken link").
         if not args.debug:

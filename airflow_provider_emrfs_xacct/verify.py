@@ -24,9 +24,11 @@ from botocore.exceptions import ConnectionError as BotoCoreConnectionError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
     account_of,
+    credentials_problem,
     denial_message,
     error_code,
     is_access_denied,
+    is_throttled,
 )
 from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREAD_WAITS
 from airflow_provider_emrfs_xacct.pure.bucket_policy import (
@@ -135,12 +137,19 @@ def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Un
     also recorded, with that explanation, for the links it leaves not checked and the report's list of refused reads
     (:func:`recording_refusals`).
 
+    Credentials AWS refuses (expired, not valid: :func:`~.hooks.errors.credentials_problem`) and throttling past the
+    retries (:func:`~.hooks.errors.is_throttled`) say nothing about what is read: they are raised, as a task's other
+    AWS errors are (retriable: new credentials may come, the rate falls; the command line's exit 6 and 3), not turned
+    into links "not checked".
+
     :param action: the IAM action of the read's call; of its first call when it makes several (the refused one is
         named then: :func:`refused_action`).
     """
     try:
         return call()
     except ClientError as error:
+        if credentials_problem(error) or is_throttled(error):
+            raise
         account = account_of(hook)
         action = refused_action(action, error)
         if is_access_denied(error):
@@ -149,6 +158,8 @@ def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Un
             return Unreadable(why)
         return Unreadable(f"{action} on {resource} failed in account {account}: {error_code(error)} {error}")
     except (BotoCoreError, EmrfsXacctError) as error:
+        if credentials_problem(error):  # none any more (an SSO session or a role's source that ended)
+            raise
         return Unreadable(f"{action} on {resource} failed: {error}")
 
 

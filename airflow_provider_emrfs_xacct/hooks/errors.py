@@ -7,7 +7,14 @@ import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    CredentialRetrievalError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    SSOError,
+    TokenRetrievalError,
+)
 
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
@@ -42,6 +49,44 @@ ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "Unaut
 #: among the throttling or transient codes of ``botocore/retries/standard.py``, and no service model
 #: marks them retryable.
 CONCURRENT_WRITE_CODES = frozenset({"ConcurrentModification", "OperationAborted"})
+#: Codes with which AWS refuses a request's credentials themselves, whatever the call (Common Errors of the
+#: AWS APIs, e.g. AWS STS API Reference and Amazon EMR API Reference, "Common Errors": "ExpiredTokenException:
+#: The security token included in the request is expired" (STS's query protocol answers ``ExpiredToken``),
+#: "InvalidClientTokenId: The X.509 certificate or AWS access key ID provided does not exist in our records",
+#: "MissingAuthenticationToken"); ``UnrecognizedClientException`` is the JSON services' (KMS, EMR) invalid
+#: token, ``SignatureDoesNotMatch`` a secret key that does not belong to the key id.
+CREDENTIAL_ERROR_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "MissingAuthenticationToken",
+        "SignatureDoesNotMatch",
+    }
+)
+#: The codes botocore's standard retries count as throttling (``botocore/retries/standard.py``,
+#: ``ThrottledRetryableChecker``), e.g. IAM's and STS's ``Throttling``, KMS's and EMR's ``ThrottlingException``
+#: ("The request was denied due to request throttling", "Common Errors" of their API References), EC2's
+#: ``RequestLimitExceeded`` and S3's ``SlowDown``. One answered after the retries ran out says "not now".
+THROTTLING_ERROR_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
 #: The waits before sending again a write refused with one of :data:`CONCURRENT_WRITE_CODES` (or IAM's lag
 #: on a delete): doubling from 0.5 s up to 8 s, about a minute in all, as the read-modify-writes' bounded
 #: backoff (``ConvergeSettings``: ``first_backoff_seconds``, ``consistency_wait_seconds``). IAM says "Wait a
@@ -179,6 +224,20 @@ def send_again_while(
 def retry_concurrent_writes(call: Callable[..., Any], **arguments: Any) -> Any:
     """Send one write, again after a backoff while AWS refuses it for another write in progress (:func:`is_concurrent_write`)."""
     return send_again_while(is_concurrent_write, call, **arguments)
+
+
+def credentials_problem(error: BaseException) -> bool:
+    """Whether ``error`` says the credentials are missing, expired or not valid (not that a call is denied)."""
+    if isinstance(
+        error, (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError, TokenRetrievalError, SSOError)
+    ):
+        return True
+    return isinstance(error, ClientError) and error_code(error) in CREDENTIAL_ERROR_CODES
+
+
+def is_throttled(error: BaseException) -> bool:
+    """Whether AWS answered ``error`` for too many requests (:data:`THROTTLING_ERROR_CODES`): try again later."""
+    return isinstance(error, ClientError) and error_code(error) in THROTTLING_ERROR_CODES
 
 
 def is_access_denied(error: BaseException) -> bool:

@@ -262,6 +262,17 @@ def validate_kms_key_arn(value: Any, field: str) -> str:
     return str(arn)
 
 
+def validate_region_name(value: Any, field: str) -> str:
+    """
+    Validate a Region code such as ``us-east-1``: of a partition above (:data:`_REGION`), at most 50 characters (a
+    Region is named by its code, "for example, us-east-1": AWS Account Management API Reference, "Region",
+    ``RegionName``). ``""`` and ``US-EAST-1``, which botocore's own check takes, are refused.
+    """
+    if not isinstance(value, str) or len(value) > 50 or not _REGION.fullmatch(value):
+        raise InvalidParameterError(field, f"is not a Region name such as us-east-1: {value!r}")
+    return value
+
+
 def validate_bucket_name(value: Any, field: str) -> str:
     """Validate an S3 bucket name against S3's general-purpose bucket naming rules."""
     value = require_str(value, field)
