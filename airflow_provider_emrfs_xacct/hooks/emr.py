@@ -169,6 +169,18 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         return {}
 
+    @cached_property
+    def creation_times_read(self) -> dict[str, datetime]:
+        """
+        The creation time of each cluster a search for idempotency keys listed (``ListClusters``).
+
+        Each summary's ``Status.Timeline.CreationDateTime`` (Amazon EMR API Reference, "ClusterSummary",
+        "ClusterTimeline": "The creation date and time of the cluster"; not required: a summary without it is not
+        kept). The teardown tells by it a cluster of its task instance under another key launched before its run's
+        start date from one launched since.
+        """
+        return {}
+
     if TYPE_CHECKING:  # the client's type from the stubs (EmrHook's base types it only as boto3.client)
 
         @cached_property
@@ -419,6 +431,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             if summary.get("Status", {}).get("State") in ACTIVE_CLUSTER_STATES
         ]
         summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
+        self.creation_times_read.update(_creation_times(summaries))
         keys = frozenset([idempotency_key] if isinstance(idempotency_key, str) else idempotency_key)
         namesakes: list[str] = []
         refused: list[tuple[str, ClientError]] = []
@@ -1223,6 +1236,15 @@ def _refuse_other_launch(summary: Mapping[str, Any], cluster: Mapping[str, Any],
         "new arguments",
         field=f"job_flow_overrides.{differences[0].field}",
     )
+
+
+def _creation_times(summaries: list[dict[str, Any]]) -> dict[str, datetime]:
+    """Each cluster summary's ``Status.Timeline.CreationDateTime`` by cluster id, where it has one."""
+    times = {
+        str(summary["Id"]): summary.get("Status", {}).get("Timeline", {}).get("CreationDateTime")
+        for summary in summaries
+    }
+    return {cluster_id: created for cluster_id, created in times.items() if created is not None}
 
 
 def _launched(cluster_id: str) -> dict[str, Any]:

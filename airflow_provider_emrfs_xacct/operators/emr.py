@@ -1125,6 +1125,12 @@ def launch_map_indexes(dag_id: str, run_id: str, task_id: str) -> list[int]:
 #: API requests"), not the scheduler's or the database's: an hour leaves room for a host whose clock is off
 #: by more than that, at the cost of describing the clusters created in the hour before the run.
 CLOCK_SKEW_MARGIN = timedelta(hours=1)
+#: How much earlier than a DAG run's start date a cluster of its launch's task instance under another key must have
+#: been created for the teardown to fail naming it rather than skip (``TerminateClusterOperator``): the run's start
+#: date is Airflow's clock, the cluster's ``CreationDateTime`` AWS's, which bounds the clocks signing its requests to
+#: five minutes (IAM User Guide, "AWS Signature Version 4 for API requests"). Not ``CLOCK_SKEW_MARGIN``: a wider
+#: margin is not free here, as a run cleared within it would skip past the cluster it left running.
+NAMESAKE_CLOCK_SKEW_MARGIN = timedelta(minutes=5)
 
 
 def launch_search_bound(context: Context) -> datetime | None:
@@ -1172,8 +1178,9 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
     deployment: ``idempotency_key``), among those created since the DAG run became runnable
     (``launch_search_bound``), terminates every one, and skips when there is none (the launch never produced a
     cluster). Without ``[emrfs_xacct] deployment_name``, when none has the key but active clusters carry the tag of the
-    launch's task instance under another key (this run's before a finished run was cleared: a new start date; or
-    another deployment's), it fails without retries naming them, and terminates none. A launch that sent ``RunJobFlow`` again after an answer it lost may have started two (it has no client
+    launch's task instance under another key and were created before the run's start date (this run's before a
+    finished run was cleared: a new start date; or another deployment's), it fails without retries naming them, and
+    terminates none; one created since (another deployment's run) is named in a warning, and a dry run only warns. A launch that sent ``RunJobFlow`` again after an answer it lost may have started two (it has no client
     token): given ``job_flow_id``, the teardown terminates that cluster, then reads its idempotency tag and terminates
     the other active clusters carrying the same key too, when it is of ``launch_task_id``'s task instance (when
     known); a refusal of one of them fails the task after the others were terminated. A connection refused that
@@ -1383,7 +1390,8 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
             with explain_access_denied(self.hook):
                 clusters = self._clusters_of_the_launch(context, given)
         if not clusters:
-            self._refuse_to_skip_past_namesakes()
+            if not self.dry_run:  # its launch always skips: the search's warning alone names a cluster found
+                self._refuse_to_skip_past_namesakes(context)
             raise AirflowSkipException(
                 f"No cluster to terminate: the launch ({self.launch_task_id or 'job_flow_id'}) produced none"
             )
@@ -1528,42 +1536,56 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
             )
             return []
 
-    def _refuse_to_skip_past_namesakes(self) -> None:
+    def _refuse_to_skip_past_namesakes(self, context: Context) -> None:
         """
         Fail without retries, naming them, when the search found no cluster of the launch's keys but active clusters
-        of its task instances under another key (:attr:`~.EmrfsEmrHook.idempotency_tags_read`), without
-        ``[emrfs_xacct] deployment_name``.
+        of its task instances under another key (:attr:`~.EmrfsEmrHook.idempotency_tags_read`) created before the DAG
+        run's start date, less ``NAMESAKE_CLOCK_SKEW_MARGIN``, without ``[emrfs_xacct] deployment_name``.
 
         The key's deployment part is then the DAG run's start date, which clearing a finished run sets anew
-        (``clear_task_instances``): a launch that failed after ``RunJobFlow`` without returning the id, whose teardown
-        then failed and was cleared, left its cluster under the earlier key. Skipping said the launch "produced none"
-        while that cluster kept running. It is not terminated either: the tag cannot tell this deployment's earlier
-        start date from another deployment's run of the same DAG run (a hash of it; docs/limits.md, "Two Airflow
-        deployments in one EMR account and Region"), and terminating would end that deployment's job. With
-        ``deployment_name`` the key survives a clear: such a cluster is another deployment's (or an earlier
-        release's), and the teardown skips.
+        (``clear_task_instances``: ``dr.start_date = timezone.utcnow()``): a launch that failed after ``RunJobFlow``
+        without returning the id, whose teardown then failed and was cleared, left its cluster under the earlier key,
+        created before the new start date. Skipping said the launch "produced none" while that cluster kept running.
+        It is not terminated either: the tag cannot tell this deployment's earlier start date from another
+        deployment's run of the same DAG run (a hash of it; docs/limits.md, "Two Airflow deployments in one EMR
+        account and Region"), and terminating would end that deployment's job. A cluster created since the start
+        date (``Status.Timeline.CreationDateTime``, :attr:`~.EmrfsEmrHook.creation_times_read`) is no cluster this
+        run left before a clear: another deployment's (a staging copy of production), named by the search's warning,
+        and the teardown skips; so it does with ``deployment_name``, whose key survives a clear.
         """
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
-        from airflow_provider_emrfs_xacct.pure.launch_arguments import same_task_instance
 
-        keys = self._launch_instance_keys
-        read = cast("EmrfsEmrHook", self.hook).idempotency_tags_read
-        namesakes = {
-            cluster_id: key for cluster_id, key in read.items() if any(same_task_instance(key, own) for own in keys)
-        }
-        if not namesakes or deployment_name() is not None:
+        started = getattr(context.get("dag_run"), "start_date", None)
+        if started is None or deployment_name() is not None:
+            return
+        namesakes = self._namesakes_created_before(started - NAMESAKE_CLOCK_SKEW_MARGIN)
+        if not namesakes:
             return
         raise PreconditionError(
             f"no active cluster carries the {IDEMPOTENCY_TAG} tag of launch task {self.launch_task_id!r} in this run "
-            f"({' or '.join(keys)}), but active cluster(s) "
+            f"({' or '.join(self._launch_instance_keys)}), but active cluster(s) "
             + ", ".join(f"{cluster_id} ({IDEMPOTENCY_TAG}={key})" for cluster_id, key in sorted(namesakes.items()))
-            + " carry the tag of its task instance under another key: launched by this run before a finished run "
-            "was cleared (clearing sets a new start date, which the key holds without "
-            "[emrfs_xacct] deployment_name), or by another Airflow deployment running this DAG run. The tag cannot "
-            "tell which, so they were not terminated, and may be running and billing: if they are this deployment's, "
-            "terminate them (aws emr terminate-clusters --cluster-ids <id>); set [emrfs_xacct] deployment_name to "
-            "keep the key across clears"
+            + f" carry the tag of its task instance under another key and were created before this run's start date "
+            f"({started.isoformat()}): launched by this run before a finished run was cleared (clearing sets a new "
+            "start date, which the key holds without [emrfs_xacct] deployment_name), or by another Airflow "
+            "deployment running this DAG run. The tag cannot tell which, so they were not terminated, and may be "
+            "running and billing: if they are this deployment's, terminate them (aws emr terminate-clusters "
+            "--cluster-ids <id>); set [emrfs_xacct] deployment_name to keep the key across clears"
         )
+
+    def _namesakes_created_before(self, bound: datetime) -> dict[str, str]:
+        """The key of each cluster of the launch's task instances under another key the search read, created before ``bound``."""
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import same_task_instance
+
+        hook = cast("EmrfsEmrHook", self.hook)
+        created = hook.creation_times_read
+        return {
+            cluster_id: key
+            for cluster_id, key in hook.idempotency_tags_read.items()
+            if any(same_task_instance(key, own) for own in self._launch_instance_keys)
+            and cluster_id in created
+            and created[cluster_id] < bound
+        }
 
     def _launch_keys(self, context: Context) -> list[str]:
         """

@@ -20,6 +20,7 @@ from airflow.sdk.api.datamodels._generated import DagRun, DagRunState, DagRunTyp
 
 from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.operators.emr import (
+    NAMESAKE_CLOCK_SKEW_MARGIN,
     LaunchClusterWithSecConfigOperator,
     TerminateClusterOperator,
     idempotency_key,
@@ -87,6 +88,11 @@ def launch_operator() -> LaunchClusterWithSecConfigOperator:
     )
 
 
+def after_the_skew_margin() -> datetime:
+    """A start date later than a cluster created now by more than the margin: a run started (or cleared) after it."""
+    return datetime.now(timezone.utc) + NAMESAKE_CLOCK_SKEW_MARGIN + timedelta(minutes=1)
+
+
 def launch(run: DagRun, try_number: int = 1) -> tuple[str, list[str]]:
     return run_in(launch_operator(), run, try_number)
 
@@ -128,17 +134,23 @@ def test_a_blank_deployment_name_is_no_name_and_the_start_dates_tell_deployments
     assert calls.count("RunJobFlow") == 1
 
 
-def test_another_deployments_teardown_leaves_the_cluster_running(emr: Any) -> None:
+def test_another_deployments_teardown_leaves_the_cluster_running(
+    emr: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
     """
     Staging's launch failed before returning a cluster id: its teardown searches by tag and finds none of its key.
 
-    Production's cluster of the same task instance is not terminated, and the teardown does not skip saying the
-    launch produced none: the tag cannot tell it from staging's own before a clear, so it fails naming it.
+    Production's cluster of the same task instance was created after staging's run started (Amazon EMR API Reference,
+    "ClusterTimeline", ``CreationDateTime``), so it is no cluster staging's run left before a clear: the teardown
+    skips, naming it in a warning, and leaves it running. It used to fail, on every staging run.
     """
     production, _ = launch(PRODUCTION)
 
-    with pytest.raises(PreconditionError, match=production):
+    with pytest.raises(AirflowSkipException, match="No cluster to terminate"):
         run_in(teardown(), STAGING)
+
+    output = capfd.readouterr().out + caplog.text
+    assert any(production in line and "not taken as this task instance's" in line for line in output.splitlines())
 
     assert state_of(emr, production) == "WAITING"
     run_in(teardown(), PRODUCTION)  # its own deployment's teardown still finds it
@@ -223,11 +235,13 @@ def test_a_teardown_cleared_after_its_run_finished_fails_naming_the_launch_s_clu
     Cleared, the teardown's key holds the run's new start date (``clear_task_instances``), not the one the cluster
     is tagged with (Amazon EMR API Reference, "RunJobFlow", ``Tags``; read back with "DescribeCluster"). It used to
     skip, "the launch produced none", under a warning naming that cluster, which kept running. The tag cannot
-    tell this run's earlier start date from another deployment's run, so the teardown fails (without retries),
-    naming the cluster and its tag, and leaves it for a person to terminate.
+    tell this run's earlier start date from another deployment's run; created before the new start date
+    (``CreationDateTime``, Amazon EMR API Reference, "ClusterTimeline"), beyond the clock-skew margin, it is not one
+    another deployment launched since: the teardown fails (without retries), naming the cluster and its tag, and
+    leaves it for a person to terminate.
     """
     cluster_id, _ = launch(PRODUCTION)  # as a launch that lost RunJobFlow's answer: its id reaches no teardown
-    cleared = dag_run(datetime.now(timezone.utc), clear_number=1)
+    cleared = dag_run(after_the_skew_margin(), clear_number=1)
     ti = RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID)
     tagged = idempotency_key({"ti": ti, "dag_run": PRODUCTION})  # type: ignore[typeddict-item]
 
@@ -237,6 +251,33 @@ def test_a_teardown_cleared_after_its_run_finished_fails_naming_the_launch_s_clu
     assert "produced none" not in str(failure.value)
     assert failure.value.retriable is False
     assert state_of(emr, cluster_id) == "WAITING"
+
+
+def test_a_staging_dry_run_skips_past_production_s_cluster_created_before_it_started(
+    emr: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A staging copy of production, without ``deployment_name``, run as a dry run: its launch always skips.
+
+    Its teardown (trigger rule ``all_done``) finds production's cluster of the same task instance under another key,
+    created before staging's run started: as a cluster a cleared run left, but a dry run terminates nothing and
+    fails on none; it skips, naming the cluster in a warning. It used to fail on every staging run.
+    """
+    production, _ = launch(PRODUCTION)
+    staging = dag_run(after_the_skew_margin())
+    dry_launch = launch_operator()
+    dry_launch.dry_run = True
+    with pytest.raises(AirflowSkipException, match="Dry run"):
+        run_in(dry_launch, staging)
+    dry_teardown = teardown()
+    dry_teardown.dry_run = True
+
+    with pytest.raises(AirflowSkipException, match="No cluster to terminate"):
+        run_in(dry_teardown, staging)
+
+    assert state_of(emr, production) == "WAITING"
+    output = capfd.readouterr().out + caplog.text
+    assert any(production in line and "not taken as this task instance's" in line for line in output.splitlines())
 
 
 def test_a_named_deployment_s_teardown_skips_past_another_deployment_s_cluster(
@@ -262,8 +303,8 @@ def test_a_cluster_of_the_same_task_instance_under_another_key_is_named_not_adop
     legacy = emr.run_job_flow(**small_cluster("partner-export", Tags=tags))["JobFlowId"]
 
     ours, _ = launch(PRODUCTION)
-    with pytest.raises(PreconditionError, match=legacy):
-        run_in(teardown(), STAGING)
+    with pytest.raises(AirflowSkipException):
+        run_in(teardown(), STAGING)  # both created after staging's run started: another deployment's
 
     assert ours != legacy
     assert state_of(emr, legacy) == "WAITING"
