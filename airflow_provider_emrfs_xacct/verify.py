@@ -41,6 +41,7 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import (
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.findings import refused_read_dict
+from airflow_provider_emrfs_xacct.pure.checks.instance_settings import instance_configurations_of
 from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
 from airflow_provider_emrfs_xacct.pure.checks.routing import probe_taker
 from airflow_provider_emrfs_xacct.pure.checks.second_opinion import NOT_NOW, simulation_key
@@ -64,7 +65,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     cluster_sts_check,
 )
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
-from airflow_provider_emrfs_xacct.pure.security_groups import NodeGroups
+from airflow_provider_emrfs_xacct.pure.security_groups import NodeGroups, has_core_or_task_nodes
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
 
 if TYPE_CHECKING:
@@ -587,16 +588,19 @@ def _read_cluster(
     facts.release_label = own
     facts.configurations = cluster.get("Configurations", [])
     fleets = cluster.get("InstanceCollectionType") == "INSTANCE_FLEET"
-    facts.instance_configurations = read(
+    collections = read(
         emr,
         f"elasticmapreduce:{'ListInstanceFleets' if fleets else 'ListInstanceGroups'}",
         f"ClusterId={cluster_id}",
-        lambda: emr.instance_configurations(cluster_id, fleets),
+        lambda: emr.instance_collections(cluster_id, fleets),
+    )
+    facts.instance_configurations = (
+        collections if isinstance(collections, Unreadable) else instance_configurations_of(collections, fleets)
     )
     instances = cluster.get("Ec2InstanceAttributes") or {}
     subnet = instances.get("Ec2SubnetId")
     if subnet and facts.release_label:
-        groups = _instance_security_groups(instances)
+        groups = _instance_security_groups(instances, collections)
         answered_around: list[RefusedRead] = []  # the refusals the hook reads past (ec2:DescribeNatGateways …)
         subnet_facts = read(
             emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(emr.subnet_facts, subnet, groups, answered_around)
@@ -612,12 +616,14 @@ def _read_cluster(
     return facts
 
 
-def _instance_security_groups(instances: dict[str, Any]) -> NodeGroups:
+def _instance_security_groups(instances: dict[str, Any], collections: list[dict[str, Any]] | Unreadable) -> NodeGroups:
     """
     The security groups of a cluster's instances by side (EMR API Reference, "Ec2InstanceAttributes":
     ``EmrManagedMasterSecurityGroup`` "for the master node" and ``AdditionalMasterSecurityGroups``;
     ``EmrManagedSlaveSecurityGroup`` "for the core and task nodes" and ``AdditionalSlaveSecurityGroups``; the service
     access group is EMR's, not theirs): an endpoint's rule naming one side's group lets in only that side's nodes.
+    ``DescribeCluster`` names the core and task nodes' groups even for a cluster without such nodes: whether it has
+    any is read from its instance groups or fleets (``collections``; :func:`~.security_groups.has_core_or_task_nodes`).
     """
 
     primary = (
@@ -631,6 +637,8 @@ def _instance_security_groups(instances: dict[str, Any]) -> NodeGroups:
     return NodeGroups(
         primary=tuple(sorted({str(group) for group in primary if group})),
         core_and_task=tuple(sorted({str(group) for group in core_and_task if group})),
+        core_and_task_nodes=None if isinstance(collections, Unreadable) else has_core_or_task_nodes(collections),
+        nodes_unread=collections.detail if isinstance(collections, Unreadable) else "",
     )
 
 

@@ -17,6 +17,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, error_code, error_message, is_access_denied
 from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
+from airflow_provider_emrfs_xacct.pure.checks.instance_settings import instance_configurations_of
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import MAX_CLUSTER_TAGS as MAX_CLUSTER_TAGS
 from airflow_provider_emrfs_xacct.pure.launch_arguments import (
@@ -220,32 +221,17 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """Return the cluster as ``DescribeCluster`` describes it."""
         return dict(self.conn.describe_cluster(ClusterId=cluster_id)["Cluster"])
 
-    def instance_configurations(self, cluster_id: str, fleets: bool) -> list[tuple[str, list[dict[str, Any]]]]:
-        """
-        The own ``Configurations`` of each instance group (``ListInstanceGroups``: as last asked for, and as last
-        applied when that differs) or, with ``fleets``, of each fleet's instance types (``ListInstanceFleets``), each
-        named for a report: what EMR applies to those instances over the cluster's ``Configurations``.
-        """
+    def instance_collections(self, cluster_id: str, fleets: bool) -> list[dict[str, Any]]:
+        """The cluster's instance groups (``ListInstanceGroups``) or, with ``fleets``, fleets (``ListInstanceFleets``)."""
         if fleets:
-            pages = self.conn.get_paginator("list_instance_fleets").paginate(ClusterId=cluster_id)
-            return [
-                (f"instance fleet {fleet.get('Name') or fleet['Id']} ({fleet['Id']}) type {spec['InstanceType']}", own)
-                for page in pages
-                for fleet in page["InstanceFleets"]
-                for spec in fleet.get("InstanceTypeSpecifications", [])
-                if (own := [dict(item) for item in spec.get("Configurations", [])])
-            ]
-        found: list[tuple[str, list[dict[str, Any]]]] = []
-        for page in self.conn.get_paginator("list_instance_groups").paginate(ClusterId=cluster_id):
-            for group in page["InstanceGroups"]:
-                name = f"instance group {group.get('Name') or group['Id']} ({group['Id']}, {group.get('InstanceGroupType')})"
-                asked = [dict(item) for item in group.get("Configurations", [])]
-                applied = [dict(item) for item in group.get("LastSuccessfullyAppliedConfigurations", [])]
-                if asked:
-                    found.append((name, asked))
-                if applied and applied != asked:
-                    found.append((f"{name}, as last applied", applied))
-        return found
+            fleet_pages = self.conn.get_paginator("list_instance_fleets").paginate(ClusterId=cluster_id)
+            return [dict(fleet) for page in fleet_pages for fleet in page["InstanceFleets"]]
+        pages = self.conn.get_paginator("list_instance_groups").paginate(ClusterId=cluster_id)
+        return [dict(group) for page in pages for group in page["InstanceGroups"]]
+
+    def instance_configurations(self, cluster_id: str, fleets: bool) -> list[tuple[str, list[dict[str, Any]]]]:
+        """:func:`instance_configurations_of` the cluster's instance groups or fleets."""
+        return instance_configurations_of(self.instance_collections(cluster_id, fleets), fleets)
 
     def ensure_security_configuration(
         self, name: str, document: dict[str, Any], *, dry_run: bool = False

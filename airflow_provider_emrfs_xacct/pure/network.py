@@ -69,7 +69,7 @@ With a DNS attribute off it takes no name, and the routes or the gateway endpoin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
@@ -93,6 +93,7 @@ from airflow_provider_emrfs_xacct.pure.packet_filters import (
     PASS,
     S3_GATEWAY,
     STS_ENDPOINT,
+    WARN,
     PacketFilters,
     judge_ways,
 )
@@ -432,19 +433,21 @@ class StsReachability:
 def _through_the_filters(result: StsReachability, facts: SubnetFacts | None) -> StsReachability:
     """
     A PASS stands only if the network ACLs and the cluster's security groups on its ways let the requests through
-    and their answers back (:func:`~.packet_filters.judge_ways`); any other answer is kept (the worst wins).
+    and their answers back (:func:`~.packet_filters.judge_ways`); any other answer is kept (the worst wins). A WARN
+    (core or task nodes added later) is a PASS for the cluster as it is: its ways are judged too.
     """
-    if result.status != PASS or facts is None or facts.packet_filters is None or not result.ways:
+    if result.status not in (PASS, WARN) or facts is None or facts.packet_filters is None or not result.ways:
         return result
     verdict = judge_ways(result.ways, facts.packet_filters, facts.instance_groups)
     if verdict.status == PASS:
         return result
+    warned = result.status == WARN
     return StsReachability(
         verdict.status,
         result.endpoint,
         f"{result.detail}, but {verdict.detail}",
-        verdict.fix,
-        probe_settles=verdict.probe_settles,
+        "; ".join(fix for fix in (result.fix, verdict.fix) if fix) if warned else verdict.fix,
+        probe_settles=verdict.probe_settles and (result.probe_settles or not warned),
         ways=result.ways,
     )
 
@@ -1464,8 +1467,11 @@ def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachabil
     access, why = https_access(facts.endpoint_ingress, facts.subnet_cidr, facts.instance_groups)
     via = f"the VPC's STS interface endpoint (security groups {groups}: {why})"
     if access == ALLOWED:
-        return StsReachability(
-            PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}", ways=(STS_ENDPOINT,)
+        return _core_and_task_nodes_added_later(
+            facts,
+            StsReachability(
+                PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}", ways=(STS_ENDPOINT,)
+            ),
         )
     if access == BLOCKED:
         return StsReachability(
@@ -1486,6 +1492,28 @@ def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachabil
         f"{endpoint} resolves to {via}",
         "allow TCP 443 from the subnet's CIDR or the cluster's security groups (the live probe runs on the primary "
         "node only: it does not show the core and task nodes' way)",
+        probe_settles=False,
+    )
+
+
+def _core_and_task_nodes_added_later(facts: SubnetFacts, result: StsReachability) -> StsReachability:
+    """
+    A cluster without core or task nodes (:class:`~.security_groups.NodeGroups`) let in by the endpoint's rules: a
+    WARN if those rules would not let in core or task nodes added later (a resize, managed scaling).
+    """
+    groups = facts.instance_groups
+    if not isinstance(groups, NodeGroups) or groups.core_and_task_nodes is not False or facts.endpoint_ingress is None:
+        return result
+    access, why = https_access(facts.endpoint_ingress, facts.subnet_cidr, replace(groups, core_and_task_nodes=True))
+    if access == ALLOWED:
+        return result
+    return replace(
+        result,
+        status=WARN,
+        detail=f"{result.detail}; but core or task nodes added later (a resize, managed scaling) may not be let in: "
+        f"{why} (the cluster has no core or task nodes now, so every EMRFS request is sent from the primary node)",
+        fix="allow TCP 443 from the subnet's CIDR or the core and task nodes' security groups "
+        f"({', '.join(groups.core_and_task) or 'not known'}) on the endpoint's security groups",
         probe_settles=False,
     )
 

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_emrfs_xacct.pure.security_groups import covers_tcp_443
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
+    from collections.abc import Callable, Collection, Iterable
 
 HTTPS = (443, 443)
 #: The Amazon Linux kernel's ephemeral ports, and a NAT gateway's (Amazon VPC User Guide, "Ephemeral ports").
@@ -61,8 +61,9 @@ ALL_PORTS = (0, 65535)
 ALLOW, DENY, UNDETERMINED = "allow", "deny", "undetermined"
 CERTAIN, MAYBE, NO = "certain", "maybe", "no"
 #: The answers of the network checks (``pure/network.py`` too), whose ``NOT_CHECKED`` is for what they did not read or
-#: cannot see (the link is "not checked"): there is no WARN, since each doubt here decides the write.
-PASS, FAIL, NOT_CHECKED = "PASS", "FAIL", "NOT CHECKED"
+#: cannot see (the link is "not checked"): each doubt here decides the write. The one ``WARN`` is for core or task
+#: nodes a cluster has none of now (:func:`judge_by_side`): requests of ones added later would be dropped.
+PASS, FAIL, NOT_CHECKED, WARN = "PASS", "FAIL", "NOT CHECKED", "WARN"
 #: The private (RFC 1918) and shared (RFC 6598) IPv4 address space: no AWS public endpoint is there.
 PRIVATE = tuple(
     ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
@@ -301,8 +302,7 @@ def group_sides(instance_groups: Collection[str]) -> tuple[tuple[str, tuple[str,
     """
     sides = getattr(instance_groups, "sides", None)
     if sides is not None:
-        named = sides()
-        return ((named[0][0], named[0][1], True), (named[1][0], named[1][1], False))
+        return tuple((side, groups, index == 0) for index, (side, groups) in enumerate(sides()))
     groups = tuple(sorted(set(instance_groups)))
     return ((f"the cluster's instances ({', '.join(groups) or 'security groups not known'})", groups, False),)
 
@@ -405,7 +405,8 @@ def _prefix_list_note(rules: list[EgressRule], peer: Peer) -> str:
 
 def judge_groups(filters: PacketFilters, instance_groups: Collection[str], peer: Peer) -> Verdict:
     """Each side of the cluster must let TCP 443 out to ``peer``; the rules not read: not checked."""
-    if filters.egress is None:
+    egress = filters.egress
+    if egress is None:
         return Verdict(
             NOT_CHECKED,
             "the outbound rules of the cluster's security groups were not read"
@@ -414,16 +415,59 @@ def judge_groups(filters: PacketFilters, instance_groups: Collection[str], peer:
             "not show the core and task nodes' way)",
             probe_settles=False,
         )
-    return worst(
-        judge_side(side, groups, filters.egress, peer, primary=primary)
-        for side, groups, primary in group_sides(instance_groups)
+    return judge_by_side(
+        instance_groups,
+        lambda sides: worst(judge_side(side, groups, egress, peer, primary=primary) for side, groups, primary in sides),
+    )
+
+
+Sides = tuple[tuple[str, tuple[str, ...], bool], ...]
+
+
+def judge_by_side(instance_groups: Collection[str], judge: Callable[[Sides], Verdict]) -> Verdict:
+    """
+    ``judge`` on the sides of the cluster (:func:`group_sides`). With no core or task nodes (``NodeGroups``
+    ``core_and_task_nodes`` False), every EMRFS request is sent from the primary node (``pure/security_groups.py``):
+    their side is judged apart, and what it would drop is a WARN about nodes added later. Whether it has any not read:
+    a FAIL that the primary node's side alone does not give is not checked, naming that read.
+    """
+    sides = group_sides(instance_groups)
+    nodes = getattr(instance_groups, "core_and_task_nodes", True)
+    found = judge(sides)
+    if nodes is False:
+        side, groups = instance_groups.core_and_task_side()  # type: ignore[attr-defined]
+        return worst([found, _added_later(judge(((side, groups, False),)))])
+    if nodes is None and found.status == FAIL and judge(sides[:1]).status != FAIL:
+        unread = getattr(instance_groups, "nodes_unread", "") or "the cluster's instance groups or fleets were not read"
+        return Verdict(
+            NOT_CHECKED,
+            f"{found.detail}, if the cluster has core or task nodes, which is not known ({unread}); a cluster of only "
+            "a primary node sends every request from it",
+            f"{found.fix}; or allow elasticmapreduce:ListInstanceGroups and elasticmapreduce:ListInstanceFleets so "
+            "the verifier knows whether the cluster has core or task nodes",
+            probe_settles=False,
+        )
+    return found
+
+
+def _added_later(verdict: Verdict) -> Verdict:
+    """What the core and task nodes' side of a cluster without such nodes would drop: a WARN, or PASS."""
+    if verdict.status == PASS:
+        return verdict
+    return Verdict(
+        WARN,
+        f"{verdict.detail} (the cluster has no core or task nodes now, so every EMRFS request is sent from the "
+        "primary node: this is about core or task nodes added later, by a resize or managed scaling)",
+        verdict.fix,
+        probe_settles=False,
     )
 
 
 def worst(verdicts: Iterable[Verdict]) -> Verdict:
-    """The worst verdict (FAIL, then NOT CHECKED), their details joined (each once); PASS when every one passes."""
+    """The worst verdict (FAIL, then NOT CHECKED, then WARN), their details joined (each once); PASS when every one
+    passes."""
     found = list(verdicts)
-    for status in (FAIL, NOT_CHECKED):
+    for status in (FAIL, NOT_CHECKED, WARN):
         bad = [verdict for verdict in found if verdict.status == status]
         if bad:
             return Verdict(
@@ -523,17 +567,20 @@ def judge_endpoint(filters: PacketFilters, instance_groups: Collection[str]) -> 
     if not subnets or egress is None:
         groups = judge_groups(filters, instance_groups, group_peer(STS_ENDPOINT, filters))
         return worst([_across_interfaces({"": {key: [value] for key, value in acls.items()}}), groups])
-    return _across_interfaces(
-        {
-            side: {
-                subnet.subnet_id: [
-                    acls[subnet.subnet_id],
-                    judge_side(side, groups, egress, _interface_peer(filters, subnet), primary=primary),
-                ]
-                for subnet in subnets
+    return judge_by_side(
+        instance_groups,
+        lambda sides: _across_interfaces(
+            {
+                side: {
+                    subnet.subnet_id: [
+                        acls[subnet.subnet_id],
+                        judge_side(side, groups, egress, _interface_peer(filters, subnet), primary=primary),
+                    ]
+                    for subnet in subnets
+                }
+                for side, groups, primary in sides
             }
-            for side, groups, primary in group_sides(instance_groups)
-        }
+        ),
     )
 
 

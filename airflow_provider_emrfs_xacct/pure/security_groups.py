@@ -17,13 +17,19 @@ EMR gives the primary node and the core and task nodes groups of their own (EMR 
 master node", ``EmrManagedSlaveSecurityGroup``, "... for the core and task nodes", and likewise
 ``AdditionalMasterSecurityGroups`` and ``AdditionalSlaveSecurityGroups``), and EMRFS calls STS from every node: a
 rule naming a group lets in only the nodes that hold it, so each side must be let in (:class:`NodeGroups`).
+
+A cluster may have no core or task nodes: "If the value is 1, the same instance serves as both the master and core and
+task node" (EMR API Reference, "JobFlowInstancesDetail", ``InstanceCount``; also a cluster of only a MASTER instance
+group or fleet). ``DescribeCluster`` still names the core and task nodes' groups, but no instance holds them and every
+EMRFS request is sent from the primary node: that side is then not judged (``core_and_task_nodes``), and what would
+drop requests of core or task nodes added later is a warning (``pure/packet_filters.py``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -79,15 +85,23 @@ class NodeGroups:
 
     primary: tuple[str, ...] = ()
     core_and_task: tuple[str, ...] = ()
+    #: Whether the cluster has core or task nodes (:func:`has_core_or_task_nodes`): ``False`` none, ``None`` not read
+    #: (``nodes_unread`` says why).
+    core_and_task_nodes: bool | None = True
+    nodes_unread: str = ""
 
     def sides(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """Each side, named, with its groups."""
+        """Each side with nodes (not read: as if it had), named, with its groups."""
+        primary = (f"the primary node ({', '.join(self.primary) or 'security groups not known'})", self.primary)
+        if self.core_and_task_nodes is False:
+            return (primary,)
+        return (primary, self.core_and_task_side())
+
+    def core_and_task_side(self) -> tuple[str, tuple[str, ...]]:
+        """The core and task nodes' side, named, with its groups (whether or not it has nodes)."""
         return (
-            (f"the primary node ({', '.join(self.primary) or 'security groups not known'})", self.primary),
-            (
-                f"the core and task nodes ({', '.join(self.core_and_task) or 'security groups not known'})",
-                self.core_and_task,
-            ),
+            f"the core and task nodes ({', '.join(self.core_and_task) or 'security groups not known'})",
+            self.core_and_task,
         )
 
     def _all(self) -> list[str]:
@@ -101,6 +115,28 @@ class NodeGroups:
 
     def __contains__(self, group: object) -> bool:
         return group in self.primary or group in self.core_and_task
+
+
+def has_core_or_task_nodes(collections: list[dict[str, Any]]) -> bool:
+    """
+    Whether a cluster has core or task nodes, from its ``ListInstanceGroups`` or ``ListInstanceFleets`` answer: a CORE
+    or TASK group asking for or running an instance (``RequestedInstanceCount``, ``RunningInstanceCount``), or fleet
+    with a target or provisioned capacity (``TargetOnDemandCapacity``, ``TargetSpotCapacity``,
+    ``ProvisionedOnDemandCapacity``, ``ProvisionedSpotCapacity``; EMR API Reference, "InstanceGroup", "InstanceFleet").
+    """
+    counts = (
+        "RequestedInstanceCount",
+        "RunningInstanceCount",
+        "TargetOnDemandCapacity",
+        "TargetSpotCapacity",
+        "ProvisionedOnDemandCapacity",
+        "ProvisionedSpotCapacity",
+    )
+    return any(
+        (item.get("InstanceGroupType") or item.get("InstanceFleetType")) in ("CORE", "TASK")
+        and any(int(item.get(count) or 0) > 0 for count in counts)
+        for item in collections
+    )
 
 
 def _sides(instance_groups: Collection[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:

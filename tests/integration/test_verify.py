@@ -1210,6 +1210,41 @@ def test_a_cluster_in_a_private_subnet_without_a_way_to_the_bucket_s_s3_fails(pa
     assert report["verdict"] == "PASS", report["links"]
 
 
+#: ``Instances`` of a cluster with two core nodes: "If the value is greater than 1, one instance is the master node and
+#: all others are core and task nodes" (EMR API Reference, "JobFlowInstancesDetail", ``InstanceCount``).
+CORE_NODES = {"InstanceCount": 3, "SlaveInstanceType": "m5.xlarge"}
+
+
+def test_an_sts_endpoint_open_to_the_primary_node_only_warns_on_a_cluster_without_core_nodes(partner: Partner) -> None:
+    """
+    "If the value is 1, the same instance serves as both the master and core and task node" (EMR API Reference,
+    "JobFlowInstancesDetail", ``InstanceCount``): DescribeCluster still names the core and task nodes' group, which no
+    instance holds, and ListInstanceGroups shows no core instance. A rule letting in the primary node's group lets
+    every request in: a WARN about core nodes added later, not a link left not checked; with core nodes, not checked.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.6")
+    core = endpoint_security_group(ec2, vpc, "emr-core")
+    primary = endpoint_security_group(ec2, vpc, "emr-primary")
+    endpoint_group = endpoint_security_group(ec2, vpc)
+    allow_https(ec2, endpoint_group, SourceGroup=primary)
+    add_sts_interface_endpoint(ec2, vpc, subnet, endpoint_group)
+    instances = {"Ec2SubnetId": subnet, "EmrManagedMasterSecurityGroup": primary, "EmrManagedSlaveSecurityGroup": core}
+
+    def sts_link(**more: Any) -> dict[str, Any]:
+        cluster_id = launch_cluster(
+            partner.aws, partner.configuration, name="private-export", instances={**instances, **more}
+        )
+        report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+        return next(link for link in report["links"] if link["link"] == "cluster reaches STS")
+
+    one_node = sts_link()
+    assert one_node["status"] == "warn", one_node
+    assert "added later" in one_node["detail"]
+    assert core in one_node["fix"]
+    assert sts_link(**CORE_NODES)["status"] == "not checked"
+
+
 def test_an_sts_endpoint_open_to_the_cluster_s_security_groups_passes_only_with_every_node_let_in(
     partner: Partner,
 ) -> None:
@@ -1230,6 +1265,7 @@ def test_an_sts_endpoint_open_to_the_cluster_s_security_groups_passes_only_with_
         "Ec2SubnetId": subnet,
         "EmrManagedMasterSecurityGroup": primary,
         "EmrManagedSlaveSecurityGroup": core,
+        **CORE_NODES,
     }
     cluster_id = launch_cluster(partner.aws, partner.configuration, name="private-export", instances=instances)
 

@@ -16,9 +16,11 @@ lists").
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, verdict_with_probe
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, WARN, verdict_with_probe
+from airflow_provider_emrfs_xacct.pure.checks.sts_route import LINK_STATUS
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, SubnetFacts, s3_route_check, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.packet_filters import (
     INTERNET_GATEWAY,
@@ -30,7 +32,7 @@ from airflow_provider_emrfs_xacct.pure.packet_filters import (
     SubnetAcl,
     judge_ways,
 )
-from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule, NodeGroups
+from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule, NodeGroups, has_core_or_task_nodes
 
 ANY = "0.0.0.0/0"
 GROUPS = NodeGroups(primary=("sg-primary",), core_and_task=("sg-core",))
@@ -432,3 +434,93 @@ def test_egress_only_to_s3_s_prefix_list_fails_on_the_sts_endpoint_way_and_anoth
     assert other.status == NOT_CHECKED, other.detail
     assert "prefix list pl-corp" in other.detail
     assert judged(TO_S3_LIST, cidr="").status == NOT_CHECKED
+
+
+NO_CORE_NODES = NodeGroups(primary=("sg-primary",), core_and_task=("sg-core",), core_and_task_nodes=False)
+NODES_NOT_READ = NodeGroups(
+    primary=("sg-primary",),
+    core_and_task=("sg-core",),
+    core_and_task_nodes=None,
+    nodes_unread="elasticmapreduce:ListInstanceGroups was refused",
+)
+
+
+def test_a_cluster_without_core_or_task_nodes_is_judged_on_its_primary_node_and_warns_about_added_ones() -> None:
+    """
+    "If the value is 1, the same instance serves as both the master and core and task node" (EMR API Reference,
+    "JobFlowInstancesDetail", ``InstanceCount``): no instance holds the core and task nodes' group, and every EMRFS
+    request is sent from the primary node. Their group letting nothing out drops no request now: a WARN about core or
+    task nodes added later (a resize, managed scaling), never a FAIL a passing probe cannot clear.
+    """
+    subnet = facts(egress={"sg-primary": ALL_OUT, "sg-core": ()}, instance_groups=NO_CORE_NODES)
+    found = sts(subnet), s3_route_check("b", "eu-west-1", subnet)
+    assert [result.status for result in found] == ["WARN", "WARN"], [result.detail for result in found]
+    for result in found:
+        assert "no core or task nodes now" in result.detail
+        assert "added later" in result.detail
+        assert "so every request from those nodes to it is dropped" in result.detail
+        assert "sg-core" in result.fix
+    assert LINK_STATUS[found[0].status] == WARN
+
+
+def test_core_and_task_nodes_present_or_assumed_still_fail() -> None:
+    for groups in (GROUPS, NodeGroups(primary=("sg-primary",), core_and_task=("sg-core",), core_and_task_nodes=True)):
+        subnet = facts(egress={"sg-primary": ALL_OUT, "sg-core": ()}, instance_groups=groups)
+        assert (sts(subnet).status, s3_route_check("b", "eu-west-1", subnet).status) == ("FAIL", "FAIL")
+
+
+def test_whether_the_cluster_has_core_or_task_nodes_not_read_leaves_their_side_s_fail_not_checked() -> None:
+    subnet = facts(egress={"sg-primary": ALL_OUT, "sg-core": ()}, instance_groups=NODES_NOT_READ)
+    for result in (sts(subnet), s3_route_check("b", "eu-west-1", subnet)):
+        assert result.status == NOT_CHECKED, result.detail
+        assert "elasticmapreduce:ListInstanceGroups was refused" in result.detail
+        assert "if the cluster has core or task nodes" in result.detail
+        assert not result.probe_settles  # the probe runs on the primary node
+
+
+def test_the_primary_node_s_own_drop_stays_a_fail_whatever_the_core_and_task_nodes() -> None:
+    for groups in (NO_CORE_NODES, NODES_NOT_READ):
+        subnet = facts(egress={"sg-primary": (), "sg-core": ALL_OUT}, instance_groups=groups)
+        result = sts(subnet)
+        assert result.status == "FAIL", result.detail
+        assert "sg-primary" in result.detail
+
+
+def test_a_cluster_without_core_or_task_nodes_through_an_sts_endpoint_is_judged_on_its_primary_node() -> None:
+    """The core and task nodes' group cut off from every interface of the endpoint: a WARN only, without such nodes."""
+    subnet = behind_an_sts_endpoint(
+        SubnetAcl("subnet-b", "10.0.2.0/24", default_acl(acl_id="acl-b")),
+        egress={"sg-primary": ALL_OUT, "sg-core": ()},
+    )
+    assert sts(subnet).status == "FAIL"
+    result = sts(replace(subnet, instance_groups=NO_CORE_NODES))
+    assert result.status == "WARN", result.detail
+    assert "network interface in subnet subnet-b" in result.detail
+    assert sts(replace(subnet, instance_groups=NODES_NOT_READ)).status == NOT_CHECKED
+
+
+def test_an_sts_endpoint_letting_in_only_the_primary_node_s_group_warns_about_core_nodes_added_later() -> None:
+    """An endpoint's rule naming one group lets in only the instances holding it (Amazon VPC User Guide,
+    "Security group referencing"); without core or task nodes, none other sends a request now."""
+    subnet = replace(
+        behind_an_sts_endpoint(SubnetAcl("subnet-b", "10.0.2.0/24", default_acl(acl_id="acl-b"))),
+        endpoint_ingress=(IngressRule("tcp", 443, 443, groups=("sg-primary",)),),
+    )
+    assert sts(subnet).status == NOT_CHECKED
+    result = sts(replace(subnet, instance_groups=NO_CORE_NODES))
+    assert result.status == "WARN", result.detail
+    assert "may not be let in" in result.detail
+    assert "sg-core" in result.fix
+
+
+def test_core_or_task_nodes_are_read_from_the_instance_groups_or_fleets() -> None:
+    """EMR API Reference, "InstanceGroup" (``RequestedInstanceCount``, ``RunningInstanceCount``) and "InstanceFleet"
+    (``TargetOnDemandCapacity``, ``TargetSpotCapacity``, the provisioned capacities)."""
+    primary = {"InstanceGroupType": "MASTER", "RequestedInstanceCount": 1, "RunningInstanceCount": 1}
+    assert not has_core_or_task_nodes([primary])
+    assert not has_core_or_task_nodes([primary, {"InstanceGroupType": "TASK", "RequestedInstanceCount": 0}])
+    assert has_core_or_task_nodes([primary, {"InstanceGroupType": "CORE", "RequestedInstanceCount": 2}])
+    assert has_core_or_task_nodes([primary, {"InstanceGroupType": "TASK", "RunningInstanceCount": 1}])
+    fleet = {"InstanceFleetType": "MASTER", "TargetOnDemandCapacity": 1}
+    assert not has_core_or_task_nodes([fleet, {"InstanceFleetType": "CORE", "TargetOnDemandCapacity": 0}])
+    assert has_core_or_task_nodes([fleet, {"InstanceFleetType": "CORE", "TargetSpotCapacity": 4}])

@@ -58,6 +58,38 @@ def test_without_the_cluster_s_groups_only_a_cidr_proves_access() -> None:
     assert https_access((IngressRule("tcp", 443, 443, cidrs=("0.0.0.0/0",)),), "", ())[0] == UNSURE
 
 
+#: ``ListInstanceGroups`` of a cluster with core nodes (EMR API Reference, "InstanceGroup").
+CORE_NODES = [
+    {"InstanceGroupType": "MASTER", "RequestedInstanceCount": 1},
+    {"InstanceGroupType": "CORE", "RequestedInstanceCount": 2},
+]
+
+
+def test_a_cluster_without_core_or_task_nodes_has_its_primary_node_alone_let_in() -> None:
+    """
+    "If the value is 1, the same instance serves as both the master and core and task node" (EMR API Reference,
+    "JobFlowInstancesDetail", ``InstanceCount``): DescribeCluster still names the core and task nodes' group, which no
+    instance holds. A rule naming the primary node's group lets every instance in; with the instance groups not read,
+    the core and task nodes are still to be let in.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+    from airflow_provider_emrfs_xacct.verify import _instance_security_groups
+
+    instances = {"EmrManagedMasterSecurityGroup": "sg-primary", "EmrManagedSlaveSecurityGroup": "sg-core"}
+    rules = (IngressRule("tcp", 443, 443, groups=("sg-primary",)),)
+    primary_only = _instance_security_groups(instances, [{"InstanceGroupType": "CORE", "RequestedInstanceCount": 0}])
+    unread = _instance_security_groups(instances, Unreadable("elasticmapreduce:ListInstanceGroups was refused"))
+
+    assert primary_only.core_and_task_nodes is False
+    assert https_access(rules, SUBNET, primary_only)[0] == ALLOWED
+    assert (unread.core_and_task_nodes, unread.nodes_unread) == (
+        None,
+        "elasticmapreduce:ListInstanceGroups was refused",
+    )
+    assert https_access(rules, SUBNET, unread)[0] == UNSURE
+    assert https_access(rules, SUBNET, _instance_security_groups(instances, CORE_NODES))[0] == UNSURE
+
+
 def test_the_instances_groups_are_the_managed_and_additional_groups_of_every_node() -> None:
     """
     EMR API Reference, "Ec2InstanceAttributes": the managed and additional groups of the primary node
@@ -74,7 +106,8 @@ def test_the_instances_groups_are_the_managed_and_additional_groups_of_every_nod
             "AdditionalMasterSecurityGroups": ["sg-primary-extra"],
             "AdditionalSlaveSecurityGroups": ["sg-core-extra"],
             "ServiceAccessSecurityGroup": "sg-service",
-        }
+        },
+        CORE_NODES,
     )
 
     assert groups == NodeGroups(primary=("sg-primary", "sg-primary-extra"), core_and_task=("sg-core", "sg-core-extra"))
@@ -96,7 +129,8 @@ def test_a_rule_naming_one_node_role_s_group_does_not_let_the_other_in() -> None
             "EmrManagedSlaveSecurityGroup": "sg-core",
             "AdditionalMasterSecurityGroups": ["sg-primary-extra"],
             "AdditionalSlaveSecurityGroups": ["sg-core-extra"],
-        }
+        },
+        CORE_NODES,
     )
     primary_only = (IngressRule("tcp", 443, 443, groups=("sg-primary",)),)
     found, why = https_access(primary_only, SUBNET, groups)

@@ -12,7 +12,7 @@ role mappings, credentials, session, encryption or ACL no link judged, so each s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
@@ -52,3 +52,30 @@ def audit(state: ChainState) -> list[Link]:
                 )
             )
     return links
+
+
+def instance_configurations_of(
+    collections: list[dict[str, Any]], fleets: bool
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """
+    The own ``Configurations`` of each instance group (``ListInstanceGroups``: as last asked for, and as last
+    applied when that differs) or, with ``fleets``, of each fleet's instance types (``ListInstanceFleets``), each
+    named for a report: what EMR applies to those instances over the cluster's ``Configurations``.
+    """
+    if fleets:
+        return [
+            (f"instance fleet {fleet.get('Name') or fleet['Id']} ({fleet['Id']}) type {spec['InstanceType']}", own)
+            for fleet in collections
+            for spec in fleet.get("InstanceTypeSpecifications", [])
+            if (own := [dict(item) for item in spec.get("Configurations", [])])
+        ]
+    found: list[tuple[str, list[dict[str, Any]]]] = []
+    for group in collections:
+        name = f"instance group {group.get('Name') or group['Id']} ({group['Id']}, {group.get('InstanceGroupType')})"
+        asked = [dict(item) for item in group.get("Configurations", [])]
+        applied = [dict(item) for item in group.get("LastSuccessfullyAppliedConfigurations", [])]
+        if asked:
+            found.append((name, asked))
+        if applied and applied != asked:
+            found.append((f"{name}, as last applied", applied))
+    return found

@@ -14,7 +14,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     translation_off,
     undocumented_precedence,
 )
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, Unreadable
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     base_setting_reaches_mappings,
@@ -32,7 +32,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
 #: The link status of each answer of ``pure/network.py``.
-LINK_STATUS = {"PASS": PASS, "FAIL": FAIL, NOT_CHECKED: UNKNOWN}
+LINK_STATUS = {"PASS": PASS, "FAIL": FAIL, NOT_CHECKED: UNKNOWN, "WARN": WARN}
 
 
 def audit(state: ChainState) -> list[Link]:
