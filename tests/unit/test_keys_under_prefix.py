@@ -39,7 +39,9 @@ from tests.unit.test_chain import (
     KMS,
     PREFIX,
     ROLE,
+    ROOT_STATEMENT,
     by_name,
+    destination_role,
     document,
     healthy_state,
 )
@@ -656,3 +658,31 @@ def test_a_grant_bound_to_one_object_beside_an_unconstrained_grant_passes() -> N
 
     assert link.status == PASS, link
     assert "g-every-object" in link.detail
+
+
+def test_an_allow_to_the_account_does_not_grant_for_the_roles_own_allow_of_some_keys() -> None:
+    """
+    The key policy delegates to the account's IAM policies (its root statement names the account) and allows the
+    role itself every data key but the CSV files'; the role's own policies grant no KMS action. A grant to the account
+    lets the role in only where its IAM policies allow too ("Key policies in AWS KMS": "Without permission from the
+    key policy, IAM policies that allow permissions have no effect"; "Default key policy", "Allows access to the AWS
+    account and enables IAM policies"), so the root statement grants nothing here for every key alike: the role's
+    statement decides the CSV files' data keys, which the judged keys do not show. Not a PASS.
+    """
+    state = healthy_state()
+    state.destination_roles[ROLE] = destination_role(keys=())
+    no_csv = {
+        "Sid": "NoCsvDataKeys",
+        "Effect": "Allow",
+        "Principal": {"AWS": ROLE},
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": "*",
+        "Condition": {"StringNotLike": {"kms:EncryptionContext:aws:s3:arn": f"{BUCKET_ARN}/exports/*.csv"}},
+    }
+    state.key_policies[KEY] = document(ROOT_STATEMENT, ADMIN_STATEMENT, no_csv)
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN, link
+    assert "statement 'NoCsvDataKeys' of the key policy" in link.detail
+    assert "decides only some keys under the prefix" in link.detail
