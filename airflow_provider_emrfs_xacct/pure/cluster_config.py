@@ -52,12 +52,22 @@ KEEP_EMRFS_PROPERTIES = {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}
 #: implementation class of the S3A AbstractFileSystem"; API ``org.apache.hadoop.fs.s3a.S3A``: "S3A implementation of
 #: AbstractFileSystem. This impl delegates to the S3AFileSystem"). Spark's streaming checkpoints and YARN's log
 #: aggregation write through it. AWS's migration guide names only ``fs.s3.impl`` and ``fs.s3n.impl`` for keeping
-#: EMRFS, and no AWS page says which FileContext class keeps EMRFS's role mappings: with role mappings or
-#: ``keep_emrfs`` the launch refuses any value set (:func:`_refuse_file_context_classes`), and the verifier leaves the
-#: connector not known (:func:`file_context_doubt`). ``fs.AbstractFileSystem.s3a.impl`` is ``s3a://``'s, S3A whatever
-#: is kept for ``s3://`` (as ``fs.s3a.impl``): an S3 connector setting (:func:`s3_connector_name`) like ``fs.s3a.impl``.
+#: EMRFS; AWS pairs each connector's ``fs.s3.impl`` with its own FileContext class (:data:`FILE_CONTEXT_CLASSES`). Any
+#: other class (or one of the other connector's) leaves what serves those writes not known: with role mappings or
+#: ``keep_emrfs`` the launch refuses it (:func:`_refuse_file_context_classes`), and the verifier says "not checked"
+#: for the FileContext writes only (:func:`file_context_doubt`), judging ``fs.s3.impl``'s connector as before.
+#: ``fs.AbstractFileSystem.s3a.impl`` is ``s3a://``'s, S3A whatever is kept for ``s3://`` (as ``fs.s3a.impl``): an S3
+#: connector setting (:func:`s3_connector_name`) like ``fs.s3a.impl``.
 FILE_CONTEXT_PROPERTIES = ("fs.AbstractFileSystem.s3.impl", "fs.AbstractFileSystem.s3n.impl")
 FILE_CONTEXT_PREFIX = "fs.AbstractFileSystem."
+#: The FileContext class of each connector. EMRFS's: Amazon EMR on EKS Development Guide, "Getting started with the
+#: Spark operator for Amazon EMR on EKS", "Use Amazon S3 for storage", lists under "# EMRFS filesystem"
+#: ``fs.s3.impl: com.amazon.ws.emr.hadoop.fs.EmrFileSystem`` and ``fs.AbstractFileSystem.s3.impl:
+#: org.apache.hadoop.fs.s3.EMRFSDelegate`` ("If you use Amazon EMR releases 7.2.0 and higher, the configurations are
+#: included by default"). S3A's: Amazon EMR Management Guide, "Upload data to Amazon S3 Express One Zone", sets
+#: ``fs.s3.impl`` ``org.apache.hadoop.fs.s3a.S3AFileSystem`` with ``fs.AbstractFileSystem.s3.impl``
+#: ``org.apache.hadoop.fs.s3a.S3A`` (and the same pair for ``s3n``).
+FILE_CONTEXT_CLASSES = {"EMRFS": "org.apache.hadoop.fs.s3.EMRFSDelegate", "S3A": "org.apache.hadoop.fs.s3a.S3A"}
 #: EMRFS reads the role session duration from this ``emrfs-site`` property, S3A through EMR's translation to
 #: ``fs.s3a.assumed.role.session.duration`` when that is not set itself (:data:`S3A_SESSION_DURATION_PROPERTY`).
 SESSION_DURATION_PROPERTY = "fs.s3.sts.sessionDurationSeconds"
@@ -520,7 +530,8 @@ def plan_launch(
     written (:func:`_refuse_role_mapping_settings`): it would replace or change the security configuration's.
     With role mappings or ``keep_emrfs``, ``fs.AbstractFileSystem.s3.impl`` or ``fs.AbstractFileSystem.s3n.impl`` (the
     class Hadoop's FileContext API serves ``s3://``/``s3n://`` with: :data:`FILE_CONTEXT_PROPERTIES`) set anywhere
-    ``fs.s3.impl`` is read is refused, whatever its value (:func:`_refuse_file_context_classes`); so is a non-empty
+    ``fs.s3.impl`` is read is refused unless it is the FileContext class of the connector that serves the scheme
+    (:data:`FILE_CONTEXT_CLASSES`, :func:`_refuse_file_context_classes`); so is a non-empty
     ``Configurations`` nested under a classification of Hadoop properties (:func:`_refuse_nested_configurations`).
     A canned ACL setting that is no canned ACL name (:func:`check_canned_acls`), and a ``spark-defaults``
     ``spark.hadoop.<name>`` giving Spark jobs another value of a setting the launch reads from a site file
@@ -579,7 +590,7 @@ def plan_launch(
         ami_version=result.get("AmiVersion"),
     )
     _check_filesystem_classes(configurations, keep_emrfs, version)
-    _refuse_file_context_classes(configurations, "job_flow_overrides.Configurations", keep_emrfs, uses_role_mappings)
+    _refuse_file_context_classes(configurations, version, keep_emrfs, uses_role_mappings)
     emrfs_site = dict(emrfs_site_properties or {})
     _refuse_role_mapping_settings(configurations, emrfs_site, mapped_buckets, uses_role_mappings=uses_role_mappings)
     check_session_duration(emrfs_site, "emrfs_site_properties")
@@ -1492,13 +1503,12 @@ def s3_connector(
     writing it where the release is not known changes nothing there. Another ``fs.s3.impl`` is refused with it
     (:func:`_check_filesystem_classes`). Without ``keep_emrfs``: the configurations' own ``core-site`` ``fs.s3.impl``
     on the release, read as Hadoop reads it (:func:`impl_connector`), as the verifier reads the cluster's: EMRFS kept
-    by the DAG's own setting is EMRFS's (``None`` for a value that names no class, or with a FileContext class set:
-    :func:`file_context_doubt`).
+    by the DAG's own setting is EMRFS's (``None`` for a value that names no class). A FileContext class
+    (:data:`FILE_CONTEXT_PROPERTIES`) changes nothing here: it serves the FileContext writes only
+    (:func:`file_context_doubt`).
     """
     if keep_emrfs:
         return "EMRFS"
-    if file_context_doubt(configurations):  # refused with role mappings (_refuse_file_context_classes)
-        return None
     impl = site_of(configurations).get("fs.s3.impl")
     return impl_connector(version, impl)
 
@@ -2243,45 +2253,71 @@ def hadoop_settings(
             yield index, str(classification), str(key), value, name
 
 
-def file_context_doubt(configurations: list[dict[str, Any]]) -> str:
+def file_context_doubts(
+    configurations: list[dict[str, Any]], version: tuple[int, int, int] | None, keep_emrfs: bool = False
+) -> Iterator[tuple[int, str, str | None, str]]:
+    """
+    Each setting of :data:`FILE_CONTEXT_PROPERTIES` in a classification of Hadoop properties (:func:`hadoop_settings`)
+    that names another class than the FileContext class (:data:`FILE_CONTEXT_CLASSES`) of the connector serving its
+    scheme on release ``version`` (``None``: not known): EMRFS with ``keep_emrfs``, else as ``core-site``
+    ``fs.<scheme>.impl`` gives it (:func:`impl_connector`). As ``(index, key as written, that connector, why)``.
+    """
+    sites = site_of(configurations)
+    for index, classification, key, value, name in hadoop_settings(configurations):
+        if name not in FILE_CONTEXT_PROPERTIES:
+            continue
+        scheme = name.removeprefix(FILE_CONTEXT_PREFIX).removesuffix(".impl")
+        connector = "EMRFS" if keep_emrfs else impl_connector(version, sites.get(f"fs.{scheme}.impl"))
+        if connector is None or java_trim(value) != FILE_CONTEXT_CLASSES[connector]:
+            yield index, key, connector, _file_context_problem(f"{classification} {key}={value!r}", scheme, connector)
+
+
+def file_context_doubt(
+    configurations: list[dict[str, Any]], version: tuple[int, int, int] | None = None, keep_emrfs: bool = False
+) -> str:
     """
     Why the class that serves ``s3://`` (or ``s3n://``) writes through Hadoop's FileContext API is not known, naming
-    the first setting of :data:`FILE_CONTEXT_PROPERTIES` in a classification of Hadoop properties
-    (:func:`hadoop_settings`), or ``""``: none is set.
+    the first setting :func:`file_context_doubts` gives, or ``""``: none is set, or each is its connector's own class.
+    What serves ``fs.s3.impl`` (:func:`impl_connector`) it leaves as it is.
     """
-    for _, classification, key, value, name in hadoop_settings(configurations):
-        if name in FILE_CONTEXT_PROPERTIES:
-            return _file_context_problem(classification, key, value, name)
-    return ""
+    return next((why for *_, why in file_context_doubts(configurations, version, keep_emrfs)), "")
 
 
-def _file_context_problem(classification: str, key: str, value: object, name: str) -> str:
-    """Why ``classification`` ``key`` of ``value``, which sets ``name`` of :data:`FILE_CONTEXT_PROPERTIES`, is a doubt."""
-    scheme = name.removeprefix(FILE_CONTEXT_PREFIX).removesuffix(".impl")
+def _file_context_problem(setting: str, scheme: str, connector: str | None) -> str:
+    """Why ``setting``, the FileContext class of ``scheme``, is a doubt where ``connector`` serves it (``None``: not known)."""
+    serves = (
+        f"which connector serves {scheme}:// is not known"
+        if connector is None
+        else f"{connector} serves {scheme}://, whose FileContext class is {FILE_CONTEXT_CLASSES[connector]}"
+    )
     return (
-        f"{classification} {key}={value!r} sets the class Hadoop's FileContext API serves {scheme}:// with (Spark's "
-        "streaming checkpoints, YARN's log aggregation), and AWS does not document which class there keeps EMRFS's "
-        "role mappings (its migration guide names fs.s3.impl and fs.s3n.impl only): remove it"
+        f"{setting} sets the class Hadoop's FileContext API serves {scheme}:// with (Spark's streaming checkpoints, "
+        f"YARN's log aggregation), and {serves}: what serves these writes through another class (their role mappings, "
+        "credentials, ACLs) AWS does not document"
     )
 
 
 def _refuse_file_context_classes(
-    configurations: list[dict[str, Any]], field: str, keep_emrfs: bool, uses_role_mappings: bool
+    configurations: list[dict[str, Any]],
+    version: tuple[int, int, int] | None,
+    keep_emrfs: bool,
+    uses_role_mappings: bool,
 ) -> None:
     """
     With role mappings or ``keep_emrfs``, refuse a setting of :data:`FILE_CONTEXT_PROPERTIES` in ``configurations``
-    (named ``field``), whatever its value (:func:`file_context_doubt`): the writes through FileContext would go by a
-    class neither EMRFS's kept ``fs.s3.impl`` nor the role mappings are known to reach.
+    that is not the FileContext class of the connector serving its scheme (:func:`file_context_doubts`): the writes
+    through FileContext would go by a class neither EMRFS's kept ``fs.s3.impl`` nor the role mappings are known to
+    reach.
     """
     if not (keep_emrfs or uses_role_mappings):
         return
-    for index, classification, key, value, name in hadoop_settings(configurations):
-        if name in FILE_CONTEXT_PROPERTIES:
-            raise InvalidParameterError(
-                f"{field}[{index}].Properties.{key}",
-                f"is set: {_file_context_problem(classification, key, value, name)}. The launch keeps EMRFS "
-                "(keep_emrfs) or relies on the security configuration's role mappings, which these writes may not get",
-            )
+    for index, key, connector, why in file_context_doubts(configurations, version, keep_emrfs):
+        fix = f"set {FILE_CONTEXT_CLASSES[connector]} or remove it" if connector else "remove it"
+        raise InvalidParameterError(
+            f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+            f"is set: {why}. The launch keeps EMRFS (keep_emrfs) or relies on the security configuration's role "
+            f"mappings, which these writes may not get: {fix}",
+        )
 
 
 def nested_configurations(configurations: list[dict[str, Any]]) -> Iterator[tuple[int, str]]:

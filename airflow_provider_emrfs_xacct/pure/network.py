@@ -1025,13 +1025,13 @@ def _s3a_serves(release_label: str, configurations: list[dict[str, Any]]) -> boo
     Whether S3A serves ``s3://`` on ``release_label`` with these ``Configurations`` (7.10.0 on, EMRFS not kept as
     Hadoop reads ``fs.s3.impl``); ``None``: not known (:func:`~.cluster_config.impl_connector`: a class neither
     EMRFS's nor S3A's once Java trims it, or before 7.10.0 any but EMRFS's; or a FileContext class of ``s3://`` or
-    ``s3n://`` set: :func:`~.cluster_config.file_context_doubt`).
+    ``s3n://`` set that is not the class of the connector serving it: :func:`~.cluster_config.file_context_doubt`).
     """
     try:
         version = parse_release_label(release_label, "release_label")
     except EmrfsXacctError:
         return False
-    if file_context_doubt(configurations):
+    if file_context_doubt(configurations, version):
         return None
     connector = impl_connector(version, _sites(configurations).get("core-site", {}).get("fs.s3.impl"))
     return None if connector is None else connector == "S3A"
@@ -1048,10 +1048,11 @@ def cluster_sts_check(
     region = facts.region if facts else "REGION"
     impl = _sites(configurations).get("core-site", {}).get("fs.s3.impl")
     if _s3a_serves(release_label, configurations) is None:
+        version = parse_release_label(release_label, "release_label")
         return StsReachability(
             NOT_CHECKED,
             UNKNOWN_CONNECTOR_STS,
-            f"{file_context_doubt(configurations) or impl_doubt(parse_release_label(release_label), impl)}: which "
+            f"{file_context_doubt(configurations, version) or impl_doubt(version, impl)}: which "
             "connector serves s3://, so which "
             "STS endpoint it calls, is not known",
             f"set core-site fs.s3.impl to {EMRFS_IMPL} exactly, or remove it, to have it checked; the live probe "

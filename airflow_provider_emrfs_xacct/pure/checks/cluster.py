@@ -35,7 +35,6 @@ from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, Unreadab
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     S3A_ROLE_MAPPING_PROPERTY,
-    file_context_doubt,
     java_trim,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -255,12 +254,7 @@ def _reach(state: ChainState, bucket: str) -> tuple[bool | None, str]:
     reach, why = _s3a_reach(state, bucket)
     if connector == "S3A":
         return reach, why
-    if (
-        reach is True
-        and cluster_release(state) is None
-        and site_property(state, "core-site", "fs.s3.impl") is None
-        and not file_context_doubt(state.cluster_configurations or [])
-    ):
+    if reach is True and cluster_release(state) is None and site_property(state, "core-site", "fs.s3.impl") is None:
         return True, ""
     return None, f"which connector serves s3:// is not known ({connector_doubt(state)})" + (
         f", and if S3A does, {why}" if why else ""

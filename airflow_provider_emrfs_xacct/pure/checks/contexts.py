@@ -15,7 +15,6 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     S3A_CANNED_ACL,
     emrfs_kept,
-    file_context_doubt,
     hadoop_boolean,
     impl_connector,
     impl_doubt,
@@ -944,11 +943,9 @@ def s3a_setting(state: ChainState, name: str, bucket: str) -> str | None:
 def s3_connector_of(state: ChainState) -> str | None:
     """
     The cluster's ``s3://`` connector, ``"EMRFS"`` or ``"S3A"``, from its release and ``core-site`` ``fs.s3.impl``, as
-    the launch reads them (:func:`~.cluster_config.impl_connector`); ``None``: not known, a FileContext class of
-    ``s3://`` or ``s3n://`` set among them (:func:`~.cluster_config.file_context_doubt`).
+    the launch reads them (:func:`~.cluster_config.impl_connector`); ``None``: not known. A FileContext class of
+    ``s3://`` leaves it as it is: it serves the FileContext writes only (:func:`~.spark_settings.file_context_audit`).
     """
-    if file_context_doubt(state.cluster_configurations or []):
-        return None
     return impl_connector(cluster_release(state), site_property(state, "core-site", "fs.s3.impl"))
 
 
@@ -1392,11 +1389,8 @@ def keeps_emrfs(state: ChainState) -> bool | None:
 
     ``core-site``'s only, where AWS documents it (same guide as :func:`translation_off`); another value in
     ``emrfs-site`` makes its own link not checked (:func:`~.spark_settings.emrfs_site_audit`). A secret's ARN (a key
-    given with the ``EMR.secret@`` annotation, as ``DescribeCluster`` shows it) names no class: ``None``. A FileContext
-    class of ``s3://`` or ``s3n://`` set (:func:`~.cluster_config.file_context_doubt`): ``None``.
+    given with the ``EMR.secret@`` annotation, as ``DescribeCluster`` shows it) names no class: ``None``.
     """
-    if file_context_doubt(state.cluster_configurations or []):
-        return None
     return emrfs_kept(site_property(state, "core-site", "fs.s3.impl"))
 
 
@@ -1404,14 +1398,11 @@ def connector_doubt(state: ChainState) -> str:
     """
     Why the cluster's ``s3://`` connector is not known (``""``: it is, or no cluster settings were read): its release
     is not known, or ``core-site`` ``fs.s3.impl`` names a class not known to serve it with EMRFS or S3A there: neither
-    EMRFS's nor S3A's as Hadoop reads it, or, before 7.10.0, any but EMRFS's, or a FileContext class of ``s3://`` or
-    ``s3n://`` is set (:func:`s3_connector_of`).
+    EMRFS's nor S3A's as Hadoop reads it, or, before 7.10.0, any but EMRFS's (:func:`s3_connector_of`).
     """
     version = cluster_release(state)
     if version is None:
         return "the cluster's release is not known"
-    if doubt := file_context_doubt(state.cluster_configurations or []):
-        return doubt
     if s3_connector_of(state) is None:
         return impl_doubt(version, site_property(state, "core-site", "fs.s3.impl"))
     return ""

@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.spark_settings import NESTED_LINK
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
-from airflow_provider_emrfs_xacct.pure.cluster_config import instance_overrides
+from airflow_provider_emrfs_xacct.pure.cluster_config import instance_overrides, nested_configurations
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -34,6 +35,7 @@ def audit(state: ChainState) -> list[Link]:
         return [Link(None, INSTANCE_LINK, UNKNOWN, detail, probe_settles=False)]  # the probe runs on the primary node
     links = []
     for where, own in found:
+        links.extend(_nested_links(where, own))
         for _, classification, name, value, theirs in instance_overrides(state.cluster_configurations, own):
             judged = f"the cluster's {theirs!r}" if theirs is not None else f"no cluster-wide {classification} value"
             links.append(
@@ -52,6 +54,27 @@ def audit(state: ChainState) -> list[Link]:
                 )
             )
     return links
+
+
+def _nested_links(where: str, own: list[dict[str, Any]]) -> list[Link]:
+    """
+    One "not checked" link per classification of Hadoop properties with ``Configurations`` nested under it in ``where``'s
+    own ``own`` (:func:`~.cluster_config.nested_configurations`): the links read top-level properties only, and what
+    EMR does with them AWS does not document (as :func:`~.spark_settings.nested_configurations_audit`).
+    """
+    return [
+        Link(
+            None,
+            NESTED_LINK,
+            UNKNOWN,
+            f"{where}'s {classification} (Configurations[{index}]) has Configurations nested under it: what EMR does "
+            "with configurations nested under a site file's classification is not documented (Amazon EMR API "
+            'Reference, "Configuration"), and the links read top-level classifications only',
+            fix="give each classification at top level, in the cluster's Configurations",
+            probe_settles=False,
+        )
+        for index, classification in nested_configurations(own)
+    ]
 
 
 def instance_configurations_of(

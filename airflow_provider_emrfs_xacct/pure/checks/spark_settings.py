@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, site_property
+from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, cluster_release, site_property
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_SITE_FILES,
     OTHER_HADOOP_SITES,
     SPARK_HADOOP,
+    file_context_doubts,
     hadoop_reading,
     java_trim,
     nested_configurations,
@@ -151,6 +152,7 @@ def audit(state: ChainState) -> list[Link]:
         *other_sites_audit(state),
         *padded_names_audit(state),
         *nested_configurations_audit(state),
+        *file_context_audit(state),
     ]
     for classification, name in read_settings(state):
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
@@ -332,4 +334,27 @@ def nested_configurations_audit(state: ChainState) -> list[Link]:
             probe_settles=False,
         )
         for index, classification in nested_configurations(state.cluster_configurations or [])
+    ]
+
+
+FILE_CONTEXT_LINK = "FileContext writes"
+
+
+def file_context_audit(state: ChainState) -> list[Link]:
+    """
+    One "not checked" link per FileContext class of ``s3://`` or ``s3n://`` that is not that of the connector serving
+    the scheme (:func:`~.cluster_config.file_context_doubts`): what serves the writes through it AWS does not document.
+    The other links judge what ``fs.s3.impl`` serves, which it does not change; the live probe writes through the
+    FileSystem API, not FileContext.
+    """
+    return [
+        Link(
+            None,
+            FILE_CONTEXT_LINK,
+            UNKNOWN,
+            why,
+            fix="remove it, or set the FileContext class of the connector that serves the scheme",
+            probe_settles=False,
+        )
+        for *_, why in file_context_doubts(state.cluster_configurations or [], cluster_release(state))
     ]
