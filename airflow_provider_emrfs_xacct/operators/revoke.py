@@ -690,7 +690,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         one the destination's trust policy shows, else the one given (:meth:`_arn_not_read`), and whether the role has
         a permissions boundary is not known (``boundary_not_read``: ``ListRoles`` does not return it, IAM API
         Reference, "ListRoles").
-        Unknown condition keys leave a statement undetermined rather than false (``known_absent`` empty).
+        Unknown condition keys leave a statement undetermined rather than false (``known_absent`` empty). The
+        requester's account and, its path known, its ARN are known: they are in every signed request's context (IAM
+        User Guide, "AWS global condition context keys": ``aws:PrincipalAccount``, and ``aws:PrincipalArn``, "For IAM
+        roles, the request context returns the ARN of the role"), so a statement comparing them is decided, such as
+        the revoke's own statement for nobody (:data:`~airflow_provider_emrfs_xacct.pure.documents.TRUST_NOBODY_MARK`):
+        it applies to no request, and the statement still trusting the role is named, not it.
         """
         from botocore.exceptions import ClientError
 
@@ -714,8 +719,16 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if role is not None:
             principal = str(role["Arn"])
             boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        context = {"aws:PrincipalAccount": account}
+        if not self.path_not_read:  # else its ARN is not known: a condition on it stays undetermined
+            context["aws:PrincipalArn"] = principal
         request = Request(
-            "sts:AssumeRole", role_arn, principal, known_absent=frozenset(), has_boundary=bool(boundary_arn)
+            "sts:AssumeRole",
+            role_arn,
+            principal,
+            context=context,
+            known_absent=frozenset(),
+            has_boundary=bool(boundary_arn),
         )
         return request, boundary_arn
 

@@ -134,18 +134,29 @@ TRUST_NOBODY_MARK_KEYS = ("aws:PrincipalAccount", "aws:PrincipalArn")
 #: someone added to the provider's statement stays on this one beside the mark (the conditions of a statement must
 #: all hold: "IAM JSON policy elements: Condition", "evaluated using a logical AND"), and the next grant puts it back
 #: on the statement it writes. Earlier releases wrote it without the mark (:func:`~.merge.revokes_trust_nobody`).
+#: Its actions: see :data:`TRUST_NOBODY_ACTION_SETS`.
 TRUST_NOBODY_STATEMENT: dict[str, Any] = {
     "Sid": TRUST_SID,
     "Effect": "Deny",
     "Principal": {"AWS": "*"},
-    "Action": "sts:AssumeRole",
+    "Action": ["sts:AssumeRole", "sts:TagSession"],
     "Condition": {"StringEquals": {TRUST_NOBODY_MARK_KEYS[0]: TRUST_NOBODY_MARK}},
 }
+#: The actions a statement for nobody has, sorted: ``sts:AssumeRole`` alone (an earlier release's), or with
+#: ``sts:TagSession`` (:data:`TRUST_NOBODY_STATEMENT`). That second action is there so that an earlier release,
+#: which takes a statement for nobody to be one of ``sts:AssumeRole`` alone and copies its ``Condition`` (the mark
+#: with it) onto the ``Allow`` its grant writes, which then matches no request, does not take this one for its own:
+#: its grant refuses the statement's wildcard principal before any write. ``sts:TagSession`` is an action of a role
+#: trust policy (IAM User Guide, "Pass session tags in AWS STS", "Permissions required to add session tags"), and a
+#: ``Deny`` that applies to no request refuses nothing, whatever its actions. The statement an earlier release
+#: wrote is still recognised (:func:`is_trust_nobody`).
+TRUST_NOBODY_ACTION_SETS = (["sts:AssumeRole"], sorted(TRUST_NOBODY_STATEMENT["Action"]))
 
 
 def is_trust_nobody(statement: Any) -> bool:
     """
-    Return whether ``statement`` has the shape of :data:`TRUST_NOBODY_STATEMENT`, under any ``Condition`` or none.
+    Return whether ``statement`` has the shape of :data:`TRUST_NOBODY_STATEMENT`, under any ``Condition`` or none,
+    its actions either of :data:`TRUST_NOBODY_ACTION_SETS` (this release's, or an earlier one's).
 
     Whether a revoke left it is :func:`~.merge.revokes_trust_nobody`'s to say. One changed otherwise by hand is not.
     """
@@ -159,7 +170,7 @@ def is_trust_nobody(statement: Any) -> bool:
         and isinstance(principal, dict)
         and set(principal) == {"AWS"}
         and as_list(principal["AWS"]) == ["*"]
-        and as_list(statement["Action"]) == ["sts:AssumeRole"]
+        and sorted(str(action) for action in as_list(statement["Action"])) in TRUST_NOBODY_ACTION_SETS
     )
 
 

@@ -387,19 +387,24 @@ def _holds_without_value(base: str, qualifier: str, if_exists: bool) -> bool:
 
 
 def _holds_for_values(base: str, qualifier: str, actual_values: list[str], wanted_values: list[str]) -> bool | None:
-    """Whether a condition holds for the request's values of its key (``None``: cannot be known here)."""
+    """
+    Whether a condition holds for the request's values of its key (``None``: cannot be known here).
+
+    A key's several policy values are ORed, under a negated operator NORed (IAM User Guide, "Conditions with multiple
+    context keys or values": "those values are evaluated using a logical OR", "... using a logical NOR"). So one value
+    that certainly matches decides, whatever another value is (:func:`_or`): the condition holds (positive operators)
+    or does not (negated ones). Likewise a request's several values: any must hold (``ForAnyValue``, or none said), or
+    all (``ForAllValues``).
+    """
     negated = base in _NEGATED
 
     def one(actual: str) -> bool | None:
-        results = [_compare(base, item, actual) for item in wanted_values]
-        if any(result is None for result in results):
-            return None
-        matched = any(results)
-        return not matched if negated else matched
+        matched = _or(*(_compare(base, item, actual) for item in wanted_values))
+        return None if matched is None else matched != negated
 
     outcomes = [one(actual) for actual in actual_values]
-    if any(outcome is None for outcome in outcomes):
-        return None
+    if None in outcomes:  # not known, unless a value that is decides alone
+        return _and(*outcomes) if qualifier == "ForAllValues" else _or(*outcomes)
     if qualifier == "ForAllValues":
         return all(outcomes)
     return any(outcomes)

@@ -1643,6 +1643,20 @@ def test_wildcard_match(pattern: str, value: str, ignore_case: bool, expected: b
         ("ArnLike", "arn:aws:logs:*:1*:y", {"k": "arn:aws:logs:us-east-1:123:log-group:x:log-stream:y"}, False),
         ("ArnLike", "arn:aws:iam::*", {"k": "arn:aws:iam::123:role/x"}, None),  # fewer components: not documented
         ("ArnNotLike", "*", {"k": "arn:aws:iam::123:role/x"}, None),
+        # A key's values are ORed, NORed under a negated operator (IAM User Guide, "Conditions with multiple context
+        # keys or values"): one value that certainly matches decides beside one not known, for both ...
+        ("ArnLike", ["*", "arn:aws:iam::123:role/x"], {"k": "arn:aws:iam::123:role/x"}, True),
+        ("ArnNotLike", ["*", "arn:aws:iam::123:role/x"], {"k": "arn:aws:iam::123:role/x"}, False),
+        ("ArnEquals", ["arn:aws:iam::*", "arn:aws:iam::123:role/x"], {"k": "arn:aws:iam::123:role/x"}, True),
+        ("ArnNotEquals", ["arn:aws:iam::*", "arn:aws:iam::123:role/x"], {"k": "arn:aws:iam::123:role/x"}, False),
+        # ... while a certain mismatch beside one not known stays not known.
+        ("ArnLike", ["*", "arn:aws:iam::123:role/y"], {"k": "arn:aws:iam::123:role/x"}, None),
+        ("ArnNotLike", ["*", "arn:aws:iam::123:role/y"], {"k": "arn:aws:iam::123:role/x"}, None),
+        # The same for a request's several values: any decides for ForAnyValue, a certain failure for ForAllValues.
+        ("ForAnyValue:ArnLike", "arn:aws:iam::*:role/x", {"k": ["arn:aws:iam::123:role/x", "x"]}, True),
+        ("ForAllValues:ArnLike", ["*", "arn:aws:iam::*:role/x"], {"k": ["arn:aws:iam::1:role/x"] * 2}, True),
+        ("ForAllValues:IpAddress", "10.0.0.0/8", {"k": ["11.0.0.1", "not-an-address"]}, False),
+        ("ForAnyValue:IpAddress", "10.0.0.0/8", {"k": ["10.0.0.1", "not-an-address"]}, True),
         # "ArnEquals, ArnLike: Case-sensitive matching of the ARN" (Condition operators, ARN condition operators):
         # a role name in another case is another ARN to them, though IAM itself takes it for the same role.
         ("ArnEquals", "arn:aws:iam::123:role/Partner", {"k": "arn:aws:iam::123:role/partner"}, False),

@@ -686,7 +686,7 @@ def test_the_last_role_takes_the_statement_with_it_or_leaves_a_statement_for_nob
     # The next grant writes the normal statement in its place.
     assert without_trust_nobody(alone) == {"Version": "2012-10-17", "Statement": []}
     changed = copy.deepcopy(alone)
-    changed["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    changed["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:SetSourceIdentity"]
     assert without_trust_nobody(changed) is changed  # changed by hand: not the revoke's, the grant refuses it
 
 

@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
 from airflow_provider_emrfs_xacct.pure.evaluator import conditions_hold
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.merge import (
+    as_list,
     granted_trust_statement,
     kept_trust_condition,
     merged_principals,
@@ -42,6 +43,8 @@ REVOKED = f"arn:aws:iam::{EMR}:role/{EMR_ROLE_NAME}"
 A = f"arn:aws:iam::{EMR}:role/Analysts"
 TEAM_X = {"StringEquals": {"aws:PrincipalTag/team": "x"}}
 MINE = {"Sid": "Mine", "Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:AssumeRole"}
+#: The statement for nobody as an earlier release wrote it: of sts:AssumeRole alone, without the mark.
+EARLIER = {"Sid": TRUST_SID, "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
 
 
 def revoked_alone(condition: dict[str, Any] | None) -> dict[str, Any]:
@@ -145,11 +148,10 @@ def test_a_user_condition_comparing_both_marks_keys_is_refused_before_any_write(
 
 def test_an_earlier_releases_conditional_deny_alone_is_still_the_revokes() -> None:
     """The form an earlier release wrote (the user's Condition, no mark) as the trust policy's only statement."""
-    old = {"Version": "2012-10-17", "Statement": [{**TRUST_NOBODY_STATEMENT, "Condition": TEAM_X}]}
+    old = {"Version": "2012-10-17", "Statement": [{**EARLIER, "Condition": TEAM_X}]}
     assert without_trust_nobody(old) == {"Version": "2012-10-17", "Statement": []}
     assert granted_trust_statement(old, [REVOKED]) == {**trust_statement([REVOKED]), "Condition": TEAM_X}
-    plain = {k: v for k, v in TRUST_NOBODY_STATEMENT.items() if k != "Condition"}  # an earlier release's, anywhere
-    assert without_trust_nobody({"Statement": [plain, MINE]}) == {"Statement": [MINE]}
+    assert without_trust_nobody({"Statement": [EARLIER, MINE]}) == {"Statement": [MINE]}  # unconditional: anywhere
 
 
 def test_an_earlier_releases_conditional_deny_beside_other_statements_is_refused_saying_what_it_is() -> None:
@@ -157,10 +159,45 @@ def test_an_earlier_releases_conditional_deny_beside_other_statements_is_refused
     It refuses the principals its condition matches and cannot be told from someone's restriction: the grant leaves
     it and refuses, naming it for what it is, not as a statement holding a wildcard principal.
     """
-    trust = {"Version": "2012-10-17", "Statement": [{**TRUST_NOBODY_STATEMENT, "Condition": TEAM_X}, MINE]}
+    trust = {"Version": "2012-10-17", "Statement": [{**EARLIER, "Condition": TEAM_X}, MINE]}
     assert without_trust_nobody(trust) is trust
     with pytest.raises(ConflictError) as refused:
         merged_principals(without_trust_nobody(trust), TRUST_SID, [A], skip_if_granted=True)
     assert "Deny of sts:AssumeRole for every principal under a Condition" in str(refused.value)
     assert "earlier release" in str(refused.value)
     assert "wildcard" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "nobody",
+    [
+        EARLIER,  # an earlier release's, unconditional
+        {**EARLIER, "Condition": TEAM_X},  # an earlier release's, under the user's Condition (alone)
+        {**EARLIER, "Condition": TRUST_NOBODY_STATEMENT["Condition"]},  # the mark on sts:AssumeRole alone
+        TRUST_NOBODY_STATEMENT,  # this release's
+        {**TRUST_NOBODY_STATEMENT, "Action": ["sts:TagSession", "sts:AssumeRole"]},  # its actions in another order
+    ],
+    ids=["earlier-plain", "earlier-conditional", "marked-assume-role-only", "this-release", "actions-reordered"],
+)
+def test_every_form_of_the_statement_for_nobody_is_the_revokes_and_the_grant_replaces_it(nobody: Any) -> None:
+    trust = {"Version": "2012-10-17", "Statement": [copy.deepcopy(nobody)]}
+    assert revokes_trust_nobody(trust) == nobody
+    assert without_trust_nobody(trust) == {"Version": "2012-10-17", "Statement": []}
+    expected = trust_statement([REVOKED])
+    if "team" in str(nobody.get("Condition")):
+        expected["Condition"] = TEAM_X
+    assert granted_trust_statement(trust, [REVOKED]) == expected  # never the mark: it would match no request
+
+
+def test_an_earlier_release_does_not_take_this_releases_statement_for_nobody_for_its_own() -> None:
+    """
+    An earlier release takes a statement for nobody to be one of ``sts:AssumeRole`` alone (its
+    ``documents.is_trust_nobody``: ``as_list(statement["Action"]) == ["sts:AssumeRole"]``) and copies its Condition
+    onto the Allow its grant writes: with the mark, an Allow that matches no request, and the grant "succeeded".
+    With ``sts:TagSession`` beside it, it takes the statement for someone's and its grant refuses the wildcard
+    principal before any write (shown with ``git archive 4408bda2^``: ConflictError "holds the wildcard principal").
+    ``sts:TagSession`` belongs in a role trust policy (IAM User Guide, "Pass session tags in AWS STS").
+    """
+    assert as_list(TRUST_NOBODY_STATEMENT["Action"]) != ["sts:AssumeRole"]
+    assert sorted(as_list(TRUST_NOBODY_STATEMENT["Action"])) == ["sts:AssumeRole", "sts:TagSession"]
+    assert TRUST_NOBODY_STATEMENT["Principal"] == {"AWS": "*"}
