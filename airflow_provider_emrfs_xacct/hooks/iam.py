@@ -1325,7 +1325,14 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 )
         return inline
 
-    def delete_provider_role(self, role_arn: str, emr_role: tuple[str, str], *, dry_run: bool = False) -> list[Change]:
+    def delete_provider_role(
+        self,
+        role_arn: str,
+        emr_role: tuple[str, str],
+        *,
+        dry_run: bool = False,
+        checked: tuple[dict[str, Any], dict[str, str], list[str]] | None = None,
+    ) -> list[Change]:
         """
         Delete a destination role, only if this provider created it (tagged), nobody added policies to it
         (nor statements to the provider's inline policy), no instance profile holds it and it trusts nobody
@@ -1338,11 +1345,13 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         :meth:`revoke_role_trust` and of the other revoke steps), and the refusal says how to revoke it.
 
         :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
+        :param checked: what :meth:`refuse_deleting` answered just before, with no write to the role since (the
+            revoke's run before its key writes); ``None``: run it now.
         :raises ConflictError: the role is not the one named, not the provider's, carries policies the
             provider did not write, is in an instance profile, or its trust policy lets someone else assume it.
         """
         role_name = role_arn.rsplit("/", 1)[1]
-        checked = self.refuse_deleting(role_arn, emr_role)
+        checked = checked or self.refuse_deleting(role_arn, emr_role)
         if checked is None:
             return []
         role, tags, inline = checked

@@ -203,7 +203,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
         from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-        from airflow_provider_emrfs_xacct.pure import validation
+        from airflow_provider_emrfs_xacct.pure import documents, validation
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.security_config import (
             validate_security_configuration_name,
@@ -284,8 +284,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             validation.require_account(key, destination_account, f"kms_key_arns[{index}]", destination)
         if self.delete_destination_role:
             with explain_access_denied(destination_iam):
-                keys = self._with_granted_keys(destination_iam, kms, role_arn, keys, destination_account)
-            self._refuse_policies_naming_the_role(destination_iam, role_arn, destination_account)
+                # Read once for both checks below: the keys and the buckets it grants.
+                granted = destination_iam.get_inline_policy(
+                    validation.role_name_from_arn(role_arn), documents.DESTINATION_POLICY_NAME
+                )
+                keys = self._with_granted_keys(kms, role_arn, keys, destination_account, granted)
+            self._refuse_policies_naming_the_role(destination_iam, role_arn, destination_account, granted)
         elif keys:
             # The plan's decision; the apply judges these keys again just before its key writes (_revoke).
             keys = self._keys_no_one_else_needs(destination_iam, (emr_account, emr_role), role_arn, keys)
@@ -441,10 +445,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         return []
 
     def _with_granted_keys(
-        self, destination_iam: EmrfsIamHook, kms: EmrfsKmsHook, role_arn: str, keys: list[str], account: str
+        self, kms: EmrfsKmsHook, role_arn: str, keys: list[str], account: str, granted_by: dict[str, Any] | None
     ) -> list[str]:
         """
-        Return ``keys`` and every other key the role's provider-written policy grants: the role is to be deleted.
+        Return ``keys`` and every other key the role's provider-written policy ``granted_by`` grants: the role is to be
+        deleted.
 
         A key policy still naming a deleted role shows its unique ID (``AROA…``) instead (IAM User Guide, "AWS JSON
         policy elements: Principal"), and KMS refuses every ``PutKeyPolicy`` that keeps it (AWS Knowledge Center,
@@ -466,9 +471,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.merge import statements_naming
 
         role_name = validation.role_name_from_arn(role_arn)
-        _, granted = documents.locations_in_permissions_policy(
-            destination_iam.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME)
-        )
+        _, granted = documents.locations_in_permissions_policy(granted_by)
         missing = sorted(granted - set(keys))
         unreachable = [
             key
@@ -526,9 +529,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         """The parameter that gave ``key``: its place in ``kms_key_arns``, else the deletion that added it."""
         return self.key_fields.get(key, "delete_destination_role")
 
-    def _refuse_policies_naming_the_role(self, destination_iam: EmrfsIamHook, role_arn: str, account: str) -> None:
+    def _refuse_policies_naming_the_role(
+        self, destination_iam: EmrfsIamHook, role_arn: str, account: str, granted_by: dict[str, Any] | None
+    ) -> None:
         """
-        Refuse to delete the role while a bucket policy it is granted, or another role's trust policy, names it.
+        Refuse to delete the role while a bucket policy its provider-written policy ``granted_by`` grants, or another
+        role's trust policy, names it.
 
         Such a policy shows the deleted role's unique ID (``AROA…``) in its place (IAM User Guide, "AWS JSON policy
         elements: Principal"), and S3 then refuses every ``PutBucketPolicy`` keeping it with ``MalformedPolicy``
@@ -543,16 +549,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         :raises ConflictError: one of those policies names the role, in any statement's ``Principal`` or
             ``NotPrincipal`` (see :func:`~airflow_provider_emrfs_xacct.pure.merge.statements_naming`).
         """
-        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
-        from airflow_provider_emrfs_xacct.pure import documents, validation
+        from airflow_provider_emrfs_xacct.pure import documents
         from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
         from airflow_provider_emrfs_xacct.pure.merge import parse_document, same_role, statements_naming
 
-        role_name = validation.role_name_from_arn(role_arn)
-        with explain_access_denied(destination_iam):
-            policy = destination_iam.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME)
-        locations, _ = documents.locations_in_permissions_policy(policy)
+        locations, _ = documents.locations_in_permissions_policy(granted_by)
         s3 = self.other_hook(EmrfsS3Hook, self.destination_aws_conn_id)
         s3.expected_bucket_owner = account  # another account's bucket is refused (403), not read as clean
         unchecked: list[str] = []
@@ -1022,6 +1024,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         settings = self.converge_settings
         new_configuration = None
         changes: list[Change] = []
+        deletion_checked = None  # refuse_deleting's answer before the key writes, for the deletion after them
         if not dry_run:
             self.landed_changes = changes  # grows as each write lands: what a failure part-way leaves applied
         if self.remove_destination_trust and not self.delete_destination_role:
@@ -1043,7 +1046,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # out of its key users (its SSE-KMS writes then fail: S3 User Guide, "Using server-side encryption with
             # AWS KMS keys").
             with explain_access_denied(destination_iam):
-                destination_iam.refuse_deleting(role_arn, emr_role)
+                deletion_checked = destination_iam.refuse_deleting(role_arn, emr_role)
         with explain_access_denied(kms):
             for key in keys:
                 kms.key_field = self._key_field(key)
@@ -1055,9 +1058,16 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 )
             changes += configuration_changes
         if self.delete_destination_role:
-            # Last: a deleted role would show as its unique ID in the key policies the steps above change.
+            # Last: a deleted role would show as its unique ID in the key policies the steps above change. On the
+            # refusals' answer just before the key writes, not read a third time: the writes since (key policies, the
+            # security configuration) do not touch the role; a policy or instance profile someone adds meanwhile has
+            # IAM refuse DeleteRole (DeleteConflict: IAM API Reference, "DeleteRole"), named as its check names it;
+            # and a refusal here would come after the key writes, which that run is there to forestall. A trust
+            # statement added after the last read is not seen, as after any read (IAM has no conditional delete).
             with explain_access_denied(destination_iam):
-                changes += destination_iam.delete_provider_role(role_arn, emr_role, dry_run=dry_run)
+                changes += destination_iam.delete_provider_role(
+                    role_arn, emr_role, dry_run=dry_run, checked=deletion_checked
+                )
         return new_configuration, changes
 
     def _revoke_trust(

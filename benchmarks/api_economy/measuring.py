@@ -39,6 +39,8 @@ class Call:
     service: str
     operation: str
     resource: str
+    #: What else a mutating call changes: ``PutRolePolicy`` and ``DeleteRolePolicy`` change the role's inline policy names.
+    also_changes: tuple[str, ...] = ()
 
     @property
     def is_read(self) -> bool:
@@ -50,10 +52,15 @@ class Call:
 
 
 def resource_of(service: str, operation: str, params: dict[str, Any]) -> str:
-    """Name the document or object a call reads or writes."""
+    """
+    Name the document or object a call reads or writes.
+
+    A role's trust policy comes with the role (``GetRole``), apart from its inline policies, the list of their names
+    (``ListRolePolicies``), the list of its managed policies (``ListAttachedRolePolicies``) and of its instance profiles
+    (``ListInstanceProfilesForRole``): reads of two of them are two first reads, not one read repeated.
+    """
     if service == "iam":
-        role, policy = params.get("RoleName"), params.get("PolicyName")
-        return f"iam role {role} inline policy {policy}" if policy else f"iam role {role} trust policy"
+        return _iam_resource(operation, params)
     if service == "kms" and operation == "DescribeKey":
         return f"kms key {params.get('KeyId')} metadata"
     if service == "kms":
@@ -65,6 +72,38 @@ def resource_of(service: str, operation: str, params: dict[str, Any]) -> str:
     return f"{service} {operation}"
 
 
+#: IAM operations on a role's lists rather than on one document, and the list each touches.
+ROLE_LISTS = {
+    "ListRolePolicies": "inline policy names",
+    "ListAttachedRolePolicies": "attached policies",
+    "AttachRolePolicy": "attached policies",
+    "DetachRolePolicy": "attached policies",
+    "ListInstanceProfilesForRole": "instance profiles",
+    "AddRoleToInstanceProfile": "instance profiles",
+    "RemoveRoleFromInstanceProfile": "instance profiles",
+}
+
+
+def _iam_resource(operation: str, params: dict[str, Any]) -> str:
+    role, policy, policy_arn = params.get("RoleName"), params.get("PolicyName"), params.get("PolicyArn")
+    if role and operation in ROLE_LISTS:
+        return f"iam role {role} {ROLE_LISTS[operation]}"
+    if role and policy:
+        return f"iam role {role} inline policy {policy}"
+    if role:
+        return f"iam role {role} and its trust policy"
+    if policy_arn:
+        return f"iam managed policy {policy_arn}"
+    return f"iam {operation}"
+
+
+def also_changes(service: str, operation: str, params: dict[str, Any]) -> tuple[str, ...]:
+    """The lists a write changes besides its document: an inline policy written or deleted is in its role's names."""
+    if service == "iam" and operation in {"PutRolePolicy", "DeleteRolePolicy"}:
+        return (f"iam role {params.get('RoleName')} {ROLE_LISTS['ListRolePolicies']}",)
+    return ()
+
+
 @contextmanager
 def recording() -> Iterator[list[Call]]:
     """Record every call of every botocore client; the list is filled when the block ends."""
@@ -73,9 +112,15 @@ def recording() -> Iterator[list[Call]]:
     with recorder.everywhere():
         yield calls
     calls.extend(
-        Call(service, operation, resource_of(service, operation, params))
+        call_of(service, operation, params)
         for (service, operation), params in zip(recorder.every, recorder.params, strict=True)
     )
+
+
+def call_of(service: str, operation: str, params: dict[str, Any]) -> Call:
+    """The :class:`Call` botocore sent as ``operation`` of ``service`` with ``params``."""
+    changes = () if operation.startswith(READ_PREFIXES) else also_changes(service, operation, params)
+    return Call(service, operation, resource_of(service, operation, params), changes)
 
 
 def split(calls: list[Call]) -> tuple[list[Call], list[Call]]:
@@ -196,7 +241,8 @@ def classify_reads(chains: list[list[Call]]) -> Counter[str]:
                 kinds["first" if previous is None else "read-back" if previous == "write" else "repeated"] += 1
                 last[call.resource] = "read"
             else:
-                last[call.resource] = "write"
+                for resource in (call.resource, *call.also_changes):
+                    last[resource] = "write"
     return kinds
 
 

@@ -142,10 +142,12 @@ def launch_lines(launch: LaunchFigures) -> list[str]:
         lines.append(f"    minimum: {least}")
     lines.append(
         "  Beyond the minimum: DescribeSecurityConfiguration (the operator refuses a missing configuration and "
-        "checks the release label against its role mappings) and, after the launch, DescribeCluster for the "
-        "upstream EmrCreateJobFlowOperator's logs link (get_log_uri); on a retry that second DescribeCluster reads "
-        "the cluster the idempotency check has just described. Two STS AssumeRole: the hook's client and its "
-        "single-attempt launch client build separate sessions."
+        "checks the release label against its role mappings), GetInstanceProfile (the instance profile must hold a "
+        "role of its own name) and ListAttachedRolePolicies (a service role with AmazonEMRServicePolicy_v2 needs the "
+        "cluster, its subnets and security groups tagged), all before RunJobFlow; and, after the launch, "
+        "DescribeCluster for the upstream EmrCreateJobFlowOperator's logs link (get_log_uri); on a retry that second "
+        "DescribeCluster reads the cluster the idempotency check has just described. STS: the hook's client and its "
+        "single-attempt launch client share the connection's session (session_scope.py)."
     )
     lines.extend(run_launch_lines(launch))
     return lines

@@ -20,12 +20,19 @@ EXTRA_CALL_REASONS = {
     "GetRolePolicy": "inline policy read back after PutRolePolicy (convergence check): destination role and shared EMR role",
     "GetKeyPolicy": "key policy read back after PutKeyPolicy (convergence check on the shared key policy)",
     "ListRolePolicies": "the EMR role's other inline policies, before adding a grant (quota read, below)",
+    "ListAttachedRolePolicies": (
+        "the EMR role's managed policies, before adding a grant: a spill policy may already hold the role "
+        "(quota read, below)"
+    ),
     "DescribeKey": "the key's kind and state, before the key policy is changed (check read, below)",
 }
 #: Reads that check an AWS quota before a write, which the hand-written minimum does not: IAM's
 #: 10,240 characters are for all inline policies of a role together ("IAM and AWS STS quotas"), so a
-#: grant is added inline only when the role's other inline policies leave room (docs/scale.md).
-QUOTA_READS = {"ListRolePolicies"}
+#: grant is added inline only when the role's other inline policies leave room (docs/scale.md). Grants past
+#: that room go into the provider's managed "spill" policies attached to the role, at most 10 managed policies
+#: per role by default (same page): the role's attached policies are read before a grant is added, since a spill
+#: policy may already hold the role (then nothing is written) and each new one takes a slot.
+QUOTA_READS = {"ListRolePolicies", "ListAttachedRolePolicies"}
 #: Reads that check, before a write, that the write can make the chain work, which the hand-written minimum does
 #: not: a key S3 cannot encrypt with (asymmetric, HMAC, scheduled for deletion) is refused rather than granted
 #: (docs/howto/kms_key_user.md).

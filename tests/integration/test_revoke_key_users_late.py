@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
+from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, client, create_principals
 from devstack.testing import CallRecorder, run_operator
@@ -36,13 +37,15 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-def written_during(monkeypatch: pytest.MonkeyPatch, step: str, write: Callable[[], object]) -> list[bool]:
+def written_during(
+    monkeypatch: pytest.MonkeyPatch, step: str, write: Callable[[], object], hook_class: type = EmrfsIamHook
+) -> list[bool]:
     """
-    Make the apply's ``step`` of ``EmrfsIamHook`` (not the plan's) first run ``write`` (someone else's, real).
+    Make the apply's ``step`` of ``hook_class`` (not the plan's) first run ``write`` (someone else's, real).
 
     Return a list that holds ``True`` once ``write`` ran.
     """
-    real = getattr(EmrfsIamHook, step)
+    real = getattr(hook_class, step)
     injected: list[bool] = []
 
     def racing(self: EmrfsIamHook, *arguments: Any, **keywords: Any) -> Any:
@@ -51,7 +54,7 @@ def written_during(monkeypatch: pytest.MonkeyPatch, step: str, write: Callable[[
             write()
         return real(self, *arguments, **keywords)
 
-    monkeypatch.setattr(EmrfsIamHook, step, racing)
+    monkeypatch.setattr(hook_class, step, racing)
     return injected
 
 
@@ -185,3 +188,60 @@ def test_an_instance_profile_added_after_the_plan_keeps_the_role_and_its_key_use
     assert f"role {PARTNER_1} is in instance profile nightly-ec2" in str(refused.value)
     assert role_exists(aws, PARTNER_1)
     assert role_arn(PARTNER_1) in (key_users(aws) or [])
+
+
+def test_deleting_the_role_checks_it_in_the_plan_and_before_the_key_writes_not_again_after_them(aws: Seeded) -> None:
+    """
+    ``delete_destination_role=True`` with a key: the deletion's refusals read the role in the plan and again just
+    before the key writes; the deletion goes on that second read, as the key and security-configuration writes since
+    do not touch the role. Before, every read of the checks (``GetRole``, ``ListRolePolicies``, ``GetRolePolicy``,
+    ``ListAttachedRolePolicies``, ``ListInstanceProfilesForRole``) was sent a third time after the key writes, and
+    the checks before the plan (the keys the role's policy grants, the buckets) read that policy twice.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    with CallRecorder().everywhere() as calls:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert not role_exists(aws, PARTNER_1)
+    operations = [operation for _, operation in calls.every]
+    checks = [
+        index
+        for index, name in enumerate(operations)
+        if name == "ListInstanceProfilesForRole" and calls.params[index].get("RoleName") == PARTNER_1
+    ]
+    assert len(checks) == 2
+    assert checks[-1] < operations.index("PutKeyPolicy")
+    policy_reads = [
+        index
+        for index, name in enumerate(operations)
+        if name == "GetRolePolicy"
+        and calls.params[index] == {"RoleName": PARTNER_1, "PolicyName": DESTINATION_POLICY_NAME}
+    ]
+    assert len(policy_reads) == 3  # the checks before the plan, the plan's, the one before the key writes
+
+
+def test_an_instance_profile_added_during_the_key_writes_has_delete_role_refused(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``delete_destination_role=True``: someone puts the role in an instance profile after the last check, during the key
+    writes. ``DeleteRole`` itself refuses a role in an instance profile (IAM API Reference, "DeleteRole":
+    ``DeleteConflict``): the deletion is refused, naming the profile, and the role stays, so its checks need not be
+    read again after the key writes.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+
+    def profile() -> None:
+        iam.create_instance_profile(InstanceProfileName="nightly-ec2")
+        iam.add_role_to_instance_profile(InstanceProfileName="nightly-ec2", RoleName=PARTNER_1)
+
+    injected = written_during(monkeypatch, "revoke_key_users", profile, EmrfsKmsHook)
+
+    with pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert injected
+    assert "instance profile nightly-ec2 came since it was checked" in str(refused.value)
+    assert role_exists(aws, PARTNER_1)
