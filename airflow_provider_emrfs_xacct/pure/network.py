@@ -496,8 +496,7 @@ def _s3_route(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Rea
             f"the VPC's S3 interface endpoints {', '.join(private_dns)} have private DNS, which takes {endpoint}'s "
             f"name whatever the routes of subnet {facts.subnet_id} while the VPC's {DNS_SUPPORT} and {DNS_HOSTNAMES} "
             "are both true; they were not read" + (f": {facts.dns_unread}" if facts.dns_unread else ""),
-            f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it (the live probe runs on the "
-            "primary node only: it does not show the core and task nodes' way through the endpoints' security groups)",
+            f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it" + _primary_only(facts, "s"),
             probe_settles=False,
         )
     if private_dns and not facts.dns_attributes_off:
@@ -507,8 +506,7 @@ def _s3_route(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Rea
             f"the VPC's S3 interface endpoints {', '.join(private_dns)} have private DNS and the VPC's {DNS_SUPPORT} "
             f"and {DNS_HOSTNAMES} are on: {endpoint} resolves to them whatever the routes of subnet "
             f"{facts.subnet_id}, and whether their security groups let the cluster in on HTTPS is not checked",
-            "check that the endpoint's security groups allow TCP 443 from the subnet (the live probe runs on the "
-            "primary node only: it does not show the core and task nodes' way)",
+            "check that the endpoint's security groups allow TCP 443 from the subnet" + _primary_only(facts),
             probe_settles=False,
         )
     same_region = bucket_region == facts.region
@@ -566,7 +564,7 @@ def _s3_route(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Rea
             f"endpoints ({', '.join(facts.s3_interface_endpoints)}): whether EMRFS's requests for bucket {bucket} "
             "resolve to one serving its Region is not checked",
             "check that they serve the bucket's Region and that their security groups allow TCP 443 from the subnet"
-            + _PRIMARY_ONLY,
+            + _primary_only(facts),
             probe_settles=False,
         )
     unseen = _unseen_ways(facts, interface_endpoints=True)
@@ -704,7 +702,7 @@ def _through_the_internet(
             f"RAM): an interface endpoint of that account with private DNS takes {endpoint}'s name whatever the "
             "routes, and that account's interface endpoints are not visible to this one",
             f"check in account {facts.shared_by} whether the VPC has such an endpoint, and that its security groups "
-            "and policy let the cluster through" + _PRIMARY_ONLY,
+            "and policy let the cluster through" + _primary_only(facts),
             probe_settles=False,
         )
     zone = _private_zone_doubt(facts, endpoint, sts=sts) if interface_endpoints else ""
@@ -778,7 +776,8 @@ def _private_zone_fix(facts: SubnetFacts, endpoint: str) -> str:
     return (
         f"check whether a private hosted zone of the VPC names {_authority(endpoint)} (aws route53 "
         f"list-hosted-zones-by-vpc --vpc-id {vpc} --vpc-region {facts.region}), and if one does, that the endpoint it "
-        "names lets every node of the cluster in on TCP 443 and that its policy allows the requests" + _PRIMARY_ONLY
+        "names lets every node of the cluster in on TCP 443 and that its policy allows the requests"
+        + _primary_only(facts)
     )
 
 
@@ -1404,17 +1403,47 @@ def _unseen_fix(facts: SubnetFacts, endpoint: str, *, hidden: bool = False) -> s
     """
     check = f"check that the way out reaches {endpoint}"
     if hidden:
-        check += ", and that an endpoint on it lets every node of the cluster in" + _PRIMARY_ONLY
+        check += ", and that an endpoint on it lets every node of the cluster in" + _primary_only(facts)
     if facts.prefix_lists_unread:
         return f"{prefix_lists_fix(facts.prefix_lists_unread)}; or {check}"
     return check if hidden else f"the live probe (probe=True) proves it; or {check}"
 
 
-#: Why a passing probe does not settle a doubt about an endpoint's security groups.
-_PRIMARY_ONLY = (
-    " (the live probe runs on the primary node only: it does not show the core and task nodes' way through the "
-    "endpoint's security groups)"
-)
+def _primary_only(facts: SubnetFacts, plural: str = "") -> str:
+    """
+    Why a passing probe does not settle a doubt about an endpoint's security groups: it runs on the primary node only.
+    Said only where the cluster may have core or task nodes (:func:`_probe_runs_on_every_node`).
+    """
+    if _probe_runs_on_every_node(facts):
+        return ""
+    return (
+        " (the live probe runs on the primary node only: it does not show the core and task nodes' way through the "
+        f"endpoint{plural}'s security groups)"
+    )
+
+
+def _probe_runs_on_every_node(facts: SubnetFacts) -> bool:
+    """
+    Whether the cluster has no core or task nodes (``NodeGroups.core_and_task_nodes`` False; not known: ``None``): its
+    one node, the primary node, sends every EMRFS request and runs the live probe ("If the value is 1, the same
+    instance serves as both the master and core and task node", EMR API Reference, "JobFlowInstancesDetail").
+    """
+    return isinstance(facts.instance_groups, NodeGroups) and facts.instance_groups.core_and_task_nodes is False
+
+
+def _probe_settles_endpoint_groups(facts: SubnetFacts) -> bool:
+    """
+    Whether a passing probe settles a doubt about the STS interface endpoint's security groups: one set serves all its
+    network interfaces (Amazon EC2 API Reference, "CreateVpcEndpoint", ``SecurityGroupIds``: "the security groups to
+    associate with the endpoint network interfaces"), so the probe, let in from the cluster's only node, shows every
+    request let in; unless the network ACLs or outbound rules on that way leave a doubt the probe does not settle.
+    """
+    if not _probe_runs_on_every_node(facts):
+        return False
+    if facts.packet_filters is None:
+        return True
+    verdict = judge_ways((STS_ENDPOINT,), facts.packet_filters, facts.instance_groups)
+    return verdict.status in (PASS, WARN) or verdict.probe_settles
 
 
 def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsReachability:
@@ -1430,25 +1459,31 @@ def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsRea
             and not _through_the_internet(facts, endpoint, interface_endpoints=True, sts=True).fix
         )
         # Should it resolve to the endpoint, a probe from the primary node shows nothing of the other nodes' way in.
-        groups_pass = _endpoint_security_groups(facts, endpoint).status == PASS
+        # A WARN (core or task nodes added later) lets in the cluster as it is: carried through.
+        groups = _endpoint_security_groups(facts, endpoint)
+        groups_pass = groups.status in (PASS, WARN)
         if facts.internet and either and groups_pass:
-            return StsReachability(
-                PASS,
-                endpoint,
-                f"subnet {facts.subnet_id} reaches {endpoint} through the VPC's STS interface endpoint, whose security "
-                "groups let it in, or, should its private DNS be off, through "
-                + ("a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"),
-                ways=(STS_ENDPOINT, _internet_way(facts)),
+            return _core_and_task_nodes_added_later(
+                facts,
+                StsReachability(
+                    PASS,
+                    endpoint,
+                    f"subnet {facts.subnet_id} reaches {endpoint} through the VPC's STS interface endpoint, whose "
+                    "security groups let it in, or, should its private DNS be off, through "
+                    + ("a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"),
+                    ways=(STS_ENDPOINT, _internet_way(facts)),
+                ),
             )
         return StsReachability(
             NOT_CHECKED,
             endpoint,
             f"the VPC of subnet {facts.subnet_id} has an STS interface endpoint with private DNS, which works only "
             f"while the VPC's {DNS_SUPPORT} and {DNS_HOSTNAMES} are both true; they were not read"
-            + (f": {facts.dns_unread}" if facts.dns_unread else ""),
+            + (f": {facts.dns_unread}" if facts.dns_unread else "")
+            + (f"; should it resolve to the endpoint, {groups.detail}" if groups.status == WARN else ""),
             f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it"
-            + ("" if groups_pass else _PRIMARY_ONLY),
-            probe_settles=groups_pass,
+            + (f"; {groups.fix}" if groups.status == WARN else "" if groups_pass else _primary_only(facts)),
+            probe_settles=groups_pass or (groups.status == NOT_CHECKED and groups.probe_settles),
         )
     return _endpoint_security_groups(facts, endpoint)
 
@@ -1462,8 +1497,8 @@ def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachabil
             endpoint,
             f"the inbound rules of the VPC's STS interface endpoint's security groups ({groups}) were not read"
             + (f": {facts.ingress_unread}" if facts.ingress_unread else ""),
-            "allow ec2:DescribeSecurityGroups to check them" + _PRIMARY_ONLY,
-            probe_settles=False,
+            "allow ec2:DescribeSecurityGroups to check them" + _primary_only(facts),
+            probe_settles=_probe_settles_endpoint_groups(facts),
         )
     access, why = https_access(facts.endpoint_ingress, facts.subnet_cidr, facts.instance_groups)
     via = f"the VPC's STS interface endpoint (security groups {groups}: {why})"
@@ -1491,9 +1526,8 @@ def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachabil
         NOT_CHECKED,
         endpoint,
         f"{endpoint} resolves to {via}",
-        "allow TCP 443 from the subnet's CIDR or the cluster's security groups (the live probe runs on the primary "
-        "node only: it does not show the core and task nodes' way)",
-        probe_settles=False,
+        "allow TCP 443 from the subnet's CIDR or the cluster's security groups" + _primary_only(facts),
+        probe_settles=_probe_settles_endpoint_groups(facts),
     )
 
 

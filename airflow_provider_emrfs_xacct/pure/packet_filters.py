@@ -404,15 +404,23 @@ def _prefix_list_note(rules: list[EgressRule], peer: Peer) -> str:
 
 
 def judge_groups(filters: PacketFilters, instance_groups: Collection[str], peer: Peer) -> Verdict:
-    """Each side of the cluster must let TCP 443 out to ``peer``; the rules not read: not checked."""
+    """
+    Each side of the cluster must let TCP 443 out to ``peer``; the rules not read: not checked, which a passing probe
+    does not settle even from a cluster's only node: they may name some of the peer's addresses only (module
+    docstring).
+    """
     egress = filters.egress
     if egress is None:
+        probe = (
+            "the live probe's few connections reach one address: they do not show the others"
+            if getattr(instance_groups, "core_and_task_nodes", True) is False
+            else "the live probe runs on the primary node only: it does not show the core and task nodes' way"
+        )
         return Verdict(
             NOT_CHECKED,
             "the outbound rules of the cluster's security groups were not read"
             + (f": {filters.egress_unread}" if filters.egress_unread else ""),
-            "allow ec2:DescribeSecurityGroups to check them (the live probe runs on the primary node only: it does "
-            "not show the core and task nodes' way)",
+            f"allow ec2:DescribeSecurityGroups to check them ({probe})",
             probe_settles=False,
         )
     return judge_by_side(

@@ -524,3 +524,110 @@ def test_core_or_task_nodes_are_read_from_the_instance_groups_or_fleets() -> Non
     fleet = {"InstanceFleetType": "MASTER", "TargetOnDemandCapacity": 1}
     assert not has_core_or_task_nodes([fleet, {"InstanceFleetType": "CORE", "TargetOnDemandCapacity": 0}])
     assert has_core_or_task_nodes([fleet, {"InstanceFleetType": "CORE", "TargetSpotCapacity": 4}])
+
+
+PRIMARY_ONLY_WORDING = "the live probe runs on the primary node only"
+
+
+def test_dns_not_read_an_sts_endpoint_letting_in_only_the_primary_node_s_group_warns_without_core_nodes() -> None:
+    """
+    With ``enableDnsHostnames`` not read, the name resolves to the endpoint or, its private DNS off, through the NAT
+    gateway: either way arrives when the endpoint lets the cluster in. Without core or task nodes, a rule naming the
+    primary node's group lets in every instance there is ("If the value is 1, the same instance serves as both the
+    master and core and task node", EMR API Reference, "JobFlowInstancesDetail"): the endpoint's WARN about nodes
+    added later is carried, not a NOT CHECKED a passing probe could not clear.
+    """
+    subnet = facts(
+        dns_hostnames=None,
+        sts_interface_endpoint=True,
+        endpoint_groups=("sg-endpoint",),
+        endpoint_ingress=(IngressRule("tcp", 443, 443, groups=("sg-primary",)),),
+        filters={"endpoint_subnets": (SubnetAcl("subnet-emr", "10.0.1.0/24", default_acl()),)},
+    )
+    with_core_nodes = sts(subnet)
+    assert with_core_nodes.status == NOT_CHECKED, with_core_nodes.detail
+    assert not with_core_nodes.probe_settles
+    result = sts(replace(subnet, instance_groups=NO_CORE_NODES))
+    assert result.status == "WARN", result.detail
+    assert "added later" in result.detail
+    assert "sg-core" in result.fix
+    not_read = sts(replace(subnet, instance_groups=NO_CORE_NODES, nat_route=False))  # no other way: not checked
+    assert not_read.status == NOT_CHECKED, not_read.detail
+    assert "added later" in not_read.detail
+    assert "sg-core" in not_read.fix
+    assert not_read.probe_settles
+    assert after_a_passing_probe(not_read) == "PASS"
+
+
+def endpoint_groups_in_doubt(instance_groups: NodeGroups, *subnets: SubnetAcl, **kwargs: Any) -> SubnetFacts:
+    """Behind an STS endpoint whose inbound rules were not read (``ingress`` None) or let in part of the subnet."""
+    subnet = behind_an_sts_endpoint(*(subnets or (SubnetAcl("subnet-emr", "10.0.1.0/24", default_acl()),)))
+    return replace(subnet, instance_groups=instance_groups, **kwargs)
+
+
+def test_the_sts_endpoint_s_inbound_rules_not_read_are_settled_by_a_passing_probe_without_core_nodes() -> None:
+    """
+    An endpoint's security groups "control the traffic to the endpoint network interface" (Amazon VPC User Guide,
+    "Interface VPC endpoints (AWS PrivateLink)"): let in from the cluster's only node, the primary node where the probe
+    runs, every request is. With core or task nodes, or not knowing, the probe does not show theirs.
+    """
+    unread = {"endpoint_ingress": None, "ingress_unread": "ec2:DescribeSecurityGroups was denied"}
+    result = sts(endpoint_groups_in_doubt(NO_CORE_NODES, **unread))
+    assert result.status == NOT_CHECKED, result.detail
+    assert result.probe_settles
+    assert PRIMARY_ONLY_WORDING not in result.fix
+    assert after_a_passing_probe(result) == "PASS"
+    for groups in (GROUPS, NODES_NOT_READ):
+        kept = sts(endpoint_groups_in_doubt(groups, **unread))
+        assert kept.status == NOT_CHECKED, kept.detail
+        assert not kept.probe_settles
+        assert PRIMARY_ONLY_WORDING in kept.fix
+
+
+def test_the_sts_endpoint_letting_in_part_of_the_subnet_is_settled_by_a_passing_probe_without_core_nodes() -> None:
+    """A rule for part of the subnet may hold the primary node's address: without other nodes, the probe shows it."""
+    part = {"endpoint_ingress": (IngressRule("tcp", 443, 443, cidrs=("10.0.1.0/28",)),)}
+    result = sts(endpoint_groups_in_doubt(NO_CORE_NODES, **part))
+    assert result.status == NOT_CHECKED, result.detail
+    assert result.probe_settles
+    assert PRIMARY_ONLY_WORDING not in result.fix
+    kept = sts(endpoint_groups_in_doubt(GROUPS, **part))
+    assert (kept.probe_settles, PRIMARY_ONLY_WORDING in kept.fix) == (False, True)
+
+
+def test_a_passing_probe_does_not_settle_the_sts_endpoint_s_rules_where_one_interface_may_be_dropped() -> None:
+    """The probe reaches one of the endpoint's interfaces: another subnet's ACL dropping its own is not shown."""
+    subnets = (
+        SubnetAcl("subnet-a", "10.0.1.0/24", default_acl(acl_id="acl-a")),
+        SubnetAcl("subnet-b", "10.0.2.0/24", own_range_only("acl-b", "10.0.2.0/24")),
+    )
+    result = sts(endpoint_groups_in_doubt(NO_CORE_NODES, *subnets, endpoint_ingress=None))
+    assert result.status == NOT_CHECKED, result.detail
+    assert not result.probe_settles
+
+
+def test_the_cluster_s_outbound_rules_not_read_stay_unsettled_without_core_nodes_naming_the_addresses() -> None:
+    """
+    Unread outbound rules may name part of the peer's addresses, which the probe's one address does not show (as a
+    rule read to a narrower range: the module's docstring): not settled even from the only node, and the note about
+    the core and task nodes is not made when there are none.
+    """
+    unread = {"egress": None, "egress_unread": "ec2:DescribeSecurityGroups was denied"}
+    result = sts(facts(instance_groups=NO_CORE_NODES, filters=unread))
+    assert result.status == NOT_CHECKED, result.detail
+    assert not result.probe_settles
+    assert PRIMARY_ONLY_WORDING not in result.fix
+    assert "one address" in result.fix
+    assert PRIMARY_ONLY_WORDING in sts(facts(filters=unread)).fix
+
+
+def test_the_s3_interface_endpoints_doubts_do_not_name_core_nodes_a_cluster_has_none_of() -> None:
+    """The S3 interface endpoints' private DNS with the VPC's DNS attributes on, or not read: no note about core nodes
+    a cluster has none of."""
+    subnet = facts(s3_private_dns_endpoints=("com.amazonaws.eu-west-1.s3",))
+    for dns_hostnames in (True, None):
+        each = replace(subnet, dns_hostnames=dns_hostnames)
+        assert PRIMARY_ONLY_WORDING in s3_route_check("b", "eu-west-1", each).fix
+        result = s3_route_check("b", "eu-west-1", replace(each, instance_groups=NO_CORE_NODES))
+        assert result.status == NOT_CHECKED, result.detail
+        assert PRIMARY_ONLY_WORDING not in result.fix
