@@ -55,7 +55,7 @@ KEEP_EMRFS_PROPERTIES = {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}
 #: EMRFS; AWS pairs each connector's ``fs.s3.impl`` with its own FileContext class (:data:`FILE_CONTEXT_CLASSES`). Any
 #: other class (or one of the other connector's) leaves what serves those writes not known: with role mappings or
 #: ``keep_emrfs`` the launch refuses it (:func:`_refuse_file_context_classes`), and the verifier says "not checked"
-#: for the FileContext writes only (:func:`file_context_doubt`), judging ``fs.s3.impl``'s connector as before.
+#: for the FileContext writes only (:func:`file_context_doubts`), judging ``fs.s3.impl``'s connector as before.
 #: ``fs.AbstractFileSystem.s3a.impl`` is ``s3a://``'s, S3A whatever is kept for ``s3://`` (as ``fs.s3a.impl``): an S3
 #: connector setting (:func:`s3_connector_name`) like ``fs.s3a.impl``.
 FILE_CONTEXT_PROPERTIES = ("fs.AbstractFileSystem.s3.impl", "fs.AbstractFileSystem.s3n.impl")
@@ -1505,7 +1505,7 @@ def s3_connector(
     on the release, read as Hadoop reads it (:func:`impl_connector`), as the verifier reads the cluster's: EMRFS kept
     by the DAG's own setting is EMRFS's (``None`` for a value that names no class). A FileContext class
     (:data:`FILE_CONTEXT_PROPERTIES`) changes nothing here: it serves the FileContext writes only
-    (:func:`file_context_doubt`).
+    (:func:`file_context_doubts`).
     """
     if keep_emrfs:
         return "EMRFS"
@@ -2270,17 +2270,6 @@ def file_context_doubts(
         connector = "EMRFS" if keep_emrfs else impl_connector(version, sites.get(f"fs.{scheme}.impl"))
         if connector is None or java_trim(value) != FILE_CONTEXT_CLASSES[connector]:
             yield index, key, connector, _file_context_problem(f"{classification} {key}={value!r}", scheme, connector)
-
-
-def file_context_doubt(
-    configurations: list[dict[str, Any]], version: tuple[int, int, int] | None = None, keep_emrfs: bool = False
-) -> str:
-    """
-    Why the class that serves ``s3://`` (or ``s3n://``) writes through Hadoop's FileContext API is not known, naming
-    the first setting :func:`file_context_doubts` gives, or ``""``: none is set, or each is its connector's own class.
-    What serves ``fs.s3.impl`` (:func:`impl_connector`) it leaves as it is.
-    """
-    return next((why for *_, why in file_context_doubts(configurations, version, keep_emrfs)), "")
 
 
 def _file_context_problem(setting: str, scheme: str, connector: str | None) -> str:

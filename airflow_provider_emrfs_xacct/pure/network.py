@@ -76,7 +76,6 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
     STS_HTTPS_ONLY,
-    file_context_doubt,
     hadoop_boolean,
     impl_connector,
     impl_doubt,
@@ -1023,15 +1022,13 @@ def _s3a_serves(release_label: str, configurations: list[dict[str, Any]]) -> boo
     """
     Whether S3A serves ``s3://`` on ``release_label`` with these ``Configurations`` (7.10.0 on, EMRFS not kept as
     Hadoop reads ``fs.s3.impl``); ``None``: not known (:func:`~.cluster_config.impl_connector`: a class neither
-    EMRFS's nor S3A's once Java trims it, or before 7.10.0 any but EMRFS's; or a FileContext class of ``s3://`` or
-    ``s3n://`` set that is not the class of the connector serving it: :func:`~.cluster_config.file_context_doubt`).
+    EMRFS's nor S3A's once Java trims it, or before 7.10.0 any but EMRFS's). A FileContext class of ``s3://`` set
+    (``fs.AbstractFileSystem.s3.impl``) does not change it: the link "FileContext writes" reports those writes.
     """
     try:
         version = parse_release_label(release_label, "release_label")
     except EmrfsXacctError:
         return False
-    if file_context_doubt(configurations, version):
-        return None
     connector = impl_connector(version, _sites(configurations).get("core-site", {}).get("fs.s3.impl"))
     return None if connector is None else connector == "S3A"
 
@@ -1051,9 +1048,7 @@ def cluster_sts_check(
         return StsReachability(
             NOT_CHECKED,
             UNKNOWN_CONNECTOR_STS,
-            f"{file_context_doubt(configurations, version) or impl_doubt(version, impl)}: which "
-            "connector serves s3://, so which "
-            "STS endpoint it calls, is not known",
+            f"{impl_doubt(version, impl)}: which connector serves s3://, so which STS endpoint it calls, is not known",
             f"set core-site fs.s3.impl to {EMRFS_IMPL} exactly, or remove it, to have it checked; the live probe "
             "(probe=True) proves the route",
         )

@@ -165,11 +165,14 @@ def test_the_verifier_leaves_the_file_context_writes_not_checked(release: str, s
     assert report.verdict == VERDICT_NOT_CHECKED
 
 
-def test_the_sts_route_is_not_checked_with_a_file_context_class() -> None:
+def test_the_sts_route_is_judged_for_fs_s3_impl_s_connector_beside_a_file_context_class() -> None:
+    # The FileContext writes have their own link; which connector fs.s3.impl gives, and so which STS endpoint it
+    # calls, a FileContext class does not change.
     configurations = [_site("core-site", **{"fs.s3.impl": EMRFS_IMPL, "fs.AbstractFileSystem.s3.impl": CUSTOM})]
     reachability = cluster_sts_check("emr-7.10.0", None, configurations)
-    assert reachability.status == NOT_CHECKED
-    assert "fs.AbstractFileSystem.s3.impl" in reachability.detail
+    assert "fs.AbstractFileSystem" not in reachability.detail, reachability
+    unknown = cluster_sts_check("emr-7.10.0", None, [_site("core-site", **{"fs.s3.impl": CUSTOM})])
+    assert unknown.status == NOT_CHECKED and "fs.s3.impl" in unknown.detail
 
 
 @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0"])
