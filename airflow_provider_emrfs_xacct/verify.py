@@ -28,7 +28,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     denial_message,
     error_code,
     is_access_denied,
-    is_throttled,
+    says_nothing_of_the_read,
 )
 from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREAD_WAITS
 from airflow_provider_emrfs_xacct.pure.bucket_policy import (
@@ -149,7 +149,7 @@ def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Un
     try:
         return call()
     except ClientError as error:
-        if credentials_problem(error) or is_throttled(error):
+        if says_nothing_of_the_read(error):
             raise
         account = account_of(hook)
         action = refused_action(action, error)
@@ -1151,7 +1151,8 @@ def check_probe_object(
     """
     Check, from the destination account, the object the probe step wrote; then delete what it wrote, whatever the
     check found: a read the check needs that failed, or a refused ``HeadObject``, is a problem of the outcome (``ok``
-    false), not raised; a refused read of the owner check's own leaves it not checked (``ok`` ``None``, below).
+    false), not raised; a refused read of the owner check's own leaves it not checked (``ok`` ``None``, below), and so
+    does a read answered for the credentials, the rate or a fault of AWS's (:func:`_not_about_the_write`).
 
     :param expected_key_arn: the ARN of the key the object must be encrypted with (the bucket's default key,
         or the one the uploads ask for), already resolved; ``None``: no key to compare.
@@ -1172,12 +1173,15 @@ def check_probe_object(
         other = _pinned_out(s3, bucket, error)
         # A read refused (an ObjectWriter bucket where the write went as the EMR account: the destination's own
         # permissions "don't apply to objects that are owned by other AWS accounts", Amazon S3 User Guide, "Bucket
-        # policies for Amazon S3"), throttled or failed: not a pass, and the object is still deleted below. Refused
-        # for the verifier's own owner condition alone (another account's bucket): not checked, nothing to say of
-        # the write.
+        # policies for Amazon S3") or failed: not a pass, and the object is still deleted below. Refused for the
+        # verifier's own owner condition alone (another account's bucket), or answered for the verifier's credentials
+        # or rate (SlowDown: "Please reduce your request rate", Amazon S3 API Reference, "Error responses"): not
+        # checked, nothing to say of the write.
         outcome = (
             _not_the_destinations(probe_uri, bucket, other)
             if other is not None
+            else _not_checked_for(probe_uri, error)
+            if _not_about_the_write(error)
             else {"exists": None, "ok": False, "problems": [f"{probe_uri} could not be checked: {error}"]}
         )
     finally:
@@ -1185,6 +1189,25 @@ def check_probe_object(
         # Not in another account's bucket: S3 refuses the deletes for the owner condition as it did the check.
         left = _cleanup(s3, bucket, key) if other is None else [_left_elsewhere(probe_uri, bucket, other)]
     return {**outcome, "left": left}
+
+
+def _not_about_the_write(error: Exception) -> bool:
+    """
+    Whether the probe object's check failed for the verifier's credentials or AWS's rate or fault, not the write:
+    :func:`~.hooks.errors.says_nothing_of_the_read`, or an HTTP 5xx (Amazon S3 API Reference, "Error responses":
+    ``SlowDown`` and ``ServiceUnavailable``, 503, ``InternalError``, 500). A HEAD's answer has no body, so a
+    throttled ``HeadObject`` reaches botocore as its status alone (code ``503``).
+    """
+    status = (
+        error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) if isinstance(error, ClientError) else 0
+    )
+    return says_nothing_of_the_read(error) or int(status or 0) >= 500
+
+
+def _not_checked_for(probe_uri: str, error: Exception) -> dict[str, Any]:
+    """A probe object's outcome when its check failed for the credentials, the rate or a fault: not checked, not failed."""
+    why = f"{probe_uri} was not checked: AWS answered for the verifier's credentials, its request rate or a fault of its own, not the write: {error}"
+    return {"exists": None, "ok": None, "problems": [], "not_checked": [why]}
 
 
 def _pinned_out(s3: EmrfsS3Hook, bucket: str, error: Exception) -> OtherOwner | None:

@@ -671,6 +671,12 @@ class _FaultHandler(BaseHTTPRequestHandler):
         elif service == "s3":
             body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>".encode()
             content_type = "application/xml"
+        elif service == "ec2":  # EC2's query protocol (Amazon EC2 API Reference, "Error codes": the error response)
+            body = (
+                f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors>"
+                "<RequestID>fault-proxy</RequestID></Response>"
+            ).encode()
+            content_type = "text/xml"
         else:
             body = json.dumps({"__type": code, "message": message}).encode()
             content_type = "application/x-amz-json-1.1"

@@ -54,7 +54,16 @@ CONCURRENT_WRITE_CODES = frozenset({"ConcurrentModification", "OperationAborted"
 #: The security token included in the request is expired" (STS's query protocol answers ``ExpiredToken``),
 #: "InvalidClientTokenId: The X.509 certificate or AWS access key ID provided does not exist in our records",
 #: "MissingAuthenticationToken"); ``UnrecognizedClientException`` is the JSON services' (KMS, EMR) invalid
-#: token, ``SignatureDoesNotMatch`` a secret key that does not belong to the key id.
+#: token, ``SignatureDoesNotMatch`` a secret key that does not belong to the key id. S3 has its own (Amazon S3 API
+#: Reference, "Error responses", "List of error codes": ``InvalidAccessKeyId`` "The AWS access key ID that you provided
+#: does not exist in our records", ``InvalidToken`` "The provided token is malformed or otherwise invalid",
+#: ``TokenRefreshRequired`` "The provided token must be refreshed", ``ExpiredToken`` "The provided token has
+#: expired"). EC2 answers expired credentials with ``ExpiredTokenException`` (Amazon EC2 API Reference, "Common Error
+#: Types": "The security token included in the request has expired") and a signature AWS no longer takes with
+#: ``RequestExpired`` ("Common Errors" of the API references: "The request reached the service more than 15 minutes
+#: after the date stamp on the request"): the request's signing, not what it reads. EC2's ``AuthFailure`` is not
+#: among them: it also answers a request the caller may not make (Amazon EC2 API Reference, "Error codes for the
+#: Amazon EC2 API": "You might not be authorized to carry out the request").
 CREDENTIAL_ERROR_CODES = frozenset(
     {
         "ExpiredToken",
@@ -63,6 +72,10 @@ CREDENTIAL_ERROR_CODES = frozenset(
         "UnrecognizedClientException",
         "MissingAuthenticationToken",
         "SignatureDoesNotMatch",
+        "InvalidAccessKeyId",
+        "InvalidToken",
+        "TokenRefreshRequired",
+        "RequestExpired",
     }
 )
 #: The codes botocore's standard retries count as throttling (``botocore/retries/standard.py``,
@@ -238,6 +251,15 @@ def credentials_problem(error: BaseException) -> bool:
 def is_throttled(error: BaseException) -> bool:
     """Whether AWS answered ``error`` for too many requests (:data:`THROTTLING_ERROR_CODES`): try again later."""
     return isinstance(error, ClientError) and error_code(error) in THROTTLING_ERROR_CODES
+
+
+def says_nothing_of_the_read(error: BaseException) -> bool:
+    """
+    Whether a read's ``error`` is about the caller's credentials (:func:`credentials_problem`) or AWS's rate
+    (:func:`is_throttled`), not about what is read: a verifier's read raises it (the command line's exit 6 and 3)
+    instead of leaving a link "not read".
+    """
+    return credentials_problem(error) or is_throttled(error)
 
 
 def is_access_denied(error: BaseException) -> bool:

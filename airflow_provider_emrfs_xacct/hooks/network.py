@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_access_denied
+from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_access_denied, says_nothing_of_the_read
 from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.network import (
@@ -108,6 +108,9 @@ def read_subnet_facts(
     :param conn_id: the connection of ``ec2``, which each refused read names.
     :param refused: where each read AWS refused and these facts answer around (e.g. ``ec2:DescribeSecurityGroups``)
         is added, also when a later call fails: the verifier's report lists them.
+
+    Credentials AWS refuses and throttling past the retries say nothing of what is read: every read here raises them
+    (:func:`~.hooks.errors.says_nothing_of_the_read`), as the verifier's own reads do, never a fact "not read".
     """
     noted: list[RefusedRead] = []
     try:
@@ -451,6 +454,8 @@ def _prefix_list_entries(ec2: Any, prefix_list_id: str, refused: list[RefusedRea
         pages = ec2.get_paginator("get_managed_prefix_list_entries").paginate(PrefixListId=prefix_list_id)
         found = [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
     except ClientError as error:
+        if says_nothing_of_the_read(error):  # credentials or throttling: raised, as the verifier's reads (verify.read)
+            raise
         if is_access_denied(error):
             return _unread(prefix_list_id, _refused(refused, ENTRIES_ACTION, prefix_list_id, error), ENTRIES_REFUSED)
         why = f"its entries could not be read ({ENTRIES_ACTION}): {error}"
@@ -489,6 +494,8 @@ def _empty_answer(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> 
         pages = ec2.get_paginator("describe_managed_prefix_lists").paginate(PrefixListIds=[prefix_list_id])
         described = [item for page in pages for item in page.get("PrefixLists", [])]
     except ClientError as error:
+        if says_nothing_of_the_read(error):
+            raise
         if is_access_denied(error):
             explanation = _refused(
                 refused,
@@ -659,6 +666,8 @@ def _gateway_routes(
             for item in page["PrefixLists"]
         }
     except ClientError as error:
+        if says_nothing_of_the_read(error):
+            raise
         if is_access_denied(error):  # said in the S3 route's detail, so the link it leaves open grants it
             why, reason = _refused(refused, "ec2:DescribePrefixLists", asked, error), NAMES_REFUSED
         else:
@@ -749,14 +758,16 @@ def _vpc_dns(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> tuple[dict[st
     Read the VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` (one ``DescribeVpcAttribute`` each).
 
     An interface endpoint's private DNS needs both true (Amazon EC2 API Reference, "CreateVpcEndpoint",
-    ``PrivateDnsEnabled``). A refused read leaves the attribute ``None`` (the check says "not checked") and
-    says why; any other error is raised.
+    ``PrivateDnsEnabled``). A refused or failed read leaves the attribute ``None`` (the check says "not checked") and
+    says why; credentials AWS refuses and throttling are raised (:func:`~.hooks.errors.says_nothing_of_the_read`).
     """
     values: dict[str, bool | None] = {DNS_SUPPORT: None, DNS_HOSTNAMES: None}
     for attribute in values:
         try:
             answer = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
         except ClientError as error:
+            if says_nothing_of_the_read(error):
+                raise
             if not is_access_denied(error):  # e.g. a VPC another account shares, not answered: not read, not raised
                 return values, f"ec2:DescribeVpcAttribute ({attribute}) on {vpc_id} failed: {error}"
             why = f"ec2:DescribeVpcAttribute ({attribute}) on {vpc_id} was denied: {error}"
@@ -827,14 +838,8 @@ def _nat_gateways(
     if not nat_gateway_ids:
         return NatWays()
     wanted = sorted(set(nat_gateway_ids))
-    unseen_why = "public or private not seen"
-    try:
-        pages = list(ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=wanted))
-    except ClientError as error:
-        if is_access_denied(error):  # said where the NAT gateway is named, so the link it leaves open grants it
-            unseen_why += ": " + _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error)
-        pages = []
-    described = {str(gateway["NatGatewayId"]): gateway for page in pages for gateway in page["NatGateways"]}
+    described, not_read = _described_nat_gateways(ec2, wanted, refused)
+    unseen_why = "public or private not seen" + (f": {not_read}" if not_read else "")
     ways = NatWays()
     s3_gateways: set[str] = set()
     for nat in wanted:
@@ -858,6 +863,25 @@ def _nat_gateways(
         else:
             ways.unseen[nat] = why
     return replace(ways, s3_gateway_endpoints=tuple(sorted(s3_gateways)))
+
+
+def _described_nat_gateways(
+    ec2: Any, wanted: list[str], refused: list[RefusedRead]
+) -> tuple[dict[str, dict[str, Any]], str]:
+    """
+    ``DescribeNatGateways`` of ``wanted``, by id; refused or failed: none, and why (a refusal recorded in ``refused``,
+    said where the NAT gateway is named, so the link it leaves open grants it). Credentials AWS refuses and
+    throttling are raised (:func:`~.hooks.errors.says_nothing_of_the_read`).
+    """
+    try:
+        pages = list(ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=wanted))
+    except ClientError as error:
+        if says_nothing_of_the_read(error):
+            raise
+        if is_access_denied(error):
+            return {}, _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error)
+        return {}, f"ec2:DescribeNatGateways on {', '.join(wanted)} failed: {error}"
+    return {str(gateway["NatGatewayId"]): gateway for page in pages for gateway in page["NatGateways"]}, ""
 
 
 #: What :func:`_nat_way_out` finds of a public NAT gateway's own subnet: a way to the internet, none, or not seen.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
@@ -862,20 +863,26 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     def _check_probe_objects(
         self, probe: dict[str, Any], uris: dict[str, str], encryption: dict[str, list[str | None] | None] | None
     ) -> None:
-        """Check each probe object (``verify.check_probe_object``, which deletes it) into ``probe``."""
+        """
+        Check each probe object (``verify.check_probe_object``, which deletes it) into ``probe``. Every object is
+        checked and deleted whatever the reads of what it must be encrypted with answer (:meth:`_expectation_or_none`);
+        credentials AWS refused there are raised only then, saying what stays in the partner's bucket.
+        """
         from botocore.exceptions import BotoCoreError, ClientError
 
+        from airflow_provider_emrfs_xacct.hooks.errors import credentials_problem
         from airflow_provider_emrfs_xacct.pure.checks.findings import add_probe_object
         from airflow_provider_emrfs_xacct.verify import check_probe_object
 
+        refused_credentials: Exception | None = None
         for uri in uris:
-            asked = (encryption or {}).get(uri, [None, None])
-            not_compared = None
+            expected, not_compared, error = self._expectation_or_none(uri, (encryption or {}).get(uri, [None, None]))
+            if refused_credentials is None and error is not None and credentials_problem(error):
+                refused_credentials = error
             try:
-                expected, not_compared = self._probe_expectation(uri, asked)
                 outcome = check_probe_object(self.readers.s3, uri, **expected)
-            except (ClientError, BotoCoreError) as error:
-                outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
+            except (ClientError, BotoCoreError) as failure:  # its own cleanup ran (check_probe_object's finally)
+                outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {failure}"]}
             if not_compared:
                 outcome["key_not_compared"] = not_compared
             # A failed object fails the probe; one not checked (a refused read of ours) leaves it not checked.
@@ -884,6 +891,28 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 # The access was probed; what the cleanup could not delete is said, not failed on.
                 self.log.warning("The probe's cleanup left something in the partner's bucket: %s", leftover)
                 probe.setdefault("left", []).append(leftover)
+        if refused_credentials is not None:
+            raise _after_the_cleanup(refused_credentials, probe.get("left") or [])
+
+    def _expectation_or_none(
+        self, uri: str, encryption: list[str | None] | None
+    ) -> tuple[dict[str, Any], str | None, Exception | None]:
+        """
+        :meth:`_probe_expectation`, and the error of its reads when one raised: the reads' own failures are "not
+        read" (``verify.read``), but credentials AWS refuses and throttling are raised there. Either says nothing of
+        the write (throttling: "Please reduce your request rate", Amazon S3 API Reference, "Error responses",
+        ``SlowDown``): the key is then not compared, naming the error, and the object is still checked and deleted.
+        """
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            expected, not_compared = self._probe_expectation(uri, encryption)
+        except (ClientError, BotoCoreError) as error:
+            why = f"what {uri} must be encrypted with was not read: {error}"
+            self.log.warning("The probe does not compare the key of %s: %s", uri, why)
+            sse = encryption[0] if encryption else None
+            return {"expected_sse": sse, "expected_key_arn": None}, why, error
+        return expected, not_compared, None
 
     def _probe_expectation(self, uri: str, encryption: list[str | None] | None) -> tuple[dict[str, Any], str | None]:
         """
@@ -992,6 +1021,23 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         if self.fail_on_not_checked and result["verdict"] == VERDICT_NOT_CHECKED and unseen:
             raise EmrfsXacctError(f"{len(unseen)} link(s) or probe check(s) could not be checked: " + "; ".join(unseen))
         return result
+
+
+def _after_the_cleanup(error: Exception, left: list[str]) -> Exception:
+    """
+    ``error`` (credentials AWS refused while the probe objects were checked) to raise once they were deleted: a
+    ``ClientError`` keeps its code and operation (the command line's exit 6), its message saying what stays.
+    """
+    from botocore.exceptions import ClientError
+
+    stays = f"; these stay in the partner's bucket: {'; '.join(left)}" if left else "; nothing of it stays"
+    said = f" (raised once the probe objects were checked and deleted{stays})"
+    if not isinstance(error, ClientError):  # botocore's own credentials errors: said in the task's log
+        logging.getLogger(__name__).error("%s%s", error, said)
+        return error
+    details = error.response.get("Error", {})
+    response = {**error.response, "Error": {**details, "Message": f"{details.get('Message', '')}{said}"}}
+    return ClientError(response, error.operation_name)  # type: ignore[arg-type]
 
 
 def probe_pending(result: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,134 @@
+"""
+The live probe's objects are deleted whatever the verifier's own reads answer while they are checked.
+
+The verifier's reads raise credentials AWS refuses and throttling past the retries (``verify.read``: the command
+line's exit 6 and 3). Three of them run while the probe objects are checked (what the object must be encrypted
+with: ``GetBucketEncryption``, ``HeadBucket``, ``ListAliases``): raised there, the check and its delete were skipped,
+the probe FAILed and its object stayed in the partner's bucket, unsaid. Throttling says nothing of the write
+(Amazon S3 API Reference, "Error responses": ``SlowDown``, 503, "Please reduce your request rate"; ``ExpiredToken``,
+"The provided token has expired"): the key is now not compared, naming the error, the object checked and deleted,
+and credentials refused are raised only then, saying what stays. A throttled ``HeadObject`` (a HEAD answer has no
+body: botocore sees its status, 503) leaves the object not checked (``ok`` ``None``), not failed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from devstack.fault_proxy import FaultProxy
+from devstack.moto_stack import DESTINATION_ACCOUNT, client
+from tests.integration.test_faults import skip_backoffs, through
+from tests.integration.test_verify import PREFIX, head, partner, put, verifier
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.integration.test_verify import Partner
+
+__all__ = ["partner"]  # the fixture, imported for the tests below
+
+SLOW_DOWN = (503, "SlowDown", "Please reduce your request rate.")
+EXPIRED = (400, "ExpiredToken", "The provided token has expired.")
+
+
+def before_the_first_head(answer: tuple[int, str, str]) -> Callable[[str], tuple[int, str, str] | None]:
+    """An ``intercept``: S3 GETs answered ``answer`` until the first HEAD (the check's HeadObject), then none."""
+    seen_head: list[str] = []
+
+    def intercept(operation: str) -> tuple[int, str, str] | None:
+        if operation == "s3 HEAD":
+            seen_head.append(operation)
+        return answer if operation == "s3 GET" and not seen_head else None
+
+    return intercept
+
+
+#: The attempts of one call: the operators' botocore config (``operators/base.py``: standard mode, ``max_attempts``
+#: 10 retries after the first).
+ATTEMPTS = 11
+
+
+def the_first_head_object(answer: tuple[int, str, str]) -> Callable[[str], tuple[int, str, str] | None]:
+    """
+    An ``intercept``: the check's ``HeadObject`` answered ``answer`` at each of its :data:`ATTEMPTS`, every later S3
+    HEAD (the delete's own) answered by the stand-in.
+    """
+    heads: list[str] = []
+
+    def intercept(operation: str) -> tuple[int, str, str] | None:
+        if operation != "s3 HEAD":
+            return None
+        heads.append(operation)
+        return answer if len(heads) <= ATTEMPTS else None
+
+    return intercept
+
+
+def written_probe_object(partner: Partner) -> tuple[Any, str]:
+    """A probe object as the probe step leaves it (SSE-KMS with the bucket's key), put by the stand-in's admin."""
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    uri = f"{PREFIX}_emrfs_xacct_probe/7d1f0c9e-throttled"
+    put(s3, uri, ServerSideEncryption="aws:kms", SSEKMSKeyId=partner.aws.kms_key_arn)
+    return s3, uri
+
+
+def checked(
+    partner: Partner,
+    monkeypatch: pytest.MonkeyPatch,
+    intercept: Callable[[str], tuple[int, str, str] | None],
+    encryption: list[str | None] | None,
+) -> tuple[dict[str, Any], str, Any]:
+    """``_check_probe_objects`` of one written probe object, through a proxy answering as ``intercept`` says."""
+    s3, uri = written_probe_object(partner)
+    probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
+    skip_backoffs(monkeypatch)
+    with through(FaultProxy(partner.aws.url, intercept=intercept), partner.aws, monkeypatch):
+        operator = verifier(partner.configuration, probe=True)
+        operator._check_probe_objects(probe, {uri: "s-PROBE"}, {uri: encryption})
+    return probe, uri, s3
+
+
+def test_a_throttled_expectation_read_leaves_the_key_not_compared_and_the_object_deleted(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probe, uri, s3 = checked(partner, monkeypatch, before_the_first_head(SLOW_DOWN), [None, None])
+
+    outcome = probe["objects"][uri]
+    assert probe["ok"] is not False, probe
+    assert "SlowDown" in outcome["key_not_compared"]
+    assert outcome["exists"] is True
+    assert head(s3, uri) is None
+    assert not probe.get("left")
+
+
+def test_credentials_refused_in_an_expectation_read_are_raised_once_the_object_is_deleted(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3, uri = written_probe_object(partner)
+    probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
+    with (
+        through(FaultProxy(partner.aws.url, intercept=before_the_first_head(EXPIRED)), partner.aws, monkeypatch),
+        pytest.raises(ClientError) as raised,
+    ):
+        verifier(partner.configuration, probe=True)._check_probe_objects(probe, {uri: "s-PROBE"}, {uri: [None, None]})
+
+    assert raised.value.response["Error"]["Code"] == "ExpiredToken"  # still the command line's exit 6
+    assert "raised once the probe objects were checked and deleted; nothing of it stays" in str(raised.value)
+    assert head(s3, uri) is None
+
+
+def test_a_throttled_head_object_leaves_the_probe_object_not_checked_and_deletes_it(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probe, uri, s3 = checked(partner, monkeypatch, the_first_head_object(SLOW_DOWN), None)
+
+    outcome = probe["objects"][uri]
+    assert (probe["ok"], outcome["ok"], outcome["problems"]) == (None, None, [])
+    [why] = outcome["not_checked"]
+    assert uri in why
+    assert "503" in why
+    assert head(s3, uri) is None
+    assert not probe.get("left")
