@@ -1127,9 +1127,14 @@ def launch_map_indexes(dag_id: str, run_id: str, task_id: str) -> list[int]:
 CLOCK_SKEW_MARGIN = timedelta(hours=1)
 #: How much earlier than a DAG run's start date a cluster of its launch's task instance under another key must have
 #: been created for the teardown to fail naming it rather than skip (``TerminateClusterOperator``): the run's start
-#: date is Airflow's clock, the cluster's ``CreationDateTime`` AWS's, which bounds the clocks signing its requests to
-#: five minutes (IAM User Guide, "AWS Signature Version 4 for API requests"). Not ``CLOCK_SKEW_MARGIN``: a wider
-#: margin is not free here, as a run cleared within it would skip past the cluster it left running.
+#: date is the scheduler's clock (``clear_task_instances``: ``timezone.utcnow()``), the cluster's ``CreationDateTime``
+#: AWS's. No AWS bound reaches the scheduler's clock: SigV4's five minutes bound the clocks that sign requests (IAM
+#: User Guide, "AWS Signature Version 4 for API requests"), the workers', not the scheduler's (``CLOCK_SKEW_MARGIN``).
+#: The margin assumes the scheduler's clock within five minutes of AWS's; one further ahead (fast) makes another
+#: deployment's cluster, launched since its run started, look older than the start date, and that deployment's
+#: teardown fails naming it; one further behind (slow) makes a run cleared more than five minutes after its cluster's
+#: creation skip past that cluster with the warning only, as within the margin (docs/limits.md). Not ``CLOCK_SKEW_MARGIN``: a wider margin is not free here, as a
+#: run cleared within it would skip past the cluster it left running.
 NAMESAKE_CLOCK_SKEW_MARGIN = timedelta(minutes=5)
 
 

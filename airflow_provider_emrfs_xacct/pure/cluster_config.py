@@ -667,7 +667,7 @@ def plan_launch(
     _refuse_emrfs_site_core_settings(configurations, emrfs_site, mapped_buckets)
     _refuse_other_site_settings(configurations, mapped_buckets, uses_role_mappings)
     _refuse_instance_overrides(
-        result.get("Instances"), configurations, instances_field, uses_role_mappings, mapped_buckets
+        result.get("Instances"), configurations, instances_field, uses_role_mappings, mapped_buckets, version
     )
     warnings.extend(_provider_beside_mappings(configurations, uses_role_mappings))
     if configurations:
@@ -2418,14 +2418,18 @@ def connector_setting(classification: str, name: str) -> bool:
 
 
 def instance_overrides(
-    cluster_configurations: list[dict[str, Any]], own_configurations: list[dict[str, Any]]
+    cluster_configurations: list[dict[str, Any]],
+    own_configurations: list[dict[str, Any]],
+    version: tuple[int, int, int] | None = None,
 ) -> Iterator[tuple[int, str, str, Any, Any]]:
     """
     Each S3 connector setting (:func:`connector_setting`) that an instance group's or fleet instance type's own
     ``own_configurations`` give another value than the cluster's ``cluster_configurations`` (both read as Hadoop reads
     them: :func:`hadoop_reading`, so a canned ACL by its raw text; ``spark-defaults``' after Spark's trimming), or
     that the cluster's do not set: its classification's index in ``own_configurations``, the classification, the
-    setting, its value there and the cluster's (``None``: not set).
+    setting, its value there and the cluster's (``None``: not set). A FileContext class the cluster does not set
+    counts as the cluster's when it is that of the connector serving its scheme on release ``version``
+    (:func:`_default_file_context`), as the cluster's own setting of it is accepted (:func:`file_context_doubts`).
 
     EMR applies them to that group's instances over the cluster's: "You can specify a separate configuration for each
     instance group (master, core, and task)" (Amazon EMR API Reference, ``InstanceGroupConfig``, ``Configurations``;
@@ -2447,13 +2451,53 @@ def instance_overrides(
             hadoop_name = hadoop_property_name(name).removeprefix(SPARK_HADOOP)
             if theirs is not None and _same_reading(str(classification), hadoop_name, value, theirs):
                 continue
-            if (
-                theirs is None
-                and classification == "spark-defaults"
-                and _site_files_own(cluster_configurations, hadoop_name, value)
+            if theirs is None and _cluster_default(
+                cluster_configurations, str(classification), hadoop_name, value, version
             ):
                 continue
             yield index, str(classification), name, value, theirs
+
+
+def _cluster_default(
+    cluster_configurations: list[dict[str, Any]],
+    classification: str,
+    name: str,
+    value: object,
+    version: tuple[int, int, int] | None,
+) -> bool:
+    """
+    Whether a group's own ``classification`` value of Hadoop property ``name``, which the cluster's same classification
+    does not set, is what the cluster's instances have without it: its site file's own value (``spark-defaults``:
+    :func:`_site_files_own`) or the FileContext class it has by default (:func:`_default_file_context`).
+    """
+    if classification == "spark-defaults" and _site_files_own(cluster_configurations, name, value):
+        return True
+    return _default_file_context(cluster_configurations, classification, name, value, version)
+
+
+def _default_file_context(
+    cluster_configurations: list[dict[str, Any]],
+    classification: str,
+    name: str,
+    value: object,
+    version: tuple[int, int, int] | None,
+) -> bool:
+    """
+    Whether ``value`` of :data:`FILE_CONTEXT_PROPERTIES` ``name``, which no classification of the cluster's sets
+    (:func:`hadoop_settings`), is the FileContext class of the connector serving its scheme on release ``version``
+    (:data:`FILE_CONTEXT_CLASSES`; the connector as the cluster's ``core-site`` ``fs.<scheme>.impl`` gives it,
+    :func:`impl_connector`). The cluster's instances then have that class: EMRFS's is "included by default" from
+    7.2.0 (Amazon EMR on EKS Development Guide, "Use Amazon S3 for storage"), and the cluster's own setting of it is
+    accepted on any release (:func:`file_context_doubts`), so the group's changes nothing the launch and the verifier
+    did not judge.
+    """
+    if name not in FILE_CONTEXT_PROPERTIES:
+        return False
+    if any(setting == name for *_, setting in hadoop_settings(cluster_configurations)):
+        return False
+    scheme = name.removeprefix(FILE_CONTEXT_PREFIX).removesuffix(".impl")
+    connector = impl_connector(version, site_of(cluster_configurations).get(f"fs.{scheme}.impl"))
+    return connector is not None and _same_reading(classification, name, value, FILE_CONTEXT_CLASSES[connector])
 
 
 def _site_files_own(cluster_configurations: list[dict[str, Any]], name: str, value: object) -> bool:
@@ -2504,17 +2548,18 @@ def _refuse_instance_overrides(
     field: str,
     role_mappings: bool = False,
     mapped_buckets: tuple[str, ...] | None = None,
+    version: tuple[int, int, int] | None = None,
 ) -> None:
     """
-    Refuse an instance group's or fleet instance type's own S3 connector setting (:func:`instance_overrides`); with
-    ``role_mappings``, first its own role mapping setting, as the cluster's (:func:`_refuse_role_mapping_settings`),
-    and its own canned ACL setting that is no canned ACL name, as the cluster's (:func:`check_canned_acls`).
+    Refuse an instance group's or fleet instance type's own S3 connector setting (:func:`instance_overrides`, on release
+    ``version``); with ``role_mappings``, first its own role mapping setting, as the cluster's
+    (:func:`_refuse_role_mapping_settings`), and its own canned ACL setting that is no canned ACL name, as the cluster's (:func:`check_canned_acls`).
     """
     for place, own in launch_instance_configurations(instances, field):
         _refuse_nested_configurations(own, place)
         _refuse_role_mapping_settings(own, {}, mapped_buckets, place, uses_role_mappings=role_mappings)
         _check_site_canned_acls(own, place)
-        for index, classification, name, value, theirs in instance_overrides(configurations, own):
+        for index, classification, name, value, theirs in instance_overrides(configurations, own, version):
             shown = f"is {theirs!r}" if theirs is not None else "does not set it"
             raise InvalidParameterError(
                 f"{place}[{index}].Properties.{name}",

@@ -253,6 +253,49 @@ def test_a_teardown_cleared_after_its_run_finished_fails_naming_the_launch_s_clu
     assert state_of(emr, cluster_id) == "WAITING"
 
 
+def within_the_skew_margin() -> datetime:
+    """A start date 2 minutes after a cluster created now: within ``NAMESAKE_CLOCK_SKEW_MARGIN`` of its creation."""
+    return datetime.now(timezone.utc) + timedelta(minutes=2)
+
+
+def test_staging_s_teardown_skips_past_production_s_cluster_created_within_the_skew_margin_before_it_started(
+    emr: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    Staging's run starts 2 minutes after production's cluster was created (Amazon EMR API Reference, "ClusterTimeline",
+    ``CreationDateTime``), as a scheduler clock up to five minutes ahead of AWS's shows a cluster launched since the run
+    started: within the margin, it is not taken for one a cleared run left, and the teardown skips, leaving it running.
+    """
+    production, _ = launch(PRODUCTION)
+    staging = dag_run(within_the_skew_margin())
+
+    with pytest.raises(AirflowSkipException, match="No cluster to terminate"):
+        run_in(teardown(), staging)
+
+    assert state_of(emr, production) == "WAITING"
+    output = capfd.readouterr().out + caplog.text
+    assert any(production in line and "not taken as this task instance's" in line for line in output.splitlines())
+
+
+def test_a_run_cleared_within_the_skew_margin_of_its_cluster_s_creation_skips_with_the_warning(
+    emr: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The price of the margin (docs/limits.md, "Two Airflow deployments in one EMR account and Region"): a finished run
+    cleared 2 minutes after its launch's cluster was created cannot be told from another deployment's run started
+    since; its teardown skips past that cluster, naming it in a warning only, and it keeps running.
+    """
+    cluster_id, _ = launch(PRODUCTION)  # as a launch that lost RunJobFlow's answer: its id reaches no teardown
+    cleared = dag_run(within_the_skew_margin(), clear_number=1)
+
+    with pytest.raises(AirflowSkipException, match="No cluster to terminate"):
+        run_in(teardown(), cleared, try_number=2)
+
+    assert state_of(emr, cluster_id) == "WAITING"
+    output = capfd.readouterr().out + caplog.text
+    assert any(cluster_id in line and "not taken as this task instance's" in line for line in output.splitlines())
+
+
 def test_a_staging_dry_run_skips_past_production_s_cluster_created_before_it_started(
     emr: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -29,6 +29,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_IMPL,
     S3A_IMPL,
     CredentialsProvider,
+    instance_overrides,
     plan_launch,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
@@ -172,7 +173,8 @@ def test_the_sts_route_is_judged_for_fs_s3_impl_s_connector_beside_a_file_contex
     reachability = cluster_sts_check("emr-7.10.0", None, configurations)
     assert "fs.AbstractFileSystem" not in reachability.detail, reachability
     unknown = cluster_sts_check("emr-7.10.0", None, [_site("core-site", **{"fs.s3.impl": CUSTOM})])
-    assert unknown.status == NOT_CHECKED and "fs.s3.impl" in unknown.detail
+    assert unknown.status == NOT_CHECKED
+    assert "fs.s3.impl" in unknown.detail
 
 
 @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0"])
@@ -321,3 +323,90 @@ def test_an_instance_group_s_file_context_class_is_not_checked() -> None:
     assert link.status == UNKNOWN
     assert "fs.AbstractFileSystem.s3.impl" in link.detail
     assert report.verdict == VERDICT_NOT_CHECKED
+
+
+# An instance group's own FileContext class where the cluster sets none: refused and "not checked", while the same value
+# cluster-wide is accepted. EMRFSDelegate is EMRFS's FileContext class, "included by default" from 7.2.0 (Amazon EMR on
+# EKS Development Guide, "Use Amazon S3 for storage"): a group's copy of the connector's own class changes nothing.
+
+_GROUP = {"Name": "core", "InstanceRole": "CORE", "InstanceType": "m5.xlarge", "InstanceCount": 1}
+
+
+def _group_with(*own: dict[str, Any]) -> dict[str, Any]:
+    return {"InstanceGroups": [{**_GROUP, "Configurations": list(own)}]}
+
+
+@pytest.mark.parametrize(
+    ("release", "keep_emrfs", "own"),
+    [
+        ("emr-6.15.0", False, _site("core-site", **{"fs.AbstractFileSystem.s3.impl": EMRFS_FILE_CONTEXT})),
+        ("emr-6.15.0", False, _site("core-site", **{"fs.AbstractFileSystem.s3n.impl": EMRFS_FILE_CONTEXT})),
+        (
+            "emr-6.15.0",
+            False,
+            _site("spark-defaults", **{"spark.hadoop.fs.AbstractFileSystem.s3.impl": EMRFS_FILE_CONTEXT}),
+        ),
+        ("emr-7.10.0", True, _site("core-site", **{"fs.AbstractFileSystem.s3.impl": EMRFS_FILE_CONTEXT})),
+        ("emr-7.10.0", False, _site("core-site", **{"fs.AbstractFileSystem.s3.impl": S3A_FILE_CONTEXT})),
+    ],
+)
+def test_an_instance_group_s_own_connector_file_context_class_is_launched(
+    release: str, keep_emrfs: bool, own: dict[str, Any]
+) -> None:
+    # Was refused: "where the cluster's core-site does not set it".
+    overrides = _overrides(release, instances=_group_with(own))
+    plan = plan_launch(overrides, uses_role_mappings=True, keep_emrfs=keep_emrfs)
+    assert plan.overrides["Instances"]["InstanceGroups"][0]["Configurations"] == [own]
+
+
+@pytest.mark.parametrize(
+    ("release", "keep_emrfs", "value"),
+    [
+        ("emr-6.15.0", False, S3A_FILE_CONTEXT),  # the other connector's class
+        ("emr-7.10.0", False, EMRFS_FILE_CONTEXT),  # S3A serves s3:// there
+        ("emr-6.15.0", False, CUSTOM),
+    ],
+)
+def test_an_instance_group_s_other_file_context_class_is_still_refused(
+    release: str, keep_emrfs: bool, value: str
+) -> None:
+    own = _site("core-site", **{"fs.AbstractFileSystem.s3.impl": value})
+    overrides = _overrides(release, instances=_group_with(own))
+    with pytest.raises(InvalidParameterError) as raised:
+        plan_launch(overrides, uses_role_mappings=True, keep_emrfs=keep_emrfs)
+    assert raised.value.field.endswith("InstanceGroups[0].Configurations[0].Properties.fs.AbstractFileSystem.s3.impl")
+
+
+@pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.2.0"])
+def test_the_verifier_passes_an_instance_group_s_emrfs_file_context_class(release: str) -> None:
+    # Was NOT_CHECKED on "instance groups' connector settings", while the same value cluster-wide passes.
+    state = healthy_state()
+    state.release_label = release
+    own = [_site("core-site", **{"fs.AbstractFileSystem.s3.impl": EMRFS_FILE_CONTEXT})]
+    state.instance_configurations = [("instance group core (ig-1, CORE)", own)]
+
+    report = check_chain(state)
+
+    assert INSTANCE_LINK not in by_name(report)
+    assert report.verdict == check_chain(healthy_state()).verdict
+
+
+def test_the_verifier_leaves_an_instance_group_s_s3a_file_context_class_beside_emrfs_not_checked() -> None:
+    state = healthy_state()
+    state.release_label = "emr-6.15.0"
+    own = [_site("core-site", **{"fs.AbstractFileSystem.s3.impl": S3A_FILE_CONTEXT})]
+    state.instance_configurations = [("instance group core (ig-1, CORE)", own)]
+
+    assert by_name(check_chain(state))[INSTANCE_LINK].status == UNKNOWN
+
+
+def test_a_group_s_connector_file_context_class_is_compared_with_the_cluster_s_own_setting() -> None:
+    # The cluster sets another class (here in hdfs-site): the group's EMRFSDelegate is another value there.
+    cluster = [_site("hdfs-site", **{"fs.AbstractFileSystem.s3.impl": CUSTOM})]
+    own = [_site("core-site", **{"fs.AbstractFileSystem.s3.impl": EMRFS_FILE_CONTEXT})]
+
+    found = [(c, n, v, theirs) for _, c, n, v, theirs in instance_overrides(cluster, own, (6, 15, 0))]
+
+    assert found == [("core-site", "fs.AbstractFileSystem.s3.impl", EMRFS_FILE_CONTEXT, None)]
+    assert list(instance_overrides([], own, (6, 15, 0))) == []
+    assert len(list(instance_overrides([], own))) == 1  # the release not known: which connector serves s3:// is not

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_emrfs_xacct.pure.checks.contexts import cluster_release
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.spark_settings import NESTED_LINK
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
@@ -36,7 +37,9 @@ def audit(state: ChainState) -> list[Link]:
     links = []
     for where, own in found:
         links.extend(_nested_links(where, own))
-        for _, classification, name, value, theirs in instance_overrides(state.cluster_configurations, own):
+        for _, classification, name, value, theirs in instance_overrides(
+            state.cluster_configurations, own, cluster_release(state)
+        ):
             judged = f"the cluster's {theirs!r}" if theirs is not None else f"no cluster-wide {classification} value"
             links.append(
                 Link(
