@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoCoreConnectionError
@@ -1196,12 +1196,17 @@ def _not_about_the_write(error: Exception) -> bool:
     Whether the probe object's check failed for the verifier's credentials or AWS's rate or fault, not the write:
     :func:`~.hooks.errors.says_nothing_of_the_read`, or an HTTP 5xx (Amazon S3 API Reference, "Error responses":
     ``SlowDown`` and ``ServiceUnavailable``, 503, ``InternalError``, 500). A HEAD's answer has no body, so a
-    throttled ``HeadObject`` reaches botocore as its status alone (code ``503``).
+    throttled ``HeadObject`` reaches botocore as its status alone (code ``503``), and so does an expired or invalid
+    token (``ExpiredToken``, ``InvalidToken``: 400, "Error responses"): a ``HeadObject`` answered 400 is not about
+    the write either (Amazon S3 API Reference, "HeadObject": "if the HEAD request generates an error, it returns a
+    generic code, such as 400 Bad Request [...] It's not possible to retrieve the exact exception of these error
+    codes"; the probe writes no SSE-C object, whose HEAD without its key would be the write's 400).
     """
-    status = (
-        error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) if isinstance(error, ClientError) else 0
-    )
-    return says_nothing_of_the_read(error) or int(status or 0) >= 500
+    if not isinstance(error, ClientError):
+        return says_nothing_of_the_read(error)
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    head_400 = error.operation_name == "HeadObject" and status == 400
+    return says_nothing_of_the_read(error) or status >= 500 or head_400
 
 
 def _not_checked_for(probe_uri: str, error: Exception) -> dict[str, Any]:
@@ -1283,12 +1288,10 @@ def _check_probe_object(
         problems.append(f"expected SSE-KMS (as the uploads ask), got {encryption}")
     owners = _owners(s3, bucket, key)
     outcome: dict[str, Any] = {"exists": True, "encryption": encryption, "kms_key": kms_key}
-    if isinstance(owners, list):  # a read the owner check needs was refused: the owner is not known
+    if isinstance(owners, OwnersNotRead):  # a read the owner check needs was not answered: the owner is not known
         outcome["owner_is_bucket_owner"] = None
-        outcome["not_checked"] = [
-            f"whether {probe_uri} is owned by the bucket owner: {refused.explanation}" for refused in owners
-        ]
-        outcome["refused_reads"] = [refused_read_dict(refused) for refused in owners]
+        outcome["not_checked"] = [f"whether {probe_uri} is owned by the bucket owner: {why}" for why in owners.why]
+        outcome["refused_reads"] = [refused_read_dict(refused) for refused in owners.refused]
     else:
         owner, bucket_owner = owners
         outcome["owner_is_bucket_owner"] = owner == bucket_owner
@@ -1300,15 +1303,26 @@ def _check_probe_object(
     return outcome
 
 
-def _owners(s3: EmrfsS3Hook, bucket: str, key: str) -> tuple[str | None, str] | list[RefusedRead]:
+class OwnersNotRead(NamedTuple):
+    """Why the probe object's owner check was not made (:func:`_owners`): its reads refused, or not answered."""
+
+    #: One sentence a read not answered, as the outcome's ``not_checked`` says it.
+    why: list[str]
+    #: The refused reads among them, to grant (the outcome's ``refused_reads``).
+    refused: list[RefusedRead]
+
+
+def _owners(s3: EmrfsS3Hook, bucket: str, key: str) -> tuple[str | None, str] | OwnersNotRead:
     """
-    The canonical ids of the probe object's owner and of its bucket's owner; the reads refused instead, when any was.
+    The canonical ids of the probe object's owner and of its bucket's owner; why they were not read instead, when a
+    read was refused or answered for the verifier's credentials, its rate or a fault of AWS's.
 
     The object's owner comes from ``ListObjectsV2`` with ``FetchOwner`` (``s3:ListBucket``: Amazon S3 API Reference,
     "ListObjectsV2", "To use this action in an Identity and Access Management (IAM) policy, you must have
     permissions to perform the s3:ListBucket action"; "The owner field is not present in ListObjectsV2 by
     default"), the bucket's from ``GetBucketAcl`` (``s3:GetBucketAcl``, "GetBucketAcl"). These are the verifier's
-    own reads, made after the write went through: a refusal says nothing about the write, so the owner is not
+    own reads, made after the write went through: a refusal, or an answer for the verifier's credentials or rate
+    or a fault of AWS's (:func:`_not_about_the_write`), says nothing about the write, so the owner is not
     checked (naming the read), not failed. A refused ``HeadObject`` is not among them: it may be the object's own
     answer (one another account owns refuses the bucket owner's reads: Amazon S3 User Guide, "Bucket policies for
     Amazon S3"), and fails the probe (:func:`check_probe_object`).
@@ -1318,19 +1332,31 @@ def _owners(s3: EmrfsS3Hook, bucket: str, key: str) -> tuple[str | None, str] | 
         ("s3:GetBucketAcl", lambda: s3.bucket_owner_id(bucket)),
     )
     answers: list[str | None] = []
-    refused: list[RefusedRead] = []
+    unread = OwnersNotRead([], [])
     for action, call in reads:
         try:
             answers.append(call())
         except ClientError as error:
-            if not is_access_denied(error):
+            # Answered for the verifier's credentials, rate or a fault of AWS's: as refused, the owner not checked,
+            # and a problem the object's encryption already showed is kept (the write is not in question here).
+            if is_access_denied(error):
+                refused = _refused_owner_read(s3, bucket, action, error)
+                unread.refused.append(refused)
+                unread.why.append(refused.explanation)
+            elif _not_about_the_write(error):
+                unread.why.append(f"{action} ({error.operation_name}) on Bucket={bucket} was not answered: {error}")
+            else:
                 raise
-            account, resource = account_of(s3), f"Bucket={bucket}"
-            why = denial_message(error, action=action, resource=resource, account=account, conn_id=s3.aws_conn_id)
-            refused.append(RefusedRead(action, s3.aws_conn_id, account, resource, error.operation_name, why))
-    if refused:
-        return refused
+    if unread.why:
+        return unread
     return answers[0], str(answers[1])
+
+
+def _refused_owner_read(s3: EmrfsS3Hook, bucket: str, action: str, error: ClientError) -> RefusedRead:
+    """The refused read of :func:`_owners`, named as the report names refused reads."""
+    account, resource = account_of(s3), f"Bucket={bucket}"
+    why = denial_message(error, action=action, resource=resource, account=account, conn_id=s3.aws_conn_id)
+    return RefusedRead(action, s3.aws_conn_id, account, resource, error.operation_name, why)
 
 
 #: The states in which a step may still run and write (EMR API Reference, StepStatus: ``State``).

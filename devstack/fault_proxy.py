@@ -684,7 +684,8 @@ class _FaultHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":  # a HEAD answer has no body (S3 API Reference, "HeadObject"): none follows it
+            self.wfile.write(body)
 
 
 def _injected_error(service: str, fault: str | None) -> tuple[int, str, str] | None:

@@ -7,8 +7,11 @@ with: ``GetBucketEncryption``, ``HeadBucket``, ``ListAliases``): raised there, t
 the probe FAILed and its object stayed in the partner's bucket, unsaid. Throttling says nothing of the write
 (Amazon S3 API Reference, "Error responses": ``SlowDown``, 503, "Please reduce your request rate"; ``ExpiredToken``,
 "The provided token has expired"): the key is now not compared, naming the error, the object checked and deleted,
-and credentials refused are raised only then, saying what stays. A throttled ``HeadObject`` (a HEAD answer has no
-body: botocore sees its status, 503) leaves the object not checked (``ok`` ``None``), not failed.
+and credentials refused are raised only then, saying what stays. A throttled ``HeadObject``, or one answered for an
+expired token (a HEAD answer has no body: botocore sees its status, 503 or 400; Amazon S3 API Reference,
+"HeadObject": "if the HEAD request generates an error, it returns a generic code, such as 400 Bad Request"), leaves
+the object not checked (``ok`` ``None``), not failed. The owner check's reads (``ListObjectsV2``, ``GetBucketAcl``)
+throttled leave the owner not checked, and keep a wrong encryption already found: the probe still FAILs.
 """
 
 from __future__ import annotations
@@ -51,9 +54,18 @@ def before_the_first_head(answer: tuple[int, str, str]) -> Callable[[str], tuple
 ATTEMPTS = 11
 
 
+def attempts(answer: tuple[int, str, str]) -> int:
+    """
+    The requests of a call answered ``answer``: :data:`ATTEMPTS` when botocore retries it (a 5xx), else one, and one
+    more for a ``HeadObject`` answered 400 (botocore's S3 region redirector then asks ``HeadBucket`` for the bucket's
+    region: a HEAD signed for the wrong one is answered 400 with no body to say so).
+    """
+    return ATTEMPTS if answer[0] >= 500 else 2 if answer[0] == 400 else 1
+
+
 def the_first_head_object(answer: tuple[int, str, str]) -> Callable[[str], tuple[int, str, str] | None]:
     """
-    An ``intercept``: the check's ``HeadObject`` answered ``answer`` at each of its :data:`ATTEMPTS`, every later S3
+    An ``intercept``: the check's ``HeadObject`` answered ``answer`` at each of its :func:`attempts`, every later S3
     HEAD (the delete's own) answered by the stand-in.
     """
     heads: list[str] = []
@@ -62,16 +74,39 @@ def the_first_head_object(answer: tuple[int, str, str]) -> Callable[[str], tuple
         if operation != "s3 HEAD":
             return None
         heads.append(operation)
-        return answer if len(heads) <= ATTEMPTS else None
+        return answer if len(heads) <= attempts(answer) else None
 
     return intercept
 
 
-def written_probe_object(partner: Partner) -> tuple[Any, str]:
-    """A probe object as the probe step leaves it (SSE-KMS with the bucket's key), put by the stand-in's admin."""
+def after_the_first_head(answer: tuple[int, str, str]) -> Callable[[str], tuple[int, str, str] | None]:
+    """
+    An ``intercept``: the first S3 GET after the check's ``HeadObject`` (the owner check's ``ListObjectsV2``) answered
+    ``answer`` at each of its attempts (:data:`ATTEMPTS` for a 5xx, botocore retries it; else one), every other
+    request answered by the stand-in.
+    """
+    heads: list[str] = []
+    gets_after: list[str] = []
+
+    def intercept(operation: str) -> tuple[int, str, str] | None:
+        if operation == "s3 HEAD":
+            heads.append(operation)
+        if operation != "s3 GET" or not heads:
+            return None
+        gets_after.append(operation)
+        return answer if len(gets_after) <= (ATTEMPTS if answer[0] >= 500 else 1) else None
+
+    return intercept
+
+
+def written_probe_object(partner: Partner, **encryption: str) -> tuple[Any, str]:
+    """
+    A probe object as the probe step leaves it (SSE-KMS with the bucket's key, else ``encryption``), put by the
+    stand-in's admin.
+    """
     s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
     uri = f"{PREFIX}_emrfs_xacct_probe/7d1f0c9e-throttled"
-    put(s3, uri, ServerSideEncryption="aws:kms", SSEKMSKeyId=partner.aws.kms_key_arn)
+    put(s3, uri, **(encryption or {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": partner.aws.kms_key_arn}))
     return s3, uri
 
 
@@ -80,9 +115,10 @@ def checked(
     monkeypatch: pytest.MonkeyPatch,
     intercept: Callable[[str], tuple[int, str, str] | None],
     encryption: list[str | None] | None,
+    **written_with: str,
 ) -> tuple[dict[str, Any], str, Any]:
     """``_check_probe_objects`` of one written probe object, through a proxy answering as ``intercept`` says."""
-    s3, uri = written_probe_object(partner)
+    s3, uri = written_probe_object(partner, **written_with)
     probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
     skip_backoffs(monkeypatch)
     with through(FaultProxy(partner.aws.url, intercept=intercept), partner.aws, monkeypatch):
@@ -97,7 +133,7 @@ def test_a_throttled_expectation_read_leaves_the_key_not_compared_and_the_object
     probe, uri, s3 = checked(partner, monkeypatch, before_the_first_head(SLOW_DOWN), [None, None])
 
     outcome = probe["objects"][uri]
-    assert probe["ok"] is not False, probe
+    assert (probe["ok"], outcome["ok"], outcome["problems"]) == (True, True, []), probe
     assert "SlowDown" in outcome["key_not_compared"]
     assert outcome["exists"] is True
     assert head(s3, uri) is None
@@ -120,15 +156,36 @@ def test_credentials_refused_in_an_expectation_read_are_raised_once_the_object_i
     assert head(s3, uri) is None
 
 
-def test_a_throttled_head_object_leaves_the_probe_object_not_checked_and_deletes_it(
-    partner: Partner, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("answer", [SLOW_DOWN, EXPIRED], ids=["SlowDown", "ExpiredToken"])
+def test_a_head_object_throttled_or_with_an_expired_token_leaves_the_probe_object_not_checked_and_deletes_it(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch, answer: tuple[int, str, str]
 ) -> None:
-    probe, uri, s3 = checked(partner, monkeypatch, the_first_head_object(SLOW_DOWN), None)
+    probe, uri, s3 = checked(partner, monkeypatch, the_first_head_object(answer), None)
 
     outcome = probe["objects"][uri]
-    assert (probe["ok"], outcome["ok"], outcome["problems"]) == (None, None, [])
+    assert (probe["ok"], outcome["ok"], outcome["problems"]) == (None, None, []), probe
     [why] = outcome["not_checked"]
     assert uri in why
-    assert "503" in why
+    assert str(answer[0]) in why  # the HEAD's status: its answer has no body to name the error
+    assert head(s3, uri) is None
+    assert not probe.get("left")
+
+
+@pytest.mark.parametrize("answer", [SLOW_DOWN, EXPIRED], ids=["SlowDown", "ExpiredToken"])
+def test_a_wrong_encryption_still_fails_when_the_owner_read_is_throttled_or_its_token_expired(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch, answer: tuple[int, str, str]
+) -> None:
+    probe, uri, s3 = checked(
+        partner, monkeypatch, after_the_first_head(answer), [None, None], ServerSideEncryption="AES256"
+    )
+
+    outcome = probe["objects"][uri]
+    assert (probe["ok"], outcome["ok"], outcome["owner_is_bucket_owner"]) == (False, False, None), probe
+    [problem] = outcome["problems"]
+    assert f"expected SSE-KMS with {partner.aws.kms_key_arn}, got AES256" in problem
+    [why] = outcome["not_checked"]
+    assert "s3:ListBucket (ListObjectsV2)" in why
+    assert answer[1] in why
+    assert outcome["refused_reads"] == []  # nothing to grant: AWS answered for the rate or the token
     assert head(s3, uri) is None
     assert not probe.get("left")
