@@ -1558,8 +1558,8 @@ MUTATIONS = [
     m(
         "D03",
         "hooks/iam.py",
-        '            if added:\n                raise self._not_deleting(\n                    role_arn,\n                    f"role {role_name}: its inline',
-        '            if False:\n                raise self._not_deleting(\n                    role_arn,\n                    f"role {role_name}: its inline',
+        '        if added:\n            raise self._not_deleting(\n                role_arn,\n                f"role {role_name}: its inline',
+        '        if False:\n            raise self._not_deleting(\n                role_arn,\n                f"role {role_name}: its inline',
         "a foreign statement in the provider's inline policy deleted with the role",
         INT_DELETE,
     ),

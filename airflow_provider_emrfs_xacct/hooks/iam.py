@@ -273,6 +273,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         self.created_roles: set[str] = set()
         #: ``(role, policy)``: the characters of the role's other inline policies, as a plan read them.
         self._other_inline_reads: dict[tuple[str, str], Prefetched] = {}
+        #: ``(role, policy)``: the provider's inline policy as the deletion's last check read it
+        #: (:meth:`refuse_deleting`), to be read the same just before its ``DeleteRolePolicy``.
+        self._checked_inline: dict[tuple[str, str], dict[str, Any] | None] = {}
         #: The operator's parameter that names the role this hook acts on, named when the role is missing
         #: (``emr_ec2_role_name`` for the operators on the EMR EC2 role).
         self.role_field = "role_name"
@@ -1313,17 +1316,37 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 role_arn, f"role {role_name} carries policies this provider did not write ({', '.join(foreign)})"
             )
         if documents.DESTINATION_POLICY_NAME in inline:
-            added = documents.statements_not_owned(
-                self.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME), documents.is_owned_destination_sid
-            )
-            if added:
-                raise self._not_deleting(
-                    role_arn,
-                    f"role {role_name}: its inline policy {documents.DESTINATION_POLICY_NAME} holds "
-                    f"{', '.join(added)}, which this provider did not write",
-                    fix="move them to a policy of their own, or delete the role by hand",
-                )
+            policy = self.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME)
+            self._checked_inline[(role_name, documents.DESTINATION_POLICY_NAME)] = policy
+            self._refuse_statements_not_ours(role_arn, role_name, policy)
         return inline
+
+    def _refuse_statements_not_ours(
+        self, role_arn: str, role_name: str, policy: dict[str, Any] | None, since: str = ""
+    ) -> None:
+        """Refuse (``ConflictError``) the provider's inline policy ``policy`` holding a statement someone else wrote."""
+        added = documents.statements_not_owned(policy, documents.is_owned_destination_sid)
+        if added:
+            raise self._not_deleting(
+                role_arn,
+                f"role {role_name}: its inline policy {documents.DESTINATION_POLICY_NAME} holds "
+                f"{', '.join(added)}, which this provider did not write{since}",
+                fix="move them to a policy of their own, or delete the role by hand",
+            )
+
+    def _refuse_inline_changed(self, role_arn: str, role_name: str, policy_name: str) -> None:
+        """
+        Refuse (``ConflictError``) deleting the inline policy ``policy_name`` when it no longer reads as the
+        deletion's check read it (:meth:`refuse_deleting`): IAM deletes an inline policy whatever it holds
+        (IAM API Reference, "DeleteRolePolicy": a role name and a policy name, no condition), so a statement added
+        since would be lost with it. One ``GetRolePolicy``; a policy gone meanwhile is left to the delete.
+        """
+        policy = self.get_inline_policy(role_name, policy_name)
+        if policy is None or policy == self._checked_inline.get((role_name, policy_name)):
+            return
+        since = " (it changed since the deletion's check read it)"
+        self._refuse_statements_not_ours(role_arn, role_name, policy, since)
+        raise self._not_deleting(role_arn, f"role {role_name}: its inline policy {policy_name} changed{since}")
 
     def delete_provider_role(
         self,
@@ -1346,9 +1369,11 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
         :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
         :param checked: what :meth:`refuse_deleting` answered just before, with no write to the role since (the
-            revoke's run before its key writes); ``None``: run it now.
+            revoke's run before its key writes); ``None``: run it now. Either way the provider's inline policy is
+            read again just before its ``DeleteRolePolicy``, and must read as the check read it.
         :raises ConflictError: the role is not the one named, not the provider's, carries policies the
-            provider did not write, is in an instance profile, or its trust policy lets someone else assume it.
+            provider did not write, is in an instance profile, or its trust policy lets someone else assume it; or its
+            inline policy changed since the check.
         """
         role_name = role_arn.rsplit("/", 1)[1]
         checked = checked or self.refuse_deleting(role_arn, emr_role)
@@ -1359,6 +1384,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:
+                self._refuse_inline_changed(role_arn, role_name, name)  # read just before: a statement added is kept
                 unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
                 # Said as it lands: a task killed in DeleteRole's waits below (IAM's lag, execution_timeout) pushes
                 # no plan, and its retry finds the policy gone and plans none: this line tells what it deleted.

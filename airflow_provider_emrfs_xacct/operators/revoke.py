@@ -1062,8 +1062,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # refusals' answer just before the key writes, not read a third time: the writes since (key policies, the
             # security configuration) do not touch the role; a policy or instance profile someone adds meanwhile has
             # IAM refuse DeleteRole (DeleteConflict: IAM API Reference, "DeleteRole"), named as its check names it;
-            # and a refusal here would come after the key writes, which that run is there to forestall. A trust
-            # statement added after the last read is not seen, as after any read (IAM has no conditional delete).
+            # the provider's own inline policy is read again just before its DeleteRolePolicy, which no condition
+            # guards (refused if it changed: EmrfsIamHook.delete_provider_role); and a refusal here would come after
+            # the key writes, which that run is there to forestall. A trust statement added after the last read is
+            # not seen, as after any read (IAM has no conditional delete).
             with explain_access_denied(destination_iam):
                 changes += destination_iam.delete_provider_role(
                     role_arn, emr_role, dry_run=dry_run, checked=deletion_checked

@@ -12,6 +12,7 @@ inside the revoke's own step (every AWS call stays real, against the moto server
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -218,7 +219,14 @@ def test_deleting_the_role_checks_it_in_the_plan_and_before_the_key_writes_not_a
         if name == "GetRolePolicy"
         and calls.params[index] == {"RoleName": PARTNER_1, "PolicyName": DESTINATION_POLICY_NAME}
     ]
-    assert len(policy_reads) == 3  # the checks before the plan, the plan's, the one before the key writes
+    # The checks before the plan, the plan's, the one before the key writes, and the one just before DeleteRolePolicy.
+    assert len(policy_reads) == 4
+    [deleted] = [
+        index
+        for index, name in enumerate(operations)
+        if name == "DeleteRolePolicy" and calls.params[index].get("RoleName") == PARTNER_1
+    ]
+    assert policy_reads[-1] == deleted - 1
 
 
 def test_an_instance_profile_added_during_the_key_writes_has_delete_role_refused(
@@ -245,3 +253,35 @@ def test_an_instance_profile_added_during_the_key_writes_has_delete_role_refused
     assert injected
     assert "instance profile nightly-ec2 came since it was checked" in str(refused.value)
     assert role_exists(aws, PARTNER_1)
+
+
+def test_a_statement_added_to_the_providers_inline_policy_during_the_key_writes_keeps_the_role(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``delete_destination_role=True``: someone adds a statement to the provider's inline policy after the last check,
+    during the key writes. IAM deletes an inline policy whatever it holds (IAM API Reference, "DeleteRolePolicy": a
+    role name and a policy name, no condition), so the policy is read again just before its delete: the deletion is
+    refused, naming the statement, and the role and the statement stay. Before, the policy was deleted on the names
+    read before the key writes, and the statement lost with it.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    added = {"Sid": "NightlyExtra", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::nightly/*"}
+
+    def statement() -> None:
+        policy = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+        policy["Statement"] = [*as_list(policy["Statement"]), added]
+        iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+    injected = written_during(monkeypatch, "revoke_key_users", statement, EmrfsKmsHook)
+
+    with pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert injected
+    assert "statement 'NightlyExtra', which this provider did not write" in str(refused.value)
+    assert "changed since the deletion's check read it" in str(refused.value)
+    assert role_exists(aws, PARTNER_1)
+    kept = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    assert added in as_list(kept["Statement"])
