@@ -1197,21 +1197,42 @@ def _not_about_the_write(error: Exception) -> bool:
     :func:`~.hooks.errors.says_nothing_of_the_read`, or an HTTP 5xx (Amazon S3 API Reference, "Error responses":
     ``SlowDown`` and ``ServiceUnavailable``, 503, ``InternalError``, 500). A HEAD's answer has no body, so a
     throttled ``HeadObject`` reaches botocore as its status alone (code ``503``), and so does an expired or invalid
-    token (``ExpiredToken``, ``InvalidToken``: 400, "Error responses"): a ``HeadObject`` answered 400 is not about
-    the write either (Amazon S3 API Reference, "HeadObject": "if the HEAD request generates an error, it returns a
-    generic code, such as 400 Bad Request [...] It's not possible to retrieve the exact exception of these error
-    codes"; the probe writes no SSE-C object, whose HEAD without its key would be the write's 400).
+    token (``ExpiredToken``, ``InvalidToken``: 400, "Error responses"). A ``HeadObject`` answered 400 is not known to
+    be about the write either way (:func:`_head_400`): not checked, never failed.
     """
     if not isinstance(error, ClientError):
         return says_nothing_of_the_read(error)
     status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    head_400 = error.operation_name == "HeadObject" and status == 400
-    return says_nothing_of_the_read(error) or status >= 500 or head_400
+    return says_nothing_of_the_read(error) or status >= 500 or _head_400(error)
+
+
+def _head_400(error: Exception) -> bool:
+    """
+    Whether ``error`` is a ``HeadObject`` answered 400: "if the HEAD request generates an error, it returns a generic
+    code, such as 400 Bad Request [...] It's not possible to retrieve the exact exception of these error codes" (Amazon
+    S3 API Reference, "HeadObject"). It is an expired or invalid token (``ExpiredToken``, ``InvalidToken``), or an
+    object written with SSE-C, whose metadata a HEAD without its key cannot read (the same page; S3A writes SSE-C
+    with ``fs.s3a.encryption.algorithm``): which one is not known.
+    """
+    return (
+        isinstance(error, ClientError)
+        and error.operation_name == "HeadObject"
+        and int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0) == 400
+    )
 
 
 def _not_checked_for(probe_uri: str, error: Exception) -> dict[str, Any]:
     """A probe object's outcome when its check failed for the credentials, the rate or a fault: not checked, not failed."""
-    why = f"{probe_uri} was not checked: AWS answered for the verifier's credentials, its request rate or a fault of its own, not the write: {error}"
+    if _head_400(error):
+        why = (
+            f"{probe_uri} was not checked: HeadObject answered 400 without a body: an expired or invalid token, or an "
+            f"object written with SSE-C (core-site fs.s3a.encryption.algorithm), whose metadata needs its key: {error}"
+        )
+    else:
+        why = (
+            f"{probe_uri} was not checked: AWS answered for the verifier's credentials, its request rate or a fault "
+            f"of its own, not the write: {error}"
+        )
     return {"exists": None, "ok": None, "problems": [], "not_checked": [why]}
 
 
@@ -1336,15 +1357,17 @@ def _owners(s3: EmrfsS3Hook, bucket: str, key: str) -> tuple[str | None, str] | 
     for action, call in reads:
         try:
             answers.append(call())
-        except ClientError as error:
-            # Answered for the verifier's credentials, rate or a fault of AWS's: as refused, the owner not checked,
-            # and a problem the object's encryption already showed is kept (the write is not in question here).
-            if is_access_denied(error):
+        except (ClientError, BotoCoreError) as error:
+            # Answered for the verifier's credentials, rate or a fault of AWS's (botocore's own credentials errors
+            # too): as refused, the owner not checked, and a problem the object's encryption already showed is kept
+            # (the write is not in question here).
+            if isinstance(error, ClientError) and is_access_denied(error):
                 refused = _refused_owner_read(s3, bucket, action, error)
                 unread.refused.append(refused)
                 unread.why.append(refused.explanation)
             elif _not_about_the_write(error):
-                unread.why.append(f"{action} ({error.operation_name}) on Bucket={bucket} was not answered: {error}")
+                operation = f" ({error.operation_name})" if isinstance(error, ClientError) else ""
+                unread.why.append(f"{action}{operation} on Bucket={bucket} was not answered: {error}")
             else:
                 raise
     if unread.why:
@@ -1370,7 +1393,9 @@ def _heads(s3: EmrfsS3Hook, bucket: str, keys: Iterable[str]) -> tuple[dict[str,
     """
     ``HeadObject`` of each key: those there, and those whose HEAD was refused (not known: S3 answers 403 for a
     missing key without ``s3:ListBucket``, S3 API Reference, "HeadObject": "If you don't have the s3:ListBucket
-    permission, Amazon S3 returns an HTTP status code 403 Forbidden"; and for an object another account owns).
+    permission, Amazon S3 returns an HTTP status code 403 Forbidden"; and for an object another account owns) or
+    answered 400 (:func:`_head_400`: an SSE-C object among them, which a plain ``DeleteObject`` deletes: S3 API
+    Reference, "DeleteObject", takes no encryption key).
     """
     present: dict[str, dict[str, Any]] = {}
     unknown: list[str] = []
@@ -1378,7 +1403,7 @@ def _heads(s3: EmrfsS3Hook, bucket: str, keys: Iterable[str]) -> tuple[dict[str,
         try:
             head = s3.head_object(bucket, name)
         except ClientError as error:
-            if not is_access_denied(error):
+            if not (is_access_denied(error) or _head_400(error)):
                 raise
             unknown.append(name)
             continue

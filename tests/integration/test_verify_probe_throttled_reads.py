@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, CredentialRetrievalError
 
+from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, client
 from tests.integration.test_faults import skip_backoffs, through
@@ -189,3 +190,51 @@ def test_a_wrong_encryption_still_fails_when_the_owner_read_is_throttled_or_its_
     assert outcome["refused_reads"] == []  # nothing to grant: AWS answered for the rate or the token
     assert head(s3, uri) is None
     assert not probe.get("left")
+
+
+def every_head(answer: tuple[int, str, str]) -> Callable[[str], tuple[int, str, str] | None]:
+    """An ``intercept``: every S3 HEAD (the check's and the clean-up's) answered ``answer``, all else by the stand-in."""
+    return lambda operation: answer if operation == "s3 HEAD" else None
+
+
+def test_a_head_object_answered_400_throughout_still_has_the_object_deleted(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    A ``HeadObject`` answered 400 is an expired token or an object written with SSE-C (Amazon S3 API Reference,
+    "HeadObject"; S3A's ``fs.s3a.encryption.algorithm``), whose plain ``DeleteObject`` S3 takes (S3 API Reference,
+    "DeleteObject": no encryption key): the clean-up's own HEADs answered 400 do not stop the delete.
+    """
+    probe, uri, s3 = checked(partner, monkeypatch, every_head(EXPIRED), None)
+
+    outcome = probe["objects"][uri]
+    assert (outcome["ok"], outcome["problems"]) == (None, []), probe
+    [why] = outcome["not_checked"]
+    assert "SSE-C" in why
+    assert head(s3, uri) is None
+    assert not outcome["left"], outcome
+
+
+def test_a_wrong_encryption_still_fails_when_botocore_cannot_get_credentials_for_the_owner_read(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    Credentials botocore cannot retrieve (an SSO session or instance credentials ended between the reads: a
+    ``BotoCoreError``, raised before any request, so no proxy can answer it) leave the owner not checked and keep the
+    encryption failure already found.
+    """
+
+    def no_credentials(self: EmrfsS3Hook, bucket: str, key: str) -> str | None:
+        raise CredentialRetrievalError(provider="sso", error_msg="the session ended")
+
+    monkeypatch.setattr(EmrfsS3Hook, "object_owner_id", no_credentials)
+    probe, uri, s3 = checked(partner, monkeypatch, lambda operation: None, [None, None], ServerSideEncryption="AES256")
+
+    outcome = probe["objects"][uri]
+    assert (probe["ok"], outcome["ok"]) == (False, False), probe
+    [problem] = outcome["problems"]
+    assert "got AES256" in problem
+    [why] = outcome["not_checked"]
+    assert "s3:ListBucket on Bucket=" in why
+    assert "the session ended" in why
+    assert head(s3, uri) is None
