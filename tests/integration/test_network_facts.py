@@ -393,7 +393,8 @@ def test_an_endpoint_for_another_service_does_not_count(ec2: Any) -> None:
     assert not read_subnet_facts(ec2, subnet).sts_interface_endpoint
 
 
-def test_nat_route_in_the_subnets_own_table(ec2: Any) -> None:
+def subnet_behind_a_nat_gateway(ec2: Any) -> str:
+    """A private subnet whose default route goes to a public NAT gateway; its id."""
     vpc, subnet = private_subnet(ec2)
     public = public_subnet(ec2, vpc, "10.0.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
@@ -401,7 +402,11 @@ def test_nat_route_in_the_subnets_own_table(ec2: Any) -> None:
     table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
-    facts = read_subnet_facts(ec2, subnet)
+    return subnet
+
+
+def test_nat_route_in_the_subnets_own_table(ec2: Any) -> None:
+    facts = read_subnet_facts(ec2, subnet_behind_a_nat_gateway(ec2))
     assert facts.nat_route
     assert sts_endpoint_check("emr-5.30.0", facts).status == "PASS"
 

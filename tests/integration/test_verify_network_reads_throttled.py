@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import EMR_ACCOUNT, client
 from tests.integration.test_faults import skip_backoffs
-from tests.integration.test_network_facts import private_subnet, public_subnet, read_subnet_facts
+from tests.integration.test_network_facts import read_subnet_facts, subnet_behind_a_nat_gateway
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,18 +30,6 @@ EXPIRED_TOKEN = (400, "ExpiredTokenException", "The security token included in t
 
 def answering(operation: str, answer: tuple[int, str, str]) -> Callable[[str], tuple[int, str, str] | None]:
     return lambda asked: answer if asked == operation else None
-
-
-def subnet_behind_a_nat_gateway(ec2: Any) -> str:
-    """A private subnet whose default route goes to a public NAT gateway; its id."""
-    vpc, subnet = private_subnet(ec2)
-    public = public_subnet(ec2, vpc, "10.0.2.0/24")
-    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
-    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
-    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
-    return subnet
 
 
 def read_through(moto_url: str, monkeypatch: pytest.MonkeyPatch, operation: str, answer: tuple[int, str, str]) -> Any:
