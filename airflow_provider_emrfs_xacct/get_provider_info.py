@@ -77,7 +77,21 @@ def get_provider_info() -> dict[str, Any]:
                         "type": "string",
                         "example": "production",
                         "default": "",
-                    }
+                    },
+                    "settle_seconds": {
+                        "description": "How long an operator that writes a document other runs may write too "
+                        "(a key policy, the EMR EC2 role's policies, a bucket policy) waits after its write before "
+                        "reading the document back to confirm its change held, when the task is given no "
+                        "``settle_seconds`` of its own (the task's argument and ``default_args`` win over it). A "
+                        "finite number of seconds from 0 to 10**9, refused by the task before any change "
+                        "otherwise. Concurrent writers lose no change while reads lag behind writes by less than "
+                        "about a quarter of it: raise it where reads lag longer. 0 waits for nothing, which suits only a "
+                        "stand-in whose reads never lag (the provider's own tests run so).",
+                        "version_added": "0.1.0",
+                        "type": "float",
+                        "example": "2.0",
+                        "default": "1.0",
+                    },
                 },
             }
         },

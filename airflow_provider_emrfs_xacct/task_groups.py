@@ -347,7 +347,7 @@ def partner_access(
         nothing downstream (the launch) runs. (default: True)
     :param settle_seconds: the convergence wait of the operators that write shared documents, a number known
         when the DAG is parsed (not a template field of theirs). (default: the tasks' own, e.g. from
-        ``default_args``, else 1.0)
+        ``default_args``, else the ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :param emr_account_id: the EMR account: each task on ``emr_aws_conn_id`` gets it as
         ``expected_account_id`` and refuses another account before any change, and the destination role's
         task gets it as ``trusted_account_id``: an ``emr_ec2_role_arn`` of another account is refused before

@@ -31,6 +31,7 @@ import requests
 from hypothesis import settings
 
 import devstack.shared_botocore_loader  # noqa: F401  (every boto3 session of the tests shares one loader)
+from airflow_provider_emrfs_xacct.operators.base import SETTLE_SECONDS_ENV
 from devstack import aws_shapes, testing
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
@@ -64,6 +65,13 @@ from devstack.testing import (
 )
 from devstack.testing import run_operator as run_operator
 from tests.integration.state import snapshot
+
+# moto's reads never lag behind its writes, so the wait after a write of a shared document (``settle_seconds``,
+# 1 s by default) has nothing to wait for here: the tasks take 0 from the provider's option, in this process
+# and in the Airflow processes it starts (they inherit the environment). The files that study concurrent
+# writers, lagging reads or the wait itself are marked ``deployed_settle_wait`` and run with the option unset
+# (:func:`deployed_settle_wait`). ``AIRFLOW__EMRFS_XACCT__SETTLE_SECONDS=1 make test`` runs every file with the wait.
+os.environ.setdefault(SETTLE_SECONDS_ENV, "0")
 
 # The property tests (hypothesis) draw the same inputs on every run of `make test`, so a failure in CI
 # shows again on the next run and a green run is not luck of the draw; `make fuzz` runs them again and
@@ -112,6 +120,17 @@ def warm_airflow_processes() -> Iterator[None]:
     """Stop the warm Airflow processes the session started."""
     yield
     close_zygotes()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def deployed_settle_wait(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a test file marked ``deployed_settle_wait``, the ``[emrfs_xacct] settle_seconds`` option unset: tasks wait 1 s."""
+    if request.node.get_closest_marker("deployed_settle_wait") is None:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(SETTLE_SECONDS_ENV, raising=False)
+        yield
 
 
 @pytest.fixture(scope="session")

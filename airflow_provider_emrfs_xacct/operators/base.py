@@ -545,10 +545,32 @@ class EmrfsXacctAwsBaseOperator(
     """
 
 
+#: The Airflow configuration option an operator given no ``settle_seconds`` takes its wait from, as
+#: ``get_provider_info`` declares it, its environment variable, and its default.
+SETTLE_SECONDS_OPTION = ("emrfs_xacct", "settle_seconds")
+SETTLE_SECONDS_ENV = "AIRFLOW__EMRFS_XACCT__SETTLE_SECONDS"
+DEFAULT_SETTLE_SECONDS = 1.0
+
+
+def configured_settle_seconds() -> float:
+    """The ``[emrfs_xacct] settle_seconds`` option (:data:`DEFAULT_SETTLE_SECONDS` when not set), validated."""
+    from airflow.providers.common.compat.sdk import conf
+
+    from airflow_provider_emrfs_xacct.pure.validation import validate_positive_number
+
+    section, option = SETTLE_SECONDS_OPTION
+    value = conf.get(section, option, fallback=None)
+    if value is None or not str(value).strip():
+        return DEFAULT_SETTLE_SECONDS
+    field = f"settle_seconds (the [{section}] {option} option, {SETTLE_SECONDS_ENV})"
+    return validate_positive_number(value, field)
+
+
 class SettleSecondsMixin(_OperatorBase):
     """``settle_seconds``, the convergence wait of the operators that write shared documents (a plain mixin)."""
 
-    settle_parameters: ClassVar[dict[str, Any]] = {"settle_seconds": 1.0}
+    #: ``None``: the ``[emrfs_xacct] settle_seconds`` option's, read when the task runs (:func:`configured_settle_seconds`).
+    settle_parameters: ClassVar[dict[str, Any]] = {"settle_seconds": None}
 
     def __init__(self, **kwargs: Any) -> None:
         settle_seconds = take_contract_arguments(kwargs, SettleSecondsMixin.settle_parameters)["settle_seconds"]
@@ -567,7 +589,7 @@ class EmrfsXacctBaseOperator(SettleSecondsMixin, EmrfsXacctAwsBaseOperator[AwsHo
         before any change. (templated)
     :param settle_seconds: after writing a document that other runs may write too, wait this long
         before reading it back to confirm the change held (see ``converge``); a finite number from 0 to 10**9.
-        (default: 1.0)
+        (default: the ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :param botocore_config: as for every AWS operator: replaces the connection's ``config_kwargs``. Not given:
         :data:`DEFAULT_BOTOCORE_CONFIG` beneath the connection's ``config_kwargs`` (:func:`build_hook`).
     """
@@ -575,16 +597,21 @@ class EmrfsXacctBaseOperator(SettleSecondsMixin, EmrfsXacctAwsBaseOperator[AwsHo
     @property
     def converge_settings(self) -> ConvergeSettings:
         from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
+
+        return ConvergeSettings(settle_seconds=self.validated_settle_seconds())
+
+    def validated_settle_seconds(self) -> float:
+        """``settle_seconds`` validated; when not given, the ``[emrfs_xacct] settle_seconds`` option's."""
         from airflow_provider_emrfs_xacct.pure.validation import validate_positive_number
 
-        return ConvergeSettings(settle_seconds=validate_positive_number(self.settle_seconds, "settle_seconds"))
+        if self.settle_seconds is None:
+            return configured_settle_seconds()
+        return validate_positive_number(self.settle_seconds, "settle_seconds")
 
     def validate_safety(self) -> None:
-        """Check the dry-run flag, the account pin and ``settle_seconds`` (no AWS call)."""
-        from airflow_provider_emrfs_xacct.pure.validation import validate_positive_number
-
+        """Check the dry-run flag, the account pin and ``settle_seconds`` or the option it defaults to (no AWS call)."""
         super().validate_safety()
-        validate_positive_number(self.settle_seconds, "settle_seconds")
+        self.validated_settle_seconds()
 
 
 # ``Operator.partial(...)`` checks its arguments against the parameter names Airflow records on each

@@ -84,7 +84,8 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: the
+        ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: the configuration's name; its document is pushed to XCom under
         ``security_configuration_document`` (also in a dry run), for a launch that finds the
         configuration deleted (:class:`LaunchClusterWithSecConfigOperator`).

@@ -70,7 +70,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: the
+        ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: the role's ARN (as ``GetRole`` shows it).
     """
 
@@ -359,7 +360,8 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: the
+        ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: the inline policy's name.
     """
 

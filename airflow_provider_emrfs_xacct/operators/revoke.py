@@ -139,7 +139,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: the
+        ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: ``{"security_configuration": name or None, "plan": [...], "access_ended": True, False or None,
         "still_granted": [...], "access_not_checked": [...]}``: the rebuilt configuration's name (the
         given one when it maps nothing to the role); ``None`` when the configuration held nothing but the
@@ -1238,7 +1239,8 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: the
+        ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: the names deleted (or, in a dry run, that would be).
     """
 

@@ -69,7 +69,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: the
+        ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties", "kms_key_arn"}``
         (``kms_key_arn``: the key ARN of the bucket's default SSE-KMS key, ``None`` without one;
         ``emrfs_site_properties``: the canned ACL setting when the bucket is ``BucketOwnerPreferred`` or its policy
@@ -401,7 +402,8 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: the
+        ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: the inline policy's name.
     """
 
@@ -518,7 +520,8 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: the
+        ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: the plan (list of changes).
     """
 

@@ -61,7 +61,8 @@ if TYPE_CHECKING:
 
     from devstack.moto_stack import MotoStack, Seeded
 
-pytestmark = pytest.mark.slow
+# Three runs at once write the shared documents: the provider's default settle wait (tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.deployed_settle_wait]
 
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 DAGS_FOLDER = Path(__file__).resolve().parent / "backfill_dags"

@@ -63,6 +63,9 @@ from devstack.moto_stack import (
 from devstack.testing import RecordingTaskInstance, small_cluster
 from tests.conftest import use_connections
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 

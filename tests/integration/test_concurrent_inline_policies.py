@@ -46,6 +46,9 @@ from devstack.moto_stack import (
 from tests.conftest import use_connections
 from tests.integration.test_stale_reads import LATENCY_RANGE, at_once
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 

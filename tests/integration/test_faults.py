@@ -60,6 +60,9 @@ from devstack.testing import (
 )
 from tests.conftest import reset_moto
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 

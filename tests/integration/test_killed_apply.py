@@ -25,6 +25,9 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME
 from devstack.moto_stack import BUCKET, EMR_ACCOUNT, EMR_CONN_ID, client
 from devstack.testing import RecordingTaskInstance, execute_with_airflows_timeout, run_operator
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 if TYPE_CHECKING:
     from devstack.moto_stack import Seeded
 

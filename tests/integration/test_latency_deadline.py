@@ -13,7 +13,8 @@ seconds instead of minutes. docs/scale.md, "Deadlines at real round trips", has 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+
+import pytest
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
@@ -36,8 +37,8 @@ from tests.conftest import run_operator
 from tests.integration.test_faults import through
 from tests.integration.test_scale import FULL, SPILL_2, SPILL_ARN, attach, fill_inline, granted, partners
 
-if TYPE_CHECKING:
-    import pytest
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
 
 #: Per request, as from eu-west-1 or further to IAM in us-east-1.
 LATENCY = 0.15

@@ -20,6 +20,9 @@ from airflow_provider_emrfs_xacct.pure.quotas import request_rate
 from devstack.fault_proxy import FaultProxy, account_of_access_key
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, account_session
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 if TYPE_CHECKING:
     import boto3
 

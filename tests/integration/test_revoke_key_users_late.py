@@ -34,6 +34,9 @@ from tests.integration.test_revoke import (
     trust_policy,
 )
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 

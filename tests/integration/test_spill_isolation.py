@@ -31,6 +31,9 @@ from devstack.moto_stack import (
 from tests.conftest import CallRecorder, run_operator
 from tests.integration.test_scale import FULL, POLICY, attach, fill_inline
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 ROLE_B = "emr-ec2-group-b"
 LEGACY = f"{POLICY}-2"  # the name every role's first spill policy had before
 LEGACY_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:policy{spill.SPILL_PATH}{LEGACY}"

@@ -40,6 +40,9 @@ from tests.integration.test_retries import WorkerDied, die_once_after
 from tests.integration.test_scale import FULL, SPILL_2, SPILL_3, SPILL_ARN, attach, fill_inline
 from tests.integration.test_spill_isolation import assumable, partners, revoke
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 
 def spill_policies(iam: Any) -> dict[str, set[str]]:
     """Every policy under the provider's path, attached or not, with the role ARNs its default version grants."""

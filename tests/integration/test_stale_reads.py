@@ -59,6 +59,9 @@ from tests.integration.test_bucket_policy import DENY_INSECURE
 from tests.integration.test_scale import FULL, SPILL_2, SPILL_ARN, fill_inline, partners
 from tests.integration.test_spill_isolation import assumable, managed_document
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 

@@ -20,6 +20,9 @@ from airflow_provider_emrfs_xacct.pure.checks.state import RoleState
 from airflow_provider_emrfs_xacct.verify import read_role
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, EMR_EC2_ROLE, Seeded, client
 
+#: Concurrent writers, lagging reads or the wait itself: the provider's default settle wait (tests/conftest.py).
+pytestmark = pytest.mark.deployed_settle_wait
+
 OLD = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
 NEW = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}
 

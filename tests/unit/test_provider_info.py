@@ -127,3 +127,20 @@ def test_airflow_knows_the_deployment_name_option(monkeypatch: pytest.MonkeyPatc
     assert deployment_name() is None
     monkeypatch.setenv("AIRFLOW__EMRFS_XACCT__DEPLOYMENT_NAME", " staging ")
     assert deployment_name() == "staging"
+
+
+def test_airflow_knows_the_settle_seconds_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``[emrfs_xacct] settle_seconds`` is declared: Airflow gives the provider's default; the environment sets it."""
+    from airflow.providers.common.compat.sdk import conf
+
+    from airflow_provider_emrfs_xacct.operators.base import (
+        DEFAULT_SETTLE_SECONDS,
+        SETTLE_SECONDS_ENV,
+        configured_settle_seconds,
+    )
+
+    monkeypatch.delenv(SETTLE_SECONDS_ENV, raising=False)
+    assert conf.get("emrfs_xacct", "settle_seconds") == str(DEFAULT_SETTLE_SECONDS)  # undeclared: it would raise
+    assert configured_settle_seconds() == 1.0
+    monkeypatch.setenv(SETTLE_SECONDS_ENV, " 0.25 ")
+    assert configured_settle_seconds() == 0.25

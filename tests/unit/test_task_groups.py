@@ -204,7 +204,8 @@ def test_settle_seconds_not_given_stays_the_tasks_own() -> None:
         "create_security_configuration",
     ]
     assert [dag.get_task(f"partner_acme.{task_id}").settle_seconds for task_id in writers] == [4.0] * 4
-    assert [plain.get_task(f"partner_acme.{task_id}").settle_seconds for task_id in writers] == [1.0] * 4
+    # Not given anywhere: the tasks take the [emrfs_xacct] settle_seconds option when they run.
+    assert [plain.get_task(f"partner_acme.{task_id}").settle_seconds for task_id in writers] == [None] * 4
 
 
 @pytest.mark.parametrize("verify_access", [True, False])

@@ -11,6 +11,8 @@ from airflow.sdk import DAG, BaseOperator
 
 from airflow_provider_emrfs_xacct.operators.base import (
     DEFAULT_BOTOCORE_CONFIG,
+    DEFAULT_SETTLE_SECONDS,
+    SETTLE_SECONDS_ENV,
     EmrfsXacctAwsBaseOperator,
     EmrfsXacctBaseOperator,
     EmrfsXacctOperatorMixin,
@@ -156,9 +158,32 @@ def test_default_args_follow_airflows_precedence(operator_class):
 
 @pytest.mark.parametrize("operator_class", PROVISIONING, ids=lambda cls: cls.__name__)
 def test_default_args_reach_settle_seconds(operator_class):
-    assert build(operator_class).settle_seconds == 1.0
+    assert build(operator_class).settle_seconds is None
     with DAG("d", schedule=None, default_args={"settle_seconds": 0}):
         assert build(operator_class).settle_seconds == 0
+
+
+@pytest.mark.parametrize("operator_class", PROVISIONING, ids=lambda cls: cls.__name__)
+def test_settle_seconds_not_given_is_the_configuration_option_s(operator_class, monkeypatch):
+    """Not given (nor in ``default_args``): ``[emrfs_xacct] settle_seconds``, 1.0 unless set, read when the task runs."""
+    monkeypatch.delenv(SETTLE_SECONDS_ENV, raising=False)
+    operator = build(operator_class)
+    assert operator.converge_settings.settle_seconds == DEFAULT_SETTLE_SECONDS == 1.0
+    monkeypatch.setenv(SETTLE_SECONDS_ENV, "2.5")
+    assert operator.converge_settings.settle_seconds == 2.5
+    assert build(operator_class, settle_seconds=0).converge_settings.settle_seconds == 0
+    with DAG("d", schedule=None, default_args={"settle_seconds": 4}):
+        assert build(operator_class).converge_settings.settle_seconds == 4
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "1e400", "soon", "2000000000"])
+def test_a_settle_seconds_option_out_of_range_fails_the_task_before_any_call_naming_the_option(value, monkeypatch):
+    monkeypatch.setenv(SETTLE_SECONDS_ENV, value)
+    operator = build(PROVISIONING[0], aws_conn_id=None)  # no connection to look up: the checks reach settle_seconds
+    with pytest.raises(InvalidParameterError, match=r"settle_seconds \(the \[emrfs_xacct\] settle_seconds option"):
+        operator.validate_safety()
+    # A task given its own value does not read the option.
+    build(PROVISIONING[0], aws_conn_id=None, settle_seconds=0.5).validate_safety()
 
 
 @CASES

@@ -50,7 +50,7 @@ def test_ensure_destination_role_defaults():
     assert operator.kms_key_arns is None
     assert operator.role_path == "/"
     assert operator.max_session_duration == 3600
-    assert operator.settle_seconds == 1.0
+    assert operator.settle_seconds is None  # the [emrfs_xacct] settle_seconds option's, when the task runs
     assert operator.botocore_config == DEFAULT_BOTOCORE_CONFIG
     assert operator.last_plan is None
 

@@ -16,7 +16,7 @@ def test_template_fields_and_defaults():
     validate_template_fields(operator)
     assert set(operator.template_fields) == {"key_arn", "principal_arns", *SAFETY_FIELDS, *AWS_FIELDS}
     assert operator.dry_run is False
-    assert operator.settle_seconds == 1.0
+    assert operator.settle_seconds is None  # the [emrfs_xacct] settle_seconds option's, when the task runs
     assert [link.name for link in operator.operator_extra_links] == ["KMS Key"]
 
 
