@@ -82,6 +82,7 @@ UNIT_PROBE = [
     "tests/unit/test_role_mappings_user_group.py",
 ]
 INT_DELETE = ["tests/integration/test_revoke.py"]
+INT_DELETE_LATE = ["tests/integration/test_revoke.py", "tests/integration/test_revoke_key_users_late.py"]
 INT_LAUNCH = ["tests/integration/test_faults.py", "tests/integration/test_probe_leftovers.py"]
 UNIT_FAILURES = ["tests/unit/operators/test_failures.py"]
 INT_REVOKE_OPTIONS = ["tests/integration/test_revoke_options.py"]
@@ -1586,6 +1587,34 @@ MUTATIONS = [
         "        if False:\n            raise self._not_deleting(",
         "a role in an instance profile deleted",
         INT_DELETE,
+    ),
+    m(
+        "D07",
+        "hooks/iam.py",
+        '        raise self._not_deleting(role_arn, f"role {role_name}: its inline policy {policy_name} changed{since}")',
+        "        return",
+        "the provider's inline policy, its own statements edited since the check, deleted with the role",
+        INT_DELETE_LATE,
+    ),
+    m(
+        "D08",
+        "hooks/iam.py",
+        "        if policy is None or policy == self._checked_inline.get((role_name, policy_name)):",
+        "        if policy == self._checked_inline.get((role_name, policy_name)):",
+        "the provider's inline policy deleted since the check: the role's deletion refused",
+        INT_DELETE_LATE,
+    ),
+    m(
+        "D09",
+        "hooks/iam.py",
+        "        def delete_role_policy(**arguments: Any) -> Any:\n"
+        "            self._refuse_inline_changed(role_arn, role_name, policy_name)\n"
+        "            return self.conn.delete_role_policy(**arguments)\n\n"
+        "        unless_gone(retry_concurrent_writes, delete_role_policy,",
+        "        self._refuse_inline_changed(role_arn, role_name, policy_name)\n"
+        "        unless_gone(retry_concurrent_writes, self.conn.delete_role_policy,",
+        "DeleteRolePolicy sent again after a ConcurrentModification without reading the policy again",
+        INT_DELETE_LATE,
     ),
     # hooks/emr.py
     m(

@@ -1348,6 +1348,23 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         self._refuse_statements_not_ours(role_arn, role_name, policy, since)
         raise self._not_deleting(role_arn, f"role {role_name}: its inline policy {policy_name} changed{since}")
 
+    def _delete_inline_unchanged(self, role_arn: str, role_name: str, policy_name: str) -> None:
+        """
+        Delete the inline policy ``policy_name``, each ``DeleteRolePolicy`` sent right after
+        :meth:`_refuse_inline_changed` read it, the first and each one sent again.
+
+        IAM refuses a write with ``ConcurrentModification`` while another changes the role (IAM API Reference, e.g.
+        "DeleteRole", Errors: "The request was rejected because multiple requests to change this object were submitted
+        simultaneously"), and that other may be a ``PutRolePolicy`` of this very policy: sent again on the first read,
+        the delete would lose the statement that write added.
+        """
+
+        def delete_role_policy(**arguments: Any) -> Any:
+            self._refuse_inline_changed(role_arn, role_name, policy_name)
+            return self.conn.delete_role_policy(**arguments)
+
+        unless_gone(retry_concurrent_writes, delete_role_policy, RoleName=role_name, PolicyName=policy_name)
+
     def delete_provider_role(
         self,
         role_arn: str,
@@ -1370,7 +1387,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
         :param checked: what :meth:`refuse_deleting` answered just before, with no write to the role since (the
             revoke's run before its key writes); ``None``: run it now. Either way the provider's inline policy is
-            read again just before its ``DeleteRolePolicy``, and must read as the check read it.
+            read again just before each send of its ``DeleteRolePolicy``, and must read as the check read it.
         :raises ConflictError: the role is not the one named, not the provider's, carries policies the
             provider did not write, is in an instance profile, or its trust policy lets someone else assume it; or its
             inline policy changed since the check.
@@ -1384,8 +1401,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:
-                self._refuse_inline_changed(role_arn, role_name, name)  # read just before: a statement added is kept
-                unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
+                self._delete_inline_unchanged(role_arn, role_name, name)
                 # Said as it lands: a task killed in DeleteRole's waits below (IAM's lag, execution_timeout) pushes
                 # no plan, and its retry finds the policy gone and plans none: this line tells what it deleted.
                 log.info("iam role %s inline policy %s: deleted", role_name, name)

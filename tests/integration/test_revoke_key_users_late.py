@@ -16,10 +16,11 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from botocore.awsrequest import AWSResponse
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, TRUST_SID, as_list
+from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, OBJECTS_SID, TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, client, create_principals
 from devstack.testing import CallRecorder, run_operator
@@ -287,4 +288,118 @@ def test_a_statement_added_to_the_providers_inline_policy_during_the_key_writes_
     assert "changed since the deletion's check read it" in str(refused.value)
     assert role_exists(aws, PARTNER_1)
     kept = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    assert added in as_list(kept["Statement"])
+
+
+def put_destination_policy(aws: Seeded, edit: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> None:
+    """Someone else's read and ``PutRolePolicy`` of the provider's inline policy, its statements ``edit``-ed."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    policy["Statement"] = edit(as_list(policy["Statement"]))
+    iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+
+def test_an_owned_statement_edited_during_the_key_writes_keeps_the_role(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``delete_destination_role=True``: someone widens the provider's own objects statement after the last check, during
+    the key writes. Every statement still has a ``Sid`` the provider writes, but the policy no longer reads as the
+    deletion's check read it, and IAM deletes it whatever it holds (IAM API Reference, "DeleteRolePolicy": a role name
+    and a policy name, no condition): the deletion is refused, the role and the edit kept.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    def widened(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**item, "Resource": "*"} if item.get("Sid") == OBJECTS_SID else item for item in statements]
+
+    injected = written_during(
+        monkeypatch, "revoke_key_users", lambda: put_destination_policy(aws, widened), EmrfsKmsHook
+    )
+
+    with pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert injected
+    assert f"its inline policy {DESTINATION_POLICY_NAME} changed" in str(refused.value)
+    assert "changed since the deletion's check read it" in str(refused.value)
+    assert "which this provider did not write" not in str(refused.value)
+    assert role_exists(aws, PARTNER_1)
+    kept = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role_policy(
+        RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME
+    )["PolicyDocument"]
+    [objects] = [item for item in as_list(kept["Statement"]) if item.get("Sid") == OBJECTS_SID]
+    assert objects["Resource"] == "*"
+
+
+def test_the_providers_inline_policy_deleted_during_the_key_writes_has_the_role_deleted(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``delete_destination_role=True``: someone deletes the provider's inline policy after the last check, during the key
+    writes. Nothing of it is left to lose: the read just before its ``DeleteRolePolicy`` finds it gone, which is no
+    change to refuse, IAM answers that ``DeleteRolePolicy`` ``NoSuchEntity`` (IAM API Reference, "DeleteRolePolicy"),
+    taken as done, and the role is deleted.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+
+    def deleted() -> None:
+        iam.delete_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)
+
+    injected = written_during(monkeypatch, "revoke_key_users", deleted, EmrfsKmsHook)
+
+    run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert injected
+    assert not role_exists(aws, PARTNER_1)
+
+
+def test_a_statement_put_while_delete_role_policy_is_refused_for_it_keeps_the_role(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``delete_destination_role=True``: someone's ``PutRolePolicy`` adding a statement to the provider's inline policy is
+    under way when the revoke sends its ``DeleteRolePolicy``: IAM refuses that one with ``ConcurrentModification`` (HTTP
+    409: "The request was rejected because multiple requests to change this object were submitted simultaneously. Wait
+    a few minutes and submit your request again.", IAM API Reference, e.g. "DeleteRole", Errors; IAM answers it to
+    writes whose page does not list it too, hashicorp/terraform-provider-aws#34371), and theirs lands. The delete is
+    sent again, and IAM deletes an inline policy whatever it holds ("DeleteRolePolicy": a role name and a policy name,
+    no condition): the policy is read again before each send, so the deletion is refused, naming the statement, the
+    role and the statement kept. Before, it was sent again on the read before the first, and the statement was lost
+    with the role.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    added = {"Sid": "NightlyExtra", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::nightly/*"}
+    sent: list[str] = []
+
+    def theirs_under_way(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        """``before-call``: the first ``DeleteRolePolicy`` of the role lets theirs land and is answered 409."""
+        if params["body"].get("RoleName") != PARTNER_1:
+            return None
+        sent.append("DeleteRolePolicy")
+        if len(sent) > 1:
+            return None
+        put_destination_policy(aws, lambda statements: [*statements, added])
+        error = {"Code": "ConcurrentModification", "Message": "Another request updating the entity is in progress."}
+        return AWSResponse("", 409, {}, None), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 409}}
+
+    real = EmrfsIamHook.delete_provider_role
+
+    def racing(self: EmrfsIamHook, *arguments: Any, **keywords: Any) -> Any:
+        self.conn.meta.events.register_first("before-call.iam.DeleteRolePolicy", theirs_under_way)
+        return real(self, *arguments, **keywords)
+
+    monkeypatch.setattr(EmrfsIamHook, "delete_provider_role", racing)
+
+    with pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert sent == ["DeleteRolePolicy"]  # not sent again: the read before it found the statement
+    assert "statement 'NightlyExtra', which this provider did not write" in str(refused.value)
+    assert "changed since the deletion's check read it" in str(refused.value)
+    assert role_exists(aws, PARTNER_1)
+    kept = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role_policy(
+        RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME
+    )["PolicyDocument"]
     assert added in as_list(kept["Statement"])
