@@ -1609,11 +1609,21 @@ MUTATIONS = [
         "hooks/iam.py",
         "        def delete_role_policy(**arguments: Any) -> Any:\n"
         "            self._refuse_inline_changed(role_arn, role_name, policy_name)\n"
-        "            return self.conn.delete_role_policy(**arguments)\n\n"
-        "        unless_gone(retry_concurrent_writes, delete_role_policy,",
+        "            return self.client_sending_once.delete_role_policy(**arguments)\n\n"
+        "        unless_gone(\n"
+        "            send_again_while, is_refused_for_now, delete_role_policy,",
         "        self._refuse_inline_changed(role_arn, role_name, policy_name)\n"
-        "        unless_gone(retry_concurrent_writes, self.conn.delete_role_policy,",
+        "        unless_gone(\n"
+        "            send_again_while, is_refused_for_now, self.client_sending_once.delete_role_policy,",
         "DeleteRolePolicy sent again after a ConcurrentModification without reading the policy again",
+        INT_DELETE_LATE,
+    ),
+    m(
+        "D10",
+        "hooks/iam.py",
+        "            return self.client_sending_once.delete_role_policy(**arguments)",
+        "            return self.conn.delete_role_policy(**arguments)",
+        "DeleteRolePolicy sent again by botocore's retries after a throttling answer, without reading the policy again",
         INT_DELETE_LATE,
     ),
     # hooks/emr.py

@@ -10,10 +10,14 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import (
     ClientError,
     CredentialRetrievalError,
+    HTTPClientError,
     NoCredentialsError,
     PartialCredentialsError,
     SSOError,
     TokenRetrievalError,
+)
+from botocore.exceptions import (
+    ConnectionError as BotocoreConnectionError,
 )
 
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, PrincipalNotFoundError
@@ -209,8 +213,26 @@ def is_concurrent_write(error: BaseException) -> bool:
     return isinstance(error, ClientError) and error_code(error) in CONCURRENT_WRITE_CODES
 
 
+#: A request whose answer was lost or never came (a connection refused, closed or timed out).
+CONNECTION_ERRORS = (BotocoreConnectionError, HTTPClientError)
+
+
+def is_refused_for_now(error: BaseException) -> bool:
+    """
+    Whether a call failed for a while, not for what it asks: another write in progress (:func:`is_concurrent_write`),
+    AWS's rate (:func:`is_throttled`), a fault of AWS's own (HTTP 5xx) or an answer lost (:data:`CONNECTION_ERRORS`),
+    what botocore's standard retries send a call again after (Boto3 guide, "Retries"), and ``ConcurrentModification``.
+    """
+    if isinstance(error, CONNECTION_ERRORS):
+        return True
+    if not isinstance(error, ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    return is_concurrent_write(error) or is_throttled(error) or status >= 500
+
+
 def send_again_while(
-    is_passing: Callable[[ClientError], bool],
+    is_passing: Callable[[Exception], bool],
     call: Callable[..., Any],
     *,
     waits: Sequence[float] = CONCURRENT_WRITE_WAITS,
@@ -226,10 +248,13 @@ def send_again_while(
     for wait in waits:
         try:
             return call(**arguments)
-        except ClientError as error:
+        except (ClientError, *CONNECTION_ERRORS) as error:
             if not is_passing(error):
                 raise
-            log.info("%s: %s; sending it again in %.1f s", error.operation_name, error_message(error), wait)
+            if isinstance(error, ClientError):
+                log.info("%s: %s; sending it again in %.1f s", error.operation_name, error_message(error), wait)
+            else:
+                log.info("%s; sending it again in %.1f s", error, wait)
             time.sleep(wait)
     return call(**arguments)
 

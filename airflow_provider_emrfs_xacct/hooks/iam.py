@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timezone
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
@@ -19,9 +20,9 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     iam_action,
     is_access_denied,
     is_concurrent_write,
+    is_refused_for_now,
     naming_missing_principals,
     refuses_a_principal,
-    retry_concurrent_writes,
     send_again_while,
     unless_gone,
 )
@@ -1348,6 +1349,11 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         self._refuse_statements_not_ours(role_arn, role_name, policy, since)
         raise self._not_deleting(role_arn, f"role {role_name}: its inline policy {policy_name} changed{since}")
 
+    @cached_property
+    def client_sending_once(self) -> Any:
+        """An IAM client that sends each call once (botocore's retries off): its caller sends again itself."""
+        return self.get_client_type(config=(self.config or Config()).merge(Config(retries={"total_max_attempts": 1})))
+
     def _delete_inline_unchanged(self, role_arn: str, role_name: str, policy_name: str) -> None:
         """
         Delete the inline policy ``policy_name``, each ``DeleteRolePolicy`` sent right after
@@ -1356,14 +1362,18 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         IAM refuses a write with ``ConcurrentModification`` while another changes the role (IAM API Reference, e.g.
         "DeleteRole", Errors: "The request was rejected because multiple requests to change this object were submitted
         simultaneously"), and that other may be a ``PutRolePolicy`` of this very policy: sent again on the first read,
-        the delete would lose the statement that write added.
+        the delete would lose the statement that write added. So botocore does not send it again (its standard retries
+        would, after a throttling or 5xx answer, up to 20 s later: Boto3 guide, "Retries"): this loop does, after
+        each such answer, reading first.
         """
 
         def delete_role_policy(**arguments: Any) -> Any:
             self._refuse_inline_changed(role_arn, role_name, policy_name)
-            return self.conn.delete_role_policy(**arguments)
+            return self.client_sending_once.delete_role_policy(**arguments)
 
-        unless_gone(retry_concurrent_writes, delete_role_policy, RoleName=role_name, PolicyName=policy_name)
+        unless_gone(
+            send_again_while, is_refused_for_now, delete_role_policy, RoleName=role_name, PolicyName=policy_name
+        )
 
     def delete_provider_role(
         self,
@@ -1406,8 +1416,12 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 # no plan, and its retry finds the policy gone and plans none: this line tells what it deleted.
                 log.info("iam role %s inline policy %s: deleted", role_name, name)
 
-            def lingering(error: ClientError) -> bool:
-                if is_lingering_subordinate(error) and error_code(error) == "DeleteConflict":
+            def lingering(error: Exception) -> bool:
+                if (
+                    is_lingering_subordinate(error)
+                    and isinstance(error, ClientError)
+                    and error_code(error) == "DeleteConflict"
+                ):
                     self._refuse_added_since(role_arn, inline)  # not IAM's lag: someone's policy came meanwhile
                 return is_lingering_subordinate(error)
 

@@ -823,8 +823,10 @@ def test_a_policy_attached_between_the_checks_and_delete_role_is_refused_by_name
             attached.append(theirs["Arn"])
             iam.attach_role_policy(RoleName=PARTNER_1, PolicyArn=theirs["Arn"])
 
-    hook.conn.meta.events.register("before-send.iam.DeleteRolePolicy", attach_meanwhile)
-    calls = CallRecorder().attach(hook.conn)
+    # The hook's client, and the one it sends its DeleteRolePolicy with (botocore's retries off).
+    for iam_client in (hook.conn, hook.client_sending_once):
+        iam_client.meta.events.register("before-send.iam.DeleteRolePolicy", attach_meanwhile)
+    calls = CallRecorder().attach(hook.conn).attach(hook.client_sending_once)
     with pytest.raises(ConflictError, match="managed policy partner-batch-reads") as refused:
         hook.delete_provider_role(role_arn(PARTNER_1), (EMR_ACCOUNT, EMR_EC2_ROLE))
 
@@ -861,8 +863,10 @@ def test_an_inline_policy_put_between_the_checks_and_delete_role_is_refused_by_n
                 PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [notes]}),
             )
 
-    hook.conn.meta.events.register("before-send.iam.DeleteRolePolicy", put_meanwhile)
-    calls = CallRecorder().attach(hook.conn)
+    # The hook's client, and the one it sends its DeleteRolePolicy with (botocore's retries off).
+    for iam_client in (hook.conn, hook.client_sending_once):
+        iam_client.meta.events.register("before-send.iam.DeleteRolePolicy", put_meanwhile)
+    calls = CallRecorder().attach(hook.conn).attach(hook.client_sending_once)
     with pytest.raises(ConflictError, match="inline policy partner-notes"):
         hook.delete_provider_role(role_arn(PARTNER_1), (EMR_ACCOUNT, EMR_EC2_ROLE))
 

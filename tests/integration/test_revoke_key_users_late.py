@@ -387,7 +387,9 @@ def test_a_statement_put_while_delete_role_policy_is_refused_for_it_keeps_the_ro
     real = EmrfsIamHook.delete_provider_role
 
     def racing(self: EmrfsIamHook, *arguments: Any, **keywords: Any) -> Any:
-        self.conn.meta.events.register_first("before-call.iam.DeleteRolePolicy", theirs_under_way)
+        # On the hook's client and on its session, which the IAM clients the hook makes from now on copy.
+        for events in (self.conn.meta.events, self.get_session().events):
+            events.register_first("before-call.iam.DeleteRolePolicy", theirs_under_way, unique_id="theirs-under-way")
         return real(self, *arguments, **keywords)
 
     monkeypatch.setattr(EmrfsIamHook, "delete_provider_role", racing)
@@ -398,6 +400,64 @@ def test_a_statement_put_while_delete_role_policy_is_refused_for_it_keeps_the_ro
     assert sent == ["DeleteRolePolicy"]  # not sent again: the read before it found the statement
     assert "statement 'NightlyExtra', which this provider did not write" in str(refused.value)
     assert "changed since the deletion's check read it" in str(refused.value)
+    assert role_exists(aws, PARTNER_1)
+    kept = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role_policy(
+        RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME
+    )["PolicyDocument"]
+    assert added in as_list(kept["Statement"])
+
+
+class ThrottlingAnswer:
+    """The body of IAM's ``Throttling`` answer, as a raw HTTP stream botocore reads."""
+
+    def stream(self, **_: Any) -> Any:
+        yield (
+            b'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+            b"<Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+        )
+
+
+def test_a_statement_put_while_botocore_waits_to_send_delete_role_policy_again_keeps_the_role(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``delete_destination_role=True``: IAM answers the revoke's ``DeleteRolePolicy`` ``Throttling``, which botocore's
+    standard retries send again after a backoff of up to 20 s (Boto3 guide, "Retries"), and someone's
+    ``PutRolePolicy`` adding a statement to the policy lands meanwhile. IAM deletes an inline policy whatever it holds
+    ("DeleteRolePolicy": a role name and a policy name, no condition): the delete is sent again only by the revoke,
+    after reading the policy again, so the deletion is refused naming the statement, the role and the statement kept.
+    Before, botocore sent it again on the read before the first send, and the statement was lost with the role.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    added = {"Sid": "NightlyExtra", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::nightly/*"}
+    sent: list[str] = []
+
+    def throttled_once(request: Any, **_: Any) -> AWSResponse | None:
+        """``before-send``: the first ``DeleteRolePolicy`` of the role lets theirs land and is answered ``Throttling``."""
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+        if f"RoleName={PARTNER_1}" not in body:
+            return None
+        sent.append("DeleteRolePolicy")
+        if len(sent) > 1:
+            return None
+        put_destination_policy(aws, lambda statements: [*statements, added])
+        return AWSResponse(request.url, 400, {"Content-Type": "text/xml"}, ThrottlingAnswer())
+
+    real = EmrfsIamHook.delete_provider_role
+
+    def racing(self: EmrfsIamHook, *arguments: Any, **keywords: Any) -> Any:
+        # On the hook's client and on its session, which the IAM clients the hook makes from now on copy.
+        for events in (self.conn.meta.events, self.get_session().events):
+            events.register_first("before-send.iam.DeleteRolePolicy", throttled_once, unique_id="throttled-once")
+        return real(self, *arguments, **keywords)
+
+    monkeypatch.setattr(EmrfsIamHook, "delete_provider_role", racing)
+
+    with pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert sent == ["DeleteRolePolicy"]  # not sent again: the read before it found the statement
+    assert "statement 'NightlyExtra', which this provider did not write" in str(refused.value)
     assert role_exists(aws, PARTNER_1)
     kept = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role_policy(
         RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME
