@@ -80,11 +80,12 @@ def get_provider_info() -> dict[str, Any]:
                     },
                     "settle_seconds": {
                         "description": "How long an operator that writes a document other runs may write too "
-                        "(a key policy, the EMR EC2 role's policies, a bucket policy) waits after its write before "
-                        "reading the document back to confirm its change held, when the task is given no "
-                        "``settle_seconds`` of its own (the task's argument and ``default_args`` win over it). A "
-                        "finite number of seconds from 0 to 10**9, refused by the task before any change "
-                        "otherwise. Concurrent writers lose no change while reads lag behind writes by less than "
+                        "(a key policy, the EMR EC2 role's policies, the destination role's trust and inline policy, "
+                        "a bucket policy) waits after its write before reading the document back to confirm its "
+                        "change held, when the task is given no ``settle_seconds`` of its own (the task's argument "
+                        "and ``default_args`` win over it). A decimal number of seconds from 0 to 10**9 (``0.5``, "
+                        "``2``); any other value fails every provisioning task given no ``settle_seconds``, before "
+                        "any change. Concurrent writers lose no change while reads lag behind writes by less than "
                         "about a quarter of it: raise it where reads lag longer. 0 waits for nothing, which suits only a "
                         "stand-in whose reads never lag (the provider's own tests run so).",
                         "version_added": "0.1.0",
