@@ -1626,6 +1626,30 @@ MUTATIONS = [
         "DeleteRolePolicy sent again by botocore's retries after a throttling answer, without reading the policy again",
         INT_DELETE_LATE,
     ),
+    m(
+        "D11",
+        "hooks/errors.py",
+        "    if isinstance(error, CONNECTION_ERRORS):\n        return True\n",
+        "",
+        "the revoke's DeleteRolePolicy whose answer was lost not sent again (botocore's retries are off for it)",
+        INT_DELETE_LATE,
+    ),
+    m(
+        "D12",
+        "hooks/errors.py",
+        "    return is_concurrent_write(error) or is_throttled(error) or status >= 500",
+        "    return is_concurrent_write(error) or is_throttled(error)",
+        "the revoke's DeleteRolePolicy answered 5xx not sent again (botocore's retries are off for it)",
+        INT_DELETE_LATE,
+    ),
+    m(
+        "D13",
+        "operators/revoke.py",
+        "            with explain_access_denied(destination_iam, destination_iam.client_sending_once):",
+        "            with explain_access_denied(destination_iam):",
+        "a refused DeleteRolePolicy of the revoke named 'on (unknown)', not on its role",
+        INT_DELETE_LATE,
+    ),
     # hooks/emr.py
     m(
         "E05",

@@ -1066,8 +1066,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # the provider's own inline policy is read again just before its DeleteRolePolicy, which no condition
             # guards (refused if it changed: EmrfsIamHook.delete_provider_role); and a refusal here would come after
             # the key writes, which that run is there to forestall. A trust statement added after the last read is
-            # not seen, as after any read (IAM has no conditional delete).
-            with explain_access_denied(destination_iam):
+            # not seen, as after any read (IAM has no conditional delete). Its DeleteRolePolicy goes through the
+            # hook's client that sends each call once: a refusal of it names the role as one of the hook's own would.
+            with explain_access_denied(destination_iam, destination_iam.client_sending_once):
                 changes += destination_iam.delete_provider_role(
                     role_arn, emr_role, dry_run=dry_run, checked=deletion_checked
                 )

@@ -13,15 +13,17 @@ inside the revoke's own step (every AWS call stays real, against the moto server
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ReadTimeoutError
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, OBJECTS_SID, TRUST_SID, as_list
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError
 from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, client, create_principals
 from devstack.testing import CallRecorder, run_operator
 from tests.integration.partners import ensure_destination_role, provision_partner, role_arn
@@ -387,8 +389,8 @@ def test_a_statement_put_while_delete_role_policy_is_refused_for_it_keeps_the_ro
     real = EmrfsIamHook.delete_provider_role
 
     def racing(self: EmrfsIamHook, *arguments: Any, **keywords: Any) -> Any:
-        # On the hook's client and on its session, which the IAM clients the hook makes from now on copy.
-        for events in (self.conn.meta.events, self.get_session().events):
+        # On the hook's client and on the one it sends its DeleteRolePolicy with (botocore's retries off).
+        for events in (self.conn.meta.events, self.client_sending_once.meta.events):
             events.register_first("before-call.iam.DeleteRolePolicy", theirs_under_way, unique_id="theirs-under-way")
         return real(self, *arguments, **keywords)
 
@@ -407,51 +409,68 @@ def test_a_statement_put_while_delete_role_policy_is_refused_for_it_keeps_the_ro
     assert added in as_list(kept["Statement"])
 
 
-class ThrottlingAnswer:
-    """The body of IAM's ``Throttling`` answer, as a raw HTTP stream botocore reads."""
+@dataclass(frozen=True)
+class IamErrorAnswer:
+    """The body of an IAM error answer (``code``), as a raw HTTP stream botocore reads."""
+
+    code: str
 
     def stream(self, **_: Any) -> Any:
         yield (
-            b'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
-            b"<Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>"
-        )
+            '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+            f"<Code>{self.code}</Code><Message>{self.code}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+        ).encode()
 
 
-def test_a_statement_put_while_botocore_waits_to_send_delete_role_policy_again_keeps_the_role(
-    aws: Seeded, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def answering_the_first_delete(
+    monkeypatch: pytest.MonkeyPatch, answer: Callable[[Any], AWSResponse | None]
+) -> list[str]:
     """
-    ``delete_destination_role=True``: IAM answers the revoke's ``DeleteRolePolicy`` ``Throttling``, which botocore's
-    standard retries send again after a backoff of up to 20 s (Boto3 guide, "Retries"), and someone's
-    ``PutRolePolicy`` adding a statement to the policy lands meanwhile. IAM deletes an inline policy whatever it holds
-    ("DeleteRolePolicy": a role name and a policy name, no condition): the delete is sent again only by the revoke,
-    after reading the policy again, so the deletion is refused naming the statement, the role and the statement kept.
-    Before, botocore sent it again on the read before the first send, and the statement was lost with the role.
+    Have ``answer(request)`` answer the first ``DeleteRolePolicy`` of :data:`PARTNER_1` the revoke sends (``None``: sent
+    to moto), on every IAM client of the hook that deletes the role; return the list of those sends, as they happen.
     """
-    provision_partner(aws, PARTNER_1, PREFIX_1)
-    added = {"Sid": "NightlyExtra", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::nightly/*"}
     sent: list[str] = []
 
-    def throttled_once(request: Any, **_: Any) -> AWSResponse | None:
-        """``before-send``: the first ``DeleteRolePolicy`` of the role lets theirs land and is answered ``Throttling``."""
+    def first_answered(request: Any, **_: Any) -> AWSResponse | None:
         body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
         if f"RoleName={PARTNER_1}" not in body:
             return None
         sent.append("DeleteRolePolicy")
-        if len(sent) > 1:
-            return None
-        put_destination_policy(aws, lambda statements: [*statements, added])
-        return AWSResponse(request.url, 400, {"Content-Type": "text/xml"}, ThrottlingAnswer())
+        return answer(request) if len(sent) == 1 else None
 
     real = EmrfsIamHook.delete_provider_role
 
     def racing(self: EmrfsIamHook, *arguments: Any, **keywords: Any) -> Any:
-        # On the hook's client and on its session, which the IAM clients the hook makes from now on copy.
-        for events in (self.conn.meta.events, self.get_session().events):
-            events.register_first("before-send.iam.DeleteRolePolicy", throttled_once, unique_id="throttled-once")
+        # On the hook's client and on the one it sends its DeleteRolePolicy with (botocore's retries off).
+        for events in (self.conn.meta.events, self.client_sending_once.meta.events):
+            events.register_first("before-send.iam.DeleteRolePolicy", first_answered, unique_id="first-answered")
         return real(self, *arguments, **keywords)
 
     monkeypatch.setattr(EmrfsIamHook, "delete_provider_role", racing)
+    return sent
+
+
+@pytest.mark.parametrize(("code", "status"), [("Throttling", 400), ("ServiceFailure", 500)])
+def test_a_statement_put_while_delete_role_policy_waits_to_be_sent_again_keeps_the_role(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, code: str, status: int
+) -> None:
+    """
+    ``delete_destination_role=True``: IAM answers the revoke's ``DeleteRolePolicy`` ``Throttling`` (or ``ServiceFailure``,
+    HTTP 500, one of its documented errors: IAM API Reference, "DeleteRolePolicy"), which botocore's standard retries
+    send again after a backoff of up to 20 s (Boto3 guide, "Retries"), and someone's ``PutRolePolicy`` adding a
+    statement to the policy lands meanwhile. IAM deletes an inline policy whatever it holds ("DeleteRolePolicy": a role
+    name and a policy name, no condition): the delete is sent again only by the revoke, after reading the policy again,
+    so the deletion is refused naming the statement, the role and the statement kept. Before, botocore sent it again
+    on the read before the first send, and the statement was lost with the role.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    added = {"Sid": "NightlyExtra", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::nightly/*"}
+
+    def theirs_lands(request: Any) -> AWSResponse:
+        put_destination_policy(aws, lambda statements: [*statements, added])
+        return AWSResponse(request.url, status, {"Content-Type": "text/xml"}, IamErrorAnswer(code))
+
+    sent = answering_the_first_delete(monkeypatch, theirs_lands)
 
     with pytest.raises(ConflictError) as refused:
         run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
@@ -463,3 +482,52 @@ def test_a_statement_put_while_botocore_waits_to_send_delete_role_policy_again_k
         RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME
     )["PolicyDocument"]
     assert added in as_list(kept["Statement"])
+
+
+def test_a_delete_role_policy_whose_answer_is_lost_is_sent_again_and_the_role_deleted(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The revoke's ``DeleteRolePolicy`` reaches IAM, which deletes the policy, but its answer is lost (a read timeout,
+    which botocore's standard retries would send again: Boto3 guide, "Retries"). The revoke sends it again itself, after
+    reading the policy (gone: nothing to lose), IAM answers ``NoSuchEntity`` (IAM API Reference, "DeleteRolePolicy"),
+    taken as done, and the role is deleted.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    def lost(request: Any) -> AWSResponse:
+        client(aws.url, DESTINATION_ACCOUNT, "iam").delete_role_policy(
+            RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME
+        )
+        raise ReadTimeoutError(endpoint_url=request.url)
+
+    sent = answering_the_first_delete(monkeypatch, lost)
+
+    run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert sent == ["DeleteRolePolicy", "DeleteRolePolicy"]
+    assert not role_exists(aws, PARTNER_1)
+
+
+def test_a_refused_delete_role_policy_names_the_role_and_the_grant_to_make(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The destination connection may not ``iam:DeleteRolePolicy`` (IAM answers ``AccessDenied``, HTTP 403): the
+    revoke fails naming the action and the role it was refused on, the resource the action is granted on (Service
+    Authorization Reference, IAM: ``DeleteRolePolicy`` on ``role``), as every refusal of the hook's calls does, though
+    this one call goes through the hook's client that sends each call once.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    def refused(request: Any) -> AWSResponse:
+        return AWSResponse(request.url, 403, {"Content-Type": "text/xml"}, IamErrorAnswer("AccessDenied"))
+
+    answering_the_first_delete(monkeypatch, refused)
+
+    with pytest.raises(AccessDeniedError) as denied:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert f"iam:DeleteRolePolicy on RoleName={PARTNER_1} " in str(denied.value)
+    assert "(unknown)" not in str(denied.value)
+    assert role_exists(aws, PARTNER_1)
