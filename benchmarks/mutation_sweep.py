@@ -1607,14 +1607,10 @@ MUTATIONS = [
     m(
         "D09",
         "hooks/iam.py",
-        "        def delete_role_policy(**arguments: Any) -> Any:\n"
-        "            self._refuse_inline_changed(role_arn, role_name, policy_name)\n"
-        "            return self.client_sending_once.delete_role_policy(**arguments)\n\n"
-        "        unless_gone(\n"
-        "            send_again_while, is_refused_for_now, delete_role_policy,",
-        "        self._refuse_inline_changed(role_arn, role_name, policy_name)\n"
-        "        unless_gone(\n"
-        "            send_again_while, is_refused_for_now, self.client_sending_once.delete_role_policy,",
+        "            sending.clear()\n            self._refuse_inline_changed(role_arn, role_name, policy_name)\n",
+        "            if sending:\n"
+        "                return self.client_sending_once.delete_role_policy(**arguments)\n"
+        "            self._refuse_inline_changed(role_arn, role_name, policy_name)\n",
         "DeleteRolePolicy sent again after a ConcurrentModification without reading the policy again",
         INT_DELETE_LATE,
     ),
@@ -1648,6 +1644,14 @@ MUTATIONS = [
         "            with explain_access_denied(destination_iam, destination_iam.client_sending_once):",
         "            with explain_access_denied(destination_iam):",
         "a refused DeleteRolePolicy of the revoke named 'on (unknown)', not on its role",
+        INT_DELETE_LATE,
+    ),
+    m(
+        "D14",
+        "hooks/iam.py",
+        "            return bool(sending) and is_refused_for_now(error)",
+        "            return is_refused_for_now(error)",
+        "a read before the revoke's DeleteRolePolicy failing past its retries taken round the delete's resends",
         INT_DELETE_LATE,
     ),
     # hooks/emr.py

@@ -1364,15 +1364,22 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         simultaneously"), and that other may be a ``PutRolePolicy`` of this very policy: sent again on the first read,
         the delete would lose the statement that write added. So botocore does not send it again (its standard retries
         would, after a throttling or 5xx answer, up to 20 s later: Boto3 guide, "Retries"): this loop does, after
-        each such answer, reading first.
+        each such answer, reading first. The read has botocore's retries: a read that fails past them is raised.
         """
 
+        sending: list[bool] = []  # whether the last try got past its read: a read that failed is not tried again
+
         def delete_role_policy(**arguments: Any) -> Any:
+            sending.clear()
             self._refuse_inline_changed(role_arn, role_name, policy_name)
+            sending.append(True)
             return self.client_sending_once.delete_role_policy(**arguments)
 
+        def delete_refused_for_now(error: Exception) -> bool:
+            return bool(sending) and is_refused_for_now(error)
+
         unless_gone(
-            send_again_while, is_refused_for_now, delete_role_policy, RoleName=role_name, PolicyName=policy_name
+            send_again_while, delete_refused_for_now, delete_role_policy, RoleName=role_name, PolicyName=policy_name
         )
 
     def delete_provider_role(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ReadTimeoutError
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
@@ -357,58 +357,6 @@ def test_the_providers_inline_policy_deleted_during_the_key_writes_has_the_role_
     assert not role_exists(aws, PARTNER_1)
 
 
-def test_a_statement_put_while_delete_role_policy_is_refused_for_it_keeps_the_role(
-    aws: Seeded, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """
-    ``delete_destination_role=True``: someone's ``PutRolePolicy`` adding a statement to the provider's inline policy is
-    under way when the revoke sends its ``DeleteRolePolicy``: IAM refuses that one with ``ConcurrentModification`` (HTTP
-    409: "The request was rejected because multiple requests to change this object were submitted simultaneously. Wait
-    a few minutes and submit your request again.", IAM API Reference, e.g. "DeleteRole", Errors; IAM answers it to
-    writes whose page does not list it too, hashicorp/terraform-provider-aws#34371), and theirs lands. The delete is
-    sent again, and IAM deletes an inline policy whatever it holds ("DeleteRolePolicy": a role name and a policy name,
-    no condition): the policy is read again before each send, so the deletion is refused, naming the statement, the
-    role and the statement kept. Before, it was sent again on the read before the first, and the statement was lost
-    with the role.
-    """
-    provision_partner(aws, PARTNER_1, PREFIX_1)
-    added = {"Sid": "NightlyExtra", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::nightly/*"}
-    sent: list[str] = []
-
-    def theirs_under_way(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
-        """``before-call``: the first ``DeleteRolePolicy`` of the role lets theirs land and is answered 409."""
-        if params["body"].get("RoleName") != PARTNER_1:
-            return None
-        sent.append("DeleteRolePolicy")
-        if len(sent) > 1:
-            return None
-        put_destination_policy(aws, lambda statements: [*statements, added])
-        error = {"Code": "ConcurrentModification", "Message": "Another request updating the entity is in progress."}
-        return AWSResponse("", 409, {}, None), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 409}}
-
-    real = EmrfsIamHook.delete_provider_role
-
-    def racing(self: EmrfsIamHook, *arguments: Any, **keywords: Any) -> Any:
-        # On the hook's client and on the one it sends its DeleteRolePolicy with (botocore's retries off).
-        for events in (self.conn.meta.events, self.client_sending_once.meta.events):
-            events.register_first("before-call.iam.DeleteRolePolicy", theirs_under_way, unique_id="theirs-under-way")
-        return real(self, *arguments, **keywords)
-
-    monkeypatch.setattr(EmrfsIamHook, "delete_provider_role", racing)
-
-    with pytest.raises(ConflictError) as refused:
-        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
-
-    assert sent == ["DeleteRolePolicy"]  # not sent again: the read before it found the statement
-    assert "statement 'NightlyExtra', which this provider did not write" in str(refused.value)
-    assert "changed since the deletion's check read it" in str(refused.value)
-    assert role_exists(aws, PARTNER_1)
-    kept = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role_policy(
-        RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME
-    )["PolicyDocument"]
-    assert added in as_list(kept["Statement"])
-
-
 @dataclass(frozen=True)
 class IamErrorAnswer:
     """The body of an IAM error answer (``code``), as a raw HTTP stream botocore reads."""
@@ -450,18 +398,24 @@ def answering_the_first_delete(
     return sent
 
 
-@pytest.mark.parametrize(("code", "status"), [("Throttling", 400), ("ServiceFailure", 500)])
+@pytest.mark.parametrize(
+    ("code", "status"), [("ConcurrentModification", 409), ("Throttling", 400), ("ServiceFailure", 500)]
+)
 def test_a_statement_put_while_delete_role_policy_waits_to_be_sent_again_keeps_the_role(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch, code: str, status: int
 ) -> None:
     """
-    ``delete_destination_role=True``: IAM answers the revoke's ``DeleteRolePolicy`` ``Throttling`` (or ``ServiceFailure``,
-    HTTP 500, one of its documented errors: IAM API Reference, "DeleteRolePolicy"), which botocore's standard retries
-    send again after a backoff of up to 20 s (Boto3 guide, "Retries"), and someone's ``PutRolePolicy`` adding a
-    statement to the policy lands meanwhile. IAM deletes an inline policy whatever it holds ("DeleteRolePolicy": a role
-    name and a policy name, no condition): the delete is sent again only by the revoke, after reading the policy again,
-    so the deletion is refused naming the statement, the role and the statement kept. Before, botocore sent it again
-    on the read before the first send, and the statement was lost with the role.
+    ``delete_destination_role=True``: IAM refuses the revoke's ``DeleteRolePolicy`` for a while, and someone's
+    ``PutRolePolicy`` adding a statement to the policy lands meanwhile. ``ConcurrentModification`` (HTTP 409: "The
+    request was rejected because multiple requests to change this object were submitted simultaneously", IAM API
+    Reference, e.g. "DeleteRole", Errors; IAM answers it to writes whose page does not list it too,
+    hashicorp/terraform-provider-aws#34371) says such a write is under way; ``Throttling`` and ``ServiceFailure`` (HTTP
+    500, a documented error of "DeleteRolePolicy") are what botocore's standard retries send a call again after, up to
+    20 s later (Boto3 guide, "Retries"). IAM deletes an inline policy whatever it holds ("DeleteRolePolicy": a role name
+    and a policy name, no condition): the delete is sent again only by the revoke, after reading the policy again, so
+    the deletion is refused naming the statement, the role and the statement kept. Before, it was sent again on the
+    read before the first send (by the revoke after a 409, by botocore after the others), and the statement was lost
+    with the role.
     """
     provision_partner(aws, PARTNER_1, PREFIX_1)
     added = {"Sid": "NightlyExtra", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::nightly/*"}
@@ -531,3 +485,41 @@ def test_a_refused_delete_role_policy_names_the_role_and_the_grant_to_make(
     assert f"iam:DeleteRolePolicy on RoleName={PARTNER_1} " in str(denied.value)
     assert "(unknown)" not in str(denied.value)
     assert role_exists(aws, PARTNER_1)
+
+
+def test_a_read_before_delete_role_policy_throttled_past_its_retries_is_raised_not_tried_again(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The read of the provider's inline policy just before its ``DeleteRolePolicy`` is answered ``Throttling`` past its
+    own retries (botocore's, here one attempt): the revoke fails with it at once, nothing deleted, instead of going round
+    the delete's own resends (each a read with its full retries, up to 11 times: many minutes to give up).
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    reads: list[str] = []
+
+    def throttled(request: Any, **_: Any) -> AWSResponse | None:
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+        if f"RoleName={PARTNER_1}" not in body:
+            return None
+        reads.append("GetRolePolicy")
+        return AWSResponse(request.url, 400, {"Content-Type": "text/xml"}, IamErrorAnswer("Throttling"))
+
+    real = EmrfsIamHook._delete_inline_unchanged
+
+    def throttling_reads(self: EmrfsIamHook, *arguments: Any) -> None:
+        self.conn.meta.events.register_first("before-send.iam.GetRolePolicy", throttled, unique_id="throttled")
+        real(self, *arguments)
+
+    monkeypatch.setattr(EmrfsIamHook, "_delete_inline_unchanged", throttling_reads)
+
+    with pytest.raises(ClientError, match="Throttling"):
+        run_operator(
+            revoker(aws, PARTNER_1, delete_destination_role=True, botocore_config={"retries": {"max_attempts": 0}})
+        )
+
+    assert reads == ["GetRolePolicy"]
+    assert role_exists(aws, PARTNER_1)
+    assert client(aws.url, DESTINATION_ACCOUNT, "iam").get_role_policy(
+        RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME
+    )
