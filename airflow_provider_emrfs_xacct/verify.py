@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     credentials_problem,
     denial_message,
     error_code,
+    http_status,
     is_access_denied,
     says_nothing_of_the_read,
 )
@@ -857,18 +858,16 @@ def _transient_simulator_error(error: Exception) -> bool:
     simulator: the local stand-in), or a connection that failed or timed out.
     """
     if isinstance(error, ClientError):
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        status = http_status(error)
         return error_code(error) in TRANSIENT_SIMULATOR_CODES or (
-            isinstance(status, int) and status >= 500 and status != 501 and error_code(error) != "NotImplemented"
+            status >= 500 and status != 501 and error_code(error) != "NotImplemented"
         )
     return isinstance(error, (BotoCoreConnectionError, HTTPClientError))
 
 
 def _simulator_note(account: str, error: Exception) -> str:
     """Why ``account``'s ``iam:SimulatePrincipalPolicy`` gave no (more) answers, from what the call raised."""
-    asked = error.response.get("ResponseMetadata", {}) if isinstance(error, ClientError) else {}
-    why = (error_code(error) if isinstance(error, ClientError) else None) or asked.get("HTTPStatusCode")
-    why = why or type(error).__name__
+    why = (error_code(error) or http_status(error) if isinstance(error, ClientError) else None) or type(error).__name__
     if _transient_simulator_error(error):
         return (
             f"iam:SimulatePrincipalPolicy is {NOT_NOW} ({why}, after the provider's retries) in {account}: the "
@@ -1202,7 +1201,7 @@ def _not_about_the_write(error: Exception) -> bool:
     """
     if not isinstance(error, ClientError):
         return says_nothing_of_the_read(error)
-    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    status = http_status(error)
     return says_nothing_of_the_read(error) or status >= 500 or _head_400(error)
 
 
@@ -1214,11 +1213,7 @@ def _head_400(error: Exception) -> bool:
     object written with SSE-C, whose metadata a HEAD without its key cannot read (the same page; S3A writes SSE-C
     with ``fs.s3a.encryption.algorithm``): which one is not known.
     """
-    return (
-        isinstance(error, ClientError)
-        and error.operation_name == "HeadObject"
-        and int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0) == 400
-    )
+    return isinstance(error, ClientError) and error.operation_name == "HeadObject" and http_status(error) == 400
 
 
 def _not_checked_for(probe_uri: str, error: Exception) -> dict[str, Any]:

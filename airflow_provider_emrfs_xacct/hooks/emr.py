@@ -11,11 +11,16 @@ from typing import TYPE_CHECKING, Any, cast
 
 from airflow.providers.amazon.aws.hooks.emr import EmrHook
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, redact
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from airflow_provider_emrfs_xacct.hooks.errors import account_of, error_code, error_message, is_access_denied
+from airflow_provider_emrfs_xacct.hooks.errors import (
+    account_of,
+    error_code,
+    error_message,
+    http_status,
+    is_access_denied,
+)
 from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure.checks.instance_settings import instance_configurations_of
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
@@ -639,7 +644,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         self.run_job_flow_sent = True
         try:
-            return self.launch_client.run_job_flow(**config)
+            return self.client_sending_once.run_job_flow(**config)
         except (BotoConnectionError, HTTPClientError, ClientError) as error:
             if not isinstance(error, ClientError) or _server_error(error):
                 self.run_job_flow_unanswered += 1
@@ -794,7 +799,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         answer, found = self._send_once_per_attempt(
             "AddJobFlowSteps",
-            lambda: self.launch_client.add_job_flow_steps(JobFlowId=cluster_id, Steps=steps),
+            lambda: self.client_sending_once.add_job_flow_steps(JobFlowId=cluster_id, Steps=steps),
             lambda: self.added_steps(cluster_id, steps),
         )
         return answer if found else [str(step) for step in answer["StepIds"]]
@@ -878,11 +883,6 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                     found.append(dict(summary))
         return found
 
-    @cached_property
-    def launch_client(self) -> Any:
-        """An EMR client that sends each call once: ``create_job_flow`` and ``add_steps_once`` retry theirs themselves."""
-        return self.get_client_type(config=(self.config or Config()).merge(Config(retries={"total_max_attempts": 1})))
-
     def connection_job_flow_config(self) -> dict[str, Any]:
         """Return the ``RunJobFlow`` arguments kept in the extra of ``emr_conn_id`` (as the upstream hook reads them)."""
         if not self.emr_conn_id:
@@ -901,7 +901,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         from botocore.validate import ParamValidator
 
-        shape = self.launch_client.meta.service_model.operation_model("RunJobFlow").input_shape
+        shape = self.client_sending_once.meta.service_model.operation_model("RunJobFlow").input_shape
         report = ParamValidator().validate(arguments, shape)
         if report.has_errors():
             text = report.generate_report()
@@ -1241,13 +1241,13 @@ def _launched(cluster_id: str) -> dict[str, Any]:
 def _worth_retrying(error: Exception) -> bool:
     if not isinstance(error, ClientError):
         return True  # the connection dropped or timed out
-    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    status = http_status(error)
     return status >= 500 or error_code(error) in THROTTLING_CODES
 
 
 def _server_error(error: ClientError) -> bool:
     """Whether AWS answered with a server error (5xx): the call may have taken effect before it failed."""
-    return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500
+    return http_status(error) >= 500
 
 
 #: The most step ids one ``ListSteps`` takes: "You can specify a maximum of 10 stepIDs" (Amazon EMR API Reference,

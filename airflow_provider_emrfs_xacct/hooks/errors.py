@@ -171,6 +171,11 @@ def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+def http_status(error: ClientError) -> int:
+    """The HTTP status AWS answered ``error`` with (0 when the answer gives none)."""
+    return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+
+
 def error_message(error: ClientError) -> str:
     """Return the AWS error message of a botocore ``ClientError`` (empty when it has none)."""
     return str(error.response.get("Error", {}).get("Message", ""))
@@ -227,7 +232,7 @@ def is_refused_for_now(error: BaseException) -> bool:
         return True
     if not isinstance(error, ClientError):
         return False
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    status = http_status(error)
     return is_concurrent_write(error) or is_throttled(error) or status >= 500
 
 
@@ -316,7 +321,7 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     in effect yet (IAM User Guide, "Changes that I make are not always immediately visible").
 
     :param other_clients: more clients of the same service whose calls may be denied in the block
-        (e.g. the EMR hook's ``launch_client``, which sends ``RunJobFlow``).
+        (e.g. the EMR hook's ``client_sending_once``, which sends ``RunJobFlow``).
     """
     client = hook.conn
     clients = (client, *other_clients)

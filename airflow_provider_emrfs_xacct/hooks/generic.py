@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import inspect
 import sys
+from functools import cached_property
+from typing import Any, cast
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook, AwsGenericHook
+from botocore.config import Config
 
 from airflow_provider_emrfs_xacct.session_scope import SharedSessionHookMixin
 
@@ -43,6 +46,15 @@ class CallerFromFramesMixin:
 
 class EmrfsHookMixin(SharedSessionHookMixin, CallerFromFramesMixin):
     """Mixed in before an Amazon-provider hook class: one session per connection in a task, a cheaper user agent."""
+
+    @cached_property
+    def client_sending_once(self) -> Any:
+        """
+        A client of the hook's service, with its settings, that sends each call once (botocore's retries off): for the
+        calls whose caller sends them again itself (the launch's ``RunJobFlow``, the revoke's ``DeleteRolePolicy``).
+        """
+        hook = cast("AwsGenericHook[Any]", self)
+        return hook.get_client_type(config=(hook.config or Config()).merge(Config(retries={"total_max_attempts": 1})))
 
 
 class EmrfsAwsHook(EmrfsHookMixin, AwsBaseHook):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timezone
-from functools import cache, cached_property, partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
@@ -1348,11 +1347,6 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         since = " (it changed since the deletion's check read it)"
         self._refuse_statements_not_ours(role_arn, role_name, policy, since)
         raise self._not_deleting(role_arn, f"role {role_name}: its inline policy {policy_name} changed{since}")
-
-    @cached_property
-    def client_sending_once(self) -> Any:
-        """An IAM client that sends each call once (botocore's retries off): its caller sends again itself."""
-        return self.get_client_type(config=(self.config or Config()).merge(Config(retries={"total_max_attempts": 1})))
 
     def _delete_inline_unchanged(self, role_arn: str, role_name: str, policy_name: str) -> None:
         """

@@ -790,7 +790,7 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
             CLUSTER_UP_WAITER, ends_after_its_steps(self.job_flow_overrides)
         )
         try:
-            with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
+            with explain_access_denied(hook, hook.client_sending_once):  # RunJobFlow goes through client_sending_once
                 try:
                     return super().execute(context)
                 except ClientError as refusal:

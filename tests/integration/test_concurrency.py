@@ -239,7 +239,7 @@ def _prepare_chain(job: Job, outcome: Outcome) -> Callable[[], None]:
     # released together, start their AWS calls together instead of one after another.
     clients = [operator.hook.conn for _, operator in steps]
     if job.kind == "chain":
-        clients.append(launch.hook.launch_client)
+        clients.append(launch.hook.client_sending_once)
     for built in clients:
         built.meta.events.register("before-call", lambda model, **_: _count_mutating(outcome, model.name))
     _WindowMeter(outcome, grant.hook.conn, "kms", "GetKeyPolicy", "PutKeyPolicy", "key_writes")

@@ -68,10 +68,7 @@ def emr(moto_url: str) -> Any:
 
 def recorder_for(operator: LaunchClusterWithSecConfigOperator) -> CallRecorder:
     """Record every call of the operator's hook, on each client it has (as ``run_operator`` does)."""
-    recorder = CallRecorder().attach(operator.hook.conn)
-    if hasattr(operator.hook, "launch_client"):
-        recorder.attach(operator.hook.launch_client)
-    return recorder
+    return CallRecorder().attach(operator.hook.conn).attach(operator.hook.client_sending_once)
 
 
 def active_clusters(emr: Any) -> list[str]:
@@ -842,7 +839,7 @@ def test_a_kerberos_configuration_with_its_kerberos_attributes_is_launched(
     else:
         operator = make_operator(security_configuration=name, emr_conn_id=kerberos_connection(monkeypatch))
     sent: list[dict[str, Any]] = []
-    operator.hook.launch_client.meta.events.register(
+    operator.hook.client_sending_once.meta.events.register(
         "provide-client-params.emr.RunJobFlow", lambda params, **_: sent.append(dict(params))
     )
 
@@ -1000,7 +997,7 @@ def test_kerberos_attributes_with_what_the_architecture_needs_are_launched(
     attributes = {**KERBEROS_ATTRIBUTES, **added}
     operator = make_operator(security_configuration=name, job_flow_overrides=overrides(KerberosAttributes=attributes))
     sent: list[dict[str, Any]] = []
-    operator.hook.launch_client.meta.events.register(
+    operator.hook.client_sending_once.meta.events.register(
         "provide-client-params.emr.RunJobFlow", lambda params, **_: sent.append(dict(params))
     )
 

@@ -539,7 +539,7 @@ def test_run_job_flow_is_sent_on_the_last_of_launch_attempts(aws: Seeded, monkey
             refused.append(request.url)
             raise EndpointConnectionError(endpoint_url=request.url)
 
-    hook.launch_client.meta.events.register("before-send.emr.RunJobFlow", connection_refused)
+    hook.client_sending_once.meta.events.register("before-send.emr.RunJobFlow", connection_refused)
     tags = [{"Key": IDEMPOTENCY_TAG, "Value": "dag.run.task.-1.0123456789abcdef"}]
 
     answer = hook.create_job_flow(small_cluster(Tags=tags))
@@ -960,8 +960,8 @@ def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only
     # the operator builds while it runs (the launch's IAM and EC2 reads) come from the role assumed before the denial.
     with shared_sessions():
         clients = [operator.hook.conn]
-        if hasattr(operator.hook, "launch_client"):
-            clients.append(operator.hook.launch_client)
+        if hasattr(operator.hook, "client_sending_once"):
+            clients.append(operator.hook.client_sending_once)
         # Building the clients assumed the connection's role (the hook fetches credentials eagerly), while
         # moto still let the base credentials through: from now on only the role's own policy counts.
         # The account check's GetCallerIdentity builds one more session (so one more AssumeRole with the
@@ -1061,7 +1061,7 @@ def test_a_sigterm_while_run_job_flow_is_under_way_terminates_the_cluster_it_lau
             killed.append(True)
             operator.on_kill()  # the signal arrives once the request is on its way
 
-    operator.hook.launch_client.meta.events.register("before-send.emr.RunJobFlow", sigterm)
+    operator.hook.client_sending_once.meta.events.register("before-send.emr.RunJobFlow", sigterm)
     with pytest.raises(LaunchCancelledError):
         run_operator(operator, task_instance("partner-a", "launch_cluster"))
 

@@ -4,7 +4,7 @@ LaunchClusterWithSecConfigOperator's launch options against moto: option (b), re
 What the cluster got is read back with ``DescribeCluster`` and ``ListBootstrapActions``: moto 5.2.5
 keeps ``Configurations`` (nested ones included) and ``BootstrapActions`` (name, path, arguments, in
 order) as sent. Each test also captures what ``RunJobFlow`` was sent (botocore's
-``provide-client-params`` event on the hook's ``launch_client``) and checks that moto's answer agrees
+``provide-client-params`` event on the hook's ``client_sending_once``) and checks that moto's answer agrees
 with it, so a moto that dropped something would show up here rather than hide a wrong request.
 """
 
@@ -105,9 +105,9 @@ class Launch:
     def __init__(self, operator: LaunchClusterWithSecConfigOperator) -> None:
         self.operator = operator
         self.recorder = CallRecorder().attach(operator.hook.conn)
-        self.recorder.attach(operator.hook.launch_client)
+        self.recorder.attach(operator.hook.client_sending_once)
         self.sent: list[dict[str, Any]] = []
-        operator.hook.launch_client.meta.events.register("provide-client-params.emr.RunJobFlow", self._capture)
+        operator.hook.client_sending_once.meta.events.register("provide-client-params.emr.RunJobFlow", self._capture)
         self.ti = RecordingTaskInstance(task_id=operator.task_id)
 
     def _capture(self, params: dict[str, Any], **_: Any) -> None:

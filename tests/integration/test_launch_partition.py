@@ -81,7 +81,7 @@ def test_a_configuration_deleted_before_run_job_flow_is_not_created_again_in_ano
         if len(sent) == 1:
             emr.delete_security_configuration(Name=NAME)
 
-    operator.hook.launch_client.meta.events.register("before-call.emr.RunJobFlow", cleanup_before_run_job_flow)
+    operator.hook.client_sending_once.meta.events.register("before-call.emr.RunJobFlow", cleanup_before_run_job_flow)
 
     error, recorder = refused(operator)
 

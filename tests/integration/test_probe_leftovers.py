@@ -504,7 +504,7 @@ def test_a_kill_while_the_probe_steps_are_added_cancels_them_once_they_are_added
 
     cluster_id = launch_cluster(partner.aws, partner.configuration)
     operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True)
-    operator.hook.launch_client.meta.events.register_first(
+    operator.hook.client_sending_once.meta.events.register_first(
         "before-call.emr.AddJobFlowSteps", lambda **_: operator.on_kill()
     )
 

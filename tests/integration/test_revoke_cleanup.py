@@ -175,7 +175,9 @@ def test_a_cleanup_between_the_launchs_check_and_run_job_flow_does_not_fail_the_
         if len(sent) == 1:
             emr.delete_security_configuration(Name=name)
 
-    cluster.hook.launch_client.meta.events.register("before-call.emr.RunJobFlow", cleanup_before_the_first_run_job_flow)
+    cluster.hook.client_sending_once.meta.events.register(
+        "before-call.emr.RunJobFlow", cleanup_before_the_first_run_job_flow
+    )
 
     cluster_id, _, _ = run_launch(cluster, run)
 

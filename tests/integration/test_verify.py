@@ -1118,7 +1118,7 @@ def test_a_refused_read_is_not_checked_and_the_report_is_pushed(partner: Partner
         assert hook.conn is not None
     for iam in (readers.emr_iam, readers.iam):
         assert iam.conn is not None
-    assert readers.emr.launch_client is not None
+    assert readers.emr.client_sending_once is not None
     assert readers.s3.control is not None  # the S3 Control client (account-level Block Public Access)
     kms_describe_denied()
 
@@ -1930,7 +1930,7 @@ def _with_sessions(operator: VerifyCrossAccountAccessOperator) -> VerifyCrossAcc
         assert hook.conn is not None
     for iam in (readers.emr_iam, readers.iam):
         assert iam.conn is not None
-    assert readers.emr.launch_client is not None
+    assert readers.emr.client_sending_once is not None
     assert readers.s3.control is not None
     return operator
 
@@ -1965,7 +1965,7 @@ def test_refused_list_grants_leaves_the_key_not_checked(partner: Partner, list_g
         assert hook.conn is not None
     for iam in (readers.emr_iam, readers.iam):
         assert iam.conn is not None
-    assert readers.emr.launch_client is not None
+    assert readers.emr.client_sending_once is not None
     assert readers.s3.control is not None
     list_grants_denied()
 
