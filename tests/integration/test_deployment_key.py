@@ -107,6 +107,14 @@ def state_of(emr: Any, cluster_id: str) -> str:
     return str(emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"])
 
 
+def not_taken_warnings(
+    cluster_id: str, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> list[str]:
+    """The lines logged so far that name ``cluster_id`` as a namesake not taken as this task instance's cluster."""
+    output = capfd.readouterr().out + caplog.text
+    return [line for line in output.splitlines() if cluster_id in line and "not taken as this task instance's" in line]
+
+
 def active_clusters(emr: Any) -> list[str]:
     return [cluster["Id"] for cluster in emr.list_clusters(ClusterStates=list(ACTIVE_CLUSTER_STATES))["Clusters"]]
 
@@ -149,8 +157,7 @@ def test_another_deployments_teardown_leaves_the_cluster_running(
     with pytest.raises(AirflowSkipException, match="No cluster to terminate"):
         run_in(teardown(), STAGING)
 
-    output = capfd.readouterr().out + caplog.text
-    assert any(production in line and "not taken as this task instance's" in line for line in output.splitlines())
+    assert not_taken_warnings(production, capfd, caplog)
 
     assert state_of(emr, production) == "WAITING"
     run_in(teardown(), PRODUCTION)  # its own deployment's teardown still finds it
@@ -222,8 +229,7 @@ def test_without_a_name_a_cleared_finished_run_launches_anew_and_names_the_earli
     assert again != first
     assert calls.count("RunJobFlow") == 1
     assert state_of(emr, first) == "WAITING"
-    output = capfd.readouterr().out + caplog.text
-    assert any(first in line and "not taken as this task instance's" in line for line in output.splitlines())
+    assert not_taken_warnings(first, capfd, caplog)
 
 
 def test_a_teardown_cleared_after_its_run_finished_fails_naming_the_launch_s_cluster_not_skips(
@@ -273,8 +279,7 @@ def test_staging_s_teardown_skips_past_production_s_cluster_created_within_the_s
         run_in(teardown(), staging)
 
     assert state_of(emr, production) == "WAITING"
-    output = capfd.readouterr().out + caplog.text
-    assert any(production in line and "not taken as this task instance's" in line for line in output.splitlines())
+    assert not_taken_warnings(production, capfd, caplog)
 
 
 def test_a_run_cleared_within_the_skew_margin_of_its_cluster_s_creation_skips_with_the_warning(
@@ -292,8 +297,7 @@ def test_a_run_cleared_within_the_skew_margin_of_its_cluster_s_creation_skips_wi
         run_in(teardown(), cleared, try_number=2)
 
     assert state_of(emr, cluster_id) == "WAITING"
-    output = capfd.readouterr().out + caplog.text
-    assert any(cluster_id in line and "not taken as this task instance's" in line for line in output.splitlines())
+    assert not_taken_warnings(cluster_id, capfd, caplog)
 
 
 def test_a_staging_dry_run_skips_past_production_s_cluster_created_before_it_started(
@@ -319,8 +323,7 @@ def test_a_staging_dry_run_skips_past_production_s_cluster_created_before_it_sta
         run_in(dry_teardown, staging)
 
     assert state_of(emr, production) == "WAITING"
-    output = capfd.readouterr().out + caplog.text
-    assert any(production in line and "not taken as this task instance's" in line for line in output.splitlines())
+    assert not_taken_warnings(production, capfd, caplog)
 
 
 def test_a_named_deployment_s_teardown_skips_past_another_deployment_s_cluster(

@@ -275,12 +275,12 @@ def test_a_statement_added_to_the_providers_inline_policy_during_the_key_writes_
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     added = {"Sid": "NightlyExtra", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::nightly/*"}
 
-    def statement() -> None:
-        policy = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
-        policy["Statement"] = [*as_list(policy["Statement"]), added]
-        iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
-
-    injected = written_during(monkeypatch, "revoke_key_users", statement, EmrfsKmsHook)
+    injected = written_during(
+        monkeypatch,
+        "revoke_key_users",
+        lambda: put_destination_policy(aws, lambda items: [*items, added]),
+        EmrfsKmsHook,
+    )
 
     with pytest.raises(ConflictError) as refused:
         run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
