@@ -447,7 +447,8 @@ def build_security_configuration(
     :param role_mappings: validated mappings (see :func:`validate_role_mappings`).
     :param base_configuration: other sections (``EncryptionConfiguration`` …), kept as given.
     :param check_shape: refuse a value JSON has none for (:func:`~.json_values.require_json_value`) and a
-        documented field of another JSON type (:func:`refuse_misshapen_fields`); off
+        documented field of another JSON type or missing where its section's mode requires it
+        (:func:`refuse_misshapen_fields`); off
         for a configuration read from EMR, which accepted it already.
     :param refuse_bypasses: refuse a section that takes writes away from the role mappings
         (:func:`refuse_routing_bypasses`); off where a revoke rebuilds a configuration EMR holds with the other
@@ -572,16 +573,58 @@ SECURITY_CONFIGURATION_SHAPE: dict[str, Any] = {
 }
 
 
+#: The fields each documented mode of an enabled encryption section requires: ``(switch, section, mode field, {mode:
+#: required fields})``. Amazon EMR Management Guide, "Create a security configuration", "JSON Reference for Encryption
+#: Settings" (https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-create-security-configuration.html):
+#: ``EncryptionMode``: "If either SSE-KMS or CSE-KMS is specified, an AWS KMS customer master key (CMK) ARN must be
+#: specified as the AwsKmsKey value. If CSE-Custom is specified, S3Object and EncryptionKeyProviderClass values must be
+#: specified" (the field an ``Overrides`` entry sets for its bucket too: the guide's example gives each of its KMS
+#: entries its own ``AwsKmsKey``); ``EncryptionKeyProviderType``: "If AwsKms is specified, an AWS KMS CMK ARN must be
+#: specified as the AwsKmsKey value. If Custom is specified, S3Object and EncryptionKeyProviderClass values must be
+#: specified"; ``CertificateProviderType``: "If PEM is specified, S3Object must be a reference to the location in
+#: Amazon S3 of a zip file ... If Custom is specified, S3Object must be a reference to the location in Amazon S3 of a
+#: JAR file, followed by a CertificateProviderClass entry". A section counts only when its switch is on: the guide
+#: describes ``AtRestEncryptionConfiguration`` and ``InTransitEncryptionConfiguration`` as the values used "when
+#: EnableAtRestEncryption is true" (``EnableInTransitEncryption``). A mode the guide does not list requires nothing here.
+REQUIRED_BY_MODE: tuple[tuple[str, str, str, dict[str, tuple[str, ...]]], ...] = (
+    (
+        "EnableAtRestEncryption",
+        "AtRestEncryptionConfiguration.S3EncryptionConfiguration",
+        "EncryptionMode",
+        {
+            "SSE-KMS": ("AwsKmsKey",),
+            "CSE-KMS": ("AwsKmsKey",),
+            "CSE-Custom": ("S3Object", "EncryptionKeyProviderClass"),
+        },
+    ),
+    (
+        "EnableAtRestEncryption",
+        "AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration",
+        "EncryptionKeyProviderType",
+        {"AwsKms": ("AwsKmsKey",), "Custom": ("S3Object", "EncryptionKeyProviderClass")},
+    ),
+    (
+        "EnableInTransitEncryption",
+        "InTransitEncryptionConfiguration.TLSCertificateConfiguration",
+        "CertificateProviderType",
+        {"PEM": ("S3Object",), "Custom": ("S3Object", "CertificateProviderClass")},
+    ),
+)
+
+
 def refuse_misshapen_fields(document: Any, field: str) -> None:
     """
-    Refuse a field of :data:`SECURITY_CONFIGURATION_SHAPE` whose value is of another JSON type, naming it.
+    Refuse a field of :data:`SECURITY_CONFIGURATION_SHAPE` whose value is of another JSON type, or one an enabled
+    section's mode requires (:data:`REQUIRED_BY_MODE`) that is missing or blank, naming it.
 
     Before any write: EMR refuses such a document only at ``CreateSecurityConfiguration``, after the chain's other
-    steps were applied (``EnableAtRestEncryption: "yes"``). :func:`imds_problem`'s rule for the metadata service.
+    steps were applied (``EnableAtRestEncryption: "yes"``; ``SSE-KMS`` without its ``AwsKmsKey``).
+    :func:`imds_problem`'s rule for the metadata service.
 
     :param field: how the document is named in errors (``base_configuration``).
     """
     _refuse_misshapen(document, SECURITY_CONFIGURATION_SHAPE, field)
+    _refuse_missing_required_fields(document, field)
     problem = imds_problem(document)
     if problem is not None:
         raise InvalidParameterError(f"{field}.{problem.split(' ', 1)[0]}", problem.split(" ", 1)[1])
@@ -610,6 +653,36 @@ def _refuse_misshapen_container(value: Any, shape: dict[str, Any] | list[Any], f
     for key, inner in shape.items():
         if value.get(key) is not None:
             _refuse_misshapen(value[key], inner, f"{field}.{key}")
+
+
+def _refuse_missing_required_fields(document: dict[str, Any], field: str) -> None:
+    """Refuse a field :data:`REQUIRED_BY_MODE` asks of an enabled section's mode, missing or blank; shapes checked."""
+    encryption = document.get("EncryptionConfiguration") or {}
+    for switch, path, mode_field, required in REQUIRED_BY_MODE:
+        if documented_boolean(encryption.get(switch)) is not True:
+            continue
+        for where, entry in _mode_entries(encryption, path, f"{field}.EncryptionConfiguration"):
+            mode = entry.get(mode_field)
+            for needed in required.get(mode, ()) if isinstance(mode, str) else ():
+                value = entry.get(needed)
+                if not isinstance(value, str) or not value.strip():
+                    got = f", got {_json(value)}" if needed in entry else ""
+                    raise InvalidParameterError(f"{where}.{needed}", f"required when {mode_field} is {mode}{got}")
+
+
+def _mode_entries(encryption: dict[str, Any], path: str, field: str) -> list[tuple[str, dict[str, Any]]]:
+    """The section at ``path`` under ``encryption`` and, S3's, each of its ``Overrides`` entries, by field name."""
+    section: Any = encryption
+    for key in path.split("."):
+        section = section.get(key)
+        if section is None:
+            return []
+        field = f"{field}.{key}"
+    entries = [(field, section)]
+    if field.endswith(S3_ENCRYPTION_FIELD):  # SECURITY_CONFIGURATION_SHAPE's only Overrides
+        overrides = section.get("Overrides") or []
+        entries += [(f"{field}.Overrides[{index}]", entry) for index, entry in enumerate(overrides)]
+    return entries
 
 
 def _is_of_type(value: Any, kind: str) -> bool:
@@ -1152,8 +1225,8 @@ def refuse_unfit_document(
     The one check of every document a configuration is created from: :class:`CreateEmrfsSecurityConfigOperator`'s,
     and a launch's that creates a missing configuration from its ``security_configuration_document`` or its create
     task's document (possibly in another Region than that task's). In order: only values JSON holds
-    (:func:`~.json_values.require_json_value`), documented fields of their documented type
-    (:func:`refuse_misshapen_fields`), role mappings as :func:`validate_role_mappings` takes them (when the document
+    (:func:`~.json_values.require_json_value`), documented fields of their documented type and those an enabled
+    section's mode requires (:func:`refuse_misshapen_fields`), role mappings as :func:`validate_role_mappings` takes them (when the document
     has ``RoleMappings``; one without is a configuration without role mappings), no section that takes writes from
     them (:func:`refuse_routing_bypasses`); then, ``connection`` read, no at-rest KMS key of another Region than the
     one the configuration is created in (:func:`refuse_keys_of_other_regions`), and no mapped role of another
