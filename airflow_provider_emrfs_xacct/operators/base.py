@@ -493,10 +493,42 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
 
         A trigger is serialised, so it carries ``botocore_config`` as given (a plain dict) and whether that is the
         provider's default, not the connection's ``config_kwargs``: its hooks read them from the connection in the
-        triggerer, as the operator's did.
+        triggerer, as the operator's did. ``timeout`` is capped at what remains of ``execution_timeout``
+        (:meth:`deferral_timeout`).
         """
+        timeout = self.deferral_timeout(timeout)
         trigger = self.provider_trigger(trigger)
         super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
+
+    def deferral_timeout(self, timeout: timedelta | float | None) -> timedelta | float | None:
+        """
+        ``timeout``, capped at what remains of ``execution_timeout`` since the task instance's start.
+
+        Airflow 3 gives a deferral only the deadline ``defer`` is given: the Task SDK sends ``timeout`` alone and
+        the execution API does not add ``execution_timeout`` (apache/airflow#69678), so a launch's wait deferred
+        for an hour outlived an ``execution_timeout`` of minutes while its cluster billed. Past the capped deadline
+        the scheduler resumes the task with ``__fail__``, whose clean-up runs (``resume_execution``). None left:
+        ``AirflowTaskTimeout`` instead of a deferral, as Airflow's task runner raises it past ``execution_timeout``
+        (it then calls ``on_kill``). ``start_date`` is the first start, also in a task resumed from a deferral (the
+        execution API's ``ti_run`` keeps it). This can go once Airflow enforces it (apache/airflow#69734).
+        Not run by Airflow's task runner (no current context): ``timeout`` as given.
+        """
+        from datetime import datetime, timedelta, timezone
+
+        from airflow.providers.common.compat.sdk import AirflowTaskTimeout
+        from airflow.sdk import get_current_context
+
+        try:
+            started = getattr(get_current_context().get("ti"), "start_date", None)
+        except RuntimeError:  # "no context was found": not within a task
+            started = None
+        if self.execution_timeout is None or started is None:
+            return timeout
+        remaining = self.execution_timeout - (datetime.now(timezone.utc) - started)
+        if remaining <= timedelta(0):
+            raise AirflowTaskTimeout(f"execution_timeout ({self.execution_timeout}) ran out before the task deferred")
+        given = timedelta(seconds=timeout) if isinstance(timeout, (int, float)) else timeout
+        return remaining if given is None else min(given, remaining)
 
     def provider_trigger(self, trigger: Any) -> Any:
         """The trigger :meth:`defer` defers to in place of ``trigger`` (``triggers.trigger_for``), told the settings."""

@@ -625,8 +625,9 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         """
         Resume after the deferral; when it failed (timed out, the trigger crashed), first terminate the cluster.
 
-        The deferral's deadline is the wait's own (``waiter_max_attempts`` times ``waiter_delay``, plus 60 s) and
-        ``execution_timeout`` counted from the task's start (``TaskInstance.defer_task``): past it the scheduler
+        The deferral's deadline is the earlier of the wait's own (``waiter_max_attempts`` times ``waiter_delay``, plus
+        60 s) and ``execution_timeout`` counted from the task's start, which the provider gives it (Airflow 3 does not:
+        ``EmrfsXacctOperatorMixin.deferral_timeout``): past it the scheduler
         resumes the task in a worker with ``__fail__`` (``check_trigger_timeouts``), and neither the worker's
         :meth:`on_kill` nor the trigger's runs. As a wait in the worker that fails
         (``terminate_job_flow_on_failure``), the cluster, found by its idempotency tag (the failed deferral passes

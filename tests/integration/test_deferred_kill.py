@@ -352,6 +352,32 @@ def test_a_deferred_launch_that_timed_out_terminates_its_cluster_before_it_fails
     assert (state in ("TERMINATING", "TERMINATED")) is terminate, state
 
 
+def test_a_launch_whose_execution_timeout_ran_out_before_it_deferred_terminates_its_cluster(
+    moto_url: str, security_configuration: str
+) -> None:
+    """
+    With no ``execution_timeout`` left when it would defer, the launch times out instead (Airflow 3 would have given
+    the deferral its wait's hour alone: apache/airflow#69678): Airflow's runner calls ``on_kill``, which terminates
+    the cluster ``RunJobFlow`` answered with. "The call to TerminateJobFlows is asynchronous" (Amazon EMR API
+    Reference, "TerminateJobFlows"): the cluster is TERMINATING, then TERMINATED.
+    """
+    from airflow.providers.common.compat.sdk import AirflowTaskTimeout
+    from airflow.sdk.execution_time.context import set_current_context
+
+    from devstack.testing import execute_with_airflows_timeout
+
+    operator = launch_operator(execution_timeout=timedelta(hours=1))
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    ti.start_date = datetime.now(timezone.utc) - timedelta(hours=2)  # type: ignore[attr-defined]
+
+    with pytest.raises(AirflowTaskTimeout), set_current_context({"ti": ti, "task_instance": ti}):  # type: ignore[arg-type]
+        execute_with_airflows_timeout(operator, ti)
+
+    cluster_id = operator._job_flow_id
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state in ("TERMINATING", "TERMINATED"), state
+
+
 def test_a_failed_deferral_in_a_worker_without_the_connection_terminates_nothing_with_the_workers_credentials(
     moto_url: str,
     security_configuration: str,
