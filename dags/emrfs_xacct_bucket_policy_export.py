@@ -126,7 +126,8 @@ with DAG(
         emr_ec2_role_name="{{ params.emr_ec2_role_name | as_text }}",
         s3_prefixes=["{{ params.destination_prefix }}"],
         kms_key_arns="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] or [] }}",
-        canned_acl="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] | length > 0 }}",
+        # The canned ACL's setting alone: the report's emrfs_site_properties may hold the Requester Pays header too.
+        canned_acl="{{ 'fs.s3.canned.acl' in ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] }}",
         pool=SHARED_DOCUMENTS_POOL,  # the EMR EC2 role's policy
         **in_emr_account,
     )

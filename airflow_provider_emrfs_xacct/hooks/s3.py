@@ -135,6 +135,26 @@ def blocked_public_policy_message(bucket: str, blocked_in: str, statements: list
     )
 
 
+def _judge_written(
+    written: dict[str, Any],
+    bucket: str,
+    wanted: set[S3Location],
+    sends_acl: dict[str, bool],
+    still_refused: dict[str, list[dict[str, Any]]] | None,
+    public_statements: list[str] | None,
+) -> None:
+    """
+    Fill, for the grant's policy about to be written, what the partner's statements still refuse of each principal's
+    uploads (``sends_acl``: whether it sends the canned ACL) and the statements that can make the policy public.
+    """
+    if still_refused is not None:
+        still_refused.clear()
+        for principal, acl in sends_acl.items():
+            still_refused[principal] = bucket_policy.still_refused(written, principal, bucket, wanted, canned_acl=acl)
+    if public_statements is not None:
+        public_statements[:] = open_statements(written)
+
+
 class _ExpectedOwner(TypedDict, total=False):
     """The ``ExpectedBucketOwner`` argument of S3's bucket calls, when the hook pins the owner."""
 
@@ -255,6 +275,27 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                 return False
             raise
         return bool(answer["PolicyStatus"].get("IsPublic"))
+
+    def restrict_public_buckets_on_for(self, bucket: str) -> str | None:
+        """
+        Where Block Public Access ``RestrictPublicBuckets`` is on (``bucket B``, else ``the bucket's account A``) while
+        S3 calls the bucket's policy public (``GetBucketPolicyStatus``); ``None`` when not, or when a read is refused
+        or fails (not known: nothing said).
+
+        S3 applies "the most restrictive combination" of the bucket's and the account's settings (S3 API Reference,
+        "PutPublicAccessBlock"); a configuration not there (NoSuchPublicAccessBlockConfiguration) is off.
+        """
+        try:
+            if self.restricts_public_buckets(bucket):
+                on_for = f"bucket {bucket}"
+            else:
+                account = self.expected_bucket_owner or acting_account(self)
+                if not self.account_restricts_public_buckets(account):
+                    return None
+                on_for = f"the bucket's account {account}"
+            return on_for if self.bucket_policy_is_public(bucket) else None
+        except (ClientError, BotoCoreError):
+            return None
 
     def request_payer(self, bucket: str) -> str:
         """
@@ -469,6 +510,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         kept: dict[str, list[str]] | None = None,
         canned_acl_required: set[str] | None = None,
         still_refused: dict[str, list[dict[str, Any]]] | None = None,
+        public_statements: list[str] | None = None,
     ) -> list[Change]:
         """
         Grant each principal access to the locations through its own bucket-policy statements.
@@ -484,6 +526,9 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             request of its EMRFS uploads under the policy written (:func:`~airflow_provider_emrfs_xacct.pure.
             bucket_policy.still_refused`): the canned ACL lets by ``PutObject``, never ``UploadPart`` nor
             ``CompleteMultipartUpload``, which carry none. Kept as they are: the provider does not change what it did not write.
+        :param public_statements: filled with the policy written's statements that can make S3 call it public
+            (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.open_statements`), all the partner's: under
+            ``RestrictPublicBuckets`` a public policy grants no other account anything (:meth:`restrict_public_buckets_on_for`).
 
         The provider's statements of principals deleted since, shown by their unique IDs, go (or lose those IDs),
         whoever they were written for, logged, as on a revoke (:func:`~airflow_provider_emrfs_xacct.pure.
@@ -520,12 +565,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                     "principal_arns", f"the policy of bucket {bucket} would exceed S3's 20 KB limit for bucket policies"
                 )
             cleared.extend(note for note in dropped if note not in cleared)
-            if still_refused is not None:
-                still_refused.clear()
-                for principal, acl in sends_acl.items():
-                    still_refused[principal] = bucket_policy.still_refused(
-                        written, principal, bucket, wanted, canned_acl=acl
-                    )
+            _judge_written(written, bucket, wanted, sends_acl, still_refused, public_statements)
             return written
 
         # S3 refuses a bucket policy naming a principal that is not valid, or a deleted user or role, with

@@ -52,6 +52,10 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     includes ``s3:PutObjectAcl``. A bucket whose policy is public (a statement of the partner's own) while Block Public
     Access ``BlockPublicPolicy`` is on refuses every write of its policy: the task fails without retries, naming the
     setting and the statements (:meth:`~airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook.refuse_blocked_public_policy`).
+    On a Requester Pays bucket (read before any write) the EMR account's requests need ``x-amz-request-payer`` (S3 User
+    Guide, "Downloading objects from Requester Pays buckets"), which EMRFS sends with ``fs.s3.useRequesterPaysHeader``:
+    the report asks for it. A policy written public under Block Public Access ``RestrictPublicBuckets`` grants no
+    other account anything (S3 API Reference, "PublicAccessBlockConfiguration"): a WARNING says so, the task succeeds.
 
     :param s3_prefixes: ``s3://bucket/prefix/`` locations, all in one bucket. (templated)
     :param principal_arns: the EMR account's role ARNs (the EMR EC2 role). (templated)
@@ -74,8 +78,10 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties", "kms_key_arn"}``
         (``kms_key_arn``: the key ARN of the bucket's default SSE-KMS key, ``None`` without one;
         ``emrfs_site_properties``: the canned ACL setting when the bucket is ``BucketOwnerPreferred`` or its policy
-        refuses uploads without it); with ``still_refused`` too, logged as a WARNING, when a partner's ``Deny`` still
-        refuses a request of EMRFS's uploads under the policy written (``UploadPart`` or ``CompleteMultipartUpload``,
+        refuses uploads without it, and ``fs.s3.useRequesterPaysHeader`` on a Requester Pays bucket, which also adds
+        ``requester_pays: True``); with ``restrict_public_buckets`` (``{"on_for", "public_statements", "principals"}``)
+        when ``RestrictPublicBuckets`` blocks the grant; with ``still_refused`` too, logged as a WARNING, when a
+        partner's ``Deny`` still refuses a request of EMRFS's uploads under the policy written (``UploadPart`` or ``CompleteMultipartUpload``,
         which carry no ACL nor encryption header, say): ``[{"principal", "statement", "request", "s3_prefixes", "why", "fix"}]``
         (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.still_refused`). The ACL alone does not fix those.
     """
@@ -137,6 +143,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
             # refused by the policy's write alone, which comes before the ownership switch: below).
             ownership = self.hook.get_object_ownership(bucket)
             encryption = self.hook.get_default_encryption(bucket)
+            requester_pays = self.hook.request_payer(bucket) == "Requester"
             switch = enforce and ownership != "BucketOwnerEnforced"
             if switch:
                 self.hook.refuse_acl_grants_to_others(bucket)
@@ -146,6 +153,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         kept: dict[str, list[str]] = {}
         acl_required: set[str] = set()
         refused: dict[str, list[dict[str, Any]]] = {}
+        public: list[str] = []
         with explain_access_denied(self.hook):
             # The grant before the switch. Whether a principal of another account exists, no read of this account
             # tells: S3 refuses the policy naming it ("Invalid principal in policy": AWS Knowledge Center,
@@ -167,14 +175,25 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 kept=kept,
                 canned_acl_required=acl_required,
                 still_refused=refused,
+                public_statements=public,
             )
             if switch:
                 changes += self._enforce_owner(bucket, ownership)
                 ownership = "BucketOwnerEnforced" if not self.dry_run else ownership
         report = {
-            **ownership_report(bucket, ownership, canned_acl_required=bool(acl_required)),
+            **ownership_report(
+                bucket, ownership, canned_acl_required=bool(acl_required), requester_pays=requester_pays
+            ),
             "kms_key_arn": key_arn,
         }
+        if requester_pays:
+            self.log.info(
+                "Bucket %s is Requester Pays: S3 refuses (403) every request of the EMR account's roles without "
+                "x-amz-request-payer, which EMRFS sends only with fs.s3.useRequesterPaysHeader=true (emrfs_site_properties "
+                "%s); the EMR account pays for those requests",
+                bucket,
+                report["emrfs_site_properties"],
+            )
         if acl_required:
             self.log.info(
                 "The policy of bucket %s refuses uploads by %s without the bucket-owner-full-control canned ACL: "
@@ -188,6 +207,9 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         still = self.warn_still_refused(bucket, refused)
         if still:
             report["still_refused"] = still
+        restricted = self.warn_restricted_public_policy(bucket, public, principals)
+        if restricted:
+            report["restrict_public_buckets"] = restricted
         if ownership == "ObjectWriter":
             self.log.warning(
                 "Bucket %s has ObjectWriter ownership: objects the EMR account writes stay owned by the EMR "
@@ -229,6 +251,24 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 self.log.warning("%s", still_refused_warning(bucket, principal, refusals))
                 found += [{"principal": principal, **entry} for entry in refusals]
         return found
+
+    def warn_restricted_public_policy(
+        self, bucket: str, statements: list[str], principals: list[str]
+    ) -> dict[str, Any] | None:
+        """
+        Warn when S3 does not apply the grant: the policy written is public under ``RestrictPublicBuckets``; return what
+        the report says of it (``None``: not so, or not known).
+
+        Read only when the policy has a statement that can make it public (:func:`~airflow_provider_emrfs_xacct.pure.
+        bucket_policy.open_statements`); not a failure: the partner owns the setting and those statements.
+        """
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import restricted_public_policy_warning
+
+        on_for = self.hook.restrict_public_buckets_on_for(bucket) if statements else None
+        if on_for is None:
+            return None
+        self.log.warning("%s", restricted_public_policy_warning(bucket, on_for, statements, principals))
+        return {"on_for": on_for, "public_statements": statements, "principals": principals}
 
     def warn_kept(self, bucket: str, kept: dict[str, list[str]]) -> None:
         """Log, per principal, the prefixes its statements keep that this run did not ask for (the grant only adds)."""

@@ -64,6 +64,11 @@ OWNERS = {
 }
 #: EMRFS setting that makes every write send ``bucket-owner-full-control``.
 CANNED_ACL_PROPERTIES = {"fs.s3.canned.acl": "BucketOwnerFullControl"}
+#: EMRFS setting that makes every request carry ``x-amz-request-payer: requester``, without which S3 answers 403 to any
+#: requester but the bucket owner on a Requester Pays bucket (S3 User Guide, "Downloading objects from Requester Pays
+#: buckets": "Bucket owners do not need to add x-amz-request-payer to their requests"; AWS Knowledge Center, "Access
+#: Amazon S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena").
+REQUESTER_PAYS_PROPERTIES = {"fs.s3.useRequesterPaysHeader": "true"}
 #: Inline policy on the EMR EC2 role that lets it reach the partner's bucket and key (option (a)):
 #: cross-account access needs the resource's policy *and* the caller's identity policy (IAM User
 #: Guide, "Cross-account policy evaluation logic"; KMS Developer Guide, "Allowing users in other
@@ -496,20 +501,48 @@ def _principal_without(statement: dict[str, Any] | None, principal_arn: str) -> 
     return remaining
 
 
-def ownership_report(bucket: str, object_ownership: str, *, canned_acl_required: bool = False) -> dict[str, Any]:
+def ownership_report(
+    bucket: str, object_ownership: str, *, canned_acl_required: bool = False, requester_pays: bool = False
+) -> dict[str, Any]:
     """
-    Say who will own the objects the EMR account writes, and which EMRFS setting that needs.
+    Say who will own the objects the EMR account writes, and which EMRFS settings its requests need.
 
     :param canned_acl_required: the bucket policy refuses the principal's uploads without ``bucket-owner-full-control``
         (:func:`requires_canned_acl`): the setting is needed whatever the ownership.
+    :param requester_pays: the bucket is Requester Pays (``GetBucketRequestPayment`` ``Payer`` ``Requester``): EMRFS
+        must send the header (:data:`REQUESTER_PAYS_PROPERTIES`), and the report says ``requester_pays: True``.
     """
     send_acl = canned_acl_required or object_ownership == "BucketOwnerPreferred"
-    return {
+    report: dict[str, Any] = {
         "bucket": bucket,
         "object_ownership": object_ownership,
         "objects_owned_by": OWNERS[object_ownership],
-        "emrfs_site_properties": dict(CANNED_ACL_PROPERTIES) if send_acl else {},
+        "emrfs_site_properties": {
+            **(CANNED_ACL_PROPERTIES if send_acl else {}),
+            **(REQUESTER_PAYS_PROPERTIES if requester_pays else {}),
+        },
     }
+    if requester_pays:
+        report["requester_pays"] = True
+    return report
+
+
+def restricted_public_policy_warning(bucket: str, on_for: str, statements: list[str], principals: list[str]) -> str:
+    """
+    The WARNING of a grant S3 does not apply: the policy is public while ``RestrictPublicBuckets`` is on (S3 API
+    Reference, "PublicAccessBlockConfiguration", ``RestrictPublicBuckets``: "public and cross-account access within any
+    public bucket policy, including non-public delegation to specific accounts, is blocked").
+    """
+    return (
+        f"The policy of bucket {bucket} grants {', '.join(principals)}, but S3 does not apply that grant: Block Public "
+        f"Access RestrictPublicBuckets is on for {on_for} and S3 calls the policy public, which blocks every "
+        "cross-account access the policy grants, to named accounts and roles too (S3 API Reference, "
+        '"PublicAccessBlockConfiguration"), so the EMR EC2 role\'s requests are refused. It is public through its '
+        f"statements that allow principals that are not fixed: {'; '.join(statements)}. Make those statements "
+        'non-public (fixed principals, or a condition limiting them to fixed values: S3 User Guide, "Blocking public '
+        'access to your Amazon S3 storage", "The meaning of \'public\'") or remove them, or turn RestrictPublicBuckets '
+        f"off for {on_for} (S3 applies the most restrictive of the bucket's and the account's settings)"
+    )
 
 
 def requires_canned_acl(
