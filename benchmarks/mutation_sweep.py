@@ -2947,6 +2947,22 @@ MUTATIONS = [
         "the command line's revoke ignores emr.assume_policy_name (the grant stays in that policy)",
         INT_CLI,
     ),
+    m(
+        "U12",
+        "operators/revoke.py",
+        '            self.access_not_checked.append(f"the policies of role {name}: iam:{error.operation_name} refused")\n',
+        "",
+        "a refused read of the EMR EC2 role's policies after the writes reported as the access ended (CLI exit 0)",
+        INT_REVOKE_OPTIONS,
+    ),
+    m(
+        "U13",
+        "operators/revoke.py",
+        '            self.access_not_checked.append(f"the trust policy of {role_arn}: iam:{error.operation_name} refused")\n',
+        "",
+        "a refused read of the destination trust after the writes reported as the access ended (CLI exit 0)",
+        INT_REVOKE_OPTIONS,
+    ),
     # partitions, pickling, the security configuration, the CLI
     m(
         "Z01",

@@ -18,6 +18,7 @@ import pytest
 from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
+from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.merge import same_identity, same_role
@@ -28,6 +29,7 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
+    PROVISIONER_ROLE,
     Seeded,
     client,
 )
@@ -647,6 +649,75 @@ def test_a_refused_read_of_the_other_grants_fails_nothing_the_revoke_did(
     output = capfd.readouterr().out + caplog.text
     assert "The access may NOT be ended" in output
     assert action in output
+    # Not checked, never "ended" (docs/howto/revoke.md): access_ended null, the refused call named, CLI exit 5.
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
+    assert result["access_not_checked"] == [f"the policies of role {EMR_EC2_ROLE}: {action} refused"]
+    assert cli._revoke_status(result, io.StringIO(), planned=False) == cli.NOT_CHECKED
+
+
+@pytest.fixture
+def refuse_from_now(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """
+    Yield a switch that, from the next request on, denies one action to the connections' role in an account (the
+    destination's unless given); until then they are allowed everything, checked by moto as ``deny_in_destination``.
+
+    IAM evaluates every request against the policies in force when it is made, an explicit deny overriding any allow
+    (IAM User Guide, "Policy evaluation logic", "How AWS enforcement code logic evaluates requests to allow or deny
+    access"): a policy changed mid-run refuses the calls after it, as a permission taken away during a revoke does.
+    """
+    answer_denials_like_aws(monkeypatch)
+    provisioner_roles(aws.url, sign_connections_as_moto_user(aws.url, monkeypatch), {})
+    moto_authorization(aws.url, "0")
+
+    def refuse(action: str, in_account: str = DESTINATION_ACCOUNT) -> None:
+        statements = [EVERYTHING, {"Effect": "Deny", "Action": action, "Resource": "*"}]
+        moto_authorization(aws.url, "inf")  # the change is the test's, not the connections'
+        client(aws.url, in_account, "iam").put_role_policy(
+            RoleName=PROVISIONER_ROLE,
+            PolicyName="provisioner",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+        moto_authorization(aws.url, "0")
+
+    try:
+        yield refuse
+    finally:
+        moto_authorization(aws.url, "inf")
+
+
+def test_a_refused_read_of_the_trust_after_the_writes_leaves_the_access_not_checked(
+    aws: Seeded,
+    refuse_from_now: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """
+    The trust policy is read again after the writes (``iam:GetRole``, IAM API Reference, "GetRole": the role with its
+    ``AssumeRolePolicyDocument``) to see whether another statement still trusts the EMR EC2 role (IAM User Guide,
+    "Cross-account policy evaluation logic": the trust is needed too). Allowed in the plan and the writes, refused
+    once they are done: the revoke is done and reported, and its result says the access is not checked, never ended
+    (access_ended null, the refused call named: CLI exit 5, docs/howto/revoke.md).
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    checks = RevokePartnerAccessOperator._access_after_revoke
+
+    def refused_once_written(operator: RevokePartnerAccessOperator, *args: Any) -> dict[str, Any]:
+        refuse_from_now("iam:GetRole")
+        return checks(operator, *args)
+
+    monkeypatch.setattr(RevokePartnerAccessOperator, "_access_after_revoke", refused_once_written)
+
+    with caplog.at_level("WARNING"):
+        result, _, _ = run_operator(revoker(aws, PARTNER_1))
+
+    moto_authorization(aws.url, "inf")  # the judge reads as the test, not as the denied connection
+    assert not may_assume(aws, PARTNER_1).allowed
+    assert result["plan"], result
+    assert (result["access_ended"], result["still_granted"]) == (None, [])
+    assert result["access_not_checked"] == [f"the trust policy of {role_arn(PARTNER_1)}: iam:GetRole refused"]
+    assert cli._revoke_status(result, io.StringIO(), planned=False) == cli.NOT_CHECKED
+    assert "Whether another statement of the trust policy" in capfd.readouterr().out + caplog.text
 
 
 # --- Trust statements the provider did not write -------------------------------------------------------------------
