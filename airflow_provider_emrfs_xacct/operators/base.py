@@ -528,7 +528,11 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
         if remaining <= timedelta(0):
             raise AirflowTaskTimeout(f"execution_timeout ({self.execution_timeout}) ran out before the task deferred")
         given = timedelta(seconds=timeout) if isinstance(timeout, (int, float)) else timeout
-        return remaining if given is None else min(given, remaining)
+        if given is not None and given <= remaining:
+            return given
+        # Past this deadline Airflow says only "Trigger timeout": name the cause before it.
+        self.log.info("The deferral ends with execution_timeout (%s): in %s", self.execution_timeout, remaining)
+        return remaining
 
     def provider_trigger(self, trigger: Any) -> Any:
         """The trigger :meth:`defer` defers to in place of ``trigger`` (``triggers.trigger_for``), told the settings."""

@@ -20,6 +20,7 @@ from airflow.sdk.execution_time.context import set_current_context
 
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+from devstack.testing import captured_logs
 from tests.conftest import RecordingTaskInstance
 
 #: The teardown's wait: 60 reads a minute apart, so its deferral's own deadline is 60 * 60 + 60 s.
@@ -63,10 +64,20 @@ def test_a_deferral_is_capped_at_what_remains_of_execution_timeout() -> None:
     assert timedelta(minutes=19, seconds=50) < timeout <= timedelta(minutes=20)
 
 
+def test_a_capped_deferral_says_so_since_airflow_later_says_only_trigger_timeout() -> None:
+    with captured_logs() as logs:
+        deferred_timeout(teardown(execution_timeout=timedelta(minutes=30)), running_for(timedelta(minutes=10)))
+
+    said = [entry["event"] for entry in logs]
+    assert any(event.startswith("The deferral ends with execution_timeout (0:30:00): in 0:19:") for event in said), said
+
+
 def test_a_deferral_keeps_its_own_deadline_when_it_is_the_earlier() -> None:
-    timeout = deferred_timeout(teardown(execution_timeout=timedelta(hours=5)), running_for(timedelta(minutes=10)))
+    with captured_logs() as logs:
+        timeout = deferred_timeout(teardown(execution_timeout=timedelta(hours=5)), running_for(timedelta(minutes=10)))
 
     assert timeout == WAITER_TIMEOUT
+    assert not [entry for entry in logs if "execution_timeout" in entry["event"]], logs
 
 
 @pytest.mark.parametrize(
