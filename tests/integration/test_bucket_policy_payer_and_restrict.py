@@ -201,6 +201,25 @@ def test_restrict_public_buckets_without_a_public_statement_reads_and_says_nothi
     assert not RESTRICT_READS & set(recorder.every)  # the policy names fixed principals only: nothing to read
 
 
+def test_restrict_public_buckets_with_a_statement_s3_calls_non_public_says_nothing(aws: Seeded, s3: Any) -> None:
+    """
+    Everyone, but only from a fixed range of addresses: S3 calls a policy public unless, among others, "The policy
+    limits access to a set of CIDRs using aws:SourceIp" (S3 API Reference, "PublicAccessBlockConfiguration"), so
+    RestrictPublicBuckets does not block the grant. The provider
+    cannot tell a fixed condition from another and asks S3 (``GetBucketPolicyStatus``), whose answer decides.
+    """
+    from_the_office = {**PUBLIC_REPORTS, "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}
+    put_policy(s3, aws.bucket, DENY_INSECURE, from_the_office)
+    restrict_public_buckets(aws, "bucket")
+
+    with captured_logs() as logs:
+        result, recorder, _ = run_operator(grant(aws))
+
+    assert ("s3", "GetBucketPolicyStatus") in set(recorder.every)  # asked, and S3 said non-public
+    assert "restrict_public_buckets" not in result
+    assert warnings_naming(logs, "RestrictPublicBuckets") == []
+
+
 def test_a_public_statement_without_restrict_public_buckets_says_nothing(aws: Seeded, s3: Any) -> None:
     put_policy(s3, aws.bucket, DENY_INSECURE, PUBLIC_REPORTS)
 
