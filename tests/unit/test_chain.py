@@ -375,6 +375,13 @@ def _trust_other_role(state: ChainState) -> None:
     )
 
 
+def _trust_only_with_external_id(state: ChainState) -> None:
+    # Someone added a Condition to the provider's trust statement: EMRFS's AssumeRole sends no sts:ExternalId, so the
+    # statement never applies, and EnsureDestinationRoleOperator keeps that Condition (it keeps what others wrote).
+    trust = state.destination_roles[ROLE].trust_policy  # type: ignore[union-attr]
+    trust["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": "partner-b-123"}}
+
+
 def _trust_denies(state: ChainState) -> None:
     trust = state.destination_roles[ROLE].trust_policy  # type: ignore[union-attr]
     trust["Statement"].append(
@@ -473,6 +480,14 @@ BROKEN = [
         "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns",
         "not allowed by any statement",
         warns=(KEPT_LINK,),
+    ),
+    Broken(
+        "trust-statement-under-someones-condition",
+        _trust_only_with_external_id,
+        (ASSUME,),
+        "trust policy: Sid EmrfsXacctTrustEmrRoles (Condition not met)",
+        "names this request but its Condition does not hold for it: change that Condition",
+        "not allowed by any statement",
     ),
     Broken(
         "trust-policy-denies-emr-role",

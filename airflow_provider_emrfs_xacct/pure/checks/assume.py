@@ -14,13 +14,12 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Evaluated,
     Link,
     cite,
+    unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_doubt, unsettled_per_node
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
-from airflow_provider_emrfs_xacct.pure.evaluator import (
-    evaluate_access,
-)
+from airflow_provider_emrfs_xacct.pure.evaluator import Decision, evaluate_access
 from airflow_provider_emrfs_xacct.pure.merge import revokes_trust_nobody
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
@@ -61,27 +60,34 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
         link = Link(index, name, UNKNOWN, f"sts:AssumeRole depends on {decision.unknown}", cite(decision), PROBE_FIX)
         judged = _judged_policies(state, emr_role, role, through_sts_endpoint=endpoint is not None)
         return _per_node(link, per_node_doubt(request, judged))
+    return Link(index, name, FAIL, f"sts:AssumeRole {decision.reason}", cite(decision), _refusal_fix(decision, role))
+
+
+def _refusal_fix(decision: Decision, role: RoleState) -> str:
+    """The fix of an ``sts:AssumeRole`` the chain's policies refuse, by what refused it."""
     if str(decision.source).startswith(ENDPOINT_SOURCE):
-        fix = (
+        return (
             f"the {decision.source} does not let the EMR EC2 role's sts:AssumeRole on {role.arn} through: allow it "
             "there (the EMR account's network team), or give the subnet another way to STS"
         )
-    elif decision.statement is not None and decision.statement == revokes_trust_nobody(role.trust_policy):
+    if decision.statement is not None and decision.statement == revokes_trust_nobody(role.trust_policy):
         # An earlier release's statement for nobody, a Deny that applies (merge.revokes_trust_nobody).
-        fix = _REVOKED
-    elif decision.statement is not None:  # an explicit Deny, wherever it is: nothing else lifts it
-        fix = f"a Deny in {decision.source} blocks it: change that statement"
-    elif decision.source == "permissions boundary":
-        fix = "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
-    elif decision.source == "identity":
-        fix = "AttachAssumeRolePolicyOperator with this role in destination_role_arns"
-    elif revokes_trust_nobody(role.trust_policy) is not None:
+        return _REVOKED
+    if decision.statement is not None:  # an explicit Deny, wherever it is: nothing else lifts it
+        return f"a Deny in {decision.source} blocks it: change that statement"
+    if decision.source == "permissions boundary":
+        return "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
+    if decision.source == "identity":
+        return "AttachAssumeRolePolicyOperator with this role in destination_role_arns"
+    if revokes_trust_nobody(role.trust_policy) is not None:
         # The trust holds the statement a revoke leaves, which refuses no one itself (its condition holds for no
         # request): nothing in the trust allows the EMR EC2 role since the revoke.
-        fix = _REVOKED
-    else:
-        fix = "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
-    return Link(index, name, FAIL, f"sts:AssumeRole {decision.reason}", cite(decision), fix)
+        return _REVOKED
+    if decision.unmet is not None:
+        # A statement naming the EMR EC2 role under a Condition the request does not meet, such as one someone added
+        # to the provider's: EnsureDestinationRoleOperator keeps what others wrote, so rerunning it would not help.
+        return unmet_fix(decision)
+    return "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
 
 
 def _per_node(link: Link, doubt: str) -> Link:
