@@ -310,9 +310,10 @@ def merge_classification(
     """
     Return ``configurations`` with ``properties`` added to ``classification`` (created if missing).
 
-    A property the user already set to the same value is fine; to another value, a conflict, in any of the
-    classification's entries (given twice, each is read: which one EMR keeps for a property both set is not
-    documented). The properties go into its last entry.
+    A property the user already set to the same value as Hadoop reads it (:func:`hadoop_reading`: ``TRUE`` for
+    ``true``) is fine, kept as the user spelled it; to another value, a conflict, in any of the classification's
+    entries (given twice, each is read: which one EMR keeps for a property both set is not documented). The properties
+    go into its last entry.
     """
     result = copy.deepcopy(configurations)
     last = None
@@ -327,7 +328,7 @@ def merge_classification(
         written = {property_name(key): key for key in existing}  # EMR.secret@NAME sets NAME
         for key, value in properties.items():
             given = written.get(property_name(key), key)
-            if given in existing and (given != key or existing[given] != value):
+            if given in existing and (given != key or not _reads_alike(key, existing[given], value)):
                 raise InvalidParameterError(
                     f"{field}[{index}].Properties.{given}",
                     f"is {existing[given]!r}, but cross-account access needs {value!r}",
@@ -336,8 +337,14 @@ def merge_classification(
     if last is None:
         result.append({"Classification": classification, "Properties": dict(properties)})
     else:
-        last.update(properties)
+        last.update({key: value for key, value in properties.items() if key not in last})
     return result
+
+
+def _reads_alike(key: str, value: object, other: object) -> bool:
+    """Whether Hadoop reads two values of property ``key`` as one setting (:func:`hadoop_reading`)."""
+    name = property_name(key)
+    return value == other or hadoop_reading(name, value) == hadoop_reading(name, other)
 
 
 def _refuse_conflicting_repeats(configurations: list[dict[str, Any]]) -> None:

@@ -573,6 +573,31 @@ class TestMergeWithUserConfigurations:
         ]
         assert user == [{"Classification": "emrfs-site"}]
 
+    @pytest.mark.parametrize("spelled", ["TRUE", "True", " true", "true"])
+    def test_a_switch_the_user_set_as_hadoop_reads_it_the_same_is_kept_as_spelled(self, spelled: str) -> None:
+        # Option (a)'s grant asks for the Requester Pays header ("true") on a cluster whose emrfs-site already sets it
+        # as Hadoop's Configuration.getBoolean reads it (case-insensitively, trimmed): the same setting, not a conflict.
+        user = [{"Classification": "emrfs-site", "Properties": {"fs.s3.useRequesterPaysHeader": spelled}}]
+        result = merge_classification(user, "emrfs-site", {"fs.s3.useRequesterPaysHeader": "true"}, CONFIGURATIONS)
+        assert result == user
+
+    def test_a_switch_the_user_set_off_conflicts(self) -> None:
+        user = [{"Classification": "emrfs-site", "Properties": {"fs.s3.useRequesterPaysHeader": "FALSE"}}]
+        refused(
+            lambda: merge_classification(user, "emrfs-site", {"fs.s3.useRequesterPaysHeader": "true"}, CONFIGURATIONS),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3.useRequesterPaysHeader",
+        )
+
+    def test_a_canned_acl_padded_with_a_space_still_conflicts(self) -> None:
+        # hadoop_reading keeps a canned ACL's raw text: how EMRFS reads a padded one is not documented.
+        user = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerFullControl "}}]
+        refused(
+            lambda: merge_classification(
+                user, "emrfs-site", {"fs.s3.canned.acl": "BucketOwnerFullControl"}, CONFIGURATIONS
+            ),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3.canned.acl",
+        )
+
     @pytest.mark.parametrize("properties", [None, ["fs.s3.canned.acl"], "fs.s3.canned.acl=Private"])
     def test_a_classification_whose_properties_are_not_a_dict_is_refused(self, properties: Any) -> None:
         user = [
