@@ -9,7 +9,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
     acting_account,
@@ -47,6 +47,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
 from airflow_provider_emrfs_xacct.pure.exceptions import (
     AccessDeniedError,
     ConflictError,
+    EmrfsXacctError,
     NotConvergedError,
     PreconditionError,
 )
@@ -739,7 +740,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         a left-over policy (:meth:`_free_spill_name`) written into and not attached. An attach refused because a
         concurrent grant's spill policy took the role's last slot since the plan listed them, with room for these
         grants, deletes the same and raises :class:`SlotTakenError`: the grants are placed again, into it
-        (:meth:`_attach_spill_policy`).
+        (:meth:`_attach_spill_policy`). Any other failure of these writes (an attach still answering ``NoSuchEntity``
+        for the new policy after IAM's lag is waited out, denied, unanswered) deletes the same before it is raised:
+        left, a later grant would take such a policy for an in-flight grant's and create another beside it.
         """
         changes: list[Change] = []
         unattached: list[str] = []  # created by this call, not attached yet
@@ -763,16 +766,38 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     self.refuse_foreign_spill_policy(arn, role_name)
                 changes.append(Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": arn}))
                 if not dry_run:
-                    if created:
-                        unattached.remove(arn)  # refused, the attach deletes it itself
-                    self._attach_spill_policy(role_name, name, arn, created=created, arns=arns)
+                    self._attach_new_spill_policy(role_name, name, arn, arns, unattached, settings)
                     landed.append(
                         f"managed policy {name} attached to role {role_name}, granting {len(arns)} of the roles"
                     )
-        except (QuotaRefusedByAwsError, SlotTakenError):
+        except (EmrfsXacctError, SlotTakenError, ClientError, BotoCoreError):  # any refusal or failure
             self._delete_unattached_spill_policies(unattached, landed)
             raise
         return changes
+
+    def _attach_new_spill_policy(
+        self,
+        role_name: str,
+        name: str,
+        arn: str,
+        arns: list[str],
+        unattached: list[str],
+        settings: ConvergeSettings,
+    ) -> None:
+        """
+        Attach one spill policy of :meth:`_add_spill_policies`, striking it from ``unattached`` once attached, or once
+        its attach refused at IAM's quota has deleted it (:meth:`_attach_spill_policy`). Failed otherwise (IAM still
+        not showing it after the wait, denied, the role gone, no answer), it is left there, to be deleted.
+        """
+        created = arn in unattached
+        try:
+            self._attach_spill_policy(role_name, name, arn, created=created, arns=arns, settings=settings)
+        except (QuotaRefusedByAwsError, SlotTakenError):
+            if created:
+                unattached.remove(arn)
+            raise
+        if created:
+            unattached.remove(arn)
 
     def _delete_unattached_spill_policies(self, policy_arns: list[str], landed: list[str]) -> None:
         """

@@ -24,12 +24,13 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     error_message,
     is_concurrent_write,
     retry_concurrent_writes,
+    send_again_while,
     unless_gone,
 )
 from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import spill
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, guard_writes, lift_deadline, read_modify_write
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_MANAGED_POLICY_CHARS,
     parse_document,
@@ -61,6 +62,29 @@ if TYPE_CHECKING:
 MANAGED_BY_TAG: TagTypeDef = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
 #: The waits before reading a managed policy's default version again when the version named is not found.
 MANAGED_VERSION_REREAD_WAITS = (0.0, 0.5, 1.0, 2.0)
+
+
+def consistency_waits(settings: ConvergeSettings) -> tuple[float, ...]:
+    """
+    The waits before sending a write again while IAM's lag refuses it, as a read-modify-write's backoff
+    (``ConvergeSettings``): from ``first_backoff_seconds``, doubling up to 8 s, ``consistency_wait_seconds`` in all.
+    """
+    waits: list[float] = []
+    wait = settings.first_backoff_seconds
+    while wait > 0 and sum(waits) + wait <= settings.consistency_wait_seconds:
+        waits.append(wait)
+        wait = min(wait * 2, 8.0)
+    return tuple(waits)
+
+
+def is_not_visible_yet(error: BaseException, policy_arn: str) -> bool:
+    """
+    Whether IAM refused an attach for not seeing the managed policy ``policy_arn`` (yet), not the role.
+
+    ``NoSuchEntity``'s message describes the entity not found (IAM API Reference, "AttachRolePolicy"): "Policy <ARN>
+    does not exist or is not attachable." for the policy, "The role with name <name> cannot be found." for the role.
+    """
+    return isinstance(error, ClientError) and error_code(error) == "NoSuchEntity" and policy_arn in error_message(error)
 
 
 def is_lingering_subordinate(error: Exception) -> bool:
@@ -326,12 +350,12 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 if attach not in changes:
                     changes.append(attach)
                 if not dry_run:
-                    self._attach_spill_policy(role_name, name, policy_arn, created=True, arns=arns)
+                    self._attach_spill_policy(role_name, name, policy_arn, created=True, arns=arns, settings=settings)
                 return changes
             if dry_run or self._read_back_attached(policy_arn, role_name):
                 return changes
             self._attach_detached_spill_policy(
-                role_name, name, policy_arn, sorted(spill.held(last_read[0]) - set(arns)), arns
+                role_name, name, policy_arn, sorted(spill.held(last_read[0]) - set(arns)), arns, settings
             )
             if attach not in changes:
                 changes.append(attach)
@@ -359,7 +383,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         )
 
     def _attach_detached_spill_policy(
-        self, role_name: str, name: str, policy_arn: str, others: list[str], arns: list[str]
+        self, role_name: str, name: str, policy_arn: str, others: list[str], arns: list[str], settings: ConvergeSettings
     ) -> None:
         """
         Attach again a spill policy this grant wrote into that its read-back found detached (:meth:`_ensure_spill_policy`).
@@ -377,13 +401,13 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
             ", ".join(others) or "nothing else",
         )
         try:
-            self._attach_spill_policy(role_name, name, policy_arn, created=False, arns=arns)
+            self._attach_spill_policy(role_name, name, policy_arn, created=False, arns=arns, settings=settings)
         except ClientError as error:
             if error_code(error) != "NoSuchEntity":  # deleted since the read-back: the next round creates it again
                 raise
 
     def _attach_spill_policy(
-        self, role_name: str, name: str, policy_arn: str, *, created: bool, arns: list[str]
+        self, role_name: str, name: str, policy_arn: str, *, created: bool, arns: list[str], settings: ConvergeSettings
     ) -> None:
         """
         Attach one of the provider's managed policies to the role; at IAM's quota, place again or refuse.
@@ -391,13 +415,17 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         IAM refuses an attach past the role's quota in force with ``LimitExceeded``, changing nothing (IAM API
         Reference, "AttachRolePolicy": "attempted to create resources beyond the current AWS account limits"). A policy
         this call has just created is then deleted again, so that no grant is left in a policy attached to nothing;
-        then the refusal is read for what took the slot (:meth:`_refused_attach`).
+        then the refusal is read for what took the slot (:meth:`_refused_attach`). Its attach waits out IAM's lag
+        first (:meth:`_attach_created_spill_policy`).
 
         :param arns: the destination roles the policy is attached for.
         """
         try:
             # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
-            retry_concurrent_writes(self.conn.attach_role_policy, RoleName=role_name, PolicyArn=policy_arn)
+            if created:
+                self._attach_created_spill_policy(role_name, name, policy_arn, arns, settings)
+            else:
+                retry_concurrent_writes(self.conn.attach_role_policy, RoleName=role_name, PolicyArn=policy_arn)
         except ClientError as error:
             if error_code(error) != "LimitExceeded":
                 raise
@@ -407,6 +435,39 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         listed = self._attachments_listed.get(role_name.lower())
         if listed is not None:
             listed.add(policy_arn)
+
+    def _attach_created_spill_policy(
+        self, role_name: str, name: str, policy_arn: str, arns: list[str], settings: ConvergeSettings
+    ) -> None:
+        """
+        Attach a managed policy this run has just created, sent again while IAM does not show it yet.
+
+        Right after ``CreatePolicy`` the attach can answer ``NoSuchEntity`` for the policy (IAM User Guide,
+        "Troubleshoot IAM", "Changes that I make are not always immediately visible"): waited out as the trust
+        write's "Invalid principal", for ``settings.consistency_wait_seconds`` (:func:`consistency_waits`), as
+        another write in progress is. Not a ``NoSuchEntity`` for the role (:func:`is_not_visible_yet`): raised at once.
+
+        :raises PreconditionError: IAM still did not show the policy after the wait (a retry may).
+        """
+        try:
+            send_again_while(
+                lambda error: is_concurrent_write(error) or is_not_visible_yet(error, policy_arn),
+                self.conn.attach_role_policy,
+                waits=consistency_waits(settings),
+                RoleName=role_name,
+                PolicyArn=policy_arn,
+            )
+        except ClientError as error:
+            if not is_not_visible_yet(error, policy_arn):
+                raise
+            raise PreconditionError(
+                f"managed policy {name}, created by this run to hold {len(arns)} of the roles, could still not be "
+                f"attached to role {role_name} after {settings.consistency_wait_seconds:g} s of waiting for IAM to "
+                "show the new policy (IAM's eventual consistency after CreatePolicy); run the task again. AWS said: "
+                f"{error_message(error)}",
+                retriable=True,
+                field="destination_role_arns",
+            ) from error
 
     def _refused_attach(
         self, role_name: str, name: str, policy_arn: str, arns: list[str], error: ClientError
