@@ -4951,6 +4951,24 @@ MUTATIONS = [
         "the stand-in takes principalmapper's full verdict on iam:PassRole (the role as a resource of no policy)",
         INT_SCOPED_SERVICE_ROLE,
     ),
+    m(
+        "OX30",
+        "pure/checks/destination_role.py",
+        "            FAIL,\n"
+        '            f"the mapping names {role_arn}, the role\'s own spelling is {role.arn}: role names are case sensitive "\n',
+        "            UNKNOWN,\n"
+        '            f"the mapping names {role_arn}, the role\'s own spelling is {role.arn}: role names are case sensitive "\n',
+        "a mapping naming its role in another letter case left not checked: STS's AssumeRole on it fails",
+        ["tests/unit/test_chain_audit_fixes.py", "tests/unit/test_probe_route_and_unread_role.py"],
+    ),
+    j(
+        "OX31",
+        "emrfs_writer.py",
+        "        elif own_arn != target.role_arn:\n",
+        "        elif own_arn.lower() != target.role_arn.lower():\n",
+        "the stand-in's writer assumes a role ARN whose name differs from the role's own only in letter case",
+        ["tests/integration/test_emrfs_writer.py"],
+    ),
 ]
 
 

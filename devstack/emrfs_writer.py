@@ -543,15 +543,32 @@ def _trust_policy(url: str, role_arn: str) -> tuple[dict[str, Any] | None, str |
     """
     The trust policy of the role ``role_arn`` names, and the role's own ARN (``(None, None)``: no such role).
 
-    IAM finds a role by its name in any case, and by name alone; whether STS ``AssumeRole`` accepts a ``RoleArn``
-    spelled otherwise than the role's own (the name in another case, another path) AWS does not document: the
-    caller refuses it (at least as strict as AWS).
+    IAM finds a role by its name in any case, and by name alone; STS ``AssumeRole`` does not take the name in another
+    case (:func:`_not_own_arn`), and whether it takes another path AWS does not document: the caller refuses a
+    ``RoleArn`` spelled otherwise than the role's own (at least as strict as AWS).
     """
     role = _role_named(_admin(url, _account(role_arn), "iam", region_of(role_arn)), role_arn)
     if role is None:
         return None, None
     document = role["AssumeRolePolicyDocument"]
     return (json.loads(document) if isinstance(document, str) else dict(document)), str(role["Arn"])
+
+
+def _not_own_arn(role_arn: str, own_arn: str) -> str:
+    """Why STS (AccessDenied, 403) refuses EMRFS's ``AssumeRole`` of ``role_arn``, not the role's own ARN ``own_arn``."""
+    (path, name), (own_path, own_name) = role_arn.rsplit("/", 1), own_arn.rsplit("/", 1)
+    if path == own_path and name.lower() == own_name.lower():
+        # "When you assume a role using AWS STS API or AWS CLI, make sure to use the exact name of your role in the
+        # ARN. Role names are case sensitive when you assume a role" (IAM User Guide, "Troubleshoot IAM roles", "I
+        # can't assume a role").
+        return (
+            f"denied: {role_arn} is not the role's own ARN, {own_arn}: role names are case sensitive when a role is "
+            "assumed"
+        )
+    return (
+        f"denied: {role_arn} is not the role's own ARN, {own_arn} (AWS does not document that AssumeRole accepts a "
+        "role ARN of another path)"
+    )
 
 
 #: The one key spec S3 encrypts with (its own judge: not the package's pure/kms_keys.py).
@@ -1529,11 +1546,7 @@ class _Writer:
             missing = self.instance_role_arn if caller is None else target.role_arn
             decision = Decision(False, f"denied: role {missing} does not exist")
         elif own_arn != target.role_arn:
-            decision = Decision(
-                False,
-                f"denied: {target.role_arn} is not the role's own ARN, {own_arn} (AWS does not document that "
-                "AssumeRole accepts a role ARN spelled otherwise: name in another case, another path)",
-            )
+            decision = Decision(False, _not_own_arn(target.role_arn, str(own_arn)))
         else:
             endpoint = self.endpoints.get("sts")
             documents = [trust, *(document for _, document in caller.policies), caller.boundary]

@@ -550,9 +550,11 @@ def test_objects_the_emr_account_owns_are_not_the_bucket_owners_to_read(
 )
 def test_a_mapping_not_naming_the_roles_own_arn_is_not_assumed(aws: Seeded, mapped_arn: str) -> None:
     # The stand-in's IAM finds a role by its name in any case (devstack/aws_principals.py get_role), and by name
-    # alone; whether STS AssumeRole accepts an ARN spelled otherwise than the role's own is not documented (the
-    # verifier reports it "not checked"): the judge must not let the write through on it. The EMR EC2 role may
-    # assume any role here, so that only the mapping's spelling is judged.
+    # alone; STS does not: "When you assume a role using AWS STS API or AWS CLI, make sure to use the exact name of
+    # your role in the ARN. Role names are case sensitive when you assume a role" (IAM User Guide, "Troubleshoot IAM
+    # roles", "I can't assume a role"; the verifier FAILs the link). Whether it accepts another path is not
+    # documented: the judge refuses that too (at least as strict as AWS). The EMR EC2 role may assume any role here,
+    # so that only the mapping's spelling is judged.
     chain(aws)
     client(aws.url, EMR_ACCOUNT, "iam").put_role_policy(
         RoleName=EMR_EC2_ROLE,
@@ -573,6 +575,8 @@ def test_a_mapping_not_naming_the_roles_own_arn_is_not_assumed(aws: Seeded, mapp
     assert failure is not None, result.summary()
     assert (failure.operation, failure.uri, failure.status) == ("AssumeRole", mapped_arn, 403), result.summary()
     assert "not the role's own" in failure.reason, failure.reason
+    if ROLE.upper() in mapped_arn:
+        assert "role names are case sensitive when a role is assumed" in failure.reason, failure.reason
 
 
 @pytest.mark.parametrize(

@@ -1816,11 +1816,12 @@ def test_the_instance_profile_role_in_another_case_is_the_verified_role() -> Non
     assert link.status == PASS, link
 
 
-def test_a_mapping_naming_its_role_in_another_case_is_not_checked() -> None:
+def test_a_mapping_naming_its_role_in_another_case_fails() -> None:
     """
-    The role exists (names are unique without regard to case), but whether STS AssumeRole accepts a RoleArn
-    spelled in another case, and which spelling the policies are then matched against (a Resource's IAM name
-    is case sensitive: IAM User Guide, "IAM JSON policy elements: Resource"), is not documented: not a FAIL.
+    The role exists (names are unique without regard to case), but EMRFS's AssumeRole on the mapping's ARN fails:
+    "When you assume a role using AWS STS API or AWS CLI, make sure to use the exact name of your role in the ARN.
+    Role names are case sensitive when you assume a role" (IAM User Guide, "Troubleshoot IAM roles", "I can't
+    assume a role"). Before, the link was "not checked".
     """
     state = healthy_state()
     spelled = ROLE.replace("partner-writer", "Partner-Writer")
@@ -1829,10 +1830,13 @@ def test_a_mapping_naming_its_role_in_another_case_is_not_checked() -> None:
 
     link = by_name(check_chain(state))["destination role"]
 
-    assert link.status == UNKNOWN, link
-    assert ROLE in link.detail
-    assert "case" in link.detail
-    assert ROLE in link.fix
+    assert link.status == FAIL, link
+    assert link.detail == (
+        f"the mapping names {spelled}, the role's own spelling is {ROLE}: role names are case sensitive when a "
+        "role is assumed, so EMRFS's AssumeRole on the mapping's ARN will fail"
+    )
+    assert link.fix == f"put {ROLE} in the mapping (CreateEmrfsSecurityConfigOperator)"
+    assert not link.probe_settles
 
 
 # s3:prefix and ListMultipartUploads ------------------------------------------------------------

@@ -40,16 +40,17 @@ def _audit(index: int, role_arn: str, role: RoleState | Unreadable | None) -> Li
             fix="create it with EnsureDestinationRoleOperator, or name an existing role in the mapping",
         )
     if role.arn != role_arn and identity_key(role.arn) == identity_key(role_arn):
-        # The same role (names "aren't distinguished by case": IAM User Guide, "IAM and AWS STS quotas"). Whether
-        # STS AssumeRole accepts the other spelling, and which one the policies' Resource (where the IAM name is
-        # case sensitive: IAM User Guide, "IAM JSON policy elements: Resource") is matched against, AWS does not
-        # document: not checked, never PASS or FAIL.
+        # The same role (names "aren't distinguished by case": IAM User Guide, "IAM and AWS STS quotas"), but not
+        # for STS: "When you assume a role using AWS STS API or AWS CLI, make sure to use the exact name of your role
+        # in the ARN. Role names are case sensitive when you assume a role" (IAM User Guide, "Troubleshoot IAM
+        # roles", "I can't assume a role": https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_roles.html).
+        # EMRFS calls AssumeRole on the mapping's ARN.
         return Link(
             index,
             name,
-            UNKNOWN,
-            f"the mapping names {role_arn}, the role's own spelling is {role.arn} (names differ only in case): "
-            "whether EMRFS's AssumeRole on the mapping's spelling succeeds is not documented",
+            FAIL,
+            f"the mapping names {role_arn}, the role's own spelling is {role.arn}: role names are case sensitive "
+            "when a role is assumed, so EMRFS's AssumeRole on the mapping's ARN will fail",
             fix=f"put {role.arn} in the mapping (CreateEmrfsSecurityConfigOperator)",
         )
     if role.arn != role_arn:
