@@ -382,6 +382,14 @@ def _trust_only_with_external_id(state: ChainState) -> None:
     trust["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": "partner-b-123"}}
 
 
+def _assume_grant_only_with_external_id(state: ChainState) -> None:
+    # The same on the EMR EC2 role's side: AttachAssumeRolePolicyOperator keeps someone's Condition on its statement.
+    emr_role = state.emr_role
+    assert isinstance(emr_role, RoleState)
+    _, policy = emr_role.policies[0]
+    policy["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": "partner-b-123"}}
+
+
 def _trust_denies(state: ChainState) -> None:
     trust = state.destination_roles[ROLE].trust_policy  # type: ignore[union-attr]
     trust["Statement"].append(
@@ -490,6 +498,14 @@ BROKEN = [
         "not allowed by any statement",
     ),
     Broken(
+        "assume-grant-under-someones-condition",
+        _assume_grant_only_with_external_id,
+        (ASSUME,),
+        "inline policy emrfs-xacct-assume-destination-roles: Sid EmrfsXacctAssumeDestinationRoles (Condition not met)",
+        "names this request but its Condition does not hold for it: change that Condition",
+        "not allowed by any statement",
+    ),
+    Broken(
         "trust-policy-denies-emr-role",
         _trust_denies,
         (ASSUME,),
@@ -568,7 +584,7 @@ def test_each_broken_link_is_detected(case: Broken) -> None:
     assert table.splitlines()[0] == f"Cross-account EMRFS chain for {CONFIGURATION}: FAIL"
     assert case.links[0] in table
     if case.statement:
-        assert case.statement in table
+        assert case.statement[:90] in table  # the table cuts each cell at 90 characters
 
 
 def _writer_in_third_account(state: ChainState, ownership: str) -> ChainState:

@@ -78,14 +78,15 @@ def _refusal_fix(decision: Decision, role: RoleState) -> str:
     if decision.source == "permissions boundary":
         return "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
     if decision.source == "identity":
-        return "AttachAssumeRolePolicyOperator with this role in destination_role_arns"
+        # Someone's Condition on the grant is kept by AttachAssumeRolePolicyOperator too (it keeps what others wrote).
+        return unmet_fix(decision) or "AttachAssumeRolePolicyOperator with this role in destination_role_arns"
     if revokes_trust_nobody(role.trust_policy) is not None:
         # The trust holds the statement a revoke leaves, which refuses no one itself (its condition holds for no
         # request): nothing in the trust allows the EMR EC2 role since the revoke.
         return _REVOKED
     if decision.unmet is not None:
-        # A statement naming the EMR EC2 role under a Condition the request does not meet, such as one someone added
-        # to the provider's: EnsureDestinationRoleOperator keeps what others wrote, so rerunning it would not help.
+        # A trust statement naming the EMR EC2 role under a Condition the request does not meet, such as one someone
+        # added to the provider's: EnsureDestinationRoleOperator keeps what others wrote, so rerunning it would not help.
         return unmet_fix(decision)
     return "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
 
