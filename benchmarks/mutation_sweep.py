@@ -4903,6 +4903,22 @@ MUTATIONS = [
         "a spill policy its attach refused at IAM's quota deleted is deleted again: the refusal says it was kept",
         ["tests/integration/test_scale.py"],
     ),
+    m(
+        "OX20",
+        "pure/checks/assume.py",
+        "        return unmet_fix(decision)\n",
+        '        return "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"\n',
+        "an assume refused by someone's Condition on the trust statement: the fix says to rerun the operator that keeps it",
+        ["tests/unit/test_chain.py"],
+    ),
+    m(
+        "OX21",
+        "pure/checks/assume.py",
+        '        return unmet_fix(decision) or "AttachAssumeRolePolicyOperator',
+        '        return "" or "AttachAssumeRolePolicyOperator',
+        "an assume refused by someone's Condition on the EMR EC2 role's grant: the fix says to rerun the operator that keeps it",
+        ["tests/unit/test_chain.py"],
+    ),
     j(
         "SJ29",
         "aws_cluster_settings.py",
