@@ -4985,6 +4985,30 @@ MUTATIONS = [
         "the stand-in's writer assumes a role ARN whose name differs from the role's own only in letter case",
         ["tests/integration/test_emrfs_writer.py"],
     ),
+    m(
+        "OX40",
+        "pure/cluster_config.py",
+        '    if wait_policy != WAIT_FOR_STEPS_COMPLETION or overrides.get("AutoTerminationPolicy") is not None:\n',
+        "    if wait_policy != WAIT_FOR_STEPS_COMPLETION:\n",
+        "a wait for the end of a kept-alive cluster refused although its AutoTerminationPolicy ends it once idle",
+        ["tests/unit/test_cluster_config.py", "tests/integration/test_emr_launch.py"],
+    ),
+    m(
+        "OX41",
+        "pure/cluster_config.py",
+        '    if not isinstance(instances, dict) or instances.get("KeepJobFlowAliveWhenNoSteps") is not True:\n',
+        '    if not isinstance(instances, dict) or instances.get("KeepJobFlowAliveWhenNoSteps") is False:\n',
+        "a wait for the end of a cluster whose Steps end it (KeepJobFlowAliveWhenNoSteps not set) refused",
+        ["tests/unit/test_cluster_config.py"],
+    ),
+    m(
+        "OX42",
+        "operators/emr.py",
+        '        check_wait_policy(config, self.wait_policy, instances_field=fields["Instances"])\n',
+        '        check_wait_policy(config, None, instances_field=fields["Instances"])\n',
+        "WAIT_FOR_STEPS_COMPLETION on a kept-alive cluster launched: the task polls until it runs out, then fails",
+        ["tests/integration/test_emr_launch.py"],
+    ),
 ]
 
 

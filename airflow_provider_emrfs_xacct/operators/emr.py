@@ -234,7 +234,9 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         (``Instances.KeepJobFlowAliveWhenNoSteps`` not true) is waited for as upstream: ``TERMINATED`` is its
         expected end, and its id is returned. (default: False)
     :param wait_policy: how to wait, as upstream: ``WaitPolicy.WAIT_FOR_COMPLETION`` (the cluster up) or
-        ``WaitPolicy.WAIT_FOR_STEPS_COMPLETION`` (the cluster ended); setting it waits. (default: None)
+        ``WaitPolicy.WAIT_FOR_STEPS_COMPLETION`` (the cluster ended); setting it waits. The latter on a cluster kept
+        alive (``Instances.KeepJobFlowAliveWhenNoSteps: true``) without an ``AutoTerminationPolicy``, which never
+        ends by itself, is refused before any call. (default: None)
     :param waiter_delay: seconds between two reads of the cluster's state while waiting; a whole number, or its
         rendered text (refused before any call otherwise). (templated, default: 60)
     :param waiter_max_attempts: reads of the cluster's state before the wait fails; a whole number from 1, or its
@@ -353,7 +355,7 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure import launch_arguments as arguments
-        from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
+        from airflow_provider_emrfs_xacct.pure.cluster_config import check_wait_policy, plan_launch
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.validation import validate_bool
 
@@ -396,6 +398,8 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         arguments.validate_cluster_tags(config, fields["Tags"])
         name = arguments.launch_security_configuration(config, name, fields["SecurityConfiguration"])
         arguments.validate_configuration_document(name, self.security_configuration_document)
+        # A wait for the end of a cluster that stays up would poll until it runs out, then fail: refused before any call.
+        check_wait_policy(config, self.wait_policy, instances_field=fields["Instances"])
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
                 self.connection_account(hook)

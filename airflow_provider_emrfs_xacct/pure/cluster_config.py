@@ -863,6 +863,39 @@ def _check_keep_alive(overrides: dict[str, Any], notes: list[str]) -> None:
     )
 
 
+#: ``WaitPolicy.WAIT_FOR_STEPS_COMPLETION``'s value (the Amazon provider's ``WaitPolicy`` is a ``str`` enum).
+WAIT_FOR_STEPS_COMPLETION = "wait_for_steps_completion"
+
+
+def check_wait_policy(
+    overrides: dict[str, Any], wait_policy: Any, *, instances_field: str = "job_flow_overrides.Instances"
+) -> None:
+    """
+    Refuse waiting for the end of a cluster that stays up: ``WAIT_FOR_STEPS_COMPLETION`` with
+    ``KeepJobFlowAliveWhenNoSteps`` true and no ``AutoTerminationPolicy``.
+
+    That wait is the Amazon provider's ``job_flow_terminated`` waiter (its ``waiters/emr.json``: success on
+    ``TERMINATED`` only); KeepJobFlowAliveWhenNoSteps "Specifies whether the cluster should remain available after
+    completing all steps" (Amazon EMR API Reference, "JobFlowInstancesConfig"); an ``AutoTerminationPolicy`` ends it
+    after ``IdleTimeout``, "the amount of idle time in seconds after which the cluster automatically terminates"
+    (Amazon EMR API Reference, "AutoTerminationPolicy").
+    """
+    if wait_policy != WAIT_FOR_STEPS_COMPLETION or overrides.get("AutoTerminationPolicy") is not None:
+        return
+    instances = overrides.get("Instances")
+    if not isinstance(instances, dict) or instances.get("KeepJobFlowAliveWhenNoSteps") is not True:
+        return
+    raise InvalidParameterError(
+        "wait_policy",
+        f"is WAIT_FOR_STEPS_COMPLETION, which waits for the cluster to end (TERMINATED), but "
+        f"{instances_field}.KeepJobFlowAliveWhenNoSteps is true and there is no AutoTerminationPolicy, so the "
+        "cluster never ends by itself: the task would poll for waiter_max_attempts x waiter_delay while it bills, "
+        "then terminate it and fail, on every retry. Use WaitPolicy.WAIT_FOR_COMPLETION to wait for the cluster to "
+        "be up (and end it with TerminateClusterOperator as the teardown), or set KeepJobFlowAliveWhenNoSteps=False "
+        "with the work as Steps so that it ends after them, or give an AutoTerminationPolicy (it ends once idle)",
+    )
+
+
 def _launch_lists(overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the ``Configurations`` and ``BootstrapActions`` of ``RunJobFlow`` arguments, refusing other shapes."""
     return (

@@ -207,14 +207,20 @@ def test_a_protected_second_cluster_fails_the_teardown_after_ending_the_first(mo
     assert state[other] == "WAITING"
 
 
-def waiting_launch(name: str, **waits: Any) -> LaunchClusterWithSecConfigOperator:
-    """partner-a's launch (``test_faults.launch``) that waits for its cluster, as ``waits`` say."""
+def waiting_launch(name: str, *, auto_termination: bool = False, **waits: Any) -> LaunchClusterWithSecConfigOperator:
+    """
+    partner-a's launch (``test_faults.launch``) that waits for its cluster, as ``waits`` say; ``auto_termination``
+    gives it an ``AutoTerminationPolicy`` (a wait for the end of a kept-alive cluster is refused without one).
+    """
+    overrides = job_flow("partner-a")
+    if auto_termination:
+        overrides["AutoTerminationPolicy"] = {"IdleTimeout": 3600}
     return LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster",
         aws_conn_id=EMR_CONN_ID,
         emr_conn_id=None,
         security_configuration=name,
-        job_flow_overrides=job_flow("partner-a"),
+        job_flow_overrides=overrides,
         wait_for_completion=True,
         **waits,
     )
@@ -254,7 +260,9 @@ def test_a_launch_whose_wait_failed_in_the_worker_terminates_every_cluster_of_it
     ended_states = ENDED if terminate else ("WAITING",)
     operator = waiting_launch(
         partner_a_configuration(aws),
-        # Waits for the cluster to end, once: moto's cluster stays WAITING, so the waiter's attempts run out.
+        # Waits for the cluster to end, once: moto's cluster stays WAITING (it does not end an idle cluster as its
+        # AutoTerminationPolicy says), so the waiter's attempts run out.
+        auto_termination=True,
         wait_policy=WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
         waiter_delay=1,
         waiter_max_attempts=1,

@@ -464,6 +464,72 @@ def test_a_cluster_that_would_end_once_started_is_refused_before_run_job_flow(
         assert cluster["Status"]["State"] == "WAITING"
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+@pytest.mark.parametrize("in_extra", [False, True], ids=["overrides", "extra"])
+def test_waiting_for_the_end_of_a_cluster_that_stays_up_is_refused_before_any_call(
+    emr: Any, monkeypatch: pytest.MonkeyPatch, dry_run: bool, in_extra: bool
+) -> None:
+    """
+    ``WaitPolicy.WAIT_FOR_STEPS_COMPLETION`` waits with the Amazon provider's ``job_flow_terminated`` waiter
+    (``waiters/emr.json``: success on ``TERMINATED`` only), which a cluster kept alive ("Specifies whether the cluster
+    should remain available after completing all steps", Amazon EMR API Reference, "JobFlowInstancesConfig") without an
+    ``AutoTerminationPolicy`` never reaches: the task polled for waiter_max_attempts x waiter_delay while the cluster
+    billed, then terminated it and failed, on every retry. Refused before any AWS call, in a dry run too.
+    """
+    from airflow.providers.amazon.aws.utils.waiter import WaitPolicy
+
+    arguments = overrides()
+    emr_conn_id = None
+    if in_extra:  # the Instances only the emr_conn_id extra gives is named there
+        extra = {"Instances": arguments.pop("Instances")}
+        monkeypatch.setenv("AIRFLOW_CONN_EMR_KEPT_ALIVE", json.dumps({"conn_type": "emr", "extra": extra}))
+        emr_conn_id = "emr_kept_alive"
+    operator = make_operator(
+        emr_conn_id=emr_conn_id,
+        job_flow_overrides=arguments,
+        wait_policy=WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
+        waiter_delay=1,
+        waiter_max_attempts=1,
+        dry_run=dry_run,
+    )
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator, RecordingTaskInstance(task_id="launch_cluster"))
+
+    assert refused.value.field == "wait_policy"
+    instances = "emr_conn_id 'emr_kept_alive' extra Instances" if in_extra else "job_flow_overrides.Instances"
+    assert f"{instances}.KeepJobFlowAliveWhenNoSteps is true" in refused.value.problem
+    assert "WAIT_FOR_COMPLETION" in refused.value.problem
+    assert calls.every == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_waiting_for_the_end_of_a_cluster_with_an_auto_termination_policy_is_launched(emr: Any) -> None:
+    """
+    An ``AutoTerminationPolicy`` ends the kept-alive cluster once idle (Amazon EMR API Reference,
+    "AutoTerminationPolicy": IdleTimeout, "the amount of idle time in seconds after which the cluster automatically
+    terminates"): the wait for its end is launched, and returns once it has ended (moto does not auto-terminate: the
+    cluster is ended before the wait's first poll).
+    """
+    from airflow.providers.amazon.aws.utils.waiter import WaitPolicy
+
+    from tests.integration.test_launch_wait_states import end_before_the_first_poll
+
+    operator = make_operator(
+        job_flow_overrides=overrides(AutoTerminationPolicy={"IdleTimeout": 600}),
+        wait_policy=WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
+        waiter_delay=1,
+        waiter_max_attempts=3,
+    )
+    ended = end_before_the_first_poll(operator)
+
+    cluster_id, recorder, _ = run_operator(operator)
+
+    assert ended == [cluster_id]
+    assert recorder.calls.count("RunJobFlow") == 1
+    assert cluster_state(emr, cluster_id) == "TERMINATED"
+
+
 def cluster_state(emr: Any, cluster_id: str) -> str:
     return str(emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"])
 

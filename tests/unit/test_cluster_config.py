@@ -7,6 +7,7 @@ import shlex
 from typing import Any
 
 import pytest
+from airflow.providers.amazon.aws.utils.waiter import WaitPolicy
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import s3_connector_of, unknown_canned_acl
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
@@ -16,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     KEEP_EMRFS_PROPERTIES,
     CredentialsProvider,
     add_bootstrap_action,
+    check_wait_policy,
     merge_classification,
     parse_release_label,
     plan_launch,
@@ -1454,6 +1456,57 @@ class TestKeepAlive:
     def test_steps_must_be_a_list_of_steps(self) -> None:
         arguments = overrides(Instances={"InstanceCount": 1}, Steps="export")
         refused(lambda: plan_launch(arguments), "job_flow_overrides.Steps", "list of steps")
+
+
+class TestWaitPolicy:
+    """
+    ``WaitPolicy.WAIT_FOR_STEPS_COMPLETION`` waits with the Amazon provider's ``job_flow_terminated`` waiter
+    (``waiters/emr.json``: success on ``TERMINATED`` only). Amazon EMR API Reference, "JobFlowInstancesConfig":
+    KeepJobFlowAliveWhenNoSteps "Specifies whether the cluster should remain available after completing all steps";
+    "AutoTerminationPolicy": IdleTimeout is "the amount of idle time in seconds after which the cluster automatically
+    terminates".
+    """
+
+    STEPS = [TestKeepAlive.STEP]
+
+    @pytest.mark.parametrize("steps", [None, STEPS])
+    @pytest.mark.parametrize("wait_policy", [WaitPolicy.WAIT_FOR_STEPS_COMPLETION, "wait_for_steps_completion"])
+    def test_waiting_for_the_end_of_a_cluster_kept_alive_is_refused(self, steps: Any, wait_policy: Any) -> None:
+        arguments = overrides() if steps is None else overrides(Steps=steps)
+
+        error = refused(
+            lambda: check_wait_policy(arguments, wait_policy, instances_field="emr_conn_id extra Instances"),
+            "wait_policy",
+            "emr_conn_id extra Instances.KeepJobFlowAliveWhenNoSteps is true",
+            "never ends",
+            "WAIT_FOR_COMPLETION",
+            "AutoTerminationPolicy",
+            "KeepJobFlowAliveWhenNoSteps=False",
+        )
+        assert "TERMINATED" in error.problem
+
+    @pytest.mark.parametrize(
+        ("arguments", "wait_policy"),
+        [
+            pytest.param(
+                overrides(AutoTerminationPolicy={"IdleTimeout": 3600}), WaitPolicy.WAIT_FOR_STEPS_COMPLETION, id="idle"
+            ),
+            pytest.param(
+                overrides(Instances={"InstanceCount": 1}, Steps=STEPS),
+                "wait_for_steps_completion",
+                id="ends-after-steps",
+            ),
+            pytest.param(
+                overrides(Instances={"InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": False}, Steps=STEPS),
+                "wait_for_steps_completion",
+                id="keep-alive-false",
+            ),
+            pytest.param(overrides(), WaitPolicy.WAIT_FOR_COMPLETION, id="wait-up"),
+            pytest.param(overrides(), None, id="no-wait"),
+        ],
+    )
+    def test_a_wait_that_can_end_is_allowed(self, arguments: dict[str, Any], wait_policy: Any) -> None:
+        check_wait_policy(arguments, wait_policy)
 
 
 class TestEmrfsTranslationSwitch:
