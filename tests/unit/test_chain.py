@@ -390,6 +390,20 @@ def _assume_grant_only_with_external_id(state: ChainState) -> None:
     policy["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": "partner-b-123"}}
 
 
+def _trust_only_by_the_partners_conditional_statement(state: ChainState) -> None:
+    # No statement of the provider's in the trust, only the partner's own under its Condition: the operator's
+    # statement is the fix, or that Condition, which is the partner's to change.
+    state.destination_roles[ROLE].trust_policy = document(  # type: ignore[union-attr]
+        {
+            "Sid": "PartnerOwn",
+            "Effect": "Allow",
+            "Principal": {"AWS": EMR_ROLE},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "partner-b-123"}},
+        }
+    )
+
+
 def _trust_denies(state: ChainState) -> None:
     trust = state.destination_roles[ROLE].trust_policy  # type: ignore[union-attr]
     trust["Statement"].append(
@@ -495,7 +509,8 @@ BROKEN = [
         (ASSUME,),
         "trust policy: Sid EmrfsXacctTrustEmrRoles (Condition not met)",
         "names this request but its Condition does not hold for it: change that Condition",
-        "not allowed by any statement",
+        "not allowed by any statement; trust policy Sid EmrfsXacctTrustEmrRoles allows it only under its Condition "
+        '{"StringEquals": {"sts:ExternalId": "partner-b-123"}}, and the request carries no sts:ExternalId',
     ),
     Broken(
         "assume-grant-under-someones-condition",
@@ -503,7 +518,16 @@ BROKEN = [
         (ASSUME,),
         "inline policy emrfs-xacct-assume-destination-roles: Sid EmrfsXacctAssumeDestinationRoles (Condition not met)",
         "names this request but its Condition does not hold for it: change that Condition",
-        "not allowed by any statement",
+        "and the request carries no sts:ExternalId",
+    ),
+    Broken(
+        "trust-only-by-the-partners-conditional-statement",
+        _trust_only_by_the_partners_conditional_statement,
+        (ASSUME,),
+        "trust policy: Sid PartnerOwn (Condition not met)",
+        "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns; or trust policy Sid PartnerOwn names "
+        "this request but its Condition does not hold for it",
+        "and the request carries no sts:ExternalId",
     ),
     Broken(
         "trust-policy-denies-emr-role",

@@ -14,10 +14,12 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Evaluated,
     Link,
     cite,
+    condition_shown,
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_doubt, unsettled_per_node
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_SID, TRUST_SID
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
 from airflow_provider_emrfs_xacct.pure.evaluator import Decision, evaluate_access
 from airflow_provider_emrfs_xacct.pure.merge import revokes_trust_nobody
@@ -60,7 +62,8 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
         link = Link(index, name, UNKNOWN, f"sts:AssumeRole depends on {decision.unknown}", cite(decision), PROBE_FIX)
         judged = _judged_policies(state, emr_role, role, through_sts_endpoint=endpoint is not None)
         return _per_node(link, per_node_doubt(request, judged))
-    return Link(index, name, FAIL, f"sts:AssumeRole {decision.reason}", cite(decision), _refusal_fix(decision, role))
+    detail = f"sts:AssumeRole {decision.reason}{condition_shown(decision, request.context)}"
+    return Link(index, name, FAIL, detail, cite(decision), _refusal_fix(decision, role))
 
 
 def _refusal_fix(decision: Decision, role: RoleState) -> str:
@@ -78,17 +81,27 @@ def _refusal_fix(decision: Decision, role: RoleState) -> str:
     if decision.source == "permissions boundary":
         return "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
     if decision.source == "identity":
-        # Someone's Condition on the grant is kept by AttachAssumeRolePolicyOperator too (it keeps what others wrote).
-        return unmet_fix(decision) or "AttachAssumeRolePolicyOperator with this role in destination_role_arns"
+        return _unmet_or(decision, ASSUME_SID, "AttachAssumeRolePolicyOperator with this role in destination_role_arns")
     if revokes_trust_nobody(role.trust_policy) is not None:
         # The trust holds the statement a revoke leaves, which refuses no one itself (its condition holds for no
         # request): nothing in the trust allows the EMR EC2 role since the revoke.
         return _REVOKED
-    if decision.unmet is not None:
-        # A trust statement naming the EMR EC2 role under a Condition the request does not meet, such as one someone
-        # added to the provider's: EnsureDestinationRoleOperator keeps what others wrote, so rerunning it would not help.
+    return _unmet_or(decision, TRUST_SID, "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns")
+
+
+def _unmet_or(decision: Decision, own_sid: str, operator_fix: str) -> str:
+    """
+    The fix of a refusal on one side, by the operator that writes the provider's statement there (``operator_fix``),
+    unless an ``Allow`` naming the request fails only its ``Condition`` (:func:`~.findings.unmet_fix`): the provider's
+    own statement (``own_sid``) under a Condition someone added, which the operator keeps (it keeps what others wrote),
+    so that Condition is the fix; someone else's statement, whose Condition is theirs to keep, the operator's statement
+    first, or that Condition.
+    """
+    if decision.unmet is None:
+        return operator_fix
+    if decision.unmet.get("Sid") == own_sid:
         return unmet_fix(decision)
-    return "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
+    return f"{operator_fix}; or {unmet_fix(decision)}"
 
 
 def _per_node(link: Link, doubt: str) -> Link:
