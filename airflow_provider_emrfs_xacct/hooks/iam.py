@@ -35,6 +35,7 @@ from airflow_provider_emrfs_xacct.hooks.iam_managed import (
     iam_document,
     iam_text,
     is_lingering_subordinate,
+    say_left,
 )
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import (
@@ -770,8 +771,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     landed.append(
                         f"managed policy {name} attached to role {role_name}, granting {len(arns)} of the roles"
                     )
-        except (EmrfsXacctError, SlotTakenError, ClientError, BotoCoreError):  # any refusal or failure
-            self._delete_unattached_spill_policies(unattached, landed)
+        except (EmrfsXacctError, SlotTakenError, ClientError, BotoCoreError) as error:  # any refusal or failure
+            self._delete_unattached_spill_policies(unattached, landed, settings, error)
             raise
         return changes
 
@@ -799,26 +800,21 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         if created:
             unattached.remove(arn)
 
-    def _delete_unattached_spill_policies(self, policy_arns: list[str], landed: list[str]) -> None:
+    def _delete_unattached_spill_policies(
+        self, policy_arns: list[str], landed: list[str], settings: ConvergeSettings, refusal: BaseException
+    ) -> None:
         """
-        Delete spill policies this call created and did not attach, a later write having been refused.
+        Delete spill policies this call created and did not attach, a later write having been refused (``refusal``).
 
-        ``DeletePolicy`` refuses a policy still attached to something or holding other versions (IAM API Reference,
-        "DeletePolicy": detach it and delete its other versions first; ``DeleteConflict``): one a concurrent grant of
-        the same roles took meanwhile (:meth:`_free_spill_name`) is kept. A delete that fails (denied, say) does not
-        hide the refusal: ``landed`` names the policy kept, as it names one kept for ``DeleteConflict``.
+        Each as :meth:`delete_created_spill_policy` does: one a concurrent grant took meanwhile is kept, one IAM does
+        not show yet is waited for, then named as maybe left. A delete that fails does not hide the refusal:
+        ``landed`` names the policy kept, and so does the refusal's message (a refusal at a quota says ``landed``
+        itself: :func:`_say_what_was_written`).
         """
-        for arn in policy_arns:
-            try:
-                self._delete_other_versions(arn)
-                unless_gone(self.conn.delete_policy, PolicyArn=arn)
-            except ClientError as error:
-                why = "another run has written into or attached it since"
-                if error_code(error) != "DeleteConflict":
-                    why = "not attached by this run, so granting nothing; deleting it failed"
-                landed.append(f"managed policy {arn}, created by this run, kept ({why}: {error_code(error)})")
-            else:
-                log.info("iam managed policy %s: deleted (created for this refused grant, never attached)", arn)
+        kept = [note for arn in policy_arns if (note := self.delete_created_spill_policy(arn, settings))]
+        landed += kept
+        if not isinstance(refusal, QuotaRefusedByAwsError):
+            say_left(refusal, kept)
 
     def _free_spill_name(self, role_name: str, policy_name: str, taken: set[str], wanted: set[str]) -> tuple[str, str]:
         """

@@ -10,13 +10,14 @@ module creates, changes, attaches and deletes those policies.
 from __future__ import annotations
 
 import copy
+import logging
 import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 from urllib.parse import unquote
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from botocore.handlers import json_decode_policies
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
@@ -29,8 +30,19 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
 )
 from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import spill
-from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, guard_writes, lift_deadline, read_modify_write
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.converge import (
+    ConvergeSettings,
+    consistency_waits,
+    guard_writes,
+    lift_deadline,
+    read_modify_write,
+)
+from airflow_provider_emrfs_xacct.pure.exceptions import (
+    ConflictError,
+    EmrfsXacctError,
+    NotConvergedError,
+    PreconditionError,
+)
 from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_MANAGED_POLICY_CHARS,
     parse_document,
@@ -58,33 +70,34 @@ if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
     from mypy_boto3_iam.type_defs import TagTypeDef
 
+log = logging.getLogger(__name__)
 #: Tag put on every role the provider creates (revoke deletes only roles carrying it).
 MANAGED_BY_TAG: TagTypeDef = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
 #: The waits before reading a managed policy's default version again when the version named is not found.
 MANAGED_VERSION_REREAD_WAITS = (0.0, 0.5, 1.0, 2.0)
 
 
-def consistency_waits(settings: ConvergeSettings) -> tuple[float, ...]:
-    """
-    The waits before sending a write again while IAM's lag refuses it, as a read-modify-write's backoff
-    (``ConvergeSettings``): from ``first_backoff_seconds``, doubling up to 8 s, ``consistency_wait_seconds`` in all.
-    """
-    waits: list[float] = []
-    wait = settings.first_backoff_seconds
-    while wait > 0 and sum(waits) + wait <= settings.consistency_wait_seconds:
-        waits.append(wait)
-        wait = min(wait * 2, 8.0)
-    return tuple(waits)
-
-
 def is_not_visible_yet(error: BaseException, policy_arn: str) -> bool:
     """
     Whether IAM refused an attach for not seeing the managed policy ``policy_arn`` (yet), not the role.
 
-    ``NoSuchEntity``'s message describes the entity not found (IAM API Reference, "AttachRolePolicy"): "Policy <ARN>
-    does not exist or is not attachable." for the policy, "The role with name <name> cannot be found." for the role.
+    IAM documents only that ``NoSuchEntity``'s "error message describes the resource" (IAM API Reference,
+    "AttachRolePolicy"); the wording is as observed, not documented: "Policy <ARN> does not exist or is not
+    attachable." for the policy, "The role with name <name> cannot be found." for the role. Worded otherwise, without
+    the policy's ARN, the attach fails at once and the policy just created is deleted: no wait, no harm.
     """
     return isinstance(error, ClientError) and error_code(error) == "NoSuchEntity" and policy_arn in error_message(error)
+
+
+def is_not_found(error: BaseException) -> bool:
+    """Whether IAM answered ``NoSuchEntity``: not there, or not visible yet (IAM's eventual consistency)."""
+    return isinstance(error, ClientError) and error_code(error) == "NoSuchEntity"
+
+
+def say_left(error: BaseException, left: Sequence[str]) -> None:
+    """End ``error``'s message with the policies its clean-up left (:meth:`ManagedPolicyBaseHook.delete_created_spill_policy`)."""
+    if left and error.args and isinstance(error.args[0], str):
+        error.args = (f"{error.args[0]}. Left by this run: {'; '.join(left)}", *error.args[1:])
 
 
 def is_lingering_subordinate(error: Exception) -> bool:
@@ -350,7 +363,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 if attach not in changes:
                     changes.append(attach)
                 if not dry_run:
-                    self._attach_spill_policy(role_name, name, policy_arn, created=True, arns=arns, settings=settings)
+                    self._attach_recreated_spill_policy(role_name, name, policy_arn, arns, settings)
                 return changes
             if dry_run or self._read_back_attached(policy_arn, role_name):
                 return changes
@@ -364,6 +377,76 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
             f"{what} kept being detached from role {role_name} after this grant wrote into it (concurrent revokes "
             "deleting it); retry the task, or serialise the writers with an Airflow pool"
         )
+
+    def _attach_recreated_spill_policy(
+        self, role_name: str, name: str, policy_arn: str, arns: list[str], settings: ConvergeSettings
+    ) -> None:
+        """
+        Attach a spill policy created again after a concurrent revoke deleted it (:meth:`_ensure_spill_policy`).
+
+        Its attach failed (IAM not showing it after the wait, denied, no answer), it is deleted again before the error
+        is raised, as a new one is (``EmrfsIamHook._add_spill_policies``): left, it would hold the grant attached to
+        nothing, and a later grant would take it for an in-flight one's. Refused at the role's quota, the attach has
+        deleted it itself (:meth:`_attach_spill_policy`).
+        """
+        try:
+            self._attach_spill_policy(role_name, name, policy_arn, created=True, arns=arns, settings=settings)
+        except (QuotaRefusedByAwsError, SlotTakenError):
+            raise
+        except (EmrfsXacctError, ClientError, BotoCoreError) as error:
+            kept = self.delete_created_spill_policy(policy_arn, settings)
+            say_left(error, [kept] if kept else [])
+            raise
+
+    def delete_created_spill_policy(self, policy_arn: str, settings: ConvergeSettings) -> str | None:
+        """
+        Delete a spill policy this run created and did not attach, a later write having failed; ``None`` once deleted,
+        else what is kept and why (told with the failure, which is raised, not the delete's).
+
+        The lag after ``CreatePolicy`` that can make the attach answer ``NoSuchEntity`` can make the delete answer it
+        too (IAM User Guide, "Troubleshoot IAM", "Changes that I make are not always immediately visible"): not
+        taken for "deleted already", the delete (with its ``ListPolicyVersions`` and ``DeletePolicyVersion``) is sent
+        again after the attach's waits (:func:`~.converge.consistency_waits`); still ``NoSuchEntity`` after them, the
+        policy may be left: a warning names it and how to delete it. ``DeletePolicy`` refuses a policy attached to
+        something or holding other versions (IAM API Reference, "DeletePolicy": ``DeleteConflict``): one a concurrent
+        grant of the same roles took meanwhile (``EmrfsIamHook._free_spill_name``) is kept.
+        """
+        try:
+            send_again_while(
+                is_not_found, self._delete_policy_and_versions, waits=consistency_waits(settings), policy_arn=policy_arn
+            )
+        except ClientError as error:
+            return self._say_created_kept(policy_arn, error, settings)
+        log.info("iam managed policy %s: deleted (created for this refused grant, never attached)", policy_arn)
+        return None
+
+    def _delete_policy_and_versions(self, policy_arn: str) -> None:
+        """Delete a managed policy's versions but the default one, then the policy (IAM API Reference, "DeletePolicy")."""
+        for version in self._policy_versions(policy_arn):
+            if not version["IsDefaultVersion"]:
+                self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=version["VersionId"])
+        self.conn.delete_policy(PolicyArn=policy_arn)
+
+    def _say_created_kept(self, policy_arn: str, error: ClientError, settings: ConvergeSettings) -> str:
+        """What :meth:`delete_created_spill_policy` kept and why, a warning too when IAM did not show the policy."""
+        if is_not_found(error):
+            how = f"if it exists, delete it: aws iam delete-policy --policy-arn {policy_arn}"
+            log.warning(
+                "Managed policy %s, created by this run and not attached, may be left: IAM still did not show it to "
+                "its delete after %g s (NoSuchEntity, IAM's eventual consistency after CreatePolicy). It grants "
+                "nothing, but a later grant may take it for an in-flight one's; %s",
+                policy_arn,
+                settings.consistency_wait_seconds,
+                how,
+            )
+            return (
+                f"managed policy {policy_arn}, created by this run and not attached, may be left (IAM did not show it "
+                f"to DeletePolicy after {settings.consistency_wait_seconds:g} s); {how}"
+            )
+        why = "another run has written into or attached it since"
+        if error_code(error) != "DeleteConflict":
+            why = "not attached by this run, so granting nothing; deleting it failed"
+        return f"managed policy {policy_arn}, created by this run, kept ({why}: {error_code(error)})"
 
     def _read_back_attached(self, policy_arn: str, role_name: str) -> bool:
         """

@@ -109,10 +109,30 @@ class ConvergeSettings:
 
 
 DEFAULT_SETTINGS = ConvergeSettings()
+#: The longest wait between two sends of a write refused for IAM's lag or another write in progress.
+MAX_BACKOFF_SECONDS = 8.0
 log = logging.getLogger(__name__)
 _NOT_WRITTEN = object()
 #: The latest time (``time.monotonic``) the current thread's write may be sent, while a write runs.
 _WRITE_DEADLINE = threading.local()
+
+
+def next_backoff(wait: float) -> float:
+    """The wait after ``wait``: twice as long, up to :data:`MAX_BACKOFF_SECONDS`."""
+    return min(wait * 2, MAX_BACKOFF_SECONDS)
+
+
+def consistency_waits(settings: ConvergeSettings) -> tuple[float, ...]:
+    """
+    The waits before sending a write again while IAM's lag refuses it, as a read-modify-write backs off
+    (:meth:`_Attempts.back_off`): from ``first_backoff_seconds``, doubling up to 8 s, ``consistency_wait_seconds`` in all.
+    """
+    waits: list[float] = []
+    wait = settings.first_backoff_seconds
+    while wait > 0 and sum(waits) + wait <= settings.consistency_wait_seconds:
+        waits.append(wait)
+        wait = next_backoff(wait)
+    return tuple(waits)
 
 
 @dataclass(frozen=True)
@@ -299,7 +319,7 @@ class _Attempts:
             return False
         log.info("%s: %s; reading and writing again in %.1f s", self.resource, error, self.backoff)
         sleep(self.backoff)
-        self.waited, self.backoff = self.waited + self.backoff, min(self.backoff * 2, 8.0)
+        self.waited, self.backoff = self.waited + self.backoff, next_backoff(self.backoff)
         return True
 
 

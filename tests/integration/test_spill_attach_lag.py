@@ -2,16 +2,19 @@
 A spill policy just created, then refused by its ``AttachRolePolicy``: IAM's lag is waited out, any other
 refusal leaves no policy of this run attached to nothing.
 
-IAM is eventually consistent: right after ``CreatePolicy`` the attach can answer ``NoSuchEntity`` "Policy ... does
-not exist or is not attachable" (IAM User Guide, "Troubleshoot IAM", "Changes that I make are not always
-immediately visible"; IAM API Reference, "AttachRolePolicy", ``NoSuchEntity``: "The error message describes the
-resource"). A policy attached to nothing grants nothing (IAM User Guide, "Managed policies and inline policies"),
-and a later grant would take it for an in-flight one. Against the two-account moto server, through a proxy that
-answers the attach of a policy created through it.
+IAM is eventually consistent: right after ``CreatePolicy`` the attach, and the delete, can answer ``NoSuchEntity``
+for the policy (IAM User Guide, "Troubleshoot IAM", "Changes that I make are not always immediately visible"). IAM
+documents only that ``NoSuchEntity``'s "error message describes the resource" (IAM API Reference, "AttachRolePolicy");
+the messages below ("Policy <ARN> does not exist or is not attachable.", "The role with name <name> cannot be found.")
+are the wording observed, not documented: worded otherwise, the attach fails at once and the policy is deleted. A
+policy attached to nothing grants nothing (IAM User Guide, "Managed policies and inline policies"), and a later grant
+would take it for an in-flight one. Against the two-account moto server, through a proxy that answers the attach (and
+the delete) of a policy created through it.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -27,7 +30,7 @@ from tests.conftest import run_operator
 from tests.integration.test_faults import through
 from tests.integration.test_scale import FULL, SPILL_2, SPILL_ARN, attach, fill_inline, granted, partners
 
-#: IAM's answer for a policy it does not see (yet); the role's is "The role with name ... cannot be found."
+#: IAM's answer, as observed, for a policy it does not see (yet); the role's is "The role with name ... cannot be found."
 NOT_ATTACHABLE = "Policy {arn} does not exist or is not attachable."
 #: One wait of 0.5 s, then the bound: two attaches in all.
 SHORT_WAIT = ConvergeSettings(settle_seconds=0, consistency_wait_seconds=1.0, first_backoff_seconds=0.5)
@@ -126,4 +129,105 @@ def test_a_new_spill_policy_whose_attach_fails_otherwise_is_deleted_at_once(
 
     assert refused.value.response["Error"]["Code"] == answer[1]
     assert proxy.attaches == 1
+    assert spill_policies(iam) == []
+
+
+class LaggingDeleteToo(RefusingNewPolicyAttach):
+    """
+    Also the first ``delete_lags`` DeletePolicy of a policy created through the proxy answer ``NoSuchEntity``: IAM's
+    lag after ``CreatePolicy`` holds for its delete as for its attach (IAM User Guide, "Troubleshoot IAM", "Changes
+    that I make are not always immediately visible").
+    """
+
+    def __init__(self, upstream: str, *, times: int, delete_lags: int) -> None:
+        super().__init__(upstream, times=times)
+        self.delete_lags, self.deletes = delete_lags, 0
+
+    def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
+        arn = form.get("PolicyArn", "")
+        if form.get("Action") != "DeletePolicy" or arn.rsplit("/", 1)[-1] not in self.created:
+            return super()._consistency_error(service, form, body)
+        with self.lock:
+            self.deletes += 1
+            if self.deletes > self.delete_lags:
+                return None
+        return 404, "NoSuchEntity", f"Policy {arn} was not found."
+
+
+def said(caplog: pytest.LogCaptureFixture, level: int, *words: str) -> list[str]:
+    """The log records at ``level`` or above that contain every one of ``words``."""
+    return [r.getMessage() for r in caplog.records if r.levelno >= level and all(w in r.getMessage() for w in words)]
+
+
+def test_a_new_spill_policy_whose_delete_iam_does_not_show_yet_is_deleted_once_it_does(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The clean-up's DeletePolicy answers NoSuchEntity once (IAM's lag): sent again, nothing is left."""
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    caplog.set_level(logging.INFO)
+
+    with through(LaggingDeleteToo(aws.url, times=100, delete_lags=1), aws, monkeypatch) as proxy:
+        hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+        with pytest.raises(PreconditionError):
+            hook.ensure_assume_role_policy(EMR_EC2_ROLE, partners(FULL, 5), settings=SHORT_WAIT)
+
+    assert proxy.deletes == 2
+    assert spill_policies(iam) == []
+    assert said(caplog, logging.INFO, SPILL_ARN, "deleted")
+
+
+def test_a_new_spill_policy_whose_delete_iam_never_shows_is_named_with_how_to_delete_it(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """
+    Its DeletePolicy still answers NoSuchEntity after ``consistency_wait_seconds``: the policy may be left, so it
+    is not said deleted; a warning and the error name it and how to delete it.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    caplog.set_level(logging.INFO)
+
+    with through(LaggingDeleteToo(aws.url, times=100, delete_lags=100), aws, monkeypatch) as proxy:
+        hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+        with pytest.raises(PreconditionError) as refused:
+            hook.ensure_assume_role_policy(EMR_EC2_ROLE, partners(FULL, 5), settings=SHORT_WAIT)
+
+    how = f"aws iam delete-policy --policy-arn {SPILL_ARN}"
+    assert proxy.deletes == 2  # the first, and one after the only wait within the bound
+    assert spill_policies(iam) == [(SPILL_2, 0)]
+    assert how in str(refused.value)
+    assert said(caplog, logging.WARNING, SPILL_ARN, how)
+    assert not said(caplog, logging.DEBUG, SPILL_ARN, "deleted")
+
+
+@pytest.mark.parametrize("times", [1, 100], ids=["denied", "not-shown"])
+def test_a_spill_policy_created_again_after_a_concurrent_revoke_is_deleted_when_its_attach_fails(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, times: int
+) -> None:
+    """
+    A concurrent revoke deleted the spill policy the grant wrote into; the grant creates it again, and that attach
+    fails (denied; IAM still not showing it after the wait): the policy created again is deleted, the error raised.
+    Left, it would hold the grant attached to nothing, and a later grant would take it for an in-flight one's.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    revoked, granted_now = partners(FULL, 2)
+    run_operator(attach(destination_role_arns=[revoked]))
+    denied = (403, "AccessDenied", "User is not authorized to perform: iam:AttachRolePolicy")
+
+    with through(
+        RefusingNewPolicyAttach(aws.url, times=times, answer=denied if times == 1 else None), aws, monkeypatch
+    ) as proxy:
+        grant, concurrent_revoke = EmrfsIamHook(aws_conn_id=EMR_CONN_ID), EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+
+        def revoke_lands(**_: Any) -> None:
+            if not proxy.created:  # the revoke's delete, based on its read of {revoked} before this write
+                concurrent_revoke._delete_spill_policy(SPILL_ARN, EMR_EC2_ROLE)
+
+        grant.conn.meta.events.register("after-call.iam.CreatePolicyVersion", revoke_lands)
+        with pytest.raises((ClientError, PreconditionError)):
+            grant.ensure_assume_role_policy(EMR_EC2_ROLE, [granted_now], settings=SHORT_WAIT)
+
+    assert proxy.created == {SPILL_2}
     assert spill_policies(iam) == []
