@@ -26,7 +26,9 @@ import difflib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -1520,6 +1522,7 @@ def plan_and_apply(
     apply: bool,
     err: TextIO,
     refused: Callable[..., EmrfsXacctError],
+    progress: ApplyProgress | None = None,
 ) -> dict[str, Any]:
     """
     Dry-run every step (validating every operator's input and reading what is there), show the
@@ -1528,6 +1531,7 @@ def plan_and_apply(
 
     :param refused: the error to raise for a step that failed, given the step, its error and ``applying``
         (:func:`step_failed`): in a dry run, raised; while applying, kept in :class:`PartiallyAppliedError`.
+    :param progress: told the apply phase's summary as soon as every step was applied, before any output.
     """
     plans: dict[str, list[dict[str, Any]]] = {}
     dry_values: dict[str, Any] = {}
@@ -1559,9 +1563,25 @@ def plan_and_apply(
             result.update(applied=applied, values=values, summary=_applied_line(applied))
             result["failed"] = _failed_step(operator, error)
             raise PartiallyAppliedError(result, operator.task_id, error) from error
-    print(("" if summary.total else "\n") + _applied_line(applied), file=err)
-    result.update(applied=applied, values=values, summary=_applied_line(applied))
+    done = _all_applied(applied, progress)
+    result.update(applied=applied, values=values, summary=done)
+    print(("" if summary.total else "\n") + done, file=err)
     return result
+
+
+def _all_applied(applied: dict[str, list[dict[str, Any]]], progress: ApplyProgress | None) -> str:
+    """The apply phase's summary, told ``progress`` first: a Ctrl-C in the output (a pager quit) lands after the changes."""
+    done = _applied_line(applied)
+    if progress is not None and any(applied.values()):
+        progress.finished = done
+    return done
+
+
+@dataclass
+class ApplyProgress:
+    """How far the apply phase went, for the report of an interruption: ``finished``, its summary once all was applied."""
+
+    finished: str | None = None
 
 
 def _failed_step(operator: Any, error: BaseException) -> dict[str, Any]:
@@ -1594,7 +1614,7 @@ class PartiallyAppliedError(Exception):
         self.result, self.step, self.error = result, step, error
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgress | None = None) -> int:
     partner = load_partner(Path(args.partner_file))
     if args.command in ("plan", "apply"):
         refuse_roles_not_provisioned(Path(args.partner_file), partner)
@@ -1617,6 +1637,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             apply=args.command == "apply",
             err=err,
             refused=refused,
+            progress=progress,
         )
         result["partner"] = partner.get("partner")
         _emit(result, out)
@@ -1636,7 +1657,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.security_configuration is not None:
         _require_configuration(args.security_configuration, partner)
     result = plan_and_apply(
-        lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err, refused=refused
+        lambda dry: [revoke_operator(partner, args, dry_run=dry)],
+        apply=not args.dry_run,
+        err=err,
+        refused=refused,
+        progress=progress,
     )
     revoked = result["values"].get("revoke") or {}
     result["security_configuration"] = revoked.get("security_configuration")
@@ -1880,8 +1905,11 @@ NO_CREDENTIALS = 6
 #: EMR EC2 role and the destination role's trust still allow ``sts:AssumeRole`` (``access_ended`` false). Not 1,
 #: ``verify``'s broken link, nor 0, "done": a script under ``set -e`` stops on it.
 ACCESS_NOT_ENDED = 7
-#: Exit status of a run interrupted by Ctrl-C (SIGINT): 128 + 2, as shells report a process SIGINT ended.
+#: Exit status of a run interrupted by Ctrl-C (SIGINT): 128 + 2, as shells report a process SIGINT ended. SIGTERM
+#: (a CI cancel, ``kill``) too: it is handled as Ctrl-C is (:func:`_sigterm_as_interrupt`).
 INTERRUPTED = 130
+#: What the ``KeyboardInterrupt`` raised for SIGTERM says (``failed.error`` in the JSON).
+TERMINATED = "SIGTERM"
 #: Exit status of an unexpected error (a bug), with its traceback on stderr: sysexits.h's EX_SOFTWARE.
 INTERNAL_ERROR = 70
 
@@ -1894,50 +1922,90 @@ def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace,
     expected = interrupted or isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError))
     if not expected and not args.debug:  # (--debug has shown it already)
         traceback.print_exception(failure.error, file=err)  # a bug: show where
-    _emit(failure.result, out)
-    if interrupted:
-        print(
-            f"emrfs-xacct: {args.command} interrupted (Ctrl-C) at step {failure.step}, partially applied (before "
-            f"it: {failure.result['summary']}; the step itself may have made part of its changes).\n"
-            f"Run {args.command} again: it changes only what is still missing.",
-            file=err,
-        )
-        return INTERRUPTED
+    with contextlib.suppress(KeyboardInterrupt):  # the JSON's write to a reader that quit: the message still comes
+        _emit(failure.result, out)
     landed = failure.result.get("failed", {}).get("applied")
     itself = (
         f"the step itself: {_applied_line({failure.step: landed})}, and it may have made more"
         if landed
         else "the step itself may have made part of its changes"
     )
+    partially = f"partially applied (before it: {failure.result['summary']}; {itself})"
+    if interrupted:
+        print(
+            f"emrfs-xacct: {args.command} interrupted ({_how(failure.error)}) at step {failure.step}, {partially}.\n"
+            f"Run {args.command} again: it changes only what is still missing.",
+            file=err,
+        )
+        return INTERRUPTED
     print(
-        f"emrfs-xacct: {args.command} failed at step {failure.step}, partially applied (before it: "
-        f"{failure.result['summary']}; {itself}): {failure.error}\n"
+        f"emrfs-xacct: {args.command} failed at step {failure.step}, {partially}: {failure.error}\n"
         f"Fix the cause and run {args.command} again: it changes only what is still missing.",
         file=err,
     )
     return PARTIALLY_APPLIED
 
 
+def _how(interrupt: BaseException) -> str:
+    """What interrupted the run: Ctrl-C, or SIGTERM (:func:`_sigterm_as_interrupt`)."""
+    return str(interrupt) or "Ctrl-C"
+
+
+def _interrupted(interrupt: BaseException, args: argparse.Namespace, progress: ApplyProgress | None) -> str:
+    """Say what an interruption outside the apply phase's steps leaves: nothing changed, or all of it."""
+    if progress is not None and progress.finished:  # in the output, after the writes: they stay
+        state = "revoke --dry-run" if args.command == "revoke" else "plan"
+        return (
+            f"{args.command} interrupted ({_how(interrupt)}) after applying ({progress.finished}): the changes stay "
+            f"made; run {state} to see the state"
+        )
+    return f"{args.command} interrupted ({_how(interrupt)}) before any change; nothing was changed"
+
+
+def _raise_interrupt(_signal: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(TERMINATED)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """
+    Within the block, SIGTERM (a CI cancel: GitHub Actions sends SIGINT, then SIGTERM 7.5 s later, "Workflow
+    cancellation reference"; ``kill``) stops the command as Ctrl-C does, with the same report and exit status 130.
+    The handler before is restored after. Only in the main thread: Python runs signal handlers there alone.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     args = parser().parse_args(argv)
-    with _quiet(err, verbose=args.verbose):
+    progress = ApplyProgress()
+    with _sigterm_as_interrupt(), _quiet(err, verbose=args.verbose):
         try:
             with shared_sessions():  # one session per connection and Region for the whole command
-                return run(args, out, err)
+                return run(args, out, err, progress)
         except (Exception, KeyboardInterrupt) as error:
             if args.debug:  # where it failed, for a bug report: the message and the status stay the same
                 traceback.print_exception(error, file=err)
-            return _failed(error, args, out, err)
+            return _failed(error, args, out, err, progress)
 
 
-def _failed(error: BaseException, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _failed(
+    error: BaseException, args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgress | None = None
+) -> int:
     """Say on ``err`` what failed, naming the field, option, connection, step or call; return the exit status."""
     if isinstance(error, PartiallyAppliedError):
         return _partially_applied(error, args, out, err)
     message, status = f"{error}", 2
-    if isinstance(error, KeyboardInterrupt):  # before the apply phase, or in a command that changes nothing
-        message, status = f"{args.command} interrupted (Ctrl-C) before any change; nothing was changed", INTERRUPTED
+    if isinstance(error, KeyboardInterrupt):  # before the apply phase or after it, or in a command that changes nothing
+        message, status = _interrupted(error, args, progress), INTERRUPTED
     elif isinstance(error, AccessDeniedError):
         status = 3
     elif isinstance(error, CredentialsError):

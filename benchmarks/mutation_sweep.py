@@ -5049,6 +5049,47 @@ MUTATIONS = [
         "WAIT_FOR_STEPS_COMPLETION on a kept-alive cluster launched: the task polls until it runs out, then fails",
         ["tests/integration/test_emr_launch.py"],
     ),
+    # cli.py: the report of an interruption says what was changed (outside review: a pager quit, a CI cancel).
+    m(
+        "OX50",
+        "cli.py",
+        "        progress.finished = done\n",
+        "        progress.finished = None\n",
+        "the apply phase's end not recorded: a Ctrl-C in its output says nothing was changed, after every write",
+        ["tests/integration/test_cli_interrupted.py"],
+    ),
+    m(
+        "OX51",
+        "cli.py",
+        "    if progress is not None and progress.finished:  # in the output, after the writes: they stay\n",
+        "    if False:\n",
+        "an interruption after the apply phase's writes reported as one before any change",
+        ["tests/unit/test_cli_interrupted.py"],
+    ),
+    m(
+        "OX52",
+        "cli.py",
+        'f"emrfs-xacct: {args.command} interrupted ({_how(failure.error)}) at step {failure.step}, {partially}.\\n"',
+        'f"emrfs-xacct: {args.command} interrupted ({_how(failure.error)}) at step {failure.step}, partially applied.\\n"',
+        "an interrupted revoke's report leaves out the writes of its step that landed (failed.applied)",
+        ["tests/unit/test_cli_interrupted.py"],
+    ),
+    m(
+        "OX53",
+        "cli.py",
+        "    previous = signal.signal(signal.SIGTERM, _raise_interrupt)\n",
+        "    previous = signal.getsignal(signal.SIGTERM)\n",
+        "SIGTERM (a CI cancel) not handled: the command dies mid-apply with no JSON and no message",
+        ["tests/unit/test_cli_interrupted.py", "tests/integration/test_cli_interrupted.py"],
+    ),
+    m(
+        "OX54",
+        "cli.py",
+        "    with contextlib.suppress(KeyboardInterrupt):  # the JSON's write to a reader that quit: the message still comes\n",
+        "    with contextlib.nullcontext():\n",
+        "a Ctrl-C in the JSON of a partial apply ends the report before it says what was applied",
+        ["tests/unit/test_cli_interrupted.py"],
+    ),
 ]
 
 
