@@ -4959,6 +4959,24 @@ MUTATIONS = [
         "an assume refused under an unmet Condition: the detail shows neither the Condition nor what the request carries",
         ["tests/unit/test_chain.py"],
     ),
+    m(
+        "OX23",
+        "pure/checks/assume.py",
+        "        prefer_unmet_sids={TRUST_SID, ASSUME_SID},\n",
+        "        prefer_unmet_sids=(),\n",
+        "an assume refused by someone's Condition on the provider's own statement, another's conditional Allow first: "
+        "the fix names the other's and says to rerun the operator that keeps the Condition",
+        ["tests/unit/test_chain.py"],
+    ),
+    m(
+        "OX24",
+        "pure/evaluator.py",
+        "        return bool(self.prefer) and self._preferred(statement) and not self._preferred(self.unmet[0])\n",
+        "        return False\n",
+        "the evaluator's preferred Sid ignored: a refusal names the first Allow failing only its Condition, not the "
+        "caller's own after it",
+        ["tests/unit/test_evaluator.py", "tests/unit/test_chain.py"],
+    ),
     j(
         "SJ29",
         "aws_cluster_settings.py",

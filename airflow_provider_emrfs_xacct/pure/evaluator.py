@@ -30,7 +30,7 @@ from airflow_provider_emrfs_xacct.pure.merge import identity_key, parse_document
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Collection, Mapping, Sequence
 
 ALLOWED = "allowed"
 EXPLICIT_DENY = "explicitly denied"
@@ -80,7 +80,8 @@ class Decision:
     #: For an undetermined decision: what could not be known.
     unknown: str = ""
     #: For a request no statement allows: the first ``Allow`` that names it (action, resource, principal) but whose
-    #: ``Condition`` the request does not meet, and its policy's name; ``None``: none.
+    #: ``Condition`` the request does not meet (the first with a Sid the caller prefers, if any such: see
+    #: :func:`evaluate_access`), and its policy's name; ``None``: none.
     unmet: dict[str, Any] | None = None
     unmet_source: str | None = None
     #: For a request no statement allows: the first ``Deny`` that may apply to it (undetermined), or ``None``. The
@@ -525,8 +526,10 @@ class _Scan:
     #: By principal kind (identity policies: all under ROLE): the first statement that allows, certainly or maybe.
     allow: dict[str, Decision] = field(default_factory=dict)
     maybe_allow: dict[str, Decision] = field(default_factory=dict)
-    #: The first ``Allow`` that would apply but for its ``Condition``, which the request does not meet.
+    #: The first ``Allow`` that would apply but for its ``Condition``, which the request does not meet (the first with
+    #: a Sid in ``prefer`` once one is met).
     unmet: tuple[dict[str, Any], str] | None = None
+    prefer: frozenset[str] = frozenset()
 
     def denied(self, source: str | None, maybe_deny: Decision | None = None) -> Decision:
         """
@@ -538,6 +541,19 @@ class _Scan:
         return Decision(
             False, IMPLICIT_DENY, source=source, unmet=statement, unmet_source=name, maybe_deny=undetermined
         )
+
+    def may_name_unmet(self, statement: dict[str, Any]) -> bool:
+        """
+        Whether ``statement``, if it fails only by its ``Condition``, is to be named :attr:`unmet`: none is yet, or it
+        has a preferred Sid and the one named has not. Cheap: only those statements are then asked.
+        """
+        if self.unmet is None:
+            return True
+        return bool(self.prefer) and self._preferred(statement) and not self._preferred(self.unmet[0])
+
+    def _preferred(self, statement: dict[str, Any]) -> bool:
+        sid = statement.get("Sid")
+        return isinstance(sid, str) and sid in self.prefer
 
     def allows(self, *kinds: str) -> Tri:
         if any(kind in self.allow for kind in kinds):
@@ -566,8 +582,14 @@ class _Scan:
                 self.maybe_allow.setdefault(kind, Decision(False, UNDETERMINED, statement, name, unknown))
 
 
-def _scan(policies: Sequence[tuple[str, Any]], request: Request, *, resource_policy: bool) -> _Scan:
-    scan = _Scan()
+def _scan(
+    policies: Sequence[tuple[str, Any]],
+    request: Request,
+    *,
+    resource_policy: bool,
+    prefer: frozenset[str] = frozenset(),
+) -> _Scan:
+    scan = _Scan(prefer=prefer)
     for name, document in policies:
         parsed = parse_document(document)
         for statement in as_list((parsed or {}).get("Statement")):
@@ -590,7 +612,9 @@ def _scan_statement(
 ) -> None:
     target, why = _target_applies(statement, request)
     if target is False:
-        if scan.unmet is None and _only_condition_unmet(statement, request, resource_policy=resource_policy):
+        if scan.may_name_unmet(statement) and _only_condition_unmet(
+            statement, request, resource_policy=resource_policy
+        ):
             scan.unmet = (statement, name)
         return
     kinds = _principal_applies(statement, request) if resource_policy else {ROLE: True}
@@ -657,6 +681,7 @@ def evaluate_access(
     resource_account: str,
     resource_policy_required: bool = False,
     boundary: tuple[str, Any] | None = None,
+    prefer_unmet_sids: Collection[str] = (),
 ) -> Decision:
     """
     Evaluate a request of a role session as AWS does across identity policies, boundary and resource policy.
@@ -671,13 +696,18 @@ def evaluate_access(
     (``resource_policy_required=True``) the resource policy must allow. Across accounts
     ("Cross-account policy evaluation logic") the identity side (within its boundary) and the
     resource policy must both allow.
+
+    :param prefer_unmet_sids: for a refusal, the :attr:`Decision.unmet` to name: the first ``Allow`` with one of these
+        Sids that fails only by its ``Condition`` rather than an earlier one without (a caller's own statement, whose
+        Condition is the fix, before another's).
     """
     request = (
         request if request.has_boundary == (boundary is not None) else _with_boundary(request, boundary is not None)
     )
-    identity = _scan(identity_policies, request, resource_policy=False)
-    resource = _scan(resource_policies, request, resource_policy=True)
-    bound = _scan([boundary], request, resource_policy=False) if boundary is not None else None
+    prefer = frozenset(prefer_unmet_sids)
+    identity = _scan(identity_policies, request, resource_policy=False, prefer=prefer)
+    resource = _scan(resource_policies, request, resource_policy=True, prefer=prefer)
+    bound = _scan([boundary], request, resource_policy=False, prefer=prefer) if boundary is not None else None
     sources = [identity, resource] + ([bound] if bound is not None else [])
     for scan in sources:
         if scan.deny is not None:

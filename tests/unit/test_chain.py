@@ -404,6 +404,35 @@ def _trust_only_by_the_partners_conditional_statement(state: ChainState) -> None
     )
 
 
+def _trust_partners_conditional_statement_before_the_providers(state: ChainState) -> None:
+    # The partner's own conditional statement first, then the provider's under the same Condition someone added to it.
+    # EMRFS's AssumeRole sends no sts:ExternalId, and a Condition on a key the request lacks does not hold (IAM User
+    # Guide, "IAM JSON policy elements: Condition operators"): neither applies. Rerunning EnsureDestinationRoleOperator
+    # writes nothing (it keeps others' Conditions on its statement): the provider's statement is the one to name.
+    trust = state.destination_roles[ROLE].trust_policy  # type: ignore[union-attr]
+    own = copy.deepcopy(trust["Statement"][0])
+    own["Condition"] = {"StringEquals": {"sts:ExternalId": "partner-b-123"}}
+    partners = {
+        "Sid": "PartnerOwn",
+        "Effect": "Allow",
+        "Principal": {"AWS": EMR_ROLE},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": "partner-b-123"}},
+    }
+    trust["Statement"] = [partners, own]
+
+
+def _assume_teams_conditional_policy_before_the_providers(state: ChainState) -> None:
+    # The same on the EMR EC2 role's side: a team's policy, read first, allows the assume under a Condition, and
+    # someone put that Condition on the provider's statement too (AttachAssumeRolePolicyOperator keeps it).
+    emr_role = state.emr_role
+    assert isinstance(emr_role, RoleState)
+    _, policy = emr_role.policies[0]
+    policy["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": "partner-b-123"}}
+    teams = {**policy["Statement"][0], "Sid": "TeamX"}
+    emr_role.policies.insert(0, ("inline policy a-team-policy", document(teams)))
+
+
 def _trust_denies(state: ChainState) -> None:
     trust = state.destination_roles[ROLE].trust_policy  # type: ignore[union-attr]
     trust["Statement"].append(
@@ -530,6 +559,24 @@ BROKEN = [
         "and the request carries no sts:ExternalId",
     ),
     Broken(
+        "trust-partners-conditional-statement-before-the-providers",
+        _trust_partners_conditional_statement_before_the_providers,
+        (ASSUME,),
+        "trust policy: Sid EmrfsXacctTrustEmrRoles (Condition not met)",
+        "trust policy Sid EmrfsXacctTrustEmrRoles names this request but its Condition does not hold for it: change "
+        "that Condition",
+        "trust policy Sid EmrfsXacctTrustEmrRoles allows it only under its Condition",
+    ),
+    Broken(
+        "assume-teams-conditional-policy-before-the-providers",
+        _assume_teams_conditional_policy_before_the_providers,
+        (ASSUME,),
+        "inline policy emrfs-xacct-assume-destination-roles: Sid EmrfsXacctAssumeDestinationRoles (Condition not met)",
+        "inline policy emrfs-xacct-assume-destination-roles Sid EmrfsXacctAssumeDestinationRoles names this request "
+        "but its Condition does not hold for it: change that Condition",
+        "Sid EmrfsXacctAssumeDestinationRoles allows it only under its Condition",
+    ),
+    Broken(
         "trust-policy-denies-emr-role",
         _trust_denies,
         (ASSUME,),
@@ -609,6 +656,39 @@ def test_each_broken_link_is_detected(case: Broken) -> None:
     assert case.links[0] in table
     if case.statement:
         assert case.statement[:90] in table  # the table cuts each cell at 90 characters
+
+
+CHANGE_THAT_CONDITION = (
+    "names this request but its Condition does not hold for it: change that Condition to what AWS sends (shown in the "
+    "detail)"
+)
+
+
+@pytest.mark.parametrize(
+    ("breaks", "own"),
+    [
+        (_trust_partners_conditional_statement_before_the_providers, "trust policy Sid EmrfsXacctTrustEmrRoles"),
+        (
+            _assume_teams_conditional_policy_before_the_providers,
+            "inline policy emrfs-xacct-assume-destination-roles Sid EmrfsXacctAssumeDestinationRoles",
+        ),
+    ],
+    ids=["trust", "identity"],
+)
+def test_the_providers_own_statement_under_a_condition_is_the_fix_though_another_conditional_allow_comes_first(
+    breaks: Callable[[ChainState], None], own: str
+) -> None:
+    """
+    Another's ``Allow`` under a Condition comes first, the provider's own statement under the same Condition after it:
+    the fix is the provider's statement's Condition alone. Its operator keeps what others wrote on that statement, so
+    rerunning it writes nothing, and the other's Condition is theirs to keep.
+    """
+    state = healthy_state()
+    breaks(state)
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.fix == f"{own} {CHANGE_THAT_CONDITION}"
 
 
 def _writer_in_third_account(state: ChainState, ownership: str) -> ChainState:

@@ -1849,3 +1849,77 @@ def test_a_request_refused_for_want_of_a_condition_names_the_statement_that_woul
     assert allowed.allowed
     assert allowed.unmet is None
     assert evaluate([("key policy", policy(other, decrypt))], request, resource_policy=True).unmet is None
+
+
+def _trust_allow(sid: str, principal: str = EMR_ROLE) -> dict[str, Any]:
+    """A trust statement allowing ``principal`` only with an ``sts:ExternalId``."""
+    external_id = {"StringEquals": {"sts:ExternalId": "partner-b-123"}}
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": principal},
+        "Action": "sts:AssumeRole",
+        "Condition": external_id,
+    }
+
+
+def _assume_unmet(trust: list[dict[str, Any]], grants: list[dict[str, Any]], **prefer: Any) -> Any:
+    """The ``Allow`` an ``sts:AssumeRole`` with no ``sts:ExternalId`` fails only by its Condition, and its policy."""
+    decision = evaluate_access(
+        Request("sts:AssumeRole", ROLE, EMR_ROLE),
+        identity_policies=[(f"inline policy p{index}", policy(grant)) for index, grant in enumerate(grants)],
+        resource_policies=[("trust policy", policy(*trust))],
+        resource_account=ACCOUNT_B,
+        resource_policy_required=True,
+        **prefer,
+    )
+    assert (decision.allowed, decision.reason) == (False, IMPLICIT_DENY)
+    return (decision.unmet or {}).get("Sid"), decision.unmet_source
+
+
+def test_a_preferred_sid_names_its_unmet_allow_though_another_comes_first() -> None:
+    """
+    Two ``Allow`` statements name the request under a Condition it does not meet (a key absent from the request does
+    not match: IAM User Guide, "IAM JSON policy elements: Condition operators"). Unasked, the first is named; a later one
+    whose Sid is preferred replaces one that is not, never the other way round, and a preferred Sid of a statement not
+    naming the request (another principal, or an Allow that applies but for nothing) is never named.
+    """
+    theirs, ours, elsewhere = _trust_allow("Theirs"), _trust_allow("Ours"), _trust_allow("Ours", OTHER_ROLE)
+    grant = allow("sts:AssumeRole", ROLE)
+
+    assert _assume_unmet([theirs, ours], [grant]) == ("Theirs", "trust policy")
+    assert _assume_unmet([theirs, ours], [grant], prefer_unmet_sids={"Ours"}) == ("Ours", "trust policy")
+    assert _assume_unmet([ours, theirs], [grant], prefer_unmet_sids={"Ours"}) == ("Ours", "trust policy")
+    assert _assume_unmet([theirs, elsewhere], [grant], prefer_unmet_sids={"Ours"}) == ("Theirs", "trust policy")
+    trusted = {key: value for key, value in theirs.items() if key != "Condition"}
+    team, own = (
+        {**allow("sts:AssumeRole", ROLE, Condition=theirs["Condition"]), "Sid": sid} for sid in ("Team", "Ours")
+    )
+    assert _assume_unmet([trusted], [team, own]) == ("Team", "inline policy p0")
+    assert _assume_unmet([trusted], [team, own], prefer_unmet_sids={"Ours"}) == ("Ours", "inline policy p1")
+
+
+def test_a_preferred_sid_costs_only_its_own_statements(monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    Whether an ``Allow`` fails only by its Condition is asked of no more statements than unasked but those with a
+    preferred Sid: a policy of hundreds of statements that do not name the request costs what it did.
+    """
+    from airflow_provider_emrfs_xacct.pure import evaluator
+
+    asked: list[str] = []
+    only_condition_unmet = evaluator._only_condition_unmet
+
+    def counted(statement: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
+        asked.append(statement.get("Sid", ""))
+        return only_condition_unmet(statement, *args, **kwargs)
+
+    monkeypatch.setattr(evaluator, "_only_condition_unmet", counted)
+    others = [{**_trust_allow(f"Other{index}"), "Action": "sts:TagSession"} for index in range(50)]
+    trust = [_trust_allow("Theirs"), *others, _trust_allow("Ours"), *others]
+    _assume_unmet(trust, [allow("sts:AssumeRole", ROLE)])
+    unasked = len(asked)
+    asked.clear()
+
+    _assume_unmet(trust, [allow("sts:AssumeRole", ROLE)], prefer_unmet_sids={"Ours"})
+
+    assert (unasked, asked) == (1, ["Theirs", "Ours"])

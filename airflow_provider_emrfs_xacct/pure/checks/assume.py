@@ -47,6 +47,9 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
         resource_account=account_of_arn(role.arn),
         resource_policy_required=True,
         boundary=emr_role.boundary,
+        # Under an unmet Condition, the provider's own statement on either side, whose Condition is the fix (its
+        # operator keeps what others wrote: _unmet_or), is named before another's that comes first.
+        prefer_unmet_sids={TRUST_SID, ASSUME_SID},
     )
     # The STS interface endpoint the Regional name resolves to must let it by too (pure/endpoint_policy.py).
     endpoint = sts_endpoint_decision(state, request)
@@ -94,8 +97,8 @@ def _unmet_or(decision: Decision, own_sid: str, operator_fix: str) -> str:
     The fix of a refusal on one side, by the operator that writes the provider's statement there (``operator_fix``),
     unless an ``Allow`` naming the request fails only its ``Condition`` (:func:`~.findings.unmet_fix`): the provider's
     own statement (``own_sid``) under a Condition someone added, which the operator keeps (it keeps what others wrote),
-    so that Condition is the fix; someone else's statement, whose Condition is theirs to keep, the operator's statement
-    first, or that Condition.
+    so that Condition is the fix (named before another's, though that comes first: ``prefer_unmet_sids``); someone
+    else's statement, whose Condition is theirs to keep, the operator's statement first, or that Condition.
     """
     if decision.unmet is None:
         return operator_fix
