@@ -786,18 +786,13 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         settings: ConvergeSettings,
     ) -> None:
         """
-        Attach one spill policy of :meth:`_add_spill_policies`, striking it from ``unattached`` once attached, or once
-        its attach refused at IAM's quota has deleted it (:meth:`_attach_spill_policy`). Failed otherwise (IAM still
-        not showing it after the wait, denied, the role gone, no answer), it is left there, to be deleted.
+        Attach one spill policy of :meth:`_add_spill_policies`, striking it from ``unattached`` once attached; its
+        attach refused at IAM's quota strikes it once it has deleted it (:meth:`_attach_spill_policy`). Failed
+        otherwise (IAM still not showing it after the wait, denied, the role gone, no answer), it is left there, to be
+        deleted.
         """
-        created = arn in unattached
-        try:
-            self._attach_spill_policy(role_name, name, arn, created=created, arns=arns, settings=settings)
-        except (QuotaRefusedByAwsError, SlotTakenError):
-            if created:
-                unattached.remove(arn)
-            raise
-        if created:
+        self._attach_spill_policy(role_name, name, arn, unattached=unattached, arns=arns, settings=settings)
+        if arn in unattached:
             unattached.remove(arn)
 
     def _delete_unattached_spill_policies(
@@ -811,7 +806,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         ``landed`` names the policy kept, and so does the refusal's message (a refusal at a quota says ``landed``
         itself: :func:`_say_what_was_written`).
         """
-        kept = [note for arn in policy_arns if (note := self.delete_created_spill_policy(arn, settings))]
+        kept = self.delete_created_spill_policies(policy_arns, settings)
         landed += kept
         if not isinstance(refusal, QuotaRefusedByAwsError):
             say_left(refusal, kept)

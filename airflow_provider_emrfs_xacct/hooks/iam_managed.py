@@ -387,16 +387,18 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         Its attach failed (IAM not showing it after the wait, denied, no answer), it is deleted again before the error
         is raised, as a new one is (``EmrfsIamHook._add_spill_policies``): left, it would hold the grant attached to
         nothing, and a later grant would take it for an in-flight one's. Refused at the role's quota, the attach has
-        deleted it itself (:meth:`_attach_spill_policy`).
+        deleted it itself, and struck it from ``unattached`` (:meth:`_attach_spill_policy`).
         """
+        unattached = [policy_arn]
         try:
-            self._attach_spill_policy(role_name, name, policy_arn, created=True, arns=arns, settings=settings)
-        except (QuotaRefusedByAwsError, SlotTakenError):
+            self._attach_spill_policy(role_name, name, policy_arn, unattached=unattached, arns=arns, settings=settings)
+        except (EmrfsXacctError, NoRoomError, ClientError, BotoCoreError) as error:
+            say_left(error, self.delete_created_spill_policies(unattached, settings))
             raise
-        except (EmrfsXacctError, ClientError, BotoCoreError) as error:
-            kept = self.delete_created_spill_policy(policy_arn, settings)
-            say_left(error, [kept] if kept else [])
-            raise
+
+    def delete_created_spill_policies(self, policy_arns: list[str], settings: ConvergeSettings) -> list[str]:
+        """Delete each of ``policy_arns`` (:meth:`delete_created_spill_policy`); what is kept and why."""
+        return [note for arn in policy_arns if (note := self.delete_created_spill_policy(arn, settings))]
 
     def delete_created_spill_policy(self, policy_arn: str, settings: ConvergeSettings) -> str | None:
         """
@@ -409,13 +411,15 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         again after the attach's waits (:func:`~.converge.consistency_waits`); still ``NoSuchEntity`` after them, the
         policy may be left: a warning names it and how to delete it. ``DeletePolicy`` refuses a policy attached to
         something or holding other versions (IAM API Reference, "DeletePolicy": ``DeleteConflict``): one a concurrent
-        grant of the same roles took meanwhile (``EmrfsIamHook._free_spill_name``) is kept.
+        grant of the same roles took meanwhile (``EmrfsIamHook._free_spill_name``) is kept. A delete denied, or left
+        unanswered after botocore's retries (Boto3 guide, "Retries": ``EndpointConnectionError``, ``ReadTimeoutError``),
+        keeps it too, named with how to delete it: the failure that called for the clean-up is raised, not the delete's.
         """
         try:
             send_again_while(
                 is_not_found, self._delete_policy_and_versions, waits=consistency_waits(settings), policy_arn=policy_arn
             )
-        except ClientError as error:
+        except (ClientError, BotoCoreError) as error:
             return self._say_created_kept(policy_arn, error, settings)
         log.info("iam managed policy %s: deleted (created for this refused grant, never attached)", policy_arn)
         return None
@@ -427,8 +431,13 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=version["VersionId"])
         self.conn.delete_policy(PolicyArn=policy_arn)
 
-    def _say_created_kept(self, policy_arn: str, error: ClientError, settings: ConvergeSettings) -> str:
+    def _say_created_kept(self, policy_arn: str, error: ClientError | BotoCoreError, settings: ConvergeSettings) -> str:
         """What :meth:`delete_created_spill_policy` kept and why, a warning too when IAM did not show the policy."""
+        if not isinstance(error, ClientError):  # no answer: it may or may not have been deleted
+            return (
+                f"managed policy {policy_arn}, created by this run, kept (deleting it failed: {error}); if it exists, "
+                f"delete it: aws iam delete-policy --policy-arn {policy_arn}"
+            )
         if is_not_found(error):
             how = f"if it exists, delete it: aws iam delete-policy --policy-arn {policy_arn}"
             log.warning(
@@ -484,25 +493,36 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
             ", ".join(others) or "nothing else",
         )
         try:
-            self._attach_spill_policy(role_name, name, policy_arn, created=False, arns=arns, settings=settings)
+            self._attach_spill_policy(role_name, name, policy_arn, unattached=[], arns=arns, settings=settings)
         except ClientError as error:
             if error_code(error) != "NoSuchEntity":  # deleted since the read-back: the next round creates it again
                 raise
 
     def _attach_spill_policy(
-        self, role_name: str, name: str, policy_arn: str, *, created: bool, arns: list[str], settings: ConvergeSettings
+        self,
+        role_name: str,
+        name: str,
+        policy_arn: str,
+        *,
+        unattached: list[str],
+        arns: list[str],
+        settings: ConvergeSettings,
     ) -> None:
         """
         Attach one of the provider's managed policies to the role; at IAM's quota, place again or refuse.
 
         IAM refuses an attach past the role's quota in force with ``LimitExceeded``, changing nothing (IAM API
         Reference, "AttachRolePolicy": "attempted to create resources beyond the current AWS account limits"). A policy
-        this call has just created is then deleted again, so that no grant is left in a policy attached to nothing;
-        then the refusal is read for what took the slot (:meth:`_refused_attach`). Its attach waits out IAM's lag
-        first (:meth:`_attach_created_spill_policy`).
+        this call has just created (in ``unattached``) is then deleted again, so that no grant is left in a policy
+        attached to nothing, and struck from ``unattached`` before anything else is sent: the read of what took the slot
+        (:meth:`_refused_attach`) may fail, and the clean-up of ``unattached`` would find the policy gone (IAM's
+        ``NoSuchEntity``, waited on as IAM's lag, then warned about as maybe left). A policy just created has its
+        attach wait out IAM's lag first (:meth:`_attach_created_spill_policy`).
 
+        :param unattached: the policies this run created and has not attached (one of them ``policy_arn`` if new).
         :param arns: the destination roles the policy is attached for.
         """
+        created = policy_arn in unattached
         try:
             # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
             if created:
@@ -514,6 +534,8 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 raise
             if created:
                 self._delete_spill_policy(policy_arn, role_name)
+                unattached.remove(policy_arn)
+                log.info("iam managed policy %s: deleted (created for this refused grant, never attached)", policy_arn)
             self._refused_attach(role_name, name, policy_arn, arns, error)
         listed = self._attachments_listed.get(role_name.lower())
         if listed is not None:

@@ -14,11 +14,13 @@ the delete) of a policy created through it.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.pure import spill
@@ -27,8 +29,16 @@ from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, EMR_EC2_ROLE, Seeded, client
 from tests.conftest import run_operator
-from tests.integration.test_faults import through
-from tests.integration.test_scale import FULL, SPILL_2, SPILL_ARN, attach, fill_inline, granted, partners
+from tests.integration.test_faults import skip_backoffs, through
+from tests.integration.test_scale import (
+    FULL,
+    SPILL_2,
+    SPILL_ARN,
+    attach,
+    fill_inline,
+    granted,
+    partners,
+)
 
 #: IAM's answer, as observed, for a policy it does not see (yet); the role's is "The role with name ... cannot be found."
 NOT_ATTACHABLE = "Policy {arn} does not exist or is not attachable."
@@ -231,3 +241,99 @@ def test_a_spill_policy_created_again_after_a_concurrent_revoke_is_deleted_when_
 
     assert proxy.created == {SPILL_2}
     assert spill_policies(iam) == []
+
+
+#: IAM's answer to a call the caller may not make (IAM API Reference, "Common Errors": ``AccessDenied``, HTTP 403).
+DENIED = (403, "AccessDenied", "User is not authorized to perform: iam:AttachRolePolicy")
+
+
+def test_a_clean_up_delete_that_gets_no_answer_names_the_policy_and_the_others_are_still_deleted(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """
+    The grant creates three spill policies; the first attach is denied. The clean-up's DeletePolicy of the first gets
+    no answer (``EndpointConnectionError`` on every attempt, after botocore's retries: Boto3 guide, "Retries"): the
+    denial is raised, not the connection error, naming the policy kept and how to delete it, and the other two are
+    still deleted.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    skip_backoffs(monkeypatch)  # botocore's waits between its attempts (standard mode, and legacy's below)
+    monkeypatch.setattr("botocore.retryhandler.delay_exponential", lambda **_: 0.0)
+    caplog.set_level(logging.INFO)
+    unanswered: list[str] = []
+
+    def unreachable(request: Any, **_: Any) -> None:
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+        if SPILL_ARN in unquote(body):
+            unanswered.append(SPILL_ARN)
+            raise EndpointConnectionError(endpoint_url=request.url)
+
+    with through(RefusingNewPolicyAttach(aws.url, times=100, answer=DENIED), aws, monkeypatch) as proxy:
+        hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+        hook.conn.meta.events.register("before-send.iam.DeletePolicy", unreachable)
+        with pytest.raises(ClientError) as refused:
+            hook.ensure_assume_role_policy(EMR_EC2_ROLE, partners(FULL, 300), settings=SHORT_WAIT)
+
+    assert len(proxy.created) == 3
+    assert proxy.attaches == 1
+    assert len(unanswered) > 1  # botocore's retries, then the provider's note
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    assert f"{SPILL_ARN}, created by this run, kept (deleting it failed: " in str(refused.value)
+    assert f"aws iam delete-policy --policy-arn {SPILL_ARN}" in str(refused.value)
+    assert spill_policies(iam) == [(SPILL_2, 0)]
+    assert len(said(caplog, logging.INFO, "deleted (created for this refused grant")) == 2
+
+
+def fill_role_with_others_policies(iam: Any) -> None:
+    """Attach others' managed policies to the EMR EC2 role up to IAM's default quota of 10 ("IAM and AWS STS quotas")."""
+    attached = len(iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"])
+    statement = {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}
+    for index in range(10 - attached):
+        document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        arn = iam.create_policy(PolicyName=f"team-policy-{index}", PolicyDocument=document)["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=arn)
+
+
+class DenyingReadsAfterADelete(FaultProxy):
+    """Once a ``DeletePolicy`` went through, ``ListAttachedRolePolicies`` answers ``AccessDenied``; counts deletes."""
+
+    def __init__(self, upstream: str) -> None:
+        super().__init__(upstream)
+        self.deletes: list[str] = []
+
+    def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
+        if form.get("Action") == "DeletePolicy":
+            self.deletes.append(form["PolicyArn"])
+        if form.get("Action") == "ListAttachedRolePolicies" and self.deletes:
+            return 403, "AccessDenied", "User is not authorized to perform: iam:ListAttachedRolePolicies"
+        return None
+
+
+def test_a_spill_policy_the_quota_refusal_deleted_is_not_deleted_again_when_the_read_after_it_fails(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """
+    IAM refuses the attach at the role's quota (``LimitExceeded``: IAM API Reference, "AttachRolePolicy"); the policy
+    just created is deleted, then the read of what took the slot is denied. That policy is gone: the clean-up does not
+    send its DeletePolicy again (answered ``NoSuchEntity``, waited on, then warned about as maybe left, falsely); the
+    two others created for the grant are deleted.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    fill_role_with_others_policies(iam)
+    caplog.set_level(logging.INFO)
+
+    with through(DenyingReadsAfterADelete(aws.url), aws, monkeypatch) as proxy:
+        hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+        with pytest.raises(ClientError, match="ListAttachedRolePolicies") as refused:
+            hook.ensure_assume_role_policy(
+                EMR_EC2_ROLE, partners(FULL, 300), settings=SHORT_WAIT, managed_policies_per_role=20
+            )
+
+    assert proxy.deletes.count(SPILL_ARN) == 1
+    assert len(proxy.deletes) == 3
+    assert spill_policies(iam) == []
+    assert not said(caplog, logging.WARNING, SPILL_ARN)
+    assert "may be left" not in str(refused.value)
+    assert said(caplog, logging.INFO, SPILL_ARN, "deleted")
