@@ -5062,8 +5062,8 @@ MUTATIONS = [
     m(
         "OX40",
         "pure/cluster_config.py",
-        '    if wait_policy != WAIT_FOR_STEPS_COMPLETION or overrides.get("AutoTerminationPolicy") is not None:\n',
-        "    if wait_policy != WAIT_FOR_STEPS_COMPLETION:\n",
+        "    if auto_termination is None:\n",
+        "    if True:\n",
         "a wait for the end of a kept-alive cluster refused although its AutoTerminationPolicy ends it once idle",
         ["tests/unit/test_cluster_config.py", "tests/integration/test_emr_launch.py"],
     ),
@@ -5078,9 +5078,25 @@ MUTATIONS = [
     m(
         "OX42",
         "operators/emr.py",
-        '        check_wait_policy(config, self.wait_policy, instances_field=fields["Instances"])\n',
-        '        check_wait_policy(config, None, instances_field=fields["Instances"])\n',
+        "            self.wait_policy,\n",
+        "            None,\n",
         "WAIT_FOR_STEPS_COMPLETION on a kept-alive cluster launched: the task polls until it runs out, then fails",
+        ["tests/integration/test_emr_launch.py"],
+    ),
+    m(
+        "OX43",
+        "pure/cluster_config.py",
+        "    if idle_timeout < wait_seconds:\n",
+        "    if idle_timeout <= wait_seconds:\n",
+        "an IdleTimeout as long as the wait launched: the cluster cannot end before the wait runs out, then fails",
+        ["tests/unit/test_cluster_config.py", "tests/integration/test_emr_launch.py"],
+    ),
+    m(
+        "OX44",
+        "operators/emr.py",
+        "            waiter_max_attempts=self.waiter_max_attempts,  # validated above; the trigger gets them too\n",
+        "            waiter_max_attempts=60,  # validated above; the trigger gets them too\n",
+        "the wait_policy check counts upstream's 60 attempts: an IdleTimeout past the launch's shorter wait launched",
         ["tests/integration/test_emr_launch.py"],
     ),
     # cli.py: the report of an interruption says what was changed (outside review: a pager quit, a CI cancel).

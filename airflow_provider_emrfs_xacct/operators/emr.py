@@ -235,8 +235,9 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         expected end, and its id is returned. (default: False)
     :param wait_policy: how to wait, as upstream: ``WaitPolicy.WAIT_FOR_COMPLETION`` (the cluster up) or
         ``WaitPolicy.WAIT_FOR_STEPS_COMPLETION`` (the cluster ended); setting it waits. The latter on a cluster kept
-        alive (``Instances.KeepJobFlowAliveWhenNoSteps: true``) without an ``AutoTerminationPolicy``, which never
-        ends by itself, is refused before any call. (default: None)
+        alive (``Instances.KeepJobFlowAliveWhenNoSteps: true``) is refused before any call without an
+        ``AutoTerminationPolicy`` (it never ends by itself) or with an ``IdleTimeout`` as long as the wait
+        (``waiter_max_attempts`` times ``waiter_delay``) or longer (it cannot end before the wait runs out). (default: None)
     :param waiter_delay: seconds between two reads of the cluster's state while waiting; a whole number, or its
         rendered text (refused before any call otherwise). (templated, default: 60)
     :param waiter_max_attempts: reads of the cluster's state before the wait fails; a whole number from 1, or its
@@ -399,7 +400,13 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         name = arguments.launch_security_configuration(config, name, fields["SecurityConfiguration"])
         arguments.validate_configuration_document(name, self.security_configuration_document)
         # A wait for the end of a cluster that stays up would poll until it runs out, then fail: refused before any call.
-        check_wait_policy(config, self.wait_policy, instances_field=fields["Instances"])
+        check_wait_policy(
+            config,
+            self.wait_policy,
+            waiter_max_attempts=self.waiter_max_attempts,  # validated above; the trigger gets them too
+            waiter_delay=self.waiter_delay,
+            instances_field=fields["Instances"],
+        )
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
                 self.connection_account(hook)

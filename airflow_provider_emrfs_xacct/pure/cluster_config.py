@@ -868,31 +868,67 @@ WAIT_FOR_STEPS_COMPLETION = "wait_for_steps_completion"
 
 
 def check_wait_policy(
-    overrides: dict[str, Any], wait_policy: Any, *, instances_field: str = "job_flow_overrides.Instances"
+    overrides: dict[str, Any],
+    wait_policy: Any,
+    *,
+    waiter_max_attempts: int,
+    waiter_delay: int,
+    instances_field: str = "job_flow_overrides.Instances",
 ) -> None:
     """
     Refuse waiting for the end of a cluster that stays up: ``WAIT_FOR_STEPS_COMPLETION`` with
-    ``KeepJobFlowAliveWhenNoSteps`` true and no ``AutoTerminationPolicy``.
+    ``KeepJobFlowAliveWhenNoSteps`` true and no ``AutoTerminationPolicy``, or one whose ``IdleTimeout`` is as long as
+    the wait (``waiter_max_attempts`` x ``waiter_delay``, the deferred trigger's too) or longer.
 
     That wait is the Amazon provider's ``job_flow_terminated`` waiter (its ``waiters/emr.json``: success on
     ``TERMINATED`` only); KeepJobFlowAliveWhenNoSteps "Specifies whether the cluster should remain available after
     completing all steps" (Amazon EMR API Reference, "JobFlowInstancesConfig"); an ``AutoTerminationPolicy`` ends it
     after ``IdleTimeout``, "the amount of idle time in seconds after which the cluster automatically terminates"
-    (Amazon EMR API Reference, "AutoTerminationPolicy").
+    (Amazon EMR API Reference, "AutoTerminationPolicy"), counted once the cluster is up and idle (no pending steps,
+    no active YARN application: Amazon EMR Management Guide, "Using an auto-termination policy").
     """
-    if wait_policy != WAIT_FOR_STEPS_COMPLETION or overrides.get("AutoTerminationPolicy") is not None:
+    if wait_policy != WAIT_FOR_STEPS_COMPLETION:
         return
     instances = overrides.get("Instances")
     if not isinstance(instances, dict) or instances.get("KeepJobFlowAliveWhenNoSteps") is not True:
         return
+    auto_termination = overrides.get("AutoTerminationPolicy")
+    if auto_termination is None:
+        raise InvalidParameterError(
+            "wait_policy",
+            f"is WAIT_FOR_STEPS_COMPLETION, which waits for the cluster to end (TERMINATED), but "
+            f"{instances_field}.KeepJobFlowAliveWhenNoSteps is true and there is no AutoTerminationPolicy, so the "
+            "cluster never ends by itself: the task would poll for waiter_max_attempts x waiter_delay while it bills, "
+            "then terminate it and fail, on every retry. Use WaitPolicy.WAIT_FOR_COMPLETION to wait for the cluster "
+            "to be up (and end it with TerminateClusterOperator as the teardown), or set "
+            "KeepJobFlowAliveWhenNoSteps=False with the work as Steps so that it ends after them, or give an "
+            "AutoTerminationPolicy (it ends once idle)",
+        )
+    _check_idle_timeout(auto_termination, waiter_max_attempts, waiter_delay)
+
+
+def _check_idle_timeout(auto_termination: Any, waiter_max_attempts: int, waiter_delay: int) -> None:
+    """
+    Refuse an ``IdleTimeout`` the wait cannot outlast: the cluster still has to start before its idle time counts.
+
+    Only an int, as EMR takes it ("Type: Long"), is compared; without one there is nothing to compare: the API
+    reference documents no default (Amazon EMR API Reference, "AutoTerminationPolicy").
+    """
+    idle_timeout = auto_termination.get("IdleTimeout") if isinstance(auto_termination, dict) else None
+    if not isinstance(idle_timeout, int) or isinstance(idle_timeout, bool):
+        return
+    wait_seconds = waiter_max_attempts * waiter_delay
+    if idle_timeout < wait_seconds:
+        return
     raise InvalidParameterError(
         "wait_policy",
-        f"is WAIT_FOR_STEPS_COMPLETION, which waits for the cluster to end (TERMINATED), but "
-        f"{instances_field}.KeepJobFlowAliveWhenNoSteps is true and there is no AutoTerminationPolicy, so the "
-        "cluster never ends by itself: the task would poll for waiter_max_attempts x waiter_delay while it bills, "
-        "then terminate it and fail, on every retry. Use WaitPolicy.WAIT_FOR_COMPLETION to wait for the cluster to "
-        "be up (and end it with TerminateClusterOperator as the teardown), or set KeepJobFlowAliveWhenNoSteps=False "
-        "with the work as Steps so that it ends after them, or give an AutoTerminationPolicy (it ends once idle)",
+        f"is WAIT_FOR_STEPS_COMPLETION, which waits for the cluster to end (TERMINATED), but its "
+        f"AutoTerminationPolicy.IdleTimeout is {idle_timeout} s, as long as the wait (waiter_max_attempts x "
+        f"waiter_delay = {waiter_max_attempts} x {waiter_delay} = {wait_seconds} s) or longer: the idle time counts "
+        "only once the cluster is up and idle, so it cannot end before the wait runs out, and the task would poll "
+        "while it bills, then terminate it and fail, on every retry. Lower IdleTimeout well below the wait, or raise "
+        "waiter_max_attempts or waiter_delay past the cluster's start plus its IdleTimeout, or use "
+        "WaitPolicy.WAIT_FOR_COMPLETION to wait for the cluster to be up",
     )
 
 

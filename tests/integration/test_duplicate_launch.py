@@ -214,7 +214,7 @@ def waiting_launch(name: str, *, auto_termination: bool = False, **waits: Any) -
     """
     overrides = job_flow("partner-a")
     if auto_termination:
-        overrides["AutoTerminationPolicy"] = {"IdleTimeout": 3600}
+        overrides["AutoTerminationPolicy"] = {"IdleTimeout": 60}  # EMR's least (API Reference, "AutoTerminationPolicy")
     return LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster",
         aws_conn_id=EMR_CONN_ID,
@@ -261,10 +261,11 @@ def test_a_launch_whose_wait_failed_in_the_worker_terminates_every_cluster_of_it
     operator = waiting_launch(
         partner_a_configuration(aws),
         # Waits for the cluster to end, once: moto's cluster stays WAITING (it does not end an idle cluster as its
-        # AutoTerminationPolicy says), so the waiter's attempts run out.
+        # AutoTerminationPolicy says), so the waiter's attempts run out. The wait (1 x 61 s) outlasts the IdleTimeout
+        # (60 s), or the launch is refused; its one read does not sleep (botocore's waiter sleeps between reads only).
         auto_termination=True,
         wait_policy=WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
-        waiter_delay=1,
+        waiter_delay=61,
         waiter_max_attempts=1,
         terminate_job_flow_on_failure=terminate,
     )

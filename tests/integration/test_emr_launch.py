@@ -504,22 +504,58 @@ def test_waiting_for_the_end_of_a_cluster_that_stays_up_is_refused_before_any_ca
     assert emr.list_clusters()["Clusters"] == []
 
 
+@pytest.mark.parametrize("deferrable", [False, True])
+@pytest.mark.parametrize("idle_timeout", [600, 601], ids=["equal", "above"])
+def test_an_auto_termination_policy_that_cannot_end_the_cluster_within_the_wait_is_refused_before_any_call(
+    emr: Any, deferrable: bool, idle_timeout: int
+) -> None:
+    """
+    An idle clock starts only once the cluster is up with no pending steps and no active YARN application (Amazon EMR
+    Management Guide, "Using an auto-termination policy"), and IdleTimeout is "the amount of idle time in seconds after
+    which the cluster automatically terminates" (Amazon EMR API Reference, "AutoTerminationPolicy"): with an IdleTimeout
+    as long as the wait (waiter_max_attempts x waiter_delay, the deferred trigger's too) or longer, the cluster cannot
+    reach TERMINATED before the wait runs out, and the task would poll and bill, then terminate it and fail. Refused
+    before any AWS call.
+    """
+    from airflow.providers.amazon.aws.utils.waiter import WaitPolicy
+
+    operator = make_operator(
+        job_flow_overrides=overrides(AutoTerminationPolicy={"IdleTimeout": idle_timeout}),
+        wait_policy=WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
+        # One read after a 600 s delay (rendered text, taken as the whole number it names): launched, it would fail at
+        # once without sleeping (botocore's waiter sleeps only between reads).
+        waiter_delay="600",
+        waiter_max_attempts=1,
+        deferrable=deferrable,
+    )
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator, RecordingTaskInstance(task_id="launch_cluster"))
+
+    assert refused.value.field == "wait_policy"
+    assert f"AutoTerminationPolicy.IdleTimeout is {idle_timeout} s" in refused.value.problem
+    assert "waiter_max_attempts x waiter_delay = 1 x 600 = 600 s" in refused.value.problem
+    assert calls.every == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
 def test_waiting_for_the_end_of_a_cluster_with_an_auto_termination_policy_is_launched(emr: Any) -> None:
     """
     An ``AutoTerminationPolicy`` ends the kept-alive cluster once idle (Amazon EMR API Reference,
     "AutoTerminationPolicy": IdleTimeout, "the amount of idle time in seconds after which the cluster automatically
-    terminates"): the wait for its end is launched, and returns once it has ended (moto does not auto-terminate: the
-    cluster is ended before the wait's first poll).
+    terminates"): with an IdleTimeout well below the wait (waiter_max_attempts x waiter_delay), the wait for its end is
+    launched, and returns once it has ended (moto does not auto-terminate: the cluster is ended before the wait's first
+    poll, so the wait does not sleep).
     """
     from airflow.providers.amazon.aws.utils.waiter import WaitPolicy
 
     from tests.integration.test_launch_wait_states import end_before_the_first_poll
 
     operator = make_operator(
-        job_flow_overrides=overrides(AutoTerminationPolicy={"IdleTimeout": 600}),
+        job_flow_overrides=overrides(AutoTerminationPolicy={"IdleTimeout": 60}),
         wait_policy=WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
-        waiter_delay=1,
-        waiter_max_attempts=3,
+        waiter_delay=10,
+        waiter_max_attempts=60,
     )
     ended = end_before_the_first_poll(operator)
 

@@ -1468,6 +1468,8 @@ class TestWaitPolicy:
     """
 
     STEPS = [TestKeepAlive.STEP]
+    #: The Amazon provider's defaults: waiter_max_attempts 60 x waiter_delay 60, a wait of 3600 s.
+    WAITS: dict[str, int] = {"waiter_max_attempts": 60, "waiter_delay": 60}
 
     @pytest.mark.parametrize("steps", [None, STEPS])
     @pytest.mark.parametrize("wait_policy", [WaitPolicy.WAIT_FOR_STEPS_COMPLETION, "wait_for_steps_completion"])
@@ -1475,7 +1477,9 @@ class TestWaitPolicy:
         arguments = overrides() if steps is None else overrides(Steps=steps)
 
         error = refused(
-            lambda: check_wait_policy(arguments, wait_policy, instances_field="emr_conn_id extra Instances"),
+            lambda: check_wait_policy(
+                arguments, wait_policy, **self.WAITS, instances_field="emr_conn_id extra Instances"
+            ),
             "wait_policy",
             "emr_conn_id extra Instances.KeepJobFlowAliveWhenNoSteps is true",
             "never ends",
@@ -1485,11 +1489,45 @@ class TestWaitPolicy:
         )
         assert "TERMINATED" in error.problem
 
+    @pytest.mark.parametrize("idle_timeout", [3600, 3601, 604800], ids=["equal", "above", "a-week"])
+    def test_an_idle_timeout_the_wait_cannot_outlast_is_refused(self, idle_timeout: int) -> None:
+        """
+        Amazon EMR Management Guide, "Using an auto-termination policy": a cluster is idle only once up with no
+        pending steps and no active YARN application, so it starts and then idles IdleTimeout seconds before it ends:
+        an IdleTimeout as long as the wait (waiter_max_attempts x waiter_delay) or longer cannot end it in time.
+        """
+        arguments = overrides(AutoTerminationPolicy={"IdleTimeout": idle_timeout})
+
+        refused(
+            lambda: check_wait_policy(arguments, WaitPolicy.WAIT_FOR_STEPS_COMPLETION, **self.WAITS),
+            "wait_policy",
+            f"AutoTerminationPolicy.IdleTimeout is {idle_timeout} s",
+            "waiter_max_attempts x waiter_delay = 60 x 60 = 3600 s",
+            "WAIT_FOR_COMPLETION",
+            "Lower IdleTimeout",
+            "raise waiter_max_attempts",
+        )
+
     @pytest.mark.parametrize(
         ("arguments", "wait_policy"),
         [
             pytest.param(
-                overrides(AutoTerminationPolicy={"IdleTimeout": 3600}), WaitPolicy.WAIT_FOR_STEPS_COMPLETION, id="idle"
+                overrides(AutoTerminationPolicy={"IdleTimeout": 600}), WaitPolicy.WAIT_FOR_STEPS_COMPLETION, id="idle"
+            ),
+            # No IdleTimeout: the API reference documents no default for it (Amazon EMR API Reference,
+            # "AutoTerminationPolicy"), so none to compare; a value EMR does not take as an int is botocore's to refuse.
+            pytest.param(
+                overrides(AutoTerminationPolicy={}), WaitPolicy.WAIT_FOR_STEPS_COMPLETION, id="idle-timeout-absent"
+            ),
+            pytest.param(
+                overrides(AutoTerminationPolicy={"IdleTimeout": "7200"}),
+                WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
+                id="idle-timeout-not-int",
+            ),
+            pytest.param(
+                overrides(Instances={"InstanceCount": 1}, Steps=STEPS, AutoTerminationPolicy={"IdleTimeout": 7200}),
+                "wait_for_steps_completion",
+                id="ends-after-steps-idle-long",
             ),
             pytest.param(
                 overrides(Instances={"InstanceCount": 1}, Steps=STEPS),
@@ -1506,7 +1544,7 @@ class TestWaitPolicy:
         ],
     )
     def test_a_wait_that_can_end_is_allowed(self, arguments: dict[str, Any], wait_policy: Any) -> None:
-        check_wait_policy(arguments, wait_policy)
+        check_wait_policy(arguments, wait_policy, **self.WAITS)
 
 
 class TestEmrfsTranslationSwitch:
