@@ -13,8 +13,8 @@ a broken link, 2 the input was refused (nothing was changed), 3 an AWS call fail
 the connection did (nothing was changed), 4 a step failed while applying (partially applied: the
 JSON says what was), 5 ``verify`` found no broken link but could not check one (verdict ``NOT_CHECKED``),
 6 a connection has no credentials or AWS refused them as expired or not valid (nothing was changed),
-70 an unexpected error (a bug: the traceback is on stderr), 130 interrupted by Ctrl-C (while applying: the
-JSON says what was applied).
+70 an unexpected error (a bug: the traceback is on stderr), 130 interrupted by Ctrl-C or SIGTERM (while applying: the
+JSON says what was applied) or stdout's reader closed it before the JSON was written (a pager quit).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from airflow_provider_emrfs_xacct.pure.plan import Change, Summary, render_chang
 from airflow_provider_emrfs_xacct.session_scope import shared_sessions
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 
@@ -1552,21 +1552,48 @@ def plan_and_apply(
         return result
     if summary.total:
         print(f"\n{summary.plan_line()}\nApplying ...", file=err)
-    applied: dict[str, list[dict[str, Any]]] = {}
-    values: dict[str, Any] = {}
-    for operator in operators(False):
-        try:
-            values[operator.task_id], applied[operator.task_id] = execute(operator)
-        except (Exception, KeyboardInterrupt) as error:  # Ctrl-C too: say what was applied before it
-            if isinstance(error, EmrfsXacctError):  # the partner file's field, not the operator's argument
-                error = refused(operator, error, applying=True)
-            result.update(applied=applied, values=values, summary=_applied_line(applied))
-            result["failed"] = _failed_step(operator, error)
-            raise PartiallyAppliedError(result, operator.task_id, error) from error
-    done = _all_applied(applied, progress)
-    result.update(applied=applied, values=values, summary=done)
+    done = _apply(operators(False), result, refused, progress)
     print(("" if summary.total else "\n") + done, file=err)
     return result
+
+
+def _apply(
+    operators: Iterable[Any],
+    result: dict[str, Any],
+    refused: Callable[..., EmrfsXacctError],
+    progress: ApplyProgress | None,
+) -> str:
+    """
+    Run each step for real, keeping its value and plan in ``result``; return the summary. Whatever stops it (a
+    step's failure, or a signal within a step, between two or in the summary) raises :class:`PartiallyAppliedError`
+    with what was applied so far, unless nothing was applied and no step had begun (nothing was changed).
+    """
+    applied: dict[str, list[dict[str, Any]]] = {}
+    values: dict[str, Any] = {}
+    running = None  # the step under way: a signal between two steps names none
+    try:
+        for operator in operators:
+            running = operator
+            values[operator.task_id], applied[operator.task_id] = execute(operator)
+            running = None
+        done = _all_applied(applied, progress)
+    except (Exception, KeyboardInterrupt) as error:  # Ctrl-C too: say what was applied before it
+        if running is None and not applied:
+            raise
+        result.update(applied=applied, values=values, summary=_applied_line(applied))
+        raise _stopped(result, running, error, refused) from error
+    result.update(applied=applied, values=values, summary=done)
+    return done
+
+
+def _stopped(
+    result: dict[str, Any], running: Any, error: BaseException, refused: Callable[..., EmrfsXacctError]
+) -> PartiallyAppliedError:
+    """The apply phase's partial report: ``running``, the step that failed (None: stopped between two), its error."""
+    if running is not None and isinstance(error, EmrfsXacctError):  # the partner file's field, not the argument
+        error = refused(running, error, applying=True)
+    result["failed"] = _failed_step(running, error)
+    return PartiallyAppliedError(result, None if running is None else running.task_id, error)
 
 
 def _all_applied(applied: dict[str, list[dict[str, Any]]], progress: ApplyProgress | None) -> str:
@@ -1585,8 +1612,11 @@ class ApplyProgress:
 
 
 def _failed_step(operator: Any, error: BaseException) -> dict[str, Any]:
-    """The step that failed while applying, its error, and the writes of its own that landed before (as far as known)."""
-    failed: dict[str, Any] = {"step": operator.task_id, "error": str(error) or type(error).__name__}
+    """
+    The step that failed while applying (None: interrupted between two), its error, and the writes of its own that
+    landed before (as far as known).
+    """
+    failed: dict[str, Any] = {"step": getattr(operator, "task_id", None), "error": str(error) or type(error).__name__}
     landed = getattr(operator, "landed_changes", None)  # the revoke's: several documents in one step
     if landed:
         failed["applied"] = [change.to_dict() for change in landed]
@@ -1605,11 +1635,11 @@ class PartiallyAppliedError(Exception):
     A step failed in the apply phase: the steps before it were applied, and it may have made part of its changes.
 
     :param result: the JSON result so far (``applied``: each step applied before, ``failed``: the step and its error).
-    :param step: the task id of the step that failed.
+    :param step: the task id of the step that failed; None when interrupted between two steps (or after the last).
     :param error: what it raised.
     """
 
-    def __init__(self, result: dict[str, Any], step: str, error: BaseException) -> None:
+    def __init__(self, result: dict[str, Any], step: str | None, error: BaseException) -> None:
         super().__init__(f"step {step}: {error}")
         self.result, self.step, self.error = result, step, error
 
@@ -1730,8 +1760,30 @@ def _require_configuration(name: str, partner: dict[str, Any]) -> None:
 
 
 def _emit(result: Any, out: TextIO) -> None:
-    out.write(json.dumps(result, indent=2, default=str) + "\n")
-    out.flush()
+    try:
+        out.write(json.dumps(result, indent=2, default=str) + "\n")
+        out.flush()
+    except BrokenPipeError as error:  # its reader quit (``| less``, then ``q``; ``| head``)
+        _to_devnull(out)
+        raise ReaderGoneError from error
+
+
+class ReaderGoneError(Exception):
+    """stdout's reader closed it before the JSON was written (a pager quit): reported as an interruption, 130."""
+
+    def __str__(self) -> str:
+        return "stdout closed by its reader"
+
+
+def _to_devnull(out: TextIO) -> None:
+    """
+    Point ``out``'s file at /dev/null, so that the interpreter's flush at exit does not fail again on what is left in
+    its buffer (Python's documentation, the ``signal`` module, "Note on SIGPIPE").
+    """
+    with contextlib.suppress(OSError, ValueError):  # a stream without a file (in-process use): nothing to flush
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
 
 
 def _current_configuration(partner: dict[str, Any]) -> str:
@@ -1906,7 +1958,9 @@ NO_CREDENTIALS = 6
 #: ``verify``'s broken link, nor 0, "done": a script under ``set -e`` stops on it.
 ACCESS_NOT_ENDED = 7
 #: Exit status of a run interrupted by Ctrl-C (SIGINT): 128 + 2, as shells report a process SIGINT ended. SIGTERM
-#: (a CI cancel, ``kill``) too: it is handled as Ctrl-C is (:func:`_sigterm_as_interrupt`).
+#: (a CI cancel, ``kill``) too: it is handled as Ctrl-C is (:func:`_sigterm_as_interrupt`); and a reader that closed
+#: stdout (a pager quit, :class:`ReaderGoneError`): the same report, not 141 (128 + SIGPIPE), so that one status
+#: says "stopped before its output was delivered: the message says what was changed".
 INTERRUPTED = 130
 #: What the ``KeyboardInterrupt`` raised for SIGTERM says (``failed.error`` in the JSON).
 TERMINATED = "SIGTERM"
@@ -1922,28 +1976,36 @@ def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace,
     expected = interrupted or isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError))
     if not expected and not args.debug:  # (--debug has shown it already)
         traceback.print_exception(failure.error, file=err)  # a bug: show where
-    with contextlib.suppress(KeyboardInterrupt):  # the JSON's write to a reader that quit: the message still comes
+    with contextlib.suppress(KeyboardInterrupt, ReaderGoneError):  # the JSON's write to a reader that quit
         _emit(failure.result, out)
+    partially = _partially(failure)
+    if interrupted:
+        print(
+            f"emrfs-xacct: {args.command} interrupted ({_how(failure.error)}) {partially}.\n"
+            f"Run {args.command} again: it changes only what is still missing.",
+            file=err,
+        )
+        return INTERRUPTED
+    print(
+        f"emrfs-xacct: {args.command} failed {partially}: {failure.error}\n"
+        f"Fix the cause and run {args.command} again: it changes only what is still missing.",
+        file=err,
+    )
+    return PARTIALLY_APPLIED
+
+
+def _partially(failure: PartiallyAppliedError) -> str:
+    """Where the apply phase stopped and what it applied: at a step (which may have made part of its changes), or after one."""
+    if failure.step is None:  # a signal between two steps, or after the last one
+        last = list(failure.result["applied"])[-1]
+        return f"after step {last}, the steps after it (if any) not begun ({failure.result['summary']})"
     landed = failure.result.get("failed", {}).get("applied")
     itself = (
         f"the step itself: {_applied_line({failure.step: landed})}, and it may have made more"
         if landed
         else "the step itself may have made part of its changes"
     )
-    partially = f"partially applied (before it: {failure.result['summary']}; {itself})"
-    if interrupted:
-        print(
-            f"emrfs-xacct: {args.command} interrupted ({_how(failure.error)}) at step {failure.step}, {partially}.\n"
-            f"Run {args.command} again: it changes only what is still missing.",
-            file=err,
-        )
-        return INTERRUPTED
-    print(
-        f"emrfs-xacct: {args.command} failed at step {failure.step}, {partially}: {failure.error}\n"
-        f"Fix the cause and run {args.command} again: it changes only what is still missing.",
-        file=err,
-    )
-    return PARTIALLY_APPLIED
+    return f"at step {failure.step}, partially applied (before it: {failure.result['summary']}; {itself})"
 
 
 def _how(interrupt: BaseException) -> str:
@@ -1951,15 +2013,18 @@ def _how(interrupt: BaseException) -> str:
     return str(interrupt) or "Ctrl-C"
 
 
-def _interrupted(interrupt: BaseException, args: argparse.Namespace, progress: ApplyProgress | None) -> str:
-    """Say what an interruption outside the apply phase's steps leaves: nothing changed, or all of it."""
+def _interrupted(interrupt: BaseException, args: argparse.Namespace, progress: ApplyProgress | None) -> tuple[str, int]:
+    """
+    Say what an interruption outside the apply phase (Ctrl-C, SIGTERM, or stdout's reader gone) leaves: nothing
+    changed, or all of it; return the message and the exit status (:data:`INTERRUPTED`, whichever it was).
+    """
     if progress is not None and progress.finished:  # in the output, after the writes: they stay
-        state = "revoke --dry-run" if args.command == "revoke" else "plan"
+        state = "the same revoke with --dry-run" if args.command == "revoke" else "plan"
         return (
             f"{args.command} interrupted ({_how(interrupt)}) after applying ({progress.finished}): the changes stay "
             f"made; run {state} to see the state"
-        )
-    return f"{args.command} interrupted ({_how(interrupt)}) before any change; nothing was changed"
+        ), INTERRUPTED
+    return f"{args.command} interrupted ({_how(interrupt)}) before any change; nothing was changed", INTERRUPTED
 
 
 def _raise_interrupt(_signal: int, _frame: Any) -> None:
@@ -1971,16 +2036,43 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     """
     Within the block, SIGTERM (a CI cancel: GitHub Actions sends SIGINT, then SIGTERM 7.5 s later, "Workflow
     cancellation reference"; ``kill``) stops the command as Ctrl-C does, with the same report and exit status 130.
-    The handler before is restored after. Only in the main thread: Python runs signal handlers there alone.
+    Only in place of the default action (the console script's case): a program that calls :func:`main` with its
+    own SIGTERM handler, or SIGTERM ignored (or a handler installed from C: ``signal.getsignal`` gives None), keeps
+    it. The default is restored after. Only in the main thread: Python runs signal handlers there alone.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if not _main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """
+    While the report of a failure is written, ignore a further SIGINT or SIGTERM (a second Ctrl-C; a CI's SIGTERM
+    after its SIGINT), which would cut it short with a traceback; only where it would raise ``KeyboardInterrupt``
+    (Python's SIGINT handler, :func:`_sigterm_as_interrupt`'s): another program's own handler is left in place.
+    """
+    ours = (signal.default_int_handler, _raise_interrupt)
+    handlers = (
+        {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)} if _main_thread() else {}
+    )
+    ignored = {number: handler for number, handler in handlers.items() if handler in ours}
+    for number in ignored:
+        signal.signal(number, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for number, handler in ignored.items():
+            signal.signal(number, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1992,9 +2084,10 @@ def main(argv: list[str] | None = None) -> int:
             with shared_sessions():  # one session per connection and Region for the whole command
                 return run(args, out, err, progress)
         except (Exception, KeyboardInterrupt) as error:
-            if args.debug:  # where it failed, for a bug report: the message and the status stay the same
-                traceback.print_exception(error, file=err)
-            return _failed(error, args, out, err, progress)
+            with _uninterrupted():
+                if args.debug:  # where it failed, for a bug report: the message and the status stay the same
+                    traceback.print_exception(error, file=err)
+                return _failed(error, args, out, err, progress)
 
 
 def _failed(
@@ -2004,8 +2097,8 @@ def _failed(
     if isinstance(error, PartiallyAppliedError):
         return _partially_applied(error, args, out, err)
     message, status = f"{error}", 2
-    if isinstance(error, KeyboardInterrupt):  # before the apply phase or after it, or in a command that changes nothing
-        message, status = _interrupted(error, args, progress), INTERRUPTED
+    if isinstance(error, (KeyboardInterrupt, ReaderGoneError)):  # outside the apply phase, or a read-only command
+        message, status = _interrupted(error, args, progress)
     elif isinstance(error, AccessDeniedError):
         status = 3
     elif isinstance(error, CredentialsError):

@@ -92,7 +92,32 @@ def test_ctrl_c_after_revoke_wrote_everything_says_the_access_is_revoked(
     assert "nothing was changed" not in err
     assert err.rstrip().endswith(
         "emrfs-xacct: revoke interrupted (Ctrl-C) after applying (Applied: 0 added, 2 changed, 1 destroyed.): "
-        "the changes stay made; run revoke --dry-run to see the state"
+        "the changes stay made; run the same revoke with --dry-run to see the state"
+    )
+
+
+def test_a_pager_quit_before_the_json_of_apply_says_the_changes_stay_made(aws: Seeded, partner_file: Path) -> None:
+    """
+    ``emrfs-xacct apply … | less``, quit (``q``) while the plan scrolls on stderr: the JSON's write fails with EPIPE
+    (BrokenPipeError: Python ignores SIGPIPE), reported as an interruption, not as a bug; nothing fails again at the
+    interpreter's exit (Python's documentation, the ``signal`` module, "Note on SIGPIPE"). Exit status 130, as for
+    a Ctrl-C (docs/cli.md, the exit statuses).
+    """
+    script = str(Path(sys.executable).with_name("emrfs-xacct"))
+    environment = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    read_end, write_end = os.pipe()
+    argv = [sys.executable, "-c", AS_A_TERMINAL_STARTS_IT, script, *cli_arguments("apply", partner_file, aws)]
+    process = subprocess.Popen(argv, env=environment, stdout=write_end, stderr=subprocess.PIPE, text=True)
+    os.close(write_end)
+    os.close(read_end)  # the pager quit
+    _, err = process.communicate(timeout=120)
+
+    assert process.returncode == cli.INTERRUPTED, err
+    assert "Traceback" not in err
+    assert "Exception ignored" not in err
+    assert err.rstrip().endswith(
+        "emrfs-xacct: apply interrupted (stdout closed by its reader) after applying (Applied: 4 added, 1 changed, "
+        "0 destroyed.): the changes stay made; run plan to see the state"
     )
 
 
