@@ -1143,11 +1143,21 @@ def test_one_account_for_both_sections_is_refused_naming_the_field_before_any_ca
     )
 
 
-def test_ctrl_c_while_applying_exits_130_saying_what_was_applied(aws: Seeded, partner_file: Path) -> None:
+@pytest.mark.parametrize(
+    ("sent", "error", "said"),
+    [(signal.SIGINT, "KeyboardInterrupt", "Ctrl-C"), (signal.SIGTERM, "SIGTERM", "SIGTERM")],
+    ids=["ctrl-c", "ci-cancel-sigterm"],
+)
+def test_ctrl_c_while_applying_exits_130_saying_what_was_applied(
+    aws: Seeded, partner_file: Path, sent: signal.Signals, error: str, said: str
+) -> None:
     """
     A real SIGINT to the command line's process while the last step's write waits for its answer (the
     proxy holds that request): exit 130 (128 + SIGINT, as a shell reports it), the JSON of what was
-    applied before the step, and no traceback.
+    applied before the step, and no traceback. A CI cancel the same: GitHub Actions cancels a job by SIGINT, then
+    SIGTERM 7.5 s later ("Workflow cancellation reference",
+    https://docs.github.com/en/actions/reference/workflow-cancellation-reference); ``kill`` and other CI systems send
+    SIGTERM alone.
     """
     process: subprocess.Popen[str] | None = None
     started = threading.Event()
@@ -1157,7 +1167,7 @@ def test_ctrl_c_while_applying_exits_130_saying_what_was_applied(aws: Seeded, pa
             return None
         started.wait(60)
         assert process is not None
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sent)
         return "hold"
 
     with FaultProxy(aws.url, intercept=interrupt) as proxy:
@@ -1168,10 +1178,10 @@ def test_ctrl_c_while_applying_exits_130_saying_what_was_applied(aws: Seeded, pa
     assert process.returncode == cli.INTERRUPTED, err
     assert "Traceback" not in err
     result = json.loads(out)
-    assert result["failed"] == {"step": "create_security_configuration", "error": "KeyboardInterrupt"}
+    assert result["failed"] == {"step": "create_security_configuration", "error": error}
     assert sorted(result["applied"]) == ["allow_emr_role_to_assume", "ensure_destination_role", "grant_kms_key_user_0"]
     assert (
-        "emrfs-xacct: apply interrupted (Ctrl-C) at step create_security_configuration, partially applied "
+        f"emrfs-xacct: apply interrupted ({said}) at step create_security_configuration, partially applied "
         "(before it: Applied: 3 added, 1 changed, 0 destroyed." in err
     )
     partner = cli.load_partner(partner_file)

@@ -7,26 +7,21 @@ stdout a small pipe nobody reads, as a pager or a slow log reader leaves it), an
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
-import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct import cli
-from devstack.fault_proxy import FaultProxy
 from tests.integration.test_cli import (
     AS_A_TERMINAL_STARTS_IT,
     cli_arguments,
     emrfs_xacct,
     partner_file,
-    run_emrfs_xacct,
     state,
 )
 
@@ -118,37 +113,4 @@ def test_a_pager_quit_before_the_json_of_apply_says_the_changes_stay_made(aws: S
     assert err.rstrip().endswith(
         "emrfs-xacct: apply interrupted (stdout closed by its reader) after applying (Applied: 4 added, 1 changed, "
         "0 destroyed.): the changes stay made; run plan to see the state"
-    )
-
-
-def test_a_ci_cancel_sigterm_while_applying_reports_as_ctrl_c_does(aws: Seeded, partner_file: Path) -> None:
-    """
-    GitHub Actions cancels a job by SIGINT, then SIGTERM 7.5 s later ("Workflow cancellation reference",
-    https://docs.github.com/en/actions/reference/workflow-cancellation-reference); ``kill`` and other CI systems send
-    SIGTERM alone. Held in the last step's write: exit 130, the JSON of what was applied, and the message.
-    """
-    process: subprocess.Popen[str] | None = None
-    started = threading.Event()
-
-    def terminate(operation: str) -> str | None:
-        if operation != "CreateSecurityConfiguration":
-            return None
-        started.wait(60)
-        assert process is not None
-        process.send_signal(signal.SIGTERM)
-        return "hold"
-
-    with FaultProxy(aws.url, intercept=terminate) as proxy:
-        process = run_emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url))
-        started.set()
-        out, err = process.communicate(timeout=120)
-
-    assert process.returncode == cli.INTERRUPTED, err
-    assert "Traceback" not in err
-    result = json.loads(out)
-    assert result["failed"] == {"step": "create_security_configuration", "error": "SIGTERM"}
-    assert sorted(result["applied"]) == ["allow_emr_role_to_assume", "ensure_destination_role", "grant_kms_key_user_0"]
-    assert (
-        "emrfs-xacct: apply interrupted (SIGTERM) at step create_security_configuration, partially applied "
-        "(before it: Applied: 3 added, 1 changed, 0 destroyed." in err
     )
