@@ -1580,8 +1580,10 @@ def _apply(
     except (Exception, KeyboardInterrupt) as error:  # Ctrl-C too: say what was applied before it
         if running is None and not applied:
             raise
-        result.update(applied=applied, values=values, summary=_applied_line(applied))
-        raise _stopped(result, running, error, refused) from error
+        with _uninterrupted():  # a second signal here would drop what was applied from the report
+            result.update(applied=applied, values=values, summary=_applied_line(applied))
+            stopped = _stopped(result, running, error, refused)
+        raise stopped from error
     result.update(applied=applied, values=values, summary=done)
     return done
 

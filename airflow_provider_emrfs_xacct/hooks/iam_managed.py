@@ -452,10 +452,13 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 f"managed policy {policy_arn}, created by this run and not attached, may be left (IAM did not show it "
                 f"to DeletePolicy after {settings.consistency_wait_seconds:g} s); {how}"
             )
-        why = "another run has written into or attached it since"
-        if error_code(error) != "DeleteConflict":
-            why = "not attached by this run, so granting nothing; deleting it failed"
-        return f"managed policy {policy_arn}, created by this run, kept ({why}: {error_code(error)})"
+        if error_code(error) == "DeleteConflict":
+            why = "another run has written into or attached it since"
+            return f"managed policy {policy_arn}, created by this run, kept ({why}: DeleteConflict)"
+        return (
+            f"managed policy {policy_arn}, created by this run, kept (deleting it failed: {error_code(error)}; not "
+            f"attached by this run, so granting nothing); delete it: aws iam delete-policy --policy-arn {policy_arn}"
+        )
 
     def _read_back_attached(self, policy_arn: str, role_name: str) -> bool:
         """

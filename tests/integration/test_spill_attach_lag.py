@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
@@ -247,14 +248,26 @@ def test_a_spill_policy_created_again_after_a_concurrent_revoke_is_deleted_when_
 DENIED = (403, "AccessDenied", "User is not authorized to perform: iam:AttachRolePolicy")
 
 
+class _DeniedDelete:
+    """The body of IAM's ``AccessDenied`` answer to a ``DeletePolicy``, as a raw HTTP stream botocore reads."""
+
+    def stream(self, **_: Any) -> Any:
+        yield (
+            b'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+            b"<Code>AccessDenied</Code><Message>not authorized to perform: iam:DeletePolicy</Message></Error>"
+            b"<RequestId>r</RequestId></ErrorResponse>"
+        )
+
+
+@pytest.mark.parametrize("failure", ["no-answer", "denied"])
 def test_a_clean_up_delete_that_gets_no_answer_names_the_policy_and_the_others_are_still_deleted(
-    aws: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, failure: str
 ) -> None:
     """
     The grant creates three spill policies; the first attach is denied. The clean-up's DeletePolicy of the first gets
-    no answer (``EndpointConnectionError`` on every attempt, after botocore's retries: Boto3 guide, "Retries"): the
-    denial is raised, not the connection error, naming the policy kept and how to delete it, and the other two are
-    still deleted.
+    no answer (``EndpointConnectionError`` on every attempt, after botocore's retries: Boto3 guide, "Retries"), or is
+    denied itself (IAM API Reference, "Common Errors": ``AccessDenied``, HTTP 403): the attach's denial is raised, not
+    the delete's failure, naming the policy kept and how to delete it, and the other two are still deleted.
     """
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     fill_inline(iam, FULL)
@@ -263,11 +276,14 @@ def test_a_clean_up_delete_that_gets_no_answer_names_the_policy_and_the_others_a
     caplog.set_level(logging.INFO)
     unanswered: list[str] = []
 
-    def unreachable(request: Any, **_: Any) -> None:
+    def unreachable(request: Any, **_: Any) -> AWSResponse | None:
         body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
         if SPILL_ARN in unquote(body):
             unanswered.append(SPILL_ARN)
+            if failure == "denied":
+                return AWSResponse(request.url, 403, {"Content-Type": "text/xml"}, _DeniedDelete())
             raise EndpointConnectionError(endpoint_url=request.url)
+        return None
 
     with through(RefusingNewPolicyAttach(aws.url, times=100, answer=DENIED), aws, monkeypatch) as proxy:
         hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
@@ -277,7 +293,7 @@ def test_a_clean_up_delete_that_gets_no_answer_names_the_policy_and_the_others_a
 
     assert len(proxy.created) == 3
     assert proxy.attaches == 1
-    assert len(unanswered) > 1  # botocore's retries, then the provider's note
+    assert len(unanswered) > (1 if failure == "no-answer" else 0)  # botocore's retries of a lost answer only
     assert refused.value.response["Error"]["Code"] == "AccessDenied"
     assert f"{SPILL_ARN}, created by this run, kept (deleting it failed: " in str(refused.value)
     assert f"aws iam delete-policy --policy-arn {SPILL_ARN}" in str(refused.value)
