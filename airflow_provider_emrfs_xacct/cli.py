@@ -2011,7 +2011,9 @@ def _partially(failure: PartiallyAppliedError) -> str:
 
 
 def _how(interrupt: BaseException) -> str:
-    """What interrupted the run: Ctrl-C, or SIGTERM (:func:`_sigterm_as_interrupt`)."""
+    """What interrupted the run: Ctrl-C, SIGTERM (:func:`_sigterm_as_interrupt`), or stderr's reader gone."""
+    if isinstance(interrupt, BrokenPipeError):
+        return "stderr closed by its reader"
     return str(interrupt) or "Ctrl-C"
 
 
@@ -2087,9 +2089,26 @@ def main(argv: list[str] | None = None) -> int:
                 return run(args, out, err, progress)
         except (Exception, KeyboardInterrupt) as error:
             with _uninterrupted():
-                if args.debug:  # where it failed, for a bug report: the message and the status stay the same
-                    traceback.print_exception(error, file=err)
-                return _failed(error, args, out, err, progress)
+                failure = _first_report(error)
+                try:
+                    if args.debug:  # where it failed, for a bug report: the message and the status stay the same
+                        traceback.print_exception(failure, file=err)
+                    return _failed(failure, args, out, err, progress)
+                except BrokenPipeError:  # stderr's reader gone too (``2>&1 | head``): the status alone can tell
+                    _to_devnull(err)
+                    with open(os.devnull, "w") as nowhere:
+                        return _failed(failure, args, nowhere, nowhere, progress)
+
+
+def _first_report(error: BaseException) -> BaseException:
+    """
+    The failure to report: a second Ctrl-C or SIGTERM that landed while a partial apply's report was on its way up
+    (before the report's signals were ignored) stands for that report, which holds what was applied.
+    """
+    context = error.__context__
+    if isinstance(error, KeyboardInterrupt) and isinstance(context, PartiallyAppliedError):
+        return context
+    return error
 
 
 def _failed(
@@ -2099,7 +2118,8 @@ def _failed(
     if isinstance(error, PartiallyAppliedError):
         return _partially_applied(error, args, out, err)
     message, status = f"{error}", 2
-    if isinstance(error, (KeyboardInterrupt, ReaderGoneError)):  # outside the apply phase, or a read-only command
+    # Outside the apply phase, or a read-only command; a BrokenPipeError is stderr's reader gone (its "Applied:" line).
+    if isinstance(error, (KeyboardInterrupt, ReaderGoneError, BrokenPipeError)):
         message, status = _interrupted(error, args, progress)
     elif isinstance(error, AccessDeniedError):
         status = 3

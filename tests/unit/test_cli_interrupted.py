@@ -307,3 +307,78 @@ def test_a_second_signal_while_the_report_is_written_does_not_cut_it_short(secon
     assert done.returncode == cli.INTERRUPTED, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.endswith("plan interrupted (SIGTERM) before any change; nothing was changed\n")
+
+
+def test_a_second_signal_while_the_partial_report_is_built_does_not_drop_it() -> None:
+    """The apply phase builds its partial report with the signals ignored (``_apply``): a second one waits."""
+    done = _in_a_process(
+        """
+        import types
+        from airflow_provider_emrfs_xacct.pure.plan import Change
+        TRUST = Change("update", "iam role partner-writer trust policy", {}, {}).to_dict()
+        def steps(dry):
+            return [types.SimpleNamespace(task_id=name, dry=dry) for name in ("ensure_destination_role", "grant")]
+        def execute(operator):
+            if operator.task_id == "grant" and not operator.dry:
+                raise KeyboardInterrupt  # the first Ctrl-C, in the second step applied
+            return operator.task_id, [TRUST]
+        report = cli._stopped
+        def stopped(*args):
+            os.kill(os.getpid(), signal.SIGINT)  # the second, while the report is built
+            return report(*args)
+        def run(args, out, err, progress):
+            cli.plan_and_apply(steps, apply=True, err=err, refused=None, progress=progress)
+            return 0
+        cli.execute, cli._stopped, cli.run = execute, stopped, run
+        """
+    )
+
+    assert done.returncode == cli.INTERRUPTED, done.stderr
+    assert "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["failed"] == {"step": "grant", "error": "KeyboardInterrupt"}
+    assert "interrupted (Ctrl-C) at step grant, partially applied" in done.stderr
+
+
+def test_a_second_signal_on_the_partial_reports_way_up_stands_for_that_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Past ``_apply``, before ``main`` ignores signals: the report it replaced (``__context__``) is the one said."""
+
+    def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: cli.ApplyProgress) -> int:
+        try:
+            raise interrupted_revoke(KeyboardInterrupt())
+        except cli.PartiallyAppliedError:
+            raise KeyboardInterrupt from None  # (a second Ctrl-C as it unwinds; its __context__ stays the report)
+
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(cli, "run", run)
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+
+    status = cli.main(["revoke", str(tmp_path / "partner.yaml"), "--keep-security-configuration"])
+
+    assert status == cli.INTERRUPTED
+    assert json.loads(out.getvalue())["failed"]["step"] == "revoke"
+    assert "nothing was changed" not in err.getvalue()
+    assert "revoke interrupted (Ctrl-C) at step revoke, partially applied" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("raised", "status"),
+    [(cli.EmrfsXacctError("partner.yaml: partner: is required"), 2), (BrokenPipeError(32, "Broken pipe"), 130)],
+    ids=["a-refusal", "its-applied-line"],
+)
+def test_a_reader_that_closed_stderr_too_leaves_the_status(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raised: BaseException, status: int
+) -> None:
+    """``2>&1 | head``: the message cannot be written either; the status still says what happened, not Python's 1."""
+
+    def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: cli.ApplyProgress) -> int:
+        progress.finished = "Applied: 1 added, 0 changed, 0 destroyed."
+        raise raised
+
+    monkeypatch.setattr(cli, "run", run)
+    monkeypatch.setattr(sys, "stdout", ReaderGone())
+    monkeypatch.setattr(sys, "stderr", ReaderGone())
+
+    assert cli.main(["apply", str(tmp_path / "partner.yaml")]) == status
