@@ -5214,6 +5214,46 @@ MUTATIONS = [
         "stderr closed too (2>&1 | head): the report's own write fails and Python exits 1, verify's broken link",
         ["tests/unit/test_cli_interrupted.py"],
     ),
+    m(
+        "OX70",
+        "pure/network.py",
+        "    if result.status not in (PASS, WARN) or not facts.routes_to_endpoint_subnets:\n        return result\n",
+        "    if True:\n        return result\n",
+        "a middlebox route over the STS endpoint's subnet, or the local route's target replaced, leaves its way a PASS",
+        ["tests/unit/test_network_reads.py"],
+    ),
+    m(
+        "OX71",
+        "hooks/network.py",
+        "and not any(wide.prefixlen > network.prefixlen and subnet.subnet_of(wide) for wide in local)",
+        "and not any(wide.prefixlen < network.prefixlen and subnet.subnet_of(wide) for wide in local)",
+        "a route wider than the local route counts over the STS endpoint's subnet, a middlebox route does not",
+        ["tests/unit/test_network_reads.py"],
+    ),
+    m(
+        "OX72",
+        "hooks/network.py",
+        "    if s3_gateways and (not internet or _public_routes(judged_tables, private_nats)):\n",
+        "    if s3_gateways and not internet:\n",
+        "with a NAT default route, a route to it over an S3 entry is not read: S3 counted through the gateway endpoint",
+        ["tests/unit/test_network_reads.py"],
+    ),
+    m(
+        "OX73",
+        "pure/network.py",
+        "        or (facts.internet and facts.s3_gateway_bypass)\n",
+        "        or False\n",
+        "S3's requests a route to the NAT takes from the gateway endpoint are judged by that endpoint's policy alone",
+        ["tests/unit/test_network_reads.py"],
+    ),
+    m(
+        "OX74",
+        "pure/network.py",
+        "        ways=(S3_GATEWAY, _internet_way(facts)),\n",
+        "        ways=(S3_GATEWAY,),\n",
+        "the NAT a route over an S3 entry goes to is not among S3's ways: its network ACL and egress rules not judged",
+        ["tests/unit/test_network_reads.py"],
+    ),
 ]
 
 

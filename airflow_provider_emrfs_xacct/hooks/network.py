@@ -191,9 +191,12 @@ def _read_subnet_facts(
     )
     bypass: tuple[str, ...] = ()
     s3_entries_unread = ""
-    if s3_gateways and not (nat or (igw and public_ip)):  # without the internet, the gateway endpoint is S3's way
+    internet = nat or (igw and public_ip)
+    # Without the internet, the routes elsewhere may take S3's ranges from the gateway endpoint; with it, a route to
+    # the NAT or internet gateway as specific as an entry or more may too (read only when such a public route is).
+    if s3_gateways and (not internet or _public_routes(judged_tables, private_nats)):
         bypass, s3_entries_unread = _gateway_endpoint_bypass(
-            ec2, tables, judged_tables, s3_gateways, private_nats, public_ip, refused
+            ec2, tables, judged_tables, s3_gateways, private_nats, None if internet else public_ip, refused
         )
     # Read whatever the endpoints: every way to STS or S3 needs the VPC's DNS support, through which the Amazon-provided
     # DNS server resolves their names (ModifyVpcAttribute, EnableDnsSupport: "If disabled, the Amazon provided DNS
@@ -202,9 +205,10 @@ def _read_subnet_facts(
     through_endpoint: dict[str, Any] = _vpc_dns_facts(ec2, vpc_id, refused)
     if sts_endpoints:
         through_endpoint.update(_endpoint_facts(ec2, sts_endpoints, refused))
-    if nat or (igw and public_ip):  # through the internet S3 of every Region is reached: only the policies count
+    if internet:  # through the internet S3 of every Region is reached: only the policies count
         kept = ("s3_gateway_policies", "s3_private_dns_endpoints", "s3_endpoints_dns_off")
         s3_endpoints = {key: s3_endpoints[key] for key in kept}
+    filters = _packet_filters(ec2, ways_out, instance_groups, refused)
     return SubnetFacts(
         subnet_id=subnet_id,
         region=region,
@@ -228,7 +232,10 @@ def _read_subnet_facts(
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
         nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else (),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
-        packet_filters=_packet_filters(ec2, ways_out, instance_groups, refused),
+        routes_to_endpoint_subnets=_routes_over(
+            judged_tables, [item.cidr for item in filters.endpoint_subnets if item.cidr]
+        ),
+        packet_filters=filters,
         **through_endpoint,
         **s3_endpoints,
     )
@@ -359,12 +366,14 @@ def _gateway_endpoint_bypass(
     judged_tables: list[dict[str, Any]],
     gateway_ids: set[str],
     private_nats: dict[str, str],
-    public_ip: bool,
+    besides_the_internet: bool | None,
     refused: list[RefusedRead],
 ) -> tuple[tuple[str, ...], str]:
     """
-    The routes elsewhere than the internet that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``,
-    and why S3's prefix list's entries were not read (``""``: they were).
+    The routes that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``, and why S3's prefix list's
+    entries were not read (``""``: they were): those elsewhere than the internet (``besides_the_internet``, the
+    subnet's public IPv4 addresses, as :func:`_public_routes`), or, with a way to the internet (``None``), every active
+    one, the NAT or internet gateway's among them.
 
     A gateway endpoint's route is to its service's prefix list (AWS PrivateLink Guide, "Gateway endpoints"). A route
     more specific than one of the list's entries wins over it, and so does a static route of the same prefix (Amazon
@@ -376,9 +385,9 @@ def _gateway_endpoint_bypass(
     for prefix_list in _gateway_prefix_lists(tables, gateway_ids):
         found = _prefix_list_entries(ec2, prefix_list, refused)
         if isinstance(found, UnreadPrefixList):  # S3's ranges not known: any route elsewhere may hold some
-            return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip), found.why
+            return _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet), found.why
         ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
-    return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip, within=ranges), ""
+    return _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet, within=ranges), ""
 
 
 def _gateway_prefix_lists(tables: list[dict[str, Any]], gateway_ids: set[str]) -> tuple[str, ...]:
@@ -1031,6 +1040,37 @@ def _routes_to_other_networks(tables: list[dict[str, Any]]) -> tuple[str, ...]:
             if target:
                 listed = f" (prefix list {route[PREFIX_LIST_ENTRY]})" if route.get(PREFIX_LIST_ENTRY) else ""
                 found.append(f"{cidr}{listed} to {target}")
+    return tuple(found)
+
+
+def _routes_over(tables: list[dict[str, Any]], endpoint_cidrs: list[str]) -> tuple[str, ...]:
+    """
+    The routes, active or blackhole, that may decide the way to an STS interface endpoint's subnets
+    (``endpoint_cidrs``), as ``"CIDR to TARGET"``: a route more specific than the local route may send a subnet's CIDR
+    to a NAT gateway, a network interface or a Gateway Load Balancer endpoint (a middlebox), and the local route's own
+    target may be replaced (Amazon VPC User Guide, "Subnet route tables", "Replace or restore the target for a local
+    route"): the route with the most specific match decides (Amazon EC2 API Reference, "CreateRoute"). So every route
+    not to ``local`` overlapping one of them counts, unless a ``local`` route holding that subnet is more specific.
+    """
+    subnets = [network for cidr in endpoint_cidrs if (network := _ipv4(cidr)) is not None]
+    routes = [route for table in tables for route in table.get("Routes", [])]
+    local = [
+        network
+        for route in routes
+        if route.get("GatewayId") == "local" and (network := _ipv4(str(route.get("DestinationCidrBlock", ""))))
+    ]
+    found = []
+    for route in routes:
+        network = _ipv4(str(route.get("DestinationCidrBlock", "")))
+        if network is None or route.get("GatewayId") == "local" or network.prefixlen == 0:
+            continue
+        if any(
+            network.overlaps(subnet)
+            and not any(wide.prefixlen > network.prefixlen and subnet.subnet_of(wide) for wide in local)
+            for subnet in subnets
+        ):
+            state = "" if route.get("State", "active") == "active" else " (blackhole)"
+            found.append(f"{network} to {_target_name(route, {})}{state}")
     return tuple(found)
 
 

@@ -334,7 +334,8 @@ class SubnetFacts:
         be among them, and the most specific route decides, so no link that a route decides is a PASS or a FAIL.
     :param s3_gateway_bypass: without a route to the internet, the routes elsewhere that may take S3's addresses from
         the S3 gateway endpoint's prefix-list route: to a range overlapping an entry of S3's prefix list, as specific or
-        more (the longest prefix wins, a static route wins on the same prefix, and of two prefix lists AWS picks one).
+        more (the longest prefix wins, a static route wins on the same prefix, and of two prefix lists AWS picks one);
+        with one, every such active route, to the NAT or internet gateway too: S3's requests may then go that way.
     :param s3_prefix_list_unread: why the entries of the S3 gateway endpoint's prefix list were not read (e.g.
         ``ec2:GetManagedPrefixListEntries`` refused): then ``s3_gateway_bypass`` is every public route elsewhere.
     :param nat_no_way_out: the public NAT gateways a route goes to whose own subnet has no route out of the VPC,
@@ -345,6 +346,9 @@ class SubnetFacts:
     :param routes_to_other_networks: routes (other than ``0.0.0.0/0``) to a transit gateway, a Cloud WAN core network,
         a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint of another
         VPC, named through a Route 53 private hosted zone, may be reached that way (not seen).
+    :param routes_to_endpoint_subnets: routes, active or blackhole, other than the local route, that may decide the way
+        to the STS interface endpoint's subnets (a middlebox route more specific than the local route, or the local
+        route's target replaced: Amazon VPC User Guide, "Subnet route tables"), as ``"CIDR to TARGET"``.
     :param s3_endpoints_dns_off: the VPC's available S3 interface endpoints without private DNS answering in the VPC,
         as ``(endpoint id, service name)``: read whatever the routes, since a Route 53 private hosted zone may name them.
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
@@ -389,6 +393,7 @@ class SubnetFacts:
     nat_no_way_out: tuple[str, ...] = ()
     nat_s3_gateway_endpoints: tuple[str, ...] = ()
     routes_to_other_networks: tuple[str, ...] = ()
+    routes_to_endpoint_subnets: tuple[str, ...] = ()
     s3_endpoints_dns_off: tuple[tuple[str, str], ...] = ()
     packet_filters: PacketFilters | None = None
 
@@ -713,14 +718,40 @@ def _through_the_internet(
             _private_zone_fix(facts, endpoint),
             probe_settles=False,
         )
-    way = _internet_way(facts)
     if gateway_endpoint:  # its prefix-list route wins over the default route for S3 of its Region
-        via = (
-            "the S3 gateway endpoint on its route table (its prefix-list route is more specific than the default route "
-            f"through {via})"
+        return _gateway_endpoint_over_the_internet(facts, endpoint, via)
+    return Reachability(
+        PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}", ways=(_internet_way(facts),)
+    )
+
+
+def _gateway_endpoint_over_the_internet(facts: SubnetFacts, endpoint: str, via: str) -> Reachability:
+    """
+    PASS through the S3 gateway endpoint, whose prefix-list route is more specific than the default route; or, where
+    a route to the NAT or internet gateway as specific as one of S3's entries or more wins over it for that range
+    (``s3_gateway_bypass``: Amazon VPC User Guide, "How route priority works"), through either: both ways are judged.
+    """
+    via = (
+        "the S3 gateway endpoint on its route table (its prefix-list route is more specific than the default route "
+        f"through {via})"
+    )
+    if not facts.s3_gateway_bypass:
+        return Reachability(
+            PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}", ways=(S3_GATEWAY,)
         )
-        way = S3_GATEWAY
-    return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}", ways=(way,))
+    return Reachability(
+        PASS,
+        endpoint,
+        f"subnet {facts.subnet_id} reaches {endpoint} through {via}, or, for S3's addresses its routes "
+        f"{', '.join(facts.s3_gateway_bypass)} take from the endpoint (a more specific route, or a static route of the "
+        "same prefix, wins over a prefix-list route), through that route"
+        + (
+            f" (the entries of S3's prefix list were not read: {facts.s3_prefix_list_unread})"
+            if facts.s3_prefix_list_unread
+            else ""
+        ),
+        ways=(S3_GATEWAY, _internet_way(facts)),
+    )
 
 
 def _private_zone_doubt(facts: SubnetFacts, endpoint: str, *, sts: bool) -> str:
@@ -856,12 +887,15 @@ def s3_endpoints_in_path(facts: SubnetFacts, bucket_region: str | None) -> tuple
     The S3 gateway endpoints a request to a bucket of ``bucket_region`` passes through: those on the subnet's route
     table when the bucket is in the cluster's Region (a gateway endpoint serves only its own Region), else none;
     ``None`` when the bucket's Region is not known and the table has one, or when an S3 interface endpoint of that
-    Region with private DNS may take S3's name instead (:func:`s3_route_check`).
+    Region with private DNS may take S3's name instead (:func:`s3_route_check`), or a route to the NAT or internet
+    gateway some of S3's addresses (``s3_gateway_bypass``, with a way to the internet).
     """
     if not facts.s3_gateway_policies:
         return ()
-    if bucket_region is None or (
-        not facts.dns_attributes_off and bucket_region in map(_service_region, facts.s3_private_dns_endpoints)
+    if (
+        bucket_region is None
+        or (facts.internet and facts.s3_gateway_bypass)
+        or (not facts.dns_attributes_off and bucket_region in map(_service_region, facts.s3_private_dns_endpoints))
     ):
         return None
     return facts.s3_gateway_policies if bucket_region == facts.region else ()
@@ -1163,7 +1197,7 @@ def _sts_endpoint(
     if regional and facts.sts_interface_endpoint:  # its private DNS, while on, takes the name whatever the routes
         dns_off = facts.dns_attributes_off
         if not dns_off:
-            return _through_sts_interface_endpoint(facts, endpoint)
+            return _past_the_routes_to_the_endpoint(facts, _through_sts_interface_endpoint(facts, endpoint))
     if facts.internet:
         return _through_the_internet(facts, endpoint, interface_endpoints=regional, sts=True)
     return _no_way_seen(facts, endpoint, regional=regional, dns_off=dns_off, ignored=ignored)
@@ -1439,6 +1473,26 @@ def _probe_settles_endpoint_groups(facts: SubnetFacts) -> bool:
         return True
     verdict = judge_ways((STS_ENDPOINT,), facts.packet_filters, facts.instance_groups)
     return verdict.status in (PASS, WARN) or verdict.probe_settles
+
+
+def _past_the_routes_to_the_endpoint(facts: SubnetFacts, result: StsReachability) -> StsReachability:
+    """
+    A PASS (or WARN) through the STS interface endpoint is not checked while a route of the subnet's table other than
+    the local route may decide the way to the endpoint's subnets (``routes_to_endpoint_subnets``): a middlebox route
+    more specific than the local route, or the local route's target replaced (Amazon VPC User Guide, "Subnet route
+    tables"); the most specific route decides (Amazon EC2 API Reference, "CreateRoute").
+    """
+    if result.status not in (PASS, WARN) or not facts.routes_to_endpoint_subnets:
+        return result
+    return StsReachability(
+        NOT_CHECKED,
+        result.endpoint,
+        f"{result.detail}, but subnet {facts.subnet_id} routes {', '.join(facts.routes_to_endpoint_subnets)}, over the "
+        "endpoint's subnets: an appliance or route on the way to the endpoint's subnet is not seen",
+        "the live probe (probe=True) proves it; or check that the appliance forwards TCP 443 to the endpoint and back",
+        probe_settles=result.probe_settles,
+        ways=result.ways,
+    )
 
 
 def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsReachability:

@@ -26,7 +26,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
-from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, s3_route_check, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.network import (
+    NOT_CHECKED,
+    s3_endpoints_in_path,
+    s3_route_check,
+    sts_endpoint_check,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
@@ -336,3 +341,99 @@ def test_a_cluster_group_without_egress_rules_fails_the_links() -> None:
     sts, s3 = links(ec2)
     assert (sts.status, s3.status) == ("FAIL", "FAIL")
     assert "sg-0emr" in sts.detail
+
+
+#: The VPC's STS interface endpoint with private DNS, in subnet-vpce, its security group letting the VPC in on 443.
+STS_ENDPOINT = {
+    "VpcEndpointId": "vpce-sts",
+    "VpcEndpointType": "Interface",
+    "ServiceName": f"com.amazonaws.{REGION}.sts",
+    "State": "available",
+    "PrivateDnsEnabled": True,
+    "SubnetIds": ["subnet-vpce"],
+    "Groups": [{"GroupId": "sg-vpce"}],
+}
+
+
+class TwoSubnets(FakeEC2):
+    """The cluster's subnet-emr is 10.0.1.0/24, the STS endpoint's subnet-vpce 10.0.2.0/24."""
+
+    def describe_subnets(self, SubnetIds: list[str]) -> dict[str, Any]:
+        cidr = {"subnet-emr": "10.0.1.0/24", "subnet-vpce": "10.0.2.0/24"}
+        return {
+            "Subnets": [
+                {"SubnetId": item, "VpcId": VPC, "CidrBlock": cidr.get(item, "10.0.9.0/24"), "OwnerId": ACCOUNT}
+                for item in SubnetIds
+            ]
+        }
+
+
+def _sts_through_the_endpoint(tables: list[dict[str, Any]]) -> Any:
+    ec2 = TwoSubnets(tables, endpoints=(STS_ENDPOINT,))
+    ec2.groups = {"sg-vpce": {"IpPermissions": [_HTTPS_FROM_THE_VPC]}}
+    return sts_endpoint_check("emr-6.15.0", read_subnet_facts(ec2, "subnet-emr", ("sg-0emr",), ACCOUNT))
+
+
+_HTTPS_FROM_THE_VPC = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
+_APPLIANCE = {"DestinationCidrBlock": "10.0.2.0/24", "NetworkInterfaceId": "eni-fw"}
+
+
+@pytest.mark.parametrize(
+    "routes",
+    [
+        [LOCAL, {**_APPLIANCE, "State": "blackhole"}],
+        [LOCAL, {**_APPLIANCE, "State": "active"}],
+        [{"DestinationCidrBlock": "10.0.0.0/16", "NetworkInterfaceId": "eni-fw", "State": "active"}],
+    ],
+    ids=["blackhole appliance route", "active appliance route", "local route's target replaced"],
+)
+def test_a_route_over_the_sts_endpoint_s_subnet_leaves_its_way_not_checked(routes: list[dict[str, Any]]) -> None:
+    """
+    A route more specific than the local route may send a subnet's CIDR to a NAT gateway, a network interface or a
+    Gateway Load Balancer endpoint, and the local route's own target may be replaced (Amazon VPC User Guide, "Subnet
+    route tables", "Replace or restore the target for a local route"); the most specific route decides (Amazon EC2
+    API Reference, "CreateRoute"): the requests to the endpoint go that way, which is not seen.
+    """
+    rtb = {"RouteTableId": "rtb-emr", "VpcId": VPC, "Associations": [{"SubnetId": "subnet-emr"}], "Routes": routes}
+    sts = _sts_through_the_endpoint([rtb])
+    assert sts.status == NOT_CHECKED, sts.detail
+    assert "10.0.2.0/24" in sts.detail or "10.0.0.0/16" in sts.detail
+    assert "network interface eni-fw" in sts.detail
+    assert "is not seen" in sts.detail
+
+
+def test_an_appliance_route_elsewhere_than_the_sts_endpoint_s_subnet_keeps_its_pass() -> None:
+    """The control: a route to another subnet (10.0.3.0/24), or a wider one than the local route, decides nothing."""
+    other = {"DestinationCidrBlock": "10.0.3.0/24", "NetworkInterfaceId": "eni-fw", "State": "active"}
+    wider = {"DestinationCidrBlock": "10.0.0.0/8", "TransitGatewayId": "tgw-1", "State": "active"}
+    sts = _sts_through_the_endpoint([table("rtb-emr", "subnet-emr", other, wider)])
+    assert sts.status == "PASS", sts.detail
+
+
+def _s3_behind_a_nat(*routes: dict[str, Any]) -> tuple[Any, Any]:
+    ec2 = behind_a_nat(TO_THE_IGW, endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr"]},))
+    ec2.tables[0]["Routes"] += [S3_ROUTE, *routes]
+    facts = read_subnet_facts(ec2, "subnet-emr", ("sg-0emr",), ACCOUNT)
+    return s3_route_check("partner-b", REGION, facts), s3_endpoints_in_path(facts, REGION)
+
+
+def test_a_route_to_the_nat_over_an_s3_entry_may_take_s3_from_the_gateway_endpoint() -> None:
+    """
+    A static route of the same prefix as a prefix-list route wins, and a longer prefix wins (Amazon VPC User Guide,
+    "How route priority works"): 52.218.0.0/17 to the NAT gateway takes that entry of S3's list from the endpoint.
+    """
+    to_the_nat = {"DestinationCidrBlock": "52.218.0.0/17", "NatGatewayId": "nat-1", "State": "active"}
+    s3, in_path = _s3_behind_a_nat(to_the_nat)
+    assert s3.status == "PASS", s3.detail
+    assert set(s3.ways) == {"s3 gateway endpoint", "nat"}
+    assert "52.218.0.0/17 to NAT gateway nat-1" in s3.detail
+    assert in_path is None
+
+
+def test_a_wider_route_to_the_nat_than_s3_s_entries_leaves_the_gateway_endpoint_s3_s_way() -> None:
+    """The control: 52.0.0.0/8 is less specific than S3's entry 52.218.0.0/17, whose prefix-list route wins."""
+    wider = {"DestinationCidrBlock": "52.0.0.0/8", "NatGatewayId": "nat-1", "State": "active"}
+    s3, in_path = _s3_behind_a_nat(wider)
+    assert (s3.status, s3.ways) == ("PASS", ("s3 gateway endpoint",)), s3.detail
+    assert in_path is not None
+    assert [policy.endpoint_id for policy in in_path] == ["vpce-s3"]
