@@ -229,11 +229,16 @@ def _read_subnet_facts(
         prefix_lists_unread=prefix_lists_unread,
         s3_gateway_bypass=bypass,
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
+        s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats) if internet else (),
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
         nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else (),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
+        # The route table decides only what leaves the subnet: traffic to another interface of the cluster's own subnet
+        # goes by layer 2 (Amazon VPC User Guide, "Gateway route tables", "Rules and considerations": "Traffic destined
+        # for the MAC address of another network interface in the subnet makes use of data link (layer 2) routing").
         routes_to_endpoint_subnets=_routes_over(
-            judged_tables, [item.cidr for item in filters.endpoint_subnets if item.cidr]
+            judged_tables,
+            [item.cidr for item in filters.endpoint_subnets if item.cidr and item.cidr != subnet.get("CidrBlock")],
         ),
         packet_filters=filters,
         **through_endpoint,
@@ -388,6 +393,17 @@ def _gateway_endpoint_bypass(
             return _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet), found.why
         ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
     return _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet, within=ranges), ""
+
+
+def _elsewhere_than(
+    bypass: tuple[str, ...], default_routes: list[dict[str, Any]], private_nats: dict[str, str]
+) -> tuple[str, ...]:
+    """
+    The routes of ``bypass`` (``"CIDR to TARGET"``, :func:`_public_routes`) to another target than the default
+    routes': a second NAT gateway, say, whose own subnet's network ACL is not among the ways read (:class:`WaysOut`).
+    """
+    targets = {_target_name(route, private_nats) for route in default_routes}
+    return tuple(route for route in bypass if not any(route.endswith(f" to {target}") for target in targets))
 
 
 def _gateway_prefix_lists(tables: list[dict[str, Any]], gateway_ids: set[str]) -> tuple[str, ...]:

@@ -338,6 +338,9 @@ class SubnetFacts:
         with one, every such active route, to the NAT or internet gateway too: S3's requests may then go that way.
     :param s3_prefix_list_unread: why the entries of the S3 gateway endpoint's prefix list were not read (e.g.
         ``ec2:GetManagedPrefixListEntries`` refused): then ``s3_gateway_bypass`` is every public route elsewhere.
+    :param s3_bypass_unjudged: with a way to the internet, the routes of ``s3_gateway_bypass`` to another target than
+        the default route's (a second NAT gateway, say): that way's network ACL is not read, so the S3 link is not
+        checked.
     :param nat_no_way_out: the public NAT gateways a route goes to whose own subnet has no route out of the VPC,
         described: a route to one carries nothing out, as a blackhole route.
     :param nat_s3_gateway_endpoints: the S3 gateway endpoints of the cluster's Region on the route table of the
@@ -390,6 +393,7 @@ class SubnetFacts:
     prefix_lists_unread: tuple[UnreadPrefixList, ...] = ()
     s3_gateway_bypass: tuple[str, ...] = ()
     s3_prefix_list_unread: str = ""
+    s3_bypass_unjudged: tuple[str, ...] = ()
     nat_no_way_out: tuple[str, ...] = ()
     nat_s3_gateway_endpoints: tuple[str, ...] = ()
     routes_to_other_networks: tuple[str, ...] = ()
@@ -739,6 +743,16 @@ def _gateway_endpoint_over_the_internet(facts: SubnetFacts, endpoint: str, via: 
         return Reachability(
             PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}", ways=(S3_GATEWAY,)
         )
+    if facts.s3_bypass_unjudged:  # a NAT gateway other than the default route's: its own subnet's filters not read
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} routes {', '.join(facts.s3_bypass_unjudged)}, which takes some of S3's "
+            "addresses from the S3 gateway endpoint (a more specific route, or a static route of the same prefix, wins "
+            "over a prefix-list route) to another target than the default route's: that way's network ACL is not "
+            "judged",
+            "the live probe (probe=True) proves it; or check that way's network ACL lets TCP 443 out and back",
+        )
     return Reachability(
         PASS,
         endpoint,
@@ -887,16 +901,18 @@ def s3_endpoints_in_path(facts: SubnetFacts, bucket_region: str | None) -> tuple
     The S3 gateway endpoints a request to a bucket of ``bucket_region`` passes through: those on the subnet's route
     table when the bucket is in the cluster's Region (a gateway endpoint serves only its own Region), else none;
     ``None`` when the bucket's Region is not known and the table has one, or when an S3 interface endpoint of that
-    Region with private DNS may take S3's name instead (:func:`s3_route_check`), or a route to the NAT or internet
-    gateway some of S3's addresses (``s3_gateway_bypass``, with a way to the internet).
+    Region with private DNS may take S3's name instead (:func:`s3_route_check`), or, for a bucket of its Region, a
+    route to the NAT or internet gateway some of S3's addresses (``s3_gateway_bypass``, with a way to the internet).
     """
     if not facts.s3_gateway_policies:
         return ()
-    if (
-        bucket_region is None
-        or (facts.internet and facts.s3_gateway_bypass)
-        or (not facts.dns_attributes_off and bucket_region in map(_service_region, facts.s3_private_dns_endpoints))
+    if bucket_region is None or (
+        not facts.dns_attributes_off and bucket_region in map(_service_region, facts.s3_private_dns_endpoints)
     ):
+        return None
+    # A gateway endpoint serves only buckets of its Region (Amazon VPC User Guide, "Gateway endpoints for Amazon S3"):
+    # the routes taking S3's addresses from it leave only those in doubt.
+    if facts.internet and facts.s3_gateway_bypass and bucket_region == facts.region:
         return None
     return facts.s3_gateway_policies if bucket_region == facts.region else ()
 

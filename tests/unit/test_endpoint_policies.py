@@ -40,7 +40,12 @@ from airflow_provider_emrfs_xacct.pure.endpoint_policy import (
     through_endpoint,
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
-from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, cluster_sts_check, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.network import (
+    SubnetFacts,
+    cluster_sts_check,
+    s3_endpoints_in_path,
+    sts_endpoint_check,
+)
 from airflow_provider_emrfs_xacct.pure.requests import STEPS
 from tests.unit.test_chain import (
     ASSUME,
@@ -362,6 +367,40 @@ def test_a_bucket_of_another_region_does_not_pass_the_gateway_endpoint() -> None
     bucket = state.buckets[BUCKET]
     state.buckets[BUCKET] = dataclasses.replace(bucket, region="eu-west-1")
 
+    assert by_name(check_chain(state))[f"write files {PREFIX}"].status == PASS
+
+
+_NAT_BYPASS = "52.218.0.0/17 to NAT gateway nat-1"
+
+
+def test_beside_a_nat_route_over_an_s3_entry_a_refusing_gateway_endpoint_names_that_route() -> None:
+    # A static route of the same prefix as a prefix-list route, or a longer one, wins over it (Amazon VPC User Guide,
+    # "How route priority works"): the request may go to the NAT gateway, not through the endpoint.
+    facts = private_subnet(
+        nat_route=True,
+        s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, OWN_ACCOUNT_ONLY),),
+        s3_gateway_bypass=(_NAT_BYPASS,),
+    )
+
+    link = by_name(check_chain(with_subnet(facts)))[f"write files {PREFIX}"]
+
+    assert link.status == UNKNOWN
+    assert f"its routes {_NAT_BYPASS} may take some of S3's addresses from the endpoint" in link.detail
+    assert "S3 interface endpoint with private DNS" not in link.detail
+
+
+def test_a_bucket_of_another_region_beside_a_nat_route_over_an_s3_entry_passes_no_gateway_endpoint() -> None:
+    # A gateway endpoint serves only its own Region (Amazon VPC User Guide, "Gateway endpoints for Amazon S3"), whatever
+    # the routes that take S3's addresses of the cluster's Region from it.
+    facts = private_subnet(
+        nat_route=True,
+        s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, OWN_ACCOUNT_ONLY),),
+        s3_gateway_bypass=(_NAT_BYPASS,),
+    )
+    state = with_subnet(facts)
+    state.buckets[BUCKET] = dataclasses.replace(state.buckets[BUCKET], region="eu-west-1")
+
+    assert s3_endpoints_in_path(facts, "eu-west-1") == ()
     assert by_name(check_chain(state))[f"write files {PREFIX}"].status == PASS
 
 

@@ -437,3 +437,37 @@ def test_a_wider_route_to_the_nat_than_s3_s_entries_leaves_the_gateway_endpoint_
     assert (s3.status, s3.ways) == ("PASS", ("s3 gateway endpoint",)), s3.detail
     assert in_path is not None
     assert [policy.endpoint_id for policy in in_path] == ["vpce-s3"]
+
+
+def test_a_route_over_an_s3_entry_to_another_nat_gateway_leaves_the_s3_link_not_checked() -> None:
+    """
+    52.218.0.0/17 to nat-2 takes that entry of S3's list from the gateway endpoint (Amazon VPC User Guide, "How route
+    priority works"), but nat-2 is in subnet-nat2, whose network ACL is not among the ways read (only the default
+    route's NAT gateway's subnet is): the S3 link is not checked, naming that route.
+    """
+    ec2 = behind_a_nat(TO_THE_IGW, endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr"]},))
+    ec2.nats.append({**nat(), "NatGatewayId": "nat-2", "SubnetId": "subnet-nat2"})
+    ec2.tables.append(table("rtb-nat2", "subnet-nat2", TO_THE_IGW))
+    to_nat_2 = {"DestinationCidrBlock": "52.218.0.0/17", "NatGatewayId": "nat-2", "State": "active"}
+    ec2.tables[0]["Routes"] += [S3_ROUTE, to_nat_2]
+    s3 = s3_route_check("partner-b", REGION, read_subnet_facts(ec2, "subnet-emr", ("sg-0emr",), ACCOUNT))
+    assert s3.status == NOT_CHECKED, s3.detail
+    assert "52.218.0.0/17 to NAT gateway nat-2" in s3.detail
+    assert "network ACL is not judged" in s3.detail
+
+
+def test_a_middlebox_route_for_the_cluster_s_own_subnet_decides_nothing_within_it() -> None:
+    """
+    The STS endpoint's only interface is in the cluster's own subnet 10.0.1.0/24: traffic within a subnet is not
+    routed by its route table, which applies to traffic leaving the subnet only (Amazon VPC User Guide, "Gateway route
+    tables", "Rules and considerations": layer 2 within the subnet), so a route 10.0.1.0/24 to eni-fw leaves the way
+    to the endpoint a PASS.
+    """
+    ec2 = TwoSubnets([table("rtb-emr", "subnet-emr", _APPLIANCE_OVER_THE_CLUSTER)], endpoints=(_STS_IN_THE_CLUSTER,))
+    ec2.groups = {"sg-vpce": {"IpPermissions": [_HTTPS_FROM_THE_VPC]}}
+    sts = sts_endpoint_check("emr-6.15.0", read_subnet_facts(ec2, "subnet-emr", ("sg-0emr",), ACCOUNT))
+    assert sts.status == "PASS", sts.detail
+
+
+_APPLIANCE_OVER_THE_CLUSTER = {"DestinationCidrBlock": "10.0.1.0/24", "NetworkInterfaceId": "eni-fw", "State": "active"}
+_STS_IN_THE_CLUSTER = {**STS_ENDPOINT, "SubnetIds": ["subnet-emr"]}

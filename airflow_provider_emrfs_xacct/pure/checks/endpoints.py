@@ -45,14 +45,27 @@ def s3_endpoint_decision(state: ChainState, bucket: BucketState, request: Reques
     maybe = (
         "whether the bucket's Region is the cluster's (its Region was not read)"
         if bucket.region is None
-        else "whether the request takes the gateway endpoint (the VPC's S3 interface endpoint with private DNS may "
-        "take S3's name)"
+        else f"whether the request takes the gateway endpoint ({_why_maybe_not(facts)})"
     )
     override = s3_endpoint_setting(state, bucket_of_s3_arn(request.resource))
     if override and found != ():  # a bucket of another Region passes no gateway endpoint here, whatever the endpoint
         found = None
         maybe = f"whether the request takes the gateway endpoint (the connector is pointed at {override})"
     return _judge(facts.s3_gateway_policies if found is None else found, found is not None, request, maybe)
+
+
+def _why_maybe_not(facts: SubnetFacts) -> str:
+    """
+    Why a request to a bucket of a known Region may not take the S3 gateway endpoint (:func:`s3_endpoints_in_path`):
+    an S3 interface endpoint's private DNS, or, with a way to the internet, routes to the NAT or internet gateway as
+    specific as S3's prefix-list entries or more (Amazon VPC User Guide, "How route priority works").
+    """
+    interface = "the VPC's S3 interface endpoint with private DNS may take S3's name"
+    if not (facts.internet and facts.s3_gateway_bypass):
+        return interface
+    return f"its routes {', '.join(facts.s3_gateway_bypass)} may take some of S3's addresses from the endpoint" + (
+        f"; or {interface}" if facts.s3_private_dns_endpoints and not facts.dns_attributes_off else ""
+    )
 
 
 def sts_endpoint_decision(state: ChainState, request: Request) -> Decision | None:
