@@ -229,7 +229,7 @@ def _read_subnet_facts(
         prefix_lists_unread=prefix_lists_unread,
         s3_gateway_bypass=bypass,
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
-        s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats) if internet else (),
+        s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats, public_ip) if internet else (),
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
         nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else (),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
@@ -396,14 +396,22 @@ def _gateway_endpoint_bypass(
 
 
 def _elsewhere_than(
-    bypass: tuple[str, ...], default_routes: list[dict[str, Any]], private_nats: dict[str, str]
+    bypass: tuple[str, ...], default_routes: list[dict[str, Any]], private_nats: dict[str, str], public_ip: bool
 ) -> tuple[str, ...]:
     """
     The routes of ``bypass`` (``"CIDR to TARGET"``, :func:`_public_routes`) to another target than the default
     routes': a second NAT gateway, say, whose own subnet's network ACL is not among the ways read (:class:`WaysOut`).
+    An internet gateway has no subnet of its own: with the subnet's public addresses, the only network ACL on that way
+    is the cluster subnet's, read already; without them, the gateway does not carry the requests ("Enable internet
+    access": an instance needs a public IPv4 address), so it stays among these.
     """
     targets = {_target_name(route, private_nats) for route in default_routes}
-    return tuple(route for route in bypass if not any(route.endswith(f" to {target}") for target in targets))
+    return tuple(
+        route
+        for route in bypass
+        if not any(route.endswith(f" to {target}") for target in targets)
+        and not (public_ip and " to internet gateway " in route)
+    )
 
 
 def _gateway_prefix_lists(tables: list[dict[str, Any]], gateway_ids: set[str]) -> tuple[str, ...]:

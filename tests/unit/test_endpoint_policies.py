@@ -389,6 +389,25 @@ def test_beside_a_nat_route_over_an_s3_entry_a_refusing_gateway_endpoint_names_t
     assert "S3 interface endpoint with private DNS" not in link.detail
 
 
+@pytest.mark.parametrize(("interface_region", "named"), [("us-east-1", True), ("eu-west-1", False)])
+def test_beside_a_nat_route_over_an_s3_entry_only_an_interface_endpoint_of_the_buckets_region_is_named(
+    interface_region: str, named: bool
+) -> None:
+    # An S3 interface endpoint's private DNS takes the names of its own Region only (s3_endpoints_in_path).
+    facts = private_subnet(
+        nat_route=True,
+        s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, OWN_ACCOUNT_ONLY),),
+        s3_gateway_bypass=(_NAT_BYPASS,),
+        s3_private_dns_endpoints=(f"com.amazonaws.{interface_region}.s3",),
+    )
+
+    link = by_name(check_chain(with_subnet(facts)))[f"write files {PREFIX}"]
+
+    assert link.status == UNKNOWN
+    assert f"its routes {_NAT_BYPASS} may take some of S3's addresses from the endpoint" in link.detail
+    assert ("S3 interface endpoint with private DNS" in link.detail) is named
+
+
 def test_a_bucket_of_another_region_beside_a_nat_route_over_an_s3_entry_passes_no_gateway_endpoint() -> None:
     # A gateway endpoint serves only its own Region (Amazon VPC User Guide, "Gateway endpoints for Amazon S3"), whatever
     # the routes that take S3's addresses of the cluster's Region from it.

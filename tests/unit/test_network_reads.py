@@ -456,6 +456,24 @@ def test_a_route_over_an_s3_entry_to_another_nat_gateway_leaves_the_s3_link_not_
     assert "network ACL is not judged" in s3.detail
 
 
+def test_a_route_over_an_s3_entry_to_the_internet_gateway_with_public_addresses_is_judged() -> None:
+    """
+    An internet gateway has no subnet of its own: with the subnet's public addresses (MapPublicIpOnLaunch) the only
+    network ACL on that way is the cluster subnet's, read already, so 52.218.0.0/17 to igw-1 beside a NAT default route
+    is judged, not left not checked.
+    """
+    ec2 = behind_a_nat(TO_THE_IGW, endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr"]},))
+    shown = ec2.describe_subnets
+    ec2.describe_subnets = lambda SubnetIds: {  # type: ignore[method-assign]
+        "Subnets": [{**subnet, "MapPublicIpOnLaunch": True} for subnet in shown(SubnetIds)["Subnets"]]
+    }
+    to_the_igw = {"DestinationCidrBlock": "52.218.0.0/17", "GatewayId": "igw-1", "State": "active"}
+    ec2.tables[0]["Routes"] += [S3_ROUTE, to_the_igw]
+    s3 = s3_route_check("partner-b", REGION, read_subnet_facts(ec2, "subnet-emr", ("sg-0emr",), ACCOUNT))
+    assert s3.status != NOT_CHECKED, s3.detail
+    assert "network ACL is not judged" not in s3.detail
+
+
 def test_a_middlebox_route_for_the_cluster_s_own_subnet_decides_nothing_within_it() -> None:
     """
     The STS endpoint's only interface is in the cluster's own subnet 10.0.1.0/24: traffic within a subnet is not

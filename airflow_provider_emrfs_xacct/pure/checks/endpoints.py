@@ -15,6 +15,7 @@ from airflow_provider_emrfs_xacct.pure.checks.sts_route import own_endpoints
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, endpoint_decision
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
 from airflow_provider_emrfs_xacct.pure.network import (
+    S3_SERVICE,
     UNKNOWN_STS_ENDPOINTS,
     StsReachability,
     SubnetFacts,
@@ -45,7 +46,7 @@ def s3_endpoint_decision(state: ChainState, bucket: BucketState, request: Reques
     maybe = (
         "whether the bucket's Region is the cluster's (its Region was not read)"
         if bucket.region is None
-        else f"whether the request takes the gateway endpoint ({_why_maybe_not(facts)})"
+        else f"whether the request takes the gateway endpoint ({_why_maybe_not(facts, bucket.region)})"
     )
     override = s3_endpoint_setting(state, bucket_of_s3_arn(request.resource))
     if override and found != ():  # a bucket of another Region passes no gateway endpoint here, whatever the endpoint
@@ -54,7 +55,7 @@ def s3_endpoint_decision(state: ChainState, bucket: BucketState, request: Reques
     return _judge(facts.s3_gateway_policies if found is None else found, found is not None, request, maybe)
 
 
-def _why_maybe_not(facts: SubnetFacts) -> str:
+def _why_maybe_not(facts: SubnetFacts, bucket_region: str | None) -> str:
     """
     Why a request to a bucket of a known Region may not take the S3 gateway endpoint (:func:`s3_endpoints_in_path`):
     an S3 interface endpoint's private DNS, or, with a way to the internet, routes to the NAT or internet gateway as
@@ -63,8 +64,10 @@ def _why_maybe_not(facts: SubnetFacts) -> str:
     interface = "the VPC's S3 interface endpoint with private DNS may take S3's name"
     if not (facts.internet and facts.s3_gateway_bypass):
         return interface
+    # An interface endpoint of another Region than the bucket's takes no name of it (s3_endpoints_in_path).
+    regions = {found["region"] for name in facts.s3_private_dns_endpoints if (found := S3_SERVICE.match(name))}
     return f"its routes {', '.join(facts.s3_gateway_bypass)} may take some of S3's addresses from the endpoint" + (
-        f"; or {interface}" if facts.s3_private_dns_endpoints and not facts.dns_attributes_off else ""
+        f"; or {interface}" if bucket_region in regions and not facts.dns_attributes_off else ""
     )
 
 
