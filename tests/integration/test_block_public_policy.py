@@ -92,16 +92,21 @@ def revoke(aws: Seeded) -> RevokeBucketAccessOperator:
     )
 
 
-def block_public_policy(aws: Seeded, level: str) -> None:
-    """Turn ``BlockPublicPolicy`` on for the bucket, or for its account (S3 Control ``PutPublicAccessBlock``)."""
+def put_public_access_block(aws: Seeded, level: str, configuration: dict[str, bool]) -> None:
+    """Set Block Public Access for the bucket, or for its account (S3 Control ``PutPublicAccessBlock``)."""
     if level == "bucket":
         client(aws.url, DESTINATION_ACCOUNT, "s3").put_public_access_block(
-            Bucket=aws.bucket, PublicAccessBlockConfiguration=BLOCK_PUBLIC_POLICY
+            Bucket=aws.bucket, PublicAccessBlockConfiguration=configuration
         )
     else:
         s3control_client(aws.url, DESTINATION_ACCOUNT).put_public_access_block(
-            AccountId=DESTINATION_ACCOUNT, PublicAccessBlockConfiguration=BLOCK_PUBLIC_POLICY
+            AccountId=DESTINATION_ACCOUNT, PublicAccessBlockConfiguration=configuration
         )
+
+
+def block_public_policy(aws: Seeded, level: str) -> None:
+    """Turn ``BlockPublicPolicy`` on for the bucket, or for its account."""
+    put_public_access_block(aws, level, BLOCK_PUBLIC_POLICY)
 
 
 def failed(operator: Any) -> tuple[EmrfsXacctError, CallRecorder]:

@@ -23,7 +23,7 @@ import pytest
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
 from airflow_provider_emrfs_xacct.session_scope import shared_sessions
-from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, Seeded, client, s3control_client
+from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, Seeded, client
 from devstack.testing import (
     CallRecorder,
     RecordingTaskInstance,
@@ -33,6 +33,7 @@ from devstack.testing import (
     provisioner_roles,
     run_operator,
 )
+from tests.integration.test_block_public_policy import put_public_access_block
 
 DENY_INSECURE = {
     "Sid": "DenyInsecureTransport",
@@ -95,15 +96,8 @@ def requester_pays(s3: Any, bucket: str) -> None:
 
 
 def restrict_public_buckets(aws: Seeded, level: str) -> None:
-    """Turn ``RestrictPublicBuckets`` on for the bucket, or for its account (S3 Control ``PutPublicAccessBlock``)."""
-    if level == "bucket":
-        client(aws.url, DESTINATION_ACCOUNT, "s3").put_public_access_block(
-            Bucket=aws.bucket, PublicAccessBlockConfiguration=RESTRICT_PUBLIC_BUCKETS
-        )
-    else:
-        s3control_client(aws.url, DESTINATION_ACCOUNT).put_public_access_block(
-            AccountId=DESTINATION_ACCOUNT, PublicAccessBlockConfiguration=RESTRICT_PUBLIC_BUCKETS
-        )
+    """Turn ``RestrictPublicBuckets`` on for the bucket, or for its account."""
+    put_public_access_block(aws, level, RESTRICT_PUBLIC_BUCKETS)
 
 
 def warnings_naming(logs: list[Any], text: str) -> list[Any]:
