@@ -148,6 +148,23 @@ def _check_known_arguments(arguments: dict[str, Any]) -> None:
         value = arguments[name]
         if _known(value) and not (value is None and name in optional):
             check(value, argument(name))
+    _check_known_pairs(arguments)
+    if arguments["settle_seconds"] is not None and not _known(arguments["settle_seconds"]):
+        raise InvalidParameterError(
+            argument("settle_seconds"),
+            "must be a number known when the DAG is parsed (the tasks do not template it), not a template or an "
+            f"upstream task's output: got {arguments['settle_seconds']!r}",
+        )
+    if not isinstance(arguments["verify_access"], bool):
+        raise InvalidParameterError(
+            argument("verify_access"), f"must be True or False, got {arguments['verify_access']!r}"
+        )
+
+
+def _check_known_pairs(arguments: dict[str, Any]) -> None:
+    """Check together the (already checked) arguments a later task uses together, when both are known."""
+    from airflow_provider_emrfs_xacct.pure import validation
+
     role, key = arguments["emr_ec2_role_arn"], arguments["kms_key_arn"]
     if key is not None and _known(role) and _known(key):
         # The destination role trusts the EMR EC2 role and uses the key: one partition for both (IAM and KMS
@@ -159,16 +176,31 @@ def _check_known_arguments(arguments: dict[str, Any]) -> None:
         # The destination role, whose task runs first, would trust a role of another account than the EMR one's.
         where = f"{argument('emr_account_id')} ({emr_pin!r})"
         validation.require_account(role, emr_pin, argument("emr_ec2_role_arn"), where)
-    if arguments["settle_seconds"] is not None and not _known(arguments["settle_seconds"]):
-        raise InvalidParameterError(
-            argument("settle_seconds"),
-            "must be a number known when the DAG is parsed (the tasks do not template it), not a template or an "
-            f"upstream task's output: got {arguments['settle_seconds']!r}",
-        )
-    if not isinstance(arguments["verify_access"], bool):
-        raise InvalidParameterError(
-            argument("verify_access"), f"must be True or False, got {arguments['verify_access']!r}"
-        )
+    destination_pin = arguments["destination_account_id"]
+    if key is not None and destination_pin is not None and _known(key) and _known(destination_pin):
+        # The key grant acts in the destination account, and PutKeyPolicy is not cross-account ("Cross-account use:
+        # No", AWS KMS API Reference, PutKeyPolicy): it refused the key only after the destination role was written.
+        where = f"{argument('destination_account_id')} ({destination_pin!r})"
+        validation.require_account(key, destination_pin, argument("kms_key_arn"), where)
+
+
+def _checked_ahead(arguments: dict[str, Any], verify_access: bool) -> dict[str, Any] | None:
+    """
+    What the first task checks for the later ones (``EnsureDestinationRoleOperator(checked_ahead=...)``), or ``None``.
+
+    The names and the release known only at run time (those known now were checked above); the release only for the
+    verifier, which alone uses it. The key always when given: the key grant, on the same connection, refuses a key
+    of another Region than that connection's (known only at run time) or of another account than the one it acts in.
+    """
+    later = {
+        "name_prefix": arguments["name_prefix"],
+        "policy_name": arguments["assume_policy_name"],
+        "release_label": arguments["release_label"] if verify_access else None,
+    }
+    ahead = {field: value for field, value in later.items() if value is not None and not _known(value)}
+    if arguments["kms_key_arn"] is not None:
+        ahead["key_user_key"] = arguments["kms_key_arn"]
+    return ahead or None
 
 
 def _safety(dry_run: Any, account_id: Any) -> dict[str, Any]:
@@ -331,7 +363,9 @@ def partner_access(
         ``emr_account_id`` once resolved, else against the account ``emr_aws_conn_id`` acts in (``None``: the one
         boto3's default chain acts in, as the EMR side's tasks then do).
     :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
-        resolves to ``None`` at run time). (templated)
+        resolves to ``None`` at run time): of the Region and account ``destination_aws_conn_id`` acts in (the key
+        grant writes its policy through it), refused otherwise by ``ensure_destination_role`` before it writes, and
+        when the DAG is parsed if it and ``destination_account_id`` are known then. (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
         (``emrfs-<partner>-writer``), ``name_prefix`` (``emrfs-xacct-<partner>``) and ``group_id``.
     :param role_name: name of the destination role. (templated; required without ``partner``)
@@ -342,7 +376,8 @@ def partner_access(
     :param destination_aws_conn_id: connection that acts in the destination account (and the key's
         account); ``None`` (boto3's default chain, the worker's own credentials) only with
         ``destination_account_id`` known when the DAG is parsed. (default: ``aws_destination_account``)
-    :param release_label: the EMR release to check the mappings against, e.g. ``emr-7.5.0``. (templated)
+    :param release_label: the EMR release to check the mappings against, e.g. ``emr-7.5.0``; known only at run
+        time, ``ensure_destination_role`` checks it too, with the verifier's rule, before it writes. (templated)
     :param verify_access: add the verifier, which fails when a link of the chain is broken, so that
         nothing downstream (the launch) runs. (default: True)
     :param settle_seconds: the convergence wait of the operators that write shared documents, a number known
@@ -385,24 +420,23 @@ def partner_access(
     _given(role_name, "role_name")
     _given(name_prefix, "name_prefix")
     _given(destination_prefix, "destination_prefix")
-    _check_known_arguments(
-        {
-            "role_name": role_name,
-            "name_prefix": name_prefix,
-            "destination_prefix": destination_prefix,
-            "emr_ec2_role_arn": emr_ec2_role_arn,
-            "kms_key_arn": kms_key_arn,
-            "emr_aws_conn_id": emr_aws_conn_id,
-            "destination_aws_conn_id": destination_aws_conn_id,
-            "release_label": release_label,
-            "settle_seconds": settle_seconds,
-            "emr_account_id": emr_account_id,
-            "destination_account_id": destination_account_id,
-            "dry_run": dry_run,
-            "verify_access": verify_access,
-            "assume_policy_name": assume_policy_name,
-        }
-    )
+    arguments: dict[str, Any] = {
+        "role_name": role_name,
+        "name_prefix": name_prefix,
+        "destination_prefix": destination_prefix,
+        "emr_ec2_role_arn": emr_ec2_role_arn,
+        "kms_key_arn": kms_key_arn,
+        "emr_aws_conn_id": emr_aws_conn_id,
+        "destination_aws_conn_id": destination_aws_conn_id,
+        "release_label": release_label,
+        "settle_seconds": settle_seconds,
+        "emr_account_id": emr_account_id,
+        "destination_account_id": destination_account_id,
+        "dry_run": dry_run,
+        "verify_access": verify_access,
+        "assume_policy_name": assume_policy_name,
+    }
+    _check_known_arguments(arguments)
     emr_ec2_role_name = _emr_ec2_role_name(emr_ec2_role_arn)
     if shared_documents_pool is not None and (
         not isinstance(shared_documents_pool, str) or not shared_documents_pool.strip() or "{{" in shared_documents_pool
@@ -432,12 +466,8 @@ def partner_access(
         "aws_conn_id": "destination_aws_conn_id",
         "expected_account_id": "destination_account_id" if destination_account_id is not None else None,
     }
-    # Values the later tasks use, known only at run time: the first task checks them before it writes.
-    ahead = {
-        field: value
-        for field, value in (("name_prefix", name_prefix), ("policy_name", assume_policy_name))
-        if value is not None and not _known(value)
-    }
+    # Values the later tasks use and refuse: the first task checks them before it writes.
+    ahead = _checked_ahead(arguments, verify_access)
     with _partner_group(group_id or "partner_access", partner if derived_group_id else None) as group:
         role = EnsureDestinationRoleOperator(
             task_id="ensure_destination_role",
@@ -448,7 +478,7 @@ def partner_access(
             kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
             # The EMR EC2 role's account, checked before this task (the first) writes anything in either account.
             **_trusted_account(emr_account_id, emr_aws_conn_id),
-            checked_ahead=ahead or None,
+            checked_ahead=ahead,
             **common,
             **in_destination,
             **shared,  # its trust is the partner's revoke's to write too (docs/safety.md)
@@ -462,6 +492,8 @@ def partner_access(
                 **destination_side,
                 "checked_ahead.name_prefix": "name_prefix",
                 "checked_ahead.policy_name": "assume_policy_name",
+                "checked_ahead.release_label": "release_label",
+                "checked_ahead.key_user_key": "kms_key_arn",
                 "role_name": "role_name",
                 "trusted_role_arns": "emr_ec2_role_arn",
                 "s3_prefixes": "destination_prefix",

@@ -5278,6 +5278,22 @@ MUTATIONS = [
         "a route over an S3 entry to a second NAT gateway, whose subnet's network ACL is not read, leaves S3 a PASS",
         ["tests/unit/test_network_reads.py"],
     ),
+    m(
+        "OX78",
+        "operators/iam.py",
+        "            self._check_key_user_key(account, where)\n",
+        "",
+        "partner_access's key of another Region or account is refused by the key grant only, after the role was written",
+        ["tests/integration/test_partner_access_key_ahead.py"],
+    ),
+    m(
+        "OX79",
+        "task_groups.py",
+        '        "release_label": arguments["release_label"] if verify_access else None,\n',
+        '        "release_label": None,\n',
+        "a templated release_label is refused by the verifier only, after the role and every grant were written",
+        ["tests/unit/test_task_groups.py"],
+    ),
 ]
 
 

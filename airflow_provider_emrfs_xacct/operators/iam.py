@@ -51,9 +51,12 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param kms_key_arns: ARNs of the customer-managed keys of the destination bucket(s). (templated)
     :param checked_ahead: values the tasks after this one will use, checked here with their rules before this
         task writes anything (a value known only at run time would otherwise be refused after this task and
-        the ones before its own changed AWS): ``name_prefix`` (``CreateEmrfsSecurityConfigOperator``'s) and
-        ``policy_name`` (``AttachAssumeRolePolicyOperator``'s). ``partner_access`` passes those known only at
-        run time. (templated)
+        the ones before its own changed AWS): ``name_prefix`` (``CreateEmrfsSecurityConfigOperator``'s),
+        ``policy_name`` (``AttachAssumeRolePolicyOperator``'s), ``release_label``
+        (``VerifyCrossAccountAccessOperator``'s) and ``key_user_key`` (``GrantKmsKeyUserOperator``'s ``key_arn``
+        on this task's connection: refused outside its Region and, once the account is read, outside its account).
+        ``None`` is none, as for those tasks. ``partner_access`` passes the names and the release known only at run
+        time, and its key. (templated)
     :param object_acl: the cluster sets ``emrfs-site`` ``fs.s3.canned.acl``, so every upload carries
         ``x-amz-acl`` and also needs ``s3:PutObjectAcl``: grant it on the prefixes' objects. Once granted it is
         kept, as the prefixes are (a run without it warns). (templated, default: False)
@@ -176,6 +179,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             role = read_role.document
             account = validation.account_of_arn(role["Arn"]) if role else acting_account(self.hook)
             self.check_expected_account(account, self.aws_conn_id)
+            self._check_key_user_key(account, where)
             for index, arn in enumerate(trusted):
                 validation.refuse_account(
                     arn,
@@ -234,9 +238,15 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name_prefix
 
+        def unless_none(rule: Any) -> Any:
+            return lambda value, field: None if value is None else rule(value, field)
+
         rules = {
             "name_prefix": validate_security_configuration_name_prefix,
             "policy_name": validation.validate_policy_name,
+            # The verifier's and the key grant's: None is no release to check, no key to grant (the grant skips).
+            "release_label": unless_none(validation.parse_release_label),
+            "key_user_key": unless_none(validation.validate_kms_key_arn),
         }
         ahead = self.checked_ahead or {}
         if not isinstance(ahead, dict):
@@ -245,6 +255,22 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             if name not in rules:
                 raise InvalidParameterError("checked_ahead", f"has {name!r}; it takes {', '.join(sorted(rules))}")
             rules[name](value, f"checked_ahead.{name}")
+
+    def _check_key_user_key(self, account: str, where: str) -> None:
+        """
+        Refuse ``checked_ahead.key_user_key`` as the key grant on this connection will, in the same words.
+
+        "Key policies are Regional. A key policy controls access only to a KMS key in the same Region" (AWS KMS
+        Developer Guide, "Key policies in AWS KMS"), and PutKeyPolicy is not cross-account ("Cross-account use: No",
+        AWS KMS API Reference, PutKeyPolicy). Only then: used alone, this role may be granted a key of any Region or
+        account of its partition (the key's own policy, written by its account, must allow it too).
+        """
+        from airflow_provider_emrfs_xacct.pure import validation
+
+        key = (self.checked_ahead or {}).get("key_user_key")
+        if key is not None:
+            validation.require_region(key, self.hook.conn_region_name, "checked_ahead.key_user_key", where)
+            validation.require_account(key, account, "checked_ahead.key_user_key", where)
 
     def _warn_if_adopted(self, role: dict[str, Any], trusted: list[str]) -> None:
         """

@@ -177,7 +177,8 @@ RUN_TIME_REFUSALS = [
         ["ensure_destination_role", "create_security_configuration"],
     ),
     ("kms_key_arn", "{{ params.bad }}", "arn:aws:kms:us-east-1:222222222222:alias/x", ["grant_kms_key_user"]),
-    ("release_label", "{{ params.bad }}", "7.5.0", ["verify_access"]),
+    # Checked ahead by the first task too: verify_access, which uses it, runs after every write.
+    ("release_label", "{{ params.bad }}", "7.5.0", ["ensure_destination_role", "verify_access"]),
     ("destination_account_id", "{{ params.bad }}", "2222", ["ensure_destination_role", "verify_access"]),
     ("emr_account_id", "{{ params.bad }}", "1111", ["allow_emr_role_to_assume", "create_security_configuration"]),
     ("dry_run", "{{ params.bad }}", "yes", ["ensure_destination_role", "verify_access"]),

@@ -380,6 +380,12 @@ def test_the_same_partner_twice_in_one_dag_and_inside_another_group() -> None:
         ({"partner": None, "role_name": "emrfs acme", "name_prefix": "emrfs-xacct-acme"}, "role_name"),
         ({"partner": None, "role_name": "emrfs-acme-writer", "name_prefix": "emrfs/acme"}, "name_prefix"),
         ({"release_label": "7.5.0"}, "release_label"),
+        # PutKeyPolicy is not cross-account (AWS KMS API Reference, PutKeyPolicy, "Cross-account use: No"): the key
+        # grant, on the destination connection, refused it only after the destination role was written.
+        (
+            {"kms_key_arn": KEY_ARN.replace("222222222222", "333333333333"), "destination_account_id": "222222222222"},
+            "kms_key_arn",
+        ),
         ({"settle_seconds": -1}, "settle_seconds"),
         ({"emr_account_id": "1111"}, "emr_account_id"),
         ({"destination_account_id": "2222-2222-2222"}, "destination_account_id"),
@@ -601,7 +607,7 @@ def test_an_emr_ec2_role_arn_outside_emr_account_id_known_at_run_time_is_refused
 
 @pytest.mark.parametrize(
     ("argument", "rendered"),
-    [("name_prefix", "emrfs-xacct/acme"), ("assume_policy_name", "emrfs xacct assume")],
+    [("name_prefix", "emrfs-xacct/acme"), ("assume_policy_name", "emrfs xacct assume"), ("release_label", "7.5.0")],
 )
 def test_a_name_known_only_at_run_time_that_a_later_task_refuses_is_refused_before_the_role_is_written(
     aws: Any, argument: str, rendered: str
@@ -631,8 +637,45 @@ def test_names_known_only_at_run_time_that_are_valid_let_the_role_be_written(aws
 
 
 def test_names_known_when_the_dag_is_parsed_are_not_checked_again_by_the_first_task() -> None:
-    dag, _ = build(name_prefix="emrfs-xacct-acme", assume_policy_name="emrfs-xacct-assume")
+    dag, _ = build(name_prefix="emrfs-xacct-acme", assume_policy_name="emrfs-xacct-assume", release_label="emr-7.5.0")
+    # The key alone: its Region is the destination connection's, known only at run time.
+    assert dag.get_task("partner_acme.ensure_destination_role").checked_ahead == {"key_user_key": KEY_ARN}
+    dag, _ = build(kms_key_arn=None, name_prefix="emrfs-xacct-acme", assume_policy_name="emrfs-xacct-assume")
     assert dag.get_task("partner_acme.ensure_destination_role").checked_ahead is None
+
+
+def test_the_first_task_checks_the_release_label_ahead_only_for_the_verifier_that_uses_it() -> None:
+    dag, _ = build(kms_key_arn=None, release_label="{{ params.release }}")
+    role = dag.get_task("partner_acme.ensure_destination_role")
+    assert role.checked_ahead == {"release_label": "{{ params.release }}"}
+    assert role.argument_names["checked_ahead.release_label"] == "partner_access(release_label=...)"
+    dag, _ = build(kms_key_arn=None, release_label="{{ params.release }}", verify_access=False)
+    assert dag.get_task("partner_acme.ensure_destination_role").checked_ahead is None
+
+
+@pytest.mark.parametrize(
+    ("key", "pin"),
+    [
+        ("{{ params.key }}", "222222222222"),
+        (KEY_ARN.replace("222222222222", "333333333333"), "{{ params.account }}"),
+        (KEY_ARN.replace("222222222222", "333333333333"), None),
+    ],
+    ids=["template-key", "template-pin", "no-pin"],
+)
+def test_a_key_whose_account_is_known_only_at_run_time_is_left_to_the_first_task(key: str, pin: Any) -> None:
+    dag, _ = build(kms_key_arn=key, destination_account_id=pin)
+    role = dag.get_task("partner_acme.ensure_destination_role")
+    assert role.checked_ahead == {"key_user_key": key}
+    assert role.argument_names["checked_ahead.key_user_key"] == "partner_access(kms_key_arn=...)"
+
+
+def test_a_key_of_another_account_than_the_destination_pin_is_refused_with_the_key_grants_words() -> None:
+    with pytest.raises(InvalidParameterError) as refused:
+        build(kms_key_arn=KEY_ARN.replace("222222222222", "333333333333"), destination_account_id="222222222222")
+    assert refused.value.problem == (
+        "is in account 333333333333, but partner_access(destination_account_id=...) ('222222222222') acts in account "
+        f"222222222222: {KEY_ARN.replace('222222222222', '333333333333')!r}"
+    )
 
 
 @pytest.mark.parametrize(
