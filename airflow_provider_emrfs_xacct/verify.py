@@ -716,11 +716,11 @@ def _read_bucket_key(
         s3_key = read(kms, "kms:ListAliases", AWS_MANAGED_S3_ALIAS, lambda: kms.alias_target(AWS_MANAGED_S3_ALIAS))
         arn = str(key["Arn"])
         if isinstance(s3_key, Unreadable):
-            bucket.aws_managed_key_arn = s3_key
+            bucket.aws_managed_key_arn, bucket.kms_key_s3_managed = s3_key, None
         elif names_s3_managed_key(s3_key, key):
             bucket.aws_managed_key_arn = arn
         else:
-            bucket.aws_managed_key_arn = other_service_key(arn)
+            bucket.aws_managed_key_arn, bucket.kms_key_s3_managed = other_service_key(arn), False
         return
     bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, described_as)
 

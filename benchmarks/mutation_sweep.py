@@ -5294,6 +5294,14 @@ MUTATIONS = [
         "a templated release_label is refused by the verifier only, after the role and every grant were written",
         ["tests/unit/test_task_groups.py"],
     ),
+    m(
+        "OX90",
+        "pure/checks/key_user.py",
+        "            s3_managed=bucket.kms_key_s3_managed,\n",
+        "",
+        "another service's AWS managed key (aws/ebs) a writer of another account cannot use is named aws/s3 in the FAIL",
+        ["tests/unit/test_foreign_writer_other_service_key.py"],
+    ),
 ]
 
 

@@ -733,7 +733,10 @@ def _foreign_writers(
     The AWS managed key ``aws/s3`` is usable only within its account, and a key named by alias or bare
     key id is resolved in the *requester's* account (Amazon S3 API Reference,
     ServerSideEncryptionByDefault, KMSMasterKeyID; Amazon S3 User Guide, "Using server-side encryption
-    with AWS KMS keys (SSE-KMS)"): :func:`refuse_unusable_bucket_key` encodes both rules.
+    with AWS KMS keys (SSE-KMS)"): :func:`refuse_unusable_bucket_key` encodes both rules. An AWS managed key named
+    by key id or ARN is said to be ``aws/s3`` only if its alias names it (:attr:`BucketState.kms_key_s3_managed`):
+    AWS has one per service (AWS KMS Developer Guide, "AWS managed keys"), and S3 stores any key id it is given
+    (Amazon S3 API Reference, PutBucketEncryption).
     """
     if "encryption" in bucket.unreadable:
         return None
@@ -741,7 +744,13 @@ def _foreign_writers(
     if not roles:
         return None
     try:
-        refuse_unusable_bucket_key(location.bucket, bucket.sse_algorithm, bucket.kms_key_id, bucket.kms_key_manager)
+        refuse_unusable_bucket_key(
+            location.bucket,
+            bucket.sse_algorithm,
+            bucket.kms_key_id,
+            bucket.kms_key_manager,
+            s3_managed=bucket.kms_key_s3_managed,
+        )
     except PreconditionError as error:
         named = bucket.kms_key_id or ""
         writers = f"{', '.join(roles)} (not in the bucket's account {bucket.account})"

@@ -87,6 +87,10 @@ class BucketState:
     kms_key_id: str | None = None
     #: DescribeKey's ``KeyManager`` (``AWS`` for ``aws/s3``, ``CUSTOMER``), when read.
     kms_key_manager: str | None = None
+    #: For a ``KeyManager`` ``AWS`` key, whether ``alias/aws/s3`` names it (``names_s3_managed_key``): ``False``,
+    #: another service's (``aws/ebs``: AWS KMS Developer Guide, "AWS managed keys", one per service); ``None``: not
+    #: known (``ListAliases`` refused). Read by ``verify._read_bucket_key``.
+    kms_key_s3_managed: bool | None = True
     #: The ARN of the AWS managed key ``aws/s3`` when the default encryption uses it (DescribeKey), or why it
     #: was not read; ``None``: not read.
     aws_managed_key_arn: str | Unreadable | None = None
