@@ -69,3 +69,36 @@ def test_independent_replicas_lose_changes_of_serialised_writers_past_the_settle
     tally = study(seed=33, lags=(3.0, 4.5), full_lag=0.5)
 
     assert tally["cases with a loss"] > 0, tally
+
+
+class OutsideThePoolWorld(SerialisedWorld):
+    """The pool's writers one after another, and one writer outside the pool (the command line, a second deployment)."""
+
+    def work(self, index: int) -> None:
+        if index == 0:
+            super().work(0)
+        else:
+            self.grant("outside")
+
+
+def test_a_writer_outside_the_pool_loses_changes_where_the_pool_alone_loses_none() -> None:
+    """
+    docs/safety.md, "Writers outside the pool": a pool limits only the tasks given it (Airflow documentation,
+    "Pools"), so the command line beside pooled grants is an unserialised writer, and reads lagging 0.5-0.9 s,
+    which serialised writers bear with the default wait, lose changes (the pool's as well as its own).
+    """
+    draw = random.Random(34)
+    alone: Counter[str] = Counter()
+    beside: Counter[str] = Counter()
+    for _ in range(SAMPLE):
+        seed, lag, start, writers = (
+            draw.randrange(2**32),
+            draw.uniform(0.5, 0.9),
+            draw.uniform(0, 4 * SETTLE),
+            draw.randint(2, 5),
+        )
+        race(SerialisedWorld(Case(seed, SETTLE, lag, (0.0,), full_lag=0.5), writers), alone)
+        race(OutsideThePoolWorld(Case(seed, SETTLE, lag, (0.0, start), full_lag=0.5), writers), beside)
+
+    assert (alone["cases"], alone["lost"], alone["raised"]) == (SAMPLE, 0, 0), alone
+    assert beside["cases with a loss"] > 0, beside
