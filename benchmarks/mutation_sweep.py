@@ -2315,10 +2315,10 @@ MUTATIONS = [
     m(
         "N09",
         "operators/base.py",
-        '    return value is not None or (passed and bool(getattr(operator, "_BaseOperator__from_mapped", False)))',
-        "    return value is not None",
+        '    from_mapped = passed and bool(getattr(operator, "_BaseOperator__from_mapped", False))',
+        "    from_mapped = False",
         "a mapped task's pin given as None (an expanded value Airflow resolved) is taken as no pin",
-        ["tests/integration/test_safety.py"],
+        ["tests/integration/test_safety.py", "tests/unit/operators/test_partial_none_pins.py"],
         INT_CONNS,
     ),
     # partner_access at parse time
@@ -5301,6 +5301,14 @@ MUTATIONS = [
         "",
         "another service's AWS managed key (aws/ebs) a writer of another account cannot use is named aws/s3 in the FAIL",
         ["tests/unit/test_foreign_writer_other_service_key.py"],
+    ),
+    m(
+        "OX91",
+        "operators/base.py",
+        "    return from_mapped and mapped_argument(operator, name)\n",
+        "    return from_mapped\n",
+        "a literal None given to .partial() fails every mapped instance as a pin that resolved to None (a plain None: no pin)",
+        ["tests/unit/operators/test_partial_none_pins.py"],
     ),
 ]
 

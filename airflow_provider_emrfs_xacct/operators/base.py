@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 #: botocore settings used when the operator is given none: standard retries (throttling, 5xx and
-#: dropped connections are retried with exponential backoff), up to 10 attempts per call. Each setting the
-#: connection's extra sets in ``config_kwargs`` wins over this one (:func:`build_hook`).
+#: dropped connections are retried with exponential backoff), 10 retries (11 attempts) per call: in a botocore
+#: ``Config``, ``max_attempts`` counts the retries after the first request (boto3 guide, "Retries"; the client
+#: reads it as ``total_max_attempts`` 11). Each setting the connection's extra sets in ``config_kwargs`` wins
+#: over this one (:func:`build_hook`).
 DEFAULT_BOTOCORE_CONFIG: dict[str, Any] = {
     "retries": {"mode": "standard", "max_attempts": 10},
     "connect_timeout": 10,
@@ -196,26 +198,48 @@ def require_defined_connection(conn_id: str | None, field: str, without_it: str 
         ) from None
 
 
-def pin_asked(operator: Any, value: Any, passed: bool) -> bool:
+def mapped_argument(operator: Any, name: str | None) -> bool:
+    """
+    Whether a mapped task's instance ``operator`` may have argument ``name`` from its expand input.
+
+    ``.expand(...)`` names its arguments (Airflow refuses one that ``.partial()`` gave too); ``.expand_kwargs(...)``
+    may set any argument ``.partial()`` did not. ``True`` when that cannot be told (no name, no mapped task).
+    """
+    dag = operator.get_dag()
+    mapped = None if dag is None else dag.task_dict.get(operator.task_id)
+    if name is None or mapped is None or mapped is operator or not getattr(mapped, "is_mapped", False):
+        return True
+    expand_input = getattr(mapped, "expand_input", None)
+    if getattr(expand_input, "EXPAND_INPUT_TYPE", None) == "dict-of-lists":
+        return name in expand_input.value  # type: ignore[union-attr]
+    return name not in mapped.partial_kwargs
+
+
+def pin_asked(operator: Any, value: Any, passed: bool, name: str | None = None) -> bool:
     """
     Whether the DAG asked for an account pin such as ``expected_account_id``, as ``operator`` is built.
 
     A value other than ``None`` (an id, a template, an upstream task's output, a mapped argument) asks for one,
     whatever it resolves to. A mapped task's instance is built from the values Airflow has already resolved
-    (``MappedOperator.unmap``), so there a pin ``passed`` as ``None`` was asked for too.
+    (``MappedOperator.unmap``), so there a pin ``passed`` as ``None`` from its expand input (argument ``name``,
+    :func:`mapped_argument`) was asked for too; a literal ``None`` given to ``.partial()`` is one as on a plain task.
     """
-    return value is not None or (passed and bool(getattr(operator, "_BaseOperator__from_mapped", False)))
+    if value is not None:
+        return True
+    from_mapped = passed and bool(getattr(operator, "_BaseOperator__from_mapped", False))
+    return from_mapped and mapped_argument(operator, name)
 
 
-def take_pin(operator: Any, value: Any) -> tuple[Any, bool]:
+def take_pin(operator: Any, value: Any, name: str | None = None) -> tuple[Any, bool]:
     """
     Return a pin argument whose default is :data:`NOTSET` (``None`` when not given) and whether it was asked for.
 
-    The sentinel tells a mapped task's ``None``, given, from an argument left out (:func:`pin_asked`).
+    The sentinel tells a mapped task's ``None``, given, from an argument left out; ``name`` is the argument's,
+    to tell a mapped value from a literal of ``.partial()`` (:func:`pin_asked`).
     """
     passed = not isinstance(value, ArgNotSet)
     value = value if passed else None
-    return value, pin_asked(operator, value, passed)
+    return value, pin_asked(operator, value, passed, name)
 
 
 def pinned_account(value: Any, field: str, asked: bool = False) -> str | None:
@@ -388,7 +412,7 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
         self.botocore_config_is_default = botocore_config is None
         self.dry_run = contract["dry_run"]
         self.expected_account_id = contract["expected_account_id"]
-        self._expected_account_asked = pin_asked(self, self.expected_account_id, passed)
+        self._expected_account_asked = pin_asked(self, self.expected_account_id, passed, "expected_account_id")
         self.last_plan = None
 
     def validate_attributes(self) -> None:

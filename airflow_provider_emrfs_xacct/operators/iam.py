@@ -123,9 +123,11 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.role_name = role_name
         self.checked_ahead = checked_ahead
         #: Whether a pin was asked for (a template or an upstream task's output may resolve to ``None``).
-        self.trusted_account_id, self._trusted_account_asked = take_pin(self, trusted_account_id)
+        self.trusted_account_id, self._trusted_account_asked = take_pin(self, trusted_account_id, "trusted_account_id")
         #: Given and resolved to ``None``: the default chain, as the Amazon provider reads it (not "not checked").
-        self.trusted_aws_conn_id, self._trusted_connection_asked = take_pin(self, trusted_aws_conn_id)
+        self.trusted_aws_conn_id, self._trusted_connection_asked = take_pin(
+            self, trusted_aws_conn_id, "trusted_aws_conn_id"
+        )
         self.trusted_default_chain = trusted_default_chain
         self.trusted_role_arns = trusted_role_arns
         self.s3_prefixes = s3_prefixes

@@ -179,7 +179,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     ) -> None:
         super().__init__(**kwargs)
         self.expected_destination_account_id, self._destination_pin_asked = take_pin(
-            self, expected_destination_account_id
+            self, expected_destination_account_id, "expected_destination_account_id"
         )
         self.security_configuration = security_configuration
         # ``security_configuration=create.output``: a configuration deleted since is checked as that task's document.

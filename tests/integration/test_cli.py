@@ -1282,7 +1282,7 @@ def test_an_aws_call_failing_while_planning_names_the_step_and_that_nothing_chan
 ) -> None:
     """
     A call that fails after botocore's retries while planning names the step, and says nothing was changed.
-    (A throttled call takes the same path, after the operators' 10 attempts with backoff: over a minute.)
+    (A throttled call takes the same path, after the operators' 10 retries (11 attempts) with backoff: over a minute.)
     """
 
     get_roles: list[str] = []
