@@ -989,7 +989,7 @@ def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only
     # The denied call is the last: nothing is read after a denial (an AWS managed key, whose policy
     # nobody may change, is refused from DescribeKey before any write).
     assert calls.calls[-1] == denied
-    # No backoff either: far below the provider's 60 s consistency wait and botocore's 10 attempts.
+    # No backoff either: far below the provider's 60 s consistency wait and botocore's 11 attempts (10 retries).
     assert elapsed < 30, elapsed
     message = str(caught.value)
     assert action in message
