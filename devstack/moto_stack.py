@@ -67,6 +67,7 @@ from devstack import (
     aws_bucket_owner,
     aws_deletes,
     aws_emr,
+    aws_key_policy_calls,
     aws_managed_keys,
     aws_object_ownership,
     aws_pages,
@@ -508,6 +509,8 @@ class MotoStack:
         aws_vpc_states.install()
         aws_s3_actions.install()
         aws_sse_kms_keys.install()
+        # Last, so judged first: KMS authorizes a session's call on a key before anything else of it.
+        aws_key_policy_calls.install()
         _private_keys_on_first_use()
         _moto_modules_listed_once()
         _role_credentials_until_reset()
@@ -537,7 +540,11 @@ class MotoStack:
 
 
 def account_session(
-    url: str, account: str, role: str = PROVISIONER_ROLE, region: str = REGION, session_name: str = "devstack"
+    url: str,
+    account: str,
+    role: str = PROVISIONER_ROLE,
+    region: str = REGION,
+    session_name: str = aws_key_policy_calls.STAND_IN_SESSION,
 ) -> boto3.Session:
     """
     Return a boto3 session acting in ``account`` of ``region``'s partition (by assuming ``role`` there through

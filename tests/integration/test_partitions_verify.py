@@ -40,6 +40,7 @@ from devstack.moto_stack import (
 from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
 from tests.conftest import reset_moto
 from tests.integration.test_network_facts import add_s3_gateway_endpoint, add_sts_interface_endpoint, private_subnet
+from tests.integration.test_verify import provider_key_statement
 
 ROLE_NAME = "partner-b-writer"
 PREFIX = "s3://partner-results-b/exports/"
@@ -173,6 +174,7 @@ def _drop_key_users_and_root(aws: Seeded, region: str) -> None:
     admins = key_admin_arn(region)
     policy["Statement"] = [item for item in policy["Statement"] if item["Principal"]["AWS"] == admins]
     assert len(policy["Statement"]) == 1
+    policy["Statement"].append(provider_key_statement(aws, region))  # the verifier's reads, without the root's
     kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
 
 
@@ -220,12 +222,16 @@ def test_a_broken_chain_fails_in_the_report_and_in_the_probe(provisioned: dict[s
 
 
 def _key_users_only_through_s3(aws: Seeded, region: str, via: str) -> None:
-    """The key user statement (and the root's) allowed only when called through ``via`` (``kms:ViaService``)."""
+    """
+    The key user statement (and the root's) allowed only when called through ``via`` (``kms:ViaService``); the
+    provider's connection, which calls KMS itself, named for its reads.
+    """
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms", region)
     policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
     for statement in policy["Statement"]:
         if statement["Principal"]["AWS"] != key_admin_arn(region):
             statement["Condition"] = {"StringEquals": {"kms:ViaService": via}}
+    policy["Statement"].append(provider_key_statement(aws, region))
     kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
 
 

@@ -33,7 +33,7 @@ from tests.integration.partners import (
     set_permissions_boundary,
 )
 from tests.integration.test_network_facts import add_s3_gateway_endpoint, private_subnet
-from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, WRITE, verifier
+from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, WRITE, provider_key_statement, verifier
 
 BUCKET_ARN = "arn:aws:s3:::partner-results-b"
 
@@ -297,10 +297,14 @@ def test_a_bucket_owner_full_control_guard_refuses_upload_part_even_when_uploads
 
 
 def pin_key_users(aws: Seeded, condition: dict[str, Any], *, bucket_key: bool) -> None:
-    """Put ``condition`` on the provider's key-users statement (no root statement delegating to IAM) and the Bucket Key."""
+    """
+    Put ``condition`` on the provider's key-users statement (no root statement delegating to IAM: the provider's
+    connection is named instead, :func:`provider_key_statement`) and the Bucket Key.
+    """
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
     current = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
     statements = [item for item in current["Statement"] if item.get("Sid") != "Enable IAM User Permissions"]
+    statements.append(provider_key_statement(aws))
     for statement in statements:
         if statement.get("Sid") == "EmrfsXacctKeyUsers":
             statement["Condition"] = condition

@@ -39,16 +39,20 @@ from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     KEY_ADMIN_ARN,
+    PROVISIONER_ROLE,
     REGION,
     Seeded,
     client,
     create_principals,
+    partition_of,
 )
 from devstack.testing import (
+    ALLOW_EVERYTHING,
     CallRecorder,
     RecordingTaskInstance,
     answer_denials_like_aws,
@@ -421,8 +425,40 @@ def _repair_bucket_policy(aws: Seeded, role_arn: str) -> None:
     client(aws.url, DESTINATION_ACCOUNT, "s3").delete_bucket_policy(Bucket=aws.bucket)
 
 
+#: What the destination connection does on a key (docs/permissions.md): the verifier's reads, the key grant's and the
+#: revoke's reads and writes. ``kms:ListAliases`` names no key, so no key policy decides it.
+PROVIDER_KEY_ACTIONS = ("kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListGrants")
+
+
+def provider_key_statement(
+    aws: Seeded, region: str = REGION, actions: tuple[str, ...] = PROVIDER_KEY_ACTIONS
+) -> dict[str, Any]:
+    """
+    The key policy statement a partner whose key policy has no account-root statement adds for the provider's
+    connection role: "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a
+    KMS key" (AWS KMS Developer Guide, "Key policies in AWS KMS"). The role is made first unless a test made it:
+    "The principals in the key policy must exist" (AWS KMS API Reference, "PutKeyPolicy").
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam", region)
+    try:
+        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+        everything = {"Version": "2012-10-17", "Statement": [ALLOW_EVERYTHING]}
+        iam.put_role_policy(RoleName=PROVISIONER_ROLE, PolicyName="provisioner", PolicyDocument=json.dumps(everything))
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    role = f"arn:{partition_of(region)}:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}"
+    return {
+        "Sid": "ProviderConnection",
+        "Effect": "Allow",
+        "Principal": {"AWS": role},
+        "Action": list(actions),
+        "Resource": "*",
+    }
+
+
 def _drop_key_users_and_root(aws: Seeded) -> None:
-    # Only here, in a test: without the root statement nobody but the admins could use the key.
+    # Only here, in a test: without the root statement nobody but the admins could use the key; the provider's
+    # connection keeps what it reads and writes on the key (provider_key_statement), as a partner would give it.
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
     policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
     assert [statement["Sid"] for statement in policy["Statement"]] == [
@@ -432,7 +468,7 @@ def _drop_key_users_and_root(aws: Seeded) -> None:
     ]
     policy["Statement"] = [
         statement for statement in policy["Statement"] if statement["Principal"]["AWS"] == KEY_ADMIN_ARN
-    ]
+    ] + [provider_key_statement(aws)]
     kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
 
 
@@ -1957,7 +1993,12 @@ def test_a_permissions_boundary_that_cannot_be_read_leaves_the_role_not_checked(
 
 
 def test_refused_list_grants_leaves_the_key_not_checked(partner: Partner, list_grants_denied: Any) -> None:
-    """A key policy without the role settles nothing while the key's grants cannot be read: "not checked", not FAIL."""
+    """
+    A key policy without the role settles nothing while the key's grants cannot be read: "not checked", not FAIL.
+    The key policy allows the connection kms:ListGrants (provider_key_statement); its role's identity policy denies
+    it, which is enough: "You can use an IAM policy to deny a permission to a KMS key without permission from a key
+    policy" (AWS KMS Developer Guide, "Key policies in AWS KMS").
+    """
     _grant_to(partner)
     operator = verifier(partner.configuration)
     readers = operator.readers

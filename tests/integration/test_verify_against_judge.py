@@ -37,7 +37,14 @@ from tests.integration.partners import (
     provision_partner,
 )
 from tests.integration.test_option_a_chain import emr_role_access, grant
-from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, hand_made_configuration, verifier
+from tests.integration.test_verify import (
+    KMS,
+    PREFIX,
+    ROLE_NAME,
+    hand_made_configuration,
+    provider_key_statement,
+    verifier,
+)
 
 
 def link(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -1025,6 +1032,7 @@ def test_a_key_policy_pinned_to_an_encryption_context_is_judged_as_s3_fills_it(
     context_arn = f"arn:aws:s3:::{aws.bucket}" + ("/*" if pinned_to == "objects" else "")
     users["Condition"] = {"StringLike": {"kms:EncryptionContext:aws:s3:arn": context_arn}}
     admins = [statement for statement in current["Statement"] if statement.get("Sid") != "Enable IAM User Permissions"]
+    admins.append(provider_key_statement(aws))  # the verifier's reads, without the root statement
     kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps({**current, "Statement": admins}))
     client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
         Bucket=aws.bucket,

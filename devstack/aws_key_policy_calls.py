@@ -1,0 +1,191 @@
+"""
+KMS judging a role session's own calls on a key against the key policy, played in the stand-in: :func:`install`.
+
+moto answers a key's ``GetKeyPolicy``, ``PutKeyPolicy``, ``DescribeKey`` and ``ListGrants`` to any caller whose key
+policy has no matching ``Deny``. On AWS, "Unless the key policy explicitly allows it, you cannot use IAM policies to
+allow access to a KMS key. Without permission from the key policy, IAM policies that allow permissions have no effect"
+(AWS KMS Developer Guide, "Key policies in AWS KMS"); a grant allows its grant operations too ("Grants in AWS KMS";
+``DescribeKey`` is one of them). So for each of those calls made by a session of an assumed role (the provider's
+connections: ``airflow-provisioner``), the judge (:func:`devstack.aws_judge.authorize`, which knows that rule: a
+same-account key policy must still allow) decides the action on the key with the key policy, the role's policies
+and its boundary, and a refusal is KMS's ``AccessDeniedException`` (HTTP 400, JSON ``__type`` and ``message``: AWS
+KMS API Reference, "Common Errors"; botocore reads the code from ``__type``). Those are the calls the provider's
+hooks make on a key (``hooks/kms.py``, ``verify.py``); ``ListAliases`` names no key and is left to moto.
+
+``PutKeyPolicy`` without ``BypassPolicyLockoutSafetyCheck`` is refused with ``MalformedPolicyDocumentException``
+when the new policy would not let the caller make a subsequent ``PutKeyPolicy`` request (AWS KMS API Reference,
+"PutKeyPolicy", ``Policy`` and ``BypassPolicyLockoutSafetyCheck``), judged the same way with the new policy.
+
+Left alone: requests signed with other credentials than a role session's (moto's default keys, an IAM user's) and
+the stand-in's own session (:data:`STAND_IN_SESSION`, ``devstack.moto_stack.account_session``'s), with which tests
+arrange state as an administrator would; a request for a key moto does not have (moto answers it); a decision the judge cannot take (:class:`devstack.aws_judge.NotKnown`). Session policies are
+not applied (the judge does not model them). moto lets a role that does not exist be assumed, and most tests never
+make the connections' role: such a session is judged as allowed everything by its identity policies
+(:data:`UNMADE_ROLE_POLICY`), so the key policy alone decides. Written apart from the provider's own evaluator.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import moto.iam.models
+import moto.sts.models
+from moto.core.exceptions import JsonRESTError
+from moto.iam.exceptions import NotFoundException as IAMNotFoundException
+from moto.kms.responses import KmsResponse
+
+from devstack import aws_judge, backend_judges
+
+_moto_handlers: dict[str, Any] = {}
+
+#: The session name of the stand-in's own sessions (``devstack.moto_stack.account_session``), left unjudged.
+STAND_IN_SESSION = "devstack"
+#: The identity policy of a session of a role moto does not have (moto lets any role ARN be assumed: most tests never
+#: make the connections' ``airflow-provisioner``): allowed everything, as an administrator, so the key policy decides.
+UNMADE_ROLE_POLICY: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+#: The operations of :data:`_JUDGED` a grant can allow (AWS KMS Developer Guide, "Grants in AWS KMS", grant operations).
+_GRANT_OPERATIONS = frozenset({"kms:DescribeKey"})
+
+
+class KmsClientError(JsonRESTError):
+    """A KMS error in the JSON protocol's shape: ``{"__type": code, "message": text}``, HTTP 400."""
+
+    code = 400
+
+
+def _session(response: KmsResponse) -> Any:
+    """The assumed-role session that signed the request, ``None`` for other credentials or the stand-in's own."""
+    backend = moto.sts.models.sts_backends[response.current_account][response.partition]
+    session = backend.get_assumed_role_from_access_key(response.get_access_key())
+    return None if session is None or session.session_name == STAND_IN_SESSION else session
+
+
+def _principal(session: Any) -> aws_judge.Principal:
+    """The session's role as the judge sees it: policies, boundary, tags and session name (:data:`UNMADE_ROLE_POLICY`)."""
+    iam = moto.iam.models.iam_backends[session.account_id][session.partition]
+    try:
+        role = iam.get_role_by_arn(session.role_arn)
+    except IAMNotFoundException:
+        unmade = (("stand-in: role not made", UNMADE_ROLE_POLICY),)
+        return aws_judge.Principal(session.role_arn, "AROAUNMADE", unmade, None, session.session_name)
+
+    def document(policy: Any) -> dict[str, Any]:
+        return _loaded(next(version for version in policy.versions if version.is_default).document)
+
+    policies = [(name, _loaded(text)) for name, text in role.policies.items()]
+    policies += [(policy.name, document(policy)) for policy in role.managed_policies.values()]
+    found = iam.managed_policies.get(role.permissions_boundary_arn) if role.permissions_boundary_arn else None
+    boundary = None if found is None else document(found)
+    # The role's tags are its sessions' aws:PrincipalTag/<key> (IAM User Guide, "AWS global condition context keys").
+    tags = tuple((tag["Key"], tag["Value"]) for tag in role.tags)
+    return aws_judge.Principal(role.arn, role.id, tuple(policies), boundary, session.session_name, tags)
+
+
+def _loaded(document: Any) -> dict[str, Any]:
+    """A policy document as moto keeps it (JSON text, at times URL-encoded), as a dict."""
+    from urllib.parse import unquote
+
+    if isinstance(document, dict):
+        return document
+    text = str(document)
+    return dict(json.loads(text if text.lstrip().startswith("{") else unquote(text)))
+
+
+def _key(response: KmsResponse) -> Any:
+    """The key the request names (key id, ARN or alias), ``None`` when moto has none (moto then answers)."""
+    try:
+        return response.kms_backend.describe_key(str(response._get_param("KeyId") or ""))
+    except Exception:  # not found or not an identifier: moto's own answer
+        return None
+
+
+def _allowed(principal: aws_judge.Principal, action: str, key: Any, policy: Any) -> aws_judge.Decision | None:
+    """The judge's decision of ``action`` on ``key`` under the key policy ``policy`` (``None``: not known)."""
+    try:
+        decision = aws_judge.authorize(
+            principal,
+            action,
+            key.arn,
+            resource_policy=policy if isinstance(policy, dict) else None,
+            resource_owner=key.account_id,
+            resource_policy_name="key policy",
+        )
+        if decision.allowed or action not in _GRANT_OPERATIONS:
+            return decision
+        grants = tuple(grant.to_json() for grant in key.grants.values())
+        if aws_judge.kms_grant_allowing(principal, action, key.arn, grants, {}) is None:
+            return decision
+        denied = aws_judge.explicitly_denied(
+            principal, action, key.arn, resource_policy=policy, resource_owner=key.account_id
+        )
+        return decision if denied else aws_judge.Decision(True, f"allowed by a grant: {action} on {key.arn}")
+    except aws_judge.NotKnown:
+        return None
+
+
+def _policy(text: Any) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _judge(response: KmsResponse, action: str) -> None:
+    """Raise KMS's ``AccessDeniedException`` when the judge refuses the session's ``action`` on the key."""
+    session = _session(response)
+    key = None if session is None else _key(response)
+    if key is None:
+        return
+    principal = _principal(session)
+    decision = _allowed(principal, action, key, _policy(key.policy))
+    if decision is not None and not decision.allowed:
+        raise KmsClientError(
+            "AccessDeniedException",
+            f"User: {session.arn} is not authorized to perform: {action} on resource: {key.arn} "
+            f"because no resource-based policy allows the {action} action ({decision.reason})",
+        )
+    if action == "kms:PutKeyPolicy" and not response._get_param("BypassPolicyLockoutSafetyCheck"):
+        new = _policy(response._get_param("Policy"))
+        decision = None if new is None else _allowed(principal, action, key, new)
+        if decision is not None and not decision.allowed:
+            raise KmsClientError(
+                "MalformedPolicyDocumentException",
+                f"The new key policy will not allow you to update the key policy in the future ({decision.reason})",
+            )
+
+
+class _Handlers:
+    """moto's KMS response handlers, each judged first (named as moto's, so :mod:`backend_judges` installs them)."""
+
+    @staticmethod
+    def describe_key(self: KmsResponse) -> Any:
+        _judge(self, "kms:DescribeKey")
+        return _moto_handlers["describe_key"](self)
+
+    @staticmethod
+    def get_key_policy(self: KmsResponse) -> Any:
+        _judge(self, "kms:GetKeyPolicy")
+        return _moto_handlers["get_key_policy"](self)
+
+    @staticmethod
+    def put_key_policy(self: KmsResponse) -> Any:
+        _judge(self, "kms:PutKeyPolicy")
+        return _moto_handlers["put_key_policy"](self)
+
+    @staticmethod
+    def list_grants(self: KmsResponse) -> Any:
+        _judge(self, "kms:ListGrants")
+        return _moto_handlers["list_grants"](self)
+
+
+_JUDGED = (_Handlers.describe_key, _Handlers.get_key_policy, _Handlers.put_key_policy, _Handlers.list_grants)
+_HANDLER_JUDGES: dict[type, tuple[Any, ...]] = {KmsResponse: _JUDGED}
+
+
+def install() -> None:
+    """Put the judges in front of moto's KMS response handlers (once per process)."""
+    backend_judges.install(_HANDLER_JUDGES, _moto_handlers)

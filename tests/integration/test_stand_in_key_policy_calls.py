@@ -1,0 +1,106 @@
+"""
+The stand-in judges the provider's own KMS calls on a key against the key policy (devstack/aws_key_policy_calls.py).
+
+AWS KMS Developer Guide, "Key policies in AWS KMS": "Unless the key policy explicitly allows it, you cannot use IAM
+policies to allow access to a KMS key. Without permission from the key policy, IAM policies that allow permissions
+have no effect." AWS KMS API Reference, "PutKeyPolicy": without ``BypassPolicyLockoutSafetyCheck`` "the key policy must
+allow the principal that is making the PutKeyPolicy request to make a subsequent PutKeyPolicy request on the KMS key".
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
+from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, account_session, client, key_admin_arn
+from devstack.testing import CallRecorder, provisioner_roles, run_operator
+from tests.integration.test_kms_key_users import SID, create_roles, key_policy, make_operator
+
+#: A session of the provider's role, as its connections make them (the stand-in's own session is left unjudged).
+PROVIDER_SESSION = "Airflow_aws_destination_account"
+
+
+def admins_only() -> dict[str, Any]:
+    """A partner's key policy naming only its key administrators: no statement enabling IAM policies."""
+    admins = {"Sid": "AdminsOnly", "Effect": "Allow", "Principal": {"AWS": key_admin_arn()}}
+    return {"Version": "2012-10-17", "Statement": [{**admins, "Action": "kms:*", "Resource": "*"}]}
+
+
+def provider_kms(aws: Seeded) -> Any:
+    return account_session(aws.url, DESTINATION_ACCOUNT, session_name=PROVIDER_SESSION).client(
+        "kms", endpoint_url=aws.url
+    )
+
+
+def put_as_admin(aws: Seeded, policy: dict[str, Any]) -> None:
+    """Written with the lockout check bypassed, as an administrator would (the stand-in's own session)."""
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.put_key_policy(
+        KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy), BypassPolicyLockoutSafetyCheck=True
+    )
+
+
+def test_a_key_policy_without_iam_delegation_refuses_the_grant_before_anything_is_written(aws: Seeded) -> None:
+    create_roles(aws, "partner-a-writer")
+    put_as_admin(aws, admins_only())
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(AccessDeniedError) as refused:
+        run_operator(make_operator(aws.kms_key_arn))
+
+    message = str(refused.value)
+    assert message.startswith(
+        f"key_arn: kms:GetKeyPolicy on KeyId={aws.kms_key_arn} was denied in account {DESTINATION_ACCOUNT}"
+    )
+    assert "AccessDeniedException" in repr(refused.value.__cause__)
+    assert "no resource-based policy allows the kms:GetKeyPolicy action" in message
+    assert "key policy does not allow it" in message
+    assert recorder.params_of("PutKeyPolicy") == []
+    assert key_policy(client(aws.url, DESTINATION_ACCOUNT, "kms"), aws.kms_key_arn) == admins_only()
+
+
+@pytest.mark.parametrize("call", ["describe_key", "list_grants", "get_key_policy"])
+def test_the_role_s_identity_policy_allowing_everything_does_not_reach_the_key(aws: Seeded, call: str) -> None:
+    provisioner_roles(aws.url, None, {})  # the connections' role made, with an identity policy allowing everything
+    put_as_admin(aws, admins_only())
+
+    arguments = {"PolicyName": "default"} if call == "get_key_policy" else {}
+    with pytest.raises(ClientError) as refused:
+        getattr(provider_kms(aws), call)(KeyId=aws.kms_key_arn, **arguments)
+
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_a_put_key_policy_that_would_lock_the_caller_out_is_refused(aws: Seeded) -> None:
+    kms = provider_kms(aws)
+    before = key_policy(kms, aws.kms_key_arn)
+
+    with pytest.raises(ClientError) as refused:
+        kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(admins_only()))
+
+    assert refused.value.response["Error"]["Code"] == "MalformedPolicyDocumentException"
+    assert "will not allow you to update the key policy in the future" in refused.value.response["Error"]["Message"]
+    assert key_policy(kms, aws.kms_key_arn) == before
+    # With the check bypassed, as the parameter is documented to do.
+    kms.put_key_policy(
+        KeyId=aws.kms_key_arn,
+        PolicyName="default",
+        Policy=json.dumps(admins_only()),
+        BypassPolicyLockoutSafetyCheck=True,
+    )
+    assert key_policy(client(aws.url, DESTINATION_ACCOUNT, "kms"), aws.kms_key_arn) == admins_only()
+
+
+def test_the_seeded_key_enabling_iam_policies_still_takes_the_grant(aws: Seeded) -> None:
+    create_roles(aws, "partner-a-writer")
+
+    result, recorder, _ = run_operator(make_operator(aws.kms_key_arn))
+
+    assert result == aws.kms_key_arn
+    assert len(recorder.params_of("PutKeyPolicy")) == 1
+    sids = [statement.get("Sid") for statement in key_policy(provider_kms(aws), aws.kms_key_arn)["Statement"]]
+    assert SID in sids
