@@ -1700,18 +1700,34 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgr
     result.update({field: revoked.get(field) for field in ACCESS_FIELDS})
     result["partner"] = partner.get("partner")
     if args.keep_security_configuration:
-        print(
-            "Security configuration kept as it is: clusters launched with it still map the partner's prefixes "
-            "to the revoked role (their writes there fail once the role's sessions they hold expire, within the "
-            "hour: see the revoke's warning).",
-            file=err,
-        )
+        print(_kept_configuration_message(result), file=err)
     _emit(result, out)
     return _revoke_status(result, err, planned=args.dry_run)
 
 
 #: The revoke's fields saying whether the access ended (``RevokePartnerAccessOperator``'s result), in its JSON.
-ACCESS_FIELDS = ("access_ended", "still_granted", "access_not_checked")
+ACCESS_FIELDS = ("access_ended", "still_granted", "access_not_checked", "sessions_may_last_until")
+
+
+def _kept_configuration_message(result: dict[str, Any]) -> str:
+    """
+    What ``revoke --keep-security-configuration`` says of the clusters launched with the kept configuration.
+
+    Their writes end only when their sessions of the role expire AND no new one can be assumed: temporary credentials
+    "are valid until they expire" (IAM User Guide, "Disabling permissions for temporary security credentials"); with
+    the access not ended, EMRFS assumes the role again.
+    """
+    kept = (
+        "Security configuration kept as it is: clusters launched with it still map the partner's prefixes to the "
+        "revoked role"
+    )
+    if result["access_ended"] is True:
+        until = result["sessions_may_last_until"]
+        when = f"by {until} (sessions_may_last_until)" if until else "within an hour of the revoke that wrote"
+        return f"{kept} (their writes there fail once the role's sessions they hold expire, {when}: see the warning)."
+    if result["access_ended"] is False:
+        return f"{kept}, and their writes there go on while the grant and trust named in still_granted stay."
+    return f"{kept}; whether their writes there end is not known (access_not_checked)."
 
 
 def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool) -> int:
@@ -1721,6 +1737,13 @@ def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool) -> int
     """
     done = "revoke planned (--dry-run)" if planned else "revoke done"
     if result["access_ended"] is True:
+        if result["sessions_may_last_until"]:
+            print(
+                f"emrfs-xacct: {done}: no new session of the destination role can be assumed once IAM applies it; "
+                f"sessions assumed before it may keep its permissions until {result['sessions_may_last_until']} "
+                "(sessions_may_last_until).",
+                file=err,
+            )
         return 0
     if result["access_ended"] is False:
         still = "; ".join(str(entry.get("by")) for entry in result["still_granted"] or [])

@@ -5310,6 +5310,30 @@ MUTATIONS = [
         "a literal None given to .partial() fails every mapped instance as a pin that resolved to None (a plain None: no pin)",
         ["tests/unit/operators/test_partial_none_pins.py"],
     ),
+    m(
+        "OX80",
+        "operators/revoke.py",
+        "    return (landed + timedelta(seconds=CHAINED_SESSION_SECONDS)).strftime(",
+        "    return (landed).strftime(",
+        "sessions_may_last_until is the time of the writes, not an hour later: EMRFS's chained sessions outlive it",
+        ["tests/integration/test_revoke_sessions_until.py"],
+    ),
+    m(
+        "OX81",
+        "cli.py",
+        '    if result["access_ended"] is True:\n        until = result["sessions_may_last_until"]\n',
+        '    if True:\n        until = result["sessions_may_last_until"]\n',
+        "--keep-security-configuration says the clusters' writes end within the hour while the access is NOT ended",
+        ["tests/integration/test_cli_revoke_sessions.py"],
+    ),
+    m(
+        "OX82",
+        "operators/revoke.py",
+        "DEFAULT_MIN_AGE_SECONDS = 2 * 24 * 60 * 60",
+        "DEFAULT_MIN_AGE_SECONDS = 24 * 60 * 60",
+        "the cleanup's default keeps one day, not above a daily pipeline's interval between launches",
+        ["tests/integration/test_revoke_sessions_until.py"],
+    ),
 ]
 
 

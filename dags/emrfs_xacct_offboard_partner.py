@@ -120,7 +120,7 @@ with DAG(
         task_id="delete_unused_security_configurations",
         aws_conn_id=EMR_CONN_ID,
         name_prefix="{{ params.name_prefix | as_text }}",
-        min_age_seconds=24 * 60 * 60,
+        min_age_seconds=2 * 24 * 60 * 60,  # above the longest interval between launches: a daily pipeline's, and a day
         **in_emr_account,
     )
     # [END howto_operator_delete_unused_security_configs]

@@ -46,6 +46,14 @@ TRUST_NOT_REMOVED = (
 #: condition known at the request (the start of the undetermined decision's ``unknown``).
 BOUNDARY_CONDITION = "its permissions boundary"
 
+#: The longest an EMRFS session of the destination role lasts: EMRFS assumes it with the instance profile's session
+#: credentials (role chaining), which limits the session to one hour (IAM User Guide, "Methods to assume a role",
+#: role chaining; AWS STS API Reference, "AssumeRole", ``DurationSeconds``).
+CHAINED_SESSION_SECONDS = 3600
+
+#: The resource of the rebuilt security configuration's change: the one write of a revoke that narrows no access.
+CONFIGURATION_RESOURCE = "emr security configuration "
+
 
 def _how_it_allows(decision: Decision) -> str:
     """How a grant still reaching the role allows ``sts:AssumeRole``: for certain, or under a condition not known."""
@@ -142,7 +150,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         back to confirm the change held; a finite number from 0 to 10**9. (default: the
         ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: ``{"security_configuration": name or None, "plan": [...], "access_ended": True, False or None,
-        "still_granted": [...], "access_not_checked": [...]}``: the rebuilt configuration's name (the
+        "still_granted": [...], "access_not_checked": [...], "sessions_may_last_until": time or None}``: the rebuilt configuration's name (the
         given one when it maps nothing to the role); ``None`` when the configuration held nothing but the
         partner's mappings (a configuration of its other sections alone is made and named instead), when no
         ``security_configuration`` was given, or when EMR has none by that name (skipped with a warning, so a
@@ -150,7 +158,14 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ``access_ended`` is ``False`` when a grant of the EMR EC2 role and the trust still allow ``sts:AssumeRole``
         on the role (or may, under a condition: ``certain`` false), named in ``still_granted`` (``by``,
         ``statement``), and ``None`` when a read of that check failed (``access_not_checked`` says which); the
-        task succeeds either way, as its writes are done, and warns.
+        task succeeds either way, as its writes are done, and warns. ``True`` means no NEW session of the role can
+        be assumed by the EMR EC2 role once IAM applies the change, not that sessions already assumed end: their
+        credentials stay valid until they expire (IAM User Guide, "Disabling permissions for temporary security
+        credentials"). ``sessions_may_last_until``: the time, ISO-8601 UTC, until which EMRFS's sessions assumed
+        before this run's writes may last: the end of those writes plus one hour, the longest a chained session
+        lasts (:data:`CHAINED_SESSION_SECONDS`); ``None`` when this run wrote nothing that narrows the access (a
+        dry run; a rerun finding it done, for which the earlier run's time holds; only the configuration rebuilt).
+        Gate on it, not on ``access_ended`` alone, a task that must not run while the partner may still write.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
@@ -306,12 +321,18 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             new_configuration, changes = self._revoke(
                 hooks, emr_ec2_role, role_arn, keys, configuration, policy_name=policy_name, dry_run=False
             )
+        sessions_until = None if dry_run else _sessions_may_last_until(changes)
         access = self._access_after_revoke(destination_iam, emr_ec2_role, role_arn, policy_name)
         self._warn_of_requests_taken_over(role_arn, new_configuration, planned=dry_run)
         if changes and not self.delete_destination_role:
             self.log.warning("%s", _open_sessions_warning(role_arn, planned=dry_run))
         plan = self.report(context, changes)
-        return {"security_configuration": new_configuration, "plan": plan, **access}
+        return {
+            "security_configuration": new_configuration,
+            "plan": plan,
+            **access,
+            "sessions_may_last_until": sessions_until,
+        }
 
     def _access_after_revoke(
         self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str, policy_name: str
@@ -1210,6 +1231,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         return new_name, changes
 
 
+#: ``DeleteUnusedSecurityConfigsOperator``'s default ``min_age_seconds``: two days, above a daily pipeline's interval
+#: between launches (a launch late by up to a day still finds the configuration its last run used).
+DEFAULT_MIN_AGE_SECONDS = 2 * 24 * 60 * 60
+
+
 class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     """
     Delete security configurations this provider created that no active or recent cluster uses.
@@ -1231,7 +1257,8 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
     :param name_prefix: the prefix given to CreateEmrfsSecurityConfigOperator (1-243 characters, as it
         accepts). (templated)
     :param min_age_seconds: keep configurations created, or used by a cluster created, within this; a number of
-        seconds, or its rendered text. (templated, default: one day)
+        seconds, or its rendered text: above the longest interval between a pipeline's launches. (templated,
+        default: two days, :data:`DEFAULT_MIN_AGE_SECONDS`, for a daily pipeline)
     :param dry_run: only log what would be deleted. (templated, default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account. (templated)
@@ -1249,7 +1276,9 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
     template_fields: Sequence[str] = aws_template_fields("name_prefix", "min_age_seconds", *SAFETY_TEMPLATE_FIELDS)
     ui_color = "#f5d4d4"
 
-    def __init__(self, *, name_prefix: str, min_age_seconds: float | str = 86400, **kwargs: Any) -> None:
+    def __init__(
+        self, *, name_prefix: str, min_age_seconds: float | str = DEFAULT_MIN_AGE_SECONDS, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.name_prefix = name_prefix
         self.min_age_seconds = min_age_seconds
@@ -1331,6 +1360,23 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
                 continue
             unused.append(name)
         return unused
+
+
+def _sessions_may_last_until(changes: list[Change]) -> str | None:
+    """
+    The time, ISO-8601 UTC, until which sessions assumed before ``changes`` (applied) may last; ``None`` without a
+    change that narrows the access (the rebuilt security configuration's alone narrows none).
+
+    Taken once the last write landed, rounded up to the second, plus :data:`CHAINED_SESSION_SECONDS`: a session
+    assumed just before the write keeps the role's permissions until it expires (IAM User Guide, "Disabling
+    permissions for temporary security credentials": temporary credentials "are valid until they expire").
+    """
+    from datetime import datetime, timedelta, timezone
+
+    if all(change.resource.startswith(CONFIGURATION_RESOURCE) for change in changes):
+        return None
+    landed = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=1)  # rounded up
+    return (landed + timedelta(seconds=CHAINED_SESSION_SECONDS)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _open_sessions_warning(role_arn: str, *, planned: bool = False) -> str:

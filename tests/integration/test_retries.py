@@ -404,10 +404,16 @@ def unused_configurations(aws: Seeded) -> None:
     emr.run_job_flow(**job_flow(Name="partner-a-running", SecurityConfiguration=IN_USE_CONFIG))
 
 
+#: The parts of a return value that tell what this try did, not what the task achieved: the plan lists the changes
+#: this try made, and a revoke's ``sessions_may_last_until`` is an hour after this try's last write (``None`` for a
+#: try that wrote nothing; ``tests/integration/test_revoke_sessions_until.py`` asserts it).
+PER_TRY = ("plan", "sessions_may_last_until")
+
+
 def without_plan(result: Any) -> Any:
-    """A return value without the plan: the plan lists what this try changed, not what the task achieved."""
+    """A return value without what is per try (:data:`PER_TRY`)."""
     if isinstance(result, dict):
-        return {key: value for key, value in result.items() if key != "plan"}
+        return {key: value for key, value in result.items() if key not in PER_TRY}
     if isinstance(result, list) and result and all(isinstance(item, dict) and "action" in item for item in result):
         return "<plan>"
     if result == []:

@@ -41,7 +41,7 @@ def test_delete_unused_template_fields_and_defaults():
     operator = DeleteUnusedSecurityConfigsOperator(task_id="d", name_prefix="p")
     validate_template_fields(operator)
     assert {"name_prefix", "min_age_seconds", *SAFETY_FIELDS} <= set(operator.template_fields)
-    assert operator.min_age_seconds == 86400
+    assert operator.min_age_seconds == 2 * 24 * 60 * 60  # above a daily pipeline's interval (docs/howto/revoke.md)
 
 
 def test_delete_unused_xcom_shape_and_the_hook_method(moto_url):
