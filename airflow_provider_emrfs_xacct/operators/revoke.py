@@ -202,7 +202,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     ) -> None:
         super().__init__(**kwargs)
         self.expected_destination_account_id, self._destination_pin_asked = take_pin(
-            self, expected_destination_account_id
+            self, expected_destination_account_id, "expected_destination_account_id"
         )
         self.destination_role_arn = destination_role_arn
         self.destination_aws_conn_id = destination_aws_conn_id

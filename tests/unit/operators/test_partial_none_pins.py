@@ -15,6 +15,7 @@ from airflow.sdk import DAG, BaseOperator
 
 from airflow_provider_emrfs_xacct.operators.base import destination_account_pin
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
@@ -23,6 +24,7 @@ REQUIRED: dict[type[BaseOperator], dict[str, Any]] = {
     AttachAssumeRolePolicyOperator: {"destination_role_arns": [ROLE_ARN]},
     EnsureDestinationRoleOperator: {"role_name": "r", "trusted_role_arns": [ROLE_ARN], "s3_prefixes": ["s3://b/p/"]},
     VerifyCrossAccountAccessOperator: {"security_configuration": "c", "destination_aws_conn_id": "d"},
+    RevokePartnerAccessOperator: {"destination_role_arn": ROLE_ARN, "destination_aws_conn_id": "d"},
 }
 
 
@@ -50,6 +52,7 @@ PINS = pytest.mark.parametrize(
         (AttachAssumeRolePolicyOperator, "expected_account_id"),
         (EnsureDestinationRoleOperator, "expected_account_id"),
         (VerifyCrossAccountAccessOperator, "expected_destination_account_id"),
+        (RevokePartnerAccessOperator, "expected_destination_account_id"),
         (EnsureDestinationRoleOperator, "trusted_account_id"),
         (EnsureDestinationRoleOperator, "trusted_aws_conn_id"),
     ],
