@@ -5334,6 +5334,18 @@ MUTATIONS = [
         "the cleanup's default keeps one day, not above a daily pipeline's interval between launches",
         ["tests/integration/test_revoke_sessions_until.py"],
     ),
+    m(
+        "OX92",
+        "hooks/errors.py",
+        "    if action in KEY_POLICY_DECIDED:\n",
+        "    if False:\n",
+        "a KMS call on a key refused by its key policy asks for an IAM grant alone, which does nothing without the key policy",
+        [
+            "tests/integration/test_stand_in_key_policy_calls.py",
+            "tests/integration/test_verify_key_policy_refusal.py",
+            "tests/unit/test_key_policy_fixes.py",
+        ],
+    ),
 ]
 
 

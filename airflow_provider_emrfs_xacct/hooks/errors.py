@@ -20,6 +20,7 @@ from botocore.exceptions import (
     ConnectionError as BotocoreConnectionError,
 )
 
+from airflow_provider_emrfs_xacct.pure.checks.findings import KEY_POLICY_ALLOWS, KEY_POLICY_DECIDED
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
@@ -307,8 +308,22 @@ def denial_message(error: ClientError, *, action: str, resource: str, account: s
     called = f" ({operation})" if operation and action.partition(":")[2] != operation else ""
     return (
         f"{action}{called} on {resource} was denied in account {account} (connection {conn_id!r}): "
-        f"{error_message(error)}. Grant {action} on that resource to the connection's identity."
+        f"{error_message(error)}. {what_to_grant(action)}"
     )
+
+
+def what_to_grant(action: str) -> str:
+    """
+    What a refused ``action`` needs. A KMS call on a key (:data:`~.findings.KEY_POLICY_DECIDED`) needs the key
+    policy too: "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
+    (AWS KMS Developer Guide, "Key policies in AWS KMS").
+    """
+    if action in KEY_POLICY_DECIDED:
+        return (
+            f"Grant {action} on that key to the connection's role in its identity policy, and make sure the key "
+            f"policy allows it: {KEY_POLICY_ALLOWS}."
+        )
+    return f"Grant {action} on that resource to the connection's identity."
 
 
 @contextmanager

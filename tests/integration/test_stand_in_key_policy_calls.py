@@ -58,6 +58,12 @@ def test_a_key_policy_without_iam_delegation_refuses_the_grant_before_anything_i
     assert "AccessDeniedException" in repr(refused.value.__cause__)
     assert "no resource-based policy allows the kms:GetKeyPolicy action" in message
     assert "key policy does not allow it" in message
+    # An IAM grant alone does nothing here (AWS KMS Developer Guide, "Key policies in AWS KMS"): the key policy too.
+    assert (
+        "Grant kms:GetKeyPolicy on that key to the connection's role in its identity policy, and make sure the key "
+        "policy allows it: its statement enabling IAM policies for the account, or a statement naming the role "
+        '(docs/permissions.md, "A key policy without the account-root statement").'
+    ) in message, message
     assert recorder.params_of("PutKeyPolicy") == []
     assert key_policy(client(aws.url, DESTINATION_ACCOUNT, "kms"), aws.kms_key_arn) == admins_only()
 

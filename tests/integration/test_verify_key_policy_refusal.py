@@ -82,6 +82,18 @@ def test_a_read_the_key_policy_refuses_leaves_the_key_not_checked(
     assert f"was denied in account {DESTINATION_ACCOUNT} (connection 'aws_destination_account')" in key["detail"]
     assert refused in key["fix"]
     assert [(read["action"], read["resource"]) for read in key["refused_reads"]] == [(refused, aws.kms_key_arn)]
+    assert_names_the_key_policy(key["fix"], refused)
+    assert "in its identity policy, and make sure the key policy allows it" in key["detail"]
+
+
+def assert_names_the_key_policy(fix: str, refused: str) -> None:
+    """
+    The fix asks for the key policy too: an IAM grant alone does nothing on such a key (AWS KMS Developer Guide, "Key
+    policies in AWS KMS": "Without permission from the key policy, IAM policies that allow permissions have no effect").
+    """
+    assert f"the key policy must allow {refused} to the connection's role too" in fix, fix
+    assert "its statement enabling IAM policies for the account, or a statement naming the role" in fix, fix
+    assert 'docs/permissions.md, "A key policy without the account-root statement"' in fix, fix
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,18 @@ PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "not checked"
 VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"
 #: The fix of a link whose answer depends on what only the job knows.
 PROBE_FIX = "the answer is only known when the job runs: run the live probe (probe=True)"
+#: The provider's own KMS calls on a key, which its key policy decides first: "Unless the key policy explicitly allows
+#: it, you cannot use IAM policies to allow access to a KMS key. Without permission from the key policy, IAM policies
+#: that allow permissions have no effect" (AWS KMS Developer Guide, "Key policies in AWS KMS"). Not
+#: ``kms:ListAliases``, no call on a key: "Required permissions: kms:ListAliases (IAM policy)" (AWS KMS API Reference,
+#: "ListAliases").
+KEY_POLICY_DECIDED = frozenset({"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListGrants"})
+#: How a key policy allows one of :data:`KEY_POLICY_DECIDED` to the connection's role (the default key policy's
+#: account statement "enables IAM policies", same page).
+KEY_POLICY_ALLOWS = (
+    "its statement enabling IAM policies for the account, or a statement naming the role "
+    '(docs/permissions.md, "A key policy without the account-root statement")'
+)
 
 #: The VPC endpoint policies, while no cluster subnet was read (then :data:`ENDPOINT_POLICIES_NOT_JUDGED`).
 ENDPOINT_POLICIES: tuple[str, str] = (
@@ -693,7 +705,8 @@ def name_refused_reads(links: list[Link], refused: list[RefusedRead]) -> list[Li
     A read is behind a link when the link's detail holds the explanation written where the refusal was caught
     (:attr:`~.state.RefusedRead.explanation`): the part it left unread is the reason the link gives. Such a link's
     answer is known once the read is allowed, not only when the job runs: :data:`PROBE_FIX` alone would say
-    otherwise. A fix that names the action already is kept.
+    otherwise. A fix that names the action already is kept. A refused KMS read on a key asks the key policy too
+    (:data:`KEY_POLICY_DECIDED`): IAM policies alone do not reach a key.
     """
     named = []
     for link in links:
@@ -703,20 +716,34 @@ def name_refused_reads(links: list[Link], refused: list[RefusedRead]) -> list[Li
             else []
         )
         link = replace(link, refused_reads=behind)
-        grants = list(
-            dict.fromkeys(
-                f"{item.action} to the connection {item.connection!r}" if item.connection else item.action
-                for item in behind
-                if not names_action(link.fix, item.action)
-            )
-        )
-        if not grants:
-            named.append(link)
-            continue
-        grant = f"allow {', '.join(grants)} (refused: see the detail) and verify again"
-        if link.fix in ("", PROBE_FIX):
-            fix = grant + ("; or run the live probe (probe=True)" if link.fix else "")
-        else:
-            fix = f"{grant}; {link.fix}"
-        named.append(replace(link, fix=fix))
+        grants = list(dict.fromkeys(_grant(item) for item in behind if not names_action(link.fix, item.action)))
+        named.append(replace(link, fix=_with_grants(link.fix, grants, _key_policy_too(behind))))
     return named
+
+
+def _grant(refused: RefusedRead) -> str:
+    """What to allow for one refused read, and to whom (a key's: in the role's identity policy, the key policy too)."""
+    if not refused.connection:
+        return refused.action
+    if refused.action in KEY_POLICY_DECIDED:
+        return f"{refused.action} to the role of the connection {refused.connection!r} in its identity policy"
+    return f"{refused.action} to the connection {refused.connection!r}"
+
+
+def _key_policy_too(behind: list[RefusedRead]) -> str:
+    """What the key policy must allow of the refused KMS reads on a key (IAM policies alone do not reach a key)."""
+    actions = list(dict.fromkeys(item.action for item in behind if item.action in KEY_POLICY_DECIDED))
+    if not actions:
+        return ""
+    return f"the key policy must allow {' and '.join(actions)} to the connection's role too: {KEY_POLICY_ALLOWS}"
+
+
+def _with_grants(fix: str, grants: list[str], key_policy: str) -> str:
+    """``fix`` after the grants it does not name yet and what the key policy must allow (``fix`` when neither)."""
+    if not grants:
+        return "; ".join(part for part in (fix, key_policy) if part)
+    allow = f"allow {', '.join(grants)} (refused: see the detail)"
+    grant = f"{allow}; {key_policy}; then verify again" if key_policy else f"{allow} and verify again"
+    if fix in ("", PROBE_FIX):
+        return grant + ("; or run the live probe (probe=True)" if fix else "")
+    return f"{grant}; {fix}"
