@@ -34,6 +34,7 @@ from devstack.moto_stack import (
     client,
 )
 from devstack.testing import (
+    ALLOW_EVERYTHING,
     CallRecorder,
     answer_denials_like_aws,
     moto_authorization,
@@ -96,6 +97,15 @@ def deny_in_destination(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterato
         yield deny
     finally:
         moto_authorization(aws.url, "inf")
+
+
+def allow_everything_in_destination(aws: Seeded) -> None:
+    """Take the Deny :func:`deny_in_destination` added out of the destination connection's role: allowed again."""
+    client(aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=PROVISIONER_ROLE,
+        PolicyName="provisioner",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [ALLOW_EVERYTHING]}),
+    )
 
 
 @pytest.mark.parametrize("action", ["iam:GetRole", "iam:UpdateAssumeRolePolicy"])
@@ -316,6 +326,7 @@ def test_a_later_step_refused_after_the_trust_went_leaves_less_access_says_no_no
     assert assumable(aws) is None
     assert key_users(aws) is not None  # the step refused
 
+    allow_everything_in_destination(aws)  # once allowed: the stand-in judges the key policy call as AWS does
     run_operator(revoker(aws, PARTNER_1))
     assert key_users(aws) is None
     before = snapshot(aws)
