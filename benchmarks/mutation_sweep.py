@@ -5346,6 +5346,38 @@ MUTATIONS = [
             "tests/unit/test_key_policy_fixes.py",
         ],
     ),
+    m(
+        "OX93",
+        "verify.py",
+        '        if isinstance(grants, Unreadable):\n            state.unreadable["acl"] = grants.detail',
+        "        if isinstance(grants, Unreadable):\n            pass",
+        "a refused s3:GetBucketAcl is taken as an ACL granting nothing: an option-(a) write an ACL WRITE grant may allow FAILs",
+        ["tests/integration/test_verify_against_judge.py"],
+    ),
+    m(
+        "OX94",
+        "hooks/emr.py",
+        "                self._refuse_other_content(name, current, document)\n                return [change] if resent else []",
+        "                return [change] if resent else []",
+        "a security configuration created concurrently with other mappings under the task's name is taken as its own",
+        ["tests/integration/test_faults.py"],
+    ),
+    m(
+        "OX95",
+        "pure/validation.py",
+        "any(ord(char) < 32 for char in key)",
+        "any(ord(char) < 31 for char in key)",
+        "a prefix holding the control character U+001F (the last below a space) is accepted",
+        ["tests/unit/test_validation.py"],
+    ),
+    m(
+        "OX96",
+        "pure/validation.py",
+        "if not isinstance(value, str) or len(value) > 50 or not _REGION.fullmatch(value):",
+        "if not isinstance(value, str) or not _REGION.fullmatch(value):",
+        "a Region name over 50 characters (RegionName's limit) is accepted",
+        ["tests/unit/test_validation.py"],
+    ),
 ]
 
 

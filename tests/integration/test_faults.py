@@ -31,7 +31,7 @@ from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOpe
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.documents import as_list
-from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError
 from airflow_provider_emrfs_xacct.session_scope import shared_sessions
 from devstack.fault_proxy import FAULT_KINDS, FaultProxy
 from devstack.moto_stack import (
@@ -1150,6 +1150,50 @@ def test_a_lost_answer_to_create_security_configuration_is_reported_as_created(
     assert [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]] == [name]
     planned = [change["resource"] for change in ti.xcoms["plan"]]
     assert planned == ([f"emr security configuration {name}"] if lost else [])
+
+
+def test_a_configuration_created_meanwhile_with_other_mappings_is_a_conflict_not_a_creation(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    Another writer creates the name with other role mappings between the task's read and its create: EMR answers
+    the create of a name that exists InvalidRequestException (EMR API Reference, CreateSecurityConfiguration,
+    "Errors") and keeps the stored configuration. The task must refuse it, not report it as its own.
+    """
+    from airflow_provider_emrfs_xacct.pure.security_config import (
+        build_security_configuration,
+        validate_role_mappings,
+    )
+
+    mappings = [{"Role": role_arn("partner-a"), "IdentifierType": "Prefix", "Identifiers": [prefix("partner-a")]}]
+    others = [{"Role": role_arn("partner-b"), "IdentifierType": "Prefix", "Identifiers": [prefix("partner-b")]}]
+    operator = CreateEmrfsSecurityConfigOperator(
+        task_id="create_security_configuration",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix="emrfs-xacct-partner-a",
+        role_mappings=mappings,
+    )
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    theirs = json.dumps(build_security_configuration(validate_role_mappings(others, "role_mappings")))
+    read = operator.hook.describe_security_configuration
+    reads: list[str] = []
+
+    def created_by_another_after_the_first_read(name: str) -> Any:
+        reads.append(name)
+        if len(reads) == 1:
+            emr.create_security_configuration(Name=name, SecurityConfiguration=theirs)
+            return None
+        return read(name)
+
+    monkeypatch.setattr(operator.hook, "describe_security_configuration", created_by_another_after_the_first_read)
+    ti = task_instance("partner-a", operator.task_id)
+    with pytest.raises(ConflictError, match="exists with other content"):
+        run_operator(operator, ti)
+
+    assert len(reads) == 2  # the create was refused, and the stored configuration read
+    stored = emr.describe_security_configuration(Name=reads[0])["SecurityConfiguration"]
+    assert json.loads(stored) == json.loads(theirs)  # not replaced
+    assert not [change for change in ti.xcoms.get("plan") or [] if change["action"] == "create"]
 
 
 @pytest.mark.parametrize("lost", ["DeleteRolePolicy", "DeleteRole"])

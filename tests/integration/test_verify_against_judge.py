@@ -28,7 +28,14 @@ from devstack.moto_stack import (
     client,
     s3control_client,
 )
-from devstack.testing import CallRecorder, launch_cluster, run_operator
+from devstack.testing import (
+    CallRecorder,
+    answer_denials_like_aws,
+    launch_cluster,
+    moto_authorization_checked,
+    provisioner_roles,
+    run_operator,
+)
 from tests.integration.partners import (
     create_security_configuration,
     ensure_destination_role,
@@ -41,6 +48,7 @@ from tests.integration.test_verify import (
     KMS,
     PREFIX,
     ROLE_NAME,
+    _with_sessions,
     hand_made_configuration,
     provider_key_statement,
     verifier,
@@ -128,6 +136,45 @@ def test_a_bucket_acl_grant_leaves_a_write_no_bucket_policy_allows_not_checked(a
         report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
     assert link(report, f"mkdirs {PREFIX}")["status"] == "fail", report
     assert "GetBucketAcl" not in calls.calls
+
+
+def test_a_refused_bucket_acl_read_leaves_a_write_no_bucket_policy_allows_not_checked(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    As above, but the destination connection's role is denied s3:GetBucketAcl (S3 API Reference, GetBucketAcl):
+    the ACL, which may grant WRITE (S3 User Guide, "Access control list (ACL) overview"), is not known, so the
+    write no bucket policy allows is "not checked", never FAIL, and the refused read is listed.
+    """
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    grant_key_users(aws, [aws.emr_ec2_role_arn])
+    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))  # its identity side; the bucket policy: none
+    configuration = hand_made_configuration(
+        aws, "hand-made-trailing-slash", [{"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}]
+    )
+    set_ownership(aws, "ObjectWriter")
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    owner = s3.get_bucket_acl(Bucket=aws.bucket)["Owner"]
+    s3.put_bucket_acl(
+        Bucket=aws.bucket,
+        AccessControlPolicy={
+            "Owner": owner,
+            "Grants": [
+                {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"},
+                {"Grantee": {"Type": "CanonicalUser", "ID": "0f" * 32}, "Permission": "WRITE"},
+            ],
+        },
+    )
+    answer_denials_like_aws(monkeypatch)
+    provisioner_roles(aws.url, None, {DESTINATION_ACCOUNT: "s3:GetBucketAcl"})
+    operator = _with_sessions(verifier(configuration, fail_on_broken=False))
+    with moto_authorization_checked(aws.url):
+        report, _, _ = run_operator(operator)
+
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "not checked", mkdirs
+    assert "s3:GetBucketAcl" in mkdirs["fix"], mkdirs
+    assert "s3:GetBucketAcl" in [read["action"] for read in report["refused_reads"]], report["refused_reads"]
 
 
 def test_the_aws_managed_key_fails_a_writer_of_another_account_as_aws_refuses_it(aws: Seeded) -> None:

@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     validate_name_prefix,
     validate_policy_name,
     validate_positive_number,
+    validate_region_name,
     validate_role_arn,
     validate_role_description,
     validate_role_name,
@@ -337,6 +338,7 @@ class TestParseS3Location:
             ("s3://partner-b/a/..", "empty, '.' or '..' path segment"),
             ("s3://partner-b/a\tb/", "not a valid S3 key prefix"),
             ("s3://partner-b/a\x00b/", "not a valid S3 key prefix"),
+            ("s3://partner-b/a\x1fb/", "not a valid S3 key prefix"),  # the last control character below a space
             ("s3://partner-b/" + "a" * 1001, "not a valid S3 key prefix"),
             (" s3://partner-b/results/", "whitespace"),
             ("", "must not be empty"),
@@ -461,6 +463,21 @@ class TestHadoopPrincipal:
     @pytest.mark.parametrize("value", ["1user", "user/host", "user/@EXAMPLE.COM"])
     def test_refuses_what_is_neither_when_kerberos_names_are_asked(self, value):
         refused(validate_hadoop_principal, value, "f", "or Kerberos principal", kerberos=True)
+
+
+class TestRegionName:
+    """A Region code (AWS Account Management API Reference, "Region": ``RegionName``, 1-50 characters)."""
+
+    LONGEST = "us-" + "a" * 45 + "-1"
+    TOO_LONG = "us-" + "a" * 46 + "-1"  # the pattern of a Region code, one character over
+
+    def test_the_longest_accepted_is_50_characters(self):
+        assert (len(self.LONGEST), len(self.TOO_LONG)) == (50, 51)
+        assert validate_region_name(self.LONGEST, "--region") == self.LONGEST
+
+    @pytest.mark.parametrize("value", [TOO_LONG, "", "US-EAST-1", "us-east", None])
+    def test_refuses(self, value):
+        refused(validate_region_name, value, "--region", "is not a Region name such as us-east-1")
 
 
 class TestNamePrefix:
