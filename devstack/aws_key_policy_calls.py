@@ -16,6 +16,9 @@ hooks make on a key (``hooks/kms.py``, ``verify.py``); ``ListAliases`` names no 
 when the new policy would not let the caller make a subsequent ``PutKeyPolicy`` request (AWS KMS API Reference,
 "PutKeyPolicy", ``Policy`` and ``BypassPolicyLockoutSafetyCheck``), judged the same way with the new policy.
 
+Each call carries the request keys of the writer's KMS calls (:func:`_request_keys`): ``kms:CallerAccount``, the key's
+properties, tags and aliases (the last two count in IAM policies only), and network keys not known.
+
 Left alone: requests signed with other credentials than a role session's (moto's default keys, an IAM user's) and
 the stand-in's own session (:data:`STAND_IN_SESSION`, ``devstack.moto_stack.account_session``'s), with which tests
 arrange state as an administrator would; a request for a key moto does not have (moto answers it); a decision the judge cannot take (:class:`devstack.aws_judge.NotKnown`). Session policies are
@@ -103,28 +106,63 @@ def _key(response: KmsResponse) -> Any:
         return None
 
 
-def _allowed(principal: aws_judge.Principal, action: str, key: Any, policy: Any) -> aws_judge.Decision | None:
-    """The judge's decision of ``action`` on ``key`` under the key policy ``policy`` (``None``: not known)."""
+def _request_keys(response: KmsResponse, principal: aws_judge.Principal, key: Any) -> dict[str, Any]:
+    """
+    The request keys of the session's call on ``key``, as of the writer's KMS calls: ``kms:CallerAccount``, the key's
+    properties (``kms:KeySpec`` … "for KMS key resource operations": AWS KMS Developer Guide, "AWS KMS condition
+    keys"), its tags and aliases (``aws:ResourceTag/<key>``, ``kms:ResourceAliases``: "Use tags to control access to KMS
+    keys", "Use aliases to control access to KMS keys"), and the network keys, which may be absent or hold any value:
+    ``aws:SourceIp`` is present except through a VPC endpoint, which the others name (IAM User Guide, "AWS global
+    condition context keys"), and the stand-in does not know the caller's way.
+    """
+    tags = response.kms_backend.tagger.get_tag_dict_for_resource(key.id).items()
+    aliases = list(key.aliases)
+    return {
+        "kms:CallerAccount": principal.account,
+        **aws_judge.key_property_keys(key.to_dict()["KeyMetadata"]),
+        **aws_judge.resource_tag_keys(tags),
+        **({"kms:ResourceAliases": aliases} if aliases else {}),
+        **dict.fromkeys(aws_judge.NETWORK_KEYS, aws_judge.PRESENCE_NOT_KNOWN),
+    }
+
+
+def _allowed(
+    principal: aws_judge.Principal, action: str, key: Any, policy: Any, context: dict[str, Any]
+) -> aws_judge.Decision | None:
+    """
+    The judge's decision of ``action`` on ``key`` under the key policy ``policy`` (``None``: not known), with the
+    request keys ``context``. The key's tags and aliases count in IAM policies only (:data:`aws_judge.KEY_LABEL_KEYS`):
+    the key policy is judged as if the request did not carry them.
+    """
+    policy = aws_judge.blind_to(policy if isinstance(policy, dict) else None, aws_judge.KEY_LABEL_KEYS)
     try:
         decision = aws_judge.authorize(
             principal,
             action,
             key.arn,
-            resource_policy=policy if isinstance(policy, dict) else None,
+            resource_policy=policy,
             resource_owner=key.account_id,
+            context=context,
             resource_policy_name="key policy",
         )
-        if decision.allowed or action not in _GRANT_OPERATIONS:
-            return decision
-        grants = tuple(grant.to_json() for grant in key.grants.values())
-        if aws_judge.kms_grant_allowing(principal, action, key.arn, grants, {}) is None:
+        if decision.allowed or action not in _GRANT_OPERATIONS or not _granted(principal, action, key, context):
             return decision
         denied = aws_judge.explicitly_denied(
-            principal, action, key.arn, resource_policy=policy, resource_owner=key.account_id
+            principal, action, key.arn, resource_policy=policy, resource_owner=key.account_id, context=context
         )
         return decision if denied else aws_judge.Decision(True, f"allowed by a grant: {action} on {key.arn}")
     except aws_judge.NotKnown:
         return None
+
+
+def _granted(principal: aws_judge.Principal, action: str, key: Any, context: dict[str, Any]) -> bool:
+    """
+    Whether a grant of ``key`` allows ``action`` (one of :data:`_GRANT_OPERATIONS`) to the session, its constraints
+    aside: "Grants with grant constraints can include the DescribeKey and RetireGrant operations, but the constraint
+    doesn't apply to these operations" (AWS KMS API Reference, CreateGrant, ``Constraints``).
+    """
+    grants = tuple({**grant.to_json(), "Constraints": None} for grant in key.grants.values())
+    return aws_judge.kms_grant_allowing(principal, action, key.arn, grants, {}, context) is not None
 
 
 def _policy(text: Any) -> Any:
@@ -141,7 +179,8 @@ def _judge(response: KmsResponse, action: str) -> None:
     if key is None:
         return
     principal = _principal(session)
-    decision = _allowed(principal, action, key, _policy(key.policy))
+    context = _request_keys(response, principal, key)
+    decision = _allowed(principal, action, key, _policy(key.policy), context)
     if decision is not None and not decision.allowed:
         raise KmsClientError(
             "AccessDeniedException",
@@ -150,7 +189,7 @@ def _judge(response: KmsResponse, action: str) -> None:
         )
     if action == "kms:PutKeyPolicy" and not response._get_param("BypassPolicyLockoutSafetyCheck"):
         new = _policy(response._get_param("Policy"))
-        decision = None if new is None else _allowed(principal, action, key, new)
+        decision = None if new is None else _allowed(principal, action, key, new, context)
         if decision is not None and not decision.allowed:
             raise KmsClientError(
                 "MalformedPolicyDocumentException",

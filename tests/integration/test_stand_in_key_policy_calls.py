@@ -16,12 +16,22 @@ import pytest
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
-from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, account_session, client, key_admin_arn
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    PROVISIONER_ROLE,
+    Seeded,
+    account_session,
+    client,
+    key_admin_arn,
+)
 from devstack.testing import CallRecorder, provisioner_roles, run_operator
 from tests.integration.test_kms_key_users import SID, create_roles, key_policy, make_operator
 
 #: A session of the provider's role, as its connections make them (the stand-in's own session is left unjudged).
 PROVIDER_SESSION = "Airflow_aws_destination_account"
+#: The connections' role in the key's account, whose sessions make the calls.
+ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}"
 
 
 def admins_only() -> dict[str, Any]:
@@ -110,3 +120,99 @@ def test_the_seeded_key_enabling_iam_policies_still_takes_the_grant(aws: Seeded)
     assert len(recorder.params_of("PutKeyPolicy")) == 1
     sids = [statement.get("Sid") for statement in key_policy(provider_kms(aws), aws.kms_key_arn)["Statement"]]
     assert SID in sids
+
+
+def caller_account_policy(account: str) -> dict[str, Any]:
+    """
+    The key policy pattern of "kms:CallerAccount" (AWS KMS Developer Guide, "AWS KMS condition keys"): any principal,
+    limited to the identities of ``account``, here without the account-root statement.
+    """
+    policy = admins_only()
+    policy["Statement"].append(
+        {
+            "Sid": "AccountIdentities",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:ListGrants"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": account}},
+        }
+    )
+    return policy
+
+
+def test_a_statement_limited_by_kms_caller_account_allows_the_account_s_role(aws: Seeded) -> None:
+    put_as_admin(aws, caller_account_policy(DESTINATION_ACCOUNT))
+
+    policy = provider_kms(aws).get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]
+
+    assert json.loads(policy) == caller_account_policy(DESTINATION_ACCOUNT)
+
+
+def test_a_statement_limited_by_another_kms_caller_account_still_refuses(aws: Seeded) -> None:
+    put_as_admin(aws, caller_account_policy(EMR_ACCOUNT))
+
+    with pytest.raises(ClientError) as refused:
+        provider_kms(aws).get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")
+
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+def test_an_identity_policy_by_the_key_s_tag_allows_describe_key(aws: Seeded) -> None:
+    """
+    ABAC (AWS KMS Developer Guide, "Use tags to control access to KMS keys"): an IAM policy's ``aws:ResourceTag``
+    condition, with the seeded key policy's statement enabling IAM policies.
+    """
+    client(aws.url, DESTINATION_ACCOUNT, "kms").tag_resource(
+        KeyId=aws.kms_key_arn, Tags=[{"TagKey": "team", "TagValue": "data"}]
+    )
+    by_tag = {
+        "Effect": "Allow",
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/team": "data"}},
+    }
+    provisioner_roles(aws.url, None, {}, [by_tag])
+
+    metadata = provider_kms(aws).describe_key(KeyId=aws.kms_key_arn)["KeyMetadata"]
+
+    assert metadata["Arn"] == aws.kms_key_arn
+
+
+def test_a_key_policy_statement_on_kms_key_spec_allows_describe_key(aws: Seeded) -> None:
+    """AWS KMS Developer Guide, "Creating a key policy": its sample allows DescribeKey when kms:KeySpec is SYMMETRIC_DEFAULT."""
+    provisioner_roles(aws.url, None, {})
+    policy = admins_only()
+    policy["Statement"].append(
+        {
+            "Sid": "DescribePolicyStatement",
+            "Effect": "Allow",
+            "Principal": {"AWS": ROLE},
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:KeySpec": "SYMMETRIC_DEFAULT"}},
+        }
+    )
+    put_as_admin(aws, policy)
+
+    metadata = provider_kms(aws).describe_key(KeyId=aws.kms_key_arn)["KeyMetadata"]
+
+    assert metadata["KeySpec"] == "SYMMETRIC_DEFAULT"
+
+
+def test_a_grant_with_an_encryption_context_constraint_allows_describe_key(aws: Seeded) -> None:
+    """
+    AWS KMS API Reference, CreateGrant, ``Constraints``: "Grants with grant constraints can include the DescribeKey and
+    RetireGrant operations, but the constraint doesn't apply to these operations".
+    """
+    put_as_admin(aws, admins_only())
+    client(aws.url, DESTINATION_ACCOUNT, "kms").create_grant(
+        KeyId=aws.kms_key_arn,
+        GranteePrincipal=ROLE,
+        Operations=["DescribeKey", "Decrypt"],
+        Constraints={"EncryptionContextSubset": {"aws:s3:arn": "arn:aws:s3:::bucket/key"}},
+    )
+
+    metadata = provider_kms(aws).describe_key(KeyId=aws.kms_key_arn)["KeyMetadata"]
+
+    assert metadata["Arn"] == aws.kms_key_arn
