@@ -5378,6 +5378,15 @@ MUTATIONS = [
         "a Region name over 50 characters (RegionName's limit) is accepted",
         ["tests/unit/test_validation.py"],
     ),
+    m(
+        "OX97",
+        "operators/iam.py",
+        "validation.require_region(key, self.key_grant_hook.conn_region_name,",
+        "validation.require_region(key, self.hook.conn_region_name,",
+        "on real AWS endpoints the checked-ahead key is compared with the IAM client's global pseudo-Region "
+        "(aws-global): every key is refused",
+        ["tests/unit/test_iam_global_region.py"],
+    ),
 ]
 
 

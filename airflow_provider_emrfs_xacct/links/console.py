@@ -102,20 +102,24 @@ def persist_links(
     key_arn: str | None = None,
     security_configuration: str | None = None,
     emr_ec2_role_name: str | None = None,
+    regional_hook: Any = None,
 ) -> None:
     """
     Persist the console links for what the operator works on (validated values only).
 
-    Needs ``operator.hook`` (an ``AwsBaseHook``) for the connection's region and partition; the key
-    link uses the key's own region. Makes no AWS call, and like ``BaseAwsLink.persist`` it never fails
-    the task (a link that could not be stored is simply not shown).
+    Needs ``operator.hook`` (an ``AwsBaseHook``) for the connection's region and partition, or
+    ``regional_hook`` for the region when ``operator.hook`` is an IAM one: IAM has one global endpoint per
+    partition ("AWS Identity and Access Management endpoints and quotas") and botocore names an IAM client's
+    region after it (``aws-global``). The key link uses the key's own region. Makes no AWS call, and like
+    ``BaseAwsLink.persist`` it never fails the task (a link that could not be stored, or whose region is
+    not known, is simply not shown).
     """
     hook = operator.hook  # type: ignore[attr-defined]
     where = {"context": context, "operator": operator, "aws_partition": hook.conn_partition}
-    region = hook.conn_region_name
+    region = _region_of(regional_hook or hook)
     if role_name is not None:
         DestinationRoleLink.persist(**where, region_name=region, role_name=role_name)
-    if location is not None:
+    if location is not None and region:
         DestinationPrefixLink.persist(**where, region_name=region, bucket=location.bucket, prefix=location.prefix)
     if key_arn is not None:
         # arn:partition:kms:region:account:key/id, validated by the operator.
@@ -125,3 +129,13 @@ def persist_links(
         EmrEc2RoleLink.persist(**where, region_name=region, role_name=emr_ec2_role_name)
     if security_configuration is not None:
         SecurityConfigurationLink.persist(**where, region_name=region, security_configuration=security_configuration)
+
+
+def _region_of(hook: Any) -> str:
+    """The region ``hook``'s client calls; empty when none is configured (botocore's ``NoRegionError``)."""
+    from botocore.exceptions import NoRegionError
+
+    try:
+        return str(hook.conn_region_name)
+    except NoRegionError:
+        return ""

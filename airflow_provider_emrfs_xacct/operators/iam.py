@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 
 
 class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
@@ -174,7 +176,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             f"the inline policy {DESTINATION_POLICY_NAME} of role {role_name}",
         )
 
-        persist_links(context, self, role_name=role_name, location=locations[0])
+        persist_links(context, self, role_name=role_name, location=locations[0], regional_hook=self.key_grant_hook)
         with explain_access_denied(self.hook):
             # 2. Read both documents and learn the account (from the role's ARN, else from STS).
             read_role = Prefetched.now(lambda: self.hook.get_role(role_name))
@@ -258,6 +260,19 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 raise InvalidParameterError("checked_ahead", f"has {name!r}; it takes {', '.join(sorted(rules))}")
             rules[name](value, f"checked_ahead.{name}")
 
+    @cached_property
+    def key_grant_hook(self) -> EmrfsKmsHook:
+        """
+        The KMS hook ``GrantKmsKeyUserOperator`` builds on this task's connection and settings (no call): its Region.
+
+        Not this task's IAM hook's: IAM has one global endpoint per partition ("AWS Identity and Access Management
+        endpoints and quotas"), and botocore names an IAM client's Region after it (``aws-global``,
+        ``aws-cn-global``, ``aws-us-gov-global``) whatever Region the connection has; KMS is Regional.
+        """
+        from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+
+        return self.other_hook(EmrfsKmsHook, self.aws_conn_id)
+
     def _check_key_user_key(self, account: str, where: str) -> None:
         """
         Refuse ``checked_ahead.key_user_key`` as the key grant on this connection will, in the same words.
@@ -265,13 +280,14 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "Key policies are Regional. A key policy controls access only to a KMS key in the same Region" (AWS KMS
         Developer Guide, "Key policies in AWS KMS"), and PutKeyPolicy is not cross-account ("Cross-account use: No",
         AWS KMS API Reference, PutKeyPolicy). Only then: used alone, this role may be granted a key of any Region or
-        account of its partition (the key's own policy, written by its account, must allow it too).
+        account of its partition (the key's own policy, written by its account, must allow it too). The Region is
+        the key grant's KMS client's (:attr:`key_grant_hook`), not this task's IAM client's.
         """
         from airflow_provider_emrfs_xacct.pure import validation
 
         key = (self.checked_ahead or {}).get("key_user_key")
         if key is not None:
-            validation.require_region(key, self.hook.conn_region_name, "checked_ahead.key_user_key", where)
+            validation.require_region(key, self.key_grant_hook.conn_region_name, "checked_ahead.key_user_key", where)
             validation.require_account(key, account, "checked_ahead.key_user_key", where)
 
     def _warn_if_adopted(self, role: dict[str, Any], trusted: list[str]) -> None:
