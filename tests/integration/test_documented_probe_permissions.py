@@ -79,7 +79,7 @@ def test_a_refused_probe_write_is_reported_failed_with_only_the_documented_permi
 ) -> None:
     answer_denials_like_aws(monkeypatch)
     refused = record_the_connections_refusals(monkeypatch)
-    sign_as_users(aws, monkeypatch)  # moto's authorization checks only the keys it issued
+    sign_as_users(aws, monkeypatch, set_up_allowed=True)  # moto's authorization checks only the keys it issued
     provision_partner(aws, ROLE_NAME, PREFIX)  # authorization off: the set-up is not the verifier's
     configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
     cluster_id = launch_cluster(aws, configuration)

@@ -47,7 +47,14 @@ from devstack.moto_stack import (
     client,
     connection_uri_json,
 )
-from devstack.testing import answer_denials_like_aws, moto_authorization_checked, moto_user, run_operator, small_cluster
+from devstack.testing import (
+    ALLOW_EVERYTHING,
+    answer_denials_like_aws,
+    moto_authorization_checked,
+    moto_user,
+    run_operator,
+    small_cluster,
+)
 from tests.integration.partners import (
     create_security_configuration,
     ensure_destination_role,
@@ -282,12 +289,15 @@ def judge_report(report: Report, refused: set[tuple[str, str]], setup: SetUp) ->
     return problems
 
 
-def sign_as_users(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+def sign_as_users(aws: Seeded, monkeypatch: pytest.MonkeyPatch, *, set_up_allowed: bool = False) -> None:
     """
     Each connection signs with the keys of an IAM user of its account, who may only assume the connection's role.
 
     moto authenticates only keys it issued (the connections' ``testing`` keys are refused once its IAM
-    authorization is on), and the hooks open new sessions during a run (the EC2 reads do).
+    authorization is on), and the hooks open new sessions during a run (the EC2 reads do). With ``set_up_allowed``
+    the connections' roles may do everything (their ``verifier`` policy, which the test's own replaces): a set-up run
+    through the connections while moto's authorization is off is still judged by the stand-in's key judge
+    (``devstack/aws_key_policy_calls.py``: the connections' KMS calls on a key, as on AWS).
     """
     trust = {
         "Version": "2012-10-17",
@@ -301,6 +311,12 @@ def sign_as_users(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
         client(aws.url, account, "iam").create_role(
             RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=json.dumps(trust)
         )
+        if set_up_allowed:
+            client(aws.url, account, "iam").put_role_policy(
+                RoleName=PROVISIONER_ROLE,
+                PolicyName="verifier",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [ALLOW_EVERYTHING]}),
+            )
         connection = json.loads(connection_uri_json(aws.url, account))
         connection.update(login=key["AccessKeyId"], password=key["SecretAccessKey"])
         monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(connection))
