@@ -1700,7 +1700,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgr
     result.update({field: revoked.get(field) for field in ACCESS_FIELDS})
     result["partner"] = partner.get("partner")
     if args.keep_security_configuration:
-        print(_kept_configuration_message(result), file=err)
+        print(_kept_configuration_message(result, planned=args.dry_run), file=err)
     _emit(result, out)
     return _revoke_status(result, err, planned=args.dry_run)
 
@@ -1709,13 +1709,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgr
 ACCESS_FIELDS = ("access_ended", "still_granted", "access_not_checked", "sessions_may_last_until")
 
 
-def _kept_configuration_message(result: dict[str, Any]) -> str:
+def _kept_configuration_message(result: dict[str, Any], *, planned: bool) -> str:
     """
     What ``revoke --keep-security-configuration`` says of the clusters launched with the kept configuration.
 
     Their writes end only when their sessions of the role expire AND no new one can be assumed: temporary credentials
-    "are valid until they expire" (IAM User Guide, "Disabling permissions for temporary security credentials"); with
-    the access not ended, EMRFS assumes the role again.
+    "are valid until they expire", and "it might take a few minutes for policy updates to take effect" (IAM User
+    Guide, "Disabling permissions for temporary security credentials"); with the access not ended, EMRFS assumes the
+    role again. A dry run (``planned``) wrote nothing: it says what would happen.
     """
     kept = (
         "Security configuration kept as it is: clusters launched with it still map the partner's prefixes to the "
@@ -1723,8 +1724,15 @@ def _kept_configuration_message(result: dict[str, Any]) -> str:
     )
     if result["access_ended"] is True:
         until = result["sessions_may_last_until"]
-        when = f"by {until} (sessions_may_last_until)" if until else "within an hour of the revoke that wrote"
-        return f"{kept} (their writes there fail once the role's sessions they hold expire, {when}: see the warning)."
+        if planned:
+            return (
+                f"{kept} (once this revoke is applied, their writes there would fail when the role's sessions they "
+                "hold expire, within an hour of its check: see the warning)."
+            )
+        return (
+            f"{kept} (their writes there fail once the role's sessions they hold expire, by {until} "
+            "(sessions_may_last_until) plus the minutes IAM may take to apply the change: see the warning)."
+        )
     if result["access_ended"] is False:
         return f"{kept}, and their writes there go on while the grant and trust named in still_granted stay."
     return f"{kept}; whether their writes there end is not known (access_not_checked)."
@@ -1739,9 +1747,10 @@ def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool) -> int
     if result["access_ended"] is True:
         if result["sessions_may_last_until"]:
             print(
-                f"emrfs-xacct: {done}: no new session of the destination role can be assumed once IAM applies it; "
-                f"sessions assumed before it may keep its permissions until {result['sessions_may_last_until']} "
-                "(sessions_may_last_until).",
+                f"emrfs-xacct: {done}: no new session of the destination role can be assumed once IAM applies the "
+                "change, which may take a few minutes; sessions assumed before this revoke's check may keep the "
+                f"role's permissions until {result['sessions_may_last_until']} (sessions_may_last_until): wait for "
+                "that time plus a margin for those minutes.",
                 file=err,
             )
         return 0

@@ -5313,9 +5313,10 @@ MUTATIONS = [
     m(
         "OX80",
         "operators/revoke.py",
-        "    return (landed + timedelta(seconds=CHAINED_SESSION_SECONDS)).strftime(",
-        "    return (landed).strftime(",
-        "sessions_may_last_until is the time of the writes, not an hour later: EMRFS's chained sessions outlive it",
+        "    return (checked + timedelta(seconds=CHAINED_SESSION_SECONDS)).strftime(",
+        "    return (checked).strftime(",
+        "sessions_may_last_until is the time of the revoke's check, not an hour later: EMRFS's chained sessions "
+        "outlive it",
         ["tests/integration/test_revoke_sessions_until.py"],
     ),
     m(
@@ -5386,6 +5387,33 @@ MUTATIONS = [
         "on real AWS endpoints the checked-ahead key is compared with the IAM client's global pseudo-Region "
         "(aws-global): every key is refused",
         ["tests/unit/test_iam_global_region.py"],
+    ),
+    m(
+        "OX98",
+        "operators/revoke.py",
+        "        # 4. Apply.\n        if not dry_run and changes:\n"
+        "            new_configuration, changes = self._revoke(\n"
+        "                hooks, emr_ec2_role, role_arn, keys, configuration, policy_name=policy_name, dry_run=False\n"
+        "            )\n"
+        "        access = self._access_after_revoke(destination_iam, emr_ec2_role, role_arn, policy_name)\n"
+        '        sessions_until = None if dry_run else _sessions_may_last_until(access["access_ended"])  # after the check\n',
+        "        # 4. Apply.\n        from_the_plan = _sessions_may_last_until(True)\n"
+        "        if not dry_run and changes:\n"
+        "            new_configuration, changes = self._revoke(\n"
+        "                hooks, emr_ec2_role, role_arn, keys, configuration, policy_name=policy_name, dry_run=False\n"
+        "            )\n"
+        "        access = self._access_after_revoke(destination_iam, emr_ec2_role, role_arn, policy_name)\n"
+        '        sessions_until = None if dry_run or access["access_ended"] is not True else from_the_plan\n',
+        "sessions_may_last_until is taken from the plan, before the writes: a session assumed during them outlives it",
+        ["tests/integration/test_revoke_sessions_until.py"],
+    ),
+    m(
+        "OX99",
+        "operators/revoke.py",
+        "    if access_ended is not True:\n        return None\n",
+        "",
+        "sessions_may_last_until is given while the access is NOT ended (EMRFS assumes the role again) or not known",
+        ["tests/integration/test_revoke_sessions_until.py", "tests/integration/test_cli_revoke_sessions.py"],
     ),
 ]
 

@@ -51,9 +51,6 @@ BOUNDARY_CONDITION = "its permissions boundary"
 #: role chaining; AWS STS API Reference, "AssumeRole", ``DurationSeconds``).
 CHAINED_SESSION_SECONDS = 3600
 
-#: The resource of the rebuilt security configuration's change: the one write of a revoke that narrows no access.
-CONFIGURATION_RESOURCE = "emr security configuration "
-
 
 def _how_it_allows(decision: Decision) -> str:
     """How a grant still reaching the role allows ``sts:AssumeRole``: for certain, or under a condition not known."""
@@ -150,8 +147,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         back to confirm the change held; a finite number from 0 to 10**9. (default: the
         ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: ``{"security_configuration": name or None, "plan": [...], "access_ended": True, False or None,
-        "still_granted": [...], "access_not_checked": [...], "sessions_may_last_until": time or None}``: the rebuilt configuration's name (the
-        given one when it maps nothing to the role); ``None`` when the configuration held nothing but the
+        "still_granted": [...], "access_not_checked": [...], "sessions_may_last_until": time or None}``: the
+        rebuilt configuration's name (the given one when it maps nothing to the role); ``None`` when the configuration held nothing but the
         partner's mappings (a configuration of its other sections alone is made and named instead), when no
         ``security_configuration`` was given, or when EMR has none by that name (skipped with a warning, so a
         retry after a cleanup does not fail; the command line refuses such a name before any change).
@@ -161,11 +158,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         task succeeds either way, as its writes are done, and warns. ``True`` means no NEW session of the role can
         be assumed by the EMR EC2 role once IAM applies the change, not that sessions already assumed end: their
         credentials stay valid until they expire (IAM User Guide, "Disabling permissions for temporary security
-        credentials"). ``sessions_may_last_until``: the time, ISO-8601 UTC, until which EMRFS's sessions assumed
-        before this run's writes may last: the end of those writes plus one hour, the longest a chained session
-        lasts (:data:`CHAINED_SESSION_SECONDS`); ``None`` when this run wrote nothing that narrows the access (a
-        dry run; a rerun finding it done, for which the earlier run's time holds; only the configuration rebuilt).
-        Gate on it, not on ``access_ended`` alone, a task that must not run while the partner may still write.
+        credentials"). ``sessions_may_last_until``: with ``access_ended`` ``True``, the time, ISO-8601 UTC, until
+        which EMRFS's sessions assumed before the access ended may last: the time of this try's check (after all
+        its writes) plus one hour, the longest a chained session lasts (:data:`CHAINED_SESSION_SECONDS`), whatever
+        run or try wrote (a rerun or retry that writes nothing gives a later time than needed); ``None`` for a dry
+        run and when ``access_ended`` is not ``True``. IAM may take a few minutes to apply the change (IAM User
+        Guide, same page), not in it: add a margin. Gate on it, not on ``access_ended`` alone, a task that must
+        not run while the partner may still write.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
@@ -321,8 +320,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             new_configuration, changes = self._revoke(
                 hooks, emr_ec2_role, role_arn, keys, configuration, policy_name=policy_name, dry_run=False
             )
-        sessions_until = None if dry_run else _sessions_may_last_until(changes)
         access = self._access_after_revoke(destination_iam, emr_ec2_role, role_arn, policy_name)
+        sessions_until = None if dry_run else _sessions_may_last_until(access["access_ended"])  # after the check
         self._warn_of_requests_taken_over(role_arn, new_configuration, planned=dry_run)
         if changes and not self.delete_destination_role:
             self.log.warning("%s", _open_sessions_warning(role_arn, planned=dry_run))
@@ -1362,21 +1361,23 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
         return unused
 
 
-def _sessions_may_last_until(changes: list[Change]) -> str | None:
+def _sessions_may_last_until(access_ended: bool | None) -> str | None:
     """
-    The time, ISO-8601 UTC, until which sessions assumed before ``changes`` (applied) may last; ``None`` without a
-    change that narrows the access (the rebuilt security configuration's alone narrows none).
+    The time, ISO-8601 UTC, until which sessions of the role assumed before the access ended may last; ``None``
+    unless the check found it ended (``False``: EMRFS assumes the role again; ``None``: not known).
 
-    Taken once the last write landed, rounded up to the second, plus :data:`CHAINED_SESSION_SECONDS`: a session
-    assumed just before the write keeps the role's permissions until it expires (IAM User Guide, "Disabling
-    permissions for temporary security credentials": temporary credentials "are valid until they expire").
+    Taken after the revoke's check, itself after every write: a session assumed before the access ended, by this try
+    or an earlier run or try, was assumed before the check, and expires within :data:`CHAINED_SESSION_SECONDS` (IAM
+    User Guide, "Disabling permissions for temporary security credentials": temporary credentials "are valid until
+    they expire"). Rounded up to the second; a rerun's is later than needed, never too early. IAM's minutes to apply
+    the change ("It might take a few minutes for policy updates to take effect", the same page) are not in it.
     """
     from datetime import datetime, timedelta, timezone
 
-    if all(change.resource.startswith(CONFIGURATION_RESOURCE) for change in changes):
+    if access_ended is not True:
         return None
-    landed = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=1)  # rounded up
-    return (landed + timedelta(seconds=CHAINED_SESSION_SECONDS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    checked = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=1)  # rounded up
+    return (checked + timedelta(seconds=CHAINED_SESSION_SECONDS)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _open_sessions_warning(role_arn: str, *, planned: bool = False) -> str:

@@ -1,15 +1,18 @@
 """
 ``emrfs-xacct revoke``: ``sessions_may_last_until`` in its JSON, and what it says of the kept configuration's clusters.
 
-Sessions assumed before the revoke keep the role's permissions until they expire (IAM User Guide, "Disabling
+Sessions assumed before the access ended keep the role's permissions until they expire (IAM User Guide, "Disabling
 permissions for temporary security credentials"), an hour at most for EMRFS's chained sessions (IAM User Guide,
-"Methods to assume a role"). With the access NOT ended (another grant of the EMR EC2 role and the trust kept), EMRFS
-assumes the role again: the kept configuration's clusters go on writing, so "within the hour" would be false.
+"Methods to assume a role"); IAM may take a few minutes to apply the change ("It might take a few minutes for policy
+updates to take effect", the first page). With the access NOT ended (another grant of the EMR EC2 role and the trust
+kept), EMRFS assumes the role again: the kept configuration's clusters go on writing, so "within the hour" would be
+false. A dry run writes nothing: what it says of the clusters is what would happen.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from devstack.moto_stack import EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
@@ -24,30 +27,52 @@ if TYPE_CHECKING:
 __all__ = ["partner_file"]  # the fixture, imported for the tests below
 
 EXPIRE = "fail once the role's sessions they hold expire"
+KEEP = "--keep-security-configuration"
 
 
-def test_revoke_reports_until_when_sessions_may_last_and_null_when_rerun(
-    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from datetime import datetime, timedelta, timezone
-
-    assert emrfs_xacct("apply", partner_file, aws) == 0
-    capsys.readouterr()
+def revoke_until(aws: Seeded, path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[datetime, str, str]:
+    """Revoke, keeping the configuration: the time it gives (checked against the clock), and its stderr."""
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration") == 0
+    assert emrfs_xacct("revoke", path, aws, KEEP) == 0
     captured = capsys.readouterr()
     result = json.loads(captured.out)
     assert result["access_ended"] is True
     until = result["sessions_may_last_until"]
-    assert before + HOUR <= parsed(until) <= datetime.now(timezone.utc) + HOUR + timedelta(seconds=2)
+    assert before + HOUR <= parsed(until) <= datetime.now(timezone.utc) + HOUR + timedelta(seconds=1)
     assert result["values"]["revoke"]["sessions_may_last_until"] == until
-    assert f"{EXPIRE}, by {until} (sessions_may_last_until)" in captured.err
-    assert f"may keep its permissions until {until} (sessions_may_last_until)" in captured.err
+    return parsed(until), until, captured.err
 
-    assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration") == 0
+
+def test_revoke_reports_until_when_sessions_may_last_and_a_rerun_too(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    capsys.readouterr()
+    first, until, err = revoke_until(aws, partner_file, capsys)
+    assert f"{EXPIRE}, by {until} (sessions_may_last_until) plus the minutes IAM may take" in err
+    assert f"sessions assumed before this revoke's check may keep the role's permissions until {until}" in err
+
+    # The rerun writes nothing: its own check's time, later than the first (conservative), never null.
+    again, until, err = revoke_until(aws, partner_file, capsys)
+    assert again >= first
+    assert f"{EXPIRE}, by {until} (sessions_may_last_until)" in err
+    assert "within an hour of the revoke that wrote" not in err
+
+
+def test_a_dry_run_says_what_would_happen_and_gives_no_time(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    capsys.readouterr()
+    assert emrfs_xacct("revoke", partner_file, aws, KEEP, "--dry-run") == 0
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["sessions_may_last_until"] is None  # the first run's time holds
-    assert f"{EXPIRE}, within an hour of the revoke that wrote" in captured.err
+    result = json.loads(captured.out)
+    assert result["access_ended"] is True
+    assert result["sessions_may_last_until"] is None  # nothing written
+    assert "once this revoke is applied, their writes there would fail when the role's sessions" in captured.err
+    assert EXPIRE not in captured.err
+    assert "of the revoke that wrote" not in captured.err
+    assert "may keep the role's permissions until" not in captured.err
 
 
 def test_kept_configuration_writes_go_on_while_the_access_is_not_ended(
@@ -65,9 +90,10 @@ def test_kept_configuration_writes_go_on_while_the_access_is_not_ended(
         ),
     )
     capsys.readouterr()
-    arguments = ("--keep-security-configuration", "--keep-destination-trust")
-    assert emrfs_xacct("revoke", partner_file, aws, *arguments) == 7
-    err = capsys.readouterr().err
+    assert emrfs_xacct("revoke", partner_file, aws, KEEP, "--keep-destination-trust") == 7
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["sessions_may_last_until"] is None  # EMRFS assumes the role again
+    err = captured.err
     assert "the access is NOT ended" in err
     assert EXPIRE not in err
     assert "within the hour" not in err

@@ -405,8 +405,9 @@ def unused_configurations(aws: Seeded) -> None:
 
 
 #: The parts of a return value that tell what this try did, not what the task achieved: the plan lists the changes
-#: this try made, and a revoke's ``sessions_may_last_until`` is an hour after this try's last write (``None`` for a
-#: try that wrote nothing; ``tests/integration/test_revoke_sessions_until.py`` asserts it).
+#: this try made, and a revoke's ``sessions_may_last_until`` is an hour after this try's check that the access ended
+#: (the time of that check, after every write, whichever try wrote; ``tests/integration/test_revoke_sessions_until.py``
+#: asserts it).
 PER_TRY = ("plan", "sessions_may_last_until")
 
 
