@@ -1034,7 +1034,7 @@ MUTATIONS = [
     m(
         "OK01",
         "operators/kms.py",
-        '        validation.require_region(key_arn, self.hook.conn_region_name, "key_arn", where)',
+        '        validation.require_region(key_arn, region, "key_arn", where)',
         "        pass",
         "a key of another region accepted by GrantKmsKeyUser",
         INT_KMS,
@@ -5382,8 +5382,8 @@ MUTATIONS = [
     m(
         "OX97",
         "operators/iam.py",
-        "validation.require_region(key, self.key_grant_hook.conn_region_name,",
-        "validation.require_region(key, self.hook.conn_region_name,",
+        'region = self.key_grant_hook.required_region("checked_ahead.key_user_key")',
+        "region = self.hook.conn_region_name",
         "on real AWS endpoints the checked-ahead key is compared with the IAM client's global pseudo-Region "
         "(aws-global): every key is refused",
         ["tests/unit/test_iam_global_region.py"],
@@ -5414,6 +5414,15 @@ MUTATIONS = [
         "",
         "sessions_may_last_until is given while the access is NOT ended (EMRFS assumes the role again) or not known",
         ["tests/integration/test_revoke_sessions_until.py", "tests/integration/test_cli_revoke_sessions.py"],
+    ),
+    m(
+        "OX104",
+        "hooks/kms.py",
+        "        if not region or region == _region_of(self):\n",
+        "        if not region or region == self.conn_region_name:\n",
+        "with no Region on the connection (nor AWS_DEFAULT_REGION), a KMS hook asked for the Region a key ARN names "
+        "fails with botocore's NoRegionError: the bucket's default key is not described",
+        ["tests/unit/test_no_region_anywhere.py"],
     ),
 ]
 

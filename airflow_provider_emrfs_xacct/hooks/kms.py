@@ -112,9 +112,35 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         KMS keys and aliases are Regional: a key is described, and an alias or key id resolved, only by KMS of
         its own Region (AWS KMS Developer Guide, "AWS KMS keys"; "Aliases in AWS KMS").
         """
-        if not region or region == self.conn_region_name:
+        from airflow_provider_emrfs_xacct.links.console import _region_of
+
+        # The connection's own Region is read only to compare: with none configured (botocore's NoRegionError),
+        # ``region`` is still known, and KMS is called there.
+        if not region or region == _region_of(self):
             return self
         return EmrfsKmsHook(aws_conn_id=self.aws_conn_id, region_name=region, verify=self.verify, config=self.config)
+
+    def required_region(self, field: str) -> str:
+        """
+        The Region this hook's KMS client calls, which ``field``'s key must be of; refused when none is configured.
+
+        boto3 takes the Region from the client's ``region_name`` (the connection's extra ``region_name``), else the
+        ``AWS_DEFAULT_REGION`` variable, else the ``region`` of the profile in ``~/.aws/config`` (Boto3 documentation,
+        "Configuration"); botocore reads no ``AWS_REGION``. With none, building the client fails with botocore's
+        ``NoRegionError`` ("You must specify a region"), which names neither the connection nor the field.
+        """
+        from airflow_provider_emrfs_xacct.links.console import _region_of
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+        region = _region_of(self)
+        if not region:
+            raise InvalidParameterError(
+                f"aws_conn_id {self.aws_conn_id!r} extra region_name",
+                f"is not set, and neither AWS_DEFAULT_REGION nor the AWS config file's profile gives a Region (botocore "
+                f"does not read AWS_REGION): KMS is Regional, and {field} must be a key of the connection's Region. "
+                "Set region_name in the connection's extra to the key's Region",
+            )
+        return region
 
     def readable_key(self, key_arn: str) -> dict[str, Any] | None:
         """:meth:`describe_key`, ``None`` also when this connection may not describe the key."""

@@ -287,7 +287,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         key = (self.checked_ahead or {}).get("key_user_key")
         if key is not None:
-            validation.require_region(key, self.key_grant_hook.conn_region_name, "checked_ahead.key_user_key", where)
+            region = self.key_grant_hook.required_region("checked_ahead.key_user_key")
+            validation.require_region(key, region, "checked_ahead.key_user_key", where)
             validation.require_account(key, account, "checked_ahead.key_user_key", where)
 
     def _warn_if_adopted(self, role: dict[str, Any], trusted: list[str]) -> None:

@@ -81,8 +81,9 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
         principals = validation.require_list(self.principal_arns, "principal_arns", validation.validate_role_arn)
         # PutKeyPolicy acts on a key of the connection's own partition, region (and account) only.
         where = f"connection {self.aws_conn_id!r}"
+        region = self.hook.required_region("key_arn")  # before conn_partition, which needs a Region too
         validation.require_partition(key_arn, self.hook.conn_partition, "key_arn", where)
-        validation.require_region(key_arn, self.hook.conn_region_name, "key_arn", where)
+        validation.require_region(key_arn, region, "key_arn", where)
         validation.require_partitions(principals, validation.partition_of_arn(key_arn), "principal_arns", "the key")
         persist_links(context, self, key_arn=key_arn)
         with explain_access_denied(self.hook):
