@@ -1045,10 +1045,11 @@ MUTATIONS = [
     m(
         "B01",
         "pure/security_config.py",
-        'str(iam.get("EnableApplicationScopedIAMRole")).strip().lower() == "true"',
-        'iam.get("EnableApplicationScopedIAMRole") is True',
+        "return documented_boolean(runtime_roles_switch(document)) is True",
+        "return runtime_roles_switch(document) is True",
         'runtime roles given as the string "true" not seen',
         UNIT_BYPASS,
+        ["tests/unit/test_runtime_roles_switch.py"],
     ),
     m(
         "B02",
@@ -5423,6 +5424,23 @@ MUTATIONS = [
         "with no Region on the connection (nor AWS_DEFAULT_REGION), a KMS hook asked for the Region a key ARN names "
         "fails with botocore's NoRegionError: the bucket's default key is not described",
         ["tests/unit/test_no_region_anywhere.py"],
+    ),
+    m(
+        "OX100",
+        "pure/security_config.py",
+        '"IAMConfiguration": {"EnableApplicationScopedIAMRole": _BOOLEAN},',
+        '"IAMConfiguration": {},',
+        'EnableApplicationScopedIAMRole given as 1, "yes" or {} is created as given, not refused naming the field',
+        ["tests/unit/test_runtime_roles_switch.py"],
+    ),
+    m(
+        "OX101",
+        "pure/security_config.py",
+        "    if value is None or documented_boolean(value) is not None:\n        return []\n",
+        "    if True:\n        return []\n",
+        'a configuration made elsewhere with EnableApplicationScopedIAMRole 1 or "yes" (EMR may read it as runtime '
+        "roles on) says nothing: the verifier passes it and runs its probe",
+        ["tests/unit/test_runtime_roles_switch.py"],
     ),
 ]
 

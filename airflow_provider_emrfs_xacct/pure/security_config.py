@@ -568,7 +568,12 @@ SECURITY_CONFIGURATION_SHAPE: dict[str, Any] = {
             },
         },
     },
-    "AuthorizationConfiguration": {"EmrFsConfiguration": {}},
+    "AuthorizationConfiguration": {
+        "EmrFsConfiguration": {},
+        # AWS's only spelling: "EnableApplicationScopedIAMRole": true (Amazon EMR Management Guide, "Runtime roles for
+        # Amazon EMR steps"); another value (1, "yes") would pass as runtime roles off (:func:`runtime_roles_switch`).
+        "IAMConfiguration": {"EnableApplicationScopedIAMRole": _BOOLEAN},
+    },
     "InstanceMetadataServiceConfiguration": {},
 }
 
@@ -747,7 +752,8 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
       policies attached to the runtime role allow. These jobs and queries can't access the Instance Metadata
       Service on the EC2 instances of the cluster or use the EC2 instance profile of the cluster to access
       any AWS resources" (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps"). Steps without
-      a runtime role on such a cluster: not documented.
+      a runtime role on such a cluster: not documented. A switch :func:`documented_boolean` cannot read (``1``,
+      ``"yes"``): whether EMR reads it as on is not documented either (:func:`_runtime_roles_bypass`).
     - Lake Formation (``LakeFormationConfiguration``), which runs on runtime roles ("On Amazon EMR clusters
       with runtime roles, you can also apply AWS Lake Formation based access control", same page): for a
       table location registered in Lake Formation "the data access path goes through Lake Formation stored
@@ -770,18 +776,7 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
     authorization = (document or {}).get("AuthorizationConfiguration") if isinstance(document, dict) else None
     if not isinstance(authorization, dict):
         return []
-    found: list[RoutingBypass] = []
-    if runtime_roles_enabled(document):
-        found.append(
-            RoutingBypass(
-                "AuthorizationConfiguration.IAMConfiguration.EnableApplicationScopedIAMRole",
-                "turns on runtime roles: a step submitted with ExecutionRoleArn writes as that runtime role and "
-                "cannot use the EC2 instance profile, which is what assumes the mapped roles, so its writes never "
-                'get a role mapping (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps"); what a '
-                "step without one gets on such a cluster is not documented",
-                certain=False,
-            )
-        )
+    found: list[RoutingBypass] = _runtime_roles_bypass(document)
     if authorization.get("LakeFormationConfiguration") is not None:
         found.append(
             RoutingBypass(
@@ -833,6 +828,38 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
     return found
 
 
+def _runtime_roles_bypass(document: Any) -> list[RoutingBypass]:
+    """
+    The runtime-roles switch as a bypass: on (:func:`runtime_roles_enabled`), or a value :func:`documented_boolean`
+    cannot read (``1``, ``"yes"``): AWS documents only a JSON boolean, and whether EMR reads another value as on is
+    not documented, so it is neither (not refused at a launch by name, as Ranger without its plugin; reported).
+    """
+    if runtime_roles_enabled(document):
+        return [
+            RoutingBypass(
+                RUNTIME_ROLES_FIELD,
+                "turns on runtime roles: a step submitted with ExecutionRoleArn writes as that runtime role and "
+                "cannot use the EC2 instance profile, which is what assumes the mapped roles, so its writes never "
+                'get a role mapping (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps"); what a '
+                "step without one gets on such a cluster is not documented",
+                certain=False,
+            )
+        ]
+    value = runtime_roles_switch(document)
+    if value is None or documented_boolean(value) is not None:
+        return []
+    return [
+        RoutingBypass(
+            RUNTIME_ROLES_FIELD,
+            f'is {_json(value)}, not true or false as AWS documents it (Amazon EMR Management Guide, "Runtime roles '
+            'for Amazon EMR steps": "EnableApplicationScopedIAMRole": true): whether EMR reads it as turning on '
+            "runtime roles, whose steps write as their runtime role and never get a role mapping, is not known",
+            certain=False,
+            documented=False,
+        )
+    ]
+
+
 def _ranger_oddities(ranger: Any) -> list[str]:
     """
     What in a ``RangerConfiguration`` without the ``EMRFS-S3`` plugin is not as AWS's example spells it, so might be
@@ -865,7 +892,9 @@ def refuse_routing_bypasses(document: dict[str, Any], field: str) -> None:
 
     Ranger without its EMRFS S3 plugin (``RangerPluginConfigurations`` without ``"App": "EMRFS-S3"``), undocumented
     either way, is let through (the verifier reports it "not checked"); so is one whose plugins are not spelled as
-    AWS's example, which AWS neither documents as the plugin nor as its absence.
+    AWS's example, which AWS neither documents as the plugin nor as its absence, and a runtime-roles switch
+    :func:`documented_boolean` cannot read (``1``, ``"yes"``; refused before, by :func:`refuse_misshapen_fields`,
+    in a document the provider creates).
 
     :param field: how the document is named in errors (``base_configuration``).
     """
@@ -931,11 +960,24 @@ def without_generated_fields(document: Any) -> Any:
     return document
 
 
-def runtime_roles_enabled(document: Any) -> bool:
-    """Whether a security configuration turns runtime roles on (``IAMConfiguration.EnableApplicationScopedIAMRole``)."""
+#: Where a security configuration turns runtime roles on.
+RUNTIME_ROLES_FIELD = "AuthorizationConfiguration.IAMConfiguration.EnableApplicationScopedIAMRole"
+
+
+def runtime_roles_switch(document: Any) -> Any:
+    """The value of ``IAMConfiguration.EnableApplicationScopedIAMRole`` as given; ``None``: absent."""
     authorization = document.get("AuthorizationConfiguration") if isinstance(document, dict) else None
     iam = authorization.get("IAMConfiguration") if isinstance(authorization, dict) else None
-    return isinstance(iam, dict) and str(iam.get("EnableApplicationScopedIAMRole")).strip().lower() == "true"
+    return iam.get("EnableApplicationScopedIAMRole") if isinstance(iam, dict) else None
+
+
+def runtime_roles_enabled(document: Any) -> bool:
+    """
+    Whether a security configuration turns runtime roles on: the switch ``true`` as :func:`documented_boolean` reads
+    it (the grant's rule); a value it cannot read (``1``, ``"yes"``) is not read as on (:func:`routing_bypasses`
+    reports it as not known).
+    """
+    return documented_boolean(runtime_roles_switch(document)) is True
 
 
 def validate_security_configuration_name_prefix(value: Any, field: str) -> str:

@@ -81,7 +81,11 @@ def test_other_content_still_differs() -> None:
     assert canonical_json(without_generated_fields(one)) != canonical_json(without_generated_fields(other))
 
 
-@pytest.mark.parametrize(("enabled", "expected"), [(True, True), (" TRUE ", True), (False, False), ("no", False)])
+@pytest.mark.parametrize(
+    ("enabled", "expected"),
+    # Read as documented_boolean reads it: " TRUE " or 1 is not read as on (the verifier reports it "not checked").
+    [(True, True), ("true", True), (" TRUE ", False), (1, False), (False, False), ("no", False)],
+)
 def test_runtime_roles_enabled(enabled: Any, expected: bool) -> None:
     assert runtime_roles_enabled(configuration(None, enabled)) is expected
 
