@@ -668,8 +668,8 @@ MUTATIONS = [
     m(
         "I02",
         "hooks/iam.py",
-        "                        Tags=[MANAGED_BY_TAG],\n",
-        "",
+        '{"Tags": [MANAGED_BY_TAG]}',
+        '{"Tags": []}',
         "created role not tagged as the provider's",
         INT_TRUST,
         INT_REVOKE,
@@ -5441,6 +5441,42 @@ MUTATIONS = [
         'a configuration made elsewhere with EnableApplicationScopedIAMRole 1 or "yes" (EMR may read it as runtime '
         "roles on) says nothing: the verifier passes it and runs its probe",
         ["tests/unit/test_runtime_roles_switch.py"],
+    ),
+    m(
+        "OX105",
+        "operators/iam.py",
+        "        self._warn_conditions_made_moot(role, trusted)\n",
+        "",
+        "a partner's trust statement letting the EMR EC2 role in only under a Condition is made moot by the provider's "
+        "unconditional statement for the same role, without a word (in the dry run too)",
+        ["tests/integration/test_destination_role_guards.py"],
+    ),
+    m(
+        "OX106",
+        "hooks/iam.py",
+        "**_create_role_extras(permissions_boundary, role_tags),",
+        "**_create_role_extras(None, None),",
+        "CreateRole sends no permissions boundary and no extra tags: an account that allows iam:CreateRole only with "
+        "its boundary or tags refuses every first run",
+        ["tests/integration/test_destination_role_guards.py"],
+    ),
+    m(
+        "OX107",
+        "pure/validation.py",
+        " or key.lower() == reserved_key.lower()",
+        "",
+        "role_tags holding the provider's own tag key is not refused before any call: CreateRole gets the key twice "
+        "and IAM refuses it",
+        ["tests/integration/test_destination_role_guards.py"],
+    ),
+    m(
+        "OX108",
+        "operators/iam.py",
+        '        validation.refuse_service_linked(str(role.get("Path", "")), str(role.get("Arn")), "role_name")\n',
+        "",
+        "a service-linked role named as role_name is planned and written to; IAM refuses the writes "
+        "(UnmodifiableEntity) instead of a refusal naming role_name before any write",
+        ["tests/integration/test_destination_role_guards.py"],
     ),
 ]
 

@@ -76,6 +76,7 @@ from devstack import (
     aws_quotas,
     aws_request_payer,
     aws_s3_actions,
+    aws_service_linked_roles,
     aws_sse_kms_keys,
     aws_vpc_states,
 )
@@ -509,6 +510,7 @@ class MotoStack:
         aws_vpc_states.install()
         aws_s3_actions.install()
         aws_sse_kms_keys.install()
+        aws_service_linked_roles.install()  # UnmodifiableEntity on a service-linked role's writes
         # Last, so judged first: KMS authorizes a session's call on a key before anything else of it.
         aws_key_policy_calls.install()
         _private_keys_on_first_use()

@@ -156,6 +156,21 @@ def _deleted_role(role: dict[str, Any], inline: list[str], tags: dict[str, str])
     return deleted
 
 
+def _create_role_extras(permissions_boundary: str | None, role_tags: dict[str, str] | None) -> dict[str, Any]:
+    """
+    ``CreateRole``'s ``PermissionsBoundary`` (when given) and ``Tags``: the provider's tag, then ``role_tags``.
+
+    Sent at creation, so an account whose policies allow ``iam:CreateRole`` only with its boundary
+    (``iam:PermissionsBoundary``: IAM User Guide, "Permissions boundaries for IAM entities") or its tags
+    (``aws:RequestTag``: IAM User Guide, "Controlling access during AWS requests") lets the role be created.
+    """
+    extras: dict[str, Any] = {"Tags": [MANAGED_BY_TAG]}
+    extras["Tags"] += [{"Key": key, "Value": value} for key, value in (role_tags or {}).items()]
+    if permissions_boundary:
+        extras["PermissionsBoundary"] = permissions_boundary
+    return extras
+
+
 def _refuse_at_trust_quota(error: ClientError, text: str, role_name: str) -> None:
     """
     Turn IAM's ``LimitExceeded`` for a trust policy longer than the default quota into a clear refusal.
@@ -418,11 +433,17 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         dry_run: bool = False,
         role: Prefetched | None = None,
         account_id: str | None = None,
+        permissions_boundary: str | None = None,
+        role_tags: dict[str, str] | None = None,
     ) -> tuple[str, list[Change]]:
         """
         Create the role if missing, or add the trusted roles to its trust policy.
 
         Every other trust statement and principal is kept as it was.
+
+        :param permissions_boundary: the managed policy ARN ``CreateRole`` sets as the role's boundary; a role that
+            exists keeps its own (``CreateRole`` only: IAM API Reference, "CreateRole", PermissionsBoundary).
+        :param role_tags: tags ``CreateRole`` adds beside the provider's own; a role that exists keeps its tags.
 
         :param role: the role as a ``GetRole`` just before showed it (its document ``None``: missing), to
             save a read while a write based on it is still in time.
@@ -473,7 +494,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                         Description=description,
                         MaxSessionDuration=max_session_duration,
                         AssumeRolePolicyDocument=text,
-                        Tags=[MANAGED_BY_TAG],
+                        **_create_role_extras(permissions_boundary, role_tags),
                     )["Role"]
                     self.created_roles.add(role_name)
                 except ClientError as error:

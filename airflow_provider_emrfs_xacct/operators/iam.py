@@ -67,6 +67,13 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param max_session_duration: maximum session duration in seconds when created (role chaining caps
         EMRFS sessions at one hour anyway); a whole number from 3600 to 43200, or its rendered text.
         (templated, default: 3600)
+    :param permissions_boundary: the ARN of a managed policy (in the connection's partition) ``CreateRole`` sets as
+        the role's permissions boundary, for accounts that let roles be created only with one
+        (``iam:PermissionsBoundary``); used only when creating it: a role that exists keeps its own (a run warns when
+        it differs). (templated, default: none)
+    :param role_tags: tags ``CreateRole`` adds beside the provider's own (keys 1-128 characters, values 0-256, IAM's
+        tag characters, no ``aws:`` key, at most 49), for accounts that require tags at creation
+        (``aws:RequestTag``); used only when creating it: a role that exists keeps its tags. (templated)
     :param dry_run: only log the plan and return the ARN the role has, or will have. (templated, default: False)
     :param expected_account_id: the destination account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the destination account. (templated)
@@ -90,6 +97,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "role_description",
         "object_acl",
         "max_session_duration",
+        "permissions_boundary",
+        "role_tags",
         "trusted_account_id",
         "trusted_aws_conn_id",
         "checked_ahead",
@@ -100,6 +109,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "s3_prefixes": "json",
         "kms_key_arns": "json",
         "checked_ahead": "json",
+        "role_tags": "json",
     }
     ui_color = "#e7d4f5"
     operator_extra_links = (DestinationRoleLink(), DestinationPrefixLink())
@@ -119,10 +129,14 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         trusted_aws_conn_id: str | ArgNotSet | None = NOTSET,
         trusted_default_chain: bool = False,
         checked_ahead: dict[str, Any] | None = None,
+        permissions_boundary: str | None = None,
+        role_tags: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.role_name = role_name
+        self.permissions_boundary = permissions_boundary
+        self.role_tags = role_tags
         self.checked_ahead = checked_ahead
         #: Whether a pin was asked for (a template or an upstream task's output may resolve to ``None``).
         self.trusted_account_id, self._trusted_account_asked = take_pin(self, trusted_account_id, "trusted_account_id")
@@ -141,6 +155,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
+        from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_BY_TAG
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.converge import Prefetched
@@ -165,6 +180,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         where = f"connection {self.aws_conn_id!r}"
         validation.require_partitions(trusted, partition, "trusted_role_arns", where)
         validation.require_partitions(keys, partition, "kms_key_arns", where)
+        boundary = self._boundary(partition, where)
+        role_tags = validation.validate_role_tags(self.role_tags, "role_tags", MANAGED_BY_TAG["Key"])
         # Before anything is written in either account: the trust would otherwise name a role of an account other
         # than the EMR one's, which the assume grant (run after this task) refuses only once this role trusts it.
         self.require_trusted_here(trusted, partition)
@@ -194,14 +211,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     "two connections swapped?)",
                 )
             if role is not None:
-                self._warn_if_adopted(role, trusted)
-            if role is not None and role.get("Path", path) != path:
-                self.log.warning(
-                    "Role %s exists with path %s (role_path %s is used only when creating it)",
-                    role["Arn"],
-                    role["Path"],
-                    path,
-                )
+                self._check_existing_role(role, trusted, path, boundary)
             # Each apply below writes on these reads only while still in time (converge.py): the
             # trust policy's write and its settle wait come before the permissions policy's.
             inline = Prefetched.now(
@@ -212,6 +222,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 "path": path,
                 "description": description,
                 "max_session_duration": max_session_duration,
+                "permissions_boundary": boundary,
+                "role_tags": role_tags,
             }
             role_arn, changes = self.hook.ensure_role_trusts(
                 role_name, trusted, **trust, settings=settings, dry_run=True, role=read_role, account_id=account
@@ -290,6 +302,66 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             region = self.key_grant_hook.required_region("checked_ahead.key_user_key")
             validation.require_region(key, region, "checked_ahead.key_user_key", where)
             validation.require_account(key, account, "checked_ahead.key_user_key", where)
+
+    def _boundary(self, partition: str, where: str) -> str | None:
+        """Validate ``permissions_boundary`` (no AWS call): a managed policy ARN of the connection's partition."""
+        from airflow_provider_emrfs_xacct.pure import validation
+
+        if self.permissions_boundary is None:
+            return None
+        return validation.validate_policy_arn(self.permissions_boundary, "permissions_boundary", partition, where)
+
+    def _check_existing_role(self, role: dict[str, Any], trusted: list[str], path: str, boundary: str | None) -> None:
+        """Refuse a service-linked role; warn on what the role keeps of its own and on a partner's condition made moot."""
+        from airflow_provider_emrfs_xacct.pure import validation
+
+        validation.refuse_service_linked(str(role.get("Path", "")), str(role.get("Arn")), "role_name")
+        self._warn_if_adopted(role, trusted)
+        if role.get("Path", path) != path:
+            self.log.warning(
+                "Role %s exists with path %s (role_path %s is used only when creating it)",
+                role["Arn"],
+                role["Path"],
+                path,
+            )
+        held = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        if boundary is not None and held != boundary:
+            self.log.warning(
+                "Role %s exists with permissions boundary %s, not %s: permissions_boundary and role_tags are used only "
+                "when creating it; the role keeps its own boundary and tags",
+                role["Arn"],
+                held or "(none)",
+                boundary,
+            )
+        self._warn_conditions_made_moot(role, trusted)
+
+    def _warn_conditions_made_moot(self, role: dict[str, Any], trusted: list[str]) -> None:
+        """
+        Warn when another statement trusts a role asked for only under a ``Condition`` the provider's makes moot.
+
+        The provider's statement adds the role without one, and any Allow suffices absent a Deny (IAM User Guide,
+        "Policy evaluation logic"): the other statement's condition then no longer restricts that role. The plan and
+        the dry run say so too (this runs before either).
+        """
+        from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID
+        from airflow_provider_emrfs_xacct.pure.merge import conditional_trusts, parse_document
+
+        trust = parse_document(role.get("AssumeRolePolicyDocument"))
+        for arn in trusted:
+            guarded = conditional_trusts(trust, arn, besides=TRUST_SID)
+            if guarded:
+                self.log.warning(
+                    "Role %s trusts %s under a Condition in statement(s) %s; the provider's statement %s %s it "
+                    "without one, so that condition no longer restricts it (any Allow suffices absent a Deny). To keep it, add "
+                    "the same Condition to statement %s (the provider keeps a Condition added to its statement) or a "
+                    "Deny of your own beside it; see docs/howto/destination_role.md",
+                    role.get("Arn", role.get("RoleName")),
+                    arn,
+                    "; ".join(guarded),
+                    TRUST_SID,
+                    "would allow (dry run)" if self.dry_run else "allows",
+                    TRUST_SID,
+                )
 
     def _warn_if_adopted(self, role: dict[str, Any], trusted: list[str]) -> None:
         """
@@ -444,7 +516,11 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, require_valid_limit
 
         self.validate_safety()
-        role_name, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
+        role_name, role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
+        if role_account is not None:  # an ARN shows the path; a name alone: IAM refuses the first write to it
+            validation.refuse_service_linked(
+                validation.role_path_of_arn(self.emr_ec2_role_name), self.emr_ec2_role_name, "emr_ec2_role_name"
+            )
         managed_policies_per_role = require_valid_limit(
             MANAGED_POLICIES_PER_ROLE,
             validation.whole_number_of(self.managed_policies_per_role),

@@ -1084,6 +1084,33 @@ def grants_assume_role(statement: Any, principal_arn: str) -> bool:
     return identity_key(principal_arn) in held and any(action in ("sts:AssumeRole", "sts:*", "*") for action in actions)
 
 
+def conditional_trusts(document: dict[str, Any] | None, principal_arn: str, *, besides: str) -> list[str]:
+    """
+    Describe, for a warning, the statements that let ``principal_arn`` call ``sts:AssumeRole`` only under a ``Condition``.
+
+    Each as its ``Sid`` in quotes (``#N`` without one) and its condition keys. Only while no statement but ``besides``
+    (the provider's) trusts it unconditionally: the provider's then adds it unconditionally, and an Allow in any
+    statement suffices absent a Deny (IAM User Guide, "Policy evaluation logic"), so the condition no longer
+    restricts it. ``[]`` when another statement already trusts it without one (the condition restricts nothing
+    then), or when the provider's statement carries a ``Condition`` of its own (kept: :func:`owned_statement`).
+    """
+    statements = as_list((document or {}).get("Statement"))
+    others = [item for item in statements if not (isinstance(item, dict) and item.get("Sid") == besides)]
+    ours = find_statement(document, besides)
+    # A Condition added to the provider's statement is kept (owned_statement): it adds the principal under it.
+    if (ours is not None and "Condition" in ours) or any(grants_assume_role(item, principal_arn) for item in others):
+        return []
+    found = []
+    for index, item in enumerate(statements):
+        condition = item.get("Condition") if isinstance(item, dict) else None
+        unconditioned = {key: value for key, value in item.items() if key != "Condition"} if condition else None
+        if item in others and isinstance(condition, dict) and grants_assume_role(unconditioned, principal_arn):
+            keys = sorted({key for pairs in condition.values() if isinstance(pairs, dict) for key in pairs})
+            label = repr(item["Sid"]) if isinstance(item.get("Sid"), str) else f"#{index}"
+            found.append(f"{label} (condition keys {', '.join(keys)})")
+    return found
+
+
 _UNKNOWN_TRUST_NOBODY = (
     "statement {sid!r} is a Deny of sts:AssumeRole for every principal under a Condition, beside other statements: "
     "a revoke of an earlier release left it so (with the Condition someone had added to the provider's statement), "

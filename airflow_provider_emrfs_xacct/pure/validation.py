@@ -592,3 +592,94 @@ def validate_conn_id(value: Any, field: str, *, default_chain: bool) -> str | No
             field, f"must be an Airflow connection id (1-250 letters, digits and _#!()-.:/\\), got {value!r}"
         )
     return value
+
+
+#: A managed policy's ARN: ``arn:PARTITION:iam::ACCOUNT:policy/[PATH/]NAME``, ACCOUNT 12 digits or ``aws`` (an
+#: AWS managed policy); a policy name is 1-128 of ``[\w+=,.@-]`` (IAM API Reference, "CreatePolicy", PolicyName).
+_POLICY_ARN = re.compile(
+    r"^arn:([a-z-]+):iam::(\d{12}|aws):policy/(?:[\x21-\x29\x2b-\x2e\x30-\x7e]+/)*[\w+=,.@-]{1,128}$"
+)
+#: IAM's tag characters: letters, separators, numbers and ``_.:/=+-@`` (IAM API Reference, "Tag": Pattern
+#: ``[\p{L}\p{Z}\p{N}_.:/=+\-@]``), told by their Unicode category.
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+#: "You can add up to 50 tags to an IAM resource" (IAM User Guide, "Tagging IAM resources", "Rules for tagging").
+MAX_ROLE_TAGS = 50
+
+
+def validate_policy_arn(value: Any, field: str, partition: str, where: str) -> str:
+    """Validate a managed policy ARN in ``partition``, that of ``where`` (a boundary: IAM API Reference, "CreateRole")."""
+    value = require_str(value, field)
+    matched = _POLICY_ARN.fullmatch(value)
+    if not matched or matched.group(1) not in PARTITIONS or len(value) > 2048:
+        raise InvalidParameterError(
+            field, f"must be a managed policy ARN (arn:{partition}:iam::ACCOUNT:policy/NAME), got {value!r}"
+        )
+    return require_partition(value, partition, field, where)
+
+
+def _tag_text(value: Any, what: str, field: str, lengths: tuple[int, int]) -> str:
+    import unicodedata
+
+    if not isinstance(value, str):
+        raise InvalidParameterError(field, f"{what} must be a string, got {type(value).__name__} {value!r}")
+    allowed = all(char in _TAG_PUNCTUATION or unicodedata.category(char)[0] in "LZN" for char in value)
+    if not lengths[0] <= len(value) <= lengths[1] or not allowed:
+        raise InvalidParameterError(
+            field,
+            f"{what} must be {lengths[0]}-{lengths[1]} letters, digits, spaces and _.:/=+-@ (IAM's tag rules), "
+            f"got {value[:80]!r}",
+        )
+    return value
+
+
+def validate_role_tags(value: Any, field: str, reserved_key: str) -> dict[str, str]:
+    """
+    Validate tags for ``CreateRole`` with IAM's rules (IAM API Reference, "Tag"; IAM User Guide, "Tagging IAM resources").
+
+    Keys 1-128 characters, values 0-256, not beginning with ``aws:`` (reserved for AWS), none given twice in any
+    case, none equal to ``reserved_key`` (the provider's own tag, added beside them), at most
+    :data:`MAX_ROLE_TAGS` with it. ``None`` is none.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidParameterError(field, f"must be a dict of tag keys to values, got {type(value).__name__}")
+    seen: set[str] = set()
+    for key, text in value.items():
+        _tag_text(key, "a key", field, (1, 128))
+        _tag_text(text, f"the value of {key!r}", field, (0, 256))
+        if key.lower().startswith("aws:") or key.lower() == reserved_key.lower() or key.lower() in seen:
+            raise InvalidParameterError(
+                field, f"has key {key!r}: keys starting with 'aws:', {reserved_key!r} and a key twice are refused"
+            )
+        seen.add(key.lower())
+    if len(value) + 1 > MAX_ROLE_TAGS:
+        raise InvalidParameterError(
+            field, f"has {len(value)} tags; with the provider's own a role takes at most {MAX_ROLE_TAGS}"
+        )
+    return {str(key): str(text) for key, text in value.items()}
+
+
+#: The path of every service-linked role (IAM User Guide, "Using service-linked roles").
+SERVICE_LINKED_PATH = "/aws-service-role/"
+
+
+def refuse_service_linked(path: str, arn: str, field: str) -> None:
+    """
+    Refuse a role of the service-linked path: IAM refuses every change to its trust and policies.
+
+    "The request was rejected because service-linked roles are protected AWS resources" (IAM API Reference,
+    UpdateAssumeRolePolicy, PutRolePolicy and AttachRolePolicy, "Errors": ``UnmodifiableEntity``).
+    """
+    if path.startswith(SERVICE_LINKED_PATH):
+        raise InvalidParameterError(
+            field,
+            f"names the service-linked role {arn} (path {path}): IAM refuses every change to its trust and "
+            "policies (UnmodifiableEntity); name a role of your own",
+        )
+
+
+def role_path_of_arn(arn: str) -> str:
+    """Return the path of a validated role ARN (``/`` without one)."""
+    rest = arn.split(":", 5)[5].partition("/")[2]
+    return "/" + rest.rpartition("/")[0] + "/" if "/" in rest else "/"

@@ -40,6 +40,8 @@ def test_ensure_destination_role_template_fields():
         "role_description",
         "object_acl",
         "max_session_duration",
+        "permissions_boundary",
+        "role_tags",
         *SAFETY_FIELDS,
         *AWS_FIELDS,
     }
