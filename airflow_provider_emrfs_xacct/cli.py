@@ -1702,11 +1702,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgr
     if args.keep_security_configuration:
         print(_kept_configuration_message(result, planned=args.dry_run), file=err)
     _emit(result, out)
-    return _revoke_status(result, err, planned=args.dry_run)
+    return _revoke_status(result, err, planned=args.dry_run, emr_ec2_role=ec2_role_given(partner))
 
 
 #: The revoke's fields saying whether the access ended (``RevokePartnerAccessOperator``'s result), in its JSON.
-ACCESS_FIELDS = ("access_ended", "still_granted", "access_not_checked", "sessions_may_last_until")
+ACCESS_FIELDS = ("access_ended", "still_granted", "access_not_checked", "sessions_may_last_until", "also_trusted")
 
 
 def _kept_configuration_message(result: dict[str, Any], *, planned: bool) -> str:
@@ -1738,7 +1738,7 @@ def _kept_configuration_message(result: dict[str, Any], *, planned: bool) -> str
     return f"{kept}; whether their writes there end is not known (access_not_checked)."
 
 
-def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool) -> int:
+def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool, emr_ec2_role: str = DEFAULT_EC2_ROLE) -> int:
     """
     The exit status of a revoke that is done (or, ``planned``, shown): 0 when the access is known ended,
     :data:`ACCESS_NOT_ENDED` when a grant and the trust still allow it, :data:`NOT_CHECKED` when that is not known.
@@ -1746,13 +1746,7 @@ def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool) -> int
     done = "revoke planned (--dry-run)" if planned else "revoke done"
     if result["access_ended"] is True:
         if result["sessions_may_last_until"]:
-            print(
-                f"emrfs-xacct: {done}: no new session of the destination role can be assumed once IAM applies the "
-                "change, which may take a few minutes; sessions assumed before this revoke's check may keep the "
-                f"role's permissions until {result['sessions_may_last_until']} (sessions_may_last_until): wait for "
-                "that time plus a margin for those minutes.",
-                file=err,
-            )
+            print(_sessions_message(result, done, emr_ec2_role), file=err)
         return 0
     if result["access_ended"] is False:
         still = "; ".join(str(entry.get("by")) for entry in result["still_granted"] or [])
@@ -1768,6 +1762,30 @@ def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool) -> int
         file=err,
     )
     return NOT_CHECKED
+
+
+def _sessions_message(result: dict[str, Any], done: str, emr_ec2_role: str) -> str:
+    """
+    What a revoke that ended the access says of the sessions still open: the check is of the EMR EC2 role alone.
+
+    EMRFS's sessions are chained from the instance profile's, one hour at most (AWS STS API Reference, "AssumeRole",
+    ``DurationSeconds``), so ``sessions_may_last_until`` bounds them. Someone else the trust still lets assume the
+    role (``also_trusted``, kept by the revoke) is not chained: up to the role's ``MaxSessionDuration``, 12 hours
+    at most (IAM API Reference, "UpdateRole"), and not bounded by it.
+    """
+    message = (
+        f"emrfs-xacct: {done}: the EMR EC2 role {emr_ec2_role} can assume no new session of the destination role "
+        "once IAM applies the change, which may take a few minutes; EMRFS's sessions (role-chained, one hour at most) "
+        f"assumed before this revoke's check last until {result['sessions_may_last_until']} "
+        "(sessions_may_last_until): wait for that time plus a margin for those minutes."
+    )
+    if result.get("also_trusted"):
+        message += (
+            f" The destination role's trust policy still lets {', '.join(result['also_trusted'])} assume it "
+            "(also_trusted), kept by this revoke: their sessions, up to the role's MaxSessionDuration (12 hours at "
+            "most), are not bounded by sessions_may_last_until."
+        )
+    return message
 
 
 def _require_configuration(name: str, partner: dict[str, Any]) -> None:

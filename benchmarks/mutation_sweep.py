@@ -5478,6 +5478,15 @@ MUTATIONS = [
         "(UnmodifiableEntity) instead of a refusal naming role_name before any write",
         ["tests/integration/test_destination_role_guards.py"],
     ),
+    m(
+        "OX109",
+        "operators/revoke.py",
+        "        self.also_trusted = trusted_besides(trust, TRUST_SID, *emr_role)\n",
+        "        self.also_trusted = []\n",
+        "a trust statement the revoke keeps for another principal (sessions up to the role's MaxSessionDuration) is "
+        "not named in also_trusted, and the command line does not say sessions_may_last_until leaves it out",
+        ["tests/integration/test_revoke_sessions_until.py", "tests/integration/test_cli_revoke_sessions.py"],
+    ),
 ]
 
 

@@ -147,7 +147,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         back to confirm the change held; a finite number from 0 to 10**9. (default: the
         ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: ``{"security_configuration": name or None, "plan": [...], "access_ended": True, False or None,
-        "still_granted": [...], "access_not_checked": [...], "sessions_may_last_until": time or None}``: the
+        "still_granted": [...], "access_not_checked": [...], "sessions_may_last_until": time or None,
+        "also_trusted": [...] or None}``: the
         rebuilt configuration's name (the given one when it maps nothing to the role); ``None`` when the configuration held nothing but the
         partner's mappings (a configuration of its other sections alone is made and named instead), when no
         ``security_configuration`` was given, or when EMR has none by that name (skipped with a warning, so a
@@ -164,7 +165,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         run or try wrote (a rerun or retry that writes nothing gives a later time than needed); ``None`` for a dry
         run and when ``access_ended`` is not ``True``. IAM may take a few minutes to apply the change (IAM User
         Guide, same page), not in it: add a margin. Gate on it, not on ``access_ended`` alone, a task that must
-        not run while the partner may still write.
+        not run while the partner may still write. It bounds EMRFS's sessions only: ``also_trusted`` names whom
+        else the trust policy, read after the writes, still lets assume the role (another pipeline's EMR EC2 role,
+        a statement someone else wrote: the revoke keeps them); their sessions are not chained and may last up to
+        the role's ``MaxSessionDuration``, 12 hours at most (AWS STS API Reference, "AssumeRole",
+        ``DurationSeconds``), past that time. ``[]`` when it names no one else (or the role is deleted), ``None``
+        when it was not read (``remove_destination_trust=False``, or its read failed).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
@@ -356,6 +362,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.trusted_at: str | None = None  # an ARN, at a path not known to be the role's, the trust judges otherwise
         self.judged_at_path: dict[str, Any] | None = None  # the statement that judges it so
         self.trusts_read: list[dict[str, Any]] = []  # the trust policy as read before the write, and after
+        # Whom else the trust read after the writes lets assume the role; [] for a deleted role; None: not read.
+        self.also_trusted: list[str] | None = [] if self.delete_destination_role else None
         self.boundary_not_read = (
             ""  # the refused read of the EMR EC2 role's permissions boundary (or of whether it has one)
         )
@@ -379,6 +387,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             "access_ended": ended,
             "still_granted": self.still_granted,
             "access_not_checked": self.access_not_checked,
+            "also_trusted": self.also_trusted,
         }
 
     def _warn_of_requests_taken_over(self, role_arn: str, new_configuration: str | None, *, planned: bool) -> None:
@@ -675,7 +684,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from botocore.exceptions import ClientError
 
         from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
-        from airflow_provider_emrfs_xacct.pure.merge import as_list, parse_document, trust_without_role
+        from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID
+        from airflow_provider_emrfs_xacct.pure.merge import as_list, parse_document, trust_without_role, trusted_besides
 
         try:
             role = destination_iam.get_role(role_arn.rsplit("/", 1)[1])
@@ -694,10 +704,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             self.access_not_checked.append(f"the trust policy of {role_arn}: iam:{error.operation_name} refused")
             return None
         if role is None:
+            self.also_trusted = []  # no role: no one assumes it
             return None
         shown = parse_document(role["AssumeRolePolicyDocument"])
         self.trusts_read = [document for document in (self.trust_before, shown) if isinstance(document, dict)]
         trust = trust_without_role(shown, *emr_role)
+        # Whom the kept-key warning names (_keys_no_one_else_needs), from this same read.
+        self.also_trusted = trusted_besides(trust, TRUST_SID, *emr_role)
         statements = as_list((trust or {}).get("Statement"))
         if trust is None or not any(
             isinstance(statement, dict) and statement.get("Effect") == "Allow" for statement in statements

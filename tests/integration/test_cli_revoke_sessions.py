@@ -15,9 +15,9 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from devstack.moto_stack import EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client, create_principals
 from tests.integration.test_cli import emrfs_xacct, partner_file
-from tests.integration.test_revoke_sessions_until import HOUR, parsed
+from tests.integration.test_revoke_sessions_until import HOUR, parsed, trust_also
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,6 +28,7 @@ __all__ = ["partner_file"]  # the fixture, imported for the tests below
 
 EXPIRE = "fail once the role's sessions they hold expire"
 KEEP = "--keep-security-configuration"
+NOT_BOUNDED = "are not bounded by sessions_may_last_until"
 
 
 def revoke_until(aws: Seeded, path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[datetime, str, str]:
@@ -40,6 +41,7 @@ def revoke_until(aws: Seeded, path: Path, capsys: pytest.CaptureFixture[str]) ->
     until = result["sessions_may_last_until"]
     assert before + HOUR <= parsed(until) <= datetime.now(timezone.utc) + HOUR + timedelta(seconds=1)
     assert result["values"]["revoke"]["sessions_may_last_until"] == until
+    assert result["also_trusted"] == []  # the trust names no one else
     return parsed(until), until, captured.err
 
 
@@ -50,7 +52,12 @@ def test_revoke_reports_until_when_sessions_may_last_and_a_rerun_too(
     capsys.readouterr()
     first, until, err = revoke_until(aws, partner_file, capsys)
     assert f"{EXPIRE}, by {until} (sessions_may_last_until) plus the minutes IAM may take" in err
-    assert f"sessions assumed before this revoke's check may keep the role's permissions until {until}" in err
+    assert f"the EMR EC2 role {EMR_EC2_ROLE} can assume no new session of the destination role" in err
+    assert (
+        f"EMRFS's sessions (role-chained, one hour at most) assumed before this revoke's check last until {until}"
+        in err
+    )
+    assert NOT_BOUNDED not in err  # the trust names no one else
 
     # The rerun writes nothing: its own check's time, later than the first (conservative), never null.
     again, until, err = revoke_until(aws, partner_file, capsys)
@@ -72,7 +79,7 @@ def test_a_dry_run_says_what_would_happen_and_gives_no_time(
     assert "once this revoke is applied, their writes there would fail when the role's sessions" in captured.err
     assert EXPIRE not in captured.err
     assert "of the revoke that wrote" not in captured.err
-    assert "may keep the role's permissions until" not in captured.err
+    assert "assumed before this revoke's check last until" not in captured.err
 
 
 def test_kept_configuration_writes_go_on_while_the_access_is_not_ended(
@@ -98,3 +105,31 @@ def test_kept_configuration_writes_go_on_while_the_access_is_not_ended(
     assert EXPIRE not in err
     assert "within the hour" not in err
     assert "their writes there go on while the grant and trust named in still_granted stay" in err
+
+
+def test_a_principal_the_trust_still_names_is_said_not_bounded_by_the_time(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The revoke keeps a trust statement someone else wrote for another principal: its sessions are not chained, so
+    they may last up to the role's maximum session duration, 12 hours at most (AWS STS API Reference, "AssumeRole",
+    ``DurationSeconds``; IAM API Reference, "UpdateRole", ``MaxSessionDuration``): the time does not bound them.
+    """
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    other = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-admin"
+    create_principals(aws.url, other)
+    trust_also(aws, "emrfs-partner-b-writer", other)
+    capsys.readouterr()
+
+    assert emrfs_xacct("revoke", partner_file, aws, KEEP) == 0
+    captured = capsys.readouterr()
+    result, err = json.loads(captured.out), captured.err
+    until = result["sessions_may_last_until"]
+    assert result["access_ended"] is True
+    assert result["also_trusted"] == result["values"]["revoke"]["also_trusted"] == ["statement 'PartnerAdmin'"]
+    assert (
+        f"EMRFS's sessions (role-chained, one hour at most) assumed before this revoke's check last until {until}"
+        in err
+    )
+    assert "still lets statement 'PartnerAdmin' assume it (also_trusted)" in err
+    assert f"up to the role's MaxSessionDuration (12 hours at most), {NOT_BOUNDED}" in err

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_emrfs_xacct.operators.revoke import DeleteUnusedSecurityConfigsOperator
+from devstack.moto_stack import DESTINATION_ACCOUNT, client, create_principals
 from devstack.testing import AFTER_CALL, ROOT, may_change, run_operator
 from tests.integration.partners import provision_partner
 from tests.integration.test_retries import CASES, WorkerDied, die_once_after, task_instance
@@ -142,3 +144,48 @@ def test_the_cleanup_keeps_two_days_by_default_as_in_the_example_dag() -> None:
     spec.loader.exec_module(module)
     task = module.dag.get_task("delete_unused_security_configurations")
     assert task.min_age_seconds == two_days
+
+
+def trust_also(aws: Seeded, role_name: str, principal: str) -> None:
+    """Add to the role's trust policy a statement someone else wrote, trusting ``principal`` (the revoke keeps it)."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    trust["Statement"].append(
+        {"Sid": "PartnerAdmin", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    )
+    iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(trust))
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [({}, []), ({"delete_destination_role": True}, []), ({"remove_destination_trust": False}, None)],
+)
+def test_also_trusted_is_empty_when_the_trust_names_no_one_else(
+    aws: Seeded, two_partners: str, options: dict[str, bool], expected: list[str] | None
+) -> None:
+    """Empty when the trust read after the writes names no one else (or the role is gone); ``None`` when not read."""
+    revoke = {"security_configuration": two_partners, "name_prefix": "emrfs-xacct", **options}
+    result = run_operator(revoker(aws, PARTNER_1, **revoke))[0]
+    assert result["access_ended"] is True
+    assert result["also_trusted"] == expected
+
+
+def test_also_trusted_names_a_statement_the_revoke_keeps(aws: Seeded) -> None:
+    """
+    A statement someone else wrote, trusting another principal, stays (the revoke takes out only the EMR EC2 role):
+    that principal's sessions are not chained from an instance profile, so they may last up to the role's maximum
+    session duration, 12 hours at most (AWS STS API Reference, "AssumeRole", ``DurationSeconds``; IAM API
+    Reference, "UpdateRole", ``MaxSessionDuration``), past ``sessions_may_last_until``. The result names it.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    other = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-admin"
+    create_principals(aws.url, other)
+    trust_also(aws, PARTNER_1, other)
+
+    planned = run_operator(revoker(aws, PARTNER_1, dry_run=True))[0]
+    result = run_operator(revoker(aws, PARTNER_1))[0]
+
+    assert result["access_ended"] is True
+    assert result["sessions_may_last_until"] is not None
+    assert result["also_trusted"] == ["statement 'PartnerAdmin'"]
+    assert planned["also_trusted"] == ["statement 'PartnerAdmin'"]
