@@ -5339,13 +5339,14 @@ MUTATIONS = [
     m(
         "OX92",
         "hooks/errors.py",
-        "    if action in KEY_POLICY_DECIDED:\n",
-        "    if False:\n",
+        "    on_key = action in KEY_POLICY_DECIDED\n",
+        "    on_key = False\n",
         "a KMS call on a key refused by its key policy asks for an IAM grant alone, which does nothing without the key policy",
         [
             "tests/integration/test_stand_in_key_policy_calls.py",
             "tests/integration/test_verify_key_policy_refusal.py",
             "tests/unit/test_key_policy_fixes.py",
+            "tests/integration/test_stand_in_denial_reasons.py",
         ],
     ),
     m(
@@ -5417,15 +5418,6 @@ MUTATIONS = [
         ["tests/integration/test_revoke_sessions_until.py", "tests/integration/test_cli_revoke_sessions.py"],
     ),
     m(
-        "OX104",
-        "hooks/kms.py",
-        "        if not region or region == _region_of(self):\n",
-        "        if not region or region == self.conn_region_name:\n",
-        "with no Region on the connection (nor AWS_DEFAULT_REGION), a KMS hook asked for the Region a key ARN names "
-        "fails with botocore's NoRegionError: the bucket's default key is not described",
-        ["tests/unit/test_no_region_anywhere.py"],
-    ),
-    m(
         "OX100",
         "pure/security_config.py",
         '"IAMConfiguration": {"EnableApplicationScopedIAMRole": _BOOLEAN},',
@@ -5441,6 +5433,31 @@ MUTATIONS = [
         'a configuration made elsewhere with EnableApplicationScopedIAMRole 1 or "yes" (EMR may read it as runtime '
         "roles on) says nothing: the verifier passes it and runs its probe",
         ["tests/unit/test_runtime_roles_switch.py"],
+    ),
+    m(
+        "OX102",
+        "pure/denials.py",
+        "    if denial.explicit:\n",
+        "    if False:\n",
+        "an explicit deny AWS names is read as a missing Allow: the advice grants what a Deny refuses",
+        ["tests/unit/test_denial_reasons.py"],
+    ),
+    j(
+        "OX103",
+        "aws_key_policy_calls.py",
+        "    if _denies(replace(principal, boundary=None), action, key, context):\n",
+        "    if False:\n",
+        "the stand-in words a Deny in the role's own policy as no Allow, and the advice asks for a grant",
+        ["tests/integration/test_stand_in_denial_reasons.py"],
+    ),
+    m(
+        "OX104",
+        "hooks/kms.py",
+        "        if not region or region == _region_of(self):\n",
+        "        if not region or region == self.conn_region_name:\n",
+        "with no Region on the connection (nor AWS_DEFAULT_REGION), a KMS hook asked for the Region a key ARN names "
+        "fails with botocore's NoRegionError: the bucket's default key is not described",
+        ["tests/unit/test_no_region_anywhere.py"],
     ),
     m(
         "OX105",

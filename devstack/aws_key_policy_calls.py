@@ -17,12 +17,15 @@ when the new policy would not let the caller make a subsequent ``PutKeyPolicy`` 
 "PutKeyPolicy", ``Policy`` and ``BypassPolicyLockoutSafetyCheck``), judged the same way with the new policy.
 
 Each call carries the request keys of the writer's KMS calls (:func:`_request_keys`): ``kms:CallerAccount``, the key's
-properties, tags and aliases (the last two count in IAM policies only), and network keys not known.
+properties, tags and aliases (the last two count in IAM policies only), and ``kms:RequestAlias`` for a key named by an
+alias. The stand-in does not know the caller's way: it judges it as from the internet (:func:`_allowed`), without the
+VPC keys and from each ``aws:SourceIp`` the policies tell apart, refused when one of them is; a decision the judge
+cannot take otherwise (:class:`devstack.aws_judge.NotKnown`) is a refusal, the stricter side.
 
 Left alone: requests signed with other credentials than a role session's (moto's default keys, an IAM user's) and
 the stand-in's own session (:data:`STAND_IN_SESSION`, ``devstack.moto_stack.account_session``'s), with which tests
-arrange state as an administrator would; a request for a key moto does not have (moto answers it); a decision the judge cannot take (:class:`devstack.aws_judge.NotKnown`). Session policies are
-not applied (the judge does not model them). moto lets a role that does not exist be assumed, and most tests never
+arrange state as an administrator would; a request for a key moto does not have (moto answers it). Session policies
+are not applied (the judge does not model them). moto lets a role that does not exist be assumed, and most tests never
 make the connections' role: such a session is judged as allowed everything by its identity policies
 (:data:`UNMADE_ROLE_POLICY`), so the key policy alone decides. Written apart from the provider's own evaluator.
 """
@@ -30,6 +33,7 @@ make the connections' role: such a session is judged as allowed everything by it
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import moto.iam.models
@@ -111,9 +115,8 @@ def _request_keys(response: KmsResponse, principal: aws_judge.Principal, key: An
     The request keys of the session's call on ``key``, as of the writer's KMS calls: ``kms:CallerAccount``, the key's
     properties (``kms:KeySpec`` … "for KMS key resource operations": AWS KMS Developer Guide, "AWS KMS condition
     keys"), its tags and aliases (``aws:ResourceTag/<key>``, ``kms:ResourceAliases``: "Use tags to control access to KMS
-    keys", "Use aliases to control access to KMS keys"), and the network keys, which may be absent or hold any value:
-    ``aws:SourceIp`` is present except through a VPC endpoint, which the others name (IAM User Guide, "AWS global
-    condition context keys"), and the stand-in does not know the caller's way.
+    keys", "Use aliases to control access to KMS keys") and ``kms:RequestAlias`` (:func:`_request_alias`). The network
+    keys are the judgment's (:func:`_allowed`).
     """
     tags = response.kms_backend.tagger.get_tag_dict_for_resource(key.id).items()
     aliases = list(key.aliases)
@@ -122,37 +125,71 @@ def _request_keys(response: KmsResponse, principal: aws_judge.Principal, key: An
         **aws_judge.key_property_keys(key.to_dict()["KeyMetadata"]),
         **aws_judge.resource_tag_keys(tags),
         **({"kms:ResourceAliases": aliases} if aliases else {}),
-        **dict.fromkeys(aws_judge.NETWORK_KEYS, aws_judge.PRESENCE_NOT_KNOWN),
+        **_request_alias(str(response._get_param("KeyId") or "")),
     }
+
+
+def _request_alias(key_id: str) -> dict[str, str]:
+    """
+    ``kms:RequestAlias`` of a request whose ``KeyId`` is an alias name or alias ARN (``DescribeKey`` takes one): the
+    alias name, in key policies and IAM policies; "the value of the KeyId parameter in the request must be a matching
+    alias name or alias ARN" (AWS KMS Developer Guide, "AWS KMS condition keys", kms:RequestAlias). None otherwise.
+    """
+    named = key_id.split(":", 5)[-1] if key_id.startswith("arn:") else key_id
+    return {"kms:RequestAlias": named} if named.startswith("alias/") else {}
 
 
 def _allowed(
     principal: aws_judge.Principal, action: str, key: Any, policy: Any, context: dict[str, Any]
-) -> aws_judge.Decision | None:
+) -> aws_judge.Decision:
     """
-    The judge's decision of ``action`` on ``key`` under the key policy ``policy`` (``None``: not known), with the
-    request keys ``context``. The key's tags and aliases count in IAM policies only (:data:`aws_judge.KEY_LABEL_KEYS`):
-    the key policy is judged as if the request did not carry them.
+    The judge's decision of ``action`` on ``key`` under the key policy ``policy``, with the request keys ``context``,
+    for a caller over the internet: the VPC keys absent ("included in the request context only if the requester uses a
+    VPC endpoint") and ``aws:SourceIp`` present ("except when the requester uses a VPC endpoint"; IAM User Guide, "AWS
+    global condition context keys"), from each public address the policies tell apart
+    (:func:`devstack.aws_judge.source_address_candidates`). Refused when one address is, or when the judge cannot
+    decide (:class:`devstack.aws_judge.NotKnown`): the stricter side, as the stand-in does not know the caller's address.
+    The key's tags and aliases count in IAM policies only (:data:`aws_judge.KEY_LABEL_KEYS`): the key policy is judged
+    as if the request did not carry them.
     """
     policy = aws_judge.blind_to(policy if isinstance(policy, dict) else None, aws_judge.KEY_LABEL_KEYS)
+    addresses = _internet_addresses(principal, policy)
     try:
-        decision = aws_judge.authorize(
-            principal,
-            action,
-            key.arn,
-            resource_policy=policy,
-            resource_owner=key.account_id,
-            context=context,
-            resource_policy_name="key policy",
-        )
-        if decision.allowed or action not in _GRANT_OPERATIONS or not _granted(principal, action, key, context):
-            return decision
-        denied = aws_judge.explicitly_denied(
-            principal, action, key.arn, resource_policy=policy, resource_owner=key.account_id, context=context
-        )
-        return decision if denied else aws_judge.Decision(True, f"allowed by a grant: {action} on {key.arn}")
-    except aws_judge.NotKnown:
-        return None
+        decided = [(at, _decision(principal, action, key, policy, {**context, "aws:SourceIp": at})) for at in addresses]
+    except aws_judge.NotKnown as undecided:
+        return aws_judge.Decision(False, f"the stand-in cannot decide, so refuses: {undecided.reason}")
+    address, decision = next(((at, each) for at, each in decided if not each.allowed), decided[0])
+    if decision.allowed or len(addresses) == 1:
+        return decision
+    reason = f"as a caller from aws:SourceIp {address}, not known: {decision.reason}"
+    return aws_judge.Decision(False, reason, decision.checks)
+
+
+def _internet_addresses(principal: aws_judge.Principal, policy: dict[str, Any] | None) -> list[str]:
+    """The public ``aws:SourceIp`` values the key policy ``policy`` and ``principal``'s policies tell apart."""
+    documents = [policy, *(document for _, document in principal.policies), principal.boundary]
+    return list(aws_judge.source_address_candidates(documents, "aws:SourceIp", public=True))
+
+
+def _decision(
+    principal: aws_judge.Principal, action: str, key: Any, policy: dict[str, Any] | None, context: dict[str, Any]
+) -> aws_judge.Decision:
+    """The judge's decision of ``action`` on ``key`` with the request keys ``context``, a grant's included."""
+    decision = aws_judge.authorize(
+        principal,
+        action,
+        key.arn,
+        resource_policy=policy,
+        resource_owner=key.account_id,
+        context=context,
+        resource_policy_name="key policy",
+    )
+    if decision.allowed or action not in _GRANT_OPERATIONS or not _granted(principal, action, key, context):
+        return decision
+    denied = aws_judge.explicitly_denied(
+        principal, action, key.arn, resource_policy=policy, resource_owner=key.account_id, context=context
+    )
+    return decision if denied else aws_judge.Decision(True, f"allowed by a grant: {action} on {key.arn}")
 
 
 def _granted(principal: aws_judge.Principal, action: str, key: Any, context: dict[str, Any]) -> bool:
@@ -172,6 +209,50 @@ def _policy(text: Any) -> Any:
         return None
 
 
+def _why_denied(
+    principal: aws_judge.Principal, action: str, key: Any, decision: aws_judge.Decision, context: dict[str, Any]
+) -> str:
+    """
+    Why AWS would say it refused, as its message words it (IAM User Guide, "Troubleshoot access denied error
+    messages"): "with an explicit deny in a <type>" (the key policy's: a resource-based policy; the role's identity
+    policies; its permissions boundary), else "because no <type> allows the <action> action", the key policy's when it
+    neither allows nor delegates to IAM (:attr:`aws_judge.Decision.checks`), else the boundary's or the identity
+    policies'.
+    """
+    if "resource=DENY_MATCH" in decision.checks:
+        return "with an explicit deny in a resource-based policy"
+    if _denies(replace(principal, boundary=None), action, key, context):
+        return "with an explicit deny in an identity-based policy"
+    if _denies(replace(principal, policies=()), action, key, context):
+        return "with an explicit deny in a permissions boundary"
+    if "resource=NO_MATCH" in decision.checks:
+        return f"because no resource-based policy allows the {action} action"
+    if "the permissions boundary does not allow it" in decision.reason:
+        return f"because no permissions boundary allows the {action} action"
+    return f"because no identity-based policy allows the {action} action"
+
+
+def _denies(principal: aws_judge.Principal, action: str, key: Any, context: dict[str, Any]) -> bool:
+    """
+    Whether a ``Deny`` of ``principal``'s own policies surely matches a request from one of the public addresses
+    :func:`_allowed` judges (one that may match, not known: no).
+    """
+    for address in _internet_addresses(principal, None):
+        try:
+            if aws_judge.explicitly_denied(
+                principal,
+                action,
+                key.arn,
+                resource_policy=None,
+                resource_owner=key.account_id,
+                context={**context, "aws:SourceIp": address},
+            ):
+                return True
+        except aws_judge.NotKnown:
+            continue
+    return False
+
+
 def _judge(response: KmsResponse, action: str) -> None:
     """Raise KMS's ``AccessDeniedException`` when the judge refuses the session's ``action`` on the key."""
     session = _session(response)
@@ -185,15 +266,15 @@ def _judge(response: KmsResponse, action: str) -> None:
         raise KmsClientError(
             "AccessDeniedException",
             f"User: {session.arn} is not authorized to perform: {action} on resource: {key.arn} "
-            f"because no resource-based policy allows the {action} action ({decision.reason})",
+            f"{_why_denied(principal, action, key, decision, context)} ({decision.reason})",
         )
     if action == "kms:PutKeyPolicy" and not response._get_param("BypassPolicyLockoutSafetyCheck"):
         new = _policy(response._get_param("Policy"))
-        decision = None if new is None else _allowed(principal, action, key, new, context)
-        if decision is not None and not decision.allowed:
+        lockout = None if new is None else _allowed(principal, action, key, new, context)
+        if lockout is not None and not lockout.allowed:
             raise KmsClientError(
                 "MalformedPolicyDocumentException",
-                f"The new key policy will not allow you to update the key policy in the future ({decision.reason})",
+                f"The new key policy will not allow you to update the key policy in the future ({lockout.reason})",
             )
 
 

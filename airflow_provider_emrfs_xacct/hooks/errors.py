@@ -21,6 +21,7 @@ from botocore.exceptions import (
 )
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import KEY_POLICY_ALLOWS, KEY_POLICY_DECIDED
+from airflow_provider_emrfs_xacct.pure.denials import identity_named, read_denial, what_lifts
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
@@ -308,22 +309,30 @@ def denial_message(error: ClientError, *, action: str, resource: str, account: s
     called = f" ({operation})" if operation and action.partition(":")[2] != operation else ""
     return (
         f"{action}{called} on {resource} was denied in account {account} (connection {conn_id!r}): "
-        f"{error_message(error)}. {what_to_grant(action)}"
+        f"{error_message(error)}. {what_to_grant(action, error_message(error))}"
     )
 
 
-def what_to_grant(action: str) -> str:
+def what_to_grant(action: str, message: str = "") -> str:
     """
-    What a refused ``action`` needs. A KMS call on a key (:data:`~.findings.KEY_POLICY_DECIDED`) needs the key
-    policy too: "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
+    What a refused ``action`` needs, after what AWS's ``message`` says of why (:func:`~.denials.read_denial`: an
+    explicit deny must go, else the policy that lacks the Allow), to whom it names (:func:`~.denials.identity_named`).
+    A KMS call on a key (:data:`~.findings.KEY_POLICY_DECIDED`) needs the key policy too, when AWS does not say which
+    lacks it: "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
     (AWS KMS Developer Guide, "Key policies in AWS KMS").
     """
-    if action in KEY_POLICY_DECIDED:
+    on_key = action in KEY_POLICY_DECIDED
+    whom = identity_named(message)
+    denial = read_denial(message)
+    if denial is not None:
+        lifts = what_lifts(denial, action, whom, KEY_POLICY_ALLOWS if on_key else None)
+        return f"{lifts[0].upper()}{lifts[1:]}."
+    if on_key:
         return (
-            f"Grant {action} on that key to the connection's role in its identity policy, and make sure the key "
+            f"Grant {action} on that key to {whom} in its identity policy, and make sure the key "
             f"policy allows it: {KEY_POLICY_ALLOWS}."
         )
-    return f"Grant {action} on that resource to the connection's identity."
+    return f"Grant {action} on that resource to {whom}."
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from devstack.moto_stack import (
     client,
     key_admin_arn,
 )
-from devstack.testing import CallRecorder, provisioner_roles, run_operator
+from devstack.testing import ALLOW_EVERYTHING, CallRecorder, provisioner_roles, run_operator
 from tests.integration.test_kms_key_users import SID, create_roles, key_policy, make_operator
 
 #: A session of the provider's role, as its connections make them (the stand-in's own session is left unjudged).
@@ -68,10 +68,10 @@ def test_a_key_policy_without_iam_delegation_refuses_the_grant_before_anything_i
     assert "AccessDeniedException" in repr(refused.value.__cause__)
     assert "no resource-based policy allows the kms:GetKeyPolicy action" in message
     assert "key policy does not allow it" in message
-    # An IAM grant alone does nothing here (AWS KMS Developer Guide, "Key policies in AWS KMS"): the key policy too.
+    # An IAM grant does nothing here (AWS KMS Developer Guide, "Key policies in AWS KMS"): AWS names the key policy.
     assert (
-        "Grant kms:GetKeyPolicy on that key to the connection's role in its identity policy, and make sure the key "
-        "policy allows it: its statement enabling IAM policies for the account, or a statement naming the role "
+        f"The key policy must allow kms:GetKeyPolicy to the role {PROVISIONER_ROLE} of account {DESTINATION_ACCOUNT}: "
+        "its statement enabling IAM policies for the account, or a statement naming that identity "
         '(docs/permissions.md, "A key policy without the account-root statement").'
     ) in message, message
     assert recorder.params_of("PutKeyPolicy") == []
@@ -216,3 +216,159 @@ def test_a_grant_with_an_encryption_context_constraint_allows_describe_key(aws: 
     metadata = provider_kms(aws).describe_key(KeyId=aws.kms_key_arn)["KeyMetadata"]
 
     assert metadata["Arn"] == aws.kms_key_arn
+
+
+#: A network perimeter (IAM User Guide, "AWS global condition context keys"): ``aws:SourceVpce`` and ``aws:SourceVpc``
+#: are "included in the request context only if the requester uses a VPC endpoint"; ``aws:SourceIp`` is, "except when
+#: the requester uses a VPC endpoint". The stand-in judges the provider's calls as from the internet, any address.
+PERIMETERS = {
+    "outside the VPC endpoint": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f60718"}},
+    "outside the office's addresses": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+}
+
+
+def with_perimeter(policy: dict[str, Any], condition: dict[str, Any]) -> dict[str, Any]:
+    """``policy`` with a statement denying every KMS call that does not meet ``condition``'s network limit."""
+    deny = {"Sid": "Perimeter", "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*"}
+    return {**policy, "Statement": [*policy["Statement"], {**deny, "Condition": condition}]}
+
+
+@pytest.mark.parametrize("perimeter", PERIMETERS)
+def test_a_perimeter_deny_does_not_leave_a_key_policy_without_iam_delegation_to_moto(
+    aws: Seeded, perimeter: str
+) -> None:
+    """
+    AWS KMS Developer Guide, "Key policies in AWS KMS": no statement allows the role, so every network way is refused;
+    a condition on a network key does not make the stand-in let the call through.
+    """
+    create_roles(aws, "partner-a-writer")
+    put_as_admin(aws, with_perimeter(admins_only(), PERIMETERS[perimeter]))
+
+    with pytest.raises(ClientError) as refused:
+        provider_kms(aws).get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    with CallRecorder().everywhere() as recorder, pytest.raises(AccessDeniedError):
+        run_operator(make_operator(aws.kms_key_arn))
+    assert recorder.params_of("PutKeyPolicy") == []
+
+
+def perimeter_statement(condition: dict[str, Any]) -> dict[str, Any]:
+    """An identity-policy statement denying every KMS call that does not meet ``condition``'s network limit."""
+    return {"Effect": "Deny", "Action": "kms:*", "Resource": "*", "Condition": condition}
+
+
+def test_an_address_perimeter_in_the_role_s_policy_refuses_a_caller_it_may_not_cover(aws: Seeded) -> None:
+    """
+    The seeded key policy enables IAM policies (its account-root statement) and the role's policy allows everything,
+    but denies a caller outside 203.0.113.0/24 (``NotIpAddress`` ``aws:SourceIp``: IAM User Guide, "AWS: Denies access
+    to AWS based on the source IP"), as AWS refuses a caller over the internet from another address. The stand-in does
+    not know the caller's address: it takes each one the policies tell apart and refuses when one is refused.
+    (The Deny is in the role's policy: moto refuses any key-policy Deny whatever its conditions.)
+    """
+    provisioner_roles(
+        aws.url, None, {}, [ALLOW_EVERYTHING, perimeter_statement(PERIMETERS["outside the office's addresses"])]
+    )
+
+    with pytest.raises(ClientError) as refused:
+        provider_kms(aws).describe_key(KeyId=aws.kms_key_arn)
+
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "as a caller from aws:SourceIp 52.94.0.1" in refused.value.response["Error"]["Message"]
+    # As AWS words it (IAM User Guide, "Troubleshoot access denied error messages"): the Deny, not a missing Allow.
+    assert "with an explicit deny in an identity-based policy" in refused.value.response["Error"]["Message"]
+
+
+def test_a_blocked_address_range_is_worded_as_the_explicit_deny_it_is(aws: Seeded) -> None:
+    """
+    A Deny of callers from 198.51.100.0/24 (``IpAddress`` ``aws:SourceIp``): the stand-in refuses, as one address it
+    cannot rule out is in the range, and words it as AWS would for such a caller, "with an explicit deny in an
+    identity-based policy" (IAM User Guide, "Troubleshoot access denied error messages"), not as a missing Allow: the
+    wording is judged with the same addresses as the decision.
+    """
+    blocked = {
+        "Effect": "Deny",
+        "Action": "kms:*",
+        "Resource": "*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "198.51.100.0/24"}},
+    }
+    provisioner_roles(aws.url, None, {}, [ALLOW_EVERYTHING, blocked])
+
+    with pytest.raises(ClientError) as refused:
+        provider_kms(aws).describe_key(KeyId=aws.kms_key_arn)
+
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "with an explicit deny in an identity-based policy" in refused.value.response["Error"]["Message"]
+
+
+def test_a_perimeter_on_other_vpc_endpoints_lets_a_caller_from_the_internet_through(aws: Seeded) -> None:
+    """
+    A Deny of requests through another VPC endpoint (``Null`` ``aws:SourceVpce`` ``false``: the key present) does not
+    apply to a request over the internet, which does not carry the key (IAM User Guide, "AWS global condition context
+    keys"; "IAM JSON policy elements: Condition operators", ``Null``): the seeded key policy and the role's allow decide.
+    """
+    other_endpoints = {
+        "StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f60718"},
+        "Null": {"aws:SourceVpce": "false"},
+    }
+    provisioner_roles(aws.url, None, {}, [ALLOW_EVERYTHING, perimeter_statement(other_endpoints)])
+
+    metadata = provider_kms(aws).describe_key(KeyId=aws.kms_key_arn)["KeyMetadata"]
+
+    assert metadata["Arn"] == aws.kms_key_arn
+
+
+@pytest.mark.parametrize("by", ["alias name", "alias ARN"])
+def test_describe_key_by_alias_is_allowed_by_a_kms_request_alias_statement(aws: Seeded, by: str) -> None:
+    """
+    AWS KMS Developer Guide, "AWS KMS condition keys", kms:RequestAlias (key policies and IAM policies; DescribeKey):
+    "the value of the KeyId parameter in the request must be a matching alias name or alias ARN"; another key
+    identifier does not satisfy it.
+    """
+    provisioner_roles(aws.url, None, {})
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.create_alias(AliasName="alias/partner-key", TargetKeyId=aws.kms_key_arn)
+    policy = admins_only()
+    policy["Statement"].append(
+        {
+            "Sid": "DescribeByAlias",
+            "Effect": "Allow",
+            "Principal": {"AWS": ROLE},
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:RequestAlias": "alias/partner-key"}},
+        }
+    )
+    put_as_admin(aws, policy)
+    region = aws.kms_key_arn.split(":")[3]
+    alias = (
+        "alias/partner-key" if by == "alias name" else f"arn:aws:kms:{region}:{DESTINATION_ACCOUNT}:alias/partner-key"
+    )
+
+    metadata = provider_kms(aws).describe_key(KeyId=alias)["KeyMetadata"]
+
+    assert metadata["Arn"] == aws.kms_key_arn
+    with pytest.raises(ClientError) as refused:
+        provider_kms(aws).describe_key(KeyId=aws.kms_key_arn)
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+def test_a_decision_the_stand_in_cannot_take_is_a_refusal(aws: Seeded) -> None:
+    """
+    A policy variable naming a multivalued key (``${kms:ResourceAliases}``) is not substituted: "You cannot use a
+    policy variable with multivalued condition keys" (IAM User Guide, "IAM policy elements: Variables and tags").
+    The judge cannot decide the role's allow, and the stand-in refuses rather than let moto answer (the stricter side).
+    """
+    client(aws.url, DESTINATION_ACCOUNT, "kms").create_alias(AliasName="alias/partner-key", TargetKeyId=aws.kms_key_arn)
+    by_variable = {
+        "Effect": "Allow",
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:userid": "${kms:ResourceAliases}"}},
+    }
+    provisioner_roles(aws.url, None, {}, [by_variable])
+
+    with pytest.raises(ClientError) as refused:
+        provider_kms(aws).describe_key(KeyId=aws.kms_key_arn)
+
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "the stand-in cannot decide, so refuses" in refused.value.response["Error"]["Message"]

@@ -83,7 +83,11 @@ def test_a_read_the_key_policy_refuses_leaves_the_key_not_checked(
     assert refused in key["fix"]
     assert [(read["action"], read["resource"]) for read in key["refused_reads"]] == [(refused, aws.kms_key_arn)]
     assert_names_the_key_policy(key["fix"], refused)
-    assert "in its identity policy, and make sure the key policy allows it" in key["detail"]
+    # AWS says which lacks the Allow ("because no resource-based policy allows", IAM User Guide, "Troubleshoot access
+    # denied error messages"): the key policy alone is asked.
+    assert f"because no resource-based policy allows the {refused} action" in key["detail"]
+    assert "The key policy must allow" in key["detail"]
+    assert "in its identity policy" not in key["detail"]
 
 
 def assert_names_the_key_policy(fix: str, refused: str) -> None:
@@ -91,8 +95,8 @@ def assert_names_the_key_policy(fix: str, refused: str) -> None:
     The fix asks for the key policy too: an IAM grant alone does nothing on such a key (AWS KMS Developer Guide, "Key
     policies in AWS KMS": "Without permission from the key policy, IAM policies that allow permissions have no effect").
     """
-    assert f"the key policy must allow {refused} to the connection's role too" in fix, fix
-    assert "its statement enabling IAM policies for the account, or a statement naming the role" in fix, fix
+    assert f"the key policy must allow {refused} to the connection 'aws_destination_account': " in fix, fix
+    assert "its statement enabling IAM policies for the account, or a statement naming that identity" in fix, fix
     assert 'docs/permissions.md, "A key policy without the account-root statement"' in fix, fix
 
 

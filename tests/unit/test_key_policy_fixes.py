@@ -1,5 +1,5 @@
 """
-What a refused KMS call on a key asks for: the role's identity policy and the key policy; other refusals are unchanged.
+What a refused KMS call on a key asks for, AWS's message naming no policy type: the identity policy and the key policy; other refusals are unchanged.
 
 AWS KMS Developer Guide, "Key policies in AWS KMS": "Unless the key policy explicitly allows it, you cannot use IAM
 policies to allow access to a KMS key. Without permission from the key policy, IAM policies that allow permissions
@@ -49,13 +49,14 @@ def test_refused_reads_of_a_key_ask_the_key_policy_once_for_each_action() -> Non
     describe, grants = denied("kms:DescribeKey", KEY), denied("kms:ListGrants", KEY)
 
     assert fix_of(describe, grants, denied("kms:ListAliases", "alias/aws/s3")) == (
-        "allow kms:DescribeKey to the role of the connection 'aws_dest' in its identity policy, kms:ListGrants to the "
-        "role of the connection 'aws_dest' in its identity policy, kms:ListAliases to the connection 'aws_dest' "
+        "allow kms:DescribeKey to the identity of the connection 'aws_dest' in its identity policy, kms:ListGrants to "
+        "the identity of the connection 'aws_dest' in its identity policy, kms:ListAliases to the connection 'aws_dest' "
         "(refused: see the detail); the key policy must allow kms:DescribeKey and kms:ListGrants to the connection's "
-        "role too: its statement enabling IAM policies for the account, or a statement naming the role "
+        "identity too: its statement enabling IAM policies for the account, or a statement naming that identity "
         f"({DOCS}); then verify again"
     )
     assert describe.explanation.endswith(
-        "Grant kms:DescribeKey on that key to the connection's role in its identity policy, and make sure the key "
-        f"policy allows it: its statement enabling IAM policies for the account, or a statement naming the role ({DOCS})."
+        "Grant kms:DescribeKey on that key to the connection's identity in its identity policy, and make sure the key "
+        "policy allows it: its statement enabling IAM policies for the account, or a statement naming that identity "
+        f"({DOCS})."
     )

@@ -14,6 +14,8 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_emrfs_xacct.pure.denials import Denial, identity_named, read_denial, what_lifts
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -33,10 +35,10 @@ PROBE_FIX = "the answer is only known when the job runs: run the live probe (pro
 #: ``kms:ListAliases``, no call on a key: "Required permissions: kms:ListAliases (IAM policy)" (AWS KMS API Reference,
 #: "ListAliases").
 KEY_POLICY_DECIDED = frozenset({"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListGrants"})
-#: How a key policy allows one of :data:`KEY_POLICY_DECIDED` to the connection's role (the default key policy's
+#: How a key policy allows one of :data:`KEY_POLICY_DECIDED` to the connection's identity (the default key policy's
 #: account statement "enables IAM policies", same page).
 KEY_POLICY_ALLOWS = (
-    "its statement enabling IAM policies for the account, or a statement naming the role "
+    "its statement enabling IAM policies for the account, or a statement naming that identity "
     '(docs/permissions.md, "A key policy without the account-root statement")'
 )
 
@@ -705,8 +707,9 @@ def name_refused_reads(links: list[Link], refused: list[RefusedRead]) -> list[Li
     A read is behind a link when the link's detail holds the explanation written where the refusal was caught
     (:attr:`~.state.RefusedRead.explanation`): the part it left unread is the reason the link gives. Such a link's
     answer is known once the read is allowed, not only when the job runs: :data:`PROBE_FIX` alone would say
-    otherwise. A fix that names the action already is kept. A refused KMS read on a key asks the key policy too
-    (:data:`KEY_POLICY_DECIDED`): IAM policies alone do not reach a key.
+    otherwise. A fix that names the action already is kept. A read whose AWS message says why asks what lifts it
+    (:func:`~..denials.what_lifts`: a deny must go; else the policy AWS names). Otherwise a refused KMS read on a key
+    asks the key policy too (:data:`KEY_POLICY_DECIDED`): IAM policies alone do not reach a key.
     """
     named = []
     for link in links:
@@ -716,18 +719,31 @@ def name_refused_reads(links: list[Link], refused: list[RefusedRead]) -> list[Li
             else []
         )
         link = replace(link, refused_reads=behind)
-        grants = list(dict.fromkeys(_grant(item) for item in behind if not names_action(link.fix, item.action)))
-        named.append(replace(link, fix=_with_grants(link.fix, grants, _key_policy_too(behind))))
+        said = [(item, denial) for item in behind if (denial := read_denial(item.explanation)) is not None]
+        unsaid = [item for item in behind if read_denial(item.explanation) is None]
+        grants = list(dict.fromkeys(_grant(item) for item in unsaid if not names_action(link.fix, item.action)))
+        asks = [*dict.fromkeys(_lift(item, denial) for item, denial in said), _key_policy_too(unsaid)]
+        named.append(replace(link, fix=_with_grants(link.fix, grants, [ask for ask in asks if ask])))
     return named
 
 
 def _grant(refused: RefusedRead) -> str:
-    """What to allow for one refused read, and to whom (a key's: in the role's identity policy, the key policy too)."""
+    """What to allow for one refused read, and to whom (a key's: in the identity policy, the key policy too)."""
     if not refused.connection:
         return refused.action
     if refused.action in KEY_POLICY_DECIDED:
-        return f"{refused.action} to the role of the connection {refused.connection!r} in its identity policy"
+        return f"{refused.action} to the identity of the connection {refused.connection!r} in its identity policy"
     return f"{refused.action} to the connection {refused.connection!r}"
+
+
+def _lift(refused: RefusedRead, denial: Denial) -> str:
+    """
+    What lifts one refused read whose message says why (``denial``, :func:`~..denials.read_denial`): the deny gone, or
+    the policy AWS names as lacking the Allow changed.
+    """
+    whom = f"the connection {refused.connection!r}" if refused.connection else identity_named(refused.explanation)
+    key_policy = KEY_POLICY_ALLOWS if refused.action in KEY_POLICY_DECIDED else None
+    return what_lifts(denial, refused.action, whom, key_policy)
 
 
 def _key_policy_too(behind: list[RefusedRead]) -> str:
@@ -735,15 +751,18 @@ def _key_policy_too(behind: list[RefusedRead]) -> str:
     actions = list(dict.fromkeys(item.action for item in behind if item.action in KEY_POLICY_DECIDED))
     if not actions:
         return ""
-    return f"the key policy must allow {' and '.join(actions)} to the connection's role too: {KEY_POLICY_ALLOWS}"
+    return f"the key policy must allow {' and '.join(actions)} to the connection's identity too: {KEY_POLICY_ALLOWS}"
 
 
-def _with_grants(fix: str, grants: list[str], key_policy: str) -> str:
-    """``fix`` after the grants it does not name yet and what the key policy must allow (``fix`` when neither)."""
-    if not grants:
-        return "; ".join(part for part in (fix, key_policy) if part)
-    allow = f"allow {', '.join(grants)} (refused: see the detail)"
-    grant = f"{allow}; {key_policy}; then verify again" if key_policy else f"{allow} and verify again"
+def _with_grants(fix: str, grants: list[str], asks: list[str]) -> str:
+    """``fix`` after the grants it does not name yet and the other changes ``asks`` (``fix`` when neither)."""
+    if not grants and fix not in ("", PROBE_FIX):
+        return "; ".join((fix, *asks))
+    changes = [f"allow {', '.join(grants)} (refused: see the detail)"] if grants else []
+    changes += asks
+    if not changes:
+        return fix
+    grant = f"{'; '.join(changes)}; then verify again" if len(changes) > 1 else f"{changes[0]} and verify again"
     if fix in ("", PROBE_FIX):
         return grant + ("; or run the live probe (probe=True)" if fix else "")
     return f"{grant}; {fix}"

@@ -1,0 +1,73 @@
+"""
+The stand-in words a refused KMS call on a key as AWS does, after why the judge refused it, and the provider's advice
+follows what the message says (devstack/aws_key_policy_calls.py, pure/denials.py).
+
+IAM User Guide, "Troubleshoot access denied error messages"
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html): "with an explicit deny in a
+<type>" or "because no <type> allows the <action> action". An explicit deny "in any policy overrides any allows" (IAM
+User Guide, "Policy evaluation logic"); AWS KMS Developer Guide, "Key policies in AWS KMS": "Unless the key policy
+explicitly allows it, you cannot use IAM policies to allow access to a KMS key."
+"""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
+from devstack.moto_stack import DESTINATION_ACCOUNT, PROVISIONER_ROLE, Seeded
+from devstack.testing import provisioner_roles, run_operator
+from tests.integration.test_kms_key_users import create_roles, make_operator
+from tests.integration.test_stand_in_key_policy_calls import admins_only, provider_kms, put_as_admin
+
+WHOM = f"the role {PROVISIONER_ROLE} of account {DESTINATION_ACCOUNT}"
+
+
+def refused_grant(aws: Seeded) -> str:
+    """The message of the key grant's refusal (its first call on the key, ``GetKeyPolicy``)."""
+    create_roles(aws, "partner-a-writer")
+    with pytest.raises(AccessDeniedError) as refused:
+        run_operator(make_operator(aws.kms_key_arn))
+    return str(refused.value)
+
+
+def test_a_deny_in_the_role_s_policy_is_an_explicit_deny_that_must_go(aws: Seeded) -> None:
+    provisioner_roles(aws.url, None, {DESTINATION_ACCOUNT: "kms:GetKeyPolicy"})
+
+    with pytest.raises(ClientError) as refused:
+        provider_kms(aws).get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")
+    assert "with an explicit deny in an identity-based policy" in refused.value.response["Error"]["Message"]
+
+    message = refused_grant(aws)
+    assert "with an explicit deny in an identity-based policy" in message, message
+    assert (
+        f"An identity-based policy denies kms:GetKeyPolicy to {WHOM}; an Allow or a key-policy change does not lift "
+        "it: the deny must go."
+    ) in message, message
+    assert "Grant kms:GetKeyPolicy" not in message
+
+
+def test_a_key_policy_naming_neither_the_role_nor_iam_asks_the_key_policy(aws: Seeded) -> None:
+    provisioner_roles(aws.url, None, {})
+    put_as_admin(aws, admins_only())
+
+    message = refused_grant(aws)
+
+    assert "because no resource-based policy allows the kms:GetKeyPolicy action" in message, message
+    assert (
+        f"The key policy must allow kms:GetKeyPolicy to {WHOM}: its statement enabling IAM policies for the account, "
+        "or a statement naming that identity"
+    ) in message, message
+
+
+def test_a_deny_in_the_key_policy_is_a_resource_based_policy_s(aws: Seeded) -> None:
+    provisioner_roles(aws.url, None, {})
+    deny = {"Sid": "NoReads", "Effect": "Deny", "Principal": "*", "Action": "kms:GetKeyPolicy", "Resource": "*"}
+    policy = admins_only()
+    put_as_admin(aws, {**policy, "Statement": [*policy["Statement"], deny]})
+
+    message = refused_grant(aws)
+
+    assert "with an explicit deny in a resource-based policy" in message, message
+    assert "A resource-based policy denies kms:GetKeyPolicy" in message, message
+    assert "the deny must go" in message, message
