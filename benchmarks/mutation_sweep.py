@@ -5504,6 +5504,25 @@ MUTATIONS = [
         "not named in also_trusted, and the command line does not say sessions_may_last_until leaves it out",
         ["tests/integration/test_revoke_sessions_until.py", "tests/integration/test_cli_revoke_sessions.py"],
     ),
+    m(
+        "OX115",
+        "hooks/errors.py",
+        "    action, resource = refused_action(message, action)\n",
+        "    resource = None\n",
+        "RunJobFlow refused on iam:PassRole (AWS's message: not authorized to perform: iam:PassRole) is advised "
+        "'Grant elasticmapreduce:RunJobFlow', which the caller already has",
+        ["tests/unit/test_denial_reasons.py"],
+    ),
+    m(
+        "OX116",
+        "pure/denials.py",
+        "    if denial.policy in ORGANISATION_POLICIES:\n",
+        "    if False:\n",
+        "a service control policy's refusal (worded explicit deny even when none allows) is advised 'the deny must go' "
+        "as if the account could change it, not the organisation's management account removing the Deny or adding "
+        "an Allow",
+        ["tests/unit/test_denial_reasons.py"],
+    ),
 ]
 
 

@@ -232,6 +232,40 @@ def _why_denied(
     return f"because no identity-based policy allows the {action} action"
 
 
+#: Said of a refusal that rests on a network key the stand-in does not know: not AWS's wording for a caller through
+#: a VPC endpoint, which the stand-in cannot tell apart.
+_FROM_INTERNET = "the stand-in judges the call as from the internet, with no VPC endpoint nor VPC keys: "
+
+
+def _rests_on_network(
+    principal: aws_judge.Principal, action: str, key: Any, policy: Any, context: dict[str, Any]
+) -> bool:
+    """Whether ``action`` would be allowed without the ``Deny`` statements conditioned on a network key."""
+    keyless = replace(
+        principal,
+        policies=tuple((name, _without_network_denies(document)) for name, document in principal.policies),
+        boundary=_without_network_denies(principal.boundary),
+    )
+    return _allowed(keyless, action, key, _without_network_denies(policy), context).allowed
+
+
+def _without_network_denies(policy: Any) -> Any:
+    """``policy`` without its ``Deny`` statements whose condition names a network key (``aws:SourceVpce``...)."""
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    if statements is None:
+        return policy
+    kept = [each for each in (statements if isinstance(statements, list) else [statements]) if not _network_deny(each)]
+    return {**policy, "Statement": kept}
+
+
+def _network_deny(statement: Any) -> bool:
+    condition = statement.get("Condition") if isinstance(statement, dict) else None
+    if not isinstance(condition, dict) or statement.get("Effect") != "Deny":
+        return False
+    names = {name.lower() for block in condition.values() if isinstance(block, dict) for name in block}
+    return bool(names & {key.lower() for key in aws_judge.NETWORK_KEYS})
+
+
 def _denies(principal: aws_judge.Principal, action: str, key: Any, context: dict[str, Any]) -> bool:
     """
     Whether a ``Deny`` of ``principal``'s own policies surely matches a request from one of the public addresses
@@ -263,10 +297,12 @@ def _judge(response: KmsResponse, action: str) -> None:
     context = _request_keys(response, principal, key)
     decision = _allowed(principal, action, key, _policy(key.policy), context)
     if decision is not None and not decision.allowed:
+        policy = _policy(key.policy)
+        internet = _FROM_INTERNET if _rests_on_network(principal, action, key, policy, context) else ""
         raise KmsClientError(
             "AccessDeniedException",
             f"User: {session.arn} is not authorized to perform: {action} on resource: {key.arn} "
-            f"{_why_denied(principal, action, key, decision, context)} ({decision.reason})",
+            f"{_why_denied(principal, action, key, decision, context)} ({internet}{decision.reason})",
         )
     if action == "kms:PutKeyPolicy" and not response._get_param("BypassPolicyLockoutSafetyCheck"):
         new = _policy(response._get_param("Policy"))

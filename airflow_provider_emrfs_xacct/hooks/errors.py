@@ -21,7 +21,14 @@ from botocore.exceptions import (
 )
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import KEY_POLICY_ALLOWS, KEY_POLICY_DECIDED
-from airflow_provider_emrfs_xacct.pure.denials import identity_named, read_denial, what_lifts
+from airflow_provider_emrfs_xacct.pure.denials import (
+    identity_named,
+    in_identity_policy,
+    is_federated,
+    read_denial,
+    refused_action,
+    what_lifts,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
@@ -316,22 +323,29 @@ def denial_message(error: ClientError, *, action: str, resource: str, account: s
 def what_to_grant(action: str, message: str = "") -> str:
     """
     What a refused ``action`` needs, after what AWS's ``message`` says of why (:func:`~.denials.read_denial`: an
-    explicit deny must go, else the policy that lacks the Allow), to whom it names (:func:`~.denials.identity_named`).
-    A KMS call on a key (:data:`~.findings.KEY_POLICY_DECIDED`) needs the key policy too, when AWS does not say which
-    lacks it: "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
-    (AWS KMS Developer Guide, "Key policies in AWS KMS").
+    explicit deny must go or its condition be met, an organisation's policy changed by the organisation, else the policy
+    that lacks the Allow), of the action it says it refused (:func:`~.denials.refused_action`: iam:PassRole for a
+    RunJobFlow), to whom it names (:func:`~.denials.identity_named`). A KMS call on a key
+    (:data:`~.findings.KEY_POLICY_DECIDED`) needs the key policy too, when AWS does not say which lacks it: "Unless the
+    key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key" (AWS KMS Developer
+    Guide, "Key policies in AWS KMS").
     """
+    action, resource = refused_action(message, action)
     on_key = action in KEY_POLICY_DECIDED
     whom = identity_named(message)
+    named = f"{action} on {resource}" if resource else action
     denial = read_denial(message)
     if denial is not None:
-        lifts = what_lifts(denial, action, whom, KEY_POLICY_ALLOWS if on_key else None)
+        lifts = what_lifts(denial, named, whom, KEY_POLICY_ALLOWS if on_key else None)
         return f"{lifts[0].upper()}{lifts[1:]}."
+    where = in_identity_policy(is_federated(message))
     if on_key:
         return (
-            f"Grant {action} on that key to {whom} in its identity policy, and make sure the key "
+            f"Grant {action} on that key to {whom} {where}, and make sure the key "
             f"policy allows it: {KEY_POLICY_ALLOWS}."
         )
+    if resource or is_federated(message):
+        return f"Grant {named} to {whom} {where}."
     return f"Grant {action} on that resource to {whom}."
 
 

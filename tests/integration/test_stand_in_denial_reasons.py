@@ -16,9 +16,14 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
 from devstack.moto_stack import DESTINATION_ACCOUNT, PROVISIONER_ROLE, Seeded
-from devstack.testing import provisioner_roles, run_operator
+from devstack.testing import ALLOW_EVERYTHING, provisioner_roles, run_operator
 from tests.integration.test_kms_key_users import create_roles, make_operator
-from tests.integration.test_stand_in_key_policy_calls import admins_only, provider_kms, put_as_admin
+from tests.integration.test_stand_in_key_policy_calls import (
+    admins_only,
+    perimeter_statement,
+    provider_kms,
+    put_as_admin,
+)
 
 WHOM = f"the role {PROVISIONER_ROLE} of account {DESTINATION_ACCOUNT}"
 
@@ -41,9 +46,10 @@ def test_a_deny_in_the_role_s_policy_is_an_explicit_deny_that_must_go(aws: Seede
     message = refused_grant(aws)
     assert "with an explicit deny in an identity-based policy" in message, message
     assert (
-        f"An identity-based policy denies kms:GetKeyPolicy to {WHOM}; an Allow or a key-policy change does not lift "
-        "it: the deny must go."
+        f"An identity-based policy denies kms:GetKeyPolicy to {WHOM}; an Allow does not lift it: the Deny must go, or "
+        "the request must meet its condition (its network path, source address, tags...)."
     ) in message, message
+    assert "judges the call as from the internet" not in message
     assert "Grant kms:GetKeyPolicy" not in message
 
 
@@ -69,5 +75,27 @@ def test_a_deny_in_the_key_policy_is_a_resource_based_policy_s(aws: Seeded) -> N
     message = refused_grant(aws)
 
     assert "with an explicit deny in a resource-based policy" in message, message
-    assert "A resource-based policy denies kms:GetKeyPolicy" in message, message
-    assert "the deny must go" in message, message
+    assert (
+        f"The key policy (a resource-based policy) denies kms:GetKeyPolicy to {WHOM}; an Allow does not lift it: the "
+        "key policy's Deny must go, or the request must no longer match its condition"
+    ) in message, message
+    assert "key-policy change" not in message
+
+
+def test_an_endpoint_perimeter_refusal_says_the_stand_in_judges_the_call_from_the_internet(aws: Seeded) -> None:
+    """
+    A data perimeter in the role's policy (Deny unless aws:SourceVpce is the endpoint's): the stand-in does not know
+    the caller's way and judges it as from the internet, where the VPC keys are absent ("included in the request
+    context only if the requester uses a VPC endpoint", IAM User Guide, "AWS global condition context keys"). Its
+    message says so, not to be read as AWS's for a caller through the endpoint; the advice: the Deny must go or the
+    request meet its condition (its network path).
+    """
+    only_through_endpoint = {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f60718"}}
+    provisioner_roles(aws.url, None, {}, [ALLOW_EVERYTHING, perimeter_statement(only_through_endpoint)])
+
+    message = refused_grant(aws)
+
+    assert "with an explicit deny in an identity-based policy (the stand-in judges the call as from the internet" in (
+        message
+    ), message
+    assert "the Deny must go, or the request must meet its condition (its network path" in message, message

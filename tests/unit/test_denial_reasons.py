@@ -63,24 +63,104 @@ def fix_of(why: str, action: str = "kms:GetKeyPolicy", conn_id: str | None = "aw
     return link.fix
 
 
+CONDITION = "(its network path, source address, tags...)"
+
+
 @pytest.mark.parametrize(
-    "kind", ["identity-based policy", "resource-based policy", "permissions boundary", "service control policy"]
+    "kind", ["identity-based policy", "permissions boundary", "session policy", "VPC endpoint policy"]
 )
-def test_an_explicit_deny_must_go_whatever_is_allowed(kind: str) -> None:
+def test_an_explicit_deny_must_go_or_its_condition_be_met(kind: str) -> None:
+    """
+    No Allow lifts an explicit deny (IAM User Guide, "Policy evaluation logic"); a Deny may be a data perimeter's
+    (aws:SourceVpce, aws:SourceIp...) whose condition the message does not show: meeting it lifts it too.
+    """
     article = "an" if kind.startswith("identity") else "a"
     why = f"with an explicit deny in {article} {kind}"
+    then = f"an Allow does not lift it: the Deny must go, or the request must meet its condition {CONDITION}"
 
     assert explained(why).endswith(
-        f"{article.capitalize()} {kind} denies kms:GetKeyPolicy to the role deployer of account 222222222222; an Allow "
-        "or a key-policy change does not lift it: the deny must go."
+        f"{article.capitalize()} {kind} denies kms:GetKeyPolicy to the role deployer of account 222222222222; {then}."
     )
     fix = fix_of(why)
-    assert fix == (
-        f"{article} {kind} denies kms:GetKeyPolicy to the connection 'aws_dest'; an Allow or a key-policy change does "
-        "not lift it: the deny must go and verify again"
-    )
+    assert fix == f"{article} {kind} denies kms:GetKeyPolicy to the connection 'aws_dest'; {then} and verify again"
     assert "allow kms:GetKeyPolicy" not in fix
     assert "key policy must allow" not in fix
+    assert "key-policy change" not in explained(why)
+
+
+def test_a_key_policy_deny_must_go_from_the_key_policy() -> None:
+    """A Deny in the key policy (a resource-based policy): the key policy's Deny goes, not "no key-policy change"."""
+    why = "with an explicit deny in a resource-based policy"
+
+    assert explained(why).endswith(
+        "The key policy (a resource-based policy) denies kms:GetKeyPolicy to the role deployer of account 222222222222; "
+        "an Allow does not lift it: the key policy's Deny must go, or the request must no longer match its condition "
+        f"{CONDITION}."
+    )
+    assert "does not lift it" in fix_of(why)
+    assert "key-policy change" not in fix_of(why)
+    assert explained(why, "s3:GetBucketPolicy").endswith(
+        "A resource-based policy denies s3:GetBucketPolicy to the role deployer of account 222222222222; an Allow does "
+        f"not lift it: the Deny must go, or the request must meet its condition {CONDITION}."
+    )
+
+
+SCP_ADVICE = (
+    "a service control policy denies or does not allow {action} to {whom}; the organisation's management account (or a "
+    "delegated administrator) must change it: remove the Deny or add an Allow, or the request must meet the Deny's "
+    f"condition {CONDITION}"
+)
+
+
+@pytest.mark.parametrize(
+    "why",
+    [
+        "with an explicit deny in a service control policy",
+        "because no service control policy allows the kms:GetKeyPolicy action",
+    ],
+)
+def test_a_service_control_policy_is_the_organisation_s_to_change(why: str) -> None:
+    """
+    IAM User Guide, "Troubleshoot access denied error messages" (SCP example): the message "always includes ... explicit
+    deny ..., even if the denial is implicit" (an allow-list SCP without the Allow). Only the management account or a
+    delegated administrator changes an SCP (AWS Organizations User Guide, "Delegated administrator for AWS
+    Organizations").
+    """
+    whom = "the role deployer of account 222222222222"
+    advice = SCP_ADVICE.format(action="kms:GetKeyPolicy", whom=whom)
+
+    assert explained(why).endswith(f"{advice[0].upper()}{advice[1:]}.")
+    assert "does not lift it" not in explained(why)
+    connection = SCP_ADVICE.format(action="kms:GetKeyPolicy", whom="the connection 'aws_dest'")
+    assert fix_of(why) == f"{connection} and verify again"
+
+
+def test_a_resource_control_policy_has_only_denies_to_remove() -> None:
+    """AWS Organizations User Guide, "RCP syntax": Allow only in RCPFullAWSAccess, so an RCP refuses by a Deny."""
+    assert explained("with an explicit deny in a resource control policy").endswith(
+        "A resource control policy denies kms:GetKeyPolicy to the role deployer of account 222222222222; the "
+        "organisation's management account (or a delegated administrator) must change it: remove the Deny, or the "
+        f"request must meet its condition {CONDITION}."
+    )
+
+
+def test_a_deny_transitively_through_another_policy_type_names_the_second() -> None:
+    """
+    IAM User Guide, "Troubleshoot access denied error messages": "with an explicit deny in a VPC endpoint policy
+    transitively through a service control policy" asks to check the SCPs; an unknown second type says nothing.
+    """
+    why = "with an explicit deny in a VPC endpoint policy transitively through a service control policy"
+    message = aws_says(why, "SNS:Publish")
+
+    assert read_denial(message) == Denial("service control policy", True)
+    assert explained(why, "sns:Publish").endswith(
+        SCP_ADVICE.format(action="sns:Publish", whom="the role deployer of account 222222222222")[1:] + "."
+    )
+    assert read_denial(aws_says("with an explicit deny in a VPC endpoint policy transitively through a fog")) is None
+    assert explained("with an explicit deny in a VPC endpoint policy transitively through a fog").endswith(
+        "make sure the key policy allows it: its statement enabling IAM policies for the account, or a statement naming "
+        'that identity (docs/permissions.md, "A key policy without the account-root statement").'
+    )
 
 
 def test_no_key_policy_allowing_asks_the_key_policy_alone() -> None:
@@ -106,7 +186,7 @@ def test_no_identity_policy_allowing_asks_the_identity_policy_alone() -> None:
     )
 
 
-@pytest.mark.parametrize("kind", ["service control policy", "resource control policy", "permissions boundary"])
+@pytest.mark.parametrize("kind", ["permissions boundary", "session policy", "VPC endpoint policy"])
 def test_a_limiting_policy_that_does_not_allow_is_named(kind: str) -> None:
     why = f"because no {kind} allows the kms:GetKeyPolicy action"
 
@@ -116,16 +196,100 @@ def test_a_limiting_policy_that_does_not_allow_is_named(kind: str) -> None:
 
 
 def test_the_same_reading_for_a_refusal_of_no_key() -> None:
-    explicit = "with an explicit deny in a service control policy"
+    explicit = "with an explicit deny in an identity-based policy"
     missing = "because no identity-based policy allows the s3:GetBucketPolicy action"
 
     assert explained(explicit, "s3:GetBucketPolicy").endswith(
-        "A service control policy denies s3:GetBucketPolicy to the role deployer of account 222222222222; an Allow "
-        "does not lift it: the deny must go."
+        "An identity-based policy denies s3:GetBucketPolicy to the role deployer of account 222222222222; an Allow "
+        f"does not lift it: the Deny must go, or the request must meet its condition {CONDITION}."
     )
     assert fix_of(missing, "s3:GetBucketPolicy") == (
         "grant s3:GetBucketPolicy to the connection 'aws_dest' in its identity policy and verify again"
     )
+
+
+def refused(message: str, action: str, operation: str, resource: str, code: str = "AccessDenied") -> str:
+    error = ClientError({"Error": {"Code": code, "Message": message}}, operation)
+    return denial_message(error, action=action, resource=resource, account="222222222222", conn_id="aws_dest")
+
+
+ROLE = "arn:aws:iam::222222222222:role/EMR_EC2_DefaultRole"
+PASS_ROLE = (
+    f"User: {SESSION} is not authorized to perform: iam:PassRole on resource: {ROLE} because no identity-based policy "
+    "allows the iam:PassRole action"
+)
+
+
+def test_the_action_aws_refused_is_advised_not_the_operation_called() -> None:
+    """
+    RunJobFlow refused on the role it passes: AWS's message names iam:PassRole and the role ("not authorized to
+    perform: <action> on resource: <resource>", IAM User Guide, "Troubleshoot access denied error messages").
+    """
+    text = refused(PASS_ROLE, "elasticmapreduce:RunJobFlow", "RunJobFlow", "Name=c", "AccessDeniedException")
+
+    assert text.startswith("elasticmapreduce:RunJobFlow on Name=c was denied")
+    assert text.endswith(
+        f"Grant iam:PassRole on {ROLE} to the role deployer of account 222222222222 in its identity policy."
+    )
+    assert "Grant elasticmapreduce:RunJobFlow" not in text
+    relayed = (
+        f"User: {SESSION} is not authorized to perform: kms:GenerateDataKey on this resource because no identity-based "
+        "policy allows the kms:GenerateDataKey action"
+    )
+    assert refused(relayed, "s3:PutObject", "PutObject", "Bucket=b").endswith(
+        "Grant kms:GenerateDataKey to the role deployer of account 222222222222 in its identity policy."
+    )
+    bare = f"User: {SESSION} is not authorized to perform: iam:PassRole on resource: {ROLE}"
+    assert refused(bare, "elasticmapreduce:RunJobFlow", "RunJobFlow", "Name=c").endswith(
+        f"Grant iam:PassRole on {ROLE} to the role deployer of account 222222222222 in its identity policy."
+    )
+
+
+def test_the_verifier_asks_for_the_action_aws_refused() -> None:
+    text = refused(PASS_ROLE, "elasticmapreduce:RunJobFlow", "RunJobFlow", "Name=c")
+    read = RefusedRead("elasticmapreduce:RunJobFlow", "aws_dest", "222222222222", "Name=c", "RunJobFlow", text)
+    (link,) = name_refused_reads([Link(None, "EMR", UNKNOWN, text)], [read])
+
+    assert link.fix == (
+        f"grant iam:PassRole on {ROLE} to the connection 'aws_dest' in its identity policy and verify again"
+    )
+
+
+FEDERATED = "arn:aws:sts::222222222222:federated-user/bob"
+
+
+def test_a_federated_user_has_no_identity_policy_of_its_own() -> None:
+    """
+    AWS STS API Reference, "GetFederationToken": the federated user's permissions are those of the IAM user that
+    called it and of the session policy passed: it has no identity policy of its own.
+    """
+    why = "because no identity-based policy allows the s3:GetBucketPolicy action"
+    text = explained(why, "s3:GetBucketPolicy", who=FEDERATED)
+
+    assert identity_named(aws_says("", who=FEDERATED)) == "the federated user bob of account 222222222222"
+    assert read_denial(aws_says(why, who=FEDERATED)) == Denial("identity-based policy", False, federated=True)
+    assert text.endswith(
+        "Grant s3:GetBucketPolicy to the federated user bob of account 222222222222 in the identity policy of the IAM "
+        "user that called GetFederationToken (a federated user has none of its own), and the session policy passed "
+        "to it must allow it too."
+    )
+    assert "in its identity policy" not in text
+    assert "in its identity policy" not in explained("", "kms:DescribeKey", who=FEDERATED)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        f"User: {SESSION} is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext "
+        "because the resource does not exist in this Region, no resource-based policies allow access, or a "
+        "resource-based policy explicitly denies access",
+        "User: x is not authorized to perform: sts:AssumeRole with an explicit deny in the role trust policy",
+        "User: x is not authorized to perform: a:b with an explicit deny in a sessions policy",
+    ],
+)
+def test_shapes_naming_no_policy_type_as_listed_say_nothing(message: str) -> None:
+    """KMS Decrypt's own wording and older shapes: "some services do not support this format"."""
+    assert read_denial(message) is None
 
 
 def test_an_iam_user_or_no_connection_is_no_role() -> None:

@@ -14,7 +14,15 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.denials import Denial, identity_named, read_denial, what_lifts
+from airflow_provider_emrfs_xacct.pure.denials import (
+    Denial,
+    identity_named,
+    in_identity_policy,
+    is_federated,
+    read_denial,
+    refused_action,
+    what_lifts,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -732,7 +740,8 @@ def _grant(refused: RefusedRead) -> str:
     if not refused.connection:
         return refused.action
     if refused.action in KEY_POLICY_DECIDED:
-        return f"{refused.action} to the identity of the connection {refused.connection!r} in its identity policy"
+        where = in_identity_policy(is_federated(refused.explanation))
+        return f"{refused.action} to the identity of the connection {refused.connection!r} {where}"
     return f"{refused.action} to the connection {refused.connection!r}"
 
 
@@ -742,8 +751,9 @@ def _lift(refused: RefusedRead, denial: Denial) -> str:
     the policy AWS names as lacking the Allow changed.
     """
     whom = f"the connection {refused.connection!r}" if refused.connection else identity_named(refused.explanation)
-    key_policy = KEY_POLICY_ALLOWS if refused.action in KEY_POLICY_DECIDED else None
-    return what_lifts(denial, refused.action, whom, key_policy)
+    action, resource = refused_action(refused.explanation, refused.action)
+    key_policy = KEY_POLICY_ALLOWS if action in KEY_POLICY_DECIDED else None
+    return what_lifts(denial, f"{action} on {resource}" if resource else action, whom, key_policy)
 
 
 def _key_policy_too(behind: list[RefusedRead]) -> str:
