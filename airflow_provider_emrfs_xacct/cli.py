@@ -1770,8 +1770,10 @@ def _sessions_message(result: dict[str, Any], done: str, emr_ec2_role: str) -> s
 
     EMRFS's sessions are chained from the instance profile's, one hour at most (AWS STS API Reference, "AssumeRole",
     ``DurationSeconds``), so ``sessions_may_last_until`` bounds them. Someone else the trust still lets assume the
-    role (``also_trusted``, kept by the revoke) is not chained: up to the role's ``MaxSessionDuration``, 12 hours
-    at most (IAM API Reference, "UpdateRole"), and not bounded by it.
+    role (``also_trusted``, kept by the revoke) is not chained: up to the role's ``MaxSessionDuration`` (12 hours at
+    most) for an ``AssumeRole`` caller, and a service's not bounded by it: "IAM role credentials provided by Amazon EC2
+    instances assigned to the role are not subject to the specified maximum session duration" (IAM API Reference,
+    "UpdateRole", ``MaxSessionDuration``); none of them bounded by ``sessions_may_last_until``.
     """
     message = (
         f"emrfs-xacct: {done}: the EMR EC2 role {emr_ec2_role} can assume no new session of the destination role "
@@ -1782,8 +1784,8 @@ def _sessions_message(result: dict[str, Any], done: str, emr_ec2_role: str) -> s
     if result.get("also_trusted"):
         message += (
             f" The destination role's trust policy still lets {', '.join(result['also_trusted'])} assume it "
-            "(also_trusted), kept by this revoke: their sessions, up to the role's MaxSessionDuration (12 hours at "
-            "most), are not bounded by sessions_may_last_until."
+            "(also_trusted), kept by this revoke: their sessions (up to the role's MaxSessionDuration for AssumeRole "
+            "callers; not bounded by it for a service's credentials) are not bounded by sessions_may_last_until."
         )
     return message
 

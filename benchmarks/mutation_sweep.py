@@ -1045,8 +1045,8 @@ MUTATIONS = [
     m(
         "B01",
         "pure/security_config.py",
-        "return documented_boolean(runtime_roles_switch(document)) is True",
-        "return runtime_roles_switch(document) is True",
+        'if value is True or (isinstance(value, str) and value.strip().lower() == "true"):',
+        "if value is True:",
         'runtime roles given as the string "true" not seen',
         UNIT_BYPASS,
         ["tests/unit/test_runtime_roles_switch.py"],
@@ -5428,7 +5428,7 @@ MUTATIONS = [
     m(
         "OX101",
         "pure/security_config.py",
-        "    if value is None or documented_boolean(value) is not None:\n        return []\n",
+        "    if runtime_roles_on(document) is not None:\n        return []\n",
         "    if True:\n        return []\n",
         'a configuration made elsewhere with EnableApplicationScopedIAMRole 1 or "yes" (EMR may read it as runtime '
         "roles on) says nothing: the verifier passes it and runs its probe",
@@ -5522,6 +5522,25 @@ MUTATIONS = [
         "as if the account could change it, not the organisation's management account removing the Deny or adding "
         "an Allow",
         ["tests/unit/test_denial_reasons.py"],
+    ),
+    m(
+        "OX110",
+        "pure/security_config.py",
+        'value.strip().lower() == "true"',
+        'value == "true"',
+        'a configuration made elsewhere with EnableApplicationScopedIAMRole "TRUE" or " TRUE " (EMR, like the '
+        "stand-in, gives it an ExternalId) is let through at a launch by name, and a revoke rebuilding it does not "
+        "warn of the new ExternalId",
+        ["tests/unit/test_runtime_roles_true_text.py", "tests/integration/test_revoke_external_id_text_true.py"],
+    ),
+    m(
+        "OX111",
+        "pure/merge.py",
+        'statement.get("Effect") != "Allow" or not allows_assume_role(statement):',
+        'statement.get("Effect") != "Allow":',
+        "also_trusted names a trust statement allowing only sts:TagSession or sts:SetSourceIdentity, which lets no "
+        "one assume the role, and the revoke keeps the KMS key grant for it",
+        ["tests/unit/test_trusted_besides_actions.py"],
     ),
 ]
 

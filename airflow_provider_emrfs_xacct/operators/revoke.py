@@ -1212,10 +1212,17 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         one's is not sent (nor hashed into the name), so a rerun finds the same configuration and changes nothing. The
         new configuration gets an ``ExternalId`` of its own, so runtime roles whose trust policies require the old one
         (an ``sts:ExternalId`` condition) are no longer assumable on its clusters: a warning names both.
+
+        The warning goes by the switch as :func:`~.security_config.runtime_roles_on` reads it, the rebuilt document
+        carrying it unchanged: on (``true``, ``"TRUE"``) it says the configuration has runtime roles; a value it cannot
+        read (``1``, ``"yes"``), not documented either way, that it may. Not by the old document's ``ExternalId``: where
+        EMR keeps it is not proven by AWS's pages (docs/limits.md), so an ``ExternalId`` not found there would hide
+        the warning, while the switch covers every configuration EMR may give one.
         """
         from airflow_provider_emrfs_xacct.pure.security_config import (
             generated_external_id,
-            runtime_roles_enabled,
+            runtime_roles_on,
+            runtime_roles_switch,
             security_configuration_name,
             without_generated_fields,
         )
@@ -1223,17 +1230,22 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         rebuilt = without_generated_fields(rebuilt)
         new_name = security_configuration_name(str(self.name_prefix), rebuilt)
         changes = hook.ensure_security_configuration(new_name, rebuilt, dry_run=dry_run)
-        if changes and runtime_roles_enabled(rebuilt):
+        runtime_roles = runtime_roles_on(rebuilt)
+        if changes and runtime_roles is not False:
             current = None if dry_run else generated_external_id(hook.describe_security_configuration(new_name))
             self.log.warning(
-                "Security configuration %s, rebuilt from %s, has runtime roles (EnableApplicationScopedIAMRole): EMR "
+                "Security configuration %s, rebuilt from %s, %s: EMR "
                 "gives it an ExternalId of its own (%s), not %s's (%s). Update the trust policy of every runtime role "
                 "whose sts:ExternalId condition names %s's to name %s's (aws emr describe-security-configuration --name "
                 "%s: AuthorizationConfiguration.IAMConfiguration.ApplicationScopedIAMRoleConfiguration.ExternalId) "
                 "before steps run with them on clusters launched with it",
                 new_name,
                 name,
-                current if current is not None else "known once it is created",
+                "has runtime roles (EnableApplicationScopedIAMRole)"
+                if runtime_roles
+                else f"may have runtime roles (EnableApplicationScopedIAMRole is {runtime_roles_switch(rebuilt)!r}, "
+                "which AWS does not document: if EMR reads it as on)",
+                current if current is not None else "known once it is created" if dry_run else "none read",
                 name,
                 generated_external_id(document) or "none read",
                 name,

@@ -742,11 +742,12 @@ def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, ro
     of the provider's statement (``own_sid``) that is not that role, in any spelling of its name (see
     :func:`identity_key`); the unique ID of a deleted principal (``AROA…``) counts for nobody, and so does a
     statement naming only such IDs, that role, or both (someone's statement trusting the revoked role itself: it is
-    not someone else). A statement naming anyone else beside them, or a principal of another kind, counts.
+    not someone else). A statement naming anyone else beside them, or a principal of another kind, counts, when it
+    allows assuming the role (:func:`allows_assume_role`).
     """
     others: list[str] = []
     for index, statement in enumerate(as_list((trust or {}).get("Statement"))):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or not allows_assume_role(statement):
             continue
         if statement.get("Sid") != own_sid:
             if not _names_only(statement, lambda value: _is_role(value, account, role_name)):
@@ -762,6 +763,34 @@ def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, ro
                     continue
                 others.append(str(value) if kind == "AWS" else f"{kind}: {value}")
     return others
+
+
+#: The actions that assume a role: ``sts:AssumeRole``, and how federated principals assume it (IAM User Guide, "Pass
+#: session tags in AWS STS", "Session tagging operations"). ``sts:TagSession`` and ``sts:SetSourceIdentity`` are
+#: actions of their own, allowed beside one of these (same page, "Permissions required to add session tags").
+ASSUME_ROLE_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
+
+
+def allows_assume_role(statement: dict[str, Any]) -> bool:
+    """
+    Whether a trust policy statement's ``Action`` may allow one of :data:`ASSUME_ROLE_ACTIONS`, or its ``NotAction``
+    leaves one out; neither: it may. Matched as the evaluator matches actions: "The prefix and the action name are
+    case insensitive", with ``*`` and ``?`` wildcards (IAM User Guide, "IAM JSON policy elements: Action"); a value
+    that is no string may allow any (in ``Action``) and leaves out none (in ``NotAction``).
+    """
+    from airflow_provider_emrfs_xacct.pure.evaluator import wildcard_match  # the evaluator imports this module
+
+    def named(patterns: Any, action: str, *, not_a_string: bool) -> bool:
+        return any(
+            wildcard_match(pattern, action, ignore_case=True) if isinstance(pattern, str) else not_a_string
+            for pattern in as_list(patterns)
+        )
+
+    if "Action" in statement:
+        return any(named(statement["Action"], action, not_a_string=True) for action in ASSUME_ROLE_ACTIONS)
+    if "NotAction" in statement:
+        return not all(named(statement["NotAction"], action, not_a_string=False) for action in ASSUME_ROLE_ACTIONS)
+    return True
 
 
 def _names_only(statement: dict[str, Any], revoked: Callable[[str], bool]) -> bool:

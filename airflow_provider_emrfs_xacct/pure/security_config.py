@@ -571,7 +571,8 @@ SECURITY_CONFIGURATION_SHAPE: dict[str, Any] = {
     "AuthorizationConfiguration": {
         "EmrFsConfiguration": {},
         # AWS's only spelling: "EnableApplicationScopedIAMRole": true (Amazon EMR Management Guide, "Runtime roles for
-        # Amazon EMR steps"); another value (1, "yes") would pass as runtime roles off (:func:`runtime_roles_switch`).
+        # Amazon EMR steps"); another value (1, "yes", " TRUE ") is refused in a document the provider creates
+        # (a configuration made elsewhere is read by :func:`runtime_roles_on`).
         "IAMConfiguration": {"EnableApplicationScopedIAMRole": _BOOLEAN},
     },
     "InstanceMetadataServiceConfiguration": {},
@@ -752,7 +753,7 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
       policies attached to the runtime role allow. These jobs and queries can't access the Instance Metadata
       Service on the EC2 instances of the cluster or use the EC2 instance profile of the cluster to access
       any AWS resources" (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps"). Steps without
-      a runtime role on such a cluster: not documented. A switch :func:`documented_boolean` cannot read (``1``,
+      a runtime role on such a cluster: not documented. A switch :func:`runtime_roles_on` cannot read (``1``,
       ``"yes"``): whether EMR reads it as on is not documented either (:func:`_runtime_roles_bypass`).
     - Lake Formation (``LakeFormationConfiguration``), which runs on runtime roles ("On Amazon EMR clusters
       with runtime roles, you can also apply AWS Lake Formation based access control", same page): for a
@@ -830,9 +831,10 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
 
 def _runtime_roles_bypass(document: Any) -> list[RoutingBypass]:
     """
-    The runtime-roles switch as a bypass: on (:func:`runtime_roles_enabled`), or a value :func:`documented_boolean`
-    cannot read (``1``, ``"yes"``): AWS documents only a JSON boolean, and whether EMR reads another value as on is
-    not documented, so it is neither (not refused at a launch by name, as Ranger without its plugin; reported).
+    The runtime-roles switch as a bypass: on (:func:`runtime_roles_on`: ``true``, or ``"true"`` in any case), or a
+    value it cannot read (``1``, ``"yes"``): AWS documents only a JSON boolean, and whether EMR reads another value
+    as on is not documented, so it is neither (not refused at a launch by name, as Ranger without its plugin;
+    reported).
     """
     if runtime_roles_enabled(document):
         return [
@@ -845,14 +847,13 @@ def _runtime_roles_bypass(document: Any) -> list[RoutingBypass]:
                 certain=False,
             )
         ]
-    value = runtime_roles_switch(document)
-    if value is None or documented_boolean(value) is not None:
+    if runtime_roles_on(document) is not None:
         return []
     return [
         RoutingBypass(
             RUNTIME_ROLES_FIELD,
-            f'is {_json(value)}, not true or false as AWS documents it (Amazon EMR Management Guide, "Runtime roles '
-            'for Amazon EMR steps": "EnableApplicationScopedIAMRole": true): whether EMR reads it as turning on '
+            f"is {_json(runtime_roles_switch(document))}, not true or false as AWS documents it (Amazon EMR Management "
+            'Guide, "Runtime roles for Amazon EMR steps": "EnableApplicationScopedIAMRole": true): whether EMR reads it as turning on '
             "runtime roles, whose steps write as their runtime role and never get a role mapping, is not known",
             certain=False,
             documented=False,
@@ -893,8 +894,8 @@ def refuse_routing_bypasses(document: dict[str, Any], field: str) -> None:
     Ranger without its EMRFS S3 plugin (``RangerPluginConfigurations`` without ``"App": "EMRFS-S3"``), undocumented
     either way, is let through (the verifier reports it "not checked"); so is one whose plugins are not spelled as
     AWS's example, which AWS neither documents as the plugin nor as its absence, and a runtime-roles switch
-    :func:`documented_boolean` cannot read (``1``, ``"yes"``; refused before, by :func:`refuse_misshapen_fields`,
-    in a document the provider creates).
+    :func:`runtime_roles_on` cannot read (``1``, ``"yes"``; refused before, by :func:`refuse_misshapen_fields`,
+    in a document the provider creates, as is ``" TRUE "``).
 
     :param field: how the document is named in errors (``base_configuration``).
     """
@@ -971,13 +972,29 @@ def runtime_roles_switch(document: Any) -> Any:
     return iam.get("EnableApplicationScopedIAMRole") if isinstance(iam, dict) else None
 
 
+def runtime_roles_on(document: Any) -> bool | None:
+    """
+    Whether a security configuration (one made elsewhere, as EMR returns it) turns runtime roles on.
+
+    ``True``: the switch is ``true``, or text that is ``"true"`` in any case, with any whitespace around it. The
+    provider read it so before, and so does its stand-in (``devstack/aws_emr.py``, which gives such a configuration
+    an ``ExternalId``): keep the two the same. AWS documents only a JSON ``true`` (Amazon EMR Management Guide,
+    "Runtime roles for Amazon EMR steps"), so a document the provider creates takes only a documented boolean
+    (:func:`refuse_misshapen_fields`). ``False``: absent, or ``false`` as :func:`documented_boolean` reads it.
+    ``None``: any other value (``1``, ``"yes"``, ``{}``): whether EMR reads it as on is not documented
+    (:func:`routing_bypasses` reports it as not known).
+    """
+    value = runtime_roles_switch(document)
+    if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
+        return True
+    if value is None or documented_boolean(value) is False:
+        return False
+    return None
+
+
 def runtime_roles_enabled(document: Any) -> bool:
-    """
-    Whether a security configuration turns runtime roles on: the switch ``true`` as :func:`documented_boolean` reads
-    it (the grant's rule); a value it cannot read (``1``, ``"yes"``) is not read as on (:func:`routing_bypasses`
-    reports it as not known).
-    """
-    return documented_boolean(runtime_roles_switch(document)) is True
+    """Whether a security configuration turns runtime roles on (:func:`runtime_roles_on` reads ``True``)."""
+    return runtime_roles_on(document) is True
 
 
 def validate_security_configuration_name_prefix(value: Any, field: str) -> str:

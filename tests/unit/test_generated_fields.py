@@ -83,8 +83,8 @@ def test_other_content_still_differs() -> None:
 
 @pytest.mark.parametrize(
     ("enabled", "expected"),
-    # Read as documented_boolean reads it: " TRUE " or 1 is not read as on (the verifier reports it "not checked").
-    [(True, True), ("true", True), (" TRUE ", False), (1, False), (False, False), ("no", False)],
+    # " TRUE " is read as on, as the stand-in reads it (runtime_roles_on); 1 is not (the verifier says "not checked").
+    [(True, True), ("true", True), (" TRUE ", True), (1, False), (False, False), ("no", False)],
 )
 def test_runtime_roles_enabled(enabled: Any, expected: bool) -> None:
     assert runtime_roles_enabled(configuration(None, enabled)) is expected

@@ -4,8 +4,9 @@ encryption switches are: a JSON boolean, or the text ``"true"``/``"false"`` (``d
 
 AWS documents it only as a JSON boolean: ``"EnableApplicationScopedIAMRole": true`` (Amazon EMR Management Guide,
 "Runtime roles for Amazon EMR steps"). Any other value (``1``, ``"yes"``, ``" TRUE "``, ``{}``) is refused, naming the
-field, before any write; in a configuration made elsewhere (read by the verifier) whether EMR reads it as on is not
-documented, so the verifier says "not checked" and does not run its probe, never nothing.
+field, before any write; in a configuration made elsewhere (read by the verifier) ``"true"`` in any case is read as on
+(test_runtime_roles_true_text.py), and for any other value whether EMR reads it as on is not documented, so the
+verifier says "not checked" and does not run its probe, never nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from tests.unit.test_routing_bypasses import on_cluster
 MAPPINGS = [{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [IDENTIFIER]}]
 FIELD = "AuthorizationConfiguration.IAMConfiguration.EnableApplicationScopedIAMRole"
 UNREADABLE = [1, 1.0, 0, "1", "yes", "on", " TRUE ", "True", {}, []]
+#: Not read in a configuration made elsewhere either: ``"true"`` in any case is read as on there (``runtime_roles_on``).
+NOT_READ = [value for value in UNREADABLE if not (isinstance(value, str) and value.strip().lower() == "true")]
 
 
 def switch(value: Any) -> dict[str, Any]:
@@ -71,7 +74,7 @@ def test_false_is_kept_as_given(value: Any) -> None:
     assert routing_bypasses(document) == []
 
 
-@pytest.mark.parametrize("value", UNREADABLE, ids=repr)
+@pytest.mark.parametrize("value", NOT_READ, ids=repr)
 def test_the_verifier_says_not_checked_for_a_value_it_cannot_read(value: Any) -> None:
     document = made_elsewhere(value)
 
