@@ -5505,25 +5505,6 @@ MUTATIONS = [
         ["tests/integration/test_revoke_sessions_until.py", "tests/integration/test_cli_revoke_sessions.py"],
     ),
     m(
-        "OX115",
-        "hooks/errors.py",
-        "    action, resource = refused_action(message, action)\n",
-        "    resource = None\n",
-        "RunJobFlow refused on iam:PassRole (AWS's message: not authorized to perform: iam:PassRole) is advised "
-        "'Grant elasticmapreduce:RunJobFlow', which the caller already has",
-        ["tests/unit/test_denial_reasons.py"],
-    ),
-    m(
-        "OX116",
-        "pure/denials.py",
-        "    if denial.policy in ORGANISATION_POLICIES:\n",
-        "    if False:\n",
-        "a service control policy's refusal (worded explicit deny even when none allows) is advised 'the deny must go' "
-        "as if the account could change it, not the organisation's management account removing the Deny or adding "
-        "an Allow",
-        ["tests/unit/test_denial_reasons.py"],
-    ),
-    m(
         "OX110",
         "pure/security_config.py",
         'value.strip().lower() == "true"',
@@ -5541,6 +5522,52 @@ MUTATIONS = [
         "also_trusted names a trust statement allowing only sts:TagSession or sts:SetSourceIdentity, which lets no "
         "one assume the role, and the revoke keeps the KMS key grant for it",
         ["tests/unit/test_trusted_besides_actions.py"],
+    ),
+    m(
+        "OX112",
+        "pure/merge.py",
+        "    named = names_role(held, [principal_arn]) or bool(set(held) & _account_principals(principal_arn))\n",
+        "    named = names_role(held, [principal_arn])\n",
+        "the usual sts:ExternalId trust naming the EMR account (its root ARN or id) is made moot by the provider's "
+        "unconditional statement for the EMR EC2 role, without a word",
+        ["tests/unit/test_conditional_trusts.py", "tests/integration/test_destination_role_guards.py"],
+    ),
+    m(
+        "OX113",
+        "pure/merge.py",
+        '    return not is_trust_nobody(ours) or bool(without_trust_nobody_mark(ours.get("Condition")))\n',
+        "    return True\n",
+        "after a revoke, the Deny for nobody in the provider's place counts as a Condition of the provider's: the grant "
+        "replaces it with an unconditional Allow that makes a partner's conditional trust moot, without a word",
+        ["tests/unit/test_conditional_trusts.py", "tests/integration/test_destination_role_guards.py"],
+    ),
+    m(
+        "OX114",
+        "operators/iam.py",
+        '                validation.require_boundary_account(boundary, account, "permissions_boundary", where)\n',
+        "                pass\n",
+        "a permissions_boundary of another account than the destination's passes, and CreateRole is refused by IAM "
+        "(a customer managed policy is attached in its own account) instead of a refusal naming it before any write",
+        ["tests/integration/test_destination_role_guards.py"],
+    ),
+    m(
+        "OX115",
+        "hooks/errors.py",
+        "    action, resource = refused_action(message, action)\n",
+        "    resource = None\n",
+        "RunJobFlow refused on iam:PassRole (AWS's message: not authorized to perform: iam:PassRole) is advised "
+        "'Grant elasticmapreduce:RunJobFlow', which the caller already has",
+        ["tests/unit/test_denial_reasons.py"],
+    ),
+    m(
+        "OX116",
+        "pure/denials.py",
+        "    if denial.policy in ORGANISATION_POLICIES:\n",
+        "    if False:\n",
+        "a service control policy's refusal (worded explicit deny even when none allows) is advised 'the deny must go' "
+        "as if the account could change it, not the organisation's management account removing the Deny or adding "
+        "an Allow",
+        ["tests/unit/test_denial_reasons.py"],
     ),
 ]
 

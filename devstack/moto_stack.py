@@ -75,6 +75,7 @@ from devstack import (
     aws_principals,
     aws_quotas,
     aws_request_payer,
+    aws_role_boundaries,
     aws_s3_actions,
     aws_service_linked_roles,
     aws_sse_kms_keys,
@@ -511,6 +512,7 @@ class MotoStack:
         aws_s3_actions.install()
         aws_sse_kms_keys.install()
         aws_service_linked_roles.install()  # UnmodifiableEntity on a service-linked role's writes
+        aws_role_boundaries.install()  # NoSuchEntity for a CreateRole whose boundary does not exist in its account
         # Last, so judged first: KMS authorizes a session's call on a key before anything else of it.
         aws_key_policy_calls.install()
         _private_keys_on_first_use()

@@ -181,6 +181,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         validation.require_partitions(trusted, partition, "trusted_role_arns", where)
         validation.require_partitions(keys, partition, "kms_key_arns", where)
         boundary = self._boundary(partition, where)
+        # Airflow renders a dict's values, not its keys; a template for the whole dict gives its text.
+        validation.refuse_rendered_text(self.role_tags, "role_tags", "dict")
         role_tags = validation.validate_role_tags(self.role_tags, "role_tags", MANAGED_BY_TAG["Key"])
         # Before anything is written in either account: the trust would otherwise name a role of an account other
         # than the EMR one's, which the assume grant (run after this task) refuses only once this role trusts it.
@@ -201,6 +203,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             account = validation.account_of_arn(role["Arn"]) if role else acting_account(self.hook)
             self.check_expected_account(account, self.aws_conn_id)
             self._check_key_user_key(account, where)
+            if boundary is not None:  # before any write: CreateRole takes no other account's policy
+                validation.require_boundary_account(boundary, account, "permissions_boundary", where)
             for index, arn in enumerate(trusted):
                 validation.refuse_account(
                     arn,

@@ -771,10 +771,10 @@ def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, ro
 ASSUME_ROLE_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
 
 
-def allows_assume_role(statement: dict[str, Any]) -> bool:
+def allows_assume_role(statement: dict[str, Any], actions: tuple[str, ...] = ASSUME_ROLE_ACTIONS) -> bool:
     """
-    Whether a trust policy statement's ``Action`` may allow one of :data:`ASSUME_ROLE_ACTIONS`, or its ``NotAction``
-    leaves one out; neither: it may. Matched as the evaluator matches actions: "The prefix and the action name are
+    Whether a trust policy statement's ``Action`` may allow one of ``actions`` (:data:`ASSUME_ROLE_ACTIONS`), or its
+    ``NotAction`` leaves one out; neither: it may. Matched as the evaluator matches actions: "The prefix and the action name are
     case insensitive", with ``*`` and ``?`` wildcards (IAM User Guide, "IAM JSON policy elements: Action"); a value
     that is no string may allow any (in ``Action``) and leaves out none (in ``NotAction``).
     """
@@ -787,9 +787,9 @@ def allows_assume_role(statement: dict[str, Any]) -> bool:
         )
 
     if "Action" in statement:
-        return any(named(statement["Action"], action, not_a_string=True) for action in ASSUME_ROLE_ACTIONS)
+        return any(named(statement["Action"], action, not_a_string=True) for action in actions)
     if "NotAction" in statement:
-        return not all(named(statement["NotAction"], action, not_a_string=False) for action in ASSUME_ROLE_ACTIONS)
+        return not all(named(statement["NotAction"], action, not_a_string=False) for action in actions)
     return True
 
 
@@ -1117,27 +1117,70 @@ def conditional_trusts(document: dict[str, Any] | None, principal_arn: str, *, b
     """
     Describe, for a warning, the statements that let ``principal_arn`` call ``sts:AssumeRole`` only under a ``Condition``.
 
-    Each as its ``Sid`` in quotes (``#N`` without one) and its condition keys. Only while no statement but ``besides``
-    (the provider's) trusts it unconditionally: the provider's then adds it unconditionally, and an Allow in any
-    statement suffices absent a Deny (IAM User Guide, "Policy evaluation logic"), so the condition no longer
-    restricts it. ``[]`` when another statement already trusts it without one (the condition restricts nothing
-    then), or when the provider's statement carries a ``Condition`` of its own (kept: :func:`owned_statement`).
+    Each as its ``Sid`` in quotes (``#N`` without one) and its condition keys. A statement naming the role (any path:
+    :func:`same_role`) counts, and so does one naming its account (``arn:PARTITION:iam::ACCOUNT:root`` or the bare
+    account id): the usual ``sts:ExternalId`` trust names the other account, which lets its administrators delegate
+    to the role (STS API Reference, "AssumeRole", ``ExternalId``; IAM User Guide, "AWS JSON policy elements:
+    Principal", AWS account principals). Only while no statement but ``besides`` (the provider's) trusts it
+    unconditionally: the provider's then adds it unconditionally, and an Allow in any statement suffices absent a
+    Deny (IAM User Guide, "Policy evaluation logic"), so the condition no longer restricts it. ``[]`` when another
+    statement already trusts it without one (the condition restricts nothing then), when a ``Deny`` of someone's
+    names the role for ``sts:AssumeRole`` (an explicit deny overrides any allow, same page: its condition keeps
+    restricting), or when the provider's statement carries a ``Condition`` the grant keeps (:func:`owned_statement`;
+    after a revoke, one kept beside the mark: :func:`kept_trust_condition`).
     """
     statements = as_list((document or {}).get("Statement"))
-    others = [item for item in statements if not (isinstance(item, dict) and item.get("Sid") == besides)]
-    ours = find_statement(document, besides)
-    # A Condition added to the provider's statement is kept (owned_statement): it adds the principal under it.
-    if (ours is not None and "Condition" in ours) or any(grants_assume_role(item, principal_arn) for item in others):
+    others = [
+        (index, item) for index, item in enumerate(statements) if isinstance(item, dict) and item.get("Sid") != besides
+    ]
+    if _keeps_own_condition(find_statement(document, besides)) or any(
+        grants_assume_role(item, principal_arn) or _denies_assume_role(item, principal_arn) for _, item in others
+    ):
         return []
     found = []
-    for index, item in enumerate(statements):
-        condition = item.get("Condition") if isinstance(item, dict) else None
-        unconditioned = {key: value for key, value in item.items() if key != "Condition"} if condition else None
-        if item in others and isinstance(condition, dict) and grants_assume_role(unconditioned, principal_arn):
+    for index, item in others:
+        if _trusts_under_condition(item, principal_arn):
+            condition = item["Condition"]
             keys = sorted({key for pairs in condition.values() if isinstance(pairs, dict) for key in pairs})
             label = repr(item["Sid"]) if isinstance(item.get("Sid"), str) else f"#{index}"
             found.append(f"{label} (condition keys {', '.join(keys)})")
     return found
+
+
+def _keeps_own_condition(ours: dict[str, Any] | None) -> bool:
+    """
+    Return whether the provider's statement carries a ``Condition`` a grant keeps.
+
+    A revoke's statement for nobody (:func:`~.documents.is_trust_nobody`) does not: a grant replaces it, putting back
+    only the ``Condition`` kept beside its mark (:func:`kept_trust_condition`).
+    """
+    if ours is None or "Condition" not in ours:
+        return False
+    return not is_trust_nobody(ours) or bool(without_trust_nobody_mark(ours.get("Condition")))
+
+
+def _account_principals(principal_arn: str) -> set[str]:
+    """Return the two spellings of the account of ``principal_arn`` as a principal: its ``root`` ARN and its id."""
+    parts = principal_arn.split(":", 5)
+    return {parts[4], f"arn:{parts[1]}:iam::{parts[4]}:root"} if len(parts) == 6 and parts[4] else set()
+
+
+def _trusts_under_condition(statement: dict[str, Any], principal_arn: str) -> bool:
+    """Return whether an Allow lets the role, or its account, call ``sts:AssumeRole`` under a ``Condition``."""
+    if statement.get("Effect") != "Allow" or not isinstance(statement.get("Condition"), dict):
+        return False
+    held = aws_principals(statement)
+    named = names_role(held, [principal_arn]) or bool(set(held) & _account_principals(principal_arn))
+    return named and allows_assume_role(statement, ("sts:AssumeRole",))
+
+
+def _denies_assume_role(statement: dict[str, Any], principal_arn: str) -> bool:
+    """Return whether a Deny names the role (any path) for ``sts:AssumeRole``, under a ``Condition`` or none."""
+    return (
+        statement.get("Effect") == "Deny"
+        and names_role(aws_principals(statement), [principal_arn])
+        and allows_assume_role(statement, ("sts:AssumeRole",))
+    )
 
 
 _UNKNOWN_TRUST_NOBODY = (

@@ -597,7 +597,8 @@ def validate_conn_id(value: Any, field: str, *, default_chain: bool) -> str | No
 #: A managed policy's ARN: ``arn:PARTITION:iam::ACCOUNT:policy/[PATH/]NAME``, ACCOUNT 12 digits or ``aws`` (an
 #: AWS managed policy); a policy name is 1-128 of ``[\w+=,.@-]`` (IAM API Reference, "CreatePolicy", PolicyName).
 _POLICY_ARN = re.compile(
-    r"^arn:([a-z-]+):iam::(\d{12}|aws):policy/(?:[\x21-\x29\x2b-\x2e\x30-\x7e]+/)*[\w+=,.@-]{1,128}$"
+    r"^arn:([a-z-]+):iam::(\d{12}|aws):policy/(?:[\x21-\x29\x2b-\x2e\x30-\x7e]+/)*[\w+=,.@-]{1,128}$",
+    re.ASCII,  # IAM names and account ids are ASCII: ``\d`` and ``\w`` match no other digit or letter
 )
 #: IAM's tag characters: letters, separators, numbers and ``_.:/=+-@`` (IAM API Reference, "Tag": Pattern
 #: ``[\p{L}\p{Z}\p{N}_.:/=+\-@]``), told by their Unicode category.
@@ -615,6 +616,25 @@ def validate_policy_arn(value: Any, field: str, partition: str, where: str) -> s
             field, f"must be a managed policy ARN (arn:{partition}:iam::ACCOUNT:policy/NAME), got {value!r}"
         )
     return require_partition(value, partition, field, where)
+
+
+def require_boundary_account(arn: str, account: str, field: str, where: str) -> str:
+    """
+    Refuse a (validated) boundary policy ARN of another account than ``account`` (the role's); ``aws`` is AWS's own.
+
+    A customer managed policy is attached to identities of its own account: "Customer managed policies are standalone
+    policies that you manage in your own AWS account. You can then attach the policies to identities (users, groups,
+    and roles) in your AWS account" (IAM User Guide, "Define custom IAM permissions with customer managed policies");
+    ``CreateRole`` refuses another account's.
+    """
+    actual = account_of_arn(arn)
+    if actual not in (account, "aws"):
+        raise InvalidParameterError(
+            field,
+            f"is a policy of account {actual}, but the role is created in account {account} ({where}): a permissions "
+            f"boundary is a managed policy of the role's own account or an AWS managed one (account aws): {arn!r}",
+        )
+    return arn
 
 
 def _tag_text(value: Any, what: str, field: str, lengths: tuple[int, int]) -> str:

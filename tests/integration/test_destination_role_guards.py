@@ -13,9 +13,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
+from airflow_provider_emrfs_xacct.pure.documents import TRUST_NOBODY_STATEMENT
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, Seeded, client
-from devstack.testing import run_operator
+from devstack.testing import CallRecorder, run_operator
 from tests.integration.test_destination_role import ROLE_ARN, ROLE_NAME, make_operator, trust_policy
 
 MANAGED_BY = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
@@ -162,3 +163,143 @@ def test_a_service_linked_emr_ec2_role_arn_is_refused_before_any_call(aws: Seede
     with pytest.raises(InvalidParameterError, match="service-linked") as refused:
         run_operator(operator)
     assert refused.value.field == "emr_ec2_role_name"
+
+
+# Regression review N1 (of e6e8d128): the warning's blind spots, the boundary of another account, the stand-in's
+# missing boundary, a service-linked EMR EC2 role given by ARN to the option (a) grant, and role_tags rendered as text.
+
+
+def _trusting(iam: Any, *statements: dict[str, Any]) -> None:
+    trust = {"Version": "2012-10-17", "Statement": list(statements)}
+    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust), Tags=[MANAGED_BY])
+
+
+def test_the_revokes_statement_for_nobody_does_not_hide_the_warning(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """After a revoke the provider's place holds a Deny under its mark; the grant replaces it with an unconditional Allow."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    _trusting(iam, dict(TRUST_NOBODY_STATEMENT), _guarded(aws.emr_ec2_role_arn))
+    run_operator(make_operator(aws))
+    ours = next(item for item in trust_policy(iam)["Statement"] if item.get("Sid") == "EmrfsXacctTrustEmrRoles")
+    assert ours["Effect"] == "Allow"
+    assert "Condition" not in ours
+    assert "'PartnerOrgOnly' (condition keys aws:PrincipalOrgID, sts:ExternalId)" in _warnings(caplog, capfd)
+
+
+def test_a_partner_condition_added_after_a_revoke_is_warned_about_on_the_next_grant(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from tests.integration.partners import ensure_destination_role, provision_partner
+    from tests.integration.test_revoke import PARTNER_1, PREFIX_1, allow_assuming_any_role, revoker
+    from tests.integration.test_revoke import trust_policy as trust_of
+
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    run_operator(revoker(aws, PARTNER_1))
+    [nobody] = trust_of(aws, PARTNER_1)["Statement"]
+    trust = {"Version": "2012-10-17", "Statement": [nobody, _guarded(aws.emr_ec2_role_arn)]}
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    iam.update_assume_role_policy(RoleName=PARTNER_1, PolicyDocument=json.dumps(trust))
+    capfd.readouterr()
+    caplog.clear()
+    ensure_destination_role(aws, PARTNER_1, PREFIX_1)
+    assert "no longer restricts it" in _warnings(caplog, capfd)
+
+
+@pytest.mark.parametrize("principal", [f"arn:aws:iam::{EMR_ACCOUNT}:root", EMR_ACCOUNT])
+def test_the_emr_accounts_external_id_trust_made_moot_is_warned_about(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str], principal: str
+) -> None:
+    """
+    The standard ExternalId trust names the EMR account (STS API Reference, "AssumeRole", ExternalId), whose roles it
+    lets assume the role under the condition; the provider's statement lets the EMR EC2 role without it.
+    """
+    condition = {"StringEquals": {"sts:ExternalId": "xyz-123"}}
+    ext = {"Sid": "PartnerExternalId", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    _trusting(client(aws.url, DESTINATION_ACCOUNT, "iam"), {**ext, "Condition": condition})
+    run_operator(make_operator(aws))
+    assert "'PartnerExternalId' (condition keys sts:ExternalId)" in _warnings(caplog, capfd)
+
+
+def test_a_deny_of_your_own_beside_it_stops_the_warning(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The warning's second way out: an explicit deny overrides any allow (IAM User Guide, "Policy evaluation logic")."""
+    guarded = _guarded(aws.emr_ec2_role_arn)
+    deny = {
+        **guarded,
+        "Sid": "MyDeny",
+        "Effect": "Deny",
+        "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-partner1234"}},
+    }
+    _trusting(client(aws.url, DESTINATION_ACCOUNT, "iam"), guarded, deny)
+    run_operator(make_operator(aws))
+    assert "no longer restricts it" not in _warnings(caplog, capfd)
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_boundary_of_another_account_is_refused_before_any_write(aws: Seeded, dry_run: bool) -> None:
+    """
+    A customer managed policy is attached to identities of its own account (IAM User Guide, "Define custom IAM
+    permissions with customer managed policies"): CreateRole would refuse the EMR account's.
+    """
+    boundary = f"arn:aws:iam::{EMR_ACCOUNT}:policy/partner-boundary"
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    client(aws.url, EMR_ACCOUNT, "iam").create_policy(
+        PolicyName="partner-boundary", PolicyDocument=json.dumps(document)
+    )
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError, match=EMR_ACCOUNT) as refused:
+        run_operator(make_operator(aws, permissions_boundary=boundary, dry_run=dry_run))
+    assert refused.value.field == "permissions_boundary"
+    assert calls.mutating == []
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)
+
+
+def test_the_stand_in_refuses_a_create_role_whose_boundary_does_not_exist(aws: Seeded) -> None:
+    """CreateRole answers NoSuchEntity for an entity that does not exist (IAM API Reference, CreateRole, "Errors")."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    for boundary in (f"arn:aws:iam::{DESTINATION_ACCOUNT}:policy/typo-boundary", "arn:aws:iam::aws:policy/NoSuchOne"):
+        with pytest.raises(ClientError, match="NoSuchEntity"):
+            iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        run_operator(make_operator(aws, permissions_boundary=f"arn:aws:iam::{DESTINATION_ACCOUNT}:policy/typo"))
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        iam.get_role(RoleName=ROLE_NAME)
+    run_operator(make_operator(aws, permissions_boundary="arn:aws:iam::aws:policy/PowerUserAccess"))
+    assert iam.get_role(RoleName=ROLE_NAME)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"].endswith(
+        ":policy/PowerUserAccess"
+    )
+
+
+def test_a_boundary_with_other_digits_is_refused(aws: Seeded) -> None:
+    """An account id is 12 ASCII digits; a policy name IAM's ASCII characters (IAM API Reference, CreatePolicy)."""
+    for boundary in ("arn:aws:iam::١٢٣٤٥٦٧٨٩٠١٢:policy/b", f"arn:aws:iam::{DESTINATION_ACCOUNT}:policy/bé"):
+        with pytest.raises(InvalidParameterError, match="managed policy ARN") as refused:
+            run_operator(make_operator(aws, permissions_boundary=boundary))
+        assert refused.value.field == "permissions_boundary"
+
+
+def test_role_tags_rendered_as_text_are_refused_naming_the_field(aws: Seeded) -> None:
+    """A template for the whole dict renders to its text (Airflow renders templates as text by default)."""
+    with pytest.raises(InvalidParameterError, match="looks like a rendered dict") as refused:
+        run_operator(make_operator(aws, role_tags="{'Team': 'data'}"))
+    assert refused.value.field == "role_tags"
+
+
+def test_a_service_linked_emr_ec2_role_arn_is_refused_by_the_option_a_grant(aws: Seeded) -> None:
+    """IAM refuses PutRolePolicy on a service-linked role (IAM API Reference, PutRolePolicy, "Errors": UnmodifiableEntity)."""
+    from tests.integration.test_option_a_chain import emr_role_access
+
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    arn = iam.create_service_linked_role(AWSServiceName="elasticmapreduce.amazonaws.com")["Role"]["Arn"]
+    for dry_run in (True, False):
+        with (
+            CallRecorder().everywhere() as calls,
+            pytest.raises(InvalidParameterError, match="service-linked") as refused,
+        ):
+            run_operator(emr_role_access(emr_ec2_role_name=arn, dry_run=dry_run))
+        assert refused.value.field == "emr_ec2_role_name"
+        assert calls.mutating == []

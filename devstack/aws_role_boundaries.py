@@ -1,0 +1,65 @@
+"""
+IAM's refusal of a ``CreateRole`` whose permissions boundary does not exist, played in the stand-in (moto takes it).
+
+``CreateRole`` sets ``PermissionsBoundary``, "The ARN of the managed policy that is used to set the permissions
+boundary for the role", and answers ``NoSuchEntity`` when a request "referenced a resource entity that does not
+exist" (IAM API Reference, CreateRole, "Errors", HTTP 404). A customer managed policy is one "that you manage in your
+own AWS account" and attach "to identities ... in your AWS account" (IAM User Guide, "Define custom IAM permissions
+with customer managed policies"): this judge looks for it among the role's account's policies only, so another
+account's is refused too. An AWS managed one (account ``aws``) exists when moto's copy of AWS's list holds it, whether
+or not moto loads that list into its backends (``MOTO_IAM_LOAD_MANAGED_POLICIES``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import moto.iam.models
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.exceptions import NotFoundException
+
+from devstack import backend_judges
+
+#: moto's own methods (or the judges installed before these), by name.
+_moto: dict[str, Any] = {}
+
+
+@functools.cache
+def _aws_managed() -> frozenset[str]:
+    """The ``policy/PATH/NAME`` part of every AWS managed policy's ARN moto knows."""
+    return frozenset(f"policy{data['Path']}{name}" for name, data in json.loads(aws_managed_policies_data).items())
+
+
+def _boundary_exists(backend: Any, arn: str) -> bool:
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return True  # moto's own check refuses it (InvalidParameterValue)
+    if parts[4] == "aws":
+        return parts[5] in _aws_managed()
+    return parts[4] == backend.account_id and arn in backend.managed_policies
+
+
+def create_role(
+    self: Any,
+    role_name: str,
+    assume_role_policy_document: str,
+    path: str,
+    permissions_boundary: str | None = None,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
+    if permissions_boundary and not _boundary_exists(self, permissions_boundary):
+        raise NotFoundException(f"Policy {permissions_boundary} does not exist or is not attachable.")
+    return _moto["create_role"](
+        self, role_name, assume_role_policy_document, path, permissions_boundary, *args, **kwargs
+    )
+
+
+_JUDGES: dict[type, tuple[Any, ...]] = {moto.iam.models.IAMBackend: (create_role,)}
+
+
+def install() -> None:
+    """Put the judge in front of moto's IAM backend (once per process)."""
+    backend_judges.install(_JUDGES, _moto)

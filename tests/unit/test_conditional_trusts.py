@@ -1,0 +1,98 @@
+"""
+conditional_trusts: the partner statements the provider's unconditional trust makes moot (regression review N1).
+
+Any Allow suffices absent a Deny, and an explicit deny overrides any allow (IAM User Guide, "Policy evaluation
+logic"). The usual ``sts:ExternalId`` trust names the other account, ``arn:PARTITION:iam::ACCOUNT:root`` or its id
+(STS API Reference, "AssumeRole", ``ExternalId``; IAM User Guide, "AWS JSON policy elements: Principal", AWS account
+principals), which lets that account's roles assume it: the EMR EC2 role among them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.documents import TRUST_NOBODY_STATEMENT, TRUST_SID
+from airflow_provider_emrfs_xacct.pure.merge import conditional_trusts, trust_nobody_condition
+
+EMR = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"
+PARTNER: dict[str, Any] = {
+    "Sid": "PartnerOrgOnly",
+    "Effect": "Allow",
+    "Principal": {"AWS": EMR},
+    "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-partner1234"}},
+}
+EXTERNAL_ID = {"StringEquals": {"sts:ExternalId": "xyz-123"}}
+
+
+def _trust(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def test_the_revokes_statement_for_nobody_in_the_providers_place_does_not_hide_the_warning() -> None:
+    """A grant replaces it with an unconditional Allow: its Condition (the mark alone) is not someone's to keep."""
+    assert conditional_trusts(_trust(dict(TRUST_NOBODY_STATEMENT), PARTNER), EMR, besides=TRUST_SID) == [
+        "'PartnerOrgOnly' (condition keys aws:PrincipalOrgID)"
+    ]
+
+
+def test_a_condition_kept_beside_the_mark_is_the_grants_to_put_back() -> None:
+    """The revoke kept someone's Condition beside its mark (trust_nobody_condition): the grant puts it back."""
+    nobody = dict(TRUST_NOBODY_STATEMENT, Condition=trust_nobody_condition(PARTNER["Condition"]))
+    assert conditional_trusts(_trust(nobody, PARTNER), EMR, besides=TRUST_SID) == []
+
+
+def test_a_deny_of_your_own_beside_it_stops_the_warning() -> None:
+    """The warning's second way out: a Deny naming the role for sts:AssumeRole keeps restricting it."""
+    deny = {
+        "Sid": "MyDeny",
+        "Effect": "Deny",
+        "Principal": {"AWS": EMR},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-partner1234"}},
+    }
+    assert conditional_trusts(_trust(PARTNER, deny), EMR, besides=TRUST_SID) == []
+
+
+def test_a_deny_of_another_action_or_role_does_not() -> None:
+    other_action = {"Effect": "Deny", "Principal": {"AWS": EMR}, "Action": "sts:TagSession"}
+    other_role = {"Effect": "Deny", "Principal": {"AWS": EMR.replace("EMR_EC2", "Other")}, "Action": "sts:AssumeRole"}
+    assert conditional_trusts(_trust(PARTNER, other_action, other_role), EMR, besides=TRUST_SID) != []
+
+
+@pytest.mark.parametrize("account", ["arn:aws:iam::111111111111:root", "111111111111"])
+def test_the_emr_accounts_external_id_trust_is_warned_about(account: str) -> None:
+    """The standard ExternalId trust names the EMR account, whose roles it lets assume the role."""
+    root = {
+        "Sid": "PartnerAccountExternalId",
+        "Effect": "Allow",
+        "Principal": {"AWS": account},
+        "Action": "sts:AssumeRole",
+    }
+    assert conditional_trusts(_trust({**root, "Condition": EXTERNAL_ID}), EMR, besides=TRUST_SID) == [
+        "'PartnerAccountExternalId' (condition keys sts:ExternalId)"
+    ]
+
+
+def test_another_accounts_root_is_not() -> None:
+    root = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "sts:AssumeRole"}
+    assert conditional_trusts(_trust({**root, "Condition": EXTERNAL_ID}), EMR, besides=TRUST_SID) == []
+
+
+def test_a_not_principal_allow_or_another_role_is_not_warned_about() -> None:
+    not_principal = {
+        "Effect": "Allow",
+        "NotPrincipal": {"AWS": EMR},
+        "Action": "sts:AssumeRole",
+        "Condition": EXTERNAL_ID,
+    }
+    other_role = dict(PARTNER, Principal={"AWS": "arn:aws:iam::111111111111:role/Other"})
+    assert conditional_trusts(_trust(not_principal, other_role), EMR, besides=TRUST_SID) == []
+
+
+def test_the_role_at_another_path_is_the_same_role() -> None:
+    """A role's name tells it in its account, whatever the path (IAM API Reference, "CreateRole", RoleName)."""
+    at_path = dict(PARTNER, Principal={"AWS": "arn:aws:iam::111111111111:role/x/EMR_EC2_DefaultRole"})
+    assert conditional_trusts(_trust(at_path), EMR, besides=TRUST_SID) != []
