@@ -1105,12 +1105,22 @@ def statements_naming(document: dict[str, Any] | None, principal_arn: str, *, be
 
 
 def grants_assume_role(statement: Any, principal_arn: str) -> bool:
-    """Return whether a trust statement unconditionally lets ``principal_arn`` call ``sts:AssumeRole``."""
+    """
+    Return whether a trust statement unconditionally lets ``principal_arn`` call ``sts:AssumeRole``: its ``Action``
+    or ``NotAction`` matched as IAM matches them, in any case and with wildcards (:func:`surely_allows_assume_role`).
+    """
     if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or "Condition" in statement:
         return False
-    actions = as_list(statement.get("Action"))
     held = {identity_key(value) for value in aws_principals(statement)}
-    return identity_key(principal_arn) in held and any(action in ("sts:AssumeRole", "sts:*", "*") for action in actions)
+    return identity_key(principal_arn) in held and surely_allows_assume_role(statement)
+
+
+def surely_allows_assume_role(statement: dict[str, Any]) -> bool:
+    """Whether a statement's ``Action`` surely allows ``sts:AssumeRole`` (a value that is no string may not)."""
+    written = statement.get("Action", statement.get("NotAction"))
+    return all(isinstance(value, str) for value in as_list(written)) and allows_assume_role(
+        statement, ("sts:AssumeRole",)
+    )
 
 
 def conditional_trusts(document: dict[str, Any] | None, principal_arn: str, *, besides: str) -> list[str]:
@@ -1124,27 +1134,41 @@ def conditional_trusts(document: dict[str, Any] | None, principal_arn: str, *, b
     Principal", AWS account principals). Only while no statement but ``besides`` (the provider's) trusts it
     unconditionally: the provider's then adds it unconditionally, and an Allow in any statement suffices absent a
     Deny (IAM User Guide, "Policy evaluation logic"), so the condition no longer restricts it. ``[]`` when another
-    statement already trusts it without one (the condition restricts nothing then), when a ``Deny`` of someone's
-    names the role for ``sts:AssumeRole`` (an explicit deny overrides any allow, same page: its condition keeps
-    restricting), or when the provider's statement carries a ``Condition`` the grant keeps (:func:`owned_statement`;
-    after a revoke, one kept beside the mark: :func:`kept_trust_condition`).
+    statement already trusts it without one (the condition restricts nothing then; matched as the conditional ones
+    are) or when the provider's statement carries a ``Condition`` the grant keeps (:func:`owned_statement`;
+    after a revoke, one kept beside the mark: :func:`kept_trust_condition`). A statement is left out when someone's
+    ``Deny`` statements naming the role for ``sts:AssumeRole`` hold, together, all its condition keys (or one has no
+    ``Condition``): an explicit deny overrides any allow (same page), so they keep the restriction; a Deny under other
+    keys restricts something else ("The difference between explicit and implicit denies": a Deny applies only where it matches).
     """
     statements = as_list((document or {}).get("Statement"))
     others = [
         (index, item) for index, item in enumerate(statements) if isinstance(item, dict) and item.get("Sid") != besides
     ]
     if _keeps_own_condition(find_statement(document, besides)) or any(
-        grants_assume_role(item, principal_arn) or _denies_assume_role(item, principal_arn) for _, item in others
+        _trusts_under_condition(item, principal_arn, conditioned=False) for _, item in others
     ):
         return []
+    denied_keys = [_condition_keys(item) for _, item in others if _denies_assume_role(item, principal_arn)]
+    if any(not keys for keys in denied_keys):
+        return []  # a Deny of the role with no Condition: it cannot assume the role at all
     found = []
     for index, item in others:
-        if _trusts_under_condition(item, principal_arn):
-            condition = item["Condition"]
-            keys = sorted({key for pairs in condition.values() if isinstance(pairs, dict) for key in pairs})
-            label = repr(item["Sid"]) if isinstance(item.get("Sid"), str) else f"#{index}"
-            found.append(f"{label} (condition keys {', '.join(keys)})")
+        if not _trusts_under_condition(item, principal_arn):
+            continue
+        keys = _condition_keys(item)
+        if denied_keys and keys <= set().union(*denied_keys):
+            continue  # the role's Denies, together, keep every key of its condition restricting it
+        label = repr(item["Sid"]) if isinstance(item.get("Sid"), str) else f"#{index}"
+        found.append(f"{label} (condition keys {', '.join(sorted(keys))})")
     return found
+
+
+def _condition_keys(statement: dict[str, Any]) -> set[str]:
+    """The condition keys of a statement's ``Condition`` (none: an empty set)."""
+    condition = statement.get("Condition")
+    pairs = condition.values() if isinstance(condition, dict) else []
+    return {key for each in pairs if isinstance(each, dict) for key in each}
 
 
 def _keeps_own_condition(ours: dict[str, Any] | None) -> bool:
@@ -1165,17 +1189,27 @@ def _account_principals(principal_arn: str) -> set[str]:
     return {parts[4], f"arn:{parts[1]}:iam::{parts[4]}:root"} if len(parts) == 6 and parts[4] else set()
 
 
-def _trusts_under_condition(statement: dict[str, Any], principal_arn: str) -> bool:
-    """Return whether an Allow lets the role, or its account, call ``sts:AssumeRole`` under a ``Condition``."""
-    if statement.get("Effect") != "Allow" or not isinstance(statement.get("Condition"), dict):
+def _trusts_under_condition(statement: dict[str, Any], principal_arn: str, *, conditioned: bool = True) -> bool:
+    """
+    Return whether an Allow lets the role (any path), or its account, call ``sts:AssumeRole`` under a ``Condition``
+    (``conditioned=False``: without one, its ``Action`` surely allowing it).
+    """
+    if statement.get("Effect") != "Allow" or isinstance(statement.get("Condition"), dict) != conditioned:
+        return False
+    if not conditioned and "Condition" in statement:
         return False
     held = aws_principals(statement)
     named = names_role(held, [principal_arn]) or bool(set(held) & _account_principals(principal_arn))
+    if not conditioned:
+        return named and surely_allows_assume_role(statement)
     return named and allows_assume_role(statement, ("sts:AssumeRole",))
 
 
 def _denies_assume_role(statement: dict[str, Any], principal_arn: str) -> bool:
-    """Return whether a Deny names the role (any path) for ``sts:AssumeRole``, under a ``Condition`` or none."""
+    """
+    Return whether a Deny names the role (any path) for ``sts:AssumeRole``, under a ``Condition`` or none; it keeps
+    restricting the role only where its condition keys cover the Allow's (:func:`conditional_trusts`).
+    """
     return (
         statement.get("Effect") == "Deny"
         and names_role(aws_principals(statement), [principal_arn])

@@ -225,15 +225,26 @@ def test_the_emr_accounts_external_id_trust_made_moot_is_warned_about(
 def test_a_deny_of_your_own_beside_it_stops_the_warning(
     aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """The warning's second way out: an explicit deny overrides any allow (IAM User Guide, "Policy evaluation logic")."""
+    """
+    The warning's second way out: an explicit deny overrides any allow (IAM User Guide, "Policy evaluation logic"), one
+    Deny a key of the partner's condition (org and ExternalId); a Deny of the org alone leaves the ExternalId moot.
+    """
     guarded = _guarded(aws.emr_ec2_role_arn)
-    deny = {
+    org = {
         **guarded,
-        "Sid": "MyDeny",
+        "Sid": "MyDenyOrg",
         "Effect": "Deny",
         "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-partner1234"}},
     }
-    _trusting(client(aws.url, DESTINATION_ACCOUNT, "iam"), guarded, deny)
+    external_id = {**org, "Sid": "MyDenyExternalId", "Condition": {"StringNotEquals": {"sts:ExternalId": "xyz-123"}}}
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    _trusting(iam, guarded, org)
+    run_operator(make_operator(aws))
+    assert "no longer restricts it" in _warnings(caplog, capfd)
+
+    trust = {"Version": "2012-10-17", "Statement": [guarded, org, external_id]}
+    iam.update_assume_role_policy(RoleName=ROLE_NAME, PolicyDocument=json.dumps(trust))
+    caplog.clear()
     run_operator(make_operator(aws))
     assert "no longer restricts it" not in _warnings(caplog, capfd)
 

@@ -96,3 +96,71 @@ def test_the_role_at_another_path_is_the_same_role() -> None:
     """A role's name tells it in its account, whatever the path (IAM API Reference, "CreateRole", RoleName)."""
     at_path = dict(PARTNER, Principal={"AWS": "arn:aws:iam::111111111111:role/x/EMR_EC2_DefaultRole"})
     assert conditional_trusts(_trust(at_path), EMR, besides=TRUST_SID) != []
+
+
+ROLE = "arn:aws:iam::111111111111:role/emr-ec2"
+ORG_ONLY = {
+    "Sid": "Partner",
+    "Effect": "Allow",
+    "Principal": {"AWS": ROLE},
+    "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}},
+}
+
+
+def trust_of(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+@pytest.mark.parametrize(
+    "already",
+    [
+        {"Action": "sts:Assume*"},  # wildcards (IAM User Guide, "IAM JSON policy elements: Action")
+        {"Action": "STS:AssumeRole"},  # "The prefix and the action name are case insensitive" (same page)
+        {"NotAction": "s3:*"},
+        {"Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::111111111111:role/team/emr-ec2"}},  # any path
+    ],
+    ids=["wildcard", "case", "not-action", "other-path"],
+)
+def test_a_condition_another_unconditional_allow_already_makes_moot_is_not_warned_about(
+    already: dict[str, Any],
+) -> None:
+    """Any Allow suffices absent a Deny (IAM User Guide, "Policy evaluation logic"): the provider's adds nothing then."""
+    other = {"Sid": "Other", "Effect": "Allow", "Principal": {"AWS": ROLE}, **already}
+
+    assert conditional_trusts(trust_of(ORG_ONLY, other), ROLE, besides=TRUST_SID) == []
+
+
+def test_an_unconditional_trust_of_the_account_already_makes_its_conditional_one_moot() -> None:
+    root = "arn:aws:iam::111111111111:root"
+    conditional = {**ORG_ONLY, "Principal": {"AWS": root}}
+    plain = {"Sid": "Plain", "Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"}
+
+    assert conditional_trusts(trust_of(conditional, plain), ROLE, besides=TRUST_SID) == []
+
+
+def test_a_deny_under_other_condition_keys_does_not_keep_the_restriction() -> None:
+    """
+    An explicit deny applies only where it matches ("The difference between explicit and implicit denies"): a Deny of
+    the role under aws:ViaAWSService leaves the ExternalId trust made moot by the provider's unconditional statement.
+    """
+    external_id = {
+        "Sid": "PartnerExternalId",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": "s3cr3t"}},
+    }
+    unrelated = {
+        "Sid": "NotViaServices",
+        "Effect": "Deny",
+        "Principal": {"AWS": ROLE},
+        "Action": "sts:AssumeRole",
+        "Condition": {"Bool": {"aws:ViaAWSService": "true"}},
+    }
+    same_key = {**unrelated, "Sid": "OrgOnly", "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}}
+
+    assert conditional_trusts(trust_of(external_id, unrelated), ROLE, besides=TRUST_SID) == [
+        "'PartnerExternalId' (condition keys sts:ExternalId)"
+    ]
+    assert conditional_trusts(trust_of(ORG_ONLY, same_key), ROLE, besides=TRUST_SID) == []
