@@ -5339,8 +5339,8 @@ MUTATIONS = [
     m(
         "OX92",
         "hooks/errors.py",
-        "    on_key = action in KEY_POLICY_DECIDED\n",
-        "    on_key = False\n",
+        "    on_key = action in KEY_POLICY_DECIDED or (",
+        "    on_key = False and (",
         "a KMS call on a key refused by its key policy asks for an IAM grant alone, which does nothing without the key policy",
         [
             "tests/integration/test_stand_in_key_policy_calls.py",

@@ -330,8 +330,10 @@ def what_to_grant(action: str, message: str = "") -> str:
     key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key" (AWS KMS Developer
     Guide, "Key policies in AWS KMS").
     """
+    called = action
     action, resource = refused_action(message, action)
-    on_key = action in KEY_POLICY_DECIDED
+    # A KMS action AWS names instead of the one called (S3 refused kms:GenerateDataKey) is decided by a key policy too.
+    on_key = action in KEY_POLICY_DECIDED or (action != called and action.lower().startswith("kms:"))
     whom = identity_named(message)
     named = f"{action} on {resource}" if resource else action
     denial = read_denial(message)
@@ -346,6 +348,8 @@ def what_to_grant(action: str, message: str = "") -> str:
         )
     if resource or is_federated(message):
         return f"Grant {named} to {whom} {where}."
+    if action != called:
+        return f"Grant {action} on the resource AWS names to {whom}."
     return f"Grant {action} on that resource to {whom}."
 
 

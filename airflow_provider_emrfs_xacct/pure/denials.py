@@ -9,9 +9,11 @@ and VPC endpoint policies. "If multiple policy types deny an authorization reque
 policy types in the error message", and "some services do not support this format": no match says nothing.
 
 An explicit deny "in any policy overrides any allows" (IAM User Guide, "Policy evaluation logic"): no Allow lifts it;
-the Deny must go, or the request must meet its condition (a data perimeter's aws:SourceVpce, aws:SourceIp,
-aws:PrincipalOrgID...), which the message does not show. "... with an explicit deny in a VPC endpoint policy
-transitively through a service control policy": the page says to check the SCPs, so the second type is read.
+the Deny must go, or the request must no longer match its condition (a data perimeter's aws:SourceVpce, aws:SourceIp,
+aws:PrincipalOrgID...: a policy is in effect when its condition is met, IAM User Guide, "IAM JSON policy elements:
+Condition"), which the message does not show. "... with an explicit deny in a VPC endpoint policy
+transitively through a service control policy": the page says to check the SCPs, so the second type is read (a second
+type not known: the first, still an explicit deny).
 An SCP's refusal is worded "explicit deny" "even if the denial is implicit" (same page, SCP example): a Deny or a
 missing Allow. Neither an SCP nor an RCP can be changed from the account: only the organisation's management account or
 a delegated administrator (AWS Organizations User Guide, "Delegated administrator for AWS Organizations"); an RCP's
@@ -46,7 +48,9 @@ _PRINCIPAL = re.compile(r"\bUser: (arn:[^\s]+) is not authorized")
 _SESSION = re.compile(r"^arn:[^:]+:sts::(\d{12}):assumed-role/([^/]+)/")
 _FEDERATED = re.compile(r"^arn:[^:]+:sts::(\d{12}):federated-user/(.+)$")
 _PERFORM = re.compile(r"\bnot authorized to perform: ([\w-]+:[\w*-]+)")
-_ON_RESOURCE = re.compile(r"\bon resource: \"?([^\s\"]+?)\"?(?:\s|$)")
+#: The resource after "on resource:": quoted as S3 quotes it (an object key may hold spaces: S3 User Guide,
+#: "Troubleshoot access denied (403 Forbidden) errors in Amazon S3"), else an ARN or ``*`` without a closing stop.
+_ON_RESOURCE = re.compile(r"\bon resource: (?:\"([^\"]+)\"|(arn:\S+?|\*))[.,;]?(?:\s|$)")
 #: What the condition of a Deny the message does not show may be about.
 _CONDITION = "(its network path, source address, tags...)"
 
@@ -69,9 +73,8 @@ def read_denial(message: str) -> Denial | None:
     found = _EXPLICIT.search(message)
     if found:
         through = _THROUGH.match(message, found.end())
-        if through and not through.group(1):
-            return None
-        return Denial(_named_type((through or found).group(1)), True, federated)
+        named = through.group(1) if through and through.group(1) else found.group(1)
+        return Denial(_named_type(named), True, federated)
     found = _NO_ALLOW.search(message)
     return Denial(_named_type(found.group(1)), False, federated) if found else None
 
@@ -89,7 +92,7 @@ def refused_action(message: str, called: str) -> tuple[str, str | None]:
     if not found or found.group(1).lower() == called.lower():
         return called, None
     resource = _ON_RESOURCE.search(message, found.end())
-    return found.group(1), resource.group(1) if resource else None
+    return found.group(1), (resource.group(1) or resource.group(2)) if resource else None
 
 
 def _principal(message: str) -> str | None:
@@ -158,7 +161,7 @@ def _deny_must_go(policy: str, action: str, whom: str, on_key: bool) -> str:
     article = "an" if policy[0] in "aeiou" else "a"
     return (
         f"{article} {policy} denies {action} to {whom}; an Allow does not lift it: the Deny must go, or the request "
-        f"must meet its condition {_CONDITION}"
+        f"must no longer match its condition {_CONDITION}"
     )
 
 
@@ -167,10 +170,10 @@ def _organisation_must_change(policy: str, action: str, whom: str) -> str:
     who = "the organisation's management account (or a delegated administrator) must change it"
     if policy == "resource control policy":
         return (
-            f"a resource control policy denies {action} to {whom}; {who}: remove the Deny, or the request must meet "
-            f"its condition {_CONDITION}"
+            f"a resource control policy denies {action} to {whom}; {who}: remove the Deny, or the request must no "
+            f"longer match its condition {_CONDITION}"
         )
     return (
         f"a service control policy denies or does not allow {action} to {whom}; {who}: remove the Deny or add an "
-        f"Allow, or the request must meet the Deny's condition {_CONDITION}"
+        f"Allow, or the request must no longer match the Deny's condition {_CONDITION}"
     )

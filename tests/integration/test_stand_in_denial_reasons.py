@@ -47,7 +47,7 @@ def test_a_deny_in_the_role_s_policy_is_an_explicit_deny_that_must_go(aws: Seede
     assert "with an explicit deny in an identity-based policy" in message, message
     assert (
         f"An identity-based policy denies kms:GetKeyPolicy to {WHOM}; an Allow does not lift it: the Deny must go, or "
-        "the request must meet its condition (its network path, source address, tags...)."
+        "the request must no longer match its condition (its network path, source address, tags...)."
     ) in message, message
     assert "judges the call as from the internet" not in message
     assert "Grant kms:GetKeyPolicy" not in message
@@ -98,4 +98,4 @@ def test_an_endpoint_perimeter_refusal_says_the_stand_in_judges_the_call_from_th
     assert "with an explicit deny in an identity-based policy (the stand-in judges the call as from the internet" in (
         message
     ), message
-    assert "the Deny must go, or the request must meet its condition (its network path" in message, message
+    assert "the Deny must go, or the request must no longer match its condition (its network path" in message, message

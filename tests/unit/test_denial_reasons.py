@@ -15,10 +15,10 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import denial_message
+from airflow_provider_emrfs_xacct.hooks.errors import denial_message, what_to_grant
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link, name_refused_reads
 from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
-from airflow_provider_emrfs_xacct.pure.denials import POLICY_TYPES, Denial, identity_named, read_denial
+from airflow_provider_emrfs_xacct.pure.denials import POLICY_TYPES, Denial, identity_named, read_denial, refused_action
 
 KEY = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 SESSION = "arn:aws:sts::222222222222:assumed-role/deployer/Airflow_aws_dest"
@@ -76,7 +76,7 @@ def test_an_explicit_deny_must_go_or_its_condition_be_met(kind: str) -> None:
     """
     article = "an" if kind.startswith("identity") else "a"
     why = f"with an explicit deny in {article} {kind}"
-    then = f"an Allow does not lift it: the Deny must go, or the request must meet its condition {CONDITION}"
+    then = f"an Allow does not lift it: the Deny must go, or the request must no longer match its condition {CONDITION}"
 
     assert explained(why).endswith(
         f"{article.capitalize()} {kind} denies kms:GetKeyPolicy to the role deployer of account 222222222222; {then}."
@@ -101,13 +101,13 @@ def test_a_key_policy_deny_must_go_from_the_key_policy() -> None:
     assert "key-policy change" not in fix_of(why)
     assert explained(why, "s3:GetBucketPolicy").endswith(
         "A resource-based policy denies s3:GetBucketPolicy to the role deployer of account 222222222222; an Allow does "
-        f"not lift it: the Deny must go, or the request must meet its condition {CONDITION}."
+        f"not lift it: the Deny must go, or the request must no longer match its condition {CONDITION}."
     )
 
 
 SCP_ADVICE = (
     "a service control policy denies or does not allow {action} to {whom}; the organisation's management account (or a "
-    "delegated administrator) must change it: remove the Deny or add an Allow, or the request must meet the Deny's "
+    "delegated administrator) must change it: remove the Deny or add an Allow, or the request must no longer match the Deny's "
     f"condition {CONDITION}"
 )
 
@@ -140,7 +140,7 @@ def test_a_resource_control_policy_has_only_denies_to_remove() -> None:
     assert explained("with an explicit deny in a resource control policy").endswith(
         "A resource control policy denies kms:GetKeyPolicy to the role deployer of account 222222222222; the "
         "organisation's management account (or a delegated administrator) must change it: remove the Deny, or the "
-        f"request must meet its condition {CONDITION}."
+        f"request must no longer match its condition {CONDITION}."
     )
 
 
@@ -156,11 +156,11 @@ def test_a_deny_transitively_through_another_policy_type_names_the_second() -> N
     assert explained(why, "sns:Publish").endswith(
         SCP_ADVICE.format(action="sns:Publish", whom="the role deployer of account 222222222222")[1:] + "."
     )
-    assert read_denial(aws_says("with an explicit deny in a VPC endpoint policy transitively through a fog")) is None
-    assert explained("with an explicit deny in a VPC endpoint policy transitively through a fog").endswith(
-        "make sure the key policy allows it: its statement enabling IAM policies for the account, or a statement naming "
-        'that identity (docs/permissions.md, "A key policy without the account-root statement").'
-    )
+    # A second type not known: still an explicit deny, of the first type (no Allow lifts it: never "Grant ...").
+    unknown = "with an explicit deny in a VPC endpoint policy transitively through a fog"
+    assert read_denial(aws_says(unknown)) == Denial("VPC endpoint policy", True)
+    assert "the Deny must go" in explained(unknown)
+    assert "Grant" not in explained(unknown).split(". ", 1)[-1]
 
 
 def test_no_key_policy_allowing_asks_the_key_policy_alone() -> None:
@@ -201,7 +201,7 @@ def test_the_same_reading_for_a_refusal_of_no_key() -> None:
 
     assert explained(explicit, "s3:GetBucketPolicy").endswith(
         "An identity-based policy denies s3:GetBucketPolicy to the role deployer of account 222222222222; an Allow "
-        f"does not lift it: the Deny must go, or the request must meet its condition {CONDITION}."
+        f"does not lift it: the Deny must go, or the request must no longer match its condition {CONDITION}."
     )
     assert fix_of(missing, "s3:GetBucketPolicy") == (
         "grant s3:GetBucketPolicy to the connection 'aws_dest' in its identity policy and verify again"
@@ -307,3 +307,39 @@ def test_an_iam_user_or_no_connection_is_no_role() -> None:
     refused = RefusedRead("kms:DescribeKey", "aws_dest", "222222222222", KEY, "DescribeKey", anonymous)
     (link,) = name_refused_reads([Link(None, "KMS key", UNKNOWN, anonymous)], [refused])
     assert "role" not in link.fix
+
+
+@pytest.mark.parametrize(
+    ("said", "resource"),
+    [
+        ('on resource: "arn:aws:s3:::b/probe dir/x.txt" because', "arn:aws:s3:::b/probe dir/x.txt"),  # S3 quotes it
+        ("on resource: arn:aws:iam::111111111111:role/EMR_EC2.", "arn:aws:iam::111111111111:role/EMR_EC2"),
+        ("on resource: because no identity-based policy allows", None),  # nothing named: none taken
+    ],
+    ids=["quoted-with-space", "closing-stop", "nothing-named"],
+)
+def test_the_resource_aws_names_is_read_whole_and_nothing_else(said: str, resource: str | None) -> None:
+    """S3 User Guide, "Troubleshoot access denied (403 Forbidden) errors in Amazon S3": `on "resource-arn" because`."""
+    message = (
+        f"User: arn:aws:sts::111111111111:assumed-role/deployer/s is not authorized to perform: iam:PassRole {said}"
+    )
+
+    assert refused_action(message, "elasticmapreduce:RunJobFlow") == ("iam:PassRole", resource)
+
+
+def test_a_kms_action_aws_names_instead_of_the_one_called_asks_the_key_policy_too() -> None:
+    """S3 refusing kms:GenerateDataKey for a PutObject: a key's access is the key policy's first (KMS, "Key policies")."""
+    message = (
+        "User: arn:aws:sts::111111111111:assumed-role/deployer/s is not authorized to perform: KMS:GenerateDataKey "
+        "on resource: arn:aws:kms:us-east-1:222222222222:key/k"
+    )
+
+    assert "key policy allows it" in what_to_grant("s3:PutObject", message)
+
+
+def test_another_action_aws_names_without_its_resource_is_not_put_on_the_called_one() -> None:
+    message = "User: arn:aws:sts::111111111111:assumed-role/deployer/s is not authorized to perform: iam:PassRole"
+
+    assert what_to_grant("elasticmapreduce:RunJobFlow", message).startswith(
+        "Grant iam:PassRole on the resource AWS names"
+    )
