@@ -342,10 +342,8 @@ def what_to_grant(action: str, message: str = "") -> str:
         return f"{lifts[0].upper()}{lifts[1:]}."
     where = in_identity_policy(is_federated(message))
     if on_key:
-        return (
-            f"Grant {action} on that key to {whom} {where}, and make sure the key "
-            f"policy allows it: {KEY_POLICY_ALLOWS}."
-        )
+        key = named if resource else f"{action} on that key"
+        return f"Grant {key} to {whom} {where}, and make sure the key policy allows it: {KEY_POLICY_ALLOWS}."
     if resource or is_federated(message):
         return f"Grant {named} to {whom} {where}."
     if action != called:

@@ -1116,10 +1116,15 @@ def grants_assume_role(statement: Any, principal_arn: str) -> bool:
 
 
 def surely_allows_assume_role(statement: dict[str, Any]) -> bool:
-    """Whether a statement's ``Action`` surely allows ``sts:AssumeRole`` (a value that is no string may not)."""
+    """
+    Whether a statement's ``Action`` surely allows ``sts:AssumeRole`` (a value that is no string may not; a statement
+    with neither ``Action`` nor ``NotAction``, which IAM refuses, does not).
+    """
     written = statement.get("Action", statement.get("NotAction"))
-    return all(isinstance(value, str) for value in as_list(written)) and allows_assume_role(
-        statement, ("sts:AssumeRole",)
+    return (
+        bool(as_list(written))
+        and all(isinstance(value, str) for value in as_list(written))
+        and allows_assume_role(statement, ("sts:AssumeRole",))
     )
 
 
@@ -1149,26 +1154,42 @@ def conditional_trusts(document: dict[str, Any] | None, principal_arn: str, *, b
         _trusts_under_condition(item, principal_arn, conditioned=False) for _, item in others
     ):
         return []
-    denied_keys = [_condition_keys(item) for _, item in others if _denies_assume_role(item, principal_arn)]
-    if any(not keys for keys in denied_keys):
+    denies = [item for _, item in others if _denies_assume_role(item, principal_arn)]
+    if any("Condition" not in item for item in denies):
         return []  # a Deny of the role with no Condition: it cannot assume the role at all
+    covered = {key for item in denies for key in _negated_key(item)}
     found = []
     for index, item in others:
         if not _trusts_under_condition(item, principal_arn):
             continue
         keys = _condition_keys(item)
-        if denied_keys and keys <= set().union(*denied_keys):
-            continue  # the role's Denies, together, keep every key of its condition restricting it
+        if {key.lower() for key in keys} <= covered:
+            continue  # the role's Denies keep every key of its condition restricting it
         label = repr(item["Sid"]) if isinstance(item.get("Sid"), str) else f"#{index}"
         found.append(f"{label} (condition keys {', '.join(sorted(keys))})")
     return found
 
 
 def _condition_keys(statement: dict[str, Any]) -> set[str]:
-    """The condition keys of a statement's ``Condition`` (none: an empty set)."""
+    """The condition keys of a statement's ``Condition``, as written (none: an empty set)."""
     condition = statement.get("Condition")
     pairs = condition.values() if isinstance(condition, dict) else []
     return {key for each in pairs if isinstance(each, dict) for key in each}
+
+
+def _negated_key(deny: dict[str, Any]) -> set[str]:
+    """
+    The one key a Deny's ``Condition`` tests with a negated operator (``StringNotEquals``, ``ArnNotLike``...), which
+    keeps an Allow's test of it (one Deny a key: the keys of one condition are ANDed, IAM User Guide, "Conditions with
+    multiple context keys or values", so a Deny of several applies only where all hold); none otherwise. In lower
+    case: "Condition key names are not case-sensitive" (IAM User Guide, "IAM JSON policy elements: Condition").
+    """
+    condition = deny.get("Condition")
+    if not isinstance(condition, dict) or len(condition) != 1:
+        return set()
+    operator, pairs = next(iter(condition.items()))
+    negated = "not" in str(operator).lower().removesuffix("ifexists")
+    return {str(key).lower() for key in pairs} if negated and isinstance(pairs, dict) and len(pairs) == 1 else set()
 
 
 def _keeps_own_condition(ours: dict[str, Any] | None) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_NOBODY_STATEMENT, TRUST_SID
-from airflow_provider_emrfs_xacct.pure.merge import conditional_trusts, trust_nobody_condition
+from airflow_provider_emrfs_xacct.pure.merge import conditional_trusts, grants_assume_role, trust_nobody_condition
 
 EMR = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"
 PARTNER: dict[str, Any] = {
@@ -164,3 +164,56 @@ def test_a_deny_under_other_condition_keys_does_not_keep_the_restriction() -> No
         "'PartnerExternalId' (condition keys sts:ExternalId)"
     ]
     assert conditional_trusts(trust_of(ORG_ONLY, same_key), ROLE, besides=TRUST_SID) == []
+
+
+EXTERNAL_ID_ONLY = {
+    "Sid": "PartnerExtId",
+    "Effect": "Allow",
+    "Principal": {"AWS": ROLE},
+    "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"sts:ExternalId": "xyz-123"}},
+}
+
+
+def deny_of_role(condition: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Sid": "D",
+        "Effect": "Deny",
+        "Principal": {"AWS": ROLE},
+        "Action": "sts:AssumeRole",
+        "Condition": condition,
+    }
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        # The keys of one condition are ANDed (IAM User Guide, "Conditions with multiple context keys or values"):
+        # a Deny also testing a tag applies only to callers without it, so the ExternalId no longer restricts the rest.
+        {"StringNotEquals": {"sts:ExternalId": "xyz-123", "aws:PrincipalTag/team": "data"}},
+        # Not the opposite test: it denies one other value and lets every other ExternalId through.
+        {"StringEquals": {"sts:ExternalId": "stolen-id"}},
+    ],
+    ids=["with-another-key", "not-negated"],
+)
+def test_a_deny_that_does_not_keep_the_test_leaves_the_warning(condition: dict[str, Any]) -> None:
+    assert conditional_trusts(trust_of(EXTERNAL_ID_ONLY, deny_of_role(condition)), ROLE, besides=TRUST_SID) != []
+
+
+def test_one_deny_of_both_keys_does_not_keep_a_condition_of_both() -> None:
+    both = {"sts:ExternalId": "xyz-123", "aws:PrincipalOrgID": "o-partner1234"}
+    allow = {**EXTERNAL_ID_ONLY, "Condition": {"StringEquals": both}}
+
+    assert conditional_trusts(trust_of(allow, deny_of_role({"StringNotEquals": both})), ROLE, besides=TRUST_SID) != []
+
+
+def test_a_deny_of_the_key_in_another_case_keeps_the_test() -> None:
+    """ "Condition key names are not case-sensitive" (IAM User Guide, "IAM JSON policy elements: Condition")."""
+    deny = deny_of_role({"StringNotEquals": {"STS:ExternalID": "xyz-123"}})
+
+    assert conditional_trusts(trust_of(EXTERNAL_ID_ONLY, deny), ROLE, besides=TRUST_SID) == []
+
+
+def test_a_statement_with_neither_action_nor_not_action_is_no_sure_grant() -> None:
+    """IAM refuses such a statement ("Grammar of the IAM JSON policy language"): the provider's role is still added."""
+    assert grants_assume_role({"Sid": "NoAction", "Effect": "Allow", "Principal": {"AWS": ROLE}}, ROLE) is False

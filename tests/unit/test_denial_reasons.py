@@ -343,3 +343,15 @@ def test_another_action_aws_names_without_its_resource_is_not_put_on_the_called_
     assert what_to_grant("elasticmapreduce:RunJobFlow", message).startswith(
         "Grant iam:PassRole on the resource AWS names"
     )
+
+
+def test_the_key_aws_names_is_kept_in_the_advice() -> None:
+    """A KMS refusal behind an S3 call names its key: "that key" after the S3 object would name the object."""
+    message = (
+        "User: arn:aws:sts::111111111111:assumed-role/R/s is not authorized to perform: kms:Decrypt on resource: "
+        "arn:aws:kms:us-east-1:222222222222:key/abc"
+    )
+
+    assert "Grant kms:Decrypt on arn:aws:kms:us-east-1:222222222222:key/abc to" in what_to_grant(
+        "s3:GetObject", message
+    )
