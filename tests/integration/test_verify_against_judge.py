@@ -98,30 +98,14 @@ def test_a_bucket_acl_grant_leaves_a_write_no_bucket_policy_allows_not_checked(a
     role's writes that no bucket policy statement allows though the ACL may grant its account WRITE; an ACL names
     accounts by canonical ID, which it does not map, so they are now "not checked", naming the grant.
     """
-    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
-    grant_key_users(aws, [aws.emr_ec2_role_arn])
-    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))  # its identity side; the bucket policy: none
-    configuration = hand_made_configuration(
-        aws, "hand-made-trailing-slash", [{"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}]
-    )
+    configuration = writes_no_bucket_policy_allows(aws)
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
-    set_ownership(aws, "ObjectWriter")
 
     report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
     assert link(report, f"mkdirs {PREFIX}")["status"] == "fail", report
 
-    owner = s3.get_bucket_acl(Bucket=aws.bucket)["Owner"]
-    other = "0f" * 32  # another account's canonical user ID
-    s3.put_bucket_acl(
-        Bucket=aws.bucket,
-        AccessControlPolicy={
-            "Owner": owner,
-            "Grants": [
-                {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"},
-                {"Grantee": {"Type": "CanonicalUser", "ID": other}, "Permission": "WRITE"},
-            ],
-        },
-    )
+    grant_write_by_acl(aws, OTHER_CANONICAL_ID)
+    other = OTHER_CANONICAL_ID
     with CallRecorder().everywhere() as calls:
         report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
 
@@ -138,13 +122,14 @@ def test_a_bucket_acl_grant_leaves_a_write_no_bucket_policy_allows_not_checked(a
     assert "GetBucketAcl" not in calls.calls
 
 
-def test_a_refused_bucket_acl_read_leaves_a_write_no_bucket_policy_allows_not_checked(
-    aws: Seeded, monkeypatch: pytest.MonkeyPatch
-) -> None:
+#: Another account's canonical user ID, as a bucket ACL names a grantee.
+OTHER_CANONICAL_ID = "0f" * 32
+
+
+def writes_no_bucket_policy_allows(aws: Seeded) -> str:
     """
-    As above, but the destination connection's role is denied s3:GetBucketAcl (S3 API Reference, GetBucketAcl):
-    the ACL, which may grant WRITE (S3 User Guide, "Access control list (ACL) overview"), is not known, so the
-    write no bucket policy allows is "not checked", never FAIL, and the refused read is listed.
+    A partner's chain whose EMR EC2 role's writes no bucket policy statement allows (its identity side granted),
+    on an ACL-enabled bucket (ObjectWriter); return the hand-made security configuration's name.
     """
     role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
     grant_key_users(aws, [aws.emr_ec2_role_arn])
@@ -153,6 +138,11 @@ def test_a_refused_bucket_acl_read_leaves_a_write_no_bucket_policy_allows_not_ch
         aws, "hand-made-trailing-slash", [{"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}]
     )
     set_ownership(aws, "ObjectWriter")
+    return configuration
+
+
+def grant_write_by_acl(aws: Seeded, grantee: str) -> None:
+    """Give ``grantee`` (a canonical user ID) WRITE on the bucket by its ACL, the owner keeping FULL_CONTROL."""
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     owner = s3.get_bucket_acl(Bucket=aws.bucket)["Owner"]
     s3.put_bucket_acl(
@@ -161,10 +151,22 @@ def test_a_refused_bucket_acl_read_leaves_a_write_no_bucket_policy_allows_not_ch
             "Owner": owner,
             "Grants": [
                 {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"},
-                {"Grantee": {"Type": "CanonicalUser", "ID": "0f" * 32}, "Permission": "WRITE"},
+                {"Grantee": {"Type": "CanonicalUser", "ID": grantee}, "Permission": "WRITE"},
             ],
         },
     )
+
+
+def test_a_refused_bucket_acl_read_leaves_a_write_no_bucket_policy_allows_not_checked(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    As above, but the destination connection's role is denied s3:GetBucketAcl (S3 API Reference, GetBucketAcl):
+    the ACL, which may grant WRITE (S3 User Guide, "Access control list (ACL) overview"), is not known, so the
+    write no bucket policy allows is "not checked", never FAIL, and the refused read is listed.
+    """
+    configuration = writes_no_bucket_policy_allows(aws)
+    grant_write_by_acl(aws, OTHER_CANONICAL_ID)
     answer_denials_like_aws(monkeypatch)
     provisioner_roles(aws.url, None, {DESTINATION_ACCOUNT: "s3:GetBucketAcl"})
     operator = _with_sessions(verifier(configuration, fail_on_broken=False))
