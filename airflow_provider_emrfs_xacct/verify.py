@@ -1035,6 +1035,9 @@ def _not_probed(
             f"not of the s3://bucket/prefix form the probe writes under ({problem})",
             "whether EMRFS matches it is not documented: a job's own write under it shows which role it gets",
         )
+    shell = _put_cannot_write(location.prefix)
+    if shell:
+        return shell
     taker = "" if index is None else probe_taker(role_mappings_of(state.security_configuration), str(role), location)
     if taker:
         return (
@@ -1061,6 +1064,33 @@ def _not_probed(
         f"bucket {bucket} {seen}: the probe writes only in the destination account's buckets, where the verifier "
         "can check and delete its object",
         "settle the bucket's link first (its fix), then run the probe again; if another account owns it, " + ELSEWHERE,
+    )
+
+
+#: What ``hadoop fs -put`` reads in its destination as a glob (``[ ]``, ``{ }``; ``\\`` escapes) or refuses (``:``).
+NOT_FOR_PUT = "[]{}\\:"
+
+
+def _put_cannot_write(key: str) -> tuple[str, str] | None:
+    """
+    Why ``hadoop fs -put`` cannot write the probe's object under the S3 prefix ``key``, and how else to check it.
+
+    S3 keys may hold these characters (Amazon S3 User Guide, "Naming Amazon S3 objects"), and a job writes its output
+    path as given (Spark's ``new Path(...)``, no glob); but the shell expands put's destination as a glob (Apache
+    Hadoop "FileSystem Shell": put, and its paths are glob patterns): ``[`` or ``{`` makes a pattern that matches no new
+    object ("No such file or directory"), ``\\`` escapes the character after it (the write lands at another key),
+    and Hadoop's ``Path`` refuses a segment holding ``:`` ("Relative path in absolute URI"). So the step would fail, or
+    write elsewhere, for a prefix the job can write to: a FAIL of a working link.
+    """
+    held = sorted(set(key) & set(NOT_FOR_PUT))
+    if not held:
+        return None
+    return (
+        f"the prefix holds {' '.join(held)}: `hadoop fs -put` expands its destination as a glob (Apache Hadoop "
+        '"FileSystem Shell": put; [ ] { } are glob patterns, \\ escapes, and a path segment with : is refused as '
+        '"Relative path in absolute URI"), so the probe cannot write there',
+        "a job's own write under it shows whether the link works (a job writes its output path as given, no glob): "
+        "run one and check its output there",
     )
 
 

@@ -154,6 +154,24 @@ def probe_uri(args: list[str]) -> str | None:
     return None
 
 
+def hadoop_put_destination(uri: str) -> tuple[str, str | None]:
+    """
+    Where ``hadoop fs -put -f - URI`` writes, or why it fails: the shell expands its destination as a glob (Apache
+    Hadoop "FileSystem Shell": put; CommandWithDestination.getRemoteDestination, PathData.expandAsGlob). ``[`` or ``{``
+    makes a pattern, which matches no new object: PathNotFoundException. A trailing ``\\`` is an illegal pattern;
+    without a match, each ``\\`` escape is removed (the write lands at that key). Hadoop's ``Path`` refuses a key
+    segment holding ``:`` as a relative path with a scheme. A job's own write (Spark's ``new Path``) globs nothing.
+    """
+    key = uri.removeprefix("s3://").partition("/")[2]
+    if any(char in key for char in "[{"):
+        return uri, f"put: `{uri}': No such file or directory"
+    if key.endswith("\\"):
+        return uri, f"put: Illegal file pattern: Missing escaped character for {uri}"
+    if ":" in key:
+        return uri, f"put: java.net.URISyntaxException: Relative path in absolute URI: {uri}"
+    return re.sub(r"\\(.)", r"\1", uri), None
+
+
 def _instance_role_arn(url: str, cluster: Cluster) -> str:
     """The role of the cluster's instance profile (its ``JobFlowRole``), read from IAM as EC2 would."""
     from devstack.emrfs_writer import _admin
@@ -177,12 +195,15 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
 
     url = _step_runner_url
     failure: str | None
+    destination, refused = hadoop_put_destination(uri)
     backend = cluster.emr_backend
     bucket = uri.removeprefix("s3://").split("/", 1)[0]
     # The STS endpoint the s3:// connector calls for this bucket's mapped roles (EMRFS's, or S3A's per-bucket one).
     site = aws_cluster_settings.sts_endpoint_site(cluster.release_label, cluster.configurations, bucket)
     unreachable = s3_unreachable(backend.account_id, backend.region_name, cluster.ec2_subnet_id, bucket, cluster.id)
-    if url is None:
+    if refused:  # the shell refused its destination: no request was sent
+        failure = refused
+    elif url is None:
         failure = "the stand-in's step runner has no server URL (start the server through MotoStack)"
     elif unreachable:  # the write's requests never reach S3 (devstack/aws_network.py)
         failure = unreachable
@@ -194,7 +215,7 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 instance_role=_instance_role_arn(url, cluster),
                 region=backend.region_name,
                 security_configuration=cluster.security_configuration,
-                uri=uri,
+                uri=destination,
                 body=b"emrfs-xacct-probe\n",
                 cluster_id=cluster.id,
                 endpoints=endpoints_on_the_way(
