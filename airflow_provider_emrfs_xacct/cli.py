@@ -96,6 +96,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
             help="true when the clusters set emrfs-site fs.s3.canned.acl: the role may also s3:PutObjectAcl "
             "(default: false)"
         ),
+        "permissions_boundary": Key(
+            help="a managed policy ARN (of the destination account, or AWS's) CreateRole sets as the role's permissions "
+            "boundary; used only when apply creates the role"
+        ),
+        "role_tags": Key(help="tags CreateRole adds beside the provider's own; used only when apply creates the role"),
     },
     "security_configuration": {
         "name_prefix": Key(True, "start of the content-named security configuration"),
@@ -276,6 +281,8 @@ def validate_partner(partner: dict[str, Any]) -> dict[str, Any]:
     validate_role_name(destination["role_name"], "destination.role_name")
     require_list(destination["s3_prefixes"], "destination.s3_prefixes", parse_s3_location)
     object_acl(partner)
+    permissions_boundary(partner)
+    role_tags(partner)
     for index, key in enumerate(kms_key_arns(partner)):
         # The command line edits key policies through the destination connection, and PutKeyPolicy
         # acts only on a key of the caller's own account (AWS KMS API Reference, PutKeyPolicy:
@@ -324,6 +331,8 @@ def normalised(partner: dict[str, Any]) -> dict[str, Any]:
         destination["kms_key_arns"] = kms_key_arns(result)
     if "object_acl" in destination:
         destination["object_acl"] = object_acl(result)
+    if "role_tags" in destination:
+        destination["role_tags"] = role_tags(result)
     if configuration.get("role_mappings") is not None:
         configuration["role_mappings"] = validate_role_mappings(
             configuration["role_mappings"], "security_configuration.role_mappings"
@@ -541,6 +550,38 @@ def object_acl(partner: dict[str, Any]) -> bool:
     from airflow_provider_emrfs_xacct.pure.validation import validate_bool
 
     return validate_bool(partner["destination"].get("object_acl", False), "destination.object_acl")
+
+
+def permissions_boundary(partner: dict[str, Any]) -> str | None:
+    """
+    ``destination.permissions_boundary`` as ``EnsureDestinationRoleOperator`` checks it (none when not given or null).
+
+    A managed policy ARN (``CreateRole``'s ``PermissionsBoundary``: IAM API Reference, "CreateRole") of
+    ``destination.account_id`` or AWS's (account ``aws``): a customer managed policy is attached in its own account
+    (IAM User Guide, "Define custom IAM permissions with customer managed policies"), so before any call; in the
+    connections' partition once :func:`check_accounts` has read it, in its own before.
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import (
+        partition_of_arn,
+        require_boundary_account,
+        validate_policy_arn,
+    )
+
+    destination, field = partner["destination"], "destination.permissions_boundary"
+    value = destination.get("permissions_boundary")
+    if value is None:
+        return None
+    given = partition_of_arn(value) if isinstance(value, str) else "aws"
+    arn = validate_policy_arn(value, field, partner.get(PARTITION_KEY, given), "the destination connection")
+    return require_boundary_account(arn, str(destination["account_id"]), field, "destination.account_id")
+
+
+def role_tags(partner: dict[str, Any]) -> dict[str, str]:
+    """``destination.role_tags`` as ``EnsureDestinationRoleOperator`` checks them (IAM's tag rules); none: ``{}``."""
+    from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_BY_TAG
+    from airflow_provider_emrfs_xacct.pure.validation import validate_role_tags
+
+    return validate_role_tags(partner["destination"].get("role_tags"), "destination.role_tags", MANAGED_BY_TAG["Key"])
 
 
 def partition(partner: dict[str, Any]) -> str:
@@ -1001,6 +1042,8 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             s3_prefixes=destination["s3_prefixes"],
             kms_key_arns=kms_key_arns(partner),
             object_acl=object_acl(partner),
+            permissions_boundary=permissions_boundary(partner),
+            role_tags=role_tags(partner),
             **_pinned(destination),
             **common,
         ),
@@ -1256,7 +1299,8 @@ def check_accounts(partner: dict[str, Any]) -> str:
         if partition_of_arn(key) != partitions["EMR"]:
             raise InvalidParameterError(
                 f"destination.kms_key_arns[{index}]",
-                f"is a key of partition {partition_of_arn(key)}, but the connections act in {partitions['EMR']}",
+                f"is a key of partition {partition_of_arn(key)}, but the connections act in {partitions['EMR']} "
+                "(nothing was changed)",
             )
         # The key policy is edited through the destination connection's KMS endpoint, of its Region, as
         # GrantKmsKeyUserOperator checks again: "KMS keys are specific to the Amazon Web Services Region that
@@ -1267,14 +1311,16 @@ def check_accounts(partner: dict[str, Any]) -> str:
             raise InvalidParameterError(
                 f"destination.kms_key_arns[{index}]",
                 f"is a key of Region {region_of_arn(key)}, but the destination connection acts in "
-                f"{regions['destination']} (--region)",
+                f"{regions['destination']} (--region) (nothing was changed)",
             )
+    permissions_boundary({**partner, PARTITION_KEY: partitions["EMR"]})  # in the connections' partition
     for index, mapping in enumerate(partner["security_configuration"].get("role_mappings") or []):
         role = str(mapping["Role"])
         if partition_of_arn(role) != partitions["EMR"]:
             raise InvalidParameterError(
                 f"security_configuration.role_mappings[{index}].Role",
-                f"is a role of partition {partition_of_arn(role)}, but the connections act in {partitions['EMR']}: {role!r}",
+                f"is a role of partition {partition_of_arn(role)}, but the connections act in {partitions['EMR']}: "
+                f"{role!r} (nothing was changed)",
             )
     return partitions["EMR"]
 
@@ -1286,6 +1332,8 @@ _FILE_FIELDS = {
     "s3_prefixes": "destination.s3_prefixes",
     "kms_key_arns": "destination.kms_key_arns",
     "object_acl": "destination.object_acl",
+    "permissions_boundary": "destination.permissions_boundary",
+    "role_tags": "destination.role_tags",
     # The role ARNs the command line builds from the file's account and role name.
     "trusted_role_arns": "emr.ec2_role_name",
     "destination_role_arns": "destination.role_name",

@@ -5570,6 +5570,15 @@ MUTATIONS = [
         ["tests/unit/test_denial_reasons.py"],
     ),
     m(
+        "OX117",
+        "cli.py",
+        "            permissions_boundary=permissions_boundary(partner),\n",
+        "",
+        "the partner file's destination.permissions_boundary is validated but not passed to the operator: apply creates "
+        "the role without it, and an account that allows iam:CreateRole only with that boundary denies the first step",
+        ["tests/integration/test_cli_role_options.py"],
+    ),
+    m(
         "OX118",
         "verify.py",
         "    shell = _put_cannot_write(location.prefix)\n",
