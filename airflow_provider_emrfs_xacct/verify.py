@@ -1067,8 +1067,9 @@ def _not_probed(
     )
 
 
-#: What ``hadoop fs -put`` reads in its destination as a glob (``[ ]``, ``{ }``; ``\\`` escapes) or refuses (``:``).
-NOT_FOR_PUT = "[]{}\\:"
+#: What makes ``hadoop fs -put`` read its destination as a glob (``[``, ``{``: a lone ``]`` or ``}`` is no pattern,
+#: Hadoop's ``GlobPattern``), escape (``\\``) or refuse it (``:``).
+NOT_FOR_PUT = "[{\\:"
 
 
 def _put_cannot_write(key: str) -> tuple[str, str] | None:
@@ -1087,7 +1088,7 @@ def _put_cannot_write(key: str) -> tuple[str, str] | None:
         return None
     return (
         f"the prefix holds {' '.join(held)}: `hadoop fs -put` expands its destination as a glob (Apache Hadoop "
-        '"FileSystem Shell": put; [ ] { } are glob patterns, \\ escapes, and a path segment with : is refused as '
+        '"FileSystem Shell": put; [ and { open glob patterns, \\ escapes, and a path segment with : is refused as '
         '"Relative path in absolute URI"), so the probe cannot write there',
         "a job's own write under it shows whether the link works (a job writes its output path as given, no glob): "
         "run one and check its output there",

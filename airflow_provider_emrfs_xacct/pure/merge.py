@@ -1157,14 +1157,13 @@ def conditional_trusts(document: dict[str, Any] | None, principal_arn: str, *, b
     denies = [item for _, item in others if _denies_assume_role(item, principal_arn)]
     if any("Condition" not in item for item in denies):
         return []  # a Deny of the role with no Condition: it cannot assume the role at all
-    covered = {key for item in denies for key in _negated_key(item)}
     found = []
     for index, item in others:
         if not _trusts_under_condition(item, principal_arn):
             continue
         keys = _condition_keys(item)
-        if {key.lower() for key in keys} <= covered:
-            continue  # the role's Denies keep every key of its condition restricting it
+        if all(_kept_by(test, denies) for test in _tests(item)):
+            continue  # the role's Denies keep every test of its condition
         label = repr(item["Sid"]) if isinstance(item.get("Sid"), str) else f"#{index}"
         found.append(f"{label} (condition keys {', '.join(sorted(keys))})")
     return found
@@ -1177,19 +1176,50 @@ def _condition_keys(statement: dict[str, Any]) -> set[str]:
     return {key for each in pairs if isinstance(each, dict) for key in each}
 
 
-def _negated_key(deny: dict[str, Any]) -> set[str]:
+#: Each condition operator that tests a single-valued key, and the one that denies exactly what it does not allow.
+NEGATED_OPERATORS = {
+    "stringequals": "stringnotequals",
+    "stringequalsignorecase": "stringnotequalsignorecase",
+    "stringlike": "stringnotlike",
+    "arnequals": "arnnotequals",
+    "arnlike": "arnnotlike",
+    "numericequals": "numericnotequals",
+    "ipaddress": "notipaddress",
+}
+
+
+def _tests(statement: dict[str, Any]) -> list[tuple[str, str, frozenset[str]]]:
     """
-    The one key a Deny's ``Condition`` tests with a negated operator (``StringNotEquals``, ``ArnNotLike``...), which
-    keeps an Allow's test of it (one Deny a key: the keys of one condition are ANDed, IAM User Guide, "Conditions with
-    multiple context keys or values", so a Deny of several applies only where all hold); none otherwise. In lower
-    case: "Condition key names are not case-sensitive" (IAM User Guide, "IAM JSON policy elements: Condition").
+    A statement's condition as its tests: (operator, key, values), operator and key in lower case ("Condition key
+    names are not case-sensitive", IAM User Guide, "IAM JSON policy elements: Condition"), values as strings.
     """
-    condition = deny.get("Condition")
-    if not isinstance(condition, dict) or len(condition) != 1:
-        return set()
-    operator, pairs = next(iter(condition.items()))
-    negated = "not" in str(operator).lower().removesuffix("ifexists")
-    return {str(key).lower() for key in pairs} if negated and isinstance(pairs, dict) and len(pairs) == 1 else set()
+    condition = statement.get("Condition")
+    tests = []
+    for operator, pairs in condition.items() if isinstance(condition, dict) else []:
+        for key, values in pairs.items() if isinstance(pairs, dict) else []:
+            tests.append((str(operator).lower(), str(key).lower(), frozenset(str(value) for value in as_list(values))))
+    return tests
+
+
+def _kept_by(test: tuple[str, str, frozenset[str]], denies: list[dict[str, Any]]) -> bool:
+    """
+    Whether one of ``denies`` keeps an Allow's ``test``: a Deny whose whole ``Condition`` is that test negated
+    (:data:`NEGATED_OPERATORS`, ``...IfExists`` too), on the same key, of no value the Allow does not allow. The keys of
+    one condition are ANDed, so a Deny of several applies only where all hold; a negated operator with several values
+    denies only what matches none, so a value the Allow refuses would pass (IAM User Guide, "Conditions with multiple
+    context keys or values"); a ``ForAnyValue:`` set operator is false for an absent key (same guide, "Set operators
+    for multivalued context keys"). Anything else (``Null``, ``Bool``, a set operator): not kept, and the warning stays.
+    """
+    operator, key, values = test
+    negated = NEGATED_OPERATORS.get(operator)
+    for deny in denies:
+        [*tests] = _tests(deny)
+        if negated is None or len(tests) != 1:
+            continue
+        deny_operator, deny_key, deny_values = tests[0]
+        if deny_key == key and deny_operator.removesuffix("ifexists") == negated and deny_values <= values:
+            return True
+    return False
 
 
 def _keeps_own_condition(ours: dict[str, Any] | None) -> bool:

@@ -217,3 +217,26 @@ def test_a_deny_of_the_key_in_another_case_keeps_the_test() -> None:
 def test_a_statement_with_neither_action_nor_not_action_is_no_sure_grant() -> None:
     """IAM refuses such a statement ("Grammar of the IAM JSON policy language"): the provider's role is still added."""
     assert grants_assume_role({"Sid": "NoAction", "Effect": "Allow", "Principal": {"AWS": ROLE}}, ROLE) is False
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        # False for an absent key (IAM User Guide, "Set operators for multivalued context keys"): no ExternalId passes.
+        {"ForAnyValue:StringNotEquals": {"sts:ExternalId": "xyz-123"}},
+        # Denies only a missing ExternalId: any value passes.
+        {"StringNotLike": {"sts:ExternalId": "*"}},
+        # A negated operator with several values denies what matches none (NOR): other-tenant passes.
+        {"StringNotEquals": {"sts:ExternalId": ["xyz-123", "other-tenant"]}},
+    ],
+    ids=["for-any-value", "not-like-anything", "wider-values"],
+)
+def test_a_deny_that_lets_through_what_the_partner_refused_leaves_the_warning(condition: dict[str, Any]) -> None:
+    assert conditional_trusts(trust_of(EXTERNAL_ID_ONLY, deny_of_role(condition)), ROLE, besides=TRUST_SID) != []
+
+
+@pytest.mark.parametrize("operator", ["StringNotEquals", "StringNotEqualsIfExists"])
+def test_the_opposite_test_of_the_same_value_keeps_the_restriction(operator: str) -> None:
+    deny = deny_of_role({operator: {"sts:ExternalId": "xyz-123"}})
+
+    assert conditional_trusts(trust_of(EXTERNAL_ID_ONLY, deny), ROLE, besides=TRUST_SID) == []

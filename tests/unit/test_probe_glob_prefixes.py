@@ -22,12 +22,22 @@ from tests.unit.test_probe_targets import DESTINATION, OURS, prefix, state
 
 NOT_FOR_PUT = [
     "s3://ours/team[eu]/",
-    "s3://ours/team]eu/",
     "s3://ours/{a,b}/",
-    "s3://ours/a}b/",
     "s3://ours/back\\slash/",
     "s3://ours/time=12:00/",
 ]
+#: A lone ``]`` or ``}`` opens no pattern (Hadoop's ``GlobPattern`` sets a wildcard only for ``*``, ``?``, ``[`` and
+#: ``{``): ``hadoop fs -put`` writes such a destination as given.
+PUT_WRITES = ["s3://ours/team]eu/", "s3://ours/a}b/"]
+
+
+@pytest.mark.parametrize("identifier", PUT_WRITES)
+def test_a_lone_closing_bracket_or_brace_is_probed(identifier: str) -> None:
+    read = state([prefix(OURS, identifier)], {"ours": BucketState(account=DESTINATION)})
+
+    targets, left_out = probe_targets(read, DESTINATION)
+
+    assert (targets, left_out) == ([identifier], [])
 
 
 @pytest.mark.parametrize("identifier", NOT_FOR_PUT)
@@ -57,4 +67,4 @@ def test_option_a_prefixes_put_cannot_write_are_left_out_the_others_probed() -> 
 
     assert targets == ["s3://ours/b/"]
     assert [(item["identifier"], item["mapping"]) for item in left_out] == [("s3://ours/a[1]/", None)]
-    assert left_out[0]["why"].startswith("the prefix holds [ ]:")
+    assert left_out[0]["why"].startswith("the prefix holds [:")
