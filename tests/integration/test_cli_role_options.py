@@ -20,6 +20,7 @@ from airflow_provider_emrfs_xacct import cli
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, Seeded, client
 from devstack.testing import CallRecorder
 from tests.integration.test_cli import cli_arguments, partner_file  # noqa: F401 (a fixture)
+from tests.integration.test_cli_refused_input import refused
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -70,16 +71,6 @@ def test_an_existing_role_keeps_its_boundary_with_a_warning(
 
     assert "PermissionsBoundary" not in client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=role_name)["Role"]
     assert "permissions_boundary and role_tags are used only when creating it" in capsys.readouterr().err
-
-
-def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    """Run the command line, which must refuse its input (2) before any AWS call; its last line on stderr."""
-    with CallRecorder().everywhere() as calls:
-        status = cli.main(argv)
-    err = capsys.readouterr().err
-    assert "Traceback" not in err, err
-    assert (status, calls.every) == (2, []), err
-    return err.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize(
