@@ -5588,6 +5588,17 @@ MUTATIONS = [
         "link, instead of the prefix left out as not probed",
         ["tests/unit/test_probe_glob_prefixes.py", "tests/integration/test_probe_glob_prefixes.py"],
     ),
+    m(
+        "OX121",
+        "pure/security_config.py",
+        "    found: list[RoutingBypass] = _runtime_roles_bypass(document) + _identity_center_bypass(document)\n",
+        "    found: list[RoutingBypass] = _runtime_roles_bypass(document)\n",
+        "a security configuration with role mappings that turns on IAM Identity Center "
+        "(AuthenticationConfiguration.IdentityCenterConfiguration.EnableIdentityCenter), whose data access AWS "
+        "authorizes through S3 Access Grants without saying whether the mappings still apply, is reported as no "
+        "bypass: the verifier passes the chain and runs its probe instead of saying not checked",
+        ["tests/unit/test_identity_center_bypass.py"],
+    ),
 ]
 
 

@@ -567,6 +567,11 @@ SECURITY_CONFIGURATION_SHAPE: dict[str, Any] = {
                 },
             },
         },
+        # "EnableIdentityCenter": true (Amazon EMR Management Guide, "Integrate Amazon EMR with AWS IAM Identity
+        # Center"); a Boolean (AWS CloudFormation, "AWS::EMRContainers::SecurityConfiguration
+        # IdentityCenterConfiguration"). Another value is refused in a document the provider creates, as the
+        # runtime-roles switch is (a configuration made elsewhere is read by :func:`identity_center_on`).
+        "IdentityCenterConfiguration": {"EnableIdentityCenter": _BOOLEAN},
     },
     "AuthorizationConfiguration": {
         "EmrFsConfiguration": {},
@@ -769,15 +774,18 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
       integration with Apache Ranger"): not certain either way. So too a plugin list not as AWS spells it (an
       ``App`` such as ``emrfs-s3``, a key other than :data:`RANGER_KEYS`): not read as the plugin, nor as its
       absence; its problem names what is off (:func:`_ranger_oddities`).
+    - IAM Identity Center (:data:`IDENTITY_CENTER_FIELD`, on as :func:`identity_center_on` reads it): data access
+      on such a cluster is authorized through S3 Access Grants, and AWS does not say whether its requests still
+      get the role mappings: not certain either way (:func:`_identity_center_bypass`).
 
-    Kerberos (``AuthenticationConfiguration``), encryption (``EncryptionConfiguration``) and
+    Kerberos (``AuthenticationConfiguration.KerberosConfiguration``), encryption (``EncryptionConfiguration``) and
     ``InstanceMetadataServiceConfiguration`` change no route (the last needs a release that speaks IMDSv2:
     :func:`~.cluster_config.imds_v2_unsupported`).
     """
     authorization = (document or {}).get("AuthorizationConfiguration") if isinstance(document, dict) else None
     if not isinstance(authorization, dict):
-        return []
-    found: list[RoutingBypass] = _runtime_roles_bypass(document)
+        return _identity_center_bypass(document)
+    found: list[RoutingBypass] = _runtime_roles_bypass(document) + _identity_center_bypass(document)
     if authorization.get("LakeFormationConfiguration") is not None:
         found.append(
             RoutingBypass(
@@ -861,6 +869,42 @@ def _runtime_roles_bypass(document: Any) -> list[RoutingBypass]:
     ]
 
 
+#: Where a security configuration turns IAM Identity Center on, and the page that says how data is reached there.
+IDENTITY_CENTER_FIELD = "AuthenticationConfiguration.IdentityCenterConfiguration.EnableIdentityCenter"
+IDENTITY_CENTER_PAGE = "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-idc-s3ag.html"
+
+
+def _identity_center_bypass(document: Any) -> list[RoutingBypass]:
+    """
+    The Identity Center switch as a bypass AWS documents neither way: on (:func:`identity_center_on`), or a value it
+    cannot read. On an Identity Center enabled cluster "Use S3 Access Grants to authorize access to your data sets
+    from clusters that use Identity Center" (Amazon EMR Management Guide, "Working with S3 Access Grants on an IAM
+    Identity Center enabled EMR cluster", :data:`IDENTITY_CENTER_PAGE`; "Integrate Amazon EMR with AWS IAM Identity
+    Center"); neither page says whether such requests still get the EMRFS role mappings. As Ranger without its
+    plugin: let through (:func:`refuse_routing_bypasses`), "not checked" by the verifier.
+    """
+    on = identity_center_on(document)
+    if on is False:
+        return []
+    said = (
+        "turns on IAM Identity Center: data access on such a cluster is authorized through S3 Access Grants"
+        if on
+        else f"is {_json(identity_center_switch(document))}, not true or false as AWS documents it: whether EMR "
+        "reads it as turning on IAM Identity Center, whose data access is authorized through S3 Access Grants, is "
+        "not known"
+    )
+    return [
+        RoutingBypass(
+            IDENTITY_CENTER_FIELD,
+            f'{said} (Amazon EMR Management Guide, "Working with S3 Access Grants on an IAM Identity Center enabled '
+            f'EMR cluster", {IDENTITY_CENTER_PAGE}), and AWS does not say whether its requests still get the EMRFS '
+            "role mappings",
+            certain=False,
+            documented=False,
+        )
+    ]
+
+
 def _ranger_oddities(ranger: Any) -> list[str]:
     """
     What in a ``RangerConfiguration`` without the ``EMRFS-S3`` plugin is not as AWS's example spells it, so might be
@@ -893,9 +937,10 @@ def refuse_routing_bypasses(document: dict[str, Any], field: str) -> None:
 
     Ranger without its EMRFS S3 plugin (``RangerPluginConfigurations`` without ``"App": "EMRFS-S3"``), undocumented
     either way, is let through (the verifier reports it "not checked"); so is one whose plugins are not spelled as
-    AWS's example, which AWS neither documents as the plugin nor as its absence, and a runtime-roles switch
+    AWS's example, which AWS neither documents as the plugin nor as its absence, a runtime-roles switch
     :func:`runtime_roles_on` cannot read (``1``, ``"yes"``; refused before, by :func:`refuse_misshapen_fields`,
-    in a document the provider creates, as is ``" TRUE "``).
+    in a document the provider creates, as is ``" TRUE "``), and IAM Identity Center on or not read
+    (:func:`_identity_center_bypass`; a value other than a documented boolean refused before as that switch's).
 
     :param field: how the document is named in errors (``base_configuration``).
     """
@@ -984,12 +1029,34 @@ def runtime_roles_on(document: Any) -> bool | None:
     ``None``: any other value (``1``, ``"yes"``, ``{}``): whether EMR reads it as on is not documented
     (:func:`routing_bypasses` reports it as not known).
     """
-    value = runtime_roles_switch(document)
+    return _switch_on(runtime_roles_switch(document))
+
+
+def _switch_on(value: Any) -> bool | None:
+    """A switch made elsewhere: ``true`` or ``"true"`` in any case is on, absent or documented false off, else ``None``."""
     if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
         return True
     if value is None or documented_boolean(value) is False:
         return False
     return None
+
+
+def identity_center_switch(document: Any) -> Any:
+    """The value of :data:`IDENTITY_CENTER_FIELD` as given; ``None``: absent (or a level on the way not an object)."""
+    section: Any = document
+    for key in IDENTITY_CENTER_FIELD.split("."):
+        section = section.get(key) if isinstance(section, dict) else None
+    return section
+
+
+def identity_center_on(document: Any) -> bool | None:
+    """
+    Whether a security configuration turns IAM Identity Center on, read as :func:`runtime_roles_on` reads its switch:
+    ``True`` for ``true`` or ``"true"`` in any case, ``False`` when absent or false, ``None`` for any other value
+    (``1``, ``"yes"``): AWS shows only ``"EnableIdentityCenter": true`` (Amazon EMR Management Guide, "Integrate
+    Amazon EMR with AWS IAM Identity Center").
+    """
+    return _switch_on(identity_center_switch(document))
 
 
 def runtime_roles_enabled(document: Any) -> bool:
