@@ -5599,6 +5599,26 @@ MUTATIONS = [
         "bypass: the verifier passes the chain and runs its probe instead of saying not checked",
         ["tests/unit/test_identity_center_bypass.py"],
     ),
+    m(
+        "OX122",
+        "hooks/network.py",
+        "        sts_endpoints_aaaa_only=_aaaa_only(sts_endpoints),\n",
+        "",
+        "an STS interface endpoint whose private DNS publishes AAAA records only (DnsRecordIpType ipv6) passes the STS "
+        "link on IPv4 rules and its policy is taken as on the way, though IPv4-only EMR nodes find no address for the "
+        "Regional name: a PASS for a broken link instead of not checked",
+        ["tests/unit/test_network_dns_record_and_nat_s3.py"],
+    ),
+    m(
+        "OX123",
+        "hooks/network.py",
+        '        return NAT_NO_WAY_OUT, f"{where} has no route out of the VPC (route table {table_ids})", s3_gateways\n',
+        '        return NAT_NO_WAY_OUT, f"{where} has no route out of the VPC (route table {table_ids})", set()\n',
+        "a NAT gateway whose subnet has no default route drops the S3 gateway endpoints on its route table: a write to "
+        "a bucket of the cluster's Region, which that endpoint's prefix-list route may carry, is a certain FAIL "
+        "instead of not checked",
+        ["tests/unit/test_network_dns_record_and_nat_s3.py"],
+    ),
 ]
 
 

@@ -218,6 +218,7 @@ def _read_subnet_facts(
         sts_interface_endpoint=bool(sts_endpoints),
         sts_endpoint_policies=tuple(_policy(endpoint) for endpoint in sts_endpoints),
         sts_endpoints_dns_off=tuple(_policy(endpoint) for endpoint in sts_endpoints_dns_off),
+        sts_endpoints_aaaa_only=_aaaa_only(sts_endpoints),
         other_default_route=other,
         vpc_id=vpc_id,
         subnet_cidr=str(subnet.get("CidrBlock", "")),
@@ -231,7 +232,7 @@ def _read_subnet_facts(
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
         s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats, public_ip) if internet else (),
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
-        nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else (),
+        nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else nat_ways.no_way_out_s3_gateway_endpoints,
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
         # The route table decides only what leaves the subnet: traffic to another interface of the cluster's own subnet
         # goes by layer 2 (Amazon VPC User Guide, "Gateway route tables", "Rules and considerations": "Traffic destined
@@ -243,6 +244,19 @@ def _read_subnet_facts(
         packet_filters=filters,
         **through_endpoint,
         **s3_endpoints,
+    )
+
+
+def _aaaa_only(endpoints: list[dict[str, Any]]) -> tuple[str, ...]:
+    """
+    The endpoints whose DNS records are AAAA only: ``DnsOptions.DnsRecordIpType`` ``ipv6`` creates "AAAA records for
+    the private, Regional, and zonal DNS names" (AWS PrivateLink Guide, "DNS record IP type"; Amazon EC2 API Reference,
+    "DnsOptions": ``ipv4 | dualstack | ipv6 | service-defined``), no A record an IPv4-only node could use.
+    """
+    return tuple(
+        str(endpoint["VpcEndpointId"])
+        for endpoint in endpoints
+        if str((endpoint.get("DnsOptions") or {}).get("DnsRecordIpType", "")).lower() == "ipv6"
     )
 
 
@@ -829,12 +843,15 @@ class NatWays:
     What the NAT gateways the subnet's routes go to reach (:func:`_nat_gateways`): those whose way on is not seen
     (private, not described, not available, or whose own subnet routes elsewhere than an internet gateway), by id with
     their description; those whose own subnet has no route out at all; and the S3 gateway endpoints of the cluster's
-    Region on the route table of a NAT gateway that reaches the internet.
+    Region on the route table of a NAT gateway that reaches the internet, and of one that has no way out.
     """
 
     unseen: dict[str, str] = field(default_factory=dict)
     no_way_out: dict[str, str] = field(default_factory=dict)
     s3_gateway_endpoints: tuple[str, ...] = ()
+    #: The S3 gateway endpoints of the cluster's Region on the route table of a NAT gateway with no way out: that
+    #: endpoint's prefix-list route still carries S3's traffic of its Region (AWS PrivateLink Guide, "Gateway endpoints").
+    no_way_out_s3_gateway_endpoints: tuple[str, ...] = ()
     #: The own subnet of each NAT gateway that reaches the internet, by id (its network ACL is on the way).
     subnets: dict[str, str] = field(default_factory=dict)
 
@@ -875,6 +892,7 @@ def _nat_gateways(
     unseen_why = "public or private not seen" + (f": {not_read}" if not_read else "")
     ways = NatWays()
     s3_gateways: set[str] = set()
+    dead_end_s3_gateways: set[str] = set()
     for nat in wanted:
         gateway = described.get(nat)
         if gateway is None:
@@ -892,10 +910,15 @@ def _nat_gateways(
             s3_gateways.update(found)
             ways.subnets[nat] = str(gateway["SubnetId"])
         elif kind == NAT_NO_WAY_OUT:
+            dead_end_s3_gateways.update(found)
             ways.no_way_out[nat] = why
         else:
             ways.unseen[nat] = why
-    return replace(ways, s3_gateway_endpoints=tuple(sorted(s3_gateways)))
+    return replace(
+        ways,
+        s3_gateway_endpoints=tuple(sorted(s3_gateways)),
+        no_way_out_s3_gateway_endpoints=tuple(sorted(dead_end_s3_gateways)),
+    )
 
 
 def _described_nat_gateways(
@@ -959,7 +982,8 @@ def _nat_way_out(
     active = [route for route in default if route.get("State", "active") == "active"]
     if not active:
         table_ids = ", ".join(str(table.get("RouteTableId", "")) for table in tables)
-        return NAT_NO_WAY_OUT, f"{where} has no route out of the VPC (route table {table_ids})", set()
+        # Its S3 gateway endpoints kept: their prefix-list route still carries S3's traffic of the cluster's Region.
+        return NAT_NO_WAY_OUT, f"{where} has no route out of the VPC (route table {table_ids})", s3_gateways
     if all(str(route.get("GatewayId", "")).startswith("igw-") for route in active):
         return NAT_INTERNET, f"NAT gateway {nat}", s3_gateways
     targets = ", ".join(_target_name(route, {}) for route in active)

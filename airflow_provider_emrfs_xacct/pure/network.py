@@ -317,6 +317,8 @@ class SubnetFacts:
         table, with their policies: read whatever the other routes (the endpoint's prefix-list route is the more
         specific one), for the policy every request to a bucket of that Region passes (``pure/endpoint_policy.py``).
     :param sts_endpoint_policies: the VPC's available STS interface endpoints with private DNS, with their policies.
+    :param sts_endpoints_aaaa_only: those of the STS interface endpoints with private DNS whose DNS records are AAAA
+        only (``DnsOptions.DnsRecordIpType`` ``ipv6``): the Regional name has no IPv4 address in the VPC.
     :param sts_endpoints_dns_off: the VPC's available STS interface endpoints without private DNS, with their policies:
         only their own ``vpce-…`` names, or a Route 53 private hosted zone naming them (not read), lead to them.
     :param route_table_unseen: ``DescribeRouteTables`` showed no route table for the subnet, though every subnet has
@@ -344,8 +346,9 @@ class SubnetFacts:
     :param nat_no_way_out: the public NAT gateways a route goes to whose own subnet has no route out of the VPC,
         described: a route to one carries nothing out, as a blackhole route.
     :param nat_s3_gateway_endpoints: the S3 gateway endpoints of the cluster's Region on the route table of the
-        subnet of the NAT gateway the default route goes to: requests to that Region's buckets through the NAT gateway
-        may meet them there, their policies not judged.
+        subnet of the NAT gateway the default route goes to (one reaching the internet; without a route to the
+        internet, one with no way out): requests to that Region's buckets through the NAT gateway may meet them there,
+        their policies not judged.
     :param routes_to_other_networks: routes (other than ``0.0.0.0/0``) to a transit gateway, a Cloud WAN core network,
         a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint of another
         VPC, named through a Route 53 private hosted zone, may be reached that way (not seen).
@@ -385,6 +388,7 @@ class SubnetFacts:
     s3_gateway_policies: tuple[EndpointPolicy, ...] = ()
     sts_endpoint_policies: tuple[EndpointPolicy, ...] = ()
     sts_endpoints_dns_off: tuple[EndpointPolicy, ...] = ()
+    sts_endpoints_aaaa_only: tuple[str, ...] = ()
     shared_by: str = ""
     route_table_unseen: bool = False
     public_routes: tuple[str, ...] = ()
@@ -548,6 +552,8 @@ def _s3_route(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Rea
         )
     if same_region and facts.s3_gateway_endpoint:
         return _through_the_gateway_endpoint(facts, endpoint, bucket)
+    if same_region and facts.nat_s3_gateway_endpoints:  # a NAT gateway with no way out, but its S3 gateway endpoints
+        return _nat_s3_gateway_endpoints(facts, endpoint)
     if bucket_region is None or facts.s3_gateway_endpoint is None:
         return Reachability(
             NOT_CHECKED,
@@ -564,6 +570,16 @@ def _s3_route(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Rea
         if facts.s3_gateway_endpoint
         else f"no S3 gateway endpoint ({' or '.join(s3_endpoint_services(facts.region))}) is on the subnet's route table"
     )
+    return _no_s3_way_seen(facts, endpoint, bucket, bucket_region, gateway, same_region=same_region)
+
+
+def _no_s3_way_seen(
+    facts: SubnetFacts, endpoint: str, bucket: str, bucket_region: str, gateway: str, *, same_region: bool
+) -> Reachability:
+    """
+    S3 without a route to the internet or a gateway endpoint serving the bucket (``gateway`` says why): not checked for
+    the VPC's S3 interface endpoints or a way the check cannot judge (:func:`_unseen_ways`); else a FAIL.
+    """
     if facts.s3_interface_endpoints:
         return Reachability(
             NOT_CHECKED,
@@ -640,19 +656,27 @@ def _s3_through_the_internet(facts: SubnetFacts, endpoint: str, *, same_region: 
     """
     gateway_endpoint = same_region and bool(facts.s3_gateway_policies)
     if same_region and facts.nat_s3_gateway_endpoints and not gateway_endpoint:
-        return Reachability(
-            NOT_CHECKED,
-            endpoint,
-            f"subnet {facts.subnet_id} reaches {endpoint} through a NAT gateway whose own subnet's route table "
-            f"sends S3's prefix list to the S3 gateway endpoints {', '.join(facts.nat_s3_gateway_endpoints)} (a "
-            "gateway endpoint's route is more specific than the default route: Amazon VPC User Guide, \"How route "
-            'priority works"): whether the requests meet them there, and what their policies say, is not checked',
-            "the live probe (probe=True) proves it; or add that gateway endpoint to the route table of subnet "
-            f"{facts.subnet_id}, whose policy the verifier then judges",
-        )
+        return _nat_s3_gateway_endpoints(facts, endpoint)
     if not gateway_endpoint:
         return _through_the_internet(facts, endpoint, interface_endpoints=True)
     return _through_the_internet(facts, endpoint, interface_endpoints=True, gateway_endpoint=True)
+
+
+def _nat_s3_gateway_endpoints(facts: SubnetFacts, endpoint: str) -> Reachability:
+    """
+    Not checked: requests to a bucket of the cluster's Region through the NAT gateway may meet the S3 gateway endpoints
+    on its own subnet's route table (``nat_s3_gateway_endpoints``), whether that subnet routes the rest out or not.
+    """
+    return Reachability(
+        NOT_CHECKED,
+        endpoint,
+        f"subnet {facts.subnet_id} reaches {endpoint} through a NAT gateway whose own subnet's route table "
+        f"sends S3's prefix list to the S3 gateway endpoints {', '.join(facts.nat_s3_gateway_endpoints)} (a "
+        "gateway endpoint's route is more specific than the default route: Amazon VPC User Guide, \"How route "
+        'priority works"): whether the requests meet them there, and what their policies say, is not checked',
+        "the live probe (probe=True) proves it; or add that gateway endpoint to the route table of subnet "
+        f"{facts.subnet_id}, whose policy the verifier then judges",
+    )
 
 
 def _through_the_internet(
@@ -939,6 +963,8 @@ def sts_endpoints_in_path(facts: SubnetFacts, endpoint: str) -> tuple[EndpointPo
         return ()
     if endpoint_doubt(endpoint):  # it may be the Regional endpoint, read leniently: whether it is, is not known
         return None
+    if facts.sts_endpoints_aaaa_only and not facts.dns_attributes_off:  # AAAA records only: whether it is used, unknown
+        return None
     if facts.dns_attributes_off:
         return ()
     return facts.sts_endpoint_policies if facts.dns_attributes_read else None
@@ -1213,10 +1239,34 @@ def _sts_endpoint(
     if regional and facts.sts_interface_endpoint:  # its private DNS, while on, takes the name whatever the routes
         dns_off = facts.dns_attributes_off
         if not dns_off:
-            return _past_the_routes_to_the_endpoint(facts, _through_sts_interface_endpoint(facts, endpoint))
+            return _aaaa_only(facts, endpoint) or _past_the_routes_to_the_endpoint(
+                facts, _through_sts_interface_endpoint(facts, endpoint)
+            )
     if facts.internet:
         return _through_the_internet(facts, endpoint, interface_endpoints=regional, sts=True)
     return _no_way_seen(facts, endpoint, regional=regional, dns_off=dns_off, ignored=ignored)
+
+
+def _aaaa_only(facts: SubnetFacts, endpoint: str) -> StsReachability | None:
+    """
+    Not checked when the STS interface endpoint's private DNS publishes AAAA records only (``DnsRecordIpType``
+    ``ipv6``: "Create AAAA records for the private, Regional, and zonal DNS names", AWS PrivateLink Guide, "DNS record
+    IP type"): an IPv4-only node finds no address for the Regional name, and the IPv4 rules judged here do not show the
+    IPv6 way (AWS STS answers IPv6 clients: IAM User Guide, "Dual-stack endpoint support"); ``None`` otherwise.
+    """
+    if not facts.sts_endpoints_aaaa_only:
+        return None
+    return StsReachability(
+        NOT_CHECKED,
+        endpoint,
+        f"the VPC's STS interface endpoint {', '.join(facts.sts_endpoints_aaaa_only)} takes {endpoint}'s name with "
+        "private DNS, but its private DNS publishes AAAA records only (DnsRecordIpType ipv6): the IPv4 rules judged "
+        "here do not show that way, and a node without an IPv6 address finds no address for the name",
+        f"aws ec2 modify-vpc-endpoint --vpc-endpoint-id {facts.sts_endpoints_aaaa_only[0]} --dns-options "
+        "DnsRecordIpType=dualstack, so the name has A records too; or the live probe (probe=True) proves it"
+        + _primary_only(facts),
+        probe_settles=False,
+    )
 
 
 def _no_way_seen(
