@@ -5619,6 +5619,17 @@ MUTATIONS = [
         "instead of not checked",
         ["tests/unit/test_network_dns_record_and_nat_s3.py"],
     ),
+    m(
+        "OX124",
+        "pure/evaluator.py",
+        "        maybe = None if scan is None else next((scan.maybe_allow[k] for k in kinds if k in scan.maybe_allow), None)\n",
+        "        maybe = None if scan is None else scan.first(*kinds)\n",
+        "an undetermined answer names the first grant of a side, certain or not: a certain Allow that decided nothing "
+        "(the key or bucket policy's grant to the account, the permissions boundary's) is returned as allowed, and a "
+        "key or write link whose only grant to the role is an Allow to everyone under aws:SourceVpce or aws:SourceIp "
+        "is a PASS instead of not checked",
+        ["tests/unit/test_evaluator_boundary_grants_nothing.py"],
+    ),
 ]
 
 

@@ -742,33 +742,31 @@ def evaluate_access(
         return maybe_deny
     if result is None:
         anyone_capped = same_account and by_anyone is True and anyone_ok is None
-        return _undetermined(
-            identity, resource, bound, resource_ok=resource_ok, identity_ok=identity_ok, anyone_capped=anyone_capped
-        )
+        return _undetermined(identity, resource, bound, anyone_capped=anyone_capped)
     return _granting(identity, resource, resource_policy_required=resource_policy_required, same_account=same_account)
 
 
-def _undetermined(
-    identity: _Scan, resource: _Scan, bound: _Scan | None, *, resource_ok: Tri, identity_ok: Tri, anyone_capped: bool
-) -> Decision:
+def _undetermined(identity: _Scan, resource: _Scan, bound: _Scan | None, *, anyone_capped: bool) -> Decision:
     """
-    The statement an undetermined answer depends on: a grant to everyone a boundary may limit, else the resource
-    side's, else the identity's, else the boundary's.
+    The statement an undetermined answer depends on: a grant to everyone a boundary may limit, else a grant that may
+    apply, of the resource side, else of the identity's, else of the boundary's. Never a certain ``Allow``: it decided
+    nothing, and a boundary's grants nothing at all (IAM API Reference, "PutRolePermissionsBoundary": a boundary
+    "does not grant permissions").
     """
     granted = resource.allow.get(ANYONE)
     if anyone_capped and granted is not None:
         why = 'whether the permissions boundary limits a grant to everyone ("*")'
         return Decision(False, UNDETERMINED, granted.statement, granted.source, why)
-    undetermined = (
-        resource.first(SESSION, ROLE, ANYONE, ACCOUNT)
-        if resource_ok is None
-        else identity.first(ROLE)
-        if identity_ok is None
-        else bound.first(ROLE)
-        if bound is not None
-        else None
-    )
-    return undetermined or Decision(False, UNDETERMINED, unknown="a statement's principal or condition")
+    sides: list[tuple[_Scan | None, tuple[str, ...]]] = [
+        (resource, (SESSION, ROLE, ANYONE, ACCOUNT)),
+        (identity, (ROLE,)),
+        (bound, (ROLE,)),
+    ]
+    for scan, kinds in sides:
+        maybe = None if scan is None else next((scan.maybe_allow[k] for k in kinds if k in scan.maybe_allow), None)
+        if maybe is not None:
+            return maybe
+    return Decision(False, UNDETERMINED, unknown="a statement's principal or condition")
 
 
 def _granting(identity: _Scan, resource: _Scan, *, resource_policy_required: bool, same_account: bool) -> Decision:
