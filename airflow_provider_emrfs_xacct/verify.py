@@ -1069,6 +1069,10 @@ def _not_probed(
 
 #: What makes ``hadoop fs -put`` read its destination as a glob (``[``, ``{``: a lone ``]`` or ``}`` is no pattern,
 #: Hadoop's ``GlobPattern``), escape (``\\``) or refuse it (``:``).
+#: A space, ``%`` or a non-ASCII character is none of these: Hadoop's ``Path`` (and the shell's ``PathData``, which
+#: builds put's destination) makes its URI with java.net.URI's multi-argument constructor, which quotes them, ``%``
+#: always, and the key is the path decoded again, so the probe writes the key as given, ``%20`` staying ``%20``: such
+#: a prefix is probed (its routing is a maybe, ``checks/routing.py`` :func:`uri_escaped`, and the probe settles it).
 NOT_FOR_PUT = "[{\\:"
 
 

@@ -5630,6 +5630,16 @@ MUTATIONS = [
         "is a PASS instead of not checked",
         ["tests/unit/test_evaluator_boundary_grants_nothing.py"],
     ),
+    m(
+        "OX125",
+        "pure/checks/routing.py",
+        "    return escaped_route(mappings, routed, uri)\n",
+        '    return ""\n',
+        "a Prefix identifier holding a character a URI percent-encodes (a space, %, é) is a certain match: a chain "
+        "whose mapping names s3://bucket/partner exports/ is a PASS instead of not checked, though EMRFS may compare "
+        "the path URI-encoded and send every write as the EC2 instance profile role",
+        ["tests/unit/test_routing_uri_escaped_prefix.py"],
+    ),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.requests import WRITE_REQUESTS, expand_key
@@ -192,6 +193,12 @@ def why_may_match(identifier: str, uri: str) -> str:
             f"a bucket specifier ending inside the name of the bucket {bucket} (the Amazon EMR Management Guide shows "
             "s3://bucket identifiers, not that one matches another bucket whose name starts with it)"
         )
+    escaped = uri_escaped(identifier)
+    if escaped:
+        return (
+            f"holding {escaped}, while the Amazon EMR Management Guide shows plain identifiers only, not whether "
+            "EMRFS compares a request's path as written or URI-encoded"
+        )
     return "not of the s3://bucket/prefix form the Amazon EMR Management Guide shows"
 
 
@@ -208,8 +215,12 @@ def may_match_otherwise(identifier: str, uri: str) -> bool:
     case sensitive": Amazon S3 User Guide, "Naming Amazon S3 objects"). A string prefix of ``uri`` that ends inside
     its bucket's name (``s3://partner-results`` for ``s3://partner-results-b/x``), or inside its scheme, may match
     too: the guide shows "a bucket specifier of any depth", and does not say that one matches another bucket whose
-    name starts with it (:func:`prefix_matches`).
+    name starts with it (:func:`prefix_matches`). An identifier holding a character a URI percent-encodes
+    (:func:`uri_escaped`) may match, even where :func:`route` matches it, wherever it or its ``%XX`` escapes decoded
+    is a string prefix of ``uri`` as written or URI-encoded (:func:`_escaped_may_match`).
     """
+    if uri_escaped(identifier):
+        return _escaped_may_match(identifier, uri)
     if prefix_matches(identifier, uri):
         return False  # route() matches it: no doubt
     if uri.startswith(identifier):
@@ -225,6 +236,68 @@ def may_match_otherwise(identifier: str, uri: str) -> bool:
     if not slash:
         return uri_bucket.lower().startswith(bucket.lower())
     return bucket.lower() == uri_bucket.lower() and uri_key.startswith(key)
+
+
+#: The characters a URI path holds as written (RFC 3986, 3.3: ``pchar`` is unreserved, sub-delims, ``:`` and ``@``;
+#: ``/`` separates segments): java.net.URI's multi-argument constructors percent-encode any other, ``%`` included.
+URI_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
+
+
+def uri_escaped(identifier: str) -> str:
+    """
+    The first character of ``identifier`` that a URI percent-encodes, named with its escape (``a space (%20 in a
+    URI)``); ``""`` when it has none.
+
+    Such a key is a valid S3 key, whose characters "might require special handling" (Amazon S3 User Guide, "Naming
+    Amazon S3 objects"); the Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") shows
+    plain ``s3://bucket/prefix`` identifiers only, and does not say whether EMRFS compares one with a request's path
+    as written (``partner exports``) or URI-encoded (``partner%20exports``). A plain identifier matches the same keys
+    either way (encoding a key changes none of the characters a plain string prefix of it holds), so a key holding
+    such characters leaves a plain identifier's match certain.
+    """
+    character = next((value for value in identifier.removeprefix("s3://") if value not in URI_PLAIN), "")
+    if not character:
+        return ""
+    if character == " ":
+        name = "a space"
+    elif not character.isascii():
+        name = f"the non-ASCII {character!r}"
+    else:
+        name = repr(character)
+    return f"{name} ({quote(character, safe='')} in a URI)"
+
+
+def _escaped_may_match(identifier: str, uri: str) -> bool:
+    """
+    Whether EMRFS may match ``identifier``, which holds a character a URI percent-encodes (:func:`uri_escaped`), for
+    ``uri``: it as written or with its ``%XX`` escapes decoded, against ``uri`` as written or URI-encoded.
+    """
+    encoded = "s3://" + quote(uri.removeprefix("s3://"), safe="".join(sorted(URI_PLAIN)))
+    return any(
+        prefix_matches(value, written) for value in (identifier, unquote(identifier)) for written in (uri, encoded)
+    )
+
+
+def escaped_route(mappings: list[Any], routed: int | None, uri: str) -> str:
+    """
+    Why mapping ``routed`` (:func:`route`) is not known to take ``uri``: each of its identifiers that matches holds a
+    character a URI percent-encodes (:func:`uri_escaped`), and if EMRFS compares the path URI-encoded none matches,
+    so the request goes to a later mapping or as the EC2 instance profile role; ``""`` when one is plain.
+    """
+    if routed is None:
+        return ""
+    read = read_mapping(mappings[routed])
+    matching = [value for value in read.identifiers if prefix_matches(value, uri)]
+    if not matching or not all(uri_escaped(value) for value in matching):
+        return ""
+    return (
+        f"mapping {routed}'s Prefix identifier {matching[0]!r} holds {uri_escaped(matching[0])}: the Amazon EMR "
+        'Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") shows plain identifiers only, not '
+        "whether EMRFS compares a request's path as written or URI-encoded (the Amazon S3 User Guide, \"Naming Amazon "
+        'S3 objects": such characters "might require special handling"), so it may match this key or not, and then '
+        "the request goes to a later mapping or as the EC2 instance profile role (a job's write, or the live probe's, "
+        "shows which)"
+    )
 
 
 def doubtful_before(mappings: list[Any], index: int | None, uri: str) -> list[tuple[int, str, ReadMapping]]:
@@ -328,7 +401,8 @@ def _first_doubt(mappings: list[Any], routed: int | None, uri: str, checking: in
     """
     Why the mapping ``route`` chose for ``uri`` (``routed``) is not known to be the one EMRFS uses, or ``""``: the
     first mapping that may take the request before it, one not read (:func:`unread_before`) or one whose identifier
-    EMRFS may match otherwise (:func:`doubtful_before`).
+    EMRFS may match otherwise (:func:`doubtful_before`); else its own identifier that matches may not
+    (:func:`escaped_route`).
     """
     unread = unread_before(mappings, routed, checking)
     doubtful = doubtful_before(mappings, routed, uri)
@@ -345,4 +419,4 @@ def _first_doubt(mappings: list[Any], routed: int | None, uri: str, checking: in
             f"mapping {position} comes first and could not be read ({mapping.problem}): EMRFS may send it as that "
             "mapping's role"
         )
-    return ""
+    return escaped_route(mappings, routed, uri)

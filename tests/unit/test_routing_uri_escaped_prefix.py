@@ -1,0 +1,104 @@
+"""
+A ``Prefix`` identifier holding a character a URI percent-encodes (a space, ``%``, ``é``) is a maybe, never a
+certain match (outside review U5).
+
+The Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") shows plain
+``s3://bucket/prefix`` identifiers only, and does not say whether EMRFS compares a request's path as written
+(``partner exports``) or URI-encoded (``partner%20exports``); the Amazon S3 User Guide ("Naming Amazon S3 objects")
+says such characters "might require special handling". So the verifier's routing says "not checked", naming the
+character; the live probe still writes there (Hadoop's ``Path`` keeps a space and ``%`` as written).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.routing import (
+    may_match_otherwise,
+    probe_routes,
+    routed_writer,
+    uri_escaped,
+)
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
+from tests.unit import test_chain as chain
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+SPACED = f"s3://{chain.BUCKET}/partner exports/"
+
+
+def _state_with(prefix: str) -> ChainState:
+    mappings = validate_role_mappings([{"Role": chain.ROLE, "IdentifierType": "Prefix", "Identifiers": [prefix]}])
+    return dataclasses.replace(
+        chain.healthy_state(),
+        security_configuration=build_security_configuration(mappings),
+        destination_roles={chain.ROLE: chain.destination_role(prefixes=(prefix,))},
+    )
+
+
+def _mappings(*identifiers: str) -> list[dict[str, object]]:
+    return [{"Role": chain.ROLE, "IdentifierType": "Prefix", "Identifiers": list(identifiers)}]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "named"),
+    [
+        ("s3://b/partner exports", "a space"),
+        ("s3://b/100%done", "'%'"),
+        ("s3://b/café", "the non-ASCII 'é'"),
+        ("s3://b/a#b", "'#'"),
+        ("s3://b/a^b", "'^'"),
+    ],
+)
+def test_uri_escaped_names_the_character(identifier: str, named: str) -> None:
+    assert uri_escaped(identifier).startswith(named)
+
+
+@pytest.mark.parametrize("identifier", ["s3://b/partner-exports_1.x~", "s3://b/a!$&'()*+,;=@:b", "s3://b"])
+def test_unreserved_and_sub_delims_are_plain(identifier: str) -> None:
+    assert uri_escaped(identifier) == ""
+
+
+def test_a_spaced_identifier_is_no_certain_route() -> None:
+    mappings = _mappings("s3://b/partner exports")
+    role, _, doubt = routed_writer(_state_with(SPACED), mappings, "s3://b/partner exports/x", checking=0)
+    assert role is None
+    assert "a space" in doubt
+    assert "%20" in doubt
+
+
+def test_an_encoded_identifier_may_match_a_spaced_key() -> None:
+    assert may_match_otherwise("s3://b/partner%20exports", "s3://b/partner exports/x")
+    assert may_match_otherwise("s3://b/partner exports", "s3://b/partner exports/x")
+    assert not may_match_otherwise("s3://b/other exports", "s3://b/partner exports/x")
+
+
+def test_a_plain_identifier_stays_certain_for_a_spaced_key() -> None:
+    """Encoding the key changes none of a plain identifier's characters: it matches the same keys either way."""
+    role, why, doubt = routed_writer(_state_with(SPACED), _mappings("s3://b/"), "s3://b/partner exports/x", checking=0)
+    assert (why, doubt) == ("mapping 0", "")
+    assert role is not None
+
+
+def test_the_probe_still_writes_under_a_spaced_prefix() -> None:
+    """The probe's pass settles it: its write is credited to the mapping (``probe_routes``)."""
+    assert probe_routes(_mappings("s3://b/partner exports"), ["s3://b/partner exports/p/x"]) == {
+        "s3://b/partner exports/p/x": 0
+    }
+
+
+def test_chain_with_a_spaced_prefix_is_not_pass() -> None:
+    report = check_chain(_state_with(SPACED))
+    assert report.verdict != "PASS"
+    unknown = [link for link in report.links if link.status == "not checked"]
+    assert unknown
+    assert any("a space" in link.detail for link in unknown)
+
+
+def test_chain_with_a_plain_prefix_still_passes() -> None:
+    assert check_chain(chain.healthy_state()).verdict == "PASS"
