@@ -567,10 +567,10 @@ SECURITY_CONFIGURATION_SHAPE: dict[str, Any] = {
                 },
             },
         },
-        # "EnableIdentityCenter": true (Amazon EMR Management Guide, "Integrate Amazon EMR with AWS IAM Identity
-        # Center"); a Boolean (AWS CloudFormation, "AWS::EMRContainers::SecurityConfiguration
-        # IdentityCenterConfiguration"). Another value is refused in a document the provider creates, as the
-        # runtime-roles switch is (a configuration made elsewhere is read by :func:`identity_center_on`).
+        # "EnableIdentityCenter": true (Amazon EMR Management Guide, "Getting started with AWS IAM Identity Center
+        # integration for Amazon EMR", the JSON example; the only value AWS shows). Another value is refused in a
+        # document the provider creates, as the runtime-roles switch is (a configuration made elsewhere is read by
+        # :func:`identity_center_on`).
         "IdentityCenterConfiguration": {"EnableIdentityCenter": _BOOLEAN},
     },
     "AuthorizationConfiguration": {

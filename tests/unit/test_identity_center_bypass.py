@@ -12,8 +12,8 @@ get the EMRFS role mappings. So, as Ranger without its EMRFS S3 plugin: "not che
 run its probe there, and let through where the provider creates or launches a configuration. The switch is read as
 the runtime-roles switch is (``runtime_roles_on``): ``true`` or the text ``"true"`` in any case is on; absent,
 ``false`` or ``"false"`` off; any other value not known (and refused, naming the field, in a document the provider
-creates, as AWS documents the field as a Boolean: AWS CloudFormation, "AWS::EMRContainers::SecurityConfiguration
-IdentityCenterConfiguration").
+creates, where AWS shows only ``true``: Amazon EMR Management Guide, "Getting started with AWS IAM Identity Center
+integration for Amazon EMR", the JSON example).
 """
 
 from __future__ import annotations
