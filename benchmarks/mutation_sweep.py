@@ -5605,8 +5605,8 @@ MUTATIONS = [
         "        sts_endpoints_aaaa_only=_aaaa_only(sts_endpoints),\n",
         "",
         "an STS interface endpoint whose private DNS publishes AAAA records only (DnsRecordIpType ipv6) passes the STS "
-        "link on IPv4 rules and its policy is taken as on the way, though IPv4-only EMR nodes find no address for the "
-        "Regional name: a PASS for a broken link instead of not checked",
+        "link on IPv4 rules, though IPv4-only EMR nodes find no address for the Regional name: a PASS for a broken "
+        "link instead of not checked",
         ["tests/unit/test_network_dns_record_and_nat_s3.py"],
     ),
     m(
@@ -5639,6 +5639,16 @@ MUTATIONS = [
         "whose mapping names s3://bucket/partner exports/ is a PASS instead of not checked, though EMRFS may compare "
         "the path URI-encoded and send every write as the EC2 instance profile role",
         ["tests/unit/test_routing_uri_escaped_prefix.py"],
+    ),
+    m(
+        "OX128",
+        "hooks/network.py",
+        '    dead_end_defaults = {str(route.get("NatGatewayId", "")) for route in _default_routes(judged_tables)[1]}\n',
+        "    dead_end_defaults = set(nat_ways.no_way_out)\n",
+        "a NAT gateway with no way out lends the S3 gateway endpoints on its subnet's route table to the cluster's "
+        "subnet whatever route goes to it: a narrow route to a private range (10.8.0.0/16) leaves a same-Region bucket "
+        "not checked instead of a certain FAIL without a default route, or of a PASS through an internet gateway",
+        ["tests/unit/test_network_dns_record_and_nat_s3.py"],
     ),
 ]
 

@@ -152,6 +152,9 @@ def _read_subnet_facts(
     ]
     nat_ways = _nat_gateways(ec2, nat_gateways, vpc_id, endpoints, region, refused)
     private_nats = nat_ways.unseen
+    # Only the default route carries S3's public addresses to a NAT gateway (the most specific route decides): a
+    # narrower route to one with no way out, to a private range say, lends its subnet's S3 gateway endpoints nothing.
+    dead_end_defaults = {str(route.get("NatGatewayId", "")) for route in _default_routes(judged_tables)[1]}
     # A route to a NAT gateway whose own subnet has no route out carries nothing out of the VPC, as a blackhole route.
     judged_tables = _dead_ends(judged_tables, nat_ways.no_way_out)
     judged_tables, default_routes = _default_routes(judged_tables)
@@ -232,7 +235,7 @@ def _read_subnet_facts(
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
         s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats, public_ip) if internet else (),
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
-        nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else nat_ways.no_way_out_s3_gateway_endpoints,
+        nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else nat_ways.dead_end_s3(dead_end_defaults),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
         # The route table decides only what leaves the subnet: traffic to another interface of the cluster's own subnet
         # goes by layer 2 (Amazon VPC User Guide, "Gateway route tables", "Rules and considerations": "Traffic destined
@@ -849,11 +852,21 @@ class NatWays:
     unseen: dict[str, str] = field(default_factory=dict)
     no_way_out: dict[str, str] = field(default_factory=dict)
     s3_gateway_endpoints: tuple[str, ...] = ()
-    #: The S3 gateway endpoints of the cluster's Region on the route table of a NAT gateway with no way out: that
-    #: endpoint's prefix-list route still carries S3's traffic of its Region (AWS PrivateLink Guide, "Gateway endpoints").
-    no_way_out_s3_gateway_endpoints: tuple[str, ...] = ()
+    #: The S3 gateway endpoints of the cluster's Region on the route table of each NAT gateway with no way out, by id:
+    #: that endpoint's prefix-list route still carries S3's traffic of its Region (AWS PrivateLink Guide, "Gateway
+    #: endpoints").
+    no_way_out_s3_gateway_endpoints: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: The own subnet of each NAT gateway that reaches the internet, by id (its network ACL is on the way).
     subnets: dict[str, str] = field(default_factory=dict)
+
+    def dead_end_s3(self, nat_gateway_ids: Collection[str]) -> tuple[str, ...]:
+        """
+        The S3 gateway endpoints on the route tables of those of ``nat_gateway_ids`` with no way out: the NAT gateways
+        the subnet's active default route goes to, the only route of it that carries S3's public addresses (Amazon VPC
+        User Guide, "How route priority works": the most specific route decides).
+        """
+        found = {item for nat in nat_gateway_ids for item in self.no_way_out_s3_gateway_endpoints.get(nat, ())}
+        return tuple(sorted(found))
 
 
 def _nat_gateways(
@@ -892,7 +905,6 @@ def _nat_gateways(
     unseen_why = "public or private not seen" + (f": {not_read}" if not_read else "")
     ways = NatWays()
     s3_gateways: set[str] = set()
-    dead_end_s3_gateways: set[str] = set()
     for nat in wanted:
         gateway = described.get(nat)
         if gateway is None:
@@ -910,15 +922,11 @@ def _nat_gateways(
             s3_gateways.update(found)
             ways.subnets[nat] = str(gateway["SubnetId"])
         elif kind == NAT_NO_WAY_OUT:
-            dead_end_s3_gateways.update(found)
+            ways.no_way_out_s3_gateway_endpoints[nat] = tuple(sorted(found))
             ways.no_way_out[nat] = why
         else:
             ways.unseen[nat] = why
-    return replace(
-        ways,
-        s3_gateway_endpoints=tuple(sorted(s3_gateways)),
-        no_way_out_s3_gateway_endpoints=tuple(sorted(dead_end_s3_gateways)),
-    )
+    return replace(ways, s3_gateway_endpoints=tuple(sorted(s3_gateways)))
 
 
 def _described_nat_gateways(

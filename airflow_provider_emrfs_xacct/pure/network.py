@@ -347,8 +347,9 @@ class SubnetFacts:
         described: a route to one carries nothing out, as a blackhole route.
     :param nat_s3_gateway_endpoints: the S3 gateway endpoints of the cluster's Region on the route table of the
         subnet of the NAT gateway the default route goes to (one reaching the internet; without a route to the
-        internet, one with no way out): requests to that Region's buckets through the NAT gateway may meet them there,
-        their policies not judged.
+        internet, one with no way out; never one only a narrower route goes to, which S3's public addresses do not
+        take: "How route priority works"): requests to that Region's buckets through the NAT gateway may meet them
+        there, their policies not judged.
     :param routes_to_other_networks: routes (other than ``0.0.0.0/0``) to a transit gateway, a Cloud WAN core network,
         a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint of another
         VPC, named through a Route 53 private hosted zone, may be reached that way (not seen).
@@ -947,6 +948,12 @@ def sts_endpoints_in_path(facts: SubnetFacts, endpoint: str) -> tuple[EndpointPo
     name resolves to them while the VPC's DNS attributes are on (:class:`SubnetFacts`); none for another endpoint or
     with an attribute off; ``None`` when the attributes were not read.
 
+    An endpoint whose private DNS publishes AAAA records only (``sts_endpoints_aaaa_only``) is still the one in the
+    path: its private hosted zone answers for the Regional name, and an A query it holds no record for gets NXDOMAIN,
+    never public DNS (Route 53 Developer Guide, "Considerations when working with a private hosted zone": "Resolver
+    doesn't forward the request to a public DNS resolver. Instead, it returns NXDOMAIN"). ``AssumeRole`` goes through
+    it over IPv6 or fails: its policy's refusal fails the link either way (the IPv6 way itself is not checked).
+
     An interface endpoint's own DNS name (``vpce-ID-….sts.REGION.vpce.amazonaws.com``) leads to that endpoint, private
     DNS on or off (:func:`is_interface_endpoint_name`): that one of the VPC's, or ``None`` when it is none of them (its
     policy is not read).
@@ -963,8 +970,8 @@ def sts_endpoints_in_path(facts: SubnetFacts, endpoint: str) -> tuple[EndpointPo
         return ()
     if endpoint_doubt(endpoint):  # it may be the Regional endpoint, read leniently: whether it is, is not known
         return None
-    if facts.sts_endpoints_aaaa_only and not facts.dns_attributes_off:  # AAAA records only: whether it is used, unknown
-        return None
+    # AAAA records only (DnsRecordIpType ipv6) still take the name: the route link is not checked for it (_aaaa_only),
+    # but the endpoint's policy is on the only way there is (sts_endpoints_in_path's docstring).
     if facts.dns_attributes_off:
         return ()
     return facts.sts_endpoint_policies if facts.dns_attributes_read else None

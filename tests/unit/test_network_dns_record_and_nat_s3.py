@@ -12,14 +12,19 @@ AAAA records only, and a NAT gateway without a way out whose subnet's route tabl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, UNKNOWN, VERDICT_FAIL, VERDICT_NOT_CHECKED
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import INTERFACE, EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.network import (
     NOT_CHECKED,
     sts_endpoint_check,
     sts_endpoints_in_path,
 )
+from tests.unit.test_chain import ASSUME, by_name
+from tests.unit.test_endpoint_policies import ASSUME_ONLY_OWN_ROLES, FULL_ACCESS, private_subnet, with_subnet
 from tests.unit.test_network_reads import (
     _HTTPS_FROM_THE_VPC,
     ACCOUNT,
@@ -27,14 +32,16 @@ from tests.unit.test_network_reads import (
     S3_GATEWAY,
     S3_ROUTE,
     STS_ENDPOINT,
+    TO_THE_IGW,
+    FakeEC2,
     TwoSubnets,
     behind_a_nat,
     links,
+    nat,
     table,
 )
 
 if TYPE_CHECKING:
-    from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
     from airflow_provider_emrfs_xacct.pure.network import StsReachability
 
 
@@ -58,7 +65,8 @@ def test_an_sts_endpoint_whose_private_dns_publishes_aaaa_records_only_is_not_a_
     assert sts.status == NOT_CHECKED, sts.detail
     assert "AAAA records only" in sts.detail
     assert "vpce-sts" in sts.detail
-    assert in_path is None
+    assert in_path  # its policy is on the only way to the Regional name (see the AAAA-only AssumeRole tests below)
+    assert in_path[0].endpoint_id == "vpce-sts"
 
 
 def test_an_sts_endpoint_with_a_records_still_passes() -> None:
@@ -90,3 +98,86 @@ def test_a_nat_gateway_without_a_way_out_but_with_an_s3_gateway_endpoint_leaves_
 def test_a_nat_gateway_without_a_way_out_or_an_s3_gateway_endpoint_still_fails_same_region_writes() -> None:
     _, same_region = links(behind_a_nat(), REGION)
     assert same_region.status == "FAIL", same_region.detail
+
+
+#: A route to the NAT gateway narrower than the default route, to a private range: S3's public addresses never take it.
+TO_THE_NAT_NARROW = {"DestinationCidrBlock": "10.8.0.0/16", "NatGatewayId": "nat-1", "State": "active"}
+
+
+class _PublicSubnet(FakeEC2):
+    """The cluster's subnet gives its instances public IPv4 addresses (MapPublicIpOnLaunch)."""
+
+    def describe_subnets(self, SubnetIds: list[str]) -> dict[str, Any]:
+        shown = super().describe_subnets(SubnetIds)
+        return {"Subnets": [{**subnet, "MapPublicIpOnLaunch": True} for subnet in shown["Subnets"]]}
+
+
+def _narrow_route_to_a_dead_end_nat(ec2_class: type[FakeEC2], *routes: dict[str, Any]) -> FakeEC2:
+    """The cluster's subnet has ``routes`` and 10.8.0.0/16 to nat-1, whose own subnet has only an S3 gateway endpoint."""
+    tables = [table("rtb-emr", "subnet-emr", *routes, TO_THE_NAT_NARROW), table("rtb-nat", "subnet-nat", S3_ROUTE)]
+    return ec2_class(tables, nat=nat(), endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-nat"]},))
+
+
+def test_a_narrow_private_route_to_a_dead_end_nat_does_not_lend_its_s3_gateway_endpoint_to_a_subnet_without_a_way() -> (
+    None
+):
+    """
+    The most specific route decides (Amazon VPC User Guide, "How route priority works"): a route to 10.8.0.0/16 never
+    carries S3's public addresses to the NAT gateway, so its subnet's S3 gateway endpoint is on no way of the cluster's
+    subnet, which has no default route: a same-Region write has no way out, a certain FAIL (was "not checked").
+    """
+    _, same_region = links(_narrow_route_to_a_dead_end_nat(FakeEC2), REGION)
+
+    assert same_region.status == "FAIL", same_region.detail
+    assert "through a NAT gateway" not in same_region.detail
+
+
+def test_a_narrow_private_route_to_a_dead_end_nat_leaves_a_public_subnet_s_internet_way_judged() -> None:
+    """
+    An internet gateway default route with public addresses carries S3's requests ("How route priority works": the
+    10.8.0.0/16 route to the NAT gateway takes none of S3's addresses): a same-Region write PASSes (was "not checked").
+    """
+    _, same_region = links(_narrow_route_to_a_dead_end_nat(_PublicSubnet, TO_THE_IGW), REGION)
+
+    assert same_region.status == "PASS", same_region.detail
+    assert "through a NAT gateway" not in same_region.detail
+
+
+def _chain_through_an_aaaa_only_endpoint(document: dict[str, Any]) -> Any:
+    """The chain's report beside a NAT route, the VPC's STS endpoint (policy ``document``) AAAA-only."""
+    facts = private_subnet(
+        nat_route=True,
+        sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, document),),
+        sts_endpoints_aaaa_only=("vpce-sts",),
+    )
+    return check_chain(with_subnet(facts))
+
+
+def test_an_aaaa_only_sts_endpoint_refusing_the_assume_role_fails_it() -> None:
+    """
+    With the endpoint's private DNS on, its private hosted zone answers for the Regional name: an A query it holds no
+    record for gets NXDOMAIN, never public DNS (Route 53 Developer Guide, "Considerations when working with a private
+    hosted zone": "Resolver doesn't forward the request to a public DNS resolver. Instead, it returns NXDOMAIN"). So
+    AssumeRole goes through this endpoint (over IPv6) or nowhere: its policy refusing it fails the link either way.
+    """
+    report = _chain_through_an_aaaa_only_endpoint(ASSUME_ONLY_OWN_ROLES)
+    link = by_name(report)[ASSUME]
+
+    assert link.status == FAIL, link
+    assert "VPC endpoint policy of vpce-sts" in link.detail
+    assert "DNS attributes" not in link.detail
+    assert report.verdict == VERDICT_FAIL
+
+
+def test_an_aaaa_only_sts_endpoint_allowing_the_assume_role_is_still_not_a_pass() -> None:
+    """Its policy allows, but the IPv6 way is not judged (the route link stays "not checked" for AAAA records only)."""
+    facts = private_subnet(nat_route=True, sts_endpoints_aaaa_only=("vpce-sts",))
+    assert sts_endpoints_in_path(facts, f"https://sts.{facts.region}.amazonaws.com") == facts.sts_endpoint_policies
+
+    report = _chain_through_an_aaaa_only_endpoint(FULL_ACCESS)
+    route = by_name(report)["cluster reaches STS"]
+
+    assert route.status == UNKNOWN, route
+    assert "AAAA records only" in route.detail
+    assert report.verdict == VERDICT_NOT_CHECKED
+    assert not any("DNS attributes" in link.detail for link in report.links)
