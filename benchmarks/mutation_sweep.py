@@ -3166,16 +3166,16 @@ MUTATIONS = [
     m(
         "Q16",
         "pure/evaluator.py",
-        "        result = _and(identity_ok, boundary_ok, resource_ok)",
-        "        result = _and(identity_ok, resource_ok)",
+        "    return _and(identity, bound, _or(session, role, anyone, account))",
+        "    return _and(identity, _or(session, role, anyone, account))",
         "across accounts, the role's permissions boundary ignored",
         UNIT_EVALUATOR,
     ),
     m(
         "Q17",
         "pure/evaluator.py",
-        "_and(by_account, identity_ok, boundary_ok))\n    elif same_account:",
-        "by_account)\n    elif same_account:",
+        "_and(account, identity, bound))\n    if same_account:",
+        "account)\n    if same_account:",
         "a key or trust policy naming the account allows on its own (without the identity policies)",
         UNIT_EVALUATOR,
     ),
@@ -3536,16 +3536,16 @@ MUTATIONS = [
     m(
         "Q37",
         "pure/evaluator.py",
-        "    anyone_ok = _and(by_anyone, True if boundary_ok is True else None)",
-        "    anyone_ok = by_anyone",
+        "    anyone_ok = _and(anyone, True if bound is True else None)",
+        "    anyone_ok = anyone",
         "a resource policy's grant to everyone taken as unlimited by a boundary that does not allow",
         UNIT_EVALUATOR,
     ),
     m(
         "Q38",
         "pure/evaluator.py",
-        "_and(by_role, boundary_ok), _and(identity_ok, boundary_ok))",
-        "by_role, _and(identity_ok, boundary_ok))",
+        "_and(role, bound), _and(identity, bound))",
+        "role, _and(identity, bound))",
         "in the same account (S3), a bucket policy naming the role's ARN not limited by its boundary",
         UNIT_EVALUATOR,
     ),
@@ -5622,8 +5622,8 @@ MUTATIONS = [
     m(
         "OX124",
         "pure/evaluator.py",
-        "        maybe = None if scan is None else next((scan.maybe_allow[k] for k in kinds if k in scan.maybe_allow), None)\n",
-        "        maybe = None if scan is None else scan.first(*kinds)\n",
+        "        grants = [maybe[part] for part in _deciding(parts, combine)]\n",
+        "        grants = [resource.first(SESSION, ROLE, ANYONE, ACCOUNT), identity.first(ROLE), bound and bound.first(ROLE)]\n",
         "an undetermined answer names the first grant of a side, certain or not: a certain Allow that decided nothing "
         "(the key or bucket policy's grant to the account, the permissions boundary's) is returned as allowed, and a "
         "key or write link whose only grant to the role is an Allow to everyone under aws:SourceVpce or aws:SourceIp "
@@ -5649,6 +5649,27 @@ MUTATIONS = [
         "subnet whatever route goes to it: a narrow route to a private range (10.8.0.0/16) leaves a same-Region bucket "
         "not checked instead of a certain FAIL without a default route, or of a PASS through an internet gateway",
         ["tests/unit/test_network_dns_record_and_nat_s3.py"],
+    ),
+    m(
+        "OX129",
+        "pure/evaluator.py",
+        "        grants = [maybe[part] for part in _deciding(parts, combine)]\n",
+        "        grants = list(maybe.values())\n",
+        "an undetermined answer names the first grant under a condition of the resource side, then the identity's, "
+        "then the boundary's, whether or not that side is the one undecided: a cross-account sts:AssumeRole the trust "
+        "policy certainly allows cites the trust's Allow to everyone under aws:SourceVpce, which changes nothing, "
+        "instead of the EMR EC2 role's own Allow under aws:SourceIp that the answer depends on",
+        ["tests/unit/test_undetermined_names_what_it_depends_on.py"],
+    ),
+    m(
+        "OX130",
+        "pure/checks/s3_access.py",
+        '    if names_a_deny(decision) and decision.source == "bucket policy":\n',
+        '    if decision.statement is not None and decision.source == "bucket policy":\n',
+        "the fix words any statement an answer names as a Deny: an s3:PutObjectAcl that depends on the bucket "
+        "policy's Allow to everyone under aws:SourceIp tells the partner their bucket policy denies it, and drops the "
+        "fix that works (EnsureDestinationRoleOperator object_acl=True)",
+        ["tests/unit/test_undetermined_names_what_it_depends_on.py"],
     ),
 ]
 

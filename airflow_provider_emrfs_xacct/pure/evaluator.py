@@ -22,7 +22,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.documents import as_list
@@ -30,7 +30,7 @@ from airflow_provider_emrfs_xacct.pure.merge import identity_key, parse_document
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping, Sequence
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
 ALLOWED = "allowed"
 EXPLICIT_DENY = "explicitly denied"
@@ -719,15 +719,10 @@ def evaluate_access(
     direct, by_role, by_account = resource.allows(SESSION), resource.allows(ROLE), resource.allows(ACCOUNT)
     by_anyone = resource.allows(ANYONE)
     resource_ok = _or(direct, by_role, by_account, by_anyone)
-    # AWS documents that a boundary limits a grant to the role's ARN and not one to the session, but not
-    # which of the two a grant to everyone ("*") is: with a boundary that does not allow, it is not known.
-    anyone_ok = _and(by_anyone, True if boundary_ok is True else None)
-    if same_account and resource_policy_required:
-        result = _or(direct, anyone_ok, _and(by_role, boundary_ok), _and(by_account, identity_ok, boundary_ok))
-    elif same_account:
-        result = _or(direct, anyone_ok, _and(by_role, boundary_ok), _and(identity_ok, boundary_ok))
-    else:
-        result = _and(identity_ok, boundary_ok, resource_ok)
+    parts = {SESSION: direct, ROLE: by_role, ANYONE: by_anyone, ACCOUNT: by_account}
+    parts |= {_IDENTITY: identity_ok, _BOUNDARY: boundary_ok}
+    combine = partial(_combine, same_account=same_account, resource_policy_required=resource_policy_required)
+    result = combine(parts)
 
     maybe_deny = next((scan.maybe_deny for scan in sources if scan.maybe_deny is not None), None)
     if result is False:
@@ -741,32 +736,69 @@ def evaluate_access(
     if maybe_deny is not None:
         return maybe_deny
     if result is None:
-        anyone_capped = same_account and by_anyone is True and anyone_ok is None
-        return _undetermined(identity, resource, bound, anyone_capped=anyone_capped)
+        anyone_capped = same_account and by_anyone is True and boundary_ok is not True
+        maybe = _maybe_grants(identity, resource, bound)
+        grants = [maybe[part] for part in _deciding(parts, combine)]
+        return _undetermined(resource, grants, anyone_capped=anyone_capped)
     return _granting(identity, resource, resource_policy_required=resource_policy_required, same_account=same_account)
 
 
-def _undetermined(identity: _Scan, resource: _Scan, bound: _Scan | None, *, anyone_capped: bool) -> Decision:
+#: The parts of an answer besides the resource policy's grants (by the principal kind they name): the identity
+#: policies' and the permissions boundary's grants to the role.
+_IDENTITY, _BOUNDARY = "identity policies", "permissions boundary"
+
+
+def _combine(parts: dict[str, Tri], *, same_account: bool, resource_policy_required: bool) -> Tri:
+    """
+    Whether the request is allowed, from whether each part allows it: the resource policy by the kind of principal it
+    names (``SESSION``, ``ROLE``, ``ANYONE``, ``ACCOUNT``), the identity policies and the permissions boundary (IAM
+    User Guide, "How AWS enforcement code logic evaluates requests to allow or deny access"; "Cross-account policy
+    evaluation logic": across accounts both the identity side and the resource policy must allow).
+    """
+    session, role, anyone, account = parts[SESSION], parts[ROLE], parts[ANYONE], parts[ACCOUNT]
+    identity, bound = parts[_IDENTITY], parts[_BOUNDARY]
+    # AWS documents that a boundary limits a grant to the role's ARN and not one to the session, but not
+    # which of the two a grant to everyone ("*") is: with a boundary that does not allow, it is not known.
+    anyone_ok = _and(anyone, True if bound is True else None)
+    if same_account and resource_policy_required:
+        return _or(session, anyone_ok, _and(role, bound), _and(account, identity, bound))
+    if same_account:
+        return _or(session, anyone_ok, _and(role, bound), _and(identity, bound))
+    return _and(identity, bound, _or(session, role, anyone, account))
+
+
+def _deciding(parts: dict[str, Tri], combine: Callable[[dict[str, Tri]], Tri]) -> list[str]:
+    """The undetermined parts whose answer changes the request's: those an undetermined answer depends on."""
+    return [
+        part
+        for part, value in parts.items()
+        if value is None and combine({**parts, part: True}) != combine({**parts, part: False})
+    ]
+
+
+def _maybe_grants(identity: _Scan, resource: _Scan, bound: _Scan | None) -> dict[str, Decision | None]:
+    """Each part's first grant that may apply (``None``: none); the parts in the order an answer names them."""
+    grants = {kind: resource.maybe_allow.get(kind) for kind in (SESSION, ROLE, ANYONE, ACCOUNT)}
+    grants[_IDENTITY] = identity.maybe_allow.get(ROLE)
+    grants[_BOUNDARY] = None if bound is None else bound.maybe_allow.get(ROLE)
+    return grants
+
+
+def _undetermined(resource: _Scan, grants: Sequence[Decision | None], *, anyone_capped: bool) -> Decision:
     """
     The statement an undetermined answer depends on: a grant to everyone a boundary may limit, else a grant that may
-    apply, of the resource side, else of the identity's, else of the boundary's. Never a certain ``Allow``: it decided
-    nothing, and a boundary's grants nothing at all (IAM API Reference, "PutRolePermissionsBoundary": a boundary
-    "does not grant permissions").
+    apply of a part the answer depends on (``grants``, in order: the resource side's, the identity's, the boundary's).
+    Never a certain ``Allow``, nor a grant of a part already decided (a cross-account request the trust policy
+    certainly allows depends on the identity side: "Cross-account policy evaluation logic"): it decided nothing, and
+    a boundary's grants nothing at all (IAM API Reference, "PutRolePermissionsBoundary": a boundary "does not grant
+    permissions").
     """
     granted = resource.allow.get(ANYONE)
     if anyone_capped and granted is not None:
         why = 'whether the permissions boundary limits a grant to everyone ("*")'
         return Decision(False, UNDETERMINED, granted.statement, granted.source, why)
-    sides: list[tuple[_Scan | None, tuple[str, ...]]] = [
-        (resource, (SESSION, ROLE, ANYONE, ACCOUNT)),
-        (identity, (ROLE,)),
-        (bound, (ROLE,)),
-    ]
-    for scan, kinds in sides:
-        maybe = None if scan is None else next((scan.maybe_allow[k] for k in kinds if k in scan.maybe_allow), None)
-        if maybe is not None:
-            return maybe
-    return Decision(False, UNDETERMINED, unknown="a statement's principal or condition")
+    maybe = next((grant for grant in grants if grant is not None), None)
+    return maybe or Decision(False, UNDETERMINED, unknown="a statement's principal or condition")
 
 
 def _granting(identity: _Scan, resource: _Scan, *, resource_policy_required: bool, same_account: bool) -> Decision:

@@ -15,6 +15,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     cite,
     condition_shown,
+    names_a_deny,
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_doubt, unsettled_per_node
@@ -79,7 +80,7 @@ def _refusal_fix(decision: Decision, role: RoleState) -> str:
     if decision.statement is not None and decision.statement == revokes_trust_nobody(role.trust_policy):
         # An earlier release's statement for nobody, a Deny that applies (merge.revokes_trust_nobody).
         return _REVOKED
-    if decision.statement is not None:  # an explicit Deny, wherever it is: nothing else lifts it
+    if names_a_deny(decision):  # an explicit Deny, wherever it is: nothing else lifts it
         return f"a Deny in {decision.source} blocks it: change that statement"
     if decision.source == "permissions boundary":
         return "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"

@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.pure.denials import (
     refused_action,
     what_lifts,
 )
+from airflow_provider_emrfs_xacct.pure.evaluator import EXPLICIT_DENY
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -631,6 +632,17 @@ def cite(decision: Decision) -> str:
             return ""
         return f"{decision.unmet_source}: {_statement_name(decision.unmet)} (Condition not met)"
     return f"{decision.source}: {_statement_name(decision.statement)}"
+
+
+def names_a_deny(decision: Decision) -> bool:
+    """
+    Whether the statement ``decision`` names is a ``Deny`` (one that applies, or may): an undetermined answer may name
+    instead the ``Allow`` it depends on, which blocks nothing.
+    """
+    statement = decision.statement
+    return decision.reason.startswith(EXPLICIT_DENY) or (
+        isinstance(statement, dict) and statement.get("Effect") == "Deny"
+    )
 
 
 def _statement_name(statement: dict[str, Any]) -> str:

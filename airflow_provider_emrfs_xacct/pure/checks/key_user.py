@@ -35,6 +35,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     cite,
     condition_shown,
+    names_a_deny,
     not_settled_by_probe,
     some_keys_only,
     unmet_fix,
@@ -1032,7 +1033,7 @@ def _refused(
         return None
     if decision.source == "permissions boundary":
         fix = "the role's permissions boundary must allow the key"
-    elif decision.statement is not None:
+    elif names_a_deny(decision):
         fix = f"a Deny in the {decision.source} blocks it: change that statement"
     else:
         fix = unmet_fix(decision) or grant

@@ -48,6 +48,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     cite,
     condition_shown,
+    names_a_deny,
     not_settled_by_probe,
     some_keys_only,
     unmet_fix,
@@ -1089,7 +1090,7 @@ def _s3_fix(outcome: _Outcome, state: ChainState) -> str:
     decision = outcome.decision
     if str(decision.source).startswith(ENDPOINT_SOURCE):
         return (
-            f"the {decision.source} does not let this request through ({'a Deny' if decision.statement else 'no Allow'}"
+            f"the {decision.source} does not let this request through ({'a Deny' if names_a_deny(decision) else 'no Allow'}"
             "): the endpoint's owner (the EMR account's network team) allows the partner's bucket in it, e.g. "
             "a statement with this bucket's ARN as Resource, or the cluster uses a subnet that reaches S3 otherwise"
         )
@@ -1138,9 +1139,9 @@ def _policy_fix(outcome: _Outcome, state: ChainState) -> str:
             "S3 User Guide, \"The meaning of 'public'\"), or turn RestrictPublicBuckets off for "
             f"{outcome.restricted} (PutPublicAccessBlock)" + (_OR_MAP if mapping_helps else "")
         )
-    if decision.statement is not None and decision.source == "bucket policy":
+    if names_a_deny(decision) and decision.source == "bucket policy":
         return "the bucket policy denies it: change or narrow that statement (it is not the provider's)"
-    if decision.statement is not None:
+    if names_a_deny(decision):
         return f"a Deny in {decision.source} blocks it: change that statement"
     if outcome.action == OBJECT_ACL_ACTION:
         return (
