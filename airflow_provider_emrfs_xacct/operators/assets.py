@@ -74,6 +74,7 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
     ui_color = "#d4e7f5"
 
     def __init__(self, *, s3_prefix: str, alias: str = PARTNER_EXPORTS_ALIAS, **kwargs: Any) -> None:
+        _refuse_alias_not_named(alias, "")
         super().__init__(**kwargs)
         # After Airflow took the task's own outlets (one or a list, given or from default_args); a mapped
         # task's instance already has it from ``partial``.
@@ -93,12 +94,7 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
         task instance, built by ``__init__`` (``tests/dags/test_mapped_launch.py``).
         """
         alias = kwargs.get("alias", PARTNER_EXPORTS_ALIAS)
-        if not isinstance(alias, str):
-            from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-
-            raise InvalidParameterError(
-                "alias", f"must be the asset alias's name (a str) given to .partial(), not {alias!r}"
-            )
+        _refuse_alias_not_named(alias, " given to .partial()")
         partial = super().partial(**kwargs)
         outlets = partial.kwargs.get("outlets")  # given, from default_args, or Airflow's default (shared: not changed)
         outlets = [] if outlets is None else list(outlets) if isinstance(outlets, (list, tuple)) else [outlets]
@@ -126,3 +122,22 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
             asset.name,
         )
         return asset.name
+
+
+def _refuse_alias_not_named(alias: Any, where: str) -> None:
+    """
+    Refuse an ``alias`` that is not its name when the DAG is parsed: no string, or a Jinja template. ``alias`` is
+    no template field ("Only the template fields of an operator are rendered": Airflow, "Operators", Jinja
+    Templating), so ``"{{ params.alias }}"`` would name the alias literally and no DAG scheduled on
+    ``AssetAlias(name)`` would ever run.
+    """
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    if not isinstance(alias, str):
+        raise InvalidParameterError("alias", f"must be the asset alias's name (a str){where}, not {alias!r}")
+    if any(mark in alias for mark in ("{{", "{%", "{#")):
+        raise InvalidParameterError(
+            "alias",
+            f"must be the asset alias's name when the DAG is parsed{where}, not a template ({alias!r}): alias is not "
+            "a template field, so a consumer scheduled on AssetAlias(name) would never run",
+        )

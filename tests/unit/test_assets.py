@@ -173,3 +173,12 @@ def test_a_prefix_published_encoded_is_said_in_a_warning_naming_both(
         capfd.readouterr()
         plain.execute({"outlet_events": _Events()})  # type: ignore[typeddict-item]
     assert "percent-encoded" not in capfd.readouterr().out + caplog.text
+
+
+@pytest.mark.parametrize("alias", ["{{ params.alias }}", "exports-{% if true %}x{% endif %}", "{# c #}exports"])
+def test_a_templated_alias_is_refused_plain_and_mapped(alias: str) -> None:
+    """``alias`` is no template field: the template would be the alias's name and no consumer would ever run."""
+    with pytest.raises(InvalidParameterError, match=r"alias: .*not a template"):
+        PublishPartnerPrefixOperator(task_id="p", s3_prefix="s3://b/acme/", alias=alias)
+    with pytest.raises(InvalidParameterError, match=r"alias: .*\.partial\(\), not a template"):
+        PublishPartnerPrefixOperator.partial(task_id="m", alias=alias)
