@@ -98,15 +98,22 @@ with DAG(
         The run's params come from the task's context, as the objects they are: a ``"{{ params.partners }}"``
         argument would reach the task as text in a DAG that renders templates as text (Airflow's default).
         """
-        partners, release_label = (params or {})["partners"], (params or {})["release_label"]
+        # A refusal here is the same on every try: it fails the task at once, retries or not (docs/airflow.md).
+        from airflow_provider_emrfs_xacct.operators.failures import provider_errors_failing_without_retry
+
+        with provider_errors_failing_without_retry():
+            return settings_of_partners((params or {})["partners"], (params or {})["release_label"])
+
+    def settings_of_partners(partners: list[dict[str, Any]], release_label: str) -> list[dict[str, Any]]:
+        """``partner_settings``' list, refusing a partner that makes no valid or a shared role name."""
         settings = []
         seen: dict[str, int] = {}
         for index, partner in enumerate(partners):
             unknown = sorted(set(partner) - {"name", "destination_prefix", "kms_key_arn"})
             if unknown or not partner.get("name") or not partner.get("destination_prefix"):
-                raise ValueError(
-                    f"params.partners[{index}]: needs name and destination_prefix (kms_key_arn is optional), "
-                    f"got {sorted(partner)}"
+                raise InvalidParameterError(
+                    f"params.partners[{index}]",
+                    f"needs name and destination_prefix (kms_key_arn is optional), got {sorted(partner)}",
                 )
             name = partner["name"]
             # Before any task changes AWS: a name that makes an invalid role name or name prefix is refused here.

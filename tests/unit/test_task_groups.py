@@ -761,3 +761,21 @@ def test_an_emr_account_id_template_rendering_to_an_account_is_the_check_not_the
         result, recorder, _ = run_operator(task)
         assert result.endswith(":role/emrfs-acme-writer")  # the pinned account's role trusted
         assert not [call for call in recorder.sts_calls if "GetCallerIdentity" in str(call)]  # no default chain read
+
+
+@pytest.mark.parametrize(
+    ("partners", "field"),
+    [
+        ([{"name": "acme"}], "params.partners[0]"),
+        ([{"name": "acme", "destination_prefix": PREFIX}, {"name": "b" * 60, "destination_prefix": PREFIX}], None),
+    ],
+)
+def test_the_many_partners_dag_s_refusals_fail_without_retries(partners: list[dict[str, str]], field: Any) -> None:
+    """The same on every try: an ``AirflowFailException``, which alone skips a task's retries (Task SDK)."""
+    from airflow.exceptions import AirflowFailException
+
+    with pytest.raises(InvalidParameterError) as refused:
+        many_partners_settings()(params={"partners": partners, "release_label": "emr-7.5.0"})
+
+    assert isinstance(refused.value, AirflowFailException)
+    assert refused.value.field == (field or "params.partners[1].name")
