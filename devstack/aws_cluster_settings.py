@@ -40,6 +40,9 @@ The rules, each with its page:
   or all writes to other credentials (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps";
   "Considerations for Amazon EMR with Lake Formation"; "EMRFS S3 plugin": "EMRFS sends a request for credentials
   to the Secret Agent process"). The stand-in has no runtime role, Lake Formation or Ranger policy: ``UNKNOWN``.
+  IAM Identity Center (``AuthenticationConfiguration.IdentityCenterConfiguration.EnableIdentityCenter``): such a
+  cluster gets its S3 access from S3 Access Grants ("Working with S3 Access Grants on an IAM Identity Center enabled
+  EMR cluster"), and AWS does not say whether the role mappings still apply: ``UNKNOWN``.
 - ``fs.s3.customAWSCredentialsProvider`` or ``fs.s3.credentialsResolverClass``, in ``emrfs-site`` or in a Spark
   job's Hadoop configuration (``spark-defaults`` ``spark.hadoop.<name>``: "spark.hadoop.abc.def=xyz represents adding
   hadoop property abc.def=xyz", Spark, "Configuration"; EMRFS's ``fs.s3.*`` settings are Hadoop properties that a
@@ -454,12 +457,27 @@ def _spark_differs(configurations: list[dict[str, Any]], bucket: str | None = No
     return ""
 
 
+def _switched_on(value: Any) -> bool:
+    """A security configuration's switch read as on: ``true``, or its text in any case."""
+    return str(value).lower() == "true"
+
+
 def _routing_section(document: dict[str, Any]) -> str:
-    """The section of the security configuration that hands writes to other credentials, or ``""``."""
+    """
+    The section of the security configuration that hands writes to other credentials, or ``""``. IAM Identity Center
+    (``"EnableIdentityCenter": true``): such a cluster gets its S3 access from S3 Access Grants (Amazon EMR Management
+    Guide, "Working with S3 Access Grants on an IAM Identity Center enabled EMR cluster",
+    https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-idc-s3ag.html), and AWS does not say whether the role
+    mappings still apply. Its switch is read as the runtime roles' one is.
+    """
     authorization = document.get("AuthorizationConfiguration") or {}
-    runtime = str((authorization.get("IAMConfiguration") or {}).get("EnableApplicationScopedIAMRole")).lower()
+    runtime = (authorization.get("IAMConfiguration") or {}).get("EnableApplicationScopedIAMRole")
+    identity_center = (
+        (document.get("AuthenticationConfiguration") or {}).get("IdentityCenterConfiguration") or {}
+    ).get("EnableIdentityCenter")
     for section, on in (
-        ("IAMConfiguration.EnableApplicationScopedIAMRole", runtime == "true"),
+        ("IAMConfiguration.EnableApplicationScopedIAMRole", _switched_on(runtime)),
+        ("AuthenticationConfiguration.IdentityCenterConfiguration.EnableIdentityCenter", _switched_on(identity_center)),
         ("LakeFormationConfiguration", "LakeFormationConfiguration" in authorization),
         ("RangerConfiguration", "RangerConfiguration" in authorization),
     ):

@@ -12,7 +12,8 @@ committer. Each request is
    (EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": its example has
    the prefix ``s3://amzn-s3-demo-bucket/`` match ``s3://amzn-s3-demo-bucket/mydir``; a request
    that matches no mapping uses the EC2 instance profile; mappings apply in order); what that guide does not
-   document (another identifier type, another form of prefix) leaves the route unknown, nothing sent;
+   document (another identifier type, another form of prefix, a prefix holding a character a URI percent-encodes)
+   leaves the route unknown, nothing sent;
 2. sent with the mapped role's credentials, got through ``sts:AssumeRole`` called with the
    instance role's credentials (same guide: EMRFS has the cluster's EC2 instances assume the role
    that matches the request), once per role and write, like a credential cache;
@@ -77,6 +78,7 @@ import datetime
 import itertools
 import json
 import re
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -248,9 +250,10 @@ def route(
     that are not a list of strings (the guide shows a list; a string is not read character by character here, nor as
     one prefix); an ``IdentifierType`` other than ``User``, ``Group`` and ``Prefix``; a ``Prefix`` of another form than
     ``s3://bucket[/prefix]`` (``S3://``, ``s3a://``, a bucket in upper case...) that may name the request's location
-    under some reading (scheme and case aside); and a bucket-only ``s3://bucket`` that is a string prefix of another
+    under some reading (scheme and case aside); a bucket-only ``s3://bucket`` that is a string prefix of another
     bucket's URI (``s3://bucket-b/...``): the guide's "bucket specifier" names the bucket, and whether EMRFS matches it
-    as a plain string is not documented.
+    as a plain string is not documented; and a ``Prefix`` holding a character a URI percent-encodes (a space, ``%``,
+    non-ASCII) that may match ``uri`` as written or URI-encoded (:func:`_uri_escaped_not_known`).
     """
     for index, mapping in enumerate(mappings):
         kind = mapping.get("IdentifierType")
@@ -287,6 +290,9 @@ def _prefix_not_known(identifier: str, uri: str) -> str:
     Why whether a ``Prefix`` identifier matches ``uri`` (``s3://bucket/key``) is not known (``""``: it is, as a plain
     string prefix): see :func:`route`.
     """
+    escaped = _uri_escaped_not_known(identifier, uri)
+    if escaped:
+        return escaped
     documented = _DOCUMENTED_PREFIX.fullmatch(identifier)
     if documented is None:
         # Scheme and case aside, could it name this location? Then how EMRFS reads it decides, undocumented.
@@ -307,6 +313,35 @@ def _prefix_not_known(identifier: str, uri: str) -> str:
             '"Configure IAM roles for EMRFS requests to Amazon S3"), so whose credentials the request gets is not known'
         )
     return ""
+
+
+#: The characters a URI path holds as written (RFC 3986, 3.3: ``pchar`` is unreserved, sub-delims, ``:`` and ``@``;
+#: ``/`` separates segments); a URI percent-encodes any other, ``%`` included.
+_URI_PLAIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"
+
+
+def _uri_escaped_not_known(identifier: str, uri: str) -> str:
+    """
+    Why a ``Prefix`` holding a character a URI percent-encodes is not known to match ``uri`` (``""``: it holds none,
+    or matches it under no reading). Such a key is a valid S3 key whose characters "might require special handling"
+    (Amazon S3 User Guide, "Naming Amazon S3 objects"); the Amazon EMR Management Guide ("Configure IAM roles for EMRFS
+    requests to Amazon S3") shows plain identifiers only, not whether EMRFS compares a request's path as written
+    (``partner exports``) or URI-encoded (``partner%20exports``). So where the identifier, as written or with its
+    ``%XX`` escapes decoded, is a string prefix of ``uri`` as written or URI-encoded, it may match or not.
+    """
+    character = next((value for value in identifier.removeprefix("s3://") if value not in _URI_PLAIN), "")
+    if not character:
+        return ""
+    encoded = "s3://" + urllib.parse.quote(uri.removeprefix("s3://"), safe=_URI_PLAIN)
+    readings = (identifier, urllib.parse.unquote(identifier))
+    if not any(written.startswith(reading) for reading in readings for written in (uri, encoded)):
+        return ""
+    return (
+        f"the Prefix {identifier!r} holds {character!r} ({urllib.parse.quote(character, safe='')} in a URI), and the "
+        'Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") shows plain identifiers '
+        f"only, not whether EMRFS compares a request's path as written or URI-encoded: it may match {uri} or not, so "
+        "whose credentials the request gets is not known"
+    )
 
 
 #: The at-rest S3 encryption modes the Amazon EMR Management Guide lists ("Create a security configuration").

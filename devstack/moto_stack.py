@@ -157,13 +157,14 @@ def probe_uri(args: list[str]) -> str | None:
 def hadoop_put_destination(uri: str) -> tuple[str, str | None]:
     """
     Where ``hadoop fs -put -f - URI`` writes, or why it fails: the shell expands its destination as a glob (Apache
-    Hadoop "FileSystem Shell": put; CommandWithDestination.getRemoteDestination, PathData.expandAsGlob). ``[`` or ``{``
-    makes a pattern, which matches no new object: PathNotFoundException. A trailing ``\\`` is an illegal pattern;
-    without a match, each ``\\`` escape is removed (the write lands at that key). Hadoop's ``Path`` refuses a key
-    segment holding ``:`` as a relative path with a scheme. A job's own write (Spark's ``new Path``) globs nothing.
+    Hadoop "FileSystem Shell": put; CommandWithDestination.getRemoteDestination, PathData.expandAsGlob). ``[``, ``{``,
+    ``*`` or ``?`` makes a pattern (Hadoop's ``GlobPattern.set`` marks each a wildcard), which matches no new object:
+    PathNotFoundException. A trailing ``\\`` is an illegal pattern; without a match, each ``\\`` escape is removed
+    (the write lands at that key). Hadoop's ``Path`` refuses a key segment holding ``:`` as a relative path with a
+    scheme. A job's own write (Spark's ``new Path``) globs nothing.
     """
     key = uri.removeprefix("s3://").partition("/")[2]
-    if any(char in key for char in "[{"):
+    if any(char in key for char in "[{*?"):
         return uri, f"put: `{uri}': No such file or directory"
     if key.endswith("\\"):
         return uri, f"put: Illegal file pattern: Missing escaped character for {uri}"

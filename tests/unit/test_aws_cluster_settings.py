@@ -126,6 +126,14 @@ def grants(**properties: str) -> dict[str, Any]:
             {"AuthorizationConfiguration": {"IAMConfiguration": {"EnableApplicationScopedIAMRole": True}}},
             UNKNOWN,
         ),
+        # IAM Identity Center: S3 access from S3 Access Grants ("Working with S3 Access Grants on an IAM Identity Center
+        # enabled EMR cluster"); whether the mappings still apply AWS does not say.
+        (
+            "emr-6.15.0",
+            [],
+            {**MAPPED, "AuthenticationConfiguration": {"IdentityCenterConfiguration": {"EnableIdentityCenter": True}}},
+            UNKNOWN,
+        ),
         ("6.15.0", [], MAPPED, UNKNOWN),  # a label of another shape is not read
     ],
 )
