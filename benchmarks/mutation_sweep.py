@@ -969,7 +969,7 @@ MUTATIONS = [
     m(
         "P01",
         "pure/spill.py",
-        "        if len(placement.new) == free_slots:",
+        "        if len(placement.new) >= free_slots:",
         "        if False:",
         "managed-policy quota not refused before the write",
         UNIT_QUOTAS,
@@ -5670,6 +5670,27 @@ MUTATIONS = [
         "policy's Allow to everyone under aws:SourceIp tells the partner their bucket policy denies it, and drops the "
         "fix that works (EnsureDestinationRoleOperator object_acl=True)",
         ["tests/unit/test_undetermined_names_what_it_depends_on.py"],
+    ),
+    m(
+        "OX126",
+        "pure/spill.py",
+        "    return inline_room - INLINE_RESERVE\n",
+        "    return inline_room\n",
+        "the assume-role grant fills the role's shared 10,240 inline characters to within one ARN: option (a)'s "
+        "GrantEmrRoleBucketAccessOperator for one more bucket on the same role is refused (QuotaExceededError on "
+        "s3_prefixes), and so is the account owner's next PutRolePolicy growing any inline policy, while the grants "
+        "could have spilled to a managed policy",
+        ["tests/unit/test_spill_inline_reserve.py", "tests/integration/test_assume_grant_inline_reserve.py"],
+    ),
+    m(
+        "OX127",
+        "pure/spill.py",
+        "        if len(placement.new) >= free_slots:  # negative: more attached than managed_policies_per_role says\n",
+        "        if len(placement.new) == free_slots:  # negative: more attached than managed_policies_per_role says\n",
+        "a role holding more attached managed policies than managed_policies_per_role says (the account's quota "
+        "raised, the task at the default 10) gets spill policies planned without limit: IAM refuses an attach midway, "
+        "after some landed, instead of a refusal naming managed_policies_per_role before any write",
+        ["tests/unit/test_spill_inline_reserve.py"],
     ),
 ]
 

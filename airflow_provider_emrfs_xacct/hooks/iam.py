@@ -695,7 +695,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             pending = [arn for arn in pending if arn not in spill.held(document)]
         if not pending:
             return
-        room = MAX_ROLE_INLINE_POLICIES_CHARS - self._other_inline_chars(role_name, policy_name)
+        shared = MAX_ROLE_INLINE_POLICIES_CHARS - self._other_inline_chars(role_name, policy_name)
+        room = spill.assume_inline_room(shared)  # a reserve left for the role's other inline policies
         if policy_size(spill.with_roles(inline, pending)) <= room:
             # Everything still missing fits inline. The first read is written on only while still in time (the
             # reads above may have been throttled and retried for seconds): else it is read again (converge.py).
@@ -713,7 +714,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         placement = spill.place(
             pending,
             inline=inline,
-            inline_room=room,
+            inline_room=shared,
             managed=managed,
             free_slots=slots - len(attached),
             role_name=role_name,

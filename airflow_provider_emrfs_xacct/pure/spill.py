@@ -49,6 +49,13 @@ SPILL_PATH = "/emrfs-xacct/"
 MAX_POLICY_NAME = 128
 #: Room kept at the end of a name for ``-<index>`` (a role takes at most 20 managed policies).
 INDEX_ROOM = 3
+#: Characters of the role's shared inline budget (IAM User Guide, "IAM and AWS STS quotas": role policy size, all
+#: inline policies of a role together, 10,240) the assume-role grant's inline policy leaves free for the role's other
+#: inline policies: option (a)'s bucket grant (``GrantEmrRoleBucketAccessOperator``) and the account owner's own
+#: policies must still grow. Filled to the last character, the next bucket or the owner's next ``PutRolePolicy``
+#: adding twenty characters was refused, while the assume grants could have gone to a spill policy. Past it, the
+#: grants spill to managed policies (:func:`place`); grants already inline stay there.
+INLINE_RESERVE = 2_048
 #: How long after IAM last wrote it (the policy's ``UpdateDate``) a spill policy attached to nothing is taken for a
 #: concurrent grant's new policy, between its ``CreatePolicy`` and its ``AttachRolePolicy`` (:func:`in_flight`). A grant
 #: creates every new policy (at most 19: IAM's 20 managed policies per role less one) before its first attach, each a
@@ -210,6 +217,15 @@ def fill(document: dict[str, Any] | None, pending: list[str], limit: int) -> lis
     return chosen
 
 
+def assume_inline_room(inline_room: int) -> int:
+    """
+    Return the characters new grants may fill the provider's inline policy to: ``inline_room`` less :data:`INLINE_RESERVE`.
+
+    An inline policy already longer is kept as it is (:func:`fill` adds nothing to it; no ARN is moved out).
+    """
+    return inline_room - INLINE_RESERVE
+
+
 @dataclass
 class Placement:
     """Which document takes which new ARN: the inline policy, existing managed policies, new ones."""
@@ -234,15 +250,15 @@ def place(
 
     Each document is measured at the shortest text IAM takes (:func:`fill`), as the writes that follow judge it.
 
-    :param inline_room: characters the provider's inline policy may take (10,240 less the role's other
-        inline policies).
+    :param inline_room: characters the role's inline policies leave to the provider's (10,240 less the role's
+        other inline policies); it takes at most that less :data:`INLINE_RESERVE` (:func:`assume_inline_room`).
     :param managed: the provider's managed policies already attached, by name.
     :param free_slots: managed policies the role can still take (its quota less those attached).
     :raises QuotaExceededError: naming the managed-policy quota and the remedy, before any write.
     """
     placement = Placement()
     rest = list(pending)
-    placement.inline = fill(inline, rest, inline_room)
+    placement.inline = fill(inline, rest, assume_inline_room(inline_room))
     rest = rest[len(placement.inline) :]
     for name in sorted(managed):
         if not rest:
@@ -252,7 +268,7 @@ def place(
             placement.managed[name] = chosen
             rest = rest[len(chosen) :]
     while rest:
-        if len(placement.new) == free_slots:
+        if len(placement.new) >= free_slots:  # negative: more attached than managed_policies_per_role says
             raise QuotaExceededError(
                 "destination_role_arns",
                 MANAGED_POLICIES_PER_ROLE,

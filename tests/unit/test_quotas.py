@@ -113,8 +113,8 @@ def test_fill_takes_what_fits_exactly() -> None:
 
 
 def test_place_fills_the_inline_policy_then_existing_managed_ones_then_new_ones() -> None:
-    inline = documents.assume_role_policy(arns(0, 150))
-    existing = documents.assume_role_policy(arns(150, 80))
+    inline = documents.assume_role_policy(arns(0, 100))  # room left before spill.INLINE_RESERVE
+    existing = documents.assume_role_policy(arns(100, 80))
     placement = spill.place(
         arns(230, 200),
         inline=inline,

@@ -55,10 +55,11 @@ def test_place_fills_the_inline_policy_as_far_as_its_shortest_text_allows() -> N
         slots_limit=10,
     )
     taken = len(placement.inline)
-    assert policy_size(spill.with_roles(inline, pending[:taken])) <= MAX_ROLE_INLINE_POLICIES_CHARS
-    assert policy_size(spill.with_roles(inline, pending[: taken + 1])) > MAX_ROLE_INLINE_POLICIES_CHARS
+    room = MAX_ROLE_INLINE_POLICIES_CHARS - spill.INLINE_RESERVE  # the reserve left for the role's other policies
+    assert policy_size(spill.with_roles(inline, pending[:taken])) <= room
+    assert policy_size(spill.with_roles(inline, pending[: taken + 1])) > room
     # The escaped count (1,500 × 6) would have left room for far fewer.
-    assert iam_policy_length(spill.with_roles(inline, pending[:taken])) > MAX_ROLE_INLINE_POLICIES_CHARS
+    assert iam_policy_length(spill.with_roles(inline, pending[:taken])) > room
     assert [arn for batch in placement.new for arn in batch] == pending[taken:]
 
 
