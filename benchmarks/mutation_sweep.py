@@ -5692,6 +5692,25 @@ MUTATIONS = [
         "after some landed, instead of a refusal naming managed_policies_per_role before any write",
         ["tests/unit/test_spill_inline_reserve.py"],
     ),
+    m(
+        "OX119",
+        "pure/cluster_config.py",
+        "    if execution_timeout is None or execution_timeout.total_seconds() >= wait_seconds:\n",
+        "    if True:\n",
+        "the wait for a cluster's end is taken as waiter_max_attempts x waiter_delay whatever the task's "
+        "execution_timeout: with execution_timeout 30 min, an AutoTerminationPolicy IdleTimeout of 3000 s and a 3600 s "
+        "waiter, the launch goes ahead and every try bills about 30 min, is stopped and fails",
+        ["tests/unit/test_cluster_config.py", "tests/integration/test_launch_execution_timeout.py"],
+    ),
+    m(
+        "OX120",
+        "hooks/emr.py",
+        '        self._warn_of_ended_launches(key, config.get("Name"))\n',
+        "",
+        "a retry after its task instance's steps cluster ended launches a second cluster and runs every step again "
+        "without a word: nothing names the ended cluster, its state and reason, or says the steps run again",
+        ["tests/integration/test_launch_retry_after_end.py"],
+    ),
 ]
 
 

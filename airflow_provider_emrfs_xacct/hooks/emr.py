@@ -159,6 +159,9 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
     #: Set by the launch: the ``config_overrides`` of its wait in the worker for the cluster up
     #: (``job_flow_waiting``, :meth:`get_waiter`; ``triggers.cluster_up_waiter_overrides``); ``None``: as upstream.
     job_flow_waiting_overrides: dict[str, Any] | None = None
+    #: The summaries of the ended clusters (:data:`TERMINATED_CLUSTER_STATES`) the last search for idempotency keys
+    #: listed: ``create_job_flow`` names one of its key that a relaunch repeats (:meth:`_warn_of_ended_launches`).
+    ended_summaries_read: tuple[dict[str, Any], ...] = ()
 
     @cached_property
     def idempotency_tags_read(self) -> dict[str, str]:
@@ -416,11 +419,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         (asked then) names the cluster the caller took, and the clusters not taken are logged
         (:meth:`_warn_of_clusters_not_taken`).
         """
-        summaries = [
-            summary
-            for summary in self.list_cluster_summaries(created_after)
-            if summary.get("Status", {}).get("State") in ACTIVE_CLUSTER_STATES
-        ]
+        summaries = self._active_summaries(created_after)
         summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
         self.creation_times_read.update(_creation_times(summaries))
         keys = frozenset([idempotency_key] if isinstance(idempotency_key, str) else idempotency_key)
@@ -437,6 +436,18 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         searched = ", ".join(sorted(keys))
         self._raise_if_namesake_refused(summaries, refused, name, taken() if taken is not None else None, searched)
         self._warn_of_clusters_not_taken(searched, namesakes, [cluster_id for cluster_id, _ in refused])
+
+    def _active_summaries(self, created_after: datetime | None) -> list[dict[str, Any]]:
+        """The summaries of the active clusters listed; those of the ended ones are kept in :attr:`ended_summaries_read`."""
+        summaries: list[dict[str, Any]] = []
+        ended: list[dict[str, Any]] = []
+        for summary in self.list_cluster_summaries(created_after):
+            if summary.get("Status", {}).get("State") in ACTIVE_CLUSTER_STATES:
+                summaries.append(summary)
+            elif summary.get("Status", {}).get("State") in TERMINATED_CLUSTER_STATES:
+                ended.append(summary)
+        self.ended_summaries_read = tuple(ended)
+        return summaries
 
     def _raise_if_namesake_refused(
         self,
@@ -618,6 +629,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             if others:
                 self._end_clusters_not_taken(key, existing, others)
             return _launched(existing)
+        self._warn_of_ended_launches(key, config.get("Name"))
         try:
             response, found = self._send_once_per_attempt(
                 "RunJobFlow",
@@ -636,6 +648,37 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         if self.run_job_flow_unanswered + (0 if found else 1) > 1:
             self._end_other_launches(key, str(response if found else response["JobFlowId"]))
         return _launched(response) if found else response
+
+    def _warn_of_ended_launches(self, key: str, name: Any) -> None:
+        """
+        Warn that a cluster of ``key`` ended already, so this launch starts another and runs its steps again.
+
+        The search before the launch keeps active clusters only: a steps cluster (``KeepJobFlowAliveWhenNoSteps``
+        false) that ended after its steps, whose try then failed (a lost worker, a timeout), is launched again by the
+        retry, as is one ended by a user. Among the ended clusters that search listed (created in its window), those of
+        the launch's ``Name`` are described (:meth:`_cluster_if_tagged`: tags are not in ``ListClusters``' summaries):
+        each of ``key`` is named with its state and ``Status.StateChangeReason.Code`` ("The programmatic code for the
+        state change reason", such as ``ALL_STEPS_COMPLETED`` or ``USER_REQUEST``: Amazon EMR API Reference,
+        "ClusterStateChangeReason"). A refused ``DescribeCluster`` is skipped.
+        """
+        for summary in self.ended_summaries_read:
+            if name is None or summary.get("Name") != name:
+                continue
+            cluster, _ = self._cluster_if_tagged(str(summary["Id"]), (key,), [])
+            if cluster is None:
+                continue
+            status = summary.get("Status", {})
+            self.log.warning(
+                "Cluster %s of this task instance (tagged %s=%s) has ended: %s, reason %s. A new cluster is launched "
+                "and its steps run again: a launch returns its task instance's active cluster only, so a retry after "
+                "the cluster ended (its steps done, or it was terminated) repeats the work. Make the steps idempotent "
+                "(write with overwrite, say)",
+                summary["Id"],
+                IDEMPOTENCY_TAG,
+                key,
+                status.get("State"),
+                status.get("StateChangeReason", {}).get("Code", "not given"),
+            )
 
     def _run_job_flow(self, config: dict[str, Any]) -> Any:
         """
@@ -660,7 +703,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         was started by this task instance: the launch found none such before its first ``RunJobFlow``, so each is
         this try's lost attempt, or an earlier try's cluster ``ListClusters`` did not show then. This try returns
         ``launched``; nothing of the task instance uses another unless two of its tries run at once, which the
-        launch's at-most-once rests on not happening (docs/concepts.md). So each is terminated now, not left
+        launch's one active cluster per task instance rests on not happening (docs/concepts.md). So each is terminated now, not left
         billing (and able to assume the partner's role) until the teardown: a refusal (termination protection) is
         logged, not raised, as is a search that fails; the launch still returns ``launched``. A cluster
         ``ListClusters`` does not show yet is not found: the warning names the tag to find it by, and the launch's

@@ -186,7 +186,7 @@ class _WaitsMixin:
 
 class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrCreateJobFlowOperator):
     """
-    Launch an EMR cluster with a security configuration, at most once per task instance.
+    Launch an EMR cluster with a security configuration: at most one active cluster per task instance.
 
     Everything :class:`~airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` offers
     (``emr_conn_id``, waiting, deferrable mode, links), plus: sets ``SecurityConfiguration``; refuses
@@ -195,7 +195,9 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
     the deployment (``[emrfs_xacct] deployment_name``, else the DAG run's start date: ``idempotency_key``),
     so that a retried task returns the cluster it already launched (while it is active) instead of
     launching a second one, and another Airflow deployment running the same DAG run never takes it (so
-    the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0 and later ``s3://`` goes
+    the cluster's own tags may be 49 at most: EMR allows 50). A retry after that cluster ended (its steps done,
+    or terminated) launches again and runs its steps again, with a warning naming the ended cluster.
+    On EMR 7.10.0 and later ``s3://`` goes
     through S3A by default; EMR translates the role mappings for S3A, so they apply on either connector,
     unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false (then
     ``keep_emrfs=False`` is refused, unless the configurations' own ``core-site`` ``fs.s3.impl`` keeps EMRFS). With ``keep_emrfs=True`` (the default) it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
@@ -406,6 +408,7 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
             waiter_max_attempts=self.waiter_max_attempts,  # validated above; the trigger gets them too
             waiter_delay=self.waiter_delay,
             instances_field=fields["Instances"],
+            execution_timeout=self.execution_timeout,  # Airflow ends the wait there: a worker's, a deferral's alike
         )
         if self.expected_account_id is not None:
             with explain_access_denied(hook):

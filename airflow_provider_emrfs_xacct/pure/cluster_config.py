@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from datetime import timedelta
 
 #: Role mappings in security configurations need this release or later.
 ROLE_MAPPINGS_SINCE = (5, 10, 0)
@@ -874,11 +875,13 @@ def check_wait_policy(
     waiter_max_attempts: int,
     waiter_delay: int,
     instances_field: str = "job_flow_overrides.Instances",
+    execution_timeout: timedelta | None = None,
 ) -> None:
     """
     Refuse waiting for the end of a cluster that stays up: ``WAIT_FOR_STEPS_COMPLETION`` with
     ``KeepJobFlowAliveWhenNoSteps`` true and no ``AutoTerminationPolicy``, or one whose ``IdleTimeout`` is as long as
-    the wait (``waiter_max_attempts`` x ``waiter_delay``, the deferred trigger's too) or longer.
+    the wait (``waiter_max_attempts`` x ``waiter_delay``, the deferred trigger's too, or the task's
+    ``execution_timeout`` when shorter) or longer.
 
     That wait is the Amazon provider's ``job_flow_terminated`` waiter (its ``waiters/emr.json``: success on
     ``TERMINATED`` only); KeepJobFlowAliveWhenNoSteps "Specifies whether the cluster should remain available after
@@ -904,12 +907,31 @@ def check_wait_policy(
             "KeepJobFlowAliveWhenNoSteps=False with the work as Steps so that it ends after them, or give an "
             "AutoTerminationPolicy (it ends once idle)",
         )
-    _check_idle_timeout(auto_termination, waiter_max_attempts, waiter_delay)
+    _check_idle_timeout(auto_termination, _wait_bound(waiter_max_attempts, waiter_delay, execution_timeout))
 
 
-def _check_idle_timeout(auto_termination: Any, waiter_max_attempts: int, waiter_delay: int) -> None:
+def _wait_bound(waiter_max_attempts: int, waiter_delay: int, execution_timeout: timedelta | None) -> tuple[int, str]:
     """
-    Refuse an ``IdleTimeout`` the wait cannot outlast: the cluster still has to start before its idle time counts.
+    The seconds the task's wait may last, and how a refusal names that bound.
+
+    ``waiter_max_attempts`` x ``waiter_delay``, or the task's ``execution_timeout`` when shorter: Airflow then stops
+    the task (in the worker: ``on_kill`` ends the cluster; deferred: the deferral is capped at the time left, and the
+    resumed task ends the cluster and fails).
+    """
+    wait_seconds = waiter_max_attempts * waiter_delay
+    waiter = (
+        f"the wait (waiter_max_attempts x waiter_delay = {waiter_max_attempts} x {waiter_delay} = {wait_seconds} s)"
+    )
+    if execution_timeout is None or execution_timeout.total_seconds() >= wait_seconds:
+        return wait_seconds, waiter
+    timeout_seconds = int(execution_timeout.total_seconds())
+    return timeout_seconds, f"the task's execution_timeout ({timeout_seconds} s, shorter than {waiter})"
+
+
+def _check_idle_timeout(auto_termination: Any, bound: tuple[int, str]) -> None:
+    """
+    Refuse an ``IdleTimeout`` the wait (``bound``: its seconds and name, :func:`_wait_bound`) cannot outlast: the
+    cluster still has to start before its idle time counts.
 
     Only an int, as EMR takes it ("Type: Long"), is compared; without one there is nothing to compare: the API
     reference documents no default (Amazon EMR API Reference, "AutoTerminationPolicy").
@@ -917,18 +939,17 @@ def _check_idle_timeout(auto_termination: Any, waiter_max_attempts: int, waiter_
     idle_timeout = auto_termination.get("IdleTimeout") if isinstance(auto_termination, dict) else None
     if not isinstance(idle_timeout, int) or isinstance(idle_timeout, bool):
         return
-    wait_seconds = waiter_max_attempts * waiter_delay
+    wait_seconds, wait_named = bound
     if idle_timeout < wait_seconds:
         return
     raise InvalidParameterError(
         "wait_policy",
         f"is WAIT_FOR_STEPS_COMPLETION, which waits for the cluster to end (TERMINATED), but its "
-        f"AutoTerminationPolicy.IdleTimeout is {idle_timeout} s, as long as the wait (waiter_max_attempts x "
-        f"waiter_delay = {waiter_max_attempts} x {waiter_delay} = {wait_seconds} s) or longer: the idle time counts "
-        "only once the cluster is up and idle, so it cannot end before the wait runs out, and the task would poll "
-        "while it bills, then terminate it and fail, on every retry. Lower IdleTimeout well below the wait, or raise "
-        "waiter_max_attempts or waiter_delay past the cluster's start plus its IdleTimeout, or use "
-        "WaitPolicy.WAIT_FOR_COMPLETION to wait for the cluster to be up",
+        f"AutoTerminationPolicy.IdleTimeout is {idle_timeout} s, as long as {wait_named} or longer: the idle time "
+        "counts only once the cluster is up and idle, so it cannot end before the wait runs out, and the task would "
+        "poll while it bills, then terminate it and fail, on every retry. Lower IdleTimeout well below the wait, or "
+        "raise waiter_max_attempts or waiter_delay (and execution_timeout) past the cluster's start plus its "
+        "IdleTimeout, or use WaitPolicy.WAIT_FOR_COMPLETION to wait for the cluster to be up",
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import shlex
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -1545,6 +1546,57 @@ class TestWaitPolicy:
     )
     def test_a_wait_that_can_end_is_allowed(self, arguments: dict[str, Any], wait_policy: Any) -> None:
         check_wait_policy(arguments, wait_policy, **self.WAITS)
+
+    @pytest.mark.parametrize("idle_timeout", [1800, 3000], ids=["equal", "above"])
+    def test_an_idle_timeout_the_execution_timeout_cannot_outlast_is_refused(self, idle_timeout: int) -> None:
+        """
+        The task's wait ends at its ``execution_timeout`` when that is shorter than waiter_max_attempts x waiter_delay
+        (Airflow stops the task; on_kill, or the resumed deferral, ends the cluster): an IdleTimeout ("the amount of
+        idle time in seconds after which the cluster automatically terminates", Amazon EMR API Reference,
+        "AutoTerminationPolicy") as long as that timeout or longer cannot end the cluster in time.
+        """
+        arguments = overrides(AutoTerminationPolicy={"IdleTimeout": idle_timeout})
+
+        refused(
+            lambda: check_wait_policy(
+                arguments,
+                WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
+                **self.WAITS,
+                execution_timeout=timedelta(minutes=30),
+            ),
+            "wait_policy",
+            f"AutoTerminationPolicy.IdleTimeout is {idle_timeout} s",
+            "execution_timeout (1800 s, shorter than the wait (waiter_max_attempts x waiter_delay = 60 x 60 = 3600 s))",
+        )
+
+    @pytest.mark.parametrize(
+        ("execution_timeout", "idle_timeout"),
+        [(None, 3000), (timedelta(hours=2), 3000), (timedelta(minutes=30), 1799)],
+        ids=["no-timeout", "timeout-above-the-wait", "idle-below-the-timeout"],
+    )
+    def test_an_idle_timeout_below_both_bounds_is_allowed(
+        self, execution_timeout: timedelta | None, idle_timeout: int
+    ) -> None:
+        arguments = overrides(AutoTerminationPolicy={"IdleTimeout": idle_timeout})
+
+        check_wait_policy(
+            arguments, WaitPolicy.WAIT_FOR_STEPS_COMPLETION, **self.WAITS, execution_timeout=execution_timeout
+        )
+
+    def test_an_execution_timeout_above_the_wait_keeps_the_waiter_bound(self) -> None:
+        arguments = overrides(AutoTerminationPolicy={"IdleTimeout": 3600})
+
+        error = refused(
+            lambda: check_wait_policy(
+                arguments,
+                WaitPolicy.WAIT_FOR_STEPS_COMPLETION,
+                **self.WAITS,
+                execution_timeout=timedelta(hours=2),
+            ),
+            "wait_policy",
+            "as long as the wait (waiter_max_attempts x waiter_delay = 60 x 60 = 3600 s) or longer",
+        )
+        assert "execution_timeout (" not in error.problem
 
 
 class TestEmrfsTranslationSwitch:
