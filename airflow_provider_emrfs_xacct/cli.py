@@ -1750,11 +1750,24 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgr
     if args.keep_security_configuration:
         print(_kept_configuration_message(result, planned=args.dry_run), file=err)
     _emit(result, out)
-    return _revoke_status(result, err, planned=args.dry_run, emr_ec2_role=ec2_role_given(partner))
+    return _revoke_status(
+        result,
+        err,
+        planned=args.dry_run,
+        emr_ec2_role=ec2_role_given(partner),
+        destination_role=destination_role_arn(partner),
+    )
 
 
 #: The revoke's fields saying whether the access ended (``RevokePartnerAccessOperator``'s result), in its JSON.
-ACCESS_FIELDS = ("access_ended", "still_granted", "access_not_checked", "sessions_may_last_until", "also_trusted")
+ACCESS_FIELDS = (
+    "access_ended",
+    "still_granted",
+    "access_not_checked",
+    "sessions_may_last_until",
+    "also_trusted",
+    "destination_role_found",
+)
 
 
 def _kept_configuration_message(result: dict[str, Any], *, planned: bool) -> str:
@@ -1766,6 +1779,8 @@ def _kept_configuration_message(result: dict[str, Any], *, planned: bool) -> str
     Guide, "Disabling permissions for temporary security credentials"); with the access not ended, EMRFS assumes the
     role again. A dry run (``planned``) wrote nothing: it says what would happen.
     """
+    if _nothing_named(result):
+        return "Security configuration kept as it is; nothing is revoked (see below)."
     kept = (
         "Security configuration kept as it is: clusters launched with it still map the partner's prefixes to the "
         "revoked role"
@@ -1786,14 +1801,24 @@ def _kept_configuration_message(result: dict[str, Any], *, planned: bool) -> str
     return f"{kept}; whether their writes there end is not known (access_not_checked)."
 
 
-def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool, emr_ec2_role: str = DEFAULT_EC2_ROLE) -> int:
+def _revoke_status(
+    result: dict[str, Any],
+    err: TextIO,
+    *,
+    planned: bool,
+    emr_ec2_role: str = DEFAULT_EC2_ROLE,
+    destination_role: str = "the destination role",
+) -> int:
     """
     The exit status of a revoke that is done (or, ``planned``, shown): 0 when the access is known ended,
     :data:`ACCESS_NOT_ENDED` when a grant and the trust still allow it, :data:`NOT_CHECKED` when that is not known.
+    A revoke of a role the destination account does not have, that nothing names, says it revoked nothing (0).
     """
     done = "revoke planned (--dry-run)" if planned else "revoke done"
     if result["access_ended"] is True:
-        if result["sessions_may_last_until"]:
+        if _nothing_named(result):
+            print(_role_not_found_message(destination_role, done), file=err)
+        elif result["sessions_may_last_until"]:
             print(_sessions_message(result, done, emr_ec2_role), file=err)
         return 0
     if result["access_ended"] is False:
@@ -1810,6 +1835,27 @@ def _revoke_status(result: dict[str, Any], err: TextIO, *, planned: bool, emr_ec
         file=err,
     )
     return NOT_CHECKED
+
+
+def _nothing_named(result: dict[str, Any]) -> bool:
+    """Whether the destination account has no such role (``destination_role_found`` false) and nothing was planned."""
+    return result.get("destination_role_found") is False and not any((result.get("plan") or {}).values())
+
+
+def _role_not_found_message(destination_role: str, done: str) -> str:
+    """
+    What a revoke says when IAM has no role of the destination role's name and nothing names it: nothing revoked.
+
+    ``GetRole`` answers ``NoSuchEntity`` then (IAM API Reference, "GetRole", Errors): a mistyped role name, or a rerun
+    after a revoke deleted the role; the partner's real role, if mistyped, keeps its access.
+    """
+    return (
+        f"emrfs-xacct: {done}, but the destination account has no role named {destination_role.rsplit('/', 1)[-1]} "
+        f"({destination_role}) and nothing names it (no trust, EMR EC2 role grant, key-policy principal or mapping), "
+        "so nothing is revoked (destination_role_found: false): if the name is mistyped, the partner's real role "
+        "keeps its access. Check destination.role_name in the partner file, unless this is a rerun after a revoke "
+        "deleted the role."
+    )
 
 
 def _sessions_message(result: dict[str, Any], done: str, emr_ec2_role: str) -> str:

@@ -5711,6 +5711,16 @@ MUTATIONS = [
         "without a word: nothing names the ended cluster, its state and reason, or says the steps run again",
         ["tests/integration/test_launch_retry_after_end.py"],
     ),
+    m(
+        "OX131",
+        "operators/revoke.py",
+        '            self.destination_role_found = False  # NoSuchEntity (IAM API Reference, "GetRole", Errors)\n',
+        "",
+        "a revoke whose destination_role_arn names no role (a typo) and that nothing names plans nothing and reports "
+        "access_ended true, also_trusted [] and destination_role_found true without a warning, while the partner's "
+        "real role keeps its access; the how-to's gate lets the downstream tasks run",
+        ["tests/integration/test_revoke_role_not_found.py"],
+    ),
 ]
 
 

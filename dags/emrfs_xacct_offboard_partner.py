@@ -10,10 +10,11 @@ whose bucket uses SSE-S3 (no key to revoke).
 1. ``verify_before_offboarding`` reads every link of the chain in both accounts and records the
    report (``fail_on_broken=False``: a half-broken chain is still to be removed).
 2. ``revoke_partner_access`` removes the destination role from the EMR EC2 role's assume-role policy
-   and from the key users, and rebuilds the security configuration without the partner's mappings
-   (configurations cannot change: the new name, if any mapping is left, is its return value).
+   and from the key users, takes the EMR EC2 role out of the destination role's trust policy (unless
+   ``remove_destination_trust`` is false), and rebuilds the security configuration without the partner's
+   mappings (configurations cannot change: the new name, if any mapping is left, is its return value).
 3. ``delete_unused_security_configurations`` deletes this prefix's configurations that no active
-   cluster uses and that are older than a day.
+   cluster uses and that are older than two days.
 
 Trigger with ``{"dry_run": true}`` to see what the revoke and the cleanup would remove, removing nothing.
 

@@ -148,7 +148,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: ``{"security_configuration": name or None, "plan": [...], "access_ended": True, False or None,
         "still_granted": [...], "access_not_checked": [...], "sessions_may_last_until": time or None,
-        "also_trusted": [...] or None}``: the
+        "also_trusted": [...] or None, "destination_role_found": bool}``: the
         rebuilt configuration's name (the given one when it maps nothing to the role); ``None`` when the configuration held nothing but the
         partner's mappings (a configuration of its other sections alone is made and named instead), when no
         ``security_configuration`` was given, or when EMR has none by that name (skipped with a warning, so a
@@ -170,7 +170,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         a statement someone else wrote: the revoke keeps them); their sessions are not chained and may last up to
         the role's ``MaxSessionDuration``, 12 hours at most (AWS STS API Reference, "AssumeRole",
         ``DurationSeconds``), past that time. ``[]`` when it names no one else (or the role is deleted), ``None``
-        when it was not read (``remove_destination_trust=False``, or its read failed).
+        when it was not read (``remove_destination_trust=False``, or its read failed). ``destination_role_found``:
+        ``False`` when ``GetRole`` answered that the destination account has no role of ``destination_role_arn``'s
+        name (IAM API Reference, "GetRole", Errors: ``NoSuchEntity``): with nothing planned, a WARNING says that
+        nothing was revoked (a mistyped ARN, or a rerun after a revoke deleted the role); ``True`` otherwise, also
+        when the role is not read (``remove_destination_trust=False``).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
@@ -242,6 +246,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.emr_role_arn_given: str | None = None if emr_role_account is None else str(self.emr_ec2_role_name)
         self.trust_before: dict[str, Any] | None = None  # the destination's trust policy before the revoke's write
         self.keys_trust_unread = False  # a warning said the trust could not be read for kms_key_arns
+        self.destination_role_found = True  # False once GetRole answers that the account has no role of that name
         policy_name = validation.validate_policy_name(self.policy_name, "policy_name")
         destination_pin = destination_account_pin(self)
         destination_conn_id(self.destination_aws_conn_id, destination_pin)
@@ -331,13 +336,35 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self._warn_of_requests_taken_over(role_arn, new_configuration, planned=dry_run)
         if changes and not self.delete_destination_role:
             self.log.warning("%s", _open_sessions_warning(role_arn, planned=dry_run))
+        self._warn_if_nothing_named(role_arn, destination_account, changes, planned=dry_run)
         plan = self.report(context, changes)
         return {
             "security_configuration": new_configuration,
             "plan": plan,
             **access,
             "sessions_may_last_until": sessions_until,
+            "destination_role_found": self.destination_role_found,
         }
+
+    def _warn_if_nothing_named(self, role_arn: str, account: str, changes: list[Change], *, planned: bool) -> None:
+        """
+        Warn when the account has no role of ``role_arn``'s name and nothing names it: a mistyped ARN revokes nothing.
+
+        ``GetRole`` answers ``NoSuchEntity`` for a role the account does not have (IAM API Reference, "GetRole",
+        Errors). Not refused: a rerun after a revoke that deleted the role must stay a no-op.
+        """
+        if self.destination_role_found or changes:
+            return
+        self.log.warning(
+            "destination_role_arn %s: account %s has no role named %s and nothing names it (no trust, EMR EC2 role "
+            "grant, key-policy principal or mapping), so nothing %s revoked: the partner's real role, if the ARN is "
+            "mistyped, keeps its access. Check destination_role_arn, unless this is a rerun after a revoke deleted "
+            "the role",
+            role_arn,
+            account,
+            role_arn.rsplit("/", 1)[1],
+            "is" if planned else "was",
+        )
 
     def _access_after_revoke(
         self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str, policy_name: str
@@ -705,6 +732,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             return None
         if role is None:
             self.also_trusted = []  # no role: no one assumes it
+            self.destination_role_found = False  # NoSuchEntity (IAM API Reference, "GetRole", Errors)
             return None
         shown = parse_document(role["AssumeRolePolicyDocument"])
         self.trusts_read = [document for document in (self.trust_before, shown) if isinstance(document, dict)]
@@ -1102,9 +1130,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # not seen, as after any read (IAM has no conditional delete). Its DeleteRolePolicy goes through the
             # hook's client that sends each call once: a refusal of it names the role as one of the hook's own would.
             with explain_access_denied(destination_iam, destination_iam.client_sending_once):
-                changes += destination_iam.delete_provider_role(
+                deletion = destination_iam.delete_provider_role(
                     role_arn, emr_role, dry_run=dry_run, checked=deletion_checked
                 )
+            self.destination_role_found = bool(deletion)  # [] only when GetRole found no role (refuse_deleting)
+            changes += deletion
         return new_configuration, changes
 
     def _revoke_trust(

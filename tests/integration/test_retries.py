@@ -638,7 +638,10 @@ def test_retry_after_worker_died_after_mutating_call(aws: Seeded, case_name: str
 
     after = snapshot(aws)
     assert after == reference.end
-    assert without_ids(case.comparable(result), aws) == reference.result
+    expected = reference.result
+    if operation == "DeleteRole":  # the dead try deleted the role: the retry finds none (warned: docs/howto/revoke.md)
+        expected = {**expected, "destination_role_found": False}
+    assert without_ids(case.comparable(result), aws) == expected
     # Only what the dead try did not get to; what it did is not repeated.
     assert retry_calls.mutating == reference.mutating[done:]
     # Nothing the provider does not own changed, and all that is new is the provider's.
