@@ -5643,11 +5643,12 @@ MUTATIONS = [
     m(
         "OX128",
         "hooks/network.py",
-        '    dead_end_defaults = {str(route.get("NatGatewayId", "")) for route in _default_routes(judged_tables)[1]}\n',
-        "    dead_end_defaults = set(nat_ways.no_way_out)\n",
-        "a NAT gateway with no way out lends the S3 gateway endpoints on its subnet's route table to the cluster's "
-        "subnet whatever route goes to it: a narrow route to a private range (10.8.0.0/16) leaves a same-Region bucket "
-        "not checked instead of a certain FAIL without a default route, or of a PASS through an internet gateway",
+        "    s3_carrying_nats = _nats_public_ranges_go_to(tables)\n",
+        "    s3_carrying_nats = set(nat_gateways)\n",
+        "a NAT gateway lends the S3 gateway endpoints on its subnet's route table to the cluster's subnet whatever "
+        "route goes to it: a narrow route to a private range (10.8.0.0/16) leaves a same-Region bucket not checked "
+        "instead of a certain FAIL without a default route (no way out there), or of a PASS through an internet "
+        "gateway or through the default route's NAT gateway (a second one, with a way out, the narrow route's)",
         ["tests/unit/test_network_dns_record_and_nat_s3.py"],
     ),
     m(
@@ -5720,6 +5721,16 @@ MUTATIONS = [
         "access_ended true, also_trusted [] and destination_role_found true without a warning, while the partner's "
         "real role keeps its access; the how-to's gate lets the downstream tasks run",
         ["tests/integration/test_revoke_role_not_found.py"],
+    ),
+    m(
+        "OX132",
+        "hooks/network.py",
+        "        public = network is not None and not any(network.subnet_of(held) for held in PRIVATE_RANGES)\n",
+        "        public = network is not None\n",
+        "a route to a private range (10.8.0.0/16) counts as one that may hold S3's public addresses: the NAT gateway it "
+        "goes to lends the S3 gateway endpoints on its subnet's route table, leaving a same-Region bucket not checked "
+        "instead of a certain FAIL without a route out, or of a PASS through the default route's own NAT gateway",
+        ["tests/unit/test_network_dns_record_and_nat_s3.py"],
     ),
 ]
 

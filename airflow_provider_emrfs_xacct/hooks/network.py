@@ -152,9 +152,9 @@ def _read_subnet_facts(
     ]
     nat_ways = _nat_gateways(ec2, nat_gateways, vpc_id, endpoints, region, refused)
     private_nats = nat_ways.unseen
-    # Only the default route carries S3's public addresses to a NAT gateway (the most specific route decides): a
-    # narrower route to one with no way out, to a private range say, lends its subnet's S3 gateway endpoints nothing.
-    dead_end_defaults = {str(route.get("NatGatewayId", "")) for route in _default_routes(judged_tables)[1]}
+    # Only a route that may hold S3's public addresses carries S3's requests to a NAT gateway (the most specific route
+    # decides): one to a private range, or an IPv6 one, lends its subnet's S3 gateway endpoints nothing.
+    s3_carrying_nats = _nats_public_ranges_go_to(tables)
     # A route to a NAT gateway whose own subnet has no route out carries nothing out of the VPC, as a blackhole route.
     judged_tables = _dead_ends(judged_tables, nat_ways.no_way_out)
     judged_tables, default_routes = _default_routes(judged_tables)
@@ -235,7 +235,7 @@ def _read_subnet_facts(
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
         s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats, public_ip) if internet else (),
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
-        nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else nat_ways.dead_end_s3(dead_end_defaults),
+        nat_s3_gateway_endpoints=nat_ways.s3_lent_through(s3_carrying_nats, internet=nat),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
         # The route table decides only what leaves the subnet: traffic to another interface of the cluster's own subnet
         # goes by layer 2 (Amazon VPC User Guide, "Gateway route tables", "Rules and considerations": "Traffic destined
@@ -248,6 +248,26 @@ def _read_subnet_facts(
         **through_endpoint,
         **s3_endpoints,
     )
+
+
+def _nats_public_ranges_go_to(tables: list[dict[str, Any]]) -> set[str]:
+    """
+    The NAT gateways an active route that may hold S3's public addresses goes to: a route to a prefix list (its
+    entries not judged here), or to an IPv4 range not wholly inside the private ranges (``0.0.0.0/0``, its halves,
+    ``52.0.0.0/8``: the longest prefix match decides, Amazon VPC User Guide, "How route priority works"). Never an
+    IPv6 route: IPv4 and IPv6 routes are independent (same page), and the S3 name judged here,
+    ``s3.REGION.amazonaws.com``, is reached over IPv4, IPv6 taking S3's dual-stack names (Amazon S3 User Guide,
+    "Making requests to Amazon S3 over IPv6": "you need to use a dual-stack endpoint").
+    """
+    found = set()
+    for route in (route for table in tables for route in table.get("Routes", [])):
+        if not route.get("NatGatewayId") or route.get("State", "active") != "active":
+            continue
+        network = _ipv4(str(route.get("DestinationCidrBlock", "")))
+        public = network is not None and not any(network.subnet_of(held) for held in PRIVATE_RANGES)
+        if public or route.get("DestinationPrefixListId"):
+            found.add(str(route["NatGatewayId"]))
+    return found
 
 
 def _aaaa_only(endpoints: list[dict[str, Any]]) -> tuple[str, ...]:
@@ -851,7 +871,9 @@ class NatWays:
 
     unseen: dict[str, str] = field(default_factory=dict)
     no_way_out: dict[str, str] = field(default_factory=dict)
-    s3_gateway_endpoints: tuple[str, ...] = ()
+    #: The S3 gateway endpoints of the cluster's Region on the route table of each NAT gateway that reaches the
+    #: internet, by id.
+    s3_gateway_endpoints: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: The S3 gateway endpoints of the cluster's Region on the route table of each NAT gateway with no way out, by id:
     #: that endpoint's prefix-list route still carries S3's traffic of its Region (AWS PrivateLink Guide, "Gateway
     #: endpoints").
@@ -859,14 +881,14 @@ class NatWays:
     #: The own subnet of each NAT gateway that reaches the internet, by id (its network ACL is on the way).
     subnets: dict[str, str] = field(default_factory=dict)
 
-    def dead_end_s3(self, nat_gateway_ids: Collection[str]) -> tuple[str, ...]:
+    def s3_lent_through(self, nat_gateway_ids: Collection[str], *, internet: bool) -> tuple[str, ...]:
         """
-        The S3 gateway endpoints on the route tables of those of ``nat_gateway_ids`` with no way out: the NAT gateways
-        the subnet's active default route goes to, the only route of it that carries S3's public addresses (Amazon VPC
-        User Guide, "How route priority works": the most specific route decides).
+        The S3 gateway endpoints on the route tables of ``nat_gateway_ids``, the NAT gateways the routes that may hold
+        S3's public addresses go to (:func:`_nats_public_ranges_go_to`): of those that reach the internet when the
+        subnet's default route does (``internet``), else of those with no way out.
         """
-        found = {item for nat in nat_gateway_ids for item in self.no_way_out_s3_gateway_endpoints.get(nat, ())}
-        return tuple(sorted(found))
+        by_nat = self.s3_gateway_endpoints if internet else self.no_way_out_s3_gateway_endpoints
+        return tuple(sorted({item for nat in nat_gateway_ids for item in by_nat.get(nat, ())}))
 
 
 def _nat_gateways(
@@ -904,7 +926,6 @@ def _nat_gateways(
     described, not_read = _described_nat_gateways(ec2, wanted, refused)
     unseen_why = "public or private not seen" + (f": {not_read}" if not_read else "")
     ways = NatWays()
-    s3_gateways: set[str] = set()
     for nat in wanted:
         gateway = described.get(nat)
         if gateway is None:
@@ -919,14 +940,14 @@ def _nat_gateways(
             continue
         kind, why, found = _nat_way_out(ec2, gateway, vpc_id, endpoints, region, refused)
         if kind == NAT_INTERNET:
-            s3_gateways.update(found)
+            ways.s3_gateway_endpoints[nat] = tuple(sorted(found))
             ways.subnets[nat] = str(gateway["SubnetId"])
         elif kind == NAT_NO_WAY_OUT:
             ways.no_way_out_s3_gateway_endpoints[nat] = tuple(sorted(found))
             ways.no_way_out[nat] = why
         else:
             ways.unseen[nat] = why
-    return replace(ways, s3_gateway_endpoints=tuple(sorted(s3_gateways)))
+    return ways
 
 
 def _described_nat_gateways(

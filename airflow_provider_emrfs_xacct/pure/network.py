@@ -345,11 +345,13 @@ class SubnetFacts:
         checked.
     :param nat_no_way_out: the public NAT gateways a route goes to whose own subnet has no route out of the VPC,
         described: a route to one carries nothing out, as a blackhole route.
-    :param nat_s3_gateway_endpoints: the S3 gateway endpoints of the cluster's Region on the route table of the
-        subnet of the NAT gateway the default route goes to (one reaching the internet; without a route to the
-        internet, one with no way out; never one only a narrower route goes to, which S3's public addresses do not
-        take: "How route priority works"): requests to that Region's buckets through the NAT gateway may meet them
-        there, their policies not judged.
+    :param nat_s3_gateway_endpoints: the S3 gateway endpoints of the cluster's Region on the route tables of the
+        subnets of the NAT gateways an active route that may hold S3's public addresses goes to: a route to a prefix
+        list, or to an IPv4 range not wholly inside the private ranges (``0.0.0.0/0``, ``0.0.0.0/1``, ``52.0.0.0/8``:
+        the longest prefix match decides, "How route priority works"); never those only a route to a private range or
+        an IPv6 route goes to, which the IPv4 addresses of ``s3.REGION.amazonaws.com`` do not take. Those reaching the
+        internet when the default route does; else those with no way out. Requests to that Region's buckets through
+        such a NAT gateway may meet them there, their policies not judged.
     :param routes_to_other_networks: routes (other than ``0.0.0.0/0``) to a transit gateway, a Cloud WAN core network,
         a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint of another
         VPC, named through a Route 53 private hosted zone, may be reached that way (not seen).

@@ -33,6 +33,7 @@ from tests.unit.test_network_reads import (
     S3_ROUTE,
     STS_ENDPOINT,
     TO_THE_IGW,
+    TO_THE_NAT,
     FakeEC2,
     TwoSubnets,
     behind_a_nat,
@@ -181,3 +182,70 @@ def test_an_aaaa_only_sts_endpoint_allowing_the_assume_role_is_still_not_a_pass(
     assert "AAAA records only" in route.detail
     assert report.verdict == VERDICT_NOT_CHECKED
     assert not any("DNS attributes" in link.detail for link in report.links)
+
+
+#: Routes to nat-1 holding S3's public addresses though none is the default route: the two halves of the IPv4 space, or
+#: 52.0.0.0/8 (this fake's S3 prefix list holds 52.218.0.0/17).
+PUBLIC_HALVES = tuple(
+    {"DestinationCidrBlock": cidr, "NatGatewayId": "nat-1", "State": "active"} for cidr in ("0.0.0.0/1", "128.0.0.0/1")
+)
+TO_THE_NAT_52 = ({"DestinationCidrBlock": "52.0.0.0/8", "NatGatewayId": "nat-1", "State": "active"},)
+
+
+def _public_routes_to_a_dead_end_nat(routes: tuple[dict[str, Any], ...]) -> FakeEC2:
+    """The cluster's subnet has only ``routes`` (to nat-1), whose own subnet has only an S3 gateway endpoint's route."""
+    tables = [table("rtb-emr", "subnet-emr", *routes), table("rtb-nat", "subnet-nat", S3_ROUTE)]
+    return FakeEC2(tables, nat=nat(), endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-nat"]},))
+
+
+def test_a_public_range_route_to_a_dead_end_nat_lends_its_s3_gateway_endpoint_as_the_default_route_does() -> None:
+    """
+    The longest prefix match decides (Amazon VPC User Guide, "How route priority works"): S3's public addresses take
+    0.0.0.0/1 + 128.0.0.0/1, or 52.0.0.0/8, to the NAT gateway as they would 0.0.0.0/0; there the S3 gateway endpoint's
+    prefix-list route may carry a same-Region write (AWS PrivateLink Guide, "Gateway endpoints"): not checked, never a
+    certain FAIL. STS and another Region's bucket still have no way out.
+    """
+    for routes in (PUBLIC_HALVES, TO_THE_NAT_52):
+        ec2 = _public_routes_to_a_dead_end_nat(routes)
+        sts, other_region = links(ec2)
+        _, same_region = links(ec2, REGION)
+
+        assert (sts.status, other_region.status) == ("FAIL", "FAIL"), routes
+        assert same_region.status == NOT_CHECKED, (routes, same_region.detail)
+        assert "vpce-s3" in same_region.detail
+
+
+def test_an_ipv6_route_to_a_dead_end_nat_lends_no_s3_gateway_endpoint() -> None:
+    """
+    IPv4 and IPv6 routes are independent ("How route priority works"), and the S3 name judged here
+    (``s3.REGION.amazonaws.com``) is reached over IPv4: IPv6 takes S3's dual-stack names (Amazon S3 User Guide, "Making
+    requests to Amazon S3 over IPv6": "you need to use a dual-stack endpoint"). So a NAT64 route (64:ff9b::/96) to the
+    NAT gateway carries none of the requests: without a route out, a certain FAIL (a guard of the new rule).
+    """
+    nat64 = ({"DestinationIpv6CidrBlock": "64:ff9b::/96", "NatGatewayId": "nat-1", "State": "active"},)
+    _, same_region = links(_public_routes_to_a_dead_end_nat(nat64), REGION)
+
+    assert same_region.status == "FAIL", same_region.detail
+    assert "vpce-s3" not in same_region.detail
+
+
+def test_a_narrow_private_route_to_a_second_nat_does_not_lend_its_s3_gateway_endpoint_to_the_default_route_s_nat() -> (
+    None
+):
+    """
+    The default route to nat-1 (internet, no S3 gateway endpoint on its subnet) carries S3's requests; the 10.8.0.0/16
+    route to nat-2 (internet, an S3 gateway endpoint on its subnet) carries none of S3's public addresses ("How route
+    priority works"): a same-Region write PASSes through nat-1, as without the nat-2 route (was "not checked").
+    """
+    narrow = {"DestinationCidrBlock": "10.8.0.0/16", "NatGatewayId": "nat-2", "State": "active"}
+    tables = [
+        table("rtb-emr", "subnet-emr", TO_THE_NAT, narrow),
+        table("rtb-nat", "subnet-nat", TO_THE_IGW),
+        table("rtb-nat2", "subnet-nat2", TO_THE_IGW, S3_ROUTE),
+    ]
+    ec2 = FakeEC2(tables, nat=nat(), endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-nat2"]},))
+    ec2.nats.append({**nat(), "NatGatewayId": "nat-2", "SubnetId": "subnet-nat2"})
+    _, same_region = links(ec2, REGION)
+
+    assert same_region.status == "PASS", same_region.detail
+    assert "vpce-s3" not in same_region.detail
