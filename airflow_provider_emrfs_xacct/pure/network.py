@@ -675,8 +675,8 @@ def _nat_s3_gateway_endpoints(facts: SubnetFacts, endpoint: str) -> Reachability
         endpoint,
         f"subnet {facts.subnet_id} reaches {endpoint} through a NAT gateway whose own subnet's route table "
         f"sends S3's prefix list to the S3 gateway endpoints {', '.join(facts.nat_s3_gateway_endpoints)} (a "
-        "gateway endpoint's route is more specific than the default route: Amazon VPC User Guide, \"How route "
-        'priority works"): whether the requests meet them there, and what their policies say, is not checked',
+        "gateway endpoint's prefix-list route is more specific than any wider route there, or the only one: Amazon "
+        'VPC User Guide, "How route priority works"): whether the requests meet them there, and what their policies say, is not checked',
         "the live probe (probe=True) proves it; or add that gateway endpoint to the route table of subnet "
         f"{facts.subnet_id}, whose policy the verifier then judges",
     )
