@@ -1070,9 +1070,11 @@ def _not_probed(
 #: What makes ``hadoop fs -put`` read its destination as a glob (``[``, ``{``: a lone ``]`` or ``}`` is no pattern,
 #: Hadoop's ``GlobPattern``), escape (``\\``) or refuse it (``:``).
 #: A space, ``%`` or a non-ASCII character is none of these: Hadoop's ``Path`` (and the shell's ``PathData``, which
-#: builds put's destination) makes its URI with java.net.URI's multi-argument constructor, which quotes them, ``%``
-#: always, and the key is the path decoded again, so the probe writes the key as given, ``%20`` staying ``%20``: such
-#: a prefix is probed (its routing is a maybe, ``checks/routing.py`` :func:`uri_escaped`, and the probe settles it).
+#: builds put's destination) makes its URI with java.net.URI's multi-argument constructor, which quotes a space and
+#: ``%`` (``%`` always) and keeps a non-ASCII character ("Any other characters are preserved", its javadoc:
+#: ``toString()`` keeps it, ``toASCIIString()`` encodes it), and the key is the path decoded again, so the probe
+#: writes the key as given, ``%20`` staying ``%20``: such a prefix is probed (its routing is a maybe either way,
+#: ``checks/routing.py`` :func:`uri_escaped`, AWS not saying which form EMRFS compares, and the probe settles it).
 NOT_FOR_PUT = "[{\\:"
 
 

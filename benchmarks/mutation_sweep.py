@@ -5633,7 +5633,7 @@ MUTATIONS = [
     m(
         "OX125",
         "pure/checks/routing.py",
-        "    return escaped_route(mappings, routed, uri)\n",
+        "    return escaped_route(mappings, routed, uri, checking)\n",
         '    return ""\n',
         "a Prefix identifier holding a character a URI percent-encodes (a space, %, é) is a certain match: a chain "
         "whose mapping names s3://bucket/partner exports/ is a PASS instead of not checked, though EMRFS may compare "
@@ -5731,6 +5731,16 @@ MUTATIONS = [
         "goes to lends the S3 gateway endpoints on its subnet's route table, leaving a same-Region bucket not checked "
         "instead of a certain FAIL without a route out, or of a PASS through the default route's own NAT gateway",
         ["tests/unit/test_network_dns_record_and_nat_s3.py"],
+    ),
+    m(
+        "OX134",
+        "pure/checks/routing.py",
+        "    if uri_escaped(identifier) and _escaped_may_match(identifier, uri):\n        return True\n",
+        "    if uri_escaped(identifier):\n        return _escaped_may_match(identifier, uri)\n",
+        "an identifier holding a character a URI percent-encodes is judged by its escapes alone, skipping the scheme and "
+        "case checks: another tenant's s3a://partner-results-b/a b mapping may no longer match s3://partner-results-b/"
+        "a b/x, and option (a)'s chain for that prefix is a PASS instead of not checked",
+        ["tests/unit/test_routing_uri_escaped_prefix.py", "tests/unit/test_option_a_uri_escaped_identifier.py"],
     ),
 ]
 

@@ -316,7 +316,10 @@ def _prefix_not_known(identifier: str, uri: str) -> str:
 
 
 #: The characters a URI path holds as written (RFC 3986, 3.3: ``pchar`` is unreserved, sub-delims, ``:`` and ``@``;
-#: ``/`` separates segments); a URI percent-encodes any other, ``%`` included.
+#: ``/`` separates segments). java.net.URI's multi-argument constructors always quote ``%`` and quote an ASCII
+#: character illegal in the path (a space, ``#``...), but "Any other characters are preserved" (its javadoc): a
+#: non-ASCII character is kept by ``toString()`` and encoded by ``toASCIIString()``; AWS does not say which form
+#: EMRFS compares, so both readings stay unknown.
 _URI_PLAIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"
 
 
@@ -327,14 +330,11 @@ def _uri_escaped_not_known(identifier: str, uri: str) -> str:
     (Amazon S3 User Guide, "Naming Amazon S3 objects"); the Amazon EMR Management Guide ("Configure IAM roles for EMRFS
     requests to Amazon S3") shows plain identifiers only, not whether EMRFS compares a request's path as written
     (``partner exports``) or URI-encoded (``partner%20exports``). So where the identifier, as written or with its
-    ``%XX`` escapes decoded, is a string prefix of ``uri`` as written or URI-encoded, it may match or not.
+    ``%XX`` escapes decoded, is a string prefix of ``uri`` as written or URI-encoded, or the identifier URI-encoded
+    is one of ``uri`` as written (a key holding ``%20`` itself), it may match or not.
     """
     character = next((value for value in identifier.removeprefix("s3://") if value not in _URI_PLAIN), "")
-    if not character:
-        return ""
-    encoded = "s3://" + urllib.parse.quote(uri.removeprefix("s3://"), safe=_URI_PLAIN)
-    readings = (identifier, urllib.parse.unquote(identifier))
-    if not any(written.startswith(reading) for reading in readings for written in (uri, encoded)):
+    if not character or not _prefix_either_way(identifier, uri):
         return ""
     return (
         f"the Prefix {identifier!r} holds {character!r} ({urllib.parse.quote(character, safe='')} in a URI), and the "
@@ -342,6 +342,18 @@ def _uri_escaped_not_known(identifier: str, uri: str) -> str:
         f"only, not whether EMRFS compares a request's path as written or URI-encoded: it may match {uri} or not, so "
         "whose credentials the request gets is not known"
     )
+
+
+def _prefix_either_way(identifier: str, uri: str) -> bool:
+    """Whether ``identifier`` is a string prefix of ``uri`` under one reading of :func:`_uri_escaped_not_known`."""
+    encoded_uri = urllib.parse.quote(uri, safe=_URI_PLAIN)
+    readings = [
+        (reading, written)
+        for reading in (identifier, urllib.parse.unquote(identifier))
+        for written in (uri, encoded_uri)
+    ]
+    readings.append((urllib.parse.quote(identifier, safe=_URI_PLAIN), uri))
+    return any(written.startswith(reading) for reading, written in readings)
 
 
 #: The at-rest S3 encryption modes the Amazon EMR Management Guide lists ("Create a security configuration").

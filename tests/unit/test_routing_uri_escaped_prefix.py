@@ -18,16 +18,21 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.routing import (
+    doubtful_before,
     may_match_otherwise,
     probe_routes,
+    probe_taker,
     routed_writer,
     uri_escaped,
 )
 from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
+from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from tests.unit import test_chain as chain
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+OTHER = "arn:aws:iam::333333333333:role/other-tenant"
 
 SPACED = f"s3://{chain.BUCKET}/partner exports/"
 
@@ -102,3 +107,58 @@ def test_chain_with_a_spaced_prefix_is_not_pass() -> None:
 
 def test_chain_with_a_plain_prefix_still_passes() -> None:
     assert check_chain(chain.healthy_state()).verdict == "PASS"
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["s3a://bkt/a b", "S3://bkt/a b", "bkt/a b", "s3://BKT/a b", "s3n://BKT/a b"],
+)
+def test_another_form_holding_a_space_still_may_match(identifier: str) -> None:
+    """
+    The scheme and case checks still run for an identifier holding a space (regression review V3): the Amazon EMR
+    Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") shows ``s3://bucket/prefix`` only.
+    """
+    assert may_match_otherwise(identifier, "s3://bkt/a b/x")
+
+
+def _two(first: str, first_role: str, second: str, second_role: str = chain.ROLE) -> list[dict[str, object]]:
+    return [
+        {"Role": first_role, "IdentifierType": "Prefix", "Identifiers": [first]},
+        {"Role": second_role, "IdentifierType": "Prefix", "Identifiers": [second]},
+    ]
+
+
+def test_an_s3a_identifier_holding_a_space_is_doubtful_before_a_plain_one() -> None:
+    mappings = _two("s3a://bkt/a b", OTHER, "s3://bkt/")
+    assert [entry[:2] for entry in doubtful_before(mappings, 1, "s3://bkt/a b/x")] == [(0, "s3a://bkt/a b")]
+    assert probe_taker(mappings, chain.ROLE, S3Location("bkt", "a b/")) != ""
+
+
+def test_a_spaced_identifier_may_match_a_key_holding_its_escape() -> None:
+    """EMRFS may compare the identifier URI-encoded (``a%20b``) with a key holding ``%20`` as written."""
+    mappings = _two("s3://bkt/a b", OTHER, "s3://bkt/")
+    assert [entry[:2] for entry in doubtful_before(mappings, 1, "s3://bkt/a%20b/x")] == [(0, "s3://bkt/a b")]
+    assert may_match_otherwise("s3://bkt/café", "s3://bkt/caf%C3%A9/x")
+
+
+def test_every_taker_of_the_same_role_is_no_doubt() -> None:
+    """
+    Whether the escaped mapping matches or the next one takes the write (EMRFS uses the first that matches: Amazon
+    EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"), it goes as the same role.
+    """
+    state = _state_with(SPACED)
+    same = _two(f"s3://{chain.BUCKET}/partner exports", chain.ROLE, f"s3://{chain.BUCKET}/")
+    role, why, doubt = routed_writer(state, same, SPACED + "x", checking=None)
+    assert (why, doubt) == ("mapping 0", "")
+    assert role is not None
+    assert role.arn == chain.ROLE
+
+
+def test_another_role_or_none_after_the_escaped_mapping_stays_a_doubt() -> None:
+    state = _state_with(SPACED)
+    other = _two(f"s3://{chain.BUCKET}/partner exports", chain.ROLE, f"s3://{chain.BUCKET}/", OTHER)
+    assert "a space" in routed_writer(state, other, SPACED + "x", checking=None)[2]
+    alone = _two(f"s3://{chain.BUCKET}/partner exports", chain.ROLE, "s3://elsewhere/")
+    assert "a space" in routed_writer(state, alone, SPACED + "x", checking=None)[2]
+    escaped_next = _two(f"s3://{chain.BUCKET}/partner exports", chain.ROLE, f"s3://{chain.BUCKET}/partner ", chain.ROLE)
+    assert "a space" in routed_writer(state, escaped_next, SPACED + "x", checking=None)[2]

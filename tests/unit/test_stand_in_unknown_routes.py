@@ -65,6 +65,8 @@ def test_identity_center_s_other_values_fare_as_the_runtime_roles_switch_s(switc
         ("s3://b/partner%20exports/", "s3://b/partner exports/part-0"),  # matches the URI-encoded path
         ("s3://b/100%/", "s3://b/100%/part-0"),
         ("s3://b/données/", "s3://b/données/part-0"),
+        ("s3://b/partner exports/", "s3://b/partner%20exports/part-0"),  # URI-encoded, it is the key as written
+        ("s3://b/données/", "s3://b/donn%C3%A9es/part-0"),
     ],
 )
 def test_a_uri_escaped_prefix_route_is_unknown_as_the_verifier_says(identifier: str, uri: str) -> None:

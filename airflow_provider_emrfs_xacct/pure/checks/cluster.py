@@ -26,9 +26,8 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.routing import (
     doubtful_before,
-    escaped_route,
-    prefix_matches,
-    route,
+    plain_match,
+    plain_route,
     why_may_match,
     writes_under,
 )
@@ -319,17 +318,19 @@ def _caught(mappings: list[Any], locations: list[S3Location]) -> tuple[int, str,
     its identifier that matches (:func:`~.routing.prefix_matches`: one ending inside a bucket's name, ``s3://b``
     for ``s3://b2/...``, may match only, :func:`_doubts`), the location and the write's URI; ``None``: none does.
     Whatever comes before it (a ``User`` or ``Group`` mapping, one not read), the write goes as some mapping's role.
-    An identifier holding a character a URI percent-encodes may not match (:func:`~.routing.escaped_route`): not
-    taken as caught, so :func:`_doubts` names it.
+    An identifier holding a character a URI percent-encodes may not match (:func:`~.routing.escaped_route`): the
+    first mapping with a plain one that matches (:func:`~.routing.plain_route`) is taken as caught, for an escaped one
+    before it takes the write or leaves it to the next that matches (the Amazon EMR Management Guide, "Configure IAM
+    roles for EMRFS requests to Amazon S3": the first that matches; the fallback only when none does); none such,
+    :func:`_doubts` names it.
     """
     readable = [mapping if read_mapping(mapping).problem is None else None for mapping in mappings]
     for location in locations:
         for uri in writes_under(location, mappings):
-            index = route(readable, uri, checking=-1)  # -1: no User/Group mapping is taken to match
-            if index is not None and not escaped_route(readable, index, uri):  # else a maybe (_doubts)
-                identifiers = read_mapping(mappings[index]).identifiers
-                identifier = next(value for value in identifiers if prefix_matches(value, uri))
-                return index, identifier, location, uri
+            index = plain_route(readable, uri)  # no User/Group mapping is taken to match
+            if index is not None:
+                identifier = plain_match(read_mapping(mappings[index]), uri)
+                return index, str(identifier), location, uri
     return None
 
 

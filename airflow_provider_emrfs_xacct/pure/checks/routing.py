@@ -194,7 +194,7 @@ def why_may_match(identifier: str, uri: str) -> str:
             "s3://bucket identifiers, not that one matches another bucket whose name starts with it)"
         )
     escaped = uri_escaped(identifier)
-    if escaped:
+    if escaped and _escaped_may_match(identifier, uri):
         return (
             f"holding {escaped}, while the Amazon EMR Management Guide shows plain identifiers only, not whether "
             "EMRFS compares a request's path as written or URI-encoded"
@@ -217,10 +217,11 @@ def may_match_otherwise(identifier: str, uri: str) -> bool:
     too: the guide shows "a bucket specifier of any depth", and does not say that one matches another bucket whose
     name starts with it (:func:`prefix_matches`). An identifier holding a character a URI percent-encodes
     (:func:`uri_escaped`) may match, even where :func:`route` matches it, wherever it or its ``%XX`` escapes decoded
-    is a string prefix of ``uri`` as written or URI-encoded (:func:`_escaped_may_match`).
+    is a string prefix of ``uri`` as written or URI-encoded, or it URI-encoded of ``uri`` as written
+    (:func:`_escaped_may_match`); and, as any other, where it is of another form that may name ``uri``.
     """
-    if uri_escaped(identifier):
-        return _escaped_may_match(identifier, uri)
+    if uri_escaped(identifier) and _escaped_may_match(identifier, uri):
+        return True
     if prefix_matches(identifier, uri):
         return False  # route() matches it: no doubt
     if uri.startswith(identifier):
@@ -239,7 +240,10 @@ def may_match_otherwise(identifier: str, uri: str) -> bool:
 
 
 #: The characters a URI path holds as written (RFC 3986, 3.3: ``pchar`` is unreserved, sub-delims, ``:`` and ``@``;
-#: ``/`` separates segments): java.net.URI's multi-argument constructors percent-encode any other, ``%`` included.
+#: ``/`` separates segments). java.net.URI's multi-argument constructors always quote ``%`` and quote an ASCII
+#: character illegal in the path (a space, ``#``, ``^``...), but "Any other characters are preserved" (its javadoc):
+#: a non-ASCII character is kept by ``toString()`` and encoded (UTF-8 ``%XX``) by ``toASCIIString()``. AWS does not
+#: say which form EMRFS compares, so both stay a maybe.
 URI_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
 
 
@@ -270,25 +274,45 @@ def uri_escaped(identifier: str) -> str:
 def _escaped_may_match(identifier: str, uri: str) -> bool:
     """
     Whether EMRFS may match ``identifier``, which holds a character a URI percent-encodes (:func:`uri_escaped`), for
-    ``uri``: it as written or with its ``%XX`` escapes decoded, against ``uri`` as written or URI-encoded.
+    ``uri``: it as written or with its ``%XX`` escapes decoded, against ``uri`` as written or URI-encoded; or it
+    URI-encoded against ``uri`` as written (a key holding ``%20`` itself, ``s3://b/a b`` encoded ``s3://b/a%20b``).
     """
-    encoded = "s3://" + quote(uri.removeprefix("s3://"), safe="".join(sorted(URI_PLAIN)))
-    return any(
-        prefix_matches(value, written) for value in (identifier, unquote(identifier)) for written in (uri, encoded)
-    )
+    readings = [(value, written) for value in (identifier, unquote(identifier)) for written in (uri, _encoded(uri))]
+    readings.append((_encoded(identifier), uri))
+    return any(prefix_matches(value, written) for value, written in readings)
 
 
-def escaped_route(mappings: list[Any], routed: int | None, uri: str) -> str:
+def _encoded(uri: str) -> str:
+    """``uri`` with each character a URI path does not hold as written percent-encoded (UTF-8), ``%`` included."""
+    return quote(uri, safe="".join(sorted(URI_PLAIN)))
+
+
+def plain_match(read: ReadMapping, uri: str) -> str | None:
+    """The first ``Prefix`` identifier of ``read`` that matches ``uri`` either way, holding no URI-escaped character."""
+    if read.kind != "Prefix":
+        return None
+    return next((value for value in read.identifiers if prefix_matches(value, uri) and not uri_escaped(value)), None)
+
+
+def plain_route(mappings: list[Any], uri: str) -> int | None:
+    """The first ``Prefix`` mapping with an identifier that matches ``uri`` as written or URI-encoded (:func:`plain_match`)."""
+    return next((index for index, mapping in enumerate(mappings) if plain_match(read_mapping(mapping), uri)), None)
+
+
+def escaped_route(mappings: list[Any], routed: int | None, uri: str, checking: int | None = None) -> str:
     """
     Why mapping ``routed`` (:func:`route`) is not known to take ``uri``: each of its identifiers that matches holds a
     character a URI percent-encodes (:func:`uri_escaped`), and if EMRFS compares the path URI-encoded none matches,
-    so the request goes to a later mapping or as the EC2 instance profile role; ``""`` when one is plain.
+    so the request goes to a later mapping or as the EC2 instance profile role; ``""`` when one is plain, or when
+    the request goes as the same role either way (:func:`_taken_alike`).
     """
     if routed is None:
         return ""
     read = read_mapping(mappings[routed])
     matching = [value for value in read.identifiers if prefix_matches(value, uri)]
     if not matching or not all(uri_escaped(value) for value in matching):
+        return ""
+    if _taken_alike(mappings, routed, uri, checking):
         return ""
     return (
         f"mapping {routed}'s Prefix identifier {matching[0]!r} holds {uri_escaped(matching[0])}: the Amazon EMR "
@@ -298,6 +322,26 @@ def escaped_route(mappings: list[Any], routed: int | None, uri: str) -> str:
         "the request goes to a later mapping or as the EC2 instance profile role (a job's write, or the live probe's, "
         "shows which)"
     )
+
+
+def _taken_alike(mappings: list[Any], routed: int, uri: str, checking: int | None) -> bool:
+    """
+    Whether the request for ``uri`` goes as mapping ``routed``'s role even if its URI-escaped identifiers do not
+    match (:func:`escaped_route`): EMRFS then uses the next mapping that matches (Amazon EMR Management Guide,
+    "Configure IAM roles for EMRFS requests to Amazon S3": the first that matches; the EC2 instance profile role only
+    when none does), here one known to (none between not read or that may match otherwise, its own match plain)
+    naming the same role (the same ARN string, as :func:`_taker` compares them).
+    """
+    later = routed + 1
+    found = route(mappings[later:], uri, None if checking is None else checking - later)
+    if found is None:
+        return False  # the EC2 instance profile role
+    taker = later + found
+    between = [entry[0] for entry in unread_before(mappings, taker, checking) + doubtful_before(mappings, taker, uri)]
+    read = read_mapping(mappings[taker])
+    if any(position > routed for position in between) or (read.kind == "Prefix" and not plain_match(read, uri)):
+        return False
+    return read.role is not None and read.role == read_mapping(mappings[routed]).role
 
 
 def doubtful_before(mappings: list[Any], index: int | None, uri: str) -> list[tuple[int, str, ReadMapping]]:
@@ -419,4 +463,4 @@ def _first_doubt(mappings: list[Any], routed: int | None, uri: str, checking: in
             f"mapping {position} comes first and could not be read ({mapping.problem}): EMRFS may send it as that "
             "mapping's role"
         )
-    return escaped_route(mappings, routed, uri)
+    return escaped_route(mappings, routed, uri, checking)
