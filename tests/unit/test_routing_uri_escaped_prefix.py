@@ -162,3 +162,21 @@ def test_another_role_or_none_after_the_escaped_mapping_stays_a_doubt() -> None:
     assert "a space" in routed_writer(state, alone, SPACED + "x", checking=None)[2]
     escaped_next = _two(f"s3://{chain.BUCKET}/partner exports", chain.ROLE, f"s3://{chain.BUCKET}/partner ", chain.ROLE)
     assert "a space" in routed_writer(state, escaped_next, SPACED + "x", checking=None)[2]
+
+
+def test_the_probe_never_writes_where_another_tenant_s_plain_mapping_takes_what_an_escaped_one_may_leave() -> None:
+    """If EMRFS compares the path URI-encoded, ``s3://b/a b`` matches nothing and the next mapping takes the write."""
+    from airflow_provider_emrfs_xacct.pure.checks.routing import probe_taker
+    from airflow_provider_emrfs_xacct.pure.validation import S3Location
+
+    own, other = "arn:aws:iam::222222222222:role/r", "arn:aws:iam::333333333333:role/o"
+
+    def mapping(role: str, identifier: str) -> dict[str, object]:
+        return {"Role": role, "IdentifierType": "Prefix", "Identifiers": [identifier]}
+
+    location = S3Location("b", "a b/")
+    taker = probe_taker([mapping(own, "s3://b/a b"), mapping(other, "s3://b/")], own, location)
+    assert taker.startswith(f"mapping 1 ({other}) may take the probe's write")
+    # The same role either way, or the cluster's own instance profile role: the probe may write.
+    assert probe_taker([mapping(own, "s3://b/a b"), mapping(own, "s3://b/")], own, location) == ""
+    assert probe_taker([mapping(own, "s3://b/a b")], own, location) == ""

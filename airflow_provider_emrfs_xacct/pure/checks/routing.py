@@ -80,7 +80,11 @@ def probe_taker(mappings: list[Any], role: str, location: S3Location) -> str:
     """
     directory = S3Location(location.bucket, f"{location.prefix}{PROBE_KEY}/")
     for uri, routed in probe_routes(mappings, writes_under(directory, mappings)).items():
-        if routed is not None and read_mapping(mappings[routed]).role == role:
+        if (
+            routed is not None
+            and read_mapping(mappings[routed]).role == role
+            and not escaped_route(mappings, routed, uri)
+        ):
             continue
         taker = _taker(mappings, uri, role)
         if taker:
@@ -103,7 +107,10 @@ def _taker(mappings: list[Any], uri: str, role: str) -> str:
         )
     unread = [entry for entry in found if entry[2].problem is not None]
     if found and not unread and route(mappings, uri, checking=-1) is not None:
-        return ""  # each possible taker names ``role``: the write goes as ``role`` whichever EMRFS uses
+        # Each possible taker names ``role``: the write goes as ``role`` whichever EMRFS uses, or, where the last
+        # one's match holds a URI-escaped character, as the EC2 instance profile role, the cluster's own and no
+        # other tenant's: a job's write under the prefix takes the same route, so the probe's outcome is the job's.
+        return ""
     if unread:
         found = unread
     if found:
@@ -116,7 +123,10 @@ def _taker(mappings: list[Any], uri: str, role: str) -> str:
 
 
 def _may_take(mappings: list[Any], uri: str) -> Iterator[tuple[int, str, ReadMapping]]:
-    """Each mapping that may take ``uri``'s request, with why, up to the first known to take it (:func:`route`)."""
+    """
+    Each mapping that may take ``uri``'s request, with why, up to the first known to take it (:func:`plain_match`:
+    one whose matching identifiers all hold a URI-escaped character may not, :func:`uri_escaped`).
+    """
     for position, mapping in enumerate(mappings):
         read = read_mapping(mapping)
         if read.problem is not None:
@@ -130,10 +140,14 @@ def _may_take(mappings: list[Any], uri: str) -> Iterator[tuple[int, str, ReadMap
                 read,
             )
             continue
-        matching = next((value for value in read.identifiers if prefix_matches(value, uri)), None)
-        if read.kind == "Prefix" and matching is not None:
+        matching = plain_match(read, uri)
+        if matching is not None:
             yield position, f"its Prefix identifier {matching!r} matches it", read
             return
+        escaped = next((value for value in read.identifiers if prefix_matches(value, uri)), None)
+        if read.kind == "Prefix" and escaped is not None:
+            yield position, f"its Prefix identifier {escaped!r} is {why_may_match(escaped, uri)}", read
+            continue
         doubtful = next((value for value in read.identifiers if may_match_otherwise(value, uri)), None)
         if read.kind == "Prefix" and doubtful is not None:
             yield position, f"its Prefix identifier {doubtful!r} is {why_may_match(doubtful, uri)}", read
