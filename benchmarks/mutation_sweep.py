@@ -5742,6 +5742,18 @@ MUTATIONS = [
         "a b/x, and option (a)'s chain for that prefix is a PASS instead of not checked",
         ["tests/unit/test_routing_uri_escaped_prefix.py", "tests/unit/test_option_a_uri_escaped_identifier.py"],
     ),
+    m(
+        "OX133",
+        "pure/evaluator.py",
+        "    undecided = [part for part, value in parts.items() if value is None]\n",
+        "    undecided = [part for part, value in parts.items() if value is None]\n"
+        "    return [p for p in undecided if combine({**parts, p: True}) != combine({**parts, p: False})]\n",
+        "a part decides an undetermined answer only if flipping it alone, the others left undecided, changes it: in one "
+        "account with the bucket policy's Allow to everyone, the identity's and the boundary's grants all under "
+        "aws:SourceVpce no part does alone (the grant to everyone counts only if the boundary allows), and the answer "
+        "names no statement instead of the bucket policy's VpceReaders",
+        ["tests/unit/test_undetermined_names_what_it_depends_on.py"],
+    ),
 ]
 
 

@@ -768,11 +768,21 @@ def _combine(parts: dict[str, Tri], *, same_account: bool, resource_policy_requi
 
 
 def _deciding(parts: dict[str, Tri], combine: Callable[[dict[str, Tri]], Tri]) -> list[str]:
-    """The undetermined parts whose answer changes the request's: those an undetermined answer depends on."""
+    """
+    The undetermined parts an undetermined answer depends on: those whose answer changes the request's for some
+    answer of the other undetermined ones (two may decide only together: in one account a grant to everyone counts
+    only if the boundary allows, see :func:`_combine`). At most six parts: at most 64 answers to combine.
+    """
+    undecided = [part for part, value in parts.items() if value is None]
+    # The answer for each assignment: bit ``index`` of ``mask`` set when ``undecided[index]`` allows.
+    answers = [
+        combine(parts | {part: bool(mask >> index & 1) for index, part in enumerate(undecided)})
+        for mask in range(1 << len(undecided))
+    ]
     return [
         part
-        for part, value in parts.items()
-        if value is None and combine({**parts, part: True}) != combine({**parts, part: False})
+        for index, part in enumerate(undecided)
+        if any(answers[mask] != answers[mask | 1 << index] for mask in range(len(answers)) if not mask >> index & 1)
     ]
 
 

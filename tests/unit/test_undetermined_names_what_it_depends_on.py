@@ -14,6 +14,7 @@ global condition context keys") is known only at the request. Setting an object'
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
@@ -170,3 +171,77 @@ def test_a_deny_under_a_condition_in_the_bucket_policy_is_still_worded_as_a_deny
     for link in _acl_links(state):
         assert link.status == UNKNOWN, link.detail
         assert link.fix.startswith("the bucket policy denies it"), link.fix
+
+
+#: The boundary's limit on a grant to everyone is unknown on its own (evaluator._combine): that answer names the grant.
+_CAPPED = 'whether the permissions boundary limits a grant to everyone ("*")'
+#: A conditional grant of each part, by the principal it names (``None``: the identity side, no ``Principal``).
+_PRINCIPALS = {
+    "Session": {"AWS": f"arn:aws:sts::{DESTINATION_ACCOUNT}:assumed-role/partner-writer/emr"},
+    "Role": {"AWS": ROLE},
+    "Anyone": "*",
+    "Account": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+}
+
+
+def test_a_grant_to_everyone_that_counts_only_with_the_boundary_is_named() -> None:
+    """
+    Same account: the bucket's Allow to everyone and the identity's both under aws:SourceVpce, and the boundary too.
+    Only two together change the answer (the grant to "*" counts only if the boundary allows: a boundary limits
+    identity-based policies, not resource-based ones naming the role's ARN, IAM User Guide, "Permissions boundaries
+    for IAM entities"): the answer still names the bucket's grant, as it did before a part needed to decide alone.
+    """
+    readers = {"Sid": "VpceReaders", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject"}
+    own = {"Sid": "Own", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*", "Condition": THROUGH_VPCE}
+    bound = {"Sid": "Bound", "Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": THROUGH_VPCE}
+    policy = document({**readers, "Resource": BUCKET_ARNS, "Condition": THROUGH_VPCE})
+
+    decision = _put_object([("inline policy own", document(own))], policy, boundary=("pb", document(bound)))
+
+    assert (decision.reason, decision.source, _sid(decision)) == (UNDETERMINED, "bucket policy", "VpceReaders")
+
+
+def _grant(sid: str, value: Any) -> list[dict[str, Any]]:
+    """A part's statement: certain (``True``), under aws:SourceVpce (``None``), or none (``False``)."""
+    if value is False:
+        return []
+    statement = {"Sid": sid, "Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    if sid in _PRINCIPALS:
+        statement |= {"Principal": _PRINCIPALS[sid], "Resource": BUCKET_ARNS}
+    return [statement if value else {**statement, "Sid": f"{sid}Vpce", "Condition": THROUGH_VPCE}]
+
+
+def _combination(values: dict[str, Any], *, caller: str, required: bool) -> Decision:
+    resource = [statement for sid in _PRINCIPALS for statement in _grant(sid, values[sid])]
+    return evaluate_access(
+        Request("s3:PutObject", OBJECT, caller, {"aws:PrincipalArn": caller}, KNOWN),
+        identity_policies=[("inline policy own", document(*_grant("Identity", values["Identity"])))],
+        resource_policies=[("bucket policy", document(*resource))],
+        resource_account=DESTINATION_ACCOUNT,
+        resource_policy_required=required,
+        boundary=(
+            "pb",
+            document(*_grant("Boundary", values["Boundary"]), {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}),
+        ),
+    )
+
+
+def test_every_undetermined_combination_names_a_conditional_grant_of_an_undecided_part() -> None:
+    """
+    Each part certain, under aws:SourceVpce or absent (a session's grant is at most possible: its name is not known),
+    in the same account and across, with and without a required resource policy: an undetermined answer names one
+    of the conditional grants, unless it is the boundary's limit on a grant to everyone it names.
+    """
+    parts = ("Session", "Role", "Anyone", "Account", "Identity", "Boundary")
+    caller_elsewhere = ROLE.replace(DESTINATION_ACCOUNT, "111111111111")
+    checked, unnamed = 0, []
+    for combo in itertools.product((None, False), *[(True, None, False)] * (len(parts) - 1)):
+        values = dict(zip(parts, combo, strict=True))
+        for caller, required in itertools.product((ROLE, caller_elsewhere), (False, True)):
+            decision = _combination(values, caller=caller, required=required)
+            if decision.reason != UNDETERMINED or decision.unknown == _CAPPED:
+                continue
+            checked += 1
+            if not str(_sid(decision)).endswith("Vpce"):
+                unnamed.append((values, caller, required, _sid(decision)))
+    assert (checked > 0, unnamed) == (True, [])
