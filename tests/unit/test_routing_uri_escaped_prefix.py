@@ -180,3 +180,19 @@ def test_the_probe_never_writes_where_another_tenant_s_plain_mapping_takes_what_
     # The same role either way, or the cluster's own instance profile role: the probe may write.
     assert probe_taker([mapping(own, "s3://b/a b"), mapping(own, "s3://b/")], own, location) == ""
     assert probe_taker([mapping(own, "s3://b/a b")], own, location) == ""
+
+
+@pytest.mark.parametrize("kind", ["User", "Group"])
+def test_the_probe_never_writes_where_a_user_or_group_mapping_may_take_what_an_escaped_one_may_leave(kind: str) -> None:
+    """A later mapping of the same role does not settle it: a User/Group mapping between may take the write first."""
+    from airflow_provider_emrfs_xacct.pure.checks.routing import probe_taker
+    from airflow_provider_emrfs_xacct.pure.validation import S3Location
+
+    own, other = "arn:aws:iam::222222222222:role/r", "arn:aws:iam::333333333333:role/o"
+    mappings = [
+        {"Role": own, "IdentifierType": "Prefix", "Identifiers": ["s3://b/a b"]},
+        {"Role": other, "IdentifierType": kind, "Identifiers": ["hadoop"]},
+        {"Role": own, "IdentifierType": "Prefix", "Identifiers": ["s3://b/"]},
+    ]
+
+    assert probe_taker(mappings, own, S3Location("b", "a b/")).startswith(f"mapping 1 ({other}) may take")

@@ -83,7 +83,7 @@ def probe_taker(mappings: list[Any], role: str, location: S3Location) -> str:
         if (
             routed is not None
             and read_mapping(mappings[routed]).role == role
-            and not escaped_route(mappings, routed, uri)
+            and plain_match(read_mapping(mappings[routed]), uri) is not None  # else _may_take names each taker
         ):
             continue
         taker = _taker(mappings, uri, role)
