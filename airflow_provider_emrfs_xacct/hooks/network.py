@@ -235,7 +235,7 @@ def _read_subnet_facts(
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
         s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats, public_ip) if internet else (),
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
-        nat_s3_gateway_endpoints=nat_ways.s3_lent_through(s3_carrying_nats, internet=nat),
+        nat_s3_gateway_endpoints=nat_ways.s3_lent_through(s3_carrying_nats),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
         # The route table decides only what leaves the subnet: traffic to another interface of the cluster's own subnet
         # goes by layer 2 (Amazon VPC User Guide, "Gateway route tables", "Rules and considerations": "Traffic destined
@@ -881,13 +881,15 @@ class NatWays:
     #: The own subnet of each NAT gateway that reaches the internet, by id (its network ACL is on the way).
     subnets: dict[str, str] = field(default_factory=dict)
 
-    def s3_lent_through(self, nat_gateway_ids: Collection[str], *, internet: bool) -> tuple[str, ...]:
+    def s3_lent_through(self, nat_gateway_ids: Collection[str]) -> tuple[str, ...]:
         """
         The S3 gateway endpoints on the route tables of ``nat_gateway_ids``, the NAT gateways the routes that may hold
-        S3's public addresses go to (:func:`_nats_public_ranges_go_to`): of those that reach the internet when the
-        subnet's default route does (``internet``), else of those with no way out.
+        S3's public addresses go to (:func:`_nats_public_ranges_go_to`), whether each reaches the internet or not and
+        whatever the subnet's default route goes to: a ``52.0.0.0/8`` route to a NAT gateway beside a default route
+        to an internet gateway carries S3's addresses there (the longest prefix decides: Amazon VPC User Guide, "How
+        route priority works").
         """
-        by_nat = self.s3_gateway_endpoints if internet else self.no_way_out_s3_gateway_endpoints
+        by_nat = {**self.no_way_out_s3_gateway_endpoints, **self.s3_gateway_endpoints}
         return tuple(sorted({item for nat in nat_gateway_ids for item in by_nat.get(nat, ())}))
 
 

@@ -249,3 +249,23 @@ def test_a_narrow_private_route_to_a_second_nat_does_not_lend_its_s3_gateway_end
 
     assert same_region.status == "PASS", same_region.detail
     assert "vpce-s3" not in same_region.detail
+
+
+def test_a_public_range_route_to_an_internet_nat_beside_an_internet_gateway_default_lends_its_s3_gateway_endpoint() -> (
+    None
+):
+    """
+    The default route goes to an internet gateway (public IP addresses on), and 52.0.0.0/8 to nat-1, which reaches the
+    internet and whose subnet holds the S3 gateway endpoint: S3's addresses in that range take nat-1 (the longest
+    prefix decides: "How route priority works") and may meet the endpoint, whose policy is not judged there: not
+    checked, never a PASS "through an internet gateway".
+    """
+    tables = [
+        table("rtb-emr", "subnet-emr", TO_THE_IGW, *TO_THE_NAT_52),
+        table("rtb-nat", "subnet-nat", TO_THE_IGW, S3_ROUTE),
+    ]
+    ec2 = _PublicSubnet(tables, nat=nat(), endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-nat"]},))
+    _, same_region = links(ec2, REGION)
+
+    assert same_region.status == NOT_CHECKED, same_region.detail
+    assert "vpce-s3" in same_region.detail
