@@ -5754,6 +5754,26 @@ MUTATIONS = [
         "names no statement instead of the bucket policy's VpceReaders",
         ["tests/unit/test_undetermined_names_what_it_depends_on.py"],
     ),
+    m(
+        "OX135",
+        "pure/cluster_config.py",
+        "    return execution_timeout or None\n",
+        "    return execution_timeout\n",
+        "an execution_timeout of timedelta(0) (every task's with [core] default_task_execution_timeout = 0), no "
+        "timeout to Airflow's task runner, is taken as one already run out: every WAIT_FOR_STEPS_COMPLETION launch "
+        "with an IdleTimeout is refused, and a deferrable one raises AirflowTaskTimeout after RunJobFlow, leaving its "
+        "cluster running for each retry to take over and fail the same way",
+        ["tests/unit/test_cluster_config.py", "tests/unit/operators/test_zero_execution_timeout.py"],
+    ),
+    m(
+        "OX136",
+        "hooks/emr.py",
+        "        if not self.launch_is_retry or name is None:\n",
+        "        if name is None:\n",
+        "a first try describes the ended clusters of its Name to warn of a relaunch: a backfill's k-th run sends k-1 "
+        "more DescribeCluster (N(N-1)/2 over N runs) against EMR's per-account rate limit",
+        ["tests/integration/test_launch_retry_after_end.py"],
+    ),
 ]
 
 

@@ -55,6 +55,13 @@ if TYPE_CHECKING:
 ACTIVE_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
 #: The states of a cluster that has ended (Amazon EMR API Reference, "ClusterStatus", ``State``).
 TERMINATED_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("TERMINATED", "TERMINATED_WITH_ERRORS")
+#: The states of a cluster that ended or is ending: neither active nor to be returned to a retry (Amazon EMR API
+#: Reference, "ClusterStatus": STARTING | BOOTSTRAPPING | RUNNING | WAITING | TERMINATING | TERMINATED |
+#: TERMINATED_WITH_ERRORS).
+ENDED_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("TERMINATING", *TERMINATED_CLUSTER_STATES)
+#: The newest ended clusters of the launch's ``Name`` a retry describes (one ``DescribeCluster`` each) to warn that
+#: one of them was its task instance's (:meth:`EmrfsEmrHook._warn_of_ended_launches`).
+ENDED_CLUSTERS_DESCRIBED = 5
 #: Attempts at ``RunJobFlow`` when it fails with a throttling, server or connection error.
 LAUNCH_ATTEMPTS = 8
 THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"})
@@ -159,9 +166,12 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
     #: Set by the launch: the ``config_overrides`` of its wait in the worker for the cluster up
     #: (``job_flow_waiting``, :meth:`get_waiter`; ``triggers.cluster_up_waiter_overrides``); ``None``: as upstream.
     job_flow_waiting_overrides: dict[str, Any] | None = None
-    #: The summaries of the ended clusters (:data:`TERMINATED_CLUSTER_STATES`) the last search for idempotency keys
-    #: listed: ``create_job_flow`` names one of its key that a relaunch repeats (:meth:`_warn_of_ended_launches`).
+    #: The summaries of the ended or ending clusters (:data:`ENDED_CLUSTER_STATES`) the last search for idempotency
+    #: keys listed: ``create_job_flow`` names one of its key that a relaunch repeats (:meth:`_warn_of_ended_launches`).
     ended_summaries_read: tuple[dict[str, Any], ...] = ()
+    #: Set by the launch: its task instance's ``try_number`` is above 1. Only then does ``create_job_flow`` describe
+    #: ended clusters to warn of a relaunch (:meth:`_warn_of_ended_launches`); ``False``: none described.
+    launch_is_retry = False
 
     @cached_property
     def idempotency_tags_read(self) -> dict[str, str]:
@@ -444,7 +454,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         for summary in self.list_cluster_summaries(created_after):
             if summary.get("Status", {}).get("State") in ACTIVE_CLUSTER_STATES:
                 summaries.append(summary)
-            elif summary.get("Status", {}).get("State") in TERMINATED_CLUSTER_STATES:
+            elif summary.get("Status", {}).get("State") in ENDED_CLUSTER_STATES:
                 ended.append(summary)
         self.ended_summaries_read = tuple(ended)
         return summaries
@@ -651,34 +661,57 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
 
     def _warn_of_ended_launches(self, key: str, name: Any) -> None:
         """
-        Warn that a cluster of ``key`` ended already, so this launch starts another and runs its steps again.
+        On a retry (:attr:`launch_is_retry`), warn that a cluster of ``key`` ended already, or is ending, so this
+        launch starts another and runs its steps again.
 
         The search before the launch keeps active clusters only: a steps cluster (``KeepJobFlowAliveWhenNoSteps``
         false) that ended after its steps, whose try then failed (a lost worker, a timeout), is launched again by the
-        retry, as is one ended by a user. Among the ended clusters that search listed (created in its window), those of
-        the launch's ``Name`` are described (:meth:`_cluster_if_tagged`: tags are not in ``ListClusters``' summaries):
-        each of ``key`` is named with its state and ``Status.StateChangeReason.Code`` ("The programmatic code for the
-        state change reason", such as ``ALL_STEPS_COMPLETED`` or ``USER_REQUEST``: Amazon EMR API Reference,
-        "ClusterStateChangeReason"). A refused ``DescribeCluster`` is skipped.
+        retry, as is one ended by a user, or one still ``TERMINATING``. Among the ended clusters that search listed
+        (created in its window), the newest :data:`ENDED_CLUSTERS_DESCRIBED` of the launch's ``Name`` are described
+        (:meth:`_cluster_if_tagged`: tags are not in ``ListClusters``' summaries); a first try describes none, so the
+        ended clusters of a backfill's earlier runs cost it nothing. EMR throttles API calls, ``DescribeCluster``
+        among them (AWS Knowledge Center, "How do I prevent 'rate exceeded' ThrottlingException errors when I run
+        monitoring scripts in Amazon EMR?"): a refused or failed one
+        (throttled past botocore's retries, say) is logged and the launch goes on, since it only feeds a warning.
         """
-        for summary in self.ended_summaries_read:
-            if name is None or summary.get("Name") != name:
-                continue
-            cluster, _ = self._cluster_if_tagged(str(summary["Id"]), (key,), [])
-            if cluster is None:
-                continue
-            status = summary.get("Status", {})
-            self.log.warning(
-                "Cluster %s of this task instance (tagged %s=%s) has ended: %s, reason %s. A new cluster is launched "
-                "and its steps run again: a launch returns its task instance's active cluster only, so a retry after "
-                "the cluster ended (its steps done, or it was terminated) repeats the work. Make the steps idempotent "
-                "(write with overwrite, say)",
-                summary["Id"],
-                IDEMPOTENCY_TAG,
-                key,
-                status.get("State"),
-                status.get("StateChangeReason", {}).get("Code", "not given"),
-            )
+        if not self.launch_is_retry or name is None:
+            return
+        for summary in _newest_of_name(self.ended_summaries_read, name):
+            try:
+                cluster, _ = self._cluster_if_tagged(str(summary["Id"]), (key,), [])
+            except (ClientError, BotoCoreError) as error:
+                self.log.warning(
+                    "Could not tell whether ended cluster %s was this task instance's (DescribeCluster failed: %s); "
+                    "launching without that check. If a cluster tagged %s=%s ended, its steps run again",
+                    summary["Id"],
+                    error,
+                    IDEMPOTENCY_TAG,
+                    key,
+                )
+                return
+            if cluster is not None:
+                self._warn_of_ended_launch(summary, key)
+
+    def _warn_of_ended_launch(self, summary: dict[str, Any], key: str) -> None:
+        """
+        Name the ended (or ending) cluster of ``key``, its state and ``Status.StateChangeReason.Code`` ("The
+        programmatic code for the state change reason", such as ``ALL_STEPS_COMPLETED`` or ``USER_REQUEST``: Amazon
+        EMR API Reference, "ClusterStateChangeReason").
+        """
+        status = summary.get("Status", {})
+        state = status.get("State")
+        self.log.warning(
+            "Cluster %s of this task instance (tagged %s=%s) %s: %s, reason %s. A new cluster is launched "
+            "and its steps run again: a launch returns its task instance's active cluster only, so a retry after "
+            "the cluster ended (its steps done, or it was terminated) repeats the work. Make the steps idempotent "
+            "(write with overwrite, say)",
+            summary["Id"],
+            IDEMPOTENCY_TAG,
+            key,
+            "is ending" if state == "TERMINATING" else "has ended",
+            state,
+            status.get("StateChangeReason", {}).get("Code", "not given"),
+        )
 
     def _run_job_flow(self, config: dict[str, Any]) -> Any:
         """
@@ -1274,6 +1307,19 @@ def _creation_times(summaries: list[dict[str, Any]]) -> dict[str, datetime]:
         for summary in summaries
     }
     return {cluster_id: created for cluster_id, created in times.items() if created is not None}
+
+
+def _newest_of_name(summaries: Collection[dict[str, Any]], name: Any) -> list[dict[str, Any]]:
+    """The newest :data:`ENDED_CLUSTERS_DESCRIBED` of ``summaries`` named ``name`` (``Status.Timeline.CreationDateTime``)."""
+    of_name = [summary for summary in summaries if summary.get("Name") == name]
+    created = _creation_times(of_name)
+    newest_first = sorted(of_name, key=lambda summary: _timestamp(created.get(str(summary["Id"]))), reverse=True)
+    return newest_first[:ENDED_CLUSTERS_DESCRIBED]
+
+
+def _timestamp(created: datetime | None) -> float:
+    """``created`` in seconds since the epoch; none known: the oldest."""
+    return created.timestamp() if created is not None else float("-inf")
 
 
 def _launched(cluster_id: str) -> dict[str, Any]:

@@ -533,8 +533,10 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
         for an hour outlived an ``execution_timeout`` of minutes while its cluster billed. Past the capped deadline
         the scheduler resumes the task with ``__fail__``, whose clean-up runs (``resume_execution``). None left:
         ``AirflowTaskTimeout`` instead of a deferral, as Airflow's task runner raises it past ``execution_timeout``
-        (it then calls ``on_kill``). ``start_date`` is the first start, also in a task resumed from a deferral (the
-        execution API's ``ti_run`` keeps it). This can go once Airflow enforces it (apache/airflow#69734).
+        (it then calls ``on_kill``). An ``execution_timeout`` of ``timedelta(0)`` is none, as the task runner takes it
+        (:func:`~airflow_provider_emrfs_xacct.pure.cluster_config.applied_execution_timeout`). ``start_date`` is the
+        first start, also in a task resumed from a deferral (the execution API's ``ti_run`` keeps it). This can go
+        once Airflow enforces it (apache/airflow#69734).
         Not run by Airflow's task runner (no current context): ``timeout`` as given.
         """
         from datetime import datetime, timedelta, timezone
@@ -542,15 +544,18 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
         from airflow.providers.common.compat.sdk import AirflowTaskTimeout
         from airflow.sdk import get_current_context
 
+        from airflow_provider_emrfs_xacct.pure.cluster_config import applied_execution_timeout
+
         try:
             started = getattr(get_current_context().get("ti"), "start_date", None)
         except RuntimeError:  # "no context was found": not within a task
             started = None
-        if self.execution_timeout is None or started is None:
+        execution_timeout = applied_execution_timeout(self.execution_timeout)  # timedelta(0): none, as Airflow has it
+        if execution_timeout is None or started is None:
             return timeout
-        remaining = self.execution_timeout - (datetime.now(timezone.utc) - started)
+        remaining = execution_timeout - (datetime.now(timezone.utc) - started)
         if remaining <= timedelta(0):
-            raise AirflowTaskTimeout(f"execution_timeout ({self.execution_timeout}) ran out before the task deferred")
+            raise AirflowTaskTimeout(f"execution_timeout ({execution_timeout}) ran out before the task deferred")
         given = timedelta(seconds=timeout) if isinstance(timeout, (int, float)) else timeout
         if given is not None and given <= remaining:
             return given

@@ -445,6 +445,7 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
             self.log.warning("%s", warning)
         key = idempotency_key(context)
         hook.launch_created_after = launch_search_bound(context)
+        hook.launch_is_retry = is_retry(context)  # only a retry describes ended clusters to warn of a relaunch
         self.job_flow_overrides = arguments.with_idempotency_tag(launch.overrides, key)
         self._validate_request(hook, self.job_flow_overrides, fields)
         self._check_launch_roles(hook, self.job_flow_overrides, fields)
@@ -1152,6 +1153,17 @@ CLOCK_SKEW_MARGIN = timedelta(hours=1)
 #: creation skip past that cluster with the warning only, as within the margin (docs/limits.md). Not ``CLOCK_SKEW_MARGIN``: a wider margin is not free here, as a
 #: run cleared within it would skip past the cluster it left running.
 NAMESAKE_CLOCK_SKEW_MARGIN = timedelta(minutes=5)
+
+
+def is_retry(context: Context) -> bool:
+    """
+    Whether the task instance's ``try_number`` is above 1: a retry, or a task cleared and run again.
+
+    Not proof of a first try when 1 (``airflow tasks test`` keeps the number): only the warning of an ended cluster
+    (``EmrfsEmrHook.launch_is_retry``) rests on it, never the search for the active one.
+    """
+    try_number = getattr(context.get("ti"), "try_number", None)
+    return isinstance(try_number, int) and try_number > 1
 
 
 def launch_search_bound(context: Context) -> datetime | None:

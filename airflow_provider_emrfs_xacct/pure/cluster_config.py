@@ -922,10 +922,22 @@ def _wait_bound(waiter_max_attempts: int, waiter_delay: int, execution_timeout: 
     waiter = (
         f"the wait (waiter_max_attempts x waiter_delay = {waiter_max_attempts} x {waiter_delay} = {wait_seconds} s)"
     )
+    execution_timeout = applied_execution_timeout(execution_timeout)
     if execution_timeout is None or execution_timeout.total_seconds() >= wait_seconds:
         return wait_seconds, waiter
     timeout_seconds = int(execution_timeout.total_seconds())
     return timeout_seconds, f"the task's execution_timeout ({timeout_seconds} s, shorter than {waiter})"
+
+
+def applied_execution_timeout(execution_timeout: timedelta | None) -> timedelta | None:
+    """
+    The task's ``execution_timeout`` as Airflow applies it: ``None`` for none, and for ``timedelta(0)`` too.
+
+    The Task SDK's task runner times the task only ``if task.execution_timeout:`` (``airflow.sdk.execution_time.
+    task_runner._run_execute_callable``), and ``[core] default_task_execution_timeout = 0`` gives every task
+    ``timedelta(0)``: no timeout, not one already run out.
+    """
+    return execution_timeout or None
 
 
 def _check_idle_timeout(auto_termination: Any, bound: tuple[int, str]) -> None:

@@ -1571,8 +1571,8 @@ class TestWaitPolicy:
 
     @pytest.mark.parametrize(
         ("execution_timeout", "idle_timeout"),
-        [(None, 3000), (timedelta(hours=2), 3000), (timedelta(minutes=30), 1799)],
-        ids=["no-timeout", "timeout-above-the-wait", "idle-below-the-timeout"],
+        [(None, 3000), (timedelta(0), 3000), (timedelta(hours=2), 3000), (timedelta(minutes=30), 1799)],
+        ids=["no-timeout", "zero-timeout-is-none", "timeout-above-the-wait", "idle-below-the-timeout"],
     )
     def test_an_idle_timeout_below_both_bounds_is_allowed(
         self, execution_timeout: timedelta | None, idle_timeout: int
@@ -1582,6 +1582,23 @@ class TestWaitPolicy:
         check_wait_policy(
             arguments, WaitPolicy.WAIT_FOR_STEPS_COMPLETION, **self.WAITS, execution_timeout=execution_timeout
         )
+
+    def test_a_zero_execution_timeout_is_none_and_keeps_the_waiter_bound(self) -> None:
+        """
+        ``timedelta(0)`` is no timeout to Airflow: the Task SDK's task runner times the task only
+        ``if task.execution_timeout:`` (``airflow.sdk.execution_time.task_runner._run_execute_callable``), and
+        ``[core] default_task_execution_timeout = 0`` gives every task ``timedelta(0)``.
+        """
+        arguments = overrides(AutoTerminationPolicy={"IdleTimeout": 3600})
+
+        error = refused(
+            lambda: check_wait_policy(
+                arguments, WaitPolicy.WAIT_FOR_STEPS_COMPLETION, **self.WAITS, execution_timeout=timedelta(0)
+            ),
+            "wait_policy",
+            "as long as the wait (waiter_max_attempts x waiter_delay = 60 x 60 = 3600 s) or longer",
+        )
+        assert "execution_timeout (" not in error.problem
 
     def test_an_execution_timeout_above_the_wait_keeps_the_waiter_bound(self) -> None:
         arguments = overrides(AutoTerminationPolicy={"IdleTimeout": 3600})
