@@ -5774,6 +5774,16 @@ MUTATIONS = [
         "more DescribeCluster (N(N-1)/2 over N runs) against EMR's per-account rate limit",
         ["tests/integration/test_launch_retry_after_end.py"],
     ),
+    m(
+        "OX137",
+        "pure/spill.py",
+        "        return _spread(*spread, room=inline_room)  # no managed policy takes the rest: the reserve is filled\n",
+        "        raise\n",
+        "the inline reserve is a hard wall: a role with 10 managed policies attached (its quota) and 160 partners inline "
+        "refuses the 161st (QuotaExceededError, saying its inline policies are full) while about 1,600 of the role's "
+        "10,240 inline characters are free and IAM accepts it",
+        ["tests/unit/test_spill_inline_reserve_filled.py", "tests/integration/test_assume_grant_inline_reserve.py"],
+    ),
 ]
 
 

@@ -9,7 +9,8 @@ Part 1, growth. Partners are added one after another, each by its DAG's chain::
     EnsureDestinationRoleOperator -> AttachAssumeRolePolicyOperator -> GrantKmsKeyUserOperator
 
 All partners share the EMR account's ``EMR_EC2_DefaultRole`` (its assume-role grants pass the inline
-policies' 10,240-character wall at about 187 partners and spill into provider-owned managed policies).
+policies' 10,240-character wall, less the 2,048 left to the role's other inline policies, at about 150 partners (149)
+and spill into provider-owned managed policies).
 In production each partner has its own bucket and key; the stand-in has one destination account, so
 each group of 100 partners has a bucket whose default key is the group's (a key policy holds about
 600 key users, KMS's 32 KB), and one security configuration (its role mappings; created once the

@@ -696,7 +696,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         if not pending:
             return
         shared = MAX_ROLE_INLINE_POLICIES_CHARS - self._other_inline_chars(role_name, policy_name)
-        room = spill.assume_inline_room(shared)  # a reserve left for the role's other inline policies
+        room = spill.assume_inline_room(shared)  # a reserve left for the role's other inline policies (place())
         if policy_size(spill.with_roles(inline, pending)) <= room:
             # Everything still missing fits inline. The first read is written on only while still in time (the
             # reads above may have been throttled and retried for seconds): else it is read again (converge.py).
@@ -734,11 +734,11 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             changes += self._ensure_inline_policy(
                 role_name,
                 policy_name,
-                adding_roles(placement.inline, room, f"inline policy {policy_name}"),
+                adding_roles(placement.inline, placement.inline_room, f"inline policy {policy_name}"),
                 "destination_role_arns",
                 settings=settings,
                 dry_run=dry_run,
-                room=room,
+                room=placement.inline_room,  # the reserve filled where no managed policy takes the rest
             )
 
     def _add_spill_policies(

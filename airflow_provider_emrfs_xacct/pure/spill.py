@@ -1,10 +1,10 @@
 """
 Where the EMR EC2 role's ``sts:AssumeRole`` grants go once its inline policies are full.
 
-Pure: standard library only. A role's inline policies share 10,240 characters (about 190 destination
-role ARNs of 50 characters); past that, the provider puts the ARNs that do not fit into customer managed policies of
-its own (6,144 characters each, about 110 ARNs), named ``<policy_name>-<role_name>-2``, ``-3`` … (:func:`spill_name`)
-under the path :data:`SPILL_PATH` and attached to the role, as many as the role's managed-policy quota
+Pure: standard library only. A role's inline policies share 10,240 characters, of which the provider's takes about 150
+destination role ARNs of 50 characters (:data:`INLINE_RESERVE` left to the others); past that, the provider puts the
+ARNs that do not fit into customer managed policies of its own (6,144 characters each, about 110 ARNs), named
+``<policy_name>-<role_name>-2``, ``-3`` … (:func:`spill_name`) under the path :data:`SPILL_PATH` and attached to the role, as many as the role's managed-policy quota
 leaves free (10 by default, counting the policies others attached). Each document keeps the provider's
 one statement (:data:`~.documents.ASSUME_SID`) listing exact role ARNs, never ``*``.
 
@@ -54,7 +54,10 @@ INDEX_ROOM = 3
 #: inline policies: option (a)'s bucket grant (``GrantEmrRoleBucketAccessOperator``) and the account owner's own
 #: policies must still grow. Filled to the last character, the next bucket or the owner's next ``PutRolePolicy``
 #: adding twenty characters was refused, while the assume grants could have gone to a spill policy. Past it, the
-#: grants spill to managed policies (:func:`place`); grants already inline stay there.
+#: grants spill to managed policies (:func:`place`); grants already inline stay there. The rule: the reserve is kept
+#: only where the grants it would take can go to a managed policy, a spill policy with room or a free slot for a new one
+#: (a spill costs a slot and ``iam:CreatePolicy``/``AttachRolePolicy``); where none can (the role at its quota), it is
+#: filled rather than refusing what IAM accepts (the role's 10,240 characters together, whitespace not counted).
 INLINE_RESERVE = 2_048
 #: How long after IAM last wrote it (the policy's ``UpdateDate``) a spill policy attached to nothing is taken for a
 #: concurrent grant's new policy, between its ``CreatePolicy`` and its ``AttachRolePolicy`` (:func:`in_flight`). A grant
@@ -233,6 +236,8 @@ class Placement:
     inline: list[str] = field(default_factory=list)
     managed: dict[str, list[str]] = field(default_factory=dict)
     new: list[list[str]] = field(default_factory=list)
+    #: The characters the inline policy was filled to (the hook writes it with the same room).
+    inline_room: int = 0
 
 
 def place(
@@ -248,17 +253,41 @@ def place(
     """
     Spread ``pending`` ARNs over the inline policy, the provider's managed policies, then new ones.
 
-    Each document is measured at the shortest text IAM takes (:func:`fill`), as the writes that follow judge it.
+    Each document is measured at the shortest text IAM takes (:func:`fill`), as the writes that follow judge it. The
+    inline policy is filled to ``inline_room`` less :data:`INLINE_RESERVE` while the rest fits the managed policies;
+    else to the whole ``inline_room`` (the reserve filled rather than refused), :attr:`Placement.inline_room` saying
+    which.
 
     :param inline_room: characters the role's inline policies leave to the provider's (10,240 less the role's
-        other inline policies); it takes at most that less :data:`INLINE_RESERVE` (:func:`assume_inline_room`).
+        other inline policies).
     :param managed: the provider's managed policies already attached, by name.
     :param free_slots: managed policies the role can still take (its quota less those attached).
-    :raises QuotaExceededError: naming the managed-policy quota and the remedy, before any write.
+    :raises QuotaExceededError: naming the managed-policy quota and the remedy, before any write; naming
+        ``managed_policies_per_role`` when the role holds more than it says and a new policy is needed.
     """
-    placement = Placement()
+    spread = (pending, inline, managed, free_slots, role_name, slots_limit)
+    try:
+        return _spread(*spread, room=assume_inline_room(inline_room))
+    except QuotaExceededError:
+        if free_slots < 0:  # the quota given is wrong: say so rather than fill the reserve
+            raise
+        return _spread(*spread, room=inline_room)  # no managed policy takes the rest: the reserve is filled
+
+
+def _spread(
+    pending: list[str],
+    inline: dict[str, Any] | None,
+    managed: dict[str, dict[str, Any] | None],
+    free_slots: int,
+    role_name: str,
+    slots_limit: int,
+    *,
+    room: int,
+) -> Placement:
+    """Return :func:`place`'s placement with the inline policy filled to ``room``."""
+    placement = Placement(inline_room=room)
     rest = list(pending)
-    placement.inline = fill(inline, rest, assume_inline_room(inline_room))
+    placement.inline = fill(inline, rest, room)
     rest = rest[len(placement.inline) :]
     for name in sorted(managed):
         if not rest:
@@ -269,18 +298,34 @@ def place(
             rest = rest[len(chosen) :]
     while rest:
         if len(placement.new) >= free_slots:  # negative: more attached than managed_policies_per_role says
-            raise QuotaExceededError(
-                "destination_role_arns",
-                MANAGED_POLICIES_PER_ROLE,
-                slots_limit - free_slots + len(placement.new) + 1,
-                f"role {role_name}'s attached managed policies ({len(rest)} destination role ARNs left over after "
-                "its inline policies and the provider's managed policies are full)",
-                slots_limit,
-            )
+            raise _no_slot(role_name, free_slots, slots_limit, len(placement.new), len(rest))
         chosen = fill(None, rest, MAX_MANAGED_POLICY_CHARS)
         placement.new.append(chosen)
         rest = rest[len(chosen) :]
     return placement
+
+
+def _no_slot(role_name: str, free_slots: int, slots_limit: int, planned: int, left: int) -> QuotaExceededError:
+    """Return the refusal of one more spill policy: the quota reached, or ``managed_policies_per_role`` below it."""
+    attached = slots_limit - free_slots
+    if free_slots < 0:
+        return QuotaExceededError(
+            "managed_policies_per_role",
+            MANAGED_POLICIES_PER_ROLE,
+            attached + 1,
+            f"role {role_name} holds {attached} attached policies, more than managed_policies_per_role={slots_limit} "
+            "(the account's quota is likely raised: pass it); with a spill policy for the destination role ARNs "
+            "left over, they",
+            slots_limit,
+        )
+    return QuotaExceededError(
+        "destination_role_arns",
+        MANAGED_POLICIES_PER_ROLE,
+        attached + planned + 1,
+        f"role {role_name}'s attached managed policies ({left} destination role ARNs left over after "
+        "its inline policies and the provider's managed policies are full)",
+        slots_limit,
+    )
 
 
 def without_roles(document: dict[str, Any] | None, unwanted: set[str]) -> dict[str, Any] | None:

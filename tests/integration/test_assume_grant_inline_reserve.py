@@ -53,3 +53,30 @@ def test_option_a_grows_beside_assume_grants_past_the_inline_wall(aws: Seeded) -
     assert inline_chars(iam) <= MAX_ROLE_INLINE_POLICIES_CHARS
     # A rerun of the assume grant with nothing new writes nothing, and takes none of the reserve back.
     assert hook.ensure_assume_role_policy(EMR_EC2_ROLE, partners, settings=SETTINGS) == []
+
+
+def test_a_role_at_its_managed_policy_quota_fills_the_reserve_rather_than_refusing(aws: Seeded) -> None:
+    """
+    Regression review X2: with 10 managed policies attached (IAM's default quota, IAM User Guide, "IAM and AWS STS
+    quotas") and 140 partners inline, the 141st was refused (QuotaExceededError) though the role's 10,240 inline
+    characters still held it, as IAM accepts: with no spill policy possible, the reserve is filled, not a wall.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    owner = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+    attached = len(iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"])
+    for n in range(10 - attached):
+        arn = iam.create_policy(PolicyName=f"owner-{n}", PolicyDocument=json.dumps(owner))["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=arn)
+    partners = [f"arn:aws:iam::{900000000000 + i // 10:012d}:role/emrfs-partner-writer-{i:04d}" for i in range(141)]
+    granted = documents.assume_role_policy(partners[:140])
+    iam.put_role_policy(
+        RoleName=EMR_EC2_ROLE, PolicyName=documents.ASSUME_POLICY_NAME, PolicyDocument=json.dumps(granted)
+    )
+    assert MAX_ROLE_INLINE_POLICIES_CHARS - inline_chars(iam) < spill.INLINE_RESERVE  # the reserve already entered
+
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    assert hook.ensure_assume_role_policy(EMR_EC2_ROLE, partners, settings=SETTINGS)
+    answer = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=documents.ASSUME_POLICY_NAME)["PolicyDocument"]
+    assert partners[140] in spill.held(json.loads(answer) if isinstance(answer, str) else answer)
+    assert len(iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]) == 10  # no spill policy
+    assert inline_chars(iam) <= MAX_ROLE_INLINE_POLICIES_CHARS

@@ -119,18 +119,25 @@ def test_the_arns_have_the_lengths_the_figures_are_for() -> None:
         ("inline beside the seeded role's other policy", 80, 95),
         ("inline on a role without another", 50, 151),
         ("inline on a role without another", 80, 97),
+        ("inline beside the seeded role's other policy, the reserve filled", 50, 187),
+        ("inline beside the seeded role's other policy, the reserve filled", 80, 119),
         ("a managed policy", 50, 113),
         ("a managed policy", 80, 72),
     ],
 )
 def test_the_provider_places_as_many_assume_role_grants_as_the_docs_say(wall: str, length: int, expected: int) -> None:
-    """docs/scale.md, "How many partners each document holds": 149 (95), 151 (97), 113 (72), inline less the reserve."""
+    """
+    docs/scale.md, "How many partners each document holds": 149 (95), 151 (97), 113 (72), inline less the reserve;
+    187 (119) with the reserve filled, on a role with no managed-policy slot left (``spill.place``).
+    """
     reserve = spill.INLINE_RESERVE  # left for the role's other inline policies (option (a)'s, the owner's)
     room = {
         "inline beside the seeded role's other policy": ROLE_INLINE_CHARS
         - iam_characters(json.dumps(OTHER_INLINE))
         - reserve,
         "inline on a role without another": ROLE_INLINE_CHARS - reserve,
+        "inline beside the seeded role's other policy, the reserve filled": ROLE_INLINE_CHARS
+        - iam_characters(json.dumps(OTHER_INLINE)),
         "a managed policy": MANAGED_CHARS,
     }[wall]
     pending = arns(length, 2_000)
@@ -158,9 +165,10 @@ def test_the_docs_give_these_figures() -> None:
     scale = (ROOT / "docs" / "scale.md").read_text()
     assert "| about 150 |" in readme
     assert "| about 110 each |" in readme
-    assert "740 to 1,170 per role" in readme
+    assert "770 to 1,200 per role" in readme
     assert "| about 600 key users |" in readme
     assert "149 ARNs (95 of 80 characters)" in scale
     assert "151 (97) on a role without one, and 113 (72)" in scale
+    assert "187 (119) with the reserve filled" in scale
     assert "about 600 (390) roles on one key" in scale
     assert "about 36 (74 at 4,096) roles if one destination role trusts many" in scale
