@@ -5784,6 +5784,52 @@ MUTATIONS = [
         "10,240 inline characters are free and IAM accepts it",
         ["tests/unit/test_spill_inline_reserve_filled.py", "tests/integration/test_assume_grant_inline_reserve.py"],
     ),
+    m(
+        "OX138",
+        "operators/revoke.py",
+        "        if self.destination_role_found or changes:\n",
+        "        if self.destination_role_found:\n",
+        "a revoke of a destination role deleted by hand while the EMR EC2 role's grant and the key policy still name it "
+        "revokes both, yet warns that the account has no such role and nothing names it, so nothing was revoked",
+        ["tests/integration/test_revoke_role_not_found.py"],
+    ),
+    m(
+        "OX139",
+        "cli.py",
+        '    return result.get("destination_role_found") is False and not any((result.get("plan") or {}).values())\n',
+        '    return result.get("destination_role_found") is False\n',
+        "emrfs-xacct revoke of a destination role deleted by hand that the grant and key policy still name revokes them "
+        'and says "nothing is revoked" (destination_role_found false), hiding that the access was just ended',
+        ["tests/integration/test_cli_revoke_role_not_found.py"],
+    ),
+    m(
+        "OX140",
+        "pure/cluster_config.py",
+        '        if classification in HADOOP_PROPERTY_CLASSIFICATIONS and configuration.get("Configurations"):\n',
+        '        if classification in ("emrfs-site", "core-site") and configuration.get("Configurations"):\n',
+        "Configurations nested under spark-defaults or another Hadoop site file (hdfs-site, hive-site, ...) launch "
+        "unrefused and the verifier gives them no Nested configurations link, while docs/limits.md promises "
+        "both for every classification of Hadoop properties",
+        ["tests/unit/test_nested_configurations_every_hadoop_classification.py"],
+    ),
+    m(
+        "OX141",
+        "operators/s3.py",
+        '        object_acl = not switch and ownership == "BucketOwnerPreferred"\n',
+        '        object_acl = ownership == "BucketOwnerPreferred"\n',
+        "a BucketOwnerPreferred bucket switched to BucketOwnerEnforced (enforce_bucket_owner=True) still grants the EMR "
+        "EC2 role s3:PutObjectAcl, which no write there needs (least privilege; docs/limits.md)",
+        ["tests/integration/test_option_a_chain.py"],
+    ),
+    m(
+        "OX142",
+        "pure/security_config.py",
+        "    require_json_value(document, field)\n    refuse_misshapen_fields(document, field)\n",
+        "    refuse_misshapen_fields(document, field)\n",
+        "a launch creates its missing security configuration from a security_configuration_document holding NaN (an "
+        "HttpPutResponseHopLimit) or a number key, which JSON cannot hold, though it carries the document's content name",
+        ["tests/integration/test_launch_document_not_json.py"],
+    ),
 ]
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from devstack.moto_stack import DESTINATION_ACCOUNT
+from devstack.moto_stack import DESTINATION_ACCOUNT, client
 from devstack.testing import CallRecorder
 from tests.integration.test_cli import emrfs_xacct, partner_file, state
 
@@ -63,4 +63,30 @@ def test_a_mistyped_role_name_revokes_nothing_and_says_so(
     captured = capsys.readouterr()
     assert json.loads(captured.out)["destination_role_found"] is True
     assert NO_NEW_SESSION in captured.err
+    assert "nothing names it" not in captured.err
+
+
+def test_a_role_deleted_by_hand_but_still_named_is_revoked_without_saying_nothing_is(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The role deleted by hand while the EMR EC2 role's grant and the key policy still name it: revoked, not "nothing".
+
+    ``GetRole`` answers ``NoSuchEntity`` (IAM API Reference, "GetRole", Errors): ``destination_role_found`` is false,
+    but the plan removes the grant and the key-policy principal, so "nothing is revoked" would be wrong.
+    """
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    role_name = yaml.safe_load(partner_file.read_text())["destination"]["role_name"]
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=role_name, PolicyName=name)
+    iam.delete_role(RoleName=role_name)
+    capsys.readouterr()
+
+    assert emrfs_xacct("revoke", partner_file, aws, KEEP) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["destination_role_found"] is False
+    assert any(result["plan"].values()), result["plan"]
+    assert "nothing is revoked" not in captured.err
     assert "nothing names it" not in captured.err

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from devstack.moto_stack import DESTINATION_ACCOUNT
+from devstack.moto_stack import DESTINATION_ACCOUNT, client
 from devstack.testing import CallRecorder, run_operator
 from tests.integration.partners import provision_partner, role_arn
 from tests.integration.test_revoke import PARTNER_1, PREFIX_1, assumable, key_users, revoker
@@ -93,3 +93,30 @@ def test_a_real_revoke_finds_the_role_and_a_rerun_after_its_deletion_does_not(
         assert rerun["destination_role_found"] is False
         assert rerun["access_ended"] is True
         assert len(warnings_naming(logs, role_arn(PARTNER_1))) == 1
+
+
+def test_a_role_deleted_by_hand_but_still_named_is_revoked_without_the_warning(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The role deleted by hand (not by the revoke) while the EMR EC2 role's grant and the key policy still name it.
+
+    ``GetRole`` answers ``NoSuchEntity`` (IAM API Reference, "GetRole", Errors): ``destination_role_found`` is
+    false, but the grant and the key-policy principal are still revoked, so the "nothing was revoked" warning would be
+    wrong.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    caplog.set_level(logging.WARNING)
+    logs = (caplog, capfd)
+    warnings_naming(logs, "")  # what the provisioning logged
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    for name in iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=PARTNER_1, PolicyName=name)
+    iam.delete_role(RoleName=PARTNER_1)
+
+    result, _, _ = run_operator(revoker(aws, PARTNER_1))
+
+    assert result["destination_role_found"] is False
+    assert result["plan"] != []
+    assert warnings_naming(logs, role_arn(PARTNER_1)) == []
+    assert (assumable(aws), key_users(aws)) == (None, None)  # the grant and the key-policy statement are gone
