@@ -676,6 +676,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         if not self.launch_is_retry or name is None:
             return
+        self.launch_is_retry = False  # once per task: a launch made again (a configuration recreated) warns no more
         for summary in _newest_of_name(self.ended_summaries_read, name):
             try:
                 cluster, _ = self._cluster_if_tagged(str(summary["Id"]), (key,), [])

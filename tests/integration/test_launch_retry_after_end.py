@@ -213,3 +213,28 @@ def test_a_throttled_description_for_the_warning_does_not_fail_the_launch(
     assert ended_warnings(logs) == []
     said = [str(entry["event"]) % tuple(entry.get("positional_args", ())) for entry in logs]
     assert any(f"Could not tell whether ended cluster {first}" in message for message in said), said
+
+
+def test_a_launch_made_again_within_the_task_warns_once(emr: Any) -> None:
+    """
+    A launch whose configuration was recreated runs the upstream launch twice in one task (``_recreate_if_deleted``):
+    the ended clusters are described and warned of once, not once per launch.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, EmrfsEmrHook
+    from devstack.moto_stack import EMR_CONN_ID
+
+    ti = RecordingTaskInstance(task_id="launch_cluster")
+    first, _, _ = run_operator(make_operator(job_flow_overrides=steps_cluster()), ti)
+    emr.terminate_job_flows(JobFlowIds=[first])
+    cluster = emr.describe_cluster(ClusterId=first)["Cluster"]
+    key = next(tag["Value"] for tag in cluster["Tags"] if tag["Key"] == IDEMPOTENCY_TAG)
+    hook = EmrfsEmrHook(aws_conn_id=EMR_CONN_ID)
+    hook.launch_is_retry = True
+    hook.ended_summaries_read = tuple(emr.list_clusters(ClusterStates=["TERMINATED"])["Clusters"])
+
+    with captured_logs() as logs:
+        hook._warn_of_ended_launches(key, cluster["Name"])
+        hook._warn_of_ended_launches(key, cluster["Name"])
+
+    (warning,) = ended_warnings(logs)
+    assert f"Cluster {first} of this task instance" in warning
