@@ -349,9 +349,9 @@ class SubnetFacts:
         subnets of the NAT gateways an active route that may hold S3's public addresses goes to: a route to a prefix
         list, or to an IPv4 range not wholly inside the private ranges (``0.0.0.0/0``, ``0.0.0.0/1``, ``52.0.0.0/8``:
         the longest prefix match decides, "How route priority works"); never those only a route to a private range or
-        an IPv6 route goes to, which the IPv4 addresses of ``s3.REGION.amazonaws.com`` do not take. Those reaching the
-        internet when the default route does; else those with no way out. Requests to that Region's buckets through
-        such a NAT gateway may meet them there, their policies not judged.
+        an IPv6 route goes to, which the IPv4 addresses of ``s3.REGION.amazonaws.com`` do not take; whether each
+        NAT gateway reaches the internet or not. Requests to that Region's buckets through such a NAT gateway may
+        meet them there, their policies not judged.
     :param routes_to_other_networks: routes (other than ``0.0.0.0/0``) to a transit gateway, a Cloud WAN core network,
         a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint of another
         VPC, named through a Route 53 private hosted zone, may be reached that way (not seen).
@@ -655,10 +655,13 @@ def _s3_through_the_internet(facts: SubnetFacts, endpoint: str, *, same_region: 
     """
     S3 through the subnet's route to the internet (:func:`_through_the_internet`), by the S3 gateway endpoint on its
     route table for a bucket of the cluster's Region; not checked when the NAT gateway's own subnet has one and the
-    subnet has none (the requests may meet it there, its policy not judged).
+    subnet has none, or has one whose prefix-list route a route to the NAT gateway overrides for some of S3's
+    addresses (``s3_gateway_bypass``: a static route as specific wins, "How route priority works"): those requests
+    may meet the NAT subnet's endpoint, its policy not judged.
     """
     gateway_endpoint = same_region and bool(facts.s3_gateway_policies)
-    if same_region and facts.nat_s3_gateway_endpoints and not gateway_endpoint:
+    nat_endpoints = same_region and bool(facts.nat_s3_gateway_endpoints)
+    if nat_endpoints and (not gateway_endpoint or facts.s3_gateway_bypass):
         return _nat_s3_gateway_endpoints(facts, endpoint)
     if not gateway_endpoint:
         return _through_the_internet(facts, endpoint, interface_endpoints=True)

@@ -269,3 +269,24 @@ def test_a_public_range_route_to_an_internet_nat_beside_an_internet_gateway_defa
 
     assert same_region.status == NOT_CHECKED, same_region.detail
     assert "vpce-s3" in same_region.detail
+
+
+def test_a_route_over_an_s3_entry_to_a_nat_whose_subnet_has_its_own_s3_gateway_endpoint_is_not_a_pass() -> None:
+    """
+    The subnet has its own S3 gateway endpoint, but 52.218.0.0/17 to nat-1 takes that entry of S3's list from it (a
+    static route as specific wins: "How route priority works"); in nat-1's subnet the S3 prefix-list route of another
+    gateway endpoint (vpce-s3b) beats its default route, so those requests meet vpce-s3b, whose policy is not judged
+    there: not checked (was a PASS through the subnet's own endpoint and the NAT gateway).
+    """
+    second = {**S3_GATEWAY, "VpcEndpointId": "vpce-s3b", "RouteTableIds": ["rtb-nat"]}
+    to_the_nat = {"DestinationCidrBlock": "52.218.0.0/17", "NatGatewayId": "nat-1", "State": "active"}
+    ec2 = behind_a_nat(
+        TO_THE_IGW,
+        {**S3_ROUTE, "GatewayId": "vpce-s3b"},
+        endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr"]}, second),
+    )
+    ec2.tables[0]["Routes"] += [S3_ROUTE, to_the_nat]
+    _, same_region = links(ec2, REGION)
+
+    assert same_region.status == NOT_CHECKED, same_region.detail
+    assert "vpce-s3b" in same_region.detail
