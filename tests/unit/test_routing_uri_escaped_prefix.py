@@ -90,11 +90,17 @@ def test_a_plain_identifier_stays_certain_for_a_spaced_key() -> None:
     assert role is not None
 
 
-def test_the_probe_still_writes_under_a_spaced_prefix() -> None:
-    """The probe's pass settles it: its write is credited to the mapping (``probe_routes``)."""
+def test_the_probe_s_write_under_a_spaced_prefix_is_credited_to_no_mapping() -> None:
+    """
+    If EMRFS compares the path URI-encoded the write falls back to the EC2 instance profile role (Amazon EMR
+    Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"): its pass settles no mapping's links
+    (``probe_routes``: ``None``); a later mapping of the same role either way still takes the credit.
+    """
     assert probe_routes(_mappings("s3://b/partner exports"), ["s3://b/partner exports/p/x"]) == {
-        "s3://b/partner exports/p/x": 0
+        "s3://b/partner exports/p/x": None
     }
+    same_role = [*_mappings("s3://b/partner exports"), *_mappings("s3://b/")]
+    assert probe_routes(same_role, ["s3://b/partner exports/p/x"]) == {"s3://b/partner exports/p/x": 0}
 
 
 def test_chain_with_a_spaced_prefix_is_not_pass() -> None:

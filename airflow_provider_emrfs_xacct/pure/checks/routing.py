@@ -46,8 +46,10 @@ def probe_routes(mappings: list[Any], uris: list[str]) -> dict[str, int | None]:
     ``None`` where that is not known: a ``User``/``Group`` mapping comes first, and which Hadoop user an EMR step
     runs as is not documented (``checks/cluster.py`` :func:`~.cluster.probe_blocker`), so that mapping may take
     the write; a mapping that could not be read comes first (:func:`unread_before`), or one whose identifier EMRFS
-    may match otherwise (:func:`doubtful_before`); or no mapping routes it (it would go as the EC2 instance profile
-    role).
+    may match otherwise (:func:`doubtful_before`); the one that routes it matches only with an identifier a URI
+    percent-encodes, so the write may go to a later mapping or as the EC2 instance profile role
+    (:func:`escaped_route`; not when it goes as the same role either way); or no mapping routes it (it would go as
+    the EC2 instance profile role).
     """
     routes: dict[str, int | None] = {}
     for uri in uris:
@@ -58,6 +60,7 @@ def probe_routes(mappings: list[Any], uris: list[str]) -> dict[str, int | None]:
             or any(mapping.kind in ("User", "Group") for mapping in earlier)
             or bool(unread_before(mappings, index, checking=-1))
             or bool(doubtful_before(mappings, index, uri))
+            or bool(escaped_route(mappings, index, uri, checking=-1))  # it may fall to a later mapping, or none
         )
         routes[uri] = None if unknown else index
     return routes
