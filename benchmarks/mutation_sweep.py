@@ -5777,8 +5777,8 @@ MUTATIONS = [
     m(
         "OX137",
         "pure/spill.py",
-        "        return _spread(*spread, room=inline_room)  # no managed policy takes the rest: the reserve is filled\n",
-        "        raise\n",
+        "    if rest and free_slots >= 0:  # a negative count: the quota given is wrong, say so rather than fill the reserve\n",
+        "    if False:\n",
         "the inline reserve is a hard wall: a role with 10 managed policies attached (its quota) and 160 partners inline "
         "refuses the 161st (QuotaExceededError, saying its inline policies are full) while about 1,600 of the role's "
         "10,240 inline characters are free and IAM accepts it",
@@ -5829,6 +5829,16 @@ MUTATIONS = [
         "a launch creates its missing security configuration from a security_configuration_document holding NaN (an "
         "HttpPutResponseHopLimit) or a number key, which JSON cannot hold, though it carries the document's content name",
         ["tests/integration/test_launch_document_not_json.py"],
+    ),
+    m(
+        "OX143",
+        "pure/spill.py",
+        "        rest = _into_reserve(placement, inline, rest, inline_room)\n",
+        "        placement, rest = _spread(pending, inline, managed, free_slots, room=inline_room)\n",
+        "where the inline reserve must be filled, the inline policy is filled to the last character before the spill "
+        "policy with room and the free slot take their share: 150 partners inline, a spill policy with room for 53 and "
+        "63 new grants leave 33 characters to the role's other inline policies rather than about 1,600",
+        ["tests/unit/test_spill_inline_reserve_overflow.py"],
     ),
 ]
 

@@ -254,9 +254,9 @@ def place(
     Spread ``pending`` ARNs over the inline policy, the provider's managed policies, then new ones.
 
     Each document is measured at the shortest text IAM takes (:func:`fill`), as the writes that follow judge it. The
-    inline policy is filled to ``inline_room`` less :data:`INLINE_RESERVE` while the rest fits the managed policies;
-    else to the whole ``inline_room`` (the reserve filled rather than refused), :attr:`Placement.inline_room` saying
-    which.
+    inline policy is filled to ``inline_room`` less :data:`INLINE_RESERVE`, then the managed policies there, then new
+    ones within ``free_slots``; only what is left then goes into the reserve (up to the whole ``inline_room``, rather
+    than refused), :attr:`Placement.inline_room` saying which room the inline policy is written with.
 
     :param inline_room: characters the role's inline policies leave to the provider's (10,240 less the role's
         other inline policies).
@@ -265,13 +265,12 @@ def place(
     :raises QuotaExceededError: naming the managed-policy quota and the remedy, before any write; naming
         ``managed_policies_per_role`` when the role holds more than it says and a new policy is needed.
     """
-    spread = (pending, inline, managed, free_slots, role_name, slots_limit)
-    try:
-        return _spread(*spread, room=assume_inline_room(inline_room))
-    except QuotaExceededError:
-        if free_slots < 0:  # the quota given is wrong: say so rather than fill the reserve
-            raise
-        return _spread(*spread, room=inline_room)  # no managed policy takes the rest: the reserve is filled
+    placement, rest = _spread(pending, inline, managed, free_slots, room=assume_inline_room(inline_room))
+    if rest and free_slots >= 0:  # a negative count: the quota given is wrong, say so rather than fill the reserve
+        rest = _into_reserve(placement, inline, rest, inline_room)
+    if rest:
+        raise _no_slot(role_name, free_slots, slots_limit, len(placement.new), len(rest))
+    return placement
 
 
 def _spread(
@@ -279,12 +278,10 @@ def _spread(
     inline: dict[str, Any] | None,
     managed: dict[str, dict[str, Any] | None],
     free_slots: int,
-    role_name: str,
-    slots_limit: int,
     *,
     room: int,
-) -> Placement:
-    """Return :func:`place`'s placement with the inline policy filled to ``room``."""
+) -> tuple[Placement, list[str]]:
+    """Return :func:`place`'s placement with the inline policy filled to ``room``, and the ARNs nothing took."""
     placement = Placement(inline_room=room)
     rest = list(pending)
     placement.inline = fill(inline, rest, room)
@@ -298,11 +295,26 @@ def _spread(
             rest = rest[len(chosen) :]
     while rest:
         if len(placement.new) >= free_slots:  # negative: more attached than managed_policies_per_role says
-            raise _no_slot(role_name, free_slots, slots_limit, len(placement.new), len(rest))
+            break
         chosen = fill(None, rest, MAX_MANAGED_POLICY_CHARS)
         placement.new.append(chosen)
         rest = rest[len(chosen) :]
-    return placement
+    return placement, rest
+
+
+def _into_reserve(placement: Placement, inline: dict[str, Any] | None, rest: list[str], inline_room: int) -> list[str]:
+    """
+    Put ``rest``, which no managed policy can take, into the inline policy's reserve; return what even that cannot hold.
+
+    The reserve takes only this overflow: the managed policies were filled first (regression review Y1).
+    """
+    wanted = placement.inline + rest
+    taken = fill(inline, wanted, inline_room)
+    if len(taken) < len(wanted):
+        return wanted[len(taken) :]
+    placement.inline = wanted
+    placement.inline_room = inline_room
+    return []
 
 
 def _no_slot(role_name: str, free_slots: int, slots_limit: int, planned: int, left: int) -> QuotaExceededError:
