@@ -140,6 +140,10 @@ def test_a_refused_version_delete_is_reported_with_what_stays_and_the_object_is_
     assert f"s3://{aws.bucket}/{key} version " in left
     assert f"s3://{aws.bucket}/{key}{PUT_TEMPORARY_SUFFIX} delete marker " in left
     assert "s3:DeleteObjectVersion" in left
+    # The other cause S3 gives for such a refusal, whose fix is no permission (Amazon S3 User Guide, "Locking objects
+    # with Object Lock"): said beside it, so a user does not grant s3:DeleteObjectVersion and find the version kept.
+    assert "unless an Object Lock retention or legal hold keeps it" in left
+    assert "s3:BypassGovernanceRetention" in left
     assert f"s3://{aws.bucket}/{key}: hidden behind delete marker" in left
     assert head(s3, uri) is None  # nobody reads the probe's object as current
 
