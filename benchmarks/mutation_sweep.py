@@ -5526,8 +5526,8 @@ MUTATIONS = [
     m(
         "OX112",
         "pure/merge.py",
-        "    named = names_role(held, [principal_arn]) or bool(set(held) & _account_principals(principal_arn))\n",
-        "    named = names_role(held, [principal_arn])\n",
+        "        or bool(set(held) & _account_principals(principal_arn))\n",
+        "",
         "the usual sts:ExternalId trust naming the EMR account (its root ARN or id) is made moot by the provider's "
         "unconditional statement for the EMR EC2 role, without a word",
         ["tests/unit/test_conditional_trusts.py", "tests/integration/test_destination_role_guards.py"],
@@ -5839,6 +5839,16 @@ MUTATIONS = [
         "policy with room and the free slot take their share: 150 partners inline, a spill policy with room for 53 and "
         "63 new grants leave 33 characters to the role's other inline policies rather than about 1,600",
         ["tests/unit/test_spill_inline_reserve_overflow.py"],
+    ),
+    m(
+        "OX144",
+        "pure/merge.py",
+        "        or _names_everyone(statement)\n    )\n",
+        "    )\n",
+        'a partner\'s org-wide trust of the destination role (Principal "*" or {"AWS": "*"} under '
+        "aws:PrincipalOrgID, as AWS CDK's OrganizationPrincipal writes it) is made moot by the provider's unconditional "
+        "trust of the EMR EC2 role without a warning, though the role may now assume it from outside that organisation",
+        ["tests/unit/test_conditional_trusts_star_principal.py"],
     ),
 ]
 

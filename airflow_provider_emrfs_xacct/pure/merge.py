@@ -1136,15 +1136,17 @@ def conditional_trusts(document: dict[str, Any] | None, principal_arn: str, *, b
     :func:`same_role`) counts, and so does one naming its account (``arn:PARTITION:iam::ACCOUNT:root`` or the bare
     account id): the usual ``sts:ExternalId`` trust names the other account, which lets its administrators delegate
     to the role (STS API Reference, "AssumeRole", ``ExternalId``; IAM User Guide, "AWS JSON policy elements:
-    Principal", AWS account principals). Only while no statement but ``besides`` (the provider's) trusts it
-    unconditionally: the provider's then adds it unconditionally, and an Allow in any statement suffices absent a
-    Deny (IAM User Guide, "Policy evaluation logic"), so the condition no longer restricts it. ``[]`` when another
-    statement already trusts it without one (the condition restricts nothing then; matched as the conditional ones
-    are) or when the provider's statement carries a ``Condition`` the grant keeps (:func:`owned_statement`;
+    Principal", AWS account principals); and so does one naming everyone (``"*"``, as the usual org-wide trust under
+    ``aws:PrincipalOrgID`` does: :func:`_names_everyone`). Only while no statement but ``besides`` (the provider's)
+    trusts it unconditionally: the provider's then adds it unconditionally, and an Allow in any statement suffices
+    absent a Deny (IAM User Guide, "Policy evaluation logic"), so the condition no longer restricts it. ``[]`` when
+    another statement already trusts it without one (the condition restricts nothing then; matched as the conditional
+    ones are) or when the provider's statement carries a ``Condition`` the grant keeps (:func:`owned_statement`;
     after a revoke, one kept beside the mark: :func:`kept_trust_condition`). A statement is left out when someone's
-    ``Deny`` statements naming the role for ``sts:AssumeRole`` hold, together, all its condition keys (or one has no
-    ``Condition``): an explicit deny overrides any allow (same page), so they keep the restriction; a Deny under other
-    keys restricts something else ("The difference between explicit and implicit denies": a Deny applies only where it matches).
+    ``Deny`` statements naming the role (or everyone) for ``sts:AssumeRole`` hold, together, all its condition keys
+    (or one has no ``Condition``): an explicit deny overrides any allow (same page), so they keep the restriction; a
+    Deny under other keys restricts something else ("The difference between explicit and implicit denies": a Deny
+    applies only where it matches).
     """
     statements = as_list((document or {}).get("Statement"))
     others = [
@@ -1240,9 +1242,19 @@ def _account_principals(principal_arn: str) -> set[str]:
     return {parts[4], f"arn:{parts[1]}:iam::{parts[4]}:root"} if len(parts) == 6 and parts[4] else set()
 
 
+def _names_everyone(statement: dict[str, Any]) -> bool:
+    """
+    Return whether a statement's ``Principal`` is ``"*"``, as a string or in its ``AWS`` list: every principal, the
+    role among them (IAM User Guide, "AWS JSON policy elements: Principal", All principals). IAM accepts no other
+    wildcard there (same page: none may match part of a principal's name or ARN), so nothing else is matched as one.
+    """
+    return statement.get("Principal") == "*" or "*" in aws_principals(statement)
+
+
 def _trusts_under_condition(statement: dict[str, Any], principal_arn: str, *, conditioned: bool = True) -> bool:
     """
-    Return whether an Allow lets the role (any path), or its account, call ``sts:AssumeRole`` under a ``Condition``
+    Return whether an Allow lets the role (any path), its account or everyone (``"*"``: :func:`_names_everyone`, as
+    the usual org-wide trust under ``aws:PrincipalOrgID`` does) call ``sts:AssumeRole`` under a ``Condition``
     (``conditioned=False``: without one, its ``Action`` surely allowing it).
     """
     if statement.get("Effect") != "Allow" or isinstance(statement.get("Condition"), dict) != conditioned:
@@ -1250,7 +1262,11 @@ def _trusts_under_condition(statement: dict[str, Any], principal_arn: str, *, co
     if not conditioned and "Condition" in statement:
         return False
     held = aws_principals(statement)
-    named = names_role(held, [principal_arn]) or bool(set(held) & _account_principals(principal_arn))
+    named = (
+        names_role(held, [principal_arn])
+        or bool(set(held) & _account_principals(principal_arn))
+        or _names_everyone(statement)
+    )
     if not conditioned:
         return named and surely_allows_assume_role(statement)
     return named and allows_assume_role(statement, ("sts:AssumeRole",))
@@ -1258,12 +1274,13 @@ def _trusts_under_condition(statement: dict[str, Any], principal_arn: str, *, co
 
 def _denies_assume_role(statement: dict[str, Any], principal_arn: str) -> bool:
     """
-    Return whether a Deny names the role (any path) for ``sts:AssumeRole``, under a ``Condition`` or none; it keeps
-    restricting the role only where its condition keys cover the Allow's (:func:`conditional_trusts`).
+    Return whether a Deny names the role (any path), or everyone (:func:`_names_everyone`), for ``sts:AssumeRole``,
+    under a ``Condition`` or none; it keeps restricting the role only where its condition keys cover the Allow's
+    (:func:`conditional_trusts`).
     """
     return (
         statement.get("Effect") == "Deny"
-        and names_role(aws_principals(statement), [principal_arn])
+        and (names_role(aws_principals(statement), [principal_arn]) or _names_everyone(statement))
         and allows_assume_role(statement, ("sts:AssumeRole",))
     )
 
