@@ -538,6 +538,23 @@ def require_ec2_role_here(partner: dict[str, Any]) -> None:
     )
 
 
+def refuse_service_linked_ec2_role(partner: dict[str, Any]) -> None:
+    """
+    Refuse an EMR EC2 role of the service-linked path, by its ARN as IAM shows it (:func:`emr_role_arn`), before the steps.
+
+    The destination role's trust names that ARN, but the assume grant gets the role's name alone, without its path:
+    the trust was written, then IAM refused the grant (``UnmodifiableEntity``: IAM API Reference,
+    "CreateServiceLinkedRole", "The service controls the attached policies").
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import refuse_service_linked, role_path_of_arn
+
+    arn = emr_role_arn(partner)
+    try:
+        refuse_service_linked(role_path_of_arn(arn), arn, "emr.ec2_role_name")
+    except InvalidParameterError as error:
+        raise InvalidParameterError(error.field, f"{error.problem} (nothing was changed)") from None
+
+
 def kms_key_arns(partner: dict[str, Any]) -> list[str]:
     """The destination's keys, validated: none when not given (or ``[]``); a string stands for one key."""
     from airflow_provider_emrfs_xacct.pure.validation import validate_kms_key_arns
@@ -1708,6 +1725,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgr
 
     if args.command in ("plan", "apply"):  # the EMR EC2 role's ARN first: the steps' trust names it
         partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner, err)
+        refuse_service_linked_ec2_role(partner)
     refused_reads: list[RefusedRead] = []  # the command line's own, of the destination role's ARN
     partner[DESTINATION_ROLE_ARN_KEY] = resolve_destination_role_arn(partner, err, refused_reads, command=args.command)
     if args.command in ("plan", "apply"):  # the mappings' ARNs, path included, against the role IAM shows

@@ -123,7 +123,7 @@ def _check_known_arguments(arguments: dict[str, Any]) -> None:
         "role_name": validation.validate_role_name,
         "name_prefix": _validate_name_prefix,
         "destination_prefix": validation.parse_s3_location,
-        "emr_ec2_role_arn": validation.validate_role_arn,
+        "emr_ec2_role_arn": validation.validate_own_role_arn,  # a service-linked role too (its path)
         "kms_key_arn": validation.validate_kms_key_arn,
         "emr_aws_conn_id": conn_id(default_chain=True),
         # None: boto3's default chain, the worker's own credentials in whatever account they are.

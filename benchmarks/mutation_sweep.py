@@ -5850,6 +5850,16 @@ MUTATIONS = [
         "trust of the EMR EC2 role without a warning, though the role may now assume it from outside that organisation",
         ["tests/unit/test_conditional_trusts_star_principal.py"],
     ),
+    m(
+        "OX145",
+        "pure/validation.py",
+        "    refuse_service_linked(role_path_of_arn(arn), arn, field)\n",
+        "",
+        "a service-linked role's ARN (path /aws-service-role/) given as the EMR EC2 role is written into the destination "
+        "role's trust (or the bucket policy), then the next step's write to the role is refused (UnmodifiableEntity): a "
+        "partial apply; partner_access lets it through when the DAG is parsed",
+        ["tests/integration/test_service_linked_trusted_roles.py", "tests/unit/test_task_groups_service_linked.py"],
+    ),
 ]
 
 

@@ -165,7 +165,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         # 1. Validate everything (no AWS call).
         self.validate_safety()
         role_name = validation.validate_role_name(self.role_name, "role_name")
-        trusted = validation.require_list(self.trusted_role_arns, "trusted_role_arns", validation.validate_role_arn)
+        # A service-linked role (its path in the ARN) gets no grant from the EMR account's tasks: refused before the trust.
+        trusted = validation.require_list(self.trusted_role_arns, "trusted_role_arns", validation.validate_own_role_arn)
         locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         object_acl = validation.validate_bool(self.object_acl, "object_acl")

@@ -121,7 +121,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         if len(buckets) > 1:
             raise InvalidParameterError("s3_prefixes", f"must all be in one bucket, got {', '.join(buckets)}")
         bucket = buckets[0]
-        principals = validation.require_list(self.principal_arns, "principal_arns", validation.validate_role_arn)
+        # A service-linked role (its path in the ARN): the option (a) grant to it is refused, after this policy.
+        principals = validation.require_list(self.principal_arns, "principal_arns", validation.validate_own_role_arn)
         enforce = validation.validate_bool(self.enforce_bucket_owner, "enforce_bucket_owner")
         partition, where = self.hook.conn_partition, f"connection {self.aws_conn_id!r}"
         # A bucket policy cannot grant a principal of another partition (S3 answers MalformedPolicy).

@@ -703,3 +703,16 @@ def role_path_of_arn(arn: str) -> str:
     """Return the path of a validated role ARN (``/`` without one)."""
     rest = arn.split(":", 5)[5].partition("/")[2]
     return "/" + rest.rpartition("/")[0] + "/" if "/" in rest else "/"
+
+
+def validate_own_role_arn(value: Any, field: str) -> str:
+    """
+    Validate a role ARN (:func:`validate_role_arn`) and refuse one whose path is the service-linked one.
+
+    Such a role is the service's: "The service controls the attached policies" (IAM API Reference,
+    "CreateServiceLinkedRole"), so the grant that follows a trust or a bucket policy naming it is refused. An ARN
+    without a path cannot tell: that is left to the reads of the role.
+    """
+    arn = validate_role_arn(value, field)
+    refuse_service_linked(role_path_of_arn(arn), arn, field)
+    return arn
