@@ -235,7 +235,7 @@ def _read_subnet_facts(
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
         s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats, public_ip) if internet else (),
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
-        nat_s3_gateway_endpoints=nat_ways.s3_lent_through(s3_carrying_nats),
+        nat_s3_gateway_endpoints=_s3_lent(nat_ways, s3_carrying_nats, bypass, s3_gateways),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
         # The route table decides only what leaves the subnet: traffic to another interface of the cluster's own subnet
         # goes by layer 2 (Amazon VPC User Guide, "Gateway route tables", "Rules and considerations": "Traffic destined
@@ -400,6 +400,22 @@ def _public_range(route: dict[str, Any], static: set[str]) -> ipaddress.IPv4Netw
     if not isinstance(network, ipaddress.IPv4Network) or (entry_of and cidr in static):
         return None
     return None if any(network.subnet_of(private) for private in PRIVATE_RANGES) else network
+
+
+def _s3_lent(nat_ways: NatWays, s3_carrying_nats: set[str], bypass: tuple[str, ...], own: set[str]) -> tuple[str, ...]:
+    """
+    The S3 gateway endpoints that requests to the cluster's Region's buckets may meet on a NAT gateway's subnet, their
+    policies not judged: without an S3 gateway endpoint of its own, those of the NAT gateways a route that may hold
+    S3's public addresses goes to; with one (``own``), whose prefix-list route takes S3's listed ranges, only those of
+    the NAT gateways a route over those ranges goes to (``bypass``, :func:`_gateway_endpoint_bypass`: the most
+    specific route decides, Amazon VPC User Guide, "How route priority works"), the subnet's own endpoints left out
+    (their policies are judged).
+    """
+    if not own:
+        return nat_ways.s3_lent_through(s3_carrying_nats)
+    targets = {route.split(" to ", 1)[-1] for route in bypass}
+    nats = {target.removeprefix("NAT gateway ") for target in targets if target.startswith("NAT gateway ")}
+    return tuple(endpoint for endpoint in nat_ways.s3_lent_through(nats) if endpoint not in own)
 
 
 def _gateway_endpoint_bypass(

@@ -654,14 +654,12 @@ def _through_the_gateway_endpoint(facts: SubnetFacts, endpoint: str, bucket: str
 def _s3_through_the_internet(facts: SubnetFacts, endpoint: str, *, same_region: bool) -> Reachability:
     """
     S3 through the subnet's route to the internet (:func:`_through_the_internet`), by the S3 gateway endpoint on its
-    route table for a bucket of the cluster's Region; not checked when the NAT gateway's own subnet has one and the
-    subnet has none, or has one whose prefix-list route a route to the NAT gateway overrides for some of S3's
-    addresses (``s3_gateway_bypass``: a static route as specific wins, "How route priority works"): those requests
-    may meet the NAT subnet's endpoint, its policy not judged.
+    route table for a bucket of the cluster's Region; not checked when requests may meet an S3 gateway endpoint on a
+    NAT gateway's own subnet whose policy is not judged (``nat_s3_gateway_endpoints``: with the subnet's own endpoint,
+    only through a route to that NAT gateway over S3's listed ranges, "How route priority works").
     """
     gateway_endpoint = same_region and bool(facts.s3_gateway_policies)
-    nat_endpoints = same_region and bool(facts.nat_s3_gateway_endpoints)
-    if nat_endpoints and (not gateway_endpoint or facts.s3_gateway_bypass):
+    if same_region and facts.nat_s3_gateway_endpoints:
         return _nat_s3_gateway_endpoints(facts, endpoint)
     if not gateway_endpoint:
         return _through_the_internet(facts, endpoint, interface_endpoints=True)

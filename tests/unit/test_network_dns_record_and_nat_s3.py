@@ -290,3 +290,47 @@ def test_a_route_over_an_s3_entry_to_a_nat_whose_subnet_has_its_own_s3_gateway_e
 
     assert same_region.status == NOT_CHECKED, same_region.detail
     assert "vpce-s3b" in same_region.detail
+
+
+OVER_S3_ENTRY = {"DestinationCidrBlock": "52.218.0.0/17", "State": "active"}
+
+
+def test_a_route_over_an_s3_entry_to_a_nat_on_the_same_endpoint_s_table_still_passes() -> None:
+    """One S3 gateway endpoint on both route tables (the common layout): its policy is the one judged, either way."""
+    ec2 = behind_a_nat(TO_THE_IGW, S3_ROUTE, endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr", "rtb-nat"]},))
+    ec2.tables[0]["Routes"] += [S3_ROUTE, {**OVER_S3_ENTRY, "NatGatewayId": "nat-1"}]
+    _, same_region = links(ec2, REGION)
+
+    assert same_region.status == "PASS", same_region.detail
+
+
+def test_a_route_over_an_s3_entry_elsewhere_than_a_nat_names_that_route_not_a_nat_subnet_s_endpoint() -> None:
+    """The NAT subnet's own endpoint (vpce-s3b) is not on the way of a route to a transit gateway: that route is."""
+    second = {**S3_GATEWAY, "VpcEndpointId": "vpce-s3b", "RouteTableIds": ["rtb-nat"]}
+    ec2 = behind_a_nat(
+        TO_THE_IGW,
+        {**S3_ROUTE, "GatewayId": "vpce-s3b"},
+        endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr"]}, second),
+    )
+    ec2.tables[0]["Routes"] += [S3_ROUTE, {**OVER_S3_ENTRY, "TransitGatewayId": "tgw-1"}]
+    _, same_region = links(ec2, REGION)
+
+    assert same_region.status == NOT_CHECKED, same_region.detail
+    assert "52.218.0.0/17 to transit gateway tgw-1" in same_region.detail
+    assert "vpce-s3b" not in same_region.detail
+
+
+def test_a_route_over_an_s3_entry_to_the_internet_gateway_passes_beside_a_nat_subnet_s_endpoint() -> None:
+    """
+    With public IP addresses, the subnet's endpoint and 52.218.0.0/17 to the internet gateway take all of S3's listed
+    ranges: none reaches the default route's NAT gateway and the endpoint on its subnet ("How route priority works").
+    """
+    second = {**S3_GATEWAY, "VpcEndpointId": "vpce-s3b", "RouteTableIds": ["rtb-nat"]}
+    tables = [
+        table("rtb-emr", "subnet-emr", TO_THE_NAT, S3_ROUTE, {**OVER_S3_ENTRY, "GatewayId": "igw-1"}),
+        table("rtb-nat", "subnet-nat", TO_THE_IGW, {**S3_ROUTE, "GatewayId": "vpce-s3b"}),
+    ]
+    ec2 = _PublicSubnet(tables, nat=nat(), endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr"]}, second))
+    _, same_region = links(ec2, REGION)
+
+    assert same_region.status == "PASS", same_region.detail
