@@ -1531,12 +1531,18 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
         except (ClientError, BotoCoreError) as error:
             kept.add(entry["Key"])
             what = "delete marker" if entry["DeleteMarker"] else "version"
+            # Object Lock protects object versions, not delete markers (Amazon S3 User Guide, "Locking objects with
+            # Object Lock"): only a version's refusal may be a retention's or a legal hold's.
+            lock = (
+                ""
+                if entry["DeleteMarker"]
+                else ", unless an Object Lock retention or legal hold keeps it (then it stays until the retention ends "
+                "or the hold is removed; a GOVERNANCE retention is lifted early only with s3:BypassGovernanceRetention: "
+                'Amazon S3 User Guide, "Locking objects with Object Lock")'
+            )
             left.append(
                 f"s3://{bucket}/{entry['Key']} {what} {entry['VersionId']} stays: DeleteObject with its VersionId was "
-                "refused: it needs s3:DeleteObjectVersion, unless an Object Lock retention or legal hold keeps it "
-                "(then it stays until the retention ends or the hold is removed; a GOVERNANCE retention is lifted "
-                'early only with s3:BypassGovernanceRetention: Amazon S3 User Guide, "Locking objects with Object '
-                f'Lock"): {error}'
+                f"refused: it needs s3:DeleteObjectVersion{lock}: {error}"
             )
     hidden = _hide(s3, bucket, [name for name in present if name in kept])
     return _cleanup_outcome(was_there, [*refused, *left, *hidden])
