@@ -358,8 +358,9 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 self.log.warning(
                     "Role %s trusts %s under a Condition in statement(s) %s; the provider's statement %s %s it "
                     "without one, so that condition no longer restricts it (any Allow suffices absent a Deny). To keep it, add "
-                    "the same Condition to statement %s (the provider keeps a Condition added to its statement) or a "
-                    "Deny of your own beside it; see docs/howto/destination_role.md",
+                    "the same Condition to statement %s (the provider keeps a Condition added to its statement; only one "
+                    "the EMR EC2 role's requests meet, or it can no longer assume the role) or a Deny of your own beside "
+                    "it; see docs/howto/destination_role.md",
                     role.get("Arn", role.get("RoleName")),
                     arn,
                     "; ".join(guarded),

@@ -1255,7 +1255,10 @@ def _trusts_under_condition(statement: dict[str, Any], principal_arn: str, *, co
     """
     Return whether an Allow lets the role (any path), its account or everyone (``"*"``: :func:`_names_everyone`, as
     the usual org-wide trust under ``aws:PrincipalOrgID`` does) call ``sts:AssumeRole`` under a ``Condition``
-    (``conditioned=False``: without one, its ``Action`` surely allowing it).
+    (``conditioned=False``: without one, its ``Action`` surely allowing it). A statement naming the role only through
+    its account or ``"*"`` whose condition the role's ARN and account decide alone (``aws:PrincipalArn``, for a role
+    the role's ARN, and ``aws:PrincipalAccount``: IAM User Guide, "AWS global condition context keys") either never
+    let the role in (another account's, another role's) or lets it in whatever the request: nothing is made moot.
     """
     if statement.get("Effect") != "Allow" or isinstance(statement.get("Condition"), dict) != conditioned:
         return False
@@ -1269,6 +1272,12 @@ def _trusts_under_condition(statement: dict[str, Any], principal_arn: str, *, co
     )
     if not conditioned:
         return named and surely_allows_assume_role(statement)
+    if named and not names_role(held, [principal_arn]):
+        from airflow_provider_emrfs_xacct.pure.evaluator import conditions_hold
+
+        context = {"aws:PrincipalArn": principal_arn, "aws:PrincipalAccount": principal_arn.split(":")[4]}
+        if conditions_hold(statement["Condition"], context, frozenset())[0] is not None:
+            return False  # decided by the principal alone: never this role's, or not restricting it
     return named and allows_assume_role(statement, ("sts:AssumeRole",))
 
 

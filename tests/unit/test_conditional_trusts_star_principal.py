@@ -66,3 +66,24 @@ def test_an_unconditional_trust_of_everyone_already_makes_the_condition_moot() -
     }
     everyone = {"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}
     assert conditional_trusts(_trust(allow, everyone), EMR, besides=TRUST_SID) == []
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:PrincipalAccount": "222233334444"}},  # a vendor's account: never the EMR EC2 role
+        {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::222233334444:role/vendor"}},  # another role
+        {"ArnEquals": {"aws:PrincipalArn": EMR}},  # the role itself: it is let in whatever the request
+    ],
+)
+def test_a_star_trust_whose_condition_the_principal_decides_alone_is_not_made_moot(condition: dict[str, Any]) -> None:
+    """
+    For a role, ``aws:PrincipalArn`` is the role's ARN and ``aws:PrincipalAccount`` its account (IAM User Guide, "AWS
+    global condition context keys"): such a statement's answer for the EMR EC2 role does not depend on the request, so
+    the provider's trust makes nothing moot, and adding that Condition to the provider's statement (the warning's
+    advice) would lock the role out.
+    """
+    statement = {"Sid": "Vendor", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    trust = {"Version": "2012-10-17", "Statement": [{**statement, "Condition": condition}]}
+
+    assert conditional_trusts(trust, EMR, besides=TRUST_SID) == []
