@@ -193,12 +193,13 @@ def _read_subnet_facts(
         _gateway_prefix_lists(tables, s3_gateways),
     )
     bypass: tuple[str, ...] = ()
+    over_s3_entries: tuple[str, ...] = ()  # every route over S3's listed ranges, whatever its target
     s3_entries_unread = ""
     internet = nat or (igw and public_ip)
     # Without the internet, the routes elsewhere may take S3's ranges from the gateway endpoint; with it, a route to
     # the NAT or internet gateway as specific as an entry or more may too (read only when such a public route is).
     if s3_gateways and (not internet or _public_routes(judged_tables, private_nats)):
-        bypass, s3_entries_unread = _gateway_endpoint_bypass(
+        bypass, s3_entries_unread, over_s3_entries = _gateway_endpoint_bypass(
             ec2, tables, judged_tables, s3_gateways, private_nats, None if internet else public_ip, refused
         )
     # Read whatever the endpoints: every way to STS or S3 needs the VPC's DNS support, through which the Amazon-provided
@@ -235,7 +236,7 @@ def _read_subnet_facts(
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
         s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats, public_ip) if internet else (),
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
-        nat_s3_gateway_endpoints=_s3_lent(nat_ways, s3_carrying_nats, bypass, s3_gateways),
+        nat_s3_gateway_endpoints=_s3_lent(nat_ways, s3_carrying_nats, over_s3_entries, s3_gateways),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
         # The route table decides only what leaves the subnet: traffic to another interface of the cluster's own subnet
         # goes by layer 2 (Amazon VPC User Guide, "Gateway route tables", "Rules and considerations": "Traffic destined
@@ -407,9 +408,9 @@ def _s3_lent(nat_ways: NatWays, s3_carrying_nats: set[str], bypass: tuple[str, .
     The S3 gateway endpoints that requests to the cluster's Region's buckets may meet on a NAT gateway's subnet, their
     policies not judged: without an S3 gateway endpoint of its own, those of the NAT gateways a route that may hold
     S3's public addresses goes to; with one (``own``), whose prefix-list route takes S3's listed ranges, only those of
-    the NAT gateways a route over those ranges goes to (``bypass``, :func:`_gateway_endpoint_bypass`: the most
-    specific route decides, Amazon VPC User Guide, "How route priority works"), the subnet's own endpoints left out
-    (their policies are judged).
+    the NAT gateways a route over those ranges goes to (``bypass``: :func:`_gateway_endpoint_bypass`'s routes over
+    them whatever their target, a NAT gateway that reaches the internet too; the most specific route decides, Amazon
+    VPC User Guide, "How route priority works"), the subnet's own endpoints left out (their policies are judged).
     """
     if not own:
         return nat_ways.s3_lent_through(s3_carrying_nats)
@@ -426,12 +427,12 @@ def _gateway_endpoint_bypass(
     private_nats: dict[str, str],
     besides_the_internet: bool | None,
     refused: list[RefusedRead],
-) -> tuple[tuple[str, ...], str]:
+) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
     """
-    The routes that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``, and why S3's prefix list's
-    entries were not read (``""``: they were): those elsewhere than the internet (``besides_the_internet``, the
-    subnet's public IPv4 addresses, as :func:`_public_routes`), or, with a way to the internet (``None``), every active
-    one, the NAT or internet gateway's among them.
+    The routes that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``, why S3's prefix list's
+    entries were not read (``""``: they were), and every such route whatever its target: those elsewhere than the
+    internet (``besides_the_internet``, the subnet's public IPv4 addresses, as :func:`_public_routes`), or, with a way
+    to the internet (``None``), every active one, the NAT or internet gateway's among them.
 
     A gateway endpoint's route is to its service's prefix list (AWS PrivateLink Guide, "Gateway endpoints"). A route
     more specific than one of the list's entries wins over it, and so does a static route of the same prefix (Amazon
@@ -443,9 +444,19 @@ def _gateway_endpoint_bypass(
     for prefix_list in _gateway_prefix_lists(tables, gateway_ids):
         found = _prefix_list_entries(ec2, prefix_list, refused)
         if isinstance(found, UnreadPrefixList):  # S3's ranges not known: any route elsewhere may hold some
-            return _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet), found.why
+            every = _public_routes(judged_tables, private_nats)
+            return (
+                _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet),
+                found.why,
+                every,
+            )
         ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
-    return _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet, within=ranges), ""
+    every = _public_routes(judged_tables, private_nats, within=ranges)
+    return (
+        _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet, within=ranges),
+        "",
+        every,
+    )
 
 
 def _elsewhere_than(

@@ -553,10 +553,10 @@ def _s3_route(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Rea
             "prefix-list route; which of S3's addresses EMRFS uses is not checked",
             "the live probe (probe=True) proves it; or check that those ranges hold none of S3's addresses",
         )
+    if same_region and facts.nat_s3_gateway_endpoints:  # a NAT gateway's S3 gateway endpoints, theirs not judged
+        return _nat_s3_gateway_endpoints(facts, endpoint)
     if same_region and facts.s3_gateway_endpoint:
         return _through_the_gateway_endpoint(facts, endpoint, bucket)
-    if same_region and facts.nat_s3_gateway_endpoints:  # a NAT gateway with no way out, but its S3 gateway endpoints
-        return _nat_s3_gateway_endpoints(facts, endpoint)
     if bucket_region is None or facts.s3_gateway_endpoint is None:
         return Reachability(
             NOT_CHECKED,

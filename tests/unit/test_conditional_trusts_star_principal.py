@@ -87,3 +87,14 @@ def test_a_star_trust_whose_condition_the_principal_decides_alone_is_not_made_mo
     trust = {"Version": "2012-10-17", "Statement": [{**statement, "Condition": condition}]}
 
     assert conditional_trusts(trust, EMR, besides=TRUST_SID) == []
+
+
+def test_a_star_trust_mixing_a_principal_key_and_a_request_key_is_still_made_moot() -> None:
+    """The EMR account meets aws:PrincipalAccount, but sts:ExternalId is the request's: the provider's trust skips it."""
+    condition = {"StringEquals": {"aws:PrincipalAccount": EMR.split(":")[4], "sts:ExternalId": "x"}}
+    statement = {"Sid": "V", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    trust = {"Version": "2012-10-17", "Statement": [{**statement, "Condition": condition}]}
+
+    assert conditional_trusts(trust, EMR, besides=TRUST_SID) == [
+        "'V' (condition keys aws:PrincipalAccount, sts:ExternalId)"
+    ]

@@ -334,3 +334,21 @@ def test_a_route_over_an_s3_entry_to_the_internet_gateway_passes_beside_a_nat_su
     _, same_region = links(ec2, REGION)
 
     assert same_region.status == "PASS", same_region.detail
+
+
+def test_without_a_default_route_a_route_over_an_s3_entry_to_an_internet_nat_lends_its_subnet_s_endpoint() -> None:
+    """
+    No default route: 52.218.0.0/17 to nat-1 (which reaches the internet) takes that entry from the subnet's own
+    endpoint ("How route priority works"), and in nat-1's subnet vpce-s3b's prefix-list route takes the requests:
+    not checked (was a PASS "through the S3 gateway endpoint on its route table").
+    """
+    second = {**S3_GATEWAY, "VpcEndpointId": "vpce-s3b", "RouteTableIds": ["rtb-nat"]}
+    tables = [
+        table("rtb-emr", "subnet-emr", S3_ROUTE, {**OVER_S3_ENTRY, "NatGatewayId": "nat-1"}),
+        table("rtb-nat", "subnet-nat", TO_THE_IGW, {**S3_ROUTE, "GatewayId": "vpce-s3b"}),
+    ]
+    ec2 = FakeEC2(tables, nat=nat(), endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr"]}, second))
+    _, same_region = links(ec2, REGION)
+
+    assert same_region.status == NOT_CHECKED, same_region.detail
+    assert "vpce-s3b" in same_region.detail
