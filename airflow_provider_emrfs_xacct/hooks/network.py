@@ -408,8 +408,9 @@ def _s3_lent(nat_ways: NatWays, s3_carrying_nats: set[str], bypass: tuple[str, .
     The S3 gateway endpoints that requests to the cluster's Region's buckets may meet on a NAT gateway's subnet, their
     policies not judged: without an S3 gateway endpoint of its own, those of the NAT gateways a route that may hold
     S3's public addresses goes to; with one (``own``), whose prefix-list route takes S3's listed ranges, only those of
-    the NAT gateways a route over those ranges goes to (``bypass``: :func:`_gateway_endpoint_bypass`'s routes over
-    them whatever their target, a NAT gateway that reaches the internet too; the most specific route decides, Amazon
+    the NAT gateways that reach the internet and that a route over those ranges goes to (``bypass``:
+    :func:`_gateway_endpoint_bypass`'s active routes over them; a NAT gateway with no way out is a blackhole there,
+    left to ``s3_gateway_bypass``; the most specific route decides, Amazon
     VPC User Guide, "How route priority works"), the subnet's own endpoints left out (their policies are judged).
     """
     if not own:
@@ -430,7 +431,8 @@ def _gateway_endpoint_bypass(
 ) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
     """
     The routes that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``, why S3's prefix list's
-    entries were not read (``""``: they were), and every such route whatever its target: those elsewhere than the
+    entries were not read (``""``: they were), and every such active route whatever its target (a blackhole or a
+    NAT gateway with no way out left out, as :func:`_public_routes` does): the first, those elsewhere than the
     internet (``besides_the_internet``, the subnet's public IPv4 addresses, as :func:`_public_routes`), or, with a way
     to the internet (``None``), every active one, the NAT or internet gateway's among them.
 

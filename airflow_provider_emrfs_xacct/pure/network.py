@@ -350,8 +350,10 @@ class SubnetFacts:
         list, or to an IPv4 range not wholly inside the private ranges (``0.0.0.0/0``, ``0.0.0.0/1``, ``52.0.0.0/8``:
         the longest prefix match decides, "How route priority works"); never those only a route to a private range or
         an IPv6 route goes to, which the IPv4 addresses of ``s3.REGION.amazonaws.com`` do not take; whether each
-        NAT gateway reaches the internet or not. Requests to that Region's buckets through such a NAT gateway may
-        meet them there, their policies not judged.
+        NAT gateway reaches the internet or not. Where the subnet has an S3 gateway endpoint of its own, only those
+        of the NAT gateways that reach the internet and that a route over S3's listed ranges goes to (the endpoint's
+        prefix-list route takes the rest), the subnet's own left out. Requests to that Region's buckets through such
+        a NAT gateway may meet them there, their policies not judged.
     :param routes_to_other_networks: routes (other than ``0.0.0.0/0``) to a transit gateway, a Cloud WAN core network,
         a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint of another
         VPC, named through a Route 53 private hosted zone, may be reached that way (not seen).
@@ -678,8 +680,16 @@ def _nat_s3_gateway_endpoints(facts: SubnetFacts, endpoint: str) -> Reachability
         f"sends S3's prefix list to the S3 gateway endpoints {', '.join(facts.nat_s3_gateway_endpoints)} (a "
         "gateway endpoint's prefix-list route is more specific than any wider route there, or the only one: Amazon "
         'VPC User Guide, "How route priority works"): whether the requests meet them there, and what their policies say, is not checked',
-        "the live probe (probe=True) proves it; or add that gateway endpoint to the route table of subnet "
-        f"{facts.subnet_id}, whose policy the verifier then judges",
+        "the live probe (probe=True) proves it; or "
+        + (
+            # A route table holds one endpoint route per service (AWS PrivateLink Guide, "Gateway endpoints"): the
+            # subnet's own is there already, so the way to the NAT gateway is what can change.
+            "narrow the subnet's route to the NAT gateway over S3's listed ranges, or put the subnet's own S3 gateway "
+            "endpoint on the NAT gateway's subnet's route table instead"
+            if facts.s3_gateway_endpoint or facts.s3_gateway_policies
+            else f"add that gateway endpoint to the route table of subnet {facts.subnet_id}, whose policy the "
+            "verifier then judges"
+        ),
     )
 
 

@@ -290,6 +290,9 @@ def test_a_route_over_an_s3_entry_to_a_nat_whose_subnet_has_its_own_s3_gateway_e
 
     assert same_region.status == NOT_CHECKED, same_region.detail
     assert "vpce-s3b" in same_region.detail
+    # One endpoint route per service in a route table (AWS PrivateLink Guide, "Gateway endpoints"): not "add it".
+    assert "add that gateway endpoint" not in same_region.fix
+    assert "narrow the subnet's route to the NAT gateway" in same_region.fix
 
 
 OVER_S3_ENTRY = {"DestinationCidrBlock": "52.218.0.0/17", "State": "active"}
