@@ -193,13 +193,13 @@ def _read_subnet_facts(
         _gateway_prefix_lists(tables, s3_gateways),
     )
     bypass: tuple[str, ...] = ()
-    over_s3_entries: tuple[str, ...] = ()  # every route over S3's listed ranges, whatever its target
+    nats_over_s3_entries: frozenset[str] = frozenset()  # the NAT gateways a route over S3's listed ranges goes to
     s3_entries_unread = ""
     internet = nat or (igw and public_ip)
     # Without the internet, the routes elsewhere may take S3's ranges from the gateway endpoint; with it, a route to
     # the NAT or internet gateway as specific as an entry or more may too (read only when such a public route is).
     if s3_gateways and (not internet or _public_routes(judged_tables, private_nats)):
-        bypass, s3_entries_unread, over_s3_entries = _gateway_endpoint_bypass(
+        bypass, s3_entries_unread, nats_over_s3_entries = _gateway_endpoint_bypass(
             ec2, tables, judged_tables, s3_gateways, private_nats, None if internet else public_ip, refused
         )
     # Read whatever the endpoints: every way to STS or S3 needs the VPC's DNS support, through which the Amazon-provided
@@ -236,7 +236,7 @@ def _read_subnet_facts(
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
         s3_bypass_unjudged=_elsewhere_than(bypass, default_routes, private_nats, public_ip) if internet else (),
         nat_no_way_out=tuple(nat_ways.no_way_out.values()),
-        nat_s3_gateway_endpoints=_s3_lent(nat_ways, s3_carrying_nats, over_s3_entries, s3_gateways),
+        nat_s3_gateway_endpoints=_s3_lent(nat_ways, s3_carrying_nats, nats_over_s3_entries, s3_gateways),
         routes_to_other_networks=_routes_to_other_networks(judged_tables),
         # The route table decides only what leaves the subnet: traffic to another interface of the cluster's own subnet
         # goes by layer 2 (Amazon VPC User Guide, "Gateway route tables", "Rules and considerations": "Traffic destined
@@ -339,7 +339,21 @@ def _public_routes(
 ) -> tuple[str, ...]:
     """
     The active routes to public IPv4 ranges narrower than ``0.0.0.0/0`` (e.g. ``0.0.0.0/1`` and ``128.0.0.0/1``, which
-    together cover what a default route does), as ``"CIDR to TARGET"``.
+    together cover what a default route does), as ``"CIDR to TARGET"`` (:func:`_public_route_pairs`).
+    """
+    pairs = _public_route_pairs(tables, private_nats, besides_the_internet=besides_the_internet, within=within)
+    return tuple(text for _, text in pairs)
+
+
+def _public_route_pairs(
+    tables: list[dict[str, Any]],
+    private_nats: dict[str, str],
+    *,
+    besides_the_internet: bool | None = None,
+    within: list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None = None,
+) -> list[tuple[dict[str, Any], str]]:
+    """
+    :func:`_public_routes`' routes, each with its ``"CIDR to TARGET"``.
 
     The most specific route that matches decides (Amazon VPC User Guide, "How route priority works"), so one of them
     may carry the requests to STS or S3 though no ``0.0.0.0/0`` route does, or take them away from the default
@@ -355,7 +369,7 @@ def _public_routes(
     :param within: only the routes that overlap one of these ranges and are as specific or more: those that win over
         a prefix-list route to them (:func:`_gateway_endpoint_bypass`).
     """
-    found = []
+    found: list[tuple[dict[str, Any], str]] = []
     for table in tables:
         static = {
             str(route["DestinationCidrBlock"])
@@ -377,12 +391,12 @@ def _public_routes(
                 cidr = f"{cidr} (prefix list {route[PREFIX_LIST_ENTRY]})"
             if blackhole:  # still the most specific route for its range: the default route does not take it
                 label = "" if route.get(NO_WAY_OUT) else " (blackhole)"  # its NAT gateway's own subnet has no way out
-                found.append(f"{cidr} to {_target_name(route, private_nats)}{label}")
+                found.append((route, f"{cidr} to {_target_name(route, private_nats)}{label}"))
                 continue
             if besides_the_internet is not None and _to_the_internet(route, private_nats, besides_the_internet):
                 continue
-            found.append(f"{cidr} to {_target_name(route, private_nats)}")
-    return tuple(found)
+            found.append((route, f"{cidr} to {_target_name(route, private_nats)}"))
+    return found
 
 
 def _public_range(route: dict[str, Any], static: set[str]) -> ipaddress.IPv4Network | None:
@@ -403,21 +417,21 @@ def _public_range(route: dict[str, Any], static: set[str]) -> ipaddress.IPv4Netw
     return None if any(network.subnet_of(private) for private in PRIVATE_RANGES) else network
 
 
-def _s3_lent(nat_ways: NatWays, s3_carrying_nats: set[str], bypass: tuple[str, ...], own: set[str]) -> tuple[str, ...]:
+def _s3_lent(
+    nat_ways: NatWays, s3_carrying_nats: set[str], nats_over_entries: frozenset[str], own: set[str]
+) -> tuple[str, ...]:
     """
     The S3 gateway endpoints that requests to the cluster's Region's buckets may meet on a NAT gateway's subnet, their
     policies not judged: without an S3 gateway endpoint of its own, those of the NAT gateways a route that may hold
     S3's public addresses goes to; with one (``own``), whose prefix-list route takes S3's listed ranges, only those of
-    the NAT gateways that reach the internet and that a route over those ranges goes to (``bypass``:
-    :func:`_gateway_endpoint_bypass`'s active routes over them; a NAT gateway with no way out is a blackhole there,
+    the NAT gateways that reach the internet and that a route over those ranges goes to (``nats_over_entries``:
+    :func:`_gateway_endpoint_bypass`'s, of active routes; a NAT gateway with no way out is a blackhole there,
     left to ``s3_gateway_bypass``; the most specific route decides, Amazon
     VPC User Guide, "How route priority works"), the subnet's own endpoints left out (their policies are judged).
     """
     if not own:
         return nat_ways.s3_lent_through(s3_carrying_nats)
-    targets = {route.split(" to ", 1)[-1] for route in bypass}
-    nats = {target.removeprefix("NAT gateway ") for target in targets if target.startswith("NAT gateway ")}
-    return tuple(endpoint for endpoint in nat_ways.s3_lent_through(nats) if endpoint not in own)
+    return tuple(endpoint for endpoint in nat_ways.s3_lent_through(nats_over_entries) if endpoint not in own)
 
 
 def _gateway_endpoint_bypass(
@@ -428,11 +442,11 @@ def _gateway_endpoint_bypass(
     private_nats: dict[str, str],
     besides_the_internet: bool | None,
     refused: list[RefusedRead],
-) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+) -> tuple[tuple[str, ...], str, frozenset[str]]:
     """
     The routes that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``, why S3's prefix list's
-    entries were not read (``""``: they were), and every such active route whatever its target (a blackhole or a
-    NAT gateway with no way out left out, as :func:`_public_routes` does): the first, those elsewhere than the
+    entries were not read (``""``: they were), and the public NAT gateways of every such active route whatever its
+    target (a blackhole or a NAT gateway with no way out left out, as :func:`_public_routes` does): the first, those elsewhere than the
     internet (``besides_the_internet``, the subnet's public IPv4 addresses, as :func:`_public_routes`), or, with a way
     to the internet (``None``), every active one, the NAT or internet gateway's among them.
 
@@ -442,23 +456,21 @@ def _gateway_endpoint_bypass(
     wins is not taken as known. So a route to a range overlapping an entry, as specific or more, may carry S3's requests
     elsewhere; a wider one (``0.0.0.0/1``) does not. The S3 list's entries not read, every such route may.
     """
-    ranges: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    ranges: list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None = []
+    unread = ""
     for prefix_list in _gateway_prefix_lists(tables, gateway_ids):
         found = _prefix_list_entries(ec2, prefix_list, refused)
         if isinstance(found, UnreadPrefixList):  # S3's ranges not known: any route elsewhere may hold some
-            every = _public_routes(judged_tables, private_nats)
-            return (
-                _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet),
-                found.why,
-                every,
-            )
-        ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
-    every = _public_routes(judged_tables, private_nats, within=ranges)
-    return (
-        _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet, within=ranges),
-        "",
-        every,
+            ranges, unread = None, found.why
+            break
+        ranges = [*(ranges or []), *(ipaddress.ip_network(cidr, strict=False) for cidr in found)]
+    bypass = _public_routes(judged_tables, private_nats, besides_the_internet=besides_the_internet, within=ranges)
+    nats = frozenset(
+        str(route["NatGatewayId"])
+        for route, _ in _public_route_pairs(judged_tables, private_nats, within=ranges)
+        if route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats
     )
+    return bypass, unread, nats
 
 
 def _elsewhere_than(
