@@ -5526,8 +5526,8 @@ MUTATIONS = [
     m(
         "OX112",
         "pure/merge.py",
-        "        or bool(set(held) & _account_principals(principal_arn))\n",
-        "",
+        "the_role or bool(set(held) & _account_principals(principal_arn)) or",
+        "the_role or",
         "the usual sts:ExternalId trust naming the EMR account (its root ARN or id) is made moot by the provider's "
         "unconditional statement for the EMR EC2 role, without a word",
         ["tests/unit/test_conditional_trusts.py", "tests/integration/test_destination_role_guards.py"],
@@ -5843,8 +5843,8 @@ MUTATIONS = [
     m(
         "OX144",
         "pure/merge.py",
-        "        or _names_everyone(statement)\n    )\n",
-        "    )\n",
+        "_account_principals(principal_arn)) or _names_everyone(statement)\n",
+        "_account_principals(principal_arn))\n",
         'a partner\'s org-wide trust of the destination role (Principal "*" or {"AWS": "*"} under '
         "aws:PrincipalOrgID, as AWS CDK's OrganizationPrincipal writes it) is made moot by the provider's unconditional "
         "trust of the EMR EC2 role without a warning, though the role may now assume it from outside that organisation",

@@ -1214,9 +1214,11 @@ def _kept_by(test: tuple[str, str, frozenset[str]], denies: list[dict[str, Any]]
     """
     operator, key, values = test
     negated = NEGATED_OPERATORS.get(operator)
+    if negated is None:
+        return False
     for deny in denies:
-        [*tests] = _tests(deny)
-        if negated is None or len(tests) != 1:
+        tests = _tests(deny)
+        if len(tests) != 1:
             continue
         deny_operator, deny_key, deny_values = tests[0]
         if deny_key == key and deny_operator.removesuffix("ifexists") == negated and deny_values <= values:
@@ -1265,14 +1267,11 @@ def _trusts_under_condition(statement: dict[str, Any], principal_arn: str, *, co
     if not conditioned and "Condition" in statement:
         return False
     held = aws_principals(statement)
-    named = (
-        names_role(held, [principal_arn])
-        or bool(set(held) & _account_principals(principal_arn))
-        or _names_everyone(statement)
-    )
+    the_role = names_role(held, [principal_arn])
+    named = the_role or bool(set(held) & _account_principals(principal_arn)) or _names_everyone(statement)
     if not conditioned:
         return named and surely_allows_assume_role(statement)
-    if named and not names_role(held, [principal_arn]):
+    if named and not the_role:
         from airflow_provider_emrfs_xacct.pure.evaluator import conditions_hold
 
         context = {"aws:PrincipalArn": principal_arn, "aws:PrincipalAccount": principal_arn.split(":")[4]}
