@@ -522,11 +522,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, require_valid_limit
 
         self.validate_safety()
-        role_name, role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
-        if role_account is not None:  # an ARN shows the path; a name alone: IAM refuses the first write to it
-            validation.refuse_service_linked(
-                validation.role_path_of_arn(self.emr_ec2_role_name), self.emr_ec2_role_name, "emr_ec2_role_name"
-            )
+        role_name = validation.validate_own_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         managed_policies_per_role = require_valid_limit(
             MANAGED_POLICIES_PER_ROLE,
             validation.whole_number_of(self.managed_policies_per_role),

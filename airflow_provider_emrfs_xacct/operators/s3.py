@@ -477,11 +477,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
 
         self.validate_safety()
-        role_name, role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
-        if role_account is not None:  # an ARN shows the path; a name alone: IAM refuses the first write to it
-            validation.refuse_service_linked(
-                validation.role_path_of_arn(self.emr_ec2_role_name), self.emr_ec2_role_name, "emr_ec2_role_name"
-            )
+        role_name = validation.validate_own_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         # A templated flag: a DAG that renders templates as text (Airflow's default) gives "True"/"False".

@@ -716,3 +716,14 @@ def validate_own_role_arn(value: Any, field: str) -> str:
     arn = validate_role_arn(value, field)
     refuse_service_linked(role_path_of_arn(arn), arn, field)
     return arn
+
+
+def validate_own_role_name(value: Any, field: str) -> str:
+    """
+    Return the name of a role given by name or ARN (:func:`validate_role_name_or_arn`), refusing an ARN whose path is the
+    service-linked one (:func:`validate_own_role_arn`); a name alone shows no path: IAM refuses the first write to it.
+    """
+    role_name, account = validate_role_name_or_arn(value, field)
+    if account is not None:
+        validate_own_role_arn(value, field)
+    return role_name
