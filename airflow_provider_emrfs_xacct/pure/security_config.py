@@ -1011,10 +1011,16 @@ RUNTIME_ROLES_FIELD = "AuthorizationConfiguration.IAMConfiguration.EnableApplica
 
 
 def runtime_roles_switch(document: Any) -> Any:
-    """The value of ``IAMConfiguration.EnableApplicationScopedIAMRole`` as given; ``None``: absent."""
-    authorization = document.get("AuthorizationConfiguration") if isinstance(document, dict) else None
-    iam = authorization.get("IAMConfiguration") if isinstance(authorization, dict) else None
-    return iam.get("EnableApplicationScopedIAMRole") if isinstance(iam, dict) else None
+    """The value of :data:`RUNTIME_ROLES_FIELD` as given; ``None``: absent."""
+    return _value_at(document, RUNTIME_ROLES_FIELD)
+
+
+def _value_at(document: Any, field: str) -> Any:
+    """The value at ``field`` (dotted keys) of ``document`` as given; ``None``: absent (or a level on the way not an object)."""
+    section: Any = document
+    for key in field.split("."):
+        section = section.get(key) if isinstance(section, dict) else None
+    return section
 
 
 def runtime_roles_on(document: Any) -> bool | None:
@@ -1043,10 +1049,7 @@ def _switch_on(value: Any) -> bool | None:
 
 def identity_center_switch(document: Any) -> Any:
     """The value of :data:`IDENTITY_CENTER_FIELD` as given; ``None``: absent (or a level on the way not an object)."""
-    section: Any = document
-    for key in IDENTITY_CENTER_FIELD.split("."):
-        section = section.get(key) if isinstance(section, dict) else None
-    return section
+    return _value_at(document, IDENTITY_CENTER_FIELD)
 
 
 def identity_center_on(document: Any) -> bool | None:
