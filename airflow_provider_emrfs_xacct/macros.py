@@ -100,6 +100,34 @@ def run_stamp(dag_run: Any) -> str:
 
 
 @fails_without_retry
+def under_prefix(prefix: Any, *parts: Any) -> str:
+    """
+    Return the S3 URI of ``parts`` (joined by ``/``) under a granted prefix, read as the provider reads it.
+
+    For what a job writes under the prefix it was granted:
+    ``"{{ under_prefix(params.destination_prefix, run_stamp(dag_run), 'results.txt') }}"``. The provider's tasks
+    take ``s3://bucket/exports`` as ``s3://bucket/exports/`` and grant, verify and probe ``exports/*``;
+    ``"{{ params.destination_prefix }}{{ run_stamp(dag_run) }}/results.txt"`` wrote ``exports20261201T…`` beside
+    it, which no grant allows (S3 AccessDenied, an implicit deny: IAM User Guide, "The difference between explicit
+    and implicit denies"), on a cluster already launched. The joined URI is checked as a prefix is: no empty,
+    ``.`` or ``..`` segment (Hadoop's ``Path`` would collapse ``//`` and resolve ``..``, writing elsewhere), no
+    ``*``, ``?`` or ``$``.
+
+    :raises InvalidParameterError: a prefix the grant operators refuse, or such a part, naming the prefix (failing
+        the task without retries).
+    """
+    from airflow_provider_emrfs_xacct.pure import validation
+
+    field = f"under_prefix({prefix!r})"
+    granted = validation.parse_s3_location(prefix, field).uri
+    for number, part in enumerate(parts, start=1):
+        validation.require_str(part, f"{field}, part {number}")
+    uri = granted + "/".join(parts)
+    validation.parse_s3_location(uri, f"{field}, parts {list(parts)!r}")
+    return uri
+
+
+@fails_without_retry
 def as_text(value: Any) -> str:
     """
     Return ``value`` as the Python literal of the text given: a filter (``user_defined_filters={"as_text": as_text}``)

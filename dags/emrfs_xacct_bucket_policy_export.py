@@ -22,7 +22,8 @@ Who owns the written objects depends on the bucket's object ownership setting:
 into the launch operator's ``emrfs_site_properties``.
 
 Connections: ``aws_emr_account`` (account A) and ``aws_destination_account`` (account B), as in
-``emrfs_xacct_partner_export``; each operator gets the account id it must act in (``expected_account_id``).
+``emrfs_xacct_partner_export``; each operator gets the account id it must act in (``expected_account_id``). Every
+action each role needs, per operator, is in ``docs/permissions.md``.
 Trigger with ``{"dry_run": true}`` to plan the three grants and the launch without changing anything, as there.
 
 The three grants write documents other runs and partners share (the bucket policy, the key's policy, the
@@ -44,7 +45,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param, TriggerRule
 
-from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp
+from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp, under_prefix
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -68,7 +69,7 @@ with DAG(
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
     # ARNs in the EMR connection's partition (arn:aws-cn:… in China): see emrfs_xacct_partner_export.
-    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
+    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp, "under_prefix": under_prefix},
     user_defined_filters={"as_text": as_text},
     params={
         # No defaults for what names real resources: a run must be given them.
@@ -205,7 +206,9 @@ with DAG(
                         WRITE_RESULTS_SCRIPT,
                         "write-results",
                         "{{ run_stamp(dag_run) }}",
-                        "{{ params.destination_prefix }}{{ run_stamp(dag_run) }}/results.txt",
+                        # Under the prefix as granted: s3://b/exports is granted as exports/* (under_prefix adds
+                        # the slash a plain "{{ params.destination_prefix }}..." would leave out).
+                        "{{ under_prefix(params.destination_prefix, run_stamp(dag_run), 'results.txt') }}",
                     ],
                 },
             }

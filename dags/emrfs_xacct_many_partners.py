@@ -32,7 +32,7 @@ and launch and changes nothing (the verifier reports the chain as it is, before 
 
 Connections: ``aws_emr_account`` (the EMR account) and ``aws_destination_account`` (the partners'
 account, which holds their bucket and its key; use one DAG per destination account, or per-partner
-connection ids in ``partner_settings``).
+connection ids in ``partner_settings``). Every action each role needs, per operator, is in ``docs/permissions.md``.
 
 Each partner's cluster start and step are waited for in the triggerer (``deferrable=True``), not in a worker slot: run
 ``airflow triggerer`` with the Amazon provider's ``aiobotocore`` extra (``pip install
@@ -47,7 +47,7 @@ import pendulum
 from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.sdk import DAG, Param, task, task_group
 
-from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp
+from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp, under_prefix
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
@@ -72,7 +72,7 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
-    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
+    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp, "under_prefix": under_prefix},
     user_defined_filters={"as_text": as_text},
     params={
         # No defaults for what names real resources: a run must be given them (safe to unpause).
@@ -166,7 +166,8 @@ with DAG(
         The stamp and the URI are arguments of ``bash -c`` (``$1``, ``$2``), not part of its script: the prefix comes
         from the run's conf, and one with a ``;`` or a space would be run or split by bash on the primary node.
         """
-        uri = f"{destination_prefix}{run_stamp}/results.txt"
+        # Under the prefix as granted: s3://b/exports is granted as exports/* (under_prefix adds the slash).
+        uri = under_prefix(destination_prefix, run_stamp, "results.txt")
         return [
             {
                 "Name": f"write-results-{run_stamp}",

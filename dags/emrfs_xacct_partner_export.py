@@ -3,10 +3,13 @@ Example pipeline: provision cross-account EMRFS access for one partner, then wri
 
 Copy this file and adapt the params. It uses two AWS connections:
 
-- ``aws_emr_account``: acts in the account that runs EMR (account A). It needs IAM on the EMR EC2
-  role (``iam:GetRolePolicy``, ``iam:PutRolePolicy``) and EMR (security configurations, clusters).
+- ``aws_emr_account``: acts in the account that runs EMR (account A): IAM on the EMR EC2 role, EMR (security
+  configurations, clusters, the job's step and its sensor).
 - ``aws_destination_account``: acts in the account that owns the partner bucket and its KMS key
-  (account B). It needs IAM on the destination role and ``kms:GetKeyPolicy``/``kms:PutKeyPolicy``.
+  (account B): IAM on the destination role, the key's policy, the bucket's settings (the verifier).
+
+Every action each role needs, per operator, is in ``docs/permissions.md`` (the ``EMR`` and ``destination`` rows of
+the operators below; ``docs/installation.md`` adds the Amazon provider's step and sensor).
 
 In production each is an Airflow AWS connection whose extra carries a ``role_arn`` in its account.
 Each operator also gets the account id it must act in (``expected_account_id``), so swapped or
@@ -55,7 +58,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param
 
-from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp
+from airflow_provider_emrfs_xacct.macros import as_text, aws_partition, run_stamp, under_prefix
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
@@ -85,7 +88,7 @@ with DAG(
     tags=["emrfs-xacct", "example"],
     # ARNs name their partition (arn:aws-cn:… in China, arn:aws-us-gov:… in GovCloud): taken from the
     # connection when a task runs, so this file works unchanged in every partition.
-    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
+    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp, "under_prefix": under_prefix},
     user_defined_filters={"as_text": as_text},
     params={
         # No defaults for what names real resources: a run must be given them.
@@ -255,7 +258,9 @@ with DAG(
                         WRITE_RESULTS_SCRIPT,
                         "write-results",
                         "{{ run_stamp(dag_run) }}",
-                        "{{ params.destination_prefix }}{{ run_stamp(dag_run) }}/results.txt",
+                        # Under the prefix as granted: s3://b/exports is granted as exports/* (under_prefix adds
+                        # the slash a plain "{{ params.destination_prefix }}..." would leave out).
+                        "{{ under_prefix(params.destination_prefix, run_stamp(dag_run), 'results.txt') }}",
                     ],
                 },
             }

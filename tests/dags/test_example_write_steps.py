@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_emrfs_xacct.macros import run_stamp
 from devstack.testing import ROOT
@@ -35,11 +36,10 @@ printf '%s\\0' "$@" > "$HADOOP_ARGV"
 cat > "$HADOOP_STDIN"
 """
 RUN_ID, RUN_AFTER = "manual__2026-03-01T00:00:00+00:00", "2026-03-01T00:00:00"
-#: Prefixes a run may give (``{marker}``: a file the test watches): shell code after a ``;``, in ``$(...)`` and in
-#: backquotes, a space, quotes.
+#: Prefixes a run may give (``{marker}``: a file the test watches): shell code after a ``;`` and in backquotes, a
+#: space, quotes. A ``$(...)`` is refused before the step is built (``under_prefix``: the provider refuses ``$``).
 PREFIXES = [
     "s3://partner-results/acme;touch {marker};/",
-    "s3://partner-results/acme$(touch {marker})/",
     "s3://partner-results/acme`touch {marker}`/",
     "s3://partner-results/acme corp/",
     "s3://partner-results/o'brien/",
@@ -111,3 +111,43 @@ def test_the_job_step_writes_the_whole_uri_as_one_argument_and_runs_nothing_of_t
     recorded = [word.decode() for word in argv.read_bytes().split(b"\0")[:-1]]
     assert recorded == ["fs", "-put", "-f", "-", f"{prefix}{stamp}/results.txt"]  # one argument, the whole URI
     assert stdin.read_text() == f"results for {stamp}\n"
+
+
+@pytest.mark.parametrize("given", ["s3://partner-results-b/exports", "s3://partner-results-b/exports/"])
+@pytest.mark.parametrize(
+    ("dag_file", "dag_id"),
+    [
+        ("emrfs_xacct_partner_export.py", "emrfs_xacct_partner_export"),
+        ("emrfs_xacct_bucket_policy_export.py", "emrfs_xacct_bucket_policy_export"),
+        ("emrfs_xacct_many_partners.py", "emrfs_xacct_many_partners"),
+    ],
+)
+def test_the_job_writes_under_the_granted_prefix_with_or_without_its_trailing_slash(
+    dag_file: str, dag_id: str, given: str
+) -> None:
+    """
+    The provider grants, verifies and probes ``exports/*`` for ``s3://b/exports`` (it adds the slash): the job's object
+    must lie under ``exports/``, not at ``exports20261201T…/results.txt``, which no grant allows (an implicit deny: IAM
+    User Guide, "The difference between explicit and implicit denies").
+    """
+    dag_run = airflow_dag_run(dag_id, RUN_ID, RUN_AFTER)
+
+    uri = rendered_args(dag_file, dag_id, given, dag_run)[-1]
+
+    assert uri == f"s3://partner-results-b/exports/{run_stamp(dag_run)}/results.txt"
+
+
+@pytest.mark.parametrize(
+    ("dag_file", "dag_id"),
+    [
+        ("emrfs_xacct_partner_export.py", "emrfs_xacct_partner_export"),
+        ("emrfs_xacct_bucket_policy_export.py", "emrfs_xacct_bucket_policy_export"),
+        ("emrfs_xacct_many_partners.py", "emrfs_xacct_many_partners"),
+    ],
+)
+def test_a_prefix_the_provider_refuses_fails_the_step_before_it_runs(dag_file: str, dag_id: str) -> None:
+    """A ``$`` the grants refuse (``parse_s3_location``) is refused while the step renders, naming the prefix."""
+    dag_run = airflow_dag_run(dag_id, RUN_ID, RUN_AFTER)
+
+    with pytest.raises(AirflowFailException, match=r"under_prefix\('s3://partner-results/acme\$\(id\)/'\)"):
+        rendered_args(dag_file, dag_id, "s3://partner-results/acme$(id)/", dag_run)
