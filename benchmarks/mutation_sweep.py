@@ -5860,6 +5860,43 @@ MUTATIONS = [
         "partial apply; partner_access lets it through when the DAG is parsed",
         ["tests/integration/test_service_linked_trusted_roles.py", "tests/unit/test_task_groups_service_linked.py"],
     ),
+    m(
+        "OX146",
+        "hooks/network.py",
+        '        if public or route.get("DestinationPrefixListId"):\n',
+        "        if public:\n",
+        "a public cluster subnet's route by a customer-managed prefix list (perhaps holding S3's ranges) to a NAT "
+        "gateway whose subnet routes S3 to an S3 gateway endpoint not judged there passes same-Region writes through "
+        "the internet gateway rather than saying not checked",
+        ["tests/unit/test_network_dns_record_and_nat_s3.py"],
+    ),
+    m(
+        "OX147",
+        "pure/checks/routing.py",
+        "    if any(position > routed for position in between) or (read.kind",
+        "    if False or (read.kind",
+        "a URI-escaped Prefix mapping followed by another tenant's mapping that may match, then one of the same role, "
+        "is read as a certain route: the doubt naming the escaped identifier is lost",
+        ["tests/unit/test_routing_uri_escaped_prefix.py"],
+    ),
+    m(
+        "OX148",
+        "pure/merge.py",
+        "if deny_key == key and deny_operator",
+        "if deny_operator",
+        "a Deny under StringNotEquals aws:ResourceOrgID is read as keeping an Allow's StringEquals aws:PrincipalOrgID "
+        "of the same value: the warning that the provider's unconditional trust makes the org-wide trust moot is lost",
+        ["tests/unit/test_conditional_trusts.py"],
+    ),
+    m(
+        "OX149",
+        "pure/merge.py",
+        '    if any("Condition" not in item for item in denies):\n        return []  # a Deny of the role',
+        "    pass  # a Deny of the role",
+        "a role an unconditional Deny already locks out of the destination role is still warned about a partner's "
+        "conditional trust made moot",
+        ["tests/unit/test_conditional_trusts.py"],
+    ),
 ]
 
 

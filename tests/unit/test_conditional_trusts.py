@@ -240,3 +240,37 @@ def test_the_opposite_test_of_the_same_value_keeps_the_restriction(operator: str
     deny = deny_of_role({operator: {"sts:ExternalId": "xyz-123"}})
 
     assert conditional_trusts(trust_of(EXTERNAL_ID_ONLY, deny), ROLE, besides=TRUST_SID) == []
+
+
+def test_a_deny_of_another_org_key_does_not_keep_the_restriction() -> None:
+    """
+    aws:ResourceOrgID is the role's organization, aws:PrincipalOrgID the caller's (IAM User Guide, "AWS global
+    condition context keys"): a Deny of callers outside o-abc123 by the first leaves anyone's Allow by the second
+    made moot, as a Deny applies only where it matches ("The difference between explicit and implicit denies").
+    """
+    org_wide = {
+        "Sid": "OrgWide",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+    }
+    perimeter = {
+        "Sid": "Perimeter",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sts:AssumeRole",
+        "Condition": {"StringNotEquals": {"aws:ResourceOrgID": "o-abc123"}},
+    }
+
+    assert conditional_trusts(trust_of(org_wide, perimeter), ROLE, besides=TRUST_SID) == [
+        "'OrgWide' (condition keys aws:PrincipalOrgID)"
+    ]
+
+
+def test_an_unconditional_deny_of_the_role_leaves_no_condition_to_make_moot() -> None:
+    """An explicit deny overrides any allow (IAM User Guide, "Policy evaluation logic"): the role is locked out."""
+    locked_out = {"Sid": "LockedOut", "Effect": "Deny", "Principal": {"AWS": ROLE}, "Action": "sts:AssumeRole"}
+
+    assert conditional_trusts(trust_of(ORG_ONLY, locked_out), ROLE, besides=TRUST_SID) == []
+    assert conditional_trusts(trust_of(EXTERNAL_ID_ONLY, locked_out), ROLE, besides=TRUST_SID) == []

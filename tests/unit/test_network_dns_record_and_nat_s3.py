@@ -355,3 +355,22 @@ def test_without_a_default_route_a_route_over_an_s3_entry_to_an_internet_nat_len
 
     assert same_region.status == NOT_CHECKED, same_region.detail
     assert "vpce-s3b" in same_region.detail
+
+
+def test_a_customer_prefix_list_route_to_a_nat_lends_its_subnet_s_s3_gateway_endpoint() -> None:
+    """
+    A public subnet's route to nat-1 by a customer-managed prefix list (its entries, perhaps S3's ranges, not read
+    here) wins over the default route for those entries ("How route priority works": the longest prefix, then a
+    prefix-list route's entries like CIDR routes); in nat-1's subnet the S3 gateway endpoint's prefix-list route takes
+    them, that endpoint's policy not judged: not checked (a PASS if only public ranges sent requests to the NAT).
+    """
+    to_the_nat_by_list = {"DestinationPrefixListId": "pl-customer", "NatGatewayId": "nat-1", "State": "active"}
+    tables = [
+        table("rtb-emr", "subnet-emr", TO_THE_IGW, to_the_nat_by_list),
+        table("rtb-nat", "subnet-nat", TO_THE_IGW, S3_ROUTE),
+    ]
+    ec2 = _PublicSubnet(tables, nat=nat(), endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-nat"]},))
+    _, same_region = links(ec2, REGION)
+
+    assert same_region.status == NOT_CHECKED, same_region.detail
+    assert "vpce-s3" in same_region.detail

@@ -202,3 +202,23 @@ def test_the_probe_never_writes_where_a_user_or_group_mapping_may_take_what_an_e
     ]
 
     assert probe_taker(mappings, own, S3Location("b", "a b/")).startswith(f"mapping 1 ({other}) may take")
+
+
+def test_a_doubtful_other_tenant_mapping_between_two_of_the_same_role_leaves_the_doubt() -> None:
+    """
+    If EMRFS compares ``partner exports`` URI-encoded, mapping 0 does not match and the next that matches takes the
+    write (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": the first that
+    matches); mapping 2 names the same role, but mapping 1, another tenant's, may match first (its bucket in another
+    case), so the writer is not known and the doubt names mapping 0's space.
+    """
+    bucket = chain.BUCKET
+    mappings = [
+        {"Role": chain.ROLE, "IdentifierType": "Prefix", "Identifiers": [f"s3://{bucket}/partner exports"]},
+        {"Role": OTHER, "IdentifierType": "Prefix", "Identifiers": [f"s3://{bucket.upper()}/partner"]},
+        {"Role": chain.ROLE, "IdentifierType": "Prefix", "Identifiers": [f"s3://{bucket}/"]},
+    ]
+    _, why, doubt = routed_writer(_state_with(SPACED), mappings, SPACED + "x", checking=None)
+
+    assert why == "mapping 0"
+    assert doubt.startswith("mapping 0's Prefix identifier")
+    assert "a space" in doubt
