@@ -864,8 +864,8 @@ MUTATIONS = [
     m(
         "O02",
         "operators/emr.py",
-        "        if self.dry_run:\n            return self._dry_run_launch(context, hook, key)",
-        "        if False:\n            return self._dry_run_launch(context, hook, key)",
+        "        if self.dry_run:\n            return self._dry_run_launch(context, hook, key, name, deleted)",
+        "        if False:\n            return self._dry_run_launch(context, hook, key, name, deleted)",
         "a dry-run launch launches",
         INT_EMR,
         INT_DRY,
@@ -5896,6 +5896,48 @@ MUTATIONS = [
         "a role an unconditional Deny already locks out of the destination role is still warned about a partner's "
         "conditional trust made moot",
         ["tests/unit/test_conditional_trusts.py"],
+    ),
+    m(
+        "OX150",
+        "operators/emr.py",
+        "        if name is not None and missing is not None:\n            self._launch_changes = [",
+        "        if False:\n            self._launch_changes = [",
+        "a dry-run launch whose security configuration is missing (its document known) plans the cluster alone, not the "
+        "configuration's create the real run makes",
+        ["tests/integration/test_dry_runs_and_reruns.py"],
+    ),
+    m(
+        "OX151",
+        "operators/emr.py",
+        "                self._launch_changes += hook.create_deleted_security_configuration(name, deleted)",
+        "                hook.create_deleted_security_configuration(name, deleted)",
+        "the real launch creates a deleted security configuration again and does not report it",
+        ["tests/integration/test_dry_runs_and_reruns.py"],
+    ),
+    m(
+        "OX152",
+        "operators/emr.py",
+        "            if self._known_ended(cluster_id):\n                continue\n",
+        "",
+        "a teardown rerun after success sends TerminateJobFlows again to a cluster it read TERMINATED",
+        ["tests/integration/test_dry_runs_and_reruns.py"],
+    ),
+    m(
+        "OX153",
+        "operators/emr.py",
+        "            return [delete]\n        self._refuse_to_turn_protection_off(cluster_id, cluster)\n",
+        "            return [delete]\n",
+        "a dry-run teardown plans the delete of a protected cluster its real run refuses (not launched by the provider, "
+        "or disable_termination_protection off)",
+        ["tests/integration/test_dry_runs_and_reruns.py"],
+    ),
+    m(
+        "OX154",
+        "operators/emr.py",
+        '        if not cluster.get("TerminationProtected"):\n            return [delete]',
+        "        if True:\n            return [delete]",
+        "a dry-run teardown of a protected cluster it may unprotect leaves SetTerminationProtection out of its plan",
+        ["tests/integration/test_dry_runs_and_reruns.py"],
     ),
 ]
 

@@ -172,6 +172,9 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
     #: Set by the launch: its task instance's ``try_number`` is above 1. Only then does ``create_job_flow`` describe
     #: ended clusters to warn of a relaunch (:meth:`_warn_of_ended_launches`); ``False``: none described.
     launch_is_retry = False
+    #: Set by ``create_job_flow``: it started a cluster (``RunJobFlow`` answered, or a lost answer's cluster was
+    #: found); ``False``: none, or it returned the cluster an earlier try of the task instance launched.
+    cluster_launched = False
 
     @cached_property
     def idempotency_tags_read(self) -> dict[str, str]:
@@ -251,6 +254,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """:func:`instance_configurations_of` the cluster's instance groups or fleets."""
         return instance_configurations_of(self.instance_collections(cluster_id, fleets), fleets)
 
+    @staticmethod
+    def security_configuration_created(name: str, document: dict[str, Any]) -> Change:
+        """The change that creates the security configuration ``name`` from ``document`` (no call)."""
+        return Change(CREATE, f"emr security configuration {name}", None, without_generated_fields(document))
+
     def ensure_security_configuration(
         self, name: str, document: dict[str, Any], *, dry_run: bool = False
     ) -> list[Change]:
@@ -265,7 +273,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         document = without_generated_fields(document)
         current = self.describe_security_configuration(name)
         if current is None:
-            change = Change(CREATE, f"emr security configuration {name}", None, document)
+            change = self.security_configuration_created(name, document)
             if dry_run:
                 return [change]
             try:
@@ -389,7 +397,14 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         For the teardown of a mapped launch: one key per launch instance (its map index), one ``ListClusters`` and one
         ``DescribeCluster`` per active cluster for them all. The rules of :meth:`find_cluster_by_idempotency_key`.
         """
-        return [str(summary["Id"]) for summary, _ in self._tagged_clusters(idempotency_keys, created_after, None)]
+        found = list(self._tagged_clusters(idempotency_keys, created_after, None))
+        self.clusters_of_keys_read.update({str(summary["Id"]): dict(cluster) for summary, cluster in found})
+        return [str(summary["Id"]) for summary, _ in found]
+
+    @cached_property
+    def clusters_of_keys_read(self) -> dict[str, dict[str, Any]]:
+        """Each cluster :meth:`find_clusters_of_keys` found, as its search described it (``DescribeCluster``)."""
+        return {}
 
     def find_clusters_by_idempotency_key(
         self, idempotency_key: str, *, created_after: datetime | None = None, name: str | None = None
@@ -652,6 +667,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             if self.run_job_flow_unanswered:
                 self._end_failed_launch(key, error)
             raise
+        self.cluster_launched = True
         if not found and self.launch_cancelled:
             self._terminate_cancelled_launch(str(response["JobFlowId"]), key)
         # Each attempt whose outcome is unknown may have started a cluster, besides the one answered (or found).
@@ -984,15 +1000,18 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             text = report.generate_report()
             raise InvalidParameterError(reported_field(text), redacted_report(text, arguments))
 
-    def create_deleted_security_configuration(self, name: str, document: dict[str, Any]) -> None:
-        """Create the security configuration ``name``, deleted since its create task ran, again from its document."""
+    def create_deleted_security_configuration(self, name: str, document: dict[str, Any]) -> list[Change]:
+        """
+        Create the security configuration ``name``, deleted since its create task ran, again from its document; return
+        the change made (none when it was created concurrently).
+        """
         self.log.warning(
             "Security configuration %s was deleted since its create task ran (DeleteUnusedSecurityConfigsOperator?); "
             "creating it again from its document",
             name,
         )
         # Same name, same content (the name is the content's hash); a concurrent create is no conflict.
-        self.ensure_security_configuration(name, document)
+        return self.ensure_security_configuration(name, document)
 
     def list_security_configurations(self) -> list[dict[str, Any]]:
         """Return every security configuration's ``Name`` and ``CreationDateTime``."""

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.pure.plan import Change
     from airflow_provider_emrfs_xacct.pure.scoped_service_role import Refusal, RoleDocuments, ServiceRolePolicies
 
 
@@ -322,6 +323,8 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         self._launch_key: str | None = None
         #: How refusals name each top-level ``RunJobFlow`` argument: the overrides', or the ``emr_conn_id`` extra's.
         self._argument_fields: dict[str, str] = {}
+        #: The changes this launch made (or, in a dry run, plans), reported with its cluster's.
+        self._launch_changes: list[Change] = []
 
     def resolve_template_files(self) -> None:
         """Read ``job_flow_overrides`` from its file when it names one (``.json``); no other field names a file."""
@@ -452,15 +455,17 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         self._refuse_unfit_document(hook, deleted)  # in a dry run too
         # An active cluster this task instance launched with other arguments is refused naming each where it was given.
         self._argument_fields = fields
+        # The writes of the launch, reported (as every operator's) once it has made them, or planned in a dry run.
+        self._launch_changes = []
         if self.dry_run:
-            return self._dry_run_launch(context, hook, key)
+            return self._dry_run_launch(context, hook, key, name, deleted)
         if name is not None and deleted is not None:
             # Only now that every argument is validated: bad input changes nothing. A cluster this task instance
             # launched with another configuration or other arguments is refused before that write too.
             with explain_access_denied(hook):
                 with arguments.conflicts_named_where_given(fields):
                     hook.find_launched_cluster(key, self.job_flow_overrides)
-                hook.create_deleted_security_configuration(name, deleted)
+                self._launch_changes += hook.create_deleted_security_configuration(name, deleted)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         if self.deferrable and self.region_name is None:
             # The trigger waits in the region the cluster is launched in (the connection's), not in
@@ -469,7 +474,35 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
             self.region_name = hook.conn_region_name
         self._launch_key = key
         with arguments.conflicts_named_where_given(fields):
-            return self._launch(context, hook, name)
+            return self._launch_and_report(context, hook, name)
+
+    def _launch_and_report(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
+        """Launch (:meth:`_launch`); report the changes made once the cluster is launched, before a deferred wait."""
+        from airflow.providers.common.compat.sdk import TaskDeferred
+
+        try:
+            job_flow_id = self._launch(context, hook, name)
+        except TaskDeferred:
+            self._report_launch(context, hook)
+            raise
+        self._report_launch(context, hook)
+        return job_flow_id
+
+    def _report_launch(self, context: Context, hook: EmrfsEmrHook) -> None:
+        """Report the configuration created again and the cluster started; nothing for a cluster found launched."""
+        launched = [self._cluster_created()] if hook.cluster_launched else []
+        self.report(context, [*self._launch_changes, *launched])
+
+    def _cluster_created(self) -> Change:
+        """The change that launches the cluster: its ``RunJobFlow`` arguments, sensitive values masked (no call)."""
+        from airflow.providers.common.compat.sdk import redact
+
+        from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
+
+        overrides = cast("dict[str, Any]", self.job_flow_overrides)
+        # Values under a sensitive key (a Hive metastore's ConnectionPassword) masked, as Airflow masks the
+        # rendered job_flow_overrides: the plan is logged and pushed to XCom.
+        return Change(CREATE, f"emr cluster {overrides.get('Name')}", None, redact(overrides))
 
     @staticmethod
     def _validate_request(hook: EmrfsEmrHook, request: dict[str, Any], fields: dict[str, str]) -> None:
@@ -876,7 +909,7 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
             raise self._missing_configuration(hook, name) from refusal
         with explain_access_denied(hook):
             self._refuse_unfit_document(hook, document)
-            hook.create_deleted_security_configuration(name, document)
+            self._launch_changes += hook.create_deleted_security_configuration(name, document)
         self.log.warning("RunJobFlow was refused (%s); launching again with %s created again", refusal, name)
         return True
 
@@ -917,7 +950,8 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         """
         Read the security configuration ``name``; refuse it when it does not exist and cannot be created again.
 
-        In a dry run a configuration that does not exist yet is planned with its create task's document. A
+        In a dry run a configuration that does not exist yet is planned with its known document (given, or its create
+        task's), and its create with the launch (:meth:`_dry_run_launch`). A
         configuration whose Kerberos section and the launch's ``KerberosAttributes`` do not come together is refused
         (:func:`~.launch_arguments.refuse_unpaired_kerberos`), before any write; not in a dry run whose document is
         not known.
@@ -943,7 +977,7 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
             self.log.warning(
                 "Security configuration %s does not exist (yet): planning the launch %s",
                 name,
-                "with its create task's document" if document is not None else "as if it had role mappings",
+                self._planned_with(document),
             )
             if document is None:
                 return True, None, False, None
@@ -963,25 +997,36 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
             mapped_bucket_prefixes(document),
         )
 
-    def _dry_run_launch(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
-        """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
-        from airflow.providers.common.compat.sdk import redact
+    def _planned_with(self, document: dict[str, Any] | None) -> str:
+        """How a dry run plans a launch whose configuration does not exist yet: with which document, or without."""
+        if document is None:
+            return "as if it had role mappings"
+        if self.security_configuration_document is not None:
+            return "with its security_configuration_document, and the configuration's create from it"
+        return "with its create task's document, and the configuration's create from it"
 
+    def _dry_run_launch(
+        self, context: Context, hook: EmrfsEmrHook, key: str, name: str | None, missing: dict[str, Any] | None
+    ) -> str:
+        """
+        Return the cluster this task instance launched already; else log and push the launch it would make, and skip.
+
+        The plan holds the create of the configuration ``name`` from ``missing``, its document, when it does not
+        exist: the real run creates it before ``RunJobFlow``, and before it returns a cluster already launched.
+        """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.launch_arguments import conflicts_named_where_given
-        from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 
         overrides = cast("dict[str, Any]", self.job_flow_overrides)
+        if name is not None and missing is not None:
+            self._launch_changes = [hook.security_configuration_created(name, missing)]
         with explain_access_denied(hook), conflicts_named_where_given(self._argument_fields):
             existing = hook.find_launched_cluster(key, overrides)
         if existing:
             self.log.info("Cluster %s was already launched for this task instance", existing)
-            self.report(context, [])
+            self.report(context, self._launch_changes)
             return existing
-        # Values under a sensitive key (a Hive metastore's ConnectionPassword) masked, as Airflow masks the
-        # rendered job_flow_overrides: the plan is logged and pushed to XCom.
-        planned = redact(overrides)
-        self.report(context, [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, planned)])
+        self.report(context, [*self._launch_changes, self._cluster_created()])
         raise AirflowSkipException(
             "Dry run: the cluster was not launched (its id exists only once RunJobFlow answers); the plan is in "
             "XCom under 'plan'. Tasks that need the cluster skip too."
@@ -1404,11 +1449,11 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
 
     def execute(self, context: Context) -> None:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-        from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
         from airflow_provider_emrfs_xacct.pure.validation import validate_bool
 
         self.validate_safety()
         self.validate_waits()
+        self._clusters_read: dict[str, dict[str, Any] | None] = {}
         given = self._given_clusters()
         self.disable_termination_protection = validate_bool(
             self.disable_termination_protection, "disable_termination_protection"
@@ -1431,13 +1476,7 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         self.job_flow_id = clusters[0]
         if self.dry_run:
             planned = [*clusters, *self._other_clusters_of_the_launch(context, given)]
-            self.report(
-                context,
-                [
-                    Change(DELETE, f"emr cluster {cluster_id}", {"ClusterId": cluster_id}, None)
-                    for cluster_id in planned
-                ],
-            )
+            self.report(context, [change for cluster_id in planned for change in self._teardown_plan(cluster_id)])
             return
         if self.deferrable and self.region_name is None:
             # As the launch: the trigger waits in the cluster's region (the connection's), not the triggerer's.
@@ -1651,27 +1690,78 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         launch = dag.get_task(str(self.launch_task_id))
         return isinstance(launch, MappedOperator) or launch.get_closest_mapped_task_group() is not None
 
+    def _cluster_read(self, hook: EmrfsEmrHook, cluster_id: str) -> dict[str, Any] | None:
+        """
+        The cluster ``cluster_id`` as ``DescribeCluster`` (or the teardown's search) described it, read once per run;
+        ``None``: the read was refused (access denied), warned of once.
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import error_message, is_access_denied
+
+        read = getattr(self, "_clusters_read", None)
+        read = {} if read is None else read
+        if cluster_id in hook.clusters_of_keys_read:
+            return hook.clusters_of_keys_read[cluster_id]
+        if cluster_id not in read:
+            try:
+                read[cluster_id] = hook.describe_cluster(cluster_id)
+            except ClientError as error:
+                if not is_access_denied(error):
+                    raise
+                self.log.warning(
+                    "DescribeCluster of cluster %s was refused (%s): its %s tag is not read, so other clusters its "
+                    "launch may have started are not looked for; grant elasticmapreduce:DescribeCluster on it",
+                    cluster_id,
+                    error_message(error),
+                    IDEMPOTENCY_TAG,
+                )
+                read[cluster_id] = None
+        return read[cluster_id]
+
+    def _known_ended(self, cluster_id: str) -> bool:
+        """
+        Whether ``cluster_id`` has ended or is ending (``TERMINATING``, ``TERMINATED``, ``TERMINATED_WITH_ERRORS``:
+        Amazon EMR API Reference, "ClusterStatus"), as read; a cluster not read is not known to.
+        """
+        from airflow_provider_emrfs_xacct.hooks.emr import ENDED_CLUSTER_STATES
+
+        try:
+            cluster = self._cluster_read(cast("EmrfsEmrHook", self.hook), cluster_id)
+        except (ClientError, BotoCoreError) as error:  # the teardown still ends it: a failed read is no reason not to
+            self.log.info("Cluster %s was not read (%s): terminating it", cluster_id, error)
+            return False
+        state = ((cluster or {}).get("Status") or {}).get("State")
+        if state in ENDED_CLUSTER_STATES:
+            self.log.info("Cluster %s is %s already: not terminated again", cluster_id, state)
+            return True
+        return False
+
+    def _teardown_plan(self, cluster_id: str) -> list[Change]:
+        """
+        The changes the real run makes to ``cluster_id``: none when it has ended or is ending; its termination
+        protection turned off first where the real run would (the same refusals, :meth:`_refuse_to_turn_protection_off`).
+        """
+        from airflow_provider_emrfs_xacct.pure.plan import DELETE, UPDATE, Change
+
+        if self._known_ended(cluster_id):
+            return []
+        cluster = self._cluster_read(cast("EmrfsEmrHook", self.hook), cluster_id) or {}
+        delete = Change(DELETE, f"emr cluster {cluster_id}", {"ClusterId": cluster_id}, None)
+        if not cluster.get("TerminationProtected"):
+            return [delete]
+        self._refuse_to_turn_protection_off(cluster_id, cluster)
+        protection = f"emr cluster {cluster_id} termination protection"
+        return [Change(UPDATE, protection, {"TerminationProtected": True}, {"TerminationProtected": False}), delete]
+
     def _key_of_given_cluster(self, hook: EmrfsEmrHook, cluster_id: str, launch_keys: list[str]) -> str | None:
         """
         The idempotency key the cluster ``cluster_id`` is tagged with, to find the other clusters its launch started;
         ``None``: none to look for (no tag, of another task instance than the launch's ``launch_keys``, or
         ``DescribeCluster`` refused).
         """
-        from airflow_provider_emrfs_xacct.hooks.errors import error_message, is_access_denied
         from airflow_provider_emrfs_xacct.pure.launch_arguments import idempotency_tag_value, same_task_instance
 
-        try:
-            cluster = hook.describe_cluster(cluster_id)
-        except ClientError as error:
-            if not is_access_denied(error):
-                raise
-            self.log.warning(
-                "DescribeCluster of cluster %s was refused (%s): its %s tag is not read, so other clusters its launch "
-                "may have started are not looked for; grant elasticmapreduce:DescribeCluster on it",
-                cluster_id,
-                error_message(error),
-                IDEMPOTENCY_TAG,
-            )
+        cluster = self._cluster_read(hook, cluster_id)
+        if cluster is None:
             return None
         key = idempotency_tag_value(cluster.get("Tags", []))
         if key is not None and launch_keys and not any(same_task_instance(key, launch) for launch in launch_keys):
@@ -1732,6 +1822,8 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
 
         refusals: list[Exception] = []
         for cluster_id in clusters:
+            if self._known_ended(cluster_id):
+                continue
             try:
                 self._terminate(context, cluster_id)
             except (ClientError, BotoCoreError, EmrfsXacctError) as refusal:
@@ -1839,17 +1931,36 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         """Turn off the termination protection of a cluster this provider launched, or refuse naming the cluster."""
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+
+        try:
+            self._refuse_to_turn_protection_off(cluster_id, cluster)
+        except PreconditionError as error:
+            raise error from refusal
+        self.log.warning(
+            "cluster %s (%r) has termination protection on; turning it off to terminate it (disable_termination_protection=True)",
+            cluster_id,
+            cluster.get("Name"),
+        )
+        with explain_access_denied(self.hook):
+            cast("EmrfsEmrHook", self.hook).turn_termination_protection_off(cluster_id)
+
+    def _refuse_to_turn_protection_off(self, cluster_id: str, cluster: dict[str, Any]) -> None:
+        """
+        Refuse a protected cluster unless ``disable_termination_protection`` lets the teardown turn its protection off:
+        only of a cluster this provider launched (its idempotency tag; the launch's task instance, when known).
+        """
+        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
         from airflow_provider_emrfs_xacct.pure.launch_arguments import idempotency_tag_value, same_task_instance
 
         described = f"cluster {cluster_id} ({cluster.get('Name')!r})"
         if not self.disable_termination_protection:
             raise PreconditionError(
                 f"{described} has termination protection on (Instances.TerminationProtected in the launch's "
-                "job_flow_overrides or emr_conn_id extra), so EMR refused to terminate it: it is still running and "
+                "job_flow_overrides or emr_conn_id extra), so EMR refuses to terminate it: it is still running and "
                 "billing. Turn protection off and terminate it (EMR console, or aws emr modify-cluster-attributes "
                 f"--cluster-id {cluster_id} --no-termination-protected, then aws emr terminate-clusters), or set "
                 "disable_termination_protection=True on this task to let it do that for the clusters it launched"
-            ) from refusal
+            )
         # The launch task instances' part of the key only: this cluster's id is the launch's (``job_flow_id``) or
         # was found by the whole key, and clearing a finished run gives it a new start date (``idempotency_key``):
         # the deployment's part then differs from the launch's, which tagged this very cluster.
@@ -1861,10 +1972,4 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
                 f"{described} has termination protection on and was not launched by {launch} (no {IDEMPOTENCY_TAG} "
                 "tag of it): disable_termination_protection only applies to the clusters this provider launched; "
                 "it was left protected and running"
-            ) from refusal
-        self.log.warning(
-            "%s has termination protection on; turning it off to terminate it (disable_termination_protection=True)",
-            described,
-        )
-        with explain_access_denied(self.hook):
-            cast("EmrfsEmrHook", self.hook).turn_termination_protection_off(cluster_id)
+            )
