@@ -5544,8 +5544,8 @@ MUTATIONS = [
     m(
         "OX114",
         "operators/iam.py",
-        '                validation.require_boundary_account(boundary, account, "permissions_boundary", where)\n',
-        "                pass\n",
+        '        validation.require_boundary_account(boundary, account, "permissions_boundary", where)\n',
+        "        pass\n",
         "a permissions_boundary of another account than the destination's passes, and CreateRole is refused by IAM "
         "(a customer managed policy is attached in its own account) instead of a refusal naming it before any write",
         ["tests/integration/test_destination_role_guards.py"],
@@ -5938,6 +5938,15 @@ MUTATIONS = [
         "        if True:\n            return [delete]",
         "a dry-run teardown of a protected cluster it may unprotect leaves SetTerminationProtection out of its plan",
         ["tests/integration/test_dry_runs_and_reruns.py"],
+    ),
+    m(
+        "OX155",
+        "operators/iam.py",
+        '        if role is None:\n            self.hook.check_permissions_boundary(boundary, "permissions_boundary")\n',
+        "",
+        "a permissions_boundary that does not exist passes the dry run and the command line's plan, and apply fails at "
+        "CreateRole (NoSuchEntity) instead of refusing destination.permissions_boundary before any write",
+        ["tests/integration/test_destination_role_boundary_read.py"],
     ),
 ]
 

@@ -7,7 +7,9 @@ exist" (IAM API Reference, CreateRole, "Errors", HTTP 404). A customer managed p
 own AWS account" and attach "to identities ... in your AWS account" (IAM User Guide, "Define custom IAM permissions
 with customer managed policies"): this judge looks for it among the role's account's policies only, so another
 account's is refused too. An AWS managed one (account ``aws``) exists when moto's copy of AWS's list holds it, whether
-or not moto loads that list into its backends (``MOTO_IAM_LOAD_MANAGED_POLICIES``).
+or not moto loads that list into its backends (``MOTO_IAM_LOAD_MANAGED_POLICIES``); ``GetPolicy`` answers it so too
+(IAM API Reference, "GetPolicy": "Retrieves information about the specified managed policy"), as AWS does for any
+account, where moto would answer ``NoSuchEntity`` for one it has not loaded.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import json
 from typing import Any
 
 import moto.iam.models
+from moto.core.responses import ActionResult
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.exceptions import NotFoundException
+from moto.iam.responses import IamResponse
 
 from devstack import backend_judges
 
@@ -27,9 +31,27 @@ _moto: dict[str, Any] = {}
 
 
 @functools.cache
+def _aws_managed_data() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each AWS managed policy moto knows (its name and data), by the ``policy/PATH/NAME`` part of its ARN."""
+    return {f"policy{data['Path']}{name}": (name, data) for name, data in json.loads(aws_managed_policies_data).items()}
+
+
 def _aws_managed() -> frozenset[str]:
     """The ``policy/PATH/NAME`` part of every AWS managed policy's ARN moto knows."""
-    return frozenset(f"policy{data['Path']}{name}" for name, data in json.loads(aws_managed_policies_data).items())
+    return frozenset(_aws_managed_data())
+
+
+def get_policy(self: Any) -> Any:
+    """``GetPolicy`` of an AWS managed policy moto knows but has not loaded: answered as AWS answers it."""
+    try:
+        return _moto["get_policy"](self)
+    except NotFoundException:
+        parts = str(self._get_param("PolicyArn")).split(":", 5)
+        if len(parts) != 6 or parts[4] != "aws" or parts[5] not in _aws_managed_data():
+            raise
+        name, data = _aws_managed_data()[parts[5]]
+        policy = moto.iam.models.AWSManagedPolicy.from_data(name, self.current_account, self.region, data)
+        return ActionResult({"Policy": policy})
 
 
 def _boundary_exists(backend: Any, arn: str) -> bool:
@@ -57,9 +79,9 @@ def create_role(
     )
 
 
-_JUDGES: dict[type, tuple[Any, ...]] = {moto.iam.models.IAMBackend: (create_role,)}
+_JUDGES: dict[type, tuple[Any, ...]] = {moto.iam.models.IAMBackend: (create_role,), IamResponse: (get_policy,)}
 
 
 def install() -> None:
-    """Put the judge in front of moto's IAM backend (once per process)."""
+    """Put the judges in front of moto's IAM backend and its GetPolicy handler (once per process)."""
     backend_judges.install(_JUDGES, _moto)

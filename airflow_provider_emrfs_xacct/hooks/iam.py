@@ -49,6 +49,7 @@ from airflow_provider_emrfs_xacct.pure.exceptions import (
     AccessDeniedError,
     ConflictError,
     EmrfsXacctError,
+    InvalidParameterError,
     NotConvergedError,
     PreconditionError,
 )
@@ -169,6 +170,22 @@ def _create_role_extras(permissions_boundary: str | None, role_tags: dict[str, s
     if permissions_boundary:
         extras["PermissionsBoundary"] = permissions_boundary
     return extras
+
+
+#: What IAM answers a ``CreateRole`` whose permissions boundary does not exist (``NoSuchEntity``) or cannot be one
+#: (``PolicyNotAttachable``: "AWS service role policies can only be attached to the service-linked role for that
+#: service") (IAM API Reference, "CreateRole" and "PutRolePermissionsBoundary", "Errors").
+BOUNDARY_REFUSALS = frozenset({"NoSuchEntity", "PolicyNotAttachable"})
+
+
+def _refuse_boundary(error: ClientError, permissions_boundary: str | None, field: str) -> None:
+    """Raise ``CreateRole``'s refusal of the boundary as an :class:`InvalidParameterError` naming ``field``."""
+    if permissions_boundary and error_code(error) in BOUNDARY_REFUSALS:
+        raise InvalidParameterError(
+            field,
+            f"IAM refused {permissions_boundary} as the role's permissions boundary ({error_code(error)}: "
+            f"{error_message(error)}): name an existing managed policy that can be attached to a role",
+        ) from error
 
 
 def _refuse_at_trust_quota(error: ClientError, text: str, role_name: str) -> None:
@@ -324,6 +341,35 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 role["AssumeRolePolicyDocument"], f"the trust policy of role {role_name}", "trust policy"
             )
         return role
+
+    def check_permissions_boundary(self, policy_arn: str, field: str) -> None:
+        """
+        Refuse, naming ``field``, a permissions boundary ``CreateRole`` would refuse: read it with ``GetPolicy``.
+
+        ``CreateRole`` answers ``NoSuchEntity`` for a boundary that does not exist and IAM ``PolicyNotAttachable``
+        for one that cannot be attached (IAM API Reference, "CreateRole", "PutRolePermissionsBoundary", "Errors");
+        ``GetPolicy`` answers ``NoSuchEntity`` for the first and ``IsAttachable`` false for the second (IAM API
+        Reference, "GetPolicy"; "Policy": "Specifies whether the policy can be attached to an IAM user, group, or
+        role"). ``iam:GetPolicy`` refused: a WARNING that it was not checked (``CreateRole`` still refuses it).
+        """
+        try:
+            policy = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]
+        except ClientError as error:
+            if is_access_denied(error):
+                self.log.warning(
+                    "%s %s not checked (iam:GetPolicy refused: %s); CreateRole refuses it if it does not exist",
+                    field,
+                    policy_arn,
+                    error_message(error),
+                )
+                return
+            if error_code(error) == "NoSuchEntity":
+                raise InvalidParameterError(
+                    field, f"the managed policy {policy_arn} does not exist (GetPolicy: NoSuchEntity)"
+                ) from error
+            raise
+        if policy.get("IsAttachable") is False:
+            raise InvalidParameterError(field, f"the managed policy {policy_arn} cannot be attached to a role")
 
     def get_inline_policy(self, role_name: str, policy_name: str) -> dict[str, Any] | None:
         """Return an inline policy document of the role, or ``None`` if it has none by that name."""
@@ -499,6 +545,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     self.created_roles.add(role_name)
                 except ClientError as error:
                     _refuse_at_trust_quota(error, text, role_name)
+                    _refuse_boundary(error, permissions_boundary, "permissions_boundary")
                     if error_code(error) != "EntityAlreadyExists":
                         raise
                     # It exists (made concurrently, or by us when the answer to our CreateRole was lost

@@ -204,8 +204,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             account = validation.account_of_arn(role["Arn"]) if role else acting_account(self.hook)
             self.check_expected_account(account, self.aws_conn_id)
             self._check_key_user_key(account, where)
-            if boundary is not None:  # before any write: CreateRole takes no other account's policy
-                validation.require_boundary_account(boundary, account, "permissions_boundary", where)
+            self._check_boundary(boundary, account, role, where)
             for index, arn in enumerate(trusted):
                 validation.refuse_account(
                     arn,
@@ -315,6 +314,19 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if self.permissions_boundary is None:
             return None
         return validation.validate_policy_arn(self.permissions_boundary, "permissions_boundary", partition, where)
+
+    def _check_boundary(self, boundary: str | None, account: str, role: dict[str, Any] | None, where: str) -> None:
+        """
+        Before any write, refuse a boundary ``CreateRole`` would: another account's (no call), and, when the role is
+        to be created, one ``GetPolicy`` says is missing or not attachable (a role that exists keeps its own: no read).
+        """
+        from airflow_provider_emrfs_xacct.pure import validation
+
+        if boundary is None:
+            return
+        validation.require_boundary_account(boundary, account, "permissions_boundary", where)
+        if role is None:
+            self.hook.check_permissions_boundary(boundary, "permissions_boundary")
 
     def _check_existing_role(self, role: dict[str, Any], trusted: list[str], path: str, boundary: str | None) -> None:
         """Refuse a service-linked role; warn on what the role keeps of its own and on a partner's condition made moot."""

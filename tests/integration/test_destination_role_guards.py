@@ -260,7 +260,10 @@ def test_a_boundary_of_another_account_is_refused_before_any_write(aws: Seeded, 
     client(aws.url, EMR_ACCOUNT, "iam").create_policy(
         PolicyName="partner-boundary", PolicyDocument=json.dumps(document)
     )
-    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError, match=EMR_ACCOUNT) as refused:
+    with (
+        CallRecorder().everywhere() as calls,
+        pytest.raises(InvalidParameterError, match=f"is a policy of account {EMR_ACCOUNT}") as refused,
+    ):
         run_operator(make_operator(aws, permissions_boundary=boundary, dry_run=dry_run))
     assert refused.value.field == "permissions_boundary"
     assert calls.mutating == []
@@ -275,7 +278,7 @@ def test_the_stand_in_refuses_a_create_role_whose_boundary_does_not_exist(aws: S
     for boundary in (f"arn:aws:iam::{DESTINATION_ACCOUNT}:policy/typo-boundary", "arn:aws:iam::aws:policy/NoSuchOne"):
         with pytest.raises(ClientError, match="NoSuchEntity"):
             iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)
-    with pytest.raises(ClientError, match="NoSuchEntity"):
+    with pytest.raises(InvalidParameterError, match="does not exist"):  # read with GetPolicy first
         run_operator(make_operator(aws, permissions_boundary=f"arn:aws:iam::{DESTINATION_ACCOUNT}:policy/typo"))
     with pytest.raises(ClientError, match="NoSuchEntity"):
         iam.get_role(RoleName=ROLE_NAME)
