@@ -111,7 +111,7 @@ def under_prefix(prefix: Any, *parts: Any) -> str:
     it, which no grant allows (S3 AccessDenied, an implicit deny: IAM User Guide, "The difference between explicit
     and implicit denies"), on a cluster already launched. The joined URI is checked as a prefix is: no empty,
     ``.`` or ``..`` segment (Hadoop's ``Path`` would collapse ``//`` and resolve ``..``, writing elsewhere), no
-    ``*``, ``?`` or ``$``.
+    ``*``, ``?``, ``$`` or control character, a key of at most S3's 1,024 bytes.
 
     :raises InvalidParameterError: a prefix the grant operators refuse, or such a part, naming the prefix (failing
         the task without retries).
@@ -123,7 +123,8 @@ def under_prefix(prefix: Any, *parts: Any) -> str:
     for number, part in enumerate(parts, start=1):
         validation.require_str(part, f"{field}, part {number}")
     uri = granted + "/".join(parts)
-    validation.parse_s3_location(uri, f"{field}, parts {list(parts)!r}")
+    # An object's key may take all of S3's 1,024 bytes (a granted prefix, at most 1,000, leaves room for it).
+    validation.parse_s3_location(uri, f"{field}, parts {list(parts)!r}", max_key_bytes=validation.KEY_MAX_BYTES)
     return uri
 
 

@@ -292,11 +292,21 @@ def validate_bucket_name(value: Any, field: str) -> str:
     return value
 
 
-def parse_s3_location(value: Any, field: str, *, allow_bucket_root: bool = False) -> S3Location:
+#: S3 object keys are at most 1,024 bytes of UTF-8, prefix and delimiters included (Amazon S3 User Guide, "Naming
+#: Amazon S3 objects"); a granted prefix leaves room for the names of the objects under it.
+KEY_MAX_BYTES = 1024
+PREFIX_MAX_BYTES = 1000
+
+
+def parse_s3_location(
+    value: Any, field: str, *, allow_bucket_root: bool = False, max_key_bytes: int = PREFIX_MAX_BYTES
+) -> S3Location:
     """
     Parse ``s3://bucket/prefix``; the prefix is normalised to end with ``/``.
 
-    The whole bucket (``s3://bucket/``) is refused unless ``allow_bucket_root``.
+    The whole bucket (``s3://bucket/``) is refused unless ``allow_bucket_root``. A prefix is at most
+    ``PREFIX_MAX_BYTES`` of UTF-8, leaving room for the object names under it; an object's own URI may take
+    ``max_key_bytes=KEY_MAX_BYTES``.
     """
     value = require_str(value, field)
     if not value.startswith("s3://"):
@@ -313,9 +323,12 @@ def parse_s3_location(value: Any, field: str, *, allow_bucket_root: bool = False
         raise InvalidParameterError(
             field, f"must name a prefix inside the bucket (s3://{bucket}/some/prefix/); whole-bucket access is refused"
         )
-    if _utf8_length(key) > 1000 or any(ord(char) < 32 for char in key):
-        # S3 keys are at most 1024 bytes of UTF-8: leave room for the object names under the prefix.
-        raise InvalidParameterError(field, f"is not a valid S3 key prefix: {value!r}")
+    if _utf8_length(key) > max_key_bytes or any(ord(char) < 32 for char in key):
+        what = "key prefix" if max_key_bytes < KEY_MAX_BYTES else "key"
+        raise InvalidParameterError(
+            field,
+            f"is not a valid S3 {what} (at most {max_key_bytes} bytes of UTF-8, no control characters): {value!r}",
+        )
     if key and not key.endswith("/"):
         key += "/"
     return S3Location(bucket, key)

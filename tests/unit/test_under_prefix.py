@@ -60,3 +60,15 @@ def test_a_part_that_would_leave_or_blur_the_prefix_is_refused(parts: tuple[obje
     """Hadoop's ``Path`` resolves ``..`` and collapses ``//`` (``java.net.URI.normalize``): the key would be another."""
     with pytest.raises(InvalidParameterError, match=r"under_prefix\('s3://bucket-b/p'"):
         under_prefix("s3://bucket-b/p", *parts)
+
+
+def test_an_object_key_may_take_all_of_s3_s_1024_bytes() -> None:
+    """
+    A granted prefix is at most 1,000 bytes; the object under it may take S3's whole 1,024 (Amazon S3 User Guide,
+    "Naming Amazon S3 objects": "maximum length of 1,024 bytes", prefix included).
+    """
+    prefix = "s3://bkt-x/" + "k" * 980
+    stamp = "20261201T100000-3f2a9c01be"
+    assert under_prefix(prefix, stamp, "results.txt") == f"{prefix}/{stamp}/results.txt"
+    with pytest.raises(InvalidParameterError, match="1024 bytes"):
+        under_prefix(prefix, stamp, "r" * 40)
