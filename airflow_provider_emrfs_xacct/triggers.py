@@ -222,7 +222,6 @@ class OperatorBotocoreSettingsMixin:
     hand, or serialised before the field was) ``botocore_config`` replaces them, as for the Amazon provider's triggers.
     """
 
-    aws_hook_class: Any
     aws_conn_id: str | None
     region_name: str | None
     verify: bool | str | None
@@ -259,18 +258,33 @@ class OperatorBotocoreSettingsMixin:
             config_is_default=self.botocore_config_is_default,
         )
 
+    @staticmethod
+    def wait_hook_class() -> Any:
+        """
+        The hook the wait polls with: the provider's EMR hook, not the Amazon provider's ``EmrHook`` the upstream
+        triggers name (``aws_hook_class``): its sessions keep a
+        connection's ``profile_name`` settings under a ``role_arn`` (``session_scope``), as the deferring operator's
+        do, so the wait polls the endpoint (a profile's ``endpoint_url`` or ``services`` section: AWS SDKs and Tools
+        Reference Guide, "Service-specific endpoints"; ``use_fips_endpoint``) the operator launched through.
+        """
+        from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+
+        return EmrfsEmrHook
+
     def hook(self) -> Any:
-        """The hook the trigger waits with (``aws_hook_class`` on its connection and region)."""
+        """The hook the trigger waits with (:meth:`wait_hook_class` on its connection and region)."""
         if self._built_hook is not None:
             return self._built_hook
-        return self.aws_hook(self.aws_hook_class, self.aws_conn_id, self.region_name)
+        return self.aws_hook(self.wait_hook_class(), self.aws_conn_id, self.region_name)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         if self.botocore_config_is_default:
             # build_hook reads the connection's config_kwargs when it builds the hook: in a thread, as the Amazon
             # provider reads the connection when it builds its client (``AwsGenericHook.get_async_conn``), but in the
             # provider's pool, not asgiref's shared thread (in_thread).
-            self._built_hook = await in_thread(self.aws_hook)(self.aws_hook_class, self.aws_conn_id, self.region_name)
+            self._built_hook = await in_thread(self.aws_hook)(
+                self.wait_hook_class(), self.aws_conn_id, self.region_name
+            )
         async for event in super().run():  # type: ignore[misc]
             yield event
 
