@@ -5948,6 +5948,56 @@ MUTATIONS = [
         "CreateRole (NoSuchEntity) instead of refusing destination.permissions_boundary before any write",
         ["tests/integration/test_destination_role_boundary_read.py"],
     ),
+    m(
+        "OX156",
+        "operators/emr.py",
+        "        for field, value in taken.items():\n            setattr(self, field, value)\n",
+        "",
+        "as_teardown(setups=launch) leaves a teardown without region_name in the connection's Region, not the "
+        "launch's: it finds no cluster and skips while the launch's cluster keeps running",
+        ["tests/integration/test_teardown_launch_region.py"],
+    ),
+    m(
+        "OX157",
+        "operators/emr.py",
+        "        self.push_xcom(context, LAUNCH_LOCATION_XCOM_KEY, self._location(hook))\n",
+        "",
+        "the launch records no Region or connection before RunJobFlow: a teardown wired by hand in another Region skips",
+        ["tests/integration/test_teardown_launch_region.py"],
+    ),
+    m(
+        "OX158",
+        "operators/emr.py",
+        '            self._refuse_another_location(context, "no cluster of the launch was found")\n',
+        "",
+        "a teardown that finds no cluster skips although the launch recorded another Region or connection",
+        ["tests/integration/test_teardown_launch_region.py"],
+    ),
+    m(
+        "OX159",
+        "operators/emr.py",
+        'if error_code(error) in INPUT_ERROR_CODES and "is not valid" in error_message(error):',
+        "if False:",
+        "a teardown given the id of a cluster of another Region fails with DescribeCluster's 'is not valid', naming "
+        "no Region, instead of the launch's Region",
+        ["tests/integration/test_teardown_launch_region.py"],
+    ),
+    m(
+        "OX160",
+        "operators/emr.py",
+        "            if _literal(own) and _literal(theirs) and own != theirs:",
+        "            if False:",
+        "as_teardown accepts a literal region_name or aws_conn_id other than the launch's",
+        ["tests/integration/test_teardown_launch_region.py"],
+    ),
+    m(
+        "OX161",
+        "operators/emr.py",
+        "            self.partial_kwargs.update(taken)\n",
+        "",
+        "a mapped teardown does not take its mapped launch's region_name",
+        ["tests/integration/test_teardown_launch_region.py"],
+    ),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
@@ -27,7 +28,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from airflow.sdk import Context
 
@@ -51,6 +52,12 @@ SWAPPED_CONNECTIONS = (
 #: plus four searches: well within the 5 s Airflow's supervisor leaves a task between SIGTERM and SIGKILL
 #: (``ActivitySubprocess.kill``'s ``escalation_delay`` in ``airflow/sdk/execution_time/supervisor.py``).
 KILL_SEARCH_WAITS = (0.25, 0.5, 1.0)
+
+#: The XCom key under which a launch records where it launches (``region_name``, ``aws_conn_id``), before ``RunJobFlow``:
+#: its teardown, finding no cluster in another Region or through another connection, fails instead of skipping. EMR
+#: endpoints and clusters are per Region (AWS General Reference, "Amazon EMR endpoints and quotas"; ``ListClusters``
+#: and ``DescribeCluster`` answer of the endpoint's Region only: Amazon EMR API Reference, "ListClusters").
+LAUNCH_LOCATION_XCOM_KEY = "launch_location"
 
 
 class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
@@ -473,8 +480,14 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
             # region_name to the trigger from Amazon provider 9.37 on: setup.cfg's floor).
             self.region_name = hook.conn_region_name
         self._launch_key = key
+        # Before RunJobFlow: a launch that dies after it still tells its teardown where it launched (no AWS call).
+        self.push_xcom(context, LAUNCH_LOCATION_XCOM_KEY, self._location(hook))
         with arguments.conflicts_named_where_given(fields):
             return self._launch_and_report(context, hook, name)
+
+    def _location(self, hook: EmrfsEmrHook) -> dict[str, Any]:
+        """Where this launch launches: its Region (``region_name``, else the connection's) and its connection id."""
+        return {"region_name": hook.conn_region_name, "aws_conn_id": self.aws_conn_id}
 
     def _launch_and_report(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """Launch (:meth:`_launch`); report the changes made once the cluster is launched, before a deferred wait."""
@@ -1239,6 +1252,67 @@ def launch_search_bound(context: Context) -> datetime | None:
     return min([*times, datetime.now(timezone.utc)]) - CLOCK_SKEW_MARGIN
 
 
+#: The fields that say where a launch and its teardown act, and their defaults (``AwsBaseOperator``'s).
+LOCATION_FIELDS = {"aws_conn_id": "aws_default", "region_name": None}
+
+
+def location_fields(task: Any) -> dict[str, Any]:
+    """
+    ``aws_conn_id`` and ``region_name`` as the DAG gives them to ``task`` (a mapped task's ``.partial()`` values);
+    a field mapped over (``.expand``) is left out: only its instances know it.
+    """
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    if not isinstance(task, MappedOperator):
+        return {field: getattr(task, field, default) for field, default in LOCATION_FIELDS.items()}
+    expand_input = task._get_specified_expand_input().value
+    items = expand_input if isinstance(expand_input, (list, tuple)) else [expand_input]
+    mapped = {name for kwargs in items if isinstance(kwargs, dict) for name in kwargs}
+    return {
+        field: task.partial_kwargs.get(field, default)
+        for field, default in LOCATION_FIELDS.items()
+        if field not in mapped
+    }
+
+
+def is_cluster_launch(task: Any) -> bool:
+    """Whether ``task`` launches an EMR cluster (an ``EmrCreateJobFlowOperator``, mapped or not)."""
+    operator_class = getattr(task, "operator_class", type(task))
+    return isinstance(operator_class, type) and issubclass(operator_class, EmrCreateJobFlowOperator)
+
+
+def _literal(value: Any) -> bool:
+    """Whether ``value`` is known when the DAG is parsed: not a template, not an ``XComArg``."""
+    return value is None or (isinstance(value, str) and "{{" not in value)
+
+
+def teardown_location(teardown: dict[str, Any], launches: Sequence[Any], task_id: str) -> dict[str, Any]:
+    """
+    The ``region_name`` a teardown with none takes from its launch (``{}``: none); refuse, naming the field, a literal
+    ``aws_conn_id`` or ``region_name`` other than the launch's: it would look for the launch's cluster elsewhere
+    (AWS General Reference, "Amazon EMR endpoints and quotas": endpoints, and so clusters, are per Region).
+    """
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    taken: dict[str, Any] = {}
+    for launch in (task for task in launches if is_cluster_launch(task)):
+        given = location_fields(launch)
+        for field in sorted(set(given) & set(teardown)):
+            own, theirs = taken.get(field, teardown[field]), given[field]
+            if field == "region_name" and own is None:
+                taken[field] = own = theirs
+            if _literal(own) and _literal(theirs) and own != theirs:
+                raise InvalidParameterError(
+                    f"{task_id}: {field}",
+                    f"{own!r} is not the {field} of its launch {launch.task_id!r} ({theirs!r}): the teardown would "
+                    "look for the launch's cluster with another connection or in another Region (EMR lists and "
+                    "describes the clusters of its endpoint's Region only), find none and skip while the cluster "
+                    f"keeps running. Give the teardown the launch's {field}, or none for region_name (it then takes "
+                    "the launch's)",
+                )
+    return taken
+
+
 class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminateJobFlowOperator):
     """
     Terminate the cluster a launch task started: the teardown of :class:`LaunchClusterWithSecConfigOperator`.
@@ -1315,6 +1389,8 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     #: The idempotency keys of the launch task instances this teardown ends (``_launch_keys``), once looked for.
     _launch_instance_keys: Sequence[str] = ()
+    #: The map indexes of the launch task instances of ``_launch_instance_keys``, in the same order.
+    _launch_indexes: Sequence[int] = ()
     #: The clusters this try ends, the one it waits for first: the deferral hands them to ``execute_complete``.
     _ending: Sequence[str] = ()
     template_fields: Sequence[str] = (
@@ -1343,9 +1419,12 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
     def as_teardown(
         self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None
     ) -> TerminateClusterOperator:
+        taken = teardown_location(location_fields(self), self._launches_of(setups), self.task_id)
         super().as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
         # Airflow's teardown rule (all_done_setup_success) would not run it after a failed launch.
         self.trigger_rule = TriggerRule.ALL_DONE
+        for field, value in taken.items():
+            setattr(self, field, value)
         if self.launch_task_id is None:
             self.launch_task_id = self._launch_task_id_of(setups)
         return self
@@ -1420,9 +1499,11 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
                     "that is not mapped, TerminateClusterOperator(job_flow_id=<the launch>.output).as_teardown("
                     f"setups=<the launch>), which terminates the clusters of every instance of {launch!r}",
                 )
+            taken = teardown_location(location_fields(self), launches, self.task_id)
             super().as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
             # As TerminateClusterOperator.as_teardown: Airflow's rule would not run it after failed launches.
             self.trigger_rule = TriggerRule.ALL_DONE
+            self.partial_kwargs.update(taken)
             mapped_names = set(expand_input) if isinstance(expand_input, dict) else set()
             if isinstance(expand_input, (list, tuple)):
                 mapped_names = {name for kwargs in expand_input if isinstance(kwargs, dict) for name in kwargs}
@@ -1468,21 +1549,73 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
             with explain_access_denied(self.hook):
                 clusters = self._clusters_of_the_launch(context, given)
         if not clusters:
+            self._refuse_another_location(context, "no cluster of the launch was found")
             if not self.dry_run:  # its launch always skips: the search's warning alone names a cluster found
                 self._refuse_to_skip_past_namesakes(context)
             raise AirflowSkipException(
                 f"No cluster to terminate: the launch ({self.launch_task_id or 'job_flow_id'}) produced none"
             )
         self.job_flow_id = clusters[0]
-        if self.dry_run:
-            planned = [*clusters, *self._other_clusters_of_the_launch(context, given)]
-            self.report(context, [change for cluster_id in planned for change in self._teardown_plan(cluster_id)])
+        with self._unknown_cluster_explained(context):
+            if self.dry_run:
+                planned = [*clusters, *self._other_clusters_of_the_launch(context, given)]
+                self.report(context, [change for cluster_id in planned for change in self._teardown_plan(cluster_id)])
+                return
+            if self.deferrable and self.region_name is None:
+                # As the launch: the trigger waits in the cluster's region (the connection's), not the triggerer's.
+                self.region_name = self.hook.conn_region_name
+            self._ending = clusters
+            self._terminate_all(context, clusters, given)
+
+    @contextmanager
+    def _unknown_cluster_explained(self, context: Context) -> Iterator[None]:
+        """
+        Turn EMR's "Cluster id ... is not valid" (``InvalidRequestException``, ``ValidationException``: a cluster of
+        another Region or account, Amazon EMR API Reference, "DescribeCluster") into a failure naming where the launch
+        launched, when its record says another Region or connection than this teardown's.
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import error_code, error_message
+
+        try:
+            yield
+        except ClientError as error:
+            if error_code(error) in INPUT_ERROR_CODES and "is not valid" in error_message(error):
+                self._refuse_another_location(context, f"{error.operation_name} answered {error_message(error)!r}")
+            raise
+
+    def _refuse_another_location(self, context: Context, what: str) -> None:
+        """
+        Fail, naming ``region_name`` / ``aws_conn_id``, when the launch recorded (XCom ``launch_location``, pushed
+        before ``RunJobFlow``) another Region or connection than this teardown's: its cluster may be running there
+        (EMR lists and describes the clusters of its endpoint's Region only: Amazon EMR API Reference, "ListClusters";
+        AWS General Reference, "Amazon EMR endpoints and quotas"). An XCom read, no AWS call.
+        """
+        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+
+        pull = getattr(context.get("ti"), "xcom_pull", None)
+        if not self.launch_task_id or pull is None:
             return
-        if self.deferrable and self.region_name is None:
-            # As the launch: the trigger waits in the cluster's region (the connection's), not the triggerer's.
-            self.region_name = self.hook.conn_region_name
-        self._ending = clusters
-        self._terminate_all(context, clusters, given)
+        indexes = list(self._launch_indexes) or [-1]
+        pulled = pull(
+            task_ids=str(self.launch_task_id),
+            key=LAUNCH_LOCATION_XCOM_KEY,
+            map_indexes=indexes[0] if len(indexes) == 1 else indexes,
+        )
+        here = {"aws_conn_id": self.aws_conn_id, "region_name": self.hook.conn_region_name}
+        for record in pulled if isinstance(pulled, (list, tuple)) else [pulled]:
+            differ = [
+                field for field in here if isinstance(record, dict) and field in record and record[field] != here[field]
+            ]
+            if differ:
+                raise PreconditionError(
+                    f"{what} in Region {here['region_name']} through connection {here['aws_conn_id']!r}, but the "
+                    f"launch {self.launch_task_id!r} launched in Region {record.get('region_name')} through connection "
+                    f"{record.get('aws_conn_id')!r}: its cluster may be running there, billing. Give the teardown the "
+                    f"launch's {' and '.join(differ)} (as_teardown(setups=launch) gives it the launch's region_name), "
+                    "then clear it; or terminate the cluster there by its tag "
+                    f"{IDEMPOTENCY_TAG}",
+                    field=" / ".join(differ),
+                )
 
     def defer(
         self,
@@ -1678,6 +1811,7 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
             indexes = [own_index]
         else:
             indexes = launch_map_indexes(ti.dag_id, ti.run_id, launch_task_id)
+        self._launch_indexes = indexes
         return [idempotency_key(context, launch_task_id, map_index=index) for index in indexes]
 
     def _launch_is_mapped(self) -> bool | None:

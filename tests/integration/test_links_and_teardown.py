@@ -230,7 +230,9 @@ def test_as_teardown_of_the_launch_runs_even_after_a_failed_launch() -> None:
             task_id="launch_cluster", aws_conn_id=EMR_CONN_ID, emr_conn_id=None, security_configuration="x"
         )
         work = TerminateClusterOperator(task_id="unrelated", job_flow_id="j-1")  # a stand-in for the work
-        teardown = TerminateClusterOperator(task_id="terminate_cluster", job_flow_id=cluster.output)
+        teardown = TerminateClusterOperator(
+            task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
+        )
         cluster >> work >> teardown.as_teardown(setups=cluster)
 
     assert dag.get_task("launch_cluster").is_setup
