@@ -5998,6 +5998,24 @@ MUTATIONS = [
         "a mapped teardown does not take its mapped launch's region_name",
         ["tests/integration/test_teardown_launch_region.py"],
     ),
+    m(
+        "OX164",
+        "hooks/iam.py",
+        "        retriable=True,\n        field=field,\n    )\n",
+        "        retriable=False,\n        field=field,\n    )\n",
+        "a permissions_boundary IAM does not show (yet) fails the task without its retries: a policy an upstream task "
+        "created seconds before, not visible yet (IAM's eventual consistency), is never seen",
+        ["tests/integration/test_destination_role_boundary_read.py"],
+    ),
+    j(
+        "OX165",
+        "aws_role_boundaries.py",
+        "    if permissions_boundary and _service_role_policy(permissions_boundary):\n",
+        "    if False:\n",
+        "the stand-in creates a role whose boundary is an AWS service role policy, which IAM refuses "
+        "(PolicyNotAttachable)",
+        ["tests/integration/test_destination_role_boundary_read.py"],
+    ),
 ]
 
 

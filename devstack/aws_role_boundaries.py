@@ -9,11 +9,15 @@ with customer managed policies"): this judge looks for it among the role's accou
 account's is refused too. An AWS managed one (account ``aws``) exists when moto's copy of AWS's list holds it, whether
 or not moto loads that list into its backends (``MOTO_IAM_LOAD_MANAGED_POLICIES``); ``GetPolicy`` answers it so too
 (IAM API Reference, "GetPolicy": "Retrieves information about the specified managed policy"), as AWS does for any
-account, where moto would answer ``NoSuchEntity`` for one it has not loaded.
+account, where moto would answer ``NoSuchEntity`` for one it has not loaded. An AWS service role policy (path
+``/aws-service-role/``) is refused as a boundary with ``PolicyNotAttachable`` ("AWS service role policies can only be
+attached to the service-linked role for that service": IAM API Reference, "PutRolePermissionsBoundary",
+"AttachRolePolicy", "Errors"), and ``GetPolicy`` answers its ``IsAttachable`` false.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from typing import Any
@@ -21,7 +25,7 @@ from typing import Any
 import moto.iam.models
 from moto.core.responses import ActionResult
 from moto.iam.aws_managed_policies import aws_managed_policies_data
-from moto.iam.exceptions import NotFoundException
+from moto.iam.exceptions import IAMException, NotFoundException
 from moto.iam.responses import IamResponse
 
 from devstack import backend_judges
@@ -41,17 +45,46 @@ def _aws_managed() -> frozenset[str]:
     return frozenset(_aws_managed_data())
 
 
-def get_policy(self: Any) -> Any:
-    """``GetPolicy`` of an AWS managed policy moto knows but has not loaded: answered as AWS answers it."""
+#: The path of AWS's service role policies, which "can only be attached to the service-linked role for that service"
+#: (IAM API Reference, "PutRolePermissionsBoundary" and "AttachRolePolicy", "Errors", ``PolicyNotAttachable``).
+SERVICE_ROLE_PATH = "policy/aws-service-role/"
+
+
+def _service_role_policy(arn: str) -> bool:
+    """An AWS service role policy (``arn:aws:iam::aws:policy/aws-service-role/…``): not attachable to a role."""
+    parts = arn.split(":", 5)
+    return len(parts) == 6 and parts[4] == "aws" and parts[5].startswith(SERVICE_ROLE_PATH)
+
+
+def _unloaded_policy(self: Any) -> Any:
+    """The AWS managed policy moto knows but has not loaded, as ``GetPolicy`` answers it; else moto's refusal."""
     try:
-        return _moto["get_policy"](self)
+        return _moto["get_policy"](self).result["Policy"]
     except NotFoundException:
         parts = str(self._get_param("PolicyArn")).split(":", 5)
         if len(parts) != 6 or parts[4] != "aws" or parts[5] not in _aws_managed_data():
             raise
         name, data = _aws_managed_data()[parts[5]]
-        policy = moto.iam.models.AWSManagedPolicy.from_data(name, self.current_account, self.region, data)
-        return ActionResult({"Policy": policy})
+        return moto.iam.models.AWSManagedPolicy.from_data(name, self.current_account, self.region, data)
+
+
+def get_policy(self: Any) -> Any:
+    """
+    ``GetPolicy`` of an AWS managed policy moto knows but has not loaded: answered as AWS answers it; a service role
+    policy with ``IsAttachable`` false ("Specifies whether the policy can be attached to an IAM user, group, or
+    role": IAM API Reference, "Policy"), where moto answers true.
+    """
+    policy = _unloaded_policy(self)
+    if _service_role_policy(str(self._get_param("PolicyArn"))):
+        policy = copy.copy(policy)  # moto's loaded one left as it is
+        policy.is_attachable = False
+    return ActionResult({"Policy": policy})
+
+
+class PolicyNotAttachable(IAMException):
+    """IAM's refusal of a service role policy as a role's boundary (HTTP 400: IAM API Reference, "Errors")."""
+
+    code = "PolicyNotAttachable"
 
 
 def _boundary_exists(backend: Any, arn: str) -> bool:
@@ -74,6 +107,10 @@ def create_role(
 ) -> Any:
     if permissions_boundary and not _boundary_exists(self, permissions_boundary):
         raise NotFoundException(f"Policy {permissions_boundary} does not exist or is not attachable.")
+    if permissions_boundary and _service_role_policy(permissions_boundary):
+        raise PolicyNotAttachable(
+            "AWS service role policies can only be attached to the service-linked role for that service."
+        )
     return _moto["create_role"](
         self, role_name, assume_role_policy_document, path, permissions_boundary, *args, **kwargs
     )

@@ -172,19 +172,36 @@ def _create_role_extras(permissions_boundary: str | None, role_tags: dict[str, s
     return extras
 
 
-#: What IAM answers a ``CreateRole`` whose permissions boundary does not exist (``NoSuchEntity``) or cannot be one
-#: (``PolicyNotAttachable``: "AWS service role policies can only be attached to the service-linked role for that
-#: service") (IAM API Reference, "CreateRole" and "PutRolePermissionsBoundary", "Errors").
-BOUNDARY_REFUSALS = frozenset({"NoSuchEntity", "PolicyNotAttachable"})
+def _missing_boundary(policy_arn: str, answer: str, field: str) -> PreconditionError:
+    """
+    A boundary IAM says does not exist: retriable, naming ``field``, as a missing role or key is.
+
+    A policy another task or tool created seconds ago may not be visible yet (IAM User Guide, "Troubleshoot IAM",
+    "Changes that I make are not always immediately visible"): the task keeps its retries.
+    """
+    return PreconditionError(
+        f"the managed policy {policy_arn} does not exist ({answer}): check the ARN, or create the policy first "
+        "(one created seconds ago may not be visible yet)",
+        retriable=True,
+        field=field,
+    )
 
 
 def _refuse_boundary(error: ClientError, permissions_boundary: str | None, field: str) -> None:
-    """Raise ``CreateRole``'s refusal of the boundary as an :class:`InvalidParameterError` naming ``field``."""
-    if permissions_boundary and error_code(error) in BOUNDARY_REFUSALS:
+    """
+    Raise ``CreateRole``'s refusal of the boundary naming ``field``: ``NoSuchEntity`` (retriable, IAM's lag) or
+    ``PolicyNotAttachable`` ("AWS service role policies can only be attached to the service-linked role for that
+    service": permanent) (IAM API Reference, "CreateRole" and "PutRolePermissionsBoundary", "Errors").
+    """
+    if not permissions_boundary:
+        return
+    if error_code(error) == "NoSuchEntity":
+        raise _missing_boundary(permissions_boundary, f"CreateRole: {error_message(error)}", field) from error
+    if error_code(error) == "PolicyNotAttachable":
         raise InvalidParameterError(
             field,
-            f"IAM refused {permissions_boundary} as the role's permissions boundary ({error_code(error)}: "
-            f"{error_message(error)}): name an existing managed policy that can be attached to a role",
+            f"IAM refused {permissions_boundary} as the role's permissions boundary (PolicyNotAttachable: "
+            f"{error_message(error)}): name a managed policy that can be attached to a role",
         ) from error
 
 
@@ -350,7 +367,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         for one that cannot be attached (IAM API Reference, "CreateRole", "PutRolePermissionsBoundary", "Errors");
         ``GetPolicy`` answers ``NoSuchEntity`` for the first and ``IsAttachable`` false for the second (IAM API
         Reference, "GetPolicy"; "Policy": "Specifies whether the policy can be attached to an IAM user, group, or
-        role"). ``iam:GetPolicy`` refused: a WARNING that it was not checked (``CreateRole`` still refuses it).
+        role"). The first is a retriable :class:`PreconditionError` (a policy made seconds ago may not be visible
+        yet), the second an :class:`InvalidParameterError`. ``iam:GetPolicy`` refused: a WARNING that it was not
+        checked (``CreateRole`` still refuses it).
         """
         try:
             policy = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]
@@ -364,9 +383,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 )
                 return
             if error_code(error) == "NoSuchEntity":
-                raise InvalidParameterError(
-                    field, f"the managed policy {policy_arn} does not exist (GetPolicy: NoSuchEntity)"
-                ) from error
+                raise _missing_boundary(policy_arn, "GetPolicy: NoSuchEntity", field) from error
             raise
         if policy.get("IsAttachable") is False:
             raise InvalidParameterError(field, f"the managed policy {policy_arn} cannot be attached to a role")

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_NOBODY_STATEMENT
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, Seeded, client
 from devstack.testing import CallRecorder, run_operator
 from tests.integration.test_destination_role import ROLE_ARN, ROLE_NAME, make_operator, trust_policy
@@ -278,7 +278,7 @@ def test_the_stand_in_refuses_a_create_role_whose_boundary_does_not_exist(aws: S
     for boundary in (f"arn:aws:iam::{DESTINATION_ACCOUNT}:policy/typo-boundary", "arn:aws:iam::aws:policy/NoSuchOne"):
         with pytest.raises(ClientError, match="NoSuchEntity"):
             iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)
-    with pytest.raises(InvalidParameterError, match="does not exist"):  # read with GetPolicy first
+    with pytest.raises(PreconditionError, match="does not exist"):  # read with GetPolicy first (retriable: IAM's lag)
         run_operator(make_operator(aws, permissions_boundary=f"arn:aws:iam::{DESTINATION_ACCOUNT}:policy/typo"))
     with pytest.raises(ClientError, match="NoSuchEntity"):
         iam.get_role(RoleName=ROLE_NAME)
