@@ -5985,9 +5985,9 @@ MUTATIONS = [
     m(
         "OX160",
         "operators/emr.py",
-        "            if _literal(own) and _literal(theirs) and own != theirs:",
-        "            if False:",
-        "as_teardown accepts a literal region_name or aws_conn_id other than the launch's",
+        "            elif _literal(own) and _literal(theirs) and own != theirs:",
+        "            elif False:",
+        "as_teardown accepts a literal region_name or aws_conn_id given to the teardown other than the launch's",
         ["tests/integration/test_teardown_launch_region.py"],
     ),
     m(
@@ -5995,7 +5995,7 @@ MUTATIONS = [
         "operators/emr.py",
         "            self.partial_kwargs.update(taken)\n",
         "",
-        "a mapped teardown does not take its mapped launch's region_name",
+        "a mapped teardown does not take its mapped launch's aws_conn_id or region_name",
         ["tests/integration/test_teardown_launch_region.py"],
     ),
     m(
@@ -6015,6 +6015,23 @@ MUTATIONS = [
         "the stand-in creates a role whose boundary is an AWS service role policy, which IAM refuses "
         "(PolicyNotAttachable)",
         ["tests/integration/test_destination_role_boundary_read.py"],
+    ),
+    m(
+        "OX162",
+        "operators/emr.py",
+        "            if field not in teardown and field not in taken:\n",
+        "            if False:\n",
+        "as_teardown refuses a teardown given no aws_conn_id (the class default) under a launch on another "
+        "connection, instead of giving it the launch's: DAGs that parsed before fail",
+        ["tests/integration/test_teardown_launch_region.py"],
+    ),
+    m(
+        "OX163",
+        "operators/emr.py",
+        '(field != "region_name" or given[field] is not None)',
+        "True",
+        "a teardown given region_name=None counts as given: as_teardown refuses it instead of giving it the launch's",
+        ["tests/integration/test_teardown_launch_region.py"],
     ),
 ]
 

@@ -1252,26 +1252,30 @@ def launch_search_bound(context: Context) -> datetime | None:
     return min([*times, datetime.now(timezone.utc)]) - CLOCK_SKEW_MARGIN
 
 
-#: The fields that say where a launch and its teardown act, and their defaults (``AwsBaseOperator``'s).
-LOCATION_FIELDS = {"aws_conn_id": "aws_default", "region_name": None}
+#: The fields that say where a launch and its teardown act (``AwsBaseOperator``'s).
+LOCATION_FIELDS = ("aws_conn_id", "region_name")
 
 
 def location_fields(task: Any) -> dict[str, Any]:
     """
-    ``aws_conn_id`` and ``region_name`` as the DAG gives them to ``task`` (a mapped task's ``.partial()`` values);
-    a field mapped over (``.expand``) is left out: only its instances know it.
+    ``aws_conn_id`` and ``region_name`` as the DAG gives them to ``task`` (what its ``__init__`` got, ``default_args``
+    included, as Airflow records it; a mapped task's ``.partial()`` values). One not given, a ``region_name`` of
+    ``None`` and a field mapped over (``.expand``: only its instances know it) are left out.
     """
     from airflow.sdk.definitions.mappedoperator import MappedOperator
 
+    mapped: set[str] = set()
     if not isinstance(task, MappedOperator):
-        return {field: getattr(task, field, default) for field, default in LOCATION_FIELDS.items()}
-    expand_input = task._get_specified_expand_input().value
-    items = expand_input if isinstance(expand_input, (list, tuple)) else [expand_input]
-    mapped = {name for kwargs in items if isinstance(kwargs, dict) for name in kwargs}
+        given = getattr(task, "_BaseOperator__init_kwargs", None) or {}
+    else:
+        given = task.partial_kwargs
+        expand_input = task._get_specified_expand_input().value
+        items = expand_input if isinstance(expand_input, (list, tuple)) else [expand_input]
+        mapped = {name for kwargs in items if isinstance(kwargs, dict) for name in kwargs}
     return {
-        field: task.partial_kwargs.get(field, default)
-        for field, default in LOCATION_FIELDS.items()
-        if field not in mapped
+        field: given[field]
+        for field in LOCATION_FIELDS
+        if field in given and field not in mapped and (field != "region_name" or given[field] is not None)
     }
 
 
@@ -1288,27 +1292,27 @@ def _literal(value: Any) -> bool:
 
 def teardown_location(teardown: dict[str, Any], launches: Sequence[Any], task_id: str) -> dict[str, Any]:
     """
-    The ``region_name`` a teardown with none takes from its launch (``{}``: none); refuse, naming the field, a literal
-    ``aws_conn_id`` or ``region_name`` other than the launch's: it would look for the launch's cluster elsewhere
-    (AWS General Reference, "Amazon EMR endpoints and quotas": endpoints, and so clusters, are per Region).
+    The ``aws_conn_id`` and ``region_name`` a teardown not given them (``teardown``: :func:`location_fields`) takes from
+    its launch (``{}``: none); refuse, naming the field, one given to both as literals that differ: the teardown would
+    look for the launch's cluster elsewhere (AWS General Reference, "Amazon EMR endpoints and quotas": endpoints, and
+    so clusters, are per Region). Another value given to one of them only is the run's to check (XCom
+    ``launch_location``).
     """
     from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
     taken: dict[str, Any] = {}
     for launch in (task for task in launches if is_cluster_launch(task)):
-        given = location_fields(launch)
-        for field in sorted(set(given) & set(teardown)):
-            own, theirs = taken.get(field, teardown[field]), given[field]
-            if field == "region_name" and own is None:
-                taken[field] = own = theirs
-            if _literal(own) and _literal(theirs) and own != theirs:
+        for field, theirs in sorted(location_fields(launch).items()):
+            own = taken.get(field, teardown.get(field))
+            if field not in teardown and field not in taken:
+                taken[field] = theirs
+            elif _literal(own) and _literal(theirs) and own != theirs:
                 raise InvalidParameterError(
                     f"{task_id}: {field}",
                     f"{own!r} is not the {field} of its launch {launch.task_id!r} ({theirs!r}): the teardown would "
                     "look for the launch's cluster with another connection or in another Region (EMR lists and "
                     "describes the clusters of its endpoint's Region only), find none and skip while the cluster "
-                    f"keeps running. Give the teardown the launch's {field}, or none for region_name (it then takes "
-                    "the launch's)",
+                    f"keeps running. Give the teardown the launch's {field}, or none (it then takes the launch's)",
                 )
     return taken
 
@@ -1372,8 +1376,10 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
     :param dry_run: find the cluster and log the plan (its termination); terminate nothing. (templated,
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
-    :param aws_conn_id: connection that acts in the EMR account. (templated)
-    :param region_name: the AWS Region of its clients, the cluster's; default: the connection's. (templated)
+    :param aws_conn_id: connection that acts in the EMR account; not given (nor in ``default_args``),
+        ``as_teardown(setups=launch)`` gives it the launch's. (templated)
+    :param region_name: the AWS Region of its clients, the cluster's; default: the launch's under ``as_teardown``
+        (when the launch was given one), else the connection's. (templated)
     :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
@@ -1611,7 +1617,7 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
                     f"{what} in Region {here['region_name']} through connection {here['aws_conn_id']!r}, but the "
                     f"launch {self.launch_task_id!r} launched in Region {record.get('region_name')} through connection "
                     f"{record.get('aws_conn_id')!r}: its cluster may be running there, billing. Give the teardown the "
-                    f"launch's {' and '.join(differ)} (as_teardown(setups=launch) gives it the launch's region_name), "
+                    f"launch's {' and '.join(differ)} (as_teardown(setups=launch) gives a teardown not given them the launch's), "
                     "then clear it; or terminate the cluster there by its tag "
                     f"{IDEMPOTENCY_TAG}",
                     field=" / ".join(differ),

@@ -230,15 +230,14 @@ def test_as_teardown_of_the_launch_runs_even_after_a_failed_launch() -> None:
             task_id="launch_cluster", aws_conn_id=EMR_CONN_ID, emr_conn_id=None, security_configuration="x"
         )
         work = TerminateClusterOperator(task_id="unrelated", job_flow_id="j-1")  # a stand-in for the work
-        teardown = TerminateClusterOperator(
-            task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
-        )
+        teardown = TerminateClusterOperator(task_id="terminate_cluster", job_flow_id=cluster.output)
         cluster >> work >> teardown.as_teardown(setups=cluster)
 
     assert dag.get_task("launch_cluster").is_setup
     assert teardown.is_teardown
     assert teardown.trigger_rule == "all_done"
     assert teardown.launch_task_id == "launch_cluster"
+    assert teardown.aws_conn_id == EMR_CONN_ID  # given none: it takes the launch's connection
     assert sorted(teardown.upstream_task_ids) == ["launch_cluster", "unrelated"]
 
 

@@ -98,6 +98,69 @@ def test_a_mapped_teardown_takes_the_mapped_launch_region(moto_url: str) -> None
     assert teardown.partial_kwargs["region_name"] == OTHER
 
 
+@pytest.mark.parametrize("settings", [{}, {"region_name": None}], ids=["nothing", "region_name=None"])
+def test_a_teardown_given_no_connection_takes_the_launch_connection_and_region(
+    moto_url: str, settings: dict[str, Any]
+) -> None:
+    """Written ``TerminateClusterOperator(task_id=...).as_teardown(setups=launch)``: it parses, and acts as its launch."""
+    with DAG("j1_defaults", schedule=None, start_date=pendulum.datetime(2026, 1, 1)):
+        launch = launch_in(moto_url)
+        teardown = TerminateClusterOperator(task_id="terminate_cluster", **settings).as_teardown(setups=launch)
+    assert (teardown.aws_conn_id, teardown.region_name) == (EMR_CONN_ID, OTHER)
+    cluster_id, _, _ = run_operator(launch, RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID))
+    run_operator(teardown, RecordingTaskInstance(task_id="terminate_cluster", run_id=RUN_ID))
+    assert state_in(moto_url, cluster_id) in {"TERMINATING", "TERMINATED"}
+
+
+def test_a_mapped_teardown_given_no_connection_takes_the_mapped_launch_connection() -> None:
+    with DAG("j1_mapped_defaults", schedule=None, start_date=pendulum.datetime(2026, 1, 1)):
+        launch = LaunchClusterWithSecConfigOperator.partial(
+            task_id="launch_cluster", aws_conn_id=EMR_CONN_ID, emr_conn_id=None, region_name=OTHER
+        ).expand(security_configuration=[NAME, NAME])
+        teardown = TerminateClusterOperator.partial(task_id="terminate_cluster").expand(job_flow_id=["", ""])
+        teardown.as_teardown(setups=launch)
+    assert (teardown.partial_kwargs["aws_conn_id"], teardown.partial_kwargs["region_name"]) == (EMR_CONN_ID, OTHER)
+
+
+def test_a_connection_given_in_default_args_is_given() -> None:
+    """``default_args`` give the teardown its ``aws_conn_id`` (Airflow records them as given): another is refused."""
+    with DAG(
+        "j1_default_args", schedule=None, start_date=pendulum.datetime(2026, 1, 1), default_args={"aws_conn_id": "x"}
+    ):
+        launch = LaunchClusterWithSecConfigOperator(
+            task_id="launch_cluster", aws_conn_id=EMR_CONN_ID, emr_conn_id=None, security_configuration=NAME
+        )
+        teardown = TerminateClusterOperator(task_id="terminate_cluster")
+        with pytest.raises(InvalidParameterError, match="terminate_cluster: aws_conn_id"):
+            teardown.as_teardown(setups=launch)
+
+
+def test_a_region_given_to_the_teardown_only_is_left_to_the_run() -> None:
+    """A launch given no Region launches in its connection's: unknown when the DAG is parsed, the run checks it."""
+    with DAG("j1_launch_default", schedule=None, start_date=pendulum.datetime(2026, 1, 1)):
+        launch = LaunchClusterWithSecConfigOperator(
+            task_id="launch_cluster", aws_conn_id=EMR_CONN_ID, emr_conn_id=None, security_configuration=NAME
+        )
+        teardown = TerminateClusterOperator(task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, region_name=OTHER)
+        teardown.as_teardown(setups=launch)
+    assert teardown.region_name == OTHER
+
+
+def test_a_teardown_wired_by_hand_takes_nothing_when_parsed() -> None:
+    """Without ``as_teardown`` it keeps its own connection and Region: its run checks the launch's record."""
+    with DAG("j1_by_hand", schedule=None, start_date=pendulum.datetime(2026, 1, 1)):
+        launch = LaunchClusterWithSecConfigOperator(
+            task_id="launch_cluster",
+            aws_conn_id=EMR_CONN_ID,
+            emr_conn_id=None,
+            region_name=OTHER,
+            security_configuration=NAME,
+        )
+        teardown = TerminateClusterOperator(task_id="terminate_cluster", launch_task_id=launch.task_id)
+        launch >> teardown
+    assert (teardown.aws_conn_id, teardown.region_name) == ("aws_default", None)
+
+
 def test_a_teardown_wired_by_hand_in_another_region_fails_instead_of_skipping(moto_url: str) -> None:
     launch = launch_in(moto_url)
     launched = RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID)
