@@ -490,16 +490,14 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         return {"region_name": hook.conn_region_name, "aws_conn_id": self.aws_conn_id}
 
     def _launch_and_report(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
-        """Launch (:meth:`_launch`); report the changes made once the cluster is launched, before a deferred wait."""
-        from airflow.providers.common.compat.sdk import TaskDeferred
-
+        """
+        Launch (:meth:`_launch`); report the changes made, whatever the launch's end: returned, deferred to wait, or
+        failed after its writes (a wait that failed leaves the configuration created again and the cluster started).
+        """
         try:
-            job_flow_id = self._launch(context, hook, name)
-        except TaskDeferred:
+            return self._launch(context, hook, name)
+        finally:
             self._report_launch(context, hook)
-            raise
-        self._report_launch(context, hook)
-        return job_flow_id
 
     def _report_launch(self, context: Context, hook: EmrfsEmrHook) -> None:
         """Report the configuration created again and the cluster started; nothing for a cluster found launched."""
@@ -1919,10 +1917,11 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         """
         Terminate ``clusters``, then the launch's other active clusters (with ``given``), then wait for the first.
 
-        ``TerminateJobFlows`` goes to the clusters found or given before anything else is read of them, so neither a
-        refused search (:meth:`_other_clusters_of_the_launch`) nor a refused ``DescribeCluster`` of the cluster
-        (its tag, the log URI of its console link: :meth:`_persist_links`) leaves it running; the upstream operator's
-        ``execute`` read the log URI first, and a refusal sent no termination. A refusal of one (termination
+        ``TerminateJobFlows`` goes to the clusters found or given before the search for others and the reads for the
+        console link, so neither a refused search (:meth:`_other_clusters_of_the_launch`) nor a refused or failed
+        ``DescribeCluster`` of the cluster (its state, read first to leave an ended one alone; its tag, the log URI of
+        its console link: :meth:`_persist_links`) leaves it running; the upstream operator's ``execute`` read the log
+        URI first, and a refusal sent no termination. A refusal of one (termination
         protection) does not stop the others: each is tried, and the first refusal is raised at the end, without
         waiting (the task fails either way). Deferred, the first cluster is waited for in the triggerer.
         """

@@ -138,3 +138,24 @@ def test_the_dry_run_refuses_a_protected_cluster_as_the_real_run(moto_url: str, 
         run_teardown(teardown(cluster_id, True, disable_termination_protection=disable))
     assert str(dry.value) == str(real.value)
     assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["TerminationProtected"]
+
+
+def test_a_launch_whose_wait_fails_still_reports_what_it_made(moto_url: str) -> None:
+    """
+    The wait in the worker fails after ``RunJobFlow`` (the cluster ended under it): the cluster it started is
+    reported all the same, as a retry that finds it reports nothing (regression review J8).
+    """
+    from botocore.exceptions import WaiterError
+
+    from tests.integration.test_launch_wait_states import end_before_the_first_poll
+    from tests.integration.test_launch_wait_states import launch as waiting_launch
+
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    name = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    operator = waiting_launch(security_configuration=name)
+    ended = end_before_the_first_poll(operator)
+    with pytest.raises(WaiterError):
+        run_operator(operator)
+    assert len(ended) == 1
+    assert emr.describe_cluster(ClusterId=ended[0])["Cluster"]["Status"]["State"] == "TERMINATED"
+    assert headings(operator.last_plan) == [("create", "emr cluster partner-export")]
