@@ -24,6 +24,8 @@ from botocore.exceptions import ConnectionError as BotoCoreConnectionError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
     account_of,
+    assumed_by_connection,
+    connection_role_denial,
     credentials_problem,
     denial_message,
     error_code,
@@ -41,7 +43,7 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
-from airflow_provider_emrfs_xacct.pure.checks.findings import refused_read_dict
+from airflow_provider_emrfs_xacct.pure.checks.findings import CONNECTION_ASSUMES, refused_read_dict
 from airflow_provider_emrfs_xacct.pure.checks.instance_settings import instance_configurations_of
 from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
 from airflow_provider_emrfs_xacct.pure.checks.routing import probe_taker
@@ -102,10 +104,13 @@ def refused_action(action: str, error: ClientError) -> str:
     """
     The action a read was refused: the refused call's own where actions are named as operations (also when the
     read makes several calls: ``read_subnet_facts`` sends ``DescribeSubnets``, ``DescribeRouteTables`` …), else
-    ``action``.
+    ``action``. A refused ``AssumeRole`` is the connection's own (:func:`~.hooks.errors.assumed_by_connection`), whatever
+    the read: ``sts:AssumeRole``.
     """
     service = action.split(":", 1)[0]
     operation = getattr(error, "operation_name", "") or ""
+    if operation == "AssumeRole":
+        return CONNECTION_ASSUMES
     if service not in ACTIONS_NAMED_AS_OPERATIONS or not operation:
         return action
     # Also for a label of several actions ("iam:ListRolePolicies/GetRolePolicy/..."), which is no IAM action.
@@ -155,7 +160,7 @@ def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Un
         account = account_of(hook)
         action = refused_action(action, error)
         if is_access_denied(error):
-            why = denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)
+            resource, why = _denial_of_read(hook, error, action, resource, account)
             _record(RefusedRead(action, hook.aws_conn_id, account, resource, error.operation_name, why))
             return Unreadable(why)
         return Unreadable(f"{action} on {resource} failed in account {account}: {error_code(error)} {error}")
@@ -163,6 +168,14 @@ def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Un
         if credentials_problem(error):  # none any more (an SSO session or a role's source that ended)
             raise
         return Unreadable(f"{action} on {resource} failed: {error}")
+
+
+def _denial_of_read(hook: Any, error: ClientError, action: str, resource: str, account: str) -> tuple[str, str]:
+    """The resource a read was refused on and the refusal explained: the connection's ``role_arn`` for its own AssumeRole."""
+    role = assumed_by_connection(hook, error)
+    if role is not None:
+        return role, connection_role_denial(hook, error, role)
+    return resource, denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)
 
 
 def _also(unreadable: str, another: str) -> str:

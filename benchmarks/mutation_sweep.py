@@ -6033,6 +6033,66 @@ MUTATIONS = [
         "a teardown given region_name=None counts as given: as_teardown refuses it instead of giving it the launch's",
         ["tests/integration/test_teardown_launch_region.py"],
     ),
+    m(
+        "OX166",
+        "hooks/errors.py",
+        "    clients: tuple[Any, ...] = ()\n    try:\n",
+        "    clients: tuple[Any, ...] = (hook.conn,)\n    try:\n",
+        "the client is taken before the try of explain_access_denied: a refused AssumeRole of the connection's role_arn "
+        "reaches operators as botocore's raw error, naming no connection and no advice",
+        ["tests/unit/test_connection_assume_role_refused.py"],
+    ),
+    m(
+        "OX167",
+        "hooks/errors.py",
+        "    if role is not None:\n        return connection_role_denial(hook, error, role)\n",
+        "",
+        "a refresh of the connection's role_arn refused inside explain_access_denied is named iam:AssumeRole on (unknown)",
+        ["tests/unit/test_connection_assume_role_refused.py"],
+    ),
+    m(
+        "OX168",
+        "hooks/errors.py",
+        "    if read_denial(message) is None:\n        whom = identity_named(message)\n",
+        "    if False:\n        whom = identity_named(message)\n",
+        "a refused AssumeRole of the connection's role_arn asks the identity policy alone, not the role's trust policy too "
+        "(cross-account: both must allow it)",
+        ["tests/unit/test_connection_assume_role_refused.py"],
+    ),
+    m(
+        "OX169",
+        "verify.py",
+        '    if operation == "AssumeRole":\n        return CONNECTION_ASSUMES\n',
+        "",
+        "a verifier read refused at the connection's role assumption records iam:AssumeRole (no such action) as the action to "
+        "allow",
+        ["tests/unit/test_connection_assume_role_refused.py"],
+    ),
+    m(
+        "OX170",
+        "pure/checks/findings.py",
+        "    if key is None or not account or key.group(1) == account:\n",
+        "    if True:\n",
+        "a key of another account than the caller's is asked of its statement enabling IAM policies for the account, which "
+        "reaches that account's identities only",
+        ["tests/unit/test_connection_assume_role_refused.py"],
+    ),
+    m(
+        "OX171",
+        "pure/checks/findings.py",
+        "    if refused.action == CONNECTION_ASSUMES:  # its role_arn",
+        "    if False:  # its role_arn",
+        "the verifier's fix for a refused role assumption of the connection does not name the role's trust policy",
+        ["tests/unit/test_connection_assume_role_refused.py"],
+    ),
+    m(
+        "OX172",
+        "pure/checks/findings.py",
+        '    "s3:GetAccountPublicAccessBlock for the destination account',
+        '    "s3control:GetPublicAccessBlock for the destination account',
+        "the account-level Block Public Access item names s3control:GetPublicAccessBlock, no IAM action",
+        ["tests/unit/test_connection_assume_role_refused.py"],
+    ),
 ]
 
 

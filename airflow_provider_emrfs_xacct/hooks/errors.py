@@ -20,7 +20,7 @@ from botocore.exceptions import (
     ConnectionError as BotocoreConnectionError,
 )
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import KEY_POLICY_ALLOWS, KEY_POLICY_DECIDED
+from airflow_provider_emrfs_xacct.pure.checks.findings import CONNECTION_ASSUMES, KEY_POLICY_DECIDED, key_policy_allows
 from airflow_provider_emrfs_xacct.pure.denials import (
     identity_named,
     in_identity_policy,
@@ -306,21 +306,60 @@ def is_access_denied(error: BaseException) -> bool:
     return isinstance(error, ClientError) and error_code(error) in ACCESS_DENIED_CODES
 
 
-def denial_message(error: ClientError, *, action: str, resource: str, account: str, conn_id: str | None) -> str:
+def denial_message(
+    error: ClientError, *, action: str, resource: str, account: str, conn_id: str | None, advice: str = ""
+) -> str:
     """
     The one way access denials are explained: who (account, connection) was refused what action on
-    which resource, AWS's message, and what to grant. The refused call follows an action not named after it
-    (``s3:ListBucket (HeadBucket)``: S3's actions are not its operations).
+    which resource, AWS's message, and what to grant (``advice``, else :func:`what_to_grant`'s). The refused call
+    follows an action not named after it (``s3:ListBucket (HeadBucket)``: S3's actions are not its operations).
     """
     operation = getattr(error, "operation_name", "") or ""
     called = f" ({operation})" if operation and action.partition(":")[2] != operation else ""
     return (
         f"{action}{called} on {resource} was denied in account {account} (connection {conn_id!r}): "
-        f"{error_message(error)}. {what_to_grant(action, error_message(error))}"
+        f"{error_message(error)}. {advice or what_to_grant(action, error_message(error), account)}"
     )
 
 
-def what_to_grant(action: str, message: str = "") -> str:
+def assumed_by_connection(hook: Any, error: ClientError) -> str | None:
+    """
+    The role a refused ``AssumeRole`` was for, when ``error`` refuses the connection's own role assumption
+    (``None``: another call). AwsBaseHook assumes a connection's ``role_arn`` when it builds the session and when the
+    credentials are refreshed, in the middle of any call; the provider sends no ``AssumeRole`` of its own.
+    """
+    if getattr(error, "operation_name", "") != "AssumeRole":
+        return None
+    try:
+        role = str(getattr(hook.conn_config, "role_arn", None) or "")
+    except Exception:
+        role = ""
+    return role or refused_action(error_message(error), "")[1] or "the connection's role_arn"
+
+
+def connection_role_denial(hook: Any, error: ClientError, role: str) -> str:
+    """
+    Explain the refusal of the connection's own ``AssumeRole`` of ``role``. When AWS does not say which policy lacks
+    the Allow, both may: across accounts the caller's identity policy must allow it and the role's trust policy must
+    name the caller (IAM User Guide, "Cross-account policy evaluation logic": "The resource-based policy in the trusting
+    account must specify the principal of the trusted account", and the principal's identity-based policy must allow it).
+    """
+    message = error_message(error)
+    advice = ""
+    if read_denial(message) is None:
+        whom = identity_named(message)
+        advice = (
+            f"The connection {hook.aws_conn_id!r} assumes {role} (its role_arn) when its session is built or refreshed: "
+            f"{whom}'s identity policy must allow {CONNECTION_ASSUMES} on {role}, and the trust policy of {role} must "
+            f"allow {whom} too (across accounts both must)."
+        )
+    account = account_of(hook)
+    return denial_message(
+        error, action=CONNECTION_ASSUMES, resource=role, account=account, conn_id=hook.aws_conn_id, advice=advice
+    )
+
+
+def what_to_grant(action: str, message: str = "", caller_account: str = "") -> str:
     """
     What a refused ``action`` needs, after what AWS's ``message`` says of why (:func:`~.denials.read_denial`: an
     explicit deny must go or its condition be met, an organisation's policy changed by the organisation, else the policy
@@ -328,7 +367,8 @@ def what_to_grant(action: str, message: str = "") -> str:
     RunJobFlow), to whom it names (:func:`~.denials.identity_named`). A KMS call on a key
     (:data:`~.findings.KEY_POLICY_DECIDED`) needs the key policy too, when AWS does not say which lacks it: "Unless the
     key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key" (AWS KMS Developer
-    Guide, "Key policies in AWS KMS").
+    Guide, "Key policies in AWS KMS"); a key of another account than ``caller_account`` must name it
+    (:func:`~.findings.key_policy_allows`).
     """
     called = action
     action, resource = refused_action(message, action)
@@ -337,13 +377,14 @@ def what_to_grant(action: str, message: str = "") -> str:
     whom = identity_named(message)
     named = f"{action} on {resource}" if resource else action
     denial = read_denial(message)
+    key_policy = key_policy_allows(message, caller_account)
     if denial is not None:
-        lifts = what_lifts(denial, named, whom, KEY_POLICY_ALLOWS if on_key else None)
+        lifts = what_lifts(denial, named, whom, key_policy if on_key else None)
         return f"{lifts[0].upper()}{lifts[1:]}."
     where = in_identity_policy(is_federated(message))
     if on_key:
         key = named if resource else f"{action} on that key"
-        return f"Grant {key} to {whom} {where}, and make sure the key policy allows it: {KEY_POLICY_ALLOWS}."
+        return f"Grant {key} to {whom} {where}, and make sure the key policy allows it: {key_policy}."
     if resource or is_federated(message):
         return f"Grant {named} to {whom} {where}."
     if action != called:
@@ -363,8 +404,6 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     :param other_clients: more clients of the same service whose calls may be denied in the block
         (e.g. the EMR hook's ``client_sending_once``, which sends ``RunJobFlow``).
     """
-    client = hook.conn
-    clients = (client, *other_clients)
     # The parameters of the last call of each operation: a denied call may be followed by others before the
     # denial reaches here (e.g. a DescribeKey that tells why PutKeyPolicy was denied).
     last: dict[str, dict[str, Any]] = {}
@@ -372,22 +411,31 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     def remember(params: dict[str, Any], model: Any, **_: Any) -> None:
         last[model.name] = params
 
-    for watched in clients:
-        watched.meta.events.register("provide-client-params", remember)
+    clients: tuple[Any, ...] = ()
     try:
+        # Building the client assumes the connection's role_arn: a refusal of it is explained too.
+        clients = (hook.conn, *other_clients)
+        for watched in clients:
+            watched.meta.events.register("provide-client-params", remember)
         yield
     except ClientError as error:
         if error_code(error) not in ACCESS_DENIED_CODES:
             raise
-        action = iam_action(client.meta.service_model.signing_name, error.operation_name)
-        params = last.get(error.operation_name, {})
-        resource = next((f"{key}={params[key]}" for key in RESOURCE_PARAMETERS if key in params), "(unknown)")
-        raise AccessDeniedError(
-            denial_message(error, action=action, resource=resource, account=account_of(hook), conn_id=hook.aws_conn_id)
-        ) from error
+        raise AccessDeniedError(_explained(hook, error, last)) from error
     finally:
         for watched in clients:
             watched.meta.events.unregister("provide-client-params", remember)
+
+
+def _explained(hook: Any, error: ClientError, last: dict[str, dict[str, Any]]) -> str:
+    """The denial of a call of ``hook``'s client, or of the connection's own role assumption, explained."""
+    role = assumed_by_connection(hook, error)
+    if role is not None:
+        return connection_role_denial(hook, error, role)
+    action = iam_action(hook.conn.meta.service_model.signing_name, error.operation_name)
+    params = last.get(error.operation_name, {})
+    resource = next((f"{key}={params[key]}" for key in RESOURCE_PARAMETERS if key in params), "(unknown)")
+    return denial_message(error, action=action, resource=resource, account=account_of(hook), conn_id=hook.aws_conn_id)
 
 
 def acting_account(hook: Any) -> str:

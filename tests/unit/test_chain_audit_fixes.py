@@ -509,7 +509,7 @@ def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_pa
 
     [(what, how)] = [(what, how) for what, how in unseen.items() if "Block Public Access" in what]
     assert "RestrictPublicBuckets" in what
-    assert "s3control:GetPublicAccessBlock" in how  # the account-level setting; the bucket's is read
+    assert "s3:GetAccountPublicAccessBlock" in how  # the account-level setting; the bucket's is read
     assert "covered" not in how
 
 

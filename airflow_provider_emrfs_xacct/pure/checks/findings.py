@@ -43,6 +43,8 @@ PROBE_FIX = "the answer is only known when the job runs: run the live probe (pro
 #: that allow permissions have no effect" (AWS KMS Developer Guide, "Key policies in AWS KMS"). Not
 #: ``kms:ListAliases``, no call on a key: "Required permissions: kms:ListAliases (IAM policy)" (AWS KMS API Reference,
 #: "ListAliases").
+#: The action a connection's own role assumption is refused (AwsBaseHook's AssumeRole of its ``role_arn``).
+CONNECTION_ASSUMES = "sts:AssumeRole"
 KEY_POLICY_DECIDED = frozenset({"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListGrants"})
 #: How a key policy allows one of :data:`KEY_POLICY_DECIDED` to the connection's identity (the default key policy's
 #: account statement "enables IAM policies", same page).
@@ -50,6 +52,31 @@ KEY_POLICY_ALLOWS = (
     "its statement enabling IAM policies for the account, or a statement naming that identity "
     '(docs/permissions.md, "A key policy without the account-root statement")'
 )
+#: The caller's account as AWS's message names it ("User: arn:aws:sts::<account>:assumed-role/...").
+_CALLER_ACCOUNT = re.compile(r"\bUser: arn:[\w-]+:(?:sts|iam)::(\d{12}):")
+#: The account of the first KMS key ARN a text names.
+_KEY_ACCOUNT = re.compile(r"\barn:[\w-]+:kms:[\w-]*:(\d{12}):key/")
+
+
+def key_policy_allows(text: str, caller_account: str = "") -> str:
+    """
+    How a key policy allows a call on a key to the caller: :data:`KEY_POLICY_ALLOWS`, unless ``text`` (AWS's message,
+    the read) names a key of another account than the caller's (as its message names it, else ``caller_account``).
+    A key policy's statement enabling IAM policies reaches its own account's identities only: for another account's
+    "the key policy for the KMS key must give the external account (or users and roles in the external account)
+    permission to use the KMS key" (AWS KMS Developer Guide, "Allowing users in other accounts to use a KMS key").
+    """
+    key = _KEY_ACCOUNT.search(text)
+    caller = _CALLER_ACCOUNT.search(text)
+    account = caller.group(1) if caller else (caller_account if caller_account.isdigit() else "")
+    if key is None or not account or key.group(1) == account:
+        return KEY_POLICY_ALLOWS
+    return (
+        f"a statement naming account {account} or that identity (the key is in account {key.group(1)}: its statement "
+        "enabling IAM policies reaches that account's identities only; AWS KMS Developer Guide, \"Allowing users in "
+        'other accounts to use a KMS key")'
+    )
+
 
 #: The VPC endpoint policies, while no cluster subnet was read (then :data:`ENDPOINT_POLICIES_NOT_JUDGED`).
 ENDPOINT_POLICIES: tuple[str, str] = (
@@ -443,15 +470,16 @@ def covered_by_probe(
     return covered
 
 
-#: Listed when the destination account's setting (s3control:GetPublicAccessBlock) was not read or was
-#: refused; not covered by the live probe (it writes through the mapped role only): with RestrictPublicBuckets
+#: Listed when the destination account's setting (s3:GetAccountPublicAccessBlock, the IAM action of S3 Control's
+#: GetPublicAccessBlock: Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3") was
+#: not read or was refused; not covered by the live probe (it writes through the mapped role only): with RestrictPublicBuckets
 #: on, a public bucket policy grants no cross-account access, "including non-public delegation to specific
 #: accounts" (S3 API Reference, PublicAccessBlockConfiguration). Once read, it is checked with the bucket's
 #: own setting (checks/s3_access.py).
 BLOCK_PUBLIC_ACCESS: tuple[str, str] = (
     "the account-level Block Public Access setting of the destination account: with RestrictPublicBuckets on "
     "there and a public bucket policy, the policy's grants to other accounts (e.g. to the EMR EC2 role) do not apply",
-    "s3control:GetPublicAccessBlock for the destination account (it matters only while s3:GetBucketPolicyStatus "
+    "s3:GetAccountPublicAccessBlock for the destination account (it matters only while s3:GetBucketPolicyStatus "
     "says the bucket policy is public); the live probe writes through the mapped role only and does not cover it",
 )
 #: Listed when no cluster was read: what the cluster's settings change. The upload headers they set (x-amz-acl,
@@ -754,6 +782,11 @@ def _grant(refused: RefusedRead) -> str:
     if refused.action in KEY_POLICY_DECIDED:
         where = in_identity_policy(is_federated(refused.explanation))
         return f"{refused.action} to the identity of the connection {refused.connection!r} {where}"
+    if refused.action == CONNECTION_ASSUMES:  # its role_arn: the role's trust policy too (cross-account: both)
+        return (
+            f"{refused.action} on {refused.resource} to the identity of the connection {refused.connection!r} in its "
+            f"identity policy and in the trust policy of {refused.resource}"
+        )
     return f"{refused.action} to the connection {refused.connection!r}"
 
 
@@ -764,16 +797,18 @@ def _lift(refused: RefusedRead, denial: Denial) -> str:
     """
     whom = f"the connection {refused.connection!r}" if refused.connection else identity_named(refused.explanation)
     action, resource = refused_action(refused.explanation, refused.action)
-    key_policy = KEY_POLICY_ALLOWS if action in KEY_POLICY_DECIDED else None
+    key_policy = key_policy_allows(refused.explanation, refused.account) if action in KEY_POLICY_DECIDED else None
     return what_lifts(denial, f"{action} on {resource}" if resource else action, whom, key_policy)
 
 
 def _key_policy_too(behind: list[RefusedRead]) -> str:
     """What the key policy must allow of the refused KMS reads on a key (IAM policies alone do not reach a key)."""
-    actions = list(dict.fromkeys(item.action for item in behind if item.action in KEY_POLICY_DECIDED))
+    on_keys = [item for item in behind if item.action in KEY_POLICY_DECIDED]
+    actions = list(dict.fromkeys(item.action for item in on_keys))
     if not actions:
         return ""
-    return f"the key policy must allow {' and '.join(actions)} to the connection's identity too: {KEY_POLICY_ALLOWS}"
+    allows = key_policy_allows(on_keys[0].explanation, on_keys[0].account)
+    return f"the key policy must allow {' and '.join(actions)} to the connection's identity too: {allows}"
 
 
 def _with_grants(fix: str, grants: list[str], asks: list[str]) -> str:
