@@ -5815,8 +5815,8 @@ MUTATIONS = [
     m(
         "OX141",
         "operators/s3.py",
-        '        object_acl = not switch and ownership == "BucketOwnerPreferred"\n',
-        '        object_acl = ownership == "BucketOwnerPreferred"\n',
+        "        object_acl = not switch and ownership in CANNED_ACL_OWNERSHIPS\n",
+        "        object_acl = ownership in CANNED_ACL_OWNERSHIPS\n",
         "a BucketOwnerPreferred bucket switched to BucketOwnerEnforced (enforce_bucket_owner=True) still grants the EMR "
         "EC2 role s3:PutObjectAcl, which no write there needs (least privilege; docs/limits.md)",
         ["tests/integration/test_option_a_chain.py"],
@@ -6092,6 +6092,51 @@ MUTATIONS = [
         '    "s3control:GetPublicAccessBlock for the destination account',
         "the account-level Block Public Access item names s3control:GetPublicAccessBlock, no IAM action",
         ["tests/unit/test_connection_assume_role_refused.py"],
+    ),
+    m(
+        "OX173",
+        "pure/bucket_policy.py",
+        "    absent = frozenset(key for key in (*UPLOAD_HEADER_KEYS, *GRANT_HEADER_KEYS) if key not in context)\n",
+        "    absent = frozenset(key for key in UPLOAD_HEADER_KEYS if key not in context)\n",
+        "the grant does not know EMRFS's uploads lack the x-amz-grant-* headers: a partner's Deny unless "
+        "s3:x-amz-grant-full-control (S3's own example) refuses every upload and still_refused names nothing",
+        ["tests/unit/test_grant_grant_headers.py"],
+    ),
+    m(
+        "OX174",
+        "pure/bucket_policy.py",
+        "        fix = GRANT_FIX if grants else HEADER_FIX if upload.headers else MULTIPART_FIX\n",
+        "        fix = HEADER_FIX if upload.headers else MULTIPART_FIX\n",
+        "a Deny on an x-amz-grant-* header gets the encryption or multipart fix, not that EMRFS cannot send the header "
+        "and the partner must accept x-amz-acl: bucket-owner-full-control instead",
+        ["tests/unit/test_grant_grant_headers.py"],
+    ),
+    m(
+        "OX175",
+        "pure/bucket_policy.py",
+        "    send_acl = canned_acl_required or object_ownership in CANNED_ACL_OWNERSHIPS\n",
+        '    send_acl = canned_acl_required or object_ownership == "BucketOwnerPreferred"\n',
+        "an ObjectWriter bucket's report asks for no canned ACL: the EMR account owns what it writes and the bucket "
+        "owner has no permission on it",
+        ["tests/unit/test_grant_grant_headers.py"],
+    ),
+    m(
+        "OX176",
+        "operators/s3.py",
+        "needs s3:PutObjectAcl too.\n        object_acl = not switch and ownership in CANNED_ACL_OWNERSHIPS\n",
+        'needs s3:PutObjectAcl too.\n        object_acl = not switch and ownership == "BucketOwnerPreferred"\n',
+        "on an ObjectWriter bucket the grant asks EMRFS for the canned ACL but does not grant s3:PutObjectAcl, which a "
+        "PutObject carrying an ACL needs",
+        ["tests/integration/test_bucket_policy.py"],
+    ),
+    m(
+        "OX177",
+        "pure/checks/contexts.py",
+        "        *GRANT_HEADER_KEYS,\n",
+        "",
+        "the verifier no longer reads the grant's list of the x-amz-grant-* headers EMRFS never sends: the two judge "
+        "a Deny on them apart",
+        ["tests/unit/test_grant_grant_headers.py"],
     ),
 ]
 

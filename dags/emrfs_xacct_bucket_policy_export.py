@@ -18,7 +18,7 @@ links together for the prefix, as the EMR EC2 role's requests, and writes a prob
 
 Who owns the written objects depends on the bucket's object ownership setting:
 ``GrantBucketAccessOperator`` reads it and returns the EMRFS setting the cluster needs
-(``fs.s3.canned.acl=BucketOwnerFullControl`` for ``BucketOwnerPreferred``), which flows by XCom
+(``fs.s3.canned.acl=BucketOwnerFullControl`` for ``BucketOwnerPreferred`` and ``ObjectWriter``), which flows by XCom
 into the launch operator's ``emrfs_site_properties``.
 
 Connections: ``aws_emr_account`` (account A) and ``aws_destination_account`` (account B), as in

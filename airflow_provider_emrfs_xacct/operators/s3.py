@@ -34,7 +34,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     bucket owner owns everything; with ``BucketOwnerPreferred`` only objects written with the
     ``bucket-owner-full-control`` ACL, so it returns the EMRFS setting ``fs.s3.canned.acl`` for the
     launch operator's ``emrfs_site_properties``; with ``ObjectWriter`` the EMR account keeps
-    ownership: it warns, or with ``enforce_bucket_owner=True`` switches the bucket to
+    ownership, and the bucket owner has no permission on those objects unless they carry that ACL, so the
+    setting is returned too: it warns, or with ``enforce_bucket_owner=True`` switches the bucket to
     ``BucketOwnerEnforced`` (which disables ACLs on the bucket; refused, before anything is written,
     while the bucket's ACL grants anyone but its owner, since S3 refuses the switch then). The switch is
     made after the bucket policy is written: a grant S3 refuses (a principal that does not exist) leaves
@@ -77,9 +78,9 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         ``[emrfs_xacct] settle_seconds`` configuration option, 1.0 unless set)
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties", "kms_key_arn"}``
         (``kms_key_arn``: the key ARN of the bucket's default SSE-KMS key, ``None`` without one;
-        ``emrfs_site_properties``: the canned ACL setting when the bucket is ``BucketOwnerPreferred`` or its policy
-        refuses uploads without it, and ``fs.s3.useRequesterPaysHeader`` on a Requester Pays bucket, which also adds
-        ``requester_pays: True``); with ``restrict_public_buckets`` (``{"on_for", "public_statements", "principals"}``)
+        ``emrfs_site_properties``: the canned ACL setting when the bucket is ``BucketOwnerPreferred`` or
+        ``ObjectWriter`` or its policy refuses uploads without it, and ``fs.s3.useRequesterPaysHeader`` on a Requester
+        Pays bucket, which also adds ``requester_pays: True``); with ``restrict_public_buckets`` (``{"on_for", "public_statements", "principals"}``)
         when ``RestrictPublicBuckets`` blocks the grant; with ``still_refused`` too, logged as a WARNING, when a
         partner's ``Deny`` still refuses a request of EMRFS's uploads under the policy written (``UploadPart`` or ``CompleteMultipartUpload``,
         which carry no ACL nor encryption header, say): ``[{"principal", "statement", "request", "s3_prefixes", "why", "fix"}]``
@@ -111,7 +112,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure import validation
-        from airflow_provider_emrfs_xacct.pure.bucket_policy import ownership_report
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import CANNED_ACL_OWNERSHIPS, ownership_report
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
         self.validate_safety()
@@ -149,8 +150,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
             if switch:
                 self.hook.refuse_acl_grants_to_others(bucket)
         key_arn = self._check_bucket_key(bucket, encryption.get("SSEAlgorithm"), encryption.get("KMSMasterKeyID"))
-        # BucketOwnerPreferred: EMRFS sends the canned ACL, so the writer needs s3:PutObjectAcl too.
-        object_acl = not switch and ownership == "BucketOwnerPreferred"
+        # BucketOwnerPreferred or ObjectWriter: EMRFS sends the canned ACL, so the writer needs s3:PutObjectAcl too.
+        object_acl = not switch and ownership in CANNED_ACL_OWNERSHIPS
         kept: dict[str, list[str]] = {}
         acl_required: set[str] = set()
         refused: dict[str, list[dict[str, Any]]] = {}
@@ -214,8 +215,11 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         if ownership == "ObjectWriter":
             self.log.warning(
                 "Bucket %s has ObjectWriter ownership: objects the EMR account writes stay owned by the EMR "
-                "account. Set enforce_bucket_owner=True to switch the bucket to BucketOwnerEnforced.",
+                "account; the bucket owner has full control of them only through the bucket-owner-full-control ACL "
+                "EMRFS sends with emrfs_site_properties %s (without it, none). Set enforce_bucket_owner=True to "
+                "switch the bucket to BucketOwnerEnforced.",
                 bucket,
+                report["emrfs_site_properties"],
             )
         self.log.info("Objects written to %s will be owned by the %s", bucket, report["objects_owned_by"])
         self.warn_kept(bucket, kept)

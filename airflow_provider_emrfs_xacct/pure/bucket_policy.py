@@ -60,8 +60,17 @@ MAX_BUCKET_POLICY_BYTES = 20 * 1024
 OWNERS = {
     "BucketOwnerEnforced": "bucket owner (ACLs are disabled)",
     "BucketOwnerPreferred": "bucket owner, when the writer sends the bucket-owner-full-control ACL",
-    "ObjectWriter": "the writing account (the EMR account), not the bucket owner",
+    "ObjectWriter": (
+        "the writing account (the EMR account), not the bucket owner, which the bucket-owner-full-control ACL gives "
+        "full control of them"
+    ),
 }
+#: The ownerships under which the EMR account's writes need the ``bucket-owner-full-control`` canned ACL (ACLs
+#: enabled): on ``BucketOwnerPreferred`` it makes the bucket owner the owner; on ``ObjectWriter`` the writer stays the
+#: owner and, without it, the bucket owner has no permission on the object (S3 User Guide, "Policy examples for ACLs":
+#: "objects that Dave uploads are owned by Account B, and Account A has no permissions on these objects"; "Controlling
+#: ownership of objects and disabling ACLs for your bucket"), so the ACL gives it full control.
+CANNED_ACL_OWNERSHIPS = ("BucketOwnerPreferred", "ObjectWriter")
 #: EMRFS setting that makes every write send ``bucket-owner-full-control``.
 CANNED_ACL_PROPERTIES = {"fs.s3.canned.acl": "BucketOwnerFullControl"}
 #: EMRFS setting that makes every request carry ``x-amz-request-payer: requester``, without which S3 answers 403 to any
@@ -512,7 +521,7 @@ def ownership_report(
     :param requester_pays: the bucket is Requester Pays (``GetBucketRequestPayment`` ``Payer`` ``Requester``): EMRFS
         must send the header (:data:`REQUESTER_PAYS_PROPERTIES`), and the report says ``requester_pays: True``.
     """
-    send_acl = canned_acl_required or object_ownership == "BucketOwnerPreferred"
+    send_acl = canned_acl_required or object_ownership in CANNED_ACL_OWNERSHIPS
     report: dict[str, Any] = {
         "bucket": bucket,
         "object_ownership": object_ownership,
@@ -575,13 +584,15 @@ def requires_canned_acl(
     base = f"{s3_arn(partition_of_arn(principal_arn), bucket)}/"
     for location in locations:
         resource = f"{base}{location.prefix}{PART}"
-        bare_request = Request("s3:PutObject", resource, principal_arn, known_absent=frozenset({"s3:x-amz-acl"}))
+        bare_request = Request(
+            "s3:PutObject", resource, principal_arn, known_absent=frozenset({"s3:x-amz-acl", *GRANT_HEADER_KEYS})
+        )
         acl_request = Request(
             "s3:PutObject",
             resource,
             principal_arn,
             {"s3:x-amz-acl": "bucket-owner-full-control"},
-            known_absent=frozenset(),
+            known_absent=frozenset(GRANT_HEADER_KEYS),
         )
         for deny in denies:
             alone = [("bucket policy", {**policy, "Statement": [deny, everything]})]
@@ -604,6 +615,17 @@ UPLOAD_HEADER_KEYS = (
     "s3:x-amz-acl",
     "s3:x-amz-server-side-encryption",
     "s3:x-amz-server-side-encryption-aws-kms-key-id",
+)
+#: The ACL grant headers (condition keys) EMRFS never sends: its one ACL setting is the canned ACL, ``x-amz-acl``
+#: (``fs.s3.canned.acl``), so a condition that needs one of them (S3 User Guide, "Policy examples for ACLs", "Require
+#: the x-amz-full-control header") is never met by its requests. The verifier reads the same list
+#: (``pure/checks/contexts.py``). Lower case, as condition keys compare.
+GRANT_HEADER_KEYS = (
+    "s3:x-amz-grant-full-control",
+    "s3:x-amz-grant-read",
+    "s3:x-amz-grant-read-acp",
+    "s3:x-amz-grant-write",
+    "s3:x-amz-grant-write-acp",
 )
 #: The condition key that tells an upload's requests apart (S3 User Guide, "Enforce conditional writes on Amazon S3
 #: buckets"), lower case.
@@ -653,6 +675,14 @@ HEADER_FIX = (
     "fs.s3.enableServerSideEncryption, with fs.s3.serverSideEncryption.kms.keyId for SSE-KMS) lets PutObject and "
     "CreateMultipartUpload by, never UploadPart nor CompleteMultipartUpload, which carry no such header; the provider "
     "does not change a statement it did not write"
+)
+#: The same for a Deny on an ACL grant header (:data:`GRANT_HEADER_KEYS`), which no EMRFS request carries.
+GRANT_FIX = (
+    "EMRFS cannot send an x-amz-grant-* header (its one ACL setting, fs.s3.canned.acl, sends the canned ACL, "
+    'x-amz-acl): the partner accepts x-amz-acl: bucket-owner-full-control instead (S3 User Guide, "Policy examples '
+    'for ACLs", "Granting s3:PutObject permission with a condition on the x-amz-acl header"), denying only an '
+    "x-amz-acl present and other (the key also under Null false), since UploadPart and CompleteMultipartUpload carry "
+    "no ACL, or drops the condition; the provider does not change a statement it did not write"
 )
 #: The same for a Deny that refuses whatever the request's upload headers.
 OTHER_FIX = "the partner narrows that Deny; the provider does not change a statement it did not write"
@@ -720,7 +750,7 @@ def _upload_requests(
 
     context = {"s3:x-amz-acl": "bucket-owner-full-control"} if upload.headers and canned_acl else {}
     resource = f"{s3_arn(partition_of_arn(principal_arn), bucket)}/{location.prefix}{PART}"
-    absent = frozenset(key for key in UPLOAD_HEADER_KEYS if key not in context)
+    absent = frozenset(key for key in (*UPLOAD_HEADER_KEYS, *GRANT_HEADER_KEYS) if key not in context)
     documented = OBJECT_CREATION_OPERATION.get(upload.operation)
     creation = [documented] if documented is not None else ["false", None]
     return [
@@ -737,17 +767,9 @@ def _upload_requests(
 
 def _refusal(name: Any, upload: UploadRequest, deny: dict[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
     """Say why ``deny`` refuses ``upload`` and what the partner can change."""
-    condition = deny.get("Condition")
-    tested = sorted(
-        {
-            key.lower()
-            for pairs in (condition.values() if isinstance(condition, dict) else ())
-            if isinstance(pairs, dict)
-            for key in pairs
-            if key.lower() in UPLOAD_HEADER_KEYS
-        }
-    )
-    missing = [key for key in tested if key not in context]
+    tested = _tested_keys(deny, UPLOAD_HEADER_KEYS)
+    grants = _tested_keys(deny, GRANT_HEADER_KEYS)
+    missing = [key for key in tested if key not in context] + grants
     operation = upload.operation
     if missing:
         carried = (
@@ -759,9 +781,9 @@ def _refusal(name: Any, upload: UploadRequest, deny: dict[str, Any], context: Ma
         why = (
             f"it refuses a request without {', '.join(missing)} (for a negated operator, ...IfExists or Null true, "
             f'an absent key meets the condition: IAM User Guide, "IAM JSON policy elements: Condition operators"); '
-            f"{carried}"
+            f"{'EMRFS never sends an x-amz-grant-* header' if grants else carried}"
         )
-        fix = HEADER_FIX if upload.headers else MULTIPART_FIX
+        fix = GRANT_FIX if grants else HEADER_FIX if upload.headers else MULTIPART_FIX
         return {"statement": name, "request": operation, "s3_prefixes": [], "why": why, "fix": fix}
     why = (
         "the bucket-owner-full-control canned ACL EMRFS sends does not meet it"
@@ -769,6 +791,21 @@ def _refusal(name: Any, upload: UploadRequest, deny: dict[str, Any], context: Ma
         else "it refuses the request whatever its upload headers"
     )
     return {"statement": name, "request": operation, "s3_prefixes": [], "why": why, "fix": OTHER_FIX}
+
+
+def _tested_keys(deny: dict[str, Any], keys: Iterable[str]) -> list[str]:
+    """The keys of ``keys`` a condition of ``deny`` tests, lower case, sorted."""
+    condition = deny.get("Condition")
+    wanted = set(keys)
+    return sorted(
+        {
+            key.lower()
+            for pairs in (condition.values() if isinstance(condition, dict) else ())
+            if isinstance(pairs, dict)
+            for key in pairs
+            if key.lower() in wanted
+        }
+    )
 
 
 #: Where AWS says a request without the upload headers has none (:data:`UPLOAD_HEADER_KEYS`), and what it carries.

@@ -54,7 +54,10 @@ ANALYTICS_READ = {
     "Resource": "arn:aws:s3:::partner-results-b/reports/*",
 }
 ENFORCED_OWNER = "bucket owner (ACLs are disabled)"
-WRITER_OWNER = "the writing account (the EMR account), not the bucket owner"
+WRITER_OWNER = (
+    "the writing account (the EMR account), not the bucket owner, which the bucket-owner-full-control ACL gives full "
+    "control of them"
+)
 
 
 @pytest.fixture
@@ -451,16 +454,22 @@ def test_object_writer_warns_that_the_writer_owns_the_objects(
 
     result, recorder, _ = run_operator(grant(aws, **flag))
 
+    # The writer owns what it writes and, without an ACL, the bucket owner has no permission on it (S3 User Guide,
+    # "Policy examples for ACLs": "Account A has no permissions on these objects"): the canned ACL is asked for, and
+    # s3:PutObjectAcl granted, as on BucketOwnerPreferred. Before, the report asked for no ACL.
     assert result == {
         "bucket": aws.bucket,
         "object_ownership": "ObjectWriter",
         "objects_owned_by": WRITER_OWNER,
-        "emrfs_site_properties": {},
+        "emrfs_site_properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"},
         "kms_key_arn": aws.kms_key_arn,
     }
+    objects_sid, _ = principal_sids(aws.emr_ec2_role_arn)
+    assert "s3:PutObjectAcl" in by_sid(policy_of(s3, aws.bucket))[objects_sid]["Action"]
     output = capfd.readouterr().out
     assert "warning" in output
     assert "has ObjectWriter ownership" in output
+    assert "bucket-owner-full-control ACL" in output
     assert "enforce_bucket_owner=True" in output
     assert recorder.mutating == ["PutBucketPolicy"]
     assert ownership_of(s3, aws.bucket) == ownership

@@ -85,7 +85,8 @@ def test_ownership_report_says_who_owns_the_objects_and_the_emrfs_acl_setting() 
     # Amazon S3 User Guide, "Controlling ownership of objects and disabling ACLs for your bucket":
     # BucketOwnerEnforced: the bucket owner owns every object (ACLs disabled); BucketOwnerPreferred:
     # the bucket owner owns objects written with the bucket-owner-full-control canned ACL;
-    # ObjectWriter: the writing account owns the object. EMRFS sends that ACL on every write with the
+    # ObjectWriter: the writing account owns the object, and the bucket owner has no permission on it without that
+    # ACL ("Policy examples for ACLs"), so the ACL is asked for there too. EMRFS sends that ACL on every write with the
     # emrfs-site property fs.s3.canned.acl=BucketOwnerFullControl (DESIGN.md's checked AWS facts).
     preferred = ownership_report("b", "BucketOwnerPreferred")
     assert (preferred["bucket"], preferred["object_ownership"]) == ("b", "BucketOwnerPreferred")
@@ -95,7 +96,7 @@ def test_ownership_report_says_who_owns_the_objects_and_the_emrfs_acl_setting() 
     assert enforced["emrfs_site_properties"] == {}
     assert enforced["objects_owned_by"].startswith("bucket owner")
     writer = ownership_report("b", "ObjectWriter")
-    assert writer["emrfs_site_properties"] == {}
+    assert writer["emrfs_site_properties"] == {"fs.s3.canned.acl": "BucketOwnerFullControl"}
     assert "writing account" in writer["objects_owned_by"]
 
 

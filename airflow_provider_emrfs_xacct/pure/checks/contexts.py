@@ -9,6 +9,7 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from airflow_provider_emrfs_xacct.pure.bucket_policy import GRANT_HEADER_KEYS
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RoleState
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     CANNED_ACLS,
@@ -60,11 +61,8 @@ _ABSENT_ALWAYS = frozenset(
         # CopyObject, carries (_add_operation_keys takes them out of that one's).
         "s3:x-amz-copy-source",
         "s3:x-amz-metadata-directive",
-        "s3:x-amz-grant-full-control",
-        "s3:x-amz-grant-read",
-        "s3:x-amz-grant-read-acp",
-        "s3:x-amz-grant-write",
-        "s3:x-amz-grant-write-acp",
+        # The ACL grant headers, which EMRFS never sends (the grant reads the same list: GRANT_HEADER_KEYS).
+        *GRANT_HEADER_KEYS,
         "s3:x-amz-storage-class",  # on an upload, unless the cluster's settings may ask for one (upload_storage_class)
         "s3:x-amz-website-redirect-location",
         "s3:object-lock-mode",
