@@ -80,7 +80,8 @@ def aws_partition(aws_conn_id: str | None) -> str:
 @fails_without_retry
 def run_stamp(dag_run: Any) -> str:
     """
-    Return a name part unique to a DAG run: ``<run_after as %Y%m%dT%H%M%S>-<10 hex of the DAG id and run id>``.
+    Return a name part unique to a DAG run: ``<run_after as %Y%m%dT%H%M%S>-<10 hex of the DAG id and run id>``
+    (to a partition, for a run of one).
 
     For what a run names after itself: its cluster (``"Name": "export-acme-{{ run_stamp(dag_run) }}"``), its
     steps, the key it writes its results under. ``{{ dag_run.run_after | ts_nodash }}`` alone is the same for
@@ -94,9 +95,22 @@ def run_stamp(dag_run: Any) -> str:
     ``Name`` (Amazon EMR API Reference, "RunJobFlow", "AddJobFlowSteps"), a tag value and an S3 key
     (Amazon S3 User Guide, "Naming Amazon S3 objects": safe characters only). Every run has both values
     (an API-triggered run has no logical date).
+
+    A run of a partition (a ``partition_key``: ``CronPartitionTimetable``, or the REST API's trigger given one)
+    is stamped by the partition instead: its ``partition_date`` (else ``run_after``) and a hash of the DAG id and
+    partition key. A backfill's ``--reprocess-behavior`` makes a partition a new run beside the old one, its run
+    id ending in a random string (``_create_backfill_dag_run_partitioned``, ``airflow/models/backfill.py``): with
+    the run id, its results went to a second folder beside the first's, and a reader of the prefix saw the
+    partition twice; with the partition, they overwrite the first's.
     """
-    identity = json.dumps([dag_run.dag_id, dag_run.run_id])
-    return f"{dag_run.run_after:%Y%m%dT%H%M%S}-{hashlib.sha256(identity.encode()).hexdigest()[:10]}"
+    partition_key = getattr(dag_run, "partition_key", None)
+    if partition_key is None:
+        identity, moment = json.dumps([dag_run.dag_id, dag_run.run_id]), dag_run.run_after
+    else:
+        # A dict, where a run id is text: no run id hashes like a partition key.
+        identity = json.dumps([dag_run.dag_id, {"partition_key": partition_key}])
+        moment = getattr(dag_run, "partition_date", None) or dag_run.run_after
+    return f"{moment:%Y%m%dT%H%M%S}-{hashlib.sha256(identity.encode()).hexdigest()[:10]}"
 
 
 @fails_without_retry

@@ -37,6 +37,12 @@ connection ids in ``partner_settings``). Every action each role needs, per opera
 Each partner's cluster start and step are waited for in the triggerer (``deferrable=True``), not in a worker slot: run
 ``airflow triggerer`` with the Amazon provider's ``aiobotocore`` extra (``pip install
 'airflow-provider-emrfs-xacct[deferrable]'``).
+
+Each partner launches its own cluster in every run: a run of N partners has N clusters up at once, and runs at once
+(``max_active_runs``, plus a backfill's ``--max-active-runs``) multiply them. Since the waits hold no worker slot,
+no other Airflow setting caps the clusters up: keep runs x partners within EMR's active clusters quota and their
+instances' vCPUs within EC2's On-Demand quotas (``docs/scale.md``, "The quotas"; ``docs/airflow.md``, "Backfills:
+what to set").
 """
 
 from __future__ import annotations
