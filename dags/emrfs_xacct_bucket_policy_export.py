@@ -229,8 +229,14 @@ with DAG(
     )
 
     # Downstream DAGs can be scheduled on the partner prefix: prefix_asset("s3://bucket/prefix/").
+    # Its event's extra names the object the job wrote (the step's URI), for a consumer given many events at once.
     publish_results = PublishPartnerPrefixOperator(
-        task_id="publish_results", s3_prefix="{{ params.destination_prefix }}"
+        task_id="publish_results",
+        s3_prefix="{{ params.destination_prefix }}",
+        extra={
+            "run_stamp": "{{ run_stamp(dag_run) }}",
+            "uri": "{{ under_prefix(params.destination_prefix, run_stamp(dag_run), 'results.txt') }}",
+        },
     )
 
     # The cluster's teardown: it runs whatever happened upstream (and skips when no cluster was

@@ -238,7 +238,13 @@ with DAG(
             waiter_delay=30,
             waiter_max_attempts=720,
         )
-        publish_results = PublishPartnerPrefixOperator(task_id="publish_results", s3_prefix=destination_prefix)
+        # Its event's extra names the object write_steps wrote. The prefix is this partner's mapped value, which no
+        # template can read: extra is rendered after s3_prefix, so task.s3_prefix is the partner's prefix there.
+        publish_results = PublishPartnerPrefixOperator(
+            task_id="publish_results",
+            s3_prefix=destination_prefix,
+            extra={"run_stamp": stamp, "uri": "{{ under_prefix(task.s3_prefix, run_stamp(dag_run), 'results.txt') }}"},
+        )
         terminate = TerminateClusterOperator(
             task_id="terminate_cluster",
             aws_conn_id=EMR_CONN_ID,

@@ -283,8 +283,15 @@ with DAG(
     # Downstream DAGs can be scheduled on the partner prefix: prefix_asset("s3://bucket/prefix/"). The
     # prefix is a param, known only at run time, so it is published through an asset alias once the
     # step sensor has seen the write finish (not when the step is merely submitted).
+    # Its event's extra names the object the job wrote (the step's URI above), so a consumer given many events of the
+    # prefix at once (a backfill) knows which <stamp>/results.txt each is for.
     publish_results = PublishPartnerPrefixOperator(
-        task_id="publish_results", s3_prefix="{{ params.destination_prefix }}"
+        task_id="publish_results",
+        s3_prefix="{{ params.destination_prefix }}",
+        extra={
+            "run_stamp": "{{ run_stamp(dag_run) }}",
+            "uri": "{{ under_prefix(params.destination_prefix, run_stamp(dag_run), 'results.txt') }}",
+        },
     )
 
     # The cluster's teardown: it runs whatever happened upstream (and skips when no cluster was

@@ -66,14 +66,26 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
 
     :param s3_prefix: ``s3://bucket/prefix/`` the results were written under. (templated)
     :param alias: name of the asset alias. (default: ``emrfs-xacct-partner-exports``)
+    :param extra: the event's ``extra``, a dict of JSON values (str keys), e.g. the run's stamp and the URI of the
+        object the job wrote: a consumer given many events of the prefix (a backfill) tells them apart by it. Rendered
+        after ``s3_prefix``: ``{{ task.s3_prefix }}`` in it is the rendered prefix. Anything else fails the task,
+        naming ``extra``, before the event is added. (templated)
     :return: the asset's name (``s3://bucket/prefix/``, percent-encoded as above): ``Asset(name)`` is the
         asset the event is for.
     """
 
-    template_fields: Sequence[str] = ("s3_prefix",)
+    template_fields: Sequence[str] = ("s3_prefix", "extra")
+    template_fields_renderers = {"extra": "json"}
     ui_color = "#d4e7f5"
 
-    def __init__(self, *, s3_prefix: str, alias: str = PARTNER_EXPORTS_ALIAS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        s3_prefix: str,
+        alias: str = PARTNER_EXPORTS_ALIAS,
+        extra: dict[str, Any] | str | None = None,
+        **kwargs: Any,
+    ) -> None:
         _refuse_alias_not_named(alias, "")
         super().__init__(**kwargs)
         # After Airflow took the task's own outlets (one or a list, given or from default_args); a mapped
@@ -82,6 +94,7 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
             self.add_outlets([AssetAlias(alias)])
         self.s3_prefix = s3_prefix
         self.alias = alias
+        self.extra = extra
 
     @classmethod
     def partial(cls, **kwargs: Any) -> OperatorPartial:
@@ -103,6 +116,7 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
 
     def execute(self, context: Context) -> str:
         asset = prefix_asset(self.s3_prefix)
+        extra = _event_extra(self.extra)
         if asset.name != self.s3_prefix:
             self.log.warning(
                 "The prefix %r is published as the asset %r, its key percent-encoded: a DAG scheduled on "
@@ -113,11 +127,12 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
                 asset.name,
                 self.s3_prefix,
             )
-        context["outlet_events"][AssetAlias(self.alias)].add(asset)
+        context["outlet_events"][AssetAlias(self.alias)].add(asset, extra=extra)
         self.log.info(
-            "Published asset %s (uri %s) through the alias %s: schedule on Asset(%r)",
+            "Published asset %s (uri %s, extra %s) through the alias %s: schedule on Asset(%r)",
             asset.name,
             asset.uri,
+            extra,
             self.alias,
             asset.name,
         )
@@ -141,3 +156,29 @@ def _refuse_alias_not_named(alias: Any, where: str) -> None:
             f"must be the asset alias's name when the DAG is parsed{where}, not a template ({alias!r}): alias is not "
             "a template field, so a consumer scheduled on AssetAlias(name) would never run",
         )
+
+
+def _event_extra(extra: Any) -> dict[str, Any]:
+    """
+    The event's ``extra`` as rendered, refused naming ``extra`` unless a dict of JSON values with str keys.
+
+    Airflow stores an asset event's ``extra`` as JSON (its SDK's ``OutletEventAccessor.add(asset, extra)``: a
+    ``dict[str, JsonValue]``): a value JSON cannot hold as it is (an object, a tuple, a NaN, an int key) would fail
+    the task only when it reports the event, after it ran, or be stored as another value.
+    """
+    import json
+
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    if extra is None:
+        return {}
+    try:
+        held = isinstance(extra, dict) and json.loads(json.dumps(extra, allow_nan=False)) == extra
+    except (TypeError, ValueError, RecursionError):
+        held = False
+    if not held:
+        raise InvalidParameterError(
+            "extra",
+            f"must be a dict of JSON values with str keys (str, int, float, bool, None, list, dict), not {extra!r}",
+        )
+    return dict(extra)

@@ -77,7 +77,7 @@ def last_run(env: dict[str, str], dag_id: str) -> tuple[Any, dict[tuple[str, int
 def asset_events(env: dict[str, str], dag_id: str, run_id: str) -> list[Any]:
     return query(
         env,
-        "SELECT a.name, a.uri, e.source_task_id, e.source_map_index FROM asset_event e "
+        "SELECT a.name, a.uri, e.source_task_id, e.source_map_index, e.extra FROM asset_event e "
         "JOIN asset a ON a.id = e.asset_id WHERE e.source_dag_id = :d AND e.source_run_id = :r "
         "ORDER BY e.source_map_index",
         d=dag_id,
@@ -659,6 +659,12 @@ def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: 
         (prefixes[name], "export_partner.publish_results", index) for index, name in enumerate(names)
     ]
     assert [event.uri for event in events] == [Asset(prefixes[name]).uri for name in names]
+    # Each event's extra names the object its map index's job wrote (a consumer given both at once tells them apart).
+    extras = [json.loads(event.extra) if isinstance(event.extra, str) else event.extra for event in events]
+    stamps = {name: "-".join(by_name[f"export-{name}"]["Name"].rsplit("-", 2)[1:]) for name in names}  # the run's
+    assert extras == [
+        {"run_stamp": stamps[name], "uri": f"{prefixes[name]}{stamps[name]}/results.txt"} for name in names
+    ]
 
 
 # The tests' airflow commands: forks of a warm Airflow process (devstack/airflow_zygote.py) ------------------------

@@ -30,13 +30,15 @@ def test_a_bad_prefix_names_the_parameter(prefix: Any) -> None:
 class _Events:
     def __init__(self) -> None:
         self.added: list[tuple[Any, Asset]] = []
+        self.extras: list[Any] = []
 
     def __getitem__(self, key: Any) -> Any:
         events = self
 
         class _Accessor:
-            def add(self, asset: Asset) -> None:
+            def add(self, asset: Asset, extra: Any = None) -> None:  # Airflow's OutletEventAccessor.add
                 events.added.append((key, asset))
+                events.extras.append(extra)
 
         return _Accessor()
 
@@ -50,6 +52,7 @@ def test_the_operator_adds_the_prefix_to_its_alias() -> None:
     returned = operator.execute({"outlet_events": events})  # type: ignore[typeddict-item]
 
     assert events.added == [(AssetAlias(PARTNER_EXPORTS_ALIAS), Asset("s3://partner-results/acme/"))]
+    assert events.extras == [{}]  # no extra given: the event's is empty, as Airflow's own
     # What the task returns is what a consumer schedules on: Asset(returned) is the asset the event is for. Its URI
     # ("s3://partner-results/acme", the "/" stripped) is another asset: Airflow matches the name too.
     assert returned == "s3://partner-results/acme/"
@@ -182,3 +185,54 @@ def test_a_templated_alias_is_refused_plain_and_mapped(alias: str) -> None:
         PublishPartnerPrefixOperator(task_id="p", s3_prefix="s3://b/acme/", alias=alias)
     with pytest.raises(InvalidParameterError, match=r"alias: .*\.partial\(\), not a template"):
         PublishPartnerPrefixOperator.partial(task_id="m", alias=alias)
+
+
+def test_the_event_carries_the_extra_as_rendered_and_none_is_an_empty_one() -> None:
+    """A backfill's many events of one prefix reach a consumer together: ``extra`` tells them apart."""
+    from airflow.sdk.execution_time.context import OutletEventAccessors
+
+    extra = {"run_stamp": "{{ params.stamp }}", "uri": "{{ task.s3_prefix }}{{ params.stamp }}/results.txt"}
+    operator = PublishPartnerPrefixOperator(task_id="publish", s3_prefix="{{ params.prefix }}", extra=extra)
+    assert operator.extra == extra  # as given, until the task renders it
+    operator.render_template_fields(
+        {"params": {"prefix": "s3://partner-results/acme/", "stamp": "20260301T000000-0123456789"}, "task": operator}  # type: ignore[typeddict-unknown-key]
+    )
+    events = OutletEventAccessors()
+
+    operator.execute({"outlet_events": events})  # type: ignore[typeddict-item]
+
+    [event] = events[AssetAlias(PARTNER_EXPORTS_ALIAS)].asset_alias_events
+    assert event.dest_asset_key.name == "s3://partner-results/acme/"
+    assert event.extra == {
+        "run_stamp": "20260301T000000-0123456789",
+        "uri": "s3://partner-results/acme/20260301T000000-0123456789/results.txt",  # s3_prefix is rendered first
+    }
+    without = OutletEventAccessors()
+    PublishPartnerPrefixOperator(task_id="plain", s3_prefix="s3://bucket/acme/").execute({"outlet_events": without})  # type: ignore[typeddict-item]
+    assert [e.extra for e in without[AssetAlias(PARTNER_EXPORTS_ALIAS)].asset_alias_events] == [{}]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "run_stamp=x",  # a template that rendered to text, not a dict
+        ["s3://b/acme/x/results.txt"],
+        {1: "x"},  # JSON keys are strings: stored as "1"
+        {"nested": {2: "x"}},
+        {"stamp": ("a", "b")},  # stored as a list
+        {"at": object()},
+        {"ratio": float("nan")},  # no JSON value
+    ],
+    ids=["text", "list", "int-key", "nested-int-key", "tuple", "object", "nan"],
+)
+def test_an_extra_that_is_not_a_dict_of_json_values_fails_naming_extra_before_any_event(extra: Any) -> None:
+    from airflow.providers.common.compat.sdk import AirflowFailException
+
+    operator = PublishPartnerPrefixOperator(task_id="publish", s3_prefix="s3://partner-results/acme/", extra=extra)
+    events = _Events()
+
+    with pytest.raises(InvalidParameterError, match=r"^extra: must be a dict of JSON values") as refused:
+        operator.execute({"outlet_events": events})  # type: ignore[typeddict-item]
+
+    assert isinstance(refused.value, AirflowFailException)  # rendered the same on every try
+    assert events.added == []
