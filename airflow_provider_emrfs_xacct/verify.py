@@ -31,6 +31,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     error_code,
     http_status,
     is_access_denied,
+    role_account,
     says_nothing_of_the_read,
 )
 from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREAD_WAITS
@@ -43,7 +44,7 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
-from airflow_provider_emrfs_xacct.pure.checks.findings import CONNECTION_ASSUMES, refused_read_dict
+from airflow_provider_emrfs_xacct.pure.checks.findings import ROLE_ASSUMPTIONS, refused_read_dict
 from airflow_provider_emrfs_xacct.pure.checks.instance_settings import instance_configurations_of
 from airflow_provider_emrfs_xacct.pure.checks.key_user import aws_managed_key_policy
 from airflow_provider_emrfs_xacct.pure.checks.routing import probe_taker
@@ -104,13 +105,13 @@ def refused_action(action: str, error: ClientError) -> str:
     """
     The action a read was refused: the refused call's own where actions are named as operations (also when the
     read makes several calls: ``read_subnet_facts`` sends ``DescribeSubnets``, ``DescribeRouteTables`` …), else
-    ``action``. A refused ``AssumeRole`` is the connection's own (:func:`~.hooks.errors.assumed_by_connection`), whatever
-    the read: ``sts:AssumeRole``.
+    ``action``. A refused STS role assumption (:data:`~.findings.ROLE_ASSUMPTIONS`) is the connection's own
+    (:func:`~.hooks.errors.assumed_by_connection`), whatever the read: ``sts:AssumeRole``, ``sts:AssumeRoleWithSAML`` …
     """
     service = action.split(":", 1)[0]
     operation = getattr(error, "operation_name", "") or ""
-    if operation == "AssumeRole":
-        return CONNECTION_ASSUMES
+    if operation in ROLE_ASSUMPTIONS:
+        return f"sts:{operation}"
     if service not in ACTIONS_NAMED_AS_OPERATIONS or not operation:
         return action
     # Also for a label of several actions ("iam:ListRolePolicies/GetRolePolicy/..."), which is no IAM action.
@@ -157,25 +158,29 @@ def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Un
     except ClientError as error:
         if says_nothing_of_the_read(error):
             raise
-        account = account_of(hook)
         action = refused_action(action, error)
         if is_access_denied(error):
-            resource, why = _denial_of_read(hook, error, action, resource, account)
-            _record(RefusedRead(action, hook.aws_conn_id, account, resource, error.operation_name, why))
-            return Unreadable(why)
-        return Unreadable(f"{action} on {resource} failed in account {account}: {error_code(error)} {error}")
+            return _refused(hook, error, action, resource)
+        return Unreadable(f"{action} on {resource} failed in account {account_of(hook)}: {error_code(error)} {error}")
     except (BotoCoreError, EmrfsXacctError) as error:
         if credentials_problem(error):  # none any more (an SSO session or a role's source that ended)
             raise
         return Unreadable(f"{action} on {resource} failed: {error}")
 
 
-def _denial_of_read(hook: Any, error: ClientError, action: str, resource: str, account: str) -> tuple[str, str]:
-    """The resource a read was refused on and the refusal explained: the connection's ``role_arn`` for its own AssumeRole."""
+def _refused(hook: Any, error: ClientError, action: str, resource: str) -> Unreadable:
+    """
+    A refused read, explained and recorded: for the connection's own role assumption, on the role assumed and in its
+    account (read from its ARN: no GetCallerIdentity, which would assume the role again).
+    """
     role = assumed_by_connection(hook, error)
     if role is not None:
-        return role, connection_role_denial(hook, error, role)
-    return resource, denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)
+        resource, account, why = role, role_account(role), connection_role_denial(hook, error, role)
+    else:
+        account = account_of(hook)
+        why = denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)
+    _record(RefusedRead(action, hook.aws_conn_id, account, resource, error.operation_name, why))
+    return Unreadable(why)
 
 
 def _also(unreadable: str, another: str) -> str:

@@ -6053,8 +6053,8 @@ MUTATIONS = [
     m(
         "OX168",
         "hooks/errors.py",
-        "    if read_denial(message) is None:\n        whom = identity_named(message)\n",
-        "    if False:\n        whom = identity_named(message)\n",
+        '    advice = "" if read_denial(error_message(error)) is not None else _assumption_advice(',
+        '    advice = "" if True else _assumption_advice(',
         "a refused AssumeRole of the connection's role_arn asks the identity policy alone, not the role's trust policy too "
         "(cross-account: both must allow it)",
         ["tests/unit/test_connection_assume_role_refused.py"],
@@ -6062,7 +6062,7 @@ MUTATIONS = [
     m(
         "OX169",
         "verify.py",
-        '    if operation == "AssumeRole":\n        return CONNECTION_ASSUMES\n',
+        '    if operation in ROLE_ASSUMPTIONS:\n        return f"sts:{operation}"\n',
         "",
         "a verifier read refused at the connection's role assumption records iam:AssumeRole (no such action) as the action to "
         "allow",
@@ -6137,6 +6137,76 @@ MUTATIONS = [
         "the verifier no longer reads the grant's list of the x-amz-grant-* headers EMRFS never sends: the two judge "
         "a Deny on them apart",
         ["tests/unit/test_grant_grant_headers.py"],
+    ),
+    m(
+        "OX178",
+        "hooks/errors.py",
+        '    return named or connection_role_arn(hook) or "the connection\'s role_arn"\n',
+        '    return connection_role_arn(hook) or named or "the connection\'s role_arn"\n',
+        "a refused first hop of the connection's profile (its own role_arn/source_profile) is named as the connection's "
+        "role_arn: the wrong role, in the wrong account",
+        ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX179",
+        "hooks/errors.py",
+        "error, action=action, resource=role, account=role_account(role), conn_id",
+        "error, action=action, resource=role, account=account_of(hook), conn_id",
+        "a refused role assumption reads the account with GetCallerIdentity, which assumes the profile's role again (a "
+        "second MFA prompt), and names the caller's account, not the refused role's",
+        ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX180",
+        "hooks/errors.py",
+        '    whose = "its role_arn" if role == connection_role_arn(hook) else',
+        '    whose = "its role_arn" if True else',
+        "a role the connection's profile assumes first is called the connection's role_arn",
+        ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX181",
+        "pure/checks/findings.py",
+        'ROLE_ASSUMPTIONS = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})',
+        'ROLE_ASSUMPTIONS = frozenset({"AssumeRole"})',
+        "a refused AssumeRoleWithWebIdentity (IRSA) or AssumeRoleWithSAML of the connection is named as an action of the "
+        "client's service (s3:AssumeRoleWithWebIdentity) on (unknown)",
+        ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX182",
+        "hooks/errors.py",
+        "    if action in FEDERATED_ASSUMPTIONS:\n",
+        "    if False:\n",
+        "a refused web identity or SAML assumption asks an identity policy of the caller, which has none, not the role's "
+        "trust policy for its OIDC or SAML provider",
+        ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX183",
+        "pure/checks/findings.py",
+        "    if refused.action in FEDERATED_ASSUMPTIONS:  # a web identity",
+        "    if False:  # a web identity",
+        "the verifier's fix for a refused web identity or SAML assumption asks no trust policy of its provider",
+        ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX184",
+        "hooks/errors.py",
+        '    service = built[0].meta.service_model.signing_name if built else "sts"\n',
+        "    service = hook.conn.meta.service_model.signing_name\n",
+        "a client build refused by another call than the role assumption builds the client again (an IdP login and STS "
+        "calls repeated) and the second refusal escapes raw",
+        ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX185",
+        "hooks/iam.py",
+        '    if code == "NoSuchEntity" and SERVICE_ROLE_POLICIES not in permissions_boundary:\n',
+        '    if code == "NoSuchEntity":\n',
+        'CreateRole\'s NoSuchEntity for an AWS service role policy as boundary ("does not exist or is not attachable") '
+        "keeps the task's retries, though it never becomes attachable",
+        ["tests/unit/test_connection_assumption_kinds.py"],
     ),
 ]
 

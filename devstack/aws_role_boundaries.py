@@ -2,8 +2,12 @@
 IAM's refusal of a ``CreateRole`` whose permissions boundary does not exist, played in the stand-in (moto takes it).
 
 ``CreateRole`` sets ``PermissionsBoundary``, "The ARN of the managed policy that is used to set the permissions
-boundary for the role", and answers ``NoSuchEntity`` when a request "referenced a resource entity that does not
-exist" (IAM API Reference, CreateRole, "Errors", HTTP 404). A customer managed policy is one "that you manage in your
+boundary for the role" (IAM API Reference, "CreateRole"). What it answers for a boundary that does not exist or cannot
+be attached is not documented: its "Errors" list LimitExceeded, InvalidInput, EntityAlreadyExists,
+MalformedPolicyDocument, ConcurrentModification and ServiceFailure only. The stand-in answers as
+``PutRolePermissionsBoundary``, which sets a boundary too, documents: ``NoSuchEntity`` (HTTP 404) when a request
+"referenced a resource entity that does not exist", ``PolicyNotAttachable`` (HTTP 400) for an AWS service role policy
+(IAM API Reference, "PutRolePermissionsBoundary", "Errors"). A customer managed policy is one "that you manage in your
 own AWS account" and attach "to identities ... in your AWS account" (IAM User Guide, "Define custom IAM permissions
 with customer managed policies"): this judge looks for it among the role's account's policies only, so another
 account's is refused too. An AWS managed one (account ``aws``) exists when moto's copy of AWS's list holds it, whether
@@ -11,8 +15,9 @@ or not moto loads that list into its backends (``MOTO_IAM_LOAD_MANAGED_POLICIES`
 (IAM API Reference, "GetPolicy": "Retrieves information about the specified managed policy"), as AWS does for any
 account, where moto would answer ``NoSuchEntity`` for one it has not loaded. An AWS service role policy (path
 ``/aws-service-role/``) is refused as a boundary with ``PolicyNotAttachable`` ("AWS service role policies can only be
-attached to the service-linked role for that service": IAM API Reference, "PutRolePermissionsBoundary",
-"AttachRolePolicy", "Errors"), and ``GetPolicy`` answers its ``IsAttachable`` false.
+attached to the service-linked role for that service": IAM API Reference, "PutRolePermissionsBoundary", "Errors"; not
+one of CreateRole's documented errors), and ``GetPolicy`` answers its ``IsAttachable`` false. AWS may answer it
+``NoSuchEntity`` instead ("does not exist or is not attachable"): the provider takes either as permanent.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ def _aws_managed() -> frozenset[str]:
 
 
 #: The path of AWS's service role policies, which "can only be attached to the service-linked role for that service"
-#: (IAM API Reference, "PutRolePermissionsBoundary" and "AttachRolePolicy", "Errors", ``PolicyNotAttachable``).
+#: (IAM API Reference, "PutRolePermissionsBoundary", "Errors", ``PolicyNotAttachable``).
 SERVICE_ROLE_PATH = "policy/aws-service-role/"
 
 
@@ -82,7 +87,10 @@ def get_policy(self: Any) -> Any:
 
 
 class PolicyNotAttachable(IAMException):
-    """IAM's refusal of a service role policy as a role's boundary (HTTP 400: IAM API Reference, "Errors")."""
+    """
+    IAM's refusal of a service role policy as a role's boundary, as ``PutRolePermissionsBoundary`` documents it (HTTP
+    400: IAM API Reference, "PutRolePermissionsBoundary", "Errors"); CreateRole's answer is not documented.
+    """
 
     code = "PolicyNotAttachable"
 

@@ -20,7 +20,12 @@ from botocore.exceptions import (
     ConnectionError as BotocoreConnectionError,
 )
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import CONNECTION_ASSUMES, KEY_POLICY_DECIDED, key_policy_allows
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    FEDERATED_ASSUMPTIONS,
+    KEY_POLICY_DECIDED,
+    ROLE_ASSUMPTIONS,
+    key_policy_allows,
+)
 from airflow_provider_emrfs_xacct.pure.denials import (
     identity_named,
     in_identity_policy,
@@ -324,38 +329,64 @@ def denial_message(
 
 def assumed_by_connection(hook: Any, error: ClientError) -> str | None:
     """
-    The role a refused ``AssumeRole`` was for, when ``error`` refuses the connection's own role assumption
-    (``None``: another call). AwsBaseHook assumes a connection's ``role_arn`` when it builds the session and when the
-    credentials are refreshed, in the middle of any call; the provider sends no ``AssumeRole`` of its own.
+    The role a refused STS role assumption was for, when ``error`` refuses the connection's own (``None``: another
+    call). AwsBaseHook assumes a connection's ``role_arn`` (``AssumeRole``, ``AssumeRoleWithWebIdentity`` or
+    ``AssumeRoleWithSAML``: :data:`~.findings.ROLE_ASSUMPTIONS`) when it builds the session and when the credentials are
+    refreshed, in the middle of any call; its profile may assume another role first (AWS CLI User Guide, "Using an IAM
+    role in the AWS CLI": ``role_arn`` with ``source_profile``). The provider sends none of its own. The role AWS's
+    message names ("not authorized to perform: sts:AssumeRole on resource: <ARN>": IAM User Guide, "Troubleshoot access
+    denied error messages") first, else the connection's ``role_arn``.
     """
-    if getattr(error, "operation_name", "") != "AssumeRole":
+    if getattr(error, "operation_name", "") not in ROLE_ASSUMPTIONS:
         return None
+    named = refused_action(error_message(error), "")[1]
+    return named or connection_role_arn(hook) or "the connection's role_arn"
+
+
+def connection_role_arn(hook: Any) -> str:
+    """The connection's ``role_arn`` (``""``: none, or its configuration not readable)."""
     try:
-        role = str(getattr(hook.conn_config, "role_arn", None) or "")
+        return str(getattr(hook.conn_config, "role_arn", None) or "")
     except Exception:
-        role = ""
-    return role or refused_action(error_message(error), "")[1] or "the connection's role_arn"
+        return ""
+
+
+def role_account(role: str) -> str:
+    """The account of a role's ARN, read with no call (``(unknown)``: no ARN)."""
+    account = account_of_arn(role)
+    return account if account.isdigit() and len(account) == 12 else "(unknown)"
 
 
 def connection_role_denial(hook: Any, error: ClientError, role: str) -> str:
     """
-    Explain the refusal of the connection's own ``AssumeRole`` of ``role``. When AWS does not say which policy lacks
-    the Allow, both may: across accounts the caller's identity policy must allow it and the role's trust policy must
-    name the caller (IAM User Guide, "Cross-account policy evaluation logic": "The resource-based policy in the trusting
-    account must specify the principal of the trusted account", and the principal's identity-based policy must allow it).
+    Explain the refusal of the connection's own assumption of ``role``, in ``role``'s account (no GetCallerIdentity:
+    it would assume the profile's role again, a second MFA prompt). When AWS does not say which policy lacks the Allow,
+    both may: across accounts the caller's identity policy must allow it and the role's trust policy must name the
+    caller (IAM User Guide, "Cross-account policy evaluation logic": "The resource-based policy in the trusting account
+    must specify the principal of the trusted account", and the principal's identity-based policy must allow it).
     """
-    message = error_message(error)
-    advice = ""
-    if read_denial(message) is None:
-        whom = identity_named(message)
-        advice = (
-            f"The connection {hook.aws_conn_id!r} assumes {role} (its role_arn) when its session is built or refreshed: "
-            f"{whom}'s identity policy must allow {CONNECTION_ASSUMES} on {role}, and the trust policy of {role} must "
-            f"allow {whom} too (across accounts both must)."
-        )
-    account = account_of(hook)
+    action = f"sts:{error.operation_name}"
+    advice = "" if read_denial(error_message(error)) is not None else _assumption_advice(hook, error, action, role)
     return denial_message(
-        error, action=CONNECTION_ASSUMES, resource=role, account=account, conn_id=hook.aws_conn_id, advice=advice
+        error, action=action, resource=role, account=role_account(role), conn_id=hook.aws_conn_id, advice=advice
+    )
+
+
+def _assumption_advice(hook: Any, error: ClientError, action: str, role: str) -> str:
+    """
+    What lets the connection assume ``role``. A web identity or SAML assertion has no identity policy: the role's trust
+    policy must allow its provider that action (IAM User Guide, "Create a role for OpenID Connect federation", "Create
+    a role for SAML 2.0 federation").
+    """
+    whose = "its role_arn" if role == connection_role_arn(hook) else "a role its profile's credentials assume"
+    assumes = f"The connection {hook.aws_conn_id!r} assumes {role} ({whose}) when its session is built or refreshed"
+    if action in FEDERATED_ASSUMPTIONS:
+        provider = FEDERATED_ASSUMPTIONS[action]
+        return f"{assumes}: the trust policy of {role} must allow its {provider} {action} (a {provider} has no identity policy)."
+    whom = identity_named(error_message(error))
+    return (
+        f"{assumes}: {whom}'s identity policy must allow {action} on {role}, and the trust policy of {role} must "
+        f"allow {whom} too (across accounts both must)."
     )
 
 
@@ -421,18 +452,23 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     except ClientError as error:
         if error_code(error) not in ACCESS_DENIED_CODES:
             raise
-        raise AccessDeniedError(_explained(hook, error, last)) from error
+        raise AccessDeniedError(_explained(hook, error, last, clients[:1])) from error
     finally:
         for watched in clients:
             watched.meta.events.unregister("provide-client-params", remember)
 
 
-def _explained(hook: Any, error: ClientError, last: dict[str, dict[str, Any]]) -> str:
-    """The denial of a call of ``hook``'s client, or of the connection's own role assumption, explained."""
+def _explained(hook: Any, error: ClientError, last: dict[str, dict[str, Any]], built: tuple[Any, ...]) -> str:
+    """
+    The denial of a call of ``hook``'s client, or of the connection's own role assumption, explained. The client is not
+    built again (``built``: the one built, or none when building it was refused: the session's own STS call, whose
+    actions are named as its operations), which would repeat an identity provider's login and STS's calls.
+    """
     role = assumed_by_connection(hook, error)
     if role is not None:
         return connection_role_denial(hook, error, role)
-    action = iam_action(hook.conn.meta.service_model.signing_name, error.operation_name)
+    service = built[0].meta.service_model.signing_name if built else "sts"
+    action = iam_action(service, error.operation_name)
     params = last.get(error.operation_name, {})
     resource = next((f"{key}={params[key]}" for key in RESOURCE_PARAMETERS if key in params), "(unknown)")
     return denial_message(error, action=action, resource=resource, account=account_of(hook), conn_id=hook.aws_conn_id)

@@ -187,20 +187,32 @@ def _missing_boundary(policy_arn: str, answer: str, field: str) -> PreconditionE
     )
 
 
+#: The path of AWS's service role policies, which "can only be attached to the service-linked role for that service"
+#: (IAM API Reference, "PutRolePermissionsBoundary", "Errors", ``PolicyNotAttachable``): never a role's boundary (in
+#: any partition: ``arn:<partition>:iam::aws:policy/aws-service-role/…``).
+SERVICE_ROLE_POLICIES = ":iam::aws:policy/aws-service-role/"
+
+
 def _refuse_boundary(error: ClientError, permissions_boundary: str | None, field: str) -> None:
     """
-    Raise ``CreateRole``'s refusal of the boundary naming ``field``: ``NoSuchEntity`` (retriable, IAM's lag) or
+    Raise ``CreateRole``'s refusal of the boundary naming ``field``. What ``CreateRole`` answers for a boundary that
+    does not exist or cannot be attached is not documented: its "Errors" list LimitExceeded, InvalidInput,
+    EntityAlreadyExists, MalformedPolicyDocument, ConcurrentModification and ServiceFailure only (IAM API Reference,
+    "CreateRole"). ``PutRolePermissionsBoundary``, which sets a boundary too, documents ``NoSuchEntity`` and
     ``PolicyNotAttachable`` ("AWS service role policies can only be attached to the service-linked role for that
-    service": permanent) (IAM API Reference, "CreateRole" and "PutRolePermissionsBoundary", "Errors").
+    service": IAM API Reference, "PutRolePermissionsBoundary", "Errors"); both are taken here. ``NoSuchEntity`` is
+    retriable (IAM's lag), unless the boundary is an AWS service role policy, which its answer ("does not exist or is
+    not attachable") covers too and which never becomes attachable: permanent, as ``PolicyNotAttachable`` is.
     """
     if not permissions_boundary:
         return
-    if error_code(error) == "NoSuchEntity":
+    code = error_code(error)
+    if code == "NoSuchEntity" and SERVICE_ROLE_POLICIES not in permissions_boundary:
         raise _missing_boundary(permissions_boundary, f"CreateRole: {error_message(error)}", field) from error
-    if error_code(error) == "PolicyNotAttachable":
+    if code in ("NoSuchEntity", "PolicyNotAttachable"):
         raise InvalidParameterError(
             field,
-            f"IAM refused {permissions_boundary} as the role's permissions boundary (PolicyNotAttachable: "
+            f"IAM refused {permissions_boundary} as the role's permissions boundary ({code}: "
             f"{error_message(error)}): name a managed policy that can be attached to a role",
         ) from error
 
@@ -363,9 +375,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         """
         Refuse, naming ``field``, a permissions boundary ``CreateRole`` would refuse: read it with ``GetPolicy``.
 
-        ``CreateRole`` answers ``NoSuchEntity`` for a boundary that does not exist and IAM ``PolicyNotAttachable``
-        for one that cannot be attached (IAM API Reference, "CreateRole", "PutRolePermissionsBoundary", "Errors");
-        ``GetPolicy`` answers ``NoSuchEntity`` for the first and ``IsAttachable`` false for the second (IAM API
+        ``CreateRole`` refuses a boundary that does not exist or cannot be attached (its answer is not documented;
+        ``PutRolePermissionsBoundary``'s are ``NoSuchEntity`` and ``PolicyNotAttachable``: IAM API Reference,
+        "PutRolePermissionsBoundary", "Errors"; :func:`_refuse_boundary`); ``GetPolicy`` answers ``NoSuchEntity`` for the first and ``IsAttachable`` false for the second (IAM API
         Reference, "GetPolicy"; "Policy": "Specifies whether the policy can be attached to an IAM user, group, or
         role"). The first is a retriable :class:`PreconditionError` (a policy made seconds ago may not be visible
         yet), the second an :class:`InvalidParameterError`. ``iam:GetPolicy`` refused: a WARNING that it was not

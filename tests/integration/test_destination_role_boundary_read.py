@@ -1,8 +1,9 @@
 """
 A ``permissions_boundary`` that does not exist (or cannot be one) is refused naming the field before any write.
 
-``CreateRole`` answers ``NoSuchEntity`` for a boundary policy that does not exist and IAM ``PolicyNotAttachable`` for
-one that cannot be attached (IAM API Reference, "CreateRole", "PutRolePermissionsBoundary", "Errors"). The plan and
+``CreateRole`` refuses a boundary policy that does not exist or cannot be attached; its answer is not documented (its
+"Errors" name none for a boundary: IAM API Reference, "CreateRole"), ``PutRolePermissionsBoundary``'s are ``NoSuchEntity``
+and ``PolicyNotAttachable`` (same reference, "PutRolePermissionsBoundary", "Errors"), as the stand-in plays it. The plan and
 the dry run passed such a boundary and ``apply`` failed at ``CreateRole`` without naming the field (outside review H2):
 the role to be created, its boundary is read with ``GetPolicy`` (IAM API Reference, "GetPolicy") before any write.
 One that does not exist may be one created seconds before, not visible yet (IAM User Guide, "Troubleshoot IAM",
@@ -143,9 +144,10 @@ SERVICE_ROLE_POLICY = "arn:aws:iam::aws:policy/aws-service-role/AmazonEMRCleanup
 
 def test_the_stand_in_refuses_a_service_role_policy_as_a_boundary(aws: Seeded) -> None:
     """
-    As IAM: GetPolicy answers IsAttachable false, CreateRole PolicyNotAttachable ("AWS service role policies can
-    only be attached to the service-linked role for that service": IAM API Reference, "PutRolePermissionsBoundary",
-    "AttachRolePolicy", "Errors"). Before (regression review J8): IsAttachable true, and the role was created.
+    As IAM: GetPolicy answers IsAttachable false; CreateRole PolicyNotAttachable as PutRolePermissionsBoundary documents
+    it ("AWS service role policies can only be attached to the service-linked role for that service": IAM API
+    Reference, "PutRolePermissionsBoundary", "Errors"; CreateRole's answer is not documented). Before (regression
+    review J8): IsAttachable true, and the role was created.
     """
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     assert iam.get_policy(PolicyArn=SERVICE_ROLE_POLICY)["Policy"]["IsAttachable"] is False

@@ -38,13 +38,19 @@ PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "not checked"
 VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"
 #: The fix of a link whose answer depends on what only the job knows.
 PROBE_FIX = "the answer is only known when the job runs: run the live probe (probe=True)"
+#: The action a connection's own role assumption is refused (AwsBaseHook's AssumeRole of its ``role_arn``).
+CONNECTION_ASSUMES = "sts:AssumeRole"
+#: STS's operations by which AwsBaseHook assumes a connection's role (its ``assume_role_method``), each named as its
+#: action (AWS STS API Reference, "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML").
+ROLE_ASSUMPTIONS = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+#: The provider a role's trust policy must allow for a web identity's or SAML assumption: their caller has no identity
+#: policy (IAM User Guide, "Create a role for OpenID Connect federation", "Create a role for SAML 2.0 federation").
+FEDERATED_ASSUMPTIONS = {"sts:AssumeRoleWithWebIdentity": "OIDC provider", "sts:AssumeRoleWithSAML": "SAML provider"}
 #: The provider's own KMS calls on a key, which its key policy decides first: "Unless the key policy explicitly allows
 #: it, you cannot use IAM policies to allow access to a KMS key. Without permission from the key policy, IAM policies
 #: that allow permissions have no effect" (AWS KMS Developer Guide, "Key policies in AWS KMS"). Not
 #: ``kms:ListAliases``, no call on a key: "Required permissions: kms:ListAliases (IAM policy)" (AWS KMS API Reference,
 #: "ListAliases").
-#: The action a connection's own role assumption is refused (AwsBaseHook's AssumeRole of its ``role_arn``).
-CONNECTION_ASSUMES = "sts:AssumeRole"
 KEY_POLICY_DECIDED = frozenset({"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListGrants"})
 #: How a key policy allows one of :data:`KEY_POLICY_DECIDED` to the connection's identity (the default key policy's
 #: account statement "enables IAM policies", same page).
@@ -782,6 +788,9 @@ def _grant(refused: RefusedRead) -> str:
     if refused.action in KEY_POLICY_DECIDED:
         where = in_identity_policy(is_federated(refused.explanation))
         return f"{refused.action} to the identity of the connection {refused.connection!r} {where}"
+    if refused.action in FEDERATED_ASSUMPTIONS:  # a web identity or SAML: the role's trust policy alone
+        provider = FEDERATED_ASSUMPTIONS[refused.action]
+        return f"{refused.action} on {refused.resource} to the {provider} of the connection {refused.connection!r} in the trust policy of {refused.resource}"
     if refused.action == CONNECTION_ASSUMES:  # its role_arn: the role's trust policy too (cross-account: both)
         return (
             f"{refused.action} on {refused.resource} to the identity of the connection {refused.connection!r} in its "
