@@ -5962,7 +5962,7 @@ MUTATIONS = [
         "operators/emr.py",
         "        self.push_xcom(context, LAUNCH_LOCATION_XCOM_KEY, self._location(hook))\n",
         "",
-        "the launch records no Region or connection before RunJobFlow: a teardown wired by hand in another Region skips",
+        "the launch records no Region or account before RunJobFlow: a teardown wired by hand in another Region skips",
         ["tests/integration/test_teardown_launch_region.py"],
     ),
     m(
@@ -5970,7 +5970,7 @@ MUTATIONS = [
         "operators/emr.py",
         '            self._refuse_another_location(context, "no cluster of the launch was found")\n',
         "",
-        "a teardown that finds no cluster skips although the launch recorded another Region or connection",
+        "a teardown that finds no cluster skips although the launch recorded another Region or account",
         ["tests/integration/test_teardown_launch_region.py"],
     ),
     m(
@@ -5985,9 +5985,9 @@ MUTATIONS = [
     m(
         "OX160",
         "operators/emr.py",
-        "            elif _literal(own) and _literal(theirs) and own != theirs:",
+        '            elif field == "region_name" and _literal(own) and _literal(theirs) and own != theirs:',
         "            elif False:",
-        "as_teardown accepts a literal region_name or aws_conn_id given to the teardown other than the launch's",
+        "as_teardown accepts a literal region_name given to the teardown other than the launch's",
         ["tests/integration/test_teardown_launch_region.py"],
     ),
     m(
@@ -6207,6 +6207,83 @@ MUTATIONS = [
         'CreateRole\'s NoSuchEntity for an AWS service role policy as boundary ("does not exist or is not attachable") '
         "keeps the task's retries, though it never becomes attachable",
         ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX186",
+        "operators/emr.py",
+        'elif field == "region_name" and _literal(own)',
+        "elif _literal(own)",
+        "as_teardown refuses a teardown on another literal aws_conn_id, a terminate-only connection to the launch's "
+        "account: the DAG no longer imports",
+        ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX187",
+        "operators/emr.py",
+        "        account = known_account(hook) or account_of_arn(self._profile_role_arn)\n",
+        '        account = ""\n',
+        "the launch records no account: a teardown through a connection to another account in its Region skips while "
+        "the cluster keeps running",
+        ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX188",
+        "operators/emr.py",
+        'return "aws_conn_id" if record["account"] != here["account"] else None',
+        "return None",
+        "a teardown through a connection to another account than the launch's, in its Region, finds no cluster and "
+        "skips while the cluster keeps running",
+        ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX189",
+        "operators/emr.py",
+        '        if "account" not in record:\n            return None\n',
+        "",
+        "a launch record without an account (an earlier release's) makes the teardown fail with a KeyError instead of "
+        "comparing the Region only",
+        ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX190",
+        "operators/emr.py",
+        'else str(vars(hook).get("account_id") or "")',
+        'else ""',
+        "a launch on static keys whose expected_account_id check read the account does not record it",
+        ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX191",
+        "operators/emr.py",
+        '        self._profile_role_arn = str((roles or [{}])[0].get("Arn") or "")\n',
+        "",
+        "a launch on static keys without expected_account_id records no account although GetInstanceProfile read it",
+        ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX192",
+        "operators/emr.py",
+        '            context, "no cluster of a launch instance was found", self._instances_not_found(clusters)\n',
+        '            context, "no cluster of a launch instance was found", []\n',
+        "a teardown that is not mapped ends the clusters of a mapped launch it finds in its Region and succeeds, "
+        "leaving an instance's cluster running in another Region unread",
+        ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX193",
+        "operators/emr.py",
+        "        failures = [*([elsewhere] if elsewhere is not None else []), *refusals]\n",
+        "        failures = list(refusals)\n",
+        "the real run of a teardown of a mapped launch succeeds although an instance launched in another Region",
+        ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX194",
+        "operators/emr.py",
+        "                if elsewhere is not None:\n                    raise elsewhere\n                return\n",
+        "                return\n",
+        "a dry run of a teardown of a mapped launch plans success although an instance launched in another Region",
+        ["tests/integration/test_teardown_launch_account.py"],
     ),
 ]
 

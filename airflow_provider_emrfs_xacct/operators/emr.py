@@ -53,8 +53,9 @@ SWAPPED_CONNECTIONS = (
 #: (``ActivitySubprocess.kill``'s ``escalation_delay`` in ``airflow/sdk/execution_time/supervisor.py``).
 KILL_SEARCH_WAITS = (0.25, 0.5, 1.0)
 
-#: The XCom key under which a launch records where it launches (``region_name``, ``aws_conn_id``), before ``RunJobFlow``:
-#: its teardown, finding no cluster in another Region or through another connection, fails instead of skipping. EMR
+#: The XCom key under which a launch records where it launches (``region_name``, ``aws_conn_id``, ``account`` when known
+#: without a call), before ``RunJobFlow``: its teardown, finding no cluster in another Region or account, fails instead
+#: of skipping. EMR
 #: endpoints and clusters are per Region (AWS General Reference, "Amazon EMR endpoints and quotas"; ``ListClusters``
 #: and ``DescribeCluster`` answer of the endpoint's Region only: Amazon EMR API Reference, "ListClusters").
 LAUNCH_LOCATION_XCOM_KEY = "launch_location"
@@ -307,6 +308,8 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         "emrfs_site_properties": "json",
     }
     operator_extra_links = (*EmrCreateJobFlowOperator.operator_extra_links, SecurityConfigurationLink())  # type: ignore[assignment]
+    #: The ARN of the instance profile's role, once ``GetInstanceProfile`` read it (``""``: not read).
+    _profile_role_arn = ""
 
     def __init__(
         self,
@@ -486,8 +489,18 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
             return self._launch_and_report(context, hook, name)
 
     def _location(self, hook: EmrfsEmrHook) -> dict[str, Any]:
-        """Where this launch launches: its Region (``region_name``, else the connection's) and its connection id."""
-        return {"region_name": hook.conn_region_name, "aws_conn_id": self.aws_conn_id}
+        """
+        Where this launch launches: its Region (``region_name``, else the connection's), its connection id and, when
+        known without a call (:func:`known_account`, else the instance profile's role's ARN that ``GetInstanceProfile``
+        read), its account.
+        """
+        from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
+
+        location = {"region_name": hook.conn_region_name, "aws_conn_id": self.aws_conn_id}
+        account = known_account(hook) or account_of_arn(self._profile_role_arn)
+        if account.isdigit() and len(account) == 12:
+            location["account"] = account
+        return location
 
     def _launch_and_report(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """
@@ -581,6 +594,8 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         # By its name, also when given as an instance profile's ARN (``...:instance-profile/path/name``).
         name = profile.rsplit("/", 1)[-1]
         roles = hook.instance_profile_roles(name)
+        # Its role's ARN names the account (IAM API Reference, "GetInstanceProfile": the profile's roles): the launch's.
+        self._profile_role_arn = str((roles or [{}])[0].get("Arn") or "")
         problem = None if roles is None else instance_profile_problem(name, roles)
         if problem is not None:
             raise InvalidParameterError(field, problem)
@@ -1222,6 +1237,18 @@ def is_retry(context: Context) -> bool:
     return isinstance(try_number, int) and try_number > 1
 
 
+def known_account(hook: Any) -> str:
+    """
+    The account ``hook``'s connection acts in, when known without a call (``""``: not known): its ``role_arn``'s
+    (``AssumeRole`` returns credentials of the role: AWS STS API Reference, "AssumeRole"), else one read already
+    (``AwsBaseHook.account_id``, cached per hook: the ``expected_account_id`` check's ``GetCallerIdentity``).
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
+
+    role_arn = str(getattr(hook.conn_config, "role_arn", None) or "")
+    return account_of_arn(role_arn) if role_arn.startswith("arn:") else str(vars(hook).get("account_id") or "")
+
+
 def launch_search_bound(context: Context) -> datetime | None:
     """
     Return a time before which no try of any task of this DAG run launched a cluster, less ``CLOCK_SKEW_MARGIN``.
@@ -1291,10 +1318,11 @@ def _literal(value: Any) -> bool:
 def teardown_location(teardown: dict[str, Any], launches: Sequence[Any], task_id: str) -> dict[str, Any]:
     """
     The ``aws_conn_id`` and ``region_name`` a teardown not given them (``teardown``: :func:`location_fields`) takes from
-    its launch (``{}``: none); refuse, naming the field, one given to both as literals that differ: the teardown would
-    look for the launch's cluster elsewhere (AWS General Reference, "Amazon EMR endpoints and quotas": endpoints, and
-    so clusters, are per Region). Another value given to one of them only is the run's to check (XCom
-    ``launch_location``).
+    its launch (``{}``: none); refuse a literal ``region_name`` given to both that differ: the teardown would look for
+    the launch's cluster in another Region (AWS General Reference, "Amazon EMR endpoints and quotas": endpoints, and so
+    clusters, are per Region). Another ``aws_conn_id`` is no other place (a terminate-only connection to the launch's
+    account, say), and a value given to one of them only is the run's to check (XCom ``launch_location``: Region and
+    account).
     """
     from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
@@ -1304,13 +1332,15 @@ def teardown_location(teardown: dict[str, Any], launches: Sequence[Any], task_id
             own = taken.get(field, teardown.get(field))
             if field not in teardown and field not in taken:
                 taken[field] = theirs
-            elif _literal(own) and _literal(theirs) and own != theirs:
+            elif field == "region_name" and _literal(own) and _literal(theirs) and own != theirs:
                 raise InvalidParameterError(
                     f"{task_id}: {field}",
                     f"{own!r} is not the {field} of its launch {launch.task_id!r} ({theirs!r}): the teardown would "
-                    "look for the launch's cluster with another connection or in another Region (EMR lists and "
-                    "describes the clusters of its endpoint's Region only), find none and skip while the cluster "
-                    f"keeps running. Give the teardown the launch's {field}, or none (it then takes the launch's)",
+                    "look for the launch's cluster in another Region (EMR lists and describes the clusters of its "
+                    "endpoint's Region only), find none while the cluster keeps running. Give the teardown the "
+                    f"launch's {field}, or none (it then takes the launch's). A {field} in the DAG's default_args "
+                    f"counts as given to a teardown that is not mapped ({field}=None in its arguments overrides it); "
+                    "a mapped one takes its launch's over default_args",
                 )
     return taken
 
@@ -1374,7 +1404,8 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
     :param dry_run: find the cluster and log the plan (its termination); terminate nothing. (templated,
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
-    :param aws_conn_id: connection that acts in the EMR account; not given (nor in ``default_args``),
+    :param aws_conn_id: connection that acts in the EMR account (another than the launch's, to its account, is the
+        same place); not given (nor in ``default_args``, which a mapped teardown does not count),
         ``as_teardown(setups=launch)`` gives it the launch's. (templated)
     :param region_name: the AWS Region of its clients, the cluster's; default: the launch's under ``as_teardown``
         (when the launch was given one), else the connection's. (templated)
@@ -1560,23 +1591,29 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
                 f"No cluster to terminate: the launch ({self.launch_task_id or 'job_flow_id'}) produced none"
             )
         self.job_flow_id = clusters[0]
+        # A mapped launch's instance whose cluster is not here may have launched elsewhere: failed after the others end.
+        elsewhere = self._launched_elsewhere(
+            context, "no cluster of a launch instance was found", self._instances_not_found(clusters)
+        )
         with self._unknown_cluster_explained(context):
             if self.dry_run:
                 planned = [*clusters, *self._other_clusters_of_the_launch(context, given)]
                 self.report(context, [change for cluster_id in planned for change in self._teardown_plan(cluster_id)])
+                if elsewhere is not None:
+                    raise elsewhere
                 return
             if self.deferrable and self.region_name is None:
                 # As the launch: the trigger waits in the cluster's region (the connection's), not the triggerer's.
                 self.region_name = self.hook.conn_region_name
             self._ending = clusters
-            self._terminate_all(context, clusters, given)
+            self._terminate_all(context, clusters, given, elsewhere)
 
     @contextmanager
     def _unknown_cluster_explained(self, context: Context) -> Iterator[None]:
         """
         Turn EMR's "Cluster id ... is not valid" (``InvalidRequestException``, ``ValidationException``: a cluster of
         another Region or account, Amazon EMR API Reference, "DescribeCluster") into a failure naming where the launch
-        launched, when its record says another Region or connection than this teardown's.
+        launched, when its record says another Region or account than this teardown's.
         """
         from airflow_provider_emrfs_xacct.hooks.errors import error_code, error_message
 
@@ -1588,38 +1625,93 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
             raise
 
     def _refuse_another_location(self, context: Context, what: str) -> None:
+        """Raise :meth:`_launched_elsewhere`'s failure for every launch instance this teardown ends, if any."""
+        elsewhere = self._launched_elsewhere(context, what)
+        if elsewhere is not None:
+            raise elsewhere
+
+    def _launched_elsewhere(
+        self, context: Context, what: str, indexes: Sequence[int] | None = None
+    ) -> Exception | None:
         """
-        Fail, naming ``region_name`` / ``aws_conn_id``, when the launch recorded (XCom ``launch_location``, pushed
-        before ``RunJobFlow``) another Region or connection than this teardown's: its cluster may be running there
-        (EMR lists and describes the clusters of its endpoint's Region only: Amazon EMR API Reference, "ListClusters";
-        AWS General Reference, "Amazon EMR endpoints and quotas"). An XCom read, no AWS call.
+        A failure naming ``region_name`` / ``aws_conn_id`` and the launch instance, when one of the map ``indexes``
+        (``None``: every one this teardown ends) recorded (XCom ``launch_location``, pushed before ``RunJobFlow``)
+        another Region or account than this teardown's: its cluster may be running there (EMR lists and describes the
+        clusters of its endpoint's Region only: Amazon EMR API Reference, "ListClusters"; AWS General Reference,
+        "Amazon EMR endpoints and quotas"; clusters belong to the account that launched them). Another connection id
+        to the same account is the same place. One XCom read; this teardown's account is read (:func:`acting_account`:
+        no call for a connection with ``role_arn``) only for a record of its Region that names an account.
         """
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 
+        here: dict[str, Any] = {"region_name": self.hook.conn_region_name}
+        for index, record in self._launch_records(context, indexes).items():
+            field = self._other_place(record, here)
+            if field:
+                instance = f" (map index {index})" if index >= 0 else ""
+                return PreconditionError(
+                    f"{what} in Region {here['region_name']} (account {here.get('account', 'not read')}) through "
+                    f"connection {self.aws_conn_id!r}, but the launch {self.launch_task_id!r}{instance} launched in "
+                    f"Region {record.get('region_name')} (account {record.get('account', 'not recorded')}) through "
+                    f"connection {record.get('aws_conn_id')!r}: its cluster may be running there, billing. Give the "
+                    f"teardown the launch's {field} (as_teardown(setups=launch) gives a teardown not given them the "
+                    f"launch's), then clear it; or terminate the cluster there by its tag {IDEMPOTENCY_TAG}",
+                    field=field,
+                )
+        return None
+
+    def _launch_records(self, context: Context, indexes: Sequence[int] | None) -> dict[int, Any]:
+        """The ``launch_location`` record of each launch instance of map ``indexes`` (``None``: all), in one XCom read."""
         pull = getattr(context.get("ti"), "xcom_pull", None)
-        if not self.launch_task_id or pull is None:
-            return
-        indexes = list(self._launch_indexes) or [-1]
+        wanted = (list(self._launch_indexes) or [-1]) if indexes is None else list(indexes)
+        if not self.launch_task_id or pull is None or not wanted:
+            return {}
         pulled = pull(
             task_ids=str(self.launch_task_id),
             key=LAUNCH_LOCATION_XCOM_KEY,
-            map_indexes=indexes[0] if len(indexes) == 1 else indexes,
+            map_indexes=wanted[0] if len(wanted) == 1 else wanted,
         )
-        here = {"aws_conn_id": self.aws_conn_id, "region_name": self.hook.conn_region_name}
-        for record in pulled if isinstance(pulled, (list, tuple)) else [pulled]:
-            differ = [
-                field for field in here if isinstance(record, dict) and field in record and record[field] != here[field]
-            ]
-            if differ:
-                raise PreconditionError(
-                    f"{what} in Region {here['region_name']} through connection {here['aws_conn_id']!r}, but the "
-                    f"launch {self.launch_task_id!r} launched in Region {record.get('region_name')} through connection "
-                    f"{record.get('aws_conn_id')!r}: its cluster may be running there, billing. Give the teardown the "
-                    f"launch's {' and '.join(differ)} (as_teardown(setups=launch) gives a teardown not given them the launch's), "
-                    "then clear it; or terminate the cluster there by its tag "
-                    f"{IDEMPOTENCY_TAG}",
-                    field=" / ".join(differ),
-                )
+        return dict(
+            zip(wanted, pulled if len(wanted) > 1 and isinstance(pulled, (list, tuple)) else [pulled], strict=False)
+        )
+
+    def _other_place(self, record: Any, here: dict[str, Any]) -> str | None:
+        """
+        The field (``region_name``, ``aws_conn_id``) that places a launch's ``record`` elsewhere than ``here`` (this
+        teardown's Region, and its account once read); ``None``: the same place, or not known (a record without an
+        account, from an earlier release, compares the Region only).
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import acting_account
+
+        if not isinstance(record, dict):
+            return None
+        if "region_name" in record and record["region_name"] != here["region_name"]:
+            return "region_name"
+        if "account" not in record:
+            return None
+        here.setdefault("account", acting_account(self.hook))
+        return "aws_conn_id" if record["account"] != here["account"] else None
+
+    def _instances_not_found(self, clusters: list[str]) -> list[int]:
+        """
+        The map indexes of the instances of a mapped launch this teardown ends whose idempotency key tags none of
+        ``clusters``, as they were read (no call): a cluster not read counts as not found.
+        """
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import idempotency_tag_value, same_task_instance
+
+        if len(self._launch_instance_keys) < 2:
+            return []
+        hook, read = cast("EmrfsEmrHook", self.hook), getattr(self, "_clusters_read", {})
+        tags = [
+            (hook.clusters_of_keys_read.get(cluster_id) or read.get(cluster_id) or {}).get("Tags", [])
+            for cluster_id in clusters
+        ]
+        found = [key for key in map(idempotency_tag_value, tags) if key is not None]
+        return [
+            index
+            for index, key in zip(self._launch_indexes, self._launch_instance_keys, strict=True)
+            if not any(same_task_instance(key, other) for other in found)
+        ]
 
     def defer(
         self,
@@ -1913,7 +2005,9 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
             return None
         return key
 
-    def _terminate_all(self, context: Context, clusters: list[str], given: list[str]) -> None:
+    def _terminate_all(
+        self, context: Context, clusters: list[str], given: list[str], elsewhere: Exception | None = None
+    ) -> None:
         """
         Terminate ``clusters``, then the launch's other active clusters (with ``given``), then wait for the first.
 
@@ -1923,7 +2017,9 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         its console link: :meth:`_persist_links`) leaves it running; the upstream operator's ``execute`` read the log
         URI first, and a refusal sent no termination. A refusal of one (termination
         protection) does not stop the others: each is tried, and the first refusal is raised at the end, without
-        waiting (the task fails either way). Deferred, the first cluster is waited for in the triggerer.
+        waiting (the task fails either way), as is ``elsewhere`` (:meth:`_launched_elsewhere`: a launch instance whose
+        cluster may be running in another Region or account), first. Deferred, the first cluster is waited for in the
+        triggerer.
         """
         mapped = len(self._launch_instance_keys) > 1
         if len(clusters) > 1 and mapped:
@@ -1941,8 +2037,11 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         refusals += self._terminate_each(context, others)
         self._ending = [*clusters, *others]
         self._persist_links(context, clusters[0])
-        if refusals:
-            raise refusals[0]
+        failures = [*([elsewhere] if elsewhere is not None else []), *refusals]
+        for failure in failures[1:]:
+            self.log.error("%s", failure)
+        if failures:
+            raise failures[0]
         if self.deferrable:
             self._defer_the_wait(clusters[0])
 
