@@ -198,7 +198,11 @@ def test_the_stand_in_refuses_run_job_flow_with_a_security_configuration_that_do
 
 
 def test_a_dry_run_launch_after_the_cleanup_plans_the_launch_and_changes_nothing(aws: Seeded) -> None:
-    """The dry run leaves the configuration deleted (its create task plans it) and launches nothing."""
+    """
+    The dry run leaves the configuration deleted and launches nothing; its plan holds the configuration's create
+    from the create task's document, which the real launch makes before ``RunJobFlow`` (the create task ran for
+    real, and its configuration was deleted after it).
+    """
     create, cluster = create_then_launch(dry_run=True)
     run: dict[tuple[str, str], Any] = {}
     name = run_create(create, run)
@@ -208,8 +212,11 @@ def test_a_dry_run_launch_after_the_cleanup_plans_the_launch_and_changes_nothing
     with pytest.raises(AirflowSkipException):
         run_launch(cluster, run)
 
-    assert [change["resource"] for change in cluster.last_plan] == ["emr cluster partner-export"]
-    assert cluster.last_plan[0]["after"]["SecurityConfiguration"] == name
+    assert [change["resource"] for change in cluster.last_plan] == [
+        f"emr security configuration {name}",
+        "emr cluster partner-export",
+    ]
+    assert cluster.last_plan[1]["after"]["SecurityConfiguration"] == name
     assert name not in names(emr)
     assert emr.list_clusters()["Clusters"] == []
 
