@@ -55,9 +55,9 @@ KILL_SEARCH_WAITS = (0.25, 0.5, 1.0)
 
 #: The XCom key under which a launch records where it launches (``region_name``, ``aws_conn_id``, ``account`` when known
 #: without a call), before ``RunJobFlow``: its teardown, finding no cluster in another Region or account, fails instead
-#: of skipping. EMR
-#: endpoints and clusters are per Region (AWS General Reference, "Amazon EMR endpoints and quotas"; ``ListClusters``
-#: and ``DescribeCluster`` answer of the endpoint's Region only: Amazon EMR API Reference, "ListClusters").
+#: of skipping. A cluster is launched in a Region (Amazon EMR Management Guide, "Choose an AWS Region for your Amazon
+#: EMR cluster": "When you launch an Amazon EMR cluster, you must specify a Region") and EMR's endpoints are per Region
+#: (AWS General Reference, "Amazon EMR endpoints and quotas"): a Region's endpoint lists and describes its own.
 LAUNCH_LOCATION_XCOM_KEY = "launch_location"
 
 
@@ -1637,8 +1637,8 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         A failure naming ``region_name`` / ``aws_conn_id`` and the launch instance, when one of the map ``indexes``
         (``None``: every one this teardown ends) recorded (XCom ``launch_location``, pushed before ``RunJobFlow``)
         another Region or account than this teardown's: its cluster may be running there (EMR lists and describes the
-        clusters of its endpoint's Region only: Amazon EMR API Reference, "ListClusters"; AWS General Reference,
-        "Amazon EMR endpoints and quotas"; clusters belong to the account that launched them). Another connection id
+        clusters of its endpoint's Region only: Amazon EMR Management Guide, "Choose an AWS Region for your Amazon EMR
+        cluster"; AWS General Reference, "Amazon EMR endpoints and quotas"; clusters belong to the account that launched them). Another connection id
         to the same account is the same place. One XCom read; this teardown's account is read (:func:`acting_account`:
         no call for a connection with ``role_arn``) only for a record of its Region that names an account.
         """
