@@ -63,6 +63,12 @@ stand-in adds a new identifier to each configuration whose ``EnableApplicationSc
 the text ``"true"`` in any case), in place of any sent (:func:`create_security_configuration`), and stores the document
 as JSON text again. What EMR does with one sent, and the identifier's form, are not documented: both are the
 stand-in's own.
+
+``CreateSecurityConfiguration`` with a document that is not a JSON object (``"{not json"``, ``[]``) is refused with
+``InvalidRequestException``, HTTP 400, the error EMR lists for it: "This exception occurs when there is something
+wrong with user input" (Amazon EMR API Reference, "CreateSecurityConfiguration", Errors); moto stores any text. The
+message is the stand-in's. EMR's own checks of the document's sections (a field's type, ``RoleMappings``' roles and
+identifier types) are not played: a JSON object is stored as sent (:func:`not_a_json_object`).
 """
 
 from __future__ import annotations
@@ -76,7 +82,7 @@ from typing import Any
 import moto.ec2.models
 import moto.emr.models
 import moto.iam.models
-from moto.emr.exceptions import ValidationException
+from moto.emr.exceptions import InvalidRequestException, ValidationException
 from moto.emr.responses import ElasticMapReduceResponse
 
 from devstack import backend_judges
@@ -116,8 +122,31 @@ def run_job_flow(self: Any, **kwargs: Any) -> Any:
 
 
 def create_security_configuration(self: Any, name: str, security_configuration: str) -> Any:
-    """Store the configuration with an ``ExternalId`` of its own when it turns runtime roles on (the module's docstring)."""
+    """
+    Refuse a document that is not a JSON object (:func:`not_a_json_object`); store the configuration with an
+    ``ExternalId`` of its own when it turns runtime roles on (the module's docstring).
+    """
+    problem = not_a_json_object(security_configuration)
+    if problem:
+        raise InvalidRequestException(f"The security configuration is not valid: {problem}.")
     return _moto["create_security_configuration"](self, name, with_external_id(security_configuration))
+
+
+def not_a_json_object(text: Any) -> str | None:
+    """
+    Why ``text`` is not a JSON object (``None``: it is one): ``SecurityConfiguration`` is "The security configuration
+    details in JSON format" (Amazon EMR API Reference, "CreateSecurityConfiguration"), whose sections are an object's
+    names; JSON has no ``NaN`` nor ``Infinity`` (RFC 8259, 6. Numbers), which Python's reader takes.
+    """
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a JSON value")
+
+    try:
+        document = json.loads(str(text), parse_constant=no_constant)
+    except ValueError as error:
+        return f"it is not JSON ({error})"
+    return None if isinstance(document, dict) else "it is JSON, but not an object"
 
 
 def with_external_id(text: str) -> str:

@@ -16,6 +16,12 @@ hooks make on a key (``hooks/kms.py``, ``verify.py``); ``ListAliases`` names no 
 when the new policy would not let the caller make a subsequent ``PutKeyPolicy`` request (AWS KMS API Reference,
 "PutKeyPolicy", ``Policy`` and ``BypassPolicyLockoutSafetyCheck``), judged the same way with the new policy.
 
+A key ARN or alias ARN of another account names that account's key, looked up in its account and the request's Region
+(:func:`_key`), and judged there: ``DescribeKey`` and ``ListGrants`` work across accounts when the key policy and the
+caller's IAM policies both allow (AWS KMS Developer Guide, "Allowing users in other accounts to use a KMS key"), and
+moto then answers from the key's account (:func:`_answered`); ``GetKeyPolicy`` and ``PutKeyPolicy`` ("Cross-account
+use: No") are refused whatever the policies. A key id or alias name names a key of the caller's account only.
+
 Each call carries the request keys of the writer's KMS calls (:func:`_request_keys`): ``kms:CallerAccount``, the key's
 properties, tags and aliases (the last two count in IAM policies only), and ``kms:RequestAlias`` for a key named by an
 alias. The stand-in does not know the caller's way: it judges it as from the internet (:func:`_allowed`), without the
@@ -37,6 +43,7 @@ from dataclasses import replace
 from typing import Any
 
 import moto.iam.models
+import moto.kms.models
 import moto.sts.models
 from moto.core.exceptions import JsonRESTError
 from moto.iam.exceptions import NotFoundException as IAMNotFoundException
@@ -103,11 +110,32 @@ def _loaded(document: Any) -> dict[str, Any]:
 
 
 def _key(response: KmsResponse) -> Any:
-    """The key the request names (key id, ARN or alias), ``None`` when moto has none (moto then answers)."""
+    """
+    The key the request names (key id, ARN or alias), ``None`` when moto has none (moto then answers). A key ARN or
+    alias ARN names a key of the account in it (:func:`_arn_backend`); a key id or alias name one of the caller's
+    account: "To specify a KMS key in a different AWS account, you must use the key ARN or alias ARN" (AWS KMS API
+    Reference, DescribeKey, ``KeyId``).
+    """
+    key_id = str(response._get_param("KeyId") or "")
+    backend = _arn_backend(response, key_id) or response.kms_backend
     try:
-        return response.kms_backend.describe_key(str(response._get_param("KeyId") or ""))
+        return backend.describe_key(key_id)
     except Exception:  # not found or not an identifier: moto's own answer
         return None
+
+
+def _arn_backend(response: KmsResponse, key_id: str) -> Any:
+    """
+    moto's KMS of the account a key ARN or alias ARN of the request's Region names; ``None`` for another identifier or
+    Region: "key policies are Regional. A key policy controls access only to a KMS key in the same Region" (AWS KMS
+    Developer Guide, "Key policies in AWS KMS"), so a key of another Region is not found where the request is sent.
+    """
+    parts = key_id.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "kms" or parts[3] != response.region:
+        return None
+    if not (parts[4].isdigit() and len(parts[4]) == 12):
+        return None
+    return moto.kms.models.kms_backends[parts[4]][parts[3]]
 
 
 def _request_keys(response: KmsResponse, principal: aws_judge.Principal, key: Any) -> dict[str, Any]:
@@ -118,7 +146,7 @@ def _request_keys(response: KmsResponse, principal: aws_judge.Principal, key: An
     keys", "Use aliases to control access to KMS keys") and ``kms:RequestAlias`` (:func:`_request_alias`). The network
     keys are the judgment's (:func:`_allowed`).
     """
-    tags = response.kms_backend.tagger.get_tag_dict_for_resource(key.id).items()
+    tags = moto.kms.models.kms_backends[key.account_id][key.region].tagger.get_tag_dict_for_resource(key.id).items()
     aliases = list(key.aliases)
     return {
         "kms:CallerAccount": principal.account,
@@ -287,12 +315,23 @@ def _denies(principal: aws_judge.Principal, action: str, key: Any, context: dict
     return False
 
 
-def _judge(response: KmsResponse, action: str) -> None:
-    """Raise KMS's ``AccessDeniedException`` when the judge refuses the session's ``action`` on the key."""
+#: The operations of :data:`_JUDGED` KMS allows on a key of another account, by its ARN (AWS KMS API Reference,
+#: DescribeKey and ListGrants: "Cross-account use: Yes"; GetKeyPolicy and PutKeyPolicy: "Cross-account use: No. You
+#: cannot perform this operation on a KMS key in a different AWS account").
+_CROSS_ACCOUNT_OPERATIONS = frozenset({"kms:DescribeKey", "kms:ListGrants"})
+
+
+def _judge(response: KmsResponse, action: str) -> Any:
+    """
+    Raise KMS's ``AccessDeniedException`` when the judge refuses the session's ``action`` on the key, or when the key
+    is another account's and ``action`` cannot be used across accounts (:func:`_refuse_cross_account`). Return the
+    judged key, ``None`` when there is none to judge.
+    """
     session = _session(response)
     key = None if session is None else _key(response)
     if key is None:
-        return
+        return None
+    _refuse_cross_account(response, session, action, key)
     principal = _principal(session)
     context = _request_keys(response, principal, key)
     decision = _allowed(principal, action, key, _policy(key.policy), context)
@@ -312,6 +351,39 @@ def _judge(response: KmsResponse, action: str) -> None:
                 "MalformedPolicyDocumentException",
                 f"The new key policy will not allow you to update the key policy in the future ({lockout.reason})",
             )
+    return key
+
+
+def _refuse_cross_account(response: KmsResponse, session: Any, action: str, key: Any) -> None:
+    """
+    Refuse ``action`` on another account's key unless it is one of :data:`_CROSS_ACCOUNT_OPERATIONS`, whatever the
+    policies: "Giving permission for other operations to a user in a different account has no effect ... the user's
+    attempts to call those operations on your resources still fail" (AWS KMS Developer Guide, "Allowing users in other
+    accounts to use a KMS key"). The message is the stand-in's; the code is KMS's for a refused call.
+    """
+    if key.account_id == response.current_account or action in _CROSS_ACCOUNT_OPERATIONS:
+        return
+    raise KmsClientError(
+        "AccessDeniedException",
+        f"User: {session.arn} is not authorized to perform: {action} on resource: {key.arn}: {action} cannot be used "
+        f"on a KMS key in a different AWS account (the key is in account {key.account_id})",
+    )
+
+
+def _answered(response: KmsResponse, action: str, handler: str) -> Any:
+    """
+    Judge the session's ``action`` (:func:`_judge`), then let moto answer, in the key's account when the key is
+    another account's (moto looks a key up in the caller's account only).
+    """
+    key = _judge(response, action)
+    caller = response.current_account
+    if key is None or key.account_id == caller:
+        return _moto_handlers[handler](response)
+    response.current_account = key.account_id
+    try:
+        return _moto_handlers[handler](response)
+    finally:
+        response.current_account = caller
 
 
 class _Handlers:
@@ -319,23 +391,19 @@ class _Handlers:
 
     @staticmethod
     def describe_key(self: KmsResponse) -> Any:
-        _judge(self, "kms:DescribeKey")
-        return _moto_handlers["describe_key"](self)
+        return _answered(self, "kms:DescribeKey", "describe_key")
 
     @staticmethod
     def get_key_policy(self: KmsResponse) -> Any:
-        _judge(self, "kms:GetKeyPolicy")
-        return _moto_handlers["get_key_policy"](self)
+        return _answered(self, "kms:GetKeyPolicy", "get_key_policy")
 
     @staticmethod
     def put_key_policy(self: KmsResponse) -> Any:
-        _judge(self, "kms:PutKeyPolicy")
-        return _moto_handlers["put_key_policy"](self)
+        return _answered(self, "kms:PutKeyPolicy", "put_key_policy")
 
     @staticmethod
     def list_grants(self: KmsResponse) -> Any:
-        _judge(self, "kms:ListGrants")
-        return _moto_handlers["list_grants"](self)
+        return _answered(self, "kms:ListGrants", "list_grants")
 
 
 _JUDGED = (_Handlers.describe_key, _Handlers.get_key_policy, _Handlers.put_key_policy, _Handlers.list_grants)
