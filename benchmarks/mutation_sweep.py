@@ -6238,10 +6238,11 @@ MUTATIONS = [
     m(
         "OX189",
         "operators/emr.py",
-        '        if "account" not in record:\n            return None\n',
+        '        if "account" not in record:\n'
+        '            return "aws_conn_id" if record.get("aws_conn_id", self.aws_conn_id) != self.aws_conn_id else None\n',
         "",
         "a launch record without an account (an earlier release's) makes the teardown fail with a KeyError instead of "
-        "comparing the Region only",
+        "comparing the connection ids",
         ["tests/integration/test_teardown_launch_account.py"],
     ),
     m(
@@ -6284,6 +6285,39 @@ MUTATIONS = [
         "                return\n",
         "a dry run of a teardown of a mapped launch plans success although an instance launched in another Region",
         ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX195",
+        "operators/emr.py",
+        '            return "aws_conn_id" if record.get("aws_conn_id", self.aws_conn_id) != self.aws_conn_id else None\n',
+        "            return None\n",
+        "a record without an account compares the Region only: a teardown through a connection to another account "
+        "skips while the launch's cluster bills",
+        ["tests/integration/test_teardown_launch_account.py"],
+    ),
+    m(
+        "OX196",
+        "hooks/errors.py",
+        "    if named or operation not in WORKER_LOGINS or connection_method(hook) == FEDERATED_METHODS[operation]:\n",
+        "    if True:\n",
+        "a web identity or SAML login the connection's assume_role_method does not make is blamed on its role_arn",
+        ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX197",
+        "hooks/errors.py",
+        '        return str(getattr(hook.conn_config, "assume_role_method", None) or "")\n',
+        '        return ""\n',
+        "a connection that assumes its role_arn with a web identity or SAML has its refusal blamed on the worker's login",
+        ["tests/unit/test_connection_assumption_kinds.py"],
+    ),
+    m(
+        "OX198",
+        "hooks/errors.py",
+        '        article = "an" if provider[0] in "AEIOU" else "a"\n',
+        '        article = "a"\n',
+        "the advice for a refused web identity says 'a OIDC provider'",
+        ["tests/unit/test_connection_assumption_kinds.py"],
     ),
 ]
 

@@ -335,12 +335,40 @@ def assumed_by_connection(hook: Any, error: ClientError) -> str | None:
     refreshed, in the middle of any call; its profile may assume another role first (AWS CLI User Guide, "Using an IAM
     role in the AWS CLI": ``role_arn`` with ``source_profile``). The provider sends none of its own. The role AWS's
     message names ("not authorized to perform: sts:AssumeRole on resource: <ARN>": IAM User Guide, "Troubleshoot access
-    denied error messages") first, else the connection's ``role_arn``.
+    denied error messages") first, else the connection's ``role_arn``; a web identity or SAML login its
+    ``assume_role_method`` does not make is the worker's own (:data:`WORKER_LOGINS`: its role and account unknown).
     """
-    if getattr(error, "operation_name", "") not in ROLE_ASSUMPTIONS:
+    operation = getattr(error, "operation_name", "")
+    if operation not in ROLE_ASSUMPTIONS:
         return None
     named = refused_action(error_message(error), "")[1]
-    return named or connection_role_arn(hook) or "the connection's role_arn"
+    if named or operation not in WORKER_LOGINS or connection_method(hook) == FEDERATED_METHODS[operation]:
+        return named or connection_role_arn(hook) or "the connection's role_arn"
+    return WORKER_LOGINS[operation]
+
+
+#: The ``assume_role_method`` under which AwsBaseHook assumes the connection's ``role_arn`` with each federated STS
+#: operation (Airflow's Amazon provider, "Amazon Web Services Connection": ``assume_role_method``).
+FEDERATED_METHODS = {
+    "AssumeRoleWithWebIdentity": "assume_role_with_web_identity",
+    "AssumeRoleWithSAML": "assume_role_with_saml",
+}
+#: The role a federated assumption refused under another ``assume_role_method`` logs in to: the worker's own
+#: credentials' (AWS SDKs and Tools Reference Guide, "Assume role credential provider": ``AWS_ROLE_ARN`` with
+#: ``AWS_WEB_IDENTITY_TOKEN_FILE``, or a profile's ``role_arn`` with ``web_identity_token_file``), maybe in another
+#: account; STS's refusal does not name it ("Not authorized to perform sts:AssumeRoleWithWebIdentity").
+WORKER_LOGINS = {
+    "AssumeRoleWithWebIdentity": "the role of the worker's web identity (AWS_ROLE_ARN, or its profile's role_arn)",
+    "AssumeRoleWithSAML": "the role of the worker's SAML login (its profile's credentials, not the connection's)",
+}
+
+
+def connection_method(hook: Any) -> str:
+    """The connection's ``assume_role_method`` (``""``: none, or its configuration not readable)."""
+    try:
+        return str(getattr(hook.conn_config, "assume_role_method", None) or "")
+    except Exception:
+        return ""
 
 
 def connection_role_arn(hook: Any) -> str:
@@ -380,9 +408,15 @@ def _assumption_advice(hook: Any, error: ClientError, action: str, role: str) ->
     """
     whose = "its role_arn" if role == connection_role_arn(hook) else "a role its profile's credentials assume"
     assumes = f"The connection {hook.aws_conn_id!r} assumes {role} ({whose}) when its session is built or refreshed"
+    if role in WORKER_LOGINS.values():
+        assumes, role = (
+            f"The worker's own credentials log in to that role, not the role_arn of the connection {hook.aws_conn_id!r}",
+            "that role",
+        )
     if action in FEDERATED_ASSUMPTIONS:
         provider = FEDERATED_ASSUMPTIONS[action]
-        return f"{assumes}: the trust policy of {role} must allow its {provider} {action} (a {provider} has no identity policy)."
+        article = "an" if provider[0] in "AEIOU" else "a"
+        return f"{assumes}: the trust policy of {role} must allow its {provider} {action} ({article} {provider} has no identity policy)."
     whom = identity_named(error_message(error))
     return (
         f"{assumes}: {whom}'s identity policy must allow {action} on {role}, and the trust policy of {role} must "

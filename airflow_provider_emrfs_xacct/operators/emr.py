@@ -1639,7 +1639,8 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         another Region or account than this teardown's: its cluster may be running there (EMR lists and describes the
         clusters of its endpoint's Region only: Amazon EMR Management Guide, "Choose an AWS Region for your Amazon EMR
         cluster"; AWS General Reference, "Amazon EMR endpoints and quotas"; clusters belong to the account that launched them). Another connection id
-        to the same account is the same place. One XCom read; this teardown's account is read (:func:`acting_account`:
+        to the same account is the same place; a record without an account (static keys and none read, or an earlier
+        release's) places another connection id elsewhere, as its account is not known. One XCom read; this teardown's account is read (:func:`acting_account`:
         no call for a connection with ``role_arn``) only for a record of its Region that names an account.
         """
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
@@ -1678,8 +1679,9 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
     def _other_place(self, record: Any, here: dict[str, Any]) -> str | None:
         """
         The field (``region_name``, ``aws_conn_id``) that places a launch's ``record`` elsewhere than ``here`` (this
-        teardown's Region, and its account once read); ``None``: the same place, or not known (a record without an
-        account, from an earlier release, compares the Region only).
+        teardown's Region, and its account once read); ``None``: the same place. A record without an account (static
+        keys with none read, or an earlier release's) cannot say the account is the same: another connection id is
+        another place, as it may act in another account.
         """
         from airflow_provider_emrfs_xacct.hooks.errors import acting_account
 
@@ -1688,7 +1690,7 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         if "region_name" in record and record["region_name"] != here["region_name"]:
             return "region_name"
         if "account" not in record:
-            return None
+            return "aws_conn_id" if record.get("aws_conn_id", self.aws_conn_id) != self.aws_conn_id else None
         here.setdefault("account", acting_account(self.hook))
         return "aws_conn_id" if record["account"] != here["account"] else None
 

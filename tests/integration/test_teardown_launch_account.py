@@ -130,14 +130,24 @@ def test_a_connection_to_another_account_fails_naming_aws_conn_id(moto_url: str)
     assert state(moto_url, "us-east-1", cluster_id) == "WAITING"
 
 
-def test_a_record_without_an_account_compares_the_region_only(moto_url: str) -> None:
-    """A record of an earlier release names a connection id only: another one in the Region skips as before."""
+@pytest.mark.parametrize("conn_id", [DESTINATION_CONN_ID, EMR_CONN_ID])
+def test_a_record_without_an_account_places_another_connection_id_elsewhere(moto_url: str, conn_id: str) -> None:
+    """
+    A record of an earlier release names a connection id only: its account is not known, so another connection id may
+    act in another account, where the cluster bills (review J15); the launch's own one skips as before.
+    """
     launched = RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID)
     launched.xcoms[LAUNCH_LOCATION_XCOM_KEY] = {"region_name": "us-east-1", "aws_conn_id": EMR_CONN_ID}
     ti = TeardownTaskInstance(task_id="terminate_cluster", run_id=RUN_ID, launch=launched)
-    with pytest.raises(Exception, match="No cluster to terminate") as skipped:
-        run_operator(teardown_by_hand(DESTINATION_CONN_ID), ti)
-    assert type(skipped.value).__name__ == "AirflowSkipException"
+    if conn_id == EMR_CONN_ID:
+        with pytest.raises(Exception, match="No cluster to terminate") as skipped:
+            run_operator(teardown_by_hand(conn_id), ti)
+        assert type(skipped.value).__name__ == "AirflowSkipException"
+        return
+    with pytest.raises(
+        PreconditionError, match=r"^aws_conn_id: no cluster .*account not recorded\) through connection"
+    ):
+        run_operator(teardown_by_hand(conn_id), ti)
 
 
 def mapped_teardown_run(
@@ -224,6 +234,49 @@ def test_a_static_keys_launch_records_the_account_of_its_instance_profile_role(
     launched = RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID)
     run_operator(launch, launched)
     assert launched.xcoms[LAUNCH_LOCATION_XCOM_KEY]["account"] == account
+
+
+def test_a_static_keys_launch_recording_no_account_fails_a_teardown_through_another_connection(
+    moto_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    Static keys, no pin, ``iam:GetInstanceProfile`` refused (the hook logs it and reads no role): the record names no
+    account, and a teardown through a connection to another account fails while the cluster runs (review J15).
+    """
+    import json
+
+    import boto3
+
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from devstack.testing import EMR_EC2_ROLE
+
+    static = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "endpoint_url": moto_url}
+    iam, emr = (boto3.client(kind, region_name="us-east-1", **static) for kind in ("iam", "emr"))
+    trust = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    iam.create_role(
+        RoleName=EMR_EC2_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]})
+    )
+    iam.create_instance_profile(InstanceProfileName=EMR_EC2_ROLE)
+    iam.add_role_to_instance_profile(InstanceProfileName=EMR_EC2_ROLE, RoleName=EMR_EC2_ROLE)
+    emr.create_security_configuration(Name=NAME, SecurityConfiguration="{}")
+    extra = {"region_name": "us-east-1", "endpoint_url": moto_url}
+    connection = {"conn_type": "aws", "login": "testing", "password": "testing", "extra": extra}
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_STATIC", json.dumps(connection))
+    monkeypatch.setattr(EmrfsEmrHook, "instance_profile_roles", lambda self, name: None)
+    launch = LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id="aws_static",
+        emr_conn_id=None,
+        security_configuration=NAME,
+        job_flow_overrides=small_cluster("j1", "emr-7.5.0"),
+    )
+    launched = RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID)
+    cluster_id, _, _ = run_operator(launch, launched)
+    assert "account" not in launched.xcoms[LAUNCH_LOCATION_XCOM_KEY]
+    ti = TeardownTaskInstance(task_id="terminate_cluster", run_id=RUN_ID, launch=launched)
+    with pytest.raises(PreconditionError, match=r"^aws_conn_id: .*through connection 'aws_static'"):
+        run_operator(teardown_by_hand(DESTINATION_CONN_ID), ti)
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"] == "WAITING"
 
 
 def test_a_dry_run_of_a_mapped_launch_across_regions_fails_naming_the_instance(

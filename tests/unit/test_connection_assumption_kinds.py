@@ -45,9 +45,9 @@ def denial(operation: str, message: str) -> ClientError:
 class Hook:
     """A hook-like object whose client is built; it counts the calls that would assume the role again."""
 
-    def __init__(self, role_arn: str | None, service: str = "iam") -> None:
+    def __init__(self, role_arn: str | None, service: str = "iam", method: str | None = None) -> None:
         self.conn = boto3.client(service, region_name="us-east-1", aws_access_key_id="A", aws_secret_access_key="x")
-        self.conn_config = type("Config", (), {"role_arn": role_arn})()
+        self.conn_config = type("Config", (), {"role_arn": role_arn, "assume_role_method": method})()
         self.aws_conn_id = "dest"
         self.identity_reads = 0
 
@@ -85,26 +85,55 @@ def test_the_connections_own_role_named_by_aws_is_its_role_arn() -> None:
     assert f"assumes {CONN_ROLE} (its role_arn)" in said
 
 
+METHODS = {"AssumeRoleWithWebIdentity": "assume_role_with_web_identity", "AssumeRoleWithSAML": "assume_role_with_saml"}
+
+
 @pytest.mark.parametrize(
     ("operation", "provider"),
-    [("AssumeRoleWithWebIdentity", "OIDC provider"), ("AssumeRoleWithSAML", "SAML provider")],
+    [("AssumeRoleWithWebIdentity", "an OIDC provider"), ("AssumeRoleWithSAML", "a SAML provider")],
 )
 def test_a_refused_web_identity_or_saml_assumption_asks_the_trust_policy_for_its_provider(
     operation: str, provider: str
 ) -> None:
-    hook = Hook(CONN_ROLE, "s3")
+    hook = Hook(CONN_ROLE, "s3", METHODS[operation])
 
     said = explained(hook, denial(operation, f"Not authorized to perform sts:{operation}"))
 
     assert said.startswith(f"sts:{operation} on {CONN_ROLE} was denied in account 222222222222 (connection 'dest')")
-    assert f"the trust policy of {CONN_ROLE} must allow its {provider} sts:{operation}" in said
+    kind = provider.split(" ", 1)[1]
+    assert f"the trust policy of {CONN_ROLE} must allow its {kind} sts:{operation} ({provider} has no identity" in said
     assert "identity policy must allow" not in said
     assert f"s3:{operation}" not in said
 
 
+@pytest.mark.parametrize(
+    ("operation", "whose"),
+    [("AssumeRoleWithWebIdentity", "web identity (AWS_ROLE_ARN"), ("AssumeRoleWithSAML", "SAML login")],
+)
+@pytest.mark.parametrize("role_arn", [CONN_ROLE, None])
+def test_a_web_identity_or_saml_login_the_connection_does_not_make_is_the_workers_own(
+    operation: str, whose: str, role_arn: str | None
+) -> None:
+    """
+    A worker on EKS logs in with its own web identity (AWS SDKs and Tools Reference Guide, "Assume role credential
+    provider": ``AWS_ROLE_ARN`` and ``AWS_WEB_IDENTITY_TOKEN_FILE``) before the connection's ``role_arn`` is assumed
+    with ``AssumeRole`` (its ``assume_role_method`` by default: Airflow's Amazon provider, "Amazon Web Services
+    Connection"); STS's refusal names no role, and the role refused is not the connection's (review J15).
+    """
+    hook = Hook(role_arn, "s3", "assume_role" if role_arn else None)
+
+    said = explained(hook, denial(operation, f"Not authorized to perform sts:{operation}"))
+
+    assert said.startswith(f"sts:{operation} on the role of the worker's {whose}")
+    assert "was denied in account (unknown) (connection 'dest')" in said
+    assert "Deployer" not in said
+    assert "its role_arn)" not in said
+    assert hook.identity_reads == 0
+
+
 @pytest.mark.parametrize("operation", ["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"])
 def test_a_verifier_read_refused_at_a_web_identity_or_saml_assumption_names_that_sts_action(operation: str) -> None:
-    hook = Hook(CONN_ROLE, "iam")
+    hook = Hook(CONN_ROLE, "iam", METHODS[operation])
     error = denial(operation, f"Not authorized to perform sts:{operation}")
     assert verify.refused_action("s3:GetBucketPolicy", error) == f"sts:{operation}"
     assert verify.refused_action("iam:GetRole", error) == f"sts:{operation}"
