@@ -6319,6 +6319,102 @@ MUTATIONS = [
         "the advice for a refused web identity says 'a OIDC provider'",
         ["tests/unit/test_connection_assumption_kinds.py"],
     ),
+    m(
+        "OX199",
+        "operators/emr.py",
+        'self.log.info("Cluster %s was not read (%s): terminating it", cluster_id, error)\n            return False',
+        'self.log.info("Cluster %s was not read (%s): terminating it", cluster_id, error)\n            return True',
+        "a teardown given job_flow_id whose DescribeCluster fails (InternalServerError) takes the cluster as ended and "
+        "leaves it running",
+        ["tests/integration/test_today_mutants.py"],
+    ),
+    m(
+        "OX200",
+        "triggers.py",
+        "            self._built_hook = await in_thread(self.aws_hook)(\n                self.wait_hook_class(),",
+        "            self._built_hook = await in_thread(self.aws_hook)(\n                self.aws_hook_class,",
+        "the running wait (trigger.run) polls with the Amazon provider's hook, not EmrfsEmrHook: the connection "
+        "profile's settings are lost",
+        ["tests/integration/test_trigger_profile.py"],
+    ),
+    m(
+        "OX201",
+        "operators/emr.py",
+        'location = {"region_name": hook.conn_region_name, "aws_conn_id": self.aws_conn_id}',
+        'location = {"region_name": self.region_name, "aws_conn_id": self.aws_conn_id}',
+        "a launch given no region_name records Region None, not its connection's, where RunJobFlow was sent",
+        ["tests/integration/test_today_mutants.py"],
+    ),
+    m(
+        "OX202",
+        "operators/emr.py",
+        "        self._launch_indexes = indexes\n",
+        "",
+        "a teardown wired by hand in another Region than every instance of a mapped launch reads the record of map "
+        "index -1 (none) and skips while the clusters keep running",
+        ["tests/integration/test_today_mutants.py"],
+    ),
+    m(
+        "OX203",
+        "operators/emr.py",
+        "pulled if len(wanted) > 1 and isinstance(pulled, (list, tuple)) else [pulled]",
+        "[pulled]",
+        "the records of a mapped launch's instances read as one record (a list): a teardown in another Region than "
+        "the launch skips while the clusters keep running",
+        ["tests/integration/test_today_mutants.py"],
+    ),
+    m(
+        "OX204",
+        "operators/emr.py",
+        "        if state in ENDED_CLUSTER_STATES:\n",
+        '        if state == "TERMINATED":\n',
+        "a teardown rerun on a cluster TERMINATING or TERMINATED_WITH_ERRORS sends TerminateJobFlows again",
+        ["tests/integration/test_today_mutants.py"],
+    ),
+    m(
+        "OX205",
+        "operators/emr.py",
+        'return value is None or (isinstance(value, str) and "{{" not in value)',
+        "return value is None or isinstance(value, str)",
+        "as_teardown refuses a templated teardown region_name as another Region than its launch's: the DAG no longer "
+        "imports",
+        ["tests/integration/test_today_mutants.py"],
+    ),
+    m(
+        "OX206",
+        "operators/emr.py",
+        "own = taken.get(field, teardown.get(field))",
+        "own = teardown.get(field)",
+        "as_teardown(setups=[a, b]) of two launches in one Region refuses the second (None is not its region_name): "
+        "the DAG no longer imports",
+        ["tests/integration/test_today_mutants.py"],
+    ),
+    m(
+        "OX207",
+        "operators/emr.py",
+        "            self.report(context, self._launch_changes)\n            return existing",
+        "            self.report(context, [])\n            return existing",
+        "a dry run of a launch whose cluster exists and whose configuration was deleted plans nothing, though the real "
+        "run creates the configuration",
+        ["tests/integration/test_today_mutants.py"],
+    ),
+    m(
+        "OX208",
+        "hooks/emr.py",
+        "        self.cluster_launched = True\n",
+        "        self.cluster_launched = not found\n",
+        "a launch whose RunJobFlow answer was lost and whose cluster was then found reports no cluster create",
+        ["tests/integration/test_today_mutants.py"],
+    ),
+    m(
+        "OX209",
+        "operators/s3.py",
+        "object_acl = not switch and ownership in CANNED_ACL_OWNERSHIPS",
+        "object_acl = ownership in CANNED_ACL_OWNERSHIPS",
+        "enforce_bucket_owner=True on an ObjectWriter bucket grants s3:PutObjectAcl, which BucketOwnerEnforced refuses "
+        "(AccessControlListNotSupported)",
+        ["tests/integration/test_today_mutants.py"],
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
 from airflow.providers.amazon.aws.triggers.emr import EmrCreateJobFlowTrigger, EmrTerminateJobFlowTrigger
 
 from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
@@ -81,3 +82,28 @@ def test_a_stale_aws_profile_does_not_break_the_wait(gov_profile: str, monkeypat
     session = _triggers(gov_profile)[0].hook().get_session(region_name=GOV_REGION, deferrable=True)
     assert session.get_config_variable("profile") == "gov"
     assert asyncio.run(_endpoint(_triggers(gov_profile)[0].hook())).startswith("https://")
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["launch", "teardown"])  # the probe's wait runs its own loop
+def test_the_running_wait_polls_with_the_provider_hook(
+    gov_profile: str,  # noqa: F811
+    index: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``run()`` builds its hook (in a thread) as the provider's EMR hook, the class that keeps the profile's settings."""
+    built: list[type] = []
+
+    async def upstream_run(self: Any) -> Any:  # the upstream wait: only which hook it polls with
+        built.append(type(self.hook()))
+        for event in ():
+            yield event
+
+    monkeypatch.setattr(AwsBaseWaiterTrigger, "run", upstream_run)
+
+    async def drain(trigger: Any) -> None:
+        async for _ in trigger.run():
+            pass
+
+    asyncio.run(drain(_triggers(gov_profile)[index]))
+    assert len(built) == 1
+    assert issubclass(built[0], EmrfsEmrHook)
