@@ -6399,14 +6399,6 @@ MUTATIONS = [
         ["tests/integration/test_today_mutants.py"],
     ),
     m(
-        "OX208",
-        "hooks/emr.py",
-        "        self.cluster_launched = True\n",
-        "        self.cluster_launched = not found\n",
-        "a launch whose RunJobFlow answer was lost and whose cluster was then found reports no cluster create",
-        ["tests/integration/test_today_mutants.py"],
-    ),
-    m(
         "OX209",
         "operators/s3.py",
         "object_acl = not switch and ownership in CANNED_ACL_OWNERSHIPS",

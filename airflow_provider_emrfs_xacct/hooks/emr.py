@@ -172,9 +172,6 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
     #: Set by the launch: its task instance's ``try_number`` is above 1. Only then does ``create_job_flow`` describe
     #: ended clusters to warn of a relaunch (:meth:`_warn_of_ended_launches`); ``False``: none described.
     launch_is_retry = False
-    #: Set by ``create_job_flow``: it started a cluster (``RunJobFlow`` answered, or a lost answer's cluster was
-    #: found); ``False``: none, or it returned the cluster an earlier try of the task instance launched.
-    cluster_launched = False
 
     @cached_property
     def idempotency_tags_read(self) -> dict[str, str]:
@@ -667,7 +664,6 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             if self.run_job_flow_unanswered:
                 self._end_failed_launch(key, error)
             raise
-        self.cluster_launched = True
         if not found and self.launch_cancelled:
             self._terminate_cancelled_launch(str(response["JobFlowId"]), key)
         # Each attempt whose outcome is unknown may have started a cluster, besides the one answered (or found).

@@ -504,18 +504,17 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
 
     def _launch_and_report(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """
-        Launch (:meth:`_launch`); report the changes made, whatever the launch's end: returned, deferred to wait, or
-        failed after its writes (a wait that failed leaves the configuration created again and the cluster started).
+        Launch (:meth:`_launch`); report the security configuration it created again, whatever the launch's end:
+        returned, deferred to wait, or failed after its writes (a wait that failed leaves the configuration created).
+
+        The cluster is the run's own, not a change to the accounts' set-up: it is logged and returned (its id in XCom,
+        as the Amazon provider's launch), and every run launches one, so a rerun's plan stays empty; a dry run plans it.
         """
         try:
             return self._launch(context, hook, name)
         finally:
-            self._report_launch(context, hook)
-
-    def _report_launch(self, context: Context, hook: EmrfsEmrHook) -> None:
-        """Report the configuration created again and the cluster started; nothing for a cluster found launched."""
-        launched = [self._cluster_created()] if hook.cluster_launched else []
-        self.report(context, [*self._launch_changes, *launched])
+            if self._launch_changes:
+                self.report(context, self._launch_changes)
 
     def _cluster_created(self) -> Change:
         """The change that launches the cluster: its ``RunJobFlow`` arguments, sensitive values masked (no call)."""

@@ -27,13 +27,11 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from devstack import aws_deletes
-from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, Seeded, client
 from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
 from tests.integration.partners import create_security_configuration, mapping
 from tests.integration.test_bucket_policy import by_sid, grant, policy_of, s3, set_ownership
 from tests.integration.test_dry_runs_and_reruns import headings, launch_operator
-from tests.integration.test_faults import launch, partner_a_configuration, task_instance, through
 from tests.integration.test_revoke import PARTNER_1, PREFIX_1
 from tests.integration.test_teardown_launch_account import launched_in, state, teardown_by_hand
 from tests.integration.test_teardown_launch_region import NAME, RUN_ID, launch_in
@@ -180,19 +178,6 @@ def test_a_dry_run_after_the_launch_plans_its_deleted_configuration_s_create(
     planned = launch_operator(name, document, dry_run=True)
     run_operator(planned)
     assert headings(planned.last_plan) == [("create", f"emr security configuration {name}")]
-
-
-def test_a_launch_whose_answer_was_lost_and_whose_cluster_was_found_reports_its_create(
-    aws: Seeded, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The lost attempt launched the cluster the search then finds: this run made it, and says so."""
-    name = partner_a_configuration(aws)
-    proxy = FaultProxy(aws.url, drop_answers={"RunJobFlow": 1})
-    operator = launch("partner-a", name)
-    with through(proxy, aws, monkeypatch):
-        run_operator(operator, task_instance("partner-a", "launch_cluster"))
-    assert proxy.stats["dropped-answer"] == 1
-    assert headings(operator.last_plan) == [("create", "emr cluster partner-a-export")]
 
 
 def test_enforce_bucket_owner_on_an_object_writer_bucket_grants_no_put_object_acl(aws: Seeded, s3: Any) -> None:
