@@ -335,7 +335,7 @@ def assumed_by_connection(hook: Any, error: ClientError) -> str | None:
     refreshed, in the middle of any call; its profile may assume another role first (AWS CLI User Guide, "Using an IAM
     role in the AWS CLI": ``role_arn`` with ``source_profile``). The provider sends none of its own. The role AWS's
     message names ("not authorized to perform: sts:AssumeRole on resource: <ARN>": IAM User Guide, "Troubleshoot access
-    denied error messages") first, else the connection's ``role_arn``; a web identity or SAML login its
+    denied error messages") first, else the connection's ``role_arn``; a web identity login its
     ``assume_role_method`` does not make is the worker's own (:data:`WORKER_LOGINS`: its role and account unknown).
     """
     operation = getattr(error, "operation_name", "")
@@ -353,13 +353,14 @@ FEDERATED_METHODS = {
     "AssumeRoleWithWebIdentity": "assume_role_with_web_identity",
     "AssumeRoleWithSAML": "assume_role_with_saml",
 }
-#: The role a federated assumption refused under another ``assume_role_method`` logs in to: the worker's own
+#: The role a web identity assumption refused under another ``assume_role_method`` logs in to: the worker's own
 #: credentials' (AWS SDKs and Tools Reference Guide, "Assume role credential provider": ``AWS_ROLE_ARN`` with
 #: ``AWS_WEB_IDENTITY_TOKEN_FILE``, or a profile's ``role_arn`` with ``web_identity_token_file``), maybe in another
-#: account; STS's refusal does not name it ("Not authorized to perform sts:AssumeRoleWithWebIdentity").
+#: account; STS's refusal does not name it ("Not authorized to perform sts:AssumeRoleWithWebIdentity"). No SDK
+#: credential provider logs in with SAML ("AWS SDKs and Tools standardized credential providers"): only the
+#: connection's ``assume_role_with_saml`` sends ``AssumeRoleWithSAML``, so its refusal is the connection's own.
 WORKER_LOGINS = {
     "AssumeRoleWithWebIdentity": "the role of the worker's web identity (AWS_ROLE_ARN, or its profile's role_arn)",
-    "AssumeRoleWithSAML": "the role of the worker's SAML login (its profile's credentials, not the connection's)",
 }
 
 

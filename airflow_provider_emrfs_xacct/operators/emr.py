@@ -333,7 +333,8 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         self._launch_key: str | None = None
         #: How refusals name each top-level ``RunJobFlow`` argument: the overrides', or the ``emr_conn_id`` extra's.
         self._argument_fields: dict[str, str] = {}
-        #: The changes this launch made (or, in a dry run, plans), reported with its cluster's.
+        #: The security configuration this launch created again (or, in a dry run, plans), reported (a dry run plans
+        #: the cluster too).
         self._launch_changes: list[Change] = []
 
     def resolve_template_files(self) -> None:
@@ -513,8 +514,7 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         try:
             return self._launch(context, hook, name)
         finally:
-            if self._launch_changes:
-                self.report(context, self._launch_changes)
+            self.report(context, self._launch_changes)
 
     def _cluster_created(self) -> Change:
         """The change that launches the cluster: its ``RunJobFlow`` arguments, sensitive values masked (no call)."""

@@ -81,12 +81,12 @@ def test_a_launch_retry_reports_no_change(aws: Seeded) -> None:
     first = launch_operator(name, document, dry_run=False)
     _, first_recorder, _ = run_operator(first)
     assert first_recorder.mutating == ["RunJobFlow"]
-    assert first.last_plan is None
+    assert first.last_plan == []
 
     retry = launch_operator(name, document, dry_run=False)
     _, recorder, _ = run_operator(retry)
     assert recorder.mutating == []
-    assert retry.last_plan is None
+    assert retry.last_plan == []
 
 
 def teardown(cluster_id: str, dry_run: bool, **kwargs: Any) -> TerminateClusterOperator:

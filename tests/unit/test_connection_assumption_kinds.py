@@ -106,12 +106,9 @@ def test_a_refused_web_identity_or_saml_assumption_asks_the_trust_policy_for_its
     assert f"s3:{operation}" not in said
 
 
-@pytest.mark.parametrize(
-    ("operation", "whose"),
-    [("AssumeRoleWithWebIdentity", "web identity (AWS_ROLE_ARN"), ("AssumeRoleWithSAML", "SAML login")],
-)
+@pytest.mark.parametrize(("operation", "whose"), [("AssumeRoleWithWebIdentity", "web identity (AWS_ROLE_ARN")])
 @pytest.mark.parametrize("role_arn", [CONN_ROLE, None])
-def test_a_web_identity_or_saml_login_the_connection_does_not_make_is_the_workers_own(
+def test_a_web_identity_login_the_connection_does_not_make_is_the_workers_own(
     operation: str, whose: str, role_arn: str | None
 ) -> None:
     """
@@ -225,3 +222,17 @@ def test_a_customer_policy_create_role_does_not_find_stays_retriable() -> None:
     with pytest.raises(PreconditionError) as refused:
         _refuse_boundary(boundary_refusal("NoSuchEntity", arn), arn, "permissions_boundary")
     assert (refused.value.field, refused.value.retriable) == ("permissions_boundary", True)
+
+
+def test_a_saml_refusal_is_the_connection_s_own() -> None:
+    """
+    No SDK credential provider logs in with SAML (AWS SDKs and Tools Reference Guide, "AWS SDKs and Tools standardized
+    credential providers"): only a connection's ``assume_role_with_saml`` sends ``AssumeRoleWithSAML``, so a refusal of
+    it names the connection's role, never "the worker's SAML login" (review J17).
+    """
+    hook = Hook(CONN_ROLE, "s3", "assume_role")
+
+    said = explained(hook, denial("AssumeRoleWithSAML", "Not authorized to perform sts:AssumeRoleWithSAML"))
+
+    assert said.startswith(f"sts:AssumeRoleWithSAML on {CONN_ROLE} was denied")
+    assert "worker" not in said
