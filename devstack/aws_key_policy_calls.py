@@ -117,7 +117,9 @@ def _key(response: KmsResponse) -> Any:
     Reference, DescribeKey, ``KeyId``).
     """
     key_id = str(response._get_param("KeyId") or "")
-    backend = _arn_backend(response, key_id) or response.kms_backend
+    backend = _arn_backend(response, key_id) or (None if _foreign_arn(response, key_id) else response.kms_backend)
+    if backend is None:  # an ARN of another Region: not found where the request is sent
+        return None
     try:
         return backend.describe_key(key_id)
     except Exception:  # not found or not an identifier: moto's own answer
@@ -370,6 +372,26 @@ def _refuse_cross_account(response: KmsResponse, session: Any, action: str, key:
     )
 
 
+def _refuse_foreign_arn_not_found(response: KmsResponse) -> None:
+    """
+    Answer ``NotFoundException`` for a key ARN or alias ARN of another account or Region that names no key: moto would
+    look its ``alias/<name>`` or key id up in the caller's account and Region and answer with the caller's own key. An
+    alias "is defined in the account that owns the KMS key and might differ in each Region" (AWS KMS Developer Guide,
+    "Learn how to use aliases in your applications"); a key is the account's and Region's of its ARN.
+    """
+    key_id = str(response._get_param("KeyId") or "")
+    if _foreign_arn(response, key_id):
+        raise KmsClientError("NotFoundException", f"{key_id} is not found.")
+
+
+def _foreign_arn(response: KmsResponse, key_id: str) -> bool:
+    """Whether ``key_id`` is a KMS key ARN or alias ARN of another account or Region than the request's."""
+    parts = key_id.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "kms":
+        return False
+    return (parts[4], parts[3]) != (response.current_account, response.region)
+
+
 def _answered(response: KmsResponse, action: str, handler: str) -> Any:
     """
     Judge the session's ``action`` (:func:`_judge`), then let moto answer, in the key's account when the key is
@@ -377,6 +399,8 @@ def _answered(response: KmsResponse, action: str, handler: str) -> Any:
     """
     key = _judge(response, action)
     caller = response.current_account
+    if key is None:
+        _refuse_foreign_arn_not_found(response)
     if key is None or key.account_id == caller:
         return _moto_handlers[handler](response)
     response.current_account = key.account_id

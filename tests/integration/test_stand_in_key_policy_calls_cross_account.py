@@ -118,3 +118,27 @@ def test_a_key_id_or_alias_name_names_a_key_of_the_caller_s_account_only(aws: Se
     key_id = key["KeyId"] if form == "key id" else "alias/emr-results"
 
     assert refused_code(provider_kms(aws).describe_key, KeyId=key_id) == "NotFoundException"
+
+
+def test_an_alias_arn_of_another_account_naming_no_alias_there_is_not_found(aws: Seeded) -> None:
+    """
+    The EMR account has no ``alias/partner-exports``; the caller's own account has one of that name. AWS looks an alias
+    ARN up in its own account and Region ("the alias for a KMS key is defined in the account that owns the KMS key and
+    might differ in each Region": AWS KMS Developer Guide, "Learn how to use aliases in your applications"):
+    ``NotFoundException``, never the caller's own key, which moto answered (it keeps only ``alias/<name>``) and
+    the verifier then passed (review J16). A key ARN of another Region is not found either.
+    """
+    own = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    own_key = own.create_key()["KeyMetadata"]
+    own.create_alias(AliasName="alias/partner-exports", TargetKeyId=own_key["KeyId"])
+    kms = provider_kms(aws)
+
+    assert refused_code(kms.describe_key, KeyId=f"arn:aws:kms:us-east-1:{EMR_ACCOUNT}:alias/partner-exports") == (
+        "NotFoundException"
+    )
+    assert refused_code(
+        kms.describe_key, KeyId=f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:alias/partner-exports"
+    ) == ("NotFoundException")
+    # The caller's own alias ARN, in its own Region, is its own key.
+    mine = kms.describe_key(KeyId=f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/partner-exports")["KeyMetadata"]
+    assert mine["Arn"] == own_key["Arn"]
