@@ -132,12 +132,18 @@ def _arn_backend(response: KmsResponse, key_id: str) -> Any:
     Region: "key policies are Regional. A key policy controls access only to a KMS key in the same Region" (AWS KMS
     Developer Guide, "Key policies in AWS KMS"), so a key of another Region is not found where the request is sent.
     """
+    place = _arn_place(key_id)
+    if place is None or place[1] != response.region or not (place[0].isdigit() and len(place[0]) == 12):
+        return None
+    return moto.kms.models.kms_backends[place[0]][place[1]]
+
+
+def _arn_place(key_id: str) -> tuple[str, str] | None:
+    """The account and Region of a KMS key ARN or alias ARN; ``None`` for another identifier."""
     parts = key_id.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "kms" or parts[3] != response.region:
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "kms":
         return None
-    if not (parts[4].isdigit() and len(parts[4]) == 12):
-        return None
-    return moto.kms.models.kms_backends[parts[4]][parts[3]]
+    return parts[4], parts[3]
 
 
 def _request_keys(response: KmsResponse, principal: aws_judge.Principal, key: Any) -> dict[str, Any]:
@@ -386,10 +392,8 @@ def _refuse_foreign_arn_not_found(response: KmsResponse) -> None:
 
 def _foreign_arn(response: KmsResponse, key_id: str) -> bool:
     """Whether ``key_id`` is a KMS key ARN or alias ARN of another account or Region than the request's."""
-    parts = key_id.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "kms":
-        return False
-    return (parts[4], parts[3]) != (response.current_account, response.region)
+    place = _arn_place(key_id)
+    return place is not None and place != (response.current_account, response.region)
 
 
 def _answered(response: KmsResponse, action: str, handler: str) -> Any:
