@@ -6248,8 +6248,8 @@ MUTATIONS = [
     m(
         "OX190",
         "operators/emr.py",
-        'else str(vars(hook).get("account_id") or "")',
-        'else ""',
+        'role_arn_account(hook) or str(vars(hook).get("account_id") or "")',
+        'role_arn_account(hook) or ""',
         "a launch on static keys whose expected_account_id check read the account does not record it",
         ["tests/integration/test_teardown_launch_account.py"],
     ),
@@ -6306,8 +6306,8 @@ MUTATIONS = [
     m(
         "OX197",
         "hooks/errors.py",
-        '        return str(getattr(hook.conn_config, "assume_role_method", None) or "")\n',
-        '        return ""\n',
+        '    return _connection_setting(hook, "assume_role_method")\n',
+        '    return ""\n',
         "a connection that assumes its role_arn with a web identity or SAML has its refusal blamed on the worker's login",
         ["tests/unit/test_connection_assumption_kinds.py"],
     ),

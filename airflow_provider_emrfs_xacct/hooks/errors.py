@@ -366,18 +366,30 @@ WORKER_LOGINS = {
 
 def connection_method(hook: Any) -> str:
     """The connection's ``assume_role_method`` (``""``: none, or its configuration not readable)."""
-    try:
-        return str(getattr(hook.conn_config, "assume_role_method", None) or "")
-    except Exception:
-        return ""
+    return _connection_setting(hook, "assume_role_method")
 
 
 def connection_role_arn(hook: Any) -> str:
     """The connection's ``role_arn`` (``""``: none, or its configuration not readable)."""
+    return _connection_setting(hook, "role_arn")
+
+
+def _connection_setting(hook: Any, name: str) -> str:
+    """A setting of the hook's connection (``""``: none, or its configuration not readable)."""
     try:
-        return str(getattr(hook.conn_config, "role_arn", None) or "")
+        return str(getattr(hook.conn_config, name, None) or "")
     except Exception:
         return ""
+
+
+def role_arn_account(hook: Any) -> str:
+    """
+    The account the hook's connection acts in when it assumes a role, read from its ``role_arn`` with no call:
+    AssumeRole returns credentials of the role ("AssumeRole", AWS STS API Reference). ``""``: no ``role_arn``.
+    """
+    role_arn = connection_role_arn(hook)
+    account = account_of_arn(role_arn) if role_arn.startswith("arn:") else ""
+    return account if account.isdigit() and len(account) == 12 else ""
 
 
 def role_account(role: str) -> str:
@@ -518,9 +530,7 @@ def acting_account(hook: Any) -> str:
     call. Otherwise one ``sts:GetCallerIdentity`` (``AwsBaseHook.account_id``, cached per hook), which
     builds one more boto3 session and STS client: a few hundred milliseconds per task, saved here.
     """
-    role_arn = str(getattr(hook.conn_config, "role_arn", None) or "")
-    account = account_of_arn(role_arn) if role_arn.startswith("arn:") else ""
-    return account if account.isdigit() and len(account) == 12 else str(hook.account_id)
+    return role_arn_account(hook) or str(hook.account_id)
 
 
 def account_of(hook: Any) -> str:

@@ -1242,10 +1242,9 @@ def known_account(hook: Any) -> str:
     (``AssumeRole`` returns credentials of the role: AWS STS API Reference, "AssumeRole"), else one read already
     (``AwsBaseHook.account_id``, cached per hook: the ``expected_account_id`` check's ``GetCallerIdentity``).
     """
-    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
+    from airflow_provider_emrfs_xacct.hooks.errors import role_arn_account
 
-    role_arn = str(getattr(hook.conn_config, "role_arn", None) or "")
-    return account_of_arn(role_arn) if role_arn.startswith("arn:") else str(vars(hook).get("account_id") or "")
+    return role_arn_account(hook) or str(vars(hook).get("account_id") or "")
 
 
 def launch_search_bound(context: Context) -> datetime | None:
