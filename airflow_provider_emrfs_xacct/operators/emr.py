@@ -1292,14 +1292,21 @@ def location_fields(task: Any) -> dict[str, Any]:
         given = getattr(task, "_BaseOperator__init_kwargs", None) or {}
     else:
         given = task.partial_kwargs
-        expand_input = task._get_specified_expand_input().value
-        items = expand_input if isinstance(expand_input, (list, tuple)) else [expand_input]
-        mapped = {name for kwargs in items if isinstance(kwargs, dict) for name in kwargs}
+        mapped = mapped_over(task._get_specified_expand_input().value)
     return {
         field: given[field]
         for field in LOCATION_FIELDS
         if field in given and field not in mapped and (field != "region_name" or given[field] is not None)
     }
+
+
+def mapped_over(expand_input: Any) -> set[str]:
+    """
+    The arguments a mapped task's expand input maps over: ``.expand``'s names, or every name of ``.expand_kwargs``'s
+    literal dicts (none known for an ``XComArg``).
+    """
+    items = expand_input if isinstance(expand_input, (list, tuple)) else [expand_input]
+    return {name for kwargs in items if isinstance(kwargs, dict) for name in kwargs}
 
 
 def is_cluster_launch(task: Any) -> bool:
@@ -1537,9 +1544,7 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
             # As TerminateClusterOperator.as_teardown: Airflow's rule would not run it after failed launches.
             self.trigger_rule = TriggerRule.ALL_DONE
             self.partial_kwargs.update(taken)
-            mapped_names = set(expand_input) if isinstance(expand_input, dict) else set()
-            if isinstance(expand_input, (list, tuple)):
-                mapped_names = {name for kwargs in expand_input if isinstance(kwargs, dict) for name in kwargs}
+            mapped_names = mapped_over(expand_input)
             launch_task_id = TerminateClusterOperator._launch_task_id_of(setups)
             if (
                 self.partial_kwargs.get("launch_task_id") is None
