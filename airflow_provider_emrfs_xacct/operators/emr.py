@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
@@ -1572,7 +1573,7 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
 
         self.validate_safety()
         self.validate_waits()
-        self._clusters_read: dict[str, dict[str, Any] | None] = {}
+        self._clusters_read = {}  # this try's own reads
         given = self._given_clusters()
         self.disable_termination_protection = validate_bool(
             self.disable_termination_protection, "disable_termination_protection"
@@ -1706,7 +1707,7 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
 
         if len(self._launch_instance_keys) < 2:
             return []
-        hook, read = cast("EmrfsEmrHook", self.hook), getattr(self, "_clusters_read", {})
+        hook, read = cast("EmrfsEmrHook", self.hook), self._clusters_read
         tags = [
             (hook.clusters_of_keys_read.get(cluster_id) or read.get(cluster_id) or {}).get("Tags", [])
             for cluster_id in clusters
@@ -1925,6 +1926,11 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         launch = dag.get_task(str(self.launch_task_id))
         return isinstance(launch, MappedOperator) or launch.get_closest_mapped_task_group() is not None
 
+    @cached_property
+    def _clusters_read(self) -> dict[str, dict[str, Any] | None]:
+        """Each cluster :meth:`_cluster_read` described (``None``: refused), by id: empty until one is read."""
+        return {}
+
     def _cluster_read(self, hook: EmrfsEmrHook, cluster_id: str) -> dict[str, Any] | None:
         """
         The cluster ``cluster_id`` as ``DescribeCluster`` (or the teardown's search) described it, read once per run;
@@ -1932,8 +1938,7 @@ class TerminateClusterOperator(_WaitsMixin, EmrfsXacctOperatorMixin, EmrTerminat
         """
         from airflow_provider_emrfs_xacct.hooks.errors import error_message, is_access_denied
 
-        read = getattr(self, "_clusters_read", None)
-        read = {} if read is None else read
+        read = self._clusters_read
         if cluster_id in hook.clusters_of_keys_read:
             return hook.clusters_of_keys_read[cluster_id]
         if cluster_id not in read:
