@@ -6407,6 +6407,24 @@ MUTATIONS = [
         "(AccessControlListNotSupported)",
         ["tests/integration/test_today_mutants.py"],
     ),
+    m(
+        "OX210",
+        "pure/kms_keys.py",
+        "    if not ineffective_statements(document):\n        return document",
+        "    if True:\n        return document",
+        "the verifier reads a key policy statement without Resource or Action as applying to every resource or "
+        "action, though KMS ignores it (AWS KMS API Reference, PutKeyPolicy)",
+        ["tests/unit/test_key_statements_without_resource.py"],
+    ),
+    j(
+        "OX211",
+        "aws_judge.py",
+        'return policy if len(kept) == len(listed) else {**policy, "Statement": kept}',
+        "return policy",
+        "the stand-in's KMS judge takes a key policy statement without Resource or Action as applying to every "
+        "resource or action, though KMS ignores it (AWS KMS API Reference, PutKeyPolicy)",
+        ["tests/integration/test_stand_in_key_statements_without_resource.py"],
+    ),
 ]
 
 

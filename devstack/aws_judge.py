@@ -473,6 +473,34 @@ _simulation._expand_str_and_compare = _like
 EMPTY_POLICY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
 
 
+def key_policy_in_effect(policy: dict[str, Any] | None) -> dict[str, Any] | None:
+    """
+    The key policy ``policy`` as KMS applies it: without its statements that lack ``Resource`` (and ``NotResource``)
+    or ``Action`` (and ``NotAction``). AWS KMS API Reference, "PutKeyPolicy", ``Policy``
+    (https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html; the same under "CreateKey"): "If
+    either of the required Resource or Action elements are missing from a key policy statement, the policy statement
+    has no effect. When a key policy statement is missing one of these elements, the KMS console correctly reports an
+    error, but the PutKeyPolicy API request succeeds, even though the policy statement is ineffective."
+    principalmapper takes a statement without ``Resource`` as naming every resource (right for a trust policy, which
+    has none), so a key policy is read through this first. Written apart from the provider's own
+    (``pure/kms_keys.py``).
+    """
+    if not isinstance(policy, dict):
+        return policy
+    statements = policy.get("Statement")
+    listed = statements if isinstance(statements, list) else [statements]
+
+    def in_effect(statement: Any) -> bool:
+        if not isinstance(statement, dict):
+            return True
+        return any(name in statement for name in ("Resource", "NotResource")) and any(
+            name in statement for name in ("Action", "NotAction")
+        )
+
+    kept = [each for each in listed if in_effect(each)]
+    return policy if len(kept) == len(listed) else {**policy, "Statement": kept}
+
+
 #: The keys of a request signed with an EC2 instance profile's role credentials (IAM User Guide, "AWS global condition
 #: context keys": ``aws:Ec2InstanceSourceVpc`` and ``aws:Ec2InstanceSourcePrivateIPv4`` are "included in the request
 #: context whenever the requester is signing requests with an Amazon EC2 role credential", ``ec2:SourceInstanceArn``

@@ -188,7 +188,9 @@ def _allowed(
     The key's tags and aliases count in IAM policies only (:data:`aws_judge.KEY_LABEL_KEYS`): the key policy is judged
     as if the request did not carry them.
     """
-    policy = aws_judge.blind_to(policy if isinstance(policy, dict) else None, aws_judge.KEY_LABEL_KEYS)
+    # A statement without Resource or Action has no effect (aws_judge.key_policy_in_effect), the lockout check's too.
+    policy = aws_judge.key_policy_in_effect(policy if isinstance(policy, dict) else None)
+    policy = aws_judge.blind_to(policy, aws_judge.KEY_LABEL_KEYS)
     addresses = _internet_addresses(principal, policy)
     try:
         decided = [(at, _decision(principal, action, key, policy, {**context, "aws:SourceIp": at})) for at in addresses]

@@ -1223,11 +1223,14 @@ def _key_decision(
     The key policy and the requester's policies on the call, else a grant of the key unless a ``Deny`` matches.
     ``encryption_context`` ``None``: not known, so a grant with constraints on it decides nothing (:func:`_grant_for`).
     """
+    # A statement without Resource or Action has no effect (aws_judge.key_policy_in_effect: AWS KMS API Reference,
+    # "PutKeyPolicy"): not an Allow, not a Deny.
+    policy = aws_judge.key_policy_in_effect(key.policy)
     key_decision = aws_judge.authorize(
         principal,
         kms_action,
         key.arn,
-        resource_policy=key.policy,
+        resource_policy=policy,
         resource_owner=_account(key.arn),
         context=context,
         resource_policy_name="key policy",
@@ -1235,7 +1238,7 @@ def _key_decision(
     if key_decision.allowed:
         return key_decision
     denied = aws_judge.explicitly_denied(
-        principal, kms_action, key.arn, resource_policy=key.policy, resource_owner=_account(key.arn), context=context
+        principal, kms_action, key.arn, resource_policy=policy, resource_owner=_account(key.arn), context=context
     )
     grant = (
         None

@@ -110,3 +110,46 @@ def is_key_arn(key: str | None) -> TypeGuard[str]:
     return (
         len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("key/") and parts[5] != f"key/{NOT_CREATED_YET}"
     )
+
+
+#: Where KMS says a key policy statement without ``Resource`` or ``Action`` does nothing.
+INEFFECTIVE_STATEMENT_PAGE = (
+    'AWS KMS API Reference, "PutKeyPolicy" (and "CreateKey"), Policy: "If either of the required Resource or Action '
+    'elements are missing from a key policy statement, the policy statement has no effect"'
+)
+
+
+def missing_elements(statement: Any) -> tuple[str, ...]:
+    """
+    Which of the elements a key policy statement needs it lacks: ``Resource`` (neither it nor ``NotResource``),
+    ``Action`` (neither it nor ``NotAction``); ``()``: none, or ``statement`` is no statement (judged as written).
+
+    KMS takes such a statement and ignores it: "When a key policy statement is missing one of these elements, the KMS
+    console correctly reports an error, but the PutKeyPolicy API request succeeds, even though the policy statement is
+    ineffective" (:data:`INEFFECTIVE_STATEMENT_PAGE`). A trust policy has no ``Resource`` of right: this is for key
+    policies only.
+    """
+    if not isinstance(statement, dict):
+        return ()
+    pairs = (("Resource", "NotResource"), ("Action", "NotAction"))
+    return tuple(name for name, other in pairs if name not in statement and other not in statement)
+
+
+def ineffective_statements(document: Any) -> list[dict[str, Any]]:
+    """The statements of the key policy ``document`` KMS ignores (:func:`missing_elements`)."""
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    listed = statements if isinstance(statements, list) else [statements]
+    return [each for each in listed if isinstance(each, dict) and missing_elements(each)]
+
+
+def effective_key_policy(document: Any) -> Any:
+    """
+    The key policy ``document`` as KMS evaluates it: without the statements that lack ``Resource``/``NotResource`` or
+    ``Action``/``NotAction``, which have no effect (:data:`INEFFECTIVE_STATEMENT_PAGE`). Anything else is returned as
+    it is: a document that names no such statement, or that is no policy (judged as before).
+    """
+    if not ineffective_statements(document):
+        return document
+    statements = document["Statement"]
+    listed = statements if isinstance(statements, list) else [statements]
+    return {**document, "Statement": [each for each in listed if not missing_elements(each)]}

@@ -50,11 +50,17 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
     Unreadable,
     requested_key_entry,
 )
-from airflow_provider_emrfs_xacct.pure.evaluator import Decision, Request, evaluate_access
+from airflow_provider_emrfs_xacct.pure.evaluator import Decision, Request, evaluate_access, may_apply
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.key_scope import Keys, Telling, first_telling
 from airflow_provider_emrfs_xacct.pure.kms_grants import describe_grant, match_grants
-from airflow_provider_emrfs_xacct.pure.kms_keys import KeyProblem, key_problem
+from airflow_provider_emrfs_xacct.pure.kms_keys import (
+    KeyProblem,
+    effective_key_policy,
+    ineffective_statements,
+    key_problem,
+    missing_elements,
+)
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
@@ -194,6 +200,8 @@ def _server_side(
     context = bucket_arn_context(state, bucket, location.bucket)
     if isinstance(key, Link):
         return _unless_probe_alike(key, uses, same_context=context is True)
+    # Every judgement of the key's calls reads the key policy as KMS does: without the statements it ignores.
+    key = (key[0], effective_key_policy(key[1]), key[2])
     calls = _Calls(state, (index, name), key, location, uses, evaluated, grants_wanted, requested is not None)
     bucket_arn = f"arn:{partition_of_arn(key[0])}:s3:::{location.bucket}"
     if isinstance(context, str):
@@ -482,8 +490,45 @@ def _judge_call(
         judged = _through_grants(state, refused, key_arn, role, request, grants_wanted, in_prefix=in_prefix)
         judged = _denied_despite_grant(judged, refused, decision, per_object)
         judged = _aws_managed_refusal(state, judged, key_arn, role.arn, key_fix(state, role.arn, None))
-        return judged if isinstance(judged, str) else _unless_alike_on_every_node(judged, request, role, key_policy)
-    return _unless_alike_on_every_node(refused, request, role, key_policy)
+        if isinstance(judged, str):
+            return judged
+        refused = judged
+    refused = _unless_alike_on_every_node(refused, request, role, key_policy)
+    return _naming_ineffective(refused, state.key_policies.get(key_arn), request)
+
+
+def _naming_ineffective(refused: Link, read: Any, request: Request) -> Link:
+    """
+    ``refused``, naming each ``Allow`` of the key policy as read that would allow the call but lacks ``Resource`` or
+    ``Action`` (a key-user statement someone left without ``"Resource": "*"``, say), which KMS ignores: "If either of
+    the required Resource or Action elements are missing from a key policy statement, the policy statement has no
+    effect" (AWS KMS API Reference, PutKeyPolicy, ``Policy``; :func:`~.kms_keys.effective_key_policy`). Its fix is to
+    add what is missing.
+    """
+    named: list[str] = []
+    fixes: list[str] = []
+    for statement in ineffective_statements(read):
+        missing = missing_elements(statement)
+        completed = {"Resource": "*", "Action": request.action, **statement}
+        if statement.get("Effect") != "Allow" or not may_apply(completed, request, resource_policy=True):
+            continue
+        sid = f"statement {statement['Sid']!r}" if isinstance(statement.get("Sid"), str) else "a statement"
+        lacks = " and ".join(missing)
+        named.append(
+            f"{sid} of the key policy would allow it but has no {lacks}, so it has no effect on AWS (KMS takes such a "
+            "statement and ignores it)"
+        )
+        added = [
+            '"Resource": "*"' if each == "Resource" else f'an "Action" naming {request.action}' for each in missing
+        ]
+        fixes.append(f"add {' and '.join(added)} to {sid} of the key policy")
+    if not named:
+        return refused
+    return replace(
+        refused,
+        detail=f"{refused.detail}; {'; '.join(named)}",
+        fix="; ".join([*fixes, *([refused.fix] if refused.fix else [])]),
+    )
 
 
 def _unless_alike_on_every_node(link: Link, request: Request, role: RoleState, key_policy: Any) -> Link:
