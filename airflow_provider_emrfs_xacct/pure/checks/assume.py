@@ -18,7 +18,12 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     names_a_deny,
     unmet_fix,
 )
-from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_doubt, unsettled_per_node
+from airflow_provider_emrfs_xacct.pure.checks.per_node import (
+    per_node_doubt,
+    time_doubt,
+    unsettled_in_time,
+    unsettled_per_node,
+)
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_SID, TRUST_SID
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
@@ -65,7 +70,7 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
     if decision.undetermined:
         link = Link(index, name, UNKNOWN, f"sts:AssumeRole depends on {decision.unknown}", cite(decision), PROBE_FIX)
         judged = _judged_policies(state, emr_role, role, through_sts_endpoint=endpoint is not None)
-        return _per_node(link, per_node_doubt(request, judged))
+        return unsettled_in_time(_per_node(link, per_node_doubt(request, judged)), time_doubt(request, judged))
     detail = f"sts:AssumeRole {decision.reason}{condition_shown(decision, request.context)}"
     return Link(index, name, FAIL, detail, cite(decision), _refusal_fix(decision, role))
 

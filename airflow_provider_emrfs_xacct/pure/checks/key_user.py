@@ -41,7 +41,12 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import key_fix
-from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_doubt, unsettled_per_node
+from airflow_provider_emrfs_xacct.pure.checks.per_node import (
+    per_node_doubt,
+    time_doubt,
+    unsettled_in_time,
+    unsettled_per_node,
+)
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     PROBE_KEY,
     BucketState,
@@ -540,13 +545,16 @@ def _unless_alike_on_every_node(link: Link, request: Request, role: RoleState, k
     requester's IP address is preserved" (IAM User Guide, "AWS: Denies access to AWS based on the source IP";
     "Forward access sessions"): each core and task node's upload is judged on that node's session and address, while
     the probe's step runs on the primary node only ("Steps run only on the master node": AWS CLI Command Reference,
-    "emr add-steps").
+    "emr add-steps"). Nor where it is not checked on the time of the request (:func:`~.per_node.time_doubt`): the
+    probe's upload comes before a job's.
     """
     if link.status != UNKNOWN:
         return link
-    doubt = per_node_doubt(request, _kms_policies(role, key_policy))
+    policies = _kms_policies(role, key_policy)
     sent = "S3 calls KMS for each node's upload with that node's session, keeping its address"
-    return unsettled_per_node(link, doubt, sent)
+    return unsettled_in_time(
+        unsettled_per_node(link, per_node_doubt(request, policies), sent), time_doubt(request, policies)
+    )
 
 
 def _denied_despite_grant(judged: Link | str, refused: Link, decision: Decision, per_object: str) -> Link | str:

@@ -3,7 +3,8 @@ What each node of an EMR cluster has its own, which a live probe on the primary 
 
 The probe's step runs on the primary node only ("Steps run only on the master node": AWS CLI Command Reference,
 "emr add-steps"); EMRFS on every core and task node assumes and writes with its own instance-profile session from its
-own address. A link left not checked on a condition on such a value stays not checked after a passing probe.
+own address. A link left not checked on a condition on such a value stays not checked after a passing probe; so
+does one left not checked on the time of the request (:data:`TIME_KEYS`), since the probe writes before the job.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, 
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 #: Condition keys (lower case) whose value each node of the cluster has its own: the address its requests come from
 #: (``aws:SourceIp``; ``aws:VpcSourceIp`` through a VPC endpoint), the instance its role credentials were delivered to
@@ -53,6 +54,17 @@ PER_NODE_KEYS = frozenset(
 #: The keys of :data:`PER_NODE_KEYS` only an STS request carries ("Available keys for AWS STS": the ``AssumeRole``'s
 #: own): on an S3 or KMS request a condition on one is never true of any node, so no doubt of a node's own.
 STS_REQUEST_KEYS = frozenset({"sts:rolesessionname", "sts:sourceidentity"})
+#: Condition keys (lower case) whose value is the time of the request itself, which no request context of the verifier
+#: holds: ``aws:CurrentTime`` ("the date and time of the request") and ``aws:EpochTime`` (the same "in epoch or Unix
+#: time"): IAM User Guide, "AWS global condition context keys"; a time window on them: "AWS: Allows access based on
+#: date and time". The live probe writes before the job does, so its answer is not a later request's. Not here:
+#: ``aws:TokenIssueTime``, each node's session's own (:data:`PER_NODE_KEYS`, never settled either);
+#: ``aws:MultiFactorAuthAge``, "only included in the request context" of a session authenticated with MFA (same page),
+#: which no EMRFS session is (an instance profile's, or its ``AssumeRole`` of a mapped role), so absent for the probe's
+#: requests and a job's alike; ``s3:signatureAge``, a limit for presigned URLs and presigned POSTs (Amazon S3 API
+#: Reference, "Amazon S3 Signature Version 4 Authentication Specific Policy Keys"), which neither sends: both sign
+#: each request in its Authorization header as it is sent.
+TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
 
 
 def unsettled_per_node(link: Link, doubt: str, sent: str, *, writer: str = "the writing role") -> Link:
@@ -78,6 +90,25 @@ def unsettled_per_node(link: Link, doubt: str, sent: str, *, writer: str = "the 
     return not_settled_by_probe(replace(link, detail=detail), fix)
 
 
+def unsettled_in_time(link: Link, doubt: str) -> Link:
+    """
+    ``link``, not settled by a passing live probe where ``doubt`` names a statement on the time of the request
+    (:func:`time_doubt`; ``""``: ``link`` as it is): the probe's write comes before a job's.
+    """
+    if not doubt:
+        return link
+    detail = (
+        f"{link.detail}; {doubt}: the answer depends on the time of the request, and the live probe writes at another "
+        "time than the job"
+    )
+    fix = (
+        "the live probe does not settle it (its requests are sent before a job's): make that statement not depend on "
+        "the time of the request (aws:CurrentTime, aws:EpochTime), or run the job only on the side of that date it "
+        "allows"
+    )
+    return not_settled_by_probe(replace(link, detail=detail), fix)
+
+
 def per_node_doubt(request: Request, policies: Sequence[tuple[str, Any, bool]]) -> str:
     """
     The first statement of ``policies`` that may or may not apply to ``request`` on what each node of the cluster has
@@ -87,9 +118,40 @@ def per_node_doubt(request: Request, policies: Sequence[tuple[str, Any, bool]]) 
     :param policies: ``(name, document, resource-based)``: the identity policies, the boundary, the resource policy
         and the endpoint policies the request was judged against.
     """
+    return _doubt(request, policies, lambda statement: per_node_part(statement, request.principal, request.action))
+
+
+def time_doubt(request: Request, policies: Sequence[tuple[str, Any, bool]]) -> str:
+    """
+    The first statement of ``policies`` that may or may not apply to ``request`` on the time of the request, cited
+    with its condition and the date or value it compares (``""``: none): :data:`TIME_KEYS`, as :func:`per_node_doubt`.
+    """
+    return _doubt(request, policies, time_part)
+
+
+def time_part(statement: dict[str, Any]) -> str:
+    """The condition of ``statement`` on a key of :data:`TIME_KEYS`, with its operator and value (``""``: none)."""
+    conditions = statement.get("Condition")
+    tested = [
+        (str(operator), str(key), value)
+        for operator, pairs in (conditions.items() if isinstance(conditions, dict) else [])
+        if isinstance(pairs, dict)
+        for key, value in pairs.items()
+        if str(key).lower() in TIME_KEYS
+    ]
+    if not tested:
+        return ""
+    operator, key, value = tested[0]
+    return f"a condition {operator} on {key} {json.dumps(value)}"
+
+
+def _doubt(
+    request: Request, policies: Sequence[tuple[str, Any, bool]], part_of: Callable[[dict[str, Any]], str]
+) -> str:
+    """The first statement of ``policies`` with a ``part_of`` it that may or may not apply to ``request``, cited."""
     for name, document, resource_policy in policies:
         for statement in _statements(document):
-            part = per_node_part(statement, request.principal, request.action)
+            part = part_of(statement)
             if part and _uncertain(statement, name, request, resource_policy=resource_policy):
                 return f"{cite(Decision(False, UNDETERMINED, statement, name))} ({part})"
     return ""

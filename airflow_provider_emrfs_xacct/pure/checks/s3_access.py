@@ -54,7 +54,12 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.grant_fixes import bucket_policy_fix, prefix_identity_fix
-from airflow_provider_emrfs_xacct.pure.checks.per_node import per_node_doubt, unsettled_per_node
+from airflow_provider_emrfs_xacct.pure.checks.per_node import (
+    per_node_doubt,
+    time_doubt,
+    unsettled_in_time,
+    unsettled_per_node,
+)
 from airflow_provider_emrfs_xacct.pure.checks.routing import route, routed_role, routed_writer
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
@@ -181,13 +186,15 @@ def _unless_alike_on_every_node(link: Link, outcomes: list[_Outcome]) -> Link:
     ``link``, not settled by a passing live probe where a request not checked depends on what each node has its own
     (:attr:`_Outcome.per_node`): the probe's step runs on the primary node only ("Steps run only on the master node":
     AWS CLI Command Reference, "emr add-steps"), while a job's writes come from every core and task node, each with its
-    own session (of its instance profile, or of the destination role it assumes) and its own address.
+    own session (of its instance profile, or of the destination role it assumes) and its own address; nor where one
+    depends on the time of the request (:attr:`_Outcome.timed`), since the probe writes before the job.
     """
-    doubt = next((o.per_node for o in outcomes if o.decision.undetermined and o.per_node), "")
-    if link.status != UNKNOWN or not doubt:
+    if link.status != UNKNOWN:
         return link
+    doubt = next((o.per_node for o in outcomes if o.decision.undetermined and o.per_node), "")
     sent = "the core and task nodes send the job's requests with their own session, from their own address"
-    return unsettled_per_node(link, doubt, sent)
+    timed = next((o.timed for o in outcomes if o.decision.undetermined and o.timed), "")
+    return unsettled_in_time(unsettled_per_node(link, doubt, sent), timed)
 
 
 #: The name of the link of the live probe's rename (:meth:`_Prefix.probe_rename`), before its prefix.
@@ -240,6 +247,9 @@ class _Outcome:
     #: A statement that may or may not apply on what each node has its own (:func:`~.assume.per_node_doubt`; ``""``:
     #: none): the probe's answer, from the primary node, is not the other nodes'.
     per_node: str = ""
+    #: A statement that may or may not apply on the time of the request (:func:`~.per_node.time_doubt`; ``""``:
+    #: none): the probe's answer, sent before the job's requests, is not theirs.
+    timed: str = ""
 
 
 @dataclass(frozen=True)
@@ -959,6 +969,7 @@ class _Prefix:
             restricted if refused_by_bucket else "",
             context=dict(request.context),
             per_node=per_node_doubt(request, judged) if decision.undetermined else "",
+            timed=time_doubt(request, judged) if decision.undetermined else "",
         )
 
     def _endpoint_policies(self, endpoint: Decision | None) -> list[tuple[str, Any, bool]]:
