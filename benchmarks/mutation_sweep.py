@@ -6434,6 +6434,15 @@ MUTATIONS = [
         "writes before the job (IAM User Guide, AWS global condition context keys)",
         ["tests/unit/test_probe_time_of_request.py"],
     ),
+    m(
+        "OX214",
+        "pure/launch_arguments.py",
+        "    overrides = tuples_as_lists(overrides)\n    require_tag_dicts",
+        "    require_tag_dicts",
+        "job_flow_overrides' tuples (botocore sends a tuple as the list it stands for) reach the checks as tuples: "
+        "an instance group's own S3A core-site in a tuple of InstanceGroups launches unchecked, tuple Tags are refused",
+        ["tests/unit/test_tuple_overrides.py"],
+    ),
 ]
 
 

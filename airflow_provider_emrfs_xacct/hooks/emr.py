@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.pure.launch_arguments import (
     idempotency_key_of,
     idempotency_tag_value,
     same_task_instance,
+    tuples_as_lists,
 )
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG as IDEMPOTENCY_TAG
@@ -973,11 +974,14 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         return found
 
     def connection_job_flow_config(self) -> dict[str, Any]:
-        """Return the ``RunJobFlow`` arguments kept in the extra of ``emr_conn_id`` (as the upstream hook reads them)."""
+        """
+        Return the ``RunJobFlow`` arguments kept in the extra of ``emr_conn_id`` (as the upstream hook reads them), each
+        tuple in them a list, as the launch's checks read them (:func:`tuples_as_lists`).
+        """
         if not self.emr_conn_id:
             return {}
         try:
-            return dict(self.get_connection(self.emr_conn_id).extra_dejson)
+            return dict(tuples_as_lists(self.get_connection(self.emr_conn_id).extra_dejson))
         except AirflowNotFoundException:
             return {}
 

@@ -125,6 +125,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import tuples_as_lists
         from airflow_provider_emrfs_xacct.pure.security_config import (
             EXTERNAL_ID_FIELD,
             build_security_configuration,
@@ -137,7 +138,8 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         )
 
         self.validate_safety()
-        mappings = validate_role_mappings(self.role_mappings, "role_mappings")
+        # A tuple of mappings, as botocore takes one for a list, read as its list (tuples_as_lists).
+        mappings = validate_role_mappings(tuples_as_lists(self.role_mappings), "role_mappings")
         # Before any call. The document's checks are refuse_unfit_document's, the launch's too when it creates a
         # missing configuration from this document.
         document = build_security_configuration(

@@ -148,9 +148,28 @@ def require_tag_dicts(tags: Any, field: str) -> None:
         raise InvalidParameterError(field, f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}")
 
 
+def tuples_as_lists(value: Any) -> Any:
+    """
+    ``value`` with every tuple in it, at any depth, a list (dicts copied, their keys kept): ``RunJobFlow`` arguments as
+    the launch's checks read them.
+
+    botocore takes a tuple wherever the API takes a list (``botocore.validate``: a ``list`` shape is valid as
+    ``(list, tuple)``), and Airflow's templater keeps a tuple a tuple (as does a Python-literal string), so
+    ``"InstanceGroups": (master, core)`` reaches ``RunJobFlow`` as given; the launch's checks, which read lists, would
+    pass over a tuple's settings (an instance group's own ``Configurations``: Amazon EMR API Reference,
+    "InstanceGroupConfig", "InstanceTypeConfig") or refuse tuple ``Tags`` botocore sends. Made lists once where the
+    arguments enter the launch, every later check sees them, and ``RunJobFlow`` gets the lists checked.
+    """
+    if isinstance(value, dict):
+        return {key: tuples_as_lists(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [tuples_as_lists(item) for item in value]
+    return value
+
+
 def parse_job_flow_overrides(overrides: Any) -> dict[str, Any]:
     """
-    Return ``job_flow_overrides`` as a dict of ``RunJobFlow`` arguments.
+    Return ``job_flow_overrides`` as a dict of ``RunJobFlow`` arguments, each tuple in it a list (:func:`tuples_as_lists`).
 
     A string (a rendered template) is read as JSON, else as a Python literal; anything else that is
     not a dict, or ``Tags`` that are not a list of dicts, is refused.
@@ -168,6 +187,7 @@ def parse_job_flow_overrides(overrides: Any) -> dict[str, Any]:
         raise InvalidParameterError(
             OVERRIDES_FIELD, f"must be a dict of RunJobFlow arguments, got {kind_of(overrides)}"
         )
+    overrides = tuples_as_lists(overrides)
     require_tag_dicts(overrides.get("Tags", []), f"{OVERRIDES_FIELD}.Tags")
     return dict(overrides)
 
