@@ -84,7 +84,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     without_trust_nobody,
     written_text,
 )
-from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change, landing
 from airflow_provider_emrfs_xacct.pure.quotas import (
     MANAGED_POLICIES_PER_ROLE,
     ROLE_INLINE_POLICIES_CHARS,
@@ -1275,6 +1275,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         policy_name: str = documents.ASSUME_POLICY_NAME,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
+        landed: list[Change] | None = None,
     ) -> list[Change]:
         """
         Remove roles from the provider's assume-role statements, inline and in its managed policies.
@@ -1284,8 +1285,13 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         path), while the revoke may be given the ARN built from its name. A document is deleted once nothing is left
         in it (a managed policy only if this provider created it). Only this role's spill policies are changed: one
         attached to anything else as well is refused (``ConflictError``) before any write.
+
+        :param landed: told each write's change as it lands (:func:`~airflow_provider_emrfs_xacct.pure.plan.landing`):
+            the inline policy's, then each spill policy's (its detach from the role, once it lands, until the policy's
+            deletion that follows replaces it), so that a write failing names those before it.
         """
         unwanted = set(destination_role_arns)
+        landed = [] if landed is None else landed
 
         def named(document: dict[str, Any] | None) -> set[str]:
             """``unwanted`` and each ARN of the document's provider statement naming one of those roles."""
@@ -1325,11 +1331,34 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         changes = self._ensure_inline_policy(
             role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run, shrinking=True
         )
+        landed += changes
         for arn, name in spilled:
-            changes += self._converge_spill_policy(
-                role_name, arn, name, lambda current: spill.without_roles(current, named(current)), settings, dry_run
+            changes += landing(
+                landed, partial(self._revoke_spill_policy, role_name, arn, name, named, settings, dry_run)
             )
         return changes
+
+    def _revoke_spill_policy(
+        self,
+        role_name: str,
+        arn: str,
+        name: str,
+        named: Callable[[dict[str, Any] | None], set[str]],
+        settings: ConvergeSettings,
+        dry_run: bool,
+        landed: list[Change],
+    ) -> list[Change]:
+        """Take the roles ``named`` out of the spill policy ``arn``; its detach from the role told ``landed`` as it lands."""
+        detached = Change(DELETE, f"iam role {role_name} attached policy {name}", {"PolicyArn": arn}, None)
+        return self._converge_spill_policy(
+            role_name,
+            arn,
+            name,
+            lambda current: spill.without_roles(current, named(current)),
+            settings,
+            dry_run,
+            on_detached=partial(landed.append, detached),
+        )
 
     def revoke_role_trust(
         self,
@@ -1497,6 +1526,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         *,
         dry_run: bool = False,
         checked: tuple[dict[str, Any], dict[str, str], list[str]] | None = None,
+        landed: list[Change] | None = None,
     ) -> list[Change]:
         """
         Delete a destination role, only if this provider created it (tagged), nobody added policies to it
@@ -1513,6 +1543,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         :param checked: what :meth:`refuse_deleting` answered just before, with no write to the role since (the
             revoke's run before its key writes); ``None``: run it now. Either way the provider's inline policy is
             read again just before each send of its ``DeleteRolePolicy``, and must read as the check read it.
+        :param landed: told each inline policy's deletion as it lands (before ``DeleteRole``, which may yet fail:
+            :func:`~airflow_provider_emrfs_xacct.pure.plan.landing` puts the role's deletion in their place).
         :raises ConflictError: the role is not the one named, not the provider's, carries policies the
             provider did not write, is in an instance profile, or its trust policy lets someone else assume it; or its
             inline policy changed since the check.
@@ -1527,6 +1559,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             self._forget_inline_reads(role_name)
             for name in inline:
                 self._delete_inline_unchanged(role_arn, role_name, name)
+                deleted = self._checked_inline.get((role_name, name))  # as read just before its delete, unchanged
+                (landed if landed is not None else []).append(
+                    Change(DELETE, f"iam role {role_name} inline policy {name}", deleted, None)
+                )
                 # Said as it lands: a task killed in DeleteRole's waits below (IAM's lag, execution_timeout) pushes
                 # no plan, and its retry finds the policy gone and plans none: this line tells what it deleted.
                 log.info("iam role %s inline policy %s: deleted", role_name, name)
@@ -1623,8 +1659,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         if added:
             raise self._not_deleting(
                 role_arn,
+                # The revoke says which inline policies it deleted before, as at any failure of DeleteRole.
                 f"role {role_name}: {', '.join(added)} came since it was checked, so IAM refused to delete it "
-                f"(DeleteConflict); the role is kept, without the provider's inline policy "
-                f"({', '.join(deleted) or 'none'}), already deleted",
+                "(DeleteConflict)",
                 fix="find out who attached it; delete the role by hand once nobody needs it, or revoke without deleting it",
             )

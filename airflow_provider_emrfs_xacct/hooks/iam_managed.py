@@ -638,9 +638,11 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         dry_run: bool,
         *,
         on_create: Callable[[], None] | None = None,
+        on_detached: Callable[[], None] | None = None,
     ) -> list[Change]:
         """
-        Keep one of the provider's managed policies at ``desire(current)`` (``None``: delete it).
+        Keep one of the provider's managed policies at ``desire(current)`` (``None``: delete it); ``on_detached`` is
+        called once its detach from ``role_name`` lands, before the ``DeletePolicy`` that may yet fail.
 
         A managed policy changes by a new default version (IAM API Reference, "CreatePolicyVersion": "A
         managed policy can have up to five versions. If the policy has five versions, you must delete an
@@ -660,7 +662,7 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         def write(current: Any, desired: dict[str, Any] | None) -> bool:
             guard_writes(self.conn)
             if desired is None:
-                self._delete_prepared_spill_policy(policy_arn, role_name)
+                self._delete_prepared_spill_policy(policy_arn, role_name, on_detached)
                 return False
             if current is None:
                 self._create_spill_policy(name, desired, role_name)
@@ -897,9 +899,13 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
             if not version["IsDefaultVersion"]:
                 unless_gone(self.conn.delete_policy_version, PolicyArn=policy_arn, VersionId=version["VersionId"])
 
-    def _delete_prepared_spill_policy(self, policy_arn: str, role_name: str) -> None:
+    def _delete_prepared_spill_policy(
+        self, policy_arn: str, role_name: str, on_detached: Callable[[], None] | None = None
+    ) -> None:
         """
-        Detach the spill policy from ``role_name`` and delete it (:meth:`_prepare_spill_policy_delete` first).
+        Detach the spill policy from ``role_name`` and delete it (:meth:`_prepare_spill_policy_delete` first);
+        ``on_detached`` is told once the detach landed: a detached policy grants nothing (IAM User Guide, "Managed
+        policies and inline policies"), so a ``DeletePolicy`` failing after it leaves the revoke of it in force.
 
         The detach is the first destructive request: it is sent by the write's deadline, and the rest after
         it whatever the time (:func:`~airflow_provider_emrfs_xacct.pure.converge.lift_deadline`): the
@@ -918,6 +924,9 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
             except ClientError as error:
                 if error_code(error) != "NoSuchEntity":  # not attached (a lagging read showed it attached)
                     raise
+            else:
+                if on_detached is not None:
+                    on_detached()
         lift_deadline()
         self._delete_other_versions(policy_arn)
         self.conn.delete_policy(PolicyArn=policy_arn)

@@ -34,6 +34,14 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 
+def kept_without(deleted: list[str]) -> str:
+    """What a deletion of the destination role failing after its inline policies ``deleted`` leaves."""
+    return (
+        f"The role is kept, without the provider's inline policy ({', '.join(deleted)}), already deleted: fix the "
+        "cause and run the revoke again to delete the role"
+    )
+
+
 #: What a refusal of the destination trust step adds: nothing changed, and how to revoke without that step.
 TRUST_NOT_REMOVED = (
     "Nothing was changed in either account. To revoke the EMR side (the EMR EC2 role's assume-role policy, the "
@@ -1081,6 +1089,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         :param policy_name: its inline policy the grant wrote (``AttachAssumeRolePolicyOperator``'s).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.plan import landing
 
         emr_hook, destination_iam, kms = hooks
         settings = self.converge_settings
@@ -1094,8 +1103,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             changes += self._revoke_trust(destination_iam, emr_role, role_arn, dry_run=dry_run)
         with explain_access_denied(self.hook):
             self.hook.role_field = "emr_ec2_role_name"
-            changes += self.hook.revoke_assume_role(
-                emr_role[1], [role_arn], policy_name=policy_name, settings=settings, dry_run=dry_run
+            landing(  # each write in changes as it lands: the inline policy's, then each spill policy's
+                changes,
+                lambda landed: self.hook.revoke_assume_role(
+                    emr_role[1], [role_arn], policy_name=policy_name, settings=settings, dry_run=dry_run, landed=landed
+                ),
             )
         if keys and not dry_run and not self.delete_destination_role:
             # Judged again as late as can be, from the trust as it stands after this revoke's trust write: another
@@ -1127,15 +1139,44 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # the provider's own inline policy is read again just before its DeleteRolePolicy, which no condition
             # guards (refused if it changed: EmrfsIamHook.delete_provider_role); and a refusal here would come after
             # the key writes, which that run is there to forestall. A trust statement added after the last read is
-            # not seen, as after any read (IAM has no conditional delete). Its DeleteRolePolicy goes through the
-            # hook's client that sends each call once: a refusal of it names the role as one of the hook's own would.
-            with explain_access_denied(destination_iam, destination_iam.client_sending_once):
-                deletion = destination_iam.delete_provider_role(
-                    role_arn, emr_role, dry_run=dry_run, checked=deletion_checked
-                )
+            # not seen, as after any read (IAM has no conditional delete).
+            deletion = self._delete_role(destination_iam, (role_arn, emr_role), changes, deletion_checked, dry_run)
             self.destination_role_found = bool(deletion)  # [] only when GetRole found no role (refuse_deleting)
-            changes += deletion
         return new_configuration, changes
+
+    def _delete_role(
+        self,
+        destination_iam: EmrfsIamHook,
+        roles: tuple[str, tuple[str, str]],
+        changes: list[Change],
+        checked: tuple[dict[str, Any], dict[str, str], list[str]] | None,
+        dry_run: bool,
+    ) -> list[Change]:
+        """
+        Delete the destination role ``roles[0]`` (of the EMR EC2 role ``roles[1]``), each write in ``changes`` as it
+        lands; return its changes. A failure after its inline policies' deletions (``DeleteRole`` denied, or refused:
+        IAM API Reference, "DeleteRole": the role's inline policies deleted first) says the role is kept without them.
+
+        Its DeleteRolePolicy goes through the hook's client that sends each call once: a refusal of it names the role
+        as one of the hook's own would.
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.plan import landing
+
+        start = len(changes)
+        try:
+            with explain_access_denied(destination_iam, destination_iam.client_sending_once):
+                return landing(
+                    changes,
+                    lambda landed: destination_iam.delete_provider_role(
+                        *roles, dry_run=dry_run, checked=checked, landed=landed
+                    ),
+                )
+        except Exception as error:
+            deleted = [change.resource.rsplit(" ", 1)[1] for change in changes[start:]]
+            if deleted and error.args and isinstance(error.args[0], str):
+                error.args = (f"{error.args[0]}. {kept_without(deleted)}", *error.args[1:])
+            raise
 
     def _revoke_trust(
         self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str, *, dry_run: bool

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 CREATE = "create"
 UPDATE = "update"
@@ -85,6 +85,18 @@ class Change:
 
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
+
+
+def landing(landed: list[Change], call: Callable[[list[Change]], list[Change]]) -> list[Change]:
+    """
+    Run ``call``, a call of several writes that appends to ``landed`` the change of each as it lands (what a failure
+    part-way through it leaves applied, told in the failure's report), then put the changes it returns in their place
+    (a deleted role in place of the deletions of its inline policies, which it names); return those.
+    """
+    start = len(landed)
+    returned = call(landed)
+    landed[start:] = returned
+    return returned
 
 
 def _lines(document: Any) -> list[str]:

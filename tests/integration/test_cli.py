@@ -17,7 +17,7 @@ import yaml
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct import cli
-from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, DESTINATION_POLICY_NAME, KEY_USERS_SID
 from airflow_provider_emrfs_xacct.pure.merge import document_size
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import (
@@ -967,6 +967,43 @@ def test_revoke_failing_after_a_change_exits_4(
         "emrfs-xacct: revoke failed at step revoke, partially applied (before it: No changes.; the step itself: "
         "Applied: 0 added, 1 changed, 1 destroyed., and it may have made more)"
     ) in captured.err
+
+
+def test_a_revoke_failing_at_delete_role_names_the_inline_policy_it_deleted_before(
+    aws: Seeded, partner_file: Path, denied: Callable[[str], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``iam:DeleteRole`` denied after the role's inline policy was deleted (``DeleteRolePolicy`` first: IAM API
+    Reference, "DeleteRole": "you must delete the items attached to the role manually, or the deletion fails"): that
+    deletion is one of the writes the step made, and the report names it with the others (OX216).
+    """
+    partner = cli.load_partner(partner_file)
+    role_name = partner["destination"]["role_name"]
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    capsys.readouterr()
+    denied("iam:DeleteRole")
+
+    assert (
+        emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration", "--delete-role")
+        == cli.PARTIALLY_APPLIED
+    )
+
+    moto_authorization(aws.url, "inf")
+    after = state(aws, role_name)
+    assert after["role"] == cli.destination_role_arn(partner)  # kept
+    assert after["inline"] == []  # its inline policy deleted before the denied DeleteRole
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["failed"]["step"] == "revoke"
+    assert "iam:DeleteRole" in result["failed"]["error"]
+    landed = {change["resource"]: change["action"] for change in result["failed"]["applied"]}
+    assert landed[f"iam role {role_name} inline policy {DESTINATION_POLICY_NAME}"] == "delete", landed
+    assert f"iam role {role_name}" not in landed  # not deleted
+    assert "the step itself: Applied: 0 added, 1 changed, 2 destroyed., and it may have made more" in captured.err
+    assert (
+        f"The role is kept, without the provider's inline policy ({DESTINATION_POLICY_NAME}), already deleted"
+        in captured.err
+    )
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, False), (True, True), ("false", False)])
