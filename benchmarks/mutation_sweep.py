@@ -6456,6 +6456,15 @@ MUTATIONS = [
             "tests/integration/test_cli.py::test_a_revoke_failing_at_delete_role_names_the_inline_policy_it_deleted_before",
         ],
     ),
+    m(
+        "OX217",
+        "hooks/iam_managed.py",
+        'key=lambda v: v["CreateDate"],',
+        'key=lambda v: v["CreateDate"], reverse=True,',
+        "a spill policy at IAM's five versions loses its newest non-default version, the rollback point the default "
+        "just replaced, instead of the oldest (IAM User Guide, Versioning IAM policies)",
+        ["tests/integration/test_spill_version_room.py"],
+    ),
 ]
 
 
