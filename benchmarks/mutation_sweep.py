@@ -6465,6 +6465,41 @@ MUTATIONS = [
         "just replaced, instead of the oldest (IAM User Guide, Versioning IAM policies)",
         ["tests/integration/test_spill_version_room.py"],
     ),
+    m(
+        "OX212",
+        "pure/security_config.py",
+        'if needed == "AwsKmsKey" and not is_kms_arn(value):',
+        'if needed == "AwsKmsKey" and not value:',
+        "an at-rest AwsKmsKey given as a bare key id or alias name is kept, and EMR refuses the configuration only at "
+        "CreateSecurityConfiguration, after the tasks upstream wrote",
+        ["tests/unit/test_required_encryption_fields.py"],
+    ),
+    m(
+        "OX213",
+        "pure/validation.py",
+        "    problem = _hadoop_principal_problem(value)\n",
+        '    problem = None if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.@-]{0,255}", value) else "not a Hadoop name"\n',
+        "a User or Group mapping naming a cluster's real group (domain users, 1user, HOST01$) is refused",
+        ["tests/unit/test_validation.py", "tests/unit/test_role_mappings_user_group.py"],
+    ),
+    m(
+        "OX220",
+        "pure/security_config.py",
+        "    elif isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray, memoryview)):\n"
+        "        # A tuple, or what",
+        "    elif isinstance(value, tuple):\n        # A tuple, or what",
+        "role_mappings given as a mapped task's output or .map()/.concat() of one (_MapResult, _ConcatResult, "
+        "LazyXComSequence) is refused as not a list of role mappings",
+        ["tests/unit/test_input_shapes_role_arns_and_sequences.py"],
+    ),
+    m(
+        "OX221",
+        "pure/validation.py",
+        '    if rest.endswith("/"):  # the name after',
+        '    if rest == "/":  # the name after',
+        "a role ARN ending with '/' (…:role/Name/) is refused as \"must not be empty\", naming no ARN",
+        ["tests/unit/test_input_shapes_role_arns_and_sequences.py"],
+    ),
 ]
 
 

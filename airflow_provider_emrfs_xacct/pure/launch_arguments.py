@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -158,11 +159,14 @@ def tuples_as_lists(value: Any) -> Any:
     ``"InstanceGroups": (master, core)`` reaches ``RunJobFlow`` as given; the launch's checks, which read lists, would
     pass over a tuple's settings (an instance group's own ``Configurations``: Amazon EMR API Reference,
     "InstanceGroupConfig", "InstanceTypeConfig") or refuse tuple ``Tags`` botocore sends. Made lists once where the
-    arguments enter the launch, every later check sees them, and ``RunJobFlow`` gets the lists checked.
+    arguments enter the launch, every later check sees them, and ``RunJobFlow`` gets the lists checked. So is any other
+    sequence but text: what a DAG's XComArg resolves to, a mapped task's output (``LazyXComSequence``) or ``.map()``,
+    ``zip()``, ``.concat()`` of one (``_MapResult``, ``_ZipResult``, ``_ConcatResult``), e.g. the role mappings of
+    ``role_mappings=prefixes.output.map(...)``; botocore would refuse it, json.dumps could not write it.
     """
     if isinstance(value, dict):
         return {key: tuples_as_lists(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray, memoryview)):
         return [tuples_as_lists(item) for item in value]
     return value
 

@@ -35,19 +35,16 @@ _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", re.ASCII)
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$", re.ASCII)
 # Characters that IAM would read as wildcards or policy variables inside an ARN.
 _IAM_SPECIAL = ("*", "?", "${")
-# Hadoop user and group names (the identifiers of ``User``/``Group`` role mappings).
-_HADOOP_PRINCIPAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,255}$", re.ASCII)
+# The longest Hadoop user or group name taken as the identifier of a ``User``/``Group`` role mapping: the provider's
+# own cap (AWS documents none), against a pasted text or file read as one name.
+MAX_HADOOP_PRINCIPAL_LENGTH = 256
 # Two ARNs pasted into one string (``arn:…,arn:…`` or separated by spaces).
 _JOINED_ARNS = re.compile(r"[,;\s]\s*arn:", re.ASCII)
-# Kerberos principal names as users on a Kerberized cluster: ``primary[/instance]@REALM``.
 # EMR release labels: ``emr-<major>.<minor>.<patch>`` (Amazon EMR Release Guide, "About Amazon EMR Releases").
 _RELEASE = re.compile(r"^emr-([0-9]+)\.([0-9]+)\.([0-9]+)$", re.ASCII)
 # Airflow's rule for connection ids (``airflow.models.connection.RE_SANITIZE_CONN_ID``, ``CONN_ID_MAX_LEN``):
 # 1-250 letters, digits, ``_`` and ``#!()-.:/\``.
 _CONN_ID = re.compile(r"^[\w#!()\-.:/\\]{1,250}$")
-_KERBEROS_PRINCIPAL = re.compile(
-    r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_.-]{1,255})?@[A-Za-z0-9._-]{1,255}$", re.ASCII
-)
 
 
 @dataclass(frozen=True)
@@ -232,6 +229,10 @@ def validate_role_arn(value: Any, field: str) -> str:
     kind, _, rest = arn.resource.partition("/")
     if kind != "role" or not rest:
         raise InvalidParameterError(field, f"must be a role ARN (…:role/NAME), got resource {arn.resource!r}")
+    if rest.endswith("/"):  # the name after the last '/' would be empty: "must not be empty" named no ARN
+        raise InvalidParameterError(
+            field, f"ends with '/': a role ARN ends with the role name (…:role/path/Name), got {value!r}"
+        )
     path, _, name = rest.rpartition("/")
     validate_role_name(name, field)
     if "/" in rest:  # a path; ``role//Name`` has an empty one, which IAM refuses
@@ -258,8 +259,24 @@ def validate_kms_key_arn(value: Any, field: str) -> str:
     if kind == "alias":
         raise InvalidParameterError(field, f"must be a key ARN, not an alias ARN: {value!r}")
     if kind != "key" or not _KMS_KEY_ID.fullmatch(key_id):
-        raise InvalidParameterError(field, f"must be a key ARN (…:key/KEY-ID), got resource {arn.resource!r}")
+        raise InvalidParameterError(
+            field, f"must be a key ARN (…:key/KEY-ID), got resource {arn.resource!r}{_key_id_case_hint(kind, key_id)}"
+        )
     return str(arn)
+
+
+def _key_id_case_hint(kind: str, key_id: str) -> str:
+    """
+    Why a ``key/`` resource whose id would be one in lower case is refused; ``""`` for any other.
+
+    KMS writes key ids in lower-case hex, ``1234abcd-12ab-34cd-56ef-1234567890ab`` and, for a multi-Region key,
+    ``mrk-1234abcd12ab34cd56ef1234567890ab`` (AWS KMS Developer Guide, "Key identifiers (KeyId)",
+    https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id), and a policy's ``Resource`` is matched
+    against the key ARN as KMS writes it, case included (IAM User Guide, "IAM JSON policy elements: Resource").
+    """
+    if kind == "key" and key_id != key_id.lower() and _KMS_KEY_ID.fullmatch(key_id.lower()):
+        return ": key ids are lower-case hex; use the ARN DescribeKey shows"
+    return ""
 
 
 def validate_region_name(value: Any, field: str) -> str:
@@ -424,18 +441,44 @@ def validate_role_description(value: Any, field: str) -> str:
     return value
 
 
-def validate_hadoop_principal(value: Any, field: str, *, kerberos: bool = False) -> str:
+def validate_hadoop_principal(value: Any, field: str) -> str:
     """
-    Validate a Hadoop user or group name.
+    Validate a Hadoop user or group name, the identifier of a ``User`` or ``Group`` role mapping.
 
-    :param kerberos: also accept Kerberos principal names (``user@REALM``, ``user/host@REALM``), the
-        user names of a Kerberized cluster.
+    "The users and groups in a role mapping are Hadoop users and groups that are defined on the cluster" (Amazon EMR
+    Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"): the guide sets no character rule, and a
+    cluster's names take many: Active Directory groups through a cross-realm trust (``domain users``,
+    ``Domain Admins``), names that start with a digit (``1user``), machine accounts (``host$``), Kerberos principals
+    (``user/host@REALM``). Refused is only what is surely a mistake: an empty name, one with leading or trailing
+    whitespace (pasted), a comma (several names joined into one identifier: each is its own list entry), an ARN (a
+    role put among the identifiers), a ``*`` (a wildcard the guide does not document for users or groups), a control
+    character, a Kerberos principal with an empty part (``etl/host@``, ``/host@REALM``), more than :data:`MAX_HADOOP_PRINCIPAL_LENGTH` characters. How EMR passes the mappings to EMRFS on the
+    cluster (the ``emrfs-site`` property ``fs.s3.authorization.roleMapping``) is not documented, so no other character
+    is known to separate anything there.
     """
     value = require_str(value, field)
-    if _HADOOP_PRINCIPAL.fullmatch(value) or (kerberos and _KERBEROS_PRINCIPAL.fullmatch(value)):
-        return value
-    also = " or Kerberos principal (user@REALM, user/host@REALM)" if kerberos else ""
-    raise InvalidParameterError(field, f"is not a valid Hadoop user or group name{also}: {value!r}")
+    problem = _hadoop_principal_problem(value)
+    if problem is not None:
+        raise InvalidParameterError(field, f"is not a valid Hadoop user or group name ({problem}): {value!r}")
+    return value
+
+
+def _hadoop_principal_problem(value: str) -> str | None:
+    """What makes ``value`` surely not a user's or group's name (empty or padded: :func:`require_str`), or ``None``."""
+    if "," in value:
+        return "a comma: give each user or group as its own identifier"
+    if value.startswith("arn:"):
+        return "an ARN: the mapping's role goes in Role, its identifiers are users or groups on the cluster"
+    if "*" in value:
+        return "a wildcard: EMRFS matches a user or group by its name, and AWS documents no pattern"
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in value):
+        return "a control character"
+    name, at, realm = value.rpartition("@")
+    if at and not (realm and all(name.split("/"))):
+        return "a Kerberos principal (primary/instance@REALM) with an empty part"
+    if len(value) > MAX_HADOOP_PRINCIPAL_LENGTH:
+        return f"more than {MAX_HADOOP_PRINCIPAL_LENGTH} characters"
+    return None
 
 
 def validate_name_prefix(value: Any, field: str, *, max_length: int = 200) -> str:

@@ -289,7 +289,7 @@ def sse_kms(key: str, *, overrides: list[dict[str, Any]] | None = None, at_rest:
 
 
 def local_disk(key: str) -> dict[str, Any]:
-    document = sse_kms("alias/partner")
+    document = sse_kms(HERE_KEY)
     at_rest = document["EncryptionConfiguration"]["AtRestEncryptionConfiguration"]
     at_rest["LocalDiskEncryptionConfiguration"] = {"EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": key}
     return document
@@ -322,7 +322,23 @@ def test_an_at_rest_key_of_another_region_is_refused_before_any_call(
     assert recorder.calls == []
 
 
-def test_a_key_of_the_region_an_alias_name_or_a_key_at_rest_encryption_leaves_unused_is_kept(emr: Any) -> None:
+@pytest.mark.parametrize("key", ["alias/partner", "1234abcd-12ab-34cd-56ef-1234567890ab"])
+def test_an_at_rest_key_named_by_alias_name_or_key_id_is_refused_before_any_call(connections: None, key: str) -> None:
+    """
+    "If either SSE-KMS or CSE-KMS is specified, an AWS KMS customer master key (CMK) ARN must be specified as the
+    AwsKmsKey value" (Amazon EMR Management Guide, "Create a security configuration"): EMR refuses another form only at
+    CreateSecurityConfiguration, after the tasks upstream wrote; the operator refuses it before its first call (OX212).
+    """
+    caught, recorder = execute_expecting_failure(make_operator(base_configuration=sse_kms(key)), InvalidParameterError)
+
+    assert caught.value.field == (
+        "base_configuration.EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.AwsKmsKey"
+    )
+    assert "must be the ARN of a KMS key" in caught.value.problem
+    assert recorder.calls == []
+
+
+def test_a_key_of_the_region_an_alias_arn_or_a_key_at_rest_encryption_leaves_unused_is_kept(emr: Any) -> None:
     """
     An ``Overrides`` entry's key serves one bucket, which may be of another Region: kept, for the verifier to judge
     against that bucket's Region (before, the create refused the eu-west-1 bucket's own eu-west-1 key).
@@ -332,7 +348,7 @@ def test_a_key_of_the_region_an_alias_name_or_a_key_at_rest_encryption_leaves_un
     )
     for base in (
         sse_kms(HERE_KEY),
-        sse_kms("alias/partner"),
+        sse_kms(f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:alias/partner"),
         sse_kms(OTHER_REGION_KEY, at_rest=False),
         local_disk(HERE_KEY),
         other_regions_bucket,

@@ -108,14 +108,17 @@ def refusal_of_create(name_prefix: str, prefix: str, configuration: dict[str, An
 
 def write_through_the_mapping(aws: Seeded, prefix: str, name_prefix: str, **configuration: Any) -> Any:
     """
-    Make a security configuration mapping ``ROLE`` to ``prefix`` and write there as EMRFS would. A key of another
-    Region that the create operator refuses (S3's top-level key) is put through EMR directly: the stand-in's writer
-    is what is judged.
+    Make a security configuration mapping ``ROLE`` to ``prefix`` and write there as EMRFS would. A configuration the
+    create operator refuses, made elsewhere, is put through EMR directly: a key of another Region (S3's top-level
+    key), or an at-rest ``AwsKmsKey`` given as an alias name, where the create task asks for an ARN ("MyKeyARN must
+    be a fully specified ARN to a key": Amazon EMR Management Guide, "Create a security configuration"). The
+    stand-in's writer is what is judged.
     """
     mappings = validate_role_mappings([mapping(ROLE, prefix)])
-    document = build_security_configuration(mappings, configuration.get("base_configuration"))
+    document = build_security_configuration(mappings, configuration.get("base_configuration"), check_shape=False)
     name = security_configuration_name(name_prefix, document)
-    if "created in" in refusal_of_create(name_prefix, prefix, configuration):  # another Region's key
+    refused = refusal_of_create(name_prefix, prefix, configuration)
+    if "created in" in refused or "must be the ARN of a KMS key" in refused:  # another Region's key, an alias name
         client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
             Name=name, SecurityConfiguration=json.dumps(document)
         )

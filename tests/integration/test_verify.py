@@ -31,6 +31,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.requests import STEPS
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
 from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key, probe_key, probe_step
 from devstack import moto_stack
 from devstack.aws_pages import short_pages
@@ -1675,8 +1676,14 @@ def _judged_without_creating_the_aws_managed_key(partner: Partner, configuration
     ), key
 
 
-def _asking_sse_kms_with(asked: str) -> str:
-    """A security configuration whose uploads ask for SSE-KMS with ``asked`` (at-rest ``AwsKmsKey``): its name."""
+def _asking_sse_kms_with(aws: Seeded, asked: str) -> str:
+    """
+    A security configuration whose uploads ask for SSE-KMS with ``asked`` (at-rest ``AwsKmsKey``): its name. The
+    provider's create task takes the alias ARN only: "MyKeyARN must be a fully specified ARN to a key" (Amazon EMR
+    Management Guide, "Create a security configuration"); the bare alias name is a configuration made elsewhere, put
+    through EMR directly (as :func:`hand_made_configuration`), with the mappings the create task writes: the
+    verifier reads what EMR holds, however it was made.
+    """
     at_rest_sse_kms = {
         "EncryptionConfiguration": {
             "EnableInTransitEncryption": False,
@@ -1686,6 +1693,15 @@ def _asking_sse_kms_with(asked: str) -> str:
             },
         }
     }
+    if not asked.startswith("arn:"):
+        document = build_security_configuration(
+            validate_role_mappings([mapping(ROLE_NAME, PREFIX)]), at_rest_sse_kms, check_shape=False
+        )
+        name = "emrfs-xacct-sse-kms-aws-s3-hand-made"
+        client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
+            Name=name, SecurityConfiguration=json.dumps(document)
+        )
+        return name
     name, _, _ = run_operator(
         CreateEmrfsSecurityConfigOperator(
             task_id="create_security_configuration",
@@ -1704,7 +1720,7 @@ def test_uploads_asking_for_aws_s3_in_the_security_configuration_do_not_create_i
     At-rest SSE-KMS with ``AwsKmsKey`` the predefined alias of aws/s3 (Amazon EMR Management Guide, "Create a security
     configuration"): every upload asks for that key instead of the bucket's default (the partner's own key).
     """
-    name = _asking_sse_kms_with(asked)
+    name = _asking_sse_kms_with(partner.aws, asked)
 
     _judged_without_creating_the_aws_managed_key(partner, name)
 
@@ -1736,7 +1752,7 @@ def test_the_probe_of_uploads_asking_for_aws_s3_not_created_yet_compares_the_key
     with the key that write created (read again with ListAliases, never DescribeKey on the alias), not with the
     stand-in: that was a FAIL of a correct write, which a second run passed.
     """
-    name = _asking_sse_kms_with(asked)
+    name = _asking_sse_kms_with(partner.aws, asked)
     cluster_id = launch_cluster(partner.aws, name)
     assert _aws_s3_alias_target(partner.aws.url) is None  # not created yet
     assert _aws_managed_keys(partner.aws.url) == []

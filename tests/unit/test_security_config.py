@@ -154,7 +154,7 @@ class TestValidateRoleMappings:
 
     def test_refuses_a_bad_user_name(self):
         refused_mappings(
-            [mapping(kind="User", identifiers=["ok", "bad name"])],
+            [mapping(kind="User", identifiers=["ok", "bad,name"])],
             "role_mappings[0].Identifiers[1]",
             "not a valid Hadoop user or group name",
         )
