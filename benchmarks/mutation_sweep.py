@@ -2605,8 +2605,8 @@ MUTATIONS = [
     m(
         "A06",
         "pure/network.py",
-        "    if facts.public_routes:\n",
-        "    if False:\n",
+        "    if facts.public_routes:\n        unseen.append(\n",
+        "    if False:\n        unseen.append(\n",
         "routes to public ranges narrower than 0.0.0.0/0 ignored: FAIL instead of not checked",
         UNIT_NETWORK,
     ),
@@ -6499,6 +6499,24 @@ MUTATIONS = [
         '    if rest == "/":  # the name after',
         "a role ARN ending with '/' (…:role/Name/) is refused as \"must not be empty\", naming no ARN",
         ["tests/unit/test_input_shapes_role_arns_and_sequences.py"],
+    ),
+    m(
+        "OX222",
+        "pure/network.py",
+        "            probe_settles=False,  # they may take some of the endpoint's addresses: SOME_ADDRESSES\n",
+        "",
+        "a passing live probe settles a NAT route beside a narrower route elsewhere (52.216.0.0/15 to a blackhole): "
+        "the probe reaches one of S3's addresses, not each (Amazon S3 User Guide, DNS considerations), and the link PASSes",
+        ["tests/unit/test_network_some_addresses.py"],
+    ),
+    m(
+        "OX223",
+        "pure/network.py",
+        "    if facts.dns_servers:\n        named =",
+        "    if False:\n        named =",
+        "a VPC whose DHCP options name DNS servers of their own without AmazonProvidedDNS PASSes STS through the "
+        "interface endpoint's private DNS, which only the VPC's Amazon DNS server answers",
+        ["tests/unit/test_network_dhcp_options.py", "tests/integration/test_network_dhcp_options.py"],
     ),
 ]
 

@@ -1258,7 +1258,8 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
 
         Calls EC2 ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeNatGateways``,
         ``DescribePrefixLists``, ``GetManagedPrefixListEntries``, ``DescribeManagedPrefixLists``,
-        ``DescribeVpcAttribute``, ``DescribeSecurityGroups`` and ``DescribeNetworkAcls`` in the EMR account, whose id
+        ``DescribeVpcAttribute``, ``DescribeSecurityGroups``, ``DescribeNetworkAcls``, ``DescribeVpcs`` and
+        ``DescribeDhcpOptions`` (with an STS interface endpoint with private DNS) in the EMR account, whose id
         tells a subnet shared with it by another account (AWS RAM).
 
         :param instance_groups: the security groups of the cluster's instances.

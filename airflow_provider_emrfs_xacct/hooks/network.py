@@ -89,8 +89,9 @@ def read_subnet_facts(
     elsewhere than an internet gateway, is egress not seen; one whose subnet has no route out, no way out.
     ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport``, without which the Amazon-provided DNS server resolves
     no name for any way, and ``enableDnsHostnames``, which an STS or S3 interface endpoint's private DNS needs too
-    (:func:`_vpc_dns`), and, with an STS interface endpoint,
-    ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). The same
+    (:func:`_vpc_dns`), and, with an STS interface endpoint with private DNS,
+    ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`), and
+    ``DescribeVpcs`` and ``DescribeDhcpOptions`` the DNS servers the VPC's DHCP options give the nodes (:func:`_dhcp_facts`). The same
     ``DescribeVpcEndpoints`` answer gives the VPC's S3 endpoints, and the route table's own gateway endpoint routes
     stand for those it does not show (:func:`_s3_endpoints`). ``GetManagedPrefixListEntries`` reads the entries of the
     other prefix lists routes go to, which are judged as CIDR routes (:func:`_with_prefix_list_entries`), and
@@ -209,6 +210,8 @@ def _read_subnet_facts(
     through_endpoint: dict[str, Any] = _vpc_dns_facts(ec2, vpc_id, refused)
     if sts_endpoints:
         through_endpoint.update(_endpoint_facts(ec2, sts_endpoints, refused))
+        # Its private DNS answers only through the VPC's Amazon DNS server: the DHCP options name the nodes' servers.
+        through_endpoint.update(_dhcp_facts(ec2, vpc_id, refused))
     if internet:  # through the internet S3 of every Region is reached: only the policies count
         kept = ("s3_gateway_policies", "s3_private_dns_endpoints", "s3_endpoints_dns_off")
         s3_endpoints = {key: s3_endpoints[key] for key in kept}
@@ -803,6 +806,45 @@ def _vpc_dns_facts(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> dict[st
     """The VPC's DNS attributes (:func:`_vpc_dns`), as SubnetFacts fields."""
     dns, dns_unread = _vpc_dns(ec2, vpc_id, refused)
     return {"dns_support": dns[DNS_SUPPORT], "dns_hostnames": dns[DNS_HOSTNAMES], "dns_unread": dns_unread}
+
+
+#: What ``domain-name-servers`` names for the VPC's Amazon DNS server (Amazon EC2 API Reference, "CreateDhcpOptions":
+#: "The IP addresses of up to four DNS servers, or AmazonProvidedDNS").
+AMAZON_PROVIDED_DNS = "AmazonProvidedDNS"
+
+
+def _dhcp_facts(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> dict[str, Any]:
+    """
+    The VPC's DHCP option set (``DescribeVpcs`` ``DhcpOptionsId``, ``DescribeDhcpOptions``), as SubnetFacts fields
+    (:func:`~.pure.network.resolver_doubt`): its ``domain-name-servers`` when they leave out ``AmazonProvidedDNS``.
+    ``default`` (no DHCP option set: AssociateDhcpOptions, "default to associate no DHCP options with the VPC") names
+    no servers of the VPC's own and is read as the Amazon DNS server. A refused or failed read says why
+    (``dhcp_unread``); credentials AWS refuses and throttling are raised.
+    """
+    try:
+        vpcs = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+        options_id = str(vpcs[0].get("DhcpOptionsId", "")) if vpcs else ""
+        if not options_id or options_id == "default":
+            return {"dhcp_options_id": options_id}
+        options = ec2.describe_dhcp_options(DhcpOptionsIds=[options_id])["DhcpOptions"]
+    except ClientError as error:
+        if says_nothing_of_the_read(error):
+            raise
+        action, resource = ("ec2:DescribeVpcs", vpc_id)
+        if error.operation_name == "DescribeDhcpOptions":
+            action, resource = ("ec2:DescribeDhcpOptions", options_id)
+        if not is_access_denied(error):  # e.g. another account's option set, not answered: not read, not raised
+            return {"dhcp_unread": f"{action} on {resource} failed: {error}"}
+        return {"dhcp_unread": _refused(refused, action, resource, error)}
+    servers = [
+        str(value.get("Value", ""))
+        for item in options
+        for configuration in item.get("DhcpConfigurations", [])
+        if configuration.get("Key") == "domain-name-servers"
+        for value in configuration.get("Values", [])
+    ]
+    own = () if not servers or AMAZON_PROVIDED_DNS in servers else tuple(servers)
+    return {"dhcp_options_id": options_id, "dns_servers": own}
 
 
 def _endpoint_facts(ec2: Any, sts_endpoints: list[dict[str, Any]], refused: list[RefusedRead]) -> dict[str, Any]:

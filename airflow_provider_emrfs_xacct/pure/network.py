@@ -230,6 +230,16 @@ REFUSED_ACTIONS = {
 }
 
 
+#: Why a passing live probe settles no doubt about whether a narrower route (a CIDR route, a prefix list's entry) takes
+#: SOME of S3's or STS's addresses elsewhere (``probe_settles=False``): the probe reaches the one address its name
+#: resolved to then, while S3 updates "the IP addresses associated with the Amazon S3 endpoint in DNS as needed"
+#: (Amazon S3 User Guide, "DNS considerations"), and the most specific route that matches decides each address's way
+#: (Amazon VPC User Guide, "How route priority works"): another address, another request, may take the narrower route
+#: (to a blackhole, a deleted peering connection, a transit gateway). A doubt about the one way every address takes (a
+#: default route past the VPC, an internet gateway without public IP addresses, the VPC's DNS) the probe does settle.
+SOME_ADDRESSES = "a passing live probe reaches one of the endpoint's addresses, not each: it does not settle this"
+
+
 @dataclass(frozen=True)
 class UnreadPrefixList:
     """
@@ -249,8 +259,9 @@ class UnreadPrefixList:
 def prefix_lists_fix(unread: tuple[UnreadPrefixList, ...]) -> str:
     """
     How to have the entries of ``unread`` checked, by the reason each was not read: the action to allow for a refused
-    read, the owner's sharing for another account's list, nothing but the live probe for an AWS-managed list answered
-    empty or a read that failed; the live probe always proves it.
+    read, the owner's sharing for another account's list, a look at the list's ranges for an AWS-managed list answered
+    empty or a read that failed. Never the live probe (:data:`SOME_ADDRESSES`): the doubt is whether an entry takes some
+    of the endpoint's addresses, and the probe reaches one.
     """
     by_reason: dict[str, list[str]] = {}
     for item in unread:
@@ -271,8 +282,8 @@ def prefix_lists_fix(unread: tuple[UnreadPrefixList, ...]) -> str:
             notes.append(f"{named}: AWS-managed, answered with no entries; nothing to allow or share reads its ranges")
         else:
             notes.append(f"{named}: the read failed; verify again once it answers")
-    probe = "run the live probe (probe=True)" if remedies else "the live probe (probe=True) proves it"
-    fix = f"{'; '.join(remedies)} to check them, or {probe}" if remedies else probe
+    look = "check that their ranges hold none of the endpoint's addresses"
+    fix = f"{'; '.join(remedies)} to check them, or {look}" if remedies else look
     return fix + (f" ({'; '.join(notes)})" if notes else "")
 
 
@@ -365,6 +376,12 @@ class SubnetFacts:
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
+    :param dhcp_options_id: the VPC's DHCP option set (``DescribeVpcs`` ``DhcpOptionsId``), read with an STS interface
+        endpoint with private DNS; empty when not read.
+    :param dns_servers: its ``domain-name-servers`` when they do not include ``AmazonProvidedDNS``: the nodes ask
+        those servers, never the VPC's Amazon DNS server, which alone answers from the endpoint's private hosted zone;
+        empty when they include it, the VPC has no DHCP option set, or they were not read.
+    :param dhcp_unread: why the VPC's DHCP options could not be read (e.g. ``ec2:DescribeDhcpOptions`` refused).
     :param packet_filters: the network ACLs on the ways out and the egress rules of the cluster's security groups
         (``pure/packet_filters.py``), which a way that would PASS must get through; ``hooks/network.py`` always reads
         them (a part it could not read says so, and leaves the link not checked). ``None``: facts made without them
@@ -408,6 +425,9 @@ class SubnetFacts:
     routes_to_other_networks: tuple[str, ...] = ()
     routes_to_endpoint_subnets: tuple[str, ...] = ()
     s3_endpoints_dns_off: tuple[tuple[str, str], ...] = ()
+    dhcp_options_id: str = ""
+    dns_servers: tuple[str, ...] = ()
+    dhcp_unread: str = ""
     packet_filters: PacketFilters | None = None
 
     @property
@@ -537,6 +557,7 @@ def _s3_route(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Rea
             endpoint,
             f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but {_prefix_lists_unread(facts)}",
             prefix_lists_fix(facts.prefix_lists_unread),
+            probe_settles=False,  # an entry may take some of S3's addresses: SOME_ADDRESSES
         )
     if same_region and facts.s3_gateway_endpoint and facts.s3_gateway_bypass:
         # The gateway endpoint's route is to S3's prefix list: a CIDR route or another list's entry more specific than
@@ -553,7 +574,8 @@ def _s3_route(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Rea
             )
             + ": a more specific route, or a static route of the same prefix, wins over the gateway endpoint's "
             "prefix-list route; which of S3's addresses EMRFS uses is not checked",
-            "the live probe (probe=True) proves it; or check that those ranges hold none of S3's addresses",
+            f"check that those ranges hold none of S3's addresses, or that their way on reaches S3 ({SOME_ADDRESSES})",
+            probe_settles=False,  # those routes may take some of S3's addresses: SOME_ADDRESSES
         )
     if same_region and facts.nat_s3_gateway_endpoints:  # a NAT gateway's S3 gateway endpoints, theirs not judged
         return _nat_s3_gateway_endpoints(facts, endpoint)
@@ -604,7 +626,7 @@ def _no_s3_way_seen(
             endpoint,
             f"{'; '.join(unseen)}; {gateway}",
             _unseen_fix(facts, endpoint, hidden=hidden),
-            probe_settles=not hidden,
+            probe_settles=not hidden and not _some_addresses(facts),
         )
     return Reachability(
         FAIL,
@@ -672,7 +694,11 @@ def _nat_s3_gateway_endpoints(facts: SubnetFacts, endpoint: str) -> Reachability
     """
     Not checked: requests to a bucket of the cluster's Region through the NAT gateway may meet the S3 gateway endpoints
     on its own subnet's route table (``nat_s3_gateway_endpoints``), whether that subnet routes the rest out or not.
+    Where the subnet has its own S3 gateway endpoint, only S3's addresses a narrower route takes from it go to the NAT
+    gateway: a passing probe, which reaches one address, does not settle that (:data:`SOME_ADDRESSES`); without one,
+    every S3 address of the Region takes the NAT gateway's way, the probe's too.
     """
+    own_endpoint = bool(facts.s3_gateway_endpoint or facts.s3_gateway_policies)
     return Reachability(
         NOT_CHECKED,
         endpoint,
@@ -680,16 +706,17 @@ def _nat_s3_gateway_endpoints(facts: SubnetFacts, endpoint: str) -> Reachability
         f"sends S3's prefix list to the S3 gateway endpoints {', '.join(facts.nat_s3_gateway_endpoints)} (a "
         "gateway endpoint's prefix-list route is more specific than any wider route there, or the only one: Amazon "
         'VPC User Guide, "How route priority works"): whether the requests meet them there, and what their policies say, is not checked',
-        "the live probe (probe=True) proves it; or "
+        ("" if own_endpoint else "the live probe (probe=True) proves it; or ")
         + (
             # A route table holds one endpoint route per service (AWS PrivateLink Guide, "Gateway endpoints"): the
             # subnet's own is there already, so the way to the NAT gateway is what can change.
             "narrow the subnet's route to the NAT gateway over S3's listed ranges, or put the subnet's own S3 gateway "
-            "endpoint on the NAT gateway's subnet's route table instead"
-            if facts.s3_gateway_endpoint or facts.s3_gateway_policies
+            f"endpoint on the NAT gateway's subnet's route table instead ({SOME_ADDRESSES})"
+            if own_endpoint
             else f"add that gateway endpoint to the route table of subnet {facts.subnet_id}, whose policy the "
             "verifier then judges"
         ),
+        probe_settles=not own_endpoint,
     )
 
 
@@ -729,6 +756,7 @@ def _through_the_internet(
             endpoint,
             f"subnet {facts.subnet_id} has a default route through {via}, but {_prefix_lists_unread(facts)}",
             prefix_lists_fix(facts.prefix_lists_unread),
+            probe_settles=False,  # an entry may take some of the endpoint's addresses: SOME_ADDRESSES
         )
     if facts.public_routes_elsewhere:  # the most specific route decides ("How route priority works")
         return Reachability(
@@ -737,8 +765,9 @@ def _through_the_internet(
             f"subnet {facts.subnet_id} has a default route through {via}, but routes public addresses more "
             f"specifically elsewhere ({', '.join(facts.public_routes_elsewhere)}), and the most specific route decides: "
             f"whether {endpoint}'s addresses are among them is not checked",
-            "the live probe (probe=True) proves it; or check that those ranges hold none of the endpoint's addresses, "
-            "or that their way on reaches it",
+            "check that those ranges hold none of the endpoint's addresses, or that their way on reaches it "
+            f"({SOME_ADDRESSES})",
+            probe_settles=False,  # they may take some of the endpoint's addresses: SOME_ADDRESSES
         )
     if facts.shared_by and interface_endpoints:
         return Reachability(
@@ -789,7 +818,8 @@ def _gateway_endpoint_over_the_internet(facts: SubnetFacts, endpoint: str, via: 
             "addresses from the S3 gateway endpoint (a more specific route, or a static route of the same prefix, wins "
             "over a prefix-list route) to another target than the default route's: that way's network ACL is not "
             "judged",
-            "the live probe (probe=True) proves it; or check that way's network ACL lets TCP 443 out and back",
+            f"check that way's network ACL lets TCP 443 out and back ({SOME_ADDRESSES})",
+            probe_settles=False,  # only S3's addresses those routes cover take that way: SOME_ADDRESSES
         )
     return Reachability(
         PASS,
@@ -987,6 +1017,8 @@ def sts_endpoints_in_path(facts: SubnetFacts, endpoint: str) -> tuple[EndpointPo
     # but the endpoint's policy is on the only way there is (sts_endpoints_in_path's docstring).
     if facts.dns_attributes_off:
         return ()
+    if resolver_doubt(facts):  # the nodes may not ask the VPC's DNS server, which alone answers for the endpoint
+        return None
     return facts.sts_endpoint_policies if facts.dns_attributes_read else None
 
 
@@ -1259,8 +1291,8 @@ def _sts_endpoint(
     if regional and facts.sts_interface_endpoint:  # its private DNS, while on, takes the name whatever the routes
         dns_off = facts.dns_attributes_off
         if not dns_off:
-            return _aaaa_only(facts, endpoint) or _past_the_routes_to_the_endpoint(
-                facts, _through_sts_interface_endpoint(facts, endpoint)
+            return _aaaa_only(facts, endpoint) or _past_the_resolver(
+                facts, _past_the_routes_to_the_endpoint(facts, _through_sts_interface_endpoint(facts, endpoint))
             )
     if facts.internet:
         return _through_the_internet(facts, endpoint, interface_endpoints=regional, sts=True)
@@ -1311,7 +1343,7 @@ def _no_way_seen(
             endpoint,
             f"{'; '.join(unseen)}; {endpoints}{ignored}",
             _unseen_fix(facts, endpoint, hidden=hidden),
-            probe_settles=not hidden,
+            probe_settles=not hidden and not _some_addresses(facts),
         )
     if DNS_SUPPORT in dns_off:  # the endpoint is there: DNS servers of a custom DHCP option set may name it
         return StsReachability(
@@ -1521,7 +1553,19 @@ def _unseen_fix(facts: SubnetFacts, endpoint: str, *, hidden: bool = False) -> s
         check += ", and that an endpoint on it lets every node of the cluster in" + _primary_only(facts)
     if facts.prefix_lists_unread:
         return f"{prefix_lists_fix(facts.prefix_lists_unread)}; or {check}"
+    if facts.public_routes:
+        return f"{check} ({SOME_ADDRESSES})"
     return check if hidden else f"the live probe (probe=True) proves it; or {check}"
+
+
+def _some_addresses(facts: SubnetFacts) -> bool:
+    """
+    Whether a doubt :func:`_unseen_ways` names is about a narrower route taking some of the endpoint's addresses (a
+    route to public ranges, a prefix list whose entries were not read): a passing probe does not settle it
+    (:data:`SOME_ADDRESSES`). A default route past the VPC, or an internet gateway route without public IP addresses, is
+    the one way every address takes, the probe's request too: a passing probe settles that.
+    """
+    return bool(facts.public_routes or facts.prefix_lists_unread)
 
 
 def _primary_only(facts: SubnetFacts, plural: str = "") -> str:
@@ -1559,6 +1603,66 @@ def _probe_settles_endpoint_groups(facts: SubnetFacts) -> bool:
         return True
     verdict = judge_ways((STS_ENDPOINT,), facts.packet_filters, facts.instance_groups)
     return verdict.status in (PASS, WARN) or verdict.probe_settles
+
+
+def resolver_doubt(facts: SubnetFacts) -> str:
+    """
+    Why the nodes may not ask the VPC's Amazon DNS server, so never see an interface endpoint's private DNS (``""``:
+    they do, as far as the VPC's DHCP options show).
+
+    An interface endpoint's private DNS is a private hosted zone associated with the VPC (Amazon EC2 API Reference,
+    "CreateVpcEndpoint", ``PrivateDnsEnabled``: "Indicates whether to associate a private hosted zone with the
+    specified VPC"), and only the VPC's DNS server answers from a private hosted zone (AWS Knowledge Center,
+    "vpc-enable-private-hosted-zone": queries for a private hosted zone are resolved only by the Amazon-provided VPC DNS
+    server). The instances use the DNS servers of the VPC's DHCP option set (Amazon EC2 API Reference,
+    "CreateDhcpOptions": ``domain-name-servers``, "The IP addresses of up to four DNS servers, or AmazonProvidedDNS";
+    "all existing and newly launched instances in the VPC use this set of DHCP options"): servers of their own without
+    ``AmazonProvidedDNS`` may forward to it, or answer STS's Regional name with its public addresses, which a private
+    subnet without a NAT gateway does not reach.
+    """
+    if facts.dns_servers:
+        named = f" {facts.dhcp_options_id}" if facts.dhcp_options_id else ""
+        return (
+            f"the VPC's DHCP option set{named} names its own DNS servers ({', '.join(facts.dns_servers)}) without "
+            "AmazonProvidedDNS: the nodes ask them, and only the VPC's Amazon DNS server answers from the endpoint's "
+            "private DNS (a private hosted zone); whether they forward to it is not checked"
+        )
+    if facts.dhcp_unread:
+        return (
+            "the VPC's DHCP options, whose DNS servers the nodes ask (the endpoint's private DNS answers only through "
+            f"the VPC's Amazon DNS server), were not read: {facts.dhcp_unread}"
+        )
+    return ""
+
+
+def _past_the_resolver(facts: SubnetFacts, result: StsReachability) -> StsReachability:
+    """
+    A PASS (or WARN) through the STS interface endpoint's private DNS is not checked while the nodes may not ask the
+    VPC's Amazon DNS server (:func:`resolver_doubt`). A passing probe settles it (unless the result itself was one it
+    does not settle): the DHCP options serve every instance of the VPC, the probe's step and the job alike.
+    """
+    doubt = resolver_doubt(facts)
+    if result.status not in (PASS, WARN) or not doubt:
+        return result
+    if facts.dns_servers:
+        fix = (
+            f"have the DNS servers of DHCP option set {facts.dhcp_options_id or 'DOPT_ID'} forward "
+            f"{_authority(result.endpoint)} to the VPC's Amazon DNS server (e.g. through a Route 53 Resolver inbound "
+            "endpoint), or add AmazonProvidedDNS to its domain-name-servers; or the live probe (probe=True) proves it"
+        )
+    elif "was denied" in facts.dhcp_unread:
+        action = "ec2:DescribeDhcpOptions" if "DescribeDhcpOptions" in facts.dhcp_unread else "ec2:DescribeVpcs"
+        fix = f"allow {action} to check it, or run the live probe (probe=True)"
+    else:
+        fix = "verify again once the read answers, or run the live probe (probe=True)"
+    return StsReachability(
+        NOT_CHECKED,
+        result.endpoint,
+        f"{result.detail}, but {doubt}",
+        fix,
+        probe_settles=result.probe_settles,
+        ways=result.ways,
+    )
 
 
 def _past_the_routes_to_the_endpoint(facts: SubnetFacts, result: StsReachability) -> StsReachability:

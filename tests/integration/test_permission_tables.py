@@ -153,7 +153,8 @@ SOMETIMES = {
     # (test_links_and_teardown.py exercises it).
     "TerminateClusterOperator": {"EMR": {"elasticmapreduce:SetTerminationProtection"}},
     # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them); DescribeNatGateways
-    # only when its default route goes to a NAT gateway; DescribeVpcAttribute, DescribeNetworkAcls and
+    # only when its default route goes to a NAT gateway; DescribeVpcs and DescribeDhcpOptions only beside an STS
+    # interface endpoint with private DNS (test_network_dhcp_options.py); DescribeVpcAttribute, DescribeNetworkAcls and
     # DescribeSecurityGroups (the cluster's groups' outbound rules) for every subnet; DescribePrefixLists only for a
     # gateway endpoint route whose endpoint is not described, GetManagedPrefixListEntries only for a route to another prefix list,
     # DescribeManagedPrefixLists only for a list answered with no entries
@@ -175,6 +176,8 @@ SOMETIMES = {
             "ec2:DescribeVpcEndpoints",
             "ec2:DescribeNatGateways",
             "ec2:DescribeVpcAttribute",
+            "ec2:DescribeVpcs",
+            "ec2:DescribeDhcpOptions",
             "ec2:DescribeSecurityGroups",
             "ec2:DescribeNetworkAcls",
             "ec2:DescribePrefixLists",

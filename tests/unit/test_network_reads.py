@@ -102,6 +102,10 @@ class FakeEC2:
         value = self.dns_support if Attribute == "enableDnsSupport" else True
         return {Attribute[0].upper() + Attribute[1:]: {"Value": value}}
 
+    def describe_vpcs(self, VpcIds: list[str]) -> dict[str, Any]:
+        """The VPC without a DHCP option set of its own ("default": AssociateDhcpOptions)."""
+        return {"Vpcs": [{"VpcId": VpcIds[0], "DhcpOptionsId": "default"}]}
+
     def get_paginator(self, operation: str) -> _Pages:
         return _Pages(getattr(self, "_" + operation))
 
