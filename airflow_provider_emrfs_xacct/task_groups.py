@@ -171,17 +171,32 @@ def _check_known_pairs(arguments: dict[str, Any]) -> None:
         # do not grant across partitions; "ARNs for Amazon Web Services in China": arn:aws-cn:…).
         where = f"{argument('emr_ec2_role_arn')} ({role!r})"
         validation.require_partition(key, validation.partition_of_arn(role), argument("kms_key_arn"), where)
-    emr_pin = arguments["emr_account_id"]
+    emr_pin = _known_pin(arguments["emr_account_id"], "emr_account_id")
     if emr_pin is not None and _known(role) and _known(emr_pin):
         # The destination role, whose task runs first, would trust a role of another account than the EMR one's.
         where = f"{argument('emr_account_id')} ({emr_pin!r})"
         validation.require_account(role, emr_pin, argument("emr_ec2_role_arn"), where)
-    destination_pin = arguments["destination_account_id"]
+    destination_pin = _known_pin(arguments["destination_account_id"], "destination_account_id")
     if key is not None and destination_pin is not None and _known(key) and _known(destination_pin):
         # The key grant acts in the destination account, and PutKeyPolicy is not cross-account ("Cross-account use:
         # No", AWS KMS API Reference, PutKeyPolicy): it refused the key only after the destination role was written.
         where = f"{argument('destination_account_id')} ({destination_pin!r})"
         validation.require_account(key, destination_pin, argument("kms_key_arn"), where)
+
+
+def _known_pin(value: Any, name: str) -> Any:
+    """
+    An account pin as the tasks read it (:func:`~airflow_provider_emrfs_xacct.operators.base.pinned_account`), when known.
+
+    An id given as a number (``111111111111``, or ``11111111111`` for ``011111111111``) is the 12-digit id, zero-padded:
+    compared as given with an ARN's account (text), it was refused as another account than its own. A value known only
+    at run time (a template, an upstream task's output) is left as it is, for the tasks to read.
+    """
+    from airflow_provider_emrfs_xacct.operators.base import pinned_account
+
+    if value is None or not _known(value):
+        return value
+    return pinned_account(value, argument(name))
 
 
 def _checked_ahead(arguments: dict[str, Any], verify_access: bool) -> dict[str, Any] | None:
@@ -386,7 +401,9 @@ def partner_access(
     :param emr_account_id: the EMR account: each task on ``emr_aws_conn_id`` gets it as
         ``expected_account_id`` and refuses another account before any change, and the destination role's
         task gets it as ``trusted_account_id``: an ``emr_ec2_role_arn`` of another account is refused before
-        the destination role trusts it, also when either is known only at run time. (templated)
+        the destination role trusts it, also when either is known only at run time. An id given as a number
+        (``111111111111``; ``11111111111`` for ``011111111111``) is the 12-digit id, zero-padded, as the tasks read
+        it: the tasks get that id, and the pair checks compare it. (templated)
     :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``, and the
         verifier's ``expected_destination_account_id``. (templated)
     :param dry_run: passed to every task: plan every change, make none (the verifier then reads what
@@ -437,6 +454,9 @@ def partner_access(
         "assume_policy_name": assume_policy_name,
     }
     _check_known_arguments(arguments)
+    # The tasks get a known pin as the 12-digit id they would read it as (an id given as a number, zero-padded).
+    emr_account_id = _known_pin(emr_account_id, "emr_account_id")
+    destination_account_id = _known_pin(destination_account_id, "destination_account_id")
     emr_ec2_role_name = _emr_ec2_role_name(emr_ec2_role_arn)
     if shared_documents_pool is not None and (
         not isinstance(shared_documents_pool, str) or not shared_documents_pool.strip() or "{{" in shared_documents_pool

@@ -6518,6 +6518,24 @@ MUTATIONS = [
         "interface endpoint's private DNS, which only the VPC's Amazon DNS server answers",
         ["tests/unit/test_network_dhcp_options.py", "tests/integration/test_network_dhcp_options.py"],
     ),
+    m(
+        "OX218",
+        "task_groups.py",
+        "    return pinned_account(value, argument(name))\n",
+        "    return value\n",
+        "partner_access compares a pin given as a number (emr_account_id=111111111111) with the ARN's account as given: "
+        "the EMR EC2 role and key of the pinned account are refused as of another, and the tasks get the number",
+        ["tests/unit/test_task_groups.py"],
+    ),
+    m(
+        "OX219",
+        "operators/emr.py",
+        "base = tuples_as_lists(self.base_configuration)",
+        "base = self.base_configuration",
+        "a tuple inside base_configuration (Overrides), which the hook's json.dumps sends as a list, is refused as "
+        "'must be a list, got [...]' (Amazon EMR API Reference, CreateSecurityConfiguration)",
+        ["tests/unit/test_tuple_overrides.py"],
+    ),
 ]
 
 

@@ -69,7 +69,8 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
     :param extra: the event's ``extra``, a dict of JSON values (str keys), e.g. the run's stamp and the URI of the
         object the job wrote: a consumer given many events of the prefix (a backfill) tells them apart by it. Rendered
         after ``s3_prefix``: ``{{ task.s3_prefix }}`` in it is the rendered prefix. Anything else fails the task,
-        naming ``extra``, before the event is added. (templated)
+        naming ``extra``, before the event is added: a string too, and a whole template that renders a dict as its
+        text (Airflow's default rendering) with the fix, ``render_template_as_native_obj=True``. (templated)
     :return: the asset's name (``s3://bucket/prefix/``, percent-encoded as above): ``Asset(name)`` is the
         asset the event is for.
     """
@@ -83,7 +84,7 @@ class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
         *,
         s3_prefix: str,
         alias: str = PARTNER_EXPORTS_ALIAS,
-        extra: dict[str, Any] | str | None = None,
+        extra: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         _refuse_alias_not_named(alias, "")
@@ -169,9 +170,13 @@ def _event_extra(extra: Any) -> dict[str, Any]:
     import json
 
     from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+    from airflow_provider_emrfs_xacct.pure.validation import refuse_rendered_text
 
     if extra is None:
         return {}
+    # A dict rendered as its text (Airflow's default rendering: '{"stamp": "2024"}') is refused with the fix, as the
+    # other dict fields are; any other string too, below.
+    refuse_rendered_text(extra, "extra", "dict")
     try:
         held = isinstance(extra, dict) and json.loads(json.dumps(extra, allow_nan=False)) == extra
     except (TypeError, ValueError, RecursionError):

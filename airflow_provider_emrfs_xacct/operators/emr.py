@@ -142,9 +142,10 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         mappings = validate_role_mappings(tuples_as_lists(self.role_mappings), "role_mappings")
         # Before any call. The document's checks are refuse_unfit_document's, the launch's too when it creates a
         # missing configuration from this document.
-        document = build_security_configuration(
-            mappings, self.base_configuration, check_shape=False, refuse_bypasses=False
-        )
+        # So is a tuple inside the base configuration ("Overrides": ({...},)): the hook sends the document with
+        # json.dumps, which writes a tuple as a JSON array, so EMR gets the list the checks then read.
+        base = tuples_as_lists(self.base_configuration)
+        document = build_security_configuration(mappings, base, check_shape=False, refuse_bypasses=False)
         if generated_external_id(document) is not None:
             self.log.warning(
                 "base_configuration.%s is left out: EMR generates it for each configuration with runtime roles "

@@ -236,3 +236,25 @@ def test_an_extra_that_is_not_a_dict_of_json_values_fails_naming_extra_before_an
 
     assert isinstance(refused.value, AirflowFailException)  # rendered the same on every try
     assert events.added == []
+
+
+def test_an_extra_rendered_as_a_dict_s_text_fails_naming_extra_and_the_fix_before_any_event() -> None:
+    # Airflow's default rendering gives a whole template its text: '{"stamp": "2024"}', not the dict. Before, it was
+    # refused as any string, without the render_template_as_native_obj hint the other dict fields give.
+    from airflow.sdk import DAG
+
+    with DAG(dag_id="publish", schedule=None, params={"extra": {"stamp": "2024"}}) as dag:
+        operator = PublishPartnerPrefixOperator(
+            task_id="publish", s3_prefix="s3://partner-results/acme/", extra="{{ params.extra | tojson }}"
+        )
+    operator.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    assert operator.extra == '{"stamp": "2024"}'
+    events = _Events()
+
+    with pytest.raises(InvalidParameterError) as refused:
+        operator.execute({"outlet_events": events})  # type: ignore[typeddict-item]
+
+    assert refused.value.field == "extra"
+    assert "looks like a rendered dict" in refused.value.problem
+    assert "render_template_as_native_obj=True" in refused.value.problem
+    assert events.added == []

@@ -779,3 +779,48 @@ def test_the_many_partners_dag_s_refusals_fail_without_retries(partners: list[di
 
     assert isinstance(refused.value, AirflowFailException)
     assert refused.value.field == (field or "params.partners[1].name")
+
+
+@pytest.mark.parametrize(
+    ("pins", "padded"),
+    [
+        ({"emr_account_id": 111111111111}, ("111111111111", None)),
+        ({"destination_account_id": 222222222222}, (None, "222222222222")),
+        ({"emr_account_id": 111111111111, "destination_account_id": 222222222222}, ("111111111111", "222222222222")),
+        ({"emr_account_id": 11111111111}, ("011111111111", None)),
+    ],
+    ids=["emr", "destination", "both", "leading-zero"],
+)
+def test_a_pin_given_as_a_number_is_its_12_digit_id_in_the_pair_checks_and_the_tasks(
+    pins: dict[str, Any], padded: tuple[Any, Any]
+) -> None:
+    # An id given as a number is the 12-digit id the tasks read it as (pinned_account). Before, the pair checks compared
+    # the number with the ARN's account (text): "is in account 111111111111, but ... (111111111111) acts in account
+    # 111111111111", and the task kept the number.
+    role_arn = EMR_EC2_ROLE_ARN.replace("111111111111", padded[0] or "111111111111")
+    dag, _ = build(emr_ec2_role_arn=role_arn, **pins)
+    emr, destination = padded
+    tasks = {task_id.split(".")[-1]: dag.get_task(task_id) for task_id in dag.task_ids}
+    assert {name: task.expected_account_id for name, task in tasks.items()} == {
+        "ensure_destination_role": destination,
+        "grant_kms_key_user": destination,
+        "allow_emr_role_to_assume": emr,
+        "create_security_configuration": emr,
+        "verify_access": emr,
+        "launch_cluster": None,
+    }
+    assert tasks["ensure_destination_role"].trusted_account_id == emr
+    assert tasks["verify_access"].expected_destination_account_id == destination
+
+
+def test_a_pin_given_as_a_number_of_another_account_is_still_refused() -> None:
+    with pytest.raises(InvalidParameterError) as refused:
+        build(emr_account_id=333333333333)
+    assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
+    assert (
+        "is in account 111111111111, but partner_access(emr_account_id=...) ('333333333333')" in refused.value.problem
+    )
+    with pytest.raises(InvalidParameterError) as refused:
+        build(destination_account_id=333333333333)
+    assert refused.value.field == "partner_access(kms_key_arn=...)"
+    assert "is in account 222222222222" in refused.value.problem

@@ -137,3 +137,60 @@ def test_a_tuple_of_role_mappings_is_read_as_its_list(moto_url: str) -> None:
     sent = client(moto_url, EMR_ACCOUNT, "emr").describe_security_configuration(Name=name)["SecurityConfiguration"]
     [written] = json.loads(sent)["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"]
     assert written["Identifiers"] == ["s3://partner-results-b/acme"]
+
+
+def test_a_tuple_inside_the_base_configuration_is_read_as_its_list(moto_url: str) -> None:
+    """
+    A tuple inside ``base_configuration`` (``Overrides``), as the hook sends it: a JSON array.
+
+    ``CreateSecurityConfiguration`` takes the configuration as a JSON string (Amazon EMR API Reference,
+    "CreateSecurityConfiguration", ``SecurityConfiguration``), which the hook writes with ``json.dumps``: a tuple is an
+    array there, the ``Overrides`` list of the at-rest S3 encryption (Amazon EMR Management Guide, "Create a security
+    configuration", "JSON Reference for Encryption Settings": per-bucket ``Overrides``,
+    https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-create-security-configuration.html). Before, the checks
+    refused it as "must be a list, got [...]", a message showing a list.
+    """
+    override = {"BucketName": "partner-results-b", "EncryptionMode": "SSE-S3"}
+    base = {
+        "EncryptionConfiguration": {
+            "EnableInTransitEncryption": False,
+            "EnableAtRestEncryption": True,
+            "AtRestEncryptionConfiguration": {
+                "S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3", "Overrides": (override,)}
+            },
+        }
+    }
+    mapping = {
+        "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-acme-writer",
+        "IdentifierType": "Prefix",
+        "Identifiers": ["s3://partner-results-b/acme/"],
+    }
+    task = CreateEmrfsSecurityConfigOperator(
+        task_id="create_security_configuration",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix="emrfs-xacct-acme",
+        role_mappings=[mapping],
+        base_configuration=base,
+    )
+
+    name, _, _ = run_operator(task)
+
+    sent = client(moto_url, EMR_ACCOUNT, "emr").describe_security_configuration(Name=name)["SecurityConfiguration"]
+    s3 = json.loads(sent)["EncryptionConfiguration"]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]
+    assert s3["Overrides"] == [override]
+    # The same content, given with lists, is the same configuration (its name hashes the content).
+    as_lists = {**base}
+    as_lists["EncryptionConfiguration"] = {
+        **base["EncryptionConfiguration"],
+        "AtRestEncryptionConfiguration": {
+            "S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3", "Overrides": [override]}
+        },
+    }
+    listed = CreateEmrfsSecurityConfigOperator(
+        task_id="create_security_configuration_lists",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix="emrfs-xacct-acme",
+        role_mappings=[mapping],
+        base_configuration=as_lists,
+    )
+    assert run_operator(listed)[0] == name
