@@ -6512,8 +6512,8 @@ MUTATIONS = [
     m(
         "OX223",
         "pure/network.py",
-        "    if facts.dns_servers:\n        named =",
-        "    if False:\n        named =",
+        "    if facts.dns_servers:\n        return (\n            f\"the VPC's DHCP option set{named}",
+        "    if False:\n        return (\n            f\"the VPC's DHCP option set{named}",
         "a VPC whose DHCP options name DNS servers of their own without AmazonProvidedDNS PASSes STS through the "
         "interface endpoint's private DNS, which only the VPC's Amazon DNS server answers",
         ["tests/unit/test_network_dhcp_options.py", "tests/integration/test_network_dhcp_options.py"],
@@ -6535,6 +6535,25 @@ MUTATIONS = [
         "a tuple inside base_configuration (Overrides), which the hook's json.dumps sends as a list, is refused as "
         "'must be a list, got [...]' (Amazon EMR API Reference, CreateSecurityConfiguration)",
         ["tests/unit/test_tuple_overrides.py"],
+    ),
+    m(
+        "OX224",
+        "pure/network.py",
+        "    return bool(facts.prefix_lists_unread or (facts.public_routes and not facts.public_routes_one_way))\n",
+        "    return bool(facts.prefix_lists_unread or facts.public_routes)\n",
+        "0.0.0.0/1 and 128.0.0.0/1 both to one NAT gateway (or a default and a narrower route to one target), which send "
+        "every address one way, are taken as a route over some of the endpoint's addresses: a passing probe no longer "
+        "settles the link",
+        ["tests/integration/test_network_public_routes_one_way.py"],
+    ),
+    m(
+        "OX225",
+        "hooks/network.py",
+        "    own = () if all(_is_amazon_dns(server, amazon) for server in servers) else tuple(servers)\n",
+        "    own = () if any(_is_amazon_dns(server, amazon) for server in servers) else tuple(servers)\n",
+        "DHCP options listing a custom DNS server before AmazonProvidedDNS (10.0.0.10, AmazonProvidedDNS) PASS STS "
+        "through the interface endpoint's private DNS, though the nodes ask the custom server first",
+        ["tests/integration/test_network_dhcp_options.py"],
     ),
 ]
 

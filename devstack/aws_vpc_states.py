@@ -1,5 +1,5 @@
 """
-Four things EC2 answers about a VPC that moto does not, played in the stand-in: :func:`install`.
+Five things EC2 answers about a VPC that moto does not, played in the stand-in: :func:`install`.
 
 A route's ``State`` (Amazon EC2 API Reference, "Route": "The blackhole state indicates that the route's target
 isn't available (for example, the specified gateway isn't attached to the VPC, or the specified NAT instance has
@@ -32,6 +32,15 @@ service" (AWS PrivateLink Guide, "Gateway endpoints"; S3 Express One Zone takes 
 "Networking for directory buckets"). Its entry is the stand-in's own
 (:data:`S3EXPRESS_RANGES`, apart from moto's S3 and DynamoDB ranges), as moto's lists' are; AWS publishes the real
 ones in the list itself.
+
+A new VPC's DHCP option set: AWS associates the Region's default DHCP option set, whose ``domain-name-servers`` is
+``AmazonProvidedDNS`` (Amazon VPC User Guide, "DHCP option set concepts",
+https://docs.aws.amazon.com/vpc/latest/userguide/DHCPOptionSetConcepts.html: "Each Region has a default DHCP option
+set. Each VPC uses the default DHCP option set for its Region unless you either create and associate a custom DHCP
+option set with the VPC or configure the VPC with no DHCP option set"), where moto associates none (``DhcpOptionsId``
+``default``, which AWS answers only for a VPC configured with no option set). This judge makes that set once per
+account and Region (``domain-name`` as AWS's: ``ec2.internal`` in us-east-1, else ``REGION.compute.internal``) and
+associates it with each VPC ``CreateVpc`` makes; ``AssociateDhcpOptions`` changes it as in moto.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ from typing import Any
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models.managed_prefixes import ManagedPrefixListBackend
 from moto.ec2.models.route_tables import Route
+from moto.ec2.models.vpcs import VPCBackend
 from moto.ec2.responses import EC2Response
 from moto.ec2.responses.vpcs import VPCs
 
@@ -144,18 +154,34 @@ def create_default_pls(self: Any) -> None:
     )
 
 
+def create_vpc(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto's VPC, with the Region's default DHCP option set associated, as AWS's (see the module)."""
+    vpc = _moto["create_vpc"](self, *args, **kwargs)
+    sets = getattr(self, "dhcp_options_sets", None)
+    if sets is None:  # the backend is still being made (its default VPC): no option sets yet
+        return vpc
+    default = getattr(self, "_region_default_dhcp_options", None)
+    if default is None or default.id not in sets:
+        domain = "ec2.internal" if self.region_name == "us-east-1" else f"{self.region_name}.compute.internal"
+        default = self.create_dhcp_options(domain_name_servers=["AmazonProvidedDNS"], domain_name=[domain])
+        self._region_default_dhcp_options = default
+    self.associate_dhcp_options(default, vpc)
+    return vpc
+
+
 #: The prefix-list judges stand in front of ``EC2Response``, where the paging judge (``devstack/aws_pages.py``) stands
 #: too: on ``VPCs`` that one would call moto's own method past them.
 _JUDGES: dict[type, tuple[Any, ...]] = {
     VPCs: (create_vpc_endpoint, modify_vpc_endpoint),
     EC2Response: (get_managed_prefix_list_entries, describe_managed_prefix_lists),
     ManagedPrefixListBackend: (create_default_pls,),
+    VPCBackend: (create_vpc,),
 }
 
 
 def install() -> None:
     """Answer routes' states, keep endpoints' DNS options, refuse unknown prefix lists, hold S3 Express One Zone's
-    prefix list (once per process)."""
+    prefix list, give new VPCs the Region's default DHCP option set (once per process)."""
     backend_judges.install(_JUDGES, _moto)
     if not getattr(Route.__dict__["state"].fget, "judged", False):
         route_state.judged = True  # type: ignore[attr-defined]

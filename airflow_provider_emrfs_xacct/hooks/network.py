@@ -234,6 +234,7 @@ def _read_subnet_facts(
         route_table_unseen=not tables,
         public_routes=_public_routes(judged_tables, private_nats),
         public_routes_elsewhere=_public_routes(judged_tables, private_nats, besides_the_internet=public_ip),
+        public_routes_one_way=_public_routes_one_way(judged_tables, default_routes, private_nats),
         prefix_lists_unread=prefix_lists_unread,
         s3_gateway_bypass=bypass,
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
@@ -400,6 +401,36 @@ def _public_route_pairs(
                 continue
             found.append((route, f"{cidr} to {_target_name(route, private_nats)}"))
     return found
+
+
+def _public_routes_one_way(
+    tables: list[dict[str, Any]], default_routes: list[dict[str, Any]], private_nats: dict[str, str]
+) -> bool:
+    """
+    Whether every public IPv4 address takes one way past the routes to public ranges (``public_routes``, blackhole
+    ones among them): they all go to one target, the default route's, or, without a default route, they together cover
+    every public address (``0.0.0.0/1`` and ``128.0.0.0/1`` to one NAT gateway cover what a default route does). The
+    most specific route decides each address's way (Amazon VPC User Guide, "How route priority works"): with one
+    target for every public address, the probe's request takes the way each of the endpoint's addresses takes.
+    """
+    by_text = {
+        text: route
+        for route, text in [
+            *_public_route_pairs(tables, private_nats),
+            *_public_route_pairs(tables, private_nats, besides_the_internet=False),  # blackholes too
+        ]
+    }
+    routes = list(by_text.values())
+    targets = {
+        "blackhole" if route.get("State", "active") != "active" else _target_name(route, private_nats)
+        for route in routes
+    }
+    if len(targets) != 1 or "blackhole" in targets:
+        return False
+    if default_routes:
+        return {_target_name(route, private_nats) for route in default_routes} == targets
+    ranges = [ipaddress.IPv4Network(str(route["DestinationCidrBlock"]), strict=False) for route in routes]
+    return list(ipaddress.collapse_addresses([*ranges, *PRIVATE_RANGES])) == [ipaddress.IPv4Network("0.0.0.0/0")]
 
 
 def _public_range(route: dict[str, Any], static: set[str]) -> ipaddress.IPv4Network | None:
@@ -809,17 +840,23 @@ def _vpc_dns_facts(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> dict[st
 
 
 #: What ``domain-name-servers`` names for the VPC's Amazon DNS server (Amazon EC2 API Reference, "CreateDhcpOptions":
-#: "The IP addresses of up to four DNS servers, or AmazonProvidedDNS").
+#: "The IP addresses of up to four DNS servers, or AmazonProvidedDNS"), matched whatever its case.
 AMAZON_PROVIDED_DNS = "AmazonProvidedDNS"
+#: The Amazon DNS server's own addresses, whatever the VPC (Amazon VPC User Guide, "Understanding Amazon DNS"
+#: (https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html): 169.254.169.253 and, for IPv6,
+#: fd00:ec2::253); its third, the primary VPC CIDR's base plus two, is the VPC's (:func:`_amazon_dns_addresses`).
+AMAZON_DNS_ADDRESSES = (ipaddress.ip_address("169.254.169.253"), ipaddress.ip_address("fd00:ec2::253"))
 
 
 def _dhcp_facts(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> dict[str, Any]:
     """
     The VPC's DHCP option set (``DescribeVpcs`` ``DhcpOptionsId``, ``DescribeDhcpOptions``), as SubnetFacts fields
-    (:func:`~.pure.network.resolver_doubt`): its ``domain-name-servers`` when they leave out ``AmazonProvidedDNS``.
-    ``default`` (no DHCP option set: AssociateDhcpOptions, "default to associate no DHCP options with the VPC") names
-    no servers of the VPC's own and is read as the Amazon DNS server. A refused or failed read says why
-    (``dhcp_unread``); credentials AWS refuses and throttling are raised.
+    (:func:`~.pure.network.resolver_doubt`): its ``domain-name-servers`` unless every one is the VPC's Amazon DNS
+    server (:func:`_amazon_dns_addresses`): the nodes ask the listed servers in order, a custom one first.
+    ``default`` (no DHCP option set: AssociateDhcpOptions, "default to associate no DHCP options with the VPC") is
+    kept as ``dhcp_options_id``: Nitro instances then get the Amazon DNS server, Xen ones none (Amazon VPC User Guide,
+    "DHCP option set concepts"), a doubt of its own. A refused or failed read says why (``dhcp_unread``); credentials
+    AWS refuses and throttling are raised.
     """
     try:
         vpcs = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
@@ -843,8 +880,28 @@ def _dhcp_facts(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> dict[str, 
         if configuration.get("Key") == "domain-name-servers"
         for value in configuration.get("Values", [])
     ]
-    own = () if not servers or AMAZON_PROVIDED_DNS in servers else tuple(servers)
+    amazon = _amazon_dns_addresses(str(vpcs[0].get("CidrBlock", "")))
+    own = () if all(_is_amazon_dns(server, amazon) for server in servers) else tuple(servers)
     return {"dhcp_options_id": options_id, "dns_servers": own}
+
+
+def _amazon_dns_addresses(vpc_cidr: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]:
+    """
+    The addresses of the VPC's Amazon DNS server: :data:`AMAZON_DNS_ADDRESSES` and the base of the primary VPC CIDR
+    (``DescribeVpcs`` ``CidrBlock``) plus two ("Understanding Amazon DNS": "the primary VPC CIDR range, plus two").
+    """
+    network = _ipv4(vpc_cidr)
+    return AMAZON_DNS_ADDRESSES + ((network.network_address + 2,) if network is not None else ())
+
+
+def _is_amazon_dns(server: str, amazon: tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]) -> bool:
+    """Whether a ``domain-name-servers`` value is the VPC's Amazon DNS server, by name (any case) or address."""
+    if server.strip().lower() == AMAZON_PROVIDED_DNS.lower():
+        return True
+    try:
+        return ipaddress.ip_address(server.strip()) in amazon
+    except ValueError:
+        return False
 
 
 def _endpoint_facts(ec2: Any, sts_endpoints: list[dict[str, Any]], refused: list[RefusedRead]) -> dict[str, Any]:

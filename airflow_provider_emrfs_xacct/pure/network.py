@@ -340,6 +340,10 @@ class SubnetFacts:
     :param public_routes_elsewhere: those of them whose target is no way to the internet (a transit gateway, a
         peering connection, a private NAT gateway...): the more specific route, they take what they cover away from a
         default route to a NAT or internet gateway.
+    :param public_routes_one_way: every public IPv4 address takes one way past ``public_routes`` (blackhole ones among
+        them): they all go to the default route's target, or, without a default route, to one target and together
+        cover every public address (``0.0.0.0/1`` and ``128.0.0.0/1`` to one NAT gateway). A passing probe then
+        settles a doubt about them: the most specific route sends each of the endpoint's addresses the probe's way.
     :param shared_by: the VPC owner's account when the subnet is shared with the caller's account through AWS RAM
         (``DescribeSubnets`` ``OwnerId`` is not the caller's): the owner's interface endpoints are not visible.
     :param prefix_lists_unread: routes of the subnet's table to a prefix list other than a gateway endpoint's whose
@@ -415,6 +419,7 @@ class SubnetFacts:
     route_table_unseen: bool = False
     public_routes: tuple[str, ...] = ()
     public_routes_elsewhere: tuple[str, ...] = ()
+    public_routes_one_way: bool = False
     s3_private_dns_endpoints: tuple[str, ...] = ()
     prefix_lists_unread: tuple[UnreadPrefixList, ...] = ()
     s3_gateway_bypass: tuple[str, ...] = ()
@@ -1553,7 +1558,7 @@ def _unseen_fix(facts: SubnetFacts, endpoint: str, *, hidden: bool = False) -> s
         check += ", and that an endpoint on it lets every node of the cluster in" + _primary_only(facts)
     if facts.prefix_lists_unread:
         return f"{prefix_lists_fix(facts.prefix_lists_unread)}; or {check}"
-    if facts.public_routes:
+    if _some_addresses(facts):
         return f"{check} ({SOME_ADDRESSES})"
     return check if hidden else f"the live probe (probe=True) proves it; or {check}"
 
@@ -1563,9 +1568,11 @@ def _some_addresses(facts: SubnetFacts) -> bool:
     Whether a doubt :func:`_unseen_ways` names is about a narrower route taking some of the endpoint's addresses (a
     route to public ranges, a prefix list whose entries were not read): a passing probe does not settle it
     (:data:`SOME_ADDRESSES`). A default route past the VPC, or an internet gateway route without public IP addresses, is
-    the one way every address takes, the probe's request too: a passing probe settles that.
+    the one way every address takes, the probe's request too: a passing probe settles that; so do routes to public
+    ranges that send every address one way (``public_routes_one_way``: one target, the default route's, or halves of
+    ``0.0.0.0/0`` to one NAT gateway without one).
     """
-    return bool(facts.public_routes or facts.prefix_lists_unread)
+    return bool(facts.prefix_lists_unread or (facts.public_routes and not facts.public_routes_one_way))
 
 
 def _primary_only(facts: SubnetFacts, plural: str = "") -> str:
@@ -1605,6 +1612,11 @@ def _probe_settles_endpoint_groups(facts: SubnetFacts) -> bool:
     return verdict.status in (PASS, WARN) or verdict.probe_settles
 
 
+#: The VPC's DHCP options id when it has no DHCP option set (Amazon EC2 API Reference, "AssociateDhcpOptions": "or
+#: default to associate no DHCP options with the VPC").
+NO_DHCP_OPTIONS = "default"
+
+
 def resolver_doubt(facts: SubnetFacts) -> str:
     """
     Why the nodes may not ask the VPC's Amazon DNS server, so never see an interface endpoint's private DNS (``""``:
@@ -1616,52 +1628,87 @@ def resolver_doubt(facts: SubnetFacts) -> str:
     "vpc-enable-private-hosted-zone": queries for a private hosted zone are resolved only by the Amazon-provided VPC DNS
     server). The instances use the DNS servers of the VPC's DHCP option set (Amazon EC2 API Reference,
     "CreateDhcpOptions": ``domain-name-servers``, "The IP addresses of up to four DNS servers, or AmazonProvidedDNS";
-    "all existing and newly launched instances in the VPC use this set of DHCP options"): servers of their own without
-    ``AmazonProvidedDNS`` may forward to it, or answer STS's Regional name with its public addresses, which a private
-    subnet without a NAT gateway does not reach.
+    "all existing and newly launched instances in the VPC use this set of DHCP options"), in the order listed: a
+    server other than the Amazon DNS server (``dns_servers``, the hook's ``_is_amazon_dns``) may forward to it, or
+    answer STS's Regional name with its public addresses. Without a DHCP option set (``default``), Nitro instances get
+    the Amazon DNS server and Xen ones none (Amazon VPC User Guide, "DHCP option set concepts",
+    https://docs.aws.amazon.com/vpc/latest/userguide/DHCPOptionSetConcepts.html: "For EC2 instances built on Xen, no
+    domain name servers will be configured"), and which the cluster's instances are is not read here.
     """
+    named = f" {facts.dhcp_options_id}" if facts.dhcp_options_id else ""
     if facts.dns_servers:
-        named = f" {facts.dhcp_options_id}" if facts.dhcp_options_id else ""
         return (
-            f"the VPC's DHCP option set{named} names its own DNS servers ({', '.join(facts.dns_servers)}) without "
-            "AmazonProvidedDNS: the nodes ask them, and only the VPC's Amazon DNS server answers from the endpoint's "
-            "private DNS (a private hosted zone); whether they forward to it is not checked"
+            f"the VPC's DHCP option set{named} names DNS servers other than the VPC's Amazon DNS server "
+            f"({', '.join(facts.dns_servers)}): the nodes ask them in that order, and only the VPC's Amazon DNS server "
+            "answers from the endpoint's private DNS (a private hosted zone); whether they forward to it is not checked"
+        )
+    if facts.dhcp_options_id == NO_DHCP_OPTIONS:
+        return (
+            "the VPC has no DHCP option set (DhcpOptionsId default): Nitro instances then get the VPC's Amazon DNS "
+            "server (169.254.169.253), Xen-based ones no DNS server at all, so no name resolves on them (Amazon VPC "
+            'User Guide, "DHCP option set concepts"); which the cluster\'s instance types are is not checked'
         )
     if facts.dhcp_unread:
+        owner = (
+            f" (the set is account {facts.shared_by}'s, which shares the subnet: participants cannot view the VPC "
+            'owner\'s resources, Amazon VPC User Guide, "Share your VPC subnets with other accounts")'
+            if facts.shared_by
+            else ""
+        )
         return (
             "the VPC's DHCP options, whose DNS servers the nodes ask (the endpoint's private DNS answers only through "
-            f"the VPC's Amazon DNS server), were not read: {facts.dhcp_unread}"
+            f"the VPC's Amazon DNS server), were not read: {facts.dhcp_unread}{owner}"
         )
     return ""
+
+
+def _resolver_fix(facts: SubnetFacts, endpoint: str) -> str:
+    """How to settle :func:`resolver_doubt`: by the reason the nodes may not ask the VPC's Amazon DNS server."""
+    if facts.dns_servers:
+        return (
+            f"have the DNS servers of DHCP option set {facts.dhcp_options_id or 'DOPT_ID'} forward "
+            f"{_authority(endpoint)} to the VPC's Amazon DNS server (e.g. through a Route 53 Resolver inbound "
+            "endpoint), or associate an option set whose only domain-name-servers is AmazonProvidedDNS; or the live "
+            "probe (probe=True) proves it"
+        )
+    if facts.dhcp_options_id == NO_DHCP_OPTIONS:
+        return (
+            "associate a DHCP option set whose domain-name-servers is AmazonProvidedDNS with the VPC, or use Nitro "
+            "instance types only; or the live probe (probe=True) proves it" + _primary_only(facts)
+        )
+    if facts.shared_by:  # the owner's option set: allowing a read the participant is not answered helps nothing
+        return (
+            f"check in account {facts.shared_by} that the VPC's DHCP option set names only AmazonProvidedDNS as "
+            "domain-name-servers, or run the live probe (probe=True)"
+        )
+    if "was denied" in facts.dhcp_unread:
+        action = "ec2:DescribeDhcpOptions" if "DescribeDhcpOptions" in facts.dhcp_unread else "ec2:DescribeVpcs"
+        return f"allow {action} to check it, or run the live probe (probe=True)"
+    return "verify again once the read answers, or run the live probe (probe=True)"
 
 
 def _past_the_resolver(facts: SubnetFacts, result: StsReachability) -> StsReachability:
     """
     A PASS (or WARN) through the STS interface endpoint's private DNS is not checked while the nodes may not ask the
     VPC's Amazon DNS server (:func:`resolver_doubt`). A passing probe settles it (unless the result itself was one it
-    does not settle): the DHCP options serve every instance of the VPC, the probe's step and the job alike.
+    does not settle): the DHCP options serve every instance of the VPC, the probe's step and the job alike; not so
+    without an option set, where a Xen core or task node may lack the DNS server the primary node has.
+
+    A FAIL there (the endpoint lets the cluster in nowhere, say) is not checked either when DNS servers other than the
+    Amazon one may be asked (or were not read) and a route to the internet is there: they may resolve the name to
+    STS's public addresses, which that way reaches. Without one, the FAIL stands: neither way leads to STS.
     """
     doubt = resolver_doubt(facts)
-    if result.status not in (PASS, WARN) or not doubt:
+    if not doubt or result.status not in (PASS, WARN, FAIL):
         return result
-    if facts.dns_servers:
-        fix = (
-            f"have the DNS servers of DHCP option set {facts.dhcp_options_id or 'DOPT_ID'} forward "
-            f"{_authority(result.endpoint)} to the VPC's Amazon DNS server (e.g. through a Route 53 Resolver inbound "
-            "endpoint), or add AmazonProvidedDNS to its domain-name-servers; or the live probe (probe=True) proves it"
-        )
-    elif "was denied" in facts.dhcp_unread:
-        action = "ec2:DescribeDhcpOptions" if "DescribeDhcpOptions" in facts.dhcp_unread else "ec2:DescribeVpcs"
-        fix = f"allow {action} to check it, or run the live probe (probe=True)"
-    else:
-        fix = "verify again once the read answers, or run the live probe (probe=True)"
+    fix = _resolver_fix(facts, result.endpoint)
+    if result.status == FAIL:
+        if facts.dhcp_options_id == NO_DHCP_OPTIONS or not facts.internet:
+            return result
+        fix = f"{result.fix}; and {fix}"
+    settles = result.probe_settles and (facts.dhcp_options_id != NO_DHCP_OPTIONS or _probe_runs_on_every_node(facts))
     return StsReachability(
-        NOT_CHECKED,
-        result.endpoint,
-        f"{result.detail}, but {doubt}",
-        fix,
-        probe_settles=result.probe_settles,
-        ways=result.ways,
+        NOT_CHECKED, result.endpoint, f"{result.detail}, but {doubt}", fix, probe_settles=settles, ways=result.ways
     )
 
 

@@ -17,13 +17,14 @@ from typing import Any
 from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_PASS, verdict_with_probe
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.network import (
+    FAIL,
     NOT_CHECKED,
     PASS,
     SubnetFacts,
     sts_endpoint_check,
     sts_endpoints_in_path,
 )
-from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
+from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule, NodeGroups
 
 REGIONAL = "https://sts.eu-west-1.amazonaws.com"
 STS_ENDPOINT = (EndpointPolicy("vpce-sts", "Interface", None),)
@@ -71,9 +72,9 @@ def test_beside_a_nat_route_own_dns_servers_leave_it_not_checked_too() -> None:
     assert result.status == NOT_CHECKED, result
 
 
-def test_the_amazon_dns_server_among_them_or_no_option_set_passes() -> None:
+def test_an_option_set_naming_only_the_amazon_dns_server_passes() -> None:
+    """The hook leaves ``dns_servers`` empty when every listed server is the Amazon DNS server (OX225)."""
     assert sts_endpoint_check("emr-6.15.0", facts(dhcp_options_id="dopt-0a")).status == PASS
-    assert sts_endpoint_check("emr-6.15.0", facts(dhcp_options_id="default")).status == PASS
     assert sts_endpoints_in_path(facts(dhcp_options_id="dopt-0a"), REGIONAL) == STS_ENDPOINT
 
 
@@ -95,3 +96,58 @@ def test_without_the_endpoint_the_dhcp_options_change_nothing() -> None:
     result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=False, dns_servers=("10.0.0.10",)))
 
     assert result.status == "FAIL"
+
+
+def test_a_fail_through_the_endpoint_is_not_checked_when_other_servers_may_resolve_it_beside_a_nat_route() -> None:
+    """
+    The endpoint lets no one in on TCP 443, but the nodes ask 10.0.0.10 first: it may answer STS's public addresses,
+    which the NAT gateway reaches. The fix names both the endpoint's rule and the option set.
+    """
+    closed = {"nat_route": True, "dhcp_options_id": "dopt-0a", "dns_servers": ("10.0.0.10",), "endpoint_ingress": ()}
+
+    result = sts_endpoint_check("emr-6.15.0", facts(**closed))
+
+    assert result.status == NOT_CHECKED, result
+    assert "10.0.0.10" in result.detail
+    assert "dopt-0a" in result.fix
+    assert "443" in result.fix
+    # Without a route to the internet, either answer leads nowhere: the FAIL stands.
+    assert sts_endpoint_check("emr-6.15.0", facts(**{**closed, "nat_route": False})).status == FAIL
+    # With the Amazon DNS server alone, the name resolves to the endpoint: the FAIL stands.
+    assert sts_endpoint_check("emr-6.15.0", facts(**{**closed, "dns_servers": ()})).status == FAIL
+
+
+def test_no_dhcp_option_set_is_a_doubt_naming_nitro_and_xen() -> None:
+    """
+    Amazon VPC User Guide, "DHCP option set concepts": with no DHCP option set, Nitro instances get 169.254.169.253,
+    "For EC2 instances built on Xen, no domain name servers will be configured".
+    """
+    result = sts_endpoint_check("emr-6.15.0", facts(dhcp_options_id="default"))
+
+    assert result.status == NOT_CHECKED, result
+    assert "Nitro" in result.detail
+    assert "Xen" in result.detail
+    assert "AmazonProvidedDNS" in result.fix
+    assert not result.probe_settles  # a Xen core node may lack the DNS server the primary node has
+    alone = sts_endpoint_check(
+        "emr-6.15.0", facts(dhcp_options_id="default", instance_groups=NodeGroups(("sg-1",), core_and_task_nodes=False))
+    )
+    assert alone.probe_settles
+    assert sts_endpoints_in_path(facts(dhcp_options_id="default"), REGIONAL) is None
+
+
+def test_a_participant_unread_option_set_asks_the_owner_not_a_permission() -> None:
+    """
+    Amazon VPC User Guide, "Share your VPC subnets with other accounts": "Participants cannot view, modify, or delete
+    resources that belong to other participants or the VPC owner": the owner's option set may not be read by the
+    participant whatever it is allowed, so the fix is the owner's check, not an action to allow.
+    """
+    unread = "ec2:DescribeDhcpOptions on dopt-0a failed: InvalidDhcpOptionID.NotFound"
+
+    result = sts_endpoint_check("emr-6.15.0", facts(shared_by="222222222222", dhcp_unread=unread))
+
+    assert result.status == NOT_CHECKED, result
+    assert "222222222222" in result.detail
+    assert "check in account 222222222222" in result.fix
+    assert "allow" not in result.fix
+    assert "verify again" not in result.fix

@@ -103,8 +103,16 @@ class FakeEC2:
         return {Attribute[0].upper() + Attribute[1:]: {"Value": value}}
 
     def describe_vpcs(self, VpcIds: list[str]) -> dict[str, Any]:
-        """The VPC without a DHCP option set of its own ("default": AssociateDhcpOptions)."""
-        return {"Vpcs": [{"VpcId": VpcIds[0], "DhcpOptionsId": "default"}]}
+        """
+        The VPC with its Region's default DHCP option set, as AWS associates with a new VPC (Amazon VPC User Guide,
+        "DHCP option set concepts": "Each VPC uses the default DHCP option set for its Region unless…").
+        """
+        return {"Vpcs": [{"VpcId": VpcIds[0], "DhcpOptionsId": "dopt-region", "CidrBlock": "10.0.0.0/16"}]}
+
+    def describe_dhcp_options(self, DhcpOptionsIds: list[str]) -> dict[str, Any]:
+        """The Region's default option set: its domain-name-servers is AmazonProvidedDNS (same page)."""
+        servers = {"Key": "domain-name-servers", "Values": [{"Value": "AmazonProvidedDNS"}]}
+        return {"DhcpOptions": [{"DhcpOptionsId": DhcpOptionsIds[0], "DhcpConfigurations": [servers]}]}
 
     def get_paginator(self, operation: str) -> _Pages:
         return _Pages(getattr(self, "_" + operation))
