@@ -6555,6 +6555,24 @@ MUTATIONS = [
         "through the interface endpoint's private DNS, though the nodes ask the custom server first",
         ["tests/integration/test_network_dhcp_options.py"],
     ),
+    m(
+        "OX237",
+        "pure/network.py",
+        "    if not doubt or result.status not in (PASS, WARN, FAIL):\n",
+        "    if not doubt or result.status not in (PASS, FAIL):\n",
+        "a WARN through the STS interface endpoint's private DNS (core or task nodes added later not let in) is kept "
+        "under DHCP options naming other DNS servers (10.0.0.10), which may not forward to the VPC's Amazon DNS server",
+        ["tests/unit/test_network_resolver_warn.py"],
+    ),
+    m(
+        "OX238",
+        "pure/network.py",
+        "fix, probe_settles=settles, ways=result.ways\n",
+        "fix, probe_settles=True, ways=result.ways\n",
+        "a passing live probe settles a WARN through the STS interface endpoint left not checked under custom DNS "
+        "servers, though it runs on the primary node only and shows nothing of core or task nodes added later",
+        ["tests/unit/test_network_resolver_warn.py"],
+    ),
 ]
 
 
