@@ -435,6 +435,33 @@ def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any], role_arn: 
             raise EmrfsXacctError(f"{path}: {error}")
 
 
+def refuse_keys_not_kms_arns_of(path: Path, partner: dict[str, Any]) -> None:
+    """
+    Refuse, for ``plan`` and ``apply``, an at-rest ``AwsKmsKey`` of ``security_configuration.base_configuration``
+    that is not a KMS ARN (pure: no AWS call; ``partner`` as :func:`load_partner` validated it).
+
+    ``apply`` creates the configuration from it (:func:`~.security_config.refuse_keys_not_kms_arns`: the EMR guide
+    documents the ARN form), after the steps before it wrote. ``verify`` and ``revoke`` create nothing: a file naming a
+    key id or alias name, perhaps applied by an earlier release, names a configuration they read or take the
+    partner's grants from as it is (OX226).
+
+    :raises EmrfsXacctError: naming the file and the field.
+    """
+    from airflow_provider_emrfs_xacct.pure.security_config import (
+        build_security_configuration,
+        refuse_keys_not_kms_arns,
+        validate_role_mappings,
+    )
+
+    configuration = partner["security_configuration"]
+    mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
+    document = build_security_configuration(mappings, configuration.get("base_configuration"))
+    try:
+        refuse_keys_not_kms_arns(document, "security_configuration.base_configuration")
+    except InvalidParameterError as error:
+        raise EmrfsXacctError(f"{path}: {error}") from None
+
+
 def _not_provisioned(role: str, partner: dict[str, Any], role_arn: str | None) -> str:
     """Why ``apply`` lets the EMR EC2 role assume no role of ARN ``role`` (see :func:`refuse_roles_not_provisioned`); ``""``: it does."""
     from airflow_provider_emrfs_xacct.pure.merge import same_identity
@@ -1715,6 +1742,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgr
     partner = load_partner(Path(args.partner_file))
     if args.command in ("plan", "apply"):
         refuse_roles_not_provisioned(Path(args.partner_file), partner)
+        refuse_keys_not_kms_arns_of(Path(args.partner_file), partner)
     validate_options(args, partner)
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)

@@ -6468,10 +6468,10 @@ MUTATIONS = [
     m(
         "OX212",
         "pure/security_config.py",
-        'if needed == "AwsKmsKey" and not is_kms_arn(value):',
-        'if needed == "AwsKmsKey" and not value:',
-        "an at-rest AwsKmsKey given as a bare key id or alias name is kept, and EMR refuses the configuration only at "
-        "CreateSecurityConfiguration, after the tasks upstream wrote",
+        "isinstance(value := entry.get(needed), str) and not is_kms_arn(value)",
+        "isinstance(value := entry.get(needed), str) and not value",
+        "an at-rest AwsKmsKey given as a bare key id or alias name is kept where a configuration is created from it, "
+        "though the EMR guide documents the ARN form (what EMR does with another is not documented)",
         ["tests/unit/test_required_encryption_fields.py"],
     ),
     m(
@@ -6572,6 +6572,29 @@ MUTATIONS = [
         "a passing live probe settles a WARN through the STS interface endpoint left not checked under custom DNS "
         "servers, though it runs on the primary node only and shows nothing of core or task nodes added later",
         ["tests/unit/test_network_resolver_warn.py"],
+    ),
+    m(
+        "OX226",
+        "pure/security_config.py",
+        "    _refuse_missing_required_fields(document, field)\n    problem = imds_problem(document)\n",
+        "    _refuse_missing_required_fields(document, field)\n    refuse_keys_not_kms_arns(document, field)\n"
+        "    problem = imds_problem(document)\n",
+        "the at-rest key ARN rule applied wherever a document's shape is checked: revoke and verify of a partner file "
+        "with an alias name exit 2 (its grants cannot be revoked), and an unchanged create task rerun against the "
+        "configuration an earlier release made fails with no call",
+        [
+            "tests/integration/test_cli_kms_alias_name_applied_before.py",
+            "tests/integration/test_emr_security_config.py",
+        ],
+    ),
+    m(
+        "OX227",
+        "pure/validation.py",
+        "    if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in value):\n",
+        '    if any(unicodedata.category(char) == "Cc" for char in value):\n',
+        "a User/Group identifier holding a zero-width space, a BOM or a line/paragraph separator (Unicode Cf, Zl, Zp) "
+        "is created as a name no cluster user or group has",
+        ["tests/unit/test_user_group_identifiers_refused.py"],
     ),
 ]
 

@@ -80,6 +80,10 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     EMR generates its own for each configuration with runtime roles. A configuration that exists is compared without
     it.
 
+    An at-rest ``AwsKmsKey`` given as a key id or alias name, not the KMS ARN the EMR guide documents, is refused
+    before ``CreateSecurityConfiguration`` when EMR holds no configuration of the name; one that exists with this
+    content (made before the provider asked for the ARN) is reused, with a warning naming the field.
+
     :param name_prefix: start of the configuration's name. (templated)
     :param role_mappings: EMRFS role mappings in AWS's shape, evaluated top-down:
         ``[{"Role": arn, "IdentifierType": "Prefix" | "User" | "Group", "Identifiers": [...]}]``. (templated)
@@ -160,6 +164,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
             lambda: (self.hook.conn_region_name, self.hook.conn_partition),
             field="base_configuration",
             mappings_field="role_mappings",
+            require_key_arns=False,  # asked below, of a configuration to create only
         )
         # A User/Group mapping before a Prefix (or the reverse) is a legitimate design (a user that must
         # always act as its own role), so it is a warning naming both mappings, not an error.
@@ -170,10 +175,37 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
             refuse_mapped_roles_in_account(roles, account, where)
+            self._refuse_keys_not_kms_arns(name, document)
             changes = self.hook.ensure_security_configuration(name, document, dry_run=self.dry_run)
         self.report(context, changes)
         self.push_xcom(context, DOCUMENT_XCOM_KEY, document)
         return name
+
+    def _refuse_keys_not_kms_arns(self, name: str, document: dict[str, Any]) -> None:
+        """
+        Refuse an at-rest ``AwsKmsKey`` that is not a KMS ARN (a key id, an alias name) when EMR holds no configuration
+        ``name``, before ``CreateSecurityConfiguration``; with one, log it and go on: it is reused as it is, not created.
+
+        "an AWS KMS customer master key (CMK) ARN must be specified as the AwsKmsKey value" (Amazon EMR Management
+        Guide, "Create a security configuration"); AWS does not say what EMR does with another form, so a configuration
+        of this name and content may exist, made by an earlier release of this provider: a rerun reuses it (OX226).
+        Read only when the document names such a key (``DescribeSecurityConfiguration``, which
+        :meth:`~.EmrfsEmrHook.ensure_security_configuration` reads again to compare the content).
+        """
+        from airflow_provider_emrfs_xacct.pure.security_config import keys_not_kms_arns
+
+        problems = keys_not_kms_arns(document, "base_configuration")
+        if not problems:
+            return
+        if self.hook.describe_security_configuration(name) is None:
+            raise problems[0]
+        for problem in problems:
+            self.log.warning(
+                "%s: %s. Security configuration %s exists already, so it is reused, not created",
+                problem.field,
+                problem.problem.split(": ", 1)[0],
+                name,
+            )
 
 
 class _WaitsMixin:

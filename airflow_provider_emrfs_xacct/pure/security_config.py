@@ -187,9 +187,13 @@ def _prefix_identifier(value: Any, field: str) -> str:
 
 def _principal_identifier(kind: str) -> Callable[[Any, str], str]:
     def check(value: Any, field: str) -> str:
-        if isinstance(value, str) and value.startswith("s3://"):
+        # Any URI, of any scheme or spelling (s3://, S3://, s3a://): a prefix put in the wrong mapping, which would
+        # be created and never match a user or group (OX227).
+        if isinstance(value, str) and "://" in value:
             raise InvalidParameterError(
-                field, f"a {kind} mapping takes Hadoop {kind.lower()} names, got the prefix {value!r}"
+                field,
+                f"a {kind} mapping takes Hadoop {kind.lower()} names, got the prefix {value!r}: put "
+                "s3://bucket/prefix/ identifiers in a Prefix mapping",
             )
         return validate_hadoop_principal(value, field)
 
@@ -673,14 +677,28 @@ def _refuse_misshapen_container(value: Any, shape: dict[str, Any] | list[Any], f
 
 def _refuse_missing_required_fields(document: dict[str, Any], field: str) -> None:
     """Refuse a field :data:`REQUIRED_BY_MODE` asks of an enabled section's mode, missing or blank; shapes checked."""
+    for entry, where, needed, when in _required_fields(document, field):
+        value = entry.get(needed)
+        if not isinstance(value, str) or not value.strip():
+            got = f", got {_json(value)}" if needed in entry else ""
+            raise InvalidParameterError(where, f"required when {when}{got}")
+
+
+def _required_fields(document: dict[str, Any], field: str) -> list[tuple[dict[str, Any], str, str, str]]:
+    """
+    Each field :data:`REQUIRED_BY_MODE` asks of an enabled section's mode: ``(entry, where, needed, when)``, the
+    section holding it, its name in errors, the field, and why (``EncryptionMode is SSE-KMS``); shapes checked.
+    """
     encryption = document.get("EncryptionConfiguration") or {}
+    found = []
     for switch, path, mode_field, required in REQUIRED_BY_MODE:
         if documented_boolean(encryption.get(switch)) is not True:
             continue
         for where, entry in _mode_entries(encryption, path, f"{field}.EncryptionConfiguration"):
             mode = entry.get(mode_field)
             for needed in required.get(mode, ()) if isinstance(mode, str) else ():
-                _refuse_missing_value(entry, f"{where}.{needed}", needed, f"{mode_field} is {mode}")
+                found.append((entry, f"{where}.{needed}", needed, f"{mode_field} is {mode}"))
+    return found
 
 
 #: What the guide asks of an at-rest ``AwsKmsKey`` (Amazon EMR Management Guide, "Create a security configuration",
@@ -693,25 +711,36 @@ KMS_KEY_ARN_REQUIRED = (
 )
 
 
-def _refuse_missing_value(entry: dict[str, Any], where: str, needed: str, when: str) -> None:
+def keys_not_kms_arns(document: dict[str, Any], field: str) -> list[InvalidParameterError]:
     """
-    Refuse the field ``needed`` of ``entry`` (named ``where``) that ``when`` (``EncryptionMode is SSE-KMS``) requires:
-    missing or blank, or, an ``AwsKmsKey``, not a KMS ARN (:func:`is_kms_arn`). A key id (``1234abcd-...``) or an alias
-    name (``alias/partner-key``), which KMS itself resolves, is not what the guide asks (:data:`KMS_KEY_ARN_REQUIRED`),
-    and EMR would refuse it only at ``CreateSecurityConfiguration``, after the writes before it. An alias ARN
-    (``arn:aws:kms:…:alias/x``) is kept, as before: the guide documents key ARNs only, but the provider's tests create
-    configurations with one (the aws/s3 alias ARN: ``tests/integration/test_verify.py``), and the verifier reads them.
+    Why each at-rest ``AwsKmsKey`` an enabled section's mode uses (S3's ``SSE-KMS``/``CSE-KMS``, each ``Overrides``
+    entry's, the local disks' ``AwsKms``: :data:`REQUIRED_BY_MODE`) is not what the guide asks, a KMS ARN
+    (:func:`is_kms_arn`); pure, shapes checked (:func:`refuse_misshapen_fields`), ``field`` naming the document.
+
+    A key id (``1234abcd-...``) or an alias name (``alias/partner-key``), which KMS itself resolves: AWS documents the
+    ARN form (:data:`KMS_KEY_ARN_REQUIRED`) and does not say what EMR does with another, so configurations naming one
+    may exist (made by hand, or by this provider before it asked for the ARN). Refused only where a configuration is
+    to be created from the document: ``emrfs-xacct plan``/``apply``, :class:`CreateEmrfsSecurityConfigOperator` when
+    EMR holds no configuration of its name, a launch creating a missing one (:func:`refuse_unfit_document`); never
+    where one that exists is reused, verified or revoked (OX226). An alias ARN (``arn:aws:kms:…:alias/x``) is kept:
+    the guide documents key ARNs only, but the provider's tests create configurations with one (the aws/s3 alias ARN:
+    ``tests/integration/test_verify.py``), and the verifier reads them.
     """
-    value = entry.get(needed)
-    if not isinstance(value, str) or not value.strip():
-        got = f", got {_json(value)}" if needed in entry else ""
-        raise InvalidParameterError(where, f"required when {when}{got}")
-    if needed == "AwsKmsKey" and not is_kms_arn(value):
-        raise InvalidParameterError(
+    return [
+        InvalidParameterError(
             where,
             f"must be the ARN of a KMS key (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID) when {when}, got {_json(value)}: "
-            f"{KMS_KEY_ARN_REQUIRED}",
+            f"{KMS_KEY_ARN_REQUIRED}; AWS does not document what EMR does with another form",
         )
+        for entry, where, needed, when in _required_fields(document, field)
+        if needed == "AwsKmsKey" and isinstance(value := entry.get(needed), str) and not is_kms_arn(value)
+    ]
+
+
+def refuse_keys_not_kms_arns(document: dict[str, Any], field: str) -> None:
+    """Refuse the first of :func:`keys_not_kms_arns`: a configuration is to be created from ``document``."""
+    for error in keys_not_kms_arns(document, field):
+        raise error
 
 
 def is_kms_arn(value: str) -> bool:
@@ -1363,9 +1392,8 @@ def refuse_keys_of_other_regions(document: dict[str, Any], region: str | None, f
     Regional endpoint, takes a configuration by its name). "The AWS KMS
     encryption key must be created in the same Region as your Amazon EMR cluster instance and the Amazon S3 buckets
     used with EMRFS" (Amazon EMR Management Guide, "Create keys and certificates for data encryption with Amazon
-    EMR"). A key id or alias name is refused before, where the section's mode uses the key
-    (:func:`_refuse_missing_value`: the guide asks for an ARN); where it does not (``SSE-S3``), it has no Region here
-    and is kept. So is a key of an at-rest section that is off, and an ``Overrides`` entry's key: it serves one bucket, which may be of another Region than the clusters'
+    EMR"). A key id or alias name has no Region here and is kept (where a configuration is created from the document
+    and the section's mode uses the key, it is refused before: :func:`refuse_keys_not_kms_arns`). So is a key of an at-rest section that is off, and an ``Overrides`` entry's key: it serves one bucket, which may be of another Region than the clusters'
     (the quote then asks for both Regions at once), and the verifier judges it against that bucket's Region
     (``checks/key_user.py``).
 
@@ -1393,7 +1421,13 @@ def refuse_keys_of_other_regions(document: dict[str, Any], region: str | None, f
 
 
 def refuse_unfit_document(
-    document: Any, where: str, connection: Callable[[], tuple[str | None, str]], *, field: str, mappings_field: str
+    document: Any,
+    where: str,
+    connection: Callable[[], tuple[str | None, str]],
+    *,
+    field: str,
+    mappings_field: str,
+    require_key_arns: bool = True,
 ) -> list[tuple[str, str]]:
     """
     Refuse a security configuration document the provider does not create, before any write; return its mapped roles.
@@ -1402,7 +1436,8 @@ def refuse_unfit_document(
     and a launch's that creates a missing configuration from its ``security_configuration_document`` or its create
     task's document (possibly in another Region than that task's). In order: only values JSON holds
     (:func:`~.json_values.require_json_value`), documented fields of their documented type and those an enabled
-    section's mode requires (:func:`refuse_misshapen_fields`), role mappings as :func:`validate_role_mappings` takes them (when the document
+    section's mode requires (:func:`refuse_misshapen_fields`), at-rest keys as KMS ARNs (:func:`refuse_keys_not_kms_arns`,
+    unless ``require_key_arns`` is off), role mappings as :func:`validate_role_mappings` takes them (when the document
     has ``RoleMappings``; one without is a configuration without role mappings), no section that takes writes from
     them (:func:`refuse_routing_bypasses`); then, ``connection`` read, no at-rest KMS key of another Region than the
     one the configuration is created in (:func:`refuse_keys_of_other_regions`), and no mapped role of another
@@ -1415,12 +1450,16 @@ def refuse_unfit_document(
     :param field: how the document is named in errors (``base_configuration``, ``security_configuration_document``).
     :param mappings_field: how its role mappings are named (``role_mappings``, or the document's
         :data:`ROLE_MAPPINGS_FIELD` under ``field``).
+    :param require_key_arns: off for :class:`CreateEmrfsSecurityConfigOperator`, which asks it only once it knows EMR
+        holds no configuration of the document's name (one that exists is reused, not created).
     :return: ``(field, role ARN)`` of each mapping, for the check of the account the connection acts in (a call).
     """
     if not isinstance(document, dict):
         raise InvalidParameterError(field, f"must be an object, got {_json(document)}")
     require_json_value(document, field)
     refuse_misshapen_fields(document, field)
+    if require_key_arns:
+        refuse_keys_not_kms_arns(document, field)
     emrfs = (document.get("AuthorizationConfiguration") or {}).get("EmrFsConfiguration") or {}
     mappings: list[dict[str, Any]] = []
     if emrfs.get("RoleMappings") is not None:

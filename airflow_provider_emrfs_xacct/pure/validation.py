@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -38,6 +39,10 @@ _IAM_SPECIAL = ("*", "?", "${")
 # The longest Hadoop user or group name taken as the identifier of a ``User``/``Group`` role mapping: the provider's
 # own cap (AWS documents none), against a pasted text or file read as one name.
 MAX_HADOOP_PRINCIPAL_LENGTH = 256
+# Unicode categories no user or group name holds, refused in one: control (Cc: NUL, tab, U+0085), format (Cf: the
+# zero-width space U+200B, a BOM, bidirectional marks) and line and paragraph separators (Zl U+2028, Zp U+2029), which
+# a pasted or copied name carries unseen.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 # Two ARNs pasted into one string (``arn:…,arn:…`` or separated by spaces).
 _JOINED_ARNS = re.compile(r"[,;\s]\s*arn:", re.ASCII)
 # EMR release labels: ``emr-<major>.<minor>.<patch>`` (Amazon EMR Release Guide, "About Amazon EMR Releases").
@@ -450,9 +455,12 @@ def validate_hadoop_principal(value: Any, field: str) -> str:
     cluster's names take many: Active Directory groups through a cross-realm trust (``domain users``,
     ``Domain Admins``), names that start with a digit (``1user``), machine accounts (``host$``), Kerberos principals
     (``user/host@REALM``). Refused is only what is surely a mistake: an empty name, one with leading or trailing
-    whitespace (pasted), a comma (several names joined into one identifier: each is its own list entry), an ARN (a
-    role put among the identifiers), a ``*`` (a wildcard the guide does not document for users or groups), a control
-    character, a Kerberos principal with an empty part (``etl/host@``, ``/host@REALM``), more than :data:`MAX_HADOOP_PRINCIPAL_LENGTH` characters. How EMR passes the mappings to EMRFS on the
+    whitespace (pasted), a comma (several names joined into one identifier: each is its own list entry), an ARN in any
+    case (a role put among the identifiers), a URI of any scheme (``s3://``, ``S3://``, ``s3a://``: a prefix put among
+    them), a ``*`` (a wildcard the guide does not document for users or groups), a control, format or line/paragraph
+    separator character (:data:`_INVISIBLE_CATEGORIES`:
+    U+200B, U+2028), a Kerberos principal with an empty part (``etl/host@``, ``/host@REALM``), more than
+    :data:`MAX_HADOOP_PRINCIPAL_LENGTH` characters. How EMR passes the mappings to EMRFS on the
     cluster (the ``emrfs-site`` property ``fs.s3.authorization.roleMapping``) is not documented, so no other character
     is known to separate anything there.
     """
@@ -467,12 +475,14 @@ def _hadoop_principal_problem(value: str) -> str | None:
     """What makes ``value`` surely not a user's or group's name (empty or padded: :func:`require_str`), or ``None``."""
     if "," in value:
         return "a comma: give each user or group as its own identifier"
-    if value.startswith("arn:"):
+    if value[:4].lower() == "arn:":  # ARN:aws:… too: a role put among the identifiers, in any case
         return "an ARN: the mapping's role goes in Role, its identifiers are users or groups on the cluster"
+    if "://" in value:  # s3://, S3://, s3a://: a prefix put among the users or groups (OX227)
+        return "a URI: put s3://bucket/prefix/ identifiers in a Prefix mapping"
     if "*" in value:
         return "a wildcard: EMRFS matches a user or group by its name, and AWS documents no pattern"
-    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in value):
-        return "a control character"
+    if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in value):
+        return "a control character (Unicode categories Cc, Cf, Zl, Zp: unseen in a pasted name)"
     name, at, realm = value.rpartition("@")
     if at and not (realm and all(name.split("/"))):
         return "a Kerberos principal (primary/instance@REALM) with an empty part"

@@ -323,11 +323,12 @@ def test_an_at_rest_key_of_another_region_is_refused_before_any_call(
 
 
 @pytest.mark.parametrize("key", ["alias/partner", "1234abcd-12ab-34cd-56ef-1234567890ab"])
-def test_an_at_rest_key_named_by_alias_name_or_key_id_is_refused_before_any_call(connections: None, key: str) -> None:
+def test_an_at_rest_key_named_by_alias_name_or_key_id_is_refused_before_any_write(emr: Any, key: str) -> None:
     """
     "If either SSE-KMS or CSE-KMS is specified, an AWS KMS customer master key (CMK) ARN must be specified as the
-    AwsKmsKey value" (Amazon EMR Management Guide, "Create a security configuration"): EMR refuses another form only at
-    CreateSecurityConfiguration, after the tasks upstream wrote; the operator refuses it before its first call (OX212).
+    AwsKmsKey value" (Amazon EMR Management Guide, "Create a security configuration"); the guide does not say what EMR
+    does with another form. With no configuration of the name, one would be created: refused before
+    CreateSecurityConfiguration, after reading only whether it exists (OX212, OX226).
     """
     caught, recorder = execute_expecting_failure(make_operator(base_configuration=sse_kms(key)), InvalidParameterError)
 
@@ -335,7 +336,38 @@ def test_an_at_rest_key_named_by_alias_name_or_key_id_is_refused_before_any_call
         "base_configuration.EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.AwsKmsKey"
     )
     assert "must be the ARN of a KMS key" in caught.value.problem
-    assert recorder.calls == []
+    assert recorder.calls == ["DescribeSecurityConfiguration"]
+    assert emr.list_security_configurations()["SecurityConfigurations"] == []
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+@pytest.mark.parametrize("key", ["alias/partner", "1234abcd-12ab-34cd-56ef-1234567890ab"])
+def test_a_rerun_reuses_a_configuration_with_an_alias_name_an_earlier_release_created(
+    emr: Any, key: str, dry_run: bool, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A configuration of exactly this name and content, made before the create task asked for a key ARN (AWS does not
+    say EMR refuses a bare alias: Amazon EMR Management Guide, "Create a security configuration", documents only the
+    ARN form), is reused as any rerun reuses its configuration: no refusal, no write, a warning naming the field
+    (OX226). Before, the upgrade failed the unchanged task with InvalidParameterError.
+    """
+    base = sse_kms(key)
+    document = build_security_configuration(validate_role_mappings(MAPPINGS), base, check_shape=False)
+    name = security_configuration_name(PREFIX, document)
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+
+    result, recorder, ti = run_operator(make_operator(base_configuration=base, dry_run=dry_run))
+
+    assert result == name
+    assert recorder.mutating == []
+    assert ti.xcoms["plan"] == []
+    assert stored_document(emr, name) == document
+    field = (
+        "base_configuration.EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.AwsKmsKey"
+    )
+    output = capfd.readouterr().out + caplog.text
+    assert f"{field}: must be the ARN of a KMS key" in output
+    assert f"Security configuration {name} exists already, so it is reused" in output
 
 
 def test_a_key_of_the_region_an_alias_arn_or_a_key_at_rest_encryption_leaves_unused_is_kept(emr: Any) -> None:
