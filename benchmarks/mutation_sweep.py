@@ -6596,6 +6596,75 @@ MUTATIONS = [
         "is created as a name no cluster user or group has",
         ["tests/unit/test_user_group_identifiers_refused.py"],
     ),
+    m(
+        "OX228",
+        "hooks/iam.py",
+        "                self._delete_inline_unchanged(role_arn, role_name, name)\n"
+        "                deleted = self._checked_inline.get((role_name, name))  # as read just before its delete, unchanged\n"
+        "                (landed if landed is not None else []).append(\n"
+        '                    Change(DELETE, f"iam role {role_name} inline policy {name}", deleted, None)\n'
+        "                )\n",
+        "                deleted = self._checked_inline.get((role_name, name))  # as read just before its delete, unchanged\n"
+        "                (landed if landed is not None else []).append(\n"
+        '                    Change(DELETE, f"iam role {role_name} inline policy {name}", deleted, None)\n'
+        "                )\n"
+        "                self._delete_inline_unchanged(role_arn, role_name, name)\n",
+        "each inline policy's deletion told to the revoke before its DeleteRolePolicy: a denied one is reported applied "
+        "and the role said kept without it, though the policy is still on the role",
+        ["tests/integration/test_cli_delete_role_policy_denied.py"],
+    ),
+    m(
+        "OX229",
+        "pure/checks/key_user.py",
+        'if statement.get("Effect") != "Allow" or not may_apply(completed, request, resource_policy=True):',
+        "if not may_apply(completed, request, resource_policy=True):",
+        'a key policy Deny without Resource named on a FAILing key link, with the fix to add "Resource": "*" to it '
+        "(which would refuse the key user every call)",
+        ["tests/unit/test_key_statements_named_only_when_they_would_allow.py"],
+    ),
+    m(
+        "OX230",
+        "pure/checks/key_user.py",
+        'if statement.get("Effect") != "Allow" or not may_apply(completed, request, resource_policy=True):',
+        'if statement.get("Effect") != "Allow":',
+        "an Allow without Resource for another role named as the fix for this role's refused KMS call",
+        ["tests/unit/test_key_statements_named_only_when_they_would_allow.py"],
+    ),
+    m(
+        "OX231",
+        "pure/checks/key_user.py",
+        'completed = {"Resource": "*", "Action": request.action, **statement}',
+        'completed = {**statement, "Resource": "*", "Action": request.action}',
+        "a statement without Resource completed with the refused call's action over its own: the role's kms:Decrypt "
+        "is named as the fix for a refused GenerateDataKey",
+        ["tests/unit/test_key_statements_named_only_when_they_would_allow.py"],
+    ),
+    m(
+        "OX232",
+        "operators/revoke.py",
+        "if deleted and error.args and isinstance(error.args[0], str):",
+        "if error.args and isinstance(error.args[0], str):",
+        "a role deletion refused before any inline delete (the role in an instance profile) says the role is kept "
+        '"without the provider\'s inline policy (), already deleted"',
+        ["tests/integration/test_revoke_refused_delete_message.py"],
+    ),
+    m(
+        "OX233",
+        "pure/security_config.py",
+        "        and all(parts[1:5])\n",
+        "",
+        "an at-rest AwsKmsKey ARN with an empty partition, Region or account (arn:aws:kms:us-east-1::key/...) taken "
+        "as a key's ARN",
+        ["tests/unit/test_kms_arn_parts_required.py"],
+    ),
+    m(
+        "OX234",
+        "pure/validation.py",
+        '    if "*" in value:\n',
+        '    if value == "*":\n',
+        "a User/Group identifier with a partial wildcard (etl*, *admins) kept, a name no cluster user or group has",
+        ["tests/unit/test_hadoop_principal_partial_wildcards.py"],
+    ),
 ]
 
 
