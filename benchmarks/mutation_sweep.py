@@ -6567,8 +6567,8 @@ MUTATIONS = [
     m(
         "OX238",
         "pure/network.py",
-        "fix, probe_settles=settles, ways=result.ways\n",
-        "fix, probe_settles=True, ways=result.ways\n",
+        "detail, fix, probe_settles=settles, ways=result.ways)\n",
+        "detail, fix, probe_settles=True, ways=result.ways)\n",
         "a passing live probe settles a WARN through the STS interface endpoint left not checked under custom DNS "
         "servers, though it runs on the primary node only and shows nothing of core or task nodes added later",
         ["tests/unit/test_network_resolver_warn.py"],
@@ -6664,6 +6664,26 @@ MUTATIONS = [
         '    if value == "*":\n',
         "a User/Group identifier with a partial wildcard (etl*, *admins) kept, a name no cluster user or group has",
         ["tests/unit/test_hadoop_principal_partial_wildcards.py"],
+    ),
+    m(
+        "OX239",
+        "pure/network.py",
+        "    unsettled = public is not None and public.status != FAIL and (not public.probe_settles or _some_addresses(facts))\n",
+        "    unsettled = False\n",
+        "a FAIL through the STS interface endpoint left not checked under custom DHCP DNS servers (10.0.0.10) beside a NAT "
+        "route and 52.94.0.0/16 to a transit gateway is settled by a passing probe, which reaches one of STS's public "
+        'addresses, not each (Amazon VPC User Guide, "How route priority works")',
+        ["tests/unit/test_network_resolver_fail.py"],
+    ),
+    m(
+        "OX240",
+        "pure/network.py",
+        '(f"; or {PROBE_PROVES}" if settles else "")',
+        'f"; or {PROBE_PROVES}"',
+        "a VPC with no DHCP option set and a cluster with core or task nodes is told the live probe proves STS through "
+        "the endpoint, though a passing one, from the primary node only, does not settle it (a Xen core node gets no "
+        'DNS server: Amazon VPC User Guide, "DHCP option set concepts"); so is a WARN under custom DNS servers',
+        ["tests/unit/test_network_resolver_fail.py"],
     ),
 ]
 

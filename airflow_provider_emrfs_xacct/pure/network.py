@@ -1663,28 +1663,48 @@ def resolver_doubt(facts: SubnetFacts) -> str:
 
 
 def _resolver_fix(facts: SubnetFacts, endpoint: str) -> str:
-    """How to settle :func:`resolver_doubt`: by the reason the nodes may not ask the VPC's Amazon DNS server."""
+    """
+    How to settle :func:`resolver_doubt`: by the reason the nodes may not ask the VPC's Amazon DNS server. The live
+    probe is offered by the caller, only where a passing one settles the link (:data:`PROBE_PROVES`).
+
+    Without a DHCP option set, the fix is an option set naming the Amazon DNS server only: which instances are Nitro
+    or Xen is not read, so moving to Nitro types would not clear the link.
+    """
     if facts.dns_servers:
         return (
             f"have the DNS servers of DHCP option set {facts.dhcp_options_id or 'DOPT_ID'} forward "
             f"{_authority(endpoint)} to the VPC's Amazon DNS server (e.g. through a Route 53 Resolver inbound "
-            "endpoint), or associate an option set whose only domain-name-servers is AmazonProvidedDNS; or the live "
-            "probe (probe=True) proves it"
+            "endpoint), or associate an option set whose only domain-name-servers is AmazonProvidedDNS"
         )
     if facts.dhcp_options_id == NO_DHCP_OPTIONS:
-        return (
-            "associate a DHCP option set whose domain-name-servers is AmazonProvidedDNS with the VPC, or use Nitro "
-            "instance types only; or the live probe (probe=True) proves it" + _primary_only(facts)
-        )
+        return "associate a DHCP option set whose only domain-name-servers is AmazonProvidedDNS with the VPC"
     if facts.shared_by:  # the owner's option set: allowing a read the participant is not answered helps nothing
         return (
             f"check in account {facts.shared_by} that the VPC's DHCP option set names only AmazonProvidedDNS as "
-            "domain-name-servers, or run the live probe (probe=True)"
+            "domain-name-servers"
         )
     if "was denied" in facts.dhcp_unread:
         action = "ec2:DescribeDhcpOptions" if "DescribeDhcpOptions" in facts.dhcp_unread else "ec2:DescribeVpcs"
-        return f"allow {action} to check it, or run the live probe (probe=True)"
-    return "verify again once the read answers, or run the live probe (probe=True)"
+        return f"allow {action} to check it"
+    return "verify again once the read answers"
+
+
+#: The live probe, offered in a fix only where a passing one settles the link (``probe_settles``).
+PROBE_PROVES = "the live probe (probe=True) proves it"
+
+
+def _public_answer(facts: SubnetFacts, endpoint: str) -> StsReachability | None:
+    """
+    The way STS's public addresses take, should DNS servers other than the VPC's Amazon DNS server answer its Regional
+    name with them: the route to the internet, its network ACLs and security groups judged
+    (:func:`_through_the_filters`). The most specific route decides for each address (Amazon VPC User Guide, "How
+    route priority works"), so a narrower route elsewhere leaves it not checked, which a passing probe, reaching one
+    address, does not settle. ``None`` when no such answer leads anywhere (no route to the internet), or none is given
+    (no DHCP option set: a node gets the Amazon DNS server or none at all).
+    """
+    if facts.dhcp_options_id == NO_DHCP_OPTIONS or not facts.internet:
+        return None
+    return _through_the_filters(_through_the_internet(facts, endpoint, interface_endpoints=True, sts=True), facts)
 
 
 def _past_the_resolver(facts: SubnetFacts, result: StsReachability) -> StsReachability:
@@ -1692,24 +1712,37 @@ def _past_the_resolver(facts: SubnetFacts, result: StsReachability) -> StsReacha
     A PASS (or WARN) through the STS interface endpoint's private DNS is not checked while the nodes may not ask the
     VPC's Amazon DNS server (:func:`resolver_doubt`). A passing probe settles it (unless the result itself was one it
     does not settle): the DHCP options serve every instance of the VPC, the probe's step and the job alike; not so
-    without an option set, where a Xen core or task node may lack the DNS server the primary node has.
+    without an option set, where a Xen core or task node may lack the DNS server the primary node has, nor where a
+    public answer's way (:func:`_public_answer`) is one a passing probe does not settle.
 
     A FAIL there (the endpoint lets the cluster in nowhere, say) is not checked either when DNS servers other than the
     Amazon one may be asked (or were not read) and a route to the internet is there: they may resolve the name to
-    STS's public addresses, which that way reaches. Without one, the FAIL stands: neither way leads to STS.
+    STS's public addresses, which that way may reach; the probe settles it as it settles that way. Without one, or
+    with that way refused too, the FAIL stands: neither way leads to STS.
     """
     doubt = resolver_doubt(facts)
     if not doubt or result.status not in (PASS, WARN, FAIL):
         return result
-    fix = _resolver_fix(facts, result.endpoint)
-    if result.status == FAIL:
-        if facts.dhcp_options_id == NO_DHCP_OPTIONS or not facts.internet:
-            return result
-        fix = f"{result.fix}; and {fix}"
-    settles = result.probe_settles and (facts.dhcp_options_id != NO_DHCP_OPTIONS or _probe_runs_on_every_node(facts))
-    return StsReachability(
-        NOT_CHECKED, result.endpoint, f"{result.detail}, but {doubt}", fix, probe_settles=settles, ways=result.ways
+    public = _public_answer(facts, result.endpoint)
+    if result.status == FAIL and (public is None or public.status == FAIL):
+        return result
+    unsettled = public is not None and public.status != FAIL and (not public.probe_settles or _some_addresses(facts))
+    settles = (
+        (result.status == FAIL or result.probe_settles)
+        and (facts.dhcp_options_id != NO_DHCP_OPTIONS or _probe_runs_on_every_node(facts))
+        and not unsettled
     )
+    public_doubt = public if public is not None and public.status == NOT_CHECKED else None
+    detail = f"{result.detail}, but {doubt}" + (
+        f"; should they answer STS's public addresses: {public_doubt.detail}" if public_doubt else ""
+    )
+    fixes = (
+        result.fix if result.status in (WARN, FAIL) else "",
+        _resolver_fix(facts, result.endpoint),
+        public_doubt.fix if public_doubt else "",
+    )
+    fix = "; and ".join(part for part in fixes if part) + (f"; or {PROBE_PROVES}" if settles else "")
+    return StsReachability(NOT_CHECKED, result.endpoint, detail, fix, probe_settles=settles, ways=result.ways)
 
 
 def _past_the_routes_to_the_endpoint(facts: SubnetFacts, result: StsReachability) -> StsReachability:
@@ -1717,16 +1750,20 @@ def _past_the_routes_to_the_endpoint(facts: SubnetFacts, result: StsReachability
     A PASS (or WARN) through the STS interface endpoint is not checked while a route of the subnet's table other than
     the local route may decide the way to the endpoint's subnets (``routes_to_endpoint_subnets``): a middlebox route
     more specific than the local route, or the local route's target replaced (Amazon VPC User Guide, "Subnet route
-    tables"); the most specific route decides (Amazon EC2 API Reference, "CreateRoute").
+    tables"); the most specific route decides (Amazon EC2 API Reference, "CreateRoute"). A WARN's own fix is kept, and
+    the probe is offered only where a passing one settles the link (not a WARN's core or task nodes added later).
     """
     if result.status not in (PASS, WARN) or not facts.routes_to_endpoint_subnets:
         return result
+    fix = "check that the appliance forwards TCP 443 to the endpoint and back"
+    if result.status == WARN:
+        fix = f"{result.fix}; and {fix}"
     return StsReachability(
         NOT_CHECKED,
         result.endpoint,
         f"{result.detail}, but subnet {facts.subnet_id} routes {', '.join(facts.routes_to_endpoint_subnets)}, over the "
         "endpoint's subnets: an appliance or route on the way to the endpoint's subnet is not seen",
-        "the live probe (probe=True) proves it; or check that the appliance forwards TCP 443 to the endpoint and back",
+        f"{PROBE_PROVES}; or {fix}" if result.probe_settles else fix,
         probe_settles=result.probe_settles,
         ways=result.ways,
     )
