@@ -435,31 +435,48 @@ def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any], role_arn: 
             raise EmrfsXacctError(f"{path}: {error}")
 
 
-def refuse_keys_not_kms_arns_of(path: Path, partner: dict[str, Any]) -> None:
+def refuse_keys_not_kms_arns_of(path: Path, partner: dict[str, Any], err: TextIO) -> None:
     """
     Refuse, for ``plan`` and ``apply``, an at-rest ``AwsKmsKey`` of ``security_configuration.base_configuration``
-    that is not a KMS ARN (pure: no AWS call; ``partner`` as :func:`load_partner` validated it).
+    that is not a KMS ARN (``partner`` as :func:`load_partner` validated it), when the EMR account holds no
+    configuration of the name the file gives (:func:`_current_configuration`); one that exists, applied by an earlier
+    release, is reused as it is: a warning on ``err`` names the field, so rerunning ``apply`` keeps working (OX242).
+    Read only when the file names such a key (``DescribeSecurityConfiguration``, read-only), before any write.
 
     ``apply`` creates the configuration from it (:func:`~.security_config.refuse_keys_not_kms_arns`: the EMR guide
-    documents the ARN form), after the steps before it wrote. ``verify`` and ``revoke`` create nothing: a file naming a
-    key id or alias name, perhaps applied by an earlier release, names a configuration they read or take the
-    partner's grants from as it is (OX226).
+    documents the ARN form), after the steps before it wrote. ``verify`` creates nothing, and ``revoke`` creates only
+    the configuration rebuilt from one EMR holds without the partner's mappings, keeping its keys as EMR holds them
+    (a warning names the field): a file naming a key id or alias name, perhaps applied by an earlier release, names a
+    configuration they read or take the partner's grants from as it is (OX226).
 
     :raises EmrfsXacctError: naming the file and the field.
     """
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
     from airflow_provider_emrfs_xacct.pure.security_config import (
         build_security_configuration,
-        refuse_keys_not_kms_arns,
+        keys_not_kms_arns,
         validate_role_mappings,
     )
 
     configuration = partner["security_configuration"]
     mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
     document = build_security_configuration(mappings, configuration.get("base_configuration"))
-    try:
-        refuse_keys_not_kms_arns(document, "security_configuration.base_configuration")
-    except InvalidParameterError as error:
-        raise EmrfsXacctError(f"{path}: {error}") from None
+    problems = keys_not_kms_arns(document, "security_configuration.base_configuration")
+    if not problems:
+        return
+    name = _current_configuration(partner)
+    hook = cli_hook(EmrfsEmrHook, aws_conn_id=EMR_CONN)
+    with explain_access_denied(hook):
+        exists = hook.describe_security_configuration(name) is not None
+    if not exists:
+        raise EmrfsXacctError(f"{path}: {problems[0]}")
+    for problem in problems:
+        print(
+            f"emrfs-xacct: warning: {path}: {problem.field}: {problem.problem.split(': ', 1)[0]}. Security "
+            f"configuration {name} exists already (applied by an earlier release), so it is reused, not created",
+            file=err,
+        )
 
 
 def _not_provisioned(role: str, partner: dict[str, Any], role_arn: str | None) -> str:
@@ -1739,10 +1756,23 @@ class PartiallyAppliedError(Exception):
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgress | None = None) -> int:
+    """
+    Run the command. ``revoke`` and ``verify`` create no role mapping from the file: they take its ``User``/``Group``
+    identifiers as the release before the stricter rules did (:func:`~.validation.identifiers_as_taken_before`), so
+    the grants of a file an earlier ``apply`` took can still be verified and taken back; ``plan``/``apply`` keep them.
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import identifiers_as_taken_before
+
+    if args.command in ("revoke", "verify"):
+        with identifiers_as_taken_before():
+            return _run(args, out, err, progress)
+    return _run(args, out, err, progress)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgress | None) -> int:
     partner = load_partner(Path(args.partner_file))
     if args.command in ("plan", "apply"):
         refuse_roles_not_provisioned(Path(args.partner_file), partner)
-        refuse_keys_not_kms_arns_of(Path(args.partner_file), partner)
     validate_options(args, partner)
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
@@ -1758,6 +1788,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgr
     partner[DESTINATION_ROLE_ARN_KEY] = resolve_destination_role_arn(partner, err, refused_reads, command=args.command)
     if args.command in ("plan", "apply"):  # the mappings' ARNs, path included, against the role IAM shows
         refuse_roles_not_provisioned(Path(args.partner_file), partner, destination_role_arn(partner))
+        # A read, before any write, by the name apply gives (the default mapping names the role's ARN as IAM shows it).
+        refuse_keys_not_kms_arns_of(Path(args.partner_file), partner, err)
         result = plan_and_apply(
             lambda dry: provisioning_operators(partner, dry_run=dry),
             apply=args.command == "apply",

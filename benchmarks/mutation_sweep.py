@@ -6590,7 +6590,7 @@ MUTATIONS = [
     m(
         "OX227",
         "pure/validation.py",
-        "    if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in value):\n",
+        '    if any(unicodedata.category(char) in (_INVISIBLE_CATEGORIES if strict else {"Cc"}) for char in value):\n',
         '    if any(unicodedata.category(char) == "Cc" for char in value):\n',
         "a User/Group identifier holding a zero-width space, a BOM or a line/paragraph separator (Unicode Cf, Zl, Zp) "
         "is created as a name no cluster user or group has",
@@ -6684,6 +6684,33 @@ MUTATIONS = [
         "the endpoint, though a passing one, from the primary node only, does not settle it (a Xen core node gets no "
         'DNS server: Amazon VPC User Guide, "DHCP option set concepts"); so is a WARN under custom DNS servers',
         ["tests/unit/test_network_resolver_fail.py"],
+    ),
+    m(
+        "OX241",
+        "operators/emr.py",
+        '            mappings_field=f"{source}.{ROLE_MAPPINGS_FIELD}",\n        )\n',
+        '            mappings_field=f"{source}.{ROLE_MAPPINGS_FIELD}",\n            require_key_arns=False,\n        )\n',
+        "a launch creating its deleted security configuration again takes an at-rest AwsKmsKey given as an alias "
+        "name, though the EMR guide documents the ARN form and its create task refuses it",
+        ["tests/integration/test_launch_document_checks.py"],
+    ),
+    m(
+        "OX242",
+        "cli.py",
+        "        exists = hook.describe_security_configuration(name) is not None\n",
+        "        exists = hook.describe_security_configuration(name) is not None and False\n",
+        "emrfs-xacct plan/apply refuse an at-rest alias name even where the configuration of the file's name exists "
+        "(applied by an earlier release): rerunning apply exits 2, though it would create nothing",
+        ["tests/integration/test_cli_kms_alias_name_applied_before.py"],
+    ),
+    m(
+        "OX243",
+        "hooks/emr.py",
+        "            for problem in refuse_create:\n                raise problem\n",
+        "            pass\n",
+        "a security configuration deleted between the create task's read and ensure_security_configuration's is "
+        "created with the at-rest alias name the task let through only because it existed",
+        ["tests/integration/test_emr_security_config.py"],
     ),
 ]
 

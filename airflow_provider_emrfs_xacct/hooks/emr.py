@@ -258,7 +258,12 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         return Change(CREATE, f"emr security configuration {name}", None, without_generated_fields(document))
 
     def ensure_security_configuration(
-        self, name: str, document: dict[str, Any], *, dry_run: bool = False
+        self,
+        name: str,
+        document: dict[str, Any],
+        *,
+        dry_run: bool = False,
+        refuse_create: Sequence[Exception] = (),
     ) -> list[Change]:
         """
         Create the security configuration unless one with this name and content exists.
@@ -267,10 +272,16 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         into a configuration itself (:func:`~.security_config.without_generated_fields`: the ``ExternalId`` of one with
         runtime roles) are never sent, and a stored configuration is compared without them: EMR's own would otherwise
         make every rerun a conflict, and a copied one would be refused or replaced.
+
+        :param refuse_create: why the document may be reused but not created (an at-rest ``AwsKmsKey`` that is not a
+            KMS ARN: ``CreateEmrfsSecurityConfigOperator``, which found the configuration before): the first is
+            raised, before ``CreateSecurityConfiguration``, when this read finds none (deleted meanwhile, OX243).
         """
         document = without_generated_fields(document)
         current = self.describe_security_configuration(name)
         if current is None:
+            for problem in refuse_create:
+                raise problem
             change = self.security_configuration_created(name, document)
             if dry_run:
                 return [change]

@@ -1300,6 +1300,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         rebuilt = without_generated_fields(rebuilt)
         new_name = security_configuration_name(str(self.name_prefix), rebuilt)
+        self._warn_keys_kept(name, new_name, rebuilt)
         changes = hook.ensure_security_configuration(new_name, rebuilt, dry_run=dry_run)
         runtime_roles = runtime_roles_on(rebuilt)
         if changes and runtime_roles is not False:
@@ -1324,6 +1325,26 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 new_name,
             )
         return new_name, changes
+
+    def _warn_keys_kept(self, name: str, new_name: str, rebuilt: dict[str, Any]) -> None:
+        """
+        Log each at-rest ``AwsKmsKey`` of the rebuilt document that is not a KMS ARN (a key id, an alias name), kept
+        as EMR holds it in ``name``, not refused: EMR already holds that content, and refusing would block taking the
+        access away. The EMR guide documents the ARN form ("an AWS KMS customer master key (CMK) ARN must be specified
+        as the AwsKmsKey value", Amazon EMR Management Guide, "Create a security configuration"), so a warning names
+        the field: a create from this document elsewhere (plan/apply, a launch) refuses it.
+        """
+        from airflow_provider_emrfs_xacct.pure.security_config import keys_not_kms_arns
+
+        for problem in keys_not_kms_arns(rebuilt, "SecurityConfiguration"):
+            self.log.warning(
+                "Security configuration %s, rebuilt from %s: %s is kept as EMR holds it (it %s). Give the key's ARN "
+                "in the configuration the partner's next clusters use",
+                new_name,
+                name,
+                problem.field,
+                problem.problem.split(": ", 1)[0],
+            )
 
 
 #: ``DeleteUnusedSecurityConfigsOperator``'s default ``min_age_seconds``: two days, above a daily pipeline's interval

@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.json_values import require_json_value
 from airflow_provider_emrfs_xacct.pure.merge import load_argument_text, names_any
 from airflow_provider_emrfs_xacct.pure.validation import (
+    identifiers_taken_as_before,
     parse_s3_location,
     refuse_rendered_text,
     region_of_arn,
@@ -189,7 +190,7 @@ def _principal_identifier(kind: str) -> Callable[[Any, str], str]:
     def check(value: Any, field: str) -> str:
         # Any URI, of any scheme or spelling (s3://, S3://, s3a://): a prefix put in the wrong mapping, which would
         # be created and never match a user or group (OX227).
-        if isinstance(value, str) and "://" in value:
+        if isinstance(value, str) and ("://" in value if not identifiers_taken_as_before() else value[:5] == "s3://"):
             raise InvalidParameterError(
                 field,
                 f"a {kind} mapping takes Hadoop {kind.lower()} names, got the prefix {value!r}: put "
@@ -720,9 +721,12 @@ def keys_not_kms_arns(document: dict[str, Any], field: str) -> list[InvalidParam
     A key id (``1234abcd-...``) or an alias name (``alias/partner-key``), which KMS itself resolves: AWS documents the
     ARN form (:data:`KMS_KEY_ARN_REQUIRED`) and does not say what EMR does with another, so configurations naming one
     may exist (made by hand, or by this provider before it asked for the ARN). Refused only where a configuration is
-    to be created from the document: ``emrfs-xacct plan``/``apply``, :class:`CreateEmrfsSecurityConfigOperator` when
-    EMR holds no configuration of its name, a launch creating a missing one (:func:`refuse_unfit_document`); never
-    where one that exists is reused, verified or revoked (OX226). An alias ARN (``arn:aws:kms:…:alias/x``) is kept:
+    to be created from the partner's or a task's document: ``emrfs-xacct plan``/``apply`` and
+    :class:`CreateEmrfsSecurityConfigOperator` when EMR holds no configuration of its name, a launch creating a missing
+    one (:func:`refuse_unfit_document`); never where one that exists is reused or verified (OX226). Revoke does create
+    one, the configuration rebuilt from one EMR holds without the partner's mappings, and keeps its keys as EMR holds
+    them, with a warning naming the field (``RevokePartnerAccessOperator._ensure_rebuilt``): EMR already holds that
+    content, and refusing it would block taking the access away. An alias ARN (``arn:aws:kms:…:alias/x``) is kept:
     the guide documents key ARNs only, but the provider's tests create configurations with one (the aws/s3 alias ARN:
     ``tests/integration/test_verify.py``), and the verifier reads them.
     """

@@ -7,10 +7,12 @@ Pure: standard library only. Every function raises
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -43,6 +45,8 @@ MAX_HADOOP_PRINCIPAL_LENGTH = 256
 # zero-width space U+200B, a BOM, bidirectional marks) and line and paragraph separators (Zl U+2028, Zp U+2029), which
 # a pasted or copied name carries unseen.
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+#: On while ``emrfs-xacct revoke``/``verify`` read a partner file (:func:`identifiers_as_taken_before`).
+_IDENTIFIERS_AS_BEFORE: contextvars.ContextVar[bool] = contextvars.ContextVar("identifiers_as_before", default=False)
 # Two ARNs pasted into one string (``arn:…,arn:…`` or separated by spaces).
 _JOINED_ARNS = re.compile(r"[,;\s]\s*arn:", re.ASCII)
 # EMR release labels: ``emr-<major>.<minor>.<patch>`` (Amazon EMR Release Guide, "About Amazon EMR Releases").
@@ -471,17 +475,40 @@ def validate_hadoop_principal(value: Any, field: str) -> str:
     return value
 
 
+@contextlib.contextmanager
+def identifiers_as_taken_before() -> Iterator[None]:
+    """
+    For its duration (this thread or task), take ``User``/``Group`` identifiers as the release before OX227 did: an
+    ARN only in lower case (``arn:``), a URI only as ``s3://`` (a ``Prefix``'s), of the invisible characters only
+    control ones (Unicode Cc). For ``emrfs-xacct revoke`` and ``verify``, which create no mapping from the file (they
+    compute the configuration's name and take the partner's grants back): a file an earlier ``apply`` took
+    (``S3://partner-results/exports/``, ``ARN:aws:iam::1:role/x``, ``analysts`` with U+200E) can still be revoked and
+    verified; ``plan``/``apply``, which create the mappings, keep every rule.
+    """
+    token = _IDENTIFIERS_AS_BEFORE.set(True)
+    try:
+        yield
+    finally:
+        _IDENTIFIERS_AS_BEFORE.reset(token)
+
+
+def identifiers_taken_as_before() -> bool:
+    """Whether :func:`identifiers_as_taken_before` is on."""
+    return _IDENTIFIERS_AS_BEFORE.get()
+
+
 def _hadoop_principal_problem(value: str) -> str | None:
     """What makes ``value`` surely not a user's or group's name (empty or padded: :func:`require_str`), or ``None``."""
+    strict = not _IDENTIFIERS_AS_BEFORE.get()  # off for revoke/verify: what the release before OX227 took
     if "," in value:
         return "a comma: give each user or group as its own identifier"
-    if value[:4].lower() == "arn:":  # ARN:aws:… too: a role put among the identifiers, in any case
+    if value[:4] == "arn:" or (strict and value[:4].lower() == "arn:"):  # ARN:aws:… too: a role, in any case
         return "an ARN: the mapping's role goes in Role, its identifiers are users or groups on the cluster"
-    if "://" in value:  # s3://, S3://, s3a://: a prefix put among the users or groups (OX227)
+    if strict and "://" in value:  # s3://, S3://, s3a://: a prefix put among the users or groups (OX227)
         return "a URI: put s3://bucket/prefix/ identifiers in a Prefix mapping"
     if "*" in value:
         return "a wildcard: EMRFS matches a user or group by its name, and AWS documents no pattern"
-    if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in value):
+    if any(unicodedata.category(char) in (_INVISIBLE_CATEGORIES if strict else {"Cc"}) for char in value):
         return "a control character (Unicode categories Cc, Cf, Zl, Zp: unseen in a pasted name)"
     name, at, realm = value.rpartition("@")
     if at and not (realm and all(name.split("/"))):

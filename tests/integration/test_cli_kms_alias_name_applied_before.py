@@ -3,9 +3,13 @@ A partner file whose at-rest ``AwsKmsKey`` is an alias name, applied by a releas
 
 "an AWS KMS customer master key (CMK) ARN must be specified as the AwsKmsKey value" (Amazon EMR Management Guide,
 "Create a security configuration"): AWS documents the ARN form and does not say what EMR does with another, so such a
-configuration may exist. ``plan`` and ``apply`` would create one and refuse the file before any call; ``verify`` and
-``revoke`` create nothing and take the file as it is (OX226): its grants can be revoked without editing a field revoke
-does not use (which would name another configuration: the name is the content's hash).
+configuration may exist. ``plan`` and ``apply`` would create one and refuse the file before any write when EMR holds
+no configuration of its name (a read: ``DescribeSecurityConfiguration``), and reuse one an earlier release made, with
+a warning (OX242); ``verify`` creates nothing and takes the file as it is, and so does ``revoke`` (OX226): its grants
+can be revoked without editing a field revoke does not use (which would name another configuration: the name is the
+content's hash). ``revoke --security-configuration`` does create the configuration rebuilt without the partner's
+mappings, keeping its keys as EMR holds them (an alias name too), with a warning naming the field: EMR already holds
+that content, and refusing it would block taking the access away.
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ def applied_before(aws: Seeded, partner_file: Path, monkeypatch: pytest.MonkeyPa
         Name=name, SecurityConfiguration=json.dumps(document)
     )
     with monkeypatch.context() as patched:
-        patched.setattr(cli, "refuse_keys_not_kms_arns_of", lambda path, partner: None)
+        patched.setattr(cli, "refuse_keys_not_kms_arns_of", lambda *_: None)
         assert emrfs_xacct("apply", partner_file, aws) == 0
     return name
 
@@ -95,7 +99,7 @@ def test_revoke_and_verify_take_a_file_whose_at_rest_key_is_an_alias_name(
         status = emrfs_xacct(command[0], partner_file, aws, *extra)
 
     captured = capsys.readouterr()
-    assert "must be the ARN of a KMS key" not in captured.err
+    assert f"emrfs-xacct: {partner_file}: {FIELD}" not in captured.err  # not refused
     assert calls.mutating == []
     if command[0] == "revoke":
         assert status == 0, captured.err
@@ -110,13 +114,67 @@ def test_revoke_and_verify_take_a_file_whose_at_rest_key_is_an_alias_name(
 def test_plan_and_apply_still_refuse_it_before_any_call(
     aws: Seeded, partner_file: Path, command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """They would create the configuration: the ARN the guide documents is asked for, naming the file and the field."""
+    """
+    They would create the configuration, which EMR does not hold: the ARN the guide documents is asked for, naming
+    the file and the field, before any write.
+    """
     _with_alias_name(partner_file)
 
     with CallRecorder().everywhere() as calls:
         assert emrfs_xacct(command, partner_file, aws) == 2
 
-    assert calls.every == []
+    assert calls.mutating == []
+    assert ("emr", "DescribeSecurityConfiguration") in calls.every  # none of the name: it would be created
     err = capsys.readouterr().err
     assert err.startswith(f"emrfs-xacct: {partner_file}: {FIELD}: must be the ARN of a KMS key"), err
     assert f'got "{ALIAS_NAME}"' in err
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_plan_and_apply_rerun_after_an_earlier_release_applied_it(
+    aws: Seeded, partner_file: Path, applied_before: str, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The configuration of the file's name exists (an earlier release applied the file): rerunning reuses it, with a
+    warning naming the field, and changes nothing. Before, each exited 2 from the file alone (OX242).
+    """
+    capsys.readouterr()
+
+    with CallRecorder().everywhere() as calls:
+        status = emrfs_xacct(command, partner_file, aws)
+
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert "CreateSecurityConfiguration" not in calls.calls
+    assert f"{FIELD}: must be the ARN of a KMS key" in captured.err
+    assert f"Security configuration {applied_before} exists already" in captured.err
+    configurations = client(aws.url, EMR_ACCOUNT, "emr").list_security_configurations()["SecurityConfigurations"]
+    assert [item["Name"] for item in configurations] == [applied_before]
+
+
+def test_revoke_creates_the_rebuilt_configuration_keeping_the_alias_name(
+    aws: Seeded, partner_file: Path, applied_before: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``revoke --security-configuration`` creates the configuration rebuilt without the partner's mappings: its
+    at-rest key is kept as EMR holds it (not refused: EMR has that content already, and refusing would block taking
+    the access away), and a warning names the field.
+    """
+    others = {"Role": f"arn:aws:iam::{EMR_ACCOUNT}:role/others", "IdentifierType": "Group", "Identifiers": ["others"]}
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    document = json.loads(emr.describe_security_configuration(Name=applied_before)["SecurityConfiguration"])
+    document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"].append(others)
+    emr.create_security_configuration(Name="with-others", SecurityConfiguration=json.dumps(document))
+
+    with CallRecorder().everywhere() as calls:
+        status = emrfs_xacct("revoke", partner_file, aws, "--security-configuration", "with-others")
+
+    assert status == 0
+    created = calls.params_of("CreateSecurityConfiguration")
+    assert len(created) == 1, calls.calls
+    rebuilt = json.loads(created[0]["SecurityConfiguration"])
+    at_rest = rebuilt["EncryptionConfiguration"]["AtRestEncryptionConfiguration"]
+    assert at_rest["S3EncryptionConfiguration"]["AwsKmsKey"] == ALIAS_NAME
+    assert rebuilt["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"][0]["Identifiers"] == ["others"]
+    err = capsys.readouterr().err
+    assert f"{FIELD.split('.', 2)[2]} is kept as EMR holds it" in err, err

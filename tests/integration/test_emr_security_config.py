@@ -387,3 +387,38 @@ def test_a_key_of_the_region_an_alias_arn_or_a_key_at_rest_encryption_leaves_unu
     ):
         name, _, _ = run_operator(make_operator(base_configuration=base))
         assert stored_document(emr, name)["EncryptionConfiguration"] == base["EncryptionConfiguration"]
+
+
+def test_a_configuration_deleted_between_the_two_reads_is_not_created_with_an_alias_name(emr: Any) -> None:
+    """
+    The task reads that the configuration exists (so an alias name is reused, not refused); a clean-up deletes it
+    before ``ensure_security_configuration`` reads again, which finds none and would create it from the document
+    the task let through: the first problem is raised there, before ``CreateSecurityConfiguration`` (OX243). "an AWS
+    KMS customer master key (CMK) ARN must be specified as the AwsKmsKey value" (Amazon EMR Management Guide, "Create
+    a security configuration").
+    """
+    base = sse_kms("alias/partner")
+    document = build_security_configuration(validate_role_mappings(MAPPINGS), base, check_shape=False)
+    name = security_configuration_name(PREFIX, document)
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+    operator = make_operator(base_configuration=base)
+    read: list[str] = []
+
+    def cleanup_after_the_first_read(**_: Any) -> None:
+        read.append("DescribeSecurityConfiguration")
+        if len(read) == 1:
+            emr.delete_security_configuration(Name=name)  # e.g. DeleteUnusedSecurityConfigsOperator, concurrently
+
+    operator.hook.conn.meta.events.register(
+        "after-call.emr.DescribeSecurityConfiguration", cleanup_after_the_first_read
+    )
+
+    caught, recorder = execute_expecting_failure(operator, InvalidParameterError)
+
+    assert caught.value.field == (
+        "base_configuration.EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.AwsKmsKey"
+    )
+    assert "must be the ARN of a KMS key" in caught.value.problem
+    assert read == ["DescribeSecurityConfiguration", "DescribeSecurityConfiguration"]  # deleted between the two
+    assert recorder.mutating == ["DeleteSecurityConfiguration"]  # the clean-up's only
+    assert emr.list_security_configurations()["SecurityConfigurations"] == []
