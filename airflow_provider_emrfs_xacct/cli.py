@@ -439,9 +439,10 @@ def refuse_keys_not_kms_arns_of(path: Path, partner: dict[str, Any], err: TextIO
     """
     Refuse, for ``plan`` and ``apply``, an at-rest ``AwsKmsKey`` of ``security_configuration.base_configuration``
     that is not a KMS ARN (``partner`` as :func:`load_partner` validated it), when the EMR account holds no
-    configuration of the name the file gives (:func:`_current_configuration`); one that exists, applied by an earlier
-    release, is reused as it is: a warning on ``err`` names the field, so rerunning ``apply`` keeps working (OX242).
-    Read only when the file names such a key (``DescribeSecurityConfiguration``, read-only), before any write.
+    configuration of the name the file gives (:func:`_current_configuration`; :meth:`~.EmrfsEmrHook.refuse_keys_not_kms_arns`,
+    as the create operator does); one that exists, applied by an earlier release, is reused as it is: a warning on
+    ``err`` names the field, so rerunning ``apply`` keeps working (OX242). Read only when the file names such a key
+    (``DescribeSecurityConfiguration``, read-only), before any write.
 
     ``apply`` creates the configuration from it (:func:`~.security_config.refuse_keys_not_kms_arns`: the EMR guide
     documents the ARN form), after the steps before it wrote. ``verify`` creates nothing, and ``revoke`` creates only
@@ -453,24 +454,18 @@ def refuse_keys_not_kms_arns_of(path: Path, partner: dict[str, Any], err: TextIO
     """
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-    from airflow_provider_emrfs_xacct.pure.security_config import (
-        build_security_configuration,
-        keys_not_kms_arns,
-        validate_role_mappings,
-    )
+    from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
 
     configuration = partner["security_configuration"]
     mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
     document = build_security_configuration(mappings, configuration.get("base_configuration"))
-    problems = keys_not_kms_arns(document, "security_configuration.base_configuration")
-    if not problems:
-        return
     name = _current_configuration(partner)
     hook = cli_hook(EmrfsEmrHook, aws_conn_id=EMR_CONN)
-    with explain_access_denied(hook):
-        exists = hook.describe_security_configuration(name) is not None
-    if not exists:
-        raise EmrfsXacctError(f"{path}: {problems[0]}")
+    try:
+        with explain_access_denied(hook):
+            problems = hook.refuse_keys_not_kms_arns(name, document, "security_configuration.base_configuration")
+    except InvalidParameterError as error:
+        raise EmrfsXacctError(f"{path}: {error}") from None
     for problem in problems:
         print(
             f"emrfs-xacct: warning: {path}: {problem.field}: {problem.problem.split(': ', 1)[0]}. Security "

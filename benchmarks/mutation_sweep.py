@@ -6696,12 +6696,16 @@ MUTATIONS = [
     ),
     m(
         "OX242",
-        "cli.py",
-        "        exists = hook.describe_security_configuration(name) is not None\n",
-        "        exists = hook.describe_security_configuration(name) is not None and False\n",
-        "emrfs-xacct plan/apply refuse an at-rest alias name even where the configuration of the file's name exists "
-        "(applied by an earlier release): rerunning apply exits 2, though it would create nothing",
-        ["tests/integration/test_cli_kms_alias_name_applied_before.py"],
+        "hooks/emr.py",
+        "        if problems and self.describe_security_configuration(name) is None:\n",
+        "        if problems:\n",
+        "emrfs-xacct plan/apply and the create operator refuse an at-rest alias name even where the configuration of "
+        "its name exists (applied by an earlier release): rerunning apply exits 2 and the task fails, though neither "
+        "would create anything",
+        [
+            "tests/integration/test_cli_kms_alias_name_applied_before.py",
+            "tests/integration/test_emr_security_config.py",
+        ],
     ),
     m(
         "OX243",

@@ -236,6 +236,26 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             response["SecurityConfiguration"], f"security configuration {name}", "security configuration"
         )
 
+    def refuse_keys_not_kms_arns(self, name: str, document: dict[str, Any], field: str) -> list[InvalidParameterError]:
+        """
+        Refuse an at-rest ``AwsKmsKey`` of ``document`` that is not a KMS ARN (a key id, an alias name) when EMR holds
+        no security configuration ``name``, before ``CreateSecurityConfiguration``; return the problems when it does.
+
+        "an AWS KMS customer master key (CMK) ARN must be specified as the AwsKmsKey value" (Amazon EMR Management
+        Guide, "Create a security configuration"). AWS does not say what EMR does with another form, so a configuration
+        of this name and content may exist, made by an earlier release of this provider: it is reused as it is, not
+        created, and the caller warns of each problem returned (OX226, OX242). Read only when the document names such
+        a key (``DescribeSecurityConfiguration``).
+
+        :raises InvalidParameterError: the first problem, naming ``field``, when there is no such configuration.
+        """
+        from airflow_provider_emrfs_xacct.pure.security_config import keys_not_kms_arns
+
+        problems = keys_not_kms_arns(document, field)
+        if problems and self.describe_security_configuration(name) is None:
+            raise problems[0]
+        return problems
+
     def describe_cluster(self, cluster_id: str) -> dict[str, Any]:
         """Return the cluster as ``DescribeCluster`` describes it."""
         return dict(self.conn.describe_cluster(ClusterId=cluster_id)["Cluster"])

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
-    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
     from airflow_provider_emrfs_xacct.pure.plan import Change
     from airflow_provider_emrfs_xacct.pure.scoped_service_role import Refusal, RoleDocuments, ServiceRolePolicies
 
@@ -176,42 +175,22 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
             refuse_mapped_roles_in_account(roles, account, where)
-            problems = self._refuse_keys_not_kms_arns(name, document)
+            # Raised when EMR holds no configuration of this name; one that exists is reused as it is (OX242) and
+            # ensure_security_configuration raises them if it finds it gone when it reads again (OX243).
+            problems = self.hook.refuse_keys_not_kms_arns(name, document, "base_configuration")
+            for problem in problems:
+                self.log.warning(
+                    "%s: %s. Security configuration %s exists already, so it is reused, not created",
+                    problem.field,
+                    problem.problem.split(": ", 1)[0],
+                    name,
+                )
             changes = self.hook.ensure_security_configuration(
                 name, document, dry_run=self.dry_run, refuse_create=problems
             )
         self.report(context, changes)
         self.push_xcom(context, DOCUMENT_XCOM_KEY, document)
         return name
-
-    def _refuse_keys_not_kms_arns(self, name: str, document: dict[str, Any]) -> list[InvalidParameterError]:
-        """
-        Refuse an at-rest ``AwsKmsKey`` that is not a KMS ARN (a key id, an alias name) when EMR holds no configuration
-        ``name``, before ``CreateSecurityConfiguration``; with one, log it and go on: it is reused as it is, not created.
-        Return the problems, which :meth:`~.EmrfsEmrHook.ensure_security_configuration` raises if it finds the
-        configuration gone when it reads again (deleted between the two reads): it is then created, so refused (OX243).
-
-        "an AWS KMS customer master key (CMK) ARN must be specified as the AwsKmsKey value" (Amazon EMR Management
-        Guide, "Create a security configuration"); AWS does not say what EMR does with another form, so a configuration
-        of this name and content may exist, made by an earlier release of this provider: a rerun reuses it (OX226).
-        Read only when the document names such a key (``DescribeSecurityConfiguration``, which
-        :meth:`~.EmrfsEmrHook.ensure_security_configuration` reads again to compare the content).
-        """
-        from airflow_provider_emrfs_xacct.pure.security_config import keys_not_kms_arns
-
-        problems = keys_not_kms_arns(document, "base_configuration")
-        if not problems:
-            return problems
-        if self.hook.describe_security_configuration(name) is None:
-            raise problems[0]
-        for problem in problems:
-            self.log.warning(
-                "%s: %s. Security configuration %s exists already, so it is reused, not created",
-                problem.field,
-                problem.problem.split(": ", 1)[0],
-                name,
-            )
-        return problems
 
 
 class _WaitsMixin:
