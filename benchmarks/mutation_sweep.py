@@ -6716,6 +6716,16 @@ MUTATIONS = [
         "created with the at-rest alias name the task let through only because it existed",
         ["tests/integration/test_emr_security_config.py"],
     ),
+    m(
+        "OX244",
+        "pure/checks/contexts.py",
+        'SERVICE_SOURCE_KEYS = frozenset({"aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths"})',
+        'SERVICE_SOURCE_KEYS = frozenset({"aws:SourceArn", "aws:SourceOrgID", "aws:SourceOrgPaths"})',
+        "a partner's trust, bucket or key policy condition on aws:SourceAccount, which EMRFS's AssumeRole and S3 "
+        "calls never carry (no service principal makes them), is left not checked: a trust Allow needing it or a "
+        "Deny whose negated test applies is not reported as the FAIL it surely is",
+        ["tests/unit/test_source_keys_absent.py"],
+    ),
 ]
 
 

@@ -1144,7 +1144,7 @@ def s3_kms_context(
     request"; S3 uses symmetric encryption keys only (Amazon S3 API Reference, "Encryption"), whose one algorithm that is.
 
     Where the call comes from: :func:`forwarded_network_keys` of the keys the S3 request was judged with
-    (``s3_request``; ``None``: not known).
+    (``s3_request``; ``None``: not known). :data:`SERVICE_SOURCE_KEYS`: not known, as a forward access session's.
     """
     partition, region = key_arn.split(":")[1], key_arn.split(":")[3]
     # A forward access session: "The aws:ViaAWSService condition key value is set to true whenever a FAS request is
@@ -1154,6 +1154,7 @@ def s3_kms_context(
     context["aws:RequestedRegion"] = region
     context.update(key_property_keys(None) if properties is None else properties)
     context.update(forwarded_network_keys(s3_request))
+    context.update(dict.fromkeys(SERVICE_SOURCE_KEYS, PRESENCE_NOT_KNOWN))  # not documented for a FAS request
     context["kms:EncryptionAlgorithm"] = SYMMETRIC_DEFAULT
     if partition in ("aws", "aws-us-gov"):
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
@@ -1193,6 +1194,17 @@ def forwarded_network_keys(s3_request: collections.abc.Mapping[str, Any] | None)
     if s3_request is None or any(key in s3_request for key in NETWORK_KEYS[1:]) or NETWORK_KEYS[0] not in s3_request:
         return dict.fromkeys(NETWORK_KEYS, PRESENCE_NOT_KNOWN)
     return {NETWORK_KEYS[0]: s3_request[NETWORK_KEYS[0]]}
+
+
+#: The keys of a service-to-service request (IAM User Guide, "AWS global condition context keys",
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html: "the aws:SourceAccount
+#: condition key is only available when the call to your resource is made directly by an AWS service principal", and
+#: each key's Availability). The writer's AssumeRole and S3 calls are signed by role sessions, no service principal:
+#: the judge leaves the keys out of their context, absent (a condition needing one does not hold, a negated or
+#: ``...IfExists`` one does). S3's KMS calls are forward access sessions, for which the "Forward access sessions" page
+#: names only ``aws:CalledVia*`` and ``aws:ViaAWSService``: whether they carry these is not documented, so there each
+#: may be absent or hold any value (:data:`PRESENCE_NOT_KNOWN`, :func:`s3_kms_context`).
+SERVICE_SOURCE_KEYS = ("aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths")
 
 
 #: The key spec and algorithm of a symmetric encryption KMS key, the only keys S3 uses.

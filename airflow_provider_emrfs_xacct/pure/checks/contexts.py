@@ -83,6 +83,23 @@ _ABSENT_ALWAYS = frozenset(
         "kms:MacAlgorithm",
     }
 )
+#: The keys of a service-to-service request: the resource an AWS service principal acts for, its account and its
+#: organization. IAM User Guide, "AWS global condition context keys"
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html): "the aws:SourceAccount
+#: condition key is only available when the call to your resource is made directly by an AWS service principal", and
+#: the Availability of ``aws:SourceArn``, ``aws:SourceAccount``, ``aws:SourceOrgID`` and ``aws:SourceOrgPaths`` each
+#: says the same (a service calling another "on behalf of" a resource, passing that resource's ARN). EMRFS's
+#: ``sts:AssumeRole`` is signed by the EMR EC2 role's instance-profile session and its S3 calls by the destination
+#: role's session, neither a service principal: both requests are known not to carry them (:data:`_ABSENT_DIRECT`), so
+#: ``StringEquals`` on one fails a trust's Allow and ``StringNotEquals`` (or ``...IfExists``) on one applies a Deny.
+#: Not on the KMS calls S3 makes for SSE-KMS (:func:`kms_request`): those are forward access sessions, "the
+#: permissions of the identity calling an AWS service, combined with an AWS service's identity" (IAM User Guide,
+#: "Forward access sessions"), whose page names only ``aws:CalledVia*`` and ``aws:ViaAWSService`` as set on them and
+#: says nothing of these keys; whether such a request counts as "made directly by an AWS service principal" is not
+#: documented, so there a condition on them stays "not checked".
+SERVICE_SOURCE_KEYS = frozenset({"aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths"})
+#: The keys EMRFS's own requests (its ``sts:AssumeRole`` and its S3 calls) are known not to carry.
+_ABSENT_DIRECT = _ABSENT_ALWAYS | SERVICE_SOURCE_KEYS
 
 
 def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, str | None] | None:
@@ -1068,7 +1085,7 @@ def s3_request(
     key = expand_key(call.key, stem) if call.key is not None else ""
     if key is None:
         return None
-    absent = set(_ABSENT_ALWAYS)
+    absent = set(_ABSENT_DIRECT)
     context = {
         **_principal_context(role),
         "aws:ResourceAccount": bucket.account,
@@ -1320,7 +1337,7 @@ def kms_request(
         # end otherwise (aws-cn: amazonaws.com.cn; the ISO partitions) the value is not documented: left
         # out of the context and not known absent, so a condition on it is not checked.
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
-    absent = set(_ABSENT_ALWAYS)
+    absent = set(_ABSENT_ALWAYS)  # not SERVICE_SOURCE_KEYS: a forward access session's are not documented
     if action == "kms:Decrypt" or not names_key:
         # S3 decrypts a part or an object, and encrypts a part, with the key of the upload or the object: an
         # UploadPart names no key (its SSE-KMS headers are CreateMultipartUpload's: S3 API Reference, UploadPart),
@@ -1356,7 +1373,7 @@ def assume_request(emr_role: RoleState, role: RoleState) -> Request:
         role.arn,
         principal=emr_role.arn,
         context=context,
-        known_absent=_ABSENT_ALWAYS,
+        known_absent=_ABSENT_DIRECT,
         has_boundary=emr_role.boundary is not None,
     )
 
