@@ -6726,6 +6726,15 @@ MUTATIONS = [
         "Deny whose negated test applies is not reported as the FAIL it surely is",
         ["tests/unit/test_source_keys_absent.py"],
     ),
+    m(
+        "OX245",
+        "hooks/iam.py",
+        "            if read_before:\n                self._refuse_trusted_since(",
+        "            if False:\n                self._refuse_trusted_since(",
+        "a revoke deleting the destination role deletes it on the trust it read before its key writes: another "
+        "pipeline's grant that added its EMR EC2 role meanwhile has its role deleted under it, both tasks succeeding",
+        ["tests/integration/test_revoke_delete_late_trust.py"],
+    ),
 ]
 
 

@@ -1527,6 +1527,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         dry_run: bool = False,
         checked: tuple[dict[str, Any], dict[str, str], list[str]] | None = None,
         landed: list[Change] | None = None,
+        keys_revoked: list[str] | None = None,
     ) -> list[Change]:
         """
         Delete a destination role, only if this provider created it (tagged), nobody added policies to it
@@ -1540,22 +1541,28 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         :meth:`revoke_role_trust` and of the other revoke steps), and the refusal says how to revoke it.
 
         :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
-        :param checked: what :meth:`refuse_deleting` answered just before, with no write to the role since (the
-            revoke's run before its key writes); ``None``: run it now. Either way the provider's inline policy is
-            read again just before each send of its ``DeleteRolePolicy``, and must read as the check read it.
+        :param checked: what :meth:`refuse_deleting` answered before, with no write to the role since (the
+            revoke's run before its key writes); ``None``: run it now. Given, the real run reads the role's trust
+            again (``GetRole``) just before its first delete (:meth:`_refuse_trusted_since`). Either way the
+            provider's inline policy is read again just before each send of its ``DeleteRolePolicy``, and must read
+            as the check read it.
         :param landed: told each inline policy's deletion as it lands (before ``DeleteRole``, which may yet fail:
             :func:`~airflow_provider_emrfs_xacct.pure.plan.landing` puts the role's deletion in their place).
         :raises ConflictError: the role is not the one named, not the provider's, carries policies the
             provider did not write, is in an instance profile, or its trust policy lets someone else assume it; or its
-            inline policy changed since the check.
+            inline policy changed since the check; or, ``checked`` given, its trust lets someone else assume it now.
+        :param keys_revoked: the keys the revoke took the role out of since ``checked`` was read, for that refusal.
         """
         role_name = role_arn.rsplit("/", 1)[1]
+        read_before = checked is not None
         checked = checked or self.refuse_deleting(role_arn, emr_role)
         if checked is None:
             return []
         role, tags, inline = checked
         change = Change(DELETE, f"iam role {role_name}", _deleted_role(role, inline, tags), None)
         if not dry_run:
+            if read_before:
+                self._refuse_trusted_since(role_arn, emr_role, keys_revoked or [])
             self._forget_inline_reads(role_name)
             for name in inline:
                 self._delete_inline_unchanged(role_arn, role_name, name)
@@ -1579,6 +1586,48 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             unless_gone(send_again_while, lingering, self.conn.delete_role, RoleName=role_name)
             log.info("iam role %s: deleted", role_name)
         return [change]
+
+    def _refuse_trusted_since(self, role_arn: str, emr_role: tuple[str, str], keys_revoked: list[str]) -> None:
+        """
+        Refuse (``ConflictError``) the deletion when the role's trust, read again now (one ``GetRole``), lets someone
+        besides ``emr_role`` assume it: the rule of :meth:`refuse_deleting`, whose answer came before the revoke's key
+        writes (``keys_revoked``: what they took the role out of). Another pipeline's grant may have added its EMR EC2
+        role to the trust since, and IAM deletes a role whatever its trust says (IAM API Reference, "DeleteRole",
+        https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html: a role name, no condition to delete
+        against). Read just before the first ``DeleteRolePolicy``: a grant landing
+        after it, or that this read does not show yet (IAM User Guide, "Troubleshoot IAM": "Changes that I make are
+        not always immediately visible"), is not seen. A role gone meanwhile is left to the deletes (nothing to keep).
+
+        The keys are not granted back: that would be more key-policy writes in a refusal, each of which may fail or
+        be denied and would have to be reported, and whether the other pipeline uses those keys is its own grant's
+        business (``GrantKmsKeyUserOperator``, which restores it, and changes nothing when it needs nothing).
+        """
+        role_name = role_arn.rsplit("/", 1)[1]
+        role = self.get_role(role_name)
+        if role is None:
+            return
+        trust = iam_document(
+            role.get("AssumeRolePolicyDocument"), f"the trust policy of role {role_name}", "trust policy"
+        )
+        others = trusted_besides(trust, documents.TRUST_SID, *emr_role)
+        if not others:
+            return
+        keys = (
+            f"it was already taken out of the key users of {', '.join(f'kms key {key}' for key in keys_revoked)}, "
+            "so their SSE-KMS writes with those keys fail until their key grant (GrantKmsKeyUserOperator) runs again"
+            if keys_revoked
+            else "no key policy was written without it"
+        )
+        raise self._not_deleting(
+            role_arn,
+            f"role {role_name} is trusted by {', '.join(others)} too, since the check before the key writes (another "
+            f"pipeline's grant, say), not only by role {emr_role[1]} of account {emr_role[0]}: deleting it would end "
+            f"their access. Nothing of the role was deleted: it is kept with its trust policy and its permissions (the "
+            f"writes before stay done), and {keys}",
+            fix="run their key grant again if it was revoked, then revoke this pipeline again without deleting the "
+            "role (its trust step takes role "
+            f"{emr_role[1]} out), or revoke theirs first and then delete it",
+        )
 
     def refuse_deleting(
         self, role_arn: str, emr_role: tuple[str, str]

@@ -1133,13 +1133,14 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             changes += configuration_changes
         if self.delete_destination_role:
             # Last: a deleted role would show as its unique ID in the key policies the steps above change. On the
-            # refusals' answer just before the key writes, not read a third time: the writes since (key policies, the
-            # security configuration) do not touch the role; a policy or instance profile someone adds meanwhile has
-            # IAM refuse DeleteRole (DeleteConflict: IAM API Reference, "DeleteRole"), named as its check names it;
-            # the provider's own inline policy is read again just before its DeleteRolePolicy, which no condition
-            # guards (refused if it changed: EmrfsIamHook.delete_provider_role); and a refusal here would come after
-            # the key writes, which that run is there to forestall. A trust statement added after the last read is
-            # not seen, as after any read (IAM has no conditional delete).
+            # refusals' answer just before the key writes, not all read a third time: the writes since (key policies,
+            # the security configuration) do not touch the role; a policy or instance profile someone adds meanwhile
+            # has IAM refuse DeleteRole (DeleteConflict: IAM API Reference, "DeleteRole"), named as its check names
+            # it; the provider's own inline policy is read again just before its DeleteRolePolicy, which no condition
+            # guards (refused if it changed: EmrfsIamHook.delete_provider_role); and so is the trust (GetRole), which
+            # IAM does not guard either: another pipeline's grant that added its EMR EC2 role during the key writes
+            # has the deletion refused, nothing deleted (EmrfsIamHook._refuse_trusted_since). A trust statement
+            # added after that read is not seen, as after any read (IAM has no conditional delete).
             deletion = self._delete_role(destination_iam, (role_arn, emr_role), changes, deletion_checked, dry_run)
             self.destination_role_found = bool(deletion)  # [] only when GetRole found no role (refuse_deleting)
         return new_configuration, changes
@@ -1164,12 +1165,14 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.plan import landing
 
         start = len(changes)
+        # The keys this revoke took the role out of, for a refusal of the deletion after them (its trust read again).
+        keys_revoked = [change.resource.split()[2] for change in changes if change.resource.startswith("kms key ")]
         try:
             with explain_access_denied(destination_iam, destination_iam.client_sending_once):
                 return landing(
                     changes,
                     lambda landed: destination_iam.delete_provider_role(
-                        *roles, dry_run=dry_run, checked=checked, landed=landed
+                        *roles, dry_run=dry_run, checked=checked, landed=landed, keys_revoked=keys_revoked
                     ),
                 )
         except Exception as error:

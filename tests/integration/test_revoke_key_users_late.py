@@ -201,7 +201,8 @@ def test_deleting_the_role_checks_it_in_the_plan_and_before_the_key_writes_not_a
     """
     ``delete_destination_role=True`` with a key: the deletion's refusals read the role in the plan and again just
     before the key writes; the deletion goes on that second read, as the key and security-configuration writes since
-    do not touch the role. Before, every read of the checks (``GetRole``, ``ListRolePolicies``, ``GetRolePolicy``,
+    do not touch the role, but for the trust (``GetRole``, test_revoke_delete_late_trust.py) and the provider's inline
+    policy, read again just before the deletes. Before, every read of the checks (``GetRole``, ``ListRolePolicies``, ``GetRolePolicy``,
     ``ListAttachedRolePolicies``, ``ListInstanceProfilesForRole``) was sent a third time after the key writes, and
     the checks before the plan (the keys the role's policy grants, the buckets) read that policy twice.
     """
