@@ -6735,6 +6735,15 @@ MUTATIONS = [
         "pipeline's grant that added its EMR EC2 role meanwhile has its role deleted under it, both tasks succeeding",
         ["tests/integration/test_revoke_delete_late_trust.py"],
     ),
+    m(
+        "OX253",
+        "operators/emr.py",
+        '        cluster = getattr(self, "_job_flow_id", None)\n        if not cluster:\n',
+        '        cluster = getattr(self, "_job_flow_id", None)\n        if True:\n',
+        'a launch that launched its cluster logs "No changes." (a task with nothing to do) right before RunJobFlow, '
+        "or only its configuration's create, never naming the cluster it launched for the run",
+        ["tests/integration/test_emr_launch.py"],
+    ),
 ]
 
 

@@ -625,8 +625,10 @@ def run_dag(
 
 
 #: A task's plan in ``airflow dags test`` output: the message (one or many lines) between the level and the logger.
+#: A launch that changed nothing names its cluster after ``No changes to the accounts' set-up;`` instead.
 _PLAN_MESSAGE = re.compile(
-    r"\[info\s*\] (?P<message>(?:No changes\.|Dry run, nothing changed\. Plan:\n|Changes made:\n).*?)"
+    r"\[info\s*\] (?P<message>(?:No changes(?:\.| to the accounts' set-up;)|Dry run, nothing changed\. Plan:\n|"
+    r"Changes made:\n).*?)"
     r" \[airflow\.task\.operators\.airflow_provider_emrfs_xacct\.",
     re.S,
 )

@@ -535,7 +535,31 @@ class LaunchClusterWithSecConfigOperator(_WaitsMixin, EmrfsXacctOperatorMixin, E
         try:
             return self._launch(context, hook, name)
         finally:
+            self._report_launch(context)
+
+    def _report_launch(self, context: Context) -> None:
+        """
+        Report the launch's changes to the accounts' set-up (``plan`` in XCom: those alone), and name its cluster.
+
+        Once ``RunJobFlow`` answered (or an earlier try's cluster was taken), the log names the cluster as the run's
+        own rather than ``No changes.``, which would say the task had nothing to do; before that, :meth:`report`'s.
+        """
+        from airflow_provider_emrfs_xacct.operators.base import PLAN_XCOM_KEY
+
+        cluster = getattr(self, "_job_flow_id", None)
+        if not cluster:
             self.report(context, self._launch_changes)
+        elif self._launch_changes:
+            self.report(context, self._launch_changes)
+            self.log.info("Cluster %s launched for this run (not counted as a change)", cluster)
+        else:
+            # As report() would, but for its log line: the plan in XCom and last_plan stays empty.
+            self.log.info(
+                "No changes to the accounts' set-up; cluster %s launched for this run (not counted as a change)",
+                cluster,
+            )
+            self.last_plan = []
+            self.push_xcom(context, PLAN_XCOM_KEY, [])
 
     def _cluster_created(self) -> Change:
         """The change that launches the cluster: its ``RunJobFlow`` arguments, sensitive values masked (no call)."""

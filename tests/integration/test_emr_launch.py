@@ -206,6 +206,43 @@ def test_retried_task_returns_same_cluster_without_second_launch(emr: Any) -> No
     assert second_ti.xcoms["emr_cluster"]["job_flow_id"] == first_id
 
 
+def test_a_launch_logs_its_cluster_as_the_runs_own_not_no_changes(emr: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """
+    A launch that changes nothing in the accounts' set-up still launches a cluster: its log names it as the run's
+    own, where it said "No changes." (a task with nothing to do, docs/concepts.md) right before ``RunJobFlow``.
+    The plan in XCom stays empty, so a rerun's plan does too; a retry that takes its earlier try's cluster names it.
+    """
+    capsys.readouterr()
+    cluster_id, _, ti = run_operator(make_operator(), RecordingTaskInstance(task_id="launch_cluster"))
+    retried_id, _, retry = run_operator(make_operator(), RecordingTaskInstance(task_id="launch_cluster", try_number=2))
+
+    output = capsys.readouterr().out
+    assert retried_id == cluster_id
+    line = f"No changes to the accounts' set-up; cluster {cluster_id} launched for this run (not counted as a change)"
+    assert output.count(line) == 2
+    assert "No changes." not in output
+    assert ti.xcoms["plan"] == retry.xcoms["plan"] == []
+
+
+def test_a_launch_that_creates_its_configuration_reports_it_and_names_its_cluster(
+    emr: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The configuration the launch created (deleted since its create task) is its change; the cluster is named apart."""
+    document = json.loads(emr.describe_security_configuration(Name=SECURITY_CONFIGURATION)["SecurityConfiguration"])
+    name = security_configuration_name("emrfs-xacct-launch", document)
+    operator = make_operator(security_configuration=name, security_configuration_document=document)
+    capsys.readouterr()
+
+    cluster_id, _, ti = run_operator(operator, RecordingTaskInstance(task_id="launch_cluster"))
+
+    output = capsys.readouterr().out
+    (change,) = ti.xcoms["plan"]
+    assert change["resource"] == f"emr security configuration {name}"
+    assert "Applied: 1 added, 0 changed, 0 destroyed." in output
+    assert f"Cluster {cluster_id} launched for this run (not counted as a change)" in output
+    assert "No changes" not in output
+
+
 def test_a_retry_with_another_security_configuration_is_refused_not_handed_the_old_cluster(emr: Any) -> None:
     """
     A cluster keeps the security configuration it was launched with (it is a RunJobFlow parameter; EMR

@@ -49,6 +49,17 @@ def test_second_run_shows_one_summary_line_per_task() -> None:
     )
 
 
+def test_a_launch_that_changed_nothing_is_shown_naming_its_cluster() -> None:
+    launched = "No changes to the accounts' set-up; cluster j-1 launched for this run (not counted as a change)"
+    output = airflow_output(("ensure_destination_role", "No changes."), ("launch_cluster", launched))
+
+    assert count_changes(output) == 0
+    assert (
+        show_plans(output, diffs=True)
+        == f"  ensure_destination_role:\n    No changes.\n  launch_cluster:\n    {launched}"
+    )
+
+
 def test_a_dry_run_is_shown_as_planned_not_applied() -> None:
     output = airflow_output(("ensure_destination_role", plan_message(CHANGES, dry_run=True)))
 
