@@ -420,10 +420,11 @@ def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any], role_arn: 
     "IAM ARNs"; the path-less ARN of a role made under a path names no role) and the name in IAM's case (the EMR EC2
     role's grant names it so, and in a policy's ``Resource`` the name is case sensitive: IAM User Guide, "IAM JSON
     policy elements: Resource"). A role of the EMR account is left to ``CreateEmrfsSecurityConfigOperator``, which refuses it
-    with its own reason.
+    with its own reason. A ``Prefix`` identifier of a mapping to the destination role must be at or under one of
+    ``destination.s3_prefixes``, the only prefixes ``apply`` grants that role (:func:`_identifier_not_granted`; OX252).
 
     :param role_arn: the destination role's ARN, path included; ``None``: not read yet.
-    :raises EmrfsXacctError: naming the file and ``security_configuration.role_mappings[N].Role``.
+    :raises EmrfsXacctError: naming the file and ``security_configuration.role_mappings[N].Role`` (or ``.Identifiers[M]``).
     """
     from airflow_provider_emrfs_xacct.pure.security_config import validate_role_mappings
 
@@ -433,6 +434,49 @@ def refuse_roles_not_provisioned(path: Path, partner: dict[str, Any], role_arn: 
         if problem:
             error = InvalidParameterError(f"security_configuration.role_mappings[{index}].Role", problem)
             raise EmrfsXacctError(f"{path}: {error}")
+        outside = _identifier_not_granted(mapping, partner)
+        if outside is not None:
+            position, problem = outside
+            error = InvalidParameterError(
+                f"security_configuration.role_mappings[{index}].Identifiers[{position}]", problem
+            )
+            raise EmrfsXacctError(f"{path}: {error}")
+
+
+def _identifier_not_granted(mapping: dict[str, Any], partner: dict[str, Any]) -> tuple[int, str] | None:
+    """
+    The first ``Prefix`` identifier of a mapping to the destination role that is not at or under one of
+    ``destination.s3_prefixes``, and why that is refused (see :func:`refuse_roles_not_provisioned`); ``None``: none.
+
+    When a request matches a mapping, EMRFS sends it with the mapped role's credentials instead of the EMR EC2
+    role's (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3" and "Authorizing
+    access to EMRFS data in Amazon S3"), and ``apply`` grants that role ``destination.s3_prefixes`` only: every
+    request the identifier matches outside them would be denied. Compared as S3 locations (:func:`parse_s3_location`
+    ends each prefix with ``/``): the bucket alike, and a granted prefix a prefix of the identifier's key on a ``/``
+    boundary, so ``s3://b/exports`` (a ``s3://b/exports/`` prefix as :attr:`S3Location.mapping_identifier` writes it)
+    and ``s3://b/exports/daily`` are under ``s3://b/exports/``, while ``s3://b/`` and ``s3://b/exp`` are not.
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+
+    destination = partner["destination"]
+    parts = str(mapping["Role"]).split(":", 5)
+    name = parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else ""
+    account = parts[4] if len(parts) == 6 else ""
+    mine = account == str(destination["account_id"]) and name.lower() == str(destination["role_name"]).lower()
+    if not mine or mapping["IdentifierType"] != "Prefix":
+        return None
+    prefixes = [str(prefix) for prefix in destination["s3_prefixes"]]
+    granted = [parse_s3_location(prefix, "destination.s3_prefixes") for prefix in prefixes]
+    for position, identifier in enumerate(mapping["Identifiers"]):
+        location = parse_s3_location(identifier, "Identifiers", allow_bucket_root=True)
+        if not any(location.bucket == g.bucket and location.prefix.startswith(g.prefix) for g in granted):
+            return position, (
+                f"is {identifier!r}, which is not at or under any of destination.s3_prefixes {prefixes}: EMRFS sends "
+                "every request it matches with the destination role's credentials, and apply grants that role only "
+                "those prefixes, so its requests elsewhere would be denied. Add that prefix to destination.s3_prefixes, "
+                "or narrow the mapping to them"
+            )
+    return None
 
 
 def refuse_keys_not_kms_arns_of(path: Path, partner: dict[str, Any], err: TextIO) -> None:

@@ -6744,6 +6744,16 @@ MUTATIONS = [
         "or only its configuration's create, never naming the cluster it launched for the run",
         ["tests/integration/test_emr_launch.py"],
     ),
+    m(
+        "OX252",
+        "cli.py",
+        "        if not any(location.bucket == g.bucket and location.prefix.startswith(g.prefix) for g in granted):\n",
+        "        if not any(location.bucket == g.bucket for g in granted):\n",
+        "emrfs-xacct plan/apply take a role mapping of the whole bucket or another prefix of it to the destination "
+        "role, which apply grants destination.s3_prefixes only: exit 0, then every request EMRFS sends it outside "
+        "them is denied (verify fails)",
+        ["tests/integration/test_cli_mapping_prefixes.py"],
+    ),
 ]
 
 
