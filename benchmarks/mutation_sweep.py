@@ -6754,6 +6754,16 @@ MUTATIONS = [
         "them is denied (verify fails)",
         ["tests/integration/test_cli_mapping_prefixes.py"],
     ),
+    j(
+        "OX247",
+        "aws_judge.py",
+        '    return isinstance(document, dict) and document.get("Version") == "2012-10-17"\n',
+        "    return True\n",
+        "the stand-in's judge fills in policy variables of a policy without Version 2012-10-17 (left out, or "
+        "2008-10-17), where AWS reads ${aws:userid} as literal text: a version-less bucket policy granting "
+        "dest/${aws:userid}/* lets a session write dest/AROAW:s1/k, which AWS refuses",
+        ["tests/unit/test_aws_judge_policy_version.py"],
+    ),
 ]
 
 

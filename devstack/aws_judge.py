@@ -30,7 +30,7 @@ AWS rules applied, with their sources:
   only as documented (:func:`_not_principal_exempts`); conditions on absent keys, ``...IfExists`` and
   JSON booleans (:func:`_condition_holds`); several ``Date`` values ORed (:func:`_date_condition`); the set operators
   one request value at a time (:func:`_set_holds`); policy variables in condition values (:func:`_with_variables`) and
-  their defaults; resource ARNs matched with case, only ``*``/``?`` as
+  their defaults, only in a policy of ``Version`` ``2012-10-17`` (:func:`_recognizes_variables`); resource ARNs matched with case, only ``*``/``?`` as
   wildcards and those within their colon-delimited segment unless a ``*`` ends it (:func:`_arn_matches`);
   ``ArnLike``/``ArnEquals`` one ARN component at a time (:func:`_arn_condition_matches`); a ``Date`` value without a
   time zone read as UTC (:func:`_timestamp`); a ``Principal`` naming the caller's own session ARN
@@ -89,6 +89,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import contextvars
 import datetime
 import functools
 import ipaddress
@@ -266,6 +267,39 @@ _LITERAL_STAR, _LITERAL_QUESTION = "\ue000", "\ue001"
 _FIXED_VARIABLES = {"*": ("*", _LITERAL_STAR), "?": ("?", _LITERAL_QUESTION), "$": ("$", "$")}
 
 
+#: Whether the policy principalmapper is matching recognizes policy variables (:func:`_recognizes_variables`): set by
+#: :func:`_versioned` around its matching of each policy, read by :func:`_with_variables` and :func:`_arn_matches`.
+_VARIABLES_RECOGNIZED: contextvars.ContextVar[bool] = contextvars.ContextVar("variables_recognized", default=True)
+
+
+def _recognizes_variables(policy: Any) -> bool:
+    """
+    Whether ``policy`` (a document or principalmapper's ``Policy``) has policy variables: only with ``Version``
+    ``2012-10-17``. IAM User Guide, "IAM JSON policy elements: Version"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html): under ``2008-10-17``,
+    which a policy without the element defaults to, "variables such as ${aws:username} aren't recognized as variables
+    and are instead treated as literal strings in the policy"; "IAM policy elements: Variables and tags": "you must
+    include the Version element and set it to 2012-10-17". The text is then compared as written (``*`` and ``?`` in a
+    ``Resource`` or a ``*Like`` value still wildcards).
+    """
+    document = getattr(policy, "policy_doc", policy)
+    return isinstance(document, dict) and document.get("Version") == "2012-10-17"
+
+
+def _versioned(check: Any, position: int) -> Any:
+    """principalmapper's ``check`` of the policy at argument ``position``, its variables as its ``Version`` has them."""
+
+    @functools.wraps(check)
+    def versioned(*args: Any) -> Any:
+        token = _VARIABLES_RECOGNIZED.set(_recognizes_variables(args[position]))
+        try:
+            return check(*args)
+        finally:
+            _VARIABLES_RECOGNIZED.reset(token)
+
+    return versioned
+
+
 def _with_variables(plain: str, values: Any, context: Any) -> Any:
     """
     A condition's values with their policy variables replaced from the request: IAM User Guide, "IAM policy elements:
@@ -274,9 +308,12 @@ def _with_variables(plain: str, values: Any, context: Any) -> Any:
     replaced with values that come from the conditional context keys passed in the request". A value whose variable has
     no value is dropped: "Condition operators like StringEquals or StringLike do not match", "Inverted condition
     operators like StringNotEquals or StringNotLike do match against a null value" ("Policy variables with no value").
-    principalmapper compared them as written.
+    principalmapper compared them as written. A policy without ``Version`` ``2012-10-17`` has none
+    (:func:`_recognizes_variables`).
     """
-    if not plain.startswith(("String", "Arn")) or not any("${" in value for value in _listed(values)):
+    if not _VARIABLES_RECOGNIZED.get() or not plain.startswith(("String", "Arn")):
+        return values
+    if not any("${" in value for value in _listed(values)):
         return values
     like = plain.startswith("Arn") or "Like" in plain
     replaced = [
@@ -389,9 +426,10 @@ def _arn_matches(string_to_check: str, pattern: str, condition_keys: Any = None)
     wildcard cross colons and reads ``+``, ``(`` … as regular-expression syntax; it stays the matcher of actions
     (case-insensitive, "IAM JSON policy elements: Action") and of anything else.
     """
+    recognized = _VARIABLES_RECOGNIZED.get()  # not without Version 2012-10-17 (_recognizes_variables)
     if not string_to_check.startswith("arn:"):
-        return bool(_pmapper_matches(string_to_check, pattern, condition_keys))
-    substituted = _substituted(pattern, condition_keys or {}, like=True)
+        return bool(_pmapper_matches(string_to_check, pattern, condition_keys if recognized else None))
+    substituted = _substituted(pattern, condition_keys or {}, like=True) if recognized else pattern
     if substituted is None:
         # "the resource that includes a policy variable with no value will not match any resource" (IAM User Guide, "IAM
         # policy elements: Variables and tags", "Policy variables with no value").
@@ -469,6 +507,13 @@ _simulation._get_arn_match = _arn_condition
 #: ``StringLike``/``StringNotLike``: "Case-sensitive matching", ``*`` and ``?`` anywhere in the string (IAM User
 #: Guide, "Condition operators"); principalmapper's own reads ``+``, ``(``, ``[`` … as regular-expression syntax.
 _simulation._expand_str_and_compare = _like
+# Every policy principalmapper matches (identity, boundary, trust, bucket, key, endpoint policies) goes through these two,
+# which query_interface imported by name as well.
+_policy_check = _versioned(_simulation.policy_has_matching_statement, 0)
+_resource_policy_check = _versioned(_simulation.resource_policy_matching_statements, 1)
+for _module in (_simulation, _query):
+    _module.policy_has_matching_statement = _policy_check
+    _module.resource_policy_matching_statements = _resource_policy_check
 
 EMPTY_POLICY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
 
@@ -801,7 +846,8 @@ def object_context_policy(
     partition = resource.split(":")[1]
     grantees = [f"arn:{partition}:iam::{account}:root" for account in (object_owner, *acl_accounts)]
     grant = {"Effect": "Allow", "Principal": {"AWS": grantees}, "Action": action, "Resource": "*"}
-    return {"Version": "2012-10-17", "Statement": [*denies, grant]}
+    # The bucket policy's Version, which decides whether its Deny statements have policy variables (_recognizes_variables).
+    return {**bucket_policy, "Statement": [*denies, grant]}
 
 
 def principal_keys() -> dict[str, str]:
@@ -1590,9 +1636,8 @@ def endpoint_policy_allows(
         ]
     node = principal.node()
     prepared = request_context(node, request_keys(principal, action, resource_owner, context, resource=resource))
-    matching = _simulation.resource_policy_matching_statements(
-        node, {"Statement": statements}, action, resource, prepared
-    )
+    versioned = {**policy, "Statement": statements}  # its Version, which says whether it has variables
+    matching = _simulation.resource_policy_matching_statements(node, versioned, action, resource, prepared)
     if any(statement.get("Effect") == "Deny" for statement in matching):
         return Decision(False, f"denied: the VPC endpoint policy of {endpoint_id} denies {action} on {resource}")
     if any(statement.get("Effect") == "Allow" for statement in matching):
