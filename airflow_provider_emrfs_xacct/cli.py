@@ -894,7 +894,7 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
     """
     from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
     from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
-    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_role_arn
+    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_region_name, validate_role_arn
 
     for section in ("emr", "destination"):
         option = f"--{section}-role-arn"
@@ -910,8 +910,10 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
                 )
     if args.region is not None:
         validate_region(args.region)
+    elif os.environ.get(REGION_VARIABLE):
+        validate_region_name(os.environ[REGION_VARIABLE], REGION_VARIABLE)
     for section in ("emr", "destination"):
-        _check_profile_and_region(section, getattr(args, f"{section}_profile"), args.region)
+        _check_profile_and_region(section, getattr(args, f"{section}_profile"), cli_region(args))
     _check_endpoints(args)
     if getattr(args, "security_configuration", None) is not None:  # verify, revoke: as the operators check it
         validate_security_configuration_name(args.security_configuration, "--security-configuration")
@@ -994,6 +996,26 @@ def validate_region(region: str) -> str:
     return validate_region_name(region, "--region")
 
 
+#: The variable the AWS CLI v2 takes the Region from before ``AWS_DEFAULT_REGION`` and the profile's ``region``
+#: (AWS CLI User Guide, "Environment variables to configure the AWS CLI", ``AWS_REGION``; AWS SDKs and Tools
+#: Reference Guide, "AWS Region", its support table: the AWS CLI v2 uses any value in ``AWS_REGION`` before any in
+#: ``AWS_DEFAULT_REGION``). botocore reads only ``AWS_DEFAULT_REGION`` (``configprovider``: ``'region': ('region',
+#: 'AWS_DEFAULT_REGION', …)``), so the command line reads it itself.
+REGION_VARIABLE = "AWS_REGION"
+
+
+def cli_region(args: argparse.Namespace) -> str | None:
+    """
+    The Region both connections get: ``--region``, else ``AWS_REGION`` when set and not empty, else ``None``
+    (botocore's own: ``AWS_DEFAULT_REGION``, then the profile's ``region``). Every client the command builds, in both
+    accounts, the ``sts:AssumeRole`` clients of ``--*-role-arn`` and the command line's own hooks, takes it from the
+    connections (:func:`configure_connections`).
+    """
+    if args.region is not None:
+        return str(args.region)
+    return os.environ.get(REGION_VARIABLE) or None
+
+
 #: The environment variables botocore takes the profile from, the first one set winning, whatever its value
 #: (``botocore/configprovider.py``: ``'profile': (None, ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], …)``; so
 #: ``AWS_DEFAULT_PROFILE`` wins over ``AWS_PROFILE``, unlike the AWS CLI v2: boto/boto3#3891).
@@ -1016,8 +1038,8 @@ def _check_profile_and_region(section: str, profile: str | None, region: str | N
     """
     Refuse a profile the AWS config and credentials files do not hold, and a connection with no Region.
 
-    Without ``--region`` the connection's Region is botocore's (``AWS_DEFAULT_REGION``, then the profile's
-    ``region``); when there is none, botocore fails only at the first call, with "You must specify a region".
+    Without ``--region`` (or ``AWS_REGION``: :func:`cli_region`, given as ``region``) the connection's Region is
+    botocore's (``AWS_DEFAULT_REGION``, then the profile's ``region``); when there is none, botocore fails only at the first call, with "You must specify a region".
     Both errors name the profile in use and what chose it: the option, else the variable botocore took it from.
     """
     import botocore.session
@@ -1040,17 +1062,20 @@ def _check_profile_and_region(section: str, profile: str | None, region: str | N
     if region is None and not session.get_config_variable("region"):
         where = "the default profile" if in_use is None else f"profile {in_use[0]!r} ({in_use[1]})"
         raise InvalidParameterError(
-            "--region", f"is needed: neither AWS_DEFAULT_REGION nor {where} sets a Region for the {section} connection"
+            "--region",
+            f"is needed: neither {REGION_VARIABLE}, AWS_DEFAULT_REGION nor {where} sets a Region for the {section} "
+            "connection",
         )
 
 
 def configure_connections(args: argparse.Namespace) -> None:
     """Define the two connections the operators use, from the command line's profiles."""
+    region = cli_region(args)  # one Region for both accounts, their sts:AssumeRole clients and every hook
     os.environ[f"AIRFLOW_CONN_{EMR_CONN.upper()}"] = _connection(
-        args.emr_profile, args.region, args.endpoint_url, args.emr_role_arn
+        args.emr_profile, region, args.endpoint_url, args.emr_role_arn
     )
     os.environ[f"AIRFLOW_CONN_{DESTINATION_CONN.upper()}"] = _connection(
-        args.destination_profile, args.region, args.endpoint_url, args.destination_role_arn
+        args.destination_profile, region, args.endpoint_url, args.destination_role_arn
     )
 
 
@@ -1600,11 +1625,14 @@ def _region_advice(error: BaseException, regions: str) -> str:
 
 
 def _connections_regions(args: argparse.Namespace) -> str:
-    """The connections' Region for messages: ``--region``, else each profile's as botocore reads it (``a / b``)."""
+    """
+    The connections' Region for messages: ``--region`` or ``AWS_REGION`` (:func:`cli_region`), else each profile's as
+    botocore reads it (``a / b``).
+    """
     import botocore.session
 
-    if args.region:
-        return str(args.region)
+    if cli_region(args):
+        return str(cli_region(args))
     found: list[str] = []
     for section in ("emr", "destination"):
         try:
@@ -1794,6 +1822,45 @@ class PartiallyAppliedError(Exception):
         self.result, self.step, self.error = result, step, error
 
 
+#: What opens a Jinja expression, statement or comment (Jinja documentation, "Template Designer Documentation",
+#: "Synopsis": ``{% ... %}``, ``{{ ... }}``, ``{# ... #}``), the templates a DAG's operator fields are rendered with.
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
+def refuse_template_text(path: Path, partner: dict[str, Any]) -> None:
+    """
+    Refuse, for ``plan`` and ``apply``, a partner file string value holding a Jinja marker (:data:`TEMPLATE_MARKERS`;
+    pure: no AWS call). A DAG renders its operators' templated fields (``s3://bucket/exports/{{ ds }}/``) before they
+    run; the command line renders nothing, so such a value copied from a DAG would be written to IAM, KMS or EMR as it
+    is (``arn:aws:s3:::bucket/exports/{{ ds }}/*`` in the role's policy). ``revoke`` and ``verify`` create nothing from
+    the file: one an earlier ``apply`` took, its literal text written, can still be verified and taken back (as
+    :func:`run` takes its identifiers).
+
+    :raises EmrfsXacctError: naming the file and the field.
+    """
+    for field_name, value in _string_values(partner, ""):
+        marker = next((marker for marker in TEMPLATE_MARKERS if marker in value), None)
+        if marker is not None:
+            error = InvalidParameterError(
+                field_name,
+                f"holds the template marker {marker!r} ({value!r}): partner files are not templated, so it would be "
+                "written to AWS as it is; give the value a DAG run renders it to",
+            )
+            raise EmrfsXacctError(f"{path}: {error}")
+
+
+def _string_values(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every string of ``value`` (dicts and lists within), with its place (``destination.s3_prefixes[0]``)."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _string_values(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _string_values(item, f"{where}[{index}]")
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgress | None = None) -> int:
     """
     Run the command. ``revoke`` and ``verify`` create no role mapping from the file: they take its ``User``/``Group``
@@ -1811,10 +1878,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgr
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProgress | None) -> int:
     partner = load_partner(Path(args.partner_file))
     if args.command in ("plan", "apply"):
+        refuse_template_text(Path(args.partner_file), partner)
         refuse_roles_not_provisioned(Path(args.partner_file), partner)
     validate_options(args, partner)
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
+    if args.command == "verify" and args.security_configuration is not None:  # before any other read, as revoke
+        _require_configuration(args.security_configuration, partner, instead=_VERIFY_INSTEAD)
     require_ec2_role_here(partner)
 
     def refused(operator: Any, error: EmrfsXacctError, *, applying: bool = False) -> EmrfsXacctError:
@@ -2001,13 +2071,23 @@ def _sessions_message(result: dict[str, Any], done: str, emr_ec2_role: str) -> s
     return message
 
 
-def _require_configuration(name: str, partner: dict[str, Any]) -> None:
+#: What ``verify --security-configuration`` with a name EMR does not hold says to do instead of giving another name.
+_VERIFY_INSTEAD = "leave the option out to verify the one the partner file names (nothing was changed)"
+
+
+def _require_configuration(
+    name: str, partner: dict[str, Any], *, instead: str = "--keep-security-configuration (nothing was changed)"
+) -> None:
     """
-    Refuse ``revoke --security-configuration NAME`` when the EMR account has no configuration by that name.
+    Refuse ``revoke`` or ``verify --security-configuration NAME`` when the EMR account has no configuration by that
+    name (exit 2, naming the option), before anything else is read.
 
     The revoke operator skips a missing one with a warning (a DAG's retry after a cleanup must not
     fail), and its result, no configuration, would read as "it held nothing but the partner's mappings":
-    a mistyped name would tell the user the next clusters need none.
+    a mistyped name would tell the user the next clusters need none. The verifier would report the link "security
+    configuration exists" broken (exit 1, read by a CI gate as an outage) and advise creating it, while the
+    partner's clusters run another one: the name given is the user's typo, not the chain's. The name worked out from
+    the partner file (no option) keeps that broken link. ``instead``: the way out besides another name.
     """
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
@@ -2019,8 +2099,7 @@ def _require_configuration(name: str, partner: dict[str, Any]) -> None:
         raise InvalidParameterError(
             "--security-configuration",
             f"the EMR account {partner['emr']['account_id']} has no security configuration named {name!r}: "
-            "give the one the partner's clusters use (aws emr list-security-configurations), or "
-            "--keep-security-configuration (nothing was changed)",
+            f"give the one the partner's clusters use (aws emr list-security-configurations), or {instead}",
         )
 
 
@@ -2121,7 +2200,10 @@ def parser() -> argparse.ArgumentParser:
     accounts.add_argument("--destination-profile", help="AWS profile acting in the destination account")
     accounts.add_argument("--emr-role-arn", help="role to assume in the EMR account (on top of the profile)")
     accounts.add_argument("--destination-role-arn", help="role to assume in the destination account")
-    accounts.add_argument("--region", help="AWS region (default: the profile's)")
+    accounts.add_argument(
+        "--region",
+        help="AWS Region of both accounts (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's)",
+    )
     accounts.add_argument(
         "--endpoint-url", help="one endpoint for every AWS service, e.g. a local moto server (not for AWS itself)"
     )

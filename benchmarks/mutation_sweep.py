@@ -6764,6 +6764,33 @@ MUTATIONS = [
         "dest/${aws:userid}/* lets a session write dest/AROAW:s1/k, which AWS refuses",
         ["tests/unit/test_aws_judge_policy_version.py"],
     ),
+    m(
+        "OX248",
+        "cli.py",
+        '    if args.command == "verify" and args.security_configuration is not None:  # before any other read',
+        "    if False:  # before any other read",
+        "emrfs-xacct verify --security-configuration with a name EMR does not hold (a typo) exits 1, the link "
+        '"security configuration exists" broken and its fix "create it", where revoke refuses the same name (exit 2)',
+        ["tests/integration/test_cli_region_templates_configuration_name.py"],
+    ),
+    m(
+        "OX249",
+        "cli.py",
+        "    return os.environ.get(REGION_VARIABLE) or None\n",
+        "    return None\n",
+        "emrfs-xacct ignores AWS_REGION, which the AWS CLI v2 reads before AWS_DEFAULT_REGION: with it alone the run "
+        "exits 2 asking for --region, and beside another AWS_DEFAULT_REGION it acts in that other Region",
+        ["tests/integration/test_cli_region_templates_configuration_name.py"],
+    ),
+    m(
+        "OX250",
+        "cli.py",
+        "        refuse_template_text(Path(args.partner_file), partner)\n",
+        "",
+        "emrfs-xacct plan/apply take a partner file value holding a Jinja marker (s3://bucket/exports/{{ ds }}/ "
+        "copied from a DAG): the command line renders nothing, and the literal text is written into the role's policy",
+        ["tests/integration/test_cli_region_templates_configuration_name.py"],
+    ),
 ]
 
 

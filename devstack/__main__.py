@@ -79,7 +79,8 @@ def try_it(seeded: Seeded, partner_file: Path) -> str:
             "",
             "Try the command line in another shell (moto accepts any credentials; the role ARNs pick the account):",
             "",
-            "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=" + REGION,
+            f"  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={REGION} "
+            f"AWS_REGION={REGION}",
             f"  emrfs-xacct plan {partner_file} {flags}",
             "",
             "and the same with apply, verify, and revoke --keep-security-configuration.",

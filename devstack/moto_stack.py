@@ -820,4 +820,5 @@ def airflow_environment(url: str, region: str = REGION) -> dict[str, str]:
         f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}": connection_uri_json(url, EMR_ACCOUNT, region),
         f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_uri_json(url, DESTINATION_ACCOUNT, region),
         "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,  # what emrfs-xacct reads first, as the AWS CLI v2 does (cli.cli_region)
     }

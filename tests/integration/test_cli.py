@@ -543,9 +543,10 @@ def test_a_bad_option_exits_2_naming_it_before_any_aws_call(
 def test_no_region_anywhere_exits_2_naming_the_option(
     aws: Seeded, partner_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """No ``--region``, no ``AWS_DEFAULT_REGION``, no config file: botocore fails only at the first call (it was exit 3)."""
+    """No ``--region``, ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or config file: botocore would fail at the first call (exit 3)."""
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
     arguments = cli_arguments("apply", partner_file, aws)
     del arguments[arguments.index("--region") : arguments.index("--region") + 2]
 
@@ -554,7 +555,7 @@ def test_no_region_anywhere_exits_2_naming_the_option(
 
     assert calls.every == []
     assert capsys.readouterr().err.startswith(
-        "emrfs-xacct: --region: is needed: neither AWS_DEFAULT_REGION nor the default profile sets a Region "
+        "emrfs-xacct: --region: is needed: neither AWS_REGION, AWS_DEFAULT_REGION nor the default profile sets a Region "
         "for the emr connection"
     )
 
@@ -2018,11 +2019,19 @@ def test_verify_reads_the_security_configuration_and_ec2_role_it_is_given(
     """``--security-configuration`` names the configuration verified, and ``emr.ec2_role_name`` the role whose
     permission to assume the destination role is judged, not the file's current configuration or the default role."""
     assert emrfs_xacct("apply", partner_file, aws) == 0
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    applied = emr.describe_security_configuration(Name=cli._current_configuration(cli.load_partner(partner_file)))
+    emr.create_security_configuration(
+        Name="emrfs-xacct-another-one", SecurityConfiguration=applied["SecurityConfiguration"]
+    )
     capsys.readouterr()
 
-    assert emrfs_xacct("verify", partner_file, aws, "--security-configuration", "emrfs-xacct-no-such-one") == 1
+    assert emrfs_xacct("verify", partner_file, aws, "--security-configuration", "emrfs-xacct-another-one") == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["security_configuration"] == "emrfs-xacct-no-such-one"
+    assert report["security_configuration"] == "emrfs-xacct-another-one"
+    # A name EMR does not hold is refused (exit 2) as revoke refuses it, not read as a broken link (OX248).
+    assert emrfs_xacct("verify", partner_file, aws, "--security-configuration", "emrfs-xacct-no-such-one") == 2
+    assert capsys.readouterr().out == ""
 
     _edited(partner_file, lambda p: p["emr"].update(ec2_role_name="EMR_EC2_OtherRole"))
     assert emrfs_xacct("verify", partner_file, aws) == 1

@@ -253,7 +253,7 @@ def test_no_region_names_the_profile_in_use_and_what_chose_it(
     refused = options_refusal(*arguments)
 
     assert str(refused) == (
-        f"--region: is needed: neither AWS_DEFAULT_REGION nor {where} sets a Region for the emr connection"
+        f"--region: is needed: neither AWS_REGION, AWS_DEFAULT_REGION nor {where} sets a Region for the emr connection"
     )
 
 
