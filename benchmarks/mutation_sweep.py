@@ -6791,6 +6791,15 @@ MUTATIONS = [
         "copied from a DAG): the command line renders nothing, and the literal text is written into the role's policy",
         ["tests/integration/test_cli_region_templates_configuration_name.py"],
     ),
+    m(
+        "OX251",
+        "pure/checks/assume.py",
+        '    both = f"{_TRUST_FIX}, and {_ASSUME_FIX}" if granted is False else _TRUST_FIX\n',
+        "    both = _TRUST_FIX\n",
+        "after a revoke (trust and the EMR EC2 role's grant both gone) verify's fix names the trust's operator alone: "
+        "a user who restores only the trust still fails the same link, with a new fix",
+        ["tests/unit/test_fix_texts_for_the_command_line.py", "tests/integration/test_cli_fix_texts.py"],
+    ),
 ]
 
 

@@ -550,7 +550,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 f"(account {account}, Region {kms.conn_region_name}): a key policy naming the role would show its "
                 "unique ID once the role is deleted, and KMS refuses to save a policy keeping it. Not deleting "
                 f"{role_arn}: take the role out of those key policies, then delete it by hand, or revoke without "
-                "deleting it (delete_destination_role=False)",
+                "deleting it (delete_destination_role=False; CLI: without --delete-role)",
                 field="delete_destination_role",
             )
         policies = {}
@@ -585,7 +585,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     f"the key policy of {key} names {role_arn} in statement "
                     f"{', '.join(foreign)}, which this provider did not write: deleting the role would leave its unique "
                     "ID there, and KMS refuses to save a key policy keeping it. Not deleting the role: take it out of "
-                    "that statement, or revoke without deleting it (delete_destination_role=False)",
+                    "that statement, or revoke without deleting it (delete_destination_role=False; CLI: without "
+                    "--delete-role)",
                     field="delete_destination_role",
                 )
         return [*keys, *missing]
@@ -652,7 +653,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 'unique ID there, and S3 and IAM refuse to save a policy keeping it ("Invalid principal in policy"), '
                 "so the owners' next edit would fail. Not deleting the role: take it out of those statements first "
                 "(RevokeBucketAccessOperator for a bucket policy statement this provider wrote), or revoke without "
-                "deleting it (delete_destination_role=False)",
+                "deleting it (delete_destination_role=False; CLI: without --delete-role)",
                 field="delete_destination_role",
             )
         if unchecked:
@@ -942,7 +943,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.merge import resources_naming
 
         role_arn = request.resource
-        otherwise = ", or revoke again with remove_destination_trust=True" if trust_kept else ""
+        otherwise = (
+            ", or revoke again with remove_destination_trust=True (CLI: without --keep-destination-trust)"
+            if trust_kept
+            else ""
+        )
         statement = json.dumps(trusted["statement"], sort_keys=True)
         trust = f"{trusted['by']} still trusts the role" + ("" if trust_kept else f" (statement {statement})")
         try:
@@ -1519,7 +1524,7 @@ def _open_sessions_warning(role_arn: str, *, planned: bool = False) -> str:
         "clusters already running, for up to one hour. To end them now, terminate those clusters, or revoke the "
         "role's active sessions (IAM console, or a policy denying aws:TokenIssueTime before now: IAM User Guide, "
         '"Revoke IAM role temporary security credentials"; it cuts every user of the role), or delete the role '
-        "(delete_destination_role=True)"
+        "(delete_destination_role=True; CLI: --delete-role)"
     )
 
 

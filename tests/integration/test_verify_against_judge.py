@@ -948,7 +948,7 @@ def test_uploads_asking_for_another_key_are_judged_on_it_as_aws_does(aws: Seeded
     key = link(report, KMS)
     assert key["status"] == "fail", key
     assert f"on {key_arn} as {role_arn}" in key["detail"]
-    assert key["fix"] == "GrantKmsKeyUserOperator with the destination role"
+    assert key["fix"].startswith("GrantKmsKeyUserOperator with the destination role (command line: "), key["fix"]
     refused = write(aws, configuration, cluster_id=cluster_id, files=1).first_failure
     assert refused is not None
     assert refused.role_arn == role_arn

@@ -554,8 +554,8 @@ BROKEN = [
         _trust_only_by_the_partners_conditional_statement,
         (ASSUME,),
         "trust policy: Sid PartnerOwn (Condition not met)",
-        "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns; or trust policy Sid PartnerOwn names "
-        "this request but its Condition does not hold for it",
+        "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns (command line: emrfs-xacct apply); "
+        "or trust policy Sid PartnerOwn names this request but its Condition does not hold for it",
         "and the request carries no sts:ExternalId",
     ),
     Broken(

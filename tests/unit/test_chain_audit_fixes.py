@@ -1114,7 +1114,9 @@ def test_a_refused_upload_under_a_prefix_named_404_gets_the_upload_fix() -> None
 
     assert link.status == FAIL
     assert "s3:PutObject" in link.detail
-    assert link.fix == "EnsureDestinationRoleOperator with this prefix in s3_prefixes"
+    assert link.fix.startswith("EnsureDestinationRoleOperator with this prefix in s3_prefixes (command line: "), (
+        link.fix
+    )
 
 
 def test_a_deny_of_recursive_listings_fails_the_job_commit() -> None:

@@ -62,7 +62,7 @@ def test_the_requested_key_not_allowing_the_writer_fails_with_the_key_user_fix()
 
     assert link.status == FAIL, link
     assert f"kms:GenerateDataKey on {OTHER_KEY} as {ROLE}" in link.detail
-    assert link.fix == "GrantKmsKeyUserOperator with the destination role"
+    assert link.fix.startswith("GrantKmsKeyUserOperator with the destination role (command line: "), link.fix
 
 
 def test_the_requested_key_pending_deletion_fails_with_the_fix_that_works() -> None:

@@ -27,12 +27,16 @@ from airflow_provider_emrfs_xacct.pure.checks.per_node import (
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_SID, TRUST_SID
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
-from airflow_provider_emrfs_xacct.pure.evaluator import Decision, evaluate_access
+from airflow_provider_emrfs_xacct.pure.evaluator import Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.merge import revokes_trust_nobody
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
-_REVOKED = "the partner's access was revoked: EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
+#: The command line's way to what the two operators below write: ``apply`` runs them all.
+_APPLY = " (command line: emrfs-xacct apply)"
+_TRUST_FIX = "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
+_ASSUME_FIX = "AttachAssumeRolePolicyOperator with this role in destination_role_arns"
+_REVOKED = "the partner's access was revoked: "
 
 
 def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evaluated]) -> Link:
@@ -72,11 +76,35 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
         judged = _judged_policies(state, emr_role, role, through_sts_endpoint=endpoint is not None)
         return unsettled_in_time(_per_node(link, per_node_doubt(request, judged)), time_doubt(request, judged))
     detail = f"sts:AssumeRole {decision.reason}{condition_shown(decision, request.context)}"
-    return Link(index, name, FAIL, detail, cite(decision), _refusal_fix(decision, role))
+    return Link(index, name, FAIL, detail, cite(decision), _refusal_fix(decision, role, _granted(request, emr_role)))
 
 
-def _refusal_fix(decision: Decision, role: RoleState) -> str:
-    """The fix of an ``sts:AssumeRole`` the chain's policies refuse, by what refused it."""
+def _granted(request: Request, emr_role: RoleState) -> bool | None:
+    """
+    Whether the EMR EC2 role's own policies (its boundary aside) allow ``request`` (``None``: undetermined).
+
+    A revoke deletes both sides: the trust's statement and the EMR EC2 role's grant. Across accounts both must allow
+    (IAM User Guide, "Cross-account policy evaluation logic"), so a refusal by the trust names the grant's operator
+    too when the grant is gone.
+    """
+    decision = evaluate_access(
+        request, identity_policies=emr_role.policies, resource_account=account_of_arn(request.principal)
+    )
+    return None if decision.undetermined else decision.allowed
+
+
+def _revoked(granted: bool | None) -> str:
+    """The fix after a revoke: the trust again, and the EMR EC2 role's grant too when it is gone (``granted``)."""
+    both = f"{_TRUST_FIX}, and {_ASSUME_FIX}" if granted is False else _TRUST_FIX
+    return f"{_REVOKED}{both}{_APPLY}"
+
+
+def _refusal_fix(decision: Decision, role: RoleState, granted: bool | None = True) -> str:
+    """
+    The fix of an ``sts:AssumeRole`` the chain's policies refuse, by what refused it.
+
+    :param granted: whether the EMR EC2 role's own policies allow the request (:func:`_granted`).
+    """
     if str(decision.source).startswith(ENDPOINT_SOURCE):
         return (
             f"the {decision.source} does not let the EMR EC2 role's sts:AssumeRole on {role.arn} through: allow it "
@@ -84,18 +112,18 @@ def _refusal_fix(decision: Decision, role: RoleState) -> str:
         )
     if decision.statement is not None and decision.statement == revokes_trust_nobody(role.trust_policy):
         # An earlier release's statement for nobody, a Deny that applies (merge.revokes_trust_nobody).
-        return _REVOKED
+        return _revoked(granted)
     if names_a_deny(decision):  # an explicit Deny, wherever it is: nothing else lifts it
         return f"a Deny in {decision.source} blocks it: change that statement"
     if decision.source == "permissions boundary":
         return "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
     if decision.source == "identity":
-        return _unmet_or(decision, ASSUME_SID, "AttachAssumeRolePolicyOperator with this role in destination_role_arns")
+        return _unmet_or(decision, ASSUME_SID, _ASSUME_FIX + _APPLY)
     if revokes_trust_nobody(role.trust_policy) is not None:
         # The trust holds the statement a revoke leaves, which refuses no one itself (its condition holds for no
         # request): nothing in the trust allows the EMR EC2 role since the revoke.
-        return _REVOKED
-    return _unmet_or(decision, TRUST_SID, "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns")
+        return _revoked(granted)
+    return _unmet_or(decision, TRUST_SID, _TRUST_FIX + _APPLY)
 
 
 def _unmet_or(decision: Decision, own_sid: str, operator_fix: str) -> str:

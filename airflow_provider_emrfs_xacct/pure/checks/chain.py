@@ -212,7 +212,8 @@ def _mapping_links(
                 "access to prefixes",
                 UNKNOWN,
                 f"a {kind} mapping names no prefix: the access of its role where the job writes is not checked",
-                fix="pass s3_prefixes (the prefixes this user's or group's job writes) to the verifier",
+                fix="pass s3_prefixes (the prefixes this user's or group's job writes) to the verifier "
+                "(command line: the partner file's destination.s3_prefixes)",
             )
         )
     links.extend(_writer_links(state, index, prefixes, mappings, evaluated, grants_wanted))
@@ -314,7 +315,7 @@ def _ownership(
         UNKNOWN,
         f"{'; '.join(doubts)}: the uploads to bucket {location.bucket} carry {sent} "
         f"({'; '.join(link.detail for link in links)})",
-        fix="pass release_label to check it"
+        fix="pass release_label to check it (command line: emr.release_label in the partner file, or --cluster-id)"
         if state.release_label is None
         else "set one canned ACL setting the connector reads for the bucket (core-site fs.s3a.acl.default for S3A), "
         "or core-site fs.s3a.emrfs.compatibility.enable to true or false",

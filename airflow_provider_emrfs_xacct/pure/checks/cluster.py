@@ -77,7 +77,8 @@ def audit(state: ChainState) -> list[Link]:
                 WARN,
                 f"{cluster.cluster_id} is {cluster.state}: it takes no step (only {', '.join(STEP_STATES)}), so no "
                 "job runs there and the live probe cannot; the links below judge its settings only",
-                fix="pass the cluster_id of a running cluster launched with this configuration",
+                fix="pass the cluster_id of a running cluster launched with this configuration "
+                "(command line: --cluster-id)",
             )
         )
     if state.security_configuration_name is None:

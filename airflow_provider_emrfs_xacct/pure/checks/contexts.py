@@ -793,7 +793,10 @@ def canned_acl_doubts(state: ChainState, bucket: str) -> list[str]:
 def one_canned_acl_fix(state: ChainState, bucket: str) -> str:
     """How to make the canned ACL of uploads to ``bucket`` known where :func:`possible_canned_acls` has more than one."""
     if cluster_release(state) is None:
-        return "pass release_label to know the cluster's s3:// connector (EMRFS before 7.10.0, S3A from it)"
+        return (
+            "pass release_label to know the cluster's s3:// connector (EMRFS before 7.10.0, S3A from it; command line: "
+            "emr.release_label in the partner file, or --cluster-id)"
+        )
     settings = [f"emrfs-site fs.s3.canned.acl and {emrfs_bucket_setting('fs.s3.canned.acl', bucket)}"]
     if s3a_may_serve_s3(state):
         settings.append(

@@ -87,8 +87,8 @@ def key_policy_allows(text: str, caller_account: str = "") -> str:
 #: The VPC endpoint policies, while no cluster subnet was read (then :data:`ENDPOINT_POLICIES_NOT_JUDGED`).
 ENDPOINT_POLICIES: tuple[str, str] = (
     "VPC endpoint policies of the cluster's S3, STS and KMS endpoints",
-    "pass cluster_id (the verifier judges the policies of the S3 gateway endpoint on the cluster subnet's route "
-    "table and of the STS interface endpoint); or run the live probe",
+    "pass cluster_id (command line: --cluster-id; the verifier judges the policies of the S3 gateway endpoint on "
+    "the cluster subnet's route table and of the STS interface endpoint); or run the live probe",
 )
 #: What no policy the verifier reads can show, and how to check it. Listed in every report.
 #: The item of :data:`OUTSIDE_POLICIES` the option (a) chain leaves out: it assumes no role.

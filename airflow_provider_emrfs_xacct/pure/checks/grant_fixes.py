@@ -27,7 +27,10 @@ def prefix_identity_fix(state: ChainState, role_arn: str) -> str:
     """The fix of an S3 request the role's own policies do not allow."""
     if is_emr_role(state, role_arn):
         return "GrantEmrRoleBucketAccessOperator (the EMR EC2 role's own policy) with this prefix in s3_prefixes"
-    return "EnsureDestinationRoleOperator with this prefix in s3_prefixes"
+    return (
+        "EnsureDestinationRoleOperator with this prefix in s3_prefixes (command line: in the partner file's "
+        "destination.s3_prefixes, then emrfs-xacct apply)"
+    )
 
 
 def bucket_policy_fix(state: ChainState, role_arn: str) -> str:
@@ -43,7 +46,10 @@ def bucket_policy_fix(state: ChainState, role_arn: str) -> str:
 def key_fix(state: ChainState, role_arn: str, source: str | None) -> str:
     """The fix of a KMS call S3 makes for the role that the key policy (``resource``) or the role's policies refuse."""
     if not is_emr_role(state, role_arn):
-        return "GrantKmsKeyUserOperator with the destination role"
+        return (
+            "GrantKmsKeyUserOperator with the destination role (command line: this key in the partner file's "
+            "destination.kms_key_arns, then emrfs-xacct apply)"
+        )
     if source == "identity":
         return (
             "the EMR EC2 role's own policy must allow the key too (it is in another account): "

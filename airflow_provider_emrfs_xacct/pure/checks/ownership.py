@@ -153,7 +153,7 @@ def _foreign_owner(
                 UNKNOWN,
                 "BucketOwnerPreferred: the bucket owner owns objects only if written with bucket-owner-full-control, "
                 "and the cluster's emrfs-site fs.s3.canned.acl, which decides it, was not read",
-                fix=f"pass cluster_id to check it; {fix}",
+                fix=f"pass cluster_id to check it (command line: --cluster-id); {fix}",
             )
         sent = f"x-amz-acl {acl}" if acl else f"no ACL ({acl_setting} is not set)"
         return Link(index, name, FAIL, f"BucketOwnerPreferred, and the uploads carry {sent}: {owners}", fix=fix)

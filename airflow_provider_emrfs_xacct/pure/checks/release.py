@@ -111,7 +111,8 @@ def _release_links(state: ChainState) -> list[Link]:
                 detail,
                 fix="check cluster_id, and that the EMR connection may describe it (elasticmapreduce:DescribeCluster)"
                 if state.cluster_unreadable
-                else "pass release_label or cluster_id to check it",
+                else "pass release_label or cluster_id to check it (command line: emr.release_label in the partner "
+                "file, or --cluster-id)",
             )
         ]
     try:
@@ -197,7 +198,8 @@ def _connector_links(state: ChainState, label: str) -> list[Link]:
                 f"{label} defaults to S3A for s3://; whether the cluster turns off EMR's translation "
                 f"of the role mappings to S3A (core-site {EMRFS_COMPATIBILITY_PROPERTY}) is unknown: no cluster "
                 "settings were read",
-                fix="pass cluster_id to check it (or launch with LaunchClusterWithSecConfigOperator keep_emrfs=True)",
+                fix="pass cluster_id to check it (command line: --cluster-id; or launch with "
+                "LaunchClusterWithSecConfigOperator keep_emrfs=True)",
             )
         )
     else:
