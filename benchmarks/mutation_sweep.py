@@ -6800,6 +6800,16 @@ MUTATIONS = [
         "a user who restores only the trust still fails the same link, with a new fix",
         ["tests/unit/test_fix_texts_for_the_command_line.py", "tests/integration/test_cli_fix_texts.py"],
     ),
+    m(
+        "OX246",
+        "pure/requests.py",
+        "    *RENAME_REQUESTS,\n",
+        "",
+        "the verifier takes every write for the EMRFS S3-optimized committer's and never judges the rename (a "
+        "CopyObject carrying s3:x-amz-copy-source) of a Hive INSERT, an RDD saveAsTextFile or a FileOutputCommitter "
+        "job: a partner's copy guard passes with no warning while those jobs get 403",
+        ["tests/unit/test_copy_source_and_creation_operation.py"],
+    ),
 ]
 
 

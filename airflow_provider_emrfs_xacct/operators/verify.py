@@ -983,7 +983,6 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         from airflow_provider_emrfs_xacct.pure.checks.findings import (
             VERDICT_NOT_CHECKED,
             VERDICT_PASS,
-            probe_excused,
             still_not_checked,
         )
         from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -1006,9 +1005,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 + "; ".join(f"{link['link']}: {link['detail']} (fix: {link['fix']})" for link in broken)
             )
         probe = result.get("probe") or {}
-        # A failure a warned rename explains is not checked (findings.probe_excused), as the verdict says.
-        excused = probe_excused(result["links"], probe)
-        if self.fail_on_broken and probe.get("ok") is False and not excused:
+        if self.fail_on_broken and probe.get("ok") is False:
             raise EmrfsXacctError(f"the live probe failed: {result['probe']['problems']}")
         # A passing probe settles the links of the mappings and prefixes it wrote through, not whom a job runs as
         # (checks/principal.py), nor another mapping's role.
@@ -1017,7 +1014,6 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         unseen = [f"{link['link']}: {link['detail']}" for link in unknown]
         unseen += [f"the live probe: {what}" for what in probe.get("not_checked") or []]
         unseen += [f"the live probe, not under {_where(item)}: {item['why']}" for item in probe.get("not_probed") or []]
-        unseen += [f"the {item['what']}" for item in excused]
         if self.fail_on_not_checked and result["verdict"] == VERDICT_NOT_CHECKED and unseen:
             raise EmrfsXacctError(f"{len(unseen)} link(s) or probe check(s) could not be checked: " + "; ".join(unseen))
         return result
@@ -1095,8 +1091,7 @@ def cut_short_probe(
 def _failed_steps(states: dict[str, Any], abandoned: dict[str, Any] | None) -> dict[str, Any]:
     """
     The probe URIs whose step ended FAILED or INTERRUPTED (``failed_steps``; ``None``: a step whose URI is not known),
-    and why the other steps are not checked (``others_not_checked``), for
-    :func:`~airflow_provider_emrfs_xacct.pure.checks.findings.probe_excused`.
+    and why the other steps are not checked (``others_not_checked``): what the report shows of a probe that failed.
     """
     from airflow_provider_emrfs_xacct.pure.checks.findings import STEP_DID_NOT_COMPLETE, cut_short
 
@@ -1115,12 +1110,11 @@ def with_probe(result: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
     (:func:`~airflow_provider_emrfs_xacct.pure.checks.findings.verdict_with_probe`; a failed probe: ``FAIL``; one not
     checked: ``NOT_CHECKED``), and ``not_checked`` and ``refused_reads`` list what the probe left not checked.
     """
-    from airflow_provider_emrfs_xacct.pure.checks.findings import probe_excused, probe_not_checked, verdict_with_probe
+    from airflow_provider_emrfs_xacct.pure.checks.findings import probe_not_checked, verdict_with_probe
 
     judged = {key: value for key, value in result.items() if key != PROBE_PENDING}
     judged["probe"] = probe
-    excused = probe_excused(judged["links"], probe)  # a failure under a warned rename: not checked, named
-    judged["not_checked"] = [*judged.get("not_checked", []), *probe_not_checked(probe), *excused]
+    judged["not_checked"] = [*judged.get("not_checked", []), *probe_not_checked(probe)]
     refused = list(judged.get("refused_reads") or [])
     judged["refused_reads"] = refused + [read for read in probe.get("refused_reads") or [] if read not in refused]
     judged["verdict"], judged["healthy"] = verdict_with_probe(judged["links"], probe)

@@ -72,6 +72,43 @@ class S3Call:
     #: PutObject, "Permissions": "To successfully change the objects ACL of your PutObject request,
     #: you must have the s3:PutObjectAcl").
     headers: bool = False
+    #: The key a CopyObject copies from (``{p}`` as in :attr:`key`): the request carries ``s3:x-amz-copy-source``
+    #: (``checks/contexts.py``, ``COPY_SOURCE_KEY``); ``None`` for every other request.
+    source: str | None = None
+
+
+#: The step of a rename: the name of its link before the prefix (:data:`RENAME_REQUESTS`).
+RENAME_STEP = "rename"
+#: The jobs that send it, for the rename link's messages.
+RENAMING_JOBS = (
+    "jobs that do not use the EMRFS S3-optimized committer (Hive INSERTs without hive.blobstore.use.output-committer, "
+    "RDD saveAsTextFile/saveAsHadoopFile, any Hadoop FileOutputCommitter job) rename their output with a CopyObject "
+    "and fail; Spark SQL/DataFrame/Dataset writes through the S3-optimized committer do not rename"
+)
+#: The rename of a job that does not use the EMRFS S3-optimized committer. Amazon EMR Release Guide, "Use the EMRFS
+#: S3-optimized committer": the committer avoids "list and rename operations", is "used for Spark jobs that use Spark
+#: SQL, DataFrames, or Datasets", and "There are circumstances under which the committer is not used" ("Requirements
+#: for the EMRFS S3-optimized committer"); "Enabling Hive EMRFS S3 optimized committer": Hive uses its own only with
+#: ``hive.blobstore.use.output-committer`` true. Such a job (Hive, an RDD's saveAsTextFile, a Hadoop
+#: FileOutputCommitter) writes under ``{p}/_temporary/`` (or ``.hive-staging``) and renames to the final key; S3 has
+#: no rename, a rename is a copy and a delete (S3 User Guide, "Copying, moving, and renaming objects"). The CopyObject
+#: is authorized as ``s3:PutObject`` on the target, carrying ``s3:x-amz-copy-source``, with ``s3:GetObject`` on the
+#: source (Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3"; S3 API Reference,
+#: CopyObject, "Permissions"). The verifier cannot know which job will run: not required, a refusal WARNs
+#: (``checks/s3_access.py``); the copy carries the upload headers as the job's uploads do.
+RENAME_REQUESTS: tuple[S3Call, ...] = (
+    S3Call(RENAME_STEP, "GetObject", "s3:GetObject", f"{{p}}/_temporary/0/{PART}", required=False),
+    S3Call(
+        RENAME_STEP,
+        "CopyObject",
+        "s3:PutObject",
+        f"{{p}}/{PART}",
+        required=False,
+        headers=True,
+        source=f"{{p}}/_temporary/0/{PART}",
+    ),
+    S3Call(RENAME_STEP, "DeleteObject", "s3:DeleteObject", f"{{p}}/_temporary/0/{PART}", required=False),
+)
 
 
 WRITE_REQUESTS: tuple[S3Call, ...] = (
@@ -91,7 +128,8 @@ WRITE_REQUESTS: tuple[S3Call, ...] = (
     S3Call(
         "mkdirs", "PutObject", "s3:PutObject", "{p}/_temporary_$folder$", kms=("kms:GenerateDataKey",), headers=True
     ),
-    # create(p/part-i) and the task's multipart upload (the EMRFS S3-optimized committer)
+    # create(p/part-i) and the task's multipart upload (the EMRFS S3-optimized committer; a job without it uploads
+    # to {p}/_temporary/ alike, then renames: RENAME_REQUESTS)
     S3Call("write files", "HeadObject", "s3:GetObject", f"{{p}}/{PART}", missing=True),
     S3Call(
         "write files",
@@ -110,6 +148,8 @@ WRITE_REQUESTS: tuple[S3Call, ...] = (
     # for Amazon S3"): absent from this request's context (no list_prefix).
     S3Call("abort pending uploads", "ListMultipartUploads", "s3:ListBucketMultipartUploads", None),
     S3Call("abort pending uploads", "AbortMultipartUpload", "s3:AbortMultipartUpload", f"{{p}}/{PART}"),
+    # the rename of a job without the S3-optimized committer (RENAME_REQUESTS), before its job commit
+    *RENAME_REQUESTS,
     # job commit: FileOutputCommitter.commitJob deletes _temporary and writes _SUCCESS
     S3Call("job commit", "ListObjectsV2", "s3:ListBucket", None, list_prefix="{p}/_temporary", delimiter=None),
     S3Call("job commit", "DeleteObject", "s3:DeleteObject", "{p}/_temporary_$folder$"),

@@ -190,6 +190,7 @@ DEPENDS: list[tuple[str, set[tuple[str, str]]]] = [
             "mkdirs",
             "write files",
             "abort pending uploads",
+            "rename",  # a job's rename without the S3-optimized committer (requests.RENAME_REQUESTS)
             "job commit",
             "read back",
         )

@@ -62,7 +62,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import Decision
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
-from airflow_provider_emrfs_xacct.pure.requests import STEPS, WRITE_REQUESTS
+from airflow_provider_emrfs_xacct.pure.requests import RENAME_STEP, STEPS, WRITE_REQUESTS
 from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
@@ -100,6 +100,9 @@ ADMIN_STATEMENT = {
 
 LOOKUP = f"output directory lookup {PREFIX}"
 WRITE = f"write files {PREFIX}"
+#: The link of a job's rename (requests.RENAME_REQUESTS): it only warns, but FAILs as the write links where what
+#: refuses it refuses the uploads too (every job fails then, not only those that rename).
+RENAME = f"{RENAME_STEP} {PREFIX}"
 ROLE_LINK = "destination role"
 KMS = f"use bucket key for {PREFIX}"
 OWNER = f"owner of objects in {PREFIX}"
@@ -512,7 +515,7 @@ class Broken:
     warns: tuple[str, ...] = ()
 
 
-WRITE_STEPS = (f"mkdirs {PREFIX}", WRITE, f"job commit {PREFIX}")
+WRITE_STEPS = (f"mkdirs {PREFIX}", WRITE, RENAME, f"job commit {PREFIX}")
 
 BROKEN = [
     Broken(
@@ -1504,7 +1507,10 @@ def test_a_boundary_allowing_only_sqs_breaks_every_s3_and_kms_link() -> None:
     report = check_chain(state)
 
     assert report.verdict == VERDICT_FAIL
+    # The rename (requests.RENAME_REQUESTS) FAILs as the uploads do: the boundary refuses every job, not only renames.
     assert set(failing(report)) == {f"{step} {PREFIX}" for step in STEPS} | {KMS}
+    assert RENAME in set(failing(report))
+    assert "as the write's own requests are" in by_name(report)[RENAME].detail
     assert "boundary" in by_name(report)[WRITE].fix
 
 
@@ -1531,8 +1537,10 @@ def test_a_deny_in_the_boundary_wins() -> None:
 
     report = check_chain(state)
 
-    assert failing(report) == [f"job commit {PREFIX}"]
+    # The rename's delete of its source is refused by the same statement: a FAIL as the job commit (every job fails).
+    assert failing(report) == [RENAME, f"job commit {PREFIX}"]
     assert by_name(report)[f"job commit {PREFIX}"].statement == "permissions boundary Boundary: Sid NoDeletes"
+    assert by_name(report)[RENAME].statement == "permissions boundary Boundary: Sid NoDeletes"
 
 
 def test_a_notprincipal_deny_never_spares_a_role_with_a_boundary() -> None:
@@ -2233,6 +2241,7 @@ def test_the_request_table_names_documented_actions_only() -> None:
         "HeadObject": "s3:GetObject",
         "GetObject": "s3:GetObject",
         "PutObject": "s3:PutObject",
+        "CopyObject": "s3:PutObject",  # Service Authorization Reference: with s3:x-amz-copy-source
         "CreateMultipartUpload": "s3:PutObject",
         "UploadPart": "s3:PutObject",
         "CompleteMultipartUpload": "s3:PutObject",

@@ -1,6 +1,12 @@
 """
-The condition keys of the live probe's rename (a CopyObject: ``s3:x-amz-copy-source``) and of the job's uploads
-(``s3:ObjectCreationOperation``), as the verifier models them.
+The condition keys of a rename (a CopyObject: ``s3:x-amz-copy-source``), the live probe's and a job's without the EMRFS
+S3-optimized committer, and of the job's uploads (``s3:ObjectCreationOperation``), as the verifier models them.
+
+Amazon EMR Release Guide, "Use the EMRFS S3-optimized committer": the committer, which avoids "list and rename
+operations", is "used for Spark jobs that use Spark SQL, DataFrames, or Datasets", and "There are circumstances under
+which the committer is not used"; "Enabling Hive EMRFS S3 optimized committer": Hive's only with
+``hive.blobstore.use.output-committer`` true. Other jobs rename their output: on S3 a copy and a delete (S3 User Guide,
+"Copying, moving, and renaming objects").
 
 Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3": ``s3:x-amz-copy-source`` is a
 condition key of ``s3:PutObject``, which a CopyObject is authorized as; the S3 User Guide's "Bucket policy examples using
@@ -22,18 +28,20 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     PASS,
     UNKNOWN,
     VERDICT_FAIL,
-    VERDICT_NOT_CHECKED,
+    VERDICT_PASS,
     WARN,
     add_probe_object,
-    probe_excused,
     verdict_with_probe,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.pure.requests import PART
 from tests.unit.operators.test_verify import verifier
 from tests.unit.test_chain import BUCKET, KEY, PREFIX, ROLE, by_name, document, healthy_state
 
 WRITE = f"write files {PREFIX}"
+#: The link of a job's rename (``requests.RENAME_REQUESTS``).
+JOB_RENAME = f"rename {PREFIX}"
 #: The warning of the live probe's rename (``s3_access.PROBE_RENAME``).
 RENAME = f"live probe's rename {PREFIX}"
 #: A probe whose step under :data:`PREFIX` FAILED (``cut_short_probe``).
@@ -62,12 +70,13 @@ def _bucket_denies_put(state: ChainState, condition: dict[str, Any]) -> ChainSta
     return state
 
 
-def test_a_copy_guard_refuses_the_probes_rename_only_and_not_the_jobs_writes() -> None:
+def test_a_copy_guard_warns_that_jobs_which_rename_fail_naming_the_statement() -> None:
     """
-    A Deny of server-side copies (``Null s3:x-amz-copy-source false``): the job's uploads carry no copy source and
-    pass; the probe's rename carries one and is refused, so the probe cannot pass: a warning says its failure proves
-    nothing about the job's writes, and a failed probe then leaves the verdict not checked, not FAIL. The copy's key
-    was taken as absent: nothing was said, and the failing probe made the verdict FAIL.
+    A Deny of server-side copies (``Null s3:x-amz-copy-source false``, the S3 User Guide's example): the uploads of a
+    Spark SQL write through the S3-optimized committer carry no copy source and pass; the rename of a Hive INSERT, an
+    RDD's saveAsTextFile or any FileOutputCommitter job (a CopyObject, ``s3:PutObject`` carrying the key) is refused:
+    a WARN naming the statement and those jobs, the verdict still PASS (the verifier cannot know which job runs). The
+    verifier took every write for the S3-optimized committer's: no rename link, nothing said of those jobs' 403.
     """
     state = _bucket_denies_put(healthy_state(), {"Null": {"s3:x-amz-copy-source": "false"}})
 
@@ -76,13 +85,30 @@ def test_a_copy_guard_refuses_the_probes_rename_only_and_not_the_jobs_writes() -
 
     assert links[WRITE].status == PASS
     assert all(link.status != FAIL for link in report.links)
-    rename = links[RENAME]
+    rename = links[JOB_RENAME]
     assert rename.status == WARN
-    assert "cannot pass" in rename.detail
-    assert "CopyObject" in rename.detail
+    assert rename.detail.startswith(f"CopyObject {PREFIX}{PART}")
     assert "Guard" in rename.statement
-    dicts = [link.to_dict() for link in report.links]
-    assert verdict_with_probe(dicts, FAILED_PROBE) == (VERDICT_NOT_CHECKED, True)
+    for job in ("Hive", "RDD", "FileOutputCommitter", "S3-optimized committer"):
+        assert job in rename.detail
+    assert "hive.blobstore.use.output-committer" in rename.fix
+    assert report.verdict == VERDICT_PASS
+    probe_rename = links[RENAME]
+    assert probe_rename.status == WARN
+    assert "CopyObject" in probe_rename.detail
+    assert "Guard" in probe_rename.statement
+
+
+def test_a_probe_failed_under_a_copy_guard_fails_the_verdict_as_the_rename_warns() -> None:
+    """
+    The probe's put -f renames as those jobs do: its failure under the copy guard shows their renames refused, a FAIL.
+    It was excused as NOT_CHECKED, "proves nothing about the job's writes".
+    """
+    state = _bucket_denies_put(healthy_state(), {"Null": {"s3:x-amz-copy-source": "false"}})
+    dicts = [link.to_dict() for link in check_chain(state).links]
+
+    assert verdict_with_probe(dicts, FAILED_PROBE) == (VERDICT_FAIL, False)
+    assert "fails under that statement" in by_name(check_chain(state))[RENAME].detail
 
 
 def test_a_guard_comparing_the_copy_source_leaves_the_probes_rename_not_known() -> None:
@@ -104,11 +130,47 @@ def test_a_guard_comparing_the_copy_source_leaves_the_probes_rename_not_known() 
     assert rename.status == WARN
     assert "not known" in rename.detail
     assert "s3:x-amz-copy-source" in rename.detail
+    job_rename = links[JOB_RENAME]
+    assert job_rename.status == WARN
+    assert "not known" in job_rename.detail
+    assert "s3:x-amz-copy-source" in job_rename.detail
+    assert "Hive" in job_rename.detail
 
 
 def test_no_rename_warning_without_a_copy_guard() -> None:
-    """A healthy chain has no warning of the probe's rename."""
-    assert RENAME not in by_name(check_chain(healthy_state()))
+    """A healthy chain has no warning of the probe's rename, and a job's rename passes: the verdict PASS."""
+    report = check_chain(healthy_state())
+    links = by_name(report)
+
+    assert RENAME not in links
+    assert links[JOB_RENAME].status == PASS
+    assert report.verdict == VERDICT_PASS
+
+
+def test_a_rename_refused_the_read_of_its_source_warns() -> None:
+    """
+    A Deny of ``s3:GetObject`` under ``_temporary/0/`` only: the rename's CopyObject reads its source (S3 API Reference,
+    CopyObject, "Permissions"), so a job that renames fails; the S3-optimized committer's write never reads there (its
+    job setup's HEAD of ``_temporary/0`` itself is not under it).
+    """
+    state = healthy_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.policy = document(
+        {
+            "Sid": "NoTemporaryReads",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/exports/_temporary/0/*",
+        }
+    )
+
+    links = by_name(check_chain(state))
+
+    assert links[JOB_RENAME].status == WARN
+    assert links[JOB_RENAME].detail.startswith("GetObject")
+    assert "NoTemporaryReads" in links[JOB_RENAME].statement
 
 
 def test_a_failed_probe_without_a_rename_warning_still_fails_the_verdict() -> None:
@@ -211,7 +273,6 @@ def test_an_object_written_wrong_under_a_warned_rename_still_fails_the_verdict()
 
     assert verdict_with_probe(links, _failed_probe({PROBE_URI: wrong_key})) == (VERDICT_FAIL, False)
     assert verdict_with_probe(links, _failed_probe({PROBE_URI: wrong_owner})) == (VERDICT_FAIL, False)
-    assert probe_excused(links, _failed_probe({PROBE_URI: wrong_key})) == []
 
 
 def test_a_failure_under_a_prefix_without_a_warned_rename_still_fails_the_verdict() -> None:
@@ -225,29 +286,25 @@ def test_a_failure_under_a_prefix_without_a_warned_rename_still_fails_the_verdic
     assert verdict_with_probe(links, probe) == (VERDICT_FAIL, False)
 
 
-def test_a_probe_not_written_under_the_warned_rename_is_not_checked_naming_it() -> None:
-    """The copy guard's own failure (the object not written, under its prefix) stays NOT_CHECKED and healthy."""
+def test_a_probe_not_written_under_the_warned_rename_fails_the_verdict() -> None:
+    """The copy guard's own failure (the object not written, under its prefix) is a FAIL; it was NOT_CHECKED, healthy."""
     links = _guarded_links()
     probe = _failed_probe({PROBE_URI: _not_written(PROBE_URI)})
 
-    assert verdict_with_probe(links, probe) == (VERDICT_NOT_CHECKED, True)
-    [item] = probe_excused(links, probe)
-    assert RENAME in item["what"]
-    assert "Guard" in item["what"]
-    assert PROBE_URI in item["what"]
+    assert verdict_with_probe(links, probe) == (VERDICT_FAIL, False)
 
 
-def test_a_step_failed_under_the_warned_rename_is_not_checked_but_a_kill_is_not() -> None:
+def test_a_step_failed_or_killed_under_the_warned_rename_fails() -> None:
     """
-    A probe cut short by its step FAILED under the warned prefix (``cut_short_probe``, the step mapped to its URI) is
-    not checked; one killed (``failed_probe``: no step known to have failed) still FAILs.
+    A probe cut short by its step FAILED under the warned prefix (``cut_short_probe``, the step mapped to its URI) and
+    one killed (``failed_probe``) both FAIL; the first was NOT_CHECKED.
     """
     links = _guarded_links({"Null": {"s3:x-amz-copy-source": "false"}})
     abandoned = {PROBE_URI: {"step": "s-1", "state": "FAILED", "state_before_cancel": "FAILED", "deleted": True}}
     failed_step = cut_short_probe(["the probe step did not complete: step s-1 FAILED"], abandoned)
 
     assert failed_step["failed_steps"] == [PROBE_URI]
-    assert verdict_with_probe(links, failed_step) == (VERDICT_NOT_CHECKED, True)
+    assert verdict_with_probe(links, failed_step) == (VERDICT_FAIL, False)
     killed = failed_probe(["the task was killed while its probe steps ran"], abandoned)
     assert verdict_with_probe(links, killed) == (VERDICT_FAIL, False)
 
@@ -258,25 +315,24 @@ def _copy_guard_report() -> dict[str, Any]:
     return with_probe(report, _failed_probe({PROBE_URI: _not_written(PROBE_URI)}))
 
 
-def test_the_operator_does_not_fail_on_a_probe_the_copy_guard_excused() -> None:
+def test_the_operator_fails_on_a_probe_failed_under_the_copy_guard() -> None:
     """
-    With the default flags (``fail_on_broken``), a probe failed under a copy guard, which the report says is not
-    checked, does not fail the task (as the CLI's exit 5 says not checked); it raised "the live probe failed".
+    With the default flags (``fail_on_broken``), a probe failed under a copy guard fails the task, as the report's
+    FAIL says; it was excused (NOT_CHECKED) and the task passed.
     """
     result = _copy_guard_report()
 
-    assert result["verdict"] == VERDICT_NOT_CHECKED
-    assert any(RENAME in item["what"] for item in result["not_checked"])
-    assert verifier()._finish(result) == result
+    assert result["verdict"] == VERDICT_FAIL
+    assert not any(RENAME in item["what"] for item in result["not_checked"])
+    with pytest.raises(EmrfsXacctError, match="the live probe failed"):
+        verifier()._finish(result)
 
 
-@pytest.mark.parametrize("fail_on_broken", [True, False])
-def test_fail_on_not_checked_fails_on_a_probe_the_copy_guard_excused_naming_the_rename(fail_on_broken: bool) -> None:
-    """``fail_on_not_checked`` fails the task on it, naming the rename; it found nothing not checked to fail on."""
-    operator = verifier(fail_on_broken=fail_on_broken, fail_on_not_checked=True)
+def test_without_fail_on_broken_the_report_of_a_probe_failed_under_the_copy_guard_is_returned() -> None:
+    """``fail_on_broken=False``: the task returns the FAIL report, even with ``fail_on_not_checked``."""
+    result = _copy_guard_report()
 
-    with pytest.raises(EmrfsXacctError, match="live probe's rename"):
-        operator._finish(_copy_guard_report())
+    assert verifier(fail_on_broken=False, fail_on_not_checked=True)._finish(result) == result
 
 
 def test_a_no_copies_identity_guard_on_both_roles_leaves_the_assume_and_kms_links_passing() -> None:
@@ -299,3 +355,4 @@ def test_a_no_copies_identity_guard_on_both_roles_leaves_the_assume_and_kms_link
     assert links[f"use bucket key for {PREFIX}"].status == PASS
     assert links[WRITE].status == PASS
     assert links[RENAME].status == WARN
+    assert links[JOB_RENAME].status == WARN

@@ -884,8 +884,9 @@ def _gateway(*statements: dict[str, Any]) -> EndpointPolicy:
     return EndpointPolicy("vpce-s3", GATEWAY, {"Version": "2012-10-17", "Statement": list(statements)})
 
 
-#: The write steps that send s3:PutObject (the others list, abort and read: the Denies above do not reach them).
-PUT_STEPS = [f"{step} {PREFIX}" for step in ("mkdirs", "write files", "job commit")]
+#: The write steps that send s3:PutObject (the others list, abort and read: the Denies above do not reach them). The
+#: rename's CopyObject is one (requests.RENAME_REQUESTS): refused, or not known, as the uploads are, it reads as they do.
+PUT_STEPS = [f"{step} {PREFIX}" for step in ("mkdirs", "write files", "rename", "job commit")]
 
 
 def _write_statuses(endpoint: EndpointPolicy) -> dict[str, str]:

@@ -57,8 +57,8 @@ _ABSENT_ALWAYS = frozenset(
         "s3:RequestObjectTag/",
         "s3:RequestObjectTagKeys",
         # A copy's headers (COPY_KEYS): keys of s3:PutObject's copy only (Service Authorization Reference, "Actions,
-        # resources, and condition keys for Amazon S3"), which no STS or KMS request, nor any S3 request but the probe's
-        # CopyObject, carries (_add_operation_keys takes them out of that one's).
+        # resources, and condition keys for Amazon S3"), which no STS or KMS request, nor any S3 request but a CopyObject
+        # (the probe's, a job's rename: requests.RENAME_REQUESTS), carries (_add_operation_keys takes them out of those).
         "s3:x-amz-copy-source",
         "s3:x-amz-metadata-directive",
         # The ACL grant headers, which EMRFS never sends (the grant reads the same list: GRANT_HEADER_KEYS).
@@ -1260,9 +1260,9 @@ class ProbeRequest(NamedTuple):
 #: (``s3:ListBucketMultipartUploads``, ``s3:AbortMultipartUpload``, ``s3:ListMultipartUploadParts``), a multipart
 #: upload's ``kms:Decrypt`` and its parts' data keys (S3 User Guide, "Multipart upload API and permissions"), and
 #: whether the copy makes S3 call KMS the same way, which AWS does not document. The rename's ``s3:PutObject`` carries
-#: ``s3:x-amz-copy-source`` (:data:`COPY_SOURCE_KEY`), which no request of the job's write does: a statement that
-#: refuses it is judged apart (``s3_access._Prefix.probe_rename``), and its ``s3:PutObject`` here stands for the put
-#: of ``._COPYING_`` only, which carries no copy source as the job's uploads do not.
+#: ``s3:x-amz-copy-source`` (:data:`COPY_SOURCE_KEY`), which the uploads of a write through the S3-optimized committer
+#: do not (a job's rename does: ``requests.RENAME_REQUESTS``): a statement that refuses it is judged apart
+#: (``s3_access._Prefix.probe_rename``), and its ``s3:PutObject`` here stands for the put of ``._COPYING_`` only.
 PROBE_REQUESTS = (
     ProbeRequest("s3:GetObject", False),
     ProbeRequest("s3:ListBucket", False),

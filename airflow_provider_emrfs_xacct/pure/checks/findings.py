@@ -258,65 +258,6 @@ def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | No
 PROBE_RENAME_LINK = "live probe's rename"
 
 
-def _renames(links: list[dict[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    """The warnings of the live probe's rename (:data:`PROBE_RENAME_LINK`), by the prefix each is about."""
-    start = f"{PROBE_RENAME_LINK} "
-    return {str(link["link"])[len(start) :]: link for link in links if str(link["link"]).startswith(start)}
-
-
-def _probe_failures(probe: Mapping[str, Any]) -> list[tuple[str | None, str]] | None:
-    """
-    Each failure of a failed live probe a refused rename can cause, as (its probe URI, what failed); ``None`` when one
-    is of another kind, or none is known.
-
-    A refused CopyObject writes no target (Amazon S3 API Reference, "CopyObject": it fails with an error), so the
-    rename's ``hadoop fs -put`` fails its step and leaves no object: only an object "not written" (``exists`` false)
-    or a step that ended FAILED or INTERRUPTED (``failed_steps``, the operator's ``cut_short_probe``;
-    ``None``: its URI not known) can be the rename's. An object written but wrong (its key, its owner), one that could
-    not be checked, or a probe failed otherwise (killed) cannot.
-    """
-    failures: list[tuple[str | None, str]] = []
-    for uri, outcome in (probe.get("objects") or {}).items():
-        if outcome.get("ok") is not False:
-            continue
-        if outcome.get("exists") is not False:
-            return None
-        failures.append((uri, "was not written"))
-    failures += [(uri, "its step did not complete") for uri in probe.get("failed_steps") or []]
-    return failures or None
-
-
-def _prefix_of(uri: str | None) -> str | None:
-    """The prefix a probe object was written under (``verify.probe_key``: ``<prefix><probe key>/<uuid>``)."""
-    return None if uri is None else uri.rsplit("/", 2)[0] + "/"
-
-
-def probe_excused(links: list[dict[str, Any]], probe: Mapping[str, Any]) -> list[dict[str, str]]:
-    """
-    What a failed live probe leaves not checked when every failure of it is one a refused rename causes, of its object
-    under a prefix whose rename is warned (:data:`PROBE_RENAME_LINK`: a copy no request of the job's write sends), as
-    the report's ``not_checked`` items naming that warning and its statement; ``[]`` when one failure is not (then the
-    probe fails the report). The remaining steps of a probe cut short are not checked either (``others_not_checked``).
-    """
-    failures = _probe_failures(probe) if probe.get("ok") is False else None
-    renames = _renames(links)
-    if failures is None or any(_prefix_of(uri) not in renames for uri, _ in failures):
-        return []
-    items = []
-    for uri, what in failures:
-        rename = renames[str(_prefix_of(uri))]
-        statement = f" ({rename['statement']})" if rename.get("statement") else ""
-        items.append(
-            {
-                "what": f"live probe: {uri} {what}, under {rename['link']}{statement}: {rename['detail']}",
-                "how": str(rename.get("fix") or PROBE_FIX),
-            }
-        )
-    if probe.get("others_not_checked"):
-        items.append({"what": f"live probe: {probe['others_not_checked']}", "how": PROBE_DID_NOT_RUN_FIX})
-    return items
-
-
 def verdict_with_probe(links: list[dict[str, Any]], probe: Mapping[str, Any]) -> tuple[str, bool]:
     """
     A report's verdict and health (:attr:`Report.verdict`, :attr:`Report.healthy`) once its live probe is judged.
@@ -328,13 +269,11 @@ def verdict_with_probe(links: list[dict[str, Any]], probe: Mapping[str, Any]) ->
     before the steps did, none of them failed, :func:`cut_short`) makes it ``NOT_CHECKED``: never ``PASS``, since
     the object was not seen whole, and never ``FAIL``, since nothing failed.
 
-    A failed probe whose every failure a warned rename explains (:func:`probe_excused`) proves nothing about the job's
-    writes: the links judge them, and the verdict is ``NOT_CHECKED`` (the probe settled nothing). Any other failure
-    of it, under that prefix or another, stays a ``FAIL``.
+    A failure under a warned rename (:data:`PROBE_RENAME_LINK`) is a ``FAIL`` too: the probe's ``hadoop fs -put``
+    renames with a CopyObject as every job without the EMRFS S3-optimized committer does (``requests.RENAME_REQUESTS``),
+    so it shows such jobs' renames refused, as the warning says; it was excused as ``NOT_CHECKED``.
     """
     failed = any(link["status"] == FAIL for link in links)
-    if not failed and probe_excused(links, probe):
-        return VERDICT_NOT_CHECKED, True
     if probe.get("ok") is False or failed:
         return VERDICT_FAIL, False
     if probe.get("ok") is None:
@@ -515,7 +454,7 @@ CLUSTER_SETTINGS: tuple[str, str] = (
     "configuration's mappings are not translated) replaces them; a mapped role session "
     "outside 900-3600 seconds (fs.s3.sts.sessionDurationSeconds, or S3A's fs.s3a.assumed.role.session.duration or "
     "its per-bucket form) fails every mapped write it serves, as STS refuses a chained session over one hour",
-    "pass cluster_id (the verifier reads the cluster's configurations)",
+    "pass cluster_id (command line: --cluster-id; the verifier reads the cluster's configurations)",
 )
 
 #: Listed when no cluster subnet was read (no cluster, or none in a subnet): the links "cluster reaches STS" and
@@ -527,7 +466,8 @@ STS_ROUTE: tuple[str, str] = (
     "the route from the cluster's subnet to the STS endpoint EMRFS calls for the mapped roles' credentials "
     "(5.31.0/6.1.0 and later call the Regional endpoint: a private subnet needs an STS interface endpoint or NAT), "
     "and to S3 of each bucket's Region (an S3 gateway endpoint serves only buckets of its own Region)",
-    "pass cluster_id (the verifier reads the subnet's routes and the VPC's endpoints); or run the live probe",
+    "pass cluster_id (command line: --cluster-id; the verifier reads the subnet's routes and the VPC's endpoints); "
+    "or run the live probe",
 )
 #: :data:`STS_ROUTE` of the option (a) chain, which assumes no role: the route to S3 only.
 S3_ROUTE: tuple[str, str] = (

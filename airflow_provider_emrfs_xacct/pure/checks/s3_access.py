@@ -79,6 +79,8 @@ from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 from airflow_provider_emrfs_xacct.pure.requests import (
     OBJECT_ACL_ACTION,
+    RENAME_STEP,
+    RENAMING_JOBS,
     STEPS,
     WRITE_REQUESTS,
     S3Call,
@@ -152,6 +154,7 @@ def audit(
     """
     prefix = _Prefix(state, index, mappings, location, bucket, location.prefix.rstrip("/"), evaluated)
     access = PrefixAccess()
+    steps: dict[str, list[_Outcome]] = {}
     for step in STEPS:
         outcomes: list[_Outcome] = []
         blocked = []
@@ -174,7 +177,13 @@ def audit(
         link = _unless_alike_on_every_node(link, outcomes)
         split = prefix.split.get(step)
         # A certain refusal of a key the write sends stands; else a statement deciding some keys only leaves it open.
-        access.links.append(link if split is None or link.status == FAIL else some_keys_only(link, *split))
+        link = link if split is None or link.status == FAIL else some_keys_only(link, *split)
+        steps[step] = outcomes
+        access.links.append(link)
+    # The rename is judged once every step is: a refusal a required request shares is the job's, not the rename's.
+    at = list(steps).index(RENAME_STEP) if RENAME_STEP in steps else None
+    if at is not None:
+        access.links[at] = _rename_link(state, access.links[at], steps)
     rename = prefix.probe_rename()
     if rename is not None:
         access.links.append(rename)
@@ -197,24 +206,82 @@ def _unless_alike_on_every_node(link: Link, outcomes: list[_Outcome]) -> Link:
     return unsettled_in_time(unsettled_per_node(link, doubt, sent), timed)
 
 
+#: The fix of a refused rename, after the statement's own.
+RENAME_FIX = (
+    "only jobs that rename need it: or run only Spark SQL/DataFrame/Dataset writes through the EMRFS S3-optimized "
+    "committer (Hive: hive-site hive.blobstore.use.output-committer=true)"
+)
+
+
+def _refusal(outcome: _Outcome) -> tuple[str, str, str, str, str]:
+    """
+    What refuses ``outcome``, or may: its action, role, reason, what is not known and statement (two requests refused
+    alike share it).
+    """
+    decision = outcome.decision
+    return outcome.action, outcome.role, decision.reason, decision.unknown, cite(decision)
+
+
+def _rename_link(state: ChainState, link: Link, steps: dict[str, list[_Outcome]]) -> Link:
+    """
+    The link of a job's rename (:data:`~.requests.RENAME_REQUESTS`, its requests' outcomes in ``steps`` with every
+    other step's): a ``WARN`` when a request of it is refused, naming the statement, or may be (not known), saying which
+    jobs it breaks (:data:`~.requests.RENAMING_JOBS`), since a Spark SQL write through the EMRFS S3-optimized committer
+    sends none of them. Where what refuses it (:func:`_refusal`) refuses a required request of another step too (a
+    boundary or a Deny of every upload), it reads as the write links: a ``FAIL`` (every job fails then, not only those
+    that rename, and a ``WARN`` would say Spark SQL writes pass); where what may refuse it may refuse such a request,
+    or a read it needs was refused, "not checked" as they are.
+    """
+    if link.status == PASS:
+        return link
+    outcomes = steps[RENAME_STEP]
+    refused = next((o for o in outcomes if not o.decision.allowed and not o.decision.undetermined), None)
+    required = {
+        _refusal(o)
+        for step, found in steps.items()
+        if step != RENAME_STEP
+        for o in found
+        if o.required and not o.decision.allowed
+    }
+    undetermined = next((o for o in outcomes if o.decision.undetermined), None)
+    if refused is None and (undetermined is None or _refusal(undetermined) in required):
+        return link  # not checked as the write links are (or for a read refused: its fix names it)
+    if refused is not None and _refusal(refused) in required:
+        detail = (
+            f"{refused.call} as {refused.role} ({refused.why_role}): {refused.action} {refused.decision.reason}"
+            f"{condition_shown(refused.decision, refused.context)}, as the write's own requests are"
+        )
+        return replace(link, status=FAIL, detail=detail, statement=cite(refused.decision), fix=_s3_fix(refused, state))
+    if refused is None:
+        detail = f"may be refused, not known: {link.detail}; if it is, {RENAMING_JOBS}"
+        return replace(link, status=WARN, detail=detail, fix=f"{link.fix}; {RENAME_FIX}")
+    detail = (
+        f"{refused.call} as {refused.role} ({refused.why_role}): {refused.action} {refused.decision.reason}"
+        f"{condition_shown(refused.decision, refused.context)}; {RENAMING_JOBS}"
+    )
+    fix = f"{_s3_fix(refused, state)}; {RENAME_FIX}"
+    return replace(link, status=WARN, detail=detail, statement=cite(refused.decision), fix=fix)
+
+
 #: The name of the link of the live probe's rename (:meth:`_Prefix.probe_rename`), before its prefix.
 PROBE_RENAME = PROBE_RENAME_LINK
 #: A name of the probe's object, for the request's resource (the probe writes ``PREFIX<probe key>/<uuid>``).
 PROBE_OBJECT = "probe"
 #: What a refused rename means for the live probe.
 PROBE_RENAME_REFUSED = (
-    "the live probe cannot pass under that statement (its put -f renames with a server-side copy, which no request of "
-    "the job's write sends), so its failure proves nothing about the job's writes, judged by the links above"
+    "the live probe fails under that statement: its put -f renames ._COPYING_ with a CopyObject, as a job without the "
+    "EMRFS S3-optimized committer renames its output (the rename link), so its failure shows such renames refused"
 )
 #: What a rename not known means for the live probe.
 PROBE_RENAME_UNKNOWN = (
     "whether the live probe can pass is not known (the form of the x-amz-copy-source its rename sends is not "
-    "documented); a failure of it proves nothing about the job's writes, judged by the links above, which send no copy"
+    "documented); if it fails, renames are refused under that statement, a job's (the rename link) as the probe's"
 )
 #: The fix of the rename's warning.
 PROBE_RENAME_FIX = (
-    "judge the job's writes by the links above (or by a job's write); for the live probe, the bucket's owner lets "
-    "copies within the bucket through under that statement"
+    "the bucket's owner lets the cluster's copies within the bucket through under that statement (jobs that rename "
+    "need them too); or run only Spark SQL/DataFrame/Dataset writes through the EMRFS S3-optimized committer, judged "
+    "by the links above, and the verifier without the probe"
 )
 #: The fix of a step link left not checked on a request the live probe does not send as the same role.
 NOT_SETTLED_BY_PROBE_FIX = (
@@ -505,6 +572,7 @@ class _Prefix:
         request = s3_request(self.state, role, call, self.bucket, bucket, self.stem)
         if request is None:
             return "", ""
+        request = self._with_copy_source(request, role, call.source)
         sent = _Sent(call, f"{call.operation} {uri}", role, why_role, where)
         readings = acl_readings(self.state, call, bucket, request)
         self._note_split(sent, readings)
@@ -660,12 +728,13 @@ class _Prefix:
     def probe_rename(self) -> Link | None:
         """
         The live probe's rename under this prefix where a statement refuses it, or may, and allows its put: a warning that
-        the probe cannot pass (or may not), so its failure proves nothing of the job's writes; ``None`` elsewhere.
+        the probe cannot pass (or may not), as a job that renames (the ``rename`` link) cannot; ``None`` elsewhere.
 
         ``hadoop fs -put`` renames ``<key>._COPYING_`` to ``<key>`` with a CopyObject (:data:`~.contexts.PROBE_REQUESTS`),
         authorized as ``s3:PutObject`` and carrying ``s3:x-amz-copy-source`` (Service Authorization Reference, "Actions,
-        resources, and condition keys for Amazon S3"), which no request of the job's write sends: a Deny of server-side
-        copies (S3 User Guide, "Bucket policy examples using condition keys") refuses the probe only. Judged only where
+        resources, and condition keys for Amazon S3"), as a job's rename does (:data:`~.requests.RENAME_REQUESTS`) and
+        no upload of the S3-optimized committer: a Deny of server-side copies (S3 User Guide, "Bucket policy examples
+        using condition keys") refuses the probe and such jobs, not those uploads. Judged only where
         the probe writes through this link's mapping (:meth:`probed`), as the role its key routes to.
         """
         call = S3Call(PROBE_RENAME, "CopyObject", "s3:PutObject", f"{{p}}/{PROBE_KEY}/{PROBE_OBJECT}", headers=True)
@@ -696,18 +765,26 @@ class _Prefix:
 
     def _copy_outcome(self, role: RoleState, request: Request, what: str, why_role: str) -> _Outcome:
         """
-        The copy's outcome: with its ``s3:x-amz-copy-source`` not known; where that leaves it undetermined and no policy
-        that may decide it compares the key's value (only ``Null`` tests it), with the key present, whatever its value.
+        The copy's outcome: with its ``s3:x-amz-copy-source`` present (:meth:`_with_copy_source`), or not known.
         """
-        outcome = self._evaluate(role, request, what, True, why_role)
+        source = f"{request.resource.partition(':::')[2].partition('/')[2]}._COPYING_"
+        return self._evaluate(role, self._with_copy_source(request, role, source), what, True, why_role)
+
+    def _with_copy_source(self, request: Request, role: RoleState, source: str | None) -> Request:
+        """
+        A CopyObject's ``request`` carrying its ``s3:x-amz-copy-source``, ``<bucket>/<source>`` (``source``: a key of the
+        table, ``{p}`` the prefix, or a key), where no policy that may decide it compares the key's value (only
+        ``Null`` tests it): the key is present, whatever its value. Else ``request``, the key not known: the form EMRFS
+        sends it in (a leading slash, URL-encoding) is not documented (:data:`~.contexts.COPY_SOURCE_KEY`). ``request``
+        too for a request that is no copy (``source`` ``None``).
+        """
+        if source is None:
+            return request
         documents = s3_deciding_policies(self.state, self.bucket.policy, [role])
-        if not outcome.decision.undetermined or any(
-            has_condition_on(document, VALUE_NOT_KNOWN, values_only=True) for document in documents
-        ):
-            return outcome
-        source = f"{self.location.bucket}/{request.resource.partition(':::')[2].partition('/')[2]}._COPYING_"
-        present = replace(request, context={**request.context, COPY_SOURCE_KEY: source})
-        return self._evaluate(role, present, what, True, why_role)
+        if any(has_condition_on(document, VALUE_NOT_KNOWN, values_only=True) for document in documents):
+            return request
+        key = expand_key(source, self.stem) if "{p}" in source else source
+        return replace(request, context={**request.context, COPY_SOURCE_KEY: f"{self.location.bucket}/{key}"})
 
     def _keys_of(self, role: RoleState, template: str) -> Keys:
         """
