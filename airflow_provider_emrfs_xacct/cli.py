@@ -1016,6 +1016,19 @@ def cli_region(args: argparse.Namespace) -> str | None:
     return os.environ.get(REGION_VARIABLE) or None
 
 
+def region_source(args: argparse.Namespace) -> str:
+    """
+    What chose the connections' Region, for messages naming it: ``--region``, else ``AWS_REGION`` (:func:`cli_region`),
+    else botocore's own, ``AWS_DEFAULT_REGION``, then the profile's ``region``.
+    """
+    if getattr(args, "region", None) is not None:
+        return "--region"
+    for variable in (REGION_VARIABLE, "AWS_DEFAULT_REGION"):
+        if os.environ.get(variable):
+            return variable
+    return "the profile's region"
+
+
 #: The environment variables botocore takes the profile from, the first one set winning, whatever its value
 #: (``botocore/configprovider.py``: ``'profile': (None, ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], …)``; so
 #: ``AWS_DEFAULT_PROFILE`` wins over ``AWS_PROFILE``, unlike the AWS CLI v2: boto/boto3#3891).
@@ -1378,7 +1391,7 @@ def _task_runner_sentinel(operator: Any) -> dict[str, Any]:
     return {f"{type(operator).__name__}__sentinel": ExecutorSafeguard.sentinel_value}
 
 
-def check_accounts(partner: dict[str, Any]) -> str:
+def check_accounts(partner: dict[str, Any], source: str = "--region") -> str:
     """
     Refuse to go on when a connection acts in another account than the partner file names; return their partition.
 
@@ -1395,6 +1408,7 @@ def check_accounts(partner: dict[str, Any]) -> str:
     Boundaries, "Partitions"), so both connections must act in the same one.
 
     :param partner: as :func:`load_partner` returns it: its role mappings a list, its keys validated.
+    :param source: what chose the connections' Region (:func:`region_source`), named with it.
     """
     from airflow_provider_emrfs_xacct.hooks.generic import EmrfsAwsHook
     from airflow_provider_emrfs_xacct.pure.validation import partition_of_arn, region_of_arn
@@ -1404,7 +1418,7 @@ def check_accounts(partner: dict[str, Any]) -> str:
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
         expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
         hook = cli_hook(EmrfsAwsHook, aws_conn_id=conn_id, client_type="sts")
-        with _credentials_of(label, section, hook):
+        with _credentials_of(label, section, hook, source):
             sts: Any = hook.conn
             regions[label] = hook.conn_region_name
             identity = sts.get_caller_identity()
@@ -1436,7 +1450,7 @@ def check_accounts(partner: dict[str, Any]) -> str:
             raise InvalidParameterError(
                 f"destination.kms_key_arns[{index}]",
                 f"is a key of Region {region_of_arn(key)}, but the destination connection acts in "
-                f"{regions['destination']} (--region) (nothing was changed)",
+                f"{regions['destination']} ({source}) (nothing was changed)",
             )
     permissions_boundary({**partner, PARTITION_KEY: partitions["EMR"]})  # in the connections' partition
     for index, mapping in enumerate(partner["security_configuration"].get("role_mappings") or []):
@@ -1581,11 +1595,14 @@ def _from_botocore(error: BaseException) -> bool:
     return isinstance(error, (BotoCoreError, ClientError))
 
 
-def _aws_call_failed(error: BaseException, where: str | None, regions: str = "") -> tuple[str, int]:
+def _aws_call_failed(
+    error: BaseException, where: str | None, regions: str = "", source: str = "--region"
+) -> tuple[str, int]:
     """
     The message and exit status of an AWS call (made by ``where``, if known) that failed before any change.
 
-    :param regions: the connections' Region(s), named when AWS does not know the credentials (:func:`_region_advice`).
+    :param regions: the connections' Region(s), named when AWS does not know the credentials (:func:`_region_advice`),
+        with what chose it (``source``: :func:`region_source`).
     """
     from botocore.exceptions import EndpointConnectionError
 
@@ -1593,7 +1610,7 @@ def _aws_call_failed(error: BaseException, where: str | None, regions: str = "")
 
     where = f"{where}: " if where else ""
     if credentials_problem(error):
-        problem = f"the AWS credentials are missing, expired or not valid{_region_advice(error, regions)}"
+        problem = f"the AWS credentials are missing, expired or not valid{_region_advice(error, regions, source)}"
         return f"{where}{problem}: {error} (nothing was changed)", NO_CREDENTIALS
     hint = ""
     if isinstance(error, EndpointConnectionError):
@@ -1612,8 +1629,11 @@ def _aws_call_failed(error: BaseException, where: str | None, regions: str = "")
 UNKNOWN_CREDENTIALS_CODES = frozenset({"InvalidClientTokenId", "UnrecognizedClientException"})
 
 
-def _region_advice(error: BaseException, regions: str) -> str:
-    """For credentials AWS does not know (:data:`UNKNOWN_CREDENTIALS_CODES`), the other cause: the Region."""
+def _region_advice(error: BaseException, regions: str, source: str = "--region") -> str:
+    """
+    For credentials AWS does not know (:data:`UNKNOWN_CREDENTIALS_CODES`), the other cause: the Region, and what chose
+    it (``source``: :func:`region_source`).
+    """
     from botocore.exceptions import ClientError
 
     from airflow_provider_emrfs_xacct.hooks.errors import error_code
@@ -1621,7 +1641,7 @@ def _region_advice(error: BaseException, regions: str) -> str:
     if not isinstance(error, ClientError) or error_code(error) not in UNKNOWN_CREDENTIALS_CODES:
         return ""
     region = regions or "not known"
-    return f", or the Region ({region}) is not enabled for this account or is of another partition (--region)"
+    return f", or the Region ({region}) is not enabled for this account or is of another partition ({source})"
 
 
 def _connections_regions(args: argparse.Namespace) -> str:
@@ -1658,11 +1678,12 @@ class CredentialsError(EmrfsXacctError):
 
 
 @contextlib.contextmanager
-def _credentials_of(label: str, section: str, hook: Any) -> Iterator[None]:
+def _credentials_of(label: str, section: str, hook: Any, source: str = "--region") -> Iterator[None]:
     """
     Turn a failing AWS call of the ``section``'s connection (through ``hook``) into an error naming the connection: a
     :class:`CredentialsError` for a credentials problem, else an :class:`AwsCallError` (e.g. ``sts:AssumeRole``
-    denied for ``--*-role-arn``, or nothing answering at the endpoint).
+    denied for ``--*-role-arn``, or nothing answering at the endpoint). ``source``: what chose the Region
+    (:func:`region_source`).
     """
     from airflow_provider_emrfs_xacct.hooks.errors import credentials_problem
 
@@ -1674,7 +1695,7 @@ def _credentials_of(label: str, section: str, hook: Any) -> Iterator[None]:
         if not credentials_problem(error):
             raise AwsCallError(f"the {label} connection (--{section}-profile, --{section}-role-arn)", error) from None
         raise CredentialsError(
-            f"the {label} connection has no valid AWS credentials{_region_advice(error, _region_of(hook))}: {error}. "
+            f"the {label} connection has no valid AWS credentials{_region_advice(error, _region_of(hook), source)}: {error}. "
             f"Sign in again (aws sso login, or new keys), or give --{section}-profile, a profile of the AWS config or "
             "credentials files (nothing was changed)"
         ) from None
@@ -1826,6 +1847,11 @@ class PartiallyAppliedError(Exception):
 #: "Synopsis": ``{% ... %}``, ``{{ ... }}``, ``{# ... #}``), the templates a DAG's operator fields are rendered with.
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
+#: Partner file fields ``plan`` and ``apply`` never write to AWS, which may hold template text: ``partner``, a label
+#: only echoed in the output, and ``emr.release_label``, which only ``verify`` reads (it is checked as a release label
+#: anyway). Every other string value goes into a name, a policy, a tag or a security configuration.
+NOT_WRITTEN_FIELDS = frozenset({"partner", "emr.release_label"})
+
 
 def refuse_template_text(path: Path, partner: dict[str, Any]) -> None:
     """
@@ -1834,11 +1860,13 @@ def refuse_template_text(path: Path, partner: dict[str, Any]) -> None:
     run; the command line renders nothing, so such a value copied from a DAG would be written to IAM, KMS or EMR as it
     is (``arn:aws:s3:::bucket/exports/{{ ds }}/*`` in the role's policy). ``revoke`` and ``verify`` create nothing from
     the file: one an earlier ``apply`` took, its literal text written, can still be verified and taken back (as
-    :func:`run` takes its identifiers).
+    :func:`run` takes its identifiers). Fields never written to AWS (:data:`NOT_WRITTEN_FIELDS`) are not looked at.
 
     :raises EmrfsXacctError: naming the file and the field.
     """
     for field_name, value in _string_values(partner, ""):
+        if field_name in NOT_WRITTEN_FIELDS:
+            continue
         marker = next((marker for marker in TEMPLATE_MARKERS if marker in value), None)
         if marker is not None:
             error = InvalidParameterError(
@@ -1882,9 +1910,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, progress: ApplyProg
         refuse_roles_not_provisioned(Path(args.partner_file), partner)
     validate_options(args, partner)
     configure_connections(args)
-    partner[PARTITION_KEY] = check_accounts(partner)
+    partner[PARTITION_KEY] = check_accounts(partner, region_source(args))
     if args.command == "verify" and args.security_configuration is not None:  # before any other read, as revoke
-        _require_configuration(args.security_configuration, partner, instead=_VERIFY_INSTEAD)
+        _require_configuration(args.security_configuration, partner, instead=_VERIFY_INSTEAD, unread_skips=True)
     require_ec2_role_here(partner)
 
     def refused(operator: Any, error: EmrfsXacctError, *, applying: bool = False) -> EmrfsXacctError:
@@ -2076,7 +2104,11 @@ _VERIFY_INSTEAD = "leave the option out to verify the one the partner file names
 
 
 def _require_configuration(
-    name: str, partner: dict[str, Any], *, instead: str = "--keep-security-configuration (nothing was changed)"
+    name: str,
+    partner: dict[str, Any],
+    *,
+    instead: str = "--keep-security-configuration (nothing was changed)",
+    unread_skips: bool = False,
 ) -> None:
     """
     Refuse ``revoke`` or ``verify --security-configuration NAME`` when the EMR account has no configuration by that
@@ -2088,13 +2120,25 @@ def _require_configuration(
     configuration exists" broken (exit 1, read by a CI gate as an outage) and advise creating it, while the
     partner's clusters run another one: the name given is the user's typo, not the chain's. The name worked out from
     the partner file (no option) keeps that broken link. ``instead``: the way out besides another name.
+
+    :param unread_skips: (``verify``) a read that fails, denied or not answered, refuses nothing: only EMR's answer
+        that there is no such configuration (``InvalidRequestException``: Amazon EMR API Reference,
+        DescribeSecurityConfiguration, "Errors") is a typo. The verifier reads it again and reports what it could not
+        read as not checked (exit 5), judging the rest of the chain; the revoke stops (exit 3).
     """
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 
     hook = cli_hook(EmrfsEmrHook, aws_conn_id=EMR_CONN)
-    with explain_access_denied(hook):
-        document = hook.describe_security_configuration(name)
+    try:
+        with explain_access_denied(hook):
+            document = hook.describe_security_configuration(name)
+    except (AccessDeniedError, BotoCoreError, ClientError):
+        if unread_skips:
+            return
+        raise
     if document is None:
         raise InvalidParameterError(
             "--security-configuration",
@@ -2471,11 +2515,11 @@ def _failed(
     elif isinstance(error, CredentialsError):
         status = NO_CREDENTIALS
     elif isinstance(error, AwsCallError):
-        message, status = _aws_call_failed(error.error, error.where, _connections_regions(args))
+        message, status = _aws_call_failed(error.error, error.where, _connections_regions(args), region_source(args))
     elif isinstance(error, EmrfsXacctError):
         status = 2
     elif _from_botocore(error) or type(error).__module__.split(".")[0] in ("airflow", "botocore"):
-        message, status = _aws_call_failed(error, None, _connections_regions(args))
+        message, status = _aws_call_failed(error, None, _connections_regions(args), region_source(args))
     else:
         # A bug: show where, and exit with a status of its own (Python's own, 1, is verify's "broken link").
         if not args.debug:

@@ -6810,6 +6810,25 @@ MUTATIONS = [
         "job: a partner's copy guard passes with no warning while those jobs get 403",
         ["tests/unit/test_copy_source_and_creation_operation.py"],
     ),
+    m(
+        "OX254",
+        "cli.py",
+        "instead=_VERIFY_INSTEAD, unread_skips=True)\n",
+        "instead=_VERIFY_INSTEAD)\n",
+        "emrfs-xacct verify --security-configuration NAME whose DescribeSecurityConfiguration is denied exits 3 with no "
+        "report, where the verifier reports that link not checked (exit 5) naming the action to grant",
+        ["tests/integration/test_cli_review_j33.py"],
+    ),
+    m(
+        "OX255",
+        "pure/checks/assume.py",
+        "    if granted is False:\n",
+        "    if False:\n",
+        "after a revoke that removed the provider's trust statement outright (the trust held others) or only this role "
+        "from it (it trusted other EMR roles too), the EMR EC2 role's grant gone too, verify's fix names the trust's "
+        "operator alone: a user who restores only the trust still fails the same link",
+        ["tests/unit/test_fix_texts_for_the_command_line.py"],
+    ),
 ]
 
 

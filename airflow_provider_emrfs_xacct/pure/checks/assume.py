@@ -123,6 +123,10 @@ def _refusal_fix(decision: Decision, role: RoleState, granted: bool | None = Tru
         # The trust holds the statement a revoke leaves, which refuses no one itself (its condition holds for no
         # request): nothing in the trust allows the EMR EC2 role since the revoke.
         return _revoked(granted)
+    if granted is False:
+        # Neither side allows: a revoke that removed the provider's statement outright (the trust held others) or
+        # only this role from it (it trusted other EMR roles too), leaving no statement for nobody, with the grant.
+        return f"{_unmet_or(decision, TRUST_SID, _TRUST_FIX)}, and {_ASSUME_FIX}{_APPLY}"
     return _unmet_or(decision, TRUST_SID, _TRUST_FIX + _APPLY)
 
 
