@@ -6829,6 +6829,36 @@ MUTATIONS = [
         "operator alone: a user who restores only the trust still fails the same link",
         ["tests/unit/test_fix_texts_for_the_command_line.py"],
     ),
+    m(
+        "OX256",
+        "cli.py",
+        "        if not any(location.bucket == g.bucket and location.prefix.startswith(g.prefix) for g in granted):\n",
+        "        if not any(location.prefix.startswith(g.prefix) for g in granted):\n",
+        "emrfs-xacct plan/apply take a role mapping to the destination role of the granted key prefix in another "
+        "bucket (s3://other-bucket/exports/): exit 0, then every request EMRFS sends it there is denied",
+        ["tests/integration/test_cli_mapping_prefixes.py"],
+    ),
+    m(
+        "OX257",
+        "cli.py",
+        "        if not any(location.bucket == g.bucket and location.prefix.startswith(g.prefix) for g in granted):\n",
+        '        if not any(location.bucket == g.bucket and location.prefix.startswith(g.prefix.rstrip("/")) '
+        "for g in granted):\n",
+        "emrfs-xacct plan/apply take a role mapping to the destination role of s3://b/exports2/ where apply grants "
+        "s3://b/exports/ only (a string prefix, not on a / boundary): exit 0, then its requests are denied",
+        ["tests/integration/test_cli_mapping_prefixes.py"],
+    ),
+    m(
+        "OX258",
+        "hooks/iam.py",
+        '            "(delete_destination_role=False revokes the access and keeps the role; CLI: without --delete-role)",\n'
+        '            field="delete_destination_role",\n',
+        '            "(delete_destination_role=False revokes the access and keeps the role; CLI: without --delete-role)",\n',
+        "a revoke's refusal to delete the destination role (another pipeline trusted during its key writes, a "
+        "foreign policy, an instance profile) sets no field: emrfs-xacct revoke --delete-role shows the operator's "
+        "delete_destination_role instead of its own option",
+        ["tests/integration/test_revoke_delete_late_trust.py"],
+    ),
 ]
 
 

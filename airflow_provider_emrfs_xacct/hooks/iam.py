@@ -1437,10 +1437,16 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
     def _not_deleting(
         self, role_arn: str, why: str, fix: str = "delete it by hand, or revoke without deleting it"
     ) -> ConflictError:
-        """The refusal to delete ``role_arn``, naming the field, the role, the connection and the way out."""
+        """
+        The refusal to delete ``role_arn``, naming the field, the role, the connection and the way out.
+
+        Its ``field`` is ``delete_destination_role``, so that the command line names its own option (``--delete-role``)
+        instead of the operator's argument (``cli.file_field``); the way out names both spellings.
+        """
         return ConflictError(
-            f"delete_destination_role: {why}; not deleting {role_arn} (connection {self.aws_conn_id!r}): {fix} "
-            "(delete_destination_role=False revokes the access and keeps the role)"
+            f"{why}; not deleting {role_arn} (connection {self.aws_conn_id!r}): {fix} "
+            "(delete_destination_role=False revokes the access and keeps the role; CLI: without --delete-role)",
+            field="delete_destination_role",
         )
 
     def _refuse_policies_not_ours(self, role_arn: str, role_name: str) -> list[str]:
@@ -1614,7 +1620,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             return
         keys = (
             f"it was already taken out of the key users of {', '.join(f'kms key {key}' for key in keys_revoked)}, "
-            "so their SSE-KMS writes with those keys fail until their key grant (GrantKmsKeyUserOperator) runs again"
+            "so their SSE-KMS writes with those keys fail until their key grant (GrantKmsKeyUserOperator; CLI: "
+            "emrfs-xacct apply with their partner file) runs again"
             if keys_revoked
             else "no key policy was written without it"
         )
@@ -1624,9 +1631,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             f"pipeline's grant, say), not only by role {emr_role[1]} of account {emr_role[0]}: deleting it would end "
             f"their access. Nothing of the role was deleted: it is kept with its trust policy and its permissions (the "
             f"writes before stay done), and {keys}",
-            fix="run their key grant again if it was revoked, then revoke this pipeline again without deleting the "
-            "role (its trust step takes role "
-            f"{emr_role[1]} out), or revoke theirs first and then delete it",
+            fix="run their key grant again if it was revoked (CLI: emrfs-xacct apply with their partner file), then "
+            f"revoke this pipeline again without deleting the role (its trust step takes role {emr_role[1]} out), or "
+            "revoke theirs first and then delete it",
         )
 
     def refuse_deleting(

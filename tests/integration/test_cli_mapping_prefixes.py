@@ -54,6 +54,10 @@ OUTSIDE = [
     ),
     # a string prefix of the granted one that is not on a "/" boundary: it matches s3://partner-results-b/exp-x/ too
     ("mid-segment", ("s3://partner-results-b/exp",), 0, "s3://partner-results-b/exp"),
+    # the granted key prefix in another bucket (it need not exist: the refusal comes before any call), OX256
+    ("other-bucket", ("s3://partner-results-c/exports/",), 0, "s3://partner-results-c/exports"),
+    # the granted prefix without its "/" boundary: s3://partner-results-b/exports2/ is not under .../exports/, OX257
+    ("past-the-boundary", ("s3://partner-results-b/exports2/",), 0, "s3://partner-results-b/exports2"),
 ]
 
 
