@@ -6817,7 +6817,7 @@ MUTATIONS = [
         "instead=_VERIFY_INSTEAD)\n",
         "emrfs-xacct verify --security-configuration NAME whose DescribeSecurityConfiguration is denied exits 3 with no "
         "report, where the verifier reports that link not checked (exit 5) naming the action to grant",
-        ["tests/integration/test_cli_review_j33.py"],
+        ["tests/integration/test_cli_denied_configuration_read_and_region_source.py"],
     ),
     m(
         "OX255",

@@ -1,5 +1,6 @@
 """
-Regression review J33 of the command line (commits dd93162e and 6f784a74), against the stand-in:
+The command line against the stand-in, on what a regression review found in its configuration, Region and template
+checks:
 
 * ``verify --security-configuration NAME`` reads the configuration before the verifier, to refuse a name EMR does not
   hold (OX248). A read that fails (denied) is no such answer: the command goes on, and the verifier reports the link
