@@ -2124,7 +2124,8 @@ def _require_configuration(
     :param unread_skips: (``verify``) a read that fails, denied or not answered, refuses nothing: only EMR's answer
         that there is no such configuration (``InvalidRequestException``: Amazon EMR API Reference,
         DescribeSecurityConfiguration, "Errors") is a typo. The verifier reads it again and reports what it could not
-        read as not checked (exit 5), judging the rest of the chain; the revoke stops (exit 3).
+        read as not checked (exit 5, naming the action to grant when denied), unless it is still
+        throttled after its retries (exit 3, as any read of ``verify``); the revoke stops (exit 3).
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
