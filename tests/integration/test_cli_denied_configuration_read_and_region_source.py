@@ -111,21 +111,28 @@ def _key_of_another_region(partner_file: Path) -> None:
         ({"AWS_REGION": REGION}, False, "AWS_REGION"),
         ({"AWS_REGION": "eu-west-2"}, True, "--region"),
         ({"AWS_REGION": "", "AWS_DEFAULT_REGION": REGION}, False, "AWS_DEFAULT_REGION"),
+        ({"AWS_REGION": "", "AWS_DEFAULT_REGION": None, "AWS_CONFIG_FILE": "{profile}"}, False, "the profile's region"),
     ],
-    ids=["aws-region", "option", "aws-default-region"],
+    ids=["aws-region", "option", "aws-default-region", "profile"],
 )
 def test_the_key_region_error_names_what_chose_the_region(
     aws: Seeded,
     partner_file: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    variables: dict[str, str],
+    tmp_path: Path,
+    variables: dict[str, str | None],
     with_option: bool,
     source: str,
 ) -> None:
     _key_of_another_region(partner_file)
+    profile = tmp_path / "config"
+    profile.write_text(f"[default]\nregion = {REGION}\n")  # the default profile's Region, botocore's last source
     for variable, value in variables.items():
-        monkeypatch.setenv(variable, value)
+        if value is None:
+            monkeypatch.delenv(variable, raising=False)
+        else:
+            monkeypatch.setenv(variable, value.format(profile=profile))
     arguments = cli_arguments_for(partner_file, aws, with_option=with_option)
 
     assert cli.main(arguments) == 2
