@@ -6859,6 +6859,37 @@ MUTATIONS = [
         "delete_destination_role instead of its own option",
         ["tests/integration/test_revoke_delete_late_trust.py"],
     ),
+    m(
+        "OX259",
+        "pure/checks/s3_access.py",
+        "        access.links.append(_layered(link, steps[step], unprobed=unprobed, split=prefix.split.get(step)))\n",
+        "        access.links.append(\n"
+        "            link if step == RENAME_STEP and link.status == WARN\n"
+        "            else _layered(link, steps[step], unprobed=unprobed, split=prefix.split.get(step))\n"
+        "        )\n",
+        "the rename link drops the layers every step gets: a bucket Deny of s3:GetObject on exports/_temporary/0/part-* "
+        "(only the verifier's stand-in key) leaves every other step not checked but the rename a certain WARN",
+        ["tests/unit/test_copy_source_and_creation_operation.py"],
+    ),
+    m(
+        "OX260",
+        "pure/checks/s3_access.py",
+        "    return outcome.action, outcome.role, cite(outcome.decision)\n",
+        "    return outcome.action, outcome.role, outcome.decision.reason + cite(outcome.decision)\n",
+        "a Deny of s3:PutObject on a key only the rename's CopyObject carries (Null s3:x-amz-metadata-directive) FAILs "
+        "every upload but leaves the rename a may-be WARN saying Spark SQL writes pass: the reasons differ",
+        ["tests/unit/test_copy_source_and_creation_operation.py"],
+    ),
+    m(
+        "OX261",
+        "pure/requests.py",
+        '        RENAME_STEP, "GetObject", "s3:GetObject", f"{{p}}/_temporary/0/{PART}", kms=("kms:Decrypt",), '
+        "required=False\n",
+        '        RENAME_STEP, "GetObject", "s3:GetObject", f"{{p}}/_temporary/0/{PART}", required=False\n',
+        "the rename's copy makes no kms:Decrypt of its SSE-KMS source: a key policy Deny of kms:Decrypt for "
+        "exports/_temporary/* leaves the key link not checked while every renaming job fails",
+        ["tests/unit/test_copy_source_and_creation_operation.py"],
+    ),
 ]
 
 

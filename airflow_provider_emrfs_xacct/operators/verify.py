@@ -1006,7 +1006,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             )
         probe = result.get("probe") or {}
         if self.fail_on_broken and probe.get("ok") is False:
-            raise EmrfsXacctError(f"the live probe failed: {result['probe']['problems']}")
+            raise EmrfsXacctError(f"the live probe failed: {probe_problems(result)}")
         # A passing probe settles the links of the mappings and prefixes it wrote through, not whom a job runs as
         # (checks/principal.py), nor another mapping's role.
         unknown = still_not_checked(result["links"], probe.get("routes") or {} if probe.get("ok") is True else None)
@@ -1017,6 +1017,34 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         if self.fail_on_not_checked and result["verdict"] == VERDICT_NOT_CHECKED and unseen:
             raise EmrfsXacctError(f"{len(unseen)} link(s) or probe check(s) could not be checked: " + "; ".join(unseen))
         return result
+
+
+def probe_problems(result: dict[str, Any]) -> list[str]:
+    """
+    The problems of a report's failed live probe, each failed object or step under a warned rename followed by that
+    warning's statement and fix (the probe's own rename link first, else the job's): a copy guard refuses the probe's
+    ``put`` only at its rename of ``._COPYING_``, and "was not written" alone names neither the statement nor the fix
+    (regression review J35).
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.findings import PROBE_RENAME_LINK
+    from airflow_provider_emrfs_xacct.pure.requests import RENAME_STEP
+
+    probe = result.get("probe") or {}
+    problems = [str(problem) for problem in probe.get("problems") or []]
+    failed = [uri for uri, outcome in (probe.get("objects") or {}).items() if outcome.get("ok") is False]
+    failed += [uri for uri in probe.get("failed_steps") or [] if uri]
+    for name in (PROBE_RENAME_LINK, RENAME_STEP):
+        warned = [
+            link
+            for link in result.get("links") or []
+            if link["status"] == "warn"
+            and link["link"].startswith(f"{name} ")
+            and any(uri.startswith(link.get("prefix") or "") for uri in failed)
+        ]
+        if warned:
+            named = [f"under {link['link']}: {link['statement']} (fix: {link['fix']})" for link in warned]
+            return problems + [line for line in named if line not in problems]
+    return problems
 
 
 def _after_the_cleanup(error: Exception, left: list[str]) -> Exception:
@@ -1118,6 +1146,8 @@ def with_probe(result: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
     refused = list(judged.get("refused_reads") or [])
     judged["refused_reads"] = refused + [read for read in probe.get("refused_reads") or [] if read not in refused]
     judged["verdict"], judged["healthy"] = verdict_with_probe(judged["links"], probe)
+    if probe.get("ok") is False:
+        judged["probe"] = {**probe, "problems": probe_problems(judged)}
     return with_not_probed(judged, probe.get("not_probed") or [])
 
 

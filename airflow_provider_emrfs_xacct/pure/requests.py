@@ -95,14 +95,22 @@ RENAMING_JOBS = (
 #: is authorized as ``s3:PutObject`` on the target, carrying ``s3:x-amz-copy-source``, with ``s3:GetObject`` on the
 #: source (Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3"; S3 API Reference,
 #: CopyObject, "Permissions"). The verifier cannot know which job will run: not required, a refusal WARNs
-#: (``checks/s3_access.py``); the copy carries the upload headers as the job's uploads do.
+#: (``checks/s3_access.py``); the copy carries the upload headers as the job's uploads do. Under SSE-KMS the copy
+#: decrypts its source and encrypts its target with the caller's permissions (S3 API Reference, "CopyObject",
+#: "Permissions": an SSE-KMS source needs ``kms:Decrypt``, an SSE-KMS target ``kms:GenerateDataKey``; Hadoop-AWS's
+#: "IAM Role permissions for working with SSE-KMS": renaming "requires the permission to decrypt the data, as it is
+#: decrypted and then reencrypted as it is copied"): ``kms:Decrypt`` goes with the read of the source, whose ARN is
+#: its encryption context, ``kms:GenerateDataKey`` with the CopyObject, the target's.
 RENAME_REQUESTS: tuple[S3Call, ...] = (
-    S3Call(RENAME_STEP, "GetObject", "s3:GetObject", f"{{p}}/_temporary/0/{PART}", required=False),
+    S3Call(
+        RENAME_STEP, "GetObject", "s3:GetObject", f"{{p}}/_temporary/0/{PART}", kms=("kms:Decrypt",), required=False
+    ),
     S3Call(
         RENAME_STEP,
         "CopyObject",
         "s3:PutObject",
         f"{{p}}/{PART}",
+        kms=("kms:GenerateDataKey",),
         required=False,
         headers=True,
         source=f"{{p}}/_temporary/0/{PART}",

@@ -96,6 +96,8 @@ LOOKUP = f"output directory lookup {PREFIX}"
 WRITE = f"write files {PREFIX}"
 MKDIRS = f"mkdirs {PREFIX}"
 COMMIT = f"job commit {PREFIX}"
+#: The link of a job's rename (``requests.RENAME_REQUESTS``): it fails with the uploads a statement refuses alike.
+RENAME = f"rename {PREFIX}"
 KMS = f"use bucket key for {PREFIX}"
 SHADOW = "mapping not shadowed"
 ROLE_LINK = "destination role"
@@ -508,7 +510,7 @@ BREAKS = [
     Break(
         "bucket-policy-denies-writes",
         _deny_writes_in_bucket_policy,
-        (MKDIRS, WRITE, COMMIT),
+        (MKDIRS, WRITE, RENAME, COMMIT),
         "bucket policy: Sid FreezeExports",
         "the bucket policy denies it",
         _repair_bucket_policy,

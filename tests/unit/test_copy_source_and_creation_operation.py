@@ -147,11 +147,12 @@ def test_no_rename_warning_without_a_copy_guard() -> None:
     assert report.verdict == VERDICT_PASS
 
 
-def test_a_rename_refused_the_read_of_its_source_warns() -> None:
+def test_a_rename_refused_the_read_of_its_source_is_not_checked_as_every_step() -> None:
     """
     A Deny of ``s3:GetObject`` under ``_temporary/0/`` only: the rename's CopyObject reads its source (S3 API Reference,
-    CopyObject, "Permissions"), so a job that renames fails; the S3-optimized committer's write never reads there (its
-    job setup's HEAD of ``_temporary/0`` itself is not under it).
+    CopyObject, "Permissions"), but ``_temporary/0/part-00000`` is the verifier's stand-in and the statement decides
+    only some keys under the prefix (a retried attempt writes under ``_temporary/1/``): the rename is "not checked" as
+    every other step is, naming the statement (regression review J35: it was a certain WARN).
     """
     state = healthy_state()
     bucket = state.buckets[BUCKET]
@@ -168,8 +169,9 @@ def test_a_rename_refused_the_read_of_its_source_warns() -> None:
 
     links = by_name(check_chain(state))
 
-    assert links[JOB_RENAME].status == WARN
+    assert links[JOB_RENAME].status == UNKNOWN
     assert links[JOB_RENAME].detail.startswith("GetObject")
+    assert "decides only some keys" in links[JOB_RENAME].detail
     assert "NoTemporaryReads" in links[JOB_RENAME].statement
 
 
@@ -356,3 +358,103 @@ def test_a_no_copies_identity_guard_on_both_roles_leaves_the_assume_and_kms_link
     assert links[WRITE].status == PASS
     assert links[RENAME].status == WARN
     assert links[JOB_RENAME].status == WARN
+
+
+def test_the_rename_keeps_some_keys_only_like_the_other_steps() -> None:
+    """
+    A bucket Deny of ``s3:GetObject`` on ``exports/_temporary/0/part-*`` decides only some keys the job reads: every
+    step it touches is "not checked", and so is the rename, whose ``_temporary/0/part-00000`` is the verifier's own
+    stand-in (a FileOutputCommitter's keys are ``_temporary/<attempt>/<task>/part-...``: Hadoop MapReduce,
+    ``FileOutputCommitter``). The rename was rebuilt from its raw outcomes after the layers: a certain WARN.
+    """
+    state = healthy_state()
+    state.buckets[BUCKET].policy = document(  # type: ignore[union-attr]
+        {
+            "Sid": "NoPartGet",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/exports/_temporary/0/part-*",
+        }
+    )
+    links = by_name(check_chain(state))
+
+    assert links[f"mkdirs {PREFIX}"].status == UNKNOWN
+    assert links[JOB_RENAME].status == UNKNOWN, links[JOB_RENAME].detail
+    assert "decides only some keys" in links[JOB_RENAME].detail
+    assert "NoPartGet" in links[JOB_RENAME].statement
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"Null": {"s3:x-amz-metadata-directive": "true"}},
+        {"StringNotLike": {"s3:x-amz-copy-source": f"{BUCKET}/elsewhere/*"}},
+        {"StringNotEqualsIfExists": {"s3:x-amz-copy-source": "x/y"}},
+    ],
+    ids=["metadata-directive-null", "copy-source-not-like", "copy-source-not-equals-if-exists"],
+)
+def test_the_rename_fails_with_the_uploads_its_statement_refuses(condition: dict[str, Any]) -> None:
+    """
+    A Deny of ``s3:PutObject`` on a condition key the uploads do not carry refuses every upload (a ``FAIL``) and leaves
+    the rename's CopyObject, which carries it, undetermined: the same statement, refused alike, so the rename FAILs with
+    them. Compared with the decision's reason too ("depends on condition" against "explicitly denied"), it was a WARN
+    saying Spark SQL writes pass.
+    """
+    links = by_name(check_chain(_bucket_denies_put(healthy_state(), condition)))
+
+    assert links[WRITE].status == FAIL
+    assert links[JOB_RENAME].status == FAIL, links[JOB_RENAME].detail
+    assert links[JOB_RENAME].statement == "bucket policy: Sid Guard"
+    assert "as the write's own requests are" in links[JOB_RENAME].detail
+    assert "Spark SQL" not in links[JOB_RENAME].fix
+
+
+def test_a_probe_failed_under_the_copy_guard_names_the_guard_and_its_fix() -> None:
+    """
+    The report's probe problems and the task's error name the statement and the fix of the probe's rename warning the
+    failed object sits under; "was not written" alone named neither.
+    """
+    result = _copy_guard_report()
+    named = f"under {RENAME}: bucket policy: Sid Guard (fix: "
+
+    assert any(problem.startswith(named) for problem in result["probe"]["problems"])
+    with pytest.raises(EmrfsXacctError, match=r"was not written.*Sid Guard \(fix: the bucket's owner lets"):
+        verifier()._finish(result)
+
+
+def test_a_probe_failed_elsewhere_names_no_rename_warning() -> None:
+    """A failed probe object outside the warned prefix names none of its warnings: the guard does not explain it."""
+    links = _guarded_links()
+    result = with_probe({"links": links, "verdict": VERDICT_FAIL}, _failed_probe({OTHER_URI: _not_written(OTHER_URI)}))
+
+    assert result["probe"]["problems"] == [f"{OTHER_URI} was not written"]
+
+
+def test_a_key_policy_deny_of_decrypt_under_temporary_names_the_renames_source() -> None:
+    """
+    The rename's copy decrypts its source under SSE-KMS (S3 API Reference, "CopyObject", "Permissions": an SSE-KMS
+    source needs ``kms:Decrypt``, an SSE-KMS target ``kms:GenerateDataKey``), the source's ARN being the encryption
+    context: a key policy Deny of ``kms:Decrypt`` for ``exports/_temporary/*`` refuses it. The rename made no KMS call:
+    the key link was only "not checked". The link names the rename whose call it is.
+    """
+    from tests.unit.test_chain import ADMIN_STATEMENT, ROOT_STATEMENT, key_users_statement
+
+    state = healthy_state()
+    deny = {
+        "Sid": "NoTmpDecrypt",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {
+            "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{BUCKET}/exports/_temporary/*"}
+        },
+    }
+    state.key_policies[KEY] = document(ROOT_STATEMENT, ADMIN_STATEMENT, key_users_statement([ROLE]), deny)
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == FAIL, link.detail
+    assert (
+        f"S3 makes this call for object arn:aws:s3:::{BUCKET}/exports/_temporary/0/{PART} (the rename of" in link.detail
+    )

@@ -17,11 +17,13 @@ from tests.unit.test_chain import ADMIN_STATEMENT, BUCKET, KEY, KMS, ROLE, by_na
 BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
 SUCCESS = f"{BUCKET_ARN}/exports/_SUCCESS"
 #: The objects of the job's write other than its _SUCCESS marker: the prefix's marker, the committer's temporary
-#: directory's marker, a part file.
+#: directory's marker, a part file, and the source a renaming job copies it from (its CopyObject decrypts that source:
+#: S3 API Reference, "CopyObject", "Permissions").
 OTHERS = (
     f"{BUCKET_ARN}/exports_$folder$",
     f"{BUCKET_ARN}/exports/_temporary_$folder$",
     f"{BUCKET_ARN}/exports/part-00000",
+    f"{BUCKET_ARN}/exports/_temporary/0/part-00000",
 )
 
 

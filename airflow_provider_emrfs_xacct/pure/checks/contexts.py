@@ -1230,6 +1230,8 @@ class KmsUse(NamedTuple):
     names_key: bool
     #: The live probe's write goes the same route (:mod:`.routing`): as the same role, so it makes this call too.
     probed: bool
+    #: The step of the write whose request makes it (``requests.S3Call.step``; ``""``: not said).
+    step: str = ""
 
 
 class ProbeRequest(NamedTuple):

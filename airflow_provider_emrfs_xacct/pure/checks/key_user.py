@@ -66,6 +66,7 @@ from airflow_provider_emrfs_xacct.pure.kms_keys import (
     key_problem,
     missing_elements,
 )
+from airflow_provider_emrfs_xacct.pure.requests import RENAME_STEP
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
@@ -73,6 +74,13 @@ if TYPE_CHECKING:
 
     from airflow_provider_emrfs_xacct.pure.key_scope import Policy
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
+
+
+#: What the object of a rename's KMS call is (``requests.RENAME_REQUESTS``).
+RENAMED_OBJECT = (
+    "the rename of a job without the EMRFS S3-optimized committer: its CopyObject decrypts the _temporary source and "
+    "encrypts the final key"
+)
 
 
 def audit(
@@ -486,6 +494,8 @@ def _judge_call(
     what = f"{action} on {key_arn} as {role.arn}"
     # No Bucket Key: the encryption context is the object's ARN, and the refusal that object's call.
     per_object = f"; S3 makes this call for object {resource}" if resource == use.object_arn else ""
+    # The rename's copy decrypts its source (S3 API Reference, "CopyObject", "Permissions"): only renaming jobs make it.
+    per_object += f" ({RENAMED_OBJECT})" if per_object and use.step == RENAME_STEP else ""
     fix = key_fix(state, role.arn, decision.source)
     refused = _refused(*link, (what, per_object), decision, request.context, fix)
     if refused is None:

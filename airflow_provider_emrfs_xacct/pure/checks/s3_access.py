@@ -155,6 +155,7 @@ def audit(
     prefix = _Prefix(state, index, mappings, location, bucket, location.prefix.rstrip("/"), evaluated)
     access = PrefixAccess()
     steps: dict[str, list[_Outcome]] = {}
+    raw: dict[str, tuple[Link, bool]] = {}
     for step in STEPS:
         outcomes: list[_Outcome] = []
         blocked = []
@@ -172,22 +173,32 @@ def audit(
         unprobed = any(reason and not probed for reason, _, probed in blocked) or any(
             outcome.decision.undetermined and not outcome.probed for outcome in outcomes
         )
-        settled = link.status != UNKNOWN or not unprobed
-        link = link if settled else not_settled_by_probe(link, NOT_SETTLED_BY_PROBE_FIX)
-        link = _unless_alike_on_every_node(link, outcomes)
-        split = prefix.split.get(step)
-        # A certain refusal of a key the write sends stands; else a statement deciding some keys only leaves it open.
-        link = link if split is None or link.status == FAIL else some_keys_only(link, *split)
         steps[step] = outcomes
-        access.links.append(link)
+        raw[step] = (link, unprobed)
     # The rename is judged once every step is: a refusal a required request shares is the job's, not the rename's.
-    at = list(steps).index(RENAME_STEP) if RENAME_STEP in steps else None
-    if at is not None:
-        access.links[at] = _rename_link(state, access.links[at], steps)
+    # It is judged on its raw link, before the layers every step gets (regression review J35): a statement deciding
+    # only some keys leaves it not checked as it leaves the other steps, the verifier's rename keys being stand-ins.
+    if RENAME_STEP in raw:
+        raw[RENAME_STEP] = (_rename_link(state, raw[RENAME_STEP][0], steps), raw[RENAME_STEP][1])
+    for step, (link, unprobed) in raw.items():
+        access.links.append(_layered(link, steps[step], unprobed=unprobed, split=prefix.split.get(step)))
     rename = prefix.probe_rename()
     if rename is not None:
         access.links.append(rename)
     return access
+
+
+def _layered(link: Link, outcomes: list[_Outcome], *, unprobed: bool, split: tuple[str, Telling] | None) -> Link:
+    """
+    ``link`` of one step, with what leaves it not checked whatever its requests' outcomes: not settled by the live
+    probe where a request it does not send is not known, per node (:func:`_unless_alike_on_every_node`), and a
+    statement deciding some keys under the prefix only (``split``, :attr:`_Prefix.split`).
+    """
+    settled = link.status != UNKNOWN or not unprobed
+    link = link if settled else not_settled_by_probe(link, NOT_SETTLED_BY_PROBE_FIX)
+    link = _unless_alike_on_every_node(link, outcomes)
+    # A certain refusal of a key the write sends stands; else a statement deciding some keys only leaves it open.
+    return link if split is None or link.status == FAIL else some_keys_only(link, *split)
 
 
 def _unless_alike_on_every_node(link: Link, outcomes: list[_Outcome]) -> Link:
@@ -213,45 +224,51 @@ RENAME_FIX = (
 )
 
 
-def _refusal(outcome: _Outcome) -> tuple[str, str, str, str, str]:
+def _refusal(outcome: _Outcome) -> tuple[str, str, str]:
     """
-    What refuses ``outcome``, or may: its action, role, reason, what is not known and statement (two requests refused
-    alike share it).
+    What refuses ``outcome``, or may: its action, role and statement. Two requests refused by the same statement are
+    refused alike whatever the decision's reason: one may depend on a condition key the other does not carry (the
+    rename's CopyObject carries ``s3:x-amz-copy-source`` and ``s3:x-amz-metadata-directive``, an upload neither), and
+    a statement that refuses every upload fails every job, renaming or not (regression review J35).
     """
-    decision = outcome.decision
-    return outcome.action, outcome.role, decision.reason, decision.unknown, cite(decision)
+    return outcome.action, outcome.role, cite(outcome.decision)
 
 
 def _rename_link(state: ChainState, link: Link, steps: dict[str, list[_Outcome]]) -> Link:
     """
     The link of a job's rename (:data:`~.requests.RENAME_REQUESTS`, its requests' outcomes in ``steps`` with every
-    other step's): a ``WARN`` when a request of it is refused, naming the statement, or may be (not known), saying which
-    jobs it breaks (:data:`~.requests.RENAMING_JOBS`), since a Spark SQL write through the EMRFS S3-optimized committer
-    sends none of them. Where what refuses it (:func:`_refusal`) refuses a required request of another step too (a
-    boundary or a Deny of every upload), it reads as the write links: a ``FAIL`` (every job fails then, not only those
-    that rename, and a ``WARN`` would say Spark SQL writes pass); where what may refuse it may refuse such a request,
-    or a read it needs was refused, "not checked" as they are.
+    other step's), before the layers every step gets (:func:`_layered`): a ``WARN`` when a request of it is refused,
+    naming the statement, or may be (not known), saying which jobs it breaks (:data:`~.requests.RENAMING_JOBS`), since
+    a Spark SQL write through the EMRFS S3-optimized committer sends none of them. Where what refuses it or may
+    (:func:`_refusal`) certainly refuses a required request of another step (a boundary or a Deny of every upload), it
+    reads as the write links: a ``FAIL`` (every job fails then, not only those that rename, and a ``WARN`` would say
+    Spark SQL writes pass); where it may refuse such a request only, or a read it needs was refused, "not checked" as
+    they are.
     """
     if link.status == PASS:
         return link
     outcomes = steps[RENAME_STEP]
-    refused = next((o for o in outcomes if not o.decision.allowed and not o.decision.undetermined), None)
     required = {
-        _refusal(o)
+        _refusal(o): o
         for step, found in steps.items()
         if step != RENAME_STEP
         for o in found
         if o.required and not o.decision.allowed
     }
+    shared = [o for o in outcomes if not o.decision.allowed and _refusal(o) in required]
+    alike = next((o for o in shared if not required[_refusal(o)].decision.undetermined), None)
+    if alike is not None:
+        upload = required[_refusal(alike)]
+        detail = (
+            f"{alike.call} as {alike.role} ({alike.why_role}): {alike.action} {alike.decision.reason}"
+            f"{condition_shown(alike.decision, alike.context)}, as the write's own requests are ({upload.call}: "
+            f"{upload.decision.reason})"
+        )
+        return replace(link, status=FAIL, detail=detail, statement=cite(upload.decision), fix=_s3_fix(upload, state))
+    refused = next((o for o in outcomes if not o.decision.allowed and not o.decision.undetermined), None)
     undetermined = next((o for o in outcomes if o.decision.undetermined), None)
     if refused is None and (undetermined is None or _refusal(undetermined) in required):
         return link  # not checked as the write links are (or for a read refused: its fix names it)
-    if refused is not None and _refusal(refused) in required:
-        detail = (
-            f"{refused.call} as {refused.role} ({refused.why_role}): {refused.action} {refused.decision.reason}"
-            f"{condition_shown(refused.decision, refused.context)}, as the write's own requests are"
-        )
-        return replace(link, status=FAIL, detail=detail, statement=cite(refused.decision), fix=_s3_fix(refused, state))
     if refused is None:
         detail = f"may be refused, not known: {link.detail}; if it is, {RENAMING_JOBS}"
         return replace(link, status=WARN, detail=detail, fix=f"{link.fix}; {RENAME_FIX}")
@@ -499,7 +516,7 @@ def _record_uses(
         access.writers[role.arn] = role
     if key is not None:
         object_arn = f"arn:{partition_of_arn(role.arn)}:s3:::{bucket}/{key}"
-        access.kms_uses.extend(KmsUse(role, action, object_arn, call.headers, probed) for action in call.kms)
+        access.kms_uses.extend(KmsUse(role, action, object_arn, call.headers, probed, call.step) for action in call.kms)
 
 
 def _record_unread_writer(
