@@ -459,11 +459,7 @@ def _identifier_not_granted(mapping: dict[str, Any], partner: dict[str, Any]) ->
     from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 
     destination = partner["destination"]
-    parts = str(mapping["Role"]).split(":", 5)
-    name = parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else ""
-    account = parts[4] if len(parts) == 6 else ""
-    mine = account == str(destination["account_id"]) and name.lower() == str(destination["role_name"]).lower()
-    if not mine or mapping["IdentifierType"] != "Prefix":
+    if not _names_destination_role(str(mapping["Role"]), partner) or mapping["IdentifierType"] != "Prefix":
         return None
     prefixes = [str(prefix) for prefix in destination["s3_prefixes"]]
     granted = [parse_s3_location(prefix, "destination.s3_prefixes") for prefix in prefixes]
@@ -518,17 +514,27 @@ def refuse_keys_not_kms_arns_of(path: Path, partner: dict[str, Any], err: TextIO
         )
 
 
+def _account_and_role_name(role: str) -> tuple[str, str]:
+    """The account and the name (its path left out) of the role ARN ``role``; ``("", "")`` for no ARN."""
+    parts = role.split(":", 5)
+    return (parts[4], parts[5].rsplit("/", 1)[-1]) if len(parts) == 6 else ("", "")
+
+
+def _names_destination_role(role: str, partner: dict[str, Any]) -> bool:
+    """Whether the role ARN ``role`` names ``destination.role_name`` of ``destination.account_id`` (name in any case)."""
+    destination = partner["destination"]
+    account, name = _account_and_role_name(role)
+    return account == str(destination["account_id"]) and name.lower() == str(destination["role_name"]).lower()
+
+
 def _not_provisioned(role: str, partner: dict[str, Any], role_arn: str | None) -> str:
     """Why ``apply`` lets the EMR EC2 role assume no role of ARN ``role`` (see :func:`refuse_roles_not_provisioned`); ``""``: it does."""
     from airflow_provider_emrfs_xacct.pure.merge import same_identity
 
-    destination, emr_account = partner["destination"], str(partner["emr"]["account_id"])
-    parts = role.split(":", 5)
-    name = parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else ""
-    account = parts[4] if len(parts) == 6 else ""
-    if account == emr_account:
+    destination = partner["destination"]
+    if _account_and_role_name(role)[0] == str(partner["emr"]["account_id"]):
         return ""
-    if account != str(destination["account_id"]) or name.lower() != str(destination["role_name"]).lower():
+    if not _names_destination_role(role, partner):
         return (
             f"is {role!r}, a role this partner file does not provision: apply lets the EMR EC2 role assume "
             f"destination.role_name {destination['role_name']!r} of {destination['account_id']} only, so "
@@ -1651,8 +1657,9 @@ def _connections_regions(args: argparse.Namespace) -> str:
     """
     import botocore.session
 
-    if cli_region(args):
-        return str(cli_region(args))
+    region = cli_region(args)
+    if region:
+        return region
     found: list[str] = []
     for section in ("emr", "destination"):
         try:
