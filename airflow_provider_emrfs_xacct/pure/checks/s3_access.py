@@ -259,11 +259,7 @@ def _rename_link(state: ChainState, link: Link, steps: dict[str, list[_Outcome]]
     alike = next((o for o in shared if not required[_refusal(o)].decision.undetermined), None)
     if alike is not None:
         upload = required[_refusal(alike)]
-        detail = (
-            f"{alike.call} as {alike.role} ({alike.why_role}): {alike.action} {alike.decision.reason}"
-            f"{condition_shown(alike.decision, alike.context)}, as the write's own requests are ({upload.call}: "
-            f"{upload.decision.reason})"
-        )
+        detail = f"{_refused_how(alike)}, as the write's own requests are ({upload.call}: {upload.decision.reason})"
         return replace(link, status=FAIL, detail=detail, statement=cite(upload.decision), fix=_s3_fix(upload, state))
     refused = next((o for o in outcomes if not o.decision.allowed and not o.decision.undetermined), None)
     undetermined = next((o for o in outcomes if o.decision.undetermined), None)
@@ -272,10 +268,7 @@ def _rename_link(state: ChainState, link: Link, steps: dict[str, list[_Outcome]]
     if refused is None:
         detail = f"may be refused, not known: {link.detail}; if it is, {RENAMING_JOBS}"
         return replace(link, status=WARN, detail=detail, fix=f"{link.fix}; {RENAME_FIX}")
-    detail = (
-        f"{refused.call} as {refused.role} ({refused.why_role}): {refused.action} {refused.decision.reason}"
-        f"{condition_shown(refused.decision, refused.context)}; {RENAMING_JOBS}"
-    )
+    detail = f"{_refused_how(refused)}; {RENAMING_JOBS}"
     fix = f"{_s3_fix(refused, state)}; {RENAME_FIX}"
     return replace(link, status=WARN, detail=detail, statement=cite(refused.decision), fix=fix)
 
@@ -1137,6 +1130,14 @@ def _listing(request: Request, role: RoleState, bucket: str) -> Request:
     )
 
 
+def _refused_how(outcome: _Outcome) -> str:
+    """What sent ``outcome``'s request, as which role and why, and how the policies answered it (condition shown)."""
+    return (
+        f"{outcome.call} as {outcome.role} ({outcome.why_role}): {outcome.action} {outcome.decision.reason}"
+        f"{condition_shown(outcome.decision, outcome.context)}"
+    )
+
+
 def _step_link(
     state: ChainState, index: int | None, name: str, outcomes: list[_Outcome], blocked: str, blocked_fix: str
 ) -> Link:
@@ -1149,8 +1150,7 @@ def _step_link(
             index,
             name,
             FAIL,
-            f"{first.call} as {first.role} ({first.why_role}): {first.action} {first.decision.reason}"
-            + condition_shown(first.decision, first.context)
+            _refused_how(first)
             + (f" ({restricted_reason(first.restricted)})" if first.restricted else "")
             + (f" ({len(hard)} requests refused)" if len(hard) > 1 else ""),
             cite(first.decision),
