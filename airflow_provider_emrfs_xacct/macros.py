@@ -18,6 +18,9 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import jinja2
+from jinja2.nativetypes import NativeEnvironment
+
 MacroT = TypeVar("MacroT", bound=Callable[..., Any])
 
 
@@ -143,10 +146,11 @@ def under_prefix(prefix: Any, *parts: Any) -> str:
 
 
 @fails_without_retry
-def as_text(value: Any) -> str:
+@jinja2.pass_environment
+def as_text(environment: jinja2.Environment, value: Any) -> str:
     """
     Return ``value`` as the Python literal of the text given: a filter (``user_defined_filters={"as_text": as_text}``)
-    for a DAG that renders templates as native objects.
+    for a DAG that renders templates as native objects; in one that renders them as text, the text itself.
 
     Rendered so, a template that is one value alone is read back as a Python literal: a role or a security
     configuration named ``2024`` reaches its task as the number 2024 (``None``, ``True``, ``1_000``, ``1e5`` alike),
@@ -155,5 +159,10 @@ def as_text(value: Any) -> str:
     reads back as two characters (a security configuration name may hold one: Amazon EMR API Reference,
     "CreateSecurityConfiguration", Name). A value that is not text is left as it is (``None`` stays ``None``, for
     the operators to refuse, naming the field).
+
+    Copied into a DAG that renders as text (Airflow's default), the literal's quotes would stay in the value and every
+    pinned task be refused: there the filter writes the text as Jinja would (``str``), so it serves either rendering.
     """
-    return repr(value)
+    if isinstance(environment, NativeEnvironment):
+        return repr(value)
+    return str(value)
