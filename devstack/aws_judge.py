@@ -1191,6 +1191,8 @@ def s3_kms_context(
 
     Where the call comes from: :func:`forwarded_network_keys` of the keys the S3 request was judged with
     (``s3_request``; ``None``: not known). :data:`SERVICE_SOURCE_KEYS`: not known, as a forward access session's.
+    :data:`REQUEST_ALIAS`: not known, present or absent, for every call (the KeyId S3 sends is not documented); the
+    provider's own calls carry it as they name the key (``aws_key_policy_calls``).
     """
     partition, region = key_arn.split(":")[1], key_arn.split(":")[3]
     # A forward access session: "The aws:ViaAWSService condition key value is set to true whenever a FAS request is
@@ -1201,6 +1203,10 @@ def s3_kms_context(
     context.update(key_property_keys(None) if properties is None else properties)
     context.update(forwarded_network_keys(s3_request))
     context.update(dict.fromkeys(SERVICE_SOURCE_KEYS, PRESENCE_NOT_KNOWN))  # not documented for a FAS request
+    # kms:RequestAlias holds when "the value of the KeyId parameter in the request" is a matching alias name or alias
+    # ARN (AWS KMS Developer Guide, "AWS KMS condition keys", kms:RequestAlias); which KeyId S3 sends to KMS for
+    # SSE-KMS, however the upload or the bucket's default names the key, no page says: present or absent, not known.
+    context[REQUEST_ALIAS] = PRESENCE_NOT_KNOWN
     context["kms:EncryptionAlgorithm"] = SYMMETRIC_DEFAULT
     if partition in ("aws", "aws-us-gov"):
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
@@ -1213,6 +1219,10 @@ def s3_kms_context(
         "kms:EncryptionContext:aws:s3:arn": context_arn,
         "kms:EncryptionContextKeys": ["aws:s3:arn"],
     }
+
+
+#: The KMS condition key of the alias a request names as its KeyId (AWS KMS Developer Guide, "AWS KMS condition keys").
+REQUEST_ALIAS = "kms:RequestAlias"
 
 
 #: The keys of where a request comes from (IAM User Guide, "AWS global condition context keys"): ``aws:SourceIp`` over

@@ -372,3 +372,52 @@ def test_a_decision_the_stand_in_cannot_take_is_a_refusal(aws: Seeded) -> None:
 
     assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
     assert "the stand-in cannot decide, so refuses" in refused.value.response["Error"]["Message"]
+
+
+#: The partner's key policy statement on S3's data key by alias, as a partner might write it.
+BY_ALIAS = {"StringEquals": {"kms:RequestAlias": "alias/partner-key"}}
+
+
+@pytest.mark.parametrize("effect", ["Deny", "Allow"])
+def test_s3s_kms_calls_are_not_known_to_carry_the_alias_the_buckets_default_names(aws: Seeded, effect: str) -> None:
+    """
+    Review J38. kms:RequestAlias holds when "the value of the KeyId parameter in the request" is a matching alias name or
+    alias ARN (AWS KMS Developer Guide, "AWS KMS condition keys", kms:RequestAlias); which KeyId S3 sends to KMS for
+    SSE-KMS, with the bucket's default naming the key by its alias ARN, no page says. A key policy Deny of
+    kms:GenerateDataKey* under that alias, or an Allow needing it, leaves the write unknown: the judge put no
+    kms:RequestAlias in S3's calls, so the Deny never applied (the write passed) and the Allow never held (refused).
+    Unlike the provider's own DescribeKey by alias (above), whose KeyId is the one it sends.
+    """
+    from tests.integration.test_stand_in_request_context import ROLE_NAME, chain, unknown, write
+
+    configuration = chain(aws)
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.create_alias(AliasName="alias/partner-key", TargetKeyId=aws.kms_key_arn)
+    region = aws.kms_key_arn.split(":")[3]
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": f"arn:aws:kms:{region}:{DESTINATION_ACCOUNT}:alias/partner-key",
+                    }
+                }
+            ]
+        },
+    )
+    writer = {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{ROLE_NAME}"}
+    # The writer may use the key: for everything beside the Deny, for kms:Decrypt only beside the Allow.
+    users = {"Sid": "Users", "Effect": "Allow", "Principal": writer, "Resource": "*"}
+    users["Action"] = "kms:*" if effect == "Deny" else "kms:Decrypt"
+    by_alias = {"Sid": "ByAlias", "Effect": effect, "Action": "kms:GenerateDataKey*", "Resource": "*"}
+    by_alias.update(Principal={"AWS": "*"} if effect == "Deny" else writer, Condition=BY_ALIAS)
+    policy = admins_only()
+    policy["Statement"].extend([users, by_alias])
+    put_as_admin(aws, policy)
+
+    reason = unknown(write(aws, configuration))
+
+    assert "kms:RequestAlias" in reason, reason
+    assert "whether the request carries it" in reason, reason

@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     once_each,
     still_not_checked,
 )
+from airflow_provider_emrfs_xacct.pure.checks.key_user import NOT_SETTLED_BY_PROBE_FIX
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RefusedRead, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
@@ -37,13 +38,17 @@ from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 from tests.unit.test_chain import (
     ADMIN_STATEMENT,
     BUCKET,
+    DESTINATION_ACCOUNT,
     KEY,
+    KMS,
     OWNER,
     PREFIX,
     ROLE,
+    ROOT_STATEMENT,
     by_name,
     document,
     healthy_state,
+    key_users_statement,
     mappings,
 )
 from tests.unit.test_chain_audit_fixes import MKDIRS, emr_role_writes_unmapped_keys, public_policy_under
@@ -688,6 +693,70 @@ def test_a_part_s_data_key_that_needs_the_alias_stays_unsettled_beside_another_u
     key = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
 
     assert key.status == UNKNOWN, key
+    assert not key.probe_settles
+
+
+#: The review's bucket default: the partner's key named by its alias ARN, in the writer's account.
+ALIAS_ARN = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/partner-data"
+
+
+def _default_by_alias_arn(*statements: dict[str, Any]) -> ChainState:
+    """The healthy chain with the bucket's default naming the key by its alias ARN, and these key policy statements."""
+    state = healthy_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.kms_key_id = ALIAS_ARN
+    state.key_policies[KEY] = document(ADMIN_STATEMENT, *statements)
+    return state
+
+
+def test_a_deny_on_the_request_alias_of_s3s_data_key_is_not_checked() -> None:
+    """
+    Review J38: the bucket's default names the key by alias, and the key policy denies kms:GenerateDataKey* under
+    ``StringEquals kms:RequestAlias alias/partner-data``. Whether S3's call carries the alias is not documented (AWS KMS
+    Developer Guide, "AWS KMS condition keys", kms:RequestAlias: "the value of the KeyId parameter in the request";
+    no page says which KeyId S3 sends for SSE-KMS): not checked, where the link FAILed ("the request carries
+    kms:RequestAlias=..."). The upload's own data key is the probe's; the parts' is not, so the fix names the Deny.
+    """
+    deny = {
+        "Sid": "NoAliasUse",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "kms:GenerateDataKey*",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:RequestAlias": "alias/partner-data"}},
+    }
+    state = _default_by_alias_arn(ROOT_STATEMENT, key_users_statement([ROLE]), deny)
+
+    report = check_chain(state)
+
+    key = by_name(report)[KMS]
+    assert key.status == UNKNOWN, key
+    assert "kms:RequestAlias" in key.detail
+    assert "carries kms:RequestAlias" not in key.detail
+    assert key.statement == "key policy: Sid NoAliasUse"
+    assert key.fix == NOT_SETTLED_BY_PROBE_FIX
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
+def test_an_allow_needing_the_request_alias_does_not_pass_s3s_data_key_for_an_upload() -> None:
+    """
+    The reverse: the key policy allows kms:GenerateDataKey* only with ``kms:RequestAlias`` ``alias/partner-data``. The
+    data key of a PutObject naming the key (the ``exports_$folder$`` marker: requests.WRITE_REQUESTS) was allowed, so the
+    link was left not checked on the parts' only; now the marker's is the first not known, and a passing probe settles
+    it (its PutObject makes that call: contexts.PROBE_REQUESTS), not the parts'.
+    """
+    users = key_users_statement([ROLE])
+    by_alias = {**users, "Sid": "ByAlias", "Action": "kms:GenerateDataKey*"}
+    by_alias["Condition"] = {"StringEquals": {"kms:RequestAlias": "alias/partner-data"}}
+    state = _default_by_alias_arn({**users, "Action": ["kms:Decrypt", "kms:DescribeKey"]}, by_alias)
+
+    key = by_name(check_chain(state))[KMS]
+
+    assert key.status == UNKNOWN, key
+    assert key.detail.startswith("kms:GenerateDataKey"), key
+    assert f"object arn:aws:s3:::{BUCKET}/exports_$folder$" in key.detail, key
+    assert key.statement == "key policy: Sid ByAlias"
     assert not key.probe_settles
 
 

@@ -253,9 +253,9 @@ def test_a_cluster_s_own_encryption_context_leaves_context_bound_grants_and_cond
 
     role = state.destination_roles[ROLE]
     assert isinstance(role, RoleState)
-    request = kms_request(state, role, "kms:GenerateDataKey", (KEY, KEY), OBJECT)
+    request = kms_request(state, role, "kms:GenerateDataKey", KEY, OBJECT)
     assert "kms:EncryptionContextKeys" not in request.context
 
     state.cluster_configurations = [{"Classification": classification, "Properties": {}}]
-    plain = kms_request(state, role, "kms:GenerateDataKey", (KEY, KEY), OBJECT)
+    plain = kms_request(state, role, "kms:GenerateDataKey", KEY, OBJECT)
     assert plain.context["kms:EncryptionContextKeys"] == ["aws:s3:arn"]

@@ -1303,20 +1303,19 @@ def kms_request(
     state: ChainState,
     role: RoleState,
     action: str,
-    key: tuple[str, str],
+    key_arn: str,
     resource_arn: str,
-    *,
-    names_key: bool = True,
 ) -> Request:
     """
     The request S3 sends to KMS with the role session's permissions (forward access).
 
-    :param key: the key's ARN, and the key as the upload or the bucket's default names it (an alias there
-        sets ``kms:RequestAlias``).
-    :param names_key: the S3 request names the key (:attr:`KmsUse.names_key`); else ``kms:RequestAlias`` is not
-        known, as for ``kms:Decrypt``.
+    ``kms:RequestAlias`` is not known, neither set nor absent, however the uploads or the bucket's default name the
+    key: the condition holds when "the value of the KeyId parameter in the request" is a matching alias name or alias
+    ARN (AWS KMS Developer Guide, "AWS KMS condition keys", kms:RequestAlias), and which KeyId S3 sends to KMS for
+    SSE-KMS no page says: for a ``PutObject`` that names the key by alias, an ``UploadPart`` that names none (its
+    SSE-KMS headers are CreateMultipartUpload's: S3 API Reference, UploadPart), or the ``kms:Decrypt`` S3 makes with
+    the key it recorded. A condition on it leaves the call not known (review J38).
     """
-    key_arn, configured = key
     # The Region is the key's, not the connection's: S3 uses a KMS key only in the bucket's own Region
     # (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": the key must be in
     # the same Region as the bucket), so S3 of that Region calls KMS of that Region. A bucket of another
@@ -1342,25 +1341,13 @@ def kms_request(
         # end otherwise (aws-cn: amazonaws.com.cn; the ISO partitions) the value is not documented: left
         # out of the context and not known absent, so a condition on it is not checked.
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
-    absent = set(_ABSENT_ALWAYS)  # not SERVICE_SOURCE_KEYS: a forward access session's are not documented
-    if action == "kms:Decrypt" or not names_key:
-        # S3 decrypts a part or an object, and encrypts a part, with the key of the upload or the object: an
-        # UploadPart names no key (its SSE-KMS headers are CreateMultipartUpload's: S3 API Reference, UploadPart),
-        # and S3 "must decrypt and read data from the encrypted file parts before it completes the multipart
-        # upload" (S3 User Guide, "Multipart upload API and permissions"). What S3 passes to KMS as the key there
-        # AWS does not document, so a key policy's kms:RequestAlias condition ("AWS KMS condition keys": a request
-        # that names the key otherwise "does not satisfy the condition") is not known to hold: neither set nor absent.
-        pass
-    elif "alias/" in configured:
-        context["kms:RequestAlias"] = "alias/" + configured.split("alias/", 1)[1]
-    else:
-        absent.add("kms:RequestAlias")
     return Request(
         action,
         key_arn,
         principal=role.arn,
         context=context,
-        known_absent=frozenset(absent),
+        # Not SERVICE_SOURCE_KEYS: a forward access session's are not documented; nor kms:RequestAlias (above).
+        known_absent=_ABSENT_ALWAYS,
         has_boundary=role.boundary is not None,
     )
 

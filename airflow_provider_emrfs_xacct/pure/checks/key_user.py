@@ -375,7 +375,7 @@ def _some_objects_only(
     keys = objects.of(use.object_arn) if objects is not None else None
     if keys is None or keys.exact:
         return None
-    request = kms_request(state, use.role, use.action, (key[0], key[2]), use.object_arn, names_key=use.names_key)
+    request = kms_request(state, use.role, use.action, key[0], use.object_arn)
     telling = first_telling(_kms_policies(use.role, key[1]), request, (keys,), by_context=True, boundary=_boundary(use))
     what = f"{use.action} on {key[0]} as {use.role.arn}, which S3 makes for each object (here {use.object_arn})"
     return None if telling is None else (what, telling)
@@ -479,9 +479,9 @@ def _judge_call(
     :param key: the key's ARN, its policy, and the key as the uploads or the bucket name it.
     :param objects: the objects under the prefix, as the encryption context tells them apart (``None``: it does not).
     """
-    key_arn, key_policy, configured = key
+    key_arn, key_policy, _ = key
     role, action = use.role, use.action
-    request = kms_request(state, role, action, (key_arn, configured), resource, names_key=use.names_key)
+    request = kms_request(state, role, action, key_arn, resource)
     decision = evaluate_access(
         request,
         identity_policies=role.policies,
@@ -625,7 +625,8 @@ def _probe_makes(
     """
     Whether a passing live probe shows that S3's call ``use`` is allowed: the probe's write goes its route and
     makes that call (:data:`PROBE_KMS_CALLS`), or one no policy tells apart from it: a part's data key, whose request
-    differs from the probe's in ``kms:RequestAlias`` (not known: :func:`~.contexts.kms_request`), where no statement
+    may differ from the probe's in ``kms:RequestAlias`` (neither known: :func:`~.contexts.kms_request`; S3 may send
+    KMS another KeyId for a part, which names no key, than for the upload that does), where no statement
     of the key policy, the role's policies or its boundary tests that key; and, either way, for an object the policies
     decide as the probe's (:func:`_decided_as_the_probes`): without an S3 Bucket Key the request carries its object's
     ARN as ``kms:EncryptionContext:aws:s3:arn``, the probe's its own object's.
@@ -654,7 +655,7 @@ def _decided_as_the_probes(
         return True
     if use.role.unreadable:
         return False
-    request = kms_request(state, use.role, use.action, (key[0], key[2]), use.object_arn, names_key=use.names_key)
+    request = kms_request(state, use.role, use.action, key[0], use.object_arn)
     keys = (objects.of(use.object_arn), objects.probe)
     policies = _kms_policies(use.role, key[1])
     return first_telling(policies, request, keys, by_context=True, boundary=_boundary(use)) is None
