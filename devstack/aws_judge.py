@@ -55,9 +55,11 @@ AWS rules applied, with their sources:
   authorizes a request for an object operation"; :func:`object_context_policy`). Deletes and overwrites stay
   the bucket's to grant.
 * HEAD/GET of a missing key answers 404 only to a caller allowed ``s3:ListBucket`` on the bucket,
-  else 403 (S3 API Reference, HeadObject, "Permissions"). A HEAD carries no ``s3:prefix``, so the
-  ``s3:ListBucket`` check runs with no ``s3:prefix`` in the request context (S3 User Guide,
-  "Condition key examples for Amazon S3": ``s3:prefix`` is a ListBucket request parameter).
+  else 403 (S3 API Reference, HeadObject, "Permissions"). That page does not say which listing keys the implied
+  ``s3:ListBucket`` carries: the stand-in chooses to run it with no ``s3:prefix``, ``s3:delimiter`` or
+  ``s3:max-keys`` (a HEAD sends none of ListObjects' parameters; S3 User Guide, "Condition key examples for Amazon
+  S3": ``s3:prefix`` is a ListBucket request parameter), a choice AWS does not document (the verifier says "not
+  checked" where a condition on them decides: review J39, docs/stand_in.md).
 * SSE-KMS: ``PutObject`` and ``CreateMultipartUpload`` need ``kms:GenerateDataKey``,
   ``UploadPart`` needs ``kms:Decrypt``, ``GetObject`` needs ``kms:Decrypt`` (S3 API Reference,
   CreateMultipartUpload and UploadPart, "Permissions"; S3 User Guide, "Using server-side
@@ -1433,8 +1435,9 @@ def missing_key_status(
     """
     Return the status S3 answers to a HEAD/GET of a missing key: 404 with ``s3:ListBucket``, else 403.
 
-    A HEAD carries no ``s3:prefix``: the ListBucket check runs without the listing keys, with the keys the HEAD itself
-    carries from the way it was sent (``context``: ``aws:SecureTransport``, ``aws:SourceVpce``...), which were left out.
+    The stand-in's choice, which AWS does not document: the ListBucket check runs without the listing keys (a HEAD sends
+    none of ListObjects' parameters), with the keys the HEAD itself carries from the way it was sent (``context``:
+    ``aws:SecureTransport``, ``aws:SourceVpce``...), which were left out.
     """
     decision = authorize(
         principal,

@@ -50,7 +50,10 @@ class S3Call:
         allowed ``s3:ListBucket`` on the bucket, 403 otherwise (S3 API Reference, HeadObject:
         "If you have the s3:ListBucket permission on the bucket, Amazon S3 returns an HTTP status
         code 404 (Not Found) error. If you don't have the s3:ListBucket permission, Amazon S3
-        returns an HTTP status code 403 (Forbidden) error"); Hadoop fails on the 403.
+        returns an HTTP status code 403 (Forbidden) error"); Hadoop fails on the 403. The page does not say
+        whether that implied ``s3:ListBucket`` carries ``s3:prefix``, ``s3:delimiter`` or ``s3:max-keys``, nor
+        with which values (no AWS page does): a result a condition on them decides is "not checked"
+        (``checks/s3_access.py``, ``LISTING_KEYS_404_UNKNOWN``).
     :param kms: the KMS actions S3 calls with the caller's permissions for this request when the
         bucket's default encryption is SSE-KMS (S3 User Guide, "Using server-side encryption with
         AWS KMS keys": uploads need ``kms:GenerateDataKey``, reads ``kms:Decrypt``, multipart

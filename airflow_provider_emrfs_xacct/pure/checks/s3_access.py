@@ -118,6 +118,22 @@ OPERATION_KEY_ACTIONS = frozenset({"s3:PutObject", OBJECT_ACL_ACTION})
 LISTING_KEYS = frozenset({"s3:prefix", "s3:delimiter", "s3:max-keys"})
 #: The action S3 authorizes a listing (``ListObjectsV2``) as.
 LISTING_ACTION = "s3:ListBucket"
+#: What is not known of the ``s3:ListBucket`` S3 checks before answering 404 (not 403) to a HEAD or GET of a missing
+#: key (S3 API Reference, HeadObject, "Permissions": "If you have the s3:ListBucket permission on the bucket, Amazon S3
+#: returns an HTTP status code 404 ... If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status
+#: code 403"): the page, and no other AWS page, says which of :data:`LISTING_KEYS` that implied check carries, nor with
+#: which values (review J39: it was judged with all three absent).
+LISTING_KEYS_404_UNKNOWN = (
+    "a condition on s3:prefix, s3:delimiter or s3:max-keys, which AWS does not document for the s3:ListBucket S3 "
+    'checks before this 404 (HeadObject, "Permissions")'
+)
+#: The fix of a step left not checked on :data:`LISTING_KEYS_404_UNKNOWN`: the live probe's HEAD of a missing key meets
+#: the same check (:data:`~.contexts.PROBE_REQUESTS`).
+LISTING_KEYS_404_FIX = (
+    "AWS does not document whether the s3:ListBucket behind a missing key's 404 carries s3:prefix, s3:delimiter or "
+    "s3:max-keys: run the live probe (probe=True), whose HEAD of a missing key S3 checks the same way; or allow "
+    "s3:ListBucket on the bucket without a condition on those keys"
+)
 
 
 @dataclass
@@ -592,10 +608,24 @@ class _Prefix:
         if blocked[0]:
             return blocked
         if call.missing:
-            what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
-            outcome = self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where, implied=True)
-            outcomes.append(replace(outcome, for_404=True))
+            outcomes.append(self._for_404(sent, request, bucket, uri))
         return "", ""
+
+    def _for_404(self, sent: _Sent, request: Request, bucket: str, uri: str) -> _Outcome:
+        """
+        The ``s3:ListBucket`` S3 checks before a 404 (not 403) to ``sent``'s HEAD of a missing key, judged with the
+        listing keys not known: a result that only they decide is not checked (:data:`LISTING_KEYS_404_UNKNOWN`).
+        """
+        what = f"404 (not 403) for HEAD of missing {uri}: its implied s3:ListBucket"
+        role, why, where = sent.role, sent.why_role, sent.where
+        outcome = self._evaluate(role, _listing(request, role, bucket), what, True, why, where, implied=True)
+        if outcome.decision.undetermined:
+            absent = _listing(request, role, bucket, keys_absent=True)
+            if not self._evaluate(role, absent, what, True, why, where, implied=True).decision.undetermined:
+                first = outcome.decision
+                undocumented = Decision(False, UNDETERMINED, first.statement, first.source, LISTING_KEYS_404_UNKNOWN)
+                outcome = replace(outcome, decision=undocumented)
+        return replace(outcome, for_404=True)
 
     def _send_one(
         self, sent: _Sent, request: Request, outcomes: list[_Outcome], *, tagged: bool = False
@@ -1118,14 +1148,18 @@ def _names_listing(actions: Any) -> bool:
     return any(wildcard_match(str(action), LISTING_ACTION, ignore_case=True) for action in as_list(actions))
 
 
-def _listing(request: Request, role: RoleState, bucket: str) -> Request:
-    """The ``s3:ListBucket`` S3 checks before answering 404 (not 403) to a HEAD of a missing key."""
+def _listing(request: Request, role: RoleState, bucket: str, *, keys_absent: bool = False) -> Request:
+    """
+    The ``s3:ListBucket`` S3 checks before answering 404 (not 403) to a HEAD of a missing key, with the HEAD's own
+    keys and :data:`LISTING_KEYS` not known (:data:`LISTING_KEYS_404_UNKNOWN`), or absent (``keys_absent``).
+    """
+    known = {name for name in request.known_absent or () if name.lower() not in LISTING_KEYS}
     return Request(
         "s3:ListBucket",
         f"arn:{partition_of_arn(role.arn)}:s3:::{bucket}",
         principal=role.arn,
-        context=dict(request.context),
-        known_absent=(request.known_absent or frozenset()) | {"s3:prefix", "s3:delimiter", "s3:max-keys"},
+        context={name: value for name, value in request.context.items() if name.lower() not in LISTING_KEYS},
+        known_absent=frozenset(known | (LISTING_KEYS if keys_absent else set())),
         has_boundary=request.has_boundary,
     )
 
@@ -1166,7 +1200,7 @@ def _step_link(
             UNKNOWN,
             f"{first.call} as {first.role}: depends on {first.decision.unknown}",
             cite(first.decision),
-            f"{_s3_fix(first, state)}; or {PROBE_FIX}" if first.action == OBJECT_ACL_ACTION else PROBE_FIX,
+            _unknown_fix(first, state),
         )
     if refused:
         first = refused[0]
@@ -1180,6 +1214,13 @@ def _step_link(
         )
     cited = next((cite(o.decision) for o in outcomes if o.decision.statement), "")
     return Link(index, name, PASS, f"{len(outcomes)} requests allowed", cited)
+
+
+def _unknown_fix(outcome: _Outcome, state: ChainState) -> str:
+    """The fix of a step left not checked on ``outcome``'s request."""
+    if outcome.decision.unknown == LISTING_KEYS_404_UNKNOWN:
+        return LISTING_KEYS_404_FIX
+    return f"{_s3_fix(outcome, state)}; or {PROBE_FIX}" if outcome.action == OBJECT_ACL_ACTION else PROBE_FIX
 
 
 #: Why a request of another account is refused although the bucket policy may name it.
@@ -1266,7 +1307,11 @@ def _policy_fix(outcome: _Outcome, state: ChainState) -> str:
     if decision.source == "permissions boundary":
         return "the role's permissions boundary does not allow it: widen the boundary"
     if outcome.for_404:
-        return "allow s3:ListBucket on the bucket without an s3:prefix condition (a HEAD carries none)"
+        return (
+            "allow s3:ListBucket on the bucket (S3 answers a HEAD of a missing key 404 only then, else 403), without a "
+            "condition on s3:prefix, s3:delimiter or s3:max-keys (AWS does not document which of them that check "
+            "carries)"
+        )
     unmet = f"{unmet_fix(decision)}; or " if decision.unmet is not None else ""
     if decision.source == "resource" and decision.reason == IMPLICIT_DENY:
         return f"{unmet}{bucket_policy_fix(state, outcome.role)}"
