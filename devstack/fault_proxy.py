@@ -6,8 +6,9 @@ answers like a struggling AWS instead of forwarding: throttling errors, HTTP 500
 dropped connection (before the request reaches moto, or after moto handled it, so the client never
 learns that its call succeeded). It can also play IAM's eventual consistency: for the first
 ``consistency_lag`` requests after a role is created that name the role, it answers
-``NoSuchEntity`` (IAM reads and writes on the role) or a malformed-policy error (a trust or key
-policy that names the role as a principal).
+``NoSuchEntity`` (IAM reads and writes on the role) or a malformed-policy error (a trust policy,
+``UpdateAssumeRolePolicy``'s form value read decoded, or a key policy that names the role); other
+requests naming it (an S3 bucket policy, an EMR call) go through and use up none of the count.
 
 Faults come spaced evenly (``spacing="even"``: exactly the asked share, never two in a row unless
 the share is over one half) or at random (``spacing="random"``, seeded: each request starts a fault
@@ -76,10 +77,16 @@ has, and ``ListPolicyVersions``). It keeps each document's versions as the write
 for a managed policy, its default version and versions as moto holds them right after each
 ``CreatePolicy``, ``CreatePolicyVersion``, ``DeletePolicyVersion``, ``SetDefaultPolicyVersion`` or
 ``DeletePolicy``, read from moto's backend in this process) and answers a read with the version in
-force ``stale_read_seconds`` before it (the oldest it knows, if none is that old); a document nobody
-wrote lately is answered as moto has it, and so is one that did not exist (or no longer exists) then. The lag is the same for every reader and reads never go
-back in time (a document's requests hold a lock of their own from their forward to the version they note or
-answer, so that its versions are kept in the order moto applied the writes), so this is a kind lag: AWS promises neither (its replicas may lag differently).
+force ``stale_read_seconds`` before it (the oldest it knows, if none is that old), deletes included: a
+document deleted then (or, as far as the proxy saw, not created yet) is answered missing, as the service
+answers it (``NoSuchEntity``, ``NoSuchBucketPolicy``), and one deleted since is still answered; a document
+nobody wrote lately is answered as moto has it. A role moto no longer has cannot be written out (``GetRole``
+answers more than its trust policy), so that read is answered as moto has it, and the replica answers
+nothing older afterwards. The lag is the same for every reader and reads never go back in time (a
+document's requests hold a lock of their own from their forward to the version they note or answer, so that
+its versions are kept in the order moto applied the writes; one document has one key: role names are not
+distinguished by case, a key is named by its ID or ARN), so this is a kind lag: AWS promises neither (its
+replicas may lag differently).
 """
 
 from __future__ import annotations
@@ -238,6 +245,8 @@ class FaultProxy:
         #: Each shared document's versions, ``(when it was set, the document or None)``, oldest first.
         self._versions: dict[tuple[str, ...], list[tuple[float, str | None]]] = {}
         self._document_locks: dict[tuple[str, ...], threading.Lock] = {}
+        #: Each shared document's latest version (its index in ``_versions``) the replica answered: none older follows.
+        self._answered: dict[tuple[str, ...], int] = {}
         #: Set once a write of a shared document has gone through (with stale reads on): a test can
         #: start other writers then, so that their first reads fall inside the lag.
         self.shared_document_written = threading.Event()
@@ -375,25 +384,17 @@ class FaultProxy:
                 self._lingering[key] = self.delete_lag
 
     def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
-        if not self._lagging:
+        """IAM's answer to a request naming a role created moments ago (``consistency_lag``); ``None``: none."""
+        if not self._lagging or form.get("Action") == "CreateRole":
             return None
         with self.lock:
             for role, remaining in list(self._lagging.items()):
                 if remaining <= 0:
                     continue
-                if service == "iam" and form.get("RoleName") == role and form.get("Action") != "CreateRole":
+                error = _unknown_role_error(service, form, body, role)
+                if error is not None:  # the lag is used up only by the requests it answers
                     self._lagging[role] -= 1
-                    return 404, "NoSuchEntity", f"The role with name {role} cannot be found."
-                if f":role/{role}".encode() in body and form.get("Action") != "CreateRole":
-                    self._lagging[role] -= 1
-                    if service == "kms":
-                        return (
-                            400,
-                            "MalformedPolicyDocumentException",
-                            "Policy contains a statement with one or more invalid principals.",
-                        )
-                    if service == "iam":
-                        return 400, "MalformedPolicyDocument", "Invalid principal in policy"
+                    return error
         return None
 
     def _note_created(self, service: str, form: dict[str, str], status: int) -> None:
@@ -405,12 +406,16 @@ class FaultProxy:
         self, service: str, operation: str, account: str, form: dict[str, str], body: bytes, path: str
     ) -> tuple[str, ...] | None:
         """The shared document a request reads or writes (for stale reads), ``None`` for any other request."""
+        # One key per document: these two calls take the key ID or key ARN, no alias (AWS KMS API Reference,
+        # "GetKeyPolicy", "PutKeyPolicy", ``KeyId``); role names "are not distinguished by case" (IAM API
+        # Reference, "CreateRole", ``RoleName``).
         if service == "kms" and operation in ("GetKeyPolicy", "PutKeyPolicy"):
-            return ("kms", account, json.loads(body or b"{}").get("KeyId", ""))
+            return ("kms", account, str(json.loads(body or b"{}").get("KeyId", "")).rsplit(":key/", 1)[-1])
+        role = form.get("RoleName", "").lower()
         if service == "iam" and operation in ("GetRolePolicy", "PutRolePolicy", "DeleteRolePolicy"):
-            return ("iam", account, form.get("RoleName", ""), form.get("PolicyName", ""))
+            return ("iam", account, role, form.get("PolicyName", ""))
         if service == "iam" and operation in ("GetRole", "DeleteRole", *_TRUST_WRITES):
-            return ("iam-trust", account, form.get("RoleName", ""))
+            return ("iam-trust", account, role)
         if service == "iam" and operation in _MANAGED_POLICY_OPERATIONS:
             arn = (
                 form.get("PolicyArn") or f"arn:aws:iam::{account}:policy{form.get('Path', '/')}{form.get('PolicyName')}"
@@ -474,19 +479,27 @@ class FaultProxy:
             return [document for _when, document in self._versions.get(key, [])]
 
     def _in_force(self, key: tuple[str, ...], fresh: Any) -> Any:
-        """The version in force ``stale_read_seconds`` ago (``_FRESH``: answer as moto has it)."""
+        """
+        The version the lagging replica answers (``None``: no document; ``_FRESH``: the one moto has): the one in
+        force ``stale_read_seconds`` ago (the oldest known, if none is that old), or a later one it answered before.
+        """
         now = time.monotonic()
         with self.lock:
             versions = self._versions.setdefault(key, [])
             if not versions:
                 versions.append((now, fresh))  # the oldest version known: as moto has it at the first read
             if versions[-1][0] <= now - self.stale_read_seconds:
-                return _FRESH  # nobody wrote it lately: every replica has caught up
-            in_force = [document for when, document in versions if when <= now - self.stale_read_seconds]
-            document = in_force[-1] if in_force else versions[0][1]
-        if document is None or fresh is None or document == fresh:
-            return _FRESH  # a deleted (or not yet created) document is answered as moto has it
-        return document
+                self._answered[key] = len(versions) - 1
+                return _FRESH  # nobody wrote it lately: the replica has caught up
+            in_force = sum(1 for when, _document in versions if when <= now - self.stale_read_seconds)
+            index = self._answered[key] = max(in_force - 1, self._answered.get(key, 0))
+            document = versions[index][1]
+        return _FRESH if document == fresh else document
+
+    def _caught_up(self, key: tuple[str, ...]) -> None:
+        """A read answered as moto has it (the replica's version could not be written out): none older follows."""
+        with self.lock:
+            self._answered[key] = len(self._versions.get(key, [])) - 1
 
     def _stale_answer(
         self, key: tuple[str, ...] | None, operation: str, form: dict[str, str], status: int, answer: bytes
@@ -496,26 +509,18 @@ class FaultProxy:
             return None
         if key[0] == "iam-managed" and operation in ("GetPolicy", "GetPolicyVersion", "ListPolicyVersions"):
             return self._stale_managed_answer(key, operation, form, status, answer)
-        if status != 200:
+        fresh = _document_answered(operation, status, answer)
+        if fresh is _FRESH:
+            return None  # a write, or an error other than a missing document
+        document = self._in_force(key, fresh)
+        if document is _FRESH:
             return None
-        if operation == "GetKeyPolicy":
-            document = self._in_force(key, json.loads(answer).get("Policy"))
-            stale = None if document is _FRESH else json.dumps({**json.loads(answer), "Policy": document}).encode()
-        elif operation in _IAM_DOCUMENTS:  # an inline policy, a role's trust policy: URL-encoded text
-            text, element = _IAM_DOCUMENT_TEXT[operation], _IAM_DOCUMENTS[operation]
-            match = text.search(answer)
-            document = self._in_force(key, unquote(unescape(match.group(1).decode())) if match else None)
-            replaced = f"<{element}>{escape(quote(str(document)))}</{element}>".encode()
-            stale = None if document is _FRESH else text.sub(lambda _match: replaced, answer, count=1)
-        elif operation == "s3 GET":
-            document = self._in_force(key, answer.decode())
-            stale = None if document is _FRESH else str(document).encode()
-        else:
-            return None
+        stale = replica_answer(key, operation, form, document, answer)
         if stale is None:
+            self._caught_up(key)
             return None
         self.stats["stale-read"] += 1
-        return status, stale
+        return stale
 
     def _stale_managed_answer(
         self, key: tuple[str, ...], operation: str, form: dict[str, str], status: int, answer: bytes
@@ -525,26 +530,23 @@ class FaultProxy:
         state = self._in_force(key, fresh)
         if state is _FRESH:
             return None
-        version_id = form.get("VersionId", "")
-        if operation == "GetPolicy":
-            if status != 200 or state["default"] == fresh["default"]:
+        if state is None:  # not created yet, or deleted already, on that replica
+            stale: tuple[int, bytes] | None = (
+                404,
+                _iam_error("NoSuchEntity", f"Policy {key[2]} does not exist or is not attachable."),
+            )
+        elif operation == "GetPolicy":
+            if fresh is None or status != 200:  # a policy moto no longer has: its other fields are not kept
+                self._caught_up(key)
+                return None
+            if state["default"] == fresh["default"]:
                 return None
             default = f"<DefaultVersionId>{state['default']}</DefaultVersionId>".encode()
             stale = status, _DEFAULT_VERSION.sub(lambda _match: default, answer, count=1)
-        elif operation == "ListPolicyVersions":
-            if (state["default"], list(state["versions"])) == (fresh["default"], list(fresh["versions"])):
-                return None
-            members = "".join(f"<member>{_version_xml(state, version)}</member>" for version in state["versions"])
-            stale = 200, _iam_answer(operation, f"<Versions>{members}</Versions><IsTruncated>false</IsTruncated>")
-        elif (version_id in state["versions"], version_id == state["default"]) == (
-            version_id in fresh["versions"],
-            version_id == fresh["default"],
-        ):
-            return None
-        elif version_id not in state["versions"]:  # not created yet, or deleted already, on that replica
-            stale = 404, _iam_error("NoSuchEntity", f"Policy {key[2]} version {version_id} does not exist.")
         else:
-            stale = 200, _iam_answer(operation, f"<PolicyVersion>{_version_xml(state, version_id)}</PolicyVersion>")
+            stale = _versions_answer(key, operation, form.get("VersionId", ""), state, fresh)
+            if stale is None:
+                return None
         self.stats["stale-read"] += 1
         return stale
 
@@ -710,6 +712,26 @@ class _FaultHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
+def _unknown_role_error(service: str, form: dict[str, str], body: bytes, role: str) -> tuple[int, str, str] | None:
+    """
+    The error IAM or KMS gives a request naming ``role`` before the role "appears": ``NoSuchEntity`` for an IAM call on
+    it, a malformed-policy error for a trust or key policy naming it (IAM's form-encoded trust policy read decoded; an
+    identity policy naming it as a resource is not refused).
+    """
+    if service == "iam" and form.get("RoleName") == role:
+        return 404, "NoSuchEntity", f"The role with name {role} cannot be found."
+    named = f":role/{role}"
+    if service == "iam" and named in form.get(_TRUST_WRITES.get(form.get("Action", ""), ""), ""):
+        return 400, "MalformedPolicyDocument", "Invalid principal in policy"
+    if service == "kms" and named.encode() in body:
+        return (
+            400,
+            "MalformedPolicyDocumentException",
+            "Policy contains a statement with one or more invalid principals.",
+        )
+    return None
+
+
 def _injected_error(service: str, fault: str | None) -> tuple[int, str, str] | None:
     """The status, code and message of an injected throttle or server error (``None`` for other faults)."""
     if fault == "throttle":
@@ -717,6 +739,80 @@ def _injected_error(service: str, fault: str | None) -> tuple[int, str, str] | N
     if fault in ("http500", "http503"):
         return int(fault[4:]), "InternalFailure" if fault == "http500" else "ServiceUnavailable", "injected"
     return None
+
+
+def _versions_answer(
+    key: tuple[str, ...], operation: str, version_id: str, state: dict[str, Any], fresh: dict[str, Any] | None
+) -> tuple[int, bytes] | None:
+    """A managed policy's ``ListPolicyVersions`` or ``GetPolicyVersion`` answer from ``state`` (``None``: moto's)."""
+    fresh = fresh or {"default": None, "versions": {}}
+    if operation == "ListPolicyVersions":
+        if (state["default"], list(state["versions"])) == (fresh["default"], list(fresh["versions"])):
+            return None
+        members = "".join(f"<member>{_version_xml(state, version)}</member>" for version in state["versions"])
+        return 200, _iam_answer(operation, f"<Versions>{members}</Versions><IsTruncated>false</IsTruncated>")
+    if (version_id in state["versions"], version_id == state["default"]) == (
+        version_id in fresh["versions"],
+        version_id == fresh["default"],
+    ):
+        return None
+    if version_id not in state["versions"]:  # not created yet, or deleted already, on that replica
+        return 404, _iam_error("NoSuchEntity", f"Policy {key[2]} version {version_id} does not exist.")
+    return 200, _iam_answer(operation, f"<PolicyVersion>{_version_xml(state, version_id)}</PolicyVersion>")
+
+
+def _document_answered(operation: str, status: int, answer: bytes) -> Any:
+    """
+    The shared document moto's answer to a read holds (``None``: the service's "no such document" answer), ``_FRESH``
+    for a write or for another answer.
+    """
+    missing = status == 404 and (b"NoSuchEntity" in answer or b"NoSuchBucketPolicy" in answer)
+    if operation == "GetKeyPolicy" and status == 200:
+        return json.loads(answer).get("Policy")
+    if operation in _IAM_DOCUMENTS and (status == 200 or missing):  # URL-encoded text
+        match = _IAM_DOCUMENT_TEXT[operation].search(answer)
+        return unquote(unescape(match.group(1).decode())) if status == 200 and match else None
+    if operation == "s3 GET" and (status == 200 or missing):
+        return answer.decode() if status == 200 else None
+    return _FRESH
+
+
+def replica_answer(
+    key: tuple[str, ...], operation: str, form: dict[str, str], document: str | None, answer: bytes
+) -> tuple[int, bytes] | None:
+    """
+    The answer a replica holding ``document`` (``None``: none) gives to a read of a key, inline, trust or bucket policy,
+    in the service's protocol; ``None`` where it cannot be written out (moto's ``answer`` has no role to put a trust
+    policy in, no key a replica has no policy for). A missing document: ``NoSuchEntity`` (IAM API Reference,
+    "GetRolePolicy", "GetRole"), ``NoSuchBucketPolicy`` (Amazon S3 API Reference, "Error responses", "List of error
+    codes": "The specified bucket does not have a bucket policy").
+    """
+    if operation == "GetKeyPolicy":
+        return None if document is None else (200, json.dumps({**json.loads(answer), "Policy": document}).encode())
+    if operation == "s3 GET":
+        if document is None:
+            return 404, (
+                "<Error><Code>NoSuchBucketPolicy</Code><Message>The bucket policy does not exist</Message>"
+                f"<BucketName>{escape(key[1])}</BucketName></Error>"
+            ).encode()
+        return 200, document.encode()
+    if document is None:
+        what, name = (
+            ("role policy", form.get("PolicyName")) if operation == "GetRolePolicy" else ("role", form.get("RoleName"))
+        )
+        return 404, _iam_error("NoSuchEntity", f"The {what} with name {name} cannot be found.")
+    encoded = escape(quote(document))
+    if operation == "GetRole":
+        trust = _IAM_DOCUMENT_TEXT["GetRole"]
+        if not trust.search(answer):
+            return None  # the role is gone now: its other fields are not kept
+        replaced = f"<AssumeRolePolicyDocument>{encoded}</AssumeRolePolicyDocument>".encode()
+        return 200, trust.sub(lambda _match: replaced, answer, count=1)
+    result = (
+        f"<RoleName>{escape(form.get('RoleName', ''))}</RoleName><PolicyName>{escape(form.get('PolicyName', ''))}"
+        f"</PolicyName><PolicyDocument>{encoded}</PolicyDocument>"
+    )
+    return 200, _iam_answer("GetRolePolicy", result)
 
 
 def _version_xml(state: dict[str, Any], version_id: str) -> str:

@@ -23,9 +23,10 @@ role policy, bucket policy or role trust policy is answered by a replica of its 
 for each read (reads may go back in time): a deleted inline or bucket policy is still answered within the lag,
 one re-created after a delete is answered missing, and trust policies lag too. That is the model the claim is
 about ("even from replicas that lag independently", ``pure/converge.py``). The proxy's own one lagging replica
-cannot play what matters here: it answers a document deleted (or not yet created) at the lag as moto has it now;
-and it keeps serialised writers whole whatever the lag, since a writer
-stops only on a read that shows its change and every later read shows it too (``docs/safety.md``).
+cannot play what matters here: its reads never go back in time (a delete included), so it keeps serialised writers
+whole whatever the lag, since a writer stops only on a read that shows its change and every later read shows it
+too (``docs/safety.md``). Both answer a document missing, or one moto no longer has, with the same
+``fault_proxy.replica_answer``.
 
 The writers run one after the other in one thread with ``settle_seconds`` 1, the way a pool of one slot runs
 them. The grant's writers include ``EnsureDestinationRoleOperator``, whose trust policy the revoke rewrites: the
@@ -53,8 +54,8 @@ import random
 import re
 import time
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
-from xml.sax.saxutils import escape, unescape
+from urllib.parse import unquote
+from xml.sax.saxutils import unescape
 
 import pytest
 from botocore.exceptions import ClientError
@@ -67,7 +68,7 @@ from airflow_provider_emrfs_xacct.pure.documents import TRUST_NOBODY_STATEMENT, 
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from devstack import aws_judge
 from devstack.emrfs_writer import read_principal
-from devstack.fault_proxy import FaultProxy, _iam_answer, _iam_error
+from devstack.fault_proxy import FaultProxy, replica_answer
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -192,30 +193,7 @@ class IndependentReplicas(FaultProxy):
         key: tuple[str, ...], operation: str, form: dict[str, str], document: str | None, answer: bytes
     ) -> tuple[int, bytes] | None:
         """The answer a replica holding ``document`` (``None``: none) gives, in the service's protocol."""
-        if operation == "GetKeyPolicy":
-            return None if document is None else (200, json.dumps({**json.loads(answer), "Policy": document}).encode())
-        if operation == "s3 GET":
-            if document is None:
-                return 404, (
-                    "<Error><Code>NoSuchBucketPolicy</Code><Message>The bucket policy does not exist</Message>"
-                    f"<BucketName>{key[1]}</BucketName></Error>"
-                ).encode()
-            return 200, document.encode()
-        if document is None:
-            name = form.get("PolicyName") if operation == "GetRolePolicy" else form.get("RoleName")
-            return 404, _iam_error("NoSuchEntity", f"The {operation[3:]} with name {name} cannot be found.")
-        encoded = f"{escape(quote(document))}".encode()
-        if operation == "GetRole":
-            if not _ROLE_TRUST.search(answer):
-                return None  # the role is gone now: not played (no role is deleted here)
-            return 200, _ROLE_TRUST.sub(
-                lambda _m: b"<AssumeRolePolicyDocument>" + encoded + b"</AssumeRolePolicyDocument>", answer, count=1
-            )
-        result = (
-            f"<RoleName>{escape(form.get('RoleName', ''))}</RoleName><PolicyName>{escape(form.get('PolicyName', ''))}"
-            f"</PolicyName><PolicyDocument>{encoded.decode()}</PolicyDocument>"
-        )
-        return 200, _iam_answer("GetRolePolicy", result)
+        return replica_answer(key, operation, form, document, answer)
 
 
 @pytest.fixture

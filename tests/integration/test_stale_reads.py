@@ -236,7 +236,7 @@ def test_the_proxy_keeps_a_documents_versions_in_the_order_moto_applied_the_writ
 
     assert at_once(8, write) == []
 
-    kept = lagging.versions_kept(("iam", EMR_ACCOUNT, EMR_EC2_ROLE, "stale-order"))
+    kept = lagging.versions_kept(("iam", EMR_ACCOUNT, EMR_EC2_ROLE.lower(), "stale-order"))
     assert len(applied) == 160
     assert [json.loads(document) for document in kept] == applied
 
