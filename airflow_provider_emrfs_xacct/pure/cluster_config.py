@@ -991,7 +991,7 @@ def ami_version_problem(version: str) -> str:
     """
     return (
         f'{version} is an AMI version (2.x or 3.x: AmiVersion "Applies only to Amazon EMR AMI versions 3.x and 2.x", '
-        'Amazon EMR API Reference, "RunJobFlow"), which ignores role mappings (they need release '
+        'Amazon EMR API Reference, "RunJobFlow"), which does not support role mappings (they need release '
         f'{release_text(ROLE_MAPPINGS_SINCE)} or later: Amazon EMR Management Guide, "Configure IAM roles for EMRFS '
         'requests to Amazon S3")'
     )

@@ -237,7 +237,7 @@ def test_role_mappings_on_an_ami_version_are_refused_before_any_write(emr: Any, 
         launch.run()
 
     assert caught.value.field == "job_flow_overrides.AmiVersion"
-    assert "ignores role mappings" in caught.value.problem
+    assert "does not support role mappings" in caught.value.problem
     assert "emr-5.10.0" in caught.value.problem
     assert launch.recorder.calls == [
         "DescribeSecurityConfiguration"

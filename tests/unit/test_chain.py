@@ -258,7 +258,8 @@ def test_passing_report_as_dict_and_table() -> None:
 
 
 def test_without_a_release_the_chain_is_not_checked() -> None:
-    # A release before 5.10.0 ignores the role mappings: unknown, the write may go out as the EC2 role.
+    # A release before 5.10.0 does not support role mappings
+    # (AWS documents them from 5.10.0 on, not what an older release does with them): unknown, the write may go out as the EC2 role.
     state = healthy_state()
     state.release_label = None
     state.cluster_configurations = None

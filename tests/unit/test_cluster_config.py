@@ -165,7 +165,7 @@ class TestReleaseBoundaries:
             "job_flow_overrides.AmiVersion",
             "'3.11.0'",
             "AMI version",
-            "ignores role mappings",
+            "does not support role mappings",
             "ReleaseLabel emr-5.10.0 or later",
         )
         assert "RunningAmiVersion" not in error.problem

@@ -110,7 +110,7 @@ def test_the_three_grants_pass_as_the_emr_ec2_role_s_writes() -> None:
 
 
 def test_a_release_before_role_mappings_is_no_failure_without_them() -> None:
-    """5.9.0 ignores role mappings (checks/release.py): option (a) uses none, so its writes are judged the same."""
+    """5.9.0 does not support role mappings (checks/release.py): option (a) uses none, so its writes are judged the same."""
     assert check_chain(option_a_state(release="emr-5.9.0")).verdict == VERDICT_PASS
 
 

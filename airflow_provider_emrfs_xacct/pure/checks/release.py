@@ -101,7 +101,8 @@ def _release_links(state: ChainState) -> list[Link]:
     if state.release_label is None and isinstance(state.cluster, ClusterState):
         return [_ami_version_cluster_link(state.cluster)]
     if state.release_label is None:
-        # Not checked: a release before 5.10.0 ignores the role mappings, and 7.10.0 on may serve s3:// by S3A.
+        # Not checked: a release before 5.10.0 does not support role mappings
+        # (AWS documents them from 5.10.0 on, not what an older release does with them), and 7.10.0 on may serve s3:// by S3A.
         detail = state.cluster_unreadable or "release label unknown (no cluster given)"
         return [
             Link(
@@ -125,7 +126,7 @@ def _release_links(state: ChainState) -> list[Link]:
                 None,
                 "release supports role mappings",
                 FAIL,
-                f"{state.release_label} ignores role mappings",
+                f"{state.release_label} does not support role mappings",
                 fix=f"use {release_text(ROLE_MAPPINGS_SINCE)} or later",
             )
         ]
