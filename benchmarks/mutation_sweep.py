@@ -6908,6 +6908,51 @@ MUTATIONS = [
         "partner Deny of listings outside exports/* FAILs every HEAD step, though AWS does not document those keys",
         ["tests/unit/test_head_404_listing_keys.py"],
     ),
+    m(
+        "OX264",
+        "hooks/iam.py",
+        "            held = merged_resources(current, documents.ASSUME_SID, [])  # refuses a wildcard someone added\n",
+        '            held = documents.as_list(ours.get("Resource"))\n',
+        "the revoke reads the EMR EC2 role's assume-role statement without refusing a wildcard someone added "
+        "(arn:aws:iam::DEST:role/*): it writes the wildcard back, and the EMR EC2 role can still assume the revoked role",
+        ["tests/integration/test_revoke.py"],
+    ),
+    m(
+        "OX265",
+        "pure/validation.py",
+        '        if key.lower().startswith("aws:") or key.lower() == reserved_key.lower() or key.lower() in seen:\n',
+        '        if key.lower().startswith("aws:") or key.lower() == reserved_key.lower():\n',
+        "role_tags {'Team': 'a', 'team': 'b'} taken: a role's tag keys are not case sensitive to IAM, one key given "
+        "twice is sent to AWS instead of refused before any call naming role_tags",
+        ["tests/integration/test_destination_role_guards.py"],
+    ),
+    m(
+        "OX266",
+        "pure/validation.py",
+        "    if not matched or matched.group(1) not in PARTITIONS or len(value) > 2048:\n",
+        "    if not matched or matched.group(1) not in PARTITIONS:\n",
+        "a permissions boundary ARN over CreateRole's 2,048 characters taken: sent to AWS, which refuses it "
+        "(ValidationError), instead of refused before any call naming permissions_boundary",
+        ["tests/integration/test_destination_role_guards.py"],
+    ),
+    m(
+        "OX267",
+        "hooks/kms.py",
+        "            if only_removes(current, desired):\n                return desired\n",
+        "",
+        "a key grant rerun that only drops a deleted principal's ID is judged for size as if it added: a key policy "
+        "KMS holds past the provider's UTF-8 count is refused (QuotaExceededError) and never sent",
+        ["tests/integration/test_adding_writes_size.py"],
+    ),
+    m(
+        "OX268",
+        "pure/checks/session_duration.py",
+        "    return next((status for status in (FAIL, UNKNOWN) if status in statuses), PASS)\n",
+        "    return next((status for status in (FAIL,) if status in statuses), PASS)\n",
+        "with the release unknown, an EMRFS session duration the verifier cannot read (emrfs-site 1h) counts as a "
+        "pass beside S3A's own 1h: the two connectors judged alike, no link saying they would fare differently",
+        ["tests/unit/test_session_duration_connectors.py"],
+    ),
 ]
 
 

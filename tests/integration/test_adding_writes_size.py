@@ -18,6 +18,7 @@ from typing import Any
 
 import moto.kms.models
 import pytest
+from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
@@ -128,6 +129,28 @@ def test_a_key_grant_rerun_dropping_a_deleted_id_is_not_refused(aws: Seeded) -> 
     held = held_key_policy(aws)
     assert theirs in held["Statement"]
     assert key_users(held) == [PARTNER_A]
+
+
+def test_a_key_grant_rerun_dropping_a_deleted_id_past_the_providers_count_is_left_to_kms(aws: Seeded) -> None:
+    """
+    Held at 34,986 bytes of UTF-8 (``ü`` x 17,000), under 18,000 as Latin-1 bytes: KMS holds it, in an encoding it does
+    not document ("Printable characters in the Basic Latin and Latin-1 Supplement character set": AWS KMS API
+    Reference, "PutKeyPolicy"; docs/limits.md). The rerun that only drops a deleted principal's ID is not judged by the
+    provider's count (OX267): it is sent, and KMS is left to judge it (the stand-in, counting UTF-8 bytes, refuses it;
+    a KMS counting Latin-1 bytes would take it). Before, it was refused as if it added, and never sent.
+    """
+    create_principals(aws.url, PARTNER_A)
+    text, _ = seed_key_policy(aws, [PARTNER_A, DELETED_ID], "ü" * 17_000)
+    assert len(text.encode("latin-1")) < KEY_POLICY_BYTES < len(text.encode())
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(ClientError) as refused:
+        EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID).ensure_key_users(aws.kms_key_arn, [PARTNER_A], settings=SETTINGS)
+
+    assert refused.value.response["Error"]["Code"] == "LimitExceededException"  # KMS's answer, not the provider's
+    assert set(recorder.mutating) == {"PutKeyPolicy"}
+    assert sorted(key_users(held_key_policy(aws))) == sorted(
+        [PARTNER_A, DELETED_ID]
+    )  # the refused write changed nothing
 
 
 def test_a_key_grant_over_32_kb_at_its_shortest_is_still_refused(aws: Seeded) -> None:

@@ -15,12 +15,22 @@ from botocore.exceptions import ClientError
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_NOBODY_STATEMENT
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.validation import validate_policy_arn
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, Seeded, client
 from devstack.testing import CallRecorder, run_operator
 from tests.integration.test_destination_role import ROLE_ARN, ROLE_NAME, make_operator, trust_policy
 
 MANAGED_BY = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
 BOUNDARY = f"arn:aws:iam::{DESTINATION_ACCOUNT}:policy/partner-boundary"
+#: CreateRole's ``PermissionsBoundary``: "Length Constraints: Minimum length of 20. Maximum length of 2048." (IAM API
+#: Reference, "CreateRole" and "PutRolePermissionsBoundary"; botocore's model: ``arnType``, min 20, max 2048).
+BOUNDARY_MAX = 2048
+
+
+def _boundary_of_length(length: int) -> str:
+    """A customer managed policy ARN of ``length`` characters, made long by its path."""
+    prefix = f"arn:aws:iam::{DESTINATION_ACCOUNT}:policy/"
+    return f"{prefix}{'p' * (length - len(prefix) - 2)}/b"
 
 
 def _guarded(emr_role_arn: str) -> dict[str, Any]:
@@ -107,21 +117,39 @@ def test_an_existing_roles_other_boundary_is_kept_and_warned_about(
         ({"permissions_boundary": "partner-boundary"}, "permissions_boundary"),
         ({"permissions_boundary": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner"}, "permissions_boundary"),
         ({"permissions_boundary": f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:policy/b"}, "permissions_boundary"),
+        ({"permissions_boundary": _boundary_of_length(BOUNDARY_MAX + 1)}, "permissions_boundary"),  # OX266
         ({"role_tags": {"aws:team": "x"}}, "role_tags"),
         ({"role_tags": {"emrfs-xacct:managed-by": "me"}}, "role_tags"),
         ({"role_tags": {"k" * 129: "x"}}, "role_tags"),
         ({"role_tags": {"team": "v" * 257}}, "role_tags"),
         ({"role_tags": {"team": "a;b"}}, "role_tags"),
+        ({"role_tags": {"Team": "a", "team": "b"}}, "role_tags"),  # one key to IAM (OX265)
         ({"role_tags": {f"k{i}": "v" for i in range(50)}}, "role_tags"),
         ({"role_tags": ["team"]}, "role_tags"),
     ],
 )
 def test_a_bad_boundary_or_tag_is_refused_before_any_call(aws: Seeded, overrides: dict[str, Any], field: str) -> None:
+    """
+    Each is refused naming its field before any call: tag keys that differ only in case among them, IAM's tag keys
+    of a role being "not case sensitive, but case is preserved. This means that you cannot have separate Department
+    and department tag keys" (IAM User Guide, "Tagging IAM resources", "Case sensitivity"; AWS STS API Reference,
+    "AssumeRole", Tags), and a boundary ARN longer than CreateRole takes.
+    """
     with pytest.raises(InvalidParameterError) as refused:
         run_operator(make_operator(aws, **overrides))
     assert refused.value.field == field
     with pytest.raises(ClientError, match="NoSuchEntity"):  # no role created
         client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)
+
+
+def test_a_boundary_arn_of_the_longest_length_is_accepted() -> None:
+    """CreateRole's longest ``PermissionsBoundary`` (2048 characters) is taken; one character more is refused."""
+    longest = _boundary_of_length(BOUNDARY_MAX)
+    assert len(longest) == BOUNDARY_MAX
+    assert validate_policy_arn(longest, "permissions_boundary", "aws", "the destination role") == longest
+    with pytest.raises(InvalidParameterError) as refused:
+        validate_policy_arn(longest + "b", "permissions_boundary", "aws", "the destination role")
+    assert refused.value.field == "permissions_boundary"
 
 
 def test_an_aws_managed_boundary_and_49_tags_are_accepted(aws: Seeded) -> None:

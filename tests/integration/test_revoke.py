@@ -487,10 +487,31 @@ def a_wildcard_in_the_key_users_statement(aws: Seeded) -> str:
     return "'*'"
 
 
+def a_wildcard_in_the_assume_role_statement(aws: Seeded) -> str:
+    """
+    Someone widened the provider's assume-role statement to every role of the destination account.
+
+    Kept by the revoke, the EMR EC2 role could still assume the revoked role through it (OX264).
+    """
+    policy = assume_policy(aws)
+    assert policy is not None
+    [ours] = [statement for statement in policy["Statement"] if statement.get("Sid") == ASSUME_SID]
+    wildcard = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/*"
+    ours["Resource"] = [*as_list(ours["Resource"]), wildcard]
+    client(aws.url, EMR_ACCOUNT, "iam").put_role_policy(
+        RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME, PolicyDocument=json.dumps(policy)
+    )
+    return repr(wildcard)
+
+
 @pytest.mark.parametrize(
     "refusal",
-    [a_deleted_role_in_a_statement_not_ours, a_wildcard_in_the_key_users_statement],
-    ids=["orphan", "wildcard"],
+    [
+        a_deleted_role_in_a_statement_not_ours,
+        a_wildcard_in_the_key_users_statement,
+        a_wildcard_in_the_assume_role_statement,
+    ],
+    ids=["orphan", "wildcard", "assume-wildcard"],
 )
 def test_a_key_policy_the_revoke_must_refuse_is_refused_before_any_write(
     aws: Seeded, two_partners: str, refusal: Any
@@ -498,9 +519,11 @@ def test_a_key_policy_the_revoke_must_refuse_is_refused_before_any_write(
     """
     The safety table: a key policy the revoke may not write (a deleted role's unique ID in a statement
     not ours, which KMS refuses to save; a wildcard in the provider's statement) is a ``ConflictError``
-    before any write, in either account: the EMR EC2 role's assume-role policy, written first, too.
+    before any write, in either account: the EMR EC2 role's assume-role policy, written first, too. So is a
+    wildcard resource someone added to the provider's assume-role statement, which the revoke would write back.
     """
     needle = refusal(aws)
+    held = assumable(aws)
     before = snapshot(aws)
 
     with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
@@ -517,7 +540,9 @@ def test_a_key_policy_the_revoke_must_refuse_is_refused_before_any_write(
     assert needle in str(refused.value)
     assert calls.mutating == []
     assert changes(before, snapshot(aws)) == {}
-    assert assumable(aws) == [role_arn(PARTNER_1), role_arn(PARTNER_2)]
+    assert held is not None
+    assert {role_arn(PARTNER_1), role_arn(PARTNER_2)} <= set(held)
+    assert assumable(aws) == held
 
 
 def test_delete_destination_role_deletes_a_role_the_provider_created(aws: Seeded) -> None:
