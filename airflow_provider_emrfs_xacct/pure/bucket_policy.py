@@ -278,8 +278,9 @@ def grant(
             "Sid": list_sid,
             "Effect": "Allow",
             "Principal": {"AWS": principal_arn},
-            # Unconditioned, as for the destination role (documents.BUCKET_ACTIONS): a HEAD of a missing
-            # key carries no s3:prefix and answers 404 only with s3:ListBucket, else 403. The EMR role's own
+            # Unconditioned, as for the destination role (documents.BUCKET_ACTIONS): a HEAD of a missing key
+            # answers 404 only with s3:ListBucket, else 403, and AWS does not document the listing keys that
+            # check carries (s3:prefix may be absent). The EMR role's own
             # policy grants s3:GetBucketLocation (emr_role_bucket_policy), which across accounts needs this
             # policy's Allow as well (documents.BUCKET_LOCATION_ACTION).
             "Action": [*BUCKET_ACTIONS, BUCKET_LOCATION_ACTION],

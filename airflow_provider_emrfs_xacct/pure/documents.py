@@ -57,8 +57,8 @@ OBJECT_ACTIONS = (
 #: Bucket actions of the same write, granted on the bucket ARN without an ``s3:prefix`` condition:
 BUCKET_ACTIONS = (
     # HEAD of a missing key answers 404 only to a caller allowed s3:ListBucket on the bucket, else 403
-    # (S3 API Reference, HeadObject, "Permissions"), and a HEAD carries no s3:prefix: a grant
-    # conditioned on s3:prefix leaves every exists()/getFileStatus() of a new path a 403.
+    # (S3 API Reference, HeadObject, "Permissions"), and which listing keys that check carries AWS does
+    # not document: a grant conditioned on s3:prefix may leave every exists()/getFileStatus() of a new path a 403.
     "s3:ListBucket",
     # ListMultipartUploads at job cleanup, to abort what failed tasks left pending (EMRFS
     # S3-optimized committer; S3A's committers and ``fs.s3a.multipart.purge``).
