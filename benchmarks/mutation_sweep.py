@@ -6953,6 +6953,34 @@ MUTATIONS = [
         "pass beside S3A's own 1h: the two connectors judged alike, no link saying they would fare differently",
         ["tests/unit/test_session_duration_connectors.py"],
     ),
+    m(
+        "OX272",
+        "operators/iam.py",
+        '        if role.get("Path", path) != path:\n',
+        "        if False:\n",
+        "a destination role that exists at another path than role_path is written to without the warning that "
+        "role_path is used only when creating it (the role keeps its path, and its ARN with it)",
+        ["tests/integration/test_destination_role_found_late.py"],
+    ),
+    m(
+        "OX273",
+        "operators/iam.py",
+        "        self._warn_tags_kept(role, role_tags)\n",
+        "",
+        "role_tags a destination role that exists lacks, or holds with another value, are silently not applied: no "
+        "warning that role_tags is used only when creating it",
+        ["tests/integration/test_destination_role_found_late.py"],
+    ),
+    m(
+        "OX274",
+        "hooks/iam.py",
+        "                prepare=_checking_found(role, check_found, seen),\n",
+        "",
+        "a destination role someone makes between the task's GetRole and its CreateRole (EntityAlreadyExists) is "
+        "merged into unchecked: no warning that it lacks the provider's tag, a service-linked one written to, its "
+        "other inline policies counted as none",
+        ["tests/integration/test_destination_role_found_late.py"],
+    ),
 ]
 
 

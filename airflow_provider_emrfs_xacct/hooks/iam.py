@@ -172,6 +172,27 @@ def _create_role_extras(permissions_boundary: str | None, role_tags: dict[str, s
     return extras
 
 
+def _checking_found(
+    role: Prefetched | None, check_found: Callable[[dict[str, Any]], None] | None, seen: dict[str, Any]
+) -> Callable[[Any, Any], None] | None:
+    """
+    The trust write's ``prepare``: ``check_found`` once, on the role a read found after ``role`` showed none.
+
+    Made meanwhile, by someone else (``CreateRole`` then answers ``EntityAlreadyExists``: IAM API Reference,
+    "CreateRole", "Errors") or by our ``CreateRole`` whose answer was lost; it runs before the first write to that
+    role's trust (an update: a create has no role to check), so that it may refuse with nothing written to it.
+    """
+    if check_found is None or role is None or role.document is not None:
+        return None
+
+    def prepare(current: Any, _desired: Any) -> None:
+        if current is not None and not seen.get("checked"):
+            seen["checked"] = True
+            check_found(seen["role"])
+
+    return prepare
+
+
 def _missing_boundary(policy_arn: str, answer: str, field: str) -> PreconditionError:
     """
     A boundary IAM says does not exist: retriable, naming ``field``, as a missing role or key is.
@@ -510,6 +531,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         account_id: str | None = None,
         permissions_boundary: str | None = None,
         role_tags: dict[str, str] | None = None,
+        check_found: Callable[[dict[str, Any]], None] | None = None,
     ) -> tuple[str, list[Change]]:
         """
         Create the role if missing, or add the trusted roles to its trust policy.
@@ -523,6 +545,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         :param role: the role as a ``GetRole`` just before showed it (its document ``None``: missing), to
             save a read while a write based on it is still in time.
         :param account_id: the account the connection acts in, if known (for the ARN of a role not created yet).
+        :param check_found: called with the role (as ``GetRole`` shows it) when ``role`` showed none and a later read
+            finds one, once, before anything is written to it; it may refuse (:func:`_checking_found`).
         :return: the role's ARN (in a dry run, the one it will have) and the change made (or planned).
         """
         trusted = list(trusted_role_arns)
@@ -579,7 +603,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                         raise
                     # It exists (made concurrently, or by us when the answer to our CreateRole was lost
                     # and botocore retried it) though our read did not show it: IAM's lag. Back off
-                    # and read again (a NoSuchEntity for it from now on is that lag too).
+                    # and read again (a NoSuchEntity for it from now on is that lag too); check_found
+                    # sees the role read before anything is written to it.
                     self.created_roles.add(role_name)
                     self.log.info("Role %s exists already (created concurrently); merging into it", role_name)
                     raise
@@ -609,6 +634,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 write=write,
                 settings=settings,
                 dry_run=dry_run,
+                prepare=_checking_found(role, check_found, seen),
                 is_transient=lambda error: (
                     is_eventually_consistent(error)
                     or is_concurrent_write(error)

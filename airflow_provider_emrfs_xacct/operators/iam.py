@@ -31,7 +31,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     Ensure the destination role in the destination account (the account that owns the bucket).
 
     Creates the role if missing; otherwise adds the trusted roles to its trust policy, keeping every
-    other statement and principal. Keeps the provider's inline policy ``emrfs-xacct-destination-access``
+    other statement and principal. A role made after this task's first read (``CreateRole`` answering
+    ``EntityAlreadyExists``) is checked as one that read found, before anything is written to it. Keeps the provider's inline policy ``emrfs-xacct-destination-access``
     with least-privilege access to the prefixes and, when keys are given, the KMS key-user actions.
     Prefixes and keys already granted by that policy are kept; revoking is a separate step.
     ``s3:PutObjectAcl``, once ``object_acl`` granted it, is kept too.
@@ -62,7 +63,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param object_acl: the cluster sets ``emrfs-site`` ``fs.s3.canned.acl``, so every upload carries
         ``x-amz-acl`` and also needs ``s3:PutObjectAcl``: grant it on the prefixes' objects. Once granted it is
         kept, as the prefixes are (a run without it warns). (templated, default: False)
-    :param role_path: IAM path of the role when created. (templated, default: ``/``)
+    :param role_path: IAM path of the role when created; a role that exists keeps its own (a run warns when it
+        differs). (templated, default: ``/``)
     :param role_description: description of the role when created. (templated)
     :param max_session_duration: maximum session duration in seconds when created (role chaining caps
         EMRFS sessions at one hour anyway); a whole number from 3600 to 43200, or its rendered text.
@@ -73,7 +75,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         it differs). (templated, default: none)
     :param role_tags: tags ``CreateRole`` adds beside the provider's own (keys 1-128 characters, values 0-256, IAM's
         tag characters, no ``aws:`` key, at most 49), for accounts that require tags at creation
-        (``aws:RequestTag``); used only when creating it: a role that exists keeps its tags. (templated)
+        (``aws:RequestTag``); used only when creating it: a role that exists keeps its tags (a run warns naming those
+        it lacks or holds with another value, keys compared without case). (templated)
     :param dry_run: only log the plan and return the ARN the role has, or will have. (templated, default: False)
     :param expected_account_id: the destination account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the destination account. (templated)
@@ -215,7 +218,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     "two connections swapped?)",
                 )
             if role is not None:
-                self._check_existing_role(role, trusted, path, boundary)
+                self._check_existing_role(role, trusted, path, boundary, role_tags)
             # Each apply below writes on these reads only while still in time (converge.py): the
             # trust policy's write and its settle wait come before the permissions policy's.
             inline = Prefetched.now(
@@ -241,10 +244,24 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 "role_exists": role is not None,
             }
             changes += self.hook.ensure_destination_access(role_name, locations, keys, **access, dry_run=True)
+
+            def check_found(found: dict[str, Any]) -> None:
+                # A role made since the first read (someone else's, CreateRole then answering EntityAlreadyExists):
+                # checked as one that read found, and its inline policies counted, before its trust is written.
+                self._check_existing_role(found, trusted, path, boundary, role_tags)
+                access.update(current=None, role_exists=True)
+                self.hook.ensure_destination_access(role_name, locations, keys, **access, dry_run=True)
+
             # 4. Apply.
             if not self.dry_run and changes:
                 role_arn, changes = self.hook.ensure_role_trusts(
-                    role_name, trusted, **trust, settings=settings, role=read_role, account_id=account
+                    role_name,
+                    trusted,
+                    **trust,
+                    settings=settings,
+                    role=read_role,
+                    account_id=account,
+                    check_found=check_found,
                 )
                 changes += self.hook.ensure_destination_access(role_name, locations, keys, **access)
         if role is not None:
@@ -328,12 +345,20 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if role is None:
             self.hook.check_permissions_boundary(boundary, "permissions_boundary")
 
-    def _check_existing_role(self, role: dict[str, Any], trusted: list[str], path: str, boundary: str | None) -> None:
+    def _check_existing_role(
+        self,
+        role: dict[str, Any],
+        trusted: list[str],
+        path: str,
+        boundary: str | None,
+        role_tags: dict[str, str] | None,
+    ) -> None:
         """Refuse a service-linked role; warn on what the role keeps of its own and on a partner's condition made moot."""
         from airflow_provider_emrfs_xacct.pure import validation
 
         validation.refuse_service_linked(str(role.get("Path", "")), str(role.get("Arn")), "role_name")
         self._warn_if_adopted(role, trusted)
+        self._warn_tags_kept(role, role_tags)
         if role.get("Path", path) != path:
             self.log.warning(
                 "Role %s exists with path %s (role_path %s is used only when creating it)",
@@ -351,6 +376,29 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 boundary,
             )
         self._warn_conditions_made_moot(role, trusted)
+
+    def _warn_tags_kept(self, role: dict[str, Any], role_tags: dict[str, str] | None) -> None:
+        """
+        Warn when the role lacks a tag of ``role_tags``, or holds it with another value: it keeps its own tags.
+
+        ``CreateRole`` alone takes them here. Keys compare without case, values with: IAM's tag keys are "not case
+        sensitive, but case is preserved" (IAM User Guide, "Tagging IAM resources", "Case sensitivity"). ``GetRole``
+        shows the tags (IAM API Reference, GetRole, ``Role.Tags``): no other read.
+        """
+        held = {str(tag.get("Key")).lower(): tag for tag in role.get("Tags") or [] if isinstance(tag, dict)}
+        lacking = []
+        for key, value in (role_tags or {}).items():
+            tag = held.get(key.lower())
+            if tag is None or tag.get("Value") != value:
+                has = "none" if tag is None else f"{tag.get('Key')}={tag.get('Value')}"
+                lacking.append(f"{key}={value} ({has})")
+        if lacking:
+            self.log.warning(
+                "Role %s lacks role_tags %s: role_tags is used only when creating it; the role keeps its own tags "
+                "(add them with iam:TagRole if they are needed)",
+                role.get("Arn", role.get("RoleName")),
+                ", ".join(lacking),
+            )
 
     def _warn_conditions_made_moot(self, role: dict[str, Any], trusted: list[str]) -> None:
         """
