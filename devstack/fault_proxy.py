@@ -76,9 +76,10 @@ has, and ``ListPolicyVersions``). It keeps each document's versions as the write
 ``DeleteRole``, ``PutBucketPolicy``, ``DeleteBucketPolicy``;
 for a managed policy, its default version and versions as moto holds them right after each
 ``CreatePolicy``, ``CreatePolicyVersion``, ``DeletePolicyVersion``, ``SetDefaultPolicyVersion`` or
-``DeletePolicy``, read from moto's backend in this process) and answers a read with the version in
-force ``stale_read_seconds`` before it (the oldest it knows, if none is that old), deletes included: a
-document deleted then (or, as far as the proxy saw, not created yet) is answered missing, as the service
+``DeletePolicy``, read from moto's backend in this process; before the first write of a document it sees,
+the document as moto has it then, read from that backend too, so a write seen before any read lags as well)
+and answers a read with the version in force ``stale_read_seconds`` before it (the oldest it knows, if none
+is that old), deletes included: a document deleted then (or not created yet) is answered missing, as the service
 answers it (``NoSuchEntity``, ``NoSuchBucketPolicy``), and one deleted since is still answered; a document
 nobody wrote lately is answered as moto has it. A role moto no longer has cannot be written out (``GetRole``
 answers more than its trust policy), so that read is answered as moto has it, and the replica answers
@@ -113,6 +114,7 @@ if TYPE_CHECKING:
 FAULT_KINDS = ("throttle", "http500", "http503", "drop-before", "drop-after")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+_REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -144,6 +146,14 @@ _MANAGED_POLICY_WRITES = (
     "DeletePolicy",
 )
 _MANAGED_POLICY_OPERATIONS = (*_MANAGED_POLICY_WRITES, "GetPolicy", "GetPolicyVersion", "ListPolicyVersions")
+#: The writes of each kind of shared document (:meth:`FaultProxy._document_key`'s first element), for stale reads.
+_DOCUMENT_WRITES = {
+    "iam-managed": _MANAGED_POLICY_WRITES,
+    "iam": ("PutRolePolicy", "DeleteRolePolicy"),
+    "iam-trust": (*_TRUST_WRITES, "DeleteRole"),
+    "kms": ("PutKeyPolicy",),
+    "s3": ("s3 PUT", "s3 DELETE"),
+}
 #: The S3 requests ``conflicts`` may name, by the proxy's operation (``s3 METHOD``) and subresource.
 _S3_CONFLICTING = {
     ("s3 PUT", "policy"): "PutBucketPolicy",
@@ -427,24 +437,27 @@ class FaultProxy:
                 return ("s3", parts.path.strip("/").split("/", 1)[0])
         return None
 
-    def _current(self, key: tuple[str, ...]) -> Any:
-        """A managed policy as moto holds it now (its default version and versions), ``None`` if there is none."""
-        from moto.iam.models import iam_backends
+    def _current(self, key: tuple[str, ...], region: str = "") -> Any:
+        """
+        A shared document as moto holds it now, read from its backend in this process (``None``: there is none): a
+        managed policy's default version and versions, else the document (``region``: the request's, for IAM's
+        partition and KMS's Region).
+        """
+        if key[0] == "iam-managed":
+            return _managed_policy_now(key)
+        if key[0] == "kms":
+            return _key_policy_now(key, region)
+        if key[0] == "s3":
+            return _bucket_policy_now(key[1])
+        return _role_document_now(key, region)
 
-        _, account, arn = key
-        policy = iam_backends[account][arn.split(":")[1]].managed_policies.get(arn)
-        if policy is None:
-            return None
-        versions = {version.version_id: (version.document, version.create_date) for version in list(policy.versions)}
-        return {"default": policy.default_version_id, "versions": versions}
-
-    def _before_write(self, key: tuple[str, ...] | None, operation: str) -> None:
-        """Keep a managed policy's state before the first write to it the proxy sees (its oldest version)."""
-        if key is None or key[0] != "iam-managed" or operation not in _MANAGED_POLICY_WRITES:
+    def _before_write(self, key: tuple[str, ...] | None, operation: str, region: str = "") -> None:
+        """Keep a shared document as moto has it before the first write to it the proxy sees (its oldest version)."""
+        if key is None or operation not in _DOCUMENT_WRITES.get(key[0], ()):
             return
         with self.lock:
             if not self._versions.get(key):
-                self._versions[key] = [(time.monotonic(), self._current(key))]
+                self._versions[key] = [(time.monotonic(), self._current(key, region))]
 
     def _note_version(
         self, key: tuple[str, ...] | None, operation: str, form: dict[str, str], body: bytes, status: int
@@ -570,7 +583,8 @@ class FaultProxy:
         if document is None:
             return self._forward(*request)
         with self._document_lock(document):  # the versions kept in the order moto applied the writes
-            self._before_write(document, operation)
+            match = _REGION.search(request[2].get("Authorization", ""))
+            self._before_write(document, operation, match.group(1) if match else "")
             status, headers, answer = self._forward(*request)
             self._note_version(document, operation, form, body, status)
             stale = self._stale_answer(document, operation, form, status, answer)
@@ -739,6 +753,51 @@ def _injected_error(service: str, fault: str | None) -> tuple[int, str, str] | N
     if fault in ("http500", "http503"):
         return int(fault[4:]), "InternalFailure" if fault == "http500" else "ServiceUnavailable", "injected"
     return None
+
+
+def _managed_policy_now(key: tuple[str, ...]) -> Any:
+    """A managed policy as moto holds it now (its default version and versions), ``None`` if there is none."""
+    from moto.iam.models import iam_backends
+
+    _, account, arn = key
+    policy = iam_backends[account][arn.split(":")[1]].managed_policies.get(arn)
+    if policy is None:
+        return None
+    versions = {version.version_id: (version.document, version.create_date) for version in list(policy.versions)}
+    return {"default": policy.default_version_id, "versions": versions}
+
+
+def _role_document_now(key: tuple[str, ...], region: str) -> str | None:
+    """
+    A role's trust policy (``("iam-trust", account, role)``) or inline policy (``("iam", account, role, name)``) as
+    moto holds it now, in the partition of ``region``; ``None``: no such role or policy.
+    """
+    from moto.iam.models import iam_backends
+    from moto.utilities.utils import get_partition
+
+    roles = list(iam_backends[key[1]][get_partition(region)].roles.values())
+    role = next((role for role in roles if role.name.lower() == key[2]), None)  # names "not distinguished by case"
+    if role is None:
+        return None
+    return str(role.assume_role_policy_document) if key[0] == "iam-trust" else role.policies.get(key[3])
+
+
+def _key_policy_now(key: tuple[str, ...], region: str) -> str | None:
+    """A KMS key's policy (``("kms", account, key ID)``) as moto holds it now in ``region``; ``None``: no such key."""
+    from moto.kms.models import kms_backends
+
+    found = kms_backends[key[1]][region].keys.get(key[2]) if region else None
+    return None if found is None else str(found.policy)
+
+
+def _bucket_policy_now(bucket: str) -> str | None:
+    """A bucket's policy as moto holds it now (in its owner's backend); ``None``: no such bucket, or no policy."""
+    from moto.s3.models import s3_backends
+
+    owner = dict.get(s3_backends.bucket_accounts, bucket)
+    found = s3_backends[owner[1]][owner[0]].buckets.get(bucket) if owner else None
+    policy = found.policy if found is not None else None
+    return policy.decode() if isinstance(policy, bytes) else policy
 
 
 def _versions_answer(

@@ -181,6 +181,72 @@ def test_a_managed_policy_created_within_the_lag_is_not_there_yet(replica: Fault
 
 
 @pytest.mark.parametrize("replica", [1.0], indirect=True)
+def test_an_inline_policy_first_put_within_the_lag_is_not_there_yet(replica: FaultProxy, clock: FakeClock) -> None:
+    """A write the proxy sees before any read: the replica still has the role without the policy (``NoSuchEntity``)."""
+    iam = client(replica.url, EMR_ACCOUNT, "iam")
+    clock.at(0.0)
+    iam.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName="probe", PolicyDocument=policy(ROLE_ARN))
+    clock.at(0.5)
+    assert inline(iam) is None
+    clock.at(1.5)
+    assert inline(iam) == json.dumps(json.loads(policy(ROLE_ARN)))
+
+
+@pytest.mark.parametrize("replica", [1.0], indirect=True)
+def test_a_role_created_within_the_lag_is_not_there_yet(replica: FaultProxy, clock: FakeClock) -> None:
+    """
+    ``CreateRole`` goes through only for a role that does not exist (IAM API Reference, "CreateRole",
+    ``EntityAlreadyExists``: "The request was rejected because it attempted to create a resource that already
+    exists"): a replica lagging 1 s answers ``NoSuchEntity`` half a second later.
+    """
+    iam = client(replica.url, EMR_ACCOUNT, "iam")
+    document = trust(ROLE_ARN)
+    clock.at(0.0)
+    iam.create_role(RoleName="probe-created", AssumeRolePolicyDocument=json.dumps(document))
+    clock.at(0.5)
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        iam.get_role(RoleName="probe-created")
+    clock.at(1.5)
+    assert iam.get_role(RoleName="probe-created")["Role"]["AssumeRolePolicyDocument"] == document
+
+
+@pytest.mark.parametrize("replica", [1.0], indirect=True)
+def test_an_inline_policy_put_before_the_proxy_and_deleted_through_it_is_still_answered(
+    replica: FaultProxy, clock: FakeClock, aws: Seeded
+) -> None:
+    """A policy the proxy never saw written, deleted through it: the replica still has it for the lag."""
+    document = policy(ROLE_ARN)
+    client(aws.url, EMR_ACCOUNT, "iam").put_role_policy(
+        RoleName=EMR_EC2_ROLE, PolicyName="probe", PolicyDocument=document
+    )
+    iam = client(replica.url, EMR_ACCOUNT, "iam")
+    clock.at(0.0)
+    iam.delete_role_policy(RoleName=EMR_EC2_ROLE, PolicyName="probe")
+    clock.at(0.5)
+    assert inline(iam) == json.dumps(json.loads(document))
+    clock.at(1.5)
+    assert inline(iam) is None
+
+
+@pytest.mark.parametrize("replica", [1.0], indirect=True)
+def test_a_bucket_policy_put_before_the_proxy_and_deleted_through_it_is_still_answered(
+    replica: FaultProxy, clock: FakeClock, aws: Seeded
+) -> None:
+    """The same for a bucket policy (S3 User Guide, "Amazon S3 data consistency model": "Bucket configurations have an
+    eventual consistency model")."""
+    document = trust(ROLE_ARN, Sid="Probe", Action="s3:GetObject", Resource=f"arn:aws:s3:::{aws.bucket}/*")
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(document))
+    s3 = client(replica.url, DESTINATION_ACCOUNT, "s3")
+    clock.at(0.0)
+    s3.delete_bucket_policy(Bucket=aws.bucket)
+    clock.at(0.5)
+    assert json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]) == document
+    clock.at(1.5)
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=aws.bucket)
+
+
+@pytest.mark.parametrize("replica", [1.0], indirect=True)
 def test_one_document_has_one_key_whatever_names_it(replica: FaultProxy, clock: FakeClock, aws: Seeded) -> None:
     """
     IAM role names are not distinguished by case (IAM API Reference, "CreateRole", ``RoleName``); ``GetKeyPolicy`` and
@@ -200,8 +266,9 @@ def test_one_document_has_one_key_whatever_names_it(replica: FaultProxy, clock: 
     clock.at(1.05)
 
     assert kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"] == original  # the ARN's write lags too
-    assert replica.versions_kept(("iam", EMR_ACCOUNT, EMR_EC2_ROLE.lower(), "probe")) == [policy(ROLE_ARN)]
-    assert replica.versions_kept(("kms", DESTINATION_ACCOUNT, key_id)) == [original, json.dumps(changed)]
+    # the oldest version: the document as moto had it before the first write the proxy saw (no policy; the key's own)
+    assert replica.versions_kept(("iam", EMR_ACCOUNT, EMR_EC2_ROLE.lower(), "probe")) == [None, policy(ROLE_ARN)]
+    assert replica.versions_kept(("kms", DESTINATION_ACCOUNT, key_id)) == [original, original, json.dumps(changed)]
 
 
 def test_a_trust_policy_naming_a_role_just_created_is_refused_and_other_requests_use_no_lag(aws: Seeded) -> None:
