@@ -6954,6 +6954,33 @@ MUTATIONS = [
         ["tests/unit/test_session_duration_connectors.py"],
     ),
     m(
+        "OX269",
+        "pure/checks/s3_access.py",
+        "            if not self._evaluate(role, absent, what, True, why, where, implied=True).decision.undetermined:\n",
+        "            if True:\n",
+        "a missing key's 404 not known for a reason other than the listing keys (a Deny of s3:ListBucket outside the "
+        "VPC endpoint) blamed on s3:prefix/s3:delimiter/s3:max-keys, with their fix",
+        ["tests/unit/test_probe_listing_keys.py"],
+    ),
+    m(
+        "OX270",
+        "pure/checks/s3_access.py",
+        "            return self._checks_404_alike(role)\n",
+        "            return True\n",
+        "a missing key's 404 left not checked on a Deny testing the value of s3:prefix settled by a passing probe, "
+        "whose HEAD is of its own key, never the job's: a PASS where S3 may refuse the job's HEAD of exports",
+        ["tests/unit/test_head_404_listing_keys.py"],
+    ),
+    m(
+        "OX271",
+        "pure/checks/key_user.py",
+        "        return unknown if unsettled is None else _not_settled_by_probe(unsettled)\n",
+        "        return unknown if unsettled is None else _not_settled_by_probe(unknown)\n",
+        "a key link the probe does not settle names the first call not known, the marker's data key (a call of the "
+        "probe's kind), while its fix says the probe does not make it",
+        ["tests/unit/test_chain_not_checked.py"],
+    ),
+    m(
         "OX272",
         "operators/iam.py",
         '        if role.get("Path", path) != path:\n',

@@ -56,10 +56,9 @@ AWS rules applied, with their sources:
   the bucket's to grant.
 * HEAD/GET of a missing key answers 404 only to a caller allowed ``s3:ListBucket`` on the bucket,
   else 403 (S3 API Reference, HeadObject, "Permissions"). That page does not say which listing keys the implied
-  ``s3:ListBucket`` carries: the stand-in chooses to run it with no ``s3:prefix``, ``s3:delimiter`` or
-  ``s3:max-keys`` (a HEAD sends none of ListObjects' parameters; S3 User Guide, "Condition key examples for Amazon
-  S3": ``s3:prefix`` is a ListBucket request parameter), a choice AWS does not document (the verifier says "not
-  checked" where a condition on them decides: review J39, docs/stand_in.md).
+  ``s3:ListBucket`` carries, nor with which values: the stand-in runs it with ``s3:prefix``, ``s3:delimiter`` and
+  ``s3:max-keys`` not known, present or absent (:data:`PRESENCE_NOT_KNOWN`), so a condition on them that decides it
+  leaves the HEAD unknown, as the verifier leaves it "not checked" (reviews J39, J42; docs/stand_in.md).
 * SSE-KMS: ``PutObject`` and ``CreateMultipartUpload`` need ``kms:GenerateDataKey``,
   ``UploadPart`` needs ``kms:Decrypt``, ``GetObject`` needs ``kms:Decrypt`` (S3 API Reference,
   CreateMultipartUpload and UploadPart, "Permissions"; S3 User Guide, "Using server-side
@@ -1435,9 +1434,11 @@ def missing_key_status(
     """
     Return the status S3 answers to a HEAD/GET of a missing key: 404 with ``s3:ListBucket``, else 403.
 
-    The stand-in's choice, which AWS does not document: the ListBucket check runs without the listing keys (a HEAD sends
-    none of ListObjects' parameters), with the keys the HEAD itself carries from the way it was sent (``context``:
-    ``aws:SecureTransport``, ``aws:SourceVpce``...), which were left out.
+    The ListBucket check runs with the keys the HEAD itself carries from the way it was sent (``context``:
+    ``aws:SecureTransport``, ``aws:SourceVpce``...) and the listing keys not known, present or absent
+    (:data:`PRESENCE_NOT_KNOWN`): which of them that check carries, and with which values, AWS does not document (S3
+    API Reference, HeadObject, "Permissions", names the permission only). A condition on them that decides it raises
+    :class:`NotKnown` (review J42: the stand-in ran it with them absent, a choice of its own).
     """
     decision = authorize(
         principal,
@@ -1445,7 +1446,10 @@ def missing_key_status(
         bucket_arn,
         resource_policy=bucket_policy,
         resource_owner=bucket_owner,
-        context={key: value for key, value in (context or {}).items() if key not in LISTING_KEYS},
+        context={
+            **{key: value for key, value in (context or {}).items() if key not in LISTING_KEYS},
+            **dict.fromkeys(LISTING_KEYS, PRESENCE_NOT_KNOWN),
+        },
         resource_policy_name="bucket policy",
     )
     return (404 if decision.allowed else 403), decision

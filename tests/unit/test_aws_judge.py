@@ -123,9 +123,10 @@ def test_head_of_a_missing_key_is_404_only_with_unconditioned_list_bucket() -> N
         ),
     )
     assert missing_key_status(plain, BUCKET, bucket_policy=None, bucket_owner=B)[0] == 404
-    assert (
-        missing_key_status(conditioned, BUCKET, bucket_policy=None, bucket_owner=B)[0] == 403
-    )  # a HEAD has no s3:prefix
+    # Which s3:prefix the implied check carries, if any, AWS does not document (S3 API Reference, HeadObject,
+    # "Permissions"): not known (review J42), where it was a 403 judged with none.
+    with pytest.raises(aws_judge.NotKnown, match="s3:prefix"):
+        missing_key_status(conditioned, BUCKET, bucket_policy=None, bucket_owner=B)
     assert missing_key_status(Principal(DEST), BUCKET, bucket_policy=None, bucket_owner=B)[0] == 403
     # ...while a listing under the prefix does carry s3:prefix and is allowed.
     assert authorize(

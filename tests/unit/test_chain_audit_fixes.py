@@ -1091,15 +1091,18 @@ def test_a_listing_deny_on_the_listing_keys_leaves_heads_of_missing_keys_not_che
     AWS does not document whether that implied check carries the S3 condition keys ``s3:prefix``, ``s3:delimiter``,
     ``s3:max-keys`` (Service Authorization Reference, Amazon S3: ListBucket's "prefix", "delimiter" and "max-keys"
     parameters), nor with which values. A bucket-policy Deny conditioned on them may or may not refuse it: not
-    checked (review J39; these were a FAIL, or a PASS, judged with the keys absent), settled by the live probe.
+    checked (review J39; these were a FAIL, or a PASS, judged with the keys absent), settled by the live probe but
+    where the Deny tests the value of ``s3:prefix``, which may follow the key HEADed, never the probe's (review J42).
     """
     link = by_name(check_chain(bucket_denies_listing(condition)))[WRITE_FILES]
 
     assert link.status == UNKNOWN, link
     assert "404 (not 403) for HEAD of missing" in link.detail
     assert "ListingRule" in link.statement
-    assert link.fix == LISTING_KEYS_404_FIX
-    assert link.probe_settles
+    assert link.fix.startswith(LISTING_KEYS_404_FIX), link.fix
+    assert "change that Deny (bucket policy: Sid ListingRule)" in link.fix
+    by_value = any(operator != "Null" and "s3:prefix" in pairs for operator, pairs in condition.items())
+    assert link.probe_settles is not by_value
 
 
 def test_a_refused_upload_under_a_prefix_named_404_gets_the_upload_fix() -> None:

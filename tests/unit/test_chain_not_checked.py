@@ -734,6 +734,8 @@ def test_a_deny_on_the_request_alias_of_s3s_data_key_is_not_checked() -> None:
     assert key.status == UNKNOWN, key
     assert "kms:RequestAlias" in key.detail
     assert "carries kms:RequestAlias" not in key.detail
+    # The call named is one the probe does not make, as the fix says (review J42): a part's, not the marker's.
+    assert "exports_$folder$" not in key.detail, key
     assert key.statement == "key policy: Sid NoAliasUse"
     assert key.fix == NOT_SETTLED_BY_PROBE_FIX
     assert report.verdict == VERDICT_NOT_CHECKED
@@ -743,8 +745,9 @@ def test_an_allow_needing_the_request_alias_does_not_pass_s3s_data_key_for_an_up
     """
     The reverse: the key policy allows kms:GenerateDataKey* only with ``kms:RequestAlias`` ``alias/partner-data``. The
     data key of a PutObject naming the key (the ``exports_$folder$`` marker: requests.WRITE_REQUESTS) was allowed, so the
-    link was left not checked on the parts' only; now the marker's is the first not known, and a passing probe settles
-    it (its PutObject makes that call: contexts.PROBE_REQUESTS), not the parts'.
+    link was left not checked on the parts' only; now the marker's is not known too, and a passing probe settles it
+    (its PutObject makes that call: contexts.PROBE_REQUESTS), not the parts'. The link names a part's call, the one
+    its fix says the probe does not make (review J42: it named the marker's, which the probe's own call is like).
     """
     users = key_users_statement([ROLE])
     by_alias = {**users, "Sid": "ByAlias", "Action": "kms:GenerateDataKey*"}
@@ -755,9 +758,11 @@ def test_an_allow_needing_the_request_alias_does_not_pass_s3s_data_key_for_an_up
 
     assert key.status == UNKNOWN, key
     assert key.detail.startswith("kms:GenerateDataKey"), key
-    assert f"object arn:aws:s3:::{BUCKET}/exports_$folder$" in key.detail, key
+    assert "exports_$folder$" not in key.detail, key
+    assert f"object arn:aws:s3:::{BUCKET}/exports/part-" in key.detail, key
     assert key.statement == "key policy: Sid ByAlias"
     assert not key.probe_settles
+    assert key.fix == NOT_SETTLED_BY_PROBE_FIX
 
 
 def test_a_key_link_not_checked_before_any_call_is_judged_is_not_settled_by_the_probe() -> None:

@@ -8,7 +8,9 @@ HTTP status code 403 (Forbidden) error." The page says nothing of the request co
 it carries ``s3:prefix``, ``s3:delimiter`` or ``s3:max-keys`` (Service Authorization Reference, "Actions, resources, and
 condition keys for Amazon S3": ListBucket's "prefix", "delimiter" and "max-keys" parameters), and with which values.
 Before, the verifier judged it with all three absent and FAILed the links whose HEADs a condition on them decided. The
-live probe's HEAD of a missing key meets the same check (``contexts.PROBE_REQUESTS``): a passing probe settles it.
+live probe's HEAD of a missing key meets the same check (``contexts.PROBE_REQUESTS``): a passing probe settles it, but
+not where a statement tests the value of ``s3:prefix``: were S3 to fill it from the key it HEADs, the job's
+(``exports``, ``exports_$folder$``) and the probe's (``exports/_emrfs_xacct_probe/<uuid>``) would differ (review J42).
 """
 
 from __future__ import annotations
@@ -43,23 +45,27 @@ HEAD_STEPS = [f"{step} {PREFIX}" for step in ("output directory lookup", "mkdirs
 
 
 @pytest.mark.parametrize(
-    ("condition", "failing"),
+    ("condition", "failing", "settled"),
     [
-        ({"StringNotLike": {"s3:prefix": ["exports/*"]}}, []),
+        ({"StringNotLike": {"s3:prefix": ["exports/*"]}}, [], False),
         # The job commit's recursive listing of _temporary sends no delimiter: the Deny holds for it, a FAIL of its own.
-        ({"StringNotEquals": {"s3:delimiter": "/"}}, [HEAD_STEPS[3]]),
+        ({"StringNotEquals": {"s3:delimiter": "/"}}, [HEAD_STEPS[3]], True),
+        # Whether the key is there does not depend on the key HEADed: the probe's check meets the job's.
+        ({"Null": {"s3:prefix": "true"}}, [], True),
     ],
-    ids=["prefix-not-like", "delimiter-not-equals"],
+    ids=["prefix-not-like", "delimiter-not-equals", "prefix-null"],
 )
 def test_a_listing_deny_on_the_listing_keys_leaves_the_404_not_checked(
-    condition: dict[str, Any], failing: list[str]
+    condition: dict[str, Any], failing: list[str], settled: bool
 ) -> None:
     """
     The review's reproduction: a partner Deny of ``s3:ListBucket`` outside ``exports/*`` (or without ``delimiter=/``).
     The job's own listings carry ``exports/…`` and ``/``: the Deny does not hold for them. Whether it holds for the
-    404's implied check AWS does not say: the HEAD steps are not checked, and a passing probe settles them.
+    404's implied check AWS does not say: the HEAD steps are not checked. A passing probe settles them, but not on the
+    value of ``s3:prefix`` (review J42: a PASS where S3 may refuse the job's HEAD of ``exports``). The fix names the
+    Deny to change, not an Allow the role already has.
     """
-    state = _with_bucket_policy(_deny("s3:ListBucket", BUCKET_ARN, condition))
+    state = _with_bucket_policy({"Sid": "ListingRule", **_deny("s3:ListBucket", BUCKET_ARN, condition)})
 
     report = check_chain(state)
 
@@ -73,17 +79,23 @@ def test_a_listing_deny_on_the_listing_keys_leaves_the_404_not_checked(
         assert link.status == UNKNOWN, link
         assert "404 (not 403) for HEAD of missing" in link.detail
         assert "AWS does not document" in link.detail
-        assert link.fix == LISTING_KEYS_404_FIX
-        assert link.probe_settles, link
+        assert link.statement == "bucket policy: Sid ListingRule"
+        assert link.fix.startswith(LISTING_KEYS_404_FIX), link.fix
+        assert "change that Deny (bucket policy: Sid ListingRule) so that it does not test s3:prefix" in link.fix
+        assert "allow s3:ListBucket" not in link.fix
+        assert ("run the live probe" in link.fix) is settled, link.fix
+        assert link.probe_settles is settled, link
     if not failing:
         assert report.verdict == VERDICT_NOT_CHECKED, report.table()
-        assert verdict_with_probe(_links(state), PASSED) == (VERDICT_PASS, True)
+        settled_verdict = VERDICT_PASS if settled else VERDICT_NOT_CHECKED
+        assert verdict_with_probe(_links(state), PASSED) == (settled_verdict, True)
 
 
 def test_an_allow_of_listing_only_with_a_prefix_leaves_the_404_not_checked() -> None:
     """
     The destination role lists only with an ``s3:prefix`` under ``exports/`` (the provider's ``EmrfsXacctList`` gone):
-    its listings are allowed; whether the 404's check is, AWS does not say. Before, every HEAD step FAILed.
+    its listings are allowed; whether the 404's check is, AWS does not say. Before, every HEAD step FAILed. The Allow
+    tests the value of ``s3:prefix``: a passing probe, whose HEAD is of its own key, does not settle it (review J42).
     """
     state = _with_inline_policy(
         _allow("s3:ListBucket", BUCKET_ARN, {"StringLike": {"s3:prefix": ["exports/", "exports/*"]}}),
@@ -95,8 +107,12 @@ def test_an_allow_of_listing_only_with_a_prefix_leaves_the_404_not_checked() -> 
     links = by_name(report)
     for name in HEAD_STEPS:
         assert links[name].status == UNKNOWN, links[name]
-        assert links[name].fix == LISTING_KEYS_404_FIX
+        assert links[name].fix.startswith(LISTING_KEYS_404_FIX), links[name].fix
+        assert "allow s3:ListBucket on the bucket without a condition on those keys" in links[name].fix
+        assert "run the live probe" not in links[name].fix
+        assert not links[name].probe_settles, links[name]
     assert report.verdict == VERDICT_NOT_CHECKED, report.table()
+    assert verdict_with_probe(_links(state), PASSED) == (VERDICT_NOT_CHECKED, True)
 
 
 def test_a_refusal_that_does_not_depend_on_the_listing_keys_still_fails() -> None:

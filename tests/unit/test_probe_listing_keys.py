@@ -16,6 +16,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    PROBE_FIX,
     UNKNOWN,
     VERDICT_NOT_CHECKED,
     VERDICT_PASS,
@@ -141,8 +142,11 @@ def test_a_listing_key_tested_only_where_no_listing_of_the_bucket_matches_leaves
 
 def test_the_listing_a_heads_404_needs_is_still_the_probes() -> None:
     """
-    A HEAD of a missing key needs ``s3:ListBucket`` (S3 API Reference, HeadObject) and carries no listing key, as the
-    probe's own HEAD does not: a statement testing those keys leaves that check alike to the probe's.
+    A HEAD of a missing key needs ``s3:ListBucket`` (S3 API Reference, HeadObject), whose listing keys AWS does not
+    document: the probe's own HEAD meets the same check, so a statement testing ``s3:max-keys`` (not the value of
+    ``s3:prefix``, which may follow the key HEADed) leaves it alike to the probe's. What leaves the check not known here
+    is the Deny outside the VPC endpoint (``aws:SourceVpce``), named as such: were it blamed on the listing keys, the
+    link would give their fix (regression review J42, OX269).
     """
     state = _with_bucket_policy(
         healthy_state(),
@@ -154,3 +158,6 @@ def test_the_listing_a_heads_404_needs_is_still_the_probes() -> None:
 
     assert write.status == UNKNOWN, write
     assert write.probe_settles, write
+    assert "its implied s3:ListBucket" in write.detail, write
+    assert write.detail.endswith("depends on condition StringNotEquals on aws:SourceVpce"), write.detail
+    assert write.fix == PROBE_FIX

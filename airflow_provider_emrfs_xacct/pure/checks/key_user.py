@@ -265,7 +265,9 @@ def _judged(calls: _Calls, bucket_arn: str | None) -> Link:
     granted: dict[str, dict[str, None]] = {}  # a grant that allows what the policies do not: the calls it allows
     seen: set[tuple[str, str, bool, str]] = set()
     unknown: Link | None = None  # the first call not known to be allowed; a later refusal still fails the link
-    probe_settles = True
+    # The first such call a passing probe does not settle: the one named when the link is not settled by it, so that
+    # its detail names what the fix says the probe does not do (review J42: it named the first, a call of the probe's).
+    unsettled: Link | None = None
     objects = None if bucket_arn else _objects_of(key[0], calls.location)
     split: tuple[str, Telling] | None = None  # a statement deciding some objects under the prefix only
     for use in calls.uses:
@@ -284,11 +286,12 @@ def _judged(calls: _Calls, bucket_arn: str | None) -> Link:
             return judged
         else:
             unknown = unknown or judged
-            probe_settles = probe_settles and judged.probe_settles and _probe_makes(state, use, key, objects)
+            if not (judged.probe_settles and _probe_makes(state, use, key, objects)):
+                unsettled = unsettled or judged
     if split is not None:  # a refusal for certain fails the link first
         return some_keys_only(unknown or Link(*link, PASS, ""), *split)
     if unknown is not None:
-        return unknown if probe_settles else _not_settled_by_probe(unknown)
+        return unknown if unsettled is None else _not_settled_by_probe(unsettled)
     return _passed(link, key[0], calls.requested, calls.uses, granted, last)
 
 

@@ -127,13 +127,17 @@ LISTING_KEYS_404_UNKNOWN = (
     "a condition on s3:prefix, s3:delimiter or s3:max-keys, which AWS does not document for the s3:ListBucket S3 "
     'checks before this 404 (HeadObject, "Permissions")'
 )
-#: The fix of a step left not checked on :data:`LISTING_KEYS_404_UNKNOWN`: the live probe's HEAD of a missing key meets
-#: the same check (:data:`~.contexts.PROBE_REQUESTS`).
+#: How the fix of a step left not checked on :data:`LISTING_KEYS_404_UNKNOWN` begins (:func:`_listing_keys_404_fix`).
 LISTING_KEYS_404_FIX = (
     "AWS does not document whether the s3:ListBucket behind a missing key's 404 carries s3:prefix, s3:delimiter or "
-    "s3:max-keys: run the live probe (probe=True), whose HEAD of a missing key S3 checks the same way; or allow "
-    "s3:ListBucket on the bucket without a condition on those keys"
+    "s3:max-keys, nor with which values"
 )
+#: The probe's part of that fix, where a passing probe settles the step: its HEAD of a missing key meets the same check
+#: (:data:`~.contexts.PROBE_REQUESTS`), and no statement tests the value of ``s3:prefix`` (:meth:`_Prefix.probe_sends`).
+LISTING_KEYS_404_PROBE = "run the live probe (probe=True), whose HEAD of a missing key S3 checks the same way"
+#: The condition keys whose value in that check may depend on the key HEADed (were S3 to fill ``s3:prefix`` from it,
+#: which no page says it does or does not): the probe's HEAD, of its own key, is never the job's.
+LISTING_KEYS_BY_KEY = frozenset({"s3:prefix"})
 
 
 @dataclass
@@ -710,9 +714,11 @@ class _Prefix:
         the probe's HEAD) it counts as the probe's; a part's or a completion's ``s3:PutObject``, which carries
         none of the upload headers the probe's PutObject does, only where none tests them either
         (:data:`~.contexts.UPLOAD_HEADER_KEYS`): it then differs from the probe's request in nothing they test.
-        A listing of the job's (not the ``s3:ListBucket`` a HEAD's 404 needs, which carries no listing key, as the
-        probe's HEAD's does not) counts only where no statement of those policies that may match it tests
-        :data:`LISTING_KEYS`, in which the probe's listing always differs from it.
+        A listing of the job's counts only where no statement of those policies that may match it tests
+        :data:`LISTING_KEYS`, in which the probe's listing always differs from it. The ``s3:ListBucket`` a HEAD's 404
+        needs, whose listing keys are not documented (:data:`LISTING_KEYS_404_UNKNOWN`), counts only where none tests
+        the value of :data:`LISTING_KEYS_BY_KEY`, which may follow the key HEADed, never the probe's
+        (:meth:`_checks_404_alike`).
 
         And it counts only where each statement that may decide it decides its object as the probe's objects
         (:meth:`_decided_as_the_probes`).
@@ -727,6 +733,8 @@ class _Prefix:
         same_headers = (action, call.headers) in PROBE_S3_CALLS
         same_operation = call.operation in PROBE_OPERATIONS or action not in OPERATION_KEY_ACTIONS
         listing = action == LISTING_ACTION and call.list_prefix is not None
+        if action == LISTING_ACTION and call.missing:
+            return self._checks_404_alike(role)
         if same_headers and same_operation and not listing:
             return True
         actor = self.roles.get(role)
@@ -742,6 +750,22 @@ class _Prefix:
         if listing and any(_tests_listing_keys(document, bucket_arn) for document in documents):
             return False
         return not any(has_condition_on(document, differing) for document in documents)
+
+    def _checks_404_alike(self, role: str) -> bool:
+        """
+        Whether the ``s3:ListBucket`` S3 checks before a 404 to a job's HEAD of a missing key as ``role`` (its ARN) is
+        decided as the probe's HEAD's: S3 checks both alike (S3 API Reference, HeadObject, "Permissions"), but which
+        ``s3:prefix`` each carries is not documented (:data:`LISTING_KEYS_404_UNKNOWN`), and were it the key HEADed,
+        the job's (``exports``, ``exports_$folder$``) and the probe's (``PREFIX<probe key>/<uuid>``) would differ: not
+        where a statement of the policies that may decide it, and may match it, tests that value
+        (:data:`LISTING_KEYS_BY_KEY`; a ``Null`` test, ``s3:delimiter`` and ``s3:max-keys`` do not depend on the key).
+        """
+        actor = self.roles.get(role)
+        if actor is None or "policy" in self.bucket.unreadable:
+            return False
+        bucket_arn = f"arn:{partition_of_arn(actor.arn)}:s3:::{self.location.bucket}"
+        documents = s3_deciding_policies(self.state, self.bucket.policy, [actor])
+        return not any(_tests_listing_keys(document, bucket_arn, LISTING_KEYS_BY_KEY) for document in documents)
 
     def _decided_as_the_probes(self, call: S3Call, action: str, role: str) -> bool:
         """
@@ -1117,10 +1141,11 @@ def _is_deny(statement: Any) -> bool:
     return isinstance(statement, dict) and statement.get("Effect") == "Deny"
 
 
-def _tests_listing_keys(document: Any, bucket_arn: str) -> bool:
+def _tests_listing_keys(document: Any, bucket_arn: str, by_value: frozenset[str] = frozenset()) -> bool:
     """
     Whether a statement of a policy ``document`` that may match a listing of ``bucket_arn`` (by its action and
-    resource) has a ``Condition`` on :data:`LISTING_KEYS`; a document that does not parse is taken to.
+    resource) has a ``Condition`` on :data:`LISTING_KEYS`, or on the value of ``by_value`` (not ``Null``: see
+    :func:`~.contexts.has_condition_on`) where given; a document that does not parse is taken to.
     """
     try:
         parsed = parse_document(document)
@@ -1128,6 +1153,8 @@ def _tests_listing_keys(document: Any, bucket_arn: str) -> bool:
         return True
     statements = as_list(parsed.get("Statement")) if parsed is not None else []
     matching = [each for each in statements if isinstance(each, dict) and _may_match_listing(each, bucket_arn)]
+    if by_value:
+        return has_condition_on({"Statement": matching}, by_value, values_only=True)
     return has_condition_on({"Statement": matching}, LISTING_KEYS)
 
 
@@ -1219,8 +1246,27 @@ def _step_link(
 def _unknown_fix(outcome: _Outcome, state: ChainState) -> str:
     """The fix of a step left not checked on ``outcome``'s request."""
     if outcome.decision.unknown == LISTING_KEYS_404_UNKNOWN:
-        return LISTING_KEYS_404_FIX
+        return _listing_keys_404_fix(outcome)
     return f"{_s3_fix(outcome, state)}; or {PROBE_FIX}" if outcome.action == OBJECT_ACL_ACTION else PROBE_FIX
+
+
+def _listing_keys_404_fix(outcome: _Outcome) -> str:
+    """
+    The fix of a step left not checked on :data:`LISTING_KEYS_404_UNKNOWN`: the live probe where it settles it
+    (:attr:`_Outcome.probed`), and a change of the statement that decides it: a ``Deny`` (a partner's, say) changed
+    not to test the listing keys, as an ``Allow`` of ``s3:ListBucket`` without them does not lift it (IAM User Guide,
+    "How AWS enforcement code logic evaluates requests to allow or deny access": "An explicit deny overrides an
+    explicit allow"); else that ``Allow``.
+    """
+    probe = f"{LISTING_KEYS_404_PROBE}; or " if outcome.probed else ""
+    if names_a_deny(outcome.decision):
+        change = (
+            f"change that Deny ({cite(outcome.decision)}) so that it does not test s3:prefix, s3:delimiter or "
+            "s3:max-keys"
+        )
+    else:
+        change = "allow s3:ListBucket on the bucket without a condition on those keys"
+    return f"{LISTING_KEYS_404_FIX}: {probe}{change}"
 
 
 #: Why a request of another account is refused although the bucket policy may name it.
