@@ -7001,7 +7001,7 @@ MUTATIONS = [
     m(
         "OX274",
         "hooks/iam.py",
-        "                prepare=_checking_found(role, check_found, seen),\n",
+        '            check_late(seen["role"])\n',
         "",
         "a destination role someone makes between the task's GetRole and its CreateRole (EntityAlreadyExists) is "
         "merged into unchecked: no warning that it lacks the provider's tag, a service-linked one written to, its "

@@ -172,25 +172,23 @@ def _create_role_extras(permissions_boundary: str | None, role_tags: dict[str, s
     return extras
 
 
-def _checking_found(
-    role: Prefetched | None, check_found: Callable[[dict[str, Any]], None] | None, seen: dict[str, Any]
-) -> Callable[[Any, Any], None] | None:
+def _checked_once(
+    check_found: Callable[[dict[str, Any]], None] | None, role: Prefetched | None
+) -> Callable[[dict[str, Any] | None], None]:
     """
-    The trust write's ``prepare``: ``check_found`` once, on the role a read found after ``role`` showed none.
+    What each read of the trust calls with the role it found: ``check_found`` once, on a role made since ``role``
+    showed none, before anything is written to it, whether its trust needs a write or not.
 
-    Made meanwhile, by someone else (``CreateRole`` then answers ``EntityAlreadyExists``: IAM API Reference,
-    "CreateRole", "Errors") or by our ``CreateRole`` whose answer was lost; it runs before the first write to that
-    role's trust (an update: a create has no role to check), so that it may refuse with nothing written to it.
+    Made by someone else (``CreateRole`` then answers ``EntityAlreadyExists``: IAM API Reference, "CreateRole",
+    "Errors") or by our ``CreateRole`` whose answer was lost (it carries our tag and path: nothing to warn about).
     """
-    if check_found is None or role is None or role.document is not None:
-        return None
+    pending = [check_found] if check_found is not None and role is not None and role.document is None else []
 
-    def prepare(current: Any, _desired: Any) -> None:
-        if current is not None and not seen.get("checked"):
-            seen["checked"] = True
-            check_found(seen["role"])
+    def check(found: dict[str, Any] | None) -> None:
+        if found is not None and pending:
+            pending.pop()(found)
 
-    return prepare
+    return check
 
 
 def _missing_boundary(policy_arn: str, answer: str, field: str) -> PreconditionError:
@@ -546,14 +544,17 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             save a read while a write based on it is still in time.
         :param account_id: the account the connection acts in, if known (for the ARN of a role not created yet).
         :param check_found: called with the role (as ``GetRole`` shows it) when ``role`` showed none and a later read
-            finds one, once, before anything is written to it; it may refuse (:func:`_checking_found`).
+            finds one, once, on that read, before anything is written to it (whether its trust needs a write or
+            not); it may refuse.
         :return: the role's ARN (in a dry run, the one it will have) and the change made (or planned).
         """
         trusted = list(trusted_role_arns)
         seen: dict[str, Any] = {}
+        check_late = _checked_once(check_found, role)
 
         def trust_of(found: dict[str, Any] | None) -> dict[str, Any] | None:
             seen["role"] = self._known_if_found(role_name, found)
+            check_late(seen["role"])
             document = None if seen["role"] is None else seen["role"]["AssumeRolePolicyDocument"]
             return iam_document(document, f"the trust policy of role {role_name}", "trust policy")
 
@@ -604,7 +605,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     # It exists (made concurrently, or by us when the answer to our CreateRole was lost
                     # and botocore retried it) though our read did not show it: IAM's lag. Back off
                     # and read again (a NoSuchEntity for it from now on is that lag too); check_found
-                    # sees the role read before anything is written to it.
+                    # sees the role on that read, before anything is written to it.
                     self.created_roles.add(role_name)
                     self.log.info("Role %s exists already (created concurrently); merging into it", role_name)
                     raise
@@ -634,7 +635,6 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 write=write,
                 settings=settings,
                 dry_run=dry_run,
-                prepare=_checking_found(role, check_found, seen),
                 is_transient=lambda error: (
                     is_eventually_consistent(error)
                     or is_concurrent_write(error)

@@ -125,6 +125,54 @@ def test_a_role_made_before_create_role_has_its_other_inline_policies_counted_be
     assert iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"] == ["team-extra"]
 
 
+def emr_trust(aws: Seeded) -> dict[str, Any]:
+    """Someone else's trust that already lets the EMR EC2 role assume the role: the task has no trust to write."""
+    statement = {
+        "Sid": "Team",
+        "Effect": "Allow",
+        "Principal": {"AWS": aws.emr_ec2_role_arn},
+        "Action": "sts:AssumeRole",
+    }
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def test_a_role_made_before_create_role_that_needs_no_trust_write_is_still_checked(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The role made meanwhile already trusts the EMR EC2 role, so its trust needs no write: it is checked all the same
+    on the read that found it (regression review J45: the check ran only before a trust write, and the inline policy
+    went into someone else's untagged role with no warning).
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+
+    def someone_else() -> None:
+        iam.create_role(RoleName=ROLE_NAME, Path="/team/", AssumeRolePolicyDocument=json.dumps(emr_trust(aws)))
+
+    _run_racing(aws, monkeypatch, someone_else)
+    logged = _warnings(caplog, capfd)
+    assert ADOPTED in logged
+    assert "exists with path /team/ (role_path / is used only when creating it)" in logged
+    assert trust_policy(iam) == emr_trust(aws)  # nothing to write to its trust
+
+
+def test_a_role_made_before_create_role_that_needs_no_trust_write_has_its_inline_policies_counted(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above, with another inline policy of 9,500 characters: refused naming s3_prefixes before any write."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+
+    def someone_else() -> None:
+        iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(emr_trust(aws)), Tags=[MANAGED_BY])
+        document = json.dumps(big_inline_policy(9500))
+        iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="team-extra", PolicyDocument=document)
+
+    with pytest.raises(QuotaExceededError) as refused:
+        _run_racing(aws, monkeypatch, someone_else)
+    assert refused.value.field == "s3_prefixes"
+    assert iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"] == ["team-extra"]
+
+
 def test_an_existing_roles_other_path_is_warned_about(
     aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -211,6 +211,22 @@ def test_a_role_created_within_the_lag_is_not_there_yet(replica: FaultProxy, clo
 
 
 @pytest.mark.parametrize("replica", [1.0], indirect=True)
+def test_a_trust_policy_made_before_the_proxy_and_changed_through_it_is_answered_as_before_for_the_lag(
+    replica: FaultProxy, clock: FakeClock, aws: Seeded
+) -> None:
+    """A role the proxy never saw, its trust changed through it: the replica answers the trust it had, for the lag."""
+    before, after = trust(ROLE_ARN), trust(f"arn:aws:iam::{EMR_ACCOUNT}:root")
+    client(aws.url, EMR_ACCOUNT, "iam").create_role(RoleName="probe-trust", AssumeRolePolicyDocument=json.dumps(before))
+    iam = client(replica.url, EMR_ACCOUNT, "iam")
+    clock.at(0.0)
+    iam.update_assume_role_policy(RoleName="probe-trust", PolicyDocument=json.dumps(after))
+    clock.at(0.5)
+    assert iam.get_role(RoleName="probe-trust")["Role"]["AssumeRolePolicyDocument"] == before
+    clock.at(1.5)
+    assert iam.get_role(RoleName="probe-trust")["Role"]["AssumeRolePolicyDocument"] == after
+
+
+@pytest.mark.parametrize("replica", [1.0], indirect=True)
 def test_an_inline_policy_put_before_the_proxy_and_deleted_through_it_is_still_answered(
     replica: FaultProxy, clock: FakeClock, aws: Seeded
 ) -> None:
