@@ -91,6 +91,7 @@ from __future__ import annotations
 import collections
 import collections.abc
 import contextvars
+import dataclasses
 import datetime
 import functools
 import ipaddress
@@ -1437,22 +1438,93 @@ def missing_key_status(
     The ListBucket check runs with the keys the HEAD itself carries from the way it was sent (``context``:
     ``aws:SecureTransport``, ``aws:SourceVpce``...) and the listing keys not known, present or absent
     (:data:`PRESENCE_NOT_KNOWN`): which of them that check carries, and with which values, AWS does not document (S3
-    API Reference, HeadObject, "Permissions", names the permission only). A condition on them that decides it raises
-    :class:`NotKnown` (review J42: the stand-in ran it with them absent, a choice of its own).
+    API Reference, HeadObject, "Permissions", names the permission only). Where a condition on them decides it, the
+    status is known only if every value of them gives the same one (:func:`listing_keys_either_way`), else
+    :class:`NotKnown` (review J42: the stand-in ran it with them absent, a choice of its own; review J46).
     """
-    decision = authorize(
-        principal,
-        "s3:ListBucket",
-        bucket_arn,
-        resource_policy=bucket_policy,
-        resource_owner=bucket_owner,
-        context={
-            **{key: value for key, value in (context or {}).items() if key not in LISTING_KEYS},
-            **dict.fromkeys(LISTING_KEYS, PRESENCE_NOT_KNOWN),
-        },
-        resource_policy_name="bucket policy",
-    )
+
+    def judge(resolve: collections.abc.Callable[[Any], Any]) -> Decision:
+        return authorize(
+            dataclasses.replace(
+                principal,
+                policies=tuple((name, resolve(document)) for name, document in principal.policies),
+                boundary=resolve(principal.boundary),
+            ),
+            "s3:ListBucket",
+            bucket_arn,
+            resource_policy=resolve(bucket_policy),
+            resource_owner=bucket_owner,
+            context={
+                **{key: value for key, value in (context or {}).items() if key not in LISTING_KEYS},
+                **dict.fromkeys(LISTING_KEYS, PRESENCE_NOT_KNOWN),
+            },
+            resource_policy_name="bucket policy",
+        )
+
+    decision = listing_keys_either_way(judge)
     return (404 if decision.allowed else 403), decision
+
+
+def _tests_listing_key(statement: Any) -> bool:
+    """Whether a statement's ``Condition`` names one of :data:`LISTING_KEYS`, in any case."""
+    return any(name.lower() in LISTING_KEYS for name, _ in _condition_entries({"Statement": [statement]}))
+
+
+def listing_keys_settled(policy: dict[str, Any] | None, *, optimistic: bool) -> dict[str, Any] | None:
+    """
+    ``policy`` with its statements that test a listing key settled one way: ``optimistic``, the Allows among them as if
+    their conditions on those keys held and the Denies dropped; else the reverse (the Allows dropped, the Denies as if
+    those conditions held). Their other conditions stay.
+    """
+    if policy is None:
+        return None
+    statements = []
+    for statement in _statements(policy):
+        if not isinstance(statement, dict) or not _tests_listing_key(statement):
+            statements.append(statement)
+        elif (statement.get("Effect") == "Allow") == optimistic:
+            statements.append({**statement, "Condition": _without_listing_keys(statement["Condition"])})
+    return {**policy, "Statement": statements}
+
+
+def _without_listing_keys(condition: dict[str, Any]) -> dict[str, Any]:
+    """A ``Condition`` without its tests of :data:`LISTING_KEYS` (its operators left empty dropped)."""
+    kept = {
+        operator: {name: values for name, values in block.items() if name.lower() not in LISTING_KEYS}
+        if isinstance(block, dict)
+        else block
+        for operator, block in condition.items()
+    }
+    return {operator: block for operator, block in kept.items() if block}
+
+
+def listing_keys_either_way(
+    judge: collections.abc.Callable[[collections.abc.Callable[[Any], Any]], Decision],
+) -> Decision:
+    """
+    ``judge(resolve)`` (``resolve`` applied to every policy it reads) where the listing keys are not known: as written,
+    else twice with the statements testing them settled (:func:`listing_keys_settled`). AWS allows where the
+    pessimistic run allows (fewer Allows, more Denies) and refuses where the optimistic run refuses, as a Deny that
+    applies refuses whatever allows and an Allow only adds (IAM User Guide, "How AWS enforcement code logic evaluates
+    requests to allow or deny access": "An explicit deny overrides an explicit allow"); otherwise the runs differ, and
+    the first :class:`NotKnown` is raised. Neither run depends on the statements' order (review J46).
+    """
+    try:
+        return judge(_as_written)
+    except NotKnown as error:
+        undecided = error
+    for optimistic in (False, True):
+        try:
+            decision = judge(functools.partial(listing_keys_settled, optimistic=optimistic))
+        except NotKnown:
+            continue
+        if decision.allowed != optimistic:
+            return decision
+    raise undecided
+
+
+def _as_written(policy: Any) -> Any:
+    return policy
 
 
 def acl_refusal(object_ownership: str, acl: str | None) -> Decision | None:
@@ -1642,8 +1714,28 @@ def endpoint_policy_allows(
     moto's accounts belong to no organization, and "this key is not included in the request context" then: IAM User
     Guide, "AWS global condition context keys") is absent. A ``Deny`` with ``NotPrincipal`` exempts the session only as
     it does in a bucket policy (:func:`_not_principal_resolved`: the account, the role and the session named), not as
-    principalmapper reads it (the role or the account).
+    principalmapper reads it (the role or the account). Where the listing keys are not known (the check behind a
+    missing key's 404: :func:`missing_key_status`), a decision is taken only where every value of them gives it
+    (:func:`listing_keys_either_way`).
     """
+    return listing_keys_either_way(
+        lambda resolve: _endpoint_decision(
+            principal, action, resource, endpoint_id, gateway, resolve(policy), resource_owner, context
+        )
+    )
+
+
+def _endpoint_decision(
+    principal: Principal,
+    action: str,
+    resource: str,
+    endpoint_id: str,
+    gateway: bool,
+    policy: dict[str, Any],
+    resource_owner: str,
+    context: dict[str, str] | None,
+) -> Decision:
+    """:func:`endpoint_policy_allows` on ``policy`` as given."""
     statements = _statements(_not_principal_resolved(policy, principal))
     if gateway:
         statements = [

@@ -1650,7 +1650,9 @@ class _Writer:
     def _may_list(self, target: Route) -> Decision:
         """
         Whether the session may ``s3:ListBucket``: S3's 404, else 403, for a missing key (``missing_key_status``); not
-        known where the S3 VPC endpoint's policy does not allow it (:meth:`asked_at_the_endpoint`).
+        known where the S3 VPC endpoint's policy does not allow it (:meth:`asked_at_the_endpoint`), asked with the
+        listing keys not known there too (:func:`.aws_judge.listing_keys_either_way`: which the check carries, AWS does
+        not document; review J46).
         """
         principal = self.principal(target.role_arn)
         assert principal is not None
@@ -1663,8 +1665,9 @@ class _Writer:
             context=context,
         )[1]
         if decision.allowed:
+            listing = {**context, **dict.fromkeys(aws_judge.LISTING_KEYS, aws_judge.PRESENCE_NOT_KNOWN)}
             self.asked_at_the_endpoint(
-                principal, "s3:ListBucket", self.bucket.arn, context, "behind a missing key's 404"
+                principal, "s3:ListBucket", self.bucket.arn, listing, "behind a missing key's 404"
             )
         return decision
 
@@ -1903,7 +1906,14 @@ class _Writer:
         "Control access to VPC endpoints using endpoint policies", says what passes the endpoint, not which of S3's
         checks), so the outcome is not known, as the verifier says "not checked" (docs/limits.md).
         """
-        decision = self.through_endpoint("s3", principal, action, resource, self.bucket.owner, context)
+        try:
+            decision = self.through_endpoint("s3", principal, action, resource, self.bucket.owner, context)
+        except aws_judge.NotKnown as undecided:
+            endpoint = self.endpoints["s3"]
+            raise _Undecided(
+                f"the {action} {why}, if S3 asks the VPC endpoint's policy for it (not documented), is not known there: "
+                f"the VPC endpoint policy of {endpoint.endpoint_id}: {undecided.reason}"
+            ) from undecided
         if not decision.allowed:
             raise _Undecided(
                 f"the {action} {why} is checked by S3, and whether S3 asks the VPC endpoint's policy for it is not "

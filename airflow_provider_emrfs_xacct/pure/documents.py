@@ -182,7 +182,8 @@ def destination_permissions_policy(
 
     The object actions of a write (:data:`OBJECT_ACTIONS`) on each prefix's keys, its own key and its
     folder marker; :data:`BUCKET_ACTIONS` on each bucket, without an ``s3:prefix`` condition (a HEAD
-    of a missing key needs ``s3:ListBucket`` to answer 404, and carries no ``s3:prefix``): the role
+    of a missing key needs ``s3:ListBucket`` to answer 404, and AWS does not document which listing keys
+    that check carries): the role
     can therefore list every key name in those buckets, not read them; ``s3:GetBucketLocation``;
     the key-user actions on the given keys; with ``object_acl``, :data:`OBJECT_ACL_ACTION` on the
     prefixes' objects in a statement of its own (:data:`OBJECT_ACL_SID`), for uploads carrying a canned ACL.

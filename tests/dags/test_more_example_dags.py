@@ -59,7 +59,8 @@ def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Pat
     assert statements[objects_sid]["Principal"] == {"AWS": aws.emr_ec2_role_arn}
     assert statements[objects_sid]["Action"] == list(OBJECT_ACTIONS)
     assert f"arn:aws:s3:::{aws.bucket}/acme/out/*" in statements[objects_sid]["Resource"]
-    # Bucket-level and unconditioned: a HEAD of a missing key carries no s3:prefix (404 only with s3:ListBucket);
+    # Bucket-level and unconditioned: a HEAD of a missing key is 404 only with s3:ListBucket, and AWS does not
+    # document which listing keys it carries;
     # GetBucketLocation is governed by the bucket policy across accounts (Amazon S3 API Reference, GetBucketLocation).
     assert statements[list_sid]["Action"] == ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:GetBucketLocation"]
     assert statements[list_sid]["Resource"] == f"arn:aws:s3:::{aws.bucket}"

@@ -177,7 +177,8 @@ def test_grant_adds_two_statements_for_the_principal_and_keeps_every_other(aws: 
             f"arn:aws:s3:::{aws.bucket}/exports_$folder$",
         ],
     }
-    # Unconditioned: a HEAD of a missing key carries no s3:prefix and is a 404 only with s3:ListBucket.
+    # Unconditioned: a HEAD of a missing key is a 404 only with s3:ListBucket, and AWS does not document which
+    # listing keys it carries.
     assert listing == {
         "Sid": list_sid,
         "Effect": "Allow",

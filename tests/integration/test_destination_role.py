@@ -138,7 +138,8 @@ def test_first_run_creates_what_the_article_asks_and_a_second_run_changes_nothin
     assert set(as_list(objects["Action"])) == OBJECT_ACTIONS
     assert set(as_list(objects["Resource"])) == object_arns(PREFIX)
     listing = statement(policy, "EmrfsXacctList")
-    # Unconditioned on the bucket: a HEAD of a missing key needs s3:ListBucket to answer 404 and has no s3:prefix.
+    # Unconditioned on the bucket: a HEAD of a missing key needs s3:ListBucket to answer 404, and AWS does not
+    # document which listing keys it carries.
     assert as_list(listing["Action"]) == ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
     assert as_list(listing["Resource"]) == [f"arn:aws:s3:::{BUCKET}"]
     assert "Condition" not in listing

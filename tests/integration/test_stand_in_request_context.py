@@ -353,8 +353,8 @@ def test_an_endpoint_policy_without_put_object_acl_leaves_an_upload_with_a_canne
 def test_an_endpoint_policy_limiting_listings_to_a_prefix_leaves_a_missing_keys_status_unknown(aws: Seeded) -> None:
     """
     A HEAD of a missing key answers 404 only to a caller allowed ``s3:ListBucket``, else 403 (S3 API Reference,
-    HeadObject, "Permissions"), and that check carries no ``s3:prefix``. An endpoint policy that allows listings under
-    ``exports/`` only lets EMRFS's LIST by; whether S3 asks it for the check behind the HEAD's 404 is not documented
+    HeadObject, "Permissions"), and AWS does not document which listing keys that check carries. An endpoint policy
+    that allows listings under ``exports/`` only lets EMRFS's LIST by; whether S3 asks it for the check behind the HEAD's 404 is not documented
     (docs/limits.md): unknown. The judge never asked the endpoint and let the write by.
     """
     configuration = chain(aws)
@@ -372,6 +372,41 @@ def test_an_endpoint_policy_limiting_listings_to_a_prefix_leaves_a_missing_keys_
 
     assert "s3:ListBucket" in reason
     assert endpoint_id in reason
+
+
+def test_an_endpoint_deny_on_a_listing_key_leaves_a_missing_keys_status_unknown(aws: Seeded) -> None:
+    """
+    The check behind a missing key's 404 is judged at the S3 VPC endpoint with the listing keys not known, as at the
+    bucket (S3 API Reference, HeadObject, "Permissions", does not say which it carries): an endpoint ``Deny`` of
+    listings under ``private/`` may or may not apply to it, so the HEAD is unknown, where the writer judged it with no
+    ``s3:prefix``, the Deny not applying, and let the write by (review J46).
+    """
+    configuration = chain(aws)
+    private = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:ListBucket",
+        "Resource": "*",
+        "Condition": {"StringLike": {"s3:prefix": "private/*"}},
+    }
+    endpoint_id, endpoints = endpoint_with_policy(aws, "10.65", [OBJECT_ACTIONS, private])
+
+    reason = unknown(put(aws, configuration, endpoints=endpoints))
+
+    assert "s3:prefix" in reason
+    assert "s3:ListBucket" in reason
+    assert endpoint_id in reason
+
+
+def test_an_endpoint_allow_of_listings_without_a_condition_settles_a_missing_keys_status(aws: Seeded) -> None:
+    """An endpoint ``Allow`` of listings under a prefix beside one of every listing: allowed whatever the keys."""
+    configuration = chain(aws)
+    listing = {**OBJECT_ACTIONS, "Action": "s3:ListBucket", "Condition": {"StringLike": {"s3:prefix": "exports/*"}}}
+    _, endpoints = endpoint_with_policy(aws, "10.66", [listing, OBJECT_ACTIONS])
+
+    written = put(aws, configuration, endpoints=endpoints)
+
+    assert written.success, written.summary()
 
 
 # 4. The SSE-KMS key id header against a bucket policy pinning the key ARN ------------------------------------------

@@ -137,6 +137,75 @@ def test_head_of_a_missing_key_is_404_only_with_unconditioned_list_bucket() -> N
     ).allowed
 
 
+LISTING_PREFIX = {"StringLike": {"s3:prefix": ["p/*"]}}
+
+
+def _deny(action: str, resource: str, **extra: object) -> dict[str, object]:
+    return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
+
+
+def _bucket_statement(statement: dict[str, object], principal: str = DEST) -> dict[str, object]:
+    return {**statement, "Principal": {"AWS": principal}}
+
+
+@pytest.mark.parametrize(
+    ("identity", "bucket_policy", "status"),
+    [
+        # (a) no s3:ListBucket anywhere, a bucket Deny on s3:prefix: refused whatever the prefix.
+        ((), policy(_bucket_statement(_deny("s3:ListBucket", BUCKET, Condition=LISTING_PREFIX))), 403),
+        # (b) a conditioned Allow, then an unconditioned one, in one policy, in either order: allowed.
+        ((allow("s3:ListBucket", BUCKET, Condition=LISTING_PREFIX), allow("s3:ListBucket", BUCKET)), None, 404),
+        ((allow("s3:ListBucket", BUCKET), allow("s3:ListBucket", BUCKET, Condition=LISTING_PREFIX)), None, 404),
+        # (c) the identity Allow only with s3:prefix, the bucket policy's unconditioned, same account: either allows.
+        (
+            (allow("s3:ListBucket", BUCKET, Condition=LISTING_PREFIX),),
+            policy(_bucket_statement(allow("s3:ListBucket", BUCKET))),
+            404,
+        ),
+        # (d) a conditioned Allow and an unconditioned Deny: the Deny refuses whatever the prefix.
+        ((allow("s3:ListBucket", BUCKET, Condition=LISTING_PREFIX), _deny("s3:ListBucket", BUCKET)), None, 403),
+        ((_deny("s3:ListBucket", BUCKET), allow("s3:ListBucket", BUCKET, Condition=LISTING_PREFIX)), None, 403),
+    ],
+    ids=["a-deny-only", "b-conditioned-first", "b-plain-first", "c-bucket-policy-allows", "d-deny", "d-deny-first"],
+)
+def test_a_missing_keys_status_is_known_where_the_listing_keys_do_not_decide_it(
+    identity: tuple[dict[str, object], ...], bucket_policy: dict[str, object] | None, status: int
+) -> None:
+    """
+    The listing keys the implied s3:ListBucket check carries are not known (S3 API Reference, HeadObject,
+    "Permissions"), yet where every value of them gives the same answer it is known, whatever the statements' order
+    (IAM User Guide, "Policy evaluation for requests within a single account": an explicit deny in any policy overrides
+    the allow; either the identity-based or the resource-based policy allowing is enough). Review J46: the judge gave
+    up on the first statement testing one.
+    """
+    principal = Principal(f"arn:aws:iam::{B}:role/partner", policies=(("p", policy(*identity)),) if identity else ())
+    assert missing_key_status(principal, BUCKET, bucket_policy=bucket_policy, bucket_owner=B)[0] == status
+
+
+def test_a_deny_on_a_listing_key_over_the_providers_grant_leaves_a_missing_keys_status_unknown() -> None:
+    """Review J39's case: a bucket Deny unless s3:prefix is under exports/ may or may not hold for the HEAD's check."""
+    grant = Principal(DEST, policies=(("p", policy(allow("s3:ListBucket", BUCKET))),))
+    bucket_policy = policy(
+        _bucket_statement(_deny("s3:ListBucket", BUCKET, Condition={"StringNotLike": {"s3:prefix": ["exports/*"]}}))
+    )
+    with pytest.raises(aws_judge.NotKnown, match="s3:prefix"):
+        missing_key_status(grant, BUCKET, bucket_policy=bucket_policy, bucket_owner=B)
+    # ...and where another condition of that Deny is false, it does not apply: allowed whatever the prefix.
+    scoped = policy(
+        _bucket_statement(
+            _deny(
+                "s3:ListBucket",
+                BUCKET,
+                Condition={
+                    "StringNotLike": {"s3:prefix": ["exports/*"]},
+                    "StringEquals": {"aws:PrincipalArn": EC2_ROLE},
+                },
+            )
+        )
+    )
+    assert missing_key_status(grant, BUCKET, bucket_policy=scoped, bucket_owner=B)[0] == 404
+
+
 def test_the_judge_is_not_the_providers_evaluator() -> None:
     """The stand-in must not share the provider's mistakes: neither it nor the writer imports the provider."""
     for module in ("aws_judge.py", "emrfs_writer.py"):

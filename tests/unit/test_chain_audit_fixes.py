@@ -1100,7 +1100,7 @@ def test_a_listing_deny_on_the_listing_keys_leaves_heads_of_missing_keys_not_che
     assert "404 (not 403) for HEAD of missing" in link.detail
     assert "ListingRule" in link.statement
     assert link.fix.startswith(LISTING_KEYS_404_FIX), link.fix
-    assert "change that Deny (bucket policy: Sid ListingRule)" in link.fix
+    assert "remove that Deny (bucket policy: Sid ListingRule)" in link.fix
     by_value = any(operator != "Null" and "s3:prefix" in pairs for operator, pairs in condition.items())
     assert link.probe_settles is not by_value
 

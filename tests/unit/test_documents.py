@@ -226,8 +226,8 @@ class TestDestinationPermissionsPolicy:
             assert "Principal" not in statement  # an identity policy
 
     def test_list_bucket_is_unconditioned_on_exactly_the_prefixes_buckets(self):
-        # A HEAD of a missing key is 404 only with s3:ListBucket, and carries no s3:prefix (S3 API
-        # Reference, HeadObject): a condition on s3:prefix would turn every exists() of a new path into 403.
+        # A HEAD of a missing key is 404 only with s3:ListBucket (S3 API Reference, HeadObject), and AWS does
+        # not document which listing keys it carries: a condition on s3:prefix could turn an exists() into 403.
         policy = destination_permissions_policy("aws", [RESULTS, RAW, OTHER])
         [statement] = [s for s in policy["Statement"] if "s3:ListBucket" in as_list(s["Action"])]
         assert statement["Resource"] == ["arn:aws:s3:::partner-b", "arn:aws:s3:::partner-c"]

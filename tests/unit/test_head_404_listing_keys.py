@@ -81,7 +81,7 @@ def test_a_listing_deny_on_the_listing_keys_leaves_the_404_not_checked(
         assert "AWS does not document" in link.detail
         assert link.statement == "bucket policy: Sid ListingRule"
         assert link.fix.startswith(LISTING_KEYS_404_FIX), link.fix
-        assert "change that Deny (bucket policy: Sid ListingRule) so that it does not test s3:prefix" in link.fix
+        assert "remove that Deny (bucket policy: Sid ListingRule) or scope it without those keys" in link.fix
         assert "allow s3:ListBucket" not in link.fix
         assert ("run the live probe" in link.fix) is settled, link.fix
         assert link.probe_settles is settled, link

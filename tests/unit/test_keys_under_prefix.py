@@ -578,7 +578,7 @@ def test_an_allow_of_some_keys_that_is_the_only_grant_is_still_not_a_pass() -> N
 def test_an_allow_of_one_listing_that_is_the_only_listing_grant_is_still_not_a_pass() -> None:
     """
     Without the provider's ``EmrfsXacctList`` listing ``exports/`` is allowed alone: the read back's listing (the
-    other steps' HEADs, which carry no ``s3:prefix``, fail) is not checked.
+    other steps' HEADs, of which AWS does not document which listing keys they carry, fail) is not checked.
     """
     state = _with_inline_policy(EXPORTS_LISTING_ONLY, state=_without_provider_grant("EmrfsXacctList", "s3:ListBucket"))
 

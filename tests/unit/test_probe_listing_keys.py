@@ -161,3 +161,24 @@ def test_the_listing_a_heads_404_needs_is_still_the_probes() -> None:
     assert "its implied s3:ListBucket" in write.detail, write
     assert write.detail.endswith("depends on condition StringNotEquals on aws:SourceVpce"), write.detail
     assert write.fix == PROBE_FIX
+
+
+def test_a_link_the_probe_does_not_settle_offers_no_probe_for_its_missing_keys_404() -> None:
+    """
+    A bucket Deny of listings beyond 1000 keys decides the job's own ListObjectsV2, whose ``s3:max-keys`` is not known,
+    so "output directory lookup" and "mkdirs" are not settled by a passing probe; their fix named the HEAD's
+    listing keys and still offered "run the live probe" (review J46). Nor does it say to change the Deny so it does not
+    test the keys, which would deny every listing: remove it, or scope it without them.
+    """
+    statement = {**_deny_listing({"NumericGreaterThan": {"s3:max-keys": "1000"}}), "Sid": "MaxKeys"}
+    state = _with_bucket_policy(healthy_state(), statement)
+
+    links = by_name(check_chain(state))
+
+    for step in ("output directory lookup", "mkdirs"):
+        link = links[f"{step} {PREFIX}"]
+        assert link.status == UNKNOWN, link
+        assert not link.probe_settles, link
+        assert "probe" not in link.fix, link.fix
+        assert "remove that Deny (bucket policy: Sid MaxKeys)" in link.fix, link.fix
+        assert "or scope it without those keys" in link.fix, link.fix

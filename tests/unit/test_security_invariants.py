@@ -9,7 +9,8 @@ the documents are well-formed and grant no more than was asked:
 - identity policies: no ``*`` (or other wildcard) resource except the trailing ``*`` of an asked
   prefix, object resources only under the asked prefixes (never ``arn:aws:s3:::bucket/*``),
   ``s3:ListBucket``/``s3:ListBucketMultipartUploads`` only on the asked prefixes' buckets (unconditioned:
-  a HEAD of a missing key carries no ``s3:prefix``), ``sts:AssumeRole`` only on the asked roles;
+  a HEAD of a missing key needs ``s3:ListBucket``, and AWS does not document which listing keys it carries),
+  ``sts:AssumeRole`` only on the asked roles;
 - trust and key policies: principals are exactly the asked role ARNs, never ``*``;
 - every identity policy passes parliament's checks with no finding at all.
 """

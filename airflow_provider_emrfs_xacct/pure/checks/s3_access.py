@@ -218,7 +218,9 @@ def _layered(link: Link, outcomes: list[_Outcome], *, unprobed: bool, split: tup
     link = link if settled else not_settled_by_probe(link, NOT_SETTLED_BY_PROBE_FIX)
     link = _unless_alike_on_every_node(link, outcomes)
     # A certain refusal of a key the write sends stands; else a statement deciding some keys only leaves it open.
-    return link if split is None or link.status == FAIL else some_keys_only(link, *split)
+    link = link if split is None or link.status == FAIL else some_keys_only(link, *split)
+    # The probe a missing key's 404 fix offers (_listing_keys_404_fix) goes where the probe does not settle the link.
+    return link if link.probe_settles else replace(link, fix=link.fix.replace(f"{LISTING_KEYS_404_PROBE}; or ", ""))
 
 
 def _unless_alike_on_every_node(link: Link, outcomes: list[_Outcome]) -> Link:
@@ -1253,16 +1255,17 @@ def _unknown_fix(outcome: _Outcome, state: ChainState) -> str:
 def _listing_keys_404_fix(outcome: _Outcome) -> str:
     """
     The fix of a step left not checked on :data:`LISTING_KEYS_404_UNKNOWN`: the live probe where it settles it
-    (:attr:`_Outcome.probed`), and a change of the statement that decides it: a ``Deny`` (a partner's, say) changed
-    not to test the listing keys, as an ``Allow`` of ``s3:ListBucket`` without them does not lift it (IAM User Guide,
-    "How AWS enforcement code logic evaluates requests to allow or deny access": "An explicit deny overrides an
-    explicit allow"); else that ``Allow``.
+    (:attr:`_Outcome.probed`; :func:`_layered` drops it where the link is not settled so), and a change of the statement
+    that decides it: a ``Deny`` (a partner's, say) removed or scoped without the listing keys (the same Deny without
+    its condition on them would deny every listing), as an ``Allow`` of ``s3:ListBucket`` without them does not lift it
+    (IAM User Guide, "How AWS enforcement code logic evaluates requests to allow or deny access": "An explicit deny
+    overrides an explicit allow"); else that ``Allow``.
     """
     probe = f"{LISTING_KEYS_404_PROBE}; or " if outcome.probed else ""
     if names_a_deny(outcome.decision):
         change = (
-            f"change that Deny ({cite(outcome.decision)}) so that it does not test s3:prefix, s3:delimiter or "
-            "s3:max-keys"
+            f"remove that Deny ({cite(outcome.decision)}) or scope it without those keys (its condition dropped, it "
+            "would deny every listing)"
         )
     else:
         change = "allow s3:ListBucket on the bucket without a condition on those keys"
